@@ -1,0 +1,156 @@
+#include "tb_catalog.h"
+
+#include "tb_case.h"
+#include "tb_csv.h"
+#include "tb_error.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct tb_catalog {
+    tb_item_t *v;
+    size_t n;
+};
+
+tb_catalog_t *tb_catalog_new(void)
+{
+    return calloc(1, sizeof(tb_catalog_t));
+}
+
+static void clear(tb_catalog_t *self)
+{
+    for (size_t i = 0; i < self->n; i++) {
+        free(self->v[i].name);
+        free(self->v[i].materials);
+    }
+    free(self->v);
+    self->v = NULL;
+    self->n = 0;
+}
+
+void tb_catalog_destroy(tb_catalog_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    clear(*self_p);
+    free(*self_p);
+    *self_p = NULL;
+}
+
+static int parse_int(const char *s, int lo, int hi, int *ret)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return -TB_EDATA;
+    *ret = (int)v;
+    return 0;
+}
+
+static int parse_row(char **f, int n, tb_item_t *it)
+{
+    static const struct {
+        const char *name;
+        int value;
+    } levels[] = {{"village", TB_LEVEL_VILLAGE},
+                  {"township", TB_LEVEL_TOWNSHIP},
+                  {"county", TB_LEVEL_COUNTY}},
+      kinds[] = {{"immediate", TB_KIND_IMMEDIATE},
+                 {"promised", TB_KIND_PROMISED},
+                 {"consult", TB_KIND_CONSULT},
+                 {"help", TB_KIND_HELP}};
+    if (n != 7 || strlen(f[0]) == 0 || strlen(f[0]) >= sizeof it->code || f[1][0] == '\0' ||
+        tb_check_text(f[1], 200) < 0 || tb_check_text(f[6], 2000) < 0)
+        return -TB_EDATA;
+    for (const char *c = f[0]; *c; c++)
+        if (!((*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9')))
+            return -TB_EDATA;
+    memset(it, 0, sizeof *it);
+    strcpy(it->code, f[0]);
+    for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++)
+        if (strcmp(f[2], levels[i].name) == 0)
+            it->level = (tb_level_t)levels[i].value;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strcmp(f[3], kinds[i].name) == 0)
+            it->kind = (tb_kind_t)kinds[i].value;
+    if (!it->level || !it->kind || parse_int(f[4], 0, 365, &it->promised_days) < 0 ||
+        parse_int(f[5], 0, 365, &it->legal_days) < 0)
+        return -TB_EDATA;
+    if (it->kind == TB_KIND_PROMISED && (it->promised_days < 1 || it->legal_days < it->promised_days))
+        return -TB_EDATA;
+    it->name = strdup(f[1]);
+    it->materials = strdup(f[6]);
+    if (!it->name || !it->materials) {
+        free(it->name);
+        free(it->materials);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+int tb_catalog_load(tb_catalog_t *self, const char *path, int *ret_line)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -errno;
+    tb_catalog_t tmp = {0};
+    size_t cap = 0;
+    char line[4096];
+    int lineno = 0, rc = 0;
+    while (rc == 0 && fgets(line, sizeof line, f)) {
+        lineno++;
+        if (lineno == 1)
+            continue;
+        char *fields[8];
+        int n = tb_csv_split(line, fields, 8);
+        if (n == 1 && fields[0][0] == '\0')
+            continue;
+        if (tmp.n == cap) {
+            cap = cap ? cap * 2 : 64;
+            tb_item_t *v = realloc(tmp.v, cap * sizeof(tb_item_t));
+            if (!v) {
+                rc = -ENOMEM;
+                break;
+            }
+            tmp.v = v;
+        }
+        rc = n < 0 ? n : parse_row(fields, n, &tmp.v[tmp.n]);
+        if (rc == 0) {
+            for (size_t i = 0; i < tmp.n; i++)
+                if (strcmp(tmp.v[i].code, tmp.v[tmp.n].code) == 0)
+                    rc = -TB_EDATA; /* the same code twice */
+            tmp.n++;
+        }
+    }
+    fclose(f);
+    if (rc < 0) {
+        if (ret_line)
+            *ret_line = lineno;
+        clear(&tmp);
+        return rc;
+    }
+    clear(self);
+    *self = tmp;
+    return 0;
+}
+
+const tb_item_t *tb_catalog_find(const tb_catalog_t *self, const char *code)
+{
+    for (size_t i = 0; code && i < self->n; i++)
+        if (strcmp(self->v[i].code, code) == 0)
+            return &self->v[i];
+    return NULL;
+}
+
+size_t tb_catalog_count(const tb_catalog_t *self)
+{
+    return self->n;
+}
+
+const tb_item_t *tb_catalog_item(const tb_catalog_t *self, size_t i)
+{
+    return i < self->n ? &self->v[i] : NULL;
+}

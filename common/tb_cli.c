@@ -1,0 +1,131 @@
+#include "tb_cli.h"
+
+#include "tb_case.h"
+#include "tb_error.h"
+#include "tb_i18n.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int tb_cli_parse(int argc, char **argv, int first, tb_config_t *cfg, tb_opt_t *opts, int nopts,
+                 const char **pos, int maxpos, int *ret_npos)
+{
+    struct option lo[TB_CFG_COUNT + 2 + 32];
+    int n = 0;
+    for (int i = 0; i < TB_CFG_COUNT; i++)
+        lo[n++] = (struct option){tb_config_key_name((tb_cfg_key_t)i), required_argument, 0, 0};
+    lo[n++] = (struct option){"config", required_argument, 0, 0};
+    for (int i = 0; i < nopts && n < (int)(sizeof lo / sizeof lo[0]) - 1; i++)
+        lo[n++] = (struct option){opts[i].name, opts[i].has_arg ? required_argument : no_argument,
+                                  0, 0};
+    lo[n] = (struct option){0, 0, 0, 0};
+
+    int npos = 0;
+    optind = first;
+    opterr = 0;
+    for (;;) {
+        int idx = -1;
+        int c = getopt_long(argc, argv, "+", lo, &idx);
+        if (c == -1) {
+            if (optind >= argc)
+                break;
+            /* A positional argument: take it and go on parsing. */
+            if (npos == maxpos) {
+                fprintf(stderr, TB_TR("多余的参数：%s\n", "unexpected argument: %s\n"),
+                        argv[optind]);
+                return -1;
+            }
+            pos[npos++] = argv[optind++];
+            continue;
+        }
+        if (c != 0 || idx < 0) {
+            fprintf(stderr, TB_TR("无法识别的选项或缺少选项值：%s\n",
+                                  "unknown option or missing value: %s\n"),
+                    argv[optind - 1]);
+            return -1;
+        }
+        if (tb_config_flag(cfg, lo[idx].name, optarg))
+            continue;
+        for (int i = 0; i < nopts; i++)
+            if (strcmp(opts[i].name, lo[idx].name) == 0)
+                opts[i].value = opts[i].has_arg ? optarg : "";
+    }
+    *ret_npos = npos;
+    return 0;
+}
+
+const char *tb_opt(const tb_opt_t *opts, int nopts, const char *name)
+{
+    for (int i = 0; i < nopts; i++)
+        if (strcmp(opts[i].name, name) == 0)
+            return opts[i].value;
+    return NULL;
+}
+
+int tb_cli_env(tb_env_ctx_t *env, tb_level_t level)
+{
+    if (tb_config_load(&env->cfg) < 0)
+        return -1;
+    env->place = tb_config_need(&env->cfg, TB_CFG_PLACE);
+    if (!env->place)
+        return -1;
+    const char *share = tb_config_get(&env->cfg, TB_CFG_SHARE_DIR);
+    env->places = tb_places_new();
+    env->catalog = tb_catalog_new();
+    if (!env->places || !env->catalog)
+        return -1;
+    char where[4200] = "";
+    int rc = tb_places_load_dir(env->places, share, tb_config_get(&env->cfg, TB_CFG_PLACES), where,
+                                sizeof where);
+    if (rc < 0) {
+        fprintf(stderr, TB_TR("无法加载区划数据 %s：%s\n", "cannot load place data %s: %s\n"),
+                where, tb_strerror(rc));
+        return -1;
+    }
+    char path[4200];
+    snprintf(path, sizeof path, "%s/catalog.csv", share);
+    int line = 0;
+    if ((rc = tb_catalog_load(env->catalog, path, &line)) < 0) {
+        fprintf(stderr, TB_TR("无法加载事项目录 %s（第 %d 行）：%s\n",
+                              "cannot load the catalog %s (line %d): %s\n"),
+                path, line, tb_strerror(rc));
+        return -1;
+    }
+    rc = tb_places_check(env->places, env->place);
+    if (rc == 0 && tb_code_level(env->place) != level)
+        rc = -TB_EINVAL_CODE;
+    if (rc < 0) {
+        static const char *zh[] = {"", "县", "乡镇", "村（社区）"};
+        static const char *en[] = {"", "county", "township", "village"};
+        fprintf(stderr, TB_TR("本节点区划代码 %s 无效：%s（这里需要一个%s代码）\n",
+                              "this node's place code %s is invalid: %s (a %s code is needed)\n"),
+                env->place, tb_strerror(rc), TB_TR(zh[level], en[level]));
+        return -1;
+    }
+    env->parent[0] = '\0';
+    if (level != TB_LEVEL_COUNTY)
+        tb_code_parent(env->place, env->parent);
+    return 0;
+}
+
+void tb_cli_env_fini(tb_env_ctx_t *env)
+{
+    tb_places_destroy(&env->places);
+    tb_catalog_destroy(&env->catalog);
+    tb_config_fini(&env->cfg);
+}
+
+void tb_fmt_time(int64_t ms, char buf[32])
+{
+    if (ms <= 0) {
+        strcpy(buf, "-");
+        return;
+    }
+    time_t t = (time_t)(ms / 1000) + 8 * 3600;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, 32, "%Y-%m-%d %H:%M", &tm);
+}

@@ -1,0 +1,44 @@
+/* tb_cli: what every command-line binary does the same way: parse flags
+ * (the config flags of tb_config plus the command's own), load the config,
+ * the place data and the catalog, and check this node's place code. */
+#ifndef TB_CLI_H
+#define TB_CLI_H
+
+#include "tb_catalog.h"
+#include "tb_config.h"
+#include "tb_place.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct {
+    const char *name; /* long option name */
+    bool has_arg;
+    const char *value; /* borrowed from argv; "" for a flag that is set */
+} tb_opt_t;
+
+/* Parse argv[first..]: config flags go into cfg, the command's own into opts,
+ * the rest into pos (at most maxpos).  Returns 0, or -1 after printing why. */
+int tb_cli_parse(int argc, char **argv, int first, tb_config_t *cfg, tb_opt_t *opts, int nopts,
+                 const char **pos, int maxpos, int *ret_npos);
+
+/* Borrowed value of a parsed option, or NULL. */
+const char *tb_opt(const tb_opt_t *opts, int nopts, const char *name);
+
+typedef struct {
+    tb_config_t cfg;
+    tb_places_t *places;
+    tb_catalog_t *catalog;
+    const char *place;     /* this node's code (borrowed from cfg) */
+    char parent[TB_CODE_LEN + 1];
+} tb_env_ctx_t;
+
+/* Load config, places and catalog; check that the place is a known code of
+ * `level`.  Prints a clear message and returns -1 on failure. */
+int tb_cli_env(tb_env_ctx_t *env, tb_level_t level);
+void tb_cli_env_fini(tb_env_ctx_t *env);
+
+/* "2026-11-22 14:30" in China Standard Time. */
+void tb_fmt_time(int64_t ms, char buf[32]);
+
+#endif

@@ -1,0 +1,141 @@
+#include "tb_config.h"
+
+#include "tb_error.h"
+#include "tb_i18n.h"
+
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { PRIO_DEFAULT = 1, PRIO_INI, PRIO_ENV, PRIO_FLAG };
+
+static const struct {
+    const char *key, *flag, *env, *zh, *en;
+} keys[TB_CFG_COUNT] = {
+    {"place", "place", "TONGBAN_PLACE", "本节点的12位区划代码", "this node's 12-digit place code"},
+    {"data_dir", "data-dir", "TONGBAN_DATA_DIR", "本地数据目录", "the local data directory"},
+    {"broker", "broker", "TONGBAN_BROKER", "消息代理地址", "the broker endpoint"},
+    {"db", "db", "TONGBAN_DB", "PostgreSQL 连接串", "the PostgreSQL connection string"},
+    {"share_dir", "share-dir", "TONGBAN_SHARE_DIR", "随程序发布的数据目录",
+     "the shipped data directory"},
+    {"agent", "agent", "TONGBAN_AGENT", "经办人姓名", "the name of the person at the keyboard"},
+    {"places", "places", "TONGBAN_PLACES", "区划数据集名称", "the place data set name"},
+};
+
+void tb_config_init(tb_config_t *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+}
+
+void tb_config_fini(tb_config_t *cfg)
+{
+    for (int i = 0; i < TB_CFG_COUNT; i++)
+        free(cfg->value[i]);
+    free(cfg->config_path);
+    memset(cfg, 0, sizeof *cfg);
+}
+
+static void set(tb_config_t *cfg, int key, const char *value, int prio)
+{
+    if (cfg->prio[key] > prio)
+        return;
+    char *v = strdup(value);
+    if (!v)
+        return;
+    free(cfg->value[key]);
+    cfg->value[key] = v;
+    cfg->prio[key] = prio;
+}
+
+int tb_config_flag(tb_config_t *cfg, const char *opt, const char *value)
+{
+    if (strcmp(opt, "config") == 0) {
+        free(cfg->config_path);
+        cfg->config_path = strdup(value);
+        return 1;
+    }
+    for (int i = 0; i < TB_CFG_COUNT; i++) {
+        if (strcmp(opt, keys[i].flag) == 0) {
+            set(cfg, i, value, PRIO_FLAG);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int on_ini_line(void *user, const char *section, const char *name, const char *value)
+{
+    (void)section;
+    tb_config_t *cfg = user;
+    for (int i = 0; i < TB_CFG_COUNT; i++) {
+        if (strcmp(name, keys[i].key) == 0) {
+            set(cfg, i, value, PRIO_INI);
+            return 1;
+        }
+    }
+    fprintf(stderr, TB_TR("配置文件中有未知的键：%s\n", "unknown key in config file: %s\n"),
+            name);
+    return 0;
+}
+
+int tb_config_load(tb_config_t *cfg)
+{
+    for (int i = 0; i < TB_CFG_COUNT; i++) {
+        const char *v = getenv(keys[i].env);
+        if (v && *v)
+            set(cfg, i, v, PRIO_ENV);
+    }
+    const char *path = cfg->config_path;
+    if (!path || !*path)
+        path = getenv("TONGBAN_CONFIG");
+    if (path && *path) {
+        int rc = ini_parse(path, on_ini_line, cfg);
+        if (rc != 0) {
+            if (rc < 0)
+                fprintf(stderr, TB_TR("无法读取配置文件 %s\n", "cannot read config file %s\n"),
+                        path);
+            else
+                fprintf(stderr, TB_TR("配置文件 %s 第 %d 行有误\n", "config file %s: error on line %d\n"),
+                        path, rc);
+            return -TB_ECONFIG;
+        }
+    }
+    set(cfg, TB_CFG_BROKER, "tcp://127.0.0.1:7700", PRIO_DEFAULT);
+    set(cfg, TB_CFG_DATA_DIR, "/var/lib/tongban", PRIO_DEFAULT);
+    set(cfg, TB_CFG_PLACES, "taihe", PRIO_DEFAULT);
+    /* Installed data first; a build run from the source tree falls back to data/. */
+    if (access(TB_INSTALL_DATA_DIR "/catalog.csv", R_OK) == 0)
+        set(cfg, TB_CFG_SHARE_DIR, TB_INSTALL_DATA_DIR, PRIO_DEFAULT);
+    else
+        set(cfg, TB_CFG_SHARE_DIR, TB_SOURCE_DATA_DIR, PRIO_DEFAULT);
+    return 0;
+}
+
+const char *tb_config_get(const tb_config_t *cfg, tb_cfg_key_t key)
+{
+    return cfg->value[key];
+}
+
+const char *tb_config_need(const tb_config_t *cfg, tb_cfg_key_t key)
+{
+    if (cfg->value[key] && *cfg->value[key])
+        return cfg->value[key];
+    if (tb_lang_en())
+        fprintf(stderr,
+                "missing setting: %s. Give --%s VALUE, or set %s, or put \"%s = VALUE\" in the "
+                "file named by --config or TONGBAN_CONFIG.\n",
+                keys[key].en, keys[key].flag, keys[key].env, keys[key].key);
+    else
+        fprintf(stderr,
+                "缺少设置：%s。请使用 --%s 值，或设置环境变量 %s，或在配置文件（--config 或 "
+                "TONGBAN_CONFIG 指定）中写 \"%s = 值\"。\n",
+                keys[key].zh, keys[key].flag, keys[key].env, keys[key].key);
+    return NULL;
+}
+
+const char *tb_config_key_name(tb_cfg_key_t key)
+{
+    return keys[key].flag;
+}

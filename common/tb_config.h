@@ -1,0 +1,59 @@
+/* tb_config: where every binary finds its settings, the same way for all.
+ *
+ * Precedence: command-line flags, then TONGBAN_* environment variables, then
+ * an INI file (--config FILE or TONGBAN_CONFIG; keys as below, in any section,
+ * parsed by libinih).  A missing setting gets a message saying exactly how to
+ * set it.
+ *
+ *   key        flag          environment          meaning
+ *   place      --place       TONGBAN_PLACE        this node's 12-digit place code
+ *   data_dir   --data-dir    TONGBAN_DATA_DIR     where the local store lives
+ *   broker     --broker      TONGBAN_BROKER       broker endpoint (tcp://host:port, ipc://path)
+ *   db         --db          TONGBAN_DB           county: libpq connection string
+ *   share_dir  --share-dir   TONGBAN_SHARE_DIR    the shipped data (places, catalog, calendar)
+ *   agent      --agent       TONGBAN_AGENT        the person at the keyboard (agent, staff)
+ *   places     --places      TONGBAN_PLACES       which place data set: "taihe" (default)
+ */
+#ifndef TB_CONFIG_H
+#define TB_CONFIG_H
+
+typedef enum {
+    TB_CFG_PLACE,
+    TB_CFG_DATA_DIR,
+    TB_CFG_BROKER,
+    TB_CFG_DB,
+    TB_CFG_SHARE_DIR,
+    TB_CFG_AGENT,
+    TB_CFG_PLACES,
+    TB_CFG_COUNT
+} tb_cfg_key_t;
+
+typedef struct {
+    char *value[TB_CFG_COUNT];
+    int prio[TB_CFG_COUNT];
+    char *config_path;
+} tb_config_t;
+
+void tb_config_init(tb_config_t *cfg);
+void tb_config_fini(tb_config_t *cfg);
+
+/* If opt (a long option name without "--") is one of ours, set it from a flag
+ * and return 1; return 0 if it is not a config option.  "config" sets the file. */
+int tb_config_flag(tb_config_t *cfg, const char *opt, const char *value);
+
+/* Fill what flags left unset from the environment, then the INI file, then
+ * defaults (broker tcp://127.0.0.1:7700, data_dir /var/lib/tongban, places
+ * taihe, share_dir the installed or source data folder).  Returns 0, or
+ * -TB_ECONFIG with a message printed to stderr (file unreadable or malformed). */
+int tb_config_load(tb_config_t *cfg);
+
+/* Borrowed value or NULL. */
+const char *tb_config_get(const tb_config_t *cfg, tb_cfg_key_t key);
+
+/* Value, or print how to set it (Chinese first) and return NULL. */
+const char *tb_config_need(const tb_config_t *cfg, tb_cfg_key_t key);
+
+/* The long option names, for getopt tables and --help. */
+const char *tb_config_key_name(tb_cfg_key_t key);
+
+#endif

@@ -1,0 +1,25 @@
+/* tb_map: a string-keyed hash map (open addressing, linear probing) holding
+ * one pointer-sized value per key.  Keys are copied.  For presence tables and
+ * caches keyed by place code or case id. */
+#ifndef TB_MAP_H
+#define TB_MAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct tb_map tb_map_t;
+
+tb_map_t *tb_map_new(void);
+/* Frees keys; values are the caller's (free them first, e.g. with tb_map_next). */
+void tb_map_destroy(tb_map_t **self_p);
+/* 0, or -ENOMEM. Replaces an existing value. */
+int tb_map_put(tb_map_t *self, const char *key, uintptr_t value);
+/* True and *ret_value if present. */
+bool tb_map_get(const tb_map_t *self, const char *key, uintptr_t *ret_value);
+bool tb_map_del(tb_map_t *self, const char *key);
+size_t tb_map_size(const tb_map_t *self);
+/* Iterate: start with *pos = 0; returns false at the end. */
+bool tb_map_next(const tb_map_t *self, size_t *pos, const char **ret_key, uintptr_t *ret_value);
+
+#endif

@@ -1,0 +1,255 @@
+#include "tb_node.h"
+
+#include "tb_error.h"
+#include "tb_log.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+enum { DRAIN_BUDGET = 256 };
+
+struct tb_node {
+    uv_loop_t *loop;
+    void *zctx, *sock;
+    uv_poll_t poll;
+    uv_idle_t idle;
+    uv_timer_t timer;
+    int open_handles;
+    char place[TB_CODE_LEN + 1];
+    tb_node_handler_t h;
+    int64_t broker_seen_ms;
+    uint64_t backlog;
+    tb_node_stats_t stats;
+    bool draining;
+};
+
+static void drain(tb_node_t *self);
+static void on_idle(uv_idle_t *h);
+
+static bool readable(tb_node_t *self)
+{
+    int events = 0;
+    size_t len = sizeof events;
+    if (zmq_getsockopt(self->sock, ZMQ_EVENTS, &events, &len) < 0)
+        return false;
+    return (events & ZMQ_POLLIN) != 0;
+}
+
+/* Receive one multipart message: [sender][envelope].  Returns 1 if one was
+ * handled (or dropped), 0 if none was waiting. */
+static int recv_one(tb_node_t *self)
+{
+    zmq_msg_t frames[2];
+    int n = 0, more = 1;
+    zmq_msg_t extra;
+    while (more) {
+        zmq_msg_t *m = n < 2 ? &frames[n] : &extra;
+        zmq_msg_init(m);
+        if (zmq_msg_recv(m, self->sock, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(m);
+            for (int i = 0; i < n && i < 2; i++)
+                zmq_msg_close(&frames[i]);
+            return 0;
+        }
+        more = zmq_msg_more(m);
+        if (n >= 2)
+            zmq_msg_close(&extra);
+        n++;
+    }
+    self->stats.received++;
+    int rc = 0;
+    tb_env_t *env = NULL;
+    if (n != 2) {
+        rc = -TB_EPROTO;
+    } else {
+        size_t slen = zmq_msg_size(&frames[0]);
+        char sender[TB_CODE_LEN + 1] = "";
+        if (slen == TB_CODE_LEN)
+            memcpy(sender, zmq_msg_data(&frames[0]), slen);
+        rc = tb_env_decode(zmq_msg_data(&frames[1]), zmq_msg_size(&frames[1]), &env);
+        if (rc == 0 && (strcmp(env->sender, sender) != 0 || strcmp(env->receiver, self->place) != 0))
+            rc = -TB_EPROTO;
+        if (rc == 0 && strcmp(sender, TB_BROKER_CODE) == 0)
+            self->broker_seen_ms = tb_mono_ms();
+    }
+    if (rc < 0) {
+        self->stats.dropped++;
+        tb_warn("dropped a message (%d frames): %s", n, tb_strerror(rc));
+    } else {
+        self->h.on_envelope(self->h.ctx, env);
+    }
+    tb_env_free(&env);
+    for (int i = 0; i < n && i < 2; i++)
+        zmq_msg_close(&frames[i]);
+    return 1;
+}
+
+static void drain(tb_node_t *self)
+{
+    if (self->draining || !self->sock)
+        return; /* a send from inside a handler: the outer drain goes on */
+    self->draining = true;
+    int budget = DRAIN_BUDGET;
+    int got = 0;
+    while (budget-- > 0 && readable(self)) {
+        if (recv_one(self) == 0)
+            break;
+        got++;
+    }
+    self->draining = false;
+    if (got && self->h.on_drained)
+        self->h.on_drained(self->h.ctx);
+    /* Anything left (budget spent, or sends in on_drained consumed the edge)? */
+    if (readable(self))
+        uv_idle_start(&self->idle, on_idle);
+}
+
+static void on_idle(uv_idle_t *h)
+{
+    tb_node_t *self = h->data;
+    uv_idle_stop(h);
+    drain(self);
+}
+
+static void on_poll(uv_poll_t *h, int status, int events)
+{
+    (void)status;
+    (void)events;
+    drain(h->data);
+}
+
+static void on_timer(uv_timer_t *h)
+{
+    tb_node_t *self = h->data;
+    Tongban__V1__Heartbeat hb = TONGBAN__V1__HEARTBEAT__INIT;
+    hb.sent_at_ms = tb_now_ms();
+    hb.backlog = self->backlog;
+    uint8_t buf[64];
+    size_t len = tongban__v1__heartbeat__pack(&hb, buf);
+    tb_node_send(self, TB_BROKER_CODE, TONGBAN__V1__KIND__KIND_HEARTBEAT, 0, 0, buf, len);
+    if (self->h.on_tick)
+        self->h.on_tick(self->h.ctx);
+    drain(self);
+}
+
+int tb_node_new(uv_loop_t *loop, const char *place, const char *endpoint,
+                const tb_node_handler_t *handler, tb_node_t **ret_node)
+{
+    if (!tb_code_valid(place))
+        return -TB_EINVAL_CODE;
+    tb_node_t *self = calloc(1, sizeof *self);
+    if (!self)
+        return -ENOMEM;
+    self->loop = loop;
+    strcpy(self->place, place);
+    self->h = *handler;
+    self->zctx = zmq_ctx_new();
+    self->sock = self->zctx ? zmq_socket(self->zctx, ZMQ_DEALER) : NULL;
+    if (!self->sock) {
+        int e = -zmq_errno();
+        if (self->zctx)
+            zmq_ctx_term(self->zctx);
+        free(self);
+        return e;
+    }
+    int zero = 0, one = 1, hwm = 10000, ivl = 100, ivl_max = 5000, hb = 2000, hbt = 6000;
+    int64_t maxsize = TB_MAX_FRAME + 64;
+    zmq_setsockopt(self->sock, ZMQ_ROUTING_ID, place, TB_CODE_LEN);
+    zmq_setsockopt(self->sock, ZMQ_LINGER, &zero, sizeof zero); /* the outbox keeps everything */
+    zmq_setsockopt(self->sock, ZMQ_IMMEDIATE, &one, sizeof one);  /* no queueing while down */
+    zmq_setsockopt(self->sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(self->sock, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(self->sock, ZMQ_MAXMSGSIZE, &maxsize, sizeof maxsize);
+    zmq_setsockopt(self->sock, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl);
+    zmq_setsockopt(self->sock, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof ivl_max);
+    zmq_setsockopt(self->sock, ZMQ_HEARTBEAT_IVL, &hb, sizeof hb);
+    zmq_setsockopt(self->sock, ZMQ_HEARTBEAT_TIMEOUT, &hbt, sizeof hbt);
+    int rc = 0;
+    if (zmq_connect(self->sock, endpoint) < 0)
+        rc = -zmq_errno();
+    int fd = -1;
+    size_t fdlen = sizeof fd;
+    if (rc == 0 && zmq_getsockopt(self->sock, ZMQ_FD, &fd, &fdlen) < 0)
+        rc = -zmq_errno();
+    if (rc == 0)
+        rc = uv_poll_init(loop, &self->poll, fd);
+    if (rc < 0) {
+        zmq_close(self->sock);
+        zmq_ctx_term(self->zctx);
+        free(self);
+        return rc;
+    }
+    self->poll.data = self;
+    uv_idle_init(loop, &self->idle);
+    self->idle.data = self;
+    uv_timer_init(loop, &self->timer);
+    self->timer.data = self;
+    self->open_handles = 3;
+    uv_poll_start(&self->poll, UV_READABLE, on_poll);
+    uv_timer_start(&self->timer, on_timer, 10, TB_HEARTBEAT_MS);
+    *ret_node = self;
+    return 0;
+}
+
+static void on_closed(uv_handle_t *h)
+{
+    tb_node_t *self = h->data;
+    if (--self->open_handles == 0)
+        free(self);
+}
+
+void tb_node_close(tb_node_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    tb_node_t *self = *self_p;
+    *self_p = NULL;
+    uv_close((uv_handle_t *)&self->poll, on_closed);
+    uv_close((uv_handle_t *)&self->idle, on_closed);
+    uv_close((uv_handle_t *)&self->timer, on_closed);
+    zmq_close(self->sock);
+    self->sock = NULL;
+    zmq_ctx_term(self->zctx);
+    self->zctx = NULL;
+}
+
+int tb_node_send(tb_node_t *self, const char *dest, Tongban__V1__Kind kind, uint64_t seq,
+                 uint64_t ack, const uint8_t *body, size_t len)
+{
+    if (!self->sock)
+        return -ESHUTDOWN;
+    uint8_t *buf;
+    size_t blen;
+    int rc = tb_env_pack(self->place, dest, kind, seq, ack, body, len, &buf, &blen);
+    if (rc < 0)
+        return rc;
+    if (zmq_send(self->sock, dest, strlen(dest), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+        zmq_send(self->sock, buf, blen, ZMQ_DONTWAIT) < 0) {
+        rc = -zmq_errno();
+        self->stats.send_blocked++;
+    } else {
+        self->stats.sent++;
+    }
+    free(buf);
+    /* The send may have consumed the fd's edge: look for input on the next turn. */
+    if (!self->draining)
+        uv_idle_start(&self->idle, on_idle);
+    return rc;
+}
+
+void tb_node_set_backlog(tb_node_t *self, uint64_t backlog)
+{
+    self->backlog = backlog;
+}
+
+bool tb_node_broker_alive(const tb_node_t *self)
+{
+    return self->broker_seen_ms && tb_mono_ms() - self->broker_seen_ms < 3 * TB_HEARTBEAT_MS;
+}
+
+tb_node_stats_t tb_node_stats(const tb_node_t *self)
+{
+    return self->stats;
+}

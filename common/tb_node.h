@@ -1,0 +1,61 @@
+/* tb_node: a node's connection to the broker, on the daemon's libuv loop.
+ *
+ * One DEALER socket whose routing id is the node's place code, connected to
+ * the broker.  The socket's ZMQ_FD is edge-triggered and consumed by every
+ * zmq_send, zmq_recv and ZMQ_EVENTS read, so the poll callback, and every
+ * send, drains until ZMQ_EVENTS has no POLLIN, at most `budget` messages per
+ * loop turn; leftovers are drained from an idle handle on the next turn.
+ *
+ * Frames: node -> broker [destination code][envelope];
+ *         broker -> node [sender code, stamped by the broker][envelope].
+ * Every envelope is decoded and validated here; one whose sender field is not
+ * the stamped sender, or whose receiver is not this node, is logged and dropped.
+ * Socket set-up lives in tb_node_new() alone, so CURVE keys slot in there.
+ */
+#ifndef TB_NODE_H
+#define TB_NODE_H
+
+#include "tb_place.h"
+#include "tb_wire.h"
+
+#include <stdint.h>
+#include <uv.h>
+
+#define TB_BROKER_CODE "000000000000" /* the broker's own address on the wire */
+#define TB_HEARTBEAT_MS 1000
+
+typedef struct tb_node tb_node_t;
+
+typedef struct {
+    /* A validated envelope for this node (DATA, ACK, HEARTBEAT or UNREACHABLE). */
+    void (*on_envelope)(void *ctx, const tb_env_t *env);
+    /* The drain ended for this loop turn: commit batches, send acks. */
+    void (*on_drained)(void *ctx);
+    /* The heartbeat timer fired (once per TB_HEARTBEAT_MS): retransmit, poll outboxes. */
+    void (*on_tick)(void *ctx);
+    void *ctx;
+} tb_node_handler_t;
+
+int tb_node_new(uv_loop_t *loop, const char *place, const char *endpoint,
+                const tb_node_handler_t *handler, tb_node_t **ret_node);
+/* Close the handles; the node is freed once the loop has run their close callbacks. */
+void tb_node_close(tb_node_t **self_p);
+
+/* Send an envelope to dest.  0, or -EAGAIN / -EHOSTUNREACH (back-pressure: the
+ * caller keeps the message and tries later), or another negative code. */
+int tb_node_send(tb_node_t *self, const char *dest, Tongban__V1__Kind kind, uint64_t seq,
+                 uint64_t ack, const uint8_t *body, size_t len);
+
+/* Backlog reported in heartbeats. */
+void tb_node_set_backlog(tb_node_t *self, uint64_t backlog);
+
+/* True if the broker answered a heartbeat within the last 3 intervals. */
+bool tb_node_broker_alive(const tb_node_t *self);
+
+/* Counters for logs and tests. */
+typedef struct {
+    uint64_t received, dropped, sent, send_blocked;
+} tb_node_stats_t;
+tb_node_stats_t tb_node_stats(const tb_node_t *self);
+
+#endif

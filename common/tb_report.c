@@ -1,0 +1,225 @@
+#include "tb_report.h"
+
+#include "tb_case.h"
+#include "tb_cli.h"
+#include "tb_error.h"
+#include "tb_i18n.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <string.h>
+
+void tb_mask_phone(const char *phone, char buf[32])
+{
+    size_t len = strlen(phone);
+    if (len < 7 || len >= 32) {
+        snprintf(buf, 32, "%s", len >= 32 ? "" : phone);
+        return;
+    }
+    memcpy(buf, phone, len + 1);
+    for (size_t i = len - 8 < len ? len - 8 : 0; i < len - 4; i++)
+        if (i >= 3)
+            buf[i] = '*';
+}
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+    const char *s = (const char *)sqlite3_column_text(st, i);
+    return s ? s : "";
+}
+
+static const char *place_name(const tb_report_opts_t *o, const char *code)
+{
+    const char *n = code[0] ? tb_places_name(o->places, code) : NULL;
+    return n ? n : code;
+}
+
+static const char *item_name(const tb_report_opts_t *o, const char *code)
+{
+    const tb_item_t *it = tb_catalog_find(o->catalog, code);
+    return it ? it->name : code;
+}
+
+#define CASE_COLS                                                                                 \
+    "case_id, client_name, client_phone, agent, item_code, note, accept_time_ms, state, holder,"  \
+    " pending, version, updated_ms, county_state, county_version"
+
+static json_t *case_json(sqlite3_stmt *st, const tb_report_opts_t *o)
+{
+    char phone[32], at[32], upd[32];
+    if (o->mask_phone)
+        tb_mask_phone(col(st, 2), phone);
+    else
+        snprintf(phone, sizeof phone, "%s", col(st, 2));
+    tb_fmt_time(sqlite3_column_int64(st, 6), at);
+    tb_fmt_time(sqlite3_column_int64(st, 11), upd);
+    tb_state_t s = tb_state_from_name(col(st, 7));
+    tb_state_t cs = tb_state_from_name(col(st, 12));
+    return json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s,"
+        " s:s?, s:i}",
+        "case_id", col(st, 0), "client_name", col(st, 1), "client_phone", phone, "agent",
+        col(st, 3), "item_code", col(st, 4), "item_name", item_name(o, col(st, 4)), "note",
+        col(st, 5), "accept_time", at, "accept_time_ms", (json_int_t)sqlite3_column_int64(st, 6),
+        "state", col(st, 7), "state_label", tb_state_label(s), "holder", col(st, 8), "holder_name",
+        place_name(o, col(st, 8)), "pending", col(st, 9), "updated", upd, "version",
+        sqlite3_column_int(st, 10), "county_state_label",
+        sqlite3_column_int(st, 13) ? tb_state_label(cs) : "", "county_state",
+        sqlite3_column_int(st, 13) ? col(st, 12) : NULL, "county_version",
+        sqlite3_column_int(st, 13));
+}
+
+static int print_json(json_t *j, FILE *out)
+{
+    if (!j)
+        return -TB_ESTORE;
+    int rc = json_dumpf(j, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    fputc('\n', out);
+    json_decref(j);
+    return rc == 0 ? 0 : -EIO;
+}
+
+int tb_report_cases(tb_store_t *store, const char *held, const tb_report_opts_t *o, FILE *out)
+{
+    sqlite3_stmt *st;
+    const char *sql = held ? "SELECT " CASE_COLS " FROM cases WHERE holder = ?1 OR pending = ?1"
+                             " ORDER BY accept_time_ms, case_id"
+                           : "SELECT " CASE_COLS " FROM cases ORDER BY accept_time_ms, case_id";
+    if (sqlite3_prepare_v2(tb_store_db(store), sql, -1, &st, NULL) != SQLITE_OK)
+        return -TB_ESTORE;
+    if (held)
+        sqlite3_bind_text(st, 1, held, -1, SQLITE_TRANSIENT);
+    json_t *arr = o->json ? json_array() : NULL;
+    int n = 0;
+    if (!o->json)
+        fprintf(out, "%-27s  %-8s  %-13s  %-22s  %-16s  %s\n", TB_TR("办件编号", "case id"),
+                TB_TR("群众", "client"), TB_TR("电话", "phone"), TB_TR("事项", "item"),
+                TB_TR("受理时间", "accepted at"), TB_TR("状态（经办方）", "status (holder)"));
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        n++;
+        json_t *j = case_json(st, o);
+        if (o->json) {
+            json_array_append_new(arr, j);
+            continue;
+        }
+        const char *county = json_string_value(json_object_get(j, "county_state_label"));
+        const char *pending = json_string_value(json_object_get(j, "pending"));
+        fprintf(out, "%-27s  %-8s  %-13s  %-22s  %-16s  %s（%s）%s%s\n",
+                json_string_value(json_object_get(j, "case_id")),
+                json_string_value(json_object_get(j, "client_name")),
+                json_string_value(json_object_get(j, "client_phone")),
+                json_string_value(json_object_get(j, "item_name")),
+                json_string_value(json_object_get(j, "accept_time")),
+                json_string_value(json_object_get(j, "state_label")),
+                pending && *pending ? place_name(o, pending)
+                                    : json_string_value(json_object_get(j, "holder_name")),
+                county && *county ? TB_TR("  县库：", "  county: ") : "", county ? county : "");
+        json_decref(j);
+    }
+    sqlite3_finalize(st);
+    if (o->json)
+        return print_json(arr, out);
+    fprintf(out, TB_TR("共 %d 件\n", "%d case(s)\n"), n);
+    return 0;
+}
+
+int tb_report_case(tb_store_t *store, const char *case_id, const tb_report_opts_t *o, FILE *out)
+{
+    sqlite3 *db = tb_store_db(store);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT " CASE_COLS " FROM cases WHERE case_id = ?1", -1, &st,
+                           NULL) != SQLITE_OK)
+        return -TB_ESTORE;
+    sqlite3_bind_text(st, 1, case_id, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return -TB_ENOCASE;
+    }
+    json_t *c = case_json(st, o);
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(db,
+                           "SELECT origin_node, origin_seq, type, actor, at_ms, target, reason,"
+                           " folded FROM events WHERE case_id = ?1 ORDER BY at_ms, origin_node,"
+                           " origin_seq",
+                           -1, &st, NULL) != SQLITE_OK) {
+        json_decref(c);
+        return -TB_ESTORE;
+    }
+    sqlite3_bind_text(st, 1, case_id, -1, SQLITE_TRANSIENT);
+    json_t *hist = json_array();
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        char at[32];
+        tb_fmt_time(sqlite3_column_int64(st, 4), at);
+        tb_event_type_t t = (tb_event_type_t)sqlite3_column_int(st, 2);
+        json_array_append_new(
+            hist, json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "origin",
+                            col(st, 0), "origin_seq", (json_int_t)sqlite3_column_int64(st, 1),
+                            "event", tb_event_name(t), "label", tb_event_label(t), "where",
+                            place_name(o, col(st, 0)), "actor", col(st, 3), "at", at, "target",
+                            col(st, 5), "reason", col(st, 6), "folded",
+                            sqlite3_column_int(st, 7)));
+    }
+    sqlite3_finalize(st);
+    json_object_set_new(c, "history", hist);
+    if (o->json)
+        return print_json(c, out);
+    fprintf(out, "%s  %s\n", TB_TR("办件编号：", "case id:  "),
+            json_string_value(json_object_get(c, "case_id")));
+    fprintf(out, "%s  %s  %s\n", TB_TR("群众：    ", "client:   "),
+            json_string_value(json_object_get(c, "client_name")),
+            json_string_value(json_object_get(c, "client_phone")));
+    fprintf(out, "%s  %s %s\n", TB_TR("事项：    ", "item:     "),
+            json_string_value(json_object_get(c, "item_code")),
+            json_string_value(json_object_get(c, "item_name")));
+    fprintf(out, "%s  %s\n", TB_TR("代办员：  ", "agent:    "),
+            json_string_value(json_object_get(c, "agent")));
+    fprintf(out, "%s  %s\n", TB_TR("受理时间：", "taken at: "),
+            json_string_value(json_object_get(c, "accept_time")));
+    fprintf(out, "%s  %s（%s）\n", TB_TR("当前状态：", "status:   "),
+            json_string_value(json_object_get(c, "state_label")),
+            json_string_value(json_object_get(c, "holder_name")));
+    const char *note = json_string_value(json_object_get(c, "note"));
+    if (note && *note)
+        fprintf(out, "%s  %s\n", TB_TR("备注：    ", "note:     "), note);
+    fprintf(out, "%s\n", TB_TR("办理过程：", "history:"));
+    size_t i;
+    json_t *e;
+    json_array_foreach(hist, i, e)
+    {
+        fprintf(out, "  %s  %-6s  %s  %s%s\n", json_string_value(json_object_get(e, "at")),
+                json_string_value(json_object_get(e, "label")),
+                json_string_value(json_object_get(e, "where")),
+                json_string_value(json_object_get(e, "actor")),
+                json_is_true(json_object_get(e, "folded")) ? ""
+                                                           : TB_TR("（未生效）", " (not applied)"));
+    }
+    json_decref(c);
+    return 0;
+}
+
+int tb_report_items(const tb_catalog_t *catalog, bool json, FILE *out)
+{
+    static const char *lv_zh[] = {"", "县级", "乡镇", "村级"}, *lv_en[] = {"", "county", "township", "village"};
+    static const char *k_zh[] = {"", "即办件", "承诺件", "咨询", "帮扶"},
+                      *k_en[] = {"", "immediate", "promised", "consultation", "help"};
+    json_t *arr = json ? json_array() : NULL;
+    for (size_t i = 0;; i++) {
+        const tb_item_t *it = tb_catalog_item(catalog, i);
+        if (!it)
+            break;
+        if (json) {
+            json_array_append_new(
+                arr, json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:s}", "code", it->code, "name",
+                               it->name, "level", lv_en[it->level], "kind", k_en[it->kind],
+                               "promised_days", it->promised_days, "legal_days", it->legal_days,
+                               "materials", it->materials));
+            continue;
+        }
+        fprintf(out, "%-6s  %-4s  %-6s  %s", it->code, TB_TR(lv_zh[it->level], lv_en[it->level]),
+                TB_TR(k_zh[it->kind], k_en[it->kind]), it->name);
+        if (it->kind == TB_KIND_PROMISED)
+            fprintf(out, TB_TR("（承诺%d个工作日）", " (%d working days)"), it->promised_days);
+        fputc('\n', out);
+    }
+    return json ? print_json(arr, out) : 0;
+}

@@ -1,0 +1,31 @@
+/* tb_report: what the village and township commands print about cases, as a
+ * table for people (Chinese first) or as JSON (--json), from the local store. */
+#ifndef TB_REPORT_H
+#define TB_REPORT_H
+
+#include "tb_catalog.h"
+#include "tb_place.h"
+#include "tb_store.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+typedef struct {
+    const tb_places_t *places;
+    const tb_catalog_t *catalog;
+    bool json;
+    bool mask_phone; /* show 138****5678: for every tier but the village that took the case */
+} tb_report_opts_t;
+
+/* All cases (held == NULL) or those held by, or being handed to, `held`. */
+int tb_report_cases(tb_store_t *store, const char *held, const tb_report_opts_t *o, FILE *out);
+/* One case with its whole history; -TB_ENOCASE if unknown. */
+int tb_report_case(tb_store_t *store, const char *case_id, const tb_report_opts_t *o, FILE *out);
+
+/* The service item catalog. */
+int tb_report_items(const tb_catalog_t *catalog, bool json, FILE *out);
+
+/* Mask the middle of a phone number into buf. */
+void tb_mask_phone(const char *phone, char buf[32]);
+
+#endif

@@ -1,0 +1,525 @@
+#include "tb_store.h"
+
+#include "tb_error.h"
+#include "tb_log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct tb_store {
+    sqlite3 *db;
+    char place[TB_CODE_LEN + 1];
+};
+
+/* Versioned migrations: schema version N is reached by running migrations[N-1]. */
+static const char *const migrations[] = {
+    "CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+    "CREATE TABLE events("
+    "  origin_node TEXT NOT NULL, origin_seq INTEGER NOT NULL, case_id TEXT NOT NULL,"
+    "  type INTEGER NOT NULL, actor TEXT NOT NULL, at_ms INTEGER NOT NULL,"
+    "  target TEXT NOT NULL, reason TEXT NOT NULL, body BLOB NOT NULL,"
+    "  recorded_ms INTEGER NOT NULL, folded INTEGER NOT NULL,"
+    "  PRIMARY KEY(origin_node, origin_seq));"
+    "CREATE INDEX events_case ON events(case_id);"
+    "CREATE TABLE cases("
+    "  case_id TEXT PRIMARY KEY, origin TEXT NOT NULL,"
+    "  client_name TEXT NOT NULL, client_phone TEXT NOT NULL, agent TEXT NOT NULL,"
+    "  item_code TEXT NOT NULL, note TEXT NOT NULL, accept_time_ms INTEGER NOT NULL,"
+    "  completion_time_ms INTEGER, result TEXT,"
+    "  state TEXT NOT NULL, holder TEXT NOT NULL, pending TEXT NOT NULL,"
+    "  version INTEGER NOT NULL, updated_ms INTEGER NOT NULL,"
+    "  county_state TEXT, county_version INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE link_out(peer TEXT PRIMARY KEY, last INTEGER NOT NULL, acked INTEGER NOT NULL);"
+    "CREATE TABLE outbox(peer TEXT NOT NULL, seq INTEGER NOT NULL, body BLOB NOT NULL,"
+    "  PRIMARY KEY(peer, seq)) WITHOUT ROWID;"
+    "CREATE TABLE link_in(peer TEXT PRIMARY KEY, cursor INTEGER NOT NULL);"
+    "CREATE TABLE quarantine(peer TEXT NOT NULL, seq INTEGER NOT NULL, body BLOB NOT NULL,"
+    "  why TEXT NOT NULL, at_ms INTEGER NOT NULL);",
+};
+
+static int sql_err(tb_store_t *self, const char *what)
+{
+    tb_debug("sqlite %s: %s", what, sqlite3_errmsg(self->db));
+    int code = sqlite3_errcode(self->db);
+    if (code == SQLITE_FULL)
+        return -ENOSPC;
+    if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+        return -EBUSY;
+    if (code == SQLITE_READONLY || code == SQLITE_PERM || code == SQLITE_CANTOPEN)
+        return -EACCES;
+    return -TB_ESTORE;
+}
+
+static int exec(tb_store_t *self, const char *sql)
+{
+    if (sqlite3_exec(self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return sql_err(self, sql);
+    return 0;
+}
+
+static int prep(tb_store_t *self, const char *sql, sqlite3_stmt **ret)
+{
+    /* Prepared statements are cached by SQLite itself per connection; these are cheap. */
+    if (sqlite3_prepare_v3(self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, ret, NULL) != SQLITE_OK)
+        return sql_err(self, sql);
+    return 0;
+}
+
+static int migrate(tb_store_t *self)
+{
+    sqlite3_stmt *st;
+    int rc = prep(self, "PRAGMA user_version", &st);
+    if (rc < 0)
+        return rc;
+    int version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    sqlite3_finalize(st);
+    int want = (int)(sizeof migrations / sizeof migrations[0]);
+    if (version < 0 || version > want)
+        return -TB_ESTORE;
+    for (int v = version; v < want; v++) {
+        if ((rc = tb_store_begin(self)) < 0)
+            return rc;
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", v + 1);
+        if ((rc = exec(self, migrations[v])) < 0 || (rc = exec(self, pragma)) < 0) {
+            tb_store_rollback(self);
+            return rc;
+        }
+        if ((rc = tb_store_commit(self)) < 0)
+            return rc;
+    }
+    return 0;
+}
+
+int tb_store_open(const char *dir, const char *place, tb_store_t **ret_store)
+{
+    if (!tb_code_valid(place))
+        return -TB_EINVAL_CODE;
+    if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+        return -errno;
+    char path[4096];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s.db", dir, place) >= sizeof path)
+        return -ENAMETOOLONG;
+    tb_store_t *self = calloc(1, sizeof *self);
+    if (!self)
+        return -ENOMEM;
+    strcpy(self->place, place);
+    int rc;
+    if (sqlite3_open_v2(path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        rc = self->db ? sql_err(self, "open") : -ENOMEM;
+        tb_store_destroy(&self);
+        return rc;
+    }
+    sqlite3_busy_timeout(self->db, 5000);
+    if ((rc = exec(self, "PRAGMA journal_mode=WAL")) < 0 ||
+        (rc = exec(self, "PRAGMA synchronous=FULL")) < 0 || (rc = migrate(self)) < 0) {
+        tb_store_destroy(&self);
+        return rc;
+    }
+    *ret_store = self;
+    return 0;
+}
+
+void tb_store_destroy(tb_store_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    tb_store_t *self = *self_p;
+    if (self->db)
+        sqlite3_close_v2(self->db);
+    free(self);
+    *self_p = NULL;
+}
+
+sqlite3 *tb_store_db(tb_store_t *self)
+{
+    return self->db;
+}
+
+const char *tb_store_place(const tb_store_t *self)
+{
+    return self->place;
+}
+
+int tb_store_begin(tb_store_t *self)
+{
+    return exec(self, "BEGIN IMMEDIATE");
+}
+
+int tb_store_commit(tb_store_t *self)
+{
+    int rc = exec(self, "COMMIT");
+    if (rc < 0)
+        tb_store_rollback(self);
+    return rc;
+}
+
+void tb_store_rollback(tb_store_t *self)
+{
+    if (!sqlite3_get_autocommit(self->db))
+        sqlite3_exec(self->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Step a statement that returns no rows, then finalize it. */
+static int run(tb_store_t *self, sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sql_err(self, sqlite3_sql(st));
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int tb_store_counter_next(tb_store_t *self, const char *name, uint64_t *ret_value)
+{
+    sqlite3_stmt *st;
+    int rc = prep(self,
+                  "INSERT INTO counters(name, value) VALUES(?1, 1) "
+                  "ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value",
+                  &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        *ret_value = (uint64_t)sqlite3_column_int64(st, 0);
+        rc = 0;
+    } else {
+        rc = sql_err(self, "counter");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int tb_store_case_get(tb_store_t *self, const char *case_id, tb_case_t *ret_case,
+                      char ret_origin[TB_CODE_LEN + 1])
+{
+    sqlite3_stmt *st;
+    int rc = prep(self, "SELECT state, holder, pending, version, origin FROM cases WHERE case_id = ?1",
+                  &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, case_id, -1, SQLITE_TRANSIENT);
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        tb_case_t c = {0};
+        c.state = tb_state_from_name((const char *)sqlite3_column_text(st, 0));
+        snprintf(c.holder, sizeof c.holder, "%s", (const char *)sqlite3_column_text(st, 1));
+        snprintf(c.pending, sizeof c.pending, "%s", (const char *)sqlite3_column_text(st, 2));
+        c.version = (uint32_t)sqlite3_column_int(st, 3);
+        *ret_case = c;
+        if (ret_origin)
+            snprintf(ret_origin, TB_CODE_LEN + 1, "%s", (const char *)sqlite3_column_text(st, 4));
+        rc = 0;
+    } else {
+        rc = s == SQLITE_DONE ? -TB_ENOCASE : sql_err(self, "case get");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static const char *nz(const char *s)
+{
+    return s ? s : "";
+}
+
+static int project(tb_store_t *self, const tb_event_msg_t *ev, const tb_case_t *next)
+{
+    sqlite3_stmt *st;
+    int rc;
+    const char *origin_of_case = ev->case_id; /* case ids start with their origin's code */
+    if (ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED) {
+        const Tongban__V1__LedgerRecord *l = ev->ledger;
+        rc = prep(self,
+                  "INSERT INTO cases(case_id, origin, client_name, client_phone, agent, item_code,"
+                  " note, accept_time_ms, state, holder, pending, version, updated_ms)"
+                  " VALUES(?1, substr(?2, 1, 12), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                  &st);
+        if (rc < 0)
+            return rc;
+        sqlite3_bind_text(st, 1, ev->case_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, origin_of_case, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 3, nz(l->client_name), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 4, nz(l->client_phone), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 5, nz(l->agent), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 6, nz(l->item_code), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 7, nz(l->note), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 8, l->accept_time_ms);
+        sqlite3_bind_text(st, 9, tb_state_name(next->state), -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 10, next->holder, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 11, next->pending, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(st, 12, (int)next->version);
+        sqlite3_bind_int64(st, 13, ev->at_ms);
+    } else {
+        rc = prep(self,
+                  "UPDATE cases SET state = ?2, holder = ?3, pending = ?4, version = ?5,"
+                  " updated_ms = ?6 WHERE case_id = ?1",
+                  &st);
+        if (rc < 0)
+            return rc;
+        sqlite3_bind_text(st, 1, ev->case_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, tb_state_name(next->state), -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, next->holder, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 4, next->pending, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(st, 5, (int)next->version);
+        sqlite3_bind_int64(st, 6, ev->at_ms);
+    }
+    return run(self, st);
+}
+
+static int event_exists(tb_store_t *self, const char *origin, uint64_t seq)
+{
+    sqlite3_stmt *st;
+    int rc = prep(self, "SELECT 1 FROM events WHERE origin_node = ?1 AND origin_seq = ?2", &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, origin, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+    int s = sqlite3_step(st);
+    rc = s == SQLITE_ROW ? 1 : s == SQLITE_DONE ? 0 : sql_err(self, "exists");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int tb_store_apply(tb_store_t *self, const tb_event_msg_t *ev, const uint8_t *body, size_t len,
+                   bool record_illegal, int *ret_fold)
+{
+    int rc = event_exists(self, ev->origin_node, ev->origin_seq);
+    if (rc != 0)
+        return rc;
+    tb_case_t cur = {0}, next;
+    rc = tb_store_case_get(self, ev->case_id, &cur, NULL);
+    if (rc < 0 && rc != -TB_ENOCASE)
+        return rc;
+    tb_step_t step = {(tb_event_type_t)ev->type, ev->case_id, ev->origin_node, ev->target};
+    int fold = tb_case_step(&cur, &step, &next);
+    if (ret_fold)
+        *ret_fold = fold;
+    if (fold < 0 && !record_illegal)
+        return fold;
+
+    sqlite3_stmt *st;
+    rc = prep(self,
+              "INSERT INTO events(origin_node, origin_seq, case_id, type, actor, at_ms, target,"
+              " reason, body, recorded_ms, folded) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
+              &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, ev->origin_node, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)ev->origin_seq);
+    sqlite3_bind_text(st, 3, ev->case_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 4, ev->type);
+    sqlite3_bind_text(st, 5, nz(ev->actor), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 6, ev->at_ms);
+    sqlite3_bind_text(st, 7, nz(ev->target), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 8, nz(ev->reason), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(st, 9, body, (int)len, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 10, tb_now_ms());
+    sqlite3_bind_int(st, 11, fold == 0);
+    if ((rc = run(self, st)) < 0)
+        return rc;
+    return fold == 0 ? project(self, ev, &next) : 0;
+}
+
+int tb_store_enqueue(tb_store_t *self, const char *peer, const uint8_t *body, size_t len,
+                     uint64_t *ret_seq)
+{
+    sqlite3_stmt *st;
+    int rc = prep(self,
+                  "INSERT INTO link_out(peer, last, acked) VALUES(?1, 1, 0) "
+                  "ON CONFLICT(peer) DO UPDATE SET last = last + 1 RETURNING last",
+                  &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+    uint64_t seq = 0;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        seq = (uint64_t)sqlite3_column_int64(st, 0);
+    else
+        rc = sql_err(self, "link_out");
+    sqlite3_finalize(st);
+    if (rc < 0)
+        return rc;
+    if ((rc = prep(self, "INSERT INTO outbox(peer, seq, body) VALUES(?1, ?2, ?3)", &st)) < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+    sqlite3_bind_blob(st, 3, body, (int)len, SQLITE_TRANSIENT);
+    if ((rc = run(self, st)) < 0)
+        return rc;
+    if (ret_seq)
+        *ret_seq = seq;
+    return 0;
+}
+
+int tb_store_emit(tb_store_t *self, tb_event_msg_t *ev, const char *const *peers)
+{
+    uint64_t seq;
+    int rc = tb_store_counter_next(self, "event", &seq);
+    if (rc < 0)
+        return rc;
+    ev->origin_node = self->place;
+    ev->origin_seq = seq;
+    if (!ev->at_ms)
+        ev->at_ms = tb_now_ms();
+    if ((rc = tb_event_check(ev)) < 0)
+        return rc;
+    tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
+    item.item_case = TONGBAN__V1__ITEM__ITEM_EVENT;
+    item.event = ev;
+    uint8_t *buf;
+    size_t len;
+    if ((rc = tb_pack_item(&item, &buf, &len)) < 0)
+        return rc;
+    rc = tb_store_apply(self, ev, buf, len, false, NULL);
+    for (size_t i = 0; rc == 0 && peers && peers[i]; i++)
+        rc = tb_store_enqueue(self, peers[i], buf, len, NULL);
+    free(buf);
+    return rc == 1 ? -TB_ESTORE : rc;
+}
+
+int tb_store_county_status(tb_store_t *self, const Tongban__V1__StatusUpdate *s)
+{
+    sqlite3_stmt *st;
+    int rc = prep(self,
+                  "UPDATE cases SET county_state = ?2, county_version = ?3"
+                  " WHERE case_id = ?1 AND county_version < ?3",
+                  &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, s->case_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, s->state, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 3, (int)s->version);
+    return run(self, st);
+}
+
+int tb_store_cursor_get(tb_store_t *self, const char *peer, uint64_t *ret_cursor)
+{
+    sqlite3_stmt *st;
+    int rc = prep(self, "SELECT cursor FROM link_in WHERE peer = ?1", &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW)
+        *ret_cursor = (uint64_t)sqlite3_column_int64(st, 0);
+    else if (s == SQLITE_DONE)
+        *ret_cursor = 0;
+    else
+        rc = sql_err(self, "cursor");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int tb_store_cursor_set(tb_store_t *self, const char *peer, uint64_t cursor)
+{
+    sqlite3_stmt *st;
+    int rc = prep(self,
+                  "INSERT INTO link_in(peer, cursor) VALUES(?1, ?2) "
+                  "ON CONFLICT(peer) DO UPDATE SET cursor = excluded.cursor",
+                  &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)cursor);
+    return run(self, st);
+}
+
+int tb_store_out_get(tb_store_t *self, const char *peer, uint64_t *ret_last, uint64_t *ret_acked)
+{
+    sqlite3_stmt *st;
+    int rc = prep(self, "SELECT last, acked FROM link_out WHERE peer = ?1", &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        *ret_last = (uint64_t)sqlite3_column_int64(st, 0);
+        *ret_acked = (uint64_t)sqlite3_column_int64(st, 1);
+    } else if (s == SQLITE_DONE) {
+        *ret_last = *ret_acked = 0;
+    } else {
+        rc = sql_err(self, "link_out get");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int tb_store_ack(tb_store_t *self, const char *peer, uint64_t ack)
+{
+    sqlite3_stmt *st;
+    int rc;
+    if ((rc = prep(self, "UPDATE link_out SET acked = ?2 WHERE peer = ?1 AND acked < ?2", &st)) ==
+        0) {
+        sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)ack);
+        rc = run(self, st);
+    }
+    if (rc == 0 && (rc = prep(self, "DELETE FROM outbox WHERE peer = ?1 AND seq <= ?2", &st)) == 0) {
+        sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)ack);
+        rc = run(self, st);
+    }
+    return rc;
+}
+
+int tb_store_quarantine(tb_store_t *self, const char *peer, uint64_t seq, const uint8_t *body,
+                        size_t len, const char *why)
+{
+    sqlite3_stmt *st;
+    int rc = prep(self,
+                  "INSERT INTO quarantine(peer, seq, body, why, at_ms)"
+                  " VALUES(?1, ?2, ?3, ?4, ?5)",
+                  &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+    sqlite3_bind_blob(st, 3, body, (int)len, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, why, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 5, tb_now_ms());
+    return run(self, st);
+}
+
+int tb_store_outbox_get(tb_store_t *self, const char *peer, uint64_t seq, uint8_t **ret_buf,
+                        size_t *ret_len)
+{
+    sqlite3_stmt *st;
+    int rc = prep(self, "SELECT body FROM outbox WHERE peer = ?1 AND seq = ?2", &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        size_t len = (size_t)sqlite3_column_bytes(st, 0);
+        uint8_t *buf = malloc(len ? len : 1);
+        if (!buf) {
+            rc = -ENOMEM;
+        } else {
+            if (len)
+                memcpy(buf, sqlite3_column_blob(st, 0), len);
+            *ret_buf = buf;
+            *ret_len = len;
+        }
+    } else {
+        rc = s == SQLITE_DONE ? -ENOENT : sql_err(self, "outbox get");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int tb_store_backlog(tb_store_t *self, uint64_t *ret_n)
+{
+    sqlite3_stmt *st;
+    int rc = prep(self, "SELECT count(*) FROM outbox", &st);
+    if (rc < 0)
+        return rc;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *ret_n = (uint64_t)sqlite3_column_int64(st, 0);
+    else
+        rc = sql_err(self, "backlog");
+    sqlite3_finalize(st);
+    return rc;
+}

@@ -1,0 +1,76 @@
+/* tb_store: the SQLite local store of a village or township node.
+ *
+ * One file per node (<data_dir>/<place>.db), WAL mode, synchronous=FULL so
+ * that a case id printed to a person survives a power cut.  It holds the
+ * node's events (append-only, unique (origin_node, origin_seq)), the cases
+ * projection (the fold of the events), and the durable link state: the outbox
+ * per peer with its last assigned seq and the peer's ack, and the receive
+ * cursor per peer.  The daemon and the commands a person types open the same
+ * file; writers take BEGIN IMMEDIATE and wait up to busy_timeout.
+ */
+#ifndef TB_STORE_H
+#define TB_STORE_H
+
+#include "tb_case.h"
+#include "tb_wire.h"
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct tb_store tb_store_t;
+
+/* Open (creating and migrating) the store of node `place` in dir. */
+int tb_store_open(const char *dir, const char *place, tb_store_t **ret_store);
+void tb_store_destroy(tb_store_t **self_p);
+sqlite3 *tb_store_db(tb_store_t *self);
+const char *tb_store_place(const tb_store_t *self);
+
+int tb_store_begin(tb_store_t *self);
+int tb_store_commit(tb_store_t *self);
+void tb_store_rollback(tb_store_t *self);
+
+/* Next value of a named counter (inside a transaction). */
+int tb_store_counter_next(tb_store_t *self, const char *name, uint64_t *ret_value);
+
+/* Record an event and fold it into the cases projection (inside a transaction).
+ * body is the packed Item holding it.  Returns 0 when recorded and folded,
+ * 1 when already present (nothing done), or a negative code.  An event that
+ * does not fold (-TB_EILLEGAL, -TB_ENOTHOLDER) is still recorded when
+ * record_illegal is set (a relay must pass on what it cannot judge: the county
+ * decides) and the code is returned in *ret_fold; otherwise nothing changes. */
+int tb_store_apply(tb_store_t *self, const tb_event_msg_t *ev, const uint8_t *body, size_t len,
+                   bool record_illegal, int *ret_fold);
+
+/* Mint a new event of this node (origin_seq and at_ms are filled in), fold it,
+ * record it and queue it to each peer in peers (NULL-terminated).  Inside a
+ * transaction.  Fails with the fold's code (nothing written) if illegal. */
+int tb_store_emit(tb_store_t *self, tb_event_msg_t *ev, const char *const *peers);
+
+/* Queue bytes to a peer; *ret_seq gets the seq (may be NULL). */
+int tb_store_enqueue(tb_store_t *self, const char *peer, const uint8_t *body, size_t len,
+                     uint64_t *ret_seq);
+
+/* Record the county's status for a case (inside a transaction).  Older versions are ignored. */
+int tb_store_county_status(tb_store_t *self, const Tongban__V1__StatusUpdate *st);
+
+int tb_store_case_get(tb_store_t *self, const char *case_id, tb_case_t *ret_case,
+                      char ret_origin[TB_CODE_LEN + 1]);
+
+/* Link state. */
+int tb_store_cursor_get(tb_store_t *self, const char *peer, uint64_t *ret_cursor);
+int tb_store_cursor_set(tb_store_t *self, const char *peer, uint64_t cursor);
+int tb_store_out_get(tb_store_t *self, const char *peer, uint64_t *ret_last, uint64_t *ret_acked);
+/* Record an ack and prune what it covers (inside a transaction). */
+int tb_store_ack(tb_store_t *self, const char *peer, uint64_t ack);
+/* Keep a message that arrived in order but cannot be used, so nothing is lost
+ * and the link moves on (inside a transaction). */
+int tb_store_quarantine(tb_store_t *self, const char *peer, uint64_t seq, const uint8_t *body,
+                        size_t len, const char *why);
+/* The queued message seq for peer: malloc'd copy in *ret_buf. -ENOENT if pruned. */
+int tb_store_outbox_get(tb_store_t *self, const char *peer, uint64_t seq, uint8_t **ret_buf,
+                        size_t *ret_len);
+/* Messages waiting in all outboxes. */
+int tb_store_backlog(tb_store_t *self, uint64_t *ret_n);
+
+#endif

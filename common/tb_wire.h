@@ -1,0 +1,43 @@
+/* tb_wire: encode and decode the wire contract (proto/tongban.proto), and
+ * validate everything that came off the network before anyone acts on it.
+ *
+ * Decoders take untrusted bytes: any byte string yields either a message whose
+ * fields passed every check below, or a negative code (-TB_EDECODE: not
+ * protobuf of that type; -TB_EPROTO: decodes but breaks the contract).  They
+ * are fuzzed (tests/fuzz/).
+ */
+#ifndef TB_WIRE_H
+#define TB_WIRE_H
+
+#include "tongban.pb-c.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TB_PROTO_VERSION 1
+#define TB_MAX_FRAME (64 * 1024) /* largest envelope a node accepts */
+#define TB_MAX_FIELD 256         /* names, codes, ids */
+#define TB_MAX_NOTE 2048         /* free text */
+
+typedef Tongban__V1__Envelope tb_env_t;
+typedef Tongban__V1__Item tb_item_msg_t;
+typedef Tongban__V1__CaseEvent tb_event_msg_t;
+
+/* Decode and validate an envelope.  Free with tb_env_free(). */
+int tb_env_decode(const uint8_t *buf, size_t len, tb_env_t **ret_env);
+void tb_env_free(tb_env_t **env_p);
+
+/* Pack an envelope into a malloc'd buffer the caller frees. */
+int tb_env_pack(const char *sender, const char *receiver, Tongban__V1__Kind kind, uint64_t seq,
+                uint64_t ack, const uint8_t *body, size_t body_len, uint8_t **ret_buf,
+                size_t *ret_len);
+
+int tb_item_decode(const uint8_t *buf, size_t len, tb_item_msg_t **ret_item);
+void tb_item_free(tb_item_msg_t **item_p);
+/* Validate a case event (also used before packing one we made). */
+int tb_event_check(const tb_event_msg_t *ev);
+
+/* Pack a message into a malloc'd buffer. */
+int tb_pack_item(const tb_item_msg_t *item, uint8_t **ret_buf, size_t *ret_len);
+
+#endif

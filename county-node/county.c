@@ -1,0 +1,991 @@
+#include "county.h"
+
+#include "tb_case.h"
+#include "tb_error.h"
+#include "tb_link.h"
+#include "tb_log.h"
+#include "tb_map.h"
+#include "tb_node.h"
+#include "tb_wire.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const char *const county_migrations[];
+extern const size_t county_migration_count;
+
+enum {
+    WINDOW = 256,        /* unacked messages in flight per township */
+    MAX_PENDING = 20000, /* messages accepted for the next batch; beyond: senders retransmit */
+    MAX_PARAMS = 24,
+    RECONNECT_MS = 1000,
+    SEND_POLL_MS = 100,
+};
+
+/* ---- a message kept in memory ---------------------------------------------------------- */
+
+typedef struct {
+    char peer[TB_CODE_LEN + 1];
+    uint64_t seq;
+    uint8_t *buf;
+    size_t len;
+} msg_t;
+
+typedef struct {
+    msg_t *v;
+    size_t n, cap;
+} msgs_t;
+
+static int msgs_push(msgs_t *m, const char *peer, uint64_t seq, const uint8_t *buf, size_t len)
+{
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 64;
+        msg_t *v = realloc(m->v, cap * sizeof(msg_t));
+        if (!v)
+            return -ENOMEM;
+        m->v = v;
+        m->cap = cap;
+    }
+    msg_t *x = &m->v[m->n];
+    x->buf = malloc(len ? len : 1);
+    if (!x->buf)
+        return -ENOMEM;
+    memcpy(x->buf, buf, len);
+    x->len = len;
+    x->seq = seq;
+    snprintf(x->peer, sizeof x->peer, "%s", peer);
+    m->n++;
+    return 0;
+}
+
+static void msgs_clear(msgs_t *m)
+{
+    for (size_t i = 0; i < m->n; i++)
+        free(m->v[i].buf);
+    m->n = 0;
+}
+
+static void msgs_free(msgs_t *m)
+{
+    msgs_clear(m);
+    free(m->v);
+    memset(m, 0, sizeof *m);
+}
+
+/* ---- per-township link state ----------------------------------------------------------- */
+
+typedef struct {
+    char code[TB_CODE_LEN + 1];
+    uint64_t cursor;      /* last seq accepted (committed, in flight or pending) */
+    uint64_t cursor_done; /* last seq committed */
+    bool need_ack;
+    tb_link_tx_t tx;
+    msgs_t queue;         /* our unacked messages to it, seq ascending */
+    uint64_t ack_stored;  /* tx.acked as last written to link_out */
+} peer_t;
+
+struct county {
+    uv_loop_t *loop;
+    tb_env_ctx_t *env;
+    const char *place;
+    char *conninfo;
+    PGconn *pg;
+    uv_poll_t pg_poll;
+    bool pg_polling, pg_writing;
+    uv_timer_t reconnect, send_timer;
+    uv_signal_t sigint, sigterm;
+    tb_node_t *node;
+    bool stopping;
+
+    tb_map_t *cases; /* case id -> tb_case_t *, committed state */
+    peer_t *peers;
+    size_t npeers, cap;
+    uint64_t event_seq; /* last origin_seq the county minted (committed) */
+
+    msgs_t pending;  /* accepted, waiting for the next batch */
+    msgs_t inflight; /* in the batch being committed */
+    bool in_flight, batch_failed;
+    int nulls;
+    char batch_err[256];
+    /* what the in-flight batch will make true when it commits */
+    tb_map_t *overlay;  /* case id -> tb_case_t * */
+    msgs_t out_new;     /* new outbox rows */
+    uint64_t batch_event_seq;
+    uint64_t batches, events;
+};
+
+/* ---- statements ------------------------------------------------------------------------ */
+
+typedef struct {
+    const char *v[MAX_PARAMS];
+    int len[MAX_PARAMS], fmt[MAX_PARAMS];
+    char num[MAX_PARAMS][24];
+    int n;
+} params_t;
+
+static void p_text(params_t *p, const char *s)
+{
+    p->v[p->n] = s ? s : "";
+    p->len[p->n] = 0;
+    p->fmt[p->n++] = 0;
+}
+
+static void p_int(params_t *p, int64_t x)
+{
+    snprintf(p->num[p->n], sizeof p->num[0], "%" PRId64, x);
+    p_text(p, p->num[p->n]);
+}
+
+static void p_bytes(params_t *p, const uint8_t *b, size_t len)
+{
+    p->v[p->n] = (const char *)b;
+    p->len[p->n] = (int)len;
+    p->fmt[p->n++] = 1;
+}
+
+static const struct {
+    const char *name, *sql;
+} stmts[] = {
+    {"ins_logged",
+     "WITH ins AS (INSERT INTO case_events(origin_node, origin_seq, case_id, type, type_name,"
+     " actor, at, target, reason, via, folded, body) VALUES ($1, $2, $3, $4, $5, $6,"
+     " to_timestamp($7::bigint / 1000.0), $8, $9, $10, $11::boolean, $12)"
+     " ON CONFLICT (origin_node, origin_seq) DO NOTHING RETURNING case_id)"
+     " INSERT INTO cases(case_id, origin, client_name, client_phone, agent, item_code, note,"
+     " accept_time, state, holder, pending, version, updated_at)"
+     " SELECT case_id, $13, $14, $15, $16, $17, $18, to_timestamp($19::bigint / 1000.0), $20, $21,"
+     " $22, $23, to_timestamp($7::bigint / 1000.0) FROM ins WHERE $11::boolean"
+     " ON CONFLICT (case_id) DO NOTHING"},
+    {"ins_event",
+     "WITH ins AS (INSERT INTO case_events(origin_node, origin_seq, case_id, type, type_name,"
+     " actor, at, target, reason, via, folded, body) VALUES ($1, $2, $3, $4, $5, $6,"
+     " to_timestamp($7::bigint / 1000.0), $8, $9, $10, $11::boolean, $12)"
+     " ON CONFLICT (origin_node, origin_seq) DO NOTHING RETURNING case_id)"
+     " UPDATE cases SET state = $13, holder = $14, pending = $15, version = $16,"
+     " updated_at = to_timestamp($7::bigint / 1000.0)"
+     " WHERE case_id IN (SELECT case_id FROM ins) AND $11::boolean"},
+    {"outbox", "INSERT INTO outbox(peer, seq, body) VALUES ($1, $2, $3)"},
+    {"link_out",
+     "INSERT INTO link_out(peer, last, acked) VALUES ($1, $2, 0)"
+     " ON CONFLICT (peer) DO UPDATE SET last = GREATEST(link_out.last, EXCLUDED.last)"},
+    {"cursor",
+     "INSERT INTO link_in(peer, cursor) VALUES ($1, $2)"
+     " ON CONFLICT (peer) DO UPDATE SET cursor = EXCLUDED.cursor"},
+    {"counter",
+     "INSERT INTO counters(name, value) VALUES ($1, $2)"
+     " ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value"},
+    {"ack",
+     "WITH d AS (DELETE FROM outbox WHERE peer = $1 AND seq <= $2)"
+     " UPDATE link_out SET acked = $2 WHERE peer = $1 AND acked < $2"},
+    {"quarantine", "INSERT INTO quarantine(peer, seq, body, why) VALUES ($1, $2, $3, $4)"},
+};
+
+static int send_stmt(county_t *self, const char *name, params_t *p)
+{
+    if (!PQsendQueryPrepared(self->pg, name, p->n, p->v, p->len, p->fmt, 0)) {
+        snprintf(self->batch_err, sizeof self->batch_err, "%s", PQerrorMessage(self->pg));
+        self->batch_failed = true;
+        return -TB_ESTORE;
+    }
+    return 0;
+}
+
+/* ---- peers ----------------------------------------------------------------------------- */
+
+static peer_t *peer_get(county_t *self, const char *code)
+{
+    for (size_t i = 0; i < self->npeers; i++)
+        if (strcmp(self->peers[i].code, code) == 0)
+            return &self->peers[i];
+    if (self->npeers == self->cap) {
+        size_t cap = self->cap ? self->cap * 2 : 32;
+        peer_t *v = realloc(self->peers, cap * sizeof(peer_t));
+        if (!v)
+            return NULL;
+        self->peers = v;
+        self->cap = cap;
+    }
+    peer_t *p = &self->peers[self->npeers++];
+    memset(p, 0, sizeof *p);
+    strcpy(p->code, code);
+    tb_link_tx_init(&p->tx, 0, 0, tb_mono_ms());
+    return p;
+}
+
+static bool my_township(county_t *self, const char *code)
+{
+    char parent[TB_CODE_LEN + 1];
+    return tb_code_level(code) == TB_LEVEL_TOWNSHIP && tb_code_parent(code, parent) == 0 &&
+           strcmp(parent, self->place) == 0 && tb_places_check(self->env->places, code) == 0;
+}
+
+/* ---- state: load everything from the database ----------------------------------------- */
+
+static void free_cases(tb_map_t **m)
+{
+    if (!*m)
+        return;
+    size_t pos = 0;
+    uintptr_t v;
+    while (tb_map_next(*m, &pos, NULL, &v))
+        free((void *)v);
+    tb_map_destroy(m);
+}
+
+static void reset_state(county_t *self)
+{
+    free_cases(&self->cases);
+    free_cases(&self->overlay);
+    for (size_t i = 0; i < self->npeers; i++)
+        msgs_free(&self->peers[i].queue);
+    free(self->peers);
+    self->peers = NULL;
+    self->npeers = self->cap = 0;
+    msgs_clear(&self->pending);
+    msgs_clear(&self->inflight);
+    msgs_clear(&self->out_new);
+    self->in_flight = false;
+}
+
+static PGresult *query(PGconn *pg, const char *sql)
+{
+    PGresult *r = PQexec(pg, sql);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        tb_error("load: %s", PQerrorMessage(pg));
+        PQclear(r);
+        return NULL;
+    }
+    return r;
+}
+
+static int load_state(county_t *self)
+{
+    reset_state(self);
+    self->cases = tb_map_new();
+    self->overlay = tb_map_new();
+    if (!self->cases || !self->overlay)
+        return -ENOMEM;
+    PGresult *r = query(self->pg, "SELECT case_id, state, holder, pending, version FROM cases");
+    if (!r)
+        return -TB_ESTORE;
+    for (int i = 0; i < PQntuples(r); i++) {
+        tb_case_t *c = calloc(1, sizeof *c);
+        if (!c) {
+            PQclear(r);
+            return -ENOMEM;
+        }
+        c->state = tb_state_from_name(PQgetvalue(r, i, 1));
+        snprintf(c->holder, sizeof c->holder, "%s", PQgetvalue(r, i, 2));
+        snprintf(c->pending, sizeof c->pending, "%s", PQgetvalue(r, i, 3));
+        c->version = (uint32_t)strtoul(PQgetvalue(r, i, 4), NULL, 10);
+        tb_map_put(self->cases, PQgetvalue(r, i, 0), (uintptr_t)c);
+    }
+    PQclear(r);
+    if (!(r = query(self->pg, "SELECT peer, cursor FROM link_in")))
+        return -TB_ESTORE;
+    for (int i = 0; i < PQntuples(r); i++) {
+        peer_t *p = peer_get(self, PQgetvalue(r, i, 0));
+        if (p)
+            p->cursor = p->cursor_done = strtoull(PQgetvalue(r, i, 1), NULL, 10);
+    }
+    PQclear(r);
+    if (!(r = query(self->pg, "SELECT peer, last, acked FROM link_out")))
+        return -TB_ESTORE;
+    for (int i = 0; i < PQntuples(r); i++) {
+        peer_t *p = peer_get(self, PQgetvalue(r, i, 0));
+        if (!p)
+            continue;
+        uint64_t acked = strtoull(PQgetvalue(r, i, 2), NULL, 10);
+        tb_link_tx_init(&p->tx, strtoull(PQgetvalue(r, i, 1), NULL, 10), acked, tb_mono_ms());
+        p->ack_stored = acked;
+    }
+    PQclear(r);
+    /* Binary results for the bodies. */
+    r = PQexecParams(self->pg, "SELECT peer, seq, body FROM outbox ORDER BY peer, seq", 0, NULL,
+                     NULL, NULL, NULL, 1);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        tb_error("load outbox: %s", PQerrorMessage(self->pg));
+        PQclear(r);
+        return -TB_ESTORE;
+    }
+    for (int i = 0; i < PQntuples(r); i++) {
+        char peer[TB_CODE_LEN + 1];
+        snprintf(peer, sizeof peer, "%.*s", PQgetlength(r, i, 0), PQgetvalue(r, i, 0));
+        uint64_t seq = 0;
+        const unsigned char *s = (const unsigned char *)PQgetvalue(r, i, 1);
+        for (int k = 0; k < 8; k++)
+            seq = (seq << 8) | s[k];
+        peer_t *p = peer_get(self, peer);
+        if (p)
+            msgs_push(&p->queue, peer, seq, (const uint8_t *)PQgetvalue(r, i, 2),
+                      (size_t)PQgetlength(r, i, 2));
+    }
+    PQclear(r);
+    if (!(r = query(self->pg, "SELECT value FROM counters WHERE name = 'event'")))
+        return -TB_ESTORE;
+    self->event_seq = PQntuples(r) ? strtoull(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+    PQclear(r);
+    uint64_t backlog = 0;
+    for (size_t i = 0; i < self->npeers; i++)
+        backlog += self->peers[i].queue.n;
+    tb_info("state loaded: %zu case(s), %zu link(s), %" PRIu64 " message(s) waiting in the outbox",
+            tb_map_size(self->cases), self->npeers, backlog);
+    tb_node_set_backlog(self->node, backlog);
+    return 0;
+}
+
+/* ---- the database connection ---------------------------------------------------------- */
+
+static void pg_close(county_t *self);
+static void on_pg_io(uv_poll_t *h, int status, int events);
+static void start_batch(county_t *self);
+
+int county_migrate(PGconn *pg, const char **ret_err)
+{
+    static char err[512];
+    PGresult *r = PQexec(pg, "SET client_min_messages = warning;"
+                             "SELECT pg_advisory_lock(826000);"
+                             "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                             " version integer PRIMARY KEY,"
+                             " applied_at timestamptz NOT NULL DEFAULT now())");
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    for (size_t v = 1; ok && v <= county_migration_count; v++) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "SELECT 1 FROM schema_migrations WHERE version = %zu", v);
+        r = PQexec(pg, sql);
+        bool done = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+        ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+        PQclear(r);
+        if (!ok || done)
+            continue;
+        r = PQexec(pg, "BEGIN");
+        PQclear(r);
+        r = PQexec(pg, county_migrations[v - 1]);
+        ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+        if (ok) {
+            snprintf(sql, sizeof sql, "INSERT INTO schema_migrations(version) VALUES (%zu)", v);
+            r = PQexec(pg, sql);
+            ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+            PQclear(r);
+        }
+        if (!ok)
+            snprintf(err, sizeof err, "migration %zu: %s", v, PQerrorMessage(pg));
+        r = PQexec(pg, ok ? "COMMIT" : "ROLLBACK");
+        PQclear(r);
+    }
+    if (!ok && !err[0])
+        snprintf(err, sizeof err, "%s", PQerrorMessage(pg));
+    r = PQexec(pg, "SELECT pg_advisory_unlock(826000)");
+    PQclear(r);
+    if (!ok && ret_err)
+        *ret_err = err;
+    return ok ? 0 : -TB_ESTORE;
+}
+
+static int pg_open(county_t *self)
+{
+    PGconn *pg = PQconnectdb(self->conninfo);
+    if (PQstatus(pg) != CONNECTION_OK) {
+        tb_warn("PostgreSQL not reachable: %s", PQerrorMessage(pg));
+        PQfinish(pg);
+        return -TB_ESTORE;
+    }
+    self->pg = pg;
+    const char *err = NULL;
+    int rc = county_migrate(pg, &err);
+    if (rc < 0)
+        tb_error("schema migration failed: %s", err);
+    for (size_t i = 0; rc == 0 && i < sizeof stmts / sizeof stmts[0]; i++) {
+        PGresult *r = PQprepare(pg, stmts[i].name, stmts[i].sql, 0, NULL);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+            tb_error("prepare %s: %s", stmts[i].name, PQerrorMessage(pg));
+            rc = -TB_ESTORE;
+        }
+        PQclear(r);
+    }
+    if (rc == 0)
+        rc = load_state(self);
+    if (rc == 0 && (PQsetnonblocking(pg, 1) != 0 || PQenterPipelineMode(pg) != 1))
+        rc = -TB_ESTORE;
+    if (rc == 0 && uv_poll_init(self->loop, &self->pg_poll, PQsocket(pg)) < 0)
+        rc = -TB_ESTORE;
+    if (rc < 0) {
+        PQfinish(pg);
+        self->pg = NULL;
+        return rc;
+    }
+    self->pg_poll.data = self;
+    self->pg_polling = true;
+    self->pg_writing = false;
+    uv_poll_start(&self->pg_poll, UV_READABLE, on_pg_io);
+    tb_info("connected to PostgreSQL");
+    return 0;
+}
+
+static void on_reconnect(uv_timer_t *t)
+{
+    county_t *self = t->data;
+    if (self->pg || self->stopping)
+        return;
+    if (pg_open(self) == 0) {
+        uv_timer_stop(t);
+        start_batch(self);
+    }
+}
+
+static void on_poll_closed(uv_handle_t *h)
+{
+    (void)h;
+}
+
+static void pg_close(county_t *self)
+{
+    if (self->pg_polling) {
+        uv_close((uv_handle_t *)&self->pg_poll, on_poll_closed);
+        self->pg_polling = false;
+    }
+    if (self->pg) {
+        PQfinish(self->pg);
+        self->pg = NULL;
+    }
+}
+
+/* The database failed: forget everything not committed, reconnect, reload. */
+static void pg_lost(county_t *self, const char *why)
+{
+    tb_error("PostgreSQL failed (%s); reconnecting, unacknowledged messages will be resent", why);
+    pg_close(self);
+    self->in_flight = false;
+    msgs_clear(&self->inflight);
+    msgs_clear(&self->pending);
+    for (size_t i = 0; i < self->npeers; i++) {
+        self->peers[i].cursor = self->peers[i].cursor_done;
+        self->peers[i].need_ack = false;
+    }
+    if (!self->stopping)
+        uv_timer_start(&self->reconnect, on_reconnect, RECONNECT_MS, RECONNECT_MS);
+}
+
+static void pg_want_write(county_t *self, bool on)
+{
+    if (self->pg_polling && on != self->pg_writing) {
+        self->pg_writing = on;
+        uv_poll_start(&self->pg_poll, UV_READABLE | (on ? UV_WRITABLE : 0), on_pg_io);
+    }
+}
+
+/* ---- building a batch ------------------------------------------------------------------ */
+
+static tb_case_t *case_lookup(county_t *self, const char *case_id)
+{
+    uintptr_t v;
+    if (tb_map_get(self->overlay, case_id, &v) || tb_map_get(self->cases, case_id, &v))
+        return (tb_case_t *)v;
+    return NULL;
+}
+
+static int overlay_put(county_t *self, const char *case_id, const tb_case_t *c)
+{
+    uintptr_t v;
+    tb_case_t *x;
+    if (tb_map_get(self->overlay, case_id, &v)) {
+        x = (tb_case_t *)v;
+    } else {
+        x = malloc(sizeof *x);
+        if (!x || tb_map_put(self->overlay, case_id, (uintptr_t)x) < 0) {
+            free(x);
+            return -ENOMEM;
+        }
+    }
+    *x = *c;
+    return 0;
+}
+
+static int queue_out(county_t *self, const char *peer, const uint8_t *buf, size_t len)
+{
+    peer_t *p = peer_get(self, peer);
+    if (!p)
+        return -ENOMEM;
+    /* seqs of this batch follow the committed last and the batch's earlier rows */
+    uint64_t seq = p->tx.last + 1;
+    for (size_t i = 0; i < self->out_new.n; i++)
+        if (strcmp(self->out_new.v[i].peer, peer) == 0)
+            seq = self->out_new.v[i].seq + 1;
+    int rc = msgs_push(&self->out_new, peer, seq, buf, len);
+    if (rc < 0)
+        return rc;
+    params_t a = {0};
+    p_text(&a, peer);
+    p_int(&a, (int64_t)seq);
+    p_bytes(&a, buf, len);
+    if ((rc = send_stmt(self, "outbox", &a)) < 0)
+        return rc;
+    params_t b = {0};
+    p_text(&b, peer);
+    p_int(&b, (int64_t)seq);
+    return send_stmt(self, "link_out", &b);
+}
+
+/* Record one event (folded or not) and fold it into the overlay. */
+static int record_event(county_t *self, const tb_event_msg_t *ev, const uint8_t *body, size_t len,
+                        const char *via, bool *ret_folded)
+{
+    tb_case_t none = {0}, next;
+    tb_case_t *cur = case_lookup(self, ev->case_id);
+    tb_step_t step = {(tb_event_type_t)ev->type, ev->case_id, ev->origin_node, ev->target};
+    int fold = tb_case_step(cur ? cur : &none, &step, &next);
+    /* Authority: a township speaks for itself and its own villages only. */
+    char parent[TB_CODE_LEN + 1] = "";
+    tb_code_parent(ev->origin_node, parent);
+    if (strcmp(via, self->place) != 0 && strcmp(ev->origin_node, via) != 0 &&
+        strcmp(parent, via) != 0)
+        fold = -TB_ENOTHOLDER;
+    if (fold < 0)
+        tb_warn("event %s/%" PRIu64 " on %s via %s breaks the rules (%s): stored, not applied",
+                ev->origin_node, ev->origin_seq, ev->case_id, via, tb_strerror(fold));
+    bool logged = ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED;
+    params_t p = {0};
+    p_text(&p, ev->origin_node);
+    p_int(&p, (int64_t)ev->origin_seq);
+    p_text(&p, ev->case_id);
+    p_int(&p, ev->type);
+    p_text(&p, tb_event_name((tb_event_type_t)ev->type));
+    p_text(&p, ev->actor);
+    p_int(&p, ev->at_ms);
+    p_text(&p, ev->target);
+    p_text(&p, ev->reason);
+    p_text(&p, via);
+    p_text(&p, fold == 0 ? "true" : "false");
+    p_bytes(&p, body, len);
+    if (logged) {
+        const Tongban__V1__LedgerRecord *l = ev->ledger;
+        char origin[TB_CODE_LEN + 1];
+        snprintf(origin, sizeof origin, "%.12s", ev->case_id);
+        p_text(&p, origin);
+        p_text(&p, l->client_name);
+        p_text(&p, l->client_phone);
+        p_text(&p, l->agent);
+        p_text(&p, l->item_code);
+        p_text(&p, l->note);
+        p_int(&p, l->accept_time_ms);
+    }
+    p_text(&p, tb_state_name(fold == 0 ? next.state : TB_ST_NONE));
+    p_text(&p, fold == 0 ? next.holder : "");
+    p_text(&p, fold == 0 ? next.pending : "");
+    p_int(&p, fold == 0 ? next.version : 0);
+    int rc = send_stmt(self, logged ? "ins_logged" : "ins_event", &p);
+    if (rc == 0 && fold == 0)
+        rc = overlay_put(self, ev->case_id, &next);
+    *ret_folded = fold == 0;
+    self->events++;
+    return rc;
+}
+
+/* The county confirms a case forwarded to it (签收), and tells the township. */
+static int county_receive(county_t *self, const char *case_id, const char *township)
+{
+    tb_event_msg_t ev = TONGBAN__V1__CASE_EVENT__INIT;
+    ev.origin_node = (char *)self->place;
+    ev.origin_seq = ++self->batch_event_seq;
+    ev.case_id = (char *)case_id;
+    ev.type = TONGBAN__V1__EVENT_TYPE__EVENT_RECEIVED;
+    ev.actor = (char *)"";
+    ev.at_ms = tb_now_ms();
+    tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
+    item.item_case = TONGBAN__V1__ITEM__ITEM_EVENT;
+    item.event = &ev;
+    uint8_t *buf;
+    size_t len;
+    int rc = tb_pack_item(&item, &buf, &len);
+    if (rc < 0)
+        return rc;
+    bool folded;
+    rc = record_event(self, &ev, buf, len, self->place, &folded);
+    if (rc == 0)
+        rc = queue_out(self, township, buf, len);
+    free(buf);
+    return rc;
+}
+
+/* Tell the township of each changed case what the county now holds. */
+static int status_updates(county_t *self)
+{
+    size_t pos = 0;
+    const char *case_id;
+    uintptr_t v;
+    while (tb_map_next(self->overlay, &pos, &case_id, &v)) {
+        const tb_case_t *c = (const tb_case_t *)v;
+        char village[TB_CODE_LEN + 1], township[TB_CODE_LEN + 1];
+        snprintf(village, sizeof village, "%.12s", case_id);
+        if (tb_code_parent(village, township) < 0)
+            continue;
+        Tongban__V1__StatusUpdate st = TONGBAN__V1__STATUS_UPDATE__INIT;
+        st.case_id = (char *)case_id;
+        st.state = (char *)tb_state_name(c->state);
+        st.holder = (char *)c->holder;
+        st.version = c->version;
+        st.at_ms = tb_now_ms();
+        tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
+        item.item_case = TONGBAN__V1__ITEM__ITEM_STATUS;
+        item.status = &st;
+        uint8_t *buf;
+        size_t len;
+        int rc = tb_pack_item(&item, &buf, &len);
+        if (rc == 0)
+            rc = queue_out(self, township, buf, len);
+        free(buf);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int apply_msg(county_t *self, const msg_t *m)
+{
+    tb_item_msg_t *item = NULL;
+    int rc = tb_item_decode(m->buf, m->len, &item);
+    const char *why = NULL;
+    if (rc < 0)
+        why = tb_strerror(rc);
+    else if (item->item_case != TONGBAN__V1__ITEM__ITEM_EVENT)
+        why = "townships send events only";
+    if (why) {
+        tb_error("link %s seq %" PRIu64 ": %s; quarantined", m->peer, m->seq, why);
+        tb_item_free(&item);
+        params_t p = {0};
+        p_text(&p, m->peer);
+        p_int(&p, (int64_t)m->seq);
+        p_bytes(&p, m->buf, m->len);
+        p_text(&p, why);
+        return send_stmt(self, "quarantine", &p);
+    }
+    const tb_event_msg_t *ev = item->event;
+    bool folded;
+    rc = record_event(self, ev, m->buf, m->len, m->peer, &folded);
+    if (rc == 0 && folded && ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_FORWARDED &&
+        strcmp(ev->target, self->place) == 0)
+        rc = county_receive(self, ev->case_id, m->peer);
+    tb_item_free(&item);
+    return rc;
+}
+
+static void start_batch(county_t *self)
+{
+    if (self->in_flight || !self->pg || self->stopping)
+        return;
+    bool acks = false;
+    for (size_t i = 0; i < self->npeers; i++)
+        acks |= self->peers[i].tx.acked > self->peers[i].ack_stored;
+    if (self->pending.n == 0 && !acks)
+        return;
+    /* Swap: what was pending is now in flight. */
+    msgs_t t = self->inflight;
+    self->inflight = self->pending;
+    self->pending = t;
+    msgs_clear(&self->pending);
+    self->in_flight = true;
+    self->batch_failed = false;
+    self->batch_err[0] = '\0';
+    self->nulls = 0;
+    self->batch_event_seq = self->event_seq;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < self->inflight.n; i++)
+        rc = apply_msg(self, &self->inflight.v[i]);
+    if (rc == 0)
+        rc = status_updates(self);
+    for (size_t i = 0; rc == 0 && i < self->npeers; i++) {
+        peer_t *p = &self->peers[i];
+        params_t a = {0};
+        p_text(&a, p->code);
+        if (p->cursor != p->cursor_done) {
+            p_int(&a, (int64_t)p->cursor);
+            rc = send_stmt(self, "cursor", &a);
+        } else if (p->tx.acked > p->ack_stored) {
+            p_int(&a, (int64_t)p->tx.acked);
+            rc = send_stmt(self, "ack", &a);
+        }
+    }
+    if (rc == 0 && self->batch_event_seq != self->event_seq) {
+        params_t a = {0};
+        p_text(&a, "event");
+        p_int(&a, (int64_t)self->batch_event_seq);
+        rc = send_stmt(self, "counter", &a);
+    }
+    if (rc == 0 && PQpipelineSync(self->pg) != 1)
+        rc = -TB_ESTORE;
+    if (rc < 0) {
+        pg_lost(self, PQerrorMessage(self->pg));
+        return;
+    }
+    int f = PQflush(self->pg);
+    if (f < 0)
+        pg_lost(self, PQerrorMessage(self->pg));
+    else
+        pg_want_write(self, f == 1);
+}
+
+static void flush_links(county_t *self);
+
+static void finish_batch(county_t *self)
+{
+    self->in_flight = false;
+    if (self->batch_failed) {
+        /* The transaction rolled back: drop what it would have made true; the
+         * townships resend.  A failing statement is a bug or a full disk, and
+         * reloading keeps memory equal to the store. */
+        tb_error("batch of %zu message(s) rolled back: %s", self->inflight.n, self->batch_err);
+        pg_lost(self, "batch failed");
+        return;
+    }
+    /* Committed: make it true in memory, then acknowledge. */
+    size_t pos = 0;
+    const char *case_id;
+    uintptr_t v;
+    while (tb_map_next(self->overlay, &pos, &case_id, &v)) {
+        uintptr_t old;
+        if (tb_map_get(self->cases, case_id, &old))
+            free((void *)old);
+        tb_map_put(self->cases, case_id, v);
+    }
+    tb_map_destroy(&self->overlay);
+    self->overlay = tb_map_new();
+    self->event_seq = self->batch_event_seq;
+    for (size_t i = 0; i < self->out_new.n; i++) {
+        msg_t *m = &self->out_new.v[i];
+        peer_t *p = peer_get(self, m->peer);
+        if (p && msgs_push(&p->queue, m->peer, m->seq, m->buf, m->len) == 0)
+            tb_link_tx_appended(&p->tx, m->seq);
+    }
+    msgs_clear(&self->out_new);
+    for (size_t i = 0; i < self->npeers; i++) {
+        peer_t *p = &self->peers[i];
+        if (p->cursor_done != p->cursor)
+            p->need_ack = true;
+        /* cursor may have run ahead into the pending batch: commit only what was in flight */
+        uint64_t done = p->cursor_done;
+        for (size_t k = 0; k < self->inflight.n; k++)
+            if (strcmp(self->inflight.v[k].peer, p->code) == 0 && self->inflight.v[k].seq > done)
+                done = self->inflight.v[k].seq;
+        p->cursor_done = done;
+        if (p->ack_stored < p->tx.acked)
+            p->ack_stored = p->tx.acked; /* written by this batch (or the next one will) */
+    }
+    self->batches++;
+    msgs_clear(&self->inflight);
+    flush_links(self);
+    start_batch(self);
+}
+
+static void on_pg_io(uv_poll_t *h, int status, int events)
+{
+    county_t *self = h->data;
+    if (!self->pg)
+        return;
+    if (status < 0) {
+        pg_lost(self, uv_strerror(status));
+        return;
+    }
+    if (events & UV_WRITABLE) {
+        int f = PQflush(self->pg);
+        if (f < 0) {
+            pg_lost(self, PQerrorMessage(self->pg));
+            return;
+        }
+        pg_want_write(self, f == 1);
+    }
+    if (!(events & UV_READABLE))
+        return;
+    if (!PQconsumeInput(self->pg)) {
+        pg_lost(self, PQerrorMessage(self->pg));
+        return;
+    }
+    int nulls = 0;
+    while (self->pg && !PQisBusy(self->pg)) {
+        PGresult *r = PQgetResult(self->pg);
+        if (!r) {
+            /* One NULL ends each query's results; two in a row: nothing more yet. */
+            if (++nulls > 1)
+                break;
+            continue;
+        }
+        nulls = 0;
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            if (self->in_flight)
+                finish_batch(self);
+            continue;
+        }
+        if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+            if (!self->batch_failed)
+                snprintf(self->batch_err, sizeof self->batch_err, "%s",
+                         st == PGRES_PIPELINE_ABORTED ? "pipeline aborted"
+                                                      : PQresultErrorMessage(r));
+            self->batch_failed = true;
+        }
+        PQclear(r);
+    }
+    if (self->pg && PQstatus(self->pg) == CONNECTION_BAD)
+        pg_lost(self, "connection lost");
+}
+
+/* ---- the links ------------------------------------------------------------------------- */
+
+static void flush_links(county_t *self)
+{
+    int64_t now = tb_mono_ms();
+    for (size_t i = 0; i < self->npeers; i++) {
+        peer_t *p = &self->peers[i];
+        /* Prune what the township acknowledged. */
+        size_t drop = 0;
+        while (drop < p->queue.n && p->queue.v[drop].seq <= p->tx.acked)
+            free(p->queue.v[drop++].buf);
+        if (drop) {
+            memmove(p->queue.v, p->queue.v + drop, (p->queue.n - drop) * sizeof(msg_t));
+            p->queue.n -= drop;
+        }
+        uint64_t from, to;
+        if (tb_link_tx_due(&p->tx, now, WINDOW, &from, &to)) {
+            uint64_t sent = from - 1;
+            for (size_t k = 0; k < p->queue.n; k++) {
+                msg_t *m = &p->queue.v[k];
+                if (m->seq < from || m->seq > to)
+                    continue;
+                if (tb_node_send(self->node, p->code, TONGBAN__V1__KIND__KIND_DATA, m->seq,
+                                 p->cursor_done, m->buf, m->len) < 0)
+                    break;
+                sent = m->seq;
+                p->need_ack = false;
+            }
+            if (sent >= from)
+                tb_link_tx_sent(&p->tx, sent);
+        }
+        if (p->need_ack && tb_node_send(self->node, p->code, TONGBAN__V1__KIND__KIND_ACK, 0,
+                                        p->cursor_done, NULL, 0) == 0)
+            p->need_ack = false;
+    }
+}
+
+static void on_envelope(void *ctx, const tb_env_t *env)
+{
+    county_t *self = ctx;
+    if (env->kind == TONGBAN__V1__KIND__KIND_UNREACHABLE) {
+        Tongban__V1__Unreachable *u =
+            tongban__v1__unreachable__unpack(NULL, env->body.len, env->body.data);
+        if (u && tb_code_valid(u->peer)) {
+            for (size_t i = 0; i < self->npeers; i++)
+                if (strcmp(self->peers[i].code, u->peer) == 0)
+                    tb_link_tx_unreachable(&self->peers[i].tx, tb_mono_ms());
+        }
+        if (u)
+            tongban__v1__unreachable__free_unpacked(u, NULL);
+        return;
+    }
+    if (strcmp(env->sender, TB_BROKER_CODE) == 0)
+        return;
+    if (!my_township(self, env->sender)) {
+        tb_warn("message from %s, not one of our townships: dropped", env->sender);
+        return;
+    }
+    peer_t *p = peer_get(self, env->sender);
+    if (!p)
+        return;
+    if (env->ack && tb_link_tx_on_ack(&p->tx, env->ack, tb_mono_ms()) < 0)
+        tb_warn("township %s acked %" PRIu64 " beyond our last %" PRIu64 ": ignored", p->code,
+                env->ack, p->tx.last);
+    if (env->kind != TONGBAN__V1__KIND__KIND_DATA)
+        return;
+    switch (tb_link_rx_classify(p->cursor, env->seq)) {
+    case TB_LINK_DUP:
+        if (env->seq <= p->cursor_done)
+            p->need_ack = true;
+        break;
+    case TB_LINK_GAP:
+        break;
+    case TB_LINK_NEXT:
+        if (!self->pg || self->pending.n >= MAX_PENDING)
+            break; /* not accepted: the township keeps it and resends */
+        if (msgs_push(&self->pending, p->code, env->seq, env->body.data, env->body.len) == 0)
+            p->cursor = env->seq;
+        break;
+    }
+}
+
+static void on_drained(void *ctx)
+{
+    county_t *self = ctx;
+    start_batch(self);
+    flush_links(self);
+}
+
+static void on_send_timer(uv_timer_t *t)
+{
+    county_t *self = t->data;
+    start_batch(self); /* persists acks even when nothing arrives */
+    flush_links(self);
+}
+
+static void on_signal(uv_signal_t *h, int sig)
+{
+    county_t *self = h->data;
+    tb_info("signal %d: stopping after %" PRIu64 " batch(es), %" PRIu64 " event(s)", sig,
+            self->batches, self->events);
+    self->stopping = true;
+    tb_node_close(&self->node);
+    uv_close((uv_handle_t *)&self->reconnect, NULL);
+    uv_close((uv_handle_t *)&self->send_timer, NULL);
+    uv_close((uv_handle_t *)&self->sigint, NULL);
+    uv_close((uv_handle_t *)&self->sigterm, NULL);
+    /* An in-flight batch is simply not acknowledged; closing rolls it back or it committed. */
+    pg_close(self);
+}
+
+int county_serve(tb_env_ctx_t *env, const char *conninfo)
+{
+    county_t self = {0};
+    uv_loop_t loop;
+    int rc = uv_loop_init(&loop);
+    if (rc < 0)
+        return rc;
+    self.loop = &loop;
+    self.env = env;
+    self.place = env->place;
+    self.conninfo = strdup(conninfo);
+    tb_node_handler_t h = {on_envelope, on_drained, NULL, &self};
+    if (!self.conninfo || (rc = tb_node_new(&loop, env->place,
+                                            tb_config_get(&env->cfg, TB_CFG_BROKER), &h,
+                                            &self.node)) < 0) {
+        free(self.conninfo);
+        uv_loop_close(&loop);
+        return rc < 0 ? rc : -ENOMEM;
+    }
+    uv_timer_init(&loop, &self.reconnect);
+    uv_timer_init(&loop, &self.send_timer);
+    self.reconnect.data = self.send_timer.data = &self;
+    uv_signal_init(&loop, &self.sigint);
+    uv_signal_init(&loop, &self.sigterm);
+    self.sigint.data = self.sigterm.data = &self;
+    uv_signal_start(&self.sigint, on_signal, SIGINT);
+    uv_signal_start(&self.sigterm, on_signal, SIGTERM);
+    uv_timer_start(&self.send_timer, on_send_timer, SEND_POLL_MS, SEND_POLL_MS);
+    if (pg_open(&self) < 0)
+        uv_timer_start(&self.reconnect, on_reconnect, RECONNECT_MS, RECONNECT_MS);
+    tb_info("county %s serving via %s", env->place, tb_config_get(&env->cfg, TB_CFG_BROKER));
+    uv_run(&loop, UV_RUN_DEFAULT);
+    reset_state(&self);
+    tb_map_destroy(&self.cases);
+    tb_map_destroy(&self.overlay);
+    msgs_free(&self.pending);
+    msgs_free(&self.inflight);
+    msgs_free(&self.out_new);
+    free(self.conninfo);
+    uv_loop_close(&loop);
+    tb_info("stopped");
+    return 0;
+}

@@ -1,0 +1,36 @@
+/* county: the county node (县行政服务中心), the authoritative store.
+ *
+ * One libuv loop carries the broker socket (tb_node) and the PostgreSQL
+ * connection (libpq in non-blocking pipeline mode, polled with uv_poll on
+ * PQsocket).  Messages from the townships are applied strictly in order per
+ * link; everything that arrived while a batch was in flight forms the next
+ * batch, which is sent as one pipeline ending in one Sync: one implicit
+ * transaction holding the events, the projection, the new cursors and the
+ * outbox rows.  Acks go out only after that Sync reports success, so an
+ * acknowledged event is committed.  In memory it keeps each case's state (to
+ * validate the next event without a round trip), the link cursors and the
+ * unacknowledged outbox; all of it is reloaded from the database at start and
+ * after any database failure, so memory never runs ahead of what is stored.
+ */
+#ifndef COUNTY_H
+#define COUNTY_H
+
+#include "tb_cli.h"
+
+#include <libpq-fe.h>
+
+typedef struct county county_t;
+
+/* Apply the schema migrations (county-node/sql, in order) not yet applied.  0 or -TB_ESTORE,
+ * with the server's message in *ret_err (static buffer) on failure. */
+int county_migrate(PGconn *pg, const char **ret_err);
+
+/* Run the county node until SIGINT/SIGTERM. */
+int county_serve(tb_env_ctx_t *env, const char *conninfo);
+
+/* Print the cases (table or JSON) to stdout; 0 or negative. */
+int county_print_cases(PGconn *pg, const tb_env_ctx_t *env, bool json);
+/* Print one case with its history; -TB_ENOCASE if unknown. */
+int county_print_case(PGconn *pg, const tb_env_ctx_t *env, const char *case_id, bool json);
+
+#endif

@@ -1,0 +1,88 @@
+# Shared shell functions for deploy/demo.sh and tests/run.sh (sourced, not run).
+# Everything here is safe to run again.
+
+TB_DEB_PACKAGES="meson ninja-build pkg-config gcc clang protobuf-c-compiler libprotobuf-c-dev
+ libzmq3-dev libuv1-dev libsqlite3-dev libpq-dev postgresql-15 libinih-dev libjansson-dev
+ libcmocka-dev python3 jq iproute2 procps"
+
+# Install what is missing (apt-get as root; otherwise say what to install).
+tb_install_deps() {
+    local missing=()
+    for p in $TB_DEB_PACKAGES; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+            missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "missing Debian packages: ${missing[*]} (run as root, or: sudo apt-get install ${missing[*]})" >&2
+        return 1
+    fi
+    echo "==> installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# Configure (once) and build into $1 with extra meson options after it.
+tb_build() {
+    local dir=$1
+    shift
+    if [ ! -f "$dir/build.ninja" ]; then
+        meson setup "$dir" "$@" >/dev/null
+    fi
+    ninja -C "$dir" >/dev/null
+}
+
+TB_PG_BIN=${TB_PG_BIN:-/usr/lib/postgresql/15/bin}
+
+# Run a command as the unprivileged owner of the cluster (postgres when we are root).
+tb_as_pg() {
+    if [ "$(id -u)" -eq 0 ]; then
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+# Start a throwaway PostgreSQL cluster in directory $1 (created; must be new or ours),
+# listening only on a Unix socket in $1.  Prints the libpq connection string.
+tb_pg_start() {
+    local dir=$1
+    mkdir -p "$dir"
+    [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
+    if [ ! -f "$dir/data/PG_VERSION" ]; then
+        tb_as_pg "$TB_PG_BIN/initdb" -D "$dir/data" -U tongban --auth=trust -E UTF8 \
+            --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; return 1; }
+    fi
+    tb_as_pg "$TB_PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
+        -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c fsync=on" \
+        start >/dev/null || { tail -20 "$dir/postgres.log" >&2; return 1; }
+    tb_as_pg "$TB_PG_BIN/psql" -h "$dir" -U tongban -d postgres -qtAc \
+        "SELECT 1 FROM pg_database WHERE datname = 'tongban'" | grep -q 1 ||
+        tb_as_pg "$TB_PG_BIN/createdb" -h "$dir" -U tongban tongban
+    echo "host=$dir user=tongban dbname=tongban"
+}
+
+tb_pg_stop() {
+    local dir=$1
+    [ -f "$dir/data/postmaster.pid" ] &&
+        tb_as_pg "$TB_PG_BIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1
+    return 0
+}
+
+# psql against cluster $1 with the rest as arguments.
+tb_psql() {
+    local dir=$1
+    shift
+    "$TB_PG_BIN/psql" -h "$dir" -U tongban -d tongban -qtAX "$@"
+}
+
+# Wait up to $1 seconds for the command after it to succeed.
+tb_wait_for() {
+    local secs=$1
+    shift
+    local end=$((SECONDS + secs))
+    until "$@"; do
+        [ $SECONDS -ge $end ] && return 1
+        sleep 0.2
+    done
+}

@@ -1,0 +1,132 @@
+#include "township.h"
+
+#include "tb_error.h"
+#include "tb_log.h"
+
+#include <string.h>
+
+/* The village a case belongs to: case ids start with their origin's code. */
+static void case_village(const char *case_id, char ret[TB_CODE_LEN + 1])
+{
+    memcpy(ret, case_id, TB_CODE_LEN);
+    ret[TB_CODE_LEN] = '\0';
+}
+
+static bool my_village(const township_t *t, const char *code)
+{
+    char parent[TB_CODE_LEN + 1];
+    return tb_code_level(code) == TB_LEVEL_VILLAGE && tb_code_parent(code, parent) == 0 &&
+           strcmp(parent, t->place) == 0;
+}
+
+static int emit(township_t *t, tb_event_msg_t *ev)
+{
+    char village[TB_CODE_LEN + 1];
+    case_village(ev->case_id, village);
+    const char *peers[] = {t->county, my_village(t, village) ? village : NULL, NULL};
+    return tb_store_emit(t->store, ev, peers);
+}
+
+static int from_village(township_t *t, const char *peer, const tb_item_msg_t *item,
+                        const uint8_t *body, size_t len)
+{
+    if (item->item_case != TONGBAN__V1__ITEM__ITEM_EVENT) {
+        tb_warn("village %s sent a status update: ignored", peer);
+        return 0;
+    }
+    const tb_event_msg_t *ev = item->event;
+    if (strcmp(ev->origin_node, peer) != 0) {
+        /* A village speaks only for itself. */
+        tb_warn("village %s relayed event %s/%llu: refused", peer, ev->origin_node,
+                (unsigned long long)ev->origin_seq);
+        return tb_store_quarantine(t->store, peer, 0, body, len, "village relayed a foreign event");
+    }
+    int fold = 0;
+    int rc = tb_store_apply(t->store, ev, body, len, true, &fold);
+    if (rc != 0)
+        return rc < 0 ? rc : 0; /* 1: seen before, already relayed */
+    if (fold < 0)
+        tb_warn("event %s/%llu on %s does not fold here (%s); relayed for the county to judge",
+                ev->origin_node, (unsigned long long)ev->origin_seq, ev->case_id,
+                tb_strerror(fold));
+    if ((rc = tb_store_enqueue(t->store, t->county, body, len, NULL)) < 0)
+        return rc;
+    if (fold == 0 && ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_SUBMITTED &&
+        strcmp(ev->target, t->place) == 0) {
+        tb_event_msg_t rcv = TONGBAN__V1__CASE_EVENT__INIT;
+        rcv.case_id = ev->case_id;
+        rcv.type = TONGBAN__V1__EVENT_TYPE__EVENT_RECEIVED;
+        rcv.actor = (char *)"";
+        rc = emit(t, &rcv);
+    }
+    return rc;
+}
+
+static int from_county(township_t *t, const tb_item_msg_t *item, const uint8_t *body, size_t len)
+{
+    const char *case_id = item->item_case == TONGBAN__V1__ITEM__ITEM_EVENT
+                              ? item->event->case_id
+                              : item->status->case_id;
+    char village[TB_CODE_LEN + 1];
+    case_village(case_id, village);
+    int rc;
+    if (item->item_case == TONGBAN__V1__ITEM__ITEM_STATUS) {
+        rc = tb_store_county_status(t->store, item->status);
+    } else {
+        int fold = 0;
+        rc = tb_store_apply(t->store, item->event, body, len, true, &fold);
+        if (rc == 1)
+            return 0;
+        if (rc == 0 && fold < 0)
+            tb_warn("county event %s/%llu does not fold here: %s", item->event->origin_node,
+                    (unsigned long long)item->event->origin_seq, tb_strerror(fold));
+    }
+    if (rc == 0 && my_village(t, village))
+        rc = tb_store_enqueue(t->store, village, body, len, NULL);
+    return rc;
+}
+
+int township_apply(void *ctx, const char *peer, const tb_item_msg_t *item, const uint8_t *body,
+                   size_t len)
+{
+    township_t *t = ctx;
+    if (strcmp(peer, t->county) == 0)
+        return from_county(t, item, body, len);
+    if (my_village(t, peer) && tb_places_check(t->places, peer) == 0)
+        return from_village(t, peer, item, body, len);
+    tb_warn("message from %s, which is neither our county nor one of our villages: kept aside",
+            peer);
+    return tb_store_quarantine(t->store, peer, 0, body, len, "not a neighbour");
+}
+
+static int step(township_t *t, const char *case_id, Tongban__V1__EventType type,
+                const char *target, const char *actor)
+{
+    int rc = tb_store_begin(t->store);
+    if (rc < 0)
+        return rc;
+    tb_case_t c;
+    if ((rc = tb_store_case_get(t->store, case_id, &c, NULL)) == 0) {
+        tb_event_msg_t ev = TONGBAN__V1__CASE_EVENT__INIT;
+        ev.case_id = (char *)case_id;
+        ev.type = type;
+        ev.actor = (char *)(actor ? actor : "");
+        ev.target = (char *)(target ? target : "");
+        rc = emit(t, &ev);
+    }
+    if (rc < 0) {
+        tb_store_rollback(t->store);
+        return rc;
+    }
+    return tb_store_commit(t->store);
+}
+
+int township_accept(township_t *t, const char *case_id, const char *actor)
+{
+    return step(t, case_id, TONGBAN__V1__EVENT_TYPE__EVENT_ACCEPTED, NULL, actor);
+}
+
+int township_forward(township_t *t, const char *case_id, const char *actor)
+{
+    return step(t, case_id, TONGBAN__V1__EVENT_TYPE__EVENT_FORWARDED, t->county, actor);
+}

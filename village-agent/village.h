@@ -1,0 +1,29 @@
+/* village: the village agent's node (村便民服务代办点).
+ *
+ * The agent's commands write to the local SQLite ledger with no network at
+ * all; `serve` syncs the outbox to the township through the broker and applies
+ * what comes back (events on the village's cases, the county's status). */
+#ifndef VILLAGE_H
+#define VILLAGE_H
+
+#include "tb_case.h"
+#include "tb_cli.h"
+#include "tb_store.h"
+
+typedef struct {
+    const char *client, *phone, *item, *note, *agent;
+} village_entry_t;
+
+/* Validate an entry and record it: LOGGED, and for items the village cannot
+ * settle itself, SUBMITTED to the township, in one transaction.  Writes the
+ * case id.  On bad input returns -TB_EBADNAME, -TB_EBADPHONE,
+ * -TB_EUNKNOWN_ITEM, -TB_ETOOLONG ... and writes nothing. */
+int village_check_entry(const tb_env_ctx_t *env, const village_entry_t *e);
+int village_log(const tb_env_ctx_t *env, tb_store_t *store, const village_entry_t *e,
+                char ret_id[TB_CASEID_MAX]);
+
+/* Apply one item that arrived from the township (inside the batch transaction). */
+int village_apply(void *ctx, const char *peer, const tb_item_msg_t *item, const uint8_t *body,
+                  size_t len);
+
+#endif
