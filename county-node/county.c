@@ -563,9 +563,9 @@ static int record_event(county_t *self, const tb_event_msg_t *ev, const uint8_t 
     p_text(&p, via);
     p_text(&p, fold == 0 ? "true" : "false");
     p_bytes(&p, body, len);
+    char origin[TB_CODE_LEN + 1]; /* must outlive the send below */
     if (logged) {
         const Tongban__V1__LedgerRecord *l = ev->ledger;
-        char origin[TB_CODE_LEN + 1];
         snprintf(origin, sizeof origin, "%.12s", ev->case_id);
         p_text(&p, origin);
         p_text(&p, l->client_name);

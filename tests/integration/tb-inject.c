@@ -1,0 +1,59 @@
+/* tb-inject: send one multipart message of hostile frames to a ZeroMQ endpoint.
+ *
+ *   tb-inject ENDPOINT IDENTITY FRAME...
+ * FRAME is str:TEXT, hex:BYTES or rand:N (N bytes from a fixed-seed PRNG).
+ * Used by the integration tests to show that garbage is logged and dropped. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+int main(int argc, char **argv)
+{
+    if (argc < 4) {
+        fprintf(stderr, "usage: tb-inject ENDPOINT IDENTITY FRAME...\n");
+        return 2;
+    }
+    void *ctx = zmq_ctx_new();
+    void *s = zmq_socket(ctx, ZMQ_DEALER);
+    int linger = 2000;
+    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    if (strcmp(argv[2], "-") != 0)
+        zmq_setsockopt(s, ZMQ_ROUTING_ID, argv[2], strlen(argv[2]));
+    if (zmq_connect(s, argv[1]) < 0) {
+        fprintf(stderr, "connect: %s\n", zmq_strerror(zmq_errno()));
+        return 1;
+    }
+    uint32_t x = 2463534242u;
+    for (int i = 3; i < argc; i++) {
+        const char *f = argv[i];
+        unsigned char buf[65536];
+        size_t len = 0;
+        if (strncmp(f, "str:", 4) == 0) {
+            len = strlen(f + 4);
+            memcpy(buf, f + 4, len);
+        } else if (strncmp(f, "hex:", 4) == 0) {
+            for (const char *h = f + 4; h[0] && h[1] && len < sizeof buf; h += 2)
+                sscanf(h, "%2hhx", &buf[len++]);
+        } else if (strncmp(f, "rand:", 5) == 0) {
+            len = (size_t)atoi(f + 5);
+            if (len > sizeof buf)
+                len = sizeof buf;
+            for (size_t k = 0; k < len; k++) {
+                x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+                buf[k] = (unsigned char)x;
+            }
+        } else {
+            fprintf(stderr, "bad frame spec: %s\n", f);
+            return 2;
+        }
+        if (zmq_send(s, buf, len, i + 1 < argc ? ZMQ_SNDMORE : 0) < 0) {
+            fprintf(stderr, "send: %s\n", zmq_strerror(zmq_errno()));
+            return 1;
+        }
+    }
+    zmq_close(s);
+    zmq_ctx_term(ctx);
+    return 0;
+}

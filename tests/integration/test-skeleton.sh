@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# The walking skeleton end to end, with real processes and a real PostgreSQL:
+# cases logged offline reach the county exactly once, a township accepts one,
+# the village sees it; garbage sent to the broker and to a node is dropped.
+source "$(dirname "$0")/lib.sh"
+need_pg
+
+export TONGBAN_BROKER=ipc://$WORK/broker.sock
+COUNTY=360826000000 TOWN=360826100000 VIL=360826100001
+vil() { "$V" "$@" --place $VIL --data-dir "$WORK/v" --agent 张三; }
+town() { "$T" "$@" --place $TOWN --data-dir "$WORK/t" --agent 窗口李; }
+county() { "$C" "$@" --place $COUNTY --db "$DB"; }
+
+# 1. Two cases logged while nothing else runs (the broker is down).
+id1=$(vil log --client 李四 --phone 13800138000 --item YB003 --note 住院报销)
+id2=$(vil log --client 王五 --phone 0796-5321234 --item HJ001)
+ok "first case id minted offline" matches "$id1" "^${VIL}-[0-9]{8}-0001$"
+ok "second case id minted offline" matches "$id2" "^${VIL}-[0-9]{8}-0002$"
+eq "ledger holds both cases" 2 "$(vil ledger --json | jq length)"
+eq "both wait at the village as submitted" "submitted submitted" \
+    "$(vil ledger --json | jq -r '[.[].state] | join(" ")')"
+
+# 2. Start everything.
+start broker "$BROKER" serve
+start county "$C" serve --place $COUNTY --db "$DB"
+start town "$T" serve --place $TOWN --data-dir "$WORK/t"
+start vil "$V" serve --place $VIL --data-dir "$WORK/v"
+
+logged_at_county() { [ "$(tb_psql "$PGDIR" -c "SELECT count(*) FROM case_events WHERE type_name='logged'")" = 2 ]; }
+ok "both cases reach the county store" tb_wait_for 30 logged_at_county
+in_prereview() { [ "$(county cases --json | jq -r '[.[].state] | join(" ")')" = "prereview prereview" ]; }
+ok "the county sees both in pre-review at the township" tb_wait_for 30 in_prereview
+eq "every event stored exactly once" 0 \
+    "$(tb_psql "$PGDIR" -c "SELECT count(*) FROM (SELECT origin_node, origin_seq FROM case_events GROUP BY 1, 2 HAVING count(*) > 1) d")"
+eq "each case logged exactly once" "1 1" \
+    "$(tb_psql "$PGDIR" -c "SELECT count(*) FROM case_events WHERE type_name='logged' GROUP BY case_id ORDER BY case_id" | tr '\n' ' ' | sed 's/ $//')"
+eq "ledger fields reach the county" "李四|13800138000|张三|YB003|住院报销" \
+    "$(tb_psql "$PGDIR" -c "SELECT client_name, client_phone, agent, item_code, note FROM cases WHERE case_id='$id1'")"
+
+# 3. The township accepts the first; the village sees it.
+eq "township inbox lists both" 2 "$(town inbox --json | jq length)"
+ok "township accepts the first case" town accept "$id1"
+village_accepted() { [ "$(vil ledger --json | jq -r ".[] | select(.case_id==\"$id1\") | .state")" = accepted ]; }
+ok "the village ledger shows it accepted" tb_wait_for 30 village_accepted
+county_accepted() { [ "$(vil ledger --json | jq -r ".[] | select(.case_id==\"$id1\") | .county_state")" = accepted ]; }
+ok "the county's confirmation reaches the village" tb_wait_for 30 county_accepted
+
+# 4. Forwarded to the county, which confirms receipt; the village sees it too.
+ok "township forwards the first case to the county" town forward "$id1"
+village_county() { [ "$(vil ledger --json | jq -r ".[] | select(.case_id==\"$id1\") | .state")" = county ]; }
+ok "the village sees the county holding it" tb_wait_for 30 village_county
+eq "county holds it" "county|$COUNTY" \
+    "$(tb_psql "$PGDIR" -c "SELECT state, holder FROM cases WHERE case_id='$id1'")"
+eq "history at the village: every step, in order" "logged submitted received accepted forwarded received" \
+    "$(vil show "$id1" --json | jq -r '[.history[].event] | join(" ")')"
+eq "history at the county: every step" 6 "$(county show "$id1" --json | jq '.history | length')"
+eq "illegal step refused at the township (accept twice)" 1 "$(town accept "$id1" >/dev/null 2>&1; echo $?)"
+
+ok "no message was dropped in normal operation" bash -c "! grep -q dropped $WORK/*.log"
+
+# 5. Garbage to the broker and, through it, to a node: logged, dropped, still serving.
+"$INJECT" "$TONGBAN_BROKER" - rand:300
+"$INJECT" "$TONGBAN_BROKER" 360826100099 str:$TOWN rand:5000
+"$INJECT" "$TONGBAN_BROKER" 360826100099 str:$TOWN hex:0801 rand:20
+"$INJECT" "$TONGBAN_BROKER" 360826100099 str:notacode rand:10
+"$INJECT" "$TONGBAN_BROKER" 360826100099 str:000000000000
+ok "the broker logged the malformed messages" tb_wait_for 10 grep -q "dropped a malformed" "$WORK/broker.log"
+town_dropped() { grep -q "dropped a message" "$WORK/town.log"; }
+ok "the township logged the garbage envelopes and dropped them" tb_wait_for 10 town_dropped
+id3=$(vil log --client 赵六 --phone 13912345678 --item LD001)
+third_at_county() { [ "$(tb_psql "$PGDIR" -c "SELECT state FROM cases WHERE case_id='$id3'")" = prereview ]; }
+ok "after the garbage, a new case still flows to the county" tb_wait_for 30 third_at_county
+for p in broker county town vil; do
+    eval "pid=\$PID_$p"
+    ok "$p still running" kill -0 "$pid"
+done
+
+# 6. SIGTERM: every daemon exits cleanly.
+for p in vil town county broker; do
+    eval "pid=\$PID_$p"
+    kill -TERM "$pid"
+    wait "$pid"
+    eq "$p exits 0 on SIGTERM" 0 $?
+done
+finish
