@@ -22,6 +22,35 @@ void tb_mask_phone(const char *phone, char buf[32])
             buf[i] = '*';
 }
 
+static int cp_width(uint32_t c)
+{
+    if ((c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0xA4CF) ||
+        (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) ||
+        (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60) ||
+        (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x20000 && c <= 0x3FFFD))
+        return 2;
+    return 1;
+}
+
+void tb_print_col(FILE *out, const char *s, int width)
+{
+    int w = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        uint32_t c = *p;
+        int n = c < 0x80 ? 0 : c < 0xE0 ? 1 : c < 0xF0 ? 2 : 3;
+        c &= n == 0 ? 0x7F : n == 1 ? 0x1F : n == 2 ? 0x0F : 0x07;
+        p++;
+        for (int k = 0; k < n && (*p & 0xC0) == 0x80; k++, p++)
+            c = (c << 6) | (*p & 0x3F);
+        w += cp_width(c);
+    }
+    fputs(s, out);
+    for (; w < width; w++)
+        fputc(' ', out);
+    fputc(' ', out);
+}
+
 static const char *col(sqlite3_stmt *st, int i)
 {
     const char *s = (const char *)sqlite3_column_text(st, i);
@@ -79,6 +108,23 @@ static int print_json(json_t *j, FILE *out)
     return rc == 0 ? 0 : -EIO;
 }
 
+void tb_print_header(FILE *out)
+{
+    tb_print_row(out, TB_TR("办件编号", "case id"), TB_TR("群众", "client"),
+                 TB_TR("电话", "phone"), TB_TR("事项", "item"), TB_TR("受理时间", "accepted at"));
+    fprintf(out, "%s\n", TB_TR("状态（经办方）", "status (holder)"));
+}
+
+void tb_print_row(FILE *out, const char *id, const char *client, const char *phone,
+                  const char *item, const char *at)
+{
+    tb_print_col(out, id, 27);
+    tb_print_col(out, client, 8);
+    tb_print_col(out, phone, 13);
+    tb_print_col(out, item, 24);
+    tb_print_col(out, at, 16);
+}
+
 int tb_report_cases(tb_store_t *store, const char *held, const tb_report_opts_t *o, FILE *out)
 {
     sqlite3_stmt *st;
@@ -92,9 +138,7 @@ int tb_report_cases(tb_store_t *store, const char *held, const tb_report_opts_t 
     json_t *arr = o->json ? json_array() : NULL;
     int n = 0;
     if (!o->json)
-        fprintf(out, "%-27s  %-8s  %-13s  %-22s  %-16s  %s\n", TB_TR("办件编号", "case id"),
-                TB_TR("群众", "client"), TB_TR("电话", "phone"), TB_TR("事项", "item"),
-                TB_TR("受理时间", "accepted at"), TB_TR("状态（经办方）", "status (holder)"));
+        tb_print_header(out);
     while (sqlite3_step(st) == SQLITE_ROW) {
         n++;
         json_t *j = case_json(st, o);
@@ -104,13 +148,12 @@ int tb_report_cases(tb_store_t *store, const char *held, const tb_report_opts_t 
         }
         const char *county = json_string_value(json_object_get(j, "county_state_label"));
         const char *pending = json_string_value(json_object_get(j, "pending"));
-        fprintf(out, "%-27s  %-8s  %-13s  %-22s  %-16s  %s（%s）%s%s\n",
-                json_string_value(json_object_get(j, "case_id")),
-                json_string_value(json_object_get(j, "client_name")),
-                json_string_value(json_object_get(j, "client_phone")),
-                json_string_value(json_object_get(j, "item_name")),
-                json_string_value(json_object_get(j, "accept_time")),
-                json_string_value(json_object_get(j, "state_label")),
+        tb_print_row(out, json_string_value(json_object_get(j, "case_id")),
+                     json_string_value(json_object_get(j, "client_name")),
+                     json_string_value(json_object_get(j, "client_phone")),
+                     json_string_value(json_object_get(j, "item_name")),
+                     json_string_value(json_object_get(j, "accept_time")));
+        fprintf(out, TB_TR("%s（%s）%s%s\n", "%s (%s)%s%s\n"), json_string_value(json_object_get(j, "state_label")),
                 pending && *pending ? place_name(o, pending)
                                     : json_string_value(json_object_get(j, "holder_name")),
                 county && *county ? TB_TR("  县库：", "  county: ") : "", county ? county : "");
@@ -175,7 +218,7 @@ int tb_report_case(tb_store_t *store, const char *case_id, const tb_report_opts_
             json_string_value(json_object_get(c, "agent")));
     fprintf(out, "%s  %s\n", TB_TR("受理时间：", "taken at: "),
             json_string_value(json_object_get(c, "accept_time")));
-    fprintf(out, "%s  %s（%s）\n", TB_TR("当前状态：", "status:   "),
+    fprintf(out, TB_TR("%s  %s（%s）\n", "%s  %s (%s)\n"), TB_TR("当前状态：", "status:   "),
             json_string_value(json_object_get(c, "state_label")),
             json_string_value(json_object_get(c, "holder_name")));
     const char *note = json_string_value(json_object_get(c, "note"));

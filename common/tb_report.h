@@ -25,6 +25,14 @@ int tb_report_case(tb_store_t *store, const char *case_id, const tb_report_opts_
 /* The service item catalog. */
 int tb_report_items(const tb_catalog_t *catalog, bool json, FILE *out);
 
+/* The case table's header and the first five columns of a row (the status follows). */
+void tb_print_header(FILE *out);
+void tb_print_row(FILE *out, const char *id, const char *client, const char *phone,
+                  const char *item, const char *at);
+
+/* Print s left-aligned in `width` terminal columns (CJK characters take two). */
+void tb_print_col(FILE *out, const char *s, int width);
+
 /* Mask the middle of a phone number into buf. */
 void tb_mask_phone(const char *phone, char buf[32]);
 

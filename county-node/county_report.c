@@ -45,9 +45,7 @@ int county_print_cases(PGconn *pg, const tb_env_ctx_t *env, bool json)
     }
     json_t *arr = json ? json_array() : NULL;
     if (!json)
-        printf("%-27s  %-8s  %-13s  %-22s  %-16s  %s\n", TB_TR("办件编号", "case id"),
-               TB_TR("群众", "client"), TB_TR("电话", "phone"), TB_TR("事项", "item"),
-               TB_TR("受理时间", "accepted at"), TB_TR("状态（经办方）", "status (holder)"));
+        tb_print_header(stdout);
     for (int i = 0; i < PQntuples(r); i++) {
         char phone[32];
         tb_mask_phone(PQgetvalue(r, i, 2), phone);
@@ -65,9 +63,9 @@ int county_print_cases(PGconn *pg, const tb_env_ctx_t *env, bool json)
                                atoi(PQgetvalue(r, i, 7)), "events", atoi(PQgetvalue(r, i, 9))));
             continue;
         }
-        printf("%-27s  %-8s  %-13s  %-22s  %-16s  %s（%s）\n", PQgetvalue(r, i, 0),
-               PQgetvalue(r, i, 1), phone, iname(env, PQgetvalue(r, i, 3)), PQgetvalue(r, i, 8),
-               tb_state_label(s), pname(env, holder));
+        tb_print_row(stdout, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), phone,
+                     iname(env, PQgetvalue(r, i, 3)), PQgetvalue(r, i, 8));
+        printf(TB_TR("%s（%s）\n", "%s (%s)\n"), tb_state_label(s), pname(env, holder));
     }
     int n = PQntuples(r);
     PQclear(r);
