@@ -143,7 +143,7 @@ const char *tb_event_label(tb_event_type_t t)
 int tb_cst_yyyymmdd(int64_t at_ms)
 {
     /* Days since the epoch in UTC+8, then civil date (Howard Hinnant's algorithm). */
-    int64_t secs = at_ms / 1000 + 8 * 3600;
+    int64_t secs = (at_ms >= 0 ? at_ms : at_ms - 999) / 1000 + 8 * 3600; /* floor */
     int64_t z = (secs >= 0 ? secs : secs - 86399) / 86400 + 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
     int64_t doe = z - era * 146097;

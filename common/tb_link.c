@@ -35,6 +35,10 @@ int tb_link_tx_on_ack(tb_link_tx_t *tx, uint64_t ack, int64_t now_ms)
 
 void tb_link_tx_unreachable(tb_link_tx_t *tx, int64_t now_ms)
 {
+    /* The broker answers every message of a round sent to an absent peer: the
+     * first answer holds the link, the rest belong to the same round. */
+    if (now_ms < tx->blocked_until_ms)
+        return;
     /* Everything sent since the ack is lost with the absent peer: go back. */
     tx->sent = tx->acked;
     tx->blocked_until_ms = now_ms + tx->backoff_ms;

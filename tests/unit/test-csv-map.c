@@ -1,0 +1,250 @@
+/* Unit tests for common/tb_csv (splitting one line of our CSV data) and
+ * common/tb_map (the string-keyed hash map), including growth to 100k keys,
+ * iteration, and deletes followed by re-inserts over tombstones.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tb_csv.h"
+#include "tb_error.h"
+#include "tb_map.h"
+
+static void assert_rc_at(int got, int want, const char *expr, const char *file, int line)
+{
+    if (got != want)
+        print_error("%s: got %d (%s), want %d (%s)\n", expr, got, got < 0 ? tb_strerror(got) : "-",
+                    want, want < 0 ? tb_strerror(want) : "-");
+    _assert_int_equal(cast_to_largest_integral_type(got), cast_to_largest_integral_type(want), file,
+                      line);
+}
+#define assert_rc(got, want) assert_rc_at((got), (want), #got, __FILE__, __LINE__)
+
+/* ---- CSV ---- */
+
+#define MAXF 8
+
+/* Split a heap copy of line (ASan sees over-reads); expect the fields. */
+static void expect_split_at(const char *line, int max, int want_n, const char *const *want,
+                            const char *file, int ln)
+{
+    char *copy = strdup(line);
+    assert_non_null(copy);
+    char *fields[MAXF + 1];
+    int n = tb_csv_split(copy, fields, max);
+    if (n != want_n)
+        print_error("line \"%s\"\n", line);
+    assert_rc_at(n, want_n, "tb_csv_split", file, ln);
+    for (int i = 0; i < n; i++)
+        _assert_string_equal(fields[i], want[i], file, ln);
+    free(copy);
+}
+#define expect_split(line, max, n, ...)                                                            \
+    expect_split_at((line), (max), (n), (const char *const[]){__VA_ARGS__}, __FILE__, __LINE__)
+
+static void test_csv(void **state)
+{
+    (void)state;
+    expect_split("a,b,c", MAXF, 3, "a", "b", "c");
+    expect_split("", MAXF, 1, "");
+    expect_split(",", MAXF, 2, "", "");
+    expect_split("a,,c,", MAXF, 4, "a", "", "c", "");
+    expect_split("360826,\"泰和县\",3608,36", MAXF, 4, "360826", "泰和县", "3608", "36");
+    /* Quoted fields keep commas; "" is one quote. */
+    expect_split("\"a,b\",c", MAXF, 2, "a,b", "c");
+    expect_split("\"say \"\"hi\"\"\",x", MAXF, 2, "say \"hi\"", "x");
+    expect_split("\"\"\"\"", MAXF, 1, "\"");
+    expect_split("\"\",x", MAXF, 2, "", "x");
+    expect_split("x,\"\"", MAXF, 2, "x", "");
+    /* Line ends: LF, CRLF, several. */
+    expect_split("a,b\n", MAXF, 2, "a", "b");
+    expect_split("a,b\r\n", MAXF, 2, "a", "b");
+    expect_split("a,\"b\"\r\n", MAXF, 2, "a", "b");
+    expect_split("a\r\n\r\n", MAXF, 1, "a");
+    expect_split("\r\n", MAXF, 1, "");
+    /* Spaces are data. */
+    expect_split(" a , b ", MAXF, 2, " a ", " b ");
+    /* Exactly max fields, then one too many. */
+    expect_split("1,2,3", 3, 3, "1", "2", "3");
+    expect_split("1,2,3,4", 3, -TB_EDATA, NULL);
+    expect_split("1,2,3,", 3, -TB_EDATA, NULL);
+    expect_split("a", 1, 1, "a");
+    expect_split("a,b", 1, -TB_EDATA, NULL);
+    /* Quotes: unterminated, text after the closing quote, quote inside an unquoted field. */
+    expect_split("\"abc", MAXF, -TB_EDATA, NULL);
+    expect_split("a,\"b", MAXF, -TB_EDATA, NULL);
+    expect_split("\"a\"\"", MAXF, -TB_EDATA, NULL);
+    expect_split("\"a\"b,c", MAXF, -TB_EDATA, NULL);
+    expect_split("\"a\" ,c", MAXF, -TB_EDATA, NULL);
+    expect_split("ab\"c,d", MAXF, -TB_EDATA, NULL);
+    expect_split("a,b\"", MAXF, -TB_EDATA, NULL);
+    expect_split("\"", MAXF, -TB_EDATA, NULL);
+    /* A quoted field keeps an embedded CR/LF that is not at the end. */
+    expect_split("\"a\nb\",c", MAXF, 2, "a\nb", "c");
+}
+
+/* ---- Map ---- */
+
+static void test_map_basic(void **state)
+{
+    (void)state;
+    tb_map_t *m = tb_map_new();
+    assert_non_null(m);
+    uintptr_t v = 99;
+    assert_int_equal(tb_map_size(m), 0);
+    assert_false(tb_map_get(m, "a", &v));
+    assert_int_equal(v, 99); /* untouched */
+    assert_false(tb_map_del(m, "a"));
+
+    char key[16] = "360826100001";
+    assert_rc(tb_map_put(m, key, 1), 0);
+    strcpy(key, "overwritten"); /* keys are copied */
+    assert_true(tb_map_get(m, "360826100001", &v));
+    assert_int_equal(v, 1);
+    assert_false(tb_map_get(m, "overwritten", NULL));
+    assert_true(tb_map_get(m, "360826100001", NULL));
+
+    assert_rc(tb_map_put(m, "", 7), 0); /* the empty key is a key */
+    assert_true(tb_map_get(m, "", &v));
+    assert_int_equal(v, 7);
+    assert_int_equal(tb_map_size(m), 2);
+
+    /* Replace keeps the size. */
+    assert_rc(tb_map_put(m, "360826100001", UINTPTR_MAX), 0);
+    assert_int_equal(tb_map_size(m), 2);
+    assert_true(tb_map_get(m, "360826100001", &v));
+    assert_int_equal(v, UINTPTR_MAX);
+
+    assert_true(tb_map_del(m, "360826100001"));
+    assert_false(tb_map_del(m, "360826100001"));
+    assert_false(tb_map_get(m, "360826100001", &v));
+    assert_int_equal(tb_map_size(m), 1);
+    assert_rc(tb_map_put(m, "360826100001", 3), 0);
+    assert_true(tb_map_get(m, "360826100001", &v));
+    assert_int_equal(v, 3);
+    assert_int_equal(tb_map_size(m), 2);
+
+    tb_map_destroy(&m);
+    assert_null(m);
+    tb_map_destroy(&m);
+    tb_map_destroy(NULL);
+}
+
+#define NKEYS 100000
+
+static void key_of(int i, char buf[32])
+{
+    snprintf(buf, 32, "3608%08d", i);
+}
+
+/* Iterate and check each live key appears once with its value; returns the count. */
+static size_t check_iteration(const tb_map_t *m, unsigned char *seen, bool (*live)(int))
+{
+    memset(seen, 0, NKEYS);
+    size_t pos = 0, n = 0;
+    const char *k;
+    uintptr_t v;
+    while (tb_map_next(m, &pos, &k, &v)) {
+        int i = atoi(k + 4);
+        assert_true(i >= 0 && i < NKEYS);
+        char want[32];
+        key_of(i, want);
+        assert_string_equal(k, want);
+        assert_int_equal(v, (uintptr_t)i * 7 + 1);
+        assert_int_equal(seen[i], 0);
+        seen[i] = 1;
+        n++;
+    }
+    assert_false(tb_map_next(m, &pos, &k, &v)); /* stays at the end */
+    for (int i = 0; i < NKEYS; i++)
+        if (seen[i] != live(i)) {
+            print_error("key %d: seen %d\n", i, seen[i]);
+            assert_int_equal(seen[i], live(i));
+        }
+    return n;
+}
+
+static bool all(int i)
+{
+    (void)i;
+    return true;
+}
+
+static bool odd(int i)
+{
+    return i % 2 == 1;
+}
+
+static void test_map_many(void **state)
+{
+    (void)state;
+    tb_map_t *m = tb_map_new();
+    assert_non_null(m);
+    unsigned char *seen = malloc(NKEYS);
+    assert_non_null(seen);
+    char key[32];
+    for (int i = 0; i < NKEYS; i++) {
+        key_of(i, key);
+        assert_rc(tb_map_put(m, key, (uintptr_t)i * 7 + 1), 0);
+        assert_int_equal(tb_map_size(m), (size_t)i + 1);
+    }
+    for (int i = 0; i < NKEYS; i++) {
+        uintptr_t v = 0;
+        key_of(i, key);
+        assert_true(tb_map_get(m, key, &v));
+        assert_int_equal(v, (uintptr_t)i * 7 + 1);
+    }
+    assert_false(tb_map_get(m, "3608xxxxxxxx", NULL));
+    assert_int_equal(check_iteration(m, seen, all), NKEYS);
+
+    /* Delete the even keys, check, then put them back: over and over, so
+     * tombstones pile up and must be reclaimed rather than fill the table. */
+    for (int round = 0; round < 5; round++) {
+        for (int i = 0; i < NKEYS; i += 2) {
+            key_of(i, key);
+            assert_true(tb_map_del(m, key));
+        }
+        assert_int_equal(tb_map_size(m), NKEYS / 2);
+        for (int i = 0; i < NKEYS; i++) {
+            key_of(i, key);
+            assert_int_equal(tb_map_get(m, key, NULL), i % 2 == 1);
+        }
+        assert_int_equal(check_iteration(m, seen, odd), NKEYS / 2);
+        for (int i = 0; i < NKEYS; i += 2) {
+            key_of(i, key);
+            assert_rc(tb_map_put(m, key, (uintptr_t)i * 7 + 1), 0);
+        }
+        assert_int_equal(tb_map_size(m), NKEYS);
+        assert_int_equal(check_iteration(m, seen, all), NKEYS);
+    }
+
+    /* Churn: one key in, one key out, many times, with the size steady. */
+    for (int i = 0; i < 4 * NKEYS; i++) {
+        char k2[32];
+        snprintf(k2, sizeof k2, "churn-%d", i);
+        assert_rc(tb_map_put(m, k2, 1), 0);
+        assert_true(tb_map_del(m, k2));
+    }
+    assert_int_equal(tb_map_size(m), NKEYS);
+    assert_int_equal(check_iteration(m, seen, all), NKEYS);
+
+    free(seen);
+    tb_map_destroy(&m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_csv),
+        cmocka_unit_test(test_map_basic),
+        cmocka_unit_test(test_map_many),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,635 @@
+/* Unit tests for common/tb_store (the SQLite local store of a node) in temp
+ * dirs, and the village agent's command core (village-agent/village.h) on
+ * top of it.  Rows are counted with plain SQL on the store's own connection,
+ * not through the functions under test.
+ *
+ * Built with -DTB_SOURCE_DATA_DIR="/abs/path/to/data".
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "tb_error.h"
+#include "tb_store.h"
+#include "village.h"
+
+#ifndef TB_SOURCE_DATA_DIR
+#error "compile with -DTB_SOURCE_DATA_DIR=\"/path/to/data\""
+#endif
+
+#define VILLAGE "360826100001"
+#define TOWNSHIP "360826100000"
+#define COUNTY "360826000000"
+#define CASE_ID VILLAGE "-20261122-0001"
+
+static void assert_rc_at(int got, int want, const char *expr, const char *file, int line)
+{
+    if (got != want)
+        print_error("%s: got %d (%s), want %d (%s)\n", expr, got, got < 0 ? tb_strerror(got) : "-",
+                    want, want < 0 ? tb_strerror(want) : "-");
+    _assert_int_equal(cast_to_largest_integral_type(got), cast_to_largest_integral_type(want), file,
+                      line);
+}
+#define assert_rc(got, want) assert_rc_at((got), (want), #got, __FILE__, __LINE__)
+
+/* ---- Fixture: a temp dir and the village's store in it ---- */
+
+typedef struct {
+    char dir[64];
+    tb_store_t *store;
+} fix_t;
+
+static void remove_store_files(const char *dir, const char *place)
+{
+    static const char *const suffix[] = {".db", ".db-wal", ".db-shm", ".db-journal"};
+    for (size_t i = 0; i < 4; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "%s/%s%s", dir, place, suffix[i]);
+        unlink(path);
+    }
+}
+
+static int setup(void **state)
+{
+    fix_t *f = calloc(1, sizeof *f);
+    if (!f)
+        return -1;
+    strcpy(f->dir, "/tmp/tb-test-store-XXXXXX");
+    if (!mkdtemp(f->dir) || tb_store_open(f->dir, VILLAGE, &f->store) != 0) {
+        free(f);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fix_t *f = *state;
+    tb_store_destroy(&f->store);
+    tb_store_destroy(&f->store); /* NULL is fine */
+    remove_store_files(f->dir, VILLAGE);
+    rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+/* One integer from SQL (a count, a column of one row); -1 if no row. */
+static int64_t sql_int(tb_store_t *s, const char *sql)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(tb_store_db(s), sql, -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        print_error("%s: %s\n", sql, sqlite3_errmsg(tb_store_db(s)));
+    assert_int_equal(rc, SQLITE_OK);
+    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* One text from SQL, copied into buf ("" for NULL, "(no row)" if none). */
+static const char *sql_text(tb_store_t *s, const char *sql, char *buf, size_t len)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(tb_store_db(s), sql, -1, &st, NULL), SQLITE_OK);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        snprintf(buf, len, "%s", t ? t : "");
+    } else {
+        snprintf(buf, len, "(no row)");
+    }
+    sqlite3_finalize(st);
+    return buf;
+}
+
+/* ---- Events ---- */
+
+typedef struct {
+    Tongban__V1__LedgerRecord ledger;
+    tb_event_msg_t ev;
+} event_t;
+
+/* A LOGGED event filled the way village-agent/village.c fills it. */
+static void logged(event_t *e)
+{
+    Tongban__V1__LedgerRecord l = TONGBAN__V1__LEDGER_RECORD__INIT;
+    l.client_name = "李四";
+    l.client_phone = "13800138000";
+    l.agent = "王五";
+    l.item_code = "YB003";
+    l.note = "住院发票两张";
+    l.accept_time_ms = 1795334400000;
+    e->ledger = l;
+    tb_event_msg_t ev = TONGBAN__V1__CASE_EVENT__INIT;
+    ev.case_id = CASE_ID;
+    ev.type = TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED;
+    ev.actor = "王五";
+    ev.at_ms = 1795334400000;
+    ev.ledger = &e->ledger;
+    e->ev = ev;
+}
+
+static const char *const peers[] = {TOWNSHIP, COUNTY, NULL};
+
+static void emit_logged(tb_store_t *s)
+{
+    event_t e;
+    logged(&e);
+    assert_rc(tb_store_begin(s), 0);
+    assert_rc(tb_store_emit(s, &e.ev, peers), 0);
+    assert_rc(tb_store_commit(s), 0);
+    /* emit fills in the id of the event. */
+    assert_string_equal(e.ev.origin_node, VILLAGE);
+    assert_int_equal(e.ev.origin_seq, 1);
+}
+
+static void test_open(void **state)
+{
+    fix_t *f = *state;
+    char path[128], buf[64];
+    snprintf(path, sizeof path, "%s/%s.db", f->dir, VILLAGE);
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    assert_string_equal(tb_store_place(f->store), VILLAGE);
+    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 1);
+    assert_string_equal(sql_text(f->store, "PRAGMA journal_mode", buf, sizeof buf), "wal");
+    static const char *const tables[] = {"counters", "events",  "cases",     "link_out",
+                                         "outbox",   "link_in", "quarantine"};
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        char sql[128];
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='%s'", tables[i]);
+        if (sql_int(f->store, sql) != 1)
+            print_error("table %s\n", tables[i]);
+        assert_int_equal(sql_int(f->store, sql), 1);
+    }
+
+    /* Reopen: the schema is not re-created, the data survives. */
+    emit_logged(f->store);
+    tb_store_destroy(&f->store);
+    assert_null(f->store);
+    assert_rc(tb_store_open(f->dir, VILLAGE, &f->store), 0);
+    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 1);
+    assert_int_equal(sql_int(f->store, "SELECT count(*) FROM events"), 1);
+    assert_int_equal(sql_int(f->store, "SELECT count(*) FROM cases"), 1);
+
+    /* Bad place codes and a store from a newer version are refused. */
+    tb_store_t *s = (tb_store_t *)&sb, *sentinel = s;
+    assert_rc(tb_store_open(f->dir, "36082610000", &s), -TB_EINVAL_CODE);
+    assert_ptr_equal(s, sentinel);
+    assert_int_equal(
+        sqlite3_exec(tb_store_db(f->store), "PRAGMA user_version=99", NULL, NULL, NULL), SQLITE_OK);
+    assert_rc(tb_store_open(f->dir, VILLAGE, &s), -TB_ESTORE);
+    assert_ptr_equal(s, sentinel);
+    assert_int_equal(sqlite3_exec(tb_store_db(f->store), "PRAGMA user_version=1", NULL, NULL, NULL),
+                     SQLITE_OK);
+}
+
+static void test_emit_logged(void **state)
+{
+    fix_t *f = *state;
+    tb_store_t *s = f->store;
+    char buf[256];
+    emit_logged(s);
+
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM events"), 1);
+    assert_int_equal(
+        sql_int(s, "SELECT folded FROM events WHERE origin_node='" VILLAGE "' AND origin_seq=1"),
+        1);
+    assert_string_equal(sql_text(s, "SELECT case_id FROM events", buf, sizeof buf), CASE_ID);
+    assert_int_equal(sql_int(s, "SELECT type FROM events"), TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED);
+
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM cases"), 1);
+    assert_string_equal(sql_text(s, "SELECT origin FROM cases", buf, sizeof buf), VILLAGE);
+    assert_string_equal(sql_text(s, "SELECT client_name FROM cases", buf, sizeof buf), "李四");
+    assert_string_equal(sql_text(s, "SELECT client_phone FROM cases", buf, sizeof buf),
+                        "13800138000");
+    assert_string_equal(sql_text(s, "SELECT agent FROM cases", buf, sizeof buf), "王五");
+    assert_string_equal(sql_text(s, "SELECT item_code FROM cases", buf, sizeof buf), "YB003");
+    assert_string_equal(sql_text(s, "SELECT note FROM cases", buf, sizeof buf), "住院发票两张");
+    assert_int_equal(sql_int(s, "SELECT accept_time_ms FROM cases"), 1795334400000);
+    assert_string_equal(sql_text(s, "SELECT state FROM cases", buf, sizeof buf), "logged");
+    assert_string_equal(sql_text(s, "SELECT holder FROM cases", buf, sizeof buf), VILLAGE);
+    assert_int_equal(sql_int(s, "SELECT version FROM cases"), 1);
+
+    tb_case_t c;
+    char origin[TB_CODE_LEN + 1];
+    assert_rc(tb_store_case_get(s, CASE_ID, &c, origin), 0);
+    assert_int_equal(c.state, TB_ST_LOGGED);
+    assert_string_equal(c.holder, VILLAGE);
+    assert_string_equal(c.pending, "");
+    assert_int_equal(c.version, 1);
+    assert_string_equal(origin, VILLAGE);
+    assert_rc(tb_store_case_get(s, VILLAGE "-20261122-0002", &c, NULL), -TB_ENOCASE);
+
+    /* One outbox row per peer, each peer's stream starting at 1. */
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM outbox"), 2);
+    assert_int_equal(sql_int(s, "SELECT seq FROM outbox WHERE peer='" TOWNSHIP "'"), 1);
+    assert_int_equal(sql_int(s, "SELECT seq FROM outbox WHERE peer='" COUNTY "'"), 1);
+    uint64_t last = 9, acked = 9;
+    assert_rc(tb_store_out_get(s, TOWNSHIP, &last, &acked), 0);
+    assert_int_equal(last, 1);
+    assert_int_equal(acked, 0);
+    assert_rc(tb_store_out_get(s, "360826102000", &last, &acked), 0); /* no such peer: 0, 0 */
+    assert_int_equal(last, 0);
+    assert_int_equal(acked, 0);
+    uint64_t backlog = 0;
+    assert_rc(tb_store_backlog(s, &backlog), 0);
+    assert_int_equal(backlog, 2);
+
+    /* The queued body is the packed Item holding the event. */
+    uint8_t *body = NULL;
+    size_t len = 0;
+    assert_rc(tb_store_outbox_get(s, TOWNSHIP, 1, &body, &len), 0);
+    tb_item_msg_t *item = NULL;
+    assert_rc(tb_item_decode(body, len, &item), 0);
+    free(body);
+    assert_int_equal(item->item_case, TONGBAN__V1__ITEM__ITEM_EVENT);
+    assert_string_equal(item->event->origin_node, VILLAGE);
+    assert_int_equal(item->event->origin_seq, 1);
+    assert_string_equal(item->event->ledger->client_name, "李四");
+
+    /* Apply the same event again (as if it came back from a peer): a duplicate, nothing changes. */
+    int fold = 12345;
+    assert_rc(tb_store_begin(s), 0);
+    assert_rc(tb_store_apply(s, item->event, (const uint8_t *)"x", 1, true, &fold), 1);
+    assert_rc(tb_store_apply(s, item->event, (const uint8_t *)"x", 1, false, &fold), 1);
+    assert_rc(tb_store_commit(s), 0);
+    tb_item_free(&item);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM events"), 1);
+    assert_int_equal(sql_int(s, "SELECT version FROM cases"), 1);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM outbox"), 2);
+
+    /* The next event goes out as seq 2 on every link. */
+    tb_event_msg_t sub = TONGBAN__V1__CASE_EVENT__INIT;
+    sub.case_id = CASE_ID;
+    sub.type = TONGBAN__V1__EVENT_TYPE__EVENT_SUBMITTED;
+    sub.actor = "王五";
+    sub.target = TOWNSHIP;
+    assert_rc(tb_store_begin(s), 0);
+    assert_rc(tb_store_emit(s, &sub, peers), 0);
+    assert_rc(tb_store_commit(s), 0);
+    assert_int_equal(sub.origin_seq, 2);
+    assert_int_equal(sql_int(s, "SELECT max(seq) FROM outbox WHERE peer='" TOWNSHIP "'"), 2);
+    assert_int_equal(sql_int(s, "SELECT max(seq) FROM outbox WHERE peer='" COUNTY "'"), 2);
+    assert_string_equal(sql_text(s, "SELECT state FROM cases", buf, sizeof buf), "submitted");
+    assert_string_equal(sql_text(s, "SELECT pending FROM cases", buf, sizeof buf), TOWNSHIP);
+    assert_int_equal(sql_int(s, "SELECT version FROM cases"), 2);
+
+    /* An illegal emit writes nothing, not even an event id. */
+    tb_event_msg_t acc = TONGBAN__V1__CASE_EVENT__INIT;
+    acc.case_id = CASE_ID;
+    acc.type = TONGBAN__V1__EVENT_TYPE__EVENT_ACCEPTED;
+    acc.actor = "王五";
+    assert_rc(tb_store_begin(s), 0);
+    assert_rc(tb_store_emit(s, &acc, peers), -TB_EILLEGAL);
+    tb_store_rollback(s);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM events"), 2);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM outbox"), 4);
+    assert_int_equal(sql_int(s, "SELECT value FROM counters WHERE name='event'"), 2);
+}
+
+/* An event from the township that does not fold here. */
+static void test_apply_illegal(void **state)
+{
+    fix_t *f = *state;
+    tb_store_t *s = f->store;
+    char buf[64];
+    emit_logged(s);
+
+    tb_event_msg_t ev = TONGBAN__V1__CASE_EVENT__INIT;
+    ev.origin_node = TOWNSHIP;
+    ev.origin_seq = 7;
+    ev.case_id = CASE_ID;
+    ev.type = TONGBAN__V1__EVENT_TYPE__EVENT_ACCEPTED; /* not the holder: the village holds it */
+    ev.actor = "赵六";
+    ev.at_ms = 1795334500000;
+    assert_rc(tb_event_check(&ev), 0);
+
+    int fold = 0;
+    assert_rc(tb_store_begin(s), 0);
+    assert_rc(tb_store_apply(s, &ev, (const uint8_t *)"body", 4, false, &fold), -TB_ENOTHOLDER);
+    assert_rc(fold, -TB_ENOTHOLDER);
+    assert_rc(tb_store_commit(s), 0);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM events"), 1);
+    assert_int_equal(sql_int(s, "SELECT version FROM cases"), 1);
+
+    fold = 0;
+    assert_rc(tb_store_begin(s), 0);
+    assert_rc(tb_store_apply(s, &ev, (const uint8_t *)"body", 4, true, &fold), 0);
+    assert_rc(fold, -TB_ENOTHOLDER);
+    assert_rc(tb_store_commit(s), 0);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM events"), 2);
+    assert_int_equal(
+        sql_int(s, "SELECT folded FROM events WHERE origin_node='" TOWNSHIP "' AND origin_seq=7"),
+        0);
+    assert_int_equal(sql_int(s, "SELECT length(body) FROM events WHERE origin_seq=7"), 4);
+    assert_string_equal(sql_text(s, "SELECT state FROM cases", buf, sizeof buf), "logged");
+    assert_string_equal(sql_text(s, "SELECT holder FROM cases", buf, sizeof buf), VILLAGE);
+    assert_int_equal(sql_int(s, "SELECT version FROM cases"), 1);
+    /* Recorded once: the second time it is a duplicate. */
+    assert_rc(tb_store_apply(s, &ev, (const uint8_t *)"body", 4, true, &fold), 1);
+
+    /* An event for a case we never saw, state-illegal: recorded unfolded, no case row. */
+    ev.origin_seq = 8;
+    ev.case_id = VILLAGE "-20261122-0009";
+    ev.type = TONGBAN__V1__EVENT_TYPE__EVENT_RECEIVED;
+    fold = 0;
+    assert_rc(tb_store_apply(s, &ev, (const uint8_t *)"b", 1, false, &fold), -TB_EILLEGAL);
+    assert_rc(tb_store_apply(s, &ev, (const uint8_t *)"b", 1, true, &fold), 0);
+    assert_rc(fold, -TB_EILLEGAL);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM cases"), 1);
+    assert_int_equal(sql_int(s, "SELECT folded FROM events WHERE origin_seq=8"), 0);
+}
+
+static void test_ack_and_cursor(void **state)
+{
+    fix_t *f = *state;
+    tb_store_t *s = f->store;
+    assert_rc(tb_store_begin(s), 0);
+    for (int i = 1; i <= 5; i++) {
+        uint8_t b = (uint8_t)i;
+        uint64_t seq = 0;
+        assert_rc(tb_store_enqueue(s, TOWNSHIP, &b, 1, &seq), 0);
+        assert_int_equal(seq, i);
+    }
+    assert_rc(tb_store_enqueue(s, COUNTY, (const uint8_t *)"c", 1, NULL), 0);
+    assert_rc(tb_store_commit(s), 0);
+
+    assert_rc(tb_store_begin(s), 0);
+    assert_rc(tb_store_ack(s, TOWNSHIP, 3), 0);
+    assert_rc(tb_store_commit(s), 0);
+    uint64_t last = 0, acked = 0;
+    assert_rc(tb_store_out_get(s, TOWNSHIP, &last, &acked), 0);
+    assert_int_equal(last, 5);
+    assert_int_equal(acked, 3);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM outbox WHERE peer='" TOWNSHIP "'"), 2);
+    assert_int_equal(sql_int(s, "SELECT min(seq) FROM outbox WHERE peer='" TOWNSHIP "'"), 4);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM outbox WHERE peer='" COUNTY "'"), 1);
+
+    uint8_t *body = (uint8_t *)&last, *sentinel = body;
+    size_t len = 77;
+    assert_rc(tb_store_outbox_get(s, TOWNSHIP, 3, &body, &len), -ENOENT);
+    assert_rc(tb_store_outbox_get(s, TOWNSHIP, 1, &body, &len), -ENOENT);
+    assert_rc(tb_store_outbox_get(s, TOWNSHIP, 6, &body, &len), -ENOENT);
+    assert_ptr_equal(body, sentinel);
+    assert_int_equal(len, 77);
+    assert_rc(tb_store_outbox_get(s, TOWNSHIP, 4, &body, &len), 0);
+    assert_int_equal(len, 1);
+    assert_int_equal(body[0], 4);
+    free(body);
+
+    /* An older ack neither lowers acked nor brings anything back. */
+    assert_rc(tb_store_ack(s, TOWNSHIP, 1), 0);
+    assert_rc(tb_store_out_get(s, TOWNSHIP, &last, &acked), 0);
+    assert_int_equal(acked, 3);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM outbox WHERE peer='" TOWNSHIP "'"), 2);
+    assert_rc(tb_store_ack(s, TOWNSHIP, 5), 0);
+    assert_rc(tb_store_out_get(s, TOWNSHIP, &last, &acked), 0);
+    assert_int_equal(acked, 5);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM outbox WHERE peer='" TOWNSHIP "'"), 0);
+    uint64_t backlog = 0;
+    assert_rc(tb_store_backlog(s, &backlog), 0);
+    assert_int_equal(backlog, 1);
+    /* Numbering continues after the ack. */
+    uint64_t seq = 0;
+    assert_rc(tb_store_enqueue(s, TOWNSHIP, (const uint8_t *)"n", 1, &seq), 0);
+    assert_int_equal(seq, 6);
+
+    /* Receive cursors. */
+    uint64_t cur = 99;
+    assert_rc(tb_store_cursor_get(s, TOWNSHIP, &cur), 0);
+    assert_int_equal(cur, 0);
+    assert_rc(tb_store_cursor_set(s, TOWNSHIP, 5), 0);
+    assert_rc(tb_store_cursor_get(s, TOWNSHIP, &cur), 0);
+    assert_int_equal(cur, 5);
+    assert_rc(tb_store_cursor_set(s, TOWNSHIP, 6), 0);
+    assert_rc(tb_store_cursor_set(s, COUNTY, 1), 0);
+    assert_rc(tb_store_cursor_get(s, TOWNSHIP, &cur), 0);
+    assert_int_equal(cur, 6);
+    assert_rc(tb_store_cursor_get(s, COUNTY, &cur), 0);
+    assert_int_equal(cur, 1);
+    assert_rc(tb_store_cursor_set(s, TOWNSHIP, UINT64_C(1) << 40), 0);
+    assert_rc(tb_store_cursor_get(s, TOWNSHIP, &cur), 0);
+    assert_int_equal(cur, UINT64_C(1) << 40);
+}
+
+static void county_status(tb_store_t *s, const char *st, uint32_t version)
+{
+    Tongban__V1__StatusUpdate u = TONGBAN__V1__STATUS_UPDATE__INIT;
+    u.case_id = CASE_ID;
+    u.state = (char *)st;
+    u.holder = TOWNSHIP;
+    u.version = version;
+    assert_rc(tb_store_county_status(s, &u), 0);
+}
+
+static void test_county_status(void **state)
+{
+    fix_t *f = *state;
+    tb_store_t *s = f->store;
+    char buf[64];
+    emit_logged(s);
+    assert_int_equal(sql_int(s, "SELECT county_version FROM cases"), 0);
+    county_status(s, "accepted", 4);
+    assert_string_equal(sql_text(s, "SELECT county_state FROM cases", buf, sizeof buf), "accepted");
+    assert_int_equal(sql_int(s, "SELECT county_version FROM cases"), 4);
+    county_status(s, "prereview", 3); /* older: ignored */
+    assert_string_equal(sql_text(s, "SELECT county_state FROM cases", buf, sizeof buf), "accepted");
+    assert_int_equal(sql_int(s, "SELECT county_version FROM cases"), 4);
+    county_status(s, "escalated", 5);
+    assert_string_equal(sql_text(s, "SELECT county_state FROM cases", buf, sizeof buf),
+                        "escalated");
+    assert_int_equal(sql_int(s, "SELECT county_version FROM cases"), 5);
+    /* The local fold is not touched by the county's view. */
+    assert_string_equal(sql_text(s, "SELECT state FROM cases", buf, sizeof buf), "logged");
+}
+
+/* ---- Village commands ---- */
+
+typedef struct {
+    fix_t f;
+    tb_env_ctx_t env;
+} vfix_t;
+
+static int setup_village(void **state)
+{
+    vfix_t *v = calloc(1, sizeof *v);
+    if (!v)
+        return -1;
+    void *fs = NULL;
+    if (setup(&fs) < 0) {
+        free(v);
+        return -1;
+    }
+    v->f = *(fix_t *)fs;
+    free(fs);
+    /* What tb_cli_env fills: places, catalog, place, parent. */
+    v->env.places = tb_places_new();
+    v->env.catalog = tb_catalog_new();
+    char where[4200];
+    int line;
+    if (!v->env.places || !v->env.catalog ||
+        tb_places_load_dir(v->env.places, TB_SOURCE_DATA_DIR, "taihe", where, sizeof where) < 0 ||
+        tb_catalog_load(v->env.catalog, TB_SOURCE_DATA_DIR "/catalog.csv", &line) < 0)
+        return -1;
+    v->env.place = VILLAGE;
+    if (tb_code_parent(VILLAGE, v->env.parent) < 0)
+        return -1;
+    *state = v;
+    return 0;
+}
+
+static int teardown_village(void **state)
+{
+    vfix_t *v = *state;
+    tb_places_destroy(&v->env.places);
+    tb_catalog_destroy(&v->env.catalog);
+    fix_t *f = malloc(sizeof *f);
+    *f = v->f;
+    void *fs = f;
+    free(v);
+    return teardown(&fs);
+}
+
+static void expect_nothing_written(tb_store_t *s)
+{
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM cases"), 0);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM events"), 0);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM outbox"), 0);
+}
+
+static void test_village_bad_input(void **state)
+{
+    vfix_t *v = *state;
+    tb_store_t *s = v->f.store;
+    static const struct {
+        village_entry_t e;
+        int want;
+    } t[] = {
+        {{"", "13800138000", "YB001", NULL, "王五"}, -TB_EBADNAME},
+        {{"   ", "13800138000", "YB001", NULL, "王五"}, -TB_EBADNAME},
+        {{NULL, "13800138000", "YB001", NULL, "王五"}, -TB_EBADNAME},
+        {{"李四", "1380013800", "YB001", NULL, "王五"}, -TB_EBADPHONE},
+        {{"李四", "12345678901", "YB001", NULL, "王五"}, -TB_EBADPHONE},
+        {{"李四", "", "YB001", NULL, "王五"}, -TB_EBADPHONE},
+        {{"李四", "13800138000", "XX999", NULL, "王五"}, -TB_EUNKNOWN_ITEM},
+        {{"李四", "13800138000", "yb001", NULL, "王五"}, -TB_EUNKNOWN_ITEM},
+        {{"李四", "13800138000", "", NULL, "王五"}, -TB_EUNKNOWN_ITEM},
+        {{"李四", "13800138000", NULL, NULL, "王五"}, -TB_EUNKNOWN_ITEM},
+        {{"李四", "13800138000", "YB001", "\xff", "王五"}, -TB_EDECODE},
+        {{"李四", "13800138000", "YB001", NULL, ""}, -TB_ECONFIG},
+        {{"李四", "13800138000", "YB001", NULL, NULL}, -TB_ECONFIG},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        char id[TB_CASEID_MAX] = "untouched";
+        int rc = village_log(&v->env, s, &t[i].e, id);
+        if (rc != t[i].want)
+            print_error("case %zu\n", i);
+        assert_rc(rc, t[i].want);
+        assert_string_equal(id, "untouched");
+        expect_nothing_written(s);
+    }
+}
+
+/* yyyymmdd of now in China Standard Time, by the C library. */
+static int today_cst(void)
+{
+    time_t t = time(NULL) + 8 * 3600;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+}
+
+static void test_village_log(void **state)
+{
+    vfix_t *v = *state;
+    tb_store_t *s = v->f.store;
+    char buf[128], want[64];
+
+    int day = today_cst();
+    village_entry_t e = {"李四", "0796-5321234", "YB001", "户口簿带来了", "王五"};
+    char id[TB_CASEID_MAX];
+    assert_rc(village_log(&v->env, s, &e, id), 0);
+    if (today_cst() == day) { /* not across midnight */
+        snprintf(want, sizeof want, "%s-%08d-0001", VILLAGE, day);
+        assert_string_equal(id, want);
+    }
+    assert_true(tb_caseid_valid(id));
+    assert_memory_equal(id, VILLAGE "-", 13);
+    assert_string_equal(id + 21, "-0001");
+
+    /* A township-level item: LOGGED and SUBMITTED, both queued to the township. */
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM cases"), 1);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM events"), 2);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM outbox"), 2);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM outbox WHERE peer='" TOWNSHIP "'"), 2);
+    assert_string_equal(sql_text(s, "SELECT state FROM cases", buf, sizeof buf), "submitted");
+    assert_string_equal(sql_text(s, "SELECT pending FROM cases", buf, sizeof buf), TOWNSHIP);
+    assert_string_equal(sql_text(s, "SELECT client_phone FROM cases", buf, sizeof buf),
+                        "0796-5321234");
+    assert_string_equal(sql_text(s, "SELECT note FROM cases", buf, sizeof buf), "户口簿带来了");
+    static const int types[] = {TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED,
+                                TONGBAN__V1__EVENT_TYPE__EVENT_SUBMITTED};
+    for (uint64_t seq = 1; seq <= 2; seq++) {
+        uint8_t *body;
+        size_t len;
+        assert_rc(tb_store_outbox_get(s, TOWNSHIP, seq, &body, &len), 0);
+        tb_item_msg_t *item = NULL;
+        assert_rc(tb_item_decode(body, len, &item), 0);
+        free(body);
+        assert_int_equal(item->event->type, types[seq - 1]);
+        assert_string_equal(item->event->case_id, id);
+        assert_string_equal(item->event->actor, "王五");
+        if (seq == 2)
+            assert_string_equal(item->event->target, TOWNSHIP);
+        tb_item_free(&item);
+    }
+
+    /* A village-level consultation: LOGGED only, the next number of the day. */
+    village_entry_t z = {"张三", "13800138000", "ZX001", NULL, "王五"};
+    char id2[TB_CASEID_MAX];
+    assert_rc(village_log(&v->env, s, &z, id2), 0);
+    if (today_cst() == day) {
+        snprintf(want, sizeof want, "%s-%08d-0002", VILLAGE, day);
+        assert_string_equal(id2, want);
+    }
+    assert_string_equal(id2 + 21, "-0002");
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM cases"), 2);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM outbox"), 3);
+    snprintf(buf, sizeof buf, "SELECT state FROM cases WHERE case_id='%s'", id2);
+    char st[32];
+    assert_string_equal(sql_text(s, buf, st, sizeof st), "logged");
+    snprintf(buf, sizeof buf, "SELECT count(*) FROM events WHERE case_id='%s'", id2);
+    assert_int_equal(sql_int(s, buf), 1);
+
+    /* A bad entry after good ones still writes nothing. */
+    village_entry_t bad = {"李四", "13800138000", "NOPE1", NULL, "王五"};
+    assert_rc(village_log(&v->env, s, &bad, id2), -TB_EUNKNOWN_ITEM);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM cases"), 2);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM outbox"), 3);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_open, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_emit_logged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_apply_illegal, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ack_and_cursor, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_county_status, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_village_bad_input, setup_village, teardown_village),
+        cmocka_unit_test_setup_teardown(test_village_log, setup_village, teardown_village),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
