@@ -2,6 +2,7 @@
 
 #include "tb_i18n.h"
 
+#include <errno.h>
 #include <string.h>
 
 const char *tb_strerror(int err)
@@ -38,6 +39,20 @@ const char *tb_strerror(int err)
         return TB_TR("本地数据库出错", "local store failed");
     case TB_ETOOLONG:
         return TB_TR("字段过长", "field too long");
+    default:
+        break;
+    }
+    switch (err) {
+    case ENOSPC:
+        return TB_TR("磁盘已满或写入失败，未写入任何内容",
+                     "the disk is full or a write failed; nothing was written");
+    case EBUSY:
+        return TB_TR("本地数据库正被其他程序占用，未写入任何内容，请稍后重试",
+                     "the local store is locked by another program; nothing was written, try again");
+    case EACCES:
+        return TB_TR("没有权限访问本地数据", "permission denied on the local store");
+    case ENOMEM:
+        return TB_TR("内存不足", "out of memory");
     default:
         break;
     }

@@ -1,6 +1,7 @@
 #include "tb_node.h"
 
 #include "tb_error.h"
+#include "tb_fault.h"
 #include "tb_log.h"
 
 #include <errno.h>
@@ -8,7 +9,13 @@
 #include <string.h>
 #include <zmq.h>
 
-enum { DRAIN_BUDGET = 256 };
+enum { DRAIN_BUDGET = 256, MAX_DELAYED = 64 };
+
+typedef struct {
+    char dest[TB_CODE_LEN + 1];
+    uint8_t *buf;
+    size_t len;
+} delayed_t;
 
 struct tb_node {
     uv_loop_t *loop;
@@ -23,7 +30,22 @@ struct tb_node {
     uint64_t backlog;
     tb_node_stats_t stats;
     bool draining;
+    tb_fault_t fault; /* test hook: TONGBAN_FAULT */
+    delayed_t delayed[MAX_DELAYED];
+    int ndelayed;
 };
+
+static int send_raw(tb_node_t *self, const char *dest, const uint8_t *buf, size_t len);
+
+/* Send what fault injection held back (after later messages: reordered). */
+static void release_delayed(tb_node_t *self)
+{
+    for (int i = 0; i < self->ndelayed; i++) {
+        send_raw(self, self->delayed[i].dest, self->delayed[i].buf, self->delayed[i].len);
+        free(self->delayed[i].buf);
+    }
+    self->ndelayed = 0;
+}
 
 static void drain(tb_node_t *self);
 static void on_idle(uv_idle_t *h);
@@ -129,6 +151,7 @@ static void on_timer(uv_timer_t *h)
     uint8_t buf[64];
     size_t len = tongban__v1__heartbeat__pack(&hb, buf);
     tb_node_send(self, TB_BROKER_CODE, TONGBAN__V1__KIND__KIND_HEARTBEAT, 0, 0, buf, len);
+    release_delayed(self);
     if (self->h.on_tick)
         self->h.on_tick(self->h.ctx);
     drain(self);
@@ -142,6 +165,10 @@ int tb_node_new(uv_loop_t *loop, const char *place, const char *endpoint,
     tb_node_t *self = calloc(1, sizeof *self);
     if (!self)
         return -ENOMEM;
+    if (tb_fault_from_env(&self->fault) < 0) {
+        free(self);
+        return -TB_ECONFIG;
+    }
     self->loop = loop;
     strcpy(self->place, place);
     self->h = *handler;
@@ -209,10 +236,29 @@ void tb_node_close(tb_node_t **self_p)
     uv_close((uv_handle_t *)&self->poll, on_closed);
     uv_close((uv_handle_t *)&self->idle, on_closed);
     uv_close((uv_handle_t *)&self->timer, on_closed);
+    for (int i = 0; i < self->ndelayed; i++)
+        free(self->delayed[i].buf);
+    self->ndelayed = 0;
     zmq_close(self->sock);
     self->sock = NULL;
     zmq_ctx_term(self->zctx);
     self->zctx = NULL;
+}
+
+static int send_raw(tb_node_t *self, const char *dest, const uint8_t *buf, size_t len)
+{
+    int rc = 0;
+    if (zmq_send(self->sock, dest, strlen(dest), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+        zmq_send(self->sock, buf, len, ZMQ_DONTWAIT) < 0) {
+        rc = -zmq_errno();
+        self->stats.send_blocked++;
+    } else {
+        self->stats.sent++;
+    }
+    /* The send may have consumed the fd's edge: look for input on the next turn. */
+    if (!self->draining)
+        uv_idle_start(&self->idle, on_idle);
+    return rc;
 }
 
 int tb_node_send(tb_node_t *self, const char *dest, Tongban__V1__Kind kind, uint64_t seq,
@@ -225,18 +271,34 @@ int tb_node_send(tb_node_t *self, const char *dest, Tongban__V1__Kind kind, uint
     int rc = tb_env_pack(self->place, dest, kind, seq, ack, body, len, &buf, &blen);
     if (rc < 0)
         return rc;
-    if (zmq_send(self->sock, dest, strlen(dest), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
-        zmq_send(self->sock, buf, blen, ZMQ_DONTWAIT) < 0) {
-        rc = -zmq_errno();
-        self->stats.send_blocked++;
-    } else {
-        self->stats.sent++;
+    tb_fault_action_t act = TB_FAULT_PASS;
+    if (kind == TONGBAN__V1__KIND__KIND_DATA || kind == TONGBAN__V1__KIND__KIND_ACK)
+        act = tb_fault_roll(&self->fault);
+    switch (act) {
+    case TB_FAULT_DROP:
+        free(buf);
+        return 0; /* "sent", and lost on the way */
+    case TB_FAULT_DELAY:
+        if (self->ndelayed == MAX_DELAYED)
+            release_delayed(self);
+        snprintf(self->delayed[self->ndelayed].dest, TB_CODE_LEN + 1, "%s", dest);
+        self->delayed[self->ndelayed].buf = buf;
+        self->delayed[self->ndelayed++].len = blen;
+        return 0;
+    case TB_FAULT_DUP:
+        send_raw(self, dest, buf, blen);
+        break;
+    case TB_FAULT_PASS:
+        break;
     }
+    rc = send_raw(self, dest, buf, blen);
     free(buf);
-    /* The send may have consumed the fd's edge: look for input on the next turn. */
-    if (!self->draining)
-        uv_idle_start(&self->idle, on_idle);
     return rc;
+}
+
+tb_fault_t *tb_node_fault(tb_node_t *self)
+{
+    return &self->fault;
 }
 
 void tb_node_set_backlog(tb_node_t *self, uint64_t backlog)

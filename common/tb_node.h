@@ -15,6 +15,7 @@
 #ifndef TB_NODE_H
 #define TB_NODE_H
 
+#include "tb_fault.h"
 #include "tb_place.h"
 #include "tb_wire.h"
 
@@ -45,6 +46,9 @@ void tb_node_close(tb_node_t **self_p);
  * caller keeps the message and tries later), or another negative code. */
 int tb_node_send(tb_node_t *self, const char *dest, Tongban__V1__Kind kind, uint64_t seq,
                  uint64_t ack, const uint8_t *body, size_t len);
+
+/* The fault-injection state (tests; inactive unless TONGBAN_FAULT is set). */
+tb_fault_t *tb_node_fault(tb_node_t *self);
 
 /* Backlog reported in heartbeats. */
 void tb_node_set_backlog(tb_node_t *self, uint64_t backlog);

@@ -213,6 +213,8 @@ static void on_drained(void *ctx)
         if (rc < 0) {
             tb_store_rollback(self->store);
             self->failed = true;
+        } else {
+            tb_fault_committed(tb_node_fault(self->node));
         }
     }
     for (size_t i = 0; i < self->npeers; i++) {

@@ -42,9 +42,14 @@ static const char *const migrations[] = {
 
 static int sql_err(tb_store_t *self, const char *what)
 {
-    tb_debug("sqlite %s: %s", what, sqlite3_errmsg(self->db));
-    int code = sqlite3_errcode(self->db);
-    if (code == SQLITE_FULL)
+    tb_debug("sqlite %s: %s (extended %d, errno %d)", what, sqlite3_errmsg(self->db),
+             sqlite3_extended_errcode(self->db), sqlite3_system_errno(self->db));
+    int code = sqlite3_errcode(self->db) & 0xff;
+    int sys = sqlite3_system_errno(self->db);
+    /* A full disk shows as SQLITE_FULL, or as a failed or short write
+     * (SQLITE_IOERR_WRITE, errno ENOSPC/EFBIG/EDQUOT or 0). */
+    if (code == SQLITE_FULL || sqlite3_extended_errcode(self->db) == SQLITE_IOERR_WRITE ||
+        (code == SQLITE_IOERR && (sys == ENOSPC || sys == EFBIG || sys == EDQUOT)))
         return -ENOSPC;
     if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
         return -EBUSY;
@@ -70,28 +75,32 @@ static int prep(tb_store_t *self, const char *sql, sqlite3_stmt **ret)
 
 static int migrate(tb_store_t *self)
 {
-    sqlite3_stmt *st;
-    int rc = prep(self, "PRAGMA user_version", &st);
+    /* Under the write lock, so that a daemon and a command opening a new store
+     * at the same moment do not both create the schema. */
+    int rc = tb_store_begin(self);
     if (rc < 0)
         return rc;
+    sqlite3_stmt *st;
+    if ((rc = prep(self, "PRAGMA user_version", &st)) < 0) {
+        tb_store_rollback(self);
+        return rc;
+    }
     int version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
     sqlite3_finalize(st);
     int want = (int)(sizeof migrations / sizeof migrations[0]);
     if (version < 0 || version > want)
-        return -TB_ESTORE;
-    for (int v = version; v < want; v++) {
-        if ((rc = tb_store_begin(self)) < 0)
-            return rc;
+        rc = -TB_ESTORE; /* a newer program made this store */
+    for (int v = version; rc == 0 && v < want; v++) {
         char pragma[64];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", v + 1);
-        if ((rc = exec(self, migrations[v])) < 0 || (rc = exec(self, pragma)) < 0) {
-            tb_store_rollback(self);
-            return rc;
-        }
-        if ((rc = tb_store_commit(self)) < 0)
-            return rc;
+        if ((rc = exec(self, migrations[v])) == 0)
+            rc = exec(self, pragma);
     }
-    return 0;
+    if (rc < 0) {
+        tb_store_rollback(self);
+        return rc;
+    }
+    return tb_store_commit(self);
 }
 
 int tb_store_open(const char *dir, const char *place, tb_store_t **ret_store)

@@ -10,6 +10,13 @@
 
 #include <errno.h>
 #include <inttypes.h>
+
+/* Unacked messages per township kept in memory; the rest stay in the outbox
+ * table until the township catches up (a township away for a week must not
+ * grow the county's memory). */
+#define MAX_QUEUE 4096
+#define TB_STR_(x) #x
+#define TB_STR(x) TB_STR_(x)
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,8 +91,10 @@ typedef struct {
     uint64_t cursor_done; /* last seq committed */
     bool need_ack;
     tb_link_tx_t tx;
-    msgs_t queue;         /* our unacked messages to it, seq ascending */
+    msgs_t queue;         /* our unacked messages to it, seq ascending (a prefix: see spilled) */
+    bool spilled;         /* the outbox table holds messages after the queue's tail */
     uint64_t ack_stored;  /* tx.acked as last written to link_out */
+    uint64_t ack_batch;   /* tx.acked as the batch in flight writes it */
 } peer_t;
 
 struct county {
@@ -109,6 +118,7 @@ struct county {
     msgs_t pending;  /* accepted, waiting for the next batch */
     msgs_t inflight; /* in the batch being committed */
     bool in_flight, batch_failed;
+    peer_t *reloading; /* the batch also reads this township's spilled outbox */
     int nulls;
     char batch_err[256];
     /* what the in-flight batch will make true when it commits */
@@ -182,6 +192,7 @@ static const struct {
      "WITH d AS (DELETE FROM outbox WHERE peer = $1 AND seq <= $2)"
      " UPDATE link_out SET acked = $2 WHERE peer = $1 AND acked < $2"},
     {"quarantine", "INSERT INTO quarantine(peer, seq, body, why) VALUES ($1, $2, $3, $4)"},
+    {"reload", "SELECT seq, body FROM outbox WHERE peer = $1 AND seq > $2 ORDER BY seq LIMIT $3"},
 };
 
 static int send_stmt(county_t *self, const char *name, params_t *p)
@@ -305,8 +316,11 @@ static int load_state(county_t *self)
     }
     PQclear(r);
     /* Binary results for the bodies. */
-    r = PQexecParams(self->pg, "SELECT peer, seq, body FROM outbox ORDER BY peer, seq", 0, NULL,
-                     NULL, NULL, NULL, 1);
+    r = PQexecParams(self->pg,
+                     "SELECT peer, seq, body, n FROM (SELECT peer, seq, body,"
+                     " row_number() OVER (PARTITION BY peer ORDER BY seq) AS n FROM outbox) o"
+                     " WHERE n <= " TB_STR(MAX_QUEUE) " + 1 ORDER BY peer, seq",
+                     0, NULL, NULL, NULL, NULL, 1);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         tb_error("load outbox: %s", PQerrorMessage(self->pg));
         PQclear(r);
@@ -320,7 +334,9 @@ static int load_state(county_t *self)
         for (int k = 0; k < 8; k++)
             seq = (seq << 8) | s[k];
         peer_t *p = peer_get(self, peer);
-        if (p)
+        if (p && p->queue.n == MAX_QUEUE)
+            p->spilled = true;
+        else if (p)
             msgs_push(&p->queue, peer, seq, (const uint8_t *)PQgetvalue(r, i, 2),
                       (size_t)PQgetlength(r, i, 2));
     }
@@ -680,9 +696,14 @@ static void start_batch(county_t *self)
     if (self->in_flight || !self->pg || self->stopping)
         return;
     bool acks = false;
-    for (size_t i = 0; i < self->npeers; i++)
-        acks |= self->peers[i].tx.acked > self->peers[i].ack_stored;
-    if (self->pending.n == 0 && !acks)
+    peer_t *reload = NULL;
+    for (size_t i = 0; i < self->npeers; i++) {
+        peer_t *p = &self->peers[i];
+        acks |= p->tx.acked > p->ack_stored;
+        if (!reload && p->spilled && p->queue.n < MAX_QUEUE / 2)
+            reload = p;
+    }
+    if (self->pending.n == 0 && !acks && !reload)
         return;
     /* Swap: what was pending is now in flight. */
     msgs_t t = self->inflight;
@@ -701,15 +722,28 @@ static void start_batch(county_t *self)
         rc = status_updates(self);
     for (size_t i = 0; rc == 0 && i < self->npeers; i++) {
         peer_t *p = &self->peers[i];
-        params_t a = {0};
+        params_t a = {0}, b = {0};
         p_text(&a, p->code);
+        p_text(&b, p->code);
         if (p->cursor != p->cursor_done) {
             p_int(&a, (int64_t)p->cursor);
             rc = send_stmt(self, "cursor", &a);
-        } else if (p->tx.acked > p->ack_stored) {
-            p_int(&a, (int64_t)p->tx.acked);
-            rc = send_stmt(self, "ack", &a);
         }
+        p->ack_batch = p->tx.acked;
+        if (rc == 0 && p->ack_batch > p->ack_stored) {
+            p_int(&b, (int64_t)p->ack_batch);
+            rc = send_stmt(self, "ack", &b);
+        }
+    }
+    self->reloading = reload;
+    if (rc == 0 && reload) {
+        params_t a = {0};
+        p_text(&a, reload->code);
+        p_int(&a, (int64_t)(reload->queue.n ? reload->queue.v[reload->queue.n - 1].seq
+                                            : reload->tx.acked));
+        p_int(&a, (int64_t)(MAX_QUEUE - reload->queue.n));
+        if (!PQsendQueryPrepared(self->pg, "reload", a.n, a.v, a.len, a.fmt, 1))
+            rc = -TB_ESTORE;
     }
     if (rc == 0 && self->batch_event_seq != self->event_seq) {
         params_t a = {0};
@@ -744,6 +778,7 @@ static void finish_batch(county_t *self)
         return;
     }
     /* Committed: make it true in memory, then acknowledge. */
+    tb_fault_committed(tb_node_fault(self->node));
     size_t pos = 0;
     const char *case_id;
     uintptr_t v;
@@ -759,8 +794,11 @@ static void finish_batch(county_t *self)
     for (size_t i = 0; i < self->out_new.n; i++) {
         msg_t *m = &self->out_new.v[i];
         peer_t *p = peer_get(self, m->peer);
-        if (p && msgs_push(&p->queue, m->peer, m->seq, m->buf, m->len) == 0)
-            tb_link_tx_appended(&p->tx, m->seq);
+        if (!p)
+            continue;
+        tb_link_tx_appended(&p->tx, m->seq);
+        if (p->spilled || p->queue.n >= MAX_QUEUE || msgs_push(&p->queue, m->peer, m->seq, m->buf, m->len) < 0)
+            p->spilled = true;
     }
     msgs_clear(&self->out_new);
     for (size_t i = 0; i < self->npeers; i++) {
@@ -773,13 +811,32 @@ static void finish_batch(county_t *self)
             if (strcmp(self->inflight.v[k].peer, p->code) == 0 && self->inflight.v[k].seq > done)
                 done = self->inflight.v[k].seq;
         p->cursor_done = done;
-        if (p->ack_stored < p->tx.acked)
-            p->ack_stored = p->tx.acked; /* written by this batch (or the next one will) */
+        if (p->ack_stored < p->ack_batch)
+            p->ack_stored = p->ack_batch; /* the outbox is pruned up to here */
     }
     self->batches++;
     msgs_clear(&self->inflight);
     flush_links(self);
     start_batch(self);
+}
+
+/* Rows of the "reload" statement (binary): the next part of a spilled outbox. */
+static void reload_rows(county_t *self, peer_t *p, const PGresult *r)
+{
+    (void)self;
+    int n = PQntuples(r);
+    for (int i = 0; i < n; i++) {
+        const unsigned char *s = (const unsigned char *)PQgetvalue(r, i, 0);
+        uint64_t seq = 0;
+        for (int k = 0; k < 8 && PQgetlength(r, i, 0) == 8; k++)
+            seq = (seq << 8) | s[k];
+        if (p->queue.n && seq <= p->queue.v[p->queue.n - 1].seq)
+            continue;
+        if (msgs_push(&p->queue, p->code, seq, (const uint8_t *)PQgetvalue(r, i, 1),
+                      (size_t)PQgetlength(r, i, 1)) < 0)
+            return;
+    }
+    p->spilled = p->queue.n && p->queue.v[p->queue.n - 1].seq < p->tx.last;
 }
 
 static void on_pg_io(uv_poll_t *h, int status, int events)
@@ -816,6 +873,10 @@ static void on_pg_io(uv_poll_t *h, int status, int events)
         }
         nulls = 0;
         ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_TUPLES_OK && self->reloading) {
+            reload_rows(self, self->reloading, r);
+            self->reloading = NULL;
+        }
         if (st == PGRES_PIPELINE_SYNC) {
             PQclear(r);
             if (self->in_flight)

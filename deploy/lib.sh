@@ -3,7 +3,7 @@
 
 TB_DEB_PACKAGES="meson ninja-build pkg-config gcc clang protobuf-c-compiler libprotobuf-c-dev
  libzmq3-dev libuv1-dev libsqlite3-dev libpq-dev postgresql-15 libinih-dev libjansson-dev
- libcmocka-dev python3 jq bc bsdextrautils iproute2 procps"
+ libcmocka-dev python3 jq bc bsdextrautils iproute2 procps sqlite3"
 
 # Install what is missing (apt-get as root; otherwise say what to install).
 tb_install_deps() {

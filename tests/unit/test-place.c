@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <cmocka.h>
+#include "tb_test.h"
 
 #include "tb_error.h"
 #include "tb_place.h"
@@ -28,15 +28,6 @@
 #define TOWNSHIP "360826100000"
 #define VILLAGE "360826100001"
 
-static void assert_rc_at(int got, int want, const char *expr, const char *file, int line)
-{
-    if (got != want)
-        print_error("%s: got %d (%s), want %d (%s)\n", expr, got, got < 0 ? tb_strerror(got) : "-",
-                    want, want < 0 ? tb_strerror(want) : "-");
-    _assert_int_equal(cast_to_largest_integral_type(got), cast_to_largest_integral_type(want), file,
-                      line);
-}
-#define assert_rc(got, want) assert_rc_at((got), (want), #got, __FILE__, __LINE__)
 
 static int setup_taihe(void **state)
 {

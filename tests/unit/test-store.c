@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <cmocka.h>
+#include "tb_test.h"
 
 #include "tb_error.h"
 #include "tb_store.h"
@@ -32,15 +32,6 @@
 #define COUNTY "360826000000"
 #define CASE_ID VILLAGE "-20261122-0001"
 
-static void assert_rc_at(int got, int want, const char *expr, const char *file, int line)
-{
-    if (got != want)
-        print_error("%s: got %d (%s), want %d (%s)\n", expr, got, got < 0 ? tb_strerror(got) : "-",
-                    want, want < 0 ? tb_strerror(want) : "-");
-    _assert_int_equal(cast_to_largest_integral_type(got), cast_to_largest_integral_type(want), file,
-                      line);
-}
-#define assert_rc(got, want) assert_rc_at((got), (want), #got, __FILE__, __LINE__)
 
 /* ---- Fixture: a temp dir and the village's store in it ---- */
 

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cmocka.h>
+#include "tb_test.h"
 
 #include "tb_error.h"
 #include "tb_wire.h"
@@ -27,15 +27,6 @@
 /* ---- Helpers ---- */
 
 /* Compare return codes; on failure print both in decimal with their meaning. */
-static void assert_rc_at(int got, int want, const char *expr, const char *file, int line)
-{
-    if (got != want)
-        print_error("%s: got %d (%s), want %d (%s)\n", expr, got, got < 0 ? tb_strerror(got) : "-",
-                    want, want < 0 ? tb_strerror(want) : "-");
-    _assert_int_equal(cast_to_largest_integral_type(got), cast_to_largest_integral_type(want), file,
-                      line);
-}
-#define assert_rc(got, want) assert_rc_at((got), (want), #got, __FILE__, __LINE__)
 
 static int env_decode_copy(const void *buf, size_t len, tb_env_t **ret)
 {

@@ -1,0 +1,37 @@
+/* tb_fault: fault injection for the test suites, off unless TONGBAN_FAULT is set.
+ *
+ * TONGBAN_FAULT is a comma-separated list of key=value:
+ *   seed=N        PRNG seed (printed by the tests so a failure can be replayed)
+ *   drop=P        drop an outgoing DATA or ACK envelope with probability P (0..1)
+ *   dup=P         send it twice
+ *   delay=P       hold it back and send it after later ones (reordering, delay)
+ *   crash_after_commit=N
+ *                 SIGKILL ourselves right after the N-th committed batch, before
+ *                 its acks are sent: the window between commit and ack
+ * Heartbeats are never touched.  The hook lives in tb_node (the link layer's
+ * only way out) and at the commit points of tb_sqlink and the county. */
+#ifndef TB_FAULT_H
+#define TB_FAULT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct {
+    bool active;
+    uint64_t state;
+    double drop, dup, delay;
+    long crash_after_commit;
+    long commits;
+} tb_fault_t;
+
+/* Parse TONGBAN_FAULT (absent or empty: inactive).  -EINVAL on a malformed value. */
+int tb_fault_from_env(tb_fault_t *f);
+int tb_fault_parse(tb_fault_t *f, const char *spec);
+
+typedef enum { TB_FAULT_PASS, TB_FAULT_DROP, TB_FAULT_DUP, TB_FAULT_DELAY } tb_fault_action_t;
+tb_fault_action_t tb_fault_roll(tb_fault_t *f);
+
+/* A batch committed: kill the process if this is the configured one. */
+void tb_fault_committed(tb_fault_t *f);
+
+#endif
