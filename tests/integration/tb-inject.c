@@ -1,13 +1,17 @@
 /* tb-inject: send one multipart message of hostile frames to a ZeroMQ endpoint.
  *
  *   tb-inject ENDPOINT IDENTITY FRAME...
- * FRAME is str:TEXT, hex:BYTES or rand:N (N bytes from a fixed-seed PRNG).
+ * FRAME is str:TEXT, hex:BYTES, rand:N (N bytes from a fixed-seed PRNG) or
+ * env:SENDER,RECEIVER,SEQ (a well-formed DATA envelope with a garbage body:
+ * to show that a receiver checks the sender field against the stamped sender).
  * Used by the integration tests to show that garbage is logged and dropped. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
+
+#include "tb_wire.h"
 
 int main(int argc, char **argv)
 {
@@ -44,6 +48,18 @@ int main(int argc, char **argv)
                 x ^= x << 13, x ^= x >> 17, x ^= x << 5;
                 buf[k] = (unsigned char)x;
             }
+        } else if (strncmp(f, "env:", 4) == 0) {
+            char sender[16], receiver[16];
+            unsigned long long seq;
+            uint8_t *env;
+            if (sscanf(f + 4, "%15[0-9],%15[0-9],%llu", sender, receiver, &seq) != 3 ||
+                tb_env_pack(sender, receiver, TONGBAN__V1__KIND__KIND_DATA, seq, 0,
+                            (const uint8_t *)"x", 1, &env, &len) < 0) {
+                fprintf(stderr, "bad env spec: %s\n", f);
+                return 2;
+            }
+            memcpy(buf, env, len);
+            free(env);
         } else {
             fprintf(stderr, "bad frame spec: %s\n", f);
             return 2;

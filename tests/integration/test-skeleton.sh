@@ -58,7 +58,15 @@ eq "illegal step refused at the township (accept twice)" 1 "$(town accept "$id1"
 
 ok "no message was dropped in normal operation" bash -c "! grep -q dropped $WORK/*.log"
 
-# 5. Garbage to the broker and, through it, to a node: logged, dropped, still serving.
+# 5. A well-formed envelope whose sender field lies about who sent it: dropped.
+drops() { grep -c "dropped a message" "$WORK/town.log"; }
+before=$(drops)
+"$INJECT" "$TONGBAN_BROKER" 360826100099 str:$TOWN env:$VIL,$TOWN,1
+spoof_dropped() { [ "$(drops)" -gt "$before" ]; }
+ok "an envelope claiming another sender is dropped by the township" tb_wait_for 10 spoof_dropped
+eq "the spoofed message changed nothing at the township" 2 "$(town cases --json | jq length)"
+
+# 6. Garbage to the broker and, through it, to a node: logged, dropped, still serving.
 "$INJECT" "$TONGBAN_BROKER" - rand:300
 "$INJECT" "$TONGBAN_BROKER" 360826100099 str:$TOWN rand:5000
 "$INJECT" "$TONGBAN_BROKER" 360826100099 str:$TOWN hex:0801 rand:20
@@ -75,7 +83,7 @@ for p in broker county town vil; do
     ok "$p still running" kill -0 "$pid"
 done
 
-# 6. SIGTERM: every daemon exits cleanly.
+# 7. SIGTERM: every daemon exits cleanly.
 for p in vil town county broker; do
     eval "pid=\$PID_$p"
     kill -TERM "$pid"
