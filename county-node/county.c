@@ -13,10 +13,9 @@
 
 /* Unacked messages per township kept in memory; the rest stay in the outbox
  * table until the township catches up (a township away for a week must not
- * grow the county's memory). */
-#define MAX_QUEUE 4096
-#define TB_STR_(x) #x
-#define TB_STR(x) TB_STR_(x)
+ * grow the county's memory).  TONGBAN_COUNTY_MAX_QUEUE lowers it so the tests
+ * exercise the spill-and-reload path. */
+#define MAX_QUEUE_DEFAULT 4096
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,6 +125,7 @@ struct county {
     msgs_t out_new;     /* new outbox rows */
     uint64_t batch_event_seq;
     uint64_t batches, events;
+    size_t max_queue;
 };
 
 /* ---- statements ------------------------------------------------------------------------ */
@@ -316,11 +316,14 @@ static int load_state(county_t *self)
     }
     PQclear(r);
     /* Binary results for the bodies. */
+    char limit[24];
+    snprintf(limit, sizeof limit, "%zu", self->max_queue + 1);
+    const char *lp[1] = {limit};
     r = PQexecParams(self->pg,
                      "SELECT peer, seq, body, n FROM (SELECT peer, seq, body,"
                      " row_number() OVER (PARTITION BY peer ORDER BY seq) AS n FROM outbox) o"
-                     " WHERE n <= " TB_STR(MAX_QUEUE) " + 1 ORDER BY peer, seq",
-                     0, NULL, NULL, NULL, NULL, 1);
+                     " WHERE n <= $1::bigint ORDER BY peer, seq",
+                     1, NULL, lp, NULL, NULL, 1);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         tb_error("load outbox: %s", PQerrorMessage(self->pg));
         PQclear(r);
@@ -334,7 +337,7 @@ static int load_state(county_t *self)
         for (int k = 0; k < 8; k++)
             seq = (seq << 8) | s[k];
         peer_t *p = peer_get(self, peer);
-        if (p && p->queue.n == MAX_QUEUE)
+        if (p && p->queue.n == self->max_queue)
             p->spilled = true;
         else if (p)
             msgs_push(&p->queue, peer, seq, (const uint8_t *)PQgetvalue(r, i, 2),
@@ -700,7 +703,7 @@ static void start_batch(county_t *self)
     for (size_t i = 0; i < self->npeers; i++) {
         peer_t *p = &self->peers[i];
         acks |= p->tx.acked > p->ack_stored;
-        if (!reload && p->spilled && p->queue.n < MAX_QUEUE / 2)
+        if (!reload && p->spilled && p->queue.n < self->max_queue / 2 + 1)
             reload = p;
     }
     if (self->pending.n == 0 && !acks && !reload)
@@ -741,7 +744,7 @@ static void start_batch(county_t *self)
         p_text(&a, reload->code);
         p_int(&a, (int64_t)(reload->queue.n ? reload->queue.v[reload->queue.n - 1].seq
                                             : reload->tx.acked));
-        p_int(&a, (int64_t)(MAX_QUEUE - reload->queue.n));
+        p_int(&a, (int64_t)(self->max_queue - reload->queue.n));
         if (!PQsendQueryPrepared(self->pg, "reload", a.n, a.v, a.len, a.fmt, 1))
             rc = -TB_ESTORE;
     }
@@ -797,7 +800,8 @@ static void finish_batch(county_t *self)
         if (!p)
             continue;
         tb_link_tx_appended(&p->tx, m->seq);
-        if (p->spilled || p->queue.n >= MAX_QUEUE || msgs_push(&p->queue, m->peer, m->seq, m->buf, m->len) < 0)
+        if (p->spilled || p->queue.n >= self->max_queue ||
+            msgs_push(&p->queue, m->peer, m->seq, m->buf, m->len) < 0)
             p->spilled = true;
     }
     msgs_clear(&self->out_new);
@@ -837,6 +841,8 @@ static void reload_rows(county_t *self, peer_t *p, const PGresult *r)
             return;
     }
     p->spilled = p->queue.n && p->queue.v[p->queue.n - 1].seq < p->tx.last;
+    tb_debug("outbox to %s: read back %d message(s) from the table%s", p->code, n,
+             p->spilled ? ", more waiting" : "");
 }
 
 static void on_pg_io(uv_poll_t *h, int status, int events)
@@ -1018,6 +1024,10 @@ int county_serve(tb_env_ctx_t *env, const char *conninfo)
     self.env = env;
     self.place = env->place;
     self.conninfo = strdup(conninfo);
+    self.max_queue = MAX_QUEUE_DEFAULT;
+    const char *mq = getenv("TONGBAN_COUNTY_MAX_QUEUE");
+    if (mq && atoi(mq) > 0)
+        self.max_queue = (size_t)atoi(mq);
     tb_node_handler_t h = {on_envelope, on_drained, NULL, &self};
     if (!self.conninfo || (rc = tb_node_new(&loop, env->place,
                                             tb_config_get(&env->cfg, TB_CFG_BROKER), &h,

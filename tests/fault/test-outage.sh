@@ -11,7 +11,10 @@ N=${TB_OUTAGE_ENTRIES:-2000}
 AWAY=${VILLAGES[0]}
 OTHER=${VILLAGES[1]}
 T0=${TOWNS[0]}
-for n in broker county "${TOWNS[@]}" "${VILLAGES[@]:1}"; do run "$n"; done
+# A tiny in-memory queue at the county, so its outbox spills to the table and is
+# read back while the townships catch up.
+TONGBAN_DEBUG=1 TONGBAN_COUNTY_MAX_QUEUE=8 run county
+for n in broker "${TOWNS[@]}" "${VILLAGES[@]:1}"; do run "$n"; done
 
 # A week away: N entries logged with no daemon (no network) at that village.
 start_log=$SECONDS
@@ -30,6 +33,7 @@ ok "and the county's status comes back to that village" tb_wait_for 30 accepted
 
 # PostgreSQL away for 5 s: the county keeps running and catches up.
 tb_as_pg "$TB_PG_BIN/pg_ctl" -D "$PGDIR/data" -m fast -w stop >/dev/null
+sleep 1
 id2=$(vlog "$OTHER" 库停时客户)
 echo "$id2" >>"$WORK/ids"
 sleep 5
@@ -46,5 +50,6 @@ all_in() { [ "$(tb_psql "$PGDIR" -c "SELECT count(*) FROM cases WHERE origin = '
 ok "all $N entries reach the county" tb_wait_for 300 all_in
 echo "# catch-up of $N entries ($((N * 2)) events) took $((SECONDS - t0)) s"
 reconcile "$WORK/ids" 300
+ok "the county's outbox spilled to its table and was read back" grep -q "read back" "$WORK/county.log"
 stop_all
 finish
