@@ -235,10 +235,10 @@ int tb_case_step(const tb_case_t *cur, const tb_step_t *ev, tb_case_t *ret_next)
             strcpy(next.pending, t);
             break;
         case TB_EV_NOTICE: {
+            if (cur->noticed)
+                return -TB_EONCE; /* 一次性告知: one notice lists everything */
             if (cur->state != TB_ST_PREREVIEW)
                 return -TB_EILLEGAL;
-            if (cur->noticed)
-                return -TB_EONCE;
             if (ev->nmaterials == 0)
                 return -TB_ENOMATERIAL;
             uint32_t m;

@@ -94,18 +94,28 @@ static int prep(tb_store_t *self, const char *sql, sqlite3_stmt **ret)
 
 static int migrate(tb_store_t *self)
 {
-    sqlite3_stmt *st;
-    int rc = prep(self, "PRAGMA user_version", &st);
-    if (rc < 0)
-        return rc;
-    int version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
-    sqlite3_finalize(st);
+    /* Read the version inside the write transaction: a command and the daemon
+     * may open a fresh store at the same moment, and only one may migrate it. */
     int want = (int)(sizeof migrations / sizeof migrations[0]);
-    if (version < 0 || version > want)
-        return -TB_ESTORE;
-    for (int v = version; v < want; v++) {
-        if ((rc = tb_store_begin(self)) < 0)
+    for (;;) {
+        int rc = tb_store_begin(self);
+        if (rc < 0)
             return rc;
+        sqlite3_stmt *st;
+        if ((rc = prep(self, "PRAGMA user_version", &st)) < 0) {
+            tb_store_rollback(self);
+            return rc;
+        }
+        int v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+        sqlite3_finalize(st);
+        if (v < 0 || v > want) {
+            tb_store_rollback(self);
+            return -TB_ESTORE;
+        }
+        if (v == want) {
+            tb_store_rollback(self);
+            return 0;
+        }
         char pragma[64];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", v + 1);
         if ((rc = exec(self, migrations[v])) < 0 || (rc = exec(self, pragma)) < 0) {
@@ -115,7 +125,6 @@ static int migrate(tb_store_t *self)
         if ((rc = tb_store_commit(self)) < 0)
             return rc;
     }
-    return 0;
 }
 
 int tb_store_open(const char *dir, const char *place, tb_store_t **ret_store)
@@ -328,15 +337,16 @@ static int project(tb_store_t *self, const tb_event_msg_t *ev, const tb_case_t *
     return project_fold(self, ev->case_id, next, ev->at_ms);
 }
 
-/* The county refused one of our events: mark it not applied, then fold the
- * case again from the events still applied (in the order they were recorded),
- * so the local view matches the county's.  Events that no longer fold (they
- * built on the refused one) are marked too. */
+/* The county refused one of our events: fold the case again from all its
+ * events in the order they were recorded, leaving out those the county
+ * refused, so the local view matches the county's.  Each event's folded flag
+ * is set to what this fold says: events that built on the refused one drop
+ * out, and events from above that did not fold on top of it now do. */
 static int refold(tb_store_t *self, const char *case_id, int64_t at_ms)
 {
     sqlite3_stmt *st;
     int rc = prep(self,
-                  "SELECT rowid, body FROM events WHERE case_id = ?1 AND folded = 1"
+                  "SELECT rowid, body, rejected <> '', folded FROM events WHERE case_id = ?1"
                   " AND type <> ?2 ORDER BY rowid",
                   &st);
     if (rc < 0)
@@ -344,31 +354,40 @@ static int refold(tb_store_t *self, const char *case_id, int64_t at_ms)
     sqlite3_bind_text(st, 1, case_id, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 2, TB_EV_REJECTED);
     tb_case_t c = {0};
-    int64_t drop[256];
-    size_t ndrop = 0;
+    struct {
+        int64_t rowid;
+        int folded;
+    } flip[512];
+    size_t nflip = 0;
     int s;
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        tb_item_msg_t *item = NULL;
-        tb_case_t next;
-        int fold = tb_item_decode(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1),
+        int fold = -TB_EILLEGAL;
+        if (!sqlite3_column_int(st, 2)) {
+            tb_item_msg_t *item = NULL;
+            tb_case_t next;
+            fold = tb_item_decode(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1),
                                   &item);
-        if (fold == 0)
-            fold = item->item_case == TONGBAN__V1__ITEM__ITEM_EVENT
-                       ? tb_event_fold(&c, item->event, self->catalog, &next)
-                       : -TB_EPROTO;
-        tb_item_free(&item);
-        if (fold == 0)
-            c = next;
-        else if (ndrop < sizeof drop / sizeof drop[0])
-            drop[ndrop++] = sqlite3_column_int64(st, 0);
+            if (fold == 0)
+                fold = item->item_case == TONGBAN__V1__ITEM__ITEM_EVENT
+                           ? tb_event_fold(&c, item->event, self->catalog, &next)
+                           : -TB_EPROTO;
+            tb_item_free(&item);
+            if (fold == 0)
+                c = next;
+        }
+        if ((fold == 0) != (sqlite3_column_int(st, 3) != 0) && nflip < sizeof flip / sizeof flip[0]) {
+            flip[nflip].rowid = sqlite3_column_int64(st, 0);
+            flip[nflip++].folded = fold == 0;
+        }
     }
     sqlite3_finalize(st);
     if (s != SQLITE_DONE)
         return sql_err(self, "refold");
-    for (size_t i = 0; i < ndrop; i++) {
-        if ((rc = prep(self, "UPDATE events SET folded = 0 WHERE rowid = ?1", &st)) < 0)
+    for (size_t i = 0; i < nflip; i++) {
+        if ((rc = prep(self, "UPDATE events SET folded = ?2 WHERE rowid = ?1", &st)) < 0)
             return rc;
-        sqlite3_bind_int64(st, 1, drop[i]);
+        sqlite3_bind_int64(st, 1, flip[i].rowid);
+        sqlite3_bind_int(st, 2, flip[i].folded);
         if ((rc = run(self, st)) < 0)
             return rc;
     }

@@ -76,6 +76,23 @@ static void msgs_free(msgs_t *m)
     memset(m, 0, sizeof *m);
 }
 
+/* ---- a staff command (decide, result, suspend, resume) ----------------------------------- */
+
+typedef struct {
+    int64_t id;
+    char case_id[TB_CASEID_MAX];
+    int type;
+    unsigned decision;
+    char *actor, *reason, *basis;
+} cmd_t;
+
+static void cmd_free(cmd_t *c)
+{
+    free(c->actor);
+    free(c->reason);
+    free(c->basis);
+}
+
 /* ---- per-township link state ----------------------------------------------------------- */
 
 typedef struct {
@@ -116,6 +133,11 @@ struct county {
     msgs_t out_new;     /* new outbox rows */
     uint64_t batch_event_seq;
     uint64_t batches, events;
+    /* Staff commands (county_commands) taken for the next batch; see poll_commands(). */
+    PGconn *cmd_pg;
+    cmd_t *cmds;
+    size_t ncmds, cmds_cap;
+    unsigned ticks;
 };
 
 /* ---- statements ------------------------------------------------------------------------ */
@@ -485,6 +507,13 @@ static void pg_lost(county_t *self, const char *why)
     self->in_flight = false;
     msgs_clear(&self->inflight);
     msgs_clear(&self->pending);
+    for (size_t i = 0; i < self->ncmds; i++)
+        cmd_free(&self->cmds[i]);
+    self->ncmds = 0; /* still 'taken' in the table: put back to 'new' on reconnect */
+    if (self->cmd_pg) {
+        PQfinish(self->cmd_pg);
+        self->cmd_pg = NULL;
+    }
     for (size_t i = 0; i < self->npeers; i++) {
         self->peers[i].cursor = self->peers[i].cursor_done;
         self->peers[i].need_ack = false;
@@ -780,6 +809,119 @@ static int apply_msg(county_t *self, const msg_t *m)
     return rc;
 }
 
+/* A staff command: the same machine decides; the event is minted and sent
+ * down to the township of the case, and the command marked in the same batch. */
+static int apply_cmd(county_t *self, const cmd_t *c)
+{
+    tb_event_msg_t ev = TONGBAN__V1__CASE_EVENT__INIT;
+    ev.origin_node = (char *)self->place;
+    ev.origin_seq = self->batch_event_seq + 1;
+    ev.case_id = (char *)c->case_id;
+    ev.type = (Tongban__V1__EventType)c->type;
+    ev.actor = c->actor;
+    ev.reason = c->reason;
+    ev.basis = c->basis;
+    ev.decision = (Tongban__V1__Decision)c->decision;
+    ev.at_ms = tb_now_ms();
+    tb_case_t none = {0}, next;
+    tb_case_t *cur = case_lookup(self, c->case_id);
+    int fold = tb_event_check(&ev);
+    if (fold == 0)
+        fold = cur ? tb_event_fold(cur, &ev, self->env->catalog, &next) : -TB_ENOCASE;
+    (void)none;
+    params_t p = {0};
+    p_int(&p, c->id);
+    if (fold < 0) {
+        p_text(&p, "refused");
+        p_text(&p, tb_strerror(fold));
+        tb_info("command %" PRId64 " on %s refused: %s", c->id, c->case_id, tb_strerror(fold));
+        return send_stmt(self, "cmd_done", &p);
+    }
+    self->batch_event_seq++;
+    tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
+    item.item_case = TONGBAN__V1__ITEM__ITEM_EVENT;
+    item.event = &ev;
+    uint8_t *buf;
+    size_t len;
+    int rc = tb_pack_item(&item, &buf, &len);
+    if (rc < 0)
+        return rc;
+    char town[TB_CODE_LEN + 1];
+    snprintf(town, sizeof town, "%.12s", c->case_id);
+    if (tb_code_level(town) == TB_LEVEL_VILLAGE)
+        tb_code_parent(town, town);
+    int f;
+    rc = record_event(self, &ev, buf, len, self->place, &f);
+    if (rc == 0)
+        rc = queue_out(self, town, buf, len);
+    free(buf);
+    p_text(&p, "done");
+    p_text(&p, "");
+    return rc < 0 ? rc : send_stmt(self, "cmd_done", &p);
+}
+
+/* Take new staff commands for the next batch.  A second, plain connection
+ * keeps this off the pipeline; a local query every few hundred ms.  Commands
+ * taken but not committed (a failed batch, a crash) go back to 'new' when the
+ * connection is made again. */
+static void poll_commands(county_t *self)
+{
+    if (!self->pg || self->stopping || self->ncmds)
+        return;
+    if (!self->cmd_pg) {
+        self->cmd_pg = PQconnectdb(self->conninfo);
+        PGresult *r = PQstatus(self->cmd_pg) == CONNECTION_OK
+                          ? PQexec(self->cmd_pg, "UPDATE county_commands SET status = 'new'"
+                                                 " WHERE status = 'taken'")
+                          : NULL;
+        bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+        if (!ok) {
+            PQfinish(self->cmd_pg);
+            self->cmd_pg = NULL;
+            return;
+        }
+    }
+    PGresult *r = PQexec(self->cmd_pg,
+                         "UPDATE county_commands SET status = 'taken' WHERE id IN"
+                         " (SELECT id FROM county_commands WHERE status = 'new' ORDER BY id"
+                         " LIMIT 100) RETURNING id, case_id, type, actor, reason, basis, decision");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        tb_warn("commands: %s", PQerrorMessage(self->cmd_pg));
+        PQclear(r);
+        PQfinish(self->cmd_pg);
+        self->cmd_pg = NULL;
+        return;
+    }
+    int n = PQntuples(r);
+    if (n > 0 && (size_t)n > self->cmds_cap) {
+        cmd_t *v = realloc(self->cmds, (size_t)n * sizeof *v);
+        if (!v) {
+            PQclear(r);
+            return;
+        }
+        self->cmds = v;
+        self->cmds_cap = (size_t)n;
+    }
+    for (int i = 0; i < n; i++) {
+        cmd_t *c = &self->cmds[self->ncmds];
+        memset(c, 0, sizeof *c);
+        c->id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+        snprintf(c->case_id, sizeof c->case_id, "%s", PQgetvalue(r, i, 1));
+        c->type = atoi(PQgetvalue(r, i, 2));
+        c->actor = strdup(PQgetvalue(r, i, 3));
+        c->reason = strdup(PQgetvalue(r, i, 4));
+        c->basis = strdup(PQgetvalue(r, i, 5));
+        c->decision = (unsigned)atoi(PQgetvalue(r, i, 6));
+        if (!c->actor || !c->reason || !c->basis) {
+            cmd_free(c);
+            continue; /* stays 'taken' until the next reconnect */
+        }
+        self->ncmds++;
+    }
+    PQclear(r);
+}
+
 static void start_batch(county_t *self)
 {
     if (self->in_flight || !self->pg || self->stopping)
@@ -787,7 +929,7 @@ static void start_batch(county_t *self)
     bool acks = false;
     for (size_t i = 0; i < self->npeers; i++)
         acks |= self->peers[i].tx.acked > self->peers[i].ack_stored;
-    if (self->pending.n == 0 && !acks)
+    if (self->pending.n == 0 && !acks && self->ncmds == 0)
         return;
     /* Swap: what was pending is now in flight. */
     msgs_t t = self->inflight;
@@ -802,6 +944,12 @@ static void start_batch(county_t *self)
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < self->inflight.n; i++)
         rc = apply_msg(self, &self->inflight.v[i]);
+    for (size_t i = 0; i < self->ncmds; i++) {
+        if (rc == 0)
+            rc = apply_cmd(self, &self->cmds[i]);
+        cmd_free(&self->cmds[i]);
+    }
+    self->ncmds = 0;
     if (rc == 0)
         rc = status_updates(self);
     for (size_t i = 0; rc == 0 && i < self->npeers; i++) {
@@ -1032,6 +1180,8 @@ static void on_drained(void *ctx)
 static void on_send_timer(uv_timer_t *t)
 {
     county_t *self = t->data;
+    if (++self->ticks % 3 == 0 && !self->in_flight)
+        poll_commands(self);
     start_batch(self); /* persists acks even when nothing arrives */
     flush_links(self);
 }
@@ -1089,6 +1239,10 @@ int county_serve(tb_env_ctx_t *env, const char *conninfo)
     msgs_free(&self.pending);
     msgs_free(&self.inflight);
     msgs_free(&self.out_new);
+    for (size_t i = 0; i < self.ncmds; i++)
+        cmd_free(&self.cmds[i]);
+    free(self.cmds);
+    PQfinish(self.cmd_pg);
     free(self.conninfo);
     uv_loop_close(&loop);
     tb_info("stopped");
