@@ -4,18 +4,35 @@
  * and the county re-validates every event with it.  Exactly one node holds a
  * case at a time; only the holder moves it.  Handing over is two events: the
  * holder's SUBMITTED/FORWARDED names a target, and the target's RECEIVED makes
- * it the holder.
+ * it the holder.  Additive events (SUPPLEMENTED, RATED, NOTE, WITHDRAWN) may
+ * also come from the case's origin (the village that logged it, or the
+ * township for a walk-in).
  *
- *   (none) --LOGGED(village)--> logged --SUBMITTED(to township)--> submitted
- *   submitted --RECEIVED(township)--> prereview --ACCEPTED--> accepted
- *   accepted --FORWARDED(to county)--> escalated --RECEIVED(county)--> county
+ *   (none) --LOGGED(village)--> logged --SUBMITTED--> submitted --RECEIVED--> prereview
+ *   (none) --LOGGED(township, walk-in)--> prereview
+ *   (none) --LOGGED(consultation/help, with reply)--> closed
+ *   prereview --NOTICE(once)--> supplement --SUPPLEMENTED(all)--> prereview
+ *   prereview|supplement --PLEDGED(non-core)--> accepted (materials owed)
+ *   prereview --ACCEPTED--> accepted;  prereview|supplement --REFUSED(reason)--> refused
+ *   accepted --FORWARDED(county item)--> escalated --RECEIVED(county)--> county
+ *   accepted(township item)|county(county item) --DECIDED--> decided
+ *   accepted|county --SUSPENDED(basis)--> suspended --RESUMED--> (back)
+ *   decided|refused --RESULT--> result (held by the origin) --DELIVERED--> closed
+ *   closed --RATED(once)--> closed;  before a decision --WITHDRAWN--> withdrawn
+ *
+ * The fold needs the case's catalog item (level, kind, materials): the caller
+ * passes it in as data, so the fold stays pure.  Deadlines are derived from
+ * the folded clock fields (arrived_ms, accepted_ms, pauses) with tb_case_due().
  */
 #ifndef TB_CASE_H
 #define TB_CASE_H
 
+#include "tb_calendar.h"
+#include "tb_catalog.h"
 #include "tb_place.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Event types: the values of tongban.v1.EventType. */
@@ -26,6 +43,19 @@ typedef enum {
     TB_EV_RECEIVED = 3,
     TB_EV_ACCEPTED = 4,
     TB_EV_FORWARDED = 5,
+    TB_EV_NOTICE = 6,
+    TB_EV_SUPPLEMENTED = 7,
+    TB_EV_PLEDGED = 8,
+    TB_EV_REFUSED = 9,
+    TB_EV_DECIDED = 10,
+    TB_EV_SUSPENDED = 11,
+    TB_EV_RESUMED = 12,
+    TB_EV_RESULT = 13,
+    TB_EV_DELIVERED = 14,
+    TB_EV_RATED = 15,
+    TB_EV_WITHDRAWN = 16,
+    TB_EV_NOTE = 17,
+    TB_EV_REJECTED = 18, /* the county's verdict on an event: never folded into a case */
     TB_EV_LAST
 } tb_event_type_t;
 
@@ -37,26 +67,96 @@ typedef enum {
     TB_ST_ACCEPTED,
     TB_ST_ESCALATED,
     TB_ST_COUNTY,
+    TB_ST_SUPPLEMENT,
+    TB_ST_REFUSED,
+    TB_ST_DECIDED,
+    TB_ST_SUSPENDED,
+    TB_ST_RESULT,
+    TB_ST_CLOSED,
+    TB_ST_WITHDRAWN,
     TB_ST_LAST
 } tb_state_t;
+
+enum { TB_DECISION_NONE = 0, TB_DECISION_GRANT = 1, TB_DECISION_DENY = 2 };
+
+#define TB_CASE_PAUSES_MAX 8
+#define TB_PREREVIEW_DAYS 2 /* 预审: due within 2 working days of arrival */
 
 typedef struct {
     tb_state_t state;
     char holder[TB_CODE_LEN + 1];  /* node that holds the case */
     char pending[TB_CODE_LEN + 1]; /* node it is handed to, until it confirms */
     uint32_t version;              /* number of events folded */
+    char origin[TB_CODE_LEN + 1];  /* the node that logged it */
+    char item[16];                 /* its catalog item code */
+    tb_state_t resume;             /* SUSPENDED: the state it returns to */
+    uint32_t have;                 /* bit i: material i of the item was handed in */
+    uint32_t missing;              /* bit i: listed missing by the notice (待补正) */
+    uint32_t owed;                 /* bit i: owed under a pledge (容缺) */
+    bool noticed;                  /* the one-time notice was given */
+    uint8_t rating;                /* 0, or 1 非常不满意 .. 5 非常满意 */
+    uint8_t decision;              /* TB_DECISION_* */
+    int64_t arrived_ms;            /* the township received it: the pre-review clock */
+    int64_t accepted_ms;           /* 受理: the handling clock */
+    int64_t pledge_due_ms;         /* 容缺: the owed materials are due */
+    int64_t decided_ms;
+    int64_t closed_ms;             /* 办结 (delivered, answered, withdrawn) */
+    uint32_t npauses;              /* the last one may be open (end_ms == TB_PAUSE_OPEN) */
+    tb_pause_t pauses[TB_CASE_PAUSES_MAX];
 } tb_case_t;
 
 typedef struct {
     tb_event_type_t type;
     const char *case_id;
-    const char *origin; /* node that minted the event */
-    const char *target; /* SUBMITTED/FORWARDED: the next holder; else may be NULL */
+    const char *origin;      /* node that minted the event */
+    const char *target;      /* SUBMITTED/FORWARDED: the next holder; else may be NULL */
+    int64_t at_ms;
+    const tb_item_t *item;   /* the case's item (for LOGGED the ledger's); NULL: unknown */
+    const char *const *materials;
+    size_t nmaterials;
+    const char *reason;      /* REFUSED, DECIDED deny, NOTE */
+    const char *basis;       /* SUSPENDED */
+    const char *reply;       /* LOGGED of a consultation or help request */
+    int64_t due_ms;          /* PLEDGED */
+    unsigned rating;         /* RATED */
+    unsigned decision;       /* DECIDED */
 } tb_step_t;
 
-/* Fold one event into a case.  0 and *ret_next written, or -TB_EILLEGAL (the
- * state does not allow it), -TB_ENOTHOLDER (origin may not move the case). */
+/* Fold one event into a case.  0 and *ret_next written, or a negative code
+ * naming the rule it breaks (nothing written):
+ *   -TB_EUNKNOWN_ITEM  the item is not in the catalog
+ *   -TB_EAUTHORITY     the sender's level may not take this step, or not on this item
+ *   -TB_ENOTHOLDER     the sender neither holds the case (nor, for additive steps, made it)
+ *   -TB_EILLEGAL       the case's state does not allow it
+ *   -TB_ENOREASON, -TB_EMATERIAL, -TB_ECORE, -TB_EONCE, -TB_EBADVALUE, -TB_EOWED,
+ *   -TB_ENOMATERIAL    the step's own data breaks a rule */
 int tb_case_step(const tb_case_t *cur, const tb_step_t *ev, tb_case_t *ret_next);
+
+/* Whether a level may ever send an event of this type (the first authority check). */
+bool tb_event_allowed(tb_level_t level, tb_event_type_t t);
+
+/* The case's deadline now: the pre-review limit while in pre-review or
+ * supplement, the item's promised (and legal) limit from 受理 until a decision.
+ * 0 with *ret_due_ms = 0 when no clock runs (before arrival, after a
+ * decision); TB_DUE_NEVER while paused.  ret_legal_ms may be NULL. */
+int tb_case_due(const tb_case_t *c, const tb_item_t *item, const tb_calendar_t *cal,
+                int64_t *ret_due_ms, int64_t *ret_legal_ms);
+
+/* What the resident must still bring: the names of missing and owed
+ * materials joined by "、" into buf (empty when nothing). */
+void tb_case_to_bring(const tb_case_t *c, const tb_item_t *item, char *buf, size_t size);
+
+/* The fold as one line of text (stored in the projections), and back.
+ * decode: 0 or -TB_EDATA. */
+#define TB_CASE_TEXT_MAX 768
+void tb_case_encode(const tb_case_t *c, char buf[TB_CASE_TEXT_MAX]);
+int tb_case_decode(const char *text, tb_case_t *ret_case);
+
+/* Labels: the rating (1..5), the suspension basis, the decision. */
+const char *tb_rating_label(unsigned rating);
+int tb_rating_parse(const char *s, unsigned *ret_rating); /* "1".."5" or the Chinese label */
+bool tb_basis_valid(const char *basis);
+const char *tb_basis_label(const char *basis);
 
 /* Stable English names ("logged", ...) used in JSON and SQL, and the label for people. */
 const char *tb_state_name(tb_state_t s);
@@ -64,6 +164,7 @@ const char *tb_state_label(tb_state_t s);
 tb_state_t tb_state_from_name(const char *name);
 const char *tb_event_name(tb_event_type_t t);
 const char *tb_event_label(tb_event_type_t t);
+tb_event_type_t tb_event_from_name(const char *name);
 
 /* Case id: <origin code>-<yyyymmdd>-<seq>, seq at least 4 digits. */
 #define TB_CASEID_MAX 40

@@ -24,6 +24,7 @@ static void clear(tb_catalog_t *self)
     for (size_t i = 0; i < self->n; i++) {
         free(self->v[i].name);
         free(self->v[i].materials);
+        free(self->v[i].material_buf);
     }
     free(self->v);
     self->v = NULL;
@@ -48,6 +49,47 @@ static int parse_int(const char *s, int lo, int hi, int *ret)
         return -TB_EDATA;
     *ret = (int)v;
     return 0;
+}
+
+/* "name:core;name:noncore" into the item's arrays (pointers into material_buf). */
+static int parse_materials(tb_item_t *it)
+{
+    char *p = it->material_buf;
+    it->nmaterials = 0;
+    if (!*p)
+        return 0;
+    for (;;) {
+        char *end = strchr(p, ';');
+        if (end)
+            *end = '\0';
+        char *colon = strrchr(p, ':');
+        if (!colon || colon == p || it->nmaterials == TB_ITEM_MATERIALS_MAX ||
+            (size_t)(colon - p) > TB_MATERIAL_NAME_MAX)
+            return -TB_EDATA;
+        *colon = '\0';
+        bool core;
+        if (strcmp(colon + 1, "core") == 0)
+            core = true;
+        else if (strcmp(colon + 1, "noncore") == 0)
+            core = false;
+        else
+            return -TB_EDATA;
+        if (tb_item_material(it, p) >= 0)
+            return -TB_EDATA; /* the same material twice */
+        it->material[it->nmaterials] = p;
+        it->core[it->nmaterials++] = core;
+        if (!end)
+            return 0;
+        p = end + 1;
+    }
+}
+
+int tb_item_material(const tb_item_t *item, const char *name)
+{
+    for (size_t i = 0; name && i < item->nmaterials; i++)
+        if (strcmp(item->material[i], name) == 0)
+            return (int)i;
+    return -1;
 }
 
 static int parse_row(char **f, int n, tb_item_t *it)
@@ -83,12 +125,20 @@ static int parse_row(char **f, int n, tb_item_t *it)
         return -TB_EDATA;
     it->name = strdup(f[1]);
     it->materials = strdup(f[6]);
-    if (!it->name || !it->materials) {
+    it->material_buf = strdup(f[6]);
+    if (!it->name || !it->materials || !it->material_buf) {
         free(it->name);
         free(it->materials);
+        free(it->material_buf);
         return -ENOMEM;
     }
-    return 0;
+    int rc = parse_materials(it);
+    if (rc < 0) {
+        free(it->name);
+        free(it->materials);
+        free(it->material_buf);
+    }
+    return rc;
 }
 
 int tb_catalog_load(tb_catalog_t *self, const char *path, int *ret_line)

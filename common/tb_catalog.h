@@ -3,14 +3,18 @@
  * Loaded from data (data/catalog.csv: code,name,level,kind,promised_days,
  * legal_days,materials with materials as "name:core;name:noncore"), never
  * from C literals.  The county owns the catalog; today every node reads the
- * same shipped file, and distributing versions comes with the lifecycle work.
+ * same shipped file (or the one the county imported), see common/README.md.
  */
 #ifndef TB_CATALOG_H
 #define TB_CATALOG_H
 
 #include "tb_place.h"
 
+#include <stdbool.h>
 #include <stddef.h>
+
+#define TB_ITEM_MATERIALS_MAX 16
+#define TB_MATERIAL_NAME_MAX 64
 
 typedef enum { TB_KIND_IMMEDIATE = 1, TB_KIND_PROMISED, TB_KIND_CONSULT, TB_KIND_HELP } tb_kind_t;
 
@@ -22,7 +26,16 @@ typedef struct {
     int promised_days; /* working days */
     int legal_days;
     char *materials;   /* raw "name:core;name:noncore" list */
+    /* The same list parsed: names (borrowed from the item) and the core flag.
+     * 容缺受理 may only leave non-core materials owed. */
+    size_t nmaterials;
+    char *material[TB_ITEM_MATERIALS_MAX];
+    bool core[TB_ITEM_MATERIALS_MAX];
+    char *material_buf;
 } tb_item_t;
+
+/* Index of a material in the item's list, or -1 if the item does not list it. */
+int tb_item_material(const tb_item_t *item, const char *name);
 
 typedef struct tb_catalog tb_catalog_t;
 

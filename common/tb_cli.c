@@ -94,6 +94,16 @@ int tb_cli_env(tb_env_ctx_t *env, tb_level_t level)
                 path, line, tb_strerror(rc));
         return -1;
     }
+    env->calendar = tb_calendar_new();
+    if (!env->calendar)
+        return -1;
+    snprintf(path, sizeof path, "%s/holidays-cn-2026.csv", share);
+    if ((rc = tb_calendar_load_csv(env->calendar, path, &line)) < 0) {
+        fprintf(stderr, TB_TR("无法加载节假日日历 %s（第 %d 行）：%s\n",
+                              "cannot load the holiday calendar %s (line %d): %s\n"),
+                path, line, tb_strerror(rc));
+        return -1;
+    }
     rc = tb_places_check(env->places, env->place);
     if (rc == 0 && tb_code_level(env->place) != level)
         rc = -TB_EINVAL_CODE;
@@ -115,6 +125,7 @@ void tb_cli_env_fini(tb_env_ctx_t *env)
 {
     tb_places_destroy(&env->places);
     tb_catalog_destroy(&env->catalog);
+    tb_calendar_destroy(&env->calendar);
     tb_config_fini(&env->cfg);
 }
 

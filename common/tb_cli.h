@@ -4,6 +4,7 @@
 #ifndef TB_CLI_H
 #define TB_CLI_H
 
+#include "tb_calendar.h"
 #include "tb_catalog.h"
 #include "tb_config.h"
 #include "tb_place.h"
@@ -29,6 +30,7 @@ typedef struct {
     tb_config_t cfg;
     tb_places_t *places;
     tb_catalog_t *catalog;
+    tb_calendar_t *calendar; /* working days (holidays and 调休) for the deadlines */
     const char *place;     /* this node's code (borrowed from cfg) */
     char parent[TB_CODE_LEN + 1];
 } tb_env_ctx_t;

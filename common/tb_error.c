@@ -39,6 +39,27 @@ const char *tb_strerror(int err)
         return TB_TR("本地数据库出错", "local store failed");
     case TB_ETOOLONG:
         return TB_TR("字段过长", "field too long");
+    case TB_ENOREASON:
+        return TB_TR("必须写明理由或依据（不予受理、不予许可、挂起）",
+                     "a written reason or basis is required (refusal, denial, suspension)");
+    case TB_EMATERIAL:
+        return TB_TR("该材料不在本事项的材料清单中", "material not in the item's list of materials");
+    case TB_ECORE:
+        return TB_TR("核心材料不能容缺受理（容缺只适用于非核心材料）",
+                     "a core material cannot be owed (容缺 applies to non-core materials only)");
+    case TB_EAUTHORITY:
+        return TB_TR("超出本节点的权限（层级或辖区不符）",
+                     "beyond this node's authority (wrong level or place)");
+    case TB_EONCE:
+        return TB_TR("此操作每件只能做一次（一次性告知、一事一评）",
+                     "this step is allowed once per case (one notice, one rating)");
+    case TB_EBADVALUE:
+        return TB_TR("取值无效（评价等级、挂起依据、决定或日期）",
+                     "invalid value (rating, basis, decision or date)");
+    case TB_EOWED:
+        return TB_TR("尚有待补材料，不能进行此操作", "materials are still owed; this step must wait");
+    case TB_ENOMATERIAL:
+        return TB_TR("必须列出至少一项材料", "at least one material must be listed");
     default:
         break;
     }

@@ -23,6 +23,14 @@ enum {
     TB_EDATA,          /* a data file is malformed */
     TB_ESTORE,         /* local store (SQLite) failed */
     TB_ETOOLONG,       /* a field is longer than allowed */
+    TB_ENOREASON,      /* refusal, denial or suspension without its written reason/basis */
+    TB_EMATERIAL,      /* a material the item's list does not name */
+    TB_ECORE,          /* 容缺 on a core material */
+    TB_EAUTHORITY,     /* beyond the sender's authority (level, place) */
+    TB_EONCE,          /* a once-only step taken twice (一次性告知, 一事一评) */
+    TB_EBADVALUE,      /* a rating, basis, decision or date out of range */
+    TB_EOWED,          /* materials still owed (补正/容缺) block this step */
+    TB_ENOMATERIAL,    /* a notice, supplement or pledge that names no material */
     TB_ELAST
 };
 

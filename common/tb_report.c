@@ -4,6 +4,7 @@
 #include "tb_cli.h"
 #include "tb_error.h"
 #include "tb_i18n.h"
+#include "tb_log.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -71,20 +72,53 @@ static const char *item_name(const tb_report_opts_t *o, const char *code)
 
 #define CASE_COLS                                                                                 \
     "case_id, client_name, client_phone, agent, item_code, note, accept_time_ms, state, holder,"  \
-    " pending, version, updated_ms, county_state, county_version"
+    " pending, version, updated_ms, county_state, county_version, due_ms, legal_due_ms,"          \
+    " to_bring, rating, rating_comment, decision, result, completion_time_ms"
+
+const char *tb_card_name(const tb_calendar_t *cal, int64_t due_ms, int64_t now_ms)
+{
+    if (due_ms < 0)
+        return "paused";
+    if (due_ms == 0 || !cal)
+        return "";
+    switch (tb_calendar_card(cal, due_ms, now_ms)) {
+    case TB_CARD_YELLOW:
+        return "yellow";
+    case TB_CARD_RED:
+        return "red";
+    default:
+        return "";
+    }
+}
+
+const char *tb_card_label(const char *name)
+{
+    if (!strcmp(name, "yellow"))
+        return TB_TR("【黄牌：一个工作日内到期】", "[YELLOW: due within a working day]");
+    if (!strcmp(name, "red"))
+        return TB_TR("【红牌：已超期】", "[RED: overdue]");
+    if (!strcmp(name, "paused"))
+        return TB_TR("（计时暂停）", "(clock paused)");
+    return "";
+}
 
 static json_t *case_json(sqlite3_stmt *st, const tb_report_opts_t *o)
 {
-    char phone[32], at[32], upd[32];
+    char phone[32], at[32], upd[32], due[32], legal[32], done[32];
     if (o->mask_phone)
         tb_mask_phone(col(st, 2), phone);
     else
         snprintf(phone, sizeof phone, "%s", col(st, 2));
     tb_fmt_time(sqlite3_column_int64(st, 6), at);
     tb_fmt_time(sqlite3_column_int64(st, 11), upd);
+    int64_t due_ms = sqlite3_column_int64(st, 14), legal_ms = sqlite3_column_int64(st, 15);
+    tb_fmt_time(due_ms, due);
+    tb_fmt_time(legal_ms, legal);
+    tb_fmt_time(sqlite3_column_int64(st, 21), done);
     tb_state_t s = tb_state_from_name(col(st, 7));
     tb_state_t cs = tb_state_from_name(col(st, 12));
-    return json_pack(
+    int rating = sqlite3_column_int(st, 17), decision = sqlite3_column_int(st, 19);
+    json_t *j = json_pack(
         "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s,"
         " s:s?, s:i}",
         "case_id", col(st, 0), "client_name", col(st, 1), "client_phone", phone, "agent",
@@ -96,6 +130,17 @@ static json_t *case_json(sqlite3_stmt *st, const tb_report_opts_t *o)
         sqlite3_column_int(st, 13) ? tb_state_label(cs) : "", "county_state",
         sqlite3_column_int(st, 13) ? col(st, 12) : NULL, "county_version",
         sqlite3_column_int(st, 13));
+    const char *card = tb_card_name(o->calendar, due_ms, tb_now_ms());
+    json_object_update_new(
+        j, json_pack("{s:s, s:I, s:s, s:I, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s}", "due",
+                     due_ms < 0 ? "paused" : due, "due_ms", (json_int_t)due_ms, "legal_due",
+                     legal_ms < 0 ? "paused" : legal, "legal_due_ms", (json_int_t)legal_ms,
+                     "card", card, "card_label", tb_card_label(card), "to_bring", col(st, 16),
+                     "rating", rating, "rating_label", tb_rating_label((unsigned)rating),
+                     "rating_comment", col(st, 18), "decision",
+                     decision == 1 ? "grant" : decision == 2 ? "deny" : "", "result", col(st, 20),
+                     "completion_time", done));
+    return j;
 }
 
 static int print_json(json_t *j, FILE *out)
@@ -153,10 +198,20 @@ int tb_report_cases(tb_store_t *store, const char *held, const tb_report_opts_t 
                      json_string_value(json_object_get(j, "client_phone")),
                      json_string_value(json_object_get(j, "item_name")),
                      json_string_value(json_object_get(j, "accept_time")));
-        fprintf(out, TB_TR("%s（%s）%s%s\n", "%s (%s)%s%s\n"), json_string_value(json_object_get(j, "state_label")),
+        const char *due = json_string_value(json_object_get(j, "due"));
+        const char *bring = json_string_value(json_object_get(j, "to_bring"));
+        fprintf(out, TB_TR("%s（%s）%s%s", "%s (%s)%s%s"),
+                json_string_value(json_object_get(j, "state_label")),
                 pending && *pending ? place_name(o, pending)
                                     : json_string_value(json_object_get(j, "holder_name")),
                 county && *county ? TB_TR("  县库：", "  county: ") : "", county ? county : "");
+        if (due && strcmp(due, "-") != 0)
+            fprintf(out, TB_TR("  期限：%s%s", "  due: %s%s"),
+                    strcmp(due, "paused") ? due : "",
+                    json_string_value(json_object_get(j, "card_label")));
+        if (bring && *bring)
+            fprintf(out, TB_TR("  需补：%s", "  to bring: %s"), bring);
+        fputc('\n', out);
         json_decref(j);
     }
     sqlite3_finalize(st);
@@ -182,8 +237,8 @@ int tb_report_case(tb_store_t *store, const char *case_id, const tb_report_opts_
     sqlite3_finalize(st);
     if (sqlite3_prepare_v2(db,
                            "SELECT origin_node, origin_seq, type, actor, at_ms, target, reason,"
-                           " folded FROM events WHERE case_id = ?1 ORDER BY at_ms, origin_node,"
-                           " origin_seq",
+                           " folded, detail, rejected FROM events WHERE case_id = ?1"
+                           " ORDER BY at_ms, origin_node, origin_seq",
                            -1, &st, NULL) != SQLITE_OK) {
         json_decref(c);
         return -TB_ESTORE;
@@ -195,12 +250,13 @@ int tb_report_case(tb_store_t *store, const char *case_id, const tb_report_opts_
         tb_fmt_time(sqlite3_column_int64(st, 4), at);
         tb_event_type_t t = (tb_event_type_t)sqlite3_column_int(st, 2);
         json_array_append_new(
-            hist, json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "origin",
-                            col(st, 0), "origin_seq", (json_int_t)sqlite3_column_int64(st, 1),
-                            "event", tb_event_name(t), "label", tb_event_label(t), "where",
-                            place_name(o, col(st, 0)), "actor", col(st, 3), "at", at, "target",
-                            col(st, 5), "reason", col(st, 6), "folded",
-                            sqlite3_column_int(st, 7)));
+            hist, json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s}",
+                            "origin", col(st, 0), "origin_seq",
+                            (json_int_t)sqlite3_column_int64(st, 1), "event", tb_event_name(t),
+                            "label", tb_event_label(t), "where", place_name(o, col(st, 0)),
+                            "actor", col(st, 3), "at", at, "target", col(st, 5), "reason",
+                            col(st, 6), "folded", sqlite3_column_int(st, 7), "detail",
+                            col(st, 8), "rejected", col(st, 9)));
     }
     sqlite3_finalize(st);
     json_object_set_new(c, "history", hist);
@@ -224,17 +280,44 @@ int tb_report_case(tb_store_t *store, const char *case_id, const tb_report_opts_
     const char *note = json_string_value(json_object_get(c, "note"));
     if (note && *note)
         fprintf(out, "%s  %s\n", TB_TR("备注：    ", "note:     "), note);
+    const char *due = json_string_value(json_object_get(c, "due"));
+    if (due && strcmp(due, "-") != 0)
+        fprintf(out, TB_TR("%s  %s（法定 %s）%s\n", "%s  %s (legal %s)%s\n"),
+                TB_TR("办理期限：", "due:      "),
+                strcmp(due, "paused") ? due : TB_TR("计时暂停", "clock paused"),
+                json_string_value(json_object_get(c, "legal_due")),
+                json_string_value(json_object_get(c, "card_label")));
+    const char *bring = json_string_value(json_object_get(c, "to_bring"));
+    if (bring && *bring)
+        fprintf(out, "%s  %s\n", TB_TR("需补材料：", "to bring: "), bring);
+    const char *result = json_string_value(json_object_get(c, "result"));
+    if (result && *result)
+        fprintf(out, "%s  %s\n", TB_TR("答复：    ", "reply:    "), result);
+    if (json_integer_value(json_object_get(c, "rating")))
+        fprintf(out, "%s  %s %s\n", TB_TR("评价：    ", "rating:   "),
+                json_string_value(json_object_get(c, "rating_label")),
+                json_string_value(json_object_get(c, "rating_comment")));
     fprintf(out, "%s\n", TB_TR("办理过程：", "history:"));
     size_t i;
     json_t *e;
     json_array_foreach(hist, i, e)
     {
-        fprintf(out, "  %s  %-6s  %s  %s%s\n", json_string_value(json_object_get(e, "at")),
-                json_string_value(json_object_get(e, "label")),
-                json_string_value(json_object_get(e, "where")),
-                json_string_value(json_object_get(e, "actor")),
-                json_is_true(json_object_get(e, "folded")) ? ""
-                                                           : TB_TR("（未生效）", " (not applied)"));
+        const char *detail = json_string_value(json_object_get(e, "detail"));
+        const char *reason = json_string_value(json_object_get(e, "reason"));
+        const char *rejected = json_string_value(json_object_get(e, "rejected"));
+        fprintf(out, "  %s  ", json_string_value(json_object_get(e, "at")));
+        tb_print_col(out, json_string_value(json_object_get(e, "label")), 10);
+        fprintf(out, "%s  %s", json_string_value(json_object_get(e, "where")),
+                json_string_value(json_object_get(e, "actor")));
+        if (detail && *detail)
+            fprintf(out, "  %s", detail);
+        if (reason && *reason)
+            fprintf(out, TB_TR("  理由：%s", "  reason: %s"), reason);
+        if (!json_is_true(json_object_get(e, "folded")))
+            fprintf(out, "%s", TB_TR("（未生效）", " (not applied)"));
+        if (rejected && *rejected)
+            fprintf(out, TB_TR("（县级驳回：%s）", " (rejected by the county: %s)"), rejected);
+        fputc('\n', out);
     }
     json_decref(c);
     return 0;
@@ -261,8 +344,12 @@ int tb_report_items(const tb_catalog_t *catalog, bool json, FILE *out)
         fprintf(out, "%-6s  %-4s  %-6s  %s", it->code, TB_TR(lv_zh[it->level], lv_en[it->level]),
                 TB_TR(k_zh[it->kind], k_en[it->kind]), it->name);
         if (it->kind == TB_KIND_PROMISED)
-            fprintf(out, TB_TR("（承诺%d个工作日）", " (%d working days)"), it->promised_days);
+            fprintf(out, TB_TR("（承诺%d个工作日，法定%d个）", " (promised %d working days, legal %d)"),
+                    it->promised_days, it->legal_days);
         fputc('\n', out);
+        for (size_t k = 0; k < it->nmaterials; k++)
+            fprintf(out, "        %s%s\n", it->material[k],
+                    it->core[k] ? TB_TR("（核心）", " (core)") : TB_TR("（非核心，可容缺）", " (non-core, may be owed)"));
     }
     return json ? print_json(arr, out) : 0;
 }

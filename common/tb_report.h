@@ -3,6 +3,7 @@
 #ifndef TB_REPORT_H
 #define TB_REPORT_H
 
+#include "tb_calendar.h"
 #include "tb_catalog.h"
 #include "tb_place.h"
 #include "tb_store.h"
@@ -15,7 +16,12 @@ typedef struct {
     const tb_catalog_t *catalog;
     bool json;
     bool mask_phone; /* show 138****5678: for every tier but the village that took the case */
+    const tb_calendar_t *calendar; /* for the yellow/red cards (NULL: none shown) */
 } tb_report_opts_t;
+
+/* The card of a deadline as a stable name ("", "yellow", "red", "paused") and a label. */
+const char *tb_card_name(const tb_calendar_t *cal, int64_t due_ms, int64_t now_ms);
+const char *tb_card_label(const char *name);
 
 /* All cases (held == NULL) or those held by, or being handed to, `held`. */
 int tb_report_cases(tb_store_t *store, const char *held, const tb_report_opts_t *o, FILE *out);

@@ -1,6 +1,8 @@
 #include "tb_store.h"
 
 #include "tb_error.h"
+#include "tb_cli.h"
+#include "tb_i18n.h"
 #include "tb_log.h"
 
 #include <errno.h>
@@ -12,7 +14,16 @@
 struct tb_store {
     sqlite3 *db;
     char place[TB_CODE_LEN + 1];
+    const tb_catalog_t *catalog;   /* borrowed: the items the fold needs */
+    const tb_calendar_t *calendar; /* borrowed: for the deadlines; NULL: none computed */
 };
+
+void tb_store_set_rules(tb_store_t *self, const tb_catalog_t *catalog,
+                        const tb_calendar_t *calendar)
+{
+    self->catalog = catalog;
+    self->calendar = calendar;
+}
 
 /* Versioned migrations: schema version N is reached by running migrations[N-1]. */
 static const char *const migrations[] = {
@@ -38,6 +49,19 @@ static const char *const migrations[] = {
     "CREATE TABLE link_in(peer TEXT PRIMARY KEY, cursor INTEGER NOT NULL);"
     "CREATE TABLE quarantine(peer TEXT NOT NULL, seq INTEGER NOT NULL, body BLOB NOT NULL,"
     "  why TEXT NOT NULL, at_ms INTEGER NOT NULL);",
+    /* 2: the lifecycle.  fold is tb_case_encode() of the whole fold; due_ms and
+     * legal_due_ms the deadlines it implies (0: no clock runs); to_bring what
+     * the resident must still bring; rejected the county's reason for refusing
+     * one of our events (the event then stays recorded with folded = 0). */
+    "ALTER TABLE cases ADD COLUMN fold TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE cases ADD COLUMN due_ms INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE cases ADD COLUMN legal_due_ms INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE cases ADD COLUMN to_bring TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE cases ADD COLUMN rating INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE cases ADD COLUMN rating_comment TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE cases ADD COLUMN decision INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE events ADD COLUMN rejected TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE events ADD COLUMN detail TEXT NOT NULL DEFAULT '';",
 };
 
 static int sql_err(tb_store_t *self, const char *what)
@@ -205,7 +229,9 @@ int tb_store_case_get(tb_store_t *self, const char *case_id, tb_case_t *ret_case
                       char ret_origin[TB_CODE_LEN + 1])
 {
     sqlite3_stmt *st;
-    int rc = prep(self, "SELECT state, holder, pending, version, origin FROM cases WHERE case_id = ?1",
+    int rc = prep(self,
+                  "SELECT state, holder, pending, version, origin, fold, item_code FROM cases"
+                  " WHERE case_id = ?1",
                   &st);
     if (rc < 0)
         return rc;
@@ -213,10 +239,17 @@ int tb_store_case_get(tb_store_t *self, const char *case_id, tb_case_t *ret_case
     int s = sqlite3_step(st);
     if (s == SQLITE_ROW) {
         tb_case_t c = {0};
-        c.state = tb_state_from_name((const char *)sqlite3_column_text(st, 0));
-        snprintf(c.holder, sizeof c.holder, "%s", (const char *)sqlite3_column_text(st, 1));
-        snprintf(c.pending, sizeof c.pending, "%s", (const char *)sqlite3_column_text(st, 2));
-        c.version = (uint32_t)sqlite3_column_int(st, 3);
+        const char *fold = (const char *)sqlite3_column_text(st, 5);
+        if (!fold || !fold[0] || tb_case_decode(fold, &c) < 0) {
+            /* A row from before the lifecycle (schema 1): what it has. */
+            memset(&c, 0, sizeof c);
+            c.state = tb_state_from_name((const char *)sqlite3_column_text(st, 0));
+            snprintf(c.holder, sizeof c.holder, "%s", (const char *)sqlite3_column_text(st, 1));
+            snprintf(c.pending, sizeof c.pending, "%s", (const char *)sqlite3_column_text(st, 2));
+            c.version = (uint32_t)sqlite3_column_int(st, 3);
+            snprintf(c.origin, sizeof c.origin, "%s", (const char *)sqlite3_column_text(st, 4));
+            snprintf(c.item, sizeof c.item, "%s", (const char *)sqlite3_column_text(st, 6));
+        }
         *ret_case = c;
         if (ret_origin)
             snprintf(ret_origin, TB_CODE_LEN + 1, "%s", (const char *)sqlite3_column_text(st, 4));
@@ -233,48 +266,153 @@ static const char *nz(const char *s)
     return s ? s : "";
 }
 
+/* Write a case's fold and what it implies into the projection row. */
+static int project_fold(tb_store_t *self, const char *case_id, const tb_case_t *c, int64_t at_ms)
+{
+    const tb_item_t *item = self->catalog ? tb_catalog_find(self->catalog, c->item) : NULL;
+    int64_t due = 0, legal = 0;
+    if (self->calendar && tb_case_due(c, item, self->calendar, &due, &legal) < 0)
+        due = legal = 0;
+    char fold[TB_CASE_TEXT_MAX], bring[1024];
+    tb_case_encode(c, fold);
+    tb_case_to_bring(c, item, bring, sizeof bring);
+    sqlite3_stmt *st;
+    int rc = prep(self,
+                  "UPDATE cases SET state = ?2, holder = ?3, pending = ?4, version = ?5,"
+                  " updated_ms = ?6, fold = ?7, due_ms = ?8, legal_due_ms = ?9, to_bring = ?10,"
+                  " rating = ?11, decision = ?12,"
+                  " completion_time_ms = CASE WHEN ?13 > 0 THEN ?13 ELSE NULL END"
+                  " WHERE case_id = ?1",
+                  &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, case_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, tb_state_name(c->state), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, c->holder, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, c->pending, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 5, (int)c->version);
+    sqlite3_bind_int64(st, 6, at_ms);
+    sqlite3_bind_text(st, 7, fold, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 8, due == TB_DUE_NEVER ? -1 : due);
+    sqlite3_bind_int64(st, 9, legal == TB_DUE_NEVER ? -1 : legal);
+    sqlite3_bind_text(st, 10, bring, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 11, c->rating);
+    sqlite3_bind_int(st, 12, c->decision);
+    sqlite3_bind_int64(st, 13, c->closed_ms ? c->closed_ms : c->decided_ms);
+    return run(self, st);
+}
+
 static int project(tb_store_t *self, const tb_event_msg_t *ev, const tb_case_t *next)
 {
     sqlite3_stmt *st;
     int rc;
-    const char *origin_of_case = ev->case_id; /* case ids start with their origin's code */
     if (ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED) {
         const Tongban__V1__LedgerRecord *l = ev->ledger;
         rc = prep(self,
                   "INSERT INTO cases(case_id, origin, client_name, client_phone, agent, item_code,"
-                  " note, accept_time_ms, state, holder, pending, version, updated_ms)"
-                  " VALUES(?1, substr(?2, 1, 12), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                  " note, accept_time_ms, result, state, holder, pending, version, updated_ms)"
+                  " VALUES(?1, substr(?1, 1, 12), ?2, ?3, ?4, ?5, ?6, ?7, ?8, '', '', '', 0, ?7)"
+                  " ON CONFLICT(case_id) DO NOTHING",
                   &st);
         if (rc < 0)
             return rc;
         sqlite3_bind_text(st, 1, ev->case_id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, origin_of_case, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 3, nz(l->client_name), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 4, nz(l->client_phone), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 5, nz(l->agent), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 6, nz(l->item_code), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 7, nz(l->note), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 8, l->accept_time_ms);
-        sqlite3_bind_text(st, 9, tb_state_name(next->state), -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 10, next->holder, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 11, next->pending, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int(st, 12, (int)next->version);
-        sqlite3_bind_int64(st, 13, ev->at_ms);
-    } else {
-        rc = prep(self,
-                  "UPDATE cases SET state = ?2, holder = ?3, pending = ?4, version = ?5,"
-                  " updated_ms = ?6 WHERE case_id = ?1",
-                  &st);
-        if (rc < 0)
+        sqlite3_bind_text(st, 2, nz(l->client_name), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 3, nz(l->client_phone), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 4, nz(l->agent), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 5, nz(l->item_code), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 6, nz(l->note), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 7, l->accept_time_ms);
+        sqlite3_bind_text(st, 8, nz(l->result), -1, SQLITE_TRANSIENT);
+        if ((rc = run(self, st)) < 0)
+            return rc;
+    } else if (ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATED) {
+        if ((rc = prep(self, "UPDATE cases SET rating_comment = ?2 WHERE case_id = ?1", &st)) < 0)
             return rc;
         sqlite3_bind_text(st, 1, ev->case_id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, tb_state_name(next->state), -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, next->holder, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 4, next->pending, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int(st, 5, (int)next->version);
-        sqlite3_bind_int64(st, 6, ev->at_ms);
+        sqlite3_bind_text(st, 2, nz(ev->comment), -1, SQLITE_TRANSIENT);
+        if ((rc = run(self, st)) < 0)
+            return rc;
     }
-    return run(self, st);
+    return project_fold(self, ev->case_id, next, ev->at_ms);
+}
+
+/* The county refused one of our events: fold the case again from all its
+ * events in the order they were recorded, leaving out those the county
+ * refused, so the local view matches the county's.  Each event's folded flag
+ * is set to what this fold says: events that built on the refused one drop
+ * out, and events from above that did not fold on top of it now do. */
+static int refold(tb_store_t *self, const char *case_id, int64_t at_ms)
+{
+    sqlite3_stmt *st;
+    int rc = prep(self,
+                  "SELECT rowid, body, rejected <> '', folded FROM events WHERE case_id = ?1"
+                  " AND type <> ?2 ORDER BY rowid",
+                  &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, case_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, TB_EV_REJECTED);
+    tb_case_t c = {0};
+    struct {
+        int64_t rowid;
+        int folded;
+    } flip[512];
+    size_t nflip = 0;
+    int s;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        int fold = -TB_EILLEGAL;
+        if (!sqlite3_column_int(st, 2)) {
+            tb_item_msg_t *item = NULL;
+            tb_case_t next;
+            fold = tb_item_decode(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1),
+                                  &item);
+            if (fold == 0)
+                fold = item->item_case == TONGBAN__V1__ITEM__ITEM_EVENT
+                           ? tb_event_fold(&c, item->event, self->catalog, &next)
+                           : -TB_EPROTO;
+            tb_item_free(&item);
+            if (fold == 0)
+                c = next;
+        }
+        if ((fold == 0) != (sqlite3_column_int(st, 3) != 0) && nflip < sizeof flip / sizeof flip[0]) {
+            flip[nflip].rowid = sqlite3_column_int64(st, 0);
+            flip[nflip++].folded = fold == 0;
+        }
+    }
+    sqlite3_finalize(st);
+    if (s != SQLITE_DONE)
+        return sql_err(self, "refold");
+    for (size_t i = 0; i < nflip; i++) {
+        if ((rc = prep(self, "UPDATE events SET folded = ?2 WHERE rowid = ?1", &st)) < 0)
+            return rc;
+        sqlite3_bind_int64(st, 1, flip[i].rowid);
+        sqlite3_bind_int(st, 2, flip[i].folded);
+        if ((rc = run(self, st)) < 0)
+            return rc;
+    }
+    return project_fold(self, case_id, &c, at_ms);
+}
+
+static int apply_rejection(tb_store_t *self, const tb_event_msg_t *ev)
+{
+    sqlite3_stmt *st;
+    int rc = prep(self,
+                  "UPDATE events SET folded = 0, rejected = ?3"
+                  " WHERE origin_node = ?1 AND origin_seq = ?2",
+                  &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, ev->rejected_origin, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)ev->rejected_seq);
+    sqlite3_bind_text(st, 3, nz(ev->reason), -1, SQLITE_TRANSIENT);
+    if ((rc = run(self, st)) < 0)
+        return rc;
+    tb_case_t c;
+    rc = tb_store_case_get(self, ev->case_id, &c, NULL);
+    if (rc == -TB_ENOCASE)
+        return 0; /* we never had the case */
+    return rc < 0 ? rc : refold(self, ev->case_id, ev->at_ms);
 }
 
 static int event_exists(tb_store_t *self, const char *origin, uint64_t seq)
@@ -297,21 +435,28 @@ int tb_store_apply(tb_store_t *self, const tb_event_msg_t *ev, const uint8_t *bo
     int rc = event_exists(self, ev->origin_node, ev->origin_seq);
     if (rc != 0)
         return rc;
+    bool rejection = ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_REJECTED;
     tb_case_t cur = {0}, next;
     rc = tb_store_case_get(self, ev->case_id, &cur, NULL);
     if (rc < 0 && rc != -TB_ENOCASE)
         return rc;
-    tb_step_t step = {(tb_event_type_t)ev->type, ev->case_id, ev->origin_node, ev->target};
-    int fold = tb_case_step(&cur, &step, &next);
+    int fold;
+    if (rejection) /* the county's verdict on an event, not a step of the case */
+        fold = tb_code_level(ev->origin_node) == TB_LEVEL_COUNTY ? 0 : -TB_EAUTHORITY;
+    else
+        fold = tb_event_fold(&cur, ev, self->catalog, &next);
     if (ret_fold)
         *ret_fold = fold;
     if (fold < 0 && !record_illegal)
         return fold;
 
+    char detail[1024];
+    tb_event_detail(ev, detail, sizeof detail);
     sqlite3_stmt *st;
     rc = prep(self,
               "INSERT INTO events(origin_node, origin_seq, case_id, type, actor, at_ms, target,"
-              " reason, body, recorded_ms, folded) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
+              " reason, body, recorded_ms, folded, detail)"
+              " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
               &st);
     if (rc < 0)
         return rc;
@@ -326,9 +471,30 @@ int tb_store_apply(tb_store_t *self, const tb_event_msg_t *ev, const uint8_t *bo
     sqlite3_bind_blob(st, 9, body, (int)len, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 10, tb_now_ms());
     sqlite3_bind_int(st, 11, fold == 0);
+    sqlite3_bind_text(st, 12, detail, -1, SQLITE_TRANSIENT);
     if ((rc = run(self, st)) < 0)
         return rc;
-    return fold == 0 ? project(self, ev, &next) : 0;
+    if (fold < 0)
+        return 0;
+    return rejection ? apply_rejection(self, ev) : project(self, ev, &next);
+}
+
+int tb_store_refresh_due(tb_store_t *self)
+{
+    /* Deadlines depend on the calendar: recompute every open case's. */
+    sqlite3_stmt *st;
+    int rc = prep(self, "SELECT case_id, fold, updated_ms FROM cases WHERE fold <> ''", &st);
+    if (rc < 0)
+        return rc;
+    int s;
+    while (rc == 0 && (s = sqlite3_step(st)) == SQLITE_ROW) {
+        tb_case_t c;
+        if (tb_case_decode((const char *)sqlite3_column_text(st, 1), &c) == 0)
+            rc = project_fold(self, (const char *)sqlite3_column_text(st, 0), &c,
+                              sqlite3_column_int64(st, 2));
+    }
+    sqlite3_finalize(st);
+    return rc;
 }
 
 int tb_store_enqueue(tb_store_t *self, const char *peer, const uint8_t *body, size_t len,

@@ -24,6 +24,13 @@ typedef struct tb_store tb_store_t;
 int tb_store_open(const char *dir, const char *place, tb_store_t **ret_store);
 void tb_store_destroy(tb_store_t **self_p);
 sqlite3 *tb_store_db(tb_store_t *self);
+/* The catalog the fold looks items up in, and the calendar the deadlines are
+ * counted on (both borrowed; they must outlive the store).  Without a catalog
+ * every event fails to fold with -TB_EUNKNOWN_ITEM. */
+void tb_store_set_rules(tb_store_t *self, const tb_catalog_t *catalog,
+                        const tb_calendar_t *calendar);
+/* Recompute the deadlines of every case (after the calendar changed). */
+int tb_store_refresh_due(tb_store_t *self);
 const char *tb_store_place(const tb_store_t *self);
 
 int tb_store_begin(tb_store_t *self);
@@ -36,9 +43,11 @@ int tb_store_counter_next(tb_store_t *self, const char *name, uint64_t *ret_valu
 /* Record an event and fold it into the cases projection (inside a transaction).
  * body is the packed Item holding it.  Returns 0 when recorded and folded,
  * 1 when already present (nothing done), or a negative code.  An event that
- * does not fold (-TB_EILLEGAL, -TB_ENOTHOLDER) is still recorded when
+ * does not fold (-TB_EILLEGAL, -TB_ENOTHOLDER, ...) is still recorded when
  * record_illegal is set (a relay must pass on what it cannot judge: the county
  * decides) and the code is returned in *ret_fold; otherwise nothing changes. */
+/* A REJECTED event from the county marks the event it names as not applied
+ * and folds the case again from the events still applied. */
 int tb_store_apply(tb_store_t *self, const tb_event_msg_t *ev, const uint8_t *body, size_t len,
                    bool record_illegal, int *ret_fold);
 

@@ -1,10 +1,13 @@
 #include "tb_wire.h"
 
 #include "tb_case.h"
+#include "tb_cli.h"
 #include "tb_error.h"
+#include "tb_i18n.h"
 #include "tb_place.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,6 +95,20 @@ int tb_event_check(const tb_event_msg_t *ev)
                     ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_FORWARDED;
     if (handover != (ev->target && ev->target[0]))
         return -TB_EPROTO;
+    if (ev->n_materials > TB_ITEM_MATERIALS_MAX || check_str(ev->basis, 32) < 0 ||
+        check_str(ev->comment, TB_MAX_NOTE) < 0 || ev->rating > 5 ||
+        (ev->decision != TONGBAN__V1__DECISION__DECISION_UNSPECIFIED &&
+         ev->decision != TONGBAN__V1__DECISION__DECISION_GRANT &&
+         ev->decision != TONGBAN__V1__DECISION__DECISION_DENY))
+        return -TB_EPROTO;
+    for (size_t i = 0; i < ev->n_materials; i++)
+        if (!ev->materials[i] || !ev->materials[i][0] ||
+            check_str(ev->materials[i], TB_MATERIAL_NAME_MAX) < 0)
+            return -TB_EPROTO;
+    bool rejected = ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_REJECTED;
+    if (rejected != (ev->rejected_origin && ev->rejected_origin[0]) ||
+        (rejected && (!tb_code_valid(ev->rejected_origin) || ev->rejected_seq == 0)))
+        return -TB_EPROTO;
     const Tongban__V1__LedgerRecord *l = ev->ledger;
     if ((ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED) != (l != NULL))
         return -TB_EPROTO;
@@ -103,6 +120,63 @@ int tb_event_check(const tb_event_msg_t *ev)
             return -TB_EPROTO;
     }
     return 0;
+}
+
+int tb_event_fold(const tb_case_t *cur, const tb_event_msg_t *ev, const tb_catalog_t *catalog,
+                  tb_case_t *ret_next)
+{
+    const char *code = ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED && ev->ledger
+                           ? ev->ledger->item_code
+                           : cur->item;
+    tb_step_t step = {
+        .type = (tb_event_type_t)ev->type,
+        .case_id = ev->case_id,
+        .origin = ev->origin_node,
+        .target = ev->target,
+        .at_ms = ev->at_ms,
+        .item = catalog ? tb_catalog_find(catalog, code) : NULL,
+        .materials = (const char *const *)ev->materials,
+        .nmaterials = ev->n_materials,
+        .reason = ev->reason,
+        .basis = ev->basis,
+        .reply = ev->ledger ? ev->ledger->result : NULL,
+        .due_ms = ev->due_ms,
+        .rating = ev->rating,
+        .decision = (unsigned)ev->decision,
+    };
+    return tb_case_step(cur, &step, ret_next);
+}
+
+/* One line of what an event says beyond its type, for the history. */
+void tb_event_detail(const tb_event_msg_t *ev, char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < ev->n_materials && len < size; i++) {
+        int n = snprintf(buf + len, size - len, "%s%s", i ? "、" : "", ev->materials[i]);
+        if (n < 0)
+            return;
+        len += (size_t)n;
+    }
+    if (len >= size)
+        return;
+    if (ev->basis && ev->basis[0])
+        len += (size_t)snprintf(buf + len, size - len, "%s", tb_basis_label(ev->basis));
+    else if (ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_DECIDED)
+        len += (size_t)snprintf(buf + len, size - len, "%s",
+                                ev->decision == TONGBAN__V1__DECISION__DECISION_GRANT
+                                    ? TB_TR("准予", "granted")
+                                    : TB_TR("不予许可", "denied"));
+    else if (ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATED)
+        len += (size_t)snprintf(buf + len, size - len, "%s", tb_rating_label(ev->rating));
+    else if (ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED && ev->ledger &&
+             ev->ledger->result && ev->ledger->result[0])
+        len += (size_t)snprintf(buf + len, size - len, "%s", ev->ledger->result);
+    if (len < size && ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_PLEDGED) {
+        char due[32];
+        tb_fmt_time(ev->due_ms, due);
+        snprintf(buf + len, size - len, TB_TR("，%s前补齐", ", due %s"), due);
+    }
 }
 
 int tb_item_decode(const uint8_t *buf, size_t len, tb_item_msg_t **ret_item)

@@ -9,6 +9,7 @@
 #ifndef TB_WIRE_H
 #define TB_WIRE_H
 
+#include "tb_case.h"
 #include "tongban.pb-c.h"
 
 #include <stddef.h>
@@ -36,6 +37,16 @@ int tb_item_decode(const uint8_t *buf, size_t len, tb_item_msg_t **ret_item);
 void tb_item_free(tb_item_msg_t **item_p);
 /* Validate a case event (also used before packing one we made). */
 int tb_event_check(const tb_event_msg_t *ev);
+
+/* Fold a (checked) event into a case with tb_case_step, its item looked up in
+ * the catalog: the ledger's item for LOGGED, else the case's.  A NULL catalog
+ * or an unknown item gives -TB_EUNKNOWN_ITEM. */
+int tb_event_fold(const tb_case_t *cur, const tb_event_msg_t *ev, const tb_catalog_t *catalog,
+                  tb_case_t *ret_next);
+
+/* One line of what an event says beyond its type (materials, basis, decision,
+ * rating, reply, pledge date) in the user's language, for the history. */
+void tb_event_detail(const tb_event_msg_t *ev, char *buf, size_t size);
 
 /* Pack a message into a malloc'd buffer. */
 int tb_pack_item(const tb_item_msg_t *item, uint8_t **ret_buf, size_t *ret_len);

@@ -82,6 +82,23 @@ static void msgs_free(msgs_t *m)
     memset(m, 0, sizeof *m);
 }
 
+/* ---- a staff command (decide, result, suspend, resume) ----------------------------------- */
+
+typedef struct {
+    int64_t id;
+    char case_id[TB_CASEID_MAX];
+    int type;
+    unsigned decision;
+    char *actor, *reason, *basis;
+} cmd_t;
+
+static void cmd_free(cmd_t *c)
+{
+    free(c->actor);
+    free(c->reason);
+    free(c->basis);
+}
+
 /* ---- per-township link state ----------------------------------------------------------- */
 
 typedef struct {
@@ -126,6 +143,11 @@ struct county {
     uint64_t batch_event_seq;
     uint64_t batches, events;
     size_t max_queue;
+    /* Staff commands (county_commands) taken for the next batch; see poll_commands(). */
+    PGconn *cmd_pg;
+    cmd_t *cmds;
+    size_t ncmds, cmds_cap;
+    unsigned ticks;
 };
 
 /* ---- statements ------------------------------------------------------------------------ */
@@ -193,6 +215,19 @@ static const struct {
      " UPDATE link_out SET acked = $2 WHERE peer = $1 AND acked < $2"},
     {"quarantine", "INSERT INTO quarantine(peer, seq, body, why) VALUES ($1, $2, $3, $4)"},
     {"reload", "SELECT seq, body FROM outbox WHERE peer = $1 AND seq > $2 ORDER BY seq LIMIT $3"},
+    /* The lifecycle part of the projection (migration 002), after ins_logged/ins_event. */
+    {"proj",
+     "UPDATE cases SET fold = $2,"
+     " due_at = CASE WHEN $3::bigint > 0 THEN to_timestamp($3::bigint / 1000.0) END,"
+     " legal_due_at = CASE WHEN $4::bigint > 0 THEN to_timestamp($4::bigint / 1000.0) END,"
+     " paused = $5::boolean, to_bring = $6, rating = $7, decision = $8,"
+     " rating_comment = CASE WHEN $9::boolean THEN $10 ELSE rating_comment END,"
+     " result = CASE WHEN $11 <> '' THEN $11 ELSE result END,"
+     " completion_time = CASE WHEN $12::bigint > 0 THEN to_timestamp($12::bigint / 1000.0) END"
+     " WHERE case_id = $1"},
+    {"detail",
+     "UPDATE case_events SET detail = $3, rejected = $4 WHERE origin_node = $1 AND origin_seq = $2"},
+    {"cmd_done", "UPDATE county_commands SET status = $2, error = $3, done_at = now() WHERE id = $1"},
 };
 
 static int send_stmt(county_t *self, const char *name, params_t *p)
@@ -280,7 +315,9 @@ static int load_state(county_t *self)
     self->overlay = tb_map_new();
     if (!self->cases || !self->overlay)
         return -ENOMEM;
-    PGresult *r = query(self->pg, "SELECT case_id, state, holder, pending, version FROM cases");
+    PGresult *r =
+        query(self->pg, "SELECT case_id, state, holder, pending, version, fold, origin, item_code"
+                        " FROM cases");
     if (!r)
         return -TB_ESTORE;
     for (int i = 0; i < PQntuples(r); i++) {
@@ -289,10 +326,16 @@ static int load_state(county_t *self)
             PQclear(r);
             return -ENOMEM;
         }
-        c->state = tb_state_from_name(PQgetvalue(r, i, 1));
-        snprintf(c->holder, sizeof c->holder, "%s", PQgetvalue(r, i, 2));
-        snprintf(c->pending, sizeof c->pending, "%s", PQgetvalue(r, i, 3));
-        c->version = (uint32_t)strtoul(PQgetvalue(r, i, 4), NULL, 10);
+        if (tb_case_decode(PQgetvalue(r, i, 5), c) < 0) {
+            /* A row from before the lifecycle (schema 1): what it has. */
+            memset(c, 0, sizeof *c);
+            c->state = tb_state_from_name(PQgetvalue(r, i, 1));
+            snprintf(c->holder, sizeof c->holder, "%s", PQgetvalue(r, i, 2));
+            snprintf(c->pending, sizeof c->pending, "%s", PQgetvalue(r, i, 3));
+            c->version = (uint32_t)strtoul(PQgetvalue(r, i, 4), NULL, 10);
+            snprintf(c->origin, sizeof c->origin, "%s", PQgetvalue(r, i, 6));
+            snprintf(c->item, sizeof c->item, "%s", PQgetvalue(r, i, 7));
+        }
         tb_map_put(self->cases, PQgetvalue(r, i, 0), (uintptr_t)c);
     }
     PQclear(r);
@@ -483,6 +526,13 @@ static void pg_lost(county_t *self, const char *why)
     self->in_flight = false;
     msgs_clear(&self->inflight);
     msgs_clear(&self->pending);
+    for (size_t i = 0; i < self->ncmds; i++)
+        cmd_free(&self->cmds[i]);
+    self->ncmds = 0; /* still 'taken' in the table: put back to 'new' on reconnect */
+    if (self->cmd_pg) {
+        PQfinish(self->cmd_pg);
+        self->cmd_pg = NULL;
+    }
     for (size_t i = 0; i < self->npeers; i++) {
         self->peers[i].cursor = self->peers[i].cursor_done;
         self->peers[i].need_ack = false;
@@ -551,20 +601,55 @@ static int queue_out(county_t *self, const char *peer, const uint8_t *buf, size_
     return send_stmt(self, "link_out", &b);
 }
 
+/* The lifecycle columns of the projection: the fold and what it implies. */
+static int project(county_t *self, const tb_event_msg_t *ev, const tb_case_t *c)
+{
+    const tb_item_t *item = tb_catalog_find(self->env->catalog, c->item);
+    int64_t due = 0, legal = 0;
+    if (tb_case_due(c, item, self->env->calendar, &due, &legal) < 0)
+        due = legal = 0;
+    bool paused = due == TB_DUE_NEVER;
+    char fold[TB_CASE_TEXT_MAX], bring[1024];
+    tb_case_encode(c, fold);
+    tb_case_to_bring(c, item, bring, sizeof bring);
+    bool rated = ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATED;
+    const char *reply = ev->ledger && ev->ledger->result ? ev->ledger->result : "";
+    params_t p = {0};
+    p_text(&p, ev->case_id);
+    p_text(&p, fold);
+    p_int(&p, paused ? 0 : due);
+    p_int(&p, paused ? 0 : legal);
+    p_text(&p, paused ? "true" : "false");
+    p_text(&p, bring);
+    p_int(&p, c->rating);
+    p_int(&p, c->decision);
+    p_text(&p, rated ? "true" : "false");
+    p_text(&p, rated ? ev->comment : "");
+    p_text(&p, reply);
+    p_int(&p, c->closed_ms ? c->closed_ms : c->decided_ms);
+    return send_stmt(self, "proj", &p);
+}
+
 /* Record one event (folded or not) and fold it into the overlay. */
 static int record_event(county_t *self, const tb_event_msg_t *ev, const uint8_t *body, size_t len,
-                        const char *via, bool *ret_folded)
+                        const char *via, int *ret_fold)
 {
     tb_case_t none = {0}, next;
     tb_case_t *cur = case_lookup(self, ev->case_id);
-    tb_step_t step = {(tb_event_type_t)ev->type, ev->case_id, ev->origin_node, ev->target};
-    int fold = tb_case_step(cur ? cur : &none, &step, &next);
+    int fold;
+    if (ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_REJECTED) {
+        /* Our own verdict on an event: recorded, the case unchanged. */
+        fold = strcmp(ev->origin_node, self->place) == 0 ? 0 : -TB_EAUTHORITY;
+        next = cur ? *cur : none;
+    } else {
+        fold = tb_event_fold(cur ? cur : &none, ev, self->env->catalog, &next);
+    }
     /* Authority: a township speaks for itself and its own villages only. */
     char parent[TB_CODE_LEN + 1] = "";
     tb_code_parent(ev->origin_node, parent);
     if (strcmp(via, self->place) != 0 && strcmp(ev->origin_node, via) != 0 &&
         strcmp(parent, via) != 0)
-        fold = -TB_ENOTHOLDER;
+        fold = -TB_EAUTHORITY;
     if (fold < 0)
         tb_warn("event %s/%" PRIu64 " on %s via %s breaks the rules (%s): stored, not applied",
                 ev->origin_node, ev->origin_seq, ev->case_id, via, tb_strerror(fold));
@@ -599,9 +684,22 @@ static int record_event(county_t *self, const tb_event_msg_t *ev, const uint8_t 
     p_text(&p, fold == 0 ? next.pending : "");
     p_int(&p, fold == 0 ? next.version : 0);
     int rc = send_stmt(self, logged ? "ins_logged" : "ins_event", &p);
-    if (rc == 0 && fold == 0)
+    bool rejection = ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_REJECTED;
+    if (rc == 0 && fold == 0 && !rejection)
+        rc = project(self, ev, &next);
+    if (rc == 0 && fold == 0 && !rejection)
         rc = overlay_put(self, ev->case_id, &next);
-    *ret_folded = fold == 0;
+    char detail[1024];
+    tb_event_detail(ev, detail, sizeof detail);
+    if (rc == 0 && (detail[0] || fold < 0)) {
+        params_t d = {0};
+        p_text(&d, ev->origin_node);
+        p_int(&d, (int64_t)ev->origin_seq);
+        p_text(&d, detail);
+        p_text(&d, fold < 0 ? tb_strerror(fold) : "");
+        rc = send_stmt(self, "detail", &d);
+    }
+    *ret_fold = fold;
     self->events++;
     return rc;
 }
@@ -624,10 +722,41 @@ static int county_receive(county_t *self, const char *case_id, const char *towns
     int rc = tb_pack_item(&item, &buf, &len);
     if (rc < 0)
         return rc;
-    bool folded;
-    rc = record_event(self, &ev, buf, len, self->place, &folded);
+    int fold;
+    rc = record_event(self, &ev, buf, len, self->place, &fold);
     if (rc == 0)
         rc = queue_out(self, township, buf, len);
+    free(buf);
+    return rc;
+}
+
+/* An event broke the rules: tell the node that made it, through the township
+ * it came by, so its local view corrects itself (REJECTED names the event and
+ * the rule).  The event itself stays stored with folded = false. */
+static int county_reject(county_t *self, const tb_event_msg_t *bad, int why, const char *via)
+{
+    tb_event_msg_t ev = TONGBAN__V1__CASE_EVENT__INIT;
+    ev.origin_node = (char *)self->place;
+    ev.origin_seq = ++self->batch_event_seq;
+    ev.case_id = bad->case_id;
+    ev.type = TONGBAN__V1__EVENT_TYPE__EVENT_REJECTED;
+    ev.actor = (char *)"";
+    ev.at_ms = tb_now_ms();
+    ev.reason = (char *)tb_strerror(why);
+    ev.rejected_origin = bad->origin_node;
+    ev.rejected_seq = bad->origin_seq;
+    tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
+    item.item_case = TONGBAN__V1__ITEM__ITEM_EVENT;
+    item.event = &ev;
+    uint8_t *buf;
+    size_t len;
+    int rc = tb_pack_item(&item, &buf, &len);
+    if (rc < 0)
+        return rc;
+    int fold;
+    rc = record_event(self, &ev, buf, len, self->place, &fold);
+    if (rc == 0)
+        rc = queue_out(self, via, buf, len);
     free(buf);
     return rc;
 }
@@ -642,7 +771,9 @@ static int status_updates(county_t *self)
         const tb_case_t *c = (const tb_case_t *)v;
         char village[TB_CODE_LEN + 1], township[TB_CODE_LEN + 1];
         snprintf(village, sizeof village, "%.12s", case_id);
-        if (tb_code_parent(village, township) < 0)
+        if (tb_code_level(village) == TB_LEVEL_TOWNSHIP)
+            memcpy(township, village, sizeof township); /* a walk-in case */
+        else if (tb_code_parent(village, township) < 0)
             continue;
         Tongban__V1__StatusUpdate st = TONGBAN__V1__STATUS_UPDATE__INIT;
         st.case_id = (char *)case_id;
@@ -685,13 +816,129 @@ static int apply_msg(county_t *self, const msg_t *m)
         return send_stmt(self, "quarantine", &p);
     }
     const tb_event_msg_t *ev = item->event;
-    bool folded;
-    rc = record_event(self, ev, m->buf, m->len, m->peer, &folded);
+    int fold;
+    rc = record_event(self, ev, m->buf, m->len, m->peer, &fold);
+    if (rc == 0 && fold < 0 && strcmp(ev->origin_node, self->place) != 0)
+        rc = county_reject(self, ev, fold, m->peer);
+    bool folded = fold == 0;
     if (rc == 0 && folded && ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_FORWARDED &&
         strcmp(ev->target, self->place) == 0)
         rc = county_receive(self, ev->case_id, m->peer);
     tb_item_free(&item);
     return rc;
+}
+
+/* A staff command: the same machine decides; the event is minted and sent
+ * down to the township of the case, and the command marked in the same batch. */
+static int apply_cmd(county_t *self, const cmd_t *c)
+{
+    tb_event_msg_t ev = TONGBAN__V1__CASE_EVENT__INIT;
+    ev.origin_node = (char *)self->place;
+    ev.origin_seq = self->batch_event_seq + 1;
+    ev.case_id = (char *)c->case_id;
+    ev.type = (Tongban__V1__EventType)c->type;
+    ev.actor = c->actor;
+    ev.reason = c->reason;
+    ev.basis = c->basis;
+    ev.decision = (Tongban__V1__Decision)c->decision;
+    ev.at_ms = tb_now_ms();
+    tb_case_t none = {0}, next;
+    tb_case_t *cur = case_lookup(self, c->case_id);
+    int fold = tb_event_check(&ev);
+    if (fold == 0)
+        fold = cur ? tb_event_fold(cur, &ev, self->env->catalog, &next) : -TB_ENOCASE;
+    (void)none;
+    params_t p = {0};
+    p_int(&p, c->id);
+    if (fold < 0) {
+        p_text(&p, "refused");
+        p_text(&p, tb_strerror(fold));
+        tb_info("command %" PRId64 " on %s refused: %s", c->id, c->case_id, tb_strerror(fold));
+        return send_stmt(self, "cmd_done", &p);
+    }
+    self->batch_event_seq++;
+    tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
+    item.item_case = TONGBAN__V1__ITEM__ITEM_EVENT;
+    item.event = &ev;
+    uint8_t *buf;
+    size_t len;
+    int rc = tb_pack_item(&item, &buf, &len);
+    if (rc < 0)
+        return rc;
+    char town[TB_CODE_LEN + 1];
+    snprintf(town, sizeof town, "%.12s", c->case_id);
+    if (tb_code_level(town) == TB_LEVEL_VILLAGE)
+        tb_code_parent(town, town);
+    int f;
+    rc = record_event(self, &ev, buf, len, self->place, &f);
+    if (rc == 0)
+        rc = queue_out(self, town, buf, len);
+    free(buf);
+    p_text(&p, "done");
+    p_text(&p, "");
+    return rc < 0 ? rc : send_stmt(self, "cmd_done", &p);
+}
+
+/* Take new staff commands for the next batch.  A second, plain connection
+ * keeps this off the pipeline; a local query every few hundred ms.  Commands
+ * taken but not committed (a failed batch, a crash) go back to 'new' when the
+ * connection is made again. */
+static void poll_commands(county_t *self)
+{
+    if (!self->pg || self->stopping || self->ncmds)
+        return;
+    if (!self->cmd_pg) {
+        self->cmd_pg = PQconnectdb(self->conninfo);
+        PGresult *r = PQstatus(self->cmd_pg) == CONNECTION_OK
+                          ? PQexec(self->cmd_pg, "UPDATE county_commands SET status = 'new'"
+                                                 " WHERE status = 'taken'")
+                          : NULL;
+        bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+        if (!ok) {
+            PQfinish(self->cmd_pg);
+            self->cmd_pg = NULL;
+            return;
+        }
+    }
+    PGresult *r = PQexec(self->cmd_pg,
+                         "UPDATE county_commands SET status = 'taken' WHERE id IN"
+                         " (SELECT id FROM county_commands WHERE status = 'new' ORDER BY id"
+                         " LIMIT 100) RETURNING id, case_id, type, actor, reason, basis, decision");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        tb_warn("commands: %s", PQerrorMessage(self->cmd_pg));
+        PQclear(r);
+        PQfinish(self->cmd_pg);
+        self->cmd_pg = NULL;
+        return;
+    }
+    int n = PQntuples(r);
+    if (n > 0 && (size_t)n > self->cmds_cap) {
+        cmd_t *v = realloc(self->cmds, (size_t)n * sizeof *v);
+        if (!v) {
+            PQclear(r);
+            return;
+        }
+        self->cmds = v;
+        self->cmds_cap = (size_t)n;
+    }
+    for (int i = 0; i < n; i++) {
+        cmd_t *c = &self->cmds[self->ncmds];
+        memset(c, 0, sizeof *c);
+        c->id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+        snprintf(c->case_id, sizeof c->case_id, "%s", PQgetvalue(r, i, 1));
+        c->type = atoi(PQgetvalue(r, i, 2));
+        c->actor = strdup(PQgetvalue(r, i, 3));
+        c->reason = strdup(PQgetvalue(r, i, 4));
+        c->basis = strdup(PQgetvalue(r, i, 5));
+        c->decision = (unsigned)atoi(PQgetvalue(r, i, 6));
+        if (!c->actor || !c->reason || !c->basis) {
+            cmd_free(c);
+            continue; /* stays 'taken' until the next reconnect */
+        }
+        self->ncmds++;
+    }
+    PQclear(r);
 }
 
 static void start_batch(county_t *self)
@@ -706,7 +953,7 @@ static void start_batch(county_t *self)
         if (!reload && p->spilled && p->queue.n < self->max_queue / 2 + 1)
             reload = p;
     }
-    if (self->pending.n == 0 && !acks && !reload)
+    if (self->pending.n == 0 && !acks && !reload && self->ncmds == 0)
         return;
     /* Swap: what was pending is now in flight. */
     msgs_t t = self->inflight;
@@ -721,6 +968,12 @@ static void start_batch(county_t *self)
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < self->inflight.n; i++)
         rc = apply_msg(self, &self->inflight.v[i]);
+    for (size_t i = 0; i < self->ncmds; i++) {
+        if (rc == 0)
+            rc = apply_cmd(self, &self->cmds[i]);
+        cmd_free(&self->cmds[i]);
+    }
+    self->ncmds = 0;
     if (rc == 0)
         rc = status_updates(self);
     for (size_t i = 0; rc == 0 && i < self->npeers; i++) {
@@ -994,6 +1247,8 @@ static void on_drained(void *ctx)
 static void on_send_timer(uv_timer_t *t)
 {
     county_t *self = t->data;
+    if (++self->ticks % 3 == 0 && !self->in_flight)
+        poll_commands(self);
     start_batch(self); /* persists acks even when nothing arrives */
     flush_links(self);
 }
@@ -1055,6 +1310,10 @@ int county_serve(tb_env_ctx_t *env, const char *conninfo)
     msgs_free(&self.pending);
     msgs_free(&self.inflight);
     msgs_free(&self.out_new);
+    for (size_t i = 0; i < self.ncmds; i++)
+        cmd_free(&self.cmds[i]);
+    free(self.cmds);
+    PQfinish(self.cmd_pg);
     free(self.conninfo);
     uv_loop_close(&loop);
     tb_info("stopped");

@@ -33,4 +33,23 @@ int county_print_cases(PGconn *pg, const tb_env_ctx_t *env, bool json);
 /* Print one case with its history; -TB_ENOCASE if unknown. */
 int county_print_case(PGconn *pg, const tb_env_ctx_t *env, const char *case_id, bool json);
 
+/* A step county staff take (decide, result, suspend, resume): checked at once
+ * against the stored fold, then handed to the running daemon through
+ * county_commands; waits for it.  0, the rule broken (ret_err may hold the
+ * daemon's words), -ETIMEDOUT if no daemon took it (then nothing changed). */
+typedef struct {
+    const char *case_id, *actor, *reason, *basis;
+    int type;          /* tb_event_type_t */
+    unsigned decision; /* TB_DECISION_* */
+    int wait_ms;
+} county_cmd_t;
+int county_command(PGconn *pg, const tb_env_ctx_t *env, const county_cmd_t *cmd, char *ret_err,
+                   size_t err_size);
+
+/* Check a catalog file and store it as the next version: the version, or a
+ * negative code (-TB_EDATA with the line in *ret_line). */
+int county_catalog_import(PGconn *pg, const char *path, int *ret_line);
+/* Load the newest imported catalog into catalog (unchanged if none: version 0). */
+int county_catalog_current(PGconn *pg, tb_catalog_t *catalog, int *ret_version);
+
 #endif

@@ -6,7 +6,11 @@
 #include "tb_i18n.h"
 #include "tb_report.h"
 
+#include "tb_cli.h"
+#include "tb_log.h"
+
 #include <jansson.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,7 +40,9 @@ int county_print_cases(PGconn *pg, const tb_env_ctx_t *env, bool json)
                          "SELECT c.case_id, c.client_name, c.client_phone, c.item_code, c.state,"
                          " c.holder, c.pending, c.version,"
                          " to_char(c.accept_time AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI'),"
-                         " (SELECT count(*) FROM case_events e WHERE e.case_id = c.case_id), c.agent"
+                         " (SELECT count(*) FROM case_events e WHERE e.case_id = c.case_id), c.agent,"
+                         " COALESCE((extract(epoch FROM c.due_at) * 1000)::bigint, 0), c.paused,"
+                         " c.to_bring, c.rating, c.decision"
                          " FROM cases c ORDER BY c.accept_time, c.case_id");
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         fprintf(stderr, "%s", PQerrorMessage(pg));
@@ -51,21 +57,39 @@ int county_print_cases(PGconn *pg, const tb_env_ctx_t *env, bool json)
         tb_mask_phone(PQgetvalue(r, i, 2), phone);
         tb_state_t s = tb_state_from_name(PQgetvalue(r, i, 4));
         const char *holder = PQgetvalue(r, i, 6)[0] ? PQgetvalue(r, i, 6) : PQgetvalue(r, i, 5);
+        int64_t due_ms = strtoll(PQgetvalue(r, i, 11), NULL, 10);
+        bool paused = PQgetvalue(r, i, 12)[0] == 't';
+        const char *card = tb_card_name(env->calendar, paused ? -1 : due_ms, tb_now_ms());
+        char due[32];
+        tb_fmt_time(due_ms, due);
         if (json) {
-            json_array_append_new(
-                arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i}",
+            json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i}",
                                "case_id", PQgetvalue(r, i, 0), "client_name", PQgetvalue(r, i, 1),
                                "client_phone", phone, "agent", PQgetvalue(r, i, 10), "item_code",
                                PQgetvalue(r, i, 3), "item_name", iname(env, PQgetvalue(r, i, 3)),
                                "accept_time", PQgetvalue(r, i, 8), "state", PQgetvalue(r, i, 4),
                                "state_label", tb_state_label(s), "holder", PQgetvalue(r, i, 5),
                                "pending", PQgetvalue(r, i, 6), "version",
-                               atoi(PQgetvalue(r, i, 7)), "events", atoi(PQgetvalue(r, i, 9))));
+                               atoi(PQgetvalue(r, i, 7)), "events", atoi(PQgetvalue(r, i, 9)));
+            json_object_update_new(
+                o, json_pack("{s:s, s:I, s:s, s:s, s:i, s:s}", "due", paused ? "paused" : due,
+                             "due_ms", (json_int_t)due_ms, "card", card, "to_bring",
+                             PQgetvalue(r, i, 13), "rating", atoi(PQgetvalue(r, i, 14)),
+                             "decision",
+                             atoi(PQgetvalue(r, i, 15)) == 1   ? "grant"
+                             : atoi(PQgetvalue(r, i, 15)) == 2 ? "deny"
+                                                               : ""));
+            json_array_append_new(arr, o);
             continue;
         }
         tb_print_row(stdout, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), phone,
                      iname(env, PQgetvalue(r, i, 3)), PQgetvalue(r, i, 8));
-        printf(TB_TR("%s（%s）\n", "%s (%s)\n"), tb_state_label(s), pname(env, holder));
+        printf(TB_TR("%s（%s）", "%s (%s)"), tb_state_label(s), pname(env, holder));
+        if (due_ms > 0 || paused)
+            printf(TB_TR("  期限：%s%s", "  due: %s%s"), paused ? "" : due, tb_card_label(card));
+        if (PQgetvalue(r, i, 13)[0])
+            printf(TB_TR("  需补：%s", "  to bring: %s"), PQgetvalue(r, i, 13));
+        putchar('\n');
     }
     int n = PQntuples(r);
     PQclear(r);
@@ -81,8 +105,8 @@ int county_print_case(PGconn *pg, const tb_env_ctx_t *env, const char *case_id, 
     PGresult *r = PQexecParams(
         pg,
         "SELECT origin_node, origin_seq, type, actor,"
-        " to_char(at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS'), target, via, folded"
-        " FROM case_events WHERE case_id = $1 ORDER BY at, id",
+        " to_char(at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS'), target, via, folded,"
+        " detail, reason, rejected FROM case_events WHERE case_id = $1 ORDER BY at, id",
         1, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         fprintf(stderr, "%s", PQerrorMessage(pg));
@@ -97,12 +121,13 @@ int county_print_case(PGconn *pg, const tb_env_ctx_t *env, const char *case_id, 
     for (int i = 0; i < PQntuples(r); i++) {
         tb_event_type_t t = (tb_event_type_t)atoi(PQgetvalue(r, i, 2));
         json_array_append_new(
-            hist, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "origin",
+            hist, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:s}", "origin",
                             PQgetvalue(r, i, 0), "origin_seq", PQgetvalue(r, i, 1), "event",
                             tb_event_name(t), "label", tb_event_label(t), "where",
                             pname(env, PQgetvalue(r, i, 0)), "actor", PQgetvalue(r, i, 3), "at",
                             PQgetvalue(r, i, 4), "via", PQgetvalue(r, i, 6), "folded",
-                            PQgetvalue(r, i, 7)[0] == 't'));
+                            PQgetvalue(r, i, 7)[0] == 't', "detail", PQgetvalue(r, i, 8),
+                            "reason", PQgetvalue(r, i, 9), "rejected", PQgetvalue(r, i, 10)));
     }
     PQclear(r);
     if (json)
@@ -112,11 +137,20 @@ int county_print_case(PGconn *pg, const tb_env_ctx_t *env, const char *case_id, 
     json_t *e;
     json_array_foreach(hist, i, e)
     {
-        printf("  %s  %-6s  %s  %s%s\n", json_string_value(json_object_get(e, "at")),
-               json_string_value(json_object_get(e, "label")),
-               json_string_value(json_object_get(e, "where")),
-               json_string_value(json_object_get(e, "actor")),
-               json_is_true(json_object_get(e, "folded")) ? "" : TB_TR("（违规，未生效）", " (rejected)"));
+        printf("  %s  ", json_string_value(json_object_get(e, "at")));
+        tb_print_col(stdout, json_string_value(json_object_get(e, "label")), 10);
+        printf("%s  %s", json_string_value(json_object_get(e, "where")),
+               json_string_value(json_object_get(e, "actor")));
+        const char *detail = json_string_value(json_object_get(e, "detail"));
+        const char *reason = json_string_value(json_object_get(e, "reason"));
+        const char *rejected = json_string_value(json_object_get(e, "rejected"));
+        if (detail && *detail)
+            printf("  %s", detail);
+        if (reason && *reason)
+            printf(TB_TR("  理由：%s", "  reason: %s"), reason);
+        if (!json_is_true(json_object_get(e, "folded")))
+            printf(TB_TR("（违规，未生效：%s）", " (rejected: %s)"), rejected ? rejected : "");
+        putchar('\n');
     }
     json_decref(hist);
     return 0;

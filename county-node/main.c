@@ -4,6 +4,9 @@
 #include "tb_error.h"
 #include "tb_i18n.h"
 #include "tb_log.h"
+#include "tb_report.h"
+
+#include <errno.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +19,14 @@ static void usage(FILE *out)
                 "县级人员使用的命令：\n"
                 "  cases [--json]          全县办件：状态和当前经办方\n"
                 "  show 办件编号 [--json]   一件的全部办理过程（何人、何事、何时、何地）\n"
+                "  decide 办件编号 --grant | --deny --reason 理由   决定（准予 / 不予许可，须写理由）\n"
+                "  result 办件编号         出件：结果交回登记的村或乡镇窗口\n"
+                "  suspend 办件编号 --basis 依据 [--reason 说明]   挂起（计时暂停）；依据：survey 现场勘查、\n"
+                "                          hearing 听证、notice 公告公示、appraisal 检验检测鉴定\n"
+                "  resume 办件编号         恢复办理\n"
+                "  catalog import 文件     导入新版事项目录（CSV，与 data/catalog.csv 同格式）\n"
+                "  catalog list [--json]   当前事项目录及版本\n"
+                "  （上报到县的办件由县级节点自动签收，即县级受理；决定等命令需县级节点在运行）\n"
                 "  migrate                 只建立或升级数据库结构\n"
                 "  serve                   启动县级节点（权威库）\n"
                 "\n"
@@ -30,6 +41,15 @@ static void usage(FILE *out)
                 "Commands for county staff:\n"
                 "  cases [--json]          every case in the county, with status and holder\n"
                 "  show CASE [--json]      a case's whole history (who, what, when, where)\n"
+                "  decide CASE --grant | --deny --reason TEXT   decide (准予 / 不予许可; a denial needs a reason)\n"
+                "  result CASE             issue the result back to the village or window that logged it\n"
+                "  suspend CASE --basis BASIS [--reason TEXT]   suspend (the clock pauses); BASIS: survey,\n"
+                "                          hearing, notice, appraisal\n"
+                "  resume CASE             resume handling\n"
+                "  catalog import FILE     import a new catalog version (CSV, as data/catalog.csv)\n"
+                "  catalog list [--json]   the catalog in force and its version\n"
+                "  (cases escalated to the county are received, i.e. accepted, by the county node itself;\n"
+                "  decide and the other steps need the county node running)\n"
                 "  migrate                 create or upgrade the database schema only\n"
                 "  serve                   run the county node (the authoritative store)\n"
                 "\n"
@@ -41,6 +61,54 @@ static void usage(FILE *out)
           out);
 }
 
+/* decide, result, suspend, resume: 0, 1 (explained), or a negative code. */
+static int run_act(PGconn *pg, const tb_env_ctx_t *env, tb_event_type_t type, const char *case_id,
+                   const tb_opt_t *opts, int nopts)
+{
+    county_cmd_t c = {case_id, tb_config_get(&env->cfg, TB_CFG_AGENT), tb_opt(opts, nopts, "reason"),
+                      tb_opt(opts, nopts, "basis"), type, 0, 10000};
+    if (!c.actor)
+        c.actor = tb_opt(opts, nopts, "agent");
+    if (!c.actor)
+        c.actor = "";
+    if (!c.reason)
+        c.reason = "";
+    if (!c.basis)
+        c.basis = "";
+    if (type == TB_EV_DECIDED) {
+        bool grant = tb_opt(opts, nopts, "grant"), deny = tb_opt(opts, nopts, "deny");
+        if (grant == deny) {
+            fputs(TB_TR("错误：请给出 --grant（准予）或 --deny（不予许可，须写 --reason）之一\n",
+                        "error: give one of --grant or --deny (with --reason)\n"),
+                  stderr);
+            return 1;
+        }
+        c.decision = grant ? TB_DECISION_GRANT : TB_DECISION_DENY;
+    }
+    char err[512];
+    int rc = county_command(pg, env, &c, err, sizeof err);
+    if (rc == -ETIMEDOUT) {
+        fputs(TB_TR("错误：县级节点（tongban-county serve）未运行或未响应，未作任何更改\n",
+                    "error: the county node (tongban-county serve) is not running or did not "
+                    "answer; nothing was changed\n"),
+              stderr);
+        return 1;
+    }
+    if (rc < 0) {
+        fprintf(stderr, TB_TR("错误：%s：%s\n", "error: %s: %s\n"), err[0] ? err : tb_strerror(rc),
+                case_id);
+        return 1;
+    }
+    static const char *zh[] = {[TB_EV_DECIDED] = "已决定", [TB_EV_RESULT] = "已出件",
+                               [TB_EV_SUSPENDED] = "已挂起，计时暂停",
+                               [TB_EV_RESUMED] = "已恢复办理"};
+    static const char *en[] = {[TB_EV_DECIDED] = "decided", [TB_EV_RESULT] = "result issued",
+                               [TB_EV_SUSPENDED] = "suspended; the clock is paused",
+                               [TB_EV_RESUMED] = "resumed"};
+    printf("%s：%s\n", case_id, TB_TR(zh[type], en[type]));
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     tb_log_init("county");
@@ -50,27 +118,44 @@ int main(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     const char *cmd = argv[1];
-    tb_opt_t opts[] = {{"json", false, NULL}, {"help", false, NULL}};
+    tb_opt_t opts[] = {{"json", false, NULL},  {"help", false, NULL},  {"grant", false, NULL},
+                       {"deny", false, NULL},  {"reason", true, NULL}, {"basis", true, NULL},
+                       {"agent", true, NULL}};
     int nopts = (int)(sizeof opts / sizeof opts[0]);
-    const char *pos[2];
+    const char *pos[3];
     int npos = 0, status = 2;
     tb_env_ctx_t env = {0};
     tb_config_init(&env.cfg);
     PGconn *pg = NULL;
-    if (strcmp(cmd, "cases") && strcmp(cmd, "show") && strcmp(cmd, "serve") &&
-        strcmp(cmd, "migrate")) {
+    static const struct {
+        const char *name;
+        tb_event_type_t type;
+    } acts[] = {{"decide", TB_EV_DECIDED},
+                {"result", TB_EV_RESULT},
+                {"suspend", TB_EV_SUSPENDED},
+                {"resume", TB_EV_RESUMED}};
+    int act = -1;
+    for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++)
+        if (!strcmp(cmd, acts[i].name))
+            act = (int)i;
+    if (act < 0 && strcmp(cmd, "cases") && strcmp(cmd, "show") && strcmp(cmd, "serve") &&
+        strcmp(cmd, "migrate") && strcmp(cmd, "catalog")) {
         fprintf(stderr, TB_TR("未知命令：%s\n\n", "unknown command: %s\n\n"), cmd);
         usage(stderr);
         goto out;
     }
-    if (tb_cli_parse(argc, argv, 2, &env.cfg, opts, nopts, pos, 2, &npos) < 0)
+    if (tb_cli_parse(argc, argv, 2, &env.cfg, opts, nopts, pos, 3, &npos) < 0)
         goto out;
     if (tb_opt(opts, nopts, "help")) {
         usage(stdout);
         status = 0;
         goto out;
     }
-    if (npos != (strcmp(cmd, "show") == 0 ? 1 : 0)) {
+    int want = !strcmp(cmd, "show") || act >= 0 ? 1 : 0;
+    if (!strcmp(cmd, "catalog"))
+        want = npos >= 1 && !strcmp(pos[0], "import") ? 2 : 1;
+    if (npos != want || (!strcmp(cmd, "catalog") && strcmp(pos[0], "import") &&
+                         strcmp(pos[0], "list"))) {
         usage(stderr);
         goto out;
     }
@@ -82,11 +167,19 @@ int main(int argc, char **argv)
     if (!db)
         db = "";
     bool json = tb_opt(opts, nopts, "json") != NULL;
-    int rc;
+    int rc, version = 0;
+    /* The catalog in force is the newest one imported, else the shipped file. */
+    pg = PQconnectdb(db);
+    if (PQstatus(pg) == CONNECTION_OK && county_migrate(pg, NULL) == 0 &&
+        county_catalog_current(pg, env.catalog, &version) < 0)
+        fputs(TB_TR("警告：无法加载已导入的事项目录，使用随附目录\n",
+                    "warning: cannot load the imported catalog; using the shipped one\n"),
+              stderr);
     if (strcmp(cmd, "serve") == 0) {
+        PQfinish(pg);
+        pg = NULL;
         rc = county_serve(&env, db);
     } else {
-        pg = PQconnectdb(db);
         if (PQstatus(pg) != CONNECTION_OK) {
             fprintf(stderr, TB_TR("无法连接 PostgreSQL：%s", "cannot connect to PostgreSQL: %s"),
                     PQerrorMessage(pg));
@@ -100,6 +193,29 @@ int main(int argc, char **argv)
             rc = county_print_cases(pg, &env, json);
         else if (strcmp(cmd, "show") == 0)
             rc = county_print_case(pg, &env, pos[0], json);
+        else if (act >= 0)
+            rc = run_act(pg, &env, acts[act].type, pos[0], opts, nopts);
+        else if (!strcmp(pos[0], "list")) {
+            if (!json)
+                printf(TB_TR("事项目录版本：%d%s\n", "catalog version: %d%s\n"), version,
+                       version ? "" : TB_TR("（随附目录）", " (shipped)"));
+            rc = tb_report_items(env.catalog, json, stdout);
+        } else {
+            int line = 0;
+            rc = county_catalog_import(pg, pos[1], &line);
+            if (rc == -TB_EDATA) {
+                fprintf(stderr, TB_TR("错误：%s：%s 第 %d 行\n", "error: %s: %s line %d\n"),
+                        tb_strerror(rc), pos[1], line);
+                goto out;
+            }
+            if (rc > 0) {
+                printf(TB_TR("已导入事项目录第 %d 版：%s\n", "imported catalog version %d: %s\n"),
+                       rc, pos[1]);
+                rc = 0;
+            }
+        }
+        if (rc == 1)
+            goto out; /* already explained */
     }
     if (rc < 0) {
         fprintf(stderr, TB_TR("错误：%s\n", "error: %s\n"), tb_strerror(rc));

@@ -15,11 +15,27 @@ static void usage(FILE *out)
     fputs(TB_TR("用法：tongban-township <命令> [选项]\n"
                 "\n"
                 "乡镇窗口人员使用的命令：\n"
-                "  inbox [--json]         待办：本乡镇经办或正在报送来的办件\n"
+                "  inbox [--json]         待办：本乡镇经办或正在报送来的办件（含期限和黄牌/红牌）\n"
                 "  cases [--json]         本乡镇工作副本中的全部办件\n"
-                "  show 办件编号 [--json]  一件的详情和全部办理过程\n"
-                "  accept 办件编号         受理\n"
-                "  forward 办件编号        上报县级\n"
+                "  show 办件编号 [--json]  一件的详情和全部办理过程（何人、何事、何时、何地）\n"
+                "  register --client 姓名 --phone 电话 --item 事项编码 [--materials 材料,材料]\n"
+                "                         [--note 备注] [--reply 答复]   窗口直接登记（群众到窗口办理）\n"
+                "  notice 办件编号 --missing 材料,材料   预审：一次性告知全部缺少的材料（计时暂停）\n"
+                "  supplement 办件编号 --materials 材料,材料   群众在窗口补交材料\n"
+                "  accept 办件编号                       受理\n"
+                "  accept 办件编号 --pledge 材料,材料 --due 年-月-日\n"
+                "                         容缺受理：非核心材料承诺在期限内补交\n"
+                "  refuse 办件编号 --reason 理由          不予受理（必须写明理由）\n"
+                "  decide 办件编号 --grant | --deny --reason 理由\n"
+                "                         决定乡镇事项（即办件准予后当场出件：马上办）\n"
+                "  forward 办件编号                      上报县级（县级事项）\n"
+                "  suspend 办件编号 --basis 依据 [--reason 说明]\n"
+                "                         挂起（计时暂停）；依据：survey 现场勘查、hearing 听证、\n"
+                "                         notice 公告公示、appraisal 检验检测鉴定\n"
+                "  resume 办件编号                       恢复办理\n"
+                "  result 办件编号                       出件：结果交回登记方（村或本窗口）\n"
+                "  deliver 办件编号 / rate 办件编号 --rating 等级 / withdraw 办件编号 / note 办件编号 --reason 内容\n"
+                "                         窗口登记的办件：送达、好差评、撤回、备注\n"
                 "  serve                  启动乡镇节点：接收村级报送、转报县级、回传进度\n"
                 "\n"
                 "共用选项（也可用环境变量或 --config 配置文件）：\n"
@@ -32,11 +48,29 @@ static void usage(FILE *out)
                 "usage: tongban-township <command> [options]\n"
                 "\n"
                 "Commands for township window staff:\n"
-                "  inbox [--json]         cases this township holds or is being handed\n"
+                "  inbox [--json]         cases this township holds or is being handed (deadlines, cards)\n"
                 "  cases [--json]         every case in the township's working copy\n"
-                "  show CASE [--json]     one case with its whole history\n"
-                "  accept CASE            accept the case (受理)\n"
-                "  forward CASE           forward the case to the county (上报)\n"
+                "  show CASE [--json]     one case with its whole history (who, what, when, where)\n"
+                "  register --client NAME --phone PHONE --item CODE [--materials A,B] [--note TEXT]\n"
+                "                         [--reply TEXT]   walk-in registration at the window\n"
+                "  notice CASE --missing A,B        pre-review: list every missing material at once\n"
+                "                                   (the clock pauses until they come)\n"
+                "  supplement CASE --materials A,B  the resident brought materials to the window\n"
+                "  accept CASE                      accept (受理)\n"
+                "  accept CASE --pledge A,B --due YYYY-MM-DD\n"
+                "                         accept with a pledge for missing non-core materials (容缺受理)\n"
+                "  refuse CASE --reason TEXT        refuse (不予受理); the reason is required\n"
+                "  decide CASE --grant | --deny --reason TEXT\n"
+                "                         decide a township item (an immediate item granted gets its\n"
+                "                         result at once: 马上办)\n"
+                "  forward CASE                     escalate a county item to the county (上报)\n"
+                "  suspend CASE --basis BASIS [--reason TEXT]\n"
+                "                         suspend (the clock pauses); BASIS: survey, hearing, notice,\n"
+                "                         appraisal\n"
+                "  resume CASE                      resume handling\n"
+                "  result CASE                      issue the result back to who logged the case (出件)\n"
+                "  deliver CASE / rate CASE --rating LEVEL / withdraw CASE / note CASE --reason TEXT\n"
+                "                         for walk-in cases: delivery, rating, withdrawal, notes\n"
                 "  serve                  run the township node\n"
                 "\n"
                 "Common options (or environment variables, or a --config file):\n"
@@ -48,6 +82,27 @@ static void usage(FILE *out)
           out);
 }
 
+static const struct {
+    const char *name;
+    tb_event_type_t type;
+    const char *need; /* the option it cannot do without (the fold checks the rest) */
+    const char *done_zh, *done_en;
+} acts[] = {
+    {"notice", TB_EV_NOTICE, "missing", "已一次性告知，等待补正", "notice given; awaiting materials"},
+    {"supplement", TB_EV_SUPPLEMENTED, "materials", "已登记补交材料", "materials recorded"},
+    {"accept", TB_EV_ACCEPTED, NULL, "已受理", "accepted"},
+    {"refuse", TB_EV_REFUSED, NULL, "不予受理", "refused"},
+    {"decide", TB_EV_DECIDED, NULL, "已决定", "decided"},
+    {"forward", TB_EV_FORWARDED, NULL, "已上报县级", "forwarded to the county"},
+    {"suspend", TB_EV_SUSPENDED, NULL, "已挂起，计时暂停", "suspended; the clock is paused"},
+    {"resume", TB_EV_RESUMED, NULL, "已恢复办理", "resumed"},
+    {"result", TB_EV_RESULT, NULL, "已出件", "result issued"},
+    {"deliver", TB_EV_DELIVERED, NULL, "已送达，办结", "delivered; the case is closed"},
+    {"rate", TB_EV_RATED, "rating", "已记录评价", "rating recorded"},
+    {"withdraw", TB_EV_WITHDRAWN, NULL, "已撤回", "withdrawn"},
+    {"note", TB_EV_NOTE, "reason", "已添加备注", "note added"},
+};
+
 int main(int argc, char **argv)
 {
     tb_log_init("township");
@@ -57,11 +112,18 @@ int main(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     const char *cmd = argv[1];
-    static const char *cmds[] = {"inbox", "cases", "show", "accept", "forward", "serve"};
-    bool known = false;
-    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
-        known |= strcmp(cmd, cmds[i]) == 0;
-    tb_opt_t opts[] = {{"json", false, NULL}, {"help", false, NULL}};
+    int act = -1;
+    for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++)
+        if (strcmp(cmd, acts[i].name) == 0)
+            act = (int)i;
+    bool known = act >= 0 || !strcmp(cmd, "inbox") || !strcmp(cmd, "cases") ||
+                 !strcmp(cmd, "show") || !strcmp(cmd, "serve") || !strcmp(cmd, "register");
+    tb_opt_t opts[] = {{"json", false, NULL},   {"help", false, NULL},    {"missing", true, NULL},
+                       {"materials", true, NULL}, {"pledge", true, NULL}, {"due", true, NULL},
+                       {"reason", true, NULL},  {"grant", false, NULL},   {"deny", false, NULL},
+                       {"basis", true, NULL},   {"rating", true, NULL},   {"comment", true, NULL},
+                       {"client", true, NULL},  {"phone", true, NULL},    {"item", true, NULL},
+                       {"note", true, NULL},    {"reply", true, NULL}};
     int nopts = (int)(sizeof opts / sizeof opts[0]);
     const char *pos[2];
     int npos = 0, status = 2;
@@ -80,10 +142,13 @@ int main(int argc, char **argv)
         status = 0;
         goto out;
     }
-    bool needs_case = !strcmp(cmd, "show") || !strcmp(cmd, "accept") || !strcmp(cmd, "forward");
-    if (npos != (needs_case ? 1 : 0)) {
-        fprintf(stderr, TB_TR("用法：tongban-township %s%s\n", "usage: tongban-township %s%s\n"),
-                cmd, needs_case ? TB_TR(" 办件编号", " CASE") : "");
+    bool needs_case = act >= 0 || !strcmp(cmd, "show");
+    const char *need = act >= 0 ? acts[act].need : NULL;
+    if (npos != (needs_case ? 1 : 0) || (need && !tb_opt(opts, nopts, need))) {
+        fprintf(stderr, TB_TR("用法：tongban-township %s%s%s%s%s（详见 --help）\n",
+                              "usage: tongban-township %s%s%s%s%s (see --help)\n"),
+                cmd, needs_case ? TB_TR(" 办件编号", " CASE") : "", need ? " --" : "",
+                need ? need : "", need ? TB_TR(" …", " ...") : "");
         goto out;
     }
     if (tb_cli_env(&env, TB_LEVEL_TOWNSHIP) < 0)
@@ -96,20 +161,82 @@ int main(int argc, char **argv)
                 tb_config_get(&env.cfg, TB_CFG_DATA_DIR), tb_strerror(rc));
         goto out;
     }
-    township_t t = {store, env.places, env.place, env.parent};
-    tb_report_opts_t ro = {env.places, env.catalog, tb_opt(opts, nopts, "json") != NULL, true};
+    tb_store_set_rules(store, env.catalog, env.calendar);
+    township_t t = {store, env.places, env.place, env.parent, env.catalog};
+    tb_report_opts_t ro = {env.places, env.catalog, tb_opt(opts, nopts, "json") != NULL, true,
+                           env.calendar};
     const char *agent = tb_config_get(&env.cfg, TB_CFG_AGENT);
     if (!strcmp(cmd, "inbox") || !strcmp(cmd, "cases")) {
         rc = tb_report_cases(store, !strcmp(cmd, "inbox") ? env.place : NULL, &ro, stdout);
     } else if (!strcmp(cmd, "show")) {
         rc = tb_report_case(store, pos[0], &ro, stdout);
-    } else if (!strcmp(cmd, "accept") || !strcmp(cmd, "forward")) {
-        rc = !strcmp(cmd, "accept") ? township_accept(&t, pos[0], agent)
-                                    : township_forward(&t, pos[0], agent);
-        if (rc == 0)
-            printf(TB_TR("%s：%s\n", "%s: %s\n"), pos[0],
-                   !strcmp(cmd, "accept") ? TB_TR("已受理", "accepted")
-                                          : TB_TR("已上报县级", "forwarded to the county"));
+    } else if (!strcmp(cmd, "register")) {
+        township_walkin_t w = {tb_opt(opts, nopts, "client"), tb_opt(opts, nopts, "phone"),
+                               tb_opt(opts, nopts, "item"),   tb_opt(opts, nopts, "note"),
+                               agent,                         tb_opt(opts, nopts, "materials"),
+                               tb_opt(opts, nopts, "reply")};
+        if (!w.client || !w.phone || !w.item) {
+            fputs(TB_TR("用法：tongban-township register --client 姓名 --phone 电话 --item 事项编码\n",
+                        "usage: tongban-township register --client NAME --phone PHONE --item CODE\n"),
+                  stderr);
+            status = 2;
+            goto out;
+        }
+        char id[TB_CASEID_MAX];
+        if ((rc = township_register(&t, &w, id)) < 0) {
+            fprintf(stderr, TB_TR("错误：%s：%s\n", "error: %s: %s\n"),
+                    rc == -TB_ENOREASON ? TB_TR("咨询和帮扶必须登记答复（--reply）",
+                                                "a consultation or help request needs its reply "
+                                                "(--reply)")
+                                        : tb_strerror(rc),
+                    w.item);
+            goto out;
+        }
+        printf("%s\n", id);
+    } else if (act >= 0) {
+        tb_act_t a = {.type = acts[act].type,
+                      .case_id = pos[0],
+                      .actor = agent,
+                      .reason = tb_opt(opts, nopts, "reason"),
+                      .basis = tb_opt(opts, nopts, "basis"),
+                      .comment = tb_opt(opts, nopts, "comment"),
+                      .materials = tb_opt(opts, nopts, "materials")};
+        if (a.type == TB_EV_NOTICE)
+            a.materials = tb_opt(opts, nopts, "missing");
+        if (a.type == TB_EV_ACCEPTED && tb_opt(opts, nopts, "pledge")) {
+            a.type = TB_EV_PLEDGED; /* 容缺受理 */
+            a.materials = tb_opt(opts, nopts, "pledge");
+            if (!tb_opt(opts, nopts, "due") ||
+                tb_act_parse_due(tb_opt(opts, nopts, "due"), &a.due_ms) < 0) {
+                fputs(TB_TR("错误：容缺受理必须给出补交期限 --due 年-月-日（如 2026-03-20）\n",
+                            "error: a pledge needs its due date: --due YYYY-MM-DD (e.g. "
+                            "2026-03-20)\n"),
+                      stderr);
+                goto out;
+            }
+        }
+        if (a.type == TB_EV_DECIDED) {
+            bool grant = tb_opt(opts, nopts, "grant"), deny = tb_opt(opts, nopts, "deny");
+            if (grant == deny) {
+                fputs(TB_TR("错误：请给出 --grant（准予）或 --deny（不予许可，须写 --reason）之一\n",
+                            "error: give one of --grant or --deny (with --reason)\n"),
+                      stderr);
+                goto out;
+            }
+            a.decision = grant ? TB_DECISION_GRANT : TB_DECISION_DENY;
+        }
+        if (a.type == TB_EV_RATED && tb_rating_parse(tb_opt(opts, nopts, "rating"), &a.rating) < 0) {
+            fprintf(stderr, TB_TR("错误：%s：%s\n", "error: %s: %s\n"), tb_strerror(-TB_EBADVALUE),
+                    tb_opt(opts, nopts, "rating"));
+            goto out;
+        }
+        if ((rc = township_act(&t, &a)) < 0) {
+            tb_act_explain(store, env.catalog, pos[0], rc);
+            goto out;
+        }
+        printf("%s：%s\n", pos[0],
+               a.type == TB_EV_PLEDGED ? TB_TR("已容缺受理", "accepted with a pledge")
+                                       : TB_TR(acts[act].done_zh, acts[act].done_en));
     } else {
         tb_sqlink_app_t app = {township_apply, &t};
         rc = tb_sqlink_serve(store, tb_config_get(&env.cfg, TB_CFG_BROKER), &app);

@@ -3,6 +3,7 @@
 #include "tb_error.h"
 #include "tb_log.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* The village a case belongs to: case ids start with their origin's code. */
@@ -81,6 +82,12 @@ static int from_county(township_t *t, const tb_item_msg_t *item, const uint8_t *
             tb_warn("county event %s/%llu does not fold here: %s", item->event->origin_node,
                     (unsigned long long)item->event->origin_seq, tb_strerror(fold));
     }
+    /* A rejection goes to the node whose event it refused (one of our villages,
+     * or us); anything else to the village the case belongs to. */
+    if (item->item_case == TONGBAN__V1__ITEM__ITEM_EVENT &&
+        item->event->type == TONGBAN__V1__EVENT_TYPE__EVENT_REJECTED &&
+        my_village(t, item->event->rejected_origin))
+        memcpy(village, item->event->rejected_origin, TB_CODE_LEN + 1);
     if (rc == 0 && my_village(t, village))
         rc = tb_store_enqueue(t->store, village, body, len, NULL);
     return rc;
@@ -119,6 +126,100 @@ static int step(township_t *t, const char *case_id, Tongban__V1__EventType type,
         return rc;
     }
     return tb_store_commit(t->store);
+}
+
+int township_act(township_t *t, tb_act_t *a)
+{
+    char village[TB_CODE_LEN + 1];
+    if (!tb_caseid_valid(a->case_id))
+        return -TB_ENOCASE;
+    case_village(a->case_id, village);
+    const char *peers[] = {t->county, my_village(t, village) ? village : NULL, NULL};
+    if (a->type == TB_EV_FORWARDED)
+        a->target = t->county;
+    if (a->type != TB_EV_DECIDED || a->decision != TB_DECISION_GRANT)
+        return tb_act(t->store, a, peers);
+    /* 马上办: an immediate item is decided and its result issued in one go. */
+    tb_case_t c;
+    int rc = tb_store_case_get(t->store, a->case_id, &c, NULL);
+    if (rc < 0)
+        return rc;
+    const tb_item_t *item = tb_catalog_find(t->catalog, c.item);
+    if (!item || item->kind != TB_KIND_IMMEDIATE)
+        return tb_act(t->store, a, peers);
+    if ((rc = tb_store_begin(t->store)) < 0)
+        return rc;
+    tb_event_msg_t ev = TONGBAN__V1__CASE_EVENT__INIT;
+    ev.case_id = (char *)a->case_id;
+    ev.type = TONGBAN__V1__EVENT_TYPE__EVENT_DECIDED;
+    ev.decision = TONGBAN__V1__DECISION__DECISION_GRANT;
+    ev.actor = (char *)(a->actor ? a->actor : "");
+    ev.reason = (char *)(a->reason ? a->reason : "");
+    rc = tb_store_emit(t->store, &ev, peers);
+    if (rc == 0) {
+        tb_event_msg_t res = TONGBAN__V1__CASE_EVENT__INIT;
+        res.case_id = (char *)a->case_id;
+        res.type = TONGBAN__V1__EVENT_TYPE__EVENT_RESULT;
+        res.actor = ev.actor;
+        rc = tb_store_emit(t->store, &res, peers);
+    }
+    if (rc < 0) {
+        tb_store_rollback(t->store);
+        return rc;
+    }
+    return tb_store_commit(t->store);
+}
+
+int township_register(township_t *t, const township_walkin_t *w, char ret_id[TB_CASEID_MAX])
+{
+    int rc;
+    if ((rc = tb_check_name(w->client)) < 0 || (rc = tb_check_phone(w->phone)) < 0)
+        return rc;
+    if (!w->item || !tb_catalog_find(t->catalog, w->item))
+        return -TB_EUNKNOWN_ITEM;
+    if ((w->note && (rc = tb_check_text(w->note, TB_MAX_NOTE)) < 0) ||
+        (w->reply && (rc = tb_check_text(w->reply, TB_MAX_NOTE)) < 0) ||
+        (w->agent && (rc = tb_check_text(w->agent, 64)) < 0))
+        return rc;
+    char mbuf[2048], *names[TB_ITEM_MATERIALS_MAX];
+    int n = tb_act_split(w->materials, mbuf, sizeof mbuf, names);
+    if (n < 0)
+        return n;
+    int64_t now = tb_now_ms();
+    char counter[32], id[TB_CASEID_MAX];
+    snprintf(counter, sizeof counter, "case-%08d", tb_cst_yyyymmdd(now));
+    if ((rc = tb_store_begin(t->store)) < 0)
+        return rc;
+    uint64_t seq;
+    if ((rc = tb_store_counter_next(t->store, counter, &seq)) == 0 &&
+        (rc = tb_caseid_format(t->place, now, (uint32_t)seq, id)) == 0) {
+        Tongban__V1__LedgerRecord ledger = TONGBAN__V1__LEDGER_RECORD__INIT;
+        ledger.client_name = (char *)w->client;
+        ledger.client_phone = (char *)w->phone;
+        ledger.agent = (char *)(w->agent ? w->agent : "");
+        ledger.item_code = (char *)w->item;
+        ledger.note = (char *)(w->note ? w->note : "");
+        ledger.result = (char *)(w->reply ? w->reply : "");
+        ledger.accept_time_ms = now;
+        tb_event_msg_t ev = TONGBAN__V1__CASE_EVENT__INIT;
+        ev.case_id = id;
+        ev.type = TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED;
+        ev.actor = ledger.agent;
+        ev.at_ms = now;
+        ev.ledger = &ledger;
+        ev.materials = names;
+        ev.n_materials = (size_t)n;
+        const char *peers[] = {t->county, NULL};
+        rc = tb_store_emit(t->store, &ev, peers);
+    }
+    if (rc < 0) {
+        tb_store_rollback(t->store);
+        return rc;
+    }
+    if ((rc = tb_store_commit(t->store)) < 0)
+        return rc;
+    memcpy(ret_id, id, TB_CASEID_MAX);
+    return 0;
 }
 
 int township_accept(township_t *t, const char *case_id, const char *actor)

@@ -8,6 +8,7 @@
 #ifndef TOWNSHIP_H
 #define TOWNSHIP_H
 
+#include "tb_act.h"
 #include "tb_cli.h"
 #include "tb_store.h"
 
@@ -16,6 +17,7 @@ typedef struct {
     const tb_places_t *places;
     const char *place;  /* this township */
     const char *county; /* its parent */
+    const tb_catalog_t *catalog;
 } township_t;
 
 /* Apply one item from a peer (inside the batch transaction). */
@@ -27,5 +29,17 @@ int township_apply(void *ctx, const char *peer, const tb_item_msg_t *item, const
  * error; nothing is written on error. */
 int township_accept(township_t *t, const char *case_id, const char *actor);
 int township_forward(township_t *t, const char *case_id, const char *actor);
+
+/* Any step of window staff on a case (see tb_act()): queued to the county and
+ * to the case's village.  Deciding an immediate item (即办件) with a grant
+ * also issues the result at once (马上办), in the same transaction. */
+int township_act(township_t *t, tb_act_t *a);
+
+/* Walk-in registration at the window: the township logs the case itself and
+ * holds it in pre-review (or closes it at once for a consultation). */
+typedef struct {
+    const char *client, *phone, *item, *note, *agent, *materials, *reply;
+} township_walkin_t;
+int township_register(township_t *t, const township_walkin_t *w, char ret_id[TB_CASEID_MAX]);
 
 #endif

@@ -16,11 +16,19 @@ static void usage(FILE *out)
               "用法：tongban-village <命令> [选项]\n"
               "\n"
               "村代办员使用的命令（无需联网）：\n"
-              "  log --client 姓名 --phone 电话 --item 事项编码 [--note 备注]\n"
-              "                     登记一件代办事项，打印办件编号\n"
-              "  ledger [--json]    查看台账：每件的当前状态和经办方\n"
-              "  show 办件编号 [--json]  查看一件的详情和全部办理过程\n"
-              "  items [--json]     列出事项目录\n"
+              "  log --client 姓名 --phone 电话 --item 事项编码 [--materials 材料,材料] [--note 备注]\n"
+              "                     登记一件代办事项（附已收材料），打印办件编号；乡镇及以上事项自动报送乡镇\n"
+              "  log --client 姓名 --phone 电话 --item ZX001|BF001 --reply 答复\n"
+              "                     登记一条咨询（ZX001）或帮扶求助（BF001）及答复，当场办结\n"
+              "  supplement 办件编号 --materials 材料,材料   群众补交材料（补正或容缺材料）\n"
+              "  deliver 办件编号   结果已送达群众（送达），办件办结\n"
+              "  rate 办件编号 --rating 等级 [--comment 意见]\n"
+              "                     好差评（一事一评）：非常满意、满意、基本满意、不满意、非常不满意（或 5..1）\n"
+              "  withdraw 办件编号 [--reason 原因]   应群众要求撤回\n"
+              "  note 办件编号 --reason 内容         添加备注\n"
+              "  ledger [--json]    台账：每件的状态、经办方、办理期限、群众还需补交的材料\n"
+              "  show 办件编号 [--json]  一件的详情和全部办理过程（何人、何事、何时、何地）\n"
+              "  items [--json]     事项目录（含材料清单，核心/非核心）\n"
               "  serve              启动同步服务：把台账报送乡镇，接收办理进度\n"
               "\n"
               "共用选项（也可用环境变量或 --config 配置文件）：\n"
@@ -33,11 +41,22 @@ static void usage(FILE *out)
               "usage: tongban-village <command> [options]\n"
               "\n"
               "Commands for the village agent (no network needed):\n"
-              "  log --client NAME --phone PHONE --item CODE [--note TEXT]\n"
-              "                     record an entrusted case; prints its case id\n"
-              "  ledger [--json]    the ledger: each case with its status and holder\n"
-              "  show CASE [--json] one case with its whole history\n"
-              "  items [--json]     the service item catalog\n"
+              "  log --client NAME --phone PHONE --item CODE [--materials A,B] [--note TEXT]\n"
+              "                     record an entrusted case with the materials collected; prints\n"
+              "                     its case id; township and county items go to the township\n"
+              "  log --client NAME --phone PHONE --item ZX001|BF001 --reply TEXT\n"
+              "                     record a consultation (ZX001) or help request (BF001) and the\n"
+              "                     reply given; closed at once\n"
+              "  supplement CASE --materials A,B   the resident brought materials (missing or owed)\n"
+              "  deliver CASE       the result was handed to the resident (送达); the case closes\n"
+              "  rate CASE --rating LEVEL [--comment TEXT]\n"
+              "                     the resident's rating, once per case: very satisfied, satisfied,\n"
+              "                     basically satisfied, dissatisfied, very dissatisfied (or 5..1)\n"
+              "  withdraw CASE [--reason TEXT]     withdraw on the resident's request (撤回)\n"
+              "  note CASE --reason TEXT           add a note\n"
+              "  ledger [--json]    the ledger: status, holder, deadline, what the resident must bring\n"
+              "  show CASE [--json] one case with its whole history (who, what, when, where)\n"
+              "  items [--json]     the service item catalog with its materials (core or not)\n"
               "  serve              sync the ledger to the township, receive progress\n"
               "\n"
               "Common options (or environment variables, or a --config file):\n"
@@ -62,10 +81,23 @@ static int open_store(tb_env_ctx_t *env, tb_store_t **ret)
         fprintf(stderr, TB_TR("无法打开本地台账（目录 %s）：%s\n",
                               "cannot open the local ledger (in %s): %s\n"),
                 tb_config_get(&env->cfg, TB_CFG_DATA_DIR), tb_strerror(rc));
+    else
+        tb_store_set_rules(*ret, env->catalog, env->calendar);
     return rc;
 }
 
-static int print_items(const tb_env_ctx_t *env, bool json);
+static const struct {
+    const char *name;
+    tb_event_type_t type;
+    const char *need; /* the option it cannot do without */
+    const char *done_zh, *done_en;
+} acts[] = {
+    {"supplement", TB_EV_SUPPLEMENTED, "materials", "已登记补交材料", "materials recorded"},
+    {"deliver", TB_EV_DELIVERED, NULL, "已送达，办结", "delivered; the case is closed"},
+    {"rate", TB_EV_RATED, "rating", "已记录评价", "rating recorded"},
+    {"withdraw", TB_EV_WITHDRAWN, NULL, "已撤回", "withdrawn"},
+    {"note", TB_EV_NOTE, "reason", "已添加备注", "note added"},
+};
 
 int main(int argc, char **argv)
 {
@@ -76,8 +108,10 @@ int main(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     const char *cmd = argv[1];
-    tb_opt_t opts[] = {{"client", true, NULL}, {"phone", true, NULL}, {"item", true, NULL},
-                       {"note", true, NULL},   {"json", false, NULL}, {"help", false, NULL}};
+    tb_opt_t opts[] = {{"client", true, NULL},    {"phone", true, NULL},  {"item", true, NULL},
+                       {"note", true, NULL},      {"json", false, NULL},  {"help", false, NULL},
+                       {"materials", true, NULL}, {"reply", true, NULL},  {"rating", true, NULL},
+                       {"comment", true, NULL},   {"reason", true, NULL}};
     int nopts = (int)(sizeof opts / sizeof opts[0]);
     const char *pos[2];
     int npos = 0;
@@ -85,7 +119,11 @@ int main(int argc, char **argv)
     tb_config_init(&env.cfg);
     int status = 2;
     tb_store_t *store = NULL;
-    if (strcmp(cmd, "log") && strcmp(cmd, "ledger") && strcmp(cmd, "show") &&
+    int act = -1;
+    for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++)
+        if (strcmp(cmd, acts[i].name) == 0)
+            act = (int)i;
+    if (act < 0 && strcmp(cmd, "log") && strcmp(cmd, "ledger") && strcmp(cmd, "show") &&
         strcmp(cmd, "serve") && strcmp(cmd, "items")) {
         fprintf(stderr, TB_TR("未知命令：%s\n\n", "unknown command: %s\n\n"), cmd);
         usage(stderr);
@@ -102,17 +140,54 @@ int main(int argc, char **argv)
         goto out;
     bool json = tb_opt(opts, nopts, "json") != NULL;
     status = 1;
-    if (strcmp(cmd, "items") == 0) {
-        status = print_items(&env, json);
+    if (act >= 0) {
+        const char *need = acts[act].need;
+        if (npos != 1 || (need && !tb_opt(opts, nopts, need))) {
+            fprintf(stderr, TB_TR("用法：tongban-village %s 办件编号%s%s%s\n",
+                                  "usage: tongban-village %s CASE%s%s%s\n"),
+                    cmd, need ? " --" : "", need ? need : "", need ? TB_TR(" …", " ...") : "");
+            status = 2;
+            goto out;
+        }
+        const char *agent = tb_config_get(&env.cfg, TB_CFG_AGENT);
+        if (!agent && !tb_config_need(&env.cfg, TB_CFG_AGENT))
+            goto out;
+        tb_act_t a = {.type = acts[act].type,
+                      .case_id = pos[0],
+                      .actor = agent,
+                      .reason = tb_opt(opts, nopts, "reason"),
+                      .comment = tb_opt(opts, nopts, "comment"),
+                      .materials = tb_opt(opts, nopts, "materials")};
+        int rc = 0;
+        if (acts[act].type == TB_EV_RATED && tb_rating_parse(tb_opt(opts, nopts, "rating"),
+                                                             &a.rating) < 0) {
+            fprintf(stderr,
+                    TB_TR("错误：%s：%s（可用：非常满意、满意、基本满意、不满意、非常不满意，或 5..1）\n",
+                          "error: %s: %s (use very satisfied, satisfied, basically satisfied, "
+                          "dissatisfied, very dissatisfied, or 5..1)\n"),
+                    tb_strerror(-TB_EBADVALUE), tb_opt(opts, nopts, "rating"));
+            goto out;
+        }
+        if ((rc = open_store(&env, &store)) < 0)
+            goto out;
+        if ((rc = village_act(&env, store, &a)) < 0) {
+            tb_act_explain(store, env.catalog, pos[0], rc);
+            goto out;
+        }
+        printf("%s：%s\n", pos[0], TB_TR(acts[act].done_zh, acts[act].done_en));
+        status = 0;
+    } else if (strcmp(cmd, "items") == 0) {
+        status = tb_report_items(env.catalog, json, stdout) < 0 ? 1 : 0;
     } else if (strcmp(cmd, "log") == 0) {
         village_entry_t e = {tb_opt(opts, nopts, "client"), tb_opt(opts, nopts, "phone"),
-                             tb_opt(opts, nopts, "item"), tb_opt(opts, nopts, "note"),
-                             tb_config_get(&env.cfg, TB_CFG_AGENT)};
+                             tb_opt(opts, nopts, "item"),   tb_opt(opts, nopts, "note"),
+                             tb_config_get(&env.cfg, TB_CFG_AGENT),
+                             tb_opt(opts, nopts, "materials"), tb_opt(opts, nopts, "reply")};
         if (!e.client || !e.phone || !e.item || npos) {
             fputs(TB_TR("用法：tongban-village log --client 姓名 --phone 电话 --item 事项编码 "
-                        "[--note 备注]\n",
+                        "[--materials 材料,材料] [--note 备注] [--reply 答复]\n",
                         "usage: tongban-village log --client NAME --phone PHONE --item CODE "
-                        "[--note TEXT]\n"),
+                        "[--materials A,B] [--note TEXT] [--reply TEXT]\n"),
                   stderr);
             status = 2;
             goto out;
@@ -129,8 +204,17 @@ int main(int argc, char **argv)
         char id[TB_CASEID_MAX];
         if (rc < 0 || (rc = open_store(&env, &store)) < 0 ||
             (rc = village_log(&env, store, &e, id)) < 0) {
-            if (rc != -TB_ESTORE || store)
+            if (rc == -TB_EMATERIAL || rc == -TB_ENOREASON) {
+                const tb_item_t *it = tb_catalog_find(env.catalog, e.item);
+                fprintf(stderr, TB_TR("错误：%s：%s %s\n", "error: %s: %s %s\n"),
+                        rc == -TB_ENOREASON ? TB_TR("咨询和帮扶必须登记答复（--reply）",
+                                                    "a consultation or help request needs its "
+                                                    "reply (--reply)")
+                                            : tb_strerror(rc),
+                        it->code, it->name);
+            } else if (rc != -TB_ESTORE || store) {
                 fail(rc);
+            }
             goto out;
         }
         printf("%s\n", id);
@@ -138,7 +222,7 @@ int main(int argc, char **argv)
     } else if (strcmp(cmd, "ledger") == 0 || strcmp(cmd, "show") == 0) {
         if (open_store(&env, &store) < 0)
             goto out;
-        tb_report_opts_t ro = {env.places, env.catalog, json, false};
+        tb_report_opts_t ro = {env.places, env.catalog, json, false, env.calendar};
         int rc;
         if (strcmp(cmd, "ledger") == 0) {
             rc = tb_report_cases(store, NULL, &ro, stdout);
@@ -168,9 +252,4 @@ out:
     tb_store_destroy(&store);
     tb_cli_env_fini(&env);
     return status;
-}
-
-static int print_items(const tb_env_ctx_t *env, bool json)
-{
-    return tb_report_items(env->catalog, json, stdout) < 0 ? 1 : 0;
 }

@@ -15,6 +15,8 @@ int village_check_entry(const tb_env_ctx_t *env, const village_entry_t *e)
         return -TB_EUNKNOWN_ITEM;
     if (e->note && (rc = tb_check_text(e->note, TB_MAX_NOTE)) < 0)
         return rc;
+    if (e->reply && (rc = tb_check_text(e->reply, TB_MAX_NOTE)) < 0)
+        return rc;
     if (!e->agent || (rc = tb_check_text(e->agent, 64)) < 0 || !*e->agent)
         return rc < 0 ? rc : -TB_ECONFIG;
     return 0;
@@ -44,7 +46,16 @@ int village_log(const tb_env_ctx_t *env, tb_store_t *store, const village_entry_
     ledger.item_code = (char *)e->item;
     ledger.note = (char *)(e->note ? e->note : "");
     ledger.accept_time_ms = now;
+    ledger.result = (char *)(e->reply ? e->reply : "");
+    char mbuf[2048], *names[TB_ITEM_MATERIALS_MAX];
+    int n = tb_act_split(e->materials, mbuf, sizeof mbuf, names);
+    if (n < 0) {
+        rc = n;
+        goto fail;
+    }
     tb_event_msg_t ev = TONGBAN__V1__CASE_EVENT__INIT;
+    ev.materials = names;
+    ev.n_materials = (size_t)n;
     ev.case_id = id;
     ev.type = TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED;
     ev.actor = (char *)e->agent;
@@ -53,7 +64,8 @@ int village_log(const tb_env_ctx_t *env, tb_store_t *store, const village_entry_
     const char *peers[] = {env->parent, NULL};
     if ((rc = tb_store_emit(store, &ev, peers)) < 0)
         goto fail;
-    if (item->level != TB_LEVEL_VILLAGE) {
+    if (item->level != TB_LEVEL_VILLAGE && item->kind != TB_KIND_CONSULT &&
+        item->kind != TB_KIND_HELP) {
         /* The agent hands the case on to the township at once (报送). */
         tb_event_msg_t sub = TONGBAN__V1__CASE_EVENT__INIT;
         sub.case_id = id;
@@ -71,6 +83,12 @@ int village_log(const tb_env_ctx_t *env, tb_store_t *store, const village_entry_
 fail:
     tb_store_rollback(store);
     return rc;
+}
+
+int village_act(const tb_env_ctx_t *env, tb_store_t *store, tb_act_t *a)
+{
+    const char *peers[] = {env->parent, NULL};
+    return tb_act(store, a, peers);
 }
 
 int village_apply(void *ctx, const char *peer, const tb_item_msg_t *item, const uint8_t *body,

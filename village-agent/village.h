@@ -6,12 +6,15 @@
 #ifndef VILLAGE_H
 #define VILLAGE_H
 
+#include "tb_act.h"
 #include "tb_case.h"
 #include "tb_cli.h"
 #include "tb_store.h"
 
 typedef struct {
     const char *client, *phone, *item, *note, *agent;
+    const char *materials; /* collected, "a,b" (may be NULL) */
+    const char *reply;     /* consultation/help: the reply given (required for them) */
 } village_entry_t;
 
 /* Validate an entry and record it: LOGGED, and for items the village cannot
@@ -21,6 +24,10 @@ typedef struct {
 int village_check_entry(const tb_env_ctx_t *env, const village_entry_t *e);
 int village_log(const tb_env_ctx_t *env, tb_store_t *store, const village_entry_t *e,
                 char ret_id[TB_CASEID_MAX]);
+
+/* A step of the agent on one of the village's cases (supplement, deliver,
+ * rate, withdraw, note): queued to the township.  See tb_act(). */
+int village_act(const tb_env_ctx_t *env, tb_store_t *store, tb_act_t *a);
 
 /* Apply one item that arrived from the township (inside the batch transaction). */
 int village_apply(void *ctx, const char *peer, const tb_item_msg_t *item, const uint8_t *body,

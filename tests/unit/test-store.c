@@ -38,7 +38,18 @@
 typedef struct {
     char dir[64];
     tb_store_t *store;
+    tb_catalog_t *catalog; /* the fold looks items up here */
+    tb_calendar_t *calendar;
 } fix_t;
+
+/* Open the store as the daemons do: with the catalog and calendar to fold by. */
+static int open_store(fix_t *f)
+{
+    int rc = tb_store_open(f->dir, VILLAGE, &f->store);
+    if (rc == 0)
+        tb_store_set_rules(f->store, f->catalog, f->calendar);
+    return rc;
+}
 
 static void remove_store_files(const char *dir, const char *place)
 {
@@ -56,7 +67,15 @@ static int setup(void **state)
     if (!f)
         return -1;
     strcpy(f->dir, "/tmp/tb-test-store-XXXXXX");
-    if (!mkdtemp(f->dir) || tb_store_open(f->dir, VILLAGE, &f->store) != 0) {
+    int line;
+    f->catalog = tb_catalog_new();
+    f->calendar = tb_calendar_new();
+    if (!f->catalog || !f->calendar ||
+        tb_catalog_load(f->catalog, TB_SOURCE_DATA_DIR "/catalog.csv", &line) < 0 ||
+        tb_calendar_load_csv(f->calendar, TB_SOURCE_DATA_DIR "/holidays-cn-2026.csv", &line) < 0 ||
+        !mkdtemp(f->dir) || open_store(f) != 0) {
+        tb_catalog_destroy(&f->catalog);
+        tb_calendar_destroy(&f->calendar);
         free(f);
         return -1;
     }
@@ -69,6 +88,8 @@ static int teardown(void **state)
     fix_t *f = *state;
     tb_store_destroy(&f->store);
     tb_store_destroy(&f->store); /* NULL is fine */
+    tb_catalog_destroy(&f->catalog);
+    tb_calendar_destroy(&f->calendar);
     remove_store_files(f->dir, VILLAGE);
     rmdir(f->dir);
     free(f);
@@ -152,7 +173,7 @@ static void test_open(void **state)
     struct stat sb;
     assert_int_equal(stat(path, &sb), 0);
     assert_string_equal(tb_store_place(f->store), VILLAGE);
-    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 1);
+    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 2);
     assert_string_equal(sql_text(f->store, "PRAGMA journal_mode", buf, sizeof buf), "wal");
     static const char *const tables[] = {"counters", "events",  "cases",     "link_out",
                                          "outbox",   "link_in", "quarantine"};
@@ -169,8 +190,8 @@ static void test_open(void **state)
     emit_logged(f->store);
     tb_store_destroy(&f->store);
     assert_null(f->store);
-    assert_rc(tb_store_open(f->dir, VILLAGE, &f->store), 0);
-    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 1);
+    assert_rc(open_store(f), 0);
+    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 2);
     assert_int_equal(sql_int(f->store, "SELECT count(*) FROM events"), 1);
     assert_int_equal(sql_int(f->store, "SELECT count(*) FROM cases"), 1);
 
@@ -277,13 +298,13 @@ static void test_emit_logged(void **state)
     assert_string_equal(sql_text(s, "SELECT pending FROM cases", buf, sizeof buf), TOWNSHIP);
     assert_int_equal(sql_int(s, "SELECT version FROM cases"), 2);
 
-    /* An illegal emit writes nothing, not even an event id. */
+    /* An illegal emit (a village may not accept) writes nothing, not even an event id. */
     tb_event_msg_t acc = TONGBAN__V1__CASE_EVENT__INIT;
     acc.case_id = CASE_ID;
     acc.type = TONGBAN__V1__EVENT_TYPE__EVENT_ACCEPTED;
     acc.actor = "王五";
     assert_rc(tb_store_begin(s), 0);
-    assert_rc(tb_store_emit(s, &acc, peers), -TB_EILLEGAL);
+    assert_rc(tb_store_emit(s, &acc, peers), -TB_EAUTHORITY);
     tb_store_rollback(s);
     assert_int_equal(sql_int(s, "SELECT count(*) FROM events"), 2);
     assert_int_equal(sql_int(s, "SELECT count(*) FROM outbox"), 4);
@@ -331,14 +352,15 @@ static void test_apply_illegal(void **state)
     /* Recorded once: the second time it is a duplicate. */
     assert_rc(tb_store_apply(s, &ev, (const uint8_t *)"body", 4, true, &fold), 1);
 
-    /* An event for a case we never saw, state-illegal: recorded unfolded, no case row. */
+    /* An event for a case we never saw (so no item to judge it by): recorded
+     * unfolded, no case row. */
     ev.origin_seq = 8;
     ev.case_id = VILLAGE "-20261122-0009";
     ev.type = TONGBAN__V1__EVENT_TYPE__EVENT_RECEIVED;
     fold = 0;
-    assert_rc(tb_store_apply(s, &ev, (const uint8_t *)"b", 1, false, &fold), -TB_EILLEGAL);
+    assert_rc(tb_store_apply(s, &ev, (const uint8_t *)"b", 1, false, &fold), -TB_EUNKNOWN_ITEM);
     assert_rc(tb_store_apply(s, &ev, (const uint8_t *)"b", 1, true, &fold), 0);
-    assert_rc(fold, -TB_EILLEGAL);
+    assert_rc(fold, -TB_EUNKNOWN_ITEM);
     assert_int_equal(sql_int(s, "SELECT count(*) FROM cases"), 1);
     assert_int_equal(sql_int(s, "SELECT folded FROM events WHERE origin_seq=8"), 0);
 }
@@ -467,12 +489,11 @@ static int setup_village(void **state)
     free(fs);
     /* What tb_cli_env fills: places, catalog, place, parent. */
     v->env.places = tb_places_new();
-    v->env.catalog = tb_catalog_new();
+    v->env.catalog = v->f.catalog;
+    v->env.calendar = v->f.calendar;
     char where[4200];
-    int line;
-    if (!v->env.places || !v->env.catalog ||
-        tb_places_load_dir(v->env.places, TB_SOURCE_DATA_DIR, "taihe", where, sizeof where) < 0 ||
-        tb_catalog_load(v->env.catalog, TB_SOURCE_DATA_DIR "/catalog.csv", &line) < 0)
+    if (!v->env.places ||
+        tb_places_load_dir(v->env.places, TB_SOURCE_DATA_DIR, "taihe", where, sizeof where) < 0)
         return -1;
     v->env.place = VILLAGE;
     if (tb_code_parent(VILLAGE, v->env.parent) < 0)
@@ -485,7 +506,6 @@ static int teardown_village(void **state)
 {
     vfix_t *v = *state;
     tb_places_destroy(&v->env.places);
-    tb_catalog_destroy(&v->env.catalog);
     fix_t *f = malloc(sizeof *f);
     *f = v->f;
     void *fs = f;
@@ -508,19 +528,19 @@ static void test_village_bad_input(void **state)
         village_entry_t e;
         int want;
     } t[] = {
-        {{"", "13800138000", "YB001", NULL, "王五"}, -TB_EBADNAME},
-        {{"   ", "13800138000", "YB001", NULL, "王五"}, -TB_EBADNAME},
-        {{NULL, "13800138000", "YB001", NULL, "王五"}, -TB_EBADNAME},
-        {{"李四", "1380013800", "YB001", NULL, "王五"}, -TB_EBADPHONE},
-        {{"李四", "12345678901", "YB001", NULL, "王五"}, -TB_EBADPHONE},
-        {{"李四", "", "YB001", NULL, "王五"}, -TB_EBADPHONE},
-        {{"李四", "13800138000", "XX999", NULL, "王五"}, -TB_EUNKNOWN_ITEM},
-        {{"李四", "13800138000", "yb001", NULL, "王五"}, -TB_EUNKNOWN_ITEM},
-        {{"李四", "13800138000", "", NULL, "王五"}, -TB_EUNKNOWN_ITEM},
-        {{"李四", "13800138000", NULL, NULL, "王五"}, -TB_EUNKNOWN_ITEM},
-        {{"李四", "13800138000", "YB001", "\xff", "王五"}, -TB_EDECODE},
-        {{"李四", "13800138000", "YB001", NULL, ""}, -TB_ECONFIG},
-        {{"李四", "13800138000", "YB001", NULL, NULL}, -TB_ECONFIG},
+        {{"", "13800138000", "YB001", NULL, "王五", NULL, NULL}, -TB_EBADNAME},
+        {{"   ", "13800138000", "YB001", NULL, "王五", NULL, NULL}, -TB_EBADNAME},
+        {{NULL, "13800138000", "YB001", NULL, "王五", NULL, NULL}, -TB_EBADNAME},
+        {{"李四", "1380013800", "YB001", NULL, "王五", NULL, NULL}, -TB_EBADPHONE},
+        {{"李四", "12345678901", "YB001", NULL, "王五", NULL, NULL}, -TB_EBADPHONE},
+        {{"李四", "", "YB001", NULL, "王五", NULL, NULL}, -TB_EBADPHONE},
+        {{"李四", "13800138000", "XX999", NULL, "王五", NULL, NULL}, -TB_EUNKNOWN_ITEM},
+        {{"李四", "13800138000", "yb001", NULL, "王五", NULL, NULL}, -TB_EUNKNOWN_ITEM},
+        {{"李四", "13800138000", "", NULL, "王五", NULL, NULL}, -TB_EUNKNOWN_ITEM},
+        {{"李四", "13800138000", NULL, NULL, "王五", NULL, NULL}, -TB_EUNKNOWN_ITEM},
+        {{"李四", "13800138000", "YB001", "\xff", "王五", NULL, NULL}, -TB_EDECODE},
+        {{"李四", "13800138000", "YB001", NULL, "", NULL, NULL}, -TB_ECONFIG},
+        {{"李四", "13800138000", "YB001", NULL, NULL, NULL, NULL}, -TB_ECONFIG},
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         char id[TB_CASEID_MAX] = "untouched";
@@ -549,7 +569,7 @@ static void test_village_log(void **state)
     char buf[128], want[64];
 
     int day = today_cst();
-    village_entry_t e = {"李四", "0796-5321234", "YB001", "户口簿带来了", "王五"};
+    village_entry_t e = {"李四", "0796-5321234", "YB001", "户口簿带来了", "王五", NULL, NULL};
     char id[TB_CASEID_MAX];
     assert_rc(village_log(&v->env, s, &e, id), 0);
     if (today_cst() == day) { /* not across midnight */
@@ -588,7 +608,7 @@ static void test_village_log(void **state)
     }
 
     /* A village-level consultation: LOGGED only, the next number of the day. */
-    village_entry_t z = {"张三", "13800138000", "ZX001", NULL, "王五"};
+    village_entry_t z = {"张三", "13800138000", "ZX001", NULL, "王五", NULL, "已当面答复"};
     char id2[TB_CASEID_MAX];
     assert_rc(village_log(&v->env, s, &z, id2), 0);
     if (today_cst() == day) {
@@ -600,12 +620,13 @@ static void test_village_log(void **state)
     assert_int_equal(sql_int(s, "SELECT count(*) FROM outbox"), 3);
     snprintf(buf, sizeof buf, "SELECT state FROM cases WHERE case_id='%s'", id2);
     char st[32];
-    assert_string_equal(sql_text(s, buf, st, sizeof st), "logged");
+    /* A consultation answered on the spot is closed at once. */
+    assert_string_equal(sql_text(s, buf, st, sizeof st), "closed");
     snprintf(buf, sizeof buf, "SELECT count(*) FROM events WHERE case_id='%s'", id2);
     assert_int_equal(sql_int(s, buf), 1);
 
     /* A bad entry after good ones still writes nothing. */
-    village_entry_t bad = {"李四", "13800138000", "NOPE1", NULL, "王五"};
+    village_entry_t bad = {"李四", "13800138000", "NOPE1", NULL, "王五", NULL, NULL};
     assert_rc(village_log(&v->env, s, &bad, id2), -TB_EUNKNOWN_ITEM);
     assert_int_equal(sql_int(s, "SELECT count(*) FROM cases"), 2);
     assert_int_equal(sql_int(s, "SELECT count(*) FROM outbox"), 3);

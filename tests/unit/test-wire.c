@@ -508,7 +508,7 @@ static void test_event_rejects(void **state)
         expect_event_rejected(&f.ev, "invalid UTF-8 in reason");
     }
 
-    static const int bad_types[] = {0, 6, 99, -1};
+    static const int bad_types[] = {0, TB_EV_LAST, 99, -1};
     for (size_t i = 0; i < sizeof bad_types / sizeof bad_types[0]; i++) {
         logged_event(&f);
         f.ev.ledger = NULL;
@@ -550,7 +550,7 @@ static void test_item_status(void **state)
     assert_int_equal(item->status->at_ms, 1795334400000);
     tb_item_free(&item);
 
-    static const char *const bad_states[] = {"", "none", "Accepted", "closed", "accepted "};
+    static const char *const bad_states[] = {"", "none", "Accepted", "finished", "accepted "};
     for (size_t i = 0; i < sizeof bad_states / sizeof bad_states[0]; i++) {
         tb_item_msg_t *sentinel = (tb_item_msg_t *)&item;
         item = sentinel;

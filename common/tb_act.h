@@ -1,0 +1,42 @@
+/* tb_act: one step a person takes on a case at a village or township, as a
+ * command: build the event from what was typed, fold it with the shared state
+ * machine and, only if it folds, record it and queue it to the peers — all in
+ * one transaction, so a refused step changes nothing.
+ */
+#ifndef TB_ACT_H
+#define TB_ACT_H
+
+#include "tb_case.h"
+#include "tb_store.h"
+
+typedef struct {
+    tb_event_type_t type;
+    const char *case_id;
+    const char *actor;
+    const char *target;    /* SUBMITTED/FORWARDED */
+    const char *reason;    /* REFUSED, DECIDED deny, SUSPENDED (optional), NOTE, WITHDRAWN */
+    const char *basis;     /* SUSPENDED */
+    const char *comment;   /* RATED */
+    const char *materials; /* "a,b" or "a、b": NOTICE, SUPPLEMENTED, PLEDGED */
+    int64_t due_ms;        /* PLEDGED */
+    unsigned rating;       /* RATED */
+    unsigned decision;     /* DECIDED */
+} tb_act_t;
+
+/* Split a typed list of materials ("a,b", "a、b", "a，b") into at most
+ * TB_ITEM_MATERIALS_MAX trimmed names in buf (a copy).  The count, 0 for an
+ * empty list, or -TB_ETOOLONG. */
+int tb_act_split(const char *list, char *buf, size_t size, char *ret_names[TB_ITEM_MATERIALS_MAX]);
+
+/* Take the step: -TB_ENOCASE, the fold's code (-TB_EILLEGAL, -TB_ENOTHOLDER,
+ * -TB_ENOREASON, ...), a store error, or 0.  peers is NULL-terminated. */
+int tb_act(tb_store_t *store, const tb_act_t *a, const char *const *peers);
+
+/* Print an error for a refused step to stderr: the rule, and a hint where one
+ * helps (the item's materials for -TB_EMATERIAL/-TB_ECORE). */
+void tb_act_explain(tb_store_t *store, const tb_catalog_t *catalog, const char *case_id, int err);
+
+/* The date a person types for a due day ("YYYY-MM-DD") as the end of that day in CST. */
+int tb_act_parse_due(const char *s, int64_t *ret_ms);
+
+#endif
