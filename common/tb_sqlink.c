@@ -105,7 +105,8 @@ static void on_envelope(void *ctx, const tb_env_t *env)
     tb_sqlink_t *self = ctx;
     if (self->failed)
         return; /* the batch is lost anyway; the senders will retransmit */
-    if (env->kind == TONGBAN__V1__KIND__KIND_UNREACHABLE) {
+    if (env->kind == TONGBAN__V1__KIND__KIND_UNREACHABLE &&
+        strcmp(env->sender, TB_BROKER_CODE) == 0) { /* only the broker may say so */
         Tongban__V1__Unreachable *u =
             tongban__v1__unreachable__unpack(NULL, env->body.len, env->body.data);
         if (u && tb_code_valid(u->peer)) {
@@ -188,8 +189,14 @@ void tb_sqlink_flush(tb_sqlink_t *self)
             rc = tb_node_send(self->node, p->code, TONGBAN__V1__KIND__KIND_DATA, seq,
                               p->has_cursor ? p->cursor_done : 0, buf, len);
             free(buf);
-            if (rc < 0)
-                break; /* back-pressure: the outbox keeps it; the timer tries again */
+            if (rc < 0) {
+                /* Back-pressure (EAGAIN, EHOSTUNREACH): the outbox keeps it and
+                 * the timer tries again.  Anything else is a bug worth shouting. */
+                if (rc != -EAGAIN && rc != -EHOSTUNREACH)
+                    tb_error("link %s seq %llu cannot be sent: %s", p->code,
+                             (unsigned long long)seq, tb_strerror(rc));
+                break;
+            }
             p->need_ack = false;
         }
         if (seq > from)
@@ -320,8 +327,10 @@ int tb_sqlink_serve(tb_store_t *store, const char *endpoint, const tb_sqlink_app
     s.sigint.data = s.sigterm.data = &s;
     uv_signal_start(&s.sigint, on_signal, SIGINT);
     uv_signal_start(&s.sigterm, on_signal, SIGTERM);
-    rc = uv_run(&loop, UV_RUN_DEFAULT);
-    uv_loop_close(&loop);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    rc = uv_loop_close(&loop);
+    if (rc < 0)
+        tb_warn("loop closed with handles still open: %s", uv_strerror(rc));
     tb_info("stopped");
     return 0;
 }

@@ -33,7 +33,8 @@ int tb_env_decode(const uint8_t *buf, size_t len, tb_env_t **ret_env)
         !tb_code_valid(env->receiver))
         rc = -TB_EPROTO;
     else if (env->kind == TONGBAN__V1__KIND__KIND_DATA)
-        rc = (env->seq >= 1 && env->body.len > 0) ? 0 : -TB_EPROTO;
+        /* The body must fit again in a relay's envelope: bounded like tb_pack_item's. */
+        rc = (env->seq >= 1 && env->body.len > 0 && env->body.len <= TB_MAX_BODY) ? 0 : -TB_EPROTO;
     else if (env->kind == TONGBAN__V1__KIND__KIND_ACK ||
              env->kind == TONGBAN__V1__KIND__KIND_HEARTBEAT ||
              env->kind == TONGBAN__V1__KIND__KIND_UNREACHABLE)
@@ -81,9 +82,19 @@ int tb_env_pack(const char *sender, const char *receiver, Tongban__V1__Kind kind
     return 0;
 }
 
+/* A time a case can carry: after 2000-01-01 and before 2100-01-01 (unix ms).
+ * Outside it the county's PostgreSQL timestamps would refuse the row, and one
+ * such row would hold its whole link back: refuse it at the first hop. */
+static bool time_ok(int64_t ms, bool zero_ok)
+{
+    return (zero_ok && ms == 0) || (ms >= TB_TIME_MIN_MS && ms < TB_TIME_MAX_MS);
+}
+
 int tb_event_check(const tb_event_msg_t *ev)
 {
     if (!tb_code_valid(ev->origin_node) || ev->origin_seq == 0 || !tb_caseid_valid(ev->case_id))
+        return -TB_EPROTO;
+    if (!time_ok(ev->at_ms, false) || !time_ok(ev->due_ms, true))
         return -TB_EPROTO;
     if (ev->type <= TONGBAN__V1__EVENT_TYPE__EVENT_UNSPECIFIED || ev->type >= (int)TB_EV_LAST)
         return -TB_EPROTO;
@@ -116,7 +127,8 @@ int tb_event_check(const tb_event_msg_t *ev)
         if (tb_check_name(l->client_name) < 0 || tb_check_phone(l->client_phone) < 0 ||
             check_str(l->agent, TB_MAX_FIELD) < 0 || check_str(l->item_code, 16) < 0 ||
             !l->item_code[0] || check_str(l->note, TB_MAX_NOTE) < 0 ||
-            check_str(l->result, TB_MAX_NOTE) < 0)
+            check_str(l->result, TB_MAX_NOTE) < 0 || !time_ok(l->accept_time_ms, false) ||
+            !time_ok(l->completion_time_ms, true))
             return -TB_EPROTO;
     }
     return 0;
@@ -213,7 +225,7 @@ void tb_item_free(tb_item_msg_t **item_p)
 int tb_pack_item(const tb_item_msg_t *item, uint8_t **ret_buf, size_t *ret_len)
 {
     size_t len = tongban__v1__item__get_packed_size(item);
-    if (len > TB_MAX_FRAME - 256)
+    if (len > TB_MAX_BODY)
         return -E2BIG;
     uint8_t *buf = malloc(len ? len : 1);
     if (!buf)

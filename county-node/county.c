@@ -111,6 +111,7 @@ typedef struct {
     bool spilled;         /* the outbox table holds messages after the queue's tail */
     uint64_t ack_stored;  /* tx.acked as last written to link_out */
     uint64_t ack_batch;   /* tx.acked as the batch in flight writes it */
+    uint64_t cursor_batch; /* the cursor the batch in flight writes */
 } peer_t;
 
 struct county {
@@ -134,7 +135,14 @@ struct county {
     msgs_t pending;  /* accepted, waiting for the next batch */
     msgs_t inflight; /* in the batch being committed */
     bool in_flight, batch_failed;
-    peer_t *reloading; /* the batch also reads this township's spilled outbox */
+    char batch_sqlstate[6]; /* of the first statement that failed */
+    /* After a batch failed on its data, the next `careful` messages go one per
+     * batch; a message that fails alone is the poison and is quarantined. */
+    size_t careful;
+    char poison_peer[TB_CODE_LEN + 1];
+    uint64_t poison_seq;
+    char poison_why[256];
+    ssize_t reloading; /* index of the township whose spilled outbox the batch reads, or -1 */
     int nulls;
     char batch_err[256];
     /* what the in-flight batch will make true when it commits */
@@ -143,6 +151,7 @@ struct county {
     uint64_t batch_event_seq;
     uint64_t batches, events;
     size_t max_queue;
+    const char *test_poison; /* TONGBAN_TEST_POISON_CASE: see apply_msg */
     /* Staff commands (county_commands) taken for the next batch; see poll_commands(). */
     PGconn *cmd_pg;
     cmd_t *cmds;
@@ -214,7 +223,10 @@ static const struct {
      "WITH d AS (DELETE FROM outbox WHERE peer = $1 AND seq <= $2)"
      " UPDATE link_out SET acked = $2 WHERE peer = $1 AND acked < $2"},
     {"quarantine", "INSERT INTO quarantine(peer, seq, body, why) VALUES ($1, $2, $3, $4)"},
-    {"reload", "SELECT seq, body FROM outbox WHERE peer = $1 AND seq > $2 ORDER BY seq LIMIT $3"},
+    {"test_poison", "SELECT 1 / 0"},
+    {"reload",
+     "SELECT seq, body FROM outbox WHERE peer = $1 AND seq > $2 AND seq <= $4"
+     " ORDER BY seq LIMIT $3"},
     /* The lifecycle part of the projection (migration 002), after ins_logged/ins_event. */
     {"proj",
      "UPDATE cases SET fold = $2,"
@@ -244,6 +256,8 @@ static int send_stmt(county_t *self, const char *name, params_t *p)
 
 static peer_t *peer_get(county_t *self, const char *code)
 {
+    if (!tb_code_valid(code))
+        return NULL; /* also what the database hands back is checked */
     for (size_t i = 0; i < self->npeers; i++)
         if (strcmp(self->peers[i].code, code) == 0)
             return &self->peers[i];
@@ -382,9 +396,11 @@ static int load_state(county_t *self)
         peer_t *p = peer_get(self, peer);
         if (p && p->queue.n == self->max_queue)
             p->spilled = true;
-        else if (p)
-            msgs_push(&p->queue, peer, seq, (const uint8_t *)PQgetvalue(r, i, 2),
-                      (size_t)PQgetlength(r, i, 2));
+        else if (p && msgs_push(&p->queue, peer, seq, (const uint8_t *)PQgetvalue(r, i, 2),
+                                (size_t)PQgetlength(r, i, 2)) < 0) {
+            PQclear(r);
+            return -ENOMEM; /* a gap in the queue would stall the link */
+        }
     }
     PQclear(r);
     if (!(r = query(self->pg, "SELECT value FROM counters WHERE name = 'event'")))
@@ -409,6 +425,7 @@ static void start_batch(county_t *self);
 int county_migrate(PGconn *pg, const char **ret_err)
 {
     static char err[512];
+    err[0] = '\0';
     PGresult *r = PQexec(pg, "SET client_min_messages = warning;"
                              "SELECT pg_advisory_lock(826000);"
                              "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -452,15 +469,26 @@ int county_migrate(PGconn *pg, const char **ret_err)
 
 static int pg_open(county_t *self)
 {
-    PGconn *pg = PQconnectdb(self->conninfo);
+    /* Bounded waits: the loop also carries the broker link.  The operator's
+     * connection string comes last and wins. */
+    static const char *const keys[] = {"connect_timeout", "keepalives", "keepalives_idle",
+                                       "dbname", NULL};
+    const char *vals[] = {"5", "1", "10", self->conninfo, NULL};
+    PGconn *pg = PQconnectdbParams(keys, vals, 1);
     if (PQstatus(pg) != CONNECTION_OK) {
         tb_warn("PostgreSQL not reachable: %s", PQerrorMessage(pg));
         PQfinish(pg);
         return -TB_ESTORE;
     }
     self->pg = pg;
-    const char *err = NULL;
-    int rc = county_migrate(pg, &err);
+    /* Acks follow commits: never let a server default of synchronous_commit=off
+     * turn an acknowledged batch into a lost one. */
+    PGresult *set = PQexec(pg, "SET synchronous_commit = on; SET statement_timeout = '60s'");
+    int rc = PQresultStatus(set) == PGRES_COMMAND_OK ? 0 : -TB_ESTORE;
+    PQclear(set);
+    const char *err = PQerrorMessage(pg);
+    if (rc == 0)
+        rc = county_migrate(pg, &err);
     if (rc < 0)
         tb_error("schema migration failed: %s", err);
     for (size_t i = 0; rc == 0 && i < sizeof stmts / sizeof stmts[0]; i++) {
@@ -524,6 +552,7 @@ static void pg_lost(county_t *self, const char *why)
     tb_error("PostgreSQL failed (%s); reconnecting, unacknowledged messages will be resent", why);
     pg_close(self);
     self->in_flight = false;
+    self->reloading = -1;
     msgs_clear(&self->inflight);
     msgs_clear(&self->pending);
     for (size_t i = 0; i < self->ncmds; i++)
@@ -644,12 +673,7 @@ static int record_event(county_t *self, const tb_event_msg_t *ev, const uint8_t 
     } else {
         fold = tb_event_fold(cur ? cur : &none, ev, self->env->catalog, &next);
     }
-    /* Authority: a township speaks for itself and its own villages only. */
-    char parent[TB_CODE_LEN + 1] = "";
-    tb_code_parent(ev->origin_node, parent);
-    if (strcmp(via, self->place) != 0 && strcmp(ev->origin_node, via) != 0 &&
-        strcmp(parent, via) != 0)
-        fold = -TB_EAUTHORITY;
+    /* (apply_msg has checked that the sender may speak for the origin.) */
     if (fold < 0)
         tb_warn("event %s/%" PRIu64 " on %s via %s breaks the rules (%s): stored, not applied",
                 ev->origin_node, ev->origin_seq, ev->case_id, via, tb_strerror(fold));
@@ -796,28 +820,50 @@ static int status_updates(county_t *self)
     return 0;
 }
 
+/* Keep a message we cannot use in the quarantine table; the link moves on. */
+static int quarantine(county_t *self, const msg_t *m, const char *why)
+{
+    tb_error("link %s seq %" PRIu64 ": %s; quarantined", m->peer, m->seq, why);
+    params_t p = {0};
+    p_text(&p, m->peer);
+    p_int(&p, (int64_t)m->seq);
+    p_bytes(&p, m->buf, m->len);
+    p_text(&p, why);
+    return send_stmt(self, "quarantine", &p);
+}
+
 static int apply_msg(county_t *self, const msg_t *m)
 {
+    if (self->poison_seq && m->seq == self->poison_seq && strcmp(m->peer, self->poison_peer) == 0) {
+        self->poison_seq = 0;
+        return quarantine(self, m, self->poison_why);
+    }
     tb_item_msg_t *item = NULL;
     int rc = tb_item_decode(m->buf, m->len, &item);
     const char *why = NULL;
+    char parent[TB_CODE_LEN + 1] = "";
     if (rc < 0)
         why = tb_strerror(rc);
     else if (item->item_case != TONGBAN__V1__ITEM__ITEM_EVENT)
         why = "townships send events only";
+    else if (tb_code_parent(item->event->origin_node, parent),
+             strcmp(item->event->origin_node, m->peer) != 0 && strcmp(parent, m->peer) != 0)
+        /* A township speaks for itself and its own villages only.  Such an event
+         * is not stored under the id it claims, so it cannot take a real one. */
+        why = "event of a node outside the sender's township";
     if (why) {
-        tb_error("link %s seq %" PRIu64 ": %s; quarantined", m->peer, m->seq, why);
         tb_item_free(&item);
-        params_t p = {0};
-        p_text(&p, m->peer);
-        p_int(&p, (int64_t)m->seq);
-        p_bytes(&p, m->buf, m->len);
-        p_text(&p, why);
-        return send_stmt(self, "quarantine", &p);
+        return quarantine(self, m, why);
     }
     const tb_event_msg_t *ev = item->event;
     int fold;
-    rc = record_event(self, ev, m->buf, m->len, m->peer, &fold);
+    if (self->test_poison && strcmp(ev->case_id, self->test_poison) == 0) {
+        /* Test hook (TONGBAN_TEST_POISON_CASE): a statement that fails on its
+         * data, as a row PostgreSQL refuses would. */
+        params_t z = {0};
+        rc = send_stmt(self, "test_poison", &z);
+    }
+    rc = rc < 0 ? rc : record_event(self, ev, m->buf, m->len, m->peer, &fold);
     if (rc == 0 && fold < 0 && strcmp(ev->origin_node, self->place) != 0)
         rc = county_reject(self, ev, fold, m->peer);
     bool folded = fold == 0;
@@ -946,23 +992,34 @@ static void start_batch(county_t *self)
     if (self->in_flight || !self->pg || self->stopping)
         return;
     bool acks = false;
-    peer_t *reload = NULL;
+    ssize_t reload = -1;
     for (size_t i = 0; i < self->npeers; i++) {
         peer_t *p = &self->peers[i];
         acks |= p->tx.acked > p->ack_stored;
-        if (!reload && p->spilled && p->queue.n < self->max_queue / 2 + 1)
-            reload = p;
+        if (reload < 0 && p->spilled && p->queue.n < self->max_queue / 2 + 1)
+            reload = (ssize_t)i;
     }
-    if (self->pending.n == 0 && !acks && !reload && self->ncmds == 0)
+    if (self->pending.n == 0 && !acks && reload < 0 && self->ncmds == 0)
         return;
-    /* Swap: what was pending is now in flight. */
-    msgs_t t = self->inflight;
-    self->inflight = self->pending;
-    self->pending = t;
-    msgs_clear(&self->pending);
+    msgs_clear(&self->inflight);
+    if (self->careful && self->pending.n > 1) {
+        /* One message alone, to find the one that makes batches fail. */
+        msg_t *first = &self->pending.v[0];
+        if (msgs_push(&self->inflight, first->peer, first->seq, first->buf, first->len) < 0)
+            return;
+        free(first->buf);
+        memmove(self->pending.v, self->pending.v + 1, (self->pending.n - 1) * sizeof(msg_t));
+        self->pending.n--;
+    } else {
+        /* Swap: what was pending is now in flight. */
+        msgs_t t = self->inflight;
+        self->inflight = self->pending;
+        self->pending = t;
+    }
     self->in_flight = true;
     self->batch_failed = false;
     self->batch_err[0] = '\0';
+    self->batch_sqlstate[0] = '\0';
     self->nulls = 0;
     self->batch_event_seq = self->event_seq;
     int rc = 0;
@@ -981,8 +1038,13 @@ static void start_batch(county_t *self)
         params_t a = {0}, b = {0};
         p_text(&a, p->code);
         p_text(&b, p->code);
-        if (p->cursor != p->cursor_done) {
-            p_int(&a, (int64_t)p->cursor);
+        p->cursor_batch = p->cursor_done;
+        for (size_t k = 0; k < self->inflight.n; k++)
+            if (strcmp(self->inflight.v[k].peer, p->code) == 0 &&
+                self->inflight.v[k].seq > p->cursor_batch)
+                p->cursor_batch = self->inflight.v[k].seq;
+        if (p->cursor_batch != p->cursor_done) {
+            p_int(&a, (int64_t)p->cursor_batch);
             rc = send_stmt(self, "cursor", &a);
         }
         p->ack_batch = p->tx.acked;
@@ -992,12 +1054,15 @@ static void start_batch(county_t *self)
         }
     }
     self->reloading = reload;
-    if (rc == 0 && reload) {
+    if (rc == 0 && reload >= 0) {
+        peer_t *r = &self->peers[reload];
         params_t a = {0};
-        p_text(&a, reload->code);
-        p_int(&a, (int64_t)(reload->queue.n ? reload->queue.v[reload->queue.n - 1].seq
-                                            : reload->tx.acked));
-        p_int(&a, (int64_t)(self->max_queue - reload->queue.n));
+        p_text(&a, r->code);
+        p_int(&a, (int64_t)(r->queue.n ? r->queue.v[r->queue.n - 1].seq : r->tx.acked));
+        p_int(&a, (int64_t)(self->max_queue - r->queue.n));
+        /* Only what earlier batches committed: this batch's rows join the queue
+         * in finish_batch. */
+        p_int(&a, (int64_t)r->tx.last);
         if (!PQsendQueryPrepared(self->pg, "reload", a.n, a.v, a.len, a.fmt, 1))
             rc = -TB_ESTORE;
     }
@@ -1027,12 +1092,27 @@ static void finish_batch(county_t *self)
     self->in_flight = false;
     if (self->batch_failed) {
         /* The transaction rolled back: drop what it would have made true; the
-         * townships resend.  A failing statement is a bug or a full disk, and
-         * reloading keeps memory equal to the store. */
+         * townships resend, and reloading keeps memory equal to the store.
+         * When the data was at fault (SQLSTATE class 22 or 23) and not the
+         * server, find the message that did it: one per batch from now on,
+         * and one that fails alone is quarantined when it comes again, so
+         * it cannot hold its link back for ever. */
         tb_error("batch of %zu message(s) rolled back: %s", self->inflight.n, self->batch_err);
+        bool data_error = strncmp(self->batch_sqlstate, "22", 2) == 0 ||
+                          strncmp(self->batch_sqlstate, "23", 2) == 0;
+        if (data_error && self->inflight.n == 1 && self->careful) {
+            snprintf(self->poison_peer, sizeof self->poison_peer, "%s", self->inflight.v[0].peer);
+            self->poison_seq = self->inflight.v[0].seq;
+            snprintf(self->poison_why, sizeof self->poison_why, "the store refused it: %.200s",
+                     self->batch_err);
+        } else if (data_error && self->careful < self->inflight.n) {
+            self->careful = self->inflight.n;
+        }
         pg_lost(self, "batch failed");
         return;
     }
+    if (self->careful && self->inflight.n)
+        self->careful--;
     /* Committed: make it true in memory, then acknowledge. */
     tb_fault_committed(tb_node_fault(self->node));
     size_t pos = 0;
@@ -1046,6 +1126,10 @@ static void finish_batch(county_t *self)
     }
     tb_map_destroy(&self->overlay);
     self->overlay = tb_map_new();
+    if (!self->overlay) {
+        pg_lost(self, "out of memory");
+        return;
+    }
     self->event_seq = self->batch_event_seq;
     for (size_t i = 0; i < self->out_new.n; i++) {
         msg_t *m = &self->out_new.v[i];
@@ -1060,14 +1144,11 @@ static void finish_batch(county_t *self)
     msgs_clear(&self->out_new);
     for (size_t i = 0; i < self->npeers; i++) {
         peer_t *p = &self->peers[i];
-        if (p->cursor_done != p->cursor)
+        if (p->cursor_batch > p->cursor_done)
             p->need_ack = true;
         /* cursor may have run ahead into the pending batch: commit only what was in flight */
-        uint64_t done = p->cursor_done;
-        for (size_t k = 0; k < self->inflight.n; k++)
-            if (strcmp(self->inflight.v[k].peer, p->code) == 0 && self->inflight.v[k].seq > done)
-                done = self->inflight.v[k].seq;
-        p->cursor_done = done;
+        if (p->cursor_batch > p->cursor_done)
+            p->cursor_done = p->cursor_batch;
         if (p->ack_stored < p->ack_batch)
             p->ack_stored = p->ack_batch; /* the outbox is pruned up to here */
     }
@@ -1132,9 +1213,9 @@ static void on_pg_io(uv_poll_t *h, int status, int events)
         }
         nulls = 0;
         ExecStatusType st = PQresultStatus(r);
-        if (st == PGRES_TUPLES_OK && self->reloading) {
-            reload_rows(self, self->reloading, r);
-            self->reloading = NULL;
+        if (st == PGRES_TUPLES_OK && self->reloading >= 0) {
+            reload_rows(self, &self->peers[self->reloading], r);
+            self->reloading = -1;
         }
         if (st == PGRES_PIPELINE_SYNC) {
             PQclear(r);
@@ -1143,6 +1224,10 @@ static void on_pg_io(uv_poll_t *h, int status, int events)
             continue;
         }
         if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+            const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+            if (!self->batch_failed)
+                snprintf(self->batch_sqlstate, sizeof self->batch_sqlstate, "%s",
+                         state ? state : "");
             if (!self->batch_failed)
                 snprintf(self->batch_err, sizeof self->batch_err, "%s",
                          st == PGRES_PIPELINE_ABORTED ? "pipeline aborted"
@@ -1195,7 +1280,8 @@ static void flush_links(county_t *self)
 static void on_envelope(void *ctx, const tb_env_t *env)
 {
     county_t *self = ctx;
-    if (env->kind == TONGBAN__V1__KIND__KIND_UNREACHABLE) {
+    if (env->kind == TONGBAN__V1__KIND__KIND_UNREACHABLE &&
+        strcmp(env->sender, TB_BROKER_CODE) == 0) {
         Tongban__V1__Unreachable *u =
             tongban__v1__unreachable__unpack(NULL, env->body.len, env->body.data);
         if (u && tb_code_valid(u->peer)) {
@@ -1280,6 +1366,8 @@ int county_serve(tb_env_ctx_t *env, const char *conninfo)
     self.place = env->place;
     self.conninfo = strdup(conninfo);
     self.max_queue = MAX_QUEUE_DEFAULT;
+    self.reloading = -1;
+    self.test_poison = getenv("TONGBAN_TEST_POISON_CASE");
     const char *mq = getenv("TONGBAN_COUNTY_MAX_QUEUE");
     if (mq && atoi(mq) > 0)
         self.max_queue = (size_t)atoi(mq);

@@ -9,6 +9,7 @@
 #include "county.h"
 
 #include "tb_error.h"
+#include "tb_log.h"
 #include "tb_i18n.h"
 #include "tb_report.h"
 #include "tb_wire.h"
@@ -57,7 +58,7 @@ int county_command(PGconn *pg, const tb_env_ctx_t *env, const county_cmd_t *cmd,
     ev.reason = (char *)cmd->reason;
     ev.basis = (char *)cmd->basis;
     ev.decision = (Tongban__V1__Decision)cmd->decision;
-    ev.at_ms = 1;
+    ev.at_ms = tb_now_ms();
     tb_case_t next;
     if ((rc = tb_event_check(&ev)) < 0)
         return -TB_EBADVALUE;

@@ -264,17 +264,32 @@ static void test_env_max_frame(void **state)
     assert_non_null(body);
     memset(body, 'x', TB_MAX_FRAME + 16);
 
-    /* Exactly TB_MAX_FRAME bytes: packed and accepted. */
-    size_t b = body_len_for(TB_MAX_FRAME);
+    /* Exactly TB_MAX_FRAME bytes (a heartbeat, whose body is not an item): accepted.
+     * A heartbeat has no seq field: two bytes more of body than a DATA envelope. */
+    size_t b = body_len_for(TB_MAX_FRAME) + 2;
     uint8_t *buf = NULL;
     size_t len = 0;
-    assert_rc(
-        tb_env_pack(VILLAGE, TOWNSHIP, TONGBAN__V1__KIND__KIND_DATA, 1, 0, body, b, &buf, &len), 0);
+    assert_rc(tb_env_pack(VILLAGE, TOWNSHIP, TONGBAN__V1__KIND__KIND_HEARTBEAT, 0, 0, body, b, &buf,
+                          &len),
+              0);
     assert_int_equal(len, TB_MAX_FRAME);
     tb_env_t *env = NULL;
     assert_rc(env_decode_copy(buf, len, &env), 0);
     assert_int_equal(env->body.len, b);
     tb_env_free(&env);
+    free(buf);
+
+    /* DATA bodies are bounded by TB_MAX_BODY, so a relay can always wrap them again. */
+    assert_rc(tb_env_pack(VILLAGE, TOWNSHIP, TONGBAN__V1__KIND__KIND_DATA, 1, 0, body, TB_MAX_BODY,
+                          &buf, &len),
+              0);
+    assert_rc(env_decode_copy(buf, len, &env), 0);
+    tb_env_free(&env);
+    free(buf);
+    assert_rc(tb_env_pack(VILLAGE, TOWNSHIP, TONGBAN__V1__KIND__KIND_DATA, 1, 0, body,
+                          TB_MAX_BODY + 1, &buf, &len),
+              0);
+    assert_rc(env_decode_copy(buf, len, &env), -TB_EPROTO);
     free(buf);
 
     /* One byte more: tb_env_pack refuses, and a peer's frame is rejected unread. */
@@ -379,6 +394,7 @@ static void test_item_logged_round_trip(void **state)
     sub.case_id = CASE_ID;
     sub.type = TONGBAN__V1__EVENT_TYPE__EVENT_SUBMITTED;
     sub.actor = "王五";
+    sub.at_ms = 1795334400000;
     sub.target = TOWNSHIP;
     assert_rc(event_round_trip(&sub, &item), 0);
     assert_string_equal(item->event->target, TOWNSHIP);
@@ -413,6 +429,26 @@ static void test_event_rejects(void **state)
     logged_event(&f);
     f.ev.ledger = NULL;
     expect_event_rejected(&f.ev, "LOGGED without ledger");
+
+    /* Times PostgreSQL could not store (they would hold the link back at the county). */
+    static const int64_t bad_times[] = {INT64_MAX, INT64_MIN, -1, 0, 946684799999LL,
+                                        4102444800000LL, 9300000000000000LL};
+    for (size_t i = 0; i < sizeof bad_times / sizeof bad_times[0]; i++) {
+        logged_event(&f);
+        f.ev.at_ms = bad_times[i];
+        expect_event_rejected(&f.ev, "event time out of range");
+        logged_event(&f);
+        f.ledger.accept_time_ms = bad_times[i];
+        expect_event_rejected(&f.ev, "accept time out of range");
+        if (bad_times[i] != 0) {
+            logged_event(&f);
+            f.ledger.completion_time_ms = bad_times[i];
+            expect_event_rejected(&f.ev, "completion time out of range");
+            logged_event(&f);
+            f.ev.due_ms = bad_times[i];
+            expect_event_rejected(&f.ev, "due time out of range");
+        }
+    }
 
     /* Every other type with a ledger (handovers get their target so only the ledger is wrong). */
     for (int t = TONGBAN__V1__EVENT_TYPE__EVENT_SUBMITTED;
