@@ -728,30 +728,38 @@ static int record_event(county_t *self, const tb_event_msg_t *ev, const uint8_t 
     return rc;
 }
 
-/* The county confirms a case forwarded to it (签收), and tells the township. */
-static int county_receive(county_t *self, const char *case_id, const char *township)
+/* Mint one of the county's own events (origin, seq and time filled in here),
+ * record it in this batch and queue it to township `to`. */
+static int emit_own(county_t *self, tb_event_msg_t *ev, const char *to)
 {
-    tb_event_msg_t ev = TONGBAN__V1__CASE_EVENT__INIT;
-    ev.origin_node = (char *)self->place;
-    ev.origin_seq = ++self->batch_event_seq;
-    ev.case_id = (char *)case_id;
-    ev.type = TONGBAN__V1__EVENT_TYPE__EVENT_RECEIVED;
-    ev.actor = (char *)"";
-    ev.at_ms = tb_now_ms();
+    ev->origin_node = (char *)self->place;
+    ev->origin_seq = ++self->batch_event_seq;
+    ev->at_ms = tb_now_ms();
+    if (!ev->actor)
+        ev->actor = (char *)"";
     tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
     item.item_case = TONGBAN__V1__ITEM__ITEM_EVENT;
-    item.event = &ev;
+    item.event = ev;
     uint8_t *buf;
     size_t len;
     int rc = tb_pack_item(&item, &buf, &len);
     if (rc < 0)
         return rc;
     int fold;
-    rc = record_event(self, &ev, buf, len, self->place, &fold);
+    rc = record_event(self, ev, buf, len, self->place, &fold);
     if (rc == 0)
-        rc = queue_out(self, township, buf, len);
+        rc = queue_out(self, to, buf, len);
     free(buf);
     return rc;
+}
+
+/* The county confirms a case forwarded to it (签收), and tells the township. */
+static int county_receive(county_t *self, const char *case_id, const char *township)
+{
+    tb_event_msg_t ev = TONGBAN__V1__CASE_EVENT__INIT;
+    ev.case_id = (char *)case_id;
+    ev.type = TONGBAN__V1__EVENT_TYPE__EVENT_RECEIVED;
+    return emit_own(self, &ev, township);
 }
 
 /* An event broke the rules: tell the node that made it, through the township
@@ -760,29 +768,12 @@ static int county_receive(county_t *self, const char *case_id, const char *towns
 static int county_reject(county_t *self, const tb_event_msg_t *bad, int why, const char *via)
 {
     tb_event_msg_t ev = TONGBAN__V1__CASE_EVENT__INIT;
-    ev.origin_node = (char *)self->place;
-    ev.origin_seq = ++self->batch_event_seq;
     ev.case_id = bad->case_id;
     ev.type = TONGBAN__V1__EVENT_TYPE__EVENT_REJECTED;
-    ev.actor = (char *)"";
-    ev.at_ms = tb_now_ms();
     ev.reason = (char *)tb_strerror(why);
     ev.rejected_origin = bad->origin_node;
     ev.rejected_seq = bad->origin_seq;
-    tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
-    item.item_case = TONGBAN__V1__ITEM__ITEM_EVENT;
-    item.event = &ev;
-    uint8_t *buf;
-    size_t len;
-    int rc = tb_pack_item(&item, &buf, &len);
-    if (rc < 0)
-        return rc;
-    int fold;
-    rc = record_event(self, &ev, buf, len, self->place, &fold);
-    if (rc == 0)
-        rc = queue_out(self, via, buf, len);
-    free(buf);
-    return rc;
+    return emit_own(self, &ev, via);
 }
 
 /* Tell the township of each changed case what the county now holds. */
@@ -879,7 +870,7 @@ static int apply_msg(county_t *self, const msg_t *m)
 static int apply_cmd(county_t *self, const cmd_t *c)
 {
     tb_event_msg_t ev = TONGBAN__V1__CASE_EVENT__INIT;
-    ev.origin_node = (char *)self->place;
+    ev.origin_node = (char *)self->place; /* checked before emit_own numbers it */
     ev.origin_seq = self->batch_event_seq + 1;
     ev.case_id = (char *)c->case_id;
     ev.type = (Tongban__V1__EventType)c->type;
@@ -888,12 +879,11 @@ static int apply_cmd(county_t *self, const cmd_t *c)
     ev.basis = c->basis;
     ev.decision = (Tongban__V1__Decision)c->decision;
     ev.at_ms = tb_now_ms();
-    tb_case_t none = {0}, next;
+    tb_case_t next;
     tb_case_t *cur = case_lookup(self, c->case_id);
     int fold = tb_event_check(&ev);
     if (fold == 0)
         fold = cur ? tb_event_fold(cur, &ev, self->env->catalog, &next) : -TB_ENOCASE;
-    (void)none;
     params_t p = {0};
     p_int(&p, c->id);
     if (fold < 0) {
@@ -902,24 +892,11 @@ static int apply_cmd(county_t *self, const cmd_t *c)
         tb_info("command %" PRId64 " on %s refused: %s", c->id, c->case_id, tb_strerror(fold));
         return send_stmt(self, "cmd_done", &p);
     }
-    self->batch_event_seq++;
-    tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
-    item.item_case = TONGBAN__V1__ITEM__ITEM_EVENT;
-    item.event = &ev;
-    uint8_t *buf;
-    size_t len;
-    int rc = tb_pack_item(&item, &buf, &len);
-    if (rc < 0)
-        return rc;
-    char town[TB_CODE_LEN + 1];
-    snprintf(town, sizeof town, "%.12s", c->case_id);
-    if (tb_code_level(town) == TB_LEVEL_VILLAGE)
-        tb_code_parent(town, town);
-    int f;
-    rc = record_event(self, &ev, buf, len, self->place, &f);
-    if (rc == 0)
-        rc = queue_out(self, town, buf, len);
-    free(buf);
+    char origin[TB_CODE_LEN + 1], town[TB_CODE_LEN + 1];
+    snprintf(origin, sizeof origin, "%.12s", c->case_id);
+    if (tb_code_level(origin) != TB_LEVEL_VILLAGE || tb_code_parent(origin, town) < 0)
+        memcpy(town, origin, sizeof town); /* a walk-in case: the township is the origin */
+    int rc = emit_own(self, &ev, town);
     p_text(&p, "done");
     p_text(&p, "");
     return rc < 0 ? rc : send_stmt(self, "cmd_done", &p);
