@@ -122,7 +122,7 @@ struct county {
     PGconn *pg;
     uv_poll_t pg_poll;
     bool pg_polling, pg_writing;
-    uv_timer_t reconnect, send_timer;
+    uv_timer_t reconnect, send_timer, stop_timer;
     uv_signal_t sigint, sigterm;
     tb_node_t *node;
     bool stopping;
@@ -419,6 +419,7 @@ static int load_state(county_t *self)
 /* ---- the database connection ---------------------------------------------------------- */
 
 static void pg_close(county_t *self);
+static void shutdown_now(county_t *self);
 static void on_pg_io(uv_poll_t *h, int status, int events);
 static void start_batch(county_t *self);
 
@@ -566,7 +567,9 @@ static void pg_lost(county_t *self, const char *why)
         self->peers[i].cursor = self->peers[i].cursor_done;
         self->peers[i].need_ack = false;
     }
-    if (!self->stopping)
+    if (self->stopping)
+        shutdown_now(self); /* the batch in flight is lost: not acknowledged, resent later */
+    else
         uv_timer_start(&self->reconnect, on_reconnect, RECONNECT_MS, RECONNECT_MS);
 }
 
@@ -1132,6 +1135,10 @@ static void finish_batch(county_t *self)
     self->batches++;
     msgs_clear(&self->inflight);
     flush_links(self);
+    if (self->stopping) {
+        shutdown_now(self);
+        return;
+    }
     start_batch(self);
 }
 
@@ -1316,19 +1323,44 @@ static void on_send_timer(uv_timer_t *t)
     flush_links(self);
 }
 
-static void on_signal(uv_signal_t *h, int sig)
+/* Close everything; the loop ends when the handles are closed. */
+static void shutdown_now(county_t *self)
 {
-    county_t *self = h->data;
-    tb_info("signal %d: stopping after %" PRIu64 " batch(es), %" PRIu64 " event(s)", sig,
-            self->batches, self->events);
-    self->stopping = true;
+    if (!self->node)
+        return;
+    tb_info("stopped after %" PRIu64 " batch(es), %" PRIu64 " event(s)", self->batches,
+            self->events);
     tb_node_close(&self->node);
     uv_close((uv_handle_t *)&self->reconnect, NULL);
     uv_close((uv_handle_t *)&self->send_timer, NULL);
+    uv_close((uv_handle_t *)&self->stop_timer, NULL);
     uv_close((uv_handle_t *)&self->sigint, NULL);
     uv_close((uv_handle_t *)&self->sigterm, NULL);
-    /* An in-flight batch is simply not acknowledged; closing rolls it back or it committed. */
     pg_close(self);
+}
+
+static void on_stop_timer(uv_timer_t *t)
+{
+    county_t *self = t->data;
+    tb_warn("the batch in flight did not finish in time; it is not acknowledged and will be resent");
+    shutdown_now(self);
+}
+
+static void on_signal(uv_signal_t *h, int sig)
+{
+    county_t *self = h->data;
+    if (self->stopping)
+        return;
+    self->stopping = true; /* no new batch starts */
+    if (!self->in_flight) {
+        tb_info("signal %d: stopping", sig);
+        shutdown_now(self);
+        return;
+    }
+    /* Finish the batch in flight and send its acks first (finish_batch calls
+     * shutdown_now); give it at most 10 s. */
+    tb_info("signal %d: stopping after the batch in flight", sig);
+    uv_timer_start(&self->stop_timer, on_stop_timer, 10000, 0);
 }
 
 int county_serve(tb_env_ctx_t *env, const char *conninfo)
@@ -1358,7 +1390,8 @@ int county_serve(tb_env_ctx_t *env, const char *conninfo)
     }
     uv_timer_init(&loop, &self.reconnect);
     uv_timer_init(&loop, &self.send_timer);
-    self.reconnect.data = self.send_timer.data = &self;
+    uv_timer_init(&loop, &self.stop_timer);
+    self.reconnect.data = self.send_timer.data = self.stop_timer.data = &self;
     uv_signal_init(&loop, &self.sigint);
     uv_signal_init(&loop, &self.sigterm);
     self.sigint.data = self.sigterm.data = &self;

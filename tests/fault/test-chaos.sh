@@ -15,7 +15,7 @@ need_pg
 seed0=${TB_FAULT_SEED:-$(date +%s)}
 schedules=${TB_FAULT_SCHEDULES:-2}
 secs=${TB_FAULT_SECONDS:-20}
-kills=0 pg_restarts=0 logged=0
+kills=0 pg_restarts=0 logged=0 terms=0 bad_terms=0
 targets=(broker county "${TOWNS[@]}" "${VILLAGES[@]}" pg)
 : >"$WORK/ids"
 
@@ -67,6 +67,15 @@ for ((s = 0; s < schedules; s++)); do
             tb_as_pg "$TB_PG_BIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/postgres.log" -w -t 60 \
                 -o "-c listen_addresses='' -c unix_socket_directories='$PGDIR'" start >/dev/null
             pg_restarts=$((pg_restarts + 1))
+        elif [ $((RANDOM % 3)) = 0 ] && alive "$victim"; then
+            # A polite stop now and then: it must finish its batch and exit 0.
+            kill -TERM "${PID[$victim]}"
+            wait "${PID[$victim]}"
+            rc=$?
+            terms=$((terms + 1))
+            [ $rc -eq 0 ] || { bad_terms=$((bad_terms + 1)); echo "# $victim exited $rc on SIGTERM"; }
+            PID[$victim]=""
+            run "$victim"
         else
             kill9 "$victim"
             kills=$((kills + 1))
@@ -78,7 +87,8 @@ for ((s = 0; s < schedules; s++)); do
     run_all
 done
 logged=$(sort -u "$WORK/ids" | wc -l)
-echo "# $schedules schedule(s) of ${secs}s: $kills kill -9, $pg_restarts PostgreSQL crash-restarts, $logged cases logged"
+echo "# $schedules schedule(s) of ${secs}s: $kills kill -9, $terms SIGTERM, $pg_restarts PostgreSQL crash-restarts, $logged cases logged"
+eq "every daemon stopped with SIGTERM under load exited 0" 0 "$bad_terms"
 ok "cases were logged during the chaos" [ "$logged" -gt 0 ]
 reconcile "$WORK/ids" 240
 for n in broker county "${TOWNS[@]}" "${VILLAGES[@]}"; do
