@@ -2,8 +2,8 @@
  *
  * Loaded from data (data/catalog.csv: code,name,level,kind,promised_days,
  * legal_days,materials with materials as "name:core;name:noncore"), never
- * from C literals.  The county owns the catalog; today every node reads the
- * same shipped file (or the one the county imported), see common/README.md.
+ * from C literals.  The county owns the catalog and distributes its versions;
+ * a node uses the newest it received, else the shipped file (common/tb_data.h).
  */
 #ifndef TB_CATALOG_H
 #define TB_CATALOG_H
