@@ -8,8 +8,7 @@
 
 /* Load body into the env's catalog or calendar; both loaders leave the old
  * data in place on any error. */
-static int use(tb_env_ctx_t *env, const char *kind, uint32_t version, const char *body,
-               size_t len)
+static int use(tb_env_ctx_t *env, const char *kind, uint32_t version, const char *body, size_t len)
 {
     int line = 0, rc;
     if (strcmp(kind, TB_DATA_CATALOG) == 0) {
