@@ -141,41 +141,71 @@ static int parse_row(char **f, int n, tb_item_t *it)
     return rc;
 }
 
-int tb_catalog_load(tb_catalog_t *self, const char *path, int *ret_line)
+static const char header[] = "code,name,level,kind,promised_days,legal_days,materials";
+
+/* One line (without its end) into tmp; line 1 must be the header. */
+static int parse_line(tb_catalog_t *tmp, size_t *cap, char *line, int lineno)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return -errno;
-    tb_catalog_t tmp = {0};
-    size_t cap = 0;
-    char line[4096];
-    int lineno = 0, rc = 0;
-    while (rc == 0 && fgets(line, sizeof line, f)) {
-        lineno++;
-        if (lineno == 1)
-            continue;
-        char *fields[8];
-        int n = tb_csv_split(line, fields, 8);
-        if (n == 1 && fields[0][0] == '\0')
-            continue;
-        if (tmp.n == cap) {
-            cap = cap ? cap * 2 : 64;
-            tb_item_t *v = realloc(tmp.v, cap * sizeof(tb_item_t));
-            if (!v) {
-                rc = -ENOMEM;
-                break;
-            }
-            tmp.v = v;
-        }
-        rc = n < 0 ? n : parse_row(fields, n, &tmp.v[tmp.n]);
-        if (rc == 0) {
-            for (size_t i = 0; i < tmp.n; i++)
-                if (strcmp(tmp.v[i].code, tmp.v[tmp.n].code) == 0)
-                    rc = -TB_EDATA; /* the same code twice */
-            tmp.n++;
-        }
+    if (lineno == 1) {
+        if (strncmp(line, "\xEF\xBB\xBF", 3) == 0)
+            line += 3; /* a UTF-8 BOM, as spreadsheets write it */
+        return strcmp(line, header) == 0 ? 0 : -TB_EDATA;
     }
-    fclose(f);
+    char *fields[8];
+    int n = tb_csv_split(line, fields, 8);
+    if (n == 1 && fields[0][0] == '\0')
+        return 0; /* blank lines are allowed between rows */
+    if (n < 0)
+        return n;
+    if (tmp->n == *cap) {
+        size_t c = *cap ? *cap * 2 : 64;
+        if (c > TB_CATALOG_ITEMS_MAX)
+            c = TB_CATALOG_ITEMS_MAX;
+        if (tmp->n == c)
+            return -TB_EDATA; /* more items than any catalog has */
+        tb_item_t *v = realloc(tmp->v, c * sizeof(tb_item_t));
+        if (!v)
+            return -ENOMEM;
+        tmp->v = v;
+        *cap = c;
+    }
+    int rc = parse_row(fields, n, &tmp->v[tmp->n]);
+    if (rc < 0)
+        return rc;
+    tmp->n++;
+    for (size_t i = 0; i + 1 < tmp->n; i++)
+        if (strcmp(tmp->v[i].code, tmp->v[tmp->n - 1].code) == 0)
+            return -TB_EDATA; /* the same code twice */
+    return 0;
+}
+
+int tb_catalog_load_buf(tb_catalog_t *self, const char *buf, size_t len, int *ret_line)
+{
+    if (!self || (!buf && len))
+        return -EINVAL;
+    tb_catalog_t tmp = {0};
+    size_t cap = 0, pos = 0;
+    int lineno = 0, rc = 0;
+    char line[TB_CATALOG_LINE_MAX + 1];
+    while (rc == 0 && pos < len) {
+        lineno++;
+        const char *nl = memchr(buf + pos, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - (buf + pos)) : len - pos;
+        if (n && buf[pos + n - 1] == '\r')
+            n--;
+        if (n > TB_CATALOG_LINE_MAX || memchr(buf + pos, '\0', n))
+            rc = -TB_EDATA;
+        else {
+            memcpy(line, buf + pos, n);
+            line[n] = '\0';
+            rc = parse_line(&tmp, &cap, line, lineno);
+        }
+        pos += nl ? (size_t)(nl - (buf + pos)) + 1 : len - pos;
+    }
+    if (rc == 0 && lineno == 0) {
+        lineno = 1; /* no header */
+        rc = -TB_EDATA;
+    }
     if (rc < 0) {
         if (ret_line)
             *ret_line = lineno;
@@ -185,6 +215,25 @@ int tb_catalog_load(tb_catalog_t *self, const char *path, int *ret_line)
     clear(self);
     *self = tmp;
     return 0;
+}
+
+int tb_catalog_load(tb_catalog_t *self, const char *path, int *ret_line)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -errno;
+    char *buf = malloc(TB_CATALOG_FILE_MAX + 1);
+    if (!buf) {
+        fclose(f);
+        return -ENOMEM;
+    }
+    size_t len = fread(buf, 1, TB_CATALOG_FILE_MAX + 1, f);
+    int rc = ferror(f) ? -EIO : 0;
+    fclose(f);
+    if (rc == 0)
+        rc = len > TB_CATALOG_FILE_MAX ? -EFBIG : tb_catalog_load_buf(self, buf, len, ret_line);
+    free(buf);
+    return rc;
 }
 
 const tb_item_t *tb_catalog_find(const tb_catalog_t *self, const char *code)

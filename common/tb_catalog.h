@@ -2,8 +2,8 @@
  *
  * Loaded from data (data/catalog.csv: code,name,level,kind,promised_days,
  * legal_days,materials with materials as "name:core;name:noncore"), never
- * from C literals.  The county owns the catalog; today every node reads the
- * same shipped file (or the one the county imported), see common/README.md.
+ * from C literals.  The county owns the catalog and distributes its versions;
+ * a node uses the newest it received, else the shipped file (common/tb_data.h).
  */
 #ifndef TB_CATALOG_H
 #define TB_CATALOG_H
@@ -41,7 +41,26 @@ typedef struct tb_catalog tb_catalog_t;
 
 tb_catalog_t *tb_catalog_new(void);
 void tb_catalog_destroy(tb_catalog_t **self_p);
-/* 0, or -TB_EDATA with the 1-based line in *ret_line; nothing loaded then. */
+#define TB_CATALOG_LINE_MAX 4095        /* bytes in one line, without its end */
+#define TB_CATALOG_ITEMS_MAX 4096       /* items in one catalog */
+#define TB_CATALOG_FILE_MAX (1024 * 1024) /* bytes, for tb_catalog_load() */
+
+/* Replace the catalog with the one in buf[0..len), which is untrusted (the
+ * county distributes catalogs over the wire; see proto DataVersion).
+ *
+ * Format: UTF-8 text, lines end in LF or CRLF, the last may lack one.  Line 1
+ * is exactly the header "code,name,level,kind,promised_days,legal_days,
+ * materials" (a leading UTF-8 BOM is allowed); every further line is one item
+ * (see data/catalog.csv) or blank.  Codes are unique.  No NUL bytes, lines of
+ * at most TB_CATALOG_LINE_MAX bytes, at most TB_CATALOG_ITEMS_MAX items.
+ *
+ * 0, or -TB_EDATA with the 1-based number of the first bad line in *ret_line
+ * (may be NULL), -EINVAL, -ENOMEM.  On any error the catalog is unchanged:
+ * the input is parsed into a temporary set that replaces the old one only
+ * when all of it is good. */
+int tb_catalog_load_buf(tb_catalog_t *self, const char *buf, size_t len, int *ret_line);
+/* tb_catalog_load_buf() on the file at path: also -errno, -EFBIG over
+ * TB_CATALOG_FILE_MAX bytes. */
 int tb_catalog_load(tb_catalog_t *self, const char *path, int *ret_line);
 /* Borrowed item, or NULL when the code is not in the catalog. */
 const tb_item_t *tb_catalog_find(const tb_catalog_t *self, const char *code);

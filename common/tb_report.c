@@ -323,12 +323,20 @@ int tb_report_case(tb_store_t *store, const char *case_id, const tb_report_opts_
     return 0;
 }
 
-int tb_report_items(const tb_catalog_t *catalog, bool json, FILE *out)
+int tb_report_items(const tb_catalog_t *catalog, uint32_t catalog_version,
+                    uint32_t calendar_version, bool json, FILE *out)
 {
     static const char *lv_zh[] = {"", "县级", "乡镇", "村级"}, *lv_en[] = {"", "county", "township", "village"};
     static const char *k_zh[] = {"", "即办件", "承诺件", "咨询", "帮扶"},
                       *k_en[] = {"", "immediate", "promised", "consultation", "help"};
     json_t *arr = json ? json_array() : NULL;
+    if (!json)
+        fprintf(out, TB_TR("事项目录第 %u 版%s，节假日日历第 %u 版%s\n",
+                           "catalog version %u%s, holiday calendar version %u%s\n"),
+                (unsigned)catalog_version,
+                catalog_version ? "" : TB_TR("（随附）", " (shipped)"),
+                (unsigned)calendar_version,
+                calendar_version ? "" : TB_TR("（随附）", " (shipped)"));
     for (size_t i = 0;; i++) {
         const tb_item_t *it = tb_catalog_item(catalog, i);
         if (!it)
@@ -351,5 +359,9 @@ int tb_report_items(const tb_catalog_t *catalog, bool json, FILE *out)
             fprintf(out, "        %s%s\n", it->material[k],
                     it->core[k] ? TB_TR("（核心）", " (core)") : TB_TR("（非核心，可容缺）", " (non-core, may be owed)"));
     }
-    return json ? print_json(arr, out) : 0;
+    if (!json)
+        return 0;
+    json_t *o = json_pack("{s:I, s:I, s:o}", "catalog_version", (json_int_t)catalog_version,
+                          "calendar_version", (json_int_t)calendar_version, "items", arr);
+    return print_json(o, out);
 }

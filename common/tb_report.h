@@ -29,7 +29,10 @@ int tb_report_cases(tb_store_t *store, const char *held, const tb_report_opts_t 
 int tb_report_case(tb_store_t *store, const char *case_id, const tb_report_opts_t *o, FILE *out);
 
 /* The service item catalog. */
-int tb_report_items(const tb_catalog_t *catalog, bool json, FILE *out);
+/* The catalog in force with the versions of catalog and calendar (0: the
+ * shipped files); JSON: {"catalog_version", "calendar_version", "items": [...]}. */
+int tb_report_items(const tb_catalog_t *catalog, uint32_t catalog_version,
+                    uint32_t calendar_version, bool json, FILE *out);
 
 /* The case table's header and the first five columns of a row (the status follows). */
 void tb_print_header(FILE *out);

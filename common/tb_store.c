@@ -62,6 +62,10 @@ static const char *const migrations[] = {
     "ALTER TABLE cases ADD COLUMN decision INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE events ADD COLUMN rejected TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE events ADD COLUMN detail TEXT NOT NULL DEFAULT '';",
+    /* 3: data the county distributes (proto DataVersion): every version of the
+     * catalog and the calendar this node received; the newest is in force. */
+    "CREATE TABLE data_versions(kind TEXT NOT NULL, version INTEGER NOT NULL,"
+    "  body BLOB NOT NULL, received_ms INTEGER NOT NULL, PRIMARY KEY(kind, version));",
 };
 
 static int sql_err(tb_store_t *self, const char *what)
@@ -696,6 +700,68 @@ int tb_store_backlog(tb_store_t *self, uint64_t *ret_n)
         *ret_n = (uint64_t)sqlite3_column_int64(st, 0);
     else
         rc = sql_err(self, "backlog");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int tb_store_data_newest(tb_store_t *self, const char *kind, uint32_t *ret_version,
+                         char **ret_body, size_t *ret_len)
+{
+    sqlite3_stmt *st;
+    int rc = prep(self,
+                  "SELECT version, body FROM data_versions WHERE kind = ?1"
+                  " ORDER BY version DESC LIMIT 1",
+                  &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        size_t len = (size_t)sqlite3_column_bytes(st, 1);
+        const void *b = sqlite3_column_blob(st, 1);
+        char *body = malloc(len + 1);
+        if (!body) {
+            rc = -ENOMEM;
+        } else {
+            if (len)
+                memcpy(body, b, len);
+            body[len] = '\0';
+            if (ret_version)
+                *ret_version = (uint32_t)sqlite3_column_int64(st, 0);
+            if (ret_body)
+                *ret_body = body;
+            else
+                free(body);
+            if (ret_len)
+                *ret_len = len;
+        }
+    } else {
+        rc = s == SQLITE_DONE ? -ENOENT : sql_err(self, "data_versions");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int tb_store_data_put(tb_store_t *self, const char *kind, uint32_t version, const uint8_t *body,
+                      size_t len)
+{
+    uint32_t have = 0;
+    int rc = tb_store_data_newest(self, kind, &have, NULL, NULL);
+    if (rc < 0 && rc != -ENOENT)
+        return rc;
+    if (rc == 0 && version <= have)
+        return 1;
+    sqlite3_stmt *st;
+    if ((rc = prep(self,
+                   "INSERT INTO data_versions(kind, version, body, received_ms)"
+                   " VALUES(?1, ?2, ?3, ?4)",
+                   &st)) < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)version);
+    sqlite3_bind_blob(st, 3, len ? (const void *)body : "", (int)len, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)tb_now_ms());
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sql_err(self, "data_versions");
     sqlite3_finalize(st);
     return rc;
 }

@@ -79,6 +79,16 @@ int tb_store_quarantine(tb_store_t *self, const char *peer, uint64_t seq, const 
 /* The queued message seq for peer: malloc'd copy in *ret_buf. -ENOENT if pruned. */
 int tb_store_outbox_get(tb_store_t *self, const char *peer, uint64_t seq, uint8_t **ret_buf,
                         size_t *ret_len);
+/* Data the county distributes (catalog, calendar; see proto DataVersion).
+ * tb_store_data_put stores a version of kind if it is newer than every stored
+ * one (inside a transaction): 0 stored, 1 not newer (nothing written).
+ * tb_store_data_newest gives the newest stored version of kind and its body
+ * (malloc'd, NUL-terminated; ret_ pointers may be NULL), or -ENOENT. */
+int tb_store_data_put(tb_store_t *self, const char *kind, uint32_t version, const uint8_t *body,
+                      size_t len);
+int tb_store_data_newest(tb_store_t *self, const char *kind, uint32_t *ret_version,
+                         char **ret_body, size_t *ret_len);
+
 /* Messages waiting in all outboxes. */
 int tb_store_backlog(tb_store_t *self, uint64_t *ret_n);
 

@@ -1,5 +1,6 @@
 #include "tb_wire.h"
 
+#include "tb_calendar.h"
 #include "tb_case.h"
 #include "tb_cli.h"
 #include "tb_error.h"
@@ -191,6 +192,28 @@ void tb_event_detail(const tb_event_msg_t *ev, char *buf, size_t size)
     }
 }
 
+int tb_data_check(const Tongban__V1__DataVersion *dv)
+{
+    if (!dv || !dv->kind || dv->version < 1 || dv->body.len > TB_MAX_BODY ||
+        (dv->body.len && !dv->body.data))
+        return -TB_EPROTO;
+    int rc = -TB_EPROTO, line = 0;
+    if (strcmp(dv->kind, TB_DATA_CATALOG) == 0) {
+        tb_catalog_t *c = tb_catalog_new();
+        if (!c)
+            return -ENOMEM;
+        rc = tb_catalog_load_buf(c, (const char *)dv->body.data, dv->body.len, &line);
+        tb_catalog_destroy(&c);
+    } else if (strcmp(dv->kind, TB_DATA_CALENDAR) == 0) {
+        tb_calendar_t *c = tb_calendar_new();
+        if (!c)
+            return -ENOMEM;
+        rc = tb_calendar_load_buf(c, (const char *)dv->body.data, dv->body.len, &line);
+        tb_calendar_destroy(&c);
+    }
+    return rc == -ENOMEM ? rc : rc < 0 ? -TB_EPROTO : 0;
+}
+
 int tb_item_decode(const uint8_t *buf, size_t len, tb_item_msg_t **ret_item)
 {
     tb_item_msg_t *item = tongban__v1__item__unpack(NULL, len, buf);
@@ -205,6 +228,8 @@ int tb_item_decode(const uint8_t *buf, size_t len, tb_item_msg_t **ret_item)
               tb_code_valid(s->holder))
                  ? 0
                  : -TB_EPROTO;
+    } else if (item->item_case == TONGBAN__V1__ITEM__ITEM_DATA) {
+        rc = tb_data_check(item->data);
     }
     if (rc < 0) {
         tongban__v1__item__free_unpacked(item, NULL);

@@ -26,6 +26,10 @@
 typedef Tongban__V1__Envelope tb_env_t;
 typedef Tongban__V1__Item tb_item_msg_t;
 typedef Tongban__V1__CaseEvent tb_event_msg_t;
+typedef Tongban__V1__DataVersion tb_data_msg_t;
+
+#define TB_DATA_CATALOG "catalog"
+#define TB_DATA_CALENDAR "calendar"
 
 /* Decode and validate an envelope.  Free with tb_env_free(). */
 int tb_env_decode(const uint8_t *buf, size_t len, tb_env_t **ret_env);
@@ -50,6 +54,11 @@ int tb_event_fold(const tb_case_t *cur, const tb_event_msg_t *ev, const tb_catal
 /* One line of what an event says beyond its type (materials, basis, decision,
  * rating, reply, pledge date) in the user's language, for the history. */
 void tb_event_detail(const tb_event_msg_t *ev, char *buf, size_t size);
+
+/* Validate distributed data: kind "catalog" or "calendar", version >= 1, a
+ * body of at most TB_MAX_BODY bytes that parses as that kind (tb_catalog_load_buf,
+ * tb_calendar_load_buf).  0 or -TB_EPROTO. */
+int tb_data_check(const Tongban__V1__DataVersion *dv);
 
 /* Pack a message into a malloc'd buffer. */
 int tb_pack_item(const tb_item_msg_t *item, uint8_t **ret_buf, size_t *ret_len);

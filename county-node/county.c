@@ -99,6 +99,16 @@ static void cmd_free(cmd_t *c)
     free(c->basis);
 }
 
+/* ---- a catalog or calendar version to queue to a township (see poll_data) -------------- */
+
+typedef struct {
+    char peer[TB_CODE_LEN + 1];
+    char kind[16];
+    uint32_t version;
+    char *body;
+    size_t len;
+} data_t;
+
 /* ---- per-township link state ----------------------------------------------------------- */
 
 typedef struct {
@@ -157,6 +167,9 @@ struct county {
     cmd_t *cmds;
     size_t ncmds, cmds_cap;
     unsigned ticks;
+    /* Catalog and calendar versions to queue in the next batch; see poll_data(). */
+    data_t *data;
+    size_t ndata;
 };
 
 /* ---- statements ------------------------------------------------------------------------ */
@@ -240,6 +253,9 @@ static const struct {
     {"detail",
      "UPDATE case_events SET detail = $3, rejected = $4 WHERE origin_node = $1 AND origin_seq = $2"},
     {"cmd_done", "UPDATE county_commands SET status = $2, error = $3, done_at = now() WHERE id = $1"},
+    {"data_sent",
+     "INSERT INTO data_sent(peer, kind, version) VALUES ($1, $2, $3)"
+     " ON CONFLICT (peer, kind) DO UPDATE SET version = EXCLUDED.version"},
 };
 
 static int send_stmt(county_t *self, const char *name, params_t *p)
@@ -905,6 +921,123 @@ static int apply_cmd(county_t *self, const cmd_t *c)
     return rc < 0 ? rc : send_stmt(self, "cmd_done", &p);
 }
 
+/* A catalog or calendar version to a township, with the record that it was
+ * queued, in the batch: so exactly once, and again to no one. */
+static int apply_data(county_t *self, const data_t *d)
+{
+    Tongban__V1__DataVersion dv = TONGBAN__V1__DATA_VERSION__INIT;
+    dv.kind = (char *)d->kind;
+    dv.version = d->version;
+    dv.body.data = (uint8_t *)d->body;
+    dv.body.len = d->len;
+    tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
+    item.item_case = TONGBAN__V1__ITEM__ITEM_DATA;
+    item.data = &dv;
+    uint8_t *buf;
+    size_t len;
+    int rc = tb_pack_item(&item, &buf, &len);
+    if (rc < 0) {
+        tb_error("%s version %u cannot be sent: %s", d->kind, (unsigned)d->version,
+                 tb_strerror(rc));
+        return 0; /* import refuses what does not fit: nothing to do but say so */
+    }
+    rc = queue_out(self, d->peer, buf, len);
+    free(buf);
+    params_t p = {0};
+    p_text(&p, d->peer);
+    p_text(&p, d->kind);
+    p_int(&p, d->version);
+    if (rc == 0)
+        rc = send_stmt(self, "data_sent", &p);
+    if (rc == 0)
+        tb_info("%s version %u queued to %s", d->kind, (unsigned)d->version, d->peer);
+    return rc;
+}
+
+static void data_clear(county_t *self)
+{
+    for (size_t i = 0; i < self->ndata; i++)
+        free(self->data[i].body);
+    free(self->data);
+    self->data = NULL;
+    self->ndata = 0;
+}
+
+/* The newest catalog and calendar: in force here when newer than what the
+ * county uses, and queued (next batch) to every township with a link whose
+ * data_sent row is behind.  On the commands' plain connection, between
+ * batches only, so data_sent is never read while a batch writing it is in
+ * flight. */
+static void poll_data(county_t *self)
+{
+    if (!self->pg || !self->cmd_pg || self->stopping || self->ndata || self->in_flight)
+        return;
+    PGresult *r = PQexec(self->cmd_pg, "SELECT (SELECT max(version) FROM catalog_versions),"
+                                       " (SELECT max(version) FROM calendar_versions)");
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
+        ((uint32_t)strtoul(PQgetvalue(r, 0, 0), NULL, 10) > self->env->catalog_version ||
+         (uint32_t)strtoul(PQgetvalue(r, 0, 1), NULL, 10) > self->env->calendar_version)) {
+        int rc = county_data_current(self->cmd_pg, self->env);
+        if (rc < 0)
+            tb_error("cannot use the newest catalog or calendar: %s", tb_strerror(rc));
+        else
+            tb_info("in force: catalog version %u, calendar version %u",
+                    (unsigned)self->env->catalog_version, (unsigned)self->env->calendar_version);
+    }
+    PQclear(r);
+    /* {code,code,...} of the townships we have a link with */
+    char *arr = malloc(self->npeers * (TB_CODE_LEN + 1) + 3);
+    if (!arr)
+        return;
+    size_t n = 0;
+    arr[n++] = '{';
+    for (size_t i = 0; i < self->npeers; i++) {
+        if (!my_township(self, self->peers[i].code))
+            continue;
+        if (n > 1)
+            arr[n++] = ',';
+        memcpy(arr + n, self->peers[i].code, TB_CODE_LEN);
+        n += TB_CODE_LEN;
+    }
+    arr[n++] = '}';
+    arr[n] = '\0';
+    const char *p[1] = {arr};
+    r = PQexecParams(self->cmd_pg,
+                     "WITH d AS ((SELECT 'catalog' AS kind, version, body FROM catalog_versions"
+                     " ORDER BY version DESC LIMIT 1) UNION ALL (SELECT 'calendar', version,"
+                     " body FROM calendar_versions ORDER BY version DESC LIMIT 1))"
+                     " SELECT t.peer, d.kind, d.version, d.body"
+                     " FROM d CROSS JOIN unnest($1::text[]) AS t(peer)"
+                     " LEFT JOIN data_sent s ON s.peer = t.peer AND s.kind = d.kind"
+                     " WHERE s.version IS NULL OR s.version < d.version ORDER BY t.peer, d.kind",
+                     1, NULL, p, NULL, NULL, 0);
+    free(arr);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        tb_warn("data versions: %s", PQerrorMessage(self->cmd_pg));
+        PQclear(r);
+        return;
+    }
+    int rows = PQntuples(r);
+    self->data = rows ? calloc((size_t)rows, sizeof *self->data) : NULL;
+    for (int i = 0; self->data && i < rows; i++) {
+        data_t *d = &self->data[self->ndata];
+        snprintf(d->peer, sizeof d->peer, "%s", PQgetvalue(r, i, 0));
+        snprintf(d->kind, sizeof d->kind, "%s", PQgetvalue(r, i, 1));
+        d->version = (uint32_t)strtoul(PQgetvalue(r, i, 2), NULL, 10);
+        d->len = (size_t)PQgetlength(r, i, 3);
+        d->body = malloc(d->len + 1);
+        if (!d->body)
+            break;
+        memcpy(d->body, PQgetvalue(r, i, 3), d->len + 1);
+        self->ndata++;
+    }
+    if (self->data && !self->ndata) {
+        free(self->data);
+        self->data = NULL;
+    }
+    PQclear(r);
+}
+
 /* Take new staff commands for the next batch.  A second, plain connection
  * keeps this off the pipeline; a local query every few hundred ms.  Commands
  * taken but not committed (a failed batch, a crash) go back to 'new' when the
@@ -979,7 +1112,7 @@ static void start_batch(county_t *self)
         if (reload < 0 && p->spilled && p->queue.n < self->max_queue / 2 + 1)
             reload = (ssize_t)i;
     }
-    if (self->pending.n == 0 && !acks && reload < 0 && self->ncmds == 0)
+    if (self->pending.n == 0 && !acks && reload < 0 && self->ncmds == 0 && self->ndata == 0)
         return;
     msgs_clear(&self->inflight);
     if (self->careful && self->pending.n > 1) {
@@ -1011,6 +1144,9 @@ static void start_batch(county_t *self)
         cmd_free(&self->cmds[i]);
     }
     self->ncmds = 0;
+    for (size_t i = 0; rc == 0 && i < self->ndata; i++)
+        rc = apply_data(self, &self->data[i]);
+    data_clear(self); /* not committed: data_sent still says so, the next poll finds them */
     if (rc == 0)
         rc = status_updates(self);
     for (size_t i = 0; rc == 0 && i < self->npeers; i++) {
@@ -1317,8 +1453,10 @@ static void on_drained(void *ctx)
 static void on_send_timer(uv_timer_t *t)
 {
     county_t *self = t->data;
-    if (++self->ticks % 3 == 0 && !self->in_flight)
+    if (++self->ticks % 3 == 0 && !self->in_flight) {
         poll_commands(self);
+        poll_data(self);
+    }
     start_batch(self); /* persists acks even when nothing arrives */
     flush_links(self);
 }
@@ -1411,6 +1549,7 @@ int county_serve(tb_env_ctx_t *env, const char *conninfo)
     for (size_t i = 0; i < self.ncmds; i++)
         cmd_free(&self.cmds[i]);
     free(self.cmds);
+    data_clear(&self);
     PQfinish(self.cmd_pg);
     free(self.conninfo);
     uv_loop_close(&loop);

@@ -46,10 +46,14 @@ typedef struct {
 int county_command(PGconn *pg, const tb_env_ctx_t *env, const county_cmd_t *cmd, char *ret_err,
                    size_t err_size);
 
-/* Check a catalog file and store it as the next version: the version, or a
- * negative code (-TB_EDATA with the line in *ret_line). */
+/* Check a catalog ("catalog") or holiday calendar ("calendar") file and store
+ * it as the next version of that kind: the version, or a negative code
+ * (-TB_EDATA with the line in *ret_line; -EFBIG if it cannot travel in one
+ * link message).  A running county node distributes it within a second. */
+int county_data_import(PGconn *pg, const char *kind, const char *path, int *ret_line);
 int county_catalog_import(PGconn *pg, const char *path, int *ret_line);
-/* Load the newest imported catalog into catalog (unchanged if none: version 0). */
-int county_catalog_current(PGconn *pg, tb_catalog_t *catalog, int *ret_version);
+/* Put the newest imported catalog and calendar in force in env (a kind with
+ * no version imported keeps the shipped file: version 0). */
+int county_data_current(PGconn *pg, tb_env_ctx_t *env);
 
 #endif

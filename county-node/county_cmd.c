@@ -113,61 +113,99 @@ int county_command(PGconn *pg, const tb_env_ctx_t *env, const county_cmd_t *cmd,
     }
 }
 
-int county_catalog_import(PGconn *pg, const char *path, int *ret_line)
+static const char *data_table(const char *kind)
 {
-    tb_catalog_t *cat = tb_catalog_new();
-    if (!cat)
-        return -ENOMEM;
-    int rc = tb_catalog_load(cat, path, ret_line);
-    tb_catalog_destroy(&cat);
-    if (rc < 0)
-        return rc;
+    return strcmp(kind, TB_DATA_CATALOG) == 0 ? "catalog_versions" : "calendar_versions";
+}
+
+int county_data_import(PGconn *pg, const char *kind, const char *path, int *ret_line)
+{
+    if (strcmp(kind, TB_DATA_CATALOG) != 0 && strcmp(kind, TB_DATA_CALENDAR) != 0)
+        return -EINVAL;
     FILE *f = fopen(path, "r");
     if (!f)
         return -errno;
-    char *body = calloc(1, 1024 * 1024);
-    size_t n = body ? fread(body, 1, 1024 * 1024 - 1, f) : 0;
+    /* It travels whole in one link message: no bigger than TB_MAX_BODY once packed. */
+    char *body = malloc(TB_MAX_BODY + 1);
+    size_t n = body ? fread(body, 1, TB_MAX_BODY + 1, f) : 0;
+    int rc = body ? (ferror(f) ? -EIO : 0) : -ENOMEM;
     fclose(f);
-    if (!body)
-        return -ENOMEM;
-    body[n] = '\0';
+    if (rc < 0) {
+        free(body);
+        return rc;
+    }
+    body[n > TB_MAX_BODY ? TB_MAX_BODY : n] = '\0';
+    Tongban__V1__DataVersion dv = TONGBAN__V1__DATA_VERSION__INIT;
+    dv.kind = (char *)kind;
+    dv.version = 1;
+    dv.body.data = (uint8_t *)body;
+    dv.body.len = n;
+    tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
+    item.item_case = TONGBAN__V1__ITEM__ITEM_DATA;
+    item.data = &dv;
+    if (n > TB_MAX_BODY || tongban__v1__item__get_packed_size(&item) > TB_MAX_BODY - 16) {
+        free(body);
+        return -EFBIG;
+    }
+    if (strlen(body) != n) {
+        *ret_line = 1;
+        free(body);
+        return -TB_EDATA; /* a NUL byte: not text */
+    }
+    if (strcmp(kind, TB_DATA_CATALOG) == 0) {
+        tb_catalog_t *cat = tb_catalog_new();
+        rc = cat ? tb_catalog_load_buf(cat, body, n, ret_line) : -ENOMEM;
+        tb_catalog_destroy(&cat);
+    } else {
+        tb_calendar_t *cal = tb_calendar_new();
+        rc = cal ? tb_calendar_load_buf(cal, body, n, ret_line) : -ENOMEM;
+        tb_calendar_destroy(&cal);
+    }
+    if (rc < 0) {
+        free(body);
+        return rc;
+    }
+    char sql[128];
+    snprintf(sql, sizeof sql, "INSERT INTO %s(source, body) VALUES ($1, $2) RETURNING version",
+             data_table(kind));
     const char *p[2] = {path, body};
-    PGresult *r = PQexecParams(
-        pg, "INSERT INTO catalog_versions(source, body) VALUES ($1, $2) RETURNING version", 2,
-        NULL, p, NULL, NULL, 0);
+    PGresult *r = PQexecParams(pg, sql, 2, NULL, p, NULL, NULL, 0);
     rc = PQresultStatus(r) == PGRES_TUPLES_OK ? atoi(PQgetvalue(r, 0, 0)) : -TB_ESTORE;
     PQclear(r);
     free(body);
     return rc;
 }
 
-int county_catalog_current(PGconn *pg, tb_catalog_t *catalog, int *ret_version)
+int county_catalog_import(PGconn *pg, const char *path, int *ret_line)
 {
-    PGresult *r = PQexec(pg, "SELECT version, body FROM catalog_versions ORDER BY version DESC"
-                             " LIMIT 1");
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        PQclear(r);
-        return -TB_ESTORE;
-    }
-    int rc = 0;
-    *ret_version = 0;
-    if (PQntuples(r) == 1) {
-        /* Parse through a temporary file so the one CSV loader is used. */
-        char path[] = "/tmp/tongban-catalog.XXXXXX";
-        int fd = mkstemp(path);
-        FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-        if (!f) {
+    return county_data_import(pg, TB_DATA_CATALOG, path, ret_line);
+}
+
+int county_data_current(PGconn *pg, tb_env_ctx_t *env)
+{
+    static const char *const kinds[] = {TB_DATA_CATALOG, TB_DATA_CALENDAR};
+    for (size_t i = 0; i < 2; i++) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "SELECT version, body FROM %s ORDER BY version DESC LIMIT 1",
+                 data_table(kinds[i]));
+        PGresult *r = PQexec(pg, sql);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
             PQclear(r);
-            return -errno;
+            return -TB_ESTORE;
         }
-        fputs(PQgetvalue(r, 0, 1), f);
-        fclose(f);
-        int line = 0;
-        rc = tb_catalog_load(catalog, path, &line);
-        unlink(path);
-        if (rc == 0)
-            *ret_version = atoi(PQgetvalue(r, 0, 0));
+        int rc = 0, line = 0;
+        if (PQntuples(r) == 1) {
+            const char *body = PQgetvalue(r, 0, 1);
+            uint32_t version = (uint32_t)strtoul(PQgetvalue(r, 0, 0), NULL, 10);
+            if (i == 0 && (rc = tb_catalog_load_buf(env->catalog, body, strlen(body), &line)) == 0)
+                env->catalog_version = version;
+            if (i == 1 &&
+                (rc = tb_calendar_load_buf(env->calendar, body, strlen(body), &line)) == 0)
+                env->calendar_version = version;
+        }
+        PQclear(r);
+        if (rc < 0)
+            return rc;
     }
-    PQclear(r);
-    return rc;
+    return 0;
 }

@@ -8,7 +8,10 @@
 
 #include <errno.h>
 
+#include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +29,9 @@ static void usage(FILE *out)
                 "  resume 办件编号         恢复办理\n"
                 "  catalog import 文件     导入新版事项目录（CSV，与 data/catalog.csv 同格式）\n"
                 "  catalog list [--json]   当前事项目录及版本\n"
+                "  calendar import 文件    导入新版节假日日历（CSV，与 data/holidays-cn-2026.csv 同格式）\n"
+                "  calendar list [--json]  当前日历版本及其调整日\n"
+                "  （县级节点运行时，新版目录和日历自动下发到各乡镇，再由乡镇转发到各村）\n"
                 "  （上报到县的办件由县级节点自动签收，即县级受理；决定等命令需县级节点在运行）\n"
                 "  migrate                 只建立或升级数据库结构\n"
                 "  serve                   启动县级节点（权威库）\n"
@@ -48,6 +54,11 @@ static void usage(FILE *out)
                 "  resume CASE             resume handling\n"
                 "  catalog import FILE     import a new catalog version (CSV, as data/catalog.csv)\n"
                 "  catalog list [--json]   the catalog in force and its version\n"
+                "  calendar import FILE    import a new holiday calendar version (CSV, as\n"
+                "                          data/holidays-cn-2026.csv)\n"
+                "  calendar list [--json]  the calendar version in force and its overrides\n"
+                "  (a running county node sends new versions to every township, which relays\n"
+                "  them to its villages)\n"
                 "  (cases escalated to the county are received, i.e. accepted, by the county node itself;\n"
                 "  decide and the other steps need the county node running)\n"
                 "  migrate                 create or upgrade the database schema only\n"
@@ -109,6 +120,47 @@ static int run_act(PGconn *pg, const tb_env_ctx_t *env, tb_event_type_t type, co
     return 0;
 }
 
+/* The calendar in force: its version and every override (holiday or make-up workday). */
+static int print_calendar(const tb_env_ctx_t *env, bool json)
+{
+    int32_t from, to;
+    /* Overrides are looked up by day: scan the years any schedule can cover. */
+    if (tb_day_from_ymd(2000, 1, 1, &from) < 0 || tb_day_from_ymd(2100, 12, 31, &to) < 0)
+        return -EINVAL;
+    json_t *arr = json ? json_array() : NULL;
+    if (!json)
+        printf(TB_TR("节假日日历第 %u 版%s，%zu 个调整日\n",
+                     "holiday calendar version %u%s, %zu overrides\n"),
+               (unsigned)env->calendar_version,
+               env->calendar_version ? "" : TB_TR("（随附）", " (shipped)"),
+               tb_calendar_size(env->calendar));
+    for (int32_t d = from; d <= to; d++) {
+        bool work;
+        const char *name;
+        if (tb_calendar_override(env->calendar, d, &work, &name) < 0)
+            continue;
+        char day[TB_DAY_BUFSZ];
+        tb_day_format(d, day, sizeof day);
+        if (json)
+            json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "date", day, "kind",
+                                                 work ? "work" : "off", "holiday", name));
+        else
+            printf("%s  %s  %s\n", day, work ? TB_TR("调休上班", "work") : TB_TR("放假", "off"),
+                   name);
+    }
+    if (json) {
+        json_t *o = json_pack("{s:I, s:o}", "calendar_version", (json_int_t)env->calendar_version,
+                              "days", arr);
+        char *txt = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
+        json_decref(o);
+        if (!txt)
+            return -ENOMEM;
+        puts(txt);
+        free(txt);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     tb_log_init("county");
@@ -139,7 +191,7 @@ int main(int argc, char **argv)
         if (!strcmp(cmd, acts[i].name))
             act = (int)i;
     if (act < 0 && strcmp(cmd, "cases") && strcmp(cmd, "show") && strcmp(cmd, "serve") &&
-        strcmp(cmd, "migrate") && strcmp(cmd, "catalog")) {
+        strcmp(cmd, "migrate") && strcmp(cmd, "catalog") && strcmp(cmd, "calendar")) {
         fprintf(stderr, TB_TR("未知命令：%s\n\n", "unknown command: %s\n\n"), cmd);
         usage(stderr);
         goto out;
@@ -152,10 +204,10 @@ int main(int argc, char **argv)
         goto out;
     }
     int want = !strcmp(cmd, "show") || act >= 0 ? 1 : 0;
-    if (!strcmp(cmd, "catalog"))
+    bool data_cmd = !strcmp(cmd, "catalog") || !strcmp(cmd, "calendar");
+    if (data_cmd)
         want = npos >= 1 && !strcmp(pos[0], "import") ? 2 : 1;
-    if (npos != want || (!strcmp(cmd, "catalog") && strcmp(pos[0], "import") &&
-                         strcmp(pos[0], "list"))) {
+    if (npos != want || (data_cmd && strcmp(pos[0], "import") && strcmp(pos[0], "list"))) {
         usage(stderr);
         goto out;
     }
@@ -167,13 +219,14 @@ int main(int argc, char **argv)
     if (!db)
         db = "";
     bool json = tb_opt(opts, nopts, "json") != NULL;
-    int rc, version = 0;
-    /* The catalog in force is the newest one imported, else the shipped file. */
+    int rc;
+    /* The catalog and calendar in force are the newest imported, else the shipped files. */
     pg = PQconnectdb(db);
     if (PQstatus(pg) == CONNECTION_OK && county_migrate(pg, NULL) == 0 &&
-        county_catalog_current(pg, env.catalog, &version) < 0)
-        fputs(TB_TR("警告：无法加载已导入的事项目录，使用随附目录\n",
-                    "warning: cannot load the imported catalog; using the shipped one\n"),
+        county_data_current(pg, &env) < 0)
+        fputs(TB_TR("警告：无法加载已导入的事项目录或日历，使用随附数据\n",
+                    "warning: cannot load the imported catalog or calendar; using the shipped "
+                    "data\n"),
               stderr);
     if (strcmp(cmd, "serve") == 0) {
         PQfinish(pg);
@@ -195,22 +248,27 @@ int main(int argc, char **argv)
             rc = county_print_case(pg, &env, pos[0], json);
         else if (act >= 0)
             rc = run_act(pg, &env, acts[act].type, pos[0], opts, nopts);
-        else if (!strcmp(pos[0], "list")) {
-            if (!json)
-                printf(TB_TR("事项目录版本：%d%s\n", "catalog version: %d%s\n"), version,
-                       version ? "" : TB_TR("（随附目录）", " (shipped)"));
-            rc = tb_report_items(env.catalog, json, stdout);
+        else if (!strcmp(pos[0], "list") && !strcmp(cmd, "catalog")) {
+            rc = tb_report_items(env.catalog, env.catalog_version, env.calendar_version, json,
+                                 stdout);
+        } else if (!strcmp(pos[0], "list")) {
+            rc = print_calendar(&env, json);
         } else {
             int line = 0;
-            rc = county_catalog_import(pg, pos[1], &line);
+            rc = county_data_import(pg, cmd, pos[1], &line);
             if (rc == -TB_EDATA) {
                 fprintf(stderr, TB_TR("错误：%s：%s 第 %d 行\n", "error: %s: %s line %d\n"),
                         tb_strerror(rc), pos[1], line);
                 goto out;
             }
             if (rc > 0) {
-                printf(TB_TR("已导入事项目录第 %d 版：%s\n", "imported catalog version %d: %s\n"),
-                       rc, pos[1]);
+                if (!strcmp(cmd, "catalog"))
+                    printf(TB_TR("已导入事项目录第 %d 版：%s\n", "imported catalog version %d: %s\n"),
+                           rc, pos[1]);
+                else
+                    printf(TB_TR("已导入节假日日历第 %d 版：%s\n",
+                                 "imported holiday calendar version %d: %s\n"),
+                           rc, pos[1]);
                 rc = 0;
             }
         }

@@ -18,6 +18,7 @@ static void usage(FILE *out)
                 "  inbox [--json]         待办：本乡镇经办或正在报送来的办件（含期限和黄牌/红牌）\n"
                 "  cases [--json]         本乡镇工作副本中的全部办件\n"
                 "  show 办件编号 [--json]  一件的详情和全部办理过程（何人、何事、何时、何地）\n"
+                "  items [--json]         使用中的事项目录（含版本号和材料清单）\n"
                 "  register --client 姓名 --phone 电话 --item 事项编码 [--materials 材料,材料]\n"
                 "                         [--note 备注] [--reply 答复]   窗口直接登记（群众到窗口办理）\n"
                 "  notice 办件编号 --missing 材料,材料   预审：一次性告知全部缺少的材料（计时暂停）\n"
@@ -51,6 +52,7 @@ static void usage(FILE *out)
                 "  inbox [--json]         cases this township holds or is being handed (deadlines, cards)\n"
                 "  cases [--json]         every case in the township's working copy\n"
                 "  show CASE [--json]     one case with its whole history (who, what, when, where)\n"
+                "  items [--json]         the catalog in force, with its version and materials\n"
                 "  register --client NAME --phone PHONE --item CODE [--materials A,B] [--note TEXT]\n"
                 "                         [--reply TEXT]   walk-in registration at the window\n"
                 "  notice CASE --missing A,B        pre-review: list every missing material at once\n"
@@ -117,7 +119,8 @@ int main(int argc, char **argv)
         if (strcmp(cmd, acts[i].name) == 0)
             act = (int)i;
     bool known = act >= 0 || !strcmp(cmd, "inbox") || !strcmp(cmd, "cases") ||
-                 !strcmp(cmd, "show") || !strcmp(cmd, "serve") || !strcmp(cmd, "register");
+                 !strcmp(cmd, "show") || !strcmp(cmd, "serve") || !strcmp(cmd, "register") ||
+                 !strcmp(cmd, "items");
     tb_opt_t opts[] = {{"json", false, NULL},   {"help", false, NULL},    {"missing", true, NULL},
                        {"materials", true, NULL}, {"pledge", true, NULL}, {"due", true, NULL},
                        {"reason", true, NULL},  {"grant", false, NULL},   {"deny", false, NULL},
@@ -161,8 +164,14 @@ int main(int argc, char **argv)
                 tb_config_get(&env.cfg, TB_CFG_DATA_DIR), tb_strerror(rc));
         goto out;
     }
+    if ((rc = tb_data_use_stored(&env, store)) < 0) {
+        fprintf(stderr, TB_TR("无法使用县级下发的事项目录或日历：%s\n",
+                              "cannot use the catalog or calendar the county sent: %s\n"),
+                tb_strerror(rc));
+        goto out;
+    }
     tb_store_set_rules(store, env.catalog, env.calendar);
-    township_t t = {store, env.places, env.place, env.parent, env.catalog};
+    township_t t = {store, env.places, env.place, env.parent, env.catalog, &env};
     tb_report_opts_t ro = {env.places, env.catalog, tb_opt(opts, nopts, "json") != NULL, true,
                            env.calendar};
     const char *agent = tb_config_get(&env.cfg, TB_CFG_AGENT);
@@ -170,6 +179,9 @@ int main(int argc, char **argv)
         rc = tb_report_cases(store, !strcmp(cmd, "inbox") ? env.place : NULL, &ro, stdout);
     } else if (!strcmp(cmd, "show")) {
         rc = tb_report_case(store, pos[0], &ro, stdout);
+    } else if (!strcmp(cmd, "items")) {
+        rc = tb_report_items(env.catalog, env.catalog_version, env.calendar_version, ro.json,
+                             stdout);
     } else if (!strcmp(cmd, "register")) {
         township_walkin_t w = {tb_opt(opts, nopts, "client"), tb_opt(opts, nopts, "phone"),
                                tb_opt(opts, nopts, "item"),   tb_opt(opts, nopts, "note"),

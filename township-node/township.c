@@ -32,7 +32,7 @@ static int from_village(township_t *t, const char *peer, const tb_item_msg_t *it
                         const uint8_t *body, size_t len)
 {
     if (item->item_case != TONGBAN__V1__ITEM__ITEM_EVENT) {
-        tb_warn("village %s sent a status update: ignored", peer);
+        tb_warn("village %s sent a status update or data version: ignored", peer);
         return 0;
     }
     const tb_event_msg_t *ev = item->event;
@@ -63,8 +63,29 @@ static int from_village(township_t *t, const char *peer, const tb_item_msg_t *it
     return rc;
 }
 
+/* A catalog or calendar version from the county: in force here when newer
+ * than ours, and relayed (in the same transaction, so exactly once) to every
+ * village of this township the place data knows, whether or not it has ever
+ * spoken: the link keeps it until the village comes. */
+static int data_from_county(township_t *t, const tb_item_msg_t *item, const uint8_t *body,
+                            size_t len)
+{
+    int rc = tb_data_receive(t->env, t->store, item->data);
+    if (rc != 0)
+        return rc < 0 ? rc : 0; /* not newer: relayed when it was */
+    tb_info("%s version %u in force; relaying it to our villages", item->data->kind,
+            (unsigned)item->data->version);
+    const char *v;
+    for (size_t i = 0; rc == 0 && (v = tb_places_child(t->places, t->place, i)); i++)
+        if (tb_code_level(v) == TB_LEVEL_VILLAGE)
+            rc = tb_store_enqueue(t->store, v, body, len, NULL);
+    return rc;
+}
+
 static int from_county(township_t *t, const tb_item_msg_t *item, const uint8_t *body, size_t len)
 {
+    if (item->item_case == TONGBAN__V1__ITEM__ITEM_DATA)
+        return data_from_county(t, item, body, len);
     const char *case_id = item->item_case == TONGBAN__V1__ITEM__ITEM_EVENT
                               ? item->event->case_id
                               : item->status->case_id;

@@ -10,6 +10,7 @@
 
 #include "tb_act.h"
 #include "tb_cli.h"
+#include "tb_data.h"
 #include "tb_store.h"
 
 typedef struct {
@@ -18,6 +19,7 @@ typedef struct {
     const char *place;  /* this township */
     const char *county; /* its parent */
     const tb_catalog_t *catalog;
+    tb_env_ctx_t *env; /* its catalog and calendar follow the county's versions */
 } township_t;
 
 /* Apply one item from a peer (inside the batch transaction). */

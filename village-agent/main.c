@@ -81,6 +81,10 @@ static int open_store(tb_env_ctx_t *env, tb_store_t **ret)
         fprintf(stderr, TB_TR("无法打开本地台账（目录 %s）：%s\n",
                               "cannot open the local ledger (in %s): %s\n"),
                 tb_config_get(&env->cfg, TB_CFG_DATA_DIR), tb_strerror(rc));
+    else if ((rc = tb_data_use_stored(env, *ret)) < 0)
+        fprintf(stderr, TB_TR("无法使用县级下发的事项目录或日历：%s\n",
+                              "cannot use the catalog or calendar the county sent: %s\n"),
+                tb_strerror(rc));
     else
         tb_store_set_rules(*ret, env->catalog, env->calendar);
     return rc;
@@ -177,7 +181,12 @@ int main(int argc, char **argv)
         printf("%s：%s\n", pos[0], TB_TR(acts[act].done_zh, acts[act].done_en));
         status = 0;
     } else if (strcmp(cmd, "items") == 0) {
-        status = tb_report_items(env.catalog, json, stdout) < 0 ? 1 : 0;
+        if (open_store(&env, &store) < 0)
+            goto out;
+        status = tb_report_items(env.catalog, env.catalog_version, env.calendar_version, json,
+                                 stdout) < 0
+                     ? 1
+                     : 0;
     } else if (strcmp(cmd, "log") == 0) {
         village_entry_t e = {tb_opt(opts, nopts, "client"), tb_opt(opts, nopts, "phone"),
                              tb_opt(opts, nopts, "item"),   tb_opt(opts, nopts, "note"),
@@ -194,15 +203,20 @@ int main(int argc, char **argv)
         }
         if (!e.agent && !tb_config_need(&env.cfg, TB_CFG_AGENT))
             goto out;
-        int rc = village_check_entry(&env, &e);
+        /* The catalog in force is the newest the county sent: open the store first. */
+        int rc = open_store(&env, &store);
+        if (rc < 0)
+            goto out;
+        rc = village_check_entry(&env, &e);
         if (rc == -TB_EUNKNOWN_ITEM) {
-            fprintf(stderr, TB_TR("错误：%s：%s（用 tongban-village items 查看目录）\n",
-                                  "error: %s: %s (see tongban-village items)\n"),
-                    tb_strerror(rc), e.item);
+            fprintf(stderr,
+                    TB_TR("错误：%s：%s 不在事项目录第 %u 版中（用 tongban-village items 查看目录）\n",
+                          "error: %s: %s is not in catalog version %u (see tongban-village items)\n"),
+                    tb_strerror(rc), e.item, (unsigned)env.catalog_version);
             goto out;
         }
         char id[TB_CASEID_MAX];
-        if (rc < 0 || (rc = open_store(&env, &store)) < 0 ||
+        if (rc < 0 ||
             (rc = village_log(&env, store, &e, id)) < 0) {
             if (rc == -TB_EMATERIAL || rc == -TB_ENOREASON) {
                 const tb_item_t *it = tb_catalog_find(env.catalog, e.item);
@@ -244,7 +258,8 @@ int main(int argc, char **argv)
     } else {
         if (open_store(&env, &store) < 0)
             goto out;
-        tb_sqlink_app_t app = {village_apply, store};
+        village_node_t node = {&env, store};
+        tb_sqlink_app_t app = {village_apply, &node};
         int rc = tb_sqlink_serve(store, tb_config_get(&env.cfg, TB_CFG_BROKER), &app);
         status = rc < 0 ? fail(rc) : 0;
     }

@@ -94,8 +94,18 @@ int village_act(const tb_env_ctx_t *env, tb_store_t *store, tb_act_t *a)
 int village_apply(void *ctx, const char *peer, const tb_item_msg_t *item, const uint8_t *body,
                   size_t len)
 {
-    tb_store_t *store = ctx;
-    (void)peer;
+    village_node_t *v = ctx;
+    tb_store_t *store = v->store;
+    if (item->item_case == TONGBAN__V1__ITEM__ITEM_DATA) {
+        if (strcmp(peer, v->env->parent) != 0) {
+            tb_warn("%s version from %s, not our township: ignored", item->data->kind, peer);
+            return 0;
+        }
+        int rc = tb_data_receive(v->env, store, item->data);
+        if (rc == 0)
+            tb_info("%s version %u in force", item->data->kind, (unsigned)item->data->version);
+        return rc < 0 ? rc : 0;
+    }
     if (item->item_case == TONGBAN__V1__ITEM__ITEM_STATUS) {
         if (strncmp(item->status->case_id, tb_store_place(store), TB_CODE_LEN) != 0)
             return 0; /* not one of ours: nothing to update */

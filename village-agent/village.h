@@ -9,6 +9,7 @@
 #include "tb_act.h"
 #include "tb_case.h"
 #include "tb_cli.h"
+#include "tb_data.h"
 #include "tb_store.h"
 
 typedef struct {
@@ -29,7 +30,16 @@ int village_log(const tb_env_ctx_t *env, tb_store_t *store, const village_entry_
  * rate, withdraw, note): queued to the township.  See tb_act(). */
 int village_act(const tb_env_ctx_t *env, tb_store_t *store, tb_act_t *a);
 
-/* Apply one item that arrived from the township (inside the batch transaction). */
+/* What the daemon's apply callback works on. */
+typedef struct {
+    tb_env_ctx_t *env; /* its catalog and calendar follow the county's versions */
+    tb_store_t *store;
+} village_node_t;
+
+/* Apply one item that arrived from the township (inside the batch
+ * transaction); ctx is a village_node_t.  A catalog or calendar version
+ * (DataVersion, from the township only) is stored and put in force when it
+ * is newer than the one in use. */
 int village_apply(void *ctx, const char *peer, const tb_item_msg_t *item, const uint8_t *body,
                   size_t len);
 

@@ -1,5 +1,6 @@
 /* fuzz-item: tb_item_decode() on untrusted bytes, the link items (case events
- * and status updates) carried in DATA envelopes.
+ * status updates and the county's catalog and calendar versions) carried in
+ * DATA envelopes.
  *
  * Besides "no crash, no leak", an item that decodes must survive a round
  * trip: its fields, copied into a fresh message as tb_store_emit() and the
@@ -55,6 +56,11 @@ static bool same_item(const tb_item_msg_t *a, const tb_item_msg_t *b)
         return a->event && b->event && same_event(a->event, b->event);
     if (a->item_case == TONGBAN__V1__ITEM__ITEM_STATUS)
         return a->status && b->status && same_status(a->status, b->status);
+    if (a->item_case == TONGBAN__V1__ITEM__ITEM_DATA)
+        return a->data && b->data && same_str(a->data->kind, b->data->kind) &&
+               a->data->version == b->data->version && a->data->body.len == b->data->body.len &&
+               (a->data->body.len == 0 ||
+                memcmp(a->data->body.data, b->data->body.data, a->data->body.len) == 0);
     return false; /* tb_item_decode() accepts nothing else */
 }
 
@@ -64,6 +70,7 @@ typedef struct {
     Tongban__V1__CaseEvent ev;
     Tongban__V1__LedgerRecord ledger;
     Tongban__V1__StatusUpdate st;
+    Tongban__V1__DataVersion dv;
 } fresh_t;
 
 static void fresh_copy(const tb_item_msg_t *src, fresh_t *f)
@@ -71,7 +78,8 @@ static void fresh_copy(const tb_item_msg_t *src, fresh_t *f)
     *f = (fresh_t){.item = TONGBAN__V1__ITEM__INIT,
                    .ev = TONGBAN__V1__CASE_EVENT__INIT,
                    .ledger = TONGBAN__V1__LEDGER_RECORD__INIT,
-                   .st = TONGBAN__V1__STATUS_UPDATE__INIT};
+                   .st = TONGBAN__V1__STATUS_UPDATE__INIT,
+                   .dv = TONGBAN__V1__DATA_VERSION__INIT};
     f->item.item_case = src->item_case;
     if (src->item_case == TONGBAN__V1__ITEM__ITEM_EVENT) {
         const Tongban__V1__CaseEvent *e = src->event;
@@ -96,6 +104,11 @@ static void fresh_copy(const tb_item_msg_t *src, fresh_t *f)
             f->ledger.completion_time_ms = l->completion_time_ms;
             f->ledger.result = l->result;
         }
+    } else if (src->item_case == TONGBAN__V1__ITEM__ITEM_DATA) {
+        f->item.data = &f->dv;
+        f->dv.kind = src->data->kind;
+        f->dv.version = src->data->version;
+        f->dv.body = src->data->body;
     } else {
         const Tongban__V1__StatusUpdate *st = src->status;
         f->item.status = &f->st;
@@ -116,6 +129,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     if (item->item_case == TONGBAN__V1__ITEM__ITEM_EVENT && tb_event_check(item->event) < 0)
+        abort();
+    if (item->item_case == TONGBAN__V1__ITEM__ITEM_DATA && tb_data_check(item->data) < 0)
         abort();
 
     uint8_t *buf1 = NULL, *buf2 = NULL;

@@ -228,11 +228,67 @@ static void test_malformed(void **state)
     assert_null(tb_catalog_item(c, 0));
 }
 
+/* tb_catalog_load_buf: the same parser for untrusted bytes (the county sends
+ * catalogs over the wire).  Malformed input is rejected with its line, and the
+ * catalog in use stays as it was. */
+static void test_load_buf(void **state)
+{
+    tb_catalog_t *c = *state;
+    size_t n = tb_catalog_count(c);
+    static const char longline[] = HEADER "AA001,%s,county,immediate,0,0,\n";
+    char big[TB_CATALOG_LINE_MAX + 200];
+    char name[TB_CATALOG_LINE_MAX + 1];
+    memset(name, 'x', sizeof name - 1);
+    name[sizeof name - 1] = '\0';
+    snprintf(big, sizeof big, longline, name);
+    const struct {
+        const char *what, *text;
+        size_t len; /* 0: strlen */
+        int line;
+    } t[] = {
+        {"empty input", "", 0, 1},
+        {"wrong header", "code,name,level\n" GOOD1, 0, 1},
+        {"header only a prefix", "code,name,level,kind,promised_days,legal_days\n", 0, 1},
+        {"no header, a row first", GOOD1 GOOD2, 0, 1},
+        {"NUL in a row", HEADER "AA001,\0,county,immediate,0,0,\n", sizeof HEADER + 17, 2},
+        {"bad row after good", HEADER GOOD1 GOOD2 "AA003,丙,county,urgent,0,0,\n", 0, 4},
+        {"bad materials", HEADER "AA003,丙,county,immediate,0,0,身份证:maybe\n", 0, 2},
+        {"material twice", HEADER "AA003,丙,county,immediate,0,0,甲:core;甲:noncore\n", 0, 2},
+        {"last line without newline", HEADER GOOD1 "AA003,丙", 0, 3},
+        {"line too long", big, 0, 2},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        int line = -1;
+        size_t len = t[i].len ? t[i].len : strlen(t[i].text);
+        int rc = tb_catalog_load_buf(c, t[i].text, len, &line);
+        if (rc != -TB_EDATA || line != t[i].line)
+            print_error("case %zu: %s: rc %d line %d\n", i, t[i].what, rc, line);
+        assert_rc(rc, -TB_EDATA);
+        assert_int_equal(line, t[i].line);
+        assert_int_equal(tb_catalog_count(c), n);
+        assert_non_null(tb_catalog_find(c, "YB003"));
+    }
+    assert_rc(tb_catalog_load_buf(NULL, "", 0, NULL), -EINVAL);
+    assert_rc(tb_catalog_load_buf(c, NULL, 3, NULL), -EINVAL);
+
+    /* Good: a BOM, CRLF, no final newline; ret_line untouched. */
+    int line = -7;
+    static const char good[] = "\xEF\xBB\xBF"
+                               "code,name,level,kind,promised_days,legal_days,materials\r\n" GOOD1
+                               "AA002,乙,county,promised,5,10,";
+    assert_rc(tb_catalog_load_buf(c, good, strlen(good), &line), 0);
+    assert_int_equal(line, -7);
+    assert_int_equal(tb_catalog_count(c), 2);
+    assert_non_null(tb_catalog_find(c, "AA002"));
+    assert_null(tb_catalog_find(c, "YB003"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_shipped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed, setup_tmp, teardown_tmp),
+        cmocka_unit_test_setup_teardown(test_load_buf, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

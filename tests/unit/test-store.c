@@ -173,10 +173,10 @@ static void test_open(void **state)
     struct stat sb;
     assert_int_equal(stat(path, &sb), 0);
     assert_string_equal(tb_store_place(f->store), VILLAGE);
-    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 2);
+    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 3);
     assert_string_equal(sql_text(f->store, "PRAGMA journal_mode", buf, sizeof buf), "wal");
-    static const char *const tables[] = {"counters", "events",  "cases",     "link_out",
-                                         "outbox",   "link_in", "quarantine"};
+    static const char *const tables[] = {"counters", "events",  "cases",      "link_out",
+                                         "outbox",   "link_in", "quarantine", "data_versions"};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         char sql[128];
         snprintf(sql, sizeof sql,
@@ -191,7 +191,7 @@ static void test_open(void **state)
     tb_store_destroy(&f->store);
     assert_null(f->store);
     assert_rc(open_store(f), 0);
-    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 2);
+    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 3);
     assert_int_equal(sql_int(f->store, "SELECT count(*) FROM events"), 1);
     assert_int_equal(sql_int(f->store, "SELECT count(*) FROM cases"), 1);
 
@@ -632,6 +632,103 @@ static void test_village_log(void **state)
     assert_int_equal(sql_int(s, "SELECT count(*) FROM outbox"), 3);
 }
 
+/* A DataVersion item, packed as it travels. */
+static tb_item_msg_t *data_item(const char *kind, uint32_t version, const char *body,
+                                uint8_t **ret_buf, size_t *ret_len)
+{
+    Tongban__V1__DataVersion dv = TONGBAN__V1__DATA_VERSION__INIT;
+    dv.kind = (char *)kind;
+    dv.version = version;
+    dv.body.data = (uint8_t *)body;
+    dv.body.len = strlen(body);
+    tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
+    item.item_case = TONGBAN__V1__ITEM__ITEM_DATA;
+    item.data = &dv;
+    assert_rc(tb_pack_item(&item, ret_buf, ret_len), 0);
+    tb_item_msg_t *out = NULL;
+    assert_rc(tb_item_decode(*ret_buf, *ret_len, &out), 0);
+    return out;
+}
+
+static int apply_one(village_node_t *node, const char *peer, const char *kind, uint32_t version,
+                     const char *body)
+{
+    uint8_t *buf;
+    size_t len;
+    tb_item_msg_t *item = data_item(kind, version, body, &buf, &len);
+    assert_rc(tb_store_begin(node->store), 0);
+    int rc = village_apply(node, peer, item, buf, len);
+    assert_rc(tb_store_commit(node->store), 0);
+    tb_item_free(&item);
+    free(buf);
+    return rc;
+}
+
+#define CAT_HEADER "code,name,level,kind,promised_days,legal_days,materials\n"
+
+/* The county's catalog and calendar versions at a village: stored and in
+ * force when newer, ignored when not newer or not from its township, and
+ * what a command uses at start (tb_data_use_stored). */
+static void test_village_data(void **state)
+{
+    vfix_t *v = *state;
+    tb_store_t *s = v->f.store;
+    village_node_t node = {&v->env, s};
+    assert_int_equal(v->env.catalog_version, 0);
+    assert_non_null(tb_catalog_find(v->env.catalog, "YB003"));
+
+    /* Version 2: one new item, YB003 gone. */
+    const char *cat2 = CAT_HEADER "XX001,新增测试事项,township,promised,5,10,居民身份证:core\n"
+                                  "ZX001,政策咨询,village,consult,0,0,\n";
+    assert_rc(apply_one(&node, TOWNSHIP, "catalog", 2, cat2), 0);
+    assert_int_equal(v->env.catalog_version, 2);
+    assert_int_equal(tb_catalog_count(v->env.catalog), 2);
+    assert_non_null(tb_catalog_find(v->env.catalog, "XX001"));
+    assert_null(tb_catalog_find(v->env.catalog, "YB003"));
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM data_versions"), 1);
+
+    /* The village refuses the removed item and takes the new one. */
+    char id[TB_CASEID_MAX];
+    village_entry_t old = {"李四", "13800138000", "YB003", NULL, "王五", NULL, NULL};
+    assert_rc(village_log(&v->env, s, &old, id), -TB_EUNKNOWN_ITEM);
+    village_entry_t neu = {"李四", "13800138000", "XX001", NULL, "王五", "居民身份证", NULL};
+    assert_rc(village_log(&v->env, s, &neu, id), 0);
+
+    /* Not newer (the same again, an older one), or not from our township: nothing. */
+    const char *cat1 = CAT_HEADER "YY001,旧版事项,township,immediate,0,0,\n";
+    assert_rc(apply_one(&node, TOWNSHIP, "catalog", 2, cat1), 0);
+    assert_rc(apply_one(&node, TOWNSHIP, "catalog", 1, cat1), 0);
+    assert_rc(apply_one(&node, "360826101000", "catalog", 9, cat1), 0);
+    assert_int_equal(v->env.catalog_version, 2);
+    assert_null(tb_catalog_find(v->env.catalog, "YY001"));
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM data_versions"), 1);
+
+    /* A calendar version: 2026-03-02 (a Monday) becomes a holiday. */
+    int32_t day;
+    assert_rc(tb_day_parse("2026-03-02", &day), 0);
+    assert_true(tb_calendar_is_workday(v->env.calendar, day));
+    const char *cal1 = "date,kind,holiday\n2026-03-02,off,测试假日\n";
+    assert_rc(apply_one(&node, TOWNSHIP, "calendar", 1, cal1), 0);
+    assert_int_equal(v->env.calendar_version, 1);
+    assert_false(tb_calendar_is_workday(v->env.calendar, day));
+
+    /* A command starting afresh (shipped data) uses the newest stored versions. */
+    tb_env_ctx_t fresh = v->env;
+    fresh.catalog = tb_catalog_new();
+    fresh.calendar = tb_calendar_new();
+    fresh.catalog_version = fresh.calendar_version = 0;
+    int line = 0;
+    assert_rc(tb_catalog_load(fresh.catalog, TB_SOURCE_DATA_DIR "/catalog.csv", &line), 0);
+    assert_rc(tb_data_use_stored(&fresh, s), 0);
+    assert_int_equal(fresh.catalog_version, 2);
+    assert_int_equal(fresh.calendar_version, 1);
+    assert_non_null(tb_catalog_find(fresh.catalog, "XX001"));
+    assert_null(tb_catalog_find(fresh.catalog, "YB003"));
+    assert_false(tb_calendar_is_workday(fresh.calendar, day));
+    tb_catalog_destroy(&fresh.catalog);
+    tb_calendar_destroy(&fresh.calendar);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -642,6 +739,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_county_status, setup, teardown),
         cmocka_unit_test_setup_teardown(test_village_bad_input, setup_village, teardown_village),
         cmocka_unit_test_setup_teardown(test_village_log, setup_village, teardown_village),
+        cmocka_unit_test_setup_teardown(test_village_data, setup_village, teardown_village),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -632,9 +632,75 @@ static void test_item_garbage(void **state)
     assert_ptr_equal(item, sentinel);
 }
 
+/* DataVersion: the county's catalog and calendar versions are validated at
+ * decode: a known kind, version >= 1, a body that parses as that kind. */
+static int decode_data(const char *kind, uint32_t version, const char *body, size_t len,
+                       tb_item_msg_t **ret)
+{
+    Tongban__V1__DataVersion dv = TONGBAN__V1__DATA_VERSION__INIT;
+    dv.kind = (char *)kind;
+    dv.version = version;
+    dv.body.data = (uint8_t *)body;
+    dv.body.len = len;
+    tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
+    item.item_case = TONGBAN__V1__ITEM__ITEM_DATA;
+    item.data = &dv;
+    /* packed by hand: tb_pack_item refuses what is over TB_MAX_BODY */
+    size_t n = tongban__v1__item__get_packed_size(&item);
+    uint8_t *buf = malloc(n);
+    assert_non_null(buf);
+    tongban__v1__item__pack(&item, buf);
+    int rc = tb_item_decode(buf, n, ret);
+    free(buf);
+    return rc;
+}
+
+static void test_item_data(void **state)
+{
+    (void)state;
+    static const char cat[] = "code,name,level,kind,promised_days,legal_days,materials\n"
+                              "XX001,新增事项,township,promised,5,10,居民身份证:core\n";
+    static const char cal[] = "date,kind,holiday\n2026-03-02,off,测试\n";
+    tb_item_msg_t *item = NULL;
+    assert_rc(decode_data("catalog", 1, cat, strlen(cat), &item), 0);
+    assert_int_equal(item->item_case, TONGBAN__V1__ITEM__ITEM_DATA);
+    assert_string_equal(item->data->kind, "catalog");
+    assert_int_equal(item->data->version, 1);
+    assert_int_equal(item->data->body.len, strlen(cat));
+    tb_item_free(&item);
+    assert_null(item);
+    assert_rc(decode_data("calendar", 7, cal, strlen(cal), &item), 0);
+    tb_item_free(&item);
+
+    item = (tb_item_msg_t *)(uintptr_t)1; /* untouched on failure */
+    assert_rc(decode_data("catalog", 0, cat, strlen(cat), &item), -TB_EPROTO);
+    assert_rc(decode_data("places", 1, cat, strlen(cat), &item), -TB_EPROTO);
+    assert_rc(decode_data("", 1, cat, strlen(cat), &item), -TB_EPROTO);
+    assert_rc(decode_data("Catalog", 1, cat, strlen(cat), &item), -TB_EPROTO);
+    /* a calendar body sent as a catalog, and the other way round */
+    assert_rc(decode_data("catalog", 1, cal, strlen(cal), &item), -TB_EPROTO);
+    assert_rc(decode_data("calendar", 1, cat, strlen(cat), &item), -TB_EPROTO);
+    assert_rc(decode_data("catalog", 1, "", 0, &item), -TB_EPROTO);
+    static const char badrow[] = "code,name,level,kind,promised_days,legal_days,materials\n"
+                                 "XX001,新增事项,province,promised,5,10,\n";
+    assert_rc(decode_data("catalog", 1, badrow, strlen(badrow), &item), -TB_EPROTO);
+    /* too big for one link message, though it parses */
+    size_t big = TB_MAX_BODY + 1;
+    char *huge = malloc(big + 1);
+    assert_non_null(huge);
+    size_t h = strlen(cal);
+    memcpy(huge, cal, h);
+    memset(huge + h, '\n', big - h);
+    huge[big] = '\0';
+    assert_rc(decode_data("calendar", 1, huge, big, &item), -TB_EPROTO);
+    free(huge);
+    assert_ptr_equal(item, (tb_item_msg_t *)(uintptr_t)1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_item_data),
         cmocka_unit_test(test_env_round_trip), cmocka_unit_test(test_env_garbage),
         cmocka_unit_test(test_env_empty),      cmocka_unit_test(test_env_contract),
         cmocka_unit_test(test_env_max_frame),  cmocka_unit_test(test_item_logged_round_trip),

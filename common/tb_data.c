@@ -1,0 +1,61 @@
+#include "tb_data.h"
+
+#include "tb_error.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Load body into the env's catalog or calendar; both loaders leave the old
+ * data in place on any error. */
+static int use(tb_env_ctx_t *env, const char *kind, uint32_t version, const char *body, size_t len)
+{
+    int line = 0, rc;
+    if (strcmp(kind, TB_DATA_CATALOG) == 0) {
+        if ((rc = tb_catalog_load_buf(env->catalog, body, len, &line)) == 0)
+            env->catalog_version = version;
+    } else if (strcmp(kind, TB_DATA_CALENDAR) == 0) {
+        if ((rc = tb_calendar_load_buf(env->calendar, body, len, &line)) == 0)
+            env->calendar_version = version;
+    } else {
+        rc = -TB_EDATA;
+    }
+    return rc;
+}
+
+int tb_data_use_stored(tb_env_ctx_t *env, tb_store_t *store)
+{
+    static const char *const kinds[] = {TB_DATA_CATALOG, TB_DATA_CALENDAR};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        uint32_t version;
+        char *body;
+        size_t len;
+        int rc = tb_store_data_newest(store, kinds[i], &version, &body, &len);
+        if (rc == -ENOENT)
+            continue;
+        if (rc < 0)
+            return rc;
+        rc = use(env, kinds[i], version, body, len);
+        free(body);
+        if (rc < 0)
+            return rc == -ENOMEM ? rc : -TB_EDATA;
+    }
+    return 0;
+}
+
+int tb_data_receive(tb_env_ctx_t *env, tb_store_t *store, const tb_data_msg_t *dv)
+{
+    int rc = tb_data_check(dv);
+    if (rc < 0)
+        return rc;
+    rc = tb_store_data_put(store, dv->kind, dv->version, dv->body.data, dv->body.len);
+    if (rc != 0)
+        return rc;
+    /* Stored: in force from now on (the transaction may still roll back; then
+     * the same message comes again and is stored again). */
+    if ((rc = use(env, dv->kind, dv->version, (const char *)dv->body.data, dv->body.len)) < 0)
+        return rc;
+    if (strcmp(dv->kind, TB_DATA_CALENDAR) == 0)
+        rc = tb_store_refresh_due(store);
+    return rc;
+}

@@ -1,0 +1,31 @@
+/* tb_data: the catalog and calendar versions the county distributes, at a
+ * village or township node.
+ *
+ * Every node starts from the files shipped in its share directory (version
+ * 0).  The county sends each version it imports down the links as an Item
+ * carrying a DataVersion (validated by tb_item_decode: the body parses); a
+ * node stores it in its SQLite store (table data_versions) if it is newer
+ * than what it has, in the same transaction as the link cursor, and uses it
+ * at once.  Every command a person types and every daemon start uses the
+ * newest stored version of each kind, else the shipped file.  So a node never
+ * acts on an item that is not in the catalog the county last sent it.
+ */
+#ifndef TB_DATA_H
+#define TB_DATA_H
+
+#include "tb_cli.h"
+#include "tb_store.h"
+
+/* Put the newest stored versions in force in env (catalog, calendar and their
+ * versions); kinds with none stored keep the shipped data.  0 or negative
+ * (a stored body that no longer parses is -TB_EDATA: it was checked when it
+ * arrived, so the store is damaged). */
+int tb_data_use_stored(tb_env_ctx_t *env, tb_store_t *store);
+
+/* A version that arrived (inside the batch transaction): stored and put in
+ * force in env when newer than the newest stored one of its kind; after a
+ * calendar the deadlines of every case are counted again.  0 applied, 1 not
+ * newer (nothing done), or negative. */
+int tb_data_receive(tb_env_ctx_t *env, tb_store_t *store, const tb_data_msg_t *dv);
+
+#endif

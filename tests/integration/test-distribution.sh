@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Distribution of the county's data, end to end with real processes and a real
+# PostgreSQL: the county imports a catalog version with a new item and without
+# an old one, and a calendar version with an extra holiday; both reach the
+# township and the village (stored, in force, visible in `items`); the village
+# logs a case with the new item and it reaches the county; the removed item is
+# refused at the village and the window; the extra holiday moves a deadline.
+source "$(dirname "$0")/lib.sh"
+need_pg
+
+export TONGBAN_BROKER=ipc://$WORK/broker.sock
+COUNTY=360826000000 TOWN=360826100000 VIL=360826100001
+vil() { "$V" "$@" --place $VIL --data-dir "$WORK/v" --agent 张代办; }
+town() { "$T" "$@" --place $TOWN --data-dir "$WORK/t" --agent 窗口李; }
+county() { "$C" "$@" --place $COUNTY --db "$DB" --agent 审批王; }
+vstate() { vil ledger --json | jq -r ".[] | select(.case_id==\"$1\") | .$2"; }
+tstate() { town cases --json | jq -r ".[] | select(.case_id==\"$1\") | .$2"; }
+cstate() { county cases --json | jq -r ".[] | select(.case_id==\"$1\") | .$2"; }
+workday_after() { python3 "$TB_SOURCE/tests/integration/workday.py" "$@"; }
+SHIPPED_CAL=$TB_SOURCE/data/holidays-cn-2026.csv
+
+start broker "$BROKER" serve
+start county "$C" serve --place $COUNTY --db "$DB"
+start town "$T" serve --place $TOWN --data-dir "$WORK/t"
+start vil "$V" serve --place $VIL --data-dir "$WORK/v"
+
+# The link exists: a case has travelled village -> township -> county.
+b=$(vil log --client 王五 --phone 13912345678 --item LD001 --materials 居民身份证,解除劳动合同证明)
+at_c() { [ "$(cstate "$1" state)" = "$2" ]; }
+ok "a case reaches the county on the shipped catalog" tb_wait_for 30 at_c "$b" prereview
+eq "village: shipped catalog (version 0)" 0 "$(vil items --json | jq .catalog_version)"
+eq "township: shipped catalog (version 0)" 0 "$(town items --json | jq .catalog_version)"
+ok "text listing names the version" contains "$(vil items)" "事项目录第 0 版（随附）"
+
+# A new catalog version: XX001 added, HJ001 removed.
+grep -v '^HJ001,' "$TB_SOURCE/data/catalog.csv" >"$WORK/catalog-v1.csv"
+echo 'XX001,测试新增事项,township,promised,3,5,居民身份证:core;申请表:noncore' >>"$WORK/catalog-v1.csv"
+ok "a malformed catalog is refused with its line" bash -c \
+    "printf 'code,name,level,kind,promised_days,legal_days,materials\nAA1,x,province,immediate,0,0,\n' >'$WORK/bad.csv'; \
+     ! '$C' catalog import '$WORK/bad.csv' --place $COUNTY --db '$DB' 2>'$WORK/bad.err' && grep -q '第 2 行' '$WORK/bad.err'"
+eq "nothing imported from it" 0 "$(tb_psql "$PGDIR" -c 'SELECT count(*) FROM catalog_versions')"
+ok "the county imports catalog version 1" contains "$(county catalog import "$WORK/catalog-v1.csv")" "已导入事项目录第 1 版"
+vcat() { [ "$(vil items --json | jq .catalog_version)" = 1 ]; }
+tcat() { [ "$(town items --json | jq .catalog_version)" = 1 ]; }
+ok "the township is on catalog version 1" tb_wait_for 30 tcat
+ok "the village is on catalog version 1" tb_wait_for 60 vcat
+eq "township lists the new item" 1 "$(town items --json | jq '[.items[] | select(.code=="XX001")] | length')"
+eq "village lists the new item" 1 "$(vil items --json | jq '[.items[] | select(.code=="XX001")] | length')"
+eq "village no longer lists the removed item" 0 "$(vil items --json | jq '[.items[] | select(.code=="HJ001")] | length')"
+ok "county lists version 1" contains "$(county catalog list)" "事项目录第 1 版"
+
+# The new item is usable at once, end to end.
+x=$(vil log --client 李秀英 --phone 13807961234 --item XX001 --materials 居民身份证)
+ok "village logs a case with the new item" matches "$x" "^${VIL}-[0-9]{8}-[0-9]{4}$"
+ok "it reaches the county (which validates it on version 1)" tb_wait_for 30 at_c "$x" prereview
+eq "the county's item for it" XX001 "$(tb_psql "$PGDIR" -c "SELECT item_code FROM cases WHERE case_id='$x'")"
+eq "no event was rejected" 0 "$(tb_psql "$PGDIR" -c "SELECT count(*) FROM case_events WHERE NOT folded")"
+
+# The removed item is refused where a person types it, and nothing is written.
+before=$(vil ledger --json | jq length)
+err=$(vil log --client 钱七 --phone 13507962222 --item HJ001 2>&1 >/dev/null); rc=$?
+ok "village refuses the removed item" test $rc -ne 0
+ok "the error names the item and the catalog version" contains "$err" "HJ001 不在事项目录第 1 版中"
+eq "nothing was written at the village" "$before" "$(vil ledger --json | jq length)"
+ok "the error in English" contains "$(LANG=en vil log --client 钱七 --phone 13507962222 --item HJ001 2>&1)" "not in catalog version 1"
+ok "the window refuses it too" bash -c "! '$T' register --client 钱七 --phone 13507962222 --item HJ001 --place $TOWN --data-dir '$WORK/t' 2>/dev/null"
+
+# A calendar version with an extra holiday on the first working day after today.
+ok "township accepts the LD001 case" town accept "$b"
+old_due=$(workday_after "$SHIPPED_CAL" 3)
+eq "due in 3 working days on the shipped calendar (township)" "$old_due" "$(tstate "$b" due | cut -c1-10)"
+hol=$(workday_after "$SHIPPED_CAL" 1)
+python3 - "$SHIPPED_CAL" "$hol" >"$WORK/calendar-v1.csv" <<'PY'
+import sys
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+rows = {l.split(",")[0]: l for l in lines[1:] if l}
+rows[sys.argv[2]] = sys.argv[2] + ",off,测试假日"
+print(lines[0])
+for d in sorted(rows):
+    print(rows[d])
+PY
+new_due=$(workday_after "$WORK/calendar-v1.csv" 3)
+ok "the extra holiday moves the due day later" test "$new_due" \> "$old_due"
+ok "the county imports calendar version 1" contains "$(county calendar import "$WORK/calendar-v1.csv")" "已导入节假日日历第 1 版"
+ok "county lists calendar version 1 with the holiday" contains "$(county calendar list)" "$hol  放假  测试假日"
+eq "county calendar list --json" 1 "$(county calendar list --json | jq .calendar_version)"
+tdue() { [ "$(tstate "$b" due | cut -c1-10)" = "$new_due" ]; }
+vdue() { [ "$(vstate "$b" due | cut -c1-10)" = "$new_due" ]; }
+ok "the township's deadline follows the new calendar" tb_wait_for 30 tdue
+ok "the village's deadline follows the new calendar" tb_wait_for 60 vdue
+eq "township on calendar version 1" 1 "$(town items --json | jq .calendar_version)"
+eq "village on calendar version 1" 1 "$(vil items --json | jq .calendar_version)"
+
+# Exactly once: each version stored once per node, queued once per township.
+eq "village stored two versions" 2 "$(sqlite3 "$WORK/v/$VIL.db" 'SELECT count(*) FROM data_versions')"
+eq "township stored two versions" 2 "$(sqlite3 "$WORK/t/$TOWN.db" 'SELECT count(*) FROM data_versions')"
+eq "county recorded what it queued" "calendar 1 catalog 1" \
+    "$(tb_psql "$PGDIR" -c "SELECT string_agg(kind || ' ' || version, ' ' ORDER BY kind) FROM data_sent WHERE peer='$TOWN'")"
+# The township relayed it to every village of its own (the link keeps it for those not running).
+nvil=$(sqlite3 "$WORK/t/$TOWN.db" "SELECT count(DISTINCT peer) FROM link_out WHERE peer LIKE '3608261000%' AND peer <> '$TOWN'")
+ok "the township queued it to all its villages ($nvil)" test "$nvil" -gt 1
+
+# A restart of the county sends nothing again; a restarted village keeps version 1.
+kill -TERM $PID_county; wait $PID_county 2>/dev/null
+start county "$C" serve --place $COUNTY --db "$DB"
+kill -TERM $PID_vil; wait $PID_vil 2>/dev/null
+start vil "$V" serve --place $VIL --data-dir "$WORK/v"
+y=$(vil log --client 孙八 --phone 13307963333 --item XX001 --materials 居民身份证)
+ok "after restarts the new item still reaches the county" tb_wait_for 60 at_c "$y" prereview
+eq "township still stored two versions" 2 "$(sqlite3 "$WORK/t/$TOWN.db" 'SELECT count(*) FROM data_versions')"
+ok "no daemon crashed" bash -c "kill -0 $PID_broker && kill -0 $PID_county && kill -0 $PID_town && kill -0 $PID_vil"
+finish
