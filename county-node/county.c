@@ -161,6 +161,9 @@ struct county {
     uint64_t batch_event_seq;
     uint64_t batches, events;
     size_t max_queue;
+    /* A new calendar is in force: the next batch recounts every case's
+     * deadline (refresh_due); cleared when that batch commits. */
+    bool due_refresh, due_in_batch;
     const char *test_poison; /* TONGBAN_TEST_POISON_CASE: see apply_msg */
     /* Staff commands (county_commands) taken for the next batch; see poll_commands(). */
     PGconn *cmd_pg;
@@ -237,6 +240,10 @@ static const struct {
      " UPDATE link_out SET acked = $2 WHERE peer = $1 AND acked < $2"},
     {"quarantine", "INSERT INTO quarantine(peer, seq, body, why) VALUES ($1, $2, $3, $4)"},
     {"test_poison", "SELECT 1 / 0"},
+    {"due",
+     "UPDATE cases SET due_at = CASE WHEN $2::bigint > 0 THEN to_timestamp($2::bigint / 1000.0) END,"
+     " legal_due_at = CASE WHEN $3::bigint > 0 THEN to_timestamp($3::bigint / 1000.0) END,"
+     " paused = $4::boolean WHERE case_id = $1"},
     {"reload",
      "SELECT seq, body FROM outbox WHERE peer = $1 AND seq > $2 AND seq <= $4"
      " ORDER BY seq LIMIT $3"},
@@ -977,7 +984,10 @@ static void poll_data(county_t *self)
     if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
         ((uint32_t)strtoul(PQgetvalue(r, 0, 0), NULL, 10) > self->env->catalog_version ||
          (uint32_t)strtoul(PQgetvalue(r, 0, 1), NULL, 10) > self->env->calendar_version)) {
+        uint32_t calendar_before = self->env->calendar_version;
         int rc = county_data_current(self->cmd_pg, self->env);
+        if (rc == 0 && self->env->calendar_version != calendar_before)
+            self->due_refresh = true;
         if (rc < 0)
             tb_error("cannot use the newest catalog or calendar: %s", tb_strerror(rc));
         else
@@ -1100,6 +1110,30 @@ static void poll_commands(county_t *self)
     PQclear(r);
 }
 
+/* Every case's deadline again, on the calendar now in force. */
+static int refresh_due(county_t *self)
+{
+    size_t pos = 0;
+    const char *case_id;
+    uintptr_t v;
+    int rc = 0;
+    while (rc == 0 && tb_map_next(self->cases, &pos, &case_id, &v)) {
+        const tb_case_t *c = (const tb_case_t *)v;
+        const tb_item_t *item = tb_catalog_find(self->env->catalog, c->item);
+        int64_t due = 0, legal = 0;
+        if (tb_case_due(c, item, self->env->calendar, &due, &legal) < 0)
+            continue;
+        bool paused = due == TB_DUE_NEVER;
+        params_t p = {0};
+        p_text(&p, case_id);
+        p_int(&p, paused ? 0 : due);
+        p_int(&p, paused ? 0 : legal);
+        p_text(&p, paused ? "true" : "false");
+        rc = send_stmt(self, "due", &p);
+    }
+    return rc;
+}
+
 static void start_batch(county_t *self)
 {
     if (self->in_flight || !self->pg || self->stopping)
@@ -1112,7 +1146,8 @@ static void start_batch(county_t *self)
         if (reload < 0 && p->spilled && p->queue.n < self->max_queue / 2 + 1)
             reload = (ssize_t)i;
     }
-    if (self->pending.n == 0 && !acks && reload < 0 && self->ncmds == 0 && self->ndata == 0)
+    if (self->pending.n == 0 && !acks && reload < 0 && self->ncmds == 0 && self->ndata == 0 &&
+        !self->due_refresh)
         return;
     msgs_clear(&self->inflight);
     if (self->careful && self->pending.n > 1) {
@@ -1149,6 +1184,9 @@ static void start_batch(county_t *self)
     data_clear(self); /* not committed: data_sent still says so, the next poll finds them */
     if (rc == 0)
         rc = status_updates(self);
+    self->due_in_batch = self->due_refresh;
+    if (rc == 0 && self->due_in_batch)
+        rc = refresh_due(self);
     for (size_t i = 0; rc == 0 && i < self->npeers; i++) {
         peer_t *p = &self->peers[i];
         params_t a = {0}, b = {0};
@@ -1229,6 +1267,10 @@ static void finish_batch(county_t *self)
     }
     if (self->careful && self->inflight.n)
         self->careful--;
+    if (self->due_in_batch) {
+        self->due_refresh = self->due_in_batch = false;
+        tb_info("deadlines recounted on calendar version %u", (unsigned)self->env->calendar_version);
+    }
     /* Committed: make it true in memory, then acknowledge. */
     tb_fault_committed(tb_node_fault(self->node));
     size_t pos = 0;

@@ -88,6 +88,8 @@ tdue() { [ "$(tstate "$b" due | cut -c1-10)" = "$new_due" ]; }
 vdue() { [ "$(vstate "$b" due | cut -c1-10)" = "$new_due" ]; }
 ok "the township's deadline follows the new calendar" tb_wait_for 30 tdue
 ok "the village's deadline follows the new calendar" tb_wait_for 60 vdue
+cdue() { [ "$(county cases --json | jq -r ".[] | select(.case_id==\"$b\") | .due" | cut -c1-10)" = "$new_due" ]; }
+ok "the county's stored deadline follows the new calendar" tb_wait_for 30 cdue
 eq "township on calendar version 1" 1 "$(town items --json | jq .calendar_version)"
 eq "village on calendar version 1" 1 "$(vil items --json | jq .calendar_version)"
 
