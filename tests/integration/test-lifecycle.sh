@@ -8,14 +8,7 @@
 source "$(dirname "$0")/lib.sh"
 need_pg
 
-export TONGBAN_BROKER=ipc://$WORK/broker.sock
-COUNTY=360826000000 TOWN=360826100000 VIL=360826100001
-vil() { "$V" "$@" --place $VIL --data-dir "$WORK/v" --agent 张代办; }
-town() { "$T" "$@" --place $TOWN --data-dir "$WORK/t" --agent 窗口李; }
-county() { "$C" "$@" --place $COUNTY --db "$DB" --agent 审批王; }
-vstate() { vil ledger --json | jq -r ".[] | select(.case_id==\"$1\") | .$2"; }
-tstate() { town cases --json | jq -r ".[] | select(.case_id==\"$1\") | .$2"; }
-cstate() { county cases --json | jq -r ".[] | select(.case_id==\"$1\") | .$2"; }
+source "$(dirname "$0")/one-of-each.sh"
 # wait_all CASE STATE: every tier shows the case in STATE.
 at_all() { [ "$(vstate "$1" state)" = "$2" ] && [ "$(tstate "$1" state)" = "$2" ] && [ "$(cstate "$1" state)" = "$2" ]; }
 at_tc() { [ "$(tstate "$1" state)" = "$2" ] && [ "$(cstate "$1" state)" = "$2" ]; }
