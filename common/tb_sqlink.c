@@ -254,6 +254,10 @@ int tb_sqlink_new(uv_loop_t *loop, tb_store_t *store, const char *endpoint,
         return -ENOMEM;
     self->store = store;
     self->app = *app;
+    /* A command holding the write lock must not stall this loop for the
+     * store's 5 s: give up after 250 ms; the batch rolls back, the peers
+     * resend, and the next turn tries again. */
+    sqlite3_busy_timeout(tb_store_db(store), 250);
     tb_node_handler_t h = {on_envelope, on_drained, NULL, self};
     int rc = tb_node_new(loop, tb_store_place(store), endpoint, &h, &self->node);
     if (rc < 0) {
