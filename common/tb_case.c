@@ -419,14 +419,14 @@ void tb_case_to_bring(const tb_case_t *c, const tb_item_t *item, char *buf, size
 
 void tb_case_encode(const tb_case_t *c, char buf[TB_CASE_TEXT_MAX])
 {
-    int n = snprintf(buf, TB_CASE_TEXT_MAX,
-                     "1 %d %s %s %u %s %s %d %u %u %u %d %u %u %lld %lld %lld %lld %lld %u",
-                     (int)c->state, c->holder[0] ? c->holder : "-",
-                     c->pending[0] ? c->pending : "-", c->version, c->origin[0] ? c->origin : "-",
-                     c->item[0] ? c->item : "-", (int)c->resume, c->have, c->missing, c->owed,
-                     c->noticed, c->rating, c->decision, (long long)c->arrived_ms,
-                     (long long)c->accepted_ms, (long long)c->pledge_due_ms,
-                     (long long)c->decided_ms, (long long)c->closed_ms, c->npauses);
+    int n =
+        snprintf(buf, TB_CASE_TEXT_MAX,
+                 "1 %d %s %s %u %s %s %d %u %u %u %d %u %u %lld %lld %lld %lld %lld %u",
+                 (int)c->state, c->holder[0] ? c->holder : "-", c->pending[0] ? c->pending : "-",
+                 c->version, c->origin[0] ? c->origin : "-", c->item[0] ? c->item : "-",
+                 (int)c->resume, c->have, c->missing, c->owed, c->noticed, c->rating, c->decision,
+                 (long long)c->arrived_ms, (long long)c->accepted_ms, (long long)c->pledge_due_ms,
+                 (long long)c->decided_ms, (long long)c->closed_ms, c->npauses);
     for (uint32_t i = 0; i < c->npauses && n > 0 && n < TB_CASE_TEXT_MAX; i++)
         n += snprintf(buf + n, (size_t)(TB_CASE_TEXT_MAX - n), " %lld %lld",
                       (long long)c->pauses[i].start_ms, (long long)c->pauses[i].end_ms);
@@ -468,9 +468,14 @@ int tb_case_decode(const char *text, tb_case_t *ret_case)
     const char *p = text ? text : "";
     char holder[16], pending[16], origin[16], item[16];
     static const long long lo[] = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
-                           hi[] = {1, TB_ST_LAST - 1, UINT32_MAX, TB_ST_LAST - 1,
-                                   UINT32_MAX, UINT32_MAX, UINT32_MAX, 1, 5, 2, INT64_MAX,
-                                   INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX, TB_CASE_PAUSES_MAX};
+                           hi[] = {1,          TB_ST_LAST - 1,
+                                   UINT32_MAX, TB_ST_LAST - 1,
+                                   UINT32_MAX, UINT32_MAX,
+                                   UINT32_MAX, 1,
+                                   5,          2,
+                                   INT64_MAX,  INT64_MAX,
+                                   INT64_MAX,  INT64_MAX,
+                                   INT64_MAX,  TB_CASE_PAUSES_MAX};
     /* version, state, holder, pending, version, origin, item, resume, ... */
     if (take_ll(&p, 1, 1, &v[0]) < 0 || take_ll(&p, 0, TB_ST_LAST - 1, &v[1]) < 0 ||
         take_word(&p, holder, sizeof holder) < 0 || take_word(&p, pending, sizeof pending) < 0 ||
@@ -522,8 +527,8 @@ int tb_case_decode(const char *text, tb_case_t *ret_case)
 }
 
 static const char *rating_zh[] = {"", "非常不满意", "不满意", "基本满意", "满意", "非常满意"};
-static const char *rating_en[] = {"", "very dissatisfied", "dissatisfied", "basically satisfied",
-                                  "satisfied", "very satisfied"};
+static const char *rating_en[] = {
+    "", "very dissatisfied", "dissatisfied", "basically satisfied", "satisfied", "very satisfied"};
 
 const char *tb_rating_label(unsigned rating)
 {
@@ -621,9 +626,9 @@ const char *tb_state_label(tb_state_t s)
 }
 
 static const char *event_names[TB_EV_LAST] = {
-    "none",     "logged",    "submitted", "received",  "accepted", "forwarded", "notice",
-    "supplemented", "pledged", "refused", "decided",   "suspended", "resumed",  "result",
-    "delivered", "rated",    "withdrawn", "note",      "rejected"};
+    "none",         "logged",  "submitted", "received", "accepted",  "forwarded", "notice",
+    "supplemented", "pledged", "refused",   "decided",  "suspended", "resumed",   "result",
+    "delivered",    "rated",   "withdrawn", "note",     "rejected"};
 
 const char *tb_event_name(tb_event_type_t t)
 {

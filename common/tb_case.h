@@ -100,26 +100,26 @@ typedef struct {
     int64_t accepted_ms;           /* 受理: the handling clock */
     int64_t pledge_due_ms;         /* 容缺: the owed materials are due */
     int64_t decided_ms;
-    int64_t closed_ms;             /* 办结 (delivered, answered, withdrawn) */
-    uint32_t npauses;              /* the last one may be open (end_ms == TB_PAUSE_OPEN) */
+    int64_t closed_ms; /* 办结 (delivered, answered, withdrawn) */
+    uint32_t npauses;  /* the last one may be open (end_ms == TB_PAUSE_OPEN) */
     tb_pause_t pauses[TB_CASE_PAUSES_MAX];
 } tb_case_t;
 
 typedef struct {
     tb_event_type_t type;
     const char *case_id;
-    const char *origin;      /* node that minted the event */
-    const char *target;      /* SUBMITTED/FORWARDED: the next holder; else may be NULL */
+    const char *origin; /* node that minted the event */
+    const char *target; /* SUBMITTED/FORWARDED: the next holder; else may be NULL */
     int64_t at_ms;
-    const tb_item_t *item;   /* the case's item (for LOGGED the ledger's); NULL: unknown */
+    const tb_item_t *item; /* the case's item (for LOGGED the ledger's); NULL: unknown */
     const char *const *materials;
     size_t nmaterials;
-    const char *reason;      /* REFUSED, DECIDED deny, NOTE */
-    const char *basis;       /* SUSPENDED */
-    const char *reply;       /* LOGGED of a consultation or help request */
-    int64_t due_ms;          /* PLEDGED */
-    unsigned rating;         /* RATED */
-    unsigned decision;       /* DECIDED */
+    const char *reason; /* REFUSED, DECIDED deny, NOTE */
+    const char *basis;  /* SUSPENDED */
+    const char *reply;  /* LOGGED of a consultation or help request */
+    int64_t due_ms;     /* PLEDGED */
+    unsigned rating;    /* RATED */
+    unsigned decision;  /* DECIDED */
 } tb_step_t;
 
 /* Fold one event into a case.  0 and *ret_next written, or a negative code
@@ -174,8 +174,8 @@ bool tb_caseid_valid(const char *id);
 int tb_cst_yyyymmdd(int64_t at_ms);
 
 /* What a person types. */
-int tb_check_name(const char *name);  /* 0 or -TB_EBADNAME */
-int tb_check_phone(const char *phone); /* 0 or -TB_EBADPHONE */
+int tb_check_name(const char *name);             /* 0 or -TB_EBADNAME */
+int tb_check_phone(const char *phone);           /* 0 or -TB_EBADPHONE */
 int tb_check_text(const char *text, size_t max); /* 0, -TB_ETOOLONG or -TB_EDECODE (not UTF-8) */
 bool tb_utf8_valid(const char *s, size_t len);
 

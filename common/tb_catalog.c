@@ -121,7 +121,8 @@ static int parse_row(char **f, int n, tb_item_t *it)
     if (!it->level || !it->kind || parse_int(f[4], 0, 365, &it->promised_days) < 0 ||
         parse_int(f[5], 0, 365, &it->legal_days) < 0)
         return -TB_EDATA;
-    if (it->kind == TB_KIND_PROMISED && (it->promised_days < 1 || it->legal_days < it->promised_days))
+    if (it->kind == TB_KIND_PROMISED &&
+        (it->promised_days < 1 || it->legal_days < it->promised_days))
         return -TB_EDATA;
     it->name = strdup(f[1]);
     it->materials = strdup(f[6]);

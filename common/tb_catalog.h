@@ -21,11 +21,11 @@ typedef enum { TB_KIND_IMMEDIATE = 1, TB_KIND_PROMISED, TB_KIND_CONSULT, TB_KIND
 typedef struct {
     char code[16];
     char *name;
-    tb_level_t level;  /* the level that decides: village (may proxy), township, county */
+    tb_level_t level; /* the level that decides: village (may proxy), township, county */
     tb_kind_t kind;
     int promised_days; /* working days */
     int legal_days;
-    char *materials;   /* raw "name:core;name:noncore" list */
+    char *materials; /* raw "name:core;name:noncore" list */
     /* The same list parsed: names (borrowed from the item) and the core flag.
      * 容缺受理 may only leave non-core materials owed. */
     size_t nmaterials;
@@ -41,8 +41,8 @@ typedef struct tb_catalog tb_catalog_t;
 
 tb_catalog_t *tb_catalog_new(void);
 void tb_catalog_destroy(tb_catalog_t **self_p);
-#define TB_CATALOG_LINE_MAX 4095        /* bytes in one line, without its end */
-#define TB_CATALOG_ITEMS_MAX 4096       /* items in one catalog */
+#define TB_CATALOG_LINE_MAX 4095          /* bytes in one line, without its end */
+#define TB_CATALOG_ITEMS_MAX 4096         /* items in one catalog */
 #define TB_CATALOG_FILE_MAX (1024 * 1024) /* bytes, for tb_catalog_load() */
 
 /* Replace the catalog with the one in buf[0..len), which is untrusted (the

@@ -19,8 +19,8 @@ int tb_cli_parse(int argc, char **argv, int first, tb_config_t *cfg, tb_opt_t *o
         lo[n++] = (struct option){tb_config_key_name((tb_cfg_key_t)i), required_argument, 0, 0};
     lo[n++] = (struct option){"config", required_argument, 0, 0};
     for (int i = 0; i < nopts && n < (int)(sizeof lo / sizeof lo[0]) - 1; i++)
-        lo[n++] = (struct option){opts[i].name, opts[i].has_arg ? required_argument : no_argument,
-                                  0, 0};
+        lo[n++] =
+            (struct option){opts[i].name, opts[i].has_arg ? required_argument : no_argument, 0, 0};
     lo[n] = (struct option){0, 0, 0, 0};
 
     int npos = 0;
@@ -42,9 +42,10 @@ int tb_cli_parse(int argc, char **argv, int first, tb_config_t *cfg, tb_opt_t *o
             continue;
         }
         if (c != 0 || idx < 0) {
-            fprintf(stderr, TB_TR("无法识别的选项或缺少选项值：%s\n",
-                                  "unknown option or missing value: %s\n"),
-                    argv[optind - 1]);
+            fprintf(
+                stderr,
+                TB_TR("无法识别的选项或缺少选项值：%s\n", "unknown option or missing value: %s\n"),
+                argv[optind - 1]);
             return -1;
         }
         if (tb_config_flag(cfg, lo[idx].name, optarg))
@@ -89,8 +90,9 @@ int tb_cli_env(tb_env_ctx_t *env, tb_level_t level)
     snprintf(path, sizeof path, "%s/catalog.csv", share);
     int line = 0;
     if ((rc = tb_catalog_load(env->catalog, path, &line)) < 0) {
-        fprintf(stderr, TB_TR("无法加载事项目录 %s（第 %d 行）：%s\n",
-                              "cannot load the catalog %s (line %d): %s\n"),
+        fprintf(stderr,
+                TB_TR("无法加载事项目录 %s（第 %d 行）：%s\n",
+                      "cannot load the catalog %s (line %d): %s\n"),
                 path, line, tb_strerror(rc));
         return -1;
     }
@@ -99,8 +101,9 @@ int tb_cli_env(tb_env_ctx_t *env, tb_level_t level)
         return -1;
     snprintf(path, sizeof path, "%s/holidays-cn-2026.csv", share);
     if ((rc = tb_calendar_load_csv(env->calendar, path, &line)) < 0) {
-        fprintf(stderr, TB_TR("无法加载节假日日历 %s（第 %d 行）：%s\n",
-                              "cannot load the holiday calendar %s (line %d): %s\n"),
+        fprintf(stderr,
+                TB_TR("无法加载节假日日历 %s（第 %d 行）：%s\n",
+                      "cannot load the holiday calendar %s (line %d): %s\n"),
                 path, line, tb_strerror(rc));
         return -1;
     }
@@ -110,8 +113,9 @@ int tb_cli_env(tb_env_ctx_t *env, tb_level_t level)
     if (rc < 0) {
         static const char *zh[] = {"", "县", "乡镇", "村（社区）"};
         static const char *en[] = {"", "county", "township", "village"};
-        fprintf(stderr, TB_TR("本节点区划代码 %s 无效：%s（这里需要一个%s代码）\n",
-                              "this node's place code %s is invalid: %s (a %s code is needed)\n"),
+        fprintf(stderr,
+                TB_TR("本节点区划代码 %s 无效：%s（这里需要一个%s代码）\n",
+                      "this node's place code %s is invalid: %s (a %s code is needed)\n"),
                 env->place, tb_strerror(rc), TB_TR(zh[level], en[level]));
         return -1;
     }

@@ -30,10 +30,10 @@ typedef struct {
     tb_config_t cfg;
     tb_places_t *places;
     tb_catalog_t *catalog;
-    tb_calendar_t *calendar; /* working days (holidays and 调休) for the deadlines */
+    tb_calendar_t *calendar;   /* working days (holidays and 调休) for the deadlines */
     uint32_t catalog_version;  /* the county's version in force; 0: the shipped file */
     uint32_t calendar_version; /* likewise for the calendar */
-    const char *place;     /* this node's code (borrowed from cfg) */
+    const char *place;         /* this node's code (borrowed from cfg) */
     char parent[TB_CODE_LEN + 1];
 } tb_env_ctx_t;
 

@@ -75,8 +75,7 @@ static int on_ini_line(void *user, const char *section, const char *name, const 
             return 1;
         }
     }
-    fprintf(stderr, TB_TR("配置文件中有未知的键：%s\n", "unknown key in config file: %s\n"),
-            name);
+    fprintf(stderr, TB_TR("配置文件中有未知的键：%s\n", "unknown key in config file: %s\n"), name);
     return 0;
 }
 
@@ -97,7 +96,8 @@ int tb_config_load(tb_config_t *cfg)
                 fprintf(stderr, TB_TR("无法读取配置文件 %s\n", "cannot read config file %s\n"),
                         path);
             else
-                fprintf(stderr, TB_TR("配置文件 %s 第 %d 行有误\n", "config file %s: error on line %d\n"),
+                fprintf(stderr,
+                        TB_TR("配置文件 %s 第 %d 行有误\n", "config file %s: error on line %d\n"),
                         path, rc);
             return -TB_ECONFIG;
         }

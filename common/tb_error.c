@@ -11,11 +11,13 @@ const char *tb_strerror(int err)
         err = -err;
     switch (err) {
     case TB_EINVAL_CODE:
-        return TB_TR("区划代码格式错误（应为12位数字）", "malformed place code (must be 12 digits)");
+        return TB_TR("区划代码格式错误（应为12位数字）",
+                     "malformed place code (must be 12 digits)");
     case TB_EUNKNOWN_PLACE:
         return TB_TR("区划代码不在本县区划数据中", "place code not found in the place data");
     case TB_EBADNAME:
-        return TB_TR("群众姓名不能为空，且不超过64字节", "client name must be non-empty, at most 64 bytes");
+        return TB_TR("群众姓名不能为空，且不超过64字节",
+                     "client name must be non-empty, at most 64 bytes");
     case TB_EBADPHONE:
         return TB_TR("联系电话格式错误（11位手机号或带区号的固定电话）",
                      "malformed phone (11-digit mobile or landline with area code)");
@@ -43,7 +45,8 @@ const char *tb_strerror(int err)
         return TB_TR("必须写明理由或依据（不予受理、不予许可、挂起）",
                      "a written reason or basis is required (refusal, denial, suspension)");
     case TB_EMATERIAL:
-        return TB_TR("该材料不在本事项的材料清单中", "material not in the item's list of materials");
+        return TB_TR("该材料不在本事项的材料清单中",
+                     "material not in the item's list of materials");
     case TB_ECORE:
         return TB_TR("核心材料不能容缺受理（容缺只适用于非核心材料）",
                      "a core material cannot be owed (容缺 applies to non-core materials only)");
@@ -57,7 +60,8 @@ const char *tb_strerror(int err)
         return TB_TR("取值无效（评价等级、挂起依据、决定或日期）",
                      "invalid value (rating, basis, decision or date)");
     case TB_EOWED:
-        return TB_TR("尚有待补材料，不能进行此操作", "materials are still owed; this step must wait");
+        return TB_TR("尚有待补材料，不能进行此操作",
+                     "materials are still owed; this step must wait");
     case TB_ENOMATERIAL:
         return TB_TR("必须列出至少一项材料", "at least one material must be listed");
     default:
@@ -68,8 +72,9 @@ const char *tb_strerror(int err)
         return TB_TR("磁盘已满或写入失败，未写入任何内容",
                      "the disk is full or a write failed; nothing was written");
     case EBUSY:
-        return TB_TR("本地数据库正被其他程序占用，未写入任何内容，请稍后重试",
-                     "the local store is locked by another program; nothing was written, try again");
+        return TB_TR(
+            "本地数据库正被其他程序占用，未写入任何内容，请稍后重试",
+            "the local store is locked by another program; nothing was written, try again");
     case EACCES:
         return TB_TR("没有权限访问本地数据", "permission denied on the local store");
     case ENOMEM:

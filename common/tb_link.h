@@ -20,11 +20,11 @@
 #include <stdint.h>
 
 typedef struct {
-    uint64_t last;        /* highest seq the store has assigned (0: none) */
-    uint64_t acked;       /* highest cumulative ack from the peer */
-    uint64_t sent;        /* highest seq sent in the current round */
-    int64_t progress_ms;  /* monotonic time of the last ack progress or round start */
-    int64_t backoff_ms;   /* current retransmit timeout */
+    uint64_t last;            /* highest seq the store has assigned (0: none) */
+    uint64_t acked;           /* highest cumulative ack from the peer */
+    uint64_t sent;            /* highest seq sent in the current round */
+    int64_t progress_ms;      /* monotonic time of the last ack progress or round start */
+    int64_t backoff_ms;       /* current retransmit timeout */
     int64_t blocked_until_ms; /* peer unreachable: send nothing before this time */
 } tb_link_tx_t;
 

@@ -91,7 +91,8 @@ static int recv_one(tb_node_t *self)
         if (slen == TB_CODE_LEN)
             memcpy(sender, zmq_msg_data(&frames[0]), slen);
         rc = tb_env_decode(zmq_msg_data(&frames[1]), zmq_msg_size(&frames[1]), &env);
-        if (rc == 0 && (strcmp(env->sender, sender) != 0 || strcmp(env->receiver, self->place) != 0))
+        if (rc == 0 &&
+            (strcmp(env->sender, sender) != 0 || strcmp(env->receiver, self->place) != 0))
             rc = -TB_EPROTO;
         if (rc == 0 && strcmp(sender, TB_BROKER_CODE) == 0)
             self->broker_seen_ms = tb_mono_ms();
@@ -184,8 +185,8 @@ int tb_node_new(uv_loop_t *loop, const char *place, const char *endpoint,
     int zero = 0, one = 1, hwm = 10000, ivl = 100, ivl_max = 5000, hb = 2000, hbt = 6000;
     int64_t maxsize = TB_MAX_FRAME + 64;
     zmq_setsockopt(self->sock, ZMQ_ROUTING_ID, place, TB_CODE_LEN);
-    zmq_setsockopt(self->sock, ZMQ_LINGER, &zero, sizeof zero); /* the outbox keeps everything */
-    zmq_setsockopt(self->sock, ZMQ_IMMEDIATE, &one, sizeof one);  /* no queueing while down */
+    zmq_setsockopt(self->sock, ZMQ_LINGER, &zero, sizeof zero);  /* the outbox keeps everything */
+    zmq_setsockopt(self->sock, ZMQ_IMMEDIATE, &one, sizeof one); /* no queueing while down */
     zmq_setsockopt(self->sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
     zmq_setsockopt(self->sock, ZMQ_RCVHWM, &hwm, sizeof hwm);
     zmq_setsockopt(self->sock, ZMQ_MAXMSGSIZE, &maxsize, sizeof maxsize);

@@ -70,9 +70,9 @@ static const char *item_name(const tb_report_opts_t *o, const char *code)
     return it ? it->name : code;
 }
 
-#define CASE_COLS                                                                                 \
-    "case_id, client_name, client_phone, agent, item_code, note, accept_time_ms, state, holder,"  \
-    " pending, version, updated_ms, county_state, county_version, due_ms, legal_due_ms,"          \
+#define CASE_COLS                                                                                  \
+    "case_id, client_name, client_phone, agent, item_code, note, accept_time_ms, state, holder,"   \
+    " pending, version, updated_ms, county_state, county_version, due_ms, legal_due_ms,"           \
     " to_bring, rating, rating_comment, decision, result, completion_time_ms"
 
 const char *tb_card_name(const tb_calendar_t *cal, int64_t due_ms, int64_t now_ms)
@@ -134,12 +134,14 @@ static json_t *case_json(sqlite3_stmt *st, const tb_report_opts_t *o)
     json_object_update_new(
         j, json_pack("{s:s, s:I, s:s, s:I, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s}", "due",
                      due_ms < 0 ? "paused" : due, "due_ms", (json_int_t)due_ms, "legal_due",
-                     legal_ms < 0 ? "paused" : legal, "legal_due_ms", (json_int_t)legal_ms,
-                     "card", card, "card_label", tb_card_label(card), "to_bring", col(st, 16),
-                     "rating", rating, "rating_label", tb_rating_label((unsigned)rating),
-                     "rating_comment", col(st, 18), "decision",
-                     decision == 1 ? "grant" : decision == 2 ? "deny" : "", "result", col(st, 20),
-                     "completion_time", done));
+                     legal_ms < 0 ? "paused" : legal, "legal_due_ms", (json_int_t)legal_ms, "card",
+                     card, "card_label", tb_card_label(card), "to_bring", col(st, 16), "rating",
+                     rating, "rating_label", tb_rating_label((unsigned)rating), "rating_comment",
+                     col(st, 18), "decision",
+                     decision == 1   ? "grant"
+                     : decision == 2 ? "deny"
+                                     : "",
+                     "result", col(st, 20), "completion_time", done));
     return j;
 }
 
@@ -155,8 +157,8 @@ static int print_json(json_t *j, FILE *out)
 
 void tb_print_header(FILE *out)
 {
-    tb_print_row(out, TB_TR("办件编号", "case id"), TB_TR("群众", "client"),
-                 TB_TR("电话", "phone"), TB_TR("事项", "item"), TB_TR("受理时间", "accepted at"));
+    tb_print_row(out, TB_TR("办件编号", "case id"), TB_TR("群众", "client"), TB_TR("电话", "phone"),
+                 TB_TR("事项", "item"), TB_TR("受理时间", "accepted at"));
     fprintf(out, "%s\n", TB_TR("状态（经办方）", "status (holder)"));
 }
 
@@ -206,8 +208,7 @@ int tb_report_cases(tb_store_t *store, const char *held, const tb_report_opts_t 
                                     : json_string_value(json_object_get(j, "holder_name")),
                 county && *county ? TB_TR("  县库：", "  county: ") : "", county ? county : "");
         if (due && strcmp(due, "-") != 0)
-            fprintf(out, TB_TR("  期限：%s%s", "  due: %s%s"),
-                    strcmp(due, "paused") ? due : "",
+            fprintf(out, TB_TR("  期限：%s%s", "  due: %s%s"), strcmp(due, "paused") ? due : "",
                     json_string_value(json_object_get(j, "card_label")));
         if (bring && *bring)
             fprintf(out, TB_TR("  需补：%s", "  to bring: %s"), bring);
@@ -250,13 +251,13 @@ int tb_report_case(tb_store_t *store, const char *case_id, const tb_report_opts_
         tb_fmt_time(sqlite3_column_int64(st, 4), at);
         tb_event_type_t t = (tb_event_type_t)sqlite3_column_int(st, 2);
         json_array_append_new(
-            hist, json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s}",
-                            "origin", col(st, 0), "origin_seq",
-                            (json_int_t)sqlite3_column_int64(st, 1), "event", tb_event_name(t),
-                            "label", tb_event_label(t), "where", place_name(o, col(st, 0)),
-                            "actor", col(st, 3), "at", at, "target", col(st, 5), "reason",
-                            col(st, 6), "folded", sqlite3_column_int(st, 7), "detail",
-                            col(st, 8), "rejected", col(st, 9)));
+            hist,
+            json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s}", "origin",
+                      col(st, 0), "origin_seq", (json_int_t)sqlite3_column_int64(st, 1), "event",
+                      tb_event_name(t), "label", tb_event_label(t), "where",
+                      place_name(o, col(st, 0)), "actor", col(st, 3), "at", at, "target",
+                      col(st, 5), "reason", col(st, 6), "folded", sqlite3_column_int(st, 7),
+                      "detail", col(st, 8), "rejected", col(st, 9)));
     }
     sqlite3_finalize(st);
     json_object_set_new(c, "history", hist);
@@ -326,15 +327,16 @@ int tb_report_case(tb_store_t *store, const char *case_id, const tb_report_opts_
 int tb_report_items(const tb_catalog_t *catalog, uint32_t catalog_version,
                     uint32_t calendar_version, bool json, FILE *out)
 {
-    static const char *lv_zh[] = {"", "县级", "乡镇", "村级"}, *lv_en[] = {"", "county", "township", "village"};
+    static const char *lv_zh[] = {"", "县级", "乡镇", "村级"},
+                      *lv_en[] = {"", "county", "township", "village"};
     static const char *k_zh[] = {"", "即办件", "承诺件", "咨询", "帮扶"},
                       *k_en[] = {"", "immediate", "promised", "consultation", "help"};
     json_t *arr = json ? json_array() : NULL;
     if (!json)
-        fprintf(out, TB_TR("事项目录第 %u 版%s，节假日日历第 %u 版%s\n",
-                           "catalog version %u%s, holiday calendar version %u%s\n"),
-                (unsigned)catalog_version,
-                catalog_version ? "" : TB_TR("（随附）", " (shipped)"),
+        fprintf(out,
+                TB_TR("事项目录第 %u 版%s，节假日日历第 %u 版%s\n",
+                      "catalog version %u%s, holiday calendar version %u%s\n"),
+                (unsigned)catalog_version, catalog_version ? "" : TB_TR("（随附）", " (shipped)"),
                 (unsigned)calendar_version,
                 calendar_version ? "" : TB_TR("（随附）", " (shipped)"));
     for (size_t i = 0;; i++) {
@@ -342,22 +344,24 @@ int tb_report_items(const tb_catalog_t *catalog, uint32_t catalog_version,
         if (!it)
             break;
         if (json) {
-            json_array_append_new(
-                arr, json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:s}", "code", it->code, "name",
-                               it->name, "level", lv_en[it->level], "kind", k_en[it->kind],
-                               "promised_days", it->promised_days, "legal_days", it->legal_days,
-                               "materials", it->materials));
+            json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:s}", "code",
+                                                 it->code, "name", it->name, "level",
+                                                 lv_en[it->level], "kind", k_en[it->kind],
+                                                 "promised_days", it->promised_days, "legal_days",
+                                                 it->legal_days, "materials", it->materials));
             continue;
         }
         fprintf(out, "%-6s  %-4s  %-6s  %s", it->code, TB_TR(lv_zh[it->level], lv_en[it->level]),
                 TB_TR(k_zh[it->kind], k_en[it->kind]), it->name);
         if (it->kind == TB_KIND_PROMISED)
-            fprintf(out, TB_TR("（承诺%d个工作日，法定%d个）", " (promised %d working days, legal %d)"),
+            fprintf(out,
+                    TB_TR("（承诺%d个工作日，法定%d个）", " (promised %d working days, legal %d)"),
                     it->promised_days, it->legal_days);
         fputc('\n', out);
         for (size_t k = 0; k < it->nmaterials; k++)
             fprintf(out, "        %s%s\n", it->material[k],
-                    it->core[k] ? TB_TR("（核心）", " (core)") : TB_TR("（非核心，可容缺）", " (non-core, may be owed)"));
+                    it->core[k] ? TB_TR("（核心）", " (core)")
+                                : TB_TR("（非核心，可容缺）", " (non-core, may be owed)"));
     }
     if (!json)
         return 0;

@@ -140,7 +140,8 @@ static void refresh_peers(tb_sqlink_t *self)
 {
     sqlite3 *db = tb_store_db(self->store);
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT peer, last, acked FROM link_out", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, "SELECT peer, last, acked FROM link_out", -1, &st, NULL) !=
+        SQLITE_OK)
         return;
     uint64_t backlog = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {

@@ -37,8 +37,6 @@ void tb_sqlink_flush(tb_sqlink_t *self);
 /* Messages waiting in all outboxes. */
 uint64_t tb_sqlink_backlog(tb_sqlink_t *self);
 
-
-
 /* Run a node on a fresh loop until SIGINT or SIGTERM: log the backlog at start,
  * finish the current batch, close the store's link cleanly.  0 or negative. */
 int tb_sqlink_serve(tb_store_t *store, const char *endpoint, const tb_sqlink_app_t *app);

@@ -380,7 +380,8 @@ static int refold(tb_store_t *self, const char *case_id, int64_t at_ms)
             if (fold == 0)
                 c = next;
         }
-        if ((fold == 0) != (sqlite3_column_int(st, 3) != 0) && nflip < sizeof flip / sizeof flip[0]) {
+        if ((fold == 0) != (sqlite3_column_int(st, 3) != 0) &&
+            nflip < sizeof flip / sizeof flip[0]) {
             flip[nflip].rowid = sqlite3_column_int64(st, 0);
             flip[nflip++].folded = fold == 0;
         }
@@ -636,7 +637,8 @@ int tb_store_ack(tb_store_t *self, const char *peer, uint64_t ack)
         sqlite3_bind_int64(st, 2, (sqlite3_int64)ack);
         rc = run(self, st);
     }
-    if (rc == 0 && (rc = prep(self, "DELETE FROM outbox WHERE peer = ?1 AND seq <= ?2", &st)) == 0) {
+    if (rc == 0 &&
+        (rc = prep(self, "DELETE FROM outbox WHERE peer = ?1 AND seq <= ?2", &st)) == 0) {
         sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 2, (sqlite3_int64)ack);
         rc = run(self, st);
@@ -704,8 +706,8 @@ int tb_store_backlog(tb_store_t *self, uint64_t *ret_n)
     return rc;
 }
 
-int tb_store_data_newest(tb_store_t *self, const char *kind, uint32_t *ret_version,
-                         char **ret_body, size_t *ret_len)
+int tb_store_data_newest(tb_store_t *self, const char *kind, uint32_t *ret_version, char **ret_body,
+                         size_t *ret_len)
 {
     sqlite3_stmt *st;
     int rc = prep(self,

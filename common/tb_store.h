@@ -86,8 +86,8 @@ int tb_store_outbox_get(tb_store_t *self, const char *peer, uint64_t seq, uint8_
  * (malloc'd, NUL-terminated; ret_ pointers may be NULL), or -ENOENT. */
 int tb_store_data_put(tb_store_t *self, const char *kind, uint32_t version, const uint8_t *body,
                       size_t len);
-int tb_store_data_newest(tb_store_t *self, const char *kind, uint32_t *ret_version,
-                         char **ret_body, size_t *ret_len);
+int tb_store_data_newest(tb_store_t *self, const char *kind, uint32_t *ret_version, char **ret_body,
+                         size_t *ret_len);
 
 /* Messages waiting in all outboxes. */
 int tb_store_backlog(tb_store_t *self, uint64_t *ret_n);

@@ -16,12 +16,12 @@
 #include <stdint.h>
 
 #define TB_PROTO_VERSION 1
-#define TB_MAX_FRAME (64 * 1024) /* largest envelope a node accepts */
+#define TB_MAX_FRAME (64 * 1024)         /* largest envelope a node accepts */
 #define TB_MAX_BODY (TB_MAX_FRAME - 256) /* largest item: fits any envelope around it */
-#define TB_TIME_MIN_MS 946684800000LL  /* 2000-01-01T00:00:00Z: times on the wire lie ... */
-#define TB_TIME_MAX_MS 4102444800000LL /* ... before 2100-01-01T00:00:00Z */
-#define TB_MAX_FIELD 256         /* names, codes, ids */
-#define TB_MAX_NOTE 2048         /* free text */
+#define TB_TIME_MIN_MS 946684800000LL    /* 2000-01-01T00:00:00Z: times on the wire lie ... */
+#define TB_TIME_MAX_MS 4102444800000LL   /* ... before 2100-01-01T00:00:00Z */
+#define TB_MAX_FIELD 256                 /* names, codes, ids */
+#define TB_MAX_NOTE 2048                 /* free text */
 
 typedef Tongban__V1__Envelope tb_env_t;
 typedef Tongban__V1__Item tb_item_msg_t;

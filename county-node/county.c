@@ -117,10 +117,10 @@ typedef struct {
     uint64_t cursor_done; /* last seq committed */
     bool need_ack;
     tb_link_tx_t tx;
-    msgs_t queue;         /* our unacked messages to it, seq ascending (a prefix: see spilled) */
-    bool spilled;         /* the outbox table holds messages after the queue's tail */
-    uint64_t ack_stored;  /* tx.acked as last written to link_out */
-    uint64_t ack_batch;   /* tx.acked as the batch in flight writes it */
+    msgs_t queue;          /* our unacked messages to it, seq ascending (a prefix: see spilled) */
+    bool spilled;          /* the outbox table holds messages after the queue's tail */
+    uint64_t ack_stored;   /* tx.acked as last written to link_out */
+    uint64_t ack_batch;    /* tx.acked as the batch in flight writes it */
     uint64_t cursor_batch; /* the cursor the batch in flight writes */
 } peer_t;
 
@@ -156,8 +156,8 @@ struct county {
     int nulls;
     char batch_err[256];
     /* what the in-flight batch will make true when it commits */
-    tb_map_t *overlay;  /* case id -> tb_case_t * */
-    msgs_t out_new;     /* new outbox rows */
+    tb_map_t *overlay; /* case id -> tb_case_t * */
+    msgs_t out_new;    /* new outbox rows */
     uint64_t batch_event_seq;
     uint64_t batches, events;
     size_t max_queue;
@@ -226,27 +226,22 @@ static const struct {
      " updated_at = to_timestamp($7::bigint / 1000.0)"
      " WHERE case_id IN (SELECT case_id FROM ins) AND $11::boolean"},
     {"outbox", "INSERT INTO outbox(peer, seq, body) VALUES ($1, $2, $3)"},
-    {"link_out",
-     "INSERT INTO link_out(peer, last, acked) VALUES ($1, $2, 0)"
-     " ON CONFLICT (peer) DO UPDATE SET last = GREATEST(link_out.last, EXCLUDED.last)"},
-    {"cursor",
-     "INSERT INTO link_in(peer, cursor) VALUES ($1, $2)"
-     " ON CONFLICT (peer) DO UPDATE SET cursor = EXCLUDED.cursor"},
-    {"counter",
-     "INSERT INTO counters(name, value) VALUES ($1, $2)"
-     " ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value"},
-    {"ack",
-     "WITH d AS (DELETE FROM outbox WHERE peer = $1 AND seq <= $2)"
-     " UPDATE link_out SET acked = $2 WHERE peer = $1 AND acked < $2"},
+    {"link_out", "INSERT INTO link_out(peer, last, acked) VALUES ($1, $2, 0)"
+                 " ON CONFLICT (peer) DO UPDATE SET last = GREATEST(link_out.last, EXCLUDED.last)"},
+    {"cursor", "INSERT INTO link_in(peer, cursor) VALUES ($1, $2)"
+               " ON CONFLICT (peer) DO UPDATE SET cursor = EXCLUDED.cursor"},
+    {"counter", "INSERT INTO counters(name, value) VALUES ($1, $2)"
+                " ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value"},
+    {"ack", "WITH d AS (DELETE FROM outbox WHERE peer = $1 AND seq <= $2)"
+            " UPDATE link_out SET acked = $2 WHERE peer = $1 AND acked < $2"},
     {"quarantine", "INSERT INTO quarantine(peer, seq, body, why) VALUES ($1, $2, $3, $4)"},
     {"test_poison", "SELECT 1 / 0"},
-    {"due",
-     "UPDATE cases SET due_at = CASE WHEN $2::bigint > 0 THEN to_timestamp($2::bigint / 1000.0) END,"
-     " legal_due_at = CASE WHEN $3::bigint > 0 THEN to_timestamp($3::bigint / 1000.0) END,"
-     " paused = $4::boolean WHERE case_id = $1"},
-    {"reload",
-     "SELECT seq, body FROM outbox WHERE peer = $1 AND seq > $2 AND seq <= $4"
-     " ORDER BY seq LIMIT $3"},
+    {"due", "UPDATE cases SET due_at = CASE WHEN $2::bigint > 0 THEN to_timestamp($2::bigint / "
+            "1000.0) END,"
+            " legal_due_at = CASE WHEN $3::bigint > 0 THEN to_timestamp($3::bigint / 1000.0) END,"
+            " paused = $4::boolean WHERE case_id = $1"},
+    {"reload", "SELECT seq, body FROM outbox WHERE peer = $1 AND seq > $2 AND seq <= $4"
+               " ORDER BY seq LIMIT $3"},
     /* The lifecycle part of the projection (migration 002), after ins_logged/ins_event. */
     {"proj",
      "UPDATE cases SET fold = $2,"
@@ -257,12 +252,12 @@ static const struct {
      " result = CASE WHEN $11 <> '' THEN $11 ELSE result END,"
      " completion_time = CASE WHEN $12::bigint > 0 THEN to_timestamp($12::bigint / 1000.0) END"
      " WHERE case_id = $1"},
-    {"detail",
-     "UPDATE case_events SET detail = $3, rejected = $4 WHERE origin_node = $1 AND origin_seq = $2"},
-    {"cmd_done", "UPDATE county_commands SET status = $2, error = $3, done_at = now() WHERE id = $1"},
-    {"data_sent",
-     "INSERT INTO data_sent(peer, kind, version) VALUES ($1, $2, $3)"
-     " ON CONFLICT (peer, kind) DO UPDATE SET version = EXCLUDED.version"},
+    {"detail", "UPDATE case_events SET detail = $3, rejected = $4 WHERE origin_node = $1 AND "
+               "origin_seq = $2"},
+    {"cmd_done",
+     "UPDATE county_commands SET status = $2, error = $3, done_at = now() WHERE id = $1"},
+    {"data_sent", "INSERT INTO data_sent(peer, kind, version) VALUES ($1, $2, $3)"
+                  " ON CONFLICT (peer, kind) DO UPDATE SET version = EXCLUDED.version"},
 };
 
 static int send_stmt(county_t *self, const char *name, params_t *p)
@@ -495,8 +490,8 @@ static int pg_open(county_t *self)
 {
     /* Bounded waits: the loop also carries the broker link.  The operator's
      * connection string comes last and wins. */
-    static const char *const keys[] = {"connect_timeout", "keepalives", "keepalives_idle",
-                                       "dbname", NULL};
+    static const char *const keys[] = {"connect_timeout", "keepalives", "keepalives_idle", "dbname",
+                                       NULL};
     const char *vals[] = {"5", "1", "10", self->conninfo, NULL};
     PGconn *pg = PQconnectdbParams(keys, vals, 1);
     if (PQstatus(pg) != CONNECTION_OK) {
@@ -1269,7 +1264,8 @@ static void finish_batch(county_t *self)
         self->careful--;
     if (self->due_in_batch) {
         self->due_refresh = self->due_in_batch = false;
-        tb_info("deadlines recounted on calendar version %u", (unsigned)self->env->calendar_version);
+        tb_info("deadlines recounted on calendar version %u",
+                (unsigned)self->env->calendar_version);
     }
     /* Committed: make it true in memory, then acknowledge. */
     tb_fault_committed(tb_node_fault(self->node));
@@ -1522,7 +1518,8 @@ static void shutdown_now(county_t *self)
 static void on_stop_timer(uv_timer_t *t)
 {
     county_t *self = t->data;
-    tb_warn("the batch in flight did not finish in time; it is not acknowledged and will be resent");
+    tb_warn(
+        "the batch in flight did not finish in time; it is not acknowledged and will be resent");
     shutdown_now(self);
 }
 
@@ -1561,9 +1558,9 @@ int county_serve(tb_env_ctx_t *env, const char *conninfo)
     if (mq && atoi(mq) > 0)
         self.max_queue = (size_t)atoi(mq);
     tb_node_handler_t h = {on_envelope, on_drained, NULL, &self};
-    if (!self.conninfo || (rc = tb_node_new(&loop, env->place,
-                                            tb_config_get(&env->cfg, TB_CFG_BROKER), &h,
-                                            &self.node)) < 0) {
+    if (!self.conninfo ||
+        (rc = tb_node_new(&loop, env->place, tb_config_get(&env->cfg, TB_CFG_BROKER), &h,
+                          &self.node)) < 0) {
         free(self.conninfo);
         uv_loop_close(&loop);
         return rc < 0 ? rc : -ENOMEM;

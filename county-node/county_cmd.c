@@ -28,13 +28,13 @@ static void nap_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
-int county_command(PGconn *pg, const tb_env_ctx_t *env, const county_cmd_t *cmd,
-                   char *ret_err, size_t err_size)
+int county_command(PGconn *pg, const tb_env_ctx_t *env, const county_cmd_t *cmd, char *ret_err,
+                   size_t err_size)
 {
     ret_err[0] = '\0';
     const char *p1[1] = {cmd->case_id};
-    PGresult *r = PQexecParams(pg, "SELECT fold FROM cases WHERE case_id = $1", 1, NULL, p1, NULL,
-                               NULL, 0);
+    PGresult *r =
+        PQexecParams(pg, "SELECT fold FROM cases WHERE case_id = $1", 1, NULL, p1, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         snprintf(ret_err, err_size, "%s", PQerrorMessage(pg));
         PQclear(r);

@@ -36,14 +36,14 @@ static int dump(json_t *j)
 
 int county_print_cases(PGconn *pg, const tb_env_ctx_t *env, bool json)
 {
-    PGresult *r = PQexec(pg,
-                         "SELECT c.case_id, c.client_name, c.client_phone, c.item_code, c.state,"
-                         " c.holder, c.pending, c.version,"
-                         " to_char(c.accept_time AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI'),"
-                         " (SELECT count(*) FROM case_events e WHERE e.case_id = c.case_id), c.agent,"
-                         " COALESCE((extract(epoch FROM c.due_at) * 1000)::bigint, 0), c.paused,"
-                         " c.to_bring, c.rating, c.decision"
-                         " FROM cases c ORDER BY c.accept_time, c.case_id");
+    PGresult *r =
+        PQexec(pg, "SELECT c.case_id, c.client_name, c.client_phone, c.item_code, c.state,"
+                   " c.holder, c.pending, c.version,"
+                   " to_char(c.accept_time AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI'),"
+                   " (SELECT count(*) FROM case_events e WHERE e.case_id = c.case_id), c.agent,"
+                   " COALESCE((extract(epoch FROM c.due_at) * 1000)::bigint, 0), c.paused,"
+                   " c.to_bring, c.rating, c.decision"
+                   " FROM cases c ORDER BY c.accept_time, c.case_id");
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         fprintf(stderr, "%s", PQerrorMessage(pg));
         PQclear(r);
@@ -63,19 +63,18 @@ int county_print_cases(PGconn *pg, const tb_env_ctx_t *env, bool json)
         char due[32];
         tb_fmt_time(due_ms, due);
         if (json) {
-            json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i}",
-                               "case_id", PQgetvalue(r, i, 0), "client_name", PQgetvalue(r, i, 1),
-                               "client_phone", phone, "agent", PQgetvalue(r, i, 10), "item_code",
-                               PQgetvalue(r, i, 3), "item_name", iname(env, PQgetvalue(r, i, 3)),
-                               "accept_time", PQgetvalue(r, i, 8), "state", PQgetvalue(r, i, 4),
-                               "state_label", tb_state_label(s), "holder", PQgetvalue(r, i, 5),
-                               "pending", PQgetvalue(r, i, 6), "version",
-                               atoi(PQgetvalue(r, i, 7)), "events", atoi(PQgetvalue(r, i, 9)));
+            json_t *o = json_pack(
+                "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i}", "case_id",
+                PQgetvalue(r, i, 0), "client_name", PQgetvalue(r, i, 1), "client_phone", phone,
+                "agent", PQgetvalue(r, i, 10), "item_code", PQgetvalue(r, i, 3), "item_name",
+                iname(env, PQgetvalue(r, i, 3)), "accept_time", PQgetvalue(r, i, 8), "state",
+                PQgetvalue(r, i, 4), "state_label", tb_state_label(s), "holder",
+                PQgetvalue(r, i, 5), "pending", PQgetvalue(r, i, 6), "version",
+                atoi(PQgetvalue(r, i, 7)), "events", atoi(PQgetvalue(r, i, 9)));
             json_object_update_new(
                 o, json_pack("{s:s, s:I, s:s, s:s, s:i, s:s}", "due", paused ? "paused" : due,
                              "due_ms", (json_int_t)due_ms, "card", card, "to_bring",
-                             PQgetvalue(r, i, 13), "rating", atoi(PQgetvalue(r, i, 14)),
-                             "decision",
+                             PQgetvalue(r, i, 13), "rating", atoi(PQgetvalue(r, i, 14)), "decision",
                              atoi(PQgetvalue(r, i, 15)) == 1   ? "grant"
                              : atoi(PQgetvalue(r, i, 15)) == 2 ? "deny"
                                                                : ""));
@@ -121,13 +120,13 @@ int county_print_case(PGconn *pg, const tb_env_ctx_t *env, const char *case_id, 
     for (int i = 0; i < PQntuples(r); i++) {
         tb_event_type_t t = (tb_event_type_t)atoi(PQgetvalue(r, i, 2));
         json_array_append_new(
-            hist, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:s}", "origin",
-                            PQgetvalue(r, i, 0), "origin_seq", PQgetvalue(r, i, 1), "event",
-                            tb_event_name(t), "label", tb_event_label(t), "where",
+            hist, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:s}",
+                            "origin", PQgetvalue(r, i, 0), "origin_seq", PQgetvalue(r, i, 1),
+                            "event", tb_event_name(t), "label", tb_event_label(t), "where",
                             pname(env, PQgetvalue(r, i, 0)), "actor", PQgetvalue(r, i, 3), "at",
                             PQgetvalue(r, i, 4), "via", PQgetvalue(r, i, 6), "folded",
-                            PQgetvalue(r, i, 7)[0] == 't', "detail", PQgetvalue(r, i, 8),
-                            "reason", PQgetvalue(r, i, 9), "rejected", PQgetvalue(r, i, 10)));
+                            PQgetvalue(r, i, 7)[0] == 't', "detail", PQgetvalue(r, i, 8), "reason",
+                            PQgetvalue(r, i, 9), "rejected", PQgetvalue(r, i, 10)));
     }
     PQclear(r);
     if (json)

@@ -17,67 +17,80 @@
 
 static void usage(FILE *out)
 {
-    fputs(TB_TR("用法：tongban-county <命令> [选项]\n"
-                "\n"
-                "县级人员使用的命令：\n"
-                "  cases [--json]          全县办件：状态和当前经办方\n"
-                "  show 办件编号 [--json]   一件的全部办理过程（何人、何事、何时、何地）\n"
-                "  decide 办件编号 --grant | --deny --reason 理由   决定（准予 / 不予许可，须写理由）\n"
-                "  result 办件编号         出件：结果交回登记的村或乡镇窗口\n"
-                "  suspend 办件编号 --basis 依据 [--reason 说明]   挂起（计时暂停）；依据：survey 现场勘查、\n"
-                "                          hearing 听证、notice 公告公示、appraisal 检验检测鉴定\n"
-                "  resume 办件编号         恢复办理\n"
-                "  catalog import 文件     导入新版事项目录（CSV，与 data/catalog.csv 同格式）\n"
-                "  catalog list [--json]   当前事项目录及版本\n"
-                "  calendar import 文件    导入新版节假日日历（CSV，与 data/holidays-cn-2026.csv 同格式）\n"
-                "  calendar list [--json]  当前日历版本及其调整日\n"
-                "  （县级节点运行时，新版目录和日历自动下发到各乡镇，再由乡镇转发到各村）\n"
-                "  （上报到县的办件由县级节点自动签收，即县级受理；决定等命令需县级节点在运行）\n"
-                "  migrate                 只建立或升级数据库结构\n"
-                "  serve                   启动县级节点（权威库）\n"
-                "\n"
-                "共用选项（也可用环境变量或 --config 配置文件）：\n"
-                "  --place 代码    本县12位区划代码（TONGBAN_PLACE），如 360826000000\n"
-                "  --db 连接串     PostgreSQL 连接串（TONGBAN_DB；未给出时用 PGHOST、PGDATABASE 等）\n"
-                "  --broker 端点   消息代理（TONGBAN_BROKER）\n"
-                "  --config 文件   INI 配置文件（TONGBAN_CONFIG）\n"
-                "英文界面：LANG=en\n",
-                "usage: tongban-county <command> [options]\n"
-                "\n"
-                "Commands for county staff:\n"
-                "  cases [--json]          every case in the county, with status and holder\n"
-                "  show CASE [--json]      a case's whole history (who, what, when, where)\n"
-                "  decide CASE --grant | --deny --reason TEXT   decide (准予 / 不予许可; a denial needs a reason)\n"
-                "  result CASE             issue the result back to the village or window that logged it\n"
-                "  suspend CASE --basis BASIS [--reason TEXT]   suspend (the clock pauses); BASIS: survey,\n"
-                "                          hearing, notice, appraisal\n"
-                "  resume CASE             resume handling\n"
-                "  catalog import FILE     import a new catalog version (CSV, as data/catalog.csv)\n"
-                "  catalog list [--json]   the catalog in force and its version\n"
-                "  calendar import FILE    import a new holiday calendar version (CSV, as\n"
-                "                          data/holidays-cn-2026.csv)\n"
-                "  calendar list [--json]  the calendar version in force and its overrides\n"
-                "  (a running county node sends new versions to every township, which relays\n"
-                "  them to its villages)\n"
-                "  (cases escalated to the county are received, i.e. accepted, by the county node itself;\n"
-                "  decide and the other steps need the county node running)\n"
-                "  migrate                 create or upgrade the database schema only\n"
-                "  serve                   run the county node (the authoritative store)\n"
-                "\n"
-                "Common options (or environment variables, or a --config file):\n"
-                "  --place CODE    this county's 12-digit code (TONGBAN_PLACE)\n"
-                "  --db CONNINFO   PostgreSQL connection string (TONGBAN_DB; else PGHOST, ...)\n"
-                "  --broker ENDPOINT  the broker (TONGBAN_BROKER)\n"
-                "  --config FILE   INI config file (TONGBAN_CONFIG)\n"),
-          out);
+    fputs(
+        TB_TR(
+            "用法：tongban-county <命令> [选项]\n"
+            "\n"
+            "县级人员使用的命令：\n"
+            "  cases [--json]          全县办件：状态和当前经办方\n"
+            "  show 办件编号 [--json]   一件的全部办理过程（何人、何事、何时、何地）\n"
+            "  decide 办件编号 --grant | --deny --reason 理由   决定（准予 / 不予许可，须写理由）\n"
+            "  result 办件编号         出件：结果交回登记的村或乡镇窗口\n"
+            "  suspend 办件编号 --basis 依据 [--reason 说明]   挂起（计时暂停）；依据：survey "
+            "现场勘查、\n"
+            "                          hearing 听证、notice 公告公示、appraisal 检验检测鉴定\n"
+            "  resume 办件编号         恢复办理\n"
+            "  catalog import 文件     导入新版事项目录（CSV，与 data/catalog.csv 同格式）\n"
+            "  catalog list [--json]   当前事项目录及版本\n"
+            "  calendar import 文件    导入新版节假日日历（CSV，与 data/holidays-cn-2026.csv "
+            "同格式）\n"
+            "  calendar list [--json]  当前日历版本及其调整日\n"
+            "  （县级节点运行时，新版目录和日历自动下发到各乡镇，再由乡镇转发到各村）\n"
+            "  （上报到县的办件由县级节点自动签收，即县级受理；决定等命令需县级节点在运行）\n"
+            "  migrate                 只建立或升级数据库结构\n"
+            "  serve                   启动县级节点（权威库）\n"
+            "\n"
+            "共用选项（也可用环境变量或 --config 配置文件）：\n"
+            "  --place 代码    本县12位区划代码（TONGBAN_PLACE），如 360826000000\n"
+            "  --db 连接串     PostgreSQL 连接串（TONGBAN_DB；未给出时用 PGHOST、PGDATABASE 等）\n"
+            "  --broker 端点   消息代理（TONGBAN_BROKER）\n"
+            "  --config 文件   INI 配置文件（TONGBAN_CONFIG）\n"
+            "英文界面：LANG=en\n",
+            "usage: tongban-county <command> [options]\n"
+            "\n"
+            "Commands for county staff:\n"
+            "  cases [--json]          every case in the county, with status and holder\n"
+            "  show CASE [--json]      a case's whole history (who, what, when, where)\n"
+            "  decide CASE --grant | --deny --reason TEXT   decide (准予 / 不予许可; a denial "
+            "needs a reason)\n"
+            "  result CASE             issue the result back to the village or window that logged "
+            "it\n"
+            "  suspend CASE --basis BASIS [--reason TEXT]   suspend (the clock pauses); BASIS: "
+            "survey,\n"
+            "                          hearing, notice, appraisal\n"
+            "  resume CASE             resume handling\n"
+            "  catalog import FILE     import a new catalog version (CSV, as data/catalog.csv)\n"
+            "  catalog list [--json]   the catalog in force and its version\n"
+            "  calendar import FILE    import a new holiday calendar version (CSV, as\n"
+            "                          data/holidays-cn-2026.csv)\n"
+            "  calendar list [--json]  the calendar version in force and its overrides\n"
+            "  (a running county node sends new versions to every township, which relays\n"
+            "  them to its villages)\n"
+            "  (cases escalated to the county are received, i.e. accepted, by the county node "
+            "itself;\n"
+            "  decide and the other steps need the county node running)\n"
+            "  migrate                 create or upgrade the database schema only\n"
+            "  serve                   run the county node (the authoritative store)\n"
+            "\n"
+            "Common options (or environment variables, or a --config file):\n"
+            "  --place CODE    this county's 12-digit code (TONGBAN_PLACE)\n"
+            "  --db CONNINFO   PostgreSQL connection string (TONGBAN_DB; else PGHOST, ...)\n"
+            "  --broker ENDPOINT  the broker (TONGBAN_BROKER)\n"
+            "  --config FILE   INI config file (TONGBAN_CONFIG)\n"),
+        out);
 }
 
 /* decide, result, suspend, resume: 0, 1 (explained), or a negative code. */
 static int run_act(PGconn *pg, const tb_env_ctx_t *env, tb_event_type_t type, const char *case_id,
                    const tb_opt_t *opts, int nopts)
 {
-    county_cmd_t c = {case_id, tb_config_get(&env->cfg, TB_CFG_AGENT), tb_opt(opts, nopts, "reason"),
-                      tb_opt(opts, nopts, "basis"), type, 0, 10000};
+    county_cmd_t c = {case_id,
+                      tb_config_get(&env->cfg, TB_CFG_AGENT),
+                      tb_opt(opts, nopts, "reason"),
+                      tb_opt(opts, nopts, "basis"),
+                      type,
+                      0,
+                      10000};
     if (!c.actor)
         c.actor = tb_opt(opts, nopts, "agent");
     if (!c.actor)
@@ -110,10 +123,12 @@ static int run_act(PGconn *pg, const tb_env_ctx_t *env, tb_event_type_t type, co
                 case_id);
         return 1;
     }
-    static const char *zh[] = {[TB_EV_DECIDED] = "已决定", [TB_EV_RESULT] = "已出件",
+    static const char *zh[] = {[TB_EV_DECIDED] = "已决定",
+                               [TB_EV_RESULT] = "已出件",
                                [TB_EV_SUSPENDED] = "已挂起，计时暂停",
                                [TB_EV_RESUMED] = "已恢复办理"};
-    static const char *en[] = {[TB_EV_DECIDED] = "decided", [TB_EV_RESULT] = "result issued",
+    static const char *en[] = {[TB_EV_DECIDED] = "decided",
+                               [TB_EV_RESULT] = "result issued",
                                [TB_EV_SUSPENDED] = "suspended; the clock is paused",
                                [TB_EV_RESUMED] = "resumed"};
     printf("%s：%s\n", case_id, TB_TR(zh[type], en[type]));
@@ -170,8 +185,8 @@ int main(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     const char *cmd = argv[1];
-    tb_opt_t opts[] = {{"json", false, NULL},  {"help", false, NULL},  {"grant", false, NULL},
-                       {"deny", false, NULL},  {"reason", true, NULL}, {"basis", true, NULL},
+    tb_opt_t opts[] = {{"json", false, NULL}, {"help", false, NULL},  {"grant", false, NULL},
+                       {"deny", false, NULL}, {"reason", true, NULL}, {"basis", true, NULL},
                        {"agent", true, NULL}};
     int nopts = (int)(sizeof opts / sizeof opts[0]);
     const char *pos[3];
@@ -263,8 +278,9 @@ int main(int argc, char **argv)
             }
             if (rc > 0) {
                 if (!strcmp(cmd, "catalog"))
-                    printf(TB_TR("已导入事项目录第 %d 版：%s\n", "imported catalog version %d: %s\n"),
-                           rc, pos[1]);
+                    printf(
+                        TB_TR("已导入事项目录第 %d 版：%s\n", "imported catalog version %d: %s\n"),
+                        rc, pos[1]);
                 else
                     printf(TB_TR("已导入节假日日历第 %d 版：%s\n",
                                  "imported holiday calendar version %d: %s\n"),

@@ -12,76 +12,83 @@
 
 static void usage(FILE *out)
 {
-    fputs(TB_TR("用法：tongban-township <命令> [选项]\n"
-                "\n"
-                "乡镇窗口人员使用的命令：\n"
-                "  inbox [--json]         待办：本乡镇经办或正在报送来的办件（含期限和黄牌/红牌）\n"
-                "  cases [--json]         本乡镇工作副本中的全部办件\n"
-                "  show 办件编号 [--json]  一件的详情和全部办理过程（何人、何事、何时、何地）\n"
-                "  items [--json]         使用中的事项目录（含版本号和材料清单）\n"
-                "  register --client 姓名 --phone 电话 --item 事项编码 [--materials 材料,材料]\n"
-                "                         [--note 备注] [--reply 答复]   窗口直接登记（群众到窗口办理）\n"
-                "  notice 办件编号 --missing 材料,材料   预审：一次性告知全部缺少的材料（计时暂停）\n"
-                "  supplement 办件编号 --materials 材料,材料   群众在窗口补交材料\n"
-                "  accept 办件编号                       受理\n"
-                "  accept 办件编号 --pledge 材料,材料 --due 年-月-日\n"
-                "                         容缺受理：非核心材料承诺在期限内补交\n"
-                "  refuse 办件编号 --reason 理由          不予受理（必须写明理由）\n"
-                "  decide 办件编号 --grant | --deny --reason 理由\n"
-                "                         决定乡镇事项（即办件准予后当场出件：马上办）\n"
-                "  forward 办件编号                      上报县级（县级事项）\n"
-                "  suspend 办件编号 --basis 依据 [--reason 说明]\n"
-                "                         挂起（计时暂停）；依据：survey 现场勘查、hearing 听证、\n"
-                "                         notice 公告公示、appraisal 检验检测鉴定\n"
-                "  resume 办件编号                       恢复办理\n"
-                "  result 办件编号                       出件：结果交回登记方（村或本窗口）\n"
-                "  deliver 办件编号 / rate 办件编号 --rating 等级 / withdraw 办件编号 / note 办件编号 --reason 内容\n"
-                "                         窗口登记的办件：送达、好差评、撤回、备注\n"
-                "  serve                  启动乡镇节点：接收村级报送、转报县级、回传进度\n"
-                "\n"
-                "共用选项（也可用环境变量或 --config 配置文件）：\n"
-                "  --place 代码       本乡镇12位区划代码（TONGBAN_PLACE），如 360826100000\n"
-                "  --agent 姓名       窗口人员姓名（TONGBAN_AGENT）\n"
-                "  --data-dir 目录    本地数据目录（TONGBAN_DATA_DIR）\n"
-                "  --broker 端点      消息代理（TONGBAN_BROKER）\n"
-                "  --config 文件      INI 配置文件（TONGBAN_CONFIG）\n"
-                "英文界面：LANG=en\n",
-                "usage: tongban-township <command> [options]\n"
-                "\n"
-                "Commands for township window staff:\n"
-                "  inbox [--json]         cases this township holds or is being handed (deadlines, cards)\n"
-                "  cases [--json]         every case in the township's working copy\n"
-                "  show CASE [--json]     one case with its whole history (who, what, when, where)\n"
-                "  items [--json]         the catalog in force, with its version and materials\n"
-                "  register --client NAME --phone PHONE --item CODE [--materials A,B] [--note TEXT]\n"
-                "                         [--reply TEXT]   walk-in registration at the window\n"
-                "  notice CASE --missing A,B        pre-review: list every missing material at once\n"
-                "                                   (the clock pauses until they come)\n"
-                "  supplement CASE --materials A,B  the resident brought materials to the window\n"
-                "  accept CASE                      accept (受理)\n"
-                "  accept CASE --pledge A,B --due YYYY-MM-DD\n"
-                "                         accept with a pledge for missing non-core materials (容缺受理)\n"
-                "  refuse CASE --reason TEXT        refuse (不予受理); the reason is required\n"
-                "  decide CASE --grant | --deny --reason TEXT\n"
-                "                         decide a township item (an immediate item granted gets its\n"
-                "                         result at once: 马上办)\n"
-                "  forward CASE                     escalate a county item to the county (上报)\n"
-                "  suspend CASE --basis BASIS [--reason TEXT]\n"
-                "                         suspend (the clock pauses); BASIS: survey, hearing, notice,\n"
-                "                         appraisal\n"
-                "  resume CASE                      resume handling\n"
-                "  result CASE                      issue the result back to who logged the case (出件)\n"
-                "  deliver CASE / rate CASE --rating LEVEL / withdraw CASE / note CASE --reason TEXT\n"
-                "                         for walk-in cases: delivery, rating, withdrawal, notes\n"
-                "  serve                  run the township node\n"
-                "\n"
-                "Common options (or environment variables, or a --config file):\n"
-                "  --place CODE       this township's 12-digit code (TONGBAN_PLACE)\n"
-                "  --agent NAME       the staff member's name (TONGBAN_AGENT)\n"
-                "  --data-dir DIR     local data directory (TONGBAN_DATA_DIR)\n"
-                "  --broker ENDPOINT  the broker (TONGBAN_BROKER)\n"
-                "  --config FILE      INI config file (TONGBAN_CONFIG)\n"),
-          out);
+    fputs(
+        TB_TR(
+            "用法：tongban-township <命令> [选项]\n"
+            "\n"
+            "乡镇窗口人员使用的命令：\n"
+            "  inbox [--json]         待办：本乡镇经办或正在报送来的办件（含期限和黄牌/红牌）\n"
+            "  cases [--json]         本乡镇工作副本中的全部办件\n"
+            "  show 办件编号 [--json]  一件的详情和全部办理过程（何人、何事、何时、何地）\n"
+            "  items [--json]         使用中的事项目录（含版本号和材料清单）\n"
+            "  register --client 姓名 --phone 电话 --item 事项编码 [--materials 材料,材料]\n"
+            "                         [--note 备注] [--reply 答复]   "
+            "窗口直接登记（群众到窗口办理）\n"
+            "  notice 办件编号 --missing 材料,材料   预审：一次性告知全部缺少的材料（计时暂停）\n"
+            "  supplement 办件编号 --materials 材料,材料   群众在窗口补交材料\n"
+            "  accept 办件编号                       受理\n"
+            "  accept 办件编号 --pledge 材料,材料 --due 年-月-日\n"
+            "                         容缺受理：非核心材料承诺在期限内补交\n"
+            "  refuse 办件编号 --reason 理由          不予受理（必须写明理由）\n"
+            "  decide 办件编号 --grant | --deny --reason 理由\n"
+            "                         决定乡镇事项（即办件准予后当场出件：马上办）\n"
+            "  forward 办件编号                      上报县级（县级事项）\n"
+            "  suspend 办件编号 --basis 依据 [--reason 说明]\n"
+            "                         挂起（计时暂停）；依据：survey 现场勘查、hearing 听证、\n"
+            "                         notice 公告公示、appraisal 检验检测鉴定\n"
+            "  resume 办件编号                       恢复办理\n"
+            "  result 办件编号                       出件：结果交回登记方（村或本窗口）\n"
+            "  deliver 办件编号 / rate 办件编号 --rating 等级 / withdraw 办件编号 / note 办件编号 "
+            "--reason 内容\n"
+            "                         窗口登记的办件：送达、好差评、撤回、备注\n"
+            "  serve                  启动乡镇节点：接收村级报送、转报县级、回传进度\n"
+            "\n"
+            "共用选项（也可用环境变量或 --config 配置文件）：\n"
+            "  --place 代码       本乡镇12位区划代码（TONGBAN_PLACE），如 360826100000\n"
+            "  --agent 姓名       窗口人员姓名（TONGBAN_AGENT）\n"
+            "  --data-dir 目录    本地数据目录（TONGBAN_DATA_DIR）\n"
+            "  --broker 端点      消息代理（TONGBAN_BROKER）\n"
+            "  --config 文件      INI 配置文件（TONGBAN_CONFIG）\n"
+            "英文界面：LANG=en\n",
+            "usage: tongban-township <command> [options]\n"
+            "\n"
+            "Commands for township window staff:\n"
+            "  inbox [--json]         cases this township holds or is being handed (deadlines, "
+            "cards)\n"
+            "  cases [--json]         every case in the township's working copy\n"
+            "  show CASE [--json]     one case with its whole history (who, what, when, where)\n"
+            "  items [--json]         the catalog in force, with its version and materials\n"
+            "  register --client NAME --phone PHONE --item CODE [--materials A,B] [--note TEXT]\n"
+            "                         [--reply TEXT]   walk-in registration at the window\n"
+            "  notice CASE --missing A,B        pre-review: list every missing material at once\n"
+            "                                   (the clock pauses until they come)\n"
+            "  supplement CASE --materials A,B  the resident brought materials to the window\n"
+            "  accept CASE                      accept (受理)\n"
+            "  accept CASE --pledge A,B --due YYYY-MM-DD\n"
+            "                         accept with a pledge for missing non-core materials "
+            "(容缺受理)\n"
+            "  refuse CASE --reason TEXT        refuse (不予受理); the reason is required\n"
+            "  decide CASE --grant | --deny --reason TEXT\n"
+            "                         decide a township item (an immediate item granted gets its\n"
+            "                         result at once: 马上办)\n"
+            "  forward CASE                     escalate a county item to the county (上报)\n"
+            "  suspend CASE --basis BASIS [--reason TEXT]\n"
+            "                         suspend (the clock pauses); BASIS: survey, hearing, notice,\n"
+            "                         appraisal\n"
+            "  resume CASE                      resume handling\n"
+            "  result CASE                      issue the result back to who logged the case "
+            "(出件)\n"
+            "  deliver CASE / rate CASE --rating LEVEL / withdraw CASE / note CASE --reason TEXT\n"
+            "                         for walk-in cases: delivery, rating, withdrawal, notes\n"
+            "  serve                  run the township node\n"
+            "\n"
+            "Common options (or environment variables, or a --config file):\n"
+            "  --place CODE       this township's 12-digit code (TONGBAN_PLACE)\n"
+            "  --agent NAME       the staff member's name (TONGBAN_AGENT)\n"
+            "  --data-dir DIR     local data directory (TONGBAN_DATA_DIR)\n"
+            "  --broker ENDPOINT  the broker (TONGBAN_BROKER)\n"
+            "  --config FILE      INI config file (TONGBAN_CONFIG)\n"),
+        out);
 }
 
 static const struct {
@@ -90,7 +97,8 @@ static const struct {
     const char *need; /* the option it cannot do without (the fold checks the rest) */
     const char *done_zh, *done_en;
 } acts[] = {
-    {"notice", TB_EV_NOTICE, "missing", "已一次性告知，等待补正", "notice given; awaiting materials"},
+    {"notice", TB_EV_NOTICE, "missing", "已一次性告知，等待补正",
+     "notice given; awaiting materials"},
     {"supplement", TB_EV_SUPPLEMENTED, "materials", "已登记补交材料", "materials recorded"},
     {"accept", TB_EV_ACCEPTED, NULL, "已受理", "accepted"},
     {"refuse", TB_EV_REFUSED, NULL, "不予受理", "refused"},
@@ -121,12 +129,12 @@ int main(int argc, char **argv)
     bool known = act >= 0 || !strcmp(cmd, "inbox") || !strcmp(cmd, "cases") ||
                  !strcmp(cmd, "show") || !strcmp(cmd, "serve") || !strcmp(cmd, "register") ||
                  !strcmp(cmd, "items");
-    tb_opt_t opts[] = {{"json", false, NULL},   {"help", false, NULL},    {"missing", true, NULL},
+    tb_opt_t opts[] = {{"json", false, NULL},     {"help", false, NULL},  {"missing", true, NULL},
                        {"materials", true, NULL}, {"pledge", true, NULL}, {"due", true, NULL},
-                       {"reason", true, NULL},  {"grant", false, NULL},   {"deny", false, NULL},
-                       {"basis", true, NULL},   {"rating", true, NULL},   {"comment", true, NULL},
-                       {"client", true, NULL},  {"phone", true, NULL},    {"item", true, NULL},
-                       {"note", true, NULL},    {"reply", true, NULL}};
+                       {"reason", true, NULL},    {"grant", false, NULL}, {"deny", false, NULL},
+                       {"basis", true, NULL},     {"rating", true, NULL}, {"comment", true, NULL},
+                       {"client", true, NULL},    {"phone", true, NULL},  {"item", true, NULL},
+                       {"note", true, NULL},      {"reply", true, NULL}};
     int nopts = (int)(sizeof opts / sizeof opts[0]);
     const char *pos[2];
     int npos = 0, status = 2;
@@ -148,8 +156,9 @@ int main(int argc, char **argv)
     bool needs_case = act >= 0 || !strcmp(cmd, "show");
     const char *need = act >= 0 ? acts[act].need : NULL;
     if (npos != (needs_case ? 1 : 0) || (need && !tb_opt(opts, nopts, need))) {
-        fprintf(stderr, TB_TR("用法：tongban-township %s%s%s%s%s（详见 --help）\n",
-                              "usage: tongban-township %s%s%s%s%s (see --help)\n"),
+        fprintf(stderr,
+                TB_TR("用法：tongban-township %s%s%s%s%s（详见 --help）\n",
+                      "usage: tongban-township %s%s%s%s%s (see --help)\n"),
                 cmd, needs_case ? TB_TR(" 办件编号", " CASE") : "", need ? " --" : "",
                 need ? need : "", need ? TB_TR(" …", " ...") : "");
         goto out;
@@ -159,14 +168,16 @@ int main(int argc, char **argv)
     status = 1;
     int rc = tb_store_open(tb_config_get(&env.cfg, TB_CFG_DATA_DIR), env.place, &store);
     if (rc < 0) {
-        fprintf(stderr, TB_TR("无法打开本地数据（目录 %s）：%s\n",
-                              "cannot open the local store (in %s): %s\n"),
-                tb_config_get(&env.cfg, TB_CFG_DATA_DIR), tb_strerror(rc));
+        fprintf(
+            stderr,
+            TB_TR("无法打开本地数据（目录 %s）：%s\n", "cannot open the local store (in %s): %s\n"),
+            tb_config_get(&env.cfg, TB_CFG_DATA_DIR), tb_strerror(rc));
         goto out;
     }
     if ((rc = tb_data_use_stored(&env, store)) < 0) {
-        fprintf(stderr, TB_TR("无法使用县级下发的事项目录或日历：%s\n",
-                              "cannot use the catalog or calendar the county sent: %s\n"),
+        fprintf(stderr,
+                TB_TR("无法使用县级下发的事项目录或日历：%s\n",
+                      "cannot use the catalog or calendar the county sent: %s\n"),
                 tb_strerror(rc));
         goto out;
     }
@@ -183,14 +194,19 @@ int main(int argc, char **argv)
         rc = tb_report_items(env.catalog, env.catalog_version, env.calendar_version, ro.json,
                              stdout);
     } else if (!strcmp(cmd, "register")) {
-        township_walkin_t w = {tb_opt(opts, nopts, "client"), tb_opt(opts, nopts, "phone"),
-                               tb_opt(opts, nopts, "item"),   tb_opt(opts, nopts, "note"),
-                               agent,                         tb_opt(opts, nopts, "materials"),
+        township_walkin_t w = {tb_opt(opts, nopts, "client"),
+                               tb_opt(opts, nopts, "phone"),
+                               tb_opt(opts, nopts, "item"),
+                               tb_opt(opts, nopts, "note"),
+                               agent,
+                               tb_opt(opts, nopts, "materials"),
                                tb_opt(opts, nopts, "reply")};
         if (!w.client || !w.phone || !w.item) {
-            fputs(TB_TR("用法：tongban-township register --client 姓名 --phone 电话 --item 事项编码\n",
-                        "usage: tongban-township register --client NAME --phone PHONE --item CODE\n"),
-                  stderr);
+            fputs(
+                TB_TR(
+                    "用法：tongban-township register --client 姓名 --phone 电话 --item 事项编码\n",
+                    "usage: tongban-township register --client NAME --phone PHONE --item CODE\n"),
+                stderr);
             status = 2;
             goto out;
         }
@@ -230,14 +246,16 @@ int main(int argc, char **argv)
         if (a.type == TB_EV_DECIDED) {
             bool grant = tb_opt(opts, nopts, "grant"), deny = tb_opt(opts, nopts, "deny");
             if (grant == deny) {
-                fputs(TB_TR("错误：请给出 --grant（准予）或 --deny（不予许可，须写 --reason）之一\n",
-                            "error: give one of --grant or --deny (with --reason)\n"),
-                      stderr);
+                fputs(
+                    TB_TR("错误：请给出 --grant（准予）或 --deny（不予许可，须写 --reason）之一\n",
+                          "error: give one of --grant or --deny (with --reason)\n"),
+                    stderr);
                 goto out;
             }
             a.decision = grant ? TB_DECISION_GRANT : TB_DECISION_DENY;
         }
-        if (a.type == TB_EV_RATED && tb_rating_parse(tb_opt(opts, nopts, "rating"), &a.rating) < 0) {
+        if (a.type == TB_EV_RATED &&
+            tb_rating_parse(tb_opt(opts, nopts, "rating"), &a.rating) < 0) {
             fprintf(stderr, TB_TR("错误：%s：%s\n", "error: %s: %s\n"), tb_strerror(-TB_EBADVALUE),
                     tb_opt(opts, nopts, "rating"));
             goto out;

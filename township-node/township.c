@@ -86,9 +86,8 @@ static int from_county(township_t *t, const tb_item_msg_t *item, const uint8_t *
 {
     if (item->item_case == TONGBAN__V1__ITEM__ITEM_DATA)
         return data_from_county(t, item, body, len);
-    const char *case_id = item->item_case == TONGBAN__V1__ITEM__ITEM_EVENT
-                              ? item->event->case_id
-                              : item->status->case_id;
+    const char *case_id = item->item_case == TONGBAN__V1__ITEM__ITEM_EVENT ? item->event->case_id
+                                                                           : item->status->case_id;
     char village[TB_CODE_LEN + 1];
     case_village(case_id, village);
     int rc;
@@ -127,8 +126,8 @@ int township_apply(void *ctx, const char *peer, const tb_item_msg_t *item, const
     return tb_store_quarantine(t->store, peer, 0, body, len, "not a neighbour");
 }
 
-static int step(township_t *t, const char *case_id, Tongban__V1__EventType type,
-                const char *target, const char *actor)
+static int step(township_t *t, const char *case_id, Tongban__V1__EventType type, const char *target,
+                const char *actor)
 {
     int rc = tb_store_begin(t->store);
     if (rc < 0)

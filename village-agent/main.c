@@ -12,60 +12,66 @@
 
 static void usage(FILE *out)
 {
-    fputs(TB_TR(
-              "用法：tongban-village <命令> [选项]\n"
-              "\n"
-              "村代办员使用的命令（无需联网）：\n"
-              "  log --client 姓名 --phone 电话 --item 事项编码 [--materials 材料,材料] [--note 备注]\n"
-              "                     登记一件代办事项（附已收材料），打印办件编号；乡镇及以上事项自动报送乡镇\n"
-              "  log --client 姓名 --phone 电话 --item ZX001|BF001 --reply 答复\n"
-              "                     登记一条咨询（ZX001）或帮扶求助（BF001）及答复，当场办结\n"
-              "  supplement 办件编号 --materials 材料,材料   群众补交材料（补正或容缺材料）\n"
-              "  deliver 办件编号   结果已送达群众（送达），办件办结\n"
-              "  rate 办件编号 --rating 等级 [--comment 意见]\n"
-              "                     好差评（一事一评）：非常满意、满意、基本满意、不满意、非常不满意（或 5..1）\n"
-              "  withdraw 办件编号 [--reason 原因]   应群众要求撤回\n"
-              "  note 办件编号 --reason 内容         添加备注\n"
-              "  ledger [--json]    台账：每件的状态、经办方、办理期限、群众还需补交的材料\n"
-              "  show 办件编号 [--json]  一件的详情和全部办理过程（何人、何事、何时、何地）\n"
-              "  items [--json]     事项目录（含材料清单，核心/非核心）\n"
-              "  serve              启动同步服务：把台账报送乡镇，接收办理进度\n"
-              "\n"
-              "共用选项（也可用环境变量或 --config 配置文件）：\n"
-              "  --place 代码       本村12位区划代码（TONGBAN_PLACE），如 360826100001\n"
-              "  --agent 姓名       代办员姓名（TONGBAN_AGENT）\n"
-              "  --data-dir 目录    本地台账目录（TONGBAN_DATA_DIR，默认 /var/lib/tongban）\n"
-              "  --broker 端点      消息代理（TONGBAN_BROKER，默认 tcp://127.0.0.1:7700）\n"
-              "  --config 文件      INI 配置文件（TONGBAN_CONFIG）\n"
-              "英文界面：LANG=en\n",
-              "usage: tongban-village <command> [options]\n"
-              "\n"
-              "Commands for the village agent (no network needed):\n"
-              "  log --client NAME --phone PHONE --item CODE [--materials A,B] [--note TEXT]\n"
-              "                     record an entrusted case with the materials collected; prints\n"
-              "                     its case id; township and county items go to the township\n"
-              "  log --client NAME --phone PHONE --item ZX001|BF001 --reply TEXT\n"
-              "                     record a consultation (ZX001) or help request (BF001) and the\n"
-              "                     reply given; closed at once\n"
-              "  supplement CASE --materials A,B   the resident brought materials (missing or owed)\n"
-              "  deliver CASE       the result was handed to the resident (送达); the case closes\n"
-              "  rate CASE --rating LEVEL [--comment TEXT]\n"
-              "                     the resident's rating, once per case: very satisfied, satisfied,\n"
-              "                     basically satisfied, dissatisfied, very dissatisfied (or 5..1)\n"
-              "  withdraw CASE [--reason TEXT]     withdraw on the resident's request (撤回)\n"
-              "  note CASE --reason TEXT           add a note\n"
-              "  ledger [--json]    the ledger: status, holder, deadline, what the resident must bring\n"
-              "  show CASE [--json] one case with its whole history (who, what, when, where)\n"
-              "  items [--json]     the service item catalog with its materials (core or not)\n"
-              "  serve              sync the ledger to the township, receive progress\n"
-              "\n"
-              "Common options (or environment variables, or a --config file):\n"
-              "  --place CODE       this village's 12-digit code (TONGBAN_PLACE)\n"
-              "  --agent NAME       the agent's name (TONGBAN_AGENT)\n"
-              "  --data-dir DIR     local ledger directory (TONGBAN_DATA_DIR)\n"
-              "  --broker ENDPOINT  the broker (TONGBAN_BROKER, tcp://127.0.0.1:7700)\n"
-              "  --config FILE      INI config file (TONGBAN_CONFIG)\n"),
-          out);
+    fputs(
+        TB_TR(
+            "用法：tongban-village <命令> [选项]\n"
+            "\n"
+            "村代办员使用的命令（无需联网）：\n"
+            "  log --client 姓名 --phone 电话 --item 事项编码 [--materials 材料,材料] [--note "
+            "备注]\n"
+            "                     "
+            "登记一件代办事项（附已收材料），打印办件编号；乡镇及以上事项自动报送乡镇\n"
+            "  log --client 姓名 --phone 电话 --item ZX001|BF001 --reply 答复\n"
+            "                     登记一条咨询（ZX001）或帮扶求助（BF001）及答复，当场办结\n"
+            "  supplement 办件编号 --materials 材料,材料   群众补交材料（补正或容缺材料）\n"
+            "  deliver 办件编号   结果已送达群众（送达），办件办结\n"
+            "  rate 办件编号 --rating 等级 [--comment 意见]\n"
+            "                     "
+            "好差评（一事一评）：非常满意、满意、基本满意、不满意、非常不满意（或 5..1）\n"
+            "  withdraw 办件编号 [--reason 原因]   应群众要求撤回\n"
+            "  note 办件编号 --reason 内容         添加备注\n"
+            "  ledger [--json]    台账：每件的状态、经办方、办理期限、群众还需补交的材料\n"
+            "  show 办件编号 [--json]  一件的详情和全部办理过程（何人、何事、何时、何地）\n"
+            "  items [--json]     事项目录（含材料清单，核心/非核心）\n"
+            "  serve              启动同步服务：把台账报送乡镇，接收办理进度\n"
+            "\n"
+            "共用选项（也可用环境变量或 --config 配置文件）：\n"
+            "  --place 代码       本村12位区划代码（TONGBAN_PLACE），如 360826100001\n"
+            "  --agent 姓名       代办员姓名（TONGBAN_AGENT）\n"
+            "  --data-dir 目录    本地台账目录（TONGBAN_DATA_DIR，默认 /var/lib/tongban）\n"
+            "  --broker 端点      消息代理（TONGBAN_BROKER，默认 tcp://127.0.0.1:7700）\n"
+            "  --config 文件      INI 配置文件（TONGBAN_CONFIG）\n"
+            "英文界面：LANG=en\n",
+            "usage: tongban-village <command> [options]\n"
+            "\n"
+            "Commands for the village agent (no network needed):\n"
+            "  log --client NAME --phone PHONE --item CODE [--materials A,B] [--note TEXT]\n"
+            "                     record an entrusted case with the materials collected; prints\n"
+            "                     its case id; township and county items go to the township\n"
+            "  log --client NAME --phone PHONE --item ZX001|BF001 --reply TEXT\n"
+            "                     record a consultation (ZX001) or help request (BF001) and the\n"
+            "                     reply given; closed at once\n"
+            "  supplement CASE --materials A,B   the resident brought materials (missing or owed)\n"
+            "  deliver CASE       the result was handed to the resident (送达); the case closes\n"
+            "  rate CASE --rating LEVEL [--comment TEXT]\n"
+            "                     the resident's rating, once per case: very satisfied, "
+            "satisfied,\n"
+            "                     basically satisfied, dissatisfied, very dissatisfied (or 5..1)\n"
+            "  withdraw CASE [--reason TEXT]     withdraw on the resident's request (撤回)\n"
+            "  note CASE --reason TEXT           add a note\n"
+            "  ledger [--json]    the ledger: status, holder, deadline, what the resident must "
+            "bring\n"
+            "  show CASE [--json] one case with its whole history (who, what, when, where)\n"
+            "  items [--json]     the service item catalog with its materials (core or not)\n"
+            "  serve              sync the ledger to the township, receive progress\n"
+            "\n"
+            "Common options (or environment variables, or a --config file):\n"
+            "  --place CODE       this village's 12-digit code (TONGBAN_PLACE)\n"
+            "  --agent NAME       the agent's name (TONGBAN_AGENT)\n"
+            "  --data-dir DIR     local ledger directory (TONGBAN_DATA_DIR)\n"
+            "  --broker ENDPOINT  the broker (TONGBAN_BROKER, tcp://127.0.0.1:7700)\n"
+            "  --config FILE      INI config file (TONGBAN_CONFIG)\n"),
+        out);
 }
 
 static int fail(int rc)
@@ -78,12 +84,14 @@ static int open_store(tb_env_ctx_t *env, tb_store_t **ret)
 {
     int rc = tb_store_open(tb_config_get(&env->cfg, TB_CFG_DATA_DIR), env->place, ret);
     if (rc < 0)
-        fprintf(stderr, TB_TR("无法打开本地台账（目录 %s）：%s\n",
-                              "cannot open the local ledger (in %s): %s\n"),
+        fprintf(stderr,
+                TB_TR("无法打开本地台账（目录 %s）：%s\n",
+                      "cannot open the local ledger (in %s): %s\n"),
                 tb_config_get(&env->cfg, TB_CFG_DATA_DIR), tb_strerror(rc));
     else if ((rc = tb_data_use_stored(env, *ret)) < 0)
-        fprintf(stderr, TB_TR("无法使用县级下发的事项目录或日历：%s\n",
-                              "cannot use the catalog or calendar the county sent: %s\n"),
+        fprintf(stderr,
+                TB_TR("无法使用县级下发的事项目录或日历：%s\n",
+                      "cannot use the catalog or calendar the county sent: %s\n"),
                 tb_strerror(rc));
     else
         tb_store_set_rules(*ret, env->catalog, env->calendar);
@@ -112,9 +120,9 @@ int main(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     const char *cmd = argv[1];
-    tb_opt_t opts[] = {{"client", true, NULL},    {"phone", true, NULL},  {"item", true, NULL},
-                       {"note", true, NULL},      {"json", false, NULL},  {"help", false, NULL},
-                       {"materials", true, NULL}, {"reply", true, NULL},  {"rating", true, NULL},
+    tb_opt_t opts[] = {{"client", true, NULL},    {"phone", true, NULL}, {"item", true, NULL},
+                       {"note", true, NULL},      {"json", false, NULL}, {"help", false, NULL},
+                       {"materials", true, NULL}, {"reply", true, NULL}, {"rating", true, NULL},
                        {"comment", true, NULL},   {"reason", true, NULL}};
     int nopts = (int)(sizeof opts / sizeof opts[0]);
     const char *pos[2];
@@ -147,8 +155,9 @@ int main(int argc, char **argv)
     if (act >= 0) {
         const char *need = acts[act].need;
         if (npos != 1 || (need && !tb_opt(opts, nopts, need))) {
-            fprintf(stderr, TB_TR("用法：tongban-village %s 办件编号%s%s%s\n",
-                                  "usage: tongban-village %s CASE%s%s%s\n"),
+            fprintf(stderr,
+                    TB_TR("用法：tongban-village %s 办件编号%s%s%s\n",
+                          "usage: tongban-village %s CASE%s%s%s\n"),
                     cmd, need ? " --" : "", need ? need : "", need ? TB_TR(" …", " ...") : "");
             status = 2;
             goto out;
@@ -163,13 +172,15 @@ int main(int argc, char **argv)
                       .comment = tb_opt(opts, nopts, "comment"),
                       .materials = tb_opt(opts, nopts, "materials")};
         int rc = 0;
-        if (acts[act].type == TB_EV_RATED && tb_rating_parse(tb_opt(opts, nopts, "rating"),
-                                                             &a.rating) < 0) {
-            fprintf(stderr,
-                    TB_TR("错误：%s：%s（可用：非常满意、满意、基本满意、不满意、非常不满意，或 5..1）\n",
-                          "error: %s: %s (use very satisfied, satisfied, basically satisfied, "
-                          "dissatisfied, very dissatisfied, or 5..1)\n"),
-                    tb_strerror(-TB_EBADVALUE), tb_opt(opts, nopts, "rating"));
+        if (acts[act].type == TB_EV_RATED &&
+            tb_rating_parse(tb_opt(opts, nopts, "rating"), &a.rating) < 0) {
+            fprintf(
+                stderr,
+                TB_TR(
+                    "错误：%s：%s（可用：非常满意、满意、基本满意、不满意、非常不满意，或 5..1）\n",
+                    "error: %s: %s (use very satisfied, satisfied, basically satisfied, "
+                    "dissatisfied, very dissatisfied, or 5..1)\n"),
+                tb_strerror(-TB_EBADVALUE), tb_opt(opts, nopts, "rating"));
             goto out;
         }
         if ((rc = open_store(&env, &store)) < 0)
@@ -188,10 +199,11 @@ int main(int argc, char **argv)
                      ? 1
                      : 0;
     } else if (strcmp(cmd, "log") == 0) {
-        village_entry_t e = {tb_opt(opts, nopts, "client"), tb_opt(opts, nopts, "phone"),
-                             tb_opt(opts, nopts, "item"),   tb_opt(opts, nopts, "note"),
-                             tb_config_get(&env.cfg, TB_CFG_AGENT),
-                             tb_opt(opts, nopts, "materials"), tb_opt(opts, nopts, "reply")};
+        village_entry_t e = {
+            tb_opt(opts, nopts, "client"),         tb_opt(opts, nopts, "phone"),
+            tb_opt(opts, nopts, "item"),           tb_opt(opts, nopts, "note"),
+            tb_config_get(&env.cfg, TB_CFG_AGENT), tb_opt(opts, nopts, "materials"),
+            tb_opt(opts, nopts, "reply")};
         if (!e.client || !e.phone || !e.item || npos) {
             fputs(TB_TR("用法：tongban-village log --client 姓名 --phone 电话 --item 事项编码 "
                         "[--materials 材料,材料] [--note 备注] [--reply 答复]\n",
@@ -209,15 +221,15 @@ int main(int argc, char **argv)
             goto out;
         rc = village_check_entry(&env, &e);
         if (rc == -TB_EUNKNOWN_ITEM) {
-            fprintf(stderr,
-                    TB_TR("错误：%s：%s 不在事项目录第 %u 版中（用 tongban-village items 查看目录）\n",
-                          "error: %s: %s is not in catalog version %u (see tongban-village items)\n"),
-                    tb_strerror(rc), e.item, (unsigned)env.catalog_version);
+            fprintf(
+                stderr,
+                TB_TR("错误：%s：%s 不在事项目录第 %u 版中（用 tongban-village items 查看目录）\n",
+                      "error: %s: %s is not in catalog version %u (see tongban-village items)\n"),
+                tb_strerror(rc), e.item, (unsigned)env.catalog_version);
             goto out;
         }
         char id[TB_CASEID_MAX];
-        if (rc < 0 ||
-            (rc = village_log(&env, store, &e, id)) < 0) {
+        if (rc < 0 || (rc = village_log(&env, store, &e, id)) < 0) {
             if (rc == -TB_EMATERIAL || rc == -TB_ENOREASON) {
                 const tb_item_t *it = tb_catalog_find(env.catalog, e.item);
                 fprintf(stderr, TB_TR("错误：%s：%s %s\n", "error: %s: %s %s\n"),

@@ -30,8 +30,8 @@
 
 enum { R_V, R_V2, R_T, R_T2, R_C, NROLES };
 static const char *roles[NROLES] = {V, V2, T, T2, C};
-static const char *role_names[NROLES] = {"village", "other village", "township",
-                                         "other township", "county"};
+static const char *role_names[NROLES] = {"village", "other village", "township", "other township",
+                                         "county"};
 
 static tb_catalog_t *cat;
 static tb_calendar_t *cal;
@@ -100,9 +100,15 @@ static tb_case_t reach(const char *item_code, tb_state_t want)
         {TB_ST_SUPPLEMENT,
          {{TB_EV_LOGGED, R_V}, {TB_EV_SUBMITTED, R_V}, {TB_EV_RECEIVED, R_T}, {TB_EV_NOTICE, R_T}}},
         {TB_ST_ACCEPTED,
-         {{TB_EV_LOGGED, R_V}, {TB_EV_SUBMITTED, R_V}, {TB_EV_RECEIVED, R_T}, {TB_EV_ACCEPTED, R_T}}},
+         {{TB_EV_LOGGED, R_V},
+          {TB_EV_SUBMITTED, R_V},
+          {TB_EV_RECEIVED, R_T},
+          {TB_EV_ACCEPTED, R_T}}},
         {TB_ST_REFUSED,
-         {{TB_EV_LOGGED, R_V}, {TB_EV_SUBMITTED, R_V}, {TB_EV_RECEIVED, R_T}, {TB_EV_REFUSED, R_T}}},
+         {{TB_EV_LOGGED, R_V},
+          {TB_EV_SUBMITTED, R_V},
+          {TB_EV_RECEIVED, R_T},
+          {TB_EV_REFUSED, R_T}}},
         {TB_ST_SUSPENDED,
          {{TB_EV_LOGGED, R_V},
           {TB_EV_SUBMITTED, R_V},
@@ -262,10 +268,10 @@ static void check_matrix(const char *item_code, int level, const tb_state_t *sta
 static void test_matrix(void **state)
 {
     (void)state;
-    static const tb_state_t tw[] = {TB_ST_LOGGED,   TB_ST_SUBMITTED, TB_ST_PREREVIEW,
-                                    TB_ST_SUPPLEMENT, TB_ST_ACCEPTED, TB_ST_REFUSED,
-                                    TB_ST_SUSPENDED, TB_ST_DECIDED,   TB_ST_RESULT,
-                                    TB_ST_CLOSED,   TB_ST_WITHDRAWN};
+    static const tb_state_t tw[] = {TB_ST_LOGGED,     TB_ST_SUBMITTED, TB_ST_PREREVIEW,
+                                    TB_ST_SUPPLEMENT, TB_ST_ACCEPTED,  TB_ST_REFUSED,
+                                    TB_ST_SUSPENDED,  TB_ST_DECIDED,   TB_ST_RESULT,
+                                    TB_ST_CLOSED,     TB_ST_WITHDRAWN};
     static const tb_state_t co[] = {TB_ST_ACCEPTED, TB_ST_ESCALATED, TB_ST_COUNTY,
                                     TB_ST_DECIDED,  TB_ST_RESULT,    TB_ST_CLOSED};
     int ok = 0, bad = 0;
@@ -297,7 +303,8 @@ static void test_rules(void **state)
     const tb_item_t *ld = tb_catalog_find(cat, "LD001"), *yb = tb_catalog_find(cat, "YB003");
     tb_case_t next;
 
-    /* A village deciding; a township deciding a county item; the county deciding a township item. */
+    /* A village deciding; a township deciding a county item; the county deciding a township item.
+     */
     tb_case_t c = reach("LD001", TB_ST_LOGGED);
     tb_step_t s = step_for(ld, TB_EV_DECIDED, R_V, at(10));
     assert_int_equal(tb_case_step(&c, &s, &next), -TB_EAUTHORITY);
@@ -428,7 +435,7 @@ static void test_due(void **state)
 {
     (void)state;
     const tb_item_t *ld = tb_catalog_find(cat, "LD001"); /* promised 3, legal 5 */
-    tb_case_t c = reach("LD001", TB_ST_PREREVIEW);      /* arrived Mon 2026-03-02 */
+    tb_case_t c = reach("LD001", TB_ST_PREREVIEW);       /* arrived Mon 2026-03-02 */
     int64_t due, legal;
     int32_t d;
     assert_int_equal(tb_case_due(&c, ld, cal, &due, &legal), 0);
@@ -514,9 +521,12 @@ static void test_encode_roundtrip(void **state)
     assert_int_equal(d.npauses, 1);
     assert_true(d.pauses[0].start_ms == at(30) && d.pauses[0].end_ms == TB_PAUSE_OPEN);
     /* Garbage never decodes into a case. */
-    static const char *bad[] = {"",  "2 1 - - 0 - - 0 0 0 0 0 0 0 0 0 0 0 0 0", "1 99",
+    static const char *bad[] = {"",
+                                "2 1 - - 0 - - 0 0 0 0 0 0 0 0 0 0 0 0 0",
+                                "1 99",
                                 "1 1 - - 0 - - 0 0 0 0 0 0 0 0 0 0 0 0 9",
-                                "1 1 abc - 0 - - 0 0 0 0 0 0 0 0 0 0 0 0 0", NULL};
+                                "1 1 abc - 0 - - 0 0 0 0 0 0 0 0 0 0 0 0 0",
+                                NULL};
     for (int i = 0; bad[i]; i++)
         assert_int_equal(tb_case_decode(bad[i], &d), -TB_EDATA);
     assert_int_equal(tb_case_decode(NULL, &d), -TB_EDATA);
@@ -559,10 +569,14 @@ static int teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_matrix),          cmocka_unit_test(test_county_suspend_resume),
-        cmocka_unit_test(test_rules),           cmocka_unit_test(test_walkin_and_consult),
-        cmocka_unit_test(test_due),             cmocka_unit_test(test_due_spring_festival),
-        cmocka_unit_test(test_encode_roundtrip), cmocka_unit_test(test_ratings),
+        cmocka_unit_test(test_matrix),
+        cmocka_unit_test(test_county_suspend_resume),
+        cmocka_unit_test(test_rules),
+        cmocka_unit_test(test_walkin_and_consult),
+        cmocka_unit_test(test_due),
+        cmocka_unit_test(test_due_spring_festival),
+        cmocka_unit_test(test_encode_roundtrip),
+        cmocka_unit_test(test_ratings),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -28,7 +28,6 @@
 #define COUNTY2 "360827000000"
 #define CASE_ID VILLAGE "-20261122-0001"
 
-
 /* The state machine itself is tested exhaustively in test-case-lifecycle.c. */
 
 /* ---- Case ids ---- */

@@ -26,7 +26,6 @@
 #define CATALOG TB_SOURCE_DATA_DIR "/catalog.csv"
 #define HEADER "code,name,level,kind,promised_days,legal_days,materials\n"
 
-
 static int setup(void **state)
 {
     tb_catalog_t *c = tb_catalog_new();

@@ -17,7 +17,6 @@
 #include "tb_error.h"
 #include "tb_map.h"
 
-
 /* ---- CSV ---- */
 
 #define MAXF 8

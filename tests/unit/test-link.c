@@ -17,7 +17,6 @@
 #include "tb_error.h"
 #include "tb_link.h"
 
-
 /* Expect tb_link_tx_due to answer [from, to]; then mark them sent. */
 static void expect_due_at(tb_link_tx_t *tx, int64_t now, uint32_t window, uint64_t from,
                           uint64_t to, const char *file, int line)

@@ -28,7 +28,6 @@
 #define TOWNSHIP "360826100000"
 #define VILLAGE "360826100001"
 
-
 static int setup_taihe(void **state)
 {
     tb_places_t *p = tb_places_new();

@@ -32,7 +32,6 @@
 #define COUNTY "360826000000"
 #define CASE_ID VILLAGE "-20261122-0001"
 
-
 /* ---- Fixture: a temp dir and the village's store in it ---- */
 
 typedef struct {

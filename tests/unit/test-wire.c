@@ -431,7 +431,7 @@ static void test_event_rejects(void **state)
     expect_event_rejected(&f.ev, "LOGGED without ledger");
 
     /* Times PostgreSQL could not store (they would hold the link back at the county). */
-    static const int64_t bad_times[] = {INT64_MAX, INT64_MIN, -1, 0, 946684799999LL,
+    static const int64_t bad_times[] = {INT64_MAX,       INT64_MIN,         -1, 0, 946684799999LL,
                                         4102444800000LL, 9300000000000000LL};
     for (size_t i = 0; i < sizeof bad_times / sizeof bad_times[0]; i++) {
         logged_event(&f);
@@ -701,10 +701,14 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_item_data),
-        cmocka_unit_test(test_env_round_trip), cmocka_unit_test(test_env_garbage),
-        cmocka_unit_test(test_env_empty),      cmocka_unit_test(test_env_contract),
-        cmocka_unit_test(test_env_max_frame),  cmocka_unit_test(test_item_logged_round_trip),
-        cmocka_unit_test(test_event_rejects),  cmocka_unit_test(test_item_status),
+        cmocka_unit_test(test_env_round_trip),
+        cmocka_unit_test(test_env_garbage),
+        cmocka_unit_test(test_env_empty),
+        cmocka_unit_test(test_env_contract),
+        cmocka_unit_test(test_env_max_frame),
+        cmocka_unit_test(test_item_logged_round_trip),
+        cmocka_unit_test(test_event_rejects),
+        cmocka_unit_test(test_item_status),
         cmocka_unit_test(test_item_garbage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
