@@ -101,10 +101,10 @@ static double run(void *ctx, const char *endpoint, bool broker, long messages, s
                   int pairs)
 {
     void *snd[64], *rcv[64];
-    char sid[64][13], rid[64][13];
-    for (int i = 0; i < pairs; i++) {
-        snprintf(sid[i], 13, "3608261%05d", i + 1);
-        snprintf(rid[i], 13, "3608262%05d", i + 1);
+    char sid[64][24], rid[64][24];
+    for (int i = 0; i < pairs; i++) { /* pairs <= 64: always 12 digits */
+        snprintf(sid[i], sizeof sid[i], "3608261%05d", i + 1);
+        snprintf(rid[i], sizeof rid[i], "3608262%05d", i + 1);
         snd[i] = dealer(ctx, endpoint, sid[i]);
         rcv[i] = dealer(ctx, endpoint, rid[i]);
     }

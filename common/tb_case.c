@@ -273,7 +273,10 @@ int tb_case_step(const tb_case_t *cur, const tb_step_t *ev, tb_case_t *ret_next)
             next.state = TB_ST_ACCEPTED;
             next.accepted_ms = ev->at_ms;
             next.missing = 0;
-            next.owed = m;
+            /* Only what has not been handed in: a supplement that crossed the
+             * pledge on its way must not be owed again (the same result in
+             * either order at every tier). */
+            next.owed = m & ~cur->have;
             next.pledge_due_ms = ev->due_ms;
             break;
         }

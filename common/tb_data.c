@@ -55,7 +55,6 @@ int tb_data_receive(tb_env_ctx_t *env, tb_store_t *store, const tb_data_msg_t *d
      * the same message comes again and is stored again). */
     if ((rc = use(env, dv->kind, dv->version, (const char *)dv->body.data, dv->body.len)) < 0)
         return rc;
-    if (strcmp(dv->kind, TB_DATA_CALENDAR) == 0)
-        rc = tb_store_refresh_due(store);
-    return rc;
+    /* Deadlines depend on both: working days (calendar) and limits (catalog). */
+    return tb_store_refresh_due(store);
 }

@@ -405,13 +405,14 @@ static int apply_rejection(tb_store_t *self, const tb_event_msg_t *ev)
     sqlite3_stmt *st;
     int rc = prep(self,
                   "UPDATE events SET folded = 0, rejected = ?3"
-                  " WHERE origin_node = ?1 AND origin_seq = ?2",
+                  " WHERE origin_node = ?1 AND origin_seq = ?2 AND case_id = ?4",
                   &st);
     if (rc < 0)
         return rc;
     sqlite3_bind_text(st, 1, ev->rejected_origin, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)ev->rejected_seq);
     sqlite3_bind_text(st, 3, nz(ev->reason), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, ev->case_id, -1, SQLITE_TRANSIENT);
     if ((rc = run(self, st)) < 0)
         return rc;
     tb_case_t c;
@@ -448,7 +449,11 @@ int tb_store_apply(tb_store_t *self, const tb_event_msg_t *ev, const uint8_t *bo
         return rc;
     int fold;
     if (rejection) /* the county's verdict on an event, not a step of the case */
-        fold = tb_code_level(ev->origin_node) == TB_LEVEL_COUNTY ? 0 : -TB_EAUTHORITY;
+        /* ... and only our own county's (the first six digits are the county). */
+        fold = tb_code_level(ev->origin_node) == TB_LEVEL_COUNTY &&
+                       strncmp(ev->origin_node, self->place, 6) == 0
+                   ? 0
+                   : -TB_EAUTHORITY;
     else
         fold = tb_event_fold(&cur, ev, self->catalog, &next);
     if (ret_fold)

@@ -119,7 +119,8 @@ int tb_event_check(const tb_event_msg_t *ev)
             return -TB_EPROTO;
     bool rejected = ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_REJECTED;
     if (rejected != (ev->rejected_origin && ev->rejected_origin[0]) ||
-        (rejected && (!tb_code_valid(ev->rejected_origin) || ev->rejected_seq == 0)))
+        (rejected && (!tb_code_valid(ev->rejected_origin) || ev->rejected_seq == 0 || !ev->reason ||
+                      !ev->reason[0]))) /* the stored reason marks it */
         return -TB_EPROTO;
     const Tongban__V1__LedgerRecord *l = ev->ledger;
     if ((ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED) != (l != NULL))

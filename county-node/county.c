@@ -453,9 +453,11 @@ int county_migrate(PGconn *pg, const char **ret_err)
     int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     PQclear(r);
     for (size_t v = 1; ok && v <= county_migration_count; v++) {
-        char sql[128];
-        snprintf(sql, sizeof sql, "SELECT 1 FROM schema_migrations WHERE version = %zu", v);
-        r = PQexec(pg, sql);
+        char version[24];
+        snprintf(version, sizeof version, "%zu", v);
+        const char *param[1] = {version};
+        r = PQexecParams(pg, "SELECT 1 FROM schema_migrations WHERE version = $1::integer", 1, NULL,
+                         param, NULL, NULL, 0);
         bool done = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
         ok = PQresultStatus(r) == PGRES_TUPLES_OK;
         PQclear(r);
@@ -467,8 +469,8 @@ int county_migrate(PGconn *pg, const char **ret_err)
         ok = PQresultStatus(r) == PGRES_COMMAND_OK;
         PQclear(r);
         if (ok) {
-            snprintf(sql, sizeof sql, "INSERT INTO schema_migrations(version) VALUES (%zu)", v);
-            r = PQexec(pg, sql);
+            r = PQexecParams(pg, "INSERT INTO schema_migrations(version) VALUES ($1::integer)", 1,
+                             NULL, param, NULL, NULL, 0);
             ok = PQresultStatus(r) == PGRES_COMMAND_OK;
             PQclear(r);
         }
@@ -980,8 +982,11 @@ static void poll_data(county_t *self)
         ((uint32_t)strtoul(PQgetvalue(r, 0, 0), NULL, 10) > self->env->catalog_version ||
          (uint32_t)strtoul(PQgetvalue(r, 0, 1), NULL, 10) > self->env->calendar_version)) {
         uint32_t calendar_before = self->env->calendar_version;
+        uint32_t catalog_before = self->env->catalog_version;
         int rc = county_data_current(self->cmd_pg, self->env);
-        if (rc == 0 && self->env->calendar_version != calendar_before)
+        /* Limits come from the catalog, working days from the calendar. */
+        if (rc == 0 && (self->env->calendar_version != calendar_before ||
+                        self->env->catalog_version != catalog_before))
             self->due_refresh = true;
         if (rc < 0)
             tb_error("cannot use the newest catalog or calendar: %s", tb_strerror(rc));
@@ -1113,6 +1118,9 @@ static int refresh_due(county_t *self)
     uintptr_t v;
     int rc = 0;
     while (rc == 0 && tb_map_next(self->cases, &pos, &case_id, &v)) {
+        /* A case this batch changed has its new deadline from project(). */
+        if (tb_map_get(self->overlay, case_id, NULL))
+            continue;
         const tb_case_t *c = (const tb_case_t *)v;
         const tb_item_t *item = tb_catalog_find(self->env->catalog, c->item);
         int64_t due = 0, legal = 0;

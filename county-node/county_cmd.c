@@ -113,9 +113,19 @@ int county_command(PGconn *pg, const tb_env_ctx_t *env, const county_cmd_t *cmd,
     }
 }
 
-static const char *data_table(const char *kind)
+/* The statements per kind of data, written out (STYLE: no SQL built by concatenation). */
+static const char *sql_insert(const char *kind)
 {
-    return strcmp(kind, TB_DATA_CATALOG) == 0 ? "catalog_versions" : "calendar_versions";
+    return strcmp(kind, TB_DATA_CATALOG) == 0
+               ? "INSERT INTO catalog_versions(source, body) VALUES ($1, $2) RETURNING version"
+               : "INSERT INTO calendar_versions(source, body) VALUES ($1, $2) RETURNING version";
+}
+
+static const char *sql_newest(const char *kind)
+{
+    return strcmp(kind, TB_DATA_CATALOG) == 0
+               ? "SELECT version, body FROM catalog_versions ORDER BY version DESC LIMIT 1"
+               : "SELECT version, body FROM calendar_versions ORDER BY version DESC LIMIT 1";
 }
 
 int county_data_import(PGconn *pg, const char *kind, const char *path, int *ret_line)
@@ -165,11 +175,8 @@ int county_data_import(PGconn *pg, const char *kind, const char *path, int *ret_
         free(body);
         return rc;
     }
-    char sql[128];
-    snprintf(sql, sizeof sql, "INSERT INTO %s(source, body) VALUES ($1, $2) RETURNING version",
-             data_table(kind));
     const char *p[2] = {path, body};
-    PGresult *r = PQexecParams(pg, sql, 2, NULL, p, NULL, NULL, 0);
+    PGresult *r = PQexecParams(pg, sql_insert(kind), 2, NULL, p, NULL, NULL, 0);
     rc = PQresultStatus(r) == PGRES_TUPLES_OK ? atoi(PQgetvalue(r, 0, 0)) : -TB_ESTORE;
     PQclear(r);
     free(body);
@@ -185,10 +192,7 @@ int county_data_current(PGconn *pg, tb_env_ctx_t *env)
 {
     static const char *const kinds[] = {TB_DATA_CATALOG, TB_DATA_CALENDAR};
     for (size_t i = 0; i < 2; i++) {
-        char sql[128];
-        snprintf(sql, sizeof sql, "SELECT version, body FROM %s ORDER BY version DESC LIMIT 1",
-                 data_table(kinds[i]));
-        PGresult *r = PQexec(pg, sql);
+        PGresult *r = PQexec(pg, sql_newest(kinds[i]));
         if (PQresultStatus(r) != PGRES_TUPLES_OK) {
             PQclear(r);
             return -TB_ESTORE;

@@ -27,9 +27,10 @@ tb_build() {
     local dir=$1
     shift
     if [ ! -f "$dir/build.ninja" ]; then
-        meson setup "$dir" "$@" >/dev/null
+        meson setup "$dir" "$@" >"$dir.setup.log" 2>&1 || { cat "$dir.setup.log" >&2; return 1; }
     fi
-    ninja -C "$dir" >/dev/null
+    # Quiet when it works; the compiler's words when it does not.
+    ninja -C "$dir" >"$dir.ninja.log" 2>&1 || { tail -n 60 "$dir.ninja.log" >&2; return 1; }
 }
 
 TB_PG_BIN=${TB_PG_BIN:-/usr/lib/postgresql/15/bin}

@@ -96,11 +96,12 @@ int village_apply(void *ctx, const char *peer, const tb_item_msg_t *item, const 
 {
     village_node_t *v = ctx;
     tb_store_t *store = v->store;
+    if (strcmp(peer, v->env->parent) != 0) {
+        /* Everything a village is told comes through its own township. */
+        tb_warn("item from %s, not our township %s: ignored", peer, v->env->parent);
+        return 0;
+    }
     if (item->item_case == TONGBAN__V1__ITEM__ITEM_DATA) {
-        if (strcmp(peer, v->env->parent) != 0) {
-            tb_warn("%s version from %s, not our township: ignored", item->data->kind, peer);
-            return 0;
-        }
         int rc = tb_data_receive(v->env, store, item->data);
         if (rc == 0)
             tb_info("%s version %u in force", item->data->kind, (unsigned)item->data->version);
