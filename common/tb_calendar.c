@@ -12,6 +12,8 @@
  */
 #include "tb_calendar.h"
 
+#include "tb_file.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -392,24 +394,12 @@ int tb_calendar_load_csv(tb_calendar_t *self, const char *path, int *ret_bad_lin
 {
     if (!self || !path)
         return -EINVAL;
-    FILE *f = fopen(path, "rbe");
-    if (!f)
-        return -errno;
-    /* One byte more than allowed, to tell "exactly the limit" from "over". */
-    char *buf = malloc(TB_CALENDAR_FILE_MAX + 1);
-    if (!buf) {
-        fclose(f);
-        return -ENOMEM;
-    }
-    size_t len = fread(buf, 1, TB_CALENDAR_FILE_MAX + 1, f);
-    int err = 0;
-    if (ferror(f))
-        err = errno ? -errno : -EIO;
-    else if (len > TB_CALENDAR_FILE_MAX)
-        err = -EFBIG;
-    fclose(f);
-    if (err == 0)
-        err = tb_calendar_load_buf(self, buf, len, ret_bad_line);
+    char *buf;
+    size_t len;
+    int err = tb_read_file(path, TB_CALENDAR_FILE_MAX, &buf, &len);
+    if (err < 0)
+        return err;
+    err = tb_calendar_load_buf(self, buf, len, ret_bad_line);
     free(buf);
     return err;
 }

@@ -3,6 +3,7 @@
 #include "tb_case.h"
 #include "tb_csv.h"
 #include "tb_error.h"
+#include "tb_file.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -220,19 +221,12 @@ int tb_catalog_load_buf(tb_catalog_t *self, const char *buf, size_t len, int *re
 
 int tb_catalog_load(tb_catalog_t *self, const char *path, int *ret_line)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return -errno;
-    char *buf = malloc(TB_CATALOG_FILE_MAX + 1);
-    if (!buf) {
-        fclose(f);
-        return -ENOMEM;
-    }
-    size_t len = fread(buf, 1, TB_CATALOG_FILE_MAX + 1, f);
-    int rc = ferror(f) ? -EIO : 0;
-    fclose(f);
-    if (rc == 0)
-        rc = len > TB_CATALOG_FILE_MAX ? -EFBIG : tb_catalog_load_buf(self, buf, len, ret_line);
+    char *buf;
+    size_t len;
+    int rc = tb_read_file(path, TB_CATALOG_FILE_MAX, &buf, &len);
+    if (rc < 0)
+        return rc;
+    rc = tb_catalog_load_buf(self, buf, len, ret_line);
     free(buf);
     return rc;
 }

@@ -9,6 +9,7 @@
 #include "county.h"
 
 #include "tb_error.h"
+#include "tb_file.h"
 #include "tb_log.h"
 #include "tb_i18n.h"
 #include "tb_report.h"
@@ -132,19 +133,12 @@ int county_data_import(PGconn *pg, const char *kind, const char *path, int *ret_
 {
     if (strcmp(kind, TB_DATA_CATALOG) != 0 && strcmp(kind, TB_DATA_CALENDAR) != 0)
         return -EINVAL;
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return -errno;
     /* It travels whole in one link message: no bigger than TB_MAX_BODY once packed. */
-    char *body = malloc(TB_MAX_BODY + 1);
-    size_t n = body ? fread(body, 1, TB_MAX_BODY + 1, f) : 0;
-    int rc = body ? (ferror(f) ? -EIO : 0) : -ENOMEM;
-    fclose(f);
-    if (rc < 0) {
-        free(body);
+    char *body;
+    size_t n;
+    int rc = tb_read_file(path, TB_MAX_BODY, &body, &n);
+    if (rc < 0)
         return rc;
-    }
-    body[n > TB_MAX_BODY ? TB_MAX_BODY : n] = '\0';
     Tongban__V1__DataVersion dv = TONGBAN__V1__DATA_VERSION__INIT;
     dv.kind = (char *)kind;
     dv.version = 1;
@@ -153,7 +147,7 @@ int county_data_import(PGconn *pg, const char *kind, const char *path, int *ret_
     tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
     item.item_case = TONGBAN__V1__ITEM__ITEM_DATA;
     item.data = &dv;
-    if (n > TB_MAX_BODY || tongban__v1__item__get_packed_size(&item) > TB_MAX_BODY - 16) {
+    if (tongban__v1__item__get_packed_size(&item) > TB_MAX_BODY - 16) {
         free(body);
         return -EFBIG;
     }
