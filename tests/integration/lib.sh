@@ -15,11 +15,23 @@ PGDIR=""
 failures=0
 checks=0
 
+# Every sanitizer report of every process the test starts (daemons and the
+# commands a test types alike, even when their stderr is thrown away) lands in
+# a file $WORK/sanitizer.PID; finish() fails the test on any of them.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$WORK/sanitizer"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$WORK/sanitizer"
+SANITIZER_RE='AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:|ThreadSanitizer'
+
+# Daemons a test started with start() and has not stopped itself: name -> pid.
+declare -A DAEMONS=()
+stopped_daemons=0
+
 cleanup() {
+    local p
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
     wait 2>/dev/null
     [ -n "$PGDIR" ] && tb_pg_stop "$PGDIR"
-    if [ "$failures" -eq 0 ]; then rm -rf "$WORK"; else echo "# kept $WORK for inspection"; fi
+    if [ "$failures" -eq 0 ] && [ "${finished:-0}" = 1 ]; then rm -rf "$WORK"; else echo "# kept $WORK for inspection"; fi
 }
 trap cleanup EXIT
 
@@ -45,7 +57,55 @@ eq() {  # eq DESCRIPTION EXPECTED ACTUAL
     fi
 }
 
+# sanitizer_clean: no sanitizer report from any process of this test, neither
+# in its own file nor in any log under $WORK.  Prints what it found.
+sanitizer_clean() {
+    local f found=0
+    for f in "$WORK"/sanitizer.*; do
+        [ -e "$f" ] || continue
+        found=1
+        echo "# sanitizer report $f:"
+        head -n 40 "$f" | sed 's/^/#   /'
+    done
+    while IFS= read -r f; do
+        found=1
+        echo "# sanitizer report in $f:"
+        grep -E -m 5 "$SANITIZER_RE" "$f" | sed 's/^/#   /'
+    done < <(grep -rlE --include='*.log' "$SANITIZER_RE" "$WORK" 2>/dev/null)
+    [ $found -eq 0 ]
+}
+
+# stop NAME: SIGTERM a daemon started with start(); it must exit 0.
+stop() {
+    local name=$1 pid rc
+    pid=${DAEMONS[$name]:-}
+    if [ -z "$pid" ]; then
+        eq "$name was running to be stopped" running absent
+        return
+    fi
+    unset "DAEMONS[$name]"
+    if ! kill -0 "$pid" 2>/dev/null; then
+        wait "$pid"
+        rc=$?
+        eq "$name still running before its stop (it exited $rc by itself)" running "exited $rc"
+        return
+    fi
+    kill -TERM "$pid"
+    wait "$pid"
+    rc=$?
+    eq "$name exits 0 on SIGTERM" 0 "$rc"
+    stopped_daemons=$((stopped_daemons + 1))
+}
+
+# forget NAME: a daemon the test killed on purpose (kill -9) is not checked at the end.
+forget() { unset "DAEMONS[$1]"; }
+
 finish() {
+    local n
+    # Every daemon still registered must still be running and stop cleanly.
+    for n in "${!DAEMONS[@]}"; do stop "$n"; done
+    ok "no sanitizer report from any process" sanitizer_clean
+    finished=1
     echo "1..$checks"
     echo "$((checks - failures)) passed, $failures failed"
     [ "$failures" -eq 0 ]
@@ -57,20 +117,44 @@ start() {
     shift
     "$@" >>"$WORK/$name.log" 2>&1 &
     PIDS+=($!)
+    DAEMONS[$name]=$!
     eval "PID_$name=$!"
 }
 
+# need_pg: a throwaway cluster in $WORK/pg, its connection string in $DB.
+# tests/run.sh installs PostgreSQL 15, so its absence is a failure, not a skip.
 need_pg() {
     if [ ! -x "$TB_PG_BIN/initdb" ]; then
-        echo "1..0 # SKIP PostgreSQL 15 server binaries not installed ($TB_PG_BIN)"
-        exit 77
+        echo "Bail out! PostgreSQL 15 server binaries not installed ($TB_PG_BIN): run tests/run.sh, which installs them"
+        exit 1
     fi
     if [ "$(id -u)" -eq 0 ] && ! id postgres >/dev/null 2>&1; then
-        echo "1..0 # SKIP running as root but there is no postgres user"
-        exit 77
+        echo "Bail out! running as root but there is no postgres user (apt-get install postgresql-15 makes it)"
+        exit 1
     fi
     PGDIR=$WORK/pg
     DB=$(tb_pg_start "$PGDIR") || { echo "Bail out! cannot start PostgreSQL"; exit 1; }
+}
+
+# refuse DESCRIPTION STATUS TEXT COMMAND...: the command exits with exactly
+# STATUS, prints TEXT on stderr, and (when the test sets REFUSE_PROBE to a
+# command printing the state that must not change) changes nothing.
+REFUSE_PROBE=${REFUSE_PROBE:-}
+refuse() {
+    local what=$1 want=$2 text=$3
+    shift 3
+    local before="" after="" err rc
+    [ -n "$REFUSE_PROBE" ] && before=$($REFUSE_PROBE)
+    err=$("$@" 2>&1 >/dev/null)
+    rc=$?
+    [ -n "$REFUSE_PROBE" ] && after=$($REFUSE_PROBE)
+    checks=$((checks + 1))
+    if [ "$rc" -eq "$want" ] && [[ "$err" == *"$text"* ]] && [ "$before" == "$after" ]; then
+        echo "ok $checks - $what"
+    else
+        echo "not ok $checks - $what: exit $rc (want $want), stderr '$err' (want '$text'), state '$before' -> '$after'"
+        failures=$((failures + 1))
+    fi
 }
 
 matches() { [[ $1 =~ $2 ]]; }        # matches STRING REGEX
