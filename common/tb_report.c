@@ -351,8 +351,13 @@ int tb_report_items(const tb_catalog_t *catalog, uint32_t catalog_version,
                                                  it->legal_days, "materials", it->materials));
             continue;
         }
-        fprintf(out, "%-6s  %-4s  %-6s  %s", it->code, TB_TR(lv_zh[it->level], lv_en[it->level]),
-                TB_TR(k_zh[it->kind], k_en[it->kind]), it->name);
+        /* Level and kind padded in terminal columns (printf's widths count
+         * bytes, so neither "county"/"township" nor 咨询/即办件 lined up). */
+        fprintf(out, "%-6s  ", it->code);
+        tb_print_col(out, TB_TR(lv_zh[it->level], lv_en[it->level]), TB_TR(4, 8));
+        fputc(' ', out);
+        tb_print_col(out, TB_TR(k_zh[it->kind], k_en[it->kind]), TB_TR(6, 12));
+        fprintf(out, " %s", it->name);
         if (it->kind == TB_KIND_PROMISED)
             fprintf(out,
                     TB_TR("（承诺%d个工作日，法定%d个）", " (promised %d working days, legal %d)"),

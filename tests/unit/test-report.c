@@ -285,6 +285,37 @@ static char *items(const tb_catalog_t *c, uint32_t cat, uint32_t cal, bool json)
     return out_close(&o);
 }
 
+static void test_items_text(void **state)
+{
+    (void)state;
+    tb_catalog_t *c = tb_catalog_new();
+    int line;
+    assert_rc(tb_catalog_load_buf(c, small_catalog, strlen(small_catalog), &line), 0);
+    tb_lang_set_en(true);
+    char *s = items(c, 0, 3, false);
+    assert_string_equal(
+        s, "catalog version 0 (shipped), holiday calendar version 3\n"
+           "AA001   township  immediate     甲事项\n"
+           "        居民身份证 (core)\n"
+           "        户口簿 (non-core, may be owed)\n"
+           "AA002   county    promised      乙事项 (promised 5 working days, legal 10)\n"
+           "ZX001   village   consultation  政策咨询\n"
+           "BF001   village   help          帮扶求助\n");
+    free(s);
+    tb_lang_set_en(false);
+    s = items(c, 7, 0, false);
+    assert_string_equal(s, "事项目录第 7 版，节假日日历第 0 版（随附）\n"
+                           "AA001   乡镇  即办件  甲事项\n"
+                           "        居民身份证（核心）\n"
+                           "        户口簿（非核心，可容缺）\n"
+                           "AA002   县级  承诺件  乙事项（承诺5个工作日，法定10个）\n"
+                           "ZX001   村级  咨询    政策咨询\n"
+                           "BF001   村级  帮扶    帮扶求助\n");
+    free(s);
+    tb_lang_set_en(true);
+    tb_catalog_destroy(&c);
+}
+
 /* The keys of a JSON object, in order, joined by commas. */
 static void keys_of(json_t *o, char *buf, size_t size)
 {
@@ -578,6 +609,7 @@ int main(void)
         cmocka_unit_test(test_print_col),
         cmocka_unit_test(test_header_row),
         cmocka_unit_test_setup_teardown(test_cards, setup, teardown),
+        cmocka_unit_test(test_items_text),
         cmocka_unit_test(test_items_json),
         cmocka_unit_test_setup_teardown(test_cases_text, setup_cases, teardown),
         cmocka_unit_test_setup_teardown(test_cases_json, setup_cases, teardown),
