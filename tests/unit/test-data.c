@@ -24,6 +24,7 @@
 #include "county.h"
 #include "tb_data.h"
 #include "tb_error.h"
+#include "tb_i18n.h"
 #include "tb_store.h"
 
 #ifndef TB_SOURCE_DATA_DIR
@@ -69,6 +70,7 @@ static int setup(void **state)
         return -1;
     }
     tb_store_set_rules(f->store, f->env.catalog, f->env.calendar);
+    tb_lang_set_en(true);
     *state = f;
     return 0;
 }
@@ -295,6 +297,30 @@ static void test_use_stored_damaged(void **state)
     int32_t day;
     assert_rc(tb_day_parse("2026-10-01", &day), 0);
     assert_false(tb_calendar_is_workday(f->env.calendar, day)); /* the shipped one */
+
+    /* Damaged in a way the loader names otherwise (-E2BIG: more rows than a
+     * calendar may have) is still a damaged store. */
+    size_t rows = TB_CALENDAR_MAX_OVERRIDES + 1, len = strlen(CAL_HEADER) + rows * 17;
+    char *big = malloc(len + 1);
+    assert_non_null(big);
+    strcpy(big, CAL_HEADER);
+    int32_t first;
+    assert_rc(tb_day_parse("2030-01-01", &first), 0);
+    for (size_t i = 0; i < rows; i++) {
+        char date[TB_DAY_BUFSZ];
+        assert_rc(tb_day_format(first + (int32_t)i, date, sizeof date), 0);
+        snprintf(big + strlen(CAL_HEADER) + i * 17, 18, "%s,off,x\n", date);
+    }
+    int line;
+    tb_calendar_t *c = tb_calendar_new();
+    assert_rc(tb_calendar_load_buf(c, big, len, &line), -E2BIG);
+    tb_calendar_destroy(&c);
+    assert_rc(tb_store_begin(f->store), 0);
+    assert_rc(tb_store_data_put(f->store, "calendar", 2, (const uint8_t *)big, len), 0);
+    assert_rc(tb_store_commit(f->store), 0);
+    free(big);
+    assert_rc(tb_data_use_stored(&f->env, f->store), -TB_EDATA);
+    assert_int_equal(f->env.calendar_version, 0);
 }
 
 /* ---- county_data_import: everything before the insert ---- */
