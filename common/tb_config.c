@@ -90,7 +90,14 @@ int tb_config_load(tb_config_t *cfg)
     if (!path || !*path)
         path = getenv("TONGBAN_CONFIG");
     if (path && *path) {
-        int rc = ini_parse(path, on_ini_line, cfg);
+        /* Opened here, not by ini_parse: a directory opens but every read
+         * fails, which ini_parse takes for the end of an empty file. */
+        FILE *fp = fopen(path, "re");
+        int rc = fp ? ini_parse_file(fp, on_ini_line, cfg) : -1;
+        if (fp && ferror(fp))
+            rc = -1;
+        if (fp)
+            fclose(fp);
         if (rc != 0) {
             if (rc < 0)
                 fprintf(stderr, TB_TR("无法读取配置文件 %s\n", "cannot read config file %s\n"),

@@ -376,7 +376,11 @@ static void test_ini_missing(void **state)
     snprintf(path, sizeof path, "%s/none.ini", f->dir);
     snprintf(want, sizeof want, "cannot read config file %s\n", path);
     expect_refused(path, want);
+    /* A directory opens but does not read: refused, not taken as an empty file. */
+    snprintf(want, sizeof want, "cannot read config file %s\n", f->dir);
+    expect_refused(f->dir, want);
     /* Through TONGBAN_CONFIG too. */
+    snprintf(want, sizeof want, "cannot read config file %s\n", path);
     setenv("TONGBAN_CONFIG", path, 1);
     tb_config_t cfg;
     tb_config_init(&cfg);
