@@ -4,6 +4,7 @@
 #include "tb_i18n.h"
 
 #include <ini.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,33 @@ static int on_ini_line(void *user, const char *section, const char *name, const 
     return 0;
 }
 
+/* libinih (Debian's build: INI_MAX_LINE 200, no realloc) reads a line in
+ * pieces and parses the rest of a longer line as a line of its own, so a long
+ * value could be cut and its tail read as another key.  Our reader refuses a
+ * line that does not fit instead, and counts lines for the message. */
+typedef struct {
+    FILE *fp;
+    int line;
+    bool too_long;
+} ini_in_t;
+
+static char *ini_read_line(char *str, int num, void *stream)
+{
+    ini_in_t *in = stream;
+    if (!fgets(str, num, in->fp))
+        return NULL;
+    in->line++;
+    size_t n = strlen(str);
+    if (n > 0 && str[n - 1] != '\n') {
+        int c = fgetc(in->fp);
+        if (c != '\n' && c != EOF) {
+            in->too_long = true;
+            return NULL;
+        }
+    }
+    return str;
+}
+
 int tb_config_load(tb_config_t *cfg)
 {
     for (int i = 0; i < TB_CFG_COUNT; i++) {
@@ -92,12 +120,19 @@ int tb_config_load(tb_config_t *cfg)
     if (path && *path) {
         /* Opened here, not by ini_parse: a directory opens but every read
          * fails, which ini_parse takes for the end of an empty file. */
-        FILE *fp = fopen(path, "re");
-        int rc = fp ? ini_parse_file(fp, on_ini_line, cfg) : -1;
-        if (fp && ferror(fp))
+        ini_in_t in = {.fp = fopen(path, "re")};
+        int rc = in.fp ? ini_parse_stream(ini_read_line, &in, on_ini_line, cfg) : -1;
+        if (in.fp && ferror(in.fp))
             rc = -1;
-        if (fp)
-            fclose(fp);
+        if (in.fp)
+            fclose(in.fp);
+        if (in.too_long && rc == 0) {
+            fprintf(stderr,
+                    TB_TR("配置文件 %s 第 %d 行太长（最多 %d 字节）\n",
+                          "config file %s: line %d is too long (at most %d bytes)\n"),
+                    path, in.line, INI_MAX_LINE - 1);
+            return -TB_ECONFIG;
+        }
         if (rc != 0) {
             if (rc < 0)
                 fprintf(stderr, TB_TR("无法读取配置文件 %s\n", "cannot read config file %s\n"),

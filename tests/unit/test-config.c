@@ -407,8 +407,8 @@ static void test_ini_missing(void **state)
 }
 
 /* libinih (Debian's: INI_MAX_LINE 200, no realloc) reads a line in pieces of
- * at most 199 bytes; the rest of a longer line is read as the next line, which
- * has no '=' here: a longer value is refused, never silently cut. */
+ * at most 199 bytes; tb_config refuses a longer line by its number, so a value
+ * is never cut and its tail never read as another line. */
 static void test_ini_long_line(void **state)
 {
     fix_t *f = *state;
@@ -429,7 +429,12 @@ static void test_ini_long_line(void **state)
     value[195] = '\0';
     snprintf(text, sizeof text, "db = %s\n", value);
     write_file(f->ini, text);
-    snprintf(want, sizeof want, "config file %s: error on line 2\n", f->ini);
+    snprintf(want, sizeof want, "config file %s: line 1 is too long (at most 199 bytes)\n", f->ini);
+    expect_refused(f->ini, want);
+    /* A long line whose tail would read as a key of its own: refused, not split. */
+    snprintf(text, sizeof text, "place = 360826100001\nagent = %.*sdb = sneaky\n", 192, value);
+    write_file(f->ini, text);
+    snprintf(want, sizeof want, "config file %s: line 2 is too long (at most 199 bytes)\n", f->ini);
     expect_refused(f->ini, want);
 }
 
