@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,7 +59,10 @@ void tb_log(tb_log_level_t level, const char *fmt, ...)
  * supplement a week later, the card seen the day before it is due), and the
  * daemons stamp events themselves (签收 RECEIVED, the county's staff steps).
  * A fixed instant per process would need a restart per step and would not
- * cover events a daemon makes.  The cost, one open and read per call, is paid
+ * cover events a daemon makes.  And the clock runs on from what the file
+ * says: a clock frozen at one millisecond gives every event of a step the
+ * same time, and a case's history (ordered by time) loses its order; no real
+ * clock does that.  The cost, one open and read per call, is paid
  * only when the hook is on; off, it is one branch on a cached flag. */
 static int test_clock_on = -1; /* -1: not looked at yet; 0: off; 1: on */
 static const char *test_clock_path;
@@ -81,7 +85,8 @@ static int64_t test_clock_read(void)
     int fd = open(test_clock_path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         test_clock_fail("cannot open", strerror(errno));
-    ssize_t n = read(fd, buf, sizeof buf - 1);
+    struct stat st;
+    ssize_t n = fstat(fd, &st) < 0 ? -1 : read(fd, buf, sizeof buf - 1);
     int err = errno;
     close(fd);
     if (n < 0)
@@ -102,7 +107,13 @@ static int64_t test_clock_read(void)
     }
     if (ms < TB_TIME_MIN_MS || ms >= TB_TIME_MAX_MS)
         test_clock_fail("out of range", shown);
-    return ms;
+    /* The clock runs on from the instant written, at real speed, so events
+     * made one after another still get distinct times in order. */
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t since = ((int64_t)ts.tv_sec - st.st_mtim.tv_sec) * 1000 +
+                    (ts.tv_nsec - st.st_mtim.tv_nsec) / 1000000;
+    return ms + (since > 0 ? since : 0);
 }
 
 static void test_clock_check(void)

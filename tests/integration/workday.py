@@ -18,12 +18,14 @@
       Today.
 
 DAY defaults to today: the China Standard Time (UTC+8) day of now, where now
-is the injected test clock when TONGBAN_TEST_CLOCK names a file (unix
-milliseconds, as the daemons read it), else the real clock."""
+is the injected test clock when TONGBAN_TEST_CLOCK names a file (read as the
+daemons read it: the unix milliseconds it holds plus the time since it was
+written), else the real clock."""
 import csv
 import datetime
 import os
 import sys
+import time
 
 ONE = datetime.timedelta(days=1)
 
@@ -35,8 +37,9 @@ def now_ms():
             text = f.read().strip()
         if not text.isdigit():
             sys.exit(f"workday.py: TONGBAN_TEST_CLOCK={path}: not unix milliseconds: {text!r}")
-        return int(text)
-    return int(datetime.datetime.now(datetime.timezone.utc).timestamp() * 1000)
+        # As tb_now_ms(): the instant written, run on since the file was written.
+        return int(text) + max(0, (time.time_ns() - os.stat(path).st_mtime_ns) // 1000000)
+    return time.time_ns() // 1000000
 
 
 def today():
