@@ -257,6 +257,7 @@ ok "a second village runs on its own clock file" kill -0 "$PID_vil2"
 printf 'soon\n' >"$WORK/clock2"
 rc=0
 for _ in $(seq 50); do kill -0 "$PID_vil2" 2>/dev/null || break; sleep 0.2; done
+kill -KILL "$PID_vil2" 2>/dev/null # still running after 10 s: it ignored the bad clock
 wait "$PID_vil2" || rc=$?
 forget vil2
 eq "the village exits 2 when its clock file turns malformed" 2 "$rc"
