@@ -12,8 +12,18 @@ source "$(dirname "$0")/one-of-each.sh"
 # wait_all CASE STATE: every tier shows the case in STATE.
 at_all() { [ "$(vstate "$1" state)" = "$2" ] && [ "$(tstate "$1" state)" = "$2" ] && [ "$(cstate "$1" state)" = "$2" ]; }
 at_tc() { [ "$(tstate "$1" state)" = "$2" ] && [ "$(cstate "$1" state)" = "$2" ]; }
-# Working-day deadlines computed here independently: N working days after the CST day of now.
+# Every daemon and command runs on a fixed injected clock (TONGBAN_TEST_CLOCK,
+# common/tb_log.h): Tuesday 2026-09-29 10:00 CST, the day before the National
+# Day holiday (10-01..10-07 off, Saturday 10-10 a make-up workday), so every
+# limit below crosses the holiday whatever the date of the run.
+date -d "2026-09-29 10:00 +0800" +%s%3N >"$WORK/clock"
+export TONGBAN_TEST_CLOCK=$WORK/clock
+# Working-day deadlines computed here independently (workday.py reads the same
+# injected clock): N working days after the CST day of now.
 workday_after() { python3 "$TB_SOURCE/tests/integration/workday.py" "$TB_SOURCE/data/holidays-cn-2026.csv" "$@"; }
+eq "deadlines: the injected day is Tue 2026-09-29" 2026-09-29 "$(workday_after today)"
+eq "deadlines: 2 working days from it cross the holiday" 2026-10-08 "$(workday_after 2)"
+eq "deadlines: 10 working days from it count the make-up Saturday" 2026-10-19 "$(workday_after 10)"
 # The events each local tier made on a case: a refused step adds none (syncing
 # only brings the other tiers' events, so this is stable while daemons run).
 own_events() {
