@@ -10,7 +10,7 @@
  * an accepted file gives every defaulted setting a value; loading the same
  * file again gives the same values; and the values written back as
  * "key=value" lines load to the same values (when the lines are short enough
- * that libinih's line limit cannot split them). */
+ * that libinih's line limit cannot split them, and hold no ';'). */
 #include "fuzz.h"
 #include "tb_config.h"
 #include "tb_error.h"
@@ -27,7 +27,10 @@ static FILE *devnull;
 
 static void setup(void)
 {
-    char tmpl[] = "/tmp/tb-fuzz-config-XXXXXX";
+    /* tmpfs when there is one: on ext4 rewriting a truncated file flushes it. */
+    char tmpl[64];
+    snprintf(tmpl, sizeof tmpl, "%s/tb-fuzz-config-XXXXXX",
+             access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
     fd = mkstemp(tmpl);
     devnull = fopen("/dev/null", "w");
     if (fd < 0 || !devnull || unlink(tmpl) < 0)
@@ -115,7 +118,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         key_of((tb_cfg_key_t)i, key, sizeof key);
         if (!v)
             continue;
-        if (strlen(key) + 1 + strlen(v) > 150)
+        /* libinih strips " ;comment" from a line but not from a continuation
+         * line, so such a value cannot be written back on one line. */
+        if (strlen(key) + 1 + strlen(v) > 150 || strchr(v, ';'))
             fits = false;
         len += (size_t)snprintf(text + len, cap - len, "%s=%s\n", key, v);
     }

@@ -64,7 +64,7 @@ if [ $rc -ne 0 ]; then
     tail -n 80 "$work/log"
     echo "---"
     found=0
-    for a in $(grep -oE "(crash|leak|timeout|oom|slow-unit)-[0-9a-f]+" "$work/log" | sort -u); do
+    for a in $(grep -oE "(crash|leak|timeout|oom)-[0-9a-f]+" "$work/log" | sort -u); do
         [ -f "$arts/$a" ] || continue
         found=1
         echo "fuzz-run-$name: FAILED: input $arts/$a"
