@@ -25,7 +25,7 @@ if [ $# -ne 4 ]; then
     echo "usage: $0 NAME FUZZER SRC_DIR STATE_DIR" >&2
     exit 2
 fi
-name=$1 fuzzer=$2 src=$3
+name=$1 fuzzer=$(realpath "$2") src=$(realpath "$3")
 state=${TB_FUZZ_STATE:-$4}
 secs=${TB_FUZZ_SECONDS:-20}
 rss=${TB_FUZZ_RSS_MB:-2048}

@@ -677,7 +677,7 @@ static void catalogs(void)
     ROW("reject", "materials-text-not-utf8.csv", "YB003,a,county,consult,0,0,\xc0\xaf:core\n");
     ROW("reject", "quote-unterminated.csv", "YB003,\"a,county,consult,0,0,\n");
     /* 16 materials are the most an item has. */
-    char list[512] = "", more[512];
+    char list[512] = "", more[600];
     for (int i = 0; i < TB_ITEM_MATERIALS_MAX; i++)
         snprintf(list + strlen(list), sizeof list - strlen(list), "%sm%d:core", i ? ";" : "", i);
     ROW("accept", "materials-16.csv", "YB003,a,county,consult,0,0,%s\n", list);
