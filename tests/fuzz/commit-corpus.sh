@@ -29,7 +29,8 @@ for name in "${names[@]}"; do
         [ -d "$d" ] && find "$d" -maxdepth 1 -type f ! -name '.*' -exec cp -t "$tmp/base" {} +
     done
     ls -1 "$tmp/base" | sort >"$tmp/before"
-    "$fuzzer" -merge=1 "$tmp/base" "$state/corpus/$name" >"$tmp/log" 2>&1 ||
+    "$fuzzer" -merge=1 -max_len="${TB_FUZZ_MAX_LEN:-4096}" "$tmp/base" "$state/corpus/$name" \
+        >"$tmp/log" 2>&1 ||
         { tail -n 30 "$tmp/log" >&2; rm -rf "$tmp"; exit 1; }
     added=0 bytes=0
     mkdir -p "$src/corpus/$name"

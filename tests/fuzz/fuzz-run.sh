@@ -19,7 +19,8 @@
 #
 # Environment: TB_FUZZ_SECONDS (per harness, default 20), TB_FUZZ_RSS_MB
 # (default 2048), TB_FUZZ_TIMEOUT (seconds for one input, default 10),
-# TB_FUZZ_STATE, TB_FUZZ_SAVE_CRASHES.
+# TB_FUZZ_MAX_LEN (largest input, default 4096 bytes), TB_FUZZ_STATE,
+# TB_FUZZ_SAVE_CRASHES.
 set -uo pipefail
 if [ $# -ne 4 ]; then
     echo "usage: $0 NAME FUZZER SRC_DIR STATE_DIR" >&2
@@ -30,6 +31,7 @@ state=${TB_FUZZ_STATE:-$4}
 secs=${TB_FUZZ_SECONDS:-20}
 rss=${TB_FUZZ_RSS_MB:-2048}
 per_input=${TB_FUZZ_TIMEOUT:-10}
+max_len=${TB_FUZZ_MAX_LEN:-4096}
 keep=$state/corpus/$name
 arts=$state/artifacts/$name
 mkdir -p "$keep" "$arts" || exit 1
@@ -37,9 +39,12 @@ work=$(mktemp -d "$state/work-$name.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/corpus" "$work/new"
 
-# The working copy: committed seeds, expectations, what earlier runs found.
+# The working copy: committed seeds, expectations, what earlier runs found;
+# only inputs up to max_len bytes (the 64 KiB limit cases in expect/ are for
+# the replay: as seeds they would make every mutation slow and the corpus fat).
 for d in "$src/corpus/$name" "$src/expect/$name/accept" "$src/expect/$name/reject" "$keep"; do
-    [ -d "$d" ] && find "$d" -maxdepth 1 -type f ! -name '.*' -exec cp -t "$work/corpus" {} +
+    [ -d "$d" ] && find "$d" -maxdepth 1 -type f ! -name '.*' -size -$((max_len + 1))c \
+        -exec cp -t "$work/corpus" {} +
 done
 seeds=$(find "$work/corpus" -type f | wc -l)
 kept_before=$(find "$keep" -type f | wc -l)
@@ -49,7 +54,7 @@ kept_before=$(find "$keep" -type f | wc -l)
 start=$(date +%s)
 timeout --kill-after=10 $((secs * 2 + 120)) \
     "$fuzzer" -max_total_time="$secs" -rss_limit_mb="$rss" -timeout="$per_input" \
-    -print_final_stats=1 -artifact_prefix="$arts/" "$work/new" "$work/corpus" >"$work/log" 2>&1
+    -max_len="$max_len" -print_final_stats=1 -artifact_prefix="$arts/" "$work/new" "$work/corpus" >"$work/log" 2>&1
 rc=$?
 took=$(($(date +%s) - start))
 
@@ -80,7 +85,7 @@ if [ $rc -ne 0 ]; then
 fi
 
 # Keep what raised coverage, for the next run.
-"$fuzzer" -merge=1 -rss_limit_mb="$rss" -timeout="$per_input" "$keep" "$work/corpus" "$work/new" \
+"$fuzzer" -merge=1 -rss_limit_mb="$rss" -timeout="$per_input" -max_len="$max_len" "$keep" "$work/corpus" "$work/new" \
     >"$work/merge.log" 2>&1 || {
     tail -n 40 "$work/merge.log"
     echo "fuzz-run-$name: FAILED: merge into $keep"
