@@ -217,6 +217,9 @@ int tb_data_check(const Tongban__V1__DataVersion *dv)
 
 int tb_item_decode(const uint8_t *buf, size_t len, tb_item_msg_t **ret_item)
 {
+    /* What tb_pack_item() would refuse to make (and no envelope can carry). */
+    if (len > TB_MAX_BODY)
+        return -TB_EPROTO;
     tb_item_msg_t *item = tongban__v1__item__unpack(NULL, len, buf);
     if (!item)
         return -TB_EDECODE;

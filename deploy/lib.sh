@@ -1,7 +1,7 @@
 # Shared shell functions for deploy/demo.sh and tests/run.sh (sourced, not run).
 # Everything here is safe to run again.
 
-TB_DEB_PACKAGES="meson ninja-build pkg-config gcc clang protobuf-c-compiler libprotobuf-c-dev
+TB_DEB_PACKAGES="meson ninja-build pkg-config gcc clang libclang-rt-14-dev protobuf-c-compiler libprotobuf-c-dev
  libzmq3-dev libuv1-dev libsqlite3-dev libpq-dev postgresql-15 libinih-dev libjansson-dev
  libcmocka-dev python3 jq bc bsdextrautils iproute2 procps sqlite3"
 

@@ -41,6 +41,41 @@ run_build plain build
 run_build ASan+UBSan build-san ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
+# ---- fuzzing stage (tests/fuzz/README.md) -------------------------------------
+# A third build, build-fuzz/ (clang, libFuzzer, ASan+UBSan), of the fuzz
+# targets only; its suite 'fuzz' replays the corpus and the expectations and
+# fuzzes every harness coverage-guided for TB_FUZZ_SECONDS (default 20) each,
+# two at a time, growing the corpus kept in build-fuzz/tests/fuzz/state/.
+# Runs when no suite is named, or when 'fuzz' is among the arguments.
+if [ ${#meson_args[@]} -eq 0 ] || [[ " ${meson_args[*]} " == *fuzz* ]]; then
+    echo "==> building build-fuzz/ (clang, libFuzzer) and fuzzing each harness for ${TB_FUZZ_SECONDS:-20} s"
+    fuzz_ok=1
+    if [ ! -f build-fuzz/build.ninja ]; then
+        CC=clang meson setup build-fuzz -Dfuzzing=true -Db_lundef=false >build-fuzz.setup.log 2>&1 ||
+            { cat build-fuzz.setup.log >&2; fuzz_ok=0; }
+    fi
+    if [ $fuzz_ok -eq 1 ]; then
+        mapfile -t fuzz_targets < <(meson introspect build-fuzz --targets |
+            jq -r '.[] | select(.defined_in | endswith("tests/fuzz/meson.build")) | .filename[]' |
+            sed "s|^$PWD/build-fuzz/||")
+        ninja -C build-fuzz -j2 "${fuzz_targets[@]}" >build-fuzz.ninja.log 2>&1 ||
+            { tail -n 60 build-fuzz.ninja.log >&2; fuzz_ok=0; }
+    fi
+    if [ $fuzz_ok -eq 1 ]; then
+        fuzz_start=$(date +%s)
+        meson test -C build-fuzz --no-rebuild --suite fuzz --num-processes 2 --print-errorlogs ||
+            fuzz_ok=0
+        # Executions and coverage of each run (libFuzzer's last cov:/ft:).
+        jq -r '.stdout' build-fuzz/meson-logs/testlog.json | grep '^fuzz-run-'
+        echo "==> fuzzing stage: $(($(date +%s) - fuzz_start)) s"
+        while IFS= read -r t; do
+            [ -n "$t" ] && skips+=("fuzzing: $t")
+        done < <(skipped build-fuzz)
+    fi
+    [ $fuzz_ok -eq 1 ] || status=1
+fi
+# ---- end of fuzzing stage -------------------------------------------------------
+
 if [ ${#skips[@]} -gt 0 ]; then
     echo
     echo "!!! SKIPPED TESTS: these parts of the suite did not run !!!"

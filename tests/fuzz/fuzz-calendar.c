@@ -10,6 +10,7 @@
  *    calendar that writes out the same text;
  *  - for the first loaded day D, tb_calendar_add_workdays(D, 5) lands on a
  *    working day with tb_calendar_workdays_between(D, it) == 5. */
+#include "fuzz.h"
 #include "tb_calendar.h"
 
 #include <errno.h>
@@ -155,6 +156,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     int bad_line = -1;
     int rc = tb_calendar_load_buf(cal, (const char *)data, size, &bad_line);
+    fuzz_verdict_set(rc == 0);
     if (rc == 0) {
         if (bad_line != -1)
             abort(); /* written only on -TB_EDATA and -E2BIG */

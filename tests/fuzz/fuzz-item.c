@@ -12,6 +12,7 @@
  * fields it kept, including a field number 0 it accepted as "80 00" but
  * rejects as "00" (see fuzz-heartbeat.c).  No code path re-packs a decoded
  * item today; if one ever relays items, it must build a fresh one too. */
+#include "fuzz.h"
 #include "tb_wire.h"
 
 #include <stdbool.h>
@@ -22,6 +23,16 @@ static bool same_str(const char *a, const char *b)
 {
     /* Absent proto3 strings come back as "", which is what we compare. */
     return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+static bool same_list(char **a, size_t na, char **b, size_t nb)
+{
+    if (na != nb)
+        return false;
+    for (size_t i = 0; i < na; i++)
+        if (!same_str(a[i], b[i]))
+            return false;
+    return true;
 }
 
 static bool same_ledger(const Tongban__V1__LedgerRecord *a, const Tongban__V1__LedgerRecord *b)
@@ -39,7 +50,11 @@ static bool same_event(const Tongban__V1__CaseEvent *a, const Tongban__V1__CaseE
     return same_str(a->origin_node, b->origin_node) && a->origin_seq == b->origin_seq &&
            same_str(a->case_id, b->case_id) && a->type == b->type && same_str(a->actor, b->actor) &&
            a->at_ms == b->at_ms && same_str(a->target, b->target) &&
-           same_ledger(a->ledger, b->ledger) && same_str(a->reason, b->reason);
+           same_ledger(a->ledger, b->ledger) && same_str(a->reason, b->reason) &&
+           same_list(a->materials, a->n_materials, b->materials, b->n_materials) &&
+           same_str(a->basis, b->basis) && a->due_ms == b->due_ms && a->rating == b->rating &&
+           same_str(a->comment, b->comment) && a->decision == b->decision &&
+           same_str(a->rejected_origin, b->rejected_origin) && a->rejected_seq == b->rejected_seq;
 }
 
 static bool same_status(const Tongban__V1__StatusUpdate *a, const Tongban__V1__StatusUpdate *b)
@@ -92,6 +107,15 @@ static void fresh_copy(const tb_item_msg_t *src, fresh_t *f)
         f->ev.at_ms = e->at_ms;
         f->ev.target = e->target;
         f->ev.reason = e->reason;
+        f->ev.n_materials = e->n_materials;
+        f->ev.materials = e->materials;
+        f->ev.basis = e->basis;
+        f->ev.due_ms = e->due_ms;
+        f->ev.rating = e->rating;
+        f->ev.comment = e->comment;
+        f->ev.decision = e->decision;
+        f->ev.rejected_origin = e->rejected_origin;
+        f->ev.rejected_seq = e->rejected_seq;
         if (e->ledger) {
             const Tongban__V1__LedgerRecord *l = e->ledger;
             f->ev.ledger = &f->ledger;
@@ -123,7 +147,9 @@ static void fresh_copy(const tb_item_msg_t *src, fresh_t *f)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     tb_item_msg_t *item = NULL;
-    if (tb_item_decode(data, size, &item) < 0) {
+    int rc = tb_item_decode(data, size, &item);
+    fuzz_verdict_set(rc == 0);
+    if (rc < 0) {
         if (item)
             abort(); /* written on failure */
         return 0;

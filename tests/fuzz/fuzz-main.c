@@ -5,15 +5,25 @@
  * regression test that replays every input under tests/fuzz/corpus/<name>/,
  * so the corpus runs in CI with gcc or clang, with or without sanitizers.
  *
- * Arguments are files or directories (not recursed into; dot files are
- * skipped).  Each input is copied into a buffer of exactly its size, so a
- * read one byte past the end is caught by ASan here as it would be by
- * libFuzzer.  Inputs run in name order so that a failure is reproducible.
+ *     fuzz-<name>-replay [--any] PATH... [--accept PATH...] [--reject PATH...]
  *
- * Exit status: 0 if at least one input ran and none aborted; 1 if nothing ran
- * (a missing or empty corpus must not pass silently) or an argument could not
- * be read.  A harness that finds a bug aborts, which fails the test.
+ * PATHs are files or directories (not recursed into; dot files are skipped).
+ * Inputs after --any (the default) must only not crash: the corpus.  Inputs
+ * after --accept must be accepted by the decoder, inputs after --reject must
+ * be refused: the expectations (expect/<name>/accept/ and reject/), read from
+ * the verdict the harness sets (fuzz.h).  Each input is copied into a buffer
+ * of exactly its size, so a read one byte past the end is caught by ASan here
+ * as it would be by libFuzzer.  Inputs run in name order so that a failure is
+ * reproducible.
+ *
+ * Exit status: 0 if at least one input ran, none aborted and every verdict
+ * was as expected; 1 if nothing ran (a missing or empty corpus must not pass
+ * silently), an --accept or --reject group held no input (nor may lost
+ * expectations), a verdict was wrong or missing, or an argument could not be
+ * read.  A harness that finds a bug aborts, which fails the test.
  */
+#include "fuzz.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <stddef.h>
@@ -24,6 +34,12 @@
 #include <sys/stat.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+enum { ANY, ACCEPT, REJECT, NMODES };
+static const char *const mode_name[NMODES] = {"--any", "--accept", "--reject"};
+static int mode = ANY;
+static size_t ran[NMODES];
+static size_t wrong; /* verdicts missing or not as expected */
 
 static int run_file(const char *path, size_t *count)
 {
@@ -66,9 +82,21 @@ static int run_file(const char *path, size_t *count)
     }
     memcpy(exact, buf, len);
     free(buf);
+    fuzz_verdict = FUZZ_UNSET;
     LLVMFuzzerTestOneInput(exact, len);
     free(exact);
     (*count)++;
+    ran[mode]++;
+    if (fuzz_verdict == FUZZ_UNSET) {
+        fprintf(stderr, "%s: the harness gave no verdict\n", path);
+        wrong++;
+    } else if (mode == ACCEPT && fuzz_verdict != FUZZ_ACCEPT) {
+        fprintf(stderr, "%s: refused, but must be accepted\n", path);
+        wrong++;
+    } else if (mode == REJECT && fuzz_verdict != FUZZ_REFUSE) {
+        fprintf(stderr, "%s: accepted, but must be refused\n", path);
+        wrong++;
+    }
     return 0;
 }
 
@@ -109,11 +137,27 @@ int main(int argc, char **argv)
     size_t count = 0;
     int rc = 0;
     if (argc < 2) {
-        fprintf(stderr, "usage: %s CORPUS_DIR_OR_FILE...\n", argv[0]);
+        fprintf(stderr, "usage: %s [--any] PATH... [--accept PATH...] [--reject PATH...]\n",
+                argv[0]);
         return 2;
     }
+    size_t group = 0; /* inputs in the current --accept or --reject group */
     for (int i = 1; i < argc; i++) {
         struct stat st;
+        int m = NMODES;
+        for (int k = 0; k < NMODES; k++)
+            if (strcmp(argv[i], mode_name[k]) == 0)
+                m = k;
+        if (m < NMODES) {
+            if (mode != ANY && group == 0) {
+                fprintf(stderr, "%s: no inputs after %s\n", argv[0], mode_name[mode]);
+                rc = -1;
+            }
+            mode = m;
+            group = 0;
+            continue;
+        }
+        size_t before = count;
         if (stat(argv[i], &st) < 0) {
             fprintf(stderr, "%s: %s\n", argv[i], strerror(errno));
             rc = -1;
@@ -121,11 +165,18 @@ int main(int argc, char **argv)
                                        : run_file(argv[i], &count) < 0) {
             rc = -1;
         }
+        group += count - before;
     }
-    printf("%s: %zu inputs ran\n", argv[0], count);
+    if (mode != ANY && group == 0) {
+        fprintf(stderr, "%s: no inputs after %s\n", argv[0], mode_name[mode]);
+        rc = -1;
+    }
+    printf("%s: %zu inputs ran (%zu must not crash, %zu must be accepted, %zu must be refused); "
+           "%zu wrong verdicts\n",
+           argv[0], count, ran[ANY], ran[ACCEPT], ran[REJECT], wrong);
     if (count == 0) {
         fprintf(stderr, "%s: no inputs ran\n", argv[0]);
         return 1;
     }
-    return rc < 0 ? 1 : 0;
+    return rc < 0 || wrong > 0 ? 1 : 0;
 }
