@@ -870,7 +870,7 @@ static int apply_msg(county_t *self, const msg_t *m)
         return quarantine(self, m, why);
     }
     const tb_event_msg_t *ev = item->event;
-    int fold;
+    int fold = -1;
     if (self->test_poison && strcmp(ev->case_id, self->test_poison) == 0) {
         /* Test hook (TONGBAN_TEST_POISON_CASE): a statement that fails on its
          * data, as a row PostgreSQL refuses would. */
