@@ -31,6 +31,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <jansson.h>
 #include <zmq.h>
 
 #include "tb_test.h"
@@ -405,6 +406,93 @@ static bool child_running(pid_t pid, int *ret_status)
     return waitpid(pid, ret_status, WNOHANG) == 0;
 }
 
+/* Run a report with stdout captured; its JSON, parsed. */
+static json_t *capture_json(int (*report)(PGconn *, const tb_env_ctx_t *, const char *, bool),
+                            PGconn *pg, const tb_env_ctx_t *env, const char *arg, int want_rc,
+                            char **ret_text)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/report.json", tmpdir);
+    fflush(stdout);
+    int saved = dup(STDOUT_FILENO);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    dup2(fileno(f), STDOUT_FILENO);
+    int rc = report(pg, env, arg, true);
+    fflush(stdout);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    fclose(f);
+    assert_rc(rc, want_rc);
+    char *text;
+    size_t n;
+    assert_rc(tb_read_file(path, 1 << 20, &text, &n), 0);
+    unlink(path);
+    json_error_t jerr;
+    json_t *j = rc == 0 ? json_loads(text, 0, &jerr) : NULL;
+    if (rc == 0 && !j)
+        fail_msg("report is not JSON (%s): %s", jerr.text, text);
+    *ret_text = text;
+    return j;
+}
+
+static int print_cases(PGconn *pg, const tb_env_ctx_t *env, const char *arg, bool json)
+{
+    (void)arg;
+    return county_print_cases(pg, env, json);
+}
+
+/* What the county reports after the refused row: the two stored cases (the
+ * phone number masked), one history each, the refused case unknown; a staff
+ * step the stored fold does not allow is refused before anything is queued. */
+static void check_reports(PGconn *pg)
+{
+    setenv("TONGBAN_PLACE", COUNTY, 1);
+    setenv("TONGBAN_SHARE_DIR", TB_SOURCE_DATA_DIR, 1);
+    tb_env_ctx_t env = {0};
+    tb_config_init(&env.cfg);
+    assert_int_equal(tb_cli_env(&env, TB_LEVEL_COUNTY), 0);
+    char *text;
+    json_t *j = capture_json(print_cases, pg, &env, NULL, 0, &text);
+    assert_true(json_is_array(j));
+    assert_int_equal(json_array_size(j), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(j, 0), "case_id")),
+                        VILLAGE "-20261122-0001");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(j, 1), "case_id")),
+                        VILLAGE "-20261122-0003");
+    assert_null(strstr(text, "13800138000")); /* never the whole number */
+    json_decref(j);
+    free(text);
+
+    j = capture_json(county_print_case, pg, &env, VILLAGE "-20261122-0001", 0, &text);
+    json_t *h = json_object_get(j, "history");
+    assert_int_equal(json_array_size(h), 1);
+    json_t *e = json_array_get(h, 0);
+    assert_string_equal(json_string_value(json_object_get(e, "origin")), VILLAGE);
+    assert_string_equal(json_string_value(json_object_get(e, "via")), TOWNSHIP);
+    assert_string_equal(json_string_value(json_object_get(e, "actor")), "王五");
+    assert_true(json_is_true(json_object_get(e, "folded")));
+    json_decref(j);
+    free(text);
+    j = capture_json(county_print_case, pg, &env, VILLAGE "-20261122-0002", -TB_ENOCASE, &text);
+    assert_null(j);
+    free(text);
+
+    county_cmd_t cmd = {.case_id = VILLAGE "-20261122-0001",
+                        .actor = "赵六",
+                        .reason = "",
+                        .basis = "",
+                        .type = TB_EV_DECIDED,
+                        .decision = TB_DECISION_GRANT,
+                        .wait_ms = 0};
+    char msg[256];
+    int rc = county_command(pg, &env, &cmd, msg, sizeof msg);
+    if (rc == 0 || rc == -TB_ESTORE || rc == -ETIMEDOUT)
+        fail_msg("deciding a case the village holds: %d (%s)", rc, tb_strerror(rc));
+    assert_int_equal(sql_int(pg, "SELECT count(*) FROM county_commands"), 0);
+    tb_cli_env_fini(&env);
+}
+
 /* Three events in link order; the middle one is a row the schema refuses.
  * The township (this test) retransmits go-back-N like a real one until the
  * county's cumulative ack covers all three. */
@@ -504,6 +592,7 @@ static void test_refused_row_isolated(void **state)
                                  "' AND seq = 2 AND why LIKE '%test_refuses%'"),
                      1);
     assert_int_equal(sql_int(pg, "SELECT count(*) FROM quarantine"), 1);
+    check_reports(pg);
     PQfinish(pg);
 }
 
