@@ -493,14 +493,14 @@ static void check_reports(PGconn *pg)
     tb_cli_env_fini(&env);
 }
 
-/* Three events in link order; the middle one is a row the schema refuses.
- * The township (this test) retransmits go-back-N like a real one until the
- * county's cumulative ack covers all three. */
-static void test_refused_row_isolated(void **state)
+/* Run the county behind the broker and feed it events 1..n of one village
+ * through its township, in link order; those marked refused carry an actor
+ * the schema (with the test's rule) refuses.  The township (this test)
+ * retransmits go-back-N like a real one until the county's cumulative ack
+ * covers all n (or the time is up).  Returns the county's last ack; the
+ * county has been stopped with SIGTERM and exited 0. */
+static uint64_t feed_county(PGconn *pg, int n, const bool *refused)
 {
-    (void)state;
-    PGconn *pg = pg_conn();
-    assert_rc(county_migrate(pg, NULL), 0);
     /* The shipped schema refuses nothing that passes tb_event_check (texts,
      * lengths and times are checked at the first hop), so the test adds a
      * rule of its own: PostgreSQL itself refuses the row, SQLSTATE 23514. */
@@ -521,18 +521,18 @@ static void test_refused_row_isolated(void **state)
     zmq_setsockopt(s, ZMQ_ROUTING_ID, TOWNSHIP, TB_CODE_LEN);
     assert_int_equal(zmq_connect(s, endpoint), 0);
 
-    uint8_t *items[3];
-    size_t lens[3];
-    logged_item(1, "王五", &items[0], &lens[0]);
-    logged_item(2, REFUSED_ACTOR, &items[1], &lens[1]);
-    logged_item(3, "王五", &items[2], &lens[2]);
+    uint8_t *items[8];
+    size_t lens[8];
+    assert_true(n <= 8);
+    for (int i = 0; i < n; i++)
+        logged_item(i + 1, refused[i] ? REFUSED_ACTOR : "王五", &items[i], &lens[i]);
     uint64_t acked = 0, county_seq = 0; /* county's ack of ours; our cursor of the county's */
     int status = 0;
     bool alive = true;
-    for (int round = 0; round < 60 && acked < 3 && (alive = child_running(county, &status));
-         round++) {
+    for (int round = 0;
+         round < 80 && acked < (uint64_t)n && (alive = child_running(county, &status)); round++) {
         township_send(s, TB_BROKER_CODE, TONGBAN__V1__KIND__KIND_HEARTBEAT, 0, 0, NULL, 0);
-        for (uint64_t q = acked + 1; q <= 3; q++)
+        for (uint64_t q = acked + 1; q <= (uint64_t)n; q++)
             township_send(s, COUNTY, TONGBAN__V1__KIND__KIND_DATA, q, county_seq, items[q - 1],
                           lens[q - 1]);
         zmq_pollitem_t it = {s, 0, ZMQ_POLLIN, 0};
@@ -557,7 +557,7 @@ static void test_refused_row_isolated(void **state)
             }
         }
     }
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < n; i++)
         free(items[i]);
     zmq_close(s);
     zmq_ctx_term(zctx);
@@ -578,10 +578,18 @@ static void test_refused_row_isolated(void **state)
     free(text);
     if (report)
         fail_msg("a sanitizer report in %s", log);
+    if (acked != (uint64_t)n)
+        print_error("the county acked %llu of %d; see %s\n", (unsigned long long)acked, n, log);
+    return acked;
+}
 
-    if (acked != 3)
-        print_error("the county acked %llu of 3; see %s\n", (unsigned long long)acked, log);
-    assert_int_equal(acked, 3);
+/* Three events; the middle one is a row the schema refuses. */
+static void test_refused_row_isolated(void **state)
+{
+    (void)state;
+    PGconn *pg = pg_conn();
+    assert_rc(county_migrate(pg, NULL), 0);
+    assert_int_equal(feed_county(pg, 3, (const bool[]){false, true, false}), 3);
     assert_int_equal(sql_int(pg, "SELECT cursor FROM link_in WHERE peer = '" TOWNSHIP "'"), 3);
     assert_int_equal(sql_int(pg, "SELECT count(*) FROM case_events WHERE origin_node = '" VILLAGE
                                  "' AND origin_seq IN (1, 3) AND folded"),
@@ -593,6 +601,26 @@ static void test_refused_row_isolated(void **state)
                      1);
     assert_int_equal(sql_int(pg, "SELECT count(*) FROM quarantine"), 1);
     check_reports(pg);
+    PQfinish(pg);
+}
+
+/* Two refused rows next to each other, then two good ones: each refused row
+ * is isolated on its own, nothing good is lost, nothing is stored twice. */
+static void test_adjacent_refused_rows(void **state)
+{
+    (void)state;
+    PGconn *pg = pg_conn();
+    assert_rc(county_migrate(pg, NULL), 0);
+    assert_int_equal(feed_county(pg, 5, (const bool[]){false, true, true, false, false}), 5);
+    assert_int_equal(sql_int(pg, "SELECT cursor FROM link_in WHERE peer = '" TOWNSHIP "'"), 5);
+    assert_int_equal(sql_int(pg, "SELECT count(*) FROM case_events WHERE origin_node = '" VILLAGE
+                                 "' AND origin_seq IN (1, 4, 5) AND folded"),
+                     3);
+    assert_int_equal(sql_int(pg, "SELECT count(*) FROM case_events"), 3);
+    assert_int_equal(sql_int(pg, "SELECT count(*) FROM quarantine WHERE peer = '" TOWNSHIP
+                                 "' AND seq IN (2, 3) AND why LIKE '%test_refuses%'"),
+                     2);
+    assert_int_equal(sql_int(pg, "SELECT count(*) FROM quarantine"), 2);
     PQfinish(pg);
 }
 
@@ -612,6 +640,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(test_import_versions, pg_setup),
         cmocka_unit_test_setup(test_command_unknown_case, pg_setup),
         cmocka_unit_test_setup(test_refused_row_isolated, pg_setup),
+        cmocka_unit_test_setup(test_adjacent_refused_rows, pg_setup),
     };
     int failed = cmocka_run_group_tests_name("county", plain, NULL, NULL);
     if (conninfo)
