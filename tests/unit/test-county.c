@@ -363,11 +363,12 @@ static pid_t start_county(const char *endpoint, const char *log)
     exit(rc == 0 ? 0 : 1);
 }
 
-/* A LOGGED event of the village, case number n, by `actor`. */
-static void logged_item(int n, const char *actor, uint8_t **ret_buf, size_t *ret_len)
+/* A LOGGED event: origin's event seq, case number n of that origin, by `actor`. */
+static void logged_event(const char *origin, uint64_t seq, int n, const char *actor,
+                         uint8_t **ret_buf, size_t *ret_len)
 {
     char case_id[40];
-    snprintf(case_id, sizeof case_id, VILLAGE "-20261122-%04d", n);
+    snprintf(case_id, sizeof case_id, "%s-20261122-%04d", origin, n);
     Tongban__V1__LedgerRecord l = TONGBAN__V1__LEDGER_RECORD__INIT;
     l.client_name = (char *)"李四";
     l.client_phone = (char *)"13800138000";
@@ -376,8 +377,8 @@ static void logged_item(int n, const char *actor, uint8_t **ret_buf, size_t *ret
     l.note = (char *)"";
     l.accept_time_ms = 1795334400000;
     tb_event_msg_t ev = TONGBAN__V1__CASE_EVENT__INIT;
-    ev.origin_node = (char *)VILLAGE;
-    ev.origin_seq = (uint64_t)n;
+    ev.origin_node = (char *)origin;
+    ev.origin_seq = seq;
     ev.case_id = case_id;
     ev.type = TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED;
     ev.actor = (char *)actor;
@@ -388,6 +389,11 @@ static void logged_item(int n, const char *actor, uint8_t **ret_buf, size_t *ret
     item.item_case = TONGBAN__V1__ITEM__ITEM_EVENT;
     item.event = &ev;
     assert_rc(tb_pack_item(&item, ret_buf, ret_len), 0);
+}
+
+static void logged_item(int n, const char *actor, uint8_t **ret_buf, size_t *ret_len)
+{
+    logged_event(VILLAGE, (uint64_t)n, n, actor, ret_buf, ret_len);
 }
 
 static void township_send(void *s, const char *dest, Tongban__V1__Kind kind, uint64_t seq,
@@ -499,7 +505,33 @@ static void check_reports(PGconn *pg)
  * retransmits go-back-N like a real one until the county's cumulative ack
  * covers all n (or the time is up).  Returns the county's last ack; the
  * county has been stopped with SIGTERM and exited 0. */
+typedef struct {
+    int nrejected;
+    char rejected_origin[TB_CODE_LEN + 1];
+    uint64_t rejected_seq;
+} heard_t;
+
+static uint64_t feed_items(PGconn *pg, int n, uint8_t **items, const size_t *lens, heard_t *heard,
+                           int want_rejected);
+
 static uint64_t feed_county(PGconn *pg, int n, const bool *refused)
+{
+    uint8_t *items[8];
+    size_t lens[8];
+    assert_true(n <= 8);
+    for (int i = 0; i < n; i++)
+        logged_item(i + 1, refused[i] ? REFUSED_ACTOR : "王五", &items[i], &lens[i]);
+    heard_t heard = {0};
+    uint64_t acked = feed_items(pg, n, items, lens, &heard, 0);
+    for (int i = 0; i < n; i++)
+        free(items[i]);
+    return acked;
+}
+
+/* Items 1..n in link order (see feed_county); what the county sent back
+ * goes into *heard; it listens until want_rejected REJECTED came too. */
+static uint64_t feed_items(PGconn *pg, int n, uint8_t **items, const size_t *lens, heard_t *heard,
+                           int want_rejected)
 {
     /* The shipped schema refuses nothing that passes tb_event_check (texts,
      * lengths and times are checked at the first hop), so the test adds a
@@ -521,16 +553,12 @@ static uint64_t feed_county(PGconn *pg, int n, const bool *refused)
     zmq_setsockopt(s, ZMQ_ROUTING_ID, TOWNSHIP, TB_CODE_LEN);
     assert_int_equal(zmq_connect(s, endpoint), 0);
 
-    uint8_t *items[8];
-    size_t lens[8];
-    assert_true(n <= 8);
-    for (int i = 0; i < n; i++)
-        logged_item(i + 1, refused[i] ? REFUSED_ACTOR : "王五", &items[i], &lens[i]);
     uint64_t acked = 0, county_seq = 0; /* county's ack of ours; our cursor of the county's */
     int status = 0;
     bool alive = true;
-    for (int round = 0;
-         round < 80 && acked < (uint64_t)n && (alive = child_running(county, &status)); round++) {
+    for (int round = 0; round < 80 && (acked < (uint64_t)n || heard->nrejected < want_rejected) &&
+                        (alive = child_running(county, &status));
+         round++) {
         township_send(s, TB_BROKER_CODE, TONGBAN__V1__KIND__KIND_HEARTBEAT, 0, 0, NULL, 0);
         for (uint64_t q = acked + 1; q <= (uint64_t)n; q++)
             township_send(s, COUNTY, TONGBAN__V1__KIND__KIND_DATA, q, county_seq, items[q - 1],
@@ -549,16 +577,25 @@ static uint64_t feed_county(PGconn *pg, int n, const bool *refused)
                     tb_env_decode(frame, (size_t)fl, &env) == 0) {
                     if (env->ack > acked)
                         acked = env->ack;
-                    if (env->kind == TONGBAN__V1__KIND__KIND_DATA && env->seq == county_seq + 1)
+                    if (env->kind == TONGBAN__V1__KIND__KIND_DATA && env->seq == county_seq + 1) {
                         county_seq = env->seq;
+                        tb_item_msg_t *item = NULL;
+                        if (tb_item_decode(env->body.data, env->body.len, &item) == 0 &&
+                            item->item_case == TONGBAN__V1__ITEM__ITEM_EVENT &&
+                            item->event->type == TONGBAN__V1__EVENT_TYPE__EVENT_REJECTED) {
+                            heard->nrejected++;
+                            snprintf(heard->rejected_origin, sizeof heard->rejected_origin, "%s",
+                                     item->event->rejected_origin);
+                            heard->rejected_seq = item->event->rejected_seq;
+                        }
+                        tb_item_free(&item);
+                    }
                 }
                 tb_env_free(&env);
                 zmq_poll(&it, 1, 0);
             }
         }
     }
-    for (int i = 0; i < n; i++)
-        free(items[i]);
     zmq_close(s);
     zmq_ctx_term(zctx);
     if (!alive)
@@ -624,6 +661,63 @@ static void test_adjacent_refused_rows(void **state)
     PQfinish(pg);
 }
 
+/* The county's validation of what a township sends, in one stream: a good
+ * event; an event of a village of another township (quarantined: a township
+ * speaks for its own villages only); an item that is no event (quarantined);
+ * an event that breaks the rules (stored, not applied, and REJECTED sent back
+ * naming it); bytes that are no item (quarantined).  The link goes on past
+ * all of them. */
+static void test_validation(void **state)
+{
+    (void)state;
+    PGconn *pg = pg_conn();
+    assert_rc(county_migrate(pg, NULL), 0);
+    uint8_t *items[5];
+    size_t lens[5];
+    logged_event(VILLAGE, 1, 1, "王五", &items[0], &lens[0]);
+    logged_event("360826101001", 1, 1, "王五", &items[1], &lens[1]);
+    Tongban__V1__StatusUpdate st = TONGBAN__V1__STATUS_UPDATE__INIT;
+    st.case_id = (char *)VILLAGE "-20261122-0001";
+    st.state = (char *)tb_state_name(TB_ST_LOGGED);
+    st.holder = (char *)TOWNSHIP;
+    st.version = 9;
+    tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
+    item.item_case = TONGBAN__V1__ITEM__ITEM_STATUS;
+    item.status = &st;
+    assert_rc(tb_pack_item(&item, &items[2], &lens[2]), 0);
+    logged_event(VILLAGE, 4, 1, "王五", &items[3], &lens[3]); /* the same case logged again */
+    items[4] = (uint8_t *)strdup("\xff\xfe not an item");
+    lens[4] = strlen((char *)items[4]);
+    heard_t heard = {0};
+    assert_int_equal(feed_items(pg, 5, items, lens, &heard, 1), 5);
+    for (int i = 0; i < 5; i++)
+        free(items[i]);
+    assert_int_equal(sql_int(pg, "SELECT cursor FROM link_in WHERE peer = '" TOWNSHIP "'"), 5);
+    assert_int_equal(sql_int(pg, "SELECT count(*) FROM case_events WHERE origin_node = '" VILLAGE
+                                 "' AND origin_seq = 1 AND folded"),
+                     1);
+    assert_int_equal(sql_int(pg, "SELECT count(*) FROM case_events WHERE origin_node = '" VILLAGE
+                                 "' AND origin_seq = 4 AND NOT folded"),
+                     1);
+    assert_int_equal(sql_int(pg, "SELECT count(*) FROM case_events WHERE origin_node = '" COUNTY
+                                 "' AND type_name = 'rejected'"),
+                     1);
+    assert_int_equal(sql_int(pg, "SELECT count(*) FROM case_events"), 3);
+    assert_int_equal(sql_int(pg, "SELECT count(*) FROM quarantine WHERE seq = 2 AND why LIKE "
+                                 "'%outside the sender%'"),
+                     1);
+    assert_int_equal(
+        sql_int(pg, "SELECT count(*) FROM quarantine WHERE seq = 3 AND why LIKE '%events only%'"),
+        1);
+    assert_int_equal(sql_int(pg, "SELECT count(*) FROM quarantine WHERE seq = 5"), 1);
+    assert_int_equal(sql_int(pg, "SELECT count(*) FROM quarantine"), 3);
+    assert_int_equal(sql_int(pg, "SELECT count(*) FROM cases"), 1);
+    assert_int_equal(heard.nrejected, 1);
+    assert_string_equal(heard.rejected_origin, VILLAGE);
+    assert_int_equal(heard.rejected_seq, 4);
+    PQfinish(pg);
+}
+
 int main(int argc, char **argv)
 {
     conninfo = argc > 1 ? argv[1] : NULL;
@@ -641,6 +735,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(test_command_unknown_case, pg_setup),
         cmocka_unit_test_setup(test_refused_row_isolated, pg_setup),
         cmocka_unit_test_setup(test_adjacent_refused_rows, pg_setup),
+        cmocka_unit_test_setup(test_validation, pg_setup),
     };
     int failed = cmocka_run_group_tests_name("county", plain, NULL, NULL);
     if (conninfo)
