@@ -379,21 +379,21 @@ static void test_malformed_dropped(void **state)
 }
 
 /* Presence expires: a node that stays connected but sends no heartbeat for
- * five intervals is absent, and the sender hears UNREACHABLE (one interval
- * earlier it is still present). */
+ * five intervals (5 s) is absent, and the sender hears UNREACHABLE; at 3 s it
+ * is still present. */
 static void test_presence_expires(void **state)
 {
     fix_t *f = *state;
     void *a = node(f, TOWN_A), *b = node(f, TOWN_B);
     hello(b, TOWN_B);
-    struct timespec ts = {4, 0};
+    struct timespec ts = {3, 0};
     nanosleep(&ts, NULL);
     hello(a, TOWN_A);
-    send_frames(a, TOWN_B, "at 4 s", NULL);
-    expect_routed(b, TOWN_A, "at 4 s");
-    ts = (struct timespec){1, 500 * 1000000L};
+    send_frames(a, TOWN_B, "at 3 s", NULL);
+    expect_routed(b, TOWN_A, "at 3 s");
+    ts = (struct timespec){3, 500 * 1000000L};
     nanosleep(&ts, NULL);
-    send_frames(a, TOWN_B, "at 5.5 s", NULL);
+    send_frames(a, TOWN_B, "at 6.5 s", NULL);
     tb_env_t *env = expect_from_broker(a, TOWN_A, TONGBAN__V1__KIND__KIND_UNREACHABLE);
     tb_env_free(&env);
     expect_nothing(b, 100);

@@ -195,7 +195,7 @@ static void peer_burst(fix_t *f, uint64_t from, uint64_t to)
 {
     for (uint64_t s = from; s <= to; s++)
         peer_data(f, s, (uint32_t)s);
-    nap_ms(150);
+    nap_ms(300);
 }
 
 static int setup(void **state)
@@ -460,6 +460,62 @@ static void test_outbox_retransmit_ack(void **state)
     assert_int_equal(f->ndata, sent);
 }
 
+static void enqueue(fix_t *f, const char *body)
+{
+    assert_rc(tb_store_begin(f->store), 0);
+    assert_rc(tb_store_enqueue(f->store, PEER, (const uint8_t *)body, strlen(body), NULL), 0);
+    assert_rc(tb_store_commit(f->store), 0);
+    tb_sqlink_flush(f->link);
+}
+
+/* UNREACHABLE for a peer, from the broker, holds that peer's outbox for the
+ * backoff; the same words from anyone else (here the peer itself, stamped
+ * as itself) change nothing. */
+static void test_unreachable_from_broker_only(void **state)
+{
+    fix_t *f = *state;
+    Tongban__V1__Unreachable u = TONGBAN__V1__UNREACHABLE__INIT;
+    u.peer = (char *)PEER;
+    uint8_t body[64];
+    size_t blen = tongban__v1__unreachable__pack(&u, body);
+
+    /* The peer has a link (an outbox row) before anyone speaks of it. */
+    enqueue(f, "one");
+    pump(f, 50);
+    assert_int_equal(f->ndata, 1);
+    peer_send(f, TONGBAN__V1__KIND__KIND_ACK, 0, 1, NULL, 0);
+    pump(f, 50);
+
+    /* Forged: the peer says it is unreachable.  Sending goes on at once. */
+    peer_send(f, TONGBAN__V1__KIND__KIND_UNREACHABLE, 0, 0, body, blen);
+    pump(f, 50);
+    enqueue(f, "two");
+    pump(f, 50);
+    assert_int_equal(f->ndata, 2);
+    peer_send(f, TONGBAN__V1__KIND__KIND_ACK, 0, 2, NULL, 0);
+    pump(f, 50);
+
+    /* From the broker: nothing goes to the peer for a while, then it does. */
+    uint8_t *buf;
+    size_t len;
+    assert_rc(tb_env_pack(TB_BROKER_CODE, ME, TONGBAN__V1__KIND__KIND_UNREACHABLE, 0, 0, body, blen,
+                          &buf, &len),
+              0);
+    assert_true(zmq_send(f->router, ME, TB_CODE_LEN, ZMQ_SNDMORE) >= 0);
+    assert_true(zmq_send(f->router, TB_BROKER_CODE, TB_CODE_LEN, ZMQ_SNDMORE) >= 0);
+    assert_true(zmq_send(f->router, buf, len, 0) >= 0);
+    free(buf);
+    pump(f, 50);
+    enqueue(f, "three");
+    pump(f, 300);
+    assert_int_equal(f->ndata, 2); /* held */
+    for (int i = 0; i < 200 && f->ndata < 3; i++)
+        pump(f, 10);
+    assert_int_equal(f->ndata, 3);
+    assert_int_equal(f->data_seq[2], 3);
+    assert_string_equal(f->data_body[2], "three");
+}
+
 int main(void)
 {
     unsetenv("TONGBAN_FAULT");
@@ -471,6 +527,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_busy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quarantine, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outbox_retransmit_ack, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unreachable_from_broker_only, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
