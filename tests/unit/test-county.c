@@ -14,7 +14,11 @@
  *                            schema refuses (a real SQLSTATE 23514 from
  *                            PostgreSQL) is isolated in quarantine, the events
  *                            around it are stored, the link moves on, and the
- *                            daemon exits 0 on SIGTERM.
+ *                            daemon exits 0 on SIGTERM; two refused rows
+ *                            in a row; the county's validation of a stream
+ *                            (another township's village, an item that is no
+ *                            event, an illegal event answered with REJECTED,
+ *                            undecodable bytes); its reports afterwards.
  *
  * Built with -DTB_SOURCE_DATA_DIR="/abs/path/to/data".
  */
@@ -499,12 +503,7 @@ static void check_reports(PGconn *pg)
     tb_cli_env_fini(&env);
 }
 
-/* Run the county behind the broker and feed it events 1..n of one village
- * through its township, in link order; those marked refused carry an actor
- * the schema (with the test's rule) refuses.  The township (this test)
- * retransmits go-back-N like a real one until the county's cumulative ack
- * covers all n (or the time is up).  Returns the county's last ack; the
- * county has been stopped with SIGTERM and exited 0. */
+/* What the fake township heard from the county besides acks. */
 typedef struct {
     int nrejected;
     char rejected_origin[TB_CODE_LEN + 1];
@@ -514,6 +513,9 @@ typedef struct {
 static uint64_t feed_items(PGconn *pg, int n, uint8_t **items, const size_t *lens, heard_t *heard,
                            int want_rejected);
 
+/* Feed the county LOGGED events 1..n of one village through its township;
+ * those marked refused carry an actor the schema (with the test's rule)
+ * refuses.  Returns the county's last cumulative ack. */
 static uint64_t feed_county(PGconn *pg, int n, const bool *refused)
 {
     uint8_t *items[8];
@@ -528,8 +530,13 @@ static uint64_t feed_county(PGconn *pg, int n, const bool *refused)
     return acked;
 }
 
-/* Items 1..n in link order (see feed_county); what the county sent back
- * goes into *heard; it listens until want_rejected REJECTED came too. */
+/* Run the county (forked child) behind the broker (a thread) and send it
+ * items 1..n in link order as its township would: heartbeats to the broker,
+ * and go-back-N retransmission of everything past the county's cumulative
+ * ack, until the ack covers all n and want_rejected REJECTED events came back
+ * (or about 40 s passed).  What the county sent besides acks goes into
+ * *heard.  Returns the last ack; the county has been stopped with SIGTERM,
+ * exited 0 and left no sanitizer report in its log. */
 static uint64_t feed_items(PGconn *pg, int n, uint8_t **items, const size_t *lens, heard_t *heard,
                            int want_rejected)
 {
