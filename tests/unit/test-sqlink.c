@@ -18,7 +18,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -51,6 +53,7 @@ typedef struct {
     int64_t last_ack; /* -1: none yet */
     int nacks;
     int ndata;
+    uint64_t data_max; /* highest DATA seq seen */
     uint64_t data_seq[MAX_SEEN];
     char data_body[MAX_SEEN][16];
 } fix_t;
@@ -145,6 +148,8 @@ static void pump(fix_t *f, int ms)
                          (const char *)env->body.data);
             }
             f->ndata++;
+            if (env->seq > f->data_max)
+                f->data_max = env->seq;
         }
         tb_env_free(&env);
         for (int k = 0; k < n; k++)
@@ -516,6 +521,86 @@ static void test_unreachable_from_broker_only(void **state)
     assert_string_equal(f->data_body[2], "three");
 }
 
+/* The send window, both ways: of 300 queued messages exactly the first 256
+ * go out; an ack of 100 lets exactly the next 100 follow; the last ack
+ * empties the outbox. */
+static void test_window(void **state)
+{
+    fix_t *f = *state;
+    assert_rc(tb_store_begin(f->store), 0);
+    for (int i = 0; i < 300; i++)
+        assert_rc(tb_store_enqueue(f->store, PEER, (const uint8_t *)"w", 1, NULL), 0);
+    assert_rc(tb_store_commit(f->store), 0);
+    tb_sqlink_flush(f->link);
+    pump(f, 300);
+    assert_int_equal(f->ndata, 256);
+    assert_int_equal(f->data_max, 256);
+    peer_send(f, TONGBAN__V1__KIND__KIND_ACK, 0, 100, NULL, 0);
+    pump(f, 300);
+    assert_int_equal(f->ndata, 300);
+    assert_int_equal(f->data_max, 300);
+    assert_int_equal(tb_sqlink_backlog(f->link), 200);
+    peer_send(f, TONGBAN__V1__KIND__KIND_ACK, 0, 300, NULL, 0);
+    pump(f, 200);
+    assert_int_equal(tb_sqlink_backlog(f->link), 0);
+    assert_int_equal(committed(f, "SELECT count(*) FROM outbox"), 0);
+}
+
+/* tb_sqlink_serve runs a node until SIGTERM and then returns 0 with every
+ * handle closed (in a child: its own loop, its own signal handlers). */
+static void test_serve_stops_on_sigterm(void **state)
+{
+    fix_t *f = *state;
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        tb_store_t *store = NULL;
+        int rc = tb_store_open(f->dir, "360826101000", &store);
+        tb_sqlink_app_t app = {apply, f};
+        if (rc == 0)
+            rc = tb_sqlink_serve(store, f->endpoint, &app);
+        tb_store_destroy(&store);
+        exit(rc == 0 ? 0 : 1);
+    }
+    /* It is up once its heartbeat reaches the "broker". */
+    bool up = false;
+    zmq_pollitem_t it = {f->router, 0, ZMQ_POLLIN, 0};
+    for (int i = 0; i < 50 && !up; i++) {
+        if (zmq_poll(&it, 1, 100) > 0) {
+            char id[TB_CODE_LEN + 1] = "";
+            zmq_recv(f->router, id, TB_CODE_LEN, 0);
+            int more = 1;
+            size_t ml = sizeof more;
+            while (zmq_getsockopt(f->router, ZMQ_RCVMORE, &more, &ml) == 0 && more) {
+                char junk[256];
+                zmq_recv(f->router, junk, sizeof junk, 0);
+            }
+            up = strcmp(id, "360826101000") == 0;
+        }
+    }
+    kill(pid, SIGTERM);
+    int status = 0;
+    pid_t got = 0;
+    for (int i = 0; i < 500 && (got = waitpid(pid, &status, WNOHANG)) == 0; i++)
+        nap_ms(10);
+    if (got == 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        fail_msg("tb_sqlink_serve did not return within 5 s of SIGTERM");
+    }
+    assert_true(up);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        fail_msg("tb_sqlink_serve child: status %d", status);
+    char path[160];
+    snprintf(path, sizeof path, "%s/360826101000.db", f->dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/360826101000.db-wal", f->dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/360826101000.db-shm", f->dir);
+    unlink(path);
+}
+
 int main(void)
 {
     unsetenv("TONGBAN_FAULT");
@@ -528,6 +613,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_quarantine, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outbox_retransmit_ack, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unreachable_from_broker_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_window, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_serve_stops_on_sigterm, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
