@@ -605,20 +605,22 @@ static uint64_t feed_items(PGconn *pg, int n, uint8_t **items, const size_t *len
     }
     zmq_close(s);
     zmq_ctx_term(zctx);
-    if (!alive)
-        fail_msg("the county died (status %d); see %s", status, log);
-    kill(county, SIGTERM);
-    pid_t got = 0;
-    for (int i = 0; i < 1000 && (got = waitpid(county, &status, WNOHANG)) == 0; i++)
-        nanosleep(&(struct timespec){0, 10 * 1000000L}, NULL);
-    if (got == 0) {
-        kill(county, SIGKILL);
-        waitpid(county, &status, 0);
-        status = -1;
+    if (alive) {
+        kill(county, SIGTERM);
+        pid_t got = 0;
+        for (int i = 0; i < 1000 && (got = waitpid(county, &status, WNOHANG)) == 0; i++)
+            nanosleep(&(struct timespec){0, 10 * 1000000L}, NULL);
+        if (got == 0) {
+            kill(county, SIGKILL);
+            waitpid(county, &status, 0);
+            status = -1;
+        }
     }
     b.stop = true;
     pthread_join(b.thread, NULL);
     broker_destroy(&b.broker);
+    if (!alive)
+        fail_msg("the county died (status %d); see %s", status, log);
     if (status == -1)
         fail_msg("the county did not stop within 10 s of SIGTERM; see %s", log);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
