@@ -8,13 +8,15 @@ declare -A PID
 
 # Every daemon logs to $WORK/NAME.log, so finish() reads them all for sanitizer reports.
 # ARMED[name]=1: started with crash_after_commit in TONGBAN_FAULT (it will kill itself).
-declare -A ARMED
+# LOGMARK[name]: lines in its log before this run (what it says afterwards is its own).
+declare -A ARMED LOGMARK
 
 # run NAME: (re)start one process by name: broker, county, a township or a village code.
 # TB_WRAP (e.g. "valgrind --error-exitcode=99") is put in front of each daemon.
 run() {
     local name=$1
     local wrap=(${TB_WRAP:-})
+    LOGMARK[$name]=$(cat "$WORK/$name.log" 2>/dev/null | wc -l)
     case $name in
     broker) "${wrap[@]}" "$BROKER" serve >>"$WORK/broker.log" 2>&1 & ;;
     county) "${wrap[@]}" "$C" serve --place $COUNTY --db "$DB" >>"$WORK/county.log" 2>&1 & ;;
@@ -35,9 +37,12 @@ kill9() {
 
 alive() { [ -n "${PID[$1]:-}" ] && kill -0 "${PID[$1]}" 2>/dev/null; }
 
-run_all() {
-    for n in broker county "${TOWNS[@]}" "${VILLAGES[@]}"; do alive "$n" || run "$n"; done
+# hooked NAME: this run of NAME killed itself at the fault hook (crash_after_commit).
+hooked() {
+    [ "${ARMED[$1]:-0}" = 1 ] &&
+        tail -n +"$((LOGMARK[$1] + 1))" "$WORK/$1.log" | grep -q "fault injection: SIGKILL after commit"
 }
+
 
 # stop_all: SIGTERM every daemon; each must still be running and exit 0.
 stop_all() {
