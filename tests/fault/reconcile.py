@@ -59,13 +59,13 @@ def edge_events(path, where, order):
     return [(o, s, c, t, digest(c, t, a, at, tg, r, d, b)) for o, s, c, t, a, at, tg, r, d, b in rows]
 
 
-def edge_bodies(path, case_ids):
+def edge_bodies(path, node, case_ids):
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
     out = []
     for c in case_ids:
         out += [hashlib.sha256(bytes(b)).hexdigest()
-                for (b,) in db.execute("SELECT body FROM events WHERE case_id = ? AND origin_node ="
-                                       " substr(case_id, 1, 12)", (c,))]
+                for (b,) in db.execute("SELECT body FROM events WHERE case_id = ? AND origin_node = ?",
+                                       (c, node))]
     db.close()
     return out
 
@@ -84,6 +84,7 @@ def main():
         by_origin.setdefault(o, []).append((o, s, c, t, d))
 
     total = 0
+    quarantined = 0
     types = {}
     seen_origins = set()
     for n in nodes:
@@ -115,11 +116,16 @@ def main():
         check(f"{n}: the county's sequence of its events (in storing order) equals its own",
               True, [r[:2] for r in at_county] == [r[:2] for r in kept])
         if excluded:
-            held = sorted(edge_bodies(path, sorted(excluded)))
+            held = sorted(edge_bodies(path, n, sorted(excluded)))
             quar = sorted(open(pg_quar).read().split())
             if held:
-                check(f"{n}: its events of the refused case(s) are in the county's quarantine,"
-                      " byte for byte", True, all(h in quar for h in held))
+                check(f"{n}: its {len(held)} event(s) of the refused case(s) are in the county's"
+                      " quarantine, byte for byte", True, all(h in quar for h in held))
+                quarantined += len(held)
+
+    if excluded:
+        check("messages in the county's quarantine = events of the refused case(s)",
+              quarantined, len(open(pg_quar).read().split()))
 
     # Origins at the county that are neither the county nor one of the edges read.
     strays = sorted(o for o in by_origin if o != county and o not in seen_origins)

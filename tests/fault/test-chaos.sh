@@ -14,9 +14,9 @@
 #
 # Each schedule is a deterministic function of its seed (a MINSTD generator in
 # this file, not bash's $RANDOM, whose algorithm changed between versions): the
-# chaos plan (pause 0.5-2 s, then kill -9 (7 in 10), SIGTERM (2 in 10) or a
-# PostgreSQL immediate shutdown (1 in 10); a victim is down 0-1.5 s, PostgreSQL
-# 0-0.9 s; one restart in four is armed with crash_after_commit=1..4), the
+# chaos plan (pause 0.5-2 s, then kill -9 (6 in 10), SIGTERM (2 in 10) or a
+# PostgreSQL immediate shutdown (2 in 10); a victim is down 0-1.5 s, PostgreSQL
+# 0-0.9 s; one restart in three is armed with crash_after_commit=1..4), the
 # agents' plan (a case at a village every 100-400 ms) and the staff's plan (a
 # look at one township's inbox or at the county's cases every 200-1000 ms,
 # moving up to 3 cases a step on).  Their digest is printed: a replay prints
@@ -70,12 +70,12 @@ plan() {
         rnd 10 && kind=$R
         rnd ${#targets[@]} && victim=${targets[$R]}
         rnd 1501 && down=$R
-        rnd 4 && arm=0
+        rnd 3 && arm=0
         [ $R = 0 ] && rnd 4 && arm=$((1 + R))
         [ "$victim" = broker ] && arm=0 # the broker has no store, so no commit
-        if [ "$kind" = 0 ]; then
+        if [ "$kind" -le 1 ]; then
             kind=pg victim=pg arm=0 down=$((down * 900 / 1500))
-        elif [ "$kind" -le 2 ]; then kind=term; else kind=kill9; fi
+        elif [ "$kind" -le 3 ]; then kind=term; else kind=kill9; fi
         echo "$gap $kind $victim $down $arm" >>"$WORK/plan.chaos"
         t=$((t + gap + down)) n=$((n + 1))
     done
