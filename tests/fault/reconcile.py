@@ -35,7 +35,9 @@ import sys
 
 def digest(case_id, etype, actor, at_ms, target, reason, detail, body):
     text = "\x1f".join([case_id, str(etype), actor, str(at_ms), target, reason, detail])
-    return hashlib.sha256(text.encode("utf-8") + b"\x1e" + bytes(body)).hexdigest()
+    if not isinstance(body, bytes):  # a body stored as TEXT: digest its UTF-8
+        body = str(body).encode("utf-8")
+    return hashlib.sha256(text.encode("utf-8") + b"\x1e" + body).hexdigest()
 
 
 def check(desc, want, got):

@@ -65,7 +65,8 @@ plan() {
     rng_seed "$((seed * 3 + 1))"
     t=0 n=0 k=0
     : >"$WORK/plan.chaos"
-    while [ $t -lt $((secs * 1000)) ]; do
+    # Past the planned length, steps go on as kill -9 until the floor is met.
+    while [ $t -lt $((secs * 1000)) ] || [ $k -lt $KILL_FLOOR ]; do
         rnd 1501 && gap=$((500 + R))
         rnd 10 && kind=$R
         rnd ${#targets[@]} && victim=${targets[$R]}
@@ -73,17 +74,17 @@ plan() {
         rnd 3 && arm=0
         [ $R = 0 ] && rnd 4 && arm=$((1 + R))
         [ "$victim" = broker ] && arm=0 # the broker has no store, so no commit
+        [ $t -ge $((secs * 1000)) ] && kind=9
         if [ "$kind" -le 1 ]; then
             kind=pg victim=pg arm=0 down=$((down * 900 / 1500))
-        elif [ "$kind" -le 3 ]; then kind=term; else kind=kill9; fi
+        elif [ "$kind" -le 3 ]; then
+            kind=term
+        else
+            kind=kill9 k=$((k + 1))
+        fi
         echo "$gap $kind $victim $down $arm" >>"$WORK/plan.chaos"
         t=$((t + gap + down)) n=$((n + 1))
     done
-    # The floor: turn the first other steps into kill -9 until there are enough.
-    k=$((KILL_FLOOR - $(grep -c ' kill9 ' "$WORK/plan.chaos")))
-    awk -v need=$k '{ if (need > 0 && $2 != "kill9") { if ($3 == "pg") $3 = "county"; $2 = "kill9"; need-- } print }' \
-        "$WORK/plan.chaos" >"$WORK/plan.tmp"
-    mv "$WORK/plan.tmp" "$WORK/plan.chaos"
     rng_seed "$((seed * 3 + 2))"
     t=0
     : >"$WORK/plan.agents"
