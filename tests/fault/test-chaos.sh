@@ -301,12 +301,18 @@ eq "staff commands that failed without a legitimate refusal" 0 "$(wc -l <"$WORK/
 sed 's/^/#   /' "$WORK/staff-bad" | head -20
 eq "log commands that failed without a legitimate refusal" 0 "$(wc -l <"$WORK/log-bad")"
 sed 's/^/#   /' "$WORK/log-bad" | head -20
+sed 's/^/#   refused: /' "$WORK/staff-refused" | head -5
+sed 's/^/#   cut off: /' "$WORK/staff-uncertain" | head -5
 reconcile "$WORK/ids" 240
 # A staff command refused for certain changed nothing at the county.
 cut -f3 "$WORK/staff-refused" | sort >"$WORK/refused-actors"
 tb_psql "$PGDIR" -c "SELECT actor FROM case_events" | sort >"$WORK/county-actors"
 eq "events at the county from a staff command that was refused" 0 \
     "$(comm -12 "$WORK/refused-actors" "$WORK/county-actors" | wc -l)"
+# Those cut off by PostgreSQL may or may not have been recorded, but not twice.
+eq "staff commands (actors are unique) at the county more than once" 0 \
+    "$(tb_psql "$PGDIR" -c "SELECT count(*) FROM (SELECT actor FROM case_events WHERE actor LIKE '窗口-%'
+        OR actor LIKE '县审批-%' GROUP BY actor HAVING count(*) > 1) d")"
 for n in "${targets[@]}"; do
     ok "$n still running at the end" alive "$n"
 done
