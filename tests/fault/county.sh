@@ -93,6 +93,8 @@ DIGEST_SQL="encode(sha256(convert_to(concat_ws(E'\\x1f', case_id, type::text, ac
 # actor) is at the county exactly once; every printed id is a case there, and
 # every tier's view agrees.  Case ids listed in $WORK/excluded are those the
 # test made the county refuse: they must be in its quarantine instead.
+# (No check for an (origin, seq) stored twice: UNIQUE (origin_node, origin_seq)
+# in case_events forbids it, so such a check could not fail.)
 reconcile() {
     local ids=$1 n desc want got
     ok "everything delivered (all outboxes empty)" tb_wait_for "${2:-180}" quiet
@@ -104,6 +106,8 @@ reconcile() {
     done < <(python3 "$TB_SOURCE/tests/fault/reconcile.py" "$WORK" "$COUNTY" "$WORK/county-events" \
         "$WORK/county-quarantine" "$WORK/staff-ok" "$WORK/excluded" "${VILLAGES[@]}" "${TOWNS[@]}" ||
         printf 'reconcile.py ran\t0\t%s\n' $?)
+    eq "cases logged twice at the county (under two origin seqs)" 0 \
+        "$(tb_psql "$PGDIR" -c "SELECT count(*) FROM (SELECT 1 FROM case_events WHERE type_name = 'logged' GROUP BY case_id HAVING count(*) > 1) d")"
     eq "events the county could not fold" 0 "$(tb_psql "$PGDIR" -c "SELECT count(*) FROM case_events WHERE NOT folded")"
     tb_psql "$PGDIR" -c "SELECT case_id FROM cases" | sort >"$WORK/county-cases"
     sort -u "$ids" >"$WORK/printed-ids"

@@ -40,8 +40,9 @@ KILL_FLOOR=5 STAFF_FLOOR=5
 kills=0 hook_kills=0 pg_restarts=0 terms=0 bad_terms=0 died=0 staff_total=0
 targets=(broker county "${TOWNS[@]}" "${VILLAGES[@]}")
 # What a staff command may legitimately answer under chaos (LANG=en).  Certain:
-# the step was refused and nothing changed.  Uncertain: the county's database
-# went away mid-command (the step may or may not have been recorded).
+# the step was refused and nothing changed.  Uncertain (county commands only):
+# the county's database went away mid-command (the step may or may not have
+# been recorded; county_command() reports a lost result as "local store failed").
 STAFF_REFUSAL='illegal step|does not hold the case|not running or did not answer|locked by another program'
 STAFF_UNCERTAIN='connect|server closed the connection|terminating connection|database system is|no connection|local store failed'
 : >"$WORK/ids"
@@ -111,11 +112,12 @@ staff_do() {
     shift 3
     out=$(LANG=en timeout 60 "$@" 2>&1)
     rc=$?
+    out=${out//$'\n'/ | } # one record a line
     if [ $rc = 0 ]; then
         printf '%s\t%s\t%s\n' "$case_id" "$type" "$actor" >>"$WORK/staff-ok"
     elif [ $rc = 1 ] && [[ $out =~ $STAFF_REFUSAL ]]; then
         printf '%s\t%s\t%s\t%s\n' "$case_id" "$type" "$actor" "$out" >>"$WORK/staff-refused"
-    elif [ $rc = 1 ] && [[ $out =~ $STAFF_UNCERTAIN ]]; then
+    elif [ $rc = 1 ] && [ "$1" = "$C" ] && [[ $out =~ $STAFF_UNCERTAIN ]]; then
         printf '%s\t%s\t%s\t%s\n' "$case_id" "$type" "$actor" "$out" >>"$WORK/staff-uncertain"
     else
         printf '%s\t%s\t%s\texit %s: %s\n' "$case_id" "$type" "$actor" "$rc" "$out" >>"$WORK/staff-bad"
