@@ -43,7 +43,10 @@ targets=(broker county "${TOWNS[@]}" "${VILLAGES[@]}")
 # the step was refused and nothing changed.  Uncertain (county commands only):
 # the county's database went away mid-command (the step may or may not have
 # been recorded; county_command() reports a lost result as "local store failed").
-STAFF_REFUSAL='illegal step|does not hold the case|not running or did not answer|locked by another program'
+# A county command refused by the daemon carries the daemon's words (its
+# language, Chinese here): a cut-off command the daemon still carried out later
+# makes a next step on that case refused as moved on.
+STAFF_REFUSAL='illegal step|does not hold the case|not running or did not answer|locked by another program|当前状态不允许此操作|本节点不是该件的当前经办方'
 STAFF_UNCERTAIN='connect|server closed the connection|terminating connection|database system is|no connection|local store failed'
 : >"$WORK/ids"
 : >"$WORK/staff-ok"
@@ -136,7 +139,8 @@ township_staff() {
             --data-dir "$WORK/$t" --agent "窗口-$s-$n" ;;
         esac
     done < <(LANG=en "$T" inbox --place "$t" --data-dir "$WORK/$t" --json 2>>"$WORK/staff-list.log" |
-        jq -r '.[] | select(.holder == "'"$t"'") | .case_id + " " + .state' | head -3)
+        jq -r '.[] | select(.holder == "'"$t"'" and (.state == "prereview" or .state == "accepted"))
+            | .case_id + " " + .state' | head -3)
 }
 
 # The county's staff: decide (or now and then suspend), resume, issue the result.
