@@ -9,7 +9,9 @@
  *                 SIGKILL ourselves right after the N-th committed batch, before
  *                 its acks are sent: the window between commit and ack
  * Heartbeats are never touched.  The hook lives in tb_node (the link layer's
- * only way out) and at the commit points of tb_sqlink and the county. */
+ * only way out) and at the commit points: tb_sqlink's (villages and townships)
+ * and the county's batch, so every daemon with a store can be killed between
+ * a commit and its acks.  The broker stores nothing and has no commit point. */
 #ifndef TB_FAULT_H
 #define TB_FAULT_H
 

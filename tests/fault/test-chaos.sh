@@ -1,13 +1,34 @@
 #!/usr/bin/env bash
-# Randomized schedules of kill -9 and restarts (broker, county, townships,
-# villages, PostgreSQL) over real processes, with messages dropped, duplicated
-# and delayed in the link layer, while agents log cases and township staff
-# accept and forward them.  Ends with an exact reconciliation.
+# Seeded schedules of kill -9, SIGTERM and restart (broker, county, townships,
+# villages, PostgreSQL) over real processes, with link messages dropped,
+# duplicated and delayed, and daemons restarted armed to kill themselves at the
+# fault hook between a commit and its acks (crash_after_commit), while agents
+# log cases and township and county staff move them on.  Ends with an exact
+# reconciliation by content (county.sh) and every daemon's exit checked.
 #
 #   TB_FAULT_SEED      first seed (default: from the clock; printed either way)
-#   TB_FAULT_SCHEDULES how many schedules (default 2)
-#   TB_FAULT_SECONDS   length of each schedule (default 20)
+#   TB_FAULT_SCHEDULES how many schedules (default 2; seeds SEED, SEED+1, ...)
+#   TB_FAULT_SECONDS   planned length of each schedule (default 20)
+# A soak run: TB_FAULT_SECONDS=600 TB_FAULT_SCHEDULES=6 (an hour).
 # Replay a failure with the seed it printed: TB_FAULT_SEED=N TB_FAULT_SCHEDULES=1.
+#
+# Each schedule is a deterministic function of its seed (a MINSTD generator in
+# this file, not bash's $RANDOM, whose algorithm changed between versions): the
+# chaos plan (pause 0.5-2 s, then kill -9 (6 in 10), SIGTERM (2 in 10) or a
+# PostgreSQL immediate shutdown (2 in 10); a victim is down 0-1.5 s, PostgreSQL
+# 0-0.9 s; one restart in three is armed with crash_after_commit=1..4), the
+# agents' plan (a case at a village every 100-400 ms) and the staff's plan (a
+# look at one township's inbox or at the county's cases every 200-1000 ms,
+# moving up to 3 cases a step on).  Their digest is printed: a replay prints
+# the same one.  Process timing is not deterministic; the schedule is.
+#
+# Floors per schedule (10 each in the default run): at least 5 kill -9 by the
+# test (the plan guarantees it) and 5 staff commands that succeeded.  A victim
+# found dead that was not armed is a failure (a daemon died by itself), not a
+# kill; so is one dead at the end of a schedule.  Every successful staff command
+# is recorded (case, type, actor) and must be at the county exactly once; a
+# failed one must be a legitimate refusal (STAFF_REFUSAL below), and a certain
+# refusal must have left no event.
 source "$(dirname "$0")/../integration/lib.sh"
 source "$(dirname "$0")/county.sh"
 need_pg
@@ -15,83 +36,290 @@ need_pg
 seed0=${TB_FAULT_SEED:-$(date +%s)}
 schedules=${TB_FAULT_SCHEDULES:-2}
 secs=${TB_FAULT_SECONDS:-20}
-kills=0 pg_restarts=0 logged=0 terms=0 bad_terms=0
-targets=(broker county "${TOWNS[@]}" "${VILLAGES[@]}" pg)
+KILL_FLOOR=5 STAFF_FLOOR=5
+kills=0 hook_kills=0 pg_restarts=0 terms=0 bad_terms=0 died=0 staff_total=0
+targets=(broker county "${TOWNS[@]}" "${VILLAGES[@]}")
+# What a staff command may legitimately answer under chaos (LANG=en).  Certain:
+# the step was refused and nothing changed.  Uncertain (county commands only):
+# the county's database went away mid-command (the step may or may not have
+# been recorded; county_command() reports a lost result as "local store failed").
+# A county command refused by the daemon carries the daemon's words (its
+# language, Chinese here): a cut-off command the daemon still carried out later
+# makes a next step on that case refused as moved on.
+STAFF_REFUSAL='illegal step|does not hold the case|not running or did not answer|locked by another program|当前状态不允许此操作|本节点不是该件的当前经办方'
+STAFF_UNCERTAIN='connect|server closed the connection|terminating connection|database system is|no connection|local store failed'
 : >"$WORK/ids"
+: >"$WORK/staff-ok"
+: >"$WORK/staff-refused"
+: >"$WORK/staff-uncertain"
+: >"$WORK/staff-bad"
+: >"$WORK/log-bad"
+
+# The generator: MINSTD (x = x * 48271 mod 2^31-1), exact in bash arithmetic.
+# rnd N sets R to a number in [0, N).
+rng_seed() { RNG=$(($1 % 2147483646 + 1)); }
+rnd() {
+    RNG=$((RNG * 48271 % 2147483647))
+    R=$((RNG % $1))
+}
+
+# plan SEED: write the three plans of one schedule to $WORK/plan.{chaos,agents,staff}.
+plan() {
+    local seed=$1 t n k gap kind victim down arm
+    rng_seed "$((seed * 3 + 1))"
+    t=0 n=0 k=0
+    : >"$WORK/plan.chaos"
+    # Past the planned length, steps go on as kill -9 until the floor is met.
+    while [ $t -lt $((secs * 1000)) ] || [ $k -lt $KILL_FLOOR ]; do
+        rnd 1501 && gap=$((500 + R))
+        rnd 10 && kind=$R
+        rnd ${#targets[@]} && victim=${targets[$R]}
+        rnd 1501 && down=$R
+        rnd 3 && arm=0
+        [ $R = 0 ] && rnd 4 && arm=$((1 + R))
+        [ "$victim" = broker ] && arm=0 # the broker has no store, so no commit
+        [ $t -ge $((secs * 1000)) ] && kind=9
+        if [ "$kind" -le 1 ]; then
+            kind=pg victim=pg arm=0 down=$((down * 900 / 1500))
+        elif [ "$kind" -le 3 ]; then
+            kind=term
+        else
+            kind=kill9 k=$((k + 1))
+        fi
+        echo "$gap $kind $victim $down $arm" >>"$WORK/plan.chaos"
+        t=$((t + gap + down)) n=$((n + 1))
+    done
+    rng_seed "$((seed * 3 + 2))"
+    t=0
+    : >"$WORK/plan.agents"
+    while [ $t -lt $((secs * 1000)) ]; do
+        rnd 301 && gap=$((100 + R))
+        rnd ${#VILLAGES[@]} && echo "$gap ${VILLAGES[$R]}" >>"$WORK/plan.agents"
+        t=$((t + gap))
+    done
+    rng_seed "$((seed * 3 + 3))"
+    t=0
+    : >"$WORK/plan.staff"
+    while [ $t -lt $((secs * 1000)) ]; do
+        rnd 801 && gap=$((200 + R))
+        rnd 3 && echo "$gap $R" >>"$WORK/plan.staff"
+        t=$((t + gap))
+    done
+}
+
+nap_ms() { sleep "$(printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)))"; }
+
+# staff_do CASE TYPE ACTOR COMMAND...: run one staff command and record how it ended.
+staff_do() {
+    local case_id=$1 type=$2 actor=$3 out rc
+    shift 3
+    out=$(LANG=en timeout 60 "$@" 2>&1)
+    rc=$?
+    out=${out//$'\n'/ | } # one record a line
+    if [ $rc = 0 ]; then
+        printf '%s\t%s\t%s\n' "$case_id" "$type" "$actor" >>"$WORK/staff-ok"
+    elif [ $rc = 1 ] && [[ $out =~ $STAFF_REFUSAL ]]; then
+        printf '%s\t%s\t%s\t%s\n' "$case_id" "$type" "$actor" "$out" >>"$WORK/staff-refused"
+    elif [ $rc = 1 ] && [ "$1" = "$C" ] && [[ $out =~ $STAFF_UNCERTAIN ]]; then
+        printf '%s\t%s\t%s\t%s\n' "$case_id" "$type" "$actor" "$out" >>"$WORK/staff-uncertain"
+    else
+        printf '%s\t%s\t%s\texit %s: %s\n' "$case_id" "$type" "$actor" "$rc" "$out" >>"$WORK/staff-bad"
+    fi
+}
+
+# The window staff at township TOWN: accept or forward what its inbox holds.
+township_staff() {
+    local t=$1 id state
+    while read -r id state; do
+        n=$((n + 1))
+        case $state in
+        prereview) staff_do "$id" accepted "窗口-$s-$n" "$T" accept "$id" --place "$t" \
+            --data-dir "$WORK/$t" --agent "窗口-$s-$n" ;;
+        accepted) staff_do "$id" forwarded "窗口-$s-$n" "$T" forward "$id" --place "$t" \
+            --data-dir "$WORK/$t" --agent "窗口-$s-$n" ;;
+        esac
+    done < <(LANG=en "$T" inbox --place "$t" --data-dir "$WORK/$t" --json 2>>"$WORK/staff-list.log" |
+        jq -r '.[] | select(.holder == "'"$t"'" and (.state == "prereview" or .state == "accepted"))
+            | .case_id + " " + .state' | head -3)
+}
+
+# The county's staff: decide (or now and then suspend), resume, issue the result.
+county_staff() {
+    local id state a
+    while read -r id state; do
+        n=$((n + 1))
+        a="县审批-$s-$n"
+        case $state in
+        county)
+            if [ $((n % 4)) = 0 ]; then
+                staff_do "$id" suspended "$a" "$C" suspend "$id" --basis survey --place $COUNTY --db "$DB" --agent "$a"
+            else
+                staff_do "$id" decided "$a" "$C" decide "$id" --grant --place $COUNTY --db "$DB" --agent "$a"
+            fi
+            ;;
+        suspended) staff_do "$id" resumed "$a" "$C" resume "$id" --place $COUNTY --db "$DB" --agent "$a" ;;
+        decided) staff_do "$id" result "$a" "$C" result "$id" --place $COUNTY --db "$DB" --agent "$a" ;;
+        esac
+    done < <(LANG=en timeout 30 "$C" cases --place $COUNTY --db "$DB" --json 2>>"$WORK/staff-list.log" |
+        jq -r '.[] | select(.state == "county" or .state == "suspended" or .state == "decided")
+            | .case_id + " " + .state' | head -3)
+}
+
+# reap NAME: NAME is found dead.  Armed and killed at its fault hook: counted
+# and fine.  Anything else: it died by itself, a failure.
+reap() {
+    local rc
+    wait "${PID[$1]}"
+    rc=$?
+    if [ $rc = 137 ] && hooked "$1"; then
+        hook_kills=$((hook_kills + 1))
+        echo "# $1 killed itself at the fault hook (crash_after_commit)"
+    else
+        died=$((died + 1))
+        echo "# $1 died by itself (exit $rc)"
+    fi
+    PID[$1]=""
+}
+
+# settle: every daemon found dead is reaped (and judged); a hooked one comes back unarmed.
+settle() {
+    local n
+    for n in "${targets[@]}"; do
+        if [ -n "${PID[$n]}" ] && ! alive "$n"; then
+            reap "$n"
+            TONGBAN_FAULT=$BASE_FAULT run "$n"
+        fi
+    done
+}
+
+# restart NAME ARM: bring NAME back, armed to die after commit ARM when ARM > 0.
+restart() {
+    if [ "$2" -gt 0 ]; then
+        TONGBAN_FAULT="$BASE_FAULT,crash_after_commit=$2" run "$1"
+    else
+        TONGBAN_FAULT=$BASE_FAULT run "$1"
+    fi
+}
 
 for ((s = 0; s < schedules; s++)); do
     seed=$((seed0 + s))
-    RANDOM=$seed
-    echo "# schedule $((s + 1))/$schedules: seed $seed (replay: TB_FAULT_SEED=$seed TB_FAULT_SCHEDULES=1)"
-    export TONGBAN_FAULT="seed=$seed,drop=0.05,dup=0.05,delay=0.05"
-    run_all
-    # The agents: log a case at a random village every 50-150 ms.
+    plan "$seed"
+    digest=$(cat "$WORK"/plan.{chaos,agents,staff} | sha256sum | cut -c1-16)
+    echo "# schedule $((s + 1))/$schedules: seed $seed, plan $digest: $(wc -l <"$WORK/plan.chaos") chaos steps" \
+        "($(grep -c ' kill9 ' "$WORK/plan.chaos") kill -9, $(grep -c ' term ' "$WORK/plan.chaos") SIGTERM," \
+        "$(grep -c ' pg ' "$WORK/plan.chaos") PostgreSQL, $(awk '$5 > 0' "$WORK/plan.chaos" | wc -l) armed restarts)" \
+        "(replay: TB_FAULT_SEED=$seed TB_FAULT_SCHEDULES=1)"
+    cp "$WORK/plan.chaos" "$WORK/plan.chaos.$seed"
+    BASE_FAULT="seed=$seed,drop=0.05,dup=0.05,delay=0.05"
+    export TONGBAN_FAULT=$BASE_FAULT
+    if [ $s = 0 ]; then
+        for n in "${targets[@]}"; do run "$n"; done
+    fi
+    staff_before=$(wc -l <"$WORK/staff-ok")
+    # The agents.
     (
-        RANDOM=$((seed * 7))
-        end=$((SECONDS + secs))
         i=0
-        while [ $SECONDS -lt $end ]; do
-            v=${VILLAGES[$((RANDOM % ${#VILLAGES[@]}))]}
-            id=$(vlog "$v" "客户$s-$i" 2>>"$WORK/log-errors") && echo "$id" >>"$WORK/ids"
+        while read -r gap v; do
+            nap_ms "$gap"
+            out=$(LANG=en "$V" log --place "$v" --data-dir "$WORK/$v" --agent 测试员 --client "客户$s-$i" \
+                --phone 13800138000 --item YB003 2>&1)
+            rc=$?
+            if [ $rc = 0 ]; then
+                echo "$out" >>"$WORK/ids"
+            elif [ $rc != 1 ] || ! [[ $out =~ "locked by another program" ]]; then
+                echo "$v 客户$s-$i: exit $rc: $out" >>"$WORK/log-bad"
+            fi
             i=$((i + 1))
-            sleep "0.$((5 + RANDOM % 10))"
-        done
+        done <"$WORK/plan.agents"
     ) &
     agents=$!
-    # The window staff: accept or forward what the inbox holds.
+    # The staff.
     (
-        RANDOM=$((seed * 13))
-        end=$((SECONDS + secs))
-        while [ $SECONDS -lt $end ]; do
-            t=${TOWNS[$((RANDOM % ${#TOWNS[@]}))]}
-            "$T" inbox --place "$t" --data-dir "$WORK/$t" --json 2>/dev/null |
-                jq -r '.[] | select(.holder == "'"$t"'") | .case_id + " " + .state' 2>/dev/null |
-                head -3 | while read -r id state; do
-                    case $state in
-                    prereview) "$T" accept "$id" --place "$t" --data-dir "$WORK/$t" --agent 窗口 ;;
-                    accepted) "$T" forward "$id" --place "$t" --data-dir "$WORK/$t" --agent 窗口 ;;
-                    esac >/dev/null 2>&1
-                done
-            sleep "0.$((2 + RANDOM % 8))"
-        done
+        n=0
+        while read -r gap tier; do
+            nap_ms "$gap"
+            if [ "$tier" = 2 ]; then county_staff; else township_staff "${TOWNS[$tier]}"; fi
+        done <"$WORK/plan.staff"
     ) &
     staff=$!
-    # The chaos: every 0.5-2 s kill something, bring it back 0-1.5 s later.
-    end=$((SECONDS + secs))
-    while [ $SECONDS -lt $end ]; do
-        sleep "$((RANDOM % 2)).$((5 + RANDOM % 5))"
-        victim=${targets[$((RANDOM % ${#targets[@]}))]}
-        if [ "$victim" = pg ]; then
+    # The chaos.
+    while read -r gap kind victim down arm; do
+        nap_ms "$gap"
+        settle
+        case $kind in
+        pg)
             tb_as_pg "$TB_PG_BIN/pg_ctl" -D "$PGDIR/data" -m immediate -w stop >/dev/null 2>&1
-            sleep "0.$((RANDOM % 9))"
+            nap_ms "$down"
             tb_as_pg "$TB_PG_BIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/postgres.log" -w -t 60 \
                 -o "-c listen_addresses='' -c unix_socket_directories='$PGDIR'" start >/dev/null
             pg_restarts=$((pg_restarts + 1))
-        elif [ $((RANDOM % 3)) = 0 ] && alive "$victim"; then
-            # A polite stop now and then: it must finish its batch and exit 0.
-            kill -TERM "${PID[$victim]}"
-            wait "${PID[$victim]}"
+            ;;
+        *)
+            if ! alive "$victim"; then
+                reap "$victim" # armed and hooked since settle, or died by itself
+            elif [ "$kind" = term ]; then
+                # A polite stop: it must finish its batch and exit 0.
+                kill -TERM "${PID[$victim]}"
+                wait "${PID[$victim]}"
+                rc=$?
+                terms=$((terms + 1))
+                [ $rc -eq 0 ] || { bad_terms=$((bad_terms + 1)); echo "# $victim exited $rc on SIGTERM"; }
+                PID[$victim]=""
+            else
+                kill9 "$victim"
+                kills=$((kills + 1))
+            fi
+            nap_ms "$down"
+            restart "$victim" "$arm"
+            ;;
+        esac
+    done <"$WORK/plan.chaos"
+    wait $agents $staff
+    # End of the schedule: nothing found dead is brought back silently; the
+    # armed that did not fire yet are stopped (exit 0) and come back unarmed.
+    settle
+    for n in "${targets[@]}"; do
+        if [ "${ARMED[$n]}" = 1 ] && ! alive "$n"; then
+            reap "$n"
+            TONGBAN_FAULT=$BASE_FAULT run "$n"
+        elif [ "${ARMED[$n]}" = 1 ]; then
+            kill -TERM "${PID[$n]}"
+            wait "${PID[$n]}"
             rc=$?
             terms=$((terms + 1))
-            [ $rc -eq 0 ] || { bad_terms=$((bad_terms + 1)); echo "# $victim exited $rc on SIGTERM"; }
-            PID[$victim]=""
-            run "$victim"
-        else
-            kill9 "$victim"
-            kills=$((kills + 1))
-            sleep "0.$((RANDOM % 15))"
-            run "$victim"
+            [ $rc -eq 0 ] || { bad_terms=$((bad_terms + 1)); echo "# $n exited $rc on SIGTERM"; }
+            TONGBAN_FAULT=$BASE_FAULT run "$n"
         fi
     done
-    wait $agents $staff
-    run_all
+    staff_now=$(($(wc -l <"$WORK/staff-ok") - staff_before))
+    staff_total=$((staff_total + staff_now))
+    ok "schedule $((s + 1)): at least $STAFF_FLOOR staff commands succeeded ($staff_now)" [ "$staff_now" -ge $STAFF_FLOOR ]
 done
 logged=$(sort -u "$WORK/ids" | wc -l)
-echo "# $schedules schedule(s) of ${secs}s: $kills kill -9, $terms SIGTERM, $pg_restarts PostgreSQL crash-restarts, $logged cases logged"
+echo "# $schedules schedule(s) of ${secs}s from seed $seed0: $kills kill -9, $hook_kills kills at the fault hook," \
+    "$terms SIGTERM, $pg_restarts PostgreSQL crash-restarts, $logged cases logged, $staff_total staff commands" \
+    "($(wc -l <"$WORK/staff-refused") refused, $(wc -l <"$WORK/staff-uncertain") cut off by PostgreSQL)"
+ok "at least $((KILL_FLOOR * schedules)) kill -9 ($kills)" [ "$kills" -ge $((KILL_FLOOR * schedules)) ]
+eq "daemons that died by themselves" 0 "$died"
 eq "every daemon stopped with SIGTERM under load exited 0" 0 "$bad_terms"
 ok "cases were logged during the chaos" [ "$logged" -gt 0 ]
+eq "staff commands that failed without a legitimate refusal" 0 "$(wc -l <"$WORK/staff-bad")"
+sed 's/^/#   /' "$WORK/staff-bad" | head -20
+eq "log commands that failed without a legitimate refusal" 0 "$(wc -l <"$WORK/log-bad")"
+sed 's/^/#   /' "$WORK/log-bad" | head -20
+sed 's/^/#   refused: /' "$WORK/staff-refused" | head -5
+sed 's/^/#   cut off: /' "$WORK/staff-uncertain" | head -5
 reconcile "$WORK/ids" 240
-for n in broker county "${TOWNS[@]}" "${VILLAGES[@]}"; do
+# A staff command refused for certain changed nothing at the county.
+cut -f3 "$WORK/staff-refused" | sort >"$WORK/refused-actors"
+tb_psql "$PGDIR" -c "SELECT actor FROM case_events" | sort >"$WORK/county-actors"
+eq "events at the county from a staff command that was refused" 0 \
+    "$(comm -12 "$WORK/refused-actors" "$WORK/county-actors" | wc -l)"
+# Those cut off by PostgreSQL may or may not have been recorded, but not twice.
+eq "staff commands (actors are unique) at the county more than once" 0 \
+    "$(tb_psql "$PGDIR" -c "SELECT count(*) FROM (SELECT actor FROM case_events WHERE actor LIKE '窗口-%'
+        OR actor LIKE '县审批-%' GROUP BY actor HAVING count(*) > 1) d")"
+for n in "${targets[@]}"; do
     ok "$n still running at the end" alive "$n"
 done
 stop_all

@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # The worst moment to die: right after a batch committed and before its acks
-# left.  The county and a township are killed exactly there (fault hook
-# crash_after_commit), restarted, and every event still lands exactly once.
+# left.  The county, a township and a village are killed exactly there (fault
+# hook crash_after_commit, in every daemon with a store: tb_sqlink at the edges,
+# the county's batch; the broker stores nothing), restarted, and every event
+# still lands exactly once.
 source "$(dirname "$0")/../integration/lib.sh"
 source "$(dirname "$0")/county.sh"
 need_pg
 : >"$WORK/ids"
 T0=${TOWNS[0]}
+V0=${VILLAGES[0]}
 
 run broker
 TONGBAN_FAULT=crash_after_commit=2 run county
 TONGBAN_FAULT=crash_after_commit=3 run "$T0"
-for n in "${TOWNS[@]:1}" "${VILLAGES[@]}"; do run "$n"; done
+TONGBAN_FAULT=crash_after_commit=2 run "$V0"
+for n in "${TOWNS[@]:1}" "${VILLAGES[@]:1}"; do run "$n"; done
 for i in $(seq 1 12); do
     for v in "${VILLAGES[@]}"; do vlog "$v" "客户$i" >>"$WORK/ids"; done
     sleep 0.1
@@ -21,8 +25,17 @@ ok "the county died right after a commit" tb_wait_for 30 died county
 ok "township $T0 died right after a commit" tb_wait_for 30 died "$T0"
 ok "it was the fault hook (county)" grep -q "SIGKILL after commit 2" "$WORK/county.log"
 ok "it was the fault hook (township)" grep -q "SIGKILL after commit 3" "$WORK/$T0.log"
-run county
-run "$T0"
+# The village commits what its township sends down: once the township is back.
+restart() {
+    wait "${PID[$1]}"
+    eq "$1 was killed by SIGKILL" 137 $?
+    run "$1"
+}
+restart county
+restart "$T0"
+ok "village $V0 died right after a commit" tb_wait_for 30 died "$V0"
+ok "it was the fault hook (village)" grep -q "SIGKILL after commit 2" "$WORK/$V0.log"
+restart "$V0"
 reconcile "$WORK/ids" 120
 stop_all
 finish

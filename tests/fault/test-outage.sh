@@ -28,6 +28,7 @@ echo "$id" >>"$WORK/ids"
 town_has() { [ "$("$T" show "$id" --place "$T0" --data-dir "$WORK/$T0" --json 2>/dev/null | jq -r .state)" = prereview ]; }
 ok "another village's case reaches the township during the outage" tb_wait_for 30 town_has
 ok "the township accepts it" "$T" accept "$id" --place "$T0" --data-dir "$WORK/$T0" --agent 窗口
+printf '%s\taccepted\t窗口\n' "$id" >"$WORK/staff-ok"
 accepted() { [ "$("$V" show "$id" --place "$OTHER" --data-dir "$WORK/$OTHER" --json | jq -r .county_state)" = accepted ]; }
 ok "and the county's status comes back to that village" tb_wait_for 30 accepted
 

@@ -3,6 +3,8 @@
 # not hold its link back for ever: the county finds it by applying one message
 # per batch, quarantines it, and everything after it still arrives.
 # The refusal is injected with the county's test hook TONGBAN_TEST_POISON_CASE.
+# Ends with the exact reconciliation, the poisoned case excluded: its event
+# must be in the county's quarantine byte for byte, and nowhere else there.
 source "$(dirname "$0")/../integration/lib.sh"
 source "$(dirname "$0")/county.sh"
 need_pg
@@ -31,5 +33,7 @@ quiet_links() { [ "$(tb_psql "$PGDIR" -c "SELECT count(*) FROM outbox")" = 0 ] &
     [ "$(sq "${TOWNS[0]}" "SELECT count(*) FROM outbox")" = 0 ]; }
 ok "and the links are quiet again" tb_wait_for 60 quiet_links
 ok "the county kept running" alive county
+echo "$poison" >"$WORK/excluded"
+reconcile "$WORK/ids" 60
 stop_all
 finish

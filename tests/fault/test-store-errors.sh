@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # A village's disk is full or its store is locked: `log` fails with a clear
-# error and writes nothing; the daemon keeps running and syncs afterwards.
+# error and writes nothing; the daemon keeps running and syncs afterwards:
+# the county, started once the errors are over, receives exactly what the
+# village minted (the exact reconciliation of county.sh).
 source "$(dirname "$0")/../integration/lib.sh"
 source "$(dirname "$0")/county.sh"
+need_pg
 VIL=${VILLAGES[0]}
+: >"$WORK/ids"
 count() { sq "$VIL" "SELECT count(*) FROM cases"; }
 events() { sq "$VIL" "SELECT count(*) FROM events"; }
 
 id=$(vlog "$VIL" 张三)
+echo "$id" >>"$WORK/ids"
 ok "a case is logged" matches "$id" "^$VIL-"
 run broker
 run "$VIL"
@@ -46,7 +51,14 @@ ok "the store is intact" test "$(sq "$VIL" "PRAGMA integrity_check")" = ok
 
 # 3. Afterwards everything works: a new case is logged and the old ones are still queued.
 id2=$(vlog "$VIL" 赵六)
+echo "$id2" >>"$WORK/ids"
 ok "a case is logged after the errors" matches "$id2" "^$VIL-[0-9]{8}-0002$"
 ok "the village daemon is still running" alive "$VIL"
+
+# 4. It syncs: the rest of the county comes up and everything arrives, exactly.
+for n in county "${TOWNS[@]}" "${VILLAGES[@]:1}"; do run "$n"; done
+reconcile "$WORK/ids" 60
+eq "the county has the village's two cases" 2 \
+    "$(tb_psql "$PGDIR" -c "SELECT count(*) FROM cases WHERE origin = '$VIL'")"
 stop_all
 finish
