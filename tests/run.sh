@@ -24,6 +24,16 @@ skipped() {
     jq -r 'select(.result == "SKIP") | .name' "$1/meson-logs/testlog.json" 2>/dev/null
 }
 
+# tally BUILD_DIR: add the last meson run's results to the totals.
+passed=0 failed=0 skipped_n=0
+tally() {
+    local log=$1/meson-logs/testlog.json
+    [ -f "$log" ] || return 0
+    passed=$((passed + $(jq -s '[.[] | select(.result == "OK" or .result == "EXPECTEDFAIL")] | length' "$log")))
+    failed=$((failed + $(jq -s '[.[] | select(.result != "OK" and .result != "EXPECTEDFAIL" and .result != "SKIP")] | length' "$log")))
+    skipped_n=$((skipped_n + $(jq -s '[.[] | select(.result == "SKIP")] | length' "$log")))
+}
+
 status=0
 skips=()
 # run_build NAME DIR [ENV...]: meson test in DIR; failures and skips are counted.
@@ -31,7 +41,9 @@ run_build() {
     local name=$1 dir=$2 t
     shift 2
     echo "==> meson test ($name build)"
+    rm -f "$dir/meson-logs/testlog.json"
     env "$@" meson test -C "$dir" --print-errorlogs "${meson_args[@]}" || status=1
+    tally "$dir"
     while IFS= read -r t; do
         [ -n "$t" ] && skips+=("$name: $t")
     done < <(skipped "$dir")
@@ -63,8 +75,10 @@ if [ ${#meson_args[@]} -eq 0 ] || [[ " ${meson_args[*]} " == *fuzz* ]]; then
     fi
     if [ $fuzz_ok -eq 1 ]; then
         fuzz_start=$(date +%s)
+        rm -f build-fuzz/meson-logs/testlog.json
         meson test -C build-fuzz --no-rebuild --suite fuzz --num-processes 2 --print-errorlogs ||
             fuzz_ok=0
+        tally build-fuzz
         # Executions and coverage of each run (libFuzzer's last cov:/ft:).
         jq -r '.stdout' build-fuzz/meson-logs/testlog.json | grep '^fuzz-run-'
         echo "==> fuzzing stage: $(($(date +%s) - fuzz_start)) s"
@@ -87,5 +101,7 @@ if [ ${#skips[@]} -gt 0 ]; then
     done
     echo "!!! (a skip fails the run unless its test is named in TB_ALLOW_SKIP)"
 fi
-[ $status -eq 0 ] && echo "==> all tests passed in both builds" || echo "==> FAILED (see above)"
+echo
+echo "tests: $passed passed, $failed failed, $skipped_n skipped"
+[ $status -eq 0 ] && echo "==> all tests passed in every build" || echo "==> FAILED (see above)"
 exit $status
