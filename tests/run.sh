@@ -101,7 +101,6 @@ if [ ${#skips[@]} -gt 0 ]; then
     done
     echo "!!! (a skip fails the run unless its test is named in TB_ALLOW_SKIP)"
 fi
-echo
-echo "tests: $passed passed, $failed failed, $skipped_n skipped"
 [ $status -eq 0 ] && echo "==> all tests passed in every build" || echo "==> FAILED (see above)"
+echo "tests: $passed passed, $failed failed, $skipped_n skipped"
 exit $status
