@@ -91,10 +91,6 @@ static int run_act(PGconn *pg, const tb_env_ctx_t *env, tb_event_type_t type, co
                       type,
                       0,
                       10000};
-    if (!c.actor)
-        c.actor = tb_opt(opts, nopts, "agent");
-    if (!c.actor)
-        c.actor = "";
     if (!c.reason)
         c.reason = "";
     if (!c.basis)
@@ -186,8 +182,7 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     tb_opt_t opts[] = {{"json", false, NULL}, {"help", false, NULL},  {"grant", false, NULL},
-                       {"deny", false, NULL}, {"reason", true, NULL}, {"basis", true, NULL},
-                       {"agent", true, NULL}};
+                       {"deny", false, NULL}, {"reason", true, NULL}, {"basis", true, NULL}};
     int nopts = (int)(sizeof opts / sizeof opts[0]);
     const char *pos[3];
     int npos = 0, status = 2;
@@ -229,6 +224,9 @@ int main(int argc, char **argv)
     if (tb_cli_env(&env, TB_LEVEL_COUNTY) < 0)
         goto out;
     status = 1;
+    /* A staff step names who took it: none without an actor. */
+    if (act >= 0 && !tb_config_need(&env.cfg, TB_CFG_AGENT))
+        goto out;
     /* An empty connection string lets libpq read PGHOST, PGDATABASE, ... */
     const char *db = tb_config_get(&env.cfg, TB_CFG_DB);
     if (!db)

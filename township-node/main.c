@@ -166,6 +166,10 @@ int main(int argc, char **argv)
     if (tb_cli_env(&env, TB_LEVEL_TOWNSHIP) < 0)
         goto out;
     status = 1;
+    /* Every step and registration names who took it: no step without an actor. */
+    const char *agent = tb_config_get(&env.cfg, TB_CFG_AGENT);
+    if ((act >= 0 || !strcmp(cmd, "register")) && !tb_config_need(&env.cfg, TB_CFG_AGENT))
+        goto out;
     int rc = tb_store_open(tb_config_get(&env.cfg, TB_CFG_DATA_DIR), env.place, &store);
     if (rc < 0) {
         fprintf(
@@ -185,7 +189,6 @@ int main(int argc, char **argv)
     township_t t = {store, env.places, env.place, env.parent, env.catalog, &env};
     tb_report_opts_t ro = {env.places, env.catalog, tb_opt(opts, nopts, "json") != NULL, true,
                            env.calendar};
-    const char *agent = tb_config_get(&env.cfg, TB_CFG_AGENT);
     if (!strcmp(cmd, "inbox") || !strcmp(cmd, "cases")) {
         rc = tb_report_cases(store, !strcmp(cmd, "inbox") ? env.place : NULL, &ro, stdout);
     } else if (!strcmp(cmd, "show")) {

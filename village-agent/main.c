@@ -163,7 +163,7 @@ int main(int argc, char **argv)
             goto out;
         }
         const char *agent = tb_config_get(&env.cfg, TB_CFG_AGENT);
-        if (!agent && !tb_config_need(&env.cfg, TB_CFG_AGENT))
+        if (!tb_config_need(&env.cfg, TB_CFG_AGENT)) /* unset or empty */
             goto out;
         tb_act_t a = {.type = acts[act].type,
                       .case_id = pos[0],
@@ -213,7 +213,7 @@ int main(int argc, char **argv)
             status = 2;
             goto out;
         }
-        if (!e.agent && !tb_config_need(&env.cfg, TB_CFG_AGENT))
+        if (!tb_config_need(&env.cfg, TB_CFG_AGENT)) /* unset or empty */
             goto out;
         /* The catalog in force is the newest the county sent: open the store first. */
         int rc = open_store(&env, &store);
