@@ -221,6 +221,8 @@ int main(int argc, char **argv)
         usage(stderr);
         goto out;
     }
+    if ((act >= 0 || !strcmp(cmd, "show")) && tb_cli_case_arg(pos[0]) < 0)
+        goto out;
     if (tb_cli_env(&env, TB_LEVEL_COUNTY) < 0)
         goto out;
     status = 1;

@@ -163,6 +163,8 @@ int main(int argc, char **argv)
                 need ? need : "", need ? TB_TR(" …", " ...") : "");
         goto out;
     }
+    if (needs_case && tb_cli_case_arg(pos[0]) < 0)
+        goto out;
     if (tb_cli_env(&env, TB_LEVEL_TOWNSHIP) < 0)
         goto out;
     status = 1;
@@ -220,7 +222,9 @@ int main(int argc, char **argv)
                                                 "a consultation or help request needs its reply "
                                                 "(--reply)")
                                         : tb_strerror(rc),
-                    w.item);
+                    rc == -TB_EBADPHONE  ? w.phone
+                    : rc == -TB_EBADNAME ? w.client
+                                         : w.item);
             goto out;
         }
         printf("%s\n", id);
@@ -234,6 +238,13 @@ int main(int argc, char **argv)
                       .materials = tb_opt(opts, nopts, "materials")};
         if (a.type == TB_EV_NOTICE)
             a.materials = tb_opt(opts, nopts, "missing");
+        if (a.type == TB_EV_ACCEPTED && tb_opt(opts, nopts, "due") &&
+            !tb_opt(opts, nopts, "pledge")) {
+            fputs(TB_TR("错误：--due 是容缺受理的补交期限，须与 --pledge 材料,材料 一起给出\n",
+                        "error: --due is the due date of a pledge: give it with --pledge A,B\n"),
+                  stderr);
+            goto out;
+        }
         if (a.type == TB_EV_ACCEPTED && tb_opt(opts, nopts, "pledge")) {
             a.type = TB_EV_PLEDGED; /* 容缺受理 */
             a.materials = tb_opt(opts, nopts, "pledge");

@@ -148,6 +148,13 @@ int main(int argc, char **argv)
         status = 0;
         goto out;
     }
+    /* Only a step and show take an argument (the case); nothing takes two. */
+    if (npos > (act >= 0 || !strcmp(cmd, "show") ? 1 : 0)) {
+        fprintf(stderr, TB_TR("多余的参数：%s\n", "unexpected argument: %s\n"), pos[npos - 1]);
+        goto out;
+    }
+    if (npos == 1 && tb_cli_case_arg(pos[0]) < 0)
+        goto out;
     if (tb_cli_env(&env, TB_LEVEL_VILLAGE) < 0)
         goto out;
     bool json = tb_opt(opts, nopts, "json") != NULL;
