@@ -5,13 +5,11 @@
 #include "tb_i18n.h"
 #include "tb_log.h"
 #include "tb_report.h"
-
-#include <errno.h>
+#include "tb_wire.h"
 
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -257,11 +255,15 @@ int main(int argc, char **argv)
         rc = county_migrate(pg, &err);
         if (rc < 0)
             fprintf(stderr, "%s\n", err);
+        else if (strcmp(cmd, "migrate") == 0)
+            puts(TB_TR("数据库结构已是最新", "the database schema is up to date"));
         else if (strcmp(cmd, "cases") == 0)
             rc = county_print_cases(pg, &env, json);
-        else if (strcmp(cmd, "show") == 0)
-            rc = county_print_case(pg, &env, pos[0], json);
-        else if (act >= 0)
+        else if (strcmp(cmd, "show") == 0 &&
+                 (rc = county_print_case(pg, &env, pos[0], json)) == -TB_ENOCASE) {
+            fprintf(stderr, TB_TR("错误：%s：%s\n", "error: %s: %s\n"), tb_strerror(rc), pos[0]);
+            goto out;
+        } else if (act >= 0)
             rc = run_act(pg, &env, acts[act].type, pos[0], opts, nopts);
         else if (!strcmp(pos[0], "list") && !strcmp(cmd, "catalog")) {
             rc = tb_report_items(env.catalog, env.catalog_version, env.calendar_version, json,
@@ -271,6 +273,18 @@ int main(int argc, char **argv)
         } else {
             int line = 0;
             rc = county_data_import(pg, cmd, pos[1], &line);
+            if (rc == -EFBIG) {
+                fprintf(stderr,
+                        TB_TR("错误：文件过大，无法下发（最多约 %d 字节）：%s\n",
+                              "error: the file is too big to send (at most about %d bytes): %s\n"),
+                        (int)TB_MAX_BODY, pos[1]);
+                goto out;
+            }
+            if (rc < 0 && rc > -TB_EBASE) {
+                fprintf(stderr, TB_TR("错误：无法读取 %s：%s\n", "error: cannot read %s: %s\n"),
+                        pos[1], tb_strerror(rc));
+                goto out;
+            }
             if (rc == -TB_EDATA) {
                 fprintf(stderr, TB_TR("错误：%s：%s 第 %d 行\n", "error: %s: %s line %d\n"),
                         tb_strerror(rc), pos[1], line);
