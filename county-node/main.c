@@ -244,7 +244,13 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "serve") == 0) {
         PQfinish(pg);
         pg = NULL;
-        rc = county_serve(&env, db);
+        if ((rc = county_serve(&env, db)) < 0) {
+            fprintf(stderr,
+                    TB_TR("错误：县级节点停止（消息代理 %s）：%s\n",
+                          "error: the county node stopped (broker %s): %s\n"),
+                    tb_config_get(&env.cfg, TB_CFG_BROKER), tb_strerror(rc));
+            goto out;
+        }
     } else {
         if (PQstatus(pg) != CONNECTION_OK) {
             fprintf(stderr, TB_TR("无法连接 PostgreSQL：%s", "cannot connect to PostgreSQL: %s"),

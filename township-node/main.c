@@ -283,7 +283,14 @@ int main(int argc, char **argv)
                                        : TB_TR(acts[act].done_zh, acts[act].done_en));
     } else {
         tb_sqlink_app_t app = {township_apply, &t};
-        rc = tb_sqlink_serve(store, tb_config_get(&env.cfg, TB_CFG_BROKER), &app);
+        const char *broker = tb_config_get(&env.cfg, TB_CFG_BROKER);
+        if ((rc = tb_sqlink_serve(store, broker, &app)) < 0) {
+            fprintf(stderr,
+                    TB_TR("错误：乡镇节点停止（消息代理 %s）：%s\n",
+                          "error: the township node stopped (broker %s): %s\n"),
+                    broker, tb_strerror(rc));
+            goto out;
+        }
     }
     if (rc < 0) {
         fprintf(stderr, TB_TR("错误：%s%s%s\n", "error: %s%s%s\n"), tb_strerror(rc),

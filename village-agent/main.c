@@ -279,8 +279,14 @@ int main(int argc, char **argv)
             goto out;
         village_node_t node = {&env, store};
         tb_sqlink_app_t app = {village_apply, &node};
-        int rc = tb_sqlink_serve(store, tb_config_get(&env.cfg, TB_CFG_BROKER), &app);
-        status = rc < 0 ? fail(rc) : 0;
+        const char *broker = tb_config_get(&env.cfg, TB_CFG_BROKER);
+        int rc = tb_sqlink_serve(store, broker, &app);
+        if (rc < 0)
+            fprintf(stderr,
+                    TB_TR("错误：同步服务停止（消息代理 %s）：%s\n",
+                          "error: the sync service stopped (broker %s): %s\n"),
+                    broker, tb_strerror(rc));
+        status = rc < 0 ? 1 : 0;
     }
 out:
     tb_store_destroy(&store);

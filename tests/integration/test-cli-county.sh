@@ -66,6 +66,7 @@ for c in cases migrate serve; do
     refuse "$c: malformed place" 2 "本节点区划代码 3608 无效：区划代码格式错误" "$C" $c --place 3608
     refuse "$c: a township code where the county is needed" 2 "本节点区划代码 $TOWN 是乡镇代码，这里需要一个县代码" "$C" $c --place $TOWN
 done
+refuse "serve: a malformed broker endpoint" 1 "错误：县级节点停止（消息代理 nonsense）：" "$C" serve --broker nonsense
 refuse "cases: PostgreSQL not there" 1 "无法连接 PostgreSQL：" "$C" cases --db "host=$WORK/nopg port=1"
 refuse "cases: malformed connection string" 1 "无法连接 PostgreSQL：" "$C" cases --db "nonsense"
 refuse "show: missing case" 2 "用法：tongban-county <命令>" "$C" show

@@ -86,6 +86,7 @@ for c in ledger items serve; do
     refuse "$c: an argument it does not take" 2 "多余的参数：x" vil $c x
     refuse "$c: malformed place" 2 "区划代码格式错误" "$V" $c --place 12
 done
+refuse "serve: a malformed broker endpoint" 1 "错误：同步服务停止（消息代理 nonsense）：" vil serve --broker nonsense
 refuse "show: missing case" 2 "用法：tongban-village show 办件编号" vil show
 refuse "show: malformed case id" 2 "办件编号格式错误：abc" vil show abc
 refuse "show: unknown case" 1 "没有这个办件：$NOCASE" vil show $NOCASE

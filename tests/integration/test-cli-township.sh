@@ -47,6 +47,7 @@ for c in inbox cases items serve; do
     refuse "$c: a village code where a township is needed" 2 "本节点区划代码 360826100001 是村（社区）代码，这里需要一个乡镇代码" "$T" $c --place 360826100001
     refuse "$c: a place not in the data" 2 "区划代码不在本县区划数据中" "$T" $c --place 360826199000
 done
+refuse "serve: a malformed broker endpoint" 1 "错误：乡镇节点停止（消息代理 nonsense）：" "$T" serve --broker nonsense
 refuse "show: missing case" 2 "用法：tongban-township show 办件编号（详见 --help）" "$T" show
 refuse "show: malformed case id" 2 "办件编号格式错误：abc" "$T" show abc
 refuse "show: unknown case" 1 "没有这个办件：$NOCASE" "$T" show $NOCASE
