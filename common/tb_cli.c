@@ -104,6 +104,16 @@ int tb_cli_env(tb_env_ctx_t *env, tb_level_t level)
     env->place = tb_config_need(&env->cfg, TB_CFG_PLACE);
     if (!env->place)
         return -1;
+    /* The actor goes into every record it makes: text, one line, at most 64 bytes. */
+    const char *agent = tb_config_get(&env->cfg, TB_CFG_AGENT);
+    if (agent && (tb_check_text(agent, 64) < 0 || strchr(agent, '\n') || strchr(agent, '\t'))) {
+        fputs(TB_TR("经办人姓名（--agent、TONGBAN_AGENT 或配置文件中的 agent）须为一行 UTF-8 "
+                    "文字，不超过 64 字节\n",
+                    "the name of the person at the keyboard (--agent, TONGBAN_AGENT or agent in "
+                    "the config file) must be one line of UTF-8 text, at most 64 bytes\n"),
+              stderr);
+        return -1;
+    }
     const char *share = tb_config_get(&env->cfg, TB_CFG_SHARE_DIR);
     env->places = tb_places_new();
     env->catalog = tb_catalog_new();

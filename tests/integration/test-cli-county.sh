@@ -37,6 +37,8 @@ for c in decide result suspend resume; do
     refuse "$c: no actor" 1 "$agent_msg" env -u TONGBAN_AGENT "$C" $c "$k" --grant --basis survey
     refuse "$c: an empty --agent" 1 "$agent_msg" "$C" $c "$k" --grant --basis survey --agent ""
 done
+refuse "decide: an actor that is not UTF-8" 2 "经办人姓名（--agent、TONGBAN_AGENT 或配置文件中的 agent）须为一行 UTF-8 文字，不超过 64 字节" "$C" decide "$k" --grant --agent "$BAD"
+refuse "decide: an overlong actor" 2 "经办人姓名（--agent、TONGBAN_AGENT 或配置文件中的 agent）须为一行 UTF-8 文字，不超过 64 字节" env TONGBAN_AGENT="$(head -c 65 /dev/zero | tr '\0' a)" "$C" decide "$k" --grant
 refuse "no actor, in English" 1 "missing setting: the name of the person at the keyboard. Give --agent VALUE, or set TONGBAN_AGENT" \
     env -u TONGBAN_AGENT LANG=en "$C" decide "$k" --grant
 

@@ -78,6 +78,8 @@ agent_msg="缺少设置：经办人姓名。请使用 --agent 值，或设置环
 refuse "log: missing agent says how to set it" 1 "$agent_msg" env -u TONGBAN_AGENT "$V" log --place $VIL --client 李四 --phone 13800138000 --item YB003
 refuse "log: empty --agent" 1 "$agent_msg" vil log --client 李四 --phone 13800138000 --item YB003 --agent ""
 refuse "note: missing agent" 1 "$agent_msg" env -u TONGBAN_AGENT "$V" note "$id" --reason x --place $VIL
+refuse "log: an agent that is not UTF-8" 2 "经办人姓名（--agent、TONGBAN_AGENT 或配置文件中的 agent）须为一行 UTF-8 文字，不超过 64 字节" vil log --client 李四 --phone 13800138000 --item YB003 --agent "$BAD"
+refuse "note: an overlong agent" 2 "经办人姓名（--agent、TONGBAN_AGENT 或配置文件中的 agent）须为一行 UTF-8 文字，不超过 64 字节" vil note "$id" --reason x --agent "$(head -c 65 /dev/zero | tr '\0' a)"
 refuse "missing agent in English" 1 "missing setting: the name of the person at the keyboard. Give --agent VALUE, or set TONGBAN_AGENT" env -u TONGBAN_AGENT LANG=en "$V" note "$id" --reason x --place $VIL
 
 # ledger, show, items, serve

@@ -37,7 +37,10 @@ for c in notice supplement accept refuse decide forward suspend resume result de
     refuse "$c: no actor" 1 "$agent_msg" env -u TONGBAN_AGENT "$T" $c "$w" --missing 户口簿 --materials 户口簿 --reason x --grant --basis survey --rating 5
 done
 refuse "accept: an empty TONGBAN_AGENT is no actor" 1 "$agent_msg" env TONGBAN_AGENT= "$T" accept "$w"
-refuse "accept: an overlong actor" 1 "字段过长：$w" "$T" accept "$w" --agent "$(head -c 65 /dev/zero | tr '\0' a)"
+refuse "accept: an overlong actor" 2 "经办人姓名（--agent、TONGBAN_AGENT 或配置文件中的 agent）须为一行 UTF-8 文字，不超过 64 字节" "$T" accept "$w" --agent "$(head -c 65 /dev/zero | tr '\0' a)"
+refuse "accept: an actor that is not UTF-8" 2 "经办人姓名（--agent、TONGBAN_AGENT 或配置文件中的 agent）须为一行 UTF-8 文字，不超过 64 字节" "$T" accept "$w" --agent "$BAD"
+refuse "register: an actor of two lines" 2 "经办人姓名（--agent、TONGBAN_AGENT 或配置文件中的 agent）须为一行 UTF-8 文字，不超过 64 字节" "$T" register --client 周九 --phone 13207964444 --item GH001 --agent $'窗口\n李'
+refuse "an actor that is not UTF-8, in English" 2 "the name of the person at the keyboard (--agent, TONGBAN_AGENT or agent in the config file) must be one line of UTF-8 text, at most 64 bytes" env LANG=en TONGBAN_AGENT="$BAD" "$T" accept "$w"
 
 # The listings: inbox, cases, items, show, and serve.
 for c in inbox cases items serve; do
