@@ -265,10 +265,13 @@ int main(int argc, char **argv)
             puts(TB_TR("数据库结构已是最新", "the database schema is up to date"));
         else if (strcmp(cmd, "cases") == 0)
             rc = county_print_cases(pg, &env, json);
-        else if (strcmp(cmd, "show") == 0 &&
-                 (rc = county_print_case(pg, &env, pos[0], json)) == -TB_ENOCASE) {
-            fprintf(stderr, TB_TR("错误：%s：%s\n", "error: %s: %s\n"), tb_strerror(rc), pos[0]);
-            goto out;
+        else if (strcmp(cmd, "show") == 0) {
+            rc = county_print_case(pg, &env, pos[0], json);
+            if (rc == -TB_ENOCASE) {
+                fprintf(stderr, TB_TR("错误：%s：%s\n", "error: %s: %s\n"), tb_strerror(rc),
+                        pos[0]);
+                goto out;
+            }
         } else if (act >= 0)
             rc = run_act(pg, &env, acts[act].type, pos[0], opts, nopts);
         else if (!strcmp(pos[0], "list") && !strcmp(cmd, "catalog")) {

@@ -98,5 +98,10 @@ refuse "calendar import: invalid UTF-8" 1 "数据文件格式错误：$WORK/bad-
 refuse "catalog import: the calendar is not a catalog" 1 "数据文件格式错误：$TB_SOURCE/data/holidays-cn-2026.csv 第 1 行" "$C" catalog import "$TB_SOURCE/data/holidays-cn-2026.csv"
 refuse "unknown command" 2 "未知命令：accept" "$C" accept "$k"
 refuse "no command" 2 "用法：tongban-county <命令>" "$C"
+# The good paths beside them exit 0 and say nothing on stderr.
+clean() { local err; err=$("$@" 2>&1 >/dev/null) && [ -z "$err" ]; }
+for c in "cases" "cases --json" "show $k" "show $k --json" "catalog list" "catalog list --json" "calendar list" "calendar list --json" "migrate"; do
+    ok "$c: exits 0, nothing on stderr" clean "$C" $c
+done
 eq "the county still holds the case, unchanged" county "$(cstate "$k" state)"
 finish
