@@ -41,8 +41,8 @@ stop_all() {
     for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
     # Each must stop cleanly on SIGTERM: a crash or a sanitizer abort is a failure.
     for p in "${PIDS[@]}"; do
-        wait "$p"
-        rc=$?
+        rc=0
+        wait "$p" || rc=$?
         [ $rc -eq 0 ] || { echo "process $p exited $rc, not 0 (see $RUN/*.log)"; bad=1; }
     done
     tb_pg_stop "$RUN/pg"
