@@ -8,6 +8,7 @@
 
 #include <getopt.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,10 +34,17 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
     tb_log_init("broker");
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-        strcmp(argv[1], "serve") != 0) {
-        usage(argc < 2 || strcmp(argv[1], "serve") != 0 ? stderr : stdout);
-        return argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) ? 0 : 2;
+    bool help = argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+                              strcmp(argv[1], "help") == 0);
+    if (help) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc < 2 || strcmp(argv[1], "serve") != 0) {
+        if (argc >= 2)
+            fprintf(stderr, TB_TR("未知命令：%s\n\n", "unknown command: %s\n\n"), argv[1]);
+        usage(stderr);
+        return 2;
     }
     tb_config_t cfg;
     tb_config_init(&cfg);
@@ -46,23 +54,39 @@ int main(int argc, char **argv)
                                          {0, 0, 0, 0}};
     int c, idx;
     optind = 2;
-    while ((c = getopt_long(argc, argv, "h", opts, &idx)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", opts, &idx)) != -1) {
         if (c == 'h') {
             usage(stdout);
+            tb_config_fini(&cfg);
             return 0;
         }
-        if (c == '?' || !tb_config_flag(&cfg, opts[idx].name, optarg)) {
+        if (c == '?' || c == ':') {
+            fprintf(stderr,
+                    c == ':' ? TB_TR("选项 %s 缺少值\n", "option %s needs a value\n")
+                             : TB_TR("无法识别的选项：%s\n", "unknown option: %s\n"),
+                    argv[optind - 1]);
             usage(stderr);
+            tb_config_fini(&cfg);
             return 2;
         }
+        tb_config_flag(&cfg, opts[idx].name, optarg);
     }
-    if (tb_config_load(&cfg) < 0)
+    if (optind < argc) {
+        fprintf(stderr, TB_TR("多余的参数：%s\n", "unexpected argument: %s\n"), argv[optind]);
+        tb_config_fini(&cfg);
         return 2;
+    }
+    if (tb_config_load(&cfg) < 0) {
+        tb_config_fini(&cfg);
+        return 2;
+    }
     const char *endpoint = tb_config_get(&cfg, TB_CFG_BROKER);
     broker_t *b;
     int rc = broker_new(endpoint, &b);
     if (rc < 0) {
-        tb_error("cannot bind %s: %s", endpoint, tb_strerror(rc));
+        fprintf(stderr, TB_TR("无法绑定 %s：%s\n", "cannot bind %s: %s\n"), endpoint,
+                tb_strerror(rc));
         tb_config_fini(&cfg);
         return 1;
     }

@@ -54,8 +54,39 @@ int tb_cli_parse(int argc, char **argv, int first, tb_config_t *cfg, tb_opt_t *o
             if (strcmp(opts[i].name, lo[idx].name) == 0)
                 opts[i].value = opts[i].has_arg ? optarg : "";
     }
+    /* What a person typed is text: say which option is not, before anything reads it. */
+    for (int i = 0; i < nopts; i++) {
+        int rc = opts[i].value ? tb_check_text(opts[i].value, TB_CLI_TEXT_MAX) : 0;
+        if (rc == -TB_ETOOLONG) {
+            fprintf(stderr,
+                    TB_TR("选项 --%s 的内容过长（最多 %d 字节）\n",
+                          "the value of --%s is too long (at most %d bytes)\n"),
+                    opts[i].name, TB_CLI_TEXT_MAX);
+            return -1;
+        }
+        if (rc < 0) {
+            fprintf(stderr,
+                    TB_TR("选项 --%s 的内容不是有效的 UTF-8 文字（或含控制字符）\n",
+                          "the value of --%s is not valid UTF-8 text (or has control "
+                          "characters)\n"),
+                    opts[i].name);
+            return -1;
+        }
+    }
     *ret_npos = npos;
     return 0;
+}
+
+int tb_cli_case_arg(const char *id)
+{
+    if (tb_caseid_valid(id))
+        return 0;
+    fprintf(
+        stderr,
+        TB_TR("办件编号格式错误：%s（应为 区划代码-日期-序号，如 360826100001-20260301-0001）\n",
+              "malformed case id: %s (CODE-DATE-SEQ, e.g. 360826100001-20260301-0001)\n"),
+        id);
+    return -1;
 }
 
 const char *tb_opt(const tb_opt_t *opts, int nopts, const char *name)
@@ -73,6 +104,16 @@ int tb_cli_env(tb_env_ctx_t *env, tb_level_t level)
     env->place = tb_config_need(&env->cfg, TB_CFG_PLACE);
     if (!env->place)
         return -1;
+    /* The actor goes into every record it makes: text, one line, at most 64 bytes. */
+    const char *agent = tb_config_get(&env->cfg, TB_CFG_AGENT);
+    if (agent && (tb_check_text(agent, 64) < 0 || strchr(agent, '\n') || strchr(agent, '\t'))) {
+        fputs(TB_TR("经办人姓名（--agent、TONGBAN_AGENT 或配置文件中的 agent）须为一行 UTF-8 "
+                    "文字，不超过 64 字节\n",
+                    "the name of the person at the keyboard (--agent, TONGBAN_AGENT or agent in "
+                    "the config file) must be one line of UTF-8 text, at most 64 bytes\n"),
+              stderr);
+        return -1;
+    }
     const char *share = tb_config_get(&env->cfg, TB_CFG_SHARE_DIR);
     env->places = tb_places_new();
     env->catalog = tb_catalog_new();
@@ -107,12 +148,18 @@ int tb_cli_env(tb_env_ctx_t *env, tb_level_t level)
                 path, line, tb_strerror(rc));
         return -1;
     }
+    static const char *zh[] = {"", "县", "乡镇", "村（社区）"};
+    static const char *en[] = {"", "county", "township", "village"};
     rc = tb_places_check(env->places, env->place);
-    if (rc == 0 && tb_code_level(env->place) != level)
-        rc = -TB_EINVAL_CODE;
+    if (rc == 0 && tb_code_level(env->place) != level) {
+        tb_level_t is = tb_code_level(env->place);
+        fprintf(stderr,
+                TB_TR("本节点区划代码 %s 是%s代码，这里需要一个%s代码\n",
+                      "this node's place code %s is a %s code; a %s code is needed\n"),
+                env->place, TB_TR(zh[is], en[is]), TB_TR(zh[level], en[level]));
+        return -1;
+    }
     if (rc < 0) {
-        static const char *zh[] = {"", "县", "乡镇", "村（社区）"};
-        static const char *en[] = {"", "county", "township", "village"};
         fprintf(stderr,
                 TB_TR("本节点区划代码 %s 无效：%s（这里需要一个%s代码）\n",
                       "this node's place code %s is invalid: %s (a %s code is needed)\n"),

@@ -18,10 +18,18 @@ typedef struct {
     const char *value; /* borrowed from argv; "" for a flag that is set */
 } tb_opt_t;
 
+/* The longest value of a command's own option (a note, reason, comment, reply). */
+#define TB_CLI_TEXT_MAX 2000
+
 /* Parse argv[first..]: config flags go into cfg, the command's own into opts,
- * the rest into pos (at most maxpos).  Returns 0, or -1 after printing why. */
+ * the rest into pos (at most maxpos).  The command's own option values must be
+ * UTF-8 text without control characters (newline and tab allowed), at most
+ * TB_CLI_TEXT_MAX bytes.  Returns 0, or -1 after printing why. */
 int tb_cli_parse(int argc, char **argv, int first, tb_config_t *cfg, tb_opt_t *opts, int nopts,
                  const char **pos, int maxpos, int *ret_npos);
+
+/* 0 if id is a well-formed case id, else -1 after printing what one looks like. */
+int tb_cli_case_arg(const char *id);
 
 /* Borrowed value of a parsed option, or NULL. */
 const char *tb_opt(const tb_opt_t *opts, int nopts, const char *name);

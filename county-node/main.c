@@ -5,13 +5,11 @@
 #include "tb_i18n.h"
 #include "tb_log.h"
 #include "tb_report.h"
-
-#include <errno.h>
+#include "tb_wire.h"
 
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,10 +89,6 @@ static int run_act(PGconn *pg, const tb_env_ctx_t *env, tb_event_type_t type, co
                       type,
                       0,
                       10000};
-    if (!c.actor)
-        c.actor = tb_opt(opts, nopts, "agent");
-    if (!c.actor)
-        c.actor = "";
     if (!c.reason)
         c.reason = "";
     if (!c.basis)
@@ -186,8 +180,7 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     tb_opt_t opts[] = {{"json", false, NULL}, {"help", false, NULL},  {"grant", false, NULL},
-                       {"deny", false, NULL}, {"reason", true, NULL}, {"basis", true, NULL},
-                       {"agent", true, NULL}};
+                       {"deny", false, NULL}, {"reason", true, NULL}, {"basis", true, NULL}};
     int nopts = (int)(sizeof opts / sizeof opts[0]);
     const char *pos[3];
     int npos = 0, status = 2;
@@ -226,9 +219,14 @@ int main(int argc, char **argv)
         usage(stderr);
         goto out;
     }
+    if ((act >= 0 || !strcmp(cmd, "show")) && tb_cli_case_arg(pos[0]) < 0)
+        goto out;
     if (tb_cli_env(&env, TB_LEVEL_COUNTY) < 0)
         goto out;
     status = 1;
+    /* A staff step names who took it: none without an actor. */
+    if (act >= 0 && !tb_config_need(&env.cfg, TB_CFG_AGENT))
+        goto out;
     /* An empty connection string lets libpq read PGHOST, PGDATABASE, ... */
     const char *db = tb_config_get(&env.cfg, TB_CFG_DB);
     if (!db)
@@ -246,7 +244,13 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "serve") == 0) {
         PQfinish(pg);
         pg = NULL;
-        rc = county_serve(&env, db);
+        if ((rc = county_serve(&env, db)) < 0) {
+            fprintf(stderr,
+                    TB_TR("错误：县级节点停止（消息代理 %s）：%s\n",
+                          "error: the county node stopped (broker %s): %s\n"),
+                    tb_config_get(&env.cfg, TB_CFG_BROKER), tb_strerror(rc));
+            goto out;
+        }
     } else {
         if (PQstatus(pg) != CONNECTION_OK) {
             fprintf(stderr, TB_TR("无法连接 PostgreSQL：%s", "cannot connect to PostgreSQL: %s"),
@@ -257,11 +261,18 @@ int main(int argc, char **argv)
         rc = county_migrate(pg, &err);
         if (rc < 0)
             fprintf(stderr, "%s\n", err);
+        else if (strcmp(cmd, "migrate") == 0)
+            puts(TB_TR("数据库结构已是最新", "the database schema is up to date"));
         else if (strcmp(cmd, "cases") == 0)
             rc = county_print_cases(pg, &env, json);
-        else if (strcmp(cmd, "show") == 0)
+        else if (strcmp(cmd, "show") == 0) {
             rc = county_print_case(pg, &env, pos[0], json);
-        else if (act >= 0)
+            if (rc == -TB_ENOCASE) {
+                fprintf(stderr, TB_TR("错误：%s：%s\n", "error: %s: %s\n"), tb_strerror(rc),
+                        pos[0]);
+                goto out;
+            }
+        } else if (act >= 0)
             rc = run_act(pg, &env, acts[act].type, pos[0], opts, nopts);
         else if (!strcmp(pos[0], "list") && !strcmp(cmd, "catalog")) {
             rc = tb_report_items(env.catalog, env.catalog_version, env.calendar_version, json,
@@ -271,6 +282,18 @@ int main(int argc, char **argv)
         } else {
             int line = 0;
             rc = county_data_import(pg, cmd, pos[1], &line);
+            if (rc == -EFBIG) {
+                fprintf(stderr,
+                        TB_TR("错误：文件过大，无法下发（最多约 %d 字节）：%s\n",
+                              "error: the file is too big to send (at most about %d bytes): %s\n"),
+                        (int)TB_MAX_BODY, pos[1]);
+                goto out;
+            }
+            if (rc < 0 && rc > -TB_EBASE) {
+                fprintf(stderr, TB_TR("错误：无法读取 %s：%s\n", "error: cannot read %s: %s\n"),
+                        pos[1], tb_strerror(rc));
+                goto out;
+            }
             if (rc == -TB_EDATA) {
                 fprintf(stderr, TB_TR("错误：%s：%s 第 %d 行\n", "error: %s: %s line %d\n"),
                         tb_strerror(rc), pos[1], line);

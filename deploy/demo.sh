@@ -37,10 +37,17 @@ PIDS=()
 stop_all() {
     trap - EXIT INT TERM
     step "停止全部进程 / stopping everything"
+    local p rc bad=0
     for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
+    # Each must stop cleanly on SIGTERM: a crash or a sanitizer abort is a failure.
+    for p in "${PIDS[@]}"; do
+        rc=0
+        wait "$p" || rc=$?
+        [ $rc -eq 0 ] || { echo "process $p exited $rc, not 0 (see $RUN/*.log)"; bad=1; }
+    done
     tb_pg_stop "$RUN/pg"
     echo "logs: $RUN/*.log"
+    [ $bad -eq 0 ] || exit 1
 }
 # Leftovers of an earlier run (killed, or still running with --keep).
 if [ -f "$RUN/pids" ]; then xargs -r kill -TERM <"$RUN/pids" 2>/dev/null || true; sleep 1; fi

@@ -163,9 +163,15 @@ int main(int argc, char **argv)
                 need ? need : "", need ? TB_TR(" …", " ...") : "");
         goto out;
     }
+    if (needs_case && tb_cli_case_arg(pos[0]) < 0)
+        goto out;
     if (tb_cli_env(&env, TB_LEVEL_TOWNSHIP) < 0)
         goto out;
     status = 1;
+    /* Every step and registration names who took it: no step without an actor. */
+    const char *agent = tb_config_get(&env.cfg, TB_CFG_AGENT);
+    if ((act >= 0 || !strcmp(cmd, "register")) && !tb_config_need(&env.cfg, TB_CFG_AGENT))
+        goto out;
     int rc = tb_store_open(tb_config_get(&env.cfg, TB_CFG_DATA_DIR), env.place, &store);
     if (rc < 0) {
         fprintf(
@@ -185,7 +191,6 @@ int main(int argc, char **argv)
     township_t t = {store, env.places, env.place, env.parent, env.catalog, &env};
     tb_report_opts_t ro = {env.places, env.catalog, tb_opt(opts, nopts, "json") != NULL, true,
                            env.calendar};
-    const char *agent = tb_config_get(&env.cfg, TB_CFG_AGENT);
     if (!strcmp(cmd, "inbox") || !strcmp(cmd, "cases")) {
         rc = tb_report_cases(store, !strcmp(cmd, "inbox") ? env.place : NULL, &ro, stdout);
     } else if (!strcmp(cmd, "show")) {
@@ -217,7 +222,9 @@ int main(int argc, char **argv)
                                                 "a consultation or help request needs its reply "
                                                 "(--reply)")
                                         : tb_strerror(rc),
-                    w.item);
+                    rc == -TB_EBADPHONE  ? w.phone
+                    : rc == -TB_EBADNAME ? w.client
+                                         : w.item);
             goto out;
         }
         printf("%s\n", id);
@@ -231,6 +238,13 @@ int main(int argc, char **argv)
                       .materials = tb_opt(opts, nopts, "materials")};
         if (a.type == TB_EV_NOTICE)
             a.materials = tb_opt(opts, nopts, "missing");
+        if (a.type == TB_EV_ACCEPTED && tb_opt(opts, nopts, "due") &&
+            !tb_opt(opts, nopts, "pledge")) {
+            fputs(TB_TR("错误：--due 是容缺受理的补交期限，须与 --pledge 材料,材料 一起给出\n",
+                        "error: --due is the due date of a pledge: give it with --pledge A,B\n"),
+                  stderr);
+            goto out;
+        }
         if (a.type == TB_EV_ACCEPTED && tb_opt(opts, nopts, "pledge")) {
             a.type = TB_EV_PLEDGED; /* 容缺受理 */
             a.materials = tb_opt(opts, nopts, "pledge");
@@ -269,7 +283,14 @@ int main(int argc, char **argv)
                                        : TB_TR(acts[act].done_zh, acts[act].done_en));
     } else {
         tb_sqlink_app_t app = {township_apply, &t};
-        rc = tb_sqlink_serve(store, tb_config_get(&env.cfg, TB_CFG_BROKER), &app);
+        const char *broker = tb_config_get(&env.cfg, TB_CFG_BROKER);
+        if ((rc = tb_sqlink_serve(store, broker, &app)) < 0) {
+            fprintf(stderr,
+                    TB_TR("错误：乡镇节点停止（消息代理 %s）：%s\n",
+                          "error: the township node stopped (broker %s): %s\n"),
+                    broker, tb_strerror(rc));
+            goto out;
+        }
     }
     if (rc < 0) {
         fprintf(stderr, TB_TR("错误：%s%s%s\n", "error: %s%s%s\n"), tb_strerror(rc),

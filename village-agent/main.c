@@ -148,6 +148,13 @@ int main(int argc, char **argv)
         status = 0;
         goto out;
     }
+    /* Only a step and show take an argument (the case); nothing takes two. */
+    if (npos > (act >= 0 || !strcmp(cmd, "show") ? 1 : 0)) {
+        fprintf(stderr, TB_TR("多余的参数：%s\n", "unexpected argument: %s\n"), pos[npos - 1]);
+        goto out;
+    }
+    if (npos == 1 && tb_cli_case_arg(pos[0]) < 0)
+        goto out;
     if (tb_cli_env(&env, TB_LEVEL_VILLAGE) < 0)
         goto out;
     bool json = tb_opt(opts, nopts, "json") != NULL;
@@ -163,7 +170,7 @@ int main(int argc, char **argv)
             goto out;
         }
         const char *agent = tb_config_get(&env.cfg, TB_CFG_AGENT);
-        if (!agent && !tb_config_need(&env.cfg, TB_CFG_AGENT))
+        if (!tb_config_need(&env.cfg, TB_CFG_AGENT)) /* unset or empty */
             goto out;
         tb_act_t a = {.type = acts[act].type,
                       .case_id = pos[0],
@@ -213,7 +220,7 @@ int main(int argc, char **argv)
             status = 2;
             goto out;
         }
-        if (!e.agent && !tb_config_need(&env.cfg, TB_CFG_AGENT))
+        if (!tb_config_need(&env.cfg, TB_CFG_AGENT)) /* unset or empty */
             goto out;
         /* The catalog in force is the newest the county sent: open the store first. */
         int rc = open_store(&env, &store);
@@ -272,8 +279,14 @@ int main(int argc, char **argv)
             goto out;
         village_node_t node = {&env, store};
         tb_sqlink_app_t app = {village_apply, &node};
-        int rc = tb_sqlink_serve(store, tb_config_get(&env.cfg, TB_CFG_BROKER), &app);
-        status = rc < 0 ? fail(rc) : 0;
+        const char *broker = tb_config_get(&env.cfg, TB_CFG_BROKER);
+        int rc = tb_sqlink_serve(store, broker, &app);
+        if (rc < 0)
+            fprintf(stderr,
+                    TB_TR("错误：同步服务停止（消息代理 %s）：%s\n",
+                          "error: the sync service stopped (broker %s): %s\n"),
+                    broker, tb_strerror(rc));
+        status = rc < 0 ? 1 : 0;
     }
 out:
     tb_store_destroy(&store);

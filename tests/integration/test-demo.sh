@@ -16,5 +16,8 @@ none_left() {
     [ ! -f "$WORK/demo/pg/data/postmaster.pid" ]
 }
 ok "it stopped everything it started" none_left
+# (deploy/demo.sh waits for each process it stopped and names any that did not exit 0)
+clean_exits() { ! grep -aq 'exited [0-9]*, not 0' <<<"$out"; }
+ok "every process it started exited 0 on SIGTERM" clean_exits
 [ $rc -eq 0 ] || echo "$out" | tail -30 | sed 's/^/# /'
 finish
