@@ -9,6 +9,11 @@ source "$(dirname "$0")/lib.sh"
 need_pg
 
 source "$(dirname "$0")/one-of-each.sh"
+# A fixed injected clock (TONGBAN_TEST_CLOCK, read by every daemon, command and
+# workday.py), so the deadlines do not depend on the day of the run: Mon
+# 2026-09-28, two working days before the National Day holiday.
+date -d "2026-09-28 10:00 +0800" +%s%3N >"$WORK/clock"
+export TONGBAN_TEST_CLOCK=$WORK/clock
 workday_after() { python3 "$TB_SOURCE/tests/integration/workday.py" "$@"; }
 SHIPPED_CAL=$TB_SOURCE/data/holidays-cn-2026.csv
 
