@@ -419,9 +419,6 @@ static void test_env_place(void **state)
         {"3608261000011", TB_LEVEL_VILLAGE, -TB_EINVAL_CODE, "village"},   /* 13 digits */
         {"36082610000x", TB_LEVEL_VILLAGE, -TB_EINVAL_CODE, "village"},    /* not a digit */
         {"360826100999", TB_LEVEL_VILLAGE, -TB_EUNKNOWN_PLACE, "village"}, /* not in the data */
-        {"360826100000", TB_LEVEL_VILLAGE, -TB_EINVAL_CODE, "village"},    /* a township */
-        {"360826100001", TB_LEVEL_TOWNSHIP, -TB_EINVAL_CODE, "township"},  /* a village */
-        {"360826100000", TB_LEVEL_COUNTY, -TB_EINVAL_CODE, "county"},
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         snprintf(want, sizeof want,
@@ -429,10 +426,28 @@ static void test_env_place(void **state)
                  tb_strerror(t[i].err), t[i].what);
         expect_env_fails(f, t[i].place, t[i].level, want);
     }
+    /* A valid code of the wrong level is named as such. */
+    static const struct {
+        const char *place;
+        tb_level_t level;
+        const char *is, *what;
+    } w[] = {
+        {"360826100000", TB_LEVEL_VILLAGE, "township", "village"},
+        {"360826100001", TB_LEVEL_TOWNSHIP, "village", "township"},
+        {"360826100000", TB_LEVEL_COUNTY, "township", "county"},
+        {"360826000000", TB_LEVEL_TOWNSHIP, "county", "township"},
+    };
+    for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) {
+        snprintf(want, sizeof want, "this node's place code %s is a %s code; a %s code is needed\n",
+                 w[i].place, w[i].is, w[i].what);
+        expect_env_fails(f, w[i].place, w[i].level, want);
+    }
     tb_lang_set_en(false);
-    snprintf(want, sizeof want, "本节点区划代码 360826100001 无效：%s（这里需要一个乡镇代码）\n",
-             tb_strerror(-TB_EINVAL_CODE));
-    expect_env_fails(f, "360826100001", TB_LEVEL_TOWNSHIP, want);
+    expect_env_fails(f, "360826100001", TB_LEVEL_TOWNSHIP,
+                     "本节点区划代码 360826100001 是村（社区）代码，这里需要一个乡镇代码\n");
+    expect_env_fails(f, "36082610000x", TB_LEVEL_TOWNSHIP,
+                     "本节点区划代码 36082610000x "
+                     "无效：区划代码格式错误（应为12位数字）（这里需要一个乡镇代码）\n");
     tb_lang_set_en(true);
 }
 
