@@ -26,8 +26,15 @@ SANITIZER_RE='AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime 
 declare -A DAEMONS=()
 stopped_daemons=0
 
+TB_MAIN_SHELL=$BASHPID
 cleanup() {
     local p
+    # Only the test's own shell cleans up: a subshell (an agent loop, a
+    # process substitution) that ends must not stop the test's daemons.
+    if [ "$BASHPID" != "$TB_MAIN_SHELL" ]; then
+        echo "# (cleanup skipped in subshell $BASHPID)" >&2
+        return
+    fi
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
     wait 2>/dev/null
     [ -n "$PGDIR" ] && tb_pg_stop "$PGDIR"
