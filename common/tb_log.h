@@ -26,7 +26,7 @@ void tb_log(tb_log_level_t level, const char *fmt, ...) __attribute__((format(pr
  * time, case id date, deadline and card, in every daemon and command.
  *
  * Test hook (like TONGBAN_FAULT; absent or empty: off, and the real clock is
- * used).  TONGBAN_TEST_CLOCK=FILE sets the clock from FILE: it holds unix
+ * used; only in a build with -Dtest_hooks=true, else always the real clock).  TONGBAN_TEST_CLOCK=FILE sets the clock from FILE: it holds unix
  * milliseconds as decimal digits, optionally followed by one newline, between
  * 2000-01-01 and 2100-01-01 (the times the wire accepts), and "now" is that
  * instant plus the real time elapsed since FILE was last modified: the clock
