@@ -57,43 +57,18 @@ run_build ASan+UBSan build-san ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 # ---- release check: no test hook in a release build ----------------------------
-# build-rel/ (-Dbuildtype=release, test hooks off, the default) builds only the
-# four installed daemons; `strings` on them must find no TONGBAN_FAULT and no
-# TONGBAN_TEST_ (the names the hooks read), or a hook would ship.  Runs with
-# the fuzzing stage (no suite named, or 'fuzz' among them); about a minute on
-# two cores the first time, seconds after.
-# TB_RELEASE_PENDING: hook names known to be still ungated (empty when all are):
-# TONGBAN_TEST_POISON_CASE is read in county-node/, gated by the lead after the
-# county split lands (issue 7); then empty this.
-TB_RELEASE_PENDING=${TB_RELEASE_PENDING-TONGBAN_TEST_POISON_CASE}
+# tests/release-check.sh builds the daemons in build-rel/ (-Dbuildtype=release,
+# test hooks off) and fails if `strings` finds TONGBAN_FAULT or TONGBAN_TEST_ in
+# one.  With the fuzzing stage: when no suite is named, or 'fuzz' is among them.
 if [ ${#meson_args[@]} -eq 0 ] || [[ " ${meson_args[*]} " == *fuzz* ]]; then
     echo "==> release check: test hooks absent from a release build (build-rel/)"
-    rel_ok=1
-    if [ ! -f build-rel/build.ninja ]; then
-        meson setup build-rel -Dbuildtype=release >build-rel.setup.log 2>&1 ||
-            { cat build-rel.setup.log >&2; rel_ok=0; }
+    if tests/release-check.sh build-rel; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        status=1
     fi
-    if [ $rel_ok -eq 1 ]; then
-        mapfile -t rel_bins < <(meson introspect build-rel --targets |
-            jq -r '.[] | select(.type == "executable" and .installed) | .filename[]')
-        ninja -C build-rel -j2 "${rel_bins[@]#$PWD/build-rel/}" >build-rel.ninja.log 2>&1 ||
-            { tail -n 60 build-rel.ninja.log >&2; rel_ok=0; }
-    fi
-    if [ $rel_ok -eq 1 ]; then
-        [ ${#rel_bins[@]} -ge 4 ] || { echo "release check: found only ${#rel_bins[@]} daemons"; rel_ok=0; }
-        for b in "${rel_bins[@]}"; do
-            found=$(strings -a "$b" | grep -E 'TONGBAN_FAULT|TONGBAN_TEST_' | sort -u |
-                grep -vxF -f <(tr ' ' '\n' <<<"$TB_RELEASE_PENDING" | grep .) || true)
-            if [ -n "$found" ]; then
-                echo "release check: $b holds test hooks: $found"
-                rel_ok=0
-            fi
-        done
-        [ $rel_ok -eq 1 ] && echo "release check: ${#rel_bins[@]} daemons, no TONGBAN_FAULT/TONGBAN_TEST_ (pending: ${TB_RELEASE_PENDING:-none})"
-    fi
-    [ $rel_ok -eq 1 ] && passed=$((passed + 1)) || { failed=$((failed + 1)); status=1; }
 fi
-# ---- end of release check ----------------------------------------------------
 
 # ---- fuzzing stage (tests/fuzz/README.md) -------------------------------------
 # A third build, build-fuzz/ (clang, libFuzzer, ASan+UBSan), of the fuzz
