@@ -4,7 +4,7 @@
 # installed daemons, and fail if `strings` finds in any of them a name a hook
 # reads (TONGBAN_FAULT, TONGBAN_TEST_*): that hook would ship.  Run by
 # tests/run.sh; by hand: tests/release-check.sh [DIR].  Safe to rerun (about
-# a minute on two cores the first time, seconds after).
+# 10 s on two cores the first time, under 1 s after).
 #
 # TB_RELEASE_PENDING: hook names known to be still ungated, space-separated.
 # TONGBAN_TEST_POISON_CASE is read in county-node/ and gets gated by the lead
