@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct {
     int32_t day;
@@ -512,4 +513,16 @@ tb_card_t tb_calendar_card(const tb_calendar_t *self, int64_t due_ms, int64_t no
     if (tb_calendar_add_workdays(self, today, 1, &next) == 0 && due_day <= next)
         return TB_CARD_YELLOW;
     return TB_CARD_NONE;
+}
+
+void tb_fmt_time(int64_t ms, char buf[32])
+{
+    if (ms <= 0) {
+        strcpy(buf, "-");
+        return;
+    }
+    time_t t = (time_t)(ms / 1000) + 8 * 3600;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, 32, "%Y-%m-%d %H:%M", &tm);
 }

@@ -202,4 +202,7 @@ typedef enum {
  *           the day domain. */
 tb_card_t tb_calendar_card(const tb_calendar_t *self, int64_t due_ms, int64_t now_ms);
 
+/* "2026-11-22 14:30" in China Standard Time; "-" for ms <= 0. */
+void tb_fmt_time(int64_t ms, char buf[32]);
+
 #endif

@@ -179,15 +179,3 @@ void tb_cli_env_fini(tb_env_ctx_t *env)
     tb_calendar_destroy(&env->calendar);
     tb_config_fini(&env->cfg);
 }
-
-void tb_fmt_time(int64_t ms, char buf[32])
-{
-    if (ms <= 0) {
-        strcpy(buf, "-");
-        return;
-    }
-    time_t t = (time_t)(ms / 1000) + 8 * 3600;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, 32, "%Y-%m-%d %H:%M", &tm);
-}

@@ -50,7 +50,6 @@ typedef struct {
 int tb_cli_env(tb_env_ctx_t *env, tb_level_t level);
 void tb_cli_env_fini(tb_env_ctx_t *env);
 
-/* "2026-11-22 14:30" in China Standard Time. */
-void tb_fmt_time(int64_t ms, char buf[32]);
+/* tb_fmt_time ("2026-11-22 14:30" CST) is in tb_calendar.h (the pure core). */
 
 #endif

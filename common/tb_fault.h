@@ -11,7 +11,12 @@
  * Heartbeats are never touched.  The hook lives in tb_node (the link layer's
  * only way out) and at the commit points: tb_sqlink's (villages and townships)
  * and the county's batch, so every daemon with a store can be killed between
- * a commit and its acks.  The broker stores nothing and has no commit point. */
+ * a commit and its acks.  The broker stores nothing and has no commit point.
+ *
+ * Only in a build with test hooks (meson -Dtest_hooks=true, which defines
+ * TB_TEST_HOOKS): without them tb_fault.c is not built, TONGBAN_FAULT is never
+ * read and the calls below are inline no-ops (always inactive, always PASS), so
+ * a release binary holds neither the code nor the variable's name. */
 #ifndef TB_FAULT_H
 #define TB_FAULT_H
 
@@ -26,14 +31,34 @@ typedef struct {
     long commits;
 } tb_fault_t;
 
+typedef enum { TB_FAULT_PASS, TB_FAULT_DROP, TB_FAULT_DUP, TB_FAULT_DELAY } tb_fault_action_t;
+
+#ifdef TB_TEST_HOOKS
 /* Parse TONGBAN_FAULT (absent or empty: inactive).  -EINVAL on a malformed value. */
 int tb_fault_from_env(tb_fault_t *f);
 int tb_fault_parse(tb_fault_t *f, const char *spec);
 
-typedef enum { TB_FAULT_PASS, TB_FAULT_DROP, TB_FAULT_DUP, TB_FAULT_DELAY } tb_fault_action_t;
 tb_fault_action_t tb_fault_roll(tb_fault_t *f);
 
 /* A batch committed: kill the process if this is the configured one. */
 void tb_fault_committed(tb_fault_t *f);
+#else
+static inline int tb_fault_from_env(tb_fault_t *f)
+{
+    *f = (tb_fault_t){0};
+    return 0;
+}
+
+static inline tb_fault_action_t tb_fault_roll(tb_fault_t *f)
+{
+    (void)f;
+    return TB_FAULT_PASS;
+}
+
+static inline void tb_fault_committed(tb_fault_t *f)
+{
+    (void)f;
+}
+#endif
 
 #endif

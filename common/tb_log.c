@@ -15,12 +15,16 @@
 static const char *log_name = "tongban";
 static int log_min = -1;
 
+#ifdef TB_TEST_HOOKS
 static void test_clock_check(void);
+#endif
 
 void tb_log_init(const char *name)
 {
     log_name = name;
+#ifdef TB_TEST_HOOKS
     test_clock_check();
+#endif
 }
 
 void tb_log(tb_log_level_t level, const char *fmt, ...)
@@ -52,10 +56,11 @@ void tb_log(tb_log_level_t level, const char *fmt, ...)
 
 /* ---- Test hook: the injected wall clock (TONGBAN_TEST_CLOCK) ----
  *
- * All of the hook is here, so that a build without test hooks drops it in
- * one place.  Why a file re-read at every call, not a fixed instant in the
- * variable: the deadline tests must move time while the daemons run (a case
- * received by the township daemon on one day, its notice the next, the
+ * All of the hook is here, so that a build without test hooks (meson
+ * -Dtest_hooks=false, the default: TB_TEST_HOOKS undefined) drops it in one
+ * place: no getenv, no variable name in the binary, the real clock only.  Why a file re-read at
+ * every call, not a fixed instant in the variable: the deadline tests must move time while the
+ * daemons run (a case received by the township daemon on one day, its notice the next, the
  * supplement a week later, the card seen the day before it is due), and the
  * daemons stamp events themselves (签收 RECEIVED, the county's staff steps).
  * A fixed instant per process would need a restart per step and would not
@@ -64,6 +69,7 @@ void tb_log(tb_log_level_t level, const char *fmt, ...)
  * same time, and a case's history (ordered by time) loses its order; no real
  * clock does that.  The cost, one open and read per call, is paid
  * only when the hook is on; off, it is one branch on a cached flag. */
+#ifdef TB_TEST_HOOKS
 static int test_clock_on = -1; /* -1: not looked at yet; 0: off; 1: on */
 static const char *test_clock_path;
 
@@ -126,12 +132,16 @@ static void test_clock_check(void)
         (void)test_clock_read();
 }
 
+#endif /* TB_TEST_HOOKS */
+
 int64_t tb_now_ms(void)
 {
+#ifdef TB_TEST_HOOKS
     if (test_clock_on < 0)
         test_clock_check();
     if (test_clock_on)
         return test_clock_read();
+#endif
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;

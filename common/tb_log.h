@@ -26,18 +26,17 @@ void tb_log(tb_log_level_t level, const char *fmt, ...) __attribute__((format(pr
  * time, case id date, deadline and card, in every daemon and command.
  *
  * Test hook (like TONGBAN_FAULT; absent or empty: off, and the real clock is
- * used).  TONGBAN_TEST_CLOCK=FILE sets the clock from FILE: it holds unix
- * milliseconds as decimal digits, optionally followed by one newline, between
- * 2000-01-01 and 2100-01-01 (the times the wire accepts), and "now" is that
- * instant plus the real time elapsed since FILE was last modified: the clock
- * starts where the test put it and runs on at real speed, so a test that sets
- * 10:00 stays on that day.  FILE is read again at every call, so a test moves
- * time while daemons run by replacing the file (write a temporary file, then
- * rename it over FILE: a reader never sees half a number).  A missing, unreadable or malformed FILE
- * is never ignored: the process writes one line naming TONGBAN_TEST_CLOCK, the file and what is
- * wrong to stderr and exits with TB_TEST_CLOCK_EXIT at once; there is no sane time to go on with.
- * tb_log_init() does this check at start. Log lines keep the real time, so a log still shows how
- * the run went while the test clock jumps. */
+ * used; only in a build with -Dtest_hooks=true, else always the real clock).
+ * TONGBAN_TEST_CLOCK=FILE sets the clock from FILE: it holds unix milliseconds as decimal digits,
+ * optionally followed by one newline, between 2000-01-01 and 2100-01-01 (the times the wire
+ * accepts), and "now" is that instant plus the real time elapsed since FILE was last modified: the
+ * clock starts where the test put it and runs on at real speed, so a test that sets 10:00 stays on
+ * that day.  FILE is read again at every call, so a test moves time while daemons run by replacing
+ * the file (write a temporary file, then rename it over FILE: a reader never sees half a number).
+ * A missing, unreadable or malformed FILE is never ignored: the process writes one line naming
+ * TONGBAN_TEST_CLOCK, the file and what is wrong to stderr and exits with TB_TEST_CLOCK_EXIT at
+ * once; there is no sane time to go on with. tb_log_init() does this check at start. Log lines keep
+ * the real time, so a log still shows how the run went while the test clock jumps. */
 int64_t tb_now_ms(void);
 
 /* A monotonic clock in milliseconds for timers (retransmit, heartbeat,

@@ -2,7 +2,6 @@
 
 #include "tb_calendar.h"
 #include "tb_case.h"
-#include "tb_cli.h"
 #include "tb_error.h"
 #include "tb_i18n.h"
 #include "tb_place.h"

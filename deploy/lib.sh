@@ -22,12 +22,26 @@ tb_install_deps() {
     apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
-# Configure (once) and build into $1 with extra meson options after it.
+# Configure and build into $1 with extra meson options (-Dname=value) after it.
+# An existing build directory is reconfigured (meson configure) when one of the
+# options given has another value there, e.g. a build/ made without
+# -Dtest_hooks=true (by deploy/demo.sh) that tests/run.sh then needs with it.
 tb_build() {
-    local dir=$1
+    local dir=$1 opt cur stale=0
     shift
     if [ ! -f "$dir/build.ninja" ]; then
         meson setup "$dir" "$@" >"$dir.setup.log" 2>&1 || { cat "$dir.setup.log" >&2; return 1; }
+    elif [ $# -gt 0 ]; then
+        for opt in "$@"; do
+            [[ $opt == -D*=* ]] || { stale=1; continue; }
+            opt=${opt#-D}
+            cur=$(meson introspect "$dir" --buildoptions |
+                jq -r --arg k "${opt%%=*}" '.[] | select(.name == $k) | .value | if type == "array" then join(",") else tostring end')
+            [ "$cur" = "${opt#*=}" ] || stale=1
+        done
+        if [ $stale -eq 1 ]; then
+            meson configure "$dir" "$@" >"$dir.setup.log" 2>&1 || { cat "$dir.setup.log" >&2; return 1; }
+        fi
     fi
     # Quiet when it works; the compiler's words when it does not.
     ninja -C "$dir" >"$dir.ninja.log" 2>&1 || { tail -n 60 "$dir.ninja.log" >&2; return 1; }

@@ -15,9 +15,12 @@ cd "$(dirname "$0")/.."
 source deploy/lib.sh
 
 tb_install_deps || exit 1
-echo "==> building build/ and build-san/ (ASan+UBSan)"
-tb_build build || exit 1
-tb_build build-san -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug || exit 1
+echo "==> building build/ and build-san/ (ASan+UBSan), both with the test hooks"
+# -Dtest_hooks=true: the fault injection and the injected clock the tests use
+# (an existing build dir made without it, say by deploy/demo.sh, is reconfigured).
+tb_build build -Dtest_hooks=true || exit 1
+tb_build build-san -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug \
+    -Dtest_hooks=true || exit 1
 
 # skipped BUILD_DIR: print the tests meson recorded as skipped in the last run.
 skipped() {
@@ -52,6 +55,20 @@ meson_args=("$@")
 run_build plain build
 run_build ASan+UBSan build-san ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+# ---- release check: no test hook in a release build ----------------------------
+# tests/release-check.sh builds the daemons in build-rel/ (-Dbuildtype=release,
+# test hooks off) and fails if `strings` finds TONGBAN_FAULT or TONGBAN_TEST_ in
+# one.  With the fuzzing stage: when no suite is named, or 'fuzz' is among them.
+if [ ${#meson_args[@]} -eq 0 ] || [[ " ${meson_args[*]} " == *fuzz* ]]; then
+    echo "==> release check: test hooks absent from a release build (build-rel/)"
+    if tests/release-check.sh build-rel; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        status=1
+    fi
+fi
 
 # ---- fuzzing stage (tests/fuzz/README.md) -------------------------------------
 # A third build, build-fuzz/ (clang, libFuzzer, ASan+UBSan), of the fuzz
