@@ -39,8 +39,12 @@ tb_build() {
                 jq -r --arg k "${opt%%=*}" '.[] | select(.name == $k) | .value | if type == "array" then join(",") else tostring end')
             [ "$cur" = "${opt#*=}" ] || stale=1
         done
+        # An option the tree added since the directory was set up is unknown
+        # to `meson configure` until meson has read the new tree: reconfigure.
         if [ $stale -eq 1 ]; then
-            meson configure "$dir" "$@" >"$dir.setup.log" 2>&1 || { cat "$dir.setup.log" >&2; return 1; }
+            meson configure "$dir" "$@" >"$dir.setup.log" 2>&1 ||
+                meson setup --reconfigure "$dir" "$@" >"$dir.setup.log" 2>&1 ||
+                { cat "$dir.setup.log" >&2; return 1; }
         fi
     fi
     # Quiet when it works; the compiler's words when it does not.
