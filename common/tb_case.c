@@ -31,8 +31,8 @@ static int check_case(const tb_case_t *cur, const tb_item_t *item, const char *o
     tb_level_t lv = tb_code_level(o);
 
     /* 1. item */
-    if (!item || (cur->state != TB_ST_NONE && strcmp(cur->item, item->code) != 0))
-        return -TB_EUNKNOWN_ITEM; /* none, or the caller looked up another item */
+    if (!item)
+        return -TB_EUNKNOWN_ITEM;
     /* 2. level */
     if (!tb_event_allowed(lv, t))
         return -TB_EAUTHORITY;
@@ -40,6 +40,8 @@ static int check_case(const tb_case_t *cur, const tb_item_t *item, const char *o
     bool creates = r->from[lv] & TB_ST_BIT(TB_ST_NONE);
     if (creates != (cur->state == TB_ST_NONE))
         return -TB_EILLEGAL;
+    if (!creates && strcmp(cur->item, item->code) != 0)
+        return -TB_EUNKNOWN_ITEM; /* the caller looked up another item */
     /* 4. who */
     switch (r->who) {
     case TB_WHO_CREATOR:

@@ -4,9 +4,10 @@
  * the same order, reading the event's row; the first rule broken names the
  * error, so the same mistake gets the same message whatever the event:
  *
- *   1. item      the case's catalog item is known (and is the case's)    -TB_EUNKNOWN_ITEM
+ *   1. item      the case's catalog item is known                        -TB_EUNKNOWN_ITEM
  *   2. level     the sender's level may send this type at all            -TB_EAUTHORITY
  *   3. exists    LOGGED makes a case; every other step needs one         -TB_EILLEGAL
+ *                ... and is on the case's own item                       -TB_EUNKNOWN_ITEM
  *   4. who       creator (the case id names it), holder, party (holder
  *                or origin), or the target of the handover under way     -TB_ENOTHOLDER
  *   5. item rule the item's level allows the step (escalate only a
