@@ -1,4 +1,4 @@
-/* tb_case: the case state machine, case ids and the checks on what a person types.
+/* tb_case: the case state machine, driven by the table of rules in tb_rules.
  *
  * A case's state is the fold of its events; every tier runs this same fold,
  * and the county re-validates every event with it.  Exactly one node holds a
@@ -19,6 +19,10 @@
  *   accepted|county --SUSPENDED(basis)--> suspended --RESUMED--> (back)
  *   decided|refused --RESULT--> result (held by the origin) --DELIVERED--> closed
  *   closed --RATED(once)--> closed;  before a decision --WITHDRAWN--> withdrawn
+ *
+ * Which event may come from which state, from whom, on which item and with
+ * what data is one row per event type in tb_rules.c; tb_case_step checks
+ * every event against its row in one fixed order (tb_rules.h).
  *
  * The fold needs the case's catalog item (level, kind, materials): the caller
  * passes it in as data, so the fold stays pure.  Deadlines are derived from
@@ -123,17 +127,31 @@ typedef struct {
 } tb_step_t;
 
 /* Fold one event into a case.  0 and *ret_next written, or a negative code
- * naming the rule it breaks (nothing written):
- *   -TB_EUNKNOWN_ITEM  the item is not in the catalog
- *   -TB_EAUTHORITY     the sender's level may not take this step, or not on this item
+ * naming the first rule it breaks, in the one order of tb_rules.h (nothing
+ * written):
+ *   -TB_EUNKNOWN_ITEM  the item is not in the catalog (or is not the case's)
+ *   -TB_EAUTHORITY     the sender's level may not take this step, or not on this item,
+ *                      or not towards this target
+ *   -TB_EILLEGAL       no case yet (or already one, for LOGGED); the case's state does not allow it
  *   -TB_ENOTHOLDER     the sender neither holds the case (nor, for additive steps, made it)
- *   -TB_EILLEGAL       the case's state does not allow it
- *   -TB_ENOREASON, -TB_EMATERIAL, -TB_ECORE, -TB_EONCE, -TB_EBADVALUE, -TB_EOWED,
- *   -TB_ENOMATERIAL    the step's own data breaks a rule */
+ *   -TB_EONCE          a once-only step taken twice
+ *   -TB_ENOMATERIAL, -TB_EMATERIAL, -TB_ECORE, -TB_ENOREASON, -TB_EBADVALUE
+ *                      the step's own data breaks a rule
+ *   -TB_EOWED          materials still owed block it */
 int tb_case_step(const tb_case_t *cur, const tb_step_t *ev, tb_case_t *ret_next);
 
-/* Whether a level may ever send an event of this type (the first authority check). */
+/* Whether a level may ever send an event of this type (the level check). */
 bool tb_event_allowed(tb_level_t level, tb_event_type_t t);
+
+/* What node may do next on case c (item: the case's item, or for a case not
+ * yet logged the item it would be logged with): the checks of tb_case_step
+ * that do not depend on what the step carries.  tb_case_check returns 0 or
+ * the code tb_case_step returns for that step with a right payload (a case
+ * id naming node, a valid target, materials, reason and values);
+ * tb_case_next_steps returns a mask with bit t set for every event type t
+ * for which tb_case_check returns 0. */
+int tb_case_check(const tb_case_t *c, const tb_item_t *item, const char *node, tb_event_type_t t);
+uint32_t tb_case_next_steps(const tb_case_t *c, const tb_item_t *item, const char *node);
 
 /* The case's deadline now: the pre-review limit while in pre-review or
  * supplement, the item's promised (and legal) limit from 受理 until a decision.
@@ -146,37 +164,11 @@ int tb_case_due(const tb_case_t *c, const tb_item_t *item, const tb_calendar_t *
  * materials joined by "、" into buf (empty when nothing). */
 void tb_case_to_bring(const tb_case_t *c, const tb_item_t *item, char *buf, size_t size);
 
-/* The fold as one line of text (stored in the projections), and back.
- * decode: 0 or -TB_EDATA. */
-#define TB_CASE_TEXT_MAX 768
-void tb_case_encode(const tb_case_t *c, char buf[TB_CASE_TEXT_MAX]);
-int tb_case_decode(const char *text, tb_case_t *ret_case);
-
-/* Labels: the rating (1..5), the suspension basis, the decision. */
-const char *tb_rating_label(unsigned rating);
-int tb_rating_parse(const char *s, unsigned *ret_rating); /* "1".."5" or the Chinese label */
-bool tb_basis_valid(const char *basis);
-const char *tb_basis_label(const char *basis);
-
-/* Stable English names ("logged", ...) used in JSON and SQL, and the label for people. */
-const char *tb_state_name(tb_state_t s);
-const char *tb_state_label(tb_state_t s);
-tb_state_t tb_state_from_name(const char *name);
-const char *tb_event_name(tb_event_type_t t);
-const char *tb_event_label(tb_event_type_t t);
-tb_event_type_t tb_event_from_name(const char *name);
-
-/* Case id: <origin code>-<yyyymmdd>-<seq>, seq at least 4 digits. */
-#define TB_CASEID_MAX 40
-int tb_caseid_format(const char *origin, int64_t at_ms, uint32_t seq, char ret_id[TB_CASEID_MAX]);
-bool tb_caseid_valid(const char *id);
-/* The day part (yyyymmdd as an int) of a time, in China Standard Time (UTC+8). */
-int tb_cst_yyyymmdd(int64_t at_ms);
-
-/* What a person types. */
-int tb_check_name(const char *name);             /* 0 or -TB_EBADNAME */
-int tb_check_phone(const char *phone);           /* 0 or -TB_EBADPHONE */
-int tb_check_text(const char *text, size_t max); /* 0, -TB_ETOOLONG or -TB_EDECODE (not UTF-8) */
-bool tb_utf8_valid(const char *s, size_t len);
+/* Split out of this header, included here so callers keep compiling: the
+ * fold's text form, case ids, labels and names, checks on typed input. */
+#include "tb_casecodec.h"
+#include "tb_caseid.h"
+#include "tb_input.h"
+#include "tb_labels.h"
 
 #endif

@@ -557,6 +557,67 @@ static void test_ratings(void **state)
     assert_int_equal(tb_rating_parse("满意吧", &r), -TB_EBADVALUE);
 }
 
+/* "What may this role do next" derived from the table (tb_case_next_steps)
+ * is exactly the legal rows above, state by state and role by role; and for
+ * every combination the fold refuses, it refuses with the code of the first
+ * rule of the table the step breaks (tb_case_check): the same mistake, the
+ * same message. */
+static void check_next_steps(const char *item_code, int level, const tb_state_t *states, size_t n,
+                             int *ret_legal, int *ret_illegal)
+{
+    const tb_item_t *item = tb_catalog_find(cat, item_code);
+    for (size_t si = 0; si < n; si++) {
+        tb_case_t c = reach(item_code, states[si]);
+        for (int r = 0; r < NROLES; r++) {
+            uint32_t want = 0;
+            for (size_t k = 0; k < sizeof legal / sizeof legal[0]; k++)
+                if (legal[k].from == states[si] && legal[k].role == r &&
+                    (legal[k].level == 0 || legal[k].level == level))
+                    want |= UINT32_C(1) << legal[k].ev;
+            uint32_t got = tb_case_next_steps(&c, item, roles[r]);
+            if (got != want)
+                for (int t = TB_EV_LOGGED; t < TB_EV_LAST; t++)
+                    if (((got ^ want) >> t) & 1)
+                        fail_msg("%s: %s + %s by %s: the table says %s, the legal rows %s",
+                                 item_code, tb_state_name(states[si]),
+                                 tb_event_name((tb_event_type_t)t), role_names[r],
+                                 (got >> t) & 1 ? "legal" : "illegal",
+                                 (want >> t) & 1 ? "legal" : "illegal");
+            for (int t = TB_EV_NONE; t <= TB_EV_LAST; t++) {
+                tb_step_t s = step_for(item, (tb_event_type_t)t, r, at(100));
+                tb_case_t next;
+                int rc = tb_case_step(&c, &s, &next);
+                int check = tb_case_check(&c, item, roles[r], (tb_event_type_t)t);
+                if (rc != check)
+                    fail_msg("%s: %s + %s by %s: the fold says %s, the table %s", item_code,
+                             tb_state_name(states[si]), tb_event_name((tb_event_type_t)t),
+                             role_names[r], rc ? tb_strerror(rc) : "ok",
+                             check ? tb_strerror(check) : "ok");
+                if (rc == 0)
+                    (*ret_legal)++;
+                else
+                    (*ret_illegal)++;
+            }
+        }
+    }
+}
+
+static void test_next_steps_from_table(void **state)
+{
+    (void)state;
+    static const tb_state_t tw[] = {TB_ST_LOGGED,     TB_ST_SUBMITTED, TB_ST_PREREVIEW,
+                                    TB_ST_SUPPLEMENT, TB_ST_ACCEPTED,  TB_ST_REFUSED,
+                                    TB_ST_SUSPENDED,  TB_ST_DECIDED,   TB_ST_RESULT,
+                                    TB_ST_CLOSED,     TB_ST_WITHDRAWN};
+    static const tb_state_t co[] = {TB_ST_ACCEPTED, TB_ST_ESCALATED, TB_ST_COUNTY,
+                                    TB_ST_DECIDED,  TB_ST_RESULT,    TB_ST_CLOSED};
+    int ok = 0, bad = 0;
+    check_next_steps("LD001", TW, tw, sizeof tw / sizeof tw[0], &ok, &bad);
+    check_next_steps("YB003", CO, co, sizeof co / sizeof co[0], &ok, &bad);
+    print_message("# %d legal and %d refused steps: the table and the fold agree\n", ok, bad);
+    assert_int_equal(ok, 67); /* every legal row, as in test_matrix */
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -588,6 +649,7 @@ int main(void)
         cmocka_unit_test(test_due_spring_festival),
         cmocka_unit_test(test_encode_roundtrip),
         cmocka_unit_test(test_ratings),
+        cmocka_unit_test(test_next_steps_from_table),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,6 +1,7 @@
 /* Unit tests for common/tb_case: the state machine (every legal step, every
  * illegal (state, event) pair, wrong origins), case ids in China Standard
- * Time, and the checks on what a person types (names, phones, UTF-8).
+ * Time, the checks on what a person types (names, phones, UTF-8), and the
+ * range of every number of the fold's text form (tb_casecodec).
  *
  * Expected dates come from timegm(), not from the library's own civil-date
  * code; the legal steps are written out from the diagram in tb_case.h.
@@ -330,13 +331,92 @@ static void test_check_text(void **state)
     assert_rc(tb_check_text("a\rb", 10), -TB_EDECODE);
 }
 
+/* ---- The fold as text (tb_casecodec) ---- */
+
+/* Every number of the text form at its bounds, written from what each field
+ * means (not from the decoder's table): the last value in range decodes, one
+ * past it does not.  The decoder once kept two arrays of bounds that
+ * disagreed in length; this pins each field's range one by one. */
+static void test_codec_ranges(void **state)
+{
+    (void)state;
+    /* Words of "1 state holder pending version origin item resume have missing
+     * owed noticed rating decision arrived accepted pledge_due decided closed
+     * npauses": index, lowest and highest value. */
+    static const struct {
+        int word;
+        const char *name;
+        long long lo, hi;
+    } f[] = {
+        {0, "format", 1, 1},
+        {1, "state", 0, 13},
+        {4, "version", 0, 4294967295LL},
+        {7, "resume", 0, 13},
+        {8, "have", 0, 4294967295LL},
+        {9, "missing", 0, 4294967295LL},
+        {10, "owed", 0, 4294967295LL},
+        {11, "noticed", 0, 1},
+        {12, "rating", 0, 5},
+        {13, "decision", 0, 2},
+        {14, "arrived", 0, INT64_MAX},
+        {15, "accepted", 0, INT64_MAX},
+        {16, "pledge_due", 0, INT64_MAX},
+        {17, "decided", 0, INT64_MAX},
+        {18, "closed", 0, INT64_MAX},
+    };
+    static const char *words[20] = {"1", "3", "-", "-", "2", VILLAGE, "LD001", "0", "0", "0",
+                                    "0", "0", "0", "0", "0", "0",     "0",     "0", "0", "0"};
+    assert_int_equal(TB_ST_LAST - 1, 13);
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+        for (int k = 0; k < 4; k++) {
+            /* k: 0 lo, 1 hi, 2 lo - 1, 3 hi + 1 (as text, so INT64_MAX + 1 overflows) */
+            char num[40], text[TB_CASE_TEXT_MAX] = "";
+            if (k == 0 || k == 1)
+                snprintf(num, sizeof num, "%lld", k == 0 ? f[i].lo : f[i].hi);
+            else if (k == 2)
+                snprintf(num, sizeof num, "%lld", f[i].lo - 1);
+            else if (f[i].hi == INT64_MAX)
+                snprintf(num, sizeof num, "9223372036854775808");
+            else
+                snprintf(num, sizeof num, "%lld", f[i].hi + 1);
+            for (int w = 0; w < 20; w++) {
+                strcat(text, w ? " " : "");
+                strcat(text, w == f[i].word ? num : words[w]);
+            }
+            tb_case_t c;
+            int rc = tb_case_decode(text, &c);
+            int want = k < 2 ? 0 : -TB_EDATA;
+            if (rc != want)
+                print_error("%s = %s: \"%s\"\n", f[i].name, num, text);
+            assert_rc(rc, want);
+        }
+    }
+    /* npauses: 0 to TB_CASE_PAUSES_MAX, each followed by its pairs. */
+    for (int n = 0; n <= TB_CASE_PAUSES_MAX + 1; n++) {
+        char text[TB_CASE_TEXT_MAX + 64] = "1 3 - - 2 " VILLAGE " LD001 0 0 0 0 0 0 0 0 0 0 0 0";
+        snprintf(text + strlen(text), 8, " %d", n);
+        for (int p = 0; p < n; p++)
+            strcat(text, " 1772413200000 -1");
+        tb_case_t c;
+        int rc = tb_case_decode(text, &c);
+        assert_rc(rc, n <= TB_CASE_PAUSES_MAX ? 0 : -TB_EDATA);
+        if (rc == 0) {
+            assert_int_equal(c.npauses, n);
+            /* What decodes encodes to the same text. */
+            char again[TB_CASE_TEXT_MAX];
+            tb_case_encode(&c, again);
+            assert_string_equal(again, text);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_caseid_format), cmocka_unit_test(test_cst_day_before_epoch),
         cmocka_unit_test(test_caseid_valid),  cmocka_unit_test(test_check_phone),
         cmocka_unit_test(test_check_name),    cmocka_unit_test(test_utf8),
-        cmocka_unit_test(test_check_text),
+        cmocka_unit_test(test_check_text),    cmocka_unit_test(test_codec_ranges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
