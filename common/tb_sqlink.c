@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include "tb_signal.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -332,6 +333,7 @@ int tb_sqlink_serve(tb_store_t *store, const char *endpoint, const tb_sqlink_app
     s.sigint.data = s.sigterm.data = &s;
     uv_signal_start(&s.sigint, on_signal, SIGINT);
     uv_signal_start(&s.sigterm, on_signal, SIGTERM);
+    tb_signal_release();
     uv_run(&loop, UV_RUN_DEFAULT);
     rc = uv_loop_close(&loop);
     if (rc < 0)

@@ -17,6 +17,7 @@
  * exercise the spill-and-reload path. */
 #define MAX_QUEUE_DEFAULT 4096
 #include <signal.h>
+#include "tb_signal.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1582,6 +1583,7 @@ int county_serve(tb_env_ctx_t *env, const char *conninfo)
     self.sigint.data = self.sigterm.data = &self;
     uv_signal_start(&self.sigint, on_signal, SIGINT);
     uv_signal_start(&self.sigterm, on_signal, SIGTERM);
+    tb_signal_release();
     uv_timer_start(&self.send_timer, on_send_timer, SEND_POLL_MS, SEND_POLL_MS);
     if (pg_open(&self) < 0)
         uv_timer_start(&self.reconnect, on_reconnect, RECONNECT_MS, RECONNECT_MS);

@@ -4,6 +4,7 @@
 #include "tb_error.h"
 #include "tb_i18n.h"
 #include "tb_log.h"
+#include "tb_signal.h"
 #include "tb_report.h"
 #include "tb_wire.h"
 
@@ -179,6 +180,8 @@ int main(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     const char *cmd = argv[1];
+    if (strcmp(cmd, "serve") == 0)
+        tb_signal_hold(); /* released once the loop handles SIGTERM (tb_signal.h) */
     tb_opt_t opts[] = {{"json", false, NULL}, {"help", false, NULL},  {"grant", false, NULL},
                        {"deny", false, NULL}, {"reason", true, NULL}, {"basis", true, NULL}};
     int nopts = (int)(sizeof opts / sizeof opts[0]);

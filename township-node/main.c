@@ -4,6 +4,7 @@
 #include "tb_error.h"
 #include "tb_i18n.h"
 #include "tb_log.h"
+#include "tb_signal.h"
 #include "tb_report.h"
 #include "tb_sqlink.h"
 
@@ -122,6 +123,8 @@ int main(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     const char *cmd = argv[1];
+    if (strcmp(cmd, "serve") == 0)
+        tb_signal_hold(); /* released once the loop handles SIGTERM (tb_signal.h) */
     int act = -1;
     for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++)
         if (strcmp(cmd, acts[i].name) == 0)
