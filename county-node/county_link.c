@@ -106,21 +106,38 @@ static PGresult *query(PGconn *pg, const char *sql)
     return r;
 }
 
+/* The township of a stored row: 0 with *ret_p (NULL for a code that is no
+ * place code: skipped), or -ENOMEM: a link missing from memory would restart
+ * from cursor 0, so the load fails and is retried instead. */
+static int load_peer(county_t *self, const char *code, peer_t **ret_p)
+{
+    peer_t *p = county_peer_get(self, code);
+    if (!p && tb_code_valid(code))
+        return -ENOMEM;
+    *ret_p = p;
+    return 0;
+}
+
 int county_link_load(county_t *self)
 {
     PGresult *r;
+    peer_t *p;
+    int rc = 0;
     if (!(r = query(self->pg, "SELECT peer, cursor FROM link_in")))
         return -TB_ESTORE;
-    for (int i = 0; i < PQntuples(r); i++) {
-        peer_t *p = county_peer_get(self, PQgetvalue(r, i, 0));
-        if (p)
+    for (int i = 0; rc == 0 && i < PQntuples(r); i++)
+        if ((rc = load_peer(self, PQgetvalue(r, i, 0), &p)) == 0 && p)
             p->cursor = p->cursor_done = strtoull(PQgetvalue(r, i, 1), NULL, 10);
-    }
     PQclear(r);
+    if (rc < 0)
+        return rc;
     if (!(r = query(self->pg, "SELECT peer, last, acked FROM link_out")))
         return -TB_ESTORE;
     for (int i = 0; i < PQntuples(r); i++) {
-        peer_t *p = county_peer_get(self, PQgetvalue(r, i, 0));
+        if ((rc = load_peer(self, PQgetvalue(r, i, 0), &p)) < 0) {
+            PQclear(r);
+            return rc;
+        }
         if (!p)
             continue;
         uint64_t acked = strtoull(PQgetvalue(r, i, 2), NULL, 10);
@@ -149,7 +166,10 @@ int county_link_load(county_t *self)
         const unsigned char *s = (const unsigned char *)PQgetvalue(r, i, 1);
         for (int k = 0; k < 8; k++)
             seq = (seq << 8) | s[k];
-        peer_t *p = county_peer_get(self, peer);
+        if ((rc = load_peer(self, peer, &p)) < 0) {
+            PQclear(r);
+            return rc;
+        }
         if (p && p->queue.n == self->max_queue)
             p->spilled = true;
         else if (p && msgs_push(&p->queue, peer, seq, (const uint8_t *)PQgetvalue(r, i, 2),

@@ -37,9 +37,10 @@ static PGresult *query(PGconn *pg, const char *sql)
 /* One row of `cases` into the cache. */
 static int load_case(county_t *self, const PGresult *r, int i)
 {
-    tb_case_t *c = calloc(1, sizeof *c);
+    tb_case_t *c = county_malloc(sizeof *c);
     if (!c)
         return -ENOMEM;
+    memset(c, 0, sizeof *c);
     if (tb_case_decode(PQgetvalue(r, i, 5), c) < 0) {
         /* A row from before the lifecycle (schema 1): what it has. */
         memset(c, 0, sizeof *c);

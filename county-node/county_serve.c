@@ -172,25 +172,34 @@ void county_fini(county_t *self)
     self->conninfo = NULL;
 }
 
+/* Signals, the send timer, the connection: 0 or the libuv error (then the
+ * county is already shutting down, see fatal). */
 static int start(county_t *self)
 {
-    int rc;
-    if ((rc = uv_signal_init(self->loop, &self->sigint)) < 0)
-        return fatal(self, "cannot watch SIGINT", rc), rc;
-    self->sigint.data = self;
-    self->handles |= H_SIGINT;
-    if ((rc = uv_signal_init(self->loop, &self->sigterm)) < 0)
-        return fatal(self, "cannot watch SIGTERM", rc), rc;
-    self->sigterm.data = self;
-    self->handles |= H_SIGTERM;
-    if ((rc = uv_signal_start(&self->sigint, on_signal, SIGINT)) < 0 ||
-        (rc = uv_signal_start(&self->sigterm, on_signal, SIGTERM)) < 0)
-        return fatal(self, "cannot watch signals", rc), rc;
-    rc = uv_timer_start(&self->send_timer, on_send_timer, COUNTY_SEND_POLL_MS, COUNTY_SEND_POLL_MS);
-    if (rc < 0)
-        return fatal(self, "cannot start the send timer", rc), rc;
-    if (county_pg_open(self) < 0 && (rc = county_start_reconnect(self)) < 0)
+    int rc = uv_signal_init(self->loop, &self->sigint);
+    if (rc == 0) {
+        self->sigint.data = self;
+        self->handles |= H_SIGINT;
+        rc = uv_signal_init(self->loop, &self->sigterm);
+    }
+    if (rc == 0) {
+        self->sigterm.data = self;
+        self->handles |= H_SIGTERM;
+        rc = uv_signal_start(&self->sigint, on_signal, SIGINT);
+    }
+    if (rc == 0)
+        rc = uv_signal_start(&self->sigterm, on_signal, SIGTERM);
+    if (rc < 0) {
+        fatal(self, "cannot watch SIGINT and SIGTERM", rc);
         return rc;
+    }
+    rc = uv_timer_start(&self->send_timer, on_send_timer, COUNTY_SEND_POLL_MS, COUNTY_SEND_POLL_MS);
+    if (rc < 0) {
+        fatal(self, "cannot start the send timer", rc);
+        return rc;
+    }
+    if (county_pg_open(self) < 0)
+        return county_start_reconnect(self); /* fatal itself on failure */
     return 0;
 }
 
@@ -208,11 +217,11 @@ int county_serve(tb_env_ctx_t *env, const char *conninfo)
     } else if ((rc = start(&self)) == 0) {
         tb_info("county %s serving via %s", env->place, tb_config_get(&env->cfg, TB_CFG_BROKER));
     }
-    int run = uv_run(&loop, UV_RUN_DEFAULT); /* until every handle is closed */
+    uv_run(&loop, UV_RUN_DEFAULT); /* until every handle is closed: nothing calls uv_stop */
     county_fini(&self);
     int closed = uv_loop_close(&loop);
     if (closed < 0)
-        tb_error("loop not closed: %s (%d handle(s) still active)", uv_strerror(closed), run);
+        tb_error("the loop did not close: %s", uv_strerror(closed));
     tb_info("stopped");
     if (rc == 0)
         rc = self.fatal;
