@@ -206,6 +206,9 @@ void p_int(params_t *p, int64_t x);
 void p_bytes(params_t *p, const uint8_t *b, size_t len);
 /* Prepare every statement on pg: 0 or -TB_ESTORE (logged). */
 int county_stmt_prepare(PGconn *pg);
+/* A blocking query returning rows (loading the state): the result, or NULL
+ * (logged). */
+PGresult *county_query(PGconn *pg, const char *sql);
 /* Queue a prepared statement in the pipeline (text results): 0, or -TB_ESTORE
  * with the batch marked failed and the reason in batch_err. */
 int county_stmt_send(county_t *self, const char *name, params_t *p);

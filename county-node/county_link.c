@@ -95,17 +95,6 @@ void county_link_reset(county_t *self)
     msgs_clear(&self->pending);
 }
 
-static PGresult *query(PGconn *pg, const char *sql)
-{
-    PGresult *r = PQexec(pg, sql);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        tb_error("load: %s", PQerrorMessage(pg));
-        PQclear(r);
-        return NULL;
-    }
-    return r;
-}
-
 /* The township of a stored row: 0 with *ret_p (NULL for a code that is no
  * place code: skipped), or -ENOMEM: a link missing from memory would restart
  * from cursor 0, so the load fails and is retried instead. */
@@ -123,7 +112,7 @@ int county_link_load(county_t *self)
     PGresult *r;
     peer_t *p;
     int rc = 0;
-    if (!(r = query(self->pg, "SELECT peer, cursor FROM link_in")))
+    if (!(r = county_query(self->pg, "SELECT peer, cursor FROM link_in")))
         return -TB_ESTORE;
     for (int i = 0; rc == 0 && i < PQntuples(r); i++)
         if ((rc = load_peer(self, PQgetvalue(r, i, 0), &p)) == 0 && p)
@@ -131,7 +120,7 @@ int county_link_load(county_t *self)
     PQclear(r);
     if (rc < 0)
         return rc;
-    if (!(r = query(self->pg, "SELECT peer, last, acked FROM link_out")))
+    if (!(r = county_query(self->pg, "SELECT peer, last, acked FROM link_out")))
         return -TB_ESTORE;
     for (int i = 0; i < PQntuples(r); i++) {
         if ((rc = load_peer(self, PQgetvalue(r, i, 0), &p)) < 0) {

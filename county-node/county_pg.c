@@ -23,17 +23,6 @@
 
 static void on_pg_io(uv_poll_t *h, int status, int events);
 
-static PGresult *query(PGconn *pg, const char *sql)
-{
-    PGresult *r = PQexec(pg, sql);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        tb_error("load: %s", PQerrorMessage(pg));
-        PQclear(r);
-        return NULL;
-    }
-    return r;
-}
-
 /* One row of `cases` into the cache. */
 static int load_case(county_t *self, const PGresult *r, int i)
 {
@@ -64,9 +53,9 @@ static int county_load(county_t *self)
     int rc = county_cache_new(self);
     if (rc < 0)
         return rc;
-    PGresult *r =
-        query(self->pg, "SELECT case_id, state, holder, pending, version, fold, origin, item_code"
-                        " FROM cases");
+    PGresult *r = county_query(
+        self->pg, "SELECT case_id, state, holder, pending, version, fold, origin, item_code"
+                  " FROM cases");
     if (!r)
         return -TB_ESTORE;
     for (int i = 0; rc == 0 && i < PQntuples(r); i++)
@@ -76,7 +65,7 @@ static int county_load(county_t *self)
         return rc;
     if ((rc = county_link_load(self)) < 0)
         return rc;
-    if (!(r = query(self->pg, "SELECT value FROM counters WHERE name = 'event'")))
+    if (!(r = county_query(self->pg, "SELECT value FROM counters WHERE name = 'event'")))
         return -TB_ESTORE;
     self->event_seq = PQntuples(r) ? strtoull(PQgetvalue(r, 0, 0), NULL, 10) : 0;
     PQclear(r);

@@ -101,6 +101,17 @@ int county_stmt_prepare(PGconn *pg)
     return 0;
 }
 
+PGresult *county_query(PGconn *pg, const char *sql)
+{
+    PGresult *r = PQexec(pg, sql);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        tb_error("load: %s", PQerrorMessage(pg));
+        PQclear(r);
+        return NULL;
+    }
+    return r;
+}
+
 int county_stmt_send(county_t *self, const char *name, params_t *p)
 {
     if (!PQsendQueryPrepared(self->pg, name, p->n, p->v, p->len, p->fmt, 0)) {
