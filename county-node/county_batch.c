@@ -1,0 +1,218 @@
+/* county_batch.c: a batch, from start to finish.
+ *
+ * Everything accepted while a batch is in flight forms the next: the link
+ * messages (validated: decodable, an event, from a node the sender speaks
+ * for; otherwise quarantined), then staff commands and data versions, status
+ * updates, deadlines, cursors, acks, a spilled outbox read back, the event
+ * counter, and one Sync.  county_batch_finish runs when that Sync reports:
+ * committed, memory follows and acks go out; rolled back, everything not
+ * committed is reloaded, and when the data was at fault the next messages go
+ * one per batch until the one that fails alone is found and quarantined (the
+ * poison). */
+#include "county_int.h"
+
+#include "tb_error.h"
+#include "tb_log.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
+/* Keep a message we cannot use in the quarantine table; the link moves on. */
+static int quarantine(county_t *self, const msg_t *m, const char *why)
+{
+    tb_error("link %s seq %" PRIu64 ": %s; quarantined", m->peer, m->seq, why);
+    params_t p = {0};
+    p_text(&p, m->peer);
+    p_int(&p, (int64_t)m->seq);
+    p_bytes(&p, m->buf, m->len);
+    p_text(&p, why);
+    return county_stmt_send(self, "quarantine", &p);
+}
+
+/* Test hook TONGBAN_TEST_POISON_CASE, all of it in this one function, compiled
+ * only with -Dtest_hooks=true: an event on that case adds a statement that
+ * fails on its data (SQLSTATE 22012), as a row PostgreSQL refuses would, so the
+ * fault tests can drive the poison search (tests/fault/test-poison.sh). */
+#ifndef TB_TEST_HOOKS
+static int test_poison(county_t *self, const char *case_id)
+{
+    (void)self;
+    (void)case_id;
+    return 0;
+}
+#else
+static int test_poison(county_t *self, const char *case_id)
+{
+    const char *poison = getenv("TONGBAN_TEST_POISON_CASE");
+    if (!poison || strcmp(case_id, poison) != 0)
+        return 0;
+    if (!PQsendQueryParams(self->pg, "SELECT 1 / 0", 0, NULL, NULL, NULL, NULL, 0)) {
+        snprintf(self->batch_err, sizeof self->batch_err, "%s", PQerrorMessage(self->pg));
+        self->batch_failed = true;
+        return -TB_ESTORE;
+    }
+    return 0;
+}
+#endif
+
+static int apply_msg(county_t *self, const msg_t *m)
+{
+    if (self->poison_seq && m->seq == self->poison_seq && strcmp(m->peer, self->poison_peer) == 0) {
+        self->poison_seq = 0;
+        return quarantine(self, m, self->poison_why);
+    }
+    tb_item_msg_t *item = NULL;
+    int rc = tb_item_decode(m->buf, m->len, &item);
+    const char *why = NULL;
+    char parent[TB_CODE_LEN + 1] = "";
+    if (rc < 0)
+        why = tb_strerror(rc);
+    else if (item->item_case != TONGBAN__V1__ITEM__ITEM_EVENT)
+        why = "townships send events only";
+    else if (tb_code_parent(item->event->origin_node, parent),
+             strcmp(item->event->origin_node, m->peer) != 0 && strcmp(parent, m->peer) != 0)
+        /* A township speaks for itself and its own villages only.  Such an event
+         * is not stored under the id it claims, so it cannot take a real one. */
+        why = "event of a node outside the sender's township";
+    if (why) {
+        tb_item_free(&item);
+        return quarantine(self, m, why);
+    }
+    const tb_event_msg_t *ev = item->event;
+    int fold = -1;
+    rc = test_poison(self, ev->case_id);
+    rc = rc < 0 ? rc : county_record_event(self, ev, m->buf, m->len, m->peer, &fold);
+    if (rc == 0 && fold < 0 && strcmp(ev->origin_node, self->place) != 0)
+        rc = county_reject(self, ev, fold, m->peer);
+    bool folded = fold == 0;
+    if (rc == 0 && folded && ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_FORWARDED &&
+        strcmp(ev->target, self->place) == 0)
+        rc = county_receive(self, ev->case_id, m->peer);
+    tb_item_free(&item);
+    return rc;
+}
+
+void county_batch_start(county_t *self)
+{
+    if (self->in_flight || !self->pg || self->stopping)
+        return;
+    bool acks = false;
+    ssize_t reload = -1;
+    for (size_t i = 0; i < self->npeers; i++) {
+        peer_t *p = &self->peers[i];
+        acks |= p->tx.acked > p->ack_stored;
+        if (reload < 0 && p->spilled && p->queue.n < self->max_queue / 2 + 1)
+            reload = (ssize_t)i;
+    }
+    if (self->pending.n == 0 && !acks && reload < 0 && self->ncmds == 0 && self->ndata == 0 &&
+        !self->due_refresh)
+        return;
+    msgs_clear(&self->inflight);
+    if (self->careful && self->pending.n > 1) {
+        /* One message alone, to find the one that makes batches fail. */
+        msg_t *first = &self->pending.v[0];
+        if (msgs_push(&self->inflight, first->peer, first->seq, first->buf, first->len) < 0)
+            return;
+        free(first->buf);
+        memmove(self->pending.v, self->pending.v + 1, (self->pending.n - 1) * sizeof(msg_t));
+        self->pending.n--;
+    } else {
+        /* Swap: what was pending is now in flight. */
+        msgs_t t = self->inflight;
+        self->inflight = self->pending;
+        self->pending = t;
+    }
+    self->in_flight = true;
+    self->batch_failed = false;
+    self->batch_err[0] = '\0';
+    self->batch_sqlstate[0] = '\0';
+    self->batch_event_seq = self->event_seq;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < self->inflight.n; i++)
+        rc = apply_msg(self, &self->inflight.v[i]);
+    for (size_t i = 0; rc == 0 && i < self->ncmds; i++)
+        rc = county_apply_cmd(self, &self->cmds[i]);
+    county_cmds_clear(self);
+    for (size_t i = 0; rc == 0 && i < self->ndata; i++)
+        rc = county_apply_data(self, &self->data[i]);
+    county_data_clear(self); /* not committed: data_sent still says so, the next poll finds them */
+    if (rc == 0)
+        rc = county_status_updates(self);
+    self->due_in_batch = self->due_refresh;
+    if (rc == 0 && self->due_in_batch)
+        rc = county_refresh_due(self);
+    if (rc == 0)
+        rc = county_link_batch(self);
+    self->reloading = reload;
+    if (rc == 0)
+        rc = county_link_batch_reload(self);
+    if (rc == 0 && self->batch_event_seq != self->event_seq) {
+        params_t a = {0};
+        p_text(&a, "event");
+        p_int(&a, (int64_t)self->batch_event_seq);
+        rc = county_stmt_send(self, "counter", &a);
+    }
+    if (rc == 0 && PQpipelineSync(self->pg) != 1)
+        rc = -TB_ESTORE;
+    if (rc < 0) {
+        /* Nothing was synced: closing the connection rolls the statements
+         * sent so far back; the townships resend. */
+        county_pg_lost(self, rc == -TB_ESTORE ? PQerrorMessage(self->pg) : tb_strerror(rc));
+        return;
+    }
+    county_pg_flush(self);
+}
+
+void county_batch_finish(county_t *self)
+{
+    self->in_flight = false;
+    if (self->batch_failed) {
+        /* The transaction rolled back: drop what it would have made true; the
+         * townships resend, and reloading keeps memory equal to the store.
+         * When the data was at fault (SQLSTATE class 22 or 23) and not the
+         * server, find the message that did it: one per batch from now on,
+         * and one that fails alone is quarantined when it comes again, so
+         * it cannot hold its link back for ever. */
+        tb_error("batch of %zu message(s) rolled back: %s", self->inflight.n, self->batch_err);
+        bool data_error = strncmp(self->batch_sqlstate, "22", 2) == 0 ||
+                          strncmp(self->batch_sqlstate, "23", 2) == 0;
+        if (data_error && self->inflight.n == 1 && self->careful) {
+            snprintf(self->poison_peer, sizeof self->poison_peer, "%s", self->inflight.v[0].peer);
+            self->poison_seq = self->inflight.v[0].seq;
+            snprintf(self->poison_why, sizeof self->poison_why, "the store refused it: %.200s",
+                     self->batch_err);
+        } else if (data_error && self->careful < self->inflight.n) {
+            self->careful = self->inflight.n;
+        }
+        county_pg_lost(self, "batch failed");
+        return;
+    }
+    if (self->careful && self->inflight.n)
+        self->careful--;
+    if (self->due_in_batch) {
+        self->due_refresh = self->due_in_batch = false;
+        tb_info("deadlines recounted on calendar version %u",
+                (unsigned)self->env->calendar_version);
+    }
+    /* Committed: make it true in memory, then acknowledge. */
+    tb_fault_committed(tb_node_fault(self->node));
+    int rc = county_overlay_commit(self);
+    if (rc < 0) {
+        /* The store holds the batch and memory cannot: no acks, and memory is
+         * reloaded from the store (a case missing from the cache would get
+         * its next legal event rejected).  The townships resend what was not
+         * acknowledged; the reloaded cursors find it already applied. */
+        county_pg_lost(self, "out of memory after a commit: reloading the state");
+        return;
+    }
+    self->event_seq = self->batch_event_seq;
+    county_link_committed(self);
+    self->batches++;
+    msgs_clear(&self->inflight);
+    county_link_flush(self);
+    if (self->stopping) {
+        county_shutdown(self);
+        return;
+    }
+    county_batch_start(self);
+}

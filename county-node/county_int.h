@@ -1,0 +1,314 @@
+/* county_int.h: the county node's rooms and what passes between them.
+ *
+ * Private to county-node/ (and to the county's own unit tests).  One context
+ * struct, county_t, is passed everywhere; each file below owns part of it and
+ * the functions declared under its name.  See README.md, "Files".
+ *
+ *   county_stmt.c    the prepared statements, their parameter builder, migrations
+ *   county_pg.c      the PostgreSQL connection: open, load, pump, lose, reconnect
+ *   county_cache.c   the case cache and the overlay of the batch in flight
+ *   county_batch.c   a batch: start (validate, quarantine, poison) and finish (commit)
+ *   county_record.c  what a batch writes: events, projection, own events, rejections,
+ *                    status updates, deadlines
+ *   county_intake.c  staff commands and data versions, taken on the plain connection
+ *   county_link.c    the link transport: peers, outbox queues, flush, envelopes
+ *   county_serve.c   the loop: timers, signals, start and stop
+ */
+#ifndef COUNTY_INT_H
+#define COUNTY_INT_H
+
+#include "county.h"
+
+#include "tb_case.h"
+#include "tb_link.h"
+#include "tb_map.h"
+#include "tb_node.h"
+#include "tb_wire.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+/* Unacked messages per township kept in memory; the rest stay in the outbox
+ * table until the township catches up (a township away for a week must not
+ * grow the county's memory).  TONGBAN_COUNTY_MAX_QUEUE lowers it so the tests
+ * exercise the spill-and-reload path. */
+#define COUNTY_MAX_QUEUE_DEFAULT 4096
+
+enum {
+    COUNTY_WINDOW = 256,        /* unacked messages in flight per township */
+    COUNTY_MAX_PENDING = 20000, /* messages accepted for the next batch; beyond: resent */
+    COUNTY_MAX_PARAMS = 24,
+    COUNTY_RECONNECT_MS = 1000,
+    COUNTY_SEND_POLL_MS = 100,
+};
+
+/* ---- allocation, with a test-only failure seam ------------------------------------------
+ *
+ * The cache and batch paths allocate through these, so a test build
+ * (-DTB_TEST_HOOKS) can make the N-th allocation fail and check that every
+ * failure is reported and leaves nothing half-done.  Without TB_TEST_HOOKS
+ * they are malloc, realloc and tb_map_put. */
+#ifdef TB_TEST_HOOKS
+/* Fail the n-th counted allocation from now (1 = the next); 0 turns it off.
+ * county_test_alloc_count() is how many were counted since the last call. */
+void county_test_alloc_fail_at(long n);
+long county_test_alloc_count(void);
+bool county_test_alloc_fails(void);
+#else
+static inline bool county_test_alloc_fails(void)
+{
+    return false;
+}
+#endif
+
+static inline void *county_malloc(size_t n)
+{
+    return county_test_alloc_fails() ? NULL : malloc(n);
+}
+
+static inline void *county_realloc(void *p, size_t n)
+{
+    return county_test_alloc_fails() ? NULL : realloc(p, n);
+}
+
+static inline int county_map_put(tb_map_t *m, const char *key, uintptr_t value)
+{
+    return county_test_alloc_fails() ? -ENOMEM : tb_map_put(m, key, value);
+}
+
+/* ---- a message kept in memory (county_link.c) --------------------------------------- */
+
+typedef struct {
+    char peer[TB_CODE_LEN + 1];
+    uint64_t seq;
+    uint8_t *buf;
+    size_t len;
+} msg_t;
+
+typedef struct {
+    msg_t *v;
+    size_t n, cap;
+} msgs_t;
+
+/* 0 or -ENOMEM (then m is unchanged). */
+int msgs_push(msgs_t *m, const char *peer, uint64_t seq, const uint8_t *buf, size_t len);
+void msgs_clear(msgs_t *m);
+void msgs_free(msgs_t *m);
+
+/* ---- a staff command and a data version to queue (county_intake.c) ------------------ */
+
+typedef struct {
+    int64_t id;
+    char case_id[TB_CASEID_MAX];
+    int type;
+    unsigned decision;
+    char *actor, *reason, *basis;
+} cmd_t;
+
+typedef struct {
+    char peer[TB_CODE_LEN + 1];
+    char kind[16];
+    uint32_t version;
+    char *body;
+    size_t len;
+} data_t;
+
+/* ---- per-township link state (county_link.c) ---------------------------------------- */
+
+typedef struct {
+    char code[TB_CODE_LEN + 1];
+    uint64_t cursor;      /* last seq accepted (committed, in flight or pending) */
+    uint64_t cursor_done; /* last seq committed */
+    bool need_ack;
+    tb_link_tx_t tx;
+    msgs_t queue;          /* our unacked messages to it, seq ascending (a prefix: see spilled) */
+    bool spilled;          /* the outbox table holds messages after the queue's tail */
+    uint64_t ack_stored;   /* tx.acked as last written to link_out */
+    uint64_t ack_batch;    /* tx.acked as the batch in flight writes it */
+    uint64_t cursor_batch; /* the cursor the batch in flight writes */
+} peer_t;
+
+/* ---- the context ------------------------------------------------------------------- */
+
+struct county {
+    /* the loop (county_serve.c) */
+    uv_loop_t *loop;
+    tb_env_ctx_t *env;
+    const char *place;
+    uv_timer_t reconnect, send_timer, stop_timer;
+    uv_signal_t sigint, sigterm;
+    unsigned handles; /* initialised handles of the five above (bits), for shutdown */
+    tb_node_t *node;
+    bool stopping;
+    bool closed; /* county_shutdown ran */
+    int fatal;   /* a libuv failure that stopped the county, or 0 */
+    unsigned ticks;
+    uint64_t batches, events;
+
+    /* the connection (county_pg.c) */
+    char *conninfo;
+    PGconn *pg;
+    uv_poll_t pg_poll;
+    bool pg_polling, pg_writing;
+    bool pg_poll_closing; /* pg_poll is closing: not reusable before its close callback */
+    char lost_why[256];   /* why the connection was last given up */
+
+    /* the cache (county_cache.c) */
+    tb_map_t *cases;   /* case id -> tb_case_t *, committed state */
+    tb_map_t *overlay; /* case id -> tb_case_t *, what the batch in flight makes true */
+
+    /* the links (county_link.c) */
+    peer_t *peers;
+    size_t npeers, cap;
+    size_t max_queue;
+    msgs_t pending; /* accepted, waiting for the next batch */
+
+    /* the batch (county_batch.c, county_record.c) */
+    msgs_t inflight; /* in the batch being committed */
+    bool in_flight, batch_failed;
+    char batch_sqlstate[6]; /* of the first statement that failed */
+    char batch_err[256];
+    /* After a batch failed on its data, the next `careful` messages go one per
+     * batch; a message that fails alone is the poison and is quarantined. */
+    size_t careful;
+    char poison_peer[TB_CODE_LEN + 1];
+    uint64_t poison_seq;
+    char poison_why[256];
+    ssize_t reloading;  /* index of the township whose spilled outbox the batch reads, or -1 */
+    msgs_t out_new;     /* new outbox rows of the batch in flight */
+    uint64_t event_seq; /* last origin_seq the county minted (committed) */
+    uint64_t batch_event_seq;
+    /* A new calendar is in force: the next batch recounts every case's
+     * deadline (county_refresh_due); cleared when that batch commits. */
+    bool due_refresh, due_in_batch;
+
+    /* intake (county_intake.c): taken for the next batch */
+    PGconn *cmd_pg;
+    cmd_t *cmds;
+    size_t ncmds, cmds_cap;
+    data_t *data;
+    size_t ndata;
+};
+
+/* ---- county_stmt.c ------------------------------------------------------------------ */
+
+typedef struct {
+    const char *v[COUNTY_MAX_PARAMS];
+    int len[COUNTY_MAX_PARAMS], fmt[COUNTY_MAX_PARAMS];
+    char num[COUNTY_MAX_PARAMS][24];
+    int n;
+} params_t;
+
+void p_text(params_t *p, const char *s);
+void p_int(params_t *p, int64_t x);
+void p_bytes(params_t *p, const uint8_t *b, size_t len);
+/* Prepare every statement on pg: 0 or -TB_ESTORE (logged). */
+int county_stmt_prepare(PGconn *pg);
+/* A blocking query returning rows (loading the state): the result, or NULL
+ * (logged). */
+PGresult *county_query(PGconn *pg, const char *sql);
+/* Queue a prepared statement in the pipeline (text results): 0, or -TB_ESTORE
+ * with the batch marked failed and the reason in batch_err. */
+int county_stmt_send(county_t *self, const char *name, params_t *p);
+
+/* ---- county_pg.c -------------------------------------------------------------------- */
+
+/* Connect, migrate, prepare, load the state and start polling: 0 or negative. */
+int county_pg_open(county_t *self);
+/* Close the connection; pg_poll is reusable once its close callback ran. */
+void county_pg_close(county_t *self);
+/* The database failed: forget everything not committed, reconnect, reload. */
+void county_pg_lost(county_t *self, const char *why);
+/* Poll for writability too while libpq has more to send; 0 or a libuv error. */
+int county_pg_want_write(county_t *self, bool on);
+/* Send what libpq holds after a Sync: 0, or the connection was given up. */
+int county_pg_flush(county_t *self);
+
+/* ---- county_cache.c ----------------------------------------------------------------- */
+
+/* Empty cache and overlay: 0 or -ENOMEM (then both are NULL). */
+int county_cache_new(county_t *self);
+void county_cache_free(county_t *self);
+/* A committed row, owned by the cache from now on: 0 or -ENOMEM (c is freed). */
+int county_cache_load(county_t *self, const char *case_id, tb_case_t *c);
+/* The case as the batch being built sees it, or NULL. */
+const tb_case_t *county_case_lookup(county_t *self, const char *case_id);
+/* What the batch makes true of a case: 0 or -ENOMEM (the overlay unchanged). */
+int county_overlay_put(county_t *self, const char *case_id, const tb_case_t *c);
+/* The batch did not commit: forget its overlay. */
+void county_overlay_drop(county_t *self);
+/* The batch committed: make its overlay the cache's.  0, or -ENOMEM: then the
+ * cache and overlay are both freed (memory must be reloaded from the store). */
+int county_overlay_commit(county_t *self);
+
+/* ---- county_batch.c ----------------------------------------------------------------- */
+
+/* Start the next batch if there is work and none is in flight. */
+void county_batch_start(county_t *self);
+/* The batch's Sync arrived: make it true in memory and acknowledge, or not. */
+void county_batch_finish(county_t *self);
+
+/* ---- county_record.c ---------------------------------------------------------------- */
+
+/* Record one event (folded or not) and fold it into the overlay. */
+int county_record_event(county_t *self, const tb_event_msg_t *ev, const uint8_t *body, size_t len,
+                        const char *via, int *ret_fold);
+/* The county confirms a case forwarded to it (签收), and tells the township. */
+int county_receive(county_t *self, const char *case_id, const char *township);
+/* Answer an event that broke the rules with REJECTED, through `via`. */
+int county_reject(county_t *self, const tb_event_msg_t *bad, int why, const char *via);
+/* Mint one of the county's own events and queue it to township `to`. */
+int county_emit_own(county_t *self, tb_event_msg_t *ev, const char *to);
+/* A StatusUpdate to the township of every case the batch changed. */
+int county_status_updates(county_t *self);
+/* Every case's deadline again, on the calendar now in force. */
+int county_refresh_due(county_t *self);
+
+/* ---- county_intake.c ---------------------------------------------------------------- */
+
+void county_poll_commands(county_t *self);
+void county_poll_data(county_t *self);
+int county_apply_cmd(county_t *self, const cmd_t *c);
+int county_apply_data(county_t *self, const data_t *d);
+void county_cmds_clear(county_t *self);
+void county_data_clear(county_t *self);
+/* The plain connection is gone; taken commands go back to 'new' on the next. */
+void county_intake_lost(county_t *self);
+
+/* ---- county_link.c: the seam the batch uses ----------------------------------------- */
+
+/* Load the links (link_in, link_out, the outbox head): 0 or negative. */
+int county_link_load(county_t *self);
+void county_link_reset(county_t *self);
+/* The township of code, created if new; NULL if code is invalid or no memory. */
+peer_t *county_peer_get(county_t *self, const char *code);
+bool county_my_township(county_t *self, const char *code);
+/* A new outbox row to `peer` in the batch: 0 or negative. */
+int county_link_queue(county_t *self, const char *peer, const uint8_t *buf, size_t len);
+/* Write the batch's cursors and acks: 0 or negative. */
+int county_link_batch(county_t *self);
+/* Ask for the next part of one spilled outbox (last statement before the
+ * counter): 0 or negative; the rows arrive in county_link_reload_rows. */
+int county_link_batch_reload(county_t *self);
+void county_link_reload_rows(county_t *self, const PGresult *r);
+/* The batch committed: its outbox rows join the queues, cursors and acks advance. */
+void county_link_committed(county_t *self);
+/* The batch was lost: cursors back to what is committed. */
+void county_link_lost(county_t *self);
+/* Send what is due on every link, and acks. */
+void county_link_flush(county_t *self);
+void county_on_envelope(void *ctx, const tb_env_t *env);
+
+/* ---- county_serve.c ----------------------------------------------------------------- */
+
+/* A county on loop, not yet connected: 0 or negative (then nothing to free). */
+int county_init(county_t *self, uv_loop_t *loop, tb_env_ctx_t *env, const char *conninfo);
+/* Close every handle; the loop ends when they are closed. */
+void county_shutdown(county_t *self);
+/* Free what county_init and the run left (after the loop ended). */
+void county_fini(county_t *self);
+int county_start_reconnect(county_t *self);
+
+#endif

@@ -1,0 +1,220 @@
+/* county_record.c: what a batch writes for each event, and what follows
+ * from it: the event row and the projection of its case (folded into the
+ * overlay), the county's own events (签收, REJECTED, staff steps), a status
+ * update per changed case, and deadlines recounted on a new calendar.  All
+ * of it goes into the pipeline of the batch being built; nothing here waits. */
+#include "county_int.h"
+
+#include "tb_error.h"
+#include "tb_log.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
+/* The lifecycle columns of the projection: the fold and what it implies. */
+static int project(county_t *self, const tb_event_msg_t *ev, const tb_case_t *c)
+{
+    const tb_item_t *item = tb_catalog_find(self->env->catalog, c->item);
+    int64_t due = 0, legal = 0;
+    if (tb_case_due(c, item, self->env->calendar, &due, &legal) < 0)
+        due = legal = 0;
+    bool paused = due == TB_DUE_NEVER;
+    char fold[TB_CASE_TEXT_MAX], bring[1024];
+    tb_case_encode(c, fold);
+    tb_case_to_bring(c, item, bring, sizeof bring);
+    bool rated = ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATED;
+    const char *reply = ev->ledger && ev->ledger->result ? ev->ledger->result : "";
+    params_t p = {0};
+    p_text(&p, ev->case_id);
+    p_text(&p, fold);
+    p_int(&p, paused ? 0 : due);
+    p_int(&p, paused ? 0 : legal);
+    p_text(&p, paused ? "true" : "false");
+    p_text(&p, bring);
+    p_int(&p, c->rating);
+    p_int(&p, c->decision);
+    p_text(&p, rated ? "true" : "false");
+    p_text(&p, rated ? ev->comment : "");
+    p_text(&p, reply);
+    p_int(&p, c->closed_ms ? c->closed_ms : c->decided_ms);
+    return county_stmt_send(self, "proj", &p);
+}
+
+/* Record one event (folded or not) and fold it into the overlay. */
+int county_record_event(county_t *self, const tb_event_msg_t *ev, const uint8_t *body, size_t len,
+                        const char *via, int *ret_fold)
+{
+    tb_case_t none = {0}, next;
+    const tb_case_t *cur = county_case_lookup(self, ev->case_id);
+    int fold;
+    if (ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_REJECTED) {
+        /* Our own verdict on an event: recorded, the case unchanged. */
+        fold = strcmp(ev->origin_node, self->place) == 0 ? 0 : -TB_EAUTHORITY;
+        next = cur ? *cur : none;
+    } else {
+        fold = tb_event_fold(cur ? cur : &none, ev, self->env->catalog, &next);
+    }
+    /* (apply_msg has checked that the sender may speak for the origin.) */
+    if (fold < 0)
+        tb_warn("event %s/%" PRIu64 " on %s via %s breaks the rules (%s): stored, not applied",
+                ev->origin_node, ev->origin_seq, ev->case_id, via, tb_strerror(fold));
+    bool logged = ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED;
+    params_t p = {0};
+    p_text(&p, ev->origin_node);
+    p_int(&p, (int64_t)ev->origin_seq);
+    p_text(&p, ev->case_id);
+    p_int(&p, ev->type);
+    p_text(&p, tb_event_name((tb_event_type_t)ev->type));
+    p_text(&p, ev->actor);
+    p_int(&p, ev->at_ms);
+    p_text(&p, ev->target);
+    p_text(&p, ev->reason);
+    p_text(&p, via);
+    p_text(&p, fold == 0 ? "true" : "false");
+    p_bytes(&p, body, len);
+    char origin[TB_CODE_LEN + 1]; /* must outlive the send below */
+    if (logged) {
+        const Tongban__V1__LedgerRecord *l = ev->ledger;
+        snprintf(origin, sizeof origin, "%.12s", ev->case_id);
+        p_text(&p, origin);
+        p_text(&p, l->client_name);
+        p_text(&p, l->client_phone);
+        p_text(&p, l->agent);
+        p_text(&p, l->item_code);
+        p_text(&p, l->note);
+        p_int(&p, l->accept_time_ms);
+    }
+    p_text(&p, tb_state_name(fold == 0 ? next.state : TB_ST_NONE));
+    p_text(&p, fold == 0 ? next.holder : "");
+    p_text(&p, fold == 0 ? next.pending : "");
+    p_int(&p, fold == 0 ? next.version : 0);
+    int rc = county_stmt_send(self, logged ? "ins_logged" : "ins_event", &p);
+    bool rejection = ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_REJECTED;
+    if (rc == 0 && fold == 0 && !rejection)
+        rc = project(self, ev, &next);
+    if (rc == 0 && fold == 0 && !rejection)
+        rc = county_overlay_put(self, ev->case_id, &next);
+    char detail[1024];
+    tb_event_detail(ev, detail, sizeof detail);
+    if (rc == 0 && (detail[0] || fold < 0)) {
+        params_t d = {0};
+        p_text(&d, ev->origin_node);
+        p_int(&d, (int64_t)ev->origin_seq);
+        p_text(&d, detail);
+        p_text(&d, fold < 0 ? tb_strerror(fold) : "");
+        rc = county_stmt_send(self, "detail", &d);
+    }
+    *ret_fold = fold;
+    self->events++;
+    return rc;
+}
+
+/* Mint one of the county's own events (origin, seq and time filled in here),
+ * record it in this batch and queue it to township `to`. */
+int county_emit_own(county_t *self, tb_event_msg_t *ev, const char *to)
+{
+    ev->origin_node = (char *)self->place;
+    ev->origin_seq = ++self->batch_event_seq;
+    ev->at_ms = tb_now_ms();
+    if (!ev->actor)
+        ev->actor = (char *)"";
+    tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
+    item.item_case = TONGBAN__V1__ITEM__ITEM_EVENT;
+    item.event = ev;
+    uint8_t *buf;
+    size_t len;
+    int rc = tb_pack_item(&item, &buf, &len);
+    if (rc < 0)
+        return rc;
+    int fold;
+    rc = county_record_event(self, ev, buf, len, self->place, &fold);
+    if (rc == 0)
+        rc = county_link_queue(self, to, buf, len);
+    free(buf);
+    return rc;
+}
+
+/* The county confirms a case forwarded to it (签收), and tells the township. */
+int county_receive(county_t *self, const char *case_id, const char *township)
+{
+    tb_event_msg_t ev = TONGBAN__V1__CASE_EVENT__INIT;
+    ev.case_id = (char *)case_id;
+    ev.type = TONGBAN__V1__EVENT_TYPE__EVENT_RECEIVED;
+    return county_emit_own(self, &ev, township);
+}
+
+/* An event broke the rules: tell the node that made it, through the township
+ * it came by, so its local view corrects itself (REJECTED names the event and
+ * the rule).  The event itself stays stored with folded = false. */
+int county_reject(county_t *self, const tb_event_msg_t *bad, int why, const char *via)
+{
+    tb_event_msg_t ev = TONGBAN__V1__CASE_EVENT__INIT;
+    ev.case_id = bad->case_id;
+    ev.type = TONGBAN__V1__EVENT_TYPE__EVENT_REJECTED;
+    ev.reason = (char *)tb_strerror(why);
+    ev.rejected_origin = bad->origin_node;
+    ev.rejected_seq = bad->origin_seq;
+    return county_emit_own(self, &ev, via);
+}
+
+/* Tell the township of each changed case what the county now holds. */
+int county_status_updates(county_t *self)
+{
+    size_t pos = 0;
+    const char *case_id;
+    uintptr_t v;
+    while (tb_map_next(self->overlay, &pos, &case_id, &v)) {
+        const tb_case_t *c = (const tb_case_t *)v;
+        char village[TB_CODE_LEN + 1], township[TB_CODE_LEN + 1];
+        snprintf(village, sizeof village, "%.12s", case_id);
+        if (tb_code_level(village) == TB_LEVEL_TOWNSHIP)
+            memcpy(township, village, sizeof township); /* a walk-in case */
+        else if (tb_code_parent(village, township) < 0)
+            continue;
+        Tongban__V1__StatusUpdate st = TONGBAN__V1__STATUS_UPDATE__INIT;
+        st.case_id = (char *)case_id;
+        st.state = (char *)tb_state_name(c->state);
+        st.holder = (char *)c->holder;
+        st.version = c->version;
+        st.at_ms = tb_now_ms();
+        tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
+        item.item_case = TONGBAN__V1__ITEM__ITEM_STATUS;
+        item.status = &st;
+        uint8_t *buf;
+        size_t len;
+        int rc = tb_pack_item(&item, &buf, &len);
+        if (rc == 0)
+            rc = county_link_queue(self, township, buf, len);
+        free(buf);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Every case's deadline again, on the calendar now in force. */
+int county_refresh_due(county_t *self)
+{
+    size_t pos = 0;
+    const char *case_id;
+    uintptr_t v;
+    int rc = 0;
+    while (rc == 0 && tb_map_next(self->cases, &pos, &case_id, &v)) {
+        /* A case this batch changed has its new deadline from project(). */
+        if (tb_map_get(self->overlay, case_id, NULL))
+            continue;
+        const tb_case_t *c = (const tb_case_t *)v;
+        const tb_item_t *item = tb_catalog_find(self->env->catalog, c->item);
+        int64_t due = 0, legal = 0;
+        if (tb_case_due(c, item, self->env->calendar, &due, &legal) < 0)
+            continue;
+        bool paused = due == TB_DUE_NEVER;
+        params_t p = {0};
+        p_text(&p, case_id);
+        p_int(&p, paused ? 0 : due);
+        p_int(&p, paused ? 0 : legal);
+        p_text(&p, paused ? "true" : "false");
+        rc = county_stmt_send(self, "due", &p);
+    }
+    return rc;
+}

@@ -1,0 +1,179 @@
+/* county_stmt.c: the county's SQL: the prepared statements a batch is made
+ * of, the parameter builder they are filled with, and the migration runner.
+ * SQL lives here and in sql/NNN_*.sql, never built by concatenation. */
+#include "county_int.h"
+
+#include "tb_error.h"
+#include "tb_log.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
+extern const char *const county_migrations[];
+extern const size_t county_migration_count;
+
+void p_text(params_t *p, const char *s)
+{
+    p->v[p->n] = s ? s : "";
+    p->len[p->n] = 0;
+    p->fmt[p->n++] = 0;
+}
+
+void p_int(params_t *p, int64_t x)
+{
+    snprintf(p->num[p->n], sizeof p->num[0], "%" PRId64, x);
+    p_text(p, p->num[p->n]);
+}
+
+void p_bytes(params_t *p, const uint8_t *b, size_t len)
+{
+    p->v[p->n] = (const char *)b;
+    p->len[p->n] = (int)len;
+    p->fmt[p->n++] = 1;
+}
+
+static const struct {
+    const char *name, *sql;
+} stmts[] = {
+    {"ins_logged",
+     "WITH ins AS (INSERT INTO case_events(origin_node, origin_seq, case_id, type, type_name,"
+     " actor, at, target, reason, via, folded, body) VALUES ($1, $2, $3, $4, $5, $6,"
+     " to_timestamp($7::bigint / 1000.0), $8, $9, $10, $11::boolean, $12)"
+     " ON CONFLICT (origin_node, origin_seq) DO NOTHING RETURNING case_id)"
+     " INSERT INTO cases(case_id, origin, client_name, client_phone, agent, item_code, note,"
+     " accept_time, state, holder, pending, version, updated_at)"
+     " SELECT case_id, $13, $14, $15, $16, $17, $18, to_timestamp($19::bigint / 1000.0), $20, $21,"
+     " $22, $23, to_timestamp($7::bigint / 1000.0) FROM ins WHERE $11::boolean"
+     " ON CONFLICT (case_id) DO NOTHING"},
+    {"ins_event",
+     "WITH ins AS (INSERT INTO case_events(origin_node, origin_seq, case_id, type, type_name,"
+     " actor, at, target, reason, via, folded, body) VALUES ($1, $2, $3, $4, $5, $6,"
+     " to_timestamp($7::bigint / 1000.0), $8, $9, $10, $11::boolean, $12)"
+     " ON CONFLICT (origin_node, origin_seq) DO NOTHING RETURNING case_id)"
+     " UPDATE cases SET state = $13, holder = $14, pending = $15, version = $16,"
+     " updated_at = to_timestamp($7::bigint / 1000.0)"
+     " WHERE case_id IN (SELECT case_id FROM ins) AND $11::boolean"},
+    {"outbox", "INSERT INTO outbox(peer, seq, body) VALUES ($1, $2, $3)"},
+    {"link_out", "INSERT INTO link_out(peer, last, acked) VALUES ($1, $2, 0)"
+                 " ON CONFLICT (peer) DO UPDATE SET last = GREATEST(link_out.last, EXCLUDED.last)"},
+    {"cursor", "INSERT INTO link_in(peer, cursor) VALUES ($1, $2)"
+               " ON CONFLICT (peer) DO UPDATE SET cursor = EXCLUDED.cursor"},
+    {"counter", "INSERT INTO counters(name, value) VALUES ($1, $2)"
+                " ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value"},
+    {"ack", "WITH d AS (DELETE FROM outbox WHERE peer = $1 AND seq <= $2)"
+            " UPDATE link_out SET acked = $2 WHERE peer = $1 AND acked < $2"},
+    {"quarantine", "INSERT INTO quarantine(peer, seq, body, why) VALUES ($1, $2, $3, $4)"},
+    {"due", "UPDATE cases SET due_at = CASE WHEN $2::bigint > 0 THEN to_timestamp($2::bigint / "
+            "1000.0) END,"
+            " legal_due_at = CASE WHEN $3::bigint > 0 THEN to_timestamp($3::bigint / 1000.0) END,"
+            " paused = $4::boolean WHERE case_id = $1"},
+    {"reload", "SELECT seq, body FROM outbox WHERE peer = $1 AND seq > $2 AND seq <= $4"
+               " ORDER BY seq LIMIT $3"},
+    /* The lifecycle part of the projection (migration 002), after ins_logged/ins_event. */
+    {"proj",
+     "UPDATE cases SET fold = $2,"
+     " due_at = CASE WHEN $3::bigint > 0 THEN to_timestamp($3::bigint / 1000.0) END,"
+     " legal_due_at = CASE WHEN $4::bigint > 0 THEN to_timestamp($4::bigint / 1000.0) END,"
+     " paused = $5::boolean, to_bring = $6, rating = $7, decision = $8,"
+     " rating_comment = CASE WHEN $9::boolean THEN $10 ELSE rating_comment END,"
+     " result = CASE WHEN $11 <> '' THEN $11 ELSE result END,"
+     " completion_time = CASE WHEN $12::bigint > 0 THEN to_timestamp($12::bigint / 1000.0) END"
+     " WHERE case_id = $1"},
+    {"detail", "UPDATE case_events SET detail = $3, rejected = $4 WHERE origin_node = $1 AND "
+               "origin_seq = $2"},
+    {"cmd_done",
+     "UPDATE county_commands SET status = $2, error = $3, done_at = now() WHERE id = $1"},
+    {"data_sent", "INSERT INTO data_sent(peer, kind, version) VALUES ($1, $2, $3)"
+                  " ON CONFLICT (peer, kind) DO UPDATE SET version = EXCLUDED.version"},
+};
+
+int county_stmt_prepare(PGconn *pg)
+{
+    for (size_t i = 0; i < sizeof stmts / sizeof stmts[0]; i++) {
+        PGresult *r = PQprepare(pg, stmts[i].name, stmts[i].sql, 0, NULL);
+        bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+        if (!ok) {
+            tb_error("prepare %s: %s", stmts[i].name, PQerrorMessage(pg));
+            return -TB_ESTORE;
+        }
+    }
+    return 0;
+}
+
+PGresult *county_query(PGconn *pg, const char *sql)
+{
+    PGresult *r = PQexec(pg, sql);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        tb_error("load: %s", PQerrorMessage(pg));
+        PQclear(r);
+        return NULL;
+    }
+    return r;
+}
+
+int county_stmt_send(county_t *self, const char *name, params_t *p)
+{
+    if (!PQsendQueryPrepared(self->pg, name, p->n, p->v, p->len, p->fmt, 0)) {
+        snprintf(self->batch_err, sizeof self->batch_err, "%s", PQerrorMessage(self->pg));
+        self->batch_failed = true;
+        return -TB_ESTORE;
+    }
+    return 0;
+}
+
+int county_migrate(PGconn *pg, const char **ret_err)
+{
+    static char err[512];
+    err[0] = '\0';
+    PGresult *r = PQexec(pg, "SET client_min_messages = warning;"
+                             "SELECT pg_advisory_lock(826000);"
+                             "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                             " version integer PRIMARY KEY,"
+                             " applied_at timestamptz NOT NULL DEFAULT now())");
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    for (size_t v = 1; ok && v <= county_migration_count; v++) {
+        char version[24];
+        snprintf(version, sizeof version, "%zu", v);
+        const char *param[1] = {version};
+        r = PQexecParams(pg, "SELECT 1 FROM schema_migrations WHERE version = $1::integer", 1, NULL,
+                         param, NULL, NULL, 0);
+        bool done = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+        ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+        PQclear(r);
+        if (!ok || done)
+            continue;
+        r = PQexec(pg, "BEGIN");
+        ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+        if (ok) {
+            r = PQexec(pg, county_migrations[v - 1]);
+            ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+            PQclear(r);
+        }
+        if (ok) {
+            r = PQexecParams(pg, "INSERT INTO schema_migrations(version) VALUES ($1::integer)", 1,
+                             NULL, param, NULL, NULL, 0);
+            ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+            PQclear(r);
+        }
+        if (!ok)
+            snprintf(err, sizeof err, "migration %zu: %s", v, PQerrorMessage(pg));
+        r = PQexec(pg, ok ? "COMMIT" : "ROLLBACK");
+        if (ok && PQresultStatus(r) != PGRES_COMMAND_OK) {
+            ok = false;
+            snprintf(err, sizeof err, "migration %zu: commit: %s", v, PQerrorMessage(pg));
+        }
+        PQclear(r);
+    }
+    if (!ok && !err[0])
+        snprintf(err, sizeof err, "%s", PQerrorMessage(pg));
+    /* A failed unlock needs no answer: the lock is the session's and goes
+     * with the connection, which the caller closes after a failure. */
+    r = PQexec(pg, "SELECT pg_advisory_unlock(826000)");
+    PQclear(r);
+    if (!ok && ret_err)
+        *ret_err = err;
+    return ok ? 0 : -TB_ESTORE;
+}
