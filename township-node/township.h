@@ -11,7 +11,6 @@
 #define TOWNSHIP_H
 
 #include "tb_act.h"
-#include "tb_data.h"
 #include "tb_edge.h"
 
 typedef tb_edge_t township_t;

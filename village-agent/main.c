@@ -246,7 +246,7 @@ int main(int argc, char **argv)
                                                     "reply (--reply)")
                                             : tb_strerror(rc),
                         it->code, it->name);
-            } else if (rc != -TB_ESTORE || store) {
+            } else {
                 fail(rc);
             }
             goto out;
