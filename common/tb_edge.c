@@ -3,7 +3,7 @@
 #include "tb_act.h"
 #include "tb_data.h"
 #include "tb_error.h"
-#include "tb_log.h"
+#include "tb_log.h" /* tb_now_ms, the clock and its test hook; nothing here logs */
 
 #include <stdio.h>
 #include <string.h>
