@@ -1,6 +1,7 @@
 /* tongban-township: the township window's commands and daemon. */
 #include "township.h"
 
+#include "tb_data.h"
 #include "tb_error.h"
 #include "tb_i18n.h"
 #include "tb_log.h"
@@ -191,7 +192,7 @@ int main(int argc, char **argv)
         goto out;
     }
     tb_store_set_rules(store, env.catalog, env.calendar);
-    township_t t = {store, env.places, env.place, env.parent, env.catalog, &env};
+    township_t t = {&env, store};
     tb_report_opts_t ro = {env.places, env.catalog, tb_opt(opts, nopts, "json") != NULL, true,
                            env.calendar};
     if (!strcmp(cmd, "inbox") || !strcmp(cmd, "cases")) {
@@ -202,13 +203,13 @@ int main(int argc, char **argv)
         rc = tb_report_items(env.catalog, env.catalog_version, env.calendar_version, ro.json,
                              stdout);
     } else if (!strcmp(cmd, "register")) {
-        township_walkin_t w = {tb_opt(opts, nopts, "client"),
-                               tb_opt(opts, nopts, "phone"),
-                               tb_opt(opts, nopts, "item"),
-                               tb_opt(opts, nopts, "note"),
-                               agent,
-                               tb_opt(opts, nopts, "materials"),
-                               tb_opt(opts, nopts, "reply")};
+        tb_entry_t w = {tb_opt(opts, nopts, "client"),
+                        tb_opt(opts, nopts, "phone"),
+                        tb_opt(opts, nopts, "item"),
+                        tb_opt(opts, nopts, "note"),
+                        agent,
+                        tb_opt(opts, nopts, "materials"),
+                        tb_opt(opts, nopts, "reply")};
         if (!w.client || !w.phone || !w.item) {
             fputs(
                 TB_TR(
@@ -219,7 +220,7 @@ int main(int argc, char **argv)
             goto out;
         }
         char id[TB_CASEID_MAX];
-        if ((rc = township_register(&t, &w, id)) < 0) {
+        if ((rc = tb_edge_log(&env, store, &w, id)) < 0) {
             fprintf(stderr, TB_TR("错误：%s：%s\n", "error: %s: %s\n"),
                     rc == -TB_ENOREASON ? TB_TR("咨询和帮扶必须登记答复（--reply）",
                                                 "a consultation or help request needs its reply "

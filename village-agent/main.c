@@ -1,6 +1,7 @@
 /* tongban-village: the village agent's commands and daemon. */
 #include "village.h"
 
+#include "tb_data.h"
 #include "tb_error.h"
 #include "tb_i18n.h"
 #include "tb_log.h"
@@ -229,7 +230,7 @@ int main(int argc, char **argv)
         int rc = open_store(&env, &store);
         if (rc < 0)
             goto out;
-        rc = village_check_entry(&env, &e);
+        rc = tb_edge_check_entry(&env, &e);
         if (rc == -TB_EUNKNOWN_ITEM) {
             fprintf(
                 stderr,
@@ -248,7 +249,7 @@ int main(int argc, char **argv)
                                                     "reply (--reply)")
                                             : tb_strerror(rc),
                         it->code, it->name);
-            } else if (rc != -TB_ESTORE || store) {
+            } else {
                 fail(rc);
             }
             goto out;

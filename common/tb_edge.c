@@ -1,0 +1,130 @@
+#include "tb_edge.h"
+
+#include "tb_act.h"
+#include "tb_data.h"
+#include "tb_error.h"
+#include "tb_log.h" /* tb_now_ms, the clock and its test hook; nothing here logs */
+
+#include <stdio.h>
+#include <string.h>
+
+int tb_edge_check_entry(const tb_env_ctx_t *env, const tb_entry_t *e)
+{
+    int rc;
+    if ((rc = tb_check_name(e->client)) < 0 || (rc = tb_check_phone(e->phone)) < 0)
+        return rc;
+    if (!e->item || !tb_catalog_find(env->catalog, e->item))
+        return -TB_EUNKNOWN_ITEM;
+    if (e->note && (rc = tb_check_text(e->note, TB_MAX_NOTE)) < 0)
+        return rc;
+    if (e->reply && (rc = tb_check_text(e->reply, TB_MAX_NOTE)) < 0)
+        return rc;
+    if (!e->agent || (rc = tb_check_text(e->agent, 64)) < 0 || !*e->agent)
+        return rc < 0 ? rc : -TB_ECONFIG;
+    return 0;
+}
+
+/* Whether the node logging a case hands it on to its township at once. */
+static bool hands_on(const tb_env_ctx_t *env, const tb_item_t *item)
+{
+    return tb_code_level(env->place) == TB_LEVEL_VILLAGE && item->level != TB_LEVEL_VILLAGE &&
+           item->kind != TB_KIND_CONSULT && item->kind != TB_KIND_HELP;
+}
+
+/* The events of a new case, inside the transaction; writes the id it minted. */
+static int log_events(const tb_env_ctx_t *env, tb_store_t *store, const tb_entry_t *e,
+                      char **materials, size_t n_materials, char id[TB_CASEID_MAX])
+{
+    int64_t now = tb_now_ms();
+    char counter[32];
+    snprintf(counter, sizeof counter, "case-%08d", tb_cst_yyyymmdd(now));
+    uint64_t seq;
+    int rc;
+    if ((rc = tb_store_counter_next(store, counter, &seq)) < 0 ||
+        (rc = tb_caseid_format(env->place, now, (uint32_t)seq, id)) < 0)
+        return rc;
+
+    Tongban__V1__LedgerRecord ledger = TONGBAN__V1__LEDGER_RECORD__INIT;
+    ledger.client_name = (char *)e->client;
+    ledger.client_phone = (char *)e->phone;
+    ledger.agent = (char *)e->agent;
+    ledger.item_code = (char *)e->item;
+    ledger.note = (char *)(e->note ? e->note : "");
+    ledger.accept_time_ms = now;
+    ledger.result = (char *)(e->reply ? e->reply : "");
+    tb_event_msg_t ev = TONGBAN__V1__CASE_EVENT__INIT;
+    ev.case_id = id;
+    ev.type = TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED;
+    ev.actor = (char *)e->agent;
+    ev.at_ms = now;
+    ev.ledger = &ledger;
+    ev.materials = materials;
+    ev.n_materials = n_materials;
+    const char *peers[] = {env->parent, NULL};
+    if ((rc = tb_store_emit(store, &ev, peers)) < 0)
+        return rc;
+    if (!hands_on(env, tb_catalog_find(env->catalog, e->item)))
+        return 0;
+    tb_event_msg_t sub = TONGBAN__V1__CASE_EVENT__INIT;
+    sub.case_id = id;
+    sub.type = TONGBAN__V1__EVENT_TYPE__EVENT_SUBMITTED;
+    sub.actor = (char *)e->agent;
+    sub.at_ms = now;
+    sub.target = (char *)env->parent;
+    return tb_store_emit(store, &sub, peers);
+}
+
+int tb_edge_log(const tb_env_ctx_t *env, tb_store_t *store, const tb_entry_t *e,
+                char ret_id[TB_CASEID_MAX])
+{
+    int rc = tb_edge_check_entry(env, e);
+    if (rc < 0)
+        return rc;
+    char mbuf[2048], *names[TB_ITEM_MATERIALS_MAX];
+    int n = tb_act_split(e->materials, mbuf, sizeof mbuf, names);
+    if (n < 0)
+        return n;
+    if ((rc = tb_store_begin(store)) < 0)
+        return rc;
+    char id[TB_CASEID_MAX];
+    if ((rc = log_events(env, store, e, names, (size_t)n, id)) < 0) {
+        tb_store_rollback(store);
+        return rc;
+    }
+    if ((rc = tb_store_commit(store)) < 0)
+        return rc;
+    memcpy(ret_id, id, TB_CASEID_MAX);
+    return 0;
+}
+
+const char *tb_edge_case_id(const tb_item_msg_t *item)
+{
+    switch (item->item_case) {
+    case TONGBAN__V1__ITEM__ITEM_EVENT:
+        return item->event->case_id;
+    case TONGBAN__V1__ITEM__ITEM_STATUS:
+        return item->status->case_id;
+    default:
+        return NULL;
+    }
+}
+
+int tb_edge_from_above(tb_env_ctx_t *env, tb_store_t *store, const tb_item_msg_t *item,
+                       const uint8_t *body, size_t len, int *ret_fold)
+{
+    int rc, fold = 0;
+    switch (item->item_case) {
+    case TONGBAN__V1__ITEM__ITEM_DATA:
+        rc = tb_data_receive(env, store, item->data);
+        break;
+    case TONGBAN__V1__ITEM__ITEM_STATUS:
+        rc = tb_store_county_status(store, item->status);
+        break;
+    default:
+        rc = tb_store_apply(store, item->event, body, len, true, &fold);
+        break;
+    }
+    if (rc == 0 && ret_fold)
+        *ret_fold = fold;
+    return rc;
+}
