@@ -4,7 +4,7 @@ COUNTY=360826000000
 TOWNS=(360826100000 360826102000)
 VILLAGES=(360826100001 360826100002 360826102001 360826102200)
 export TONGBAN_BROKER=ipc://$WORK/broker.sock
-declare -A PID
+declare -A PID STARTED
 
 # Every daemon logs to $WORK/NAME.log, so finish() reads them all for sanitizer reports.
 # ARMED[name]=1: started with crash_after_commit in TONGBAN_FAULT (it will kill itself).
@@ -25,7 +25,20 @@ run() {
     esac
     PID[$name]=$!
     PIDS+=($!)
+    STARTED[$name]=${EPOCHREALTIME/./}
     if [[ ${TONGBAN_FAULT:-} == *crash_after_commit=* ]]; then ARMED[$name]=1; else ARMED[$name]=0; fi
+}
+
+# term NAME: SIGTERM a daemon, but never in the first second after it was
+# started: a signal that lands before a process reaches main() kills it by
+# the default action (exit 143) whatever the daemon does, so a "polite stop"
+# that early tests the kernel, not the daemon (seen when a daemon found dead
+# was restarted in the same chaos step that stops it).
+term() {
+    local name=$1 age
+    age=$(((${EPOCHREALTIME/./} - ${STARTED[$name]:-0}) / 1000))
+    [ "$age" -lt 1000 ] && sleep "0.$(printf '%03d' $((1000 - age)))"
+    kill -TERM "${PID[$name]}"
 }
 
 kill9() {
@@ -50,7 +63,7 @@ stop_all() {
     for n in "${VILLAGES[@]}" "${TOWNS[@]}" county broker; do
         [ -n "${PID[$n]:-}" ] || continue
         if alive "$n"; then
-            kill -TERM "${PID[$n]}"
+            term "$n"
             wait "${PID[$n]}"
             rc=$?
             eq "$n exits 0 on SIGTERM" 0 "$rc"

@@ -259,7 +259,7 @@ for ((s = 0; s < schedules; s++)); do
                 reap "$victim" # armed and hooked since settle, or died by itself
             elif [ "$kind" = term ]; then
                 # A polite stop: it must finish its batch and exit 0.
-                kill -TERM "${PID[$victim]}"
+                term "$victim"
                 wait "${PID[$victim]}"
                 rc=$?
                 terms=$((terms + 1))
@@ -283,7 +283,7 @@ for ((s = 0; s < schedules; s++)); do
             reap "$n"
             TONGBAN_FAULT=$BASE_FAULT run "$n"
         elif [ "${ARMED[$n]}" = 1 ]; then
-            kill -TERM "${PID[$n]}"
+            term "$n"
             wait "${PID[$n]}"
             rc=$?
             terms=$((terms + 1))
