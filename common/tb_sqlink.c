@@ -1,7 +1,7 @@
 #include "tb_sqlink.h"
 
 #include "tb_error.h"
-#include "tb_link.h"
+#include "tb_linkeng.h"
 #include "tb_log.h"
 
 #include <errno.h>
@@ -12,235 +12,163 @@
 
 enum { WINDOW = 256, POLL_MS = 100 };
 
-typedef struct {
-    char code[TB_CODE_LEN + 1];
-    tb_link_tx_t tx;
-    bool has_tx;
-    uint64_t cursor;      /* last applied seq from this peer (committed or in the open batch) */
-    uint64_t cursor_done; /* last committed */
-    bool has_cursor;
-    bool need_ack;
-} peer_t;
-
+/* The SQLite backend of the link engine (tb_linkeng.h): the node's store
+ * behind tb_linkeng_store_t, tb_node as the wire, tb_mono_ms as the clock.
+ * What the engine notes is logged here, as the daemon's own voice. */
 struct tb_sqlink {
     tb_store_t *store;
     tb_node_t *node;
     tb_sqlink_app_t app;
+    tb_linkeng_t *eng;
     uv_timer_t timer;
-    peer_t *peers;
-    size_t npeers, cap;
-    bool in_tx;
-    bool failed; /* the open batch hit an error: roll it back */
-    uint64_t backlog;
 };
 
-static peer_t *peer_get(tb_sqlink_t *self, const char *code)
+static int st_begin(void *st)
 {
-    for (size_t i = 0; i < self->npeers; i++)
-        if (strcmp(self->peers[i].code, code) == 0)
-            return &self->peers[i];
-    if (self->npeers == self->cap) {
-        size_t cap = self->cap ? self->cap * 2 : 8;
-        peer_t *v = realloc(self->peers, cap * sizeof(peer_t));
-        if (!v)
-            return NULL;
-        self->peers = v;
-        self->cap = cap;
-    }
-    peer_t *p = &self->peers[self->npeers++];
-    memset(p, 0, sizeof *p);
-    strcpy(p->code, code);
-    return p;
+    return tb_store_begin(((tb_sqlink_t *)st)->store);
 }
 
-static int open_tx(tb_sqlink_t *self)
+static int st_commit(void *st)
 {
-    if (self->in_tx)
-        return 0;
-    int rc = tb_store_begin(self->store);
-    if (rc == 0)
-        self->in_tx = true;
+    return tb_store_commit(((tb_sqlink_t *)st)->store);
+}
+
+static void st_rollback(void *st)
+{
+    tb_store_rollback(((tb_sqlink_t *)st)->store);
+}
+
+static int st_cursor_get(void *st, const char *peer, uint64_t *ret_cursor)
+{
+    return tb_store_cursor_get(((tb_sqlink_t *)st)->store, peer, ret_cursor);
+}
+
+static int st_cursor_set(void *st, const char *peer, uint64_t seq)
+{
+    return tb_store_cursor_set(((tb_sqlink_t *)st)->store, peer, seq);
+}
+
+static int st_ack(void *st, const char *peer, uint64_t ack)
+{
+    return tb_store_ack(((tb_sqlink_t *)st)->store, peer, ack);
+}
+
+/* A message that arrives in order but does not decode is quarantined and
+ * counts as applied, so one bad message never blocks a link. */
+static int st_apply(void *st, const char *peer, uint64_t seq, const uint8_t *body, size_t len)
+{
+    tb_sqlink_t *self = st;
+    tb_item_msg_t *item = NULL;
+    int rc = tb_item_decode(body, len, &item);
+    if (rc < 0) {
+        tb_error("link %s seq %llu: %s; quarantined", peer, (unsigned long long)seq,
+                 tb_strerror(rc));
+        return tb_store_quarantine(self->store, peer, seq, body, len, tb_strerror(rc));
+    }
+    rc = self->app.apply(self->app.ctx, peer, item, body, len);
+    tb_item_free(&item);
     return rc;
 }
 
-static void on_data(tb_sqlink_t *self, peer_t *p, const tb_env_t *env)
+static int st_heads(void *st, tb_linkeng_head_fn fn, void *arg)
 {
-    if (!p->has_cursor) {
-        if (tb_store_cursor_get(self->store, p->code, &p->cursor) < 0)
-            return;
-        p->cursor_done = p->cursor;
-        p->has_cursor = true;
+    sqlite3 *db = tb_store_db(((tb_sqlink_t *)st)->store);
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db, "SELECT peer, last, acked FROM link_out", -1, &q, NULL) != SQLITE_OK)
+        return -TB_ESTORE;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+        fn(arg, (const char *)sqlite3_column_text(q, 0), (uint64_t)sqlite3_column_int64(q, 1),
+           (uint64_t)sqlite3_column_int64(q, 2));
+    sqlite3_finalize(q);
+    return rc == SQLITE_DONE ? 0 : -TB_ESTORE;
+}
+
+static int st_read(void *st, const char *peer, uint64_t from, uint64_t to, tb_linkeng_emit_fn emit,
+                   void *arg)
+{
+    tb_sqlink_t *self = st;
+    for (uint64_t seq = from; seq <= to; seq++) {
+        uint8_t *buf;
+        size_t len;
+        int rc = tb_store_outbox_get(self->store, peer, seq, &buf, &len);
+        if (rc < 0)
+            return rc;
+        rc = emit(arg, seq, buf, len);
+        free(buf);
+        if (rc < 0)
+            return rc;
     }
-    tb_link_rx_t k = tb_link_rx_classify(p->cursor, env->seq);
-    p->need_ack = true;
-    if (k != TB_LINK_NEXT)
-        return; /* duplicate: re-ack; gap: dropped, the sender goes back */
-    if (open_tx(self) < 0) {
-        self->failed = true;
-        return;
+    return 0;
+}
+
+static const tb_linkeng_store_t sqlite_store = {
+    st_begin,      st_commit, st_rollback, st_cursor_get, st_apply,
+    st_cursor_set, st_ack,    st_heads,    st_read,
+};
+
+static int net_send(void *ctx, const char *dest, Tongban__V1__Kind kind, uint64_t seq, uint64_t ack,
+                    const uint8_t *body, size_t len)
+{
+    return tb_node_send(((tb_sqlink_t *)ctx)->node, dest, kind, seq, ack, body, len);
+}
+
+static int64_t net_now(void *ctx)
+{
+    (void)ctx;
+    return tb_mono_ms();
+}
+
+static void net_note(void *ctx, tb_linkeng_note_t what, const char *peer, uint64_t seq, int rc)
+{
+    (void)ctx;
+    unsigned long long s = (unsigned long long)seq;
+    switch (what) {
+    case TB_LINKENG_APPLY_FAILED:
+        tb_error("link %s seq %llu: apply failed: %s", peer, s, tb_strerror(rc));
+        break;
+    case TB_LINKENG_ROLLED_BACK:
+        tb_warn("batch rolled back; peers will retransmit");
+        break;
+    case TB_LINKENG_ACK_BEYOND:
+        tb_warn("peer %s acked %llu, beyond our last: ignored", peer, s);
+        break;
+    case TB_LINKENG_UNREACHABLE:
+        tb_debug("peer %s not connected; holding its outbox", peer);
+        break;
+    case TB_LINKENG_READ_FAILED:
+        tb_warn("outbox %s seq %llu: %s", peer, s, tb_strerror(rc));
+        break;
+    case TB_LINKENG_SEND_FAILED:
+        /* Back-pressure (EAGAIN, EHOSTUNREACH): the outbox keeps it and the
+         * timer tries again.  Anything else is a bug worth shouting. */
+        if (rc != -EAGAIN && rc != -EHOSTUNREACH)
+            tb_error("link %s seq %llu cannot be sent: %s", peer, s, tb_strerror(rc));
+        break;
     }
-    tb_item_msg_t *item = NULL;
-    int rc = tb_item_decode(env->body.data, env->body.len, &item);
-    if (rc < 0) {
-        tb_error("link %s seq %llu: %s; quarantined", p->code, (unsigned long long)env->seq,
-                 tb_strerror(rc));
-        rc = tb_store_quarantine(self->store, p->code, env->seq, env->body.data, env->body.len,
-                                 tb_strerror(rc));
-    } else {
-        rc = self->app.apply(self->app.ctx, p->code, item, env->body.data, env->body.len);
-        tb_item_free(&item);
-    }
-    if (rc == 0)
-        rc = tb_store_cursor_set(self->store, p->code, env->seq);
-    if (rc < 0) {
-        tb_error("link %s seq %llu: apply failed: %s", p->code, (unsigned long long)env->seq,
-                 tb_strerror(rc));
-        self->failed = true;
-        return;
-    }
-    p->cursor = env->seq;
+}
+
+static void set_backlog(tb_sqlink_t *self)
+{
+    tb_node_set_backlog(self->node, tb_linkeng_backlog(self->eng));
 }
 
 static void on_envelope(void *ctx, const tb_env_t *env)
 {
-    tb_sqlink_t *self = ctx;
-    if (self->failed)
-        return; /* the batch is lost anyway; the senders will retransmit */
-    if (env->kind == TONGBAN__V1__KIND__KIND_UNREACHABLE &&
-        strcmp(env->sender, TB_BROKER_CODE) == 0) { /* only the broker may say so */
-        Tongban__V1__Unreachable *u =
-            tongban__v1__unreachable__unpack(NULL, env->body.len, env->body.data);
-        if (u && tb_code_valid(u->peer)) {
-            peer_t *p = peer_get(self, u->peer);
-            if (p && p->has_tx)
-                tb_link_tx_unreachable(&p->tx, tb_mono_ms());
-            tb_debug("peer %s not connected; holding its outbox", u->peer);
-        }
-        if (u)
-            tongban__v1__unreachable__free_unpacked(u, NULL);
-        return;
-    }
-    if (strcmp(env->sender, TB_BROKER_CODE) == 0)
-        return; /* broker heartbeat */
-    peer_t *p = peer_get(self, env->sender);
-    if (!p)
-        return;
-    if (env->ack && p->has_tx) {
-        int adv = tb_link_tx_on_ack(&p->tx, env->ack, tb_mono_ms());
-        if (adv < 0)
-            tb_warn("peer %s acked %llu, beyond our last %llu: ignored", p->code,
-                    (unsigned long long)env->ack, (unsigned long long)p->tx.last);
-        else if (adv > 0 && (open_tx(self) < 0 || tb_store_ack(self->store, p->code, env->ack) < 0))
-            self->failed = true;
-    }
-    if (env->kind == TONGBAN__V1__KIND__KIND_DATA)
-        on_data(self, p, env);
-}
-
-static void refresh_peers(tb_sqlink_t *self)
-{
-    sqlite3 *db = tb_store_db(self->store);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT peer, last, acked FROM link_out", -1, &st, NULL) !=
-        SQLITE_OK)
-        return;
-    uint64_t backlog = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *code = (const char *)sqlite3_column_text(st, 0);
-        uint64_t last = (uint64_t)sqlite3_column_int64(st, 1);
-        uint64_t acked = (uint64_t)sqlite3_column_int64(st, 2);
-        if (!tb_code_valid(code))
-            continue;
-        peer_t *p = peer_get(self, code);
-        if (!p)
-            break;
-        if (!p->has_tx) {
-            tb_link_tx_init(&p->tx, last, acked, tb_mono_ms());
-            p->has_tx = true;
-        } else {
-            tb_link_tx_appended(&p->tx, last);
-        }
-        backlog += last - p->tx.acked;
-    }
-    sqlite3_finalize(st);
-    self->backlog = backlog;
-    tb_node_set_backlog(self->node, backlog);
+    tb_linkeng_on_envelope(((tb_sqlink_t *)ctx)->eng, env);
 }
 
 void tb_sqlink_flush(tb_sqlink_t *self)
 {
-    if (self->in_tx)
-        return;
-    refresh_peers(self);
-    int64_t now = tb_mono_ms();
-    for (size_t i = 0; i < self->npeers; i++) {
-        peer_t *p = &self->peers[i];
-        uint64_t from, to;
-        if (!p->has_tx || !tb_link_tx_due(&p->tx, now, WINDOW, &from, &to))
-            continue;
-        uint64_t seq;
-        for (seq = from; seq <= to; seq++) {
-            uint8_t *buf;
-            size_t len;
-            int rc = tb_store_outbox_get(self->store, p->code, seq, &buf, &len);
-            if (rc < 0) {
-                tb_warn("outbox %s seq %llu: %s", p->code, (unsigned long long)seq,
-                        tb_strerror(rc));
-                break;
-            }
-            rc = tb_node_send(self->node, p->code, TONGBAN__V1__KIND__KIND_DATA, seq,
-                              p->has_cursor ? p->cursor_done : 0, buf, len);
-            free(buf);
-            if (rc < 0) {
-                /* Back-pressure (EAGAIN, EHOSTUNREACH): the outbox keeps it and
-                 * the timer tries again.  Anything else is a bug worth shouting. */
-                if (rc != -EAGAIN && rc != -EHOSTUNREACH)
-                    tb_error("link %s seq %llu cannot be sent: %s", p->code,
-                             (unsigned long long)seq, tb_strerror(rc));
-                break;
-            }
-            p->need_ack = false;
-        }
-        if (seq > from)
-            tb_link_tx_sent(&p->tx, seq - 1);
-    }
-    for (size_t i = 0; i < self->npeers; i++) {
-        peer_t *p = &self->peers[i];
-        if (p->need_ack && p->has_cursor &&
-            tb_node_send(self->node, p->code, TONGBAN__V1__KIND__KIND_ACK, 0, p->cursor_done, NULL,
-                         0) == 0)
-            p->need_ack = false;
-    }
+    tb_linkeng_flush(self->eng);
+    set_backlog(self);
 }
 
 static void on_drained(void *ctx)
 {
     tb_sqlink_t *self = ctx;
-    if (self->in_tx) {
-        int rc = self->failed ? -TB_ESTORE : tb_store_commit(self->store);
-        self->in_tx = false;
-        if (rc < 0) {
-            tb_store_rollback(self->store);
-            self->failed = true;
-        } else {
-            tb_fault_committed(tb_node_fault(self->node));
-        }
-    }
-    for (size_t i = 0; i < self->npeers; i++) {
-        peer_t *p = &self->peers[i];
-        if (self->failed) {
-            /* Forget the batch: cursors and acks are re-read from the store. */
-            p->cursor = p->cursor_done;
-            p->need_ack = false;
-            p->has_tx = false;
-        } else {
-            p->cursor_done = p->cursor;
-        }
-    }
-    if (self->failed)
-        tb_warn("batch rolled back; peers will retransmit");
-    self->failed = false;
-    tb_sqlink_flush(self);
+    tb_linkeng_drained(self->eng);
+    set_backlog(self);
 }
 
 static void on_timer(uv_timer_t *t)
@@ -266,19 +194,23 @@ int tb_sqlink_new(uv_loop_t *loop, tb_store_t *store, const char *endpoint,
         free(self);
         return rc;
     }
+    tb_linkeng_env_t env = {net_send, net_now, net_note, tb_node_fault(self->node), self, WINDOW};
+    if ((rc = tb_linkeng_new(&sqlite_store, self, &env, &self->eng)) < 0) {
+        tb_node_close(&self->node);
+        free(self);
+        return rc;
+    }
+    set_backlog(self);
     uv_timer_init(loop, &self->timer);
     self->timer.data = self;
     uv_timer_start(&self->timer, on_timer, POLL_MS, POLL_MS);
-    refresh_peers(self);
     *ret = self;
     return 0;
 }
 
 static void on_timer_closed(uv_handle_t *h)
 {
-    tb_sqlink_t *self = h->data;
-    free(self->peers);
-    free(self);
+    free(h->data);
 }
 
 void tb_sqlink_close(tb_sqlink_t **self_p)
@@ -287,15 +219,14 @@ void tb_sqlink_close(tb_sqlink_t **self_p)
         return;
     tb_sqlink_t *self = *self_p;
     *self_p = NULL;
-    if (self->in_tx)
-        tb_store_rollback(self->store);
+    tb_linkeng_destroy(&self->eng); /* rolls back a batch still open */
     tb_node_close(&self->node);
     uv_close((uv_handle_t *)&self->timer, on_timer_closed);
 }
 
 uint64_t tb_sqlink_backlog(tb_sqlink_t *self)
 {
-    return self->backlog;
+    return tb_linkeng_backlog(self->eng);
 }
 
 typedef struct {

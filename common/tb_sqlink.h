@@ -1,7 +1,8 @@
 /* tb_sqlink: durable links of a node whose store is SQLite (village, township).
  *
- * It owns the node's broker connection (tb_node) and runs the link protocol
- * (tb_link) over the store's outboxes and cursors:
+ * It owns the node's broker connection (tb_node) and is the SQLite backend of
+ * the link engine (tb_linkeng: the protocol, written once), which runs over
+ * the store's outboxes and cursors:
  *  - receiving: messages from each peer are applied strictly in order; every
  *    message drained in one loop turn is applied in ONE transaction together
  *    with the new cursors, and only after COMMIT are acks sent;

@@ -1,0 +1,109 @@
+/* tb_linkeng: the exactly-once link engine, over a storage backend.
+ *
+ * What every node with a store does on its links, written once: per peer the
+ * receive cursor (applied, committed) and the send side (tb_link: sequencing,
+ * window, go-back-N retransmit with backoff, cumulative acks), presence (the
+ * broker's UNREACHABLE holds a peer's outbox; only the broker may say so),
+ * one transaction per batch of messages drained in a loop turn with the new
+ * cursors in it, acks only after that transaction committed, and the
+ * crash_after_commit fault hook between the commit and its acks.
+ *
+ * The engine never knows SQL, sockets or the time of day: it reaches its
+ * store through tb_linkeng_store_t (like redis's ae.c over its aeApi*
+ * backends), the network through a send function and the time through a
+ * clock, all in tb_linkeng_env_t; so the unit test drives it with a fake
+ * store, a fake wire and a fake clock.  The SQLite nodes' backend is
+ * tb_sqlink.c.  Outboxes grow outside the engine (the application appends
+ * inside its own transactions, from other processes too); the engine learns
+ * their heads from the store's heads() on every flush.
+ *
+ * Library code: it returns errors and logs nothing; what a daemon may want
+ * to log is handed to env->note.
+ */
+#ifndef TB_LINKENG_H
+#define TB_LINKENG_H
+
+#include "tb_fault.h"
+#include "tb_link.h"
+#include "tb_wire.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct tb_linkeng tb_linkeng_t;
+
+/* heads(): called once per outbox: its peer, the last seq assigned, the ack stored. */
+typedef void (*tb_linkeng_head_fn)(void *arg, const char *peer, uint64_t last, uint64_t acked);
+/* read(): called per message of the range, in seq order; a negative return
+ * stops the read (the wire pushed back) and is what read() returns. */
+typedef int (*tb_linkeng_emit_fn)(void *arg, uint64_t seq, const uint8_t *body, size_t len);
+
+/* The storage interface.  Every function returns 0 or a negative code.
+ * begin() opens the batch's transaction; apply(), cursor_set() and ack() run
+ * inside it; commit() ends it (on failure the engine calls rollback()). */
+typedef struct {
+    int (*begin)(void *st);
+    int (*commit)(void *st);
+    void (*rollback)(void *st);
+    /* The committed receive cursor of peer (0 for a peer never heard from). */
+    int (*cursor_get)(void *st, const char *peer, uint64_t *ret_cursor);
+    /* Apply the in-order message seq from peer (the effect). */
+    int (*apply)(void *st, const char *peer, uint64_t seq, const uint8_t *body, size_t len);
+    /* Store peer's cursor in the effect's transaction. */
+    int (*cursor_set)(void *st, const char *peer, uint64_t seq);
+    /* Record peer's cumulative ack (the outbox up to it may go). */
+    int (*ack)(void *st, const char *peer, uint64_t ack);
+    /* Report every outbox's head through fn. */
+    int (*heads)(void *st, tb_linkeng_head_fn fn, void *arg);
+    /* Read the outbox to peer, seqs from..to, through emit. */
+    int (*read)(void *st, const char *peer, uint64_t from, uint64_t to, tb_linkeng_emit_fn emit,
+                void *arg);
+} tb_linkeng_store_t;
+
+/* What the engine may tell a daemon (to log, or to count). */
+typedef enum {
+    TB_LINKENG_APPLY_FAILED, /* apply or cursor_set failed (rc): the batch rolls back */
+    TB_LINKENG_ROLLED_BACK,  /* a batch was rolled back; the peers retransmit */
+    TB_LINKENG_ACK_BEYOND,   /* peer acked seq, beyond what we assigned: ignored */
+    TB_LINKENG_UNREACHABLE,  /* the broker said peer is not connected: its outbox waits */
+    TB_LINKENG_READ_FAILED,  /* reading peer's outbox at seq failed (rc) */
+    TB_LINKENG_SEND_FAILED,  /* sending to peer failed with rc (-EAGAIN: back-pressure) */
+} tb_linkeng_note_t;
+
+typedef struct {
+    /* The wire: as tb_node_send (0, -EAGAIN / -EHOSTUNREACH, or another error). */
+    int (*send)(void *ctx, const char *dest, Tongban__V1__Kind kind, uint64_t seq, uint64_t ack,
+                const uint8_t *body, size_t len);
+    /* The monotonic clock, in milliseconds (retransmit and backoff timers). */
+    int64_t (*now_ms)(void *ctx);
+    /* Optional: what happened, for the daemon to log. */
+    void (*note)(void *ctx, tb_linkeng_note_t what, const char *peer, uint64_t seq, int rc);
+    /* Optional: the fault-injection state whose crash_after_commit fires at commit. */
+    tb_fault_t *fault;
+    void *ctx;
+    /* Messages in flight past the ack per peer. */
+    uint32_t window;
+} tb_linkeng_env_t;
+
+/* The engine over store (st) and env; both are copied, st and env->ctx are
+ * borrowed.  It reads the outboxes' heads once.  0 or -ENOMEM. */
+int tb_linkeng_new(const tb_linkeng_store_t *store, void *st, const tb_linkeng_env_t *env,
+                   tb_linkeng_t **ret);
+/* Roll back a batch still open, free everything; accepts NULL. */
+void tb_linkeng_destroy(tb_linkeng_t **self_p);
+
+/* A validated envelope for this node (DATA, ACK, HEARTBEAT or UNREACHABLE). */
+void tb_linkeng_on_envelope(tb_linkeng_t *self, const tb_env_t *env);
+/* The loop turn's messages are in: commit the batch (or roll it back), fire
+ * the commit hook, then flush (acks go out only now).  Returns 0, or the
+ * negative code of a batch that was rolled back. */
+int tb_linkeng_drained(tb_linkeng_t *self);
+/* Re-read the outboxes' heads, send what is due, send pending acks.  Does
+ * nothing while a batch is open. */
+void tb_linkeng_flush(tb_linkeng_t *self);
+/* Messages not yet acknowledged in all outboxes (as of the last flush). */
+uint64_t tb_linkeng_backlog(const tb_linkeng_t *self);
+/* Milliseconds until a flush could send something without new input, or -1. */
+int64_t tb_linkeng_wait_ms(const tb_linkeng_t *self);
+
+#endif

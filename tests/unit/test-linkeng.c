@@ -1,0 +1,570 @@
+/* Unit tests for common/tb_linkeng: the link engine, driven by a fake store, a
+ * fake wire and a fake clock.
+ *
+ * The fake store keeps what is committed apart from what the open transaction
+ * wrote (begin copies, commit keeps, rollback drops), and logs every commit
+ * next to every envelope the wire was handed, so "no ack before its commit"
+ * is read off one ordered log.  The clock moves only when a test moves it, so
+ * the retransmit timeout and its doubling are checked to the millisecond.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tb_test.h"
+
+#include "tb_linkeng.h"
+#include "tb_node.h" /* TB_BROKER_CODE */
+
+#define ME "360826100000"
+#define PEER "360826000000"
+#define OTHER "360826102000"
+
+enum { MAX = 64, MAX_OUT = 16 };
+
+typedef struct {
+    uint64_t cursor, acked; /* to/from PEER */
+    uint64_t applied[MAX];
+    int napplied;
+} db_t;
+
+typedef struct {
+    char kind; /* 'D' data, 'A' ack, 'C' commit, 'R' rollback */
+    char dest[16];
+    uint64_t seq, ack;
+} ev_t;
+
+typedef struct {
+    db_t committed, tx;
+    bool in_tx;
+    uint64_t out_last;  /* PEER's outbox: seqs 1..out_last, body "m<seq>" */
+    int fail_apply_seq; /* apply of this seq fails */
+    bool fail_commit;
+    uint64_t hole;        /* read of this seq returns nothing (a hole) */
+    uint64_t pushback_at; /* the wire refuses DATA with this seq (-EAGAIN) */
+    int64_t now;
+    ev_t log[256];
+    int nlog;
+    tb_linkeng_t *eng;
+    int wire_fd; /* if >= 0, every send is also written here (the fork test) */
+} fix_t;
+
+static void logev(fix_t *f, char kind, const char *dest, uint64_t seq, uint64_t ack)
+{
+    assert_true(f->nlog < 256);
+    ev_t *e = &f->log[f->nlog++];
+    e->kind = kind;
+    snprintf(e->dest, sizeof e->dest, "%s", dest);
+    e->seq = seq;
+    e->ack = ack;
+}
+
+/* ---- the fake store ---- */
+static int st_begin(void *st)
+{
+    fix_t *f = st;
+    assert_false(f->in_tx);
+    f->tx = f->committed;
+    f->in_tx = true;
+    return 0;
+}
+static int st_commit(void *st)
+{
+    fix_t *f = st;
+    assert_true(f->in_tx);
+    if (f->fail_commit)
+        return -TB_ESTORE;
+    f->committed = f->tx;
+    f->in_tx = false;
+    logev(f, 'C', "", 0, f->committed.cursor);
+    return 0;
+}
+static void st_rollback(void *st)
+{
+    fix_t *f = st;
+    f->in_tx = false;
+    logev(f, 'R', "", 0, 0);
+}
+static int st_cursor_get(void *st, const char *peer, uint64_t *ret)
+{
+    fix_t *f = st;
+    *ret = strcmp(peer, PEER) == 0 ? f->committed.cursor : 0;
+    return 0;
+}
+static int st_apply(void *st, const char *peer, uint64_t seq, const uint8_t *body, size_t len)
+{
+    fix_t *f = st;
+    assert_true(f->in_tx);
+    assert_string_equal(peer, PEER);
+    char want[16];
+    snprintf(want, sizeof want, "p%llu", (unsigned long long)seq);
+    assert_int_equal(len, strlen(want));
+    assert_memory_equal(body, want, len);
+    if ((int)seq == f->fail_apply_seq)
+        return -TB_ESTORE;
+    f->tx.applied[f->tx.napplied++] = seq;
+    return 0;
+}
+static int st_cursor_set(void *st, const char *peer, uint64_t seq)
+{
+    fix_t *f = st;
+    assert_true(f->in_tx);
+    assert_string_equal(peer, PEER);
+    f->tx.cursor = seq;
+    return 0;
+}
+static int st_ack(void *st, const char *peer, uint64_t ack)
+{
+    fix_t *f = st;
+    assert_true(f->in_tx);
+    assert_string_equal(peer, PEER);
+    f->tx.acked = ack;
+    return 0;
+}
+static int st_heads(void *st, tb_linkeng_head_fn fn, void *arg)
+{
+    fix_t *f = st;
+    if (f->out_last)
+        fn(arg, PEER, f->out_last, f->committed.acked);
+    return 0;
+}
+static int st_read(void *st, const char *peer, uint64_t from, uint64_t to, tb_linkeng_emit_fn emit,
+                   void *arg)
+{
+    fix_t *f = st;
+    assert_string_equal(peer, PEER);
+    assert_true(from > f->committed.acked && to <= f->out_last);
+    for (uint64_t s = from; s <= to; s++) {
+        if (s == f->hole)
+            return 0;
+        char body[16];
+        int n = snprintf(body, sizeof body, "m%llu", (unsigned long long)s);
+        int rc = emit(arg, s, (const uint8_t *)body, (size_t)n);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+static const tb_linkeng_store_t fake_store = {
+    st_begin,      st_commit, st_rollback, st_cursor_get, st_apply,
+    st_cursor_set, st_ack,    st_heads,    st_read,
+};
+
+/* ---- the fake wire and clock ---- */
+static int w_send(void *ctx, const char *dest, Tongban__V1__Kind kind, uint64_t seq, uint64_t ack,
+                  const uint8_t *body, size_t len)
+{
+    fix_t *f = ctx;
+    bool data = kind == TONGBAN__V1__KIND__KIND_DATA;
+    if (data) {
+        char want[16];
+        snprintf(want, sizeof want, "m%llu", (unsigned long long)seq);
+        assert_int_equal(len, strlen(want));
+        assert_memory_equal(body, want, len);
+    }
+    if (data && seq == f->pushback_at)
+        return -EAGAIN;
+    logev(f, data ? 'D' : 'A', dest, seq, ack);
+    if (f->wire_fd >= 0) {
+        char c = data ? 'D' : 'A';
+        assert_int_equal(write(f->wire_fd, &c, 1), 1);
+    }
+    return 0;
+}
+static int64_t w_now(void *ctx)
+{
+    return ((fix_t *)ctx)->now;
+}
+
+static fix_t *fix_new(uint64_t out_last, uint32_t window, tb_fault_t *fault)
+{
+    fix_t *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    f->out_last = out_last;
+    f->now = 1000000;
+    f->wire_fd = -1;
+    tb_linkeng_env_t env = {w_send, w_now, NULL, fault, f, window};
+    assert_rc(tb_linkeng_new(&fake_store, f, &env, &f->eng), 0);
+    return f;
+}
+static void fix_free(fix_t *f)
+{
+    tb_linkeng_destroy(&f->eng);
+    assert_null(f->eng);
+    free(f);
+}
+
+/* An envelope from `from`, as tb_node hands it over. */
+static void deliver(fix_t *f, const char *from, Tongban__V1__Kind kind, uint64_t seq, uint64_t ack)
+{
+    Tongban__V1__Envelope e = TONGBAN__V1__ENVELOPE__INIT;
+    char body[16];
+    int n = snprintf(body, sizeof body, "p%llu", (unsigned long long)seq);
+    e.version = 1;
+    e.sender = (char *)from;
+    e.receiver = ME;
+    e.kind = kind;
+    e.seq = seq;
+    e.ack = ack;
+    if (kind == TONGBAN__V1__KIND__KIND_DATA) {
+        e.body.data = (uint8_t *)body;
+        e.body.len = (size_t)n;
+    }
+    tb_linkeng_on_envelope(f->eng, &e);
+}
+static void data(fix_t *f, uint64_t seq)
+{
+    deliver(f, PEER, TONGBAN__V1__KIND__KIND_DATA, seq, 0);
+}
+static void ack(fix_t *f, uint64_t a)
+{
+    deliver(f, PEER, TONGBAN__V1__KIND__KIND_ACK, 0, a);
+}
+static void unreachable(fix_t *f, const char *from, const char *peer)
+{
+    Tongban__V1__Unreachable u = TONGBAN__V1__UNREACHABLE__INIT;
+    u.peer = (char *)peer;
+    uint8_t buf[64];
+    size_t len = tongban__v1__unreachable__pack(&u, buf);
+    Tongban__V1__Envelope e = TONGBAN__V1__ENVELOPE__INIT;
+    e.version = 1;
+    e.sender = (char *)from;
+    e.receiver = ME;
+    e.kind = TONGBAN__V1__KIND__KIND_UNREACHABLE;
+    e.body.data = buf;
+    e.body.len = len;
+    tb_linkeng_on_envelope(f->eng, &e);
+}
+
+/* The DATA seqs sent since log index `from`, as "1,2,3" (and the count). */
+static int sent_since(fix_t *f, int from, char *out, size_t cap)
+{
+    int n = 0;
+    out[0] = 0;
+    for (int i = from; i < f->nlog; i++)
+        if (f->log[i].kind == 'D') {
+            size_t l = strlen(out);
+            snprintf(out + l, cap - l, "%s%llu", n ? "," : "", (unsigned long long)f->log[i].seq);
+            n++;
+        }
+    return n;
+}
+static int count(fix_t *f, int from, char kind)
+{
+    int n = 0;
+    for (int i = from; i < f->nlog; i++)
+        n += f->log[i].kind == kind;
+    return n;
+}
+static const ev_t *last_of(fix_t *f, char kind)
+{
+    for (int i = f->nlog - 1; i >= 0; i--)
+        if (f->log[i].kind == kind)
+            return &f->log[i];
+    return NULL;
+}
+
+/* In-order messages of one turn: applied in one transaction with the cursor,
+ * and the ack leaves only after that commit, carrying the committed cursor. */
+static void test_ack_after_commit(void **state)
+{
+    (void)state;
+    fix_t *f = fix_new(0, 256, NULL);
+    data(f, 1);
+    data(f, 2);
+    data(f, 3);
+    assert_int_equal(f->nlog, 0); /* nothing on the wire, nothing committed yet */
+    assert_true(f->in_tx);
+    assert_int_equal(f->committed.cursor, 0);
+    assert_rc(tb_linkeng_drained(f->eng), 0);
+    assert_int_equal(f->nlog, 2);
+    assert_int_equal(f->log[0].kind, 'C');
+    assert_int_equal(f->log[0].ack, 3);
+    assert_int_equal(f->log[1].kind, 'A');
+    assert_string_equal(f->log[1].dest, PEER);
+    assert_int_equal(f->log[1].ack, 3);
+    assert_int_equal(f->committed.napplied, 3);
+    assert_int_equal(f->committed.applied[2], 3);
+    fix_free(f);
+}
+
+/* Loss, duplication and reordering on the way in: a duplicate is re-acked and
+ * not applied again; a gap is dropped until the sender fills it. */
+static void test_dup_and_reorder(void **state)
+{
+    (void)state;
+    fix_t *f = fix_new(0, 256, NULL);
+    data(f, 2); /* 1 was lost (or is late): 2 is a gap */
+    assert_rc(tb_linkeng_drained(f->eng), 0);
+    assert_int_equal(f->committed.napplied, 0);
+    assert_int_equal(count(f, 0, 'C'), 0); /* nothing to commit */
+    assert_int_equal(last_of(f, 'A')->ack, 0);
+    data(f, 1);
+    data(f, 1); /* duplicated on the way */
+    data(f, 3); /* 2 is missing: a gap again */
+    data(f, 2);
+    data(f, 3);
+    assert_rc(tb_linkeng_drained(f->eng), 0);
+    assert_int_equal(f->committed.napplied, 3);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(f->committed.applied[i], (uint64_t)i + 1);
+    assert_int_equal(last_of(f, 'A')->ack, 3);
+    int mark = f->nlog;
+    data(f, 2); /* an old one again: re-acked, not applied */
+    assert_rc(tb_linkeng_drained(f->eng), 0);
+    assert_int_equal(f->committed.napplied, 3);
+    assert_int_equal(count(f, mark, 'C'), 0);
+    assert_int_equal(count(f, mark, 'A'), 1);
+    assert_int_equal(last_of(f, 'A')->ack, 3);
+    fix_free(f);
+}
+
+/* The store fails in the middle of a batch: nothing of it is acked, the
+ * cursor stays, and the retransmitted batch applies from the start. */
+static void test_store_fails_mid_batch(void **state)
+{
+    (void)state;
+    fix_t *f = fix_new(0, 256, NULL);
+    f->fail_apply_seq = 2;
+    data(f, 1);
+    data(f, 2);
+    data(f, 3);
+    assert_rc(tb_linkeng_drained(f->eng), -TB_ESTORE);
+    assert_int_equal(count(f, 0, 'A'), 0);
+    assert_int_equal(count(f, 0, 'C'), 0);
+    assert_int_equal(count(f, 0, 'R'), 1);
+    assert_int_equal(f->committed.cursor, 0);
+    assert_int_equal(f->committed.napplied, 0);
+    /* The commit itself fails: still nothing acked. */
+    f->fail_apply_seq = 0;
+    f->fail_commit = true;
+    data(f, 1);
+    assert_rc(tb_linkeng_drained(f->eng), -TB_ESTORE);
+    assert_int_equal(count(f, 0, 'A'), 0);
+    assert_int_equal(f->committed.cursor, 0);
+    /* The sender goes back to 1: all of it now, acked once committed. */
+    f->fail_commit = false;
+    for (uint64_t s = 1; s <= 3; s++)
+        data(f, s);
+    assert_rc(tb_linkeng_drained(f->eng), 0);
+    assert_int_equal(f->committed.cursor, 3);
+    assert_int_equal(f->committed.napplied, 3);
+    assert_int_equal(f->committed.applied[0], 1);
+    assert_int_equal(last_of(f, 'A')->ack, 3);
+    fix_free(f);
+}
+
+/* Loss on the way out: go-back-N after the timeout, which doubles while
+ * nothing is acked; a cumulative ack is recorded in a transaction and
+ * resets the timeout; only what is past it is sent again. */
+static void test_retransmit_backoff(void **state)
+{
+    (void)state;
+    char s[256];
+    fix_t *f = fix_new(5, 256, NULL);
+    tb_linkeng_flush(f->eng);
+    assert_int_equal(sent_since(f, 0, s, sizeof s), 5);
+    assert_string_equal(s, "1,2,3,4,5");
+    assert_int_equal(tb_linkeng_backlog(f->eng), 5);
+    int mark = f->nlog;
+    f->now += TB_LINK_BACKOFF_MIN_MS - 1;
+    tb_linkeng_flush(f->eng);
+    assert_int_equal(sent_since(f, mark, s, sizeof s), 0); /* not yet */
+    assert_int_equal(tb_linkeng_wait_ms(f->eng), 1);
+    f->now += 1;
+    tb_linkeng_flush(f->eng);
+    assert_string_equal((sent_since(f, mark, s, sizeof s), s), "1,2,3,4,5");
+    mark = f->nlog;
+    f->now += 2 * TB_LINK_BACKOFF_MIN_MS - 1; /* doubled */
+    tb_linkeng_flush(f->eng);
+    assert_int_equal(sent_since(f, mark, s, sizeof s), 0);
+    f->now += 1;
+    tb_linkeng_flush(f->eng);
+    assert_string_equal((sent_since(f, mark, s, sizeof s), s), "1,2,3,4,5");
+    /* The peer acks 3: recorded in a transaction, and the timeout is back to the minimum. */
+    ack(f, 3);
+    assert_true(f->in_tx);
+    assert_rc(tb_linkeng_drained(f->eng), 0);
+    assert_int_equal(f->committed.acked, 3);
+    assert_int_equal(tb_linkeng_backlog(f->eng), 2);
+    mark = f->nlog;
+    f->now += TB_LINK_BACKOFF_MIN_MS;
+    tb_linkeng_flush(f->eng);
+    assert_string_equal((sent_since(f, mark, s, sizeof s), s), "4,5");
+    /* An ack for a seq never assigned is ignored, and an old one changes nothing. */
+    ack(f, 9);
+    ack(f, 2);
+    assert_false(f->in_tx);
+    assert_rc(tb_linkeng_drained(f->eng), 0);
+    assert_int_equal(f->committed.acked, 3);
+    fix_free(f);
+}
+
+/* Window full: no more than `window` past the ack; each ack opens room. */
+static void test_window_full(void **state)
+{
+    (void)state;
+    char s[256];
+    fix_t *f = fix_new(10, 4, NULL);
+    tb_linkeng_flush(f->eng);
+    assert_string_equal((sent_since(f, 0, s, sizeof s), s), "1,2,3,4");
+    int mark = f->nlog;
+    tb_linkeng_flush(f->eng);
+    assert_int_equal(sent_since(f, mark, s, sizeof s), 0);
+    ack(f, 2);
+    assert_rc(tb_linkeng_drained(f->eng), 0); /* commits the ack, then flushes */
+    assert_string_equal((sent_since(f, mark, s, sizeof s), s), "5,6");
+    /* New messages appended by the application are seen at the next flush. */
+    f->out_last = 12;
+    mark = f->nlog;
+    ack(f, 6);
+    assert_rc(tb_linkeng_drained(f->eng), 0);
+    assert_string_equal((sent_since(f, mark, s, sizeof s), s), "7,8,9,10");
+    fix_free(f);
+}
+
+/* The wire pushes back, and the outbox has a hole: what was not sent is sent later. */
+static void test_pushback_and_hole(void **state)
+{
+    (void)state;
+    char s[256];
+    fix_t *f = fix_new(6, 256, NULL);
+    f->pushback_at = 3;
+    tb_linkeng_flush(f->eng);
+    assert_string_equal((sent_since(f, 0, s, sizeof s), s), "1,2");
+    f->pushback_at = 0;
+    f->hole = 5;
+    int mark = f->nlog;
+    tb_linkeng_flush(f->eng);
+    assert_string_equal((sent_since(f, mark, s, sizeof s), s), "3,4");
+    f->hole = 0;
+    mark = f->nlog;
+    tb_linkeng_flush(f->eng);
+    assert_string_equal((sent_since(f, mark, s, sizeof s), s), "5,6");
+    fix_free(f);
+}
+
+/* Unreachable: only the broker may say so; it holds the peer's outbox for the
+ * backoff, then everything past the ack goes again. */
+static void test_unreachable(void **state)
+{
+    (void)state;
+    char s[256];
+    fix_t *f = fix_new(3, 256, NULL);
+    tb_linkeng_flush(f->eng);
+    assert_int_equal(sent_since(f, 0, s, sizeof s), 3);
+    ack(f, 3);
+    assert_rc(tb_linkeng_drained(f->eng), 0);
+    /* A peer cannot make us hold another's outbox (nor its own): a new
+     * message goes at once. */
+    unreachable(f, OTHER, PEER);
+    unreachable(f, PEER, PEER);
+    f->out_last = 4;
+    int mark = f->nlog;
+    tb_linkeng_flush(f->eng);
+    assert_string_equal((sent_since(f, mark, s, sizeof s), s), "4");
+    f->now += TB_LINK_BACKOFF_MIN_MS;
+    mark = f->nlog;
+    tb_linkeng_flush(f->eng);
+    assert_string_equal((sent_since(f, mark, s, sizeof s), s), "4");
+    /* The broker can: nothing before the hold ends, then all of it again. */
+    unreachable(f, TB_BROKER_CODE, PEER);
+    mark = f->nlog;
+    f->now += 1;
+    tb_linkeng_flush(f->eng);
+    assert_int_equal(sent_since(f, mark, s, sizeof s), 0);
+    f->now += 2 * TB_LINK_BACKOFF_MIN_MS - 2; /* the backoff doubled by the timeout above */
+    tb_linkeng_flush(f->eng);
+    assert_int_equal(sent_since(f, mark, s, sizeof s), 0);
+    f->now += 1;
+    tb_linkeng_flush(f->eng);
+    assert_string_equal((sent_since(f, mark, s, sizeof s), s), "4");
+    fix_free(f);
+}
+
+/* A peer that resets (restarted from its store): it acks its committed cursor
+ * (older than what it acked before) and resends what we already applied.
+ * Nothing is applied twice, our send side does not go backwards, and it is
+ * told our cursor again. */
+static void test_peer_resets(void **state)
+{
+    (void)state;
+    char s[256];
+    fix_t *f = fix_new(4, 256, NULL);
+    tb_linkeng_flush(f->eng);
+    data(f, 1);
+    data(f, 2);
+    ack(f, 4);
+    assert_rc(tb_linkeng_drained(f->eng), 0);
+    assert_int_equal(f->committed.acked, 4);
+    assert_int_equal(f->committed.cursor, 2);
+    /* the reset: old ack, old data */
+    int mark = f->nlog;
+    deliver(f, PEER, TONGBAN__V1__KIND__KIND_DATA, 1, 1);
+    deliver(f, PEER, TONGBAN__V1__KIND__KIND_DATA, 2, 1);
+    assert_rc(tb_linkeng_drained(f->eng), 0);
+    assert_int_equal(f->committed.napplied, 2);
+    assert_int_equal(f->committed.acked, 4);
+    assert_int_equal(count(f, mark, 'C'), 0);
+    assert_int_equal(last_of(f, 'A')->ack, 2);
+    f->now += 10 * TB_LINK_BACKOFF_MAX_MS;
+    tb_linkeng_flush(f->eng);
+    assert_int_equal(sent_since(f, mark, s, sizeof s), 0); /* everything was acked */
+    fix_free(f);
+}
+
+#ifdef TB_TEST_HOOKS
+/* crash_after_commit: the process dies between the commit and its acks (the
+ * window the fault suite kills daemons in); the wire saw no ack. */
+static void test_crash_after_commit(void **state)
+{
+    (void)state;
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        fclose(stderr); /* the hook's message is not this test's output */
+        tb_fault_t fault;
+        if (tb_fault_parse(&fault, "crash_after_commit=1") < 0)
+            _exit(3);
+        fix_t *f = fix_new(0, 256, &fault);
+        f->wire_fd = fds[1];
+        data(f, 1);
+        tb_linkeng_drained(f->eng);
+        _exit(0); /* not reached if the hook fired */
+    }
+    close(fds[1]);
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    char buf[16];
+    ssize_t n = read(fds[0], buf, sizeof buf);
+    close(fds[0]);
+    assert_true(WIFSIGNALED(st));
+    assert_int_equal(WTERMSIG(st), SIGKILL);
+    assert_int_equal(n, 0); /* no ack left */
+}
+#endif
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ack_after_commit),      cmocka_unit_test(test_dup_and_reorder),
+        cmocka_unit_test(test_store_fails_mid_batch), cmocka_unit_test(test_retransmit_backoff),
+        cmocka_unit_test(test_window_full),           cmocka_unit_test(test_pushback_and_hole),
+        cmocka_unit_test(test_unreachable),           cmocka_unit_test(test_peer_resets),
+#ifdef TB_TEST_HOOKS
+        cmocka_unit_test(test_crash_after_commit),
+#endif
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
