@@ -12,28 +12,26 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-/* The lifecycle columns of the projection: the case's row (tb_project),
- * and what the event carries beyond the fold (a rating's comment, a reply). */
-static int project(county_t *self, const tb_event_msg_t *ev, const tb_case_t *c)
+/* The lifecycle columns of the projection: the rest of the case's row (its
+ * state, holder, pending and version went with the event row), and what
+ * the event carries beyond the fold (a rating's comment, a reply). */
+static int project(county_t *self, const tb_event_msg_t *ev, const tb_projection_t *r)
 {
-    const tb_item_t *item = tb_catalog_find(self->env->catalog, c->item);
-    tb_projection_t row;
-    tb_project(c, item, self->env->calendar, &row);
     bool rated = ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATED;
     const char *reply = ev->ledger && ev->ledger->result ? ev->ledger->result : "";
     params_t p = {0};
     p_text(&p, ev->case_id);
-    p_bytes(&p, row.fold, row.fold_len);
-    p_int(&p, row.due_ms);
-    p_int(&p, row.legal_due_ms);
-    p_text(&p, row.paused ? "true" : "false");
-    p_text(&p, row.to_bring);
-    p_int(&p, row.rating);
-    p_int(&p, row.decision);
+    p_bytes(&p, r->fold, r->fold_len);
+    p_int(&p, r->due_ms);
+    p_int(&p, r->legal_due_ms);
+    p_text(&p, r->paused ? "true" : "false");
+    p_text(&p, r->to_bring);
+    p_int(&p, r->rating);
+    p_int(&p, r->decision);
     p_text(&p, rated ? "true" : "false");
     p_text(&p, rated ? ev->comment : "");
     p_text(&p, reply);
-    p_int(&p, row.completion_ms);
+    p_int(&p, r->completion_ms);
     return county_stmt_send(self, "proj", &p);
 }
 
@@ -129,14 +127,22 @@ int county_record_event(county_t *self, const tb_event_msg_t *ev, const uint8_t 
         p_text(&p, l->note);
         p_int(&p, l->accept_time_ms);
     }
-    p_text(&p, tb_state_name(fold == 0 ? next.state : TB_ST_NONE));
-    p_text(&p, fold == 0 ? next.holder : "");
-    p_text(&p, fold == 0 ? next.pending : "");
-    p_int(&p, fold == 0 ? next.version : 0);
+    /* The case's row (tb_projection.h), written in two statements: its
+     * state, holder, pending and version with the event (ins_logged creates
+     * the case row), the rest by "proj".  (A REJECTED leaves the case as it
+     * is: the same row.) */
+    tb_projection_t row = {0};
+    if (fold == 0)
+        tb_project(&next, tb_catalog_find(self->env->catalog, next.item), self->env->calendar,
+                   &row);
+    p_text(&p, tb_state_name(fold == 0 ? row.state : TB_ST_NONE));
+    p_text(&p, fold == 0 ? row.holder : "");
+    p_text(&p, fold == 0 ? row.pending : "");
+    p_int(&p, fold == 0 ? row.version : 0);
     int rc = county_stmt_send(self, logged ? "ins_logged" : "ins_event", &p);
     bool rejection = ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_REJECTED;
     if (rc == 0 && fold == 0 && !rejection)
-        rc = project(self, ev, &next);
+        rc = project(self, ev, &row);
     if (rc == 0 && fold == 0 && !rejection)
         rc = county_overlay_put(self, ev->case_id, &next);
     char detail[1024];
