@@ -165,7 +165,7 @@ int tb_case_due(const tb_case_t *c, const tb_item_t *item, const tb_calendar_t *
 void tb_case_to_bring(const tb_case_t *c, const tb_item_t *item, char *buf, size_t size);
 
 /* Split out of this header, included here so callers keep compiling: the
- * fold's text form, case ids, labels and names, checks on typed input. */
+ * fold's stored form (and the old text form), case ids, labels and names, checks on typed input. */
 #include "tb_casecodec.h"
 #include "tb_caseid.h"
 #include "tb_input.h"

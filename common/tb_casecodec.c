@@ -1,13 +1,16 @@
 #include "tb_casecodec.h"
 
 #include "tb_error.h"
+#include "tongban_store.pb-c.h"
+
+#include <assert.h>
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-void tb_case_encode(const tb_case_t *c, char buf[TB_CASE_TEXT_MAX])
+void tb_case_text_encode(const tb_case_t *c, char buf[TB_CASE_TEXT_MAX])
 {
     int n =
         snprintf(buf, TB_CASE_TEXT_MAX,
@@ -91,7 +94,7 @@ static const struct {
 };
 _Static_assert(sizeof ranges / sizeof ranges[0] == N_COUNT, "one range per number");
 
-int tb_case_decode(const char *text, tb_case_t *ret_case)
+int tb_case_text_decode(const char *text, tb_case_t *ret_case)
 {
     tb_case_t c = {0};
     long long format, state, version, v[N_COUNT];
@@ -144,4 +147,112 @@ int tb_case_decode(const char *text, tb_case_t *ret_case)
         strcpy(c.item, item);
     *ret_case = c;
     return 0;
+}
+
+/* ---- The stored form: tongban.store.v1.CaseFold ---------------------------------------- */
+
+size_t tb_case_pack(const tb_case_t *c, uint8_t buf[TB_CASE_PACKED_MAX])
+{
+    Tongban__Store__V1__Pause p[TB_CASE_PAUSES_MAX], *pp[TB_CASE_PAUSES_MAX];
+    Tongban__Store__V1__CaseFold m = TONGBAN__STORE__V1__CASE_FOLD__INIT;
+    assert(c->npauses <= TB_CASE_PAUSES_MAX);
+    m.state = (Tongban__Store__V1__CaseState)c->state;
+    m.holder = (char *)c->holder;
+    m.pending = (char *)c->pending;
+    m.version = c->version;
+    m.origin = (char *)c->origin;
+    m.item = (char *)c->item;
+    m.resume = (Tongban__Store__V1__CaseState)c->resume;
+    m.have = c->have;
+    m.missing = c->missing;
+    m.owed = c->owed;
+    m.noticed = c->noticed;
+    m.rating = c->rating;
+    m.decision = c->decision;
+    m.arrived_ms = c->arrived_ms;
+    m.accepted_ms = c->accepted_ms;
+    m.pledge_due_ms = c->pledge_due_ms;
+    m.decided_ms = c->decided_ms;
+    m.closed_ms = c->closed_ms;
+    for (uint32_t i = 0; i < c->npauses; i++) {
+        tongban__store__v1__pause__init(&p[i]);
+        p[i].start_ms = c->pauses[i].start_ms;
+        p[i].end_ms = c->pauses[i].end_ms;
+        pp[i] = &p[i];
+    }
+    m.n_pauses = c->npauses;
+    m.pauses = pp;
+    /* The bound holds for any tb_case_t: three codes, an item of at most 15
+     * bytes, 17 numbers of at most 10 bytes and 8 pauses (test-case.c packs
+     * the largest). */
+    assert(tongban__store__v1__case_fold__get_packed_size(&m) <= TB_CASE_PACKED_MAX);
+    return tongban__store__v1__case_fold__pack(&m, buf);
+}
+
+static bool code_ok(const char *s)
+{
+    return s && (!s[0] || tb_code_valid(s));
+}
+
+static bool state_ok(int s)
+{
+    return s >= TB_ST_NONE && s < TB_ST_LAST;
+}
+
+/* Every field against its bound, the same bounds as the text form's table
+ * (ranges[] above) so the two forms accept the same folds. */
+static int fold_check(const Tongban__Store__V1__CaseFold *m)
+{
+    if (m->base.n_unknown_fields || !state_ok((int)m->state) || !state_ok((int)m->resume) ||
+        !code_ok(m->holder) || !code_ok(m->pending) || !code_ok(m->origin) || !m->item ||
+        strlen(m->item) >= sizeof((tb_case_t *)0)->item || m->rating > 5 ||
+        m->decision > TB_DECISION_DENY || m->arrived_ms < 0 || m->accepted_ms < 0 ||
+        m->pledge_due_ms < 0 || m->decided_ms < 0 || m->closed_ms < 0 ||
+        m->n_pauses > TB_CASE_PAUSES_MAX)
+        return -TB_EDATA;
+    for (size_t i = 0; i < m->n_pauses; i++) {
+        const Tongban__Store__V1__Pause *p = m->pauses[i];
+        if (p->base.n_unknown_fields || p->start_ms < 0 || p->end_ms < TB_PAUSE_OPEN)
+            return -TB_EDATA;
+    }
+    return 0;
+}
+
+int tb_case_unpack(const uint8_t *buf, size_t len, tb_case_t *ret_case)
+{
+    if (!buf && len)
+        return -TB_EDATA;
+    Tongban__Store__V1__CaseFold *m = tongban__store__v1__case_fold__unpack(NULL, len, buf);
+    if (!m)
+        return -TB_EDATA;
+    int rc = fold_check(m);
+    if (rc == 0) {
+        tb_case_t c = {0};
+        c.state = (tb_state_t)m->state;
+        strcpy(c.holder, m->holder);
+        strcpy(c.pending, m->pending);
+        c.version = m->version;
+        strcpy(c.origin, m->origin);
+        strcpy(c.item, m->item);
+        c.resume = (tb_state_t)m->resume;
+        c.have = m->have;
+        c.missing = m->missing;
+        c.owed = m->owed;
+        c.noticed = m->noticed;
+        c.rating = (uint8_t)m->rating;
+        c.decision = (uint8_t)m->decision;
+        c.arrived_ms = m->arrived_ms;
+        c.accepted_ms = m->accepted_ms;
+        c.pledge_due_ms = m->pledge_due_ms;
+        c.decided_ms = m->decided_ms;
+        c.closed_ms = m->closed_ms;
+        c.npauses = (uint32_t)m->n_pauses;
+        for (size_t i = 0; i < m->n_pauses; i++) {
+            c.pauses[i].start_ms = m->pauses[i]->start_ms;
+            c.pauses[i].end_ms = m->pauses[i]->end_ms;
+        }
+        *ret_case = c;
+    }
+    tongban__store__v1__case_fold__free_unpacked(m, NULL);
+    return rc;
 }

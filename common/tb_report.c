@@ -70,9 +70,12 @@ static const char *item_name(const tb_report_opts_t *o, const char *code)
     return it ? it->name : code;
 }
 
+/* A paused clock reads as a deadline of -1 here (tb_card_name, "paused"), as
+ * the output always showed it; the store keeps paused in its own column. */
 #define CASE_COLS                                                                                  \
     "case_id, client_name, client_phone, agent, item_code, note, accept_time_ms, state, holder,"   \
-    " pending, version, updated_ms, county_state, county_version, due_ms, legal_due_ms,"           \
+    " pending, version, updated_ms, county_state, county_version,"                                 \
+    " CASE WHEN paused THEN -1 ELSE due_ms END, CASE WHEN paused THEN -1 ELSE legal_due_ms END,"   \
     " to_bring, rating, rating_comment, decision, result, completion_time_ms"
 
 const char *tb_card_name(const tb_calendar_t *cal, int64_t due_ms, int64_t now_ms)

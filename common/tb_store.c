@@ -4,6 +4,7 @@
 #include "tb_cli.h"
 #include "tb_i18n.h"
 #include "tb_log.h"
+#include "tb_projection.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -66,7 +67,18 @@ static const char *const migrations[] = {
      * catalog and the calendar this node received; the newest is in force. */
     "CREATE TABLE data_versions(kind TEXT NOT NULL, version INTEGER NOT NULL,"
     "  body BLOB NOT NULL, received_ms INTEGER NOT NULL, PRIMARY KEY(kind, version));",
+    /* 4 (issue 7): the row is tb_project()'s.  fold is tb_case_pack() of the
+     * fold (a protobuf message); the text form before it moves to fold_text,
+     * which fold_from_text() below re-encodes and empties in the same
+     * transaction.  "Paused" is a column of its own, as at the county, and
+     * the deadlines are 0 while paused (they were -1). */
+    "ALTER TABLE cases RENAME COLUMN fold TO fold_text;"
+    "ALTER TABLE cases ADD COLUMN fold BLOB NOT NULL DEFAULT x'';"
+    "ALTER TABLE cases ADD COLUMN paused INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE cases SET paused = 1, due_ms = 0, legal_due_ms = 0"
+    "  WHERE due_ms < 0 OR legal_due_ms < 0;",
 };
+#define FOLD_PB_VERSION 4 /* the schema version with fold as tb_case_pack() */
 
 static int sql_err(tb_store_t *self, const char *what)
 {
@@ -102,6 +114,41 @@ static int prep(tb_store_t *self, const char *sql, sqlite3_stmt **ret)
     return 0;
 }
 
+/* Migration 4's second half: each fold in the text form (a store written
+ * before issue 7) re-encoded as tb_case_pack(), the text emptied.  A text
+ * that does not decode stays where it is, and the case reads as a row from
+ * before the lifecycle (tb_store_case_get), as it did before. */
+static int fold_from_text(tb_store_t *self)
+{
+    sqlite3_stmt *sel, *up;
+    int rc = prep(self, "SELECT case_id, fold_text FROM cases WHERE fold_text <> ''", &sel);
+    if (rc < 0)
+        return rc;
+    if ((rc = prep(self, "UPDATE cases SET fold = ?2, fold_text = '' WHERE case_id = ?1", &up)) <
+        0) {
+        sqlite3_finalize(sel);
+        return rc;
+    }
+    int s;
+    while (rc == 0 && (s = sqlite3_step(sel)) == SQLITE_ROW) {
+        tb_case_t c;
+        if (tb_case_text_decode((const char *)sqlite3_column_text(sel, 1), &c) < 0)
+            continue;
+        uint8_t fold[TB_CASE_PACKED_MAX];
+        size_t len = tb_case_pack(&c, fold);
+        sqlite3_bind_text(up, 1, (const char *)sqlite3_column_text(sel, 0), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_blob(up, 2, fold, (int)len, SQLITE_TRANSIENT);
+        if (sqlite3_step(up) != SQLITE_DONE)
+            rc = sql_err(self, "fold from text");
+        sqlite3_reset(up);
+    }
+    if (rc == 0 && s != SQLITE_DONE)
+        rc = sql_err(self, "fold from text");
+    sqlite3_finalize(up);
+    sqlite3_finalize(sel);
+    return rc;
+}
+
 static int migrate(tb_store_t *self)
 {
     /* Under the write lock, so that a daemon and a command opening a new store
@@ -122,7 +169,9 @@ static int migrate(tb_store_t *self)
     for (int v = version; rc == 0 && v < want; v++) {
         char pragma[64];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", v + 1);
-        if ((rc = exec(self, migrations[v])) == 0)
+        if ((rc = exec(self, migrations[v])) == 0 && v + 1 == FOLD_PB_VERSION)
+            rc = fold_from_text(self);
+        if (rc == 0)
             rc = exec(self, pragma);
     }
     if (rc < 0) {
@@ -244,8 +293,9 @@ int tb_store_case_get(tb_store_t *self, const char *case_id, tb_case_t *ret_case
     int s = sqlite3_step(st);
     if (s == SQLITE_ROW) {
         tb_case_t c = {0};
-        const char *fold = (const char *)sqlite3_column_text(st, 5);
-        if (!fold || !fold[0] || tb_case_decode(fold, &c) < 0) {
+        const void *fold = sqlite3_column_blob(st, 5);
+        int len = sqlite3_column_bytes(st, 5);
+        if (len <= 0 || tb_case_unpack(fold, (size_t)len, &c) < 0) {
             /* A row from before the lifecycle (schema 1): what it has. */
             memset(&c, 0, sizeof c);
             c.state = tb_state_from_name((const char *)sqlite3_column_text(st, 0));
@@ -271,39 +321,36 @@ static const char *nz(const char *s)
     return s ? s : "";
 }
 
-/* Write a case's fold and what it implies into the projection row. */
+/* Write a case's row (tb_project) into cases. */
 static int project_fold(tb_store_t *self, const char *case_id, const tb_case_t *c, int64_t at_ms)
 {
     const tb_item_t *item = self->catalog ? tb_catalog_find(self->catalog, c->item) : NULL;
-    int64_t due = 0, legal = 0;
-    if (self->calendar && tb_case_due(c, item, self->calendar, &due, &legal) < 0)
-        due = legal = 0;
-    char fold[TB_CASE_TEXT_MAX], bring[1024];
-    tb_case_encode(c, fold);
-    tb_case_to_bring(c, item, bring, sizeof bring);
+    tb_projection_t row;
+    tb_project(c, item, self->calendar, &row);
     sqlite3_stmt *st;
     int rc = prep(self,
                   "UPDATE cases SET state = ?2, holder = ?3, pending = ?4, version = ?5,"
                   " updated_ms = ?6, fold = ?7, due_ms = ?8, legal_due_ms = ?9, to_bring = ?10,"
                   " rating = ?11, decision = ?12,"
-                  " completion_time_ms = CASE WHEN ?13 > 0 THEN ?13 ELSE NULL END"
+                  " completion_time_ms = CASE WHEN ?13 > 0 THEN ?13 ELSE NULL END, paused = ?14"
                   " WHERE case_id = ?1",
                   &st);
     if (rc < 0)
         return rc;
     sqlite3_bind_text(st, 1, case_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, tb_state_name(c->state), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, c->holder, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 4, c->pending, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(st, 5, (int)c->version);
+    sqlite3_bind_text(st, 2, tb_state_name(row.state), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, row.holder, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, row.pending, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 5, row.version);
     sqlite3_bind_int64(st, 6, at_ms);
-    sqlite3_bind_text(st, 7, fold, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 8, due == TB_DUE_NEVER ? -1 : due);
-    sqlite3_bind_int64(st, 9, legal == TB_DUE_NEVER ? -1 : legal);
-    sqlite3_bind_text(st, 10, bring, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(st, 11, c->rating);
-    sqlite3_bind_int(st, 12, c->decision);
-    sqlite3_bind_int64(st, 13, c->closed_ms ? c->closed_ms : c->decided_ms);
+    sqlite3_bind_blob(st, 7, row.fold, (int)row.fold_len, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 8, row.due_ms);
+    sqlite3_bind_int64(st, 9, row.legal_due_ms);
+    sqlite3_bind_text(st, 10, row.to_bring, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 11, row.rating);
+    sqlite3_bind_int(st, 12, row.decision);
+    sqlite3_bind_int64(st, 13, row.completion_ms);
+    sqlite3_bind_int(st, 14, row.paused);
     return run(self, st);
 }
 
@@ -494,13 +541,14 @@ int tb_store_refresh_due(tb_store_t *self)
 {
     /* Deadlines depend on the calendar: recompute every open case's. */
     sqlite3_stmt *st;
-    int rc = prep(self, "SELECT case_id, fold, updated_ms FROM cases WHERE fold <> ''", &st);
+    int rc = prep(self, "SELECT case_id, fold, updated_ms FROM cases WHERE length(fold) > 0", &st);
     if (rc < 0)
         return rc;
     int s;
     while (rc == 0 && (s = sqlite3_step(st)) == SQLITE_ROW) {
         tb_case_t c;
-        if (tb_case_decode((const char *)sqlite3_column_text(st, 1), &c) == 0)
+        if (tb_case_unpack(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1), &c) ==
+            0)
             rc = project_fold(self, (const char *)sqlite3_column_text(st, 0), &c,
                               sqlite3_column_int64(st, 2));
     }

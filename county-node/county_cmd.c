@@ -35,7 +35,7 @@ int county_command(PGconn *pg, const tb_env_ctx_t *env, const county_cmd_t *cmd,
     ret_err[0] = '\0';
     const char *p1[1] = {cmd->case_id};
     PGresult *r =
-        PQexecParams(pg, "SELECT fold FROM cases WHERE case_id = $1", 1, NULL, p1, NULL, NULL, 0);
+        PQexecParams(pg, "SELECT fold FROM cases WHERE case_id = $1", 1, NULL, p1, NULL, NULL, 1);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         snprintf(ret_err, err_size, "%s", PQerrorMessage(pg));
         PQclear(r);
@@ -46,7 +46,9 @@ int county_command(PGconn *pg, const tb_env_ctx_t *env, const county_cmd_t *cmd,
         return -TB_ENOCASE;
     }
     tb_case_t c;
-    int rc = tb_case_decode(PQgetvalue(r, 0, 0), &c);
+    int rc = PQgetlength(r, 0, 0) > 0 ? tb_case_unpack((const uint8_t *)PQgetvalue(r, 0, 0),
+                                                       (size_t)PQgetlength(r, 0, 0), &c)
+                                      : -TB_EDATA;
     PQclear(r);
     if (rc < 0)
         return -TB_EILLEGAL; /* a case from before the lifecycle */

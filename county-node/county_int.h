@@ -252,6 +252,12 @@ void county_batch_finish(county_t *self);
 
 /* ---- county_record.c ---------------------------------------------------------------- */
 
+/* The fold stored in column col of row i of a text-format result: 0 and
+ * *ret_case, -TB_EDATA (empty or not a fold), or -ENOMEM. */
+int county_fold_read(const PGresult *r, int i, int col, tb_case_t *ret_case);
+/* Re-encode folds still in the old text form (migration 004): 0 or -TB_ESTORE. */
+int county_fold_from_text(PGconn *pg);
+
 /* Record one event (folded or not) and fold it into the overlay. */
 int county_record_event(county_t *self, const tb_event_msg_t *ev, const uint8_t *body, size_t len,
                         const char *via, int *ret_fold);

@@ -30,7 +30,12 @@ static int load_case(county_t *self, const PGresult *r, int i)
     if (!c)
         return -ENOMEM;
     memset(c, 0, sizeof *c);
-    if (tb_case_decode(PQgetvalue(r, i, 5), c) < 0) {
+    int rc = county_fold_read(r, i, 5, c);
+    if (rc == -ENOMEM) {
+        free(c);
+        return rc;
+    }
+    if (rc < 0) {
         /* A row from before the lifecycle (schema 1): what it has. */
         memset(c, 0, sizeof *c);
         c->state = tb_state_from_name(PQgetvalue(r, i, 1));
@@ -102,6 +107,8 @@ int county_pg_open(county_t *self)
     const char *err = PQerrorMessage(pg);
     if (rc == 0)
         rc = county_migrate(pg, &err);
+    if (rc == 0 && (rc = county_fold_from_text(pg)) < 0)
+        err = PQerrorMessage(pg);
     if (rc < 0)
         tb_error("schema migration failed: %s", err);
     if (rc == 0)

@@ -7,37 +7,80 @@
 
 #include "tb_error.h"
 #include "tb_log.h"
+#include "tb_projection.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 
-/* The lifecycle columns of the projection: the fold and what it implies. */
-static int project(county_t *self, const tb_event_msg_t *ev, const tb_case_t *c)
+/* The lifecycle columns of the projection: the rest of the case's row (its
+ * state, holder, pending and version went with the event row), and what
+ * the event carries beyond the fold (a rating's comment, a reply). */
+static int project(county_t *self, const tb_event_msg_t *ev, const tb_projection_t *r)
 {
-    const tb_item_t *item = tb_catalog_find(self->env->catalog, c->item);
-    int64_t due = 0, legal = 0;
-    if (tb_case_due(c, item, self->env->calendar, &due, &legal) < 0)
-        due = legal = 0;
-    bool paused = due == TB_DUE_NEVER;
-    char fold[TB_CASE_TEXT_MAX], bring[1024];
-    tb_case_encode(c, fold);
-    tb_case_to_bring(c, item, bring, sizeof bring);
     bool rated = ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATED;
     const char *reply = ev->ledger && ev->ledger->result ? ev->ledger->result : "";
     params_t p = {0};
     p_text(&p, ev->case_id);
-    p_text(&p, fold);
-    p_int(&p, paused ? 0 : due);
-    p_int(&p, paused ? 0 : legal);
-    p_text(&p, paused ? "true" : "false");
-    p_text(&p, bring);
-    p_int(&p, c->rating);
-    p_int(&p, c->decision);
+    p_bytes(&p, r->fold, r->fold_len);
+    p_int(&p, r->due_ms);
+    p_int(&p, r->legal_due_ms);
+    p_text(&p, r->paused ? "true" : "false");
+    p_text(&p, r->to_bring);
+    p_int(&p, r->rating);
+    p_int(&p, r->decision);
     p_text(&p, rated ? "true" : "false");
     p_text(&p, rated ? ev->comment : "");
     p_text(&p, reply);
-    p_int(&p, c->closed_ms ? c->closed_ms : c->decided_ms);
+    p_int(&p, r->completion_ms);
     return county_stmt_send(self, "proj", &p);
+}
+
+/* The fold in column col of row i of a text-format result (bytea): 0 and
+ * *ret_case written, or -TB_EDATA (empty, or not a fold). */
+int county_fold_read(const PGresult *r, int i, int col, tb_case_t *ret_case)
+{
+    size_t len = 0;
+    unsigned char *b = PQunescapeBytea((const unsigned char *)PQgetvalue(r, i, col), &len);
+    if (!b)
+        return -ENOMEM;
+    int rc = len ? tb_case_unpack(b, len, ret_case) : -TB_EDATA;
+    PQfreemem(b);
+    return rc;
+}
+
+/* Migration 004's second half, on a blocking connection after the
+ * migrations: each fold still in the text form (a store written before issue
+ * 7) re-encoded as tb_case_pack(), fold_text emptied, in one transaction.  A
+ * text that does not decode stays, and its case loads as a row from before
+ * the lifecycle, as it did before. */
+int county_fold_from_text(PGconn *pg)
+{
+    PGresult *r = PQexec(pg, "BEGIN");
+    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    if (!ok)
+        return -TB_ESTORE;
+    r = PQexec(pg, "SELECT case_id, fold_text FROM cases WHERE fold_text <> '' FOR UPDATE");
+    ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+    for (int i = 0; ok && i < PQntuples(r); i++) {
+        tb_case_t c;
+        if (tb_case_text_decode(PQgetvalue(r, i, 1), &c) < 0)
+            continue;
+        uint8_t fold[TB_CASE_PACKED_MAX];
+        size_t len = tb_case_pack(&c, fold);
+        const char *v[2] = {PQgetvalue(r, i, 0), (const char *)fold};
+        int lens[2] = {0, (int)len}, fmt[2] = {0, 1};
+        PGresult *u =
+            PQexecParams(pg, "UPDATE cases SET fold = $2, fold_text = '' WHERE case_id = $1", 2,
+                         NULL, v, lens, fmt, 0);
+        ok = PQresultStatus(u) == PGRES_COMMAND_OK;
+        PQclear(u);
+    }
+    PQclear(r);
+    r = PQexec(pg, ok ? "COMMIT" : "ROLLBACK");
+    ok = ok && PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    return ok ? 0 : -TB_ESTORE;
 }
 
 /* Record one event (folded or not) and fold it into the overlay. */
@@ -84,14 +127,22 @@ int county_record_event(county_t *self, const tb_event_msg_t *ev, const uint8_t 
         p_text(&p, l->note);
         p_int(&p, l->accept_time_ms);
     }
-    p_text(&p, tb_state_name(fold == 0 ? next.state : TB_ST_NONE));
-    p_text(&p, fold == 0 ? next.holder : "");
-    p_text(&p, fold == 0 ? next.pending : "");
-    p_int(&p, fold == 0 ? next.version : 0);
+    /* The case's row (tb_projection.h), written in two statements: its
+     * state, holder, pending and version with the event (ins_logged creates
+     * the case row), the rest by "proj".  (A REJECTED leaves the case as it
+     * is: the same row.) */
+    tb_projection_t row = {0};
+    if (fold == 0)
+        tb_project(&next, tb_catalog_find(self->env->catalog, next.item), self->env->calendar,
+                   &row);
+    p_text(&p, tb_state_name(fold == 0 ? row.state : TB_ST_NONE));
+    p_text(&p, fold == 0 ? row.holder : "");
+    p_text(&p, fold == 0 ? row.pending : "");
+    p_int(&p, fold == 0 ? row.version : 0);
     int rc = county_stmt_send(self, logged ? "ins_logged" : "ins_event", &p);
     bool rejection = ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_REJECTED;
     if (rc == 0 && fold == 0 && !rejection)
-        rc = project(self, ev, &next);
+        rc = project(self, ev, &row);
     if (rc == 0 && fold == 0 && !rejection)
         rc = county_overlay_put(self, ev->case_id, &next);
     char detail[1024];
@@ -205,15 +256,13 @@ int county_refresh_due(county_t *self)
             continue;
         const tb_case_t *c = (const tb_case_t *)v;
         const tb_item_t *item = tb_catalog_find(self->env->catalog, c->item);
-        int64_t due = 0, legal = 0;
-        if (tb_case_due(c, item, self->env->calendar, &due, &legal) < 0)
-            continue;
-        bool paused = due == TB_DUE_NEVER;
+        tb_projection_t row;
+        tb_project(c, item, self->env->calendar, &row);
         params_t p = {0};
         p_text(&p, case_id);
-        p_int(&p, paused ? 0 : due);
-        p_int(&p, paused ? 0 : legal);
-        p_text(&p, paused ? "true" : "false");
+        p_int(&p, row.due_ms);
+        p_int(&p, row.legal_due_ms);
+        p_text(&p, row.paused ? "true" : "false");
         rc = county_stmt_send(self, "due", &p);
     }
     return rc;

@@ -20,6 +20,7 @@
 #include "tb_error.h"
 #include "tb_node.h"
 #include "tb_wire.h"
+#include "tongban_store.pb-c.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -726,9 +727,130 @@ static void configs(void)
     put_str("config", "reject", "section-unterminated.ini", "[node\nplace = 360826100001\n");
 }
 
-/* ---- A case's fold as stored (tb_case_decode) ---- */
+/* ---- A case's fold as stored (tb_case_unpack): tongban.store.v1.CaseFold ---- */
+
+/* A valid fold: accepted, holder and origin set, one open pause. */
+static Tongban__Store__V1__Pause fold_pause[TB_CASE_PAUSES_MAX + 1],
+    *fold_pp[TB_CASE_PAUSES_MAX + 1];
+
+static Tongban__Store__V1__CaseFold fold_base(void)
+{
+    Tongban__Store__V1__CaseFold m = TONGBAN__STORE__V1__CASE_FOLD__INIT;
+    m.state = TONGBAN__STORE__V1__CASE_STATE__CASE_STATE_ACCEPTED;
+    m.holder = (char *)TOWNSHIP;
+    m.version = 4;
+    m.origin = (char *)VILLAGE;
+    m.item = (char *)"YB003";
+    m.have = 3;
+    m.arrived_ms = AT_MS;
+    m.accepted_ms = AT_MS + 1000;
+    for (int i = 0; i <= TB_CASE_PAUSES_MAX; i++) {
+        tongban__store__v1__pause__init(&fold_pause[i]);
+        fold_pause[i].start_ms = AT_MS + 2000 + i;
+        fold_pause[i].end_ms = i == 0 ? -1 : AT_MS + 3000 + i;
+        fold_pp[i] = &fold_pause[i];
+    }
+    m.n_pauses = 1;
+    m.pauses = fold_pp;
+    return m;
+}
+
+static void put_fold(const char *verdict, const char *name, const Tongban__Store__V1__CaseFold *m)
+{
+    uint8_t buf[1024];
+    if (tongban__store__v1__case_fold__get_packed_size(m) > sizeof buf) {
+        fprintf(stderr, "fuzz-seeds: fold %s too large\n", name);
+        exit(1);
+    }
+    put("case", verdict, name, buf, tongban__store__v1__case_fold__pack(m, buf));
+}
 
 static void cases(void)
+{
+    Tongban__Store__V1__CaseFold m = fold_base();
+    put_fold("accept", "base", &m);
+    put("case", "accept", "empty-fold", "", 0); /* a fresh case: every field at its default */
+    uint8_t buf[TB_CASE_PACKED_MAX];
+    tb_case_t c = {0};
+    c.state = TB_ST_SUSPENDED;
+    c.resume = TB_ST_COUNTY;
+    strcpy(c.holder, COUNTY);
+    strcpy(c.origin, VILLAGE);
+    strcpy(c.item, "YB003");
+    c.npauses = 1;
+    c.pauses[0].start_ms = AT_MS;
+    c.pauses[0].end_ms = TB_PAUSE_OPEN;
+    put("case", "accept", "suspended-tb_case_pack", buf, tb_case_pack(&c, buf));
+
+    /* Each bound: just inside it (accept) and one step past it (reject). */
+#define FOLD(verdict, name, stmt)                                                                  \
+    do {                                                                                           \
+        m = fold_base();                                                                           \
+        stmt;                                                                                      \
+        put_fold(verdict, name, &m);                                                               \
+    } while (0)
+    FOLD("accept", "state-13", m.state = (Tongban__Store__V1__CaseState)13);
+    FOLD("reject", "state-14", m.state = (Tongban__Store__V1__CaseState)14);
+    FOLD("reject", "state-negative", m.state = (Tongban__Store__V1__CaseState)-1);
+    FOLD("accept", "resume-13", m.resume = (Tongban__Store__V1__CaseState)13);
+    FOLD("reject", "resume-14", m.resume = (Tongban__Store__V1__CaseState)14);
+    FOLD("reject", "resume-negative", m.resume = (Tongban__Store__V1__CaseState)-1);
+    FOLD("accept", "holder-empty", m.holder = (char *)"");
+    FOLD("reject", "holder-11-digits", m.holder = (char *)"36082610000");
+    FOLD("reject", "holder-13-digits", m.holder = (char *)"3608261000000");
+    FOLD("accept", "pending-township", m.pending = (char *)TOWNSHIP);
+    FOLD("reject", "pending-letters", m.pending = (char *)"abc");
+    FOLD("reject", "origin-letter", m.origin = (char *)"36082610000x");
+    FOLD("accept", "item-15-chars", m.item = (char *)"YB0030000000000");
+    FOLD("reject", "item-16-chars", m.item = (char *)"YB00300000000000");
+    FOLD("accept", "version-max", m.version = UINT32_MAX);
+    FOLD("accept", "have-max", m.have = m.missing = m.owed = UINT32_MAX);
+    FOLD("accept", "noticed", m.noticed = 1);
+    FOLD("accept", "rating-5", m.rating = 5);
+    FOLD("reject", "rating-6", m.rating = 6);
+    FOLD("accept", "decision-2", m.decision = 2);
+    FOLD("reject", "decision-3", m.decision = 3);
+    FOLD("accept", "times-max",
+         m.arrived_ms = m.accepted_ms = m.pledge_due_ms = m.decided_ms = m.closed_ms = INT64_MAX);
+    FOLD("reject", "arrived-negative", m.arrived_ms = -1);
+    FOLD("reject", "accepted-negative", m.accepted_ms = -1);
+    FOLD("reject", "pledge-due-negative", m.pledge_due_ms = -1);
+    FOLD("reject", "decided-negative", m.decided_ms = -1);
+    FOLD("reject", "closed-negative", m.closed_ms = -1);
+    FOLD("accept", "pauses-0", m.n_pauses = 0);
+    FOLD("accept", "pauses-8", m.n_pauses = TB_CASE_PAUSES_MAX);
+    FOLD("reject", "pauses-9", m.n_pauses = TB_CASE_PAUSES_MAX + 1);
+    FOLD("accept", "pause-start-0", fold_pause[0].start_ms = 0);
+    FOLD("reject", "pause-start-negative", fold_pause[0].start_ms = -1);
+    FOLD("reject", "pause-end-minus-2", fold_pause[0].end_ms = -2);
+#undef FOLD
+
+    /* What is not a CaseFold of this program. */
+    m = fold_base();
+    size_t n = tongban__store__v1__case_fold__pack(&m, buf);
+    put("case", "reject", "truncated", buf, n - 1);
+    uint8_t more[TB_CASE_PACKED_MAX + 16];
+    memcpy(more, buf, n);
+    memcpy(more + n, "\x98\x06\x01", 3); /* field 99, varint 1: a newer program's field */
+    put("case", "reject", "unknown-field", more, n + 3);
+    memcpy(more + n, "\x0a\x01\x00", 3); /* field 1 (state) as bytes: the wrong wire type */
+    put("case", "reject", "wrong-wire-type", more, n + 3);
+    /* A pause with a field of its own: field 19, length-delimited, holding
+     * start_ms 1, end_ms 2 and field 3 = 1. */
+    m.n_pauses = 0;
+    n = tongban__store__v1__case_fold__pack(&m, buf);
+    memcpy(more, buf, n);
+    memcpy(more + n, "\x9a\x01\x06\x08\x01\x10\x02\x18\x01", 9);
+    put("case", "reject", "unknown-field-in-pause", more, n + 9);
+    memcpy(more + n, "\x9a\x01\x04\x08\x01\x10\x02", 7); /* the same pause without it */
+    put("case", "accept", "pause-by-hand", more, n + 7);
+    put_str("case", "reject", "text-form",
+            "1 4 360826100000 - 4 360826100001 YB003 0 3 0 0 0 0 0 1767600000000 0 0 0 0 0");
+}
+
+/* ---- A case's fold in the text form of old stores (tb_case_text_decode) ---- */
+
+static void case_texts(void)
 {
     tb_case_t c = {0};
     char text[TB_CASE_TEXT_MAX];
@@ -743,63 +865,63 @@ static void cases(void)
     c.npauses = 1;
     c.pauses[0].start_ms = AT_MS + 2000;
     c.pauses[0].end_ms = -1;
-    tb_case_encode(&c, text);
-    put_str("case", "accept", "accepted-paused", text);
+    tb_case_text_encode(&c, text);
+    put_str("casetext", "accept", "accepted-paused", text);
     tb_case_t fresh = {0};
-    tb_case_encode(&fresh, text);
-    put_str("case", "accept", "empty-fold", text);
+    tb_case_text_encode(&fresh, text);
+    put_str("casetext", "accept", "empty-fold", text);
     c.npauses = TB_CASE_PAUSES_MAX;
     for (int i = 0; i < TB_CASE_PAUSES_MAX; i++)
         c.pauses[i].start_ms = AT_MS + i, c.pauses[i].end_ms = AT_MS + i + 1;
-    tb_case_encode(&c, text);
-    put_str("case", "accept", "pauses-8", text);
+    tb_case_text_encode(&c, text);
+    put_str("casetext", "accept", "pauses-8", text);
 
     /* One field at a time past its range (fields: version state holder pending
      * version origin item resume have missing owed noticed rating decision
      * arrived accepted pledge_due decided closed npauses [start end]...). */
 #define BASE "1 4 360826100000 - 4 360826100001 YB003 0 3 0 0 0 0 0 1767600000000 0 0 0 0 0"
-    put_str("case", "accept", "base", BASE);
-    put_str("case", "accept", "base-trailing-spaces", BASE "   ");
-    put_str("case", "reject", "format-2",
+    put_str("casetext", "accept", "base", BASE);
+    put_str("casetext", "accept", "base-trailing-spaces", BASE "   ");
+    put_str("casetext", "reject", "format-2",
             "2 4 360826100000 - 4 360826100001 YB003 0 3 0 0 0 0 0 1767600000000 0 0 0 0 0");
-    put_str("case", "reject", "empty", "");
-    put_str("case", "reject", "state-past-last",
+    put_str("casetext", "reject", "empty", "");
+    put_str("casetext", "reject", "state-past-last",
             "1 99 360826100000 - 4 360826100001 YB003 0 3 0 0 0 0 0 1767600000000 0 0 0 0 0");
-    put_str("case", "reject", "holder-11-digits",
+    put_str("casetext", "reject", "holder-11-digits",
             "1 4 36082610000 - 4 360826100001 YB003 0 3 0 0 0 0 0 1767600000000 0 0 0 0 0");
-    put_str("case", "reject", "pending-letters",
+    put_str("casetext", "reject", "pending-letters",
             "1 4 360826100000 abc 4 360826100001 YB003 0 3 0 0 0 0 0 1767600000000 0 0 0 0 0");
     put_str(
-        "case", "reject", "item-16-chars",
+        "casetext", "reject", "item-16-chars",
         "1 4 360826100000 - 4 360826100001 YB00300000000000 0 3 0 0 0 0 0 1767600000000 0 0 0 0 "
         "0");
-    put_str("case", "accept", "item-15-chars",
+    put_str("casetext", "accept", "item-15-chars",
             "1 4 360826100000 - 4 360826100001 YB0030000000000 0 3 0 0 0 0 0 1767600000000 0 0 0 0 "
             "0");
-    put_str("case", "reject", "version-negative",
+    put_str("casetext", "reject", "version-negative",
             "1 4 360826100000 - -1 360826100001 YB003 0 3 0 0 0 0 0 1767600000000 0 0 0 0 0");
-    put_str("case", "reject", "version-2^32",
+    put_str("casetext", "reject", "version-2^32",
             "1 4 360826100000 - 4294967296 360826100001 YB003 0 3 0 0 0 0 0 1767600000000 0 0 0 0 "
             "0");
-    put_str("case", "reject", "noticed-2",
+    put_str("casetext", "reject", "noticed-2",
             "1 4 360826100000 - 4 360826100001 YB003 0 3 0 0 2 0 0 1767600000000 0 0 0 0 0");
-    put_str("case", "reject", "rating-6",
+    put_str("casetext", "reject", "rating-6",
             "1 4 360826100000 - 4 360826100001 YB003 0 3 0 0 0 6 0 1767600000000 0 0 0 0 0");
-    put_str("case", "reject", "decision-3",
+    put_str("casetext", "reject", "decision-3",
             "1 4 360826100000 - 4 360826100001 YB003 0 3 0 0 0 0 3 1767600000000 0 0 0 0 0");
-    put_str("case", "reject", "time-negative",
+    put_str("casetext", "reject", "time-negative",
             "1 4 360826100000 - 4 360826100001 YB003 0 3 0 0 0 0 0 -1 0 0 0 0 0");
-    put_str("case", "reject", "time-not-a-number",
+    put_str("casetext", "reject", "time-not-a-number",
             "1 4 360826100000 - 4 360826100001 YB003 0 3 0 0 0 0 0 1767600000000x 0 0 0 0 0");
-    put_str("case", "reject", "pauses-9",
+    put_str("casetext", "reject", "pauses-9",
             "1 4 360826100000 - 4 360826100001 YB003 0 3 0 0 0 0 0 1767600000000 0 0 0 0 9");
-    put_str("case", "reject", "pause-missing",
+    put_str("casetext", "reject", "pause-missing",
             "1 4 360826100000 - 4 360826100001 YB003 0 3 0 0 0 0 0 1767600000000 0 0 0 0 1 5");
-    put_str("case", "reject", "pause-end-minus-2",
+    put_str("casetext", "reject", "pause-end-minus-2",
             "1 4 360826100000 - 4 360826100001 YB003 0 3 0 0 0 0 0 1767600000000 0 0 0 0 1 5 -2");
-    put_str("case", "reject", "field-missing",
+    put_str("casetext", "reject", "field-missing",
             "1 4 360826100000 - 4 360826100001 YB003 0 3 0 0 0 0 0 1767600000000 0 0 0 0");
-    put_str("case", "reject", "trailing-word", BASE " x");
+    put_str("casetext", "reject", "trailing-word", BASE " x");
 #undef BASE
 }
 
@@ -847,6 +969,7 @@ int main(int argc, char **argv)
     csv_lines();
     configs();
     cases();
+    case_texts();
     places();
     return 0;
 }

@@ -518,10 +518,10 @@ static void test_encode_roundtrip(void **state)
     const tb_item_t *yb = tb_catalog_find(cat, "YB003");
     assert_int_equal(fold(&c, yb, TB_EV_SUSPENDED, R_C, at(30)), 0);
     char buf[TB_CASE_TEXT_MAX];
-    tb_case_encode(&c, buf);
-    assert_int_equal(tb_case_decode(buf, &d), 0);
+    tb_case_text_encode(&c, buf);
+    assert_int_equal(tb_case_text_decode(buf, &d), 0);
     char again[TB_CASE_TEXT_MAX];
-    tb_case_encode(&d, again);
+    tb_case_text_encode(&d, again);
     assert_string_equal(buf, again);
     assert_int_equal(d.state, TB_ST_SUSPENDED);
     assert_int_equal(d.resume, TB_ST_COUNTY);
@@ -539,8 +539,8 @@ static void test_encode_roundtrip(void **state)
                                 "1 1 abc - 0 - - 0 0 0 0 0 0 0 0 0 0 0 0 0",
                                 NULL};
     for (int i = 0; bad[i]; i++)
-        assert_int_equal(tb_case_decode(bad[i], &d), -TB_EDATA);
-    assert_int_equal(tb_case_decode(NULL, &d), -TB_EDATA);
+        assert_int_equal(tb_case_text_decode(bad[i], &d), -TB_EDATA);
+    assert_int_equal(tb_case_text_decode(NULL, &d), -TB_EDATA);
 }
 
 static void test_ratings(void **state)

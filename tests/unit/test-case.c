@@ -19,6 +19,7 @@
 
 #include "tb_case.h"
 #include "tb_error.h"
+#include "tongban_store.pb-c.h"
 
 #define VILLAGE "360826100001"
 #define VILLAGE2 "360826100002"  /* same township */
@@ -331,7 +332,7 @@ static void test_check_text(void **state)
     assert_rc(tb_check_text("a\rb", 10), -TB_EDECODE);
 }
 
-/* ---- The fold as text (tb_casecodec) ---- */
+/* ---- The fold as text, the form of old stores (tb_casecodec) ---- */
 
 /* Every number of the text form at its bounds, written from what each field
  * means (not from the decoder's table): the last value in range decodes, one
@@ -384,7 +385,7 @@ static void test_codec_ranges(void **state)
                 strcat(text, w == f[i].word ? num : words[w]);
             }
             tb_case_t c;
-            int rc = tb_case_decode(text, &c);
+            int rc = tb_case_text_decode(text, &c);
             int want = k < 2 ? 0 : -TB_EDATA;
             if (rc != want)
                 print_error("%s = %s: \"%s\"\n", f[i].name, num, text);
@@ -398,25 +399,258 @@ static void test_codec_ranges(void **state)
         for (int p = 0; p < n; p++)
             strcat(text, " 1772413200000 -1");
         tb_case_t c;
-        int rc = tb_case_decode(text, &c);
+        int rc = tb_case_text_decode(text, &c);
         assert_rc(rc, n <= TB_CASE_PAUSES_MAX ? 0 : -TB_EDATA);
         if (rc == 0) {
             assert_int_equal(c.npauses, n);
             /* What decodes encodes to the same text. */
             char again[TB_CASE_TEXT_MAX];
-            tb_case_encode(&c, again);
+            tb_case_text_encode(&c, again);
             assert_string_equal(again, text);
         }
     }
 }
 
+/* ---- The fold as stored (tb_case_pack, tb_case_unpack) ---- */
+
+/* A fold with every field set: what a store writes for a busy case. */
+static tb_case_t full_case(void)
+{
+    tb_case_t c = {0};
+    c.state = TB_ST_SUSPENDED;
+    strcpy(c.holder, TOWNSHIP);
+    strcpy(c.pending, VILLAGE);
+    c.version = 9;
+    strcpy(c.origin, VILLAGE);
+    strcpy(c.item, "YB003");
+    c.resume = TB_ST_ACCEPTED;
+    c.have = 5, c.missing = 2, c.owed = 16;
+    c.noticed = true;
+    c.rating = 4;
+    c.decision = TB_DECISION_DENY;
+    c.arrived_ms = 1772413200000, c.accepted_ms = 1772413300000;
+    c.pledge_due_ms = 1772413400000, c.decided_ms = 1772413500000, c.closed_ms = 1772413600000;
+    c.npauses = 2;
+    c.pauses[0].start_ms = 1772413310000, c.pauses[0].end_ms = 1772413320000;
+    c.pauses[1].start_ms = 1772413330000, c.pauses[1].end_ms = TB_PAUSE_OPEN;
+    return c;
+}
+
+static void assert_same_fold(const tb_case_t *a, const tb_case_t *b)
+{
+    assert_int_equal(a->state, b->state);
+    assert_string_equal(a->holder, b->holder);
+    assert_string_equal(a->pending, b->pending);
+    assert_int_equal(a->version, b->version);
+    assert_string_equal(a->origin, b->origin);
+    assert_string_equal(a->item, b->item);
+    assert_int_equal(a->resume, b->resume);
+    assert_int_equal(a->have, b->have);
+    assert_int_equal(a->missing, b->missing);
+    assert_int_equal(a->owed, b->owed);
+    assert_int_equal(a->noticed, b->noticed);
+    assert_int_equal(a->rating, b->rating);
+    assert_int_equal(a->decision, b->decision);
+    assert_int_equal(a->arrived_ms, b->arrived_ms);
+    assert_int_equal(a->accepted_ms, b->accepted_ms);
+    assert_int_equal(a->pledge_due_ms, b->pledge_due_ms);
+    assert_int_equal(a->decided_ms, b->decided_ms);
+    assert_int_equal(a->closed_ms, b->closed_ms);
+    assert_int_equal(a->npauses, b->npauses);
+    for (uint32_t i = 0; i < a->npauses; i++) {
+        assert_int_equal(a->pauses[i].start_ms, b->pauses[i].start_ms);
+        assert_int_equal(a->pauses[i].end_ms, b->pauses[i].end_ms);
+    }
+}
+
+/* Every field of the fold comes back, and the largest fold fits the bound. */
+static void test_pack_roundtrip(void **state)
+{
+    (void)state;
+    tb_case_t c = full_case(), d;
+    uint8_t buf[TB_CASE_PACKED_MAX];
+    size_t n = tb_case_pack(&c, buf);
+    assert_rc(tb_case_unpack(buf, n, &d), 0);
+    assert_same_fold(&c, &d);
+    /* The largest: 12-digit codes, a 15-byte item, every number at its
+     * widest, every pause. */
+    tb_case_t big = c;
+    strcpy(big.item, "YB0030000000000");
+    big.version = big.have = big.missing = big.owed = UINT32_MAX;
+    big.state = big.resume = TB_ST_LAST - 1;
+    big.rating = 5;
+    big.arrived_ms = big.accepted_ms = big.pledge_due_ms = big.decided_ms = big.closed_ms =
+        INT64_MAX;
+    big.npauses = TB_CASE_PAUSES_MAX;
+    for (int i = 0; i < TB_CASE_PAUSES_MAX; i++)
+        big.pauses[i].start_ms = big.pauses[i].end_ms = INT64_MAX;
+    n = tb_case_pack(&big, buf);
+    assert_true(n <= TB_CASE_PACKED_MAX);
+    assert_rc(tb_case_unpack(buf, n, &d), 0);
+    assert_same_fold(&big, &d);
+    /* A fresh case packs to nothing, and nothing is a fresh case. */
+    tb_case_t fresh = {0};
+    assert_int_equal(tb_case_pack(&fresh, buf), 0);
+    memset(&d, 0xA5, sizeof d);
+    assert_rc(tb_case_unpack(buf, 0, &d), 0);
+    assert_same_fold(&fresh, &d);
+}
+
+/* Each bound of the stored fold, written from what each field means: the
+ * last value in range decodes, one past it does not, and a refusal leaves
+ * the output alone. */
+static void test_unpack_bounds(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        int64_t lo, hi;    /* the last good values; lo - 1 and hi + 1 are refused */
+        bool below, above; /* whether lo - 1, hi + 1 can be written at all */
+    } f[] = {
+        {"state", 0, TB_ST_LAST - 1, true, true},
+        {"resume", 0, TB_ST_LAST - 1, true, true},
+        {"rating", 0, 5, false, true},
+        {"decision", 0, 2, false, true},
+        {"arrived", 0, INT64_MAX, true, false},
+        {"accepted", 0, INT64_MAX, true, false},
+        {"pledge_due", 0, INT64_MAX, true, false},
+        {"decided", 0, INT64_MAX, true, false},
+        {"closed", 0, INT64_MAX, true, false},
+        {"npauses", 0, TB_CASE_PAUSES_MAX, false, true},
+        {"pause start", 0, INT64_MAX, true, false},
+        {"pause end", -1, INT64_MAX, true, false},
+    };
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+        for (int k = 0; k < 4; k++) {
+            if ((k == 2 && !f[i].below) || (k == 3 && !f[i].above))
+                continue;
+            int64_t v = k == 0 ? f[i].lo : k == 1 ? f[i].hi : k == 2 ? f[i].lo - 1 : f[i].hi + 1;
+            Tongban__Store__V1__Pause p[TB_CASE_PAUSES_MAX + 1], *pp[TB_CASE_PAUSES_MAX + 1];
+            for (int j = 0; j <= TB_CASE_PAUSES_MAX; j++) {
+                tongban__store__v1__pause__init(&p[j]);
+                p[j].start_ms = 5, p[j].end_ms = 6;
+                pp[j] = &p[j];
+            }
+            Tongban__Store__V1__CaseFold m = TONGBAN__STORE__V1__CASE_FOLD__INIT;
+            m.holder = (char *)TOWNSHIP;
+            m.origin = (char *)VILLAGE;
+            m.item = (char *)"YB003";
+            m.pauses = pp;
+            m.n_pauses = 1;
+            switch (i) {
+            case 0:
+                m.state = (Tongban__Store__V1__CaseState)v;
+                break;
+            case 1:
+                m.resume = (Tongban__Store__V1__CaseState)v;
+                break;
+            case 2:
+                m.rating = (uint32_t)v;
+                break;
+            case 3:
+                m.decision = (uint32_t)v;
+                break;
+            case 4:
+                m.arrived_ms = v;
+                break;
+            case 5:
+                m.accepted_ms = v;
+                break;
+            case 6:
+                m.pledge_due_ms = v;
+                break;
+            case 7:
+                m.decided_ms = v;
+                break;
+            case 8:
+                m.closed_ms = v;
+                break;
+            case 9:
+                m.n_pauses = (size_t)v;
+                break;
+            case 10:
+                p[0].start_ms = v;
+                break;
+            case 11:
+                p[0].end_ms = v;
+                break;
+            }
+            uint8_t buf[1024];
+            assert_true(tongban__store__v1__case_fold__get_packed_size(&m) <= sizeof buf);
+            size_t n = tongban__store__v1__case_fold__pack(&m, buf);
+            tb_case_t c, sentinel;
+            memset(&c, 0xA5, sizeof c);
+            sentinel = c;
+            int rc = tb_case_unpack(buf, n, &c);
+            int want = k < 2 ? 0 : -TB_EDATA;
+            if (rc != want)
+                print_error("%s = %lld\n", f[i].name, (long long)v);
+            assert_rc(rc, want);
+            if (rc < 0)
+                assert_memory_equal(&c, &sentinel, sizeof c);
+        }
+    }
+    /* The strings: codes empty or valid, the item under 16 bytes. */
+    static const struct {
+        int field; /* 0 holder, 1 pending, 2 origin, 3 item */
+        const char *value;
+        int want;
+    } s[] = {
+        {0, "", 0},       {0, "36082610000", -TB_EDATA}, {0, "3608261000000", -TB_EDATA},
+        {1, TOWNSHIP, 0}, {1, "abc", -TB_EDATA},         {2, "36082610000x", -TB_EDATA},
+        {3, "", 0},       {3, "YB0030000000000", 0},     {3, "YB00300000000000", -TB_EDATA},
+    };
+    for (size_t i = 0; i < sizeof s / sizeof s[0]; i++) {
+        Tongban__Store__V1__CaseFold m = TONGBAN__STORE__V1__CASE_FOLD__INIT;
+        char **field[] = {&m.holder, &m.pending, &m.origin, &m.item};
+        *field[s[i].field] = (char *)s[i].value;
+        uint8_t buf[256];
+        size_t n = tongban__store__v1__case_fold__pack(&m, buf);
+        tb_case_t c;
+        int rc = tb_case_unpack(buf, n, &c);
+        if (rc != s[i].want)
+            print_error("string %d = \"%s\"\n", s[i].field, s[i].value);
+        assert_rc(rc, s[i].want);
+    }
+}
+
+/* What is not a fold of this program: an unknown field (a newer program's),
+ * also inside a pause; a field of the wrong wire type; cut short; the text
+ * form of old stores. */
+static void test_unpack_foreign(void **state)
+{
+    (void)state;
+    tb_case_t c = full_case(), d;
+    uint8_t buf[TB_CASE_PACKED_MAX + 16];
+    size_t n = tb_case_pack(&c, buf);
+    assert_rc(tb_case_unpack(buf, n - 1, &d), -TB_EDATA);
+    memcpy(buf + n, "\x98\x06\x01", 3); /* field 99 = 1 */
+    assert_rc(tb_case_unpack(buf, n + 3, &d), -TB_EDATA);
+    memcpy(buf + n, "\x0a\x01\x00", 3); /* field 1 (state) as bytes */
+    assert_rc(tb_case_unpack(buf, n + 3, &d), -TB_EDATA);
+    c.npauses = 0;
+    n = tb_case_pack(&c, buf);
+    memcpy(buf + n, "\x9a\x01\x04\x08\x01\x10\x02", 7); /* a pause {1, 2} by hand */
+    assert_rc(tb_case_unpack(buf, n + 7, &d), 0);
+    assert_int_equal(d.npauses, 1);
+    assert_int_equal(d.pauses[0].end_ms, 2);
+    memcpy(buf + n, "\x9a\x01\x06\x08\x01\x10\x02\x18\x01", 9); /* with field 3 = 1 */
+    assert_rc(tb_case_unpack(buf, n + 9, &d), -TB_EDATA);
+    char text[TB_CASE_TEXT_MAX];
+    tb_case_text_encode(&c, text);
+    assert_rc(tb_case_unpack((const uint8_t *)text, strlen(text), &d), -TB_EDATA);
+    assert_rc(tb_case_unpack(NULL, 1, &d), -TB_EDATA);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_caseid_format), cmocka_unit_test(test_cst_day_before_epoch),
-        cmocka_unit_test(test_caseid_valid),  cmocka_unit_test(test_check_phone),
-        cmocka_unit_test(test_check_name),    cmocka_unit_test(test_utf8),
-        cmocka_unit_test(test_check_text),    cmocka_unit_test(test_codec_ranges),
+        cmocka_unit_test(test_caseid_format),  cmocka_unit_test(test_cst_day_before_epoch),
+        cmocka_unit_test(test_caseid_valid),   cmocka_unit_test(test_check_phone),
+        cmocka_unit_test(test_check_name),     cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_check_text),     cmocka_unit_test(test_codec_ranges),
+        cmocka_unit_test(test_pack_roundtrip), cmocka_unit_test(test_unpack_bounds),
+        cmocka_unit_test(test_unpack_foreign),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
