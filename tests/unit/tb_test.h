@@ -8,6 +8,10 @@
 
 #include "tb_error.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
 static inline void assert_rc_at(int got, int want, const char *expr, const char *file, int line)
 {
     if (got != want)
@@ -17,5 +21,46 @@ static inline void assert_rc_at(int got, int want, const char *expr, const char 
                       line);
 }
 #define assert_rc(got, want) assert_rc_at((got), (want), #got, __FILE__, __LINE__)
+
+/* ---- Capturing stderr ---- */
+
+/* One capture at a time per test program (these are per translation unit). */
+static FILE *cap_file;
+static int cap_saved = -1;
+
+static inline void capture_start(void)
+{
+    fflush(stderr);
+    cap_file = tmpfile();
+    assert_non_null(cap_file);
+    cap_saved = dup(2);
+    assert_true(cap_saved >= 0);
+    assert_int_equal(dup2(fileno(cap_file), 2), 2);
+}
+
+/* What was written to stderr since capture_start (the caller frees it). */
+static inline char *capture_end(void)
+{
+    fflush(stderr);
+    dup2(cap_saved, 2);
+    close(cap_saved);
+    cap_saved = -1;
+    long n = ftell(cap_file);
+    char *buf = calloc(1, (size_t)(n > 0 ? n : 0) + 1);
+    assert_non_null(buf);
+    rewind(cap_file);
+    if (n > 0)
+        assert_int_equal(fread(buf, 1, (size_t)n, cap_file), (size_t)n);
+    fclose(cap_file);
+    cap_file = NULL;
+    return buf;
+}
+
+#define assert_captured(want)                                                                      \
+    do {                                                                                           \
+        char *got_ = capture_end();                                                                \
+        assert_string_equal(got_, (want));                                                         \
+        free(got_);                                                                                \
+    } while (0)
 
 #endif

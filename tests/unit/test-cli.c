@@ -26,45 +26,6 @@
 #error "compile with -DTB_SOURCE_DATA_DIR=\"/path/to/data\""
 #endif
 
-/* ---- Capturing stderr ---- */
-
-static FILE *cap_file;
-static int cap_saved = -1;
-
-static void capture_start(void)
-{
-    fflush(stderr);
-    cap_file = tmpfile();
-    assert_non_null(cap_file);
-    cap_saved = dup(2);
-    assert_true(cap_saved >= 0);
-    assert_int_equal(dup2(fileno(cap_file), 2), 2);
-}
-
-static char *capture_end(void)
-{
-    fflush(stderr);
-    dup2(cap_saved, 2);
-    close(cap_saved);
-    cap_saved = -1;
-    long n = ftell(cap_file);
-    char *buf = calloc(1, (size_t)(n > 0 ? n : 0) + 1);
-    assert_non_null(buf);
-    rewind(cap_file);
-    if (n > 0)
-        assert_int_equal(fread(buf, 1, (size_t)n, cap_file), (size_t)n);
-    fclose(cap_file);
-    cap_file = NULL;
-    return buf;
-}
-
-#define assert_captured(want)                                                                      \
-    do {                                                                                           \
-        char *got_ = capture_end();                                                                \
-        assert_string_equal(got_, (want));                                                         \
-        free(got_);                                                                                \
-    } while (0)
-
 static void clear_env(void)
 {
     static const char *const names[] = {"TONGBAN_PLACE",  "TONGBAN_DATA_DIR",  "TONGBAN_BROKER",

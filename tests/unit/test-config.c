@@ -31,46 +31,6 @@ static const char *const ini_keys[TB_CFG_COUNT] = {"place",     "data_dir", "bro
 static const char *const flags[TB_CFG_COUNT] = {"place",     "data-dir", "broker", "db",
                                                 "share-dir", "agent",    "places"};
 
-/* ---- Capturing stderr ---- */
-
-static FILE *cap_file;
-static int cap_saved = -1;
-
-static void capture_start(void)
-{
-    fflush(stderr);
-    cap_file = tmpfile();
-    assert_non_null(cap_file);
-    cap_saved = dup(2);
-    assert_true(cap_saved >= 0);
-    assert_int_equal(dup2(fileno(cap_file), 2), 2);
-}
-
-/* What was written to stderr since capture_start (the caller frees it). */
-static char *capture_end(void)
-{
-    fflush(stderr);
-    dup2(cap_saved, 2);
-    close(cap_saved);
-    cap_saved = -1;
-    long n = ftell(cap_file);
-    char *buf = calloc(1, (size_t)(n > 0 ? n : 0) + 1);
-    assert_non_null(buf);
-    rewind(cap_file);
-    if (n > 0)
-        assert_int_equal(fread(buf, 1, (size_t)n, cap_file), (size_t)n);
-    fclose(cap_file);
-    cap_file = NULL;
-    return buf;
-}
-
-#define assert_captured(want)                                                                      \
-    do {                                                                                           \
-        char *got_ = capture_end();                                                                \
-        assert_string_equal(got_, (want));                                                         \
-        free(got_);                                                                                \
-    } while (0)
-
 /* ---- Fixture: a temp dir, no TONGBAN_* in the environment ---- */
 
 typedef struct {
