@@ -9,7 +9,8 @@
 #   TB_FAULT_SEED      first seed (default: from the clock; printed either way)
 #   TB_FAULT_SCHEDULES how many schedules (default 2; seeds SEED, SEED+1, ...)
 #   TB_FAULT_SECONDS   planned length of each schedule (default 20)
-# A soak run: TB_FAULT_SECONDS=600 TB_FAULT_SCHEDULES=6 (an hour).
+# A soak run of about an hour: TB_FAULT_SECONDS=600 TB_FAULT_SCHEDULES=4 (a planned
+# 600 s schedule takes about 17 min of wall time on 2 cores).
 # Replay a failure with the seed it printed: TB_FAULT_SEED=N TB_FAULT_SCHEDULES=1.
 #
 # Each schedule is a deterministic function of its seed (a MINSTD generator in
