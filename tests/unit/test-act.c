@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "tb_test.h"
+#include "tb_test_store.h"
 
 #include "tb_act.h"
 #include "tb_error.h"
@@ -119,18 +120,6 @@ static int teardown(void **state)
     rmdir(f->dir);
     free(f);
     return 0;
-}
-
-static int64_t sql_int(tb_store_t *s, const char *sql)
-{
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(tb_store_db(s), sql, -1, &st, NULL);
-    if (rc != SQLITE_OK)
-        print_error("%s: %s\n", sql, sqlite3_errmsg(tb_store_db(s)));
-    assert_int_equal(rc, SQLITE_OK);
-    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_finalize(st);
-    return v;
 }
 
 static tb_state_t state_of(tb_store_t *s)

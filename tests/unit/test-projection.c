@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "tb_test.h"
+#include "tb_test_store.h"
 
 #include "tb_error.h"
 #include "tb_projection.h"
@@ -419,15 +420,6 @@ static void exec_ok(tb_store_t *s, const char *sql)
         print_error("%s: %s\n", sql, err ? err : "?");
     sqlite3_free(err);
     assert_int_equal(rc, SQLITE_OK);
-}
-
-static int64_t sql_int(tb_store_t *s, const char *sql)
-{
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(tb_store_db(s), sql, -1, &st, NULL), SQLITE_OK);
-    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_finalize(st);
-    return v;
 }
 
 /* Two cases, one suspended (paused) and one accepted, written back into the
