@@ -83,14 +83,25 @@ vlog() {  # vlog VILLAGE CLIENT: log one case, print its id
 
 sq() { sqlite3 -bail -cmd ".timeout 5000" "$WORK/$1/$1.db" "$2"; }
 
-# All outboxes empty and every link quiet: nothing left to deliver.
+# All outboxes empty and every link quiet: nothing left to deliver.  One look
+# at every store is not atomic: a message can move on between two of them (the
+# county's outbox drains into a township after that township was looked at),
+# so a look counts only when it finds every outbox empty and no outbox seq
+# assigned anywhere since the look before it (the seqs only grow, so equal sums
+# mean no node enqueued in between, and nothing was in flight).
 quiet() {
-    local n
+    local n one snap="" prev
+    local q="SELECT (SELECT count(*) FROM outbox) || ':' || (SELECT coalesce(sum(last), 0) FROM link_out)"
     for n in "${VILLAGES[@]}" "${TOWNS[@]}"; do
         [ -f "$WORK/$n/$n.db" ] || continue
-        [ "$(sq "$n" "SELECT count(*) FROM outbox")" = 0 ] || return 1
+        one=$(sq "$n" "$q") && [ "${one%%:*}" = 0 ] || return 1
+        snap+="$one "
     done
-    [ "$(tb_psql "$PGDIR" -c "SELECT count(*) FROM outbox" 2>/dev/null)" = 0 ]
+    one=$(tb_psql "$PGDIR" -c "$q" 2>/dev/null) && [ "${one%%:*}" = 0 ] || return 1
+    snap+=$one
+    prev=$(cat "$WORK/quiet.prev" 2>/dev/null)
+    echo "$snap" >"$WORK/quiet.prev"
+    [ "$snap" = "$prev" ]
 }
 
 # The digest of one event in case_events over the canonical projection that
