@@ -1,0 +1,209 @@
+/* bench-ingest: the county's durable ingest, fed by simulated townships
+ * through the real broker (issue 13's "county durable ingest" figure).
+ *
+ *   bench-ingest ENDPOINT COUNTY EVENTS TOWNSHIP...
+ *
+ * One process holds one DEALER per township (routing id = the township's
+ * code), connected to the broker at ENDPOINT.  Each township sends EVENTS
+ * walk-in cases (one LOGGED event each, origin the township, origin_seq and
+ * link seq 1..EVENTS) to COUNTY as DATA envelopes, at most WINDOW unacked, and
+ * counts the county's cumulative ACKs: an ACK means the batch holding the event
+ * committed in PostgreSQL (validated, folded, recorded).  DATA the county sends
+ * back is acked at once.  Prints one line:
+ *
+ *   ingest events=N seconds=S events_per_s=R resent=K
+ *
+ * timed from the first send to the last ACK.  The baseline (COPY of the same
+ * rows) is run by bench/run.sh.  Not a test: performance is measured, never
+ * asserted (bench/README.md). */
+#include "tb_caseid.h"
+#include "tb_wire.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+enum { WINDOW = 256, MAX_TOWNS = 64 };
+
+typedef struct {
+    const char *code;
+    void *sock;
+    uint64_t sent, acked, rx_cursor;
+    double progress; /* when acked last moved (go back to it after a second of silence) */
+    uint64_t resent;
+} town_t;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int send_env(town_t *t, const char *county, Tongban__V1__Kind kind, uint64_t seq,
+                    const uint8_t *body, size_t len)
+{
+    uint8_t *buf;
+    size_t n;
+    int rc = tb_env_pack(t->code, county, kind, seq, t->rx_cursor, body, len, &buf, &n);
+    if (rc < 0)
+        return rc;
+    if (zmq_send(t->sock, county, strlen(county), ZMQ_SNDMORE) < 0 ||
+        zmq_send(t->sock, buf, n, 0) < 0)
+        rc = -1;
+    free(buf);
+    return rc;
+}
+
+/* The LOGGED event of walk-in case seq at township t, packed as an item. */
+static int send_case(town_t *t, const char *county, uint64_t seq, int64_t at_ms)
+{
+    char id[TB_CASEID_MAX], client[32];
+    if (tb_caseid_format(t->code, at_ms, (uint32_t)seq, id) < 0)
+        return -1;
+    snprintf(client, sizeof client, "客户%" PRIu64, seq);
+    Tongban__V1__LedgerRecord ledger = TONGBAN__V1__LEDGER_RECORD__INIT;
+    ledger.client_name = client;
+    ledger.client_phone = "13800138000";
+    ledger.agent = "窗口";
+    ledger.item_code = "YB003";
+    ledger.note = "";
+    ledger.result = "";
+    ledger.accept_time_ms = at_ms;
+    tb_event_msg_t ev = TONGBAN__V1__CASE_EVENT__INIT;
+    ev.origin_node = (char *)t->code;
+    ev.origin_seq = seq;
+    ev.case_id = id;
+    ev.type = TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED;
+    ev.actor = "窗口";
+    ev.at_ms = at_ms;
+    ev.ledger = &ledger;
+    tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
+    item.item_case = TONGBAN__V1__ITEM__ITEM_EVENT;
+    item.event = &ev;
+    uint8_t *body;
+    size_t len;
+    if (tb_event_check(&ev) < 0 || tb_pack_item(&item, &body, &len) < 0)
+        return -1;
+    int rc = send_env(t, county, TONGBAN__V1__KIND__KIND_DATA, seq, body, len);
+    free(body);
+    return rc;
+}
+
+/* Read what waits on t's socket: ACKs advance t->acked, DATA is acked. */
+static int drain(town_t *t, const char *county)
+{
+    for (;;) {
+        zmq_msg_t from, env;
+        zmq_msg_init(&from);
+        zmq_msg_init(&env);
+        if (zmq_msg_recv(&from, t->sock, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&from);
+            zmq_msg_close(&env);
+            return 0;
+        }
+        int more = zmq_msg_more(&from);
+        if (more && zmq_msg_recv(&env, t->sock, 0) >= 0) {
+            tb_env_t *e;
+            if (tb_env_decode(zmq_msg_data(&env), zmq_msg_size(&env), &e) == 0) {
+                if (e->ack > t->acked && e->ack <= t->sent) {
+                    t->acked = e->ack;
+                    t->progress = now_s();
+                }
+                if (e->kind == TONGBAN__V1__KIND__KIND_DATA && e->seq == t->rx_cursor + 1) {
+                    t->rx_cursor = e->seq;
+                    send_env(t, county, TONGBAN__V1__KIND__KIND_ACK, 0, NULL, 0);
+                }
+                tb_env_free(&e);
+            }
+        }
+        zmq_msg_close(&from);
+        zmq_msg_close(&env);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 5 || argc - 4 > MAX_TOWNS) {
+        fprintf(stderr, "usage: %s ENDPOINT COUNTY EVENTS TOWNSHIP... (at most %d)\n", argv[0],
+                MAX_TOWNS);
+        return 2;
+    }
+    const char *endpoint = argv[1], *county = argv[2];
+    uint64_t n = strtoull(argv[3], NULL, 10);
+    int ntowns = argc - 4;
+    void *ctx = zmq_ctx_new();
+    town_t towns[MAX_TOWNS];
+    zmq_pollitem_t items[MAX_TOWNS];
+    for (int i = 0; i < ntowns; i++) {
+        town_t *t = &towns[i];
+        memset(t, 0, sizeof *t);
+        t->code = argv[4 + i];
+        if (!tb_code_valid(t->code)) {
+            fprintf(stderr, "not a place code: %s\n", t->code);
+            return 2;
+        }
+        t->sock = zmq_socket(ctx, ZMQ_DEALER);
+        zmq_setsockopt(t->sock, ZMQ_ROUTING_ID, t->code, strlen(t->code));
+        if (zmq_connect(t->sock, endpoint) < 0) {
+            fprintf(stderr, "connect %s: %s\n", endpoint, zmq_strerror(zmq_errno()));
+            return 1;
+        }
+        items[i] = (zmq_pollitem_t){t->sock, 0, ZMQ_POLLIN, 0};
+        /* Be seen by the broker before the clock starts. */
+        send_env(t, "000000000000", TONGBAN__V1__KIND__KIND_HEARTBEAT, 0, NULL, 0);
+    }
+    struct timespec pause = {0, 500 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    /* Yesterday noon, China time: every case of the run on one day. */
+    int64_t at_ms = ((int64_t)time(NULL) / 86400 - 1) * 86400000 + 4 * 3600000;
+    double t0 = now_s(), last_beat = t0;
+    for (int i = 0; i < ntowns; i++)
+        towns[i].progress = t0;
+    for (;;) {
+        int done = 0;
+        for (int i = 0; i < ntowns; i++) {
+            town_t *t = &towns[i];
+            while (t->sent < n && t->sent < t->acked + WINDOW) {
+                if (send_case(t, county, t->sent + 1, at_ms) < 0) {
+                    fprintf(stderr, "%s: send failed at %" PRIu64 "\n", t->code, t->sent + 1);
+                    return 1;
+                }
+                t->sent++;
+            }
+            done += t->acked == n;
+            if (t->acked < t->sent && now_s() - t->progress > 1.0) {
+                t->resent += t->sent - t->acked; /* go back N, as a township would */
+                t->sent = t->acked;
+                t->progress = now_s();
+            }
+        }
+        if (done == ntowns)
+            break;
+        if (now_s() - last_beat > 1.0) {
+            for (int i = 0; i < ntowns; i++)
+                send_env(&towns[i], "000000000000", TONGBAN__V1__KIND__KIND_HEARTBEAT, 0, NULL, 0);
+            last_beat = now_s();
+        }
+        if (now_s() - t0 > 600) {
+            fprintf(stderr, "gave up after 600 s\n");
+            return 1;
+        }
+        zmq_poll(items, ntowns, 100);
+        for (int i = 0; i < ntowns; i++)
+            drain(&towns[i], county);
+    }
+    double secs = now_s() - t0;
+    uint64_t resent = 0;
+    for (int i = 0; i < ntowns; i++)
+        resent += towns[i].resent;
+    printf("ingest events=%" PRIu64 " seconds=%.3f events_per_s=%.0f resent=%" PRIu64 "\n",
+           n * (uint64_t)ntowns, secs, (double)(n * (uint64_t)ntowns) / secs, resent);
+    for (int i = 0; i < ntowns; i++)
+        zmq_close(towns[i].sock);
+    zmq_ctx_term(ctx);
+    return 0;
+}

@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# The benchmark harness (issue 13): real processes, a throwaway PostgreSQL,
+# each figure next to its raw baseline measured in the same run, one table
+# and the same as JSON.  Not part of `meson test`: performance is measured
+# here, never asserted (bench/README.md).
+#
+#   bench/run.sh [BUILD_DIR]          (default: build)
+#
+# Sizes (environment):
+#   TB_BENCH_MESSAGES  broker: messages per pair (default 100000)
+#   TB_BENCH_INGEST    county ingest: walk-in cases per township, all 26
+#                      townships of 泰和县 at once (default 2000)
+#   TB_BENCH_CATCHUP   catch-up: cases logged offline at one village (default 2000;
+#                      the issue's figure is 10000: logging them takes ~80 s)
+#   TB_BENCH_ONLY      a space-separated subset of: broker ingest catchup idle
+# Results: bench/RESULTS.md says what was measured on which machine and when.
+set -u
+BUILD=${1:-build}
+export TB_BUILD=$(cd "$BUILD" && pwd)
+export TB_SOURCE=$(cd "$(dirname "$0")/.." && pwd)
+export LANG=C.UTF-8
+ONLY=${TB_BENCH_ONLY:-broker ingest catchup idle}
+source "$TB_SOURCE/tests/integration/lib.sh"
+source "$TB_SOURCE/tests/fault/county.sh"
+
+ROWS=()                             # "figure|value|baseline|ratio|goal" per line
+add() { ROWS+=("$1|$2|$3|$4|$5"); } # add FIGURE VALUE BASELINE RATIO GOAL
+ratio() { printf "%.2f" "$(echo "scale=4; $1 / $2" | bc)"; }
+pct() { printf "%.2f%%" "$(echo "scale=4; $1" | bc)"; }
+want() { [[ " $ONLY " == *" $1 "* ]]; }
+secs_since() { echo "$(date +%s.%N) - $1" | bc; }
+
+# ---- broker forwarding against a bare libzmq ROUTER ------------------------------------------
+if want broker; then
+    echo "# broker: bench-broker, ${TB_BENCH_MESSAGES:-100000} messages x 4 pairs of 300 bytes" >&2
+    out=$("$TB_BUILD/bench/bench-broker" "$BROKER" "${TB_BENCH_MESSAGES:-100000}" 300 4)
+    bare=$(sed -n 's/.*bare ROUTER[^0-9]*\([0-9]*\) msg\/s.*/\1/p' <<<"$out" | tail -1)
+    brk=$(sed -n 's/.*tongban-broker[^0-9]*\([0-9]*\) msg\/s.*/\1/p' <<<"$out" | tail -1)
+    if [ -n "$bare" ] && [ -n "$brk" ]; then
+        add "broker forwarding (msg/s, 300 B, no CURVE yet)" "$brk" "$bare (bare ROUTER)" \
+            "$(ratio "$brk" "$bare")" ">= 0.9x"
+    else
+        echo "$out" >&2
+        add "broker forwarding" "failed" "-" "-" ">= 0.9x"
+    fi
+fi
+
+# COPY of the county's case_events rows into an equivalent table (same
+# indexes, same cluster, fsync on, one transaction): the raw limit for any
+# ingest figure.  Prints rows/s; leaves case_events as it was.
+copy_baseline() {
+    local f=$WORK/case_events.copy n t
+    chmod 777 "$WORK"
+    tb_psql "$PGDIR" -c "COPY (SELECT * FROM case_events) TO '$f'" || return 1
+    n=$(tb_psql "$PGDIR" -c "SELECT count(*) FROM case_events")
+    tb_psql "$PGDIR" -c "DROP TABLE IF EXISTS copy_events;
+        CREATE TABLE copy_events (LIKE case_events INCLUDING ALL)" || return 1
+    t=$(date +%s.%N)
+    tb_psql "$PGDIR" -c "COPY copy_events FROM '$f'" >/dev/null || return 1
+    t=$(secs_since "$t")
+    tb_psql "$PGDIR" -c "DROP TABLE copy_events"
+    echo "scale=0; $n / $t" | bc
+}
+
+county_up() { grep -q "serving\|ready\|listening" "$WORK/county.log"; }
+
+# ---- county durable ingest, fed by simulated townships through the broker --------------------
+if want ingest; then
+    [ -n "$PGDIR" ] || need_pg
+    n=${TB_BENCH_INGEST:-2000}
+    mapfile -t towns < <(tail -n +2 "$TB_SOURCE/data/taihe-townships.csv" | cut -d, -f1 | sed 's/$/000/')
+    echo "# ingest: ${#towns[@]} simulated townships x $n walk-in cases into the county" >&2
+    run broker
+    run county
+    tb_wait_for 60 county_up || sleep 2
+    out=$("$TB_BUILD/bench/bench-ingest" "$TONGBAN_BROKER" "$COUNTY" "$n" "${towns[@]}")
+    echo "# $out" >&2
+    rate=$(sed -n 's/.*events_per_s=\([0-9]*\).*/\1/p' <<<"$out")
+    # Acknowledged must mean recorded and folded: otherwise the figure is void.
+    got=$(tb_psql "$PGDIR" -c "SELECT count(*) FROM case_events WHERE folded")
+    [ "$got" = "$((n * ${#towns[@]}))" ] || { echo "# only $got events folded at the county" >&2; rate=""; }
+    stop_all
+    copy=$(copy_baseline)
+    if [ -n "$rate" ] && [ -n "$copy" ]; then
+        add "county durable ingest (events/s, ${#towns[@]} townships)" "$rate" "$copy (COPY rows/s)" \
+            "$(ratio "$rate" "$copy")" ">= 0.3x and >= 20,000/s"
+    else
+        add "county durable ingest" "failed" "${copy:--}" "-" ">= 0.3x and >= 20,000/s"
+    fi
+    tb_psql "$PGDIR" -c "TRUNCATE case_events, cases, outbox, link_in, link_out CASCADE" >/dev/null
+fi
+
+# ---- one village's catch-up of a backlog, end to end -----------------------------------------
+if want catchup; then
+    [ -n "$PGDIR" ] || need_pg
+    n=${TB_BENCH_CATCHUP:-2000}
+    away=${VILLAGES[0]} town=${TOWNS[0]}
+    echo "# catchup: $n cases logged offline at $away" >&2
+    for i in $(seq 1 "$n"); do vlog "$away" "离线$i" >/dev/null || { echo "log $i failed" >&2; exit 1; }; done
+    run broker
+    run county
+    run "$town"
+    tb_wait_for 60 county_up || sleep 2
+    sleep 1
+    events() { tb_psql "$PGDIR" -c "SELECT count(*) FROM case_events WHERE origin_node = '$away'"; }
+    all_in() { [ "$(events)" = "$((2 * n))" ]; }
+    t0=$(date +%s.%N)
+    run "$away"
+    if tb_wait_for 900 all_in; then
+        secs=$(secs_since "$t0")
+        rate=$(echo "scale=0; 2 * $n / $secs" | bc)
+        stop_all
+        copy=$(copy_baseline)
+        add "village catch-up, $n cases (events/s; seconds)" "$rate; $(printf '%.1f' "$secs") s" \
+            "${copy:--} (COPY rows/s)" "$([ -n "$copy" ] && ratio "$rate" "$copy" || echo -)" \
+            "10,000 cases <= 5 s"
+    else
+        stop_all
+        add "village catch-up" "failed: $(events) of $((2 * n))" "-" "-" "10,000 cases <= 5 s"
+    fi
+fi
+
+# ---- idle nodes: CPU and memory with nothing to do ----------------------------------------------
+# CPU ticks of a process from /proc (utime + stime, in clock ticks).
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+if want idle; then
+    [ -n "$PGDIR" ] || need_pg
+    echo "# idle: broker, county, ${#TOWNS[@]} townships, ${#VILLAGES[@]} villages, 20 s with no work" >&2
+    run broker
+    run county
+    for t in "${TOWNS[@]}"; do run "$t"; done
+    for v in "${VILLAGES[@]}"; do run "$v"; done
+    sleep 5
+    hz=$(getconf CLK_TCK)
+    declare -A T0
+    for v in "${VILLAGES[@]}" "${TOWNS[0]}"; do T0[$v]=$(ticks "${PID[$v]}"); done
+    sleep 20
+    vcpu=0
+    for v in "${VILLAGES[@]}"; do vcpu=$((vcpu + $(ticks "${PID[$v]}") - T0[$v])); done
+    tcpu=$(($(ticks "${PID[${TOWNS[0]}]}") - T0[${TOWNS[0]}]))
+    vrss=$(rss_kib "${PID[${VILLAGES[0]}]}")
+    add "idle village: CPU (% of a core), RSS" \
+        "$(pct "100 * $vcpu / ${#VILLAGES[@]} / $hz / 20"), $((vrss / 1024)) MiB" \
+        "-" "-" "wakes only for work or a timer; <= 10 MiB"
+    add "idle township: CPU (% of a core)" "$(pct "100 * $tcpu / $hz / 20")" "-" "-" \
+        "wakes only for work or a timer"
+    stop_all
+fi
+
+# ---- the table, then the same as JSON ----------------------------------------------------------
+commit=$(git -C "$TB_SOURCE" rev-parse --short HEAD 2>/dev/null || echo unknown)
+echo "# $(date -u +%F) commit $commit, $(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)"
+echo "| figure | value | baseline in the same run | ratio | goal |"
+echo "|---|---|---|---|---|"
+for r in "${ROWS[@]}"; do echo "| ${r//|/ | } |"; done
+printf '%s\n' "${ROWS[@]}" | /usr/bin/python3 -c '
+import json, sys
+rows = [dict(zip(["figure", "value", "baseline", "ratio", "goal"], l.rstrip("\n").split("|")))
+        for l in sys.stdin if l.strip()]
+print(json.dumps({"commit": sys.argv[1], "rows": rows}, ensure_ascii=False))' "$commit"
+finished=1
