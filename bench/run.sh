@@ -12,14 +12,17 @@
 #                      townships of 泰和县 at once (default 2000)
 #   TB_BENCH_CATCHUP   catch-up: cases logged offline at one village (default 2000;
 #                      the issue's figure is 10000: logging them takes ~80 s)
-#   TB_BENCH_ONLY      a space-separated subset of: broker ingest catchup idle
+#   TB_BENCH_FLEET     province: nodes on the broker tier (default 23947: 22,080
+#                      villages + 1,767 townships + 100 counties of 江西), one
+#                      broker and one load generator per city (11)
+#   TB_BENCH_ONLY      a space-separated subset of: broker ingest catchup idle fleet
 # Results: bench/RESULTS.md says what was measured on which machine and when.
 set -u
 BUILD=${1:-build}
 export TB_BUILD=$(cd "$BUILD" && pwd)
 export TB_SOURCE=$(cd "$(dirname "$0")/.." && pwd)
 export LANG=C.UTF-8
-ONLY=${TB_BENCH_ONLY:-broker ingest catchup idle}
+ONLY=${TB_BENCH_ONLY:-broker ingest catchup idle fleet}
 source "$TB_SOURCE/tests/integration/lib.sh"
 source "$TB_SOURCE/tests/fault/county.sh"
 
@@ -146,6 +149,51 @@ if want idle; then
     add "idle township: CPU (% of a core)" "$(pct "100 * $tcpu / $hz / 20")" "-" "-" \
         "wakes only for work or a timer"
     stop_all
+fi
+
+# ---- a province's broker tier at idle ------------------------------------------------------------
+# One broker per city of 江西 (data/jiangxi-counties.csv), each with its share
+# of the fleet held by one bench-fleet generator; 30 s of heartbeats measured
+# after 10 s of connecting.  The tier's CPU and RSS are the brokers' own; the
+# generators' CPU is reported beside them.
+if want fleet; then
+    total=${TB_BENCH_FLEET:-23947}
+    mapfile -t cities < <(tail -n +2 "$TB_SOURCE/data/jiangxi-counties.csv" | cut -d, -f3 | sort -u)
+    per=$(((total + ${#cities[@]} - 1) / ${#cities[@]}))
+    echo "# fleet: $total nodes over ${#cities[@]} brokers (one per city), $per each" >&2
+    ulimit -n "$(ulimit -Hn)" 2>/dev/null
+    [ "$(ulimit -n)" -ge $((2 * per + 100)) ] || echo "# fd limit $(ulimit -n) is below $((2 * per + 100)): raise it" >&2
+    declare -a BPIDS=() GPIDS=()
+    for c in "${cities[@]}"; do
+        TONGBAN_BROKER=ipc://$WORK/fleet-$c.sock "$BROKER" serve >"$WORK/fleet-broker-$c.log" 2>&1 &
+        BPIDS+=($!)
+        PIDS+=($!)
+    done
+    sleep 1
+    for c in "${cities[@]}"; do
+        "$TB_BUILD/bench/bench-fleet" "ipc://$WORK/fleet-$c.sock" "$c" "$per" 40 >"$WORK/fleet-gen-$c.out" 2>&1 &
+        GPIDS+=($!)
+        PIDS+=($!)
+    done
+    sleep 10
+    b0=0
+    for p in "${BPIDS[@]}"; do b0=$((b0 + $(ticks "$p"))); done
+    sleep 30
+    b1=0 rss=0
+    for p in "${BPIDS[@]}"; do
+        b1=$((b1 + $(ticks "$p")))
+        rss=$((rss + $(rss_kib "$p")))
+    done
+    wait "${GPIDS[@]}"
+    gcpu=$(cat "$WORK"/fleet-gen-*.out | sed -n 's/.*cpu_s=\([0-9.]*\).*/\1/p' | paste -sd+ | bc)
+    answers=$(cat "$WORK"/fleet-gen-*.out | sed -n 's/.*answers=\([0-9]*\).*/\1/p' | paste -sd+ | bc)
+    kill "${BPIDS[@]}" 2>/dev/null
+    wait "${BPIDS[@]}" 2>/dev/null
+    hz=$(getconf CLK_TCK)
+    add "province broker tier at idle: $total nodes, ${#cities[@]} brokers (CPU cores, RSS)" \
+        "$(printf '%.3f' "$(echo "scale=4; ($b1 - $b0) / $hz / 30" | bc)") core, $((rss / 1024)) MiB" \
+        "generators: $(printf '%.3f' "$(echo "scale=4; ${gcpu:-0} / 40" | bc)") core; ${answers:-0} broker answers" \
+        "-" "< 0.2 core and < 1 GiB"
 fi
 
 # ---- the table, then the same as JSON ----------------------------------------------------------

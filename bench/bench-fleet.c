@@ -1,0 +1,129 @@
+/* bench-fleet: many idle nodes on one broker (issue 13's "province" figure).
+ *
+ *   bench-fleet ENDPOINT PREFIX COUNT SECONDS
+ *
+ * Holds COUNT DEALER sockets, each with its own routing id (PREFIX, 4 to 8
+ * digits, followed by a running number to 12 digits), with the same socket
+ * options as a node (tb_node.c: ZMTP heartbeats 2 s / 6 s, reconnect 100 ms to
+ * 5 s, no queueing while down), connected to the broker at ENDPOINT.  Like a
+ * node, each sends a HEARTBEAT envelope to the broker every TB_HEARTBEAT_MS
+ * and reads the broker's answers.  After SECONDS it prints one line:
+ *
+ *   fleet sockets=N beats=B answers=A cpu_s=C
+ *
+ * (answers: the broker's heartbeats received; cpu_s: this generator's own CPU
+ * time, user + system, to report next to the broker's).  The harness reads the
+ * broker's CPU and RSS from /proc.  Raise the fd limit first (two fds per
+ * socket: the connection and the socket's mailbox).  Not a test
+ * (bench/README.md). */
+#include "tb_node.h"
+#include "tb_wire.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <zmq.h>
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int beat(void *sock, const char *code)
+{
+    Tongban__V1__Heartbeat hb = TONGBAN__V1__HEARTBEAT__INIT;
+    uint8_t body[64], *buf;
+    size_t blen = tongban__v1__heartbeat__pack(&hb, body), len;
+    if (tb_env_pack(code, TB_BROKER_CODE, TONGBAN__V1__KIND__KIND_HEARTBEAT, 0, 0, body, blen, &buf,
+                    &len) < 0)
+        return -1;
+    int rc = 0;
+    if (zmq_send(sock, TB_BROKER_CODE, 12, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+        zmq_send(sock, buf, len, ZMQ_DONTWAIT) < 0)
+        rc = -1;
+    free(buf);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 5 || strlen(argv[2]) < 4 || strlen(argv[2]) > 8) {
+        fprintf(stderr, "usage: %s ENDPOINT PREFIX(4-8 digits) COUNT SECONDS\n", argv[0]);
+        return 2;
+    }
+    const char *endpoint = argv[1], *prefix = argv[2];
+    long count = strtol(argv[3], NULL, 10);
+    double secs = strtod(argv[4], NULL);
+    void *ctx = zmq_ctx_new();
+    int max_sockets = (int)count + 16;
+    zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, max_sockets);
+    void **socks = calloc((size_t)count, sizeof *socks);
+    char(*codes)[13] = calloc((size_t)count, sizeof *codes);
+    if (!socks || !codes)
+        return 1;
+    int zero = 0, one = 1, ivl = 100, ivl_max = 5000, hb = 2000, hbt = 6000;
+    int width = 12 - (int)strlen(prefix);
+    for (long i = 0; i < count; i++) {
+        char num[24];
+        snprintf(num, sizeof num, "%012ld", i + 1);
+        if (strlen(num) != 12 || strspn(num, "0") < (size_t)(12 - width)) {
+            fprintf(stderr, "COUNT does not fit after PREFIX %s\n", prefix);
+            return 2;
+        }
+        memcpy(codes[i], prefix, strlen(prefix));
+        memcpy(codes[i] + strlen(prefix), num + 12 - width, (size_t)width + 1);
+        void *s = zmq_socket(ctx, ZMQ_DEALER);
+        if (!s) {
+            fprintf(stderr, "socket %ld: %s\n", i, zmq_strerror(zmq_errno()));
+            return 1;
+        }
+        zmq_setsockopt(s, ZMQ_ROUTING_ID, codes[i], 12);
+        zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
+        zmq_setsockopt(s, ZMQ_IMMEDIATE, &one, sizeof one);
+        zmq_setsockopt(s, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl);
+        zmq_setsockopt(s, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof ivl_max);
+        zmq_setsockopt(s, ZMQ_HEARTBEAT_IVL, &hb, sizeof hb);
+        zmq_setsockopt(s, ZMQ_HEARTBEAT_TIMEOUT, &hbt, sizeof hbt);
+        if (zmq_connect(s, endpoint) < 0) {
+            fprintf(stderr, "connect %s: %s\n", endpoint, zmq_strerror(zmq_errno()));
+            return 1;
+        }
+        socks[i] = s;
+    }
+    uint64_t beats = 0, answers = 0;
+    double end = now_s() + secs, next = now_s();
+    while (now_s() < end) {
+        /* Each socket beats once a period, spread over the period as nodes would be. */
+        for (long i = 0; i < count; i++) {
+            beats += beat(socks[i], codes[i]) == 0;
+            zmq_msg_t m;
+            zmq_msg_init(&m);
+            while (zmq_msg_recv(&m, socks[i], ZMQ_DONTWAIT) >= 0)
+                answers += !zmq_msg_more(&m);
+            zmq_msg_close(&m);
+        }
+        next += TB_HEARTBEAT_MS / 1000.0;
+        double wait = next - now_s();
+        if (wait > 0) {
+            struct timespec ts = {(time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9)};
+            nanosleep(&ts, NULL);
+        }
+    }
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+                 (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+    printf("fleet sockets=%ld beats=%" PRIu64 " answers=%" PRIu64 " cpu_s=%.2f\n", count, beats,
+           answers, cpu);
+    for (long i = 0; i < count; i++)
+        zmq_close(socks[i]);
+    free(socks);
+    free(codes);
+    zmq_ctx_term(ctx);
+    return 0;
+}
