@@ -12,17 +12,19 @@
 #                      townships of 泰和县 at once (default 2000)
 #   TB_BENCH_CATCHUP   catch-up: cases logged offline at one village (default 2000;
 #                      the issue's figure is 10000: logging them takes ~80 s)
+#   TB_BENCH_E2E       end to end: cases logged offline at each of 4 villages
+#                      (default 2000; the issue's figure is 10000)
 #   TB_BENCH_FLEET     province: nodes on the broker tier (default 23947: 22,080
 #                      villages + 1,767 townships + 100 counties of 江西), one
 #                      broker and one load generator per city (11)
-#   TB_BENCH_ONLY      a space-separated subset of: broker ingest catchup idle fleet
+#   TB_BENCH_ONLY      a space-separated subset of: broker ingest catchup e2e idle fleet
 # Results: bench/RESULTS.md says what was measured on which machine and when.
 set -u
 BUILD=${1:-build}
 export TB_BUILD=$(cd "$BUILD" && pwd)
 export TB_SOURCE=$(cd "$(dirname "$0")/.." && pwd)
 export LANG=C.UTF-8
-ONLY=${TB_BENCH_ONLY:-broker ingest catchup idle fleet}
+ONLY=${TB_BENCH_ONLY:-broker ingest catchup e2e idle fleet}
 source "$TB_SOURCE/tests/integration/lib.sh"
 source "$TB_SOURCE/tests/fault/county.sh"
 
@@ -120,6 +122,44 @@ if want catchup; then
     else
         stop_all
         add "village catch-up" "failed: $(events) of $((2 * n))" "-" "-" "10,000 cases <= 5 s"
+    fi
+fi
+
+# ---- end to end: villages -> townships -> county, four villages' backlogs at once -------------
+# Each case is an item decided at the county, so three events reach
+# case_events: LOGGED and SUBMITTED from the village, RECEIVED from its township.
+if want e2e; then
+    [ -n "$PGDIR" ] || need_pg
+    n=${TB_BENCH_E2E:-2000}
+    tb_psql "$PGDIR" -c "TRUNCATE case_events, cases, outbox, link_in, link_out CASCADE" >/dev/null
+    for v in "${VILLAGES[@]}"; do rm -rf "${WORK:?}/$v" "${WORK:?}/$v.log"; done
+    for t in "${TOWNS[@]}"; do rm -rf "${WORK:?}/$t" "${WORK:?}/$t.log"; done
+    echo "# e2e: $n cases logged offline at each of ${#VILLAGES[@]} villages" >&2
+    for v in "${VILLAGES[@]}"; do
+        (for i in $(seq 1 "$n"); do vlog "$v" "积压$i" >/dev/null || exit 1; done) &
+    done
+    wait || { echo "logging the backlog failed" >&2; exit 1; }
+    want_events=$((3 * n * ${#VILLAGES[@]}))
+    run broker
+    run county
+    for t in "${TOWNS[@]}"; do run "$t"; done
+    tb_wait_for 60 county_up || sleep 2
+    sleep 1
+    all_events() { tb_psql "$PGDIR" -c "SELECT count(*) FROM case_events"; }
+    e2e_in() { [ "$(all_events)" -ge "$want_events" ]; }
+    t0=$(date +%s.%N)
+    for v in "${VILLAGES[@]}"; do run "$v"; done
+    if tb_wait_for 1800 e2e_in; then
+        secs=$(secs_since "$t0")
+        rate=$(echo "scale=0; $want_events / $secs" | bc)
+        stop_all
+        copy=$(copy_baseline)
+        add "end to end, ${#VILLAGES[@]} villages x $n cases ($want_events events; events/s)" \
+            "$rate ($(printf '%.1f' "$secs") s)" "${copy:--} (COPY rows/s)" \
+            "$([ -n "$copy" ] && ratio "$rate" "$copy" || echo -)" ">= 20,000 events/s"
+    else
+        add "end to end" "failed: $(all_events) of $want_events" "-" "-" ">= 20,000 events/s"
+        stop_all
     fi
 fi
 
