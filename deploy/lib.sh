@@ -2,7 +2,7 @@
 # Everything here is safe to run again.
 
 TB_DEB_PACKAGES="meson ninja-build pkg-config gcc clang libclang-rt-14-dev protobuf-c-compiler libprotobuf-c-dev
- libzmq3-dev libuv1-dev libsqlite3-dev libpq-dev postgresql-15 libinih-dev libjansson-dev
+ libzmq3-dev libuv1-dev libsqlite3-dev libpq-dev postgresql-15 libinih-dev libjansson-dev libmicrohttpd-dev
  libcmocka-dev python3 jq bc bsdextrautils iproute2 procps sqlite3"
 
 # Install what is missing (apt-get as root; otherwise say what to install).
