@@ -33,32 +33,16 @@
 #define COUNTY "360826000000"
 #define CASE_ID VILLAGE "-20261122-0001"
 
-/* ---- Fixture: a temp dir and the village's store in it ---- */
+/* ---- Fixture: a temp dir and the village's store in it (tb_test_store.h) ---- */
 
 typedef struct {
-    char dir[64];
+    tb_tdir_t t; /* the dir, the catalog and calendar the fold uses */
     tb_store_t *store;
-    tb_catalog_t *catalog; /* the fold looks items up here */
-    tb_calendar_t *calendar;
 } fix_t;
 
-/* Open the store as the daemons do: with the catalog and calendar to fold by. */
 static int open_store(fix_t *f)
 {
-    int rc = tb_store_open(f->dir, VILLAGE, &f->store);
-    if (rc == 0)
-        tb_store_set_rules(f->store, f->catalog, f->calendar);
-    return rc;
-}
-
-static void remove_store_files(const char *dir, const char *place)
-{
-    static const char *const suffix[] = {".db", ".db-wal", ".db-shm", ".db-journal"};
-    for (size_t i = 0; i < 4; i++) {
-        char path[256];
-        snprintf(path, sizeof path, "%s/%s%s", dir, place, suffix[i]);
-        unlink(path);
-    }
+    return tb_tdir_open(&f->t, VILLAGE, &f->store);
 }
 
 static int setup(void **state)
@@ -66,16 +50,12 @@ static int setup(void **state)
     fix_t *f = calloc(1, sizeof *f);
     if (!f)
         return -1;
-    strcpy(f->dir, "/tmp/tb-test-store-XXXXXX");
-    int line;
-    f->catalog = tb_catalog_new();
-    f->calendar = tb_calendar_new();
-    if (!f->catalog || !f->calendar ||
-        tb_catalog_load(f->catalog, TB_SOURCE_DATA_DIR "/catalog.csv", &line) < 0 ||
-        tb_calendar_load_csv(f->calendar, TB_SOURCE_DATA_DIR "/holidays-cn-2026.csv", &line) < 0 ||
-        !mkdtemp(f->dir) || open_store(f) != 0) {
-        tb_catalog_destroy(&f->catalog);
-        tb_calendar_destroy(&f->calendar);
+    if (tb_tdir_init(&f->t, "store") < 0) {
+        free(f);
+        return -1;
+    }
+    if (open_store(f) != 0) {
+        tb_tdir_fini(&f->t);
         free(f);
         return -1;
     }
@@ -88,10 +68,7 @@ static int teardown(void **state)
     fix_t *f = *state;
     tb_store_destroy(&f->store);
     tb_store_destroy(&f->store); /* NULL is fine */
-    tb_catalog_destroy(&f->catalog);
-    tb_calendar_destroy(&f->calendar);
-    remove_store_files(f->dir, VILLAGE);
-    rmdir(f->dir);
+    tb_tdir_fini(&f->t);
     free(f);
     return 0;
 }
@@ -156,7 +133,7 @@ static void test_open(void **state)
 {
     fix_t *f = *state;
     char path[128], buf[64];
-    snprintf(path, sizeof path, "%s/%s.db", f->dir, VILLAGE);
+    snprintf(path, sizeof path, "%s/%s.db", f->t.dir, VILLAGE);
     struct stat sb;
     assert_int_equal(stat(path, &sb), 0);
     assert_string_equal(tb_store_place(f->store), VILLAGE);
@@ -184,11 +161,11 @@ static void test_open(void **state)
 
     /* Bad place codes and a store from a newer version are refused. */
     tb_store_t *s = (tb_store_t *)&sb, *sentinel = s;
-    assert_rc(tb_store_open(f->dir, "36082610000", &s), -TB_EINVAL_CODE);
+    assert_rc(tb_store_open(f->t.dir, "36082610000", &s), -TB_EINVAL_CODE);
     assert_ptr_equal(s, sentinel);
     assert_int_equal(
         sqlite3_exec(tb_store_db(f->store), "PRAGMA user_version=99", NULL, NULL, NULL), SQLITE_OK);
-    assert_rc(tb_store_open(f->dir, VILLAGE, &s), -TB_ESTORE);
+    assert_rc(tb_store_open(f->t.dir, VILLAGE, &s), -TB_ESTORE);
     assert_ptr_equal(s, sentinel);
     assert_int_equal(sqlite3_exec(tb_store_db(f->store), "PRAGMA user_version=1", NULL, NULL, NULL),
                      SQLITE_OK);
@@ -476,8 +453,8 @@ static int setup_village(void **state)
     free(fs);
     /* What tb_cli_env fills: places, catalog, place, parent. */
     v->env.places = tb_places_new();
-    v->env.catalog = v->f.catalog;
-    v->env.calendar = v->f.calendar;
+    v->env.catalog = v->f.t.catalog;
+    v->env.calendar = v->f.t.calendar;
     char where[4200];
     if (!v->env.places ||
         tb_places_load_dir(v->env.places, TB_SOURCE_DATA_DIR, "taihe", where, sizeof where) < 0)
