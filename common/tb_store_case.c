@@ -6,6 +6,7 @@
 #include "tb_log.h"
 #include "tb_projection.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,10 @@ static int refold(tb_store_t *self, const char *case_id, int64_t at_ms)
         int folded;
     } flip[512];
     size_t nflip = 0;
+    /* The rating's comment is not in the fold (tb_projection.h): it is the
+     * comment of the last RATED event that still folds, "" if none does. */
+    char *comment = NULL;
+    bool nomem = false;
     int s;
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
         int fold = -TB_EILLEGAL;
@@ -159,6 +164,11 @@ static int refold(tb_store_t *self, const char *case_id, int64_t at_ms)
                 fold = item->item_case == TONGBAN__V1__ITEM__ITEM_EVENT
                            ? tb_event_fold(&c, item->event, self->catalog, &next)
                            : -TB_EPROTO;
+            if (fold == 0 && item->event->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATED) {
+                free(comment);
+                if (!(comment = strdup(nz(item->event->comment))))
+                    nomem = true;
+            }
             tb_item_free(&item);
             if (fold == 0)
                 c = next;
@@ -170,8 +180,19 @@ static int refold(tb_store_t *self, const char *case_id, int64_t at_ms)
         }
     }
     sqlite3_finalize(st);
-    if (s != SQLITE_DONE)
-        return tb_store_sql_err(self, "refold");
+    if (s != SQLITE_DONE || nomem) {
+        free(comment);
+        return nomem ? -ENOMEM : tb_store_sql_err(self, "refold");
+    }
+    rc = tb_store_prep(self, "UPDATE cases SET rating_comment = ?2 WHERE case_id = ?1", &st);
+    if (rc == 0) {
+        sqlite3_bind_text(st, 1, case_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, comment ? comment : "", -1, SQLITE_TRANSIENT);
+        rc = tb_store_run(self, st);
+    }
+    free(comment);
+    if (rc < 0)
+        return rc;
     for (size_t i = 0; i < nflip; i++) {
         if ((rc = tb_store_prep(self, "UPDATE events SET folded = ?2 WHERE rowid = ?1", &st)) < 0)
             return rc;

@@ -432,6 +432,55 @@ static void test_county_status(void **state)
     assert_string_equal(sql_text(s, "SELECT state FROM cases", buf, sizeof buf), "logged");
 }
 
+/* The county refuses a rating: the refold leaves it out, and its comment goes
+ * with it (the comment is not part of the fold, the refold writes it). */
+static void test_refold_rating(void **state)
+{
+    fix_t *f = *state;
+    tb_store_t *s = f->store;
+    char buf[64];
+    event_t e;
+    logged(&e);
+    e.ledger.item_code = "ZX001"; /* a consultation answered at once: closed */
+    e.ledger.result = "已当面答复";
+    assert_rc(tb_store_begin(s), 0);
+    assert_rc(tb_store_emit(s, &e.ev, peers), 0);
+    tb_event_msg_t ev = TONGBAN__V1__CASE_EVENT__INIT;
+    ev.case_id = CASE_ID;
+    ev.type = TONGBAN__V1__EVENT_TYPE__EVENT_RATED;
+    ev.actor = "王五";
+    ev.at_ms = 1795334500000;
+    ev.rating = 5;
+    ev.comment = "办得快";
+    assert_rc(tb_store_emit(s, &ev, peers), 0);
+    assert_rc(tb_store_commit(s), 0);
+    assert_int_equal(sql_int(s, "SELECT rating FROM cases"), 5);
+    assert_string_equal(sql_text(s, "SELECT rating_comment FROM cases", buf, sizeof buf), "办得快");
+
+    tb_event_msg_t rej = TONGBAN__V1__CASE_EVENT__INIT;
+    rej.origin_node = COUNTY;
+    rej.origin_seq = 1;
+    rej.case_id = CASE_ID;
+    rej.type = TONGBAN__V1__EVENT_TYPE__EVENT_REJECTED;
+    rej.actor = "县级";
+    rej.at_ms = 1795334600000;
+    rej.rejected_origin = VILLAGE;
+    rej.rejected_seq = 2;
+    rej.reason = "测试";
+    int fold = -1;
+    assert_rc(tb_store_begin(s), 0);
+    assert_rc(tb_store_apply(s, &rej, (const uint8_t *)"body", 4, false, &fold), 0);
+    assert_rc(fold, 0);
+    assert_rc(tb_store_commit(s), 0);
+    assert_int_equal(
+        sql_int(s,
+                "SELECT folded FROM events WHERE origin_seq = 2 AND origin_node = '" VILLAGE "'"),
+        0);
+    assert_string_equal(sql_text(s, "SELECT state FROM cases", buf, sizeof buf), "closed");
+    assert_int_equal(sql_int(s, "SELECT rating FROM cases"), 0);
+    assert_string_equal(sql_text(s, "SELECT rating_comment FROM cases", buf, sizeof buf), "");
+}
+
 /* ---- Village commands ---- */
 
 typedef struct {
@@ -701,6 +750,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_apply_illegal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ack_and_cursor, setup, teardown),
         cmocka_unit_test_setup_teardown(test_county_status, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refold_rating, setup, teardown),
         cmocka_unit_test_setup_teardown(test_village_bad_input, setup_village, teardown_village),
         cmocka_unit_test_setup_teardown(test_village_log, setup_village, teardown_village),
         cmocka_unit_test_setup_teardown(test_village_data, setup_village, teardown_village),
