@@ -500,7 +500,7 @@ static int setup_village(void **state)
     }
     v->f = *(fix_t *)fs;
     free(fs);
-    /* What tb_cli_env fills: places, catalog, place, parent. */
+    /* What tb_cli_load fills: places, catalog, place, parent. */
     v->env.places = tb_places_new();
     v->env.catalog = v->f.t.catalog;
     v->env.calendar = v->f.t.calendar;
