@@ -77,7 +77,9 @@ int main(int argc, char **argv)
         tb_config_fini(&cfg);
         return 2;
     }
-    if (tb_config_load(&cfg) < 0) {
+    tb_msg_t msg;
+    if (tb_config_load(&cfg, &msg) < 0) {
+        fputs(msg.text, stderr);
         tb_config_fini(&cfg);
         return 2;
     }

@@ -2,6 +2,7 @@
 
 #include "tb_error.h"
 #include "tb_i18n.h"
+#include "tb_msg.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -87,9 +88,11 @@ int tb_act(tb_store_t *store, const tb_act_t *a, const char *const *peers)
     return tb_store_commit(store);
 }
 
-void tb_act_explain(tb_store_t *store, const tb_catalog_t *catalog, const char *case_id, int err)
+void tb_act_explain(tb_store_t *store, const tb_catalog_t *catalog, const char *case_id, int err,
+                    tb_msg_t *ret_msg)
 {
-    fprintf(stderr, TB_TR("错误：%s：%s\n", "error: %s: %s\n"), tb_strerror(err), case_id);
+    tb_msg_clear(ret_msg);
+    tb_msg_add(ret_msg, TB_TR("错误：%s：%s\n", "error: %s: %s\n"), tb_strerror(err), case_id);
     if (err != -TB_EMATERIAL && err != -TB_ECORE)
         return;
     tb_case_t c;
@@ -98,11 +101,12 @@ void tb_act_explain(tb_store_t *store, const tb_catalog_t *catalog, const char *
         it = tb_catalog_find(catalog, c.item);
     if (!it)
         return;
-    fprintf(stderr, TB_TR("  事项 %s %s 的材料：", "  materials of %s %s: "), it->code, it->name);
+    tb_msg_add(ret_msg, TB_TR("  事项 %s %s 的材料：", "  materials of %s %s: "), it->code,
+               it->name);
     for (size_t i = 0; i < it->nmaterials; i++)
-        fprintf(stderr, "%s%s%s", i ? TB_TR("、", ", ") : "", it->material[i],
-                it->core[i] ? TB_TR("（核心）", " (core)") : TB_TR("（非核心）", " (non-core)"));
-    fputc('\n', stderr);
+        tb_msg_add(ret_msg, "%s%s%s", i ? TB_TR("、", ", ") : "", it->material[i],
+                   it->core[i] ? TB_TR("（核心）", " (core)") : TB_TR("（非核心）", " (non-core)"));
+    tb_msg_add(ret_msg, "\n");
 }
 
 int tb_act_parse_due(const char *s, int64_t *ret_ms)

@@ -7,6 +7,7 @@
 #define TB_ACT_H
 
 #include "tb_case.h"
+#include "tb_msg.h"
 #include "tb_store.h"
 
 typedef struct {
@@ -32,9 +33,11 @@ int tb_act_split(const char *list, char *buf, size_t size, char *ret_names[TB_IT
  * -TB_ENOREASON, ...), a store error, or 0.  peers is NULL-terminated. */
 int tb_act(tb_store_t *store, const tb_act_t *a, const char *const *peers);
 
-/* Print an error for a refused step to stderr: the rule, and a hint where one
- * helps (the item's materials for -TB_EMATERIAL/-TB_ECORE). */
-void tb_act_explain(tb_store_t *store, const tb_catalog_t *catalog, const char *case_id, int err);
+/* The words for a refused step, into ret_msg for the caller to print: the
+ * rule, and a hint where one helps (the item's materials for
+ * -TB_EMATERIAL/-TB_ECORE). */
+void tb_act_explain(tb_store_t *store, const tb_catalog_t *catalog, const char *case_id, int err,
+                    tb_msg_t *ret_msg);
 
 /* The date a person types for a due day ("YYYY-MM-DD") as the end of that day in CST. */
 int tb_act_parse_due(const char *s, int64_t *ret_ms);

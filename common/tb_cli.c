@@ -3,16 +3,19 @@
 #include "tb_case.h"
 #include "tb_error.h"
 #include "tb_i18n.h"
+#include "tb_msg.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-int tb_cli_parse(int argc, char **argv, int first, tb_config_t *cfg, tb_opt_t *opts, int nopts,
-                 const char **pos, int maxpos, int *ret_npos)
+int tb_cli_args(int argc, char **argv, int first, tb_config_t *cfg, tb_opt_t *opts, int nopts,
+                const char **pos, int maxpos, int *ret_npos, tb_msg_t *ret_msg)
 {
+    tb_msg_clear(ret_msg);
     struct option lo[TB_CFG_COUNT + 2 + 32];
     int n = 0;
     for (int i = 0; i < TB_CFG_COUNT; i++)
@@ -34,19 +37,19 @@ int tb_cli_parse(int argc, char **argv, int first, tb_config_t *cfg, tb_opt_t *o
                 break;
             /* A positional argument: take it and go on parsing. */
             if (npos == maxpos) {
-                fprintf(stderr, TB_TR("多余的参数：%s\n", "unexpected argument: %s\n"),
-                        argv[optind]);
-                return -1;
+                tb_msg_add(ret_msg, TB_TR("多余的参数：%s\n", "unexpected argument: %s\n"),
+                           argv[optind]);
+                return -EINVAL;
             }
             pos[npos++] = argv[optind++];
             continue;
         }
         if (c != 0 || idx < 0) {
-            fprintf(
-                stderr,
+            tb_msg_add(
+                ret_msg,
                 TB_TR("无法识别的选项或缺少选项值：%s\n", "unknown option or missing value: %s\n"),
                 argv[optind - 1]);
-            return -1;
+            return -EINVAL;
         }
         if (tb_config_flag(cfg, lo[idx].name, optarg))
             continue;
@@ -58,35 +61,36 @@ int tb_cli_parse(int argc, char **argv, int first, tb_config_t *cfg, tb_opt_t *o
     for (int i = 0; i < nopts; i++) {
         int rc = opts[i].value ? tb_check_text(opts[i].value, TB_CLI_TEXT_MAX) : 0;
         if (rc == -TB_ETOOLONG) {
-            fprintf(stderr,
-                    TB_TR("选项 --%s 的内容过长（最多 %d 字节）\n",
-                          "the value of --%s is too long (at most %d bytes)\n"),
-                    opts[i].name, TB_CLI_TEXT_MAX);
-            return -1;
+            tb_msg_add(ret_msg,
+                       TB_TR("选项 --%s 的内容过长（最多 %d 字节）\n",
+                             "the value of --%s is too long (at most %d bytes)\n"),
+                       opts[i].name, TB_CLI_TEXT_MAX);
+            return rc;
         }
         if (rc < 0) {
-            fprintf(stderr,
-                    TB_TR("选项 --%s 的内容不是有效的 UTF-8 文字（或含控制字符）\n",
-                          "the value of --%s is not valid UTF-8 text (or has control "
-                          "characters)\n"),
-                    opts[i].name);
-            return -1;
+            tb_msg_add(ret_msg,
+                       TB_TR("选项 --%s 的内容不是有效的 UTF-8 文字（或含控制字符）\n",
+                             "the value of --%s is not valid UTF-8 text (or has control "
+                             "characters)\n"),
+                       opts[i].name);
+            return rc;
         }
     }
     *ret_npos = npos;
     return 0;
 }
 
-int tb_cli_case_arg(const char *id)
+int tb_cli_case_check(const char *id, tb_msg_t *ret_msg)
 {
+    tb_msg_clear(ret_msg);
     if (tb_caseid_valid(id))
         return 0;
-    fprintf(
-        stderr,
+    tb_msg_add(
+        ret_msg,
         TB_TR("办件编号格式错误：%s（应为 区划代码-日期-序号，如 360826100001-20260301-0001）\n",
               "malformed case id: %s (CODE-DATE-SEQ, e.g. 360826100001-20260301-0001)\n"),
         id);
-    return -1;
+    return -EINVAL;
 }
 
 const char *tb_opt(const tb_opt_t *opts, int nopts, const char *name)
@@ -97,74 +101,77 @@ const char *tb_opt(const tb_opt_t *opts, int nopts, const char *name)
     return NULL;
 }
 
-int tb_cli_env(tb_env_ctx_t *env, tb_level_t level)
+int tb_cli_load(tb_env_ctx_t *env, tb_level_t level, tb_msg_t *ret_msg)
 {
-    if (tb_config_load(&env->cfg) < 0)
-        return -1;
-    env->place = tb_config_need(&env->cfg, TB_CFG_PLACE);
+    tb_msg_clear(ret_msg);
+    int rc = tb_config_load(&env->cfg, ret_msg);
+    if (rc < 0)
+        return rc;
+    env->place = tb_config_require(&env->cfg, TB_CFG_PLACE, ret_msg);
     if (!env->place)
-        return -1;
+        return -TB_ECONFIG;
     /* The actor goes into every record it makes: text, one line, at most 64 bytes. */
     const char *agent = tb_config_get(&env->cfg, TB_CFG_AGENT);
     if (agent && (tb_check_text(agent, 64) < 0 || strchr(agent, '\n') || strchr(agent, '\t'))) {
-        fputs(TB_TR("经办人姓名（--agent、TONGBAN_AGENT 或配置文件中的 agent）须为一行 UTF-8 "
-                    "文字，不超过 64 字节\n",
-                    "the name of the person at the keyboard (--agent, TONGBAN_AGENT or agent in "
-                    "the config file) must be one line of UTF-8 text, at most 64 bytes\n"),
-              stderr);
-        return -1;
+        tb_msg_add(
+            ret_msg, "%s",
+            TB_TR("经办人姓名（--agent、TONGBAN_AGENT 或配置文件中的 agent）须为一行 UTF-8 "
+                  "文字，不超过 64 字节\n",
+                  "the name of the person at the keyboard (--agent, TONGBAN_AGENT or agent in "
+                  "the config file) must be one line of UTF-8 text, at most 64 bytes\n"));
+        return -TB_ECONFIG;
     }
     const char *share = tb_config_get(&env->cfg, TB_CFG_SHARE_DIR);
     env->places = tb_places_new();
     env->catalog = tb_catalog_new();
     if (!env->places || !env->catalog)
-        return -1;
+        return -ENOMEM;
     char where[4200] = "";
-    int rc = tb_places_load_dir(env->places, share, tb_config_get(&env->cfg, TB_CFG_PLACES), where,
-                                sizeof where);
+    rc = tb_places_load_dir(env->places, share, tb_config_get(&env->cfg, TB_CFG_PLACES), where,
+                            sizeof where);
     if (rc < 0) {
-        fprintf(stderr, TB_TR("无法加载区划数据 %s：%s\n", "cannot load place data %s: %s\n"),
-                where, tb_strerror(rc));
-        return -1;
+        tb_msg_add(ret_msg, TB_TR("无法加载区划数据 %s：%s\n", "cannot load place data %s: %s\n"),
+                   where, tb_strerror(rc));
+        return rc;
     }
     char path[4200];
     snprintf(path, sizeof path, "%s/catalog.csv", share);
     int line = 0;
     if ((rc = tb_catalog_load(env->catalog, path, &line)) < 0) {
-        fprintf(stderr,
-                TB_TR("无法加载事项目录 %s（第 %d 行）：%s\n",
-                      "cannot load the catalog %s (line %d): %s\n"),
-                path, line, tb_strerror(rc));
-        return -1;
+        tb_msg_add(ret_msg,
+                   TB_TR("无法加载事项目录 %s（第 %d 行）：%s\n",
+                         "cannot load the catalog %s (line %d): %s\n"),
+                   path, line, tb_strerror(rc));
+        return rc;
     }
     env->calendar = tb_calendar_new();
     if (!env->calendar)
-        return -1;
+        return -ENOMEM;
     snprintf(path, sizeof path, "%s/holidays-cn-2026.csv", share);
     if ((rc = tb_calendar_load_csv(env->calendar, path, &line)) < 0) {
-        fprintf(stderr,
-                TB_TR("无法加载节假日日历 %s（第 %d 行）：%s\n",
-                      "cannot load the holiday calendar %s (line %d): %s\n"),
-                path, line, tb_strerror(rc));
-        return -1;
+        tb_msg_add(ret_msg,
+                   TB_TR("无法加载节假日日历 %s（第 %d 行）：%s\n",
+                         "cannot load the holiday calendar %s (line %d): %s\n"),
+                   path, line, tb_strerror(rc));
+        return rc;
     }
     static const char *zh[] = {"", "县", "乡镇", "村（社区）"};
     static const char *en[] = {"", "county", "township", "village"};
     rc = tb_places_check(env->places, env->place);
     if (rc == 0 && tb_code_level(env->place) != level) {
         tb_level_t is = tb_code_level(env->place);
-        fprintf(stderr,
-                TB_TR("本节点区划代码 %s 是%s代码，这里需要一个%s代码\n",
-                      "this node's place code %s is a %s code; a %s code is needed\n"),
-                env->place, TB_TR(zh[is], en[is]), TB_TR(zh[level], en[level]));
-        return -1;
+        tb_msg_add(ret_msg,
+                   TB_TR("本节点区划代码 %s 是%s代码，这里需要一个%s代码\n",
+                         "this node's place code %s is a %s code; a %s code is needed\n"),
+                   env->place, TB_TR(zh[is], en[is]), TB_TR(zh[level], en[level]));
+        return -TB_EINVAL_CODE;
     }
     if (rc < 0) {
-        fprintf(stderr,
-                TB_TR("本节点区划代码 %s 无效：%s（这里需要一个%s代码）\n",
-                      "this node's place code %s is invalid: %s (a %s code is needed)\n"),
-                env->place, tb_strerror(rc), TB_TR(zh[level], en[level]));
-        return -1;
+        tb_msg_add(ret_msg,
+                   TB_TR("本节点区划代码 %s 无效：%s（这里需要一个%s代码）\n",
+                         "this node's place code %s is invalid: %s (a %s code is needed)\n"),
+                   env->place, tb_strerror(rc), TB_TR(zh[level], en[level]));
+        return rc;
     }
     env->parent[0] = '\0';
     if (level != TB_LEVEL_COUNTY)

@@ -2,6 +2,7 @@
 
 #include "tb_error.h"
 #include "tb_i18n.h"
+#include "tb_msg.h"
 
 #include <ini.h>
 #include <stdbool.h>
@@ -66,17 +67,23 @@ int tb_config_flag(tb_config_t *cfg, const char *opt, const char *value)
     return 0;
 }
 
+typedef struct {
+    tb_config_t *cfg;
+    tb_msg_t *msg;
+} ini_ctx_t;
+
 static int on_ini_line(void *user, const char *section, const char *name, const char *value)
 {
     (void)section;
-    tb_config_t *cfg = user;
+    ini_ctx_t *ctx = user;
     for (int i = 0; i < TB_CFG_COUNT; i++) {
         if (strcmp(name, keys[i].key) == 0) {
-            set(cfg, i, value, PRIO_INI);
+            set(ctx->cfg, i, value, PRIO_INI);
             return 1;
         }
     }
-    fprintf(stderr, TB_TR("配置文件中有未知的键：%s\n", "unknown key in config file: %s\n"), name);
+    tb_msg_add(ctx->msg, TB_TR("配置文件中有未知的键：%s\n", "unknown key in config file: %s\n"),
+               name);
     return 0;
 }
 
@@ -107,8 +114,9 @@ static char *ini_read_line(char *str, int num, void *stream)
     return str;
 }
 
-int tb_config_load(tb_config_t *cfg)
+int tb_config_load(tb_config_t *cfg, tb_msg_t *ret_msg)
 {
+    tb_msg_clear(ret_msg);
     for (int i = 0; i < TB_CFG_COUNT; i++) {
         const char *v = getenv(keys[i].env);
         if (v && *v)
@@ -121,26 +129,28 @@ int tb_config_load(tb_config_t *cfg)
         /* Opened here, not by ini_parse: a directory opens but every read
          * fails, which ini_parse takes for the end of an empty file. */
         ini_in_t in = {.fp = fopen(path, "re")};
-        int rc = in.fp ? ini_parse_stream(ini_read_line, &in, on_ini_line, cfg) : -1;
+        ini_ctx_t ctx = {cfg, ret_msg};
+        int rc = in.fp ? ini_parse_stream(ini_read_line, &in, on_ini_line, &ctx) : -1;
         if (in.fp && ferror(in.fp))
             rc = -1;
         if (in.fp)
             fclose(in.fp);
         if (in.too_long && rc == 0) {
-            fprintf(stderr,
-                    TB_TR("配置文件 %s 第 %d 行太长（最多 %d 字节）\n",
-                          "config file %s: line %d is too long (at most %d bytes)\n"),
-                    path, in.line, INI_MAX_LINE - 1);
+            tb_msg_add(ret_msg,
+                       TB_TR("配置文件 %s 第 %d 行太长（最多 %d 字节）\n",
+                             "config file %s: line %d is too long (at most %d bytes)\n"),
+                       path, in.line, INI_MAX_LINE - 1);
             return -TB_ECONFIG;
         }
         if (rc != 0) {
             if (rc < 0)
-                fprintf(stderr, TB_TR("无法读取配置文件 %s\n", "cannot read config file %s\n"),
-                        path);
+                tb_msg_add(ret_msg, TB_TR("无法读取配置文件 %s\n", "cannot read config file %s\n"),
+                           path);
             else
-                fprintf(stderr,
-                        TB_TR("配置文件 %s 第 %d 行有误\n", "config file %s: error on line %d\n"),
-                        path, rc);
+                tb_msg_add(
+                    ret_msg,
+                    TB_TR("配置文件 %s 第 %d 行有误\n", "config file %s: error on line %d\n"), path,
+                    rc);
             return -TB_ECONFIG;
         }
     }
@@ -160,20 +170,21 @@ const char *tb_config_get(const tb_config_t *cfg, tb_cfg_key_t key)
     return cfg->value[key];
 }
 
-const char *tb_config_need(const tb_config_t *cfg, tb_cfg_key_t key)
+const char *tb_config_require(const tb_config_t *cfg, tb_cfg_key_t key, tb_msg_t *ret_msg)
 {
     if (cfg->value[key] && *cfg->value[key])
         return cfg->value[key];
+    tb_msg_clear(ret_msg);
     if (tb_lang_en())
-        fprintf(stderr,
-                "missing setting: %s. Give --%s VALUE, or set %s, or put \"%s = VALUE\" in the "
-                "file named by --config or TONGBAN_CONFIG.\n",
-                keys[key].en, keys[key].flag, keys[key].env, keys[key].key);
+        tb_msg_add(ret_msg,
+                   "missing setting: %s. Give --%s VALUE, or set %s, or put \"%s = VALUE\" in the "
+                   "file named by --config or TONGBAN_CONFIG.\n",
+                   keys[key].en, keys[key].flag, keys[key].env, keys[key].key);
     else
-        fprintf(stderr,
-                "缺少设置：%s。请使用 --%s 值，或设置环境变量 %s，或在配置文件（--config 或 "
-                "TONGBAN_CONFIG 指定）中写 \"%s = 值\"。\n",
-                keys[key].zh, keys[key].flag, keys[key].env, keys[key].key);
+        tb_msg_add(ret_msg,
+                   "缺少设置：%s。请使用 --%s 值，或设置环境变量 %s，或在配置文件（--config 或 "
+                   "TONGBAN_CONFIG 指定）中写 \"%s = 值\"。\n",
+                   keys[key].zh, keys[key].flag, keys[key].env, keys[key].key);
     return NULL;
 }
 

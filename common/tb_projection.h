@@ -1,6 +1,6 @@
 /* tb_projection: the row a store keeps for a case, from its fold.
  *
- * One pure function for both stores: the SQLite nodes (tb_store.c) and the
+ * One pure function for both stores: the SQLite nodes (tb_store_case.c) and the
  * county (county_record.c) each turn a folded case into the columns of their
  * `cases` table with tb_project, and map the row's fields to columns the same
  * way:

@@ -70,13 +70,13 @@ static const char *item_name(const tb_report_opts_t *o, const char *code)
     return it ? it->name : code;
 }
 
-/* A paused clock reads as a deadline of -1 here (tb_card_name, "paused"), as
- * the output always showed it; the store keeps paused in its own column. */
+/* Paused is a column of its own (tb_projection.h): while it is set the
+ * deadlines are 0, and the output says "paused" where a deadline would be,
+ * with due_ms 0 as at the county (county_report.c), not a -1 of its own. */
 #define CASE_COLS                                                                                  \
     "case_id, client_name, client_phone, agent, item_code, note, accept_time_ms, state, holder,"   \
-    " pending, version, updated_ms, county_state, county_version,"                                 \
-    " CASE WHEN paused THEN -1 ELSE due_ms END, CASE WHEN paused THEN -1 ELSE legal_due_ms END,"   \
-    " to_bring, rating, rating_comment, decision, result, completion_time_ms"
+    " pending, version, updated_ms, county_state, county_version, due_ms, legal_due_ms,"           \
+    " to_bring, rating, rating_comment, decision, result, completion_time_ms, paused"
 
 const char *tb_card_name(const tb_calendar_t *cal, int64_t due_ms, int64_t now_ms)
 {
@@ -118,6 +118,7 @@ static json_t *case_json(sqlite3_stmt *st, const tb_report_opts_t *o)
     tb_fmt_time(due_ms, due);
     tb_fmt_time(legal_ms, legal);
     tb_fmt_time(sqlite3_column_int64(st, 21), done);
+    bool paused = sqlite3_column_int(st, 22) != 0;
     tb_state_t s = tb_state_from_name(col(st, 7));
     tb_state_t cs = tb_state_from_name(col(st, 12));
     int rating = sqlite3_column_int(st, 17), decision = sqlite3_column_int(st, 19);
@@ -133,13 +134,13 @@ static json_t *case_json(sqlite3_stmt *st, const tb_report_opts_t *o)
         sqlite3_column_int(st, 13) ? tb_state_label(cs) : "", "county_state",
         sqlite3_column_int(st, 13) ? col(st, 12) : NULL, "county_version",
         sqlite3_column_int(st, 13));
-    const char *card = tb_card_name(o->calendar, due_ms, tb_now_ms());
+    const char *card = tb_card_name(o->calendar, paused ? -1 : due_ms, tb_now_ms());
     json_object_update_new(
         j, json_pack("{s:s, s:I, s:s, s:I, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s}", "due",
-                     due_ms < 0 ? "paused" : due, "due_ms", (json_int_t)due_ms, "legal_due",
-                     legal_ms < 0 ? "paused" : legal, "legal_due_ms", (json_int_t)legal_ms, "card",
-                     card, "card_label", tb_card_label(card), "to_bring", col(st, 16), "rating",
-                     rating, "rating_label", tb_rating_label((unsigned)rating), "rating_comment",
+                     paused ? "paused" : due, "due_ms", (json_int_t)due_ms, "legal_due",
+                     paused ? "paused" : legal, "legal_due_ms", (json_int_t)legal_ms, "card", card,
+                     "card_label", tb_card_label(card), "to_bring", col(st, 16), "rating", rating,
+                     "rating_label", tb_rating_label((unsigned)rating), "rating_comment",
                      col(st, 18), "decision",
                      decision == 1   ? "grant"
                      : decision == 2 ? "deny"

@@ -19,7 +19,8 @@ typedef struct {
     const tb_calendar_t *calendar; /* for the yellow/red cards (NULL: none shown) */
 } tb_report_opts_t;
 
-/* The card of a deadline as a stable name ("", "yellow", "red", "paused") and a label. */
+/* The card of a deadline as a stable name ("", "yellow", "red", "paused") and a label.
+ * A due_ms below 0 asks for "paused" (a caller whose row says paused passes -1). */
 const char *tb_card_name(const tb_calendar_t *cal, int64_t due_ms, int64_t now_ms);
 const char *tb_card_label(const char *name);
 

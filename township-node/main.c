@@ -150,8 +150,12 @@ int main(int argc, char **argv)
         usage(stderr);
         goto out;
     }
-    if (tb_cli_parse(argc, argv, 2, &env.cfg, opts, nopts, pos, 2, &npos) < 0)
+    /* The library says what is wrong (msg); this is where it is printed. */
+    tb_msg_t msg;
+    if (tb_cli_args(argc, argv, 2, &env.cfg, opts, nopts, pos, 2, &npos, &msg) < 0) {
+        fputs(msg.text, stderr);
         goto out;
+    }
     if (tb_opt(opts, nopts, "help")) {
         usage(stdout);
         status = 0;
@@ -167,15 +171,22 @@ int main(int argc, char **argv)
                 need ? need : "", need ? TB_TR(" …", " ...") : "");
         goto out;
     }
-    if (needs_case && tb_cli_case_arg(pos[0]) < 0)
+    if (needs_case && tb_cli_case_check(pos[0], &msg) < 0) {
+        fputs(msg.text, stderr);
         goto out;
-    if (tb_cli_env(&env, TB_LEVEL_TOWNSHIP) < 0)
+    }
+    if (tb_cli_load(&env, TB_LEVEL_TOWNSHIP, &msg) < 0) {
+        fputs(msg.text, stderr);
         goto out;
+    }
     status = 1;
     /* Every step and registration names who took it: no step without an actor. */
     const char *agent = tb_config_get(&env.cfg, TB_CFG_AGENT);
-    if ((act >= 0 || !strcmp(cmd, "register")) && !tb_config_need(&env.cfg, TB_CFG_AGENT))
+    if ((act >= 0 || !strcmp(cmd, "register")) &&
+        !tb_config_require(&env.cfg, TB_CFG_AGENT, &msg)) {
+        fputs(msg.text, stderr);
         goto out;
+    }
     int rc = tb_store_open(tb_config_get(&env.cfg, TB_CFG_DATA_DIR), env.place, &store);
     if (rc < 0) {
         fprintf(
@@ -279,7 +290,8 @@ int main(int argc, char **argv)
             goto out;
         }
         if ((rc = township_act(&t, &a)) < 0) {
-            tb_act_explain(store, env.catalog, pos[0], rc);
+            tb_act_explain(store, env.catalog, pos[0], rc, &msg);
+            fputs(msg.text, stderr);
             goto out;
         }
         printf("%s：%s\n", pos[0],

@@ -145,8 +145,12 @@ int main(int argc, char **argv)
         usage(stderr);
         goto out;
     }
-    if (tb_cli_parse(argc, argv, 2, &env.cfg, opts, nopts, pos, 2, &npos) < 0)
+    /* The library says what is wrong (msg); this is where it is printed. */
+    tb_msg_t msg;
+    if (tb_cli_args(argc, argv, 2, &env.cfg, opts, nopts, pos, 2, &npos, &msg) < 0) {
+        fputs(msg.text, stderr);
         goto out;
+    }
     if (tb_opt(opts, nopts, "help")) {
         usage(stdout);
         status = 0;
@@ -157,10 +161,14 @@ int main(int argc, char **argv)
         fprintf(stderr, TB_TR("多余的参数：%s\n", "unexpected argument: %s\n"), pos[npos - 1]);
         goto out;
     }
-    if (npos == 1 && tb_cli_case_arg(pos[0]) < 0)
+    if (npos == 1 && tb_cli_case_check(pos[0], &msg) < 0) {
+        fputs(msg.text, stderr);
         goto out;
-    if (tb_cli_env(&env, TB_LEVEL_VILLAGE) < 0)
+    }
+    if (tb_cli_load(&env, TB_LEVEL_VILLAGE, &msg) < 0) {
+        fputs(msg.text, stderr);
         goto out;
+    }
     bool json = tb_opt(opts, nopts, "json") != NULL;
     status = 1;
     if (act >= 0) {
@@ -174,8 +182,10 @@ int main(int argc, char **argv)
             goto out;
         }
         const char *agent = tb_config_get(&env.cfg, TB_CFG_AGENT);
-        if (!tb_config_need(&env.cfg, TB_CFG_AGENT)) /* unset or empty */
+        if (!tb_config_require(&env.cfg, TB_CFG_AGENT, &msg)) { /* unset or empty */
+            fputs(msg.text, stderr);
             goto out;
+        }
         tb_act_t a = {.type = acts[act].type,
                       .case_id = pos[0],
                       .actor = agent,
@@ -197,7 +207,8 @@ int main(int argc, char **argv)
         if ((rc = open_store(&env, &store)) < 0)
             goto out;
         if ((rc = village_act(&env, store, &a)) < 0) {
-            tb_act_explain(store, env.catalog, pos[0], rc);
+            tb_act_explain(store, env.catalog, pos[0], rc, &msg);
+            fputs(msg.text, stderr);
             goto out;
         }
         printf("%s：%s\n", pos[0], TB_TR(acts[act].done_zh, acts[act].done_en));
@@ -224,8 +235,10 @@ int main(int argc, char **argv)
             status = 2;
             goto out;
         }
-        if (!tb_config_need(&env.cfg, TB_CFG_AGENT)) /* unset or empty */
+        if (!tb_config_require(&env.cfg, TB_CFG_AGENT, &msg)) { /* unset or empty */
+            fputs(msg.text, stderr);
             goto out;
+        }
         /* The catalog in force is the newest the county sent: open the store first. */
         int rc = open_store(&env, &store);
         if (rc < 0)

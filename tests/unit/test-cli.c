@@ -1,8 +1,11 @@
 /* Unit tests for common/tb_cli: option parsing (config flags and the
  * command's own, values, repeated options, positional arguments, --help,
- * every refusal with its message on stderr, captured), the environment a
+ * every refusal with its message), the environment a
  * command loads (config, places, catalog, calendar, this node's code) with
  * every failure, from a share dir built in a temp dir, and the time format.
+ * The library prints nothing (stderr captured: empty) and hands its words
+ * back in a tb_msg_t; the printing forms county-node/main.c still calls
+ * (tb_cli_parse, tb_cli_env: inline in tb_cli.h) print the same words.
  *
  * Built with -DTB_SOURCE_DATA_DIR="/abs/path/to/data".
  */
@@ -35,7 +38,7 @@ static void clear_env(void)
         unsetenv(names[i]);
 }
 
-/* ---- tb_cli_parse ---- */
+/* ---- tb_cli_args ---- */
 
 enum { NOPTS = 3, MAXPOS = 2 };
 
@@ -45,7 +48,7 @@ typedef struct {
     const char *pos[MAXPOS + 1];
     int npos;
     int rc;
-    char *err; /* stderr */
+    char *err; /* what it said (stderr stays empty) */
 } parsed_t;
 
 /* Parse "tongban-village log ARGS..." (NULL-terminated) from argv[2], as a command does. */
@@ -64,9 +67,12 @@ static void parse(parsed_t *p, const char *const *args)
     p->opts[1] = (tb_opt_t){"note", true, NULL};
     p->opts[2] = (tb_opt_t){"help", false, NULL};
     p->npos = -7;
+    tb_msg_t msg;
     capture_start();
-    p->rc = tb_cli_parse(argc, argv, 2, &p->cfg, p->opts, NOPTS, p->pos, MAXPOS, &p->npos);
-    p->err = capture_end();
+    p->rc = tb_cli_args(argc, argv, 2, &p->cfg, p->opts, NOPTS, p->pos, MAXPOS, &p->npos, &msg);
+    assert_captured("");
+    p->err = strdup(msg.text);
+    assert_non_null(p->err);
 }
 
 static void done(parsed_t *p)
@@ -182,9 +188,9 @@ static void test_parse_refused(void **state)
         for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
             parsed_t p;
             parse(&p, t[i].args);
-            if (p.rc != -1)
+            if (p.rc != -EINVAL)
                 print_error("args %zu\n", i);
-            assert_int_equal(p.rc, -1);
+            assert_rc(p.rc, -EINVAL);
             assert_int_equal(p.npos, -7); /* untouched */
             assert_string_equal(p.err, en ? t[i].en : t[i].zh);
             done(&p);
@@ -217,6 +223,31 @@ static void test_parse_positional(void **state)
     assert_captured("unexpected argument: x\n");
     assert_int_equal(npos, 0);
     tb_config_fini(&cfg);
+}
+
+/* A case id as a person types it: the words for a malformed one come back
+ * (what one looks like); the printing form says the same on stderr. */
+static void test_case_check(void **state)
+{
+    (void)state;
+    tb_msg_t msg;
+    capture_start();
+    assert_rc(tb_cli_case_check("360826100001-20260301-0001", &msg), 0);
+    assert_rc(tb_cli_case_check("360826100001-2026031-0001", &msg), -EINVAL);
+    assert_captured("");
+    assert_string_equal(msg.text, "malformed case id: 360826100001-2026031-0001 (CODE-DATE-SEQ, "
+                                  "e.g. 360826100001-20260301-0001)\n");
+    tb_lang_set_en(false);
+    assert_rc(tb_cli_case_check("x", &msg), -EINVAL);
+    assert_string_equal(msg.text, "办件编号格式错误：x（应为 区划代码-日期-序号，如 "
+                                  "360826100001-20260301-0001）\n");
+    capture_start();
+    assert_int_equal(tb_cli_case_arg("x"), -1);
+    assert_captured(msg.text);
+    capture_start();
+    assert_int_equal(tb_cli_case_arg("360826100001-20260301-0001"), 0);
+    assert_captured("");
+    tb_lang_set_en(true);
 }
 
 /* The getopt table holds 32 options of the command's own: the 32nd is
@@ -300,18 +331,27 @@ static void rm_data(fix_t *f, const char *name)
     assert_int_equal(unlink(path), 0);
 }
 
-/* tb_cli_env with --share-dir f->dir and --place place (NULL: none); stderr in *ret_err. */
-static int env_load(fix_t *f, const char *place, tb_level_t level, tb_env_ctx_t *env,
-                    char **ret_err)
+/* Set up env with --share-dir f->dir and --place place (NULL: none). */
+static void env_init(fix_t *f, const char *place, tb_env_ctx_t *env)
 {
     memset(env, 0, sizeof *env);
     tb_config_init(&env->cfg);
     tb_config_flag(&env->cfg, "share-dir", f->dir);
     if (place)
         tb_config_flag(&env->cfg, "place", place);
+}
+
+/* tb_cli_load on env_init's env: what it said in *ret_err (stderr stays empty). */
+static int env_load(fix_t *f, const char *place, tb_level_t level, tb_env_ctx_t *env,
+                    char **ret_err)
+{
+    env_init(f, place, env);
+    tb_msg_t msg;
     capture_start();
-    int rc = tb_cli_env(env, level);
-    *ret_err = capture_end();
+    int rc = tb_cli_load(env, level, &msg);
+    assert_captured("");
+    *ret_err = strdup(msg.text);
+    assert_non_null(*ret_err);
     return rc;
 }
 
@@ -350,11 +390,17 @@ static void expect_env_fails(fix_t *f, const char *place, tb_level_t level, cons
     tb_env_ctx_t env;
     char *err;
     int rc = env_load(f, place, level, &env, &err);
-    if (rc != -1)
+    if (rc >= 0)
         print_error("place %s level %d\n", place ? place : "(none)", (int)level);
-    assert_int_equal(rc, -1);
+    assert_true(rc < 0);
     assert_string_equal(err, want);
     free(err);
+    tb_cli_env_fini(&env);
+    /* The printing form: -1 and the same words on stderr. */
+    env_init(f, place, &env);
+    capture_start();
+    assert_int_equal(tb_cli_env(&env, level), -1);
+    assert_captured(want);
     tb_cli_env_fini(&env);
 }
 
@@ -511,6 +557,7 @@ int main(void)
         cmocka_unit_test(test_parse_refused),
         cmocka_unit_test(test_parse_positional),
         cmocka_unit_test(test_parse_many_options),
+        cmocka_unit_test(test_case_check),
         cmocka_unit_test_setup_teardown(test_env_ok, setup, teardown),
         cmocka_unit_test_setup_teardown(test_env_place, setup, teardown),
         cmocka_unit_test_setup_teardown(test_env_data, setup, teardown),

@@ -46,8 +46,8 @@ static const char cat_b[] = CAT_HEADER "BB001,测试事项乙,township,immediate
 static const char cal_a[] = CAL_HEADER "2026-03-03,off,测试假日\n";
 
 typedef struct {
-    char dir[64];
-    tb_env_ctx_t env;
+    tb_tdir_t t;      /* tb_test_store.h: the dir, the catalog and calendar */
+    tb_env_ctx_t env; /* borrows t's catalog and calendar: tb_data loads into them */
     tb_store_t *store;
 } fix_t;
 
@@ -56,21 +56,17 @@ static int setup(void **state)
     fix_t *f = calloc(1, sizeof *f);
     if (!f)
         return -1;
-    strcpy(f->dir, "/tmp/tb-test-data-XXXXXX");
-    int line;
-    f->env.catalog = tb_catalog_new();
-    f->env.calendar = tb_calendar_new();
-    if (!f->env.catalog || !f->env.calendar ||
-        tb_catalog_load(f->env.catalog, TB_SOURCE_DATA_DIR "/catalog.csv", &line) < 0 ||
-        tb_calendar_load_csv(f->env.calendar, TB_SOURCE_DATA_DIR "/holidays-cn-2026.csv", &line) <
-            0 ||
-        !mkdtemp(f->dir) || tb_store_open(f->dir, TOWNSHIP, &f->store) != 0) {
-        tb_catalog_destroy(&f->env.catalog);
-        tb_calendar_destroy(&f->env.calendar);
+    if (tb_tdir_init(&f->t, "data") < 0) {
         free(f);
         return -1;
     }
-    tb_store_set_rules(f->store, f->env.catalog, f->env.calendar);
+    f->env.catalog = f->t.catalog;
+    f->env.calendar = f->t.calendar;
+    if (tb_tdir_open(&f->t, TOWNSHIP, &f->store) != 0) {
+        tb_tdir_fini(&f->t);
+        free(f);
+        return -1;
+    }
     tb_lang_set_en(true);
     *state = f;
     return 0;
@@ -80,16 +76,7 @@ static int teardown(void **state)
 {
     fix_t *f = *state;
     tb_store_destroy(&f->store);
-    tb_catalog_destroy(&f->env.catalog);
-    tb_calendar_destroy(&f->env.calendar);
-    static const char *const suffix[] = {".db",  ".db-wal", ".db-shm", ".db-journal",
-                                         ".ini", ".csv",    ".big"};
-    for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
-        char path[128];
-        snprintf(path, sizeof path, "%s/" TOWNSHIP "%s", f->dir, suffix[i]);
-        unlink(path);
-    }
-    rmdir(f->dir);
+    tb_tdir_fini(&f->t); /* the store, and the files a test wrote beside it */
     free(f);
     return 0;
 }
@@ -325,7 +312,7 @@ static void write_file(const char *path, const char *text, size_t len)
 static int import(fix_t *f, const char *kind, const char *text, size_t len, int *ret_line)
 {
     char path[128];
-    snprintf(path, sizeof path, "%s/" TOWNSHIP ".csv", f->dir);
+    snprintf(path, sizeof path, "%s/" TOWNSHIP ".csv", f->t.dir);
     write_file(path, text, len);
     *ret_line = -1;
     return county_data_import(NULL, kind, path, ret_line);
@@ -336,11 +323,11 @@ static void test_import_refused(void **state)
     fix_t *f = *state;
     int line;
     char path[128];
-    snprintf(path, sizeof path, "%s/none.csv", f->dir);
+    snprintf(path, sizeof path, "%s/none.csv", f->t.dir);
     assert_rc(county_data_import(NULL, "catalog", path, &line), -ENOENT);
     assert_rc(county_data_import(NULL, "places", TB_SOURCE_DATA_DIR "/catalog.csv", &line),
               -EINVAL);
-    assert_rc(county_data_import(NULL, "calendar", f->dir, &line), -EISDIR);
+    assert_rc(county_data_import(NULL, "calendar", f->t.dir, &line), -EISDIR);
 
     static const struct {
         const char *kind, *text;

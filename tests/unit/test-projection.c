@@ -1,5 +1,5 @@
 /* Unit tests for common/tb_projection (the row a store keeps for a case) and
- * for the SQLite store's use of it (common/tb_store.c).
+ * for the SQLite store's use of it (common/tb_store_case.c).
  *
  * One walk of a county item through every state it can reach (and the
  * refused and withdrawn ends), written from the lifecycle in tb_case.h: after

@@ -496,6 +496,36 @@ static void test_cases_json(void **state)
     free(s);
 }
 
+/* While a case's clock is stopped its row has paused 1 and both deadlines 0
+ * (tb_project); the output says "paused" and gives due_ms 0, as the county's
+ * does, not a -1 of its own. */
+static void test_cases_json_paused(void **state)
+{
+    fix_t *f = *state;
+    assert_int_equal(sqlite3_exec(tb_store_db(f->store),
+                                  "UPDATE cases SET paused = 1, due_ms = 0, legal_due_ms = 0"
+                                  " WHERE case_id = '" CASE_A "'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    f->opts.json = true;
+    char *s = cases(f, NULL);
+    json_t *j = parse_json(s);
+    json_t *a = json_array_get(j, 0);
+    assert_string_equal(json_string_value(json_object_get(a, "case_id")), CASE_A);
+    assert_string_equal(json_string_value(json_object_get(a, "due")), "paused");
+    assert_int_equal(json_integer_value(json_object_get(a, "due_ms")), 0);
+    assert_string_equal(json_string_value(json_object_get(a, "legal_due")), "paused");
+    assert_int_equal(json_integer_value(json_object_get(a, "legal_due_ms")), 0);
+    assert_string_equal(json_string_value(json_object_get(a, "card")), "paused");
+    assert_string_equal(json_string_value(json_object_get(a, "card_label")), "(clock paused)");
+    json_decref(j);
+    free(s);
+    f->opts.json = false;
+    s = cases(f, NULL);
+    assert_non_null(strstr(s, "  due: (clock paused)\n"));
+    free(s);
+}
+
 static void test_case_text(void **state)
 {
     fix_t *f = *state;
@@ -613,6 +643,7 @@ int main(void)
         cmocka_unit_test(test_items_json),
         cmocka_unit_test_setup_teardown(test_cases_text, setup_cases, teardown),
         cmocka_unit_test_setup_teardown(test_cases_json, setup_cases, teardown),
+        cmocka_unit_test_setup_teardown(test_cases_json_paused, setup_cases, teardown),
         cmocka_unit_test_setup_teardown(test_case_text, setup_cases, teardown),
         cmocka_unit_test_setup_teardown(test_case_json, setup_cases, teardown),
         cmocka_unit_test_setup_teardown(test_case_unknown, setup_cases, teardown),

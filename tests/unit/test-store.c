@@ -33,32 +33,16 @@
 #define COUNTY "360826000000"
 #define CASE_ID VILLAGE "-20261122-0001"
 
-/* ---- Fixture: a temp dir and the village's store in it ---- */
+/* ---- Fixture: a temp dir and the village's store in it (tb_test_store.h) ---- */
 
 typedef struct {
-    char dir[64];
+    tb_tdir_t t; /* the dir, the catalog and calendar the fold uses */
     tb_store_t *store;
-    tb_catalog_t *catalog; /* the fold looks items up here */
-    tb_calendar_t *calendar;
 } fix_t;
 
-/* Open the store as the daemons do: with the catalog and calendar to fold by. */
 static int open_store(fix_t *f)
 {
-    int rc = tb_store_open(f->dir, VILLAGE, &f->store);
-    if (rc == 0)
-        tb_store_set_rules(f->store, f->catalog, f->calendar);
-    return rc;
-}
-
-static void remove_store_files(const char *dir, const char *place)
-{
-    static const char *const suffix[] = {".db", ".db-wal", ".db-shm", ".db-journal"};
-    for (size_t i = 0; i < 4; i++) {
-        char path[256];
-        snprintf(path, sizeof path, "%s/%s%s", dir, place, suffix[i]);
-        unlink(path);
-    }
+    return tb_tdir_open(&f->t, VILLAGE, &f->store);
 }
 
 static int setup(void **state)
@@ -66,16 +50,12 @@ static int setup(void **state)
     fix_t *f = calloc(1, sizeof *f);
     if (!f)
         return -1;
-    strcpy(f->dir, "/tmp/tb-test-store-XXXXXX");
-    int line;
-    f->catalog = tb_catalog_new();
-    f->calendar = tb_calendar_new();
-    if (!f->catalog || !f->calendar ||
-        tb_catalog_load(f->catalog, TB_SOURCE_DATA_DIR "/catalog.csv", &line) < 0 ||
-        tb_calendar_load_csv(f->calendar, TB_SOURCE_DATA_DIR "/holidays-cn-2026.csv", &line) < 0 ||
-        !mkdtemp(f->dir) || open_store(f) != 0) {
-        tb_catalog_destroy(&f->catalog);
-        tb_calendar_destroy(&f->calendar);
+    if (tb_tdir_init(&f->t, "store") < 0) {
+        free(f);
+        return -1;
+    }
+    if (open_store(f) != 0) {
+        tb_tdir_fini(&f->t);
         free(f);
         return -1;
     }
@@ -88,10 +68,7 @@ static int teardown(void **state)
     fix_t *f = *state;
     tb_store_destroy(&f->store);
     tb_store_destroy(&f->store); /* NULL is fine */
-    tb_catalog_destroy(&f->catalog);
-    tb_calendar_destroy(&f->calendar);
-    remove_store_files(f->dir, VILLAGE);
-    rmdir(f->dir);
+    tb_tdir_fini(&f->t);
     free(f);
     return 0;
 }
@@ -156,7 +133,7 @@ static void test_open(void **state)
 {
     fix_t *f = *state;
     char path[128], buf[64];
-    snprintf(path, sizeof path, "%s/%s.db", f->dir, VILLAGE);
+    snprintf(path, sizeof path, "%s/%s.db", f->t.dir, VILLAGE);
     struct stat sb;
     assert_int_equal(stat(path, &sb), 0);
     assert_string_equal(tb_store_place(f->store), VILLAGE);
@@ -184,11 +161,11 @@ static void test_open(void **state)
 
     /* Bad place codes and a store from a newer version are refused. */
     tb_store_t *s = (tb_store_t *)&sb, *sentinel = s;
-    assert_rc(tb_store_open(f->dir, "36082610000", &s), -TB_EINVAL_CODE);
+    assert_rc(tb_store_open(f->t.dir, "36082610000", &s), -TB_EINVAL_CODE);
     assert_ptr_equal(s, sentinel);
     assert_int_equal(
         sqlite3_exec(tb_store_db(f->store), "PRAGMA user_version=99", NULL, NULL, NULL), SQLITE_OK);
-    assert_rc(tb_store_open(f->dir, VILLAGE, &s), -TB_ESTORE);
+    assert_rc(tb_store_open(f->t.dir, VILLAGE, &s), -TB_ESTORE);
     assert_ptr_equal(s, sentinel);
     assert_int_equal(sqlite3_exec(tb_store_db(f->store), "PRAGMA user_version=1", NULL, NULL, NULL),
                      SQLITE_OK);
@@ -455,6 +432,55 @@ static void test_county_status(void **state)
     assert_string_equal(sql_text(s, "SELECT state FROM cases", buf, sizeof buf), "logged");
 }
 
+/* The county refuses a rating: the refold leaves it out, and its comment goes
+ * with it (the comment is not part of the fold, the refold writes it). */
+static void test_refold_rating(void **state)
+{
+    fix_t *f = *state;
+    tb_store_t *s = f->store;
+    char buf[64];
+    event_t e;
+    logged(&e);
+    e.ledger.item_code = "ZX001"; /* a consultation answered at once: closed */
+    e.ledger.result = "已当面答复";
+    assert_rc(tb_store_begin(s), 0);
+    assert_rc(tb_store_emit(s, &e.ev, peers), 0);
+    tb_event_msg_t ev = TONGBAN__V1__CASE_EVENT__INIT;
+    ev.case_id = CASE_ID;
+    ev.type = TONGBAN__V1__EVENT_TYPE__EVENT_RATED;
+    ev.actor = "王五";
+    ev.at_ms = 1795334500000;
+    ev.rating = 5;
+    ev.comment = "办得快";
+    assert_rc(tb_store_emit(s, &ev, peers), 0);
+    assert_rc(tb_store_commit(s), 0);
+    assert_int_equal(sql_int(s, "SELECT rating FROM cases"), 5);
+    assert_string_equal(sql_text(s, "SELECT rating_comment FROM cases", buf, sizeof buf), "办得快");
+
+    tb_event_msg_t rej = TONGBAN__V1__CASE_EVENT__INIT;
+    rej.origin_node = COUNTY;
+    rej.origin_seq = 1;
+    rej.case_id = CASE_ID;
+    rej.type = TONGBAN__V1__EVENT_TYPE__EVENT_REJECTED;
+    rej.actor = "县级";
+    rej.at_ms = 1795334600000;
+    rej.rejected_origin = VILLAGE;
+    rej.rejected_seq = 2;
+    rej.reason = "测试";
+    int fold = -1;
+    assert_rc(tb_store_begin(s), 0);
+    assert_rc(tb_store_apply(s, &rej, (const uint8_t *)"body", 4, false, &fold), 0);
+    assert_rc(fold, 0);
+    assert_rc(tb_store_commit(s), 0);
+    assert_int_equal(
+        sql_int(s,
+                "SELECT folded FROM events WHERE origin_seq = 2 AND origin_node = '" VILLAGE "'"),
+        0);
+    assert_string_equal(sql_text(s, "SELECT state FROM cases", buf, sizeof buf), "closed");
+    assert_int_equal(sql_int(s, "SELECT rating FROM cases"), 0);
+    assert_string_equal(sql_text(s, "SELECT rating_comment FROM cases", buf, sizeof buf), "");
+}
+
 /* ---- Village commands ---- */
 
 typedef struct {
@@ -474,10 +500,10 @@ static int setup_village(void **state)
     }
     v->f = *(fix_t *)fs;
     free(fs);
-    /* What tb_cli_env fills: places, catalog, place, parent. */
+    /* What tb_cli_load fills: places, catalog, place, parent. */
     v->env.places = tb_places_new();
-    v->env.catalog = v->f.catalog;
-    v->env.calendar = v->f.calendar;
+    v->env.catalog = v->f.t.catalog;
+    v->env.calendar = v->f.t.calendar;
     char where[4200];
     if (!v->env.places ||
         tb_places_load_dir(v->env.places, TB_SOURCE_DATA_DIR, "taihe", where, sizeof where) < 0)
@@ -724,6 +750,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_apply_illegal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ack_and_cursor, setup, teardown),
         cmocka_unit_test_setup_teardown(test_county_status, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refold_rating, setup, teardown),
         cmocka_unit_test_setup_teardown(test_village_bad_input, setup_village, teardown_village),
         cmocka_unit_test_setup_teardown(test_village_log, setup_village, teardown_village),
         cmocka_unit_test_setup_teardown(test_village_data, setup_village, teardown_village),

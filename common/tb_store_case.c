@@ -1,0 +1,358 @@
+/* tb_store_case.c: events and the cases projection of the store
+ * (tb_store_int.h says which part of the store is where). */
+#include "tb_store_int.h"
+
+#include "tb_error.h"
+#include "tb_log.h"
+#include "tb_projection.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int tb_store_case_get(tb_store_t *self, const char *case_id, tb_case_t *ret_case,
+                      char ret_origin[TB_CODE_LEN + 1])
+{
+    sqlite3_stmt *st;
+    int rc =
+        tb_store_prep(self,
+                      "SELECT state, holder, pending, version, origin, fold, item_code FROM cases"
+                      " WHERE case_id = ?1",
+                      &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, case_id, -1, SQLITE_TRANSIENT);
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        tb_case_t c = {0};
+        const void *fold = sqlite3_column_blob(st, 5);
+        int len = sqlite3_column_bytes(st, 5);
+        if (len <= 0 || tb_case_unpack(fold, (size_t)len, &c) < 0) {
+            /* A row from before the lifecycle (schema 1): what it has. */
+            memset(&c, 0, sizeof c);
+            c.state = tb_state_from_name((const char *)sqlite3_column_text(st, 0));
+            snprintf(c.holder, sizeof c.holder, "%s", (const char *)sqlite3_column_text(st, 1));
+            snprintf(c.pending, sizeof c.pending, "%s", (const char *)sqlite3_column_text(st, 2));
+            c.version = (uint32_t)sqlite3_column_int(st, 3);
+            snprintf(c.origin, sizeof c.origin, "%s", (const char *)sqlite3_column_text(st, 4));
+            snprintf(c.item, sizeof c.item, "%s", (const char *)sqlite3_column_text(st, 6));
+        }
+        *ret_case = c;
+        if (ret_origin)
+            snprintf(ret_origin, TB_CODE_LEN + 1, "%s", (const char *)sqlite3_column_text(st, 4));
+        rc = 0;
+    } else {
+        rc = s == SQLITE_DONE ? -TB_ENOCASE : tb_store_sql_err(self, "case get");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static const char *nz(const char *s)
+{
+    return s ? s : "";
+}
+
+/* Write a case's row (tb_project) into cases. */
+static int project_fold(tb_store_t *self, const char *case_id, const tb_case_t *c, int64_t at_ms)
+{
+    const tb_item_t *item = self->catalog ? tb_catalog_find(self->catalog, c->item) : NULL;
+    tb_projection_t row;
+    tb_project(c, item, self->calendar, &row);
+    sqlite3_stmt *st;
+    int rc =
+        tb_store_prep(self,
+                      "UPDATE cases SET state = ?2, holder = ?3, pending = ?4, version = ?5,"
+                      " updated_ms = ?6, fold = ?7, due_ms = ?8, legal_due_ms = ?9, to_bring = ?10,"
+                      " rating = ?11, decision = ?12,"
+                      " completion_time_ms = CASE WHEN ?13 > 0 THEN ?13 ELSE NULL END, paused = ?14"
+                      " WHERE case_id = ?1",
+                      &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, case_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, tb_state_name(row.state), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, row.holder, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, row.pending, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 5, row.version);
+    sqlite3_bind_int64(st, 6, at_ms);
+    sqlite3_bind_blob(st, 7, row.fold, (int)row.fold_len, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 8, row.due_ms);
+    sqlite3_bind_int64(st, 9, row.legal_due_ms);
+    sqlite3_bind_text(st, 10, row.to_bring, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 11, row.rating);
+    sqlite3_bind_int(st, 12, row.decision);
+    sqlite3_bind_int64(st, 13, row.completion_ms);
+    sqlite3_bind_int(st, 14, row.paused);
+    return tb_store_run(self, st);
+}
+
+static int project(tb_store_t *self, const tb_event_msg_t *ev, const tb_case_t *next)
+{
+    sqlite3_stmt *st;
+    int rc;
+    if (ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED) {
+        const Tongban__V1__LedgerRecord *l = ev->ledger;
+        rc = tb_store_prep(
+            self,
+            "INSERT INTO cases(case_id, origin, client_name, client_phone, agent, item_code,"
+            " note, accept_time_ms, result, state, holder, pending, version, updated_ms)"
+            " VALUES(?1, substr(?1, 1, 12), ?2, ?3, ?4, ?5, ?6, ?7, ?8, '', '', '', 0, ?7)"
+            " ON CONFLICT(case_id) DO NOTHING",
+            &st);
+        if (rc < 0)
+            return rc;
+        sqlite3_bind_text(st, 1, ev->case_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, nz(l->client_name), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 3, nz(l->client_phone), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 4, nz(l->agent), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 5, nz(l->item_code), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 6, nz(l->note), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 7, l->accept_time_ms);
+        sqlite3_bind_text(st, 8, nz(l->result), -1, SQLITE_TRANSIENT);
+        if ((rc = tb_store_run(self, st)) < 0)
+            return rc;
+    } else if (ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATED) {
+        if ((rc = tb_store_prep(self, "UPDATE cases SET rating_comment = ?2 WHERE case_id = ?1",
+                                &st)) < 0)
+            return rc;
+        sqlite3_bind_text(st, 1, ev->case_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, nz(ev->comment), -1, SQLITE_TRANSIENT);
+        if ((rc = tb_store_run(self, st)) < 0)
+            return rc;
+    }
+    return project_fold(self, ev->case_id, next, ev->at_ms);
+}
+
+/* The county refused one of our events: fold the case again from all its
+ * events in the order they were recorded, leaving out those the county
+ * refused, so the local view matches the county's.  Each event's folded flag
+ * is set to what this fold says: events that built on the refused one drop
+ * out, and events from above that did not fold on top of it now do. */
+static int refold(tb_store_t *self, const char *case_id, int64_t at_ms)
+{
+    sqlite3_stmt *st;
+    int rc =
+        tb_store_prep(self,
+                      "SELECT rowid, body, rejected <> '', folded FROM events WHERE case_id = ?1"
+                      " AND type <> ?2 ORDER BY rowid",
+                      &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, case_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, TB_EV_REJECTED);
+    tb_case_t c = {0};
+    struct {
+        int64_t rowid;
+        int folded;
+    } flip[512];
+    size_t nflip = 0;
+    /* The rating's comment is not in the fold (tb_projection.h): it is the
+     * comment of the last RATED event that still folds, "" if none does. */
+    char *comment = NULL;
+    bool nomem = false;
+    int s;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        int fold = -TB_EILLEGAL;
+        if (!sqlite3_column_int(st, 2)) {
+            tb_item_msg_t *item = NULL;
+            tb_case_t next;
+            fold = tb_item_decode(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1),
+                                  &item);
+            if (fold == 0)
+                fold = item->item_case == TONGBAN__V1__ITEM__ITEM_EVENT
+                           ? tb_event_fold(&c, item->event, self->catalog, &next)
+                           : -TB_EPROTO;
+            if (fold == 0 && item->event->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATED) {
+                free(comment);
+                if (!(comment = strdup(nz(item->event->comment))))
+                    nomem = true;
+            }
+            tb_item_free(&item);
+            if (fold == 0)
+                c = next;
+        }
+        if ((fold == 0) != (sqlite3_column_int(st, 3) != 0) &&
+            nflip < sizeof flip / sizeof flip[0]) {
+            flip[nflip].rowid = sqlite3_column_int64(st, 0);
+            flip[nflip++].folded = fold == 0;
+        }
+    }
+    sqlite3_finalize(st);
+    if (s != SQLITE_DONE || nomem) {
+        free(comment);
+        return nomem ? -ENOMEM : tb_store_sql_err(self, "refold");
+    }
+    rc = tb_store_prep(self, "UPDATE cases SET rating_comment = ?2 WHERE case_id = ?1", &st);
+    if (rc == 0) {
+        sqlite3_bind_text(st, 1, case_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, comment ? comment : "", -1, SQLITE_TRANSIENT);
+        rc = tb_store_run(self, st);
+    }
+    free(comment);
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < nflip; i++) {
+        if ((rc = tb_store_prep(self, "UPDATE events SET folded = ?2 WHERE rowid = ?1", &st)) < 0)
+            return rc;
+        sqlite3_bind_int64(st, 1, flip[i].rowid);
+        sqlite3_bind_int(st, 2, flip[i].folded);
+        if ((rc = tb_store_run(self, st)) < 0)
+            return rc;
+    }
+    return project_fold(self, case_id, &c, at_ms);
+}
+
+static int apply_rejection(tb_store_t *self, const tb_event_msg_t *ev)
+{
+    sqlite3_stmt *st;
+    int rc = tb_store_prep(self,
+                           "UPDATE events SET folded = 0, rejected = ?3"
+                           " WHERE origin_node = ?1 AND origin_seq = ?2 AND case_id = ?4",
+                           &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, ev->rejected_origin, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)ev->rejected_seq);
+    sqlite3_bind_text(st, 3, nz(ev->reason), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, ev->case_id, -1, SQLITE_TRANSIENT);
+    if ((rc = tb_store_run(self, st)) < 0)
+        return rc;
+    tb_case_t c;
+    rc = tb_store_case_get(self, ev->case_id, &c, NULL);
+    if (rc == -TB_ENOCASE)
+        return 0; /* we never had the case */
+    return rc < 0 ? rc : refold(self, ev->case_id, ev->at_ms);
+}
+
+static int event_exists(tb_store_t *self, const char *origin, uint64_t seq)
+{
+    sqlite3_stmt *st;
+    int rc =
+        tb_store_prep(self, "SELECT 1 FROM events WHERE origin_node = ?1 AND origin_seq = ?2", &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, origin, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+    int s = sqlite3_step(st);
+    rc = s == SQLITE_ROW ? 1 : s == SQLITE_DONE ? 0 : tb_store_sql_err(self, "exists");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int tb_store_apply(tb_store_t *self, const tb_event_msg_t *ev, const uint8_t *body, size_t len,
+                   bool record_illegal, int *ret_fold)
+{
+    int rc = event_exists(self, ev->origin_node, ev->origin_seq);
+    if (rc != 0)
+        return rc;
+    bool rejection = ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_REJECTED;
+    tb_case_t cur = {0}, next;
+    rc = tb_store_case_get(self, ev->case_id, &cur, NULL);
+    if (rc < 0 && rc != -TB_ENOCASE)
+        return rc;
+    int fold;
+    if (rejection) /* the county's verdict on an event, not a step of the case */
+        /* ... and only our own county's (the first six digits are the county). */
+        fold = tb_code_level(ev->origin_node) == TB_LEVEL_COUNTY &&
+                       strncmp(ev->origin_node, self->place, 6) == 0
+                   ? 0
+                   : -TB_EAUTHORITY;
+    else
+        fold = tb_event_fold(&cur, ev, self->catalog, &next);
+    if (ret_fold)
+        *ret_fold = fold;
+    if (fold < 0 && !record_illegal)
+        return fold;
+
+    char detail[1024];
+    tb_event_detail(ev, detail, sizeof detail);
+    sqlite3_stmt *st;
+    rc = tb_store_prep(
+        self,
+        "INSERT INTO events(origin_node, origin_seq, case_id, type, actor, at_ms, target,"
+        " reason, body, recorded_ms, folded, detail)"
+        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
+        &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, ev->origin_node, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)ev->origin_seq);
+    sqlite3_bind_text(st, 3, ev->case_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 4, ev->type);
+    sqlite3_bind_text(st, 5, nz(ev->actor), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 6, ev->at_ms);
+    sqlite3_bind_text(st, 7, nz(ev->target), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 8, nz(ev->reason), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(st, 9, body, (int)len, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 10, tb_now_ms());
+    sqlite3_bind_int(st, 11, fold == 0);
+    sqlite3_bind_text(st, 12, detail, -1, SQLITE_TRANSIENT);
+    if ((rc = tb_store_run(self, st)) < 0)
+        return rc;
+    if (fold < 0)
+        return 0;
+    return rejection ? apply_rejection(self, ev) : project(self, ev, &next);
+}
+
+int tb_store_refresh_due(tb_store_t *self)
+{
+    /* Deadlines depend on the calendar: recompute every open case's. */
+    sqlite3_stmt *st;
+    int rc = tb_store_prep(
+        self, "SELECT case_id, fold, updated_ms FROM cases WHERE length(fold) > 0", &st);
+    if (rc < 0)
+        return rc;
+    int s;
+    while (rc == 0 && (s = sqlite3_step(st)) == SQLITE_ROW) {
+        tb_case_t c;
+        if (tb_case_unpack(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1), &c) ==
+            0)
+            rc = project_fold(self, (const char *)sqlite3_column_text(st, 0), &c,
+                              sqlite3_column_int64(st, 2));
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int tb_store_emit(tb_store_t *self, tb_event_msg_t *ev, const char *const *peers)
+{
+    uint64_t seq;
+    int rc = tb_store_counter_next(self, "event", &seq);
+    if (rc < 0)
+        return rc;
+    ev->origin_node = self->place;
+    ev->origin_seq = seq;
+    if (!ev->at_ms)
+        ev->at_ms = tb_now_ms();
+    if ((rc = tb_event_check(ev)) < 0)
+        return rc;
+    tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
+    item.item_case = TONGBAN__V1__ITEM__ITEM_EVENT;
+    item.event = ev;
+    uint8_t *buf;
+    size_t len;
+    if ((rc = tb_pack_item(&item, &buf, &len)) < 0)
+        return rc;
+    rc = tb_store_apply(self, ev, buf, len, false, NULL);
+    for (size_t i = 0; rc == 0 && peers && peers[i]; i++)
+        rc = tb_store_enqueue(self, peers[i], buf, len, NULL);
+    free(buf);
+    return rc == 1 ? -TB_ESTORE : rc;
+}
+
+int tb_store_county_status(tb_store_t *self, const Tongban__V1__StatusUpdate *s)
+{
+    sqlite3_stmt *st;
+    int rc = tb_store_prep(self,
+                           "UPDATE cases SET county_state = ?2, county_version = ?3"
+                           " WHERE case_id = ?1 AND county_version < ?3",
+                           &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, s->case_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, s->state, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 3, (int)s->version);
+    return tb_store_run(self, st);
+}

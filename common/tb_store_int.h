@@ -1,0 +1,36 @@
+/* tb_store_int.h: what the parts of tb_store share.  Not a public header:
+ * only common/tb_store*.c include it; everything else uses tb_store.h.
+ *
+ *   tb_store.c       the file and its schema: open (and the migrations, with
+ *                    migration 4's re-encoding of the folds), transactions,
+ *                    the SQL helpers below, the county's data versions
+ *   tb_store_case.c  events and the cases projection: apply (the county's
+ *                    rejections, refold), emit, the case read, the due
+ *                    refresh, the county's status of a case
+ *   tb_store_link.c  the durable link's tables: outbox and its seq, receive
+ *                    cursors, acks and heads, quarantine; named counters and
+ *                    the backlog
+ */
+#ifndef TB_STORE_INT_H
+#define TB_STORE_INT_H
+
+#include "tb_store.h"
+
+struct tb_store {
+    sqlite3 *db;
+    char place[TB_CODE_LEN + 1];
+    const tb_catalog_t *catalog;   /* borrowed: the items the fold needs */
+    const tb_calendar_t *calendar; /* borrowed: for the deadlines; NULL: none computed */
+};
+
+/* A SQLite failure as our code (-ENOSPC, -EBUSY, -EACCES or -TB_ESTORE); what
+ * names the statement for the debug log. */
+int tb_store_sql_err(tb_store_t *self, const char *what);
+/* Run SQL that returns no rows. */
+int tb_store_exec(tb_store_t *self, const char *sql);
+/* Compile a statement into *ret. */
+int tb_store_prep(tb_store_t *self, const char *sql, sqlite3_stmt **ret);
+/* Step a statement that returns no rows, then finalize it (always). */
+int tb_store_run(tb_store_t *self, sqlite3_stmt *st);
+
+#endif

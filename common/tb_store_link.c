@@ -1,0 +1,193 @@
+/* tb_store_link.c: the durable link's tables of the store, and its counters
+ * (tb_store_int.h says which part of the store is where). */
+#include "tb_store_int.h"
+
+#include "tb_error.h"
+#include "tb_log.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int tb_store_counter_next(tb_store_t *self, const char *name, uint64_t *ret_value)
+{
+    sqlite3_stmt *st;
+    int rc = tb_store_prep(self,
+                           "INSERT INTO counters(name, value) VALUES(?1, 1) "
+                           "ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value",
+                           &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        *ret_value = (uint64_t)sqlite3_column_int64(st, 0);
+        rc = 0;
+    } else {
+        rc = tb_store_sql_err(self, "counter");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int tb_store_enqueue(tb_store_t *self, const char *peer, const uint8_t *body, size_t len,
+                     uint64_t *ret_seq)
+{
+    sqlite3_stmt *st;
+    int rc = tb_store_prep(self,
+                           "INSERT INTO link_out(peer, last, acked) VALUES(?1, 1, 0) "
+                           "ON CONFLICT(peer) DO UPDATE SET last = last + 1 RETURNING last",
+                           &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+    uint64_t seq = 0;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        seq = (uint64_t)sqlite3_column_int64(st, 0);
+    else
+        rc = tb_store_sql_err(self, "link_out");
+    sqlite3_finalize(st);
+    if (rc < 0)
+        return rc;
+    if ((rc = tb_store_prep(self, "INSERT INTO outbox(peer, seq, body) VALUES(?1, ?2, ?3)", &st)) <
+        0)
+        return rc;
+    sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+    sqlite3_bind_blob(st, 3, body, (int)len, SQLITE_TRANSIENT);
+    if ((rc = tb_store_run(self, st)) < 0)
+        return rc;
+    if (ret_seq)
+        *ret_seq = seq;
+    return 0;
+}
+
+int tb_store_cursor_get(tb_store_t *self, const char *peer, uint64_t *ret_cursor)
+{
+    sqlite3_stmt *st;
+    int rc = tb_store_prep(self, "SELECT cursor FROM link_in WHERE peer = ?1", &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW)
+        *ret_cursor = (uint64_t)sqlite3_column_int64(st, 0);
+    else if (s == SQLITE_DONE)
+        *ret_cursor = 0;
+    else
+        rc = tb_store_sql_err(self, "cursor");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int tb_store_cursor_set(tb_store_t *self, const char *peer, uint64_t cursor)
+{
+    sqlite3_stmt *st;
+    int rc = tb_store_prep(self,
+                           "INSERT INTO link_in(peer, cursor) VALUES(?1, ?2) "
+                           "ON CONFLICT(peer) DO UPDATE SET cursor = excluded.cursor",
+                           &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)cursor);
+    return tb_store_run(self, st);
+}
+
+int tb_store_out_get(tb_store_t *self, const char *peer, uint64_t *ret_last, uint64_t *ret_acked)
+{
+    sqlite3_stmt *st;
+    int rc = tb_store_prep(self, "SELECT last, acked FROM link_out WHERE peer = ?1", &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        *ret_last = (uint64_t)sqlite3_column_int64(st, 0);
+        *ret_acked = (uint64_t)sqlite3_column_int64(st, 1);
+    } else if (s == SQLITE_DONE) {
+        *ret_last = *ret_acked = 0;
+    } else {
+        rc = tb_store_sql_err(self, "link_out get");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int tb_store_ack(tb_store_t *self, const char *peer, uint64_t ack)
+{
+    sqlite3_stmt *st;
+    int rc;
+    if ((rc = tb_store_prep(self, "UPDATE link_out SET acked = ?2 WHERE peer = ?1 AND acked < ?2",
+                            &st)) == 0) {
+        sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)ack);
+        rc = tb_store_run(self, st);
+    }
+    if (rc == 0 &&
+        (rc = tb_store_prep(self, "DELETE FROM outbox WHERE peer = ?1 AND seq <= ?2", &st)) == 0) {
+        sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)ack);
+        rc = tb_store_run(self, st);
+    }
+    return rc;
+}
+
+int tb_store_quarantine(tb_store_t *self, const char *peer, uint64_t seq, const uint8_t *body,
+                        size_t len, const char *why)
+{
+    sqlite3_stmt *st;
+    int rc = tb_store_prep(self,
+                           "INSERT INTO quarantine(peer, seq, body, why, at_ms)"
+                           " VALUES(?1, ?2, ?3, ?4, ?5)",
+                           &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+    sqlite3_bind_blob(st, 3, body, (int)len, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, why, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 5, tb_now_ms());
+    return tb_store_run(self, st);
+}
+
+int tb_store_outbox_get(tb_store_t *self, const char *peer, uint64_t seq, uint8_t **ret_buf,
+                        size_t *ret_len)
+{
+    sqlite3_stmt *st;
+    int rc = tb_store_prep(self, "SELECT body FROM outbox WHERE peer = ?1 AND seq = ?2", &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        size_t len = (size_t)sqlite3_column_bytes(st, 0);
+        uint8_t *buf = malloc(len ? len : 1);
+        if (!buf) {
+            rc = -ENOMEM;
+        } else {
+            if (len)
+                memcpy(buf, sqlite3_column_blob(st, 0), len);
+            *ret_buf = buf;
+            *ret_len = len;
+        }
+    } else {
+        rc = s == SQLITE_DONE ? -ENOENT : tb_store_sql_err(self, "outbox get");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int tb_store_backlog(tb_store_t *self, uint64_t *ret_n)
+{
+    sqlite3_stmt *st;
+    int rc = tb_store_prep(self, "SELECT count(*) FROM outbox", &st);
+    if (rc < 0)
+        return rc;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *ret_n = (uint64_t)sqlite3_column_int64(st, 0);
+    else
+        rc = tb_store_sql_err(self, "backlog");
+    sqlite3_finalize(st);
+    return rc;
+}
