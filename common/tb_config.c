@@ -24,6 +24,10 @@ static const struct {
      "the shipped data directory"},
     {"agent", "agent", "TONGBAN_AGENT", "经办人姓名", "the name of the person at the keyboard"},
     {"places", "places", "TONGBAN_PLACES", "区划数据集名称", "the place data set name"},
+    {"http", "http", "TONGBAN_HTTP", "网页界面地址（如 127.0.0.1:8401，off 为关闭）",
+     "the screens' address (e.g. 127.0.0.1:8401; off: none)"},
+    {"service_phone", "service-phone", "TONGBAN_SERVICE_PHONE", "本服务点联系电话（印在回执上）",
+     "this service point's phone (printed on receipts)"},
 };
 
 void tb_config_init(tb_config_t *cfg)

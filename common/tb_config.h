@@ -13,6 +13,10 @@
  *   share_dir  --share-dir   TONGBAN_SHARE_DIR    the shipped data (places, catalog, calendar)
  *   agent      --agent       TONGBAN_AGENT        the person at the keyboard (agent, staff)
  *   places     --places      TONGBAN_PLACES       which place data set: "taihe" (default)
+ *   http       --http        TONGBAN_HTTP         the screens' address: host:port, or "off"
+ *                                                 (default per tier, on loopback: village
+ *                                                 127.0.0.1:8401, township 127.0.0.1:8402)
+ *   service_phone --service-phone TONGBAN_SERVICE_PHONE  the service point's phone, on receipts
  */
 #ifndef TB_CONFIG_H
 #define TB_CONFIG_H
@@ -29,6 +33,8 @@ typedef enum {
     TB_CFG_SHARE_DIR,
     TB_CFG_AGENT,
     TB_CFG_PLACES,
+    TB_CFG_HTTP,
+    TB_CFG_SERVICE_PHONE,
     TB_CFG_COUNT
 } tb_cfg_key_t;
 
