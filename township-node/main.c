@@ -219,7 +219,11 @@ int main(int argc, char **argv)
             status = 2;
             goto out;
         }
-        char id[TB_CASEID_MAX];
+        char id[TB_CASEID_MAX], why[400];
+        if ((rc = tb_edge_explain_entry(&env, &w, why, sizeof why)) < 0 && why[0]) {
+            fprintf(stderr, TB_TR("错误：%s\n", "error: %s\n"), why);
+            goto out;
+        }
         if ((rc = tb_edge_log(&env, store, &w, id)) < 0) {
             fprintf(stderr, TB_TR("错误：%s：%s\n", "error: %s: %s\n"),
                     rc == -TB_ENOREASON ? TB_TR("咨询和帮扶必须登记答复（--reply）",

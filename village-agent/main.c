@@ -230,7 +230,12 @@ int main(int argc, char **argv)
         int rc = open_store(&env, &store);
         if (rc < 0)
             goto out;
-        rc = tb_edge_check_entry(&env, &e);
+        char why[400];
+        rc = tb_edge_explain_entry(&env, &e, why, sizeof why);
+        if (rc < 0 && why[0]) {
+            fprintf(stderr, TB_TR("错误：%s\n", "error: %s\n"), why);
+            goto out;
+        }
         if (rc == -TB_EUNKNOWN_ITEM) {
             fprintf(
                 stderr,
@@ -259,7 +264,10 @@ int main(int argc, char **argv)
     } else if (strcmp(cmd, "ledger") == 0 || strcmp(cmd, "show") == 0) {
         if (open_store(&env, &store) < 0)
             goto out;
-        tb_report_opts_t ro = {env.places, env.catalog, json, false, env.calendar};
+        /* The ledger masks phones and ID numbers; the full number shows only in
+         * show, one case at a time (the role check goes here with accounts). */
+        tb_report_opts_t ro = {env.places, env.catalog, json, strcmp(cmd, "ledger") == 0,
+                               env.calendar};
         int rc;
         if (strcmp(cmd, "ledger") == 0) {
             rc = tb_report_cases(store, NULL, &ro, stdout);
