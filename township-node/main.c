@@ -3,6 +3,7 @@
 
 #include "tb_data.h"
 #include "tb_error.h"
+#include "tb_file.h"
 #include "tb_i18n.h"
 #include "tb_log.h"
 #include "tb_signal.h"
@@ -11,6 +12,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void usage(FILE *out)
 {
@@ -118,6 +120,7 @@ static const struct {
 int main(int argc, char **argv)
 {
     tb_log_init("township");
+    umask(077); /* the store and its directory are the owner's alone (issue 8) */
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         usage(argc < 2 ? stderr : stdout);
@@ -176,7 +179,16 @@ int main(int argc, char **argv)
     const char *agent = tb_config_get(&env.cfg, TB_CFG_AGENT);
     if ((act >= 0 || !strcmp(cmd, "register")) && !tb_config_need(&env.cfg, TB_CFG_AGENT))
         goto out;
-    int rc = tb_store_open(tb_config_get(&env.cfg, TB_CFG_DATA_DIR), env.place, &store);
+    /* The store holds residents' names and phones: refuse one that other
+     * local users can read, and say which chmod closes it. */
+    char why[9000];
+    int rc =
+        tb_file_check_store(tb_config_get(&env.cfg, TB_CFG_DATA_DIR), env.place, why, sizeof why);
+    if (rc < 0) {
+        fprintf(stderr, TB_TR("错误：%s\n", "error: %s\n"), why);
+        goto out;
+    }
+    rc = tb_store_open(tb_config_get(&env.cfg, TB_CFG_DATA_DIR), env.place, &store);
     if (rc < 0) {
         fprintf(
             stderr,

@@ -3,6 +3,7 @@
 
 #include "tb_data.h"
 #include "tb_error.h"
+#include "tb_file.h"
 #include "tb_i18n.h"
 #include "tb_log.h"
 #include "tb_signal.h"
@@ -11,6 +12,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void usage(FILE *out)
 {
@@ -84,7 +86,16 @@ static int fail(int rc)
 
 static int open_store(tb_env_ctx_t *env, tb_store_t **ret)
 {
-    int rc = tb_store_open(tb_config_get(&env->cfg, TB_CFG_DATA_DIR), env->place, ret);
+    /* The ledger holds residents' names and phones: refuse to use one that
+     * other local users can read, and say which chmod closes it. */
+    char why[9000];
+    int rc =
+        tb_file_check_store(tb_config_get(&env->cfg, TB_CFG_DATA_DIR), env->place, why, sizeof why);
+    if (rc < 0) {
+        fprintf(stderr, TB_TR("错误：%s\n", "error: %s\n"), why);
+        return rc;
+    }
+    rc = tb_store_open(tb_config_get(&env->cfg, TB_CFG_DATA_DIR), env->place, ret);
     if (rc < 0)
         fprintf(stderr,
                 TB_TR("无法打开本地台账（目录 %s）：%s\n",
@@ -116,6 +127,7 @@ static const struct {
 int main(int argc, char **argv)
 {
     tb_log_init("village");
+    umask(077); /* the store and its directory are the owner's alone (issue 8) */
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         usage(argc < 2 ? stderr : stdout);
