@@ -72,7 +72,8 @@ tb_as_pg() {
 # tongban role.  Root is mapped because the demo and the tests run the county
 # daemon and psql as root; no password file is needed.  An existing cluster
 # gets the same pg_hba.conf and pg_ident.conf at every start, so one made by an
-# older lib.sh with trust auth is closed too.
+# older lib.sh with trust auth is closed too.  Errors are logged terse: a
+# DETAIL line ("Failing row contains (…)") would quote a resident's phone.
 tb_pg_start() {
     local dir=$1 owner
     owner=$(id -un)
@@ -88,7 +89,7 @@ tb_pg_start() {
         printf "tongban %s tongban\n" "$2" root postgres >"$1/pg_ident.conf"' \
         sh "$dir/data" "$owner" || return 1
     tb_as_pg "$TB_PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
-        -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c unix_socket_permissions=0700 -c fsync=on" \
+        -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c unix_socket_permissions=0700 -c log_error_verbosity=terse -c fsync=on" \
         start >/dev/null || { tail -20 "$dir/postgres.log" >&2; return 1; }
     tb_as_pg "$TB_PG_BIN/psql" -h "$dir" -U tongban -d postgres -qtAc \
         "SELECT 1 FROM pg_database WHERE datname = 'tongban'" | grep -q 1 ||
