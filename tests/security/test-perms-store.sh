@@ -37,18 +37,18 @@ ok "(nobody can enter the opened directory: the test means something)" as_nobody
 REFUSE_PROBE="sqlite3 $WORK/v/$VIL.db .dump"
 refuse "village log refuses a 0755 data dir" 1 "错误：数据目录 $WORK/v 的权限为 0755，本机其他用户可以进入：请运行 chmod 700 $WORK/v" \
     vil log --data-dir "$WORK/v" --client 王五 --phone 13900139000 --item YB003
-refuse "village serve refuses it too" 1 "请运行 chmod 700 $WORK/v" vil serve --data-dir "$WORK/v"
+refuse "village serve refuses it too" 1 "请运行 chmod 700 $WORK/v" timeout 10 "$V" serve --place $VIL --data-dir "$WORK/v"
 refuse "village ledger refuses it too" 1 "请运行 chmod 700 $WORK/v" vil ledger --data-dir "$WORK/v"
 REFUSE_PROBE="sqlite3 $WORK/t/$TOWN.db .dump"
 refuse "township serve refuses a 0755 data dir (English)" 1 "error: the data directory $WORK/t has mode 0755, so other local users can enter it: run chmod 700 $WORK/t" \
-    env LANG=en "$T" serve --place $TOWN --data-dir "$WORK/t"
+    env LANG=en timeout 10 "$T" serve --place $TOWN --data-dir "$WORK/t"
 chmod 700 "$WORK/v" "$WORK/t"
 
 # 4. A store file others can read (copied in, or made under an old umask).
 chmod 644 "$WORK/v/$VIL.db"
 REFUSE_PROBE="sqlite3 $WORK/v/$VIL.db .dump"
 refuse "village serve refuses a 0644 store" 1 "错误：本地数据文件 $WORK/v/$VIL.db 的权限为 0644，本机其他用户可以读取：请运行 chmod 600 $WORK/v/$VIL.db" \
-    vil serve --data-dir "$WORK/v"
+    timeout 10 "$V" serve --place $VIL --data-dir "$WORK/v"
 chmod 600 "$WORK/v/$VIL.db"
 chmod 640 "$WORK/t/$TOWN.db"
 REFUSE_PROBE="sqlite3 $WORK/t/$TOWN.db .dump"
