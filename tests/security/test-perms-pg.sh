@@ -4,6 +4,10 @@
 # its owner can enter.  A local non-owner (nobody) cannot reach the socket, so
 # cannot become a superuser and run COPY … TO PROGRAM; root (the county
 # daemon, psql in the tests) still connects as the tongban role.
+if [ "$(id -u)" -ne 0 ]; then
+    echo "1..0 # SKIP needs root: it runs commands as the local user nobody (runuser)"
+    exit 77
+fi
 source "$TB_SOURCE/tests/integration/lib.sh"
 need_pg
 
