@@ -57,22 +57,15 @@ int tb_cli_args(int argc, char **argv, int first, tb_config_t *cfg, tb_opt_t *op
             if (strcmp(opts[i].name, lo[idx].name) == 0)
                 opts[i].value = opts[i].has_arg ? optarg : "";
     }
-    /* What a person typed is text: say which option is not, before anything reads it. */
+    /* What a person typed is text: say which option is not, and why, before anything reads it. */
     for (int i = 0; i < nopts; i++) {
-        int rc = opts[i].value ? tb_check_text(opts[i].value, TB_CLI_TEXT_MAX) : 0;
-        if (rc == -TB_ETOOLONG) {
-            tb_msg_add(ret_msg,
-                       TB_TR("选项 --%s 的内容过长（最多 %d 字节）\n",
-                             "the value of --%s is too long (at most %d bytes)\n"),
-                       opts[i].name, TB_CLI_TEXT_MAX);
-            return rc;
-        }
+        char field[80], why[400];
+        snprintf(field, sizeof field, TB_TR("选项 --%s 的内容", "the value of --%s"), opts[i].name);
+        int rc = opts[i].value ? tb_text_check_field(field, opts[i].value, TB_CLI_TEXT_MAX,
+                                                     TB_TEXT_MULTILINE, why, sizeof why)
+                               : 0;
         if (rc < 0) {
-            tb_msg_add(ret_msg,
-                       TB_TR("选项 --%s 的内容不是有效的 UTF-8 文字（或含控制字符）\n",
-                             "the value of --%s is not valid UTF-8 text (or has control "
-                             "characters)\n"),
-                       opts[i].name);
+            tb_msg_add(ret_msg, "%s\n", why);
             return rc;
         }
     }
@@ -112,13 +105,14 @@ int tb_cli_load(tb_env_ctx_t *env, tb_level_t level, tb_msg_t *ret_msg)
         return -TB_ECONFIG;
     /* The actor goes into every record it makes: text, one line, at most 64 bytes. */
     const char *agent = tb_config_get(&env->cfg, TB_CFG_AGENT);
-    if (agent && (tb_check_text(agent, 64) < 0 || strchr(agent, '\n') || strchr(agent, '\t'))) {
-        tb_msg_add(
-            ret_msg, "%s",
-            TB_TR("经办人姓名（--agent、TONGBAN_AGENT 或配置文件中的 agent）须为一行 UTF-8 "
-                  "文字，不超过 64 字节\n",
-                  "the name of the person at the keyboard (--agent, TONGBAN_AGENT or agent in "
-                  "the config file) must be one line of UTF-8 text, at most 64 bytes\n"));
+    char why[400];
+    if (agent && tb_text_check_field(TB_TR("它", "it"), agent, 64, 0, why, sizeof why) < 0) {
+        tb_msg_add(ret_msg, "%s%s\n",
+                   TB_TR("经办人姓名（--agent、TONGBAN_AGENT 或配置文件中的 agent）须为一行 UTF-8 "
+                         "文字，不超过 64 字节：",
+                         "the name of the person at the keyboard (--agent, TONGBAN_AGENT or agent "
+                         "in the config file) must be one line of UTF-8 text, at most 64 bytes: "),
+                   why);
         return -TB_ECONFIG;
     }
     const char *share = tb_config_get(&env->cfg, TB_CFG_SHARE_DIR);

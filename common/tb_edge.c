@@ -3,25 +3,53 @@
 #include "tb_act.h"
 #include "tb_data.h"
 #include "tb_error.h"
+#include "tb_i18n.h"
+#include "tb_input.h"
 #include "tb_log.h" /* tb_now_ms, the clock and its test hook; nothing here logs */
 
 #include <stdio.h>
 #include <string.h>
 
+int tb_edge_explain_entry(const tb_env_ctx_t *env, const tb_entry_t *e, char *buf, size_t n)
+{
+    /* One line: the name and the agent; a note and a reply may run over lines. */
+    const struct {
+        const char *zh, *en, *text;
+        size_t max;
+        unsigned flags;
+    } fields[] = {
+        {"群众姓名", "the client's name", e->client, 64, TB_TEXT_REQUIRED},
+        {"备注", "the note", e->note, TB_MAX_NOTE, TB_TEXT_MULTILINE},
+        {"答复", "the reply", e->reply, TB_MAX_NOTE, TB_TEXT_MULTILINE},
+        {"经办人姓名", "the agent's name", e->agent, 64, TB_TEXT_REQUIRED},
+    };
+    int rc;
+    if (n)
+        buf[0] = '\0';
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        if (i == 1 && (rc = tb_check_phone(e->phone)) < 0)
+            return rc;
+        if (i == 1 && (!e->item || !tb_catalog_find(env->catalog, e->item)))
+            return -TB_EUNKNOWN_ITEM;
+        if (!fields[i].text && !(fields[i].flags & TB_TEXT_REQUIRED))
+            continue;
+        if ((rc = tb_text_check_field(TB_TR(fields[i].zh, fields[i].en), fields[i].text,
+                                      fields[i].max, fields[i].flags, buf, n)) < 0) {
+            /* A client's name is a name, whatever is wrong with it; no agent is configuration. */
+            if (i == 0)
+                return -TB_EBADNAME;
+            if (i == 3 && (!e->agent || !*e->agent))
+                return -TB_ECONFIG;
+            return rc == -TB_EBADNAME ? -TB_EDECODE : rc;
+        }
+    }
+    return 0;
+}
+
 int tb_edge_check_entry(const tb_env_ctx_t *env, const tb_entry_t *e)
 {
-    int rc;
-    if ((rc = tb_check_name(e->client)) < 0 || (rc = tb_check_phone(e->phone)) < 0)
-        return rc;
-    if (!e->item || !tb_catalog_find(env->catalog, e->item))
-        return -TB_EUNKNOWN_ITEM;
-    if (e->note && (rc = tb_check_text(e->note, TB_MAX_NOTE)) < 0)
-        return rc;
-    if (e->reply && (rc = tb_check_text(e->reply, TB_MAX_NOTE)) < 0)
-        return rc;
-    if (!e->agent || (rc = tb_check_text(e->agent, 64)) < 0 || !*e->agent)
-        return rc < 0 ? rc : -TB_ECONFIG;
-    return 0;
+    char why[400];
+    return tb_edge_explain_entry(env, e, why, sizeof why);
 }
 
 /* Whether the node logging a case hands it on to its township at once. */

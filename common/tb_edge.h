@@ -33,6 +33,10 @@ typedef struct {
  * -TB_EBADPHONE, -TB_EUNKNOWN_ITEM, -TB_ETOOLONG, -TB_EDECODE, -TB_ECONFIG
  * (no agent), or 0. */
 int tb_edge_check_entry(const tb_env_ctx_t *env, const tb_entry_t *e);
+/* The same check; when a text field is at fault (-TB_EBADNAME, -TB_ETOOLONG,
+ * -TB_EDECODE) also writes into buf one sentence for the person naming the
+ * field and the problem (tb_text_describe), else buf is "". */
+int tb_edge_explain_entry(const tb_env_ctx_t *env, const tb_entry_t *e, char *buf, size_t n);
 
 /* Log a case at this node (env->place), in one transaction: mint the case id
  * <place>-<yyyymmdd>-<seq> (day in CST), record LOGGED with the ledger fields

@@ -4,24 +4,13 @@
 #include "tb_cli.h"
 #include "tb_error.h"
 #include "tb_i18n.h"
+#include "tb_input.h"
 #include "tb_log.h"
 
 #include <errno.h>
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
-
-void tb_mask_phone(const char *phone, char buf[32])
-{
-    size_t len = strlen(phone);
-    if (len < 7 || len >= 32) {
-        snprintf(buf, 32, "%s", len >= 32 ? "" : phone);
-        return;
-    }
-    memcpy(buf, phone, len + 1);
-    for (size_t i = len - 8 < len ? len - 8 : 0; i < len - 4; i++)
-        if (i >= 3)
-            buf[i] = '*';
-}
 
 static int cp_width(uint32_t c)
 {
@@ -56,6 +45,18 @@ static const char *col(sqlite3_stmt *st, int i)
 {
     const char *s = (const char *)sqlite3_column_text(st, i);
     return s ? s : "";
+}
+
+/* Stored text as it may be shown: what a person typed, from this store or
+ * another node's, is escaped always (tb_text_safe: no control, C1 or bidi
+ * character ever reaches a terminal or a JSON consumer), and phone and ID
+ * numbers inside it are masked when the listing masks. */
+static json_t *jtext(const char *s, const tb_report_opts_t *o)
+{
+    char *safe = tb_text_safe(s, o->mask_phone ? TB_SAFE_MASK : 0);
+    json_t *j = safe ? json_string(safe) : NULL;
+    free(safe);
+    return j;
 }
 
 static const char *place_name(const tb_report_opts_t *o, const char *code)
@@ -123,12 +124,13 @@ static json_t *case_json(sqlite3_stmt *st, const tb_report_opts_t *o)
     tb_state_t cs = tb_state_from_name(col(st, 12));
     int rating = sqlite3_column_int(st, 17), decision = sqlite3_column_int(st, 19);
     json_t *j = json_pack(
-        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s,"
+        "{s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s,"
         " s:s?, s:i}",
-        "case_id", col(st, 0), "client_name", col(st, 1), "client_phone", phone, "agent",
-        col(st, 3), "item_code", col(st, 4), "item_name", item_name(o, col(st, 4)), "note",
-        col(st, 5), "accept_time", at, "accept_time_ms", (json_int_t)sqlite3_column_int64(st, 6),
-        "state", col(st, 7), "state_label", tb_state_label(s), "holder", col(st, 8), "holder_name",
+        "case_id", jtext(col(st, 0), o), "client_name", jtext(col(st, 1), o), "client_phone",
+        jtext(phone, o), "agent", jtext(col(st, 3), o), "item_code", jtext(col(st, 4), o),
+        "item_name", item_name(o, col(st, 4)), "note", jtext(col(st, 5), o), "accept_time", at,
+        "accept_time_ms", (json_int_t)sqlite3_column_int64(st, 6), "state", col(st, 7),
+        "state_label", tb_state_label(s), "holder", col(st, 8), "holder_name",
         place_name(o, col(st, 8)), "pending", col(st, 9), "updated", upd, "version",
         sqlite3_column_int(st, 10), "county_state_label",
         sqlite3_column_int(st, 13) ? tb_state_label(cs) : "", "county_state",
@@ -136,16 +138,16 @@ static json_t *case_json(sqlite3_stmt *st, const tb_report_opts_t *o)
         sqlite3_column_int(st, 13));
     const char *card = tb_card_name(o->calendar, paused ? -1 : due_ms, tb_now_ms());
     json_object_update_new(
-        j, json_pack("{s:s, s:I, s:s, s:I, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s}", "due",
+        j, json_pack("{s:s, s:I, s:s, s:I, s:s, s:s, s:o, s:i, s:s, s:o, s:s, s:o, s:s}", "due",
                      paused ? "paused" : due, "due_ms", (json_int_t)due_ms, "legal_due",
                      paused ? "paused" : legal, "legal_due_ms", (json_int_t)legal_ms, "card", card,
-                     "card_label", tb_card_label(card), "to_bring", col(st, 16), "rating", rating,
-                     "rating_label", tb_rating_label((unsigned)rating), "rating_comment",
-                     col(st, 18), "decision",
+                     "card_label", tb_card_label(card), "to_bring", jtext(col(st, 16), o), "rating",
+                     rating, "rating_label", tb_rating_label((unsigned)rating), "rating_comment",
+                     jtext(col(st, 18), o), "decision",
                      decision == 1   ? "grant"
                      : decision == 2 ? "deny"
                                      : "",
-                     "result", col(st, 20), "completion_time", done));
+                     "result", jtext(col(st, 20), o), "completion_time", done));
     return j;
 }
 
@@ -256,12 +258,13 @@ int tb_report_case(tb_store_t *store, const char *case_id, const tb_report_opts_
         tb_event_type_t t = (tb_event_type_t)sqlite3_column_int(st, 2);
         json_array_append_new(
             hist,
-            json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s}", "origin",
-                      col(st, 0), "origin_seq", (json_int_t)sqlite3_column_int64(st, 1), "event",
-                      tb_event_name(t), "label", tb_event_label(t), "where",
-                      place_name(o, col(st, 0)), "actor", col(st, 3), "at", at, "target",
-                      col(st, 5), "reason", col(st, 6), "folded", sqlite3_column_int(st, 7),
-                      "detail", col(st, 8), "rejected", col(st, 9)));
+            json_pack("{s:o, s:I, s:s, s:s, s:o, s:o, s:s, s:o, s:o, s:b, s:o, s:o}", "origin",
+                      jtext(col(st, 0), o), "origin_seq", (json_int_t)sqlite3_column_int64(st, 1),
+                      "event", tb_event_name(t), "label", tb_event_label(t), "where",
+                      jtext(place_name(o, col(st, 0)), o), "actor", jtext(col(st, 3), o), "at", at,
+                      "target", jtext(col(st, 5), o), "reason", jtext(col(st, 6), o), "folded",
+                      sqlite3_column_int(st, 7), "detail", jtext(col(st, 8), o), "rejected",
+                      jtext(col(st, 9), o)));
     }
     sqlite3_finalize(st);
     json_object_set_new(c, "history", hist);

@@ -5,6 +5,7 @@
 
 #include "tb_calendar.h"
 #include "tb_catalog.h"
+#include "tb_input.h"
 #include "tb_place.h"
 #include "tb_store.h"
 
@@ -15,7 +16,11 @@ typedef struct {
     const tb_places_t *places;
     const tb_catalog_t *catalog;
     bool json;
-    bool mask_phone; /* show 138****5678: for every tier but the village that took the case */
+    /* Show 138****5678, and mask phone and resident ID numbers inside free
+     * text (tb_text_safe): every listing and export sets it; only the one-case
+     * view (show) may clear it, and that is where the role check goes once
+     * accounts exist (issue 8). */
+    bool mask_phone;
     const tb_calendar_t *calendar; /* for the yellow/red cards (NULL: none shown) */
 } tb_report_opts_t;
 
@@ -43,7 +48,6 @@ void tb_print_row(FILE *out, const char *id, const char *client, const char *pho
 /* Print s left-aligned in `width` terminal columns (CJK characters take two). */
 void tb_print_col(FILE *out, const char *s, int width);
 
-/* Mask the middle of a phone number into buf. */
-void tb_mask_phone(const char *phone, char buf[32]);
+/* tb_mask_phone is in tb_input.h. */
 
 #endif

@@ -15,8 +15,9 @@ static int check_str(const char *s, size_t max)
 {
     if (!s)
         return 0;
-    size_t len = strlen(s);
-    if (len > max || !tb_utf8_valid(s, len))
+    /* What a person typed, as tb_input checks it at the keyboard: so every
+     * tier refuses the control, C1 and bidi characters a command refuses. */
+    if (tb_check_text(s, max) < 0)
         return -TB_EPROTO;
     return 0;
 }

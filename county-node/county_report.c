@@ -4,6 +4,7 @@
 #include "tb_case.h"
 #include "tb_error.h"
 #include "tb_i18n.h"
+#include "tb_input.h"
 #include "tb_report.h"
 
 #include "tb_cli.h"
@@ -24,6 +25,22 @@ static const char *iname(const tb_env_ctx_t *env, const char *code)
 {
     const tb_item_t *it = tb_catalog_find(env->catalog, code);
     return it ? it->name : code;
+}
+
+/* Stored text as it may be shown: escaped always, numbers masked in listings
+ * (tb_text_safe).  Never NULL: "" when out of memory. */
+static json_t *jtext(const char *s, bool mask)
+{
+    char *safe = tb_text_safe(s, mask ? TB_SAFE_MASK : 0);
+    json_t *j = json_string(safe ? safe : "");
+    free(safe);
+    return j;
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : "";
 }
 
 static int dump(json_t *j)
@@ -62,33 +79,35 @@ int county_print_cases(PGconn *pg, const tb_env_ctx_t *env, bool json)
         const char *card = tb_card_name(env->calendar, paused ? -1 : due_ms, tb_now_ms());
         char due[32];
         tb_fmt_time(due_ms, due);
+        json_t *o = json_pack(
+            "{s:o, s:o, s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i}", "case_id",
+            jtext(PQgetvalue(r, i, 0), true), "client_name", jtext(PQgetvalue(r, i, 1), true),
+            "client_phone", phone, "agent", jtext(PQgetvalue(r, i, 10), true), "item_code",
+            jtext(PQgetvalue(r, i, 3), true), "item_name", iname(env, PQgetvalue(r, i, 3)),
+            "accept_time", PQgetvalue(r, i, 8), "state", PQgetvalue(r, i, 4), "state_label",
+            tb_state_label(s), "holder", PQgetvalue(r, i, 5), "pending", PQgetvalue(r, i, 6),
+            "version", atoi(PQgetvalue(r, i, 7)), "events", atoi(PQgetvalue(r, i, 9)));
+        json_object_update_new(o, json_pack("{s:s, s:I, s:s, s:o, s:i, s:s}", "due",
+                                            paused ? "paused" : due, "due_ms", (json_int_t)due_ms,
+                                            "card", card, "to_bring",
+                                            jtext(PQgetvalue(r, i, 13), true), "rating",
+                                            atoi(PQgetvalue(r, i, 14)), "decision",
+                                            atoi(PQgetvalue(r, i, 15)) == 1   ? "grant"
+                                            : atoi(PQgetvalue(r, i, 15)) == 2 ? "deny"
+                                                                              : ""));
         if (json) {
-            json_t *o = json_pack(
-                "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i}", "case_id",
-                PQgetvalue(r, i, 0), "client_name", PQgetvalue(r, i, 1), "client_phone", phone,
-                "agent", PQgetvalue(r, i, 10), "item_code", PQgetvalue(r, i, 3), "item_name",
-                iname(env, PQgetvalue(r, i, 3)), "accept_time", PQgetvalue(r, i, 8), "state",
-                PQgetvalue(r, i, 4), "state_label", tb_state_label(s), "holder",
-                PQgetvalue(r, i, 5), "pending", PQgetvalue(r, i, 6), "version",
-                atoi(PQgetvalue(r, i, 7)), "events", atoi(PQgetvalue(r, i, 9)));
-            json_object_update_new(
-                o, json_pack("{s:s, s:I, s:s, s:s, s:i, s:s}", "due", paused ? "paused" : due,
-                             "due_ms", (json_int_t)due_ms, "card", card, "to_bring",
-                             PQgetvalue(r, i, 13), "rating", atoi(PQgetvalue(r, i, 14)), "decision",
-                             atoi(PQgetvalue(r, i, 15)) == 1   ? "grant"
-                             : atoi(PQgetvalue(r, i, 15)) == 2 ? "deny"
-                                                               : ""));
             json_array_append_new(arr, o);
             continue;
         }
-        tb_print_row(stdout, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), phone,
+        tb_print_row(stdout, jstr(o, "case_id"), jstr(o, "client_name"), phone,
                      iname(env, PQgetvalue(r, i, 3)), PQgetvalue(r, i, 8));
         printf(TB_TR("%s（%s）", "%s (%s)"), tb_state_label(s), pname(env, holder));
         if (due_ms > 0 || paused)
             printf(TB_TR("  期限：%s%s", "  due: %s%s"), paused ? "" : due, tb_card_label(card));
         if (PQgetvalue(r, i, 13)[0])
-            printf(TB_TR("  需补：%s", "  to bring: %s"), PQgetvalue(r, i, 13));
+            printf(TB_TR("  需补：%s", "  to bring: %s"), jstr(o, "to_bring"));
         putchar('\n');
+        json_decref(o);
     }
     int n = PQntuples(r);
     PQclear(r);
@@ -120,13 +139,16 @@ int county_print_case(PGconn *pg, const tb_env_ctx_t *env, const char *case_id, 
     for (int i = 0; i < PQntuples(r); i++) {
         tb_event_type_t t = (tb_event_type_t)atoi(PQgetvalue(r, i, 2));
         json_array_append_new(
-            hist, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:s}",
-                            "origin", PQgetvalue(r, i, 0), "origin_seq", PQgetvalue(r, i, 1),
-                            "event", tb_event_name(t), "label", tb_event_label(t), "where",
-                            pname(env, PQgetvalue(r, i, 0)), "actor", PQgetvalue(r, i, 3), "at",
-                            PQgetvalue(r, i, 4), "via", PQgetvalue(r, i, 6), "folded",
-                            PQgetvalue(r, i, 7)[0] == 't', "detail", PQgetvalue(r, i, 8), "reason",
-                            PQgetvalue(r, i, 9), "rejected", PQgetvalue(r, i, 10)));
+            hist,
+            json_pack("{s:o, s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:b, s:o, s:o, s:o}", "origin",
+                      jtext(PQgetvalue(r, i, 0), false), "origin_seq", PQgetvalue(r, i, 1), "event",
+                      tb_event_name(t), "label", tb_event_label(t), "where",
+                      jtext(pname(env, PQgetvalue(r, i, 0)), false), "actor",
+                      jtext(PQgetvalue(r, i, 3), false), "at", PQgetvalue(r, i, 4), "via",
+                      jtext(PQgetvalue(r, i, 6), false), "folded", PQgetvalue(r, i, 7)[0] == 't',
+                      "detail", jtext(PQgetvalue(r, i, 8), false), "reason",
+                      jtext(PQgetvalue(r, i, 9), false), "rejected",
+                      jtext(PQgetvalue(r, i, 10), false)));
     }
     PQclear(r);
     if (json)

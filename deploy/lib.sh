@@ -64,16 +64,32 @@ tb_as_pg() {
 
 # Start a throwaway PostgreSQL cluster in directory $1 (created; must be new or ours),
 # listening only on a Unix socket in $1.  Prints the libpq connection string.
+#
+# Authentication is peer (the kernel says who connects), never trust: the
+# directory holding the socket is 0700 and owned by the cluster's owner, so no
+# other local user can reach the socket at all, and of those who can (the owner
+# and root) pg_ident.conf maps only the owner, postgres and root onto the
+# tongban role.  Root is mapped because the demo and the tests run the county
+# daemon and psql as root; no password file is needed.  An existing cluster
+# gets the same pg_hba.conf and pg_ident.conf at every start, so one made by an
+# older lib.sh with trust auth is closed too.  Errors are logged terse: a
+# DETAIL line ("Failing row contains (…)") would quote a resident's phone.
 tb_pg_start() {
-    local dir=$1
+    local dir=$1 owner
+    owner=$(id -un)
+    [ "$(id -u)" -eq 0 ] && owner=postgres
     mkdir -p "$dir"
     [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
+    chmod 0700 "$dir"
     if [ ! -f "$dir/data/PG_VERSION" ]; then
-        tb_as_pg "$TB_PG_BIN/initdb" -D "$dir/data" -U tongban --auth=trust -E UTF8 \
+        tb_as_pg "$TB_PG_BIN/initdb" -D "$dir/data" -U tongban --auth=peer -E UTF8 \
             --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; return 1; }
     fi
+    tb_as_pg sh -c 'printf "%s\n" "local all all peer map=tongban" >"$1/pg_hba.conf" &&
+        printf "tongban %s tongban\n" "$2" root postgres >"$1/pg_ident.conf"' \
+        sh "$dir/data" "$owner" || return 1
     tb_as_pg "$TB_PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
-        -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c fsync=on" \
+        -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c unix_socket_permissions=0700 -c log_error_verbosity=terse -c fsync=on" \
         start >/dev/null || { tail -20 "$dir/postgres.log" >&2; return 1; }
     tb_as_pg "$TB_PG_BIN/psql" -h "$dir" -U tongban -d postgres -qtAc \
         "SELECT 1 FROM pg_database WHERE datname = 'tongban'" | grep -q 1 ||

@@ -3,6 +3,7 @@
 
 #include "tb_data.h"
 #include "tb_error.h"
+#include "tb_file.h"
 #include "tb_i18n.h"
 #include "tb_log.h"
 #include "tb_signal.h"
@@ -11,6 +12,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void usage(FILE *out)
 {
@@ -118,6 +120,7 @@ static const struct {
 int main(int argc, char **argv)
 {
     tb_log_init("township");
+    umask(077); /* the store and its directory are the owner's alone (issue 8) */
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         usage(argc < 2 ? stderr : stdout);
@@ -187,7 +190,16 @@ int main(int argc, char **argv)
         fputs(msg.text, stderr);
         goto out;
     }
-    int rc = tb_store_open(tb_config_get(&env.cfg, TB_CFG_DATA_DIR), env.place, &store);
+    /* The store holds residents' names and phones: refuse one that other
+     * local users can read, and say which chmod closes it. */
+    char why[9000];
+    int rc =
+        tb_file_check_store(tb_config_get(&env.cfg, TB_CFG_DATA_DIR), env.place, why, sizeof why);
+    if (rc < 0) {
+        fprintf(stderr, TB_TR("错误：%s\n", "error: %s\n"), why);
+        goto out;
+    }
+    rc = tb_store_open(tb_config_get(&env.cfg, TB_CFG_DATA_DIR), env.place, &store);
     if (rc < 0) {
         fprintf(
             stderr,
@@ -230,7 +242,11 @@ int main(int argc, char **argv)
             status = 2;
             goto out;
         }
-        char id[TB_CASEID_MAX];
+        char id[TB_CASEID_MAX], why[400];
+        if ((rc = tb_edge_explain_entry(&env, &w, why, sizeof why)) < 0 && why[0]) {
+            fprintf(stderr, TB_TR("错误：%s\n", "error: %s\n"), why);
+            goto out;
+        }
         if ((rc = tb_edge_log(&env, store, &w, id)) < 0) {
             fprintf(stderr, TB_TR("错误：%s：%s\n", "error: %s: %s\n"),
                     rc == -TB_ENOREASON ? TB_TR("咨询和帮扶必须登记答复（--reply）",

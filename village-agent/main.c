@@ -3,6 +3,7 @@
 
 #include "tb_data.h"
 #include "tb_error.h"
+#include "tb_file.h"
 #include "tb_i18n.h"
 #include "tb_log.h"
 #include "tb_signal.h"
@@ -11,6 +12,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void usage(FILE *out)
 {
@@ -84,7 +86,16 @@ static int fail(int rc)
 
 static int open_store(tb_env_ctx_t *env, tb_store_t **ret)
 {
-    int rc = tb_store_open(tb_config_get(&env->cfg, TB_CFG_DATA_DIR), env->place, ret);
+    /* The ledger holds residents' names and phones: refuse to use one that
+     * other local users can read, and say which chmod closes it. */
+    char why[9000];
+    int rc =
+        tb_file_check_store(tb_config_get(&env->cfg, TB_CFG_DATA_DIR), env->place, why, sizeof why);
+    if (rc < 0) {
+        fprintf(stderr, TB_TR("错误：%s\n", "error: %s\n"), why);
+        return rc;
+    }
+    rc = tb_store_open(tb_config_get(&env->cfg, TB_CFG_DATA_DIR), env->place, ret);
     if (rc < 0)
         fprintf(stderr,
                 TB_TR("无法打开本地台账（目录 %s）：%s\n",
@@ -116,6 +127,7 @@ static const struct {
 int main(int argc, char **argv)
 {
     tb_log_init("village");
+    umask(077); /* the store and its directory are the owner's alone (issue 8) */
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         usage(argc < 2 ? stderr : stdout);
@@ -243,7 +255,12 @@ int main(int argc, char **argv)
         int rc = open_store(&env, &store);
         if (rc < 0)
             goto out;
-        rc = tb_edge_check_entry(&env, &e);
+        char why[400];
+        rc = tb_edge_explain_entry(&env, &e, why, sizeof why);
+        if (rc < 0 && why[0]) {
+            fprintf(stderr, TB_TR("错误：%s\n", "error: %s\n"), why);
+            goto out;
+        }
         if (rc == -TB_EUNKNOWN_ITEM) {
             fprintf(
                 stderr,
@@ -272,7 +289,10 @@ int main(int argc, char **argv)
     } else if (strcmp(cmd, "ledger") == 0 || strcmp(cmd, "show") == 0) {
         if (open_store(&env, &store) < 0)
             goto out;
-        tb_report_opts_t ro = {env.places, env.catalog, json, false, env.calendar};
+        /* The ledger masks phones and ID numbers; the full number shows only in
+         * show, one case at a time (the role check goes here with accounts). */
+        tb_report_opts_t ro = {env.places, env.catalog, json, strcmp(cmd, "ledger") == 0,
+                               env.calendar};
         int rc;
         if (strcmp(cmd, "ledger") == 0) {
             rc = tb_report_cases(store, NULL, &ro, stdout);

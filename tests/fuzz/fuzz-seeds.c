@@ -353,6 +353,20 @@ static void items(void)
     EV("reject", "item-code-empty", LOGGED, ledger.item_code = "");
     EV("accept", "note-2048-bytes", LOGGED, ledger.note = han(TB_MAX_NOTE));
     EV("reject", "note-2049-bytes", LOGGED, ledger.note = han(TB_MAX_NOTE + 1));
+    /* Free text as the keyboard checks it (tb_input, issue 8). */
+    EV("accept", "note-lines-and-tab", LOGGED, ledger.note = "一\n二\t三");
+    EV("accept", "note-nbsp-past-c1", LOGGED, ledger.note = "\xc2\xa0x");
+    EV("reject", "note-escape", LOGGED, ledger.note = "a\x1b[2J");
+    EV("reject", "note-del", LOGGED, ledger.note = "a\x7f");
+    EV("reject", "note-c1-csi", LOGGED,
+       ledger.note = "a\xc2\x9b"
+                     "2J");
+    EV("reject", "note-bidi-override", LOGGED, ledger.note = "准予\xe2\x80\xae");
+    EV("reject", "note-bidi-isolate", LOGGED, ledger.note = "\xe2\x81\xa6x");
+    EV("reject", "note-zero-width-only", LOGGED, ledger.note = "\xe2\x80\x8b");
+    EV("reject", "name-bidi-override", LOGGED, ledger.client_name = "张\xe2\x80\xae三");
+    EV("reject", "agent-c1", LOGGED, ledger.agent = "张\xc2\x9b");
+    EV("reject", "result-escape", LOGGED, ledger.result = "\x1b]0;x");
     EV("accept", "result-2048-bytes", LOGGED, ledger.result = han(TB_MAX_NOTE));
     EV("reject", "result-2049-bytes", LOGGED, ledger.result = han(TB_MAX_NOTE + 1));
     EV("reject", "accept-time-0", LOGGED, ledger.accept_time_ms = 0);

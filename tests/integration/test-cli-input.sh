@@ -28,7 +28,7 @@ vil() { "$V" "$@" --place $VIL; }
 # log
 refuse "log: empty client name" 1 "群众姓名不能为空" vil log --client "" --phone 13800138000 --item YB003
 refuse "log: blank client name" 1 "群众姓名不能为空" vil log --client "   " --phone 13800138000 --item YB003
-refuse "log: client name over 64 bytes" 1 "群众姓名不能为空，且不超过64字节" vil log --client "$(head -c 65 /dev/zero | tr '\0' a)" --phone 13800138000 --item YB003
+refuse "log: client name over 64 bytes" 1 "错误：群众姓名过长（最多 64 字节）" vil log --client "$(head -c 65 /dev/zero | tr '\0' a)" --phone 13800138000 --item YB003
 refuse "log: malformed phone" 1 "联系电话格式错误" vil log --client 李四 --phone 12345 --item YB003
 refuse "log: phone with letters" 1 "联系电话格式错误" vil log --client 李四 --phone 1380013800a --item YB003
 refuse "log: unknown item" 1 "事项编码不在事项目录中：NOPE" vil log --client 李四 --phone 13800138000 --item NOPE
@@ -38,7 +38,7 @@ refuse "log: malformed place" 2 "区划代码格式错误" "$V" log --place 3608
 refuse "log: a township code where a village is needed" 2 "本节点区划代码 360826100000 是乡镇代码，这里需要一个村（社区）代码" "$V" log --place 360826100000 --client 李四 --phone 13800138000 --item YB003
 refuse "log: invalid UTF-8 in a name" 2 "选项 --client 的内容不是有效的 UTF-8 文字" vil log --client "$BAD" --phone 13800138000 --item YB003
 refuse "log: invalid UTF-8 in a note" 2 "选项 --note 的内容不是有效的 UTF-8 文字" vil log --client 李四 --phone 13800138000 --item YB003 --note "$BAD"
-refuse "log: a control character in a note" 2 "选项 --note 的内容不是有效的 UTF-8 文字（或含控制字符）" vil log --client 李四 --phone 13800138000 --item YB003 --note $'a\x01b'
+refuse "log: a control character in a note" 2 "选项 --note 的内容含控制字符 U+0001（第 2 个字符）" vil log --client 李四 --phone 13800138000 --item YB003 --note $'a\x01b'
 refuse "log: oversized note" 2 "选项 --note 的内容过长（最多 2000 字节）" vil log --client 李四 --phone 13800138000 --item YB003 --note "$LONG"
 refuse "log: consultation without its reply" 1 "咨询和帮扶必须登记答复（--reply）" vil log --client 李四 --phone 13800138000 --item ZX001
 refuse "log: missing required option" 2 "用法：tongban-village log --client" vil log --client 李四 --item YB003

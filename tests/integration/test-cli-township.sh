@@ -63,7 +63,7 @@ refuse "register: missing --phone" 2 "用法：tongban-township register --clien
 refuse "register: unknown option" 2 "无法识别的选项或缺少选项值：--bogus" reg --client 周九 --phone 13207964444 --item GH001 --bogus
 refuse "register: an argument it does not take" 2 "用法：tongban-township register（详见 --help）" reg x --client 周九 --phone 13207964444 --item GH001
 refuse "register: malformed phone" 1 "联系电话格式错误（11位手机号或带区号的固定电话）：123" reg --client 周九 --phone 123 --item GH001
-refuse "register: empty name" 1 "群众姓名不能为空，且不超过64字节：" reg --client " " --phone 13207964444 --item GH001
+refuse "register: empty name" 1 "错误：群众姓名不能为空" reg --client " " --phone 13207964444 --item GH001
 refuse "register: unknown item" 1 "事项编码不在事项目录中：NOPE" reg --client 周九 --phone 13207964444 --item NOPE
 refuse "register: unknown material" 1 "该材料不在本事项的材料清单中：GH001" reg --client 周九 --phone 13207964444 --item GH001 --materials 结婚证
 refuse "register: consultation without reply" 1 "咨询和帮扶必须登记答复（--reply）：ZX001" reg --client 周九 --phone 13207964444 --item ZX001
@@ -110,7 +110,7 @@ refuse "rate: bad rating" 1 "取值无效（评价等级、挂起依据、决定
 refuse "rate: invalid UTF-8 comment" 2 "选项 --comment 的内容不是有效的 UTF-8 文字" "$T" rate "$w" --rating 5 --comment "$BAD"
 refuse "withdraw: oversized reason" 2 "选项 --reason 的内容过长" "$T" withdraw "$w" --reason "$LONG"
 refuse "note: missing --reason" 2 "用法：tongban-township note 办件编号 --reason …" "$T" note "$w"
-refuse "note: a control character" 2 "选项 --reason 的内容不是有效的 UTF-8 文字（或含控制字符）" "$T" note "$w" --reason $'a\x07'
+refuse "note: a control character" 2 "选项 --reason 的内容含控制字符 U+0007（第 2 个字符）" "$T" note "$w" --reason $'a\x07'
 refuse "unknown command" 2 "未知命令：log" "$T" log --client 周九
 refuse "no command" 2 "用法：tongban-township <命令>" "$T"
 refuse "English: unknown case" 1 "error: no such case: $NOCASE" env LANG=en "$T" accept $NOCASE
