@@ -178,27 +178,45 @@ void tb_print_row(FILE *out, const char *id, const char *client, const char *pho
     tb_print_col(out, at, 16);
 }
 
-int tb_report_cases(tb_store_t *store, const char *held, const tb_report_opts_t *o, FILE *out)
+json_t *tb_report_cases_json(tb_store_t *store, const char *held, const tb_report_opts_t *o)
 {
     sqlite3_stmt *st;
     const char *sql = held ? "SELECT " CASE_COLS " FROM cases WHERE holder = ?1 OR pending = ?1"
                              " ORDER BY accept_time_ms, case_id"
                            : "SELECT " CASE_COLS " FROM cases ORDER BY accept_time_ms, case_id";
     if (sqlite3_prepare_v2(tb_store_db(store), sql, -1, &st, NULL) != SQLITE_OK)
-        return -TB_ESTORE;
+        return NULL;
     if (held)
         sqlite3_bind_text(st, 1, held, -1, SQLITE_TRANSIENT);
-    json_t *arr = o->json ? json_array() : NULL;
-    int n = 0;
-    if (!o->json)
-        tb_print_header(out);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        n++;
+    json_t *arr = json_array();
+    int rc;
+    while (arr && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         json_t *j = case_json(st, o);
-        if (o->json) {
-            json_array_append_new(arr, j);
-            continue;
+        if (!j || json_array_append_new(arr, j) < 0) {
+            json_decref(arr);
+            arr = NULL;
         }
+    }
+    if (arr && rc != SQLITE_DONE) {
+        json_decref(arr);
+        arr = NULL;
+    }
+    sqlite3_finalize(st);
+    return arr;
+}
+
+int tb_report_cases(tb_store_t *store, const char *held, const tb_report_opts_t *o, FILE *out)
+{
+    json_t *arr = tb_report_cases_json(store, held, o);
+    if (!arr)
+        return -TB_ESTORE;
+    if (o->json)
+        return print_json(arr, out);
+    tb_print_header(out);
+    size_t i;
+    json_t *j;
+    json_array_foreach(arr, i, j)
+    {
         const char *county = json_string_value(json_object_get(j, "county_state_label"));
         const char *pending = json_string_value(json_object_get(j, "pending"));
         tb_print_row(out, json_string_value(json_object_get(j, "case_id")),
@@ -219,16 +237,14 @@ int tb_report_cases(tb_store_t *store, const char *held, const tb_report_opts_t 
         if (bring && *bring)
             fprintf(out, TB_TR("  需补：%s", "  to bring: %s"), bring);
         fputc('\n', out);
-        json_decref(j);
     }
-    sqlite3_finalize(st);
-    if (o->json)
-        return print_json(arr, out);
-    fprintf(out, TB_TR("共 %d 件\n", "%d case(s)\n"), n);
+    fprintf(out, TB_TR("共 %d 件\n", "%d case(s)\n"), (int)json_array_size(arr));
+    json_decref(arr);
     return 0;
 }
 
-int tb_report_case(tb_store_t *store, const char *case_id, const tb_report_opts_t *o, FILE *out)
+int tb_report_case_json(tb_store_t *store, const char *case_id, const tb_report_opts_t *o,
+                        json_t **ret)
 {
     sqlite3 *db = tb_store_db(store);
     sqlite3_stmt *st;
@@ -268,6 +284,16 @@ int tb_report_case(tb_store_t *store, const char *case_id, const tb_report_opts_
     }
     sqlite3_finalize(st);
     json_object_set_new(c, "history", hist);
+    *ret = c;
+    return 0;
+}
+
+int tb_report_case(tb_store_t *store, const char *case_id, const tb_report_opts_t *o, FILE *out)
+{
+    json_t *c;
+    int rc = tb_report_case_json(store, case_id, o, &c);
+    if (rc < 0)
+        return rc;
     if (o->json)
         return print_json(c, out);
     fprintf(out, "%s  %s\n", TB_TR("办件编号：", "case id:  "),
@@ -307,7 +333,7 @@ int tb_report_case(tb_store_t *store, const char *case_id, const tb_report_opts_
                 json_string_value(json_object_get(c, "rating_comment")));
     fprintf(out, "%s\n", TB_TR("办理过程：", "history:"));
     size_t i;
-    json_t *e;
+    json_t *e, *hist = json_object_get(c, "history");
     json_array_foreach(hist, i, e)
     {
         const char *detail = json_string_value(json_object_get(e, "detail"));
@@ -331,33 +357,57 @@ int tb_report_case(tb_store_t *store, const char *case_id, const tb_report_opts_
     return 0;
 }
 
+static const char *const lv_zh[] = {"", "县级", "乡镇", "村级"}, *const lv_en[] = {"", "county",
+                                                                                   "township",
+                                                                                   "village"};
+static const char *const k_zh[] = {"", "即办件", "承诺件", "咨询", "帮扶"}, *const k_en[] = {
+                                                                                "", "immediate",
+                                                                                "promised",
+                                                                                "consultation",
+                                                                                "help"};
+
+json_t *tb_report_items_json(const tb_catalog_t *catalog, uint32_t catalog_version,
+                             uint32_t calendar_version)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; arr; i++) {
+        const tb_item_t *it = tb_catalog_item(catalog, i);
+        if (!it)
+            break;
+        json_t *mats = json_array();
+        for (size_t k = 0; mats && k < it->nmaterials; k++)
+            json_array_append_new(
+                mats, json_pack("{s:s, s:b}", "name", it->material[k], "core", it->core[k]));
+        json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:s, s:o?}", "code",
+                              it->code, "name", it->name, "level", lv_en[it->level], "level_label",
+                              TB_TR(lv_zh[it->level], lv_en[it->level]), "kind", k_en[it->kind],
+                              "kind_label", TB_TR(k_zh[it->kind], k_en[it->kind]), "promised_days",
+                              it->promised_days, "legal_days", it->legal_days, "materials",
+                              it->materials, "material_list", mats);
+        if (!j || !mats || json_array_append_new(arr, j) < 0) {
+            json_decref(arr);
+            arr = NULL;
+        }
+    }
+    return arr ? json_pack("{s:I, s:I, s:o}", "catalog_version", (json_int_t)catalog_version,
+                           "calendar_version", (json_int_t)calendar_version, "items", arr)
+               : NULL;
+}
+
 int tb_report_items(const tb_catalog_t *catalog, uint32_t catalog_version,
                     uint32_t calendar_version, bool json, FILE *out)
 {
-    static const char *lv_zh[] = {"", "县级", "乡镇", "村级"},
-                      *lv_en[] = {"", "county", "township", "village"};
-    static const char *k_zh[] = {"", "即办件", "承诺件", "咨询", "帮扶"},
-                      *k_en[] = {"", "immediate", "promised", "consultation", "help"};
-    json_t *arr = json ? json_array() : NULL;
-    if (!json)
-        fprintf(out,
-                TB_TR("事项目录第 %u 版%s，节假日日历第 %u 版%s\n",
-                      "catalog version %u%s, holiday calendar version %u%s\n"),
-                (unsigned)catalog_version, catalog_version ? "" : TB_TR("（随附）", " (shipped)"),
-                (unsigned)calendar_version,
-                calendar_version ? "" : TB_TR("（随附）", " (shipped)"));
+    if (json)
+        return print_json(tb_report_items_json(catalog, catalog_version, calendar_version), out);
+    fprintf(out,
+            TB_TR("事项目录第 %u 版%s，节假日日历第 %u 版%s\n",
+                  "catalog version %u%s, holiday calendar version %u%s\n"),
+            (unsigned)catalog_version, catalog_version ? "" : TB_TR("（随附）", " (shipped)"),
+            (unsigned)calendar_version, calendar_version ? "" : TB_TR("（随附）", " (shipped)"));
     for (size_t i = 0;; i++) {
         const tb_item_t *it = tb_catalog_item(catalog, i);
         if (!it)
             break;
-        if (json) {
-            json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:s}", "code",
-                                                 it->code, "name", it->name, "level",
-                                                 lv_en[it->level], "kind", k_en[it->kind],
-                                                 "promised_days", it->promised_days, "legal_days",
-                                                 it->legal_days, "materials", it->materials));
-            continue;
-        }
         /* Level and kind padded in terminal columns (printf's widths count
          * bytes, so neither "county"/"township" nor 咨询/即办件 lined up). */
         fprintf(out, "%-6s  ", it->code);
@@ -375,9 +425,5 @@ int tb_report_items(const tb_catalog_t *catalog, uint32_t catalog_version,
                     it->core[k] ? TB_TR("（核心）", " (core)")
                                 : TB_TR("（非核心，可容缺）", " (non-core, may be owed)"));
     }
-    if (!json)
-        return 0;
-    json_t *o = json_pack("{s:I, s:I, s:o}", "catalog_version", (json_int_t)catalog_version,
-                          "calendar_version", (json_int_t)calendar_version, "items", arr);
-    return print_json(o, out);
+    return 0;
 }

@@ -9,6 +9,7 @@
 #include "tb_place.h"
 #include "tb_store.h"
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -28,6 +29,15 @@ typedef struct {
  * A due_ms below 0 asks for "paused" (a caller whose row says paused passes -1). */
 const char *tb_card_name(const tb_calendar_t *cal, int64_t due_ms, int64_t now_ms);
 const char *tb_card_label(const char *name);
+
+/* The same as JSON values, for the screens (tb_http): an array of cases
+ * (NULL on a store error), one case with its "history" (-TB_ENOCASE if
+ * unknown), the catalog with "material_list" [{name, core}] per item. */
+json_t *tb_report_cases_json(tb_store_t *store, const char *held, const tb_report_opts_t *o);
+int tb_report_case_json(tb_store_t *store, const char *case_id, const tb_report_opts_t *o,
+                        json_t **ret);
+json_t *tb_report_items_json(const tb_catalog_t *catalog, uint32_t catalog_version,
+                             uint32_t calendar_version);
 
 /* All cases (held == NULL) or those held by, or being handed to, `held`. */
 int tb_report_cases(tb_store_t *store, const char *held, const tb_report_opts_t *o, FILE *out);

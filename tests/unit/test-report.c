@@ -355,7 +355,9 @@ static void test_items_json(void **state)
     json_t *arr = json_object_get(j, "items");
     assert_int_equal(json_array_size(arr), 4);
     keys_of(json_array_get(arr, 0), keys, sizeof keys);
-    assert_string_equal(keys, "code,name,level,kind,promised_days,legal_days,materials");
+    assert_string_equal(keys,
+                        "code,name,level,level_label,kind,kind_label,promised_days,legal_days,"
+                        "materials,material_list");
     static const char *const want[4][4] = {{"AA001", "甲事项", "township", "immediate"},
                                            {"AA002", "乙事项", "county", "promised"},
                                            {"ZX001", "政策咨询", "village", "consultation"},
@@ -372,6 +374,15 @@ static void test_items_json(void **state)
     assert_int_equal(json_integer_value(json_object_get(b, "legal_days")), 10);
     assert_string_equal(json_string_value(json_object_get(json_array_get(arr, 0), "materials")),
                         "居民身份证:core;户口簿:noncore");
+    /* The same list, structured, for the screens. */
+    json_t *ml = json_object_get(json_array_get(arr, 0), "material_list");
+    assert_int_equal(json_array_size(ml), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(ml, 0), "name")),
+                        "居民身份证");
+    assert_true(json_is_true(json_object_get(json_array_get(ml, 0), "core")));
+    assert_string_equal(json_string_value(json_object_get(json_array_get(ml, 1), "name")),
+                        "户口簿");
+    assert_true(json_is_false(json_object_get(json_array_get(ml, 1), "core")));
     json_decref(j);
     free(s);
     /* English words in JSON whatever the language. */
