@@ -103,8 +103,15 @@ static int st_read(void *st, const char *peer, uint64_t from, uint64_t to, tb_li
 }
 
 static const tb_linkeng_store_t sqlite_store = {
-    st_begin,      st_commit, st_rollback, st_cursor_get, st_apply,
-    st_cursor_set, st_ack,    st_heads,    st_read,
+    .begin = st_begin,
+    .commit = st_commit,
+    .rollback = st_rollback,
+    .cursor_get = st_cursor_get,
+    .apply = st_apply,
+    .cursor_set = st_cursor_set,
+    .ack = st_ack,
+    .heads = st_heads,
+    .read = st_read,
 };
 
 static int net_send(void *ctx, const char *dest, Tongban__V1__Kind kind, uint64_t seq, uint64_t ack,
@@ -138,6 +145,8 @@ static void net_note(void *ctx, tb_linkeng_note_t what, const char *peer, uint64
         break;
     case TB_LINKENG_READ_FAILED:
         tb_warn("outbox %s seq %llu: %s", peer, s, tb_strerror(rc));
+        break;
+    case TB_LINKENG_PEER_REFUSED:
         break;
     case TB_LINKENG_SEND_FAILED:
         /* Back-pressure (EAGAIN, EHOSTUNREACH): the outbox keeps it and the
@@ -194,7 +203,12 @@ int tb_sqlink_new(uv_loop_t *loop, tb_store_t *store, const char *endpoint,
         free(self);
         return rc;
     }
-    tb_linkeng_env_t env = {net_send, net_now, net_note, tb_node_fault(self->node), self, WINDOW};
+    tb_linkeng_env_t env = {.send = net_send,
+                            .now_ms = net_now,
+                            .note = net_note,
+                            .fault = tb_node_fault(self->node),
+                            .ctx = self,
+                            .window = WINDOW};
     if ((rc = tb_linkeng_new(&sqlite_store, self, &env, &self->eng)) < 0) {
         tb_node_close(&self->node);
         free(self);

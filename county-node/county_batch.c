@@ -96,14 +96,8 @@ void county_batch_start(county_t *self)
 {
     if (self->in_flight || !self->pg || self->stopping)
         return;
-    bool acks = false;
-    ssize_t reload = -1;
-    for (size_t i = 0; i < self->npeers; i++) {
-        peer_t *p = &self->peers[i];
-        acks |= p->tx.acked > p->ack_stored;
-        if (reload < 0 && p->spilled && p->queue.n < self->max_queue / 2 + 1)
-            reload = (ssize_t)i;
-    }
+    bool acks = self->eng && tb_linkeng_batch_due(self->eng);
+    ssize_t reload = county_link_reload_choice(self);
     if (self->pending.n == 0 && !acks && reload < 0 && self->ncmds == 0 && self->ndata == 0 &&
         !self->due_refresh)
         return;
@@ -194,8 +188,8 @@ void county_batch_finish(county_t *self)
         tb_info("deadlines recounted on calendar version %u",
                 (unsigned)self->env->calendar_version);
     }
-    /* Committed: make it true in memory, then acknowledge. */
-    tb_fault_committed(tb_node_fault(self->node));
+    /* Committed: make it true in memory, then acknowledge (the engine fires
+     * the commit hook between the two). */
     int rc = county_overlay_commit(self);
     if (rc < 0) {
         /* The store holds the batch and memory cannot: no acks, and memory is
@@ -206,10 +200,9 @@ void county_batch_finish(county_t *self)
         return;
     }
     self->event_seq = self->batch_event_seq;
-    county_link_committed(self);
     self->batches++;
     msgs_clear(&self->inflight);
-    county_link_flush(self);
+    county_link_committed(self); /* acks go out */
     if (self->stopping) {
         county_shutdown(self);
         return;

@@ -11,7 +11,7 @@
  *   county_record.c  what a batch writes: events, projection, own events, rejections,
  *                    status updates, deadlines
  *   county_intake.c  staff commands and data versions, taken on the plain connection
- *   county_link.c    the link transport: peers, outbox queues, flush, envelopes
+ *   county_link.c    the link engine's backend: accepting, outbox queues, read-back
  *   county_serve.c   the loop: timers, signals, start and stop
  */
 #ifndef COUNTY_INT_H
@@ -21,6 +21,7 @@
 
 #include "tb_case.h"
 #include "tb_link.h"
+#include "tb_linkeng.h"
 #include "tb_map.h"
 #include "tb_node.h"
 #include "tb_wire.h"
@@ -115,19 +116,19 @@ typedef struct {
     size_t len;
 } data_t;
 
-/* ---- per-township link state (county_link.c) ---------------------------------------- */
+/* ---- per-township storage of the link engine (county_link.c) ------------------------
+ *
+ * The protocol state (cursors accepted / in the batch / committed, the send
+ * side) is the engine's (tb_linkeng_peer); this is what the backend stores. */
 
 typedef struct {
     char code[TB_CODE_LEN + 1];
-    uint64_t cursor;      /* last seq accepted (committed, in flight or pending) */
-    uint64_t cursor_done; /* last seq committed */
-    bool need_ack;
-    tb_link_tx_t tx;
-    msgs_t queue;          /* our unacked messages to it, seq ascending (a prefix: see spilled) */
-    bool spilled;          /* the outbox table holds messages after the queue's tail */
-    uint64_t ack_stored;   /* tx.acked as last written to link_out */
-    uint64_t ack_batch;    /* tx.acked as the batch in flight writes it */
-    uint64_t cursor_batch; /* the cursor the batch in flight writes */
+    uint64_t cursor_in; /* link_in's cursor as loaded (the engine asks once) */
+    bool has_out;       /* a link_out row was loaded */
+    uint64_t acked_in;  /* link_out's acked as loaded */
+    uint64_t last;      /* the outbox's last committed seq */
+    msgs_t queue;       /* our unacked messages to it, seq ascending (a prefix: see spilled) */
+    bool spilled;       /* the outbox table holds messages after the queue's tail */
 } peer_t;
 
 /* ---- the context ------------------------------------------------------------------- */
@@ -160,6 +161,7 @@ struct county {
     tb_map_t *overlay; /* case id -> tb_case_t *, what the batch in flight makes true */
 
     /* the links (county_link.c) */
+    tb_linkeng_t *eng; /* the link engine, made at every load */
     peer_t *peers;
     size_t npeers, cap;
     size_t max_queue;
@@ -293,8 +295,11 @@ peer_t *county_peer_get(county_t *self, const char *code);
 bool county_my_township(county_t *self, const char *code);
 /* A new outbox row to `peer` in the batch: 0 or negative. */
 int county_link_queue(county_t *self, const char *peer, const uint8_t *buf, size_t len);
-/* Write the batch's cursors and acks: 0 or negative. */
+/* Name the batch's link messages to the engine and write its cursors and
+ * acks: 0 or negative. */
 int county_link_batch(county_t *self);
+/* The township whose spilled outbox this batch reads back (index), or -1. */
+ssize_t county_link_reload_choice(county_t *self);
 /* Ask for the next part of one spilled outbox (last statement before the
  * counter): 0 or negative; the rows arrive in county_link_reload_rows. */
 int county_link_batch_reload(county_t *self);

@@ -154,8 +154,15 @@ static int st_read(void *st, const char *peer, uint64_t from, uint64_t to, tb_li
     return 0;
 }
 static const tb_linkeng_store_t fake_store = {
-    st_begin,      st_commit, st_rollback, st_cursor_get, st_apply,
-    st_cursor_set, st_ack,    st_heads,    st_read,
+    .begin = st_begin,
+    .commit = st_commit,
+    .rollback = st_rollback,
+    .cursor_get = st_cursor_get,
+    .apply = st_apply,
+    .cursor_set = st_cursor_set,
+    .ack = st_ack,
+    .heads = st_heads,
+    .read = st_read,
 };
 
 /* ---- the fake wire and clock ---- */
@@ -191,7 +198,8 @@ static fix_t *fix_new(uint64_t out_last, uint32_t window, tb_fault_t *fault)
     f->out_last = out_last;
     f->now = 1000000;
     f->wire_fd = -1;
-    tb_linkeng_env_t env = {w_send, w_now, NULL, fault, f, window};
+    tb_linkeng_env_t env = {
+        .send = w_send, .now_ms = w_now, .fault = fault, .ctx = f, .window = window};
     assert_rc(tb_linkeng_new(&fake_store, f, &env, &f->eng), 0);
     return f;
 }
