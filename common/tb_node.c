@@ -2,7 +2,7 @@
 
 #include "tb_error.h"
 #include "tb_fault.h"
-#include "tb_log.h"
+#include "tb_log.h" /* the clocks only: this library logs nothing */
 
 #include <errno.h>
 #include <stdlib.h>
@@ -25,6 +25,7 @@ struct tb_node {
     tb_node_stats_t stats;
     bool draining;
     tb_fault_t fault; /* test hook: TONGBAN_FAULT, applied by the link engine */
+    tb_node_dropped_fn on_dropped;
 };
 
 static void drain(tb_node_t *self);
@@ -79,7 +80,8 @@ static int recv_one(tb_node_t *self)
     }
     if (rc < 0) {
         self->stats.dropped++;
-        tb_warn("dropped a message (%d frames): %s", n, tb_strerror(rc));
+        if (self->on_dropped)
+            self->on_dropped(self->h.ctx, n, rc);
     } else {
         self->h.on_envelope(self->h.ctx, env);
     }
@@ -251,6 +253,11 @@ int tb_node_send(tb_node_t *self, const char *dest, Tongban__V1__Kind kind, uint
     rc = send_raw(self, dest, buf, blen);
     free(buf);
     return rc;
+}
+
+void tb_node_on_dropped(tb_node_t *self, tb_node_dropped_fn fn)
+{
+    self->on_dropped = fn;
 }
 
 tb_fault_t *tb_node_fault(tb_node_t *self)
