@@ -17,6 +17,44 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+/* ---- messages in memory ---------------------------------------------------------------- */
+
+int msgs_push(msgs_t *m, const char *peer, uint64_t seq, const uint8_t *buf, size_t len)
+{
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 64;
+        msg_t *v = county_realloc(m->v, cap * sizeof(msg_t));
+        if (!v)
+            return -ENOMEM;
+        m->v = v;
+        m->cap = cap;
+    }
+    msg_t *x = &m->v[m->n];
+    x->buf = county_malloc(len ? len : 1);
+    if (!x->buf)
+        return -ENOMEM;
+    memcpy(x->buf, buf, len);
+    x->len = len;
+    x->seq = seq;
+    snprintf(x->peer, sizeof x->peer, "%s", peer);
+    m->n++;
+    return 0;
+}
+
+void msgs_clear(msgs_t *m)
+{
+    for (size_t i = 0; i < m->n; i++)
+        free(m->v[i].buf);
+    m->n = 0;
+}
+
+void msgs_free(msgs_t *m)
+{
+    msgs_clear(m);
+    free(m->v);
+    memset(m, 0, sizeof *m);
+}
+
 /* Keep a message we cannot use in the quarantine table; the link moves on. */
 static int quarantine(county_t *self, const msg_t *m, const char *why)
 {
@@ -94,7 +132,7 @@ static int apply_msg(county_t *self, const msg_t *m)
 
 void county_batch_start(county_t *self)
 {
-    if (self->in_flight || !self->pg || self->stopping)
+    if (self->in_flight || !county_online(self) || self->stopping)
         return;
     bool acks = self->eng && tb_linkeng_batch_due(self->eng);
     ssize_t reload = county_link_reload_choice(self);
@@ -146,15 +184,17 @@ void county_batch_start(county_t *self)
         p_int(&a, (int64_t)self->batch_event_seq);
         rc = county_stmt_send(self, "counter", &a);
     }
-    if (rc == 0 && PQpipelineSync(self->pg) != 1)
-        rc = -TB_ESTORE;
+    if (rc == 0)
+        rc = county_stmt_sync(self);
     if (rc < 0) {
         /* Nothing was synced: closing the connection rolls the statements
          * sent so far back; the townships resend. */
-        county_pg_lost(self, rc == -TB_ESTORE ? PQerrorMessage(self->pg) : tb_strerror(rc));
+        county_pg_lost(self,
+                       rc == -TB_ESTORE && self->pg ? PQerrorMessage(self->pg) : tb_strerror(rc));
         return;
     }
-    county_pg_flush(self);
+    if (self->pg)
+        county_pg_flush(self);
 }
 
 void county_batch_finish(county_t *self)

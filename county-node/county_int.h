@@ -79,7 +79,7 @@ static inline int county_map_put(tb_map_t *m, const char *key, uintptr_t value)
     return county_test_alloc_fails() ? -ENOMEM : tb_map_put(m, key, value);
 }
 
-/* ---- a message kept in memory (county_link.c) --------------------------------------- */
+/* ---- a message kept in memory (county_batch.c) -------------------------------------- */
 
 typedef struct {
     char peer[TB_CODE_LEN + 1];
@@ -206,6 +206,27 @@ typedef struct {
 void p_text(params_t *p, const char *s);
 void p_int(params_t *p, int64_t x);
 void p_bytes(params_t *p, const uint8_t *b, size_t len);
+/* The fake statement sink, a test hook (tests/unit/test-county-batch.c): when
+ * set, a batch runs without PostgreSQL: every statement it queues and its
+ * Sync (name "SYNC", p NULL) go to the sink instead; a negative return fails
+ * the batch as a server error would.  Without TB_TEST_HOOKS: never set. */
+typedef int (*county_test_sink_t)(county_t *self, const char *name, const params_t *p);
+#ifdef TB_TEST_HOOKS
+void county_test_set_sink(county_test_sink_t sink);
+county_test_sink_t county_test_sink(void);
+#else
+static inline county_test_sink_t county_test_sink(void)
+{
+    return NULL;
+}
+#endif
+/* A batch can run: connected (or the test sink is set). */
+static inline bool county_online(const county_t *self)
+{
+    return self->pg != NULL || county_test_sink() != NULL;
+}
+/* End the batch's pipeline with a Sync: 0 or -TB_ESTORE. */
+int county_stmt_sync(county_t *self);
 /* Prepare every statement on pg: 0 or -TB_ESTORE (logged). */
 int county_stmt_prepare(PGconn *pg);
 /* A blocking query returning rows (loading the state): the result, or NULL
@@ -287,8 +308,11 @@ void county_intake_lost(county_t *self);
 
 /* ---- county_link.c: the seam the batch uses ----------------------------------------- */
 
-/* Load the links (link_in, link_out, the outbox head): 0 or negative. */
+/* Load the links (link_in, link_out, the outbox head) and make the engine
+ * over them (county_link_engine): 0 or negative. */
 int county_link_load(county_t *self);
+/* A new link engine over what is loaded: 0 or -ENOMEM. */
+int county_link_engine(county_t *self);
 void county_link_reset(county_t *self);
 /* The township of code, created if new; NULL if code is invalid or no memory. */
 peer_t *county_peer_get(county_t *self, const char *code);

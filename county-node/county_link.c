@@ -24,44 +24,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-/* ---- messages in memory ---------------------------------------------------------------- */
-
-int msgs_push(msgs_t *m, const char *peer, uint64_t seq, const uint8_t *buf, size_t len)
-{
-    if (m->n == m->cap) {
-        size_t cap = m->cap ? m->cap * 2 : 64;
-        msg_t *v = county_realloc(m->v, cap * sizeof(msg_t));
-        if (!v)
-            return -ENOMEM;
-        m->v = v;
-        m->cap = cap;
-    }
-    msg_t *x = &m->v[m->n];
-    x->buf = county_malloc(len ? len : 1);
-    if (!x->buf)
-        return -ENOMEM;
-    memcpy(x->buf, buf, len);
-    x->len = len;
-    x->seq = seq;
-    snprintf(x->peer, sizeof x->peer, "%s", peer);
-    m->n++;
-    return 0;
-}
-
-void msgs_clear(msgs_t *m)
-{
-    for (size_t i = 0; i < m->n; i++)
-        free(m->v[i].buf);
-    m->n = 0;
-}
-
-void msgs_free(msgs_t *m)
-{
-    msgs_clear(m);
-    free(m->v);
-    memset(m, 0, sizeof *m);
-}
-
 /* ---- peers ----------------------------------------------------------------------------- */
 
 static peer_t *peer_find(county_t *self, const char *code)
@@ -144,7 +106,7 @@ static int st_cursor_get(void *st, const char *peer, uint64_t *ret_cursor)
 static int st_accept(void *st, const char *peer, uint64_t seq, const uint8_t *body, size_t len)
 {
     county_t *self = st;
-    if (!self->pg || self->pending.n >= COUNTY_MAX_PENDING)
+    if (!county_online(self) || self->pending.n >= COUNTY_MAX_PENDING)
         return -EAGAIN;
     return msgs_push(&self->pending, peer, seq, body, len);
 }
@@ -317,6 +279,12 @@ int county_link_load(county_t *self)
         }
     }
     PQclear(r);
+    return county_link_engine(self);
+}
+
+int county_link_engine(county_t *self)
+{
+    tb_linkeng_destroy(&self->eng);
     tb_linkeng_env_t env = {
         .send = net_send,
         .now_ms = net_now,
