@@ -14,8 +14,8 @@
  * clock, all in tb_linkeng_env_t; so the unit test drives it with a fake
  * store, a fake wire and a fake clock.  The SQLite nodes' backend is
  * tb_sqlink.c.  Outboxes grow outside the engine (the application appends
- * inside its own transactions, from other processes too); the engine learns
- * their heads from the store's heads() on every flush.
+ * inside its own transactions, from other processes too); a synchronous
+ * backend's heads() is read on every flush, an asynchronous one tells.
  *
  * Two kinds of backend.  A synchronous one (tb_sqlink.c, SQLite) opens one
  * transaction per loop turn: apply() writes the effect, the engine adds the
