@@ -8,10 +8,12 @@
  *   crash_after_commit=N
  *                 SIGKILL ourselves right after the N-th committed batch, before
  *                 its acks are sent: the window between commit and ack
- * Heartbeats are never touched.  The hook lives in tb_node (the link layer's
- * only way out) and at the commit points: tb_sqlink's (villages and townships)
- * and the county's batch, so every daemon with a store can be killed between
- * a commit and its acks.  The broker stores nothing and has no commit point.
+ * Heartbeats are never touched.  Both hooks live in the link engine
+ * (tb_linkeng.c): drop/dup/delay in its one send path, crash_after_commit at
+ * its commit point, for the SQLite nodes and the county alike, so every
+ * daemon with a store can be killed between a commit and its acks.  tb_node
+ * only parses TONGBAN_FAULT (tb_node_fault).  The broker stores nothing and
+ * has no commit point.
  *
  * Only in a build with test hooks (meson -Dtest_hooks=true, which defines
  * TB_TEST_HOOKS): without them tb_fault.c is not built, TONGBAN_FAULT is never

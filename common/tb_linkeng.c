@@ -5,15 +5,19 @@
  * the order of operations the fault suite relies on is kept: a batch is one
  * transaction (opened by the first message or ack that writes), the cursors go
  * in with the effects, a failed batch forgets its cursors and re-reads the
- * send side from the store, and no ack leaves before commit() returned. */
+ * send side from the store, and no ack leaves before commit() returned.
+ * An asynchronous backend (store.async) keeps a third cursor per peer, the
+ * batch in flight's, and tells the engine when that batch committed. */
 #include "tb_linkeng.h"
 
 #include "tb_error.h"
 #include "tb_node.h" /* TB_BROKER_CODE */
 #include "tb_place.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,7 +29,22 @@ typedef struct {
     uint64_t cursor_done; /* last committed */
     bool has_cursor;
     bool need_ack;
+    /* asynchronous backends */
+    uint64_t cursor_batch; /* the cursor the batch being assembled or in flight writes */
+    uint64_t ack_stored;   /* tx.acked as last stored */
+    uint64_t ack_batch;    /* tx.acked as the batch in flight stores it */
 } peer_t;
+
+enum { MAX_DELAYED = 64, DELAY_MS = 1000 };
+
+/* An envelope the fault hook holds back (test builds: reordering). */
+typedef struct {
+    char dest[TB_CODE_LEN + 1];
+    Tongban__V1__Kind kind;
+    uint64_t seq, ack;
+    uint8_t *body;
+    size_t len;
+} delayed_t;
 
 struct tb_linkeng {
     tb_linkeng_store_t store;
@@ -36,6 +55,10 @@ struct tb_linkeng {
     bool in_tx;
     int failed; /* the open batch hit an error (its code): roll it back */
     uint64_t backlog;
+    bool batch_open; /* async: a batch is assembled or in flight */
+    delayed_t delayed[MAX_DELAYED];
+    int ndelayed;
+    int64_t delayed_since;
 };
 
 static int64_t now(tb_linkeng_t *self)
@@ -47,6 +70,53 @@ static void note(tb_linkeng_t *self, tb_linkeng_note_t what, const char *peer, u
 {
     if (self->env.note)
         self->env.note(self->env.ctx, what, peer, seq, rc);
+}
+
+/* Send what the fault hook held back, after what went since (reordered). */
+static void release_delayed(tb_linkeng_t *self)
+{
+    for (int i = 0; i < self->ndelayed; i++) {
+        delayed_t *d = &self->delayed[i];
+        self->env.send(self->env.ctx, d->dest, d->kind, d->seq, d->ack, d->body, d->len);
+        free(d->body);
+    }
+    self->ndelayed = 0;
+}
+
+/* The engine's one way out: env.send, through the fault hook (drop, dup,
+ * delay) when the test build has one active. */
+static int send_env(tb_linkeng_t *self, const char *dest, Tongban__V1__Kind kind, uint64_t seq,
+                    uint64_t ack, const uint8_t *body, size_t len)
+{
+    tb_fault_action_t act = self->env.fault ? tb_fault_roll(self->env.fault) : TB_FAULT_PASS;
+    switch (act) {
+    case TB_FAULT_DROP:
+        return 0; /* "sent", and lost on the way */
+    case TB_FAULT_DELAY: {
+        if (self->ndelayed == MAX_DELAYED)
+            release_delayed(self);
+        delayed_t *d = &self->delayed[self->ndelayed];
+        d->body = malloc(len ? len : 1);
+        if (!d->body)
+            return 0; /* lost on the way */
+        if (len)
+            memcpy(d->body, body, len);
+        snprintf(d->dest, sizeof d->dest, "%s", dest);
+        d->kind = kind;
+        d->seq = seq;
+        d->ack = ack;
+        d->len = len;
+        if (self->ndelayed++ == 0)
+            self->delayed_since = now(self);
+        return 0;
+    }
+    case TB_FAULT_DUP:
+        self->env.send(self->env.ctx, dest, kind, seq, ack, body, len);
+        break;
+    case TB_FAULT_PASS:
+        break;
+    }
+    return self->env.send(self->env.ctx, dest, kind, seq, ack, body, len);
 }
 
 static peer_t *peer_get(tb_linkeng_t *self, const char *code)
@@ -93,6 +163,15 @@ static void on_data(tb_linkeng_t *self, peer_t *p, const tb_env_t *env)
         p->has_cursor = true;
     }
     tb_link_rx_t k = tb_link_rx_classify(p->cursor, env->seq);
+    if (self->store.async) {
+        /* Accept into the backend's pending batch; acks wait for its commit. */
+        if (k == TB_LINK_DUP && env->seq <= p->cursor_done)
+            p->need_ack = true; /* committed already: re-ack */
+        if (k == TB_LINK_NEXT &&
+            self->store.apply(self->st, p->code, env->seq, env->body.data, env->body.len) == 0)
+            p->cursor = env->seq; /* else not accepted now: the peer resends */
+        return;
+    }
     p->need_ack = true;
     if (k != TB_LINK_NEXT)
         return; /* duplicate: re-ack; gap: dropped, the sender goes back */
@@ -137,6 +216,10 @@ void tb_linkeng_on_envelope(tb_linkeng_t *self, const tb_env_t *env)
     }
     if (from_broker)
         return; /* broker heartbeat */
+    if (self->env.accept_peer && !self->env.accept_peer(self->env.ctx, env->sender)) {
+        note(self, TB_LINKENG_PEER_REFUSED, env->sender, env->seq, 0);
+        return;
+    }
     peer_t *p = peer_get(self, env->sender);
     if (!p)
         return;
@@ -145,8 +228,9 @@ void tb_linkeng_on_envelope(tb_linkeng_t *self, const tb_env_t *env)
         int rc = 0;
         if (adv < 0)
             note(self, TB_LINKENG_ACK_BEYOND, p->code, env->ack, adv);
-        else if (adv > 0 && ((rc = open_tx(self)) < 0 ||
-                             (rc = self->store.ack(self->st, p->code, env->ack)) < 0))
+        else if (adv > 0 && !self->store.async &&
+                 ((rc = open_tx(self)) < 0 ||
+                  (rc = self->store.ack(self->st, p->code, env->ack)) < 0))
             fail(self, rc);
     }
     if (env->kind == TONGBAN__V1__KIND__KIND_DATA)
@@ -172,6 +256,7 @@ static void on_head(void *arg, const char *code, uint64_t last, uint64_t acked)
     if (!p->has_tx) {
         tb_link_tx_init(&p->tx, last, acked, now(h->self));
         p->has_tx = true;
+        p->ack_stored = acked;
     } else {
         tb_link_tx_appended(&p->tx, last);
     }
@@ -200,8 +285,8 @@ static int on_emit(void *arg, uint64_t seq, const uint8_t *body, size_t len)
     peer_t *p = e->p;
     if (seq != e->expect)
         return -TB_ESTORE; /* a hole in the outbox: send nothing past it */
-    int rc = e->self->env.send(e->self->env.ctx, p->code, TONGBAN__V1__KIND__KIND_DATA, seq,
-                               p->has_cursor ? p->cursor_done : 0, body, len);
+    int rc = send_env(e->self, p->code, TONGBAN__V1__KIND__KIND_DATA, seq,
+                      p->has_cursor ? p->cursor_done : 0, body, len);
     if (rc < 0) {
         note(e->self, TB_LINKENG_SEND_FAILED, p->code, seq, rc);
         e->pushed_back = true;
@@ -217,8 +302,11 @@ void tb_linkeng_flush(tb_linkeng_t *self)
 {
     if (self->in_tx)
         return;
-    refresh_peers(self);
     int64_t t = now(self);
+    if (self->ndelayed && t - self->delayed_since >= DELAY_MS)
+        release_delayed(self);
+    if (!self->store.async)
+        refresh_peers(self); /* an asynchronous backend tells (tb_linkeng_appended) */
     for (size_t i = 0; i < self->npeers; i++) {
         peer_t *p = &self->peers[i];
         uint64_t from, to;
@@ -228,7 +316,7 @@ void tb_linkeng_flush(tb_linkeng_t *self)
         int rc = self->store.read(self->st, p->code, from, to, on_emit, &e);
         if (rc == 0 && e.expect <= to)
             rc = -TB_ESTORE; /* the range ended early: a hole in the outbox */
-        if (rc < 0 && !e.pushed_back)
+        if (rc < 0 && !e.pushed_back && rc != -EAGAIN) /* -EAGAIN: not in memory yet */
             note(self, TB_LINKENG_READ_FAILED, p->code, e.expect, rc);
         if (e.sent >= from)
             tb_link_tx_sent(&p->tx, e.sent);
@@ -236,14 +324,17 @@ void tb_linkeng_flush(tb_linkeng_t *self)
     for (size_t i = 0; i < self->npeers; i++) {
         peer_t *p = &self->peers[i];
         if (p->need_ack && p->has_cursor &&
-            self->env.send(self->env.ctx, p->code, TONGBAN__V1__KIND__KIND_ACK, 0, p->cursor_done,
-                           NULL, 0) == 0)
+            send_env(self, p->code, TONGBAN__V1__KIND__KIND_ACK, 0, p->cursor_done, NULL, 0) == 0)
             p->need_ack = false;
     }
 }
 
 int tb_linkeng_drained(tb_linkeng_t *self)
 {
+    if (self->store.async) {
+        tb_linkeng_flush(self); /* the backend commits when it likes */
+        return 0;
+    }
     if (self->in_tx) {
         int rc = self->failed ? self->failed : self->store.commit(self->st);
         self->in_tx = false;
@@ -271,6 +362,103 @@ int tb_linkeng_drained(tb_linkeng_t *self)
     self->failed = 0;
     tb_linkeng_flush(self);
     return rc;
+}
+
+int tb_linkeng_batch_take(tb_linkeng_t *self, const char *peer, uint64_t seq)
+{
+    assert(self->store.async);
+    peer_t *p = peer_get(self, peer);
+    if (!p || !p->has_cursor || seq > p->cursor || seq <= p->cursor_done)
+        return -EINVAL;
+    if (!self->batch_open) {
+        self->batch_open = true;
+        for (size_t i = 0; i < self->npeers; i++)
+            self->peers[i].cursor_batch = self->peers[i].cursor_done;
+    }
+    if (seq > p->cursor_batch)
+        p->cursor_batch = seq;
+    return 0;
+}
+
+int tb_linkeng_batch_write(tb_linkeng_t *self)
+{
+    assert(self->store.async);
+    if (!self->batch_open) {
+        self->batch_open = true;
+        for (size_t i = 0; i < self->npeers; i++)
+            self->peers[i].cursor_batch = self->peers[i].cursor_done;
+    }
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < self->npeers; i++) {
+        peer_t *p = &self->peers[i];
+        if (p->has_cursor && p->cursor_batch > p->cursor_done)
+            rc = self->store.cursor_set(self->st, p->code, p->cursor_batch);
+        p->ack_batch = p->has_tx ? p->tx.acked : 0;
+        if (rc == 0 && p->ack_batch > p->ack_stored)
+            rc = self->store.ack(self->st, p->code, p->ack_batch);
+    }
+    return rc;
+}
+
+bool tb_linkeng_batch_due(const tb_linkeng_t *self)
+{
+    for (size_t i = 0; i < self->npeers; i++)
+        if (self->peers[i].has_tx && self->peers[i].tx.acked > self->peers[i].ack_stored)
+            return true;
+    return false;
+}
+
+void tb_linkeng_committed(tb_linkeng_t *self, int rc)
+{
+    assert(self->store.async);
+    if (rc == 0 && self->batch_open && self->env.fault)
+        tb_fault_committed(self->env.fault); /* test hook: die between commit and acks */
+    for (size_t i = 0; i < self->npeers; i++) {
+        peer_t *p = &self->peers[i];
+        if (rc < 0) {
+            /* Lost: what was accepted is gone with the backend's queue. */
+            p->cursor = p->cursor_done;
+            p->need_ack = false;
+        } else if (self->batch_open) {
+            if (p->cursor_batch > p->cursor_done) {
+                p->cursor_done = p->cursor_batch;
+                p->need_ack = true;
+            }
+            if (p->ack_batch > p->ack_stored)
+                p->ack_stored = p->ack_batch; /* the outbox is pruned up to here */
+        }
+        p->cursor_batch = p->cursor_done;
+        p->ack_batch = 0;
+    }
+    self->batch_open = false;
+    if (rc == 0)
+        tb_linkeng_flush(self);
+}
+
+int tb_linkeng_appended(tb_linkeng_t *self, const char *peer, uint64_t last)
+{
+    peer_t *p = peer_get(self, peer);
+    if (!p)
+        return -ENOMEM;
+    if (!p->has_tx) {
+        tb_link_tx_init(&p->tx, 0, 0, now(self));
+        p->has_tx = true;
+    }
+    tb_link_tx_appended(&p->tx, last);
+    return 0;
+}
+
+int tb_linkeng_peer(const tb_linkeng_t *self, const char *peer, tb_linkeng_peer_t *ret)
+{
+    for (size_t i = 0; i < self->npeers; i++) {
+        const peer_t *p = &self->peers[i];
+        if (strcmp(p->code, peer) != 0)
+            continue;
+        *ret = (tb_linkeng_peer_t){p->has_cursor, p->cursor, p->cursor_done,
+                                   p->has_tx ? p->tx.last : 0, p->has_tx ? p->tx.acked : 0};
+        return 0;
+    }
+    return -ENOENT;
 }
 
 uint64_t tb_linkeng_backlog(const tb_linkeng_t *self)
@@ -315,6 +503,8 @@ void tb_linkeng_destroy(tb_linkeng_t **self_p)
     *self_p = NULL;
     if (self->in_tx)
         self->store.rollback(self->st);
+    for (int i = 0; i < self->ndelayed; i++)
+        free(self->delayed[i].body);
     free(self->peers);
     free(self);
 }

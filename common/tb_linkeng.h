@@ -14,8 +14,35 @@
  * clock, all in tb_linkeng_env_t; so the unit test drives it with a fake
  * store, a fake wire and a fake clock.  The SQLite nodes' backend is
  * tb_sqlink.c.  Outboxes grow outside the engine (the application appends
- * inside its own transactions, from other processes too); the engine learns
- * their heads from the store's heads() on every flush.
+ * inside its own transactions, from other processes too); a synchronous
+ * backend's heads() is read on every flush, an asynchronous one tells.
+ *
+ * Two kinds of backend.  A synchronous one (tb_sqlink.c, SQLite) opens one
+ * transaction per loop turn: apply() writes the effect, the engine adds the
+ * cursors and acks and commits in tb_linkeng_drained().  An asynchronous one
+ * (store->async, the county's PostgreSQL pipeline, county-node/county_link.c)
+ * commits later and keeps accepting meanwhile:
+ *  - apply() only ACCEPTS the message (into the backend's pending queue, no
+ *    write); a negative return means "not now" (queue full, no database):
+ *    the cursor does not move and the peer resends;
+ *  - per peer three cursors: accepted (apply returned 0), in the batch being
+ *    committed, committed.  The backend assembles a batch when it likes: it
+ *    names each accepted message it takes (tb_linkeng_batch_take), then
+ *    tb_linkeng_batch_write() adds the new cursors (cursor_set) and the acks
+ *    received since the last batch (ack) to that batch's statements;
+ *  - when the backend learns the outcome it calls tb_linkeng_committed(rc):
+ *    0 fires the commit hook, makes the batch's cursors committed and sends
+ *    the acks; negative (lost) puts every accepted cursor back to committed;
+ *  - outbox growth is told, not polled: after a commit the backend calls
+ *    tb_linkeng_appended() per new head (heads() is read once, at new);
+ *  - read() may answer -EAGAIN for a range it does not hold in memory yet
+ *    (it schedules a read-back): "try later", nothing is noted.
+ * A synchronous backend never calls the batch functions.
+ *
+ * Test hooks (with env->fault, only in a -Dtest_hooks=true build): the
+ * drop/dup/delay of outgoing DATA and ACK envelopes happens here, in the
+ * engine's one send path, for every link; crash_after_commit fires between a
+ * commit and its acks, for both kinds of backend.
  *
  * Library code: it returns errors and logs nothing; what a daemon may want
  * to log is handed to env->note.
@@ -27,6 +54,7 @@
 #include "tb_link.h"
 #include "tb_wire.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -58,6 +86,9 @@ typedef struct {
     /* Read the outbox to peer, seqs from..to, through emit. */
     int (*read)(void *st, const char *peer, uint64_t from, uint64_t to, tb_linkeng_emit_fn emit,
                 void *arg);
+    /* An asynchronous backend (see above): begin, commit and rollback are
+     * never called (may be NULL); apply accepts; the batch functions below. */
+    bool async;
 } tb_linkeng_store_t;
 
 /* What the engine may tell a daemon (to log, or to count). */
@@ -68,6 +99,7 @@ typedef enum {
     TB_LINKENG_UNREACHABLE,  /* the broker said peer is not connected: its outbox waits */
     TB_LINKENG_READ_FAILED,  /* reading peer's outbox at seq failed (rc) */
     TB_LINKENG_SEND_FAILED,  /* sending to peer failed with rc (-EAGAIN: back-pressure) */
+    TB_LINKENG_PEER_REFUSED, /* env->accept_peer said no: the envelope was dropped */
 } tb_linkeng_note_t;
 
 typedef struct {
@@ -83,6 +115,9 @@ typedef struct {
     void *ctx;
     /* Messages in flight past the ack per peer. */
     uint32_t window;
+    /* Optional: may this node exchange data with peer (not the broker)?  An
+     * envelope from a peer refused is dropped whole (noted). */
+    bool (*accept_peer)(void *ctx, const char *peer);
 } tb_linkeng_env_t;
 
 /* The engine over store (st) and env; both are copied, st and env->ctx are
@@ -101,6 +136,32 @@ int tb_linkeng_drained(tb_linkeng_t *self);
 /* Re-read the outboxes' heads, send what is due, send pending acks.  Does
  * nothing while a batch is open. */
 void tb_linkeng_flush(tb_linkeng_t *self);
+/* ---- asynchronous backends only (store->async) ---- */
+
+/* The message seq of peer, accepted earlier, is in the batch being assembled
+ * (call in seq order per peer).  -EINVAL if it was never accepted. */
+int tb_linkeng_batch_take(tb_linkeng_t *self, const char *peer, uint64_t seq);
+/* Add the batch's cursors (store cursor_set) and the acks received since the
+ * last batch (store ack) to the batch: 0 or the store's negative code.  The
+ * batch is then in flight until tb_linkeng_committed. */
+int tb_linkeng_batch_write(tb_linkeng_t *self);
+/* True when acks were received that no batch has stored yet. */
+bool tb_linkeng_batch_due(const tb_linkeng_t *self);
+/* The batch in flight committed (rc 0: commit hook, cursors, acks out) or was
+ * lost (rc < 0: every accepted cursor back to the committed one). */
+void tb_linkeng_committed(tb_linkeng_t *self, int rc);
+/* The outbox to peer now ends at seq last (committed): 0 or -ENOMEM. */
+int tb_linkeng_appended(tb_linkeng_t *self, const char *peer, uint64_t last);
+
+/* What the engine holds for one peer (tests, the county's checks). */
+typedef struct {
+    bool has_cursor;              /* the receive cursors below were read from the store */
+    uint64_t accepted, committed; /* receive cursors */
+    uint64_t last, acked;         /* send side: last seq assigned, acked by the peer */
+} tb_linkeng_peer_t;
+/* 0 and *ret, or -ENOENT for a peer the engine does not know. */
+int tb_linkeng_peer(const tb_linkeng_t *self, const char *peer, tb_linkeng_peer_t *ret);
+
 /* Messages not yet acknowledged in all outboxes (as of the last flush). */
 uint64_t tb_linkeng_backlog(const tb_linkeng_t *self);
 /* Milliseconds until a flush could send something without new input, or -1. */

@@ -2,20 +2,14 @@
 
 #include "tb_error.h"
 #include "tb_fault.h"
-#include "tb_log.h"
+#include "tb_log.h" /* the clocks only: this library logs nothing */
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
 
-enum { DRAIN_BUDGET = 256, MAX_DELAYED = 64 };
-
-typedef struct {
-    char dest[TB_CODE_LEN + 1];
-    uint8_t *buf;
-    size_t len;
-} delayed_t;
+enum { DRAIN_BUDGET = 256 };
 
 struct tb_node {
     uv_loop_t *loop;
@@ -30,22 +24,9 @@ struct tb_node {
     uint64_t backlog;
     tb_node_stats_t stats;
     bool draining;
-    tb_fault_t fault; /* test hook: TONGBAN_FAULT */
-    delayed_t delayed[MAX_DELAYED];
-    int ndelayed;
+    tb_fault_t fault; /* test hook: TONGBAN_FAULT, applied by the link engine */
+    tb_node_dropped_fn on_dropped;
 };
-
-static int send_raw(tb_node_t *self, const char *dest, const uint8_t *buf, size_t len);
-
-/* Send what fault injection held back (after later messages: reordered). */
-static void release_delayed(tb_node_t *self)
-{
-    for (int i = 0; i < self->ndelayed; i++) {
-        send_raw(self, self->delayed[i].dest, self->delayed[i].buf, self->delayed[i].len);
-        free(self->delayed[i].buf);
-    }
-    self->ndelayed = 0;
-}
 
 static void drain(tb_node_t *self);
 static void on_idle(uv_idle_t *h);
@@ -99,7 +80,8 @@ static int recv_one(tb_node_t *self)
     }
     if (rc < 0) {
         self->stats.dropped++;
-        tb_warn("dropped a message (%d frames): %s", n, tb_strerror(rc));
+        if (self->on_dropped)
+            self->on_dropped(self->h.ctx, n, rc);
     } else {
         self->h.on_envelope(self->h.ctx, env);
     }
@@ -152,7 +134,6 @@ static void on_timer(uv_timer_t *h)
     uint8_t buf[64];
     size_t len = tongban__v1__heartbeat__pack(&hb, buf);
     tb_node_send(self, TB_BROKER_CODE, TONGBAN__V1__KIND__KIND_HEARTBEAT, 0, 0, buf, len);
-    release_delayed(self);
     if (self->h.on_tick)
         self->h.on_tick(self->h.ctx);
     drain(self);
@@ -237,9 +218,6 @@ void tb_node_close(tb_node_t **self_p)
     uv_close((uv_handle_t *)&self->poll, on_closed);
     uv_close((uv_handle_t *)&self->idle, on_closed);
     uv_close((uv_handle_t *)&self->timer, on_closed);
-    for (int i = 0; i < self->ndelayed; i++)
-        free(self->delayed[i].buf);
-    self->ndelayed = 0;
     zmq_close(self->sock);
     self->sock = NULL;
     zmq_ctx_term(self->zctx);
@@ -272,29 +250,14 @@ int tb_node_send(tb_node_t *self, const char *dest, Tongban__V1__Kind kind, uint
     int rc = tb_env_pack(self->place, dest, kind, seq, ack, body, len, &buf, &blen);
     if (rc < 0)
         return rc;
-    tb_fault_action_t act = TB_FAULT_PASS;
-    if (kind == TONGBAN__V1__KIND__KIND_DATA || kind == TONGBAN__V1__KIND__KIND_ACK)
-        act = tb_fault_roll(&self->fault);
-    switch (act) {
-    case TB_FAULT_DROP:
-        free(buf);
-        return 0; /* "sent", and lost on the way */
-    case TB_FAULT_DELAY:
-        if (self->ndelayed == MAX_DELAYED)
-            release_delayed(self);
-        snprintf(self->delayed[self->ndelayed].dest, TB_CODE_LEN + 1, "%s", dest);
-        self->delayed[self->ndelayed].buf = buf;
-        self->delayed[self->ndelayed++].len = blen;
-        return 0;
-    case TB_FAULT_DUP:
-        send_raw(self, dest, buf, blen);
-        break;
-    case TB_FAULT_PASS:
-        break;
-    }
     rc = send_raw(self, dest, buf, blen);
     free(buf);
     return rc;
+}
+
+void tb_node_on_dropped(tb_node_t *self, tb_node_dropped_fn fn)
+{
+    self->on_dropped = fn;
 }
 
 tb_fault_t *tb_node_fault(tb_node_t *self)

@@ -9,7 +9,8 @@
  * Frames: node -> broker [destination code][envelope];
  *         broker -> node [sender code, stamped by the broker][envelope].
  * Every envelope is decoded and validated here; one whose sender field is not
- * the stamped sender, or whose receiver is not this node, is logged and dropped.
+ * the stamped sender, or whose receiver is not this node, is dropped (counted,
+ * and told to the daemon through tb_node_on_dropped: this library logs nothing).
  * Socket set-up lives in tb_node_new() alone, so CURVE keys slot in there.
  */
 #ifndef TB_NODE_H
@@ -47,7 +48,13 @@ void tb_node_close(tb_node_t **self_p);
 int tb_node_send(tb_node_t *self, const char *dest, Tongban__V1__Kind kind, uint64_t seq,
                  uint64_t ack, const uint8_t *body, size_t len);
 
-/* The fault-injection state (tests; inactive unless TONGBAN_FAULT is set). */
+/* An envelope was dropped (frames received, why): for the daemon to log.
+ * Called with the handler's ctx. */
+typedef void (*tb_node_dropped_fn)(void *ctx, int frames, int rc);
+void tb_node_on_dropped(tb_node_t *self, tb_node_dropped_fn fn);
+
+/* The fault-injection state parsed from TONGBAN_FAULT (tests; inactive unless
+ * set).  The link engine applies it (tb_linkeng.h); tb_node_send does not. */
 tb_fault_t *tb_node_fault(tb_node_t *self);
 
 /* Backlog reported in heartbeats. */

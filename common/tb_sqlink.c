@@ -2,10 +2,11 @@
 
 #include "tb_error.h"
 #include "tb_linkeng.h"
-#include "tb_log.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
+#include <stdio.h>
 #include "tb_signal.h"
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,7 @@ enum { WINDOW = 256, POLL_MS = 100 };
 
 /* The SQLite backend of the link engine (tb_linkeng.h): the node's store
  * behind tb_linkeng_store_t, tb_node as the wire, tb_mono_ms as the clock.
- * What the engine notes is logged here, as the daemon's own voice. */
+ * What the engine notes goes on to the daemon (app.note), which logs it. */
 struct tb_sqlink {
     tb_store_t *store;
     tb_node_t *node;
@@ -22,6 +23,14 @@ struct tb_sqlink {
     tb_linkeng_t *eng;
     uv_timer_t timer;
 };
+
+static void tell(tb_sqlink_t *self, tb_sqlink_event_t event, tb_linkeng_note_t what,
+                 const char *peer, const char *detail, uint64_t seq, int rc)
+{
+    tb_sqlink_note_t n = {event, what, peer ? peer : "", detail ? detail : "", seq, rc};
+    if (self->app.note)
+        self->app.note(self->app.ctx, &n);
+}
 
 static int st_begin(void *st)
 {
@@ -61,8 +70,7 @@ static int st_apply(void *st, const char *peer, uint64_t seq, const uint8_t *bod
     tb_item_msg_t *item = NULL;
     int rc = tb_item_decode(body, len, &item);
     if (rc < 0) {
-        tb_error("link %s seq %llu: %s; quarantined", peer, (unsigned long long)seq,
-                 tb_strerror(rc));
+        tell(self, TB_SQLINK_QUARANTINED, 0, peer, NULL, seq, rc);
         return tb_store_quarantine(self->store, peer, seq, body, len, tb_strerror(rc));
     }
     rc = self->app.apply(self->app.ctx, peer, item, body, len);
@@ -103,8 +111,15 @@ static int st_read(void *st, const char *peer, uint64_t from, uint64_t to, tb_li
 }
 
 static const tb_linkeng_store_t sqlite_store = {
-    st_begin,      st_commit, st_rollback, st_cursor_get, st_apply,
-    st_cursor_set, st_ack,    st_heads,    st_read,
+    .begin = st_begin,
+    .commit = st_commit,
+    .rollback = st_rollback,
+    .cursor_get = st_cursor_get,
+    .apply = st_apply,
+    .cursor_set = st_cursor_set,
+    .ack = st_ack,
+    .heads = st_heads,
+    .read = st_read,
 };
 
 static int net_send(void *ctx, const char *dest, Tongban__V1__Kind kind, uint64_t seq, uint64_t ack,
@@ -121,31 +136,72 @@ static int64_t net_now(void *ctx)
 
 static void net_note(void *ctx, tb_linkeng_note_t what, const char *peer, uint64_t seq, int rc)
 {
-    (void)ctx;
-    unsigned long long s = (unsigned long long)seq;
-    switch (what) {
+    tell(ctx, TB_SQLINK_ENGINE, what, peer, NULL, seq, rc);
+}
+
+static void on_dropped(void *ctx, int frames, int rc)
+{
+    tell(ctx, TB_SQLINK_DROPPED, 0, NULL, NULL, (uint64_t)frames, rc);
+}
+
+int tb_sqlink_note_text(const tb_sqlink_note_t *n, char *buf, size_t cap)
+{
+    const char *peer = n->peer;
+    unsigned long long s = (unsigned long long)n->seq;
+    const char *why = n->rc < 0 ? tb_strerror(n->rc) : "";
+    switch (n->event) {
+    case TB_SQLINK_QUARANTINED:
+        snprintf(buf, cap, "link %s seq %llu: %s; quarantined", peer, s, why);
+        return TB_LOG_ERROR;
+    case TB_SQLINK_DROPPED:
+        snprintf(buf, cap, "dropped a message (%llu frames): %s", s, why);
+        return TB_LOG_WARN;
+    case TB_SQLINK_SERVING:
+        snprintf(buf, cap, "node %s serving via %s; backlog %llu message(s) waiting in outboxes",
+                 peer, n->detail, s);
+        return TB_LOG_INFO;
+    case TB_SQLINK_SIGNAL:
+        snprintf(buf, cap, "signal %d: stopping", n->rc);
+        return TB_LOG_INFO;
+    case TB_SQLINK_STOPPED:
+        if (n->rc < 0) {
+            snprintf(buf, cap, "stopped (the loop closed with handles still open: %s)",
+                     uv_strerror(n->rc));
+            return TB_LOG_WARN;
+        }
+        snprintf(buf, cap, "stopped");
+        return TB_LOG_INFO;
+    case TB_SQLINK_ENGINE:
+        break;
+    }
+    switch (n->what) {
     case TB_LINKENG_APPLY_FAILED:
-        tb_error("link %s seq %llu: apply failed: %s", peer, s, tb_strerror(rc));
-        break;
+        snprintf(buf, cap, "link %s seq %llu: apply failed: %s", peer, s, why);
+        return TB_LOG_ERROR;
     case TB_LINKENG_ROLLED_BACK:
-        tb_warn("batch rolled back; peers will retransmit");
-        break;
+        snprintf(buf, cap, "batch rolled back; peers will retransmit");
+        return TB_LOG_WARN;
     case TB_LINKENG_ACK_BEYOND:
-        tb_warn("peer %s acked %llu, beyond our last: ignored", peer, s);
-        break;
+        snprintf(buf, cap, "peer %s acked %llu, beyond our last: ignored", peer, s);
+        return TB_LOG_WARN;
     case TB_LINKENG_UNREACHABLE:
-        tb_debug("peer %s not connected; holding its outbox", peer);
-        break;
+        snprintf(buf, cap, "peer %s not connected; holding its outbox", peer);
+        return TB_LOG_DEBUG;
     case TB_LINKENG_READ_FAILED:
-        tb_warn("outbox %s seq %llu: %s", peer, s, tb_strerror(rc));
-        break;
+        snprintf(buf, cap, "outbox %s seq %llu: %s", peer, s, why);
+        return TB_LOG_WARN;
     case TB_LINKENG_SEND_FAILED:
         /* Back-pressure (EAGAIN, EHOSTUNREACH): the outbox keeps it and the
          * timer tries again.  Anything else is a bug worth shouting. */
-        if (rc != -EAGAIN && rc != -EHOSTUNREACH)
-            tb_error("link %s seq %llu cannot be sent: %s", peer, s, tb_strerror(rc));
-        break;
+        if (n->rc == -EAGAIN || n->rc == -EHOSTUNREACH)
+            return -1;
+        snprintf(buf, cap, "link %s seq %llu cannot be sent: %s", peer, s, why);
+        return TB_LOG_ERROR;
+    case TB_LINKENG_PEER_REFUSED:
+        snprintf(buf, cap, "message from %s refused: dropped", peer);
+        return TB_LOG_WARN;
     }
+    return -1;
 }
 
 static void set_backlog(tb_sqlink_t *self)
@@ -194,7 +250,13 @@ int tb_sqlink_new(uv_loop_t *loop, tb_store_t *store, const char *endpoint,
         free(self);
         return rc;
     }
-    tb_linkeng_env_t env = {net_send, net_now, net_note, tb_node_fault(self->node), self, WINDOW};
+    tb_node_on_dropped(self->node, on_dropped);
+    tb_linkeng_env_t env = {.send = net_send,
+                            .now_ms = net_now,
+                            .note = net_note,
+                            .fault = tb_node_fault(self->node),
+                            .ctx = self,
+                            .window = WINDOW};
     if ((rc = tb_linkeng_new(&sqlite_store, self, &env, &self->eng)) < 0) {
         tb_node_close(&self->node);
         free(self);
@@ -237,7 +299,7 @@ typedef struct {
 static void on_signal(uv_signal_t *h, int sig)
 {
     serve_t *s = h->data;
-    tb_info("signal %d: stopping", sig);
+    tell(s->link, TB_SQLINK_SIGNAL, 0, NULL, NULL, 0, sig);
     tb_sqlink_close(&s->link);
     uv_close((uv_handle_t *)&s->sigint, NULL);
     uv_close((uv_handle_t *)&s->sigterm, NULL);
@@ -257,8 +319,7 @@ int tb_sqlink_serve(tb_store_t *store, const char *endpoint, const tb_sqlink_app
     }
     uint64_t backlog = 0;
     tb_store_backlog(store, &backlog);
-    tb_info("node %s serving via %s; backlog %llu message(s) waiting in outboxes",
-            tb_store_place(store), endpoint, (unsigned long long)backlog);
+    tell(s.link, TB_SQLINK_SERVING, 0, tb_store_place(store), endpoint, backlog, 0);
     uv_signal_init(&loop, &s.sigint);
     uv_signal_init(&loop, &s.sigterm);
     s.sigint.data = s.sigterm.data = &s;
@@ -267,8 +328,8 @@ int tb_sqlink_serve(tb_store_t *store, const char *endpoint, const tb_sqlink_app
     tb_signal_release();
     uv_run(&loop, UV_RUN_DEFAULT);
     rc = uv_loop_close(&loop);
-    if (rc < 0)
-        tb_warn("loop closed with handles still open: %s", uv_strerror(rc));
-    tb_info("stopped");
+    tb_sqlink_note_t n = {TB_SQLINK_STOPPED, 0, "", "", 0, rc};
+    if (app->note)
+        app->note(app->ctx, &n);
     return 0;
 }

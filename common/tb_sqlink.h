@@ -11,14 +11,43 @@
  *    sends what is due, and retransmits go-back-N until acked.
  * A message that arrives in order but does not decode or validate is kept in
  * the quarantine table and skipped, so one bad message never blocks a link.
+ *
+ * Library code: it logs nothing.  What a daemon may want to log reaches
+ * app->note; tb_sqlink_note_text words it, once for every daemon.
  */
 #ifndef TB_SQLINK_H
 #define TB_SQLINK_H
 
+#include "tb_linkeng.h"
+#include "tb_log.h"
 #include "tb_node.h"
 #include "tb_store.h"
 
 typedef struct tb_sqlink tb_sqlink_t;
+
+/* What the link tells the daemon (to log). */
+typedef enum {
+    TB_SQLINK_ENGINE,      /* the link engine noted `what` (peer, seq, rc) */
+    TB_SQLINK_QUARANTINED, /* peer's message seq does not decode (rc): quarantined, skipped */
+    TB_SQLINK_DROPPED,     /* tb_node dropped an invalid envelope (seq: its frames, rc) */
+    TB_SQLINK_SERVING,     /* tb_sqlink_serve started (peer: our place, detail: the broker
+                              endpoint, seq: messages waiting in the outboxes) */
+    TB_SQLINK_SIGNAL,      /* tb_sqlink_serve got signal rc: stopping */
+    TB_SQLINK_STOPPED,     /* tb_sqlink_serve's loop ended (rc: uv_loop_close's result) */
+} tb_sqlink_event_t;
+
+typedef struct {
+    tb_sqlink_event_t event;
+    tb_linkeng_note_t what; /* TB_SQLINK_ENGINE only */
+    const char *peer;       /* or "" */
+    const char *detail;     /* or "" */
+    uint64_t seq;
+    int rc;
+} tb_sqlink_note_t;
+
+/* The log line for a note: its level and text in buf, or -1 when there is
+ * nothing worth a line (back-pressure, for one).  Pure: logs nothing. */
+int tb_sqlink_note_text(const tb_sqlink_note_t *n, char *buf, size_t cap);
 
 typedef struct {
     /* Apply one in-order item from peer inside the open transaction.  Return 0,
@@ -26,6 +55,8 @@ typedef struct {
     int (*apply)(void *ctx, const char *peer, const tb_item_msg_t *item, const uint8_t *body,
                  size_t len);
     void *ctx;
+    /* Optional: what happened, for the daemon to log (ctx as above). */
+    void (*note)(void *ctx, const tb_sqlink_note_t *note);
 } tb_sqlink_app_t;
 
 int tb_sqlink_new(uv_loop_t *loop, tb_store_t *store, const char *endpoint,

@@ -17,6 +17,44 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+/* ---- messages in memory ---------------------------------------------------------------- */
+
+int msgs_push(msgs_t *m, const char *peer, uint64_t seq, const uint8_t *buf, size_t len)
+{
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 64;
+        msg_t *v = county_realloc(m->v, cap * sizeof(msg_t));
+        if (!v)
+            return -ENOMEM;
+        m->v = v;
+        m->cap = cap;
+    }
+    msg_t *x = &m->v[m->n];
+    x->buf = county_malloc(len ? len : 1);
+    if (!x->buf)
+        return -ENOMEM;
+    memcpy(x->buf, buf, len);
+    x->len = len;
+    x->seq = seq;
+    snprintf(x->peer, sizeof x->peer, "%s", peer);
+    m->n++;
+    return 0;
+}
+
+void msgs_clear(msgs_t *m)
+{
+    for (size_t i = 0; i < m->n; i++)
+        free(m->v[i].buf);
+    m->n = 0;
+}
+
+void msgs_free(msgs_t *m)
+{
+    msgs_clear(m);
+    free(m->v);
+    memset(m, 0, sizeof *m);
+}
+
 /* Keep a message we cannot use in the quarantine table; the link moves on. */
 static int quarantine(county_t *self, const msg_t *m, const char *why)
 {
@@ -94,16 +132,10 @@ static int apply_msg(county_t *self, const msg_t *m)
 
 void county_batch_start(county_t *self)
 {
-    if (self->in_flight || !self->pg || self->stopping)
+    if (self->in_flight || !county_online(self) || self->stopping)
         return;
-    bool acks = false;
-    ssize_t reload = -1;
-    for (size_t i = 0; i < self->npeers; i++) {
-        peer_t *p = &self->peers[i];
-        acks |= p->tx.acked > p->ack_stored;
-        if (reload < 0 && p->spilled && p->queue.n < self->max_queue / 2 + 1)
-            reload = (ssize_t)i;
-    }
+    bool acks = self->eng && tb_linkeng_batch_due(self->eng);
+    ssize_t reload = county_link_reload_choice(self);
     if (self->pending.n == 0 && !acks && reload < 0 && self->ncmds == 0 && self->ndata == 0 &&
         !self->due_refresh)
         return;
@@ -152,15 +184,17 @@ void county_batch_start(county_t *self)
         p_int(&a, (int64_t)self->batch_event_seq);
         rc = county_stmt_send(self, "counter", &a);
     }
-    if (rc == 0 && PQpipelineSync(self->pg) != 1)
-        rc = -TB_ESTORE;
+    if (rc == 0)
+        rc = county_stmt_sync(self);
     if (rc < 0) {
         /* Nothing was synced: closing the connection rolls the statements
          * sent so far back; the townships resend. */
-        county_pg_lost(self, rc == -TB_ESTORE ? PQerrorMessage(self->pg) : tb_strerror(rc));
+        county_pg_lost(self,
+                       rc == -TB_ESTORE && self->pg ? PQerrorMessage(self->pg) : tb_strerror(rc));
         return;
     }
-    county_pg_flush(self);
+    if (self->pg)
+        county_pg_flush(self);
 }
 
 void county_batch_finish(county_t *self)
@@ -194,8 +228,8 @@ void county_batch_finish(county_t *self)
         tb_info("deadlines recounted on calendar version %u",
                 (unsigned)self->env->calendar_version);
     }
-    /* Committed: make it true in memory, then acknowledge. */
-    tb_fault_committed(tb_node_fault(self->node));
+    /* Committed: make it true in memory, then acknowledge (the engine fires
+     * the commit hook between the two). */
     int rc = county_overlay_commit(self);
     if (rc < 0) {
         /* The store holds the batch and memory cannot: no acks, and memory is
@@ -206,10 +240,9 @@ void county_batch_finish(county_t *self)
         return;
     }
     self->event_seq = self->batch_event_seq;
-    county_link_committed(self);
     self->batches++;
     msgs_clear(&self->inflight);
-    county_link_flush(self);
+    county_link_committed(self); /* acks go out */
     if (self->stopping) {
         county_shutdown(self);
         return;

@@ -11,7 +11,7 @@
  *   county_record.c  what a batch writes: events, projection, own events, rejections,
  *                    status updates, deadlines
  *   county_intake.c  staff commands and data versions, taken on the plain connection
- *   county_link.c    the link transport: peers, outbox queues, flush, envelopes
+ *   county_link.c    the link engine's backend: accepting, outbox queues, read-back
  *   county_serve.c   the loop: timers, signals, start and stop
  */
 #ifndef COUNTY_INT_H
@@ -21,6 +21,7 @@
 
 #include "tb_case.h"
 #include "tb_link.h"
+#include "tb_linkeng.h"
 #include "tb_map.h"
 #include "tb_node.h"
 #include "tb_wire.h"
@@ -78,7 +79,7 @@ static inline int county_map_put(tb_map_t *m, const char *key, uintptr_t value)
     return county_test_alloc_fails() ? -ENOMEM : tb_map_put(m, key, value);
 }
 
-/* ---- a message kept in memory (county_link.c) --------------------------------------- */
+/* ---- a message kept in memory (county_batch.c) -------------------------------------- */
 
 typedef struct {
     char peer[TB_CODE_LEN + 1];
@@ -115,19 +116,19 @@ typedef struct {
     size_t len;
 } data_t;
 
-/* ---- per-township link state (county_link.c) ---------------------------------------- */
+/* ---- per-township storage of the link engine (county_link.c) ------------------------
+ *
+ * The protocol state (cursors accepted / in the batch / committed, the send
+ * side) is the engine's (tb_linkeng_peer); this is what the backend stores. */
 
 typedef struct {
     char code[TB_CODE_LEN + 1];
-    uint64_t cursor;      /* last seq accepted (committed, in flight or pending) */
-    uint64_t cursor_done; /* last seq committed */
-    bool need_ack;
-    tb_link_tx_t tx;
-    msgs_t queue;          /* our unacked messages to it, seq ascending (a prefix: see spilled) */
-    bool spilled;          /* the outbox table holds messages after the queue's tail */
-    uint64_t ack_stored;   /* tx.acked as last written to link_out */
-    uint64_t ack_batch;    /* tx.acked as the batch in flight writes it */
-    uint64_t cursor_batch; /* the cursor the batch in flight writes */
+    uint64_t cursor_in; /* link_in's cursor as loaded (the engine asks once) */
+    bool has_out;       /* a link_out row was loaded */
+    uint64_t acked_in;  /* link_out's acked as loaded */
+    uint64_t last;      /* the outbox's last committed seq */
+    msgs_t queue;       /* our unacked messages to it, seq ascending (a prefix: see spilled) */
+    bool spilled;       /* the outbox table holds messages after the queue's tail */
 } peer_t;
 
 /* ---- the context ------------------------------------------------------------------- */
@@ -160,6 +161,7 @@ struct county {
     tb_map_t *overlay; /* case id -> tb_case_t *, what the batch in flight makes true */
 
     /* the links (county_link.c) */
+    tb_linkeng_t *eng; /* the link engine, made at every load */
     peer_t *peers;
     size_t npeers, cap;
     size_t max_queue;
@@ -204,6 +206,27 @@ typedef struct {
 void p_text(params_t *p, const char *s);
 void p_int(params_t *p, int64_t x);
 void p_bytes(params_t *p, const uint8_t *b, size_t len);
+/* The fake statement sink, a test hook (tests/unit/test-county-batch.c): when
+ * set, a batch runs without PostgreSQL: every statement it queues and its
+ * Sync (name "SYNC", p NULL) go to the sink instead; a negative return fails
+ * the batch as a server error would.  Without TB_TEST_HOOKS: never set. */
+typedef int (*county_test_sink_t)(county_t *self, const char *name, const params_t *p);
+#ifdef TB_TEST_HOOKS
+void county_test_set_sink(county_test_sink_t sink);
+county_test_sink_t county_test_sink(void);
+#else
+static inline county_test_sink_t county_test_sink(void)
+{
+    return NULL;
+}
+#endif
+/* A batch can run: connected (or the test sink is set). */
+static inline bool county_online(const county_t *self)
+{
+    return self->pg != NULL || county_test_sink() != NULL;
+}
+/* End the batch's pipeline with a Sync: 0 or -TB_ESTORE. */
+int county_stmt_sync(county_t *self);
 /* Prepare every statement on pg: 0 or -TB_ESTORE (logged). */
 int county_stmt_prepare(PGconn *pg);
 /* A blocking query returning rows (loading the state): the result, or NULL
@@ -285,16 +308,22 @@ void county_intake_lost(county_t *self);
 
 /* ---- county_link.c: the seam the batch uses ----------------------------------------- */
 
-/* Load the links (link_in, link_out, the outbox head): 0 or negative. */
+/* Load the links (link_in, link_out, the outbox head) and make the engine
+ * over them (county_link_engine): 0 or negative. */
 int county_link_load(county_t *self);
+/* A new link engine over what is loaded: 0 or -ENOMEM. */
+int county_link_engine(county_t *self);
 void county_link_reset(county_t *self);
 /* The township of code, created if new; NULL if code is invalid or no memory. */
 peer_t *county_peer_get(county_t *self, const char *code);
 bool county_my_township(county_t *self, const char *code);
 /* A new outbox row to `peer` in the batch: 0 or negative. */
 int county_link_queue(county_t *self, const char *peer, const uint8_t *buf, size_t len);
-/* Write the batch's cursors and acks: 0 or negative. */
+/* Name the batch's link messages to the engine and write its cursors and
+ * acks: 0 or negative. */
 int county_link_batch(county_t *self);
+/* The township whose spilled outbox this batch reads back (index), or -1. */
+ssize_t county_link_reload_choice(county_t *self);
 /* Ask for the next part of one spilled outbox (last statement before the
  * counter): 0 or negative; the rows arrive in county_link_reload_rows. */
 int county_link_batch_reload(county_t *self);

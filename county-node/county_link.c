@@ -1,12 +1,20 @@
-/* county_link.c: the exactly-once link transport to the townships.
+/* county_link.c: the county's backend of the link engine (common/tb_linkeng.h).
  *
- * Per township (peer_t): the receive cursor (accepted, committed), the send
- * side (tb_link_tx: sequencing, window, retransmit), and the unacknowledged
- * outbox in memory, a prefix of the outbox table when it grew past
- * max_queue ("spilled", read back by a batch).  The batch talks to it only
- * through the county_link_* functions in county_int.h: queue a row, write the
- * cursors and acks, read back a spilled outbox, and committed / lost.  This
- * is the seam the shared link engine replaces next.
+ * The protocol (sequencing, window, retransmit, acks, unreachable handling,
+ * the peer filter and the fault hooks) is the engine's; this file is only
+ * the asynchronous storage behind tb_linkeng_store_t, over the PostgreSQL
+ * pipeline of county_batch.c:
+ *  - apply() accepts a message into `pending` (bounded by COUNTY_MAX_PENDING;
+ *    without a connection nothing is accepted); the next batch takes it and
+ *    names what it took (tb_linkeng_batch_take);
+ *  - cursor_set() and ack() are the batch's "cursor" and "ack" statements;
+ *  - read() serves each township's unacknowledged outbox from memory, a
+ *    prefix of the outbox table when it grew past max_queue ("spilled"): a
+ *    range not in memory yet is "not yet" (-EAGAIN) and a later batch reads
+ *    it back (county_link_batch_reload);
+ *  - after a commit the batch's outbox rows join the queues and the engine
+ *    learns the new heads (tb_linkeng_appended), then tb_linkeng_committed.
+ * The engine is made anew with the state at every load (county_link_load).
  */
 #include "county_int.h"
 
@@ -16,53 +24,23 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-/* ---- messages in memory ---------------------------------------------------------------- */
-
-int msgs_push(msgs_t *m, const char *peer, uint64_t seq, const uint8_t *buf, size_t len)
-{
-    if (m->n == m->cap) {
-        size_t cap = m->cap ? m->cap * 2 : 64;
-        msg_t *v = county_realloc(m->v, cap * sizeof(msg_t));
-        if (!v)
-            return -ENOMEM;
-        m->v = v;
-        m->cap = cap;
-    }
-    msg_t *x = &m->v[m->n];
-    x->buf = county_malloc(len ? len : 1);
-    if (!x->buf)
-        return -ENOMEM;
-    memcpy(x->buf, buf, len);
-    x->len = len;
-    x->seq = seq;
-    snprintf(x->peer, sizeof x->peer, "%s", peer);
-    m->n++;
-    return 0;
-}
-
-void msgs_clear(msgs_t *m)
-{
-    for (size_t i = 0; i < m->n; i++)
-        free(m->v[i].buf);
-    m->n = 0;
-}
-
-void msgs_free(msgs_t *m)
-{
-    msgs_clear(m);
-    free(m->v);
-    memset(m, 0, sizeof *m);
-}
-
 /* ---- peers ----------------------------------------------------------------------------- */
+
+static peer_t *peer_find(county_t *self, const char *code)
+{
+    for (size_t i = 0; i < self->npeers; i++)
+        if (strcmp(self->peers[i].code, code) == 0)
+            return &self->peers[i];
+    return NULL;
+}
 
 peer_t *county_peer_get(county_t *self, const char *code)
 {
     if (!tb_code_valid(code))
         return NULL; /* also what the database hands back is checked */
-    for (size_t i = 0; i < self->npeers; i++)
-        if (strcmp(self->peers[i].code, code) == 0)
-            return &self->peers[i];
+    peer_t *p = peer_find(self, code);
+    if (p)
+        return p;
     if (self->npeers == self->cap) {
         size_t cap = self->cap ? self->cap * 2 : 32;
         peer_t *v = county_realloc(self->peers, cap * sizeof(peer_t));
@@ -71,10 +49,9 @@ peer_t *county_peer_get(county_t *self, const char *code)
         self->peers = v;
         self->cap = cap;
     }
-    peer_t *p = &self->peers[self->npeers++];
+    p = &self->peers[self->npeers++];
     memset(p, 0, sizeof *p);
     strcpy(p->code, code);
-    tb_link_tx_init(&p->tx, 0, 0, tb_mono_ms());
     return p;
 }
 
@@ -87,6 +64,7 @@ bool county_my_township(county_t *self, const char *code)
 
 void county_link_reset(county_t *self)
 {
+    tb_linkeng_destroy(&self->eng);
     for (size_t i = 0; i < self->npeers; i++)
         msgs_free(&self->peers[i].queue);
     free(self->peers);
@@ -94,6 +72,139 @@ void county_link_reset(county_t *self)
     self->npeers = self->cap = 0;
     msgs_clear(&self->pending);
 }
+
+/* Drop from the queues what the townships acknowledged. */
+static void prune(county_t *self)
+{
+    for (size_t i = 0; self->eng && i < self->npeers; i++) {
+        peer_t *p = &self->peers[i];
+        tb_linkeng_peer_t e;
+        if (tb_linkeng_peer(self->eng, p->code, &e) < 0)
+            continue;
+        size_t drop = 0;
+        while (drop < p->queue.n && p->queue.v[drop].seq <= e.acked)
+            free(p->queue.v[drop++].buf);
+        if (drop) {
+            memmove(p->queue.v, p->queue.v + drop, (p->queue.n - drop) * sizeof(msg_t));
+            p->queue.n -= drop;
+        }
+    }
+}
+
+/* ---- the storage interface ------------------------------------------------------------- */
+
+static int st_cursor_get(void *st, const char *peer, uint64_t *ret_cursor)
+{
+    peer_t *p = county_peer_get(st, peer);
+    if (!p)
+        return -ENOMEM;
+    *ret_cursor = p->cursor_in;
+    return 0;
+}
+
+/* Accept: the next batch takes it.  Not without a connection, not past the bound. */
+static int st_accept(void *st, const char *peer, uint64_t seq, const uint8_t *body, size_t len)
+{
+    county_t *self = st;
+    if (!county_online(self) || self->pending.n >= COUNTY_MAX_PENDING)
+        return -EAGAIN;
+    return msgs_push(&self->pending, peer, seq, body, len);
+}
+
+static int st_cursor_set(void *st, const char *peer, uint64_t seq)
+{
+    params_t a = {0};
+    p_text(&a, peer);
+    p_int(&a, (int64_t)seq);
+    return county_stmt_send(st, "cursor", &a);
+}
+
+static int st_ack(void *st, const char *peer, uint64_t ack)
+{
+    params_t b = {0};
+    p_text(&b, peer);
+    p_int(&b, (int64_t)ack);
+    return county_stmt_send(st, "ack", &b);
+}
+
+static int st_heads(void *st, tb_linkeng_head_fn fn, void *arg)
+{
+    county_t *self = st;
+    for (size_t i = 0; i < self->npeers; i++)
+        if (self->peers[i].has_out)
+            fn(arg, self->peers[i].code, self->peers[i].last, self->peers[i].acked_in);
+    return 0;
+}
+
+static int st_read(void *st, const char *peer, uint64_t from, uint64_t to, tb_linkeng_emit_fn emit,
+                   void *arg)
+{
+    peer_t *p = peer_find(st, peer);
+    if (!p)
+        return -EAGAIN;
+    uint64_t next = from;
+    for (size_t k = 0; k < p->queue.n && next <= to; k++) {
+        msg_t *m = &p->queue.v[k];
+        if (m->seq < next)
+            continue;
+        int rc = emit(arg, m->seq, m->buf, m->len);
+        if (rc < 0)
+            return rc;
+        next = m->seq + 1;
+    }
+    return next <= to && p->spilled ? -EAGAIN : 0; /* the rest is read back by a batch */
+}
+
+static const tb_linkeng_store_t county_store = {
+    .cursor_get = st_cursor_get,
+    .apply = st_accept,
+    .cursor_set = st_cursor_set,
+    .ack = st_ack,
+    .heads = st_heads,
+    .read = st_read,
+    .async = true,
+};
+
+static int net_send(void *ctx, const char *dest, Tongban__V1__Kind kind, uint64_t seq, uint64_t ack,
+                    const uint8_t *body, size_t len)
+{
+    county_t *self = ctx;
+    return self->node ? tb_node_send(self->node, dest, kind, seq, ack, body, len) : -ESHUTDOWN;
+}
+
+static int64_t net_now(void *ctx)
+{
+    (void)ctx;
+    return tb_mono_ms();
+}
+
+static bool net_accept(void *ctx, const char *peer)
+{
+    return county_my_township(ctx, peer);
+}
+
+static void net_note(void *ctx, tb_linkeng_note_t what, const char *peer, uint64_t seq, int rc)
+{
+    (void)ctx;
+    switch (what) {
+    case TB_LINKENG_PEER_REFUSED:
+        tb_warn("message from %s, not one of our townships: dropped", peer);
+        break;
+    case TB_LINKENG_ACK_BEYOND:
+        tb_warn("township %s acked %" PRIu64 " beyond our last: ignored", peer, seq);
+        break;
+    case TB_LINKENG_READ_FAILED:
+        tb_warn("outbox to %s seq %" PRIu64 ": %s", peer, seq, tb_strerror(rc));
+        break;
+    case TB_LINKENG_UNREACHABLE:
+        tb_debug("township %s not connected; holding its outbox", peer);
+        break;
+    default:
+        break; /* back-pressure: the queue keeps it and the timer tries again */
+    }
+}
+
+/* ---- loading --------------------------------------------------------------------------- */
 
 /* The township of a stored row: 0 with *ret_p (NULL for a code that is no
  * place code: skipped), or -ENOMEM: a link missing from memory would restart
@@ -116,7 +227,7 @@ int county_link_load(county_t *self)
         return -TB_ESTORE;
     for (int i = 0; rc == 0 && i < PQntuples(r); i++)
         if ((rc = load_peer(self, PQgetvalue(r, i, 0), &p)) == 0 && p)
-            p->cursor = p->cursor_done = strtoull(PQgetvalue(r, i, 1), NULL, 10);
+            p->cursor_in = strtoull(PQgetvalue(r, i, 1), NULL, 10);
     PQclear(r);
     if (rc < 0)
         return rc;
@@ -129,9 +240,9 @@ int county_link_load(county_t *self)
         }
         if (!p)
             continue;
-        uint64_t acked = strtoull(PQgetvalue(r, i, 2), NULL, 10);
-        tb_link_tx_init(&p->tx, strtoull(PQgetvalue(r, i, 1), NULL, 10), acked, tb_mono_ms());
-        p->ack_stored = acked;
+        p->has_out = true;
+        p->last = strtoull(PQgetvalue(r, i, 1), NULL, 10);
+        p->acked_in = strtoull(PQgetvalue(r, i, 2), NULL, 10);
     }
     PQclear(r);
     /* Binary results for the bodies. */
@@ -168,7 +279,22 @@ int county_link_load(county_t *self)
         }
     }
     PQclear(r);
-    return 0;
+    return county_link_engine(self);
+}
+
+int county_link_engine(county_t *self)
+{
+    tb_linkeng_destroy(&self->eng);
+    tb_linkeng_env_t env = {
+        .send = net_send,
+        .now_ms = net_now,
+        .note = net_note,
+        .fault = self->node ? tb_node_fault(self->node) : NULL,
+        .ctx = self,
+        .window = COUNTY_WINDOW,
+        .accept_peer = net_accept,
+    };
+    return tb_linkeng_new(&county_store, self, &env, &self->eng);
 }
 
 /* ---- what a batch writes --------------------------------------------------------------- */
@@ -179,7 +305,7 @@ int county_link_queue(county_t *self, const char *peer, const uint8_t *buf, size
     if (!p)
         return -ENOMEM;
     /* seqs of this batch follow the committed last and the batch's earlier rows */
-    uint64_t seq = p->tx.last + 1;
+    uint64_t seq = p->last + 1;
     for (size_t i = 0; i < self->out_new.n; i++)
         if (strcmp(self->out_new.v[i].peer, peer) == 0)
             seq = self->out_new.v[i].seq + 1;
@@ -201,27 +327,18 @@ int county_link_queue(county_t *self, const char *peer, const uint8_t *buf, size
 int county_link_batch(county_t *self)
 {
     int rc = 0;
-    for (size_t i = 0; rc == 0 && i < self->npeers; i++) {
-        peer_t *p = &self->peers[i];
-        params_t a = {0}, b = {0};
-        p_text(&a, p->code);
-        p_text(&b, p->code);
-        p->cursor_batch = p->cursor_done;
-        for (size_t k = 0; k < self->inflight.n; k++)
-            if (strcmp(self->inflight.v[k].peer, p->code) == 0 &&
-                self->inflight.v[k].seq > p->cursor_batch)
-                p->cursor_batch = self->inflight.v[k].seq;
-        if (p->cursor_batch != p->cursor_done) {
-            p_int(&a, (int64_t)p->cursor_batch);
-            rc = county_stmt_send(self, "cursor", &a);
-        }
-        p->ack_batch = p->tx.acked;
-        if (rc == 0 && p->ack_batch > p->ack_stored) {
-            p_int(&b, (int64_t)p->ack_batch);
-            rc = county_stmt_send(self, "ack", &b);
-        }
-    }
-    return rc;
+    for (size_t i = 0; rc == 0 && i < self->inflight.n; i++)
+        rc = tb_linkeng_batch_take(self->eng, self->inflight.v[i].peer, self->inflight.v[i].seq);
+    return rc < 0 ? rc : tb_linkeng_batch_write(self->eng);
+}
+
+ssize_t county_link_reload_choice(county_t *self)
+{
+    prune(self);
+    for (size_t i = 0; i < self->npeers; i++)
+        if (self->peers[i].spilled && self->peers[i].queue.n < self->max_queue / 2 + 1)
+            return (ssize_t)i;
+    return -1;
 }
 
 int county_link_batch_reload(county_t *self)
@@ -229,13 +346,15 @@ int county_link_batch_reload(county_t *self)
     if (self->reloading < 0)
         return 0;
     peer_t *r = &self->peers[self->reloading];
+    tb_linkeng_peer_t e = {0};
+    tb_linkeng_peer(self->eng, r->code, &e);
     params_t a = {0};
     p_text(&a, r->code);
-    p_int(&a, (int64_t)(r->queue.n ? r->queue.v[r->queue.n - 1].seq : r->tx.acked));
+    p_int(&a, (int64_t)(r->queue.n ? r->queue.v[r->queue.n - 1].seq : e.acked));
     p_int(&a, (int64_t)(self->max_queue - r->queue.n));
     /* Only what earlier batches committed: this batch's rows join the queue
      * in county_link_committed. */
-    p_int(&a, (int64_t)r->tx.last);
+    p_int(&a, (int64_t)r->last);
     if (!PQsendQueryPrepared(self->pg, "reload", a.n, a.v, a.len, a.fmt, 1))
         return -TB_ESTORE;
     return 0;
@@ -258,7 +377,7 @@ void county_link_reload_rows(county_t *self, const PGresult *r)
                       (size_t)PQgetlength(r, i, 1)) < 0)
             return;
     }
-    p->spilled = p->queue.n && p->queue.v[p->queue.n - 1].seq < p->tx.last;
+    p->spilled = p->queue.n && p->queue.v[p->queue.n - 1].seq < p->last;
     tb_debug("outbox to %s: read back %d message(s) from the table%s", p->code, n,
              p->spilled ? ", more waiting" : "");
 }
@@ -270,111 +389,35 @@ void county_link_committed(county_t *self)
         peer_t *p = county_peer_get(self, m->peer);
         if (!p)
             continue;
-        tb_link_tx_appended(&p->tx, m->seq);
+        p->last = m->seq;
+        if (tb_linkeng_appended(self->eng, m->peer, m->seq) < 0)
+            continue; /* not sent before the state is reloaded */
         if (p->spilled || p->queue.n >= self->max_queue ||
             msgs_push(&p->queue, m->peer, m->seq, m->buf, m->len) < 0)
             p->spilled = true;
     }
     msgs_clear(&self->out_new);
-    for (size_t i = 0; i < self->npeers; i++) {
-        peer_t *p = &self->peers[i];
-        if (p->cursor_batch > p->cursor_done)
-            p->need_ack = true;
-        /* cursor may have run ahead into the pending batch: commit only what was in flight */
-        if (p->cursor_batch > p->cursor_done)
-            p->cursor_done = p->cursor_batch;
-        if (p->ack_stored < p->ack_batch)
-            p->ack_stored = p->ack_batch; /* the outbox is pruned up to here */
-    }
+    tb_linkeng_committed(self->eng, 0); /* the commit hook, then the acks go out */
 }
 
 void county_link_lost(county_t *self)
 {
-    for (size_t i = 0; i < self->npeers; i++) {
-        self->peers[i].cursor = self->peers[i].cursor_done;
-        self->peers[i].need_ack = false;
-    }
+    if (self->eng)
+        tb_linkeng_committed(self->eng, -TB_ESTORE);
 }
 
 /* ---- the wire -------------------------------------------------------------------------- */
 
 void county_link_flush(county_t *self)
 {
-    int64_t now = tb_mono_ms();
-    for (size_t i = 0; i < self->npeers; i++) {
-        peer_t *p = &self->peers[i];
-        /* Prune what the township acknowledged. */
-        size_t drop = 0;
-        while (drop < p->queue.n && p->queue.v[drop].seq <= p->tx.acked)
-            free(p->queue.v[drop++].buf);
-        if (drop) {
-            memmove(p->queue.v, p->queue.v + drop, (p->queue.n - drop) * sizeof(msg_t));
-            p->queue.n -= drop;
-        }
-        uint64_t from, to;
-        if (tb_link_tx_due(&p->tx, now, COUNTY_WINDOW, &from, &to)) {
-            uint64_t sent = from - 1;
-            for (size_t k = 0; k < p->queue.n; k++) {
-                msg_t *m = &p->queue.v[k];
-                if (m->seq < from || m->seq > to)
-                    continue;
-                if (tb_node_send(self->node, p->code, TONGBAN__V1__KIND__KIND_DATA, m->seq,
-                                 p->cursor_done, m->buf, m->len) < 0)
-                    break;
-                sent = m->seq;
-                p->need_ack = false;
-            }
-            if (sent >= from)
-                tb_link_tx_sent(&p->tx, sent);
-        }
-        if (p->need_ack && tb_node_send(self->node, p->code, TONGBAN__V1__KIND__KIND_ACK, 0,
-                                        p->cursor_done, NULL, 0) == 0)
-            p->need_ack = false;
-    }
+    prune(self);
+    if (self->eng)
+        tb_linkeng_flush(self->eng);
 }
 
 void county_on_envelope(void *ctx, const tb_env_t *env)
 {
     county_t *self = ctx;
-    if (env->kind == TONGBAN__V1__KIND__KIND_UNREACHABLE &&
-        strcmp(env->sender, TB_BROKER_CODE) == 0) {
-        Tongban__V1__Unreachable *u =
-            tongban__v1__unreachable__unpack(NULL, env->body.len, env->body.data);
-        if (u && tb_code_valid(u->peer)) {
-            for (size_t i = 0; i < self->npeers; i++)
-                if (strcmp(self->peers[i].code, u->peer) == 0)
-                    tb_link_tx_unreachable(&self->peers[i].tx, tb_mono_ms());
-        }
-        if (u)
-            tongban__v1__unreachable__free_unpacked(u, NULL);
-        return;
-    }
-    if (strcmp(env->sender, TB_BROKER_CODE) == 0)
-        return;
-    if (!county_my_township(self, env->sender)) {
-        tb_warn("message from %s, not one of our townships: dropped", env->sender);
-        return;
-    }
-    peer_t *p = county_peer_get(self, env->sender);
-    if (!p)
-        return;
-    if (env->ack && tb_link_tx_on_ack(&p->tx, env->ack, tb_mono_ms()) < 0)
-        tb_warn("township %s acked %" PRIu64 " beyond our last %" PRIu64 ": ignored", p->code,
-                env->ack, p->tx.last);
-    if (env->kind != TONGBAN__V1__KIND__KIND_DATA)
-        return;
-    switch (tb_link_rx_classify(p->cursor, env->seq)) {
-    case TB_LINK_DUP:
-        if (env->seq <= p->cursor_done)
-            p->need_ack = true;
-        break;
-    case TB_LINK_GAP:
-        break;
-    case TB_LINK_NEXT:
-        if (!self->pg || self->pending.n >= COUNTY_MAX_PENDING)
-            break; /* not accepted: the township keeps it and resends */
-        if (msgs_push(&self->pending, p->code, env->seq, env->body.data, env->body.len) == 0)
-            p->cursor = env->seq;
-        break;
-    }
+    if (self->eng)
+        tb_linkeng_on_envelope(self->eng, env);
 }

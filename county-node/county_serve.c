@@ -63,6 +63,12 @@ static void on_drained(void *ctx)
     county_link_flush(self);
 }
 
+static void on_dropped(void *ctx, int frames, int rc)
+{
+    (void)ctx;
+    tb_warn("dropped a message (%d frames): %s", frames, tb_strerror(rc));
+}
+
 static void on_send_timer(uv_timer_t *t)
 {
     county_t *self = t->data;
@@ -142,6 +148,7 @@ int county_init(county_t *self, uv_loop_t *loop, tb_env_ctx_t *env, const char *
         tb_node_new(loop, env->place, tb_config_get(&env->cfg, TB_CFG_BROKER), &h, &self->node);
     if (rc < 0)
         return rc;
+    tb_node_on_dropped(self->node, on_dropped);
     struct {
         uv_timer_t *t;
         unsigned bit;

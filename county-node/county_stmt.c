@@ -112,8 +112,42 @@ PGresult *county_query(PGconn *pg, const char *sql)
     return r;
 }
 
+#ifdef TB_TEST_HOOKS
+static county_test_sink_t test_sink;
+
+void county_test_set_sink(county_test_sink_t sink)
+{
+    test_sink = sink;
+}
+
+county_test_sink_t county_test_sink(void)
+{
+    return test_sink;
+}
+#endif
+
+/* A statement the test sink refused: the batch failed. */
+static int sink_send(county_t *self, const char *name, const params_t *p)
+{
+    int rc = county_test_sink()(self, name, p);
+    if (rc < 0) {
+        snprintf(self->batch_err, sizeof self->batch_err, "test sink refused %s", name);
+        self->batch_failed = true;
+    }
+    return rc;
+}
+
+int county_stmt_sync(county_t *self)
+{
+    if (county_test_sink())
+        return sink_send(self, "SYNC", NULL);
+    return PQpipelineSync(self->pg) == 1 ? 0 : -TB_ESTORE;
+}
+
 int county_stmt_send(county_t *self, const char *name, params_t *p)
 {
+    if (county_test_sink())
+        return sink_send(self, name, p);
     if (!PQsendQueryPrepared(self->pg, name, p->n, p->v, p->len, p->fmt, 0)) {
         snprintf(self->batch_err, sizeof self->batch_err, "%s", PQerrorMessage(self->pg));
         self->batch_failed = true;

@@ -14,6 +14,16 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* The link's notes, in this daemon's log (the library logs nothing). */
+static void log_link_note(void *ctx, const tb_sqlink_note_t *note)
+{
+    (void)ctx;
+    char line[512];
+    int level = tb_sqlink_note_text(note, line, sizeof line);
+    if (level >= 0)
+        tb_log((tb_log_level_t)level, "%s", line);
+}
+
 static void usage(FILE *out)
 {
     fputs(
@@ -314,7 +324,7 @@ int main(int argc, char **argv)
                a.type == TB_EV_PLEDGED ? TB_TR("已容缺受理", "accepted with a pledge")
                                        : TB_TR(acts[act].done_zh, acts[act].done_en));
     } else {
-        tb_sqlink_app_t app = {township_apply, &t};
+        tb_sqlink_app_t app = {township_apply, &t, log_link_note};
         const char *broker = tb_config_get(&env.cfg, TB_CFG_BROKER);
         if ((rc = tb_sqlink_serve(store, broker, &app)) < 0) {
             fprintf(stderr,

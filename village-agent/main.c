@@ -14,6 +14,16 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* The link's notes, in this daemon's log (the library logs nothing). */
+static void log_link_note(void *ctx, const tb_sqlink_note_t *note)
+{
+    (void)ctx;
+    char line[512];
+    int level = tb_sqlink_note_text(note, line, sizeof line);
+    if (level >= 0)
+        tb_log((tb_log_level_t)level, "%s", line);
+}
+
 static void usage(FILE *out)
 {
     fputs(
@@ -315,7 +325,7 @@ int main(int argc, char **argv)
         if (open_store(&env, &store) < 0)
             goto out;
         village_node_t node = {&env, store};
-        tb_sqlink_app_t app = {village_apply, &node};
+        tb_sqlink_app_t app = {village_apply, &node, log_link_note};
         const char *broker = tb_config_get(&env.cfg, TB_CFG_BROKER);
         int rc = tb_sqlink_serve(store, broker, &app);
         if (rc < 0)

@@ -55,6 +55,13 @@ typedef struct {
     int nlog;
     tb_linkeng_t *eng;
     int wire_fd; /* if >= 0, every send is also written here (the fork test) */
+    /* the asynchronous backend (as_* below) */
+    uint64_t acc[MAX]; /* accepted, not yet taken by a batch */
+    int nacc;
+    bool refuse;       /* accept nothing (queue full, no database) */
+    uint64_t mem_upto; /* read() holds the outbox up to here in memory; beyond: -EAGAIN */
+    int heads_calls, acks_written;
+    int notes[16]; /* per tb_linkeng_note_t */
 } fix_t;
 
 static void logev(fix_t *f, char kind, const char *dest, uint64_t seq, uint64_t ack)
@@ -127,6 +134,7 @@ static int st_ack(void *st, const char *peer, uint64_t ack)
     assert_true(f->in_tx);
     assert_string_equal(peer, PEER);
     f->tx.acked = ack;
+    f->acks_written++;
     return 0;
 }
 static int st_heads(void *st, tb_linkeng_head_fn fn, void *arg)
@@ -154,8 +162,50 @@ static int st_read(void *st, const char *peer, uint64_t from, uint64_t to, tb_li
     return 0;
 }
 static const tb_linkeng_store_t fake_store = {
-    st_begin,      st_commit, st_rollback, st_cursor_get, st_apply,
-    st_cursor_set, st_ack,    st_heads,    st_read,
+    .begin = st_begin,
+    .commit = st_commit,
+    .rollback = st_rollback,
+    .cursor_get = st_cursor_get,
+    .apply = st_apply,
+    .cursor_set = st_cursor_set,
+    .ack = st_ack,
+    .heads = st_heads,
+    .read = st_read,
+};
+
+/* ---- the fake asynchronous backend: apply accepts, the test runs batches ---- */
+static int as_apply(void *st, const char *peer, uint64_t seq, const uint8_t *body, size_t len)
+{
+    fix_t *f = st;
+    (void)body;
+    (void)len;
+    assert_string_equal(peer, PEER); /* accepting writes nothing, also during a batch */
+    if (f->refuse)
+        return -EAGAIN;
+    f->acc[f->nacc++] = seq;
+    return 0;
+}
+static int as_heads(void *st, tb_linkeng_head_fn fn, void *arg)
+{
+    ((fix_t *)st)->heads_calls++;
+    return st_heads(st, fn, arg);
+}
+static int as_read(void *st, const char *peer, uint64_t from, uint64_t to, tb_linkeng_emit_fn emit,
+                   void *arg)
+{
+    fix_t *f = st;
+    uint64_t upto = to < f->mem_upto ? to : f->mem_upto;
+    int rc = from <= upto ? st_read(st, peer, from, upto, emit, arg) : 0;
+    return rc == 0 && upto < to ? -EAGAIN : rc; /* the rest: not yet */
+}
+static const tb_linkeng_store_t async_store = {
+    .cursor_get = st_cursor_get,
+    .apply = as_apply,
+    .cursor_set = st_cursor_set,
+    .ack = st_ack,
+    .heads = as_heads,
+    .read = as_read,
+    .async = true,
 };
 
 /* ---- the fake wire and clock ---- */
@@ -183,6 +233,18 @@ static int64_t w_now(void *ctx)
 {
     return ((fix_t *)ctx)->now;
 }
+static void w_note(void *ctx, tb_linkeng_note_t what, const char *peer, uint64_t seq, int rc)
+{
+    (void)peer;
+    (void)seq;
+    (void)rc;
+    ((fix_t *)ctx)->notes[what]++;
+}
+static bool w_accept(void *ctx, const char *peer)
+{
+    (void)ctx;
+    return strcmp(peer, OTHER) != 0;
+}
 
 static fix_t *fix_new(uint64_t out_last, uint32_t window, tb_fault_t *fault)
 {
@@ -191,9 +253,54 @@ static fix_t *fix_new(uint64_t out_last, uint32_t window, tb_fault_t *fault)
     f->out_last = out_last;
     f->now = 1000000;
     f->wire_fd = -1;
-    tb_linkeng_env_t env = {w_send, w_now, NULL, fault, f, window};
+    tb_linkeng_env_t env = {
+        .send = w_send, .now_ms = w_now, .fault = fault, .ctx = f, .window = window};
     assert_rc(tb_linkeng_new(&fake_store, f, &env, &f->eng), 0);
     return f;
+}
+/* The engine over the asynchronous fake, with notes and the peer filter. */
+static fix_t *fix_async(uint64_t out_last, tb_fault_t *fault)
+{
+    fix_t *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    f->out_last = f->mem_upto = out_last;
+    f->now = 1000000;
+    f->wire_fd = -1;
+    tb_linkeng_env_t env = {.send = w_send,
+                            .now_ms = w_now,
+                            .note = w_note,
+                            .fault = fault,
+                            .ctx = f,
+                            .window = 256,
+                            .accept_peer = w_accept};
+    assert_rc(tb_linkeng_new(&async_store, f, &env, &f->eng), 0);
+    return f;
+}
+/* The backend assembles a batch of everything accepted: the engine adds the
+ * cursors and acks to its statements (the fake's open transaction). */
+static void batch(fix_t *f)
+{
+    assert_false(f->in_tx);
+    f->tx = f->committed;
+    f->in_tx = true;
+    for (int i = 0; i < f->nacc; i++)
+        assert_rc(tb_linkeng_batch_take(f->eng, PEER, f->acc[i]), 0);
+    f->nacc = 0;
+    assert_rc(tb_linkeng_batch_write(f->eng), 0);
+}
+/* ... and learns later that it committed (or was lost). */
+static void outcome(fix_t *f, bool ok)
+{
+    assert_true(f->in_tx);
+    f->in_tx = false;
+    if (ok) {
+        f->committed = f->tx;
+        logev(f, 'C', "", 0, f->committed.cursor);
+    } else {
+        f->nacc = 0; /* the backend's pending queue is gone too */
+        logev(f, 'R', "", 0, 0);
+    }
+    tb_linkeng_committed(f->eng, ok ? 0 : -TB_ESTORE);
 }
 static void fix_free(fix_t *f)
 {
@@ -555,15 +662,237 @@ static void test_crash_after_commit(void **state)
 }
 #endif
 
+/* ---- the asynchronous backend ---- */
+
+/* Messages keep being accepted while a batch commits; the acks name only what
+ * committed: the batch's cursor, not the accepted one. */
+static void test_async_accept_during_commit(void **state)
+{
+    (void)state;
+    fix_t *f = fix_async(0, NULL);
+    data(f, 1);
+    data(f, 2);
+    assert_int_equal(f->nacc, 2);
+    tb_linkeng_drained(f->eng);
+    batch(f);
+    assert_int_equal(f->tx.cursor, 2); /* the cursor is in the batch's statements */
+    data(f, 3);                        /* while the batch is in flight */
+    data(f, 4);
+    tb_linkeng_drained(f->eng);
+    assert_int_equal(f->nacc, 2);
+    assert_int_equal(count(f, 0, 'A'), 0); /* nothing committed: no ack */
+    tb_linkeng_peer_t p;
+    assert_rc(tb_linkeng_peer(f->eng, PEER, &p), 0);
+    assert_int_equal(p.accepted, 4);
+    assert_int_equal(p.committed, 0);
+    outcome(f, true);
+    assert_int_equal(f->log[0].kind, 'C');
+    assert_int_equal(count(f, 0, 'A'), 1);
+    assert_int_equal(last_of(f, 'A')->ack, 2); /* not 4: 3 and 4 are not committed */
+    assert_rc(tb_linkeng_peer(f->eng, PEER, &p), 0);
+    assert_int_equal(p.accepted, 4);
+    assert_int_equal(p.committed, 2);
+    /* A duplicate of a committed message is re-acked; of an accepted one, not. */
+    int mark = f->nlog;
+    data(f, 2);
+    data(f, 4);
+    assert_int_equal(f->nacc, 2);
+    tb_linkeng_drained(f->eng);
+    assert_int_equal(count(f, mark, 'A'), 1);
+    assert_int_equal(last_of(f, 'A')->ack, 2);
+    batch(f);
+    outcome(f, true);
+    assert_int_equal(last_of(f, 'A')->ack, 4);
+    assert_int_equal(f->committed.cursor, 4);
+    fix_free(f);
+}
+
+/* A lost batch puts the accepted cursor back to the committed one: the peer's
+ * resends are accepted again, and nothing is acked. */
+static void test_async_lost_batch(void **state)
+{
+    (void)state;
+    fix_t *f = fix_async(0, NULL);
+    data(f, 1);
+    batch(f);
+    outcome(f, true);
+    data(f, 2);
+    data(f, 3);
+    batch(f);
+    data(f, 4);
+    outcome(f, false);
+    assert_int_equal(last_of(f, 'A')->ack, 1);
+    tb_linkeng_peer_t p;
+    assert_rc(tb_linkeng_peer(f->eng, PEER, &p), 0);
+    assert_int_equal(p.accepted, 1);
+    assert_int_equal(p.committed, 1);
+    data(f, 2); /* resent: next in order again */
+    assert_int_equal(f->nacc, 1);
+    assert_int_equal(f->acc[0], 2);
+    batch(f);
+    outcome(f, true);
+    assert_int_equal(f->committed.cursor, 2);
+    assert_int_equal(last_of(f, 'A')->ack, 2);
+    /* A message not accepted (queue full) does not move the cursor. */
+    f->refuse = true;
+    data(f, 3);
+    f->refuse = false;
+    assert_rc(tb_linkeng_peer(f->eng, PEER, &p), 0);
+    assert_int_equal(p.accepted, 2);
+    data(f, 3);
+    assert_int_equal(f->nacc, 1);
+    fix_free(f);
+}
+
+/* Acks from the peer are stored by the next batch, once, not on arrival. */
+static void test_async_acks_in_batch(void **state)
+{
+    (void)state;
+    fix_t *f = fix_async(3, NULL);
+    tb_linkeng_flush(f->eng);
+    assert_int_equal(count(f, 0, 'D'), 3);
+    assert_false(tb_linkeng_batch_due(f->eng));
+    ack(f, 3);
+    assert_false(f->in_tx); /* nothing written on arrival */
+    assert_int_equal(f->committed.acked, 0);
+    assert_true(tb_linkeng_batch_due(f->eng));
+    batch(f);
+    assert_int_equal(f->tx.acked, 3);
+    outcome(f, true);
+    assert_int_equal(f->committed.acked, 3);
+    assert_false(tb_linkeng_batch_due(f->eng));
+    assert_int_equal(f->acks_written, 1);
+    batch(f); /* nothing new: the ack is not written again */
+    assert_int_equal(f->acks_written, 1);
+    outcome(f, true);
+    fix_free(f);
+}
+
+/* read() may say "not yet" for a range not in memory: no note, tried later;
+ * the outbox's growth is told (tb_linkeng_appended), heads() is read once. */
+static void test_async_not_yet_and_appended(void **state)
+{
+    (void)state;
+    fix_t *f = fix_async(10, NULL);
+    f->mem_upto = 4;
+    tb_linkeng_flush(f->eng);
+    char s[64];
+    assert_int_equal(sent_since(f, 0, s, sizeof s), 4);
+    assert_string_equal(s, "1,2,3,4");
+    assert_int_equal(f->notes[TB_LINKENG_READ_FAILED], 0);
+    f->mem_upto = 12; /* read back */
+    int mark = f->nlog;
+    tb_linkeng_flush(f->eng);
+    assert_int_equal(sent_since(f, mark, s, sizeof s), 6);
+    assert_string_equal(s, "5,6,7,8,9,10");
+    f->out_last = 12; /* a batch appended two rows and committed */
+    assert_rc(tb_linkeng_appended(f->eng, PEER, 12), 0);
+    mark = f->nlog;
+    tb_linkeng_flush(f->eng);
+    assert_string_equal((sent_since(f, mark, s, sizeof s), s), "11,12");
+    assert_int_equal(f->heads_calls, 1); /* at new only: never polled */
+    assert_int_equal(tb_linkeng_backlog(f->eng), 10);
+    fix_free(f);
+}
+
+/* The peer filter: an envelope from a peer refused is dropped whole (data
+ * and ack), and noted. */
+static void test_peer_filter(void **state)
+{
+    (void)state;
+    fix_t *f = fix_async(0, NULL);
+    deliver(f, OTHER, TONGBAN__V1__KIND__KIND_DATA, 1, 5);
+    tb_linkeng_drained(f->eng);
+    assert_int_equal(f->nacc, 0);
+    assert_int_equal(f->notes[TB_LINKENG_PEER_REFUSED], 1);
+    assert_int_equal(tb_linkeng_peer(f->eng, OTHER, &(tb_linkeng_peer_t){0}), -ENOENT);
+    assert_int_equal(f->nlog, 0);
+    data(f, 1); /* our own peer is accepted */
+    assert_int_equal(f->nacc, 1);
+    fix_free(f);
+}
+
+#ifdef TB_TEST_HOOKS
+/* drop, dup and delay happen in the engine's send path (DATA and ACK). */
+static void test_fault_send_path(void **state)
+{
+    (void)state;
+    tb_fault_t fault;
+    char s[64];
+    assert_rc(tb_fault_parse(&fault, "seed=1,drop=1"), 0);
+    fix_t *f = fix_new(3, 256, &fault);
+    tb_linkeng_flush(f->eng);
+    assert_int_equal(f->nlog, 0); /* "sent", lost on the way */
+    fix_free(f);
+    assert_rc(tb_fault_parse(&fault, "seed=1,dup=1"), 0);
+    f = fix_new(2, 256, &fault);
+    tb_linkeng_flush(f->eng);
+    assert_string_equal((sent_since(f, 0, s, sizeof s), s), "1,1,2,2");
+    fix_free(f);
+    assert_rc(tb_fault_parse(&fault, "seed=1,delay=1"), 0);
+    f = fix_new(2, 256, &fault);
+    tb_linkeng_flush(f->eng);
+    assert_int_equal(f->nlog, 0); /* held back */
+    f->now += 1000;               /* released first; what is due again is held again */
+    tb_linkeng_flush(f->eng);
+    assert_string_equal((sent_since(f, 0, s, sizeof s), s), "1,2");
+    fix_free(f);
+}
+
+/* crash_after_commit fires in the engine for an asynchronous backend too:
+ * after the batch committed, before its ack. */
+static void test_async_crash_after_commit(void **state)
+{
+    (void)state;
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        fclose(stderr);
+        tb_fault_t fault;
+        if (tb_fault_parse(&fault, "crash_after_commit=1") < 0)
+            _exit(3);
+        fix_t *f = fix_async(0, &fault);
+        f->wire_fd = fds[1];
+        data(f, 1);
+        batch(f);
+        outcome(f, true);
+        _exit(0); /* not reached if the hook fired */
+    }
+    close(fds[1]);
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    char buf[16];
+    ssize_t n = read(fds[0], buf, sizeof buf);
+    close(fds[0]);
+    assert_true(WIFSIGNALED(st));
+    assert_int_equal(WTERMSIG(st), SIGKILL);
+    assert_int_equal(n, 0); /* no ack left */
+}
+#endif
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ack_after_commit),      cmocka_unit_test(test_dup_and_reorder),
-        cmocka_unit_test(test_store_fails_mid_batch), cmocka_unit_test(test_retransmit_backoff),
-        cmocka_unit_test(test_window_full),           cmocka_unit_test(test_pushback_and_hole),
-        cmocka_unit_test(test_unreachable),           cmocka_unit_test(test_peer_resets),
+        cmocka_unit_test(test_ack_after_commit),
+        cmocka_unit_test(test_dup_and_reorder),
+        cmocka_unit_test(test_store_fails_mid_batch),
+        cmocka_unit_test(test_retransmit_backoff),
+        cmocka_unit_test(test_window_full),
+        cmocka_unit_test(test_pushback_and_hole),
+        cmocka_unit_test(test_unreachable),
+        cmocka_unit_test(test_peer_resets),
+        cmocka_unit_test(test_async_accept_during_commit),
+        cmocka_unit_test(test_async_lost_batch),
+        cmocka_unit_test(test_async_acks_in_batch),
+        cmocka_unit_test(test_async_not_yet_and_appended),
+        cmocka_unit_test(test_peer_filter),
 #ifdef TB_TEST_HOOKS
         cmocka_unit_test(test_crash_after_commit),
+        cmocka_unit_test(test_fault_send_path),
+        cmocka_unit_test(test_async_crash_after_commit),
 #endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
