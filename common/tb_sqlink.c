@@ -291,8 +291,14 @@ uint64_t tb_sqlink_backlog(tb_sqlink_t *self)
     return tb_linkeng_backlog(self->eng);
 }
 
+bool tb_sqlink_up(const tb_sqlink_t *self)
+{
+    return tb_node_broker_alive(self->node);
+}
+
 typedef struct {
     tb_sqlink_t *link;
+    const tb_sqlink_app_t *app;
     uv_signal_t sigint, sigterm;
 } serve_t;
 
@@ -300,6 +306,8 @@ static void on_signal(uv_signal_t *h, int sig)
 {
     serve_t *s = h->data;
     tell(s->link, TB_SQLINK_SIGNAL, 0, NULL, NULL, 0, sig);
+    if (s->app->stopping)
+        s->app->stopping(s->app->ctx);
     tb_sqlink_close(&s->link);
     uv_close((uv_handle_t *)&s->sigint, NULL);
     uv_close((uv_handle_t *)&s->sigterm, NULL);
@@ -312,8 +320,15 @@ int tb_sqlink_serve(tb_store_t *store, const char *endpoint, const tb_sqlink_app
     if (rc < 0)
         return rc;
     serve_t s = {0};
+    s.app = app;
     rc = tb_sqlink_new(&loop, store, endpoint, app, &s.link);
     if (rc < 0) {
+        uv_loop_close(&loop);
+        return rc;
+    }
+    if (app->started && (rc = app->started(app->ctx, &loop, s.link)) < 0) {
+        tb_sqlink_close(&s.link);
+        uv_run(&loop, UV_RUN_DEFAULT); /* the close callbacks */
         uv_loop_close(&loop);
         return rc;
     }

@@ -57,6 +57,12 @@ typedef struct {
     void *ctx;
     /* Optional: what happened, for the daemon to log (ctx as above). */
     void (*note)(void *ctx, const tb_sqlink_note_t *note);
+    /* Optional, for tb_sqlink_serve: the loop and the link exist: start what
+     * else the daemon serves on the loop (its screens).  A negative return
+     * ends serve with that code. */
+    int (*started)(void *ctx, uv_loop_t *loop, tb_sqlink_t *link);
+    /* Optional: serve is stopping: close what started() opened. */
+    void (*stopping)(void *ctx);
 } tb_sqlink_app_t;
 
 int tb_sqlink_new(uv_loop_t *loop, tb_store_t *store, const char *endpoint,
@@ -68,6 +74,9 @@ void tb_sqlink_flush(tb_sqlink_t *self);
 
 /* Messages waiting in all outboxes. */
 uint64_t tb_sqlink_backlog(tb_sqlink_t *self);
+
+/* True if the broker answered a heartbeat lately (the way up is open). */
+bool tb_sqlink_up(const tb_sqlink_t *self);
 
 /* Run a node on a fresh loop until SIGINT or SIGTERM: log the backlog at start,
  * finish the current batch, close the store's link cleanly.  0 or negative. */

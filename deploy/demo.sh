@@ -91,7 +91,14 @@ step "启动消息代理、县、乡镇、村节点 / starting broker, county, t
 start broker "$B/broker/tongban-broker" serve
 start county "$C" serve --place $COUNTY --db "$DB"
 for t in "${TOWNS[@]}"; do start "$t" "$T" serve --place "$t" --data-dir "$RUN/$t"; done
-for v in "${VILLAGES[@]}"; do start "$v" "$V" serve --place "$v" --data-dir "$RUN/$v"; done
+# Each village serves its agent's screens on a port of its own (one village
+# per PC in the field, where 127.0.0.1:8401 is the default).
+for i in "${!VILLAGES[@]}"; do
+    v=${VILLAGES[$i]}
+    start "$v" "$V" serve --place "$v" --data-dir "$RUN/$v" --agent "${AGENTS[$i]}" \
+        --http "127.0.0.1:$((8411 + i))"
+    echo "  $v 代办点网页 / agent's screens: http://127.0.0.1:$((8411 + i))/"
+done
 
 expected=$(for v in "${VILLAGES[@]}"; do vil "$v" ledger --json | jq length; done | paste -sd+ | bc)
 at_county() { [ "$("$C" cases --place $COUNTY --db "$DB" --json | jq length)" = "$expected" ]; }

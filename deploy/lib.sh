@@ -5,10 +5,14 @@ TB_DEB_PACKAGES="meson ninja-build pkg-config gcc clang libclang-rt-14-dev proto
  libzmq3-dev libuv1-dev libsqlite3-dev libpq-dev postgresql-15 libinih-dev libjansson-dev libmicrohttpd-dev
  libcmocka-dev python3 jq bc bsdextrautils iproute2 procps sqlite3"
 
-# Install what is missing (apt-get as root; otherwise say what to install).
+# What only the tests need on top: a real browser for the screens (suite browser).
+TB_TEST_DEB_PACKAGES="chromium chromium-driver fonts-noto-cjk python3-selenium"
+
+# Install what is missing (apt-get as root; otherwise say what to install):
+# TB_DEB_PACKAGES and the extra packages given as arguments.
 tb_install_deps() {
     local missing=()
-    for p in $TB_DEB_PACKAGES; do
+    for p in $TB_DEB_PACKAGES "$@"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
             missing+=("$p")
     done

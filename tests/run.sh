@@ -14,7 +14,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 source deploy/lib.sh
 
-tb_install_deps || exit 1
+tb_install_deps $TB_TEST_DEB_PACKAGES || exit 1
 echo "==> building build/ and build-san/ (ASan+UBSan), both with the test hooks"
 # -Dtest_hooks=true: the fault injection and the injected clock the tests use
 # (an existing build dir made without it, say by deploy/demo.sh, is reconfigured).

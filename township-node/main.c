@@ -324,7 +324,7 @@ int main(int argc, char **argv)
                a.type == TB_EV_PLEDGED ? TB_TR("已容缺受理", "accepted with a pledge")
                                        : TB_TR(acts[act].done_zh, acts[act].done_en));
     } else {
-        tb_sqlink_app_t app = {township_apply, &t, log_link_note};
+        tb_sqlink_app_t app = {township_apply, &t, log_link_note, NULL, NULL};
         const char *broker = tb_config_get(&env.cfg, TB_CFG_BROKER);
         if ((rc = tb_sqlink_serve(store, broker, &app)) < 0) {
             fprintf(stderr,

@@ -9,6 +9,7 @@
 #include "tb_signal.h"
 #include "tb_report.h"
 #include "tb_sqlink.h"
+#include "village_web.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +23,61 @@ static void log_link_note(void *ctx, const tb_sqlink_note_t *note)
     int level = tb_sqlink_note_text(note, line, sizeof line);
     if (level >= 0)
         tb_log((tb_log_level_t)level, "%s", line);
+}
+
+/* What `serve` runs besides the link: the screens (village_web), on the
+ * same loop.  node comes first: the link's apply() gets this as its ctx. */
+typedef struct {
+    village_node_t node;
+    village_web_t web;
+    tb_http_t *http;
+    tb_sqlink_t *link;
+    const char *addr; /* NULL: no screens (http = off) */
+} serve_ctx_t;
+
+static bool web_link_up(void *arg)
+{
+    serve_ctx_t *s = arg;
+    return s->link && tb_sqlink_up(s->link);
+}
+
+static uint64_t web_backlog(void *arg)
+{
+    serve_ctx_t *s = arg;
+    return s->link ? tb_sqlink_backlog(s->link) : 0;
+}
+
+static void web_kick(void *arg)
+{
+    serve_ctx_t *s = arg;
+    if (s->link)
+        tb_sqlink_flush(s->link);
+}
+
+static int web_started(void *ctx, uv_loop_t *loop, tb_sqlink_t *link)
+{
+    serve_ctx_t *s = ctx;
+    s->link = link;
+    if (!s->addr)
+        return 0;
+    int rc = village_web_start(loop, s->addr, &s->web, &s->http);
+    if (rc < 0) {
+        fprintf(stderr,
+                TB_TR("错误：无法在 %s 提供网页界面：%s（用 --http 换一个地址，或 --http off）\n",
+                      "error: cannot serve the screens on %s: %s (another --http address, or "
+                      "--http off)\n"),
+                s->addr, tb_strerror(rc));
+        return rc;
+    }
+    tb_info("screens at http://%s/", s->addr);
+    return 0;
+}
+
+static void web_stopping(void *ctx)
+{
+    serve_ctx_t *s = ctx;
+    tb_http_close(&s->http);
+    s->link = NULL;
 }
 
 static void usage(FILE *out)
@@ -324,8 +380,11 @@ int main(int argc, char **argv)
     } else {
         if (open_store(&env, &store) < 0)
             goto out;
-        village_node_t node = {&env, store};
-        tb_sqlink_app_t app = {village_apply, &node, log_link_note};
+        serve_ctx_t sc = {.node = {&env, store}};
+        const char *http = tb_config_get(&env.cfg, TB_CFG_HTTP);
+        sc.addr = !http ? "127.0.0.1:8401" : strcmp(http, "off") ? http : NULL;
+        sc.web = (village_web_t){&env, web_link_up, web_backlog, web_kick, &sc, ""};
+        tb_sqlink_app_t app = {village_apply, &sc, log_link_note, web_started, web_stopping};
         const char *broker = tb_config_get(&env.cfg, TB_CFG_BROKER);
         int rc = tb_sqlink_serve(store, broker, &app);
         if (rc < 0)

@@ -19,6 +19,9 @@ checks=0
 # commands a test types alike, even when their stderr is thrown away) lands in
 # a file $WORK/sanitizer.PID; finish() fails the test on any of them.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$WORK/sanitizer"
+# Every village and township would serve its screens on the same default
+# port: off unless a test asks for them (--http).
+export TONGBAN_HTTP=${TONGBAN_HTTP:-off}
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$WORK/sanitizer"
 SANITIZER_RE='AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:|ThreadSanitizer'
 

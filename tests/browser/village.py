@@ -1,0 +1,164 @@
+#!/usr/bin/python3
+"""The village agent's screens in a real browser (headless Debian Chromium via
+Selenium), against a running tongban-village serve.
+
+    village.py BASE_URL SHOT_DIR
+
+Prints TAP lines ("ok N - ..." / "not ok N - ..."), one per check, and a
+screenshot of every screen into SHOT_DIR.  The bash wrapper
+(test-village-web.sh) owns the daemons and counts the lines."""
+import json
+import sys
+import time
+import urllib.error
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+base, shots = sys.argv[1], sys.argv[2]
+n = 0
+failed = 0
+
+
+def check(desc, cond, detail=""):
+    global n, failed
+    n += 1
+    if cond:
+        print(f"ok {n} - {desc}")
+    else:
+        failed += 1
+        print(f"not ok {n} - {desc}{': ' + str(detail) if detail else ''}")
+    sys.stdout.flush()
+
+
+def http(method, path, body=None, headers=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(base + path, data=data, method=method, headers=headers or {})
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, json.loads(r.read() or b"null")
+    except urllib.error.HTTPError as e:
+        raw = e.read()
+        try:
+            return e.code, json.loads(raw)
+        except ValueError:
+            return e.code, raw
+
+
+# ---- the API's refusals (the page is only one client) ----
+st, sess = http("GET", "/api/session")
+csrf = sess.get("csrf", "") if isinstance(sess, dict) else ""
+check("a session token is handed out", st == 200 and len(csrf) == 64, sess)
+st, body = http("POST", "/api/cases", {"client": "张三", "phone": "13800138000", "item": "YB003"})
+check("a change without the CSRF token: 403", st == 403, body)
+H = {"X-CSRF-Token": csrf}
+st, body = http("POST", "/api/cases", {"client": "张三", "phone": "12345", "item": "YB003"}, H)
+fields = [e.get("field") for e in body.get("errors", [])] if isinstance(body, dict) else []
+check("a malformed phone: 400 naming the field", st == 400 and fields == ["phone"], body)
+st, body = http("POST", "/api/cases", {"client": "张三", "phone": "13800138000", "item": "NOPE"}, H)
+check("an unknown item: 400 on the item", st == 400 and body["errors"][0]["field"] == "item", body)
+st, body = http("POST", "/api/cases", {"client": 5, "phone": "13800138000", "item": "YB003"}, H)
+check("a number where text is wanted: 400", st == 400, body)
+st, body = http("GET", "/api/cases/360826100001-20261130-9999")
+check("an unknown case: 404", st == 404, body)
+st, body = http("GET", "/api/cases?filter=everything")
+check("an unknown filter: 400", st == 400, body)
+st, body = http("GET", "/api/ledger?month=2026-13")
+check("a month that does not exist: 400", st == 400, body)
+st, before = http("GET", "/api/cases")
+check("nothing was logged by the refused requests", st == 200 and before["cases"] == [], before)
+
+# ---- the browser ----
+opts = webdriver.ChromeOptions()
+for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,768",
+          "--lang=zh-CN", "--disable-dev-shm-usage"):
+    opts.add_argument(a)
+opts.binary_location = "/usr/bin/chromium"
+drv = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+# The page redraws a view after each change: an element found a moment ago
+# may be gone; waits look again instead of failing on it.
+wait = WebDriverWait(drv, 15, ignored_exceptions=(StaleElementReferenceException,))
+try:
+    drv.get(base + "/#/log")
+    wait.until(EC.presence_of_element_located((By.ID, "item-search")))
+    check("the log form loads, in Chinese", "登记办件" in drv.page_source)
+    drv.save_screenshot(f"{shots}/village-log.png")
+
+    # Bad input is shown next to the field, and nothing is saved.
+    drv.find_element(By.ID, "item-search").send_keys("YB003")
+    wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "#item-list button[data-code=YB003]"))).click()
+    wait.until(EC.presence_of_element_located((By.ID, "materials")))
+    check("the item's materials appear, core marked", "核心" in drv.find_element(By.ID, "materials").text)
+    drv.find_element(By.ID, "client").send_keys("李四")
+    drv.find_element(By.ID, "phone").send_keys("123")
+    check("the phone is checked as typed", drv.find_element(By.ID, "err-phone").text != "")
+    drv.find_element(By.ID, "save").click()
+    wait.until(lambda d: d.find_element(By.ID, "err-phone").text != "")
+    check("the server's refusal is shown at the phone field", "电话" in drv.find_element(By.ID, "err-phone").text
+          or "phone" in drv.find_element(By.ID, "err-phone").text.lower(),
+          drv.find_element(By.ID, "err-phone").text)
+    drv.save_screenshot(f"{shots}/village-log-refused.png")
+
+    # Now right: saved, and the receipt shows.
+    phone = drv.find_element(By.ID, "phone")
+    phone.clear()
+    phone.send_keys("13900139000")
+    for box in drv.find_elements(By.CSS_SELECTOR, "input[name=material]")[:2]:
+        box.click()
+    drv.find_element(By.ID, "save").click()
+    try:
+        wait.until(EC.presence_of_element_located((By.ID, "receipt")))
+    except Exception:
+        drv.save_screenshot(f"{shots}/village-log-stuck.png")
+        errs = [e.text for e in drv.find_elements(By.CSS_SELECTOR, ".err, #toast") if e.text]
+        raise SystemExit(f"not ok - the saved form never showed a receipt; on the page: {errs}")
+    receipt = drv.find_element(By.ID, "receipt").text
+    case_id = drv.current_url.rsplit("/", 1)[-1]
+    check("saving shows the receipt with the case id", case_id in receipt and "李四" in receipt, receipt)
+    check("the receipt says what is still to bring", "需补材料" in receipt, receipt)
+    drv.save_screenshot(f"{shots}/village-receipt.png")
+
+    # The ledger lists it; the case page shows its timeline.
+    drv.get(base + "/#/ledger")
+    wait.until(EC.presence_of_element_located((By.ID, "ledger")))
+    check("the ledger lists the new case", case_id in drv.find_element(By.ID, "ledger").text)
+    drv.save_screenshot(f"{shots}/village-ledger.png")
+    drv.find_element(By.LINK_TEXT, case_id).click()
+    wait.until(EC.presence_of_element_located((By.ID, "timeline")))
+    check("the case page shows its history", "登记" in drv.find_element(By.ID, "timeline").text,
+          drv.find_element(By.ID, "timeline").text)
+    drv.save_screenshot(f"{shots}/village-case.png")
+
+    # A note through the page lands in the history.
+    drv.find_element(By.ID, "note-text").send_keys("群众电话确认")
+    drv.find_element(By.CSS_SELECTOR, "#note-form button").click()
+    wait.until(lambda d: "群众电话确认" in d.find_element(By.ID, "timeline").text)
+    check("a note taken on the page is in the history", True)
+
+    # The monthly ledger prints the resident's line.
+    drv.get(base + "/#/month")
+    wait.until(EC.presence_of_element_located((By.ID, "month-ledger")))
+    check("the monthly ledger has the case's resident", "李四" in drv.find_element(By.ID, "month-ledger").text)
+    drv.save_screenshot(f"{shots}/village-month.png")
+
+    # Phone-sized screen: the form is still usable.
+    drv.set_window_size(390, 844)
+    drv.get(base + "/#/log")
+    wait.until(EC.presence_of_element_located((By.ID, "item-search")))
+    check("the form fits a phone-sized screen",
+          drv.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1"))
+    drv.save_screenshot(f"{shots}/village-log-phone.png")
+finally:
+    drv.quit()
+
+st, after = http("GET", "/api/cases")
+check("exactly one case was logged through the page", st == 200 and len(after["cases"]) == 1, after)
+print(f"# {n - failed} of {n} browser checks passed")
+sys.exit(1 if failed else 0)

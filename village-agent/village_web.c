@@ -1,0 +1,452 @@
+/* village_web: the village agent's screens (village_web.h says what and why). */
+#include "village_web.h"
+
+#include "tb_error.h"
+#include "tb_i18n.h"
+#include "tb_labels.h"
+#include "tb_log.h"
+#include "tb_report.h"
+#include "village.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+extern const tb_http_asset_t village_assets[];
+extern const size_t village_assets_count;
+
+/* ---- helpers ----------------------------------------------------------------------------- */
+
+static int open_store(village_web_t *w, tb_store_t **ret)
+{
+    int rc = tb_store_open(tb_config_get(&w->env->cfg, TB_CFG_DATA_DIR), w->env->place, ret);
+    if (rc == 0 && (rc = tb_data_use_stored(w->env, *ret)) < 0)
+        tb_store_destroy(ret);
+    if (rc == 0)
+        tb_store_set_rules(*ret, w->env->catalog, w->env->calendar);
+    return rc;
+}
+
+static tb_report_opts_t report_opts(village_web_t *w)
+{
+    tb_report_opts_t o = {w->env->places, w->env->catalog, true, false, w->env->calendar};
+    return o;
+}
+
+/* The field a refusal is about, for the form to show it next to the field. */
+static const char *field_of(int rc)
+{
+    switch (-rc) {
+    case TB_EBADNAME:
+        return "client";
+    case TB_EBADPHONE:
+        return "phone";
+    case TB_EUNKNOWN_ITEM:
+        return "item";
+    case TB_EMATERIAL:
+    case TB_ECORE:
+    case TB_ENOMATERIAL:
+    case TB_EOWED:
+        return "materials";
+    case TB_ENOREASON:
+        return "reply";
+    case TB_EBADVALUE:
+        return "rating";
+    default:
+        return "form";
+    }
+}
+
+static void refuse(tb_http_resp_t *resp, int rc)
+{
+    if (rc == -TB_ENOCASE) {
+        tb_http_reply_error(resp, 404, "no_case", tb_strerror(rc));
+        return;
+    }
+    if (rc == -TB_ESTORE || rc == -ENOMEM || rc == -EIO) {
+        tb_http_reply_error(resp, 500, "store", tb_strerror(rc));
+        return;
+    }
+    tb_http_reply_json(resp, 400,
+                       json_pack("{s:[{s:s,s:s}]}", "errors", "field", field_of(rc), "message",
+                                 tb_strerror(rc)));
+}
+
+/* A string member, or NULL; a member of another type is refused. */
+static int str_member(json_t *body, const char *key, const char **ret)
+{
+    json_t *v = json_object_get(body, key);
+    *ret = NULL;
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_string(v))
+        return -TB_EBADVALUE;
+    *ret = json_string_value(v);
+    return 0;
+}
+
+/* materials: ["a", "b"] joined as "a,b" for tb_act_split (names may not hold ','). */
+static int materials_member(json_t *body, char *buf, size_t size)
+{
+    json_t *m = json_object_get(body, "materials");
+    buf[0] = '\0';
+    if (!m || json_is_null(m))
+        return 0;
+    if (!json_is_array(m))
+        return -TB_EBADVALUE;
+    size_t i, used = 0;
+    json_t *v;
+    json_array_foreach(m, i, v)
+    {
+        const char *s = json_string_value(v);
+        /* One name per element: a separator inside would split it in two. */
+        if (!s || strchr(s, ',') || strstr(s, "，") || strstr(s, "、"))
+            return -TB_EMATERIAL;
+        int n = snprintf(buf + used, size - used, "%s%s", used ? "," : "", s);
+        if (n < 0 || (size_t)n >= size - used)
+            return -TB_ETOOLONG;
+        used += (size_t)n;
+    }
+    return 0;
+}
+
+static bool csrf_ok(village_web_t *w, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    const char *t = tb_http_header(req, "X-CSRF-Token");
+    if (t && strlen(t) == strlen(w->csrf) && strcmp(t, w->csrf) == 0)
+        return true;
+    tb_http_reply_error(resp, 403, "csrf", TB_TR("页面已过期，请刷新后重试", "the page is stale: reload it"));
+    return false;
+}
+
+/* ---- handlers ---------------------------------------------------------------------------- */
+
+static void on_session(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    (void)req;
+    village_web_t *w = ctx;
+    tb_http_reply_json(resp, 200, json_pack("{s:s}", "csrf", w->csrf));
+}
+
+static void on_status(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    (void)req;
+    village_web_t *w = ctx;
+    tb_store_t *s = NULL;
+    int64_t last = 0;
+    if (open_store(w, &s) == 0) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(tb_store_db(s),
+                               "SELECT coalesce(max(recorded_ms), 0) FROM events"
+                               " WHERE origin_node <> ?1",
+                               -1, &st, NULL) == SQLITE_OK) {
+            sqlite3_bind_text(st, 1, w->env->place, -1, SQLITE_STATIC);
+            if (sqlite3_step(st) == SQLITE_ROW)
+                last = sqlite3_column_int64(st, 0);
+            sqlite3_finalize(st);
+        }
+        tb_store_destroy(&s);
+    }
+    char at[32] = "";
+    if (last > 0)
+        tb_fmt_time(last, at);
+    const char *me = tb_places_name(w->env->places, w->env->place);
+    const char *up = tb_places_name(w->env->places, w->env->parent);
+    const char *agent = tb_config_get(&w->env->cfg, TB_CFG_AGENT);
+    const char *phone = tb_config_get(&w->env->cfg, TB_CFG_SERVICE_PHONE);
+    tb_http_reply_json(
+        resp, 200,
+        json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:I,s:s,s:I,s:s}", "place", w->env->place,
+                  "place_name", me ? me : "", "township", w->env->parent, "township_name",
+                  up ? up : "", "agent", agent ? agent : "",
+                  "link_up", w->link_up ? w->link_up(w->arg) : false, "backlog",
+                  (json_int_t)(w->backlog ? w->backlog(w->arg) : 0), "last_status", at,
+                  "last_status_ms", (json_int_t)last, "phone", phone ? phone : ""));
+}
+
+static void on_items(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    (void)req;
+    village_web_t *w = ctx;
+    json_t *j = tb_report_items_json(w->env->catalog, w->env->catalog_version,
+                                     w->env->calendar_version);
+    if (!j)
+        tb_http_reply_error(resp, 500, "nomem", tb_strerror(-ENOMEM));
+    else
+        tb_http_reply_json(resp, 200, j);
+}
+
+static bool keep(json_t *c, const char *filter, const char *q, const char *item)
+{
+    const char *state = json_string_value(json_object_get(c, "state"));
+    const char *card = json_string_value(json_object_get(c, "card"));
+    bool closed = state && (!strcmp(state, "closed") || !strcmp(state, "withdrawn"));
+    if (filter && *filter) {
+        if (!strcmp(filter, "open") && closed)
+            return false;
+        if (!strcmp(filter, "closed") && !closed)
+            return false;
+        if (!strcmp(filter, "due") && (closed || !card || strcmp(card, "yellow")))
+            return false;
+        if (!strcmp(filter, "overdue") && (closed || !card || strcmp(card, "red")))
+            return false;
+    }
+    const char *code = json_string_value(json_object_get(c, "item_code"));
+    if (item && *item && (!code || strcmp(item, code)))
+        return false;
+    if (q && *q) {
+        const char *id = json_string_value(json_object_get(c, "case_id"));
+        const char *name = json_string_value(json_object_get(c, "client_name"));
+        if (!(id && strstr(id, q)) && !(name && strstr(name, q)))
+            return false;
+    }
+    return true;
+}
+
+static void on_cases(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    village_web_t *w = ctx;
+    const char *filter = tb_http_query(req, "filter");
+    if (filter && *filter && strcmp(filter, "open") && strcmp(filter, "due") &&
+        strcmp(filter, "overdue") && strcmp(filter, "closed")) {
+        tb_http_reply_error(resp, 400, "filter",
+                            TB_TR("筛选只能是 open、due、overdue 或 closed",
+                                  "filter is one of open, due, overdue, closed"));
+        return;
+    }
+    tb_store_t *s = NULL;
+    int rc = open_store(w, &s);
+    if (rc < 0) {
+        refuse(resp, rc);
+        return;
+    }
+    tb_report_opts_t o = report_opts(w);
+    json_t *all = tb_report_cases_json(s, NULL, &o);
+    tb_store_destroy(&s);
+    if (!all) {
+        refuse(resp, -TB_ESTORE);
+        return;
+    }
+    json_t *kept = json_array();
+    size_t i;
+    json_t *c;
+    json_array_foreach(all, i, c)
+    {
+        if (keep(c, filter, tb_http_query(req, "q"), tb_http_query(req, "item")))
+            json_array_append(kept, c);
+    }
+    json_decref(all);
+    tb_http_reply_json(resp, 200, json_pack("{s:o}", "cases", kept));
+}
+
+static void log_case(village_web_t *w, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    json_t *b = tb_http_json_body(req);
+    char mats[2048];
+    village_entry_t e = {0};
+    int rc;
+    if ((rc = str_member(b, "client", &e.client)) < 0 ||
+        (rc = str_member(b, "phone", &e.phone)) < 0 || (rc = str_member(b, "item", &e.item)) < 0 ||
+        (rc = str_member(b, "note", &e.note)) < 0 || (rc = str_member(b, "reply", &e.reply)) < 0 ||
+        (rc = materials_member(b, mats, sizeof mats)) < 0) {
+        refuse(resp, rc);
+        return;
+    }
+    if (e.note && !*e.note)
+        e.note = NULL;
+    e.materials = mats;
+    e.agent = tb_config_get(&w->env->cfg, TB_CFG_AGENT);
+    tb_store_t *s = NULL;
+    char id[TB_CASEID_MAX];
+    if ((rc = open_store(w, &s)) < 0 || (rc = village_log(w->env, s, &e, id)) < 0) {
+        tb_store_destroy(&s);
+        refuse(resp, rc);
+        return;
+    }
+    tb_store_destroy(&s);
+    if (w->kick)
+        w->kick(w->arg);
+    tb_http_reply_json(resp, 201, json_pack("{s:s}", "case_id", id));
+}
+
+static const struct {
+    const char *name;
+    tb_event_type_t type;
+} actions[] = {
+    {"supplement", TB_EV_SUPPLEMENTED}, {"deliver", TB_EV_DELIVERED}, {"rate", TB_EV_RATED},
+    {"withdraw", TB_EV_WITHDRAWN},      {"note", TB_EV_NOTE},
+};
+
+static void act(village_web_t *w, const char *id, const char *name, const tb_http_req_t *req,
+                tb_http_resp_t *resp)
+{
+    size_t k;
+    for (k = 0; k < sizeof actions / sizeof actions[0]; k++)
+        if (!strcmp(actions[k].name, name))
+            break;
+    if (k == sizeof actions / sizeof actions[0]) {
+        tb_http_reply_error(resp, 404, "not_found", "no such action");
+        return;
+    }
+    json_t *b = tb_http_json_body(req);
+    char mats[2048];
+    tb_act_t a = {.type = actions[k].type,
+                  .case_id = id,
+                  .actor = tb_config_get(&w->env->cfg, TB_CFG_AGENT)};
+    int rc;
+    const char *rating = NULL;
+    json_t *r = json_object_get(b, "rating");
+    if ((rc = str_member(b, "reason", &a.reason)) < 0 ||
+        (rc = str_member(b, "comment", &a.comment)) < 0 ||
+        (rc = materials_member(b, mats, sizeof mats)) < 0) {
+        refuse(resp, rc);
+        return;
+    }
+    a.materials = mats[0] ? mats : NULL;
+    if (a.type == TB_EV_RATED) {
+        char num[8];
+        if (json_is_integer(r)) {
+            snprintf(num, sizeof num, "%lld", (long long)json_integer_value(r));
+            rating = num;
+        } else {
+            rating = json_string_value(r);
+        }
+        if (!rating || tb_rating_parse(rating, &a.rating) < 0) {
+            refuse(resp, -TB_EBADVALUE);
+            return;
+        }
+    }
+    tb_store_t *s = NULL;
+    if ((rc = open_store(w, &s)) < 0 || (rc = village_act(w->env, s, &a)) < 0) {
+        tb_store_destroy(&s);
+        refuse(resp, rc);
+        return;
+    }
+    tb_store_destroy(&s);
+    if (w->kick)
+        w->kick(w->arg);
+    tb_http_reply_json(resp, 200, json_pack("{s:s}", "case_id", id));
+}
+
+static void on_case_get(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    village_web_t *w = ctx;
+    const char *id = tb_http_param(req);
+    if (!tb_caseid_valid(id)) {
+        tb_http_reply_error(resp, 404, "no_case", tb_strerror(-TB_ENOCASE));
+        return;
+    }
+    tb_store_t *s = NULL;
+    int rc = open_store(w, &s);
+    json_t *c = NULL;
+    tb_report_opts_t o = report_opts(w);
+    if (rc == 0)
+        rc = tb_report_case_json(s, id, &o, &c);
+    tb_store_destroy(&s);
+    if (rc < 0)
+        refuse(resp, rc);
+    else
+        tb_http_reply_json(resp, 200, c);
+}
+
+static void on_case_post(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    village_web_t *w = ctx;
+    if (!csrf_ok(w, req, resp))
+        return;
+    char id[TB_CASEID_MAX + 1];
+    const char *p = tb_http_param(req), *slash = strchr(p, '/');
+    if (!slash || (size_t)(slash - p) >= sizeof id) {
+        tb_http_reply_error(resp, 404, "not_found", "no such action");
+        return;
+    }
+    memcpy(id, p, (size_t)(slash - p));
+    id[slash - p] = '\0';
+    if (!tb_caseid_valid(id)) {
+        tb_http_reply_error(resp, 404, "no_case", tb_strerror(-TB_ENOCASE));
+        return;
+    }
+    act(w, id, slash + 1, req, resp);
+}
+
+static void on_log(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    village_web_t *w = ctx;
+    if (csrf_ok(w, req, resp))
+        log_case(w, req, resp);
+}
+
+static void on_ledger(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    village_web_t *w = ctx;
+    const char *m = tb_http_query(req, "month");
+    int y, mo;
+    char tail;
+    if (!m || !*m) { /* this month, in China Standard Time like every date we show */
+        int ymd = tb_cst_yyyymmdd(tb_now_ms());
+        y = ymd / 10000;
+        mo = ymd / 100 % 100;
+    } else if (sscanf(m, "%4d-%2d%c", &y, &mo, &tail) != 2 || y < 2000 || y > 2099 || mo < 1 ||
+               mo > 12) {
+        tb_http_reply_error(resp, 400, "month",
+                            TB_TR("月份格式为 YYYY-MM", "month must be YYYY-MM"));
+        return;
+    }
+    char prefix[16];
+    snprintf(prefix, sizeof prefix, "%04d-%02d", y, mo);
+    tb_store_t *s = NULL;
+    int rc = open_store(w, &s);
+    if (rc < 0) {
+        refuse(resp, rc);
+        return;
+    }
+    tb_report_opts_t o = report_opts(w);
+    json_t *all = tb_report_cases_json(s, NULL, &o);
+    tb_store_destroy(&s);
+    if (!all) {
+        refuse(resp, -TB_ESTORE);
+        return;
+    }
+    json_t *rows = json_array();
+    size_t i;
+    json_t *c;
+    json_array_foreach(all, i, c)
+    {
+        const char *at = json_string_value(json_object_get(c, "accept_time"));
+        if (at && !strncmp(at, prefix, 7))
+            json_array_append_new(
+                rows, json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O}", "client_name",
+                                json_object_get(c, "client_name"), "client_phone",
+                                json_object_get(c, "client_phone"), "agent",
+                                json_object_get(c, "agent"), "item_name",
+                                json_object_get(c, "item_name"), "accept_time",
+                                json_object_get(c, "accept_time"), "completion_time",
+                                json_object_get(c, "completion_time"), "result",
+                                json_object_get(c, "result")));
+    }
+    json_decref(all);
+    const char *me = tb_places_name(w->env->places, w->env->place);
+    tb_http_reply_json(resp, 200,
+                       json_pack("{s:s,s:s,s:o}", "month", prefix, "place_name", me ? me : "",
+                                 "rows", rows));
+}
+
+static const tb_http_route_t routes[] = {
+    {"GET", "/api/session", on_session, false},  {"GET", "/api/status", on_status, false},
+    {"GET", "/api/items", on_items, false},      {"GET", "/api/cases", on_cases, false},
+    {"POST", "/api/cases", on_log, true},        {"GET", "/api/cases/*", on_case_get, false},
+    {"POST", "/api/cases/*", on_case_post, true}, {"GET", "/api/ledger", on_ledger, false},
+};
+
+int village_web_start(uv_loop_t *loop, const char *addr, village_web_t *w, tb_http_t **ret)
+{
+    unsigned char raw[32];
+    if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw)
+        return -EIO;
+    for (size_t i = 0; i < sizeof raw; i++)
+        snprintf(w->csrf + 2 * i, 3, "%02x", raw[i]);
+    return tb_http_new(loop, addr, routes, sizeof routes / sizeof routes[0], village_assets,
+                       village_assets_count, w, ret);
+}

@@ -1,0 +1,44 @@
+/* village_web: the village agent's screens and their JSON API, served by
+ * `tongban-village serve` on its own loop (tb_http).
+ *
+ * The API is the command line's other face: the same checks (tb_edge, tb_act,
+ * village_log, village_act), the same words.  Each request opens the store as
+ * a command would (its own SQLite connection), so the web and the terminal
+ * write the same way; after a change the daemon is told to send at once.
+ *
+ *   GET  /api/session            {"csrf"}: the token every change must carry (X-CSRF-Token)
+ *   GET  /api/status             place, township, link up, backlog, last status from above
+ *   GET  /api/items              the catalog in force (as `items --json`)
+ *   GET  /api/cases?filter=&q=&item=   the ledger (filter: open, due, overdue, closed)
+ *   GET  /api/cases/ID           one case with its history (as `show --json`)
+ *   POST /api/cases              log: {client, phone, item, materials[], note, reply}
+ *   POST /api/cases/ID/ACTION    supplement {materials[]}, deliver {}, rate {rating, comment},
+ *                                withdraw {reason}, note {reason}
+ *   GET  /api/ledger?month=YYYY-MM   the monthly ledger (client, contact, agent, item,
+ *                                accept time, completion time, result)
+ * Refusals: 400 {"errors": [{"field", "message"}]}, 404 unknown case, 403 a
+ * change without the session's CSRF token.
+ */
+#ifndef VILLAGE_WEB_H
+#define VILLAGE_WEB_H
+
+#include "tb_cli.h"
+#include "tb_http.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct {
+    tb_env_ctx_t *env; /* the daemon's: config, catalog and calendar in force */
+    /* What the daemon knows of its link (NULL: unknown). */
+    bool (*link_up)(void *arg);
+    uint64_t (*backlog)(void *arg);
+    void (*kick)(void *arg); /* something was queued: send now */
+    void *arg;
+    char csrf[65];
+} village_web_t;
+
+/* Serve the screens on addr; w must outlive the server. */
+int village_web_start(uv_loop_t *loop, const char *addr, village_web_t *w, tb_http_t **ret);
+
+#endif

@@ -1,0 +1,365 @@
+/* The village agent's screens (served by tongban-village serve, nothing fetched
+ * from elsewhere).  Hash routes: #/log, #/ledger, #/month, #/case/<id>,
+ * #/receipt/<id>.  Every value from the server is put in the page as text
+ * (never as HTML).  The server checks every field again and answers 400 with
+ * {"errors": [{"field", "message"}]} in the same words as the command line. */
+"use strict";
+
+const EN = {
+  "nav.log": "Log a case", "nav.ledger": "Ledger", "nav.month": "Monthly ledger",
+  "登记办件": "Log a case", "事项": "Service item", "搜索事项名称或编码": "Search item name or code",
+  "群众姓名": "Resident's name", "联系电话": "Phone", "已收材料": "Materials received",
+  "备注": "Note", "答复": "Reply given", "保存并打印回执": "Save and print the receipt",
+  "核心": "core", "非核心（可容缺）": "non-core (may be owed)", "台账": "Ledger",
+  "全部": "All", "办理中": "Open", "即将到期": "Due soon", "已超期": "Overdue", "已办结": "Closed",
+  "搜索姓名或办件编号": "Search name or case id", "办件编号": "Case id", "群众": "Resident",
+  "受理时间": "Taken at", "状态": "Status", "经办方": "Holder", "办理期限": "Due", "预警": "Card",
+  "办理过程": "History", "补交材料": "Materials brought", "送达": "Delivered to the resident",
+  "评价": "Rating", "撤回": "Withdraw", "原因": "Reason", "意见": "Comment", "提交": "Submit",
+  "回执": "Receipt", "打印": "Print", "乡镇已连接": "Township link up",
+  "乡镇未连接": "Township link down", "待报送": "waiting to send", "最近回传": "last status",
+  "月份": "Month", "代办员": "Agent", "办结时间": "Completed", "办理结果": "Result",
+  "需补材料": "Still to bring", "一次性告知": "One-time notice", "没有办件": "No cases",
+  "已保存": "Saved", "非常满意": "Very satisfied", "满意": "Satisfied", "基本满意": "Basically satisfied",
+  "不满意": "Dissatisfied", "非常不满意": "Very dissatisfied", "承诺办结日期": "Promised by",
+  "村代办点联系电话": "Village service point phone", "群众签字": "Resident's signature",
+  "所有事项": "All items", "显示": "Show", "办件回执": "Case receipt", "已交材料": "Handed over",
+  "返回台账": "Back to the ledger", "登记下一件": "Log the next case",
+};
+let lang = localStorage.getItem("tb-lang") === "en" ? "en" : "zh";
+const T = (s) => (lang === "en" && EN[s]) || s;
+
+/* ---- DOM helpers: text only ---- */
+function h(tag, attrs, ...kids) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === false || v == null) continue;
+    if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else if (k === "text") e.textContent = v;
+    else e.setAttribute(k, v === true ? "" : v);
+  }
+  for (const k of kids.flat()) if (k != null) e.append(k.nodeType ? k : document.createTextNode(String(k)));
+  return e;
+}
+const view = () => document.getElementById("view");
+function show(...nodes) {
+  const v = view();
+  v.replaceChildren(...nodes.flat().filter((n) => n != null));
+  v.focus();
+}
+function toast(msg) {
+  const t = document.getElementById("toast");
+  t.textContent = msg;
+  t.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => (t.hidden = true), 3500);
+}
+
+/* ---- the API ---- */
+let csrf = "";
+async function api(method, path, body) {
+  const opt = { method, headers: { Accept: "application/json" }, credentials: "same-origin" };
+  if (body !== undefined) {
+    opt.headers["Content-Type"] = "application/json";
+    opt.body = JSON.stringify(body);
+  }
+  if (method !== "GET" && csrf) opt.headers["X-CSRF-Token"] = csrf;
+  const r = await fetch(path + (path.includes("?") ? "&" : "?") + "lang=" + lang, opt);
+  let data = null;
+  try { data = await r.json(); } catch (e) { data = null; }
+  if (!r.ok) {
+    const err = new Error((data && data.error && data.error.message) || r.status + " " + r.statusText);
+    err.status = r.status;
+    err.fields = (data && data.errors) || [];
+    throw err;
+  }
+  return data;
+}
+
+/* "a:core;b:noncore" (the catalog's form) or [{name, core}]. */
+function materialsOf(item) {
+  if (Array.isArray(item.materials)) return item.materials;
+  return (item.materials || "").split(";").filter(Boolean).map((m) => {
+    const [name, kind] = m.split(":");
+    return { name, core: kind !== "noncore" };
+  });
+}
+
+/* ---- the link status, always visible; a new status redraws the view ---- */
+let lastStatusMs = null;
+async function pollStatus() {
+  try {
+    const s = await api("GET", "/api/status");
+    document.getElementById("place-name").textContent = s.place_name || s.place || "";
+    const dot = document.getElementById("link-dot");
+    dot.className = "dot " + (s.link_up ? "up" : "down");
+    document.getElementById("link-text").textContent = T(s.link_up ? "乡镇已连接" : "乡镇未连接");
+    document.getElementById("backlog").textContent = s.backlog ? `${T("待报送")} ${s.backlog}` : "";
+    document.getElementById("last-status").textContent = s.last_status ? `${T("最近回传")} ${s.last_status}` : "";
+    if (lastStatusMs !== null && s.last_status_ms !== lastStatusMs) route(true);
+    lastStatusMs = s.last_status_ms;
+  } catch (e) {
+    document.getElementById("link-dot").className = "dot down";
+    document.getElementById("link-text").textContent = e.message;
+  }
+}
+
+/* ---- 登记办件: log a case ---- */
+let catalog = null;
+async function viewLog() {
+  if (!catalog) catalog = (await api("GET", "/api/items")).items;
+  let chosen = null;
+  const search = h("input", { type: "search", id: "item-search", placeholder: T("搜索事项名称或编码"),
+    autocomplete: "off", "aria-controls": "item-list" });
+  const list = h("ul", { class: "items", id: "item-list" });
+  const detail = h("div", { id: "item-detail" });
+  const client = h("input", { type: "text", id: "client", maxlength: 64, autocomplete: "off" });
+  const phone = h("input", { type: "tel", id: "phone", maxlength: 13, inputmode: "tel" });
+  const note = h("textarea", { id: "note", maxlength: 2000 });
+  const reply = h("textarea", { id: "reply", maxlength: 2000 });
+  const replyBox = h("div", { hidden: true }, h("label", { for: "reply" }, T("答复")), reply,
+    h("div", { class: "err", id: "err-reply" }));
+  const errs = {};
+  for (const f of ["item", "client", "phone", "materials", "note", "reply"]) errs[f] = null;
+  const errEl = (f) => h("div", { class: "err", id: "err-" + f });
+  const eItem = errEl("item"), eClient = errEl("client"), ePhone = errEl("phone"), eNote = errEl("note");
+
+  function pick(it) {
+    chosen = it;
+    for (const b of list.querySelectorAll("button")) b.setAttribute("aria-pressed", b.dataset.code === it.code);
+    const mats = materialsOf(it);
+    const days = it.kind === "promised" ? `，承诺 ${it.promised_days} 个工作日` : "";
+    detail.replaceChildren(
+      h("p", { class: "hint" }, `${it.code} ${it.name}（${it.level}${days}）`),
+      mats.length ? h("fieldset", { class: "materials", id: "materials" },
+        h("legend", {}, T("已收材料")),
+        mats.map((m, i) => h("label", {},
+          h("input", { type: "checkbox", name: "material", value: m.name, id: "m" + i }),
+          m.name, h("span", { class: "tag " + (m.core ? "core" : "") }, T(m.core ? "核心" : "非核心（可容缺）"))))) : null);
+    replyBox.hidden = !(it.kind === "consultation" || it.kind === "help");
+    eItem.textContent = "";
+  }
+  function fill() {
+    const q = search.value.trim().toLowerCase();
+    list.replaceChildren(...catalog
+      .filter((it) => !q || it.code.toLowerCase().includes(q) || it.name.includes(q))
+      .slice(0, 50)
+      .map((it) => h("li", {}, h("button", { type: "button", "data-code": it.code, "aria-pressed": "false",
+        onclick: () => pick(it) }, `${it.code}  ${it.name}`))));
+  }
+  search.addEventListener("input", fill);
+  fill();
+  /* Checked as typed, with the server's rules (the server checks again). */
+  phone.addEventListener("input", () => {
+    const v = phone.value.trim();
+    ePhone.textContent = v && !/^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$/.test(v)
+      ? (lang === "en" ? "a mobile number (11 digits) or a landline with area code" : "请填写11位手机号或带区号的固定电话") : "";
+  });
+  client.addEventListener("input", () => {
+    eClient.textContent = client.value.trim() ? "" : (lang === "en" ? "the resident's name is needed" : "请填写群众姓名");
+  });
+  const save = h("button", { type: "submit", class: "primary", id: "save" }, T("保存并打印回执"));
+  const form = h("form", { class: "card", novalidate: true },
+    h("label", { for: "item-search" }, T("事项")), search, list, eItem, detail,
+    h("label", { for: "client" }, T("群众姓名")), client, eClient,
+    h("label", { for: "phone" }, T("联系电话")), phone, ePhone,
+    replyBox,
+    h("label", { for: "note" }, T("备注")), note, eNote,
+    save);
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    for (const e of form.querySelectorAll(".err")) e.textContent = "";
+    if (!chosen) { eItem.textContent = lang === "en" ? "pick a service item" : "请选择事项"; search.focus(); return; }
+    const body = {
+      item: chosen.code, client: client.value.trim(), phone: phone.value.trim(), note: note.value,
+      materials: [...form.querySelectorAll("input[name=material]:checked")].map((c) => c.value),
+    };
+    if (!replyBox.hidden) body.reply = reply.value;
+    save.disabled = true;
+    try {
+      const r = await api("POST", "/api/cases", body);
+      toast(T("已保存") + " " + r.case_id);
+      location.hash = "#/receipt/" + encodeURIComponent(r.case_id);
+    } catch (e) {
+      if (e.fields.length) {
+        for (const f of e.fields) {
+          const el = form.querySelector("#err-" + f.field) || eNote;
+          el.textContent = f.message;
+        }
+      } else toast(e.message);
+    } finally {
+      save.disabled = false;
+    }
+  });
+  show(h("h1", {}, T("登记办件")), form);
+  search.focus();
+}
+
+/* ---- 台账: the ledger ---- */
+const FILTERS = [["", "全部"], ["open", "办理中"], ["due", "即将到期"], ["overdue", "已超期"], ["closed", "已办结"]];
+let ledgerState = { filter: "", q: "", item: "" };
+function cardCell(c) {
+  return h("span", { class: c.card === "red" ? "card-red" : c.card === "yellow" ? "card-yellow" : "" }, c.card_label || "");
+}
+async function viewLedger() {
+  if (!catalog) catalog = (await api("GET", "/api/items")).items;
+  const qs = new URLSearchParams(Object.entries(ledgerState).filter(([, v]) => v)).toString();
+  const data = await api("GET", "/api/cases" + (qs ? "?" + qs : ""));
+  const tabs = h("div", { class: "tabs", role: "group" }, FILTERS.map(([f, label]) =>
+    h("button", { type: "button", "aria-pressed": ledgerState.filter === f ? "true" : "false",
+      onclick: () => { ledgerState.filter = f; viewLedger(); } }, T(label))));
+  const q = h("input", { type: "search", id: "ledger-q", value: ledgerState.q, placeholder: T("搜索姓名或办件编号") });
+  q.addEventListener("change", () => { ledgerState.q = q.value.trim(); viewLedger(); });
+  const item = h("select", { id: "ledger-item" }, h("option", { value: "" }, T("所有事项")),
+    catalog.map((it) => h("option", { value: it.code, selected: it.code === ledgerState.item }, `${it.code} ${it.name}`)));
+  item.addEventListener("change", () => { ledgerState.item = item.value; viewLedger(); });
+  const rows = (data.cases || []).map((c) => h("tr", {},
+    h("td", {}, h("a", { href: "#/case/" + encodeURIComponent(c.case_id) }, c.case_id)),
+    h("td", {}, c.client_name), h("td", {}, c.item_name), h("td", {}, c.accept_time),
+    h("td", {}, c.state_label), h("td", {}, c.holder_name), h("td", {}, c.due === "-" ? "" : c.due),
+    h("td", {}, cardCell(c))));
+  show(h("h1", {}, T("台账")), h("div", { class: "filters" }, tabs, q, item),
+    rows.length ? h("table", { id: "ledger" }, h("thead", {}, h("tr", {},
+      ["办件编号", "群众", "事项", "受理时间", "状态", "经办方", "办理期限", "预警"].map((s) => h("th", {}, T(s))))),
+    h("tbody", {}, rows)) : h("p", { class: "hint" }, T("没有办件")));
+}
+
+/* ---- 月度台账: the printable monthly ledger the seed documents require ---- */
+async function viewMonth() {
+  /* No month chosen yet: the server's current month (China Standard Time). */
+  const data = await api("GET", "/api/ledger?month=" + encodeURIComponent(viewMonth.m || ""));
+  const m = h("input", { type: "month", id: "month", value: data.month });
+  m.addEventListener("change", () => { viewMonth.m = m.value; viewMonth(); });
+  const rows = (data.rows || []).map((r) => h("tr", {}, h("td", {}, r.client_name), h("td", {}, r.client_phone),
+    h("td", {}, r.agent), h("td", {}, r.item_name), h("td", {}, r.accept_time),
+    h("td", {}, r.completion_time || ""), h("td", {}, r.result || "")));
+  show(h("h1", {}, `${data.place_name || ""} ${T("月度台账")} ${m.value}`),
+    h("div", { class: "filters noprint" }, h("label", { for: "month" }, T("月份")), m,
+      h("button", { type: "button", onclick: () => print() }, T("打印"))),
+    h("table", { id: "month-ledger" }, h("thead", {}, h("tr", {},
+      ["群众", "联系电话", "代办员", "事项", "受理时间", "办结时间", "办理结果"].map((s) => h("th", {}, T(s))))),
+    h("tbody", {}, rows)));
+}
+
+/* ---- 一件办件: details, timeline, the agent's actions ---- */
+const RATINGS = ["非常满意", "满意", "基本满意", "不满意", "非常不满意"];
+async function viewCase(id) {
+  const c = await api("GET", "/api/cases/" + encodeURIComponent(id));
+  const kv = (k, v) => (v ? [h("dt", {}, T(k)), h("dd", {}, v)] : []);
+  const act = (name, body) => async (ev) => {
+    ev.preventDefault();
+    try {
+      await api("POST", `/api/cases/${encodeURIComponent(id)}/${name}`, body());
+      toast(T("已保存"));
+      viewCase(id);
+    } catch (e) {
+      toast(e.fields.length ? e.fields.map((f) => f.message).join("；") : e.message);
+    }
+  };
+  const actions = [];
+  const bring = (c.to_bring || "").split(/[,，、]/).map((s) => s.trim()).filter(Boolean);
+  if (bring.length) {
+    actions.push(h("form", { class: "card", id: "notice", onsubmit: act("supplement", () => ({
+      materials: [...document.querySelectorAll("#notice input:checked")].map((i) => i.value) })) },
+      h("h2", {}, T("一次性告知") + "：" + T("需补材料")),
+      bring.map((b, i) => h("label", {}, h("input", { type: "checkbox", value: b, id: "b" + i }), b)),
+      h("button", { type: "submit", class: "primary" }, T("补交材料")),
+      h("button", { type: "button", onclick: () => print() }, T("打印"))));
+  }
+  if (c.state === "result") {
+    actions.push(h("form", { class: "card", onsubmit: act("deliver", () => ({})) },
+      h("button", { type: "submit", class: "primary", id: "deliver" }, T("送达"))));
+  }
+  if (!c.rating && c.state === "closed") {
+    actions.push(h("form", { class: "card", id: "rate", onsubmit: act("rate", () => ({
+      rating: 5 - RATINGS.indexOf(document.querySelector("#rate input:checked")?.value ?? ""),
+      comment: document.getElementById("rate-comment").value })) },
+      h("h2", {}, T("评价")),
+      RATINGS.map((r, i) => h("label", {}, h("input", { type: "radio", name: "rating", value: r, id: "r" + i }), T(r))),
+      h("label", { for: "rate-comment" }, T("意见")), h("textarea", { id: "rate-comment", maxlength: 2000 }),
+      h("button", { type: "submit", class: "primary" }, T("提交"))));
+  }
+  if (c.state !== "closed" && c.state !== "withdrawn") {
+    actions.push(h("form", { class: "card", id: "withdraw", onsubmit: act("withdraw", () => ({
+      reason: document.getElementById("withdraw-reason").value })) },
+      h("label", { for: "withdraw-reason" }, T("撤回") + " · " + T("原因")),
+      h("input", { type: "text", id: "withdraw-reason", maxlength: 2000 }),
+      h("button", { type: "submit" }, T("撤回"))));
+  }
+  actions.push(h("form", { class: "card", id: "note-form", onsubmit: act("note", () => ({
+    reason: document.getElementById("note-text").value })) },
+    h("label", { for: "note-text" }, T("备注")), h("input", { type: "text", id: "note-text", maxlength: 2000 }),
+    h("button", { type: "submit" }, T("提交"))));
+  show(h("h1", {}, `${c.case_id}`),
+    h("div", { class: "card" }, h("dl", { class: "kv" },
+      kv("群众", `${c.client_name} ${c.client_phone}`), kv("事项", `${c.item_code} ${c.item_name}`),
+      kv("代办员", c.agent), kv("受理时间", c.accept_time), kv("状态", `${c.state_label}（${c.holder_name}）`),
+      kv("办理期限", c.due === "-" ? "" : c.due), kv("预警", c.card_label), kv("需补材料", c.to_bring),
+      kv("办理结果", c.result), kv("评价", c.rating ? c.rating_label : ""), kv("备注", c.note)),
+      h("a", { class: "button", href: "#/receipt/" + encodeURIComponent(c.case_id) }, T("回执"))),
+    h("h2", {}, T("办理过程")),
+    h("ol", { class: "timeline", id: "timeline" }, (c.history || []).map((e) =>
+      h("li", {}, h("strong", {}, e.label), ` · ${e.where} · ${e.at}`, e.actor ? ` · ${e.actor}` : "",
+        e.detail ? h("div", { class: "hint" }, e.detail) : null,
+        e.reason ? h("div", { class: "hint" }, e.reason) : null))),
+    actions);
+}
+
+/* ---- 回执: the printable receipt for the resident ---- */
+async function viewReceipt(id) {
+  const [c, s] = await Promise.all([api("GET", "/api/cases/" + encodeURIComponent(id)), api("GET", "/api/status")]);
+  const logged = (c.history || []).find((e) => e.event === "logged");
+  const kv = (k, v) => [h("dt", {}, T(k)), h("dd", {}, v || "")];
+  show(h("div", { class: "receipt", id: "receipt" },
+    h("h1", {}, `${s.place_name || ""} ${T("办件回执")}`),
+    h("dl", { class: "kv" },
+      kv("办件编号", c.case_id), kv("事项", `${c.item_code} ${c.item_name}`), kv("群众", c.client_name),
+      kv("已交材料", logged ? logged.detail : ""), kv("需补材料", c.to_bring),
+      kv("承诺办结日期", c.due === "-" ? "" : c.due), kv("代办员", c.agent), kv("受理时间", c.accept_time),
+      kv("村代办点联系电话", s.phone || "")),
+    h("p", {}, `${T("群众签字")}：＿＿＿＿＿＿＿＿`)),
+    h("div", { class: "noprint" },
+      h("button", { type: "button", class: "primary", onclick: () => print() }, T("打印")),
+      h("a", { class: "button", href: "#/log" }, T("登记下一件")),
+      h("a", { class: "button", href: "#/ledger" }, T("返回台账"))));
+}
+
+/* ---- routing ---- */
+async function route(refresh) {
+  const [, name, arg] = (location.hash || "#/log").split("/");
+  for (const a of document.querySelectorAll("nav a")) a.classList.toggle("on", a.getAttribute("href") === "#/" + name);
+  if (refresh && name === "log") return; /* never wipe a form being typed */
+  try {
+    if (name === "ledger") await viewLedger();
+    else if (name === "month") await viewMonth();
+    else if (name === "case" && arg) await viewCase(decodeURIComponent(arg));
+    else if (name === "receipt" && arg) await viewReceipt(decodeURIComponent(arg));
+    else await viewLog();
+  } catch (e) {
+    show(h("p", { class: "err" }, e.message));
+  }
+}
+
+function applyLang() {
+  document.documentElement.lang = lang === "en" ? "en" : "zh-CN";
+  for (const e of document.querySelectorAll("[data-i18n]")) {
+    e.textContent = lang === "en" ? EN[e.dataset.i18n] : { "nav.log": "登记办件", "nav.ledger": "台账", "nav.month": "月度台账" }[e.dataset.i18n];
+  }
+  document.getElementById("lang").textContent = lang === "en" ? "中文" : "English";
+}
+
+document.getElementById("lang").addEventListener("click", () => {
+  lang = lang === "en" ? "zh" : "en";
+  localStorage.setItem("tb-lang", lang);
+  catalog = null;
+  applyLang();
+  route();
+});
+window.addEventListener("hashchange", () => route());
+(async () => {
+  applyLang();
+  try { csrf = (await api("GET", "/api/session")).csrf || ""; } catch (e) { csrf = ""; }
+  await pollStatus();
+  setInterval(pollStatus, 3000);
+  route();
+})();
