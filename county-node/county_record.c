@@ -243,7 +243,7 @@ int county_status_updates(county_t *self)
     return 0;
 }
 
-/* Every case's deadline again, on the calendar now in force. */
+/* Every case's deadline and what to bring again, on the calendar and catalog now in force. */
 int county_refresh_due(county_t *self)
 {
     size_t pos = 0;
@@ -263,6 +263,7 @@ int county_refresh_due(county_t *self)
         p_int(&p, row.due_ms);
         p_int(&p, row.legal_due_ms);
         p_text(&p, row.paused ? "true" : "false");
+        p_text(&p, row.to_bring); /* what to bring is named from the catalog in force */
         rc = county_stmt_send(self, "due", &p);
     }
     return rc;

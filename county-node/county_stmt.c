@@ -66,7 +66,7 @@ static const struct {
     {"due", "UPDATE cases SET due_at = CASE WHEN $2::bigint > 0 THEN to_timestamp($2::bigint / "
             "1000.0) END,"
             " legal_due_at = CASE WHEN $3::bigint > 0 THEN to_timestamp($3::bigint / 1000.0) END,"
-            " paused = $4::boolean WHERE case_id = $1"},
+            " paused = $4::boolean, to_bring = $5 WHERE case_id = $1"},
     {"reload", "SELECT seq, body FROM outbox WHERE peer = $1 AND seq > $2 AND seq <= $4"
                " ORDER BY seq LIMIT $3"},
     /* The lifecycle part of the projection (migration 002), after ins_logged/ins_event. */

@@ -30,8 +30,16 @@ eq "village: shipped catalog (version 0)" 0 "$(vil items --json | jq .catalog_ve
 eq "township: shipped catalog (version 0)" 0 "$(town items --json | jq .catalog_version)"
 ok "text listing names the version" contains "$(vil items)" "事项目录第 0 版（随附）"
 
-# A new catalog version: XX001 added, HJ001 removed.
-grep -v '^HJ001,' "$TB_SOURCE/data/catalog.csv" >"$WORK/catalog-v1.csv"
+# A case waiting for a material the window asked for (一次性告知): what the
+# resident must bring is named from the catalog in force at every tier.
+n=$(vil log --client 孙八 --phone 13912340000 --item LD001 --materials 居民身份证,解除劳动合同证明)
+ok "the notice case reaches the county" tb_wait_for 30 at_c "$n" prereview
+ok "the window asks for the photo" town notice "$n" --missing 近期免冠照片
+ok "the county knows what to bring" tb_wait_for 30 at_c "$n" supplement
+eq "county: to bring, shipped name" 近期免冠照片 "$(cstate "$n" to_bring)"
+
+# A new catalog version: XX001 added, HJ001 removed, LD001's photo renamed.
+grep -v '^HJ001,' "$TB_SOURCE/data/catalog.csv" | sed 's/近期免冠照片:noncore/近期一寸免冠照片:noncore/' >"$WORK/catalog-v1.csv"
 echo 'XX001,测试新增事项,township,promised,3,5,居民身份证:core;申请表:noncore' >>"$WORK/catalog-v1.csv"
 printf 'code,name,level,kind,promised_days,legal_days,materials\nAA1,x,province,immediate,0,0,\n' >"$WORK/bad.csv"
 versions() { tb_psql "$PGDIR" -c 'SELECT count(*) FROM catalog_versions'; }
@@ -46,6 +54,9 @@ eq "township lists the new item" 1 "$(town items --json | jq '[.items[] | select
 eq "village lists the new item" 1 "$(vil items --json | jq '[.items[] | select(.code=="XX001")] | length')"
 eq "village no longer lists the removed item" 0 "$(vil items --json | jq '[.items[] | select(.code=="HJ001")] | length')"
 ok "county lists version 1" contains "$(county catalog list)" "事项目录第 1 版"
+# What to bring follows the catalog in force, the same at the window and the county.
+eq "township: to bring, renamed" 近期一寸免冠照片 "$(tstate "$n" to_bring)"
+eq "county: to bring, renamed (its due refresh writes it too)" 近期一寸免冠照片 "$(cstate "$n" to_bring)"
 
 # The new item is usable at once, end to end.
 x=$(vil log --client 李秀英 --phone 13807961234 --item XX001 --materials 居民身份证)
