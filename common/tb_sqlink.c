@@ -136,7 +136,10 @@ static int64_t net_now(void *ctx)
 
 static void net_note(void *ctx, tb_linkeng_note_t what, const char *peer, uint64_t seq, int rc)
 {
-    tell(ctx, TB_SQLINK_ENGINE, what, peer, NULL, seq, rc);
+    tb_sqlink_t *self = ctx;
+    /* A failed apply carries what SQLite said, for the daemon's log. */
+    const char *detail = what == TB_LINKENG_APPLY_FAILED ? tb_store_last_error(self->store) : NULL;
+    tell(self, TB_SQLINK_ENGINE, what, peer, detail, seq, rc);
 }
 
 static void on_dropped(void *ctx, int frames, int rc)
@@ -176,7 +179,8 @@ int tb_sqlink_note_text(const tb_sqlink_note_t *n, char *buf, size_t cap)
     }
     switch (n->what) {
     case TB_LINKENG_APPLY_FAILED:
-        snprintf(buf, cap, "link %s seq %llu: apply failed: %s", peer, s, why);
+        snprintf(buf, cap, "link %s seq %llu: apply failed: %s%s%s", peer, s, why,
+                 *n->detail ? "; " : "", n->detail);
         return TB_LOG_ERROR;
     case TB_LINKENG_ROLLED_BACK:
         snprintf(buf, cap, "batch rolled back; peers will retransmit");

@@ -74,8 +74,9 @@ static const char *const migrations[] = {
 
 int tb_store_sql_err(tb_store_t *self, const char *what)
 {
-    tb_debug("sqlite %s: %s (extended %d, errno %d)", what, sqlite3_errmsg(self->db),
-             sqlite3_extended_errcode(self->db), sqlite3_system_errno(self->db));
+    snprintf(self->last_error, sizeof self->last_error, "sqlite %s: %s (extended %d, errno %d)",
+             what, sqlite3_errmsg(self->db), sqlite3_extended_errcode(self->db),
+             sqlite3_system_errno(self->db));
     int code = sqlite3_errcode(self->db) & 0xff;
     int sys = sqlite3_system_errno(self->db);
     /* A full disk shows as SQLITE_FULL, or as a failed or short write
@@ -88,6 +89,11 @@ int tb_store_sql_err(tb_store_t *self, const char *what)
     if (code == SQLITE_READONLY || code == SQLITE_PERM || code == SQLITE_CANTOPEN)
         return -EACCES;
     return -TB_ESTORE;
+}
+
+const char *tb_store_last_error(const tb_store_t *self)
+{
+    return self->last_error;
 }
 
 int tb_store_exec(tb_store_t *self, const char *sql)
@@ -227,6 +233,7 @@ const char *tb_store_place(const tb_store_t *self)
 
 int tb_store_begin(tb_store_t *self)
 {
+    self->last_error[0] = '\0'; /* what a failure in this transaction says, not an older one's */
     return tb_store_exec(self, "BEGIN IMMEDIATE");
 }
 

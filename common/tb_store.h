@@ -92,4 +92,8 @@ int tb_store_data_newest(tb_store_t *self, const char *kind, uint32_t *ret_versi
 /* Messages waiting in all outboxes. */
 int tb_store_backlog(tb_store_t *self, uint64_t *ret_n);
 
+/* What SQLite said at the store's last failure ("" if none), for the
+ * daemon to log where it decides (the library logs nothing). */
+const char *tb_store_last_error(const tb_store_t *self);
+
 #endif

@@ -21,10 +21,11 @@ struct tb_store {
     char place[TB_CODE_LEN + 1];
     const tb_catalog_t *catalog;   /* borrowed: the items the fold needs */
     const tb_calendar_t *calendar; /* borrowed: for the deadlines; NULL: none computed */
+    char last_error[256];          /* the last SQLite failure, for the daemon to log */
 };
 
 /* A SQLite failure as our code (-ENOSPC, -EBUSY, -EACCES or -TB_ESTORE); what
- * names the statement for the debug log. */
+ * names the statement in last_error (tb_store_last_error). */
 int tb_store_sql_err(tb_store_t *self, const char *what);
 /* Run SQL that returns no rows. */
 int tb_store_exec(tb_store_t *self, const char *sql);
