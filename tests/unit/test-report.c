@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #include "tb_test.h"
+#include "tb_test_store.h"
 
 #include "tb_error.h"
 #include "tb_i18n.h"
@@ -63,10 +64,10 @@ static char *out_close(out_t *o)
 /* ---- Fixture ---- */
 
 typedef struct {
-    char dir[64];
+    tb_tdir_t t; /* the temp dir, the shipped catalog and calendar (tb_test_store.h) */
     tb_places_t *places;
-    tb_catalog_t *catalog;
-    tb_calendar_t *calendar;
+    tb_catalog_t *catalog;   /* = t.catalog */
+    tb_calendar_t *calendar; /* = t.calendar */
     tb_store_t *store;
     tb_report_opts_t opts;
 } fix_t;
@@ -101,21 +102,15 @@ static int setup(void **state)
     fix_t *f = calloc(1, sizeof *f);
     if (!f)
         return -1;
-    strcpy(f->dir, "/tmp/tb-test-report-XXXXXX");
-    int line;
+    *state = f;
     f->places = tb_places_new();
-    f->catalog = tb_catalog_new();
-    f->calendar = tb_calendar_new();
-    if (!f->places || !f->catalog || !f->calendar ||
-        tb_places_load_dir(f->places, TB_SOURCE_DATA_DIR, "taihe", NULL, 0) < 0 ||
-        tb_catalog_load(f->catalog, TB_SOURCE_DATA_DIR "/catalog.csv", &line) < 0 ||
-        tb_calendar_load_csv(f->calendar, TB_SOURCE_DATA_DIR "/holidays-cn-2026.csv", &line) < 0 ||
-        !mkdtemp(f->dir) || tb_store_open(f->dir, TOWNSHIP, &f->store) != 0)
+    if (!f->places || tb_places_load_dir(f->places, TB_SOURCE_DATA_DIR, "taihe", NULL, 0) < 0 ||
+        tb_tdir_init(&f->t, "report") < 0 || tb_tdir_open(&f->t, TOWNSHIP, &f->store) != 0)
         return -1;
-    tb_store_set_rules(f->store, f->catalog, f->calendar);
+    f->catalog = f->t.catalog;
+    f->calendar = f->t.calendar;
     f->opts = (tb_report_opts_t){f->places, f->catalog, false, false, f->calendar};
     tb_lang_set_en(true);
-    *state = f;
     return 0;
 }
 
@@ -135,15 +130,7 @@ static int teardown(void **state)
     fix_t *f = *state;
     tb_store_destroy(&f->store);
     tb_places_destroy(&f->places);
-    tb_catalog_destroy(&f->catalog);
-    tb_calendar_destroy(&f->calendar);
-    static const char *const suffix[] = {".db", ".db-wal", ".db-shm", ".db-journal"};
-    for (size_t i = 0; i < 4; i++) {
-        char path[128];
-        snprintf(path, sizeof path, "%s/" TOWNSHIP "%s", f->dir, suffix[i]);
-        unlink(path);
-    }
-    rmdir(f->dir);
+    tb_tdir_fini(&f->t);
     free(f);
     return 0;
 }
