@@ -267,9 +267,17 @@ int tb_sqlink_new(uv_loop_t *loop, tb_store_t *store, const char *endpoint,
         return rc;
     }
     set_backlog(self);
-    uv_timer_init(loop, &self->timer);
+    if ((rc = uv_timer_init(loop, &self->timer)) < 0) {
+        tb_linkeng_destroy(&self->eng);
+        tb_node_close(&self->node);
+        free(self);
+        return rc;
+    }
     self->timer.data = self;
-    uv_timer_start(&self->timer, on_timer, POLL_MS, POLL_MS);
+    if ((rc = uv_timer_start(&self->timer, on_timer, POLL_MS, POLL_MS)) < 0) {
+        tb_sqlink_close(&self); /* self goes with the timer's close callback */
+        return rc;
+    }
     *ret = self;
     return 0;
 }
