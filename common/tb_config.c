@@ -23,6 +23,7 @@ static const struct {
      "the shipped data directory"},
     {"agent", "agent", "TONGBAN_AGENT", "经办人姓名", "the name of the person at the keyboard"},
     {"places", "places", "TONGBAN_PLACES", "区划数据集名称", "the place data set name"},
+    {"keys", "keys", "TONGBAN_KEYS", "密钥目录", "the CURVE key directory"},
 };
 
 void tb_config_init(tb_config_t *cfg)
@@ -147,6 +148,7 @@ int tb_config_load(tb_config_t *cfg)
     set(cfg, TB_CFG_BROKER, "tcp://127.0.0.1:7700", PRIO_DEFAULT);
     set(cfg, TB_CFG_DATA_DIR, "/var/lib/tongban", PRIO_DEFAULT);
     set(cfg, TB_CFG_PLACES, "taihe", PRIO_DEFAULT);
+    set(cfg, TB_CFG_KEYS, cfg->value[TB_CFG_DATA_DIR], PRIO_DEFAULT);
     /* Installed data first; a build run from the source tree falls back to data/. */
     if (access(TB_INSTALL_DATA_DIR "/catalog.csv", R_OK) == 0)
         set(cfg, TB_CFG_SHARE_DIR, TB_INSTALL_DATA_DIR, PRIO_DEFAULT);

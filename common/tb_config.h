@@ -13,6 +13,8 @@
  *   share_dir  --share-dir   TONGBAN_SHARE_DIR    the shipped data (places, catalog, calendar)
  *   agent      --agent       TONGBAN_AGENT        the person at the keyboard (agent, staff)
  *   places     --places      TONGBAN_PLACES       which place data set: "taihe" (default)
+ *   keys       --keys        TONGBAN_KEYS         CURVE key directory (default: data_dir;
+ * tb_keys.h)
  */
 #ifndef TB_CONFIG_H
 #define TB_CONFIG_H
@@ -25,6 +27,7 @@ typedef enum {
     TB_CFG_SHARE_DIR,
     TB_CFG_AGENT,
     TB_CFG_PLACES,
+    TB_CFG_KEYS,
     TB_CFG_COUNT
 } tb_cfg_key_t;
 

@@ -26,6 +26,7 @@ typedef struct {
     int (*apply)(void *ctx, const char *peer, const tb_item_msg_t *item, const uint8_t *body,
                  size_t len);
     void *ctx;
+    const tb_curve_t *curve; /* CurveZMQ keys (tb_node_new_curve); NULL: plain text */
 } tb_sqlink_app_t;
 
 int tb_sqlink_new(uv_loop_t *loop, tb_store_t *store, const char *endpoint,

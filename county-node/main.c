@@ -3,6 +3,7 @@
 
 #include "tb_error.h"
 #include "tb_i18n.h"
+#include "tb_keycli.h"
 #include "tb_log.h"
 #include "tb_signal.h"
 #include "tb_report.h"
@@ -180,6 +181,10 @@ int main(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     const char *cmd = argv[1];
+    if (strcmp(cmd, "keygen") == 0)
+        return tb_keycli_keygen(argc, argv, 2);
+    if (strcmp(cmd, "keys") == 0)
+        return tb_keycli_keys(argc, argv, 2);
     if (strcmp(cmd, "serve") == 0)
         tb_signal_hold(); /* released once the loop handles SIGTERM (tb_signal.h) */
     tb_opt_t opts[] = {{"json", false, NULL}, {"help", false, NULL},  {"grant", false, NULL},
@@ -247,7 +252,10 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "serve") == 0) {
         PQfinish(pg);
         pg = NULL;
-        if ((rc = county_serve(&env, db)) < 0) {
+        tb_curve_t curve;
+        if (tb_keycli_load(&env.cfg, env.place, &curve) < 0)
+            goto out;
+        if ((rc = county_serve(&env, db, &curve)) < 0) {
             fprintf(stderr,
                     TB_TR("错误：县级节点停止（消息代理 %s）：%s\n",
                           "error: the county node stopped (broker %s): %s\n"),

@@ -4,6 +4,7 @@
 #include "tb_data.h"
 #include "tb_error.h"
 #include "tb_i18n.h"
+#include "tb_keycli.h"
 #include "tb_log.h"
 #include "tb_signal.h"
 #include "tb_report.h"
@@ -124,6 +125,8 @@ int main(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     const char *cmd = argv[1];
+    if (strcmp(cmd, "keygen") == 0)
+        return tb_keycli_keygen(argc, argv, 2);
     if (strcmp(cmd, "serve") == 0)
         tb_signal_hold(); /* released once the loop handles SIGTERM (tb_signal.h) */
     int act = -1;
@@ -286,7 +289,10 @@ int main(int argc, char **argv)
                a.type == TB_EV_PLEDGED ? TB_TR("已容缺受理", "accepted with a pledge")
                                        : TB_TR(acts[act].done_zh, acts[act].done_en));
     } else {
-        tb_sqlink_app_t app = {township_apply, &t};
+        tb_curve_t curve;
+        if (tb_keycli_load(&env.cfg, env.place, &curve) < 0)
+            goto out;
+        tb_sqlink_app_t app = {township_apply, &t, &curve};
         const char *broker = tb_config_get(&env.cfg, TB_CFG_BROKER);
         if ((rc = tb_sqlink_serve(store, broker, &app)) < 0) {
             fprintf(stderr,

@@ -4,6 +4,7 @@
 #include "tb_data.h"
 #include "tb_error.h"
 #include "tb_i18n.h"
+#include "tb_keycli.h"
 #include "tb_log.h"
 #include "tb_signal.h"
 #include "tb_report.h"
@@ -122,6 +123,8 @@ int main(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     const char *cmd = argv[1];
+    if (strcmp(cmd, "keygen") == 0)
+        return tb_keycli_keygen(argc, argv, 2);
     if (strcmp(cmd, "serve") == 0)
         tb_signal_hold(); /* released once the loop handles SIGTERM (tb_signal.h) */
     tb_opt_t opts[] = {{"client", true, NULL},    {"phone", true, NULL}, {"item", true, NULL},
@@ -282,7 +285,10 @@ int main(int argc, char **argv)
         if (open_store(&env, &store) < 0)
             goto out;
         village_node_t node = {&env, store};
-        tb_sqlink_app_t app = {village_apply, &node};
+        tb_curve_t curve;
+        if (tb_keycli_load(&env.cfg, env.place, &curve) < 0)
+            goto out;
+        tb_sqlink_app_t app = {village_apply, &node, &curve};
         const char *broker = tb_config_get(&env.cfg, TB_CFG_BROKER);
         int rc = tb_sqlink_serve(store, broker, &app);
         if (rc < 0)

@@ -24,12 +24,12 @@
 
 static const char *const env_names[TB_CFG_COUNT] = {
     "TONGBAN_PLACE",     "TONGBAN_DATA_DIR", "TONGBAN_BROKER", "TONGBAN_DB",
-    "TONGBAN_SHARE_DIR", "TONGBAN_AGENT",    "TONGBAN_PLACES",
+    "TONGBAN_SHARE_DIR", "TONGBAN_AGENT",    "TONGBAN_PLACES", "TONGBAN_KEYS",
 };
 static const char *const ini_keys[TB_CFG_COUNT] = {"place",     "data_dir", "broker", "db",
-                                                   "share_dir", "agent",    "places"};
+                                                   "share_dir", "agent",    "places", "keys"};
 static const char *const flags[TB_CFG_COUNT] = {"place",     "data-dir", "broker", "db",
-                                                "share-dir", "agent",    "places"};
+                                                "share-dir", "agent",    "places", "keys"};
 
 /* ---- Fixture: a temp dir, no TONGBAN_* in the environment ---- */
 

@@ -231,7 +231,7 @@ static int setup(void **state)
                      NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_open_v2(f->dbpath, &f->reader, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
         return -1;
-    tb_sqlink_app_t app = {apply, f};
+    tb_sqlink_app_t app = {apply, f, NULL};
     if (tb_sqlink_new(&f->loop, f->store, f->endpoint, &app, &f->link) < 0)
         return -1;
     /* Connected once its first heartbeat reached the "broker". */
@@ -557,7 +557,7 @@ static void test_serve_stops_on_sigterm(void **state)
     if (pid == 0) {
         tb_store_t *store = NULL;
         int rc = tb_store_open(f->dir, "360826101000", &store);
-        tb_sqlink_app_t app = {apply, f};
+        tb_sqlink_app_t app = {apply, f, NULL};
         if (rc == 0)
             rc = tb_sqlink_serve(store, f->endpoint, &app);
         tb_store_destroy(&store);
