@@ -1,0 +1,1 @@
+source "$TB_SOURCE/tests/integration/lib.sh"; finish
