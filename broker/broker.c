@@ -339,9 +339,10 @@ static int route_one(broker_t *self, int64_t now)
         if (may_warn(p, now))
             tb_warn("dropped a malformed message (%d frames) from %s", n,
                     src == 0 ? from : "(invalid id)");
-        if (p && n > BROKER_MAX_FRAMES && now >= p->banned_until) {
+        /* n counts the routing id the ROUTER put first; the peer sent n - 1. */
+        if (p && n - 1 > BROKER_MAX_FRAMES && now >= p->banned_until) {
             p->banned_until = now + BROKER_BAN_MS;
-            tb_warn("node %s sent %d frames in one message: banned for %d s", from, n,
+            tb_warn("node %s sent %d frames in one message: banned for %d s", from, n - 1,
                     BROKER_BAN_MS / 1000);
         }
     } else {
