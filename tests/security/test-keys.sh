@@ -35,32 +35,32 @@ eq "keys list --json" "[{\"place\":\"$VIL\",\"key\":\"$pub\"}]" "$("$C" keys lis
 
 # A node without keys, with a malformed key, a readable secret, no broker.pub.
 refuse "serve without a key: names the file" 1 "$WORK/none/$VIL2.key" \
-    "$V" serve --place $VIL2 --data-dir "$WORK/v2" --keys "$WORK/none"
+    timeout 10 "$V" serve --place $VIL2 --data-dir "$WORK/v2" --keys "$WORK/none"
 refuse "serve without broker.pub: names the file" 1 "$K/broker.pub" \
-    env -u TONGBAN_KEYS bash -c "mv '$K/broker.pub' '$K/b.pub'; '$V' serve --place $VIL --data-dir '$WORK/v' --keys '$K'; rc=\$?; mv '$K/b.pub' '$K/broker.pub'; exit \$rc"
+    env -u TONGBAN_KEYS bash -c "mv '$K/broker.pub' '$K/b.pub'; timeout 10 '$V' serve --place $VIL --data-dir '$WORK/v' --keys '$K'; rc=\$?; mv '$K/b.pub' '$K/broker.pub'; exit \$rc"
 cp "$K/$VIL.key" "$WORK/saved.key"
 printf 'garbage\n' >"$K/$VIL.key"
 refuse "a malformed secret key: names the file" 1 "$K/$VIL.key: not a CURVE key" \
-    "$V" serve --place $VIL --data-dir "$WORK/v" --keys "$K"
+    timeout 10 "$V" serve --place $VIL --data-dir "$WORK/v" --keys "$K"
 cp "$WORK/saved.key" "$K/$VIL.key"
 chmod 644 "$K/$VIL.key"
 refuse "a secret key others may read is refused" 1 "mode 0644" \
-    "$V" serve --place $VIL --data-dir "$WORK/v" --keys "$K"
+    timeout 10 "$V" serve --place $VIL --data-dir "$WORK/v" --keys "$K"
 chmod 600 "$K/$VIL.key"
 
 # The broker: no key, a malformed allow-list line at start.
-refuse "broker without its key" 1 "$WORK/none/broker.key" "$BROKER" serve --keys "$WORK/none"
+refuse "broker without its key" 1 "$WORK/none/broker.key" timeout 10 "$BROKER" serve --keys "$WORK/none"
 refuse "broker without an allow-list" 1 "$WORK/k2/allow.list" \
-    bash -c "'$BROKER' keygen --keys '$WORK/k2' >/dev/null && '$BROKER' serve --keys '$WORK/k2'"
+    bash -c "'$BROKER' keygen --keys '$WORK/k2' >/dev/null && timeout 10 '$BROKER' serve --keys '$WORK/k2'"
 printf '# ok\n%s %s\n360826100002 short-key\n' $VIL "$pub" >"$WORK/k2/allow.list"
 refuse "a malformed allow-list line: file and line" 1 "$WORK/k2/allow.list line 3: not a CURVE public key" \
-    "$BROKER" serve --keys "$WORK/k2"
+    timeout 10 "$BROKER" serve --keys "$WORK/k2"
 printf '%s %s\n%s %s\n' $VIL "$pub" $VIL2 "$pub" >"$WORK/k2/allow.list"
 refuse "a key bound to two places: file and line" 1 "allow.list line 2: this key is already bound" \
-    "$BROKER" serve --keys "$WORK/k2"
+    timeout 10 "$BROKER" serve --keys "$WORK/k2"
 printf '%s\n' $VIL >"$WORK/k2/allow.list"
 refuse "a line with one field" 1 "allow.list line 1: want \"PLACE-CODE PUBLIC-KEY\"" \
-    "$BROKER" serve --keys "$WORK/k2"
+    timeout 10 "$BROKER" serve --keys "$WORK/k2"
 refuse "the county's keys command refuses to edit a malformed allow-list" 1 "line 1" \
     "$C" keys allow $VIL "$pub" --keys "$WORK/k2"
 finish
