@@ -32,8 +32,9 @@ eq "plain text, no key, claiming the village: nothing comes back" "replies=0 oth
 eq "a CURVE key not on the allow-list: nothing comes back" "replies=0 others=0" \
     "$("${ATTACK[@]}" listen "$TONGBAN_BROKER" random $VIL 2)"
 ok "the broker logged the refused key" grep -q "refused a connection .*key not on the allow-list" "$WORK/broker.log"
-eq "an allowed key as its own place is answered (the attacker script works)" "replies=10" \
-    "$("${ATTACK[@]}" listen "$TONGBAN_BROKER" "$TONGBAN_KEYS/360826100003" 360826100003 2 | sed 's/ others=0//;s/replies=1[0-9]/replies=10/')"
+out=$("${ATTACK[@]}" listen "$TONGBAN_BROKER" "$TONGBAN_KEYS/360826100003" 360826100003 2)
+ok "an allowed key as its own place is answered: the attacker script works ($out)" \
+    matches "$out" '^replies=[1-9][0-9]* others=0$'
 
 # 2. The key of village 2 claiming village 1's code (bare, and with a suffix)
 #    while village 1 works: the attacker gets nothing, not even the acks meant

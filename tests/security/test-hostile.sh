@@ -12,7 +12,7 @@ ATTACK=(/usr/bin/python3 "$TB_SOURCE/tests/security/attacker.py")
 COUNTY=360826000000
 TOWN=360826100000
 VIL=360826100001
-LIMIT_MB=200
+LIMIT_MB=500 # (an ASan broker holds up to 256 MB of freed memory in its quarantine)
 start broker env TONGBAN_BROKER_MAX_RSS_MB=$LIMIT_MB TONGBAN_BROKER_RATE=500 \
     "$TB_SOURCE/deploy/supervise.sh" "$BROKER" serve
 start county "$C" serve --place $COUNTY --db "$DB"
@@ -43,7 +43,9 @@ sec = open(os.path.join(kd, "360826100005.key"), "rb").read().strip()
 s.curve_secretkey, s.curve_publickey = sec, zmq.curve_public(sec)
 s.connect(ep)
 sent = got = 0
-end = time.time() + 2
+t0 = time.time()
+last = t0
+end = t0 + 2
 while time.time() < end:
     try:
         s.send_multipart([b"000000000000", b"hb"], zmq.NOBLOCK)
@@ -53,22 +55,25 @@ while time.time() < end:
     while s.poll(0):
         s.recv_multipart()
         got += 1
-time.sleep(0.3)
-while s.poll(0):
+        last = time.time()
+# The broker may still be working through the queue: read until it is quiet.
+while s.poll(1000):
     s.recv_multipart()
     got += 1
-print(sent, got)
+    last = time.time()
+# At most the burst plus the rate for as long as the broker was answering.
+print(sent, got, int(1000 + 500 * (last - t0) + 50))
 PY
-read -r sent got <"$WORK/flood.out"
-ok "a flood is cut to the rate limit: $got answers to $sent heartbeats in 2 s (at most 500/s, burst 1000)" \
-    test "$sent" -gt 3000 -a "$got" -le 2100
+read -r sent got most <"$WORK/flood.out"
+ok "a flood is cut to the rate limit: $got answers to $sent heartbeats sent in 2 s (500/s, burst 1000: at most $most)" \
+    test "$sent" -gt 3000 -a "$got" -le "$most"
 ok "the broker logged the limit" grep -q "node 360826100005 over its rate limit" "$WORK/broker.log"
 
 # 3. A message that never ends, while the village logs a case.
 peak=0
 sample() { local p r; for p in $(pgrep -P "$PID_broker"); do r=$(ps -o rss= -p "$p" 2>/dev/null || echo 0); r=$((${r:-0} / 1024)); [ "$r" -gt "$peak" ] && peak=$r; done; }
 /usr/bin/python3 "$TB_SOURCE/tests/security/rawcurve.py" bomb "$TONGBAN_BROKER" "$TONGBAN_KEYS" \
-    360826100006 360826100006 6 >"$WORK/bomb.out" 2>&1 &
+    360826100006 360826100006 15 >"$WORK/bomb.out" 2>&1 &
 bomb=$!
 id2=$(vil log --client 王建国 --phone 13979612345 --item LD001)
 while kill -0 $bomb 2>/dev/null; do sample; sleep 0.05; done
@@ -77,8 +82,8 @@ echo "# bomb: $(cat "$WORK/bomb.out"); broker peak RSS $peak MB"
 ok "the bomb got through the handshake and was cut off ($(cat "$WORK/bomb.out"))" \
     grep -q "handshake=ok reply=yes .* dropped=yes" "$WORK/bomb.out"
 ok "the broker's memory stayed bounded: peak $peak MB (limit $LIMIT_MB MB)" test "$peak" -lt $((LIMIT_MB + 150))
-ok "the broker exited at its limit" grep -q "over the limit of $LIMIT_MB MB" "$WORK/broker.log"
-ok "the supervisor restarted it" grep -q "supervise: .* exited with status 75; restarting" "$WORK/broker.log"
+ok "the broker exited at its limit" tb_wait_for 10 grep -q "over the limit of $LIMIT_MB MB" "$WORK/broker.log"
+ok "the supervisor restarted it" tb_wait_for 10 grep -q "supervise: .* exited with status 75; restarting" "$WORK/broker.log"
 ok "the case logged during the attack reaches the county" tb_wait_for 30 at_county "$id2"
 eq "and exactly once" 0 "$(tb_psql "$PGDIR" -c "SELECT count(*) FROM (SELECT 1 FROM case_events GROUP BY origin_node, origin_seq HAVING count(*) > 1) d")"
 
