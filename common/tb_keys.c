@@ -104,9 +104,11 @@ static int read_key(const char *path, char ret_key[TB_KEY_Z85_LEN + 1], char *wh
     char *buf = NULL;
     size_t len = 0;
     int rc = tb_read_file(path, 64, &buf, &len);
+    if (rc == -EFBIG)
+        return fail(why, whylen, -TB_EDATA,
+                    "%s: not a CURVE key (want one line of 40 Z85 characters)", path);
     if (rc < 0)
-        return fail(why, whylen, rc, "%s: %s", path,
-                    rc == -EFBIG ? "not a key file (too long)" : tb_strerror(rc));
+        return fail(why, whylen, rc, "%s: %s", path, tb_strerror(rc));
     while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
         buf[--len] = '\0';
     bool ok = len == TB_KEY_Z85_LEN && strlen(buf) == len && tb_key_valid(buf);
