@@ -20,12 +20,14 @@ while :; do
     child=$!
     rc=0
     wait "$child" || rc=$?
-    # A trapped signal interrupts wait: wait again for the child's own status.
-    while kill -0 "$child" 2>/dev/null; do
-        rc=0
-        wait "$child" || rc=$?
-    done
-    [ "$stopping" = 1 ] && exit "$rc"
+    if [ "$stopping" = 1 ]; then
+        # The trapped signal interrupted wait (status 128+15): wait again for
+        # the child's own status (127: it was already collected above).
+        again=0
+        wait "$child" || again=$?
+        [ "$again" = 127 ] || rc=$again
+        exit "$rc"
+    fi
     [ "$rc" = 0 ] && exit 0
     now=$SECONDS
     deaths+=("$now")
@@ -36,5 +38,6 @@ while :; do
     echo "supervise: $1 exited with status $rc; restarting in $pause s" >&2
     sleep "$pause" &
     wait $! || true
+    kill $! 2>/dev/null
     [ "$stopping" = 1 ] && exit 0
 done
