@@ -10,7 +10,14 @@
  * [dest][id][payload] with ROUTER_MANDATORY and nothing else: what the
  * broker would cost if it did no presence tracking and no validation.  The
  * result is messages per second through each and their ratio (ROADMAP
- * target: broker >= 0.8x).  Not a test: run it by hand (bench/README.md). */
+ * target: broker >= 0.8x).  Not a test: run it by hand (bench/README.md).
+ *
+ * Three contenders, the same traffic, alternating: the bare ROUTER; the
+ * broker's own routing in plain text (this program with --plain-broker,
+ * broker-core's broker_new); and BROKER_BINARY, which speaks only CurveZMQ:
+ * the bench makes a key directory with the broker's key pair, one key pair
+ * per DEALER and the allow-list, and every DEALER connects with its key.  The
+ * last ratio is CURVE's cost. */
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -22,6 +29,9 @@
 #include <time.h>
 #include <unistd.h>
 #include <zmq.h>
+
+#include "broker.h"
+#include "tb_keys.h"
 
 #define BROKER_CODE "000000000000"
 #define WINDOW 1000
@@ -83,11 +93,34 @@ static void *bare_router(void *arg)
 
 /* ---- the traffic ---- */
 
+static const char *keydir; /* NULL: plain text */
+
 static void *dealer(void *ctx, const char *endpoint, const char *id)
 {
     void *s = zmq_socket(ctx, ZMQ_DEALER);
     int hwm = 100000, zero = 0;
-    zmq_setsockopt(s, ZMQ_ROUTING_ID, id, strlen(id));
+    if (keydir) {
+        /* As the nodes do under CURVE: "<place>/<suffix>", fresh for every
+         * connection (the broker runs without HANDOVER, so a bare code would
+         * collide with the previous round's connection not yet gone). */
+        static unsigned serial;
+        char rid[64];
+        int n = snprintf(rid, sizeof rid, "%s/%u", id, ++serial);
+        zmq_setsockopt(s, ZMQ_ROUTING_ID, rid, (size_t)n);
+    } else {
+        zmq_setsockopt(s, ZMQ_ROUTING_ID, id, strlen(id));
+    }
+    if (keydir) {
+        tb_curve_t c;
+        char why[600];
+        if (tb_keys_load_node(keydir, id, &c, why, sizeof why) < 0) {
+            fprintf(stderr, "%s\n", why);
+            exit(1);
+        }
+        zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, c.broker_pub, TB_KEY_Z85_LEN);
+        zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, c.pub, TB_KEY_Z85_LEN);
+        zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, c.sec, TB_KEY_Z85_LEN);
+    }
     zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm);
     zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof hwm);
     zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
@@ -158,11 +191,12 @@ static double run(void *ctx, const char *endpoint, bool broker, long messages, s
     return done == total ? total / secs : -1;
 }
 
-static pid_t spawn(const char *path, const char *a1, const char *a2, const char *a3)
+static pid_t spawn(const char *path, const char *a1, const char *a2, const char *a3, const char *a4,
+                   const char *a5)
 {
     pid_t pid = fork();
     if (pid == 0) {
-        execl(path, path, a1, a2, a3, (char *)NULL);
+        execl(path, path, a1, a2, a3, a4, a5, (char *)NULL);
         _exit(127);
     }
     return pid;
@@ -170,10 +204,13 @@ static pid_t spawn(const char *path, const char *a1, const char *a2, const char 
 
 static volatile sig_atomic_t bare_stop;
 
+static volatile bool plain_stop;
+
 static void on_term(int sig)
 {
     (void)sig;
     bare_stop = 1;
+    plain_stop = true;
 }
 
 int main(int argc, char **argv)
@@ -191,6 +228,17 @@ int main(int argc, char **argv)
         zmq_ctx_term(ctx);
         return 0;
     }
+    if (argc == 3 && strcmp(argv[1], "--plain-broker") == 0) {
+        signal(SIGTERM, on_term);
+        broker_t *br;
+        if (broker_new(argv[2], &br) < 0)
+            return 1;
+        broker_limits_t unlimited = {1000000000, 0}; /* the bench floods on purpose */
+        broker_set_limits(br, &unlimited);
+        broker_run(br, &plain_stop); /* checks plain_stop every 200 ms */
+        broker_destroy(&br);
+        return 0;
+    }
     if (argc < 2) {
         fprintf(stderr, "usage: bench-broker BROKER_BINARY [MESSAGES] [SIZE] [PAIRS]\n");
         return 2;
@@ -200,33 +248,74 @@ int main(int argc, char **argv)
     int pairs = argc > 4 ? atoi(argv[4]) : 4;
     if (pairs < 1 || pairs > 64 || messages < 1 || size < 1 || size > 65000)
         return 2;
-    char bare_ep[64], broker_ep[64];
+    char bare_ep[64], plain_ep[64], broker_ep[64], dir[64] = "/tmp/bench-keys-XXXXXX";
     snprintf(bare_ep, sizeof bare_ep, "ipc:///tmp/bench-bare-%d", getpid());
+    snprintf(plain_ep, sizeof plain_ep, "ipc:///tmp/bench-plain-%d", getpid());
     snprintf(broker_ep, sizeof broker_ep, "ipc:///tmp/bench-broker-%d", getpid());
 
-    pid_t pid = spawn(argv[1], "serve", "--broker", broker_ep);
-    pid_t bare_pid = spawn("/proc/self/exe", "--bare-router", bare_ep, NULL);
+    /* Keys: the broker's, one per DEALER, and the allow-list binding them. */
+    char why[600], pub[TB_KEY_Z85_LEN + 1], path[128];
+    tb_allow_t *allow = tb_allow_new();
+    if (!mkdtemp(dir) || !allow || tb_keys_generate(dir, "broker", pub, why, sizeof why) < 0) {
+        fprintf(stderr, "keys: %s\n", why);
+        return 1;
+    }
+    for (int i = 0; i < pairs; i++) {
+        for (int side = 1; side <= 2; side++) {
+            char id[24];
+            snprintf(id, sizeof id, "360826%d%05d", side, i + 1);
+            if (tb_keys_generate(dir, id, pub, why, sizeof why) < 0 ||
+                tb_allow_add(allow, id, pub) < 0) {
+                fprintf(stderr, "keys: %s\n", why);
+                return 1;
+            }
+        }
+    }
+    snprintf(path, sizeof path, "%s/%s", dir, TB_ALLOW_FILE);
+    if (tb_allow_save(allow, path) < 0)
+        return 1;
+    tb_allow_destroy(&allow);
+
+    setenv("TONGBAN_BROKER_RATE", "1000000000", 1); /* the bench floods on purpose */
+    pid_t pid = spawn(argv[1], "serve", "--broker", broker_ep, "--keys", dir);
+    pid_t plain_pid = spawn("/proc/self/exe", "--plain-broker", plain_ep, NULL, NULL, NULL);
+    pid_t bare_pid = spawn("/proc/self/exe", "--bare-router", bare_ep, NULL, NULL, NULL);
     void *ctx = zmq_ctx_new();
     usleep(300000);
 
     printf("%ld messages x %d pairs, %zu bytes each, window %d\n", messages, pairs, size, WINDOW);
-    /* Alternate, best of three each, so both see the same machine state. */
-    double best_bare = 0, best_broker = 0;
+    /* Alternate, best of three each, so all see the same machine state. */
+    double best_bare = 0, best_plain = 0, best_curve = 0;
     for (int round = 0; round < 3; round++) {
+        keydir = NULL;
         double a = run(ctx, bare_ep, false, messages, size, pairs);
-        double b = run(ctx, broker_ep, true, messages, size, pairs);
-        printf("round %d: bare ROUTER %.0f msg/s, tongban-broker %.0f msg/s\n", round + 1, a, b);
+        double b = run(ctx, plain_ep, true, messages, size, pairs);
+        keydir = dir;
+        double c = run(ctx, broker_ep, true, messages, size, pairs);
+        printf("round %d: bare ROUTER %.0f msg/s, broker plain text %.0f msg/s, tongban-broker "
+               "(CURVE) %.0f msg/s\n",
+               round + 1, a, b, c);
         if (a > best_bare)
             best_bare = a;
-        if (b > best_broker)
-            best_broker = b;
+        if (b > best_plain)
+            best_plain = b;
+        if (c > best_curve)
+            best_curve = c;
     }
-    printf("best: bare ROUTER %.0f msg/s, tongban-broker %.0f msg/s, ratio %.2f\n", best_bare,
-           best_broker, best_bare > 0 ? best_broker / best_bare : 0);
+    printf("best: bare ROUTER %.0f msg/s, broker plain text %.0f msg/s (%.2fx bare), "
+           "tongban-broker CURVE %.0f msg/s (%.2fx plain text)\n",
+           best_bare, best_plain, best_bare > 0 ? best_plain / best_bare : 0, best_curve,
+           best_plain > 0 ? best_curve / best_plain : 0);
     zmq_ctx_term(ctx);
     kill(pid, SIGTERM);
+    kill(plain_pid, SIGTERM);
     kill(bare_pid, SIGTERM);
     waitpid(pid, NULL, 0);
+    waitpid(plain_pid, NULL, 0);
     waitpid(bare_pid, NULL, 0);
-    return best_broker > 0 && best_bare > 0 ? 0 : 1;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+    return best_curve > 0 && best_plain > 0 && best_bare > 0 ? 0 : 1;
 }

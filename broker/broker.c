@@ -1,53 +1,131 @@
 #include "broker.h"
 
 #include "tb_error.h"
+#include "tb_keys.h"
 #include "tb_log.h"
 #include "tb_map.h"
 #include "tb_node.h"
 #include "tb_wire.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zmq.h>
 
 /* A node not heard from for this long is absent (heartbeats come every second). */
-enum { PRESENCE_TTL_MS = 5 * TB_HEARTBEAT_MS, BATCH = 512 };
+enum { PRESENCE_TTL_MS = 5 * TB_HEARTBEAT_MS, BATCH = 512, RID_MAX = 64 };
+
+#define ZAP_ENDPOINT "inproc://zeromq.zap.01"
+#define ZAP_DOMAIN "tongban"
+
+/* What the broker knows about one place: where to send to it, and its limits. */
+typedef struct {
+    uint8_t rid[RID_MAX];
+    size_t ridlen;
+    char key[TB_KEY_Z85_LEN + 1]; /* CURVE: the key it connected with */
+    int64_t seen, banned_until, tokens_at, warned_at;
+    double tokens;
+} peer_t;
 
 struct broker {
-    void *zctx, *sock;
-    tb_map_t *presence; /* place code -> monotonic ms last seen */
+    void *zctx, *sock, *zap;
+    tb_map_t *peers; /* place code -> peer_t * */
     broker_stats_t stats;
     int64_t last_sweep;
+    broker_limits_t limits;
+    /* CURVE only */
+    tb_allow_t *allow;
+    char *allow_path;
+    struct stat allow_st; /* of the file last read, good or bad */
 };
 
-int broker_new(const char *endpoint, broker_t **ret)
+static void set_common_options(broker_t *self)
+{
+    int one = 1, zero = 0, hwm = 100000, hb = 2000, hbt = 6000, hs = 5000;
+    int64_t maxsize = TB_MAX_FRAME + 64;
+    zmq_setsockopt(self->sock, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
+    zmq_setsockopt(self->sock, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_setsockopt(self->sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(self->sock, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(self->sock, ZMQ_MAXMSGSIZE, &maxsize, sizeof maxsize);
+    zmq_setsockopt(self->sock, ZMQ_HEARTBEAT_IVL, &hb, sizeof hb);
+    zmq_setsockopt(self->sock, ZMQ_HEARTBEAT_TIMEOUT, &hbt, sizeof hbt);
+    zmq_setsockopt(self->sock, ZMQ_HANDSHAKE_IVL, &hs, sizeof hs);
+}
+
+static broker_t *alloc_broker(void)
 {
     broker_t *self = calloc(1, sizeof *self);
     if (!self)
-        return -ENOMEM;
-    self->presence = tb_map_new();
+        return NULL;
+    self->peers = tb_map_new();
     self->zctx = zmq_ctx_new();
     self->sock = self->zctx ? zmq_socket(self->zctx, ZMQ_ROUTER) : NULL;
-    int rc = 0;
-    if (!self->presence || !self->sock) {
+    if (!self->peers || !self->sock)
+        broker_destroy(&self);
+    return self;
+}
+
+int broker_new(const char *endpoint, broker_t **ret)
+{
+    broker_t *self = alloc_broker();
+    if (!self)
+        return -ENOMEM;
+    int one = 1;
+    set_common_options(self);
+    /* Plain text: the routing id is the place code, and a restarted node
+     * takes its route back before the old pipe is gone. */
+    zmq_setsockopt(self->sock, ZMQ_ROUTER_HANDOVER, &one, sizeof one);
+    if (zmq_bind(self->sock, endpoint) < 0) {
+        int rc = -zmq_errno();
+        broker_destroy(&self);
+        return rc;
+    }
+    *ret = self;
+    return 0;
+}
+
+int broker_bind(broker_t *self, const char *endpoint)
+{
+    return zmq_bind(self->sock, endpoint) < 0 ? -zmq_errno() : 0;
+}
+
+int broker_new_curve(const char *secret_key, const char *allow_path, broker_t **ret, char *why,
+                     size_t whylen)
+{
+    if (!tb_key_valid(secret_key)) {
+        snprintf(why, whylen, "not a CURVE secret key");
+        return -EINVAL;
+    }
+    broker_t *self = alloc_broker();
+    if (!self)
+        return -ENOMEM;
+    int rc = tb_allow_load(allow_path, &self->allow, why, whylen);
+    if (rc == 0 &&
+        (stat(allow_path, &self->allow_st) < 0 || !(self->allow_path = strdup(allow_path))))
         rc = -ENOMEM;
-    } else {
-        int one = 1, zero = 0, hwm = 100000, hb = 2000, hbt = 6000;
-        int64_t maxsize = TB_MAX_FRAME + 64;
-        zmq_setsockopt(self->sock, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
-        /* A restarted node reconnects with the same id before the old pipe is
-         * gone.  Handover lets it in; once CURVE lands, the id is bound to the
-         * key's place code by ZAP so no key can take over another's route. */
-        zmq_setsockopt(self->sock, ZMQ_ROUTER_HANDOVER, &one, sizeof one);
-        zmq_setsockopt(self->sock, ZMQ_LINGER, &zero, sizeof zero);
-        zmq_setsockopt(self->sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
-        zmq_setsockopt(self->sock, ZMQ_RCVHWM, &hwm, sizeof hwm);
-        zmq_setsockopt(self->sock, ZMQ_MAXMSGSIZE, &maxsize, sizeof maxsize);
-        zmq_setsockopt(self->sock, ZMQ_HEARTBEAT_IVL, &hb, sizeof hb);
-        zmq_setsockopt(self->sock, ZMQ_HEARTBEAT_TIMEOUT, &hbt, sizeof hbt);
-        if (zmq_bind(self->sock, endpoint) < 0)
+    if (rc == 0) {
+        /* The ZAP handler first: a handshake finding none would be let through. */
+        self->zap = zmq_socket(self->zctx, ZMQ_REP);
+        int zero = 0;
+        if (!self->zap || zmq_setsockopt(self->zap, ZMQ_LINGER, &zero, sizeof zero) < 0 ||
+            zmq_bind(self->zap, ZAP_ENDPOINT) < 0) {
             rc = -zmq_errno();
+            snprintf(why, whylen, "ZAP handler %s: %s", ZAP_ENDPOINT, zmq_strerror(-rc));
+        }
+    }
+    if (rc == 0) {
+        int one = 1;
+        set_common_options(self);
+        if (zmq_setsockopt(self->sock, ZMQ_CURVE_SERVER, &one, sizeof one) < 0 ||
+            zmq_setsockopt(self->sock, ZMQ_CURVE_SECRETKEY, secret_key, TB_KEY_Z85_LEN) < 0 ||
+            zmq_setsockopt(self->sock, ZMQ_ZAP_DOMAIN, ZAP_DOMAIN, strlen(ZAP_DOMAIN)) < 0) {
+            rc = -zmq_errno();
+            snprintf(why, whylen, "CURVE: %s", zmq_strerror(-rc));
+        }
     }
     if (rc < 0) {
         broker_destroy(&self);
@@ -57,6 +135,20 @@ int broker_new(const char *endpoint, broker_t **ret)
     return 0;
 }
 
+void broker_set_limits(broker_t *self, const broker_limits_t *limits)
+{
+    self->limits = *limits;
+}
+
+static void forget(broker_t *self, const char *place)
+{
+    uintptr_t v;
+    if (tb_map_get(self->peers, place, &v)) {
+        free((peer_t *)v);
+        tb_map_del(self->peers, place);
+    }
+}
+
 void broker_destroy(broker_t **self_p)
 {
     if (!self_p || !*self_p)
@@ -64,22 +156,42 @@ void broker_destroy(broker_t **self_p)
     broker_t *self = *self_p;
     if (self->sock)
         zmq_close(self->sock);
+    if (self->zap)
+        zmq_close(self->zap);
     if (self->zctx)
         zmq_ctx_term(self->zctx);
-    tb_map_destroy(&self->presence);
+    if (self->peers) {
+        size_t pos = 0;
+        const char *key;
+        uintptr_t v;
+        while (tb_map_next(self->peers, &pos, &key, &v))
+            free((peer_t *)v);
+        tb_map_destroy(&self->peers);
+    }
+    tb_allow_destroy(&self->allow);
+    free(self->allow_path);
     free(self);
     *self_p = NULL;
+}
+
+static peer_t *peer_get(broker_t *self, const char *place)
+{
+    uintptr_t v;
+    return tb_map_get(self->peers, place, &v) ? (peer_t *)v : NULL;
 }
 
 /* Send an envelope the broker made itself to node `to`. */
 static void send_own(broker_t *self, const char *to, Tongban__V1__Kind kind, const uint8_t *body,
                      size_t len)
 {
+    peer_t *p = peer_get(self, to);
+    if (!p)
+        return;
     uint8_t *buf;
     size_t blen;
     if (tb_env_pack(TB_BROKER_CODE, to, kind, 0, 0, body, len, &buf, &blen) < 0)
         return;
-    if (zmq_send(self->sock, to, TB_CODE_LEN, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0) {
+    if (zmq_send(self->sock, p->rid, p->ridlen, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0) {
         zmq_send(self->sock, TB_BROKER_CODE, TB_CODE_LEN, ZMQ_SNDMORE | ZMQ_DONTWAIT);
         zmq_send(self->sock, buf, blen, ZMQ_DONTWAIT);
     }
@@ -98,21 +210,101 @@ static void send_unreachable(broker_t *self, const char *to, const char *peer)
 
 static bool present(broker_t *self, const char *code, int64_t now)
 {
-    uintptr_t seen;
-    return tb_map_get(self->presence, code, &seen) && now - (int64_t)seen < PRESENCE_TTL_MS;
+    peer_t *p = peer_get(self, code);
+    return p && now - p->seen < PRESENCE_TTL_MS;
 }
 
 static void sweep(broker_t *self, int64_t now)
 {
     size_t pos = 0;
     const char *key;
-    uintptr_t seen;
-    while (tb_map_next(self->presence, &pos, &key, &seen)) {
-        if (now - (int64_t)seen >= PRESENCE_TTL_MS) {
+    uintptr_t v;
+    while (tb_map_next(self->peers, &pos, &key, &v)) {
+        peer_t *p = (peer_t *)v;
+        if (now - p->seen >= PRESENCE_TTL_MS && now >= p->banned_until) {
             tb_info("node %s gone (no heartbeat for %d ms)", key, PRESENCE_TTL_MS);
-            tb_map_del(self->presence, key);
+            free(p);
+            tb_map_del(self->peers, key);
         }
     }
+}
+
+/* Log at most once a second per peer for what a peer can repeat at will. */
+static bool may_warn(peer_t *p, int64_t now)
+{
+    if (p && now - p->warned_at < 1000)
+        return false;
+    if (p)
+        p->warned_at = now;
+    return true;
+}
+
+/* The sender's place: from the routing id (plain text) or from the key's
+ * User-Id, checked against the allow-list in force and the routing id
+ * (CURVE).  0 and ret_place, or a negative code after counting and logging. */
+static int sender_place(broker_t *self, zmq_msg_t *rid, zmq_msg_t *any, char *ret_place,
+                        char *ret_key)
+{
+    size_t n = zmq_msg_size(rid);
+    const char *r = zmq_msg_data(rid);
+    if (!self->allow) {
+        if (n != TB_CODE_LEN)
+            return -TB_EPROTO;
+        memcpy(ret_place, r, TB_CODE_LEN);
+        ret_place[TB_CODE_LEN] = '\0';
+        ret_key[0] = '\0';
+        return tb_code_valid(ret_place) ? 0 : -TB_EPROTO;
+    }
+    const char *uid = zmq_msg_gets(any, "User-Id");
+    char place[TB_CODE_LEN + 1], bound[TB_CODE_LEN + 1];
+    if (!uid || strlen(uid) != TB_CODE_LEN + 1 + TB_KEY_Z85_LEN || uid[TB_CODE_LEN] != ' ')
+        return -TB_EPROTO; /* not admitted by our ZAP handler: cannot happen */
+    memcpy(place, uid, TB_CODE_LEN);
+    place[TB_CODE_LEN] = '\0';
+    const char *key = uid + TB_CODE_LEN + 1;
+    int64_t now = tb_mono_ms();
+    if (!tb_allow_lookup(self->allow, key, bound) || strcmp(bound, place) != 0) {
+        self->stats.revoked++;
+        peer_t *p = peer_get(self, place);
+        if (p && strcmp(p->key, key) == 0)
+            forget(self, place);
+        tb_warn("dropped a message from %s: its key %.8s… is no longer on the allow-list", place,
+                key);
+        return -EACCES;
+    }
+    if (!(n == TB_CODE_LEN || (n > TB_CODE_LEN + 1 && r[TB_CODE_LEN] == '/')) ||
+        memcmp(r, place, TB_CODE_LEN) != 0 || n > RID_MAX) {
+        self->stats.spoofed++;
+        if (may_warn(peer_get(self, place), now))
+            tb_warn("dropped a message from the key of %s: its routing id claims \"%.*s\"", place,
+                    (int)(n < 20 ? n : 20), r);
+        return -EACCES;
+    }
+    memcpy(ret_place, place, TB_CODE_LEN + 1);
+    memcpy(ret_key, key, TB_KEY_Z85_LEN + 1);
+    return 0;
+}
+
+/* Rate limit and bans: true if the message may pass. */
+static bool admit(broker_t *self, peer_t *p, const char *from, int64_t now)
+{
+    if (now < p->banned_until) {
+        self->stats.limited++;
+        return false;
+    }
+    double rate = self->limits.rate > 0 ? self->limits.rate : 20000;
+    p->tokens += (double)(now - p->tokens_at) * rate / 1000.0;
+    p->tokens_at = now;
+    if (p->tokens > 2 * rate)
+        p->tokens = 2 * rate;
+    if (p->tokens < 1) {
+        self->stats.limited++;
+        if (may_warn(p, now))
+            tb_warn("node %s over its rate limit (%.0f messages/s): dropping", from, rate);
+        return false;
+    }
+    p->tokens -= 1;
+    return true;
 }
 
 /* Handle one message; 0 if none was waiting. */
@@ -135,33 +327,56 @@ static int route_one(broker_t *self, int64_t now)
         n++;
     }
     int nf = n < 3 ? n : 3;
-    char from[TB_CODE_LEN + 1] = "", dest[TB_CODE_LEN + 1] = "";
-    if (zmq_msg_size(&f[0]) == TB_CODE_LEN)
-        memcpy(from, zmq_msg_data(&f[0]), TB_CODE_LEN);
+    char from[TB_CODE_LEN + 1] = "", dest[TB_CODE_LEN + 1] = "", key[TB_KEY_Z85_LEN + 1] = "";
+    int src = nf >= 2 ? sender_place(self, &f[0], &f[1], from, key) : -TB_EPROTO;
     if (n == 3 && zmq_msg_size(&f[1]) == TB_CODE_LEN)
         memcpy(dest, zmq_msg_data(&f[1]), TB_CODE_LEN);
-    if (!tb_code_valid(from) || !tb_code_valid(dest) || n != 3) {
+    peer_t *p = src == 0 ? peer_get(self, from) : NULL;
+    if (src == -EACCES) {
+        /* spoofed or revoked: counted and logged in sender_place */
+    } else if (src < 0 || !tb_code_valid(dest) || n != 3) {
         self->stats.dropped++;
-        tb_warn("dropped a malformed message (%d frames) from %s", n,
-                tb_code_valid(from) ? from : "(invalid id)");
+        if (may_warn(p, now))
+            tb_warn("dropped a malformed message (%d frames) from %s", n,
+                    src == 0 ? from : "(invalid id)");
+        /* n counts the routing id the ROUTER put first; the peer sent n - 1. */
+        if (p && n - 1 > BROKER_MAX_FRAMES && now >= p->banned_until) {
+            p->banned_until = now + BROKER_BAN_MS;
+            tb_warn("node %s sent %d frames in one message: banned for %d s", from, n - 1,
+                    BROKER_BAN_MS / 1000);
+        }
     } else {
-        uintptr_t seen;
-        if (!tb_map_get(self->presence, from, &seen))
-            tb_info("node %s connected", from);
-        tb_map_put(self->presence, from, (uintptr_t)now);
-        if (strcmp(dest, TB_BROKER_CODE) == 0) {
-            self->stats.heartbeats++;
-            send_own(self, from, TONGBAN__V1__KIND__KIND_HEARTBEAT, NULL, 0);
-        } else if (!present(self, dest, now)) {
-            send_unreachable(self, from, dest);
-        } else if (zmq_msg_send(&f[1], self->sock, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
-            /* EHOSTUNREACH (gone) or EAGAIN (its queue is full): back-pressure, the
-             * sender keeps the message. */
-            send_unreachable(self, from, dest);
-        } else {
-            zmq_msg_send(&f[0], self->sock, ZMQ_SNDMORE | ZMQ_DONTWAIT);
-            zmq_msg_send(&f[2], self->sock, ZMQ_DONTWAIT);
-            self->stats.forwarded++;
+        if (!p) {
+            if (!(p = calloc(1, sizeof *p)) || tb_map_put(self->peers, from, (uintptr_t)p) < 0) {
+                free(p);
+                p = NULL;
+            } else {
+                p->tokens_at = now;
+                p->tokens = 2.0 * (self->limits.rate > 0 ? self->limits.rate : 20000);
+                tb_info("node %s connected", from);
+            }
+        }
+        if (p && admit(self, p, from, now)) {
+            /* The latest connection of the place is where it is reached. */
+            p->ridlen = zmq_msg_size(&f[0]);
+            memcpy(p->rid, zmq_msg_data(&f[0]), p->ridlen);
+            memcpy(p->key, key, sizeof p->key);
+            p->seen = now;
+            peer_t *d;
+            if (strcmp(dest, TB_BROKER_CODE) == 0) {
+                self->stats.heartbeats++;
+                send_own(self, from, TONGBAN__V1__KIND__KIND_HEARTBEAT, NULL, 0);
+            } else if (!present(self, dest, now) || !(d = peer_get(self, dest))) {
+                send_unreachable(self, from, dest);
+            } else if (zmq_send(self->sock, d->rid, d->ridlen, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
+                /* EHOSTUNREACH (gone) or EAGAIN (its queue is full): back-pressure,
+                 * the sender keeps the message. */
+                send_unreachable(self, from, dest);
+            } else {
+                zmq_send(self->sock, from, TB_CODE_LEN, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+                zmq_msg_send(&f[2], self->sock, ZMQ_DONTWAIT);
+                self->stats.forwarded++;
+            }
         }
     }
     for (int i = 0; i < nf; i++)
@@ -169,18 +384,147 @@ static int route_one(broker_t *self, int64_t now)
     return 1;
 }
 
+/* RFC 27: [version][request id][domain][address][identity][mechanism][key]
+ * -> [version][request id][status][text][user id][metadata].  The user id is
+ * "<place> <key>" so every message carries both (zmq_msg_gets "User-Id"). */
+static int zap_one(broker_t *self)
+{
+    zmq_msg_t f[8], extra;
+    int n = 0, more = 1;
+    while (more) {
+        zmq_msg_t *m = n < 8 ? &f[n] : &extra;
+        zmq_msg_init(m);
+        if (zmq_msg_recv(m, self->zap, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(m);
+            for (int i = 0; i < n && i < 8; i++)
+                zmq_msg_close(&f[i]);
+            return 0;
+        }
+        more = zmq_msg_more(m);
+        if (n >= 8)
+            zmq_msg_close(&extra);
+        n++;
+    }
+    const char *status = "400", *text = "key not on the allow-list";
+    char uid[TB_CODE_LEN + 1 + TB_KEY_Z85_LEN + 1] = "", key[TB_KEY_Z85_LEN + 1] = "";
+    char place[TB_CODE_LEN + 1];
+    if (n != 7 || zmq_msg_size(&f[5]) != 5 || memcmp(zmq_msg_data(&f[5]), "CURVE", 5) != 0 ||
+        zmq_msg_size(&f[6]) != 32) {
+        status = "500";
+        text = "unexpected ZAP request";
+    } else {
+        zmq_z85_encode(key, zmq_msg_data(&f[6]), 32);
+        if (tb_allow_lookup(self->allow, key, place)) {
+            snprintf(uid, sizeof uid, "%s %s", place, key);
+            status = "200";
+            text = "OK";
+        }
+    }
+    if (strcmp(status, "200") != 0) {
+        self->stats.refused++;
+        tb_warn("refused a connection from %.*s: %s (key %.8s…)",
+                n >= 4 ? (int)zmq_msg_size(&f[3]) : 0, n >= 4 ? (char *)zmq_msg_data(&f[3]) : "",
+                text, key[0] ? key : "?");
+    }
+    const char *version = "1.0";
+    zmq_send(self->zap, version, 3, ZMQ_SNDMORE);
+    if (n >= 2)
+        zmq_send(self->zap, zmq_msg_data(&f[1]), zmq_msg_size(&f[1]), ZMQ_SNDMORE);
+    else
+        zmq_send(self->zap, "", 0, ZMQ_SNDMORE);
+    zmq_send(self->zap, status, 3, ZMQ_SNDMORE);
+    zmq_send(self->zap, text, strlen(text), ZMQ_SNDMORE);
+    zmq_send(self->zap, uid, strlen(uid), ZMQ_SNDMORE);
+    zmq_send(self->zap, "", 0, 0);
+    for (int i = 0; i < n && i < 8; i++)
+        zmq_msg_close(&f[i]);
+    return 1;
+}
+
+/* Re-read the allow-list when its file changed; keep the last good one if
+ * the new one is malformed or unreadable. */
+static void reload_allow(broker_t *self, int64_t now)
+{
+    struct stat st;
+    if (stat(self->allow_path, &st) < 0) {
+        if (self->allow_st.st_ino != 0)
+            tb_warn("allow-list %s: %s; keeping the last good one (%zu keys)", self->allow_path,
+                    strerror(errno), tb_allow_count(self->allow));
+        self->allow_st.st_ino = 0;
+        return;
+    }
+    if (st.st_ino == self->allow_st.st_ino && st.st_size == self->allow_st.st_size &&
+        st.st_mtim.tv_sec == self->allow_st.st_mtim.tv_sec &&
+        st.st_mtim.tv_nsec == self->allow_st.st_mtim.tv_nsec)
+        return;
+    self->allow_st = st;
+    tb_allow_t *fresh;
+    char why[512];
+    if (tb_allow_load(self->allow_path, &fresh, why, sizeof why) < 0) {
+        tb_error("%s; keeping the last good allow-list (%zu keys)", why,
+                 tb_allow_count(self->allow));
+        return;
+    }
+    tb_allow_destroy(&self->allow);
+    self->allow = fresh;
+    self->stats.reloaded++;
+    tb_info("allow-list %s reloaded: %zu keys", self->allow_path, tb_allow_count(fresh));
+    /* Routes of keys no longer bound to their place go at once. */
+    size_t pos = 0;
+    const char *code;
+    uintptr_t v;
+    char bound[TB_CODE_LEN + 1];
+    while (tb_map_next(self->peers, &pos, &code, &v)) {
+        peer_t *p = (peer_t *)v;
+        if (!tb_allow_lookup(fresh, p->key, bound) || strcmp(bound, code) != 0) {
+            tb_info("node %s: its key was revoked", code);
+            free(p);
+            tb_map_del(self->peers, code);
+        }
+    }
+    (void)now;
+}
+
+static long rss_mb(void)
+{
+    FILE *fp = fopen("/proc/self/statm", "re");
+    long size = 0, rss = 0;
+    if (fp) {
+        if (fscanf(fp, "%ld %ld", &size, &rss) != 2)
+            rss = 0;
+        fclose(fp);
+    }
+    return rss * (sysconf(_SC_PAGESIZE) / 1024) / 1024;
+}
+
 int broker_run(broker_t *self, volatile bool *stop)
 {
+    int64_t last_rss = 0;
     while (!*stop) {
-        zmq_pollitem_t item = {self->sock, 0, ZMQ_POLLIN, 0};
-        int rc = zmq_poll(&item, 1, 200);
+        zmq_pollitem_t items[2] = {{self->sock, 0, ZMQ_POLLIN, 0}, {self->zap, 0, ZMQ_POLLIN, 0}};
+        int rc = zmq_poll(items, self->zap ? 2 : 1, 200);
         if (rc < 0 && zmq_errno() != EINTR)
             return -zmq_errno();
         int64_t now = tb_mono_ms();
+        if (self->zap)
+            for (int i = 0; i < BATCH && zap_one(self); i++)
+                ;
         for (int i = 0; i < BATCH && route_one(self, now); i++)
             ;
+        if (self->limits.max_rss_mb > 0 && now - last_rss >= 100) {
+            last_rss = now;
+            long mb = rss_mb();
+            if (mb > self->limits.max_rss_mb) {
+                tb_error("resident memory %ld MB is over the limit of %d MB (a peer sending a "
+                         "message that never ends?): exiting for the supervisor to restart",
+                         mb, self->limits.max_rss_mb);
+                return -ENOMEM;
+            }
+        }
         if (now - self->last_sweep >= 1000) {
             sweep(self, now);
+            if (self->allow)
+                reload_allow(self, now);
             self->last_sweep = now;
         }
     }

@@ -4,13 +4,17 @@
 #include "tb_config.h"
 #include "tb_error.h"
 #include "tb_i18n.h"
+#include "tb_keys.h"
 #include "tb_log.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 static volatile bool stop;
 
@@ -22,13 +26,22 @@ static void on_signal(int sig)
 
 static void usage(FILE *out)
 {
-    fputs(TB_TR("用法：tongban-broker serve [--broker 端点] [--config 文件]\n"
-                "  启动消息代理，按区划代码在各节点之间转发报文。\n"
-                "  端点默认 tcp://127.0.0.1:7700（环境变量 TONGBAN_BROKER）。\n",
-                "usage: tongban-broker serve [--broker ENDPOINT] [--config FILE]\n"
-                "  Runs the broker that routes envelopes between nodes by place code.\n"
-                "  ENDPOINT defaults to tcp://127.0.0.1:7700 (or TONGBAN_BROKER).\n"),
-          out);
+    fputs(
+        TB_TR("用法：tongban-broker serve [--broker 端点] [--keys 目录] [--config 文件]\n"
+              "  启动消息代理，按区划代码在各节点之间转发报文。\n"
+              "  端点默认 tcp://127.0.0.1:7700（环境变量 TONGBAN_BROKER）。\n"
+              "  只接受 CurveZMQ 连接：密钥目录（--keys，TONGBAN_KEYS）中须有 broker.key\n"
+              "  和县里维护的准入名单 allow.list（tongban-county keys allow）。\n"
+              "      tongban-broker keygen [--keys 目录]\n"
+              "  生成代理的密钥对 broker.key（0600）和 broker.pub（发给每个节点）。\n",
+              "usage: tongban-broker serve [--broker ENDPOINT] [--keys DIR] [--config FILE]\n"
+              "  Runs the broker that routes envelopes between nodes by place code.\n"
+              "  ENDPOINT defaults to tcp://127.0.0.1:7700 (or TONGBAN_BROKER).\n"
+              "  CurveZMQ only: the key directory (--keys, TONGBAN_KEYS) must hold\n"
+              "  broker.key and the county's allow-list allow.list (tongban-county keys allow).\n"
+              "      tongban-broker keygen [--keys DIR]\n"
+              "  Makes the broker's key pair broker.key (0600) and broker.pub (for every node).\n"),
+        out);
 }
 
 int main(int argc, char **argv)
@@ -40,7 +53,8 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
-    if (argc < 2 || strcmp(argv[1], "serve") != 0) {
+    bool keygen = argc >= 2 && strcmp(argv[1], "keygen") == 0;
+    if (argc < 2 || (strcmp(argv[1], "serve") != 0 && !keygen)) {
         if (argc >= 2)
             fprintf(stderr, TB_TR("未知命令：%s\n\n", "unknown command: %s\n\n"), argv[1]);
         usage(stderr);
@@ -50,6 +64,7 @@ int main(int argc, char **argv)
     tb_config_init(&cfg);
     static const struct option opts[] = {{"broker", required_argument, 0, 'b'},
                                          {"config", required_argument, 0, 'c'},
+                                         {"keys", required_argument, 0, 'k'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     int c, idx;
@@ -84,25 +99,74 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *endpoint = tb_config_get(&cfg, TB_CFG_BROKER);
-    broker_t *b;
-    int rc = broker_new(endpoint, &b);
+    const char *dir = tb_config_get(&cfg, TB_CFG_KEYS);
+    char why[600], pub[TB_KEY_Z85_LEN + 1], sec[TB_KEY_Z85_LEN + 1], allow[4096];
+    if (keygen) {
+        int rc = tb_keys_generate(dir, TB_BROKER_KEY_NAME, pub, why, sizeof why);
+        if (rc < 0)
+            fprintf(stderr, TB_TR("无法生成密钥：%s\n", "cannot make the key pair: %s\n"), why);
+        else
+            printf("%s\n", pub);
+        tb_config_fini(&cfg);
+        return rc < 0 ? 1 : 0;
+    }
+    int rc = tb_keys_read_pair(dir, TB_BROKER_KEY_NAME, pub, sec, why, sizeof why);
     if (rc < 0) {
-        fprintf(stderr, TB_TR("无法绑定 %s：%s\n", "cannot bind %s: %s\n"), endpoint,
-                tb_strerror(rc));
+        fprintf(stderr,
+                TB_TR("代理密钥不可用：%s（用 tongban-broker keygen 生成）\n",
+                      "no usable broker key: %s (make one with tongban-broker keygen)\n"),
+                why);
         tb_config_fini(&cfg);
         return 1;
     }
+    snprintf(allow, sizeof allow, "%s/%s", dir, TB_ALLOW_FILE);
+    /* Every connection is a file descriptor: take all the kernel allows. */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    broker_t *b;
+    rc = broker_new_curve(sec, allow, &b, why, sizeof why);
+    if (rc < 0) {
+        fprintf(stderr, TB_TR("无法启动代理：%s\n", "cannot start the broker: %s\n"), why);
+        tb_config_fini(&cfg);
+        return 1;
+    }
+    if ((rc = broker_bind(b, endpoint)) < 0) {
+        fprintf(stderr, TB_TR("无法绑定 %s：%s\n", "cannot bind %s: %s\n"), endpoint,
+                tb_strerror(rc));
+        broker_destroy(&b);
+        tb_config_fini(&cfg);
+        return 1;
+    }
+    /* Limits for hostile peers (TONGBAN_BROKER_RATE messages/s per place,
+     * TONGBAN_BROKER_MAX_RSS_MB before exiting for the supervisor). */
+    broker_limits_t lim = {0, 1024};
+    const char *v = getenv("TONGBAN_BROKER_RATE");
+    if (v && atoi(v) > 0)
+        lim.rate = atoi(v);
+    v = getenv("TONGBAN_BROKER_MAX_RSS_MB");
+    if (v && atoi(v) > 0)
+        lim.max_rss_mb = atoi(v);
+    broker_set_limits(b, &lim);
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+        tb_info("open files: at most %llu", (unsigned long long)rl.rlim_cur);
     struct sigaction sa = {0};
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    tb_info("listening on %s", endpoint);
+    tb_info("listening on %s (CURVE, key %s, allow-list %s)", endpoint, pub, allow);
     rc = broker_run(b, &stop);
     broker_stats_t s = broker_stats(b);
-    tb_info("stopping: forwarded %llu, unreachable %llu, dropped %llu",
+    tb_info("stopping: forwarded %llu, unreachable %llu, dropped %llu, refused %llu, spoofed "
+            "%llu, revoked %llu, limited %llu",
             (unsigned long long)s.forwarded, (unsigned long long)s.unreachable,
-            (unsigned long long)s.dropped);
+            (unsigned long long)s.dropped, (unsigned long long)s.refused,
+            (unsigned long long)s.spoofed, (unsigned long long)s.revoked,
+            (unsigned long long)s.limited);
     broker_destroy(&b);
     tb_config_fini(&cfg);
-    return rc < 0 ? 1 : 0;
+    /* 75 (EX_TEMPFAIL): the memory watchdog; the supervisor restarts us. */
+    return rc == -ENOMEM ? 75 : rc < 0 ? 1 : 0;
 }

@@ -28,6 +28,7 @@ static const struct {
      "the screens' address (e.g. 127.0.0.1:8401; off: none)"},
     {"service_phone", "service-phone", "TONGBAN_SERVICE_PHONE", "本服务点联系电话（印在回执上）",
      "this service point's phone (printed on receipts)"},
+    {"keys", "keys", "TONGBAN_KEYS", "密钥目录", "the CURVE key directory"},
 };
 
 void tb_config_init(tb_config_t *cfg)
@@ -161,6 +162,7 @@ int tb_config_load(tb_config_t *cfg, tb_msg_t *ret_msg)
     set(cfg, TB_CFG_BROKER, "tcp://127.0.0.1:7700", PRIO_DEFAULT);
     set(cfg, TB_CFG_DATA_DIR, "/var/lib/tongban", PRIO_DEFAULT);
     set(cfg, TB_CFG_PLACES, "taihe", PRIO_DEFAULT);
+    set(cfg, TB_CFG_KEYS, cfg->value[TB_CFG_DATA_DIR], PRIO_DEFAULT);
     /* Installed data first; a build run from the source tree falls back to data/. */
     if (access(TB_INSTALL_DATA_DIR "/catalog.csv", R_OK) == 0)
         set(cfg, TB_CFG_SHARE_DIR, TB_INSTALL_DATA_DIR, PRIO_DEFAULT);

@@ -17,6 +17,8 @@
  *                                                 (default per tier, on loopback: village
  *                                                 127.0.0.1:8401, township 127.0.0.1:8402)
  *   service_phone --service-phone TONGBAN_SERVICE_PHONE  the service point's phone, on receipts
+ *   keys       --keys        TONGBAN_KEYS         CURVE key directory (default: data_dir;
+ * tb_keys.h)
  */
 #ifndef TB_CONFIG_H
 #define TB_CONFIG_H
@@ -35,6 +37,7 @@ typedef enum {
     TB_CFG_PLACES,
     TB_CFG_HTTP,
     TB_CFG_SERVICE_PHONE,
+    TB_CFG_KEYS,
     TB_CFG_COUNT
 } tb_cfg_key_t;
 

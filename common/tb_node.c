@@ -5,8 +5,11 @@
 #include "tb_log.h" /* the clocks only: this library logs nothing */
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zmq.h>
 
 enum { DRAIN_BUDGET = 256 };
@@ -139,8 +142,37 @@ static void on_timer(uv_timer_t *h)
     drain(self);
 }
 
+/* The routing id under CURVE: the place code, then '/' and 16 random hex
+ * digits, fresh for every process.  The broker checks the code part against
+ * the place its allow-list binds to the key, and runs without
+ * ZMQ_ROUTER_HANDOVER: the random part lets a restarted node in beside a
+ * connection of its earlier self the broker has not yet seen die, and nobody
+ * else can guess it to collide with the live one. */
+static int curve_routing_id(const char *place, char *ret, size_t len)
+{
+    uint8_t rnd[8];
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    ssize_t n = read(fd, rnd, sizeof rnd);
+    close(fd);
+    if (n != (ssize_t)sizeof rnd)
+        return -EIO;
+    int off = snprintf(ret, len, "%s/", place);
+    for (size_t i = 0; i < sizeof rnd; i++)
+        off += snprintf(ret + off, len - (size_t)off, "%02x", rnd[i]);
+    return off;
+}
+
 int tb_node_new(uv_loop_t *loop, const char *place, const char *endpoint,
                 const tb_node_handler_t *handler, tb_node_t **ret_node)
+{
+    return tb_node_new_curve(loop, place, endpoint, NULL, handler, ret_node);
+}
+
+int tb_node_new_curve(uv_loop_t *loop, const char *place, const char *endpoint,
+                      const tb_curve_t *curve, const tb_node_handler_t *handler,
+                      tb_node_t **ret_node)
 {
     if (!tb_code_valid(place))
         return -TB_EINVAL_CODE;
@@ -165,7 +197,21 @@ int tb_node_new(uv_loop_t *loop, const char *place, const char *endpoint,
     }
     int zero = 0, one = 1, hwm = 10000, ivl = 100, ivl_max = 5000, hb = 2000, hbt = 6000;
     int64_t maxsize = TB_MAX_FRAME + 64;
-    zmq_setsockopt(self->sock, ZMQ_ROUTING_ID, place, TB_CODE_LEN);
+    int rc = 0;
+    if (curve) {
+        char rid[TB_CODE_LEN + 1 + 16 + 1];
+        int ridlen = curve_routing_id(place, rid, sizeof rid);
+        if (ridlen < 0)
+            rc = ridlen;
+        else if (zmq_setsockopt(self->sock, ZMQ_ROUTING_ID, rid, (size_t)ridlen) < 0 ||
+                 zmq_setsockopt(self->sock, ZMQ_CURVE_SERVERKEY, curve->broker_pub,
+                                TB_KEY_Z85_LEN) < 0 ||
+                 zmq_setsockopt(self->sock, ZMQ_CURVE_PUBLICKEY, curve->pub, TB_KEY_Z85_LEN) < 0 ||
+                 zmq_setsockopt(self->sock, ZMQ_CURVE_SECRETKEY, curve->sec, TB_KEY_Z85_LEN) < 0)
+            rc = -zmq_errno();
+    } else {
+        zmq_setsockopt(self->sock, ZMQ_ROUTING_ID, place, TB_CODE_LEN);
+    }
     zmq_setsockopt(self->sock, ZMQ_LINGER, &zero, sizeof zero);  /* the outbox keeps everything */
     zmq_setsockopt(self->sock, ZMQ_IMMEDIATE, &one, sizeof one); /* no queueing while down */
     zmq_setsockopt(self->sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
@@ -175,8 +221,7 @@ int tb_node_new(uv_loop_t *loop, const char *place, const char *endpoint,
     zmq_setsockopt(self->sock, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof ivl_max);
     zmq_setsockopt(self->sock, ZMQ_HEARTBEAT_IVL, &hb, sizeof hb);
     zmq_setsockopt(self->sock, ZMQ_HEARTBEAT_TIMEOUT, &hbt, sizeof hbt);
-    int rc = 0;
-    if (zmq_connect(self->sock, endpoint) < 0)
+    if (rc == 0 && zmq_connect(self->sock, endpoint) < 0)
         rc = -zmq_errno();
     int fd = -1;
     size_t fdlen = sizeof fd;

@@ -11,12 +11,13 @@
  * Every envelope is decoded and validated here; one whose sender field is not
  * the stamped sender, or whose receiver is not this node, is dropped (counted,
  * and told to the daemon through tb_node_on_dropped: this library logs nothing).
- * Socket set-up lives in tb_node_new() alone, so CURVE keys slot in there.
+ * Socket set-up lives in tb_node_new_curve() alone.
  */
 #ifndef TB_NODE_H
 #define TB_NODE_H
 
 #include "tb_fault.h"
+#include "tb_keys.h"
 #include "tb_place.h"
 #include "tb_wire.h"
 
@@ -40,6 +41,13 @@ typedef struct {
 
 int tb_node_new(uv_loop_t *loop, const char *place, const char *endpoint,
                 const tb_node_handler_t *handler, tb_node_t **ret_node);
+/* The same over CurveZMQ: curve holds this node's key pair and the pinned
+ * broker key; the routing id becomes "<place>/<16 random hex digits>" (the
+ * broker binds the place part to the key).  curve NULL: plain text, routing
+ * id the place code (tests that play the broker themselves). */
+int tb_node_new_curve(uv_loop_t *loop, const char *place, const char *endpoint,
+                      const tb_curve_t *curve, const tb_node_handler_t *handler,
+                      tb_node_t **ret_node);
 /* Close the handles; the node is freed once the loop has run their close callbacks. */
 void tb_node_close(tb_node_t **self_p);
 

@@ -249,7 +249,7 @@ int tb_sqlink_new(uv_loop_t *loop, tb_store_t *store, const char *endpoint,
      * resend, and the next turn tries again. */
     sqlite3_busy_timeout(tb_store_db(store), 250);
     tb_node_handler_t h = {on_envelope, on_drained, NULL, self};
-    int rc = tb_node_new(loop, tb_store_place(store), endpoint, &h, &self->node);
+    int rc = tb_node_new_curve(loop, tb_store_place(store), endpoint, app->curve, &h, &self->node);
     if (rc < 0) {
         free(self);
         return rc;

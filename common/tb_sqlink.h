@@ -63,6 +63,7 @@ typedef struct {
     int (*started)(void *ctx, uv_loop_t *loop, tb_sqlink_t *link);
     /* Optional: serve is stopping: close what started() opened. */
     void (*stopping)(void *ctx);
+    const tb_curve_t *curve; /* CurveZMQ keys (tb_node_new_curve); NULL: plain text */
 } tb_sqlink_app_t;
 
 int tb_sqlink_new(uv_loop_t *loop, tb_store_t *store, const char *endpoint,

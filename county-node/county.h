@@ -16,6 +16,7 @@
 #define COUNTY_H
 
 #include "tb_cli.h"
+#include "tb_keys.h"
 
 #include <libpq-fe.h>
 
@@ -26,7 +27,9 @@ typedef struct county county_t;
 int county_migrate(PGconn *pg, const char **ret_err);
 
 /* Run the county node until SIGINT/SIGTERM. */
-int county_serve(tb_env_ctx_t *env, const char *conninfo);
+/* curve: this node's CurveZMQ keys and the pinned broker key (NULL: plain
+ * text, for tests that play the broker themselves). */
+int county_serve(tb_env_ctx_t *env, const char *conninfo, const tb_curve_t *curve);
 
 /* Print the cases (table or JSON) to stdout; 0 or negative. */
 int county_print_cases(PGconn *pg, const tb_env_ctx_t *env, bool json);

@@ -339,7 +339,8 @@ void county_on_envelope(void *ctx, const tb_env_t *env);
 /* ---- county_serve.c ----------------------------------------------------------------- */
 
 /* A county on loop, not yet connected: 0 or negative (then nothing to free). */
-int county_init(county_t *self, uv_loop_t *loop, tb_env_ctx_t *env, const char *conninfo);
+int county_init(county_t *self, uv_loop_t *loop, tb_env_ctx_t *env, const char *conninfo,
+                const tb_curve_t *curve);
 /* Close every handle; the loop ends when they are closed. */
 void county_shutdown(county_t *self);
 /* Free what county_init and the run left (after the loop ended). */

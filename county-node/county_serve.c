@@ -129,7 +129,8 @@ static void on_signal(uv_signal_t *h, int sig)
         fatal(self, "cannot start the stop timer", rc);
 }
 
-int county_init(county_t *self, uv_loop_t *loop, tb_env_ctx_t *env, const char *conninfo)
+int county_init(county_t *self, uv_loop_t *loop, tb_env_ctx_t *env, const char *conninfo,
+                const tb_curve_t *curve)
 {
     memset(self, 0, sizeof *self);
     self->loop = loop;
@@ -144,8 +145,8 @@ int county_init(county_t *self, uv_loop_t *loop, tb_env_ctx_t *env, const char *
     if (!self->conninfo)
         return -ENOMEM;
     tb_node_handler_t h = {county_on_envelope, on_drained, NULL, self};
-    int rc =
-        tb_node_new(loop, env->place, tb_config_get(&env->cfg, TB_CFG_BROKER), &h, &self->node);
+    int rc = tb_node_new_curve(loop, env->place, tb_config_get(&env->cfg, TB_CFG_BROKER), curve, &h,
+                               &self->node);
     if (rc < 0)
         return rc;
     tb_node_on_dropped(self->node, on_dropped);
@@ -212,14 +213,14 @@ static int start(county_t *self)
     return 0;
 }
 
-int county_serve(tb_env_ctx_t *env, const char *conninfo)
+int county_serve(tb_env_ctx_t *env, const char *conninfo, const tb_curve_t *curve)
 {
     county_t self;
     uv_loop_t loop;
     int rc = uv_loop_init(&loop);
     if (rc < 0)
         return rc;
-    rc = county_init(&self, &loop, env, conninfo);
+    rc = county_init(&self, &loop, env, conninfo, curve);
     if (rc < 0) {
         tb_error("cannot start the county node: %s", tb_strerror(rc));
         county_shutdown(&self);

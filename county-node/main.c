@@ -3,6 +3,7 @@
 
 #include "tb_error.h"
 #include "tb_i18n.h"
+#include "tb_keycli.h"
 #include "tb_log.h"
 #include "tb_signal.h"
 #include "tb_report.h"
@@ -38,6 +39,8 @@ static void usage(FILE *out)
             "  （上报到县的办件由县级节点自动签收，即县级受理；决定等命令需县级节点在运行）\n"
             "  migrate                 只建立或升级数据库结构\n"
             "  serve                   启动县级节点（权威库）\n"
+            "  keygen                  生成本节点的 CurveZMQ 密钥对（--keys 目录）\n"
+            "  keys allow 区划 公钥|文件 | keys revoke 区划|公钥 | keys list  准入名单\n"
             "\n"
             "共用选项（也可用环境变量或 --config 配置文件）：\n"
             "  --place 代码    本县12位区划代码（TONGBAN_PLACE），如 360826000000\n"
@@ -70,6 +73,8 @@ static void usage(FILE *out)
             "  decide and the other steps need the county node running)\n"
             "  migrate                 create or upgrade the database schema only\n"
             "  serve                   run the county node (the authoritative store)\n"
+            "  keygen                  make this node's CurveZMQ key pair (in --keys DIR)\n"
+            "  keys allow PLACE KEY|FILE | keys revoke PLACE|KEY | keys list   the allow-list\n"
             "\n"
             "Common options (or environment variables, or a --config file):\n"
             "  --place CODE    this county's 12-digit code (TONGBAN_PLACE)\n"
@@ -180,6 +185,10 @@ int main(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     const char *cmd = argv[1];
+    if (strcmp(cmd, "keygen") == 0)
+        return tb_keycli_keygen(argc, argv, 2);
+    if (strcmp(cmd, "keys") == 0)
+        return tb_keycli_keys(argc, argv, 2);
     if (strcmp(cmd, "serve") == 0)
         tb_signal_hold(); /* released once the loop handles SIGTERM (tb_signal.h) */
     tb_opt_t opts[] = {{"json", false, NULL}, {"help", false, NULL},  {"grant", false, NULL},
@@ -247,7 +256,10 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "serve") == 0) {
         PQfinish(pg);
         pg = NULL;
-        if ((rc = county_serve(&env, db)) < 0) {
+        tb_curve_t curve;
+        if (tb_keycli_load(&env.cfg, env.place, &curve) < 0)
+            goto out;
+        if ((rc = county_serve(&env, db, &curve)) < 0) {
             fprintf(stderr,
                     TB_TR("错误：县级节点停止（消息代理 %s）：%s\n",
                           "error: the county node stopped (broker %s): %s\n"),

@@ -65,6 +65,11 @@ export TONGBAN_BROKER=ipc://$RUN/broker.sock
 COUNTY=360826000000
 TOWNS=(360826100000 360826102000)                 # 澄江镇, 桥头镇
 VILLAGES=(360826100001 360826100002 360826102001) # 文田社区, 白凤社区, 桥头镇居委会
+
+step "生成 CurveZMQ 密钥与准入名单 / CurveZMQ keys and the county's allow-list"
+export TONGBAN_KEYS=$RUN/keys
+tb_keys_make "$TONGBAN_KEYS" "$B" $COUNTY "${TOWNS[@]}" "${VILLAGES[@]}"
+"$C" keys list
 AGENTS=(刘代办 陈代办 王代办)
 vil() { local code=$1; shift; "$V" "$@" --place "$code" --data-dir "$RUN/$code"; }
 town() { local code=$1; shift; "$T" "$@" --place "$code" --data-dir "$RUN/$code" --agent 窗口周; }
@@ -88,7 +93,8 @@ for i in 0 1 2; do
 done
 
 step "启动消息代理、县、乡镇、村节点 / starting broker, county, townships, villages"
-start broker "$B/broker/tongban-broker" serve
+# The broker under a supervisor that restarts it if it dies (deploy/supervise.sh).
+start broker deploy/supervise.sh "$B/broker/tongban-broker" serve
 start county "$C" serve --place $COUNTY --db "$DB"
 for t in "${TOWNS[@]}"; do start "$t" "$T" serve --place "$t" --data-dir "$RUN/$t"; done
 # Each village serves its agent's screens on a port of its own (one village

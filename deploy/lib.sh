@@ -3,7 +3,7 @@
 
 TB_DEB_PACKAGES="meson ninja-build pkg-config gcc clang libclang-rt-14-dev protobuf-c-compiler libprotobuf-c-dev
  libzmq3-dev libuv1-dev libsqlite3-dev libpq-dev postgresql-15 libinih-dev libjansson-dev libmicrohttpd-dev
- libcmocka-dev python3 jq bc bsdextrautils iproute2 procps sqlite3"
+ libcmocka-dev python3 python3-zmq jq bc bsdextrautils iproute2 procps sqlite3"
 
 # What only the tests need on top: a real browser for the screens (suite browser).
 TB_TEST_DEB_PACKAGES="chromium chromium-driver fonts-noto-cjk python3-selenium"
@@ -53,6 +53,29 @@ tb_build() {
     fi
     # Quiet when it works; the compiler's words when it does not.
     ninja -C "$dir" >"$dir.ninja.log" 2>&1 || { tail -n 60 "$dir.ninja.log" >&2; return 1; }
+}
+
+# tb_keys_make DIR BUILD PLACE...: CurveZMQ keys for a county on one machine:
+# the broker's key pair (tongban-broker keygen), one per place (tongban-<tier>
+# keygen) and the county's allow-list binding each key to its place
+# (tongban-county keys allow).  Keys already in DIR are kept.  On real
+# machines each node makes its own key and sends only its .pub to the county,
+# and gets only broker.pub back.
+tb_keys_make() {
+    local dir=$1 b=$2 p bin
+    shift 2
+    mkdir -p "$dir" && chmod 700 "$dir" || return 1
+    [ -f "$dir/broker.key" ] || "$b/broker/tongban-broker" keygen --keys "$dir" >/dev/null || return 1
+    [ -f "$dir/allow.list" ] || : >"$dir/allow.list"
+    for p in "$@"; do
+        case $p in
+        *000000) bin=$b/county-node/tongban-county ;;
+        *000) bin=$b/township-node/tongban-township ;;
+        *) bin=$b/village-agent/tongban-village ;;
+        esac
+        [ -f "$dir/$p.key" ] || "$bin" keygen --place "$p" --keys "$dir" >/dev/null 2>&1 || return 1
+        "$b/county-node/tongban-county" keys allow "$p" "$dir/$p.pub" --keys "$dir" || return 1
+    done
 }
 
 TB_PG_BIN=${TB_PG_BIN:-/usr/lib/postgresql/15/bin}

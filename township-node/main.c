@@ -5,6 +5,7 @@
 #include "tb_error.h"
 #include "tb_file.h"
 #include "tb_i18n.h"
+#include "tb_keycli.h"
 #include "tb_log.h"
 #include "tb_signal.h"
 #include "tb_report.h"
@@ -56,6 +57,7 @@ static void usage(FILE *out)
             "--reason 内容\n"
             "                         窗口登记的办件：送达、好差评、撤回、备注\n"
             "  serve                  启动乡镇节点：接收村级报送、转报县级、回传进度\n"
+            "  keygen                 生成本节点的 CurveZMQ 密钥对（--keys 目录）\n"
             "\n"
             "共用选项（也可用环境变量或 --config 配置文件）：\n"
             "  --place 代码       本乡镇12位区划代码（TONGBAN_PLACE），如 360826100000\n"
@@ -95,6 +97,7 @@ static void usage(FILE *out)
             "  deliver CASE / rate CASE --rating LEVEL / withdraw CASE / note CASE --reason TEXT\n"
             "                         for walk-in cases: delivery, rating, withdrawal, notes\n"
             "  serve                  run the township node\n"
+            "  keygen                 make this node's CurveZMQ key pair (in --keys DIR)\n"
             "\n"
             "Common options (or environment variables, or a --config file):\n"
             "  --place CODE       this township's 12-digit code (TONGBAN_PLACE)\n"
@@ -137,6 +140,8 @@ int main(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     const char *cmd = argv[1];
+    if (strcmp(cmd, "keygen") == 0)
+        return tb_keycli_keygen(argc, argv, 2);
     if (strcmp(cmd, "serve") == 0)
         tb_signal_hold(); /* released once the loop handles SIGTERM (tb_signal.h) */
     int act = -1;
@@ -324,7 +329,10 @@ int main(int argc, char **argv)
                a.type == TB_EV_PLEDGED ? TB_TR("已容缺受理", "accepted with a pledge")
                                        : TB_TR(acts[act].done_zh, acts[act].done_en));
     } else {
-        tb_sqlink_app_t app = {township_apply, &t, log_link_note, NULL, NULL};
+        tb_curve_t curve;
+        if (tb_keycli_load(&env.cfg, env.place, &curve) < 0)
+            goto out;
+        tb_sqlink_app_t app = {township_apply, &t, log_link_note, NULL, NULL, &curve};
         const char *broker = tb_config_get(&env.cfg, TB_CFG_BROKER);
         if ((rc = tb_sqlink_serve(store, broker, &app)) < 0) {
             fprintf(stderr,

@@ -5,6 +5,7 @@
 #include "tb_error.h"
 #include "tb_file.h"
 #include "tb_i18n.h"
+#include "tb_keycli.h"
 #include "tb_log.h"
 #include "tb_signal.h"
 #include "tb_report.h"
@@ -104,6 +105,7 @@ static void usage(FILE *out)
             "  show 办件编号 [--json]  一件的详情和全部办理过程（何人、何事、何时、何地）\n"
             "  items [--json]     事项目录（含材料清单，核心/非核心）\n"
             "  serve              启动同步服务：把台账报送乡镇，接收办理进度\n"
+            "  keygen             生成本节点的 CurveZMQ 密钥对（--keys 目录）\n"
             "\n"
             "共用选项（也可用环境变量或 --config 配置文件）：\n"
             "  --place 代码       本村12位区划代码（TONGBAN_PLACE），如 360826100001\n"
@@ -134,6 +136,7 @@ static void usage(FILE *out)
             "  show CASE [--json] one case with its whole history (who, what, when, where)\n"
             "  items [--json]     the service item catalog with its materials (core or not)\n"
             "  serve              sync the ledger to the township, receive progress\n"
+            "  keygen             make this node's CurveZMQ key pair (in --keys DIR)\n"
             "\n"
             "Common options (or environment variables, or a --config file):\n"
             "  --place CODE       this village's 12-digit code (TONGBAN_PLACE)\n"
@@ -200,6 +203,8 @@ int main(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     const char *cmd = argv[1];
+    if (strcmp(cmd, "keygen") == 0)
+        return tb_keycli_keygen(argc, argv, 2);
     if (strcmp(cmd, "serve") == 0)
         tb_signal_hold(); /* released once the loop handles SIGTERM (tb_signal.h) */
     tb_opt_t opts[] = {{"client", true, NULL},    {"phone", true, NULL}, {"item", true, NULL},
@@ -380,11 +385,15 @@ int main(int argc, char **argv)
     } else {
         if (open_store(&env, &store) < 0)
             goto out;
+        tb_curve_t curve;
+        if (tb_keycli_load(&env.cfg, env.place, &curve) < 0)
+            goto out;
         serve_ctx_t sc = {.node = {&env, store}};
         const char *http = tb_config_get(&env.cfg, TB_CFG_HTTP);
         sc.addr = !http ? "127.0.0.1:8401" : strcmp(http, "off") ? http : NULL;
         sc.web = (village_web_t){&env, web_link_up, web_backlog, web_kick, &sc, ""};
-        tb_sqlink_app_t app = {village_apply, &sc, log_link_note, web_started, web_stopping};
+        tb_sqlink_app_t app = {village_apply,  &sc,         log_link_note,
+                               web_started,    web_stopping, &curve};
         const char *broker = tb_config_get(&env.cfg, TB_CFG_BROKER);
         int rc = tb_sqlink_serve(store, broker, &app);
         if (rc < 0)

@@ -15,6 +15,13 @@ PGDIR=""
 failures=0
 checks=0
 
+# CurveZMQ on for every daemon a test starts: one key directory for the test
+# with the broker's key pair, a key pair for every place of the shipped data
+# and an allow-list binding each key to its place (curve-keys.py).
+export TONGBAN_KEYS=$WORK/keys
+/usr/bin/python3 "$TB_SOURCE/tests/integration/curve-keys.py" "$TONGBAN_KEYS" "$TB_SOURCE/data" ||
+    { echo "Bail out! cannot make the CurveZMQ keys (python3-zmq missing? tests/run.sh installs it)"; exit 1; }
+
 # Every sanitizer report of every process the test starts (daemons and the
 # commands a test types alike, even when their stderr is thrown away) lands in
 # a file $WORK/sanitizer.PID; finish() fails the test on any of them.

@@ -4,13 +4,18 @@
  * FRAME is str:TEXT, hex:BYTES, rand:N (N bytes from a fixed-seed PRNG) or
  * env:SENDER,RECEIVER,SEQ (a well-formed DATA envelope with a garbage body:
  * to show that a receiver checks the sender field against the stamped sender).
- * Used by the integration tests to show that garbage is logged and dropped. */
+ * Used by the integration tests to show that garbage is logged and dropped.
+ *
+ * With TONGBAN_KEYS set it speaks CurveZMQ, pinning $TONGBAN_KEYS/broker.pub:
+ * with the key pair of the place the IDENTITY starts with when the directory
+ * holds one, else with a fresh key no allow-list knows. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
 
+#include "tb_keys.h"
 #include "tb_wire.h"
 
 int main(int argc, char **argv)
@@ -25,6 +30,23 @@ int main(int argc, char **argv)
     zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
     if (strcmp(argv[2], "-") != 0)
         zmq_setsockopt(s, ZMQ_ROUTING_ID, argv[2], strlen(argv[2]));
+    const char *kd = getenv("TONGBAN_KEYS");
+    if (kd && *kd) {
+        tb_curve_t c;
+        char place[TB_CODE_LEN + 1] = "", why[600], path[4096];
+        snprintf(place, sizeof place, "%s", argv[2]);
+        if (tb_keys_load_node(kd, place, &c, why, sizeof why) < 0) {
+            snprintf(path, sizeof path, "%s/broker.pub", kd);
+            if (zmq_curve_keypair(c.pub, c.sec) < 0 ||
+                tb_keys_read_pub(path, c.broker_pub, why, sizeof why) < 0) {
+                fprintf(stderr, "keys: %s\n", why);
+                return 1;
+            }
+        }
+        zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, c.broker_pub, TB_KEY_Z85_LEN);
+        zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, c.pub, TB_KEY_Z85_LEN);
+        zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, c.sec, TB_KEY_Z85_LEN);
+    }
     if (zmq_connect(s, argv[1]) < 0) {
         fprintf(stderr, "connect: %s\n", zmq_strerror(zmq_errno()));
         return 1;

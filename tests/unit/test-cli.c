@@ -115,7 +115,7 @@ static void test_parse_ok(void **state)
 
     /* Every config flag. */
     parse(&p, ARGS("--place", "a", "--data-dir", "b", "--broker", "c", "--db", "d", "--share-dir",
-                   "e", "--agent", "f", "--places", "g", "--http", "h", "--service-phone", "i"));
+                   "e", "--agent", "f", "--places", "g", "--http", "h", "--service-phone", "i", "--keys", "j"));
     assert_int_equal(p.rc, 0);
     for (int k = 0; k < TB_CFG_COUNT; k++) {
         char want[2] = {(char)('a' + k), '\0'};

@@ -26,12 +26,12 @@
 static const char *const env_names[TB_CFG_COUNT] = {
     "TONGBAN_PLACE",  "TONGBAN_DATA_DIR",  "TONGBAN_BROKER",
     "TONGBAN_DB",     "TONGBAN_SHARE_DIR", "TONGBAN_AGENT",
-    "TONGBAN_PLACES", "TONGBAN_HTTP",      "TONGBAN_SERVICE_PHONE",
+    "TONGBAN_PLACES", "TONGBAN_HTTP",      "TONGBAN_SERVICE_PHONE", "TONGBAN_KEYS",
 };
 static const char *const ini_keys[TB_CFG_COUNT] = {
-    "place", "data_dir", "broker", "db", "share_dir", "agent", "places", "http", "service_phone"};
+    "place", "data_dir", "broker", "db", "share_dir", "agent", "places", "http", "service_phone", "keys"};
 static const char *const flags[TB_CFG_COUNT] = {
-    "place", "data-dir", "broker", "db", "share-dir", "agent", "places", "http", "service-phone"};
+    "place", "data-dir", "broker", "db", "share-dir", "agent", "places", "http", "service-phone", "keys"};
 
 /* ---- What the library says: handed back, never printed ---- */
 

@@ -362,7 +362,7 @@ static pid_t start_county(const char *endpoint, const char *log)
     tb_config_init(&env.cfg);
     int rc = tb_cli_env(&env, TB_LEVEL_COUNTY);
     if (rc == 0)
-        rc = county_serve(&env, conninfo);
+        rc = county_serve(&env, conninfo, NULL);
     tb_cli_env_fini(&env);
     exit(rc == 0 ? 0 : 1);
 }
