@@ -9,6 +9,16 @@
 #include <stdio.h>
 #include <string.h>
 
+/* tb_config_load, its words printed here (command code prints; tb_msg.h). */
+static int load_cfg(tb_config_t *cfg)
+{
+    tb_msg_t msg;
+    int rc = tb_config_load(cfg, &msg);
+    if (rc < 0)
+        fputs(msg.text, stderr);
+    return rc;
+}
+
 int tb_keycli_keygen(int argc, char **argv, int first)
 {
     tb_config_t cfg;
@@ -16,7 +26,7 @@ int tb_keycli_keygen(int argc, char **argv, int first)
     const char *pos[1];
     int npos = 0, status = 2;
     if (tb_cli_parse(argc, argv, first, &cfg, NULL, 0, pos, 0, &npos) < 0 ||
-        tb_config_load(&cfg) < 0)
+        load_cfg(&cfg) < 0)
         goto out;
     const char *place = tb_config_need(&cfg, TB_CFG_PLACE);
     if (!place)
@@ -72,7 +82,7 @@ int tb_keycli_keys(int argc, char **argv, int first)
     int npos = 0, status = 2;
     tb_allow_t *allow = NULL;
     if (tb_cli_parse(argc, argv, first, &cfg, opts, 1, pos, 3, &npos) < 0 ||
-        tb_config_load(&cfg) < 0)
+        load_cfg(&cfg) < 0)
         goto out;
     const char *sub = npos > 0 ? pos[0] : "";
     int want = !strcmp(sub, "allow")    ? 3
