@@ -61,39 +61,6 @@ typedef struct {
 int tb_cli_load(tb_env_ctx_t *env, tb_level_t level, tb_msg_t *ret_msg);
 void tb_cli_env_fini(tb_env_ctx_t *env);
 
-/* The three above as they were before they stopped printing: the words go to
- * stderr and a failure is -1.  Only county-node/main.c (and the county's
- * unit tests) still call them; they move to the functions above with that
- * folder's owner, and these go.  Inline, so the printing happens in the
- * caller, not in the library. */
-static inline int tb_cli_parse(int argc, char **argv, int first, tb_config_t *cfg, tb_opt_t *opts,
-                               int nopts, const char **pos, int maxpos, int *ret_npos)
-{
-    tb_msg_t msg;
-    if (tb_cli_args(argc, argv, first, cfg, opts, nopts, pos, maxpos, ret_npos, &msg) == 0)
-        return 0;
-    fputs(msg.text, stderr);
-    return -1;
-}
-
-static inline int tb_cli_case_arg(const char *id)
-{
-    tb_msg_t msg;
-    if (tb_cli_case_check(id, &msg) == 0)
-        return 0;
-    fputs(msg.text, stderr);
-    return -1;
-}
-
-static inline int tb_cli_env(tb_env_ctx_t *env, tb_level_t level)
-{
-    tb_msg_t msg;
-    if (tb_cli_load(env, level, &msg) == 0)
-        return 0;
-    fputs(msg.text, stderr);
-    return -1;
-}
-
 /* tb_fmt_time ("2026-11-22 14:30" CST) is in tb_calendar.h (the pure core). */
 
 #endif

@@ -68,19 +68,6 @@ const char *tb_config_get(const tb_config_t *cfg, tb_cfg_key_t key);
  * (may be NULL), for the caller to print. */
 const char *tb_config_require(const tb_config_t *cfg, tb_cfg_key_t key, tb_msg_t *ret_msg);
 
-/* tb_config_require, printing the words to stderr itself: for the county
- * node's main.c, which still calls it (county-node/ moves to
- * tb_config_require with its owner's next change; then this goes).  Inline,
- * so that the printing is in the caller's main.c, not in the library. */
-static inline const char *tb_config_need(const tb_config_t *cfg, tb_cfg_key_t key)
-{
-    tb_msg_t msg;
-    const char *v = tb_config_require(cfg, key, &msg);
-    if (!v)
-        fputs(msg.text, stderr);
-    return v;
-}
-
 /* The long option names, for getopt tables and --help. */
 const char *tb_config_key_name(tb_cfg_key_t key);
 

@@ -9,28 +9,19 @@
 #include <stdio.h>
 #include <string.h>
 
-/* tb_config_load, its words printed here (command code prints; tb_msg.h). */
-static int load_cfg(tb_config_t *cfg)
-{
-    tb_msg_t msg;
-    int rc = tb_config_load(cfg, &msg);
-    if (rc < 0)
-        fputs(msg.text, stderr);
-    return rc;
-}
-
 int tb_keycli_keygen(int argc, char **argv, int first)
 {
     tb_config_t cfg;
     tb_config_init(&cfg);
     const char *pos[1];
     int npos = 0, status = 2;
-    if (tb_cli_parse(argc, argv, first, &cfg, NULL, 0, pos, 0, &npos) < 0 ||
-        load_cfg(&cfg) < 0)
+    tb_msg_t msg;
+    const char *place = NULL;
+    if (tb_cli_args(argc, argv, first, &cfg, NULL, 0, pos, 0, &npos, &msg) < 0 ||
+        tb_config_load(&cfg, &msg) < 0 || !(place = tb_config_require(&cfg, TB_CFG_PLACE, &msg))) {
+        fputs(msg.text, stderr);
         goto out;
-    const char *place = tb_config_need(&cfg, TB_CFG_PLACE);
-    if (!place)
-        goto out;
+    }
     if (!tb_code_valid(place)) {
         fprintf(stderr,
                 TB_TR("错误：%s 不是12位区划代码\n", "error: %s is not a 12-digit place code\n"),
@@ -81,9 +72,12 @@ int tb_keycli_keys(int argc, char **argv, int first)
     const char *pos[3];
     int npos = 0, status = 2;
     tb_allow_t *allow = NULL;
-    if (tb_cli_parse(argc, argv, first, &cfg, opts, 1, pos, 3, &npos) < 0 ||
-        load_cfg(&cfg) < 0)
+    tb_msg_t msg;
+    if (tb_cli_args(argc, argv, first, &cfg, opts, 1, pos, 3, &npos, &msg) < 0 ||
+        tb_config_load(&cfg, &msg) < 0) {
+        fputs(msg.text, stderr);
         goto out;
+    }
     const char *sub = npos > 0 ? pos[0] : "";
     int want = !strcmp(sub, "allow")    ? 3
                : !strcmp(sub, "revoke") ? 2

@@ -216,8 +216,11 @@ int main(int argc, char **argv)
         usage(stderr);
         goto out;
     }
-    if (tb_cli_parse(argc, argv, 2, &env.cfg, opts, nopts, pos, 3, &npos) < 0)
+    tb_msg_t msg; /* the library's words for the person at the terminal, printed here */
+    if (tb_cli_args(argc, argv, 2, &env.cfg, opts, nopts, pos, 3, &npos, &msg) < 0) {
+        fputs(msg.text, stderr);
         goto out;
+    }
     if (tb_opt(opts, nopts, "help")) {
         usage(stdout);
         status = 0;
@@ -231,14 +234,17 @@ int main(int argc, char **argv)
         usage(stderr);
         goto out;
     }
-    if ((act >= 0 || !strcmp(cmd, "show")) && tb_cli_case_arg(pos[0]) < 0)
+    if (((act >= 0 || !strcmp(cmd, "show")) && tb_cli_case_check(pos[0], &msg) < 0) ||
+        tb_cli_load(&env, TB_LEVEL_COUNTY, &msg) < 0) {
+        fputs(msg.text, stderr);
         goto out;
-    if (tb_cli_env(&env, TB_LEVEL_COUNTY) < 0)
-        goto out;
+    }
     status = 1;
     /* A staff step names who took it: none without an actor. */
-    if (act >= 0 && !tb_config_need(&env.cfg, TB_CFG_AGENT))
+    if (act >= 0 && !tb_config_require(&env.cfg, TB_CFG_AGENT, &msg)) {
+        fputs(msg.text, stderr);
         goto out;
+    }
     /* An empty connection string lets libpq read PGHOST, PGDATABASE, ... */
     const char *db = tb_config_get(&env.cfg, TB_CFG_DB);
     if (!db)

@@ -92,7 +92,7 @@ static int setup(void **state)
     unsetenv("TONGBAN_FAULT");
     unsetenv("TONGBAN_TEST_POISON_CASE");
     tb_config_init(&f->env.cfg);
-    if (uv_loop_init(&f->loop) < 0 || tb_cli_env(&f->env, TB_LEVEL_COUNTY) < 0 ||
+    if (uv_loop_init(&f->loop) < 0 || tb_cli_load(&f->env, TB_LEVEL_COUNTY, NULL) < 0 ||
         county_init(&f->c, &f->loop, &f->env, conninfo, NULL) < 0) {
         PQfinish(pg);
         return -1;

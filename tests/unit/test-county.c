@@ -360,7 +360,7 @@ static pid_t start_county(const char *endpoint, const char *log)
     unsetenv("TONGBAN_TEST_POISON_CASE");
     tb_env_ctx_t env = {0};
     tb_config_init(&env.cfg);
-    int rc = tb_cli_env(&env, TB_LEVEL_COUNTY);
+    int rc = tb_cli_load(&env, TB_LEVEL_COUNTY, NULL);
     if (rc == 0)
         rc = county_serve(&env, conninfo, NULL);
     tb_cli_env_fini(&env);
@@ -461,7 +461,7 @@ static void check_reports(PGconn *pg)
     setenv("TONGBAN_SHARE_DIR", TB_SOURCE_DATA_DIR, 1);
     tb_env_ctx_t env = {0};
     tb_config_init(&env.cfg);
-    assert_int_equal(tb_cli_env(&env, TB_LEVEL_COUNTY), 0);
+    assert_int_equal(tb_cli_load(&env, TB_LEVEL_COUNTY, NULL), 0);
     char *text;
     json_t *j = capture_json(print_cases, pg, &env, NULL, 0, &text);
     assert_true(json_is_array(j));
