@@ -18,6 +18,10 @@ start county "$C" serve --place $COUNTY --db "$DB"
 start town "$T" serve --place $TOWN --data-dir "$WORK/t"
 start vil "$V" serve --place $VIL --data-dir "$WORK/v"
 start vil2 "$V" serve --place $VIL2 --data-dir "$WORK/v2"
+# A command on a store its daemon is still creating may find it locked: wait.
+serving() { grep -q "serving via" "$WORK/$1.log"; }
+ok "vil is serving" tb_wait_for 30 serving vil
+ok "vil2 is serving" tb_wait_for 30 serving vil2
 vil() { "$V" "$@" --place $VIL --data-dir "$WORK/v" --agent 刘代办; }
 vil2() { "$V" "$@" --place $VIL2 --data-dir "$WORK/v2" --agent 陈代办; }
 at_county() { [ "$(tb_psql "$PGDIR" -c "SELECT count(*) FROM cases WHERE case_id='$1'")" = 1 ]; }

@@ -21,6 +21,10 @@ start county "$C" serve --place $COUNTY --db "$DB"
 start town "$T" serve --place $TOWN --data-dir "$WORK/t"
 start vil "$V" serve --place $VIL --data-dir "$WORK/v"
 start vil2 "$V" serve --place $VIL2 --data-dir "$WORK/v2"
+# A command on a store its daemon is still creating may find it locked: wait.
+serving() { grep -q "serving via" "$WORK/$1.log"; }
+ok "vil is serving" tb_wait_for 30 serving vil
+ok "vil2 is serving" tb_wait_for 30 serving vil2
 log_at() { "$V" log --place "$1" --data-dir "$2" --agent 刘代办 --client 李秀英 --phone 13807961234 --item LD001; }
 ids=()
 ids+=("$(log_at $VIL "$WORK/v")")

@@ -18,6 +18,9 @@ start broker env TONGBAN_BROKER_MAX_RSS_MB=$LIMIT_MB TONGBAN_BROKER_RATE=500 \
 start county "$C" serve --place $COUNTY --db "$DB"
 start town "$T" serve --place $TOWN --data-dir "$WORK/t"
 start vil "$V" serve --place $VIL --data-dir "$WORK/v"
+# A command on a store its daemon is still creating may find it locked: wait.
+serving() { grep -q "serving via" "$WORK/$1.log"; }
+ok "vil is serving" tb_wait_for 30 serving vil
 vil() { "$V" "$@" --place $VIL --data-dir "$WORK/v" --agent 刘代办; }
 at_county() { [ "$(tb_psql "$PGDIR" -c "SELECT count(*) FROM cases WHERE case_id='$1'")" = 1 ]; }
 id1=$(vil log --client 李秀英 --phone 13807961234 --item LD001)
