@@ -235,14 +235,18 @@ int tb_node_new_curve(uv_loop_t *loop, const char *place, const char *endpoint,
         free(self);
         return rc;
     }
-    self->poll.data = self;
-    uv_idle_init(loop, &self->idle);
-    self->idle.data = self;
-    uv_timer_init(loop, &self->timer);
-    self->timer.data = self;
-    self->open_handles = 3;
-    uv_poll_start(&self->poll, UV_READABLE, on_poll);
-    uv_timer_start(&self->timer, on_timer, 10, TB_HEARTBEAT_MS);
+    /* Handles made in this order (poll, idle, timer); open_handles counts
+     * them, so a failure half way closes exactly those made. */
+    self->poll.data = self->idle.data = self->timer.data = self;
+    self->open_handles = 1;
+    if ((rc = uv_idle_init(loop, &self->idle)) == 0 && ++self->open_handles &&
+        (rc = uv_timer_init(loop, &self->timer)) == 0 && ++self->open_handles &&
+        (rc = uv_poll_start(&self->poll, UV_READABLE, on_poll)) == 0)
+        rc = uv_timer_start(&self->timer, on_timer, 10, TB_HEARTBEAT_MS);
+    if (rc < 0) {
+        tb_node_close(&self); /* freed once the loop ran the close callbacks */
+        return rc;
+    }
     *ret_node = self;
     return 0;
 }
@@ -260,9 +264,12 @@ void tb_node_close(tb_node_t **self_p)
         return;
     tb_node_t *self = *self_p;
     *self_p = NULL;
+    int made = self->open_handles; /* poll, then idle, then timer */
     uv_close((uv_handle_t *)&self->poll, on_closed);
-    uv_close((uv_handle_t *)&self->idle, on_closed);
-    uv_close((uv_handle_t *)&self->timer, on_closed);
+    if (made >= 2)
+        uv_close((uv_handle_t *)&self->idle, on_closed);
+    if (made >= 3)
+        uv_close((uv_handle_t *)&self->timer, on_closed);
     zmq_close(self->sock);
     self->sock = NULL;
     zmq_ctx_term(self->zctx);
