@@ -347,11 +347,24 @@ int tb_sqlink_serve(tb_store_t *store, const char *endpoint, const tb_sqlink_app
     uint64_t backlog = 0;
     tb_store_backlog(store, &backlog);
     tell(s.link, TB_SQLINK_SERVING, 0, tb_store_place(store), endpoint, backlog, 0);
-    uv_signal_init(&loop, &s.sigint);
-    uv_signal_init(&loop, &s.sigterm);
     s.sigint.data = s.sigterm.data = &s;
-    uv_signal_start(&s.sigint, on_signal, SIGINT);
-    uv_signal_start(&s.sigterm, on_signal, SIGTERM);
+    int made = 0; /* signal handles made: sigint, then sigterm */
+    if ((rc = uv_signal_init(&loop, &s.sigint)) == 0 && ++made &&
+        (rc = uv_signal_init(&loop, &s.sigterm)) == 0 && ++made &&
+        (rc = uv_signal_start(&s.sigint, on_signal, SIGINT)) == 0)
+        rc = uv_signal_start(&s.sigterm, on_signal, SIGTERM);
+    if (rc < 0) {
+        if (app->stopping)
+            app->stopping(app->ctx);
+        tb_sqlink_close(&s.link);
+        if (made >= 1)
+            uv_close((uv_handle_t *)&s.sigint, NULL);
+        if (made >= 2)
+            uv_close((uv_handle_t *)&s.sigterm, NULL);
+        uv_run(&loop, UV_RUN_DEFAULT); /* the close callbacks */
+        uv_loop_close(&loop);
+        return rc;
+    }
     tb_signal_release();
     uv_run(&loop, UV_RUN_DEFAULT);
     rc = uv_loop_close(&loop);
