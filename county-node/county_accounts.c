@@ -302,6 +302,12 @@ int county_account_verify(PGconn *pg, const char *login, const char *password)
     if (PQntuples(r) == 1) {
         rc = county_password_verify(PQgetvalue(r, 0, 0), password);
         enabled = !strcmp(PQgetvalue(r, 0, 1), "t");
+    } else {
+        /* An unknown login costs one Argon2id all the same, so the time of
+         * the answer does not tell which logins exist. */
+        char waste[COUNTY_HASH_MAX];
+        if (county_password_hash(password, waste) == 0)
+            sodium_memzero(waste, sizeof waste);
     }
     PQclear(r);
     if (rc == -COUNTY_EBADPW) {

@@ -113,6 +113,11 @@ int county_audit_view(PGconn *pg, const char *who, const char *case_id, const ch
 /* The audit rows, oldest first, to out; each filter may be NULL: case_id (views
  * of that case), login (rows by that actor or about that account), since
  * (YYYY-MM-DD, China time).  0, -EINVAL (since malformed), -TB_ESTORE. */
+/* `show`: in one transaction, record the view, then print the case
+ * (county_print_case); a view that cannot be recorded is not shown.  0,
+ * -TB_ENOCASE (nothing recorded), -TB_ESTORE. */
+int county_audit_show(PGconn *pg, const tb_env_ctx_t *env, const char *who, const char *case_id,
+                      bool json);
 typedef struct {
     const char *case_id, *login, *since;
 } county_audit_query_t;

@@ -8,6 +8,8 @@
  * application can defend. */
 #include "county_accounts.h"
 
+#include "county.h"
+
 #include "tb_calendar.h"
 #include "tb_error.h"
 #include "tb_i18n.h"
@@ -38,6 +40,30 @@ int county_audit_view(PGconn *pg, const char *who, const char *case_id, const ch
     int rc = PQresultStatus(r) == PGRES_TUPLES_OK ? 0 : -TB_ESTORE;
     PQclear(r);
     return rc;
+}
+
+static int exec_ok(PGconn *pg, const char *sql)
+{
+    PGresult *r = PQexec(pg, sql);
+    int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : -TB_ESTORE;
+    PQclear(r);
+    return rc;
+}
+
+int county_audit_show(PGconn *pg, const tb_env_ctx_t *env, const char *who, const char *case_id,
+                      bool json)
+{
+    /* Recorded before a line is printed, so a failing audit shows nothing;
+     * rolled back when there is no such case.  What remains: a COMMIT that
+     * fails after the case was printed (reported, exit 1). */
+    int rc = exec_ok(pg, "BEGIN");
+    if (rc < 0)
+        return rc;
+    rc = county_audit_view(pg, who, case_id, "show");
+    if (rc == 0)
+        rc = county_print_case(pg, env, case_id, json);
+    int end = exec_ok(pg, rc == 0 ? "COMMIT" : "ROLLBACK");
+    return rc < 0 ? rc : end;
 }
 
 int county_audit_print(PGconn *pg, const county_audit_query_t *q, bool json, FILE *out)

@@ -288,14 +288,10 @@ int main(int argc, char **argv)
         else if (strcmp(cmd, "cases") == 0)
             rc = county_print_cases(pg, &env, json);
         else if (strcmp(cmd, "show") == 0) {
-            rc = county_print_case(pg, &env, pos[0], json);
-            /* The case's personal data was shown: who saw it is recorded. */
+            /* Who saw the case's personal data is recorded first: no record, no view. */
             char who[128];
             county_audit_os_actor(who, sizeof who);
-            if (rc == 0 && (rc = county_audit_view(pg, who, pos[0], "show")) < 0)
-                fputs(TB_TR("错误：无法记录查看审计\n",
-                            "error: cannot record the view in the audit\n"),
-                      stderr);
+            rc = county_audit_show(pg, &env, who, pos[0], json);
             if (rc == -TB_ENOCASE) {
                 fprintf(stderr, TB_TR("错误：%s：%s\n", "error: %s: %s\n"), tb_strerror(rc),
                         pos[0]);

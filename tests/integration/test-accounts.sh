@@ -85,6 +85,19 @@ ok "a change takes a newer version ($v1 -> $v2)" test "$v2" -gt "$v1"
 refuse "check: the old password no longer" 1 "登录名或密码错误" sh -c "echo '$PW2' | '$C' account check li.win"
 ok "check: the new password" sh -c "echo '$PW1' | '$C' account check li.win"
 
+# --- at a terminal: asked twice, never echoed
+TTY=$TB_SOURCE/tests/integration/tty-password.py
+out=$(/usr/bin/python3 "$TTY" "$PW2,$PW2" "$C" account passwd li.win)
+eq "passwd at a terminal: asked twice, done" "0 1 1" \
+    "$? $(grep -c '^密码：' <<<"$out") $(grep -c '再输一次：' <<<"$out")"
+eq "the terminal never echoed the password" "0" "$(grep -cF -- "$PW2" <<<"$out")"
+ok "check: the password typed at the terminal" sh -c "echo '$PW2' | '$C' account check li.win"
+out=$(/usr/bin/python3 "$TTY" "$PW1,$PW3" "$C" account passwd li.win)
+eq "two different passwords at a terminal: refused" "1 1" "$? $(grep -c '两次输入的密码不同' <<<"$out")"
+ok "and the password did not change" sh -c "echo '$PW2' | '$C' account check li.win"
+out=$(/usr/bin/python3 "$TTY" "$PW2" "$C" account check li.win)
+eq "check at a terminal asks once" "0 0" "$? $(grep -c '再输一次' <<<"$out")"
+
 # --- the rate limit: 5 failures in 15 minutes, stored; then not even the right password
 for i in 1 2 3 4 5; do echo "$BAD1" | acct check wang.sup 2>/dev/null; done
 refuse "locked after 5 failures, the right password too" 1 "失败次数过多" sh -c "echo '$PW1' | '$C' account check wang.sup"
@@ -97,13 +110,13 @@ ok "15 minutes later the right password works" sh -c "echo '$PW1' | '$C' account
 
 # --- the audit of changes
 eq "every change is in the audit with who made it" \
-    "$ME add wang.sup supervisor $COUNTY|$ME add li.win window $TOWN|$ME add zhang.agent agent $VIL|$ME add audit1 auditor $COUNTY|$ME disable zhang.agent |$ME enable zhang.agent |$ME passwd li.win " \
+    "$ME add wang.sup supervisor $COUNTY|$ME add li.win window $TOWN|$ME add zhang.agent agent $VIL|$ME add audit1 auditor $COUNTY|$ME disable zhang.agent |$ME enable zhang.agent |$ME passwd li.win |$ME passwd li.win " \
     "$("$C" audit --json | jq -r '[.[] | "\(.actor) \(.action) \(.target) \(.detail)"] | join("|")')"
 eq "audit --login names one account's changes" "add disable enable" \
     "$("$C" audit --login zhang.agent --json | jq -r '[.[].action] | join(" ")')"
 # --since is a day in China time (the county's).
 eq "audit --since tomorrow: nothing" "共 0 条" "$("$C" audit --since "$(TZ=Asia/Shanghai date -d tomorrow +%F)")"
-eq "audit --since today: all 7" "共 7 条" "$("$C" audit --since "$(TZ=Asia/Shanghai date +%F)" | tail -n 1)"
+eq "audit --since today: all 8" "共 8 条" "$("$C" audit --since "$(TZ=Asia/Shanghai date +%F)" | tail -n 1)"
 
 # --- show records who viewed the case's personal data
 start broker "$BROKER" serve
@@ -119,7 +132,15 @@ ok "show --json" "$C" show "$k" --json
 eq "both views are in the audit" "$ME view $k show|$ME view $k show" \
     "$("$C" audit --case "$k" --json | jq -r '[.[] | "\(.actor) \(.action) \(.target) \(.detail)"] | join("|")')"
 eq "audit --case leaves out the account changes" "共 2 条" "$("$C" audit --case "$k" | tail -n 1)"
-refuse "show of an unknown case records nothing" 1 "" "$C" show $TOWN-20260101-9999
+REFUSE_PROBE=pgstate
+refuse "show of an unknown case records nothing" 1 "没有这个办件" "$C" show $TOWN-20260101-9999
+REFUSE_PROBE=""
+# No record, no view: with the audit failing, show prints nothing of the case.
+sql "CREATE FUNCTION no_views() RETURNS trigger LANGUAGE plpgsql AS \$\$BEGIN RAISE EXCEPTION 'audit down'; END\$\$;
+     CREATE TRIGGER no_views BEFORE INSERT ON view_audit FOR EACH ROW EXECUTE FUNCTION no_views()"
+refuse "a view that cannot be recorded: exit 1" 1 "错误" "$C" show "$k"
+eq "a view that cannot be recorded is not shown" "" "$("$C" show "$k" 2>/dev/null)"
+sql "DROP TRIGGER no_views ON view_audit"
 stop town
 stop county
 stop broker
