@@ -1,5 +1,6 @@
 /* tongban-county: the county node's daemon and the county staff's commands. */
 #include "county.h"
+#include "county_accounts.h"
 
 #include "tb_error.h"
 #include "tb_i18n.h"
@@ -41,6 +42,8 @@ static void usage(FILE *out)
             "  serve                   启动县级节点（权威库）\n"
             "  keygen                  生成本节点的 CurveZMQ 密钥对（--keys 目录）\n"
             "  keys allow 区划 公钥|文件 | keys revoke 区划|公钥 | keys list  准入名单\n"
+            "  account add|list|disable|enable|passwd|check  账号（account --help）\n"
+            "  audit [--case 办件编号] [--login 登录名] [--since 日期]  审计记录\n"
             "\n"
             "共用选项（也可用环境变量或 --config 配置文件）：\n"
             "  --place 代码    本县12位区划代码（TONGBAN_PLACE），如 360826000000\n"
@@ -75,6 +78,8 @@ static void usage(FILE *out)
             "  serve                   run the county node (the authoritative store)\n"
             "  keygen                  make this node's CurveZMQ key pair (in --keys DIR)\n"
             "  keys allow PLACE KEY|FILE | keys revoke PLACE|KEY | keys list   the allow-list\n"
+            "  account add|list|disable|enable|passwd|check   accounts (account --help)\n"
+            "  audit [--case ID] [--login LOGIN] [--since DATE]   the audit trail\n"
             "\n"
             "Common options (or environment variables, or a --config file):\n"
             "  --place CODE    this county's 12-digit code (TONGBAN_PLACE)\n"
@@ -189,6 +194,8 @@ int main(int argc, char **argv)
         return tb_keycli_keygen(argc, argv, 2);
     if (strcmp(cmd, "keys") == 0)
         return tb_keycli_keys(argc, argv, 2);
+    if (!strcmp(cmd, "account") || !strcmp(cmd, "audit"))
+        return county_account_main(argc, argv);
     if (strcmp(cmd, "serve") == 0)
         tb_signal_hold(); /* released once the loop handles SIGTERM (tb_signal.h) */
     tb_opt_t opts[] = {{"json", false, NULL}, {"help", false, NULL},  {"grant", false, NULL},
@@ -287,7 +294,10 @@ int main(int argc, char **argv)
         else if (strcmp(cmd, "cases") == 0)
             rc = county_print_cases(pg, &env, json);
         else if (strcmp(cmd, "show") == 0) {
-            rc = county_print_case(pg, &env, pos[0], json);
+            /* Who saw the case's personal data is recorded first: no record, no view. */
+            char who[128];
+            county_audit_os_actor(who, sizeof who);
+            rc = county_audit_show(pg, &env, who, pos[0], json);
             if (rc == -TB_ENOCASE) {
                 fprintf(stderr, TB_TR("错误：%s：%s\n", "error: %s: %s\n"), tb_strerror(rc),
                         pos[0]);
