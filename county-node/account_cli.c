@@ -112,8 +112,11 @@ int county_account_main(int argc, char **argv)
     tb_config_init(&env.cfg);
     PGconn *pg = NULL;
     char pw[COUNTY_PW_MAX + 2] = "";
-    if (tb_cli_parse(argc, argv, 2, &env.cfg, opts, nopts, pos, 2, &npos) < 0)
+    tb_msg_t msg; /* the library's words for the person at the terminal, printed here */
+    if (tb_cli_args(argc, argv, 2, &env.cfg, opts, nopts, pos, 2, &npos, &msg) < 0) {
+        fputs(msg.text, stderr);
         goto out;
+    }
     if (tb_opt(opts, nopts, "help")) {
         usage(stdout);
         status = 0;
@@ -132,8 +135,10 @@ int county_account_main(int argc, char **argv)
         usage(stderr);
         goto out;
     }
-    if (tb_cli_env(&env, TB_LEVEL_COUNTY) < 0)
+    if (tb_cli_load(&env, TB_LEVEL_COUNTY, &msg) < 0) {
+        fputs(msg.text, stderr);
         goto out;
+    }
     status = 1;
     county_role_t role = COUNTY_ROLE_NONE;
     int rc;
