@@ -191,13 +191,16 @@ try:
     check("forwarded to the county", True)
     tw.save_screenshot(f"{shots}/township-case-forwarded.png")
 
-    # The village page, never reloaded, shows the county's status.
-    vw_wait.until(lambda d: "县" in d.find_element(By.ID, "timeline").text.split("\n")[-1]
-                  or "county" in d.find_element(By.ID, "view").text)
-    st, c = http("GET", "/api/cases/" + case_id)
-    vw_wait.until(lambda d: c["state_label"] in d.find_element(By.ID, "view").text)
+    # The village page, never reloaded, shows the county's status: the
+    # county's receipt (签收) travels down and the page redraws by itself.
+    def village_case():
+        with urllib.request.urlopen(vbase + "/api/cases/" + case_id, timeout=10) as r:
+            return json.loads(r.read())
+    vw_wait.until(lambda d: village_case()["state"] == "county")
+    label = village_case()["state_label"]
+    vw_wait.until(lambda d: label in d.find_element(By.ID, "view").text)
     check("the village page shows the county's status without reload",
-          vw.execute_script("return window.__notReloaded === true"))
+          vw.execute_script("return window.__notReloaded === true"), label)
     vw.save_screenshot(f"{shots}/township-village-county.png")
 
     # The villages of this township.
