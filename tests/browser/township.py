@@ -207,7 +207,11 @@ try:
     tw.get(tbase + "/#/villages")
     tw_wait.until(EC.presence_of_element_located((By.ID, "villages")))
     vtext = text(tw, "villages")
-    check("the villages page lists this village with its open case", "360826100001" in vtext, vtext)
+    check("the villages page lists this village", "360826100001" in vtext, vtext)
+    st, vs = http("GET", "/api/villages")
+    mine = [v for v in vs["villages"] if v["place"] == "360826100001"]
+    check("the village: its open case, last heard and the link cursor",
+          mine and mine[0]["open"] == 1 and mine[0]["last_heard"] and mine[0]["cursor"] > 0, mine)
     tw.save_screenshot(f"{shots}/township-villages.png")
 
     # Walk-in registration: bad input next to the field, then a receipt.
