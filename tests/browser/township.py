@@ -145,6 +145,18 @@ try:
     check("the notice is the printable 一次性告知书", "一次性告知书" in text(tw, "notice-doc"))
     tw.save_screenshot(f"{shots}/township-notice.png")
 
+    # The inbox is by deadline: a walk-in whose pre-review clock runs comes
+    # before the village's case, whose clock the notice paused.
+    st, w2 = http("POST", "/api/cases", {"client": "赵六", "phone": "13907961111", "item": "YB002",
+                                         "materials": ["参合证"]}, H)
+    st, ib = http("GET", "/api/inbox")
+    order = [c["case_id"] for c in ib.get("cases", [])]
+    check("the inbox: running clock first, paused after", order == [w2.get("case_id"), case_id], ib)
+    st, ib = http("GET", "/api/inbox?village=360826100001")
+    check("the inbox filtered by village", [c["case_id"] for c in ib["cases"]] == [case_id], ib)
+    st, ib = http("GET", "/api/inbox?item=YB002")
+    check("the inbox filtered by item", [c["case_id"] for c in ib["cases"]] == [w2.get("case_id")], ib)
+
     # The agent's village page: the checklist arrives; the agent supplements there.
     vw = browser()
     vw_wait = WebDriverWait(vw, 45, ignored_exceptions=(StaleElementReferenceException,))
