@@ -195,13 +195,18 @@ static void on_items(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 }
 
 /* Sooner deadline first; a case with no clock running (0 or paused) after. */
+static bool no_clock(json_t *c)
+{
+    const char *due = json_string_value(json_object_get(c, "due"));
+    return json_integer_value(json_object_get(c, "due_ms")) <= 0 || !due || !strcmp(due, "paused");
+}
+
 static int by_due(const void *a, const void *b)
 {
     json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
     json_int_t dx = json_integer_value(json_object_get(x, "due_ms"));
     json_int_t dy = json_integer_value(json_object_get(y, "due_ms"));
-    bool px = dx <= 0 || !strcmp(json_string_value(json_object_get(x, "due")), "paused");
-    bool py = dy <= 0 || !strcmp(json_string_value(json_object_get(y, "due")), "paused");
+    bool px = no_clock(x), py = no_clock(y);
     if (px != py)
         return px ? 1 : -1;
     return dx < dy ? -1 : dx > dy;
