@@ -96,7 +96,13 @@ step "启动消息代理、县、乡镇、村节点 / starting broker, county, t
 # The broker under a supervisor that restarts it if it dies (deploy/supervise.sh).
 start broker deploy/supervise.sh "$B/broker/tongban-broker" serve
 start county "$C" serve --place $COUNTY --db "$DB"
-for t in "${TOWNS[@]}"; do start "$t" "$T" serve --place "$t" --data-dir "$RUN/$t"; done
+# Each township serves its window's screens on a port of its own too (8402 is
+# the default: two on one machine would collide).
+for i in "${!TOWNS[@]}"; do
+    t=${TOWNS[$i]}
+    start "$t" "$T" serve --place "$t" --data-dir "$RUN/$t" --http "127.0.0.1:$((8421 + i))"
+    echo "  $t 乡镇窗口网页 / window's screens: http://127.0.0.1:$((8421 + i))/"
+done
 # Each village serves its agent's screens on a port of its own (one village
 # per PC in the field, where 127.0.0.1:8401 is the default).
 for i in "${!VILLAGES[@]}"; do

@@ -1,5 +1,6 @@
 /* tongban-township: the township window's commands and daemon. */
 #include "township.h"
+#include "township_web.h"
 
 #include "tb_data.h"
 #include "tb_error.h"
@@ -23,6 +24,61 @@ static void log_link_note(void *ctx, const tb_sqlink_note_t *note)
     int level = tb_sqlink_note_text(note, line, sizeof line);
     if (level >= 0)
         tb_log((tb_log_level_t)level, "%s", line);
+}
+
+/* What `serve` runs besides the link: the window's screens (township_web),
+ * on the same loop.  node comes first: the link's apply() gets this as its ctx. */
+typedef struct {
+    township_t node;
+    township_web_t web;
+    tb_http_t *http;
+    tb_sqlink_t *link;
+    const char *addr; /* NULL: no screens (http = off) */
+} serve_ctx_t;
+
+static bool web_link_up(void *arg)
+{
+    serve_ctx_t *s = arg;
+    return s->link && tb_sqlink_up(s->link);
+}
+
+static uint64_t web_backlog(void *arg)
+{
+    serve_ctx_t *s = arg;
+    return s->link ? tb_sqlink_backlog(s->link) : 0;
+}
+
+static void web_kick(void *arg)
+{
+    serve_ctx_t *s = arg;
+    if (s->link)
+        tb_sqlink_flush(s->link);
+}
+
+static int web_started(void *ctx, uv_loop_t *loop, tb_sqlink_t *link)
+{
+    serve_ctx_t *s = ctx;
+    s->link = link;
+    if (!s->addr)
+        return 0;
+    int rc = township_web_start(loop, s->addr, &s->web, &s->http);
+    if (rc < 0) {
+        fprintf(stderr,
+                TB_TR("错误：无法在 %s 提供网页界面：%s（用 --http 换一个地址，或 --http off）\n",
+                      "error: cannot serve the screens on %s: %s (another --http address, or "
+                      "--http off)\n"),
+                s->addr, tb_strerror(rc));
+        return rc;
+    }
+    tb_info("screens at http://%s/", s->addr);
+    return 0;
+}
+
+static void web_stopping(void *ctx)
+{
+    serve_ctx_t *s = ctx;
+    tb_http_close(&s->http);
+    s->link = NULL;
 }
 
 static void usage(FILE *out)
@@ -56,7 +112,9 @@ static void usage(FILE *out)
             "  deliver 办件编号 / rate 办件编号 --rating 等级 / withdraw 办件编号 / note 办件编号 "
             "--reason 内容\n"
             "                         窗口登记的办件：送达、好差评、撤回、备注\n"
-            "  serve                  启动乡镇节点：接收村级报送、转报县级、回传进度\n"
+            "  serve                  启动乡镇节点：接收村级报送、转报县级、回传进度；\n"
+            "                         并在 --http 地址（默认 127.0.0.1:8402，off "
+            "关闭）提供窗口网页\n"
             "  keygen                 生成本节点的 CurveZMQ 密钥对（--keys 目录）\n"
             "\n"
             "共用选项（也可用环境变量或 --config 配置文件）：\n"
@@ -96,7 +154,8 @@ static void usage(FILE *out)
             "(出件)\n"
             "  deliver CASE / rate CASE --rating LEVEL / withdraw CASE / note CASE --reason TEXT\n"
             "                         for walk-in cases: delivery, rating, withdrawal, notes\n"
-            "  serve                  run the township node\n"
+            "  serve                  run the township node, and the window's screens on --http\n"
+            "                         (default 127.0.0.1:8402; off: none)\n"
             "  keygen                 make this node's CurveZMQ key pair (in --keys DIR)\n"
             "\n"
             "Common options (or environment variables, or a --config file):\n"
@@ -332,7 +391,12 @@ int main(int argc, char **argv)
         tb_curve_t curve;
         if (tb_keycli_load(&env.cfg, env.place, &curve) < 0)
             goto out;
-        tb_sqlink_app_t app = {township_apply, &t, log_link_note, NULL, NULL, &curve};
+        serve_ctx_t sc = {.node = t};
+        const char *http = tb_config_get(&env.cfg, TB_CFG_HTTP);
+        sc.addr = !http ? "127.0.0.1:8402" : strcmp(http, "off") ? http : NULL;
+        sc.web = (township_web_t){&env, web_link_up, web_backlog, web_kick, &sc, ""};
+        tb_sqlink_app_t app = {township_apply, &sc,          log_link_note,
+                               web_started,    web_stopping, &curve};
         const char *broker = tb_config_get(&env.cfg, TB_CFG_BROKER);
         if ((rc = tb_sqlink_serve(store, broker, &app)) < 0) {
             fprintf(stderr,

@@ -1,0 +1,276 @@
+#!/usr/bin/python3
+"""The township window's screens in a real browser (headless Debian Chromium
+via Selenium), against running township and village daemons linked through a
+broker to a county.
+
+    township.py TOWNSHIP_URL VILLAGE_URL CASE_ID SHOT_DIR
+
+CASE_ID is a county item (YB003) the village logged with only the ID card,
+already in the township's inbox in pre-review.  Prints TAP-like lines, one
+per check, and a screenshot of every screen into SHOT_DIR.  The bash wrapper
+(test-township-web.sh) owns the daemons."""
+import json
+import sys
+import urllib.error
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+tbase, vbase, case_id, shots = sys.argv[1:5]
+n = 0
+failed = 0
+MISSING = ["住院发票原件", "费用清单", "出院小结", "银行卡复印件"]
+
+
+def check(desc, cond, detail=""):
+    global n, failed
+    n += 1
+    if cond:
+        print(f"ok {n} - {desc}")
+    else:
+        failed += 1
+        print(f"not ok {n} - {desc}{': ' + str(detail) if detail else ''}")
+    sys.stdout.flush()
+
+
+def http(method, path, body=None, headers=None, raw=None):
+    data = raw if raw is not None else json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(tbase + path, data=data, method=method, headers=headers or {})
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, json.loads(r.read() or b"null")
+    except urllib.error.HTTPError as e:
+        raw = e.read()
+        try:
+            return e.code, json.loads(raw)
+        except ValueError:
+            return e.code, raw
+
+
+def fields(body):
+    return [e.get("field") for e in body.get("errors", [])] if isinstance(body, dict) else []
+
+
+def history(cid):
+    st, c = http("GET", "/api/cases/" + cid)
+    return [e["event"] for e in c.get("history", [])] if st == 200 else []
+
+
+# ---- the API's refusals (the page is only one client) ----
+st, sess = http("GET", "/api/session")
+csrf = sess.get("csrf", "") if isinstance(sess, dict) else ""
+check("a session token is handed out", st == 200 and len(csrf) == 64, sess)
+H = {"X-CSRF-Token": csrf}
+st, body = http("POST", f"/api/cases/{case_id}/accept", {})
+check("a step without the CSRF token: 403", st == 403, body)
+st, body = http("POST", f"/api/cases/{case_id}/accept", {}, {"X-CSRF-Token": "0" * 64})
+check("a step with a wrong CSRF token: 403", st == 403, body)
+st, body = http("POST", "/api/cases", {"client": "张三", "phone": "12345", "item": "YB001"}, H)
+check("walk-in with a malformed phone: 400 naming the field", st == 400 and fields(body) == ["phone"], body)
+st, body = http("POST", f"/api/cases/{case_id}/notice", {"missing": ["结婚证"]}, H)
+check("a notice naming a material not in the list: 400 on missing, the CLI's words",
+      st == 400 and fields(body) == ["missing"] and "该材料不在本事项的材料清单中" in body["errors"][0]["message"], body)
+st, body = http("POST", f"/api/cases/{case_id}/decide", {}, H)
+check("decide without a decision: 400 on decision", st == 400 and fields(body) == ["decision"], body)
+st, body = http("POST", f"/api/cases/{case_id}/pledge", {"pledge": ["银行卡复印件"], "due": "2026-02-30"}, H)
+check("a pledge with an impossible due date: 400 on due", st == 400 and fields(body) == ["due"], body)
+st, body = http("POST", f"/api/cases/{case_id}/refuse", {"reason": ""}, H)
+check("refuse without a reason: 400 on reason", st == 400 and fields(body) == ["reason"], body)
+st, body = http("POST", f"/api/cases/{case_id}/suspend", {"basis": "whim"}, H)
+check("suspend on an unknown basis: 400", st == 400, body)
+st, body = http("POST", f"/api/cases/{case_id}/fly", {}, H)
+check("an unknown step: 404", st == 404, body)
+st, body = http("POST", f"/api/cases/{case_id}/accept", raw=b"{not json", headers=H)
+check("a body that is not JSON: 400", st == 400, body)
+st, body = http("GET", "/api/cases/360826100001-20261130-9999")
+check("an unknown case: 404", st == 404, body)
+st, body = http("DELETE", "/api/inbox")
+check("another method on a known path: 405", st == 405, body)
+check("no refused request added an event", history(case_id) == ["logged", "submitted", "received"],
+      history(case_id))
+st, c = http("GET", "/api/cases/" + case_id)
+steps = set(c.get("steps", []))
+check("pre-review offers notice, accept and refuse", {"notice", "accept", "refuse"} <= steps, steps)
+check("pre-review offers neither forward nor result nor decide",
+      not steps & {"forward", "result", "decide", "resume"}, steps)
+
+
+def browser():
+    opts = webdriver.ChromeOptions()
+    for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,768",
+              "--lang=zh-CN", "--disable-dev-shm-usage"):
+        opts.add_argument(a)
+    opts.binary_location = "/usr/bin/chromium"
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+
+
+def text(d, id_):
+    return d.find_element(By.ID, id_).text
+
+
+tw = browser()
+vw = None
+# The page redraws a view after each change: waits look again for an element.
+tw_wait = WebDriverWait(tw, 30, ignored_exceptions=(StaleElementReferenceException,))
+try:
+    # The inbox: the village's case, with the status bar always there.
+    tw.get(tbase + "/#/inbox")
+    tw_wait.until(EC.presence_of_element_located((By.ID, "inbox")))
+    check("the inbox lists the village's case", case_id in text(tw, "inbox"))
+    tw_wait.until(lambda d: "县级" in text(d, "link-text") and "待报送" in text(d, "backlog"))
+    check("the link to the county, the backlog and the county's last status are shown",
+          "县级最近回传" in text(tw, "last-status"), text(tw, "link"))
+    tw.save_screenshot(f"{shots}/township-inbox.png")
+
+    # Pre-review: the item's materials as a checklist; the notice lists every missing one.
+    tw.find_element(By.LINK_TEXT, case_id).click()
+    tw_wait.until(EC.presence_of_element_located((By.ID, "f-notice")))
+    check("the case page shows its timeline", "登记" in text(tw, "timeline"), text(tw, "timeline"))
+    check("only the steps pre-review allows are offered",
+          tw.find_elements(By.ID, "f-forward") == [] and tw.find_elements(By.ID, "f-accept") != [])
+    tw.save_screenshot(f"{shots}/township-case-prereview.png")
+    for box in tw.find_elements(By.CSS_SELECTOR, "#pre-missing input[type=checkbox]"):
+        box.click()
+    tw.find_element(By.ID, "do-notice").click()
+    tw_wait.until(EC.presence_of_element_located((By.ID, "notice-list")))
+    listed = [li.text for li in tw.find_elements(By.CSS_SELECTOR, "#notice-list li")]
+    check("the one-time notice lists every missing material at once", listed == MISSING, listed)
+    check("the notice is the printable 一次性告知书", "一次性告知书" in text(tw, "notice-doc"))
+    tw.save_screenshot(f"{shots}/township-notice.png")
+
+    # The inbox is by deadline: a walk-in whose pre-review clock runs comes
+    # before the village's case, whose clock the notice paused.
+    st, w2 = http("POST", "/api/cases", {"client": "赵六", "phone": "13907961111", "item": "YB002",
+                                         "materials": ["参合证"]}, H)
+    st, ib = http("GET", "/api/inbox")
+    order = [c["case_id"] for c in ib.get("cases", [])]
+    check("the inbox: running clock first, paused after", order == [w2.get("case_id"), case_id], ib)
+    st, ib = http("GET", "/api/inbox?village=360826100001")
+    check("the inbox filtered by village", [c["case_id"] for c in ib["cases"]] == [case_id], ib)
+    st, ib = http("GET", "/api/inbox?item=YB002")
+    check("the inbox filtered by item", [c["case_id"] for c in ib["cases"]] == [w2.get("case_id")], ib)
+
+    # The agent's village page: the checklist arrives; the agent supplements there.
+    vw = browser()
+    vw_wait = WebDriverWait(vw, 45, ignored_exceptions=(StaleElementReferenceException,))
+    vw.get(vbase + "/#/case/" + case_id)
+    vw_wait.until(EC.presence_of_element_located((By.ID, "timeline")))
+    vw_wait.until(lambda d: d.find_elements(By.ID, "notice"))  # after the notice travels down
+    boxes = vw.find_elements(By.CSS_SELECTOR, "#notice input[type=checkbox]")
+    check("the village page shows the notice as a checklist",
+          [b.get_attribute("value") for b in boxes] == MISSING, [b.get_attribute("value") for b in boxes])
+    vw.save_screenshot(f"{shots}/township-village-checklist.png")
+    for b in boxes[:3]:
+        b.click()
+    vw.find_element(By.CSS_SELECTOR, "#notice button[type=submit]").click()
+    vw_wait.until(lambda d: "银行卡复印件" in d.find_element(By.ID, "notice").text
+                  and len(d.find_elements(By.CSS_SELECTOR, "#notice input[type=checkbox]")) == 1)
+    check("the agent supplemented three on the village page", True)
+    vw.execute_script("window.__notReloaded = true")
+
+    # The window: the supplement arrives, 容缺 for the card copy, then forward.
+    tw_wait.until(lambda d: "supplemented" in history(case_id))
+    tw.get(tbase + "/#/case/" + case_id)
+    tw_wait.until(EC.presence_of_element_located((By.ID, "f-pledge")))
+    check("the supplement reached the window", "supplemented" in history(case_id), history(case_id))
+    check("with a material still missing plain accept is not offered, 容缺 is",
+          tw.find_elements(By.ID, "f-accept") == [])
+    tw.save_screenshot(f"{shots}/township-case-supplemented.png")
+    # A pledge without its due date is refused next to the field, in the CLI's words.
+    tw.find_element(By.CSS_SELECTOR, "#f-pledge button[type=submit]").click()
+    tw_wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#f-pledge .err-due").text != "")
+    check("a pledge without its due date is refused at the date field",
+          "补交期限" in tw.find_element(By.CSS_SELECTOR, "#f-pledge .err-due").text)
+    pledge = tw.find_elements(By.CSS_SELECTOR, "#pledge-mats input[type=checkbox]")
+    check("the pledge offers only the non-core material missing",
+          [p.get_attribute("value") for p in pledge] == ["银行卡复印件"], [p.get_attribute("value") for p in pledge])
+    pledge[0].click()
+    tw.execute_script("document.getElementById('pledge-due').value = '2026-12-31'")
+    tw.find_element(By.CSS_SELECTOR, "#f-pledge button[type=submit]").click()
+    tw_wait.until(EC.presence_of_element_located((By.ID, "f-forward")))
+    check("容缺受理 taken; forward is offered now", "pledged" in history(case_id), history(case_id))
+    tw.save_screenshot(f"{shots}/township-case-accepted.png")
+    tw.find_element(By.ID, "do-forward").click()
+    tw_wait.until(lambda d: "forwarded" in history(case_id))
+    tw_wait.until(lambda d: not d.find_elements(By.ID, "f-forward"))
+    check("forwarded to the county", True)
+    tw.save_screenshot(f"{shots}/township-case-forwarded.png")
+
+    # The village page, never reloaded, shows the county's status: the
+    # county's receipt (签收) travels down and the page redraws by itself.
+    def village_case():
+        with urllib.request.urlopen(vbase + "/api/cases/" + case_id, timeout=10) as r:
+            return json.loads(r.read())
+    vw_wait.until(lambda d: village_case()["state"] == "county")
+    label = village_case()["state_label"]
+    vw_wait.until(lambda d: label in d.find_element(By.ID, "view").text)
+    check("the village page shows the county's status without reload",
+          vw.execute_script("return window.__notReloaded === true"), label)
+    vw.save_screenshot(f"{shots}/township-village-county.png")
+
+    # The villages of this township.
+    tw.get(tbase + "/#/villages")
+    tw_wait.until(EC.presence_of_element_located((By.ID, "villages")))
+    vtext = text(tw, "villages")
+    check("the villages page lists this village", "360826100001" in vtext, vtext)
+    st, vs = http("GET", "/api/villages")
+    mine = [v for v in vs["villages"] if v["place"] == "360826100001"]
+    check("the village: its open case, last heard and the link cursor",
+          mine and mine[0]["open"] == 1 and mine[0]["last_heard"] and mine[0]["cursor"] > 0, mine)
+    tw.save_screenshot(f"{shots}/township-villages.png")
+
+    # Walk-in registration: bad input next to the field, then a receipt.
+    tw.get(tbase + "/#/register")
+    tw_wait.until(EC.presence_of_element_located((By.ID, "item-search")))
+    tw.find_element(By.ID, "item-search").send_keys("YB001")
+    tw_wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "#item-list button[data-code=YB001]"))).click()
+    tw_wait.until(EC.presence_of_element_located((By.ID, "materials")))
+    tw.find_element(By.ID, "client").send_keys("陈大爷")
+    tw.find_element(By.ID, "phone").send_keys("555")
+    tw.find_element(By.ID, "save").click()
+    tw_wait.until(lambda d: d.find_element(By.ID, "err-phone").text != "")
+    check("walk-in: a bad phone is refused at the field", "电话" in text(tw, "err-phone"), text(tw, "err-phone"))
+    tw.save_screenshot(f"{shots}/township-register-refused.png")
+    ph = tw.find_element(By.ID, "phone")
+    ph.clear()
+    ph.send_keys("13907960000")
+    for box in tw.find_elements(By.CSS_SELECTOR, "input[name=material]"):
+        box.click()
+    tw.find_element(By.ID, "save").click()
+    tw_wait.until(EC.presence_of_element_located((By.ID, "receipt")))
+    walk = tw.current_url.rsplit("/", 1)[-1]
+    check("walk-in: the receipt with the township's case id", walk.startswith("360826100000-")
+          and "陈大爷" in text(tw, "receipt"), text(tw, "receipt"))
+    tw.save_screenshot(f"{shots}/township-receipt.png")
+
+    # An immediate item decided at the window: result at once (马上办).
+    tw.get(tbase + "/#/case/" + walk)
+    tw_wait.until(EC.presence_of_element_located((By.ID, "do-accept"))).click()
+    tw_wait.until(EC.presence_of_element_located((By.ID, "f-decide")))
+    tw.find_element(By.ID, "grant").click()
+    tw.find_element(By.CSS_SELECTOR, "#f-decide button[type=submit]").click()
+    tw_wait.until(lambda d: "result" in history(walk))
+    check("an immediate item granted gets its result at once", "result" in history(walk), history(walk))
+    tw.save_screenshot(f"{shots}/township-case-decided.png")
+
+    # Phone-sized screen: the inbox is still usable.
+    tw.set_window_size(390, 844)
+    tw.get(tbase + "/#/inbox")
+    tw_wait.until(EC.presence_of_element_located((By.ID, "inbox")))
+    tw.save_screenshot(f"{shots}/township-inbox-phone.png")
+    check("the inbox fits a phone-sized screen",
+          tw.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1"))
+finally:
+    if vw:
+        vw.quit()
+    tw.quit()
+
+print(f"# {n - failed} of {n} browser checks passed")
+sys.exit(1 if failed else 0)

@@ -1,0 +1,543 @@
+/* township_web: the township window's screens (township_web.h says what and why). */
+#include "township_web.h"
+
+#include "tb_data.h"
+#include "tb_error.h"
+#include "tb_i18n.h"
+#include "tb_labels.h"
+#include "tb_report.h"
+#include "township.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+extern const tb_http_asset_t township_assets[];
+extern const size_t township_assets_count;
+
+/* ---- helpers ----------------------------------------------------------------------------- */
+
+static int open_store(township_web_t *w, tb_store_t **ret)
+{
+    int rc = tb_store_open(tb_config_get(&w->env->cfg, TB_CFG_DATA_DIR), w->env->place, ret);
+    if (rc == 0 && (rc = tb_data_use_stored(w->env, *ret)) < 0)
+        tb_store_destroy(ret);
+    if (rc == 0)
+        tb_store_set_rules(*ret, w->env->catalog, w->env->calendar);
+    return rc;
+}
+
+static tb_report_opts_t report_opts(township_web_t *w)
+{
+    tb_report_opts_t o = {w->env->places, w->env->catalog, true, true, w->env->calendar};
+    return o;
+}
+
+/* The field a refusal is about, for the form to show it next to the field. */
+static const char *field_of(int rc, tb_event_type_t type)
+{
+    switch (-rc) {
+    case TB_EBADNAME:
+        return "client";
+    case TB_EBADPHONE:
+        return "phone";
+    case TB_EUNKNOWN_ITEM:
+        return "item";
+    case TB_EMATERIAL:
+    case TB_ECORE:
+    case TB_ENOMATERIAL:
+    case TB_EOWED:
+        return type == TB_EV_NOTICE ? "missing" : type == TB_EV_PLEDGED ? "pledge" : "materials";
+    case TB_ENOREASON:
+        return type == TB_EV_NONE ? "reply" : type == TB_EV_SUSPENDED ? "basis" : "reason";
+    case TB_EBADVALUE:
+        return type == TB_EV_RATED       ? "rating"
+               : type == TB_EV_SUSPENDED ? "basis"
+               : type == TB_EV_PLEDGED   ? "due"
+                                         : "decision";
+    default:
+        return "form";
+    }
+}
+
+static void refuse_msg(tb_http_resp_t *resp, int rc, tb_event_type_t type, const char *message)
+{
+    if (rc == -TB_ENOCASE) {
+        tb_http_reply_error(resp, 404, "no_case", tb_strerror(rc));
+        return;
+    }
+    if (rc == -TB_ESTORE || rc == -ENOMEM || rc == -EIO) {
+        tb_http_reply_error(resp, 500, "store", tb_strerror(rc));
+        return;
+    }
+    tb_http_reply_json(resp, 400,
+                       json_pack("{s:[{s:s,s:s}]}", "errors", "field", field_of(rc, type),
+                                 "message", message ? message : tb_strerror(rc)));
+}
+
+/* A string member, or NULL; a member of another type is refused. */
+static int str_member(json_t *body, const char *key, const char **ret)
+{
+    json_t *v = json_object_get(body, key);
+    *ret = NULL;
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_string(v))
+        return -TB_EBADVALUE;
+    *ret = json_string_value(v);
+    return 0;
+}
+
+/* key: ["a", "b"] joined as "a,b" for tb_act_split (names may not hold ','). */
+static int list_member(json_t *body, const char *key, char *buf, size_t size)
+{
+    json_t *m = json_object_get(body, key);
+    buf[0] = '\0';
+    if (!m || json_is_null(m))
+        return 0;
+    if (!json_is_array(m))
+        return -TB_EBADVALUE;
+    size_t i, used = 0;
+    json_t *v;
+    json_array_foreach(m, i, v)
+    {
+        const char *s = json_string_value(v);
+        if (!s || strchr(s, ',') || strstr(s, "，") || strstr(s, "、"))
+            return -TB_EMATERIAL;
+        int n = snprintf(buf + used, size - used, "%s%s", used ? "," : "", s);
+        if (n < 0 || (size_t)n >= size - used)
+            return -TB_ETOOLONG;
+        used += (size_t)n;
+    }
+    return 0;
+}
+
+static bool csrf_ok(township_web_t *w, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    const char *t = tb_http_header(req, "X-CSRF-Token");
+    if (t && strlen(t) == strlen(w->csrf) && strcmp(t, w->csrf) == 0)
+        return true;
+    tb_http_reply_error(resp, 403, "csrf",
+                        TB_TR("页面已过期，请刷新后重试", "the page is stale: reload it"));
+    return false;
+}
+
+/* The latest recorded_ms of events made by origin (0: none). */
+static int64_t last_from(tb_store_t *s, const char *origin)
+{
+    sqlite3_stmt *st;
+    int64_t last = 0;
+    if (sqlite3_prepare_v2(
+            tb_store_db(s),
+            "SELECT coalesce(max(recorded_ms), 0) FROM events WHERE origin_node = ?1", -1, &st,
+            NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        last = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return last;
+}
+
+static bool is_closed(json_t *c)
+{
+    const char *state = json_string_value(json_object_get(c, "state"));
+    return state && (!strcmp(state, "closed") || !strcmp(state, "withdrawn"));
+}
+
+/* ---- handlers ---------------------------------------------------------------------------- */
+
+static void on_session(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    (void)req;
+    township_web_t *w = ctx;
+    tb_http_reply_json(resp, 200, json_pack("{s:s}", "csrf", w->csrf));
+}
+
+static void on_status(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    (void)req;
+    township_web_t *w = ctx;
+    tb_store_t *s = NULL;
+    int64_t last = 0;
+    if (open_store(w, &s) == 0) {
+        last = last_from(s, w->env->parent); /* the county's status and steps */
+        tb_store_destroy(&s);
+    }
+    char at[32] = "";
+    if (last > 0)
+        tb_fmt_time(last, at);
+    const char *me = tb_places_name(w->env->places, w->env->place);
+    const char *up = tb_places_name(w->env->places, w->env->parent);
+    const char *agent = tb_config_get(&w->env->cfg, TB_CFG_AGENT);
+    const char *phone = tb_config_get(&w->env->cfg, TB_CFG_SERVICE_PHONE);
+    tb_http_reply_json(
+        resp, 200,
+        json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:I,s:s,s:I,s:s}", "place", w->env->place, "place_name",
+                  me ? me : "", "county", w->env->parent, "county_name", up ? up : "", "agent",
+                  agent ? agent : "", "link_up", w->link_up ? w->link_up(w->arg) : false, "backlog",
+                  (json_int_t)(w->backlog ? w->backlog(w->arg) : 0), "last_status", at,
+                  "last_status_ms", (json_int_t)last, "phone", phone ? phone : ""));
+}
+
+static void on_items(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    (void)req;
+    township_web_t *w = ctx;
+    json_t *j =
+        tb_report_items_json(w->env->catalog, w->env->catalog_version, w->env->calendar_version);
+    if (!j)
+        tb_http_reply_error(resp, 500, "nomem", tb_strerror(-ENOMEM));
+    else
+        tb_http_reply_json(resp, 200, j);
+}
+
+/* Sooner deadline first; a case with no clock running (0 or paused) after. */
+static bool no_clock(json_t *c)
+{
+    const char *due = json_string_value(json_object_get(c, "due"));
+    return json_integer_value(json_object_get(c, "due_ms")) <= 0 || !due || !strcmp(due, "paused");
+}
+
+static int by_due(const void *a, const void *b)
+{
+    json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    json_int_t dx = json_integer_value(json_object_get(x, "due_ms"));
+    json_int_t dy = json_integer_value(json_object_get(y, "due_ms"));
+    bool px = no_clock(x), py = no_clock(y);
+    if (px != py)
+        return px ? 1 : -1;
+    return dx < dy ? -1 : dx > dy;
+}
+
+static void on_inbox(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    township_web_t *w = ctx;
+    const char *village = tb_http_query(req, "village"), *item = tb_http_query(req, "item");
+    tb_store_t *s = NULL;
+    int rc = open_store(w, &s);
+    if (rc < 0) {
+        refuse_msg(resp, rc, TB_EV_NONE, NULL);
+        return;
+    }
+    tb_report_opts_t o = report_opts(w);
+    json_t *all = tb_report_cases_json(s, w->env->place, &o);
+    tb_store_destroy(&s);
+    if (!all) {
+        refuse_msg(resp, -TB_ESTORE, TB_EV_NONE, NULL);
+        return;
+    }
+    size_t n = json_array_size(all), k = 0, i;
+    json_t **v = calloc(n ? n : 1, sizeof *v), *c;
+    if (!v) {
+        json_decref(all);
+        refuse_msg(resp, -ENOMEM, TB_EV_NONE, NULL);
+        return;
+    }
+    json_array_foreach(all, i, c)
+    {
+        const char *id = json_string_value(json_object_get(c, "case_id"));
+        const char *code = json_string_value(json_object_get(c, "item_code"));
+        if (village && *village && (!id || strncmp(id, village, strlen(village))))
+            continue;
+        if (item && *item && (!code || strcmp(item, code)))
+            continue;
+        v[k++] = c;
+    }
+    qsort(v, k, sizeof *v, by_due);
+    json_t *kept = json_array();
+    for (i = 0; i < k; i++)
+        json_array_append(kept, v[i]);
+    free(v);
+    json_decref(all);
+    tb_http_reply_json(resp, 200, json_pack("{s:o}", "cases", kept));
+}
+
+static void on_villages(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    (void)req;
+    township_web_t *w = ctx;
+    tb_store_t *s = NULL;
+    int rc = open_store(w, &s);
+    if (rc < 0) {
+        refuse_msg(resp, rc, TB_EV_NONE, NULL);
+        return;
+    }
+    tb_report_opts_t o = report_opts(w);
+    json_t *all = tb_report_cases_json(s, NULL, &o);
+    if (!all) {
+        tb_store_destroy(&s);
+        refuse_msg(resp, -TB_ESTORE, TB_EV_NONE, NULL);
+        return;
+    }
+    json_t *out = json_array();
+    const char *v;
+    for (size_t i = 0; (v = tb_places_child(w->env->places, w->env->place, i)); i++) {
+        json_int_t open = 0, overdue = 0, due_soon = 0;
+        size_t k;
+        json_t *c;
+        json_array_foreach(all, k, c)
+        {
+            const char *id = json_string_value(json_object_get(c, "case_id"));
+            if (!id || strncmp(id, v, strlen(v)) || is_closed(c))
+                continue;
+            const char *card = json_string_value(json_object_get(c, "card"));
+            open++;
+            overdue += card && !strcmp(card, "red");
+            due_soon += card && !strcmp(card, "yellow");
+        }
+        uint64_t cursor = 0;
+        (void)tb_store_cursor_get(s, v, &cursor);
+        int64_t last = last_from(s, v);
+        char at[32] = "";
+        if (last > 0)
+            tb_fmt_time(last, at);
+        const char *name = tb_places_name(w->env->places, v);
+        json_array_append_new(out,
+                              json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I}", "place", v, "name",
+                                        name ? name : "", "last_heard", at, "last_heard_ms",
+                                        (json_int_t)last, "cursor", (json_int_t)cursor, "open",
+                                        open, "overdue", overdue, "due_soon", due_soon));
+    }
+    json_decref(all);
+    tb_store_destroy(&s);
+    tb_http_reply_json(resp, 200, json_pack("{s:o}", "villages", out));
+}
+
+static void register_case(township_web_t *w, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    json_t *b = tb_http_json_body(req);
+    char mats[2048];
+    tb_entry_t e = {0};
+    int rc;
+    if ((rc = str_member(b, "client", &e.client)) < 0 ||
+        (rc = str_member(b, "phone", &e.phone)) < 0 || (rc = str_member(b, "item", &e.item)) < 0 ||
+        (rc = str_member(b, "note", &e.note)) < 0 || (rc = str_member(b, "reply", &e.reply)) < 0 ||
+        (rc = list_member(b, "materials", mats, sizeof mats)) < 0) {
+        refuse_msg(resp, rc, TB_EV_NONE, NULL);
+        return;
+    }
+    if (e.note && !*e.note)
+        e.note = NULL;
+    e.materials = mats[0] ? mats : NULL;
+    e.agent = tb_config_get(&w->env->cfg, TB_CFG_AGENT);
+    char why[400];
+    if ((rc = tb_edge_explain_entry(w->env, &e, why, sizeof why)) < 0) {
+        refuse_msg(resp, rc, TB_EV_NONE, why[0] ? why : NULL);
+        return;
+    }
+    tb_store_t *s = NULL;
+    char id[TB_CASEID_MAX];
+    if ((rc = open_store(w, &s)) < 0 || (rc = tb_edge_log(w->env, s, &e, id)) < 0) {
+        tb_store_destroy(&s);
+        refuse_msg(resp, rc, TB_EV_NONE,
+                   rc == -TB_ENOREASON ? TB_TR("咨询和帮扶必须登记答复（--reply）",
+                                               "a consultation or help request needs its reply "
+                                               "(--reply)")
+                                       : NULL);
+        return;
+    }
+    tb_store_destroy(&s);
+    if (w->kick)
+        w->kick(w->arg);
+    tb_http_reply_json(resp, 201, json_pack("{s:s}", "case_id", id));
+}
+
+static const struct {
+    const char *name;
+    tb_event_type_t type;
+} actions[] = {
+    {"notice", TB_EV_NOTICE},      {"supplement", TB_EV_SUPPLEMENTED},
+    {"accept", TB_EV_ACCEPTED},    {"pledge", TB_EV_PLEDGED},
+    {"refuse", TB_EV_REFUSED},     {"decide", TB_EV_DECIDED},
+    {"forward", TB_EV_FORWARDED},  {"suspend", TB_EV_SUSPENDED},
+    {"resume", TB_EV_RESUMED},     {"result", TB_EV_RESULT},
+    {"deliver", TB_EV_DELIVERED},  {"rate", TB_EV_RATED},
+    {"withdraw", TB_EV_WITHDRAWN}, {"note", TB_EV_NOTE},
+};
+#define NACTIONS (sizeof actions / sizeof actions[0])
+
+/* The fields of a step, as the command line's options give them. */
+static int read_step(json_t *b, tb_act_t *a, char *mats, size_t size, const char **ret_why)
+{
+    int rc;
+    *ret_why = NULL;
+    if ((rc = str_member(b, "reason", &a->reason)) < 0 ||
+        (rc = str_member(b, "comment", &a->comment)) < 0 ||
+        (rc = str_member(b, "basis", &a->basis)) < 0)
+        return rc;
+    const char *list = a->type == TB_EV_NOTICE    ? "missing"
+                       : a->type == TB_EV_PLEDGED ? "pledge"
+                                                  : "materials";
+    if ((rc = list_member(b, list, mats, size)) < 0)
+        return rc;
+    a->materials = mats[0] ? mats : NULL;
+    if (a->reason && !*a->reason)
+        a->reason = NULL;
+    if (a->basis && !*a->basis)
+        a->basis = NULL;
+    if (a->type == TB_EV_PLEDGED) {
+        const char *due = NULL;
+        if (str_member(b, "due", &due) < 0 || !due || tb_act_parse_due(due, &a->due_ms) < 0) {
+            *ret_why = TB_TR("容缺受理必须给出补交期限 年-月-日（如 2026-03-20）",
+                             "a pledge needs its due date: YYYY-MM-DD (e.g. 2026-03-20)");
+            return -TB_EBADVALUE;
+        }
+    }
+    if (a->type == TB_EV_DECIDED) {
+        const char *d = NULL;
+        (void)str_member(b, "decision", &d);
+        if (!d || (strcmp(d, "grant") && strcmp(d, "deny"))) {
+            *ret_why = TB_TR("请选择准予或不予许可（不予许可须写明理由）",
+                             "choose grant or deny (a denial needs its reason)");
+            return -TB_EBADVALUE;
+        }
+        a->decision = !strcmp(d, "grant") ? TB_DECISION_GRANT : TB_DECISION_DENY;
+    }
+    if (a->type == TB_EV_RATED) {
+        json_t *r = json_object_get(b, "rating");
+        char num[8];
+        const char *rating = NULL;
+        if (json_is_integer(r)) {
+            snprintf(num, sizeof num, "%lld", (long long)json_integer_value(r));
+            rating = num;
+        } else {
+            rating = json_string_value(r);
+        }
+        if (!rating || tb_rating_parse(rating, &a->rating) < 0)
+            return -TB_EBADVALUE;
+    }
+    return 0;
+}
+
+static void act(township_web_t *w, const char *id, const char *name, const tb_http_req_t *req,
+                tb_http_resp_t *resp)
+{
+    size_t k;
+    for (k = 0; k < NACTIONS; k++)
+        if (!strcmp(actions[k].name, name))
+            break;
+    if (k == NACTIONS) {
+        tb_http_reply_error(resp, 404, "not_found", "no such action");
+        return;
+    }
+    char mats[2048];
+    tb_act_t a = {
+        .type = actions[k].type, .case_id = id, .actor = tb_config_get(&w->env->cfg, TB_CFG_AGENT)};
+    const char *why;
+    int rc = read_step(tb_http_json_body(req), &a, mats, sizeof mats, &why);
+    if (rc < 0) {
+        refuse_msg(resp, rc, a.type, why);
+        return;
+    }
+    tb_store_t *s = NULL;
+    if ((rc = open_store(w, &s)) < 0) {
+        refuse_msg(resp, rc, a.type, NULL);
+        return;
+    }
+    township_t t = {w->env, s};
+    if ((rc = township_act(&t, &a)) < 0) {
+        tb_msg_t msg;
+        tb_act_explain(s, w->env->catalog, id, rc, &msg);
+        tb_store_destroy(&s);
+        size_t n = strlen(msg.text); /* one message, not a terminal's lines */
+        while (n && msg.text[n - 1] == '\n')
+            msg.text[--n] = '\0';
+        refuse_msg(resp, rc, a.type, msg.text[0] ? msg.text : NULL);
+        return;
+    }
+    tb_store_destroy(&s);
+    if (w->kick)
+        w->kick(w->arg);
+    tb_http_reply_json(resp, 200, json_pack("{s:s}", "case_id", id));
+}
+
+static void on_case_get(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    township_web_t *w = ctx;
+    const char *id = tb_http_param(req);
+    if (!tb_caseid_valid(id)) {
+        tb_http_reply_error(resp, 404, "no_case", tb_strerror(-TB_ENOCASE));
+        return;
+    }
+    tb_store_t *s = NULL;
+    int rc = open_store(w, &s);
+    json_t *c = NULL;
+    tb_case_t cs;
+    char origin[TB_CODE_LEN + 1];
+    tb_report_opts_t o = report_opts(w);
+    o.mask_phone = false; /* the one-case view, as `show` */
+    if (rc == 0)
+        rc = tb_report_case_json(s, id, &o, &c);
+    if (rc == 0 && tb_store_case_get(s, id, &cs, origin) == 0) {
+        /* What the case's state allows here: the rules table, asked for every step. */
+        const tb_item_t *it = tb_catalog_find(w->env->catalog, cs.item);
+        uint32_t mask = it ? tb_case_next_steps(&cs, it, w->env->place) : 0;
+        json_t *steps = json_array(), *mats = json_array();
+        for (size_t k = 0; k < NACTIONS; k++)
+            if (mask & (UINT32_C(1) << actions[k].type))
+                json_array_append_new(steps, json_string(actions[k].name));
+        for (size_t k = 0; it && k < it->nmaterials; k++)
+            json_array_append_new(mats, json_pack("{s:s,s:b,s:b}", "name", it->material[k], "core",
+                                                  it->core[k], "have", (cs.have >> k) & 1));
+        json_object_set_new(c, "steps", steps);
+        json_object_set_new(c, "material_list", mats);
+        json_object_set_new(c, "item_level",
+                            json_string(it && it->level == TB_LEVEL_COUNTY     ? "county"
+                                        : it && it->level == TB_LEVEL_TOWNSHIP ? "township"
+                                        : it                                   ? "village"
+                                                                               : ""));
+    }
+    tb_store_destroy(&s);
+    if (rc < 0)
+        refuse_msg(resp, rc, TB_EV_NONE, NULL);
+    else
+        tb_http_reply_json(resp, 200, c);
+}
+
+static void on_case_post(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    township_web_t *w = ctx;
+    if (!csrf_ok(w, req, resp))
+        return;
+    char id[TB_CASEID_MAX + 1];
+    const char *p = tb_http_param(req), *slash = strchr(p, '/');
+    if (!slash || (size_t)(slash - p) >= sizeof id) {
+        tb_http_reply_error(resp, 404, "not_found", "no such action");
+        return;
+    }
+    memcpy(id, p, (size_t)(slash - p));
+    id[slash - p] = '\0';
+    if (!tb_caseid_valid(id)) {
+        tb_http_reply_error(resp, 404, "no_case", tb_strerror(-TB_ENOCASE));
+        return;
+    }
+    act(w, id, slash + 1, req, resp);
+}
+
+static void on_register(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    township_web_t *w = ctx;
+    if (csrf_ok(w, req, resp))
+        register_case(w, req, resp);
+}
+
+static const tb_http_route_t routes[] = {
+    {"GET", "/api/session", on_session, false},   {"GET", "/api/status", on_status, false},
+    {"GET", "/api/items", on_items, false},       {"GET", "/api/inbox", on_inbox, false},
+    {"POST", "/api/cases", on_register, true},    {"GET", "/api/cases/*", on_case_get, false},
+    {"POST", "/api/cases/*", on_case_post, true}, {"GET", "/api/villages", on_villages, false},
+};
+
+int township_web_start(uv_loop_t *loop, const char *addr, township_web_t *w, tb_http_t **ret)
+{
+    unsigned char raw[32];
+    if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw)
+        return -EIO;
+    for (size_t i = 0; i < sizeof raw; i++)
+        snprintf(w->csrf + 2 * i, 3, "%02x", raw[i]);
+    return tb_http_new(loop, addr, routes, sizeof routes / sizeof routes[0], township_assets,
+                       township_assets_count, w, ret);
+}

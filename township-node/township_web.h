@@ -1,0 +1,44 @@
+/* township_web: the township window's screens and their JSON API, served by
+ * `tongban-township serve` on its own loop (tb_http), like village_web.
+ *
+ * The API is the command line's other face: the same checks (tb_edge,
+ * tb_act via township_act), the same words (tb_edge_explain_entry,
+ * tb_act_explain).  Each request opens the store as a command would; after a
+ * change the daemon is told to send at once.
+ *
+ *   GET  /api/session            {"csrf"}: the token every change must carry (X-CSRF-Token)
+ *   GET  /api/status             place, county, link up, backlog, last status from the county
+ *   GET  /api/items              the catalog in force (as `items --json`)
+ *   GET  /api/inbox?village=&item=   cases held or being handed here, by deadline (as `inbox`)
+ *   GET  /api/cases/ID           one case with its history, its item's materials and
+ *                                "steps": the steps the case's state allows here (tb_rules)
+ *   POST /api/cases              walk-in registration: {client, phone, item, materials[], note,
+ * reply} POST /api/cases/ID/ACTION    notice {missing[]}, supplement {materials[]}, accept
+ * {pledge[], due}, refuse {reason}, decide {decision: grant|deny, reason}, forward {}, suspend
+ * {basis, reason}, resume {}, result {}, deliver {}, rate {rating, comment}, withdraw {reason},
+ * note {reason} GET  /api/villages           this township's villages: last heard, cursor, open,
+ * overdue Refusals: 400 {"errors": [{"field", "message"}]}, 404 unknown case or action, 403 a
+ * change without the session's CSRF token.
+ */
+#ifndef TOWNSHIP_WEB_H
+#define TOWNSHIP_WEB_H
+
+#include "tb_cli.h"
+#include "tb_http.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct {
+    tb_env_ctx_t *env; /* the daemon's: config, catalog and calendar in force */
+    bool (*link_up)(void *arg);
+    uint64_t (*backlog)(void *arg);
+    void (*kick)(void *arg); /* something was queued: send now */
+    void *arg;
+    char csrf[65];
+} township_web_t;
+
+/* Serve the screens on addr; w must outlive the server. */
+int township_web_start(uv_loop_t *loop, const char *addr, township_web_t *w, tb_http_t **ret);
+
+#endif

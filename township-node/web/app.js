@@ -1,0 +1,405 @@
+/* The township window's screens (served by tongban-township serve, nothing
+ * fetched from elsewhere).  Hash routes: #/inbox, #/register, #/villages,
+ * #/case/<id>, #/notice/<id> (the printable 一次性告知书), #/receipt/<id>.
+ * Every value from the server is put in the page as text (never as HTML).
+ * The server checks every field again and answers 400 with
+ * {"errors": [{"field", "message"}]} in the same words as the command line;
+ * the steps offered for a case are those its state allows (the server asks
+ * the rules table). */
+"use strict";
+
+const EN = {
+  "nav.inbox": "Inbox", "nav.register": "Walk-in", "nav.villages": "Villages",
+  "待办": "Inbox", "窗口登记": "Walk-in registration", "各村": "Villages", "事项": "Service item",
+  "搜索事项名称或编码": "Search item name or code", "群众姓名": "Resident's name", "联系电话": "Phone",
+  "已收材料": "Materials received", "备注": "Note", "答复": "Reply given", "保存并打印回执": "Save and print the receipt",
+  "核心": "core", "非核心（可容缺）": "non-core (may be owed)", "所有村": "All villages", "所有事项": "All items",
+  "办件编号": "Case id", "群众": "Resident", "受理时间": "Taken at", "状态": "Status", "经办方": "Holder",
+  "办理期限": "Due", "预警": "Card", "没有办件": "No cases", "办理过程": "History", "已保存": "Saved",
+  "县级已连接": "County link up", "县级未连接": "County link down", "待报送": "waiting to send",
+  "县级最近回传": "last status from the county", "预审": "Pre-review", "材料清单": "Materials checklist",
+  "已交": "handed in", "生成一次性告知书": "Issue the one-time notice", "一次性告知书": "One-time notice",
+  "补交材料": "Materials brought", "受理": "Accept", "容缺受理": "Accept with a pledge",
+  "承诺补交期限": "Due date of the pledge", "不予受理": "Refuse", "理由": "Reason", "决定": "Decide",
+  "准予": "Grant", "不予许可": "Deny", "上报县级": "Forward to the county", "挂起": "Suspend",
+  "依据": "Basis", "说明": "Explanation", "恢复办理": "Resume", "出件": "Issue the result", "送达": "Deliver",
+  "评价": "Rating", "撤回": "Withdraw", "提交": "Submit", "打印": "Print", "村": "Village",
+  "最近联系": "Last heard", "办理中": "Open", "已超期": "Overdue", "即将到期": "Due soon",
+  "已收到序号": "Cursor", "需补材料": "Still to bring", "办理结果": "Result", "代办员": "Agent",
+  "县级状态": "County status", "回执": "Receipt", "办件回执": "Case receipt", "已交材料": "Handed over",
+  "承诺办结日期": "Promised by", "窗口联系电话": "Window phone", "群众签字": "Resident's signature",
+  "返回": "Back", "窗口人员": "Window staff", "请补齐以下全部材料后再来办理": "Please bring every material below, all at once",
+  "现场勘查": "site survey", "听证": "hearing", "公告公示": "public notice", "检验检测鉴定": "appraisal",
+  "非常满意": "Very satisfied", "满意": "Satisfied", "基本满意": "Basically satisfied",
+  "不满意": "Dissatisfied", "非常不满意": "Very dissatisfied", "意见": "Comment", "从未": "never",
+};
+let lang = localStorage.getItem("tb-lang") === "en" ? "en" : "zh";
+const T = (s) => (lang === "en" && EN[s]) || s;
+
+/* ---- DOM helpers: text only ---- */
+function h(tag, attrs, ...kids) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === false || v == null) continue;
+    if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else if (k === "text") e.textContent = v;
+    else e.setAttribute(k, v === true ? "" : v);
+  }
+  for (const k of kids.flat()) if (k != null) e.append(k.nodeType ? k : document.createTextNode(String(k)));
+  return e;
+}
+const view = () => document.getElementById("view");
+function show(...nodes) {
+  const v = view();
+  v.replaceChildren(...nodes.flat().filter((n) => n != null));
+  v.focus();
+}
+function toast(msg) {
+  const t = document.getElementById("toast");
+  t.textContent = msg;
+  t.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => (t.hidden = true), 3500);
+}
+
+/* ---- the API ---- */
+let csrf = "";
+async function api(method, path, body) {
+  const opt = { method, headers: { Accept: "application/json" }, credentials: "same-origin" };
+  if (body !== undefined) {
+    opt.headers["Content-Type"] = "application/json";
+    opt.body = JSON.stringify(body);
+  }
+  if (method !== "GET" && csrf) opt.headers["X-CSRF-Token"] = csrf;
+  const r = await fetch(path + (path.includes("?") ? "&" : "?") + "lang=" + lang, opt);
+  let data = null;
+  try { data = await r.json(); } catch (e) { data = null; }
+  if (!r.ok) {
+    const err = new Error((data && data.error && data.error.message) || r.status + " " + r.statusText);
+    err.status = r.status;
+    err.fields = (data && data.errors) || [];
+    throw err;
+  }
+  return data;
+}
+function materialsOf(item) {
+  if (Array.isArray(item.material_list)) return item.material_list;
+  return (item.materials || "").split(";").filter(Boolean).map((m) => {
+    const [name, kind] = m.split(":");
+    return { name, core: kind !== "noncore" };
+  });
+}
+let catalog = null;
+async function loadCatalog() {
+  if (!catalog) catalog = (await api("GET", "/api/items")).items;
+  return catalog;
+}
+
+/* ---- always visible: the county link, the backlog, the county's last status ---- */
+let lastStatusMs = null;
+async function pollStatus() {
+  try {
+    const s = await api("GET", "/api/status");
+    document.getElementById("place-name").textContent = s.place_name || s.place || "";
+    document.getElementById("link-dot").className = "dot " + (s.link_up ? "up" : "down");
+    document.getElementById("link-text").textContent = T(s.link_up ? "县级已连接" : "县级未连接");
+    document.getElementById("backlog").textContent = `${T("待报送")} ${s.backlog || 0}`;
+    document.getElementById("last-status").textContent = `${T("县级最近回传")} ${s.last_status || T("从未")}`;
+    if (lastStatusMs !== null && s.last_status_ms !== lastStatusMs) route(true);
+    lastStatusMs = s.last_status_ms;
+  } catch (e) {
+    document.getElementById("link-dot").className = "dot down";
+    document.getElementById("link-text").textContent = e.message;
+  }
+}
+function cardCell(c) {
+  return h("span", { class: c.card === "red" ? "card-red" : c.card === "yellow" ? "card-yellow" : "" }, c.card_label || "");
+}
+
+/* ---- 待办: the inbox, by deadline ---- */
+let inboxState = { village: "", item: "" };
+async function viewInbox() {
+  await loadCatalog();
+  const [data, vs] = await Promise.all([
+    api("GET", "/api/inbox?" + new URLSearchParams(Object.entries(inboxState).filter(([, v]) => v)).toString()),
+    api("GET", "/api/villages")]);
+  const village = h("select", { id: "inbox-village", "aria-label": T("村") }, h("option", { value: "" }, T("所有村")),
+    vs.villages.map((v) => h("option", { value: v.place, selected: v.place === inboxState.village }, v.name || v.place)));
+  village.addEventListener("change", () => { inboxState.village = village.value; viewInbox(); });
+  const item = h("select", { id: "inbox-item", "aria-label": T("事项") }, h("option", { value: "" }, T("所有事项")),
+    catalog.map((it) => h("option", { value: it.code, selected: it.code === inboxState.item }, `${it.code} ${it.name}`)));
+  item.addEventListener("change", () => { inboxState.item = item.value; viewInbox(); });
+  const rows = (data.cases || []).map((c) => h("tr", { class: c.card ? "row-" + c.card : "" },
+    h("td", {}, h("a", { href: "#/case/" + encodeURIComponent(c.case_id) }, c.case_id)),
+    h("td", {}, c.client_name), h("td", {}, c.item_name), h("td", {}, c.accept_time),
+    h("td", {}, c.state_label), h("td", {}, c.holder_name), h("td", {}, c.due === "-" ? "" : c.due),
+    h("td", {}, cardCell(c))));
+  show(h("h1", {}, T("待办")), h("div", { class: "filters" }, village, item),
+    rows.length ? h("table", { id: "inbox" }, h("thead", {}, h("tr", {},
+      ["办件编号", "群众", "事项", "受理时间", "状态", "经办方", "办理期限", "预警"].map((s) => h("th", {}, T(s))))),
+    h("tbody", {}, rows)) : h("p", { class: "hint" }, T("没有办件")));
+}
+
+/* ---- 各村: this township's villages ---- */
+async function viewVillages() {
+  const data = await api("GET", "/api/villages");
+  const rows = data.villages.map((v) => h("tr", {},
+    h("td", {}, h("a", { href: "#/inbox", onclick: () => { inboxState.village = v.place; } }, `${v.name} ${v.place}`)),
+    h("td", {}, v.last_heard || T("从未")), h("td", {}, String(v.cursor)), h("td", {}, String(v.open)),
+    h("td", {}, v.due_soon ? h("span", { class: "card-yellow" }, String(v.due_soon)) : "0"),
+    h("td", {}, v.overdue ? h("span", { class: "card-red" }, String(v.overdue)) : "0")));
+  show(h("h1", {}, T("各村")), h("table", { id: "villages" }, h("thead", {}, h("tr", {},
+    ["村", "最近联系", "已收到序号", "办理中", "即将到期", "已超期"].map((s) => h("th", {}, T(s))))),
+  h("tbody", {}, rows)));
+}
+
+/* ---- 窗口登记: walk-in registration, the village's form ---- */
+async function viewRegister() {
+  await loadCatalog();
+  let chosen = null;
+  const search = h("input", { type: "search", id: "item-search", placeholder: T("搜索事项名称或编码"), autocomplete: "off" });
+  const list = h("ul", { class: "items", id: "item-list" });
+  const detail = h("div", { id: "item-detail" });
+  const client = h("input", { type: "text", id: "client", maxlength: 64, autocomplete: "off" });
+  const phone = h("input", { type: "tel", id: "phone", maxlength: 13, inputmode: "tel" });
+  const note = h("textarea", { id: "note", maxlength: 2000 });
+  const reply = h("textarea", { id: "reply", maxlength: 2000 });
+  const errEl = (f) => h("div", { class: "err", id: "err-" + f });
+  const eItem = errEl("item"), eClient = errEl("client"), ePhone = errEl("phone"), eNote = errEl("form");
+  const replyBox = h("div", { hidden: true }, h("label", { for: "reply" }, T("答复")), reply, errEl("reply"));
+  function pick(it) {
+    chosen = it;
+    for (const b of list.querySelectorAll("button")) b.setAttribute("aria-pressed", b.dataset.code === it.code);
+    const mats = materialsOf(it);
+    const days = it.kind === "promised" ? `，承诺 ${it.promised_days} 个工作日` : "";
+    detail.replaceChildren(h("p", { class: "hint" }, `${it.code} ${it.name}（${it.level_label || it.level}${days}）`),
+      mats.length ? h("fieldset", { class: "materials", id: "materials" }, h("legend", {}, T("已收材料")),
+        mats.map((m, i) => h("label", {}, h("input", { type: "checkbox", name: "material", value: m.name, id: "m" + i }),
+          m.name, h("span", { class: "tag " + (m.core ? "core" : "") }, T(m.core ? "核心" : "非核心（可容缺）"))))) : null,
+      errEl("materials"));
+    replyBox.hidden = !(it.kind === "consultation" || it.kind === "help");
+    eItem.textContent = "";
+  }
+  function fill() {
+    const q = search.value.trim().toLowerCase();
+    list.replaceChildren(...catalog.filter((it) => !q || it.code.toLowerCase().includes(q) || it.name.includes(q))
+      .slice(0, 50).map((it) => h("li", {}, h("button", { type: "button", "data-code": it.code, "aria-pressed": "false",
+        onclick: () => pick(it) }, `${it.code}  ${it.name}`))));
+  }
+  search.addEventListener("input", fill);
+  fill();
+  phone.addEventListener("input", () => {
+    const v = phone.value.trim();
+    ePhone.textContent = v && !/^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$/.test(v)
+      ? (lang === "en" ? "a mobile number (11 digits) or a landline with area code" : "请填写11位手机号或带区号的固定电话") : "";
+  });
+  client.addEventListener("input", () => {
+    eClient.textContent = client.value.trim() ? "" : (lang === "en" ? "the resident's name is needed" : "请填写群众姓名");
+  });
+  const save = h("button", { type: "submit", class: "primary", id: "save" }, T("保存并打印回执"));
+  const form = h("form", { class: "card", novalidate: true },
+    h("label", { for: "item-search" }, T("事项")), search, list, eItem, detail,
+    h("label", { for: "client" }, T("群众姓名")), client, eClient,
+    h("label", { for: "phone" }, T("联系电话")), phone, ePhone, replyBox,
+    h("label", { for: "note" }, T("备注")), note, eNote, save);
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    for (const e of form.querySelectorAll(".err")) e.textContent = "";
+    if (!chosen) { eItem.textContent = lang === "en" ? "pick a service item" : "请选择事项"; search.focus(); return; }
+    const body = { item: chosen.code, client: client.value.trim(), phone: phone.value.trim(), note: note.value,
+      materials: [...form.querySelectorAll("input[name=material]:checked")].map((c) => c.value) };
+    if (!replyBox.hidden) body.reply = reply.value;
+    save.disabled = true;
+    try {
+      const r = await api("POST", "/api/cases", body);
+      toast(T("已保存") + " " + r.case_id);
+      location.hash = "#/receipt/" + encodeURIComponent(r.case_id);
+    } catch (e) {
+      if (e.fields.length) for (const f of e.fields) (form.querySelector("#err-" + f.field) || eNote).textContent = f.message;
+      else toast(e.message);
+    } finally {
+      save.disabled = false;
+    }
+  });
+  show(h("h1", {}, T("窗口登记")), form);
+  search.focus();
+}
+
+/* ---- 回执: the same receipt as the village's ---- */
+async function viewReceipt(id) {
+  const [c, s] = await Promise.all([api("GET", "/api/cases/" + encodeURIComponent(id)), api("GET", "/api/status")]);
+  const logged = (c.history || []).find((e) => e.event === "logged");
+  const kv = (k, v) => [h("dt", {}, T(k)), h("dd", {}, v || "")];
+  show(h("div", { class: "receipt", id: "receipt" },
+    h("h1", {}, `${s.place_name || ""} ${T("办件回执")}`),
+    h("dl", { class: "kv" }, kv("办件编号", c.case_id), kv("事项", `${c.item_code} ${c.item_name}`),
+      kv("群众", c.client_name), kv("已交材料", logged ? logged.detail : ""), kv("需补材料", c.to_bring),
+      kv("承诺办结日期", c.due === "-" ? "" : c.due), kv("窗口人员", c.agent), kv("受理时间", c.accept_time),
+      kv("窗口联系电话", s.phone || "")),
+    h("p", {}, `${T("群众签字")}：＿＿＿＿＿＿＿＿`)),
+  h("div", { class: "noprint" }, h("button", { type: "button", class: "primary", onclick: () => print() }, T("打印")),
+    h("a", { class: "button", href: "#/case/" + encodeURIComponent(id) }, T("预审")),
+    h("a", { class: "button", href: "#/inbox" }, T("返回"))));
+}
+
+/* ---- 一次性告知书: every missing material at once, printable ---- */
+async function viewNotice(id) {
+  const [c, s] = await Promise.all([api("GET", "/api/cases/" + encodeURIComponent(id)), api("GET", "/api/status")]);
+  const ev = (c.history || []).filter((e) => e.event === "notice").pop();
+  const missing = (c.to_bring || "").split(/[,，、]/).map((x) => x.trim()).filter(Boolean);
+  const kv = (k, v) => [h("dt", {}, T(k)), h("dd", {}, v || "")];
+  show(h("div", { class: "receipt", id: "notice-doc" },
+    h("h1", {}, `${s.place_name || ""} ${T("一次性告知书")}`),
+    h("dl", { class: "kv" }, kv("办件编号", c.case_id), kv("事项", `${c.item_code} ${c.item_name}`),
+      kv("群众", c.client_name), kv("窗口人员", ev ? ev.actor : s.agent), kv("受理时间", ev ? ev.at : "")),
+    h("p", {}, T("请补齐以下全部材料后再来办理") + "："),
+    h("ol", { id: "notice-list" }, missing.map((m) => h("li", {}, m))),
+    h("p", {}, `${T("窗口联系电话")}：${s.phone || ""}`)),
+  h("div", { class: "noprint" }, h("button", { type: "button", class: "primary", onclick: () => print() }, T("打印")),
+    h("a", { class: "button", href: "#/case/" + encodeURIComponent(id) }, T("返回"))));
+}
+
+/* ---- 一件办件: timeline and the window's steps ---- */
+const BASES = [["survey", "现场勘查"], ["hearing", "听证"], ["notice", "公告公示"], ["appraisal", "检验检测鉴定"]];
+const RATINGS = ["非常满意", "满意", "基本满意", "不满意", "非常不满意"];
+async function viewCase(id) {
+  const c = await api("GET", "/api/cases/" + encodeURIComponent(id));
+  const steps = new Set(c.steps || []);
+  const mats = c.material_list || [];
+  const kv = (k, v) => (v ? [h("dt", {}, T(k)), h("dd", {}, v)] : []);
+  const val = (sel) => document.querySelector(sel)?.value ?? "";
+  const checked = (sel) => [...document.querySelectorAll(sel + " input:checked")].map((i) => i.value);
+  /* One form per step; the server's field errors go next to the field. */
+  const step = (name, formId, body, after) => async (ev) => {
+    ev.preventDefault();
+    const form = document.getElementById(formId);
+    for (const e of form.querySelectorAll(".err")) e.textContent = "";
+    try {
+      await api("POST", `/api/cases/${encodeURIComponent(id)}/${name}`, body());
+      toast(T("已保存"));
+      if (after) location.hash = after; else viewCase(id);
+    } catch (e) {
+      if (e.fields.length) for (const f of e.fields) (form.querySelector(".err-" + f.field) || form.querySelector(".err-form")).textContent = f.message;
+      else toast(e.message);
+    }
+  };
+  const err = (f) => h("div", { class: "err err-" + f });
+  const forms = [];
+  const checklist = (box, onlyMissing, onlyNoncore) => h("fieldset", { class: "materials", id: box },
+    h("legend", {}, T("材料清单")),
+    mats.filter((m) => (!onlyMissing || !m.have) && (!onlyNoncore || !m.core)).map((m, i) =>
+      h("label", {}, h("input", { type: "checkbox", value: m.name, id: box + i, checked: m.have && !onlyMissing ? true : false,
+        disabled: m.have && !onlyMissing ? true : false }), m.name,
+        h("span", { class: "tag " + (m.core ? "core" : "") }, T(m.core ? "核心" : "非核心（可容缺）")),
+        m.have ? ` · ${T("已交")}` : "")));
+  if (steps.has("notice")) {
+    /* Pre-review: tick what is missing; every ticked one is listed at once. */
+    forms.push(h("form", { class: "card", id: "f-notice", onsubmit: step("notice", "f-notice",
+      () => ({ missing: checked("#pre-missing") }), "#/notice/" + encodeURIComponent(id)) },
+      h("h2", {}, T("预审") + "：" + T("生成一次性告知书")), checklist("pre-missing", true, false), err("missing"), err("form"),
+      h("button", { type: "submit", class: "primary", id: "do-notice" }, T("生成一次性告知书"))));
+  }
+  if (c.to_bring && c.history && c.history.some((e) => e.event === "notice"))
+    forms.push(h("p", {}, h("a", { class: "button", href: "#/notice/" + encodeURIComponent(id), id: "show-notice" }, T("一次性告知书"))));
+  if (steps.has("supplement")) {
+    const bring = (c.to_bring || "").split(/[,，、]/).map((s) => s.trim()).filter(Boolean);
+    forms.push(h("form", { class: "card", id: "f-supplement", onsubmit: step("supplement", "f-supplement", () => ({ materials: checked("#f-supplement") })) },
+      h("h2", {}, T("补交材料")), bring.map((b, i) => h("label", {}, h("input", { type: "checkbox", value: b, id: "sup" + i }), b)),
+      err("materials"), err("form"), h("button", { type: "submit", class: "primary" }, T("补交材料"))));
+  }
+  if (steps.has("accept"))
+    forms.push(h("form", { class: "card", id: "f-accept", onsubmit: step("accept", "f-accept", () => ({})) }, err("form"),
+      h("button", { type: "submit", class: "primary", id: "do-accept" }, T("受理"))));
+  if (steps.has("pledge"))
+    forms.push(h("form", { class: "card", id: "f-pledge", onsubmit: step("pledge", "f-pledge", () => ({ pledge: checked("#pledge-mats"), due: val("#pledge-due") })) },
+      h("h2", {}, T("容缺受理")), checklist("pledge-mats", true, true), err("pledge"),
+      h("label", { for: "pledge-due" }, T("承诺补交期限")), h("input", { type: "date", id: "pledge-due" }), err("due"), err("form"),
+      h("button", { type: "submit" }, T("容缺受理"))));
+  if (steps.has("refuse"))
+    forms.push(h("form", { class: "card", id: "f-refuse", onsubmit: step("refuse", "f-refuse", () => ({ reason: val("#refuse-reason") })) },
+      h("label", { for: "refuse-reason" }, T("不予受理") + " · " + T("理由")), h("input", { type: "text", id: "refuse-reason", maxlength: 2000 }),
+      err("reason"), err("form"), h("button", { type: "submit" }, T("不予受理"))));
+  if (steps.has("decide"))
+    forms.push(h("form", { class: "card", id: "f-decide", onsubmit: step("decide", "f-decide", () => ({
+      decision: document.querySelector("#f-decide input[name=decision]:checked")?.value, reason: val("#decide-reason") })) },
+      h("h2", {}, T("决定")), h("label", {}, h("input", { type: "radio", name: "decision", value: "grant", id: "grant" }), T("准予")),
+      h("label", {}, h("input", { type: "radio", name: "decision", value: "deny", id: "deny" }), T("不予许可")), err("decision"),
+      h("label", { for: "decide-reason" }, T("理由")), h("input", { type: "text", id: "decide-reason", maxlength: 2000 }),
+      err("reason"), err("form"), h("button", { type: "submit", class: "primary" }, T("决定"))));
+  if (steps.has("forward"))
+    forms.push(h("form", { class: "card", id: "f-forward", onsubmit: step("forward", "f-forward", () => ({})) }, err("form"),
+      h("button", { type: "submit", class: "primary", id: "do-forward" }, T("上报县级"))));
+  if (steps.has("suspend"))
+    forms.push(h("form", { class: "card", id: "f-suspend", onsubmit: step("suspend", "f-suspend", () => ({ basis: val("#suspend-basis"), reason: val("#suspend-reason") })) },
+      h("label", { for: "suspend-basis" }, T("挂起") + " · " + T("依据")),
+      h("select", { id: "suspend-basis" }, h("option", { value: "" }, "—"), BASES.map(([v, l]) => h("option", { value: v }, T(l)))), err("basis"),
+      h("label", { for: "suspend-reason" }, T("说明")), h("input", { type: "text", id: "suspend-reason", maxlength: 2000 }),
+      err("reason"), err("form"), h("button", { type: "submit" }, T("挂起"))));
+  for (const [name, label] of [["resume", "恢复办理"], ["result", "出件"], ["deliver", "送达"]])
+    if (steps.has(name))
+      forms.push(h("form", { class: "card", id: "f-" + name, onsubmit: step(name, "f-" + name, () => ({})) }, err("form"),
+        h("button", { type: "submit", class: "primary", id: "do-" + name }, T(label))));
+  if (steps.has("rate"))
+    forms.push(h("form", { class: "card", id: "f-rate", onsubmit: step("rate", "f-rate", () => ({
+      rating: 5 - RATINGS.indexOf(document.querySelector("#f-rate input:checked")?.value ?? ""), comment: val("#rate-comment") })) },
+      h("h2", {}, T("评价")), RATINGS.map((r, i) => h("label", {}, h("input", { type: "radio", name: "rating", value: r, id: "r" + i }), T(r))),
+      err("rating"), h("label", { for: "rate-comment" }, T("意见")), h("textarea", { id: "rate-comment", maxlength: 2000 }),
+      err("form"), h("button", { type: "submit", class: "primary" }, T("提交"))));
+  if (steps.has("withdraw"))
+    forms.push(h("form", { class: "card", id: "f-withdraw", onsubmit: step("withdraw", "f-withdraw", () => ({ reason: val("#withdraw-reason") })) },
+      h("label", { for: "withdraw-reason" }, T("撤回") + " · " + T("理由")), h("input", { type: "text", id: "withdraw-reason", maxlength: 2000 }),
+      err("reason"), err("form"), h("button", { type: "submit" }, T("撤回"))));
+  if (steps.has("note"))
+    forms.push(h("form", { class: "card", id: "f-note", onsubmit: step("note", "f-note", () => ({ reason: val("#note-text") })) },
+      h("label", { for: "note-text" }, T("备注")), h("input", { type: "text", id: "note-text", maxlength: 2000 }),
+      err("reason"), err("form"), h("button", { type: "submit" }, T("提交"))));
+  show(h("h1", {}, c.case_id),
+    h("div", { class: "card" }, h("dl", { class: "kv" },
+      kv("群众", `${c.client_name} ${c.client_phone}`), kv("事项", `${c.item_code} ${c.item_name}`),
+      kv("代办员", c.agent), kv("受理时间", c.accept_time), kv("状态", `${c.state_label}（${c.holder_name}）`),
+      kv("县级状态", c.county_state_label), kv("办理期限", c.due === "-" ? "" : c.due), kv("预警", c.card_label),
+      kv("需补材料", c.to_bring), kv("办理结果", c.result), kv("备注", c.note))),
+    h("h2", {}, T("办理过程")),
+    h("ol", { class: "timeline", id: "timeline" }, (c.history || []).map((e) =>
+      h("li", {}, h("strong", {}, e.label), ` · ${e.where} · ${e.at}`, e.actor ? ` · ${e.actor}` : "",
+        e.detail ? h("div", { class: "hint" }, e.detail) : null, e.reason ? h("div", { class: "hint" }, e.reason) : null))),
+    h("div", { id: "steps" }, forms));
+}
+
+/* ---- routing ---- */
+async function route(refresh) {
+  const [, name, arg] = (location.hash || "#/inbox").split("/");
+  for (const a of document.querySelectorAll("nav a")) a.classList.toggle("on", a.getAttribute("href") === "#/" + name);
+  if (refresh && (name === "register" || name === "case")) return; /* never wipe a form being filled */
+  try {
+    if (name === "register") await viewRegister();
+    else if (name === "villages") await viewVillages();
+    else if (name === "case" && arg) await viewCase(decodeURIComponent(arg));
+    else if (name === "notice" && arg) await viewNotice(decodeURIComponent(arg));
+    else if (name === "receipt" && arg) await viewReceipt(decodeURIComponent(arg));
+    else await viewInbox();
+  } catch (e) {
+    show(h("p", { class: "err" }, e.message));
+  }
+}
+const NAV = { "nav.inbox": "待办", "nav.register": "窗口登记", "nav.villages": "各村" };
+function applyLang() {
+  document.documentElement.lang = lang === "en" ? "en" : "zh-CN";
+  for (const e of document.querySelectorAll("[data-i18n]")) e.textContent = lang === "en" ? EN[e.dataset.i18n] : NAV[e.dataset.i18n];
+  document.getElementById("lang").textContent = lang === "en" ? "中文" : "English";
+}
+document.getElementById("lang").addEventListener("click", () => {
+  lang = lang === "en" ? "zh" : "en";
+  localStorage.setItem("tb-lang", lang);
+  catalog = null;
+  applyLang();
+  route();
+});
+window.addEventListener("hashchange", () => route());
+(async () => {
+  applyLang();
+  try { csrf = (await api("GET", "/api/session")).csrf || ""; } catch (e) { csrf = ""; }
+  await pollStatus();
+  setInterval(pollStatus, 3000);
+  route();
+})();
