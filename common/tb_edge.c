@@ -137,6 +137,20 @@ const char *tb_edge_case_id(const tb_item_msg_t *item)
     }
 }
 
+int tb_edge_refuse(tb_store_t *store, const char *peer, const uint8_t *body, size_t len,
+                   const char *why, uint64_t *ret_count)
+{
+    char counter[64];
+    snprintf(counter, sizeof counter, "refused %s", peer);
+    uint64_t n;
+    int rc = tb_store_quarantine(store, peer, 0, body, len, why);
+    if (rc < 0 || (rc = tb_store_counter_next(store, counter, &n)) < 0)
+        return rc;
+    if (ret_count)
+        *ret_count = n;
+    return 0;
+}
+
 int tb_edge_from_above(tb_env_ctx_t *env, tb_store_t *store, const tb_item_msg_t *item,
                        const uint8_t *body, size_t len, int *ret_fold)
 {

@@ -59,8 +59,17 @@ const char *tb_edge_case_id(const tb_item_msg_t *item);
  * is kept, for the county to judge).  Returns 0 when it was new here, so the
  * caller may pass it on, with *ret_fold the fold's result for an event (0, or
  * why it does not fold; 0 for other items); 1 when there is nothing new (an
- * event seen before, a version not newer); or negative. */
+ * event seen before, a version not newer); 2 for a data version newer than
+ * the next one (tb_data_receive: nothing done, to be refused); or negative. */
 int tb_edge_from_above(tb_env_ctx_t *env, tb_store_t *store, const tb_item_msg_t *item,
                        const uint8_t *body, size_t len, int *ret_fold);
+
+/* A message peer was not entitled to send (or a data version that is not the
+ * next one): kept in the quarantine with why, and counted against peer (the
+ * store's counter "refused <peer>", whose new value goes to *ret_count when
+ * not NULL).  Inside the batch transaction; 0 or negative.  The caller logs,
+ * naming the peer. */
+int tb_edge_refuse(tb_store_t *store, const char *peer, const uint8_t *body, size_t len,
+                   const char *why, uint64_t *ret_count);
 
 #endif

@@ -693,12 +693,13 @@ static void test_village_data(void **state)
     /* Version 2: one new item, YB003 gone. */
     const char *cat2 = CAT_HEADER "XX001,新增测试事项,township,promised,5,10,居民身份证:core\n"
                                   "ZX001,政策咨询,village,consult,0,0,\n";
+    assert_rc(apply_one(&node, TOWNSHIP, "catalog", 1, cat2), 0);
     assert_rc(apply_one(&node, TOWNSHIP, "catalog", 2, cat2), 0);
     assert_int_equal(v->env.catalog_version, 2);
     assert_int_equal(tb_catalog_count(v->env.catalog), 2);
     assert_non_null(tb_catalog_find(v->env.catalog, "XX001"));
     assert_null(tb_catalog_find(v->env.catalog, "YB003"));
-    assert_int_equal(sql_int(s, "SELECT count(*) FROM data_versions"), 1);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM data_versions"), 2);
 
     /* The village refuses the removed item and takes the new one. */
     char id[TB_CASEID_MAX];
@@ -712,9 +713,18 @@ static void test_village_data(void **state)
     assert_rc(apply_one(&node, TOWNSHIP, "catalog", 2, cat1), 0);
     assert_rc(apply_one(&node, TOWNSHIP, "catalog", 1, cat1), 0);
     assert_rc(apply_one(&node, "360826101000", "catalog", 9, cat1), 0);
+    /* Newer but not the next one (3), even from our township: refused. */
+    assert_rc(apply_one(&node, TOWNSHIP, "catalog", 4294967295u, cat1), 0);
+    assert_rc(apply_one(&node, TOWNSHIP, "catalog", 4, cat1), 0);
     assert_int_equal(v->env.catalog_version, 2);
     assert_null(tb_catalog_find(v->env.catalog, "YY001"));
-    assert_int_equal(sql_int(s, "SELECT count(*) FROM data_versions"), 1);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM data_versions"), 2);
+    /* Each refusal kept aside and counted against its sender. */
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM quarantine"), 3);
+    assert_int_equal(sql_int(s, "SELECT value FROM counters WHERE name = 'refused " TOWNSHIP "'"),
+                     2);
+    assert_int_equal(sql_int(s, "SELECT value FROM counters WHERE name = 'refused 360826101000'"),
+                     1);
 
     /* A calendar version: 2026-03-02 (a Monday) becomes a holiday. */
     int32_t day;

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Issue 8, authority on every message: what a node is not entitled to send is
+# refused at the node it reaches, counted per peer, and logged naming the
+# peer; the link goes on.  Each forgery is put on the sender's link by forge
+# (a stopped node's outbox, as the node itself queues), and the real daemons
+# carry it over the real CURVE link:
+#  - a village sends its township a REJECTED of the township's walk-in case
+#    (that would take the case out of the township's inbox);
+#  - a village sends its township a status update "closed" of that case;
+#  - a township sends its village catalog version 4294967295 (that would
+#    block every later version: only the next one, current + 1, is taken).
+source "$TB_SOURCE/tests/integration/lib.sh"
+need_pg
+
+export TONGBAN_BROKER=ipc://$WORK/broker.sock
+COUNTY=360826000000 TOWN=360826100000 VIL=360826100001
+vil() { "$V" "$@" --place $VIL --data-dir "$WORK/v" --agent 张三; }
+town() { "$T" "$@" --place $TOWN --data-dir "$WORK/t" --agent 窗口李; }
+county() { "$C" "$@" --place $COUNTY --db "$DB"; }
+
+w=$(town register --client 周九 --phone 13207964444 --item GH001 --note 窗口)
+first=$(vil log --client 王五 --phone 13900139000 --item YB003 --note 住院)
+in_inbox() { town inbox --json | jq -e --arg id "$w" '[.[] | select(.case_id == $id)] | length == 1' >/dev/null; }
+ok "the walk-in case is in the township's inbox" in_inbox
+
+ok "forge: the village's REJECTED of the walk-in" "$TB_FORGE" "$WORK/v" $VIL $TOWN rejected "$w" $COUNTY
+ok "forge: the village's status 'closed' of the walk-in" "$TB_FORGE" "$WORK/v" $VIL $TOWN status "$w" closed 99
+ok "forge: the township's catalog version 4294967295" "$TB_FORGE" "$WORK/t" $TOWN $VIL data catalog 4294967295 "$TB_SOURCE/data/catalog.csv"
+last=$(vil log --client 吴十 --phone 13307965555 --item YB003 --note 住院)
+
+start broker "$BROKER" serve
+start county "$C" serve --place $COUNTY --db "$DB"
+start town "$T" serve --place $TOWN --data-dir "$WORK/t"
+start vil "$V" serve --place $VIL --data-dir "$WORK/v"
+
+county_has() { [ "$(tb_psql "$PGDIR" -c "SELECT count(*) FROM cases WHERE case_id='$1'" 2>/dev/null)" = 1 ]; }
+ok "the village's case after the forgeries reaches the county" tb_wait_for 30 county_has "$last"
+ok "the walk-in case is still in the township's inbox" in_inbox
+eq "the township's copy of the walk-in is not closed" "" \
+    "$(sqlite3 "$WORK/t/$TOWN.db" "SELECT county_state FROM cases WHERE case_id='$w' AND county_state='closed'")"
+eq "the township kept both forgeries aside" 2 \
+    "$(sqlite3 "$WORK/t/$TOWN.db" "SELECT count(*) FROM quarantine WHERE peer='$VIL'")"
+eq "the township counted them against the village" 2 \
+    "$(sqlite3 "$WORK/t/$TOWN.db" "SELECT value FROM counters WHERE name='refused $VIL'")"
+ok "the township logged the refusal naming the village" grep -q "from $VIL.*refused" "$WORK/town.log"
+
+# The county's real version 1 reaches the village past the forged one.
+grep -v '^HJ001,' "$TB_SOURCE/data/catalog.csv" >"$WORK/catalog-v1.csv"
+ok "the county imports catalog version 1" contains "$(county catalog import "$WORK/catalog-v1.csv")" "已导入事项目录第 1 版"
+vcat() { [ "$(vil items --json | jq .catalog_version)" = 1 ]; }
+ok "the village is on catalog version 1" tb_wait_for 60 vcat
+eq "the village never stored version 4294967295" 0 \
+    "$(sqlite3 "$WORK/v/$VIL.db" "SELECT count(*) FROM data_versions WHERE version > 1")"
+eq "the village counted it against its township" 1 \
+    "$(sqlite3 "$WORK/v/$VIL.db" "SELECT value FROM counters WHERE name='refused $TOWN'")"
+ok "the village logged the refusal naming the township and both versions" \
+    grep -q "from $TOWN.*catalog version 4294967295.*not the next one (1)" "$WORK/vil.log"
+finish
