@@ -151,6 +151,14 @@ int tb_edge_refuse(tb_store_t *store, const char *peer, const uint8_t *body, siz
     return 0;
 }
 
+void tb_edge_conflict(tb_store_t *store, const tb_event_msg_t *ev, const uint8_t *body, size_t len,
+                      char stored[TB_DIGEST_HEX], char got[TB_DIGEST_HEX])
+{
+    if (tb_store_event_digest(store, ev->origin_node, ev->origin_seq, stored) < 0)
+        snprintf(stored, TB_DIGEST_HEX, "?");
+    tb_digest_hex(body, len, got);
+}
+
 int tb_edge_from_above(tb_env_ctx_t *env, tb_store_t *store, const tb_item_msg_t *item,
                        const uint8_t *body, size_t len, int *ret_fold)
 {

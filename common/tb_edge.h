@@ -60,9 +60,17 @@ const char *tb_edge_case_id(const tb_item_msg_t *item);
  * caller may pass it on, with *ret_fold the fold's result for an event (0, or
  * why it does not fold; 0 for other items); 1 when there is nothing new (an
  * event seen before, a version not newer); 2 for a data version newer than
- * the next one (tb_data_receive: nothing done, to be refused); or negative. */
+ * the next one (tb_data_receive: nothing done, to be refused) or an event
+ * whose id is recorded with other bytes (tb_store_apply: nothing done, an
+ * alarm, tb_edge_conflict); or negative. */
 int tb_edge_from_above(tb_env_ctx_t *env, tb_store_t *store, const tb_item_msg_t *item,
                        const uint8_t *body, size_t len, int *ret_fold);
+
+/* The digests of an event whose (origin_node, origin_seq) came again with
+ * other bytes (tb_store_apply returned 2): the stored body's ("?" if it cannot
+ * be read) and the new one's, for the alarm the caller logs. */
+void tb_edge_conflict(tb_store_t *store, const tb_event_msg_t *ev, const uint8_t *body, size_t len,
+                      char stored[TB_DIGEST_HEX], char got[TB_DIGEST_HEX]);
 
 /* A message peer was not entitled to send (or a data version that is not the
  * next one): kept in the quarantine with why, and counted against peer (the

@@ -2,7 +2,7 @@
 # Everything here is safe to run again.
 
 TB_DEB_PACKAGES="meson ninja-build pkg-config gcc clang libclang-rt-14-dev protobuf-c-compiler libprotobuf-c-dev
- libzmq3-dev libuv1-dev libsqlite3-dev libpq-dev postgresql-15 libinih-dev libjansson-dev libmicrohttpd-dev
+ libzmq3-dev libuv1-dev libsqlite3-dev libpq-dev postgresql-15 libinih-dev libjansson-dev libmicrohttpd-dev libsodium-dev
  libcmocka-dev python3 python3-zmq jq bc bsdextrautils iproute2 procps sqlite3"
 
 # What only the tests need on top: a real browser for the screens (suite browser).

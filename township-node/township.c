@@ -62,8 +62,25 @@ static int from_village(township_t *t, const char *peer, const tb_item_msg_t *it
         return refuse(t, peer, body, len, "a village's event on a case it did not log");
     if (ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_REJECTED)
         return refuse(t, peer, body, len, "a REJECTED from a village");
+    /* A village's events come here, every one, in order: a gap is an alarm. */
+    uint64_t last = 0;
+    int rc = tb_store_origin_last(t->store, peer, &last);
+    if (rc < 0)
+        return rc;
+    if (ev->origin_seq > last + 1)
+        tb_error("village %s: event %" PRIu64 " follows %" PRIu64 ": events %" PRIu64 "..%" PRIu64
+                 " never came",
+                 peer, ev->origin_seq, last, last + 1, ev->origin_seq - 1);
     int fold = 0;
-    int rc = tb_store_apply(t->store, ev, body, len, true, &fold);
+    rc = tb_store_apply(t->store, ev, body, len, true, &fold);
+    if (rc == 2) {
+        char stored[TB_DIGEST_HEX], got[TB_DIGEST_HEX];
+        tb_edge_conflict(t->store, ev, body, len, stored, got);
+        tb_error("village %s: event %s/%" PRIu64 " came again with other content (stored sha256 "
+                 "%s, new sha256 %s): the new one refused",
+                 peer, ev->origin_node, ev->origin_seq, stored, got);
+        return refuse(t, peer, body, len, "an event id reused for other content");
+    }
     if (rc != 0)
         return rc < 0 ? rc : 0; /* 1: seen before, already relayed */
     if (fold < 0)
@@ -105,6 +122,14 @@ static int from_county(township_t *t, const tb_item_msg_t *item, const uint8_t *
         snprintf(why, sizeof why, "%s version %u is not the next one (%u)", item->data->kind,
                  (unsigned)item->data->version, (unsigned)cur + 1);
         return refuse(t, t->env->parent, body, len, why);
+    }
+    if (rc == 2) {
+        char stored[TB_DIGEST_HEX], got[TB_DIGEST_HEX];
+        tb_edge_conflict(t->store, item->event, body, len, stored, got);
+        tb_error("county %s: event %s/%" PRIu64 " came again with other content (stored sha256 "
+                 "%s, new sha256 %s): the new one refused",
+                 t->env->parent, item->event->origin_node, item->event->origin_seq, stored, got);
+        return refuse(t, t->env->parent, body, len, "an event id reused for other content");
     }
     if (rc != 0)
         return rc < 0 ? rc : 0; /* 1: seen before or not newer, passed down when it came */

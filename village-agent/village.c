@@ -45,6 +45,14 @@ int village_apply(void *ctx, const char *peer, const tb_item_msg_t *item, const 
         return refuse(v, peer, body, len, "a case this village did not log");
     int fold = 0;
     int rc = tb_edge_from_above(v->env, v->store, item, body, len, &fold);
+    if (rc == 2 && item->item_case == TONGBAN__V1__ITEM__ITEM_EVENT) {
+        char stored[TB_DIGEST_HEX], got[TB_DIGEST_HEX];
+        tb_edge_conflict(v->store, item->event, body, len, stored, got);
+        tb_error("township %s: event %s/%" PRIu64 " came again with other content (stored sha256 "
+                 "%s, new sha256 %s): the new one refused",
+                 peer, item->event->origin_node, item->event->origin_seq, stored, got);
+        return refuse(v, peer, body, len, "an event id reused for other content");
+    }
     if (rc == 2) {
         uint32_t cur = 0;
         if ((rc = tb_data_current(v->store, item->data->kind, &cur)) < 0)
