@@ -6,6 +6,7 @@
  *   forge DIR PLACE PEER rejected CASE_ID           a REJECTED event minted by PLACE
  *   forge DIR PLACE PEER status CASE_ID STATE VER   a status update
  *   forge DIR PLACE PEER data KIND VERSION FILE     a catalog or calendar version
+ *   forge DIR PLACE PEER note CASE_ID SEQ           a NOTE minted by PLACE as its event SEQ
  */
 #include "tb_store.h"
 #include "tb_wire.h"
@@ -37,6 +38,16 @@ int main(int argc, char **argv)
         ev.reason = (char *)"forged";
         ev.rejected_origin = argv[2];
         ev.rejected_seq = 1;
+        item.item_case = TONGBAN__V1__ITEM__ITEM_EVENT;
+        item.event = &ev;
+    } else if (!strcmp(what, "note") && argc == 7) {
+        ev.origin_node = argv[2];
+        ev.origin_seq = strtoull(argv[6], NULL, 10);
+        ev.case_id = argv[5];
+        ev.type = TONGBAN__V1__EVENT_TYPE__EVENT_NOTE;
+        ev.actor = (char *)"forger";
+        ev.at_ms = (int64_t)time(NULL) * 1000;
+        ev.reason = (char *)"forged";
         item.item_case = TONGBAN__V1__ITEM__ITEM_EVENT;
         item.event = &ev;
     } else if (!strcmp(what, "status") && argc == 8) {
