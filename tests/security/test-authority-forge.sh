@@ -57,12 +57,15 @@ ok "the village logged the refusal naming the township and both versions" \
     grep -q "from $TOWN.*catalog version 4294967295.*not the next one (1)" "$WORK/vil.log"
 
 # Only the next version is taken, so the county sends each one in order: two
-# imports while the township is away reach it (and the village) one by one.
+# imports while the county and the township are stopped (so the county
+# finds both at once) reach the township and the village one by one.
 stop town
+stop county
 sed 's/住院/住院治疗/' "$WORK/catalog-v1.csv" >"$WORK/catalog-v2.csv"
 grep -v '^GH001,' "$WORK/catalog-v2.csv" >"$WORK/catalog-v3.csv"
 ok "the county imports catalog version 2" contains "$(county catalog import "$WORK/catalog-v2.csv")" "已导入事项目录第 2 版"
 ok "the county imports catalog version 3" contains "$(county catalog import "$WORK/catalog-v3.csv")" "已导入事项目录第 3 版"
+start county "$C" serve --place $COUNTY --db "$DB"
 start town "$T" serve --place $TOWN --data-dir "$WORK/t"
 vcat3() { [ "$(vil items --json | jq .catalog_version)" = 3 ]; }
 ok "the village is on catalog version 3" tb_wait_for 60 vcat3
