@@ -151,6 +151,36 @@ int tb_edge_refuse(tb_store_t *store, const char *peer, const uint8_t *body, siz
     return 0;
 }
 
+int tb_ratelimit(tb_ratelimit_t *rl, const char *peer, int64_t now_ms, unsigned *ret_dropped)
+{
+    size_t i, oldest = 0;
+    for (i = 0; i < TB_RATELIMIT_PEERS; i++) {
+        if (strcmp(rl->slot[i].peer, peer) == 0)
+            break;
+        if (rl->slot[i].seen_ms < rl->slot[oldest].seen_ms)
+            oldest = i;
+    }
+    if (i == TB_RATELIMIT_PEERS) {
+        i = oldest;
+        memset(&rl->slot[i], 0, sizeof rl->slot[i]);
+        snprintf(rl->slot[i].peer, sizeof rl->slot[i].peer, "%s", peer);
+        rl->slot[i].start_ms = now_ms;
+    }
+    *ret_dropped = 0;
+    rl->slot[i].seen_ms = now_ms;
+    if (now_ms - rl->slot[i].start_ms >= 60000) {
+        *ret_dropped = rl->slot[i].dropped;
+        rl->slot[i].start_ms = now_ms;
+        rl->slot[i].lines = rl->slot[i].dropped = 0;
+    }
+    if (rl->slot[i].lines >= TB_RATELIMIT_LINES) {
+        rl->slot[i].dropped++;
+        return 0;
+    }
+    rl->slot[i].lines++;
+    return 1;
+}
+
 void tb_edge_conflict(tb_store_t *store, const tb_event_msg_t *ev, const uint8_t *body, size_t len,
                       char stored[TB_DIGEST_HEX], char got[TB_DIGEST_HEX])
 {

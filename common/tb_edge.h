@@ -72,6 +72,23 @@ int tb_edge_from_above(tb_env_ctx_t *env, tb_store_t *store, const tb_item_msg_t
 void tb_edge_conflict(tb_store_t *store, const tb_event_msg_t *ev, const uint8_t *body, size_t len,
                       char stored[TB_DIGEST_HEX], char got[TB_DIGEST_HEX]);
 
+/* Log lines about one peer's refused or quarantined messages: at most
+ * TB_RATELIMIT_LINES a minute per peer (TB_RATELIMIT_PEERS peers tracked; the
+ * least recently seen gives way).  tb_ratelimit says whether the caller may
+ * write its line now (1) or not (0); when a new minute starts for a peer whose
+ * lines were held back, *ret_dropped is how many were (else 0), for one
+ * summary line before it. */
+#define TB_RATELIMIT_LINES 10
+#define TB_RATELIMIT_PEERS 16
+typedef struct {
+    struct {
+        char peer[TB_CODE_LEN + 1];
+        int64_t start_ms, seen_ms;
+        unsigned lines, dropped;
+    } slot[TB_RATELIMIT_PEERS];
+} tb_ratelimit_t;
+int tb_ratelimit(tb_ratelimit_t *rl, const char *peer, int64_t now_ms, unsigned *ret_dropped);
+
 /* A message peer was not entitled to send (or a data version that is not the
  * next one): kept in the quarantine with why, and counted against peer (the
  * store's counter "refused <peer>", whose new value goes to *ret_count when

@@ -40,9 +40,17 @@ static int refuse(township_t *t, const char *peer, const uint8_t *body, size_t l
 {
     uint64_t n = 0;
     int rc = tb_edge_refuse(t->store, peer, body, len, why, &n);
-    if (rc == 0)
+    if (rc < 0)
+        return rc;
+    static tb_ratelimit_t rl; /* one node per process */
+    unsigned dropped = 0;
+    int write = tb_ratelimit(&rl, peer, tb_now_ms(), &dropped);
+    if (dropped)
+        tb_warn("%u more messages from %s refused in the last minute (not logged one by one)",
+                dropped, peer);
+    if (write)
         tb_warn("message from %s refused: %s (%" PRIu64 " refused from %s)", peer, why, n, peer);
-    return rc;
+    return 0;
 }
 
 static int from_village(township_t *t, const char *peer, const tb_item_msg_t *item,

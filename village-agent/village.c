@@ -26,9 +26,17 @@ static int refuse(village_node_t *v, const char *peer, const uint8_t *body, size
 {
     uint64_t n = 0;
     int rc = tb_edge_refuse(v->store, peer, body, len, why, &n);
-    if (rc == 0)
+    if (rc < 0)
+        return rc;
+    static tb_ratelimit_t rl; /* one node per process */
+    unsigned dropped = 0;
+    int write = tb_ratelimit(&rl, peer, tb_now_ms(), &dropped);
+    if (dropped)
+        tb_warn("%u more messages from %s refused in the last minute (not logged one by one)",
+                dropped, peer);
+    if (write)
         tb_warn("message from %s refused: %s (%" PRIu64 " refused from %s)", peer, why, n, peer);
-    return rc;
+    return 0;
 }
 
 int village_apply(void *ctx, const char *peer, const tb_item_msg_t *item, const uint8_t *body,

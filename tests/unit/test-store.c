@@ -815,6 +815,36 @@ static void test_quarantine_bounded(void **state)
     assert_rc(tb_store_commit(s), 0);
 }
 
+/* Log lines about refused messages: 10 a minute per peer, then one summary. */
+static void test_ratelimit(void **state)
+{
+    (void)state;
+    static tb_ratelimit_t rl;
+    unsigned dropped = 99;
+    for (int i = 0; i < TB_RATELIMIT_LINES; i++) {
+        assert_int_equal(tb_ratelimit(&rl, "360826100001", 1000 + i, &dropped), 1);
+        assert_int_equal(dropped, 0);
+    }
+    /* Just past: held back, 3 times; another peer is not. */
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(tb_ratelimit(&rl, "360826100001", 2000, &dropped), 0);
+    assert_int_equal(tb_ratelimit(&rl, "360826100002", 2000, &dropped), 1);
+    /* Just inside the minute: still held back. */
+    assert_int_equal(tb_ratelimit(&rl, "360826100001", 1000 + 59999, &dropped), 0);
+    assert_int_equal(dropped, 0);
+    /* A new minute: written, and the 4 held back are reported once. */
+    assert_int_equal(tb_ratelimit(&rl, "360826100001", 1000 + 60000, &dropped), 1);
+    assert_int_equal(dropped, 4);
+    assert_int_equal(tb_ratelimit(&rl, "360826100001", 1000 + 60001, &dropped), 1);
+    assert_int_equal(dropped, 0);
+    /* Many peers: each is tracked; the least recently seen gives way. */
+    char peer[16];
+    for (int i = 0; i < 3 * TB_RATELIMIT_PEERS; i++) {
+        snprintf(peer, sizeof peer, "3608261%05d", i + 10);
+        assert_int_equal(tb_ratelimit(&rl, peer, 70000 + i, &dropped), 1);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -825,6 +855,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_county_status, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refold_rating, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quarantine_bounded, setup, teardown),
+        cmocka_unit_test(test_ratelimit),
         cmocka_unit_test_setup_teardown(test_village_bad_input, setup_village, teardown_village),
         cmocka_unit_test_setup_teardown(test_village_log, setup_village, teardown_village),
         cmocka_unit_test_setup_teardown(test_village_data, setup_village, teardown_village),
