@@ -380,7 +380,7 @@ int tb_store_emit(tb_store_t *self, tb_event_msg_t *ev, const char *const *peers
     for (size_t i = 0; rc == 0 && peers && peers[i]; i++)
         rc = tb_store_enqueue(self, peers[i], buf, len, NULL);
     free(buf);
-    return rc == 1 ? -TB_ESTORE : rc;
+    return rc > 0 ? -TB_ESTORE : rc; /* 1 or 2: our own new id taken already */
 }
 
 int tb_store_county_status(tb_store_t *self, const Tongban__V1__StatusUpdate *s)
