@@ -7,6 +7,8 @@
 #  - a village sends its township a REJECTED of the township's walk-in case
 #    (that would take the case out of the township's inbox);
 #  - a village sends its township a status update "closed" of that case;
+#  - a township sends the county a status update (the county lists what it
+#    refused per node: tongban-county refused);
 #  - a township sends its village catalog version 4294967295 (that would
 #    block every later version: only the next one, current + 1, is taken).
 source "$TB_SOURCE/tests/integration/lib.sh"
@@ -25,6 +27,7 @@ ok "the walk-in case is in the township's inbox" in_inbox
 
 ok "forge: the village's REJECTED of the walk-in" "$TB_FORGE" "$WORK/v" $VIL $TOWN rejected "$w" $COUNTY
 ok "forge: the village's status 'closed' of the walk-in" "$TB_FORGE" "$WORK/v" $VIL $TOWN status "$w" closed 99
+ok "forge: the township's status 'closed' of its walk-in, to the county" "$TB_FORGE" "$WORK/t" $TOWN $COUNTY status "$w" closed 99
 ok "forge: the township's catalog version 4294967295" "$TB_FORGE" "$WORK/t" $TOWN $VIL data catalog 4294967295 "$TB_SOURCE/data/catalog.csv"
 last=$(vil log --client 吴十 --phone 13307965555 --item YB003 --note 住院)
 
@@ -43,6 +46,9 @@ eq "the township kept both forgeries aside" 2 \
 eq "the township counted them against the village" 2 \
     "$(sqlite3 "$WORK/t/$TOWN.db" "SELECT value FROM counters WHERE name='refused $VIL'")"
 ok "the township logged the refusal naming the village" grep -q "from $VIL.*refused" "$WORK/town.log"
+eq "the county lists one message refused from the township" "1 townships send events only" \
+    "$(county refused --json | jq -r --arg p $TOWN '.[] | select(.peer == $p) | "\(.refused) \(.last_why)"')"
+ok "the county's text listing names the township" contains "$(county refused)" "$TOWN  拒收 1 条"
 
 # The county's real version 1 reaches the village past the forged one.
 grep -v '^HJ001,' "$TB_SOURCE/data/catalog.csv" >"$WORK/catalog-v1.csv"
