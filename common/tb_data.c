@@ -43,11 +43,28 @@ int tb_data_use_stored(tb_env_ctx_t *env, tb_store_t *store)
     return 0;
 }
 
+int tb_data_current(tb_store_t *store, const char *kind, uint32_t *ret_version)
+{
+    uint32_t version = 0;
+    int rc = tb_store_data_newest(store, kind, &version, NULL, NULL);
+    if (rc < 0 && rc != -ENOENT)
+        return rc;
+    *ret_version = rc == -ENOENT ? 0 : version;
+    return 0;
+}
+
 int tb_data_receive(tb_env_ctx_t *env, tb_store_t *store, const tb_data_msg_t *dv)
 {
     int rc = tb_data_check(dv);
     if (rc < 0)
         return rc;
+    uint32_t current = 0;
+    if ((rc = tb_data_current(store, dv->kind, &current)) < 0)
+        return rc;
+    if (dv->version <= current)
+        return 1;
+    if (dv->version != current + 1)
+        return 2; /* a gap, or a version that would block every later one */
     rc = tb_store_data_put(store, dv->kind, dv->version, dv->body.data, dv->body.len);
     if (rc != 0)
         return rc;

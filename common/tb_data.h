@@ -22,10 +22,16 @@
  * arrived, so the store is damaged). */
 int tb_data_use_stored(tb_env_ctx_t *env, tb_store_t *store);
 
+/* The newest stored version of kind, 0 when none is (the shipped file). */
+int tb_data_current(tb_store_t *store, const char *kind, uint32_t *ret_version);
+
 /* A version that arrived (inside the batch transaction): stored and put in
- * force in env when newer than the newest stored one of its kind; after a
- * calendar the deadlines of every case are counted again.  0 applied, 1 not
- * newer (nothing done), or negative. */
+ * force in env when it is exactly the next one of its kind (the newest
+ * stored + 1, tb_data_current); after a calendar the deadlines of every case
+ * are counted again.  0 applied, 1 not newer (nothing done: a copy sent
+ * again), 2 newer but not the next one (nothing done: a gap, or a forged
+ * version such as 4294967295 that would block every later one; the caller
+ * refuses it), or negative. */
 int tb_data_receive(tb_env_ctx_t *env, tb_store_t *store, const tb_data_msg_t *dv);
 
 #endif

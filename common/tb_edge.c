@@ -137,6 +137,58 @@ const char *tb_edge_case_id(const tb_item_msg_t *item)
     }
 }
 
+int tb_edge_refuse(tb_store_t *store, const char *peer, const uint8_t *body, size_t len,
+                   const char *why, uint64_t *ret_count)
+{
+    char counter[64];
+    snprintf(counter, sizeof counter, "refused %s", peer);
+    uint64_t n;
+    int rc = tb_store_quarantine(store, peer, 0, body, len, why);
+    if (rc < 0 || (rc = tb_store_counter_next(store, counter, &n)) < 0)
+        return rc;
+    if (ret_count)
+        *ret_count = n;
+    return 0;
+}
+
+int tb_ratelimit(tb_ratelimit_t *rl, const char *peer, int64_t now_ms, unsigned *ret_dropped)
+{
+    size_t i, oldest = 0;
+    for (i = 0; i < TB_RATELIMIT_PEERS; i++) {
+        if (strcmp(rl->slot[i].peer, peer) == 0)
+            break;
+        if (rl->slot[i].seen_ms < rl->slot[oldest].seen_ms)
+            oldest = i;
+    }
+    if (i == TB_RATELIMIT_PEERS) {
+        i = oldest;
+        memset(&rl->slot[i], 0, sizeof rl->slot[i]);
+        snprintf(rl->slot[i].peer, sizeof rl->slot[i].peer, "%s", peer);
+        rl->slot[i].start_ms = now_ms;
+    }
+    *ret_dropped = 0;
+    rl->slot[i].seen_ms = now_ms;
+    if (now_ms - rl->slot[i].start_ms >= 60000) {
+        *ret_dropped = rl->slot[i].dropped;
+        rl->slot[i].start_ms = now_ms;
+        rl->slot[i].lines = rl->slot[i].dropped = 0;
+    }
+    if (rl->slot[i].lines >= TB_RATELIMIT_LINES) {
+        rl->slot[i].dropped++;
+        return 0;
+    }
+    rl->slot[i].lines++;
+    return 1;
+}
+
+void tb_edge_conflict(tb_store_t *store, const tb_event_msg_t *ev, const uint8_t *body, size_t len,
+                      char stored[TB_DIGEST_HEX], char got[TB_DIGEST_HEX])
+{
+    if (tb_store_event_digest(store, ev->origin_node, ev->origin_seq, stored) < 0)
+        snprintf(stored, TB_DIGEST_HEX, "?");
+    tb_digest_hex(body, len, got);
+}
+
 int tb_edge_from_above(tb_env_ctx_t *env, tb_store_t *store, const tb_item_msg_t *item,
                        const uint8_t *body, size_t len, int *ret_fold)
 {

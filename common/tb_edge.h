@@ -59,8 +59,42 @@ const char *tb_edge_case_id(const tb_item_msg_t *item);
  * is kept, for the county to judge).  Returns 0 when it was new here, so the
  * caller may pass it on, with *ret_fold the fold's result for an event (0, or
  * why it does not fold; 0 for other items); 1 when there is nothing new (an
- * event seen before, a version not newer); or negative. */
+ * event seen before, a version not newer); 2 for a data version newer than
+ * the next one (tb_data_receive: nothing done, to be refused) or an event
+ * whose id is recorded with other bytes (tb_store_apply: nothing done, an
+ * alarm, tb_edge_conflict); or negative. */
 int tb_edge_from_above(tb_env_ctx_t *env, tb_store_t *store, const tb_item_msg_t *item,
                        const uint8_t *body, size_t len, int *ret_fold);
+
+/* The digests of an event whose (origin_node, origin_seq) came again with
+ * other bytes (tb_store_apply returned 2): the stored body's ("?" if it cannot
+ * be read) and the new one's, for the alarm the caller logs. */
+void tb_edge_conflict(tb_store_t *store, const tb_event_msg_t *ev, const uint8_t *body, size_t len,
+                      char stored[TB_DIGEST_HEX], char got[TB_DIGEST_HEX]);
+
+/* Log lines about one peer's refused or quarantined messages: at most
+ * TB_RATELIMIT_LINES a minute per peer (TB_RATELIMIT_PEERS peers tracked; the
+ * least recently seen gives way).  tb_ratelimit says whether the caller may
+ * write its line now (1) or not (0); when a new minute starts for a peer whose
+ * lines were held back, *ret_dropped is how many were (else 0), for one
+ * summary line before it. */
+#define TB_RATELIMIT_LINES 10
+#define TB_RATELIMIT_PEERS 16
+typedef struct {
+    struct {
+        char peer[TB_CODE_LEN + 1];
+        int64_t start_ms, seen_ms;
+        unsigned lines, dropped;
+    } slot[TB_RATELIMIT_PEERS];
+} tb_ratelimit_t;
+int tb_ratelimit(tb_ratelimit_t *rl, const char *peer, int64_t now_ms, unsigned *ret_dropped);
+
+/* A message peer was not entitled to send (or a data version that is not the
+ * next one): kept in the quarantine with why, and counted against peer (the
+ * store's counter "refused <peer>", whose new value goes to *ret_count when
+ * not NULL).  Inside the batch transaction; 0 or negative.  The caller logs,
+ * naming the peer. */
+int tb_edge_refuse(tb_store_t *store, const char *peer, const uint8_t *body, size_t len,
+                   const char *why, uint64_t *ret_count);
 
 #endif

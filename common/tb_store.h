@@ -50,6 +50,19 @@ int tb_store_counter_next(tb_store_t *self, const char *name, uint64_t *ret_valu
  * and folds the case again from the events still applied. */
 int tb_store_apply(tb_store_t *self, const tb_event_msg_t *ev, const uint8_t *body, size_t len,
                    bool record_illegal, int *ret_fold);
+/* (tb_store_apply returns 1 when (origin_node, origin_seq) is recorded with
+ * the same bytes, and 2, also changing nothing, when it is recorded with
+ * other bytes: an id reused for other content, which the caller reports as an
+ * alarm with both digests, tb_store_event_digest and tb_digest_hex.) */
+
+/* SHA-256 of bytes, as 64 lowercase hex digits and a NUL. */
+#define TB_DIGEST_HEX 65
+void tb_digest_hex(const void *buf, size_t len, char ret_hex[TB_DIGEST_HEX]);
+/* The digest of the stored body of event (origin, seq), or -ENOENT. */
+int tb_store_event_digest(tb_store_t *self, const char *origin, uint64_t seq,
+                          char ret_hex[TB_DIGEST_HEX]);
+/* The highest origin_seq recorded from origin, 0 if none. */
+int tb_store_origin_last(tb_store_t *self, const char *origin, uint64_t *ret_seq);
 
 /* Mint a new event of this node (origin_seq and at_ms are filled in), fold it,
  * record it and queue it to each peer in peers (NULL-terminated).  Inside a
@@ -74,6 +87,12 @@ int tb_store_out_get(tb_store_t *self, const char *peer, uint64_t *ret_last, uin
 int tb_store_ack(tb_store_t *self, const char *peer, uint64_t ack);
 /* Keep a message that arrived in order but cannot be used, so nothing is lost
  * and the link moves on (inside a transaction). */
+/* Per peer the quarantine keeps whole bodies up to TB_QUARANTINE_ROWS rows or
+ * TB_QUARANTINE_BYTES bytes; beyond either, only the first
+ * TB_QUARANTINE_PREFIX bytes, with the body's length and SHA-256 added to why. */
+#define TB_QUARANTINE_ROWS 1000
+#define TB_QUARANTINE_BYTES (16 * 1024 * 1024)
+#define TB_QUARANTINE_PREFIX 256
 int tb_store_quarantine(tb_store_t *self, const char *peer, uint64_t seq, const uint8_t *body,
                         size_t len, const char *why);
 /* The queued message seq for peer: malloc'd copy in *ret_buf. -ENOENT if pruned. */

@@ -226,17 +226,58 @@ static int apply_rejection(tb_store_t *self, const tb_event_msg_t *ev)
     return rc < 0 ? rc : refold(self, ev->case_id, ev->at_ms);
 }
 
-static int event_exists(tb_store_t *self, const char *origin, uint64_t seq)
+/* Whether (origin, seq) is recorded: 0 no, 1 with these very bytes, 2 with
+ * other bytes (the same id reused for other content). */
+static int event_exists(tb_store_t *self, const char *origin, uint64_t seq, const uint8_t *body,
+                        size_t len)
 {
     sqlite3_stmt *st;
-    int rc =
-        tb_store_prep(self, "SELECT 1 FROM events WHERE origin_node = ?1 AND origin_seq = ?2", &st);
+    int rc = tb_store_prep(
+        self, "SELECT body = ?3 FROM events WHERE origin_node = ?1 AND origin_seq = ?2", &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, origin, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+    sqlite3_bind_blob(st, 3, body, (int)len, SQLITE_TRANSIENT);
+    int s = sqlite3_step(st);
+    rc = s == SQLITE_ROW    ? (sqlite3_column_int(st, 0) ? 1 : 2)
+         : s == SQLITE_DONE ? 0
+                            : tb_store_sql_err(self, "exists");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int tb_store_event_digest(tb_store_t *self, const char *origin, uint64_t seq,
+                          char ret_hex[TB_DIGEST_HEX])
+{
+    sqlite3_stmt *st;
+    int rc = tb_store_prep(
+        self, "SELECT body FROM events WHERE origin_node = ?1 AND origin_seq = ?2", &st);
     if (rc < 0)
         return rc;
     sqlite3_bind_text(st, 1, origin, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
     int s = sqlite3_step(st);
-    rc = s == SQLITE_ROW ? 1 : s == SQLITE_DONE ? 0 : tb_store_sql_err(self, "exists");
+    if (s == SQLITE_ROW)
+        tb_digest_hex(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), ret_hex);
+    else
+        rc = s == SQLITE_DONE ? -ENOENT : tb_store_sql_err(self, "digest");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int tb_store_origin_last(tb_store_t *self, const char *origin, uint64_t *ret_seq)
+{
+    sqlite3_stmt *st;
+    int rc = tb_store_prep(
+        self, "SELECT coalesce(max(origin_seq), 0) FROM events WHERE origin_node = ?1", &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, origin, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *ret_seq = (uint64_t)sqlite3_column_int64(st, 0);
+    else
+        rc = tb_store_sql_err(self, "origin last");
     sqlite3_finalize(st);
     return rc;
 }
@@ -244,7 +285,7 @@ static int event_exists(tb_store_t *self, const char *origin, uint64_t seq)
 int tb_store_apply(tb_store_t *self, const tb_event_msg_t *ev, const uint8_t *body, size_t len,
                    bool record_illegal, int *ret_fold)
 {
-    int rc = event_exists(self, ev->origin_node, ev->origin_seq);
+    int rc = event_exists(self, ev->origin_node, ev->origin_seq, body, len);
     if (rc != 0)
         return rc;
     bool rejection = ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_REJECTED;
@@ -339,7 +380,7 @@ int tb_store_emit(tb_store_t *self, tb_event_msg_t *ev, const char *const *peers
     for (size_t i = 0; rc == 0 && peers && peers[i]; i++)
         rc = tb_store_enqueue(self, peers[i], buf, len, NULL);
     free(buf);
-    return rc == 1 ? -TB_ESTORE : rc;
+    return rc > 0 ? -TB_ESTORE : rc; /* 1 or 2: our own new id taken already */
 }
 
 int tb_store_county_status(tb_store_t *self, const Tongban__V1__StatusUpdate *s)

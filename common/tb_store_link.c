@@ -6,6 +6,8 @@
 #include "tb_log.h"
 
 #include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,15 +134,48 @@ int tb_store_ack(tb_store_t *self, const char *peer, uint64_t ack)
     return rc;
 }
 
+void tb_digest_hex(const void *buf, size_t len, char ret_hex[TB_DIGEST_HEX])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, buf, len);
+    sodium_bin2hex(ret_hex, TB_DIGEST_HEX, h, sizeof h);
+}
+
 int tb_store_quarantine(tb_store_t *self, const char *peer, uint64_t seq, const uint8_t *body,
                         size_t len, const char *why)
 {
     sqlite3_stmt *st;
-    int rc = tb_store_prep(self,
-                           "INSERT INTO quarantine(peer, seq, body, why, at_ms)"
-                           " VALUES(?1, ?2, ?3, ?4, ?5)",
-                           &st);
+    int rc = tb_store_prep(
+        self, "SELECT count(*), coalesce(sum(length(body)), 0) FROM quarantine WHERE peer = ?1",
+        &st);
     if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+    int64_t rows = 0, bytes = 0;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        rows = sqlite3_column_int64(st, 0);
+        bytes = sqlite3_column_int64(st, 1);
+    } else {
+        rc = tb_store_sql_err(self, "quarantine size");
+    }
+    sqlite3_finalize(st);
+    if (rc < 0)
+        return rc;
+    /* Beyond the bound: a prefix, and the length and digest of the whole. */
+    char note[512];
+    if (rows >= TB_QUARANTINE_ROWS || bytes + (int64_t)len > TB_QUARANTINE_BYTES) {
+        char hex[TB_DIGEST_HEX];
+        tb_digest_hex(body, len, hex);
+        snprintf(note, sizeof note, "%.300s [%zu bytes, sha256 %s; first %d kept]", why, len, hex,
+                 TB_QUARANTINE_PREFIX);
+        why = note;
+        if (len > TB_QUARANTINE_PREFIX)
+            len = TB_QUARANTINE_PREFIX;
+    }
+    if ((rc = tb_store_prep(self,
+                            "INSERT INTO quarantine(peer, seq, body, why, at_ms)"
+                            " VALUES(?1, ?2, ?3, ?4, ?5)",
+                            &st)) < 0)
         return rc;
     sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);

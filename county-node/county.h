@@ -33,6 +33,9 @@ int county_serve(tb_env_ctx_t *env, const char *conninfo, const tb_curve_t *curv
 
 /* Print the cases (table or JSON) to stdout; 0 or negative. */
 int county_print_cases(PGconn *pg, const tb_env_ctx_t *env, bool json);
+/* What the county refused, per peer (its quarantine): how many, and the
+ * newest reason and time; table or JSON to out.  0 or negative. */
+int county_print_refused(PGconn *pg, bool json, FILE *out);
 /* Print one case with its history; -TB_ENOCASE if unknown. */
 int county_print_case(PGconn *pg, const tb_env_ctx_t *env, const char *case_id, bool json);
 

@@ -209,3 +209,39 @@ int county_data_current(PGconn *pg, tb_env_ctx_t *env)
     }
     return 0;
 }
+
+int county_print_refused(PGconn *pg, bool json, FILE *out)
+{
+    PGresult *r =
+        PQexec(pg, "SELECT peer, count(*), (array_agg(why ORDER BY at DESC))[1],"
+                   " to_char(max(at) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS')"
+                   " FROM quarantine GROUP BY peer ORDER BY peer");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        PQclear(r);
+        return -TB_ESTORE;
+    }
+    int rc = 0;
+    json_t *arr = json ? json_array() : NULL;
+    if (json && !arr)
+        rc = -ENOMEM;
+    if (!json && PQntuples(r) == 0)
+        fputs(TB_TR("没有被拒收的消息\n", "no message refused\n"), out);
+    for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
+        if (!json) {
+            fprintf(out, TB_TR("%s  拒收 %s 条  最近 %s：%s\n", "%s  %s refused  last %s: %s\n"),
+                    PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 3),
+                    PQgetvalue(r, i, 2));
+            continue;
+        }
+        json_t *o = json_pack("{s:s, s:I, s:s, s:s}", "peer", PQgetvalue(r, i, 0), "refused",
+                              (json_int_t)strtoll(PQgetvalue(r, i, 1), NULL, 10), "last_why",
+                              PQgetvalue(r, i, 2), "last_at", PQgetvalue(r, i, 3));
+        if (!o || json_array_append_new(arr, o) < 0)
+            rc = -ENOMEM;
+    }
+    PQclear(r);
+    if (rc == 0 && json && json_dumpf(arr, out, JSON_INDENT(2)) == 0)
+        fputc('\n', out);
+    json_decref(arr);
+    return rc;
+}

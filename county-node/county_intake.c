@@ -114,8 +114,10 @@ void county_data_clear(county_t *self)
 }
 
 /* The newest catalog and calendar: in force here when newer than what the
- * county uses, and queued (next batch) to every township with a link whose
- * data_sent row is behind.  On the commands' plain connection, between
+ * county uses; and to every township with a link whose data_sent row is
+ * behind, the next version of each kind it has not been sent (queued with the
+ * next batch; the next poll sends the one after): a node takes only the next
+ * version (tb_data_receive), so none is skipped.  On the commands' plain connection, between
  * batches only, so data_sent is never read while a batch writing it is in
  * flight. */
 void county_poll_data(county_t *self)
@@ -159,13 +161,13 @@ void county_poll_data(county_t *self)
     arr[n] = '\0';
     const char *p[1] = {arr};
     r = PQexecParams(self->cmd_pg,
-                     "WITH d AS ((SELECT 'catalog' AS kind, version, body FROM catalog_versions"
-                     " ORDER BY version DESC LIMIT 1) UNION ALL (SELECT 'calendar', version,"
-                     " body FROM calendar_versions ORDER BY version DESC LIMIT 1))"
-                     " SELECT t.peer, d.kind, d.version, d.body"
+                     "WITH d AS (SELECT 'catalog' AS kind, version, body FROM catalog_versions"
+                     " UNION ALL SELECT 'calendar', version, body FROM calendar_versions)"
+                     " SELECT DISTINCT ON (t.peer, d.kind) t.peer, d.kind, d.version, d.body"
                      " FROM d CROSS JOIN unnest($1::text[]) AS t(peer)"
                      " LEFT JOIN data_sent s ON s.peer = t.peer AND s.kind = d.kind"
-                     " WHERE s.version IS NULL OR s.version < d.version ORDER BY t.peer, d.kind",
+                     " WHERE s.version IS NULL OR s.version < d.version"
+                     " ORDER BY t.peer, d.kind, d.version",
                      1, NULL, p, NULL, NULL, 0);
     free(arr);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {

@@ -24,6 +24,7 @@ static void usage(FILE *out)
             "\n"
             "县级人员使用的命令：\n"
             "  cases [--json]          全县办件：状态和当前经办方\n"
+            "  refused [--json]        各下级节点被拒收（隔离）的消息：条数、最近的原因\n"
             "  show 办件编号 [--json]   一件的全部办理过程（何人、何事、何时、何地）\n"
             "  decide 办件编号 --grant | --deny --reason 理由   决定（准予 / 不予许可，须写理由）\n"
             "  result 办件编号         出件：结果交回登记的村或乡镇窗口\n"
@@ -55,6 +56,8 @@ static void usage(FILE *out)
             "\n"
             "Commands for county staff:\n"
             "  cases [--json]          every case in the county, with status and holder\n"
+            "  refused [--json]        messages refused (quarantined) per node: how many, the last "
+            "reason\n"
             "  show CASE [--json]      a case's whole history (who, what, when, where)\n"
             "  decide CASE --grant | --deny --reason TEXT   decide (准予 / 不予许可; a denial "
             "needs a reason)\n"
@@ -217,8 +220,9 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++)
         if (!strcmp(cmd, acts[i].name))
             act = (int)i;
-    if (act < 0 && strcmp(cmd, "cases") && strcmp(cmd, "show") && strcmp(cmd, "serve") &&
-        strcmp(cmd, "migrate") && strcmp(cmd, "catalog") && strcmp(cmd, "calendar")) {
+    if (act < 0 && strcmp(cmd, "cases") && strcmp(cmd, "refused") && strcmp(cmd, "show") &&
+        strcmp(cmd, "serve") && strcmp(cmd, "migrate") && strcmp(cmd, "catalog") &&
+        strcmp(cmd, "calendar")) {
         fprintf(stderr, TB_TR("未知命令：%s\n\n", "unknown command: %s\n\n"), cmd);
         usage(stderr);
         goto out;
@@ -293,6 +297,8 @@ int main(int argc, char **argv)
             puts(TB_TR("数据库结构已是最新", "the database schema is up to date"));
         else if (strcmp(cmd, "cases") == 0)
             rc = county_print_cases(pg, &env, json);
+        else if (strcmp(cmd, "refused") == 0)
+            rc = county_print_refused(pg, json, stdout);
         else if (strcmp(cmd, "show") == 0) {
             /* Who saw the case's personal data is recorded first: no record, no view. */
             char who[128];

@@ -1,8 +1,12 @@
 #include "township.h"
 
+#include "tb_data.h"
+#include "tb_edge.h"
 #include "tb_error.h"
 #include "tb_log.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 /* The village a case belongs to: case ids start with their origin's code. */
@@ -30,22 +34,61 @@ static void case_peers(const township_t *t, const char *case_id, char village[TB
     peers[2] = NULL;
 }
 
+/* Keep aside and count what peer was not entitled to send; one log line naming
+ * the peer and why. */
+static int refuse(township_t *t, const char *peer, const uint8_t *body, size_t len, const char *why)
+{
+    uint64_t n = 0;
+    int rc = tb_edge_refuse(t->store, peer, body, len, why, &n);
+    if (rc < 0)
+        return rc;
+    static tb_ratelimit_t rl; /* one node per process */
+    unsigned dropped = 0;
+    int write = tb_ratelimit(&rl, peer, tb_now_ms(), &dropped);
+    if (dropped)
+        tb_warn("%u more messages from %s refused in the last minute (not logged one by one)",
+                dropped, peer);
+    if (write)
+        tb_warn("message from %s refused: %s (%" PRIu64 " refused from %s)", peer, why, n, peer);
+    return 0;
+}
+
 static int from_village(township_t *t, const char *peer, const tb_item_msg_t *item,
                         const uint8_t *body, size_t len)
 {
-    if (item->item_case != TONGBAN__V1__ITEM__ITEM_EVENT) {
-        tb_warn("village %s sent a status update or data version: ignored", peer);
-        return 0;
-    }
+    /* Status updates and data versions come from the county only. */
+    if (item->item_case != TONGBAN__V1__ITEM__ITEM_EVENT)
+        return refuse(t, peer, body, len,
+                      item->item_case == TONGBAN__V1__ITEM__ITEM_STATUS
+                          ? "a status update from a village"
+                          : "a data version from a village");
     const tb_event_msg_t *ev = item->event;
-    if (strcmp(ev->origin_node, peer) != 0) {
-        /* A village speaks only for itself. */
-        tb_warn("village %s relayed event %s/%llu: refused", peer, ev->origin_node,
-                (unsigned long long)ev->origin_seq);
-        return tb_store_quarantine(t->store, peer, 0, body, len, "village relayed a foreign event");
-    }
+    /* A village speaks only for itself, and only of the cases it logged. */
+    if (strcmp(ev->origin_node, peer) != 0)
+        return refuse(t, peer, body, len, "a village relayed another node's event");
+    if (strncmp(ev->case_id, peer, TB_CODE_LEN) != 0)
+        return refuse(t, peer, body, len, "a village's event on a case it did not log");
+    if (ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_REJECTED)
+        return refuse(t, peer, body, len, "a REJECTED from a village");
+    /* A village's events come here, every one, in order: a gap is an alarm. */
+    uint64_t last = 0;
+    int rc = tb_store_origin_last(t->store, peer, &last);
+    if (rc < 0)
+        return rc;
+    if (ev->origin_seq > last + 1)
+        tb_error("village %s: event %" PRIu64 " follows %" PRIu64 ": events %" PRIu64 "..%" PRIu64
+                 " never came",
+                 peer, ev->origin_seq, last, last + 1, ev->origin_seq - 1);
     int fold = 0;
-    int rc = tb_store_apply(t->store, ev, body, len, true, &fold);
+    rc = tb_store_apply(t->store, ev, body, len, true, &fold);
+    if (rc == 2) {
+        char stored[TB_DIGEST_HEX], got[TB_DIGEST_HEX];
+        tb_edge_conflict(t->store, ev, body, len, stored, got);
+        tb_error("village %s: event %s/%" PRIu64 " came again with other content (stored sha256 "
+                 "%s, new sha256 %s): the new one refused",
+                 peer, ev->origin_node, ev->origin_seq, stored, got);
+        return refuse(t, peer, body, len, "an event id reused for other content");
+    }
     if (rc != 0)
         return rc < 0 ? rc : 0; /* 1: seen before, already relayed */
     if (fold < 0)
@@ -79,6 +122,23 @@ static int from_county(township_t *t, const tb_item_msg_t *item, const uint8_t *
 {
     int fold = 0;
     int rc = tb_edge_from_above(t->env, t->store, item, body, len, &fold);
+    if (rc == 2) {
+        uint32_t cur = 0;
+        if ((rc = tb_data_current(t->store, item->data->kind, &cur)) < 0)
+            return rc;
+        char why[128];
+        snprintf(why, sizeof why, "%s version %u is not the next one (%u)", item->data->kind,
+                 (unsigned)item->data->version, (unsigned)cur + 1);
+        return refuse(t, t->env->parent, body, len, why);
+    }
+    if (rc == 2) {
+        char stored[TB_DIGEST_HEX], got[TB_DIGEST_HEX];
+        tb_edge_conflict(t->store, item->event, body, len, stored, got);
+        tb_error("county %s: event %s/%" PRIu64 " came again with other content (stored sha256 "
+                 "%s, new sha256 %s): the new one refused",
+                 t->env->parent, item->event->origin_node, item->event->origin_seq, stored, got);
+        return refuse(t, t->env->parent, body, len, "an event id reused for other content");
+    }
     if (rc != 0)
         return rc < 0 ? rc : 0; /* 1: seen before or not newer, passed down when it came */
     if (item->item_case == TONGBAN__V1__ITEM__ITEM_DATA) {
@@ -112,9 +172,7 @@ int township_apply(void *ctx, const char *peer, const tb_item_msg_t *item, const
         return from_county(t, item, body, len);
     if (my_village(t, peer) && tb_places_check(t->env->places, peer) == 0)
         return from_village(t, peer, item, body, len);
-    tb_warn("message from %s, which is neither our county nor one of our villages: kept aside",
-            peer);
-    return tb_store_quarantine(t->store, peer, 0, body, len, "not a neighbour");
+    return refuse(t, peer, body, len, "neither our county nor one of our villages");
 }
 
 int township_act(township_t *t, tb_act_t *a)

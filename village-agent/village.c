@@ -3,6 +3,8 @@
 #include "tb_error.h"
 #include "tb_log.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 int village_log(const tb_env_ctx_t *env, tb_store_t *store, const village_entry_t *e,
@@ -17,24 +19,57 @@ int village_act(const tb_env_ctx_t *env, tb_store_t *store, tb_act_t *a)
     return tb_act(store, a, peers);
 }
 
+/* Keep aside and count what peer was not entitled to send; one log line naming
+ * the peer and why. */
+static int refuse(village_node_t *v, const char *peer, const uint8_t *body, size_t len,
+                  const char *why)
+{
+    uint64_t n = 0;
+    int rc = tb_edge_refuse(v->store, peer, body, len, why, &n);
+    if (rc < 0)
+        return rc;
+    static tb_ratelimit_t rl; /* one node per process */
+    unsigned dropped = 0;
+    int write = tb_ratelimit(&rl, peer, tb_now_ms(), &dropped);
+    if (dropped)
+        tb_warn("%u more messages from %s refused in the last minute (not logged one by one)",
+                dropped, peer);
+    if (write)
+        tb_warn("message from %s refused: %s (%" PRIu64 " refused from %s)", peer, why, n, peer);
+    return 0;
+}
+
 int village_apply(void *ctx, const char *peer, const tb_item_msg_t *item, const uint8_t *body,
                   size_t len)
 {
     village_node_t *v = ctx;
-    if (strcmp(peer, v->env->parent) != 0) {
-        /* Everything a village is told comes through its own township. */
-        tb_warn("item from %s, not our township %s: ignored", peer, v->env->parent);
-        return 0;
-    }
+    /* Everything a village is told comes through its own township. */
+    if (strcmp(peer, v->env->parent) != 0)
+        return refuse(v, peer, body, len, "not our township");
+    /* ... and is about the cases this village logged (a township relays only
+     * those). */
     const char *case_id = tb_edge_case_id(item);
-    if (case_id && strncmp(case_id, tb_store_place(v->store), TB_CODE_LEN) != 0) {
-        if (item->item_case == TONGBAN__V1__ITEM__ITEM_EVENT)
-            tb_warn("event %s/%llu is for case %s, not ours: ignored", item->event->origin_node,
-                    (unsigned long long)item->event->origin_seq, case_id);
-        return 0; /* a status update: not one of ours, nothing to update */
-    }
+    if (case_id && strncmp(case_id, tb_store_place(v->store), TB_CODE_LEN) != 0)
+        return refuse(v, peer, body, len, "a case this village did not log");
     int fold = 0;
     int rc = tb_edge_from_above(v->env, v->store, item, body, len, &fold);
+    if (rc == 2 && item->item_case == TONGBAN__V1__ITEM__ITEM_EVENT) {
+        char stored[TB_DIGEST_HEX], got[TB_DIGEST_HEX];
+        tb_edge_conflict(v->store, item->event, body, len, stored, got);
+        tb_error("township %s: event %s/%" PRIu64 " came again with other content (stored sha256 "
+                 "%s, new sha256 %s): the new one refused",
+                 peer, item->event->origin_node, item->event->origin_seq, stored, got);
+        return refuse(v, peer, body, len, "an event id reused for other content");
+    }
+    if (rc == 2) {
+        uint32_t cur = 0;
+        if ((rc = tb_data_current(v->store, item->data->kind, &cur)) < 0)
+            return rc;
+        char why[128];
+        snprintf(why, sizeof why, "%s version %u is not the next one (%u)", item->data->kind,
+                 (unsigned)item->data->version, (unsigned)cur + 1);
+        return refuse(v, peer, body, len, why);
+    }
     if (rc == 0 && item->item_case == TONGBAN__V1__ITEM__ITEM_DATA)
         tb_info("%s version %u in force", item->data->kind, (unsigned)item->data->version);
     else if (rc == 0 && fold < 0)

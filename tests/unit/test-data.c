@@ -144,6 +144,12 @@ static void test_receive_refused(void **state)
 static void test_receive_versions(void **state)
 {
     fix_t *f = *state;
+    /* Only the next version (current + 1) is taken: 3 before 1 and 2 is a gap. */
+    assert_rc(receive(f, "catalog", 3, cat_a), 2);
+    assert_int_equal(f->env.catalog_version, 0);
+    assert_int_equal(newest(f, "catalog"), 0);
+    assert_rc(receive(f, "catalog", 1, cat_b), 0);
+    assert_rc(receive(f, "catalog", 2, cat_b), 0);
     assert_rc(receive(f, "catalog", 3, cat_a), 0);
     assert_int_equal(f->env.catalog_version, 3);
     assert_non_null(tb_catalog_find(f->env.catalog, "AA001"));
@@ -157,29 +163,33 @@ static void test_receive_versions(void **state)
         assert_non_null(tb_catalog_find(f->env.catalog, "AA001"));
         assert_null(tb_catalog_find(f->env.catalog, "BB001"));
     }
-    assert_int_equal(sql_int(f->store, "SELECT count(*) FROM data_versions"), 1);
+    assert_int_equal(sql_int(f->store, "SELECT count(*) FROM data_versions"), 3);
     /* Just past: the next version. */
     assert_rc(receive(f, "catalog", 4, cat_b), 0);
     assert_int_equal(f->env.catalog_version, 4);
     assert_non_null(tb_catalog_find(f->env.catalog, "BB001"));
     assert_null(tb_catalog_find(f->env.catalog, "AA001"));
     assert_int_equal(newest(f, "catalog"), 4);
-    /* A far jump is fine; then nothing below it. */
-    assert_rc(receive(f, "catalog", UINT32_MAX, cat_a), 0);
-    assert_int_equal(f->env.catalog_version, UINT32_MAX);
-    assert_rc(receive(f, "catalog", 5, cat_b), 1);
-    assert_int_equal(f->env.catalog_version, UINT32_MAX);
+    /* A far jump (a forged 2^32-1 would block every later version) and the
+     * one just past the next are refused: nothing stored, nothing in force. */
+    assert_rc(receive(f, "catalog", UINT32_MAX, cat_a), 2);
+    assert_rc(receive(f, "catalog", 6, cat_a), 2);
+    assert_int_equal(f->env.catalog_version, 4);
+    assert_int_equal(newest(f, "catalog"), 4);
+    assert_rc(receive(f, "catalog", 5, cat_a), 0);
+    assert_int_equal(f->env.catalog_version, 5);
 
-    /* The kinds count separately: calendar version 1 after catalog version 2^32-1. */
+    /* The kinds count separately: calendar version 1 after catalog version 5. */
     assert_int_equal(newest(f, "calendar"), 0);
+    assert_rc(receive(f, "calendar", 2, cal_a), 2);
     assert_rc(receive(f, "calendar", 1, cal_a), 0);
     assert_int_equal(f->env.calendar_version, 1);
-    assert_int_equal(f->env.catalog_version, UINT32_MAX);
+    assert_int_equal(f->env.catalog_version, 5);
     assert_rc(receive(f, "calendar", 1, CAL_HEADER), 1);
     int32_t day;
     assert_rc(tb_day_parse("2026-03-03", &day), 0);
     assert_false(tb_calendar_is_workday(f->env.calendar, day));
-    assert_int_equal(sql_int(f->store, "SELECT count(*) FROM data_versions"), 4);
+    assert_int_equal(sql_int(f->store, "SELECT count(*) FROM data_versions"), 6);
 }
 
 /* A calendar in force recounts the deadlines of the cases in the store. */

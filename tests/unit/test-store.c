@@ -229,7 +229,6 @@ static void test_emit_logged(void **state)
     assert_rc(tb_store_outbox_get(s, TOWNSHIP, 1, &body, &len), 0);
     tb_item_msg_t *item = NULL;
     assert_rc(tb_item_decode(body, len, &item), 0);
-    free(body);
     assert_int_equal(item->item_case, TONGBAN__V1__ITEM__ITEM_EVENT);
     assert_string_equal(item->event->origin_node, VILLAGE);
     assert_int_equal(item->event->origin_seq, 1);
@@ -238,9 +237,26 @@ static void test_emit_logged(void **state)
     /* Apply the same event again (as if it came back from a peer): a duplicate, nothing changes. */
     int fold = 12345;
     assert_rc(tb_store_begin(s), 0);
-    assert_rc(tb_store_apply(s, item->event, (const uint8_t *)"x", 1, true, &fold), 1);
-    assert_rc(tb_store_apply(s, item->event, (const uint8_t *)"x", 1, false, &fold), 1);
+    assert_rc(tb_store_apply(s, item->event, body, len, true, &fold), 1);
+    assert_rc(tb_store_apply(s, item->event, body, len, false, &fold), 1);
+    /* The same id with other bytes: 2, nothing changes; the digests differ. */
+    assert_rc(tb_store_apply(s, item->event, (const uint8_t *)"x", 1, true, &fold), 2);
+    assert_rc(tb_store_apply(s, item->event, (const uint8_t *)"x", 1, false, &fold), 2);
+    char stored[TB_DIGEST_HEX], got[TB_DIGEST_HEX];
+    assert_rc(tb_store_event_digest(s, VILLAGE, 1, stored), 0);
+    tb_digest_hex(body, len, got);
+    assert_string_equal(stored, got);
+    tb_digest_hex("x", 1, got);
+    assert_string_equal(got, "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881");
+    assert_string_not_equal(stored, got);
+    assert_rc(tb_store_event_digest(s, VILLAGE, 2, stored), -ENOENT);
+    uint64_t last_seq = 0;
+    assert_rc(tb_store_origin_last(s, VILLAGE, &last_seq), 0);
+    assert_int_equal(last_seq, 1);
+    assert_rc(tb_store_origin_last(s, TOWNSHIP, &last_seq), 0);
+    assert_int_equal(last_seq, 0);
     assert_rc(tb_store_commit(s), 0);
+    free(body);
     tb_item_free(&item);
     assert_int_equal(sql_int(s, "SELECT count(*) FROM events"), 1);
     assert_int_equal(sql_int(s, "SELECT version FROM cases"), 1);
@@ -693,12 +709,13 @@ static void test_village_data(void **state)
     /* Version 2: one new item, YB003 gone. */
     const char *cat2 = CAT_HEADER "XX001,新增测试事项,township,promised,5,10,居民身份证:core\n"
                                   "ZX001,政策咨询,village,consult,0,0,\n";
+    assert_rc(apply_one(&node, TOWNSHIP, "catalog", 1, cat2), 0);
     assert_rc(apply_one(&node, TOWNSHIP, "catalog", 2, cat2), 0);
     assert_int_equal(v->env.catalog_version, 2);
     assert_int_equal(tb_catalog_count(v->env.catalog), 2);
     assert_non_null(tb_catalog_find(v->env.catalog, "XX001"));
     assert_null(tb_catalog_find(v->env.catalog, "YB003"));
-    assert_int_equal(sql_int(s, "SELECT count(*) FROM data_versions"), 1);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM data_versions"), 2);
 
     /* The village refuses the removed item and takes the new one. */
     char id[TB_CASEID_MAX];
@@ -712,9 +729,18 @@ static void test_village_data(void **state)
     assert_rc(apply_one(&node, TOWNSHIP, "catalog", 2, cat1), 0);
     assert_rc(apply_one(&node, TOWNSHIP, "catalog", 1, cat1), 0);
     assert_rc(apply_one(&node, "360826101000", "catalog", 9, cat1), 0);
+    /* Newer but not the next one (3), even from our township: refused. */
+    assert_rc(apply_one(&node, TOWNSHIP, "catalog", 4294967295u, cat1), 0);
+    assert_rc(apply_one(&node, TOWNSHIP, "catalog", 4, cat1), 0);
     assert_int_equal(v->env.catalog_version, 2);
     assert_null(tb_catalog_find(v->env.catalog, "YY001"));
-    assert_int_equal(sql_int(s, "SELECT count(*) FROM data_versions"), 1);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM data_versions"), 2);
+    /* Each refusal kept aside and counted against its sender. */
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM quarantine"), 3);
+    assert_int_equal(sql_int(s, "SELECT value FROM counters WHERE name = 'refused " TOWNSHIP "'"),
+                     2);
+    assert_int_equal(sql_int(s, "SELECT value FROM counters WHERE name = 'refused 360826101000'"),
+                     1);
 
     /* A calendar version: 2026-03-02 (a Monday) becomes a holiday. */
     int32_t day;
@@ -742,6 +768,83 @@ static void test_village_data(void **state)
     tb_calendar_destroy(&fresh.calendar);
 }
 
+/* The quarantine is bounded per peer: up to TB_QUARANTINE_ROWS rows and
+ * TB_QUARANTINE_BYTES bytes whole; beyond either a prefix with the length and
+ * digest of the whole.  Each peer has its own bound. */
+static void test_quarantine_bounded(void **state)
+{
+    fix_t *f = *state;
+    tb_store_t *s = f->store;
+    static uint8_t small[1000];
+    memset(small, 'a', sizeof small);
+    assert_rc(tb_store_begin(s), 0);
+    for (int i = 0; i < TB_QUARANTINE_ROWS; i++)
+        assert_rc(tb_store_quarantine(s, "360826100001", (uint64_t)i + 1, small, sizeof small, "x"),
+                  0);
+    /* Just inside: every row whole. */
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM quarantine WHERE length(body) = 1000"),
+                     TB_QUARANTINE_ROWS);
+    /* Just past: the next row keeps 256 bytes, its length and digest. */
+    assert_rc(tb_store_quarantine(s, "360826100001", 9999, small, sizeof small, "flood"), 0);
+    assert_int_equal(sql_int(s, "SELECT length(body) FROM quarantine WHERE seq = 9999"),
+                     TB_QUARANTINE_PREFIX);
+    char hex[TB_DIGEST_HEX], want[512];
+    tb_digest_hex(small, sizeof small, hex);
+    snprintf(want, sizeof want,
+             "SELECT count(*) FROM quarantine WHERE seq = 9999 AND why = "
+             "'flood [1000 bytes, sha256 %s; first 256 kept]'",
+             hex);
+    assert_int_equal(sql_int(s, want), 1);
+    /* Another peer: its own bound, by bytes: 16 MiB whole, then a prefix. */
+    uint8_t *big = malloc(TB_QUARANTINE_BYTES);
+    assert_non_null(big);
+    memset(big, 'b', TB_QUARANTINE_BYTES);
+    assert_rc(tb_store_quarantine(s, "360826100002", 1, big, TB_QUARANTINE_BYTES - 1, "big"), 0);
+    assert_rc(tb_store_quarantine(s, "360826100002", 2, big, 1, "one more byte"), 0);
+    assert_rc(tb_store_quarantine(s, "360826100002", 3, big, 300, "past"), 0);
+    free(big);
+    assert_int_equal(sql_int(s, "SELECT length(body) FROM quarantine WHERE peer = '360826100002'"
+                                " AND seq = 1"),
+                     TB_QUARANTINE_BYTES - 1);
+    assert_int_equal(sql_int(s, "SELECT length(body) FROM quarantine WHERE peer = '360826100002'"
+                                " AND seq = 2 AND why = 'one more byte'"),
+                     1);
+    assert_int_equal(sql_int(s, "SELECT length(body) FROM quarantine WHERE peer = '360826100002'"
+                                " AND seq = 3 AND why LIKE 'past [300 bytes, sha256 %'"),
+                     TB_QUARANTINE_PREFIX);
+    assert_rc(tb_store_commit(s), 0);
+}
+
+/* Log lines about refused messages: 10 a minute per peer, then one summary. */
+static void test_ratelimit(void **state)
+{
+    (void)state;
+    static tb_ratelimit_t rl;
+    unsigned dropped = 99;
+    for (int i = 0; i < TB_RATELIMIT_LINES; i++) {
+        assert_int_equal(tb_ratelimit(&rl, "360826100001", 1000 + i, &dropped), 1);
+        assert_int_equal(dropped, 0);
+    }
+    /* Just past: held back, 3 times; another peer is not. */
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(tb_ratelimit(&rl, "360826100001", 2000, &dropped), 0);
+    assert_int_equal(tb_ratelimit(&rl, "360826100002", 2000, &dropped), 1);
+    /* Just inside the minute: still held back. */
+    assert_int_equal(tb_ratelimit(&rl, "360826100001", 1000 + 59999, &dropped), 0);
+    assert_int_equal(dropped, 0);
+    /* A new minute: written, and the 4 held back are reported once. */
+    assert_int_equal(tb_ratelimit(&rl, "360826100001", 1000 + 60000, &dropped), 1);
+    assert_int_equal(dropped, 4);
+    assert_int_equal(tb_ratelimit(&rl, "360826100001", 1000 + 60001, &dropped), 1);
+    assert_int_equal(dropped, 0);
+    /* Many peers: each is tracked; the least recently seen gives way. */
+    char peer[16];
+    for (int i = 0; i < 3 * TB_RATELIMIT_PEERS; i++) {
+        snprintf(peer, sizeof peer, "3608261%05d", i + 10);
+        assert_int_equal(tb_ratelimit(&rl, peer, 70000 + i, &dropped), 1);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -751,6 +854,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ack_and_cursor, setup, teardown),
         cmocka_unit_test_setup_teardown(test_county_status, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refold_rating, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_quarantine_bounded, setup, teardown),
+        cmocka_unit_test(test_ratelimit),
         cmocka_unit_test_setup_teardown(test_village_bad_input, setup_village, teardown_village),
         cmocka_unit_test_setup_teardown(test_village_log, setup_village, teardown_village),
         cmocka_unit_test_setup_teardown(test_village_data, setup_village, teardown_village),

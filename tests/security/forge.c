@@ -1,0 +1,88 @@
+/* forge: what a node that is not entitled to send it puts on its link, for the
+ * security suite (test-authority-*.sh).  It writes one Item into the outbox of
+ * a stopped node's store, exactly as the node itself queues what it sends, so
+ * the real daemons carry it over the real (CURVE) link:
+ *
+ *   forge DIR PLACE PEER rejected CASE_ID           a REJECTED event minted by PLACE
+ *   forge DIR PLACE PEER status CASE_ID STATE VER   a status update
+ *   forge DIR PLACE PEER data KIND VERSION FILE     a catalog or calendar version
+ *   forge DIR PLACE PEER note CASE_ID SEQ           a NOTE minted by PLACE as its event SEQ
+ */
+#include "tb_store.h"
+#include "tb_wire.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int main(int argc, char **argv)
+{
+    if (argc < 6) {
+        fprintf(stderr, "usage: forge DIR PLACE PEER rejected|status|data ...\n");
+        return 2;
+    }
+    tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
+    tb_event_msg_t ev = TONGBAN__V1__CASE_EVENT__INIT;
+    Tongban__V1__StatusUpdate st = TONGBAN__V1__STATUS_UPDATE__INIT;
+    Tongban__V1__DataVersion dv = TONGBAN__V1__DATA_VERSION__INIT;
+    static char body[1 << 20];
+    const char *what = argv[4];
+    if (!strcmp(what, "rejected")) {
+        ev.origin_node = argv[2];
+        ev.origin_seq = 900000;
+        ev.case_id = argv[5];
+        ev.type = TONGBAN__V1__EVENT_TYPE__EVENT_REJECTED;
+        ev.actor = (char *)"forger";
+        ev.at_ms = (int64_t)time(NULL) * 1000;
+        ev.reason = (char *)"forged";
+        ev.rejected_origin = argv[2];
+        ev.rejected_seq = 1;
+        item.item_case = TONGBAN__V1__ITEM__ITEM_EVENT;
+        item.event = &ev;
+    } else if (!strcmp(what, "note") && argc == 7) {
+        ev.origin_node = argv[2];
+        ev.origin_seq = strtoull(argv[6], NULL, 10);
+        ev.case_id = argv[5];
+        ev.type = TONGBAN__V1__EVENT_TYPE__EVENT_NOTE;
+        ev.actor = (char *)"forger";
+        ev.at_ms = (int64_t)time(NULL) * 1000;
+        ev.reason = (char *)"forged";
+        item.item_case = TONGBAN__V1__ITEM__ITEM_EVENT;
+        item.event = &ev;
+    } else if (!strcmp(what, "status") && argc == 8) {
+        st.case_id = argv[5];
+        st.state = argv[6];
+        st.holder = argv[2];
+        st.version = (uint32_t)strtoul(argv[7], NULL, 10);
+        st.at_ms = (int64_t)time(NULL) * 1000;
+        item.item_case = TONGBAN__V1__ITEM__ITEM_STATUS;
+        item.status = &st;
+    } else if (!strcmp(what, "data") && argc == 8) {
+        FILE *f = fopen(argv[7], "rb");
+        if (!f)
+            return 1;
+        size_t n = fread(body, 1, sizeof body, f);
+        fclose(f);
+        dv.kind = argv[5];
+        dv.version = (uint32_t)strtoul(argv[6], NULL, 10);
+        dv.body.data = (uint8_t *)body;
+        dv.body.len = n;
+        item.item_case = TONGBAN__V1__ITEM__ITEM_DATA;
+        item.data = &dv;
+    } else {
+        fprintf(stderr, "forge: unknown %s\n", what);
+        return 2;
+    }
+    uint8_t *buf;
+    size_t len;
+    tb_store_t *store;
+    if (tb_pack_item(&item, &buf, &len) < 0 || tb_store_open(argv[1], argv[2], &store) < 0)
+        return 1;
+    int rc = tb_store_begin(store);
+    if (rc == 0 && (rc = tb_store_enqueue(store, argv[3], buf, len, NULL)) == 0)
+        rc = tb_store_commit(store);
+    free(buf);
+    tb_store_destroy(&store);
+    return rc < 0;
+}
