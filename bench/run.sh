@@ -167,6 +167,9 @@ fi
 # CPU ticks of a process from /proc (utime + stime, in clock ticks).
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+# Wakeups of a process: voluntary context switches of all its threads (the
+# loop's and libzmq's), each one a return from epoll_wait or a lock.
+wakeups() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt_switches/ {n += $2} END {print n + 0}'; }
 if want idle; then
     [ -n "$PGDIR" ] || need_pg
     echo "# idle: broker, county, ${#TOWNS[@]} townships, ${#VILLAGES[@]} villages, 20 s with no work" >&2
@@ -176,17 +179,25 @@ if want idle; then
     for v in "${VILLAGES[@]}"; do run "$v"; done
     sleep 5
     hz=$(getconf CLK_TCK)
-    declare -A T0
-    for v in "${VILLAGES[@]}" "${TOWNS[0]}"; do T0[$v]=$(ticks "${PID[$v]}"); done
+    declare -A T0 W0
+    for v in "${VILLAGES[@]}" "${TOWNS[0]}"; do
+        T0[$v]=$(ticks "${PID[$v]}")
+        W0[$v]=$(wakeups "${PID[$v]}")
+    done
     sleep 20
-    vcpu=0
-    for v in "${VILLAGES[@]}"; do vcpu=$((vcpu + $(ticks "${PID[$v]}") - T0[$v])); done
+    vcpu=0 vwake=0
+    for v in "${VILLAGES[@]}"; do
+        vcpu=$((vcpu + $(ticks "${PID[$v]}") - T0[$v]))
+        vwake=$((vwake + $(wakeups "${PID[$v]}") - W0[$v]))
+    done
     tcpu=$(($(ticks "${PID[${TOWNS[0]}]}") - T0[${TOWNS[0]}]))
+    twake=$(($(wakeups "${PID[${TOWNS[0]}]}") - W0[${TOWNS[0]}]))
     vrss=$(rss_kib "${PID[${VILLAGES[0]}]}")
-    add "idle village: CPU (% of a core), RSS" \
-        "$(pct "100 * $vcpu / ${#VILLAGES[@]} / $hz / 20"), $((vrss / 1024)) MiB" \
+    add "idle village: CPU (% of a core), wakeups/s (all threads), RSS" \
+        "$(pct "100 * $vcpu / ${#VILLAGES[@]} / $hz / 20"), $(printf '%.1f' "$(echo "scale=2; $vwake / ${#VILLAGES[@]} / 20" | bc)")/s, $((vrss / 1024)) MiB" \
         "-" "-" "wakes only for work or a timer; <= 10 MiB"
-    add "idle township: CPU (% of a core)" "$(pct "100 * $tcpu / $hz / 20")" "-" "-" \
+    add "idle township: CPU (% of a core), wakeups/s (all threads)" \
+        "$(pct "100 * $tcpu / $hz / 20"), $(printf '%.1f' "$(echo "scale=2; $twake / 20" | bc)")/s" "-" "-" \
         "wakes only for work or a timer"
     stop_all
 fi
