@@ -215,14 +215,23 @@ if want fleet; then
     ulimit -n "$(ulimit -Hn)" 2>/dev/null
     [ "$(ulimit -n)" -ge $((2 * per + 100)) ] || echo "# fd limit $(ulimit -n) is below $((2 * per + 100)): raise it" >&2
     declare -a BPIDS=() GPIDS=()
+    # CurveZMQ as real nodes: each city's broker its own key directory, every
+    # node its own key pair on that broker's allow-list.
     for c in "${cities[@]}"; do
-        TONGBAN_BROKER=ipc://$WORK/fleet-$c.sock "$BROKER" serve >"$WORK/fleet-broker-$c.log" 2>&1 &
+        rm -rf "$WORK/fleet-keys-$c"
+        "$TB_BUILD/bench/bench-fleet" --make-keys "$WORK/fleet-keys-$c" "$c" "$per" ||
+            { echo "# fleet keys for $c failed" >&2; exit 1; }
+    done
+    for c in "${cities[@]}"; do
+        "$BROKER" serve --broker "ipc://$WORK/fleet-$c.sock" --keys "$WORK/fleet-keys-$c" \
+            >"$WORK/fleet-broker-$c.log" 2>&1 &
         BPIDS+=($!)
         PIDS+=($!)
     done
     sleep 1
     for c in "${cities[@]}"; do
-        "$TB_BUILD/bench/bench-fleet" "ipc://$WORK/fleet-$c.sock" "$c" "$per" 40 >"$WORK/fleet-gen-$c.out" 2>&1 &
+        "$TB_BUILD/bench/bench-fleet" "ipc://$WORK/fleet-$c.sock" "$c" "$per" 40 "$WORK/fleet-keys-$c" \
+            >"$WORK/fleet-gen-$c.out" 2>&1 &
         GPIDS+=($!)
         PIDS+=($!)
     done
@@ -241,7 +250,7 @@ if want fleet; then
     kill "${BPIDS[@]}" 2>/dev/null
     wait "${BPIDS[@]}" 2>/dev/null
     hz=$(getconf CLK_TCK)
-    add "province broker tier at idle: $total nodes, ${#cities[@]} brokers (CPU cores, RSS)" \
+    add "province broker tier at idle, CURVE on: $total nodes, ${#cities[@]} brokers (CPU cores, RSS)" \
         "$(printf '%.3f' "$(echo "scale=4; ($b1 - $b0) / $hz / 30" | bc)") core, $((rss / 1024)) MiB" \
         "generators: $(printf '%.3f' "$(echo "scale=4; ${gcpu:-0} / 40" | bc)") core; ${answers:-0} broker answers" \
         "-" "< 0.2 core and < 1 GiB"
