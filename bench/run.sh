@@ -46,7 +46,7 @@ if want broker; then
     bare=$(sed -n 's/.*bare ROUTER[^0-9]*\([0-9]*\) msg\/s.*/\1/p' <<<"$out" | tail -1)
     brk=$(sed -n 's/.*tongban-broker[^0-9]*\([0-9]*\) msg\/s.*/\1/p' <<<"$out" | tail -1)
     if [ -n "$bare" ] && [ -n "$brk" ]; then
-        add "broker forwarding (msg/s, 300 B, no CURVE yet)" "$brk" "$bare (bare ROUTER)" \
+        add "broker forwarding (msg/s, 300 B, tongban-broker CURVE on; baseline bare ROUTER without CURVE)" "$brk" "$bare (bare ROUTER)" \
             "$(ratio "$brk" "$bare")" ">= 0.9x"
     else
         echo "$out" >&2
