@@ -1,6 +1,14 @@
 /* bench-fleet: many idle nodes on one broker (issue 13's "province" figure).
  *
- *   bench-fleet ENDPOINT PREFIX COUNT SECONDS
+ *   bench-fleet --make-keys KEYDIR PREFIX COUNT
+ *   bench-fleet ENDPOINT PREFIX COUNT SECONDS KEYDIR
+ *
+ * CurveZMQ as the nodes do: --make-keys gives every node of the fleet its own
+ * key pair (KEYDIR/fleet-PREFIX.keys: "code public secret" a line), puts each
+ * on KEYDIR's allow-list bound to its code, and makes the broker's key pair
+ * if KEYDIR has none: start the broker with --keys KEYDIR after it.  Then
+ * each DEALER connects with its key pair, the broker's public key and the
+ * routing id "<code>/fleet".
  *
  * Holds COUNT DEALER sockets, each with its own routing id (PREFIX, 4 to 8
  * digits, followed by a running number to 12 digits), with the same socket
@@ -16,15 +24,18 @@
  * broker's CPU and RSS from /proc.  Raise the fd limit first (two fds per
  * socket: the connection and the socket's mailbox).  Not a test
  * (bench/README.md). */
+#include "tb_keys.h"
 #include "tb_node.h"
 #include "tb_wire.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 #include <zmq.h>
 
 static double now_s(void)
@@ -50,15 +61,84 @@ static int beat(void *sock, const char *code)
     return rc;
 }
 
+/* The i-th code of the fleet: PREFIX then the running number to 12 digits. */
+static int fleet_code(const char *prefix, long i, char code[13])
+{
+    int width = 12 - (int)strlen(prefix);
+    char num[24];
+    snprintf(num, sizeof num, "%012ld", i + 1);
+    if (strlen(num) != 12 || strspn(num, "0") < (size_t)(12 - width)) {
+        fprintf(stderr, "COUNT does not fit after PREFIX %s\n", prefix);
+        return -1;
+    }
+    memcpy(code, prefix, strlen(prefix));
+    memcpy(code + strlen(prefix), num + 12 - width, (size_t)width + 1);
+    return 0;
+}
+
+static int make_keys(const char *dir, const char *prefix, long count)
+{
+    char why[600], pub[TB_KEY_Z85_LEN + 1], path[4200];
+    int rc = tb_keys_generate(dir, TB_BROKER_KEY_NAME, pub, why, sizeof why);
+    if (rc < 0 && rc != -EEXIST) {
+        fprintf(stderr, "%s\n", why);
+        return 1;
+    }
+    snprintf(path, sizeof path, "%s/%s", dir, TB_ALLOW_FILE);
+    tb_allow_t *allow = NULL;
+    if (access(path, R_OK) < 0 ? !(allow = tb_allow_new())
+                               : tb_allow_load(path, &allow, why, sizeof why) < 0) {
+        fprintf(stderr, "allow-list %s: %s\n", path, why);
+        return 1;
+    }
+    char kpath[4200];
+    snprintf(kpath, sizeof kpath, "%s/fleet-%s.keys", dir, prefix);
+    FILE *f = fopen(kpath, "w");
+    if (!f) {
+        perror(kpath);
+        return 1;
+    }
+    for (long i = 0; i < count; i++) {
+        char code[13], kpub[41], ksec[41];
+        if (fleet_code(prefix, i, code) < 0 || zmq_curve_keypair(kpub, ksec) < 0 ||
+            tb_allow_add(allow, code, kpub) < 0) {
+            fprintf(stderr, "key %ld of %s failed\n", i, prefix);
+            return 1;
+        }
+        fprintf(f, "%s %s %s\n", code, kpub, ksec);
+    }
+    rc = fclose(f) != 0 || tb_allow_save(allow, path) < 0;
+    tb_allow_destroy(&allow);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 5 || strlen(argv[2]) < 4 || strlen(argv[2]) > 8) {
-        fprintf(stderr, "usage: %s ENDPOINT PREFIX(4-8 digits) COUNT SECONDS\n", argv[0]);
+    if (argc == 5 && !strcmp(argv[1], "--make-keys") && strlen(argv[3]) >= 4 &&
+        strlen(argv[3]) <= 8)
+        return make_keys(argv[2], argv[3], strtol(argv[4], NULL, 10));
+    if (argc != 6 || strlen(argv[2]) < 4 || strlen(argv[2]) > 8) {
+        fprintf(stderr,
+                "usage: %s --make-keys KEYDIR PREFIX(4-8 digits) COUNT\n"
+                "       %s ENDPOINT PREFIX COUNT SECONDS KEYDIR\n",
+                argv[0], argv[0]);
         return 2;
     }
-    const char *endpoint = argv[1], *prefix = argv[2];
+    const char *endpoint = argv[1], *prefix = argv[2], *keydir = argv[5];
     long count = strtol(argv[3], NULL, 10);
     double secs = strtod(argv[4], NULL);
+    char why[600], bpub[TB_KEY_Z85_LEN + 1], path[4200];
+    snprintf(path, sizeof path, "%s/broker.pub", keydir);
+    if (tb_keys_read_pub(path, bpub, why, sizeof why) < 0) {
+        fprintf(stderr, "%s\n", why);
+        return 1;
+    }
+    snprintf(path, sizeof path, "%s/fleet-%s.keys", keydir, prefix);
+    FILE *kf = fopen(path, "r");
+    if (!kf) {
+        perror(path);
+        return 1;
+    }
     void *ctx = zmq_ctx_new();
     int max_sockets = (int)count + 16;
     zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, max_sockets);
@@ -67,22 +147,22 @@ int main(int argc, char **argv)
     if (!socks || !codes)
         return 1;
     int zero = 0, one = 1, ivl = 100, ivl_max = 5000, hb = 2000, hbt = 6000;
-    int width = 12 - (int)strlen(prefix);
     for (long i = 0; i < count; i++) {
-        char num[24];
-        snprintf(num, sizeof num, "%012ld", i + 1);
-        if (strlen(num) != 12 || strspn(num, "0") < (size_t)(12 - width)) {
-            fprintf(stderr, "COUNT does not fit after PREFIX %s\n", prefix);
+        char kpub[41], ksec[41], rid[24];
+        if (fscanf(kf, "%12s %40s %40s", codes[i], kpub, ksec) != 3) {
+            fprintf(stderr, "%s: fewer than %ld keys (run --make-keys)\n", path, count);
             return 2;
         }
-        memcpy(codes[i], prefix, strlen(prefix));
-        memcpy(codes[i] + strlen(prefix), num + 12 - width, (size_t)width + 1);
         void *s = zmq_socket(ctx, ZMQ_DEALER);
         if (!s) {
             fprintf(stderr, "socket %ld: %s\n", i, zmq_strerror(zmq_errno()));
             return 1;
         }
-        zmq_setsockopt(s, ZMQ_ROUTING_ID, codes[i], 12);
+        int ridlen = snprintf(rid, sizeof rid, "%s/fleet", codes[i]);
+        zmq_setsockopt(s, ZMQ_ROUTING_ID, rid, (size_t)ridlen);
+        zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, bpub, TB_KEY_Z85_LEN);
+        zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, kpub, TB_KEY_Z85_LEN);
+        zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, ksec, TB_KEY_Z85_LEN);
         zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
         zmq_setsockopt(s, ZMQ_IMMEDIATE, &one, sizeof one);
         zmq_setsockopt(s, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl);
@@ -95,6 +175,7 @@ int main(int argc, char **argv)
         }
         socks[i] = s;
     }
+    fclose(kf);
     uint64_t beats = 0, answers = 0;
     double end = now_s() + secs, next = now_s();
     while (now_s() < end) {

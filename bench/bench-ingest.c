@@ -3,8 +3,10 @@
  *
  *   bench-ingest ENDPOINT COUNTY EVENTS TOWNSHIP...
  *
- * One process holds one DEALER per township (routing id = the township's
- * code), connected to the broker at ENDPOINT.  Each township sends EVENTS
+ * One process holds one DEALER per township, connected to the broker at
+ * ENDPOINT with CurveZMQ as a real township does: its own key pair from the
+ * key directory in TONGBAN_KEYS (<code>.key, broker.pub; the harness's keys
+ * are on the broker's allow-list) and the routing id "<code>/bench".  Each township sends EVENTS
  * walk-in cases (one LOGGED event each, origin the township, origin_seq and
  * link seq 1..EVENTS) to COUNTY as DATA envelopes, at most WINDOW unacked, and
  * counts the county's cumulative ACKs: an ACK means the batch holding the event
@@ -17,6 +19,7 @@
  * rows) is run by bench/run.sh.  Not a test: performance is measured, never
  * asserted (bench/README.md). */
 #include "tb_caseid.h"
+#include "tb_keys.h"
 #include "tb_wire.h"
 
 #include <inttypes.h>
@@ -132,8 +135,12 @@ int main(int argc, char **argv)
                 MAX_TOWNS);
         return 2;
     }
-    const char *endpoint = argv[1], *county = argv[2];
+    const char *endpoint = argv[1], *county = argv[2], *keydir = getenv("TONGBAN_KEYS");
     uint64_t n = strtoull(argv[3], NULL, 10);
+    if (!keydir || !*keydir) {
+        fprintf(stderr, "TONGBAN_KEYS: the key directory (every township's key, broker.pub)\n");
+        return 2;
+    }
     int ntowns = argc - 4;
     void *ctx = zmq_ctx_new();
     town_t towns[MAX_TOWNS];
@@ -146,8 +153,18 @@ int main(int argc, char **argv)
             fprintf(stderr, "not a place code: %s\n", t->code);
             return 2;
         }
+        tb_curve_t c;
+        char why[600], rid[TB_CODE_LEN + 8];
+        if (tb_keys_load_node(keydir, t->code, &c, why, sizeof why) < 0) {
+            fprintf(stderr, "%s\n", why);
+            return 1;
+        }
+        int ridlen = snprintf(rid, sizeof rid, "%s/bench", t->code);
         t->sock = zmq_socket(ctx, ZMQ_DEALER);
-        zmq_setsockopt(t->sock, ZMQ_ROUTING_ID, t->code, strlen(t->code));
+        zmq_setsockopt(t->sock, ZMQ_ROUTING_ID, rid, (size_t)ridlen);
+        zmq_setsockopt(t->sock, ZMQ_CURVE_SERVERKEY, c.broker_pub, TB_KEY_Z85_LEN);
+        zmq_setsockopt(t->sock, ZMQ_CURVE_PUBLICKEY, c.pub, TB_KEY_Z85_LEN);
+        zmq_setsockopt(t->sock, ZMQ_CURVE_SECRETKEY, c.sec, TB_KEY_Z85_LEN);
         if (zmq_connect(t->sock, endpoint) < 0) {
             fprintf(stderr, "connect %s: %s\n", endpoint, zmq_strerror(zmq_errno()));
             return 1;

@@ -17,14 +17,18 @@
 #   TB_BENCH_FLEET     province: nodes on the broker tier (default 23947: 22,080
 #                      villages + 1,767 townships + 100 counties of 江西), one
 #                      broker and one load generator per city (11)
-#   TB_BENCH_ONLY      a space-separated subset of: broker ingest catchup e2e idle fleet
+#   TB_BENCH_LAT_RATE  latency: cases/s offered across all 322 villages of 泰和县
+#                      (default 20; the issue's figure is 1000/s: the load goes
+#                      through the real CLI, one process per case, see README)
+#   TB_BENCH_LAT_SECS  latency: seconds of load (default 30)
+#   TB_BENCH_ONLY      a space-separated subset of: broker ingest catchup e2e latency idle fleet
 # Results: bench/RESULTS.md says what was measured on which machine and when.
 set -u
 BUILD=${1:-build}
 export TB_BUILD=$(cd "$BUILD" && pwd)
 export TB_SOURCE=$(cd "$(dirname "$0")/.." && pwd)
 export LANG=C.UTF-8
-ONLY=${TB_BENCH_ONLY:-broker ingest catchup e2e idle fleet}
+ONLY=${TB_BENCH_ONLY:-broker ingest catchup e2e latency idle fleet}
 source "$TB_SOURCE/tests/integration/lib.sh"
 source "$TB_SOURCE/tests/fault/county.sh"
 
@@ -42,7 +46,7 @@ if want broker; then
     bare=$(sed -n 's/.*bare ROUTER[^0-9]*\([0-9]*\) msg\/s.*/\1/p' <<<"$out" | tail -1)
     brk=$(sed -n 's/.*tongban-broker[^0-9]*\([0-9]*\) msg\/s.*/\1/p' <<<"$out" | tail -1)
     if [ -n "$bare" ] && [ -n "$brk" ]; then
-        add "broker forwarding (msg/s, 300 B, no CURVE yet)" "$brk" "$bare (bare ROUTER)" \
+        add "broker forwarding (msg/s, 300 B, tongban-broker CURVE on; baseline bare ROUTER without CURVE)" "$brk" "$bare (bare ROUTER)" \
             "$(ratio "$brk" "$bare")" ">= 0.9x"
     else
         echo "$out" >&2
@@ -163,10 +167,110 @@ if want e2e; then
     fi
 fi
 
+# ---- latency: village `log` -> county commit, across the whole county ----------------------------
+# Every village and township of 泰和县 as real daemons; generators log walk-in
+# cases with the real CLI (tongban-village log, which commits to the village's
+# store and wakes its daemon) at random villages.  The latency of a case is
+# its LOGGED event's `at` (the CLI's wall clock when it logged) to the commit
+# time of the county's transaction that recorded it (track_commit_timestamp,
+# pg_xact_commit_timestamp(xmin)): one machine, one clock.  Baseline in the
+# same run: a zmq round trip (python3-zmq REQ/REP over ipc, CURVE on) plus a
+# single-row INSERT commit (pgbench, one client, fsync on), p50 and p99 each.
+if want latency; then
+    [ -n "$PGDIR" ] || need_pg
+    rate=${TB_BENCH_LAT_RATE:-20} secs=${TB_BENCH_LAT_SECS:-30}
+    tb_psql "$PGDIR" -c "ALTER SYSTEM SET track_commit_timestamp = on" >/dev/null
+    tb_pg_stop "$PGDIR"
+    tb_pg_start "$PGDIR" >/dev/null || { echo "Bail out! cannot restart PostgreSQL" >&2; exit 1; }
+    tb_psql "$PGDIR" -c "TRUNCATE case_events, cases, outbox, link_in, link_out CASCADE" >/dev/null 2>&1
+    SMALLV=("${VILLAGES[@]}") SMALLT=("${TOWNS[@]}")
+    mapfile -t TOWNS < <(tail -n +2 "$TB_SOURCE/data/taihe-townships.csv" | cut -d, -f1 | sed 's/$/000/')
+    mapfile -t VILLAGES < <(tail -n +2 "$TB_SOURCE/data/taihe-villages.csv" | cut -d, -f1)
+    for v in "${VILLAGES[@]}" "${TOWNS[@]}"; do rm -rf "${WORK:?}/$v" "${WORK:?}/$v.log"; done
+    echo "# latency: ${#TOWNS[@]} townships, ${#VILLAGES[@]} villages, $rate cases/s offered for $secs s" >&2
+    ulimit -n "$(ulimit -Hn)" 2>/dev/null
+    run broker
+    run county
+    for t in "${TOWNS[@]}"; do run "$t"; done
+    for v in "${VILLAGES[@]}"; do run "$v"; done
+    tb_wait_for 60 county_up || sleep 2
+    sleep 5
+    ngen=4
+    gap=$(echo "scale=4; $ngen / $rate" | bc)
+    t0=$(date +%s.%N) GENS=()
+    for g in $(seq 1 $ngen); do
+        (end=$(($(date +%s) + secs)) next=$(date +%s.%N)
+        while [ "$(date +%s)" -lt $end ]; do
+            v=${VILLAGES[RANDOM % ${#VILLAGES[@]}]}
+            "$V" log --place "$v" --data-dir "$WORK/$v" --agent 测试员 --client 压测 \
+                --phone 13800138000 --item LD001 >/dev/null || echo "log failed at $v" >&2
+            next=$(echo "$next + $gap" | bc)
+            w=$(echo "$next - $(date +%s.%N)" | bc)
+            [[ $w == -* ]] || sleep "$w"
+        done) &
+        GENS+=($!)
+    done
+    wait "${GENS[@]}"
+    offered=$(secs_since "$t0")
+    logged() { tb_psql "$PGDIR" -c "SELECT count(*) FROM case_events WHERE type_name = 'logged'"; }
+    villages_logged() { for v in "${VILLAGES[@]}"; do sq "$v" "SELECT count(*) FROM cases" 2>/dev/null || echo 0; done | paste -sd+ | bc; }
+    nlog=$(villages_logged)
+    lat_in() { [ "$(logged)" -ge "$nlog" ]; }
+    tb_wait_for 120 lat_in || echo "# only $(logged) of $nlog cases at the county" >&2
+    q=$(tb_psql "$PGDIR" -c "SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY l)::numeric, 1),
+            round(percentile_cont(0.99) WITHIN GROUP (ORDER BY l)::numeric, 1), count(*)
+        FROM (SELECT extract(epoch FROM pg_xact_commit_timestamp(xmin) - at) * 1000 AS l
+              FROM case_events WHERE type_name = 'logged') x")
+    stop_all
+    VILLAGES=("${SMALLV[@]}") TOWNS=("${SMALLT[@]}")
+    # Baseline: a single-row commit (pgbench) and a CURVE zmq round trip.
+    pgb=$(mktemp -d)
+    chmod 777 "$pgb"
+    echo "INSERT INTO lat_one VALUES (1, now());" >"$pgb/lat.sql"
+    chmod 644 "$pgb/lat.sql"
+    tb_psql "$PGDIR" -c "CREATE TABLE IF NOT EXISTS lat_one (id int, at timestamptz)" >/dev/null
+    (cd "$pgb" && tb_as_pg "$TB_PG_BIN/pgbench" -h "$PGDIR" -U tongban -n -f "$pgb/lat.sql" -t 2000 \
+        -l --log-prefix="$pgb/pgb" tongban >"$pgb/out" 2>&1) || cat "$pgb/out" >&2
+    commit_p=$(cat "$pgb"/pgb.* 2>/dev/null | awk '{print $3 / 1000}' | sort -n |
+        awk '{a[NR] = $1} END {if (NR) printf "%.2f %.2f", a[int(NR * 0.5)], a[int(NR * 0.99)]}')
+    rm -rf "$pgb"
+    rtt_p=$(/usr/bin/python3 - "$WORK" <<'PY'
+import sys, time, zmq
+ctx = zmq.Context()
+spub, ssec = zmq.curve_keypair(); cpub, csec = zmq.curve_keypair()
+rep = ctx.socket(zmq.ROUTER); rep.curve_server = True; rep.curve_secretkey = ssec
+rep.bind(f"ipc://{sys.argv[1]}/rtt.sock")
+req = ctx.socket(zmq.DEALER)
+req.curve_serverkey, req.curve_publickey, req.curve_secretkey = spub, cpub, csec
+req.connect(f"ipc://{sys.argv[1]}/rtt.sock")
+body, lat = b"x" * 300, []
+for i in range(3000):
+    t = time.perf_counter()
+    req.send(body)
+    rep.send_multipart(rep.recv_multipart())
+    req.recv()
+    lat.append((time.perf_counter() - t) * 1000)
+lat.sort()
+print(f"{lat[len(lat) // 2]:.2f} {lat[int(len(lat) * 0.99)]:.2f}")
+PY
+)
+    read -r p50 p99 n <<<"${q//|/ }"
+    read -r c50 c99 <<<"$commit_p"
+    read -r r50 r99 <<<"$rtt_p"
+    b50=$(echo "${c50:-0} + ${r50:-0}" | bc) b99=$(echo "${c99:-0} + ${r99:-0}" | bc)
+    got=$(printf '%.1f' "$(echo "scale=2; ${n:-0} / $offered" | bc)")
+    add "village log -> county commit, ms p50/p99 ($n cases, $got/s achieved of $rate/s offered, 322 villages)" \
+        "${p50:-?} / ${p99:-?}" "$b50 / $b99 (zmq CURVE round trip $r50/$r99 + single-row commit $c50/$c99)" \
+        "$([ -n "${p50:-}" ] && ratio "$p50" "$b50" || echo -) (p50)" "p99 <= 50 ms at 1,000/s offered"
+fi
+
 # ---- idle nodes: CPU and memory with nothing to do ----------------------------------------------
 # CPU ticks of a process from /proc (utime + stime, in clock ticks).
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+# Wakeups of a process: voluntary context switches of all its threads (the
+# loop's and libzmq's), each one a return from epoll_wait or a lock.
+wakeups() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt_switches/ {n += $2} END {print n + 0}'; }
 if want idle; then
     [ -n "$PGDIR" ] || need_pg
     echo "# idle: broker, county, ${#TOWNS[@]} townships, ${#VILLAGES[@]} villages, 20 s with no work" >&2
@@ -176,17 +280,25 @@ if want idle; then
     for v in "${VILLAGES[@]}"; do run "$v"; done
     sleep 5
     hz=$(getconf CLK_TCK)
-    declare -A T0
-    for v in "${VILLAGES[@]}" "${TOWNS[0]}"; do T0[$v]=$(ticks "${PID[$v]}"); done
+    declare -A T0 W0
+    for v in "${VILLAGES[@]}" "${TOWNS[0]}"; do
+        T0[$v]=$(ticks "${PID[$v]}")
+        W0[$v]=$(wakeups "${PID[$v]}")
+    done
     sleep 20
-    vcpu=0
-    for v in "${VILLAGES[@]}"; do vcpu=$((vcpu + $(ticks "${PID[$v]}") - T0[$v])); done
+    vcpu=0 vwake=0
+    for v in "${VILLAGES[@]}"; do
+        vcpu=$((vcpu + $(ticks "${PID[$v]}") - T0[$v]))
+        vwake=$((vwake + $(wakeups "${PID[$v]}") - W0[$v]))
+    done
     tcpu=$(($(ticks "${PID[${TOWNS[0]}]}") - T0[${TOWNS[0]}]))
+    twake=$(($(wakeups "${PID[${TOWNS[0]}]}") - W0[${TOWNS[0]}]))
     vrss=$(rss_kib "${PID[${VILLAGES[0]}]}")
-    add "idle village: CPU (% of a core), RSS" \
-        "$(pct "100 * $vcpu / ${#VILLAGES[@]} / $hz / 20"), $((vrss / 1024)) MiB" \
+    add "idle village: CPU (% of a core), wakeups/s (all threads), RSS" \
+        "$(pct "100 * $vcpu / ${#VILLAGES[@]} / $hz / 20"), $(printf '%.1f' "$(echo "scale=2; $vwake / ${#VILLAGES[@]} / 20" | bc)")/s, $((vrss / 1024)) MiB" \
         "-" "-" "wakes only for work or a timer; <= 10 MiB"
-    add "idle township: CPU (% of a core)" "$(pct "100 * $tcpu / $hz / 20")" "-" "-" \
+    add "idle township: CPU (% of a core), wakeups/s (all threads)" \
+        "$(pct "100 * $tcpu / $hz / 20"), $(printf '%.1f' "$(echo "scale=2; $twake / 20" | bc)")/s" "-" "-" \
         "wakes only for work or a timer"
     stop_all
 fi
@@ -204,14 +316,23 @@ if want fleet; then
     ulimit -n "$(ulimit -Hn)" 2>/dev/null
     [ "$(ulimit -n)" -ge $((2 * per + 100)) ] || echo "# fd limit $(ulimit -n) is below $((2 * per + 100)): raise it" >&2
     declare -a BPIDS=() GPIDS=()
+    # CurveZMQ as real nodes: each city's broker its own key directory, every
+    # node its own key pair on that broker's allow-list.
     for c in "${cities[@]}"; do
-        TONGBAN_BROKER=ipc://$WORK/fleet-$c.sock "$BROKER" serve >"$WORK/fleet-broker-$c.log" 2>&1 &
+        rm -rf "$WORK/fleet-keys-$c"
+        "$TB_BUILD/bench/bench-fleet" --make-keys "$WORK/fleet-keys-$c" "$c" "$per" ||
+            { echo "# fleet keys for $c failed" >&2; exit 1; }
+    done
+    for c in "${cities[@]}"; do
+        "$BROKER" serve --broker "ipc://$WORK/fleet-$c.sock" --keys "$WORK/fleet-keys-$c" \
+            >"$WORK/fleet-broker-$c.log" 2>&1 &
         BPIDS+=($!)
         PIDS+=($!)
     done
     sleep 1
     for c in "${cities[@]}"; do
-        "$TB_BUILD/bench/bench-fleet" "ipc://$WORK/fleet-$c.sock" "$c" "$per" 40 >"$WORK/fleet-gen-$c.out" 2>&1 &
+        "$TB_BUILD/bench/bench-fleet" "ipc://$WORK/fleet-$c.sock" "$c" "$per" 40 "$WORK/fleet-keys-$c" \
+            >"$WORK/fleet-gen-$c.out" 2>&1 &
         GPIDS+=($!)
         PIDS+=($!)
     done
@@ -230,7 +351,7 @@ if want fleet; then
     kill "${BPIDS[@]}" 2>/dev/null
     wait "${BPIDS[@]}" 2>/dev/null
     hz=$(getconf CLK_TCK)
-    add "province broker tier at idle: $total nodes, ${#cities[@]} brokers (CPU cores, RSS)" \
+    add "province broker tier at idle, CURVE on: $total nodes, ${#cities[@]} brokers (CPU cores, RSS)" \
         "$(printf '%.3f' "$(echo "scale=4; ($b1 - $b0) / $hz / 30" | bc)") core, $((rss / 1024)) MiB" \
         "generators: $(printf '%.3f' "$(echo "scale=4; ${gcpu:-0} / 40" | bc)") core; ${answers:-0} broker answers" \
         "-" "< 0.2 core and < 1 GiB"

@@ -4,14 +4,21 @@
 #include "tb_linkeng.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include "tb_signal.h"
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
-enum { WINDOW = 256, POLL_MS = 100 };
+/* POLL_MS: the turn while something is unacknowledged or due (retransmits),
+ * or when the wake socket could not be made; SAFETY_MS: the slow safety poll
+ * of an idle node whose commands wake it (tb_sqlink_wake). */
+enum { WINDOW = 256, POLL_MS = 100, SAFETY_MS = 5000 };
 
 /* The SQLite backend of the link engine (tb_linkeng.h): the node's store
  * behind tb_linkeng_store_t, tb_node as the wire, tb_mono_ms as the clock.
@@ -22,6 +29,10 @@ struct tb_sqlink {
     tb_sqlink_app_t app;
     tb_linkeng_t *eng;
     uv_timer_t timer;
+    uv_poll_t wake;   /* readable when a command woke us (wake_fd) */
+    int wake_fd;      /* the bound UNIX datagram socket, or -1: poll every POLL_MS */
+    int open_handles; /* self is freed when the last handle's close callback ran */
+    char wake_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
 
 static void tell(tb_sqlink_t *self, tb_sqlink_event_t event, tb_linkeng_note_t what,
@@ -208,9 +219,26 @@ int tb_sqlink_note_text(const tb_sqlink_note_t *n, char *buf, size_t cap)
     return -1;
 }
 
+static void on_timer(uv_timer_t *t);
+
+/* The next turn: soon while anything is unacknowledged or due, under fault
+ * injection, or without a wake socket; otherwise only the safety poll (a
+ * command wakes us).  Never pushes an earlier turn later. */
+static void rearm(tb_sqlink_t *self)
+{
+    uint64_t want = SAFETY_MS;
+    if (self->wake_fd < 0 || tb_node_fault(self->node)->active ||
+        tb_linkeng_backlog(self->eng) > 0 || tb_linkeng_wait_ms(self->eng) >= 0)
+        want = POLL_MS;
+    if (!uv_is_active((uv_handle_t *)&self->timer) || uv_timer_get_due_in(&self->timer) > want)
+        uv_timer_start(&self->timer, on_timer, want, 0);
+}
+
 static void set_backlog(tb_sqlink_t *self)
 {
     tb_node_set_backlog(self->node, tb_linkeng_backlog(self->eng));
+    if (self->open_handles)
+        rearm(self);
 }
 
 static void on_envelope(void *ctx, const tb_env_t *env)
@@ -234,6 +262,68 @@ static void on_drained(void *ctx)
 static void on_timer(uv_timer_t *t)
 {
     tb_sqlink_flush(t->data);
+}
+
+/* The wake socket's path: the store's file name with "-wake" (like its -wal). */
+static int wake_path(tb_store_t *store, char *buf, size_t cap)
+{
+    const char *db = sqlite3_db_filename(tb_store_db(store), "main");
+    if (!db || !*db)
+        return -ENOENT;
+    int n = snprintf(buf, cap, "%s-wake", db);
+    return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
+}
+
+static void on_wake(uv_poll_t *h, int status, int events)
+{
+    tb_sqlink_t *self = h->data;
+    (void)status;
+    (void)events;
+    char b[64];
+    while (recv(self->wake_fd, b, sizeof b, 0) >= 0)
+        ; /* drain: one turn serves every wake so far */
+    tb_sqlink_flush(self);
+}
+
+/* Bind the wake socket; on any failure the node keeps polling every POLL_MS. */
+static void wake_open(tb_sqlink_t *self, uv_loop_t *loop)
+{
+    self->wake_fd = -1;
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    if (wake_path(self->store, a.sun_path, sizeof a.sun_path) < 0)
+        return;
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return;
+    unlink(a.sun_path); /* left by a node that was killed */
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || uv_poll_init(loop, &self->wake, fd) < 0) {
+        close(fd);
+        return;
+    }
+    self->wake.data = self;
+    self->open_handles++;
+    if (uv_poll_start(&self->wake, UV_READABLE, on_wake) < 0) {
+        unlink(a.sun_path);
+        close(fd); /* never polled; the handle closes with the link, wake_fd stays -1 */
+        return;
+    }
+    memcpy(self->wake_path, a.sun_path, sizeof self->wake_path);
+    self->wake_fd = fd;
+}
+
+int tb_sqlink_wake(tb_store_t *store)
+{
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    int rc = wake_path(store, a.sun_path, sizeof a.sun_path);
+    if (rc < 0)
+        return rc;
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    rc = sendto(fd, "w", 1, 0, (struct sockaddr *)&a, sizeof a) < 0 ? -errno : 0;
+    close(fd);
+    /* Its queue full: it has wakes enough waiting. */
+    return rc == -EAGAIN ? 0 : rc;
 }
 
 int tb_sqlink_new(uv_loop_t *loop, tb_store_t *store, const char *endpoint,
@@ -274,17 +364,21 @@ int tb_sqlink_new(uv_loop_t *loop, tb_store_t *store, const char *endpoint,
         return rc;
     }
     self->timer.data = self;
-    if ((rc = uv_timer_start(&self->timer, on_timer, POLL_MS, POLL_MS)) < 0) {
-        tb_sqlink_close(&self); /* self goes with the timer's close callback */
+    self->open_handles = 1;
+    wake_open(self, loop);
+    if ((rc = uv_timer_start(&self->timer, on_timer, POLL_MS, 0)) < 0) {
+        tb_sqlink_close(&self); /* self goes with the handles' close callbacks */
         return rc;
     }
     *ret = self;
     return 0;
 }
 
-static void on_timer_closed(uv_handle_t *h)
+static void on_handle_closed(uv_handle_t *h)
 {
-    free(h->data);
+    tb_sqlink_t *self = h->data;
+    if (--self->open_handles == 0)
+        free(self);
 }
 
 void tb_sqlink_close(tb_sqlink_t **self_p)
@@ -295,7 +389,15 @@ void tb_sqlink_close(tb_sqlink_t **self_p)
     *self_p = NULL;
     tb_linkeng_destroy(&self->eng); /* rolls back a batch still open */
     tb_node_close(&self->node);
-    uv_close((uv_handle_t *)&self->timer, on_timer_closed);
+    if (self->open_handles == 2) {
+        uv_poll_stop(&self->wake); /* before its fd closes */
+        uv_close((uv_handle_t *)&self->wake, on_handle_closed);
+        if (self->wake_fd >= 0) {
+            unlink(self->wake_path);
+            close(self->wake_fd);
+        }
+    }
+    uv_close((uv_handle_t *)&self->timer, on_handle_closed);
 }
 
 uint64_t tb_sqlink_backlog(tb_sqlink_t *self)

@@ -6,9 +6,12 @@
  *  - receiving: messages from each peer are applied strictly in order; every
  *    message drained in one loop turn is applied in ONE transaction together
  *    with the new cursors, and only after COMMIT are acks sent;
- *  - sending: every 100 ms (and right after each batch) it reads the outboxes'
- *    heads (commands a person types append to them from other processes),
- *    sends what is due, and retransmits go-back-N until acked.
+ *  - sending: right after each batch, when a command woke it (tb_sqlink_wake),
+ *    every 100 ms while anything is unacknowledged, and every 5 s as a safety
+ *    poll, it reads the outboxes' heads (commands a person types append to
+ *    them from other processes), sends what is due, and retransmits go-back-N
+ *    until acked.  The wake is a UNIX datagram socket beside the store
+ *    (<place>.db-wake); a node that cannot bind it polls every 100 ms.
  * A message that arrives in order but does not decode or validate is kept in
  * the quarantine table and skipped, so one bad message never blocks a link.
  *
@@ -72,6 +75,11 @@ void tb_sqlink_close(tb_sqlink_t **self_p);
 
 /* Send what is due now (after the caller queued something). */
 void tb_sqlink_flush(tb_sqlink_t *self);
+
+/* A command committed to store: wake its serving node (if one runs) to send
+ * now.  0, or negative (-ENOENT or -ECONNREFUSED: no node serving; the
+ * caller ignores it, the node's safety poll finds the work anyway). */
+int tb_sqlink_wake(tb_store_t *store);
 
 /* Messages waiting in all outboxes. */
 uint64_t tb_sqlink_backlog(tb_sqlink_t *self);

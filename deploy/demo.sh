@@ -6,6 +6,14 @@
 #
 #   deploy/demo.sh          run the scenario, print what each tier sees, stop everything
 #   deploy/demo.sh --keep   leave the county running afterwards, until Ctrl-C
+#   deploy/demo.sh --county the whole of 泰和县 as real processes: broker, county,
+#                           26 townships, 322 villages (data/), a load generator
+#                           logging at a busy county's peak, and every few seconds
+#                           what the county sees; Ctrl-C stops everything.
+#                           TB_DEMO_RATE cases/s (default 1: 26 townships at 500+
+#                           a day in an 8-hour day, ~100k a month, is 0.45/s),
+#                           TB_DEMO_EVERY seconds between reports (default 5),
+#                           TB_DEMO_SECONDS stop by itself after that long.
 #
 # Safe to rerun: it stops what an earlier run left and starts afresh.  As root
 # it installs what is missing with apt-get; PostgreSQL runs as the postgres user.
@@ -13,8 +21,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source deploy/lib.sh
 
-KEEP=0
+KEEP=0 MODE=demo
 [ "${1:-}" = "--keep" ] && KEEP=1
+[ "${1:-}" = "--county" ] && MODE=county
 started=$SECONDS
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -63,8 +72,84 @@ echo "$DB"
 
 export TONGBAN_BROKER=ipc://$RUN/broker.sock
 COUNTY=360826000000
+
+# ---- --county: the whole county -----------------------------------------------------------------
+county_mode() {
+    mapfile -t TOWNS < <(tail -n +2 data/taihe-townships.csv | cut -d, -f1 | sed 's/$/000/')
+    mapfile -t VILLAGES < <(tail -n +2 data/taihe-villages.csv | cut -d, -f1)
+    step "CurveZMQ 密钥与准入名单 / keys and the allow-list for all ${#TOWNS[@]} townships and ${#VILLAGES[@]} villages"
+    # One process for 350 key pairs (the same files as keygen and keys allow).
+    export TONGBAN_KEYS=$RUN/keys
+    /usr/bin/python3 tests/integration/curve-keys.py "$TONGBAN_KEYS" data >/dev/null
+    step "启动全县 / starting the broker, the county, ${#TOWNS[@]} townships, ${#VILLAGES[@]} villages"
+    ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+    start broker deploy/supervise.sh "$B/broker/tongban-broker" serve
+    start county "$C" serve --place $COUNTY --db "$DB"
+    local t v
+    for t in "${TOWNS[@]}"; do start "$t" "$T" serve --place "$t" --data-dir "$RUN/$t"; done
+    # No screens: 322 villages on one machine would all want 127.0.0.1:8401.
+    for v in "${VILLAGES[@]}"; do
+        start "$v" "$V" serve --place "$v" --data-dir "$RUN/$v" --http off
+    done
+    local items=(LD001 HJ001 YL001 SJ001 LD001 HJ001) names=(李秀英 王建国 张桂兰 刘德明 陈美华 杨志强)
+    local rate=${TB_DEMO_RATE:-1}
+    echo "all $((2 + ${#TOWNS[@]} + ${#VILLAGES[@]})) processes started in $((SECONDS - started)) s;" \
+        "load: $rate case(s)/s logged at random villages with tongban-village log"
+    # The load generator: a village agent somewhere logs a walk-in case.
+    gen() {
+        trap 'exit 0' TERM
+        local n=0 gap
+        gap=$(echo "scale=3; 1 / $rate" | bc)
+        while :; do
+            local v=${VILLAGES[RANDOM % ${#VILLAGES[@]}]} k=$((RANDOM % 6))
+            "$V" log --place "$v" --data-dir "$RUN/$v" --agent 代办员 --client "${names[$k]}" \
+                --phone 1380796$(printf %04d $((RANDOM % 10000))) --item "${items[$k]}" \
+                >>"$RUN/load.log" 2>&1 || true
+            n=$((n + 1))
+            sleep "$gap"
+        done
+    }
+    start load gen
+    local every=${TB_DEMO_EVERY:-5} until=$((SECONDS + ${TB_DEMO_SECONDS:-999999999}))
+    while [ $SECONDS -lt $until ]; do
+        sleep "$every"
+        step "$(date +%T) 县里看到的 / what the county sees (logged so far: $(grep -c . "$RUN/load.log" 2>/dev/null || echo 0))"
+        tb_psql "$RUN/pg" -c "SELECT CASE WHEN holder LIKE '%000000' THEN 'county' WHEN holder LIKE '%000'
+                THEN 'township' ELSE 'village' END AS tier, state, count(*) FROM cases GROUP BY 1, 2
+                ORDER BY 1, 2" | column -t -s'|' | sed 's/^/  cases  /'
+        echo "  events at the county: $(tb_psql "$RUN/pg" -c "SELECT count(*) FROM case_events")"
+        # Backlog per link: unacknowledged messages in each sender's outbox.
+        tb_psql "$RUN/pg" -c "SELECT peer, last - acked FROM link_out WHERE last > acked ORDER BY 2 DESC
+                LIMIT 5" | sed 's/|/ /; s/^/  backlog county -> /'
+        /usr/bin/python3 - "$RUN" "${TOWNS[@]}" -- "${VILLAGES[@]}" <<'PY'
+import sqlite3, sys
+run, args = sys.argv[1], sys.argv[2:]
+towns, villages = args[:args.index("--")], args[args.index("--") + 1:]
+def backlog(code):
+    try:
+        db = sqlite3.connect(f"file:{run}/{code}/{code}.db?mode=ro", uri=True, timeout=0.2)
+        rows = db.execute("SELECT peer, last - acked FROM link_out").fetchall()
+        db.close()
+        return rows
+    except sqlite3.Error:
+        return []
+up = [(t, p, n) for t in towns for p, n in backlog(t) if n > 0]
+vil = [(v, p, n) for v in villages for p, n in backlog(v) if n > 0]
+for t, p, n in sorted(up, key=lambda r: -r[2])[:5]:
+    print(f"  backlog {t} -> {p} {n}")
+print(f"  backlog townships: {sum(r[2] for r in up)} message(s) on {len(up)} link(s); "
+      f"villages: {sum(r[2] for r in vil)} on {len(vil)} link(s)")
+PY
+    done
+}
 TOWNS=(360826100000 360826102000)                 # 澄江镇, 桥头镇
 VILLAGES=(360826100001 360826100002 360826102001) # 文田社区, 白凤社区, 桥头镇居委会
+
+start() { local name=$1; shift; "$@" >"$RUN/$name.log" 2>&1 & PIDS+=($!); echo $! >>"$RUN/pids"; }
+if [ $MODE = county ]; then
+    county_mode
+    exit 0
+fi
 
 step "生成 CurveZMQ 密钥与准入名单 / CurveZMQ keys and the county's allow-list"
 export TONGBAN_KEYS=$RUN/keys
@@ -73,7 +158,6 @@ tb_keys_make "$TONGBAN_KEYS" "$B" $COUNTY "${TOWNS[@]}" "${VILLAGES[@]}"
 AGENTS=(刘代办 陈代办 王代办)
 vil() { local code=$1; shift; "$V" "$@" --place "$code" --data-dir "$RUN/$code"; }
 town() { local code=$1; shift; "$T" "$@" --place "$code" --data-dir "$RUN/$code" --agent 窗口周; }
-start() { local name=$1; shift; "$@" >"$RUN/$name.log" 2>&1 & PIDS+=($!); echo $! >>"$RUN/pids"; }
 
 step "村代办员离线登记（此时尚无网络）/ village agents log cases offline"
 clients=(李秀英 王建国 张桂兰 刘德明 陈美华 杨志强)

@@ -413,6 +413,8 @@ int main(int argc, char **argv)
     }
     status = 0;
 out:
+    if (store && status == 0)
+        (void)tb_sqlink_wake(store); /* it committed: the serving node sends now */
     tb_store_destroy(&store);
     tb_cli_env_fini(&env);
     return status;

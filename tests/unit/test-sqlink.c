@@ -473,6 +473,31 @@ static void enqueue(fix_t *f, const char *body)
     tb_sqlink_flush(f->link);
 }
 
+/* Idle, the node does not poll its outbox every 100 ms: what another process
+ * (a command) commits waits for the wake that command sends after COMMIT
+ * (tb_sqlink_wake), then goes out at once.  With the node gone, the wake
+ * finds no socket. */
+static void test_wake(void **state)
+{
+    fix_t *f = *state;
+    pump(f, 300); /* the first turn found nothing: only the safety poll is left */
+    tb_store_t *cmd = NULL;
+    assert_rc(tb_store_open(f->dir, ME, &cmd), 0);
+    assert_rc(tb_store_begin(cmd), 0);
+    assert_rc(tb_store_enqueue(cmd, PEER, (const uint8_t *)"woken", 5, NULL), 0);
+    assert_rc(tb_store_commit(cmd), 0);
+    pump(f, 400);
+    assert_int_equal(f->ndata, 0);
+    assert_rc(tb_sqlink_wake(cmd), 0);
+    pump(f, 300);
+    assert_int_equal(f->ndata, 1);
+    assert_string_equal(f->data_body[0], "woken");
+    tb_sqlink_close(&f->link);
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    assert_rc(tb_sqlink_wake(cmd), -ENOENT);
+    tb_store_destroy(&cmd);
+}
+
 /* UNREACHABLE for a peer, from the broker, holds that peer's outbox for the
  * backoff; the same words from anyone else (here the peer itself, stamped
  * as itself) change nothing. */
@@ -615,6 +640,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_outbox_retransmit_ack, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unreachable_from_broker_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_window, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wake, setup, teardown),
         cmocka_unit_test_setup_teardown(test_serve_stops_on_sigterm, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
