@@ -6,13 +6,13 @@
 #include "tb_i18n.h"
 #include "tb_labels.h"
 #include "tb_report.h"
+#include "tb_webapi.h"
 #include "township.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 extern const tb_http_asset_t township_assets[];
 extern const size_t township_assets_count;
@@ -64,64 +64,7 @@ static const char *field_of(int rc, tb_event_type_t type)
 
 static void refuse_msg(tb_http_resp_t *resp, int rc, tb_event_type_t type, const char *message)
 {
-    if (rc == -TB_ENOCASE) {
-        tb_http_reply_error(resp, 404, "no_case", tb_strerror(rc));
-        return;
-    }
-    if (rc == -TB_ESTORE || rc == -ENOMEM || rc == -EIO) {
-        tb_http_reply_error(resp, 500, "store", tb_strerror(rc));
-        return;
-    }
-    tb_http_reply_json(resp, 400,
-                       json_pack("{s:[{s:s,s:s}]}", "errors", "field", field_of(rc, type),
-                                 "message", message ? message : tb_strerror(rc)));
-}
-
-/* A string member, or NULL; a member of another type is refused. */
-static int str_member(json_t *body, const char *key, const char **ret)
-{
-    json_t *v = json_object_get(body, key);
-    *ret = NULL;
-    if (!v || json_is_null(v))
-        return 0;
-    if (!json_is_string(v))
-        return -TB_EBADVALUE;
-    *ret = json_string_value(v);
-    return 0;
-}
-
-/* key: ["a", "b"] joined as "a,b" for tb_act_split (names may not hold ','). */
-static int list_member(json_t *body, const char *key, char *buf, size_t size)
-{
-    json_t *m = json_object_get(body, key);
-    buf[0] = '\0';
-    if (!m || json_is_null(m))
-        return 0;
-    if (!json_is_array(m))
-        return -TB_EBADVALUE;
-    size_t i, used = 0;
-    json_t *v;
-    json_array_foreach(m, i, v)
-    {
-        const char *s = json_string_value(v);
-        if (!s || strchr(s, ',') || strstr(s, "，") || strstr(s, "、"))
-            return -TB_EMATERIAL;
-        int n = snprintf(buf + used, size - used, "%s%s", used ? "," : "", s);
-        if (n < 0 || (size_t)n >= size - used)
-            return -TB_ETOOLONG;
-        used += (size_t)n;
-    }
-    return 0;
-}
-
-static bool csrf_ok(township_web_t *w, const tb_http_req_t *req, tb_http_resp_t *resp)
-{
-    const char *t = tb_http_header(req, "X-CSRF-Token");
-    if (t && strlen(t) == strlen(w->csrf) && strcmp(t, w->csrf) == 0)
-        return true;
-    tb_http_reply_error(resp, 403, "csrf",
-                        TB_TR("页面已过期，请刷新后重试", "the page is stale: reload it"));
-    return false;
+    tb_web_refuse(resp, rc, field_of(rc, type), message);
 }
 
 /* The latest recorded_ms of events made by origin (0: none). */
@@ -312,10 +255,10 @@ static void register_case(township_web_t *w, const tb_http_req_t *req, tb_http_r
     char mats[2048];
     tb_entry_t e = {0};
     int rc;
-    if ((rc = str_member(b, "client", &e.client)) < 0 ||
-        (rc = str_member(b, "phone", &e.phone)) < 0 || (rc = str_member(b, "item", &e.item)) < 0 ||
-        (rc = str_member(b, "note", &e.note)) < 0 || (rc = str_member(b, "reply", &e.reply)) < 0 ||
-        (rc = list_member(b, "materials", mats, sizeof mats)) < 0) {
+    if ((rc = tb_web_str(b, "client", &e.client)) < 0 ||
+        (rc = tb_web_str(b, "phone", &e.phone)) < 0 || (rc = tb_web_str(b, "item", &e.item)) < 0 ||
+        (rc = tb_web_str(b, "note", &e.note)) < 0 || (rc = tb_web_str(b, "reply", &e.reply)) < 0 ||
+        (rc = tb_web_list(b, "materials", mats, sizeof mats)) < 0) {
         refuse_msg(resp, rc, TB_EV_NONE, NULL);
         return;
     }
@@ -364,14 +307,14 @@ static int read_step(json_t *b, tb_act_t *a, char *mats, size_t size, const char
 {
     int rc;
     *ret_why = NULL;
-    if ((rc = str_member(b, "reason", &a->reason)) < 0 ||
-        (rc = str_member(b, "comment", &a->comment)) < 0 ||
-        (rc = str_member(b, "basis", &a->basis)) < 0)
+    if ((rc = tb_web_str(b, "reason", &a->reason)) < 0 ||
+        (rc = tb_web_str(b, "comment", &a->comment)) < 0 ||
+        (rc = tb_web_str(b, "basis", &a->basis)) < 0)
         return rc;
     const char *list = a->type == TB_EV_NOTICE    ? "missing"
                        : a->type == TB_EV_PLEDGED ? "pledge"
                                                   : "materials";
-    if ((rc = list_member(b, list, mats, size)) < 0)
+    if ((rc = tb_web_list(b, list, mats, size)) < 0)
         return rc;
     a->materials = mats[0] ? mats : NULL;
     if (a->reason && !*a->reason)
@@ -380,7 +323,7 @@ static int read_step(json_t *b, tb_act_t *a, char *mats, size_t size, const char
         a->basis = NULL;
     if (a->type == TB_EV_PLEDGED) {
         const char *due = NULL;
-        if (str_member(b, "due", &due) < 0 || !due || tb_act_parse_due(due, &a->due_ms) < 0) {
+        if (tb_web_str(b, "due", &due) < 0 || !due || tb_act_parse_due(due, &a->due_ms) < 0) {
             *ret_why = TB_TR("容缺受理必须给出补交期限 年-月-日（如 2026-03-20）",
                              "a pledge needs its due date: YYYY-MM-DD (e.g. 2026-03-20)");
             return -TB_EBADVALUE;
@@ -388,7 +331,7 @@ static int read_step(json_t *b, tb_act_t *a, char *mats, size_t size, const char
     }
     if (a->type == TB_EV_DECIDED) {
         const char *d = NULL;
-        (void)str_member(b, "decision", &d);
+        (void)tb_web_str(b, "decision", &d);
         if (!d || (strcmp(d, "grant") && strcmp(d, "deny"))) {
             *ret_why = TB_TR("请选择准予或不予许可（不予许可须写明理由）",
                              "choose grant or deny (a denial needs its reason)");
@@ -500,27 +443,18 @@ static void on_case_get(void *ctx, const tb_http_req_t *req, tb_http_resp_t *res
 static void on_case_post(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     township_web_t *w = ctx;
-    if (!csrf_ok(w, req, resp))
+    if (!tb_web_csrf(w->csrf, req, resp))
         return;
     char id[TB_CASEID_MAX + 1];
-    const char *p = tb_http_param(req), *slash = strchr(p, '/');
-    if (!slash || (size_t)(slash - p) >= sizeof id) {
-        tb_http_reply_error(resp, 404, "not_found", "no such action");
-        return;
-    }
-    memcpy(id, p, (size_t)(slash - p));
-    id[slash - p] = '\0';
-    if (!tb_caseid_valid(id)) {
-        tb_http_reply_error(resp, 404, "no_case", tb_strerror(-TB_ENOCASE));
-        return;
-    }
-    act(w, id, slash + 1, req, resp);
+    const char *action;
+    if (tb_web_case_action(req, resp, id, &action) == 0)
+        act(w, id, action, req, resp);
 }
 
 static void on_register(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     township_web_t *w = ctx;
-    if (csrf_ok(w, req, resp))
+    if (tb_web_csrf(w->csrf, req, resp))
         register_case(w, req, resp);
 }
 
@@ -533,11 +467,9 @@ static const tb_http_route_t routes[] = {
 
 int township_web_start(uv_loop_t *loop, const char *addr, township_web_t *w, tb_http_t **ret)
 {
-    unsigned char raw[32];
-    if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw)
-        return -EIO;
-    for (size_t i = 0; i < sizeof raw; i++)
-        snprintf(w->csrf + 2 * i, 3, "%02x", raw[i]);
+    int rc = tb_web_token(w->csrf);
+    if (rc < 0)
+        return rc;
     return tb_http_new(loop, addr, routes, sizeof routes / sizeof routes[0], township_assets,
                        township_assets_count, w, ret);
 }

@@ -6,13 +6,13 @@
 #include "tb_labels.h"
 #include "tb_log.h"
 #include "tb_report.h"
+#include "tb_webapi.h"
 #include "village.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 extern const tb_http_asset_t village_assets[];
 extern const size_t village_assets_count;
@@ -61,64 +61,7 @@ static const char *field_of(int rc)
 
 static void refuse(tb_http_resp_t *resp, int rc)
 {
-    if (rc == -TB_ENOCASE) {
-        tb_http_reply_error(resp, 404, "no_case", tb_strerror(rc));
-        return;
-    }
-    if (rc == -TB_ESTORE || rc == -ENOMEM || rc == -EIO) {
-        tb_http_reply_error(resp, 500, "store", tb_strerror(rc));
-        return;
-    }
-    tb_http_reply_json(resp, 400,
-                       json_pack("{s:[{s:s,s:s}]}", "errors", "field", field_of(rc), "message",
-                                 tb_strerror(rc)));
-}
-
-/* A string member, or NULL; a member of another type is refused. */
-static int str_member(json_t *body, const char *key, const char **ret)
-{
-    json_t *v = json_object_get(body, key);
-    *ret = NULL;
-    if (!v || json_is_null(v))
-        return 0;
-    if (!json_is_string(v))
-        return -TB_EBADVALUE;
-    *ret = json_string_value(v);
-    return 0;
-}
-
-/* materials: ["a", "b"] joined as "a,b" for tb_act_split (names may not hold ','). */
-static int materials_member(json_t *body, char *buf, size_t size)
-{
-    json_t *m = json_object_get(body, "materials");
-    buf[0] = '\0';
-    if (!m || json_is_null(m))
-        return 0;
-    if (!json_is_array(m))
-        return -TB_EBADVALUE;
-    size_t i, used = 0;
-    json_t *v;
-    json_array_foreach(m, i, v)
-    {
-        const char *s = json_string_value(v);
-        /* One name per element: a separator inside would split it in two. */
-        if (!s || strchr(s, ',') || strstr(s, "，") || strstr(s, "、"))
-            return -TB_EMATERIAL;
-        int n = snprintf(buf + used, size - used, "%s%s", used ? "," : "", s);
-        if (n < 0 || (size_t)n >= size - used)
-            return -TB_ETOOLONG;
-        used += (size_t)n;
-    }
-    return 0;
-}
-
-static bool csrf_ok(village_web_t *w, const tb_http_req_t *req, tb_http_resp_t *resp)
-{
-    const char *t = tb_http_header(req, "X-CSRF-Token");
-    if (t && strlen(t) == strlen(w->csrf) && strcmp(t, w->csrf) == 0)
-        return true;
-    tb_http_reply_error(resp, 403, "csrf", TB_TR("页面已过期，请刷新后重试", "the page is stale: reload it"));
-    return false;
+    tb_web_refuse(resp, rc, field_of(rc), NULL);
 }
 
 /* ---- handlers ---------------------------------------------------------------------------- */
@@ -158,10 +101,9 @@ static void on_status(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
     const char *phone = tb_config_get(&w->env->cfg, TB_CFG_SERVICE_PHONE);
     tb_http_reply_json(
         resp, 200,
-        json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:I,s:s,s:I,s:s}", "place", w->env->place,
-                  "place_name", me ? me : "", "township", w->env->parent, "township_name",
-                  up ? up : "", "agent", agent ? agent : "",
-                  "link_up", w->link_up ? w->link_up(w->arg) : false, "backlog",
+        json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:I,s:s,s:I,s:s}", "place", w->env->place, "place_name",
+                  me ? me : "", "township", w->env->parent, "township_name", up ? up : "", "agent",
+                  agent ? agent : "", "link_up", w->link_up ? w->link_up(w->arg) : false, "backlog",
                   (json_int_t)(w->backlog ? w->backlog(w->arg) : 0), "last_status", at,
                   "last_status_ms", (json_int_t)last, "phone", phone ? phone : ""));
 }
@@ -170,8 +112,8 @@ static void on_items(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     (void)req;
     village_web_t *w = ctx;
-    json_t *j = tb_report_items_json(w->env->catalog, w->env->catalog_version,
-                                     w->env->calendar_version);
+    json_t *j =
+        tb_report_items_json(w->env->catalog, w->env->catalog_version, w->env->calendar_version);
     if (!j)
         tb_http_reply_error(resp, 500, "nomem", tb_strerror(-ENOMEM));
     else
@@ -247,10 +189,10 @@ static void log_case(village_web_t *w, const tb_http_req_t *req, tb_http_resp_t 
     char mats[2048];
     village_entry_t e = {0};
     int rc;
-    if ((rc = str_member(b, "client", &e.client)) < 0 ||
-        (rc = str_member(b, "phone", &e.phone)) < 0 || (rc = str_member(b, "item", &e.item)) < 0 ||
-        (rc = str_member(b, "note", &e.note)) < 0 || (rc = str_member(b, "reply", &e.reply)) < 0 ||
-        (rc = materials_member(b, mats, sizeof mats)) < 0) {
+    if ((rc = tb_web_str(b, "client", &e.client)) < 0 ||
+        (rc = tb_web_str(b, "phone", &e.phone)) < 0 || (rc = tb_web_str(b, "item", &e.item)) < 0 ||
+        (rc = tb_web_str(b, "note", &e.note)) < 0 || (rc = tb_web_str(b, "reply", &e.reply)) < 0 ||
+        (rc = tb_web_list(b, "materials", mats, sizeof mats)) < 0) {
         refuse(resp, rc);
         return;
     }
@@ -292,15 +234,14 @@ static void act(village_web_t *w, const char *id, const char *name, const tb_htt
     }
     json_t *b = tb_http_json_body(req);
     char mats[2048];
-    tb_act_t a = {.type = actions[k].type,
-                  .case_id = id,
-                  .actor = tb_config_get(&w->env->cfg, TB_CFG_AGENT)};
+    tb_act_t a = {
+        .type = actions[k].type, .case_id = id, .actor = tb_config_get(&w->env->cfg, TB_CFG_AGENT)};
     int rc;
     const char *rating = NULL;
     json_t *r = json_object_get(b, "rating");
-    if ((rc = str_member(b, "reason", &a.reason)) < 0 ||
-        (rc = str_member(b, "comment", &a.comment)) < 0 ||
-        (rc = materials_member(b, mats, sizeof mats)) < 0) {
+    if ((rc = tb_web_str(b, "reason", &a.reason)) < 0 ||
+        (rc = tb_web_str(b, "comment", &a.comment)) < 0 ||
+        (rc = tb_web_list(b, "materials", mats, sizeof mats)) < 0) {
         refuse(resp, rc);
         return;
     }
@@ -354,27 +295,18 @@ static void on_case_get(void *ctx, const tb_http_req_t *req, tb_http_resp_t *res
 static void on_case_post(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     village_web_t *w = ctx;
-    if (!csrf_ok(w, req, resp))
+    if (!tb_web_csrf(w->csrf, req, resp))
         return;
     char id[TB_CASEID_MAX + 1];
-    const char *p = tb_http_param(req), *slash = strchr(p, '/');
-    if (!slash || (size_t)(slash - p) >= sizeof id) {
-        tb_http_reply_error(resp, 404, "not_found", "no such action");
-        return;
-    }
-    memcpy(id, p, (size_t)(slash - p));
-    id[slash - p] = '\0';
-    if (!tb_caseid_valid(id)) {
-        tb_http_reply_error(resp, 404, "no_case", tb_strerror(-TB_ENOCASE));
-        return;
-    }
-    act(w, id, slash + 1, req, resp);
+    const char *action;
+    if (tb_web_case_action(req, resp, id, &action) == 0)
+        act(w, id, action, req, resp);
 }
 
 static void on_log(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     village_web_t *w = ctx;
-    if (csrf_ok(w, req, resp))
+    if (tb_web_csrf(w->csrf, req, resp))
         log_case(w, req, resp);
 }
 
@@ -416,37 +348,35 @@ static void on_ledger(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
     {
         const char *at = json_string_value(json_object_get(c, "accept_time"));
         if (at && !strncmp(at, prefix, 7))
-            json_array_append_new(
-                rows, json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O}", "client_name",
-                                json_object_get(c, "client_name"), "client_phone",
-                                json_object_get(c, "client_phone"), "agent",
-                                json_object_get(c, "agent"), "item_name",
-                                json_object_get(c, "item_name"), "accept_time",
-                                json_object_get(c, "accept_time"), "completion_time",
-                                json_object_get(c, "completion_time"), "result",
-                                json_object_get(c, "result")));
+            json_array_append_new(rows,
+                                  json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O}", "client_name",
+                                            json_object_get(c, "client_name"), "client_phone",
+                                            json_object_get(c, "client_phone"), "agent",
+                                            json_object_get(c, "agent"), "item_name",
+                                            json_object_get(c, "item_name"), "accept_time",
+                                            json_object_get(c, "accept_time"), "completion_time",
+                                            json_object_get(c, "completion_time"), "result",
+                                            json_object_get(c, "result")));
     }
     json_decref(all);
     const char *me = tb_places_name(w->env->places, w->env->place);
-    tb_http_reply_json(resp, 200,
-                       json_pack("{s:s,s:s,s:o}", "month", prefix, "place_name", me ? me : "",
-                                 "rows", rows));
+    tb_http_reply_json(
+        resp, 200,
+        json_pack("{s:s,s:s,s:o}", "month", prefix, "place_name", me ? me : "", "rows", rows));
 }
 
 static const tb_http_route_t routes[] = {
-    {"GET", "/api/session", on_session, false},  {"GET", "/api/status", on_status, false},
-    {"GET", "/api/items", on_items, false},      {"GET", "/api/cases", on_cases, false},
-    {"POST", "/api/cases", on_log, true},        {"GET", "/api/cases/*", on_case_get, false},
+    {"GET", "/api/session", on_session, false},   {"GET", "/api/status", on_status, false},
+    {"GET", "/api/items", on_items, false},       {"GET", "/api/cases", on_cases, false},
+    {"POST", "/api/cases", on_log, true},         {"GET", "/api/cases/*", on_case_get, false},
     {"POST", "/api/cases/*", on_case_post, true}, {"GET", "/api/ledger", on_ledger, false},
 };
 
 int village_web_start(uv_loop_t *loop, const char *addr, village_web_t *w, tb_http_t **ret)
 {
-    unsigned char raw[32];
-    if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw)
-        return -EIO;
-    for (size_t i = 0; i < sizeof raw; i++)
-        snprintf(w->csrf + 2 * i, 3, "%02x", raw[i]);
+    int rc = tb_web_token(w->csrf);
+    if (rc < 0)
+        return rc;
     return tb_http_new(loop, addr, routes, sizeof routes / sizeof routes[0], village_assets,
                        village_assets_count, w, ret);
 }

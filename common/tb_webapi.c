@@ -1,0 +1,100 @@
+/* tb_webapi: the shared parts of the nodes' JSON APIs (tb_webapi.h). */
+#include "tb_webapi.h"
+
+#include "tb_error.h"
+#include "tb_i18n.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+
+int tb_web_token(char ret[TB_WEB_TOKEN_LEN + 1])
+{
+    unsigned char raw[TB_WEB_TOKEN_LEN / 2];
+    if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw)
+        return -EIO;
+    for (size_t i = 0; i < sizeof raw; i++)
+        snprintf(ret + 2 * i, 3, "%02x", raw[i]);
+    return 0;
+}
+
+bool tb_web_csrf(const char *token, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    const char *t = tb_http_header(req, "X-CSRF-Token");
+    if (t && token[0] && strlen(t) == strlen(token) && strcmp(t, token) == 0)
+        return true;
+    tb_http_reply_error(resp, 403, "csrf",
+                        TB_TR("页面已过期，请刷新后重试", "the page is stale: reload it"));
+    return false;
+}
+
+int tb_web_str(json_t *body, const char *key, const char **ret)
+{
+    json_t *v = json_object_get(body, key);
+    *ret = NULL;
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_string(v))
+        return -TB_EBADVALUE;
+    *ret = json_string_value(v);
+    return 0;
+}
+
+int tb_web_list(json_t *body, const char *key, char *buf, size_t size)
+{
+    json_t *m = json_object_get(body, key);
+    buf[0] = '\0';
+    if (!m || json_is_null(m))
+        return 0;
+    if (!json_is_array(m))
+        return -TB_EBADVALUE;
+    size_t i, used = 0;
+    json_t *v;
+    json_array_foreach(m, i, v)
+    {
+        const char *s = json_string_value(v);
+        /* One name per element: a separator inside would split it in two
+         * (strstr: the separators are multi-byte, strpbrk would match bytes). */
+        if (!s || strchr(s, ',') || strstr(s, "，") || strstr(s, "、"))
+            return -TB_EMATERIAL;
+        int n = snprintf(buf + used, size - used, "%s%s", used ? "," : "", s);
+        if (n < 0 || (size_t)n >= size - used)
+            return -TB_ETOOLONG;
+        used += (size_t)n;
+    }
+    return 0;
+}
+
+int tb_web_case_action(const tb_http_req_t *req, tb_http_resp_t *resp,
+                       char ret_id[TB_CASEID_MAX + 1], const char **ret_action)
+{
+    const char *p = tb_http_param(req), *slash = strchr(p, '/');
+    if (!slash || (size_t)(slash - p) > TB_CASEID_MAX) {
+        tb_http_reply_error(resp, 404, "not_found", "no such action");
+        return -1;
+    }
+    memcpy(ret_id, p, (size_t)(slash - p));
+    ret_id[slash - p] = '\0';
+    if (!tb_caseid_valid(ret_id)) {
+        tb_http_reply_error(resp, 404, "no_case", tb_strerror(-TB_ENOCASE));
+        return -1;
+    }
+    *ret_action = slash + 1;
+    return 0;
+}
+
+void tb_web_refuse(tb_http_resp_t *resp, int rc, const char *field, const char *message)
+{
+    if (rc == -TB_ENOCASE) {
+        tb_http_reply_error(resp, 404, "no_case", tb_strerror(rc));
+        return;
+    }
+    if (rc == -TB_ESTORE || rc == -ENOMEM || rc == -EIO) {
+        tb_http_reply_error(resp, 500, "store", tb_strerror(rc));
+        return;
+    }
+    tb_http_reply_json(resp, 400,
+                       json_pack("{s:[{s:s,s:s}]}", "errors", "field", field, "message",
+                                 message ? message : tb_strerror(rc)));
+}
