@@ -46,6 +46,14 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    /* A stop asked for while starting (a supervisor restarting us while a
+     * test or an operator stops it) is a clean stop, not death by the
+     * default action (exit 143): the handler is in place from the first line
+     * and broker_run sees the flag at once. */
+    struct sigaction sa = {0};
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     tb_log_init("broker");
     bool help = argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
                               strcmp(argv[1], "help") == 0);
@@ -152,10 +160,6 @@ int main(int argc, char **argv)
     broker_set_limits(b, &lim);
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
         tb_info("open files: at most %llu", (unsigned long long)rl.rlim_cur);
-    struct sigaction sa = {0};
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
     tb_info("listening on %s (CURVE, key %s, allow-list %s)", endpoint, pub, allow);
     rc = broker_run(b, &stop);
     broker_stats_t s = broker_stats(b);
