@@ -35,14 +35,11 @@
 #include "tb_test.h"
 
 #include "county_int.h"
+#include "tb_test_county.h"
 
 #ifndef TB_TEST_HOOKS
 #error "test-county-alloc needs the county built with -DTB_TEST_HOOKS (county-core-hooks)"
 #endif
-
-#define COUNTY "360826000000"
-#define TOWNSHIP "360826100000"
-#define VILLAGE "360826100001"
 
 static const char *conninfo;
 static char tmpdir[64];
@@ -83,17 +80,7 @@ static int setup(void **state)
         PQfinish(pg);
         return -1;
     }
-    char endpoint[128];
-    snprintf(endpoint, sizeof endpoint, "ipc://%s/no-broker.sock", tmpdir);
-    setenv("TONGBAN_PLACE", COUNTY, 1);
-    setenv("TONGBAN_SHARE_DIR", TB_SOURCE_DATA_DIR, 1);
-    setenv("TONGBAN_BROKER", endpoint, 1);
-    setenv("TONGBAN_DB", conninfo, 1);
-    unsetenv("TONGBAN_FAULT");
-    unsetenv("TONGBAN_TEST_POISON_CASE");
-    tb_config_init(&f->env.cfg);
-    if (uv_loop_init(&f->loop) < 0 || tb_cli_load(&f->env, TB_LEVEL_COUNTY, NULL) < 0 ||
-        county_init(&f->c, &f->loop, &f->env, conninfo, NULL) < 0) {
+    if (tb_test_county_init(&f->c, &f->loop, &f->env, tmpdir, conninfo) < 0) {
         PQfinish(pg);
         return -1;
     }
@@ -106,11 +93,7 @@ static int teardown(void **state)
 {
     fixture_t *f = *state;
     county_test_alloc_fail_at(0);
-    county_shutdown(&f->c);
-    uv_run(&f->loop, UV_RUN_DEFAULT);
-    county_fini(&f->c);
-    assert_rc(uv_loop_close(&f->loop), 0);
-    tb_cli_env_fini(&f->env);
+    tb_test_county_fini(&f->c, &f->loop, &f->env);
     PQfinish(f->pg);
     free(f);
     return 0;
@@ -171,32 +154,6 @@ static void assert_cache_is_store(fixture_t *f)
         assert_int_equal(held, (size_t)rows);
 }
 
-/* A LOGGED event of case number n of the village, as the village's seq. */
-static void logged(uint64_t seq, int n, uint8_t **ret_buf, size_t *ret_len)
-{
-    char case_id[40];
-    snprintf(case_id, sizeof case_id, "%s-20261122-%04d", VILLAGE, n);
-    Tongban__V1__LedgerRecord l = TONGBAN__V1__LEDGER_RECORD__INIT;
-    l.client_name = (char *)"李四";
-    l.client_phone = (char *)"13800138000";
-    l.agent = (char *)"王五";
-    l.item_code = (char *)"YB003";
-    l.note = (char *)"";
-    l.accept_time_ms = 1795334400000;
-    tb_event_msg_t ev = TONGBAN__V1__CASE_EVENT__INIT;
-    ev.origin_node = (char *)VILLAGE;
-    ev.origin_seq = seq;
-    ev.case_id = case_id;
-    ev.type = TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED;
-    ev.actor = (char *)"王五";
-    ev.at_ms = 1795334400000;
-    ev.ledger = &l;
-    tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
-    item.item_case = TONGBAN__V1__ITEM__ITEM_EVENT;
-    item.event = &ev;
-    assert_rc(tb_pack_item(&item, ret_buf, ret_len), 0);
-}
-
 /* Link message seq from the township, through county_on_envelope: accepted
  * into the pending batch. */
 static void link_accept(fixture_t *f, uint64_t seq, const uint8_t *buf, size_t len)
@@ -220,8 +177,8 @@ static void test_load(void **state)
     assert_rc(county_pg_open(&f->c), 0);
     uint8_t *a, *b;
     size_t alen, blen;
-    logged(1, 1, &a, &alen);
-    logged(2, 1, &b, &blen);
+    tb_test_logged(1, 1, &a, &alen);
+    tb_test_logged(2, 1, &b, &blen);
     link_accept(f, 1, a, alen);
     link_accept(f, 2, b, blen);
     free(a);
@@ -281,8 +238,8 @@ static void test_batch(void **state)
         counts_t before = counts(f);
         uint8_t *a, *b;
         size_t alen, blen;
-        logged(seq, n, &a, &alen);
-        logged(seq + 1, n, &b, &blen);
+        tb_test_logged(seq, n, &a, &alen);
+        tb_test_logged(seq + 1, n, &b, &blen);
         link_accept(f, seq, a, alen);
         link_accept(f, seq + 1, b, blen);
         free(a);

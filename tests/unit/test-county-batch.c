@@ -22,14 +22,12 @@
 #include "tb_test.h"
 
 #include "county_int.h"
+#include "tb_test_county.h"
 
 #ifndef TB_TEST_HOOKS
 #error "test-county-batch needs the county built with -DTB_TEST_HOOKS"
 #endif
 
-#define COUNTY "360826000000"
-#define TOWNSHIP "360826100000"
-#define VILLAGE "360826100001"
 #define FOREIGN "360827100000" /* a township of another county */
 
 enum { MAX_STMTS = 256 };
@@ -69,16 +67,7 @@ static int setup(void **state)
     fixture_t *f = calloc(1, sizeof *f);
     if (!f)
         return -1;
-    char endpoint[128];
-    snprintf(endpoint, sizeof endpoint, "ipc://%s/no-broker.sock", tmpdir);
-    setenv("TONGBAN_PLACE", COUNTY, 1);
-    setenv("TONGBAN_SHARE_DIR", TB_SOURCE_DATA_DIR, 1);
-    setenv("TONGBAN_BROKER", endpoint, 1);
-    unsetenv("TONGBAN_FAULT");
-    unsetenv("TONGBAN_TEST_POISON_CASE");
-    tb_config_init(&f->env.cfg);
-    if (uv_loop_init(&f->loop) < 0 || tb_cli_load(&f->env, TB_LEVEL_COUNTY, NULL) < 0 ||
-        county_init(&f->c, &f->loop, &f->env, "dbname=none", NULL) < 0 ||
+    if (tb_test_county_init(&f->c, &f->loop, &f->env, tmpdir, "dbname=none") < 0 ||
         county_cache_new(&f->c) < 0 || county_link_engine(&f->c) < 0)
         return -1;
     the = f;
@@ -91,39 +80,9 @@ static int teardown(void **state)
 {
     fixture_t *f = *state;
     county_test_set_sink(NULL);
-    county_shutdown(&f->c);
-    uv_run(&f->loop, UV_RUN_DEFAULT);
-    county_fini(&f->c);
-    assert_rc(uv_loop_close(&f->loop), 0);
-    tb_cli_env_fini(&f->env);
+    tb_test_county_fini(&f->c, &f->loop, &f->env);
     free(f);
     return 0;
-}
-
-/* A LOGGED event of case number n of the village, as the village's seq. */
-static void logged(uint64_t seq, int n, uint8_t **ret_buf, size_t *ret_len)
-{
-    char case_id[40];
-    snprintf(case_id, sizeof case_id, "%s-20261122-%04d", VILLAGE, n);
-    Tongban__V1__LedgerRecord l = TONGBAN__V1__LEDGER_RECORD__INIT;
-    l.client_name = (char *)"李四";
-    l.client_phone = (char *)"13800138000";
-    l.agent = (char *)"王五";
-    l.item_code = (char *)"YB003";
-    l.note = (char *)"";
-    l.accept_time_ms = 1795334400000;
-    tb_event_msg_t ev = TONGBAN__V1__CASE_EVENT__INIT;
-    ev.origin_node = (char *)VILLAGE;
-    ev.origin_seq = seq;
-    ev.case_id = case_id;
-    ev.type = TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED;
-    ev.actor = (char *)"王五";
-    ev.at_ms = 1795334400000;
-    ev.ledger = &l;
-    tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
-    item.item_case = TONGBAN__V1__ITEM__ITEM_EVENT;
-    item.event = &ev;
-    assert_rc(tb_pack_item(&item, ret_buf, ret_len), 0);
 }
 
 /* An envelope from `from` reaching the county (DATA with case n, or an ACK). */
@@ -133,7 +92,7 @@ static void deliver(fixture_t *f, const char *from, Tongban__V1__Kind kind, uint
     uint8_t *buf = NULL;
     size_t len = 0;
     if (kind == TONGBAN__V1__KIND__KIND_DATA)
-        logged(seq, (int)seq, &buf, &len);
+        tb_test_logged(seq, (int)seq, &buf, &len);
     tb_env_t env = TONGBAN__V1__ENVELOPE__INIT;
     env.version = 1;
     env.sender = (char *)from;
