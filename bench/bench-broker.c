@@ -16,8 +16,10 @@
  * broker's own routing in plain text (this program with --plain-broker,
  * broker-core's broker_new); and BROKER_BINARY, which speaks only CurveZMQ:
  * the bench makes a key directory with the broker's key pair, one key pair
- * per DEALER and the allow-list, and every DEALER connects with its key.  The
- * last ratio is CURVE's cost. */
+ * per DEALER and the allow-list, and every DEALER connects with its key.
+ * The fourth is the bare ROUTER again with CURVE (the broker's key pair, no
+ * ZAP handler): the baseline of the CURVE broker, so that ratio is the
+ * broker's own cost, not CURVE's. */
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -48,6 +50,7 @@ static double now_s(void)
 typedef struct {
     void *ctx;
     const char *endpoint;
+    const char *keydir; /* CURVE with the broker's key pair; NULL: plain text */
     volatile bool stop;
 } bare_t;
 
@@ -60,6 +63,15 @@ static void *bare_router(void *arg)
     zmq_setsockopt(r, ZMQ_SNDHWM, &hwm, sizeof hwm);
     zmq_setsockopt(r, ZMQ_RCVHWM, &hwm, sizeof hwm);
     zmq_setsockopt(r, ZMQ_LINGER, &zero, sizeof zero);
+    if (b->keydir) { /* no ZAP handler: every client key is admitted */
+        char pub[TB_KEY_Z85_LEN + 1], sec[TB_KEY_Z85_LEN + 1], why[600];
+        if (tb_keys_read_pair(b->keydir, "broker", pub, sec, why, sizeof why) < 0) {
+            fprintf(stderr, "%s\n", why);
+            exit(1);
+        }
+        zmq_setsockopt(r, ZMQ_CURVE_SERVER, &one, sizeof one);
+        zmq_setsockopt(r, ZMQ_CURVE_SECRETKEY, sec, TB_KEY_Z85_LEN);
+    }
     zmq_bind(r, b->endpoint);
     while (!b->stop) {
         zmq_pollitem_t it = {r, 0, ZMQ_POLLIN, 0};
@@ -94,12 +106,13 @@ static void *bare_router(void *arg)
 /* ---- the traffic ---- */
 
 static const char *keydir; /* NULL: plain text */
+static bool bare_ids;      /* routing ids are the bare codes (the bare ROUTER routes on them) */
 
 static void *dealer(void *ctx, const char *endpoint, const char *id)
 {
     void *s = zmq_socket(ctx, ZMQ_DEALER);
     int hwm = 100000, zero = 0;
-    if (keydir) {
+    if (keydir && !bare_ids) {
         /* As the nodes do under CURVE: "<place>/<suffix>", fresh for every
          * connection (the broker runs without HANDOVER, so a bare code would
          * collide with the previous round's connection not yet gone). */
@@ -229,10 +242,10 @@ static void on_term(int sig)
 
 int main(int argc, char **argv)
 {
-    if (argc == 3 && strcmp(argv[1], "--bare-router") == 0) {
+    if ((argc == 3 || argc == 4) && strcmp(argv[1], "--bare-router") == 0) {
         signal(SIGTERM, on_term);
         void *ctx = zmq_ctx_new();
-        bare_t b = {ctx, argv[2], false};
+        bare_t b = {ctx, argv[2], argc == 4 ? argv[3] : NULL, false};
         pthread_t th;
         pthread_create(&th, NULL, bare_router, &b);
         while (!bare_stop)
@@ -262,8 +275,9 @@ int main(int argc, char **argv)
     int pairs = argc > 4 ? atoi(argv[4]) : 4;
     if (pairs < 1 || pairs > 64 || messages < 1 || size < 1 || size > 65000)
         return 2;
-    char bare_ep[64], plain_ep[64], broker_ep[64], dir[64] = "/tmp/bench-keys-XXXXXX";
+    char bare_ep[64], barec_ep[64], plain_ep[64], broker_ep[64], dir[64] = "/tmp/bench-keys-XXXXXX";
     snprintf(bare_ep, sizeof bare_ep, "ipc:///tmp/bench-bare-%d", getpid());
+    snprintf(barec_ep, sizeof barec_ep, "ipc:///tmp/bench-barec-%d", getpid());
     snprintf(plain_ep, sizeof plain_ep, "ipc:///tmp/bench-plain-%d", getpid());
     snprintf(broker_ep, sizeof broker_ep, "ipc:///tmp/bench-broker-%d", getpid());
 
@@ -294,36 +308,46 @@ int main(int argc, char **argv)
     pid_t pid = spawn(argv[1], "serve", "--broker", broker_ep, "--keys", dir);
     pid_t plain_pid = spawn("/proc/self/exe", "--plain-broker", plain_ep, NULL, NULL, NULL);
     pid_t bare_pid = spawn("/proc/self/exe", "--bare-router", bare_ep, NULL, NULL, NULL);
+    pid_t barec_pid = spawn("/proc/self/exe", "--bare-router", barec_ep, dir, NULL, NULL);
     void *ctx = zmq_ctx_new();
     usleep(300000);
 
     printf("%ld messages x %d pairs, %zu bytes each, window %d\n", messages, pairs, size, WINDOW);
     /* Alternate, best of three each, so all see the same machine state. */
-    double best_bare = 0, best_plain = 0, best_curve = 0;
+    double best_bare = 0, best_barec = 0, best_plain = 0, best_curve = 0;
     for (int round = 0; round < 3; round++) {
         keydir = NULL;
         double a = run(ctx, bare_ep, false, messages, size, pairs);
         double b = run(ctx, plain_ep, true, messages, size, pairs);
         keydir = dir;
+        bare_ids = true;
+        double d = run(ctx, barec_ep, false, messages, size, pairs);
+        bare_ids = false;
         double c = run(ctx, broker_ep, true, messages, size, pairs);
-        printf("round %d: bare ROUTER %.0f msg/s, broker plain text %.0f msg/s, tongban-broker "
-               "(CURVE) %.0f msg/s\n",
-               round + 1, a, b, c);
+        printf("round %d: bare ROUTER %.0f msg/s, broker plain text %.0f msg/s, bare ROUTER "
+               "CURVE %.0f msg/s, tongban-broker (CURVE) %.0f msg/s\n",
+               round + 1, a, b, d, c);
         if (a > best_bare)
             best_bare = a;
         if (b > best_plain)
             best_plain = b;
+        if (d > best_barec)
+            best_barec = d;
         if (c > best_curve)
             best_curve = c;
     }
     printf("best: bare ROUTER %.0f msg/s, broker plain text %.0f msg/s (%.2fx bare), "
-           "tongban-broker CURVE %.0f msg/s (%.2fx plain text)\n",
-           best_bare, best_plain, best_bare > 0 ? best_plain / best_bare : 0, best_curve,
+           "bare ROUTER CURVE %.0f msg/s, tongban-broker CURVE %.0f msg/s (%.2fx bare ROUTER "
+           "CURVE, %.2fx plain text)\n",
+           best_bare, best_plain, best_bare > 0 ? best_plain / best_bare : 0, best_barec,
+           best_curve, best_barec > 0 ? best_curve / best_barec : 0,
            best_plain > 0 ? best_curve / best_plain : 0);
     zmq_ctx_term(ctx);
     kill(pid, SIGTERM);
     kill(plain_pid, SIGTERM);
     kill(bare_pid, SIGTERM);
+    kill(barec_pid, SIGTERM);
+    waitpid(barec_pid, NULL, 0);
     waitpid(pid, NULL, 0);
     waitpid(plain_pid, NULL, 0);
     waitpid(bare_pid, NULL, 0);
@@ -331,5 +355,5 @@ int main(int argc, char **argv)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
         fprintf(stderr, "could not remove %s\n", dir);
-    return best_curve > 0 && best_plain > 0 && best_bare > 0 ? 0 : 1;
+    return best_curve > 0 && best_plain > 0 && best_bare > 0 && best_barec > 0 ? 0 : 1;
 }
