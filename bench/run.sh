@@ -18,8 +18,10 @@
 #                      villages + 1,767 townships + 100 counties of 江西), one
 #                      broker and one load generator per city (11)
 #   TB_BENCH_LAT_RATE  latency: cases/s offered across all 322 villages of 泰和县
-#                      (default 20; the figure is 1000/s: the load goes
-#                      through the real CLI, one process per case, see README)
+#                      (default 1000, the figure; offered in-process by
+#                      bench-latency: tb_edge_log on the village's store and
+#                      the daemon's wake, as the CLI does, without a process
+#                      start per case)
 #   TB_BENCH_LAT_SECS  latency: seconds of load (default 30)
 #   TB_BENCH_ONLY      a space-separated subset of: broker ingest catchup e2e latency idle fleet
 # Results: bench/RESULTS.md says what was measured on which machine and when.
@@ -180,7 +182,7 @@ fi
 # single-row INSERT commit (pgbench, one client, fsync on), p50 and p99 each.
 if want latency; then
     [ -n "$PGDIR" ] || need_pg
-    rate=${TB_BENCH_LAT_RATE:-20} secs=${TB_BENCH_LAT_SECS:-30}
+    rate=${TB_BENCH_LAT_RATE:-1000} secs=${TB_BENCH_LAT_SECS:-30}
     tb_psql "$PGDIR" -c "ALTER SYSTEM SET track_commit_timestamp = on" >/dev/null
     tb_pg_stop "$PGDIR"
     tb_pg_start "$PGDIR" >/dev/null || { echo "Bail out! cannot restart PostgreSQL" >&2; exit 1; }
@@ -197,22 +199,10 @@ if want latency; then
     for v in "${VILLAGES[@]}"; do run "$v"; done
     tb_wait_for 60 county_up || sleep 2
     sleep 5
-    ngen=4
-    gap=$(echo "scale=4; $ngen / $rate" | bc)
-    t0=$(date +%s.%N) GENS=()
-    for g in $(seq 1 $ngen); do
-        (end=$(($(date +%s) + secs)) next=$(date +%s.%N)
-        while [ "$(date +%s)" -lt $end ]; do
-            v=${VILLAGES[RANDOM % ${#VILLAGES[@]}]}
-            "$V" log --place "$v" --data-dir "$WORK/$v" --agent 测试员 --client 压测 \
-                --phone 13800138000 --item LD001 >/dev/null || echo "log failed at $v" >&2
-            next=$(echo "$next + $gap" | bc)
-            w=$(echo "$next - $(date +%s.%N)" | bc)
-            [[ $w == -* ]] || sleep "$w"
-        done) &
-        GENS+=($!)
-    done
-    wait "${GENS[@]}"
+    t0=$(date +%s.%N)
+    gen=$("$TB_BUILD/bench/bench-latency" "$WORK" "$rate" "$secs" "${VILLAGES[@]}") ||
+        echo "# the generator failed: $gen" >&2
+    echo "# $gen" >&2
     offered=$(secs_since "$t0")
     logged() { tb_psql "$PGDIR" -c "SELECT count(*) FROM case_events WHERE type_name = 'logged'"; }
     villages_logged() { for v in "${VILLAGES[@]}"; do sq "$v" "SELECT count(*) FROM cases" 2>/dev/null || echo 0; done | paste -sd+ | bc; }
