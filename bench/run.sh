@@ -316,14 +316,14 @@ if want fleet; then
             { echo "# fleet keys for $c failed" >&2; exit 1; }
     done
     for c in "${cities[@]}"; do
-        "$BROKER" serve --broker "ipc://$WORK/fleet-$c.sock" --keys "$WORK/fleet-keys-$c" \
-            >"$WORK/fleet-broker-$c.log" 2>&1 &
+        TONGBAN_BROKER_RATE=1000000000 "$BROKER" serve --broker "ipc://$WORK/fleet-$c.sock" \
+            --keys "$WORK/fleet-keys-$c" >"$WORK/fleet-broker-$c.log" 2>&1 &
         BPIDS+=($!)
         PIDS+=($!)
     done
     sleep 1
     for c in "${cities[@]}"; do
-        "$TB_BUILD/bench/bench-fleet" "ipc://$WORK/fleet-$c.sock" "$c" "$per" 40 "$WORK/fleet-keys-$c" \
+        "$TB_BUILD/bench/bench-fleet" "ipc://$WORK/fleet-$c.sock" "$c" "$per" 90 "$WORK/fleet-keys-$c" \
             >"$WORK/fleet-gen-$c.out" 2>&1 &
         GPIDS+=($!)
         PIDS+=($!)
@@ -337,15 +337,38 @@ if want fleet; then
         b1=$((b1 + $(ticks "$p")))
         rss=$((rss + $(rss_kib "$p")))
     done
+    # A message still routed: the broker traffic through the first city's
+    # broker while its fleet stays connected, then through a broker of its
+    # own with no fleet (the small-fleet rate), the same CURVE pairs.
+    msgs=${TB_BENCH_MESSAGES:-100000}
+    loaded=$("$TB_BUILD/bench/bench-broker" --against "ipc://$WORK/fleet-${cities[0]}.sock" \
+        "$WORK/fleet-keys-${cities[0]}" "$msgs" 300 4 2>/dev/null | sed -n 's/^against: \([0-9]*\).*/\1/p')
     wait "${GPIDS[@]}"
     gcpu=$(cat "$WORK"/fleet-gen-*.out | sed -n 's/.*cpu_s=\([0-9.]*\).*/\1/p' | paste -sd+ | bc)
     answers=$(cat "$WORK"/fleet-gen-*.out | sed -n 's/.*answers=\([0-9]*\).*/\1/p' | paste -sd+ | bc)
     kill "${BPIDS[@]}" 2>/dev/null
     wait "${BPIDS[@]}" 2>/dev/null
+    rm -rf "$WORK/lone-keys"
+    "$TB_BUILD/bench/bench-fleet" --make-keys "$WORK/lone-keys" 3608 1 >/dev/null 2>&1
+    TONGBAN_BROKER_RATE=1000000000 "$BROKER" serve --broker "ipc://$WORK/lone.sock" \
+        --keys "$WORK/lone-keys" >"$WORK/lone-broker.log" 2>&1 &
+    lone_pid=$!
+    PIDS+=($lone_pid)
+    sleep 1
+    small=$("$TB_BUILD/bench/bench-broker" --against "ipc://$WORK/lone.sock" "$WORK/lone-keys" \
+        "$msgs" 300 4 2>/dev/null | sed -n 's/^against: \([0-9]*\).*/\1/p')
+    kill "$lone_pid" 2>/dev/null
+    wait "$lone_pid" 2>/dev/null
+    if [ -n "$loaded" ] && [ -n "$small" ]; then
+        add "province: a message routed through a city broker holding its $per idle nodes (msg/s, 300 B, CURVE)" \
+            "$loaded" "$small (the same broker binary, no fleet)" "$(ratio "$loaded" "$small")" ">= 0.9x"
+    else
+        add "province: a message routed with the fleet connected" "failed" "${small:--}" "-" ">= 0.9x"
+    fi
     hz=$(getconf CLK_TCK)
     add "province broker tier at idle, CURVE on: $total nodes, ${#cities[@]} brokers (CPU cores, RSS)" \
         "$(printf '%.3f' "$(echo "scale=4; ($b1 - $b0) / $hz / 30" | bc)") core, $((rss / 1024)) MiB" \
-        "generators: $(printf '%.3f' "$(echo "scale=4; ${gcpu:-0} / 40" | bc)") core; ${answers:-0} broker answers" \
+        "generators: $(printf '%.3f' "$(echo "scale=4; ${gcpu:-0} / 90" | bc)") core; ${answers:-0} broker answers" \
         "-" "< 0.2 core and < 1 GiB"
 fi
 
