@@ -16,13 +16,20 @@
  *   ingest events=N seconds=S events_per_s=R resent=K
  *
  * timed from the first send to the last ACK.  The baseline (COPY of the same
- * rows) is run by bench/run.sh.  Not a test: performance is measured, never
- * asserted (bench/README.md). */
+ * rows) is run by bench/run.sh.
+ *
+ * With TB_BENCH_LIFECYCLE=1 (the year's replay) every case is a whole life
+ * at the township window, one event per link seq: LOGGED, ACCEPTED, DECIDED
+ * (准予), RESULT, DELIVERED, RATED (EVENTS is still the number of events per
+ * township), the cases spread evenly over the year before yesterday, a
+ * township-level item (YB001) so the township decides it.  Not a test: performance is measured,
+ * never asserted (bench/README.md). */
 #include "tb_caseid.h"
 #include "tb_keys.h"
 #include "tb_wire.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,18 +68,33 @@ static int send_env(town_t *t, const char *county, Tongban__V1__Kind kind, uint6
     return rc;
 }
 
-/* The LOGGED event of walk-in case seq at township t, packed as an item. */
+enum { LIFE = 6 }; /* events of one case's life in the replay */
+static bool lifecycle;
+static uint64_t ncases; /* per township, in the replay */
+
+/* The event of link seq at township t, packed as an item: the LOGGED event
+ * of walk-in case seq, or in the replay step (seq - 1) % LIFE of case
+ * (seq - 1) / LIFE + 1. */
 static int send_case(town_t *t, const char *county, uint64_t seq, int64_t at_ms)
 {
     char id[TB_CASEID_MAX], client[32];
-    if (tb_caseid_format(t->code, at_ms, (uint32_t)seq, id) < 0)
+    uint64_t number = seq;
+    int step = 0;
+    if (lifecycle) {
+        number = (seq - 1) / LIFE + 1;
+        step = (int)((seq - 1) % LIFE);
+        /* Case k of n on day k * 365 / n of the year, its steps minutes apart. */
+        at_ms -= (int64_t)(ncases - number) * 365 * 86400000 / (int64_t)(ncases ? ncases : 1);
+        at_ms += step * 60000;
+    }
+    if (tb_caseid_format(t->code, at_ms - step * 60000, (uint32_t)number, id) < 0)
         return -1;
-    snprintf(client, sizeof client, "客户%" PRIu64, seq);
+    snprintf(client, sizeof client, "客户%" PRIu64, number);
     Tongban__V1__LedgerRecord ledger = TONGBAN__V1__LEDGER_RECORD__INIT;
     ledger.client_name = client;
     ledger.client_phone = "13800138000";
     ledger.agent = "窗口";
-    ledger.item_code = "YB003";
+    ledger.item_code = lifecycle ? "YB001" : "YB003";
     ledger.note = "";
     ledger.result = "";
     ledger.accept_time_ms = at_ms;
@@ -80,10 +102,21 @@ static int send_case(town_t *t, const char *county, uint64_t seq, int64_t at_ms)
     ev.origin_node = (char *)t->code;
     ev.origin_seq = seq;
     ev.case_id = id;
-    ev.type = TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED;
+    static const Tongban__V1__EventType life[LIFE] = {
+        TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED,    TONGBAN__V1__EVENT_TYPE__EVENT_ACCEPTED,
+        TONGBAN__V1__EVENT_TYPE__EVENT_DECIDED,   TONGBAN__V1__EVENT_TYPE__EVENT_RESULT,
+        TONGBAN__V1__EVENT_TYPE__EVENT_DELIVERED, TONGBAN__V1__EVENT_TYPE__EVENT_RATED};
+    ev.type = life[step];
     ev.actor = "窗口";
     ev.at_ms = at_ms;
-    ev.ledger = &ledger;
+    if (step == 0)
+        ev.ledger = &ledger;
+    if (ev.type == TONGBAN__V1__EVENT_TYPE__EVENT_DECIDED)
+        ev.decision = TONGBAN__V1__DECISION__DECISION_GRANT;
+    if (ev.type == TONGBAN__V1__EVENT_TYPE__EVENT_RATED) {
+        ev.rating = 5;
+        ev.comment = "";
+    }
     tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
     item.item_case = TONGBAN__V1__ITEM__ITEM_EVENT;
     item.event = &ev;
@@ -142,6 +175,13 @@ int main(int argc, char **argv)
         return 2;
     }
     int ntowns = argc - 4;
+    const char *life_env = getenv("TB_BENCH_LIFECYCLE");
+    lifecycle = life_env && strcmp(life_env, "1") == 0;
+    if (lifecycle && (n == 0 || n % LIFE)) {
+        fprintf(stderr, "TB_BENCH_LIFECYCLE=1: EVENTS must be a multiple of %d\n", LIFE);
+        return 2;
+    }
+    ncases = lifecycle ? n / LIFE : n;
     void *ctx = zmq_ctx_new();
     town_t towns[MAX_TOWNS];
     zmq_pollitem_t items[MAX_TOWNS];

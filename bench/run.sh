@@ -23,7 +23,9 @@
 #                      the daemon's wake, as the CLI does, without a process
 #                      start per case)
 #   TB_BENCH_LAT_SECS  latency: seconds of load (default 30)
-#   TB_BENCH_ONLY      a space-separated subset of: broker ingest catchup e2e latency idle fleet
+#   TB_BENCH_YEAR      year replay: cases county-wide (default 60000; the issue's
+#                      figure is 1200000), six events each
+#   TB_BENCH_ONLY      a space-separated subset of: broker ingest year catchup e2e latency idle fleet
 # Results: bench/RESULTS.md says what was measured on which machine and when.
 set -u
 BUILD=${1:-build}
@@ -99,6 +101,41 @@ if want ingest; then
             "$(ratio "$rate" "$copy")" ">= 0.3x and >= 20,000/s"
     else
         add "county durable ingest" "failed" "${copy:--}" "-" ">= 0.3x and >= 20,000/s"
+    fi
+    tb_psql "$PGDIR" -c "TRUNCATE case_events, cases, outbox, link_in, link_out CASCADE" >/dev/null
+fi
+
+# ---- a year's replay: whole lives of cases into an empty county store ------------------------
+# TB_BENCH_YEAR cases county-wide (default 60,000; the issue's busy county is
+# 1,200,000), each its six events at the township window, spread over the 26
+# townships and over the year; the same COPY baseline; the time a full year
+# would take at the rate measured is printed beside it.
+if want year; then
+    [ -n "$PGDIR" ] || need_pg
+    cases=${TB_BENCH_YEAR:-60000}
+    mapfile -t towns < <(tail -n +2 "$TB_SOURCE/data/taihe-townships.csv" | cut -d, -f1 | sed 's/$/000/')
+    per=$(((cases + ${#towns[@]} - 1) / ${#towns[@]}))
+    echo "# year: ${#towns[@]} townships x $per cases x 6 events into an empty county store" >&2
+    tb_psql "$PGDIR" -c "TRUNCATE case_events, cases, outbox, link_in, link_out CASCADE" >/dev/null 2>&1
+    run broker
+    run county
+    tb_wait_for 60 county_up || sleep 2
+    out=$(TB_BENCH_LIFECYCLE=1 "$TB_BUILD/bench/bench-ingest" "$TONGBAN_BROKER" "$COUNTY" "$((per * 6))" "${towns[@]}")
+    echo "# $out" >&2
+    rate=$(sed -n 's/.*events_per_s=\([0-9]*\).*/\1/p' <<<"$out")
+    secs=$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<<"$out")
+    got=$(tb_psql "$PGDIR" -c "SELECT count(*) FROM case_events WHERE folded AND origin_node <> '$COUNTY'")
+    closed=$(tb_psql "$PGDIR" -c "SELECT count(*) FROM cases WHERE state = 'closed'")
+    [ "$got" = "$((per * 6 * ${#towns[@]}))" ] && [ "$closed" = "$((per * ${#towns[@]}))" ] ||
+        { echo "# only $got events folded, $closed cases closed at the county" >&2; rate=""; }
+    stop_all
+    copy=$(copy_baseline)
+    if [ -n "$rate" ] && [ -n "$copy" ]; then
+        full=$(echo "scale=1; 7200000 / $rate / 60" | bc)
+        add "year replay, $((per * ${#towns[@]})) cases ($((per * 6 * ${#towns[@]})) events) in ${secs} s (events/s; a year of 1.2 M cases at this rate: ${full} min)" \
+            "$rate" "$copy (COPY rows/s)" "$(ratio "$rate" "$copy")" "1.2 M cases <= 10 min"
+    else
+        add "year replay" "failed" "${copy:--}" "-" "1.2 M cases <= 10 min"
     fi
     tb_psql "$PGDIR" -c "TRUNCATE case_events, cases, outbox, link_in, link_out CASCADE" >/dev/null
 fi
