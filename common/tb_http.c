@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 enum { MAX_HEADERS = 8, CONN_TIMEOUT_S = 30, CONN_MEMORY = 64 * 1024, DROP_MAX = 1 << 20 };
 
@@ -182,9 +183,44 @@ static const tb_http_asset_t *find_asset(const tb_http_t *self, const char *path
     return NULL;
 }
 
+/* The Host a browser names must be an address (IPv4, [IPv6]) or localhost,
+ * with any port: a page of some other site whose name was made to point at
+ * this node (DNS rebinding) names its own host and is refused, so no web
+ * site a person visits can reach the node's API through the browser.  No
+ * Host at all (HTTP/1.0 tools) is let through: browsers always send one. */
+static bool host_allowed(const char *host)
+{
+    if (!host)
+        return true;
+    char name[64];
+    size_t n = strlen(host);
+    if (n == 0 || n >= sizeof name)
+        return false;
+    memcpy(name, host, n + 1);
+    if (name[0] == '[') { /* [v6]:port */
+        char *end = strchr(name, ']');
+        if (!end || (end[1] && end[1] != ':'))
+            return false;
+        *end = '\0';
+        struct in6_addr a6;
+        return inet_pton(AF_INET6, name + 1, &a6) == 1;
+    }
+    char *colon = strchr(name, ':');
+    if (colon)
+        *colon = '\0';
+    struct in_addr a4;
+    return strcasecmp(name, "localhost") == 0 || inet_pton(AF_INET, name, &a4) == 1;
+}
+
 static void dispatch(tb_http_t *self, struct MHD_Connection *conn, const char *method,
                      const char *path, upload_t *u, tb_http_resp_t *resp)
 {
+    if (!host_allowed(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST))) {
+        tb_http_reply_error(resp, 421, "bad_host",
+                            "this node answers only to its address (Host must be an IP address "
+                            "or localhost)");
+        return;
+    }
     if (u->too_big) {
         tb_http_reply_error(resp, MHD_HTTP_CONTENT_TOO_LARGE, "too_large",
                             "request body too large");

@@ -10,7 +10,9 @@
  * (the app's files, compiled into the binary: nothing is fetched at run
  * time).  What the server answers by itself, always as JSON
  * {"error": {"code": ..., "message": ...}} except for assets:
- *   404 unknown path, 405 known path with another method (with Allow),
+ *   421 a Host that is not an IP address or localhost (a page of another
+ *   site reaching the node by DNS rebinding), 404 unknown path, 405 known
+ *   path with another method (with Allow),
  *   413 body over TB_HTTP_MAX_BODY, 400 a body that is not JSON where a
  *   route wants JSON, 500 a handler that set no response.
  * Every response carries nosniff, a same-origin Content-Security-Policy,

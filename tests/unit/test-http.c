@@ -104,7 +104,7 @@ static char *request(const char *fmt, ...)
 
 static char *post(const char *path, const char *body)
 {
-    return request("POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    return request("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                    "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
                    path, strlen(body), body);
 }
@@ -139,7 +139,8 @@ static void *client(void *arg)
     result_t *r = &result;
     char *s;
 
-    s = request("GET /api/ping?who=%%E6%%9D%%91 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    s = request(
+        "GET /api/ping?who=%%E6%%9D%%91 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
     expect(r, status_of(s) == 200, "GET route: 200", s);
     expect(r, s && strstr(s, "{\"ok\":true,\"who\":\"村\"}"), "query argument decoded", s);
     expect(r, s && strstr(s, "X-Content-Type-Options: nosniff"), "nosniff on every answer", s);
@@ -147,19 +148,19 @@ static void *client(void *arg)
     expect(r, s && strstr(s, "application/json; charset=utf-8"), "JSON content type", s);
     free(s);
 
-    s = request("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    s = request("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
     expect(r, status_of(s) == 200 && strstr(s, "<title>通办</title>"), "/ serves index.html", s);
     expect(r, s && strstr(s, "text/html; charset=utf-8"), "asset content type", s);
     free(s);
 
-    s = request("GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    s = request("GET /nope HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
     expect(r, status_of(s) == 404 && strstr(s, "\"code\":\"not_found\""), "unknown path: 404", s);
     free(s);
 
-    s = request("DELETE /api/ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    s = request("DELETE /api/ping HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
     expect(r, status_of(s) == 405 && strstr(s, "Allow: GET"), "other method: 405 with Allow", s);
     free(s);
-    s = request("POST /index.html HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: "
+    s = request("POST /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: "
                 "close\r\n\r\n");
     expect(r, status_of(s) == 405, "POST to an asset: 405", s);
     free(s);
@@ -180,15 +181,16 @@ static void *client(void *arg)
     free(s);
 
     /* Over the limit, announced: answered before the body is read. */
-    s = request("POST /api/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999\r\nConnection: "
-                "close\r\n\r\n{");
+    s = request(
+        "POST /api/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 999999999\r\nConnection: "
+        "close\r\n\r\n{");
     expect(r, status_of(s) == 413 && strstr(s, "too_large"), "huge Content-Length: 413", s);
     free(s);
     /* Over the limit, chunked (no length announced). */
     size_t big = TB_HTTP_MAX_BODY + 4096;
     char *raw = malloc(big + 256);
     int h = snprintf(raw, 256,
-                     "POST /api/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                     "POST /api/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
                      "Connection: close\r\n\r\n%zx\r\n",
                      big);
     memset(raw + h, ' ', big);
@@ -198,18 +200,44 @@ static void *client(void *arg)
     free(s);
     free(raw);
 
-    s = request("GET /api/cases/360826100001-20261130-0001 HTTP/1.1\r\nHost: x\r\nCookie: s=abc"
-                "\r\nConnection: close\r\n\r\n");
+    s = request(
+        "GET /api/cases/360826100001-20261130-0001 HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: s=abc"
+        "\r\nConnection: close\r\n\r\n");
     expect(r,
            status_of(s) == 200 &&
                strstr(s, "{\"id\":\"360826100001-20261130-0001\",\"cookie\":\"abc\"}"),
            "prefix route: parameter and cookie", s);
     free(s);
-    s = request("GET /api/cases/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    s = request("GET /api/cases/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
     expect(r, status_of(s) == 404, "prefix route with nothing after it: 404", s);
     free(s);
 
-    s = request("GET /api/silent HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    /* Host: an address or localhost, any port; a name (DNS rebinding) is 421. */
+    static const char *const hosts_ok[] = {"127.0.0.1:8401", "localhost", "LOCALHOST:1",
+                                           "[::1]:8401", "192.168.1.20"};
+    for (size_t i = 0; i < sizeof hosts_ok / sizeof *hosts_ok; i++) {
+        s = request("GET /api/ping HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", hosts_ok[i]);
+        expect(r, status_of(s) == 200, hosts_ok[i], s);
+        free(s);
+    }
+    static const char *const hosts_bad[] = {"evil.example",
+                                            "evil.example:8401",
+                                            "127.0.0.1.evil.example",
+                                            "localhost.evil.example",
+                                            "[::1",
+                                            "[::1]x",
+                                            "[evil]:80"};
+    for (size_t i = 0; i < sizeof hosts_bad / sizeof *hosts_bad; i++) {
+        s = request("GET /api/ping HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n",
+                    hosts_bad[i]);
+        expect(r, status_of(s) == 421 && strstr(s, "bad_host"), hosts_bad[i], s);
+        free(s);
+    }
+    s = request("GET /index.html HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n");
+    expect(r, status_of(s) == 421, "an asset under another name: 421", s);
+    free(s);
+
+    s = request("GET /api/silent HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
     expect(r, status_of(s) == 500 && strstr(s, "no_response"), "handler without answer: 500", s);
     free(s);
 
@@ -221,7 +249,7 @@ static void *client(void *arg)
     s = request("GET /api/ping HTTP/1.1\r\nHost x\r\nbroken\r\n\r\n");
     expect(r, s && (status_of(s) == 400 || s[0] == '\0'), "malformed header: 400 or closed", s);
     free(s);
-    s = request("GET /api/ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    s = request("GET /api/ping HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
     expect(r, status_of(s) == 200, "still serving after bad requests", s);
     free(s);
 
