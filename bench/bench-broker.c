@@ -320,7 +320,7 @@ int main(int argc, char **argv)
         broker_t *br;
         if (broker_new(argv[2], &br) < 0)
             return 1;
-        broker_limits_t unlimited = {1000000000, 0}; /* the bench floods on purpose */
+        broker_limits_t unlimited = {1000000000, 0, 0}; /* the bench floods on purpose */
         broker_set_limits(br, &unlimited);
         broker_run(br, &plain_stop); /* checks plain_stop every 200 ms */
         broker_destroy(&br);

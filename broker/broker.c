@@ -20,6 +20,7 @@ enum { PRESENCE_TTL_MS = 5 * TB_HEARTBEAT_MS, BATCH = 512, RID_MAX = 64 };
 
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"
 #define ZAP_DOMAIN "tongban"
+#define MON_ENDPOINT "inproc://tongban-broker-monitor"
 
 /* What the broker knows about one place: where to send to it, and its limits. */
 typedef struct {
@@ -32,6 +33,10 @@ typedef struct {
 
 struct broker {
     void *zctx, *sock, *zap;
+    void *mon;           /* CURVE: the socket's monitor (connections accepted and gone) */
+    long conns;          /* connections open now, handshaking ones included */
+    uint64_t capped_new; /* refused over the cap since the last warning */
+    int64_t capped_warned;
     tb_map_t *peers; /* place code -> peer_t * */
     broker_stats_t stats;
     int64_t last_sweep;
@@ -118,6 +123,17 @@ int broker_new_curve(const char *secret_key, const char *allow_path, broker_t **
         }
     }
     if (rc == 0) {
+        /* Connections are counted from the socket's own events, so the ZAP
+         * handler can refuse a handshake beyond the cap (broker_limits_t). */
+        self->mon = zmq_socket(self->zctx, ZMQ_PAIR);
+        if (zmq_socket_monitor(self->sock, MON_ENDPOINT,
+                               ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED) < 0 ||
+            !self->mon || zmq_connect(self->mon, MON_ENDPOINT) < 0) {
+            rc = -zmq_errno();
+            snprintf(why, whylen, "socket monitor: %s", zmq_strerror(-rc));
+        }
+    }
+    if (rc == 0) {
         int one = 1;
         set_common_options(self);
         if (zmq_setsockopt(self->sock, ZMQ_CURVE_SERVER, &one, sizeof one) < 0 ||
@@ -158,6 +174,8 @@ void broker_destroy(broker_t **self_p)
         zmq_close(self->sock);
     if (self->zap)
         zmq_close(self->zap);
+    if (self->mon)
+        zmq_close(self->mon);
     if (self->zctx)
         zmq_ctx_term(self->zctx);
     if (self->peers) {
@@ -384,6 +402,33 @@ static int route_one(broker_t *self, int64_t now)
     return 1;
 }
 
+/* Take the monitor's events: [event (uint16) value (uint32)][endpoint]. */
+static void count_connections(broker_t *self)
+{
+    for (;;) {
+        zmq_msg_t ev, addr;
+        zmq_msg_init(&ev);
+        if (zmq_msg_recv(&ev, self->mon, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&ev);
+            return;
+        }
+        uint16_t event = 0;
+        if (zmq_msg_size(&ev) >= sizeof event)
+            memcpy(&event, zmq_msg_data(&ev), sizeof event);
+        bool more = zmq_msg_more(&ev);
+        zmq_msg_close(&ev);
+        if (more) {
+            zmq_msg_init(&addr);
+            zmq_msg_recv(&addr, self->mon, 0);
+            zmq_msg_close(&addr);
+        }
+        if (event == ZMQ_EVENT_ACCEPTED)
+            self->conns++;
+        else if (event == ZMQ_EVENT_DISCONNECTED && self->conns > 0)
+            self->conns--;
+    }
+}
+
 /* RFC 27: [version][request id][domain][address][identity][mechanism][key]
  * -> [version][request id][status][text][user id][metadata].  The user id is
  * "<place> <key>" so every message carries both (zmq_msg_gets "User-Id"). */
@@ -408,8 +453,16 @@ static int zap_one(broker_t *self)
     const char *status = "400", *text = "key not on the allow-list";
     char uid[TB_CODE_LEN + 1 + TB_KEY_Z85_LEN + 1] = "", key[TB_KEY_Z85_LEN + 1] = "";
     char place[TB_CODE_LEN + 1];
-    if (n != 7 || zmq_msg_size(&f[5]) != 5 || memcmp(zmq_msg_data(&f[5]), "CURVE", 5) != 0 ||
-        zmq_msg_size(&f[6]) != 32) {
+    count_connections(self);
+    bool capped = self->limits.max_conn > 0 && self->conns > self->limits.max_conn;
+    if (capped) {
+        /* This connection is among those counted: beyond the cap it goes
+         * at once, before it can hold a route. */
+        text = "too many connections";
+        self->stats.capped++;
+        self->capped_new++;
+    } else if (n != 7 || zmq_msg_size(&f[5]) != 5 || memcmp(zmq_msg_data(&f[5]), "CURVE", 5) != 0 ||
+               zmq_msg_size(&f[6]) != 32) {
         status = "500";
         text = "unexpected ZAP request";
     } else {
@@ -420,7 +473,16 @@ static int zap_one(broker_t *self)
             text = "OK";
         }
     }
-    if (strcmp(status, "200") != 0) {
+    if (capped) {
+        int64_t now = tb_mono_ms();
+        if (now - self->capped_warned >= 1000) {
+            tb_warn("%llu connection(s) refused: %ld open, over the cap of %ld "
+                    "(TONGBAN_BROKER_MAX_CONN)",
+                    (unsigned long long)self->capped_new, self->conns, self->limits.max_conn);
+            self->capped_new = 0;
+            self->capped_warned = now;
+        }
+    } else if (strcmp(status, "200") != 0) {
         self->stats.refused++;
         tb_warn("refused a connection from %.*s: %s (key %.8s…)",
                 n >= 4 ? (int)zmq_msg_size(&f[3]) : 0, n >= 4 ? (char *)zmq_msg_data(&f[3]) : "",
@@ -501,11 +563,15 @@ int broker_run(broker_t *self, volatile bool *stop)
 {
     int64_t last_rss = 0;
     while (!*stop) {
-        zmq_pollitem_t items[2] = {{self->sock, 0, ZMQ_POLLIN, 0}, {self->zap, 0, ZMQ_POLLIN, 0}};
-        int rc = zmq_poll(items, self->zap ? 2 : 1, 200);
+        zmq_pollitem_t items[3] = {{self->sock, 0, ZMQ_POLLIN, 0},
+                                   {self->zap, 0, ZMQ_POLLIN, 0},
+                                   {self->mon, 0, ZMQ_POLLIN, 0}};
+        int rc = zmq_poll(items, self->zap ? 3 : 1, 200);
         if (rc < 0 && zmq_errno() != EINTR)
             return -zmq_errno();
         int64_t now = tb_mono_ms();
+        if (self->mon)
+            count_connections(self);
         if (self->zap)
             for (int i = 0; i < BATCH && zap_one(self); i++)
                 ;

@@ -53,11 +53,13 @@ typedef struct {
     uint64_t revoked;  /* a message under a key no longer allowed */
     uint64_t limited;  /* over the rate limit, or from a banned peer */
     uint64_t reloaded; /* allow-list reloads that took effect */
+    uint64_t capped;   /* ZAP: a handshake over the connection cap */
 } broker_stats_t;
 
 typedef struct {
     int rate;       /* messages per second per place; 0: 20000 */
     int max_rss_mb; /* 0: no memory watchdog */
+    long max_conn;  /* CURVE: connections at once; a handshake beyond is refused; 0: no cap */
 } broker_limits_t;
 
 int broker_new(const char *endpoint, broker_t **ret);

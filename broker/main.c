@@ -149,26 +149,35 @@ int main(int argc, char **argv)
         return 1;
     }
     /* Limits for hostile peers (TONGBAN_BROKER_RATE messages/s per place,
-     * TONGBAN_BROKER_MAX_RSS_MB before exiting for the supervisor). */
-    broker_limits_t lim = {0, 1024};
+     * TONGBAN_BROKER_MAX_RSS_MB before exiting for the supervisor,
+     * TONGBAN_BROKER_MAX_CONN connections at once: by default the open-file
+     * limit less 64 for the broker's own files, so a flood of connections
+     * meets the cap, not a broker that can no longer open anything). */
+    broker_limits_t lim = {0, 1024, 0};
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur > 128)
+        lim.max_conn = (long)rl.rlim_cur - 64;
     const char *v = getenv("TONGBAN_BROKER_RATE");
     if (v && atoi(v) > 0)
         lim.rate = atoi(v);
     v = getenv("TONGBAN_BROKER_MAX_RSS_MB");
     if (v && atoi(v) > 0)
         lim.max_rss_mb = atoi(v);
+    v = getenv("TONGBAN_BROKER_MAX_CONN");
+    if (v && atol(v) > 0)
+        lim.max_conn = atol(v);
     broker_set_limits(b, &lim);
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
-        tb_info("open files: at most %llu", (unsigned long long)rl.rlim_cur);
+        tb_info("open files: at most %llu; connections: at most %ld",
+                (unsigned long long)rl.rlim_cur, lim.max_conn);
     tb_info("listening on %s (CURVE, key %s, allow-list %s)", endpoint, pub, allow);
     rc = broker_run(b, &stop);
     broker_stats_t s = broker_stats(b);
     tb_info("stopping: forwarded %llu, unreachable %llu, dropped %llu, refused %llu, spoofed "
-            "%llu, revoked %llu, limited %llu",
+            "%llu, revoked %llu, limited %llu, capped %llu",
             (unsigned long long)s.forwarded, (unsigned long long)s.unreachable,
             (unsigned long long)s.dropped, (unsigned long long)s.refused,
             (unsigned long long)s.spoofed, (unsigned long long)s.revoked,
-            (unsigned long long)s.limited);
+            (unsigned long long)s.limited, (unsigned long long)s.capped);
     broker_destroy(&b);
     tb_config_fini(&cfg);
     /* 75 (EX_TEMPFAIL): the memory watchdog; the supervisor restarts us. */
