@@ -82,7 +82,10 @@ static int st_apply(void *st, const char *peer, uint64_t seq, const uint8_t *bod
     int rc = tb_item_decode(body, len, &item);
     if (rc < 0) {
         tell(self, TB_SQLINK_QUARANTINED, 0, peer, NULL, seq, rc);
-        return tb_store_quarantine(self->store, peer, seq, body, len, tb_strerror(rc));
+        int q = tb_store_quarantine(self->store, peer, seq, body, len, tb_strerror(rc));
+        if (q == 0 && self->app.undecodable)
+            q = self->app.undecodable(self->app.ctx, peer, seq, body, len, rc);
+        return q;
     }
     rc = self->app.apply(self->app.ctx, peer, item, body, len);
     tb_item_free(&item);

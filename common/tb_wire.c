@@ -93,7 +93,10 @@ static bool time_ok(int64_t ms, bool zero_ok)
 
 int tb_event_check(const tb_event_msg_t *ev)
 {
-    if (!tb_code_valid(ev->origin_node) || ev->origin_seq == 0 || !tb_caseid_valid(ev->case_id))
+    /* A REJECTED answering an event whose case id was malformed names no case. */
+    bool rejected = ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_REJECTED;
+    if (!tb_code_valid(ev->origin_node) || ev->origin_seq == 0 ||
+        (!tb_caseid_valid(ev->case_id) && !(rejected && ev->case_id && !ev->case_id[0])))
         return -TB_EPROTO;
     if (!time_ok(ev->at_ms, false) || !time_ok(ev->due_ms, true))
         return -TB_EPROTO;
@@ -117,7 +120,6 @@ int tb_event_check(const tb_event_msg_t *ev)
         if (!ev->materials[i] || !ev->materials[i][0] ||
             check_str(ev->materials[i], TB_MATERIAL_NAME_MAX) < 0)
             return -TB_EPROTO;
-    bool rejected = ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_REJECTED;
     if (rejected != (ev->rejected_origin && ev->rejected_origin[0]) ||
         (rejected && (!tb_code_valid(ev->rejected_origin) || ev->rejected_seq == 0 || !ev->reason ||
                       !ev->reason[0]))) /* the stored reason marks it */

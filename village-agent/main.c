@@ -392,8 +392,8 @@ int main(int argc, char **argv)
         const char *http = tb_config_get(&env.cfg, TB_CFG_HTTP);
         sc.addr = !http ? "127.0.0.1:8401" : strcmp(http, "off") ? http : NULL;
         sc.web = (village_web_t){&env, web_link_up, web_backlog, web_kick, &sc, ""};
-        tb_sqlink_app_t app = {village_apply,  &sc,         log_link_note,
-                               web_started,    web_stopping, &curve};
+        tb_sqlink_app_t app = {village_apply, &sc,    log_link_note, web_started,
+                               web_stopping,  &curve, NULL};
         const char *broker = tb_config_get(&env.cfg, TB_CFG_BROKER);
         int rc = tb_sqlink_serve(store, broker, &app);
         if (rc < 0)
