@@ -46,6 +46,18 @@ tb_reject_code_t tb_reject_code(int err)
     }
 }
 
+tb_reject_code_t tb_reject_code_event(int err, const tb_event_msg_t *ev)
+{
+    char parent[TB_CODE_LEN + 1] = "";
+    if ((err == -TB_EAUTHORITY || err == TB_EAUTHORITY) &&
+        (ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_SUBMITTED ||
+         ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_FORWARDED) &&
+        (tb_code_parent(ev->origin_node, parent) < 0 || !ev->target ||
+         strcmp(ev->target, parent) != 0))
+        return TONGBAN__V1__REJECT_CODE__REJECT_WRONG_TARGET;
+    return tb_reject_code(err);
+}
+
 static bool time_ok(int64_t ms, bool zero_ok)
 {
     return (zero_ok && ms == 0) || (ms >= TB_TIME_MIN_MS && ms < TB_TIME_MAX_MS);

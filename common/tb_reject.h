@@ -19,6 +19,11 @@ typedef Tongban__V1__RejectCode tb_reject_code_t;
 /* The code for a tongban error (tb_error.h) from a check or a fold. */
 tb_reject_code_t tb_reject_code(int err);
 
+/* The code for err from folding ev: as tb_reject_code, except that a
+ * handover (SUBMITTED, FORWARDED) beyond the sender's authority whose target
+ * is not the origin's parent is REJECT_WRONG_TARGET. */
+tb_reject_code_t tb_reject_code_event(int err, const tb_event_msg_t *ev);
+
 /* Why tb_event_check refuses ev: the first rule it breaks, as a code
  * (REJECT_MALFORMED when none more precise fits; REJECT_UNSPECIFIED if ev
  * passes). */

@@ -206,6 +206,17 @@ static int refold(tb_store_t *self, const char *case_id, int64_t at_ms)
 
 static int apply_rejection(tb_store_t *self, const tb_event_msg_t *ev)
 {
+    /* A REJECTED that names the refused bytes (issue 9) refuses only those:
+     * when our id was reused for other content (a forgery, a lost store),
+     * the refused copy is not the event we keep, which stands. */
+    if (ev->rejected_digest && ev->rejected_digest[0]) {
+        char stored[TB_DIGEST_HEX];
+        int d = tb_store_event_digest(self, ev->rejected_origin, ev->rejected_seq, stored);
+        if (d == -ENOENT || (d == 0 && strcmp(stored, ev->rejected_digest) != 0))
+            return 0;
+        if (d < 0)
+            return d;
+    }
     sqlite3_stmt *st;
     int rc = tb_store_prep(self,
                            "UPDATE events SET folded = 0, rejected = ?3"

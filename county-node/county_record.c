@@ -204,7 +204,7 @@ int county_reject(county_t *self, const tb_event_msg_t *bad, const uint8_t *body
     char digest[TB_DIGEST_HEX];
     tb_digest_hex(body, len, digest);
     tb_event_msg_t ev = TONGBAN__V1__CASE_EVENT__INIT;
-    ev.reject_code = tb_reject_code(why); /* for programs; reason is for people */
+    ev.reject_code = tb_reject_code_event(why, bad); /* for programs; reason is for people */
     ev.rejected_digest = digest;
     ev.case_id = bad->case_id;
     ev.type = TONGBAN__V1__EVENT_TYPE__EVENT_REJECTED;

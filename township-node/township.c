@@ -80,9 +80,15 @@ int township_undecodable(void *ctx, const char *peer, uint64_t seq, const uint8_
         tongban__v1__item__free_unpacked(raw, NULL);
     if (!code)
         code = TONGBAN__V1__REJECT_CODE__REJECT_MALFORMED;
-    const char *answered = "";
-    int a = township_answer(t, peer, body, len, code, tb_strerror(rc), &answered);
+    /* Counted with the other refusals (sqlink has quarantined it). */
+    char counter[64];
+    uint64_t n;
+    snprintf(counter, sizeof counter, "refused %s", peer);
+    int a = tb_store_counter_next(t->store, counter, &n);
     if (a < 0)
+        return a;
+    const char *answered = "";
+    if ((a = township_answer(t, peer, body, len, code, tb_strerror(rc), &answered)) < 0)
         return a;
     tb_warn("message from %s refused: %s (%s)%s", peer, tb_reject_text(code), tb_strerror(rc),
             answered);
