@@ -79,7 +79,7 @@ static const char *item_name(const tb_report_opts_t *o, const char *code)
     " pending, version, updated_ms, county_state, county_version, due_ms, legal_due_ms,"           \
     " to_bring, rating, rating_comment, decision, result, completion_time_ms, paused,"             \
     " (SELECT e.rejected FROM events e WHERE e.case_id = cases.case_id AND e.rejected <> ''"       \
-    " ORDER BY e.rowid DESC LIMIT 1)"
+    " ORDER BY e.rowid LIMIT 1)"
 
 const char *tb_card_name(const tb_calendar_t *cal, int64_t due_ms, int64_t now_ms)
 {
@@ -151,7 +151,8 @@ static json_t *case_json(sqlite3_stmt *st, const tb_report_opts_t *o)
                                      : "",
                      "result", jtext(col(st, 20), o), "completion_time", done));
     /* 被退回: an event of this case was answered with REJECTED (issue 9); the
-     * last such reason, for the agent to correct and resend. */
+     * reason given for the earliest refused event (the root: events built on
+     * it are refused after it, often for that), to correct and resend. */
     const char *returned = col(st, 23);
     json_object_update_new(j, json_pack("{s:b, s:o}", "returned", *returned != 0, "returned_reason",
                                         jtext(returned, o)));
