@@ -68,6 +68,9 @@ eq "every REJECTED has its reason in words" "yes yes yes yes yes yes yes" \
 eq "the township answered the township's refusals" "$TOWN $TOWN $TOWN $TOWN $TOWN" \
     "$(for n in seconds phone caseid entitled reused; do seen ${n}_by; done | xargs)"
 eq "everything the village sent was consumed (acked)" yes "$(seen all_acked)"
+eq "an envelope of version 0 is not taken" no "$(seen version0_acked)"
+ok "... and its drop line names the village and the reason" grep -q \
+    "dropped a message from $VIL (2 frames): envelope version is not 1" "$WORK/town.log"
 
 a=$(seen case_a)
 eq "the county holds the case as the Python village logged it" "prereview $TOWN" \

@@ -257,6 +257,12 @@ def main():
     v.queue(b13)
     expect_rejection(v, "reused", 1, b13)
 
+    # 7. An envelope with proto3's default version 0: dropped (no answer), the drop logged.
+    e = pb.Envelope(sender=PLACE, receiver=TOWN, seq=v.tx_last + 1, kind=pb.KIND_DATA, body=b13)
+    v.send_env(TOWN, e.SerializeToString())
+    v.pump(2)
+    note("version0_acked", "yes" if v.acked > v.tx_last else "no")
+
     # Everything sent was consumed (acked).
     v.pump(30, lambda: v.acked >= v.tx_last)
     note("all_acked", "yes" if v.acked == v.tx_last else "acked %d of %d" % (v.acked, v.tx_last))
