@@ -288,6 +288,37 @@ static void test_answer_limit(void **state)
                      1);
 }
 
+/* A dropped envelope's log line names the rule it broke. */
+static const char *why_of(uint32_t version, Tongban__V1__Kind kind, uint64_t seq, size_t body)
+{
+    static uint8_t buf[TB_MAX_FRAME + 64], data[TB_MAX_FRAME];
+    tb_env_t e = TONGBAN__V1__ENVELOPE__INIT;
+    e.version = version;
+    e.sender = (char *)VIL;
+    e.receiver = (char *)TOWN;
+    e.kind = kind;
+    e.seq = seq;
+    e.body.data = data;
+    e.body.len = body;
+    size_t len = tongban__v1__envelope__pack(&e, buf);
+    return tb_env_why(buf, len);
+}
+
+static void test_env_why(void **state)
+{
+    (void)state;
+    assert_string_equal(why_of(1, TONGBAN__V1__KIND__KIND_DATA, 1, 10), "");
+    assert_string_equal(why_of(0, TONGBAN__V1__KIND__KIND_DATA, 1, 10),
+                        "envelope version is not 1");
+    assert_string_equal(why_of(1, TONGBAN__V1__KIND__KIND_ACK, 3, 0),
+                        "seq not 0 on an ACK, HEARTBEAT or UNREACHABLE");
+    assert_string_equal(why_of(1, TONGBAN__V1__KIND__KIND_DATA, 0, 10), "DATA with seq 0");
+    assert_string_equal(why_of(1, TONGBAN__V1__KIND__KIND_DATA, 1, TB_MAX_BODY + 1),
+                        "DATA body empty or over 65,280 bytes");
+    assert_string_equal(tb_env_why((const uint8_t *)"\xff\xff\xff", 3),
+                        "not an Envelope (does not decode)");
+}
+
 int main(void)
 {
     tb_lang_set_en(false);
@@ -298,6 +329,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_answer_no_case, setup, teardown),
         cmocka_unit_test_setup_teardown(test_village_returned, setup, teardown),
         cmocka_unit_test(test_answer_limit),
+        cmocka_unit_test(test_env_why),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
