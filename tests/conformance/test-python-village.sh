@@ -72,10 +72,18 @@ eq "an envelope of version 0 is not taken" no "$(seen version0_acked)"
 ok "... and its drop line names the village and the reason" grep -q \
     "dropped a message from $VIL (2 frames): envelope version is not 1" "$WORK/town.log"
 
+eq "a flood of 100 refused items is consumed" yes "$(seen flood_acked)"
+answered=$(sqlite3 "$WORK/t/$TOWN.db" "SELECT count(*) FROM events WHERE type = 18 AND origin_node = '$TOWN'")
+unanswered=$(sqlite3 "$WORK/t/$TOWN.db" "SELECT value FROM counters WHERE name = 'unanswered $VIL'")
+echo "# flood: ${answered} answered, ${unanswered} only counted, $(seen flood_seconds) s"
+eq "every refused item is answered or counted as unanswered" 105 "$((answered + ${unanswered:-0}))"
+eq "the village heard every answer the township made" "$answered" "$(seen flood_answers)"
+ok "the answers are limited: at most 60 in a minute (two minutes at most here)" \
+    test "$answered" -le 120 -a "${unanswered:-0}" -gt 0
 a=$(seen case_a)
 eq "the county holds the case as the Python village logged it" "prereview $TOWN" \
     "$(tb_psql "$PGDIR" -c "SELECT state || ' ' || holder FROM cases WHERE case_id='$a'")"
-eq "the township counted the five refused items against the village" 5 \
+eq "the township counted every refused item against the village" 105 \
     "$(sqlite3 "$WORK/t/$TOWN.db" "SELECT value FROM counters WHERE name='refused $VIL'")"
 ok "the township's drop lines name the village and the reason" \
     grep -q "message from $VIL refused: 电话号码格式不符\|message from $VIL refused: bad phone" "$WORK/town.log"

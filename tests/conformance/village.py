@@ -266,6 +266,18 @@ def main():
     # Everything sent was consumed (acked).
     v.pump(30, lambda: v.acked >= v.tx_last)
     note("all_acked", "yes" if v.acked == v.tx_last else "acked %d of %d" % (v.acked, v.tx_last))
+    # 8. A village that keeps sending refused items: every one consumed (acked),
+    #    answered up to the township's limit a minute, the rest only counted.
+    t0 = time.time()
+    for i in range(100):
+        _, bad = logged(v, v.case_id(), phone="12345")
+        v.queue(bad)
+    v.pump(120, lambda: v.acked >= v.tx_last)
+    note("flood_acked", "yes" if v.acked == v.tx_last else "acked %d of %d" % (v.acked, v.tx_last))
+    note("flood_seconds", "%.3f" % (time.time() - t0))
+    v.pump(2)
+    note("flood_answers", sum(1 for it in v.inbox if it.HasField("event") and
+                              it.event.type == pb.EVENT_REJECTED and it.event.origin_node == TOWN))
     note("case_a", a)
     note("case_c", c)
     v.s.close()
