@@ -153,6 +153,12 @@ int tb_edge_refuse(tb_store_t *store, const char *peer, const uint8_t *body, siz
 
 int tb_ratelimit(tb_ratelimit_t *rl, const char *peer, int64_t now_ms, unsigned *ret_dropped)
 {
+    return tb_ratelimit_n(rl, peer, now_ms, TB_RATELIMIT_LINES, ret_dropped);
+}
+
+int tb_ratelimit_n(tb_ratelimit_t *rl, const char *peer, int64_t now_ms, unsigned max,
+                   unsigned *ret_dropped)
+{
     size_t i, oldest = 0;
     for (i = 0; i < TB_RATELIMIT_PEERS; i++) {
         if (strcmp(rl->slot[i].peer, peer) == 0)
@@ -173,7 +179,7 @@ int tb_ratelimit(tb_ratelimit_t *rl, const char *peer, int64_t now_ms, unsigned 
         rl->slot[i].start_ms = now_ms;
         rl->slot[i].lines = rl->slot[i].dropped = 0;
     }
-    if (rl->slot[i].lines >= TB_RATELIMIT_LINES) {
+    if (rl->slot[i].lines >= max) {
         rl->slot[i].dropped++;
         return 0;
     }

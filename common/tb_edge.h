@@ -88,6 +88,10 @@ typedef struct {
     } slot[TB_RATELIMIT_PEERS];
 } tb_ratelimit_t;
 int tb_ratelimit(tb_ratelimit_t *rl, const char *peer, int64_t now_ms, unsigned *ret_dropped);
+/* The same with max a minute instead of TB_RATELIMIT_LINES (the REJECTED
+ * answers of tb_reject.h use it). */
+int tb_ratelimit_n(tb_ratelimit_t *rl, const char *peer, int64_t now_ms, unsigned max,
+                   unsigned *ret_dropped);
 
 /* A message peer was not entitled to send (or a data version that is not the
  * next one): kept in the quarantine with why, and counted against peer (the

@@ -67,24 +67,27 @@ static int recv_one(tb_node_t *self)
     self->stats.received++;
     int rc = 0;
     tb_env_t *env = NULL;
+    char sender[TB_CODE_LEN + 1] = "";
+    const char *why = "not two frames ([sender][envelope])";
+    if (n >= 1 && zmq_msg_size(&frames[0]) == TB_CODE_LEN)
+        memcpy(sender, zmq_msg_data(&frames[0]), TB_CODE_LEN);
     if (n != 2) {
         rc = -TB_EPROTO;
     } else {
-        size_t slen = zmq_msg_size(&frames[0]);
-        char sender[TB_CODE_LEN + 1] = "";
-        if (slen == TB_CODE_LEN)
-            memcpy(sender, zmq_msg_data(&frames[0]), slen);
         rc = tb_env_decode(zmq_msg_data(&frames[1]), zmq_msg_size(&frames[1]), &env);
-        if (rc == 0 &&
-            (strcmp(env->sender, sender) != 0 || strcmp(env->receiver, self->place) != 0))
-            rc = -TB_EPROTO;
+        if (rc < 0)
+            why = tb_env_why(zmq_msg_data(&frames[1]), zmq_msg_size(&frames[1]));
+        else if (strcmp(env->sender, sender) != 0)
+            why = "envelope sender is not the connection's place", rc = -TB_EPROTO;
+        else if (strcmp(env->receiver, self->place) != 0)
+            why = "envelope receiver is not this node", rc = -TB_EPROTO;
         if (rc == 0 && strcmp(sender, TB_BROKER_CODE) == 0)
             self->broker_seen_ms = tb_mono_ms();
     }
     if (rc < 0) {
         self->stats.dropped++;
         if (self->on_dropped)
-            self->on_dropped(self->h.ctx, n, rc);
+            self->on_dropped(self->h.ctx, n, rc, tb_code_valid(sender) ? sender : "?", why);
     } else {
         self->h.on_envelope(self->h.ctx, env);
     }

@@ -56,9 +56,12 @@ void tb_node_close(tb_node_t **self_p);
 int tb_node_send(tb_node_t *self, const char *dest, Tongban__V1__Kind kind, uint64_t seq,
                  uint64_t ack, const uint8_t *body, size_t len);
 
-/* An envelope was dropped (frames received, why): for the daemon to log.
- * Called with the handler's ctx. */
-typedef void (*tb_node_dropped_fn)(void *ctx, int frames, int rc);
+/* An envelope was dropped (frames received, rc): for the daemon to log,
+ * naming peer (the sender frame the broker stamped, "?" when it is not a
+ * place code) and why (the rule broken, tb_env_why).  Called with the
+ * handler's ctx. */
+typedef void (*tb_node_dropped_fn)(void *ctx, int frames, int rc, const char *peer,
+                                   const char *why);
 void tb_node_on_dropped(tb_node_t *self, tb_node_dropped_fn fn);
 
 /* The fault-injection state parsed from TONGBAN_FAULT (tests; inactive unless

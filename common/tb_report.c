@@ -77,7 +77,9 @@ static const char *item_name(const tb_report_opts_t *o, const char *code)
 #define CASE_COLS                                                                                  \
     "case_id, client_name, client_phone, agent, item_code, note, accept_time_ms, state, holder,"   \
     " pending, version, updated_ms, county_state, county_version, due_ms, legal_due_ms,"           \
-    " to_bring, rating, rating_comment, decision, result, completion_time_ms, paused"
+    " to_bring, rating, rating_comment, decision, result, completion_time_ms, paused,"             \
+    " (SELECT e.rejected FROM events e WHERE e.case_id = cases.case_id AND e.rejected <> ''"       \
+    " ORDER BY e.rowid LIMIT 1)"
 
 const char *tb_card_name(const tb_calendar_t *cal, int64_t due_ms, int64_t now_ms)
 {
@@ -148,6 +150,12 @@ static json_t *case_json(sqlite3_stmt *st, const tb_report_opts_t *o)
                      : decision == 2 ? "deny"
                                      : "",
                      "result", jtext(col(st, 20), o), "completion_time", done));
+    /* 被退回: an event of this case was answered with REJECTED (issue 9); the
+     * reason given for the earliest refused event (the root: events built on
+     * it are refused after it, often for that), to correct and resend. */
+    const char *returned = col(st, 23);
+    json_object_update_new(j, json_pack("{s:b, s:o}", "returned", *returned != 0, "returned_reason",
+                                        jtext(returned, o)));
     return j;
 }
 
@@ -236,6 +244,9 @@ int tb_report_cases(tb_store_t *store, const char *held, const tb_report_opts_t 
                     json_string_value(json_object_get(j, "card_label")));
         if (bring && *bring)
             fprintf(out, TB_TR("  需补：%s", "  to bring: %s"), bring);
+        const char *back = json_string_value(json_object_get(j, "returned_reason"));
+        if (back && *back)
+            fprintf(out, TB_TR("  被退回：%s", "  returned: %s"), back);
         fputc('\n', out);
     }
     fprintf(out, TB_TR("共 %d 件\n", "%d case(s)\n"), (int)json_array_size(arr));

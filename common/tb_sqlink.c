@@ -82,7 +82,10 @@ static int st_apply(void *st, const char *peer, uint64_t seq, const uint8_t *bod
     int rc = tb_item_decode(body, len, &item);
     if (rc < 0) {
         tell(self, TB_SQLINK_QUARANTINED, 0, peer, NULL, seq, rc);
-        return tb_store_quarantine(self->store, peer, seq, body, len, tb_strerror(rc));
+        int q = tb_store_quarantine(self->store, peer, seq, body, len, tb_strerror(rc));
+        if (q == 0 && self->app.undecodable)
+            q = self->app.undecodable(self->app.ctx, peer, seq, body, len, rc);
+        return q;
     }
     rc = self->app.apply(self->app.ctx, peer, item, body, len);
     tb_item_free(&item);
@@ -153,9 +156,9 @@ static void net_note(void *ctx, tb_linkeng_note_t what, const char *peer, uint64
     tell(self, TB_SQLINK_ENGINE, what, peer, detail, seq, rc);
 }
 
-static void on_dropped(void *ctx, int frames, int rc)
+static void on_dropped(void *ctx, int frames, int rc, const char *peer, const char *why)
 {
-    tell(ctx, TB_SQLINK_DROPPED, 0, NULL, NULL, (uint64_t)frames, rc);
+    tell(ctx, TB_SQLINK_DROPPED, 0, peer, why, (uint64_t)frames, rc);
 }
 
 int tb_sqlink_note_text(const tb_sqlink_note_t *n, char *buf, size_t cap)
@@ -168,7 +171,8 @@ int tb_sqlink_note_text(const tb_sqlink_note_t *n, char *buf, size_t cap)
         snprintf(buf, cap, "link %s seq %llu: %s; quarantined", peer, s, why);
         return TB_LOG_ERROR;
     case TB_SQLINK_DROPPED:
-        snprintf(buf, cap, "dropped a message (%llu frames): %s", s, why);
+        snprintf(buf, cap, "dropped a message from %s (%llu frames): %s (%s)", peer, s, n->detail,
+                 why);
         return TB_LOG_WARN;
     case TB_SQLINK_SERVING:
         snprintf(buf, cap, "node %s serving via %s; backlog %llu message(s) waiting in outboxes",

@@ -67,6 +67,11 @@ typedef struct {
     /* Optional: serve is stopping: close what started() opened. */
     void (*stopping)(void *ctx);
     const tb_curve_t *curve; /* CurveZMQ keys (tb_node_new_curve); NULL: plain text */
+    /* Optional: peer's message seq did not decode or validate (rc) and is now in
+     * the quarantine, inside the same transaction: the daemon may answer it
+     * (tb_reject_answer).  0, or negative to abort the batch as apply. */
+    int (*undecodable)(void *ctx, const char *peer, uint64_t seq, const uint8_t *body, size_t len,
+                       int rc);
 } tb_sqlink_app_t;
 
 int tb_sqlink_new(uv_loop_t *loop, tb_store_t *store, const char *endpoint,

@@ -206,6 +206,17 @@ static int refold(tb_store_t *self, const char *case_id, int64_t at_ms)
 
 static int apply_rejection(tb_store_t *self, const tb_event_msg_t *ev)
 {
+    /* A REJECTED that names the refused bytes (issue 9) refuses only those:
+     * when our id was reused for other content (a forgery, a lost store),
+     * the refused copy is not the event we keep, which stands. */
+    if (ev->rejected_digest && ev->rejected_digest[0]) {
+        char stored[TB_DIGEST_HEX];
+        int d = tb_store_event_digest(self, ev->rejected_origin, ev->rejected_seq, stored);
+        if (d == -ENOENT || (d == 0 && strcmp(stored, ev->rejected_digest) != 0))
+            return 0;
+        if (d < 0)
+            return d;
+    }
     sqlite3_stmt *st;
     int rc = tb_store_prep(self,
                            "UPDATE events SET folded = 0, rejected = ?3"
@@ -294,14 +305,21 @@ int tb_store_apply(tb_store_t *self, const tb_event_msg_t *ev, const uint8_t *bo
     if (rc < 0 && rc != -TB_ENOCASE)
         return rc;
     int fold;
-    if (rejection) /* the county's verdict on an event, not a step of the case */
-        /* ... and only our own county's (the first six digits are the county). */
-        fold = tb_code_level(ev->origin_node) == TB_LEVEL_COUNTY &&
-                       strncmp(ev->origin_node, self->place, 6) == 0
+    char parent[TB_CODE_LEN + 1] = "";
+    if (rejection) {
+        /* A verdict on an event, not a step of the case: our own county's
+         * (the first six digits are the county), our township's (the node
+         * above a village answers what it could not apply), or our own. */
+        tb_code_parent(self->place, parent);
+        fold = (tb_code_level(ev->origin_node) == TB_LEVEL_COUNTY &&
+                strncmp(ev->origin_node, self->place, 6) == 0) ||
+                       strcmp(ev->origin_node, parent) == 0 ||
+                       strcmp(ev->origin_node, self->place) == 0
                    ? 0
                    : -TB_EAUTHORITY;
-    else
+    } else {
         fold = tb_event_fold(&cur, ev, self->catalog, &next);
+    }
     if (ret_fold)
         *ret_fold = fold;
     if (fold < 0 && !record_illegal)

@@ -50,6 +50,33 @@ int tb_env_decode(const uint8_t *buf, size_t len, tb_env_t **ret_env)
     return 0;
 }
 
+const char *tb_env_why(const uint8_t *buf, size_t len)
+{
+    if (len > TB_MAX_FRAME)
+        return "envelope over 65,536 bytes";
+    tb_env_t *env = tongban__v1__envelope__unpack(NULL, len, buf);
+    if (!env)
+        return "not an Envelope (does not decode)";
+    const char *why = "";
+    bool data = env->kind == TONGBAN__V1__KIND__KIND_DATA;
+    if (env->version != TB_PROTO_VERSION)
+        why = "envelope version is not 1";
+    else if (!tb_code_valid(env->sender) || !tb_code_valid(env->receiver))
+        why = "sender or receiver is not a 12-digit place code";
+    else if (data && env->seq == 0)
+        why = "DATA with seq 0";
+    else if (data && (env->body.len == 0 || env->body.len > TB_MAX_BODY))
+        why = "DATA body empty or over 65,280 bytes";
+    else if (!data && env->kind != TONGBAN__V1__KIND__KIND_ACK &&
+             env->kind != TONGBAN__V1__KIND__KIND_HEARTBEAT &&
+             env->kind != TONGBAN__V1__KIND__KIND_UNREACHABLE)
+        why = "unknown envelope kind";
+    else if (!data && env->seq != 0)
+        why = "seq not 0 on an ACK, HEARTBEAT or UNREACHABLE";
+    tongban__v1__envelope__free_unpacked(env, NULL);
+    return why;
+}
+
 void tb_env_free(tb_env_t **env_p)
 {
     if (env_p && *env_p) {
@@ -93,7 +120,10 @@ static bool time_ok(int64_t ms, bool zero_ok)
 
 int tb_event_check(const tb_event_msg_t *ev)
 {
-    if (!tb_code_valid(ev->origin_node) || ev->origin_seq == 0 || !tb_caseid_valid(ev->case_id))
+    /* A REJECTED answering an event whose case id was malformed names no case. */
+    bool rejected = ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_REJECTED;
+    if (!tb_code_valid(ev->origin_node) || ev->origin_seq == 0 ||
+        (!tb_caseid_valid(ev->case_id) && !(rejected && ev->case_id && !ev->case_id[0])))
         return -TB_EPROTO;
     if (!time_ok(ev->at_ms, false) || !time_ok(ev->due_ms, true))
         return -TB_EPROTO;
@@ -117,7 +147,6 @@ int tb_event_check(const tb_event_msg_t *ev)
         if (!ev->materials[i] || !ev->materials[i][0] ||
             check_str(ev->materials[i], TB_MATERIAL_NAME_MAX) < 0)
             return -TB_EPROTO;
-    bool rejected = ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_REJECTED;
     if (rejected != (ev->rejected_origin && ev->rejected_origin[0]) ||
         (rejected && (!tb_code_valid(ev->rejected_origin) || ev->rejected_seq == 0 || !ev->reason ||
                       !ev->reason[0]))) /* the stored reason marks it */

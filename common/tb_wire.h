@@ -32,6 +32,9 @@ typedef Tongban__V1__DataVersion tb_data_msg_t;
 #define TB_DATA_CALENDAR "calendar"
 
 /* Decode and validate an envelope.  Free with tb_env_free(). */
+/* Why tb_env_decode refuses buf: the first rule broken, in words (static
+ * English text for the log; "" when it decodes). */
+const char *tb_env_why(const uint8_t *buf, size_t len);
 int tb_env_decode(const uint8_t *buf, size_t len, tb_env_t **ret_env);
 void tb_env_free(tb_env_t **env_p);
 

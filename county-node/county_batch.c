@@ -121,7 +121,7 @@ static int apply_msg(county_t *self, const msg_t *m)
     rc = test_poison(self, ev->case_id);
     rc = rc < 0 ? rc : county_record_event(self, ev, m->buf, m->len, m->peer, &fold);
     if (rc == 0 && fold < 0 && strcmp(ev->origin_node, self->place) != 0)
-        rc = county_reject(self, ev, fold, m->peer);
+        rc = county_reject(self, ev, m->buf, m->len, fold, m->peer);
     bool folded = fold == 0;
     if (rc == 0 && folded && ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_FORWARDED &&
         strcmp(ev->target, self->place) == 0)

@@ -287,7 +287,8 @@ int county_record_event(county_t *self, const tb_event_msg_t *ev, const uint8_t 
 /* The county confirms a case forwarded to it (签收), and tells the township. */
 int county_receive(county_t *self, const char *case_id, const char *township);
 /* Answer an event that broke the rules with REJECTED, through `via`. */
-int county_reject(county_t *self, const tb_event_msg_t *bad, int why, const char *via);
+int county_reject(county_t *self, const tb_event_msg_t *bad, const uint8_t *body, size_t len,
+                  int why, const char *via);
 /* Mint one of the county's own events and queue it to township `to`. */
 int county_emit_own(county_t *self, tb_event_msg_t *ev, const char *to);
 /* A StatusUpdate to the township of every case the batch changed. */

@@ -8,6 +8,7 @@
 #include "tb_error.h"
 #include "tb_log.h"
 #include "tb_projection.h"
+#include "tb_reject.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -197,9 +198,14 @@ int county_receive(county_t *self, const char *case_id, const char *township)
 /* An event broke the rules: tell the node that made it, through the township
  * it came by, so its local view corrects itself (REJECTED names the event and
  * the rule).  The event itself stays stored with folded = false. */
-int county_reject(county_t *self, const tb_event_msg_t *bad, int why, const char *via)
+int county_reject(county_t *self, const tb_event_msg_t *bad, const uint8_t *body, size_t len,
+                  int why, const char *via)
 {
+    char digest[TB_DIGEST_HEX];
+    tb_digest_hex(body, len, digest);
     tb_event_msg_t ev = TONGBAN__V1__CASE_EVENT__INIT;
+    ev.reject_code = tb_reject_code_event(why, bad); /* for programs; reason is for people */
+    ev.rejected_digest = digest;
     ev.case_id = bad->case_id;
     ev.type = TONGBAN__V1__EVENT_TYPE__EVENT_REJECTED;
     ev.reason = (char *)tb_strerror(why);
@@ -228,6 +234,7 @@ int county_status_updates(county_t *self)
         st.holder = (char *)c->holder;
         st.version = c->version;
         st.at_ms = tb_now_ms();
+        st.state_code = (Tongban__V1__CaseState)c->state; /* the enum follows tb_state_t */
         tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
         item.item_case = TONGBAN__V1__ITEM__ITEM_STATUS;
         item.status = &st;

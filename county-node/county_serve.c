@@ -63,10 +63,10 @@ static void on_drained(void *ctx)
     county_link_flush(self);
 }
 
-static void on_dropped(void *ctx, int frames, int rc)
+static void on_dropped(void *ctx, int frames, int rc, const char *peer, const char *why)
 {
     (void)ctx;
-    tb_warn("dropped a message (%d frames): %s", frames, tb_strerror(rc));
+    tb_warn("dropped a message from %s (%d frames): %s (%s)", peer, frames, why, tb_strerror(rc));
 }
 
 static void on_send_timer(uv_timer_t *t)

@@ -6,7 +6,7 @@ TB_DEB_PACKAGES="meson ninja-build pkg-config gcc clang libclang-rt-14-dev proto
  libcmocka-dev libsodium-dev python3 python3-zmq jq bc bsdextrautils iproute2 procps sqlite3"
 
 # What only the tests need on top: a real browser for the screens (suite browser).
-TB_TEST_DEB_PACKAGES="chromium chromium-driver fonts-noto-cjk python3-selenium"
+TB_TEST_DEB_PACKAGES="chromium chromium-driver fonts-noto-cjk python3-selenium python3-protobuf protobuf-compiler"
 
 # Install what is missing (apt-get as root; otherwise say what to install):
 # TB_DEB_PACKAGES and the extra packages given as arguments.

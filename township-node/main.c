@@ -395,8 +395,9 @@ int main(int argc, char **argv)
         const char *http = tb_config_get(&env.cfg, TB_CFG_HTTP);
         sc.addr = !http ? "127.0.0.1:8402" : strcmp(http, "off") ? http : NULL;
         sc.web = (township_web_t){&env, web_link_up, web_backlog, web_kick, &sc, ""};
-        tb_sqlink_app_t app = {township_apply, &sc,          log_link_note,
-                               web_started,    web_stopping, &curve};
+        tb_sqlink_app_t app = {
+            township_apply, &sc,    log_link_note,       web_started,
+            web_stopping,   &curve, township_undecodable}; /* every refusal answered (issue 9) */
         const char *broker = tb_config_get(&env.cfg, TB_CFG_BROKER);
         if ((rc = tb_sqlink_serve(store, broker, &app)) < 0) {
             fprintf(stderr,

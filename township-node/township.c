@@ -4,6 +4,7 @@
 #include "tb_edge.h"
 #include "tb_error.h"
 #include "tb_log.h"
+#include "tb_reject.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -35,12 +36,17 @@ static void case_peers(const township_t *t, const char *case_id, char village[TB
 }
 
 /* Keep aside and count what peer was not entitled to send; one log line naming
- * the peer and why. */
-static int refuse(township_t *t, const char *peer, const uint8_t *body, size_t len, const char *why)
+ * the peer and why.  With a code (a village's event), the event's origin is
+ * answered with REJECTED through peer (township_answer.c). */
+static int refuse_code(township_t *t, const char *peer, const uint8_t *body, size_t len,
+                       const char *why, tb_reject_code_t code)
 {
     uint64_t n = 0;
     int rc = tb_edge_refuse(t->store, peer, body, len, why, &n);
     if (rc < 0)
+        return rc;
+    const char *answered = "";
+    if (code && (rc = township_answer(t, peer, body, len, code, why, &answered)) < 0)
         return rc;
     static tb_ratelimit_t rl; /* one node per process */
     unsigned dropped = 0;
@@ -49,7 +55,43 @@ static int refuse(township_t *t, const char *peer, const uint8_t *body, size_t l
         tb_warn("%u more messages from %s refused in the last minute (not logged one by one)",
                 dropped, peer);
     if (write)
-        tb_warn("message from %s refused: %s (%" PRIu64 " refused from %s)", peer, why, n, peer);
+        tb_warn("message from %s refused: %s (%" PRIu64 " refused from %s)%s", peer, why, n, peer,
+                answered);
+    return 0;
+}
+
+static int refuse(township_t *t, const char *peer, const uint8_t *body, size_t len, const char *why)
+{
+    return refuse_code(t, peer, body, len, why, TONGBAN__V1__REJECT_CODE__REJECT_UNSPECIFIED);
+}
+
+int township_undecodable(void *ctx, const char *peer, uint64_t seq, const uint8_t *body, size_t len,
+                         int rc)
+{
+    township_t *t = ctx;
+    (void)seq;
+    if (!my_village(t, peer))
+        return 0; /* the county's items are its own to fix; a stranger gets nothing */
+    tb_item_msg_t *raw = len <= TB_MAX_BODY ? tongban__v1__item__unpack(NULL, len, body) : NULL;
+    tb_reject_code_t code = TONGBAN__V1__REJECT_CODE__REJECT_MALFORMED;
+    if (raw && raw->item_case == TONGBAN__V1__ITEM__ITEM_EVENT)
+        code = tb_reject_check_code(raw->event);
+    if (raw)
+        tongban__v1__item__free_unpacked(raw, NULL);
+    if (!code)
+        code = TONGBAN__V1__REJECT_CODE__REJECT_MALFORMED;
+    /* Counted with the other refusals (sqlink has quarantined it). */
+    char counter[64];
+    uint64_t n;
+    snprintf(counter, sizeof counter, "refused %s", peer);
+    int a = tb_store_counter_next(t->store, counter, &n);
+    if (a < 0)
+        return a;
+    const char *answered = "";
+    if ((a = township_answer(t, peer, body, len, code, tb_strerror(rc), &answered)) < 0)
+        return a;
+    tb_warn("message from %s refused: %s (%s)%s", peer, tb_reject_text(code), tb_strerror(rc),
+            answered);
     return 0;
 }
 
@@ -65,9 +107,11 @@ static int from_village(township_t *t, const char *peer, const tb_item_msg_t *it
     const tb_event_msg_t *ev = item->event;
     /* A village speaks only for itself, and only of the cases it logged. */
     if (strcmp(ev->origin_node, peer) != 0)
-        return refuse(t, peer, body, len, "a village relayed another node's event");
+        return refuse_code(t, peer, body, len, "a village relayed another node's event",
+                           TONGBAN__V1__REJECT_CODE__REJECT_NOT_ENTITLED);
     if (strncmp(ev->case_id, peer, TB_CODE_LEN) != 0)
-        return refuse(t, peer, body, len, "a village's event on a case it did not log");
+        return refuse_code(t, peer, body, len, "a village's event on a case it did not log",
+                           TONGBAN__V1__REJECT_CODE__REJECT_NOT_ENTITLED);
     if (ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_REJECTED)
         return refuse(t, peer, body, len, "a REJECTED from a village");
     /* A village's events come here, every one, in order: a gap is an alarm. */
@@ -87,7 +131,8 @@ static int from_village(township_t *t, const char *peer, const tb_item_msg_t *it
         tb_error("village %s: event %s/%" PRIu64 " came again with other content (stored sha256 "
                  "%s, new sha256 %s): the new one refused",
                  peer, ev->origin_node, ev->origin_seq, stored, got);
-        return refuse(t, peer, body, len, "an event id reused for other content");
+        return refuse_code(t, peer, body, len, "an event id reused for other content",
+                           TONGBAN__V1__REJECT_CODE__REJECT_REUSED_ID);
     }
     if (rc != 0)
         return rc < 0 ? rc : 0; /* 1: seen before, already relayed */

@@ -12,6 +12,7 @@
 
 #include "tb_act.h"
 #include "tb_edge.h"
+#include "tb_reject.h"
 
 typedef tb_edge_t township_t;
 
@@ -25,5 +26,19 @@ int township_apply(void *ctx, const char *peer, const tb_item_msg_t *item, const
  * to the case's village.  Deciding an immediate item (即办件) with a grant
  * also issues the result at once (马上办), in the same transaction. */
 int township_act(township_t *t, tb_act_t *a);
+
+/* Every refusal answered (issue 9, township_answer.c).  Answer the event in
+ * body (refused from village peer) with a REJECTED of code to its origin, at
+ * most TB_REJECT_ANSWERS_PER_MIN a minute per peer; beyond that it is only
+ * counted ("unanswered <peer>").  *ret_note is a borrowed tail for the
+ * caller's log line (" answered: REJECTED <code>", " not answered: ...").
+ * Inside the batch transaction; 0 or negative. */
+int township_answer(township_t *t, const char *peer, const uint8_t *body, size_t len,
+                    tb_reject_code_t code, const char *why, const char **ret_note);
+
+/* tb_sqlink_app_t.undecodable: a village's item that does not decode or
+ * validate is answered with the first rule it breaks; ctx is a township_t. */
+int township_undecodable(void *ctx, const char *peer, uint64_t seq, const uint8_t *body, size_t len,
+                         int rc);
 
 #endif

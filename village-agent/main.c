@@ -92,6 +92,9 @@ static void usage(FILE *out)
             "备注]\n"
             "                     "
             "登记一件代办事项（附已收材料），打印办件编号；乡镇及以上事项自动报送乡镇\n"
+            "  resend 办件编号 [--client] [--phone] [--item] [--materials] [--note]\n"
+            "                     "
+            "被退回的办件改正后重新登记为新办件（其余沿用原登记），打印新编号\n"
             "  log --client 姓名 --phone 电话 --item ZX001|BF001 --reply 答复\n"
             "                     登记一条咨询（ZX001）或帮扶求助（BF001）及答复，当场办结\n"
             "  supplement 办件编号 --materials 材料,材料   群众补交材料（补正或容缺材料）\n"
@@ -120,6 +123,9 @@ static void usage(FILE *out)
             "  log --client NAME --phone PHONE --item CODE [--materials A,B] [--note TEXT]\n"
             "                     record an entrusted case with the materials collected; prints\n"
             "                     its case id; township and county items go to the township\n"
+            "  resend CASE [--client] [--phone] [--item] [--materials] [--note]\n"
+            "                     a returned case (被退回) corrected and logged again as a new\n"
+            "                     case from what was typed first; prints the new case id\n"
             "  log --client NAME --phone PHONE --item ZX001|BF001 --reply TEXT\n"
             "                     record a consultation (ZX001) or help request (BF001) and the\n"
             "                     reply given; closed at once\n"
@@ -222,7 +228,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++)
         if (strcmp(cmd, acts[i].name) == 0)
             act = (int)i;
-    if (act < 0 && strcmp(cmd, "log") && strcmp(cmd, "ledger") && strcmp(cmd, "show") &&
+    bool resend = strcmp(cmd, "resend") == 0; /* a returned case logged again (issue 9) */
+    if (act < 0 && strcmp(cmd, "log") && !resend && strcmp(cmd, "ledger") && strcmp(cmd, "show") &&
         strcmp(cmd, "serve") && strcmp(cmd, "items")) {
         fprintf(stderr, TB_TR("未知命令：%s\n\n", "unknown command: %s\n\n"), cmd);
         usage(stderr);
@@ -240,7 +247,7 @@ int main(int argc, char **argv)
         goto out;
     }
     /* Only a step and show take an argument (the case); nothing takes two. */
-    if (npos > (act >= 0 || !strcmp(cmd, "show") ? 1 : 0)) {
+    if (npos > (act >= 0 || resend || !strcmp(cmd, "show") ? 1 : 0)) {
         fprintf(stderr, TB_TR("多余的参数：%s\n", "unexpected argument: %s\n"), pos[npos - 1]);
         goto out;
     }
@@ -303,13 +310,28 @@ int main(int argc, char **argv)
                                  stdout) < 0
                      ? 1
                      : 0;
-    } else if (strcmp(cmd, "log") == 0) {
+    } else if (strcmp(cmd, "log") == 0 || resend) {
         village_entry_t e = {
             tb_opt(opts, nopts, "client"),         tb_opt(opts, nopts, "phone"),
             tb_opt(opts, nopts, "item"),           tb_opt(opts, nopts, "note"),
             tb_config_get(&env.cfg, TB_CFG_AGENT), tb_opt(opts, nopts, "materials"),
             tb_opt(opts, nopts, "reply")};
-        if (!e.client || !e.phone || !e.item || npos) {
+        village_resend_t first;
+        if (resend && npos == 1) {
+            int rc = open_store(&env, &store);
+            if (rc < 0)
+                goto out;
+            if ((rc = village_returned_entry(store, pos[0], &e, &first)) < 0) {
+                fprintf(stderr,
+                        rc == -TB_EILLEGAL
+                            ? TB_TR("错误：%s 未被退回，无需重新报送\n",
+                                    "error: %s was not returned; nothing to resend\n")
+                            : TB_TR("错误：%s：%s\n", "error: %s: %s\n"),
+                        pos[0], tb_strerror(rc));
+                goto out;
+            }
+        }
+        if (!e.client || !e.phone || !e.item || npos != (resend ? 1 : 0)) {
             fputs(TB_TR("用法：tongban-village log --client 姓名 --phone 电话 --item 事项编码 "
                         "[--materials 材料,材料] [--note 备注] [--reply 答复]\n",
                         "usage: tongban-village log --client NAME --phone PHONE --item CODE "
@@ -323,7 +345,7 @@ int main(int argc, char **argv)
             goto out;
         }
         /* The catalog in force is the newest the county sent: open the store first. */
-        int rc = open_store(&env, &store);
+        int rc = store ? 0 : open_store(&env, &store);
         if (rc < 0)
             goto out;
         char why[400];
@@ -392,8 +414,8 @@ int main(int argc, char **argv)
         const char *http = tb_config_get(&env.cfg, TB_CFG_HTTP);
         sc.addr = !http ? "127.0.0.1:8401" : strcmp(http, "off") ? http : NULL;
         sc.web = (village_web_t){&env, web_link_up, web_backlog, web_kick, &sc, ""};
-        tb_sqlink_app_t app = {village_apply,  &sc,         log_link_note,
-                               web_started,    web_stopping, &curve};
+        tb_sqlink_app_t app = {village_apply, &sc,    log_link_note, web_started,
+                               web_stopping,  &curve, NULL};
         const char *broker = tb_config_get(&env.cfg, TB_CFG_BROKER);
         int rc = tb_sqlink_serve(store, broker, &app);
         if (rc < 0)

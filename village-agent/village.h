@@ -26,6 +26,16 @@ int village_log(const tb_env_ctx_t *env, tb_store_t *store, const village_entry_
  * rate, withdraw, note): queued to the township.  See tb_act(). */
 int village_act(const tb_env_ctx_t *env, tb_store_t *store, tb_act_t *a);
 
+/* A returned case (its LOGGED answered with REJECTED) to log again as a new
+ * case (village_resend.c): fills the fields of e that are NULL from the
+ * first LOGGED, the text kept in buf.  -TB_ENOCASE (not a case this village
+ * logged), -TB_EILLEGAL (not returned), or 0. */
+typedef struct {
+    char client[256], phone[64], item[32], note[2048], reply[2048], materials[2048];
+} village_resend_t;
+int village_returned_entry(tb_store_t *store, const char *case_id, village_entry_t *e,
+                           village_resend_t *buf);
+
 /* Apply one item that arrived from the township (inside the batch
  * transaction); ctx is a village_node_t.  Only the village's own township is
  * heard, and only about the village's own cases; a catalog or calendar

@@ -82,6 +82,9 @@ before=$(drops)
 "$INJECT" "$TONGBAN_BROKER" 360826100099 str:$TOWN env:$VIL,$TOWN,1
 spoof_dropped() { [ "$(drops)" -gt "$before" ]; }
 ok "an envelope claiming another sender is dropped by the township" tb_wait_for 10 spoof_dropped
+ok "the drop line names the peer and the reason" grep -q \
+    "dropped a message from 360826100099 (2 frames): envelope sender is not the connection's place" \
+    "$WORK/town.log"
 eq "the spoofed message changed nothing at the township" 2 "$(town cases --json | jq length)"
 
 # 6. Garbage to the broker and, through it, to a node: logged, dropped, still serving.

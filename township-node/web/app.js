@@ -132,7 +132,7 @@ async function viewInbox() {
   const rows = (data.cases || []).map((c) => h("tr", { class: c.card ? "row-" + c.card : "" },
     h("td", {}, h("a", { href: "#/case/" + encodeURIComponent(c.case_id) }, c.case_id)),
     h("td", {}, c.client_name), h("td", {}, c.item_name), h("td", {}, c.accept_time),
-    h("td", {}, c.state_label), h("td", {}, c.holder_name), h("td", {}, c.due === "-" ? "" : c.due),
+    h("td", {}, c.returned ? `被退回：${c.returned_reason}` : c.state_label), h("td", {}, c.holder_name), h("td", {}, c.due === "-" ? "" : c.due),
     h("td", {}, cardCell(c))));
   show(h("h1", {}, T("待办")), h("div", { class: "filters" }, village, item),
     rows.length ? h("table", { id: "inbox" }, h("thead", {}, h("tr", {},

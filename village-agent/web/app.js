@@ -216,7 +216,7 @@ async function viewLedger() {
   const rows = (data.cases || []).map((c) => h("tr", {},
     h("td", {}, h("a", { href: "#/case/" + encodeURIComponent(c.case_id) }, c.case_id)),
     h("td", {}, c.client_name), h("td", {}, c.item_name), h("td", {}, c.accept_time),
-    h("td", {}, c.state_label), h("td", {}, c.holder_name), h("td", {}, c.due === "-" ? "" : c.due),
+    h("td", {}, c.returned ? `被退回：${c.returned_reason}` : c.state_label), h("td", {}, c.holder_name), h("td", {}, c.due === "-" ? "" : c.due),
     h("td", {}, cardCell(c))));
   show(h("h1", {}, T("台账")), h("div", { class: "filters" }, tabs, q, item),
     rows.length ? h("table", { id: "ledger" }, h("thead", {}, h("tr", {},
@@ -293,7 +293,7 @@ async function viewCase(id) {
   show(h("h1", {}, `${c.case_id}`),
     h("div", { class: "card" }, h("dl", { class: "kv" },
       kv("群众", `${c.client_name} ${c.client_phone}`), kv("事项", `${c.item_code} ${c.item_name}`),
-      kv("代办员", c.agent), kv("受理时间", c.accept_time), kv("状态", `${c.state_label}（${c.holder_name}）`),
+      kv("代办员", c.agent), kv("受理时间", c.accept_time), kv("状态", `${c.state_label}（${c.holder_name}）`), kv("被退回", c.returned ? c.returned_reason : ""),
       kv("办理期限", c.due === "-" ? "" : c.due), kv("预警", c.card_label), kv("需补材料", c.to_bring),
       kv("办理结果", c.result), kv("评价", c.rating ? c.rating_label : ""), kv("备注", c.note)),
       h("a", { class: "button", href: "#/receipt/" + encodeURIComponent(c.case_id) }, T("回执"))),
