@@ -37,6 +37,9 @@ typedef enum {
                               endpoint, seq: messages waiting in the outboxes) */
     TB_SQLINK_SIGNAL,      /* tb_sqlink_serve got signal rc: stopping */
     TB_SQLINK_STOPPED,     /* tb_sqlink_serve's loop ended (rc: uv_loop_close's result) */
+    TB_SQLINK_EPOCH_RESET, /* peer came back with a new store: its link was reset
+                              (detail: "old <hex> new <hex>") */
+    TB_SQLINK_EPOCH_REPLAY, /* peer sent with an epoch it had before: dropped (detail as above) */
 } tb_sqlink_event_t;
 
 typedef struct {
