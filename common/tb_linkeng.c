@@ -240,9 +240,9 @@ static int check_epoch(tb_linkeng_t *self, peer_t *p, uint64_t e)
         return rc;
     }
     if (reset) {
-        p->cursor = 0;        /* committed as 0 with the batch (drained) */
-        p->has_tx = false;    /* re-read from the renumbered outbox after it */
-        p->need_ack = false;  /* nothing of the new store applied yet */
+        p->cursor = 0;       /* committed as 0 with the batch (drained) */
+        p->has_tx = false;   /* re-read from the renumbered outbox after it */
+        p->need_ack = false; /* nothing of the new store applied yet */
         if (self->env.on_epoch)
             self->env.on_epoch(self->env.ctx, p->code, p->epoch, e, false);
     }

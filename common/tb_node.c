@@ -301,8 +301,8 @@ int tb_node_send(tb_node_t *self, const char *dest, Tongban__V1__Kind kind, uint
         return -ESHUTDOWN;
     uint8_t *buf;
     size_t blen;
-    int rc = tb_env_pack_epoch(self->place, dest, kind, seq, ack, self->epoch, body, len, &buf,
-                               &blen);
+    int rc =
+        tb_env_pack_epoch(self->place, dest, kind, seq, ack, self->epoch, body, len, &buf, &blen);
     if (rc < 0)
         return rc;
     rc = send_raw(self, dest, buf, blen);

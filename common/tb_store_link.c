@@ -228,8 +228,7 @@ int tb_store_backlog(tb_store_t *self, uint64_t *ret_n)
 }
 
 /* One 64-bit value from sql with peer (?1) and x (?2) bound: *ret, or 0 for no row. */
-static int one_u64(tb_store_t *self, const char *sql, const char *peer, uint64_t x,
-                   uint64_t *ret)
+static int one_u64(tb_store_t *self, const char *sql, const char *peer, uint64_t x, uint64_t *ret)
 {
     sqlite3_stmt *st;
     int rc = tb_store_prep(self, sql, &st);
