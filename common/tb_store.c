@@ -79,7 +79,11 @@ static const char *const migrations[] = {
     "INSERT INTO store_epoch SELECT CASE WHEN r = 0 THEN 1 ELSE r END FROM (SELECT random() AS r);"
     "CREATE TABLE link_epoch(peer TEXT PRIMARY KEY, epoch INTEGER NOT NULL);"
     "CREATE TABLE link_epoch_old(peer TEXT NOT NULL, epoch INTEGER NOT NULL,"
-    "  retired_ms INTEGER NOT NULL, PRIMARY KEY(peer, epoch)) WITHOUT ROWID;",
+    "  retired_ms INTEGER NOT NULL, PRIMARY KEY(peer, epoch)) WITHOUT ROWID;"
+    /* ... and a restore of this store from upstream (tb_restore.h): asked,
+     * then answered with the numbers of the RestoreAnswer. */
+    "CREATE TABLE restore(asked_ms INTEGER NOT NULL, answered_ms INTEGER, origin_seq INTEGER,"
+    "  events INTEGER, cases INTEGER, lost TEXT);",
 };
 #define FOLD_PB_VERSION 4 /* the schema version with fold as tb_case_pack() */
 

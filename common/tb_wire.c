@@ -242,6 +242,14 @@ int tb_item_decode(const uint8_t *buf, size_t len, tb_item_msg_t **ret_item)
                  : -TB_EPROTO;
     } else if (item->item_case == TONGBAN__V1__ITEM__ITEM_DATA) {
         rc = tb_data_check(item->data);
+    } else if (item->item_case == TONGBAN__V1__ITEM__ITEM_RESTORE_REQUEST) {
+        rc = tb_code_valid(item->restore_request->node) ? 0 : -TB_EPROTO;
+    } else if (item->item_case == TONGBAN__V1__ITEM__ITEM_RESTORE_ANSWER) {
+        const Tongban__V1__RestoreAnswer *a = item->restore_answer;
+        rc = tb_code_valid(a->node) ? 0 : -TB_EPROTO;
+        for (size_t i = 0; rc == 0 && i < a->n_lost; i++)
+            if (a->lost[i] == 0 || a->lost[i] >= a->origin_seq)
+                rc = -TB_EPROTO; /* lost ids lie below the high-water mark */
     }
     if (rc < 0) {
         tongban__v1__item__free_unpacked(item, NULL);

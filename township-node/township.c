@@ -168,6 +168,14 @@ int township_apply(void *ctx, const char *peer, const tb_item_msg_t *item, const
                    size_t len)
 {
     township_t *t = ctx;
+    /* A village whose store was lost asks for it back (township_restore.c). */
+    if (item->item_case == TONGBAN__V1__ITEM__ITEM_RESTORE_REQUEST && my_village(t, peer) &&
+        tb_places_check(t->env->places, peer) == 0 &&
+        strcmp(item->restore_request->node, peer) == 0)
+        return township_restore(t, peer);
+    if (item->item_case == TONGBAN__V1__ITEM__ITEM_RESTORE_REQUEST ||
+        item->item_case == TONGBAN__V1__ITEM__ITEM_RESTORE_ANSWER)
+        return refuse(t, peer, body, len, "a restore item not for us to take");
     if (strcmp(peer, t->env->parent) == 0)
         return from_county(t, item, body, len);
     if (my_village(t, peer) && tb_places_check(t->env->places, peer) == 0)

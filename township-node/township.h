@@ -26,4 +26,10 @@ int township_apply(void *ctx, const char *peer, const tb_item_msg_t *item, const
  * also issues the result at once (马上办), in the same transaction. */
 int township_act(township_t *t, tb_act_t *a);
 
+/* One of our villages asked for its lost store (RestoreRequest, checked to
+ * come from it): queue it everything this township holds of it, then the
+ * RestoreAnswer (tb_restore_answer), and log the numbers.  Inside the batch
+ * transaction.  township_restore.c. */
+int township_restore(township_t *t, const char *village);
+
 #endif

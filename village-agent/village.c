@@ -3,6 +3,7 @@
 #include "tb_error.h"
 #include "tb_log.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,6 +47,13 @@ int village_apply(void *ctx, const char *peer, const tb_item_msg_t *item, const 
     /* Everything a village is told comes through its own township. */
     if (strcmp(peer, v->env->parent) != 0)
         return refuse(v, peer, body, len, "not our township");
+    /* The answer to our restore request (village_restore.c). */
+    if (item->item_case == TONGBAN__V1__ITEM__ITEM_RESTORE_ANSWER) {
+        int rc = village_restored(v, item->restore_answer);
+        return rc == -EINVAL ? refuse(v, peer, body, len, "a restore answer nobody asked for") : rc;
+    }
+    if (item->item_case == TONGBAN__V1__ITEM__ITEM_RESTORE_REQUEST)
+        return refuse(v, peer, body, len, "a restore request to a village");
     /* ... and is about the cases this village logged (a township relays only
      * those). */
     const char *case_id = tb_edge_case_id(item);
