@@ -109,12 +109,13 @@ int tb_restore_apply(tb_store_t *self, const Tongban__V1__RestoreAnswer *a)
     if ((rc = tb_store_run(self, st)) < 0)
         return rc;
     /* The case-id counter of every day a restored case of ours was logged:
-     * <code>-<yyyymmdd>-<seq>. */
+     * <code>-<yyyymmdd>-<seq> (from the events: a case whose events do not
+     * fold here has no row, but its id is taken). */
     if ((rc = tb_store_prep(
              self,
              "INSERT INTO counters(name, value)"
              " SELECT 'case-' || substr(case_id, 14, 8), max(CAST(substr(case_id, 23) AS INTEGER))"
-             " FROM cases WHERE substr(case_id, 1, 12) = ?1 GROUP BY substr(case_id, 14, 8)"
+             " FROM events WHERE substr(case_id, 1, 12) = ?1 GROUP BY substr(case_id, 14, 8)"
              " ON CONFLICT(name) DO UPDATE SET value = max(value, excluded.value)",
              &st)) < 0)
         return rc;
@@ -156,8 +157,13 @@ int tb_restore_answer(tb_store_t *self, const char *node, Tongban__V1__RestoreAn
     Tongban__V1__RestoreAnswer a = TONGBAN__V1__RESTORE_ANSWER__INIT;
     a.node = (char *)node;
     sqlite3_stmt *st;
+    /* The data versions first: the events are checked against the catalog
+     * they were logged under. */
+    int rc = queue_data(self, node, TB_DATA_CATALOG, &a.catalog_version);
+    if (rc < 0 || (rc = queue_data(self, node, TB_DATA_CALENDAR, &a.calendar_version)) < 0)
+        return rc;
     /* Every event on the node's cases, in the order this store recorded them. */
-    int rc = tb_store_prep(
+    rc = tb_store_prep(
         self, "SELECT body FROM events WHERE substr(case_id, 1, 12) = ?1 ORDER BY rowid", &st);
     if (rc < 0)
         return rc;
@@ -198,9 +204,7 @@ int tb_restore_answer(tb_store_t *self, const char *node, Tongban__V1__RestoreAn
     if (rc == 0 && s != SQLITE_DONE)
         rc = tb_store_sql_err(self, "restore statuses");
     sqlite3_finalize(st);
-    if (rc < 0 || (rc = queue_data(self, node, TB_DATA_CATALOG, &a.catalog_version)) < 0 ||
-        (rc = queue_data(self, node, TB_DATA_CALENDAR, &a.calendar_version)) < 0 ||
-        (rc = tb_store_origin_last(self, node, &a.origin_seq)) < 0)
+    if (rc < 0 || (rc = tb_store_origin_last(self, node, &a.origin_seq)) < 0)
         return rc;
     /* The node's own events below the high-water mark this store never got. */
     uint64_t *lost = NULL;
