@@ -23,8 +23,17 @@
 #include <stdint.h>
 
 /* Queue a RestoreRequest for this store's node to parent.  -EEXIST if the
- * store holds any case or event (a restore goes into a new store only). */
+ * store holds any case or an event of its own (a restore goes into a new
+ * store only; what came from above meanwhile is no obstacle). */
 int tb_restore_request(tb_store_t *store, const char *parent);
+
+/* While a restore is asked and not yet answered: an event from above that
+ * is recorded already (it came before the request, from the parent's
+ * pending outbox, on no case yet, so unfolded) is forgotten, so that applying
+ * it now, in the answer's order, records and folds it there.  Call before
+ * applying each event from above; 0 or a negative code. */
+int tb_restore_replace(tb_store_t *store, const tb_event_msg_t *ev, const uint8_t *body,
+                       size_t len);
 
 /* Record the answer (see above).  -EINVAL if it is not for this node or no
  * restore was asked. */

@@ -45,7 +45,11 @@ int tb_restore_request(tb_store_t *self, const char *parent)
 {
     uint64_t n = 0, m = 0;
     int rc;
-    if ((rc = count_of(self, "SELECT count(*) FROM events", NULL, &n)) < 0 ||
+    /* What came from above before the request (the parent's pending outbox,
+     * sent once the link was reset) is no obstacle: the answer brings it
+     * again, in order (tb_restore_replace). */
+    if ((rc = count_of(self, "SELECT count(*) FROM events WHERE origin_node = ?1", self->place,
+                       &n)) < 0 ||
         (rc = count_of(self, "SELECT count(*) FROM cases", NULL, &m)) < 0)
         return rc;
     if (n || m)
@@ -272,4 +276,22 @@ int tb_restore_status(tb_store_t *self, tb_restore_t *ret)
     }
     sqlite3_finalize(st);
     return rc;
+}
+
+int tb_restore_replace(tb_store_t *self, const tb_event_msg_t *ev, const uint8_t *body, size_t len)
+{
+    tb_restore_t r;
+    int rc = tb_restore_status(self, &r);
+    if (rc < 0 || !r.asked || r.answered)
+        return rc;
+    sqlite3_stmt *st;
+    if ((rc = tb_store_prep(self,
+                            "DELETE FROM events WHERE origin_node = ?1 AND origin_seq = ?2"
+                            " AND body = ?3",
+                            &st)) < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, ev->origin_node, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)ev->origin_seq);
+    sqlite3_bind_blob(st, 3, body, (int)len, SQLITE_TRANSIENT);
+    return tb_store_run(self, st);
 }

@@ -2,6 +2,7 @@
 
 #include "tb_error.h"
 #include "tb_log.h"
+#include "tb_restore.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -60,7 +61,12 @@ int village_apply(void *ctx, const char *peer, const tb_item_msg_t *item, const 
     if (case_id && strncmp(case_id, tb_store_place(v->store), TB_CODE_LEN) != 0)
         return refuse(v, peer, body, len, "a case this village did not log");
     int fold = 0;
-    int rc = tb_edge_from_above(v->env, v->store, item, body, len, &fold);
+    int rc = item->item_case == TONGBAN__V1__ITEM__ITEM_EVENT
+                 ? tb_restore_replace(v->store, item->event, body, len)
+                 : 0;
+    if (rc < 0)
+        return rc;
+    rc = tb_edge_from_above(v->env, v->store, item, body, len, &fold);
     if (rc == 2 && item->item_case == TONGBAN__V1__ITEM__ITEM_EVENT) {
         char stored[TB_DIGEST_HEX], got[TB_DIGEST_HEX];
         tb_edge_conflict(v->store, item->event, body, len, stored, got);
