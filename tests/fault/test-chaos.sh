@@ -362,24 +362,31 @@ sed 's/^/#   restore: /' "$WORK/restore-$LOST.json" "$WORK/restore-$LOST.err"
 high=$(jq .origin_seq "$WORK/restore-$LOST.json")
 # What existed only on the old disk: its own events after the high-water mark
 # (and any the restore named lost below it) are exactly those the county
-# never saw; the cases they logged are the printed ids missing at the county.
+# never saw, by content (the new store numbers its events on from the
+# high-water mark, so the ids of the lost events are taken again by new
+# ones; the old store's copies can never come in: its epoch is retired).
 old() { sqlite3 -bail "$WORK/old-disk/$LOST.db" "$1"; }
 lost_ids=$(jq -r '.lost[]' "$WORK/restore-$LOST.json" | paste -sd, -)
 old "SELECT origin_seq FROM events WHERE origin_node = '$LOST'
     AND (origin_seq > $high OR origin_seq IN (${lost_ids:-0})) ORDER BY 1" >"$WORK/lost-said"
 ok "quiet before counting what was lost" tb_wait_for 240 quiet
-tb_psql "$PGDIR" -c "SELECT origin_seq FROM case_events WHERE origin_node = '$LOST' ORDER BY 1" >"$WORK/lost-county"
-old "SELECT origin_seq FROM events WHERE origin_node = '$LOST'" | sort | comm -23 - <(sort "$WORK/lost-county") |
-    sort -n >"$WORK/lost-real"
+tb_psql "$PGDIR" -c "SELECT origin_seq || ' ' || encode(body, 'hex') FROM case_events WHERE origin_node = '$LOST'" |
+    sort >"$WORK/lost-county"
+old "SELECT origin_seq || ' ' || lower(hex(body)) FROM events WHERE origin_node = '$LOST'" | sort |
+    comm -23 - "$WORK/lost-county" | cut -d' ' -f1 | sort -n >"$WORK/lost-real"
 eq "$LOST: events only on the lost disk are those the restore said" "$(cat "$WORK/lost-said")" "$(cat "$WORK/lost-real")"
+echo "# $LOST: $(wc -l <"$WORK/lost-real") event(s) existed only on the lost disk (origin_seq > $high)"
+ok "$LOST: the case logged as the PC died is among them" [ "$(wc -l <"$WORK/lost-real")" -ge 1 ]
+eq "$LOST: the case logged as the PC died is nowhere upstream" 0 \
+    "$(tb_psql "$PGDIR" -c "SELECT count(*) FROM cases WHERE client_name = '遗失客户'")"
+# Its printed id is a case at the county only if a new case took the id again.
 old "SELECT DISTINCT case_id FROM events WHERE origin_node = '$LOST' AND type = 1
     AND (origin_seq > $high OR origin_seq IN (${lost_ids:-0}))" | sort >"$WORK/lost-cases"
-echo "# $LOST: $(wc -l <"$WORK/lost-real") event(s) and $(wc -l <"$WORK/lost-cases") case(s) existed only on the lost disk"
-ok "$LOST: the case logged as the PC died is among them" [ "$(wc -l <"$WORK/lost-cases")" -ge 1 ]
 tb_psql "$PGDIR" -c "SELECT case_id FROM cases" | sort >"$WORK/county-cases-now"
-eq "$LOST: the printed ids missing at the county are the cases lost with the disk" "$(cat "$WORK/lost-cases")" \
-    "$(sort -u "$WORK/ids" | comm -23 - "$WORK/county-cases-now")"
-grep -v -F -f "$WORK/lost-cases" "$WORK/ids" >"$WORK/ids.kept" || true
+sort -u "$WORK/ids" | comm -23 - "$WORK/county-cases-now" >"$WORK/ids-missing"
+eq "$LOST: printed ids missing at the county that were not lost with the disk" "" \
+    "$(comm -23 "$WORK/ids-missing" "$WORK/lost-cases" | paste -sd, -)"
+grep -v -x -F -f "$WORK/ids-missing" "$WORK/ids" >"$WORK/ids.kept" || true
 mv "$WORK/ids.kept" "$WORK/ids"
 reconcile "$WORK/ids" 240
 # A staff command refused for certain changed nothing at the county.
