@@ -74,16 +74,17 @@ static const char *const migrations[] = {
      * migrated): SQLite's random(), seeded from the OS, never 0.  link_epoch
      * the current epoch of each peer; link_epoch_old the ones each peer had
      * before (an envelope carrying one is a replay).  Independent of the
-     * other migrations. */
-    "CREATE TABLE store_epoch(epoch INTEGER NOT NULL);"
-    "INSERT INTO store_epoch SELECT CASE WHEN r = 0 THEN 1 ELSE r END FROM (SELECT random() AS r);"
-    "CREATE TABLE link_epoch(peer TEXT PRIMARY KEY, epoch INTEGER NOT NULL);"
-    "CREATE TABLE link_epoch_old(peer TEXT NOT NULL, epoch INTEGER NOT NULL,"
+     * other migrations, and idempotent (the lead may re-order the array). */
+    "CREATE TABLE IF NOT EXISTS store_epoch(epoch INTEGER NOT NULL);"
+    "INSERT INTO store_epoch SELECT CASE WHEN r = 0 THEN 1 ELSE r END FROM (SELECT random() AS r)"
+    "  WHERE NOT EXISTS (SELECT 1 FROM store_epoch);"
+    "CREATE TABLE IF NOT EXISTS link_epoch(peer TEXT PRIMARY KEY, epoch INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS link_epoch_old(peer TEXT NOT NULL, epoch INTEGER NOT NULL,"
     "  retired_ms INTEGER NOT NULL, PRIMARY KEY(peer, epoch)) WITHOUT ROWID;"
     /* ... and a restore of this store from upstream (tb_restore.h): asked,
      * then answered with the numbers of the RestoreAnswer. */
-    "CREATE TABLE restore(asked_ms INTEGER NOT NULL, answered_ms INTEGER, origin_seq INTEGER,"
-    "  events INTEGER, cases INTEGER, lost TEXT);",
+    "CREATE TABLE IF NOT EXISTS restore(asked_ms INTEGER NOT NULL, answered_ms INTEGER,"
+    "  origin_seq INTEGER, events INTEGER, cases INTEGER, lost TEXT);",
 };
 #define FOLD_PB_VERSION 4 /* the schema version with fold as tb_case_pack() */
 
