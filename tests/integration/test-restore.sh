@@ -46,6 +46,16 @@ ok "b accepted in the village" tb_wait_for 30 at_v "$b" accepted
 ok "a note on a" vil note "$a" --reason 群众电话询问进度
 notes() { [ "$(tb_psql "$PGDIR" -c "SELECT count(*) FROM case_events WHERE case_id='$a' AND type=17")" = 1 ]; }
 ok "the note reaches the county" tb_wait_for 30 notes
+synced() { [ "$(county_view)" = "$(vil_view)" ]; }
+ok "the village sees what the county sees" tb_wait_for 30 synced
+# Every store has its epoch, and its peers know it: the county's (in
+# PostgreSQL) at the township, the township's at the village.
+cepoch=$(tb_psql "$PGDIR" -c "SELECT epoch FROM store_epoch")
+ok "the county has a store epoch" test -n "$cepoch" -a "$cepoch" != 0
+eq "the township knows the county's epoch" "$cepoch" \
+    "$(sqlite3 "$WORK/t/$TOWN.db" "SELECT epoch FROM link_epoch WHERE peer='$COUNTY'")"
+eq "the village knows the township's epoch" "$(sqlite3 "$WORK/t/$TOWN.db" "SELECT epoch FROM store_epoch")" \
+    "$(sqlite3 "$WORK/v/$VIL.db" "SELECT epoch FROM link_epoch WHERE peer='$TOWN'")"
 high=$(sqlite3 "$WORK/v/$VIL.db" "SELECT value FROM counters WHERE name='event'")
 # The village is down while the window accepts a: that step waits in the
 # township's outbox to the village (its old store never acknowledged it).
