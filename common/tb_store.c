@@ -84,7 +84,10 @@ static const char *const migrations[] = {
     /* ... and a restore of this store from upstream (tb_restore.h): asked,
      * then answered with the numbers of the RestoreAnswer. */
     "CREATE TABLE IF NOT EXISTS restore(asked_ms INTEGER NOT NULL, answered_ms INTEGER,"
-    "  origin_seq INTEGER, events INTEGER, cases INTEGER, lost TEXT);",
+    "  origin_seq INTEGER, events INTEGER, cases INTEGER, lost TEXT);"
+    /* ... and at a parent, the restores answered: once per child's epoch. */
+    "CREATE TABLE IF NOT EXISTS restore_answered(peer TEXT NOT NULL, epoch INTEGER NOT NULL,"
+    "  at_ms INTEGER NOT NULL, PRIMARY KEY(peer, epoch)) WITHOUT ROWID;",
 };
 #define FOLD_PB_VERSION 4 /* the schema version with fold as tb_case_pack() */
 

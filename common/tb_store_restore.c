@@ -161,6 +161,26 @@ int tb_restore_answer(tb_store_t *self, const char *node, Tongban__V1__RestoreAn
     Tongban__V1__RestoreAnswer a = TONGBAN__V1__RESTORE_ANSWER__INIT;
     a.node = (char *)node;
     sqlite3_stmt *st;
+    /* Once per store of the node (its epoch): a second request from the same
+     * store would only queue everything again. */
+    uint64_t epoch = 0, done = 0;
+    int rc0 = tb_store_peer_epoch_get(self, node, &epoch);
+    if (rc0 < 0 ||
+        (rc0 = count_of(self,
+                        "SELECT count(*) FROM restore_answered WHERE peer = ?1"
+                        " AND epoch = coalesce((SELECT epoch FROM link_epoch WHERE peer = ?1), 0)",
+                        node, &done)) < 0)
+        return rc0;
+    if (done)
+        return -EALREADY;
+    if ((rc0 = tb_store_prep(
+             self, "INSERT INTO restore_answered(peer, epoch, at_ms) VALUES(?1, ?2, ?3)", &st)) < 0)
+        return rc0;
+    sqlite3_bind_text(st, 1, node, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)epoch);
+    sqlite3_bind_int64(st, 3, tb_now_ms());
+    if ((rc0 = tb_store_run(self, st)) < 0)
+        return rc0;
     /* The data versions first: the events are checked against the catalog
      * they were logged under. */
     int rc = queue_data(self, node, TB_DATA_CATALOG, &a.catalog_version);

@@ -21,6 +21,7 @@
 #include "tb_test_store.h"
 
 #include "tb_error.h"
+#include "tb_restore.h"
 #include "tb_store.h"
 #include "village.h"
 
@@ -909,11 +910,39 @@ static void test_epochs(void **state)
     assert_int_equal(sql_int(s, "SELECT count(*) FROM outbox WHERE peer='" COUNTY "'"), 1);
 }
 
+/* A parent answers a child's restore once per store of the child (epoch):
+ * the same store asking again queues nothing (bad input cannot grow the
+ * outbox); a new store of it is answered again. */
+static void test_restore_once(void **state)
+{
+    fix_t *f = *state;
+    tb_store_t *s = f->store;
+    const char *child = TOWNSHIP; /* any peer: the store does not judge who may ask */
+    Tongban__V1__RestoreAnswer a;
+    assert_rc(tb_store_begin(s), 0);
+    assert_rc(tb_store_peer_epoch_set(s, child, 0xA, false), 0);
+    assert_rc(tb_restore_answer(s, child, &a), 0);
+    assert_rc(tb_store_commit(s), 0);
+    int queued = sql_int(s, "SELECT count(*) FROM outbox WHERE peer='" TOWNSHIP "'");
+    assert_true(queued >= 1); /* at least the answer */
+    assert_rc(tb_store_begin(s), 0);
+    assert_rc(tb_restore_answer(s, child, &a), -EALREADY);
+    assert_rc(tb_store_commit(s), 0);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM outbox WHERE peer='" TOWNSHIP "'"), queued);
+    assert_rc(tb_store_begin(s), 0);
+    assert_rc(tb_store_peer_epoch_set(s, child, 0xB, true), 0);
+    assert_rc(tb_restore_answer(s, child, &a), 0);
+    assert_rc(tb_store_commit(s), 0);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM outbox WHERE peer='" TOWNSHIP "'"),
+                     2 * queued);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_open, setup, teardown),
         cmocka_unit_test_setup_teardown(test_epochs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_restore_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_emit_logged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_apply_illegal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ack_and_cursor, setup, teardown),
