@@ -28,6 +28,9 @@ typedef struct {
     uint64_t cursor;      /* last applied seq from this peer (committed or in the open batch) */
     uint64_t cursor_done; /* last committed */
     bool has_cursor;
+    bool has_epoch;    /* epoch below was read from the store (or set in the open batch) */
+    uint64_t epoch;    /* the peer's current store epoch (0: none known) */
+    uint64_t replayed; /* the last retired epoch seen (and told) from this peer */
     bool need_ack;
     /* asynchronous backends */
     uint64_t cursor_batch; /* the cursor the batch being assembled or in flight writes */
@@ -154,14 +157,23 @@ static void fail(tb_linkeng_t *self, int rc)
         self->failed = rc < 0 ? rc : -TB_ESTORE;
 }
 
+/* The cursor of peer as the store has it, once. */
+static int load_cursor(tb_linkeng_t *self, peer_t *p)
+{
+    if (p->has_cursor)
+        return 0;
+    int rc = self->store.cursor_get(self->st, p->code, &p->cursor);
+    if (rc < 0)
+        return rc;
+    p->cursor_done = p->cursor;
+    p->has_cursor = true;
+    return 0;
+}
+
 static void on_data(tb_linkeng_t *self, peer_t *p, const tb_env_t *env)
 {
-    if (!p->has_cursor) {
-        if (self->store.cursor_get(self->st, p->code, &p->cursor) < 0)
-            return;
-        p->cursor_done = p->cursor;
-        p->has_cursor = true;
-    }
+    if (load_cursor(self, p) < 0)
+        return;
     tb_link_rx_t k = tb_link_rx_classify(p->cursor, env->seq);
     if (self->store.async) {
         /* Accept into the backend's pending batch; acks wait for its commit. */
@@ -189,6 +201,53 @@ static void on_data(tb_linkeng_t *self, peer_t *p, const tb_env_t *env)
         return;
     }
     p->cursor = env->seq;
+}
+
+/* The envelope carries the sender's epoch e (non-zero): 0 to go on with it,
+ * or negative to drop it whole (a retired epoch, or the store failed: the
+ * sender retransmits).  A new epoch from a peer we knew under another one
+ * resets the link in the open batch (tb_linkeng_store_t.epoch_set): the
+ * receive cursor to 0, the send side re-read from the renumbered outbox
+ * after the commit; a peer's first epoch is only recorded. */
+static int check_epoch(tb_linkeng_t *self, peer_t *p, uint64_t e)
+{
+    int rc;
+    if (!p->has_epoch) {
+        if ((rc = self->store.epoch_get(self->st, p->code, &p->epoch)) < 0)
+            return rc;
+        p->has_epoch = true;
+    }
+    if (p->epoch == e)
+        return 0;
+    if (p->replayed == e)
+        return -TB_EPROTO; /* told already */
+    bool reset = p->epoch != 0;
+    if (reset) {
+        int retired = 0;
+        if ((rc = self->store.epoch_retired(self->st, p->code, e, &retired)) < 0)
+            return rc;
+        if (retired) {
+            p->replayed = e;
+            if (self->env.on_epoch)
+                self->env.on_epoch(self->env.ctx, p->code, p->epoch, e, true);
+            return -TB_EPROTO;
+        }
+        if ((rc = load_cursor(self, p)) < 0)
+            return rc;
+    }
+    if ((rc = open_tx(self)) < 0 || (rc = self->store.epoch_set(self->st, p->code, e, reset)) < 0) {
+        fail(self, rc);
+        return rc;
+    }
+    if (reset) {
+        p->cursor = 0;       /* committed as 0 with the batch (drained) */
+        p->has_tx = false;   /* re-read from the renumbered outbox after it */
+        p->need_ack = false; /* nothing of the new store applied yet */
+        if (self->env.on_epoch)
+            self->env.on_epoch(self->env.ctx, p->code, p->epoch, e, false);
+    }
+    p->epoch = e;
+    return 0;
 }
 
 static void on_unreachable(tb_linkeng_t *self, const tb_env_t *env)
@@ -222,6 +281,8 @@ void tb_linkeng_on_envelope(tb_linkeng_t *self, const tb_env_t *env)
     }
     peer_t *p = peer_get(self, env->sender);
     if (!p)
+        return;
+    if (env->epoch && self->store.epoch_get && check_epoch(self, p, env->epoch) < 0)
         return;
     if (env->ack && p->has_tx) {
         int adv = tb_link_tx_on_ack(&p->tx, env->ack, now(self));
@@ -353,6 +414,7 @@ int tb_linkeng_drained(tb_linkeng_t *self)
             p->cursor = p->cursor_done;
             p->need_ack = false;
             p->has_tx = false;
+            p->has_epoch = false; /* an epoch set in the batch is undone too */
         } else {
             p->cursor_done = p->cursor;
         }

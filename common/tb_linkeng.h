@@ -86,6 +86,17 @@ typedef struct {
     /* Read the outbox to peer, seqs from..to, through emit. */
     int (*read)(void *st, const char *peer, uint64_t from, uint64_t to, tb_linkeng_emit_fn emit,
                 void *arg);
+    /* Optional, synchronous backends only (NULL: the backend keeps no epochs
+     * and none is checked).  Link epochs (proto Envelope.epoch): epoch_get
+     * gives peer's current epoch (0: none known yet); epoch_retired whether
+     * epoch is one peer had before its current one (*ret 1) or not (0);
+     * epoch_set, in the batch's transaction, makes epoch peer's current one
+     * and retires the one before, and with reset also puts the receive cursor
+     * of peer back to 0 and renumbers the outbox to peer: what peer never
+     * acknowledged stays, as seqs 1.. in the same order, acked 0. */
+    int (*epoch_get)(void *st, const char *peer, uint64_t *ret_epoch);
+    int (*epoch_retired)(void *st, const char *peer, uint64_t epoch, int *ret);
+    int (*epoch_set)(void *st, const char *peer, uint64_t epoch, bool reset);
     /* An asynchronous backend (see above): begin, commit and rollback are
      * never called (may be NULL); apply accepts; the batch functions below. */
     bool async;
@@ -118,6 +129,13 @@ typedef struct {
     /* Optional: may this node exchange data with peer (not the broker)?  An
      * envelope from a peer refused is dropped whole (noted). */
     bool (*accept_peer)(void *ctx, const char *peer);
+    /* Optional: peer's epoch changed from old_epoch to new_epoch.  replay
+     * false: a known peer came back with a new store; its link was reset in
+     * the open batch (once per new epoch, unless that batch rolls back).
+     * replay true: an envelope carried new_epoch, which peer had before
+     * old_epoch: dropped whole (told once per peer and replayed epoch). */
+    void (*on_epoch)(void *ctx, const char *peer, uint64_t old_epoch, uint64_t new_epoch,
+                     bool replay);
 } tb_linkeng_env_t;
 
 /* The engine over store (st) and env; both are copied, st and env->ctx are

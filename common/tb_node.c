@@ -25,6 +25,7 @@ struct tb_node {
     tb_node_handler_t h;
     int64_t broker_seen_ms;
     uint64_t backlog;
+    uint64_t epoch; /* the store's epoch, in every envelope sent (0: none) */
     tb_node_stats_t stats;
     bool draining;
     tb_fault_t fault; /* test hook: TONGBAN_FAULT, applied by the link engine */
@@ -137,6 +138,7 @@ static void on_timer(uv_timer_t *h)
     Tongban__V1__Heartbeat hb = TONGBAN__V1__HEARTBEAT__INIT;
     hb.sent_at_ms = tb_now_ms();
     hb.backlog = self->backlog;
+    hb.epoch = self->epoch;
     uint8_t buf[64];
     size_t len = tongban__v1__heartbeat__pack(&hb, buf);
     tb_node_send(self, TB_BROKER_CODE, TONGBAN__V1__KIND__KIND_HEARTBEAT, 0, 0, buf, len);
@@ -302,7 +304,8 @@ int tb_node_send(tb_node_t *self, const char *dest, Tongban__V1__Kind kind, uint
         return -ESHUTDOWN;
     uint8_t *buf;
     size_t blen;
-    int rc = tb_env_pack(self->place, dest, kind, seq, ack, body, len, &buf, &blen);
+    int rc =
+        tb_env_pack_epoch(self->place, dest, kind, seq, ack, self->epoch, body, len, &buf, &blen);
     if (rc < 0)
         return rc;
     rc = send_raw(self, dest, buf, blen);
@@ -318,6 +321,11 @@ void tb_node_on_dropped(tb_node_t *self, tb_node_dropped_fn fn)
 tb_fault_t *tb_node_fault(tb_node_t *self)
 {
     return &self->fault;
+}
+
+void tb_node_set_epoch(tb_node_t *self, uint64_t epoch)
+{
+    self->epoch = epoch;
 }
 
 void tb_node_set_backlog(tb_node_t *self, uint64_t backlog)

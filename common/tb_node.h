@@ -68,6 +68,10 @@ void tb_node_on_dropped(tb_node_t *self, tb_node_dropped_fn fn);
  * set).  The link engine applies it (tb_linkeng.h); tb_node_send does not. */
 tb_fault_t *tb_node_fault(tb_node_t *self);
 
+/* The store's epoch, carried in every envelope and heartbeat from now on
+ * (proto Envelope.epoch; 0, the default: none). */
+void tb_node_set_epoch(tb_node_t *self, uint64_t epoch);
+
 /* Backlog reported in heartbeats. */
 void tb_node_set_backlog(tb_node_t *self, uint64_t backlog);
 

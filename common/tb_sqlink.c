@@ -124,7 +124,25 @@ static int st_read(void *st, const char *peer, uint64_t from, uint64_t to, tb_li
     return 0;
 }
 
+static int st_epoch_get(void *st, const char *peer, uint64_t *ret)
+{
+    return tb_store_peer_epoch_get(((tb_sqlink_t *)st)->store, peer, ret);
+}
+
+static int st_epoch_retired(void *st, const char *peer, uint64_t epoch, int *ret)
+{
+    return tb_store_peer_epoch_retired(((tb_sqlink_t *)st)->store, peer, epoch, ret);
+}
+
+static int st_epoch_set(void *st, const char *peer, uint64_t epoch, bool reset)
+{
+    return tb_store_peer_epoch_set(((tb_sqlink_t *)st)->store, peer, epoch, reset);
+}
+
 static const tb_linkeng_store_t sqlite_store = {
+    .epoch_get = st_epoch_get,
+    .epoch_retired = st_epoch_retired,
+    .epoch_set = st_epoch_set,
     .begin = st_begin,
     .commit = st_commit,
     .rollback = st_rollback,
@@ -154,6 +172,15 @@ static void net_note(void *ctx, tb_linkeng_note_t what, const char *peer, uint64
     /* A failed apply carries what SQLite said, for the daemon's log. */
     const char *detail = what == TB_LINKENG_APPLY_FAILED ? tb_store_last_error(self->store) : NULL;
     tell(self, TB_SQLINK_ENGINE, what, peer, detail, seq, rc);
+}
+
+static void net_epoch(void *ctx, const char *peer, uint64_t old_epoch, uint64_t new_epoch,
+                      bool replay)
+{
+    char d[64];
+    snprintf(d, sizeof d, "old %016llx new %016llx", (unsigned long long)old_epoch,
+             (unsigned long long)new_epoch);
+    tell(ctx, replay ? TB_SQLINK_EPOCH_REPLAY : TB_SQLINK_EPOCH_RESET, 0, peer, d, 0, 0);
 }
 
 static void on_dropped(void *ctx, int frames, int rc, const char *peer, const char *why)
@@ -189,6 +216,16 @@ int tb_sqlink_note_text(const tb_sqlink_note_t *n, char *buf, size_t cap)
         }
         snprintf(buf, cap, "stopped");
         return TB_LOG_INFO;
+    case TB_SQLINK_EPOCH_RESET:
+        snprintf(buf, cap,
+                 "peer %s has a new store (epoch %s): link reset, its seqs start at 1, our "
+                 "unacknowledged messages to it renumbered from 1",
+                 peer, n->detail);
+        return TB_LOG_WARN;
+    case TB_SQLINK_EPOCH_REPLAY:
+        snprintf(buf, cap, "peer %s sent under a retired epoch (%s): replay dropped", peer,
+                 n->detail);
+        return TB_LOG_WARN;
     case TB_SQLINK_ENGINE:
         break;
     }
@@ -349,7 +386,15 @@ int tb_sqlink_new(uv_loop_t *loop, tb_store_t *store, const char *endpoint,
         return rc;
     }
     tb_node_on_dropped(self->node, on_dropped);
+    uint64_t epoch;
+    if ((rc = tb_store_epoch(store, &epoch)) < 0) {
+        tb_node_close(&self->node);
+        free(self);
+        return rc;
+    }
+    tb_node_set_epoch(self->node, epoch);
     tb_linkeng_env_t env = {.send = net_send,
+                            .on_epoch = net_epoch,
                             .now_ms = net_now,
                             .note = net_note,
                             .fault = tb_node_fault(self->node),

@@ -30,13 +30,16 @@ typedef struct tb_sqlink tb_sqlink_t;
 
 /* What the link tells the daemon (to log). */
 typedef enum {
-    TB_SQLINK_ENGINE,      /* the link engine noted `what` (peer, seq, rc) */
-    TB_SQLINK_QUARANTINED, /* peer's message seq does not decode (rc): quarantined, skipped */
-    TB_SQLINK_DROPPED,     /* tb_node dropped an invalid envelope (seq: its frames, rc) */
-    TB_SQLINK_SERVING,     /* tb_sqlink_serve started (peer: our place, detail: the broker
-                              endpoint, seq: messages waiting in the outboxes) */
-    TB_SQLINK_SIGNAL,      /* tb_sqlink_serve got signal rc: stopping */
-    TB_SQLINK_STOPPED,     /* tb_sqlink_serve's loop ended (rc: uv_loop_close's result) */
+    TB_SQLINK_ENGINE,       /* the link engine noted `what` (peer, seq, rc) */
+    TB_SQLINK_QUARANTINED,  /* peer's message seq does not decode (rc): quarantined, skipped */
+    TB_SQLINK_DROPPED,      /* tb_node dropped an invalid envelope (seq: its frames, rc) */
+    TB_SQLINK_SERVING,      /* tb_sqlink_serve started (peer: our place, detail: the broker
+                               endpoint, seq: messages waiting in the outboxes) */
+    TB_SQLINK_SIGNAL,       /* tb_sqlink_serve got signal rc: stopping */
+    TB_SQLINK_STOPPED,      /* tb_sqlink_serve's loop ended (rc: uv_loop_close's result) */
+    TB_SQLINK_EPOCH_RESET,  /* peer came back with a new store: its link was reset
+                               (detail: "old <hex> new <hex>") */
+    TB_SQLINK_EPOCH_REPLAY, /* peer sent with an epoch it had before: dropped (detail as above) */
 } tb_sqlink_event_t;
 
 typedef struct {

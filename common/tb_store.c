@@ -69,6 +69,25 @@ static const char *const migrations[] = {
     "ALTER TABLE cases ADD COLUMN paused INTEGER NOT NULL DEFAULT 0;"
     "UPDATE cases SET paused = 1, due_ms = 0, legal_due_ms = 0"
     "  WHERE due_ms < 0 OR legal_due_ms < 0;",
+    /* epoch (issue 9): link epochs (proto Envelope.epoch).  store_epoch holds
+     * this store's own, drawn once when the store is created (or first
+     * migrated): SQLite's random(), seeded from the OS, never 0.  link_epoch
+     * the current epoch of each peer; link_epoch_old the ones each peer had
+     * before (an envelope carrying one is a replay).  Independent of the
+     * other migrations, and idempotent (the lead may re-order the array). */
+    "CREATE TABLE IF NOT EXISTS store_epoch(epoch INTEGER NOT NULL);"
+    "INSERT INTO store_epoch SELECT CASE WHEN r = 0 THEN 1 ELSE r END FROM (SELECT random() AS r)"
+    "  WHERE NOT EXISTS (SELECT 1 FROM store_epoch);"
+    "CREATE TABLE IF NOT EXISTS link_epoch(peer TEXT PRIMARY KEY, epoch INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS link_epoch_old(peer TEXT NOT NULL, epoch INTEGER NOT NULL,"
+    "  retired_ms INTEGER NOT NULL, PRIMARY KEY(peer, epoch)) WITHOUT ROWID;"
+    /* ... and a restore of this store from upstream (tb_restore.h): asked,
+     * then answered with the numbers of the RestoreAnswer. */
+    "CREATE TABLE IF NOT EXISTS restore(asked_ms INTEGER NOT NULL, answered_ms INTEGER,"
+    "  origin_seq INTEGER, events INTEGER, cases INTEGER, lost TEXT);"
+    /* ... and at a parent, the restores answered: once per child's epoch. */
+    "CREATE TABLE IF NOT EXISTS restore_answered(peer TEXT NOT NULL, epoch INTEGER NOT NULL,"
+    "  at_ms INTEGER NOT NULL, PRIMARY KEY(peer, epoch)) WITHOUT ROWID;",
 };
 #define FOLD_PB_VERSION 4 /* the schema version with fold as tb_case_pack() */
 

@@ -85,6 +85,13 @@ int tb_store_cursor_set(tb_store_t *self, const char *peer, uint64_t cursor);
 int tb_store_out_get(tb_store_t *self, const char *peer, uint64_t *ret_last, uint64_t *ret_acked);
 /* Record an ack and prune what it covers (inside a transaction). */
 int tb_store_ack(tb_store_t *self, const char *peer, uint64_t ack);
+
+/* Link epochs (tb_linkeng_store_t's epoch functions say what each does).
+ * tb_store_epoch: this store's own epoch, never 0. */
+int tb_store_epoch(tb_store_t *self, uint64_t *ret_epoch);
+int tb_store_peer_epoch_get(tb_store_t *self, const char *peer, uint64_t *ret_epoch);
+int tb_store_peer_epoch_retired(tb_store_t *self, const char *peer, uint64_t epoch, int *ret);
+int tb_store_peer_epoch_set(tb_store_t *self, const char *peer, uint64_t epoch, bool reset);
 /* Keep a message that arrived in order but cannot be used, so nothing is lost
  * and the link moves on (inside a transaction). */
 /* Per peer the quarantine keeps whole bodies up to TB_QUARANTINE_ROWS rows or

@@ -226,3 +226,86 @@ int tb_store_backlog(tb_store_t *self, uint64_t *ret_n)
     sqlite3_finalize(st);
     return rc;
 }
+
+/* One 64-bit value from sql with peer (?1) and x (?2) bound: *ret, or 0 for no row. */
+static int one_u64(tb_store_t *self, const char *sql, const char *peer, uint64_t x, uint64_t *ret)
+{
+    sqlite3_stmt *st;
+    int rc = tb_store_prep(self, sql, &st);
+    if (rc < 0)
+        return rc;
+    if (peer)
+        sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)x);
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW)
+        *ret = (uint64_t)sqlite3_column_int64(st, 0);
+    else if (s == SQLITE_DONE)
+        *ret = 0;
+    else
+        rc = tb_store_sql_err(self, "epoch");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int tb_store_epoch(tb_store_t *self, uint64_t *ret_epoch)
+{
+    uint64_t e;
+    int rc = one_u64(self, "SELECT epoch FROM store_epoch LIMIT 1", NULL, 0, &e);
+    if (rc == 0 && e == 0)
+        rc = -TB_ESTORE;
+    if (rc == 0)
+        *ret_epoch = e;
+    return rc;
+}
+
+int tb_store_peer_epoch_get(tb_store_t *self, const char *peer, uint64_t *ret_epoch)
+{
+    return one_u64(self, "SELECT epoch FROM link_epoch WHERE peer = ?1", peer, 0, ret_epoch);
+}
+
+int tb_store_peer_epoch_retired(tb_store_t *self, const char *peer, uint64_t epoch, int *ret)
+{
+    uint64_t n;
+    int rc = one_u64(self, "SELECT count(*) FROM link_epoch_old WHERE peer = ?1 AND epoch = ?2",
+                     peer, epoch, &n);
+    if (rc == 0)
+        *ret = n > 0;
+    return rc;
+}
+
+/* Run sql with peer (?1) and x (?2) bound. */
+static int run_u64(tb_store_t *self, const char *sql, const char *peer, uint64_t x)
+{
+    sqlite3_stmt *st;
+    int rc = tb_store_prep(self, sql, &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)x);
+    return tb_store_run(self, st);
+}
+
+int tb_store_peer_epoch_set(tb_store_t *self, const char *peer, uint64_t epoch, bool reset)
+{
+    static const char *const retire =
+        "INSERT OR IGNORE INTO link_epoch_old(peer, epoch, retired_ms)"
+        " SELECT peer, epoch, ?2 FROM link_epoch WHERE peer = ?1";
+    static const char *const set = "INSERT INTO link_epoch(peer, epoch) VALUES(?1, ?2)"
+                                   " ON CONFLICT(peer) DO UPDATE SET epoch = excluded.epoch";
+    /* The outbox keeps what the old store never acknowledged, as 1..: moved
+     * through negative seqs so no row meets another's key on the way. */
+    static const char *const renumber[] = {
+        "UPDATE link_in SET cursor = 0 WHERE peer = ?1",
+        "UPDATE outbox SET seq = -(seq - (SELECT acked FROM link_out WHERE peer = ?1))"
+        " WHERE peer = ?1",
+        "UPDATE outbox SET seq = -seq WHERE peer = ?1 AND seq < 0",
+        "UPDATE link_out SET last = last - acked, acked = 0 WHERE peer = ?1",
+    };
+    int rc = run_u64(self, retire, peer, (uint64_t)tb_now_ms());
+    if (rc == 0)
+        rc = run_u64(self, set, peer, epoch);
+    for (size_t i = 0; reset && rc == 0 && i < sizeof renumber / sizeof renumber[0]; i++)
+        rc = run_u64(self, renumber[i], peer, 0);
+    return rc;
+}

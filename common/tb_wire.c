@@ -89,7 +89,15 @@ int tb_env_pack(const char *sender, const char *receiver, Tongban__V1__Kind kind
                 uint64_t ack, const uint8_t *body, size_t body_len, uint8_t **ret_buf,
                 size_t *ret_len)
 {
+    return tb_env_pack_epoch(sender, receiver, kind, seq, ack, 0, body, body_len, ret_buf, ret_len);
+}
+
+int tb_env_pack_epoch(const char *sender, const char *receiver, Tongban__V1__Kind kind,
+                      uint64_t seq, uint64_t ack, uint64_t epoch, const uint8_t *body,
+                      size_t body_len, uint8_t **ret_buf, size_t *ret_len)
+{
     tb_env_t env = TONGBAN__V1__ENVELOPE__INIT;
+    env.epoch = epoch;
     env.version = TB_PROTO_VERSION;
     env.sender = (char *)sender;
     env.receiver = (char *)receiver;
@@ -263,6 +271,14 @@ int tb_item_decode(const uint8_t *buf, size_t len, tb_item_msg_t **ret_item)
                  : -TB_EPROTO;
     } else if (item->item_case == TONGBAN__V1__ITEM__ITEM_DATA) {
         rc = tb_data_check(item->data);
+    } else if (item->item_case == TONGBAN__V1__ITEM__ITEM_RESTORE_REQUEST) {
+        rc = tb_code_valid(item->restore_request->node) ? 0 : -TB_EPROTO;
+    } else if (item->item_case == TONGBAN__V1__ITEM__ITEM_RESTORE_ANSWER) {
+        const Tongban__V1__RestoreAnswer *a = item->restore_answer;
+        rc = tb_code_valid(a->node) ? 0 : -TB_EPROTO;
+        for (size_t i = 0; rc == 0 && i < a->n_lost; i++)
+            if (a->lost[i] == 0 || a->lost[i] >= a->origin_seq)
+                rc = -TB_EPROTO; /* lost ids lie below the high-water mark */
     }
     if (rc < 0) {
         tongban__v1__item__free_unpacked(item, NULL);

@@ -240,6 +240,9 @@ int county_stmt_send(county_t *self, const char *name, params_t *p);
 
 /* Connect, migrate, prepare, load the state and start polling: 0 or negative. */
 int county_pg_open(county_t *self);
+/* Read this database's store epoch and put it in every envelope the county
+ * sends (county_epoch.c; the connection not yet in pipeline mode). */
+int county_epoch_load(county_t *self);
 /* Close the connection; pg_poll is reusable once its close callback ran. */
 void county_pg_close(county_t *self);
 /* The database failed: forget everything not committed, reconnect, reload. */

@@ -112,6 +112,8 @@ int county_pg_open(county_t *self)
     if (rc < 0)
         tb_error("schema migration failed: %s", err);
     if (rc == 0)
+        rc = county_epoch_load(self);
+    if (rc == 0)
         rc = county_stmt_prepare(pg);
     if (rc == 0 && (rc = county_load(self)) < 0)
         tb_error("cannot load the state: %s", tb_strerror(rc));

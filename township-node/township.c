@@ -6,6 +6,7 @@
 #include "tb_log.h"
 #include "tb_reject.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -213,6 +214,17 @@ int township_apply(void *ctx, const char *peer, const tb_item_msg_t *item, const
                    size_t len)
 {
     township_t *t = ctx;
+    /* A village whose store was lost asks for it back (township_restore.c). */
+    if (item->item_case == TONGBAN__V1__ITEM__ITEM_RESTORE_REQUEST && my_village(t, peer) &&
+        tb_places_check(t->env->places, peer) == 0 &&
+        strcmp(item->restore_request->node, peer) == 0) {
+        int rc = township_restore(t, peer);
+        return rc == -EALREADY ? refuse(t, peer, body, len, "restore asked again by the same store")
+                               : rc;
+    }
+    if (item->item_case == TONGBAN__V1__ITEM__ITEM_RESTORE_REQUEST ||
+        item->item_case == TONGBAN__V1__ITEM__ITEM_RESTORE_ANSWER)
+        return refuse(t, peer, body, len, "a restore item not for us to take");
     if (strcmp(peer, t->env->parent) == 0)
         return from_county(t, item, body, len);
     if (my_village(t, peer) && tb_places_check(t->env->places, peer) == 0)

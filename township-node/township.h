@@ -40,5 +40,10 @@ int township_answer(township_t *t, const char *peer, const uint8_t *body, size_t
  * validate is answered with the first rule it breaks; ctx is a township_t. */
 int township_undecodable(void *ctx, const char *peer, uint64_t seq, const uint8_t *body, size_t len,
                          int rc);
+/* One of our villages asked for its lost store (RestoreRequest, checked to
+ * come from it): queue it everything this township holds of it, then the
+ * RestoreAnswer (tb_restore_answer), and log the numbers.  Inside the batch
+ * transaction.  township_restore.c. */
+int township_restore(township_t *t, const char *village);
 
 #endif

@@ -12,7 +12,9 @@
 #include "tb_sqlink.h"
 #include "village_web.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -108,6 +110,8 @@ static void usage(FILE *out)
             "  show 办件编号 [--json]  一件的详情和全部办理过程（何人、何事、何时、何地）\n"
             "  items [--json]     事项目录（含材料清单，核心/非核心）\n"
             "  serve              启动同步服务：把台账报送乡镇，接收办理进度\n"
+            "  restore [--wait 秒] 换了电脑或台账丢失：在新的空台账上从乡镇恢复全部办件\n"
+            "                     （须同时运行 serve；默认等 120 秒）\n"
             "  keygen             生成本节点的 CurveZMQ 密钥对（--keys 目录）\n"
             "\n"
             "共用选项（也可用环境变量或 --config 配置文件）：\n"
@@ -142,6 +146,9 @@ static void usage(FILE *out)
             "  show CASE [--json] one case with its whole history (who, what, when, where)\n"
             "  items [--json]     the service item catalog with its materials (core or not)\n"
             "  serve              sync the ledger to the township, receive progress\n"
+            "  restore [--wait SECONDS]\n"
+            "                     a replaced PC or a lost store: on a new, empty store, get every\n"
+            "                     case back from the township (serve must run; waits 120 s)\n"
             "  keygen             make this node's CurveZMQ key pair (in --keys DIR)\n"
             "\n"
             "Common options (or environment variables, or a --config file):\n"
@@ -213,10 +220,10 @@ int main(int argc, char **argv)
         return tb_keycli_keygen(argc, argv, 2);
     if (strcmp(cmd, "serve") == 0)
         tb_signal_hold(); /* released once the loop handles SIGTERM (tb_signal.h) */
-    tb_opt_t opts[] = {{"client", true, NULL},    {"phone", true, NULL}, {"item", true, NULL},
-                       {"note", true, NULL},      {"json", false, NULL}, {"help", false, NULL},
-                       {"materials", true, NULL}, {"reply", true, NULL}, {"rating", true, NULL},
-                       {"comment", true, NULL},   {"reason", true, NULL}};
+    tb_opt_t opts[] = {{"client", true, NULL},    {"phone", true, NULL},  {"item", true, NULL},
+                       {"note", true, NULL},      {"json", false, NULL},  {"help", false, NULL},
+                       {"materials", true, NULL}, {"reply", true, NULL},  {"rating", true, NULL},
+                       {"comment", true, NULL},   {"reason", true, NULL}, {"wait", true, NULL}};
     int nopts = (int)(sizeof opts / sizeof opts[0]);
     const char *pos[2];
     int npos = 0;
@@ -230,7 +237,7 @@ int main(int argc, char **argv)
             act = (int)i;
     bool resend = strcmp(cmd, "resend") == 0; /* a returned case logged again (issue 9) */
     if (act < 0 && strcmp(cmd, "log") && !resend && strcmp(cmd, "ledger") && strcmp(cmd, "show") &&
-        strcmp(cmd, "serve") && strcmp(cmd, "items")) {
+        strcmp(cmd, "serve") && strcmp(cmd, "items") && strcmp(cmd, "restore")) {
         fprintf(stderr, TB_TR("未知命令：%s\n\n", "unknown command: %s\n\n"), cmd);
         usage(stderr);
         goto out;
@@ -379,6 +386,33 @@ int main(int argc, char **argv)
         }
         printf("%s\n", id);
         status = 0;
+    } else if (strcmp(cmd, "restore") == 0) {
+        const char *w = tb_opt(opts, nopts, "wait");
+        int wait_s = w ? atoi(w) : 120;
+        if (wait_s <= 0 || wait_s > 86400) {
+            fputs(TB_TR("用法：tongban-village restore [--wait 秒]\n",
+                        "usage: tongban-village restore [--wait SECONDS]\n"),
+                  stderr);
+            status = 2;
+            goto out;
+        }
+        int rc = open_store(&env, &store);
+        if (rc < 0)
+            goto out;
+        rc = village_restore_cmd(&env, store, wait_s, json);
+        if (rc == -EEXIST)
+            fputs(TB_TR("错误：本台账已有办件；恢复只能写入新的空台账（先把旧文件移走）\n",
+                        "error: this store holds cases already; a restore goes into a new, "
+                        "empty store (move the old file away first)\n"),
+                  stderr);
+        else if (rc == -ETIMEDOUT)
+            fputs(TB_TR("错误：乡镇尚未答复；serve 运行时再执行一次 restore 继续等待\n",
+                        "error: no answer from the township yet; run restore again (with serve "
+                        "running) to wait on\n"),
+                  stderr);
+        else if (rc < 0)
+            fail(rc);
+        status = rc < 0 ? 1 : 0;
     } else if (strcmp(cmd, "ledger") == 0 || strcmp(cmd, "show") == 0) {
         if (open_store(&env, &store) < 0)
             goto out;

@@ -2,7 +2,9 @@
 
 #include "tb_error.h"
 #include "tb_log.h"
+#include "tb_restore.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,13 +48,25 @@ int village_apply(void *ctx, const char *peer, const tb_item_msg_t *item, const 
     /* Everything a village is told comes through its own township. */
     if (strcmp(peer, v->env->parent) != 0)
         return refuse(v, peer, body, len, "not our township");
+    /* The answer to our restore request (village_restore.c). */
+    if (item->item_case == TONGBAN__V1__ITEM__ITEM_RESTORE_ANSWER) {
+        int rc = village_restored(v, item->restore_answer);
+        return rc == -EINVAL ? refuse(v, peer, body, len, "a restore answer nobody asked for") : rc;
+    }
+    if (item->item_case == TONGBAN__V1__ITEM__ITEM_RESTORE_REQUEST)
+        return refuse(v, peer, body, len, "a restore request to a village");
     /* ... and is about the cases this village logged (a township relays only
      * those). */
     const char *case_id = tb_edge_case_id(item);
     if (case_id && strncmp(case_id, tb_store_place(v->store), TB_CODE_LEN) != 0)
         return refuse(v, peer, body, len, "a case this village did not log");
     int fold = 0;
-    int rc = tb_edge_from_above(v->env, v->store, item, body, len, &fold);
+    int rc = item->item_case == TONGBAN__V1__ITEM__ITEM_EVENT
+                 ? tb_restore_replace(v->store, item->event, body, len)
+                 : 0;
+    if (rc < 0)
+        return rc;
+    rc = tb_edge_from_above(v->env, v->store, item, body, len, &fold);
     if (rc == 2 && item->item_case == TONGBAN__V1__ITEM__ITEM_EVENT) {
         char stored[TB_DIGEST_HEX], got[TB_DIGEST_HEX];
         tb_edge_conflict(v->store, item->event, body, len, stored, got);

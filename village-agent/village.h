@@ -44,4 +44,13 @@ int village_returned_entry(tb_store_t *store, const char *case_id, village_entry
 int village_apply(void *ctx, const char *peer, const tb_item_msg_t *item, const uint8_t *body,
                   size_t len);
 
+/* A restore (tongban-village restore; village_restore.c).  village_restored:
+ * the township's RestoreAnswer arrived (inside the batch transaction): record
+ * it (tb_restore_apply) and log the numbers.  village_restore_cmd: on a new,
+ * empty store, ask the township (once) and wait up to wait_s seconds for the
+ * answer to be applied by the serving node; print what was restored and what
+ * was lost.  0, -EEXIST (the store holds cases), -ETIMEDOUT, or another code. */
+int village_restored(village_node_t *v, const Tongban__V1__RestoreAnswer *a);
+int village_restore_cmd(const tb_env_ctx_t *env, tb_store_t *store, int wait_s, bool json);
+
 #endif

@@ -202,6 +202,39 @@ restart() {
     fi
 }
 
+# replace_pc VILLAGE: the village's PC is replaced in the middle of the
+# chaos (issue 9): killed, its store (the old disk, kept aside for the
+# reconciliation) gone, serving again on a new store, and restored from its
+# township by `tongban-village restore` in the background while the chaos
+# goes on; its agents wait until the restore answered.
+LOST=${VILLAGES[0]}
+replace_pc() {
+    local v=$1
+    exec 8>"$WORK/replace.lock"
+    flock -x 8
+    touch "$WORK/replacing-$v"
+    flock -u 8
+    exec 8>&-
+    kill9 "$v"
+    kills=$((kills + 1))
+    # The agent logs one more case while the PC is dying: it never leaves it.
+    vlog "$v" 遗失客户 >>"$WORK/ids"
+    mkdir -p "$WORK/old-disk"
+    cp "$WORK/$v/$v.db" "$WORK/old-disk/$v.db"
+    [ -f "$WORK/$v/$v.db-wal" ] && cp "$WORK/$v/$v.db-wal" "$WORK/old-disk/$v.db-wal"
+    rm -f "$WORK/$v/$v.db" "$WORK/$v/$v.db-wal" "$WORK/$v/$v.db-shm"
+    echo "# $v: PC replaced (store deleted), restoring from its township"
+    TONGBAN_FAULT=$BASE_FAULT run "$v"
+    (
+        LANG=en "$V" restore --place "$v" --data-dir "$WORK/$v" --wait 600 --json \
+            >"$WORK/restore-$v.json" 2>"$WORK/restore-$v.err"
+        echo $? >"$WORK/restore-$v.rc"
+        rm -f "$WORK/replacing-$v"
+    ) &
+    restoring=$!
+}
+restoring=""
+
 for ((s = 0; s < schedules; s++)); do
     seed=$((seed0 + s))
     plan "$seed"
@@ -222,10 +255,20 @@ for ((s = 0; s < schedules; s++)); do
         i=0
         while read -r gap v; do
             nap_ms "$gap"
-            out=$(LANG=en "$V" log --place "$v" --data-dir "$WORK/$v" --agent 测试员 --client "客户$s-$i" \
-                --phone 13800138000 --item YB003 2>&1)
+            # No agent works at a village while its PC is being replaced
+            # (the lock: none is half-way through a log when the store goes).
+            out=$(
+                {
+                    flock -s 9
+                    [ -e "$WORK/replacing-$v" ] && exit 3
+                    LANG=en "$V" log --place "$v" --data-dir "$WORK/$v" --agent 测试员 \
+                        --client "客户$s-$i" --phone 13800138000 --item YB003 2>&1
+                } 9>"$WORK/replace.lock"
+            )
             rc=$?
-            if [ $rc = 0 ]; then
+            if [ $rc = 3 ]; then
+                :
+            elif [ $rc = 0 ]; then
                 echo "$out" >>"$WORK/ids"
             elif [ $rc != 1 ] || ! [[ $out =~ "locked by another program" ]]; then
                 echo "$v 客户$s-$i: exit $rc: $out" >>"$WORK/log-bad"
@@ -244,9 +287,12 @@ for ((s = 0; s < schedules; s++)); do
     ) &
     staff=$!
     # The chaos.
+    step=0 half=$(($(wc -l <"$WORK/plan.chaos") / 2))
     while read -r gap kind victim down arm; do
         nap_ms "$gap"
         settle
+        step=$((step + 1))
+        [ $s = 0 ] && [ $step = "$half" ] && replace_pc "$LOST"
         case $kind in
         pg)
             tb_as_pg "$TB_PG_BIN/pg_ctl" -D "$PGDIR/data" -m immediate -w stop >/dev/null 2>&1
@@ -310,6 +356,38 @@ eq "log commands that failed without a legitimate refusal" 0 "$(wc -l <"$WORK/lo
 sed 's/^/#   /' "$WORK/log-bad" | head -20
 sed 's/^/#   refused: /' "$WORK/staff-refused" | head -5
 sed 's/^/#   cut off: /' "$WORK/staff-uncertain" | head -5
+[ -n "$restoring" ] && wait "$restoring"
+eq "$LOST: restore answered" 0 "$(cat "$WORK/restore-$LOST.rc" 2>/dev/null || echo none)"
+sed 's/^/#   restore: /' "$WORK/restore-$LOST.json" "$WORK/restore-$LOST.err"
+high=$(jq .origin_seq "$WORK/restore-$LOST.json")
+# What existed only on the old disk: its own events after the high-water mark
+# (and any the restore named lost below it) are exactly those the county
+# never saw, by content (the new store numbers its events on from the
+# high-water mark, so the ids of the lost events are taken again by new
+# ones; the old store's copies can never come in: its epoch is retired).
+old() { sqlite3 -bail "$WORK/old-disk/$LOST.db" "$1"; }
+lost_ids=$(jq -r '.lost[]' "$WORK/restore-$LOST.json" | paste -sd, -)
+old "SELECT origin_seq FROM events WHERE origin_node = '$LOST'
+    AND (origin_seq > $high OR origin_seq IN (${lost_ids:-0})) ORDER BY 1" >"$WORK/lost-said"
+ok "quiet before counting what was lost" tb_wait_for 240 quiet
+tb_psql "$PGDIR" -c "SELECT origin_seq || ' ' || encode(body, 'hex') FROM case_events WHERE origin_node = '$LOST'" |
+    sort >"$WORK/lost-county"
+old "SELECT origin_seq || ' ' || lower(hex(body)) FROM events WHERE origin_node = '$LOST'" | sort |
+    comm -23 - "$WORK/lost-county" | cut -d' ' -f1 | sort -n >"$WORK/lost-real"
+eq "$LOST: events only on the lost disk are those the restore said" "$(cat "$WORK/lost-said")" "$(cat "$WORK/lost-real")"
+echo "# $LOST: $(wc -l <"$WORK/lost-real") event(s) existed only on the lost disk (origin_seq > $high)"
+ok "$LOST: the case logged as the PC died is among them" [ "$(wc -l <"$WORK/lost-real")" -ge 1 ]
+eq "$LOST: the case logged as the PC died is nowhere upstream" 0 \
+    "$(tb_psql "$PGDIR" -c "SELECT count(*) FROM cases WHERE client_name = '遗失客户'")"
+# Its printed id is a case at the county only if a new case took the id again.
+old "SELECT DISTINCT case_id FROM events WHERE origin_node = '$LOST' AND type = 1
+    AND (origin_seq > $high OR origin_seq IN (${lost_ids:-0}))" | sort >"$WORK/lost-cases"
+tb_psql "$PGDIR" -c "SELECT case_id FROM cases" | sort >"$WORK/county-cases-now"
+sort -u "$WORK/ids" | comm -23 - "$WORK/county-cases-now" >"$WORK/ids-missing"
+eq "$LOST: printed ids missing at the county that were not lost with the disk" "" \
+    "$(comm -23 "$WORK/ids-missing" "$WORK/lost-cases" | paste -sd, -)"
+grep -v -x -F -f "$WORK/ids-missing" "$WORK/ids" >"$WORK/ids.kept" || true
+mv "$WORK/ids.kept" "$WORK/ids"
 reconcile "$WORK/ids" 240
 # A staff command refused for certain changed nothing at the county.
 cut -f3 "$WORK/staff-refused" | sort >"$WORK/refused-actors"

@@ -34,6 +34,10 @@ typedef struct {
     uint64_t cursor, acked; /* to/from PEER */
     uint64_t applied[MAX];
     int napplied;
+    uint64_t epoch;      /* PEER's current epoch (0: none known) */
+    uint64_t retired[8]; /* PEER's epochs before it */
+    int nretired;
+    uint64_t out_cut; /* a reset renumbered the outbox: this many seqs go at commit */
 } db_t;
 
 typedef struct {
@@ -62,6 +66,9 @@ typedef struct {
     uint64_t mem_upto; /* read() holds the outbox up to here in memory; beyond: -EAGAIN */
     int heads_calls, acks_written;
     int notes[16]; /* per tb_linkeng_note_t */
+    /* on_epoch: resets and replays told, with the last epochs */
+    int resets, replays;
+    uint64_t told_old, told_new;
 } fix_t;
 
 static void logev(fix_t *f, char kind, const char *dest, uint64_t seq, uint64_t ack)
@@ -91,6 +98,8 @@ static int st_commit(void *st)
         return -TB_ESTORE;
     f->committed = f->tx;
     f->in_tx = false;
+    f->out_last -= f->committed.out_cut; /* the outbox as the reset renumbered it */
+    f->committed.out_cut = 0;
     logev(f, 'C', "", 0, f->committed.cursor);
     return 0;
 }
@@ -161,6 +170,54 @@ static int st_read(void *st, const char *peer, uint64_t from, uint64_t to, tb_li
     }
     return 0;
 }
+/* Epochs: the fake keeps PEER's current and retired ones in its transaction. */
+static int st_epoch_get(void *st, const char *peer, uint64_t *ret)
+{
+    fix_t *f = st;
+    *ret = strcmp(peer, PEER) == 0 ? f->committed.epoch : 0;
+    return 0;
+}
+static int st_epoch_retired(void *st, const char *peer, uint64_t epoch, int *ret)
+{
+    fix_t *f = st;
+    assert_string_equal(peer, PEER);
+    *ret = 0;
+    for (int i = 0; i < f->committed.nretired; i++)
+        *ret |= f->committed.retired[i] == epoch;
+    return 0;
+}
+static int st_epoch_set(void *st, const char *peer, uint64_t epoch, bool reset)
+{
+    fix_t *f = st;
+    assert_true(f->in_tx);
+    assert_string_equal(peer, PEER);
+    if (f->tx.epoch) {
+        assert_true(f->tx.nretired < 8);
+        f->tx.retired[f->tx.nretired++] = f->tx.epoch;
+    }
+    f->tx.epoch = epoch;
+    if (reset) {
+        f->tx.cursor = 0;
+        f->tx.out_cut = f->tx.acked; /* seq acked + k becomes k */
+        f->tx.acked = 0;
+    }
+    return 0;
+}
+static const tb_linkeng_store_t epoch_store = {
+    .begin = st_begin,
+    .commit = st_commit,
+    .rollback = st_rollback,
+    .cursor_get = st_cursor_get,
+    .apply = st_apply,
+    .cursor_set = st_cursor_set,
+    .ack = st_ack,
+    .heads = st_heads,
+    .read = st_read,
+    .epoch_get = st_epoch_get,
+    .epoch_retired = st_epoch_retired,
+    .epoch_set = st_epoch_set,
+};
+
 static const tb_linkeng_store_t fake_store = {
     .begin = st_begin,
     .commit = st_commit,
@@ -302,6 +359,35 @@ static void outcome(fix_t *f, bool ok)
     }
     tb_linkeng_committed(f->eng, ok ? 0 : -TB_ESTORE);
 }
+static void w_epoch(void *ctx, const char *peer, uint64_t old_epoch, uint64_t new_epoch,
+                    bool replay)
+{
+    fix_t *f = ctx;
+    assert_string_equal(peer, PEER);
+    if (replay)
+        f->replays++;
+    else
+        f->resets++;
+    f->told_old = old_epoch;
+    f->told_new = new_epoch;
+}
+/* The engine over the fake store with epochs. */
+static fix_t *fix_epoch(uint64_t out_last)
+{
+    fix_t *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    f->out_last = out_last;
+    f->now = 1000000;
+    f->wire_fd = -1;
+    tb_linkeng_env_t env = {.send = w_send,
+                            .now_ms = w_now,
+                            .note = w_note,
+                            .ctx = f,
+                            .window = 256,
+                            .on_epoch = w_epoch};
+    assert_rc(tb_linkeng_new(&epoch_store, f, &env, &f->eng), 0);
+    return f;
+}
 static void fix_free(fix_t *f)
 {
     tb_linkeng_destroy(&f->eng);
@@ -309,8 +395,9 @@ static void fix_free(fix_t *f)
     free(f);
 }
 
-/* An envelope from `from`, as tb_node hands it over. */
-static void deliver(fix_t *f, const char *from, Tongban__V1__Kind kind, uint64_t seq, uint64_t ack)
+/* An envelope from `from` carrying the sender's epoch, as tb_node hands it over. */
+static void deliver_e(fix_t *f, const char *from, Tongban__V1__Kind kind, uint64_t seq,
+                      uint64_t ack, uint64_t epoch)
 {
     Tongban__V1__Envelope e = TONGBAN__V1__ENVELOPE__INIT;
     char body[16];
@@ -321,11 +408,16 @@ static void deliver(fix_t *f, const char *from, Tongban__V1__Kind kind, uint64_t
     e.kind = kind;
     e.seq = seq;
     e.ack = ack;
+    e.epoch = epoch;
     if (kind == TONGBAN__V1__KIND__KIND_DATA) {
         e.body.data = (uint8_t *)body;
         e.body.len = (size_t)n;
     }
     tb_linkeng_on_envelope(f->eng, &e);
+}
+static void deliver(fix_t *f, const char *from, Tongban__V1__Kind kind, uint64_t seq, uint64_t ack)
+{
+    deliver_e(f, from, kind, seq, ack, 0);
 }
 static void data(fix_t *f, uint64_t seq)
 {
@@ -873,6 +965,117 @@ static void test_async_crash_after_commit(void **state)
 }
 #endif
 
+enum { EPOCH_A = 0x1111, EPOCH_B = 0x2222 };
+
+/* A peer whose store was replaced (a new PC, a restore) comes back with a new
+ * epoch and its link seqs from 1.  Before epochs it jammed ("acked 12 beyond
+ * our last 1", its seq 1 a duplicate of our cursor 3).  Now the link is reset
+ * in one batch: our receive cursor back to 0 (its seq 1 applied), our outbox
+ * to it keeps what the old store never acked, renumbered from 1, told once;
+ * the old epoch after the new one is a replay: dropped whole, told once. */
+static void test_epoch_reset(void **state)
+{
+    (void)state;
+    fix_t *f = fix_epoch(5);
+    for (uint64_t s = 1; s <= 3; s++)
+        deliver_e(f, PEER, TONGBAN__V1__KIND__KIND_DATA, s, 2, EPOCH_A);
+    assert_rc(tb_linkeng_drained(f->eng), 0);
+    assert_int_equal(f->committed.cursor, 3);
+    assert_int_equal(f->committed.acked, 2);
+    assert_int_equal(f->committed.epoch, EPOCH_A); /* a first epoch: recorded, no reset */
+    assert_int_equal(f->resets, 0);
+
+    /* The new store: seq 1 again, acking nothing of ours yet. */
+    int mark = f->nlog;
+    deliver_e(f, PEER, TONGBAN__V1__KIND__KIND_DATA, 1, 0, EPOCH_B);
+    deliver_e(f, PEER, TONGBAN__V1__KIND__KIND_DATA, 2, 0, EPOCH_B);
+    assert_rc(tb_linkeng_drained(f->eng), 0);
+    assert_int_equal(f->resets, 1);
+    assert_int_equal(f->told_old, EPOCH_A);
+    assert_int_equal(f->told_new, EPOCH_B);
+    assert_int_equal(f->committed.epoch, EPOCH_B);
+    assert_int_equal(f->committed.nretired, 1);
+    assert_int_equal(f->committed.cursor, 2); /* reset to 0, then its 1 and 2 */
+    assert_int_equal(f->committed.napplied, 5);
+    assert_int_equal(f->committed.applied[3], 1);
+    assert_int_equal(f->committed.applied[4], 2);
+    /* Our outbox: 3..5 unacked by the old store are now 1..3, all sent,
+     * carrying the ack of the new store's 2. */
+    assert_int_equal(f->out_last, 3);
+    assert_int_equal(f->committed.acked, 0);
+    tb_linkeng_peer_t pr;
+    assert_rc(tb_linkeng_peer(f->eng, PEER, &pr), 0);
+    assert_int_equal(pr.committed, 2);
+    assert_int_equal(pr.last, 3);
+    assert_int_equal(pr.acked, 0);
+    char seqs[64];
+    assert_int_equal(sent_since(f, mark, seqs, sizeof seqs), 3);
+    assert_string_equal(seqs, "1,2,3");
+    assert_int_equal(last_of(f, 'D')->ack, 2);
+    assert_int_equal(f->notes[TB_LINKENG_ACK_BEYOND], 0);
+
+    /* The new store acks what it got: the renumbered seqs. */
+    deliver_e(f, PEER, TONGBAN__V1__KIND__KIND_ACK, 0, 3, EPOCH_B);
+    assert_rc(tb_linkeng_drained(f->eng), 0);
+    assert_int_equal(f->committed.acked, 3);
+    assert_int_equal(f->notes[TB_LINKENG_ACK_BEYOND], 0);
+
+    /* The old PC wakes up: its seq 4 and its ack under the retired epoch are
+     * dropped whole (not applied, not acked, no ack taken), told once. */
+    mark = f->nlog;
+    deliver_e(f, PEER, TONGBAN__V1__KIND__KIND_DATA, 3, 1, EPOCH_A);
+    deliver_e(f, PEER, TONGBAN__V1__KIND__KIND_DATA, 3, 1, EPOCH_A);
+    assert_rc(tb_linkeng_drained(f->eng), 0);
+    assert_int_equal(f->replays, 1);
+    assert_int_equal(f->told_old, EPOCH_B);
+    assert_int_equal(f->told_new, EPOCH_A);
+    assert_int_equal(f->committed.cursor, 2);
+    assert_int_equal(f->committed.napplied, 5);
+    assert_int_equal(f->committed.epoch, EPOCH_B);
+    assert_int_equal(f->resets, 1);
+    assert_int_equal(count(f, mark, 'C') + count(f, mark, 'A') + count(f, mark, 'D'), 0);
+    /* ... and the new store goes on. */
+    deliver_e(f, PEER, TONGBAN__V1__KIND__KIND_DATA, 3, 3, EPOCH_B);
+    assert_rc(tb_linkeng_drained(f->eng), 0);
+    assert_int_equal(f->committed.cursor, 3);
+    assert_int_equal(last_of(f, 'A')->ack, 3);
+    fix_free(f);
+}
+
+/* The batch holding a reset fails: the store still has the old epoch, cursor
+ * and outbox, and so does the engine; the new store's retransmission resets
+ * the link then (told again: the first reset never happened). */
+static void test_epoch_reset_rolled_back(void **state)
+{
+    (void)state;
+    fix_t *f = fix_epoch(4);
+    for (uint64_t s = 1; s <= 3; s++)
+        deliver_e(f, PEER, TONGBAN__V1__KIND__KIND_DATA, s, 1, EPOCH_A);
+    assert_rc(tb_linkeng_drained(f->eng), 0);
+    f->fail_commit = true;
+    deliver_e(f, PEER, TONGBAN__V1__KIND__KIND_DATA, 1, 0, EPOCH_B);
+    assert_true(tb_linkeng_drained(f->eng) < 0);
+    assert_int_equal(f->committed.epoch, EPOCH_A);
+    assert_int_equal(f->committed.cursor, 3);
+    assert_int_equal(f->out_last, 4);
+    tb_linkeng_peer_t pr;
+    assert_rc(tb_linkeng_peer(f->eng, PEER, &pr), 0);
+    assert_int_equal(pr.committed, 3);
+    assert_int_equal(pr.last, 4);
+    assert_int_equal(pr.acked, 1);
+    f->fail_commit = false;
+    deliver_e(f, PEER, TONGBAN__V1__KIND__KIND_DATA, 1, 0, EPOCH_B);
+    assert_rc(tb_linkeng_drained(f->eng), 0);
+    assert_int_equal(f->resets, 2);
+    assert_int_equal(f->committed.epoch, EPOCH_B);
+    assert_int_equal(f->committed.cursor, 1);
+    assert_int_equal(f->out_last, 3); /* 2..4 are now 1..3 */
+    assert_rc(tb_linkeng_peer(f->eng, PEER, &pr), 0);
+    assert_int_equal(pr.last, 3);
+    assert_int_equal(pr.acked, 0);
+    fix_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -889,6 +1092,8 @@ int main(void)
         cmocka_unit_test(test_async_acks_in_batch),
         cmocka_unit_test(test_async_not_yet_and_appended),
         cmocka_unit_test(test_peer_filter),
+        cmocka_unit_test(test_epoch_reset),
+        cmocka_unit_test(test_epoch_reset_rolled_back),
 #ifdef TB_TEST_HOOKS
         cmocka_unit_test(test_crash_after_commit),
         cmocka_unit_test(test_fault_send_path),

@@ -21,6 +21,7 @@
 #include "tb_test_store.h"
 
 #include "tb_error.h"
+#include "tb_restore.h"
 #include "tb_store.h"
 #include "village.h"
 
@@ -137,10 +138,11 @@ static void test_open(void **state)
     struct stat sb;
     assert_int_equal(stat(path, &sb), 0);
     assert_string_equal(tb_store_place(f->store), VILLAGE);
-    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 4);
+    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 5);
     assert_string_equal(sql_text(f->store, "PRAGMA journal_mode", buf, sizeof buf), "wal");
-    static const char *const tables[] = {"counters", "events",  "cases",      "link_out",
-                                         "outbox",   "link_in", "quarantine", "data_versions"};
+    static const char *const tables[] = {
+        "counters",   "events",        "cases",       "link_out",   "outbox",         "link_in",
+        "quarantine", "data_versions", "store_epoch", "link_epoch", "link_epoch_old", "restore"};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         char sql[128];
         snprintf(sql, sizeof sql,
@@ -155,7 +157,7 @@ static void test_open(void **state)
     tb_store_destroy(&f->store);
     assert_null(f->store);
     assert_rc(open_store(f), 0);
-    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 4);
+    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 5);
     assert_int_equal(sql_int(f->store, "SELECT count(*) FROM events"), 1);
     assert_int_equal(sql_int(f->store, "SELECT count(*) FROM cases"), 1);
 
@@ -845,10 +847,102 @@ static void test_ratelimit(void **state)
     }
 }
 
+/* Link epochs in the store: its own, drawn once and kept; a peer's first
+ * epoch only recorded; a new one resets the link (cursor 0, the outbox's
+ * unacknowledged messages renumbered from 1 in order, acked 0) and retires
+ * the old one. */
+static void test_epochs(void **state)
+{
+    fix_t *f = *state;
+    tb_store_t *s = f->store;
+    uint64_t mine = 0, again = 0, e = 7;
+    assert_rc(tb_store_epoch(s, &mine), 0);
+    assert_true(mine != 0);
+    tb_store_destroy(&f->store);
+    assert_rc(open_store(f), 0);
+    s = f->store;
+    assert_rc(tb_store_epoch(s, &again), 0);
+    assert_int_equal(again, mine);
+
+    assert_rc(tb_store_begin(s), 0);
+    for (int i = 1; i <= 5; i++) {
+        uint8_t b = (uint8_t)(10 + i);
+        assert_rc(tb_store_enqueue(s, TOWNSHIP, &b, 1, NULL), 0);
+    }
+    assert_rc(tb_store_enqueue(s, COUNTY, (const uint8_t *)"c", 1, NULL), 0);
+    assert_rc(tb_store_ack(s, TOWNSHIP, 2), 0);
+    assert_rc(tb_store_cursor_set(s, TOWNSHIP, 9), 0);
+    assert_rc(tb_store_peer_epoch_get(s, TOWNSHIP, &e), 0);
+    assert_int_equal(e, 0);
+    assert_rc(tb_store_peer_epoch_set(s, TOWNSHIP, 0xA, false), 0);
+    assert_rc(tb_store_commit(s), 0);
+    uint64_t last = 0, acked = 0, cursor = 0;
+    assert_rc(tb_store_out_get(s, TOWNSHIP, &last, &acked), 0);
+    assert_int_equal(last, 5);
+    assert_int_equal(acked, 2);
+
+    assert_rc(tb_store_begin(s), 0);
+    assert_rc(tb_store_peer_epoch_set(s, TOWNSHIP, 0xB, true), 0);
+    assert_rc(tb_store_commit(s), 0);
+    assert_rc(tb_store_peer_epoch_get(s, TOWNSHIP, &e), 0);
+    assert_int_equal(e, 0xB);
+    int retired = 0;
+    assert_rc(tb_store_peer_epoch_retired(s, TOWNSHIP, 0xA, &retired), 0);
+    assert_int_equal(retired, 1);
+    assert_rc(tb_store_peer_epoch_retired(s, TOWNSHIP, 0xC, &retired), 0);
+    assert_int_equal(retired, 0);
+    assert_rc(tb_store_cursor_get(s, TOWNSHIP, &cursor), 0);
+    assert_int_equal(cursor, 0);
+    assert_rc(tb_store_out_get(s, TOWNSHIP, &last, &acked), 0);
+    assert_int_equal(last, 3);
+    assert_int_equal(acked, 0);
+    for (uint64_t seq = 1; seq <= 3; seq++) {
+        uint8_t *body = NULL;
+        size_t len = 0;
+        assert_rc(tb_store_outbox_get(s, TOWNSHIP, seq, &body, &len), 0);
+        assert_int_equal(len, 1);
+        assert_int_equal(body[0], 12 + seq); /* 3..5 became 1..3 */
+        free(body);
+    }
+    /* The other links are untouched. */
+    assert_rc(tb_store_out_get(s, COUNTY, &last, &acked), 0);
+    assert_int_equal(last, 1);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM outbox WHERE peer='" COUNTY "'"), 1);
+}
+
+/* A parent answers a child's restore once per store of the child (epoch):
+ * the same store asking again queues nothing (bad input cannot grow the
+ * outbox); a new store of it is answered again. */
+static void test_restore_once(void **state)
+{
+    fix_t *f = *state;
+    tb_store_t *s = f->store;
+    const char *child = TOWNSHIP; /* any peer: the store does not judge who may ask */
+    Tongban__V1__RestoreAnswer a;
+    assert_rc(tb_store_begin(s), 0);
+    assert_rc(tb_store_peer_epoch_set(s, child, 0xA, false), 0);
+    assert_rc(tb_restore_answer(s, child, &a), 0);
+    assert_rc(tb_store_commit(s), 0);
+    int queued = sql_int(s, "SELECT count(*) FROM outbox WHERE peer='" TOWNSHIP "'");
+    assert_true(queued >= 1); /* at least the answer */
+    assert_rc(tb_store_begin(s), 0);
+    assert_rc(tb_restore_answer(s, child, &a), -EALREADY);
+    assert_rc(tb_store_commit(s), 0);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM outbox WHERE peer='" TOWNSHIP "'"), queued);
+    assert_rc(tb_store_begin(s), 0);
+    assert_rc(tb_store_peer_epoch_set(s, child, 0xB, true), 0);
+    assert_rc(tb_restore_answer(s, child, &a), 0);
+    assert_rc(tb_store_commit(s), 0);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM outbox WHERE peer='" TOWNSHIP "'"),
+                     2 * queued);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_open, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_epochs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_restore_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_emit_logged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_apply_illegal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ack_and_cursor, setup, teardown),
