@@ -77,7 +77,10 @@ static const char *item_name(const tb_report_opts_t *o, const char *code)
 #define CASE_COLS                                                                                  \
     "case_id, client_name, client_phone, agent, item_code, note, accept_time_ms, state, holder,"   \
     " pending, version, updated_ms, county_state, county_version, due_ms, legal_due_ms,"           \
-    " to_bring, rating, rating_comment, decision, result, completion_time_ms, paused"
+    " to_bring, rating, rating_comment, decision, result, completion_time_ms, paused,"             \
+    " (SELECT CASE e.type WHEN 19 THEN e.reason ELSE '' END FROM events e"                         \
+    "  WHERE e.case_id = cases.case_id AND e.type IN (19, 20) AND e.folded = 1"                    \
+    "  ORDER BY e.at_ms DESC, e.origin_seq DESC LIMIT 1)"
 
 const char *tb_card_name(const tb_calendar_t *cal, int64_t due_ms, int64_t now_ms)
 {
@@ -137,6 +140,15 @@ static json_t *case_json(sqlite3_stmt *st, const tb_report_opts_t *o)
         sqlite3_column_int(st, 13) ? col(st, 12) : NULL, "county_version",
         sqlite3_column_int(st, 13));
     const char *card = tb_card_name(o->calendar, paused ? -1 : due_ms, tb_now_ms());
+    /* The county's card (issue 11): the newest CARD_RAISED/CARD_CLEARED the
+     * county sent down; a raised card's reason is its level. */
+    const char *cc = col(st, 23);
+    cc = !strcmp(cc, "red") || !strcmp(cc, "yellow") ? cc : "";
+    json_object_update_new(j, json_pack("{s:s, s:s}", "county_card", cc, "county_card_label",
+                                        !strcmp(cc, "red") ? TB_TR("【县级红牌】", "[county: RED]")
+                                        : !strcmp(cc, "yellow")
+                                            ? TB_TR("【县级黄牌】", "[county: YELLOW]")
+                                            : ""));
     json_object_update_new(
         j, json_pack("{s:s, s:I, s:s, s:I, s:s, s:s, s:o, s:i, s:s, s:o, s:s, s:o, s:s}", "due",
                      paused ? "paused" : due, "due_ms", (json_int_t)due_ms, "legal_due",
@@ -236,6 +248,7 @@ int tb_report_cases(tb_store_t *store, const char *held, const tb_report_opts_t 
                     json_string_value(json_object_get(j, "card_label")));
         if (bring && *bring)
             fprintf(out, TB_TR("  需补：%s", "  to bring: %s"), bring);
+        fputs(json_string_value(json_object_get(j, "county_card_label")), out);
         fputc('\n', out);
     }
     fprintf(out, TB_TR("共 %d 件\n", "%d case(s)\n"), (int)json_array_size(arr));

@@ -62,4 +62,7 @@ int county_catalog_import(PGconn *pg, const char *path, int *ret_line);
  * no version imported keeps the shipped file: version 0). */
 int county_data_current(PGconn *pg, tb_env_ctx_t *env);
 
+/* tongban-county cards ... and limits ... (cards_cli.c, in the executable only). */
+int county_cards_main(int argc, char **argv);
+
 #endif

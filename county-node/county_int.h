@@ -13,6 +13,7 @@
  *   county_intake.c  staff commands and data versions, taken on the plain connection
  *   county_link.c    the link engine's backend: accepting, outbox queues, read-back
  *   county_serve.c   the loop: timers, signals, start and stop
+ *   county_cards.c   supervision: the card timer, cards raised and cleared in a batch
  */
 #ifndef COUNTY_INT_H
 #define COUNTY_INT_H
@@ -24,6 +25,7 @@
 #include "tb_linkeng.h"
 #include "tb_map.h"
 #include "tb_node.h"
+#include "tb_supervise.h"
 #include "tb_wire.h"
 
 #include <errno.h>
@@ -116,6 +118,17 @@ typedef struct {
     size_t len;
 } data_t;
 
+/* ---- a card to raise or clear in the batch (county_cards.c) ------------------------- */
+
+typedef struct {
+    char case_id[TB_CASEID_MAX];
+    uint64_t old_id;    /* the open card it clears or replaces, or 0 */
+    uint64_t new_id;    /* the card it raises (the CARD_RAISED's origin_seq), or 0 */
+    tb_card_t level;    /* of the new card */
+    tb_cardkind_t kind; /* of the new card */
+    const char *why;    /* cleared_why of the old card */
+} card_op_t;
+
 /* ---- per-township storage of the link engine (county_link.c) ------------------------
  *
  * The protocol state (cursors accepted / in the batch / committed, the send
@@ -185,6 +198,17 @@ struct county {
     /* A new calendar is in force: the next batch recounts every case's
      * deadline (county_refresh_due); cleared when that batch commits. */
     bool due_refresh, due_in_batch;
+
+    /* supervision (county_cards.c) */
+    uv_timer_t card_timer;
+    bool card_timer_on; /* initialised (closed at shutdown) */
+    tb_limits_t limits; /* from the table `limits`, as loaded */
+    int64_t limits_version;
+    int64_t cards_next_ms; /* the instant the timer is armed for */
+    tb_map_t *cards;       /* case id -> the open card, committed: id << 8 | level << 4 | kind */
+    bool cards_scan;       /* a boundary passed or the limits changed: look at every case */
+    card_op_t *card_ops;   /* what the batch in flight raises and clears */
+    size_t ncard_ops, card_ops_cap;
 
     /* intake (county_intake.c): taken for the next batch */
     PGconn *cmd_pg;
@@ -335,6 +359,27 @@ void county_link_lost(county_t *self);
 /* Send what is due on every link, and acks. */
 void county_link_flush(county_t *self);
 void county_on_envelope(void *ctx, const tb_env_t *env);
+
+/* ---- county_cards.c ----------------------------------------------------------------- */
+
+/* Start the card timer on the loop: 0 or a libuv error. */
+int county_cards_init(county_t *self);
+void county_cards_close(county_t *self);
+void county_cards_free(county_t *self);
+/* After a (re)connect: the limits and the open cards from the store, every
+ * case looked at by the next batch.  0 or negative. */
+int county_cards_load(county_t *self);
+/* The batch being built: cards for the cases it changed (and for every case
+ * when a boundary passed), each raised or cleared with its county event and
+ * its row.  0 or negative. */
+int county_cards_batch(county_t *self);
+/* The batch committed: the open cards in memory follow; the timer is armed
+ * for the next boundary. */
+void county_cards_committed(county_t *self);
+/* The batch failed: forget its card operations (the next scan finds them again). */
+void county_cards_lost(county_t *self);
+/* Between batches, on the plain connection: newer limits in force. */
+void county_cards_poll(county_t *self);
 
 /* ---- county_serve.c ----------------------------------------------------------------- */
 

@@ -75,6 +75,7 @@ static void on_send_timer(uv_timer_t *t)
     if (++self->ticks % 3 == 0 && !self->in_flight) {
         county_poll_commands(self);
         county_poll_data(self);
+        county_cards_poll(self);
     }
     county_batch_start(self); /* persists acks even when nothing arrives */
     county_link_flush(self);
@@ -99,6 +100,7 @@ void county_shutdown(county_t *self)
     if (self->handles & H_SIGTERM)
         uv_close((uv_handle_t *)&self->sigterm, NULL);
     self->handles = 0;
+    county_cards_close(self);
     county_pg_close(self);
 }
 
@@ -161,7 +163,7 @@ int county_init(county_t *self, uv_loop_t *loop, tb_env_ctx_t *env, const char *
         timers[i].t->data = self;
         self->handles |= timers[i].bit;
     }
-    return 0;
+    return county_cards_init(self); /* the card timer (county_cards.c) */
 }
 
 void county_fini(county_t *self)
@@ -175,6 +177,7 @@ void county_fini(county_t *self)
     free(self->cmds);
     self->cmds = NULL;
     county_data_clear(self);
+    county_cards_free(self);
     PQfinish(self->cmd_pg);
     self->cmd_pg = NULL;
     free(self->conninfo);
