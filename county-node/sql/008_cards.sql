@@ -2,9 +2,11 @@
 --
 -- limits: the time limits supervision counts with, in working days, data the
 -- county owns (`tongban-county limits list|set`); the daemon reloads them
--- when `version` grows.  The defaults are issue 11's.
-CREATE SEQUENCE limits_version;
-CREATE TABLE limits (
+-- when `version` grows.  The defaults are issue 11's.  Idempotent (IF NOT
+-- EXISTS, ON CONFLICT), like 005: a store taken back to an older schema
+-- version re-applies it (tests/unit/test-county-fold.c).
+CREATE SEQUENCE IF NOT EXISTS limits_version;
+CREATE TABLE IF NOT EXISTS limits (
     name        text PRIMARY KEY,
     days        integer     NOT NULL CHECK (days BETWEEN 1 AND 60),
     note        text        NOT NULL,
@@ -17,7 +19,8 @@ INSERT INTO limits (name, days, note) VALUES
     ('prereview_days', 2, '预审环节时限（到达后 N 个工作日）'),
     ('reply_days',     3, '督办反馈期限的默认值'),
     ('urge_days',      1, '催办：督办到期后第 N 个工作日'),
-    ('circulate_days', 5, '通报：督办到期后第 N 个工作日');
+    ('circulate_days', 5, '通报：督办到期后第 N 个工作日')
+    ON CONFLICT (name) DO NOTHING;
 
 -- cards: one row per card the county's timer raised (county_cards.c).  The
 -- card board of the dashboard reads it; keep the columns stable.
@@ -34,7 +37,7 @@ INSERT INTO limits (name, days, note) VALUES
 --                replaced by a red one), 'limits'
 --   read_at      when the holder's screen showed it (NULL: not yet)
 -- At most one open card per case.
-CREATE TABLE cards (
+CREATE TABLE IF NOT EXISTS cards (
     id          bigint      PRIMARY KEY,
     case_id     text        NOT NULL,
     level       text        NOT NULL CHECK (level IN ('yellow', 'red')),
@@ -47,6 +50,6 @@ CREATE TABLE cards (
     cleared_why text,
     read_at     timestamptz
 );
-CREATE UNIQUE INDEX cards_open ON cards (case_id) WHERE cleared_at IS NULL;
-CREATE INDEX cards_case ON cards (case_id);
-CREATE INDEX cards_raised ON cards (raised_at);
+CREATE UNIQUE INDEX IF NOT EXISTS cards_open ON cards (case_id) WHERE cleared_at IS NULL;
+CREATE INDEX IF NOT EXISTS cards_case ON cards (case_id);
+CREATE INDEX IF NOT EXISTS cards_raised ON cards (raised_at);
