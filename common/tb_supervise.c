@@ -180,6 +180,12 @@ int tb_case_card(const tb_case_t *c, const tb_item_t *item, const tb_calendar_t 
         rc = tb_card_at(cal, due, lim->yellow_days, now_ms, &level, &next);
     if (rc < 0)
         return rc;
+    /* A 即办件 (limit 0) is due the day it is accepted: yellow from its first
+     * minute would warn of nothing, so it only ever turns red. */
+    if (days == 0 && level == TB_CARD_YELLOW) {
+        level = TB_CARD_NONE;
+        next = due + 1;
+    }
     *ret = (tb_case_card_t){.kind = kind, .level = level, .due_ms = due, .next_ms = next};
     return 0;
 }

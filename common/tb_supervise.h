@@ -80,6 +80,8 @@ typedef struct {
  * step (limit prereview_days from arrival); from 受理 until a decision
  * (accepted, escalated, county, suspended), the item's promised limit from
  * 受理.  Paused time never counts (the pauses of the fold, as tb_case_due).
+ * An immediate item (即办件, limit 0) gets no yellow card, only a red one:
+ * it is due the day it is accepted, so yellow would come with acceptance.
  * Any other state: kind NONE.  0, or -TB_EUNKNOWN_ITEM (item NULL where the
  * promised limit is needed), -EINVAL, -ERANGE. */
 int tb_case_card(const tb_case_t *c, const tb_item_t *item, const tb_calendar_t *cal,

@@ -187,6 +187,18 @@ static void test_case_cards(void **state)
         c.state = gone[i];
         case_card(&c, &lim, at(11, 30, 12), TB_CARDKIND_NONE, TB_CARD_NONE, 0);
     }
+    /* An immediate item (即办件) accepted on the make-up Saturday 10-10 is
+     * due that day: never yellow, red from Sunday 00:00. */
+    static tb_item_t now_item = {.code = "I0", .kind = TB_KIND_IMMEDIATE};
+    c = (tb_case_t){
+        .state = TB_ST_ACCEPTED, .arrived_ms = at(10, 10, 9), .accepted_ms = at(10, 10, 10)};
+    tb_case_card_t ci;
+    assert_int_equal(tb_case_card(&c, &now_item, cal, &lim, at(10, 10, 11), &ci), 0);
+    assert_string_equal(tb_cardlevel_name(ci.level), "");
+    assert_ms(ci.due_ms, end_of(10, 10));
+    assert_ms(ci.next_ms, start_of(10, 11));
+    assert_int_equal(tb_case_card(&c, &now_item, cal, &lim, start_of(10, 11), &ci), 0);
+    assert_string_equal(tb_cardlevel_name(ci.level), "red");
     /* A promised limit needs the item. */
     c.state = TB_ST_ACCEPTED;
     tb_case_card_t cc;
