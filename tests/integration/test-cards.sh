@@ -88,6 +88,10 @@ ok "P: accepted after the holiday" town accept "$P"
 ok "P: its card is cleared at the county" tb_wait_for 10 eval '[ -z "$(open_card "$P")" ]'
 eq "P: cleared because it was accepted" accepted \
     "$(county cards --json | jq -r --arg c "$P" '.[] | select(.case_id==$c and .level=="red") | .cleared_why')"
+# Cleared by the batch that applied the acceptance, not by a later scan: the
+# two events share their transaction's now() (stored_at).
+eq "P: cleared in the same transaction as its acceptance" 1 \
+    "$(tb_psql "$PGDIR" -c "SELECT count(DISTINCT stored_at) FROM case_events WHERE case_id = '$P' AND type_name IN ('accepted', 'card_cleared')")"
 ok "P: and the township inbox drops the mark" tb_wait_for 10 eval '[ -z "$(inbox_card "$P")" ]'
 ok "P: and the village ledger" tb_wait_for 10 eval '[ -z "$(ledger_card "$P")" ]'
 
