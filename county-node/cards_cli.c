@@ -13,6 +13,8 @@
 #include "tb_cli.h"
 #include "tb_error.h"
 #include "tb_i18n.h"
+#include "tb_input.h"
+#include "tb_log.h"
 #include "tb_labels.h"
 #include "tb_report.h"
 
@@ -26,10 +28,13 @@ static void usage(FILE *out)
 {
     fputs(TB_TR("用法：tongban-county cards [--json] [--level yellow|red] [--open]\n"
                 "       tongban-county limits list [--json]\n"
-                "       tongban-county limits set 名称 工作日数（1..60）\n",
+                "       tongban-county limits set 名称 工作日数（1..60）\n"
+                "       tongban-county supervise 办件编号|--card 牌号 --due YYYY-MM-DD --text "
+                "督办内容\n",
                 "usage: tongban-county cards [--json] [--level yellow|red] [--open]\n"
                 "       tongban-county limits list [--json]\n"
-                "       tongban-county limits set NAME DAYS (1..60)\n"),
+                "       tongban-county limits set NAME DAYS (1..60)\n"
+                "       tongban-county supervise CASE|--card ID --due YYYY-MM-DD --text TEXT\n"),
           out);
 }
 
@@ -131,11 +136,108 @@ static int print_limits(PGconn *pg, bool json)
     return 0;
 }
 
+/* supervise CASE|--card ID --due YYYY-MM-DD --text TEXT: checked here (the
+ * day, the text, the card or case), then the daemon takes it like a staff
+ * step (county_command): it emits SUPERVISED and stores the order. */
+static int supervise_main(tb_env_ctx_t *env, const tb_opt_t *opts, int nopts, const char **pos,
+                          int npos)
+{
+    int status = 2;
+    PGconn *pg = NULL;
+    tb_msg_t msg;
+    const char *card = tb_opt(opts, nopts, "card"), *due = tb_opt(opts, nopts, "due"),
+               *text = tb_opt(opts, nopts, "text");
+    if ((npos == 1) == (card != NULL) || npos > 1 || !due || !text) {
+        usage(stderr);
+        goto out;
+    }
+    status = 1;
+    int32_t day, today;
+    if (tb_day_parse(due, &day) < 0) {
+        fprintf(
+            stderr,
+            TB_TR("错误：日期须为 YYYY-MM-DD：%s\n", "error: the date must be YYYY-MM-DD: %s\n"),
+            due);
+        goto out;
+    }
+    if (tb_day_from_ms(tb_now_ms(), &today) == 0 && day < today) {
+        fprintf(stderr, TB_TR("错误：督办期限已过：%s\n", "error: the due day is past: %s\n"), due);
+        goto out;
+    }
+    if (!*text || tb_check_text(text, 2000) < 0) {
+        fprintf(stderr, TB_TR("错误：督办内容须为 1..2000 字节的文字\n",
+                              "error: the text must be 1..2000 bytes of plain text\n"));
+        goto out;
+    }
+    char *end;
+    long long card_id = card ? strtoll(card, &end, 10) : 0;
+    if (card && (!*card || *end || card_id <= 0)) {
+        fprintf(stderr,
+                TB_TR("错误：牌号须为正整数：%s\n",
+                      "error: the card id must be a positive number: %s\n"),
+                card);
+        goto out;
+    }
+    if (!tb_config_require(&env->cfg, TB_CFG_AGENT, &msg) ||
+        tb_cli_load(env, TB_LEVEL_COUNTY, &msg) < 0) {
+        fputs(msg.text, stderr);
+        goto out;
+    }
+    const char *db = tb_config_get(&env->cfg, TB_CFG_DB);
+    pg = PQconnectdb(db ? db : "");
+    const char *err = NULL;
+    if (PQstatus(pg) != CONNECTION_OK || county_migrate(pg, &err) < 0) {
+        fprintf(stderr, TB_TR("无法连接 PostgreSQL：%s", "cannot connect to PostgreSQL: %s"),
+                err ? err : PQerrorMessage(pg));
+        goto out;
+    }
+    char case_id[TB_CASEID_MAX] = "";
+    if (card) {
+        char num[24];
+        snprintf(num, sizeof num, "%lld", card_id);
+        const char *p[1] = {num};
+        PGresult *r = PQexecParams(pg, "SELECT case_id FROM cards WHERE id = $1::bigint", 1, NULL,
+                                   p, NULL, NULL, 0);
+        if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+            snprintf(case_id, sizeof case_id, "%s", PQgetvalue(r, 0, 0));
+        PQclear(r);
+        if (!case_id[0]) {
+            fprintf(stderr, TB_TR("错误：没有这张牌：%s\n", "error: no such card: %s\n"), card);
+            goto out;
+        }
+    } else {
+        snprintf(case_id, sizeof case_id, "%s", pos[0]);
+    }
+    county_cmd_t c = {.case_id = case_id,
+                      .actor = tb_config_get(&env->cfg, TB_CFG_AGENT),
+                      .reason = text,
+                      .basis = "",
+                      .type = TB_EV_SUPERVISED,
+                      .wait_ms = 10000,
+                      .due_ms = tb_day_end_ms(day),
+                      .card_id = card_id};
+    char why[512];
+    int rc = county_command(pg, env, &c, why, sizeof why);
+    if (rc < 0) {
+        fprintf(stderr, TB_TR("错误：%s：%s %s\n", "error: %s: %s %s\n"), tb_strerror(rc), case_id,
+                why);
+        goto out;
+    }
+    printf(TB_TR("%s：已督办，%s 前反馈\n", "%s: supervision order issued, reply by %s\n"), case_id,
+           due);
+    status = 0;
+out:
+    PQfinish(pg);
+    tb_cli_env_fini(env);
+    return status;
+}
+
 int county_cards_main(int argc, char **argv)
 {
-    bool limits = !strcmp(argv[1], "limits");
-    tb_opt_t opts[] = {
-        {"json", false, NULL}, {"help", false, NULL}, {"level", true, NULL}, {"open", false, NULL}};
+    bool limits = !strcmp(argv[1], "limits"), supervise = !strcmp(argv[1], "supervise");
+    tb_opt_t opts[] = {{"json", false, NULL}, {"help", false, NULL}, {"level", true, NULL},
+                       {"open", false, NULL}, {"card", true, NULL},  {"due", true, NULL},
+                       {"text", true, NULL}};
     int nopts = (int)(sizeof opts / sizeof opts[0]), npos = 0, status = 2;
     const char *pos[3];
     tb_env_ctx_t env = {0};
@@ -155,6 +257,8 @@ int county_cards_main(int argc, char **argv)
     bool list = limits && !strcmp(sub, "list") && npos == 1;
     bool set = limits && !strcmp(sub, "set") && npos == 3;
     const char *level = tb_opt(opts, nopts, "level");
+    if (supervise)
+        return supervise_main(&env, opts, nopts, pos, npos);
     if ((limits && !list && !set) || (!limits && npos != 0) ||
         (level && (limits || (strcmp(level, "yellow") && strcmp(level, "red"))))) {
         usage(stderr);

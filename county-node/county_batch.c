@@ -137,7 +137,7 @@ void county_batch_start(county_t *self)
     bool acks = self->eng && tb_linkeng_batch_due(self->eng);
     ssize_t reload = county_link_reload_choice(self);
     if (self->pending.n == 0 && !acks && reload < 0 && self->ncmds == 0 && self->ndata == 0 &&
-        !self->due_refresh && !self->cards_scan)
+        !self->due_refresh && !self->cards_scan && self->nsup_ops == 0)
         return;
     msgs_clear(&self->inflight);
     if (self->careful && self->pending.n > 1) {

@@ -45,6 +45,11 @@ static void on_card_timer(uv_timer_t *t)
 {
     county_t *self = t->data;
     self->cards_scan = true;
+    /* The orders are looked at on the plain connection at the next poll,
+     * which sets sup_next_ms again: until then it must not re-arm the timer
+     * for an instant already past (that would spin batches). */
+    self->sup_check = true;
+    self->sup_next_ms = INT64_MAX;
     county_batch_start(self);
 }
 
@@ -66,6 +71,8 @@ static void arm(county_t *self)
     if (!self->card_timer_on || self->stopping)
         return;
     int64_t now = tb_now_ms(), next = self->cards_next_ms;
+    if (self->sup_next_ms < next)
+        next = self->sup_next_ms;
     uint64_t cap = safety_ms(), delay = cap;
     if (next != INT64_MAX && next - now < (int64_t)cap)
         delay = next > now ? (uint64_t)(next - now) : 0;
@@ -81,7 +88,7 @@ int county_cards_init(county_t *self)
         return rc;
     self->card_timer.data = self;
     self->card_timer_on = true;
-    self->cards_next_ms = INT64_MAX;
+    self->cards_next_ms = self->sup_next_ms = INT64_MAX;
     tb_limits_default(&self->limits);
     return 0;
 }
@@ -99,6 +106,9 @@ void county_cards_free(county_t *self)
     free(self->card_ops);
     self->card_ops = NULL;
     self->ncard_ops = self->card_ops_cap = 0;
+    free(self->sup_ops);
+    self->sup_ops = NULL;
+    self->nsup_ops = self->sup_ops_cap = self->sup_taken = 0;
 }
 
 /* The limits table into lim: 0, or -TB_ESTORE.  An unknown name or a value
@@ -142,30 +152,131 @@ int county_cards_load(county_t *self)
     }
     PQclear(r);
     self->ncard_ops = 0;
+    self->nsup_ops = self->sup_taken = 0;
     self->cards_scan = true; /* the first batch looks at every case */
-    self->cards_next_ms = INT64_MAX;
+    self->sup_check = true;
+    self->cards_next_ms = self->sup_next_ms = INT64_MAX;
     return rc;
+}
+
+/* The township a case's events go down to: the origin's (or the origin, a walk-in). */
+static void case_township(const char *case_id, char town[TB_CODE_LEN + 1])
+{
+    char origin[TB_CODE_LEN + 1];
+    snprintf(origin, sizeof origin, "%.12s", case_id);
+    if (tb_code_level(origin) != TB_LEVEL_VILLAGE || tb_code_parent(origin, town) < 0)
+        memcpy(town, origin, TB_CODE_LEN + 1);
+}
+
+/* The open orders, on the plain connection: a stage reached and not yet
+ * stamped is queued for the next batch; the next stage sets the timer. */
+static void sup_poll(county_t *self)
+{
+    PGresult *r = PQexec(self->cmd_pg, "SELECT id, case_id,"
+                                       " (extract(epoch FROM due_at) * 1000)::bigint,"
+                                       " urged_at IS NOT NULL, circulated_at IS NOT NULL"
+                                       " FROM supervisions WHERE replied_at IS NULL"
+                                       " AND circulated_at IS NULL");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        tb_warn("supervision orders: %s", PQerrorMessage(self->cmd_pg));
+        PQclear(r);
+        return;
+    }
+    int64_t now = tb_now_ms(), next = INT64_MAX;
+    for (int i = 0; i < PQntuples(r); i++) {
+        tb_sup_stage_t stage;
+        int64_t at;
+        if (tb_sup_stage(self->env->calendar, &self->limits, strtoll(PQgetvalue(r, i, 2), NULL, 10),
+                         now, &stage, &at) < 0)
+            continue;
+        if (at < next)
+            next = at;
+        int have = *PQgetvalue(r, i, 4) == 't' ? 2 : *PQgetvalue(r, i, 3) == 't' ? 1 : 0;
+        for (int s = have + 1; s <= (int)stage; s++) {
+            if (self->nsup_ops == self->sup_ops_cap) {
+                size_t cap = self->sup_ops_cap ? self->sup_ops_cap * 2 : 8;
+                sup_op_t *v = realloc(self->sup_ops, cap * sizeof *v);
+                if (!v) {
+                    PQclear(r);
+                    return; /* sup_check stays set: the next poll tries again */
+                }
+                self->sup_ops = v;
+                self->sup_ops_cap = cap;
+            }
+            sup_op_t *op = &self->sup_ops[self->nsup_ops++];
+            op->id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+            snprintf(op->case_id, sizeof op->case_id, "%s", PQgetvalue(r, i, 1));
+            op->stage = s;
+        }
+    }
+    PQclear(r);
+    self->sup_check = false;
+    self->sup_next_ms = next;
+    arm(self);
 }
 
 void county_cards_poll(county_t *self)
 {
     if (!self->pg || !self->cmd_pg || self->stopping || self->in_flight)
         return;
+    if (self->sup_check && self->nsup_ops == 0)
+        sup_poll(self);
     PGresult *r = PQexec(self->cmd_pg, "SELECT coalesce(max(version), 0) FROM limits");
     bool newer = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
                  strtoll(PQgetvalue(r, 0, 0), NULL, 10) > self->limits_version;
     PQclear(r);
-    if (!newer)
-        return;
     tb_limits_t lim;
     int64_t version;
-    if (read_limits(self->cmd_pg, &lim, &version) < 0)
-        return;
-    self->limits = lim;
-    self->limits_version = version;
-    self->cards_scan = true;
-    tb_info("supervision limits version %" PRId64 " in force", version);
+    if (newer && read_limits(self->cmd_pg, &lim, &version) == 0) {
+        self->limits = lim;
+        self->limits_version = version;
+        self->cards_scan = self->sup_check = true;
+        tb_info("supervision limits version %" PRId64 " in force", version);
+    }
     county_batch_start(self);
+}
+
+int county_sup_issued(county_t *self, const tb_event_msg_t *ev, int64_t card_id, const char *holder)
+{
+    params_t p = {0};
+    p_int(&p, (int64_t)ev->origin_seq);
+    p_text(&p, ev->case_id);
+    p_int(&p, card_id);
+    p_text(&p, ev->reason);
+    p_int(&p, ev->due_ms);
+    p_int(&p, ev->at_ms);
+    p_text(&p, ev->actor);
+    p_text(&p, holder);
+    self->sup_check = true; /* its 催办 day arms the timer once it committed */
+    return county_stmt_send(self, "sup_issue", &p);
+}
+
+/* The stages found by sup_poll: 催办/通报 events down the links, the row stamped. */
+static int sup_batch(county_t *self)
+{
+    int64_t now = tb_now_ms();
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < self->nsup_ops; i++) {
+        const sup_op_t *op = &self->sup_ops[i];
+        if (!county_case_lookup(self, op->case_id))
+            continue;
+        char town[TB_CODE_LEN + 1];
+        case_township(op->case_id, town);
+        tb_event_msg_t ev = TONGBAN__V1__CASE_EVENT__INIT;
+        ev.case_id = (char *)op->case_id;
+        ev.type = op->stage == TB_SUP_CIRCULATE ? TONGBAN__V1__EVENT_TYPE__EVENT_CIRCULATED
+                                                : TONGBAN__V1__EVENT_TYPE__EVENT_URGED;
+        ev.card_id = (uint64_t)op->id;
+        if ((rc = county_emit_own(self, &ev, town)) < 0)
+            break;
+        params_t p = {0};
+        p_int(&p, op->id);
+        p_int(&p, op->stage);
+        p_int(&p, now);
+        rc = county_stmt_send(self, "sup_stage", &p);
+    }
+    self->sup_taken = self->nsup_ops;
+    return rc;
 }
 
 static int op_push(county_t *self, const card_op_t *op)
@@ -180,15 +291,6 @@ static int op_push(county_t *self, const card_op_t *op)
     }
     self->card_ops[self->ncard_ops++] = *op;
     return 0;
-}
-
-/* The township a case's events go down to: the origin's (or the origin, a walk-in). */
-static void case_township(const char *case_id, char town[TB_CODE_LEN + 1])
-{
-    char origin[TB_CODE_LEN + 1];
-    snprintf(origin, sizeof origin, "%.12s", case_id);
-    if (tb_code_level(origin) != TB_LEVEL_VILLAGE || tb_code_parent(origin, town) < 0)
-        memcpy(town, origin, TB_CODE_LEN + 1);
 }
 
 /* Look at one case; raise, replace or clear its card in the batch. */
@@ -268,6 +370,9 @@ int county_cards_batch(county_t *self)
     self->ncard_ops = 0;
     if (!self->cards)
         return 0;
+    int src = sup_batch(self);
+    if (src < 0)
+        return src;
     bool all = self->cards_scan;
     /* The ids first: emitting changes the overlay being walked. */
     size_t n = tb_map_size(self->overlay) + (all ? tb_map_size(self->cases) : 0), k = 0;
@@ -314,11 +419,17 @@ void county_cards_committed(county_t *self)
         }
     }
     self->ncard_ops = 0;
+    /* The stamps this batch made are done; any found since wait for the next. */
+    memmove(self->sup_ops, self->sup_ops + self->sup_taken,
+            (self->nsup_ops - self->sup_taken) * sizeof *self->sup_ops);
+    self->nsup_ops -= self->sup_taken;
+    self->sup_taken = 0;
     arm(self);
 }
 
 void county_cards_lost(county_t *self)
 {
     self->ncard_ops = 0;
-    self->cards_scan = true;
+    self->nsup_ops = self->sup_taken = 0;
+    self->cards_scan = self->sup_check = true;
 }

@@ -108,6 +108,7 @@ typedef struct {
     int type;
     unsigned decision;
     char *actor, *reason, *basis;
+    int64_t due_ms, card_id; /* SUPERVISED (migration 008) */
 } cmd_t;
 
 typedef struct {
@@ -128,6 +129,12 @@ typedef struct {
     tb_cardkind_t kind; /* of the new card */
     const char *why;    /* cleared_why of the old card */
 } card_op_t;
+
+typedef struct {
+    int64_t id; /* the order (supervisions.id) */
+    char case_id[TB_CASEID_MAX];
+    int stage; /* TB_SUP_URGE or TB_SUP_CIRCULATE */
+} sup_op_t;
 
 /* ---- per-township storage of the link engine (county_link.c) ------------------------
  *
@@ -209,6 +216,11 @@ struct county {
     bool cards_scan;       /* a boundary passed or the limits changed: look at every case */
     card_op_t *card_ops;   /* what the batch in flight raises and clears */
     size_t ncard_ops, card_ops_cap;
+    /* 督办 not answered: their 催办/通报 found on the plain connection (county_cards_poll) */
+    bool sup_check;      /* look at the open orders at the next poll */
+    int64_t sup_next_ms; /* the next instant one of them reaches a stage */
+    sup_op_t *sup_ops;   /* stages to stamp; the first sup_taken are in the batch in flight */
+    size_t nsup_ops, sup_ops_cap, sup_taken;
 
     /* intake (county_intake.c): taken for the next batch */
     PGconn *cmd_pg;
@@ -378,8 +390,12 @@ int county_cards_batch(county_t *self);
 void county_cards_committed(county_t *self);
 /* The batch failed: forget its card operations (the next scan finds them again). */
 void county_cards_lost(county_t *self);
-/* Between batches, on the plain connection: newer limits in force. */
+/* Between batches, on the plain connection: newer limits in force; the
+ * open supervision orders that reached 催办 or 通报. */
 void county_cards_poll(county_t *self);
+/* A supervision order (SUPERVISED ev, just emitted) into `supervisions`, in the batch. */
+int county_sup_issued(county_t *self, const tb_event_msg_t *ev, int64_t card_id,
+                      const char *holder);
 
 /* ---- county_serve.c ----------------------------------------------------------------- */
 

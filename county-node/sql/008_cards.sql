@@ -53,3 +53,38 @@ CREATE TABLE IF NOT EXISTS cards (
 CREATE UNIQUE INDEX IF NOT EXISTS cards_open ON cards (case_id) WHERE cleared_at IS NULL;
 CREATE INDEX IF NOT EXISTS cards_case ON cards (case_id);
 CREATE INDEX IF NOT EXISTS cards_raised ON cards (raised_at);
+
+-- 督办 (supervision orders): `tongban-county supervise` hands the order to the
+-- daemon through county_commands (its due day in due_ms, the card it is
+-- about in card_id); the daemon emits SUPERVISED (its origin_seq is the
+-- order's id) and inserts the row.  The holder's 反馈 (SUPERVISION_REPLY)
+-- answers every open order on the case (the trigger below); 催办 and 通报 are
+-- stamped by the daemon when the order is urge_days / circulate_days working
+-- days past its due day without a reply.
+ALTER TABLE county_commands ADD COLUMN IF NOT EXISTS due_ms bigint NOT NULL DEFAULT 0;
+ALTER TABLE county_commands ADD COLUMN IF NOT EXISTS card_id bigint NOT NULL DEFAULT 0;
+CREATE TABLE IF NOT EXISTS supervisions (
+    id            bigint      PRIMARY KEY,  -- the origin_seq of the county's SUPERVISED event
+    case_id       text        NOT NULL,
+    card_id       bigint,                   -- the card it is about (cards.id), or NULL
+    text          text        NOT NULL,
+    due_at        timestamptz NOT NULL,     -- the last millisecond of the due day (CST)
+    issued_at     timestamptz NOT NULL,
+    issued_by     text        NOT NULL,
+    holder        text        NOT NULL,     -- the holder it was addressed to
+    replied_at    timestamptz,
+    reply         text,
+    urged_at      timestamptz,              -- 催办
+    circulated_at timestamptz               -- 通报
+);
+CREATE INDEX IF NOT EXISTS supervisions_open ON supervisions (due_at) WHERE replied_at IS NULL;
+CREATE INDEX IF NOT EXISTS supervisions_case ON supervisions (case_id);
+CREATE OR REPLACE FUNCTION supervision_reply() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE supervisions SET replied_at = NEW.at, reply = NEW.reason
+     WHERE case_id = NEW.case_id AND replied_at IS NULL;
+    RETURN NULL;
+END $$;
+DROP TRIGGER IF EXISTS case_events_supervision_reply ON case_events;
+CREATE TRIGGER case_events_supervision_reply AFTER INSERT ON case_events
+    FOR EACH ROW WHEN (NEW.type = 22 AND NEW.folded) EXECUTE FUNCTION supervision_reply();

@@ -123,4 +123,55 @@ eq "M: and the person of its last step" 窗口李 \
     "$(county cards --open --json | jq -r --arg c "$M" '.[] | select(.case_id==$c) | .responsible')"
 eq "cards --level red lists only red ones" red \
     "$(county cards --level red --json | jq -r '[.[].level] | unique | join(",")')"
+# 督办 on M's card: reply by Tue 10-13.  催办 the next working day (Wed 10-14
+# 00:00); 通报 5 working days after the due day (10-14, 15, 16, 19, 20: Tue
+# 10-20 00:00).  P gets an order too and its holder answers it (反馈).
+sup_col() { tb_psql "$PGDIR" -c "SELECT coalesce(to_char($2 AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI'), '') FROM supervisions WHERE case_id = '$1' ORDER BY id DESC LIMIT 1"; }
+history_has() { "$1" show "$2" --json | jq -e --arg e "$3" '.history | map(select(.event == $e)) | length > 0' >/dev/null; }
+MCARD=$(county cards --open --json | jq -r --arg c "$M" '.[] | select(.case_id==$c) | .id')
+clock_at "2026-10-12 10:00"
+REFUSE_PROBE="sup_col $M issued_at"
+refuse "supervise: a due day already past is refused" 1 "2026-10-09" county supervise --card "$MCARD" --due 2026-10-09 --text 请尽快办结
+refuse "supervise: an unknown card is refused" 1 "99999" county supervise --card 99999 --due 2026-10-13 --text 请尽快办结
+refuse "supervise: no text is refused" 2 "supervise" county supervise "$M" --due 2026-10-13
+REFUSE_PROBE=
+ok "supervise M's card, reply by 10-13" county supervise --card "$MCARD" --due 2026-10-13 --text 请于10月13日前办结并反馈
+eq "M: the order is stored, addressed to its holder" "$TOWN" "$(tb_psql "$PGDIR" -c "SELECT holder FROM supervisions WHERE case_id = '$M'")"
+eq "M: the order names the card" "$MCARD" "$(tb_psql "$PGDIR" -c "SELECT card_id FROM supervisions WHERE case_id = '$M'")"
+ok "M: 督办 is in the county's history" history_has county "$M" supervised
+ok "M: and reaches the township's" tb_wait_for 10 history_has town "$M" supervised
+ok "M: and the village's" tb_wait_for 10 history_has vil "$M" supervised
+clock_at "2026-10-13 23:59:57"
+sleep 1.5
+eq "M: no 催办 on the due day itself" "" "$(sup_col "$M" urged_at)"
+clock_at "2026-10-14 00:00"
+ok "M: 催办 the next working day" tb_wait_for 10 eval '[ -n "$(sup_col "$M" urged_at)" ]'
+eq "M: urged at 10-14 00:00" "2026-10-14 00:00" "$(sup_col "$M" urged_at)"
+ok "M: 催办 reaches the township's history" tb_wait_for 10 history_has town "$M" urged
+clock_at "2026-10-19 23:59:57"
+sleep 1.5
+eq "M: no 通报 on the 4th working day after (Mon 10-19)" "" "$(sup_col "$M" circulated_at)"
+clock_at "2026-10-20 00:00"
+ok "M: 通报 on the 5th working day after the due day" tb_wait_for 10 eval '[ -n "$(sup_col "$M" circulated_at)" ]'
+eq "M: circulated at 10-20 00:00" "2026-10-20 00:00" "$(sup_col "$M" circulated_at)"
+ok "M: 通报 reaches the village's history" tb_wait_for 10 history_has vil "$M" circulated
+
+clock_at "2026-10-20 10:00"
+refuse "reply: a case with no order is refused" 1 "$P" town reply "$P" --text 已办结
+ok "supervise P, reply by 10-21" county supervise "$P" --due 2026-10-21 --text 请说明进度
+ok "P: the order reaches the township" tb_wait_for 10 history_has town "$P" supervised
+ok "P: the township answers (反馈)" town reply "$P" --text 材料已齐，10月22日办结
+ok "P: the county records the reply" tb_wait_for 10 eval '[ -n "$(sup_col "$P" replied_at)" ]'
+eq "P: with its text" "材料已齐，10月22日办结" "$(tb_psql "$PGDIR" -c "SELECT reply FROM supervisions WHERE case_id = '$P'")"
+clock_at "2026-10-22 10:00"
+sleep 1.5
+eq "P: an answered order is not urged" "" "$(sup_col "$P" urged_at)"
+eq "P: the reply did not change the case's state" accepted "$(cstate "$P" state)"
+# The card timer is armed for boundaries, never for an instant already past:
+# the county did a few hundred batches in this test, not millions (it once
+# spun on a stale 催办 boundary).
+stop county
+batches=$(sed -n 's/.*stopped after \([0-9]*\) batch.*/\1/p' "$WORK/county.log" | tail -1)
+echo "# county batches: $batches"
+ok "the county did not spin ($batches batches)" test "${batches:-999999}" -lt 5000
 finish
