@@ -45,6 +45,7 @@ enum {
     COUNTY_MAX_PARAMS = 24,
     COUNTY_RECONNECT_MS = 1000,
     COUNTY_SEND_POLL_MS = 100,
+    COUNTY_INTAKE_SAFETY_TICKS = 30, /* the slow safety poll of the intake: 3 s */
 };
 
 /* ---- allocation, with a test-only failure seam ------------------------------------------
@@ -224,6 +225,11 @@ struct county {
 
     /* intake (county_intake.c): taken for the next batch */
     PGconn *cmd_pg;
+    uv_poll_t cmd_poll;    /* cmd_pg's socket, for LISTEN/NOTIFY (county_notify.c) */
+    bool cmd_polling;      /* cmd_poll initialised and not closing */
+    bool cmd_poll_closing; /* not reusable before its close callback */
+    bool intake_wake;      /* a notification came: take the intake at the next tick */
+    unsigned intake_ticks; /* the slow safety poll, in send-timer ticks */
     cmd_t *cmds;
     size_t ncmds, cmds_cap;
     data_t *data;
@@ -396,6 +402,16 @@ void county_cards_poll(county_t *self);
 /* A supervision order (SUPERVISED ev, just emitted) into `supervisions`, in the batch. */
 int county_sup_issued(county_t *self, const tb_event_msg_t *ev, int64_t card_id,
                       const char *holder);
+
+/* ---- county_notify.c ---------------------------------------------------------------- */
+
+/* LISTEN on cmd_pg and poll its socket (a failure is logged: the slow poll
+ * carries on alone). */
+void county_notify_start(county_t *self);
+/* Stop polling cmd_pg's socket: before every PQfinish(cmd_pg). */
+void county_notify_stop(county_t *self);
+/* Notifications a query on cmd_pg read along the way: intake_wake. */
+void county_notify_drain(county_t *self);
 
 /* ---- county_serve.c ----------------------------------------------------------------- */
 

@@ -29,6 +29,7 @@ void county_intake_lost(county_t *self)
 {
     county_cmds_clear(self); /* still 'taken' in the table: put back to 'new' on reconnect */
     if (self->cmd_pg) {
+        county_notify_stop(self);
         PQfinish(self->cmd_pg);
         self->cmd_pg = NULL;
     }
@@ -224,6 +225,7 @@ void county_poll_commands(county_t *self)
             self->cmd_pg = NULL;
             return;
         }
+        county_notify_start(self); /* wake-ups by NOTIFY from now on */
     }
     PGresult *r = PQexec(self->cmd_pg,
                          "UPDATE county_commands SET status = 'taken' WHERE id IN"
@@ -233,6 +235,7 @@ void county_poll_commands(county_t *self)
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         tb_warn("commands: %s", PQerrorMessage(self->cmd_pg));
         PQclear(r);
+        county_notify_stop(self);
         PQfinish(self->cmd_pg);
         self->cmd_pg = NULL;
         return;

@@ -88,3 +88,23 @@ END $$;
 DROP TRIGGER IF EXISTS case_events_supervision_reply ON case_events;
 CREATE TRIGGER case_events_supervision_reply AFTER INSERT ON case_events
     FOR EACH ROW WHEN (NEW.type = 22 AND NEW.folded) EXECUTE FUNCTION supervision_reply();
+
+-- The county loop stays free: what staff write wakes the daemon by NOTIFY
+-- (county_notify.c) instead of a query every 300 ms; a slow safety poll stays.
+CREATE OR REPLACE FUNCTION intake_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('tongban_intake', TG_TABLE_NAME);
+    RETURN NULL;
+END $$;
+DROP TRIGGER IF EXISTS county_commands_notify ON county_commands;
+CREATE TRIGGER county_commands_notify AFTER INSERT ON county_commands
+    FOR EACH STATEMENT EXECUTE FUNCTION intake_notify();
+DROP TRIGGER IF EXISTS catalog_versions_notify ON catalog_versions;
+CREATE TRIGGER catalog_versions_notify AFTER INSERT ON catalog_versions
+    FOR EACH STATEMENT EXECUTE FUNCTION intake_notify();
+DROP TRIGGER IF EXISTS calendar_versions_notify ON calendar_versions;
+CREATE TRIGGER calendar_versions_notify AFTER INSERT ON calendar_versions
+    FOR EACH STATEMENT EXECUTE FUNCTION intake_notify();
+DROP TRIGGER IF EXISTS limits_notify ON limits;
+CREATE TRIGGER limits_notify AFTER UPDATE ON limits
+    FOR EACH STATEMENT EXECUTE FUNCTION intake_notify();
