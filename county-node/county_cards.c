@@ -420,9 +420,11 @@ void county_cards_committed(county_t *self)
     }
     self->ncard_ops = 0;
     /* The stamps this batch made are done; any found since wait for the next. */
-    memmove(self->sup_ops, self->sup_ops + self->sup_taken,
-            (self->nsup_ops - self->sup_taken) * sizeof *self->sup_ops);
-    self->nsup_ops -= self->sup_taken;
+    if (self->sup_taken) {
+        memmove(self->sup_ops, self->sup_ops + self->sup_taken,
+                (self->nsup_ops - self->sup_taken) * sizeof *self->sup_ops);
+        self->nsup_ops -= self->sup_taken;
+    }
     self->sup_taken = 0;
     arm(self);
 }
