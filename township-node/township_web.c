@@ -292,14 +292,16 @@ static const struct {
     const char *name;
     tb_event_type_t type;
 } actions[] = {
-    {"notice", TB_EV_NOTICE},           {"supplement", TB_EV_SUPPLEMENTED},
-    {"accept", TB_EV_ACCEPTED},         {"pledge", TB_EV_PLEDGED},
-    {"refuse", TB_EV_REFUSED},          {"decide", TB_EV_DECIDED},
-    {"forward", TB_EV_FORWARDED},       {"suspend", TB_EV_SUSPENDED},
-    {"resume", TB_EV_RESUMED},          {"result", TB_EV_RESULT},
-    {"deliver", TB_EV_DELIVERED},       {"rate", TB_EV_RATED},
-    {"reply", TB_EV_SUPERVISION_REPLY}, /* 督办反馈 (issue 11): reason holds the text */
-    {"withdraw", TB_EV_WITHDRAWN},      {"note", TB_EV_NOTE},
+    /* clang-format off */
+    {"notice", TB_EV_NOTICE},      {"supplement", TB_EV_SUPPLEMENTED},
+    {"accept", TB_EV_ACCEPTED},    {"pledge", TB_EV_PLEDGED},
+    {"refuse", TB_EV_REFUSED},     {"decide", TB_EV_DECIDED},
+    {"forward", TB_EV_FORWARDED},  {"suspend", TB_EV_SUSPENDED},
+    {"resume", TB_EV_RESUMED},     {"result", TB_EV_RESULT},
+    {"deliver", TB_EV_DELIVERED},  {"rate", TB_EV_RATED},
+    {"withdraw", TB_EV_WITHDRAWN}, {"note", TB_EV_NOTE},
+    {"reply", TB_EV_SUPERVISION_REPLY}, /* issue 11, 督办反馈: reason holds the text */
+    /* clang-format on */
 };
 #define NACTIONS (sizeof actions / sizeof actions[0])
 
