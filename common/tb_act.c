@@ -3,6 +3,9 @@
 #include "tb_error.h"
 #include "tb_i18n.h"
 #include "tb_msg.h"
+#include "tb_store.h"
+
+#include <sqlite3.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -47,6 +50,26 @@ int tb_act_split(const char *list, char *buf, size_t size, char *ret_names[TB_IT
     return n;
 }
 
+/* The supervision order a 反馈 answers: the newest SUPERVISED on the case
+ * (the county numbers an order by its event's origin_seq).  -TB_EILLEGAL
+ * when there is none: nothing to reply to. */
+static int newest_order(tb_store_t *store, const char *case_id, uint64_t *ret_id)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(tb_store_db(store),
+                           "SELECT origin_seq FROM events WHERE case_id = ?1 AND type = ?2"
+                           " AND folded = 1 ORDER BY at_ms DESC, origin_seq DESC LIMIT 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -TB_ESTORE;
+    sqlite3_bind_text(st, 1, case_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, TB_EV_SUPERVISED);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *ret_id = (uint64_t)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -TB_EILLEGAL : -TB_ESTORE;
+}
+
 int tb_act(tb_store_t *store, const tb_act_t *a, const char *const *peers)
 {
     char buf[2048], *names[TB_ITEM_MATERIALS_MAX];
@@ -63,7 +86,11 @@ int tb_act(tb_store_t *store, const tb_act_t *a, const char *const *peers)
     if (rc < 0)
         return rc;
     tb_case_t c;
-    if ((rc = tb_store_case_get(store, a->case_id, &c, NULL)) == 0) {
+    uint64_t order = 0;
+    if ((rc = tb_store_case_get(store, a->case_id, &c, NULL)) == 0 &&
+        a->type == TB_EV_SUPERVISION_REPLY)
+        rc = newest_order(store, a->case_id, &order);
+    if (rc == 0) {
         tb_event_msg_t ev = TONGBAN__V1__CASE_EVENT__INIT;
         ev.case_id = (char *)a->case_id;
         ev.type = (Tongban__V1__EventType)a->type;
@@ -77,6 +104,7 @@ int tb_act(tb_store_t *store, const tb_act_t *a, const char *const *peers)
         ev.due_ms = a->due_ms;
         ev.rating = a->rating;
         ev.decision = (Tongban__V1__Decision)a->decision;
+        ev.card_id = order;
         rc = tb_store_emit(store, &ev, peers);
         if (rc == -TB_EPROTO)
             rc = -TB_EBADVALUE; /* what was typed does not make a valid event */

@@ -58,6 +58,11 @@ static int check_case(const tb_case_t *cur, const tb_item_t *item, const char *o
         if (strcmp(o, cur->holder) != 0 && strcmp(o, cur->origin) != 0)
             return -TB_ENOTHOLDER;
         break;
+    case TB_WHO_COUNTY:
+        /* The case's own county: the first six digits of its origin. */
+        if (strncmp(o, cur->origin, 6) != 0)
+            return -TB_ENOTHOLDER;
+        break;
     case TB_WHO_PENDING:
         /* With no handover under way there is nobody to confirm: a matter of state (7). */
         if (cur->pending[0] && strcmp(o, cur->pending) != 0)

@@ -60,6 +60,14 @@ typedef enum {
     TB_EV_WITHDRAWN = 16,
     TB_EV_NOTE = 17,
     TB_EV_REJECTED = 18, /* the county's verdict on an event: never folded into a case */
+    /* Supervision (issue 11, tb_supervise.h): the county's events about a
+     * case; folded (recorded in its history) without changing its state. */
+    TB_EV_CARD_RAISED = 19,
+    TB_EV_CARD_CLEARED = 20,
+    TB_EV_SUPERVISED = 21,        /* 督办 */
+    TB_EV_SUPERVISION_REPLY = 22, /* 反馈, by the holder */
+    TB_EV_URGED = 23,             /* 催办 */
+    TB_EV_CIRCULATED = 24,        /* 通报 */
     TB_EV_LAST
 } tb_event_type_t;
 

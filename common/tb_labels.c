@@ -105,9 +105,11 @@ const char *tb_state_label(tb_state_t s)
 }
 
 static const char *event_names[TB_EV_LAST] = {
-    "none",         "logged",  "submitted", "received", "accepted",  "forwarded", "notice",
-    "supplemented", "pledged", "refused",   "decided",  "suspended", "resumed",   "result",
-    "delivered",    "rated",   "withdrawn", "note",     "rejected"};
+    "none",      "logged",       "submitted",    "received",   "accepted",          "forwarded",
+    "notice",    "supplemented", "pledged",      "refused",    "decided",           "suspended",
+    "resumed",   "result",       "delivered",    "rated",      "withdrawn",         "note",
+    "rejected",  "card_raised",  "card_cleared", "supervised", "supervision_reply", "urged",
+    "circulated"};
 
 const char *tb_event_name(tb_event_type_t t)
 {
@@ -161,6 +163,18 @@ const char *tb_event_label(tb_event_type_t t)
         return TB_TR("备注", "note");
     case TB_EV_REJECTED:
         return TB_TR("县级驳回", "rejected by county");
+    case TB_EV_CARD_RAISED:
+        return TB_TR("亮牌", "card raised");
+    case TB_EV_CARD_CLEARED:
+        return TB_TR("撤牌", "card cleared");
+    case TB_EV_SUPERVISED:
+        return TB_TR("督办", "supervision order");
+    case TB_EV_SUPERVISION_REPLY:
+        return TB_TR("督办反馈", "supervision reply");
+    case TB_EV_URGED:
+        return TB_TR("催办", "urged");
+    case TB_EV_CIRCULATED:
+        return TB_TR("通报", "circulated");
     default:
         return TB_TR("未知", "unknown");
     }

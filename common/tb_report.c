@@ -78,6 +78,9 @@ static const char *item_name(const tb_report_opts_t *o, const char *code)
     "case_id, client_name, client_phone, agent, item_code, note, accept_time_ms, state, holder,"   \
     " pending, version, updated_ms, county_state, county_version, due_ms, legal_due_ms,"           \
     " to_bring, rating, rating_comment, decision, result, completion_time_ms, paused,"             \
+    " (SELECT CASE e.type WHEN 19 THEN e.reason ELSE '' END FROM events e"                         \
+    "  WHERE e.case_id = cases.case_id AND e.type IN (19, 20) AND e.folded = 1"                    \
+    "  ORDER BY e.at_ms DESC, e.origin_seq DESC LIMIT 1),"                                         \
     " (SELECT e.rejected FROM events e WHERE e.case_id = cases.case_id AND e.rejected <> ''"       \
     " ORDER BY e.rowid LIMIT 1)"
 
@@ -139,6 +142,15 @@ static json_t *case_json(sqlite3_stmt *st, const tb_report_opts_t *o)
         sqlite3_column_int(st, 13) ? col(st, 12) : NULL, "county_version",
         sqlite3_column_int(st, 13));
     const char *card = tb_card_name(o->calendar, paused ? -1 : due_ms, tb_now_ms());
+    /* The county's card (issue 11): the newest CARD_RAISED/CARD_CLEARED the
+     * county sent down; a raised card's reason is its level. */
+    const char *cc = col(st, 23);
+    cc = !strcmp(cc, "red") || !strcmp(cc, "yellow") ? cc : "";
+    json_object_update_new(j, json_pack("{s:s, s:s}", "county_card", cc, "county_card_label",
+                                        !strcmp(cc, "red") ? TB_TR("【县级红牌】", "[county: RED]")
+                                        : !strcmp(cc, "yellow")
+                                            ? TB_TR("【县级黄牌】", "[county: YELLOW]")
+                                            : ""));
     json_object_update_new(
         j, json_pack("{s:s, s:I, s:s, s:I, s:s, s:s, s:o, s:i, s:s, s:o, s:s, s:o, s:s}", "due",
                      paused ? "paused" : due, "due_ms", (json_int_t)due_ms, "legal_due",
@@ -153,7 +165,7 @@ static json_t *case_json(sqlite3_stmt *st, const tb_report_opts_t *o)
     /* 被退回: an event of this case was answered with REJECTED (issue 9); the
      * reason given for the earliest refused event (the root: events built on
      * it are refused after it, often for that), to correct and resend. */
-    const char *returned = col(st, 23);
+    const char *returned = col(st, 24);
     json_object_update_new(j, json_pack("{s:b, s:o}", "returned", *returned != 0, "returned_reason",
                                         jtext(returned, o)));
     return j;
@@ -244,6 +256,7 @@ int tb_report_cases(tb_store_t *store, const char *held, const tb_report_opts_t 
                     json_string_value(json_object_get(j, "card_label")));
         if (bring && *bring)
             fprintf(out, TB_TR("  需补：%s", "  to bring: %s"), bring);
+        fputs(json_string_value(json_object_get(j, "county_card_label")), out);
         const char *back = json_string_value(json_object_get(j, "returned_reason"));
         if (back && *back)
             fprintf(out, TB_TR("  被退回：%s", "  returned: %s"), back);

@@ -227,6 +227,21 @@ static int note(const tb_case_t *cur, const tb_step_t *ev, uint32_t m, tb_case_t
     return 0;
 }
 
+/* Cards, 督办 and its steps are history, not state: the case stays where it
+ * is (one named effect per event, as the table wants). */
+#define SUPERVISION(fn)                                                                            \
+    static int fn(const tb_case_t *cur, const tb_step_t *ev, uint32_t m, tb_case_t *next)          \
+    {                                                                                              \
+        (void)cur, (void)ev, (void)m, (void)next;                                                  \
+        return 0;                                                                                  \
+    }
+SUPERVISION(card_raised)
+SUPERVISION(card_cleared)
+SUPERVISION(supervised)
+SUPERVISION(supervision_reply)
+SUPERVISION(urged)
+SUPERVISION(circulated)
+
 /* ---- The table ---- */
 
 #define VIL TB_LEVEL_BIT(TB_LEVEL_VILLAGE)
@@ -295,6 +310,20 @@ static const tb_rule_t rules[TB_EV_LAST] = {
                          .who = TB_WHO_PARTY},
     [TB_EV_NOTE] = {RULE(NOTE, note), .levels = VIL | TWN | CTY, .from = FROM(ANY),
                     .who = TB_WHO_PARTY, .fields = TB_F_REASON},
+    /* Supervision (issue 11): the county watches every case of its own, in
+     * any state (a card is cleared after the case moved on); the holder
+     * answers a 督办 with a written reply. */
+    [TB_EV_CARD_RAISED] = {RULE(CARD_RAISED, card_raised), .levels = CTY, .from = FROM(ANY),
+                           .who = TB_WHO_COUNTY},
+    [TB_EV_CARD_CLEARED] = {RULE(CARD_CLEARED, card_cleared), .levels = CTY, .from = FROM(ANY),
+                            .who = TB_WHO_COUNTY},
+    [TB_EV_SUPERVISED] = {RULE(SUPERVISED, supervised), .levels = CTY, .from = FROM(ANY),
+                          .who = TB_WHO_COUNTY, .fields = TB_F_REASON},
+    [TB_EV_SUPERVISION_REPLY] = {RULE(SUPERVISION_REPLY, supervision_reply), .levels = TWN | CTY,
+                                 .from = FROM(ANY), .who = TB_WHO_HOLDER, .fields = TB_F_REASON},
+    [TB_EV_URGED] = {RULE(URGED, urged), .levels = CTY, .from = FROM(ANY), .who = TB_WHO_COUNTY},
+    [TB_EV_CIRCULATED] = {RULE(CIRCULATED, circulated), .levels = CTY, .from = FROM(ANY),
+                          .who = TB_WHO_COUNTY},
 };
 
 const tb_rule_t *tb_rule_for(tb_event_type_t t)

@@ -51,7 +51,8 @@ typedef enum {
     TB_WHO_CREATOR = 1, /* the node the case id names (LOGGED) */
     TB_WHO_HOLDER,      /* the holder */
     TB_WHO_PARTY,       /* the holder, or the origin on the resident's behalf */
-    TB_WHO_PENDING      /* the target of the handover under way */
+    TB_WHO_PENDING,     /* the target of the handover under way */
+    TB_WHO_COUNTY       /* the county the case belongs to (supervision) */
 } tb_who_t;
 
 typedef enum {

@@ -155,6 +155,18 @@ int tb_event_check(const tb_event_msg_t *ev)
         if (!ev->materials[i] || !ev->materials[i][0] ||
             check_str(ev->materials[i], TB_MATERIAL_NAME_MAX) < 0)
             return -TB_EPROTO;
+    /* Supervision: every such event names its card or order; a raised card
+     * says its level and kind; no other event carries them. */
+    bool sup = ev->type >= TONGBAN__V1__EVENT_TYPE__EVENT_CARD_RAISED &&
+               ev->type <= TONGBAN__V1__EVENT_TYPE__EVENT_CIRCULATED;
+    bool raised = ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_CARD_RAISED;
+    const char *lvl = ev->card_level ? ev->card_level : "",
+               *kind = ev->card_kind ? ev->card_kind : "";
+    if (sup != (ev->card_id != 0) ||
+        (raised ? (strcmp(lvl, "yellow") && strcmp(lvl, "red")) ||
+                      (strcmp(kind, "deadline") && strcmp(kind, "prereview"))
+                : lvl[0] || kind[0]))
+        return -TB_EPROTO;
     if (rejected != (ev->rejected_origin && ev->rejected_origin[0]) ||
         (rejected && (!tb_code_valid(ev->rejected_origin) || ev->rejected_seq == 0 || !ev->reason ||
                       !ev->reason[0]))) /* the stored reason marks it */

@@ -48,6 +48,8 @@ typedef struct {
     int type;          /* tb_event_type_t */
     unsigned decision; /* TB_DECISION_* */
     int wait_ms;
+    int64_t due_ms;  /* SUPERVISED: the reply is due (the last ms of a day), else 0 */
+    int64_t card_id; /* SUPERVISED: the card it is about, or 0 */
 } county_cmd_t;
 int county_command(PGconn *pg, const tb_env_ctx_t *env, const county_cmd_t *cmd, char *ret_err,
                    size_t err_size);
@@ -61,5 +63,8 @@ int county_catalog_import(PGconn *pg, const char *path, int *ret_line);
 /* Put the newest imported catalog and calendar in force in env (a kind with
  * no version imported keeps the shipped file: version 0). */
 int county_data_current(PGconn *pg, tb_env_ctx_t *env);
+
+/* tongban-county cards ... and limits ... (cards_cli.c, in the executable only). */
+int county_cards_main(int argc, char **argv);
 
 #endif

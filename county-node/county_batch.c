@@ -137,7 +137,7 @@ void county_batch_start(county_t *self)
     bool acks = self->eng && tb_linkeng_batch_due(self->eng);
     ssize_t reload = county_link_reload_choice(self);
     if (self->pending.n == 0 && !acks && reload < 0 && self->ncmds == 0 && self->ndata == 0 &&
-        !self->due_refresh)
+        !self->due_refresh && !self->cards_scan && self->nsup_ops == 0)
         return;
     msgs_clear(&self->inflight);
     if (self->careful && self->pending.n > 1) {
@@ -168,6 +168,8 @@ void county_batch_start(county_t *self)
     for (size_t i = 0; rc == 0 && i < self->ndata; i++)
         rc = county_apply_data(self, &self->data[i]);
     county_data_clear(self); /* not committed: data_sent still says so, the next poll finds them */
+    if (rc == 0)
+        rc = county_cards_batch(self); /* before the status updates: its events count */
     if (rc == 0)
         rc = county_status_updates(self);
     self->due_in_batch = self->due_refresh;
@@ -243,6 +245,9 @@ void county_batch_finish(county_t *self)
     self->batches++;
     msgs_clear(&self->inflight);
     county_link_committed(self); /* acks go out */
+    county_cards_committed(self);
+    if (!county_online(self))
+        return; /* it had to reload */
     if (self->stopping) {
         county_shutdown(self);
         return;

@@ -62,20 +62,25 @@ int county_command(PGconn *pg, const tb_env_ctx_t *env, const county_cmd_t *cmd,
     ev.basis = (char *)cmd->basis;
     ev.decision = (Tongban__V1__Decision)cmd->decision;
     ev.at_ms = tb_now_ms();
+    ev.due_ms = cmd->due_ms;
+    ev.card_id = cmd->type == TB_EV_SUPERVISED ? 1 : 0; /* the daemon numbers the order */
     tb_case_t next;
     if ((rc = tb_event_check(&ev)) < 0)
         return -TB_EBADVALUE;
     if ((rc = tb_event_fold(&c, &ev, env->catalog, &next)) < 0)
         return rc;
 
-    char type[8], decision[8];
+    char type[8], decision[8], due[24], card[24];
     snprintf(type, sizeof type, "%d", cmd->type);
     snprintf(decision, sizeof decision, "%u", cmd->decision);
-    const char *p[6] = {cmd->case_id, type, cmd->actor, cmd->reason, cmd->basis, decision};
+    snprintf(due, sizeof due, "%lld", (long long)cmd->due_ms);
+    snprintf(card, sizeof card, "%lld", (long long)cmd->card_id);
+    const char *p[8] = {cmd->case_id, type,     cmd->actor, cmd->reason,
+                        cmd->basis,   decision, due,        card};
     r = PQexecParams(pg,
-                     "INSERT INTO county_commands(case_id, type, actor, reason, basis, decision)"
-                     " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                     6, NULL, p, NULL, NULL, 0);
+                     "INSERT INTO county_commands(case_id, type, actor, reason, basis, decision,"
+                     " due_ms, card_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                     8, NULL, p, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         snprintf(ret_err, err_size, "%s", PQerrorMessage(pg));
         PQclear(r);

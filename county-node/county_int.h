@@ -13,6 +13,7 @@
  *   county_intake.c  staff commands and data versions, taken on the plain connection
  *   county_link.c    the link engine's backend: accepting, outbox queues, read-back
  *   county_serve.c   the loop: timers, signals, start and stop
+ *   county_cards.c   supervision: the card timer, cards raised and cleared in a batch
  */
 #ifndef COUNTY_INT_H
 #define COUNTY_INT_H
@@ -24,6 +25,7 @@
 #include "tb_linkeng.h"
 #include "tb_map.h"
 #include "tb_node.h"
+#include "tb_supervise.h"
 #include "tb_wire.h"
 
 #include <errno.h>
@@ -43,6 +45,7 @@ enum {
     COUNTY_MAX_PARAMS = 24,
     COUNTY_RECONNECT_MS = 1000,
     COUNTY_SEND_POLL_MS = 100,
+    COUNTY_INTAKE_SAFETY_TICKS = 30, /* the slow safety poll of the intake: 3 s */
 };
 
 /* ---- allocation, with a test-only failure seam ------------------------------------------
@@ -106,6 +109,7 @@ typedef struct {
     int type;
     unsigned decision;
     char *actor, *reason, *basis;
+    int64_t due_ms, card_id; /* SUPERVISED (migration 008) */
 } cmd_t;
 
 typedef struct {
@@ -115,6 +119,23 @@ typedef struct {
     char *body;
     size_t len;
 } data_t;
+
+/* ---- a card to raise or clear in the batch (county_cards.c) ------------------------- */
+
+typedef struct {
+    char case_id[TB_CASEID_MAX];
+    uint64_t old_id;    /* the open card it clears or replaces, or 0 */
+    uint64_t new_id;    /* the card it raises (the CARD_RAISED's origin_seq), or 0 */
+    tb_card_t level;    /* of the new card */
+    tb_cardkind_t kind; /* of the new card */
+    const char *why;    /* cleared_why of the old card */
+} card_op_t;
+
+typedef struct {
+    int64_t id; /* the order (supervisions.id) */
+    char case_id[TB_CASEID_MAX];
+    int stage; /* TB_SUP_URGE or TB_SUP_CIRCULATE */
+} sup_op_t;
 
 /* ---- per-township storage of the link engine (county_link.c) ------------------------
  *
@@ -186,8 +207,29 @@ struct county {
      * deadline (county_refresh_due); cleared when that batch commits. */
     bool due_refresh, due_in_batch;
 
+    /* supervision (county_cards.c) */
+    uv_timer_t card_timer;
+    bool card_timer_on; /* initialised (closed at shutdown) */
+    tb_limits_t limits; /* from the table `limits`, as loaded */
+    int64_t limits_version;
+    int64_t cards_next_ms; /* the instant the timer is armed for */
+    tb_map_t *cards;       /* case id -> the open card, committed: id << 8 | level << 4 | kind */
+    bool cards_scan;       /* a boundary passed or the limits changed: look at every case */
+    card_op_t *card_ops;   /* what the batch in flight raises and clears */
+    size_t ncard_ops, card_ops_cap;
+    /* 督办 not answered: their 催办/通报 found on the plain connection (county_cards_poll) */
+    bool sup_check;      /* look at the open orders at the next poll */
+    int64_t sup_next_ms; /* the next instant one of them reaches a stage */
+    sup_op_t *sup_ops;   /* stages to stamp; the first sup_taken are in the batch in flight */
+    size_t nsup_ops, sup_ops_cap, sup_taken;
+
     /* intake (county_intake.c): taken for the next batch */
     PGconn *cmd_pg;
+    uv_poll_t cmd_poll;    /* cmd_pg's socket, for LISTEN/NOTIFY (county_notify.c) */
+    bool cmd_polling;      /* cmd_poll initialised and not closing */
+    bool cmd_poll_closing; /* not reusable before its close callback */
+    bool intake_wake;      /* a notification came: take the intake at the next tick */
+    unsigned intake_ticks; /* the slow safety poll, in send-timer ticks */
     cmd_t *cmds;
     size_t ncmds, cmds_cap;
     data_t *data;
@@ -339,6 +381,41 @@ void county_link_lost(county_t *self);
 /* Send what is due on every link, and acks. */
 void county_link_flush(county_t *self);
 void county_on_envelope(void *ctx, const tb_env_t *env);
+
+/* ---- county_cards.c ----------------------------------------------------------------- */
+
+/* Start the card timer on the loop: 0 or a libuv error. */
+int county_cards_init(county_t *self);
+void county_cards_close(county_t *self);
+void county_cards_free(county_t *self);
+/* After a (re)connect: the limits and the open cards from the store, every
+ * case looked at by the next batch.  0 or negative. */
+int county_cards_load(county_t *self);
+/* The batch being built: cards for the cases it changed (and for every case
+ * when a boundary passed), each raised or cleared with its county event and
+ * its row.  0 or negative. */
+int county_cards_batch(county_t *self);
+/* The batch committed: the open cards in memory follow; the timer is armed
+ * for the next boundary. */
+void county_cards_committed(county_t *self);
+/* The batch failed: forget its card operations (the next scan finds them again). */
+void county_cards_lost(county_t *self);
+/* Between batches, on the plain connection: newer limits in force; the
+ * open supervision orders that reached 催办 or 通报. */
+void county_cards_poll(county_t *self);
+/* A supervision order (SUPERVISED ev, just emitted) into `supervisions`, in the batch. */
+int county_sup_issued(county_t *self, const tb_event_msg_t *ev, int64_t card_id,
+                      const char *holder);
+
+/* ---- county_notify.c ---------------------------------------------------------------- */
+
+/* LISTEN on cmd_pg and poll its socket (a failure is logged: the slow poll
+ * carries on alone). */
+void county_notify_start(county_t *self);
+/* Stop polling cmd_pg's socket: before every PQfinish(cmd_pg). */
+void county_notify_stop(county_t *self);
+/* Notifications a query on cmd_pg read along the way: intake_wake. */
+void county_notify_drain(county_t *self);
 
 /* ---- county_serve.c ----------------------------------------------------------------- */
 

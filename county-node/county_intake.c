@@ -29,6 +29,7 @@ void county_intake_lost(county_t *self)
 {
     county_cmds_clear(self); /* still 'taken' in the table: put back to 'new' on reconnect */
     if (self->cmd_pg) {
+        county_notify_stop(self);
         PQfinish(self->cmd_pg);
         self->cmd_pg = NULL;
     }
@@ -48,6 +49,9 @@ int county_apply_cmd(county_t *self, const cmd_t *c)
     ev.basis = c->basis;
     ev.decision = (Tongban__V1__Decision)c->decision;
     ev.at_ms = tb_now_ms();
+    ev.due_ms = c->due_ms;
+    if (c->type == TB_EV_SUPERVISED)
+        ev.card_id = ev.origin_seq; /* the order's id is its event's */
     tb_case_t next;
     const tb_case_t *cur = county_case_lookup(self, c->case_id);
     int fold = tb_event_check(&ev);
@@ -65,7 +69,11 @@ int county_apply_cmd(county_t *self, const cmd_t *c)
     snprintf(origin, sizeof origin, "%.12s", c->case_id);
     if (tb_code_level(origin) != TB_LEVEL_VILLAGE || tb_code_parent(origin, town) < 0)
         memcpy(town, origin, sizeof town); /* a walk-in case: the township is the origin */
+    char holder[TB_CODE_LEN + 1];
+    memcpy(holder, cur->holder, sizeof holder); /* before the emit replaces it in the overlay */
     int rc = county_emit_own(self, &ev, town);
+    if (rc == 0 && c->type == TB_EV_SUPERVISED)
+        rc = county_sup_issued(self, &ev, c->card_id, holder); /* county_cards.c */
     p_text(&p, "done");
     p_text(&p, "");
     return rc < 0 ? rc : county_stmt_send(self, "cmd_done", &p);
@@ -217,14 +225,17 @@ void county_poll_commands(county_t *self)
             self->cmd_pg = NULL;
             return;
         }
+        county_notify_start(self); /* wake-ups by NOTIFY from now on */
     }
     PGresult *r = PQexec(self->cmd_pg,
                          "UPDATE county_commands SET status = 'taken' WHERE id IN"
                          " (SELECT id FROM county_commands WHERE status = 'new' ORDER BY id"
-                         " LIMIT 100) RETURNING id, case_id, type, actor, reason, basis, decision");
+                         " LIMIT 100) RETURNING id, case_id, type, actor, reason, basis, decision,"
+                         " due_ms, card_id");
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         tb_warn("commands: %s", PQerrorMessage(self->cmd_pg));
         PQclear(r);
+        county_notify_stop(self);
         PQfinish(self->cmd_pg);
         self->cmd_pg = NULL;
         return;
@@ -249,6 +260,8 @@ void county_poll_commands(county_t *self)
         c->reason = strdup(PQgetvalue(r, i, 4));
         c->basis = strdup(PQgetvalue(r, i, 5));
         c->decision = (unsigned)atoi(PQgetvalue(r, i, 6));
+        c->due_ms = strtoll(PQgetvalue(r, i, 7), NULL, 10);
+        c->card_id = strtoll(PQgetvalue(r, i, 8), NULL, 10);
         if (!c->actor || !c->reason || !c->basis) {
             cmd_free(c);
             continue; /* stays 'taken' until the next reconnect */

@@ -74,6 +74,8 @@ static int county_load(county_t *self)
         return -TB_ESTORE;
     self->event_seq = PQntuples(r) ? strtoull(PQgetvalue(r, 0, 0), NULL, 10) : 0;
     PQclear(r);
+    if ((rc = county_cards_load(self)) < 0)
+        return rc;
     uint64_t backlog = 0;
     for (size_t i = 0; i < self->npeers; i++)
         backlog += self->peers[i].queue.n;
@@ -173,6 +175,7 @@ void county_pg_lost(county_t *self, const char *why)
     msgs_clear(&self->pending);
     msgs_clear(&self->out_new);
     county_overlay_drop(self);
+    county_cards_lost(self);
     county_intake_lost(self);
     county_link_lost(self);
     if (self->stopping)

@@ -72,9 +72,18 @@ static void on_dropped(void *ctx, int frames, int rc, const char *peer, const ch
 static void on_send_timer(uv_timer_t *t)
 {
     county_t *self = t->data;
-    if (++self->ticks % 3 == 0 && !self->in_flight) {
+    /* The intake: at once when a NOTIFY came or while the plain connection
+     * is not made yet, else every intake_ticks (the slow safety poll). */
+    bool intake = ++self->ticks % self->intake_ticks == 0 || self->intake_wake || !self->cmd_pg;
+    if (intake && !self->in_flight) {
+        self->intake_wake = false;
         county_poll_commands(self);
         county_poll_data(self);
+        county_cards_poll(self);
+        county_notify_drain(self);
+    } else if (self->sup_check && !self->in_flight) {
+        county_cards_poll(self); /* the card timer asked for the 督办 orders */
+        county_notify_drain(self);
     }
     county_batch_start(self); /* persists acks even when nothing arrives */
     county_link_flush(self);
@@ -99,6 +108,8 @@ void county_shutdown(county_t *self)
     if (self->handles & H_SIGTERM)
         uv_close((uv_handle_t *)&self->sigterm, NULL);
     self->handles = 0;
+    county_cards_close(self);
+    county_notify_stop(self);
     county_pg_close(self);
 }
 
@@ -137,6 +148,13 @@ int county_init(county_t *self, uv_loop_t *loop, tb_env_ctx_t *env, const char *
     self->env = env;
     self->place = env->place;
     self->max_queue = COUNTY_MAX_QUEUE_DEFAULT;
+    self->intake_ticks = COUNTY_INTAKE_SAFETY_TICKS;
+#ifdef TB_TEST_HOOKS
+    /* A test proves the wake-up by NOTIFY by making the safety poll too slow to matter. */
+    const char *it = getenv("TONGBAN_TEST_INTAKE_TICKS");
+    if (it && atoi(it) > 0)
+        self->intake_ticks = (unsigned)atoi(it);
+#endif
     self->reloading = -1;
     const char *mq = getenv("TONGBAN_COUNTY_MAX_QUEUE");
     if (mq && atoi(mq) > 0)
@@ -161,7 +179,7 @@ int county_init(county_t *self, uv_loop_t *loop, tb_env_ctx_t *env, const char *
         timers[i].t->data = self;
         self->handles |= timers[i].bit;
     }
-    return 0;
+    return county_cards_init(self); /* the card timer (county_cards.c) */
 }
 
 void county_fini(county_t *self)
@@ -175,6 +193,8 @@ void county_fini(county_t *self)
     free(self->cmds);
     self->cmds = NULL;
     county_data_clear(self);
+    county_cards_free(self);
+    county_notify_stop(self); /* a county that never ran its loop */
     PQfinish(self->cmd_pg);
     self->cmd_pg = NULL;
     free(self->conninfo);

@@ -85,6 +85,23 @@ static const struct {
      "UPDATE county_commands SET status = $2, error = $3, done_at = now() WHERE id = $1"},
     {"data_sent", "INSERT INTO data_sent(peer, kind, version) VALUES ($1, $2, $3)"
                   " ON CONFLICT (peer, kind) DO UPDATE SET version = EXCLUDED.version"},
+    /* Supervision (county_cards.c, migration 008): the responsible person is
+     * whoever made the holder's last step on the case. */
+    {"card_raise",
+     "INSERT INTO cards(id, case_id, level, kind, raised_at, due_at, holder, responsible)"
+     " VALUES ($1, $2, $3, $4, to_timestamp($5::bigint / 1000.0),"
+     " to_timestamp($6::bigint / 1000.0), $7, coalesce((SELECT actor FROM case_events"
+     " WHERE case_id = $2 AND origin_node = $7 AND folded ORDER BY id DESC LIMIT 1), ''))"},
+    {"card_clear", "UPDATE cards SET cleared_at = to_timestamp($2::bigint / 1000.0),"
+                   " cleared_why = $3 WHERE id = $1 AND cleared_at IS NULL"},
+    {"sup_issue",
+     "INSERT INTO supervisions(id, case_id, card_id, text, due_at, issued_at, issued_by, holder)"
+     " VALUES ($1, $2, NULLIF($3::bigint, 0), $4, to_timestamp($5::bigint / 1000.0),"
+     " to_timestamp($6::bigint / 1000.0), $7, $8)"},
+    {"sup_stage",
+     "UPDATE supervisions SET urged_at = CASE WHEN $2::int = 1 THEN"
+     " to_timestamp($3::bigint / 1000.0) ELSE urged_at END, circulated_at = CASE WHEN"
+     " $2::int = 2 THEN to_timestamp($3::bigint / 1000.0) ELSE circulated_at END WHERE id = $1"},
 };
 
 int county_stmt_prepare(PGconn *pg)

@@ -44,6 +44,9 @@ static void usage(FILE *out)
             "  keygen                  生成本节点的 CurveZMQ 密钥对（--keys 目录）\n"
             "  keys allow 区划 公钥|文件 | keys revoke 区划|公钥 | keys list  准入名单\n"
             "  account add|list|disable|enable|passwd|check  账号（account --help）\n"
+            "  cards [--json] [--level yellow|red] [--open]  黄牌、红牌（电子监察）\n"
+            "  limits list|set 名称 工作日数                 监察时限\n"
+            "  supervise 办件编号|--card 牌号 --due 日期 --text 督办内容  督办\n"
             "  audit [--case 办件编号] [--login 登录名] [--since 日期]  审计记录\n"
             "\n"
             "共用选项（也可用环境变量或 --config 配置文件）：\n"
@@ -82,6 +85,9 @@ static void usage(FILE *out)
             "  keygen                  make this node's CurveZMQ key pair (in --keys DIR)\n"
             "  keys allow PLACE KEY|FILE | keys revoke PLACE|KEY | keys list   the allow-list\n"
             "  account add|list|disable|enable|passwd|check   accounts (account --help)\n"
+            "  cards [--json] [--level yellow|red] [--open]   yellow and red cards (supervision)\n"
+            "  limits list|set NAME DAYS                      supervision time limits\n"
+            "  supervise CASE|--card ID --due YYYY-MM-DD --text TEXT   a supervision order (督办)\n"
             "  audit [--case ID] [--login LOGIN] [--since DATE]   the audit trail\n"
             "\n"
             "Common options (or environment variables, or a --config file):\n"
@@ -102,7 +108,9 @@ static int run_act(PGconn *pg, const tb_env_ctx_t *env, tb_event_type_t type, co
                       tb_opt(opts, nopts, "basis"),
                       type,
                       0,
-                      10000};
+                      10000,
+                      0,
+                      0};
     if (!c.reason)
         c.reason = "";
     if (!c.basis)
@@ -199,6 +207,8 @@ int main(int argc, char **argv)
         return tb_keycli_keys(argc, argv, 2);
     if (!strcmp(cmd, "account") || !strcmp(cmd, "audit"))
         return county_account_main(argc, argv);
+    if (!strcmp(cmd, "cards") || !strcmp(cmd, "limits") || !strcmp(cmd, "supervise"))
+        return county_cards_main(argc, argv); /* cards_cli.c */
     if (strcmp(cmd, "serve") == 0)
         tb_signal_hold(); /* released once the loop handles SIGTERM (tb_signal.h) */
     tb_opt_t opts[] = {{"json", false, NULL}, {"help", false, NULL},  {"grant", false, NULL},

@@ -112,6 +112,7 @@ static void usage(FILE *out)
             "  deliver 办件编号 / rate 办件编号 --rating 等级 / withdraw 办件编号 / note 办件编号 "
             "--reason 内容\n"
             "                         窗口登记的办件：送达、好差评、撤回、备注\n"
+            "  reply 办件编号 --text 内容             督办反馈：答复县级督办\n"
             "  serve                  启动乡镇节点：接收村级报送、转报县级、回传进度；\n"
             "                         并在 --http 地址（默认 127.0.0.1:8402，off "
             "关闭）提供窗口网页\n"
@@ -154,6 +155,8 @@ static void usage(FILE *out)
             "(出件)\n"
             "  deliver CASE / rate CASE --rating LEVEL / withdraw CASE / note CASE --reason TEXT\n"
             "                         for walk-in cases: delivery, rating, withdrawal, notes\n"
+            "  reply CASE --text TEXT                answer the county's supervision order "
+            "(督办反馈)\n"
             "  serve                  run the township node, and the window's screens on --http\n"
             "                         (default 127.0.0.1:8402; off: none)\n"
             "  keygen                 make this node's CurveZMQ key pair (in --keys DIR)\n"
@@ -187,6 +190,7 @@ static const struct {
     {"rate", TB_EV_RATED, "rating", "已记录评价", "rating recorded"},
     {"withdraw", TB_EV_WITHDRAWN, NULL, "已撤回", "withdrawn"},
     {"note", TB_EV_NOTE, "reason", "已添加备注", "note added"},
+    {"reply", TB_EV_SUPERVISION_REPLY, "text", "已反馈督办", "supervision order answered"},
 };
 
 int main(int argc, char **argv)
@@ -215,7 +219,7 @@ int main(int argc, char **argv)
                        {"reason", true, NULL},    {"grant", false, NULL}, {"deny", false, NULL},
                        {"basis", true, NULL},     {"rating", true, NULL}, {"comment", true, NULL},
                        {"client", true, NULL},    {"phone", true, NULL},  {"item", true, NULL},
-                       {"note", true, NULL},      {"reply", true, NULL}};
+                       {"note", true, NULL},      {"reply", true, NULL},  {"text", true, NULL}};
     int nopts = (int)(sizeof opts / sizeof opts[0]);
     const char *pos[2];
     int npos = 0, status = 2;
@@ -337,7 +341,8 @@ int main(int argc, char **argv)
         tb_act_t a = {.type = acts[act].type,
                       .case_id = pos[0],
                       .actor = agent,
-                      .reason = tb_opt(opts, nopts, "reason"),
+                      .reason = tb_opt(opts, nopts, "reason") ? tb_opt(opts, nopts, "reason")
+                                                              : tb_opt(opts, nopts, "text"),
                       .basis = tb_opt(opts, nopts, "basis"),
                       .comment = tb_opt(opts, nopts, "comment"),
                       .materials = tb_opt(opts, nopts, "materials")};

@@ -292,6 +292,7 @@ static const struct {
     const char *name;
     tb_event_type_t type;
 } actions[] = {
+    /* clang-format off */
     {"notice", TB_EV_NOTICE},      {"supplement", TB_EV_SUPPLEMENTED},
     {"accept", TB_EV_ACCEPTED},    {"pledge", TB_EV_PLEDGED},
     {"refuse", TB_EV_REFUSED},     {"decide", TB_EV_DECIDED},
@@ -299,6 +300,8 @@ static const struct {
     {"resume", TB_EV_RESUMED},     {"result", TB_EV_RESULT},
     {"deliver", TB_EV_DELIVERED},  {"rate", TB_EV_RATED},
     {"withdraw", TB_EV_WITHDRAWN}, {"note", TB_EV_NOTE},
+    {"reply", TB_EV_SUPERVISION_REPLY}, /* issue 11, 督办反馈: reason holds the text */
+    /* clang-format on */
 };
 #define NACTIONS (sizeof actions / sizeof actions[0])
 

@@ -54,7 +54,9 @@ static bool same_event(const Tongban__V1__CaseEvent *a, const Tongban__V1__CaseE
            same_list(a->materials, a->n_materials, b->materials, b->n_materials) &&
            same_str(a->basis, b->basis) && a->due_ms == b->due_ms && a->rating == b->rating &&
            same_str(a->comment, b->comment) && a->decision == b->decision &&
-           same_str(a->rejected_origin, b->rejected_origin) && a->rejected_seq == b->rejected_seq;
+           same_str(a->rejected_origin, b->rejected_origin) && a->rejected_seq == b->rejected_seq &&
+           a->card_id == b->card_id && same_str(a->card_level, b->card_level) &&
+           same_str(a->card_kind, b->card_kind);
 }
 
 static bool same_status(const Tongban__V1__StatusUpdate *a, const Tongban__V1__StatusUpdate *b)
@@ -116,6 +118,9 @@ static void fresh_copy(const tb_item_msg_t *src, fresh_t *f)
         f->ev.decision = e->decision;
         f->ev.rejected_origin = e->rejected_origin;
         f->ev.rejected_seq = e->rejected_seq;
+        f->ev.card_id = e->card_id;
+        f->ev.card_level = e->card_level;
+        f->ev.card_kind = e->card_kind;
         if (e->ledger) {
             const Tongban__V1__LedgerRecord *l = e->ledger;
             f->ev.ledger = &f->ledger;

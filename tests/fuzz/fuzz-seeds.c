@@ -170,6 +170,27 @@ static void event_init(Tongban__V1__CaseEvent *ev, Tongban__V1__EventType type)
         ev->rejected_seq = 9;
         ev->reason = "not-holder";
         break;
+    case TONGBAN__V1__EVENT_TYPE__EVENT_CARD_RAISED:
+        ev->origin_node = COUNTY;
+        ev->card_id = 3;
+        ev->card_level = "red";
+        ev->card_kind = "deadline";
+        ev->due_ms = AT_MS - 86400000LL;
+        break;
+    case TONGBAN__V1__EVENT_TYPE__EVENT_SUPERVISED:
+        ev->reason = "请于期限内办结并反馈";
+        ev->due_ms = AT_MS + 3 * 86400000LL;
+        /* fall through */
+    case TONGBAN__V1__EVENT_TYPE__EVENT_CARD_CLEARED:
+    case TONGBAN__V1__EVENT_TYPE__EVENT_URGED:
+    case TONGBAN__V1__EVENT_TYPE__EVENT_CIRCULATED:
+        ev->origin_node = COUNTY;
+        ev->card_id = 3;
+        break;
+    case TONGBAN__V1__EVENT_TYPE__EVENT_SUPERVISION_REPLY:
+        ev->card_id = 3;
+        ev->reason = "已办结";
+        break;
     default:
         break;
     }
@@ -245,11 +266,12 @@ static const char calendar_text[] = "date,kind,holiday\n2026-10-01,off,国庆节
 static void items(void)
 {
     Tongban__V1__CaseEvent ev;
-    static const char *type_names[] = {"",          "logged",    "submitted", "received",
-                                       "accepted",  "forwarded", "notice",    "supplemented",
-                                       "pledged",   "refused",   "decided",   "suspended",
-                                       "resumed",   "result",    "delivered", "rated",
-                                       "withdrawn", "note",      "rejected"};
+    static const char *type_names[] = {
+        "",          "logged",       "submitted",    "received",   "accepted",          "forwarded",
+        "notice",    "supplemented", "pledged",      "refused",    "decided",           "suspended",
+        "resumed",   "result",       "delivered",    "rated",      "withdrawn",         "note",
+        "rejected",  "card-raised",  "card-cleared", "supervised", "supervision-reply", "urged",
+        "circulated"};
     char name[64];
     check(tb_caseid_format(VILLAGE, AT_MS, 7, case_id), "case id");
     for (int t = 1; t < TB_EV_LAST; t++) {
@@ -268,6 +290,12 @@ static void items(void)
     /* The event's id and time. */
     EV("reject", "origin-11-digits", ACCEPTED, ev.origin_node = "36082610000");
     EV("reject", "origin-letter", ACCEPTED, ev.origin_node = "36082610000x");
+    /* Supervision (issue 11): the card or order is named; only a raised card has a level. */
+    EV("reject", "card-no-id", CARD_RAISED, ev.card_id = 0);
+    EV("reject", "card-level-green", CARD_RAISED, ev.card_level = "green");
+    EV("reject", "card-kind-unknown", CARD_RAISED, ev.card_kind = "complaint");
+    EV("reject", "card-level-on-cleared", CARD_CLEARED, ev.card_level = "red");
+    EV("reject", "card-id-on-note", NOTE, ev.card_id = 3);
     EV("reject", "origin-seq-0", ACCEPTED, ev.origin_seq = 0);
     EV("reject", "caseid-month-13", ACCEPTED, ev.case_id = "360826100001-20261305-0007");
     EV("reject", "caseid-seq-3-digits", ACCEPTED, ev.case_id = "360826100001-20260105-007");

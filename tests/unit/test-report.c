@@ -456,7 +456,8 @@ static void test_cases_json(void **state)
     assert_string_equal(
         keys, "case_id,client_name,client_phone,agent,item_code,item_name,note,accept_time,"
               "accept_time_ms,state,state_label,holder,holder_name,pending,updated,version,"
-              "county_state_label,county_state,county_version,due,due_ms,legal_due,legal_due_ms,"
+              "county_state_label,county_state,county_version,county_card,county_card_label,due,"
+              "due_ms,legal_due,legal_due_ms,"
               "card,card_label,to_bring,rating,rating_label,rating_comment,decision,result,"
               "completion_time,returned,returned_reason");
     assert_string_equal(json_string_value(json_object_get(a, "case_id")), CASE_A);

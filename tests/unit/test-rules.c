@@ -51,7 +51,7 @@ static void test_table_rows(void **state)
         /* Each effect is named for its event. */
         assert_string_equal(r->effect_name, tb_event_name((tb_event_type_t)t));
         assert_true(r->levels != 0);
-        assert_true(r->who >= TB_WHO_CREATOR && r->who <= TB_WHO_PENDING);
+        assert_true(r->who >= TB_WHO_CREATOR && r->who <= TB_WHO_COUNTY);
         /* Only LOGGED makes a case, and makes it from nothing. */
         for (int lv = TB_LEVEL_COUNTY; lv <= TB_LEVEL_VILLAGE; lv++) {
             if (!(r->levels & TB_LEVEL_BIT(lv)))
@@ -399,8 +399,9 @@ static void test_next_steps(void **state)
                    .item = "LD001",
                    .noticed = true,
                    .missing = 1u << 0};
-    assert_int_equal(tb_case_next_steps(&s, ld, T),
-                     BIT(SUPPLEMENTED) | BIT(REFUSED) | BIT(WITHDRAWN) | BIT(NOTE));
+    assert_int_equal(tb_case_next_steps(&s, ld, T), BIT(SUPPLEMENTED) | BIT(REFUSED) |
+                                                        BIT(WITHDRAWN) | BIT(NOTE) |
+                                                        BIT(SUPERVISION_REPLY));
     assert_rc(tb_case_check(&s, ld, T, TB_EV_PLEDGED), -TB_EOWED);
     s.missing = 1u << 2; /* the photo, non-core */
     assert_true(tb_case_next_steps(&s, ld, T) & BIT(PLEDGED));

@@ -12,7 +12,7 @@ const EN = {
   "nav.inbox": "Inbox", "nav.register": "Walk-in", "nav.villages": "Villages",
   "待办": "Inbox", "窗口登记": "Walk-in registration", "各村": "Villages", "事项": "Service item",
   "搜索事项名称或编码": "Search item name or code", "群众姓名": "Resident's name", "联系电话": "Phone",
-  "已收材料": "Materials received", "备注": "Note", "答复": "Reply given", "保存并打印回执": "Save and print the receipt",
+  "已收材料": "Materials received", "备注": "Note", "督办反馈": "Reply to the supervision order", "提交反馈": "Send the reply", "答复": "Reply given", "保存并打印回执": "Save and print the receipt",
   "核心": "core", "非核心（可容缺）": "non-core (may be owed)", "所有村": "All villages", "所有事项": "All items",
   "办件编号": "Case id", "群众": "Resident", "受理时间": "Taken at", "状态": "Status", "经办方": "Holder",
   "办理期限": "Due", "预警": "Card", "没有办件": "No cases", "办理过程": "History", "已保存": "Saved",
@@ -113,7 +113,9 @@ async function pollStatus() {
   }
 }
 function cardCell(c) {
-  return h("span", { class: c.card === "red" ? "card-red" : c.card === "yellow" ? "card-yellow" : "" }, c.card_label || "");
+  /* The county's card (issue 11) beside the local one: 【县级红牌】. */
+  const county = c.county_card ? h("span", { class: "card-" + c.county_card + " county-card" }, c.county_card_label) : "";
+  return h("span", {}, h("span", { class: c.card === "red" ? "card-red" : c.card === "yellow" ? "card-yellow" : "" }, c.card_label || ""), county);
 }
 
 /* ---- 待办: the inbox, by deadline ---- */
@@ -353,6 +355,11 @@ async function viewCase(id) {
     forms.push(h("form", { class: "card", id: "f-note", onsubmit: step("note", "f-note", () => ({ reason: val("#note-text") })) },
       h("label", { for: "note-text" }, T("备注")), h("input", { type: "text", id: "note-text", maxlength: 2000 }),
       err("reason"), err("form"), h("button", { type: "submit" }, T("提交"))));
+  /* 督办反馈 (issue 11): once the county supervises the case, its holder answers here. */
+  if ((c.history || []).some((e) => e.event === "supervised"))
+    forms.push(h("form", { class: "card", id: "f-reply", onsubmit: step("reply", "f-reply", () => ({ reason: val("#reply-text") })) },
+      h("label", { for: "reply-text" }, T("督办反馈")), h("input", { type: "text", id: "reply-text", maxlength: 2000 }),
+      err("reason"), err("form"), h("button", { type: "submit" }, T("提交反馈"))));
   show(h("h1", {}, c.case_id),
     h("div", { class: "card" }, h("dl", { class: "kv" },
       kv("群众", `${c.client_name} ${c.client_phone}`), kv("事项", `${c.item_code} ${c.item_name}`),

@@ -199,7 +199,9 @@ async function viewLog() {
 const FILTERS = [["", "全部"], ["open", "办理中"], ["due", "即将到期"], ["overdue", "已超期"], ["closed", "已办结"]];
 let ledgerState = { filter: "", q: "", item: "" };
 function cardCell(c) {
-  return h("span", { class: c.card === "red" ? "card-red" : c.card === "yellow" ? "card-yellow" : "" }, c.card_label || "");
+  /* The county's card (issue 11) beside the local one: 【县级红牌】. */
+  const county = c.county_card ? h("span", { class: "card-" + c.county_card + " county-card" }, c.county_card_label) : "";
+  return h("span", {}, h("span", { class: c.card === "red" ? "card-red" : c.card === "yellow" ? "card-yellow" : "" }, c.card_label || ""), county);
 }
 async function viewLedger() {
   if (!catalog) catalog = (await api("GET", "/api/items")).items;
