@@ -37,6 +37,10 @@ int county_print_cases(PGconn *pg, const tb_env_ctx_t *env, bool json);
  * newest reason and time; table or JSON to out.  0 or negative. */
 int county_print_refused(PGconn *pg, bool json, FILE *out);
 /* Print one case with its history; -TB_ENOCASE if unknown. */
+/* `report`: the statistics (county_stats.h) for the options from, to, by,
+ * month|day, scope, json|csv.  0, 1 (a refused request, explained on
+ * stderr), or a negative code. */
+int county_report_stats(PGconn *pg, const tb_env_ctx_t *env, const tb_opt_t *opts, int nopts);
 int county_print_case(PGconn *pg, const tb_env_ctx_t *env, const char *case_id, bool json);
 
 /* A step county staff take (decide, result, suspend, resume): checked at once

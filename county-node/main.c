@@ -24,6 +24,8 @@ static void usage(FILE *out)
             "\n"
             "县级人员使用的命令：\n"
             "  cases [--json]          全县办件：状态和当前经办方\n"
+            "  report --from 日期 --to 日期 [--by township|village|item|agent] [--month|--day]\n"
+            "         [--scope 区划代码] [--json|--csv]   统计：受理、办结、按时、满意度等\n"
             "  refused [--json]        各下级节点被拒收（隔离）的消息：条数、最近的原因\n"
             "  show 办件编号 [--json]   一件的全部办理过程（何人、何事、何时、何地）\n"
             "  decide 办件编号 --grant | --deny --reason 理由   决定（准予 / 不予许可，须写理由）\n"
@@ -56,6 +58,8 @@ static void usage(FILE *out)
             "\n"
             "Commands for county staff:\n"
             "  cases [--json]          every case in the county, with status and holder\n"
+            "  report --from DATE --to DATE [--by township|village|item|agent] [--month|--day]\n"
+            "         [--scope PLACE] [--json|--csv]   statistics: accepted, closed, on time, ...\n"
             "  refused [--json]        messages refused (quarantined) per node: how many, the last "
             "reason\n"
             "  show CASE [--json]      a case's whole history (who, what, when, where)\n"
@@ -201,8 +205,11 @@ int main(int argc, char **argv)
         return county_account_main(argc, argv);
     if (strcmp(cmd, "serve") == 0)
         tb_signal_hold(); /* released once the loop handles SIGTERM (tb_signal.h) */
-    tb_opt_t opts[] = {{"json", false, NULL}, {"help", false, NULL},  {"grant", false, NULL},
-                       {"deny", false, NULL}, {"reason", true, NULL}, {"basis", true, NULL}};
+    tb_opt_t opts[] = {{"json", false, NULL},  {"help", false, NULL},  {"grant", false, NULL},
+                       {"deny", false, NULL},  {"reason", true, NULL}, {"basis", true, NULL},
+                       {"from", true, NULL},   {"to", true, NULL},     {"by", true, NULL},
+                       {"month", false, NULL}, {"day", false, NULL},   {"csv", false, NULL},
+                       {"scope", true, NULL}};
     int nopts = (int)(sizeof opts / sizeof opts[0]);
     const char *pos[3];
     int npos = 0, status = 2;
@@ -220,9 +227,9 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++)
         if (!strcmp(cmd, acts[i].name))
             act = (int)i;
-    if (act < 0 && strcmp(cmd, "cases") && strcmp(cmd, "refused") && strcmp(cmd, "show") &&
-        strcmp(cmd, "serve") && strcmp(cmd, "migrate") && strcmp(cmd, "catalog") &&
-        strcmp(cmd, "calendar")) {
+    if (act < 0 && strcmp(cmd, "cases") && strcmp(cmd, "report") && strcmp(cmd, "refused") &&
+        strcmp(cmd, "show") && strcmp(cmd, "serve") && strcmp(cmd, "migrate") &&
+        strcmp(cmd, "catalog") && strcmp(cmd, "calendar")) {
         fprintf(stderr, TB_TR("未知命令：%s\n\n", "unknown command: %s\n\n"), cmd);
         usage(stderr);
         goto out;
@@ -297,7 +304,10 @@ int main(int argc, char **argv)
             puts(TB_TR("数据库结构已是最新", "the database schema is up to date"));
         else if (strcmp(cmd, "cases") == 0)
             rc = county_print_cases(pg, &env, json);
-        else if (strcmp(cmd, "refused") == 0)
+        else if (strcmp(cmd, "report") == 0) {
+            if ((rc = county_report_stats(pg, &env, opts, nopts)) == 1)
+                goto out;
+        } else if (strcmp(cmd, "refused") == 0)
             rc = county_print_refused(pg, json, stdout);
         else if (strcmp(cmd, "show") == 0) {
             /* Who saw the case's personal data is recorded first: no record, no view. */

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Statistics (issue 11): `tongban-county report` over a fixed scenario around
+# the 2026 National Day holiday (data/stats-national-day-2026.sql), every
+# figure checked against the numbers worked out by hand in that file's
+# comments; the CSV; and every refused request (exit 1, the words, nothing
+# written).
+source "$(dirname "$0")/lib.sh"
+need_pg
+COUNTY=360826000000 TOWN=360826100000 TOWN2=360826102000
+export TONGBAN_PLACE=$COUNTY TONGBAN_DB=$DB
+sql() { tb_psql "$PGDIR" -c "$1"; }
+eq "migrate creates the schema" "数据库结构已是最新" "$("$C" migrate)"
+ok "load the scenario" tb_psql "$PGDIR" -f "$TB_SOURCE/data/stats-national-day-2026.sql"
+eq "the trigger kept when A was accepted and its promised deadline" \
+    "2026-09-24 10:00|2026-10-15" \
+    "$(sql "SELECT to_char(stat_accepted_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') || '|' ||
+            to_char(stat_due_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')
+            FROM cases WHERE case_id = '360826100001-20260922-0001'")"
+
+R=(report --from 2026-09-01 --to 2026-10-31)
+J=$("$C" "${R[@]}" --json)
+t() { jq -c "$1" <<<"$J"; }
+# County totals (see the scenario): 8 entrusted, 1 consultation, 1 help request;
+# 6 accepted (A-F), 4 closed (A-D), 3 on time (A, B, C), 1 early (A),
+# 1 即办件 (C); 承诺件 closed A, B, D: 5 + 10 + 11 = 26 working days against
+# 30 promised; overdue D (closed late) and E (open past due; F is paused);
+# open E, F, J; rated A, B, C: 2 satisfied, 1 差评.
+eq "ledger volumes by kind" '[8,1,1]' "$(t '.total | [.entrust, .consult, .help]')"
+eq "受理数 办结数 办结率" '[6,4,0.6667]' "$(t '.total | [.accepted, .closed, (.close_rate*10000|round/10000)]')"
+eq "按时办结率 提前办结率 即办率" '[0.75,0.25,0.1667]' \
+    "$(t '.total | [.on_time_rate, .early_rate, (.immediate_rate*10000|round/10000)]')"
+eq "承诺件: count, average working days, promised, 提速率" '[3,8.6667,10,0.1333]' \
+    "$(t '.total | [.promised_closed, (.avg_workdays*10000|round/10000), .avg_promised_days, (.speedup_rate*10000|round/10000)]')"
+eq "overdue and open" '[2,3]' "$(t '.total | [.overdue, .open]')"
+eq "评议率 满意率 差评率" '[0.75,0.6667,0.3333]' \
+    "$(t '.total | [.rating_rate, (.satisfied_rate*10000|round/10000), (.bad_rate*10000|round/10000)]')"
+eq "not recorded yet: null, never invented" '[null,null,null,null]' \
+    "$(t '.total | [.cards, .rectify_rate, .revisit_rate, .complaints]')"
+
+J=$("$C" "${R[@]}" --by township --json)
+eq "by township: the two with business" "$TOWN 澄江镇,$TOWN2 桥头镇" \
+    "$(jq -r '[.rows[] | "\(.unit) \(.name)"] | join(",")' <<<"$J")"
+eq "澄江镇: entrusted, accepted, closed, on time, 提速率, open" '[5,3,3,1,0.25,1]' \
+    "$(jq -c ".rows[] | select(.unit == \"$TOWN\") | [.entrust, .accepted, .closed, .on_time_rate, .speedup_rate, .open]" <<<"$J")"
+eq "桥头镇: closed late, no rating: rates null" '[3,1,0,-0.1,2,null]' \
+    "$(jq -c ".rows[] | select(.unit == \"$TOWN2\") | [.accepted, .closed, .on_time_rate, (.speedup_rate*10000|round/10000), .overdue, .satisfied_rate]" <<<"$J")"
+eq "by township: the total is the county's" '[6,4]' "$(jq -c '.total | [.accepted, .closed]' <<<"$J")"
+
+J=$("$C" "${R[@]}" --month --json)
+eq "by month: September and October" '[["2026-09",5,4,4],["2026-10",3,2,0]]' \
+    "$(jq -c '[.rows[] | [.period, .entrust, .accepted, .closed]]' <<<"$J")"
+J=$("$C" "${R[@]}" --by village --scope $TOWN --json)
+eq "by village inside 澄江镇 (the window's walk-ins under the township)" \
+    "$TOWN:1,360826100001:1,360826100002:1" \
+    "$(jq -r '[.rows[] | "\(.unit):\(.accepted)"] | join(",")' <<<"$J")"
+J=$("$C" "${R[@]}" --by item --json)
+eq "by item: names from the catalog" "BF001 0,JS001 1,NB001 5,ZX001 0" \
+    "$(jq -r '[.rows[] | "\(.unit) \(.accepted)"] | join(",")' <<<"$J")"
+J=$("$C" report --from 2026-10-10 --to 2026-10-10 --json)
+eq "one day: the make-up Saturday's pre-review case" '[1,0,1]' "$(jq -c '.total | [.entrust, .accepted, .open]' <<<"$J")"
+
+# CSV: a header, a line per row, the total; parses (python's csv) with the same numbers.
+CSV=$("$C" "${R[@]}" --by township --day --csv)
+eq "CSV: the header" "unit,name,period,entrust,consult,help,accepted,closed,close_rate" \
+    "$(head -n 1 <<<"$CSV" | cut -d, -f1-9 | tr -d '\r')"
+# Days with business: 澄江镇 Sep 22, 29, 30, Oct 8, 10; 桥头镇 Sep 25, Oct 8, 9.
+eq "CSV: per day kept, the total last" "8 total" "$(python3 -c '
+import csv, sys
+rows = list(csv.DictReader(sys.stdin))
+print(len(rows) - 1, rows[-1]["unit"])' <<<"$CSV")"
+eq "CSV: 澄江镇 on 2026-09-30 (C accepted and closed, G a consultation)" "1,1,1" "$(python3 -c '
+import csv, sys
+r = [r for r in csv.DictReader(sys.stdin) if r["unit"] == "'$TOWN'" and r["period"] == "2026-09-30"][0]
+print(",".join([r["accepted"], r["consult"], r["closed"]]))' <<<"$CSV")"
+eq "a table for people: 受理数 of the county's row and of the total" "2" "$("$C" "${R[@]}" | grep -c '受理数 6')"
+
+# Refusals: exit 1, the reason, nothing written.
+pgstate() { sql "SELECT count(*), max(updated_at) FROM cases" -c "SELECT count(*) FROM county_commands"; }
+REFUSE_PROBE=pgstate
+refuse "no range" 1 "from and to are required" "$C" report
+refuse "a malformed date" 1 "YYYY-MM-DD" "$C" report --from 2026-9-1 --to 2026-10-31
+refuse "a date that does not exist" 1 "YYYY-MM-DD" "$C" report --from 2026-02-30 --to 2026-10-31
+refuse "a reversed range" 1 "reversed" "$C" report --from 2026-10-31 --to 2026-09-01
+refuse "a huge range" 1 "too long" "$C" report --from 2000-01-01 --to 2026-10-31
+refuse "an unknown grouping" 1 "by must be one of" "$C" report --from 2026-09-01 --to 2026-10-31 --by street
+refuse "an unknown place" 1 "not a known place" "$C" report --from 2026-09-01 --to 2026-10-31 --scope 360826999000
+refuse "another county's place" 1 "not a known place" "$C" report --from 2026-09-01 --to 2026-10-31 --scope 360827100000
+refuse "a place that is not a code" 1 "12-digit" "$C" report --from 2026-09-01 --to 2026-10-31 --scope "1' OR '1'='1"
+refuse "month and day at once" 1 "只能各选其一" "$C" report --from 2026-09-01 --to 2026-10-31 --month --day
+finish
