@@ -118,7 +118,7 @@ int county_print_cases(PGconn *pg, const tb_env_ctx_t *env, bool json)
     return 0;
 }
 
-int county_print_case(PGconn *pg, const tb_env_ctx_t *env, const char *case_id, bool json)
+int county_case_json(PGconn *pg, const tb_env_ctx_t *env, const char *case_id, json_t **ret)
 {
     const char *params[1] = {case_id};
     PGresult *r = PQexecParams(
@@ -152,6 +152,16 @@ int county_print_case(PGconn *pg, const tb_env_ctx_t *env, const char *case_id, 
                       jtext(PQgetvalue(r, i, 10), false)));
     }
     PQclear(r);
+    *ret = hist;
+    return 0;
+}
+
+int county_print_case(PGconn *pg, const tb_env_ctx_t *env, const char *case_id, bool json)
+{
+    json_t *hist;
+    int rc = county_case_json(pg, env, case_id, &hist);
+    if (rc < 0)
+        return rc;
     if (json)
         return dump(json_pack("{s:s, s:o}", "case_id", case_id, "history", hist));
     printf("%s %s\n", TB_TR("办件编号：", "case id:"), case_id);

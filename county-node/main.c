@@ -1,6 +1,7 @@
 /* tongban-county: the county node's daemon and the county staff's commands. */
 #include "county.h"
 #include "county_accounts.h"
+#include "county_web.h"
 
 #include "tb_error.h"
 #include "tb_i18n.h"
@@ -42,7 +43,9 @@ static void usage(FILE *out)
             "  （县级节点运行时，新版目录和日历自动下发到各乡镇，再由乡镇转发到各村）\n"
             "  （上报到县的办件由县级节点自动签收，即县级受理；决定等命令需县级节点在运行）\n"
             "  migrate                 只建立或升级数据库结构\n"
-            "  serve                   启动县级节点（权威库）\n"
+            "  serve                   启动县级节点（权威库），并在 --http 地址（默认 "
+            "127.0.0.1:8400，\n"
+            "                          off 关闭）提供监察界面\n"
             "  keygen                  生成本节点的 CurveZMQ 密钥对（--keys 目录）\n"
             "  keys allow 区划 公钥|文件 | keys revoke 区划|公钥 | keys list  准入名单\n"
             "  account add|list|disable|enable|passwd|check  账号（account --help）\n"
@@ -82,7 +85,8 @@ static void usage(FILE *out)
             "itself;\n"
             "  decide and the other steps need the county node running)\n"
             "  migrate                 create or upgrade the database schema only\n"
-            "  serve                   run the county node (the authoritative store)\n"
+            "  serve                   run the county node (the authoritative store), and the\n"
+            "                          dashboard on --http (default 127.0.0.1:8400, off: none)\n"
             "  keygen                  make this node's CurveZMQ key pair (in --keys DIR)\n"
             "  keys allow PLACE KEY|FILE | keys revoke PLACE|KEY | keys list   the allow-list\n"
             "  account add|list|disable|enable|passwd|check   accounts (account --help)\n"
@@ -283,7 +287,24 @@ int main(int argc, char **argv)
         tb_curve_t curve;
         if (tb_keycli_load(&env.cfg, env.place, &curve) < 0)
             goto out;
-        if ((rc = county_serve(&env, db, &curve)) < 0) {
+        /* The dashboard (county_web.h): its own thread and connection. */
+        const char *http = tb_config_get(&env.cfg, TB_CFG_HTTP);
+        const char *addr = !http ? "127.0.0.1:8400" : strcmp(http, "off") ? http : NULL;
+        county_web_t *web = NULL;
+        if (addr && (rc = county_web_start(&env, db, addr, &web)) < 0) {
+            fprintf(
+                stderr,
+                TB_TR("错误：无法在 %s 提供监察界面：%s（用 --http 换一个地址，或 --http off）\n",
+                      "error: cannot serve the dashboard on %s: %s (another --http address, "
+                      "or --http off)\n"),
+                addr, tb_strerror(rc));
+            goto out;
+        }
+        if (addr)
+            tb_info("dashboard at http://%s/", addr);
+        rc = county_serve(&env, db, &curve);
+        county_web_stop(&web);
+        if (rc < 0) {
             fprintf(stderr,
                     TB_TR("错误：县级节点停止（消息代理 %s）：%s\n",
                           "error: the county node stopped (broker %s): %s\n"),

@@ -68,3 +68,12 @@ UPDATE cases c SET state = 'closed', updated_at = s.closed, completion_time = s.
     FROM s WHERE s.id = c.case_id AND s.final = 'closed';
 UPDATE cases c SET state = s.final, due_at = NULL, paused = true, version = 3
     FROM s WHERE s.id = c.case_id AND s.paused;
+
+-- A's history across the tiers, for the timeline (the body is not read by the figures).
+INSERT INTO case_events(origin_node, origin_seq, case_id, type, type_name, actor, at, target,
+                        reason, via, folded, body) VALUES
+('360826100001', 1, '360826100001-20260922-0001', 1, 'logged', '张代办', '2026-09-22 09:00+08', '', '', '360826100000', true, ''),
+('360826100001', 2, '360826100001-20260922-0001', 2, 'submitted', '张代办', '2026-09-22 09:05+08', '360826100000', '', '360826100000', true, ''),
+('360826100000', 1, '360826100001-20260922-0001', 3, 'received', '窗口李', '2026-09-23 08:30+08', '', '', '360826100000', true, ''),
+('360826100000', 2, '360826100001-20260922-0001', 4, 'accepted', '窗口李', '2026-09-24 10:00+08', '', '', '360826100000', true, ''),
+('360826100000', 3, '360826100001-20260922-0001', 14, 'delivered', '窗口李', '2026-10-09 16:00+08', '', '', '360826100000', true, '');

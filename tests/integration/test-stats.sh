@@ -87,4 +87,73 @@ refuse "an unknown place" 1 "not a known place" "$C" report --from 2026-09-01 --
 refuse "another county's place" 1 "not a known place" "$C" report --from 2026-09-01 --to 2026-10-31 --scope 360827100000
 refuse "a place that is not a code" 1 "12-digit" "$C" report --from 2026-09-01 --to 2026-10-31 --scope "1' OR '1'='1"
 refuse "month and day at once" 1 "只能各选其一" "$C" report --from 2026-09-01 --to 2026-10-31 --month --day
+
+# ---- the same numbers from the dashboard's API (tongban-county serve --http)
+PW='Jian-Cha-2026!'
+printf '%s\n' "$PW" | "$C" account add sup --name 王督办 --role supervisor --scope $COUNTY >/dev/null
+printf '%s\n' "$PW" | "$C" account add aud --name 李审计 --role auditor --scope $TOWN2 >/dev/null
+printf '%s\n' "$PW" | "$C" account add win --name 窗口张 --role window --scope $TOWN >/dev/null
+export TONGBAN_BROKER=ipc://$WORK/broker.sock
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+URL=http://127.0.0.1:$port
+start broker "$BROKER" serve
+start county "$C" serve --http "127.0.0.1:$port"
+up() { /usr/bin/python3 "$TB_SOURCE/tests/integration/webreq.py" "$WORK/nojar" GET "$URL/" >/dev/null 2>&1; }
+ok "the county serves its dashboard" tb_wait_for 30 up
+# web JAR METHOD PATH [BODY] [HEADER...]: "STATUS" then the body.
+web() { local jar=$1 m=$2 path=$3; shift 3; /usr/bin/python3 "$TB_SOURCE/tests/integration/webreq.py" "$WORK/$jar" "$m" "$URL$path" "$@"; }
+status() { web "$@" | head -n 1; }
+body() { web "$@" | tail -n +2; }
+emsg() { body "$@" | jq -r '.error.message'; }
+eq "not signed in: 401" 401 "$(status a GET "/api/stats?from=2026-09-01&to=2026-10-31")"
+eq "a wrong password: 401, the accounts' words" "401" "$(status a POST /api/login '{"login":"sup","password":"wrong-wrong"}')"
+eq "a window's account is not for the county's dashboard" 403 \
+    "$(status w POST /api/login '{"login":"win","password":"'"$PW"'"}')"
+eq "the supervisor signs in" "200 supervisor" \
+    "$(web a POST /api/login '{"login":"sup","password":"'"$PW"'"}' | { read -r st; echo "$st $(jq -r .role)"; })"
+eq "the auditor of 桥头镇 signs in" 200 "$(status b POST /api/login '{"login":"aud","password":"'"$PW"'"}')"
+Q="from=2026-09-01&to=2026-10-31"
+eq "the API gives the command's numbers" \
+    "$("$C" "${R[@]}" --by township --json | jq -c '[.rows[] | [.unit, .accepted, .closed, .on_time_rate]], .total.speedup_rate')" \
+    "$(body a GET "/api/stats?$Q&by=township" | jq -c '[.rows[] | [.unit, .accepted, .closed, .on_time_rate]], .total.speedup_rate')"
+CSV=$(body a GET "/api/stats?$Q&by=village&period=day&format=csv")
+eq "CSV from the API: per day kept, parses, the total's 受理数" "6 6" "$(python3 -c '
+import csv, sys
+rows = list(csv.DictReader(sys.stdin))
+print(sum(int(r["accepted"]) for r in rows[:-1]), rows[-1]["accepted"])' <<<"$CSV")"
+eq "the cases behind 超期 (overdue)" "360826102001-20260925-0001 360826102001-20261008-0001" \
+    "$(body a GET "/api/cases?$Q&measure=overdue" | jq -r '[.cases[].case_id] | join(" ")')"
+eq "the cases behind 桥头镇's 受理数" 3 \
+    "$(body a GET "/api/cases?$Q&by=township&unit=$TOWN2&measure=accepted" | jq '.cases | length')"
+eq "a case's timeline across tiers (A's events in the scenario)" "200 logged submitted received accepted delivered" \
+    "$(web a GET /api/case/360826100001-20260922-0001 | { read -r st; echo "$st $(jq -r '[.history[].event] | join(" ")')"; })"
+eq "the view is audited with the login" "sup dashboard" \
+    "$(sql "SELECT actor || ' ' || what FROM view_audit WHERE case_id = '360826100001-20260922-0001'")"
+eq "the auditor sees only 桥头镇 by default" "$TOWN2 3" \
+    "$(body b GET "/api/stats?$Q" | jq -r '"\(.scope) \(.total.accepted)"')"
+eq "the overview answers with the units below the scope" "township" "$(body a GET /api/overview | jq -r .by)"
+eq "the September bulletin: 澄江镇 first, 桥头镇 last, 禾市镇 idle" "澄江镇 桥头镇 1 4" \
+    "$(body a GET "/api/bulletin?month=2026-09" | jq -r '"\(.top[0].name) \(.bottom[0].name) \([.idle[] | select(.name == "禾市镇")] | length) \(.total.accepted)"')"
+# Refusals: 400 with a clear message, 403 outside the scope, 404 an unknown case.
+eq "reversed range: 400" "400 the range is reversed: from is after to" \
+    "$(web a GET "/api/stats?from=2026-10-31&to=2026-09-01" | { read -r st; echo "$st $(jq -r .error.message)"; })"
+eq "huge range: 400" "too long" "$(emsg a GET "/api/stats?from=2020-01-01&to=2026-10-31" | grep -o 'too long')"
+eq "malformed date: 400" 400 "$(status a GET "/api/stats?from=2026-13-01&to=2026-10-31")"
+eq "missing dates: 400" "from and to are required (YYYY-MM-DD)" "$(emsg a GET "/api/stats")"
+eq "unknown grouping: 400" 400 "$(status a GET "/api/stats?$Q&by=1;DROP%20TABLE%20cases")"
+eq "unknown place: 400" "scope is not a known place of this county" "$(emsg a GET "/api/stats?$Q&scope=360826999000")"
+eq "a quote in the scope: 400" 400 "$(status a GET "/api/stats?$Q&scope=%27%20OR%201=1--")"
+eq "unknown measure: 400" "measure is not one of the counts" "$(emsg a GET "/api/cases?$Q&measure=pg_sleep")"
+eq "unknown format: 400" 400 "$(status a GET "/api/stats?$Q&format=xml")"
+eq "bad month: 400" "month must be written YYYY-MM" "$(emsg a GET "/api/bulletin?month=2026-13")"
+eq "the auditor of 桥头镇 asks for 澄江镇: 403" 403 "$(status b GET "/api/stats?$Q&scope=$TOWN")"
+eq "the auditor of 桥头镇 opens a case of 澄江镇: 404" 404 "$(status b GET /api/case/360826100001-20260922-0001)"
+eq "not a case id: 400" 400 "$(status a GET "/api/case/x'--")"
+eq "the cases table is intact" 12 "$(sql "SELECT count(*) FROM cases")"
+eq "sign out needs the CSRF token" 403 "$(status a POST /api/logout)"
+csrf=$(body a GET /api/session | jq -r .csrf)
+eq "sign out" 200 "$(status a POST /api/logout '' "X-CSRF-Token:$csrf")"
+eq "signed out: 401" 401 "$(status a GET /api/session)"
+stop county
+stop broker
 finish
