@@ -152,7 +152,10 @@ function tile(k, v, s, href) {
 
 async function overview(tv) {
   const scope = route().q.get("scope") || "";
+  const at = location.hash;
   const o = await api("/api/overview" + (scope ? "?scope=" + scope : ""));
+  if (location.hash !== at) return; /* a refresh that finished after the person moved on */
+  while (charts.length) charts.pop().destroy();
   const sc = o.scope, t = today();
   const L = (from, measure, extra) => link("/cases", Object.assign({ from, to: t, scope: sc, measure }, extra || {}));
   const tiles = h("div", { class: "tiles", id: "tiles" },
@@ -300,7 +303,7 @@ async function render() {
     if (path === "/" || path === "/tv") {
       await overview(path === "/tv");
       const every = path === "/tv" ? 5000 : 15000;
-      timer = setInterval(() => { while (charts.length) charts.pop().destroy(); overview(path === "/tv").catch((e) => toast(e.message)); }, every);
+      timer = setInterval(() => overview(path === "/tv").catch((e) => toast(e.message)), every);
     } else if (path === "/drill") await drill();
     else if (path === "/cases") await cases();
     else if (path.startsWith("/case/")) await caseView(decodeURIComponent(path.slice(6)));
