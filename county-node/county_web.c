@@ -13,6 +13,7 @@
 #include "tb_log.h" /* tb_now_ms */
 #include "tb_place.h"
 #include "tb_webapi.h"
+#include "tb_websession.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -23,21 +24,7 @@
 extern const tb_http_asset_t county_assets[];
 extern const size_t county_assets_count;
 
-#define SESSIONS_MAX 128
-#define SESSION_IDLE_MS (8 * 3600 * INT64_C(1000)) /* a shift */
-#define DATA_REFRESH_MS 10000                      /* the catalog and calendar in force */
-#define COOKIE "tbc"
-
-typedef struct {
-    bool used;
-    char token[TB_WEB_TOKEN_LEN + 1];
-    char csrf[TB_WEB_TOKEN_LEN + 1];
-    char login[40];
-    char name[128];
-    county_role_t role;
-    char scope[TB_CODE_LEN + 1];
-    int64_t last_ms;
-} session_t;
+#define DATA_REFRESH_MS 10000 /* the catalog and calendar in force */
 
 struct county_web {
     const tb_env_ctx_t *main_env; /* the daemon's: config and places (read only) */
@@ -49,7 +36,7 @@ struct county_web {
     uv_async_t stop;
     uv_thread_t thread;
     tb_http_t *http;
-    session_t sessions[SESSIONS_MAX];
+    tb_websess_t *sessions; /* tb_websession: cookies, CSRF, idle and absolute expiry */
 };
 
 /* ---- the store ------------------------------------------------------------------------- */
@@ -87,71 +74,71 @@ static void store_failed(county_web_t *w, tb_http_resp_t *resp)
     }
 }
 
-/* ---- sessions (the interface tb_websession will take over) ------------------------------ */
+/* ---- sessions (common/tb_websession) ------------------------------------------------------ */
 
-static session_t *session_find(county_web_t *w, const tb_http_req_t *req)
+/* tb_websession's check of a login: the county's accounts (county_accounts.c:
+ * Argon2id, the stored rate limit and lock).  Runs on this thread with our
+ * connection. */
+static int verify(void *ctx, const char *login, const char *password, tb_webuser_t *ret)
 {
-    const char *tok = tb_http_cookie(req, COOKIE);
-    if (!tok || strlen(tok) != TB_WEB_TOKEN_LEN)
-        return NULL;
-    int64_t now = tb_now_ms();
-    for (size_t i = 0; i < SESSIONS_MAX; i++) {
-        session_t *s = &w->sessions[i];
-        if (!s->used || strcmp(s->token, tok))
-            continue;
-        if (now - s->last_ms > SESSION_IDLE_MS) {
-            memset(s, 0, sizeof *s);
-            return NULL;
-        }
-        s->last_ms = now;
-        return s;
+    county_web_t *w = ctx;
+    if (w->pg && PQstatus(w->pg) != CONNECTION_OK) {
+        PQfinish(w->pg);
+        w->pg = NULL;
     }
-    return NULL;
+    if (!w->pg && PQstatus(w->pg = PQconnectdb(w->conninfo)) != CONNECTION_OK) {
+        PQfinish(w->pg);
+        w->pg = NULL;
+        return -TB_ESTORE;
+    }
+    int rc = county_account_verify(w->pg, login, password);
+    if (rc == -COUNTY_ELOCKED)
+        return -TB_ELOCKED;
+    if (rc == -COUNTY_EBADPW || rc == -COUNTY_EDISABLED || rc == -COUNTY_ENOACCOUNT)
+        return -TB_EAUTH;
+    if (rc < 0)
+        return -TB_ESTORE;
+    const char *p[1] = {login};
+    PGresult *r = PQexecParams(w->pg, "SELECT name, role, scope FROM accounts WHERE login = $1", 1,
+                               NULL, p, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+        PQclear(r);
+        return -TB_ESTORE;
+    }
+    tb_webuser_t u = {0};
+    snprintf(u.login, sizeof u.login, "%s", login);
+    snprintf(u.name, sizeof u.name, "%s", PQgetvalue(r, 0, 0));
+    snprintf(u.role, sizeof u.role, "%s", PQgetvalue(r, 0, 1));
+    snprintf(u.scope, sizeof u.scope, "%s", PQgetvalue(r, 0, 2));
+    PQclear(r);
+    *ret = u;
+    return 0;
 }
 
-/* The signed-in session, or NULL after answering 401. */
-static session_t *who(county_web_t *w, const tb_http_req_t *req, tb_http_resp_t *resp)
+/* The signed-in person, if the dashboard is theirs: NULL after answering 401
+ * (not signed in), 403 (a change without the CSRF token, or a township's or
+ * village's account: theirs are that node's screens). */
+static const tb_webuser_t *who(county_web_t *w, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
-    session_t *s = session_find(w, req);
-    if (!s)
-        tb_http_reply_error(resp, 401, "signin", "please sign in");
-    return s;
-}
-
-static session_t *session_new(county_web_t *w)
-{
-    /* A free slot, else the one idle longest. */
-    session_t *s = &w->sessions[0];
-    for (size_t i = 0; i < SESSIONS_MAX; i++) {
-        if (!w->sessions[i].used) {
-            s = &w->sessions[i];
-            break;
-        }
-        if (w->sessions[i].last_ms < s->last_ms)
-            s = &w->sessions[i];
-    }
-    memset(s, 0, sizeof *s);
-    if (tb_web_token(s->token) < 0 || tb_web_token(s->csrf) < 0)
+    const tb_webuser_t *u = tb_websess_require(w->sessions, req, resp);
+    if (!u)
         return NULL;
-    s->used = true;
-    s->last_ms = tb_now_ms();
-    return s;
+    county_role_t role;
+    if (county_role_parse(u->role, &role) < 0 ||
+        (role != COUNTY_ROLE_SUPERVISOR && role != COUNTY_ROLE_BACKOFFICE &&
+         role != COUNTY_ROLE_AUDITOR)) {
+        tb_http_reply_error(resp, 403, "role",
+                            "this account works at a township or village: use that node's screens");
+        return NULL;
+    }
+    return u;
 }
 
 /* ---- scope ----------------------------------------------------------------------------- */
 
-/* True if code lies in the subtree of scope (a county's codes share 6
- * digits, a township's 9; a village is only itself). */
-static bool within(const char *scope, const char *code)
-{
-    tb_level_t lv = tb_code_level(scope);
-    size_t n = lv == TB_LEVEL_COUNTY ? 6 : lv == TB_LEVEL_TOWNSHIP ? 9 : TB_CODE_LEN;
-    return strlen(code) == TB_CODE_LEN && strncmp(scope, code, n) == 0;
-}
-
 /* The place a request asks about (?scope=, else the account's): NULL after
  * answering 400 (malformed, unknown) or 403 (outside the account's scope). */
-static const char *asked_scope(county_web_t *w, const session_t *s, const tb_http_req_t *req,
+static const char *asked_scope(county_web_t *w, const tb_webuser_t *s, const tb_http_req_t *req,
                                tb_http_resp_t *resp)
 {
     const char *sc = tb_http_query(req, "scope");
@@ -162,7 +149,7 @@ static const char *asked_scope(county_web_t *w, const session_t *s, const tb_htt
         tb_http_reply_error(resp, 400, "scope", "scope is not a known place of this county");
         return NULL;
     }
-    if (!within(s->scope, sc)) {
+    if (!tb_web_in_scope(s->scope, sc)) {
         tb_http_reply_error(resp, 403, "scope", "that place is outside your account's scope");
         return NULL;
     }
@@ -170,7 +157,7 @@ static const char *asked_scope(county_web_t *w, const session_t *s, const tb_htt
 }
 
 /* The statistics query of a request: NULL after answering 400/403. */
-static bool stats_query(county_web_t *w, const session_t *s, const tb_http_req_t *req,
+static bool stats_query(county_web_t *w, const tb_webuser_t *s, const tb_http_req_t *req,
                         tb_http_resp_t *resp, county_stats_query_t *ret)
 {
     const char *sc = asked_scope(w, s, req, resp);
@@ -188,95 +175,47 @@ static bool stats_query(county_web_t *w, const session_t *s, const tb_http_req_t
 
 /* ---- handlers -------------------------------------------------------------------------- */
 
-static json_t *session_json(county_web_t *w, const session_t *s)
-{
-    const char *sn = tb_places_name(w->env.places, s->scope);
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "login", s->login, "name", s->name,
-                     "role", county_role_name(s->role), "role_label", county_role_label(s->role),
-                     "scope", s->scope, "scope_name", sn ? sn : "", "county", w->env.place, "csrf",
-                     s->csrf);
-}
-
 static void on_login(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     county_web_t *w = ctx;
-    json_t *body = tb_http_json_body(req);
-    const char *login = NULL, *password = NULL;
-    if (tb_web_str(body, "login", &login) < 0 || tb_web_str(body, "password", &password) < 0 ||
-        !login || !password || county_login_check(login) < 0 || strlen(password) > COUNTY_PW_MAX) {
-        tb_http_reply_error(resp, 400, "signin", "give a login and a password");
-        return;
-    }
-    PGconn *pg = db(w, resp);
-    if (!pg)
-        return;
-    int rc = county_account_verify(pg, login, password);
-    if (rc == -TB_ESTORE) {
-        store_failed(w, resp);
-        return;
-    }
-    if (rc < 0) {
-        tb_http_reply_error(resp, 401, "signin", county_account_strerror(rc));
-        return;
-    }
-    const char *p[1] = {login};
-    PGresult *r = PQexecParams(pg, "SELECT name, role, scope FROM accounts WHERE login = $1", 1,
-                               NULL, p, NULL, NULL, 0);
-    county_role_t role = COUNTY_ROLE_NONE;
-    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1 ||
-        county_role_parse(PQgetvalue(r, 0, 1), &role) < 0) {
-        PQclear(r);
-        store_failed(w, resp);
-        return;
-    }
-    if (role != COUNTY_ROLE_SUPERVISOR && role != COUNTY_ROLE_BACKOFFICE &&
-        role != COUNTY_ROLE_AUDITOR) {
-        PQclear(r);
-        tb_http_reply_error(resp, 403, "role",
-                            "this account works at a township or village: use that node's screens");
-        return;
-    }
-    session_t *s = session_new(w);
-    if (!s) {
-        PQclear(r);
-        tb_http_reply_error(resp, 500, "session", "cannot start a session");
-        return;
-    }
-    snprintf(s->login, sizeof s->login, "%s", login);
-    snprintf(s->name, sizeof s->name, "%s", PQgetvalue(r, 0, 0));
-    snprintf(s->scope, sizeof s->scope, "%s", PQgetvalue(r, 0, 2));
-    s->role = role;
-    PQclear(r);
-    char cookie[160];
-    snprintf(cookie, sizeof cookie, COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict", s->token);
-    tb_http_reply_header(resp, "Set-Cookie", cookie);
-    tb_http_reply_json(resp, 200, session_json(w, s));
+    tb_websess_login(w->sessions, req, resp);
 }
 
+static void on_me(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    county_web_t *w = ctx;
+    tb_websess_me(w->sessions, req, resp);
+}
+
+/* Signing out is a change: it carries the CSRF token like any other. */
 static void on_logout(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     county_web_t *w = ctx;
-    session_t *s = who(w, req, resp);
-    if (!s || !tb_web_csrf(s->csrf, req, resp))
-        return;
-    memset(s, 0, sizeof *s);
-    tb_http_reply_header(resp, "Set-Cookie",
-                         COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
-    tb_http_reply_json(resp, 200, json_pack("{s:b}", "signed_out", true));
+    if (tb_websess_require(w->sessions, req, resp))
+        tb_websess_logout(w->sessions, req, resp);
 }
 
+/* Who is signed in, for the page's header: labels and the place's name. */
 static void on_session(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     county_web_t *w = ctx;
-    session_t *s = who(w, req, resp);
-    if (s)
-        tb_http_reply_json(resp, 200, session_json(w, s));
+    const tb_webuser_t *s = who(w, req, resp);
+    if (!s)
+        return;
+    county_role_t role = COUNTY_ROLE_NONE;
+    county_role_parse(s->role, &role);
+    const char *sn = tb_places_name(w->env.places, s->scope);
+    tb_http_reply_json(resp, 200,
+                       json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "login", s->login, "name",
+                                 s->name, "role", s->role, "role_label", county_role_label(role),
+                                 "scope", s->scope, "scope_name", sn ? sn : "", "county",
+                                 w->env.place));
 }
 
 static void on_stats(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     county_web_t *w = ctx;
-    session_t *s = who(w, req, resp);
+    const tb_webuser_t *s = who(w, req, resp);
     county_stats_query_t q;
     if (!s || !stats_query(w, s, req, resp, &q))
         return;
@@ -321,7 +260,7 @@ static void on_stats(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 static void on_cases(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     county_web_t *w = ctx;
-    session_t *s = who(w, req, resp);
+    const tb_webuser_t *s = who(w, req, resp);
     county_stats_query_t q;
     if (!s || !stats_query(w, s, req, resp, &q))
         return;
@@ -349,7 +288,7 @@ static void on_cases(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 static void on_case(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     county_web_t *w = ctx;
-    session_t *s = who(w, req, resp);
+    const tb_webuser_t *s = who(w, req, resp);
     if (!s)
         return;
     const char *id = tb_http_param(req);
@@ -373,7 +312,7 @@ static void on_case(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
         store_failed(w, resp);
         return;
     }
-    if (PQntuples(r) == 0 || !within(s->scope, PQgetvalue(r, 0, 0))) {
+    if (PQntuples(r) == 0 || !tb_web_in_scope(s->scope, PQgetvalue(r, 0, 0))) {
         /* Outside the scope reads as unknown: no hint that the case exists. */
         PQclear(r);
         tb_http_reply_error(resp, 404, "case", "no such case in your scope");
@@ -407,7 +346,7 @@ static void on_case(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 static void on_bulletin(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     county_web_t *w = ctx;
-    session_t *s = who(w, req, resp);
+    const tb_webuser_t *s = who(w, req, resp);
     if (!s)
         return;
     if (strcmp(s->scope, w->env.place)) {
@@ -453,7 +392,7 @@ static json_t *run(county_web_t *w, PGconn *pg, tb_http_resp_t *resp, const char
 static void on_overview(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     county_web_t *w = ctx;
-    session_t *s = who(w, req, resp);
+    const tb_webuser_t *s = who(w, req, resp);
     const char *sc = s ? asked_scope(w, s, req, resp) : NULL;
     if (!sc)
         return;
@@ -508,10 +447,15 @@ static void on_overview(void *ctx, const tb_http_req_t *req, tb_http_resp_t *res
 }
 
 static const tb_http_route_t routes[] = {
-    {"POST", "/api/login", on_login, true},     {"POST", "/api/logout", on_logout, false},
-    {"GET", "/api/session", on_session, false}, {"GET", "/api/overview", on_overview, false},
-    {"GET", "/api/stats", on_stats, false},     {"GET", "/api/cases", on_cases, false},
-    {"GET", "/api/case/*", on_case, false},     {"GET", "/api/bulletin", on_bulletin, false},
+    {"POST", "/api/login", on_login, true},
+    {"POST", "/api/logout", on_logout, false},
+    {"GET", "/api/me", on_me, false},
+    {"GET", "/api/session", on_session, false},
+    {"GET", "/api/overview", on_overview, false},
+    {"GET", "/api/stats", on_stats, false},
+    {"GET", "/api/cases", on_cases, false},
+    {"GET", "/api/case/*", on_case, false},
+    {"GET", "/api/bulletin", on_bulletin, false},
 };
 
 /* ---- the thread ------------------------------------------------------------------------ */
@@ -531,6 +475,7 @@ static void run_thread(void *arg)
 
 static void web_free(county_web_t *w)
 {
+    tb_websess_free(&w->sessions);
     PQfinish(w->pg);
     tb_catalog_destroy(&w->env.catalog);
     tb_calendar_destroy(&w->env.calendar);
@@ -550,7 +495,8 @@ int county_web_start(const tb_env_ctx_t *env, const char *conninfo, const char *
     w->env.catalog = tb_catalog_new();
     w->env.calendar = tb_calendar_new();
     w->conninfo = strdup(conninfo);
-    if (!w->env.catalog || !w->env.calendar || !w->conninfo) {
+    if (!w->env.catalog || !w->env.calendar || !w->conninfo ||
+        tb_websess_new(verify, w, &w->sessions) < 0) {
         web_free(w);
         return -ENOMEM;
     }

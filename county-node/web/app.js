@@ -44,7 +44,7 @@ async function api(path, opts) {
   if (me) o.headers["X-CSRF-Token"] = me.csrf;
   const r = await fetch(path, o);
   const body = await r.json().catch(() => null);
-  if (r.status === 401 && !path.startsWith("/api/login")) {
+  if (r.status === 401 && path !== "/api/login" && path !== "/api/me") {
     me = null;
     loginView();
     throw new ApiError(401, body);
@@ -124,14 +124,19 @@ function loginView() {
     ev.preventDefault();
     try {
       me = await api("/api/login", { method: "POST", body: JSON.stringify({ login: $("login-name").value, password: $("login-pw").value }) });
-      signedIn();
+      await signedIn();
       render();
     } catch (e) { err.textContent = e.message; }
   });
   show(form);
 }
 
-function signedIn() {
+/* me: /api/login's or /api/me's answer (with the CSRF token); the labels come from /api/session,
+ * which also refuses (403) an account of a township or village. */
+async function signedIn() {
+  const s = await api("/api/session");
+  me.role_label = s.role_label;
+  me.scope_name = s.scope_name;
   $("nav").hidden = false;
   $("logout").hidden = false;
   $("who").textContent = me.name + "（" + me.role_label + "，" + me.scope_name + "）";
@@ -324,10 +329,12 @@ $("logout").addEventListener("click", async () => {
 window.addEventListener("hashchange", () => me && render());
 (async () => {
   try {
-    me = await api("/api/session");
-    signedIn();
+    me = await api("/api/me");
+    await signedIn();
     render();
   } catch (e) {
+    me = null;
+    loginView();
     if (e.status !== 401) toast(e.message);
   }
 })();

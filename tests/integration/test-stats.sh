@@ -107,8 +107,10 @@ body() { web "$@" | tail -n +2; }
 emsg() { body "$@" | jq -r '.error.message'; }
 eq "not signed in: 401" 401 "$(status a GET "/api/stats?from=2026-09-01&to=2026-10-31")"
 eq "a wrong password: 401, the accounts' words" "401" "$(status a POST /api/login '{"login":"sup","password":"wrong-wrong"}')"
-eq "a window's account is not for the county's dashboard" 403 \
+eq "a window's account signs in (tb_websession)..." 200 \
     "$(status w POST /api/login '{"login":"win","password":"'"$PW"'"}')"
+eq "... but the county's dashboard is not theirs: 403" "403 role" \
+    "$(web w GET /api/overview | { read -r st; echo "$st $(jq -r .error.code)"; })"
 eq "the supervisor signs in" "200 supervisor" \
     "$(web a POST /api/login '{"login":"sup","password":"'"$PW"'"}' | { read -r st; echo "$st $(jq -r .role)"; })"
 eq "the auditor of 桥头镇 signs in" 200 "$(status b POST /api/login '{"login":"aud","password":"'"$PW"'"}')"
@@ -151,9 +153,11 @@ eq "the auditor of 桥头镇 opens a case of 澄江镇: 404" 404 "$(status b GET
 eq "not a case id: 400" 400 "$(status a GET "/api/case/x'--")"
 eq "the cases table is intact" 12 "$(sql "SELECT count(*) FROM cases")"
 eq "sign out needs the CSRF token" 403 "$(status a POST /api/logout)"
-csrf=$(body a GET /api/session | jq -r .csrf)
-eq "sign out" 200 "$(status a POST /api/logout '' "X-CSRF-Token:$csrf")"
+csrf=$(body a GET /api/me | jq -r .csrf)
+eq "sign out" 204 "$(status a POST /api/logout '' "X-CSRF-Token:$csrf")"
 eq "signed out: 401" 401 "$(status a GET /api/session)"
+eq "the session cookie is HttpOnly and SameSite=Strict" 1 \
+    "$(web c POST /api/login '{"login":"sup","password":"'"$PW"'"}' >/dev/null; grep -c 'tb_session=.*HttpOnly' "$WORK/c")"
 stop county
 stop broker
 finish
