@@ -69,6 +69,13 @@ int county_stats_run(PGconn *pg, const tb_env_ctx_t *env, const county_stats_que
 int county_stats_list(PGconn *pg, const tb_env_ctx_t *env, const county_stats_query_t *q,
                       const char *measure, const char *unit, const char *period, json_t **ret);
 
+/* Open cases (代办 not closed, withdrawn or refused, whenever logged) and
+ * those of them past their deadline now, by q->by (township or village; the
+ * dates of q are not used): {"rows": [{"unit", "name", "open", "overdue"}],
+ * "total": {"open", "overdue"}}.  0, -TB_ESTORE, -ENOMEM. */
+int county_stats_open(PGconn *pg, const tb_env_ctx_t *env, const county_stats_query_t *q,
+                      json_t **ret);
+
 /* The names of the counts one may list, NULL-terminated. */
 extern const char *const county_stats_measures[];
 

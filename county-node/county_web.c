@@ -416,9 +416,15 @@ static void on_overview(void *ctx, const tb_http_req_t *req, tb_http_resp_t *res
     json_t *tr =
         mo ? run(w, pg, resp, sc, today - 29, today, COUNTY_BY_COUNTY, COUNTY_PERIOD_DAY) : NULL;
     /* Open and overdue: over the longest range a query takes, by the same units. */
-    json_t *op = tr ? run(w, pg, resp, sc, today - (COUNTY_STATS_MAX_DAYS - 1), today, down,
-                          COUNTY_PERIOD_NONE)
-                    : NULL;
+    /* Open and overdue now: every open case, whenever logged (county_stats_open). */
+    json_t *op = NULL;
+    if (tr) {
+        county_stats_query_t q = {today, today, down, COUNTY_PERIOD_NONE, {0}, tb_now_ms()};
+        memcpy(q.scope, sc, TB_CODE_LEN + 1);
+        if (county_stats_open(pg, &w->env, &q, &op) < 0)
+            store_failed(w, resp);
+    }
+
     if (!op) {
         json_decref(t);
         json_decref(wk);
@@ -437,7 +443,6 @@ static void on_overview(void *ctx, const tb_http_req_t *req, tb_http_resp_t *res
     json_object_set(o, "month_from", json_object_get(mo, "from"));
     json_object_set(o, "week_from", json_object_get(wk, "from"));
     json_object_set(o, "today_day", json_object_get(t, "from"));
-    json_object_set(o, "open_from", json_object_get(op, "from"));
     json_decref(t);
     json_decref(wk);
     json_decref(mo);

@@ -43,3 +43,7 @@ UPDATE cases c SET stat_accepted_at = e.at
 -- Every figure is over the cases logged (the ledger's 受理时间, accept_time)
 -- in a date range, within a place's subtree (origin LIKE '360826100%').
 CREATE INDEX IF NOT EXISTS cases_accept_time ON cases (accept_time);
+
+-- The overview's open cases (county_stats_open) read only these.
+CREATE INDEX IF NOT EXISTS cases_open ON cases (origin)
+    WHERE state NOT IN ('closed', 'withdrawn', 'refused');

@@ -167,8 +167,8 @@ async function overview(tv) {
     tile("今日受理", num(o.today.accepted), "办结 " + num(o.today.closed), L(t, "accepted")),
     tile("本周受理", num(o.week.accepted), "办结 " + num(o.week.closed), L(o.week_from, "accepted")),
     tile("本月受理", num(o.month.accepted), "办结 " + num(o.month.closed), L(o.month_from, "accepted")),
-    tile("在办", num(o.open.open), "近两年登记，未办结", L(o.open_from, "open")),
-    tile("超期", num(o.open.overdue), "红牌：见超期件", L(o.open_from, "overdue")),
+    tile("在办", num(o.open.open), "未办结的代办件", L(addDays(t, -731), "open")),
+    tile("超期", num(o.open.overdue), "在办且已过承诺期限", L(addDays(t, -731), "overdue_open")),
     tile("本月按时办结率", pct(o.month.on_time_rate), "提前办结率 " + pct(o.month.early_rate)),
     tile("本月满意率", pct(o.month.satisfied_rate), "差评率 " + pct(o.month.bad_rate)),
     tile("黄牌 / 红牌", "—", "预警牌待督办模块上线"));
@@ -237,7 +237,7 @@ async function cases() {
   const p = {};
   for (const k of ["from", "to", "scope", "by", "period", "measure", "unit", "at"]) if (q.get(k)) p[k] = q.get(k);
   const r = await api("/api/cases?" + new URLSearchParams(p));
-  const label = (COLS.find((c) => c[0] === p.measure) || [, "全部"])[1];
+  const label = p.measure === "overdue_open" ? "在办超期" : (COLS.find((c) => c[0] === p.measure) || [, "全部"])[1];
   show(h("h1", { text: "办件清单：" + label }),
     h("p", { class: "hint", text: p.from + " — " + p.to + (p.unit ? "，" + p.unit : "") + (p.at ? "，" + p.at : "") + "，共 " + r.cases.length + " 件" + (r.truncated ? "（仅显示前 1000 件）" : "") }),
     h("div", { class: "scroll" }, h("table", { id: "case-list" }, h("thead", {}, h("tr", {}, ["办件编号", "登记地", "事项", "群众", "状态", "登记时间", "期限", "办结"].map((x) => h("th", { text: x })))),

@@ -134,6 +134,11 @@ eq "the view is audited with the login" "sup dashboard" \
 eq "the auditor sees only 桥头镇 by default" "$TOWN2 3" \
     "$(body b GET "/api/stats?$Q" | jq -r '"\(.scope) \(.total.accepted)"')"
 eq "the overview answers with the units below the scope" "township" "$(body a GET /api/overview | jq -r .by)"
+# Open now, whenever logged: E, F, J (and K..L are closed or elsewhere); past due: E only (F is paused).
+eq "the overview: open and overdue now, 桥头镇's share" '[3,1,2,1]' \
+    "$(body a GET /api/overview | jq -c "[.open.open, .open.overdue, (.open_units[] | select(.unit == \"$TOWN2\") | .open, .overdue)]")"
+eq "the cases behind the overview's 超期 (open and past due)" "360826102001-20261008-0001" \
+    "$(body a GET "/api/cases?$Q&measure=overdue_open" | jq -r '[.cases[].case_id] | join(" ")')"
 eq "the September bulletin: 澄江镇 first, 桥头镇 last, 禾市镇 idle" "澄江镇 桥头镇 1 4" \
     "$(body a GET "/api/bulletin?month=2026-09" | jq -r '"\(.top[0].name) \(.bottom[0].name) \([.idle[] | select(.name == "禾市镇")] | length) \(.total.accepted)"')"
 # Refusals: 400 with a clear message, 403 outside the scope, 404 an unknown case.
