@@ -64,6 +64,11 @@ const char *tb_strerror(int err)
                      "materials are still owed; this step must wait");
     case TB_ENOMATERIAL:
         return TB_TR("必须列出至少一项材料", "at least one material must be listed");
+    case TB_EAUTH:
+        return TB_TR("账号或密码错误", "wrong login or password");
+    case TB_ELOCKED:
+        return TB_TR("账号已锁定（登录失败次数过多）",
+                     "the account is locked (too many failed sign-ins)");
     default:
         break;
     }

@@ -31,6 +31,8 @@ enum {
     TB_EBADVALUE,      /* a rating, basis, decision or date out of range */
     TB_EOWED,          /* materials still owed (补正/容缺) block this step */
     TB_ENOMATERIAL,    /* a notice, supplement or pledge that names no material */
+    TB_EAUTH,          /* unknown login or wrong password */
+    TB_ELOCKED,        /* an account locked after too many failed sign-ins */
     TB_ELAST
 };
 

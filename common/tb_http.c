@@ -153,6 +153,20 @@ const char *tb_http_cookie(const tb_http_req_t *req, const char *name)
     return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
 }
 
+void tb_http_peer(const tb_http_req_t *req, char ret[TB_HTTP_PEER_MAX])
+{
+    ret[0] = '\0';
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, ret, TB_HTTP_PEER_MAX);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, ret, TB_HTTP_PEER_MAX);
+}
+
 json_t *tb_http_json_body(const tb_http_req_t *req)
 {
     return req->json;

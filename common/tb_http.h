@@ -72,6 +72,9 @@ const char *tb_http_param(const tb_http_req_t *req);
 const char *tb_http_query(const tb_http_req_t *req, const char *key);
 const char *tb_http_header(const tb_http_req_t *req, const char *name);
 const char *tb_http_cookie(const tb_http_req_t *req, const char *name);
+/* The client's address as text ("127.0.0.1", "::1") into ret; "" when unknown. */
+#define TB_HTTP_PEER_MAX 46
+void tb_http_peer(const tb_http_req_t *req, char ret[TB_HTTP_PEER_MAX]);
 /* The body as parsed JSON (routes with json_body), borrowed; else NULL. */
 json_t *tb_http_json_body(const tb_http_req_t *req);
 

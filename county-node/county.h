@@ -18,6 +18,7 @@
 #include "tb_cli.h"
 #include "tb_keys.h"
 
+#include <jansson.h>
 #include <libpq-fe.h>
 
 typedef struct county county_t;
@@ -37,6 +38,13 @@ int county_print_cases(PGconn *pg, const tb_env_ctx_t *env, bool json);
  * newest reason and time; table or JSON to out.  0 or negative. */
 int county_print_refused(PGconn *pg, bool json, FILE *out);
 /* Print one case with its history; -TB_ENOCASE if unknown. */
+/* `report`: the statistics (county_stats.h) for the options from, to, by,
+ * month|day, scope, json|csv.  0, 1 (a refused request, explained on
+ * stderr), or a negative code. */
+int county_report_stats(PGconn *pg, const tb_env_ctx_t *env, const tb_opt_t *opts, int nopts);
+/* A case's whole history across tiers as a JSON array (as `show --json`'s
+ * "history"): 0, -TB_ENOCASE, -TB_ESTORE. */
+int county_case_json(PGconn *pg, const tb_env_ctx_t *env, const char *case_id, json_t **ret);
 int county_print_case(PGconn *pg, const tb_env_ctx_t *env, const char *case_id, bool json);
 
 /* A step county staff take (decide, result, suspend, resume): checked at once

@@ -1,5 +1,6 @@
 /* The county's listings, straight from PostgreSQL (synchronous: a command, not the daemon). */
 #include "county.h"
+#include "county_stats.h"
 
 #include "tb_case.h"
 #include "tb_error.h"
@@ -117,7 +118,7 @@ int county_print_cases(PGconn *pg, const tb_env_ctx_t *env, bool json)
     return 0;
 }
 
-int county_print_case(PGconn *pg, const tb_env_ctx_t *env, const char *case_id, bool json)
+int county_case_json(PGconn *pg, const tb_env_ctx_t *env, const char *case_id, json_t **ret)
 {
     const char *params[1] = {case_id};
     PGresult *r = PQexecParams(
@@ -151,6 +152,16 @@ int county_print_case(PGconn *pg, const tb_env_ctx_t *env, const char *case_id, 
                       jtext(PQgetvalue(r, i, 10), false)));
     }
     PQclear(r);
+    *ret = hist;
+    return 0;
+}
+
+int county_print_case(PGconn *pg, const tb_env_ctx_t *env, const char *case_id, bool json)
+{
+    json_t *hist;
+    int rc = county_case_json(pg, env, case_id, &hist);
+    if (rc < 0)
+        return rc;
     if (json)
         return dump(json_pack("{s:s, s:o}", "case_id", case_id, "history", hist));
     printf("%s %s\n", TB_TR("办件编号：", "case id:"), case_id);
@@ -175,4 +186,38 @@ int county_print_case(PGconn *pg, const tb_env_ctx_t *env, const char *case_id, 
     }
     json_decref(hist);
     return 0;
+}
+
+int county_report_stats(PGconn *pg, const tb_env_ctx_t *env, const tb_opt_t *opts, int nopts)
+{
+    const char *msg = NULL;
+    county_stats_query_t q;
+    bool month = tb_opt(opts, nopts, "month"), day = tb_opt(opts, nopts, "day");
+    bool json = tb_opt(opts, nopts, "json"), csv = tb_opt(opts, nopts, "csv");
+    if ((month && day) || (json && csv)) {
+        fputs(TB_TR("错误：--month 与 --day、--json 与 --csv 只能各选其一\n",
+                    "error: give at most one of --month and --day, and of --json and --csv\n"),
+              stderr);
+        return 1;
+    }
+    if (county_stats_parse(env, tb_opt(opts, nopts, "from"), tb_opt(opts, nopts, "to"),
+                           tb_opt(opts, nopts, "by"),
+                           month ? "month"
+                           : day ? "day"
+                                 : NULL,
+                           tb_opt(opts, nopts, "scope"), &q, &msg) < 0) {
+        fprintf(stderr, TB_TR("错误：%s\n", "error: %s\n"), msg);
+        return 1;
+    }
+    json_t *st;
+    int rc = county_stats_run(pg, env, &q, &st);
+    if (rc < 0) {
+        fprintf(stderr, "%s", PQerrorMessage(pg));
+        return rc;
+    }
+    if (json)
+        return dump(st);
+    rc = csv ? county_stats_csv(st, stdout) : county_stats_print(st, stdout);
+    json_decref(st);
+    return rc;
 }

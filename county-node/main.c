@@ -1,6 +1,7 @@
 /* tongban-county: the county node's daemon and the county staff's commands. */
 #include "county.h"
 #include "county_accounts.h"
+#include "county_web.h"
 
 #include "tb_error.h"
 #include "tb_i18n.h"
@@ -24,6 +25,8 @@ static void usage(FILE *out)
             "\n"
             "县级人员使用的命令：\n"
             "  cases [--json]          全县办件：状态和当前经办方\n"
+            "  report --from 日期 --to 日期 [--by township|village|item|agent] [--month|--day]\n"
+            "         [--scope 区划代码] [--json|--csv]   统计：受理、办结、按时、满意度等\n"
             "  refused [--json]        各下级节点被拒收（隔离）的消息：条数、最近的原因\n"
             "  show 办件编号 [--json]   一件的全部办理过程（何人、何事、何时、何地）\n"
             "  decide 办件编号 --grant | --deny --reason 理由   决定（准予 / 不予许可，须写理由）\n"
@@ -40,7 +43,9 @@ static void usage(FILE *out)
             "  （县级节点运行时，新版目录和日历自动下发到各乡镇，再由乡镇转发到各村）\n"
             "  （上报到县的办件由县级节点自动签收，即县级受理；决定等命令需县级节点在运行）\n"
             "  migrate                 只建立或升级数据库结构\n"
-            "  serve                   启动县级节点（权威库）\n"
+            "  serve                   启动县级节点（权威库），并在 --http 地址（默认 "
+            "127.0.0.1:8400，\n"
+            "                          off 关闭）提供监察界面\n"
             "  keygen                  生成本节点的 CurveZMQ 密钥对（--keys 目录）\n"
             "  keys allow 区划 公钥|文件 | keys revoke 区划|公钥 | keys list  准入名单\n"
             "  account add|list|disable|enable|passwd|check  账号（account --help）\n"
@@ -59,6 +64,8 @@ static void usage(FILE *out)
             "\n"
             "Commands for county staff:\n"
             "  cases [--json]          every case in the county, with status and holder\n"
+            "  report --from DATE --to DATE [--by township|village|item|agent] [--month|--day]\n"
+            "         [--scope PLACE] [--json|--csv]   statistics: accepted, closed, on time, ...\n"
             "  refused [--json]        messages refused (quarantined) per node: how many, the last "
             "reason\n"
             "  show CASE [--json]      a case's whole history (who, what, when, where)\n"
@@ -81,7 +88,8 @@ static void usage(FILE *out)
             "itself;\n"
             "  decide and the other steps need the county node running)\n"
             "  migrate                 create or upgrade the database schema only\n"
-            "  serve                   run the county node (the authoritative store)\n"
+            "  serve                   run the county node (the authoritative store), and the\n"
+            "                          dashboard on --http (default 127.0.0.1:8400, off: none)\n"
             "  keygen                  make this node's CurveZMQ key pair (in --keys DIR)\n"
             "  keys allow PLACE KEY|FILE | keys revoke PLACE|KEY | keys list   the allow-list\n"
             "  account add|list|disable|enable|passwd|check   accounts (account --help)\n"
@@ -211,8 +219,11 @@ int main(int argc, char **argv)
         return county_cards_main(argc, argv); /* cards_cli.c */
     if (strcmp(cmd, "serve") == 0)
         tb_signal_hold(); /* released once the loop handles SIGTERM (tb_signal.h) */
-    tb_opt_t opts[] = {{"json", false, NULL}, {"help", false, NULL},  {"grant", false, NULL},
-                       {"deny", false, NULL}, {"reason", true, NULL}, {"basis", true, NULL}};
+    tb_opt_t opts[] = {{"json", false, NULL},  {"help", false, NULL},  {"grant", false, NULL},
+                       {"deny", false, NULL},  {"reason", true, NULL}, {"basis", true, NULL},
+                       {"from", true, NULL},   {"to", true, NULL},     {"by", true, NULL},
+                       {"month", false, NULL}, {"day", false, NULL},   {"csv", false, NULL},
+                       {"scope", true, NULL}};
     int nopts = (int)(sizeof opts / sizeof opts[0]);
     const char *pos[3];
     int npos = 0, status = 2;
@@ -230,9 +241,9 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++)
         if (!strcmp(cmd, acts[i].name))
             act = (int)i;
-    if (act < 0 && strcmp(cmd, "cases") && strcmp(cmd, "refused") && strcmp(cmd, "show") &&
-        strcmp(cmd, "serve") && strcmp(cmd, "migrate") && strcmp(cmd, "catalog") &&
-        strcmp(cmd, "calendar")) {
+    if (act < 0 && strcmp(cmd, "cases") && strcmp(cmd, "report") && strcmp(cmd, "refused") &&
+        strcmp(cmd, "show") && strcmp(cmd, "serve") && strcmp(cmd, "migrate") &&
+        strcmp(cmd, "catalog") && strcmp(cmd, "calendar")) {
         fprintf(stderr, TB_TR("未知命令：%s\n\n", "unknown command: %s\n\n"), cmd);
         usage(stderr);
         goto out;
@@ -286,7 +297,24 @@ int main(int argc, char **argv)
         tb_curve_t curve;
         if (tb_keycli_load(&env.cfg, env.place, &curve) < 0)
             goto out;
-        if ((rc = county_serve(&env, db, &curve)) < 0) {
+        /* The dashboard (county_web.h): its own thread and connection. */
+        const char *http = tb_config_get(&env.cfg, TB_CFG_HTTP);
+        const char *addr = !http ? "127.0.0.1:8400" : strcmp(http, "off") ? http : NULL;
+        county_web_t *web = NULL;
+        if (addr && (rc = county_web_start(&env, db, addr, &web)) < 0) {
+            fprintf(
+                stderr,
+                TB_TR("错误：无法在 %s 提供监察界面：%s（用 --http 换一个地址，或 --http off）\n",
+                      "error: cannot serve the dashboard on %s: %s (another --http address, "
+                      "or --http off)\n"),
+                addr, tb_strerror(rc));
+            goto out;
+        }
+        if (addr)
+            tb_info("dashboard at http://%s/", addr);
+        rc = county_serve(&env, db, &curve);
+        county_web_stop(&web);
+        if (rc < 0) {
             fprintf(stderr,
                     TB_TR("错误：县级节点停止（消息代理 %s）：%s\n",
                           "error: the county node stopped (broker %s): %s\n"),
@@ -307,7 +335,10 @@ int main(int argc, char **argv)
             puts(TB_TR("数据库结构已是最新", "the database schema is up to date"));
         else if (strcmp(cmd, "cases") == 0)
             rc = county_print_cases(pg, &env, json);
-        else if (strcmp(cmd, "refused") == 0)
+        else if (strcmp(cmd, "report") == 0) {
+            if ((rc = county_report_stats(pg, &env, opts, nopts)) == 1)
+                goto out;
+        } else if (strcmp(cmd, "refused") == 0)
             rc = county_print_refused(pg, json, stdout);
         else if (strcmp(cmd, "show") == 0) {
             /* Who saw the case's personal data is recorded first: no record, no view. */

@@ -1,0 +1,139 @@
+#!/usr/bin/python3
+"""The county supervisors' dashboard in a real browser (headless Debian
+Chromium via Selenium), against a running `tongban-county serve` whose store
+holds the statistics scenario (tests/integration/stats-national-day-2026.sql) and one
+case accepted today.
+
+    county.py URL LOGIN PASSWORD SHOT_DIR ADD_CASE_CMD
+
+Sign in; the overview loads (tiles, a chart per township, the trend); in TV
+mode a case accepted meanwhile (ADD_CASE_CMD, run by us) appears without a
+reload; drill-down county → township → village → case list → the case's
+timeline; the statistics table's CSV link downloads a CSV that parses with
+the table's numbers; the printable bulletin.  Prints TAP-like lines and a
+screenshot of every screen into SHOT_DIR.  The bash wrapper
+(test-county-web.sh) owns the daemons."""
+import csv
+import io
+import subprocess
+import sys
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+base, login, password, shots, add_case = sys.argv[1:6]
+n = 0
+failed = 0
+
+
+def check(desc, cond, detail=""):
+    global n, failed
+    n += 1
+    if cond:
+        print(f"ok {n} - {desc}")
+    else:
+        failed += 1
+        print(f"not ok {n} - {desc}{': ' + str(detail) if detail else ''}")
+    sys.stdout.flush()
+
+
+opts = webdriver.ChromeOptions()
+for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,900",
+          "--lang=zh-CN", "--disable-dev-shm-usage"):
+    opts.add_argument(a)
+opts.binary_location = "/usr/bin/chromium"
+d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+wait = WebDriverWait(d, 20)
+R = "?from=2026-09-01&to=2026-10-31"
+try:
+    d.get(base + "/")
+    wait.until(EC.presence_of_element_located((By.ID, "login-name"))).send_keys(login)
+    d.find_element(By.ID, "login-pw").send_keys("not-the-password")
+    d.find_element(By.CSS_SELECTOR, "#login button[type=submit]").click()
+    wait.until(lambda x: x.find_element(By.ID, "login-err").text != "")
+    check("a wrong password is refused on the page", d.find_element(By.ID, "login-err").text != "")
+    d.find_element(By.ID, "login-pw").clear()
+    d.find_element(By.ID, "login-pw").send_keys(password)
+    d.find_element(By.CSS_SELECTOR, "#login button[type=submit]").click()
+
+    # Overview
+    tiles = wait.until(EC.presence_of_element_located((By.ID, "tiles")))
+    check("the overview loads: 今日受理 1 (the case accepted today)",
+          "今日受理\n1" in tiles.text, tiles.text)
+    check("Chart.js came from the node and drew both charts",
+          d.execute_script("return !!window.Chart && Chart.getChart('chart-units') != null"
+                           " && Chart.getChart('chart-trend') != null"))
+    units = d.find_element(By.ID, "units").text
+    check("the township table of the month lists 澄江镇", "澄江镇" in units, units)
+    check("who is signed in", "王督办" in d.find_element(By.ID, "who").text)
+    d.save_screenshot(f"{shots}/county-overview.png")
+
+    # TV mode: a case accepted now shows within seconds, without a reload.
+    d.get(base + "/#/tv")
+    wait.until(lambda x: "大屏" in x.find_element(By.TAG_NAME, "h1").text)
+    d.execute_script("window.__noReload = true")
+    subprocess.run(["bash", "-c", add_case], check=True)
+    try:
+        WebDriverWait(d, 12).until(lambda x: "今日受理\n2" in x.find_element(By.ID, "tiles").text)
+        seen = True
+    except Exception:
+        seen = False
+    check("TV mode: the new case appears within 12 s", seen, d.find_element(By.ID, "tiles").text)
+    check("... without a reload", d.execute_script("return window.__noReload === true"))
+    d.save_screenshot(f"{shots}/county-tv.png")
+
+    # Drill-down: county → township → village → case list → timeline.
+    d.get(base + "/#/drill" + R)
+    wait.until(lambda x: "逐级查看" in x.find_element(By.TAG_NAME, "h1").text)
+    wait.until(EC.presence_of_element_located((By.LINK_TEXT, "澄江镇"))).click()
+    wait.until(EC.presence_of_element_located((By.LINK_TEXT, "文田社区居委会")))
+    check("the township's villages", "白凤社区居委会" in d.find_element(By.TAG_NAME, "table").text)
+    d.save_screenshot(f"{shots}/county-drill-township.png")
+    d.find_element(By.LINK_TEXT, "文田社区居委会").click()
+    wait.until(EC.presence_of_element_located((By.ID, "case-list")))
+    lst = d.find_element(By.ID, "case-list").text
+    check("the village's cases", "360826100001-20260922-0001" in lst, lst)
+    d.save_screenshot(f"{shots}/county-cases.png")
+    d.find_element(By.LINK_TEXT, "360826100001-20260922-0001").click()
+    tl = wait.until(EC.presence_of_element_located((By.ID, "timeline")))
+    check("the case's timeline across tiers", len(tl.find_elements(By.TAG_NAME, "li")) == 5, tl.text)
+    check("the case's state", "已办结" in d.find_element(By.ID, "case-state").text)
+    d.save_screenshot(f"{shots}/county-case.png")
+
+    # A number is a link to the list behind it: 超期 of the county.
+    d.get(base + "/#/drill" + R)
+    wait.until(lambda x: "逐级查看" in x.find_element(By.TAG_NAME, "h1").text)
+    links = d.find_elements(By.CSS_SELECTOR, "a[data-measure=overdue]")
+    links[-1].click()  # the total's
+    wait.until(EC.presence_of_element_located((By.ID, "case-list")))
+    ids = [a.text for a in d.find_elements(By.CSS_SELECTOR, "#case-list a.case")]
+    check("the total's 超期 lists D and E", ids == ["360826102001-20260925-0001",
+                                                  "360826102001-20261008-0001"], ids)
+
+    # Statistics: per-day table and its CSV.
+    d.get(base + "/#/stats" + R + "&by=village&period=day")
+    wait.until(EC.presence_of_element_located((By.ID, "csv")))
+    href = d.find_element(By.ID, "csv").get_attribute("href")
+    text = d.execute_async_script(
+        "const done = arguments[1]; fetch(arguments[0]).then(r => r.text()).then(done)", href)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    check("the CSV downloads and parses: per-day rows and the total",
+          len(rows) > 2 and rows[-1]["unit"] == "total" and rows[-1]["accepted"] == "6",
+          text[:300])
+    check("the CSV keeps the day", all(len(r["period"]) == 10 for r in rows[:-1]), rows[:2])
+    d.save_screenshot(f"{shots}/county-stats.png")
+
+    # 月度通报, printable.
+    d.get(base + "/#/bulletin?month=2026-09")
+    b = wait.until(EC.presence_of_element_located((By.ID, "bulletin")))
+    check("the September bulletin: totals and the idle townships",
+          "本月受理 4 件" in b.text and "禾市镇" in d.find_element(By.ID, "idle").text, b.text[:200])
+    d.save_screenshot(f"{shots}/county-bulletin.png")
+finally:
+    d.quit()
+
+print(f"# {n - failed} of {n} browser checks passed")
+sys.exit(1 if failed else 0)

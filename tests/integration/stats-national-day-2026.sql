@@ -1,0 +1,79 @@
+-- The statistics scenario (issue 11): ten cases of 泰和县 around the 2026
+-- National Day holiday, its Mid-Autumn days and its make-up workdays, with
+-- the figures worked out by hand in tests/integration/test-stats.sh.
+--
+-- Working days (data/holidays-cn-2026.csv): Sep 25-27 off (中秋), Sep 28-30
+-- worked, Oct 1-7 off (国庆), Oct 8-9 worked, Oct 10 (Saturday) worked
+-- (调休), Oct 11 off, Oct 12-16 worked, Oct 19-22 worked.
+--
+-- Rows go through the states as the county writes them (insert, then
+-- UPDATE into 受理, then into 办结), so the trigger of migration 009 is what
+-- records stat_accepted_at and stat_due_at.  NB001 is a 承诺件 of 10 working
+-- days, JS001 a 即办件, ZX001 a consultation, BF001 a help request.
+-- Deadlines: 期限从次日起算 (tb_calendar.h).
+CREATE TEMP TABLE s (id text, origin text, item text, logged timestamptz, accepted timestamptz,
+                     due timestamptz, closed timestamptz, rating smallint, final text,
+                     paused boolean);
+INSERT INTO s VALUES
+-- A: 澄江镇 文田社区, accepted Thu Sep 24; due the 10th working day after,
+--    Thu Oct 15; closed Fri Oct 9: 5 working days (Sep 28, 29, 30, Oct 8, 9), early; 非常满意.
+('360826100001-20260922-0001', '360826100001', 'NB001', '2026-09-22 09:00+08', '2026-09-24 10:00+08',
+ '2026-10-15 23:59:59.999+08', '2026-10-09 16:00+08', 5, 'closed', false),
+-- B: 澄江镇 白凤社区, accepted Wed Sep 30; due Tue Oct 20 (Oct 8, 9, 10, 12-16, 19, 20);
+--    closed on the due day: on time, not early, 10 working days; 不满意 (差评).
+('360826100002-20260929-0001', '360826100002', 'NB001', '2026-09-29 09:00+08', '2026-09-30 09:00+08',
+ '2026-10-20 23:59:59.999+08', '2026-10-20 15:00+08', 2, 'closed', false),
+-- C: a walk-in at the 澄江镇 window, 即办件 accepted and closed the same day; 满意.
+('360826100000-20260930-0001', '360826100000', 'JS001', '2026-09-30 10:00+08', '2026-09-30 10:05+08',
+ '2026-09-30 23:59:59.999+08', '2026-09-30 11:00+08', 4, 'closed', false),
+-- D: 桥头镇, logged on Fri Sep 25 (a holiday), accepted Mon Sep 28; due Fri Oct 16;
+--    closed Mon Oct 19: late (overdue), 11 working days; not rated.
+('360826102001-20260925-0001', '360826102001', 'NB001', '2026-09-25 10:00+08', '2026-09-28 09:00+08',
+ '2026-10-16 23:59:59.999+08', '2026-10-19 10:00+08', 0, 'closed', false),
+-- E: 桥头镇, accepted Thu Oct 8; due Wed Oct 21; still handled: overdue now.
+('360826102001-20261008-0001', '360826102001', 'NB001', '2026-10-08 09:00+08', '2026-10-08 10:00+08',
+ '2026-10-21 23:59:59.999+08', NULL, 0, 'accepted', false),
+-- F: 桥头镇, accepted Fri Oct 9, due Thu Oct 22, then waiting for a supplement
+--    (补正: the clock is stopped, no deadline): open, not overdue.
+('360826102001-20261009-0001', '360826102001', 'NB001', '2026-10-09 09:00+08', '2026-10-09 11:00+08',
+ '2026-10-22 23:59:59.999+08', NULL, 0, 'supplement', true),
+-- G: a consultation at 文田社区, answered.
+('360826100001-20260930-0002', '360826100001', 'ZX001', '2026-09-30 15:00+08', NULL, NULL,
+ '2026-09-30 15:10+08', 0, 'closed', false),
+-- H: a help request at 文田社区.
+('360826100001-20261008-0003', '360826100001', 'BF001', '2026-10-08 11:00+08', NULL, NULL,
+ NULL, 0, 'logged', false),
+-- I: 白凤社区, refused at pre-review (不予受理): logged, never accepted, not open.
+('360826100002-20260929-0002', '360826100002', 'NB001', '2026-09-29 10:00+08', NULL, NULL,
+ NULL, 0, 'refused', false),
+-- J: 文田社区, logged on the make-up Saturday Oct 10, still in pre-review: open.
+('360826100001-20261010-0001', '360826100001', 'NB001', '2026-10-10 09:00+08', NULL, NULL,
+ NULL, 0, 'prereview', false),
+-- K: logged in August, accepted and closed: outside September-October.
+('360826100001-20260831-0001', '360826100001', 'NB001', '2026-08-31 09:00+08', '2026-08-31 10:00+08',
+ '2026-09-14 23:59:59.999+08', '2026-09-01 10:00+08', 5, 'closed', false),
+-- L: another county's case in the same store: outside 泰和县's scope.
+('360827100001-20260922-0001', '360827100001', 'NB001', '2026-09-22 09:00+08', '2026-09-24 10:00+08',
+ '2026-10-15 23:59:59.999+08', '2026-10-09 16:00+08', 1, 'closed', false);
+
+INSERT INTO cases(case_id, origin, client_name, client_phone, agent, item_code, note, accept_time,
+                  state, holder, pending, version, updated_at)
+SELECT id, origin, '张三', '13800138000', '张代办', item, '', logged,
+       CASE WHEN accepted IS NULL THEN final ELSE 'prereview' END, substr(origin, 1, 9) || '000',
+       '', 1, logged FROM s;
+UPDATE cases c SET state = 'accepted', updated_at = s.accepted, due_at = s.due, version = 2
+    FROM s WHERE s.id = c.case_id AND s.accepted IS NOT NULL;
+UPDATE cases c SET state = 'closed', updated_at = s.closed, completion_time = s.closed,
+       due_at = NULL, rating = s.rating, version = 3
+    FROM s WHERE s.id = c.case_id AND s.final = 'closed';
+UPDATE cases c SET state = s.final, due_at = NULL, paused = true, version = 3
+    FROM s WHERE s.id = c.case_id AND s.paused;
+
+-- A's history across the tiers, for the timeline (the body is not read by the figures).
+INSERT INTO case_events(origin_node, origin_seq, case_id, type, type_name, actor, at, target,
+                        reason, via, folded, body) VALUES
+('360826100001', 1, '360826100001-20260922-0001', 1, 'logged', '张代办', '2026-09-22 09:00+08', '', '', '360826100000', true, ''),
+('360826100001', 2, '360826100001-20260922-0001', 2, 'submitted', '张代办', '2026-09-22 09:05+08', '360826100000', '', '360826100000', true, ''),
+('360826100000', 1, '360826100001-20260922-0001', 3, 'received', '窗口李', '2026-09-23 08:30+08', '', '', '360826100000', true, ''),
+('360826100000', 2, '360826100001-20260922-0001', 4, 'accepted', '窗口李', '2026-09-24 10:00+08', '', '', '360826100000', true, ''),
+('360826100000', 3, '360826100001-20260922-0001', 14, 'delivered', '窗口李', '2026-10-09 16:00+08', '', '', '360826100000', true, '');
