@@ -10,6 +10,19 @@ COUNTY=360826000000 TOWN=360826100000 TOWN2=360826102000
 export TONGBAN_PLACE=$COUNTY TONGBAN_DB=$DB
 sql() { tb_psql "$PGDIR" -c "$1"; }
 eq "migrate creates the schema" "数据库结构已是最新" "$("$C" migrate)"
+# The daemon first, the scenario after: its rows are written by SQL, with no
+# fold behind them, so the daemon must not hold them in memory (it would
+# supervise them: a card event rewrites a case's row from its fold).  The
+# figures and the dashboard read PostgreSQL.
+export TONGBAN_BROKER=ipc://$WORK/broker.sock
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+URL=http://127.0.0.1:$port
+start broker "$BROKER" serve
+start county "$C" serve --http "127.0.0.1:$port"
+up() { /usr/bin/python3 "$TB_SOURCE/tests/integration/webreq.py" "$WORK/nojar" GET "$URL/" >/dev/null 2>&1; }
+ok "the county serves its dashboard" tb_wait_for 30 up
+serving() { grep -q "serving\|ready\|listening" "$WORK/county.log"; }
+ok "the county loaded its cases" tb_wait_for 30 serving
 ok "load the scenario" tb_psql "$PGDIR" -f "$TB_SOURCE/tests/integration/stats-national-day-2026.sql"
 eq "the trigger kept when A was accepted and its promised deadline" \
     "2026-09-24 10:00|2026-10-15" \
@@ -93,13 +106,6 @@ PW='Jian-Cha-2026!'
 printf '%s\n' "$PW" | "$C" account add sup --name 王督办 --role supervisor --scope $COUNTY >/dev/null
 printf '%s\n' "$PW" | "$C" account add aud --name 李审计 --role auditor --scope $TOWN2 >/dev/null
 printf '%s\n' "$PW" | "$C" account add win --name 窗口张 --role window --scope $TOWN >/dev/null
-export TONGBAN_BROKER=ipc://$WORK/broker.sock
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-URL=http://127.0.0.1:$port
-start broker "$BROKER" serve
-start county "$C" serve --http "127.0.0.1:$port"
-up() { /usr/bin/python3 "$TB_SOURCE/tests/integration/webreq.py" "$WORK/nojar" GET "$URL/" >/dev/null 2>&1; }
-ok "the county serves its dashboard" tb_wait_for 30 up
 # web JAR METHOD PATH [BODY] [HEADER...]: "STATUS" then the body.
 web() { local jar=$1 m=$2 path=$3; shift 3; /usr/bin/python3 "$TB_SOURCE/tests/integration/webreq.py" "$WORK/$jar" "$m" "$URL$path" "$@"; }
 status() { web "$@" | head -n 1; }

@@ -116,7 +116,7 @@ static char *req(const char *method, const char *path, const char *cookie, const
     if (csrf)
         snprintf(x, sizeof x, "X-CSRF-Token: %s\r\n", csrf);
     snprintf(raw, sizeof raw,
-             "%s %s HTTP/1.1\r\nHost: x\r\n%s%sContent-Type: application/json\r\n"
+             "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s%sContent-Type: application/json\r\n"
              "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
              method, path, c, x, body ? strlen(body) : 0, body ? body : "");
     return exchange(raw);
