@@ -3,6 +3,7 @@
  * catalog and calendar versions (catalog_versions, calendar_versions), both
  * taken on a second, plain connection between batches and applied by the
  * next batch (county_apply_cmd, county_apply_data). */
+#include "tb_sign.h"
 #include "county_int.h"
 
 #include "tb_error.h"
@@ -80,6 +81,15 @@ int county_apply_data(county_t *self, const data_t *d)
     dv.version = d->version;
     dv.body.data = (uint8_t *)d->body;
     dv.body.len = d->len;
+    unsigned char sig[TB_SIGN_BYTES];
+    if (self->env->data_sk_set && tb_sign_data(self->env->data_sk, d->kind, d->version,
+                                               (const uint8_t *)d->body, d->len, sig) == 0) {
+        dv.signature.data = sig;
+        dv.signature.len = sizeof sig;
+    } else {
+        tb_error("%s version %u goes unsigned (no county signing key): every node will refuse it",
+                 d->kind, (unsigned)d->version);
+    }
     tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
     item.item_case = TONGBAN__V1__ITEM__ITEM_DATA;
     item.data = &dv;

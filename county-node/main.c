@@ -42,6 +42,7 @@ static void usage(FILE *out)
             "  migrate                 只建立或升级数据库结构\n"
             "  serve                   启动县级节点（权威库）\n"
             "  keygen                  生成本节点的 CurveZMQ 密钥对（--keys 目录）\n"
+            "  signkey                 生成县的数据签名密钥 county.sign(.pub)（--keys 目录）\n"
             "  keys allow 区划 公钥|文件 | keys revoke 区划|公钥 | keys list  准入名单\n"
             "  account add|list|disable|enable|passwd|check  账号（account --help）\n"
             "  audit [--case 办件编号] [--login 登录名] [--since 日期]  审计记录\n"
@@ -80,6 +81,8 @@ static void usage(FILE *out)
             "  migrate                 create or upgrade the database schema only\n"
             "  serve                   run the county node (the authoritative store)\n"
             "  keygen                  make this node's CurveZMQ key pair (in --keys DIR)\n"
+            "  signkey                 make the county's data-signing key county.sign(.pub) "
+            "(--keys DIR)\n"
             "  keys allow PLACE KEY|FILE | keys revoke PLACE|KEY | keys list   the allow-list\n"
             "  account add|list|disable|enable|passwd|check   accounts (account --help)\n"
             "  audit [--case ID] [--login LOGIN] [--since DATE]   the audit trail\n"
@@ -195,6 +198,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "keygen") == 0)
         return tb_keycli_keygen(argc, argv, 2);
+    if (strcmp(cmd, "signkey") == 0)
+        return tb_keycli_signkey(argc, argv, 2);
     if (strcmp(cmd, "keys") == 0)
         return tb_keycli_keys(argc, argv, 2);
     if (!strcmp(cmd, "account") || !strcmp(cmd, "audit"))
@@ -274,7 +279,7 @@ int main(int argc, char **argv)
         PQfinish(pg);
         pg = NULL;
         tb_curve_t curve;
-        if (tb_keycli_load(&env.cfg, env.place, &curve) < 0)
+        if (tb_keycli_load(&env.cfg, env.place, &curve) < 0 || tb_keycli_load_signing(&env) < 0)
             goto out;
         if ((rc = county_serve(&env, db, &curve)) < 0) {
             fprintf(stderr,

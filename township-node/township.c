@@ -122,6 +122,13 @@ static int from_county(township_t *t, const tb_item_msg_t *item, const uint8_t *
 {
     int fold = 0;
     int rc = tb_edge_from_above(t->env, t->store, item, body, len, &fold);
+    if (rc == 3) {
+        char why[128];
+        snprintf(why, sizeof why, "%s version %u without a valid county signature%s",
+                 item->data->kind, (unsigned)item->data->version,
+                 t->env->data_pk_set ? "" : " (no county.sign.pub pinned in the keys directory)");
+        return refuse(t, t->env->parent, body, len, why);
+    }
     if (rc == 2) {
         uint32_t cur = 0;
         if ((rc = tb_data_current(t->store, item->data->kind, &cur)) < 0)

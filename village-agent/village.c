@@ -61,6 +61,13 @@ int village_apply(void *ctx, const char *peer, const tb_item_msg_t *item, const 
                  peer, item->event->origin_node, item->event->origin_seq, stored, got);
         return refuse(v, peer, body, len, "an event id reused for other content");
     }
+    if (rc == 3) {
+        char why[128];
+        snprintf(why, sizeof why, "%s version %u without a valid county signature%s",
+                 item->data->kind, (unsigned)item->data->version,
+                 v->env->data_pk_set ? "" : " (no county.sign.pub pinned in the keys directory)");
+        return refuse(v, peer, body, len, why);
+    }
     if (rc == 2) {
         uint32_t cur = 0;
         if ((rc = tb_data_current(v->store, item->data->kind, &cur)) < 0)
