@@ -1,5 +1,6 @@
 #include "tb_data.h"
 
+#include "tb_accountlist.h"
 #include "tb_error.h"
 #include "tb_sign.h"
 
@@ -18,6 +19,8 @@ static int use(tb_env_ctx_t *env, const char *kind, uint32_t version, const char
     } else if (strcmp(kind, TB_DATA_CALENDAR) == 0) {
         if ((rc = tb_calendar_load_buf(env->calendar, body, len, &line)) == 0)
             env->calendar_version = version;
+    } else if (tb_accountlist_kind(kind, NULL)) {
+        rc = 0; /* read from the store when someone signs in (tb_nodeauth) */
     } else {
         rc = -TB_EDATA;
     }

@@ -69,6 +69,16 @@ static const char *const migrations[] = {
     "ALTER TABLE cases ADD COLUMN paused INTEGER NOT NULL DEFAULT 0;"
     "UPDATE cases SET paused = 1, due_ms = 0, legal_due_ms = 0"
     "  WHERE due_ms < 0 OR legal_due_ms < 0;",
+    /* trust2 (issue 8): the node's append-only audit of sign-ins and of views
+     * of a case's personal data (tb_nodeauth.h).  Independent of the others. */
+    "CREATE TABLE IF NOT EXISTS audit(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  at_ms INTEGER NOT NULL, login TEXT NOT NULL, what TEXT NOT NULL,"
+    "  case_id TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX IF NOT EXISTS audit_login_at ON audit(login, at_ms);"
+    "CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END;"
+    "CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END;",
 };
 #define FOLD_PB_VERSION 4 /* the schema version with fold as tb_case_pack() */
 

@@ -170,15 +170,20 @@ void county_poll_data(county_t *self)
     arr[n++] = '}';
     arr[n] = '\0';
     const char *p[1] = {arr};
-    r = PQexecParams(self->cmd_pg,
-                     "WITH d AS (SELECT 'catalog' AS kind, version, body FROM catalog_versions"
-                     " UNION ALL SELECT 'calendar', version, body FROM calendar_versions)"
-                     " SELECT DISTINCT ON (t.peer, d.kind) t.peer, d.kind, d.version, d.body"
-                     " FROM d CROSS JOIN unnest($1::text[]) AS t(peer)"
-                     " LEFT JOIN data_sent s ON s.peer = t.peer AND s.kind = d.kind"
-                     " WHERE s.version IS NULL OR s.version < d.version"
-                     " ORDER BY t.peer, d.kind, d.version",
-                     1, NULL, p, NULL, NULL, 0);
+    county_snapshot_accounts(self, self->cmd_pg);
+    /* Account snapshots go to the township of their scope (its own and its villages'). */
+    r = PQexecParams(
+        self->cmd_pg,
+        "WITH d AS (SELECT 'catalog' AS kind, version, body FROM catalog_versions"
+        " UNION ALL SELECT 'calendar', version, body FROM calendar_versions"
+        " UNION ALL SELECT 'accounts/' || scope, version, body FROM account_snapshots)"
+        " SELECT DISTINCT ON (t.peer, d.kind) t.peer, d.kind, d.version, d.body"
+        " FROM d CROSS JOIN unnest($1::text[]) AS t(peer)"
+        " LEFT JOIN data_sent s ON s.peer = t.peer AND s.kind = d.kind"
+        " WHERE (s.version IS NULL OR s.version < d.version)"
+        "   AND (d.kind NOT LIKE 'accounts/%' OR substr(d.kind, 10, 9) = left(t.peer, 9))"
+        " ORDER BY t.peer, d.kind, d.version",
+        1, NULL, p, NULL, NULL, 0);
     free(arr);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         tb_warn("data versions: %s", PQerrorMessage(self->cmd_pg));

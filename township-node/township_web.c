@@ -458,11 +458,36 @@ static void on_register(void *ctx, const tb_http_req_t *req, tb_http_resp_t *res
         register_case(w, req, resp);
 }
 
+static void on_login(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    township_web_t *w = ctx;
+    tb_websess_login(w->sess, req, resp);
+}
+
+static void on_logout(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    township_web_t *w = ctx;
+    tb_websess_logout(w->sess, req, resp);
+}
+
+static void on_me(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    township_web_t *w = ctx;
+    tb_websess_me(w->sess, req, resp);
+}
+
 static const tb_http_route_t routes[] = {
-    {"GET", "/api/session", on_session, false},   {"GET", "/api/status", on_status, false},
-    {"GET", "/api/items", on_items, false},       {"GET", "/api/inbox", on_inbox, false},
-    {"POST", "/api/cases", on_register, true},    {"GET", "/api/cases/*", on_case_get, false},
-    {"POST", "/api/cases/*", on_case_post, true}, {"GET", "/api/villages", on_villages, false},
+    {"POST", "/api/login", on_login, true},
+    {"POST", "/api/logout", on_logout, false},
+    {"GET", "/api/me", on_me, false},
+    {"GET", "/api/session", on_session, false},
+    {"GET", "/api/status", on_status, false},
+    {"GET", "/api/items", on_items, false},
+    {"GET", "/api/inbox", on_inbox, false},
+    {"POST", "/api/cases", on_register, true},
+    {"GET", "/api/cases/*", on_case_get, false},
+    {"POST", "/api/cases/*", on_case_post, true},
+    {"GET", "/api/villages", on_villages, false},
 };
 
 int township_web_start(uv_loop_t *loop, const char *addr, township_web_t *w, tb_http_t **ret)
@@ -470,6 +495,15 @@ int township_web_start(uv_loop_t *loop, const char *addr, township_web_t *w, tb_
     int rc = tb_web_token(w->csrf);
     if (rc < 0)
         return rc;
+    w->auth.data_dir = tb_config_get(&w->env->cfg, TB_CFG_DATA_DIR);
+    w->auth.place = w->env->place;
+    if ((rc = tb_websess_new(tb_nodeauth_verify, &w->auth, &w->sess)) < 0)
+        return rc;
     return tb_http_new(loop, addr, routes, sizeof routes / sizeof routes[0], township_assets,
                        township_assets_count, w, ret);
+}
+
+void township_web_stop(township_web_t *w)
+{
+    tb_websess_free(&w->sess);
 }

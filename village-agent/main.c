@@ -1,6 +1,7 @@
 /* tongban-village: the village agent's commands and daemon. */
 #include "village.h"
 
+#include "tb_auditcli.h"
 #include "tb_data.h"
 #include "tb_error.h"
 #include "tb_file.h"
@@ -78,6 +79,7 @@ static void web_stopping(void *ctx)
 {
     serve_ctx_t *s = ctx;
     tb_http_close(&s->http);
+    village_web_stop(&s->web);
     s->link = NULL;
 }
 
@@ -106,6 +108,8 @@ static void usage(FILE *out)
             "  items [--json]     事项目录（含材料清单，核心/非核心）\n"
             "  serve              启动同步服务：把台账报送乡镇，接收办理进度\n"
             "  keygen             生成本节点的 CurveZMQ 密钥对（--keys 目录）\n"
+            "  audit [--login 登录名] [--case 办件编号] [--json]\n"
+            "                     本节点的审计记录（登录、登录失败、查看个人信息）\n"
             "\n"
             "共用选项（也可用环境变量或 --config 配置文件）：\n"
             "  --place 代码       本村12位区划代码（TONGBAN_PLACE），如 360826100001\n"
@@ -137,6 +141,9 @@ static void usage(FILE *out)
             "  items [--json]     the service item catalog with its materials (core or not)\n"
             "  serve              sync the ledger to the township, receive progress\n"
             "  keygen             make this node's CurveZMQ key pair (in --keys DIR)\n"
+            "  audit [--login LOGIN] [--case ID] [--json]\n"
+            "                     this node's audit (sign-ins, failed sign-ins, views of personal "
+            "data)\n"
             "\n"
             "Common options (or environment variables, or a --config file):\n"
             "  --place CODE       this village's 12-digit code (TONGBAN_PLACE)\n"
@@ -205,6 +212,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "keygen") == 0)
         return tb_keycli_keygen(argc, argv, 2);
+    if (strcmp(cmd, "audit") == 0)
+        return tb_auditcli_main(argc, argv, 2, TB_LEVEL_VILLAGE);
     if (strcmp(cmd, "serve") == 0)
         tb_signal_hold(); /* released once the loop handles SIGTERM (tb_signal.h) */
     tb_opt_t opts[] = {{"client", true, NULL},    {"phone", true, NULL}, {"item", true, NULL},
@@ -391,9 +400,10 @@ int main(int argc, char **argv)
         serve_ctx_t sc = {.node = {&env, store}};
         const char *http = tb_config_get(&env.cfg, TB_CFG_HTTP);
         sc.addr = !http ? "127.0.0.1:8401" : strcmp(http, "off") ? http : NULL;
-        sc.web = (village_web_t){&env, web_link_up, web_backlog, web_kick, &sc, ""};
-        tb_sqlink_app_t app = {village_apply,  &sc,         log_link_note,
-                               web_started,    web_stopping, &curve};
+        sc.web =
+            (village_web_t){&env, web_link_up, web_backlog, web_kick, &sc, "", {NULL, NULL}, NULL};
+        tb_sqlink_app_t app = {village_apply, &sc,          log_link_note,
+                               web_started,   web_stopping, &curve};
         const char *broker = tb_config_get(&env.cfg, TB_CFG_BROKER);
         int rc = tb_sqlink_serve(store, broker, &app);
         if (rc < 0)

@@ -1,5 +1,6 @@
 #include "village.h"
 
+#include "tb_accountlist.h"
 #include "tb_error.h"
 #include "tb_log.h"
 
@@ -51,6 +52,10 @@ int village_apply(void *ctx, const char *peer, const tb_item_msg_t *item, const 
     const char *case_id = tb_edge_case_id(item);
     if (case_id && strncmp(case_id, tb_store_place(v->store), TB_CODE_LEN) != 0)
         return refuse(v, peer, body, len, "a case this village did not log");
+    char scope[TB_CODE_LEN + 1];
+    if (item->item_case == TONGBAN__V1__ITEM__ITEM_DATA &&
+        tb_accountlist_kind(item->data->kind, scope) && strcmp(scope, v->env->place) != 0)
+        return refuse(v, peer, body, len, "the accounts of another place");
     int fold = 0;
     int rc = tb_edge_from_above(v->env, v->store, item, body, len, &fold);
     if (rc == 2 && item->item_case == TONGBAN__V1__ITEM__ITEM_EVENT) {

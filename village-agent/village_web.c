@@ -365,11 +365,36 @@ static void on_ledger(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
         json_pack("{s:s,s:s,s:o}", "month", prefix, "place_name", me ? me : "", "rows", rows));
 }
 
+static void on_login(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    village_web_t *w = ctx;
+    tb_websess_login(w->sess, req, resp);
+}
+
+static void on_logout(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    village_web_t *w = ctx;
+    tb_websess_logout(w->sess, req, resp);
+}
+
+static void on_me(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    village_web_t *w = ctx;
+    tb_websess_me(w->sess, req, resp);
+}
+
 static const tb_http_route_t routes[] = {
-    {"GET", "/api/session", on_session, false},   {"GET", "/api/status", on_status, false},
-    {"GET", "/api/items", on_items, false},       {"GET", "/api/cases", on_cases, false},
-    {"POST", "/api/cases", on_log, true},         {"GET", "/api/cases/*", on_case_get, false},
-    {"POST", "/api/cases/*", on_case_post, true}, {"GET", "/api/ledger", on_ledger, false},
+    {"POST", "/api/login", on_login, true},
+    {"POST", "/api/logout", on_logout, false},
+    {"GET", "/api/me", on_me, false},
+    {"GET", "/api/session", on_session, false},
+    {"GET", "/api/status", on_status, false},
+    {"GET", "/api/items", on_items, false},
+    {"GET", "/api/cases", on_cases, false},
+    {"POST", "/api/cases", on_log, true},
+    {"GET", "/api/cases/*", on_case_get, false},
+    {"POST", "/api/cases/*", on_case_post, true},
+    {"GET", "/api/ledger", on_ledger, false},
 };
 
 int village_web_start(uv_loop_t *loop, const char *addr, village_web_t *w, tb_http_t **ret)
@@ -377,6 +402,15 @@ int village_web_start(uv_loop_t *loop, const char *addr, village_web_t *w, tb_ht
     int rc = tb_web_token(w->csrf);
     if (rc < 0)
         return rc;
+    w->auth.data_dir = tb_config_get(&w->env->cfg, TB_CFG_DATA_DIR);
+    w->auth.place = w->env->place;
+    if ((rc = tb_websess_new(tb_nodeauth_verify, &w->auth, &w->sess)) < 0)
+        return rc;
     return tb_http_new(loop, addr, routes, sizeof routes / sizeof routes[0], village_assets,
                        village_assets_count, w, ret);
+}
+
+void village_web_stop(village_web_t *w)
+{
+    tb_websess_free(&w->sess);
 }

@@ -139,10 +139,11 @@ static void test_open(void **state)
     struct stat sb;
     assert_int_equal(stat(path, &sb), 0);
     assert_string_equal(tb_store_place(f->store), VILLAGE);
-    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 4);
+    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 5); /* 4 + trust2's audit */
     assert_string_equal(sql_text(f->store, "PRAGMA journal_mode", buf, sizeof buf), "wal");
-    static const char *const tables[] = {"counters", "events",  "cases",      "link_out",
-                                         "outbox",   "link_in", "quarantine", "data_versions"};
+    static const char *const tables[] = {"counters",   "events",        "cases",
+                                         "link_out",   "outbox",        "link_in",
+                                         "quarantine", "data_versions", "audit"};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         char sql[128];
         snprintf(sql, sizeof sql,
@@ -157,7 +158,7 @@ static void test_open(void **state)
     tb_store_destroy(&f->store);
     assert_null(f->store);
     assert_rc(open_store(f), 0);
-    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 4);
+    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 5);
     assert_int_equal(sql_int(f->store, "SELECT count(*) FROM events"), 1);
     assert_int_equal(sql_int(f->store, "SELECT count(*) FROM cases"), 1);
 
