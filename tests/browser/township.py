@@ -10,48 +10,26 @@ already in the township's inbox in pre-review.  Prints TAP-like lines, one
 per check, and a screenshot of every screen into SHOT_DIR.  The bash wrapper
 (test-township-web.sh) owns the daemons."""
 import json
+import os
 import sys
 import urllib.error
 import urllib.request
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from webcheck import browser, check, finish, http_at  # noqa: E402
+
 tbase, vbase, case_id, shots = sys.argv[1:5]
-n = 0
-failed = 0
 MISSING = ["住院发票原件", "费用清单", "出院小结", "银行卡复印件"]
 
 
-def check(desc, cond, detail=""):
-    global n, failed
-    n += 1
-    if cond:
-        print(f"ok {n} - {desc}")
-    else:
-        failed += 1
-        print(f"not ok {n} - {desc}{': ' + str(detail) if detail else ''}")
-    sys.stdout.flush()
-
-
 def http(method, path, body=None, headers=None, raw=None):
-    data = raw if raw is not None else json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(tbase + path, data=data, method=method, headers=headers or {})
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return r.status, json.loads(r.read() or b"null")
-    except urllib.error.HTTPError as e:
-        raw = e.read()
-        try:
-            return e.code, json.loads(raw)
-        except ValueError:
-            return e.code, raw
+    return http_at(tbase, method, path, body, headers, raw)
+
 
 
 def fields(body):
@@ -101,14 +79,6 @@ check("pre-review offers notice, accept and refuse", {"notice", "accept", "refus
 check("pre-review offers neither forward nor result nor decide",
       not steps & {"forward", "result", "decide", "resume"}, steps)
 
-
-def browser():
-    opts = webdriver.ChromeOptions()
-    for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,768",
-              "--lang=zh-CN", "--disable-dev-shm-usage"):
-        opts.add_argument(a)
-    opts.binary_location = "/usr/bin/chromium"
-    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
 
 
 def text(d, id_):
@@ -272,5 +242,4 @@ finally:
         vw.quit()
     tw.quit()
 
-print(f"# {n - failed} of {n} browser checks passed")
-sys.exit(1 if failed else 0)
+finish()

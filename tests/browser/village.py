@@ -7,49 +7,24 @@ Selenium), against a running tongban-village serve.
 Prints TAP lines ("ok N - ..." / "not ok N - ..."), one per check, and a
 screenshot of every screen into SHOT_DIR.  The bash wrapper
 (test-village-web.sh) owns the daemons and counts the lines."""
-import json
+import os
 import sys
 import time
-import urllib.error
-import urllib.request
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from webcheck import browser, check, finish, http_at  # noqa: E402
+
 base, shots = sys.argv[1], sys.argv[2]
-n = 0
-failed = 0
-
-
-def check(desc, cond, detail=""):
-    global n, failed
-    n += 1
-    if cond:
-        print(f"ok {n} - {desc}")
-    else:
-        failed += 1
-        print(f"not ok {n} - {desc}{': ' + str(detail) if detail else ''}")
-    sys.stdout.flush()
 
 
 def http(method, path, body=None, headers=None):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(base + path, data=data, method=method, headers=headers or {})
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return r.status, json.loads(r.read() or b"null")
-    except urllib.error.HTTPError as e:
-        raw = e.read()
-        try:
-            return e.code, json.loads(raw)
-        except ValueError:
-            return e.code, raw
+    return http_at(base, method, path, body, headers)
+
 
 
 # ---- the API's refusals (the page is only one client) ----
@@ -76,12 +51,7 @@ st, before = http("GET", "/api/cases")
 check("nothing was logged by the refused requests", st == 200 and before["cases"] == [], before)
 
 # ---- the browser ----
-opts = webdriver.ChromeOptions()
-for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,768",
-          "--lang=zh-CN", "--disable-dev-shm-usage"):
-    opts.add_argument(a)
-opts.binary_location = "/usr/bin/chromium"
-drv = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+drv = browser()
 # The page redraws a view after each change: an element found a moment ago
 # may be gone; waits look again instead of failing on it.
 wait = WebDriverWait(drv, 15, ignored_exceptions=(StaleElementReferenceException,))
@@ -160,5 +130,4 @@ finally:
 
 st, after = http("GET", "/api/cases")
 check("exactly one case was logged through the page", st == 200 and len(after["cases"]) == 1, after)
-print(f"# {n - failed} of {n} browser checks passed")
-sys.exit(1 if failed else 0)
+finish()
