@@ -8,7 +8,6 @@
  *
  *   POST /api/login {login, password}, POST /api/logout, GET /api/me: sign-in
  *                                (tb_websession.h) with the accounts the county sent here
- *   GET  /api/session            {"csrf"}: the token every change must carry (X-CSRF-Token)
  *   GET  /api/status             place, township, link up, backlog, last status from above
  *   GET  /api/items              the catalog in force (as `items --json`)
  *   GET  /api/cases?filter=&q=&item=   the ledger (filter: open, due, overdue, closed)
@@ -18,8 +17,12 @@
  *                                withdraw {reason}, note {reason}
  *   GET  /api/ledger?month=YYYY-MM   the monthly ledger (client, contact, agent, item,
  *                                accept time, completion time, result)
- * Refusals: 400 {"errors": [{"field", "message"}]}, 404 unknown case, 403 a
- * change without the session's CSRF token.
+ * Every route but login needs a signed-in person (401 otherwise): an agent of
+ * this village changes cases and is their actor (its login); the CSRF token
+ * from /api/login or /api/me goes with every change (X-CSRF-Token, 403
+ * otherwise); a case outside the account's scope is 403; every view of a
+ * case (its personal data) is in the node's audit first.
+ * Refusals: 400 {"errors": [{"field", "message"}]}, 404 unknown case.
  */
 #ifndef VILLAGE_WEB_H
 #define VILLAGE_WEB_H

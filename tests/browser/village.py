@@ -8,6 +8,7 @@ Prints TAP lines ("ok N - ..." / "not ok N - ..."), one per check, and a
 screenshot of every screen into SHOT_DIR.  The bash wrapper
 (test-village-web.sh) owns the daemons and counts the lines."""
 import os
+import json
 import sys
 import time
 
@@ -17,22 +18,39 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from webcheck import browser, check, finish, http_at  # noqa: E402
+from webcheck import browser, check, finish, http_at, sign_in_page, signin  # noqa: E402
 
 base, shots = sys.argv[1], sys.argv[2]
+PASSWORD = "Wang-Dai-Ban-1"
+
+
+AUTH = {}  # the signed-in session: its cookie (and CSRF token, for changes)
 
 
 def http(method, path, body=None, headers=None):
-    return http_at(base, method, path, body, headers)
+    h = {"Cookie": AUTH.get("Cookie", "")} if AUTH else {}
+    h.update(headers or {})
+    return http_at(base, method, path, body, h)
 
 
 
 # ---- the API's refusals (the page is only one client) ----
-st, sess = http("GET", "/api/session")
-csrf = sess.get("csrf", "") if isinstance(sess, dict) else ""
-check("a session token is handed out", st == 200 and len(csrf) == 64, sess)
+st, body = http("GET", "/api/cases")
+check("not signed in: 401", st == 401 and b"unauthenticated" in (body if isinstance(body, bytes) else json.dumps(body).encode()), body)
 st, body = http("POST", "/api/cases", {"client": "张三", "phone": "13800138000", "item": "YB003"})
+check("a change not signed in: 401", st == 401, body)
+st, body, _ = signin(base, "wang.agent", "wrong-password")
+check("a wrong password: 401", st == 401, body)
+st, me, auth = signin(base, "wang.agent", PASSWORD)
+csrf = me.get("csrf", "") if isinstance(me, dict) else ""
+check("the agent signs in: 200 with a CSRF token", st == 200 and len(csrf) == 64, me)
+AUTH.update(auth)
+st, body = http("POST", "/api/cases", {"client": "张三", "phone": "13800138000", "item": "YB003"},
+                {"X-CSRF-Token": ""})
 check("a change without the CSRF token: 403", st == 403, body)
+st, body = http("GET", "/api/cases/360826100002-20261130-0001")
+check("a case of another village (outside the account's scope): 403",
+      st == 403 and isinstance(body, dict) and body["error"]["code"] == "forbidden", body)
 H = {"X-CSRF-Token": csrf}
 st, body = http("POST", "/api/cases", {"client": "张三", "phone": "12345", "item": "YB003"}, H)
 fields = [e.get("field") for e in body.get("errors", [])] if isinstance(body, dict) else []
@@ -57,7 +75,13 @@ drv = browser()
 wait = WebDriverWait(drv, 15, ignored_exceptions=(StaleElementReferenceException,))
 try:
     drv.get(base + "/#/log")
+    sign_in_page(drv, wait, "wang.agent", "wrong", By, EC)
+    err = wait.until(EC.presence_of_element_located((By.ID, "login-error")))
+    check("the page says a wrong password", "错误" in err.text or "wrong" in err.text, err.text)
+    drv.find_element(By.ID, "login-name").clear()
+    sign_in_page(drv, wait, "wang.agent", PASSWORD, By, EC)
     wait.until(EC.presence_of_element_located((By.ID, "item-search")))
+    check("signed in, the page names the agent", "王代办" in drv.find_element(By.ID, "who").text)
     check("the log form loads, in Chinese", "登记办件" in drv.page_source)
     drv.save_screenshot(f"{shots}/village-log.png")
 

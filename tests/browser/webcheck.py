@@ -39,6 +39,27 @@ def http_at(base, method, path, body=None, headers=None, raw=None):
             return e.code, raw
 
 
+def signin(base, login, password):
+    """Sign in over the API: (status, body, {"Cookie", "X-CSRF-Token"} for the next requests)."""
+    data = json.dumps({"login": login, "password": password}).encode()
+    req = urllib.request.Request(base + "/api/login", data=data, method="POST",
+                                 headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            body = json.loads(r.read())
+            cookie = r.headers.get("Set-Cookie", "").split(";")[0]
+            return r.status, body, {"Cookie": cookie, "X-CSRF-Token": body.get("csrf", "")}
+    except urllib.error.HTTPError as e:
+        return e.code, e.read(), {}
+
+
+def sign_in_page(drv, wait, login, password, By, EC):
+    """Fill the page's sign-in form and submit it."""
+    wait.until(EC.presence_of_element_located((By.ID, "login-name"))).send_keys(login)
+    drv.find_element(By.ID, "login-password").send_keys(password)
+    drv.find_element(By.ID, "login-submit").click()
+
+
 def browser():
     opts = webdriver.ChromeOptions()
     for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,768",
