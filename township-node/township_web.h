@@ -8,7 +8,6 @@
  *
  *   POST /api/login {login, password}, POST /api/logout, GET /api/me: sign-in
  *                                (tb_websession.h) with the accounts the county sent here
- *   GET  /api/session            {"csrf"}: the token every change must carry (X-CSRF-Token)
  *   GET  /api/status             place, county, link up, backlog, last status from the county
  *   GET  /api/items              the catalog in force (as `items --json`)
  *   GET  /api/inbox?village=&item=   cases held or being handed here, by deadline (as `inbox`)
@@ -19,8 +18,12 @@
  * {pledge[], due}, refuse {reason}, decide {decision: grant|deny, reason}, forward {}, suspend
  * {basis, reason}, resume {}, result {}, deliver {}, rate {rating, comment}, withdraw {reason},
  * note {reason} GET  /api/villages           this township's villages: last heard, cursor, open,
- * overdue Refusals: 400 {"errors": [{"field", "message"}]}, 404 unknown case or action, 403 a
- * change without the session's CSRF token.
+ * overdue.  Every route but login needs a signed-in person (401): a window of
+ * this township changes cases and is their actor (its login), an auditor
+ * only reads (403 read_only); every change carries the session's CSRF token
+ * (403); a case outside the account's scope is 403; every view of a case is
+ * audited first.  Refusals: 400 {"errors": [{"field", "message"}]}, 404
+ * unknown case or action.
  */
 #ifndef TOWNSHIP_WEB_H
 #define TOWNSHIP_WEB_H
