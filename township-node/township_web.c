@@ -524,8 +524,11 @@ int township_web_start(uv_loop_t *loop, const char *addr, township_web_t *w, tb_
     w->auth.place = w->env->place;
     if ((rc = tb_websess_new(tb_nodeauth_verify, &w->auth, &w->sess)) < 0)
         return rc;
-    return tb_http_new(loop, addr, routes, sizeof routes / sizeof routes[0], township_assets,
-                       township_assets_count, w, ret);
+    rc = tb_http_new(loop, addr, routes, sizeof routes / sizeof routes[0], township_assets,
+                     township_assets_count, w, ret);
+    if (rc < 0)
+        tb_websess_free(&w->sess); /* no server: nothing will stop it */
+    return rc;
 }
 
 void township_web_stop(township_web_t *w)

@@ -432,8 +432,11 @@ int village_web_start(uv_loop_t *loop, const char *addr, village_web_t *w, tb_ht
     w->auth.place = w->env->place;
     if ((rc = tb_websess_new(tb_nodeauth_verify, &w->auth, &w->sess)) < 0)
         return rc;
-    return tb_http_new(loop, addr, routes, sizeof routes / sizeof routes[0], village_assets,
-                       village_assets_count, w, ret);
+    rc = tb_http_new(loop, addr, routes, sizeof routes / sizeof routes[0], village_assets,
+                     village_assets_count, w, ret);
+    if (rc < 0)
+        tb_websess_free(&w->sess); /* no server: nothing will stop it */
+    return rc;
 }
 
 void village_web_stop(village_web_t *w)
