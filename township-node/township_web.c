@@ -139,12 +139,7 @@ static void on_items(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
     township_web_t *w = ctx;
     if (!signed_in(w, req, resp, false))
         return;
-    json_t *j =
-        tb_report_items_json(w->env->catalog, w->env->catalog_version, w->env->calendar_version);
-    if (!j)
-        tb_http_reply_error(resp, 500, "nomem", tb_strerror(-ENOMEM));
-    else
-        tb_http_reply_json(resp, 200, j);
+    tb_web_items(w->env, resp);
 }
 
 /* Sooner deadline first; a case with no clock running (0 or paused) after. */
