@@ -4,9 +4,11 @@
 #include "tb_error.h"
 #include "tb_i18n.h"
 #include "tb_msg.h"
+#include "tb_sign.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,8 +170,11 @@ int tb_cli_load(tb_env_ctx_t *env, tb_level_t level, tb_msg_t *ret_msg)
         return rc;
     }
     env->parent[0] = '\0';
-    if (level != TB_LEVEL_COUNTY)
+    if (level != TB_LEVEL_COUNTY) {
         tb_code_parent(env->place, env->parent);
+        env->data_pk_set =
+            tb_sign_load_pub(tb_config_get(&env->cfg, TB_CFG_KEYS), env->data_pk, NULL, 0) == 0;
+    }
     return 0;
 }
 
@@ -179,4 +184,6 @@ void tb_cli_env_fini(tb_env_ctx_t *env)
     tb_catalog_destroy(&env->catalog);
     tb_calendar_destroy(&env->calendar);
     tb_config_fini(&env->cfg);
+    sodium_memzero(env->data_sk, sizeof env->data_sk);
+    env->data_sk_set = env->data_pk_set = false;
 }

@@ -52,6 +52,12 @@ typedef struct {
     uint32_t calendar_version; /* likewise for the calendar */
     const char *place;         /* this node's code (borrowed from cfg) */
     char parent[TB_CODE_LEN + 1];
+    /* The county's data-signing key (tb_sign.h): at a township or village its
+     * public key, pinned from <keys>/county.sign.pub by tb_cli_load (none
+     * there: every data version is refused); at the county its secret key,
+     * loaded by `serve`. */
+    bool data_pk_set, data_sk_set;
+    unsigned char data_pk[32], data_sk[64];
 } tb_env_ctx_t;
 
 /* Load config, places, catalog and calendar; check that the place is a

@@ -1,6 +1,8 @@
 #include "tb_data.h"
 
+#include "tb_accountlist.h"
 #include "tb_error.h"
+#include "tb_sign.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -17,6 +19,8 @@ static int use(tb_env_ctx_t *env, const char *kind, uint32_t version, const char
     } else if (strcmp(kind, TB_DATA_CALENDAR) == 0) {
         if ((rc = tb_calendar_load_buf(env->calendar, body, len, &line)) == 0)
             env->calendar_version = version;
+    } else if (tb_accountlist_kind(kind, NULL)) {
+        rc = 0; /* read from the store when someone signs in (tb_nodeauth) */
     } else {
         rc = -TB_EDATA;
     }
@@ -65,6 +69,12 @@ int tb_data_receive(tb_env_ctx_t *env, tb_store_t *store, const tb_data_msg_t *d
         return 1;
     if (dv->version != current + 1)
         return 2; /* a gap, or a version that would block every later one */
+    /* Only what the county signed, whoever relayed it (checked for the one
+     * version that would be taken: the others change nothing anyway). */
+    if (!env->data_pk_set || (rc = tb_sign_check(env->data_pk, dv)) == -TB_EBADSIG)
+        return 3;
+    if (rc < 0)
+        return rc;
     rc = tb_store_data_put(store, dv->kind, dv->version, dv->body.data, dv->body.len);
     if (rc != 0)
         return rc;

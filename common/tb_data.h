@@ -31,7 +31,9 @@ int tb_data_current(tb_store_t *store, const char *kind, uint32_t *ret_version);
  * are counted again.  0 applied, 1 not newer (nothing done: a copy sent
  * again), 2 newer but not the next one (nothing done: a gap, or a forged
  * version such as 4294967295 that would block every later one; the caller
- * refuses it), or negative. */
+ * refuses it), 3 for the next version without a valid signature by the
+ * county's pinned key (tb_sign.h; nothing done: the caller refuses it; no
+ * key pinned: every version is 3), or negative. */
 int tb_data_receive(tb_env_ctx_t *env, tb_store_t *store, const tb_data_msg_t *dv);
 
 #endif

@@ -62,7 +62,8 @@ const char *tb_edge_case_id(const tb_item_msg_t *item);
  * event seen before, a version not newer); 2 for a data version newer than
  * the next one (tb_data_receive: nothing done, to be refused) or an event
  * whose id is recorded with other bytes (tb_store_apply: nothing done, an
- * alarm, tb_edge_conflict); or negative. */
+ * alarm, tb_edge_conflict); 3 for a data version without a valid county
+ * signature (tb_data_receive: nothing done, to be refused); or negative. */
 int tb_edge_from_above(tb_env_ctx_t *env, tb_store_t *store, const tb_item_msg_t *item,
                        const uint8_t *body, size_t len, int *ret_fold);
 

@@ -69,6 +69,9 @@ const char *tb_strerror(int err)
     case TB_ELOCKED:
         return TB_TR("账号已锁定（登录失败次数过多）",
                      "the account is locked (too many failed sign-ins)");
+    case TB_EBADSIG:
+        return TB_TR("数据版本没有县里的有效签名",
+                     "a data version without a valid county signature");
     default:
         break;
     }

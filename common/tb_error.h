@@ -33,6 +33,7 @@ enum {
     TB_ENOMATERIAL,    /* a notice, supplement or pledge that names no material */
     TB_EAUTH,          /* unknown login or wrong password */
     TB_ELOCKED,        /* an account locked after too many failed sign-ins */
+    TB_EBADSIG,        /* a data version without a valid signature by the county */
     TB_ELAST
 };
 

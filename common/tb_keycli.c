@@ -4,6 +4,7 @@
 #include "tb_i18n.h"
 #include "tb_keys.h"
 #include "tb_place.h"
+#include "tb_sign.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -47,6 +48,57 @@ int tb_keycli_keygen(int argc, char **argv, int first)
 out:
     tb_config_fini(&cfg);
     return status;
+}
+
+int tb_keycli_signkey(int argc, char **argv, int first)
+{
+    tb_config_t cfg;
+    tb_config_init(&cfg);
+    const char *pos[1];
+    int npos = 0, status = 2;
+    tb_msg_t msg;
+    if (tb_cli_args(argc, argv, first, &cfg, NULL, 0, pos, 0, &npos, &msg) < 0 ||
+        tb_config_load(&cfg, &msg) < 0) {
+        fputs(msg.text, stderr);
+        goto out;
+    }
+    char pub[2 * TB_SIGN_PK_BYTES + 1], why[600];
+    const char *dir = tb_config_get(&cfg, TB_CFG_KEYS);
+    if (tb_sign_keygen(dir, pub, why, sizeof why) < 0) {
+        fprintf(stderr, TB_TR("无法生成签名密钥：%s\n", "cannot make the signing key: %s\n"), why);
+        status = 1;
+        goto out;
+    }
+    printf("%s\n", pub);
+    fprintf(stderr,
+            TB_TR("已生成 %s/" TB_SIGN_KEY_NAME "（数据签名私钥，0600）和 " TB_SIGN_KEY_NAME
+                  ".pub；把 " TB_SIGN_KEY_NAME ".pub 装到每个乡镇和村的密钥目录（与 broker.pub "
+                  "一起）\n",
+                  "made %s/" TB_SIGN_KEY_NAME
+                  " (the data-signing secret key, 0600) and " TB_SIGN_KEY_NAME
+                  ".pub; install " TB_SIGN_KEY_NAME ".pub in every township's "
+                  "and village's key directory (next to broker.pub)\n"),
+            dir);
+    status = 0;
+out:
+    tb_config_fini(&cfg);
+    return status;
+}
+
+int tb_keycli_load_signing(tb_env_ctx_t *env)
+{
+    char why[600];
+    if (tb_sign_load_secret(tb_config_get(&env->cfg, TB_CFG_KEYS), env->data_sk, why, sizeof why) <
+        0) {
+        fprintf(stderr,
+                TB_TR("错误：县的数据签名密钥不可用：%s（用 tongban-county signkey 生成）\n",
+                      "error: no usable data-signing key: %s (make it with tongban-county "
+                      "signkey)\n"),
+                why);
+        return -1;
+    }
+    env->data_sk_set = true;
+    return 0;
 }
 
 int tb_keycli_load(const tb_config_t *cfg, const char *place, tb_curve_t *ret)

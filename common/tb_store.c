@@ -88,6 +88,16 @@ static const char *const migrations[] = {
     /* ... and at a parent, the restores answered: once per child's epoch. */
     "CREATE TABLE IF NOT EXISTS restore_answered(peer TEXT NOT NULL, epoch INTEGER NOT NULL,"
     "  at_ms INTEGER NOT NULL, PRIMARY KEY(peer, epoch)) WITHOUT ROWID;",
+    /* trust2 (issue 8): the node's append-only audit of sign-ins and of views
+     * of a case's personal data (tb_nodeauth.h).  Independent of the others. */
+    "CREATE TABLE IF NOT EXISTS audit(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  at_ms INTEGER NOT NULL, login TEXT NOT NULL, what TEXT NOT NULL,"
+    "  case_id TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX IF NOT EXISTS audit_login_at ON audit(login, at_ms);"
+    "CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END;"
+    "CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END;",
 };
 #define FOLD_PB_VERSION 4 /* the schema version with fold as tb_case_pack() */
 

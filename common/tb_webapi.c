@@ -3,6 +3,7 @@
 
 #include "tb_error.h"
 #include "tb_i18n.h"
+#include "tb_report.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -97,4 +98,13 @@ void tb_web_refuse(tb_http_resp_t *resp, int rc, const char *field, const char *
     tb_http_reply_json(resp, 400,
                        json_pack("{s:[{s:s,s:s}]}", "errors", "field", field, "message",
                                  message ? message : tb_strerror(rc)));
+}
+
+void tb_web_items(const tb_env_ctx_t *env, tb_http_resp_t *resp)
+{
+    json_t *j = tb_report_items_json(env->catalog, env->catalog_version, env->calendar_version);
+    if (!j)
+        tb_http_reply_error(resp, 500, "nomem", tb_strerror(-ENOMEM));
+    else
+        tb_http_reply_json(resp, 200, j);
 }

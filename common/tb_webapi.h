@@ -6,6 +6,7 @@
 #define TB_WEBAPI_H
 
 #include "tb_caseid.h"
+#include "tb_cli.h"
 #include "tb_http.h"
 
 #include <jansson.h>
@@ -36,5 +37,8 @@ int tb_web_case_action(const tb_http_req_t *req, tb_http_resp_t *resp,
  * failure, else 400 {"errors": [{"field": field, "message": message or
  * tb_strerror(rc)}]}. */
 void tb_web_refuse(tb_http_resp_t *resp, int rc, const char *field, const char *message);
+
+/* GET /api/items at any node: the catalog in force (as `items --json`). */
+void tb_web_items(const tb_env_ctx_t *env, tb_http_resp_t *resp);
 
 #endif

@@ -31,7 +31,7 @@
 #define TB_WEBSESS_MAX 256
 #define TB_WEBSESS_IDLE_S (30 * 60)
 #define TB_WEBSESS_ABS_S (12 * 3600)
-#define TB_WEBSESS_FAIL_MAX 5
+#define TB_WEBSESS_FAIL_MAX 10 /* above the accounts' own lockout (5), so 423 shows first */
 #define TB_WEBSESS_FAIL_WINDOW_S (5 * 60)
 #define TB_WEBSESS_ADDRS 256 /* addresses whose failures are remembered */
 

@@ -1,4 +1,5 @@
 #include "tb_wire.h"
+#include "tb_accountlist.h"
 
 #include "tb_calendar.h"
 #include "tb_case.h"
@@ -248,6 +249,7 @@ int tb_data_check(const Tongban__V1__DataVersion *dv)
         (dv->body.len && !dv->body.data))
         return -TB_EPROTO;
     int rc = -TB_EPROTO, line = 0;
+    char scope[13];
     if (strcmp(dv->kind, TB_DATA_CATALOG) == 0) {
         tb_catalog_t *c = tb_catalog_new();
         if (!c)
@@ -260,6 +262,8 @@ int tb_data_check(const Tongban__V1__DataVersion *dv)
             return -ENOMEM;
         rc = tb_calendar_load_buf(c, (const char *)dv->body.data, dv->body.len, &line);
         tb_calendar_destroy(&c);
+    } else if (tb_accountlist_kind(dv->kind, scope)) {
+        rc = tb_accountlist_check((const char *)dv->body.data, dv->body.len, scope, &line);
     }
     return rc == -ENOMEM ? rc : rc < 0 ? -TB_EPROTO : 0;
 }

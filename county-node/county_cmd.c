@@ -151,6 +151,9 @@ int county_data_import(PGconn *pg, const char *kind, const char *path, int *ret_
     dv.version = 1;
     dv.body.data = (uint8_t *)body;
     dv.body.len = n;
+    uint8_t sig[64] = {0}; /* the signature it will carry counts in its size */
+    dv.signature.data = sig;
+    dv.signature.len = sizeof sig;
     tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
     item.item_case = TONGBAN__V1__ITEM__ITEM_DATA;
     item.data = &dv;

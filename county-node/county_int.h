@@ -114,7 +114,7 @@ typedef struct {
 
 typedef struct {
     char peer[TB_CODE_LEN + 1];
-    char kind[16];
+    char kind[32]; /* "catalog", "calendar", "accounts/<scope>" */
     uint32_t version;
     char *body;
     size_t len;
@@ -363,6 +363,9 @@ void county_link_reset(county_t *self);
 /* The township of code, created if new; NULL if code is invalid or no memory. */
 peer_t *county_peer_get(county_t *self, const char *code);
 bool county_my_township(county_t *self, const char *code);
+/* New account snapshots for the townships with a link and their villages
+ * (county_accountsend.c), on pg between batches. */
+void county_snapshot_accounts(county_t *self, PGconn *pg);
 /* A new outbox row to `peer` in the batch: 0 or negative. */
 int county_link_queue(county_t *self, const char *peer, const uint8_t *buf, size_t len);
 /* Name the batch's link messages to the engine and write its cursors and

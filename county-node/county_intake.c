@@ -3,6 +3,7 @@
  * catalog and calendar versions (catalog_versions, calendar_versions), both
  * taken on a second, plain connection between batches and applied by the
  * next batch (county_apply_cmd, county_apply_data). */
+#include "tb_sign.h"
 #include "county_int.h"
 
 #include "tb_error.h"
@@ -88,6 +89,15 @@ int county_apply_data(county_t *self, const data_t *d)
     dv.version = d->version;
     dv.body.data = (uint8_t *)d->body;
     dv.body.len = d->len;
+    unsigned char sig[TB_SIGN_BYTES];
+    if (self->env->data_sk_set && tb_sign_data(self->env->data_sk, d->kind, d->version,
+                                               (const uint8_t *)d->body, d->len, sig) == 0) {
+        dv.signature.data = sig;
+        dv.signature.len = sizeof sig;
+    } else {
+        tb_error("%s version %u goes unsigned (no county signing key): every node will refuse it",
+                 d->kind, (unsigned)d->version);
+    }
     tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
     item.item_case = TONGBAN__V1__ITEM__ITEM_DATA;
     item.data = &dv;
@@ -168,15 +178,20 @@ void county_poll_data(county_t *self)
     arr[n++] = '}';
     arr[n] = '\0';
     const char *p[1] = {arr};
-    r = PQexecParams(self->cmd_pg,
-                     "WITH d AS (SELECT 'catalog' AS kind, version, body FROM catalog_versions"
-                     " UNION ALL SELECT 'calendar', version, body FROM calendar_versions)"
-                     " SELECT DISTINCT ON (t.peer, d.kind) t.peer, d.kind, d.version, d.body"
-                     " FROM d CROSS JOIN unnest($1::text[]) AS t(peer)"
-                     " LEFT JOIN data_sent s ON s.peer = t.peer AND s.kind = d.kind"
-                     " WHERE s.version IS NULL OR s.version < d.version"
-                     " ORDER BY t.peer, d.kind, d.version",
-                     1, NULL, p, NULL, NULL, 0);
+    county_snapshot_accounts(self, self->cmd_pg);
+    /* Account snapshots go to the township of their scope (its own and its villages'). */
+    r = PQexecParams(
+        self->cmd_pg,
+        "WITH d AS (SELECT 'catalog' AS kind, version, body FROM catalog_versions"
+        " UNION ALL SELECT 'calendar', version, body FROM calendar_versions"
+        " UNION ALL SELECT 'accounts/' || scope, version, body FROM account_snapshots)"
+        " SELECT DISTINCT ON (t.peer, d.kind) t.peer, d.kind, d.version, d.body"
+        " FROM d CROSS JOIN unnest($1::text[]) AS t(peer)"
+        " LEFT JOIN data_sent s ON s.peer = t.peer AND s.kind = d.kind"
+        " WHERE (s.version IS NULL OR s.version < d.version)"
+        "   AND (d.kind NOT LIKE 'accounts/%' OR substr(d.kind, 10, 9) = left(t.peer, 9))"
+        " ORDER BY t.peer, d.kind, d.version",
+        1, NULL, p, NULL, NULL, 0);
     free(arr);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         tb_warn("data versions: %s", PQerrorMessage(self->cmd_pg));

@@ -47,6 +47,7 @@ static void usage(FILE *out)
             "127.0.0.1:8400，\n"
             "                          off 关闭）提供监察界面\n"
             "  keygen                  生成本节点的 CurveZMQ 密钥对（--keys 目录）\n"
+            "  signkey                 生成县的数据签名密钥 county.sign(.pub)（--keys 目录）\n"
             "  keys allow 区划 公钥|文件 | keys revoke 区划|公钥 | keys list  准入名单\n"
             "  account add|list|disable|enable|passwd|check  账号（account --help）\n"
             "  cards [--json] [--level yellow|red] [--open]  黄牌、红牌（电子监察）\n"
@@ -91,6 +92,8 @@ static void usage(FILE *out)
             "  serve                   run the county node (the authoritative store), and the\n"
             "                          dashboard on --http (default 127.0.0.1:8400, off: none)\n"
             "  keygen                  make this node's CurveZMQ key pair (in --keys DIR)\n"
+            "  signkey                 make the county's data-signing key county.sign(.pub) "
+            "(--keys DIR)\n"
             "  keys allow PLACE KEY|FILE | keys revoke PLACE|KEY | keys list   the allow-list\n"
             "  account add|list|disable|enable|passwd|check   accounts (account --help)\n"
             "  cards [--json] [--level yellow|red] [--open]   yellow and red cards (supervision)\n"
@@ -211,6 +214,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "keygen") == 0)
         return tb_keycli_keygen(argc, argv, 2);
+    if (strcmp(cmd, "signkey") == 0)
+        return tb_keycli_signkey(argc, argv, 2);
     if (strcmp(cmd, "keys") == 0)
         return tb_keycli_keys(argc, argv, 2);
     if (!strcmp(cmd, "account") || !strcmp(cmd, "audit"))
@@ -295,7 +300,7 @@ int main(int argc, char **argv)
         PQfinish(pg);
         pg = NULL;
         tb_curve_t curve;
-        if (tb_keycli_load(&env.cfg, env.place, &curve) < 0)
+        if (tb_keycli_load(&env.cfg, env.place, &curve) < 0 || tb_keycli_load_signing(&env) < 0)
             goto out;
         /* The dashboard (county_web.h): its own thread and connection. */
         const char *http = tb_config_get(&env.cfg, TB_CFG_HTTP);

@@ -81,6 +81,7 @@ county_mode() {
     # One process for 350 key pairs (the same files as keygen and keys allow).
     export TONGBAN_KEYS=$RUN/keys
     /usr/bin/python3 tests/integration/curve-keys.py "$TONGBAN_KEYS" data >/dev/null
+    "$C" signkey --keys "$TONGBAN_KEYS" >/dev/null 2>&1
     step "启动全县 / starting the broker, the county, ${#TOWNS[@]} townships, ${#VILLAGES[@]} villages"
     ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
     start broker deploy/supervise.sh "$B/broker/tongban-broker" serve

@@ -67,6 +67,9 @@ tb_keys_make() {
     mkdir -p "$dir" && chmod 700 "$dir" || return 1
     [ -f "$dir/broker.key" ] || "$b/broker/tongban-broker" keygen --keys "$dir" >/dev/null || return 1
     [ -f "$dir/allow.list" ] || : >"$dir/allow.list"
+    # The county's data-signing key; on real machines county.sign.pub is
+    # installed next to broker.pub at every township and village.
+    [ -f "$dir/county.sign" ] || "$b/county-node/tongban-county" signkey --keys "$dir" >/dev/null 2>&1 || return 1
     for p in "$@"; do
         case $p in
         *000000) bin=$b/county-node/tongban-county ;;

@@ -2,6 +2,7 @@
 #include "township.h"
 #include "township_web.h"
 
+#include "tb_auditcli.h"
 #include "tb_data.h"
 #include "tb_error.h"
 #include "tb_file.h"
@@ -78,6 +79,7 @@ static void web_stopping(void *ctx)
 {
     serve_ctx_t *s = ctx;
     tb_http_close(&s->http);
+    township_web_stop(&s->web);
     s->link = NULL;
 }
 
@@ -117,6 +119,8 @@ static void usage(FILE *out)
             "                         并在 --http 地址（默认 127.0.0.1:8402，off "
             "关闭）提供窗口网页\n"
             "  keygen                 生成本节点的 CurveZMQ 密钥对（--keys 目录）\n"
+            "  audit [--login 登录名] [--case 办件编号] [--json]\n"
+            "                     本节点的审计记录（登录、登录失败、查看个人信息）\n"
             "\n"
             "共用选项（也可用环境变量或 --config 配置文件）：\n"
             "  --place 代码       本乡镇12位区划代码（TONGBAN_PLACE），如 360826100000\n"
@@ -160,6 +164,9 @@ static void usage(FILE *out)
             "  serve                  run the township node, and the window's screens on --http\n"
             "                         (default 127.0.0.1:8402; off: none)\n"
             "  keygen                 make this node's CurveZMQ key pair (in --keys DIR)\n"
+            "  audit [--login LOGIN] [--case ID] [--json]\n"
+            "                     this node's audit (sign-ins, failed sign-ins, views of personal "
+            "data)\n"
             "\n"
             "Common options (or environment variables, or a --config file):\n"
             "  --place CODE       this township's 12-digit code (TONGBAN_PLACE)\n"
@@ -205,6 +212,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "keygen") == 0)
         return tb_keycli_keygen(argc, argv, 2);
+    if (strcmp(cmd, "audit") == 0)
+        return tb_auditcli_main(argc, argv, 2, TB_LEVEL_TOWNSHIP);
     if (strcmp(cmd, "serve") == 0)
         tb_signal_hold(); /* released once the loop handles SIGTERM (tb_signal.h) */
     int act = -1;
@@ -399,7 +408,8 @@ int main(int argc, char **argv)
         serve_ctx_t sc = {.node = t};
         const char *http = tb_config_get(&env.cfg, TB_CFG_HTTP);
         sc.addr = !http ? "127.0.0.1:8402" : strcmp(http, "off") ? http : NULL;
-        sc.web = (township_web_t){&env, web_link_up, web_backlog, web_kick, &sc, ""};
+        sc.web =
+            (township_web_t){&env, web_link_up, web_backlog, web_kick, &sc, "", {NULL, NULL}, NULL};
         tb_sqlink_app_t app = {
             township_apply, &sc,    log_link_note,       web_started,
             web_stopping,   &curve, township_undecodable}; /* every refusal answered (issue 9) */

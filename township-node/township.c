@@ -1,10 +1,12 @@
 #include "township.h"
 
+#include "tb_accountlist.h"
 #include "tb_data.h"
 #include "tb_edge.h"
 #include "tb_error.h"
 #include "tb_log.h"
 #include "tb_reject.h"
+#include "tb_sign.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -167,7 +169,30 @@ static int from_village(township_t *t, const char *peer, const tb_item_msg_t *it
 static int from_county(township_t *t, const tb_item_msg_t *item, const uint8_t *body, size_t len)
 {
     int fold = 0;
+    /* Accounts: our own list is taken below; a village's is checked (the
+     * county's signature) and relayed to that village alone, unchanged. */
+    char scope[TB_CODE_LEN + 1];
+    bool accounts = item->item_case == TONGBAN__V1__ITEM__ITEM_DATA &&
+                    tb_accountlist_kind(item->data->kind, scope);
+    if (accounts && strcmp(scope, t->env->place) != 0) {
+        if (!my_village(t, scope) || tb_places_check(t->env->places, scope) != 0)
+            return refuse(t, t->env->parent, body, len, "accounts of a place not ours");
+        if (!t->env->data_pk_set || tb_sign_check(t->env->data_pk, item->data) < 0) {
+            char why[128];
+            snprintf(why, sizeof why, "%s version %u without a valid county signature",
+                     item->data->kind, (unsigned)item->data->version);
+            return refuse(t, t->env->parent, body, len, why);
+        }
+        return tb_store_enqueue(t->store, scope, body, len, NULL);
+    }
     int rc = tb_edge_from_above(t->env, t->store, item, body, len, &fold);
+    if (rc == 3) {
+        char why[128];
+        snprintf(why, sizeof why, "%s version %u without a valid county signature%s",
+                 item->data->kind, (unsigned)item->data->version,
+                 t->env->data_pk_set ? "" : " (no county.sign.pub pinned in the keys directory)");
+        return refuse(t, t->env->parent, body, len, why);
+    }
     if (rc == 2) {
         uint32_t cur = 0;
         if ((rc = tb_data_current(t->store, item->data->kind, &cur)) < 0)
@@ -187,6 +212,10 @@ static int from_county(township_t *t, const tb_item_msg_t *item, const uint8_t *
     }
     if (rc != 0)
         return rc < 0 ? rc : 0; /* 1: seen before or not newer, passed down when it came */
+    if (accounts) {
+        tb_info("%s version %u in force", item->data->kind, (unsigned)item->data->version);
+        return 0;
+    }
     if (item->item_case == TONGBAN__V1__ITEM__ITEM_DATA) {
         tb_info("%s version %u in force; relaying it to our villages", item->data->kind,
                 (unsigned)item->data->version);

@@ -92,17 +92,26 @@ static bool is_closed(json_t *c)
 
 /* ---- handlers ---------------------------------------------------------------------------- */
 
-static void on_session(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+/* The signed-in person (NULL after answering 401, or 403: a change without
+ * the session's CSRF token, or by a read-only role). */
+static const tb_webuser_t *signed_in(township_web_t *w, const tb_http_req_t *req,
+                                     tb_http_resp_t *resp, bool change)
 {
-    (void)req;
-    township_web_t *w = ctx;
-    tb_http_reply_json(resp, 200, json_pack("{s:s}", "csrf", w->csrf));
+    const tb_webuser_t *u = tb_websess_require(w->sess, req, resp);
+    if (u && change && !tb_nodeauth_can_change(u->role, w->env->place)) {
+        tb_http_reply_error(resp, 403, "read_only",
+                            TB_TR("本账号只能查看，不能办理", "this account may only read"));
+        return NULL;
+    }
+    return u;
 }
 
 static void on_status(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
-    (void)req;
     township_web_t *w = ctx;
+    const tb_webuser_t *u = signed_in(w, req, resp, false);
+    if (!u)
+        return;
     tb_store_t *s = NULL;
     int64_t last = 0;
     if (open_store(w, &s) == 0) {
@@ -114,7 +123,7 @@ static void on_status(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
         tb_fmt_time(last, at);
     const char *me = tb_places_name(w->env->places, w->env->place);
     const char *up = tb_places_name(w->env->places, w->env->parent);
-    const char *agent = tb_config_get(&w->env->cfg, TB_CFG_AGENT);
+    const char *agent = u->name;
     const char *phone = tb_config_get(&w->env->cfg, TB_CFG_SERVICE_PHONE);
     tb_http_reply_json(
         resp, 200,
@@ -127,14 +136,10 @@ static void on_status(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 
 static void on_items(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
-    (void)req;
     township_web_t *w = ctx;
-    json_t *j =
-        tb_report_items_json(w->env->catalog, w->env->catalog_version, w->env->calendar_version);
-    if (!j)
-        tb_http_reply_error(resp, 500, "nomem", tb_strerror(-ENOMEM));
-    else
-        tb_http_reply_json(resp, 200, j);
+    if (!signed_in(w, req, resp, false))
+        return;
+    tb_web_items(w->env, resp);
 }
 
 /* Sooner deadline first; a case with no clock running (0 or paused) after. */
@@ -158,6 +163,8 @@ static int by_due(const void *a, const void *b)
 static void on_inbox(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     township_web_t *w = ctx;
+    if (!signed_in(w, req, resp, false))
+        return;
     const char *village = tb_http_query(req, "village"), *item = tb_http_query(req, "item");
     tb_store_t *s = NULL;
     int rc = open_store(w, &s);
@@ -200,8 +207,9 @@ static void on_inbox(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 
 static void on_villages(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
-    (void)req;
     township_web_t *w = ctx;
+    if (!signed_in(w, req, resp, false))
+        return;
     tb_store_t *s = NULL;
     int rc = open_store(w, &s);
     if (rc < 0) {
@@ -249,7 +257,8 @@ static void on_villages(void *ctx, const tb_http_req_t *req, tb_http_resp_t *res
     tb_http_reply_json(resp, 200, json_pack("{s:o}", "villages", out));
 }
 
-static void register_case(township_web_t *w, const tb_http_req_t *req, tb_http_resp_t *resp)
+static void register_case(township_web_t *w, const tb_webuser_t *u, const tb_http_req_t *req,
+                          tb_http_resp_t *resp)
 {
     json_t *b = tb_http_json_body(req);
     char mats[2048];
@@ -265,7 +274,7 @@ static void register_case(township_web_t *w, const tb_http_req_t *req, tb_http_r
     if (e.note && !*e.note)
         e.note = NULL;
     e.materials = mats[0] ? mats : NULL;
-    e.agent = tb_config_get(&w->env->cfg, TB_CFG_AGENT);
+    e.agent = u->login; /* the signed-in person, not a free-text agent */
     char why[400];
     if ((rc = tb_edge_explain_entry(w->env, &e, why, sizeof why)) < 0) {
         refuse_msg(resp, rc, TB_EV_NONE, why[0] ? why : NULL);
@@ -358,8 +367,8 @@ static int read_step(json_t *b, tb_act_t *a, char *mats, size_t size, const char
     return 0;
 }
 
-static void act(township_web_t *w, const char *id, const char *name, const tb_http_req_t *req,
-                tb_http_resp_t *resp)
+static void act(township_web_t *w, const tb_webuser_t *u, const char *id, const char *name,
+                const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     size_t k;
     for (k = 0; k < NACTIONS; k++)
@@ -370,8 +379,7 @@ static void act(township_web_t *w, const char *id, const char *name, const tb_ht
         return;
     }
     char mats[2048];
-    tb_act_t a = {
-        .type = actions[k].type, .case_id = id, .actor = tb_config_get(&w->env->cfg, TB_CFG_AGENT)};
+    tb_act_t a = {.type = actions[k].type, .case_id = id, .actor = u->login};
     const char *why;
     int rc = read_step(tb_http_json_body(req), &a, mats, sizeof mats, &why);
     if (rc < 0) {
@@ -403,11 +411,18 @@ static void act(township_web_t *w, const char *id, const char *name, const tb_ht
 static void on_case_get(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     township_web_t *w = ctx;
+    const tb_webuser_t *u = signed_in(w, req, resp, false);
+    if (!u)
+        return;
     const char *id = tb_http_param(req);
     if (!tb_caseid_valid(id)) {
         tb_http_reply_error(resp, 404, "no_case", tb_strerror(-TB_ENOCASE));
         return;
     }
+    char place[TB_CODE_LEN + 1];
+    snprintf(place, sizeof place, "%.12s", id);
+    if (!tb_websess_scope(u, place, resp))
+        return;
     tb_store_t *s = NULL;
     int rc = open_store(w, &s);
     json_t *c = NULL;
@@ -415,6 +430,9 @@ static void on_case_get(void *ctx, const tb_http_req_t *req, tb_http_resp_t *res
     char origin[TB_CODE_LEN + 1];
     tb_report_opts_t o = report_opts(w);
     o.mask_phone = false; /* the one-case view, as `show` */
+    /* A view of the case's personal data is audited before it is shown. */
+    if (rc == 0)
+        rc = tb_audit_add(s, u->login, "view", id, NULL);
     if (rc == 0)
         rc = tb_report_case_json(s, id, &o, &c);
     if (rc == 0 && tb_store_case_get(s, id, &cs, origin) == 0) {
@@ -446,26 +464,53 @@ static void on_case_get(void *ctx, const tb_http_req_t *req, tb_http_resp_t *res
 static void on_case_post(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     township_web_t *w = ctx;
-    if (!tb_web_csrf(w->csrf, req, resp))
+    const tb_webuser_t *u = signed_in(w, req, resp, true);
+    if (!u)
         return;
     char id[TB_CASEID_MAX + 1];
     const char *action;
     if (tb_web_case_action(req, resp, id, &action) == 0)
-        act(w, id, action, req, resp);
+        act(w, u, id, action, req, resp);
 }
 
 static void on_register(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     township_web_t *w = ctx;
-    if (tb_web_csrf(w->csrf, req, resp))
-        register_case(w, req, resp);
+    const tb_webuser_t *u = signed_in(w, req, resp, true);
+    if (u)
+        register_case(w, u, req, resp);
+}
+
+static void on_login(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    township_web_t *w = ctx;
+    tb_websess_login(w->sess, req, resp);
+}
+
+static void on_logout(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    township_web_t *w = ctx;
+    tb_websess_logout(w->sess, req, resp);
+}
+
+static void on_me(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    township_web_t *w = ctx;
+    tb_websess_me(w->sess, req, resp);
 }
 
 static const tb_http_route_t routes[] = {
-    {"GET", "/api/session", on_session, false},   {"GET", "/api/status", on_status, false},
-    {"GET", "/api/items", on_items, false},       {"GET", "/api/inbox", on_inbox, false},
-    {"POST", "/api/cases", on_register, true},    {"GET", "/api/cases/*", on_case_get, false},
-    {"POST", "/api/cases/*", on_case_post, true}, {"GET", "/api/villages", on_villages, false},
+    {"POST", "/api/login", on_login, true},
+    {"POST", "/api/logout", on_logout, false},
+    {"GET", "/api/me", on_me, false},
+
+    {"GET", "/api/status", on_status, false},
+    {"GET", "/api/items", on_items, false},
+    {"GET", "/api/inbox", on_inbox, false},
+    {"POST", "/api/cases", on_register, true},
+    {"GET", "/api/cases/*", on_case_get, false},
+    {"POST", "/api/cases/*", on_case_post, true},
+    {"GET", "/api/villages", on_villages, false},
 };
 
 int township_web_start(uv_loop_t *loop, const char *addr, township_web_t *w, tb_http_t **ret)
@@ -473,6 +518,18 @@ int township_web_start(uv_loop_t *loop, const char *addr, township_web_t *w, tb_
     int rc = tb_web_token(w->csrf);
     if (rc < 0)
         return rc;
-    return tb_http_new(loop, addr, routes, sizeof routes / sizeof routes[0], township_assets,
-                       township_assets_count, w, ret);
+    w->auth.data_dir = tb_config_get(&w->env->cfg, TB_CFG_DATA_DIR);
+    w->auth.place = w->env->place;
+    if ((rc = tb_websess_new(tb_nodeauth_verify, &w->auth, &w->sess)) < 0)
+        return rc;
+    rc = tb_http_new(loop, addr, routes, sizeof routes / sizeof routes[0], township_assets,
+                     township_assets_count, w, ret);
+    if (rc < 0)
+        tb_websess_free(&w->sess); /* no server: nothing will stop it */
+    return rc;
+}
+
+void township_web_stop(township_web_t *w)
+{
+    tb_websess_free(&w->sess);
 }

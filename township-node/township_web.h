@@ -6,7 +6,8 @@
  * tb_act_explain).  Each request opens the store as a command would; after a
  * change the daemon is told to send at once.
  *
- *   GET  /api/session            {"csrf"}: the token every change must carry (X-CSRF-Token)
+ *   POST /api/login {login, password}, POST /api/logout, GET /api/me: sign-in
+ *                                (tb_websession.h) with the accounts the county sent here
  *   GET  /api/status             place, county, link up, backlog, last status from the county
  *   GET  /api/items              the catalog in force (as `items --json`)
  *   GET  /api/inbox?village=&item=   cases held or being handed here, by deadline (as `inbox`)
@@ -17,14 +18,20 @@
  * {pledge[], due}, refuse {reason}, decide {decision: grant|deny, reason}, forward {}, suspend
  * {basis, reason}, resume {}, result {}, deliver {}, rate {rating, comment}, withdraw {reason},
  * note {reason} GET  /api/villages           this township's villages: last heard, cursor, open,
- * overdue Refusals: 400 {"errors": [{"field", "message"}]}, 404 unknown case or action, 403 a
- * change without the session's CSRF token.
+ * overdue.  Every route but login needs a signed-in person (401): a window of
+ * this township changes cases and is their actor (its login), an auditor
+ * only reads (403 read_only); every change carries the session's CSRF token
+ * (403); a case outside the account's scope is 403; every view of a case is
+ * audited first.  Refusals: 400 {"errors": [{"field", "message"}]}, 404
+ * unknown case or action.
  */
 #ifndef TOWNSHIP_WEB_H
 #define TOWNSHIP_WEB_H
 
 #include "tb_cli.h"
 #include "tb_http.h"
+#include "tb_nodeauth.h"
+#include "tb_websession.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -36,9 +43,15 @@ typedef struct {
     void (*kick)(void *arg); /* something was queued: send now */
     void *arg;
     char csrf[65];
+    /* Sign-in (tb_websession) with the accounts the county distributed here
+     * (tb_nodeauth): made by township_web_start, freed by township_web_stop. */
+    tb_nodeauth_t auth;
+    tb_websess_t *sess;
 } township_web_t;
 
 /* Serve the screens on addr; w must outlive the server. */
 int township_web_start(uv_loop_t *loop, const char *addr, township_web_t *w, tb_http_t **ret);
+/* Free what township_web_start made besides the server (after tb_http_close). */
+void township_web_stop(township_web_t *w);
 
 #endif

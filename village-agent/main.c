@@ -1,6 +1,7 @@
 /* tongban-village: the village agent's commands and daemon. */
 #include "village.h"
 
+#include "tb_auditcli.h"
 #include "tb_data.h"
 #include "tb_error.h"
 #include "tb_file.h"
@@ -80,6 +81,7 @@ static void web_stopping(void *ctx)
 {
     serve_ctx_t *s = ctx;
     tb_http_close(&s->http);
+    village_web_stop(&s->web);
     s->link = NULL;
 }
 
@@ -113,6 +115,8 @@ static void usage(FILE *out)
             "  restore [--wait 秒] 换了电脑或台账丢失：在新的空台账上从乡镇恢复全部办件\n"
             "                     （须同时运行 serve；默认等 120 秒）\n"
             "  keygen             生成本节点的 CurveZMQ 密钥对（--keys 目录）\n"
+            "  audit [--login 登录名] [--case 办件编号] [--json]\n"
+            "                     本节点的审计记录（登录、登录失败、查看个人信息）\n"
             "\n"
             "共用选项（也可用环境变量或 --config 配置文件）：\n"
             "  --place 代码       本村12位区划代码（TONGBAN_PLACE），如 360826100001\n"
@@ -150,6 +154,9 @@ static void usage(FILE *out)
             "                     a replaced PC or a lost store: on a new, empty store, get every\n"
             "                     case back from the township (serve must run; waits 120 s)\n"
             "  keygen             make this node's CurveZMQ key pair (in --keys DIR)\n"
+            "  audit [--login LOGIN] [--case ID] [--json]\n"
+            "                     this node's audit (sign-ins, failed sign-ins, views of personal "
+            "data)\n"
             "\n"
             "Common options (or environment variables, or a --config file):\n"
             "  --place CODE       this village's 12-digit code (TONGBAN_PLACE)\n"
@@ -218,6 +225,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "keygen") == 0)
         return tb_keycli_keygen(argc, argv, 2);
+    if (strcmp(cmd, "audit") == 0)
+        return tb_auditcli_main(argc, argv, 2, TB_LEVEL_VILLAGE);
     if (strcmp(cmd, "serve") == 0)
         tb_signal_hold(); /* released once the loop handles SIGTERM (tb_signal.h) */
     tb_opt_t opts[] = {{"client", true, NULL},    {"phone", true, NULL},  {"item", true, NULL},
@@ -447,7 +456,8 @@ int main(int argc, char **argv)
         serve_ctx_t sc = {.node = {&env, store}};
         const char *http = tb_config_get(&env.cfg, TB_CFG_HTTP);
         sc.addr = !http ? "127.0.0.1:8401" : strcmp(http, "off") ? http : NULL;
-        sc.web = (village_web_t){&env, web_link_up, web_backlog, web_kick, &sc, ""};
+        sc.web =
+            (village_web_t){&env, web_link_up, web_backlog, web_kick, &sc, "", {NULL, NULL}, NULL};
         tb_sqlink_app_t app = {village_apply, &sc,    log_link_note, web_started,
                                web_stopping,  &curve, NULL};
         const char *broker = tb_config_get(&env.cfg, TB_CFG_BROKER);

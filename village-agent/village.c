@@ -1,5 +1,6 @@
 #include "village.h"
 
+#include "tb_accountlist.h"
 #include "tb_error.h"
 #include "tb_log.h"
 #include "tb_restore.h"
@@ -60,6 +61,10 @@ int village_apply(void *ctx, const char *peer, const tb_item_msg_t *item, const 
     const char *case_id = tb_edge_case_id(item);
     if (case_id && strncmp(case_id, tb_store_place(v->store), TB_CODE_LEN) != 0)
         return refuse(v, peer, body, len, "a case this village did not log");
+    char scope[TB_CODE_LEN + 1];
+    if (item->item_case == TONGBAN__V1__ITEM__ITEM_DATA &&
+        tb_accountlist_kind(item->data->kind, scope) && strcmp(scope, v->env->place) != 0)
+        return refuse(v, peer, body, len, "the accounts of another place");
     int fold = 0;
     int rc = item->item_case == TONGBAN__V1__ITEM__ITEM_EVENT
                  ? tb_restore_replace(v->store, item->event, body, len)
@@ -74,6 +79,13 @@ int village_apply(void *ctx, const char *peer, const tb_item_msg_t *item, const 
                  "%s, new sha256 %s): the new one refused",
                  peer, item->event->origin_node, item->event->origin_seq, stored, got);
         return refuse(v, peer, body, len, "an event id reused for other content");
+    }
+    if (rc == 3) {
+        char why[128];
+        snprintf(why, sizeof why, "%s version %u without a valid county signature%s",
+                 item->data->kind, (unsigned)item->data->version,
+                 v->env->data_pk_set ? "" : " (no county.sign.pub pinned in the keys directory)");
+        return refuse(v, peer, body, len, why);
     }
     if (rc == 2) {
         uint32_t cur = 0;

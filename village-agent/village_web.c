@@ -64,19 +64,28 @@ static void refuse(tb_http_resp_t *resp, int rc)
     tb_web_refuse(resp, rc, field_of(rc), NULL);
 }
 
-/* ---- handlers ---------------------------------------------------------------------------- */
-
-static void on_session(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+/* The signed-in person (NULL after answering 401, or 403: a change without
+ * the session's CSRF token, or by a read-only role). */
+static const tb_webuser_t *signed_in(village_web_t *w, const tb_http_req_t *req,
+                                     tb_http_resp_t *resp, bool change)
 {
-    (void)req;
-    village_web_t *w = ctx;
-    tb_http_reply_json(resp, 200, json_pack("{s:s}", "csrf", w->csrf));
+    const tb_webuser_t *u = tb_websess_require(w->sess, req, resp);
+    if (u && change && !tb_nodeauth_can_change(u->role, w->env->place)) {
+        tb_http_reply_error(resp, 403, "read_only",
+                            TB_TR("本账号只能查看，不能办理", "this account may only read"));
+        return NULL;
+    }
+    return u;
 }
+
+/* ---- handlers ---------------------------------------------------------------------------- */
 
 static void on_status(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
-    (void)req;
     village_web_t *w = ctx;
+    const tb_webuser_t *u = signed_in(w, req, resp, false);
+    if (!u)
+        return;
     tb_store_t *s = NULL;
     int64_t last = 0;
     if (open_store(w, &s) == 0) {
@@ -97,7 +106,7 @@ static void on_status(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
         tb_fmt_time(last, at);
     const char *me = tb_places_name(w->env->places, w->env->place);
     const char *up = tb_places_name(w->env->places, w->env->parent);
-    const char *agent = tb_config_get(&w->env->cfg, TB_CFG_AGENT);
+    const char *agent = u->name;
     const char *phone = tb_config_get(&w->env->cfg, TB_CFG_SERVICE_PHONE);
     tb_http_reply_json(
         resp, 200,
@@ -110,14 +119,10 @@ static void on_status(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 
 static void on_items(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
-    (void)req;
     village_web_t *w = ctx;
-    json_t *j =
-        tb_report_items_json(w->env->catalog, w->env->catalog_version, w->env->calendar_version);
-    if (!j)
-        tb_http_reply_error(resp, 500, "nomem", tb_strerror(-ENOMEM));
-    else
-        tb_http_reply_json(resp, 200, j);
+    if (!signed_in(w, req, resp, false))
+        return;
+    tb_web_items(w->env, resp);
 }
 
 static bool keep(json_t *c, const char *filter, const char *q, const char *item)
@@ -150,6 +155,8 @@ static bool keep(json_t *c, const char *filter, const char *q, const char *item)
 static void on_cases(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     village_web_t *w = ctx;
+    if (!signed_in(w, req, resp, false))
+        return;
     const char *filter = tb_http_query(req, "filter");
     if (filter && *filter && strcmp(filter, "open") && strcmp(filter, "due") &&
         strcmp(filter, "overdue") && strcmp(filter, "closed")) {
@@ -183,7 +190,8 @@ static void on_cases(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
     tb_http_reply_json(resp, 200, json_pack("{s:o}", "cases", kept));
 }
 
-static void log_case(village_web_t *w, const tb_http_req_t *req, tb_http_resp_t *resp)
+static void log_case(village_web_t *w, const tb_webuser_t *u, const tb_http_req_t *req,
+                     tb_http_resp_t *resp)
 {
     json_t *b = tb_http_json_body(req);
     char mats[2048];
@@ -199,7 +207,7 @@ static void log_case(village_web_t *w, const tb_http_req_t *req, tb_http_resp_t 
     if (e.note && !*e.note)
         e.note = NULL;
     e.materials = mats;
-    e.agent = tb_config_get(&w->env->cfg, TB_CFG_AGENT);
+    e.agent = u->login; /* the signed-in person, not a free-text agent */
     tb_store_t *s = NULL;
     char id[TB_CASEID_MAX];
     if ((rc = open_store(w, &s)) < 0 || (rc = village_log(w->env, s, &e, id)) < 0) {
@@ -221,8 +229,8 @@ static const struct {
     {"withdraw", TB_EV_WITHDRAWN},      {"note", TB_EV_NOTE},
 };
 
-static void act(village_web_t *w, const char *id, const char *name, const tb_http_req_t *req,
-                tb_http_resp_t *resp)
+static void act(village_web_t *w, const tb_webuser_t *u, const char *id, const char *name,
+                const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     size_t k;
     for (k = 0; k < sizeof actions / sizeof actions[0]; k++)
@@ -234,8 +242,7 @@ static void act(village_web_t *w, const char *id, const char *name, const tb_htt
     }
     json_t *b = tb_http_json_body(req);
     char mats[2048];
-    tb_act_t a = {
-        .type = actions[k].type, .case_id = id, .actor = tb_config_get(&w->env->cfg, TB_CFG_AGENT)};
+    tb_act_t a = {.type = actions[k].type, .case_id = id, .actor = u->login};
     int rc;
     const char *rating = NULL;
     json_t *r = json_object_get(b, "rating");
@@ -274,15 +281,25 @@ static void act(village_web_t *w, const char *id, const char *name, const tb_htt
 static void on_case_get(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     village_web_t *w = ctx;
+    const tb_webuser_t *u = signed_in(w, req, resp, false);
+    if (!u)
+        return;
     const char *id = tb_http_param(req);
     if (!tb_caseid_valid(id)) {
         tb_http_reply_error(resp, 404, "no_case", tb_strerror(-TB_ENOCASE));
         return;
     }
+    char place[TB_CODE_LEN + 1];
+    snprintf(place, sizeof place, "%.12s", id);
+    if (!tb_websess_scope(u, place, resp))
+        return;
     tb_store_t *s = NULL;
     int rc = open_store(w, &s);
     json_t *c = NULL;
     tb_report_opts_t o = report_opts(w);
+    /* A view of the case's personal data is audited before it is shown. */
+    if (rc == 0)
+        rc = tb_audit_add(s, u->login, "view", id, NULL);
     if (rc == 0)
         rc = tb_report_case_json(s, id, &o, &c);
     tb_store_destroy(&s);
@@ -295,24 +312,28 @@ static void on_case_get(void *ctx, const tb_http_req_t *req, tb_http_resp_t *res
 static void on_case_post(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     village_web_t *w = ctx;
-    if (!tb_web_csrf(w->csrf, req, resp))
+    const tb_webuser_t *u = signed_in(w, req, resp, true);
+    if (!u)
         return;
     char id[TB_CASEID_MAX + 1];
     const char *action;
     if (tb_web_case_action(req, resp, id, &action) == 0)
-        act(w, id, action, req, resp);
+        act(w, u, id, action, req, resp);
 }
 
 static void on_log(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     village_web_t *w = ctx;
-    if (tb_web_csrf(w->csrf, req, resp))
-        log_case(w, req, resp);
+    const tb_webuser_t *u = signed_in(w, req, resp, true);
+    if (u)
+        log_case(w, u, req, resp);
 }
 
 static void on_ledger(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     village_web_t *w = ctx;
+    if (!signed_in(w, req, resp, false))
+        return;
     const char *m = tb_http_query(req, "month");
     int y, mo;
     char tail;
@@ -365,11 +386,36 @@ static void on_ledger(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
         json_pack("{s:s,s:s,s:o}", "month", prefix, "place_name", me ? me : "", "rows", rows));
 }
 
+static void on_login(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    village_web_t *w = ctx;
+    tb_websess_login(w->sess, req, resp);
+}
+
+static void on_logout(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    village_web_t *w = ctx;
+    tb_websess_logout(w->sess, req, resp);
+}
+
+static void on_me(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    village_web_t *w = ctx;
+    tb_websess_me(w->sess, req, resp);
+}
+
 static const tb_http_route_t routes[] = {
-    {"GET", "/api/session", on_session, false},   {"GET", "/api/status", on_status, false},
-    {"GET", "/api/items", on_items, false},       {"GET", "/api/cases", on_cases, false},
-    {"POST", "/api/cases", on_log, true},         {"GET", "/api/cases/*", on_case_get, false},
-    {"POST", "/api/cases/*", on_case_post, true}, {"GET", "/api/ledger", on_ledger, false},
+    {"POST", "/api/login", on_login, true},
+    {"POST", "/api/logout", on_logout, false},
+    {"GET", "/api/me", on_me, false},
+
+    {"GET", "/api/status", on_status, false},
+    {"GET", "/api/items", on_items, false},
+    {"GET", "/api/cases", on_cases, false},
+    {"POST", "/api/cases", on_log, true},
+    {"GET", "/api/cases/*", on_case_get, false},
+    {"POST", "/api/cases/*", on_case_post, true},
+    {"GET", "/api/ledger", on_ledger, false},
 };
 
 int village_web_start(uv_loop_t *loop, const char *addr, village_web_t *w, tb_http_t **ret)
@@ -377,6 +423,18 @@ int village_web_start(uv_loop_t *loop, const char *addr, village_web_t *w, tb_ht
     int rc = tb_web_token(w->csrf);
     if (rc < 0)
         return rc;
-    return tb_http_new(loop, addr, routes, sizeof routes / sizeof routes[0], village_assets,
-                       village_assets_count, w, ret);
+    w->auth.data_dir = tb_config_get(&w->env->cfg, TB_CFG_DATA_DIR);
+    w->auth.place = w->env->place;
+    if ((rc = tb_websess_new(tb_nodeauth_verify, &w->auth, &w->sess)) < 0)
+        return rc;
+    rc = tb_http_new(loop, addr, routes, sizeof routes / sizeof routes[0], village_assets,
+                     village_assets_count, w, ret);
+    if (rc < 0)
+        tb_websess_free(&w->sess); /* no server: nothing will stop it */
+    return rc;
+}
+
+void village_web_stop(village_web_t *w)
+{
+    tb_websess_free(&w->sess);
 }

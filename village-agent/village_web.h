@@ -6,7 +6,8 @@
  * a command would (its own SQLite connection), so the web and the terminal
  * write the same way; after a change the daemon is told to send at once.
  *
- *   GET  /api/session            {"csrf"}: the token every change must carry (X-CSRF-Token)
+ *   POST /api/login {login, password}, POST /api/logout, GET /api/me: sign-in
+ *                                (tb_websession.h) with the accounts the county sent here
  *   GET  /api/status             place, township, link up, backlog, last status from above
  *   GET  /api/items              the catalog in force (as `items --json`)
  *   GET  /api/cases?filter=&q=&item=   the ledger (filter: open, due, overdue, closed)
@@ -16,14 +17,20 @@
  *                                withdraw {reason}, note {reason}
  *   GET  /api/ledger?month=YYYY-MM   the monthly ledger (client, contact, agent, item,
  *                                accept time, completion time, result)
- * Refusals: 400 {"errors": [{"field", "message"}]}, 404 unknown case, 403 a
- * change without the session's CSRF token.
+ * Every route but login needs a signed-in person (401 otherwise): an agent of
+ * this village changes cases and is their actor (its login); the CSRF token
+ * from /api/login or /api/me goes with every change (X-CSRF-Token, 403
+ * otherwise); a case outside the account's scope is 403; every view of a
+ * case (its personal data) is in the node's audit first.
+ * Refusals: 400 {"errors": [{"field", "message"}]}, 404 unknown case.
  */
 #ifndef VILLAGE_WEB_H
 #define VILLAGE_WEB_H
 
 #include "tb_cli.h"
 #include "tb_http.h"
+#include "tb_nodeauth.h"
+#include "tb_websession.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -36,9 +43,15 @@ typedef struct {
     void (*kick)(void *arg); /* something was queued: send now */
     void *arg;
     char csrf[65];
+    /* Sign-in (tb_websession) with the accounts the county distributed here
+     * (tb_nodeauth): made by village_web_start, freed by village_web_stop. */
+    tb_nodeauth_t auth;
+    tb_websess_t *sess;
 } village_web_t;
 
 /* Serve the screens on addr; w must outlive the server. */
 int village_web_start(uv_loop_t *loop, const char *addr, village_web_t *w, tb_http_t **ret);
+/* Free what village_web_start made besides the server (after tb_http_close). */
+void village_web_stop(village_web_t *w);
 
 #endif

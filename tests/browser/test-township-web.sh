@@ -16,13 +16,17 @@ rm -f "$SHOTS"/township-*.png
 freeport() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 tport=$(freeport)
 vport=$(freeport)
+# The accounts, as the county would send them (test-signin.sh covers the sending).
+"$TB_SEED" "$WORK/t" $TOWN 1 li.win 李窗口 window $TOWN 'Li-Chuang-Kou-1' aud.t 镇审计 auditor $TOWN 'Shen-Ji-Yuan-1' \
+    >/dev/null && "$TB_SEED" "$WORK/v" $VIL 1 zhang.agent 张代办 agent $VIL 'Zhang-Dai-Ban-1' >/dev/null ||
+    { echo "Bail out! cannot seed the accounts"; exit 1; }
 start broker "$BROKER" serve
 start county "$C" serve --place $COUNTY --db "$DB"
 start town "$T" serve --place $TOWN --data-dir "$WORK/t" --agent 窗口李 --service-phone 0796-5320000 \
     --http "127.0.0.1:$tport"
 start vil "$V" serve --place $VIL --data-dir "$WORK/v" --agent 张代办 --service-phone 0796-5321234 \
     --http "127.0.0.1:$vport"
-up() { /usr/bin/python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$1/api/status', timeout=2)" 2>/dev/null; }
+up() { [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/api/me")" = 401 ]; }
 ok "the township serves its screens" tb_wait_for 30 up "$tport"
 ok "the village serves its screens" tb_wait_for 30 up "$vport"
 case_id=$(vil log --client 刘桂兰 --phone 13807961111 --item YB003 --materials 居民身份证)

@@ -9,49 +9,30 @@ CASE_ID is a county item (YB003) the village logged with only the ID card,
 already in the township's inbox in pre-review.  Prints TAP-like lines, one
 per check, and a screenshot of every screen into SHOT_DIR.  The bash wrapper
 (test-township-web.sh) owns the daemons."""
-import json
+import os
 import sys
-import urllib.error
-import urllib.request
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from webcheck import browser, check, finish, http_at, sign_in_page, signin  # noqa: E402
+
 tbase, vbase, case_id, shots = sys.argv[1:5]
-n = 0
-failed = 0
+TPASS, APASS, VPASS = "Li-Chuang-Kou-1", "Shen-Ji-Yuan-1", "Zhang-Dai-Ban-1"
 MISSING = ["住院发票原件", "费用清单", "出院小结", "银行卡复印件"]
 
 
-def check(desc, cond, detail=""):
-    global n, failed
-    n += 1
-    if cond:
-        print(f"ok {n} - {desc}")
-    else:
-        failed += 1
-        print(f"not ok {n} - {desc}{': ' + str(detail) if detail else ''}")
-    sys.stdout.flush()
+AUTH = {}  # the window's session at the township: its cookie
 
 
 def http(method, path, body=None, headers=None, raw=None):
-    data = raw if raw is not None else json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(tbase + path, data=data, method=method, headers=headers or {})
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return r.status, json.loads(r.read() or b"null")
-    except urllib.error.HTTPError as e:
-        raw = e.read()
-        try:
-            return e.code, json.loads(raw)
-        except ValueError:
-            return e.code, raw
+    h = {"Cookie": AUTH.get("Cookie", "")} if AUTH else {}
+    h.update(headers or {})
+    return http_at(tbase, method, path, body, h, raw)
+
 
 
 def fields(body):
@@ -64,9 +45,20 @@ def history(cid):
 
 
 # ---- the API's refusals (the page is only one client) ----
-st, sess = http("GET", "/api/session")
-csrf = sess.get("csrf", "") if isinstance(sess, dict) else ""
-check("a session token is handed out", st == 200 and len(csrf) == 64, sess)
+st, body = http("GET", "/api/inbox")
+check("not signed in: 401", st == 401, body)
+st, body, _ = signin(tbase, "zhang.agent", VPASS)
+check("a village agent at the township: 401", st == 401, body)
+st, me, aud = signin(tbase, "aud.t", APASS)
+check("the township's auditor signs in", st == 200, me)
+st, body = http_at(tbase, "POST", f"/api/cases/{case_id}/accept", {}, aud)
+check("the auditor may not change a case: 403", st == 403 and body["error"]["code"] == "read_only", body)
+st, me, auth = signin(tbase, "li.win", TPASS)
+csrf = me.get("csrf", "") if isinstance(me, dict) else ""
+check("the window signs in: 200 with a CSRF token", st == 200 and len(csrf) == 64, me)
+AUTH.update(auth)
+st, body = http("GET", "/api/cases/360826101001-20261130-0001")
+check("a case of another township (outside the account's scope): 403", st == 403, body)
 H = {"X-CSRF-Token": csrf}
 st, body = http("POST", f"/api/cases/{case_id}/accept", {})
 check("a step without the CSRF token: 403", st == 403, body)
@@ -102,14 +94,6 @@ check("pre-review offers neither forward nor result nor decide",
       not steps & {"forward", "result", "decide", "resume"}, steps)
 
 
-def browser():
-    opts = webdriver.ChromeOptions()
-    for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,768",
-              "--lang=zh-CN", "--disable-dev-shm-usage"):
-        opts.add_argument(a)
-    opts.binary_location = "/usr/bin/chromium"
-    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
-
 
 def text(d, id_):
     return d.find_element(By.ID, id_).text
@@ -122,6 +106,7 @@ tw_wait = WebDriverWait(tw, 30, ignored_exceptions=(StaleElementReferenceExcepti
 try:
     # The inbox: the village's case, with the status bar always there.
     tw.get(tbase + "/#/inbox")
+    sign_in_page(tw, tw_wait, "li.win", TPASS, By, EC)
     tw_wait.until(EC.presence_of_element_located((By.ID, "inbox")))
     check("the inbox lists the village's case", case_id in text(tw, "inbox"))
     tw_wait.until(lambda d: "县级" in text(d, "link-text") and "待报送" in text(d, "backlog"))
@@ -161,6 +146,7 @@ try:
     vw = browser()
     vw_wait = WebDriverWait(vw, 45, ignored_exceptions=(StaleElementReferenceException,))
     vw.get(vbase + "/#/case/" + case_id)
+    sign_in_page(vw, vw_wait, "zhang.agent", VPASS, By, EC)
     vw_wait.until(EC.presence_of_element_located((By.ID, "timeline")))
     vw_wait.until(lambda d: d.find_elements(By.ID, "notice"))  # after the notice travels down
     boxes = vw.find_elements(By.CSS_SELECTOR, "#notice input[type=checkbox]")
@@ -205,9 +191,10 @@ try:
 
     # The village page, never reloaded, shows the county's status: the
     # county's receipt (签收) travels down and the page redraws by itself.
+    vauth = signin(vbase, "zhang.agent", VPASS)[2]
+
     def village_case():
-        with urllib.request.urlopen(vbase + "/api/cases/" + case_id, timeout=10) as r:
-            return json.loads(r.read())
+        return http_at(vbase, "GET", "/api/cases/" + case_id, headers=vauth)[1]
     vw_wait.until(lambda d: village_case()["state"] == "county")
     label = village_case()["state_label"]
     vw_wait.until(lambda d: label in d.find_element(By.ID, "view").text)
@@ -272,5 +259,4 @@ finally:
         vw.quit()
     tw.quit()
 
-print(f"# {n - failed} of {n} browser checks passed")
-sys.exit(1 if failed else 0)
+finish()

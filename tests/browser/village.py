@@ -7,57 +7,50 @@ Selenium), against a running tongban-village serve.
 Prints TAP lines ("ok N - ..." / "not ok N - ..."), one per check, and a
 screenshot of every screen into SHOT_DIR.  The bash wrapper
 (test-village-web.sh) owns the daemons and counts the lines."""
+import os
 import json
 import sys
 import time
-import urllib.error
-import urllib.request
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from webcheck import browser, check, finish, http_at, sign_in_page, signin  # noqa: E402
+
 base, shots = sys.argv[1], sys.argv[2]
-n = 0
-failed = 0
+PASSWORD = "Wang-Dai-Ban-1"
 
 
-def check(desc, cond, detail=""):
-    global n, failed
-    n += 1
-    if cond:
-        print(f"ok {n} - {desc}")
-    else:
-        failed += 1
-        print(f"not ok {n} - {desc}{': ' + str(detail) if detail else ''}")
-    sys.stdout.flush()
+AUTH = {}  # the signed-in session: its cookie (and CSRF token, for changes)
 
 
 def http(method, path, body=None, headers=None):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(base + path, data=data, method=method, headers=headers or {})
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return r.status, json.loads(r.read() or b"null")
-    except urllib.error.HTTPError as e:
-        raw = e.read()
-        try:
-            return e.code, json.loads(raw)
-        except ValueError:
-            return e.code, raw
+    h = {"Cookie": AUTH.get("Cookie", "")} if AUTH else {}
+    h.update(headers or {})
+    return http_at(base, method, path, body, h)
+
 
 
 # ---- the API's refusals (the page is only one client) ----
-st, sess = http("GET", "/api/session")
-csrf = sess.get("csrf", "") if isinstance(sess, dict) else ""
-check("a session token is handed out", st == 200 and len(csrf) == 64, sess)
+st, body = http("GET", "/api/cases")
+check("not signed in: 401", st == 401 and b"unauthenticated" in (body if isinstance(body, bytes) else json.dumps(body).encode()), body)
 st, body = http("POST", "/api/cases", {"client": "张三", "phone": "13800138000", "item": "YB003"})
+check("a change not signed in: 401", st == 401, body)
+st, body, _ = signin(base, "wang.agent", "wrong-password")
+check("a wrong password: 401", st == 401, body)
+st, me, auth = signin(base, "wang.agent", PASSWORD)
+csrf = me.get("csrf", "") if isinstance(me, dict) else ""
+check("the agent signs in: 200 with a CSRF token", st == 200 and len(csrf) == 64, me)
+AUTH.update(auth)
+st, body = http("POST", "/api/cases", {"client": "张三", "phone": "13800138000", "item": "YB003"},
+                {"X-CSRF-Token": ""})
 check("a change without the CSRF token: 403", st == 403, body)
+st, body = http("GET", "/api/cases/360826100002-20261130-0001")
+check("a case of another village (outside the account's scope): 403",
+      st == 403 and isinstance(body, dict) and body["error"]["code"] == "forbidden", body)
 H = {"X-CSRF-Token": csrf}
 st, body = http("POST", "/api/cases", {"client": "张三", "phone": "12345", "item": "YB003"}, H)
 fields = [e.get("field") for e in body.get("errors", [])] if isinstance(body, dict) else []
@@ -76,18 +69,19 @@ st, before = http("GET", "/api/cases")
 check("nothing was logged by the refused requests", st == 200 and before["cases"] == [], before)
 
 # ---- the browser ----
-opts = webdriver.ChromeOptions()
-for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,768",
-          "--lang=zh-CN", "--disable-dev-shm-usage"):
-    opts.add_argument(a)
-opts.binary_location = "/usr/bin/chromium"
-drv = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+drv = browser()
 # The page redraws a view after each change: an element found a moment ago
 # may be gone; waits look again instead of failing on it.
 wait = WebDriverWait(drv, 15, ignored_exceptions=(StaleElementReferenceException,))
 try:
     drv.get(base + "/#/log")
+    sign_in_page(drv, wait, "wang.agent", "wrong", By, EC)
+    err = wait.until(EC.presence_of_element_located((By.ID, "login-error")))
+    check("the page says a wrong password", "错误" in err.text or "wrong" in err.text, err.text)
+    drv.find_element(By.ID, "login-name").clear()
+    sign_in_page(drv, wait, "wang.agent", PASSWORD, By, EC)
     wait.until(EC.presence_of_element_located((By.ID, "item-search")))
+    check("signed in, the page names the agent", "王代办" in drv.find_element(By.ID, "who").text)
     check("the log form loads, in Chinese", "登记办件" in drv.page_source)
     drv.save_screenshot(f"{shots}/village-log.png")
 
@@ -160,5 +154,4 @@ finally:
 
 st, after = http("GET", "/api/cases")
 check("exactly one case was logged through the page", st == 200 and len(after["cases"]) == 1, after)
-print(f"# {n - failed} of {n} browser checks passed")
-sys.exit(1 if failed else 0)
+finish()

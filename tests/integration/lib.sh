@@ -21,6 +21,9 @@ checks=0
 export TONGBAN_KEYS=$WORK/keys
 /usr/bin/python3 "$TB_SOURCE/tests/integration/curve-keys.py" "$TONGBAN_KEYS" "$TB_SOURCE/data" ||
     { echo "Bail out! cannot make the CurveZMQ keys (python3-zmq missing? tests/run.sh installs it)"; exit 1; }
+# The county's data-signing key (county.sign), its public half pinned by every node.
+"$C" signkey --keys "$TONGBAN_KEYS" >/dev/null 2>&1 ||
+    { echo "Bail out! cannot make the county's signing key"; exit 1; }
 
 # Every sanitizer report of every process the test starts (daemons and the
 # commands a test types alike, even when their stderr is thrown away) lands in

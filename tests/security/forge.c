@@ -5,15 +5,19 @@
  *
  *   forge DIR PLACE PEER rejected CASE_ID           a REJECTED event minted by PLACE
  *   forge DIR PLACE PEER status CASE_ID STATE VER   a status update
- *   forge DIR PLACE PEER data KIND VERSION FILE     a catalog or calendar version
+ *   forge DIR PLACE PEER data KIND VERSION FILE [SIG]  a catalog or calendar version:
+ *       unsigned, or SIG "garbage" (64 random bytes), or "key=KEYDIR" (signed
+ *       with the county.sign in KEYDIR: a key the nodes do not pin)
  *   forge DIR PLACE PEER note CASE_ID SEQ           a NOTE minted by PLACE as its event SEQ
  */
+#include "tb_sign.h"
 #include "tb_store.h"
 #include "tb_wire.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 int main(int argc, char **argv)
@@ -58,7 +62,7 @@ int main(int argc, char **argv)
         st.at_ms = (int64_t)time(NULL) * 1000;
         item.item_case = TONGBAN__V1__ITEM__ITEM_STATUS;
         item.status = &st;
-    } else if (!strcmp(what, "data") && argc == 8) {
+    } else if (!strcmp(what, "data") && (argc == 8 || argc == 9)) {
         FILE *f = fopen(argv[7], "rb");
         if (!f)
             return 1;
@@ -68,6 +72,26 @@ int main(int argc, char **argv)
         dv.version = (uint32_t)strtoul(argv[6], NULL, 10);
         dv.body.data = (uint8_t *)body;
         dv.body.len = n;
+        static unsigned char sig[TB_SIGN_BYTES];
+        if (argc == 9 && !strcmp(argv[8], "garbage")) {
+            if (getrandom(sig, sizeof sig, 0) != (ssize_t)sizeof sig)
+                return 1;
+        } else if (argc == 9 && !strncmp(argv[8], "key=", 4)) {
+            unsigned char sk[TB_SIGN_SK_BYTES];
+            char why[300];
+            if (tb_sign_load_secret(argv[8] + 4, sk, why, sizeof why) < 0 ||
+                tb_sign_data(sk, dv.kind, dv.version, dv.body.data, n, sig) < 0) {
+                fprintf(stderr, "forge: %s\n", why);
+                return 1;
+            }
+        } else if (argc == 9) {
+            fprintf(stderr, "forge: SIG is garbage or key=KEYDIR\n");
+            return 2;
+        }
+        if (argc == 9) {
+            dv.signature.data = sig;
+            dv.signature.len = sizeof sig;
+        }
         item.item_case = TONGBAN__V1__ITEM__ITEM_DATA;
         item.data = &dv;
     } else {

@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include <sodium.h>
 
 #include "tb_test.h"
 #include "tb_test_store.h"
@@ -26,6 +28,7 @@
 #include "tb_data.h"
 #include "tb_error.h"
 #include "tb_i18n.h"
+#include "tb_sign.h"
 #include "tb_store.h"
 
 #ifndef TB_SOURCE_DATA_DIR
@@ -45,6 +48,8 @@ static const char cat_b[] = CAT_HEADER "BB001,测试事项乙,township,immediate
                                        "ZX001,政策咨询,village,consult,0,0,\n";
 static const char cal_a[] = CAL_HEADER "2026-03-03,off,测试假日\n";
 
+static unsigned char test_sk[TB_SIGN_SK_BYTES]; /* the test county's signing key */
+
 typedef struct {
     tb_tdir_t t;      /* tb_test_store.h: the dir, the catalog and calendar */
     tb_env_ctx_t env; /* borrows t's catalog and calendar: tb_data loads into them */
@@ -62,6 +67,8 @@ static int setup(void **state)
     }
     f->env.catalog = f->t.catalog;
     f->env.calendar = f->t.calendar;
+    crypto_sign_keypair(f->env.data_pk, test_sk); /* the test county's signing key, pinned */
+    f->env.data_pk_set = true;
     if (tb_tdir_open(&f->t, TOWNSHIP, &f->store) != 0) {
         tb_tdir_fini(&f->t);
         free(f);
@@ -81,14 +88,17 @@ static int teardown(void **state)
     return 0;
 }
 
-/* A version as it arrives (tb_item_decode has checked it already; tb_data_receive checks again). */
-static int receive(fix_t *f, const char *kind, uint32_t version, const char *body)
+/* A version as it arrives with the signature sig (NULL: none). */
+static int receive_sig(fix_t *f, const char *kind, uint32_t version, const char *body,
+                       const unsigned char *sig)
 {
     Tongban__V1__DataVersion dv = TONGBAN__V1__DATA_VERSION__INIT;
     dv.kind = (char *)kind;
     dv.version = version;
     dv.body.data = (uint8_t *)body;
     dv.body.len = body ? strlen(body) : 0;
+    dv.signature.data = (uint8_t *)sig;
+    dv.signature.len = sig ? TB_SIGN_BYTES : 0;
     assert_rc(tb_store_begin(f->store), 0);
     int rc = tb_data_receive(&f->env, f->store, &dv);
     if (rc < 0)
@@ -96,6 +106,17 @@ static int receive(fix_t *f, const char *kind, uint32_t version, const char *bod
     else
         assert_rc(tb_store_commit(f->store), 0);
     return rc;
+}
+
+/* A version as it arrives, signed by the test county (tb_item_decode has
+ * checked it already; tb_data_receive checks again). */
+static int receive(fix_t *f, const char *kind, uint32_t version, const char *body)
+{
+    unsigned char sig[TB_SIGN_BYTES] = {0};
+    if (kind && body)
+        assert_rc(tb_sign_data(test_sk, kind, version, (const uint8_t *)body, strlen(body), sig),
+                  0);
+    return receive_sig(f, kind, version, body, sig);
 }
 
 static uint32_t newest(fix_t *f, const char *kind)
@@ -137,6 +158,57 @@ static void test_receive_refused(void **state)
     assert_int_equal(f->env.catalog_version, 0);
     assert_int_equal(f->env.calendar_version, 0);
     assert_non_null(tb_catalog_find(f->env.catalog, "YB003")); /* the shipped catalog */
+}
+
+/* Only what the pinned county key signed, over exactly this kind, version
+ * and body: anything else is 3 (to be refused) and changes nothing. */
+static void test_receive_signature(void **state)
+{
+    fix_t *f = *state;
+    unsigned char sig[TB_SIGN_BYTES], other_pk[TB_SIGN_PK_BYTES], other_sk[TB_SIGN_SK_BYTES];
+    const uint8_t *a = (const uint8_t *)cat_a;
+    size_t alen = strlen(cat_a);
+    assert_rc(receive_sig(f, "catalog", 1, cat_a, NULL), 3); /* unsigned */
+    crypto_sign_keypair(other_pk, other_sk);
+    assert_rc(tb_sign_data(other_sk, "catalog", 1, a, alen, sig), 0);
+    assert_rc(receive_sig(f, "catalog", 1, cat_a, sig), 3); /* another key */
+    assert_rc(tb_sign_data(test_sk, "catalog", 2, a, alen, sig), 0);
+    assert_rc(receive_sig(f, "catalog", 1, cat_a, sig), 3); /* signed for version 2 */
+    assert_rc(tb_sign_data(test_sk, "calendar", 1, a, alen, sig), 0);
+    assert_rc(receive_sig(f, "catalog", 1, cat_a, sig), 3); /* signed as another kind */
+    assert_rc(tb_sign_data(test_sk, "catalog", 1, (const uint8_t *)cat_b, strlen(cat_b), sig), 0);
+    assert_rc(receive_sig(f, "catalog", 1, cat_a, sig), 3); /* over another body */
+    assert_rc(tb_sign_data(test_sk, "catalog", 1, a, alen, sig), 0);
+    sig[TB_SIGN_BYTES - 1] ^= 1;
+    assert_rc(receive_sig(f, "catalog", 1, cat_a, sig), 3); /* one bit off */
+    sig[TB_SIGN_BYTES - 1] ^= 1;
+    f->env.data_pk_set = false;
+    assert_rc(receive_sig(f, "catalog", 1, cat_a, sig), 3); /* no key pinned: none taken */
+    assert_int_equal(sql_int(f->store, "SELECT count(*) FROM data_versions"), 0);
+    assert_int_equal(f->env.catalog_version, 0);
+    assert_non_null(tb_catalog_find(f->env.catalog, "YB003"));
+    f->env.data_pk_set = true;
+    assert_rc(receive_sig(f, "catalog", 1, cat_a, sig), 0); /* the real one */
+    assert_int_equal(f->env.catalog_version, 1);
+    /* Another key cannot sign version 2 either, with the signing key file's
+     * round trip: what tb_sign_keygen writes is what tb_sign_load_* read. */
+    char dir[] = "/tmp/tb-sign.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char pubhex[2 * TB_SIGN_PK_BYTES + 1], why[256];
+    assert_rc(tb_sign_keygen(dir, pubhex, why, sizeof why), 0);
+    assert_rc(tb_sign_keygen(dir, pubhex, why, sizeof why), -EEXIST);
+    unsigned char sk[TB_SIGN_SK_BYTES], pk[TB_SIGN_PK_BYTES];
+    assert_rc(tb_sign_load_secret(dir, sk, why, sizeof why), 0);
+    assert_rc(tb_sign_load_pub(dir, pk, why, sizeof why), 0);
+    assert_memory_equal(pk, sk + 32, TB_SIGN_PK_BYTES); /* libsodium: seed then public key */
+    char path[300];
+    snprintf(path, sizeof path, "%s/county.sign", dir);
+    assert_int_equal(chmod(path, 0640), 0);
+    assert_rc(tb_sign_load_secret(dir, sk, why, sizeof why), -EPERM);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/county.sign.pub", dir);
+    unlink(path);
+    rmdir(dir);
 }
 
 /* Newer versions are stored and in force; the same or an older one changes
@@ -382,6 +454,7 @@ static size_t max_body(void)
         dv.kind = "calendar";
         dv.version = 1;
         dv.body.len = n;
+        dv.signature.len = TB_SIGN_BYTES; /* as the county sends it */
         tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
         item.item_case = TONGBAN__V1__ITEM__ITEM_DATA;
         item.data = &dv;
@@ -455,6 +528,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_receive_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_receive_signature, setup, teardown),
         cmocka_unit_test_setup_teardown(test_receive_versions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_receive_recounts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_use_stored, setup, teardown),

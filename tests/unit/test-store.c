@@ -16,12 +16,14 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <sodium.h>
 
 #include "tb_test.h"
 #include "tb_test_store.h"
 
 #include "tb_error.h"
 #include "tb_restore.h"
+#include "tb_sign.h"
 #include "tb_store.h"
 #include "village.h"
 
@@ -138,11 +140,12 @@ static void test_open(void **state)
     struct stat sb;
     assert_int_equal(stat(path, &sb), 0);
     assert_string_equal(tb_store_place(f->store), VILLAGE);
-    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 5);
+    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 6); /* 4 + epoch + audit */
     assert_string_equal(sql_text(f->store, "PRAGMA journal_mode", buf, sizeof buf), "wal");
     static const char *const tables[] = {
-        "counters",   "events",        "cases",       "link_out",   "outbox",         "link_in",
-        "quarantine", "data_versions", "store_epoch", "link_epoch", "link_epoch_old", "restore"};
+        "counters",       "events",     "cases",         "link_out",    "outbox",
+        "link_in",        "quarantine", "data_versions", "store_epoch", "link_epoch",
+        "link_epoch_old", "restore",    "audit"};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         char sql[128];
         snprintf(sql, sizeof sql,
@@ -157,7 +160,7 @@ static void test_open(void **state)
     tb_store_destroy(&f->store);
     assert_null(f->store);
     assert_rc(open_store(f), 0);
-    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 5);
+    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 6);
     assert_int_equal(sql_int(f->store, "SELECT count(*) FROM events"), 1);
     assert_int_equal(sql_int(f->store, "SELECT count(*) FROM cases"), 1);
 
@@ -663,11 +666,25 @@ static void test_village_log(void **state)
     assert_int_equal(sql_int(s, "SELECT count(*) FROM outbox"), 3);
 }
 
-/* A DataVersion item, packed as it travels. */
+/* The test county's signing key (a fixed seed), pinned by the village. */
+static unsigned char county_pk[TB_SIGN_PK_BYTES], county_sk[TB_SIGN_SK_BYTES];
+static void county_key(tb_env_ctx_t *env)
+{
+    unsigned char seed[crypto_sign_SEEDBYTES] = {7};
+    crypto_sign_seed_keypair(county_pk, county_sk, seed);
+    memcpy(env->data_pk, county_pk, sizeof county_pk);
+    env->data_pk_set = true;
+}
+
+/* A DataVersion item signed by the test county, packed as it travels. */
 static tb_item_msg_t *data_item(const char *kind, uint32_t version, const char *body,
                                 uint8_t **ret_buf, size_t *ret_len)
 {
     Tongban__V1__DataVersion dv = TONGBAN__V1__DATA_VERSION__INIT;
+    unsigned char sig[TB_SIGN_BYTES];
+    assert_rc(tb_sign_data(county_sk, kind, version, (const uint8_t *)body, strlen(body), sig), 0);
+    dv.signature.data = sig;
+    dv.signature.len = sizeof sig;
     dv.kind = (char *)kind;
     dv.version = version;
     dv.body.data = (uint8_t *)body;
@@ -705,6 +722,7 @@ static void test_village_data(void **state)
     vfix_t *v = *state;
     tb_store_t *s = v->f.store;
     village_node_t node = {&v->env, s};
+    county_key(&v->env);
     assert_int_equal(v->env.catalog_version, 0);
     assert_non_null(tb_catalog_find(v->env.catalog, "YB003"));
 

@@ -25,6 +25,7 @@ const EN = {
   "村代办点联系电话": "Village service point phone", "群众签字": "Resident's signature",
   "所有事项": "All items", "显示": "Show", "办件回执": "Case receipt", "已交材料": "Handed over",
   "返回台账": "Back to the ledger", "登记下一件": "Log the next case",
+  "登录": "Sign in", "登录名": "Login", "密码": "Password", "退出": "Sign out",
 };
 let lang = localStorage.getItem("tb-lang") === "en" ? "en" : "zh";
 const T = (s) => (lang === "en" && EN[s]) || s;
@@ -67,6 +68,7 @@ async function api(method, path, body) {
   const r = await fetch(path + (path.includes("?") ? "&" : "?") + "lang=" + lang, opt);
   let data = null;
   try { data = await r.json(); } catch (e) { data = null; }
+  if (r.status === 401 && path !== "/api/login") signIn();
   if (!r.ok) {
     const err = new Error((data && data.error && data.error.message) || r.status + " " + r.statusText);
     err.status = r.status;
@@ -74,6 +76,41 @@ async function api(method, path, body) {
     throw err;
   }
   return data;
+}
+
+/* ---- sign-in: every screen needs it (the county's accounts, kept at this node) ---- */
+let me = null;
+function signIn(msg) {
+  me = null;
+  document.getElementById("who").textContent = "";
+  if (document.getElementById("login-form") && !msg) return; /* already asked */
+  const f = h("form", { class: "form login", id: "login-form", onsubmit: async (ev) => {
+    ev.preventDefault();
+    try {
+      me = await api("POST", "/api/login", { login: f.elements.login.value, password: f.elements.password.value });
+      csrf = me.csrf;
+      started();
+    } catch (e) {
+      signIn(e.message);
+    }
+  } },
+  h("h2", { text: T("登录") }),
+  h("label", {}, T("登录名"), h("input", { name: "login", id: "login-name", autocomplete: "username", required: true })),
+  h("label", {}, T("密码"), h("input", { name: "password", id: "login-password", type: "password", autocomplete: "current-password", required: true })),
+  msg ? h("p", { class: "err", id: "login-error", role: "alert" }, msg) : null,
+  h("button", { type: "submit", id: "login-submit" }, T("登录")));
+  show(f);
+  f.elements.login.focus();
+}
+async function signOut() {
+  try { await api("POST", "/api/logout"); } catch (e) { /* signed out either way */ }
+  csrf = "";
+  signIn();
+}
+function showWho() {
+  const w = document.getElementById("who");
+  w.replaceChildren(me ? h("span", { id: "who-name" }, me.name + " · " + me.login) : "",
+    me ? h("button", { type: "button", class: "lang", id: "logout", onclick: signOut }, T("退出")) : "");
 }
 
 /* "a:core;b:noncore" (the catalog's form) or [{name, core}]. */
@@ -328,6 +365,7 @@ async function viewReceipt(id) {
 
 /* ---- routing ---- */
 async function route(refresh) {
+  if (!me) return signIn();
   const [, name, arg] = (location.hash || "#/log").split("/");
   for (const a of document.querySelectorAll("nav a")) a.classList.toggle("on", a.getAttribute("href") === "#/" + name);
   if (refresh && name === "log") return; /* never wipe a form being typed */
@@ -338,7 +376,7 @@ async function route(refresh) {
     else if (name === "receipt" && arg) await viewReceipt(decodeURIComponent(arg));
     else await viewLog();
   } catch (e) {
-    show(h("p", { class: "err" }, e.message));
+    if (e.status !== 401) show(h("p", { class: "err" }, e.message));
   }
 }
 
@@ -357,11 +395,16 @@ document.getElementById("lang").addEventListener("click", () => {
   applyLang();
   route();
 });
-window.addEventListener("hashchange", () => route());
+window.addEventListener("hashchange", () => { if (me) route(); });
+let polling = null;
+async function started() {
+  showWho();
+  await pollStatus();
+  if (!polling) polling = setInterval(() => { if (me) pollStatus(); }, 3000);
+  route();
+}
 (async () => {
   applyLang();
-  try { csrf = (await api("GET", "/api/session")).csrf || ""; } catch (e) { csrf = ""; }
-  await pollStatus();
-  setInterval(pollStatus, 3000);
-  route();
+  try { me = await api("GET", "/api/me"); csrf = me.csrf; } catch (e) { me = null; }
+  if (me) started();
 })();

@@ -1,0 +1,75 @@
+"""What the browser checks share (village.py, township.py): TAP lines, a JSON
+request to a node's API, and a headless Chromium."""
+import json
+import sys
+import urllib.error
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+
+counts = {"n": 0, "failed": 0}
+
+
+def check(desc, cond, detail=""):
+    counts["n"] += 1
+    n = counts["n"]
+    if cond:
+        print(f"ok {n} - {desc}")
+    else:
+        counts["failed"] += 1
+        print(f"not ok {n} - {desc}{': ' + str(detail) if detail else ''}")
+    sys.stdout.flush()
+
+
+def http_at(base, method, path, body=None, headers=None, raw=None):
+    """(status, parsed JSON or the raw bytes) of one request to base + path."""
+    data = raw if raw is not None else json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(base + path, data=data, method=method, headers=headers or {})
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, json.loads(r.read() or b"null")
+    except urllib.error.HTTPError as e:
+        raw = e.read()
+        try:
+            return e.code, json.loads(raw)
+        except ValueError:
+            return e.code, raw
+
+
+def signin(base, login, password):
+    """Sign in over the API: (status, body, {"Cookie", "X-CSRF-Token"} for the next requests)."""
+    data = json.dumps({"login": login, "password": password}).encode()
+    req = urllib.request.Request(base + "/api/login", data=data, method="POST",
+                                 headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            body = json.loads(r.read())
+            cookie = r.headers.get("Set-Cookie", "").split(";")[0]
+            return r.status, body, {"Cookie": cookie, "X-CSRF-Token": body.get("csrf", "")}
+    except urllib.error.HTTPError as e:
+        return e.code, e.read(), {}
+
+
+def sign_in_page(drv, wait, login, password, By, EC):
+    """Fill the page's sign-in form and submit it."""
+    wait.until(EC.presence_of_element_located((By.ID, "login-name"))).send_keys(login)
+    drv.find_element(By.ID, "login-password").send_keys(password)
+    drv.find_element(By.ID, "login-submit").click()
+
+
+def browser():
+    opts = webdriver.ChromeOptions()
+    for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,768",
+              "--lang=zh-CN", "--disable-dev-shm-usage"):
+        opts.add_argument(a)
+    opts.binary_location = "/usr/bin/chromium"
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+
+
+def finish():
+    n, failed = counts["n"], counts["failed"]
+    print(f"# {n - failed} of {n} browser checks passed")
+    sys.exit(1 if failed else 0)
