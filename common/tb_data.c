@@ -76,6 +76,9 @@ int tb_data_receive(tb_env_ctx_t *env, tb_store_t *store, const tb_data_msg_t *d
     if (rc < 0)
         return rc;
     rc = tb_store_data_put(store, dv->kind, dv->version, dv->body.data, dv->body.len);
+    if (rc == 0)
+        rc =
+            tb_store_data_sign(store, dv->kind, dv->version, dv->signature.data, dv->signature.len);
     if (rc != 0)
         return rc;
     /* Stored: in force from now on (the transaction may still roll back; then

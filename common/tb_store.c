@@ -98,6 +98,11 @@ static const char *const migrations[] = {
     "  BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END;"
     "CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit"
     "  BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END;",
+    /* The county's signature of each stored data version, so that a version
+     * handed on later (a restore, tb_store_restore.c) still proves itself at
+     * the node that takes it. */
+    "CREATE TABLE IF NOT EXISTS data_signatures(kind TEXT NOT NULL, version INTEGER NOT NULL,"
+    "  signature BLOB NOT NULL, PRIMARY KEY(kind, version)) WITHOUT ROWID;",
 };
 #define FOLD_PB_VERSION 4 /* the schema version with fold as tb_case_pack() */
 
@@ -322,6 +327,24 @@ int tb_store_data_newest(tb_store_t *self, const char *kind, uint32_t *ret_versi
     } else {
         rc = s == SQLITE_DONE ? -ENOENT : tb_store_sql_err(self, "data_versions");
     }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int tb_store_data_sign(tb_store_t *self, const char *kind, uint32_t version, const uint8_t *sig,
+                       size_t len)
+{
+    sqlite3_stmt *st;
+    int rc = tb_store_prep(self,
+                           "INSERT OR REPLACE INTO data_signatures(kind, version, signature)"
+                           " VALUES(?1, ?2, ?3)",
+                           &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)version);
+    sqlite3_bind_blob(st, 3, len ? (const void *)sig : "", (int)len, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : tb_store_sql_err(self, "data_signatures");
     sqlite3_finalize(st);
     return rc;
 }

@@ -109,7 +109,11 @@ int tb_store_outbox_get(tb_store_t *self, const char *peer, uint64_t seq, uint8_
  * tb_store_data_put stores a version of kind if it is newer than every stored
  * one (inside a transaction): 0 stored, 1 not newer (nothing written).
  * tb_store_data_newest gives the newest stored version of kind and its body
- * (malloc'd, NUL-terminated; ret_ pointers may be NULL), or -ENOENT. */
+ * (malloc'd, NUL-terminated; ret_ pointers may be NULL), or -ENOENT.
+ * tb_store_data_sign keeps the county's signature of a stored version (to
+ * hand it on later, e.g. in a restore). */
+int tb_store_data_sign(tb_store_t *self, const char *kind, uint32_t version, const uint8_t *sig,
+                       size_t len);
 int tb_store_data_put(tb_store_t *self, const char *kind, uint32_t version, const uint8_t *body,
                       size_t len);
 int tb_store_data_newest(tb_store_t *self, const char *kind, uint32_t *ret_version, char **ret_body,

@@ -131,8 +131,12 @@ int tb_restore_apply(tb_store_t *self, const Tongban__V1__RestoreAnswer *a)
 static int queue_data(tb_store_t *self, const char *node, const char *kind, uint32_t *ret)
 {
     sqlite3_stmt *st;
-    int rc = tb_store_prep(
-        self, "SELECT version, body FROM data_versions WHERE kind = ?1 ORDER BY version", &st);
+    int rc =
+        tb_store_prep(self,
+                      "SELECT d.version, d.body, coalesce(s.signature, x'') FROM data_versions d"
+                      " LEFT JOIN data_signatures s ON s.kind = d.kind AND s.version = d.version"
+                      " WHERE d.kind = ?1 ORDER BY d.version",
+                      &st);
     if (rc < 0)
         return rc;
     sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
@@ -144,6 +148,8 @@ static int queue_data(tb_store_t *self, const char *node, const char *kind, uint
         dv.version = (uint32_t)sqlite3_column_int64(st, 0);
         dv.body.data = (uint8_t *)sqlite3_column_blob(st, 1);
         dv.body.len = (size_t)sqlite3_column_bytes(st, 1);
+        dv.signature.data = (uint8_t *)sqlite3_column_blob(st, 2); /* the county's, kept */
+        dv.signature.len = (size_t)sqlite3_column_bytes(st, 2);
         tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
         item.item_case = TONGBAN__V1__ITEM__ITEM_DATA;
         item.data = &dv;

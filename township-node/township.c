@@ -193,7 +193,7 @@ static int from_county(township_t *t, const tb_item_msg_t *item, const uint8_t *
                  t->env->data_pk_set ? "" : " (no county.sign.pub pinned in the keys directory)");
         return refuse(t, t->env->parent, body, len, why);
     }
-    if (rc == 2) {
+    if (rc == 2 && item->item_case == TONGBAN__V1__ITEM__ITEM_DATA) {
         uint32_t cur = 0;
         if ((rc = tb_data_current(t->store, item->data->kind, &cur)) < 0)
             return rc;
