@@ -451,6 +451,33 @@ int county_stats_list(PGconn *pg, const tb_env_ctx_t *env, const county_stats_qu
     return *ret ? 0 : -ENOMEM;
 }
 
+/* The cards open now in the scope (cards of migration 008: one open card
+ * per case at most), by level.  $1 the scope as a LIKE pattern on the case
+ * id, which begins with its origin's code. */
+static const char cards_sql[] =
+    "SELECT count(*) FILTER (WHERE level = 'yellow'), count(*) FILTER (WHERE level = 'red')"
+    " FROM cards WHERE cleared_at IS NULL AND case_id LIKE $1";
+
+int county_stats_cards(PGconn *pg, const tb_env_ctx_t *env, const county_stats_query_t *q,
+                       json_t **ret)
+{
+    params_t p;
+    int rc = params_fill(&p, env, q);
+    if (rc < 0)
+        return rc;
+    const char *v[1] = {p.like};
+    PGresult *r = PQexecParams(pg, cards_sql, 1, NULL, v, NULL, NULL, 0);
+    params_free(&p);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+        PQclear(r);
+        return -TB_ESTORE;
+    }
+    *ret = json_pack("{s:I, s:I}", "yellow", (json_int_t)strtoll(PQgetvalue(r, 0, 0), NULL, 10),
+                     "red", (json_int_t)strtoll(PQgetvalue(r, 0, 1), NULL, 10));
+    PQclear(r);
+    return *ret ? 0 : -ENOMEM;
+}
+
 /* Open cases and those of them past their deadline now, per unit one level
  * down: what the overview shows live.  Not limited to a range of logging
  * days (a case logged three years ago and still open counts), and cheap: it

@@ -69,6 +69,11 @@ int county_stats_run(PGconn *pg, const tb_env_ctx_t *env, const county_stats_que
 int county_stats_list(PGconn *pg, const tb_env_ctx_t *env, const county_stats_query_t *q,
                       const char *measure, const char *unit, const char *period, json_t **ret);
 
+/* The cards open now in q's scope (the dates of q are not used):
+ * {"yellow": n, "red": m}.  0, -TB_ESTORE, -ENOMEM. */
+int county_stats_cards(PGconn *pg, const tb_env_ctx_t *env, const county_stats_query_t *q,
+                       json_t **ret);
+
 /* Open cases (代办 not closed, withdrawn or refused, whenever logged) and
  * those of them past their deadline now, by q->by (township or village; the
  * dates of q are not used): {"rows": [{"unit", "name", "open", "overdue"}],

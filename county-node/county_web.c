@@ -417,15 +417,17 @@ static void on_overview(void *ctx, const tb_http_req_t *req, tb_http_resp_t *res
         mo ? run(w, pg, resp, sc, today - 29, today, COUNTY_BY_COUNTY, COUNTY_PERIOD_DAY) : NULL;
     /* Open and overdue: over the longest range a query takes, by the same units. */
     /* Open and overdue now: every open case, whenever logged (county_stats_open). */
-    json_t *op = NULL;
+    json_t *op = NULL, *cards = NULL;
     if (tr) {
         county_stats_query_t q = {today, today, down, COUNTY_PERIOD_NONE, {0}, tb_now_ms()};
         memcpy(q.scope, sc, TB_CODE_LEN + 1);
-        if (county_stats_open(pg, &w->env, &q, &op) < 0)
+        if (county_stats_open(pg, &w->env, &q, &op) < 0 ||
+            county_stats_cards(pg, &w->env, &q, &cards) < 0)
             store_failed(w, resp);
     }
 
-    if (!op) {
+    if (!op || !cards) {
+        json_decref(op);
         json_decref(t);
         json_decref(wk);
         json_decref(mo);
@@ -434,11 +436,11 @@ static void on_overview(void *ctx, const tb_http_req_t *req, tb_http_resp_t *res
     }
     const char *sn = tb_places_name(w->env.places, sc);
     json_t *o = json_pack(
-        "{s:s, s:s, s:I, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:n}", "scope", sc, "scope_name",
+        "{s:s, s:s, s:I, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:o}", "scope", sc, "scope_name",
         sn ? sn : sc, "now_ms", (json_int_t)tb_now_ms(), "today", json_object_get(t, "total"),
         "week", json_object_get(wk, "total"), "month", json_object_get(mo, "total"), "units",
         json_object_get(mo, "rows"), "open", json_object_get(op, "total"), "open_units",
-        json_object_get(op, "rows"), "trend", json_object_get(tr, "rows"), "cards");
+        json_object_get(op, "rows"), "trend", json_object_get(tr, "rows"), "cards", cards);
     json_object_set_new(o, "by", json_string(down == COUNTY_BY_TOWNSHIP ? "township" : "village"));
     json_object_set(o, "month_from", json_object_get(mo, "from"));
     json_object_set(o, "week_from", json_object_get(wk, "from"));

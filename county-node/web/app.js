@@ -171,7 +171,7 @@ async function overview(tv) {
     tile("超期", num(o.open.overdue), "在办且已过承诺期限", L(addDays(t, -731), "overdue_open")),
     tile("本月按时办结率", pct(o.month.on_time_rate), "提前办结率 " + pct(o.month.early_rate)),
     tile("本月满意率", pct(o.month.satisfied_rate), "差评率 " + pct(o.month.bad_rate)),
-    tile("黄牌 / 红牌", "—", "预警牌待督办模块上线"));
+    tile("黄牌 / 红牌", num(o.cards.yellow) + " / " + num(o.cards.red), "未清除的预警牌"));
   const unitName = o.by === "township" ? "乡镇" : "村（社区）";
   const c1 = h("canvas", { id: "chart-units", "aria-label": "本月各" + unitName + "受理与办结" });
   const c2 = h("canvas", { id: "chart-trend", "aria-label": "近30天趋势" });

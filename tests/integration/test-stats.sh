@@ -140,6 +140,16 @@ eq "the view is audited with the login" "sup dashboard" \
 eq "the auditor sees only 桥头镇 by default" "$TOWN2 3" \
     "$(body b GET "/api/stats?$Q" | jq -r '"\(.scope) \(.total.accepted)"')"
 eq "the overview answers with the units below the scope" "township" "$(body a GET /api/overview | jq -r .by)"
+# The cards open now (table cards of migration 008, written here as the
+# county writes them): one red in 桥头镇, one yellow in 澄江镇, one cleared.
+sql "INSERT INTO cards(id, case_id, level, kind, raised_at, due_at, holder) VALUES
+    (901, '360826102001-20261008-0001', 'red', 'deadline', now(), now(), '$TOWN2'),
+    (902, '360826100001-20260930-0001', 'yellow', 'deadline', now(), now(), '$TOWN'),
+    (903, '360826100001-20260922-0001', 'red', 'deadline', now(), now(), '$TOWN')" >/dev/null
+sql "UPDATE cards SET cleared_at = now(), cleared_why = 'closed' WHERE id = 903" >/dev/null
+eq "the overview counts the open cards by level" '{"yellow":1,"red":1}' \
+    "$(body a GET /api/overview | jq -c .cards)"
+eq "and only those in the account's scope" '{"yellow":0,"red":1}' "$(body b GET /api/overview | jq -c .cards)"
 # Open now, whenever logged: E, F, J (and K..L are closed or elsewhere); past due: E only (F is paused).
 eq "the overview: open and overdue now, 桥头镇's share" '[3,1,2,1]' \
     "$(body a GET /api/overview | jq -c "[.open.open, .open.overdue, (.open_units[] | select(.unit == \"$TOWN2\") | .open, .overdue)]")"
