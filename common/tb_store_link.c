@@ -250,7 +250,7 @@ static int one_u64(tb_store_t *self, const char *sql, const char *peer, uint64_t
 
 int tb_store_epoch(tb_store_t *self, uint64_t *ret_epoch)
 {
-    uint64_t e;
+    uint64_t e = 0;
     int rc = one_u64(self, "SELECT epoch FROM store_epoch LIMIT 1", NULL, 0, &e);
     if (rc == 0 && e == 0)
         rc = -TB_ESTORE;
@@ -266,7 +266,7 @@ int tb_store_peer_epoch_get(tb_store_t *self, const char *peer, uint64_t *ret_ep
 
 int tb_store_peer_epoch_retired(tb_store_t *self, const char *peer, uint64_t epoch, int *ret)
 {
-    uint64_t n;
+    uint64_t n = 0;
     int rc = one_u64(self, "SELECT count(*) FROM link_epoch_old WHERE peer = ?1 AND epoch = ?2",
                      peer, epoch, &n);
     if (rc == 0)
@@ -297,8 +297,8 @@ int tb_store_peer_epoch_set(tb_store_t *self, const char *peer, uint64_t epoch, 
      * through negative seqs so no row meets another's key on the way. */
     static const char *const renumber[] = {
         "UPDATE link_in SET cursor = 0 WHERE peer = ?1",
-        "UPDATE outbox SET seq = -(seq - (SELECT acked FROM link_out WHERE peer = ?1))"
-        " WHERE peer = ?1",
+        ("UPDATE outbox SET seq = -(seq - (SELECT acked FROM link_out WHERE peer = ?1))"
+         " WHERE peer = ?1"),
         "UPDATE outbox SET seq = -seq WHERE peer = ?1 AND seq < 0",
         "UPDATE link_out SET last = last - acked, acked = 0 WHERE peer = ?1",
     };
