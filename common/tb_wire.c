@@ -131,6 +131,11 @@ int tb_event_check(const tb_event_msg_t *ev)
 {
     /* A REJECTED answering an event whose case id was malformed names no case. */
     bool rejected = ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_REJECTED;
+    /* A reject code this contract does not know (a value protobuf-c keeps but
+     * cannot send back the same) is refused like any malformed field. */
+    if (!protobuf_c_enum_descriptor_get_value(&tongban__v1__reject_code__descriptor,
+                                              (int)ev->reject_code))
+        return -TB_EPROTO;
     if (!tb_code_valid(ev->origin_node) || ev->origin_seq == 0 ||
         (!tb_caseid_valid(ev->case_id) && !(rejected && ev->case_id && !ev->case_id[0])))
         return -TB_EPROTO;
@@ -281,8 +286,10 @@ int tb_item_decode(const uint8_t *buf, size_t len, tb_item_msg_t **ret_item)
         rc = tb_event_check(item->event);
     } else if (item->item_case == TONGBAN__V1__ITEM__ITEM_STATUS) {
         const Tongban__V1__StatusUpdate *s = item->status;
+        /* state_code, when given, names the same state as state. */
         rc = (tb_caseid_valid(s->case_id) && tb_state_from_name(s->state) != TB_ST_NONE &&
-              tb_code_valid(s->holder))
+              tb_code_valid(s->holder) &&
+              (s->state_code == 0 || (int)s->state_code == (int)tb_state_from_name(s->state)))
                  ? 0
                  : -TB_EPROTO;
     } else if (item->item_case == TONGBAN__V1__ITEM__ITEM_DATA) {

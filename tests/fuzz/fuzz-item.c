@@ -56,13 +56,32 @@ static bool same_event(const Tongban__V1__CaseEvent *a, const Tongban__V1__CaseE
            same_str(a->comment, b->comment) && a->decision == b->decision &&
            same_str(a->rejected_origin, b->rejected_origin) && a->rejected_seq == b->rejected_seq &&
            a->card_id == b->card_id && same_str(a->card_level, b->card_level) &&
-           same_str(a->card_kind, b->card_kind);
+           same_str(a->card_kind, b->card_kind) && a->reject_code == b->reject_code &&
+           same_str(a->rejected_digest, b->rejected_digest);
 }
 
 static bool same_status(const Tongban__V1__StatusUpdate *a, const Tongban__V1__StatusUpdate *b)
 {
     return same_str(a->case_id, b->case_id) && same_str(a->state, b->state) &&
-           same_str(a->holder, b->holder) && a->version == b->version && a->at_ms == b->at_ms;
+           same_str(a->holder, b->holder) && a->version == b->version && a->at_ms == b->at_ms &&
+           a->state_code == b->state_code;
+}
+
+static bool same_bytes(ProtobufCBinaryData a, ProtobufCBinaryData b)
+{
+    return a.len == b.len && (a.len == 0 || memcmp(a.data, b.data, a.len) == 0);
+}
+
+static bool same_answer(const Tongban__V1__RestoreAnswer *a, const Tongban__V1__RestoreAnswer *b)
+{
+    if (!same_str(a->node, b->node) || a->origin_seq != b->origin_seq || a->events != b->events ||
+        a->cases != b->cases || a->n_lost != b->n_lost ||
+        a->catalog_version != b->catalog_version || a->calendar_version != b->calendar_version)
+        return false;
+    for (size_t i = 0; i < a->n_lost; i++)
+        if (a->lost[i] != b->lost[i])
+            return false;
+    return true;
 }
 
 static bool same_item(const tb_item_msg_t *a, const tb_item_msg_t *b)
@@ -75,9 +94,14 @@ static bool same_item(const tb_item_msg_t *a, const tb_item_msg_t *b)
         return a->status && b->status && same_status(a->status, b->status);
     if (a->item_case == TONGBAN__V1__ITEM__ITEM_DATA)
         return a->data && b->data && same_str(a->data->kind, b->data->kind) &&
-               a->data->version == b->data->version && a->data->body.len == b->data->body.len &&
-               (a->data->body.len == 0 ||
-                memcmp(a->data->body.data, b->data->body.data, a->data->body.len) == 0);
+               a->data->version == b->data->version && same_bytes(a->data->body, b->data->body) &&
+               same_bytes(a->data->signature, b->data->signature);
+    if (a->item_case == TONGBAN__V1__ITEM__ITEM_RESTORE_REQUEST)
+        return a->restore_request && b->restore_request &&
+               same_str(a->restore_request->node, b->restore_request->node);
+    if (a->item_case == TONGBAN__V1__ITEM__ITEM_RESTORE_ANSWER)
+        return a->restore_answer && b->restore_answer &&
+               same_answer(a->restore_answer, b->restore_answer);
     return false; /* tb_item_decode() accepts nothing else */
 }
 
@@ -88,6 +112,8 @@ typedef struct {
     Tongban__V1__LedgerRecord ledger;
     Tongban__V1__StatusUpdate st;
     Tongban__V1__DataVersion dv;
+    Tongban__V1__RestoreRequest rq;
+    Tongban__V1__RestoreAnswer ra;
 } fresh_t;
 
 static void fresh_copy(const tb_item_msg_t *src, fresh_t *f)
@@ -96,7 +122,9 @@ static void fresh_copy(const tb_item_msg_t *src, fresh_t *f)
                    .ev = TONGBAN__V1__CASE_EVENT__INIT,
                    .ledger = TONGBAN__V1__LEDGER_RECORD__INIT,
                    .st = TONGBAN__V1__STATUS_UPDATE__INIT,
-                   .dv = TONGBAN__V1__DATA_VERSION__INIT};
+                   .dv = TONGBAN__V1__DATA_VERSION__INIT,
+                   .rq = TONGBAN__V1__RESTORE_REQUEST__INIT,
+                   .ra = TONGBAN__V1__RESTORE_ANSWER__INIT};
     f->item.item_case = src->item_case;
     if (src->item_case == TONGBAN__V1__ITEM__ITEM_EVENT) {
         const Tongban__V1__CaseEvent *e = src->event;
@@ -121,6 +149,8 @@ static void fresh_copy(const tb_item_msg_t *src, fresh_t *f)
         f->ev.card_id = e->card_id;
         f->ev.card_level = e->card_level;
         f->ev.card_kind = e->card_kind;
+        f->ev.reject_code = e->reject_code;
+        f->ev.rejected_digest = e->rejected_digest;
         if (e->ledger) {
             const Tongban__V1__LedgerRecord *l = e->ledger;
             f->ev.ledger = &f->ledger;
@@ -138,6 +168,16 @@ static void fresh_copy(const tb_item_msg_t *src, fresh_t *f)
         f->dv.kind = src->data->kind;
         f->dv.version = src->data->version;
         f->dv.body = src->data->body;
+        f->dv.signature = src->data->signature;
+    } else if (src->item_case == TONGBAN__V1__ITEM__ITEM_RESTORE_REQUEST) {
+        f->item.restore_request = &f->rq;
+        f->rq.node = src->restore_request->node;
+    } else if (src->item_case == TONGBAN__V1__ITEM__ITEM_RESTORE_ANSWER) {
+        const Tongban__V1__RestoreAnswer *a = src->restore_answer;
+        f->item.restore_answer = &f->ra;
+        f->ra = *a;
+        f->ra.base =
+            (ProtobufCMessage)PROTOBUF_C_MESSAGE_INIT(&tongban__v1__restore_answer__descriptor);
     } else {
         const Tongban__V1__StatusUpdate *st = src->status;
         f->item.status = &f->st;
@@ -146,6 +186,7 @@ static void fresh_copy(const tb_item_msg_t *src, fresh_t *f)
         f->st.holder = st->holder;
         f->st.version = st->version;
         f->st.at_ms = st->at_ms;
+        f->st.state_code = st->state_code;
     }
 }
 

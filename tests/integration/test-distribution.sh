@@ -21,6 +21,10 @@ start broker "$BROKER" serve
 start county "$C" serve --place $COUNTY --db "$DB"
 start town "$T" serve --place $TOWN --data-dir "$WORK/t"
 start vil "$V" serve --place $VIL --data-dir "$WORK/v"
+# A command on a store its daemon is still creating may find it locked: wait.
+serving() { grep -q "serving via" "$WORK/$1.log"; }
+ok "town is serving" tb_wait_for 30 serving town
+ok "vil is serving" tb_wait_for 30 serving vil
 
 # The link exists: a case has travelled village -> township -> county.
 b=$(vil log --client 王五 --phone 13912345678 --item LD001 --materials 居民身份证,解除劳动合同证明)
