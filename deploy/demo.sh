@@ -43,16 +43,21 @@ C=$B/county-node/tongban-county
 
 RUN=${TB_DEMO_DIR:-/tmp/tongban-demo}
 PIDS=()
+NAMES=()
 stop_all() {
     trap - EXIT INT TERM
     step "停止全部进程 / stopping everything"
     local p rc bad=0
     for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
     # Each must stop cleanly on SIGTERM: a crash or a sanitizer abort is a failure.
-    for p in "${PIDS[@]}"; do
-        rc=0
+    local i
+    for i in "${!PIDS[@]}"; do
+        p=${PIDS[$i]} rc=0
         wait "$p" || rc=$?
-        [ $rc -eq 0 ] || { echo "process $p exited $rc, not 0 (see $RUN/*.log)"; bad=1; }
+        [ $rc -eq 0 ] && continue
+        echo "process $p (${NAMES[$i]}) exited $rc, not 0; the end of $RUN/${NAMES[$i]}.log:"
+        tail -n 40 "$RUN/${NAMES[$i]}.log" 2>/dev/null | sed 's/^/    /'
+        bad=1
     done
     tb_pg_stop "$RUN/pg"
     echo "logs: $RUN/*.log"
@@ -146,7 +151,12 @@ PY
 TOWNS=(360826100000 360826102000)                 # 澄江镇, 桥头镇
 VILLAGES=(360826100001 360826100002 360826102001) # 文田社区, 白凤社区, 桥头镇居委会
 
-start() { local name=$1; shift; "$@" >"$RUN/$name.log" 2>&1 & PIDS+=($!); echo $! >>"$RUN/pids"; }
+start() {
+    local name=$1; shift
+    "$@" >"$RUN/$name.log" 2>&1 &
+    PIDS+=($!) NAMES+=("$name")
+    echo $! >>"$RUN/pids"
+}
 if [ $MODE = county ]; then
     county_mode
     exit 0
