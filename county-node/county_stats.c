@@ -524,4 +524,3 @@ int county_stats_open(PGconn *pg, const tb_env_ctx_t *env, const county_stats_qu
                      "overdue", (json_int_t)late);
     return *ret ? 0 : -ENOMEM;
 }
-
