@@ -126,9 +126,11 @@ int broker_new_curve(const char *secret_key, const char *allow_path, broker_t **
         /* Connections are counted from the socket's own events, so the ZAP
          * handler can refuse a handshake beyond the cap (broker_limits_t). */
         self->mon = zmq_socket(self->zctx, ZMQ_PAIR);
-        if (zmq_socket_monitor(self->sock, MON_ENDPOINT,
+        int zero = 0;
+        if (!self->mon || zmq_setsockopt(self->mon, ZMQ_LINGER, &zero, sizeof zero) < 0 ||
+            zmq_socket_monitor(self->sock, MON_ENDPOINT,
                                ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED) < 0 ||
-            !self->mon || zmq_connect(self->mon, MON_ENDPOINT) < 0) {
+            zmq_connect(self->mon, MON_ENDPOINT) < 0) {
             rc = -zmq_errno();
             snprintf(why, whylen, "socket monitor: %s", zmq_strerror(-rc));
         }
@@ -170,6 +172,17 @@ void broker_destroy(broker_t **self_p)
     if (!self_p || !*self_p)
         return;
     broker_t *self = *self_p;
+    if (self->sock && self->mon) {
+        /* Stop the monitor before closing what it watches, and drop what it
+         * queued: events sent while the watched socket closes would otherwise
+         * be left in the inproc pipe (libzmq then leaks their endpoint text). */
+        zmq_socket_monitor(self->sock, NULL, 0);
+        zmq_msg_t m;
+        zmq_msg_init(&m);
+        while (zmq_msg_recv(&m, self->mon, ZMQ_DONTWAIT) >= 0)
+            ;
+        zmq_msg_close(&m);
+    }
     if (self->sock)
         zmq_close(self->sock);
     if (self->zap)
