@@ -1,4 +1,5 @@
 #include "broker.h"
+#include "broker_int.h"
 
 #include "tb_error.h"
 #include "tb_keys.h"
@@ -14,38 +15,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zmq.h>
-
-/* A node not heard from for this long is absent (heartbeats come every second). */
-enum { PRESENCE_TTL_MS = 5 * TB_HEARTBEAT_MS, BATCH = 512, RID_MAX = 64 };
-
-#define ZAP_ENDPOINT "inproc://zeromq.zap.01"
-#define ZAP_DOMAIN "tongban"
-#define MON_ENDPOINT "inproc://tongban-broker-monitor"
-
-/* What the broker knows about one place: where to send to it, and its limits. */
-typedef struct {
-    uint8_t rid[RID_MAX];
-    size_t ridlen;
-    char key[TB_KEY_Z85_LEN + 1]; /* CURVE: the key it connected with */
-    int64_t seen, banned_until, tokens_at, warned_at;
-    double tokens;
-} peer_t;
-
-struct broker {
-    void *zctx, *sock, *zap;
-    void *mon;           /* CURVE: the socket's monitor (connections accepted and gone) */
-    long conns;          /* connections open now, handshaking ones included */
-    uint64_t capped_new; /* refused over the cap since the last warning */
-    int64_t capped_warned;
-    tb_map_t *peers; /* place code -> peer_t * */
-    broker_stats_t stats;
-    int64_t last_sweep;
-    broker_limits_t limits;
-    /* CURVE only */
-    tb_allow_t *allow;
-    char *allow_path;
-    struct stat allow_st; /* of the file last read, good or bad */
-};
 
 static void set_common_options(broker_t *self)
 {
@@ -415,151 +384,6 @@ static int route_one(broker_t *self, int64_t now)
     return 1;
 }
 
-/* Take the monitor's events: [event (uint16) value (uint32)][endpoint]. */
-static void count_connections(broker_t *self)
-{
-    for (;;) {
-        zmq_msg_t ev, addr;
-        zmq_msg_init(&ev);
-        if (zmq_msg_recv(&ev, self->mon, ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close(&ev);
-            return;
-        }
-        uint16_t event = 0;
-        if (zmq_msg_size(&ev) >= sizeof event)
-            memcpy(&event, zmq_msg_data(&ev), sizeof event);
-        bool more = zmq_msg_more(&ev);
-        zmq_msg_close(&ev);
-        if (more) {
-            zmq_msg_init(&addr);
-            zmq_msg_recv(&addr, self->mon, 0);
-            zmq_msg_close(&addr);
-        }
-        if (event == ZMQ_EVENT_ACCEPTED)
-            self->conns++;
-        else if (event == ZMQ_EVENT_DISCONNECTED && self->conns > 0)
-            self->conns--;
-    }
-}
-
-/* RFC 27: [version][request id][domain][address][identity][mechanism][key]
- * -> [version][request id][status][text][user id][metadata].  The user id is
- * "<place> <key>" so every message carries both (zmq_msg_gets "User-Id"). */
-static int zap_one(broker_t *self)
-{
-    zmq_msg_t f[8], extra;
-    int n = 0, more = 1;
-    while (more) {
-        zmq_msg_t *m = n < 8 ? &f[n] : &extra;
-        zmq_msg_init(m);
-        if (zmq_msg_recv(m, self->zap, ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close(m);
-            for (int i = 0; i < n && i < 8; i++)
-                zmq_msg_close(&f[i]);
-            return 0;
-        }
-        more = zmq_msg_more(m);
-        if (n >= 8)
-            zmq_msg_close(&extra);
-        n++;
-    }
-    const char *status = "400", *text = "key not on the allow-list";
-    char uid[TB_CODE_LEN + 1 + TB_KEY_Z85_LEN + 1] = "", key[TB_KEY_Z85_LEN + 1] = "";
-    char place[TB_CODE_LEN + 1];
-    count_connections(self);
-    bool capped = self->limits.max_conn > 0 && self->conns > self->limits.max_conn;
-    if (capped) {
-        /* This connection is among those counted: beyond the cap it goes
-         * at once, before it can hold a route. */
-        text = "too many connections";
-        self->stats.capped++;
-        self->capped_new++;
-    } else if (n != 7 || zmq_msg_size(&f[5]) != 5 || memcmp(zmq_msg_data(&f[5]), "CURVE", 5) != 0 ||
-               zmq_msg_size(&f[6]) != 32) {
-        status = "500";
-        text = "unexpected ZAP request";
-    } else {
-        zmq_z85_encode(key, zmq_msg_data(&f[6]), 32);
-        if (tb_allow_lookup(self->allow, key, place)) {
-            snprintf(uid, sizeof uid, "%s %s", place, key);
-            status = "200";
-            text = "OK";
-        }
-    }
-    if (capped) {
-        int64_t now = tb_mono_ms();
-        if (now - self->capped_warned >= 1000) {
-            tb_warn("%llu connection(s) refused: %ld open, over the cap of %ld "
-                    "(TONGBAN_BROKER_MAX_CONN)",
-                    (unsigned long long)self->capped_new, self->conns, self->limits.max_conn);
-            self->capped_new = 0;
-            self->capped_warned = now;
-        }
-    } else if (strcmp(status, "200") != 0) {
-        self->stats.refused++;
-        tb_warn("refused a connection from %.*s: %s (key %.8s…)",
-                n >= 4 ? (int)zmq_msg_size(&f[3]) : 0, n >= 4 ? (char *)zmq_msg_data(&f[3]) : "",
-                text, key[0] ? key : "?");
-    }
-    const char *version = "1.0";
-    zmq_send(self->zap, version, 3, ZMQ_SNDMORE);
-    if (n >= 2)
-        zmq_send(self->zap, zmq_msg_data(&f[1]), zmq_msg_size(&f[1]), ZMQ_SNDMORE);
-    else
-        zmq_send(self->zap, "", 0, ZMQ_SNDMORE);
-    zmq_send(self->zap, status, 3, ZMQ_SNDMORE);
-    zmq_send(self->zap, text, strlen(text), ZMQ_SNDMORE);
-    zmq_send(self->zap, uid, strlen(uid), ZMQ_SNDMORE);
-    zmq_send(self->zap, "", 0, 0);
-    for (int i = 0; i < n && i < 8; i++)
-        zmq_msg_close(&f[i]);
-    return 1;
-}
-
-/* Re-read the allow-list when its file changed; keep the last good one if
- * the new one is malformed or unreadable. */
-static void reload_allow(broker_t *self, int64_t now)
-{
-    struct stat st;
-    if (stat(self->allow_path, &st) < 0) {
-        if (self->allow_st.st_ino != 0)
-            tb_warn("allow-list %s: %s; keeping the last good one (%zu keys)", self->allow_path,
-                    strerror(errno), tb_allow_count(self->allow));
-        self->allow_st.st_ino = 0;
-        return;
-    }
-    if (st.st_ino == self->allow_st.st_ino && st.st_size == self->allow_st.st_size &&
-        st.st_mtim.tv_sec == self->allow_st.st_mtim.tv_sec &&
-        st.st_mtim.tv_nsec == self->allow_st.st_mtim.tv_nsec)
-        return;
-    self->allow_st = st;
-    tb_allow_t *fresh;
-    char why[512];
-    if (tb_allow_load(self->allow_path, &fresh, why, sizeof why) < 0) {
-        tb_error("%s; keeping the last good allow-list (%zu keys)", why,
-                 tb_allow_count(self->allow));
-        return;
-    }
-    tb_allow_destroy(&self->allow);
-    self->allow = fresh;
-    self->stats.reloaded++;
-    tb_info("allow-list %s reloaded: %zu keys", self->allow_path, tb_allow_count(fresh));
-    /* Routes of keys no longer bound to their place go at once. */
-    size_t pos = 0;
-    const char *code;
-    uintptr_t v;
-    char bound[TB_CODE_LEN + 1];
-    while (tb_map_next(self->peers, &pos, &code, &v)) {
-        peer_t *p = (peer_t *)v;
-        if (!tb_allow_lookup(fresh, p->key, bound) || strcmp(bound, code) != 0) {
-            tb_info("node %s: its key was revoked", code);
-            free(p);
-            tb_map_del(self->peers, code);
-        }
-    }
-    (void)now;
-}
-
 static long rss_mb(void)
 {
     FILE *fp = fopen("/proc/self/statm", "re");
@@ -584,9 +408,9 @@ int broker_run(broker_t *self, volatile bool *stop)
             return -zmq_errno();
         int64_t now = tb_mono_ms();
         if (self->mon)
-            count_connections(self);
+            broker_count_connections(self);
         if (self->zap)
-            for (int i = 0; i < BATCH && zap_one(self); i++)
+            for (int i = 0; i < BATCH && broker_zap_one(self); i++)
                 ;
         for (int i = 0; i < BATCH && route_one(self, now); i++)
             ;
@@ -603,7 +427,7 @@ int broker_run(broker_t *self, volatile bool *stop)
         if (now - self->last_sweep >= 1000) {
             sweep(self, now);
             if (self->allow)
-                reload_allow(self, now);
+                broker_reload_allow(self, now);
             self->last_sweep = now;
         }
     }
