@@ -38,6 +38,34 @@ static void case_peers(const township_t *t, const char *case_id, char village[TB
     peers[2] = NULL;
 }
 
+/* A village's events come here, every one, in order: event seq after last
+ * (the highest recorded or consumed) is a gap when it skips ids: an alarm,
+ * at most TB_RATELIMIT_LINES lines a minute per village. */
+static void gap_alarm(const char *peer, uint64_t last, uint64_t seq)
+{
+    static tb_ratelimit_t rl; /* one node per process */
+    unsigned dropped = 0;
+    if (seq <= last + 1 || !tb_ratelimit(&rl, peer, tb_now_ms(), &dropped))
+        return;
+    if (dropped)
+        tb_error("village %s: %u more gap alarms in the last minute (not logged one by one)", peer,
+                 dropped);
+    tb_error("village %s: event %" PRIu64 " follows %" PRIu64 ": events %" PRIu64 "..%" PRIu64
+             " never came",
+             peer, seq, last, last + 1, seq - 1);
+}
+
+/* A village's own event refused here came all the same: consumed, so its
+ * next event is no gap (tb_reject_consumed); a gap before it is an alarm. */
+static int consumed(township_t *t, const char *peer, const uint8_t *body, size_t len)
+{
+    uint64_t last = 0, seq = 0;
+    int rc = my_village(t, peer) ? tb_reject_consumed(t->store, peer, body, len, &last, &seq) : 0;
+    if (rc == 1)
+        gap_alarm(peer, last, seq);
+    return rc < 0 ? rc : 0;
+}
+
 /* Keep aside and count what peer was not entitled to send; one log line naming
  * the peer and why.  With a code (a village's event), the event's origin is
  * answered with REJECTED through peer (township_answer.c). */
@@ -46,7 +74,7 @@ static int refuse_code(township_t *t, const char *peer, const uint8_t *body, siz
 {
     uint64_t n = 0;
     int rc = tb_edge_refuse(t->store, peer, body, len, why, &n);
-    if (rc < 0)
+    if (rc < 0 || (rc = consumed(t, peer, body, len)) < 0)
         return rc;
     const char *answered = "";
     if (code && (rc = township_answer(t, peer, body, len, code, why, &answered)) < 0)
@@ -88,7 +116,7 @@ int township_undecodable(void *ctx, const char *peer, uint64_t seq, const uint8_
     uint64_t n;
     snprintf(counter, sizeof counter, "refused %s", peer);
     int a = tb_store_counter_next(t->store, counter, &n);
-    if (a < 0)
+    if (a < 0 || (a = consumed(t, peer, body, len)) < 0)
         return a;
     const char *answered = "";
     if ((a = township_answer(t, peer, body, len, code, tb_strerror(rc), &answered)) < 0)
@@ -117,15 +145,11 @@ static int from_village(township_t *t, const char *peer, const tb_item_msg_t *it
                            TONGBAN__V1__REJECT_CODE__REJECT_NOT_ENTITLED);
     if (ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_REJECTED)
         return refuse(t, peer, body, len, "a REJECTED from a village");
-    /* A village's events come here, every one, in order: a gap is an alarm. */
     uint64_t last = 0;
     int rc = tb_store_origin_last(t->store, peer, &last);
     if (rc < 0)
         return rc;
-    if (ev->origin_seq > last + 1)
-        tb_error("village %s: event %" PRIu64 " follows %" PRIu64 ": events %" PRIu64 "..%" PRIu64
-                 " never came",
-                 peer, ev->origin_seq, last, last + 1, ev->origin_seq - 1);
+    gap_alarm(peer, last, ev->origin_seq);
     int fold = 0;
     rc = tb_store_apply(t->store, ev, body, len, true, &fold);
     if (rc == 2) {

@@ -9,7 +9,8 @@
  *       unsigned, or SIG "garbage" (64 random bytes), or "key=KEYDIR" (signed
  *       with the county.sign in KEYDIR: a key the nodes do not pin)
  *   forge DIR PLACE PEER note CASE_ID SEQ [N]       a NOTE minted by PLACE as its event SEQ
- *       (N copies: a flood)
+ *       (N copies: a flood; SEQ "next": PLACE's next own id, taken from its counter as
+ *       PLACE itself would)
  *   forge DIR PLACE PEER raw FILE                   the bytes of FILE as they are (an Item
  *       sent again)
  */
@@ -124,6 +125,16 @@ int main(int argc, char **argv)
         tb_store_open(argv[1], argv[2], &store) < 0)
         return 1;
     int rc = tb_store_begin(store);
+    if (rc == 0 && ev.origin_seq == 0 && !strcmp(what, "note")) {
+        /* "next": the id is taken from the counter, then the event packed. */
+        free(buf);
+        buf = NULL;
+        uint64_t seq = 0;
+        if ((rc = tb_store_counter_next(store, "event", &seq)) == 0) {
+            ev.origin_seq = seq;
+            rc = tb_pack_item(&item, &buf, &len);
+        }
+    }
     for (size_t i = 0; rc == 0 && i < copies; i++)
         rc = tb_store_enqueue(store, argv[3], buf, len, NULL);
     if (rc == 0)
