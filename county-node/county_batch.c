@@ -58,11 +58,7 @@ void msgs_free(msgs_t *m)
 
 bool county_may_log(county_t *self, const char *peer)
 {
-    unsigned held = 0;
-    int write = tb_ratelimit(&self->lines_rl, peer, tb_now_ms(), &held);
-    if (held)
-        tb_warn("%u more lines about %s in the last minute (not logged one by one)", held, peer);
-    return write;
+    return tb_log_peer(&self->lines_rl, peer);
 }
 
 int county_count(county_t *self, const char *name)

@@ -38,18 +38,17 @@ static void case_peers(const township_t *t, const char *case_id, char village[TB
     peers[2] = NULL;
 }
 
+/* Every log line a village or the county can cause goes through here: at
+ * most TB_RATELIMIT_LINES a minute per peer (tb_log_peer). */
+static tb_ratelimit_t lines; /* one node per process */
+
 /* A village's events come here, every one, in order: event seq after last
  * (the highest recorded or consumed) is a gap when it skips ids: an alarm,
  * at most TB_RATELIMIT_LINES lines a minute per village. */
 static void gap_alarm(const char *peer, uint64_t last, uint64_t seq)
 {
-    static tb_ratelimit_t rl; /* one node per process */
-    unsigned dropped = 0;
-    if (seq <= last + 1 || !tb_ratelimit(&rl, peer, tb_now_ms(), &dropped))
+    if (seq <= last + 1 || !tb_log_peer(&lines, peer))
         return;
-    if (dropped)
-        tb_error("village %s: %u more gap alarms in the last minute (not logged one by one)", peer,
-                 dropped);
     tb_error("village %s: event %" PRIu64 " follows %" PRIu64 ": events %" PRIu64 "..%" PRIu64
              " never came",
              peer, seq, last, last + 1, seq - 1);
@@ -79,13 +78,7 @@ static int refuse_code(township_t *t, const char *peer, const uint8_t *body, siz
     const char *answered = "";
     if (code && (rc = township_answer(t, peer, body, len, code, why, &answered)) < 0)
         return rc;
-    static tb_ratelimit_t rl; /* one node per process */
-    unsigned dropped = 0;
-    int write = tb_ratelimit(&rl, peer, tb_now_ms(), &dropped);
-    if (dropped)
-        tb_warn("%u more messages from %s refused in the last minute (not logged one by one)",
-                dropped, peer);
-    if (write)
+    if (tb_log_peer(&lines, peer))
         tb_warn("message from %s refused: %s (%" PRIu64 " refused from %s)%s", peer, why, n, peer,
                 answered);
     return 0;
@@ -121,8 +114,9 @@ int township_undecodable(void *ctx, const char *peer, uint64_t seq, const uint8_
     const char *answered = "";
     if ((a = township_answer(t, peer, body, len, code, tb_strerror(rc), &answered)) < 0)
         return a;
-    tb_warn("message from %s refused: %s (%s)%s", peer, tb_reject_text(code), tb_strerror(rc),
-            answered);
+    if (tb_log_peer(&lines, peer))
+        tb_warn("message from %s refused: %s (%s)%s", peer, tb_reject_text(code), tb_strerror(rc),
+                answered);
     return 0;
 }
 
@@ -155,15 +149,17 @@ static int from_village(township_t *t, const char *peer, const tb_item_msg_t *it
     if (rc == 2) {
         char stored[TB_DIGEST_HEX], got[TB_DIGEST_HEX];
         tb_edge_conflict(t->store, ev, body, len, stored, got);
-        tb_error("village %s: event %s/%" PRIu64 " came again with other content (stored sha256 "
-                 "%s, new sha256 %s): the new one refused",
-                 peer, ev->origin_node, ev->origin_seq, stored, got);
+        if (tb_log_peer(&lines, peer))
+            tb_error("village %s: event %s/%" PRIu64
+                     " came again with other content (stored sha256 "
+                     "%s, new sha256 %s): the new one refused",
+                     peer, ev->origin_node, ev->origin_seq, stored, got);
         return refuse_code(t, peer, body, len, "an event id reused for other content",
                            TONGBAN__V1__REJECT_CODE__REJECT_REUSED_ID);
     }
     if (rc != 0)
         return rc < 0 ? rc : 0; /* 1: seen before, already relayed */
-    if (fold < 0)
+    if (fold < 0 && tb_log_peer(&lines, peer))
         tb_warn("event %s/%llu on %s does not fold here (%s); relayed for the county to judge",
                 ev->origin_node, (unsigned long long)ev->origin_seq, ev->case_id,
                 tb_strerror(fold));
@@ -229,9 +225,11 @@ static int from_county(township_t *t, const tb_item_msg_t *item, const uint8_t *
     if (rc == 2) {
         char stored[TB_DIGEST_HEX], got[TB_DIGEST_HEX];
         tb_edge_conflict(t->store, item->event, body, len, stored, got);
-        tb_error("county %s: event %s/%" PRIu64 " came again with other content (stored sha256 "
-                 "%s, new sha256 %s): the new one refused",
-                 t->env->parent, item->event->origin_node, item->event->origin_seq, stored, got);
+        if (tb_log_peer(&lines, t->env->parent))
+            tb_error("county %s: event %s/%" PRIu64 " came again with other content (stored sha256 "
+                     "%s, new sha256 %s): the new one refused",
+                     t->env->parent, item->event->origin_node, item->event->origin_seq, stored,
+                     got);
         return refuse(t, t->env->parent, body, len, "an event id reused for other content");
     }
     if (rc != 0)
@@ -249,7 +247,7 @@ static int from_county(township_t *t, const tb_item_msg_t *item, const uint8_t *
                 rc = tb_store_enqueue(t->store, v, body, len, NULL);
         return rc;
     }
-    if (fold < 0)
+    if (fold < 0 && tb_log_peer(&lines, t->env->parent))
         tb_warn("county event %s/%llu does not fold here: %s", item->event->origin_node,
                 (unsigned long long)item->event->origin_seq, tb_strerror(fold));
     char village[TB_CODE_LEN + 1];
