@@ -3,7 +3,7 @@
 # an event the township refused (and answered) came: it is consumed, and the
 # village's next event is no gap.  Before, "events 3..3 never came" followed
 # every refusal.  A refused event beyond a real gap still raises the alarm.
-# 30 more gaps are 10 alarm lines a minute.  The refused events are a village's notes on another village's case (not
+# 30 more gaps and their refusals are 10 lines a minute about the village.  The refused events are a village's notes on another village's case (not
 # entitled), put on its link by forge with the village's own next id.
 source "$TB_SOURCE/tests/integration/lib.sh"
 need_pg
@@ -36,5 +36,7 @@ eq "all answered to the village (REJECTED, not entitled)" 32 \
 ok "no gap alarm for the refused event 3" bash -c "! grep -q 'village $VIL: event 4 follows 2' '$WORK/town.log'"
 ok "the real gap before the refused event 100 is an alarm" \
     grep -q "village $VIL: event 100 follows 5: events 6..99 never came" "$WORK/town.log"
-eq "the gap alarms are rate-limited: 10 lines for 31 gaps" 10 "$(grep -c 'never came' "$WORK/town.log")"
+eq "the lines about the village are rate-limited: 10 for 32 refusals and 31 gaps" 10 \
+    "$(grep -cE "village $VIL: event|message from $VIL refused" "$WORK/town.log")"
+eq "... half of them gap alarms (a gap line, then its refusal's)" 5 "$(grep -c 'never came' "$WORK/town.log")"
 finish
