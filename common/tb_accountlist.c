@@ -129,6 +129,8 @@ static int check_one(void *ctx, const tb_account_t *a)
     int count = 0;
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl)
+            nl = end; /* a last line without its newline (walk refuses it when it gets there) */
         if ((size_t)(nl - p) > ll && memcmp(p, a->login, ll) == 0 && p[ll] == '\t')
             count++;
         p = nl + 1;

@@ -81,7 +81,7 @@ void tb_edge_conflict(tb_store_t *store, const tb_event_msg_t *ev, const uint8_t
  * summary line before it. */
 #define TB_RATELIMIT_LINES 10
 #define TB_RATELIMIT_PEERS 16
-typedef struct {
+typedef struct tb_ratelimit {
     struct {
         char peer[TB_CODE_LEN + 1];
         int64_t start_ms, seen_ms;

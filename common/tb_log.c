@@ -1,5 +1,6 @@
 #include "tb_log.h"
 
+#include "tb_edge.h"
 #include "tb_wire.h"
 
 #include <errno.h>
@@ -152,4 +153,13 @@ int64_t tb_mono_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int tb_log_peer(struct tb_ratelimit *rl, const char *peer)
+{
+    unsigned held = 0;
+    int write = tb_ratelimit(rl, peer, tb_now_ms(), &held);
+    if (held)
+        tb_warn("%u more lines about %s in the last minute (not logged one by one)", held, peer);
+    return write;
 }

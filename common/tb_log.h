@@ -17,6 +17,13 @@ typedef enum { TB_LOG_DEBUG, TB_LOG_INFO, TB_LOG_WARN, TB_LOG_ERROR } tb_log_lev
 void tb_log_init(const char *name);
 void tb_log(tb_log_level_t level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* A line a remote peer can cause (a refusal, a drop, an alarm): whether to
+ * write it now.  At most TB_RATELIMIT_LINES a minute per peer (rl, a
+ * tb_ratelimit_t of tb_edge.h, one per daemon); when a new minute starts for
+ * a peer whose lines were held back, one WARN line says how many, first. */
+struct tb_ratelimit;
+int tb_log_peer(struct tb_ratelimit *rl, const char *peer);
+
 #define tb_info(...) tb_log(TB_LOG_INFO, __VA_ARGS__)
 #define tb_warn(...) tb_log(TB_LOG_WARN, __VA_ARGS__)
 #define tb_error(...) tb_log(TB_LOG_ERROR, __VA_ARGS__)

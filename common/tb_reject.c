@@ -173,3 +173,27 @@ int tb_reject_answer(tb_store_t *store, const char *peer, const uint8_t *body, s
     tongban__v1__item__free_unpacked(bad, NULL);
     return rc < 0 ? rc : 1;
 }
+
+int tb_reject_consumed(tb_store_t *store, const char *peer, const uint8_t *body, size_t len,
+                       uint64_t *ret_last, uint64_t *ret_seq)
+{
+    if (len > TB_MAX_BODY)
+        return 0;
+    tb_item_msg_t *bad = tongban__v1__item__unpack(NULL, len, body);
+    if (!bad)
+        return 0;
+    const tb_event_msg_t *e = bad->item_case == TONGBAN__V1__ITEM__ITEM_EVENT ? bad->event : NULL;
+    uint64_t seq = e && e->origin_node && strcmp(e->origin_node, peer) == 0 ? e->origin_seq : 0;
+    tongban__v1__item__free_unpacked(bad, NULL);
+    if (seq == 0)
+        return 0;
+    uint64_t last = 0;
+    int rc = tb_store_origin_last(store, peer, &last);
+    if (rc == 0 && seq > last)
+        rc = tb_store_origin_consumed(store, peer, seq);
+    if (rc < 0)
+        return rc;
+    *ret_last = last;
+    *ret_seq = seq;
+    return 1;
+}

@@ -42,6 +42,15 @@ const char *tb_reject_text(tb_reject_code_t code);
 int tb_reject_answer(tb_store_t *store, const char *peer, const uint8_t *body, size_t len,
                      tb_reject_code_t code, const char *why);
 
+/* A refused message from peer (body as peer sent it) that is peer's own
+ * event came: its origin_seq is consumed (tb_store_origin_consumed), so the
+ * peer's next event is no gap in its sequence.  Returns 1 with *ret_last the
+ * highest of peer's ids before it and *ret_seq its own (the caller reports a
+ * gap when *ret_seq > *ret_last + 1), 0 when the bytes name no event of peer
+ * (nothing written), or negative.  Inside the caller's transaction. */
+int tb_reject_consumed(tb_store_t *store, const char *peer, const uint8_t *body, size_t len,
+                       uint64_t *ret_last, uint64_t *ret_seq);
+
 /* How many answers a peer gets a minute; the rest are counted ("unanswered
  * <peer>" in the store's counters) and only quarantined. */
 #define TB_REJECT_ANSWERS_PER_MIN 60

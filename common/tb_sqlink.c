@@ -1,6 +1,7 @@
 #include "tb_sqlink.h"
 
 #include "tb_error.h"
+#include "tb_edge.h"
 #include "tb_linkeng.h"
 
 #include <errno.h>
@@ -33,14 +34,34 @@ struct tb_sqlink {
     int wake_fd;      /* the bound UNIX datagram socket, or -1: poll every POLL_MS */
     int open_handles; /* self is freed when the last handle's close callback ran */
     char wake_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+    tb_ratelimit_t notes; /* what a remote peer can cause, per peer (TB_SQLINK_HELD) */
 };
+
+/* A note a remote peer can cause: a flood of them must not flood the log. */
+static bool remote(tb_sqlink_event_t event, tb_linkeng_note_t what)
+{
+    return event == TB_SQLINK_QUARANTINED || event == TB_SQLINK_DROPPED ||
+           event == TB_SQLINK_EPOCH_REPLAY ||
+           (event == TB_SQLINK_ENGINE &&
+            (what == TB_LINKENG_ACK_BEYOND || what == TB_LINKENG_PEER_REFUSED));
+}
 
 static void tell(tb_sqlink_t *self, tb_sqlink_event_t event, tb_linkeng_note_t what,
                  const char *peer, const char *detail, uint64_t seq, int rc)
 {
+    if (!self->app.note)
+        return;
+    if (peer && remote(event, what)) {
+        unsigned held = 0;
+        int write = tb_ratelimit(&self->notes, peer, tb_mono_ms(), &held);
+        tb_sqlink_note_t h = {TB_SQLINK_HELD, 0, peer, "", held, 0};
+        if (held)
+            self->app.note(self->app.ctx, &h);
+        if (!write)
+            return;
+    }
     tb_sqlink_note_t n = {event, what, peer ? peer : "", detail ? detail : "", seq, rc};
-    if (self->app.note)
-        self->app.note(self->app.ctx, &n);
+    self->app.note(self->app.ctx, &n);
 }
 
 static int st_begin(void *st)
@@ -225,6 +246,10 @@ int tb_sqlink_note_text(const tb_sqlink_note_t *n, char *buf, size_t cap)
     case TB_SQLINK_EPOCH_REPLAY:
         snprintf(buf, cap, "peer %s sent under a retired epoch (%s): replay dropped", peer,
                  n->detail);
+        return TB_LOG_WARN;
+    case TB_SQLINK_HELD:
+        snprintf(buf, cap, "%llu more lines about %s in the last minute (not logged one by one)", s,
+                 peer);
         return TB_LOG_WARN;
     case TB_SQLINK_ENGINE:
         break;

@@ -40,6 +40,10 @@ typedef enum {
     TB_SQLINK_EPOCH_RESET,  /* peer came back with a new store: its link was reset
                                (detail: "old <hex> new <hex>") */
     TB_SQLINK_EPOCH_REPLAY, /* peer sent with an epoch it had before: dropped (detail as above) */
+    TB_SQLINK_HELD,         /* seq notes a peer caused were held back in the last minute: of
+                               what a remote peer can cause (a drop, a quarantine, a refused
+                               message, an ack beyond our last, a replay), the link tells at
+                               most TB_RATELIMIT_LINES a minute per peer, then this, once */
 } tb_sqlink_event_t;
 
 typedef struct {

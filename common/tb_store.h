@@ -61,8 +61,12 @@ void tb_digest_hex(const void *buf, size_t len, char ret_hex[TB_DIGEST_HEX]);
 /* The digest of the stored body of event (origin, seq), or -ENOENT. */
 int tb_store_event_digest(tb_store_t *self, const char *origin, uint64_t seq,
                           char ret_hex[TB_DIGEST_HEX]);
-/* The highest origin_seq recorded from origin, 0 if none. */
+/* The highest origin_seq recorded or consumed from origin, 0 if none. */
 int tb_store_origin_last(tb_store_t *self, const char *origin, uint64_t *ret_seq);
+/* origin's event seq came and was consumed without being recorded (refused
+ * and answered, issue 9): it counts for tb_store_origin_last, so it is no gap
+ * (the counter "consumed <origin>" keeps the highest; inside a transaction). */
+int tb_store_origin_consumed(tb_store_t *self, const char *origin, uint64_t seq);
 
 /* Mint a new event of this node (origin_seq and at_ms are filled in), fold it,
  * record it and queue it to each peer in peers (NULL-terminated).  Inside a

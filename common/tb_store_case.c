@@ -280,8 +280,11 @@ int tb_store_event_digest(tb_store_t *self, const char *origin, uint64_t seq,
 int tb_store_origin_last(tb_store_t *self, const char *origin, uint64_t *ret_seq)
 {
     sqlite3_stmt *st;
-    int rc = tb_store_prep(
-        self, "SELECT coalesce(max(origin_seq), 0) FROM events WHERE origin_node = ?1", &st);
+    int rc = tb_store_prep(self,
+                           "SELECT max((SELECT coalesce(max(origin_seq), 0) FROM events"
+                           " WHERE origin_node = ?1), coalesce((SELECT value FROM counters"
+                           " WHERE name = 'consumed ' || ?1), 0))",
+                           &st);
     if (rc < 0)
         return rc;
     sqlite3_bind_text(st, 1, origin, -1, SQLITE_TRANSIENT);
@@ -291,6 +294,20 @@ int tb_store_origin_last(tb_store_t *self, const char *origin, uint64_t *ret_seq
         rc = tb_store_sql_err(self, "origin last");
     sqlite3_finalize(st);
     return rc;
+}
+
+int tb_store_origin_consumed(tb_store_t *self, const char *origin, uint64_t seq)
+{
+    sqlite3_stmt *st;
+    int rc = tb_store_prep(self,
+                           "INSERT INTO counters(name, value) VALUES('consumed ' || ?1, ?2)"
+                           " ON CONFLICT(name) DO UPDATE SET value = max(value, excluded.value)",
+                           &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, origin, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+    return tb_store_run(self, st);
 }
 
 int tb_store_apply(tb_store_t *self, const tb_event_msg_t *ev, const uint8_t *body, size_t len,

@@ -13,6 +13,7 @@
 
 #include "tb_error.h"
 #include "tb_log.h"
+#include "tb_store.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -55,15 +56,39 @@ void msgs_free(msgs_t *m)
     memset(m, 0, sizeof *m);
 }
 
-/* Keep a message we cannot use in the quarantine table; the link moves on. */
-static int quarantine(county_t *self, const msg_t *m, const char *why)
+bool county_may_log(county_t *self, const char *peer)
 {
-    tb_error("link %s seq %" PRIu64 ": %s; quarantined", m->peer, m->seq, why);
+    return tb_log_peer(&self->lines_rl, peer);
+}
+
+int county_count(county_t *self, const char *name)
+{
+    params_t p = {0};
+    p_text(&p, name);
+    return county_stmt_send(self, "count", &p);
+}
+
+/* Keep a message we cannot use in the quarantine table; the link moves on.
+ * Beyond TB_QUARANTINE_ROWS rows or TB_QUARANTINE_BYTES bytes from the peer
+ * only the first TB_QUARANTINE_PREFIX bytes are kept, with the whole body's
+ * length and SHA-256 in why (the statement "quarantine" decides). */
+int county_quarantine(county_t *self, const msg_t *m, const char *why)
+{
+    if (county_may_log(self, m->peer))
+        tb_error("link %s seq %" PRIu64 ": %s; quarantined", m->peer, m->seq, why);
+    return county_quarantine_keep(self, m, why);
+}
+
+int county_quarantine_keep(county_t *self, const msg_t *m, const char *why)
+{
     params_t p = {0};
     p_text(&p, m->peer);
     p_int(&p, (int64_t)m->seq);
     p_bytes(&p, m->buf, m->len);
     p_text(&p, why);
+    p_int(&p, TB_QUARANTINE_ROWS);
+    p_int(&p, TB_QUARANTINE_BYTES);
+    p_int(&p, TB_QUARANTINE_PREFIX);
     return county_stmt_send(self, "quarantine", &p);
 }
 
@@ -93,11 +118,12 @@ static int test_poison(county_t *self, const char *case_id)
 }
 #endif
 
-static int apply_msg(county_t *self, const msg_t *m)
+static int apply_msg(county_t *self, size_t index)
 {
+    const msg_t *m = &self->inflight.v[index];
     if (self->poison_seq && m->seq == self->poison_seq && strcmp(m->peer, self->poison_peer) == 0) {
         self->poison_seq = 0;
-        return quarantine(self, m, self->poison_why);
+        return county_quarantine(self, m, self->poison_why);
     }
     tb_item_msg_t *item = NULL;
     int rc = tb_item_decode(m->buf, m->len, &item);
@@ -114,12 +140,24 @@ static int apply_msg(county_t *self, const msg_t *m)
         why = "event of a node outside the sender's township";
     if (why) {
         tb_item_free(&item);
-        return quarantine(self, m, why);
+        return county_quarantine(self, m, why);
     }
     const tb_event_msg_t *ev = item->event;
+    /* An id that came before: the same bytes are consumed as they are, other
+     * bytes refused (county_reuse.c). */
+    char stored[TB_DIGEST_HEX];
+    rc = county_reuse_check(self, m, ev, stored);
+    if (rc != COUNTY_ID_NEW) {
+        if (rc == COUNTY_ID_REUSED)
+            rc = county_reuse_refuse(self, m, ev, stored);
+        tb_item_free(&item);
+        return rc < 0 ? rc : 0;
+    }
     int fold = -1;
     rc = test_poison(self, ev->case_id);
     rc = rc < 0 ? rc : county_record_event(self, ev, m->buf, m->len, m->peer, &fold);
+    if (rc == 0)
+        rc = county_reuse_seen(self, ev, index);
     if (rc == 0 && fold < 0 && strcmp(ev->origin_node, self->place) != 0)
         rc = county_reject(self, ev, m->buf, m->len, fold, m->peer);
     bool folded = fold == 0;
@@ -159,9 +197,9 @@ void county_batch_start(county_t *self)
     self->batch_err[0] = '\0';
     self->batch_sqlstate[0] = '\0';
     self->batch_event_seq = self->event_seq;
-    int rc = 0;
+    int rc = county_reuse_batch(self);
     for (size_t i = 0; rc == 0 && i < self->inflight.n; i++)
-        rc = apply_msg(self, &self->inflight.v[i]);
+        rc = apply_msg(self, i);
     for (size_t i = 0; rc == 0 && i < self->ncmds; i++)
         rc = county_apply_cmd(self, &self->cmds[i]);
     county_cmds_clear(self);

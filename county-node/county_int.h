@@ -14,6 +14,7 @@
  *   county_link.c    the link engine's backend: accepting, outbox queues, read-back
  *   county_serve.c   the loop: timers, signals, start and stop
  *   county_cards.c   supervision: the card timer, cards raised and cleared in a batch
+ *   county_reuse.c   content-addressed ids: an id that comes again, the same or other bytes
  */
 #ifndef COUNTY_INT_H
 #define COUNTY_INT_H
@@ -21,6 +22,7 @@
 #include "county.h"
 
 #include "tb_case.h"
+#include "tb_edge.h"
 #include "tb_link.h"
 #include "tb_linkeng.h"
 #include "tb_map.h"
@@ -223,6 +225,13 @@ struct county {
     sup_op_t *sup_ops;   /* stages to stamp; the first sup_taken are in the batch in flight */
     size_t nsup_ops, sup_ops_cap, sup_taken;
 
+    /* content-addressed event ids (county_reuse.c) */
+    tb_map_t *origin_last; /* origin node -> highest origin_seq stored or in the batch */
+    tb_map_t *batch_ids;   /* "origin/seq" -> 1 + its index in inflight, this batch's events */
+    /* Lines a remote peer can cause (county_may_log) and REJECTED answers to
+     * reused ids, each limited per peer a minute. */
+    tb_ratelimit_t lines_rl, answers_rl;
+
     /* intake (county_intake.c): taken for the next batch */
     PGconn *cmd_pg;
     uv_poll_t cmd_poll;    /* cmd_pg's socket, for LISTEN/NOTIFY (county_notify.c) */
@@ -318,6 +327,19 @@ void county_batch_start(county_t *self);
 /* The batch's Sync arrived: make it true in memory and acknowledge, or not. */
 void county_batch_finish(county_t *self);
 
+/* Keep a message we cannot use in the quarantine (bounded per peer, as the
+ * SQLite nodes' tb_store_quarantine) and say so (county_may_log). */
+int county_quarantine(county_t *self, const msg_t *m, const char *why);
+/* The same without the line (the caller has said it). */
+int county_quarantine_keep(county_t *self, const msg_t *m, const char *why);
+/* May a log line that peer caused be written now?  At most
+ * TB_RATELIMIT_LINES a minute per peer; when a new minute starts, a summary
+ * of the lines held back is written first.  Every line a remote peer can
+ * cause at the county goes through here. */
+bool county_may_log(county_t *self, const char *peer);
+/* Add one to the counter name (e.g. "refused <peer>") in the batch. */
+int county_count(county_t *self, const char *name);
+
 /* ---- county_record.c ---------------------------------------------------------------- */
 
 /* The fold stored in column col of row i of a text-format result: 0 and
@@ -334,6 +356,9 @@ int county_receive(county_t *self, const char *case_id, const char *township);
 /* Answer an event that broke the rules with REJECTED, through `via`. */
 int county_reject(county_t *self, const tb_event_msg_t *bad, const uint8_t *body, size_t len,
                   int why, const char *via);
+/* The same with the code (RejectCode) and the reason in words chosen by the caller. */
+int county_reject_code(county_t *self, const tb_event_msg_t *bad, const uint8_t *body, size_t len,
+                       int code, const char *reason, const char *via);
 /* Mint one of the county's own events and queue it to township `to`. */
 int county_emit_own(county_t *self, tb_event_msg_t *ev, const char *to);
 /* A StatusUpdate to the township of every case the batch changed. */
@@ -341,8 +366,39 @@ int county_status_updates(county_t *self);
 /* Every case's deadline again, on the calendar now in force. */
 int county_refresh_due(county_t *self);
 
+/* ---- county_reuse.c: content-addressed event ids (issues 8 and 9) -------------------
+ *
+ * Every origin's events reach the county in origin_seq order (through its
+ * township), so an id at or below the highest one seen from its origin has
+ * come before, or was refused on the way: only those are looked up (the
+ * stored digest, migration 013, on the plain connection; or an earlier event
+ * of the batch being built).  The same bytes are a duplicate, consumed
+ * without being folded again; other bytes are refused. */
+enum { COUNTY_ID_NEW, COUNTY_ID_SAME, COUNTY_ID_REUSED };
+/* The highest origin_seq of each origin, from the store: 0 or negative. */
+int county_reuse_load(county_t *self);
+void county_reuse_free(county_t *self);
+/* A batch is being built: forget the last batch's ids.  0 or -ENOMEM. */
+int county_reuse_batch(county_t *self);
+/* What ev's id is (COUNTY_ID_*), m the message holding it; for
+ * COUNTY_ID_REUSED the digest stored under the id in stored.  Negative: the
+ * store could not be asked (the batch fails and is tried again). */
+int county_reuse_check(county_t *self, const msg_t *m, const tb_event_msg_t *ev,
+                       char stored[TB_DIGEST_HEX]);
+/* ev, the index-th message of the batch, is recorded in it: 0 or -ENOMEM. */
+int county_reuse_seen(county_t *self, const tb_event_msg_t *ev, size_t index);
+/* Refuse m, whose event reuses an id stored with digest stored: kept in the
+ * quarantine, counted against its township, an alarm naming the township and
+ * the origin, and REJECTED (REJECT_REUSED_ID) to the origin through the
+ * township, at most TB_REJECT_ANSWERS_PER_MIN a minute per township (beyond:
+ * counted as "unanswered <peer>").  0 or negative. */
+int county_reuse_refuse(county_t *self, const msg_t *m, const tb_event_msg_t *ev,
+                        const char *stored);
+
 /* ---- county_intake.c ---------------------------------------------------------------- */
 
+/* The plain connection, made if it is not: 0 or -TB_ESTORE. */
+int county_cmd_connect(county_t *self);
 void county_poll_commands(county_t *self);
 void county_poll_data(county_t *self);
 int county_apply_cmd(county_t *self, const cmd_t *c);

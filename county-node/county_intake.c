@@ -223,25 +223,30 @@ void county_poll_data(county_t *self)
  * keeps this off the pipeline; a local query every few hundred ms.  Commands
  * taken but not committed (a failed batch, a crash) go back to 'new' when the
  * connection is made again. */
+int county_cmd_connect(county_t *self)
+{
+    if (self->cmd_pg)
+        return 0;
+    self->cmd_pg = PQconnectdb(self->conninfo);
+    PGresult *r = PQstatus(self->cmd_pg) == CONNECTION_OK
+                      ? PQexec(self->cmd_pg, "UPDATE county_commands SET status = 'new'"
+                                             " WHERE status = 'taken'")
+                      : NULL;
+    bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    if (!ok) {
+        PQfinish(self->cmd_pg);
+        self->cmd_pg = NULL;
+        return -TB_ESTORE;
+    }
+    county_notify_start(self); /* wake-ups by NOTIFY from now on */
+    return 0;
+}
+
 void county_poll_commands(county_t *self)
 {
-    if (!self->pg || self->stopping || self->ncmds)
+    if (!self->pg || self->stopping || self->ncmds || county_cmd_connect(self) < 0)
         return;
-    if (!self->cmd_pg) {
-        self->cmd_pg = PQconnectdb(self->conninfo);
-        PGresult *r = PQstatus(self->cmd_pg) == CONNECTION_OK
-                          ? PQexec(self->cmd_pg, "UPDATE county_commands SET status = 'new'"
-                                                 " WHERE status = 'taken'")
-                          : NULL;
-        bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
-        PQclear(r);
-        if (!ok) {
-            PQfinish(self->cmd_pg);
-            self->cmd_pg = NULL;
-            return;
-        }
-        county_notify_start(self); /* wake-ups by NOTIFY from now on */
-    }
     PGresult *r = PQexec(self->cmd_pg,
                          "UPDATE county_commands SET status = 'taken' WHERE id IN"
                          " (SELECT id FROM county_commands WHERE status = 'new' ORDER BY id"

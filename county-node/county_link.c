@@ -185,13 +185,14 @@ static bool net_accept(void *ctx, const char *peer)
 
 static void net_note(void *ctx, tb_linkeng_note_t what, const char *peer, uint64_t seq, int rc)
 {
-    (void)ctx;
     switch (what) {
     case TB_LINKENG_PEER_REFUSED:
-        tb_warn("message from %s, not one of our townships: dropped", peer);
+        if (county_may_log(ctx, peer))
+            tb_warn("message from %s, not one of our townships: dropped", peer);
         break;
     case TB_LINKENG_ACK_BEYOND:
-        tb_warn("township %s acked %" PRIu64 " beyond our last: ignored", peer, seq);
+        if (county_may_log(ctx, peer))
+            tb_warn("township %s acked %" PRIu64 " beyond our last: ignored", peer, seq);
         break;
     case TB_LINKENG_READ_FAILED:
         tb_warn("outbox to %s seq %" PRIu64 ": %s", peer, seq, tb_strerror(rc));

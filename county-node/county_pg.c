@@ -68,7 +68,7 @@ static int county_load(county_t *self)
     PQclear(r);
     if (rc < 0)
         return rc;
-    if ((rc = county_link_load(self)) < 0)
+    if ((rc = county_link_load(self)) < 0 || (rc = county_reuse_load(self)) < 0)
         return rc;
     if (!(r = county_query(self->pg, "SELECT value FROM counters WHERE name = 'event'")))
         return -TB_ESTORE;

@@ -99,7 +99,7 @@ int county_record_event(county_t *self, const tb_event_msg_t *ev, const uint8_t 
         fold = tb_event_fold(cur ? cur : &none, ev, self->env->catalog, &next);
     }
     /* (apply_msg has checked that the sender may speak for the origin.) */
-    if (fold < 0)
+    if (fold < 0 && county_may_log(self, via))
         tb_warn("event %s/%" PRIu64 " on %s via %s breaks the rules (%s): stored, not applied",
                 ev->origin_node, ev->origin_seq, ev->case_id, via, tb_strerror(fold));
     bool logged = ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED;
@@ -201,14 +201,21 @@ int county_receive(county_t *self, const char *case_id, const char *township)
 int county_reject(county_t *self, const tb_event_msg_t *bad, const uint8_t *body, size_t len,
                   int why, const char *via)
 {
+    return county_reject_code(self, bad, body, len, tb_reject_code_event(why, bad),
+                              tb_strerror(why), via);
+}
+
+int county_reject_code(county_t *self, const tb_event_msg_t *bad, const uint8_t *body, size_t len,
+                       int code, const char *reason, const char *via)
+{
     char digest[TB_DIGEST_HEX];
     tb_digest_hex(body, len, digest);
     tb_event_msg_t ev = TONGBAN__V1__CASE_EVENT__INIT;
-    ev.reject_code = tb_reject_code_event(why, bad); /* for programs; reason is for people */
+    ev.reject_code = (tb_reject_code_t)code; /* for programs; reason is for people */
     ev.rejected_digest = digest;
     ev.case_id = bad->case_id;
     ev.type = TONGBAN__V1__EVENT_TYPE__EVENT_REJECTED;
-    ev.reason = (char *)tb_strerror(why);
+    ev.reason = (char *)reason;
     ev.rejected_origin = bad->origin_node;
     ev.rejected_seq = bad->origin_seq;
     return county_emit_own(self, &ev, via);

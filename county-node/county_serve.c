@@ -65,8 +65,9 @@ static void on_drained(void *ctx)
 
 static void on_dropped(void *ctx, int frames, int rc, const char *peer, const char *why)
 {
-    (void)ctx;
-    tb_warn("dropped a message from %s (%d frames): %s (%s)", peer, frames, why, tb_strerror(rc));
+    if (county_may_log(ctx, peer))
+        tb_warn("dropped a message from %s (%d frames): %s (%s)", peer, frames, why,
+                tb_strerror(rc));
 }
 
 static void on_send_timer(uv_timer_t *t)
@@ -194,6 +195,7 @@ void county_fini(county_t *self)
     self->cmds = NULL;
     county_data_clear(self);
     county_cards_free(self);
+    county_reuse_free(self);
     county_notify_stop(self); /* a county that never ran its loop */
     PQfinish(self->cmd_pg);
     self->cmd_pg = NULL;

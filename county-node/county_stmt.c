@@ -62,7 +62,21 @@ static const struct {
                 " ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value"},
     {"ack", "WITH d AS (DELETE FROM outbox WHERE peer = $1 AND seq <= $2)"
             " UPDATE link_out SET acked = $2 WHERE peer = $1 AND acked < $2"},
-    {"quarantine", "INSERT INTO quarantine(peer, seq, body, why) VALUES ($1, $2, $3, $4)"},
+    /* Bounded per peer (county_quarantine): whole bodies while the peer's rows
+     * are fewer than $5 and their bytes stay within $6; beyond, the first $7
+     * bytes with the whole body's length and SHA-256 in why.  At most $5 rows
+     * are read to decide. */
+    {"quarantine",
+     "INSERT INTO quarantine(peer, seq, body, why)"
+     " SELECT $1, $2, CASE WHEN q.full THEN substr($3::bytea, 1, $7::int) ELSE $3::bytea END,"
+     " CASE WHEN q.full THEN left($4::text, 300) || ' [' || length($3::bytea) || ' bytes, sha256 '"
+     " || encode(sha256($3::bytea), 'hex') || '; first ' || $7::int || ' kept]' ELSE $4::text END"
+     " FROM (SELECT count(*) >= $5::bigint OR coalesce(sum(n), 0) + length($3::bytea) > $6::bigint"
+     " AS full FROM (SELECT length(body) AS n FROM quarantine WHERE peer = $1::text LIMIT "
+     "$5::bigint)"
+     " s) q"},
+    {"count", "INSERT INTO counters(name, value) VALUES ($1, 1)"
+              " ON CONFLICT (name) DO UPDATE SET value = counters.value + 1"},
     {"due", "UPDATE cases SET due_at = CASE WHEN $2::bigint > 0 THEN to_timestamp($2::bigint / "
             "1000.0) END,"
             " legal_due_at = CASE WHEN $3::bigint > 0 THEN to_timestamp($3::bigint / 1000.0) END,"

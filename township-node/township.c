@@ -38,6 +38,33 @@ static void case_peers(const township_t *t, const char *case_id, char village[TB
     peers[2] = NULL;
 }
 
+/* Every log line a village or the county can cause goes through here: at
+ * most TB_RATELIMIT_LINES a minute per peer (tb_log_peer). */
+static tb_ratelimit_t lines; /* one node per process */
+
+/* A village's events come here, every one, in order: event seq after last
+ * (the highest recorded or consumed) is a gap when it skips ids: an alarm,
+ * at most TB_RATELIMIT_LINES lines a minute per village. */
+static void gap_alarm(const char *peer, uint64_t last, uint64_t seq)
+{
+    if (seq <= last + 1 || !tb_log_peer(&lines, peer))
+        return;
+    tb_error("village %s: event %" PRIu64 " follows %" PRIu64 ": events %" PRIu64 "..%" PRIu64
+             " never came",
+             peer, seq, last, last + 1, seq - 1);
+}
+
+/* A village's own event refused here came all the same: consumed, so its
+ * next event is no gap (tb_reject_consumed); a gap before it is an alarm. */
+static int consumed(township_t *t, const char *peer, const uint8_t *body, size_t len)
+{
+    uint64_t last = 0, seq = 0;
+    int rc = my_village(t, peer) ? tb_reject_consumed(t->store, peer, body, len, &last, &seq) : 0;
+    if (rc == 1)
+        gap_alarm(peer, last, seq);
+    return rc < 0 ? rc : 0;
+}
+
 /* Keep aside and count what peer was not entitled to send; one log line naming
  * the peer and why.  With a code (a village's event), the event's origin is
  * answered with REJECTED through peer (township_answer.c). */
@@ -46,18 +73,12 @@ static int refuse_code(township_t *t, const char *peer, const uint8_t *body, siz
 {
     uint64_t n = 0;
     int rc = tb_edge_refuse(t->store, peer, body, len, why, &n);
-    if (rc < 0)
+    if (rc < 0 || (rc = consumed(t, peer, body, len)) < 0)
         return rc;
     const char *answered = "";
     if (code && (rc = township_answer(t, peer, body, len, code, why, &answered)) < 0)
         return rc;
-    static tb_ratelimit_t rl; /* one node per process */
-    unsigned dropped = 0;
-    int write = tb_ratelimit(&rl, peer, tb_now_ms(), &dropped);
-    if (dropped)
-        tb_warn("%u more messages from %s refused in the last minute (not logged one by one)",
-                dropped, peer);
-    if (write)
+    if (tb_log_peer(&lines, peer))
         tb_warn("message from %s refused: %s (%" PRIu64 " refused from %s)%s", peer, why, n, peer,
                 answered);
     return 0;
@@ -88,13 +109,14 @@ int township_undecodable(void *ctx, const char *peer, uint64_t seq, const uint8_
     uint64_t n;
     snprintf(counter, sizeof counter, "refused %s", peer);
     int a = tb_store_counter_next(t->store, counter, &n);
-    if (a < 0)
+    if (a < 0 || (a = consumed(t, peer, body, len)) < 0)
         return a;
     const char *answered = "";
     if ((a = township_answer(t, peer, body, len, code, tb_strerror(rc), &answered)) < 0)
         return a;
-    tb_warn("message from %s refused: %s (%s)%s", peer, tb_reject_text(code), tb_strerror(rc),
-            answered);
+    if (tb_log_peer(&lines, peer))
+        tb_warn("message from %s refused: %s (%s)%s", peer, tb_reject_text(code), tb_strerror(rc),
+                answered);
     return 0;
 }
 
@@ -117,29 +139,27 @@ static int from_village(township_t *t, const char *peer, const tb_item_msg_t *it
                            TONGBAN__V1__REJECT_CODE__REJECT_NOT_ENTITLED);
     if (ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_REJECTED)
         return refuse(t, peer, body, len, "a REJECTED from a village");
-    /* A village's events come here, every one, in order: a gap is an alarm. */
     uint64_t last = 0;
     int rc = tb_store_origin_last(t->store, peer, &last);
     if (rc < 0)
         return rc;
-    if (ev->origin_seq > last + 1)
-        tb_error("village %s: event %" PRIu64 " follows %" PRIu64 ": events %" PRIu64 "..%" PRIu64
-                 " never came",
-                 peer, ev->origin_seq, last, last + 1, ev->origin_seq - 1);
+    gap_alarm(peer, last, ev->origin_seq);
     int fold = 0;
     rc = tb_store_apply(t->store, ev, body, len, true, &fold);
     if (rc == 2) {
         char stored[TB_DIGEST_HEX], got[TB_DIGEST_HEX];
         tb_edge_conflict(t->store, ev, body, len, stored, got);
-        tb_error("village %s: event %s/%" PRIu64 " came again with other content (stored sha256 "
-                 "%s, new sha256 %s): the new one refused",
-                 peer, ev->origin_node, ev->origin_seq, stored, got);
+        if (tb_log_peer(&lines, peer))
+            tb_error("village %s: event %s/%" PRIu64
+                     " came again with other content (stored sha256 "
+                     "%s, new sha256 %s): the new one refused",
+                     peer, ev->origin_node, ev->origin_seq, stored, got);
         return refuse_code(t, peer, body, len, "an event id reused for other content",
                            TONGBAN__V1__REJECT_CODE__REJECT_REUSED_ID);
     }
     if (rc != 0)
         return rc < 0 ? rc : 0; /* 1: seen before, already relayed */
-    if (fold < 0)
+    if (fold < 0 && tb_log_peer(&lines, peer))
         tb_warn("event %s/%llu on %s does not fold here (%s); relayed for the county to judge",
                 ev->origin_node, (unsigned long long)ev->origin_seq, ev->case_id,
                 tb_strerror(fold));
@@ -205,9 +225,11 @@ static int from_county(township_t *t, const tb_item_msg_t *item, const uint8_t *
     if (rc == 2) {
         char stored[TB_DIGEST_HEX], got[TB_DIGEST_HEX];
         tb_edge_conflict(t->store, item->event, body, len, stored, got);
-        tb_error("county %s: event %s/%" PRIu64 " came again with other content (stored sha256 "
-                 "%s, new sha256 %s): the new one refused",
-                 t->env->parent, item->event->origin_node, item->event->origin_seq, stored, got);
+        if (tb_log_peer(&lines, t->env->parent))
+            tb_error("county %s: event %s/%" PRIu64 " came again with other content (stored sha256 "
+                     "%s, new sha256 %s): the new one refused",
+                     t->env->parent, item->event->origin_node, item->event->origin_seq, stored,
+                     got);
         return refuse(t, t->env->parent, body, len, "an event id reused for other content");
     }
     if (rc != 0)
@@ -225,7 +247,7 @@ static int from_county(township_t *t, const tb_item_msg_t *item, const uint8_t *
                 rc = tb_store_enqueue(t->store, v, body, len, NULL);
         return rc;
     }
-    if (fold < 0)
+    if (fold < 0 && tb_log_peer(&lines, t->env->parent))
         tb_warn("county event %s/%llu does not fold here: %s", item->event->origin_node,
                 (unsigned long long)item->event->origin_seq, tb_strerror(fold));
     char village[TB_CODE_LEN + 1];

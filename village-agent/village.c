@@ -22,6 +22,10 @@ int village_act(const tb_env_ctx_t *env, tb_store_t *store, tb_act_t *a)
     return tb_act(store, a, peers);
 }
 
+/* Every log line a peer can cause goes through here: at most
+ * TB_RATELIMIT_LINES a minute per peer (tb_log_peer). */
+static tb_ratelimit_t lines; /* one node per process */
+
 /* Keep aside and count what peer was not entitled to send; one log line naming
  * the peer and why. */
 static int refuse(village_node_t *v, const char *peer, const uint8_t *body, size_t len,
@@ -31,13 +35,7 @@ static int refuse(village_node_t *v, const char *peer, const uint8_t *body, size
     int rc = tb_edge_refuse(v->store, peer, body, len, why, &n);
     if (rc < 0)
         return rc;
-    static tb_ratelimit_t rl; /* one node per process */
-    unsigned dropped = 0;
-    int write = tb_ratelimit(&rl, peer, tb_now_ms(), &dropped);
-    if (dropped)
-        tb_warn("%u more messages from %s refused in the last minute (not logged one by one)",
-                dropped, peer);
-    if (write)
+    if (tb_log_peer(&lines, peer))
         tb_warn("message from %s refused: %s (%" PRIu64 " refused from %s)", peer, why, n, peer);
     return 0;
 }
@@ -75,9 +73,11 @@ int village_apply(void *ctx, const char *peer, const tb_item_msg_t *item, const 
     if (rc == 2 && item->item_case == TONGBAN__V1__ITEM__ITEM_EVENT) {
         char stored[TB_DIGEST_HEX], got[TB_DIGEST_HEX];
         tb_edge_conflict(v->store, item->event, body, len, stored, got);
-        tb_error("township %s: event %s/%" PRIu64 " came again with other content (stored sha256 "
-                 "%s, new sha256 %s): the new one refused",
-                 peer, item->event->origin_node, item->event->origin_seq, stored, got);
+        if (tb_log_peer(&lines, peer))
+            tb_error("township %s: event %s/%" PRIu64
+                     " came again with other content (stored sha256 "
+                     "%s, new sha256 %s): the new one refused",
+                     peer, item->event->origin_node, item->event->origin_seq, stored, got);
         return refuse(v, peer, body, len, "an event id reused for other content");
     }
     if (rc == 3) {
@@ -98,7 +98,7 @@ int village_apply(void *ctx, const char *peer, const tb_item_msg_t *item, const 
     }
     if (rc == 0 && item->item_case == TONGBAN__V1__ITEM__ITEM_DATA)
         tb_info("%s version %u in force", item->data->kind, (unsigned)item->data->version);
-    else if (rc == 0 && fold < 0)
+    else if (rc == 0 && fold < 0 && tb_log_peer(&lines, peer))
         tb_warn("event %s/%llu on %s does not fold here: %s", item->event->origin_node,
                 (unsigned long long)item->event->origin_seq, case_id, tb_strerror(fold));
     return rc < 0 ? rc : 0;

@@ -89,4 +89,6 @@ ok "the township's drop lines name the village and the reason" \
     grep -q "message from $VIL refused: 电话号码格式不符\|message from $VIL refused: bad phone" "$WORK/town.log"
 ok "the reuse alarm names the village and both digests" \
     grep -qE "village $VIL: event $VIL/1 came again with other content \(stored sha256 [0-9a-f]{64}, new sha256 [0-9a-f]{64}\)" "$WORK/town.log"
+ok "the refused events were consumed: no gap alarm after them" \
+    bash -c "! grep -q 'village $VIL: .* never came' '$WORK/town.log'"
 finish

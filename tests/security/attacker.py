@@ -11,6 +11,8 @@ pyzmq DEALER against the broker.  Prints one line of facts; the test decides.
                                                 (64 KiB frames, as fast as it goes)
   attacker.py churn   ENDPOINT KEY ID SECONDS   connect, heartbeat, disconnect, again and
                                                 again on one routing id; print "rounds=N"
+  attacker.py garbage ENDPOINT KEY ID DEST:N    N messages to DEST whose body is no
+                                                Envelope; print "sent=N"
 
 KEY is "none" (plain text, no CURVE), "random" (a CURVE key nobody allowed),
 or DIR/NAME: the key pair DIR/NAME.key, pinning DIR/broker.pub."""
@@ -88,6 +90,14 @@ def main():
             except zmq.Again:
                 time.sleep(0.001)
         print("frames=%d" % n)
+    elif mode == "garbage":
+        s = sock(ctx, endpoint, key, ident)
+        count(s, 0.5, True)  # connected and admitted first
+        dest, n = arg.split(":")
+        for i in range(int(n)):
+            s.send_multipart([dest.encode(), b"\xff\xfe not an envelope %d" % i])
+        time.sleep(0.5)
+        print("sent=%d" % int(n))
     elif mode == "churn":
         end = time.time() + float(arg)
         rounds = 0

@@ -8,12 +8,17 @@
  *   forge DIR PLACE PEER data KIND VERSION FILE [SIG]  a catalog or calendar version:
  *       unsigned, or SIG "garbage" (64 random bytes), or "key=KEYDIR" (signed
  *       with the county.sign in KEYDIR: a key the nodes do not pin)
- *   forge DIR PLACE PEER note CASE_ID SEQ           a NOTE minted by PLACE as its event SEQ
+ *   forge DIR PLACE PEER note CASE_ID SEQ [N]       a NOTE minted by PLACE as its event SEQ
+ *       (N copies: a flood; SEQ "next": PLACE's next own id, taken from its counter as
+ *       PLACE itself would)
+ *   forge DIR PLACE PEER raw FILE                   the bytes of FILE as they are (an Item
+ *       sent again)
  */
 #include "tb_sign.h"
 #include "tb_store.h"
 #include "tb_wire.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +36,10 @@ int main(int argc, char **argv)
     Tongban__V1__StatusUpdate st = TONGBAN__V1__STATUS_UPDATE__INIT;
     Tongban__V1__DataVersion dv = TONGBAN__V1__DATA_VERSION__INIT;
     static char body[1 << 20];
+    bool raw = false;
+    size_t raw_len = 0, copies = 1;
+    if (!strcmp(argv[4], "note") && argc == 8)
+        copies = strtoul(argv[7], NULL, 10);
     const char *what = argv[4];
     if (!strcmp(what, "rejected")) {
         ev.origin_node = argv[2];
@@ -44,7 +53,7 @@ int main(int argc, char **argv)
         ev.rejected_seq = 1;
         item.item_case = TONGBAN__V1__ITEM__ITEM_EVENT;
         item.event = &ev;
-    } else if (!strcmp(what, "note") && argc == 7) {
+    } else if (!strcmp(what, "note") && (argc == 7 || argc == 8)) {
         ev.origin_node = argv[2];
         ev.origin_seq = strtoull(argv[6], NULL, 10);
         ev.case_id = argv[5];
@@ -54,6 +63,13 @@ int main(int argc, char **argv)
         ev.reason = (char *)"forged";
         item.item_case = TONGBAN__V1__ITEM__ITEM_EVENT;
         item.event = &ev;
+    } else if (!strcmp(what, "raw") && argc == 6) {
+        FILE *f = fopen(argv[5], "rb");
+        if (!f)
+            return 1;
+        raw_len = fread(body, 1, sizeof body, f);
+        fclose(f);
+        raw = true;
     } else if (!strcmp(what, "status") && argc == 8) {
         st.case_id = argv[5];
         st.state = argv[6];
@@ -98,13 +114,30 @@ int main(int argc, char **argv)
         fprintf(stderr, "forge: unknown %s\n", what);
         return 2;
     }
-    uint8_t *buf;
-    size_t len;
+    uint8_t *buf = NULL;
+    size_t len = raw_len;
     tb_store_t *store;
-    if (tb_pack_item(&item, &buf, &len) < 0 || tb_store_open(argv[1], argv[2], &store) < 0)
+    if (raw && !(buf = malloc(raw_len ? raw_len : 1)))
+        return 1;
+    if (raw)
+        memcpy(buf, body, raw_len);
+    if ((!raw && tb_pack_item(&item, &buf, &len) < 0) ||
+        tb_store_open(argv[1], argv[2], &store) < 0)
         return 1;
     int rc = tb_store_begin(store);
-    if (rc == 0 && (rc = tb_store_enqueue(store, argv[3], buf, len, NULL)) == 0)
+    if (rc == 0 && ev.origin_seq == 0 && !strcmp(what, "note")) {
+        /* "next": the id is taken from the counter, then the event packed. */
+        free(buf);
+        buf = NULL;
+        uint64_t seq = 0;
+        if ((rc = tb_store_counter_next(store, "event", &seq)) == 0) {
+            ev.origin_seq = seq;
+            rc = tb_pack_item(&item, &buf, &len);
+        }
+    }
+    for (size_t i = 0; rc == 0 && i < copies; i++)
+        rc = tb_store_enqueue(store, argv[3], buf, len, NULL);
+    if (rc == 0)
         rc = tb_store_commit(store);
     free(buf);
     tb_store_destroy(&store);
