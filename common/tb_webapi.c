@@ -3,7 +3,11 @@
 
 #include "tb_error.h"
 #include "tb_i18n.h"
+#include "tb_data.h"
+#include "tb_log.h"
+#include "tb_nodeauth.h"
 #include "tb_report.h"
+#include "tb_weblist.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -107,4 +111,46 @@ void tb_web_items(const tb_env_ctx_t *env, tb_http_resp_t *resp)
         tb_http_reply_error(resp, 500, "nomem", tb_strerror(-ENOMEM));
     else
         tb_http_reply_json(resp, 200, j);
+}
+
+int tb_web_store(tb_env_ctx_t *env, tb_store_t **ret)
+{
+    int rc = tb_store_open(tb_config_get(&env->cfg, TB_CFG_DATA_DIR), env->place, ret);
+    if (rc == 0 && (rc = tb_data_use_stored(env, *ret)) < 0)
+        tb_store_destroy(ret);
+    if (rc == 0)
+        tb_store_set_rules(*ret, env->catalog, env->calendar);
+    return rc;
+}
+
+const tb_webuser_t *tb_web_signed_in(tb_websess_t *sess, const char *place,
+                                     const tb_http_req_t *req, tb_http_resp_t *resp, bool change)
+{
+    const tb_webuser_t *u = tb_websess_require(sess, req, resp);
+    if (u && change && !tb_nodeauth_can_change(u->role, place)) {
+        tb_http_reply_error(resp, 403, "read_only",
+                            TB_TR("本账号只能查看，不能办理", "this account may only read"));
+        return NULL;
+    }
+    return u;
+}
+
+void tb_web_case_list(tb_env_ctx_t *env, const char *held, bool by_due, const tb_report_opts_t *o,
+                      const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    tb_weblist_query_t q;
+    if (tb_weblist_parse(req, resp, &q) < 0)
+        return;
+    q.held = held;
+    q.by_due = by_due;
+    tb_store_t *s = NULL;
+    json_t *page = NULL;
+    int rc = tb_web_store(env, &s);
+    if (rc == 0)
+        rc = tb_weblist_page(s, &q, o, tb_now_ms(), &page);
+    tb_store_destroy(&s);
+    if (rc < 0)
+        tb_web_refuse(resp, rc, "form", NULL);
+    else
+        tb_http_reply_json(resp, 200, page);
 }

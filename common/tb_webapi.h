@@ -8,6 +8,9 @@
 #include "tb_caseid.h"
 #include "tb_cli.h"
 #include "tb_http.h"
+#include "tb_report.h"
+#include "tb_store.h"
+#include "tb_websession.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -37,6 +40,20 @@ int tb_web_case_action(const tb_http_req_t *req, tb_http_resp_t *resp,
  * failure, else 400 {"errors": [{"field": field, "message": message or
  * tb_strerror(rc)}]}. */
 void tb_web_refuse(tb_http_resp_t *resp, int rc, const char *field, const char *message);
+
+/* The node's store as a command opens it (its own SQLite connection), with
+ * the catalog and calendar in force and their rules.  0 or a negative code. */
+int tb_web_store(tb_env_ctx_t *env, tb_store_t **ret);
+
+/* The signed-in person of a village or township node (NULL after answering
+ * 401; or 403 when change is asked and the role may not change cases here). */
+const tb_webuser_t *tb_web_signed_in(tb_websess_t *sess, const char *place,
+                                     const tb_http_req_t *req, tb_http_resp_t *resp, bool change);
+
+/* GET a list of cases (tb_weblist.h: the ledger, the inbox): the request's
+ * filters and page read, the page answered.  held and by_due as there. */
+void tb_web_case_list(tb_env_ctx_t *env, const char *held, bool by_due, const tb_report_opts_t *o,
+                      const tb_http_req_t *req, tb_http_resp_t *resp);
 
 /* GET /api/items at any node: the catalog in force (as `items --json`). */
 void tb_web_items(const tb_env_ctx_t *env, tb_http_resp_t *resp);

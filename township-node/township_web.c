@@ -5,8 +5,10 @@
 #include "tb_error.h"
 #include "tb_i18n.h"
 #include "tb_labels.h"
+#include "tb_log.h"
 #include "tb_report.h"
 #include "tb_webapi.h"
+#include "tb_weblist.h"
 #include "township.h"
 
 #include <errno.h>
@@ -18,16 +20,6 @@ extern const tb_http_asset_t township_assets[];
 extern const size_t township_assets_count;
 
 /* ---- helpers ----------------------------------------------------------------------------- */
-
-static int open_store(township_web_t *w, tb_store_t **ret)
-{
-    int rc = tb_store_open(tb_config_get(&w->env->cfg, TB_CFG_DATA_DIR), w->env->place, ret);
-    if (rc == 0 && (rc = tb_data_use_stored(w->env, *ret)) < 0)
-        tb_store_destroy(ret);
-    if (rc == 0)
-        tb_store_set_rules(*ret, w->env->catalog, w->env->calendar);
-    return rc;
-}
 
 static tb_report_opts_t report_opts(township_web_t *w)
 {
@@ -84,26 +76,12 @@ static int64_t last_from(tb_store_t *s, const char *origin)
     return last;
 }
 
-static bool is_closed(json_t *c)
-{
-    const char *state = json_string_value(json_object_get(c, "state"));
-    return state && (!strcmp(state, "closed") || !strcmp(state, "withdrawn"));
-}
-
 /* ---- handlers ---------------------------------------------------------------------------- */
 
-/* The signed-in person (NULL after answering 401, or 403: a change without
- * the session's CSRF token, or by a read-only role). */
 static const tb_webuser_t *signed_in(township_web_t *w, const tb_http_req_t *req,
                                      tb_http_resp_t *resp, bool change)
 {
-    const tb_webuser_t *u = tb_websess_require(w->sess, req, resp);
-    if (u && change && !tb_nodeauth_can_change(u->role, w->env->place)) {
-        tb_http_reply_error(resp, 403, "read_only",
-                            TB_TR("本账号只能查看，不能办理", "this account may only read"));
-        return NULL;
-    }
-    return u;
+    return tb_web_signed_in(w->sess, w->env->place, req, resp, change);
 }
 
 static void on_status(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
@@ -114,7 +92,7 @@ static void on_status(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
         return;
     tb_store_t *s = NULL;
     int64_t last = 0;
-    if (open_store(w, &s) == 0) {
+    if (tb_web_store(w->env, &s) == 0) {
         last = last_from(s, w->env->parent); /* the county's status and steps */
         tb_store_destroy(&s);
     }
@@ -142,103 +120,38 @@ static void on_items(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
     tb_web_items(w->env, resp);
 }
 
-/* Sooner deadline first; a case with no clock running (0 or paused) after. */
-static bool no_clock(json_t *c)
-{
-    const char *due = json_string_value(json_object_get(c, "due"));
-    return json_integer_value(json_object_get(c, "due_ms")) <= 0 || !due || !strcmp(due, "paused");
-}
-
-static int by_due(const void *a, const void *b)
-{
-    json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-    json_int_t dx = json_integer_value(json_object_get(x, "due_ms"));
-    json_int_t dy = json_integer_value(json_object_get(y, "due_ms"));
-    bool px = no_clock(x), py = no_clock(y);
-    if (px != py)
-        return px ? 1 : -1;
-    return dx < dy ? -1 : dx > dy;
-}
-
+/* The inbox: what this township holds or is being handed, sooner deadline
+ * first, a page at a time (tb_weblist.h). */
 static void on_inbox(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     township_web_t *w = ctx;
     if (!signed_in(w, req, resp, false))
         return;
-    const char *village = tb_http_query(req, "village"), *item = tb_http_query(req, "item");
-    tb_store_t *s = NULL;
-    int rc = open_store(w, &s);
-    if (rc < 0) {
-        refuse_msg(resp, rc, TB_EV_NONE, NULL);
-        return;
-    }
     tb_report_opts_t o = report_opts(w);
-    json_t *all = tb_report_cases_json(s, w->env->place, &o);
-    tb_store_destroy(&s);
-    if (!all) {
-        refuse_msg(resp, -TB_ESTORE, TB_EV_NONE, NULL);
-        return;
-    }
-    size_t n = json_array_size(all), k = 0, i;
-    json_t **v = calloc(n ? n : 1, sizeof *v), *c;
-    if (!v) {
-        json_decref(all);
-        refuse_msg(resp, -ENOMEM, TB_EV_NONE, NULL);
-        return;
-    }
-    json_array_foreach(all, i, c)
-    {
-        const char *id = json_string_value(json_object_get(c, "case_id"));
-        const char *code = json_string_value(json_object_get(c, "item_code"));
-        if (village && *village && (!id || strncmp(id, village, strlen(village))))
-            continue;
-        if (item && *item && (!code || strcmp(item, code)))
-            continue;
-        v[k++] = c;
-    }
-    qsort(v, k, sizeof *v, by_due);
-    json_t *kept = json_array();
-    for (i = 0; i < k; i++)
-        json_array_append(kept, v[i]);
-    free(v);
-    json_decref(all);
-    tb_http_reply_json(resp, 200, json_pack("{s:o}", "cases", kept));
+    tb_web_case_list(w->env, w->env->place, true, &o, req, resp);
 }
 
+/* The villages: each one's open, overdue and due-soon counts (one GROUP BY),
+ * its cursor and when it was last heard from. */
 static void on_villages(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     township_web_t *w = ctx;
     if (!signed_in(w, req, resp, false))
         return;
     tb_store_t *s = NULL;
-    int rc = open_store(w, &s);
+    json_t *counts = NULL;
+    int rc = tb_web_store(w->env, &s);
+    if (rc == 0)
+        rc = tb_weblist_counts(s, w->env->calendar, tb_now_ms(), &counts);
     if (rc < 0) {
-        refuse_msg(resp, rc, TB_EV_NONE, NULL);
-        return;
-    }
-    tb_report_opts_t o = report_opts(w);
-    json_t *all = tb_report_cases_json(s, NULL, &o);
-    if (!all) {
         tb_store_destroy(&s);
-        refuse_msg(resp, -TB_ESTORE, TB_EV_NONE, NULL);
+        refuse_msg(resp, rc, TB_EV_NONE, NULL);
         return;
     }
     json_t *out = json_array();
     const char *v;
     for (size_t i = 0; (v = tb_places_child(w->env->places, w->env->place, i)); i++) {
-        json_int_t open = 0, overdue = 0, due_soon = 0;
-        size_t k;
-        json_t *c;
-        json_array_foreach(all, k, c)
-        {
-            const char *id = json_string_value(json_object_get(c, "case_id"));
-            if (!id || strncmp(id, v, strlen(v)) || is_closed(c))
-                continue;
-            const char *card = json_string_value(json_object_get(c, "card"));
-            open++;
-            overdue += card && !strcmp(card, "red");
-            due_soon += card && !strcmp(card, "yellow");
-        }
+        json_t *n = json_object_get(counts, v);
         uint64_t cursor = 0;
         (void)tb_store_cursor_get(s, v, &cursor);
         int64_t last = last_from(s, v);
@@ -250,9 +163,11 @@ static void on_villages(void *ctx, const tb_http_req_t *req, tb_http_resp_t *res
                               json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I}", "place", v, "name",
                                         name ? name : "", "last_heard", at, "last_heard_ms",
                                         (json_int_t)last, "cursor", (json_int_t)cursor, "open",
-                                        open, "overdue", overdue, "due_soon", due_soon));
+                                        json_integer_value(json_array_get(n, 0)), "overdue",
+                                        json_integer_value(json_array_get(n, 1)), "due_soon",
+                                        json_integer_value(json_array_get(n, 2))));
     }
-    json_decref(all);
+    json_decref(counts);
     tb_store_destroy(&s);
     tb_http_reply_json(resp, 200, json_pack("{s:o}", "villages", out));
 }
@@ -282,7 +197,7 @@ static void register_case(township_web_t *w, const tb_webuser_t *u, const tb_htt
     }
     tb_store_t *s = NULL;
     char id[TB_CASEID_MAX];
-    if ((rc = open_store(w, &s)) < 0 || (rc = tb_edge_log(w->env, s, &e, id)) < 0) {
+    if ((rc = tb_web_store(w->env, &s)) < 0 || (rc = tb_edge_log(w->env, s, &e, id)) < 0) {
         tb_store_destroy(&s);
         refuse_msg(resp, rc, TB_EV_NONE,
                    rc == -TB_ENOREASON ? TB_TR("咨询和帮扶必须登记答复（--reply）",
@@ -387,7 +302,7 @@ static void act(township_web_t *w, const tb_webuser_t *u, const char *id, const 
         return;
     }
     tb_store_t *s = NULL;
-    if ((rc = open_store(w, &s)) < 0) {
+    if ((rc = tb_web_store(w->env, &s)) < 0) {
         refuse_msg(resp, rc, a.type, NULL);
         return;
     }
@@ -424,7 +339,7 @@ static void on_case_get(void *ctx, const tb_http_req_t *req, tb_http_resp_t *res
     if (!tb_websess_scope(u, place, resp))
         return;
     tb_store_t *s = NULL;
-    int rc = open_store(w, &s);
+    int rc = tb_web_store(w->env, &s);
     json_t *c = NULL;
     tb_case_t cs;
     char origin[TB_CODE_LEN + 1];

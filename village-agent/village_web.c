@@ -7,6 +7,7 @@
 #include "tb_log.h"
 #include "tb_report.h"
 #include "tb_webapi.h"
+#include "tb_weblist.h"
 #include "village.h"
 
 #include <errno.h>
@@ -18,16 +19,6 @@ extern const tb_http_asset_t village_assets[];
 extern const size_t village_assets_count;
 
 /* ---- helpers ----------------------------------------------------------------------------- */
-
-static int open_store(village_web_t *w, tb_store_t **ret)
-{
-    int rc = tb_store_open(tb_config_get(&w->env->cfg, TB_CFG_DATA_DIR), w->env->place, ret);
-    if (rc == 0 && (rc = tb_data_use_stored(w->env, *ret)) < 0)
-        tb_store_destroy(ret);
-    if (rc == 0)
-        tb_store_set_rules(*ret, w->env->catalog, w->env->calendar);
-    return rc;
-}
 
 static tb_report_opts_t report_opts(village_web_t *w)
 {
@@ -64,18 +55,10 @@ static void refuse(tb_http_resp_t *resp, int rc)
     tb_web_refuse(resp, rc, field_of(rc), NULL);
 }
 
-/* The signed-in person (NULL after answering 401, or 403: a change without
- * the session's CSRF token, or by a read-only role). */
 static const tb_webuser_t *signed_in(village_web_t *w, const tb_http_req_t *req,
                                      tb_http_resp_t *resp, bool change)
 {
-    const tb_webuser_t *u = tb_websess_require(w->sess, req, resp);
-    if (u && change && !tb_nodeauth_can_change(u->role, w->env->place)) {
-        tb_http_reply_error(resp, 403, "read_only",
-                            TB_TR("本账号只能查看，不能办理", "this account may only read"));
-        return NULL;
-    }
-    return u;
+    return tb_web_signed_in(w->sess, w->env->place, req, resp, change);
 }
 
 /* ---- handlers ---------------------------------------------------------------------------- */
@@ -88,11 +71,11 @@ static void on_status(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
         return;
     tb_store_t *s = NULL;
     int64_t last = 0;
-    if (open_store(w, &s) == 0) {
-        sqlite3_stmt *st;
+    if (tb_web_store(w->env, &s) == 0) {
+        sqlite3_stmt *st; /* newest first down the recorded_ms index, not a scan */
         if (sqlite3_prepare_v2(tb_store_db(s),
-                               "SELECT coalesce(max(recorded_ms), 0) FROM events"
-                               " WHERE origin_node <> ?1",
+                               "SELECT recorded_ms FROM events WHERE origin_node <> ?1"
+                               " ORDER BY recorded_ms DESC LIMIT 1",
                                -1, &st, NULL) == SQLITE_OK) {
             sqlite3_bind_text(st, 1, w->env->place, -1, SQLITE_STATIC);
             if (sqlite3_step(st) == SQLITE_ROW)
@@ -125,69 +108,14 @@ static void on_items(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
     tb_web_items(w->env, resp);
 }
 
-static bool keep(json_t *c, const char *filter, const char *q, const char *item)
-{
-    const char *state = json_string_value(json_object_get(c, "state"));
-    const char *card = json_string_value(json_object_get(c, "card"));
-    bool closed = state && (!strcmp(state, "closed") || !strcmp(state, "withdrawn"));
-    if (filter && *filter) {
-        if (!strcmp(filter, "open") && closed)
-            return false;
-        if (!strcmp(filter, "closed") && !closed)
-            return false;
-        if (!strcmp(filter, "due") && (closed || !card || strcmp(card, "yellow")))
-            return false;
-        if (!strcmp(filter, "overdue") && (closed || !card || strcmp(card, "red")))
-            return false;
-    }
-    const char *code = json_string_value(json_object_get(c, "item_code"));
-    if (item && *item && (!code || strcmp(item, code)))
-        return false;
-    if (q && *q) {
-        const char *id = json_string_value(json_object_get(c, "case_id"));
-        const char *name = json_string_value(json_object_get(c, "client_name"));
-        if (!(id && strstr(id, q)) && !(name && strstr(name, q)))
-            return false;
-    }
-    return true;
-}
-
+/* The ledger: every case of this store, newest first, a page at a time (tb_weblist.h). */
 static void on_cases(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     village_web_t *w = ctx;
     if (!signed_in(w, req, resp, false))
         return;
-    const char *filter = tb_http_query(req, "filter");
-    if (filter && *filter && strcmp(filter, "open") && strcmp(filter, "due") &&
-        strcmp(filter, "overdue") && strcmp(filter, "closed")) {
-        tb_http_reply_error(resp, 400, "filter",
-                            TB_TR("筛选只能是 open、due、overdue 或 closed",
-                                  "filter is one of open, due, overdue, closed"));
-        return;
-    }
-    tb_store_t *s = NULL;
-    int rc = open_store(w, &s);
-    if (rc < 0) {
-        refuse(resp, rc);
-        return;
-    }
     tb_report_opts_t o = report_opts(w);
-    json_t *all = tb_report_cases_json(s, NULL, &o);
-    tb_store_destroy(&s);
-    if (!all) {
-        refuse(resp, -TB_ESTORE);
-        return;
-    }
-    json_t *kept = json_array();
-    size_t i;
-    json_t *c;
-    json_array_foreach(all, i, c)
-    {
-        if (keep(c, filter, tb_http_query(req, "q"), tb_http_query(req, "item")))
-            json_array_append(kept, c);
-    }
-    json_decref(all);
-    tb_http_reply_json(resp, 200, json_pack("{s:o}", "cases", kept));
+    tb_web_case_list(w->env, NULL, false, &o, req, resp);
 }
 
 static void log_case(village_web_t *w, const tb_webuser_t *u, const tb_http_req_t *req,
@@ -210,7 +138,7 @@ static void log_case(village_web_t *w, const tb_webuser_t *u, const tb_http_req_
     e.agent = u->login; /* the signed-in person, not a free-text agent */
     tb_store_t *s = NULL;
     char id[TB_CASEID_MAX];
-    if ((rc = open_store(w, &s)) < 0 || (rc = village_log(w->env, s, &e, id)) < 0) {
+    if ((rc = tb_web_store(w->env, &s)) < 0 || (rc = village_log(w->env, s, &e, id)) < 0) {
         tb_store_destroy(&s);
         refuse(resp, rc);
         return;
@@ -267,7 +195,7 @@ static void act(village_web_t *w, const tb_webuser_t *u, const char *id, const c
         }
     }
     tb_store_t *s = NULL;
-    if ((rc = open_store(w, &s)) < 0 || (rc = village_act(w->env, s, &a)) < 0) {
+    if ((rc = tb_web_store(w->env, &s)) < 0 || (rc = village_act(w->env, s, &a)) < 0) {
         tb_store_destroy(&s);
         refuse(resp, rc);
         return;
@@ -294,7 +222,7 @@ static void on_case_get(void *ctx, const tb_http_req_t *req, tb_http_resp_t *res
     if (!tb_websess_scope(u, place, resp))
         return;
     tb_store_t *s = NULL;
-    int rc = open_store(w, &s);
+    int rc = tb_web_store(w->env, &s);
     json_t *c = NULL;
     tb_report_opts_t o = report_opts(w);
     /* A view of the case's personal data is audited before it is shown. */
@@ -349,37 +277,41 @@ static void on_ledger(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
     }
     char prefix[16];
     snprintf(prefix, sizeof prefix, "%04d-%02d", y, mo);
+    int32_t first, next;
+    (void)tb_day_from_ymd(y, mo, 1, &first); /* y and mo checked above */
+    (void)tb_day_from_ymd(mo == 12 ? y + 1 : y, mo == 12 ? 1 : mo + 1, 1, &next);
+    /* The month's cases in SQL, oldest first, all on one printable page. */
+    tb_weblist_query_t q = {.oldest_first = true,
+                            .from_ms = tb_day_start_ms(first),
+                            .to_ms = tb_day_start_ms(next),
+                            .page = 1,
+                            .per = UINT32_MAX / 2};
     tb_store_t *s = NULL;
-    int rc = open_store(w, &s);
+    json_t *page = NULL;
+    tb_report_opts_t o = report_opts(w);
+    int rc = tb_web_store(w->env, &s);
+    if (rc == 0)
+        rc = tb_weblist_page(s, &q, &o, tb_now_ms(), &page);
+    tb_store_destroy(&s);
     if (rc < 0) {
         refuse(resp, rc);
-        return;
-    }
-    tb_report_opts_t o = report_opts(w);
-    json_t *all = tb_report_cases_json(s, NULL, &o);
-    tb_store_destroy(&s);
-    if (!all) {
-        refuse(resp, -TB_ESTORE);
         return;
     }
     json_t *rows = json_array();
     size_t i;
     json_t *c;
-    json_array_foreach(all, i, c)
+    json_array_foreach(json_object_get(page, "cases"), i, c)
     {
-        const char *at = json_string_value(json_object_get(c, "accept_time"));
-        if (at && !strncmp(at, prefix, 7))
-            json_array_append_new(rows,
-                                  json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O}", "client_name",
-                                            json_object_get(c, "client_name"), "client_phone",
-                                            json_object_get(c, "client_phone"), "agent",
-                                            json_object_get(c, "agent"), "item_name",
-                                            json_object_get(c, "item_name"), "accept_time",
-                                            json_object_get(c, "accept_time"), "completion_time",
-                                            json_object_get(c, "completion_time"), "result",
-                                            json_object_get(c, "result")));
+        json_array_append_new(rows, json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O}", "client_name",
+                                              json_object_get(c, "client_name"), "client_phone",
+                                              json_object_get(c, "client_phone"), "agent",
+                                              json_object_get(c, "agent"), "item_name",
+                                              json_object_get(c, "item_name"), "accept_time",
+                                              json_object_get(c, "accept_time"), "completion_time",
+                                              json_object_get(c, "completion_time"), "result",
+                                              json_object_get(c, "result")));
     }
-    json_decref(all);
+    json_decref(page);
     const char *me = tb_places_name(w->env->places, w->env->place);
     tb_http_reply_json(
         resp, 200,
