@@ -5,10 +5,13 @@
  * The server checks every field again and answers 400 with
  * {"errors": [{"field", "message"}]} in the same words as the command line;
  * the steps offered for a case are those its state allows (the server asks
- * the rules table). */
+ * the rules table). *
+ * Shared with the village's screens: /base.js (common/web/base.js). */
 "use strict";
 
 const EN = {
+  "全部": "All", "办理中": "Open", "即将到期": "Due soon", "已超期": "Overdue", "已办结": "Closed",
+  "搜索姓名或办件编号": "Search name or case id", "上一页": "Previous", "下一页": "Next", "翻页": "Pages",
   "登录": "Sign in", "登录名": "Login", "密码": "Password", "退出": "Sign out",
   "nav.inbox": "Inbox", "nav.register": "Walk-in", "nav.villages": "Villages",
   "待办": "Inbox", "窗口登记": "Walk-in registration", "各村": "Villages", "事项": "Service item",
@@ -34,69 +37,6 @@ const EN = {
   "非常满意": "Very satisfied", "满意": "Satisfied", "基本满意": "Basically satisfied",
   "不满意": "Dissatisfied", "非常不满意": "Very dissatisfied", "意见": "Comment", "从未": "never",
 };
-let lang = localStorage.getItem("tb-lang") === "en" ? "en" : "zh";
-const T = (s) => (lang === "en" && EN[s]) || s;
-
-/* ---- DOM helpers: text only ---- */
-function h(tag, attrs, ...kids) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === false || v == null) continue;
-    if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
-    else if (k === "text") e.textContent = v;
-    else e.setAttribute(k, v === true ? "" : v);
-  }
-  for (const k of kids.flat()) if (k != null) e.append(k.nodeType ? k : document.createTextNode(String(k)));
-  return e;
-}
-const view = () => document.getElementById("view");
-function show(...nodes) {
-  const v = view();
-  v.replaceChildren(...nodes.flat().filter((n) => n != null));
-  v.focus();
-}
-function toast(msg) {
-  const t = document.getElementById("toast");
-  t.textContent = msg;
-  t.hidden = false;
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => (t.hidden = true), 3500);
-}
-
-/* ---- the API ---- */
-let csrf = "";
-async function api(method, path, body) {
-  const opt = { method, headers: { Accept: "application/json" }, credentials: "same-origin" };
-  if (body !== undefined) {
-    opt.headers["Content-Type"] = "application/json";
-    opt.body = JSON.stringify(body);
-  }
-  if (method !== "GET" && csrf) opt.headers["X-CSRF-Token"] = csrf;
-  const r = await fetch(path + (path.includes("?") ? "&" : "?") + "lang=" + lang, opt);
-  let data = null;
-  try { data = await r.json(); } catch (e) { data = null; }
-  if (r.status === 401 && path !== "/api/login") signIn();
-  if (!r.ok) {
-    const err = new Error((data && data.error && data.error.message) || r.status + " " + r.statusText);
-    err.status = r.status;
-    err.fields = (data && data.errors) || [];
-    throw err;
-  }
-  return data;
-}
-function materialsOf(item) {
-  if (Array.isArray(item.material_list)) return item.material_list;
-  return (item.materials || "").split(";").filter(Boolean).map((m) => {
-    const [name, kind] = m.split(":");
-    return { name, core: kind !== "noncore" };
-  });
-}
-let catalog = null;
-async function loadCatalog() {
-  if (!catalog) catalog = (await api("GET", "/api/items")).items;
-  return catalog;
-}
-
 /* ---- always visible: the county link, the backlog, the county's last status ---- */
 let lastStatusMs = null;
 async function pollStatus() {
@@ -114,41 +54,30 @@ async function pollStatus() {
     document.getElementById("link-text").textContent = e.message;
   }
 }
-function cardCell(c) {
-  /* The county's card (issue 11) beside the local one: 【县级红牌】. */
-  const county = c.county_card ? h("span", { class: "card-" + c.county_card + " county-card" }, c.county_card_label) : "";
-  return h("span", {}, h("span", { class: c.card === "red" ? "card-red" : c.card === "yellow" ? "card-yellow" : "" }, c.card_label || ""), county);
-}
-
 /* ---- 待办: the inbox, by deadline ---- */
-let inboxState = { village: "", item: "" };
+let inboxState = { filter: "", q: "", village: "", item: "", page: 1 };
 async function viewInbox() {
   await loadCatalog();
-  const [data, vs] = await Promise.all([
-    api("GET", "/api/inbox?" + new URLSearchParams(Object.entries(inboxState).filter(([, v]) => v)).toString()),
-    api("GET", "/api/villages")]);
+  const [data, vs] = await Promise.all([api("GET", "/api/inbox?" + listQuery(inboxState)), api("GET", "/api/villages")]);
+  /* A changed filter starts again at page 1. */
+  const set = (k, v) => { inboxState[k] = v; inboxState.page = 1; viewInbox(); };
   const village = h("select", { id: "inbox-village", "aria-label": T("村") }, h("option", { value: "" }, T("所有村")),
     vs.villages.map((v) => h("option", { value: v.place, selected: v.place === inboxState.village }, v.name || v.place)));
-  village.addEventListener("change", () => { inboxState.village = village.value; viewInbox(); });
+  village.addEventListener("change", () => set("village", village.value));
   const item = h("select", { id: "inbox-item", "aria-label": T("事项") }, h("option", { value: "" }, T("所有事项")),
     catalog.map((it) => h("option", { value: it.code, selected: it.code === inboxState.item }, `${it.code} ${it.name}`)));
-  item.addEventListener("change", () => { inboxState.item = item.value; viewInbox(); });
-  const rows = (data.cases || []).map((c) => h("tr", { class: c.card ? "row-" + c.card : "" },
-    h("td", {}, h("a", { href: "#/case/" + encodeURIComponent(c.case_id) }, c.case_id)),
-    h("td", {}, c.client_name), h("td", {}, c.item_name), h("td", {}, c.accept_time),
-    h("td", {}, c.returned ? `被退回：${c.returned_reason}` : c.state_label), h("td", {}, c.holder_name), h("td", {}, c.due === "-" ? "" : c.due),
-    h("td", {}, cardCell(c))));
-  show(h("h1", {}, T("待办")), h("div", { class: "filters" }, village, item),
-    rows.length ? h("table", { id: "inbox" }, h("thead", {}, h("tr", {},
-      ["办件编号", "群众", "事项", "受理时间", "状态", "经办方", "办理期限", "预警"].map((s) => h("th", {}, T(s))))),
-    h("tbody", {}, rows)) : h("p", { class: "hint" }, T("没有办件")));
+  item.addEventListener("change", () => set("item", item.value));
+  const go = (n) => { inboxState.page = n; viewInbox(); };
+  show(h("h1", {}, T("待办")),
+    h("div", { class: "filters" }, filterTabs(inboxState, set), searchBox("inbox-q", inboxState, set), village, item),
+    caseTable("inbox", data.cases || []), pager(data, go));
 }
 
 /* ---- 各村: this township's villages ---- */
 async function viewVillages() {
   const data = await api("GET", "/api/villages");
   const rows = data.villages.map((v) => h("tr", {},
-    h("td", {}, h("a", { href: "#/inbox", onclick: () => { inboxState.village = v.place; } }, `${v.name} ${v.place}`)),
+    h("td", {}, h("a", { href: "#/inbox", onclick: () => { inboxState.village = v.place; inboxState.page = 1; } }, `${v.name} ${v.place}`)),
     h("td", {}, v.last_heard || T("从未")), h("td", {}, String(v.cursor)), h("td", {}, String(v.open)),
     h("td", {}, v.due_soon ? h("span", { class: "card-yellow" }, String(v.due_soon)) : "0"),
     h("td", {}, v.overdue ? h("span", { class: "card-red" }, String(v.overdue)) : "0")));
@@ -376,41 +305,6 @@ async function viewCase(id) {
 }
 
 /* ---- routing ---- */
-/* ---- sign-in: every screen needs it (the county's accounts, kept at this node) ---- */
-let me = null;
-function signIn(msg) {
-  me = null;
-  document.getElementById("who").textContent = "";
-  if (document.getElementById("login-form") && !msg) return; /* already asked */
-  const f = h("form", { class: "form login", id: "login-form", onsubmit: async (ev) => {
-    ev.preventDefault();
-    try {
-      me = await api("POST", "/api/login", { login: f.elements.login.value, password: f.elements.password.value });
-      csrf = me.csrf;
-      started();
-    } catch (e) {
-      signIn(e.message);
-    }
-  } },
-  h("h2", { text: T("登录") }),
-  h("label", {}, T("登录名"), h("input", { name: "login", id: "login-name", autocomplete: "username", required: true })),
-  h("label", {}, T("密码"), h("input", { name: "password", id: "login-password", type: "password", autocomplete: "current-password", required: true })),
-  msg ? h("p", { class: "err", id: "login-error", role: "alert" }, msg) : null,
-  h("button", { type: "submit", id: "login-submit" }, T("登录")));
-  show(f);
-  f.elements.login.focus();
-}
-async function signOut() {
-  try { await api("POST", "/api/logout"); } catch (e) { /* signed out either way */ }
-  csrf = "";
-  signIn();
-}
-function showWho() {
-  const w = document.getElementById("who");
-  w.replaceChildren(me ? h("span", { id: "who-name" }, me.name + " · " + me.login) : "",
-    me ? h("button", { type: "button", class: "lang", id: "logout", onclick: signOut }, T("退出")) : "");
-}
-
 async function route(refresh) {
   if (!me) return signIn();
   const [, name, arg] = (location.hash || "#/inbox").split("/");
@@ -428,28 +322,4 @@ async function route(refresh) {
   }
 }
 const NAV = { "nav.inbox": "待办", "nav.register": "窗口登记", "nav.villages": "各村" };
-function applyLang() {
-  document.documentElement.lang = lang === "en" ? "en" : "zh-CN";
-  for (const e of document.querySelectorAll("[data-i18n]")) e.textContent = lang === "en" ? EN[e.dataset.i18n] : NAV[e.dataset.i18n];
-  document.getElementById("lang").textContent = lang === "en" ? "中文" : "English";
-}
-document.getElementById("lang").addEventListener("click", () => {
-  lang = lang === "en" ? "zh" : "en";
-  localStorage.setItem("tb-lang", lang);
-  catalog = null;
-  applyLang();
-  route();
-});
-window.addEventListener("hashchange", () => { if (me) route(); });
-let polling = null;
-async function started() {
-  showWho();
-  await pollStatus();
-  if (!polling) polling = setInterval(() => { if (me) pollStatus(); }, 3000);
-  route();
-}
-(async () => {
-  applyLang();
-  try { me = await api("GET", "/api/me"); csrf = me.csrf; } catch (e) { me = null; }
-  if (me) started();
-})();
+boot();

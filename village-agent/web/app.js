@@ -2,7 +2,8 @@
  * from elsewhere).  Hash routes: #/log, #/ledger, #/month, #/case/<id>,
  * #/receipt/<id>.  Every value from the server is put in the page as text
  * (never as HTML).  The server checks every field again and answers 400 with
- * {"errors": [{"field", "message"}]} in the same words as the command line. */
+ * {"errors": [{"field", "message"}]} in the same words as the command line. *
+ * Shared with the township's screens: /base.js (common/web/base.js). */
 "use strict";
 
 const EN = {
@@ -25,103 +26,9 @@ const EN = {
   "村代办点联系电话": "Village service point phone", "群众签字": "Resident's signature",
   "所有事项": "All items", "显示": "Show", "办件回执": "Case receipt", "已交材料": "Handed over",
   "返回台账": "Back to the ledger", "登记下一件": "Log the next case",
+  "受理日期自": "Taken from", "至": "to", "上一页": "Previous", "下一页": "Next", "翻页": "Pages",
   "登录": "Sign in", "登录名": "Login", "密码": "Password", "退出": "Sign out",
 };
-let lang = localStorage.getItem("tb-lang") === "en" ? "en" : "zh";
-const T = (s) => (lang === "en" && EN[s]) || s;
-
-/* ---- DOM helpers: text only ---- */
-function h(tag, attrs, ...kids) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === false || v == null) continue;
-    if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
-    else if (k === "text") e.textContent = v;
-    else e.setAttribute(k, v === true ? "" : v);
-  }
-  for (const k of kids.flat()) if (k != null) e.append(k.nodeType ? k : document.createTextNode(String(k)));
-  return e;
-}
-const view = () => document.getElementById("view");
-function show(...nodes) {
-  const v = view();
-  v.replaceChildren(...nodes.flat().filter((n) => n != null));
-  v.focus();
-}
-function toast(msg) {
-  const t = document.getElementById("toast");
-  t.textContent = msg;
-  t.hidden = false;
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => (t.hidden = true), 3500);
-}
-
-/* ---- the API ---- */
-let csrf = "";
-async function api(method, path, body) {
-  const opt = { method, headers: { Accept: "application/json" }, credentials: "same-origin" };
-  if (body !== undefined) {
-    opt.headers["Content-Type"] = "application/json";
-    opt.body = JSON.stringify(body);
-  }
-  if (method !== "GET" && csrf) opt.headers["X-CSRF-Token"] = csrf;
-  const r = await fetch(path + (path.includes("?") ? "&" : "?") + "lang=" + lang, opt);
-  let data = null;
-  try { data = await r.json(); } catch (e) { data = null; }
-  if (r.status === 401 && path !== "/api/login") signIn();
-  if (!r.ok) {
-    const err = new Error((data && data.error && data.error.message) || r.status + " " + r.statusText);
-    err.status = r.status;
-    err.fields = (data && data.errors) || [];
-    throw err;
-  }
-  return data;
-}
-
-/* ---- sign-in: every screen needs it (the county's accounts, kept at this node) ---- */
-let me = null;
-function signIn(msg) {
-  me = null;
-  document.getElementById("who").textContent = "";
-  if (document.getElementById("login-form") && !msg) return; /* already asked */
-  const f = h("form", { class: "form login", id: "login-form", onsubmit: async (ev) => {
-    ev.preventDefault();
-    try {
-      me = await api("POST", "/api/login", { login: f.elements.login.value, password: f.elements.password.value });
-      csrf = me.csrf;
-      started();
-    } catch (e) {
-      signIn(e.message);
-    }
-  } },
-  h("h2", { text: T("登录") }),
-  h("label", {}, T("登录名"), h("input", { name: "login", id: "login-name", autocomplete: "username", required: true })),
-  h("label", {}, T("密码"), h("input", { name: "password", id: "login-password", type: "password", autocomplete: "current-password", required: true })),
-  msg ? h("p", { class: "err", id: "login-error", role: "alert" }, msg) : null,
-  h("button", { type: "submit", id: "login-submit" }, T("登录")));
-  show(f);
-  f.elements.login.focus();
-}
-async function signOut() {
-  try { await api("POST", "/api/logout"); } catch (e) { /* signed out either way */ }
-  csrf = "";
-  signIn();
-}
-function showWho() {
-  const w = document.getElementById("who");
-  w.replaceChildren(me ? h("span", { id: "who-name" }, me.name + " · " + me.login) : "",
-    me ? h("button", { type: "button", class: "lang", id: "logout", onclick: signOut }, T("退出")) : "");
-}
-
-/* "a:core;b:noncore" (the catalog's form) or [{name, core}]. */
-function materialsOf(item) {
-  if (Array.isArray(item.materials)) return item.materials;
-  return (item.materials || "").split(";").filter(Boolean).map((m) => {
-    const [name, kind] = m.split(":");
-    return { name, core: kind !== "noncore" };
-  });
-}
-
 /* ---- the link status, always visible; a new status redraws the view ---- */
 let lastStatusMs = null;
 async function pollStatus() {
@@ -142,7 +49,6 @@ async function pollStatus() {
 }
 
 /* ---- 登记办件: log a case ---- */
-let catalog = null;
 async function viewLog() {
   if (!catalog) catalog = (await api("GET", "/api/items")).items;
   let chosen = null;
@@ -233,34 +139,25 @@ async function viewLog() {
 }
 
 /* ---- 台账: the ledger ---- */
-const FILTERS = [["", "全部"], ["open", "办理中"], ["due", "即将到期"], ["overdue", "已超期"], ["closed", "已办结"]];
-let ledgerState = { filter: "", q: "", item: "" };
-function cardCell(c) {
-  /* The county's card (issue 11) beside the local one: 【县级红牌】. */
-  const county = c.county_card ? h("span", { class: "card-" + c.county_card + " county-card" }, c.county_card_label) : "";
-  return h("span", {}, h("span", { class: c.card === "red" ? "card-red" : c.card === "yellow" ? "card-yellow" : "" }, c.card_label || ""), county);
-}
+let ledgerState = { filter: "", q: "", item: "", from: "", to: "", page: 1 };
 async function viewLedger() {
   if (!catalog) catalog = (await api("GET", "/api/items")).items;
-  const qs = new URLSearchParams(Object.entries(ledgerState).filter(([, v]) => v)).toString();
-  const data = await api("GET", "/api/cases" + (qs ? "?" + qs : ""));
-  const tabs = h("div", { class: "tabs", role: "group" }, FILTERS.map(([f, label]) =>
-    h("button", { type: "button", "aria-pressed": ledgerState.filter === f ? "true" : "false",
-      onclick: () => { ledgerState.filter = f; viewLedger(); } }, T(label))));
-  const q = h("input", { type: "search", id: "ledger-q", value: ledgerState.q, placeholder: T("搜索姓名或办件编号") });
-  q.addEventListener("change", () => { ledgerState.q = q.value.trim(); viewLedger(); });
-  const item = h("select", { id: "ledger-item" }, h("option", { value: "" }, T("所有事项")),
+  const data = await api("GET", "/api/cases?" + listQuery(ledgerState));
+  /* A changed filter starts again at page 1. */
+  const set = (k, v) => { ledgerState[k] = v; ledgerState.page = 1; viewLedger(); };
+  const item = h("select", { id: "ledger-item", "aria-label": T("事项") }, h("option", { value: "" }, T("所有事项")),
     catalog.map((it) => h("option", { value: it.code, selected: it.code === ledgerState.item }, `${it.code} ${it.name}`)));
-  item.addEventListener("change", () => { ledgerState.item = item.value; viewLedger(); });
-  const rows = (data.cases || []).map((c) => h("tr", {},
-    h("td", {}, h("a", { href: "#/case/" + encodeURIComponent(c.case_id) }, c.case_id)),
-    h("td", {}, c.client_name), h("td", {}, c.item_name), h("td", {}, c.accept_time),
-    h("td", {}, c.returned ? `被退回：${c.returned_reason}` : c.state_label), h("td", {}, c.holder_name), h("td", {}, c.due === "-" ? "" : c.due),
-    h("td", {}, cardCell(c))));
-  show(h("h1", {}, T("台账")), h("div", { class: "filters" }, tabs, q, item),
-    rows.length ? h("table", { id: "ledger" }, h("thead", {}, h("tr", {},
-      ["办件编号", "群众", "事项", "受理时间", "状态", "经办方", "办理期限", "预警"].map((s) => h("th", {}, T(s))))),
-    h("tbody", {}, rows)) : h("p", { class: "hint" }, T("没有办件")));
+  item.addEventListener("change", () => set("item", item.value));
+  const day = (k, label) => {
+    const d = h("input", { type: "date", id: "ledger-" + k, value: ledgerState[k] });
+    d.addEventListener("change", () => set(k, d.value));
+    return h("label", {}, T(label), d);
+  };
+  const go = (n) => { ledgerState.page = n; viewLedger(); };
+  show(h("h1", {}, T("台账")),
+    h("div", { class: "filters" }, filterTabs(ledgerState, set), searchBox("ledger-q", ledgerState, set), item,
+      day("from", "受理日期自"), day("to", "至")),
+    caseTable("ledger", data.cases || []), pager(data, go));
 }
 
 /* ---- 月度台账: the printable monthly ledger the seed documents require ---- */
@@ -380,31 +277,5 @@ async function route(refresh) {
   }
 }
 
-function applyLang() {
-  document.documentElement.lang = lang === "en" ? "en" : "zh-CN";
-  for (const e of document.querySelectorAll("[data-i18n]")) {
-    e.textContent = lang === "en" ? EN[e.dataset.i18n] : { "nav.log": "登记办件", "nav.ledger": "台账", "nav.month": "月度台账" }[e.dataset.i18n];
-  }
-  document.getElementById("lang").textContent = lang === "en" ? "中文" : "English";
-}
-
-document.getElementById("lang").addEventListener("click", () => {
-  lang = lang === "en" ? "zh" : "en";
-  localStorage.setItem("tb-lang", lang);
-  catalog = null;
-  applyLang();
-  route();
-});
-window.addEventListener("hashchange", () => { if (me) route(); });
-let polling = null;
-async function started() {
-  showWho();
-  await pollStatus();
-  if (!polling) polling = setInterval(() => { if (me) pollStatus(); }, 3000);
-  route();
-}
-(async () => {
-  applyLang();
-  try { me = await api("GET", "/api/me"); csrf = me.csrf; } catch (e) { me = null; }
-  if (me) started();
-})();
+const NAV = { "nav.log": "登记办件", "nav.ledger": "台账", "nav.month": "月度台账" };
+boot();

@@ -1,0 +1,179 @@
+/* What the village's and the township's screens share (served by both nodes
+ * as /base.js, before each one's /app.js): text-only DOM helpers, the API
+ * call with the session's CSRF token, sign-in, the pager, the language
+ * switch and the start.  Each app.js defines EN (its English words), NAV
+ * (the menu's Chinese), pollStatus() and route(); call boot() at its end. */
+"use strict";
+
+let lang = localStorage.getItem("tb-lang") === "en" ? "en" : "zh";
+const T = (s) => (lang === "en" && EN[s]) || s;
+
+/* ---- DOM helpers: text only ---- */
+function h(tag, attrs, ...kids) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === false || v == null) continue;
+    if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else if (k === "text") e.textContent = v;
+    else e.setAttribute(k, v === true ? "" : v);
+  }
+  for (const k of kids.flat()) if (k != null) e.append(k.nodeType ? k : document.createTextNode(String(k)));
+  return e;
+}
+const view = () => document.getElementById("view");
+function show(...nodes) {
+  const v = view();
+  v.replaceChildren(...nodes.flat().filter((n) => n != null));
+  v.focus();
+}
+function toast(msg) {
+  const t = document.getElementById("toast");
+  t.textContent = msg;
+  t.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => (t.hidden = true), 3500);
+}
+
+/* ---- the API ---- */
+let csrf = "";
+async function api(method, path, body) {
+  const opt = { method, headers: { Accept: "application/json" }, credentials: "same-origin" };
+  if (body !== undefined) {
+    opt.headers["Content-Type"] = "application/json";
+    opt.body = JSON.stringify(body);
+  }
+  if (method !== "GET" && csrf) opt.headers["X-CSRF-Token"] = csrf;
+  const r = await fetch(path + (path.includes("?") ? "&" : "?") + "lang=" + lang, opt);
+  let data = null;
+  try { data = await r.json(); } catch (e) { data = null; }
+  if (r.status === 401 && path !== "/api/login") signIn();
+  if (!r.ok) {
+    const err = new Error((data && data.error && data.error.message) || r.status + " " + r.statusText);
+    err.status = r.status;
+    err.fields = (data && data.errors) || [];
+    throw err;
+  }
+  return data;
+}
+
+/* An item's or a case's materials: [{name, core}] from material_list, a
+ * list, or the catalog's "a:core;b:noncore". */
+function materialsOf(item) {
+  if (Array.isArray(item.material_list)) return item.material_list;
+  if (Array.isArray(item.materials)) return item.materials;
+  return (item.materials || "").split(";").filter(Boolean).map((m) => {
+    const [name, kind] = m.split(":");
+    return { name, core: kind !== "noncore" };
+  });
+}
+let catalog = null;
+async function loadCatalog() {
+  if (!catalog) catalog = (await api("GET", "/api/items")).items;
+  return catalog;
+}
+function cardCell(c) {
+  /* The county's card (issue 11) beside the local one: 【县级红牌】. */
+  const county = c.county_card ? h("span", { class: "card-" + c.county_card + " county-card" }, c.county_card_label) : "";
+  return h("span", {}, h("span", { class: c.card === "red" ? "card-red" : c.card === "yellow" ? "card-yellow" : "" }, c.card_label || ""), county);
+}
+
+/* ---- a list of cases: the table (or 没有办件), and its pages ---- */
+function caseTable(id, cases) {
+  const rows = cases.map((c) => h("tr", { class: c.card ? "row-" + c.card : "" },
+    h("td", {}, h("a", { href: "#/case/" + encodeURIComponent(c.case_id) }, c.case_id)),
+    h("td", {}, c.client_name), h("td", {}, c.item_name), h("td", {}, c.accept_time),
+    h("td", {}, c.returned ? `被退回：${c.returned_reason}` : c.state_label), h("td", {}, c.holder_name), h("td", {}, c.due === "-" ? "" : c.due),
+    h("td", {}, cardCell(c))));
+  return rows.length ? h("div", { class: "scroll" }, h("table", { id }, h("thead", {}, h("tr", {},
+    ["办件编号", "群众", "事项", "受理时间", "状态", "经办方", "办理期限", "预警"].map((s) => h("th", {}, T(s))))),
+  h("tbody", {}, rows))) : h("p", { class: "hint" }, T("没有办件"));
+}
+/* The state filters of the lists (common/tb_weblist.h). */
+const FILTERS = [["", "全部"], ["open", "办理中"], ["due", "即将到期"], ["overdue", "已超期"], ["closed", "已办结"]];
+function filterTabs(state, set) {
+  return h("div", { class: "tabs", role: "group", "aria-label": T("状态") }, FILTERS.map(([f, label]) =>
+    h("button", { type: "button", "aria-pressed": state.filter === f ? "true" : "false",
+      onclick: () => set("filter", f) }, T(label))));
+}
+function searchBox(id, state, set) {
+  const q = h("input", { type: "search", id, value: state.q, placeholder: T("搜索姓名或办件编号"), "aria-label": T("搜索姓名或办件编号") });
+  q.addEventListener("change", () => set("q", q.value.trim()));
+  return q;
+}
+function listQuery(state) {
+  return new URLSearchParams(Object.entries(state).filter(([, v]) => v)).toString();
+}
+
+/* ---- a list's pages (common/tb_weblist.h): 上一页, the count, 下一页; go(n) shows page n ---- */
+function pager(data, go) {
+  const pages = Math.max(data.pages || 0, 1);
+  return h("nav", { class: "pager noprint", "aria-label": T("翻页") },
+    h("button", { type: "button", id: "page-prev", disabled: data.page <= 1, onclick: () => go(data.page - 1) }, T("上一页")),
+    h("span", { id: "page-count", role: "status" }, lang === "en"
+      ? `${data.total} case(s), page ${data.page} of ${pages}` : `共 ${data.total} 件，第 ${data.page}/${pages} 页`),
+    h("button", { type: "button", id: "page-next", disabled: data.page >= pages, onclick: () => go(data.page + 1) }, T("下一页")));
+}
+
+/* ---- sign-in: every screen needs it (the county's accounts, kept at this node) ---- */
+let me = null;
+function signIn(msg) {
+  me = null;
+  document.getElementById("who").textContent = "";
+  if (document.getElementById("login-form") && !msg) return; /* already asked */
+  const f = h("form", { class: "form login", id: "login-form", onsubmit: async (ev) => {
+    ev.preventDefault();
+    try {
+      me = await api("POST", "/api/login", { login: f.elements.login.value, password: f.elements.password.value });
+      csrf = me.csrf;
+      started();
+    } catch (e) {
+      signIn(e.message);
+    }
+  } },
+  h("h2", { text: T("登录") }),
+  h("label", {}, T("登录名"), h("input", { name: "login", id: "login-name", autocomplete: "username", required: true })),
+  h("label", {}, T("密码"), h("input", { name: "password", id: "login-password", type: "password", autocomplete: "current-password", required: true })),
+  msg ? h("p", { class: "err", id: "login-error", role: "alert" }, msg) : null,
+  h("button", { type: "submit", id: "login-submit" }, T("登录")));
+  show(f);
+  f.elements.login.focus();
+}
+async function signOut() {
+  try { await api("POST", "/api/logout"); } catch (e) { /* signed out either way */ }
+  csrf = "";
+  signIn();
+}
+function showWho() {
+  const w = document.getElementById("who");
+  w.replaceChildren(me ? h("span", { id: "who-name" }, me.name + " · " + me.login) : "",
+    me ? h("button", { type: "button", class: "lang", id: "logout", onclick: signOut }, T("退出")) : "");
+}
+
+/* ---- the language, the start ---- */
+function applyLang() {
+  document.documentElement.lang = lang === "en" ? "en" : "zh-CN";
+  for (const e of document.querySelectorAll("[data-i18n]")) e.textContent = lang === "en" ? EN[e.dataset.i18n] : NAV[e.dataset.i18n];
+  document.getElementById("lang").textContent = lang === "en" ? "中文" : "English";
+}
+let polling = null;
+async function started() {
+  showWho();
+  await pollStatus();
+  if (!polling) polling = setInterval(() => { if (me) pollStatus(); }, 3000);
+  route();
+}
+function boot() {
+  document.getElementById("lang").addEventListener("click", () => {
+    lang = lang === "en" ? "zh" : "en";
+    localStorage.setItem("tb-lang", lang);
+    catalog = null;
+    applyLang();
+    route();
+  });
+  window.addEventListener("hashchange", () => { if (me) route(); });
+  (async () => {
+    applyLang();
+    try { me = await api("GET", "/api/me"); csrf = me.csrf; } catch (e) { me = null; }
+    if (me) started();
+  })();
+}
