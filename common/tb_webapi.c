@@ -1,6 +1,7 @@
 /* tb_webapi: the shared parts of the nodes' JSON APIs (tb_webapi.h). */
 #include "tb_webapi.h"
 
+#include "tb_calendar.h"
 #include "tb_error.h"
 #include "tb_i18n.h"
 #include "tb_data.h"
@@ -153,4 +154,77 @@ void tb_web_case_list(tb_env_ctx_t *env, const char *held, bool by_due, const tb
         tb_web_refuse(resp, rc, "form", NULL);
     else
         tb_http_reply_json(resp, 200, page);
+}
+
+/* The receipt's promise (tb_web_case_open). */
+static json_t *receipt_json(const tb_env_ctx_t *env, const tb_case_t *cs, const tb_item_t *it,
+                            int64_t now_ms)
+{
+    json_t *bring = json_array();
+    bool accepted = cs->accepted_ms > 0, ends = cs->state == TB_ST_CLOSED ||
+                                                cs->state == TB_ST_WITHDRAWN ||
+                                                cs->state == TB_ST_REFUSED;
+    bool asks = it && (it->kind == TB_KIND_IMMEDIATE || it->kind == TB_KIND_PROMISED) && !ends;
+    uint32_t want = accepted ? cs->owed : UINT32_MAX;
+    for (size_t k = 0; asks && k < it->nmaterials; k++)
+        if ((want >> k & 1) && !(cs->have >> k & 1))
+            json_array_append_new(bring, json_string(it->material[k]));
+    char day[TB_DAY_BUFSZ] = "";
+    int64_t due;
+    int32_t d;
+    if (asks && env->calendar &&
+        tb_calendar_due(env->calendar, accepted ? cs->accepted_ms : now_ms, it->promised_days,
+                        accepted ? cs->pauses : NULL, accepted ? cs->npauses : 0, &due) == 0 &&
+        due != TB_DUE_NEVER && tb_day_from_ms(due, &d) == 0)
+        (void)tb_day_format(d, day, sizeof day);
+    return json_pack("{s:o,s:s,s:b}", "to_bring", bring, "promised", day, "estimated", !accepted);
+}
+
+int tb_web_case_open(tb_env_ctx_t *env, const tb_webuser_t *u, const tb_report_opts_t *o,
+                     const tb_http_req_t *req, tb_http_resp_t *resp, json_t **ret,
+                     tb_case_t *ret_fold)
+{
+    const char *id = tb_http_param(req);
+    if (!tb_caseid_valid(id)) {
+        tb_http_reply_error(resp, 404, "no_case", tb_strerror(-TB_ENOCASE));
+        return -1;
+    }
+    char place[TB_CODE_LEN + 1];
+    snprintf(place, sizeof place, "%.12s", id);
+    if (!tb_websess_scope(u, place, resp))
+        return -1;
+    tb_store_t *s = NULL;
+    json_t *c = NULL;
+    tb_case_t cs;
+    char origin[TB_CODE_LEN + 1];
+    int rc = tb_web_store(env, &s);
+    /* A view of the case's personal data is audited before it is shown. */
+    if (rc == 0)
+        rc = tb_audit_add(s, u->login, "view", id, NULL);
+    if (rc == 0)
+        rc = tb_report_case_json(s, id, o, &c);
+    if (rc == 0)
+        rc = tb_store_case_get(s, id, &cs, origin);
+    tb_store_destroy(&s);
+    if (rc < 0) {
+        json_decref(c);
+        tb_web_refuse(resp, rc, "form", NULL);
+        return -1;
+    }
+    const tb_item_t *it = tb_catalog_find(env->catalog, cs.item);
+    json_t *mats = json_array();
+    for (size_t k = 0; it && k < it->nmaterials; k++)
+        json_array_append_new(mats, json_pack("{s:s,s:b,s:b}", "name", it->material[k], "core",
+                                              it->core[k], "have", (cs.have >> k) & 1));
+    json_object_set_new(c, "material_list", mats);
+    json_object_set_new(c, "item_level",
+                        json_string(it && it->level == TB_LEVEL_COUNTY     ? "county"
+                                    : it && it->level == TB_LEVEL_TOWNSHIP ? "township"
+                                    : it                                   ? "village"
+                                                                           : ""));
+    json_object_set_new(c, "receipt", receipt_json(env, &cs, it, tb_now_ms()));
+    *ret = c;
+    if (ret_fold)
+        *ret_fold = cs;
+    return 0;
 }

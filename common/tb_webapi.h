@@ -5,6 +5,7 @@
 #ifndef TB_WEBAPI_H
 #define TB_WEBAPI_H
 
+#include "tb_case.h"
 #include "tb_caseid.h"
 #include "tb_cli.h"
 #include "tb_http.h"
@@ -54,6 +55,23 @@ const tb_webuser_t *tb_web_signed_in(tb_websess_t *sess, const char *place,
  * filters and page read, the page answered.  held and by_due as there. */
 void tb_web_case_list(tb_env_ctx_t *env, const char *held, bool by_due, const tb_report_opts_t *o,
                       const tb_http_req_t *req, tb_http_resp_t *resp);
+
+/* GET /api/cases/ID at a village or township: the case as `show --json`
+ * (tb_report_case_json) with what its page and receipt need besides:
+ *   material_list [{name, core, have}]  the item's materials, handed in or not
+ *   item_level    "village", "township", "county"
+ *   receipt {to_bring: [...], promised: "YYYY-MM-DD" or "", estimated}
+ *     to_bring: before acceptance the item's materials not handed in; after,
+ *     those still owed (容缺); promised: the item's promised working days
+ *     counted by the calendar in force from acceptance, or, before it, from
+ *     today (estimated, 预计); "" where no promise holds (consultations,
+ *     closed, refused, withdrawn, a stopped clock).
+ * The id is checked (404), the account's scope (403), and the view is put in
+ * the node's audit first.  0 with the JSON and the fold (ret_fold may be
+ * NULL), or -1 after answering. */
+int tb_web_case_open(tb_env_ctx_t *env, const tb_webuser_t *u, const tb_report_opts_t *o,
+                     const tb_http_req_t *req, tb_http_resp_t *resp, json_t **ret,
+                     tb_case_t *ret_fold);
 
 /* GET /api/items at any node: the catalog in force (as `items --json`). */
 void tb_web_items(const tb_env_ctx_t *env, tb_http_resp_t *resp);

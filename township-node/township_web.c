@@ -327,53 +327,21 @@ static void on_case_get(void *ctx, const tb_http_req_t *req, tb_http_resp_t *res
 {
     township_web_t *w = ctx;
     const tb_webuser_t *u = signed_in(w, req, resp, false);
-    if (!u)
-        return;
-    const char *id = tb_http_param(req);
-    if (!tb_caseid_valid(id)) {
-        tb_http_reply_error(resp, 404, "no_case", tb_strerror(-TB_ENOCASE));
-        return;
-    }
-    char place[TB_CODE_LEN + 1];
-    snprintf(place, sizeof place, "%.12s", id);
-    if (!tb_websess_scope(u, place, resp))
-        return;
-    tb_store_t *s = NULL;
-    int rc = tb_web_store(w->env, &s);
-    json_t *c = NULL;
-    tb_case_t cs;
-    char origin[TB_CODE_LEN + 1];
     tb_report_opts_t o = report_opts(w);
     o.mask_phone = false; /* the one-case view, as `show` */
-    /* A view of the case's personal data is audited before it is shown. */
-    if (rc == 0)
-        rc = tb_audit_add(s, u->login, "view", id, NULL);
-    if (rc == 0)
-        rc = tb_report_case_json(s, id, &o, &c);
-    if (rc == 0 && tb_store_case_get(s, id, &cs, origin) == 0) {
-        /* What the case's state allows here: the rules table, asked for every step. */
-        const tb_item_t *it = tb_catalog_find(w->env->catalog, cs.item);
-        uint32_t mask = it ? tb_case_next_steps(&cs, it, w->env->place) : 0;
-        json_t *steps = json_array(), *mats = json_array();
-        for (size_t k = 0; k < NACTIONS; k++)
-            if (mask & (UINT32_C(1) << actions[k].type))
-                json_array_append_new(steps, json_string(actions[k].name));
-        for (size_t k = 0; it && k < it->nmaterials; k++)
-            json_array_append_new(mats, json_pack("{s:s,s:b,s:b}", "name", it->material[k], "core",
-                                                  it->core[k], "have", (cs.have >> k) & 1));
-        json_object_set_new(c, "steps", steps);
-        json_object_set_new(c, "material_list", mats);
-        json_object_set_new(c, "item_level",
-                            json_string(it && it->level == TB_LEVEL_COUNTY     ? "county"
-                                        : it && it->level == TB_LEVEL_TOWNSHIP ? "township"
-                                        : it                                   ? "village"
-                                                                               : ""));
-    }
-    tb_store_destroy(&s);
-    if (rc < 0)
-        refuse_msg(resp, rc, TB_EV_NONE, NULL);
-    else
-        tb_http_reply_json(resp, 200, c);
+    json_t *c;
+    tb_case_t cs;
+    if (!u || tb_web_case_open(w->env, u, &o, req, resp, &c, &cs) < 0)
+        return;
+    /* What the case's state allows here: the rules table, asked for every step. */
+    const tb_item_t *it = tb_catalog_find(w->env->catalog, cs.item);
+    uint32_t mask = it ? tb_case_next_steps(&cs, it, w->env->place) : 0;
+    json_t *steps = json_array();
+    for (size_t k = 0; k < NACTIONS; k++)
+        if (mask & (UINT32_C(1) << actions[k].type))
+            json_array_append_new(steps, json_string(actions[k].name));
+    json_object_set_new(c, "steps", steps);
+    tb_http_reply_json(resp, 200, c);
 }
 
 static void on_case_post(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)

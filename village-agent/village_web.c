@@ -210,30 +210,9 @@ static void on_case_get(void *ctx, const tb_http_req_t *req, tb_http_resp_t *res
 {
     village_web_t *w = ctx;
     const tb_webuser_t *u = signed_in(w, req, resp, false);
-    if (!u)
-        return;
-    const char *id = tb_http_param(req);
-    if (!tb_caseid_valid(id)) {
-        tb_http_reply_error(resp, 404, "no_case", tb_strerror(-TB_ENOCASE));
-        return;
-    }
-    char place[TB_CODE_LEN + 1];
-    snprintf(place, sizeof place, "%.12s", id);
-    if (!tb_websess_scope(u, place, resp))
-        return;
-    tb_store_t *s = NULL;
-    int rc = tb_web_store(w->env, &s);
-    json_t *c = NULL;
     tb_report_opts_t o = report_opts(w);
-    /* A view of the case's personal data is audited before it is shown. */
-    if (rc == 0)
-        rc = tb_audit_add(s, u->login, "view", id, NULL);
-    if (rc == 0)
-        rc = tb_report_case_json(s, id, &o, &c);
-    tb_store_destroy(&s);
-    if (rc < 0)
-        refuse(resp, rc);
-    else
+    json_t *c;
+    if (u && tb_web_case_open(w->env, u, &o, req, resp, &c, NULL) == 0)
         tb_http_reply_json(resp, 200, c);
 }
 

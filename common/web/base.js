@@ -114,6 +114,24 @@ function pager(data, go) {
     h("button", { type: "button", id: "page-next", disabled: data.page >= pages, onclick: () => go(data.page + 1) }, T("下一页")));
 }
 
+/* ---- 回执: the printable receipt for the resident.  What is known, or no
+ * row: to bring and the promised date come from the server (c.receipt,
+ * common/tb_webapi.h), the date marked 预计 until the case is accepted. ---- */
+function receiptCard(c, s, who, phoneLabel) {
+  const logged = (c.history || []).find((e) => e.event === "logged");
+  const r = c.receipt || {};
+  const kv = (k, v, id) => (v ? [h("dt", {}, T(k)), h("dd", id ? { id } : {}, v)] : []);
+  const promised = r.promised ? (r.estimated ? `${r.promised}（${T("预计")}）` : r.promised) : "";
+  return h("div", { class: "receipt", id: "receipt" },
+    h("h1", {}, `${s.place_name || ""} ${T("办件回执")}`),
+    h("dl", { class: "kv" }, kv("办件编号", c.case_id), kv("事项", `${c.item_code} ${c.item_name}`),
+      kv("群众", c.client_name), kv("已交材料", logged ? logged.detail : ""),
+      kv("需补材料", (r.to_bring || []).join("、"), "receipt-bring"),
+      kv("承诺办结日期", promised, "receipt-promised"), kv(who, c.agent), kv("受理时间", c.accept_time),
+      kv(phoneLabel, s.phone || "")),
+    h("p", {}, `${T("群众签字")}：＿＿＿＿＿＿＿＿`));
+}
+
 /* ---- sign-in: every screen needs it (the county's accounts, kept at this node) ---- */
 let me = null;
 function signIn(msg) {

@@ -10,7 +10,7 @@
 "use strict";
 
 const EN = {
-  "全部": "All", "办理中": "Open", "即将到期": "Due soon", "已超期": "Overdue", "已办结": "Closed",
+  "预计": "estimated", "全部": "All", "办理中": "Open", "即将到期": "Due soon", "已超期": "Overdue", "已办结": "Closed",
   "搜索姓名或办件编号": "Search name or case id", "上一页": "Previous", "下一页": "Next", "翻页": "Pages",
   "登录": "Sign in", "登录名": "Login", "密码": "Password", "退出": "Sign out",
   "nav.inbox": "Inbox", "nav.register": "Walk-in", "nav.villages": "Villages",
@@ -161,18 +161,10 @@ async function viewRegister() {
 /* ---- 回执: the same receipt as the village's ---- */
 async function viewReceipt(id) {
   const [c, s] = await Promise.all([api("GET", "/api/cases/" + encodeURIComponent(id)), api("GET", "/api/status")]);
-  const logged = (c.history || []).find((e) => e.event === "logged");
-  const kv = (k, v) => [h("dt", {}, T(k)), h("dd", {}, v || "")];
-  show(h("div", { class: "receipt", id: "receipt" },
-    h("h1", {}, `${s.place_name || ""} ${T("办件回执")}`),
-    h("dl", { class: "kv" }, kv("办件编号", c.case_id), kv("事项", `${c.item_code} ${c.item_name}`),
-      kv("群众", c.client_name), kv("已交材料", logged ? logged.detail : ""), kv("需补材料", c.to_bring),
-      kv("承诺办结日期", c.due === "-" ? "" : c.due), kv("窗口人员", c.agent), kv("受理时间", c.accept_time),
-      kv("窗口联系电话", s.phone || "")),
-    h("p", {}, `${T("群众签字")}：＿＿＿＿＿＿＿＿`)),
-  h("div", { class: "noprint" }, h("button", { type: "button", class: "primary", onclick: () => print() }, T("打印")),
-    h("a", { class: "button", href: "#/case/" + encodeURIComponent(id) }, T("预审")),
-    h("a", { class: "button", href: "#/inbox" }, T("返回"))));
+  show(receiptCard(c, s, "窗口人员", "窗口联系电话"),
+    h("div", { class: "noprint" }, h("button", { type: "button", class: "primary", onclick: () => print() }, T("打印")),
+      h("a", { class: "button", href: "#/case/" + encodeURIComponent(id) }, T("预审")),
+      h("a", { class: "button", href: "#/inbox" }, T("返回"))));
 }
 
 /* ---- 一次性告知书: every missing material at once, printable ---- */

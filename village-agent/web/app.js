@@ -26,7 +26,7 @@ const EN = {
   "村代办点联系电话": "Village service point phone", "群众签字": "Resident's signature",
   "所有事项": "All items", "显示": "Show", "办件回执": "Case receipt", "已交材料": "Handed over",
   "返回台账": "Back to the ledger", "登记下一件": "Log the next case",
-  "受理日期自": "Taken from", "至": "to", "上一页": "Previous", "下一页": "Next", "翻页": "Pages",
+  "预计": "estimated", "受理日期自": "Taken from", "至": "to", "上一页": "Previous", "下一页": "Next", "翻页": "Pages",
   "登录": "Sign in", "登录名": "Login", "密码": "Password", "退出": "Sign out",
 };
 /* ---- the link status, always visible; a new status redraws the view ---- */
@@ -244,16 +244,7 @@ async function viewCase(id) {
 /* ---- 回执: the printable receipt for the resident ---- */
 async function viewReceipt(id) {
   const [c, s] = await Promise.all([api("GET", "/api/cases/" + encodeURIComponent(id)), api("GET", "/api/status")]);
-  const logged = (c.history || []).find((e) => e.event === "logged");
-  const kv = (k, v) => [h("dt", {}, T(k)), h("dd", {}, v || "")];
-  show(h("div", { class: "receipt", id: "receipt" },
-    h("h1", {}, `${s.place_name || ""} ${T("办件回执")}`),
-    h("dl", { class: "kv" },
-      kv("办件编号", c.case_id), kv("事项", `${c.item_code} ${c.item_name}`), kv("群众", c.client_name),
-      kv("已交材料", logged ? logged.detail : ""), kv("需补材料", c.to_bring),
-      kv("承诺办结日期", c.due === "-" ? "" : c.due), kv("代办员", c.agent), kv("受理时间", c.accept_time),
-      kv("村代办点联系电话", s.phone || "")),
-    h("p", {}, `${T("群众签字")}：＿＿＿＿＿＿＿＿`)),
+  show(receiptCard(c, s, "代办员", "村代办点联系电话"),
     h("div", { class: "noprint" },
       h("button", { type: "button", class: "primary", onclick: () => print() }, T("打印")),
       h("a", { class: "button", href: "#/log" }, T("登记下一件")),
