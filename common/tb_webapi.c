@@ -124,16 +124,63 @@ int tb_web_store(tb_env_ctx_t *env, tb_store_t **ret)
     return rc;
 }
 
-const tb_webuser_t *tb_web_signed_in(tb_websess_t *sess, const char *place,
-                                     const tb_http_req_t *req, tb_http_resp_t *resp, bool change)
+const tb_webuser_t *tb_webnode_user(tb_webnode_t *w, const tb_http_req_t *req, tb_http_resp_t *resp,
+                                    bool change)
 {
-    const tb_webuser_t *u = tb_websess_require(sess, req, resp);
-    if (u && change && !tb_nodeauth_can_change(u->role, place)) {
+    const tb_webuser_t *u = tb_websess_require(w->sess, req, resp);
+    if (u && change && !tb_nodeauth_can_change(u->role, w->env->place)) {
         tb_http_reply_error(resp, 403, "read_only",
                             TB_TR("本账号只能查看，不能办理", "this account may only read"));
         return NULL;
     }
     return u;
+}
+
+void tb_webnode_login(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    tb_webnode_t *w = ctx;
+    tb_websess_login(w->sess, req, resp);
+}
+
+void tb_webnode_logout(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    tb_webnode_t *w = ctx;
+    tb_websess_logout(w->sess, req, resp);
+}
+
+void tb_webnode_me(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    tb_webnode_t *w = ctx;
+    tb_websess_me(w->sess, req, resp);
+}
+
+void tb_webnode_items(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    tb_webnode_t *w = ctx;
+    if (tb_webnode_user(w, req, resp, false))
+        tb_web_items(w->env, resp);
+}
+
+int tb_webnode_start(uv_loop_t *loop, const char *addr, tb_webnode_t *w,
+                     const tb_http_route_t *routes, size_t nroutes, const tb_http_asset_t *assets,
+                     size_t nassets, tb_http_t **ret)
+{
+    int rc = tb_web_token(w->csrf);
+    if (rc < 0)
+        return rc;
+    w->auth.data_dir = tb_config_get(&w->env->cfg, TB_CFG_DATA_DIR);
+    w->auth.place = w->env->place;
+    if ((rc = tb_websess_new(tb_nodeauth_verify, &w->auth, &w->sess)) < 0)
+        return rc;
+    rc = tb_http_new(loop, addr, routes, nroutes, assets, nassets, w, ret);
+    if (rc < 0)
+        tb_websess_free(&w->sess); /* no server: nothing will stop it */
+    return rc;
+}
+
+void tb_webnode_stop(tb_webnode_t *w)
+{
+    tb_websess_free(&w->sess);
 }
 
 void tb_web_case_list(tb_env_ctx_t *env, const char *held, bool by_due, const tb_report_opts_t *o,

@@ -9,6 +9,7 @@
 #include "tb_caseid.h"
 #include "tb_cli.h"
 #include "tb_http.h"
+#include "tb_nodeauth.h"
 #include "tb_report.h"
 #include "tb_store.h"
 #include "tb_websession.h"
@@ -18,6 +19,43 @@
 #include <stddef.h>
 
 #define TB_WEB_TOKEN_LEN 64 /* hex digits */
+
+/* A village's or a township's screens (village_web, township_web): what the
+ * daemon gives them, and the sign-in they keep. */
+typedef struct {
+    tb_env_ctx_t *env; /* the daemon's: config, catalog and calendar in force */
+    /* What the daemon knows of its link (NULL: unknown). */
+    bool (*link_up)(void *arg);
+    uint64_t (*backlog)(void *arg);
+    void (*kick)(void *arg); /* something was queued: send now */
+    void *arg;
+    char csrf[TB_WEB_TOKEN_LEN + 1];
+    /* Sign-in (tb_websession) with the accounts the county distributed here
+     * (tb_nodeauth): made by tb_webnode_start, freed by tb_webnode_stop. */
+    tb_nodeauth_t auth;
+    tb_websess_t *sess;
+} tb_webnode_t;
+
+/* Serve a node's routes and assets on addr with its sign-in; w (the routes'
+ * context) must outlive the server.  0 or a negative code. */
+int tb_webnode_start(uv_loop_t *loop, const char *addr, tb_webnode_t *w,
+                     const tb_http_route_t *routes, size_t nroutes, const tb_http_asset_t *assets,
+                     size_t nassets, tb_http_t **ret);
+/* Free what tb_webnode_start made besides the server (after tb_http_close). */
+void tb_webnode_stop(tb_webnode_t *w);
+/* The routes every such node has, with a tb_webnode_t as their context:
+ * POST /api/login, POST /api/logout, GET /api/me, GET /api/items. */
+void tb_webnode_login(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp);
+void tb_webnode_logout(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp);
+void tb_webnode_me(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp);
+void tb_webnode_items(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp);
+#define TB_WEBNODE_ROUTES                                                                          \
+    {"POST", "/api/login", tb_webnode_login, true},                                                \
+        {"POST", "/api/logout", tb_webnode_logout, false},                                         \
+        {"GET", "/api/me", tb_webnode_me, false},                                                  \
+    {                                                                                              \
+        "GET", "/api/items", tb_webnode_items, false                                               \
+    }
 
 /* A new session token (TB_WEB_TOKEN_LEN hex digits from getrandom).  0 or -EIO. */
 int tb_web_token(char ret[TB_WEB_TOKEN_LEN + 1]);
@@ -46,10 +84,10 @@ void tb_web_refuse(tb_http_resp_t *resp, int rc, const char *field, const char *
  * the catalog and calendar in force and their rules.  0 or a negative code. */
 int tb_web_store(tb_env_ctx_t *env, tb_store_t **ret);
 
-/* The signed-in person of a village or township node (NULL after answering
- * 401; or 403 when change is asked and the role may not change cases here). */
-const tb_webuser_t *tb_web_signed_in(tb_websess_t *sess, const char *place,
-                                     const tb_http_req_t *req, tb_http_resp_t *resp, bool change);
+/* The signed-in person (NULL after answering 401; or 403 when change is
+ * asked and the role may not change cases here). */
+const tb_webuser_t *tb_webnode_user(tb_webnode_t *w, const tb_http_req_t *req, tb_http_resp_t *resp,
+                                    bool change);
 
 /* GET a list of cases (tb_weblist.h: the ledger, the inbox): the request's
  * filters and page read, the page answered.  held and by_due as there. */

@@ -58,7 +58,7 @@ static void refuse(tb_http_resp_t *resp, int rc)
 static const tb_webuser_t *signed_in(village_web_t *w, const tb_http_req_t *req,
                                      tb_http_resp_t *resp, bool change)
 {
-    return tb_web_signed_in(w->sess, w->env->place, req, resp, change);
+    return tb_webnode_user(w, req, resp, change);
 }
 
 /* ---- handlers ---------------------------------------------------------------------------- */
@@ -98,14 +98,6 @@ static void on_status(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
                   agent ? agent : "", "link_up", w->link_up ? w->link_up(w->arg) : false, "backlog",
                   (json_int_t)(w->backlog ? w->backlog(w->arg) : 0), "last_status", at,
                   "last_status_ms", (json_int_t)last, "phone", phone ? phone : ""));
-}
-
-static void on_items(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
-{
-    village_web_t *w = ctx;
-    if (!signed_in(w, req, resp, false))
-        return;
-    tb_web_items(w->env, resp);
 }
 
 /* The ledger: every case of this store, newest first, a page at a time (tb_weblist.h). */
@@ -297,31 +289,9 @@ static void on_ledger(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
         json_pack("{s:s,s:s,s:o}", "month", prefix, "place_name", me ? me : "", "rows", rows));
 }
 
-static void on_login(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
-{
-    village_web_t *w = ctx;
-    tb_websess_login(w->sess, req, resp);
-}
-
-static void on_logout(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
-{
-    village_web_t *w = ctx;
-    tb_websess_logout(w->sess, req, resp);
-}
-
-static void on_me(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
-{
-    village_web_t *w = ctx;
-    tb_websess_me(w->sess, req, resp);
-}
-
 static const tb_http_route_t routes[] = {
-    {"POST", "/api/login", on_login, true},
-    {"POST", "/api/logout", on_logout, false},
-    {"GET", "/api/me", on_me, false},
-
+    TB_WEBNODE_ROUTES,
     {"GET", "/api/status", on_status, false},
-    {"GET", "/api/items", on_items, false},
     {"GET", "/api/cases", on_cases, false},
     {"POST", "/api/cases", on_log, true},
     {"GET", "/api/cases/*", on_case_get, false},
@@ -331,21 +301,11 @@ static const tb_http_route_t routes[] = {
 
 int village_web_start(uv_loop_t *loop, const char *addr, village_web_t *w, tb_http_t **ret)
 {
-    int rc = tb_web_token(w->csrf);
-    if (rc < 0)
-        return rc;
-    w->auth.data_dir = tb_config_get(&w->env->cfg, TB_CFG_DATA_DIR);
-    w->auth.place = w->env->place;
-    if ((rc = tb_websess_new(tb_nodeauth_verify, &w->auth, &w->sess)) < 0)
-        return rc;
-    rc = tb_http_new(loop, addr, routes, sizeof routes / sizeof routes[0], village_assets,
-                     village_assets_count, w, ret);
-    if (rc < 0)
-        tb_websess_free(&w->sess); /* no server: nothing will stop it */
-    return rc;
+    return tb_webnode_start(loop, addr, w, routes, sizeof routes / sizeof routes[0], village_assets,
+                            village_assets_count, ret);
 }
 
 void village_web_stop(village_web_t *w)
 {
-    tb_websess_free(&w->sess);
+    tb_webnode_stop(w);
 }

@@ -34,30 +34,6 @@ typedef struct {
     tb_report_opts_t opts;
 } fix_t;
 
-static int emit(tb_store_t *s, const char *id, const char *item, int64_t at, bool answered)
-{
-    Tongban__V1__LedgerRecord l = TONGBAN__V1__LEDGER_RECORD__INIT;
-    l.client_name = (char *)(answered ? "王秀英" : "李桂兰");
-    l.client_phone = "13800138000";
-    l.agent = "赵六";
-    l.item_code = (char *)item;
-    l.note = "";
-    l.result = (char *)(answered ? "已当面答复" : "");
-    l.accept_time_ms = at;
-    tb_event_msg_t ev = TONGBAN__V1__CASE_EVENT__INIT;
-    ev.case_id = (char *)id;
-    ev.type = TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED;
-    ev.actor = "赵六";
-    ev.at_ms = at;
-    ev.ledger = &l;
-    static const char *const peers[] = {NULL};
-    int rc = tb_store_begin(s);
-    if (rc == 0 && (rc = tb_store_emit(s, &ev, peers)) == 0)
-        return tb_store_commit(s);
-    tb_store_rollback(s);
-    return rc;
-}
-
 /* Case i: every 9 hours from AT0; every fifth a consultation (closed at once),
  * the others alternately YB001 and YB003. */
 static int setup(void **state)
@@ -81,7 +57,8 @@ static int setup(void **state)
         snprintf(day, sizeof day, "%04d%02d%02d", y, m, dd);
         snprintf(id, sizeof id, TOWNSHIP "-%s-%04d", day, i + 1);
         const char *item = i % 5 == 4 ? "ZX001" : i % 2 ? "YB003" : "YB001";
-        if (emit(f->store, id, item, at, i % 5 == 4) != 0)
+        if (tb_test_log_case(f->store, id, item, i % 5 == 4 ? "王秀英" : "李桂兰", "13800138000",
+                             at, i % 5 == 4 ? "已当面答复" : NULL) != 0)
             return -1;
     }
     return 0;
@@ -110,6 +87,17 @@ static json_int_t total(json_t *p)
     return json_integer_value(json_object_get(p, "total"));
 }
 
+/* The SQL's list of filter at now holds want cases. */
+static void expect_total(fix_t *f, tb_weblist_filter_t filter, int64_t now, int want)
+{
+    tb_weblist_query_t q = {.page = 1, .per = 1000, .filter = filter};
+    json_t *p = page(f, &q, now);
+    if (total(p) != want)
+        fail_msg("at %lld: %lld in SQL (filter %d), %d by the cards", (long long)now,
+                 (long long)total(p), (int)filter, want);
+    json_decref(p);
+}
+
 /* Every hour for 30 days from AT0: the SQL's due and overdue lists are the
  * rows whose card (tb_card_name, as the rows show it) is yellow and red, and
  * the counts per place agree. */
@@ -135,19 +123,8 @@ static void test_cards_match(void **state)
             red += !closed && !strcmp(card, "red");
         }
         json_decref(p);
-        tb_weblist_query_t q = all;
-        q.filter = TB_WEBLIST_DUE;
-        p = page(f, &q, now);
-        if (total(p) != yellow)
-            fail_msg("at %lld: %lld due in SQL, %d yellow cards", (long long)now,
-                     (long long)total(p), yellow);
-        json_decref(p);
-        q.filter = TB_WEBLIST_OVERDUE;
-        p = page(f, &q, now);
-        if (total(p) != red)
-            fail_msg("at %lld: %lld overdue in SQL, %d red cards", (long long)now,
-                     (long long)total(p), red);
-        json_decref(p);
+        expect_total(f, TB_WEBLIST_DUE, now, yellow);
+        expect_total(f, TB_WEBLIST_OVERDUE, now, red);
         json_t *counts = NULL;
         assert_rc(tb_weblist_counts(f->store, f->t.calendar, now, &counts), 0);
         json_t *n = json_object_get(counts, TOWNSHIP);
