@@ -136,6 +136,25 @@ const tb_webuser_t *tb_webnode_user(tb_webnode_t *w, const tb_http_req_t *req, t
     return u;
 }
 
+void tb_webnode_status(tb_webnode_t *w, const tb_webuser_t *u, const char *up_key, int64_t last_ms,
+                       tb_http_resp_t *resp)
+{
+    char at[32] = "", up_name[32];
+    if (last_ms > 0)
+        tb_fmt_time(last_ms, at);
+    snprintf(up_name, sizeof up_name, "%s_name", up_key);
+    const char *me = tb_places_name(w->env->places, w->env->place);
+    const char *up = tb_places_name(w->env->places, w->env->parent);
+    const char *phone = tb_config_get(&w->env->cfg, TB_CFG_SERVICE_PHONE);
+    tb_http_reply_json(
+        resp, 200,
+        json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:I,s:s,s:I,s:s}", "place", w->env->place, "place_name",
+                  me ? me : "", up_key, w->env->parent, up_name, up ? up : "", "agent", u->name,
+                  "link_up", w->link_up ? w->link_up(w->arg) : false, "backlog",
+                  (json_int_t)(w->backlog ? w->backlog(w->arg) : 0), "last_status", at,
+                  "last_status_ms", (json_int_t)last_ms, "phone", phone ? phone : ""));
+}
+
 void tb_webnode_login(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     tb_webnode_t *w = ctx;

@@ -43,6 +43,11 @@ int tb_webnode_start(uv_loop_t *loop, const char *addr, tb_webnode_t *w,
                      size_t nassets, tb_http_t **ret);
 /* Free what tb_webnode_start made besides the server (after tb_http_close). */
 void tb_webnode_stop(tb_webnode_t *w);
+/* GET /api/status: place, the node above (as up_key and up_key + "_name"),
+ * the signed-in person's name, link up, backlog, when the last status came
+ * from above (last_ms, 0: never) and the service phone. */
+void tb_webnode_status(tb_webnode_t *w, const tb_webuser_t *u, const char *up_key, int64_t last_ms,
+                       tb_http_resp_t *resp);
 /* The routes every such node has, with a tb_webnode_t as their context:
  * POST /api/login, POST /api/logout, GET /api/me, GET /api/items. */
 void tb_webnode_login(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp);

@@ -84,20 +84,7 @@ static void on_status(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
         }
         tb_store_destroy(&s);
     }
-    char at[32] = "";
-    if (last > 0)
-        tb_fmt_time(last, at);
-    const char *me = tb_places_name(w->env->places, w->env->place);
-    const char *up = tb_places_name(w->env->places, w->env->parent);
-    const char *agent = u->name;
-    const char *phone = tb_config_get(&w->env->cfg, TB_CFG_SERVICE_PHONE);
-    tb_http_reply_json(
-        resp, 200,
-        json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:I,s:s,s:I,s:s}", "place", w->env->place, "place_name",
-                  me ? me : "", "township", w->env->parent, "township_name", up ? up : "", "agent",
-                  agent ? agent : "", "link_up", w->link_up ? w->link_up(w->arg) : false, "backlog",
-                  (json_int_t)(w->backlog ? w->backlog(w->arg) : 0), "last_status", at,
-                  "last_status_ms", (json_int_t)last, "phone", phone ? phone : ""));
+    tb_webnode_status(w, u, "township", last, resp);
 }
 
 /* The ledger: every case of this store, newest first, a page at a time (tb_weblist.h). */

@@ -114,6 +114,81 @@ function pager(data, go) {
     h("button", { type: "button", id: "page-next", disabled: data.page >= pages, onclick: () => go(data.page + 1) }, T("下一页")));
 }
 
+/* ---- 登记: the entry form (a village's log, a window's walk-in), the catalog
+ * loaded: the item picked by name or code with its materials (core marked),
+ * name and phone checked as typed, then the receipt.  Every field is checked
+ * again by the server: its refusals are shown next to their fields. ---- */
+function entryForm(title) {
+  let chosen = null;
+  const search = h("input", { type: "search", id: "item-search", placeholder: T("搜索事项名称或编码"),
+    autocomplete: "off", "aria-controls": "item-list" });
+  const list = h("ul", { class: "items", id: "item-list" });
+  const detail = h("div", { id: "item-detail" });
+  const client = h("input", { type: "text", id: "client", maxlength: 64, autocomplete: "off" });
+  const phone = h("input", { type: "tel", id: "phone", maxlength: 13, inputmode: "tel" });
+  const note = h("textarea", { id: "note", maxlength: 2000 });
+  const reply = h("textarea", { id: "reply", maxlength: 2000 });
+  const errEl = (f) => h("div", { class: "err", id: "err-" + f });
+  const eItem = errEl("item"), eClient = errEl("client"), ePhone = errEl("phone"), eNote = errEl("form");
+  const replyBox = h("div", { hidden: true }, h("label", { for: "reply" }, T("答复")), reply, errEl("reply"));
+  function pick(it) {
+    chosen = it;
+    for (const b of list.querySelectorAll("button")) b.setAttribute("aria-pressed", b.dataset.code === it.code);
+    const mats = materialsOf(it);
+    const days = it.kind === "promised" ? `，承诺 ${it.promised_days} 个工作日` : "";
+    detail.replaceChildren(h("p", { class: "hint" }, `${it.code} ${it.name}（${it.level_label || it.level}${days}）`),
+      mats.length ? h("fieldset", { class: "materials", id: "materials" }, h("legend", {}, T("已收材料")),
+        mats.map((m, i) => h("label", {}, h("input", { type: "checkbox", name: "material", value: m.name, id: "m" + i }),
+          m.name, h("span", { class: "tag " + (m.core ? "core" : "") }, T(m.core ? "核心" : "非核心（可容缺）"))))) : null,
+      errEl("materials"));
+    replyBox.hidden = !(it.kind === "consultation" || it.kind === "help");
+    eItem.textContent = "";
+  }
+  function fill() {
+    const q = search.value.trim().toLowerCase();
+    list.replaceChildren(...catalog.filter((it) => !q || it.code.toLowerCase().includes(q) || it.name.includes(q))
+      .slice(0, 50).map((it) => h("li", {}, h("button", { type: "button", "data-code": it.code, "aria-pressed": "false",
+        onclick: () => pick(it) }, `${it.code}  ${it.name}`))));
+  }
+  search.addEventListener("input", fill);
+  fill();
+  phone.addEventListener("input", () => {
+    const v = phone.value.trim();
+    ePhone.textContent = v && !/^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$/.test(v)
+      ? (lang === "en" ? "a mobile number (11 digits) or a landline with area code" : "请填写11位手机号或带区号的固定电话") : "";
+  });
+  client.addEventListener("input", () => {
+    eClient.textContent = client.value.trim() ? "" : (lang === "en" ? "the resident's name is needed" : "请填写群众姓名");
+  });
+  const save = h("button", { type: "submit", class: "primary", id: "save" }, T("保存并打印回执"));
+  const form = h("form", { class: "card", novalidate: true },
+    h("label", { for: "item-search" }, T("事项")), search, list, eItem, detail,
+    h("label", { for: "client" }, T("群众姓名")), client, eClient,
+    h("label", { for: "phone" }, T("联系电话")), phone, ePhone, replyBox,
+    h("label", { for: "note" }, T("备注")), note, eNote, save);
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    for (const e of form.querySelectorAll(".err")) e.textContent = "";
+    if (!chosen) { eItem.textContent = lang === "en" ? "pick a service item" : "请选择事项"; search.focus(); return; }
+    const body = { item: chosen.code, client: client.value.trim(), phone: phone.value.trim(), note: note.value,
+      materials: [...form.querySelectorAll("input[name=material]:checked")].map((c) => c.value) };
+    if (!replyBox.hidden) body.reply = reply.value;
+    save.disabled = true;
+    try {
+      const r = await api("POST", "/api/cases", body);
+      toast(T("已保存") + " " + r.case_id);
+      location.hash = "#/receipt/" + encodeURIComponent(r.case_id);
+    } catch (e) {
+      if (e.fields.length) for (const f of e.fields) (form.querySelector("#err-" + f.field) || eNote).textContent = f.message;
+      else toast(e.message);
+    } finally {
+      save.disabled = false;
+    }
+  });
+  show(h("h1", {}, title), form);
+  search.focus();
+}
+
 /* ---- 回执: the printable receipt for the resident.  What is known, or no
  * row: to bring and the promised date come from the server (c.receipt,
  * common/tb_webapi.h), the date marked 预计 until the case is accepted. ---- */
