@@ -4,6 +4,7 @@
 #include "tb_calendar.h"
 #include "tb_error.h"
 #include "tb_i18n.h"
+#include "tb_labels.h"
 #include "tb_data.h"
 #include "tb_log.h"
 #include "tb_nodeauth.h"
@@ -70,6 +71,40 @@ int tb_web_list(json_t *body, const char *key, char *buf, size_t size)
         used += (size_t)n;
     }
     return 0;
+}
+
+int tb_web_entry(json_t *b, tb_entry_t *e, char *mats, size_t size)
+{
+    int rc;
+    if ((rc = tb_web_str(b, "client", &e->client)) < 0 ||
+        (rc = tb_web_str(b, "phone", &e->phone)) < 0 ||
+        (rc = tb_web_str(b, "item", &e->item)) < 0 || (rc = tb_web_str(b, "note", &e->note)) < 0 ||
+        (rc = tb_web_str(b, "reply", &e->reply)) < 0 ||
+        (rc = tb_web_list(b, "materials", mats, size)) < 0)
+        return rc;
+    if (e->note && !*e->note)
+        e->note = NULL;
+    e->materials = mats[0] ? mats : NULL;
+    return 0;
+}
+
+int tb_web_rating(json_t *b, unsigned *ret)
+{
+    json_t *r = json_object_get(b, "rating");
+    char num[8];
+    const char *rating = json_string_value(r);
+    if (json_is_integer(r)) {
+        snprintf(num, sizeof num, "%lld", (long long)json_integer_value(r));
+        rating = num;
+    }
+    return rating && tb_rating_parse(rating, ret) == 0 ? 0 : -TB_EBADVALUE;
+}
+
+void tb_webnode_changed(tb_webnode_t *w, unsigned status, const char *case_id, tb_http_resp_t *resp)
+{
+    if (w->kick)
+        w->kick(w->arg);
+    tb_http_reply_json(resp, status, json_pack("{s:s}", "case_id", case_id));
 }
 
 int tb_web_case_action(const tb_http_req_t *req, tb_http_resp_t *resp,

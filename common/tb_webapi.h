@@ -8,6 +8,7 @@
 #include "tb_case.h"
 #include "tb_caseid.h"
 #include "tb_cli.h"
+#include "tb_edge.h"
 #include "tb_http.h"
 #include "tb_nodeauth.h"
 #include "tb_report.h"
@@ -74,6 +75,16 @@ int tb_web_str(json_t *body, const char *key, const char **ret);
  * absent; -TB_EBADVALUE (not a list), -TB_EMATERIAL (an element that is not
  * text or holds a separator ',', '，', '、'), -TB_ETOOLONG. */
 int tb_web_list(json_t *body, const char *key, char *buf, size_t size);
+
+/* The fields of a new case as `log` and `register` take them: client, phone,
+ * item, note (empty: none), reply, materials[] (joined into mats).  Strings
+ * borrowed from body; agent left to the caller.  0 or as tb_web_str/list. */
+int tb_web_entry(json_t *body, tb_entry_t *e, char *mats, size_t size);
+/* A step's "rating": 1..5 as a number or text, or a Chinese label.  0 or -TB_EBADVALUE. */
+int tb_web_rating(json_t *body, unsigned *ret);
+/* After a change: the daemon is told to send at once, and the case id answered. */
+void tb_webnode_changed(tb_webnode_t *w, unsigned status, const char *case_id,
+                        tb_http_resp_t *resp);
 
 /* The parameter of a "/api/cases/ID/ACTION" route: 0 with the id and a
  * pointer to the action, or -1 after answering 404. */

@@ -154,20 +154,13 @@ static void on_villages(void *ctx, const tb_http_req_t *req, tb_http_resp_t *res
 static void register_case(township_web_t *w, const tb_webuser_t *u, const tb_http_req_t *req,
                           tb_http_resp_t *resp)
 {
-    json_t *b = tb_http_json_body(req);
     char mats[2048];
     tb_entry_t e = {0};
-    int rc;
-    if ((rc = tb_web_str(b, "client", &e.client)) < 0 ||
-        (rc = tb_web_str(b, "phone", &e.phone)) < 0 || (rc = tb_web_str(b, "item", &e.item)) < 0 ||
-        (rc = tb_web_str(b, "note", &e.note)) < 0 || (rc = tb_web_str(b, "reply", &e.reply)) < 0 ||
-        (rc = tb_web_list(b, "materials", mats, sizeof mats)) < 0) {
+    int rc = tb_web_entry(tb_http_json_body(req), &e, mats, sizeof mats);
+    if (rc < 0) {
         refuse_msg(resp, rc, TB_EV_NONE, NULL);
         return;
     }
-    if (e.note && !*e.note)
-        e.note = NULL;
-    e.materials = mats[0] ? mats : NULL;
     e.agent = u->login; /* the signed-in person, not a free-text agent */
     char why[400];
     if ((rc = tb_edge_explain_entry(w->env, &e, why, sizeof why)) < 0) {
@@ -186,9 +179,7 @@ static void register_case(township_web_t *w, const tb_webuser_t *u, const tb_htt
         return;
     }
     tb_store_destroy(&s);
-    if (w->kick)
-        w->kick(w->arg);
-    tb_http_reply_json(resp, 201, json_pack("{s:s}", "case_id", id));
+    tb_webnode_changed(w, 201, id, resp);
 }
 
 static const struct {
@@ -245,19 +236,8 @@ static int read_step(json_t *b, tb_act_t *a, char *mats, size_t size, const char
         }
         a->decision = !strcmp(d, "grant") ? TB_DECISION_GRANT : TB_DECISION_DENY;
     }
-    if (a->type == TB_EV_RATED) {
-        json_t *r = json_object_get(b, "rating");
-        char num[8];
-        const char *rating = NULL;
-        if (json_is_integer(r)) {
-            snprintf(num, sizeof num, "%lld", (long long)json_integer_value(r));
-            rating = num;
-        } else {
-            rating = json_string_value(r);
-        }
-        if (!rating || tb_rating_parse(rating, &a->rating) < 0)
-            return -TB_EBADVALUE;
-    }
+    if (a->type == TB_EV_RATED && tb_web_rating(b, &a->rating) < 0)
+        return -TB_EBADVALUE;
     return 0;
 }
 
@@ -297,9 +277,7 @@ static void act(township_web_t *w, const tb_webuser_t *u, const char *id, const 
         return;
     }
     tb_store_destroy(&s);
-    if (w->kick)
-        w->kick(w->arg);
-    tb_http_reply_json(resp, 200, json_pack("{s:s}", "case_id", id));
+    tb_webnode_changed(w, 200, id, resp);
 }
 
 static void on_case_get(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)

@@ -100,20 +100,14 @@ static void on_cases(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 static void log_case(village_web_t *w, const tb_webuser_t *u, const tb_http_req_t *req,
                      tb_http_resp_t *resp)
 {
-    json_t *b = tb_http_json_body(req);
     char mats[2048];
     village_entry_t e = {0};
-    int rc;
-    if ((rc = tb_web_str(b, "client", &e.client)) < 0 ||
-        (rc = tb_web_str(b, "phone", &e.phone)) < 0 || (rc = tb_web_str(b, "item", &e.item)) < 0 ||
-        (rc = tb_web_str(b, "note", &e.note)) < 0 || (rc = tb_web_str(b, "reply", &e.reply)) < 0 ||
-        (rc = tb_web_list(b, "materials", mats, sizeof mats)) < 0) {
+    int rc = tb_web_entry(tb_http_json_body(req), &e, mats, sizeof mats);
+    if (rc < 0) {
         refuse(resp, rc);
         return;
     }
-    if (e.note && !*e.note)
-        e.note = NULL;
-    e.materials = mats;
+    e.materials = mats; /* "" is none, as on the command line */
     e.agent = u->login; /* the signed-in person, not a free-text agent */
     tb_store_t *s = NULL;
     char id[TB_CASEID_MAX];
@@ -123,9 +117,7 @@ static void log_case(village_web_t *w, const tb_webuser_t *u, const tb_http_req_
         return;
     }
     tb_store_destroy(&s);
-    if (w->kick)
-        w->kick(w->arg);
-    tb_http_reply_json(resp, 201, json_pack("{s:s}", "case_id", id));
+    tb_webnode_changed(w, 201, id, resp);
 }
 
 static const struct {
@@ -151,8 +143,6 @@ static void act(village_web_t *w, const tb_webuser_t *u, const char *id, const c
     char mats[2048];
     tb_act_t a = {.type = actions[k].type, .case_id = id, .actor = u->login};
     int rc;
-    const char *rating = NULL;
-    json_t *r = json_object_get(b, "rating");
     if ((rc = tb_web_str(b, "reason", &a.reason)) < 0 ||
         (rc = tb_web_str(b, "comment", &a.comment)) < 0 ||
         (rc = tb_web_list(b, "materials", mats, sizeof mats)) < 0) {
@@ -160,18 +150,9 @@ static void act(village_web_t *w, const tb_webuser_t *u, const char *id, const c
         return;
     }
     a.materials = mats[0] ? mats : NULL;
-    if (a.type == TB_EV_RATED) {
-        char num[8];
-        if (json_is_integer(r)) {
-            snprintf(num, sizeof num, "%lld", (long long)json_integer_value(r));
-            rating = num;
-        } else {
-            rating = json_string_value(r);
-        }
-        if (!rating || tb_rating_parse(rating, &a.rating) < 0) {
-            refuse(resp, -TB_EBADVALUE);
-            return;
-        }
+    if (a.type == TB_EV_RATED && tb_web_rating(b, &a.rating) < 0) {
+        refuse(resp, -TB_EBADVALUE);
+        return;
     }
     tb_store_t *s = NULL;
     if ((rc = tb_web_store(w->env, &s)) < 0 || (rc = village_act(w->env, s, &a)) < 0) {
@@ -180,9 +161,7 @@ static void act(village_web_t *w, const tb_webuser_t *u, const char *id, const c
         return;
     }
     tb_store_destroy(&s);
-    if (w->kick)
-        w->kick(w->arg);
-    tb_http_reply_json(resp, 200, json_pack("{s:s}", "case_id", id));
+    tb_webnode_changed(w, 200, id, resp);
 }
 
 static void on_case_get(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
