@@ -98,6 +98,12 @@ check("pre-review offers neither forward nor result nor decide",
 
 
 def text(d, id_):
+    # The page redraws a view when a status comes back: look again.
+    for _ in range(20):
+        try:
+            return d.find_element(By.ID, id_).text
+        except StaleElementReferenceException:
+            time.sleep(0.1)
     return d.find_element(By.ID, id_).text
 
 
