@@ -16,12 +16,16 @@
  *   GET  /api/cases/ID           one case with its history, its item's materials, the
  *                                receipt (tb_webapi.h: tb_web_case_open) and "steps": the
  *                                steps the case's state allows here (tb_rules)
- *   POST /api/cases              walk-in registration: {client, phone, item, materials[], note,
- * reply} POST /api/cases/ID/ACTION    notice {missing[]}, supplement {materials[]}, accept
- * {pledge[], due}, refuse {reason}, decide {decision: grant|deny, reason}, forward {}, suspend
- * {basis, reason}, resume {}, result {}, deliver {}, rate {rating, comment}, withdraw {reason},
- * note {reason} GET  /api/villages           this township's villages: last heard, cursor, open,
- * overdue, due soon (counted in SQL).  Every route but login needs a signed-in person (401): a window of
+ *   POST /api/cases              walk-in registration: {client, phone, item, materials[],
+ *                                note, reply}
+ *   POST /api/cases/ID/ACTION    notice {missing[]}, supplement {materials[]}, accept {},
+ *                                pledge {pledge[], due}, refuse {reason}, decide {decision:
+ *                                grant|deny, reason}, forward {}, suspend {basis, reason},
+ *                                resume {}, result {}, deliver {}, rate {rating, comment},
+ *                                withdraw {reason}, note {reason}
+ *   GET  /api/villages           this township's villages: last heard, cursor, open,
+ *                                overdue, due soon (counted in SQL)
+ * Every route but login needs a signed-in person (401): a window of
  * this township changes cases and is their actor (its login), an auditor
  * only reads (403 read_only); every change carries the session's CSRF token
  * (403); a case outside the account's scope is 403; every view of a case is
