@@ -4,9 +4,12 @@
 #include "tb_calendar.h"
 #include "tb_error.h"
 #include "tb_i18n.h"
+#include "tb_input.h"
 #include "tb_place.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- the request's parameters ------------------------------------------------------------ */
@@ -132,7 +135,10 @@ int tb_weblist_parse(const tb_http_req_t *req, tb_http_resp_t *resp, tb_weblist_
 static const char sql_count[] = "SELECT count(*) FROM cases" WHERE_;
 static const char sql_by_due[] = PAGE_("(paused <> 0 OR due_ms <= 0), due_ms, case_id");
 static const char sql_newest[] = PAGE_("accept_time_ms DESC, case_id DESC");
-static const char sql_oldest[] = PAGE_("accept_time_ms, case_id");
+static const char sql_month[] =
+    "SELECT client_name, client_phone, agent, item_code, accept_time_ms, completion_time_ms,"
+    " result FROM cases WHERE accept_time_ms >= ?1 AND accept_time_ms < ?2"
+    " ORDER BY accept_time_ms, case_id";
 static const char sql_counts[] =
     "SELECT substr(case_id, 1, 12), count(*), total(" CLOCK_ " AND due_ms < ?1),"
     " total(" CLOCK_ " AND due_ms >= ?1 AND due_ms < ?2) FROM cases WHERE" OPEN_ " GROUP BY 1";
@@ -189,8 +195,7 @@ int tb_weblist_page(tb_store_t *store, const tb_weblist_query_t *q, const tb_rep
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW)
         return -TB_ESTORE;
-    const char *sql = q->by_due ? sql_by_due : q->oldest_first ? sql_oldest : sql_newest;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, q->by_due ? sql_by_due : sql_newest, -1, &st, NULL) != SQLITE_OK)
         return -TB_ESTORE;
     bind_query(st, q, red, yellow_end);
     sqlite3_bind_int(st, 10, (int)q->per);
@@ -219,6 +224,63 @@ int tb_weblist_page(tb_store_t *store, const tb_weblist_query_t *q, const tb_rep
     return 0;
 }
 
+/* Stored text as a listing shows it (tb_report.c's jtext). */
+static json_t *safe(const char *t, bool mask)
+{
+    char *v = tb_text_safe(t ? t : "", mask ? TB_SAFE_MASK : 0);
+    json_t *j = v ? json_string(v) : NULL;
+    free(v);
+    return j;
+}
+
+static const char *text(sqlite3_stmt *st, int i)
+{
+    return (const char *)sqlite3_column_text(st, i);
+}
+
+int tb_weblist_month(tb_store_t *store, int64_t from_ms, int64_t to_ms, const tb_report_opts_t *o,
+                     json_t **ret)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(tb_store_db(store), sql_month, -1, &st, NULL) != SQLITE_OK)
+        return -TB_ESTORE;
+    sqlite3_bind_int64(st, 1, from_ms);
+    sqlite3_bind_int64(st, 2, to_ms);
+    json_t *rows = json_array();
+    int rc = SQLITE_DONE;
+    while (rows && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        char phone[32], at[32], done[32];
+        const char *p = text(st, 1) ? text(st, 1) : "";
+        if (o->mask_phone)
+            tb_mask_phone(p, phone);
+        else
+            snprintf(phone, sizeof phone, "%s", p);
+        const char *code = text(st, 3);
+        const tb_item_t *it = code ? tb_catalog_find(o->catalog, code) : NULL;
+        tb_fmt_time(sqlite3_column_int64(st, 4), at);
+        tb_fmt_time(sqlite3_column_int64(st, 5), done);
+        bool m = o->mask_phone;
+        const char *item = it ? it->name : code ? code : "";
+        json_t *row = json_pack("{s:o,s:o,s:o,s:s,s:s,s:s,s:o}", "client_name",
+                                safe(text(st, 0), m), "client_phone", safe(phone, m), "agent",
+                                safe(text(st, 2), m), "item_name", item, "accept_time", at,
+                                "completion_time", done, "result", safe(text(st, 6), m));
+        if (!row || json_array_append_new(rows, row) < 0) {
+            json_decref(rows);
+            rows = NULL;
+        }
+    }
+    sqlite3_finalize(st);
+    if (!rows)
+        return -ENOMEM;
+    if (rc != SQLITE_DONE) {
+        json_decref(rows);
+        return -TB_ESTORE;
+    }
+    *ret = rows;
+    return 0;
+}
+
 int tb_weblist_counts(tb_store_t *store, const tb_calendar_t *cal, int64_t now_ms, json_t **ret)
 {
     sqlite3_stmt *st;
@@ -229,7 +291,7 @@ int tb_weblist_counts(tb_store_t *store, const tb_calendar_t *cal, int64_t now_m
     sqlite3_bind_int64(st, 1, red);
     sqlite3_bind_int64(st, 2, yellow_end);
     json_t *out = json_object();
-    int rc;
+    int rc = SQLITE_DONE;
     while (out && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *place = (const char *)sqlite3_column_text(st, 0);
         if (place && json_object_set_new(out, place,

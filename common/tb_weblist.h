@@ -41,9 +41,8 @@ typedef enum {
 } tb_weblist_filter_t;
 
 typedef struct {
-    const char *held;  /* held by or being handed to this place (NULL: every case) */
-    bool by_due;       /* the inbox: sooner deadline first, no clock last; else newest first */
-    bool oldest_first; /* the monthly ledger (when not by_due) */
+    const char *held; /* held by or being handed to this place (NULL: every case) */
+    bool by_due;      /* the inbox: sooner deadline first, no clock last; else newest first */
     tb_weblist_filter_t filter;
     const char *item, *village, *q; /* NULL: any */
     int64_t from_ms, to_ms;         /* accept time in [from_ms, to_ms); 0: unbounded */
@@ -57,6 +56,14 @@ int tb_weblist_parse(const tb_http_req_t *req, tb_http_resp_t *resp, tb_weblist_
 /* One page: {"cases": [...], "total", "page", "per", "pages"}.  0 or -TB_ESTORE, -ENOMEM. */
 int tb_weblist_page(tb_store_t *store, const tb_weblist_query_t *q, const tb_report_opts_t *o,
                     int64_t now_ms, json_t **ret);
+
+/* The printable monthly ledger's rows (the seed documents' columns: client_name,
+ * client_phone, agent, item_name, accept_time, completion_time, result), of
+ * the cases accepted in [from_ms, to_ms), oldest first: only those columns
+ * are read, text made safe as in every listing (tb_text_safe; phone masked
+ * when o->mask_phone).  0 or -TB_ESTORE, -ENOMEM. */
+int tb_weblist_month(tb_store_t *store, int64_t from_ms, int64_t to_ms, const tb_report_opts_t *o,
+                     json_t **ret);
 
 /* Open, overdue (red) and due-soon (yellow) cases of every place, by the first
  * 12 characters of the case id: {"PLACE": [open, overdue, due_soon], ...}. */

@@ -218,37 +218,17 @@ static void on_ledger(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
     (void)tb_day_from_ymd(y, mo, 1, &first); /* y and mo checked above */
     (void)tb_day_from_ymd(mo == 12 ? y + 1 : y, mo == 12 ? 1 : mo + 1, 1, &next);
     /* The month's cases in SQL, oldest first, all on one printable page. */
-    tb_weblist_query_t q = {.oldest_first = true,
-                            .from_ms = tb_day_start_ms(first),
-                            .to_ms = tb_day_start_ms(next),
-                            .page = 1,
-                            .per = UINT32_MAX / 2};
     tb_store_t *s = NULL;
-    json_t *page = NULL;
+    json_t *rows = NULL;
     tb_report_opts_t o = report_opts(w);
     int rc = tb_web_store(w->env, &s);
     if (rc == 0)
-        rc = tb_weblist_page(s, &q, &o, tb_now_ms(), &page);
+        rc = tb_weblist_month(s, tb_day_start_ms(first), tb_day_start_ms(next), &o, &rows);
     tb_store_destroy(&s);
     if (rc < 0) {
         refuse(resp, rc);
         return;
     }
-    json_t *rows = json_array();
-    size_t i;
-    json_t *c;
-    json_array_foreach(json_object_get(page, "cases"), i, c)
-    {
-        json_array_append_new(rows, json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O}", "client_name",
-                                              json_object_get(c, "client_name"), "client_phone",
-                                              json_object_get(c, "client_phone"), "agent",
-                                              json_object_get(c, "agent"), "item_name",
-                                              json_object_get(c, "item_name"), "accept_time",
-                                              json_object_get(c, "accept_time"), "completion_time",
-                                              json_object_get(c, "completion_time"), "result",
-                                              json_object_get(c, "result")));
-    }
-    json_decref(page);
     const char *me = tb_places_name(w->env->places, w->env->place);
     tb_http_reply_json(
         resp, 200,

@@ -69,6 +69,10 @@ eq "today's cases, by accept date" "[25,3,3,10,5]" \
 eq "another day's: none" "[0,0,1,10,0]" "$(shape $vport '/api/cases?per=10&from=2020-01-01&to=2020-01-31')"
 eq "the monthly ledger still lists the month" 25 \
     "$(get $vport "/api/ledger?month=${today:0:7}" | jq '.rows | length')"
+eq "the month's first row: the resident, the phone, the item, no completion yet" \
+    "赵桂兰 13807960000 新农合医疗费用报销 - " \
+    "$(get $vport "/api/ledger?month=${today:0:7}" | jq -r '.rows[0] | "\(.client_name) \(.client_phone) \(.item_name) \(.completion_time) \(.result)"')"
+eq "another month: no rows" 0 "$(get $vport '/api/ledger?month=2020-01' | jq '.rows | length')"
 # Bad parameters: 400, the field, in Chinese.
 field() { get "$1" "$2" | jq -r '[.errors[] | .field + "=" + .message] | join(";")'; }
 for bad in 'page=0' 'page=abc' 'page=-1' 'page=100001' 'page=1.5' 'per=0' 'per=201' 'per=' 'from=2026-02-30' \
