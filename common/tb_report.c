@@ -71,18 +71,7 @@ static const char *item_name(const tb_report_opts_t *o, const char *code)
     return it ? it->name : code;
 }
 
-/* Paused is a column of its own (tb_projection.h): while it is set the
- * deadlines are 0, and the output says "paused" where a deadline would be,
- * with due_ms 0 as at the county (county_report.c), not a -1 of its own. */
-#define CASE_COLS                                                                                  \
-    "case_id, client_name, client_phone, agent, item_code, note, accept_time_ms, state, holder,"   \
-    " pending, version, updated_ms, county_state, county_version, due_ms, legal_due_ms,"           \
-    " to_bring, rating, rating_comment, decision, result, completion_time_ms, paused,"             \
-    " (SELECT CASE e.type WHEN 19 THEN e.reason ELSE '' END FROM events e"                         \
-    "  WHERE e.case_id = cases.case_id AND e.type IN (19, 20) AND e.folded = 1"                    \
-    "  ORDER BY e.at_ms DESC, e.origin_seq DESC LIMIT 1),"                                         \
-    " (SELECT e.rejected FROM events e WHERE e.case_id = cases.case_id AND e.rejected <> ''"       \
-    " ORDER BY e.rowid LIMIT 1)"
+#define CASE_COLS TB_REPORT_CASE_COLS
 
 const char *tb_card_name(const tb_calendar_t *cal, int64_t due_ms, int64_t now_ms)
 {
@@ -111,7 +100,7 @@ const char *tb_card_label(const char *name)
     return "";
 }
 
-static json_t *case_json(sqlite3_stmt *st, const tb_report_opts_t *o)
+json_t *tb_report_case_row(sqlite3_stmt *st, const tb_report_opts_t *o)
 {
     char phone[32], at[32], upd[32], due[32], legal[32], done[32];
     if (o->mask_phone)
@@ -211,7 +200,7 @@ json_t *tb_report_cases_json(tb_store_t *store, const char *held, const tb_repor
     json_t *arr = json_array();
     int rc;
     while (arr && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *j = case_json(st, o);
+        json_t *j = tb_report_case_row(st, o);
         if (!j || json_array_append_new(arr, j) < 0) {
             json_decref(arr);
             arr = NULL;
@@ -280,7 +269,7 @@ int tb_report_case_json(tb_store_t *store, const char *case_id, const tb_report_
         sqlite3_finalize(st);
         return -TB_ENOCASE;
     }
-    json_t *c = case_json(st, o);
+    json_t *c = tb_report_case_row(st, o);
     sqlite3_finalize(st);
     if (sqlite3_prepare_v2(db,
                            "SELECT origin_node, origin_seq, type, actor, at_ms, target, reason,"

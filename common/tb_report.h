@@ -30,6 +30,23 @@ typedef struct {
 const char *tb_card_name(const tb_calendar_t *cal, int64_t due_ms, int64_t now_ms);
 const char *tb_card_label(const char *name);
 
+/* Paused is a column of its own (tb_projection.h): while it is set the
+ * deadlines are 0, and the output says "paused" where a deadline would be,
+ * with due_ms 0 as at the county (county_report.c), not a -1 of its own. */
+#define TB_REPORT_CASE_COLS                                                                        \
+    "case_id, client_name, client_phone, agent, item_code, note, accept_time_ms, state, holder,"   \
+    " pending, version, updated_ms, county_state, county_version, due_ms, legal_due_ms,"           \
+    " to_bring, rating, rating_comment, decision, result, completion_time_ms, paused,"             \
+    " (SELECT CASE e.type WHEN 19 THEN e.reason ELSE '' END FROM events e"                         \
+    "  WHERE e.case_id = cases.case_id AND e.type IN (19, 20) AND e.folded = 1"                    \
+    "  ORDER BY e.at_ms DESC, e.origin_seq DESC LIMIT 1),"                                         \
+    " (SELECT e.rejected FROM events e WHERE e.case_id = cases.case_id AND e.rejected <> ''"       \
+    " ORDER BY e.rowid LIMIT 1)"
+
+/* One case as JSON from a row whose columns are TB_REPORT_CASE_COLS of cases
+ * (NULL: out of memory); the screens' paged lists (tb_weblist.h) use it. */
+json_t *tb_report_case_row(sqlite3_stmt *st, const tb_report_opts_t *o);
+
 /* The same as JSON values, for the screens (tb_http): an array of cases
  * (NULL on a store error), one case with its "history" (-TB_ENOCASE if
  * unknown), the catalog with "material_list" [{name, core}] per item. */

@@ -103,6 +103,15 @@ static const char *const migrations[] = {
      * the node that takes it. */
     "CREATE TABLE IF NOT EXISTS data_signatures(kind TEXT NOT NULL, version INTEGER NOT NULL,"
     "  signature BLOB NOT NULL, PRIMARY KEY(kind, version)) WITHOUT ROWID;",
+    /* web10 (issue 10): the screens' lists at 10,000 cases (tb_weblist.h): the
+     * ledger newest first and the inbox by deadline walk an index, and "last
+     * heard from" a place (or from anyone else) is one index probe, not a scan
+     * of the events.  Independent of the others, and idempotent. */
+    "CREATE INDEX IF NOT EXISTS cases_accept ON cases(accept_time_ms, case_id);"
+    "CREATE INDEX IF NOT EXISTS cases_due ON cases(due_ms);"
+    "CREATE INDEX IF NOT EXISTS cases_holder ON cases(holder);"
+    "CREATE INDEX IF NOT EXISTS events_origin_recorded ON events(origin_node, recorded_ms);"
+    "CREATE INDEX IF NOT EXISTS events_recorded ON events(recorded_ms);",
 };
 #define FOLD_PB_VERSION 4 /* the schema version with fold as tb_case_pack() */
 

@@ -5,8 +5,10 @@
 #include "tb_error.h"
 #include "tb_i18n.h"
 #include "tb_labels.h"
+#include "tb_log.h"
 #include "tb_report.h"
 #include "tb_webapi.h"
+#include "tb_weblist.h"
 #include "township.h"
 
 #include <errno.h>
@@ -18,16 +20,6 @@ extern const tb_http_asset_t township_assets[];
 extern const size_t township_assets_count;
 
 /* ---- helpers ----------------------------------------------------------------------------- */
-
-static int open_store(township_web_t *w, tb_store_t **ret)
-{
-    int rc = tb_store_open(tb_config_get(&w->env->cfg, TB_CFG_DATA_DIR), w->env->place, ret);
-    if (rc == 0 && (rc = tb_data_use_stored(w->env, *ret)) < 0)
-        tb_store_destroy(ret);
-    if (rc == 0)
-        tb_store_set_rules(*ret, w->env->catalog, w->env->calendar);
-    return rc;
-}
 
 static tb_report_opts_t report_opts(township_web_t *w)
 {
@@ -84,26 +76,12 @@ static int64_t last_from(tb_store_t *s, const char *origin)
     return last;
 }
 
-static bool is_closed(json_t *c)
-{
-    const char *state = json_string_value(json_object_get(c, "state"));
-    return state && (!strcmp(state, "closed") || !strcmp(state, "withdrawn"));
-}
-
 /* ---- handlers ---------------------------------------------------------------------------- */
 
-/* The signed-in person (NULL after answering 401, or 403: a change without
- * the session's CSRF token, or by a read-only role). */
 static const tb_webuser_t *signed_in(township_web_t *w, const tb_http_req_t *req,
                                      tb_http_resp_t *resp, bool change)
 {
-    const tb_webuser_t *u = tb_websess_require(w->sess, req, resp);
-    if (u && change && !tb_nodeauth_can_change(u->role, w->env->place)) {
-        tb_http_reply_error(resp, 403, "read_only",
-                            TB_TR("本账号只能查看，不能办理", "this account may only read"));
-        return NULL;
-    }
-    return u;
+    return tb_webnode_user(w, req, resp, change);
 }
 
 static void on_status(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
@@ -114,131 +92,45 @@ static void on_status(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
         return;
     tb_store_t *s = NULL;
     int64_t last = 0;
-    if (open_store(w, &s) == 0) {
+    if (tb_web_store(w->env, &s) == 0) {
         last = last_from(s, w->env->parent); /* the county's status and steps */
         tb_store_destroy(&s);
     }
-    char at[32] = "";
-    if (last > 0)
-        tb_fmt_time(last, at);
-    const char *me = tb_places_name(w->env->places, w->env->place);
-    const char *up = tb_places_name(w->env->places, w->env->parent);
-    const char *agent = u->name;
-    const char *phone = tb_config_get(&w->env->cfg, TB_CFG_SERVICE_PHONE);
-    tb_http_reply_json(
-        resp, 200,
-        json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:I,s:s,s:I,s:s}", "place", w->env->place, "place_name",
-                  me ? me : "", "county", w->env->parent, "county_name", up ? up : "", "agent",
-                  agent ? agent : "", "link_up", w->link_up ? w->link_up(w->arg) : false, "backlog",
-                  (json_int_t)(w->backlog ? w->backlog(w->arg) : 0), "last_status", at,
-                  "last_status_ms", (json_int_t)last, "phone", phone ? phone : ""));
+    tb_webnode_status(w, u, "county", last, resp);
 }
 
-static void on_items(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
-{
-    township_web_t *w = ctx;
-    if (!signed_in(w, req, resp, false))
-        return;
-    tb_web_items(w->env, resp);
-}
-
-/* Sooner deadline first; a case with no clock running (0 or paused) after. */
-static bool no_clock(json_t *c)
-{
-    const char *due = json_string_value(json_object_get(c, "due"));
-    return json_integer_value(json_object_get(c, "due_ms")) <= 0 || !due || !strcmp(due, "paused");
-}
-
-static int by_due(const void *a, const void *b)
-{
-    json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-    json_int_t dx = json_integer_value(json_object_get(x, "due_ms"));
-    json_int_t dy = json_integer_value(json_object_get(y, "due_ms"));
-    bool px = no_clock(x), py = no_clock(y);
-    if (px != py)
-        return px ? 1 : -1;
-    return dx < dy ? -1 : dx > dy;
-}
-
+/* The inbox: what this township holds or is being handed, sooner deadline
+ * first, a page at a time (tb_weblist.h). */
 static void on_inbox(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     township_web_t *w = ctx;
     if (!signed_in(w, req, resp, false))
         return;
-    const char *village = tb_http_query(req, "village"), *item = tb_http_query(req, "item");
-    tb_store_t *s = NULL;
-    int rc = open_store(w, &s);
-    if (rc < 0) {
-        refuse_msg(resp, rc, TB_EV_NONE, NULL);
-        return;
-    }
     tb_report_opts_t o = report_opts(w);
-    json_t *all = tb_report_cases_json(s, w->env->place, &o);
-    tb_store_destroy(&s);
-    if (!all) {
-        refuse_msg(resp, -TB_ESTORE, TB_EV_NONE, NULL);
-        return;
-    }
-    size_t n = json_array_size(all), k = 0, i;
-    json_t **v = calloc(n ? n : 1, sizeof *v), *c;
-    if (!v) {
-        json_decref(all);
-        refuse_msg(resp, -ENOMEM, TB_EV_NONE, NULL);
-        return;
-    }
-    json_array_foreach(all, i, c)
-    {
-        const char *id = json_string_value(json_object_get(c, "case_id"));
-        const char *code = json_string_value(json_object_get(c, "item_code"));
-        if (village && *village && (!id || strncmp(id, village, strlen(village))))
-            continue;
-        if (item && *item && (!code || strcmp(item, code)))
-            continue;
-        v[k++] = c;
-    }
-    qsort(v, k, sizeof *v, by_due);
-    json_t *kept = json_array();
-    for (i = 0; i < k; i++)
-        json_array_append(kept, v[i]);
-    free(v);
-    json_decref(all);
-    tb_http_reply_json(resp, 200, json_pack("{s:o}", "cases", kept));
+    tb_web_case_list(w->env, w->env->place, true, &o, req, resp);
 }
 
+/* The villages: each one's open, overdue and due-soon counts (one GROUP BY),
+ * its cursor and when it was last heard from. */
 static void on_villages(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     township_web_t *w = ctx;
     if (!signed_in(w, req, resp, false))
         return;
     tb_store_t *s = NULL;
-    int rc = open_store(w, &s);
+    json_t *counts = NULL;
+    int rc = tb_web_store(w->env, &s);
+    if (rc == 0)
+        rc = tb_weblist_counts(s, w->env->calendar, tb_now_ms(), &counts);
     if (rc < 0) {
-        refuse_msg(resp, rc, TB_EV_NONE, NULL);
-        return;
-    }
-    tb_report_opts_t o = report_opts(w);
-    json_t *all = tb_report_cases_json(s, NULL, &o);
-    if (!all) {
         tb_store_destroy(&s);
-        refuse_msg(resp, -TB_ESTORE, TB_EV_NONE, NULL);
+        refuse_msg(resp, rc, TB_EV_NONE, NULL);
         return;
     }
     json_t *out = json_array();
     const char *v;
     for (size_t i = 0; (v = tb_places_child(w->env->places, w->env->place, i)); i++) {
-        json_int_t open = 0, overdue = 0, due_soon = 0;
-        size_t k;
-        json_t *c;
-        json_array_foreach(all, k, c)
-        {
-            const char *id = json_string_value(json_object_get(c, "case_id"));
-            if (!id || strncmp(id, v, strlen(v)) || is_closed(c))
-                continue;
-            const char *card = json_string_value(json_object_get(c, "card"));
-            open++;
-            overdue += card && !strcmp(card, "red");
-            due_soon += card && !strcmp(card, "yellow");
-        }
+        json_t *n = json_object_get(counts, v);
         uint64_t cursor = 0;
         (void)tb_store_cursor_get(s, v, &cursor);
         int64_t last = last_from(s, v);
@@ -250,9 +142,11 @@ static void on_villages(void *ctx, const tb_http_req_t *req, tb_http_resp_t *res
                               json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I}", "place", v, "name",
                                         name ? name : "", "last_heard", at, "last_heard_ms",
                                         (json_int_t)last, "cursor", (json_int_t)cursor, "open",
-                                        open, "overdue", overdue, "due_soon", due_soon));
+                                        json_integer_value(json_array_get(n, 0)), "overdue",
+                                        json_integer_value(json_array_get(n, 1)), "due_soon",
+                                        json_integer_value(json_array_get(n, 2))));
     }
-    json_decref(all);
+    json_decref(counts);
     tb_store_destroy(&s);
     tb_http_reply_json(resp, 200, json_pack("{s:o}", "villages", out));
 }
@@ -260,20 +154,13 @@ static void on_villages(void *ctx, const tb_http_req_t *req, tb_http_resp_t *res
 static void register_case(township_web_t *w, const tb_webuser_t *u, const tb_http_req_t *req,
                           tb_http_resp_t *resp)
 {
-    json_t *b = tb_http_json_body(req);
     char mats[2048];
     tb_entry_t e = {0};
-    int rc;
-    if ((rc = tb_web_str(b, "client", &e.client)) < 0 ||
-        (rc = tb_web_str(b, "phone", &e.phone)) < 0 || (rc = tb_web_str(b, "item", &e.item)) < 0 ||
-        (rc = tb_web_str(b, "note", &e.note)) < 0 || (rc = tb_web_str(b, "reply", &e.reply)) < 0 ||
-        (rc = tb_web_list(b, "materials", mats, sizeof mats)) < 0) {
+    int rc = tb_web_entry(tb_http_json_body(req), &e, mats, sizeof mats);
+    if (rc < 0) {
         refuse_msg(resp, rc, TB_EV_NONE, NULL);
         return;
     }
-    if (e.note && !*e.note)
-        e.note = NULL;
-    e.materials = mats[0] ? mats : NULL;
     e.agent = u->login; /* the signed-in person, not a free-text agent */
     char why[400];
     if ((rc = tb_edge_explain_entry(w->env, &e, why, sizeof why)) < 0) {
@@ -282,7 +169,7 @@ static void register_case(township_web_t *w, const tb_webuser_t *u, const tb_htt
     }
     tb_store_t *s = NULL;
     char id[TB_CASEID_MAX];
-    if ((rc = open_store(w, &s)) < 0 || (rc = tb_edge_log(w->env, s, &e, id)) < 0) {
+    if ((rc = tb_web_store(w->env, &s)) < 0 || (rc = tb_edge_log(w->env, s, &e, id)) < 0) {
         tb_store_destroy(&s);
         refuse_msg(resp, rc, TB_EV_NONE,
                    rc == -TB_ENOREASON ? TB_TR("咨询和帮扶必须登记答复（--reply）",
@@ -292,9 +179,7 @@ static void register_case(township_web_t *w, const tb_webuser_t *u, const tb_htt
         return;
     }
     tb_store_destroy(&s);
-    if (w->kick)
-        w->kick(w->arg);
-    tb_http_reply_json(resp, 201, json_pack("{s:s}", "case_id", id));
+    tb_webnode_changed(w, 201, id, resp);
 }
 
 static const struct {
@@ -351,19 +236,8 @@ static int read_step(json_t *b, tb_act_t *a, char *mats, size_t size, const char
         }
         a->decision = !strcmp(d, "grant") ? TB_DECISION_GRANT : TB_DECISION_DENY;
     }
-    if (a->type == TB_EV_RATED) {
-        json_t *r = json_object_get(b, "rating");
-        char num[8];
-        const char *rating = NULL;
-        if (json_is_integer(r)) {
-            snprintf(num, sizeof num, "%lld", (long long)json_integer_value(r));
-            rating = num;
-        } else {
-            rating = json_string_value(r);
-        }
-        if (!rating || tb_rating_parse(rating, &a->rating) < 0)
-            return -TB_EBADVALUE;
-    }
+    if (a->type == TB_EV_RATED && tb_web_rating(b, &a->rating) < 0)
+        return -TB_EBADVALUE;
     return 0;
 }
 
@@ -387,7 +261,7 @@ static void act(township_web_t *w, const tb_webuser_t *u, const char *id, const 
         return;
     }
     tb_store_t *s = NULL;
-    if ((rc = open_store(w, &s)) < 0) {
+    if ((rc = tb_web_store(w->env, &s)) < 0) {
         refuse_msg(resp, rc, a.type, NULL);
         return;
     }
@@ -403,62 +277,28 @@ static void act(township_web_t *w, const tb_webuser_t *u, const char *id, const 
         return;
     }
     tb_store_destroy(&s);
-    if (w->kick)
-        w->kick(w->arg);
-    tb_http_reply_json(resp, 200, json_pack("{s:s}", "case_id", id));
+    tb_webnode_changed(w, 200, id, resp);
 }
 
 static void on_case_get(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     township_web_t *w = ctx;
     const tb_webuser_t *u = signed_in(w, req, resp, false);
-    if (!u)
-        return;
-    const char *id = tb_http_param(req);
-    if (!tb_caseid_valid(id)) {
-        tb_http_reply_error(resp, 404, "no_case", tb_strerror(-TB_ENOCASE));
-        return;
-    }
-    char place[TB_CODE_LEN + 1];
-    snprintf(place, sizeof place, "%.12s", id);
-    if (!tb_websess_scope(u, place, resp))
-        return;
-    tb_store_t *s = NULL;
-    int rc = open_store(w, &s);
-    json_t *c = NULL;
-    tb_case_t cs;
-    char origin[TB_CODE_LEN + 1];
     tb_report_opts_t o = report_opts(w);
     o.mask_phone = false; /* the one-case view, as `show` */
-    /* A view of the case's personal data is audited before it is shown. */
-    if (rc == 0)
-        rc = tb_audit_add(s, u->login, "view", id, NULL);
-    if (rc == 0)
-        rc = tb_report_case_json(s, id, &o, &c);
-    if (rc == 0 && tb_store_case_get(s, id, &cs, origin) == 0) {
-        /* What the case's state allows here: the rules table, asked for every step. */
-        const tb_item_t *it = tb_catalog_find(w->env->catalog, cs.item);
-        uint32_t mask = it ? tb_case_next_steps(&cs, it, w->env->place) : 0;
-        json_t *steps = json_array(), *mats = json_array();
-        for (size_t k = 0; k < NACTIONS; k++)
-            if (mask & (UINT32_C(1) << actions[k].type))
-                json_array_append_new(steps, json_string(actions[k].name));
-        for (size_t k = 0; it && k < it->nmaterials; k++)
-            json_array_append_new(mats, json_pack("{s:s,s:b,s:b}", "name", it->material[k], "core",
-                                                  it->core[k], "have", (cs.have >> k) & 1));
-        json_object_set_new(c, "steps", steps);
-        json_object_set_new(c, "material_list", mats);
-        json_object_set_new(c, "item_level",
-                            json_string(it && it->level == TB_LEVEL_COUNTY     ? "county"
-                                        : it && it->level == TB_LEVEL_TOWNSHIP ? "township"
-                                        : it                                   ? "village"
-                                                                               : ""));
-    }
-    tb_store_destroy(&s);
-    if (rc < 0)
-        refuse_msg(resp, rc, TB_EV_NONE, NULL);
-    else
-        tb_http_reply_json(resp, 200, c);
+    json_t *c;
+    tb_case_t cs;
+    if (!u || tb_web_case_open(w->env, u, &o, req, resp, &c, &cs) < 0)
+        return;
+    /* What the case's state allows here: the rules table, asked for every step. */
+    const tb_item_t *it = tb_catalog_find(w->env->catalog, cs.item);
+    uint32_t mask = it ? tb_case_next_steps(&cs, it, w->env->place) : 0;
+    json_t *steps = json_array();
+    for (size_t k = 0; k < NACTIONS; k++)
+        if (mask & (UINT32_C(1) << actions[k].type))
+            json_array_append_new(steps, json_string(actions[k].name));
+    json_object_set_new(c, "steps", steps);
+    tb_http_reply_json(resp, 200, c);
 }
 
 static void on_case_post(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
@@ -481,31 +321,9 @@ static void on_register(void *ctx, const tb_http_req_t *req, tb_http_resp_t *res
         register_case(w, u, req, resp);
 }
 
-static void on_login(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
-{
-    township_web_t *w = ctx;
-    tb_websess_login(w->sess, req, resp);
-}
-
-static void on_logout(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
-{
-    township_web_t *w = ctx;
-    tb_websess_logout(w->sess, req, resp);
-}
-
-static void on_me(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
-{
-    township_web_t *w = ctx;
-    tb_websess_me(w->sess, req, resp);
-}
-
 static const tb_http_route_t routes[] = {
-    {"POST", "/api/login", on_login, true},
-    {"POST", "/api/logout", on_logout, false},
-    {"GET", "/api/me", on_me, false},
-
+    TB_WEBNODE_ROUTES,
     {"GET", "/api/status", on_status, false},
-    {"GET", "/api/items", on_items, false},
     {"GET", "/api/inbox", on_inbox, false},
     {"POST", "/api/cases", on_register, true},
     {"GET", "/api/cases/*", on_case_get, false},
@@ -515,21 +333,11 @@ static const tb_http_route_t routes[] = {
 
 int township_web_start(uv_loop_t *loop, const char *addr, township_web_t *w, tb_http_t **ret)
 {
-    int rc = tb_web_token(w->csrf);
-    if (rc < 0)
-        return rc;
-    w->auth.data_dir = tb_config_get(&w->env->cfg, TB_CFG_DATA_DIR);
-    w->auth.place = w->env->place;
-    if ((rc = tb_websess_new(tb_nodeauth_verify, &w->auth, &w->sess)) < 0)
-        return rc;
-    rc = tb_http_new(loop, addr, routes, sizeof routes / sizeof routes[0], township_assets,
-                     township_assets_count, w, ret);
-    if (rc < 0)
-        tb_websess_free(&w->sess); /* no server: nothing will stop it */
-    return rc;
+    return tb_webnode_start(loop, addr, w, routes, sizeof routes / sizeof routes[0],
+                            township_assets, township_assets_count, ret);
 }
 
 void township_web_stop(township_web_t *w)
 {
-    tb_websess_free(&w->sess);
+    tb_webnode_stop(w);
 }

@@ -10,15 +10,22 @@
  *                                (tb_websession.h) with the accounts the county sent here
  *   GET  /api/status             place, county, link up, backlog, last status from the county
  *   GET  /api/items              the catalog in force (as `items --json`)
- *   GET  /api/inbox?village=&item=   cases held or being handed here, by deadline (as `inbox`)
- *   GET  /api/cases/ID           one case with its history, its item's materials and
- *                                "steps": the steps the case's state allows here (tb_rules)
- *   POST /api/cases              walk-in registration: {client, phone, item, materials[], note,
- * reply} POST /api/cases/ID/ACTION    notice {missing[]}, supplement {materials[]}, accept
- * {pledge[], due}, refuse {reason}, decide {decision: grant|deny, reason}, forward {}, suspend
- * {basis, reason}, resume {}, result {}, deliver {}, rate {rating, comment}, withdraw {reason},
- * note {reason} GET  /api/villages           this township's villages: last heard, cursor, open,
- * overdue.  Every route but login needs a signed-in person (401): a window of
+ *   GET  /api/inbox?filter=&village=&item=&q=&from=&to=&page=&per=   cases held or being
+ *                                handed here, by deadline (as `inbox`), a page at a time:
+ *                                {cases, total, page, per, pages} (tb_weblist.h)
+ *   GET  /api/cases/ID           one case with its history, its item's materials, the
+ *                                receipt (tb_webapi.h: tb_web_case_open) and "steps": the
+ *                                steps the case's state allows here (tb_rules)
+ *   POST /api/cases              walk-in registration: {client, phone, item, materials[],
+ *                                note, reply}
+ *   POST /api/cases/ID/ACTION    notice {missing[]}, supplement {materials[]}, accept {},
+ *                                pledge {pledge[], due}, refuse {reason}, decide {decision:
+ *                                grant|deny, reason}, forward {}, suspend {basis, reason},
+ *                                resume {}, result {}, deliver {}, rate {rating, comment},
+ *                                withdraw {reason}, note {reason}
+ *   GET  /api/villages           this township's villages: last heard, cursor, open,
+ *                                overdue, due soon (counted in SQL)
+ * Every route but login needs a signed-in person (401): a window of
  * this township changes cases and is their actor (its login), an auditor
  * only reads (403 read_only); every change carries the session's CSRF token
  * (403); a case outside the account's scope is 403; every view of a case is
@@ -30,24 +37,14 @@
 
 #include "tb_cli.h"
 #include "tb_http.h"
-#include "tb_nodeauth.h"
-#include "tb_websession.h"
+#include "tb_webapi.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
-typedef struct {
-    tb_env_ctx_t *env; /* the daemon's: config, catalog and calendar in force */
-    bool (*link_up)(void *arg);
-    uint64_t (*backlog)(void *arg);
-    void (*kick)(void *arg); /* something was queued: send now */
-    void *arg;
-    char csrf[65];
-    /* Sign-in (tb_websession) with the accounts the county distributed here
-     * (tb_nodeauth): made by township_web_start, freed by township_web_stop. */
-    tb_nodeauth_t auth;
-    tb_websess_t *sess;
-} township_web_t;
+/* What the daemon gives the screens (tb_webapi.h: env, link_up, backlog,
+ * kick, arg; the sign-in they keep). */
+typedef tb_webnode_t township_web_t;
 
 /* Serve the screens on addr; w must outlive the server. */
 int township_web_start(uv_loop_t *loop, const char *addr, township_web_t *w, tb_http_t **ret);

@@ -7,6 +7,7 @@
 #include "tb_log.h"
 #include "tb_report.h"
 #include "tb_webapi.h"
+#include "tb_weblist.h"
 #include "village.h"
 
 #include <errno.h>
@@ -18,16 +19,6 @@ extern const tb_http_asset_t village_assets[];
 extern const size_t village_assets_count;
 
 /* ---- helpers ----------------------------------------------------------------------------- */
-
-static int open_store(village_web_t *w, tb_store_t **ret)
-{
-    int rc = tb_store_open(tb_config_get(&w->env->cfg, TB_CFG_DATA_DIR), w->env->place, ret);
-    if (rc == 0 && (rc = tb_data_use_stored(w->env, *ret)) < 0)
-        tb_store_destroy(ret);
-    if (rc == 0)
-        tb_store_set_rules(*ret, w->env->catalog, w->env->calendar);
-    return rc;
-}
 
 static tb_report_opts_t report_opts(village_web_t *w)
 {
@@ -64,18 +55,10 @@ static void refuse(tb_http_resp_t *resp, int rc)
     tb_web_refuse(resp, rc, field_of(rc), NULL);
 }
 
-/* The signed-in person (NULL after answering 401, or 403: a change without
- * the session's CSRF token, or by a read-only role). */
 static const tb_webuser_t *signed_in(village_web_t *w, const tb_http_req_t *req,
                                      tb_http_resp_t *resp, bool change)
 {
-    const tb_webuser_t *u = tb_websess_require(w->sess, req, resp);
-    if (u && change && !tb_nodeauth_can_change(u->role, w->env->place)) {
-        tb_http_reply_error(resp, 403, "read_only",
-                            TB_TR("本账号只能查看，不能办理", "this account may only read"));
-        return NULL;
-    }
-    return u;
+    return tb_webnode_user(w, req, resp, change);
 }
 
 /* ---- handlers ---------------------------------------------------------------------------- */
@@ -88,11 +71,11 @@ static void on_status(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
         return;
     tb_store_t *s = NULL;
     int64_t last = 0;
-    if (open_store(w, &s) == 0) {
-        sqlite3_stmt *st;
+    if (tb_web_store(w->env, &s) == 0) {
+        sqlite3_stmt *st; /* newest first down the recorded_ms index, not a scan */
         if (sqlite3_prepare_v2(tb_store_db(s),
-                               "SELECT coalesce(max(recorded_ms), 0) FROM events"
-                               " WHERE origin_node <> ?1",
+                               "SELECT recorded_ms FROM events WHERE origin_node <> ?1"
+                               " ORDER BY recorded_ms DESC LIMIT 1",
                                -1, &st, NULL) == SQLITE_OK) {
             sqlite3_bind_text(st, 1, w->env->place, -1, SQLITE_STATIC);
             if (sqlite3_step(st) == SQLITE_ROW)
@@ -101,124 +84,40 @@ static void on_status(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
         }
         tb_store_destroy(&s);
     }
-    char at[32] = "";
-    if (last > 0)
-        tb_fmt_time(last, at);
-    const char *me = tb_places_name(w->env->places, w->env->place);
-    const char *up = tb_places_name(w->env->places, w->env->parent);
-    const char *agent = u->name;
-    const char *phone = tb_config_get(&w->env->cfg, TB_CFG_SERVICE_PHONE);
-    tb_http_reply_json(
-        resp, 200,
-        json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:I,s:s,s:I,s:s}", "place", w->env->place, "place_name",
-                  me ? me : "", "township", w->env->parent, "township_name", up ? up : "", "agent",
-                  agent ? agent : "", "link_up", w->link_up ? w->link_up(w->arg) : false, "backlog",
-                  (json_int_t)(w->backlog ? w->backlog(w->arg) : 0), "last_status", at,
-                  "last_status_ms", (json_int_t)last, "phone", phone ? phone : ""));
+    tb_webnode_status(w, u, "township", last, resp);
 }
 
-static void on_items(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
-{
-    village_web_t *w = ctx;
-    if (!signed_in(w, req, resp, false))
-        return;
-    tb_web_items(w->env, resp);
-}
-
-static bool keep(json_t *c, const char *filter, const char *q, const char *item)
-{
-    const char *state = json_string_value(json_object_get(c, "state"));
-    const char *card = json_string_value(json_object_get(c, "card"));
-    bool closed = state && (!strcmp(state, "closed") || !strcmp(state, "withdrawn"));
-    if (filter && *filter) {
-        if (!strcmp(filter, "open") && closed)
-            return false;
-        if (!strcmp(filter, "closed") && !closed)
-            return false;
-        if (!strcmp(filter, "due") && (closed || !card || strcmp(card, "yellow")))
-            return false;
-        if (!strcmp(filter, "overdue") && (closed || !card || strcmp(card, "red")))
-            return false;
-    }
-    const char *code = json_string_value(json_object_get(c, "item_code"));
-    if (item && *item && (!code || strcmp(item, code)))
-        return false;
-    if (q && *q) {
-        const char *id = json_string_value(json_object_get(c, "case_id"));
-        const char *name = json_string_value(json_object_get(c, "client_name"));
-        if (!(id && strstr(id, q)) && !(name && strstr(name, q)))
-            return false;
-    }
-    return true;
-}
-
+/* The ledger: every case of this store, newest first, a page at a time (tb_weblist.h). */
 static void on_cases(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     village_web_t *w = ctx;
     if (!signed_in(w, req, resp, false))
         return;
-    const char *filter = tb_http_query(req, "filter");
-    if (filter && *filter && strcmp(filter, "open") && strcmp(filter, "due") &&
-        strcmp(filter, "overdue") && strcmp(filter, "closed")) {
-        tb_http_reply_error(resp, 400, "filter",
-                            TB_TR("筛选只能是 open、due、overdue 或 closed",
-                                  "filter is one of open, due, overdue, closed"));
-        return;
-    }
-    tb_store_t *s = NULL;
-    int rc = open_store(w, &s);
-    if (rc < 0) {
-        refuse(resp, rc);
-        return;
-    }
     tb_report_opts_t o = report_opts(w);
-    json_t *all = tb_report_cases_json(s, NULL, &o);
-    tb_store_destroy(&s);
-    if (!all) {
-        refuse(resp, -TB_ESTORE);
-        return;
-    }
-    json_t *kept = json_array();
-    size_t i;
-    json_t *c;
-    json_array_foreach(all, i, c)
-    {
-        if (keep(c, filter, tb_http_query(req, "q"), tb_http_query(req, "item")))
-            json_array_append(kept, c);
-    }
-    json_decref(all);
-    tb_http_reply_json(resp, 200, json_pack("{s:o}", "cases", kept));
+    tb_web_case_list(w->env, NULL, false, &o, req, resp);
 }
 
 static void log_case(village_web_t *w, const tb_webuser_t *u, const tb_http_req_t *req,
                      tb_http_resp_t *resp)
 {
-    json_t *b = tb_http_json_body(req);
     char mats[2048];
     village_entry_t e = {0};
-    int rc;
-    if ((rc = tb_web_str(b, "client", &e.client)) < 0 ||
-        (rc = tb_web_str(b, "phone", &e.phone)) < 0 || (rc = tb_web_str(b, "item", &e.item)) < 0 ||
-        (rc = tb_web_str(b, "note", &e.note)) < 0 || (rc = tb_web_str(b, "reply", &e.reply)) < 0 ||
-        (rc = tb_web_list(b, "materials", mats, sizeof mats)) < 0) {
+    int rc = tb_web_entry(tb_http_json_body(req), &e, mats, sizeof mats);
+    if (rc < 0) {
         refuse(resp, rc);
         return;
     }
-    if (e.note && !*e.note)
-        e.note = NULL;
-    e.materials = mats;
+    e.materials = mats; /* "" is none, as on the command line */
     e.agent = u->login; /* the signed-in person, not a free-text agent */
     tb_store_t *s = NULL;
     char id[TB_CASEID_MAX];
-    if ((rc = open_store(w, &s)) < 0 || (rc = village_log(w->env, s, &e, id)) < 0) {
+    if ((rc = tb_web_store(w->env, &s)) < 0 || (rc = village_log(w->env, s, &e, id)) < 0) {
         tb_store_destroy(&s);
         refuse(resp, rc);
         return;
     }
     tb_store_destroy(&s);
-    if (w->kick)
-        w->kick(w->arg);
-    tb_http_reply_json(resp, 201, json_pack("{s:s}", "case_id", id));
+    tb_webnode_changed(w, 201, id, resp);
 }
 
 static const struct {
@@ -244,8 +143,6 @@ static void act(village_web_t *w, const tb_webuser_t *u, const char *id, const c
     char mats[2048];
     tb_act_t a = {.type = actions[k].type, .case_id = id, .actor = u->login};
     int rc;
-    const char *rating = NULL;
-    json_t *r = json_object_get(b, "rating");
     if ((rc = tb_web_str(b, "reason", &a.reason)) < 0 ||
         (rc = tb_web_str(b, "comment", &a.comment)) < 0 ||
         (rc = tb_web_list(b, "materials", mats, sizeof mats)) < 0) {
@@ -253,59 +150,27 @@ static void act(village_web_t *w, const tb_webuser_t *u, const char *id, const c
         return;
     }
     a.materials = mats[0] ? mats : NULL;
-    if (a.type == TB_EV_RATED) {
-        char num[8];
-        if (json_is_integer(r)) {
-            snprintf(num, sizeof num, "%lld", (long long)json_integer_value(r));
-            rating = num;
-        } else {
-            rating = json_string_value(r);
-        }
-        if (!rating || tb_rating_parse(rating, &a.rating) < 0) {
-            refuse(resp, -TB_EBADVALUE);
-            return;
-        }
+    if (a.type == TB_EV_RATED && tb_web_rating(b, &a.rating) < 0) {
+        refuse(resp, -TB_EBADVALUE);
+        return;
     }
     tb_store_t *s = NULL;
-    if ((rc = open_store(w, &s)) < 0 || (rc = village_act(w->env, s, &a)) < 0) {
+    if ((rc = tb_web_store(w->env, &s)) < 0 || (rc = village_act(w->env, s, &a)) < 0) {
         tb_store_destroy(&s);
         refuse(resp, rc);
         return;
     }
     tb_store_destroy(&s);
-    if (w->kick)
-        w->kick(w->arg);
-    tb_http_reply_json(resp, 200, json_pack("{s:s}", "case_id", id));
+    tb_webnode_changed(w, 200, id, resp);
 }
 
 static void on_case_get(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     village_web_t *w = ctx;
     const tb_webuser_t *u = signed_in(w, req, resp, false);
-    if (!u)
-        return;
-    const char *id = tb_http_param(req);
-    if (!tb_caseid_valid(id)) {
-        tb_http_reply_error(resp, 404, "no_case", tb_strerror(-TB_ENOCASE));
-        return;
-    }
-    char place[TB_CODE_LEN + 1];
-    snprintf(place, sizeof place, "%.12s", id);
-    if (!tb_websess_scope(u, place, resp))
-        return;
-    tb_store_t *s = NULL;
-    int rc = open_store(w, &s);
-    json_t *c = NULL;
     tb_report_opts_t o = report_opts(w);
-    /* A view of the case's personal data is audited before it is shown. */
-    if (rc == 0)
-        rc = tb_audit_add(s, u->login, "view", id, NULL);
-    if (rc == 0)
-        rc = tb_report_case_json(s, id, &o, &c);
-    tb_store_destroy(&s);
-    if (rc < 0)
-        refuse(resp, rc);
-    else
+    json_t *c;
+    if (u && tb_web_case_open(w->env, u, &o, req, resp, &c, NULL) == 0)
         tb_http_reply_json(resp, 200, c);
 }
 
@@ -349,68 +214,30 @@ static void on_ledger(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
     }
     char prefix[16];
     snprintf(prefix, sizeof prefix, "%04d-%02d", y, mo);
+    int32_t first, next;
+    (void)tb_day_from_ymd(y, mo, 1, &first); /* y and mo checked above */
+    (void)tb_day_from_ymd(mo == 12 ? y + 1 : y, mo == 12 ? 1 : mo + 1, 1, &next);
+    /* The month's cases in SQL, oldest first, all on one printable page. */
     tb_store_t *s = NULL;
-    int rc = open_store(w, &s);
+    json_t *rows = NULL;
+    tb_report_opts_t o = report_opts(w);
+    int rc = tb_web_store(w->env, &s);
+    if (rc == 0)
+        rc = tb_weblist_month(s, tb_day_start_ms(first), tb_day_start_ms(next), &o, &rows);
+    tb_store_destroy(&s);
     if (rc < 0) {
         refuse(resp, rc);
         return;
     }
-    tb_report_opts_t o = report_opts(w);
-    json_t *all = tb_report_cases_json(s, NULL, &o);
-    tb_store_destroy(&s);
-    if (!all) {
-        refuse(resp, -TB_ESTORE);
-        return;
-    }
-    json_t *rows = json_array();
-    size_t i;
-    json_t *c;
-    json_array_foreach(all, i, c)
-    {
-        const char *at = json_string_value(json_object_get(c, "accept_time"));
-        if (at && !strncmp(at, prefix, 7))
-            json_array_append_new(rows,
-                                  json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O}", "client_name",
-                                            json_object_get(c, "client_name"), "client_phone",
-                                            json_object_get(c, "client_phone"), "agent",
-                                            json_object_get(c, "agent"), "item_name",
-                                            json_object_get(c, "item_name"), "accept_time",
-                                            json_object_get(c, "accept_time"), "completion_time",
-                                            json_object_get(c, "completion_time"), "result",
-                                            json_object_get(c, "result")));
-    }
-    json_decref(all);
     const char *me = tb_places_name(w->env->places, w->env->place);
     tb_http_reply_json(
         resp, 200,
         json_pack("{s:s,s:s,s:o}", "month", prefix, "place_name", me ? me : "", "rows", rows));
 }
 
-static void on_login(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
-{
-    village_web_t *w = ctx;
-    tb_websess_login(w->sess, req, resp);
-}
-
-static void on_logout(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
-{
-    village_web_t *w = ctx;
-    tb_websess_logout(w->sess, req, resp);
-}
-
-static void on_me(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
-{
-    village_web_t *w = ctx;
-    tb_websess_me(w->sess, req, resp);
-}
-
 static const tb_http_route_t routes[] = {
-    {"POST", "/api/login", on_login, true},
-    {"POST", "/api/logout", on_logout, false},
-    {"GET", "/api/me", on_me, false},
-
+    TB_WEBNODE_ROUTES,
     {"GET", "/api/status", on_status, false},
-    {"GET", "/api/items", on_items, false},
     {"GET", "/api/cases", on_cases, false},
     {"POST", "/api/cases", on_log, true},
     {"GET", "/api/cases/*", on_case_get, false},
@@ -420,21 +247,11 @@ static const tb_http_route_t routes[] = {
 
 int village_web_start(uv_loop_t *loop, const char *addr, village_web_t *w, tb_http_t **ret)
 {
-    int rc = tb_web_token(w->csrf);
-    if (rc < 0)
-        return rc;
-    w->auth.data_dir = tb_config_get(&w->env->cfg, TB_CFG_DATA_DIR);
-    w->auth.place = w->env->place;
-    if ((rc = tb_websess_new(tb_nodeauth_verify, &w->auth, &w->sess)) < 0)
-        return rc;
-    rc = tb_http_new(loop, addr, routes, sizeof routes / sizeof routes[0], village_assets,
-                     village_assets_count, w, ret);
-    if (rc < 0)
-        tb_websess_free(&w->sess); /* no server: nothing will stop it */
-    return rc;
+    return tb_webnode_start(loop, addr, w, routes, sizeof routes / sizeof routes[0], village_assets,
+                            village_assets_count, ret);
 }
 
 void village_web_stop(village_web_t *w)
 {
-    tb_websess_free(&w->sess);
+    tb_webnode_stop(w);
 }

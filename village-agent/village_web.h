@@ -10,8 +10,12 @@
  *                                (tb_websession.h) with the accounts the county sent here
  *   GET  /api/status             place, township, link up, backlog, last status from above
  *   GET  /api/items              the catalog in force (as `items --json`)
- *   GET  /api/cases?filter=&q=&item=   the ledger (filter: open, due, overdue, closed)
- *   GET  /api/cases/ID           one case with its history (as `show --json`)
+ *   GET  /api/cases?filter=&item=&q=&from=&to=&page=&per=   the ledger, newest first, a
+ *                                page at a time: {cases, total, page, per, pages}
+ *                                (tb_weblist.h: filter open, due, overdue, closed)
+ *   GET  /api/cases/ID           one case with its history (as `show --json`), its item's
+ *                                material_list and the receipt's to_bring and promised
+ *                                date (tb_webapi.h: tb_web_case_open)
  *   POST /api/cases              log: {client, phone, item, materials[], note, reply}
  *   POST /api/cases/ID/ACTION    supplement {materials[]}, deliver {}, rate {rating, comment},
  *                                withdraw {reason}, note {reason}
@@ -29,25 +33,14 @@
 
 #include "tb_cli.h"
 #include "tb_http.h"
-#include "tb_nodeauth.h"
-#include "tb_websession.h"
+#include "tb_webapi.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
-typedef struct {
-    tb_env_ctx_t *env; /* the daemon's: config, catalog and calendar in force */
-    /* What the daemon knows of its link (NULL: unknown). */
-    bool (*link_up)(void *arg);
-    uint64_t (*backlog)(void *arg);
-    void (*kick)(void *arg); /* something was queued: send now */
-    void *arg;
-    char csrf[65];
-    /* Sign-in (tb_websession) with the accounts the county distributed here
-     * (tb_nodeauth): made by village_web_start, freed by village_web_stop. */
-    tb_nodeauth_t auth;
-    tb_websess_t *sess;
-} village_web_t;
+/* What the daemon gives the screens (tb_webapi.h: env, link_up, backlog,
+ * kick, arg; the sign-in they keep). */
+typedef tb_webnode_t village_web_t;
 
 /* Serve the screens on addr; w must outlive the server. */
 int village_web_start(uv_loop_t *loop, const char *addr, village_web_t *w, tb_http_t **ret);

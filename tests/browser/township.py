@@ -10,7 +10,9 @@ already in the township's inbox in pre-review.  Prints TAP-like lines, one
 per check, and a screenshot of every screen into SHOT_DIR.  The bash wrapper
 (test-township-web.sh) owns the daemons."""
 import os
+import re
 import sys
+import time
 
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
@@ -96,6 +98,12 @@ check("pre-review offers neither forward nor result nor decide",
 
 
 def text(d, id_):
+    # The page redraws a view when a status comes back: look again.
+    for _ in range(20):
+        try:
+            return d.find_element(By.ID, id_).text
+        except StaleElementReferenceException:
+            time.sleep(0.1)
     return d.find_element(By.ID, id_).text
 
 
@@ -188,6 +196,16 @@ try:
     tw_wait.until(lambda d: not d.find_elements(By.ID, "f-forward"))
     check("forwarded to the county", True)
     tw.save_screenshot(f"{shots}/township-case-forwarded.png")
+    # Accepted (容缺): the receipt's date is the promise itself, and what is
+    # still to bring is what was pledged.
+    tw.get(tbase + "/#/receipt/" + case_id)
+    tw_wait.until(EC.presence_of_element_located((By.ID, "receipt-promised")))
+    promised = text(tw, "receipt-promised")
+    check("accepted: the promised date, no longer 预计", re.fullmatch(r"\d{4}-\d{2}-\d{2}", promised) is not None,
+          promised)
+    check("accepted: still to bring is the pledged material", text(tw, "receipt-bring") == "银行卡复印件",
+          text(tw, "receipt-bring"))
+    tw.save_screenshot(f"{shots}/township-receipt-accepted.png")
 
     # The village page, never reloaded, shows the county's status: the
     # county's receipt (签收) travels down and the page redraws by itself.
@@ -235,6 +253,11 @@ try:
     walk = tw.current_url.rsplit("/", 1)[-1]
     check("walk-in: the receipt with the township's case id", walk.startswith("360826100000-")
           and "陈大爷" in text(tw, "receipt"), text(tw, "receipt"))
+    check("walk-in, everything handed in: no 需补材料 row", not tw.find_elements(By.ID, "receipt-bring"),
+          text(tw, "receipt"))
+    check("walk-in, an immediate item: promised today, 预计",
+          text(tw, "receipt-promised") == time.strftime("%Y-%m-%d", time.gmtime(time.time() + 8 * 3600)) + "（预计）",
+          text(tw, "receipt-promised"))
     tw.save_screenshot(f"{shots}/township-receipt.png")
 
     # An immediate item decided at the window: result at once (马上办).
@@ -247,13 +270,18 @@ try:
     check("an immediate item granted gets its result at once", "result" in history(walk), history(walk))
     tw.save_screenshot(f"{shots}/township-case-decided.png")
 
-    # Phone-sized screen: the inbox is still usable.
+    # Phone-sized screen (390×844): every screen fits its width.
     tw.set_window_size(390, 844)
-    tw.get(tbase + "/#/inbox")
-    tw_wait.until(EC.presence_of_element_located((By.ID, "inbox")))
-    tw.save_screenshot(f"{shots}/township-inbox-phone.png")
-    check("the inbox fits a phone-sized screen",
-          tw.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1"))
+    for name, path, mark in (("inbox", "#/inbox", "inbox"), ("register", "#/register", "item-search"),
+                             ("villages", "#/villages", "villages"), ("case", "#/case/" + case_id, "steps"),
+                             ("notice", "#/notice/" + case_id, "notice-doc"), ("receipt", "#/receipt/" + walk, "receipt")):
+        tw.get(tbase + "/" + path)
+        tw_wait.until(EC.presence_of_element_located((By.ID, mark)))
+        check(f"{name}: fits a phone-sized screen",
+              tw.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1"))
+        tw.save_screenshot(f"{shots}/township-{name}-phone.png")
+        if name == "inbox":
+            check("the inbox shows its count", text(tw, "page-count").startswith("共 "), text(tw, "page-count"))
 finally:
     if vw:
         vw.quit()

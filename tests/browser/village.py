@@ -9,11 +9,13 @@ screenshot of every screen into SHOT_DIR.  The bash wrapper
 (test-village-web.sh) owns the daemons and counts the lines."""
 import os
 import json
+import re
 import sys
 import time
 
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -117,6 +119,14 @@ try:
     case_id = drv.current_url.rsplit("/", 1)[-1]
     check("saving shows the receipt with the case id", case_id in receipt and "李四" in receipt, receipt)
     check("the receipt says what is still to bring", "需补材料" in receipt, receipt)
+    # Before acceptance: the item's materials not handed in, and the promised
+    # date counted from today, marked 预计 (no empty rows).
+    bring = drv.find_element(By.ID, "receipt-bring").text
+    check("the receipt lists the materials not handed in", bring == "费用清单、出院小结、银行卡复印件", bring)
+    promised = drv.find_element(By.ID, "receipt-promised").text
+    check("the receipt's promised date is marked 预计 before acceptance",
+          re.fullmatch(r"\d{4}-\d{2}-\d{2}（预计）", promised) is not None
+          and promised[:10] > time.strftime("%Y-%m-%d", time.gmtime(time.time() + 8 * 3600)), promised)
     drv.save_screenshot(f"{shots}/village-receipt.png")
 
     # The ledger lists it; the case page shows its timeline.
@@ -142,13 +152,28 @@ try:
     check("the monthly ledger has the case's resident", "李四" in drv.find_element(By.ID, "month-ledger").text)
     drv.save_screenshot(f"{shots}/village-month.png")
 
-    # Phone-sized screen: the form is still usable.
+    # Phone-sized screen (390×844): every screen fits its width (a wide table
+    # scrolls inside its box) and its controls are reachable by keyboard.
     drv.set_window_size(390, 844)
-    drv.get(base + "/#/log")
-    wait.until(EC.presence_of_element_located((By.ID, "item-search")))
-    check("the form fits a phone-sized screen",
-          drv.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1"))
-    drv.save_screenshot(f"{shots}/village-log-phone.png")
+    for name, path, mark in (("log", "#/log", "item-search"), ("ledger", "#/ledger", "ledger"),
+                             ("month", "#/month", "month-ledger"), ("case", "#/case/" + case_id, "timeline"),
+                             ("receipt", "#/receipt/" + case_id, "receipt")):
+        drv.get(base + "/" + path)
+        wait.until(EC.presence_of_element_located((By.ID, mark)))
+        check(f"{name}: fits a phone-sized screen",
+              drv.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1"))
+        drv.save_screenshot(f"{shots}/village-{name}-phone.png")
+    # Keyboard: Tab from the page's start reaches the ledger's pager.
+    drv.get(base + "/#/ledger")
+    wait.until(EC.presence_of_element_located((By.ID, "page-count")))
+    check("the ledger shows its count", "共 1 件" in drv.find_element(By.ID, "page-count").text,
+          drv.find_element(By.ID, "page-count").text)
+    ids = set()
+    for _ in range(80):
+        drv.switch_to.active_element.send_keys(Keys.TAB)
+        ids.add(drv.execute_script("const e = document.activeElement; return e.id || e.getAttribute('href') || e.textContent.trim();"))
+    check("Tab reaches the filters, the search and the case link",
+          {"ledger-q", "ledger-item", "ledger-from", "ledger-to", "#/case/" + case_id} <= ids, sorted(i for i in ids if i))
 finally:
     drv.quit()
 

@@ -93,4 +93,33 @@ static inline int64_t sql_int(tb_store_t *s, const char *sql)
     return v;
 }
 
+/* Record a case logged at the store's own node (a walk-in, LOGGED with its
+ * ledger; agent 赵六) in one transaction, as a command would: with reply, a
+ * consultation answered on the spot (closed at once).  0 or a negative code. */
+static inline int tb_test_log_case(tb_store_t *s, const char *id, const char *item,
+                                   const char *client, const char *phone, int64_t at,
+                                   const char *reply)
+{
+    Tongban__V1__LedgerRecord l = TONGBAN__V1__LEDGER_RECORD__INIT;
+    l.client_name = (char *)client;
+    l.client_phone = (char *)phone;
+    l.agent = "赵六";
+    l.item_code = (char *)item;
+    l.note = reply ? "" : "户口簿带来了";
+    l.result = (char *)(reply ? reply : "");
+    l.accept_time_ms = at;
+    tb_event_msg_t ev = TONGBAN__V1__CASE_EVENT__INIT;
+    ev.case_id = (char *)id;
+    ev.type = TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED;
+    ev.actor = "赵六";
+    ev.at_ms = at;
+    ev.ledger = &l;
+    static const char *const peers[] = {NULL};
+    int rc = tb_store_begin(s);
+    if (rc == 0 && (rc = tb_store_emit(s, &ev, peers)) == 0)
+        return tb_store_commit(s);
+    tb_store_rollback(s);
+    return rc;
+}
+
 #endif

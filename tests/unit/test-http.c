@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "tb_test_http.h"
+
 /* ---- the server side: routes and assets ---- */
 
 static void on_ping(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
@@ -65,31 +67,9 @@ static const tb_http_asset_t assets[] = {
 
 static uint16_t port;
 
-/* Send raw bytes, read until the server closes or the response is complete
- * (Connection: close is always asked), return the whole response. */
 static char *exchange(const char *raw, size_t len)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
-    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0)
-        return NULL;
-    size_t off = 0;
-    while (off < len) {
-        ssize_t n = send(fd, raw + off, len - off, MSG_NOSIGNAL);
-        if (n <= 0)
-            break; /* the server may answer and close before reading everything */
-        off += (size_t)n;
-    }
-    shutdown(fd, SHUT_WR);
-    size_t cap = 1 << 16, got = 0;
-    char *buf = malloc(cap + 1);
-    ssize_t n;
-    while ((n = recv(fd, buf + got, cap - got, 0)) > 0)
-        got += (size_t)n;
-    buf[got] = '\0';
-    close(fd);
-    return buf;
+    return tb_test_exchange(port, raw, len);
 }
 
 static char *request(const char *fmt, ...)
@@ -107,12 +87,6 @@ static char *post(const char *path, const char *body)
     return request("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                    "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
                    path, strlen(body), body);
-}
-
-static int status_of(const char *resp)
-{
-    int st = 0;
-    return resp && sscanf(resp, "HTTP/1.%*d %d", &st) == 1 ? st : -1;
 }
 
 typedef struct {
@@ -141,7 +115,7 @@ static void *client(void *arg)
 
     s = request(
         "GET /api/ping?who=%%E6%%9D%%91 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-    expect(r, status_of(s) == 200, "GET route: 200", s);
+    expect(r, tb_test_status(s) == 200, "GET route: 200", s);
     expect(r, s && strstr(s, "{\"ok\":true,\"who\":\"村\"}"), "query argument decoded", s);
     expect(r, s && strstr(s, "X-Content-Type-Options: nosniff"), "nosniff on every answer", s);
     expect(r, s && strstr(s, "Content-Security-Policy: default-src 'self'"), "CSP", s);
@@ -149,42 +123,46 @@ static void *client(void *arg)
     free(s);
 
     s = request("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-    expect(r, status_of(s) == 200 && strstr(s, "<title>通办</title>"), "/ serves index.html", s);
+    expect(r, tb_test_status(s) == 200 && strstr(s, "<title>通办</title>"), "/ serves index.html",
+           s);
     expect(r, s && strstr(s, "text/html; charset=utf-8"), "asset content type", s);
     free(s);
 
     s = request("GET /nope HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-    expect(r, status_of(s) == 404 && strstr(s, "\"code\":\"not_found\""), "unknown path: 404", s);
+    expect(r, tb_test_status(s) == 404 && strstr(s, "\"code\":\"not_found\""), "unknown path: 404",
+           s);
     free(s);
 
     s = request("DELETE /api/ping HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-    expect(r, status_of(s) == 405 && strstr(s, "Allow: GET"), "other method: 405 with Allow", s);
+    expect(r, tb_test_status(s) == 405 && strstr(s, "Allow: GET"), "other method: 405 with Allow",
+           s);
     free(s);
     s = request("POST /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: "
                 "close\r\n\r\n");
-    expect(r, status_of(s) == 405, "POST to an asset: 405", s);
+    expect(r, tb_test_status(s) == 405, "POST to an asset: 405", s);
     free(s);
 
     s = post("/api/echo", "{\"name\":\"张三\"}");
-    expect(r, status_of(s) == 201 && strstr(s, "{\"name\":\"张三\"}"), "JSON body echoed", s);
+    expect(r, tb_test_status(s) == 201 && strstr(s, "{\"name\":\"张三\"}"), "JSON body echoed", s);
     expect(r, s && strstr(s, "Set-Cookie: s=1; HttpOnly; SameSite=Strict"), "extra header", s);
     free(s);
 
     s = post("/api/echo", "{\"name\":");
-    expect(r, status_of(s) == 400 && strstr(s, "\"code\":\"bad_json\""), "broken JSON: 400", s);
+    expect(r, tb_test_status(s) == 400 && strstr(s, "\"code\":\"bad_json\""), "broken JSON: 400",
+           s);
     free(s);
     s = post("/api/echo", "[1,2]");
-    expect(r, status_of(s) == 400, "a JSON array where an object is wanted: 400", s);
+    expect(r, tb_test_status(s) == 400, "a JSON array where an object is wanted: 400", s);
     free(s);
     s = post("/api/echo", "{\"a\":1,\"a\":2}");
-    expect(r, status_of(s) == 400, "duplicate keys: 400", s);
+    expect(r, tb_test_status(s) == 400, "duplicate keys: 400", s);
     free(s);
 
     /* Over the limit, announced: answered before the body is read. */
     s = request(
         "POST /api/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 999999999\r\nConnection: "
         "close\r\n\r\n{");
-    expect(r, status_of(s) == 413 && strstr(s, "too_large"), "huge Content-Length: 413", s);
+    expect(r, tb_test_status(s) == 413 && strstr(s, "too_large"), "huge Content-Length: 413", s);
     free(s);
     /* Over the limit, chunked (no length announced). */
     size_t big = TB_HTTP_MAX_BODY + 4096;
@@ -196,7 +174,7 @@ static void *client(void *arg)
     memset(raw + h, ' ', big);
     memcpy(raw + h + big, "\r\n0\r\n\r\n", 8);
     s = exchange(raw, (size_t)h + big + 7);
-    expect(r, status_of(s) == 413, "oversized chunked body: 413", s);
+    expect(r, tb_test_status(s) == 413, "oversized chunked body: 413", s);
     free(s);
     free(raw);
 
@@ -204,12 +182,12 @@ static void *client(void *arg)
         "GET /api/cases/360826100001-20261130-0001 HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: s=abc"
         "\r\nConnection: close\r\n\r\n");
     expect(r,
-           status_of(s) == 200 &&
+           tb_test_status(s) == 200 &&
                strstr(s, "{\"id\":\"360826100001-20261130-0001\",\"cookie\":\"abc\"}"),
            "prefix route: parameter and cookie", s);
     free(s);
     s = request("GET /api/cases/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-    expect(r, status_of(s) == 404, "prefix route with nothing after it: 404", s);
+    expect(r, tb_test_status(s) == 404, "prefix route with nothing after it: 404", s);
     free(s);
 
     /* Host: an address or localhost, any port; a name (DNS rebinding) is 421. */
@@ -217,7 +195,7 @@ static void *client(void *arg)
                                            "[::1]:8401", "192.168.1.20"};
     for (size_t i = 0; i < sizeof hosts_ok / sizeof *hosts_ok; i++) {
         s = request("GET /api/ping HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", hosts_ok[i]);
-        expect(r, status_of(s) == 200, hosts_ok[i], s);
+        expect(r, tb_test_status(s) == 200, hosts_ok[i], s);
         free(s);
     }
     static const char *const hosts_bad[] = {"evil.example",
@@ -230,27 +208,29 @@ static void *client(void *arg)
     for (size_t i = 0; i < sizeof hosts_bad / sizeof *hosts_bad; i++) {
         s = request("GET /api/ping HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n",
                     hosts_bad[i]);
-        expect(r, status_of(s) == 421 && strstr(s, "bad_host"), hosts_bad[i], s);
+        expect(r, tb_test_status(s) == 421 && strstr(s, "bad_host"), hosts_bad[i], s);
         free(s);
     }
     s = request("GET /index.html HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n");
-    expect(r, status_of(s) == 421, "an asset under another name: 421", s);
+    expect(r, tb_test_status(s) == 421, "an asset under another name: 421", s);
     free(s);
 
     s = request("GET /api/silent HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-    expect(r, status_of(s) == 500 && strstr(s, "no_response"), "handler without answer: 500", s);
+    expect(r, tb_test_status(s) == 500 && strstr(s, "no_response"), "handler without answer: 500",
+           s);
     free(s);
 
     /* Not HTTP at all, then a header line without a colon: the server says
      * 400 (or closes) and goes on serving. */
     s = request("\x01\x02garbage\r\n\r\n");
-    expect(r, s && (status_of(s) == 400 || s[0] == '\0'), "garbage: 400 or closed", s);
+    expect(r, s && (tb_test_status(s) == 400 || s[0] == '\0'), "garbage: 400 or closed", s);
     free(s);
     s = request("GET /api/ping HTTP/1.1\r\nHost x\r\nbroken\r\n\r\n");
-    expect(r, s && (status_of(s) == 400 || s[0] == '\0'), "malformed header: 400 or closed", s);
+    expect(r, s && (tb_test_status(s) == 400 || s[0] == '\0'), "malformed header: 400 or closed",
+           s);
     free(s);
     s = request("GET /api/ping HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-    expect(r, status_of(s) == 200, "still serving after bad requests", s);
+    expect(r, tb_test_status(s) == 200, "still serving after bad requests", s);
     free(s);
 
     uv_async_send(&done);

@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "tb_test_http.h"
+
 static _Atomic uint64_t fake_now = 1000000;
 static uint64_t now_fn(void)
 {
@@ -79,33 +81,6 @@ static const tb_http_route_t routes[] = {
 
 static uint16_t port;
 
-static char *exchange(const char *raw)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
-    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
-        close(fd);
-        return NULL;
-    }
-    size_t len = strlen(raw), off = 0;
-    while (off < len) {
-        ssize_t n = send(fd, raw + off, len - off, MSG_NOSIGNAL);
-        if (n <= 0)
-            break;
-        off += (size_t)n;
-    }
-    shutdown(fd, SHUT_WR);
-    size_t cap = 1 << 16, got = 0;
-    char *buf = malloc(cap + 1);
-    ssize_t n;
-    while ((n = recv(fd, buf + got, cap - got, 0)) > 0)
-        got += (size_t)n;
-    buf[got] = '\0';
-    close(fd);
-    return buf;
-}
-
 /* A request with an optional cookie, CSRF header and JSON body. */
 static char *req(const char *method, const char *path, const char *cookie, const char *csrf,
                  const char *body)
@@ -119,13 +94,7 @@ static char *req(const char *method, const char *path, const char *cookie, const
              "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s%sContent-Type: application/json\r\n"
              "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
              method, path, c, x, body ? strlen(body) : 0, body ? body : "");
-    return exchange(raw);
-}
-
-static int status_of(const char *resp)
-{
-    int st = 0;
-    return resp && sscanf(resp, "HTTP/1.%*d %d", &st) == 1 ? st : -1;
+    return tb_test_exchange(port, raw, strlen(raw));
 }
 
 /* The value of "tb_session=" in a Set-Cookie header, and of "csrf" in the body. */
@@ -163,7 +132,7 @@ static void sign_in(char cookie[65], char csrf[65])
 {
     char *s = req("POST", "/api/login", NULL, NULL, RIGHT);
     grab(s, cookie, csrf);
-    expect(status_of(s) == 200 && strlen(cookie) == 64 && strlen(csrf) == 64, "sign in", s);
+    expect(tb_test_status(s) == 200 && strlen(cookie) == 64 && strlen(csrf) == 64, "sign in", s);
     free(s);
 }
 
@@ -174,34 +143,35 @@ static void *client(void *arg)
 
     /* Nobody signed in. */
     s = req("GET", "/api/thing", NULL, NULL, NULL);
-    expect(status_of(s) == 401 && strstr(s, "\"code\":\"unauthenticated\""), "no cookie: 401", s);
+    expect(tb_test_status(s) == 401 && strstr(s, "\"code\":\"unauthenticated\""), "no cookie: 401",
+           s);
     free(s);
     s = req("GET", "/api/me", NULL, NULL, NULL);
-    expect(status_of(s) == 401, "me without cookie: 401", s);
+    expect(tb_test_status(s) == 401, "me without cookie: 401", s);
     free(s);
 
     /* Malformed bodies. */
     s = req("POST", "/api/login", NULL, NULL, "{\"login\":\"wang\"}");
-    expect(status_of(s) == 400, "no password: 400", s);
+    expect(tb_test_status(s) == 400, "no password: 400", s);
     free(s);
     s = req("POST", "/api/login", NULL, NULL, "{\"login\":7,\"password\":\"right\"}");
-    expect(status_of(s) == 400, "login not text: 400", s);
+    expect(tb_test_status(s) == 400, "login not text: 400", s);
     free(s);
     s = req("POST", "/api/login", NULL, NULL, "{\"login\":\"\",\"password\":\"right\"}");
-    expect(status_of(s) == 400, "empty login: 400", s);
+    expect(tb_test_status(s) == 400, "empty login: 400", s);
     free(s);
     s = req("POST", "/api/login", NULL, NULL,
             "{\"login\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"password\":\"right\"}");
-    expect(status_of(s) == 400, "login of 33 bytes: 400", s);
+    expect(tb_test_status(s) == 400, "login of 33 bytes: 400", s);
     free(s);
     s = req("POST", "/api/login", NULL, NULL, "login=wang");
-    expect(status_of(s) == 400, "not JSON: 400", s);
+    expect(tb_test_status(s) == 400, "not JSON: 400", s);
     free(s);
 
     /* Sign in: the body, the cookie's attributes. */
     s = req("POST", "/api/login", NULL, NULL, RIGHT);
     grab(s, cookie, csrf);
-    expect(status_of(s) == 200, "right password: 200", s);
+    expect(tb_test_status(s) == 200, "right password: 200", s);
     expect(s && strstr(s, "\"login\":\"wang\"") && strstr(s, "\"name\":\"王小明\"") &&
                strstr(s, "\"role\":\"agent\"") && strstr(s, "\"scope\":\"360826100001\""),
            "login's body names the person", s);
@@ -212,39 +182,40 @@ static void *client(void *arg)
     free(s);
 
     s = req("GET", "/api/me", cookie, NULL, NULL);
-    expect(status_of(s) == 200 && strstr(s, csrf) && strstr(s, "\"login\":\"wang\""),
+    expect(tb_test_status(s) == 200 && strstr(s, csrf) && strstr(s, "\"login\":\"wang\""),
            "me: 200 with the same CSRF token", s);
     free(s);
     s = req("GET", "/api/thing", cookie, NULL, NULL);
-    expect(status_of(s) == 200 && strstr(s, "{\"actor\":\"wang\"}"), "GET needs no CSRF", s);
+    expect(tb_test_status(s) == 200 && strstr(s, "{\"actor\":\"wang\"}"), "GET needs no CSRF", s);
     free(s);
 
     /* CSRF on a change. */
     s = req("POST", "/api/thing", cookie, NULL, "{}");
-    expect(status_of(s) == 403 && strstr(s, "\"code\":\"csrf\""), "POST without CSRF: 403", s);
+    expect(tb_test_status(s) == 403 && strstr(s, "\"code\":\"csrf\""), "POST without CSRF: 403", s);
     free(s);
     char wrong[65];
     memcpy(wrong, csrf, 65);
     wrong[10] = wrong[10] == 'a' ? 'b' : 'a';
     s = req("POST", "/api/thing", cookie, wrong, "{}");
-    expect(status_of(s) == 403, "POST with a wrong CSRF token: 403", s);
+    expect(tb_test_status(s) == 403, "POST with a wrong CSRF token: 403", s);
     free(s);
     s = req("POST", "/api/thing", cookie, cookie, "{}");
-    expect(status_of(s) == 403, "POST with the cookie as CSRF token: 403", s);
+    expect(tb_test_status(s) == 403, "POST with the cookie as CSRF token: 403", s);
     free(s);
     s = req("POST", "/api/thing", cookie, csrf, "{}");
-    expect(status_of(s) == 200 && strstr(s, "{\"actor\":\"wang\"}"), "POST with CSRF: 200", s);
+    expect(tb_test_status(s) == 200 && strstr(s, "{\"actor\":\"wang\"}"), "POST with CSRF: 200", s);
     free(s);
 
     /* Scope. */
     s = req("GET", "/api/place/360826100001", cookie, NULL, NULL);
-    expect(status_of(s) == 200, "own village: 200", s);
+    expect(tb_test_status(s) == 200, "own village: 200", s);
     free(s);
     s = req("GET", "/api/place/360826100002", cookie, NULL, NULL);
-    expect(status_of(s) == 403 && strstr(s, "\"code\":\"forbidden\""), "other village: 403", s);
+    expect(tb_test_status(s) == 403 && strstr(s, "\"code\":\"forbidden\""), "other village: 403",
+           s);
     free(s);
     s = req("GET", "/api/place/360826100000", cookie, NULL, NULL);
-    expect(status_of(s) == 403, "its township: 403", s);
+    expect(tb_test_status(s) == 403, "its township: 403", s);
     free(s);
 
     /* A forged cookie, then one a character short. */
@@ -252,29 +223,30 @@ static void *client(void *arg)
     memcpy(forged, cookie, 65);
     forged[63] = forged[63] == '0' ? '1' : '0';
     s = req("GET", "/api/thing", forged, NULL, NULL);
-    expect(status_of(s) == 401, "forged cookie: 401", s);
+    expect(tb_test_status(s) == 401, "forged cookie: 401", s);
     free(s);
     forged[63] = '\0';
     s = req("GET", "/api/thing", forged, NULL, NULL);
-    expect(status_of(s) == 401, "short cookie: 401", s);
+    expect(tb_test_status(s) == 401, "short cookie: 401", s);
     free(s);
 
     /* A new sign-in with the old cookie ends the old session. */
     s = req("POST", "/api/login", cookie, NULL, RIGHT);
     grab(s, c2, x2);
-    expect(status_of(s) == 200 && strcmp(c2, cookie) != 0, "sign in again: a new cookie", s);
+    expect(tb_test_status(s) == 200 && strcmp(c2, cookie) != 0, "sign in again: a new cookie", s);
     free(s);
     s = req("GET", "/api/me", cookie, NULL, NULL);
-    expect(status_of(s) == 401, "the old cookie no longer works", s);
+    expect(tb_test_status(s) == 401, "the old cookie no longer works", s);
     free(s);
 
     /* Sign out. */
     s = req("POST", "/api/logout", c2, NULL, NULL);
-    expect(status_of(s) == 204 && strstr(s, "Set-Cookie: tb_session=; ") && strstr(s, "Max-Age=0"),
+    expect(tb_test_status(s) == 204 && strstr(s, "Set-Cookie: tb_session=; ") &&
+               strstr(s, "Max-Age=0"),
            "logout: 204, cookie cleared", s);
     free(s);
     s = req("GET", "/api/me", c2, NULL, NULL);
-    expect(status_of(s) == 401, "after logout: 401", s);
+    expect(tb_test_status(s) == 401, "after logout: 401", s);
     free(s);
 
     /* Idle expiry: each use moves it on; a pause of TB_WEBSESS_IDLE_S ends it. */
@@ -282,12 +254,12 @@ static void *client(void *arg)
     for (int i = 0; i < 3; i++) {
         fake_now += TB_WEBSESS_IDLE_S - 1;
         s = req("GET", "/api/thing", cookie, NULL, NULL);
-        expect(status_of(s) == 200, "used within the idle time: 200", s);
+        expect(tb_test_status(s) == 200, "used within the idle time: 200", s);
         free(s);
     }
     fake_now += TB_WEBSESS_IDLE_S;
     s = req("GET", "/api/thing", cookie, NULL, NULL);
-    expect(status_of(s) == 401, "idle too long: 401", s);
+    expect(tb_test_status(s) == 401, "idle too long: 401", s);
     free(s);
     /* Absolute expiry: used all the time, it ends TB_WEBSESS_ABS_S after sign-in. */
     sign_in(cookie, csrf);
@@ -295,12 +267,12 @@ static void *client(void *arg)
     while (fake_now + TB_WEBSESS_IDLE_S / 2 < t0 + TB_WEBSESS_ABS_S) {
         fake_now += TB_WEBSESS_IDLE_S / 2;
         s = req("GET", "/api/thing", cookie, NULL, NULL);
-        expect(status_of(s) == 200, "in use before the absolute end: 200", s);
+        expect(tb_test_status(s) == 200, "in use before the absolute end: 200", s);
         free(s);
     }
     fake_now = t0 + TB_WEBSESS_ABS_S;
     s = req("GET", "/api/thing", cookie, NULL, NULL);
-    expect(status_of(s) == 401, "at the absolute end: 401", s);
+    expect(tb_test_status(s) == 401, "at the absolute end: 401", s);
     free(s);
 
     /* The number of sessions is bounded: the least recently used goes. */
@@ -315,42 +287,44 @@ static void *client(void *arg)
     for (int i = 0; i < TB_WEBSESS_MAX - 1; i++)
         sign_in(cookie, csrf);
     s = req("GET", "/api/me", second, NULL, NULL);
-    expect(status_of(s) == 401, "over the bound: the least recently used session ends", s);
+    expect(tb_test_status(s) == 401, "over the bound: the least recently used session ends", s);
     free(s);
     s = req("GET", "/api/me", first, NULL, NULL);
-    expect(status_of(s) == 200, "over the bound: a recently used one stays", s);
+    expect(tb_test_status(s) == 200, "over the bound: a recently used one stays", s);
     free(s);
 
     /* Failures: one message for an unknown login and a wrong password. */
     fake_now += 10;
     s = req("POST", "/api/login", NULL, NULL, "{\"login\":\"wang\",\"password\":\"wrong\"}");
-    expect(status_of(s) == 401 && strstr(s, "\"code\":\"wrong_login\"") && !strstr(s, "Set-Cookie"),
+    expect(tb_test_status(s) == 401 && strstr(s, "\"code\":\"wrong_login\"") &&
+               !strstr(s, "Set-Cookie"),
            "wrong password: 401, no cookie", s);
     char *u = req("POST", "/api/login", NULL, NULL, "{\"login\":\"nobody\",\"password\":\"x\"}");
-    expect(status_of(u) == 401 && s && strcmp(strstr(s, "\r\n\r\n"), strstr(u, "\r\n\r\n")) == 0,
+    expect(tb_test_status(u) == 401 && s &&
+               strcmp(strstr(s, "\r\n\r\n"), strstr(u, "\r\n\r\n")) == 0,
            "unknown login: the same 401", u);
     free(s);
     free(u);
     s = req("POST", "/api/login", NULL, NULL, "{\"login\":\"locked\",\"password\":\"x\"}");
-    expect(status_of(s) == 423 && strstr(s, "\"code\":\"locked\""), "locked: 423", s);
+    expect(tb_test_status(s) == 423 && strstr(s, "\"code\":\"locked\""), "locked: 423", s);
     free(s);
     s = req("POST", "/api/login", NULL, NULL, "{\"login\":\"broken\",\"password\":\"x\"}");
-    expect(status_of(s) == 500, "store failure: 500", s);
+    expect(tb_test_status(s) == 500, "store failure: 500", s);
     free(s);
     /* Three failures so far from this address; the rest reach the limit. */
     for (int i = 0; i < TB_WEBSESS_FAIL_MAX - 3; i++) {
         s = req("POST", "/api/login", NULL, NULL, "{\"login\":\"wang\",\"password\":\"bad\"}");
-        expect(status_of(s) == 401, "wrong password again: 401", s);
+        expect(tb_test_status(s) == 401, "wrong password again: 401", s);
         free(s);
     }
     s = req("POST", "/api/login", NULL, NULL, RIGHT);
-    expect(status_of(s) == 429 && strstr(s, "\"code\":\"rate_limited\"") &&
+    expect(tb_test_status(s) == 429 && strstr(s, "\"code\":\"rate_limited\"") &&
                !strstr(s, "Set-Cookie"),
            "after the limit of failures even the right password: 429", s);
     free(s);
     fake_now += TB_WEBSESS_FAIL_WINDOW_S;
     s = req("POST", "/api/login", NULL, NULL, RIGHT);
-    expect(status_of(s) == 200, "after the window: 200", s);
+    expect(tb_test_status(s) == 200, "after the window: 200", s);
     free(s);
 
     uv_async_send(&done);

@@ -2,7 +2,8 @@
  * from elsewhere).  Hash routes: #/log, #/ledger, #/month, #/case/<id>,
  * #/receipt/<id>.  Every value from the server is put in the page as text
  * (never as HTML).  The server checks every field again and answers 400 with
- * {"errors": [{"field", "message"}]} in the same words as the command line. */
+ * {"errors": [{"field", "message"}]} in the same words as the command line. *
+ * Shared with the township's screens: /base.js (common/web/base.js). */
 "use strict";
 
 const EN = {
@@ -25,103 +26,9 @@ const EN = {
   "村代办点联系电话": "Village service point phone", "群众签字": "Resident's signature",
   "所有事项": "All items", "显示": "Show", "办件回执": "Case receipt", "已交材料": "Handed over",
   "返回台账": "Back to the ledger", "登记下一件": "Log the next case",
+  "预计": "estimated", "受理日期自": "Taken from", "至": "to", "上一页": "Previous", "下一页": "Next", "翻页": "Pages",
   "登录": "Sign in", "登录名": "Login", "密码": "Password", "退出": "Sign out",
 };
-let lang = localStorage.getItem("tb-lang") === "en" ? "en" : "zh";
-const T = (s) => (lang === "en" && EN[s]) || s;
-
-/* ---- DOM helpers: text only ---- */
-function h(tag, attrs, ...kids) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === false || v == null) continue;
-    if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
-    else if (k === "text") e.textContent = v;
-    else e.setAttribute(k, v === true ? "" : v);
-  }
-  for (const k of kids.flat()) if (k != null) e.append(k.nodeType ? k : document.createTextNode(String(k)));
-  return e;
-}
-const view = () => document.getElementById("view");
-function show(...nodes) {
-  const v = view();
-  v.replaceChildren(...nodes.flat().filter((n) => n != null));
-  v.focus();
-}
-function toast(msg) {
-  const t = document.getElementById("toast");
-  t.textContent = msg;
-  t.hidden = false;
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => (t.hidden = true), 3500);
-}
-
-/* ---- the API ---- */
-let csrf = "";
-async function api(method, path, body) {
-  const opt = { method, headers: { Accept: "application/json" }, credentials: "same-origin" };
-  if (body !== undefined) {
-    opt.headers["Content-Type"] = "application/json";
-    opt.body = JSON.stringify(body);
-  }
-  if (method !== "GET" && csrf) opt.headers["X-CSRF-Token"] = csrf;
-  const r = await fetch(path + (path.includes("?") ? "&" : "?") + "lang=" + lang, opt);
-  let data = null;
-  try { data = await r.json(); } catch (e) { data = null; }
-  if (r.status === 401 && path !== "/api/login") signIn();
-  if (!r.ok) {
-    const err = new Error((data && data.error && data.error.message) || r.status + " " + r.statusText);
-    err.status = r.status;
-    err.fields = (data && data.errors) || [];
-    throw err;
-  }
-  return data;
-}
-
-/* ---- sign-in: every screen needs it (the county's accounts, kept at this node) ---- */
-let me = null;
-function signIn(msg) {
-  me = null;
-  document.getElementById("who").textContent = "";
-  if (document.getElementById("login-form") && !msg) return; /* already asked */
-  const f = h("form", { class: "form login", id: "login-form", onsubmit: async (ev) => {
-    ev.preventDefault();
-    try {
-      me = await api("POST", "/api/login", { login: f.elements.login.value, password: f.elements.password.value });
-      csrf = me.csrf;
-      started();
-    } catch (e) {
-      signIn(e.message);
-    }
-  } },
-  h("h2", { text: T("登录") }),
-  h("label", {}, T("登录名"), h("input", { name: "login", id: "login-name", autocomplete: "username", required: true })),
-  h("label", {}, T("密码"), h("input", { name: "password", id: "login-password", type: "password", autocomplete: "current-password", required: true })),
-  msg ? h("p", { class: "err", id: "login-error", role: "alert" }, msg) : null,
-  h("button", { type: "submit", id: "login-submit" }, T("登录")));
-  show(f);
-  f.elements.login.focus();
-}
-async function signOut() {
-  try { await api("POST", "/api/logout"); } catch (e) { /* signed out either way */ }
-  csrf = "";
-  signIn();
-}
-function showWho() {
-  const w = document.getElementById("who");
-  w.replaceChildren(me ? h("span", { id: "who-name" }, me.name + " · " + me.login) : "",
-    me ? h("button", { type: "button", class: "lang", id: "logout", onclick: signOut }, T("退出")) : "");
-}
-
-/* "a:core;b:noncore" (the catalog's form) or [{name, core}]. */
-function materialsOf(item) {
-  if (Array.isArray(item.materials)) return item.materials;
-  return (item.materials || "").split(";").filter(Boolean).map((m) => {
-    const [name, kind] = m.split(":");
-    return { name, core: kind !== "noncore" };
-  });
-}
-
 /* ---- the link status, always visible; a new status redraws the view ---- */
 let lastStatusMs = null;
 async function pollStatus() {
@@ -142,125 +49,31 @@ async function pollStatus() {
 }
 
 /* ---- 登记办件: log a case ---- */
-let catalog = null;
 async function viewLog() {
-  if (!catalog) catalog = (await api("GET", "/api/items")).items;
-  let chosen = null;
-  const search = h("input", { type: "search", id: "item-search", placeholder: T("搜索事项名称或编码"),
-    autocomplete: "off", "aria-controls": "item-list" });
-  const list = h("ul", { class: "items", id: "item-list" });
-  const detail = h("div", { id: "item-detail" });
-  const client = h("input", { type: "text", id: "client", maxlength: 64, autocomplete: "off" });
-  const phone = h("input", { type: "tel", id: "phone", maxlength: 13, inputmode: "tel" });
-  const note = h("textarea", { id: "note", maxlength: 2000 });
-  const reply = h("textarea", { id: "reply", maxlength: 2000 });
-  const replyBox = h("div", { hidden: true }, h("label", { for: "reply" }, T("答复")), reply,
-    h("div", { class: "err", id: "err-reply" }));
-  const errs = {};
-  for (const f of ["item", "client", "phone", "materials", "note", "reply"]) errs[f] = null;
-  const errEl = (f) => h("div", { class: "err", id: "err-" + f });
-  const eItem = errEl("item"), eClient = errEl("client"), ePhone = errEl("phone"), eNote = errEl("note");
-
-  function pick(it) {
-    chosen = it;
-    for (const b of list.querySelectorAll("button")) b.setAttribute("aria-pressed", b.dataset.code === it.code);
-    const mats = materialsOf(it);
-    const days = it.kind === "promised" ? `，承诺 ${it.promised_days} 个工作日` : "";
-    detail.replaceChildren(
-      h("p", { class: "hint" }, `${it.code} ${it.name}（${it.level}${days}）`),
-      mats.length ? h("fieldset", { class: "materials", id: "materials" },
-        h("legend", {}, T("已收材料")),
-        mats.map((m, i) => h("label", {},
-          h("input", { type: "checkbox", name: "material", value: m.name, id: "m" + i }),
-          m.name, h("span", { class: "tag " + (m.core ? "core" : "") }, T(m.core ? "核心" : "非核心（可容缺）"))))) : null);
-    replyBox.hidden = !(it.kind === "consultation" || it.kind === "help");
-    eItem.textContent = "";
-  }
-  function fill() {
-    const q = search.value.trim().toLowerCase();
-    list.replaceChildren(...catalog
-      .filter((it) => !q || it.code.toLowerCase().includes(q) || it.name.includes(q))
-      .slice(0, 50)
-      .map((it) => h("li", {}, h("button", { type: "button", "data-code": it.code, "aria-pressed": "false",
-        onclick: () => pick(it) }, `${it.code}  ${it.name}`))));
-  }
-  search.addEventListener("input", fill);
-  fill();
-  /* Checked as typed, with the server's rules (the server checks again). */
-  phone.addEventListener("input", () => {
-    const v = phone.value.trim();
-    ePhone.textContent = v && !/^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$/.test(v)
-      ? (lang === "en" ? "a mobile number (11 digits) or a landline with area code" : "请填写11位手机号或带区号的固定电话") : "";
-  });
-  client.addEventListener("input", () => {
-    eClient.textContent = client.value.trim() ? "" : (lang === "en" ? "the resident's name is needed" : "请填写群众姓名");
-  });
-  const save = h("button", { type: "submit", class: "primary", id: "save" }, T("保存并打印回执"));
-  const form = h("form", { class: "card", novalidate: true },
-    h("label", { for: "item-search" }, T("事项")), search, list, eItem, detail,
-    h("label", { for: "client" }, T("群众姓名")), client, eClient,
-    h("label", { for: "phone" }, T("联系电话")), phone, ePhone,
-    replyBox,
-    h("label", { for: "note" }, T("备注")), note, eNote,
-    save);
-  form.addEventListener("submit", async (ev) => {
-    ev.preventDefault();
-    for (const e of form.querySelectorAll(".err")) e.textContent = "";
-    if (!chosen) { eItem.textContent = lang === "en" ? "pick a service item" : "请选择事项"; search.focus(); return; }
-    const body = {
-      item: chosen.code, client: client.value.trim(), phone: phone.value.trim(), note: note.value,
-      materials: [...form.querySelectorAll("input[name=material]:checked")].map((c) => c.value),
-    };
-    if (!replyBox.hidden) body.reply = reply.value;
-    save.disabled = true;
-    try {
-      const r = await api("POST", "/api/cases", body);
-      toast(T("已保存") + " " + r.case_id);
-      location.hash = "#/receipt/" + encodeURIComponent(r.case_id);
-    } catch (e) {
-      if (e.fields.length) {
-        for (const f of e.fields) {
-          const el = form.querySelector("#err-" + f.field) || eNote;
-          el.textContent = f.message;
-        }
-      } else toast(e.message);
-    } finally {
-      save.disabled = false;
-    }
-  });
-  show(h("h1", {}, T("登记办件")), form);
-  search.focus();
+  await loadCatalog();
+  entryForm(T("登记办件"));
 }
 
 /* ---- 台账: the ledger ---- */
-const FILTERS = [["", "全部"], ["open", "办理中"], ["due", "即将到期"], ["overdue", "已超期"], ["closed", "已办结"]];
-let ledgerState = { filter: "", q: "", item: "" };
-function cardCell(c) {
-  /* The county's card (issue 11) beside the local one: 【县级红牌】. */
-  const county = c.county_card ? h("span", { class: "card-" + c.county_card + " county-card" }, c.county_card_label) : "";
-  return h("span", {}, h("span", { class: c.card === "red" ? "card-red" : c.card === "yellow" ? "card-yellow" : "" }, c.card_label || ""), county);
-}
+let ledgerState = { filter: "", q: "", item: "", from: "", to: "", page: 1 };
 async function viewLedger() {
-  if (!catalog) catalog = (await api("GET", "/api/items")).items;
-  const qs = new URLSearchParams(Object.entries(ledgerState).filter(([, v]) => v)).toString();
-  const data = await api("GET", "/api/cases" + (qs ? "?" + qs : ""));
-  const tabs = h("div", { class: "tabs", role: "group" }, FILTERS.map(([f, label]) =>
-    h("button", { type: "button", "aria-pressed": ledgerState.filter === f ? "true" : "false",
-      onclick: () => { ledgerState.filter = f; viewLedger(); } }, T(label))));
-  const q = h("input", { type: "search", id: "ledger-q", value: ledgerState.q, placeholder: T("搜索姓名或办件编号") });
-  q.addEventListener("change", () => { ledgerState.q = q.value.trim(); viewLedger(); });
-  const item = h("select", { id: "ledger-item" }, h("option", { value: "" }, T("所有事项")),
+  await loadCatalog();
+  const data = await api("GET", "/api/cases?" + listQuery(ledgerState));
+  /* A changed filter starts again at page 1. */
+  const set = (k, v) => { ledgerState[k] = v; ledgerState.page = 1; viewLedger(); };
+  const item = h("select", { id: "ledger-item", "aria-label": T("事项") }, h("option", { value: "" }, T("所有事项")),
     catalog.map((it) => h("option", { value: it.code, selected: it.code === ledgerState.item }, `${it.code} ${it.name}`)));
-  item.addEventListener("change", () => { ledgerState.item = item.value; viewLedger(); });
-  const rows = (data.cases || []).map((c) => h("tr", {},
-    h("td", {}, h("a", { href: "#/case/" + encodeURIComponent(c.case_id) }, c.case_id)),
-    h("td", {}, c.client_name), h("td", {}, c.item_name), h("td", {}, c.accept_time),
-    h("td", {}, c.returned ? `被退回：${c.returned_reason}` : c.state_label), h("td", {}, c.holder_name), h("td", {}, c.due === "-" ? "" : c.due),
-    h("td", {}, cardCell(c))));
-  show(h("h1", {}, T("台账")), h("div", { class: "filters" }, tabs, q, item),
-    rows.length ? h("table", { id: "ledger" }, h("thead", {}, h("tr", {},
-      ["办件编号", "群众", "事项", "受理时间", "状态", "经办方", "办理期限", "预警"].map((s) => h("th", {}, T(s))))),
-    h("tbody", {}, rows)) : h("p", { class: "hint" }, T("没有办件")));
+  item.addEventListener("change", () => set("item", item.value));
+  const day = (k, label) => {
+    const d = h("input", { type: "date", id: "ledger-" + k, value: ledgerState[k] });
+    d.addEventListener("change", () => set(k, d.value));
+    return h("label", {}, T(label), d);
+  };
+  const go = (n) => { ledgerState.page = n; viewLedger(); };
+  show(h("h1", {}, T("台账")),
+    h("div", { class: "filters" }, filterTabs(ledgerState, set), searchBox("ledger-q", ledgerState, set), item,
+      day("from", "受理日期自"), day("to", "至")),
+    caseTable("ledger", data.cases || []), pager(data, go));
 }
 
 /* ---- 月度台账: the printable monthly ledger the seed documents require ---- */
@@ -347,16 +160,7 @@ async function viewCase(id) {
 /* ---- 回执: the printable receipt for the resident ---- */
 async function viewReceipt(id) {
   const [c, s] = await Promise.all([api("GET", "/api/cases/" + encodeURIComponent(id)), api("GET", "/api/status")]);
-  const logged = (c.history || []).find((e) => e.event === "logged");
-  const kv = (k, v) => [h("dt", {}, T(k)), h("dd", {}, v || "")];
-  show(h("div", { class: "receipt", id: "receipt" },
-    h("h1", {}, `${s.place_name || ""} ${T("办件回执")}`),
-    h("dl", { class: "kv" },
-      kv("办件编号", c.case_id), kv("事项", `${c.item_code} ${c.item_name}`), kv("群众", c.client_name),
-      kv("已交材料", logged ? logged.detail : ""), kv("需补材料", c.to_bring),
-      kv("承诺办结日期", c.due === "-" ? "" : c.due), kv("代办员", c.agent), kv("受理时间", c.accept_time),
-      kv("村代办点联系电话", s.phone || "")),
-    h("p", {}, `${T("群众签字")}：＿＿＿＿＿＿＿＿`)),
+  show(receiptCard(c, s, "代办员", "村代办点联系电话"),
     h("div", { class: "noprint" },
       h("button", { type: "button", class: "primary", onclick: () => print() }, T("打印")),
       h("a", { class: "button", href: "#/log" }, T("登记下一件")),
@@ -380,31 +184,5 @@ async function route(refresh) {
   }
 }
 
-function applyLang() {
-  document.documentElement.lang = lang === "en" ? "en" : "zh-CN";
-  for (const e of document.querySelectorAll("[data-i18n]")) {
-    e.textContent = lang === "en" ? EN[e.dataset.i18n] : { "nav.log": "登记办件", "nav.ledger": "台账", "nav.month": "月度台账" }[e.dataset.i18n];
-  }
-  document.getElementById("lang").textContent = lang === "en" ? "中文" : "English";
-}
-
-document.getElementById("lang").addEventListener("click", () => {
-  lang = lang === "en" ? "zh" : "en";
-  localStorage.setItem("tb-lang", lang);
-  catalog = null;
-  applyLang();
-  route();
-});
-window.addEventListener("hashchange", () => { if (me) route(); });
-let polling = null;
-async function started() {
-  showWho();
-  await pollStatus();
-  if (!polling) polling = setInterval(() => { if (me) pollStatus(); }, 3000);
-  route();
-}
-(async () => {
-  applyLang();
-  try { me = await api("GET", "/api/me"); csrf = me.csrf; } catch (e) { me = null; }
-  if (me) started();
-})();
+const NAV = { "nav.log": "登记办件", "nav.ledger": "台账", "nav.month": "月度台账" };
+boot();
