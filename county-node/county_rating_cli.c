@@ -18,6 +18,7 @@
  * dashboard's /api/ratings serves (county_rating_json). */
 #include "county.h"
 #include "county_accounts.h"
+#include "county_board.h"
 #include "county_int.h"
 
 #include "tb_cli.h"
