@@ -1,10 +1,15 @@
 /* county_board: the card board and the ratings view (county_board.h). */
 #include "county_board.h"
 
+#include "county_accounts.h"
+
 #include "tb_calendar.h"
+#include "tb_error.h"
 #include "tb_log.h" /* tb_now_ms */
 #include "tb_place.h"
+#include "tb_webapi.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,4 +192,77 @@ void county_board_on_ratings(void *ctx, const tb_http_req_t *req, tb_http_resp_t
         return;
     }
     tb_http_reply_json(resp, 200, o);
+}
+
+/* POST /api/ratings/CASE/STEP: a staff step, checked as `ratings` checks it. */
+void county_board_on_step(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    county_web_t *w = ctx;
+    const tb_webuser_t *s = county_web_who(w, req, resp);
+    if (!s)
+        return;
+    char id[TB_CASEID_MAX + 1];
+    const char *step;
+    if (tb_web_case_action(req, resp, id, &step) < 0)
+        return;
+    county_role_t role = COUNTY_ROLE_NONE;
+    (void)county_role_parse(s->role, &role);
+    bool review = !strcmp(step, "review");
+    if (role == COUNTY_ROLE_AUDITOR || (review && role != COUNTY_ROLE_SUPERVISOR)) {
+        tb_http_reply_error(resp, 403, "role",
+                            review ? "申诉复核须由县级督办账号作出"
+                                   : "审计账号只读，不能办理差评整改");
+        return;
+    }
+    json_t *body = tb_http_json_body(req);
+    const char *verdict = NULL;
+    county_rating_args_t a = {0};
+    if (tb_web_str(body, "text", &a.text) < 0 || tb_web_str(body, "outcome", &a.outcome) < 0 ||
+        tb_web_str(body, "kind", &a.kind) < 0 || tb_web_str(body, "rating", &a.rating) < 0 ||
+        tb_web_str(body, "verdict", &verdict) < 0 ||
+        (verdict && strcmp(verdict, "approve") && strcmp(verdict, "refuse"))) {
+        tb_http_reply_error(resp, 400, "body",
+                            "text, outcome, kind, rating are strings; verdict approve or refuse");
+        return;
+    }
+    a.approve = verdict && !strcmp(verdict, "approve");
+    a.refuse = verdict && !strcmp(verdict, "refuse");
+    const char *word = NULL;
+    unsigned n = 0;
+    char why[512];
+    if (strcmp(step, "revisit") && strcmp(step, "rectify") && strcmp(step, "followup") &&
+        strcmp(step, "appeal") && !review) {
+        tb_http_reply_error(resp, 404, "not_found", "no such step");
+        return;
+    }
+    if (county_rating_check(step, &a, &word, &n, why, sizeof why) < 0) {
+        tb_http_reply_error(resp, 400, "input", why);
+        return;
+    }
+    PGconn *pg = county_web_db(w, resp);
+    if (!pg)
+        return;
+    /* The owner must be in the account's scope (a review: the county's supervisor). */
+    json_t *row = county_rating_json(pg, id, "", false);
+    const char *owner = json_string_value(json_object_get(json_array_get(row, 0), "owner"));
+    int rc = 0;
+    if (!row)
+        county_web_failed(w, resp);
+    else if (!owner)
+        tb_http_reply_error(resp, 404, "no_rectification", "该办件没有差评整改");
+    else if (!tb_web_in_scope(s->scope, owner) ||
+             (review && !county_rating_reviewer(pg, s->login, county_web_env(w)->place)))
+        tb_http_reply_error(resp, 403, "scope", "该差评的责任单位不在本账号范围内");
+    else if ((rc = county_rating_step(pg, step, id, a.text ? a.text : "", s->login, word, n, why,
+                                      sizeof why)) < 0)
+        tb_http_reply_error(resp, rc == -TB_ESTORE ? 500 : rc == -ENOENT ? 404 : 409, "step", why);
+    else {
+        json_decref(row);
+        row = county_rating_json(pg, id, "", false);
+        if (row)
+            tb_http_reply_json(resp, 200, json_incref(json_array_get(row, 0)));
+        else
+            county_web_failed(w, resp);
+    }
+    json_decref(row);
 }

@@ -248,42 +248,46 @@ static const step_t steps[] = {
      "appeal = $4, review_note = $2, reviewed_at = now(), reviewed_by = $3"},
 };
 
-static int refuse(const char *words)
+/* The words of a guard ("中文|English") in the reader's language into why. */
+static void words(const char *w, char *why, size_t size)
 {
-    const char *bar = strchr(words, '|');
-    int zh = bar ? (int)(bar - words) : (int)strlen(words);
+    const char *bar = strchr(w, '|');
     if (tb_lang_en())
-        fprintf(stderr, "error: %s\n", bar ? bar + 1 : words);
+        snprintf(why, size, "%s", bar ? bar + 1 : w);
     else
-        fprintf(stderr, "错误：%.*s\n", zh, words);
-    return -TB_EILLEGAL;
+        snprintf(why, size, "%.*s", bar ? (int)(bar - w) : (int)strlen(w), w);
 }
 
-static int take_step(PGconn *pg, const step_t *s, const char *case_id, const char *text,
-                     const char *actor, const char *word, unsigned n)
+int county_rating_step(PGconn *pg, const char *step, const char *case_id, const char *text,
+                       const char *actor, const char *word, unsigned n, char *why, size_t size)
 {
+    const step_t *s = NULL;
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
+        if (!strcmp(step, steps[i].name))
+            s = &steps[i];
+    if (!s) {
+        snprintf(why, size, "%s", TB_TR("未知的步骤", "unknown step"));
+        return -EINVAL;
+    }
     char sql[1024], num[8], why_sql[512];
     snprintf(num, sizeof num, "%u", n);
     snprintf(why_sql, sizeof why_sql, "SELECT %s FROM rectifications WHERE case_id = $1", s->guard);
     const char *p1[1] = {case_id};
     PGresult *r = PQexecParams(pg, why_sql, 1, NULL, p1, NULL, NULL, 0);
+    int rc = 0;
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        fprintf(stderr, TB_TR("错误：%s", "error: %s"), PQerrorMessage(pg));
-        PQclear(r);
-        return -TB_ESTORE;
-    }
-    if (PQntuples(r) == 0) {
-        PQclear(r);
-        fprintf(stderr, TB_TR("错误：该办件没有差评整改：%s\n", "error: no rectification for %s\n"),
-                case_id);
-        return -ENOENT;
-    }
-    if (!PQgetisnull(r, 0, 0)) {
-        int rc = refuse(PQgetvalue(r, 0, 0));
-        PQclear(r);
-        return rc;
+        snprintf(why, size, "%s", PQerrorMessage(pg));
+        rc = -TB_ESTORE;
+    } else if (PQntuples(r) == 0) {
+        snprintf(why, size, TB_TR("该办件没有差评整改：%s", "no rectification for %s"), case_id);
+        rc = -ENOENT;
+    } else if (!PQgetisnull(r, 0, 0)) {
+        words(PQgetvalue(r, 0, 0), why, size);
+        rc = -TB_EILLEGAL;
     }
     PQclear(r);
+    if (rc < 0)
+        return rc;
     /* One statement: the step guarded again, and its audit row. */
     snprintf(sql, sizeof sql,
              "WITH u AS (UPDATE rectifications SET %s WHERE case_id = $1 AND (%s) IS NULL"
@@ -293,17 +297,18 @@ static int take_step(PGconn *pg, const step_t *s, const char *case_id, const cha
              s->set, s->guard, s->name);
     const char *p[5] = {case_id, text, actor, word ? word : "", num};
     r = PQexecParams(pg, sql, 5, NULL, p, NULL, NULL, 0);
-    int rc = PQresultStatus(r) == PGRES_COMMAND_OK && atoi(PQcmdTuples(r)) == 1 ? 0 : -TB_ESTORE;
-    if (rc < 0)
-        fprintf(stderr, TB_TR("错误：未能记录（%s）\n", "error: not recorded (%s)\n"),
-                PQresultStatus(r) == PGRES_COMMAND_OK ? TB_TR("已被他人处理", "taken meanwhile")
-                                                      : PQerrorMessage(pg));
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        snprintf(why, size, TB_TR("未能记录（%s）", "not recorded (%s)"), PQerrorMessage(pg));
+        rc = -TB_ESTORE;
+    } else if (atoi(PQcmdTuples(r)) != 1) {
+        snprintf(why, size, "%s", TB_TR("未能记录：已被他人处理", "not recorded: taken meanwhile"));
+        rc = -TB_EILLEGAL;
+    }
     PQclear(r);
     return rc;
 }
 
-/* A review needs an enabled supervisor account of this county. */
-static bool is_supervisor(PGconn *pg, const char *login, const char *county)
+bool county_rating_reviewer(PGconn *pg, const char *login, const char *county)
 {
     const char *p[2] = {login ? login : "", county};
     PGresult *r = PQexecParams(pg,
@@ -315,53 +320,41 @@ static bool is_supervisor(PGconn *pg, const char *login, const char *county)
     return ok;
 }
 
-/* The step's own words, checked before the database is asked: 0, or 2 (usage) / 1 (bad value). */
-static int check_args(const char *sub, const tb_opt_t *opts, int nopts, const char **ret_word,
-                      unsigned *ret_n)
+int county_rating_check(const char *step, const county_rating_args_t *a, const char **ret_word,
+                        unsigned *ret_n, char *why, size_t size)
 {
-    const char *text = tb_opt(opts, nopts, "text"), *word = NULL;
+    const char *word = NULL;
     unsigned n = 0;
-    char buf[256];
-    if (strcmp(sub, "followup") != 0 &&
-        tb_text_check_field("--text", text, TB_CLI_TEXT_MAX, TB_TEXT_MULTILINE | TB_TEXT_REQUIRED,
-                            buf, sizeof buf) < 0) {
-        fprintf(stderr, TB_TR("错误：%s\n", "error: %s\n"), buf);
-        return 1;
+    bool followup = !strcmp(step, "followup");
+    if (tb_text_check_field("--text", a->text, TB_CLI_TEXT_MAX,
+                            TB_TEXT_MULTILINE | (followup ? 0 : TB_TEXT_REQUIRED), why, size) < 0)
+        return -EINVAL;
+    if (!strcmp(step, "rectify") &&
+        !(word = pick(a->outcome, outcomes, sizeof outcomes / sizeof *outcomes))) {
+        snprintf(why, size, "%s",
+                 TB_TR("--outcome 须为 立行立改、限期整改 或 解释说明",
+                       "--outcome must be immediate, deadline or explain"));
+        return -EINVAL;
     }
-    if (!strcmp(sub, "rectify") && !(word = pick(tb_opt(opts, nopts, "outcome"), outcomes,
-                                                 sizeof outcomes / sizeof *outcomes))) {
-        fputs(TB_TR("错误：--outcome 须为 立行立改、限期整改 或 解释说明\n",
-                    "error: --outcome must be immediate, deadline or explain\n"),
-              stderr);
-        return 1;
+    if (!strcmp(step, "appeal") && !(word = pick(a->kind, kinds, sizeof kinds / sizeof *kinds))) {
+        snprintf(why, size, "%s",
+                 TB_TR("--kind 须为 误评 或 恶意差评", "--kind must be mistaken or malicious"));
+        return -EINVAL;
     }
-    if (!strcmp(sub, "appeal") &&
-        !(word = pick(tb_opt(opts, nopts, "kind"), kinds, sizeof kinds / sizeof *kinds))) {
-        fputs(TB_TR("错误：--kind 须为 误评 或 恶意差评\n",
-                    "error: --kind must be mistaken or malicious\n"),
-              stderr);
-        return 1;
-    }
-    if (!strcmp(sub, "review")) {
-        bool yes = tb_opt(opts, nopts, "approve") != NULL,
-             no = tb_opt(opts, nopts, "refuse") != NULL;
-        if (yes == no) {
-            fputs(TB_TR("错误：复核须给出 --approve 或 --refuse 之一\n",
-                        "error: a review takes exactly one of --approve and --refuse\n"),
-                  stderr);
-            return 1;
+    if (!strcmp(step, "review")) {
+        if (a->approve == a->refuse) {
+            snprintf(why, size, "%s",
+                     TB_TR("复核须给出 --approve 或 --refuse 之一",
+                           "a review takes exactly one of --approve and --refuse"));
+            return -EINVAL;
         }
-        word = yes ? "approved" : "refused";
+        word = a->approve ? "approved" : "refused";
     }
-    if (!strcmp(sub, "followup") && (tb_rating_parse(tb_opt(opts, nopts, "rating"), &n) < 0 ||
-                                     tb_text_check_field("--text", text, TB_CLI_TEXT_MAX,
-                                                         TB_TEXT_MULTILINE, buf, sizeof buf) < 0)) {
-        fprintf(
-            stderr, "%s\n",
-            n ? buf
-              : TB_TR("错误：--rating 须为 1..5 或 非常不满意、不满意、基本满意、满意、非常满意",
-                      "error: --rating must be 1..5 or a level's name"));
-        return 1;
+    if (followup && tb_rating_parse(a->rating ? a->rating : "", &n) < 0) {
+        snprintf(why, size, "%s",
+                 TB_TR("--rating 须为 1..5 或 非常不满意、不满意、基本满意、满意、非常满意",
+                       "--rating must be 1..5 or a level's name"));
+        return -EINVAL;
     }
     *ret_word = word;
     *ret_n = n;
@@ -406,8 +399,17 @@ int county_rating_main(int argc, char **argv)
     }
     const char *word = NULL;
     unsigned n = 0;
-    if (step && check_args(sub, opts, nopts, &word, &n) != 0)
+    char why[512];
+    county_rating_args_t args = {.text = tb_opt(opts, nopts, "text"),
+                                 .outcome = tb_opt(opts, nopts, "outcome"),
+                                 .kind = tb_opt(opts, nopts, "kind"),
+                                 .rating = tb_opt(opts, nopts, "rating"),
+                                 .approve = tb_opt(opts, nopts, "approve") != NULL,
+                                 .refuse = tb_opt(opts, nopts, "refuse") != NULL};
+    if (step && county_rating_check(sub, &args, &word, &n, why, sizeof why) < 0) {
+        fprintf(stderr, TB_TR("错误：%s\n", "error: %s\n"), why);
         goto out;
+    }
     if (tb_cli_load(&env, TB_LEVEL_COUNTY, &msg) < 0) {
         fputs(msg.text, stderr);
         goto out;
@@ -424,7 +426,7 @@ int county_rating_main(int argc, char **argv)
     county_audit_os_actor(actor, sizeof actor);
     if (agent && *agent)
         snprintf(actor, sizeof actor, "%s", agent);
-    if (step && !strcmp(sub, "review") && !is_supervisor(pg, agent, env.place)) {
+    if (step && !strcmp(sub, "review") && !county_rating_reviewer(pg, agent, env.place)) {
         fputs(TB_TR("错误：复核须由本县启用的督查账号（--agent 登录名）作出\n",
                     "error: a review is made by an enabled supervisor account of this county "
                     "(--agent LOGIN)\n"),
@@ -434,9 +436,11 @@ int county_rating_main(int argc, char **argv)
     int rc;
     if (step) {
         const char *text = tb_opt(opts, nopts, "text");
-        rc = take_step(pg, step, pos[1], text ? text : "", actor, word, n);
+        rc = county_rating_step(pg, sub, pos[1], text ? text : "", actor, word, n, why, sizeof why);
         if (rc == 0)
             printf(TB_TR("%s：已记录\n", "%s: recorded\n"), pos[1]);
+        else
+            fprintf(stderr, TB_TR("错误：%s\n", "error: %s\n"), why);
     } else {
         const char *owner = tb_opt(opts, nopts, "owner");
         rc = listing(pg, show ? pos[1] : NULL, owner, tb_opt(opts, nopts, "open") != NULL,

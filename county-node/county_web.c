@@ -471,6 +471,7 @@ static const tb_http_route_t routes[] = {
     {"GET", "/api/bulletin", on_bulletin, false},
     {"GET", "/api/board", county_board_on_board, false},     /* county_board.c */
     {"GET", "/api/ratings", county_board_on_ratings, false}, /* county_board.c */
+    {"POST", "/api/ratings/*", county_board_on_step, true},  /* county_board.c */
 };
 
 /* ---- the thread ------------------------------------------------------------------------ */

@@ -80,6 +80,32 @@ try:
     check("not signed in: 401", s == 401, s)
     s, b = http_at(base, "GET", "/api/ratings?open=1", headers=hdr)
     check("the API lists the open rectification", s == 200 and [r["case_id"] for r in b["ratings"]] == [case], b)
+
+    # The staff steps through the API, as `tongban-county ratings`.
+    step = f"/api/ratings/{case}/revisit"
+    s, b = http_at(base, "POST", step, {"text": "已回访"}, headers={"Cookie": hdr["Cookie"]})
+    check("a step without the CSRF token: 403", s == 403, (s, b))
+    s, b = http_at(base, "POST", step, {}, headers=hdr)
+    check("a 回访 without its text: 400, in Chinese", s == 400 and "--text" in b["error"]["message"], (s, b))
+    s, b = http_at(base, "POST", f"/api/ratings/{case}/rectify", {"text": "x", "outcome": "立行立改"}, headers=hdr)
+    check("整改 before the 回访: 409", s == 409 and "请先回访再整改" in b["error"]["message"], (s, b))
+    s, b = http_at(base, "POST", f"/api/ratings/{case}/fly", {"text": "x"}, headers=hdr)
+    check("an unknown step: 404", s == 404, (s, b))
+    d.get(base + "/#/board")
+    wait.until(lambda x: case in rows("board"))
+    s, b = http_at(base, "POST", step, {"text": "已电话回访"}, headers=hdr)
+    check("the 回访 through the API", s == 200 and b.get("revisited_ms", 0) > 0 and b.get("revisit_note") == "已电话回访", (s, b))
+    t0 = time.monotonic()
+    try:
+        WebDriverWait(d, 10, poll_frequency=0.1).until(lambda x: case not in rows("board"))
+    except Exception:
+        pass
+    took = time.monotonic() - t0
+    check("its card leaves the open board within 5 s", case not in rows("board") and took <= 5, f"{took:.1f} s")
+    s, b = http_at(base, "POST", step, {"text": "again"}, headers=hdr)
+    check("a second 回访: 409", s == 409 and "已回访过" in b["error"]["message"], (s, b))
+    s, b = http_at(base, "POST", f"/api/ratings/{case}/review", {"text": "x", "verdict": "approve"}, headers=hdr)
+    check("a review with no appeal: 409", s == 409 and "没有待复核的申诉" in b["error"]["message"], (s, b))
 finally:
     d.quit()
 finish()
