@@ -16,6 +16,8 @@ static const struct {
     {"reply_days", offsetof(tb_limits_t, reply_days), 3},
     {"urge_days", offsetof(tb_limits_t, urge_days), 1},
     {"circulate_days", offsetof(tb_limits_t, circulate_days), 5},
+    {"revisit_days", offsetof(tb_limits_t, revisit_days), 1},
+    {"rectify_days", offsetof(tb_limits_t, rectify_days), 15},
 };
 #define NLIMITS (sizeof limits / sizeof limits[0])
 
@@ -60,6 +62,8 @@ const char *tb_cardkind_name(tb_cardkind_t k)
         return "deadline";
     case TB_CARDKIND_PREREVIEW:
         return "prereview";
+    case TB_CARDKIND_REVISIT:
+        return "revisit";
     default:
         return "";
     }

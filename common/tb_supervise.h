@@ -28,6 +28,8 @@ typedef struct {
     int reply_days;     /* 督办: the default reply period, when none is given (3) */
     int urge_days;      /* 催办: this many working days after the order's due day (1) */
     int circulate_days; /* 通报: this many working days after the order's due day (5) */
+    int revisit_days;   /* 差评回访: within this many working days of the rating (1) */
+    int rectify_days;   /* 差评整改: within this many working days of the rating (15) */
 } tb_limits_t;
 
 #define TB_LIMIT_MAX 60 /* working days: any limit above is a typing error */
@@ -49,9 +51,10 @@ typedef enum {
     TB_CARDKIND_NONE = 0,
     TB_CARDKIND_DEADLINE = 1,  /* the whole case's promised limit (from 受理) */
     TB_CARDKIND_PREREVIEW = 2, /* the pre-review step over its own limit */
+    TB_CARDKIND_REVISIT = 3,   /* a named 差评 not revisited in time (county_rating.c) */
 } tb_cardkind_t;
 
-/* "deadline", "prereview" ("" for NONE). */
+/* "deadline", "prereview", "revisit" ("" for NONE). */
 const char *tb_cardkind_name(tb_cardkind_t k);
 /* "yellow", "red" ("" for NONE). */
 const char *tb_cardlevel_name(tb_card_t level);

@@ -170,7 +170,8 @@ int tb_event_check(const tb_event_msg_t *ev)
                *kind = ev->card_kind ? ev->card_kind : "";
     if (sup != (ev->card_id != 0) ||
         (raised ? (strcmp(lvl, "yellow") && strcmp(lvl, "red")) ||
-                      (strcmp(kind, "deadline") && strcmp(kind, "prereview"))
+                      (strcmp(kind, "deadline") && strcmp(kind, "prereview") &&
+                       strcmp(kind, "revisit"))
                 : lvl[0] || kind[0]))
         return -TB_EPROTO;
     if (rejected != (ev->rejected_origin && ev->rejected_origin[0]) ||

@@ -49,7 +49,7 @@ static void on_card_timer(uv_timer_t *t)
      * which sets sup_next_ms again: until then it must not re-arm the timer
      * for an instant already past (that would spin batches). */
     self->sup_check = true;
-    self->sup_next_ms = INT64_MAX;
+    self->sup_next_ms = self->rating_next_ms = INT64_MAX;
     county_batch_start(self);
 }
 
@@ -73,6 +73,8 @@ static void arm(county_t *self)
     int64_t now = tb_now_ms(), next = self->cards_next_ms;
     if (self->sup_next_ms < next)
         next = self->sup_next_ms;
+    if (self->rating_next_ms < next)
+        next = self->rating_next_ms;
     uint64_t cap = safety_ms(), delay = cap;
     if (next != INT64_MAX && next - now < (int64_t)cap)
         delay = next > now ? (uint64_t)(next - now) : 0;
@@ -88,7 +90,7 @@ int county_cards_init(county_t *self)
         return rc;
     self->card_timer.data = self;
     self->card_timer_on = true;
-    self->cards_next_ms = self->sup_next_ms = INT64_MAX;
+    self->cards_next_ms = self->sup_next_ms = self->rating_next_ms = INT64_MAX;
     tb_limits_default(&self->limits);
     return 0;
 }
@@ -109,6 +111,7 @@ void county_cards_free(county_t *self)
     free(self->sup_ops);
     self->sup_ops = NULL;
     self->nsup_ops = self->sup_ops_cap = self->sup_taken = 0;
+    county_rating_free(self);
 }
 
 /* The limits table into lim: 0, or -TB_ESTORE.  An unknown name or a value
@@ -139,8 +142,9 @@ int county_cards_load(county_t *self)
     tb_map_destroy(&self->cards);
     if (!(self->cards = tb_map_new()))
         return -ENOMEM;
-    PGresult *r = county_query(
-        self->pg, "SELECT id, case_id, level, kind FROM cards WHERE cleared_at IS NULL");
+    PGresult *r =
+        county_query(self->pg, "SELECT id, case_id, level, kind FROM cards WHERE cleared_at IS NULL"
+                               " AND kind <> 'revisit'"); /* those are county_rating.c's */
     if (!r)
         return -TB_ESTORE;
     for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
@@ -155,12 +159,13 @@ int county_cards_load(county_t *self)
     self->nsup_ops = self->sup_taken = 0;
     self->cards_scan = true; /* the first batch looks at every case */
     self->sup_check = true;
-    self->cards_next_ms = self->sup_next_ms = INT64_MAX;
+    self->cards_next_ms = self->sup_next_ms = self->rating_next_ms = INT64_MAX;
+    county_rating_lost(self);
     return rc;
 }
 
 /* The township a case's events go down to: the origin's (or the origin, a walk-in). */
-static void case_township(const char *case_id, char town[TB_CODE_LEN + 1])
+void county_case_township(const char *case_id, char town[TB_CODE_LEN + 1])
 {
     char origin[TB_CODE_LEN + 1];
     snprintf(origin, sizeof origin, "%.12s", case_id);
@@ -221,6 +226,8 @@ void county_cards_poll(county_t *self)
         return;
     if (self->sup_check && self->nsup_ops == 0)
         sup_poll(self);
+    county_rating_poll(self);
+    arm(self);
     PGresult *r = PQexec(self->cmd_pg, "SELECT coalesce(max(version), 0) FROM limits");
     bool newer = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
                  strtoll(PQgetvalue(r, 0, 0), NULL, 10) > self->limits_version;
@@ -261,7 +268,7 @@ static int sup_batch(county_t *self)
         if (!county_case_lookup(self, op->case_id))
             continue;
         char town[TB_CODE_LEN + 1];
-        case_township(op->case_id, town);
+        county_case_township(op->case_id, town);
         tb_event_msg_t ev = TONGBAN__V1__CASE_EVENT__INIT;
         ev.case_id = (char *)op->case_id;
         ev.type = op->stage == TB_SUP_CIRCULATE ? TONGBAN__V1__EVENT_TYPE__EVENT_CIRCULATED
@@ -320,7 +327,7 @@ static int look(county_t *self, const char *case_id, int64_t now, int64_t *next_
     else
         op.why = CARD_KIND(v) != cc.kind ? tb_cardkind_name(cc.kind) : tb_cardlevel_name(cc.level);
     char town[TB_CODE_LEN + 1];
-    case_township(case_id, town);
+    county_case_township(case_id, town);
     tb_event_msg_t ev = TONGBAN__V1__CASE_EVENT__INIT;
     ev.case_id = op.case_id;
     char holder[TB_CODE_LEN + 1];
@@ -371,6 +378,8 @@ int county_cards_batch(county_t *self)
     if (!self->cards)
         return 0;
     int src = sup_batch(self);
+    if (src == 0)
+        src = county_rating_batch(self);
     if (src < 0)
         return src;
     bool all = self->cards_scan;
@@ -426,6 +435,7 @@ void county_cards_committed(county_t *self)
         self->nsup_ops -= self->sup_taken;
     }
     self->sup_taken = 0;
+    county_rating_committed(self);
     arm(self);
 }
 
@@ -434,4 +444,5 @@ void county_cards_lost(county_t *self)
     self->ncard_ops = 0;
     self->nsup_ops = self->sup_taken = 0;
     self->cards_scan = self->sup_check = true;
+    county_rating_lost(self);
 }

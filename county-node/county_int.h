@@ -139,6 +139,14 @@ typedef struct {
     int stage; /* TB_SUP_URGE or TB_SUP_CIRCULATE */
 } sup_op_t;
 
+typedef struct {
+    char case_id[TB_CASEID_MAX];
+    int64_t card;   /* 0: raise a revisit card; else the open card to clear */
+    int64_t due_ms; /* the 回访 deadline (raise) */
+    char owner[TB_CODE_LEN + 1];
+    char why[16]; /* clear: "revisited" or "appeal" */
+} rating_op_t;
+
 /* ---- per-township storage of the link engine (county_link.c) ------------------------
  *
  * The protocol state (cursors accepted / in the batch / committed, the send
@@ -224,6 +232,10 @@ struct county {
     int64_t sup_next_ms; /* the next instant one of them reaches a stage */
     sup_op_t *sup_ops;   /* stages to stamp; the first sup_taken are in the batch in flight */
     size_t nsup_ops, sup_ops_cap, sup_taken;
+    /* 差评 rectifications (county_rating.c): revisit cards to raise or clear */
+    rating_op_t *rating_ops;
+    size_t nrating_ops, rating_ops_cap;
+    int64_t rating_next_ms; /* the next instant a 回访 falls due */
 
     /* content-addressed event ids (county_reuse.c) */
     tb_map_t *origin_last; /* origin node -> highest origin_seq stored or in the batch */
@@ -462,9 +474,24 @@ void county_cards_lost(county_t *self);
 /* Between batches, on the plain connection: newer limits in force; the
  * open supervision orders that reached 催办 or 通报. */
 void county_cards_poll(county_t *self);
+/* The township a case's county events go down to: its origin's, or the origin (a walk-in). */
+void county_case_township(const char *case_id, char town[TB_CODE_LEN + 1]);
 /* A supervision order (SUPERVISED ev, just emitted) into `supervisions`, in the batch. */
 int county_sup_issued(county_t *self, const tb_event_msg_t *ev, int64_t card_id,
                       const char *holder);
+
+/* ---- county_rating.c: the 差评 rectifications' deadlines and revisit cards ---------- */
+
+/* Between batches, on the plain connection (from county_cards_poll): the
+ * deadlines of new rectifications written; late 回访 and cards to clear
+ * queued for the next batch; rating_next_ms set. */
+void county_rating_poll(county_t *self);
+/* In the batch: CARD_RAISED/CLEARED (kind revisit) and the card rows.  0 or negative. */
+int county_rating_batch(county_t *self);
+/* The batch committed (logged) or was lost (the next poll finds them again). */
+void county_rating_committed(county_t *self);
+void county_rating_lost(county_t *self);
+void county_rating_free(county_t *self);
 
 /* ---- county_notify.c ---------------------------------------------------------------- */
 

@@ -111,7 +111,10 @@ int county_stats_parse(const tb_env_ctx_t *env, const char *from, const char *to
     "due,"                                                                                         \
     "  cal.w[(c.completion_time AT TIME ZONE 'Asia/Shanghai')::date - $8::date + 1]"               \
     "  - cal.w[(c.stat_accepted_at AT TIME ZONE 'Asia/Shanghai')::date - $8::date + 1] AS wd"      \
+    "  , coalesce(rq.appeal = 'approved', false) AS struck,"                                       \
+    "  rq.revisited_at IS NOT NULL AS revisited, rq.rectified_at IS NOT NULL AS rectified"         \
     "  FROM cases c LEFT JOIN items i ON i.code = c.item_code CROSS JOIN cal CROSS JOIN now"       \
+    "  LEFT JOIN rectifications rq ON rq.case_id = c.case_id"                                      \
     "  WHERE c.accept_time >= ($1::date::timestamp AT TIME ZONE 'Asia/Shanghai')"                  \
     "  AND c.accept_time < (($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')"               \
     "  AND c.origin LIKE $3),"                                                                     \
@@ -129,9 +132,9 @@ int county_stats_parse(const tb_env_ctx_t *env, const char *from, const char *to
     "   AND due < now_t AS overdue_open,"                                                          \
     "  kind NOT IN ('consult', 'help') AND state NOT IN ('closed', 'withdrawn', 'refused')"        \
     "   AS open,"                                                                                  \
-    "  acc AND closed AND rating > 0 AS rated,"                                                    \
-    "  acc AND closed AND rating >= 3 AS satisfied,"                                               \
-    "  acc AND closed AND rating BETWEEN 1 AND 2 AS bad FROM c)"
+    "  acc AND closed AND rating > 0 AND NOT struck AS rated,"                                     \
+    "  acc AND closed AND rating >= 3 AND NOT struck AS satisfied,"                                \
+    "  acc AND closed AND rating BETWEEN 1 AND 2 AND NOT struck AS bad FROM c)"
 
 /* A row's period as text: "2026-10", "2026-10-01" or "". */
 #define PERIOD_TEXT                                                                                \
@@ -150,7 +153,8 @@ static const char stats_sql[] = CASES_CTE
     "  AND wd IS NOT NULL), 0),"
     " count(*) FILTER (WHERE overdue), count(*) FILTER (WHERE open),"
     " count(*) FILTER (WHERE rated), count(*) FILTER (WHERE satisfied),"
-    " count(*) FILTER (WHERE bad)"
+    " count(*) FILTER (WHERE bad),"
+    " count(*) FILTER (WHERE bad AND rectified), count(*) FILTER (WHERE bad AND revisited)"
     " FROM m GROUP BY unit, period";
 
 /* The counts one may list, in the order of the columns above (after
@@ -278,7 +282,7 @@ static json_t *rate(long long num, long long den)
     return den > 0 ? json_real((double)num / (double)den) : json_null();
 }
 
-#define NCOUNTS 17 /* the sums of a row, after unit and period */
+#define NCOUNTS 19 /* the sums of a row, after unit and period */
 
 /* The sums of a row (or of the total) as the measures. */
 static json_t *measures(const long long v[NCOUNTS])
@@ -286,7 +290,7 @@ static json_t *measures(const long long v[NCOUNTS])
     long long entrust = v[0], consult = v[1], help = v[2], accepted = v[3], closed = v[4],
               closed_due = v[5], on_time = v[6], early = v[7], immediate = v[8], pc = v[9],
               wd_sum = v[10], promised_sum = v[11], overdue = v[12], open = v[13], rated = v[14],
-              satisfied = v[15], bad = v[16];
+              satisfied = v[15], bad = v[16], rectified = v[17], revisited = v[18];
     json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:o, s:I, s:o, s:I, s:o}", "entrust",
                           (json_int_t)entrust, "consult", (json_int_t)consult, "help",
                           (json_int_t)help, "accepted", (json_int_t)accepted, "closed",
@@ -297,14 +301,14 @@ static json_t *measures(const long long v[NCOUNTS])
     if (!o)
         return NULL;
     json_t *more = json_pack(
-        "{s:I, s:o, s:o, s:o, s:I, s:I, s:I, s:o, s:o, s:o, s:I, s:I, s:n, s:n, s:n, s:n}",
+        "{s:I, s:o, s:o, s:o, s:I, s:I, s:I, s:o, s:o, s:o, s:I, s:I, s:n, s:o, s:o, s:n}",
         "promised_closed", (json_int_t)pc, "avg_workdays", rate(wd_sum, pc), "avg_promised_days",
         rate(promised_sum, pc), "speedup_rate",
         promised_sum > 0 ? json_real(1.0 - (double)wd_sum / (double)promised_sum) : json_null(),
         "overdue", (json_int_t)overdue, "open", (json_int_t)open, "rated", (json_int_t)rated,
         "rating_rate", rate(rated, closed), "satisfied_rate", rate(satisfied, rated), "bad_rate",
         rate(bad, rated), "satisfied", (json_int_t)satisfied, "bad", (json_int_t)bad, "cards",
-        "rectify_rate", "revisit_rate", "complaints");
+        "rectify_rate", rate(rectified, bad), "revisit_rate", rate(revisited, bad), "complaints");
     if (!more) {
         json_decref(o);
         return NULL;

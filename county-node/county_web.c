@@ -1,5 +1,6 @@
 /* county_web: the supervisors' dashboard (county_web.h says what and why a thread). */
 #include "county_web.h"
+#include "county_board.h"
 
 #include "county.h"
 #include "county_accounts.h"
@@ -43,7 +44,7 @@ struct county_web {
 
 /* Our connection, made again if it was lost; NULL (and a 503 answered) when
  * PostgreSQL cannot be reached. */
-static PGconn *db(county_web_t *w, tb_http_resp_t *resp)
+PGconn *county_web_db(county_web_t *w, tb_http_resp_t *resp)
 {
     if (w->pg && PQstatus(w->pg) != CONNECTION_OK) {
         PQfinish(w->pg);
@@ -65,13 +66,18 @@ static PGconn *db(county_web_t *w, tb_http_resp_t *resp)
     return w->pg;
 }
 
-static void store_failed(county_web_t *w, tb_http_resp_t *resp)
+void county_web_failed(county_web_t *w, tb_http_resp_t *resp)
 {
     tb_http_reply_error(resp, 500, "store", "the query failed; try again");
     if (w->pg && PQstatus(w->pg) != CONNECTION_OK) {
         PQfinish(w->pg);
         w->pg = NULL;
     }
+}
+
+const tb_env_ctx_t *county_web_env(const county_web_t *w)
+{
+    return &w->env;
 }
 
 /* ---- sessions (common/tb_websession) ------------------------------------------------------ */
@@ -118,7 +124,7 @@ static int verify(void *ctx, const char *login, const char *password, tb_webuser
 /* The signed-in person, if the dashboard is theirs: NULL after answering 401
  * (not signed in), 403 (a change without the CSRF token, or a township's or
  * village's account: theirs are that node's screens). */
-static const tb_webuser_t *who(county_web_t *w, const tb_http_req_t *req, tb_http_resp_t *resp)
+const tb_webuser_t *county_web_who(county_web_t *w, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     const tb_webuser_t *u = tb_websess_require(w->sessions, req, resp);
     if (!u)
@@ -138,8 +144,8 @@ static const tb_webuser_t *who(county_web_t *w, const tb_http_req_t *req, tb_htt
 
 /* The place a request asks about (?scope=, else the account's): NULL after
  * answering 400 (malformed, unknown) or 403 (outside the account's scope). */
-static const char *asked_scope(county_web_t *w, const tb_webuser_t *s, const tb_http_req_t *req,
-                               tb_http_resp_t *resp)
+const char *county_web_scope(county_web_t *w, const tb_webuser_t *s, const tb_http_req_t *req,
+                             tb_http_resp_t *resp)
 {
     const char *sc = tb_http_query(req, "scope");
     if (!sc || !*sc)
@@ -160,7 +166,7 @@ static const char *asked_scope(county_web_t *w, const tb_webuser_t *s, const tb_
 static bool stats_query(county_web_t *w, const tb_webuser_t *s, const tb_http_req_t *req,
                         tb_http_resp_t *resp, county_stats_query_t *ret)
 {
-    const char *sc = asked_scope(w, s, req, resp);
+    const char *sc = county_web_scope(w, s, req, resp);
     if (!sc)
         return false;
     const char *msg = NULL;
@@ -199,7 +205,7 @@ static void on_logout(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 static void on_session(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     county_web_t *w = ctx;
-    const tb_webuser_t *s = who(w, req, resp);
+    const tb_webuser_t *s = county_web_who(w, req, resp);
     if (!s)
         return;
     county_role_t role = COUNTY_ROLE_NONE;
@@ -215,7 +221,7 @@ static void on_session(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp
 static void on_stats(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     county_web_t *w = ctx;
-    const tb_webuser_t *s = who(w, req, resp);
+    const tb_webuser_t *s = county_web_who(w, req, resp);
     county_stats_query_t q;
     if (!s || !stats_query(w, s, req, resp, &q))
         return;
@@ -224,12 +230,12 @@ static void on_stats(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
         tb_http_reply_error(resp, 400, "format", "format must be csv or json");
         return;
     }
-    PGconn *pg = db(w, resp);
+    PGconn *pg = county_web_db(w, resp);
     json_t *st;
     if (!pg)
         return;
     if (county_stats_run(pg, &w->env, &q, &st) < 0) {
-        store_failed(w, resp);
+        county_web_failed(w, resp);
         return;
     }
     if (!format || !strcmp(format, "json")) {
@@ -260,7 +266,7 @@ static void on_stats(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 static void on_cases(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     county_web_t *w = ctx;
-    const tb_webuser_t *s = who(w, req, resp);
+    const tb_webuser_t *s = county_web_who(w, req, resp);
     county_stats_query_t q;
     if (!s || !stats_query(w, s, req, resp, &q))
         return;
@@ -272,7 +278,7 @@ static void on_cases(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
         tb_http_reply_error(resp, 400, "query", "unit or at is too long");
         return;
     }
-    PGconn *pg = db(w, resp);
+    PGconn *pg = county_web_db(w, resp);
     if (!pg)
         return;
     json_t *list;
@@ -280,7 +286,7 @@ static void on_cases(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
     if (rc == -EINVAL)
         tb_http_reply_error(resp, 400, "measure", "measure is not one of the counts");
     else if (rc < 0)
-        store_failed(w, resp);
+        county_web_failed(w, resp);
     else
         tb_http_reply_json(resp, 200, list);
 }
@@ -288,7 +294,7 @@ static void on_cases(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 static void on_case(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     county_web_t *w = ctx;
-    const tb_webuser_t *s = who(w, req, resp);
+    const tb_webuser_t *s = county_web_who(w, req, resp);
     if (!s)
         return;
     const char *id = tb_http_param(req);
@@ -296,7 +302,7 @@ static void on_case(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
         tb_http_reply_error(resp, 400, "case", "not a case id");
         return;
     }
-    PGconn *pg = db(w, resp);
+    PGconn *pg = county_web_db(w, resp);
     if (!pg)
         return;
     const char *p[1] = {id};
@@ -309,7 +315,7 @@ static void on_case(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
                      1, NULL, p, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         PQclear(r);
-        store_failed(w, resp);
+        county_web_failed(w, resp);
         return;
     }
     if (PQntuples(r) == 0 || !tb_web_in_scope(s->scope, PQgetvalue(r, 0, 0))) {
@@ -336,7 +342,7 @@ static void on_case(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
         rc = (hist = json_array()) ? 0 : -ENOMEM; /* a projection row without events */
     if (rc < 0) {
         json_decref(o);
-        store_failed(w, resp);
+        county_web_failed(w, resp);
         return;
     }
     json_object_set_new(o, "history", hist);
@@ -346,7 +352,7 @@ static void on_case(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 static void on_bulletin(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     county_web_t *w = ctx;
-    const tb_webuser_t *s = who(w, req, resp);
+    const tb_webuser_t *s = county_web_who(w, req, resp);
     if (!s)
         return;
     if (strcmp(s->scope, w->env.place)) {
@@ -361,7 +367,7 @@ static void on_bulletin(void *ctx, const tb_http_req_t *req, tb_http_resp_t *res
         cur[7] = 0;
         month = cur;
     }
-    PGconn *pg = db(w, resp);
+    PGconn *pg = county_web_db(w, resp);
     if (!pg)
         return;
     json_t *b;
@@ -370,7 +376,7 @@ static void on_bulletin(void *ctx, const tb_http_req_t *req, tb_http_resp_t *res
     if (rc == -EINVAL)
         tb_http_reply_error(resp, 400, "month", msg);
     else if (rc < 0)
-        store_failed(w, resp);
+        county_web_failed(w, resp);
     else
         tb_http_reply_json(resp, 200, b);
 }
@@ -383,7 +389,7 @@ static json_t *run(county_web_t *w, PGconn *pg, tb_http_resp_t *resp, const char
     memcpy(q.scope, scope, TB_CODE_LEN + 1);
     json_t *st;
     if (county_stats_run(pg, &w->env, &q, &st) < 0) {
-        store_failed(w, resp);
+        county_web_failed(w, resp);
         return NULL;
     }
     return st;
@@ -392,11 +398,11 @@ static json_t *run(county_web_t *w, PGconn *pg, tb_http_resp_t *resp, const char
 static void on_overview(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     county_web_t *w = ctx;
-    const tb_webuser_t *s = who(w, req, resp);
-    const char *sc = s ? asked_scope(w, s, req, resp) : NULL;
+    const tb_webuser_t *s = county_web_who(w, req, resp);
+    const char *sc = s ? county_web_scope(w, s, req, resp) : NULL;
     if (!sc)
         return;
-    PGconn *pg = db(w, resp);
+    PGconn *pg = county_web_db(w, resp);
     int32_t today;
     if (!pg)
         return;
@@ -423,7 +429,7 @@ static void on_overview(void *ctx, const tb_http_req_t *req, tb_http_resp_t *res
         memcpy(q.scope, sc, TB_CODE_LEN + 1);
         if (county_stats_open(pg, &w->env, &q, &op) < 0 ||
             county_stats_cards(pg, &w->env, &q, &cards) < 0)
-            store_failed(w, resp);
+            county_web_failed(w, resp);
     }
 
     if (!op || !cards) {
@@ -463,6 +469,9 @@ static const tb_http_route_t routes[] = {
     {"GET", "/api/cases", on_cases, false},
     {"GET", "/api/case/*", on_case, false},
     {"GET", "/api/bulletin", on_bulletin, false},
+    {"GET", "/api/board", county_board_on_board, false},     /* county_board.c */
+    {"GET", "/api/ratings", county_board_on_ratings, false}, /* county_board.c */
+    {"POST", "/api/ratings/*", county_board_on_step, true},  /* county_board.c */
 };
 
 /* ---- the thread ------------------------------------------------------------------------ */

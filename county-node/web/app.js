@@ -3,7 +3,9 @@
  * node).  Hash routes: #/ (overview), #/drill?scope= (county → township →
  * village → case), #/cases?... (the cases behind a number), #/case/<id>
  * (timeline), #/stats?... (tables, CSV), #/bulletin?month= (月度通报,
- * printable), #/tv (the overview for a wall screen, refreshed every 5 s).
+ * printable), #/tv (the overview for a wall screen, refreshed every 5 s),
+ * #/board?township=&level=&kind= (the card board, refreshed every 3 s),
+ * #/ratings?open=1 (差评 rectifications and appeals, refreshed every 5 s).
  * Every value from the server goes into the page as text, never as HTML. */
 "use strict";
 
@@ -276,7 +278,7 @@ async function stats() {
   const form = rangeForm(p.from, p.to, (f, t) => (location.hash = link("/stats", Object.assign({}, p, { from: f, to: t, by: by.value, period: period.value }))), [by, period]);
   const csv = h("a", { class: "button noprint", id: "csv", href: "/api/stats?" + new URLSearchParams(Object.assign({}, p, { format: "csv" })), download: "", text: "导出 CSV" });
   show(h("h1", { text: st.scope_name + " · 统计表" }), form, csv, statsTable(st),
-    h("p", { class: "hint", text: "按登记时间（村台账受理时间）统计；亮牌、差评整改率、回访率、投诉尚未记录，显示为“—”。" }));
+    h("p", { class: "hint", text: "按登记时间（村台账受理时间）统计；亮牌、投诉尚未记录，显示为“—”；申诉成立的差评不计入评议率、满意率、差评率。" }));
 }
 
 async function bulletin() {
@@ -299,6 +301,60 @@ async function bulletin() {
       h("h2", { text: "五、本月无业务的单位" }), h("p", { id: "idle", text: b.idle.map((u) => u.name).join("、") || "无" })));
 }
 
+/* ---- the card board and the ratings (county_board.c) ---- */
+const LEVELS = { yellow: "黄牌", red: "红牌" };
+const KINDS = { deadline: "办理时限", prereview: "预审时限", revisit: "差评未回访" };
+const OUTCOMES = { immediate: "立行立改", deadline: "限期整改", explain: "解释说明" };
+const APPEALS = { none: "", pending: "申诉待复核", approved: "申诉成立（不计入）", refused: "申诉驳回" };
+const fmtMs = (ms) => (ms ? dayFmt.format(new Date(ms)) + " " + new Date(ms).toLocaleTimeString("zh-CN", { timeZone: "Asia/Shanghai", hour: "2-digit", minute: "2-digit", hour12: false }) : "—");
+function pickSelect(id, label, map, value, go) {
+  return h("select", { id, "aria-label": label, onchange: go },
+    h("option", { value: "", text: "全部" + label }), Object.entries(map).map(([v, t]) => h("option", { value: v, selected: v === value, text: t })));
+}
+async function board() {
+  const q = route().q;
+  const p = {};
+  for (const k of ["scope", "township", "level", "kind"]) if (q.get(k)) p[k] = q.get(k);
+  const at = location.hash;
+  const b = await api("/api/board?" + new URLSearchParams(p));
+  if (location.hash !== at) return;
+  const towns = {};
+  for (const c of b.cards) towns[c.township] = c.township_name;
+  if (p.township && !towns[p.township]) towns[p.township] = p.township;
+  const go = () => (location.hash = link("/board", Object.assign({}, p, { township: $("f-township").value, level: $("f-level").value, kind: $("f-kind").value })));
+  const red = b.cards.filter((c) => c.level === "red").length;
+  show(h("h1", { text: "亮牌看板" }),
+    h("div", { class: "noprint filters" }, pickSelect("f-township", "乡镇", towns, p.township || "", go),
+      pickSelect("f-level", "牌", LEVELS, p.level || "", go), pickSelect("f-kind", "类别", KINDS, p.kind || "", go)),
+    h("p", { class: "hint", id: "board-count", text: `共 ${b.cards.length} 张：红牌 ${red}，黄牌 ${b.cards.length - red}；按超期工作日排序，每 3 秒刷新` }),
+    h("div", { class: "scroll" }, h("table", { id: "board" }, h("thead", {}, h("tr", {}, ["牌", "类别", "超期（工作日）", "办件", "事项", "乡镇", "登记地", "经办方", "责任人", "期限", "亮牌时间"].map((x) => h("th", { text: x })))),
+      h("tbody", {}, b.cards.map((c) => h("tr", { class: "card-" + c.level, "data-case": c.case_id },
+        h("td", { class: c.level === "red" ? "bad" : "warn", text: LEVELS[c.level] || c.level }), h("td", { text: KINDS[c.kind] || c.kind }),
+        h("td", { class: "n", text: c.days_overdue }), h("td", {}, h("a", { href: "#/case/" + encodeURIComponent(c.case_id), class: "case", text: c.case_id })),
+        h("td", { text: c.item_name }), h("td", { text: c.township_name }), h("td", { text: c.origin_name }), h("td", { text: c.holder_name || c.holder }),
+        h("td", { text: c.responsible || "—" }), h("td", { text: fmtMs(c.due_ms) }), h("td", { text: fmtMs(c.raised_ms) }))))))); 
+}
+async function ratings() {
+  const q = route().q;
+  const p = {};
+  for (const k of ["scope", "open"]) if (q.get(k)) p[k] = q.get(k);
+  const at = location.hash;
+  const r = await api("/api/ratings?" + new URLSearchParams(p));
+  if (location.hash !== at) return;
+  const open = h("label", { class: "noprint" }, h("input", { type: "checkbox", id: "f-open", checked: p.open === "1", onchange: (e) => (location.hash = link("/ratings", Object.assign({}, p, { open: e.target.checked ? "1" : "" }))) }), " 只看未办结");
+  const done = (ms, what) => (ms ? fmtMs(ms) + (what ? " " + what : "") : "—");
+  show(h("h1", { text: "好差评 · 差评整改" }), open,
+    h("p", { class: "hint", id: "ratings-count", text: `共 ${r.ratings.length} 件差评；回访 1 个工作日内、整改 15 个工作日内（时限为数据，见 limits）；申诉成立的差评不计入满意率、差评率。` }),
+    h("div", { class: "scroll" }, h("table", { id: "ratings" }, h("thead", {}, h("tr", {}, ["办件", "评价", "意见", "渠道", "责任单位", "评价时间", "回访期限", "回访", "整改", "追评", "申诉", "亮牌"].map((x) => h("th", { text: x })))),
+      h("tbody", {}, r.ratings.map((x) => h("tr", { "data-case": x.case_id },
+        h("td", {}, h("a", { href: "#/case/" + encodeURIComponent(x.case_id), class: "case", text: x.case_id })),
+        h("td", { class: "bad", text: x.rating_label }), h("td", { text: x.comment }), h("td", { text: x.channel === "window" ? "窗口" : x.channel === "village" ? "村代办点" : "网上" }),
+        h("td", { text: x.owner_name || x.owner }), h("td", { text: fmtMs(x.rated_ms) }), h("td", { text: fmtMs(x.revisit_due_ms) }),
+        h("td", { text: done(x.revisited_ms) }), h("td", { text: done(x.rectified_ms, OUTCOMES[x.outcome]) }),
+        h("td", { text: x.followup ? ["", "非常不满意", "不满意", "基本满意", "满意", "非常满意"][x.followup] : "—" }),
+        h("td", { text: x.appeal in APPEALS ? APPEALS[x.appeal] : x.appeal }), h("td", { class: x.card ? "bad" : null, text: x.card ? LEVELS[x.card] : "" }))))))); 
+}
+
 async function render() {
   stopTimers();
   document.body.classList.toggle("tv", route().path === "/tv");
@@ -314,6 +370,11 @@ async function render() {
     else if (path.startsWith("/case/")) await caseView(decodeURIComponent(path.slice(6)));
     else if (path === "/stats") await stats();
     else if (path === "/bulletin") await bulletin();
+    else if (path === "/board" || path === "/ratings") {
+      const view = path === "/board" ? board : ratings;
+      await view();
+      timer = setInterval(() => view().catch((e) => toast(e.message)), path === "/board" ? 3000 : 5000);
+    }
     else location.hash = "#/";
   } catch (e) {
     if (e.status !== 401) show(h("h1", { text: "出错了" }), h("p", { class: "err", id: "error", text: e.message }));

@@ -47,8 +47,9 @@ eq "承诺件: count, average working days, promised, 提速率" '[3,8.6667,10,0
 eq "overdue and open" '[2,3]' "$(t '.total | [.overdue, .open]')"
 eq "评议率 满意率 差评率" '[0.75,0.6667,0.3333]' \
     "$(t '.total | [.rating_rate, (.satisfied_rate*10000|round/10000), (.bad_rate*10000|round/10000)]')"
-eq "not recorded yet: null, never invented" '[null,null,null,null]' \
-    "$(t '.total | [.cards, .rectify_rate, .revisit_rate, .complaints]')"
+eq "not recorded yet: null, never invented" '[null,null]' "$(t '.total | [.cards, .complaints]')"
+eq "B's 差评 opened a rectification, not revisited nor rectified yet: 0 of 1" '[0,0]' \
+    "$(t '.total | [.rectify_rate, .revisit_rate]')"
 
 J=$("$C" "${R[@]}" --by township --json)
 eq "by township: the two with business" "$TOWN 澄江镇,$TOWN2 桥头镇" \

@@ -1,0 +1,111 @@
+#!/usr/bin/python3
+"""The card board and the ratings view of the county dashboard in a real
+browser, against the processes test-county-board.sh started.
+
+    county_board.py URL LOGIN PASSWORD SHOT_DIR CASE CLOCK_FILE RED_AT_MS
+
+CASE was rated 不满意 at the village: its rectification shows in 好差评 with
+its owner.  The board is open (no reload from here on) when we move the
+injected clock to RED_AT_MS, past the 回访 deadline: the red revisit card
+must appear within 5 s.  Filters narrow the board; a bad filter is a 400
+with a JSON error.  Screenshots: SHOT_DIR/county-board-*.png."""
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from webcheck import browser, check, finish, http_at, signin  # noqa: E402
+
+base, login, password, shots, case, clock, red_at = sys.argv[1:8]
+d = browser()
+wait = WebDriverWait(d, 20)
+
+
+def rows(table):
+    return [r.get_attribute("data-case") for r in d.find_elements(By.CSS_SELECTOR, f"#{table} tbody tr")]
+
+
+try:
+    d.get(base + "/")
+    wait.until(EC.presence_of_element_located((By.ID, "login-name"))).send_keys(login)
+    d.find_element(By.ID, "login-pw").send_keys(password)
+    d.find_element(By.CSS_SELECTOR, "#login button[type=submit]").click()
+    wait.until(EC.visibility_of_element_located((By.ID, "nav")))
+
+    d.get(base + "/#/ratings")
+    wait.until(EC.presence_of_element_located((By.ID, "ratings")))
+    check("好差评 lists the 差评's rectification", case in rows("ratings"), rows("ratings"))
+    row = d.find_element(By.CSS_SELECTOR, f'#ratings tr[data-case="{case}"]').text
+    check("with its level, comment and owner (澄江镇, which decided it)", "不满意" in row and "等了很久" in row and "澄江镇" in row, row)
+    d.save_screenshot(f"{shots}/county-board-ratings.png")
+
+    d.get(base + "/#/board")
+    wait.until(EC.presence_of_element_located((By.ID, "board")))
+    check("the board has no card for it before its 回访 is due", case not in rows("board"), rows("board"))
+    d.save_screenshot(f"{shots}/county-board-before.png")
+    with open(clock + ".new", "w") as f:
+        f.write(red_at)
+    os.replace(clock + ".new", clock)
+    t0 = time.monotonic()
+    try:
+        WebDriverWait(d, 10, poll_frequency=0.1).until(lambda x: case in rows("board"))
+    except Exception:
+        pass
+    took = time.monotonic() - t0
+    print(f"# the red card appeared on the open board after {took:.1f} s")
+    check("the red card appears on the open board within 5 s, no reload", case in rows("board") and took <= 5, f"{took:.1f} s")
+    row = d.find_element(By.CSS_SELECTOR, f'#board tr[data-case="{case}"]').text if case in rows("board") else ""
+    check("as 红牌 · 差评未回访", "红牌" in row and "差评未回访" in row, row)
+    d.save_screenshot(f"{shots}/county-board-red.png")
+
+    d.get(base + "/#/board?level=yellow")
+    wait.until(EC.presence_of_element_located((By.ID, "board")))
+    check("the level filter: no yellow card", case not in rows("board"), rows("board"))
+    d.get(base + "/#/board?kind=revisit&township=360826100000")
+    wait.until(EC.presence_of_element_located((By.ID, "board")))
+    wait.until(lambda x: case in rows("board"))
+    check("the kind and township filters keep it", case in rows("board"))
+
+    st, body, hdr = signin(base, login, password)
+    s, b = http_at(base, "GET", "/api/board?level=green", headers=hdr)
+    check("a bad level is a 400 with a JSON error", s == 400 and isinstance(b, dict) and "error" in b, (s, b))
+    s, b = http_at(base, "GET", "/api/board?township=360826999000", headers=hdr)
+    check("an unknown township is a 400", s == 400, (s, b))
+    s, b = http_at(base, "GET", "/api/ratings?open=maybe", headers=hdr)
+    check("a bad open flag is a 400", s == 400, (s, b))
+    s, b = http_at(base, "GET", "/api/board")
+    check("not signed in: 401", s == 401, s)
+    s, b = http_at(base, "GET", "/api/ratings?open=1", headers=hdr)
+    check("the API lists the open rectification", s == 200 and [r["case_id"] for r in b["ratings"]] == [case], b)
+
+    # The staff steps through the API, as `tongban-county ratings`.
+    step = f"/api/ratings/{case}/revisit"
+    s, b = http_at(base, "POST", step, {"text": "已回访"}, headers={"Cookie": hdr["Cookie"]})
+    check("a step without the CSRF token: 403", s == 403, (s, b))
+    s, b = http_at(base, "POST", step, {}, headers=hdr)
+    check("a 回访 without its text: 400, in Chinese", s == 400 and "--text" in b["error"]["message"], (s, b))
+    s, b = http_at(base, "POST", f"/api/ratings/{case}/rectify", {"text": "x", "outcome": "立行立改"}, headers=hdr)
+    check("整改 before the 回访: 409", s == 409 and "请先回访再整改" in b["error"]["message"], (s, b))
+    s, b = http_at(base, "POST", f"/api/ratings/{case}/fly", {"text": "x"}, headers=hdr)
+    check("an unknown step: 404", s == 404, (s, b))
+    d.get(base + "/#/board")
+    wait.until(lambda x: case in rows("board"))
+    s, b = http_at(base, "POST", step, {"text": "已电话回访"}, headers=hdr)
+    check("the 回访 through the API", s == 200 and b.get("revisited_ms", 0) > 0 and b.get("revisit_note") == "已电话回访", (s, b))
+    t0 = time.monotonic()
+    try:
+        WebDriverWait(d, 10, poll_frequency=0.1).until(lambda x: case not in rows("board"))
+    except Exception:
+        pass
+    took = time.monotonic() - t0
+    check("its card leaves the open board within 5 s", case not in rows("board") and took <= 5, f"{took:.1f} s")
+    s, b = http_at(base, "POST", step, {"text": "again"}, headers=hdr)
+    check("a second 回访: 409", s == 409 and "已回访过" in b["error"]["message"], (s, b))
+    s, b = http_at(base, "POST", f"/api/ratings/{case}/review", {"text": "x", "verdict": "approve"}, headers=hdr)
+    check("a review with no appeal: 409", s == 409 and "没有待复核的申诉" in b["error"]["message"], (s, b))
+finally:
+    d.quit()
+finish()
