@@ -16,6 +16,10 @@ static const struct {
     {"reply_days", offsetof(tb_limits_t, reply_days), 3},
     {"urge_days", offsetof(tb_limits_t, urge_days), 1},
     {"circulate_days", offsetof(tb_limits_t, circulate_days), 5},
+    {"complaint_accept_days", offsetof(tb_limits_t, complaint_accept_days), 5},
+    {"complaint_days", offsetof(tb_limits_t, complaint_days), 13},
+    {"consult_days", offsetof(tb_limits_t, consult_days), 3},
+    {"revisit_days", offsetof(tb_limits_t, revisit_days), 1},
 };
 #define NLIMITS (sizeof limits / sizeof limits[0])
 
