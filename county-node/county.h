@@ -74,5 +74,7 @@ int county_data_current(PGconn *pg, tb_env_ctx_t *env);
 
 /* tongban-county cards ... and limits ... (cards_cli.c, in the executable only). */
 int county_cards_main(int argc, char **argv);
+/* tongban-county complaint ... (complaint_cli.c, in the executable only). */
+int county_complaint_main(int argc, char **argv);
 
 #endif

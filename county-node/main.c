@@ -53,6 +53,8 @@ static void usage(FILE *out)
             "  cards [--json] [--level yellow|red] [--open]  黄牌、红牌（电子监察）\n"
             "  limits list|set 名称 工作日数                 监察时限\n"
             "  supervise 办件编号|--card 牌号 --due 日期 --text 督办内容  督办\n"
+            "  complaint file|list|show|accept|decline|assign|reply|revisit|close|redo|fault …  "
+            "投诉\n"
             "  audit [--case 办件编号] [--login 登录名] [--since 日期]  审计记录\n"
             "\n"
             "共用选项（也可用环境变量或 --config 配置文件）：\n"
@@ -99,6 +101,8 @@ static void usage(FILE *out)
             "  cards [--json] [--level yellow|red] [--open]   yellow and red cards (supervision)\n"
             "  limits list|set NAME DAYS                      supervision time limits\n"
             "  supervise CASE|--card ID --due YYYY-MM-DD --text TEXT   a supervision order (督办)\n"
+            "  complaint file|list|show|accept|decline|assign|reply|revisit|close|redo|fault ...  "
+            "complaints (投诉)\n"
             "  audit [--case ID] [--login LOGIN] [--since DATE]   the audit trail\n"
             "\n"
             "Common options (or environment variables, or a --config file):\n"
@@ -222,6 +226,8 @@ int main(int argc, char **argv)
         return county_account_main(argc, argv);
     if (!strcmp(cmd, "cards") || !strcmp(cmd, "limits") || !strcmp(cmd, "supervise"))
         return county_cards_main(argc, argv); /* cards_cli.c */
+    if (!strcmp(cmd, "complaint"))
+        return county_complaint_main(argc, argv); /* complaint_cli.c */
     if (strcmp(cmd, "serve") == 0)
         tb_signal_hold(); /* released once the loop handles SIGTERM (tb_signal.h) */
     tb_opt_t opts[] = {{"json", false, NULL},  {"help", false, NULL},  {"grant", false, NULL},
