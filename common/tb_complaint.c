@@ -188,6 +188,16 @@ const char *tb_complaint_state_label(tb_cp_state_t s)
     }
 }
 
+const char *tb_complaint_kind_word(const char *k)
+{
+    if (!k || !strcmp(k, "投诉") || !strcmp(k, "complaint"))
+        return "complaint";
+    if (!strcmp(k, "咨询") || !strcmp(k, "求助") || !strcmp(k, "咨询/求助") ||
+        !strcmp(k, "consult"))
+        return "consult";
+    return NULL;
+}
+
 const char *tb_complaint_kind_label(bool consult)
 {
     return consult ? TB_TR("咨询/求助", "consultation") : TB_TR("投诉", "complaint");

@@ -50,7 +50,7 @@ typedef enum {
 
 #define TB_COMPLAINT_TEXT_MAX 2000 /* bytes of what a person writes */
 
-typedef struct {
+typedef struct tb_complaint {
     uint64_t id; /* the county's number; 0 until a county step names it */
     tb_cp_state_t state;
     bool consult;                   /* 咨询/求助 (else 投诉) */
@@ -95,6 +95,9 @@ const char *tb_complaint_state_name(tb_cp_state_t s);
 tb_cp_state_t tb_complaint_state_from_name(const char *name);
 /* 待受理, 已受理, ... (i18n) */
 const char *tb_complaint_state_label(tb_cp_state_t s);
+/* What a person types for the kind ("投诉", "咨询", "求助", "complaint",
+ * "consult"; NULL: 投诉) as the wire's word, or NULL if it is none of them. */
+const char *tb_complaint_kind_word(const char *typed);
 /* 投诉 or 咨询/求助 */
 const char *tb_complaint_kind_label(bool consult);
 

@@ -71,17 +71,6 @@ static const struct {
     {"fault", TB_EV_COMPLAINT_FAULT, true, "问责", "record a fault on"},
 };
 
-/* "投诉"/"complaint" or "咨询"/"求助"/"consult" into the wire's word. */
-static const char *kind_word(const char *k)
-{
-    if (!k || !strcmp(k, "投诉") || !strcmp(k, "complaint"))
-        return "complaint";
-    if (!strcmp(k, "咨询") || !strcmp(k, "求助") || !strcmp(k, "咨询/求助") ||
-        !strcmp(k, "consult"))
-        return "consult";
-    return NULL;
-}
-
 /* A unit a complaint may go to: the county itself or one of its townships. */
 static const char *unit_of(const tb_env_ctx_t *env, const char *to, bool any_level)
 {
@@ -163,7 +152,7 @@ static int show(PGconn *pg, const tb_env_ctx_t *env, const tb_limits_t *lim,
     for (int i = 0; i < PQntuples(res); i++) {
         tb_event_type_t t = (tb_event_type_t)atoi(PQgetvalue(res, i, 0));
         json_array_append_new(hist,
-                              json_pack("{sssIsssssssss}", "type", tb_event_name(t), "at_ms",
+                              json_pack("{sssIssssssssss}", "type", tb_event_name(t), "at_ms",
                                         (json_int_t)strtoll(PQgetvalue(res, i, 1), NULL, 10),
                                         "actor", PQgetvalue(res, i, 2), "text",
                                         PQgetvalue(res, i, 3), "target", PQgetvalue(res, i, 4),
@@ -214,7 +203,7 @@ static int step(PGconn *pg, tb_env_ctx_t *env, const tb_limits_t *lim, int k, co
                 TB_COMPLAINT_TEXT_MAX);
         return 1;
     }
-    if (t == TB_EV_COMPLAINED && !(kind = kind_word(tb_opt(opts, nopts, "kind")))) {
+    if (t == TB_EV_COMPLAINED && !(kind = tb_complaint_kind_word(tb_opt(opts, nopts, "kind")))) {
         fprintf(stderr,
                 TB_TR("错误：类别须为 投诉 或 咨询：%s\n",
                       "error: the kind must be complaint or consult: %s\n"),

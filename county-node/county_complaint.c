@@ -182,7 +182,7 @@ json_t *county_complaint_json(const county_complaint_t *r, const tb_env_ctx_t *e
     county_case_township(r->case_id, town);
     int64_t due = due_of(r, env, lim);
     const tb_complaint_t *c = &r->c;
-    return json_pack("{sIsssssssssssIsIsbsssssssssssIsisisssssss}", "id", (json_int_t)c->id,
+    return json_pack("{sIsssssssssssIsIsbsssssssssssIsisissssssss}", "id", (json_int_t)c->id,
                      "case_id", r->case_id, "kind", c->consult ? "consult" : "complaint",
                      "kind_label", tb_complaint_kind_label(c->consult), "state",
                      tb_complaint_state_name(c->state), "state_label",
