@@ -3,6 +3,7 @@
 #include "county_complaint.h"
 
 #include "tb_error.h"
+#include "tb_log.h" /* tb_now_ms */
 #include "tb_wire.h"
 
 #include <errno.h>
@@ -283,4 +284,44 @@ json_t *county_complaint_outcomes(const county_complaints_t *l, const tb_env_ctx
     return json_pack("{sIsIsIsIsIsIsIsI}", "filed", filed, "open", open, "overdue", overdue,
                      "declined", declined, "closed", closed, "closed_after_redo", after_redo,
                      "redone", redone, "faults", faults);
+}
+
+int county_complaints_api(PGconn *pg, const tb_env_ctx_t *env, const char *scope,
+                          const char *township, const char *state, json_t **ret,
+                          const char **ret_msg)
+{
+    if (township && township[0] &&
+        (tb_code_level(township) != TB_LEVEL_TOWNSHIP ||
+         tb_places_check(env->places, township) < 0 || !in_scope(scope, township))) {
+        *ret_msg = "township is not a township of this county in your scope";
+        return -EINVAL;
+    }
+    if (state && state[0] && strcmp(state, "all") &&
+        tb_complaint_state_from_name(state) == TB_CP_NONE) {
+        *ret_msg = "state is not one of filed, accepted, declined, assigned, replied, revisited, "
+                   "closed, all";
+        return -EINVAL;
+    }
+    tb_limits_t lim;
+    county_complaints_t l;
+    int rc = county_limits_read(pg, &lim, NULL);
+    if (rc == 0)
+        rc = county_complaints_read(pg, NULL, &l);
+    else
+        memset(&l, 0, sizeof l);
+    int64_t now = tb_now_ms();
+    json_t *board =
+        rc == 0 ? county_complaints_board(&l, env, &lim, scope, township, state, now) : NULL;
+    json_t *out = board ? county_complaint_outcomes(&l, env, &lim, scope, 0, INT64_MAX, now) : NULL;
+    county_complaints_free(&l);
+    json_t *o = out ? json_pack("{s:o, s:o, s:I}", "complaints", board, "outcomes", out, "now_ms",
+                                (json_int_t)now)
+                    : NULL;
+    if (!o) {
+        if (!out)
+            json_decref(board);
+        return rc < 0 ? rc : -ENOMEM;
+    }
+    *ret = o;
+    return 0;
 }

@@ -74,4 +74,12 @@ json_t *county_complaint_outcomes(const county_complaints_t *l, const tb_env_ctx
                                   const tb_limits_t *lim, const char *scope, int64_t from_ms,
                                   int64_t to_ms, int64_t now);
 
+/* GET /api/complaints[?township&state] in scope: {"complaints": the board,
+ * "outcomes": by outcome over every complaint in scope, "now_ms"}.  0,
+ * -EINVAL with the words in *ret_msg (an unknown township or state),
+ * -TB_ESTORE, -ENOMEM. */
+int county_complaints_api(PGconn *pg, const tb_env_ctx_t *env, const char *scope,
+                          const char *township, const char *state, json_t **ret,
+                          const char **ret_msg);
+
 #endif

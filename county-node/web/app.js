@@ -3,7 +3,8 @@
  * node).  Hash routes: #/ (overview), #/drill?scope= (county → township →
  * village → case), #/cases?... (the cases behind a number), #/case/<id>
  * (timeline), #/stats?... (tables, CSV), #/bulletin?month= (月度通报,
- * printable), #/tv (the overview for a wall screen, refreshed every 5 s).
+ * printable), #/tv (the overview for a wall screen, refreshed every 5 s),
+ * #/complaints?state=&township= (the complaints board, 投诉).
  * Every value from the server goes into the page as text, never as HTML. */
 "use strict";
 
@@ -299,6 +300,36 @@ async function bulletin() {
       h("h2", { text: "五、本月无业务的单位" }), h("p", { id: "idle", text: b.idle.map((u) => u.name).join("、") || "无" })));
 }
 
+/* ---- the complaints board (投诉, issue 11) ---- */
+const msFmt = new Intl.DateTimeFormat("sv-SE", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+const when = (ms) => (ms ? msFmt.format(new Date(ms)) : "—");
+const CP_STATES = [["", "未办结"], ["all", "全部"], ["filed", "待受理"], ["accepted", "已受理待流转"], ["assigned", "办理中"],
+  ["replied", "已反馈待回访"], ["revisited", "已回访"], ["closed", "已办结"], ["declined", "不予受理"]];
+async function complaints() {
+  const q = route().q;
+  const p = {};
+  for (const k of ["state", "township", "scope"]) if (q.get(k)) p[k] = q.get(k);
+  const [r, all] = await Promise.all([api("/api/complaints?" + new URLSearchParams(p)),
+    api("/api/complaints?" + new URLSearchParams(Object.assign({}, p, { state: "all", township: "" })))]);
+  const towns = new Map(all.complaints.map((c) => [c.township, c.township_name || c.township]));
+  const go = () => (location.hash = link("/complaints", Object.assign({}, p, { state: st.value, township: tw.value })));
+  const st = h("select", { id: "cp-state", "aria-label": "状态", onchange: go }, CP_STATES.map(([v, t]) => h("option", { value: v, selected: v === (p.state || ""), text: t })));
+  const tw = h("select", { id: "cp-township", "aria-label": "乡镇", onchange: go }, h("option", { value: "", text: "全部乡镇" }),
+    [...towns].map(([v, t]) => h("option", { value: v, selected: v === p.township, text: t })));
+  const o = r.outcomes;
+  show(h("h1", { text: "投诉看板" }), h("div", { class: "noprint" }, st, " ", tw),
+    h("p", { class: "hint", id: "cp-outcomes", text: `共 ${o.filed} 件：办理中 ${o.open}（超期 ${o.overdue}），办结 ${o.closed}（其中重办后办结 ${o.closed_after_redo}），不予受理 ${o.declined}，重办 ${o.redone}，问责 ${o.faults}。` }),
+    h("div", { class: "scroll" }, h("table", { id: "complaints" },
+      h("thead", {}, h("tr", {}, ["编号", "办件", "类别", "状态", "期限", "责任单位", "乡镇", "内容", "反馈"].map((x) => h("th", { text: x })))),
+      h("tbody", {}, r.complaints.map((c) => h("tr", { class: c.overdue ? "bad" : null, "data-id": c.id },
+        h("td", { class: "n", text: c.id }),
+        h("td", {}, h("a", { href: "#/case/" + encodeURIComponent(c.case_id), class: "case", text: c.case_id })),
+        h("td", { text: c.kind_label }), h("td", { text: c.state_label + (c.redos ? "（重办 " + c.redos + "）" : "") }),
+        h("td", { text: when(c.due_ms) + (c.overdue ? " 超期" : "") }), h("td", { text: c.unit_name || "—" }),
+        h("td", { text: c.township_name }), h("td", { text: c.text }), h("td", { text: c.reply || "—" })))))),
+    r.complaints.length ? null : h("p", { class: "hint", text: "没有符合条件的投诉。" }));
+}
+
 async function render() {
   stopTimers();
   document.body.classList.toggle("tv", route().path === "/tv");
@@ -314,6 +345,7 @@ async function render() {
     else if (path.startsWith("/case/")) await caseView(decodeURIComponent(path.slice(6)));
     else if (path === "/stats") await stats();
     else if (path === "/bulletin") await bulletin();
+    else if (path === "/complaints") await complaints();
     else location.hash = "#/";
   } catch (e) {
     if (e.status !== 401) show(h("h1", { text: "出错了" }), h("p", { class: "err", id: "error", text: e.message }));
