@@ -3,6 +3,7 @@
 #include "county_complaint.h"
 
 #include "tb_error.h"
+#include "tb_i18n.h"
 #include "tb_log.h" /* tb_now_ms */
 #include "tb_wire.h"
 
@@ -324,4 +325,31 @@ int county_complaints_api(PGconn *pg, const tb_env_ctx_t *env, const char *scope
     }
     *ret = o;
     return 0;
+}
+
+json_t *county_complaint_outcomes_in(PGconn *pg, const tb_env_ctx_t *env, const char *scope,
+                                     int64_t from_ms, int64_t to_ms)
+{
+    tb_limits_t lim;
+    county_complaints_t l;
+    if (county_limits_read(pg, &lim, NULL) < 0 || county_complaints_read(pg, NULL, &l) < 0) {
+        county_complaints_free(&l);
+        return NULL;
+    }
+    json_t *o = county_complaint_outcomes(&l, env, &lim, scope, from_ms, to_ms, tb_now_ms());
+    county_complaints_free(&l);
+    return o;
+}
+
+void county_complaint_outcomes_print(const json_t *o, FILE *out)
+{
+#define N(k) (long long)json_integer_value(json_object_get(o, k))
+    fprintf(out,
+            TB_TR("投诉（按结果）：登记 %lld，办理中 %lld（超期 %lld），办结 %lld（其中重办后办结 "
+                  "%lld），不予受理 %lld；重办 %lld，问责 %lld\n",
+                  "complaints by outcome: filed %lld, open %lld (overdue %lld), closed %lld (after "
+                  "a redo %lld), declined %lld; redone %lld, with a fault %lld\n"),
+            N("filed"), N("open"), N("overdue"), N("closed"), N("closed_after_redo"), N("declined"),
+            N("redone"), N("faults"));
+#undef N
 }

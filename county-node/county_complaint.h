@@ -18,6 +18,7 @@
 #include "tb_complaint.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <libpq-fe.h>
 
 typedef struct {
@@ -73,6 +74,13 @@ json_t *county_complaints_board(const county_complaints_t *l, const tb_env_ctx_t
 json_t *county_complaint_outcomes(const county_complaints_t *l, const tb_env_ctx_t *env,
                                   const tb_limits_t *lim, const char *scope, int64_t from_ms,
                                   int64_t to_ms, int64_t now);
+
+/* The same over the store (limits and complaints read on pg): the JSON, or
+ * NULL (the store failed, or out of memory). */
+json_t *county_complaint_outcomes_in(PGconn *pg, const tb_env_ctx_t *env, const char *scope,
+                                     int64_t from_ms, int64_t to_ms);
+/* One line of them for `report`. */
+void county_complaint_outcomes_print(const json_t *o, FILE *out);
 
 /* GET /api/complaints[?township&state] in scope: {"complaints": the board,
  * "outcomes": by outcome over every complaint in scope, "now_ms"}.  0,

@@ -133,4 +133,11 @@ eq "every step is an event in the case's history at the county" \
     "$(county show "$A" --json | jq -r '[.history[] | select(.event | startswith("complain")) | .event] | join(" ")')"
 eq "the case's own state never moved" prereview "$(cstate "$A" state)"
 
+# --- statistics: complaints by outcome, in report and the API ---
+eq "report --json: complaints by outcome over the range" \
+    '{"filed":2,"open":0,"overdue":0,"declined":1,"closed":1,"closed_after_redo":1,"redone":1,"faults":1}' \
+    "$(county report --from 2026-09-01 --to 2026-10-31 --json | jq -c .complaints_by_outcome)"
+eq "none filed in August" 0 "$(county report --from 2026-08-01 --to 2026-08-31 --json | jq .complaints_by_outcome.filed)"
+ok "report: the line in words" eval 'county report --from 2026-09-01 --to 2026-10-31 | grep -q "投诉（按结果）：登记 2，办理中 0（超期 0），办结 1（其中重办后办结 1），不予受理 1"'
+
 finish
