@@ -1,5 +1,6 @@
 #include "tb_act.h"
 
+#include "tb_complaint.h"
 #include "tb_error.h"
 #include "tb_i18n.h"
 #include "tb_msg.h"
@@ -90,6 +91,10 @@ int tb_act(tb_store_t *store, const tb_act_t *a, const char *const *peers)
     if ((rc = tb_store_case_get(store, a->case_id, &c, NULL)) == 0 &&
         a->type == TB_EV_SUPERVISION_REPLY)
         rc = newest_order(store, a->case_id, &order);
+    tb_complaint_t cp = {0};
+    if (rc == 0 && tb_complaint_event(a->type) &&
+        (rc = tb_complaint_local(store, a->case_id, &cp)) == 0)
+        rc = tb_complaint_check(&cp, a->type, tb_store_place(store));
     if (rc == 0) {
         tb_event_msg_t ev = TONGBAN__V1__CASE_EVENT__INIT;
         ev.case_id = (char *)a->case_id;
@@ -105,6 +110,9 @@ int tb_act(tb_store_t *store, const tb_act_t *a, const char *const *peers)
         ev.rating = a->rating;
         ev.decision = (Tongban__V1__Decision)a->decision;
         ev.card_id = order;
+        const char *kind = tb_complaint_kind_word(a->complaint_kind);
+        ev.complaint_kind = (char *)(a->type != TB_EV_COMPLAINED ? "" : kind ? kind : "?");
+        ev.complaint_id = a->type == TB_EV_COMPLAINT_REPLIED ? cp.id : 0;
         rc = tb_store_emit(store, &ev, peers);
         if (rc == -TB_EPROTO)
             rc = -TB_EBADVALUE; /* what was typed does not make a valid event */

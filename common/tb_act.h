@@ -14,14 +14,15 @@ typedef struct {
     tb_event_type_t type;
     const char *case_id;
     const char *actor;
-    const char *target;    /* SUBMITTED/FORWARDED */
-    const char *reason;    /* REFUSED, DECIDED deny, SUSPENDED (optional), NOTE, WITHDRAWN */
-    const char *basis;     /* SUSPENDED */
-    const char *comment;   /* RATED */
-    const char *materials; /* "a,b" or "a、b": NOTICE, SUPPLEMENTED, PLEDGED */
-    int64_t due_ms;        /* PLEDGED */
-    unsigned rating;       /* RATED */
-    unsigned decision;     /* DECIDED */
+    const char *target;         /* SUBMITTED/FORWARDED */
+    const char *reason;         /* REFUSED, DECIDED deny, SUSPENDED (optional), NOTE, WITHDRAWN */
+    const char *basis;          /* SUSPENDED */
+    const char *comment;        /* RATED */
+    const char *materials;      /* "a,b" or "a、b": NOTICE, SUPPLEMENTED, PLEDGED */
+    int64_t due_ms;             /* PLEDGED */
+    unsigned rating;            /* RATED */
+    unsigned decision;          /* DECIDED */
+    const char *complaint_kind; /* COMPLAINED: as typed (tb_complaint_kind_word; NULL: 投诉) */
 } tb_act_t;
 
 /* Split a typed list of materials ("a,b", "a、b", "a，b") into at most
@@ -38,6 +39,18 @@ int tb_act(tb_store_t *store, const tb_act_t *a, const char *const *peers);
  * -TB_EMATERIAL/-TB_ECORE). */
 void tb_act_explain(tb_store_t *store, const tb_catalog_t *catalog, const char *case_id, int err,
                     tb_msg_t *ret_msg);
+
+/* A complaint step (COMPLAINED, COMPLAINT_REPLIED) is also checked against
+ * the complaint's flow as this store has it (tb_complaint.h): one open per
+ * case; only the unit it was assigned to answers (-TB_EILLEGAL,
+ * -TB_ENOTHOLDER).  tb_complaint_local folds it: 0 or -TB_ESTORE
+ * (tb_complaint_act.c). */
+struct tb_complaint;
+int tb_complaint_local(tb_store_t *store, const char *case_id, struct tb_complaint *ret);
+
+/* tb_act_explain, with the words for a refused complaint step. */
+void tb_act_explain_step(tb_store_t *store, const tb_catalog_t *catalog, tb_event_type_t t,
+                         const char *case_id, int err, tb_msg_t *ret_msg);
 
 /* The date a person types for a due day ("YYYY-MM-DD") as the end of that day in CST. */
 int tb_act_parse_due(const char *s, int64_t *ret_ms);

@@ -63,6 +63,14 @@ static int check_case(const tb_case_t *cur, const tb_item_t *item, const char *o
         if (strncmp(o, cur->origin, 6) != 0)
             return -TB_ENOTHOLDER;
         break;
+    case TB_WHO_AREA:
+        /* The holder, the origin, or a place above the origin: its township
+         * (the first nine digits) or its county (the first six). */
+        if (strcmp(o, cur->holder) != 0 && strcmp(o, cur->origin) != 0 &&
+            !(lv == TB_LEVEL_TOWNSHIP && strncmp(o, cur->origin, 9) == 0) &&
+            !(lv == TB_LEVEL_COUNTY && strncmp(o, cur->origin, 6) == 0))
+            return -TB_ENOTHOLDER;
+        break;
     case TB_WHO_PENDING:
         /* With no handover under way there is nobody to confirm: a matter of state (7). */
         if (cur->pending[0] && strcmp(o, cur->pending) != 0)
@@ -111,6 +119,10 @@ static int check_fields(const tb_rule_t *r, const tb_case_t *cur, const tb_step_
     if ((f & TB_F_TARGET_COUNTY) &&
         (tb_code_level(t) != TB_LEVEL_COUNTY || !is_parent(t, cur->holder)))
         return -TB_EAUTHORITY;
+    if ((f & TB_F_UNIT) &&
+        !(tb_code_level(t) == TB_LEVEL_COUNTY && strncmp(t, cur->origin, 6) == 0) &&
+        !(tb_code_level(t) == TB_LEVEL_TOWNSHIP && strncmp(t, cur->origin, 6) == 0))
+        return -TB_EAUTHORITY; /* a complaint goes to the county or one of its townships */
     if ((f & TB_F_MATERIALS) && ev->nmaterials == 0)
         return -TB_ENOMATERIAL;
     uint32_t m = 0;
@@ -129,7 +141,10 @@ static int check_fields(const tb_rule_t *r, const tb_case_t *cur, const tb_step_
          ev->decision != TB_DECISION_DENY) ||
         ((f & TB_F_BASIS) && !tb_basis_valid(ev->basis)) ||
         ((f & TB_F_RATING) && (ev->rating < 1 || ev->rating > 5)) ||
-        ((f & TB_F_DUE) && ev->due_ms <= ev->at_ms))
+        ((f & TB_F_DUE) && ev->due_ms <= ev->at_ms) ||
+        ((f & TB_F_COMPLAINT_KIND) &&
+         (!ev->complaint_kind || (strcmp(ev->complaint_kind, "complaint") != 0 &&
+                                  strcmp(ev->complaint_kind, "consult") != 0))))
         return -TB_EBADVALUE;
     *ret_mask = m;
     return 0;
@@ -184,7 +199,7 @@ int tb_case_check(const tb_case_t *c, const tb_item_t *item, const char *node, t
 uint32_t tb_case_next_steps(const tb_case_t *c, const tb_item_t *item, const char *node)
 {
     uint32_t m = 0;
-    for (int t = TB_EV_NONE + 1; t < TB_EV_LAST; t++)
+    for (int t = TB_EV_NONE + 1; t < TB_EV_COMPLAINED; t++)
         if (tb_case_check(c, item, node, (tb_event_type_t)t) == 0)
             m |= UINT32_C(1) << t;
     return m;

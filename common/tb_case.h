@@ -68,6 +68,18 @@ typedef enum {
     TB_EV_SUPERVISION_REPLY = 22, /* 反馈, by the holder */
     TB_EV_URGED = 23,             /* 催办 */
     TB_EV_CIRCULATED = 24,        /* 通报 */
+    /* Complaints (投诉, issue 11, tb_complaint.h): their own flow on the
+     * case's stream, folded into the case's history without changing its
+     * state.  25..29 are unused (refused on the wire, no rule). */
+    TB_EV_COMPLAINED = 30,          /* 投诉登记 (village, window or county) */
+    TB_EV_COMPLAINT_ACCEPTED = 31,  /* 受理 */
+    TB_EV_COMPLAINT_DECLINED = 32,  /* 不予受理 */
+    TB_EV_COMPLAINT_ASSIGNED = 33,  /* 流转: target = the responsible unit */
+    TB_EV_COMPLAINT_REPLIED = 34,   /* 办理反馈, by the responsible unit */
+    TB_EV_COMPLAINT_REVISITED = 35, /* 回访 */
+    TB_EV_COMPLAINT_CLOSED = 36,    /* 办结 */
+    TB_EV_COMPLAINT_REDONE = 37,    /* 重办 */
+    TB_EV_COMPLAINT_FAULT = 38,     /* 问责 */
     TB_EV_LAST
 } tb_event_type_t;
 
@@ -126,12 +138,13 @@ typedef struct {
     const tb_item_t *item; /* the case's item (for LOGGED the ledger's); NULL: unknown */
     const char *const *materials;
     size_t nmaterials;
-    const char *reason; /* REFUSED, DECIDED deny, NOTE */
-    const char *basis;  /* SUSPENDED */
-    const char *reply;  /* LOGGED of a consultation or help request */
-    int64_t due_ms;     /* PLEDGED */
-    unsigned rating;    /* RATED */
-    unsigned decision;  /* DECIDED */
+    const char *reason;         /* REFUSED, DECIDED deny, NOTE */
+    const char *basis;          /* SUSPENDED */
+    const char *reply;          /* LOGGED of a consultation or help request */
+    const char *complaint_kind; /* COMPLAINED: "complaint" or "consult" */
+    int64_t due_ms;             /* PLEDGED */
+    unsigned rating;            /* RATED */
+    unsigned decision;          /* DECIDED */
 } tb_step_t;
 
 /* Fold one event into a case.  0 and *ret_next written, or a negative code
@@ -157,7 +170,8 @@ bool tb_event_allowed(tb_level_t level, tb_event_type_t t);
  * the code tb_case_step returns for that step with a right payload (a case
  * id naming node, a valid target, materials, reason and values);
  * tb_case_next_steps returns a mask with bit t set for every event type t
- * for which tb_case_check returns 0. */
+ * for which tb_case_check returns 0 (below TB_EV_COMPLAINED: the complaint
+ * flow has its own rules, tb_complaint.h, and a mask of 32 bits). */
 int tb_case_check(const tb_case_t *c, const tb_item_t *item, const char *node, tb_event_type_t t);
 uint32_t tb_case_next_steps(const tb_case_t *c, const tb_item_t *item, const char *node);
 

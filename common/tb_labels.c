@@ -104,12 +104,45 @@ const char *tb_state_label(tb_state_t s)
     }
 }
 
-static const char *event_names[TB_EV_LAST] = {
-    "none",      "logged",       "submitted",    "received",   "accepted",          "forwarded",
-    "notice",    "supplemented", "pledged",      "refused",    "decided",           "suspended",
-    "resumed",   "result",       "delivered",    "rated",      "withdrawn",         "note",
-    "rejected",  "card_raised",  "card_cleared", "supervised", "supervision_reply", "urged",
-    "circulated"};
+static const char *event_names[TB_EV_LAST] = {"none",
+                                              "logged",
+                                              "submitted",
+                                              "received",
+                                              "accepted",
+                                              "forwarded",
+                                              "notice",
+                                              "supplemented",
+                                              "pledged",
+                                              "refused",
+                                              "decided",
+                                              "suspended",
+                                              "resumed",
+                                              "result",
+                                              "delivered",
+                                              "rated",
+                                              "withdrawn",
+                                              "note",
+                                              "rejected",
+                                              "card_raised",
+                                              "card_cleared",
+                                              "supervised",
+                                              "supervision_reply",
+                                              "urged",
+                                              "circulated",
+                                              "",
+                                              "",
+                                              "",
+                                              "",
+                                              "",
+                                              "complained",
+                                              "complaint_accepted",
+                                              "complaint_declined",
+                                              "complaint_assigned",
+                                              "complaint_replied",
+                                              "complaint_revisited",
+                                              "complaint_closed",
+                                              "complaint_redone",
+                                              "complaint_fault"};
 
 const char *tb_event_name(tb_event_type_t t)
 {
@@ -119,7 +152,7 @@ const char *tb_event_name(tb_event_type_t t)
 tb_event_type_t tb_event_from_name(const char *name)
 {
     for (int i = 1; i < TB_EV_LAST; i++)
-        if (name && strcmp(name, event_names[i]) == 0)
+        if (name && event_names[i][0] && strcmp(name, event_names[i]) == 0)
             return (tb_event_type_t)i;
     return TB_EV_NONE;
 }
@@ -175,6 +208,24 @@ const char *tb_event_label(tb_event_type_t t)
         return TB_TR("催办", "urged");
     case TB_EV_CIRCULATED:
         return TB_TR("通报", "circulated");
+    case TB_EV_COMPLAINED:
+        return TB_TR("投诉登记", "complaint filed");
+    case TB_EV_COMPLAINT_ACCEPTED:
+        return TB_TR("投诉受理", "complaint accepted");
+    case TB_EV_COMPLAINT_DECLINED:
+        return TB_TR("投诉不予受理", "complaint declined");
+    case TB_EV_COMPLAINT_ASSIGNED:
+        return TB_TR("投诉流转", "complaint assigned");
+    case TB_EV_COMPLAINT_REPLIED:
+        return TB_TR("投诉反馈", "complaint answered");
+    case TB_EV_COMPLAINT_REVISITED:
+        return TB_TR("投诉回访", "complainant revisited");
+    case TB_EV_COMPLAINT_CLOSED:
+        return TB_TR("投诉办结", "complaint closed");
+    case TB_EV_COMPLAINT_REDONE:
+        return TB_TR("投诉重办", "complaint redone");
+    case TB_EV_COMPLAINT_FAULT:
+        return TB_TR("问责", "fault recorded");
     default:
         return TB_TR("未知", "unknown");
     }

@@ -241,6 +241,16 @@ SUPERVISION(supervised)
 SUPERVISION(supervision_reply)
 SUPERVISION(urged)
 SUPERVISION(circulated)
+/* Complaints (tb_complaint.h keeps their own flow): history for the case. */
+SUPERVISION(complained)
+SUPERVISION(complaint_accepted)
+SUPERVISION(complaint_declined)
+SUPERVISION(complaint_assigned)
+SUPERVISION(complaint_replied)
+SUPERVISION(complaint_revisited)
+SUPERVISION(complaint_closed)
+SUPERVISION(complaint_redone)
+SUPERVISION(complaint_fault)
 
 /* ---- The table ---- */
 
@@ -324,6 +334,29 @@ static const tb_rule_t rules[TB_EV_LAST] = {
     [TB_EV_URGED] = {RULE(URGED, urged), .levels = CTY, .from = FROM(ANY), .who = TB_WHO_COUNTY},
     [TB_EV_CIRCULATED] = {RULE(CIRCULATED, circulated), .levels = CTY, .from = FROM(ANY),
                           .who = TB_WHO_COUNTY},
+    /* Complaints (issue 11): filed for a resident by the village that logged
+     * the case, a window above it or the county, in any state; the county
+     * runs the flow; the responsible unit (the county or a township above
+     * the origin) answers.  Which step may follow which is tb_complaint.h's. */
+    [TB_EV_COMPLAINED] = {RULE(COMPLAINED, complained), .levels = VIL | TWN | CTY,
+                          .from = FROM(ANY), .who = TB_WHO_AREA,
+                          .fields = TB_F_REASON | TB_F_COMPLAINT_KIND},
+    [TB_EV_COMPLAINT_ACCEPTED] = {RULE(COMPLAINT_ACCEPTED, complaint_accepted), .levels = CTY,
+                                  .from = FROM(ANY), .who = TB_WHO_COUNTY},
+    [TB_EV_COMPLAINT_DECLINED] = {RULE(COMPLAINT_DECLINED, complaint_declined), .levels = CTY,
+                                  .from = FROM(ANY), .who = TB_WHO_COUNTY, .fields = TB_F_REASON},
+    [TB_EV_COMPLAINT_ASSIGNED] = {RULE(COMPLAINT_ASSIGNED, complaint_assigned), .levels = CTY,
+                                  .from = FROM(ANY), .who = TB_WHO_COUNTY, .fields = TB_F_UNIT},
+    [TB_EV_COMPLAINT_REPLIED] = {RULE(COMPLAINT_REPLIED, complaint_replied), .levels = TWN | CTY,
+                                 .from = FROM(ANY), .who = TB_WHO_AREA, .fields = TB_F_REASON},
+    [TB_EV_COMPLAINT_REVISITED] = {RULE(COMPLAINT_REVISITED, complaint_revisited), .levels = CTY,
+                                   .from = FROM(ANY), .who = TB_WHO_COUNTY, .fields = TB_F_REASON},
+    [TB_EV_COMPLAINT_CLOSED] = {RULE(COMPLAINT_CLOSED, complaint_closed), .levels = CTY,
+                                .from = FROM(ANY), .who = TB_WHO_COUNTY},
+    [TB_EV_COMPLAINT_REDONE] = {RULE(COMPLAINT_REDONE, complaint_redone), .levels = CTY,
+                                .from = FROM(ANY), .who = TB_WHO_COUNTY, .fields = TB_F_REASON},
+    [TB_EV_COMPLAINT_FAULT] = {RULE(COMPLAINT_FAULT, complaint_fault), .levels = CTY,
+                               .from = FROM(ANY), .who = TB_WHO_COUNTY, .fields = TB_F_REASON},
 };
 
 const tb_rule_t *tb_rule_for(tb_event_type_t t)

@@ -52,7 +52,8 @@ typedef enum {
     TB_WHO_HOLDER,      /* the holder */
     TB_WHO_PARTY,       /* the holder, or the origin on the resident's behalf */
     TB_WHO_PENDING,     /* the target of the handover under way */
-    TB_WHO_COUNTY       /* the county the case belongs to (supervision) */
+    TB_WHO_COUNTY,      /* the county the case belongs to (supervision) */
+    TB_WHO_AREA         /* the holder, the origin, or a place above the origin (complaints) */
 } tb_who_t;
 
 typedef enum {
@@ -90,6 +91,8 @@ enum {
     TB_F_DECISION = 1u << 9,        /* grant or deny */
     TB_F_RATING = 1u << 10,         /* 1..5 */
     TB_F_DUE = 1u << 11,            /* a due date after the step */
+    TB_F_COMPLAINT_KIND = 1u << 12, /* "complaint" or "consult" */
+    TB_F_UNIT = 1u << 13,           /* target: the county or a township of the case's county */
 };
 
 /* The effect: writes next (a copy of cur, or zero for LOGGED) from the step;

@@ -18,6 +18,9 @@ static const struct {
     {"circulate_days", offsetof(tb_limits_t, circulate_days), 5},
     {"revisit_days", offsetof(tb_limits_t, revisit_days), 1},
     {"rectify_days", offsetof(tb_limits_t, rectify_days), 15},
+    {"complaint_accept_days", offsetof(tb_limits_t, complaint_accept_days), 5},
+    {"complaint_days", offsetof(tb_limits_t, complaint_days), 13},
+    {"consult_days", offsetof(tb_limits_t, consult_days), 3},
 };
 #define NLIMITS (sizeof limits / sizeof limits[0])
 

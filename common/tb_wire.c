@@ -3,6 +3,7 @@
 
 #include "tb_calendar.h"
 #include "tb_case.h"
+#include "tb_complaint.h"
 #include "tb_error.h"
 #include "tb_i18n.h"
 #include "tb_place.h"
@@ -141,15 +142,20 @@ int tb_event_check(const tb_event_msg_t *ev)
         return -TB_EPROTO;
     if (!time_ok(ev->at_ms, false) || !time_ok(ev->due_ms, true))
         return -TB_EPROTO;
-    if (ev->type <= TONGBAN__V1__EVENT_TYPE__EVENT_UNSPECIFIED || ev->type >= (int)TB_EV_LAST)
+    if (ev->type <= TONGBAN__V1__EVENT_TYPE__EVENT_UNSPECIFIED || ev->type >= (int)TB_EV_LAST ||
+        !protobuf_c_enum_descriptor_get_value(&tongban__v1__event_type__descriptor, (int)ev->type))
         return -TB_EPROTO;
     if (check_str(ev->actor, TB_MAX_FIELD) < 0 || check_str(ev->reason, TB_MAX_NOTE) < 0)
         return -TB_EPROTO;
     if (ev->target && ev->target[0] && !tb_code_valid(ev->target))
         return -TB_EPROTO;
     bool handover = ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_SUBMITTED ||
-                    ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_FORWARDED;
-    if (handover != (ev->target && ev->target[0]))
+                    ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_FORWARDED ||
+                    ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_COMPLAINT_ASSIGNED;
+    bool may_target = handover || ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_COMPLAINT_FAULT;
+    if ((ev->target && ev->target[0]) ? !may_target : handover)
+        return -TB_EPROTO;
+    if (tb_complaint_wire_check(ev) < 0)
         return -TB_EPROTO;
     if (ev->n_materials > TB_ITEM_MATERIALS_MAX || check_str(ev->basis, 32) < 0 ||
         check_str(ev->comment, TB_MAX_NOTE) < 0 || ev->rating > 5 ||
@@ -171,7 +177,7 @@ int tb_event_check(const tb_event_msg_t *ev)
     if (sup != (ev->card_id != 0) ||
         (raised ? (strcmp(lvl, "yellow") && strcmp(lvl, "red")) ||
                       (strcmp(kind, "deadline") && strcmp(kind, "prereview") &&
-                       strcmp(kind, "revisit"))
+                       strcmp(kind, "revisit") && strcmp(kind, "complaint"))
                 : lvl[0] || kind[0]))
         return -TB_EPROTO;
     if (rejected != (ev->rejected_origin && ev->rejected_origin[0]) ||
@@ -210,6 +216,7 @@ int tb_event_fold(const tb_case_t *cur, const tb_event_msg_t *ev, const tb_catal
         .reason = ev->reason,
         .basis = ev->basis,
         .reply = ev->ledger ? ev->ledger->result : NULL,
+        .complaint_kind = ev->complaint_kind,
         .due_ms = ev->due_ms,
         .rating = ev->rating,
         .decision = (unsigned)ev->decision,

@@ -76,5 +76,7 @@ int county_data_current(PGconn *pg, tb_env_ctx_t *env);
 int county_cards_main(int argc, char **argv);
 /* `ratings ...` (county_rating_cli.c, in the executable only). */
 int county_rating_main(int argc, char **argv);
+/* tongban-county complaint ... (complaint_cli.c, in the executable only). */
+int county_complaint_main(int argc, char **argv);
 
 #endif

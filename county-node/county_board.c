@@ -80,10 +80,10 @@ void county_board_on_board(void *ctx, const tb_http_req_t *req, tb_http_resp_t *
     const char *town = tb_http_query(req, "township"), *level = tb_http_query(req, "level"),
                *kind = tb_http_query(req, "kind");
     static const char *const levels[] = {"yellow", "red", NULL};
-    static const char *const kinds[] = {"deadline", "prereview", "revisit", NULL};
+    static const char *const kinds[] = {"deadline", "prereview", "revisit", "complaint", NULL};
     if (!one_of(level, levels) || !one_of(kind, kinds)) {
         tb_http_reply_error(resp, 400, "query",
-                            "level is yellow or red; kind is deadline, prereview or revisit");
+                            "level is yellow or red; kind is deadline, prereview, revisit or complaint");
         return;
     }
     if (town && *town &&

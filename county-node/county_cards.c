@@ -25,6 +25,7 @@
  * on reconnect.  Why not a card per (case, kind): a case has one clock
  * running at a time (pre-review, then the promised limit), so one open card
  * per case says everything and the board stays one row per case. */
+#include "county_complaint.h"
 #include "county_int.h"
 
 #include "tb_error.h"
@@ -112,26 +113,13 @@ void county_cards_free(county_t *self)
     self->sup_ops = NULL;
     self->nsup_ops = self->sup_ops_cap = self->sup_taken = 0;
     county_rating_free(self);
+    county_complaint_free(self);
 }
 
-/* The limits table into lim: 0, or -TB_ESTORE.  An unknown name or a value
- * out of range (written by hand past the CHECK) is skipped: the default stays. */
+/* The limits table into lim: county_limits_read (county_complaint.c). */
 static int read_limits(PGconn *pg, tb_limits_t *lim, int64_t *ret_version)
 {
-    PGresult *r = county_query(pg, "SELECT name, days, version FROM limits");
-    if (!r)
-        return -TB_ESTORE;
-    tb_limits_default(lim);
-    int64_t version = 0;
-    for (int i = 0; i < PQntuples(r); i++) {
-        (void)tb_limits_set(lim, PQgetvalue(r, i, 0), atoi(PQgetvalue(r, i, 1)));
-        int64_t v = strtoll(PQgetvalue(r, i, 2), NULL, 10);
-        if (v > version)
-            version = v;
-    }
-    PQclear(r);
-    *ret_version = version;
-    return 0;
+    return county_limits_read(pg, lim, ret_version);
 }
 
 int county_cards_load(county_t *self)
@@ -142,9 +130,9 @@ int county_cards_load(county_t *self)
     tb_map_destroy(&self->cards);
     if (!(self->cards = tb_map_new()))
         return -ENOMEM;
-    PGresult *r =
-        county_query(self->pg, "SELECT id, case_id, level, kind FROM cards WHERE cleared_at IS NULL"
-                               " AND kind <> 'revisit'"); /* those are county_rating.c's */
+    PGresult *r = county_query(self->pg, "SELECT id, case_id, level, kind FROM cards WHERE cleared_at IS NULL"
+                                         " AND kind NOT IN ('revisit', 'complaint')");
+    /* those are county_rating.c's and county_complaint_card.c's */
     if (!r)
         return -TB_ESTORE;
     for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
@@ -157,6 +145,7 @@ int county_cards_load(county_t *self)
     PQclear(r);
     self->ncard_ops = 0;
     self->nsup_ops = self->sup_taken = 0;
+    county_complaint_lost(self);
     self->cards_scan = true; /* the first batch looks at every case */
     self->sup_check = true;
     self->cards_next_ms = self->sup_next_ms = self->rating_next_ms = INT64_MAX;
@@ -215,6 +204,9 @@ static void sup_poll(county_t *self)
         }
     }
     PQclear(r);
+    int64_t cp_next = county_complaint_poll(self); /* overdue complaints (issue 11) */
+    if (cp_next < next)
+        next = cp_next;
     self->sup_check = false;
     self->sup_next_ms = next;
     arm(self);
@@ -380,6 +372,7 @@ int county_cards_batch(county_t *self)
     int src = sup_batch(self);
     if (src == 0)
         src = county_rating_batch(self);
+        src = county_complaint_batch(self);
     if (src < 0)
         return src;
     bool all = self->cards_scan;
@@ -436,6 +429,7 @@ void county_cards_committed(county_t *self)
     }
     self->sup_taken = 0;
     county_rating_committed(self);
+    county_complaint_committed(self);
     arm(self);
 }
 
@@ -443,6 +437,7 @@ void county_cards_lost(county_t *self)
 {
     self->ncard_ops = 0;
     self->nsup_ops = self->sup_taken = 0;
+    county_complaint_lost(self);
     self->cards_scan = self->sup_check = true;
     county_rating_lost(self);
 }

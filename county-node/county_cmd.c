@@ -7,6 +7,7 @@
  * it again with the same state machine and record it.  If no daemon takes it
  * within the wait, the command is withdrawn, so nothing changes. */
 #include "county.h"
+#include "county_complaint.h"
 
 #include "tb_error.h"
 #include "tb_file.h"
@@ -64,6 +65,7 @@ int county_command(PGconn *pg, const tb_env_ctx_t *env, const county_cmd_t *cmd,
     ev.at_ms = tb_now_ms();
     ev.due_ms = cmd->due_ms;
     ev.card_id = cmd->type == TB_EV_SUPERVISED ? 1 : 0; /* the daemon numbers the order */
+    county_complaint_fill(&ev, cmd->type, cmd->basis, cmd->card_id);
     tb_case_t next;
     if ((rc = tb_event_check(&ev)) < 0)
         return -TB_EBADVALUE;

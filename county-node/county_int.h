@@ -122,6 +122,16 @@ typedef struct {
     size_t len;
 } data_t;
 
+/* ---- a complaint card to raise or clear (county_complaint_card.c) ------------------- */
+
+typedef struct {
+    char case_id[TB_CASEID_MAX];
+    uint64_t complaint_id;
+    uint64_t card_id; /* the open card to clear, or 0: raise one */
+    int64_t due_ms;
+    char why[16]; /* the complaint's state, for a clear */
+} cp_op_t;
+
 /* ---- a card to raise or clear in the batch (county_cards.c) ------------------------- */
 
 typedef struct {
@@ -243,6 +253,10 @@ struct county {
     /* Lines a remote peer can cause (county_may_log) and REJECTED answers to
      * reused ids, each limited per peer a minute. */
     tb_ratelimit_t lines_rl, answers_rl;
+    /* complaints overdue (county_complaint_card.c): cards to raise or clear;
+     * the first cp_taken are in the batch in flight */
+    cp_op_t *cp_ops;
+    size_t ncp_ops, cp_ops_cap, cp_taken;
 
     /* intake (county_intake.c): taken for the next batch */
     PGconn *cmd_pg;
@@ -452,6 +466,17 @@ void county_link_lost(county_t *self);
 /* Send what is due on every link, and acks. */
 void county_link_flush(county_t *self);
 void county_on_envelope(void *ctx, const tb_env_t *env);
+
+/* ---- county_complaint_card.c -------------------------------------------------------- */
+
+/* On the plain connection: queue the complaint cards to raise or clear; the
+ * instant the next open complaint falls overdue (INT64_MAX: none). */
+int64_t county_complaint_poll(county_t *self);
+/* In the batch being built: the queued cards, their events and rows. */
+int county_complaint_batch(county_t *self);
+void county_complaint_committed(county_t *self);
+void county_complaint_lost(county_t *self);
+void county_complaint_free(county_t *self);
 
 /* ---- county_cards.c ----------------------------------------------------------------- */
 

@@ -4,6 +4,7 @@
  * taken on a second, plain connection between batches and applied by the
  * next batch (county_apply_cmd, county_apply_data). */
 #include "tb_sign.h"
+#include "county_complaint.h"
 #include "county_int.h"
 
 #include "tb_error.h"
@@ -52,7 +53,8 @@ int county_apply_cmd(county_t *self, const cmd_t *c)
     ev.at_ms = tb_now_ms();
     ev.due_ms = c->due_ms;
     if (c->type == TB_EV_SUPERVISED)
-        ev.card_id = ev.origin_seq; /* the order's id is its event's */
+        ev.card_id = ev.origin_seq;                            /* the order's id is its event's */
+    county_complaint_fill(&ev, c->type, c->basis, c->card_id); /* complaints: their fields */
     tb_case_t next;
     const tb_case_t *cur = county_case_lookup(self, c->case_id);
     int fold = tb_event_check(&ev);

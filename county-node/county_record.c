@@ -5,6 +5,7 @@
  * of it goes into the pipeline of the batch being built; nothing here waits. */
 #include "county_int.h"
 
+#include "tb_complaint.h"
 #include "tb_error.h"
 #include "tb_log.h"
 #include "tb_projection.h"
@@ -156,6 +157,8 @@ int county_record_event(county_t *self, const tb_event_msg_t *ev, const uint8_t 
         p_text(&d, fold < 0 ? tb_strerror(fold) : "");
         rc = county_stmt_send(self, "detail", &d);
     }
+    if (rc == 0 && fold == 0 && tb_complaint_event((int)ev->type))
+        self->sup_check = true; /* its deadline changed: county_complaint_poll looks again */
     *ret_fold = fold;
     self->events++;
     return rc;

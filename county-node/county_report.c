@@ -1,5 +1,6 @@
 /* The county's listings, straight from PostgreSQL (synchronous: a command, not the daemon). */
 #include "county.h"
+#include "county_complaint.h"
 #include "county_stats.h"
 
 #include "tb_case.h"
@@ -215,9 +216,22 @@ int county_report_stats(PGconn *pg, const tb_env_ctx_t *env, const tb_opt_t *opt
         fprintf(stderr, "%s", PQerrorMessage(pg));
         return rc;
     }
-    if (json)
+    /* Complaints by outcome (issue 11), filed in the same days and scope. */
+    json_t *cp = county_complaint_outcomes_in(pg, env, q.scope, tb_day_start_ms(q.from_day),
+                                              tb_day_start_ms(q.to_day + 1));
+    if (!cp) {
+        json_decref(st);
+        fprintf(stderr, "%s", PQerrorMessage(pg));
+        return -TB_ESTORE;
+    }
+    if (json) {
+        json_object_set_new(st, "complaints_by_outcome", cp);
         return dump(st);
+    }
     rc = csv ? county_stats_csv(st, stdout) : county_stats_print(st, stdout);
+    if (rc == 0 && !csv)
+        county_complaint_outcomes_print(cp, stdout);
+    json_decref(cp);
     json_decref(st);
     return rc;
 }

@@ -112,6 +112,11 @@ static const struct {
      "INSERT INTO supervisions(id, case_id, card_id, text, due_at, issued_at, issued_by, holder)"
      " VALUES ($1, $2, NULLIF($3::bigint, 0), $4, to_timestamp($5::bigint / 1000.0),"
      " to_timestamp($6::bigint / 1000.0), $7, $8)"},
+    /* An overdue complaint's card (county_complaint_card.c, migration 011). */
+    {"cp_card_raise",
+     "INSERT INTO cards(id, case_id, level, kind, raised_at, due_at, holder, complaint_id)"
+     " VALUES ($1, $2, 'red', 'complaint', to_timestamp($3::bigint / 1000.0),"
+     " to_timestamp($4::bigint / 1000.0), $5, $6)"},
     {"sup_stage",
      "UPDATE supervisions SET urged_at = CASE WHEN $2::int = 1 THEN"
      " to_timestamp($3::bigint / 1000.0) ELSE urged_at END, circulated_at = CASE WHEN"

@@ -4,6 +4,7 @@
 
 #include "county.h"
 #include "county_accounts.h"
+#include "county_complaint.h"
 #include "county_stats.h"
 
 #include "tb_calendar.h"
@@ -381,6 +382,27 @@ static void on_bulletin(void *ctx, const tb_http_req_t *req, tb_http_resp_t *res
         tb_http_reply_json(resp, 200, b);
 }
 
+/* The complaints board (issue 11): county_complaints_api in the asked scope. */
+static void on_complaints(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    county_web_t *w = ctx;
+    const tb_webuser_t *s = who(w, req, resp);
+    const char *sc = s ? asked_scope(w, s, req, resp) : NULL;
+    PGconn *pg = sc ? db(w, resp) : NULL;
+    if (!pg)
+        return;
+    json_t *o;
+    const char *msg = NULL;
+    int rc = county_complaints_api(pg, &w->env, sc, tb_http_query(req, "township"),
+                                   tb_http_query(req, "state"), &o, &msg);
+    if (rc == -EINVAL)
+        tb_http_reply_error(resp, 400, "query", msg);
+    else if (rc < 0)
+        store_failed(w, resp);
+    else
+        tb_http_reply_json(resp, 200, o);
+}
+
 /* One overview figure set: the query's JSON, or NULL after answering. */
 static json_t *run(county_web_t *w, PGconn *pg, tb_http_resp_t *resp, const char *scope,
                    int32_t from, int32_t to, county_by_t by, county_period_t period)
@@ -472,6 +494,7 @@ static const tb_http_route_t routes[] = {
     {"GET", "/api/board", county_board_on_board, false},     /* county_board.c */
     {"GET", "/api/ratings", county_board_on_ratings, false}, /* county_board.c */
     {"POST", "/api/ratings/*", county_board_on_step, true},  /* county_board.c */
+    {"GET", "/api/complaints", on_complaints, false},
 };
 
 /* ---- the thread ------------------------------------------------------------------------ */

@@ -24,6 +24,7 @@
  *   GET  /api/case/ID                    one case's timeline across tiers (audited as a view)
  *   GET  /api/bulletin?month=YYYY-MM     月度通报
  *   GET  /api/board, /api/ratings        the card board and 好差评 (county_board.h)
+ *   GET  /api/complaints[?scope&township&state]   the complaints board and outcomes (投诉)
  * Roles: supervisor, backoffice, auditor (read-only here anyway), each
  * limited to the subtree of its scope.  Bad input: 400 {"error": {"code",
  * "message"}}; not signed in 401; outside the scope 403.

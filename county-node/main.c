@@ -54,6 +54,8 @@ static void usage(FILE *out)
             "  limits list|set 名称 工作日数                 监察时限\n"
             "  supervise 办件编号|--card 牌号 --due 日期 --text 督办内容  督办\n"
             "  ratings list|show|revisit|rectify|followup|appeal|review …  差评整改、申诉复核\n"
+            "  complaint file|list|show|accept|decline|assign|reply|revisit|close|redo|fault …  "
+            "投诉\n"
             "  audit [--case 办件编号] [--login 登录名] [--since 日期]  审计记录\n"
             "\n"
             "共用选项（也可用环境变量或 --config 配置文件）：\n"
@@ -102,6 +104,8 @@ static void usage(FILE *out)
             "  supervise CASE|--card ID --due YYYY-MM-DD --text TEXT   a supervision order (督办)\n"
             "  ratings list|show|revisit|rectify|followup|appeal|review …   差评 rectifications, "
             "appeals\n"
+            "  complaint file|list|show|accept|decline|assign|reply|revisit|close|redo|fault ...  "
+            "complaints (投诉)\n"
             "  audit [--case ID] [--login LOGIN] [--since DATE]   the audit trail\n"
             "\n"
             "Common options (or environment variables, or a --config file):\n"
@@ -227,6 +231,8 @@ int main(int argc, char **argv)
         return county_cards_main(argc, argv); /* cards_cli.c */
     if (!strcmp(cmd, "ratings"))
         return county_rating_main(argc, argv); /* county_rating_cli.c */
+    if (!strcmp(cmd, "complaint"))
+        return county_complaint_main(argc, argv); /* complaint_cli.c */
     if (strcmp(cmd, "serve") == 0)
         tb_signal_hold(); /* released once the loop handles SIGTERM (tb_signal.h) */
     tb_opt_t opts[] = {{"json", false, NULL},  {"help", false, NULL},  {"grant", false, NULL},

@@ -115,6 +115,8 @@ static void usage(FILE *out)
             "--reason 内容\n"
             "                         窗口登记的办件：送达、好差评、撤回、备注\n"
             "  reply 办件编号 --text 内容             督办反馈：答复县级督办\n"
+            "  complain 办件编号 [--kind 投诉|咨询] --text 内容   窗口为群众登记投诉，报县级受理\n"
+            "  complaint-reply 办件编号 --text 内容   反馈县级流转给本镇的投诉\n"
             "  serve                  启动乡镇节点：接收村级报送、转报县级、回传进度；\n"
             "                         并在 --http 地址（默认 127.0.0.1:8402，off "
             "关闭）提供窗口网页\n"
@@ -161,6 +163,8 @@ static void usage(FILE *out)
             "                         for walk-in cases: delivery, rating, withdrawal, notes\n"
             "  reply CASE --text TEXT                answer the county's supervision order "
             "(督办反馈)\n"
+            "  complain CASE [--kind complaint|consult] --text TEXT   file a resident's complaint\n"
+            "  complaint-reply CASE --text TEXT      answer a complaint the county assigned here\n"
             "  serve                  run the township node, and the window's screens on --http\n"
             "                         (default 127.0.0.1:8402; off: none)\n"
             "  keygen                 make this node's CurveZMQ key pair (in --keys DIR)\n"
@@ -198,6 +202,9 @@ static const struct {
     {"withdraw", TB_EV_WITHDRAWN, NULL, "已撤回", "withdrawn"},
     {"note", TB_EV_NOTE, "reason", "已添加备注", "note added"},
     {"reply", TB_EV_SUPERVISION_REPLY, "text", "已反馈督办", "supervision order answered"},
+    {"complain", TB_EV_COMPLAINED, "text", "已登记投诉，报县级受理",
+     "complaint filed, for the county to accept"},
+    {"complaint-reply", TB_EV_COMPLAINT_REPLIED, "text", "已反馈投诉", "complaint answered"},
 };
 
 int main(int argc, char **argv)
@@ -228,7 +235,8 @@ int main(int argc, char **argv)
                        {"reason", true, NULL},    {"grant", false, NULL}, {"deny", false, NULL},
                        {"basis", true, NULL},     {"rating", true, NULL}, {"comment", true, NULL},
                        {"client", true, NULL},    {"phone", true, NULL},  {"item", true, NULL},
-                       {"note", true, NULL},      {"reply", true, NULL},  {"text", true, NULL}};
+                       {"note", true, NULL},      {"reply", true, NULL},  {"text", true, NULL},
+                       {"kind", true, NULL}};
     int nopts = (int)(sizeof opts / sizeof opts[0]);
     const char *pos[2];
     int npos = 0, status = 2;
@@ -354,7 +362,8 @@ int main(int argc, char **argv)
                                                               : tb_opt(opts, nopts, "text"),
                       .basis = tb_opt(opts, nopts, "basis"),
                       .comment = tb_opt(opts, nopts, "comment"),
-                      .materials = tb_opt(opts, nopts, "materials")};
+                      .materials = tb_opt(opts, nopts, "materials"),
+                      .complaint_kind = tb_opt(opts, nopts, "kind")};
         if (a.type == TB_EV_NOTICE)
             a.materials = tb_opt(opts, nopts, "missing");
         if (a.type == TB_EV_ACCEPTED && tb_opt(opts, nopts, "due") &&
@@ -394,7 +403,7 @@ int main(int argc, char **argv)
             goto out;
         }
         if ((rc = township_act(&t, &a)) < 0) {
-            tb_act_explain(store, env.catalog, pos[0], rc, &msg);
+            tb_act_explain_step(store, env.catalog, a.type, pos[0], rc, &msg);
             fputs(msg.text, stderr);
             goto out;
         }

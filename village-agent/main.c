@@ -104,6 +104,7 @@ static void usage(FILE *out)
             "  supplement 办件编号 --materials 材料,材料   群众补交材料（补正或容缺材料）\n"
             "  deliver 办件编号   结果已送达群众（送达），办件办结\n"
             "  rate 办件编号 --rating 等级 [--comment 意见]\n"
+            "  complain 办件编号 [--kind 投诉|咨询] --text 内容   为群众登记投诉，报县级受理\n"
             "                     "
             "好差评（一事一评）：非常满意、满意、基本满意、不满意、非常不满意（或 5..1）\n"
             "  withdraw 办件编号 [--reason 原因]   应群众要求撤回\n"
@@ -140,6 +141,7 @@ static void usage(FILE *out)
             "  supplement CASE --materials A,B   the resident brought materials (missing or owed)\n"
             "  deliver CASE       the result was handed to the resident (送达); the case closes\n"
             "  rate CASE --rating LEVEL [--comment TEXT]\n"
+            "  complain CASE [--kind complaint|consult] --text TEXT   file a resident's complaint\n"
             "                     the resident's rating, once per case: very satisfied, "
             "satisfied,\n"
             "                     basically satisfied, dissatisfied, very dissatisfied (or 5..1)\n"
@@ -211,6 +213,8 @@ static const struct {
     {"rate", TB_EV_RATED, "rating", "已记录评价", "rating recorded"},
     {"withdraw", TB_EV_WITHDRAWN, NULL, "已撤回", "withdrawn"},
     {"note", TB_EV_NOTE, "reason", "已添加备注", "note added"},
+    {"complain", TB_EV_COMPLAINED, "text", "已登记投诉，报县级受理",
+     "complaint filed, for the county to accept"},
 };
 
 int main(int argc, char **argv)
@@ -232,7 +236,8 @@ int main(int argc, char **argv)
     tb_opt_t opts[] = {{"client", true, NULL},    {"phone", true, NULL},  {"item", true, NULL},
                        {"note", true, NULL},      {"json", false, NULL},  {"help", false, NULL},
                        {"materials", true, NULL}, {"reply", true, NULL},  {"rating", true, NULL},
-                       {"comment", true, NULL},   {"reason", true, NULL}, {"wait", true, NULL}};
+                       {"comment", true, NULL},   {"reason", true, NULL}, {"wait", true, NULL},
+                       {"text", true, NULL},      {"kind", true, NULL}};
     int nopts = (int)(sizeof opts / sizeof opts[0]);
     const char *pos[2];
     int npos = 0;
@@ -299,6 +304,10 @@ int main(int argc, char **argv)
                       .comment = tb_opt(opts, nopts, "comment"),
                       .materials = tb_opt(opts, nopts, "materials")};
         int rc = 0;
+        if (acts[act].type == TB_EV_COMPLAINED) {
+            a.reason = tb_opt(opts, nopts, "text");
+            a.complaint_kind = tb_opt(opts, nopts, "kind"); /* as typed: tb_act checks it */
+        }
         if (acts[act].type == TB_EV_RATED &&
             tb_rating_parse(tb_opt(opts, nopts, "rating"), &a.rating) < 0) {
             fprintf(
@@ -313,7 +322,7 @@ int main(int argc, char **argv)
         if ((rc = open_store(&env, &store)) < 0)
             goto out;
         if ((rc = village_act(&env, store, &a)) < 0) {
-            tb_act_explain(store, env.catalog, pos[0], rc, &msg);
+            tb_act_explain_step(store, env.catalog, a.type, pos[0], rc, &msg);
             fputs(msg.text, stderr);
             goto out;
         }

@@ -20,13 +20,13 @@
 -- Written to run again over itself (IF NOT EXISTS, OR REPLACE, ON CONFLICT).
 
 INSERT INTO limits (name, days, note) VALUES
-    ('revisit_days',  1, '差评回访：评价后 N 个工作日内'),
+    ('revisit_days',  1, '回访：差评评价或投诉反馈后 N 个工作日内'),
     ('rectify_days', 15, '差评整改：评价后 N 个工作日内')
     ON CONFLICT (name) DO NOTHING;
 
 ALTER TABLE cards DROP CONSTRAINT IF EXISTS cards_kind_check;
 ALTER TABLE cards ADD CONSTRAINT cards_kind_check
-    CHECK (kind IN ('deadline', 'prereview', 'revisit'));
+    CHECK (kind IN ('deadline', 'prereview', 'complaint', 'revisit'));
 
 --   channel     village (现场, at the village) | window (现场, at the township's window)
 --   named       the resident gave a name and phone (实名): a late 回访 is a card

@@ -5,7 +5,8 @@
  * (timeline), #/stats?... (tables, CSV), #/bulletin?month= (月度通报,
  * printable), #/tv (the overview for a wall screen, refreshed every 5 s),
  * #/board?township=&level=&kind= (the card board, refreshed every 3 s),
- * #/ratings?open=1 (差评 rectifications and appeals, refreshed every 5 s).
+ * #/ratings?open=1 (差评 rectifications and appeals, refreshed every 5 s),
+ * #/complaints?state=&township= (the complaints board, 投诉).
  * Every value from the server goes into the page as text, never as HTML. */
 "use strict";
 
@@ -303,7 +304,7 @@ async function bulletin() {
 
 /* ---- the card board and the ratings (county_board.c) ---- */
 const LEVELS = { yellow: "黄牌", red: "红牌" };
-const KINDS = { deadline: "办理时限", prereview: "预审时限", revisit: "差评未回访" };
+const KINDS = { deadline: "办理时限", prereview: "预审时限", revisit: "差评未回访", complaint: "投诉超期" };
 const OUTCOMES = { immediate: "立行立改", deadline: "限期整改", explain: "解释说明" };
 const APPEALS = { none: "", pending: "申诉待复核", approved: "申诉成立（不计入）", refused: "申诉驳回" };
 const fmtMs = (ms) => (ms ? dayFmt.format(new Date(ms)) + " " + new Date(ms).toLocaleTimeString("zh-CN", { timeZone: "Asia/Shanghai", hour: "2-digit", minute: "2-digit", hour12: false }) : "—");
@@ -353,6 +354,34 @@ async function ratings() {
         h("td", { text: done(x.revisited_ms) }), h("td", { text: done(x.rectified_ms, OUTCOMES[x.outcome]) }),
         h("td", { text: x.followup ? ["", "非常不满意", "不满意", "基本满意", "满意", "非常满意"][x.followup] : "—" }),
         h("td", { text: x.appeal in APPEALS ? APPEALS[x.appeal] : x.appeal }), h("td", { class: x.card ? "bad" : null, text: x.card ? LEVELS[x.card] : "" }))))))); 
+/* ---- the complaints board (投诉, issue 11) ---- */
+const msFmt = new Intl.DateTimeFormat("sv-SE", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+const when = (ms) => (ms ? msFmt.format(new Date(ms)) : "—");
+const CP_STATES = [["", "未办结"], ["all", "全部"], ["filed", "待受理"], ["accepted", "已受理待流转"], ["assigned", "办理中"],
+  ["replied", "已反馈待回访"], ["revisited", "已回访"], ["closed", "已办结"], ["declined", "不予受理"]];
+async function complaints() {
+  const q = route().q;
+  const p = {};
+  for (const k of ["state", "township", "scope"]) if (q.get(k)) p[k] = q.get(k);
+  const [r, all] = await Promise.all([api("/api/complaints?" + new URLSearchParams(p)),
+    api("/api/complaints?" + new URLSearchParams(Object.assign({}, p, { state: "all", township: "" })))]);
+  const towns = new Map(all.complaints.map((c) => [c.township, c.township_name || c.township]));
+  const go = () => (location.hash = link("/complaints", Object.assign({}, p, { state: st.value, township: tw.value })));
+  const st = h("select", { id: "cp-state", "aria-label": "状态", onchange: go }, CP_STATES.map(([v, t]) => h("option", { value: v, selected: v === (p.state || ""), text: t })));
+  const tw = h("select", { id: "cp-township", "aria-label": "乡镇", onchange: go }, h("option", { value: "", text: "全部乡镇" }),
+    [...towns].map(([v, t]) => h("option", { value: v, selected: v === p.township, text: t })));
+  const o = r.outcomes;
+  show(h("h1", { text: "投诉看板" }), h("div", { class: "noprint" }, st, " ", tw),
+    h("p", { class: "hint", id: "cp-outcomes", text: `共 ${o.filed} 件：办理中 ${o.open}（超期 ${o.overdue}），办结 ${o.closed}（其中重办后办结 ${o.closed_after_redo}），不予受理 ${o.declined}，重办 ${o.redone}，问责 ${o.faults}。` }),
+    h("div", { class: "scroll" }, h("table", { id: "complaints" },
+      h("thead", {}, h("tr", {}, ["编号", "办件", "类别", "状态", "期限", "责任单位", "乡镇", "内容", "反馈"].map((x) => h("th", { text: x })))),
+      h("tbody", {}, r.complaints.map((c) => h("tr", { class: c.overdue ? "bad" : null, "data-id": c.id },
+        h("td", { class: "n", text: c.id }),
+        h("td", {}, h("a", { href: "#/case/" + encodeURIComponent(c.case_id), class: "case", text: c.case_id })),
+        h("td", { text: c.kind_label }), h("td", { text: c.state_label + (c.redos ? "（重办 " + c.redos + "）" : "") }),
+        h("td", { text: when(c.due_ms) + (c.overdue ? " 超期" : "") }), h("td", { text: c.unit_name || "—" }),
+        h("td", { text: c.township_name }), h("td", { text: c.text }), h("td", { text: c.reply || "—" })))))),
+    r.complaints.length ? null : h("p", { class: "hint", text: "没有符合条件的投诉。" }));
 }
 
 async function render() {
@@ -375,6 +404,7 @@ async function render() {
       await view();
       timer = setInterval(() => view().catch((e) => toast(e.message)), path === "/board" ? 3000 : 5000);
     }
+    else if (path === "/complaints") await complaints();
     else location.hash = "#/";
   } catch (e) {
     if (e.status !== 401) show(h("h1", { text: "出错了" }), h("p", { class: "err", id: "error", text: e.message }));

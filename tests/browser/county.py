@@ -22,7 +22,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 base, login, password, shots, add_case = sys.argv[1:6]
 n = 0
@@ -132,6 +132,24 @@ try:
     check("the September bulletin: totals and the idle townships",
           "本月受理 4 件" in b.text and "禾市镇" in d.find_element(By.ID, "idle").text, b.text[:200])
     d.save_screenshot(f"{shots}/county-bulletin.png")
+
+    # The complaints board (投诉): the complaint the wrapper filed, open, by deadline.
+    d.get(base + "/#/complaints")
+    t = wait.until(EC.presence_of_element_located((By.ID, "complaints")))
+    check("the complaints board shows the open complaint",
+          "窗口推诿" in t.text and "360826102001-20260925-0001" in t.text and "待受理" in t.text,
+          t.text[:300])
+    check("... and its outcomes line", "共 1 件" in d.find_element(By.ID, "cp-outcomes").text,
+          d.find_element(By.ID, "cp-outcomes").text)
+    Select(d.find_element(By.ID, "cp-state")).select_by_value("closed")
+    try:
+        wait.until(lambda d: "state=closed" in d.current_url and
+                   len(d.find_elements(By.CSS_SELECTOR, "#complaints tbody tr")) == 0)
+        filtered = True
+    except Exception:
+        filtered = False
+    check("the state filter: no closed complaint", filtered, d.current_url)
+    d.save_screenshot(f"{shots}/county-complaints.png")
 finally:
     d.quit()
 

@@ -34,6 +34,38 @@ today_case() {
             WHERE case_id LIKE '%-$1'"
 }
 ok "a case accepted today" today_case 0901
+# A complaint filed now by the village about a scenario case (issue 11): the
+# COMPLAINED event as the county stores it, its Item packed by hand
+# (tongban.proto: Item.event 1; origin 1, seq 2, case 3, type 4 = 30, actor 5,
+# at_ms 6, reason 9, complaint_kind 40).
+complaint_hex() {
+    /usr/bin/python3 - "$1" <<'PY'
+import sys, time
+def varint(n):
+    out = b""
+    while True:
+        b, n = n & 0x7F, n >> 7
+        out += bytes([b | (0x80 if n else 0)])
+        if not n:
+            return out
+def field(num, wire, payload):
+    return varint(num << 3 | wire) + (varint(len(payload)) + payload if wire == 2 else payload)
+s = lambda num, text: field(num, 2, text.encode())
+ev = (s(1, "360826100001") + field(2, 0, varint(900)) + s(3, sys.argv[1]) + field(4, 0, varint(30))
+      + s(5, "张代办") + field(6, 0, varint(int(time.time() * 1000))) + s(9, "窗口推诿，材料一次没说清")
+      + s(40, "complaint"))
+print(field(1, 2, ev).hex())
+PY
+}
+file_complaint() {
+    tb_psql "$PGDIR" -c "INSERT INTO case_events(origin_node, origin_seq, case_id, type, type_name,
+        actor, at, target, reason, via, folded, body) VALUES ('360826100001', 900, '$1', 30,
+        'complained', '张代办', now(), '', '窗口推诿，材料一次没说清', '360826100000', true,
+        decode('$(complaint_hex "$1")', 'hex'))"
+}
+ok "a complaint filed about a scenario case" file_complaint 360826102001-20260925-0001
+eq "the county reads it back as an open complaint" "filed 360826102001-20260925-0001" \
+    "$("$C" complaint list --json | jq -r '.[0] | "\(.state) \(.case_id)"')"
 export -f today_case tb_psql
 export PGDIR TB_PG_BIN
 /usr/bin/python3 "$TB_SOURCE/tests/browser/county.py" "http://127.0.0.1:$port" sup "$PW" "$SHOTS" \

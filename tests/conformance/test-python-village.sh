@@ -83,6 +83,10 @@ ok "the answers are limited: at most 60 in a minute (two minutes at most here)" 
 a=$(seen case_a)
 eq "the county holds the case as the Python village logged it" "prereview $TOWN" \
     "$(tb_psql "$PGDIR" -c "SELECT state || ' ' || holder FROM cases WHERE case_id='$a'")"
+eq "a complaint (EVENT_COMPLAINED) is consumed" yes "$(seen complaint_acked)"
+eq "... and not refused" no "$(seen complaint_rejected)"
+eq "the county has it as a complaint to accept, filed by the village" "$a filed $VIL complaint" \
+    "$("$C" complaint list --place $COUNTY --db "$DB" --json | jq -r '.[0] | "\(.case_id) \(.state) \(.filed_by) \(.kind)"')"
 eq "the township counted every refused item against the village" 105 \
     "$(sqlite3 "$WORK/t/$TOWN.db" "SELECT value FROM counters WHERE name='refused $VIL'")"
 ok "the township's drop lines name the village and the reason" \

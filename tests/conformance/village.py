@@ -220,6 +220,16 @@ def main():
     note("dup_event_acked", "yes" if v.acked >= dup else "no")
     note("dup_event_rejected", "yes" if v.rejection_of(s4) else "no")
 
+    # 4b. A complaint (投诉, EventType 30, issue 11) filed for the resident on
+    #     case a: an additive event from the case's origin, consumed, not refused.
+    sc, bc = v.event(case_id=a, type=pb.EVENT_COMPLAINED, actor="外包团队", at_ms=now_ms(),
+                     reason="窗口态度差，材料一次没说清", complaint_kind="complaint")
+    kc = v.queue(bc)
+    v.pump(30, lambda: v.acked >= kc)
+    v.pump(2)
+    note("complaint_acked", "yes" if v.acked >= kc else "no")
+    note("complaint_rejected", "yes" if v.rejection_of(sc) else "no")
+
     # 5. Malformed items, each answered with REJECTED and its code.
     b = v.case_id()
     s6, b6 = logged(v, b, at=int(time.time()))  # seconds, not milliseconds

@@ -191,6 +191,26 @@ static void event_init(Tongban__V1__CaseEvent *ev, Tongban__V1__EventType type)
         ev->card_id = 3;
         ev->reason = "已办结";
         break;
+    case TONGBAN__V1__EVENT_TYPE__EVENT_COMPLAINED:
+        ev->complaint_kind = "complaint";
+        ev->reason = "窗口态度差";
+        break;
+    case TONGBAN__V1__EVENT_TYPE__EVENT_COMPLAINT_REPLIED:
+        ev->reason = "已整改并向群众说明";
+        break;
+    case TONGBAN__V1__EVENT_TYPE__EVENT_COMPLAINT_ASSIGNED:
+        ev->target = TOWNSHIP;
+        /* fall through */
+    case TONGBAN__V1__EVENT_TYPE__EVENT_COMPLAINT_ACCEPTED:
+    case TONGBAN__V1__EVENT_TYPE__EVENT_COMPLAINT_DECLINED:
+    case TONGBAN__V1__EVENT_TYPE__EVENT_COMPLAINT_REVISITED:
+    case TONGBAN__V1__EVENT_TYPE__EVENT_COMPLAINT_CLOSED:
+    case TONGBAN__V1__EVENT_TYPE__EVENT_COMPLAINT_REDONE:
+    case TONGBAN__V1__EVENT_TYPE__EVENT_COMPLAINT_FAULT:
+        ev->origin_node = COUNTY;
+        ev->complaint_id = 5;
+        ev->reason = "县级处理意见";
+        break;
     default:
         break;
     }
@@ -266,15 +286,50 @@ static const char calendar_text[] = "date,kind,holiday\n2026-10-01,off,国庆节
 static void items(void)
 {
     Tongban__V1__CaseEvent ev;
-    static const char *type_names[] = {
-        "",          "logged",       "submitted",    "received",   "accepted",          "forwarded",
-        "notice",    "supplemented", "pledged",      "refused",    "decided",           "suspended",
-        "resumed",   "result",       "delivered",    "rated",      "withdrawn",         "note",
-        "rejected",  "card-raised",  "card-cleared", "supervised", "supervision-reply", "urged",
-        "circulated"};
+    static const char *type_names[] = {"",
+                                       "logged",
+                                       "submitted",
+                                       "received",
+                                       "accepted",
+                                       "forwarded",
+                                       "notice",
+                                       "supplemented",
+                                       "pledged",
+                                       "refused",
+                                       "decided",
+                                       "suspended",
+                                       "resumed",
+                                       "result",
+                                       "delivered",
+                                       "rated",
+                                       "withdrawn",
+                                       "note",
+                                       "rejected",
+                                       "card-raised",
+                                       "card-cleared",
+                                       "supervised",
+                                       "supervision-reply",
+                                       "urged",
+                                       "circulated",
+                                       NULL,
+                                       NULL,
+                                       NULL,
+                                       NULL,
+                                       NULL,
+                                       "complained",
+                                       "complaint-accepted",
+                                       "complaint-declined",
+                                       "complaint-assigned",
+                                       "complaint-replied",
+                                       "complaint-revisited",
+                                       "complaint-closed",
+                                       "complaint-redone",
+                                       "complaint-fault"};
     char name[64];
     check(tb_caseid_format(VILLAGE, AT_MS, 7, case_id), "case id");
     for (int t = 1; t < TB_EV_LAST; t++) {
+        if (!type_names[t])
+            continue; /* a number the contract leaves unused */
         event_init(&ev, (Tongban__V1__EventType)t);
         snprintf(name, sizeof name, "event-%s", type_names[t]);
         put_event("accept", name, &ev);

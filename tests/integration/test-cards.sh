@@ -50,7 +50,7 @@ ok "P: in pre-review at every tier" tb_wait_for 30 at_all "$P" prereview
 ok "M: in pre-review at every tier" tb_wait_for 30 at_all "$M" prereview
 ok "M: accepted" town accept "$M"
 ok "M: accepted at every tier" tb_wait_for 30 at_all "$M" accepted
-eq "the limits start at issue 11's defaults" "circulate_days=5 prereview_days=2 rectify_days=15 reply_days=3 revisit_days=1 urge_days=1 yellow_days=1" \
+eq "the limits start at issue 11's defaults" "circulate_days=5 complaint_accept_days=5 complaint_days=13 consult_days=3 prereview_days=2 rectify_days=15 reply_days=3 revisit_days=1 urge_days=1 yellow_days=1" \
     "$(county limits list --json | jq -r '[.[] | "\(.name)=\(.days)"] | join(" ")')"
 eq "Mon 09-28: no card yet" "[]" "$(county cards --json | jq -c .)"
 

@@ -238,15 +238,17 @@ static void test_limits(void **state)
     (void)state;
     tb_limits_t lim;
     tb_limits_default(&lim);
-    const char *want[] = {"yellow_days",    "prereview_days", "reply_days",  "urge_days",
-                          "circulate_days", "revisit_days",   "rectify_days"};
-    const int def[] = {1, 2, 3, 1, 5, 1, 15};
+    const char *want[] = {"yellow_days",    "prereview_days", "reply_days",
+                          "urge_days",      "circulate_days", "revisit_days",
+                          "rectify_days",   "complaint_accept_days", "complaint_days",
+                          "consult_days"};
+    const int def[] = {1, 2, 3, 1, 5, 1, 15, 5, 13, 3};
     int v, i = 0;
     for (const char *n; (n = tb_limits_name(&lim, i, &v)); i++) {
         assert_string_equal(n, want[i]);
         assert_int_equal(v, def[i]);
     }
-    assert_int_equal(i, 7);
+    assert_int_equal(i, 10);
     assert_int_equal(tb_limits_set(&lim, "nope", 1), -ENOENT);
     assert_int_equal(tb_limits_set(&lim, "urge_days", 0), -ERANGE);
     assert_int_equal(tb_limits_set(&lim, "urge_days", TB_LIMIT_MAX + 1), -ERANGE);
