@@ -85,6 +85,48 @@ static const struct {
      "UPDATE county_commands SET status = $2, error = $3, done_at = now() WHERE id = $1"},
     {"data_sent", "INSERT INTO data_sent(peer, kind, version) VALUES ($1, $2, $3)"
                   " ON CONFLICT (peer, kind) DO UPDATE SET version = EXCLUDED.version"},
+    /* The batch's rows over arrays (county_bulk.c): each parameter an array,
+     * one element per row; the same columns and rules as ins_logged,
+     * ins_event (+ detail), proj, outbox and link_out. */
+    {"bulk_events",
+     "INSERT INTO case_events(origin_node, origin_seq, case_id, type, type_name, actor, at,"
+     " target, reason, via, folded, body, detail, rejected)"
+     " SELECT o, s, c, t, tn, a, to_timestamp(ms / 1000.0), tg, r, v, f, b, d, rj"
+     " FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[],"
+     " $7::bigint[], $8::text[], $9::text[], $10::text[], $11::boolean[], $12::bytea[],"
+     " $13::text[], $14::text[]) WITH ORDINALITY AS u(o, s, c, t, tn, a, ms, tg, r, v, f, b, d,"
+     " rj, n) ORDER BY n ON CONFLICT (origin_node, origin_seq) DO NOTHING"},
+    {"bulk_logged_case",
+     "INSERT INTO cases(case_id, origin, client_name, client_phone, agent, item_code, note,"
+     " accept_time, state, holder, pending, version, updated_at)"
+     " SELECT c, o, cn, cp, ag, it, nt, to_timestamp(acc / 1000.0), st, h, pe, ver,"
+     " to_timestamp(ms / 1000.0) FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],"
+     " $5::text[], $6::text[], $7::text[], $8::bigint[], $9::text[], $10::text[], $11::text[],"
+     " $12::bigint[], $13::bigint[]) AS u(c, o, cn, cp, ag, it, nt, acc, st, h, pe, ver, ms)"
+     " ON CONFLICT (case_id) DO NOTHING"},
+    {"bulk_event_case",
+     "UPDATE cases SET state = u.st, holder = u.h, pending = u.pe, version = u.ver,"
+     " updated_at = to_timestamp(u.ms / 1000.0) FROM unnest($1::text[], $2::text[], $3::text[],"
+     " $4::text[], $5::bigint[], $6::bigint[]) AS u(c, st, h, pe, ver, ms)"
+     " WHERE cases.case_id = u.c"},
+    {"bulk_proj",
+     "UPDATE cases SET fold = u.fo,"
+     " due_at = CASE WHEN u.du > 0 THEN to_timestamp(u.du / 1000.0) END,"
+     " legal_due_at = CASE WHEN u.ld > 0 THEN to_timestamp(u.ld / 1000.0) END,"
+     " paused = u.pa, to_bring = u.tb, rating = u.ra, decision = u.de,"
+     " rating_comment = CASE WHEN u.rd THEN u.cm ELSE cases.rating_comment END,"
+     " result = CASE WHEN u.re <> '' THEN u.re ELSE cases.result END,"
+     " completion_time = CASE WHEN u.co > 0 THEN to_timestamp(u.co / 1000.0) END"
+     " FROM unnest($1::text[], $2::bytea[], $3::bigint[], $4::bigint[], $5::boolean[],"
+     " $6::text[], $7::bigint[], $8::bigint[], $9::boolean[], $10::text[], $11::text[],"
+     " $12::bigint[]) AS u(c, fo, du, ld, pa, tb, ra, de, rd, cm, re, co)"
+     " WHERE cases.case_id = u.c"},
+    {"bulk_outbox", "INSERT INTO outbox(peer, seq, body)"
+                    " SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[])"},
+    {"bulk_link_out",
+     "INSERT INTO link_out(peer, last, acked) SELECT p, l, 0 FROM unnest($1::text[],"
+     " $2::bigint[]) AS u(p, l)"
+     " ON CONFLICT (peer) DO UPDATE SET last = GREATEST(link_out.last, EXCLUDED.last)"},
     /* Supervision (county_cards.c, migration 008): the responsible person is
      * whoever made the holder's last step on the case. */
     {"card_raise",
@@ -158,6 +200,8 @@ int county_stmt_sync(county_t *self)
 {
     if (county_test_sink())
         return sink_send(self, "SYNC", NULL);
+    if (county_bulk_flush(self) < 0)
+        return -TB_ESTORE;
     return PQpipelineSync(self->pg) == 1 ? 0 : -TB_ESTORE;
 }
 
@@ -165,6 +209,17 @@ int county_stmt_send(county_t *self, const char *name, params_t *p)
 {
     if (county_test_sink())
         return sink_send(self, name, p);
+    /* A row statement waits for the batch's bulk statements; any other
+     * sends them first, so the statements run in the order they came. */
+    int rc = county_bulk_take(self, name, p);
+    if (rc == 0)
+        rc = county_bulk_flush(self);
+    if (rc < 0 && !self->batch_failed) {
+        snprintf(self->batch_err, sizeof self->batch_err, "%s", tb_strerror(rc));
+        self->batch_failed = true;
+    }
+    if (rc != 0)
+        return rc < 0 ? -TB_ESTORE : 0;
     if (!PQsendQueryPrepared(self->pg, name, p->n, p->v, p->len, p->fmt, 0)) {
         snprintf(self->batch_err, sizeof self->batch_err, "%s", PQerrorMessage(self->pg));
         self->batch_failed = true;
