@@ -25,7 +25,7 @@
 #include <stdio.h>
 
 enum {
-    BULK_MAXCOL = 14,
+    BULK_MAXCOL = 24,
     OID_BOOL = 16,
     OID_BYTEA = 17,
     OID_INT8 = 20,
@@ -33,7 +33,16 @@ enum {
 };
 
 /* The kinds, in the order a flush sends them (the case kinds by round). */
-typedef enum { K_EVENT, K_LOGGED_CASE, K_EVENT_CASE, K_PROJ, K_OUTBOX, K_LINK_OUT, K_N } kind_t;
+typedef enum {
+    K_EVENT,
+    K_LOGGED_CASE,
+    K_NEW_CASE, /* a K_LOGGED_CASE and its projection, one row (take_proj) */
+    K_EVENT_CASE,
+    K_PROJ,
+    K_OUTBOX,
+    K_LINK_OUT,
+    K_N
+} kind_t;
 
 static const struct {
     const char *stmt;
@@ -49,6 +58,7 @@ static const struct {
                        13,
                        {3, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 7},
                        "tttttttitttii"},
+    [K_NEW_CASE] = {"bulk_new_case", 24, {0}, "tttttttitttiixiibtiibtti"},
     [K_EVENT_CASE] = {"bulk_event_case", 6, {3, 13, 14, 15, 16, 7}, "ttttii"},
     [K_PROJ] = {"bulk_proj", 12, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, "txiibtiibtti"},
     [K_OUTBOX] = {"bulk_outbox", 3, {1, 2, 3}, "tix"},
@@ -66,7 +76,7 @@ typedef struct {
 struct county_bulk {
     row_t *rows;
     size_t n, cap;
-    tb_map_t *steps; /* case id -> steps so far in this flush */
+    tb_map_t *steps; /* case id -> steps so far in this flush | (1 + its last row) << 32 */
     tb_map_t *links; /* peer -> 1 + index of its link_out row */
 };
 
@@ -123,7 +133,8 @@ static int row_add(county_t *self, kind_t k, const params_t *p, const char *case
     if (case_id) {
         uintptr_t steps = 0;
         tb_map_get(b->steps, case_id, &steps);
-        if (county_map_put(b->steps, case_id, steps + 1) < 0)
+        steps &= UINT32_MAX;
+        if (county_map_put(b->steps, case_id, (uintptr_t)(b->n + 1) << 32 | (steps + 1)) < 0)
             return -ENOMEM;
         r->round = (uint32_t)steps;
     }
@@ -177,6 +188,37 @@ static int take_link_out(county_t *self, const params_t *p)
     return rc < 0 ? rc : 1;
 }
 
+/* The projection of a case: its own step, or, right after the row that
+ * creates the case, one row with it (the statement, an INSERT, fires no
+ * UPDATE trigger, so it writes the statistics columns as migration 009's
+ * trigger would have on the projection's UPDATE).  1 taken, 0 not (no
+ * earlier step of its case in this flush), or -ENOMEM. */
+static int take_proj(county_t *self, const params_t *p)
+{
+    struct county_bulk *b = self->bulk;
+    uintptr_t steps = 0;
+    if (!tb_map_get(b->steps, p->v[0], &steps))
+        return 0;
+    row_t *r = &b->rows[(steps >> 32) - 1];
+    if ((steps & UINT32_MAX) != 1 || r->kind != K_LOGGED_CASE) {
+        int rc = row_add(self, K_PROJ, p, p->v[0]);
+        return rc < 0 ? rc : 1;
+    }
+    const char *v[BULK_MAXCOL];
+    size_t len[BULK_MAXCOL];
+    int n = kinds[K_LOGGED_CASE].n;
+    for (int i = 0; i < n; i++) {
+        v[i] = r->blob + r->off[i];
+        len[i] = r->len[i];
+    }
+    for (int i = 1; i < p->n && n < BULK_MAXCOL; i++, n++) {
+        v[n] = p->v[i];
+        len[n] = param_len(p, i);
+    }
+    int rc = row_pack(r, K_NEW_CASE, v, len);
+    return rc < 0 ? rc : 1;
+}
+
 static bool folded(const params_t *p)
 {
     return p->n > 10 && strcmp(p->v[10], "true") == 0;
@@ -203,13 +245,8 @@ int county_bulk_take(county_t *self, const char *name, const params_t *p)
             rc = row_add(self, logged ? K_LOGGED_CASE : K_EVENT_CASE, p, p->v[2]);
         return rc < 0 ? rc : 1;
     }
-    if (strcmp(name, "proj") == 0) {
-        /* Only after its case's state step (so a round never lacks the row). */
-        if (!tb_map_get(b->steps, p->v[0], NULL))
-            return 0;
-        rc = row_add(self, K_PROJ, p, p->v[0]);
-        return rc < 0 ? rc : 1;
-    }
+    if (strcmp(name, "proj") == 0)
+        return take_proj(self, p);
     if (strcmp(name, "detail") == 0)
         return take_detail(self, p);
     if (strcmp(name, "outbox") == 0) {
