@@ -277,7 +277,8 @@ int county_stmt_prepare(PGconn *pg);
  * (logged). */
 PGresult *county_query(PGconn *pg, const char *sql);
 /* Queue a prepared statement in the pipeline (text results): 0, or -TB_ESTORE
- * with the batch marked failed and the reason in batch_err. */
+ * (-ENOMEM keeping the batch's rows) with the batch marked failed and the
+ * reason in batch_err. */
 int county_stmt_send(county_t *self, const char *name, params_t *p);
 
 /* ---- county_bulk.c: a batch's row statements, sent over arrays ------------------------ */

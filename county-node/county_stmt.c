@@ -235,8 +235,9 @@ int county_stmt_sync(county_t *self)
 {
     if (county_test_sink())
         return sink_send(self, "SYNC", NULL);
-    if (county_bulk_flush(self) < 0)
-        return -TB_ESTORE;
+    int rc = county_bulk_flush(self);
+    if (rc < 0)
+        return rc; /* -ENOMEM is reported as such */
     return PQpipelineSync(self->pg) == 1 ? 0 : -TB_ESTORE;
 }
 
@@ -254,7 +255,7 @@ int county_stmt_send(county_t *self, const char *name, params_t *p)
         self->batch_failed = true;
     }
     if (rc != 0)
-        return rc < 0 ? -TB_ESTORE : 0;
+        return rc < 0 ? rc : 0;
     if (!PQsendQueryPrepared(self->pg, name, p->n, p->v, p->len, p->fmt, 0)) {
         snprintf(self->batch_err, sizeof self->batch_err, "%s", PQerrorMessage(self->pg));
         self->batch_failed = true;
