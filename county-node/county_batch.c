@@ -193,6 +193,7 @@ void county_batch_start(county_t *self)
         self->pending = t;
     }
     self->in_flight = true;
+    county_bulk_reset(self); /* rows of a batch given up before its Sync */
     self->batch_failed = false;
     self->batch_err[0] = '\0';
     self->batch_sqlstate[0] = '\0';

@@ -5,6 +5,7 @@
  * the functions declared under its name.  See README.md, "Files".
  *
  *   county_stmt.c    the prepared statements, their parameter builder, migrations
+ *   county_bulk.c    a batch's row statements kept and sent as one statement over arrays
  *   county_pg.c      the PostgreSQL connection: open, load, pump, lose, reconnect
  *   county_cache.c   the case cache and the overlay of the batch in flight
  *   county_batch.c   a batch: start (validate, quarantine, poison) and finish (commit)
@@ -219,9 +220,10 @@ struct county {
     char poison_peer[TB_CODE_LEN + 1];
     uint64_t poison_seq;
     char poison_why[256];
-    ssize_t reloading;  /* index of the township whose spilled outbox the batch reads, or -1 */
-    msgs_t out_new;     /* new outbox rows of the batch in flight */
-    uint64_t event_seq; /* last origin_seq the county minted (committed) */
+    ssize_t reloading; /* index of the township whose spilled outbox the batch reads, or -1 */
+    msgs_t out_new;    /* new outbox rows of the batch in flight */
+    struct county_bulk *bulk; /* its row statements not sent yet (county_bulk.c) */
+    uint64_t event_seq;       /* last origin_seq the county minted (committed) */
     uint64_t batch_event_seq;
     /* A new calendar is in force: the next batch recounts every case's
      * deadline (county_refresh_due); cleared when that batch commits. */
@@ -310,8 +312,21 @@ int county_stmt_prepare(PGconn *pg);
  * (logged). */
 PGresult *county_query(PGconn *pg, const char *sql);
 /* Queue a prepared statement in the pipeline (text results): 0, or -TB_ESTORE
- * with the batch marked failed and the reason in batch_err. */
+ * (-ENOMEM keeping the batch's rows) with the batch marked failed and the
+ * reason in batch_err. */
 int county_stmt_send(county_t *self, const char *name, params_t *p);
+
+/* ---- county_bulk.c: a batch's row statements, sent over arrays ------------------------ */
+
+/* Keep row statement `name` for the batch's bulk statements: 1 kept, 0 not a
+ * row statement (send it as it is), or -ENOMEM. */
+int county_bulk_take(county_t *self, const char *name, const params_t *p);
+/* Send what was kept, one statement per kind (and per case step): 0 or
+ * negative (the batch marked failed on a send error). */
+int county_bulk_flush(county_t *self);
+/* Forget what was kept (a batch abandoned). */
+void county_bulk_reset(county_t *self);
+void county_bulk_free(county_t *self);
 
 /* ---- county_pg.c -------------------------------------------------------------------- */
 

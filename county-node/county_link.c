@@ -307,9 +307,11 @@ int county_link_queue(county_t *self, const char *peer, const uint8_t *buf, size
         return -ENOMEM;
     /* seqs of this batch follow the committed last and the batch's earlier rows */
     uint64_t seq = p->last + 1;
-    for (size_t i = 0; i < self->out_new.n; i++)
-        if (strcmp(self->out_new.v[i].peer, peer) == 0)
-            seq = self->out_new.v[i].seq + 1;
+    for (size_t i = self->out_new.n; i > 0; i--) /* the peer's last row: near the end */
+        if (strcmp(self->out_new.v[i - 1].peer, peer) == 0) {
+            seq = self->out_new.v[i - 1].seq + 1;
+            break;
+        }
     int rc = msgs_push(&self->out_new, peer, seq, buf, len);
     if (rc < 0)
         return rc;

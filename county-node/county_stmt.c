@@ -99,6 +99,71 @@ static const struct {
      "UPDATE county_commands SET status = $2, error = $3, done_at = now() WHERE id = $1"},
     {"data_sent", "INSERT INTO data_sent(peer, kind, version) VALUES ($1, $2, $3)"
                   " ON CONFLICT (peer, kind) DO UPDATE SET version = EXCLUDED.version"},
+    /* The batch's rows over arrays (county_bulk.c): each parameter an array,
+     * one element per row; the same columns and rules as ins_logged,
+     * ins_event (+ detail), proj, outbox and link_out. */
+    {"bulk_events",
+     "INSERT INTO case_events(origin_node, origin_seq, case_id, type, type_name, actor, at,"
+     " target, reason, via, folded, body, detail, rejected)"
+     " SELECT o, s, c, t, tn, a, to_timestamp(ms / 1000.0), tg, r, v, f, b, d, rj"
+     " FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[],"
+     " $7::bigint[], $8::text[], $9::text[], $10::text[], $11::boolean[], $12::bytea[],"
+     " $13::text[], $14::text[]) WITH ORDINALITY AS u(o, s, c, t, tn, a, ms, tg, r, v, f, b, d,"
+     " rj, n) ORDER BY n ON CONFLICT (origin_node, origin_seq) DO NOTHING"},
+    {"bulk_logged_case",
+     "INSERT INTO cases(case_id, origin, client_name, client_phone, agent, item_code, note,"
+     " accept_time, state, holder, pending, version, updated_at)"
+     " SELECT c, o, cn, cp, ag, it, nt, to_timestamp(acc / 1000.0), st, h, pe, ver,"
+     " to_timestamp(ms / 1000.0) FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],"
+     " $5::text[], $6::text[], $7::text[], $8::bigint[], $9::text[], $10::text[], $11::text[],"
+     " $12::bigint[], $13::bigint[]) AS u(c, o, cn, cp, ag, it, nt, acc, st, h, pe, ver, ms)"
+     " ON CONFLICT (case_id) DO NOTHING"},
+    /* A case created and projected in the batch: ins_logged's row and proj's
+     * in one INSERT.  The statistics columns as migration 009's trigger
+     * sets them on proj's UPDATE (keep the two state lists the same). */
+    {"bulk_new_case",
+     "INSERT INTO cases(case_id, origin, client_name, client_phone, agent, item_code, note,"
+     " accept_time, state, holder, pending, version, updated_at, fold, due_at, legal_due_at,"
+     " paused, to_bring, rating, decision, rating_comment, result, completion_time,"
+     " stat_due_at, stat_accepted_at)"
+     " SELECT c, o, cn, cp, ag, it, nt, to_timestamp(acc / 1000.0), st, h, pe, ver,"
+     " to_timestamp(ms / 1000.0), fo, CASE WHEN du > 0 THEN to_timestamp(du / 1000.0) END,"
+     " CASE WHEN ld > 0 THEN to_timestamp(ld / 1000.0) END, pa, tb, ra, de,"
+     " CASE WHEN rd THEN cm ELSE '' END, CASE WHEN re <> '' THEN re END,"
+     " CASE WHEN co > 0 THEN to_timestamp(co / 1000.0) END,"
+     " CASE WHEN st IN ('accepted', 'escalated', 'county') AND du > 0"
+     " THEN to_timestamp(du / 1000.0) END,"
+     " CASE WHEN st IN ('accepted', 'escalated', 'county', 'decided', 'result', 'closed')"
+     " THEN to_timestamp(ms / 1000.0) END"
+     " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],"
+     " $7::text[], $8::bigint[], $9::text[], $10::text[], $11::text[], $12::bigint[],"
+     " $13::bigint[], $14::bytea[], $15::bigint[], $16::bigint[], $17::boolean[], $18::text[],"
+     " $19::bigint[], $20::bigint[], $21::boolean[], $22::text[], $23::text[], $24::bigint[])"
+     " AS u(c, o, cn, cp, ag, it, nt, acc, st, h, pe, ver, ms, fo, du, ld, pa, tb, ra, de, rd,"
+     " cm, re, co) ON CONFLICT (case_id) DO NOTHING"},
+    {"bulk_event_case",
+     "UPDATE cases SET state = u.st, holder = u.h, pending = u.pe, version = u.ver,"
+     " updated_at = to_timestamp(u.ms / 1000.0) FROM unnest($1::text[], $2::text[], $3::text[],"
+     " $4::text[], $5::bigint[], $6::bigint[]) AS u(c, st, h, pe, ver, ms)"
+     " WHERE cases.case_id = u.c"},
+    {"bulk_proj",
+     "UPDATE cases SET fold = u.fo,"
+     " due_at = CASE WHEN u.du > 0 THEN to_timestamp(u.du / 1000.0) END,"
+     " legal_due_at = CASE WHEN u.ld > 0 THEN to_timestamp(u.ld / 1000.0) END,"
+     " paused = u.pa, to_bring = u.tb, rating = u.ra, decision = u.de,"
+     " rating_comment = CASE WHEN u.rd THEN u.cm ELSE cases.rating_comment END,"
+     " result = CASE WHEN u.re <> '' THEN u.re ELSE cases.result END,"
+     " completion_time = CASE WHEN u.co > 0 THEN to_timestamp(u.co / 1000.0) END"
+     " FROM unnest($1::text[], $2::bytea[], $3::bigint[], $4::bigint[], $5::boolean[],"
+     " $6::text[], $7::bigint[], $8::bigint[], $9::boolean[], $10::text[], $11::text[],"
+     " $12::bigint[]) AS u(c, fo, du, ld, pa, tb, ra, de, rd, cm, re, co)"
+     " WHERE cases.case_id = u.c"},
+    {"bulk_outbox", "INSERT INTO outbox(peer, seq, body)"
+                    " SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[])"},
+    {"bulk_link_out",
+     "INSERT INTO link_out(peer, last, acked) SELECT p, l, 0 FROM unnest($1::text[],"
+     " $2::bigint[]) AS u(p, l)"
+     " ON CONFLICT (peer) DO UPDATE SET last = GREATEST(link_out.last, EXCLUDED.last)"},
     /* Supervision (county_cards.c, migration 008): the responsible person is
      * whoever made the holder's last step on the case. */
     {"card_raise",
@@ -125,6 +190,18 @@ static const struct {
 
 int county_stmt_prepare(PGconn *pg)
 {
+    /* The bulk statements join an array of a batch's rows to cases by its
+     * key: the planner, costing a few thousand index probes against one
+     * scan, hashes the whole table instead, every batch (measured: 45 ms
+     * for 2,000 rows of 50,000 cases, 29 ms by the index).  This connection
+     * runs only the batch and the state's load, which joins nothing. */
+    PGresult *set = PQexec(pg, "SET enable_hashjoin = off; SET enable_mergejoin = off");
+    bool set_ok = PQresultStatus(set) == PGRES_COMMAND_OK;
+    PQclear(set);
+    if (!set_ok) {
+        tb_error("planner settings: %s", PQerrorMessage(pg));
+        return -TB_ESTORE;
+    }
     for (size_t i = 0; i < sizeof stmts / sizeof stmts[0]; i++) {
         PGresult *r = PQprepare(pg, stmts[i].name, stmts[i].sql, 0, NULL);
         bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
@@ -177,6 +254,9 @@ int county_stmt_sync(county_t *self)
 {
     if (county_test_sink())
         return sink_send(self, "SYNC", NULL);
+    int rc = county_bulk_flush(self);
+    if (rc < 0)
+        return rc; /* -ENOMEM is reported as such */
     return PQpipelineSync(self->pg) == 1 ? 0 : -TB_ESTORE;
 }
 
@@ -184,6 +264,17 @@ int county_stmt_send(county_t *self, const char *name, params_t *p)
 {
     if (county_test_sink())
         return sink_send(self, name, p);
+    /* A row statement waits for the batch's bulk statements; any other
+     * sends them first, so the statements run in the order they came. */
+    int rc = county_bulk_take(self, name, p);
+    if (rc == 0)
+        rc = county_bulk_flush(self);
+    if (rc < 0 && !self->batch_failed) {
+        snprintf(self->batch_err, sizeof self->batch_err, "%s", tb_strerror(rc));
+        self->batch_failed = true;
+    }
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
     if (!PQsendQueryPrepared(self->pg, name, p->n, p->v, p->len, p->fmt, 0)) {
         snprintf(self->batch_err, sizeof self->batch_err, "%s", PQerrorMessage(self->pg));
         self->batch_failed = true;
