@@ -72,6 +72,10 @@ int county_catalog_import(PGconn *pg, const char *path, int *ret_line);
  * no version imported keeps the shipped file: version 0). */
 int county_data_current(PGconn *pg, tb_env_ctx_t *env);
 
+/* The township a case's county events go down to: its origin's, or the origin (a
+ * walk-in).  In county_cards.c; county_complaint.c uses it too. */
+void county_case_township(const char *case_id, char town[TB_CODE_LEN + 1]);
+
 /* tongban-county cards ... and limits ... (cards_cli.c, in the executable only). */
 int county_cards_main(int argc, char **argv);
 /* `ratings ...` (county_rating_cli.c, in the executable only). */

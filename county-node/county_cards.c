@@ -372,6 +372,7 @@ int county_cards_batch(county_t *self)
     int src = sup_batch(self);
     if (src == 0)
         src = county_rating_batch(self);
+    if (src == 0)
         src = county_complaint_batch(self);
     if (src < 0)
         return src;

@@ -1,6 +1,7 @@
 /* county_complaint.c: complaints read back from the store, as the CLI and
  * the dashboard show them (see county_complaint.h). */
 #include "county_complaint.h"
+#include "county.h"
 
 #include "tb_error.h"
 #include "tb_i18n.h"
@@ -153,14 +154,6 @@ int county_limits_read(PGconn *pg, tb_limits_t *lim, int64_t *ret_version)
     if (ret_version)
         *ret_version = version;
     return 0;
-}
-
-void county_case_township(const char *case_id, char town[TB_CODE_LEN + 1])
-{
-    char origin[TB_CODE_LEN + 1];
-    snprintf(origin, sizeof origin, "%.12s", case_id);
-    if (tb_code_level(origin) != TB_LEVEL_VILLAGE || tb_code_parent(origin, town) < 0)
-        memcpy(town, origin, TB_CODE_LEN + 1);
 }
 
 static const char *place_name(const tb_env_ctx_t *env, const char *code)

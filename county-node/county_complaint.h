@@ -52,8 +52,6 @@ void county_complaint_fill(struct Tongban__V1__CaseEvent *ev, int type, const ch
 /* The limits table (migration 008, 011): 0 or -TB_ESTORE. */
 int county_limits_read(PGconn *pg, tb_limits_t *lim, int64_t *ret_version);
 
-/* The township a case belongs to: its origin's, or the origin (a walk-in). */
-void county_case_township(const char *case_id, char town[TB_CODE_LEN + 1]);
 
 /* One complaint as JSON for the CLI and the API (deadline counted at now). */
 json_t *county_complaint_json(const county_complaint_t *r, const tb_env_ctx_t *env,

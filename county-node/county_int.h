@@ -514,8 +514,6 @@ void county_cards_lost(county_t *self);
 /* Between batches, on the plain connection: newer limits in force; the
  * open supervision orders that reached 催办 or 通报. */
 void county_cards_poll(county_t *self);
-/* The township a case's county events go down to: its origin's, or the origin (a walk-in). */
-void county_case_township(const char *case_id, char town[TB_CODE_LEN + 1]);
 /* A supervision order (SUPERVISED ev, just emitted) into `supervisions`, in the batch. */
 int county_sup_issued(county_t *self, const tb_event_msg_t *ev, int64_t card_id,
                       const char *holder);

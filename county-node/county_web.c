@@ -386,9 +386,9 @@ static void on_bulletin(void *ctx, const tb_http_req_t *req, tb_http_resp_t *res
 static void on_complaints(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     county_web_t *w = ctx;
-    const tb_webuser_t *s = who(w, req, resp);
-    const char *sc = s ? asked_scope(w, s, req, resp) : NULL;
-    PGconn *pg = sc ? db(w, resp) : NULL;
+    const tb_webuser_t *s = county_web_who(w, req, resp);
+    const char *sc = s ? county_web_scope(w, s, req, resp) : NULL;
+    PGconn *pg = sc ? county_web_db(w, resp) : NULL;
     if (!pg)
         return;
     json_t *o;
@@ -398,7 +398,7 @@ static void on_complaints(void *ctx, const tb_http_req_t *req, tb_http_resp_t *r
     if (rc == -EINVAL)
         tb_http_reply_error(resp, 400, "query", msg);
     else if (rc < 0)
-        store_failed(w, resp);
+        county_web_failed(w, resp);
     else
         tb_http_reply_json(resp, 200, o);
 }
