@@ -28,8 +28,9 @@ typedef struct {
     int reply_days;     /* 督办: the default reply period, when none is given (3) */
     int urge_days;      /* 催办: this many working days after the order's due day (1) */
     int circulate_days; /* 通报: this many working days after the order's due day (5) */
-    int revisit_days;   /* 回访: within this many working days of a 差评 or of a complaint's 反馈 (1) */
-    int rectify_days;   /* 差评整改: within this many working days of the rating (15) */
+    int revisit_days; /* 回访: within this many working days of a 差评 or of a complaint's 反馈 (1)
+                       */
+    int rectify_days; /* 差评整改: within this many working days of the rating (15) */
     /* Complaints (tb_complaint.h): */
     int complaint_accept_days; /* 受理: accept or decline within this many working days (5) */
     int complaint_days;        /* 投诉: handled within this many working days of 受理 (13) */

@@ -82,8 +82,9 @@ void county_board_on_board(void *ctx, const tb_http_req_t *req, tb_http_resp_t *
     static const char *const levels[] = {"yellow", "red", NULL};
     static const char *const kinds[] = {"deadline", "prereview", "revisit", "complaint", NULL};
     if (!one_of(level, levels) || !one_of(kind, kinds)) {
-        tb_http_reply_error(resp, 400, "query",
-                            "level is yellow or red; kind is deadline, prereview, revisit or complaint");
+        tb_http_reply_error(
+            resp, 400, "query",
+            "level is yellow or red; kind is deadline, prereview, revisit or complaint");
         return;
     }
     if (town && *town &&

@@ -130,8 +130,9 @@ int county_cards_load(county_t *self)
     tb_map_destroy(&self->cards);
     if (!(self->cards = tb_map_new()))
         return -ENOMEM;
-    PGresult *r = county_query(self->pg, "SELECT id, case_id, level, kind FROM cards WHERE cleared_at IS NULL"
-                                         " AND kind NOT IN ('revisit', 'complaint')");
+    PGresult *r =
+        county_query(self->pg, "SELECT id, case_id, level, kind FROM cards WHERE cleared_at IS NULL"
+                               " AND kind NOT IN ('revisit', 'complaint')");
     /* those are county_rating.c's and county_complaint_card.c's */
     if (!r)
         return -TB_ESTORE;

@@ -238,9 +238,9 @@ static void test_limits(void **state)
     (void)state;
     tb_limits_t lim;
     tb_limits_default(&lim);
-    const char *want[] = {"yellow_days",    "prereview_days", "reply_days",
-                          "urge_days",      "circulate_days", "revisit_days",
-                          "rectify_days",   "complaint_accept_days", "complaint_days",
+    const char *want[] = {"yellow_days",  "prereview_days",        "reply_days",
+                          "urge_days",    "circulate_days",        "revisit_days",
+                          "rectify_days", "complaint_accept_days", "complaint_days",
                           "consult_days"};
     const int def[] = {1, 2, 3, 1, 5, 1, 15, 5, 13, 3};
     int v, i = 0;
