@@ -14,6 +14,8 @@
 #include <string.h>
 #include <time.h>
 
+#define LETTERS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
 int tb_cli_args(int argc, char **argv, int first, tb_config_t *cfg, tb_opt_t *opts, int nopts,
                 const char **pos, int maxpos, int *ret_npos, tb_msg_t *ret_msg)
 {
@@ -33,7 +35,12 @@ int tb_cli_args(int argc, char **argv, int first, tb_config_t *cfg, tb_opt_t *op
     opterr = 0;
     for (;;) {
         int idx = -1;
-        int c = getopt_long(argc, argv, "+", lo, &idx);
+        /* Options are long (--name).  A word of one dash and more than letters after it is a
+         * value (a Z85 key may begin with '-'), a positional argument below; "-h" or
+         * "-help" is still refused as an unknown option. */
+        const char *a = optind < argc ? argv[optind] : NULL;
+        bool value = a && a[0] == '-' && a[1] && a[1] != '-' && a[1 + strspn(a + 1, LETTERS)];
+        int c = value ? -1 : getopt_long(argc, argv, "+", lo, &idx);
         if (c == -1) {
             if (optind >= argc)
                 break;

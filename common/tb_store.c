@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 void tb_store_set_rules(tb_store_t *self, const tb_catalog_t *catalog,
                         const tb_calendar_t *calendar)
@@ -223,7 +224,26 @@ static int migrate(tb_store_t *self)
     return tb_store_commit(self);
 }
 
+static int open_once(const char *dir, const char *place, tb_store_t **ret_store);
+
+/* Two processes opening a new store at once (a daemon starting while a command creates the
+ * store) can meet SQLite's locks where its busy handler is not asked (the journal mode
+ * switch, a WAL index being built): such an -EBUSY is tried again for up to 10 s. */
 int tb_store_open(const char *dir, const char *place, tb_store_t **ret_store)
+{
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int rc;
+    while ((rc = open_once(dir, place, ret_store)) == -EBUSY) {
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        if (t.tv_sec - t0.tv_sec >= 10)
+            break;
+        nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
+    }
+    return rc;
+}
+
+static int open_once(const char *dir, const char *place, tb_store_t **ret_store)
 {
     if (!tb_code_valid(place))
         return -TB_EINVAL_CODE;

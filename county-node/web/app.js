@@ -290,8 +290,14 @@ async function bulletin() {
     h("td", { class: "n", text: num(r.closed) }), h("td", { class: "n", text: pct(r.on_time_rate) }),
     h("td", { class: "n", text: num(r.overdue) }), h("td", { class: "n", text: pct(r.satisfied_rate) }));
   const table = (rows) => h("table", {}, h("thead", {}, h("tr", {}, ["单位", "受理", "办结", "按时办结率", "超期", "满意率"].map((x, i) => h("th", { class: i ? "n" : null, text: x })))), h("tbody", {}, rows.map(unitRow)));
-  const pick = h("input", { type: "month", value: month, class: "noprint", "aria-label": "月份", onchange: (e) => (location.hash = link("/bulletin", { month: e.target.value })) });
-  show(pick, h("button", { type: "button", class: "noprint", onclick: () => print(), text: "打印" }),
+  /* The months as Chinese words (an <input type=month> speaks the browser's language). */
+  const months = [];
+  for (let [y, m] = today().slice(0, 7).split("-").map(Number), i = 0; i < 36; i++, m === 1 ? (y--, m = 12) : m--)
+    months.push(`${y}-${String(m).padStart(2, "0")}`);
+  if (!months.includes(month)) months.unshift(month);
+  const pick = h("select", { id: "month", "aria-label": "月份", onchange: (e) => (location.hash = link("/bulletin", { month: e.target.value })) },
+    months.map((v) => h("option", { value: v, selected: v === month, text: `${+v.slice(0, 4)}年${+v.slice(5)}月` })));
+  show(h("div", { class: "noprint filters" }, pick, h("button", { type: "button", onclick: () => print(), text: "打印" })),
     h("article", { class: "bulletin", id: "bulletin" },
       h("h1", { text: b.county + "政务服务月度通报" }), h("p", { style: null, text: b.month }),
       h("h2", { text: "一、总体情况" }),
@@ -353,10 +359,10 @@ async function ratings() {
         h("td", { text: x.owner_name || x.owner }), h("td", { text: fmtMs(x.rated_ms) }), h("td", { text: fmtMs(x.revisit_due_ms) }),
         h("td", { text: done(x.revisited_ms) }), h("td", { text: done(x.rectified_ms, OUTCOMES[x.outcome]) }),
         h("td", { text: x.followup ? ["", "非常不满意", "不满意", "基本满意", "满意", "非常满意"][x.followup] : "—" }),
-        h("td", { text: x.appeal in APPEALS ? APPEALS[x.appeal] : x.appeal }), h("td", { class: x.card ? "bad" : null, text: x.card ? LEVELS[x.card] : "" }))))))); 
+        h("td", { text: x.appeal in APPEALS ? APPEALS[x.appeal] : x.appeal }), h("td", { class: x.card ? "bad" : null, text: x.card ? LEVELS[x.card] : "" })))))));
+}
+
 /* ---- the complaints board (投诉, issue 11) ---- */
-const msFmt = new Intl.DateTimeFormat("sv-SE", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
-const when = (ms) => (ms ? msFmt.format(new Date(ms)) : "—");
 const CP_STATES = [["", "未办结"], ["all", "全部"], ["filed", "待受理"], ["accepted", "已受理待流转"], ["assigned", "办理中"],
   ["replied", "已反馈待回访"], ["revisited", "已回访"], ["closed", "已办结"], ["declined", "不予受理"]];
 async function complaints() {
@@ -379,7 +385,7 @@ async function complaints() {
         h("td", { class: "n", text: c.id }),
         h("td", {}, h("a", { href: "#/case/" + encodeURIComponent(c.case_id), class: "case", text: c.case_id })),
         h("td", { text: c.kind_label }), h("td", { text: c.state_label + (c.redos ? "（重办 " + c.redos + "）" : "") }),
-        h("td", { text: when(c.due_ms) + (c.overdue ? " 超期" : "") }), h("td", { text: c.unit_name || "—" }),
+        h("td", { text: fmtMs(c.due_ms) + (c.overdue ? " 超期" : "") }), h("td", { text: c.unit_name || "—" }),
         h("td", { text: c.township_name }), h("td", { text: c.text }), h("td", { text: c.reply || "—" })))))),
     r.complaints.length ? null : h("p", { class: "hint", text: "没有符合条件的投诉。" }));
 }

@@ -132,6 +132,14 @@ try:
     check("the September bulletin: totals and the idle townships",
           "本月受理 4 件" in b.text and "禾市镇" in d.find_element(By.ID, "idle").text, b.text[:200])
     d.save_screenshot(f"{shots}/county-bulletin.png")
+    pick = Select(d.find_element(By.ID, "month"))
+    check("the bulletin's month is picked in Chinese words",
+          pick.first_selected_option.text == "2026年9月", pick.first_selected_option.text)
+    pick.select_by_value("2026-08")
+    wait.until(lambda _: "month=2026-08" in d.current_url)
+    wait.until(lambda _: "2026-08" in d.find_element(By.ID, "bulletin").text)
+    check("picking August shows August's bulletin",
+          Select(d.find_element(By.ID, "month")).first_selected_option.text == "2026年8月", d.current_url)
 
     # The complaints board (投诉): the complaint the wrapper filed, open, by deadline.
     d.get(base + "/#/complaints")

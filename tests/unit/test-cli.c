@@ -123,6 +123,17 @@ static void test_parse_ok(void **state)
     }
     done(&p);
 
+    /* A word of one dash and more than letters is a value (a Z85 key may begin with '-'):
+     * positional, before and after options ("-h" is refused below). */
+    parse(&p, ARGS("-LO%:Ka-VC{f", "--json", "-5"));
+    assert_int_equal(p.rc, 0);
+    assert_string_equal(p.err, "");
+    assert_int_equal(p.npos, 2);
+    assert_string_equal(p.pos[0], "-LO%:Ka-VC{f");
+    assert_string_equal(p.pos[1], "-5");
+    assert_string_equal(tb_opt(p.opts, NOPTS, "json"), "");
+    done(&p);
+
     /* Repeated: the last one wins, for both kinds. */
     parse(&p, ARGS("--note", "a", "--place", "1", "--note=b", "--place", "2", "--json", "--json"));
     assert_int_equal(p.rc, 0);

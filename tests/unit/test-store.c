@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <sodium.h>
@@ -179,6 +180,43 @@ static void test_open(void **state)
     assert_ptr_equal(s, sentinel);
     assert_int_equal(sqlite3_exec(tb_store_db(f->store), "PRAGMA user_version=1", NULL, NULL, NULL),
                      SQLITE_OK);
+}
+
+/* Processes creating one new store at once (a daemon starting while a command makes the store):
+ * every one of them opens it, none is told it is busy. */
+static void test_open_race(void **state)
+{
+    fix_t *f = *state;
+    enum { ROUNDS = 10, PROCS = 6 };
+    for (int round = 0; round < ROUNDS; round++) {
+        char dir[160];
+        snprintf(dir, sizeof dir, "%s/race%d", f->t.dir, round);
+        int go[2];
+        assert_int_equal(pipe(go), 0);
+        pid_t pid[PROCS];
+        for (int i = 0; i < PROCS; i++) {
+            assert_true((pid[i] = fork()) >= 0);
+            if (pid[i] == 0) {
+                char c;
+                close(go[1]);
+                if (read(go[0], &c, 1) != 0) /* all start when the pipe closes */
+                    _exit(3);
+                tb_store_t *s = NULL;
+                int rc = tb_store_open(dir, VILLAGE, &s);
+                tb_store_destroy(&s);
+                _exit(rc == 0 ? 0 : rc == -EBUSY ? 1 : 2);
+            }
+        }
+        close(go[0]);
+        close(go[1]);
+        for (int i = 0; i < PROCS; i++) {
+            int st;
+            assert_int_equal(waitpid(pid[i], &st, 0), pid[i]);
+            if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+                print_error("round %d process %d: status %d\n", round, i, st);
+            assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        }
+    }
 }
 
 static void test_emit_logged(void **state)
@@ -964,6 +1002,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_open, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_race, setup, teardown),
         cmocka_unit_test_setup_teardown(test_epochs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restore_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_emit_logged, setup, teardown),
