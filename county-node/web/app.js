@@ -297,7 +297,7 @@ async function bulletin() {
   if (!months.includes(month)) months.unshift(month);
   const pick = h("select", { id: "month", "aria-label": "月份", onchange: (e) => (location.hash = link("/bulletin", { month: e.target.value })) },
     months.map((v) => h("option", { value: v, selected: v === month, text: `${+v.slice(0, 4)}年${+v.slice(5)}月` })));
-  show(h("div", { class: "noprint filters" }, pick, h("button", { type: "button", onclick: () => print(), text: "打印" })),
+  show(h("div", { class: "noprint bar" }, pick, h("button", { type: "button", onclick: () => print(), text: "打印" })),
     h("article", { class: "bulletin", id: "bulletin" },
       h("h1", { text: b.county + "政务服务月度通报" }), h("p", { style: null, text: b.month }),
       h("h2", { text: "一、总体情况" }),
@@ -377,17 +377,16 @@ async function complaints() {
   const tw = h("select", { id: "cp-township", "aria-label": "乡镇", onchange: go }, h("option", { value: "", text: "全部乡镇" }),
     [...towns].map(([v, t]) => h("option", { value: v, selected: v === p.township, text: t })));
   const o = r.outcomes;
-  show(h("h1", { text: "投诉看板" }), h("div", { class: "noprint" }, st, " ", tw),
+  show(h("h1", { text: "投诉看板" }), h("div", { class: "noprint filters" }, st, tw),
     h("p", { class: "hint", id: "cp-outcomes", text: `共 ${o.filed} 件：办理中 ${o.open}（超期 ${o.overdue}），办结 ${o.closed}（其中重办后办结 ${o.closed_after_redo}），不予受理 ${o.declined}，重办 ${o.redone}，问责 ${o.faults}。` }),
-    h("div", { class: "scroll" }, h("table", { id: "complaints" },
+    r.complaints.length === 0 ? h("p", { class: "hint", id: "cp-none", text: "没有符合条件的投诉。" }) : h("div", { class: "scroll" }, h("table", { id: "complaints" },
       h("thead", {}, h("tr", {}, ["编号", "办件", "类别", "状态", "期限", "责任单位", "乡镇", "内容", "反馈"].map((x) => h("th", { text: x })))),
       h("tbody", {}, r.complaints.map((c) => h("tr", { class: c.overdue ? "bad" : null, "data-id": c.id },
         h("td", { class: "n", text: c.id }),
         h("td", {}, h("a", { href: "#/case/" + encodeURIComponent(c.case_id), class: "case", text: c.case_id })),
         h("td", { text: c.kind_label }), h("td", { text: c.state_label + (c.redos ? "（重办 " + c.redos + "）" : "") }),
         h("td", { text: fmtMs(c.due_ms) + (c.overdue ? " 超期" : "") }), h("td", { text: c.unit_name || "—" }),
-        h("td", { text: c.township_name }), h("td", { text: c.text }), h("td", { text: c.reply || "—" })))))),
-    r.complaints.length ? null : h("p", { class: "hint", text: "没有符合条件的投诉。" }));
+        h("td", { text: c.township_name }), h("td", { text: c.text }), h("td", { text: c.reply || "—" })))))));
 }
 
 async function render() {

@@ -152,7 +152,8 @@ try:
     Select(d.find_element(By.ID, "cp-state")).select_by_value("closed")
     try:
         wait.until(lambda d: "state=closed" in d.current_url and
-                   len(d.find_elements(By.CSS_SELECTOR, "#complaints tbody tr")) == 0)
+                   not d.find_elements(By.CSS_SELECTOR, "#complaints tbody tr") and
+                   d.find_elements(By.ID, "cp-none"))
         filtered = True
     except Exception:
         filtered = False
