@@ -25,6 +25,10 @@
 #   TB_BENCH_LAT_SECS  latency: seconds of load (default 30)
 #   TB_BENCH_YEAR      year replay: cases county-wide (default 60000; the issue's
 #                      figure is 1200000), six events each
+#   TB_BENCH_LOGS      ingest: copy PostgreSQL's, the county's and the broker's
+#                      logs into this directory after the run (with
+#                      PGOPTIONS="-c log_min_duration_statement=0" PostgreSQL's
+#                      has the county's statements and their durations)
 #   TB_BENCH_ONLY      a space-separated subset of: broker ingest year catchup e2e latency idle fleet
 # Results: bench/RESULTS.md says what was measured on which machine and when.
 set -u
@@ -60,19 +64,42 @@ if want broker; then
     fi
 fi
 
+# CPU ticks (user + system) used so far by process $1, and with $2 = all
+# its children too: the waited-for (cutime, cstime) and the live ones.  On a
+# shared machine a figure's CPU per event is steadier than its wall clock.
+cpu_ticks() {
+    local t=0 p f
+    for p in "$1" ${2:+$(pgrep -P "$1")}; do
+        f=$(cut -d')' -f2 "/proc/$p/stat" 2>/dev/null) || continue
+        f=($f) # from the state on: utime, stime, cutime, cstime are 12..15 (1-based)
+        t=$((t + f[11] + f[12]))
+        [ -n "${2:-}" ] && [ "$p" = "$1" ] && t=$((t + f[13] + f[14]))
+    done
+    echo "$t"
+}
+pg_ticks() { cpu_ticks "$(head -1 "$PGDIR/data/postmaster.pid")" all; }
+# Microseconds per item of $1 ticks over $2 items.
+per_item_us() { echo "scale=1; $1 * 1000000 / $(getconf CLK_TCK) / $2" | bc; }
+
 # COPY of the county's case_events rows into an equivalent table (same
 # indexes, same cluster, fsync on, one transaction): the raw limit for any
 # ingest figure.  Prints rows/s; leaves case_events as it was.
 copy_baseline() {
-    local f=$WORK/case_events.copy n t
+    local f=$WORK/case_events.copy n t c cols
     chmod 777 "$WORK"
-    tb_psql "$PGDIR" -c "COPY (SELECT * FROM case_events) TO '$f'" || return 1
+    # The columns PostgreSQL does not compute (migration 013's digest is
+    # generated: COPY computes it into the copy as the county's inserts do).
+    cols=$(tb_psql "$PGDIR" -c "SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position)
+        FROM information_schema.columns WHERE table_name = 'case_events' AND is_generated = 'NEVER'")
+    tb_psql "$PGDIR" -c "COPY (SELECT $cols FROM case_events) TO '$f'" || return 1
     n=$(tb_psql "$PGDIR" -c "SELECT count(*) FROM case_events")
     tb_psql "$PGDIR" -c "DROP TABLE IF EXISTS copy_events;
         CREATE TABLE copy_events (LIKE case_events INCLUDING ALL)" || return 1
     t=$(date +%s.%N)
-    tb_psql "$PGDIR" -c "COPY copy_events FROM '$f'" >/dev/null || return 1
+    c=$(pg_ticks)
+    tb_psql "$PGDIR" -c "COPY copy_events ($cols) FROM '$f'" >/dev/null || return 1
     t=$(secs_since "$t")
+    per_item_us "$(($(pg_ticks) - c))" "$n" >"$WORK/copy.cpu"
     tb_psql "$PGDIR" -c "DROP TABLE copy_events"
     echo "scale=0; $n / $t" | bc
 }
@@ -88,7 +115,10 @@ if want ingest; then
     run broker
     run county
     tb_wait_for 60 county_up || sleep 2
+    pg0=$(pg_ticks) county0=$(cpu_ticks "${PID[county]}")
     out=$("$TB_BUILD/bench/bench-ingest" "$TONGBAN_BROKER" "$COUNTY" "$n" "${towns[@]}")
+    pg_us=$(per_item_us "$(($(pg_ticks) - pg0))" "$((n * ${#towns[@]}))")
+    county_us=$(per_item_us "$(($(cpu_ticks "${PID[county]}") - county0))" "$((n * ${#towns[@]}))")
     echo "# $out" >&2
     rate=$(sed -n 's/.*events_per_s=\([0-9]*\).*/\1/p' <<<"$out")
     # Acknowledged must mean recorded and folded: otherwise the figure is void.
@@ -97,10 +127,15 @@ if want ingest; then
     got=$(tb_psql "$PGDIR" -c "SELECT count(*) FROM case_events WHERE folded AND origin_node <> '$COUNTY'")
     [ "$got" = "$((n * ${#towns[@]}))" ] || { echo "# only $got events folded at the county" >&2; rate=""; }
     stop_all
+    [ -n "${TB_BENCH_LOGS:-}" ] && mkdir -p "$TB_BENCH_LOGS" &&
+        cp "$PGDIR/postgres.log" "$WORK/county.log" "$WORK/broker.log" "$TB_BENCH_LOGS/"
     copy=$(copy_baseline)
     if [ -n "$rate" ] && [ -n "$copy" ]; then
         add "county durable ingest (events/s, ${#towns[@]} townships)" "$rate" "$copy (COPY rows/s)" \
             "$(ratio "$rate" "$copy")" ">= 0.3x and >= 20,000/s"
+        copy_us=$(cat "$WORK/copy.cpu")
+        add "county ingest, CPU per event: PostgreSQL; the county (us)" "$pg_us; $county_us" \
+            "$copy_us (COPY, PostgreSQL's CPU per row)" "$(ratio "$copy_us" "$pg_us")" "-"
     else
         add "county durable ingest" "failed" "${copy:--}" "-" ">= 0.3x and >= 20,000/s"
     fi

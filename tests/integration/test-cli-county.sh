@@ -30,6 +30,14 @@ ok "the window accepts a county item" town accept "$k"
 ok "and forwards it" town forward "$k"
 at_county() { [ "$(cstate "$k" state)" = county ]; }
 ok "the county holds it" tb_wait_for 30 at_county
+# Its times are the window's milliseconds (the batch turns each into a timestamp).
+ms() { tb_psql "$PGDIR" -c "SELECT (extract(epoch FROM $1) * 1000)::bigint FROM $2 WHERE case_id = '$k'"; }
+eq "the county's accept time is the window's" \
+    "$(sqlite3 "$WORK/t/$TOWN.db" "SELECT accept_time_ms FROM cases WHERE case_id = '$k'")" "$(ms accept_time cases)"
+eq "the county's event times are the window's" \
+    "$(sqlite3 "$WORK/t/$TOWN.db" "SELECT origin_seq, at_ms FROM events WHERE case_id = '$k' AND origin_node = '$TOWN' ORDER BY 1")" \
+    "$(tb_psql "$PGDIR" -F '|' -c "SELECT origin_seq, (extract(epoch FROM at) * 1000)::bigint FROM case_events
+        WHERE case_id = '$k' AND origin_node = '$TOWN' ORDER BY 1")"
 
 # No actor: every staff step is refused before anything is asked of the county node.
 agent_msg="缺少设置：经办人姓名。请使用 --agent 值，或设置环境变量 TONGBAN_AGENT，或在配置文件（--config 或 TONGBAN_CONFIG 指定）中写 \"agent = 值\""

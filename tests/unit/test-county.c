@@ -23,6 +23,7 @@
  * Built with -DTB_SOURCE_DATA_DIR="/abs/path/to/data".
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -42,6 +43,7 @@
 
 #include "broker.h"
 #include "county.h"
+#include "county_int.h"
 #include "tb_case.h"
 #include "tb_file.h"
 #include "tb_node.h"
@@ -741,6 +743,23 @@ static void test_validation(void **state)
     PQfinish(pg);
 }
 
+/* p_int writes what "%" PRId64 writes (county_stmt.c formats by hand). */
+static void test_p_int(void **state)
+{
+    (void)state;
+    static const int64_t v[] = {
+        0, 1, -1, 9, 10, -10, 99, 100, 1764559937123, -1764559937123, INT64_MAX, INT64_MIN};
+    params_t p = {0};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        char want[32];
+        snprintf(want, sizeof want, "%" PRId64, v[i]);
+        p_int(&p, v[i]);
+        assert_string_equal(p.v[i], want);
+        assert_int_equal(p.fmt[i], 0);
+    }
+    assert_int_equal(p.n, sizeof v / sizeof v[0]);
+}
+
 int main(int argc, char **argv)
 {
     conninfo = argc > 1 ? argv[1] : NULL;
@@ -751,6 +770,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_import_refusals),
         cmocka_unit_test(test_import_size_boundary),
         cmocka_unit_test(test_store_down),
+        cmocka_unit_test(test_p_int),
     };
     const struct CMUnitTest with_pg[] = {
         cmocka_unit_test_setup(test_migrate_twice, pg_setup),
