@@ -10,12 +10,14 @@
 #include "tb_keycli.h"
 #include "tb_log.h"
 #include "tb_signal.h"
+#include "tb_signin_cli.h"
 #include "tb_report.h"
 #include "tb_sqlink.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* The link's notes, in this daemon's log (the library logs nothing). */
 static void log_link_note(void *ctx, const tb_sqlink_note_t *note)
@@ -278,13 +280,6 @@ int main(int argc, char **argv)
         goto out;
     }
     status = 1;
-    /* Every step and registration names who took it: no step without an actor. */
-    const char *agent = tb_config_get(&env.cfg, TB_CFG_AGENT);
-    if ((act >= 0 || !strcmp(cmd, "register")) &&
-        !tb_config_require(&env.cfg, TB_CFG_AGENT, &msg)) {
-        fputs(msg.text, stderr);
-        goto out;
-    }
     /* The store holds residents' names and phones: refuse one that other
      * local users can read, and say which chmod closes it. */
     char why[9000];
@@ -310,6 +305,16 @@ int main(int argc, char **argv)
         goto out;
     }
     tb_store_set_rules(store, env.catalog, env.calendar);
+    /* Every step and registration names who took it: the signed-in account
+     * once the county's list is here, the agent setting before (tb_signin_cli.h). */
+    const char *agent = NULL;
+    tb_webuser_t who;
+    if ((act >= 0 || !strcmp(cmd, "register")) &&
+        (rc = tb_signin_cli(&env, store, stdin, STDERR_FILENO, &who, &agent, &msg)) < 0) {
+        fputs(msg.text, stderr);
+        status = tb_signin_cli_status(rc);
+        goto out;
+    }
     township_t t = {&env, store};
     tb_report_opts_t ro = {env.places, env.catalog, tb_opt(opts, nopts, "json") != NULL, true,
                            env.calendar};
