@@ -130,11 +130,16 @@ out=$(/usr/bin/python3 "$TB_SOURCE/tests/integration/tty-password.py" "$PW" "$V"
 eq "at a terminal: asked once, never echoed, done" "0 1 0" \
     "$? $(grep -c '^密码：' <<<"$out") $(grep -c -- "$PW" <<<"$out")"
 
-# At the township: its window signs in; the village's agent cannot.
+# At the township: its window signs in; the village's agent cannot, nor an
+# auditor (read-only: signs in at the screens, changes nothing).
 WIN=$(pwfile win "$PW2")
+ok "add a second auditor of the township" add kong.aud "$PW2" 孔审计 auditor $TOWN
+has_kong() { contains "$(logins "$WORK/t/$TOWN.db" $TOWN)" kong.aud; }
+ok "the township gets the new list" tb_wait_for 60 has_kong
 REFUSE_PROBE="cases_at $WORK/t/$TOWN.db"
 refuse "register with --agent alone at the township: exit 3" 3 "--login" town register "${ENTRY[@]}" --agent 窗口李
 refuse "the village's agent at the township: exit 3" 3 "签到失败" tsign "$RIGHT" register "${ENTRY[@]}" --login chen.agent
+refuse "an auditor of the township: exit 3, read-only" 3 "只能查看" tsign "$WIN" register "${ENTRY[@]}" --login kong.aud
 REFUSE_PROBE=
 tid=$(tsign "$WIN" register "${ENTRY[@]}" --login li.win)
 ok "the window registers a walk-in" matches "$tid" "^$TOWN-"
