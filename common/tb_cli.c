@@ -60,11 +60,16 @@ int tb_cli_args(int argc, char **argv, int first, tb_config_t *cfg, tb_opt_t *op
                 argv[optind - 1]);
             return -EINVAL;
         }
-        if (tb_config_flag(cfg, lo[idx].name, optarg))
-            continue;
+        /* A command's own option of a config flag's name (audit --login: whose
+         * entries) is the command's: it wins over the setting. */
+        bool own = false;
         for (int i = 0; i < nopts; i++)
-            if (strcmp(opts[i].name, lo[idx].name) == 0)
+            if (strcmp(opts[i].name, lo[idx].name) == 0) {
                 opts[i].value = opts[i].has_arg ? optarg : "";
+                own = true;
+            }
+        if (!own)
+            (void)tb_config_flag(cfg, lo[idx].name, optarg);
     }
     /* What a person typed is text: say which option is not, and why, before anything reads it. */
     for (int i = 0; i < nopts; i++) {

@@ -29,6 +29,8 @@ static const struct {
     {"service_phone", "service-phone", "TONGBAN_SERVICE_PHONE", "本服务点联系电话（印在回执上）",
      "this service point's phone (printed on receipts)"},
     {"keys", "keys", "TONGBAN_KEYS", "密钥目录", "the CURVE key directory"},
+    {"login", "login", "TONGBAN_LOGIN", "登录名（县级下发的账号）",
+     "the login (an account the county distributed)"},
 };
 
 void tb_config_init(tb_config_t *cfg)

@@ -11,7 +11,10 @@
  *   broker     --broker      TONGBAN_BROKER       broker endpoint (tcp://host:port, ipc://path)
  *   db         --db          TONGBAN_DB           county: libpq connection string
  *   share_dir  --share-dir   TONGBAN_SHARE_DIR    the shipped data (places, catalog, calendar)
- *   agent      --agent       TONGBAN_AGENT        the person at the keyboard (agent, staff)
+ *   agent      --agent       TONGBAN_AGENT        the person at the keyboard (agent, staff),
+ *                                                 before the county's account list arrived
+ *   login      --login       TONGBAN_LOGIN        the account signing in to change a case, once
+ *                                                 the node holds an account list (tb_signin.h)
  *   places     --places      TONGBAN_PLACES       which place data set: "taihe" (default)
  *   http       --http        TONGBAN_HTTP         the screens' address: host:port, or "off"
  *                                                 (default per tier, on loopback: village
@@ -38,6 +41,7 @@ typedef enum {
     TB_CFG_HTTP,
     TB_CFG_SERVICE_PHONE,
     TB_CFG_KEYS,
+    TB_CFG_LOGIN,
     TB_CFG_COUNT
 } tb_cfg_key_t;
 

@@ -10,7 +10,10 @@
  * (what "login-failed", the reason in detail); after TB_NODEAUTH_FAIL_MAX
  * failures of a login within TB_NODEAUTH_WINDOW_MS every attempt is
  * -TB_ELOCKED (audited "login-locked") without its password being checked
- * (unknown logins count too).  Library code: logs nothing.
+ * (unknown logins count too).  An unknown login, or a node with no list yet,
+ * costs one Argon2id verification as a wrong password does (the dummy hash of
+ * tb_signin.h).  The command line signs in through this same function
+ * (tb_signin_cli.h).  Library code: logs nothing.
  */
 #ifndef TB_NODEAUTH_H
 #define TB_NODEAUTH_H

@@ -1,6 +1,7 @@
 /* tb_websession: sessions of a node's screens (tb_websession.h). */
 #include "tb_websession.h"
 
+#include "tb_signin.h"
 #include "tb_error.h"
 #include "tb_i18n.h"
 #include "tb_place.h"
@@ -48,6 +49,10 @@ static uint64_t mono_now(void)
 
 int tb_websess_new(tb_websess_verify_fn verify, void *ctx, tb_websess_t **ret)
 {
+    /* The dummy hash an unknown login is checked against (tb_signin.h),
+     * made before the first sign-in rather than during it. */
+    if (tb_signin_init() < 0)
+        return -ENOMEM;
     tb_websess_t *self = calloc(1, sizeof *self);
     if (!self)
         return -ENOMEM;

@@ -48,7 +48,7 @@ typedef struct {
 typedef int (*tb_websess_verify_fn)(void *ctx, const char *login, const char *password,
                                     tb_webuser_t *ret);
 typedef struct tb_websess tb_websess_t;
-/* 0 or -ENOMEM. */
+/* 0 or -ENOMEM.  Makes the dummy hash of tb_signin.h, so no sign-in pays for it. */
 int tb_websess_new(tb_websess_verify_fn verify, void *ctx, tb_websess_t **ret);
 void tb_websess_free(tb_websess_t **self_p);
 

@@ -9,12 +9,12 @@
 
 #include "tb_error.h"
 #include "tb_i18n.h"
+#include "tb_signin.h"
 
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 static void usage(FILE *out)
@@ -44,33 +44,8 @@ static void usage(FILE *out)
 /* One line of at most COUNTY_PW_MAX bytes; 0, -EIO (nothing read), -COUNTY_EWEAKPW (too long). */
 static int read_line(const char *prompt, char *buf, size_t n)
 {
-    bool tty = isatty(STDIN_FILENO);
-    struct termios old, quiet;
-    if (tty) {
-        fputs(prompt, stderr);
-        fflush(stderr);
-        if (tcgetattr(STDIN_FILENO, &old) == 0) {
-            quiet = old;
-            quiet.c_lflag &= (tcflag_t)~ECHO;
-            tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
-        } else
-            tty = false;
-    }
-    char *got = fgets(buf, (int)n, stdin);
-    if (tty) {
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
-        fputc('\n', stderr);
-    }
-    if (!got)
-        return -EIO;
-    size_t len = strlen(buf);
-    if (len > 0 && buf[len - 1] == '\n')
-        buf[--len] = '\0';
-    else if (!feof(stdin))
-        return -COUNTY_EWEAKPW; /* longer than the buffer */
-    if (len > 0 && buf[len - 1] == '\r')
-        buf[--len] = '\0';
-    return 0;
+    int rc = tb_signin_read_line(stdin, STDERR_FILENO, prompt, buf, n);
+    return rc == -E2BIG ? -COUNTY_EWEAKPW : rc;
 }
 
 static int read_password(bool confirm, char *buf, size_t n)

@@ -16,6 +16,7 @@
 #include "tb_error.h"
 #include "tb_i18n.h"
 #include "tb_input.h"
+#include "tb_signin.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -190,7 +191,8 @@ int county_password_verify(const char *hash, const char *password)
     if (!hash || !password || strncmp(hash, "$argon2id$", 10) != 0 ||
         strnlen(hash, crypto_pwhash_STRBYTES) >= crypto_pwhash_STRBYTES)
         return -COUNTY_EBADPW;
-    return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0 ? 0 : -COUNTY_EBADPW;
+    int rc = tb_signin_check(hash, password);
+    return rc == -TB_EAUTH ? -COUNTY_EBADPW : rc;
 }
 
 /* Run a statement that writes; the number of rows it reports, or -TB_ESTORE. */
@@ -303,11 +305,12 @@ int county_account_verify(PGconn *pg, const char *login, const char *password)
         rc = county_password_verify(PQgetvalue(r, 0, 0), password);
         enabled = !strcmp(PQgetvalue(r, 0, 1), "t");
     } else {
-        /* An unknown login costs one Argon2id all the same, so the time of
-         * the answer does not tell which logins exist. */
-        char waste[COUNTY_HASH_MAX];
-        if (county_password_hash(password, waste) == 0)
-            sodium_memzero(waste, sizeof waste);
+        /* An unknown login costs the same Argon2id verification as a wrong
+         * password (against the dummy hash: tb_signin.h), so the time of the
+         * answer does not tell which logins exist. */
+        rc = tb_signin_check(NULL, password);
+        if (rc == -TB_EAUTH)
+            rc = -COUNTY_EBADPW;
     }
     PQclear(r);
     if (rc == -COUNTY_EBADPW) {

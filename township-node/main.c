@@ -10,12 +10,14 @@
 #include "tb_keycli.h"
 #include "tb_log.h"
 #include "tb_signal.h"
+#include "tb_signin_cli.h"
 #include "tb_report.h"
 #include "tb_sqlink.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* The link's notes, in this daemon's log (the library logs nothing). */
 static void log_link_note(void *ctx, const tb_sqlink_note_t *note)
@@ -126,7 +128,11 @@ static void usage(FILE *out)
             "\n"
             "共用选项（也可用环境变量或 --config 配置文件）：\n"
             "  --place 代码       本乡镇12位区划代码（TONGBAN_PLACE），如 360826100000\n"
-            "  --agent 姓名       窗口人员姓名（TONGBAN_AGENT）\n"
+            "  --agent 姓名       窗口人员姓名（TONGBAN_AGENT）：仅在本节点尚未收到县级账号时使用\n"
+            "  --login 登录名     "
+            "改动办件时以本人账号签到（TONGBAN_LOGIN）；密码在终端输入（不回显），\n"
+            "                     或由 TONGBAN_PASSWORD_FILE 指定的文件（权限 0600）给出；\n"
+            "                     签到被拒时退出码 3，未作任何更改\n"
             "  --data-dir 目录    本地数据目录（TONGBAN_DATA_DIR）\n"
             "  --broker 端点      消息代理（TONGBAN_BROKER）\n"
             "  --config 文件      INI 配置文件（TONGBAN_CONFIG）\n"
@@ -174,7 +180,12 @@ static void usage(FILE *out)
             "\n"
             "Common options (or environment variables, or a --config file):\n"
             "  --place CODE       this township's 12-digit code (TONGBAN_PLACE)\n"
-            "  --agent NAME       the staff member's name (TONGBAN_AGENT)\n"
+            "  --agent NAME       the staff member's name (TONGBAN_AGENT),\n"
+            "                     only until this node holds the county's accounts\n"
+            "  --login LOGIN      sign in to change a case (TONGBAN_LOGIN); the password typed "
+            "without echo,\n"
+            "                     or in the file named by TONGBAN_PASSWORD_FILE (mode 0600);\n"
+            "                     a refused sign-in exits 3, nothing changed\n"
             "  --data-dir DIR     local data directory (TONGBAN_DATA_DIR)\n"
             "  --broker ENDPOINT  the broker (TONGBAN_BROKER)\n"
             "  --config FILE      INI config file (TONGBAN_CONFIG)\n"),
@@ -278,13 +289,6 @@ int main(int argc, char **argv)
         goto out;
     }
     status = 1;
-    /* Every step and registration names who took it: no step without an actor. */
-    const char *agent = tb_config_get(&env.cfg, TB_CFG_AGENT);
-    if ((act >= 0 || !strcmp(cmd, "register")) &&
-        !tb_config_require(&env.cfg, TB_CFG_AGENT, &msg)) {
-        fputs(msg.text, stderr);
-        goto out;
-    }
     /* The store holds residents' names and phones: refuse one that other
      * local users can read, and say which chmod closes it. */
     char why[9000];
@@ -310,6 +314,16 @@ int main(int argc, char **argv)
         goto out;
     }
     tb_store_set_rules(store, env.catalog, env.calendar);
+    /* Every step and registration names who took it: the signed-in account
+     * once the county's list is here, the agent setting before (tb_signin_cli.h). */
+    const char *agent = NULL;
+    tb_webuser_t who;
+    if ((act >= 0 || !strcmp(cmd, "register")) &&
+        (rc = tb_signin_cli(&env, store, stdin, STDERR_FILENO, &who, &agent, &msg)) < 0) {
+        fputs(msg.text, stderr);
+        status = tb_signin_cli_status(rc);
+        goto out;
+    }
     township_t t = {&env, store};
     tb_report_opts_t ro = {env.places, env.catalog, tb_opt(opts, nopts, "json") != NULL, true,
                            env.calendar};

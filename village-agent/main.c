@@ -9,6 +9,7 @@
 #include "tb_keycli.h"
 #include "tb_log.h"
 #include "tb_signal.h"
+#include "tb_signin_cli.h"
 #include "tb_report.h"
 #include "tb_sqlink.h"
 #include "village_web.h"
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* The link's notes, in this daemon's log (the library logs nothing). */
 static void log_link_note(void *ctx, const tb_sqlink_note_t *note)
@@ -121,7 +123,11 @@ static void usage(FILE *out)
             "\n"
             "共用选项（也可用环境变量或 --config 配置文件）：\n"
             "  --place 代码       本村12位区划代码（TONGBAN_PLACE），如 360826100001\n"
-            "  --agent 姓名       代办员姓名（TONGBAN_AGENT）\n"
+            "  --agent 姓名       代办员姓名（TONGBAN_AGENT）：仅在本节点尚未收到县级账号时使用\n"
+            "  --login 登录名     "
+            "改动办件时以本人账号签到（TONGBAN_LOGIN）；密码在终端输入（不回显），\n"
+            "                     或由 TONGBAN_PASSWORD_FILE 指定的文件（权限 0600）给出；\n"
+            "                     签到被拒时退出码 3，未作任何更改\n"
             "  --data-dir 目录    本地台账目录（TONGBAN_DATA_DIR，默认 /var/lib/tongban）\n"
             "  --broker 端点      消息代理（TONGBAN_BROKER，默认 tcp://127.0.0.1:7700）\n"
             "  --config 文件      INI 配置文件（TONGBAN_CONFIG）\n"
@@ -162,7 +168,12 @@ static void usage(FILE *out)
             "\n"
             "Common options (or environment variables, or a --config file):\n"
             "  --place CODE       this village's 12-digit code (TONGBAN_PLACE)\n"
-            "  --agent NAME       the agent's name (TONGBAN_AGENT)\n"
+            "  --agent NAME       the agent's name (TONGBAN_AGENT),\n"
+            "                     only until this node holds the county's accounts\n"
+            "  --login LOGIN      sign in to change a case (TONGBAN_LOGIN); the password typed "
+            "without echo,\n"
+            "                     or in the file named by TONGBAN_PASSWORD_FILE (mode 0600);\n"
+            "                     a refused sign-in exits 3, nothing changed\n"
             "  --data-dir DIR     local ledger directory (TONGBAN_DATA_DIR)\n"
             "  --broker ENDPOINT  the broker (TONGBAN_BROKER, tcp://127.0.0.1:7700)\n"
             "  --config FILE      INI config file (TONGBAN_CONFIG)\n"),
@@ -199,6 +210,20 @@ static int open_store(tb_env_ctx_t *env, tb_store_t **ret)
                 tb_strerror(rc));
     else
         tb_store_set_rules(*ret, env->catalog, env->calendar);
+    return rc;
+}
+
+/* Who makes this change: the signed-in account once the county's list is
+ * here, the agent setting before (tb_signin_cli.h).  Prints a refusal. */
+static int sign_in(const tb_env_ctx_t *env, tb_store_t *store, tb_webuser_t *who,
+                   const char **ret_actor, int *ret_status)
+{
+    tb_msg_t msg;
+    int rc = tb_signin_cli(env, store, stdin, STDERR_FILENO, who, ret_actor, &msg);
+    if (rc < 0) {
+        fputs(msg.text, stderr);
+        *ret_status = tb_signin_cli_status(rc);
+    }
     return rc;
 }
 
@@ -281,6 +306,7 @@ int main(int argc, char **argv)
         goto out;
     }
     bool json = tb_opt(opts, nopts, "json") != NULL;
+    tb_webuser_t who;
     status = 1;
     if (act >= 0) {
         const char *need = acts[act].need;
@@ -292,14 +318,8 @@ int main(int argc, char **argv)
             status = 2;
             goto out;
         }
-        const char *agent = tb_config_get(&env.cfg, TB_CFG_AGENT);
-        if (!tb_config_require(&env.cfg, TB_CFG_AGENT, &msg)) { /* unset or empty */
-            fputs(msg.text, stderr);
-            goto out;
-        }
         tb_act_t a = {.type = acts[act].type,
                       .case_id = pos[0],
-                      .actor = agent,
                       .reason = tb_opt(opts, nopts, "reason"),
                       .comment = tb_opt(opts, nopts, "comment"),
                       .materials = tb_opt(opts, nopts, "materials")};
@@ -319,7 +339,7 @@ int main(int argc, char **argv)
                 tb_strerror(-TB_EBADVALUE), tb_opt(opts, nopts, "rating"));
             goto out;
         }
-        if ((rc = open_store(&env, &store)) < 0)
+        if ((rc = open_store(&env, &store)) < 0 || sign_in(&env, store, &who, &a.actor, &status))
             goto out;
         if ((rc = village_act(&env, store, &a)) < 0) {
             tb_act_explain_step(store, env.catalog, a.type, pos[0], rc, &msg);
@@ -336,11 +356,10 @@ int main(int argc, char **argv)
                      ? 1
                      : 0;
     } else if (strcmp(cmd, "log") == 0 || resend) {
-        village_entry_t e = {
-            tb_opt(opts, nopts, "client"),         tb_opt(opts, nopts, "phone"),
-            tb_opt(opts, nopts, "item"),           tb_opt(opts, nopts, "note"),
-            tb_config_get(&env.cfg, TB_CFG_AGENT), tb_opt(opts, nopts, "materials"),
-            tb_opt(opts, nopts, "reply")};
+        village_entry_t e = {tb_opt(opts, nopts, "client"), tb_opt(opts, nopts, "phone"),
+                             tb_opt(opts, nopts, "item"),   tb_opt(opts, nopts, "note"),
+                             NULL /* the actor: sign_in */, tb_opt(opts, nopts, "materials"),
+                             tb_opt(opts, nopts, "reply")};
         village_resend_t first;
         if (resend && npos == 1) {
             int rc = open_store(&env, &store);
@@ -365,13 +384,9 @@ int main(int argc, char **argv)
             status = 2;
             goto out;
         }
-        if (!tb_config_require(&env.cfg, TB_CFG_AGENT, &msg)) { /* unset or empty */
-            fputs(msg.text, stderr);
-            goto out;
-        }
         /* The catalog in force is the newest the county sent: open the store first. */
         int rc = store ? 0 : open_store(&env, &store);
-        if (rc < 0)
+        if (rc < 0 || (rc = sign_in(&env, store, &who, &e.agent, &status)) < 0)
             goto out;
         char why[400];
         rc = tb_edge_explain_entry(&env, &e, why, sizeof why);

@@ -6,8 +6,10 @@
 source "$(dirname "$0")/../integration/lib.sh"
 export TONGBAN_BROKER=ipc://$WORK/broker.sock
 TOWN=360826100000 VIL=360826100001
-vil() { "$V" "$@" --place $VIL --data-dir "$WORK/v" --agent 王代办; }
-town() { "$T" "$@" --place $TOWN --data-dir "$WORK/t" --agent 窗口李; }
+# Both nodes hold account lists (seeded below): the command line signs in.
+vil() { TONGBAN_PASSWORD_FILE=$WORK/vil.pw "$V" "$@" --place $VIL --data-dir "$WORK/v" --login wang.agent; }
+town() { TONGBAN_PASSWORD_FILE=$WORK/town.pw "$T" "$@" --place $TOWN --data-dir "$WORK/t" --login li.win; }
+pwfile vil Wang-Dai-Ban-1 >/dev/null && pwfile town Li-Chuang-Kou-1 >/dev/null
 freeport() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 vport=$(freeport)
 tport=$(freeport)

@@ -55,6 +55,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# pwfile NAME PASSWORD: a password file for a command-line sign-in
+# (TONGBAN_PASSWORD_FILE, common/tb_signin_cli.h), mode 0600; prints its path.
+pwfile() {
+    (umask 077 && printf '%s\n' "$2" >"$WORK/$1.pw") && echo "$WORK/$1.pw"
+}
+
 ok() {  # ok DESCRIPTION COMMAND...
     local what=$1
     shift

@@ -2,8 +2,11 @@
 # (sourced by the lifecycle and distribution tests after lib.sh).
 export TONGBAN_BROKER=ipc://$WORK/broker.sock
 COUNTY=360826000000 TOWN=360826100000 VIL=360826100001
-vil() { "$V" "$@" --place $VIL --data-dir "$WORK/v" --agent 张代办; }
-town() { "$T" "$@" --place $TOWN --data-dir "$WORK/t" --agent 窗口李; }
+# A test whose village or township holds an account list signs in there: it
+# sets VIL_LOGIN and VIL_PW (a pwfile), or TOWN_LOGIN and TOWN_PW.  Until the
+# list has arrived the node takes --agent, as a fresh node does.
+vil() { TONGBAN_PASSWORD_FILE=${VIL_PW:-} "$V" "$@" --place $VIL --data-dir "$WORK/v" --agent 张代办 ${VIL_LOGIN:+--login "$VIL_LOGIN"}; }
+town() { TONGBAN_PASSWORD_FILE=${TOWN_PW:-} "$T" "$@" --place $TOWN --data-dir "$WORK/t" --agent 窗口李 ${TOWN_LOGIN:+--login "$TOWN_LOGIN"}; }
 county() { "$C" "$@" --place $COUNTY --db "$DB" --agent 审批王; }
 vstate() { vil ledger --json | jq -r ".[] | select(.case_id==\"$1\") | .$2"; }
 tstate() { town cases --json | jq -r ".[] | select(.case_id==\"$1\") | .$2"; }

@@ -122,6 +122,8 @@ eq "audit --since today: all 8" "共 8 条" "$("$C" audit --since "$(TZ=Asia/Sha
 start broker "$BROKER" serve
 start county "$C" serve
 start town "$T" serve --place $TOWN --data-dir "$WORK/t"
+# li.win's list reaches the township once it links: its steps sign in.
+TOWN_LOGIN=li.win TOWN_PW=$(pwfile town "$PW2")
 k=$(town register --client 赵六 --phone 13607961111 --item YB003 --materials 居民身份证,住院发票原件,费用清单,出院小结,银行卡复印件)
 ok "the window accepts a county item" town accept "$k"
 ok "and forwards it" town forward "$k"

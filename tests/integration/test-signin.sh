@@ -92,4 +92,57 @@ t2() { [ "$(sqlite3 "$WORK/t/$TOWN.db" "SELECT max(version) FROM data_versions W
 ok "the township gets the new list" tb_wait_for 60 t2
 eq "the disabled auditor: 401" 401 "$(login $TP aud.t "$PW2")"
 ok "the township's audit says why" contains "$(town audit --login aud.t)" "disabled"
+
+# The command line signs in once the node holds a list (common/tb_signin_cli.h):
+# --agent alone is refused, --login with the password file logs the case as
+# that account; every refusal is exit 3 and writes nothing.
+ok "add a second agent of the village" add chen.agent "$PW" 陈代办 agent $VIL
+has_chen() { contains "$(logins "$WORK/v/$VIL.db" $VIL)" chen.agent; }
+ok "the village gets the new list" tb_wait_for 60 has_chen
+vsign() { TONGBAN_PASSWORD_FILE=$1 vil "${@:2}"; } # vsign PWFILE ARGS...
+tsign() { TONGBAN_PASSWORD_FILE=$1 town "${@:2}"; }
+cases_at() { sqlite3 "$1" "SELECT count(*) FROM cases" "SELECT count(*) FROM events"; }
+REFUSE_PROBE="cases_at $WORK/v/$VIL.db"
+ENTRY=(--client 赵四 --phone 13900139001 --item YB003 --materials 居民身份证)
+refuse "log with --agent alone, once the village has a list: exit 3" 3 "须以本人账号签到：--login" \
+    vil log "${ENTRY[@]}" --agent 张代办
+RIGHT=$(pwfile chen "$PW") WRONG=$(pwfile wrong guess-9)
+refuse "a wrong password: exit 3" 3 "签到失败：登录名或密码不对" vsign "$WRONG" log "${ENTRY[@]}" --login chen.agent
+refuse "an unknown login: the same words" 3 "签到失败：登录名或密码不对" vsign "$RIGHT" log "${ENTRY[@]}" --login nobody
+refuse "an agent of another village: exit 3" 3 "签到失败" vsign "$RIGHT" log "${ENTRY[@]}" --login wu.agent
+refuse "an account the screens locked is locked here too" 3 "已暂时锁定" vsign "$RIGHT" log "${ENTRY[@]}" --login zhang.agent
+refuse "no password file and no terminal: exit 3" 3 "没有密码" vil log "${ENTRY[@]}" --login chen.agent </dev/null
+chmod 644 "$RIGHT"
+refuse "a password file others can read: exit 3" 3 "chmod 600" vsign "$RIGHT" log "${ENTRY[@]}" --login chen.agent
+chmod 600 "$RIGHT"
+REFUSE_PROBE=
+id=$(vsign "$RIGHT" log "${ENTRY[@]}" --login chen.agent)
+ok "with --login and the right password the case is logged" matches "$id" "^$VIL-"
+eq "the village records the account as the actor" chen.agent \
+    "$(sqlite3 "$WORK/v/$VIL.db" "SELECT group_concat(DISTINCT actor) FROM events WHERE case_id='$id' AND origin_node='$VIL'")"
+actor_at_county() { [ "$(tb_psql "$PGDIR" -c "SELECT string_agg(DISTINCT actor, ',') FROM case_events WHERE case_id='$id' AND origin_node='$VIL'")" = chen.agent ]; }
+ok "the county's events show the account as the actor" tb_wait_for 30 actor_at_county
+ok "the village's audit has the sign-in" contains "$(vil audit --login chen.agent)" login
+ok "a step signs in too" vsign "$RIGHT" note "$id" --reason 已电话告知 --login chen.agent
+eq "read-only commands need no sign-in" "$id" "$(vil ledger --json | jq -r ".[] | select(.case_id==\"$id\") | .case_id")"
+out=$(/usr/bin/python3 "$TB_SOURCE/tests/integration/tty-password.py" "$PW" "$V" note "$id" --reason 再次告知 \
+    --place $VIL --data-dir "$WORK/v" --login chen.agent)
+eq "at a terminal: asked once, never echoed, done" "0 1 0" \
+    "$? $(grep -c '^密码：' <<<"$out") $(grep -c -- "$PW" <<<"$out")"
+
+# At the township: its window signs in; the village's agent cannot, nor an
+# auditor (read-only: signs in at the screens, changes nothing).
+WIN=$(pwfile win "$PW2")
+ok "add a second auditor of the township" add kong.aud "$PW2" 孔审计 auditor $TOWN
+has_kong() { contains "$(logins "$WORK/t/$TOWN.db" $TOWN)" kong.aud; }
+ok "the township gets the new list" tb_wait_for 60 has_kong
+REFUSE_PROBE="cases_at $WORK/t/$TOWN.db"
+refuse "register with --agent alone at the township: exit 3" 3 "--login" town register "${ENTRY[@]}" --agent 窗口李
+refuse "the village's agent at the township: exit 3" 3 "签到失败" tsign "$RIGHT" register "${ENTRY[@]}" --login chen.agent
+refuse "an auditor of the township: exit 3, read-only" 3 "只能查看" tsign "$WIN" register "${ENTRY[@]}" --login kong.aud
+REFUSE_PROBE=
+tid=$(tsign "$WIN" register "${ENTRY[@]}" --login li.win)
+ok "the window registers a walk-in" matches "$tid" "^$TOWN-"
+eq "the township records the window as the actor" li.win \
+    "$(sqlite3 "$WORK/t/$TOWN.db" "SELECT group_concat(DISTINCT actor) FROM events WHERE case_id='$tid' AND origin_node='$TOWN'")"
 finish

@@ -115,7 +115,7 @@ static void test_parse_ok(void **state)
     /* Every config flag. */
     parse(&p, ARGS("--place", "a", "--data-dir", "b", "--broker", "c", "--db", "d", "--share-dir",
                    "e", "--agent", "f", "--places", "g", "--http", "h", "--service-phone", "i",
-                   "--keys", "j"));
+                   "--keys", "j", "--login", "k"));
     assert_int_equal(p.rc, 0);
     for (int k = 0; k < TB_CFG_COUNT; k++) {
         char want[2] = {(char)('a' + k), '\0'};
@@ -133,6 +133,20 @@ static void test_parse_ok(void **state)
     assert_string_equal(p.pos[1], "-5");
     assert_string_equal(tb_opt(p.opts, NOPTS, "json"), "");
     done(&p);
+
+    /* A command's own option of a config flag's name (audit --login) is the command's. */
+    {
+        char *argv[] = {"tongban-village", "audit", "--login", "wang.agent", NULL};
+        tb_config_t cfg;
+        tb_config_init(&cfg);
+        tb_opt_t own[] = {{"login", true, NULL}};
+        const char *pos[1];
+        int npos = 0;
+        assert_int_equal(tb_cli_args(4, argv, 2, &cfg, own, 1, pos, 1, &npos, NULL), 0);
+        assert_string_equal(tb_opt(own, 1, "login"), "wang.agent");
+        assert_null(tb_config_get(&cfg, TB_CFG_LOGIN));
+        tb_config_fini(&cfg);
+    }
 
     /* Repeated: the last one wins, for both kinds. */
     parse(&p, ARGS("--note", "a", "--place", "1", "--note=b", "--place", "2", "--json", "--json"));

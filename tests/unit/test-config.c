@@ -26,14 +26,14 @@
 static const char *const env_names[TB_CFG_COUNT] = {
     "TONGBAN_PLACE",         "TONGBAN_DATA_DIR", "TONGBAN_BROKER", "TONGBAN_DB",
     "TONGBAN_SHARE_DIR",     "TONGBAN_AGENT",    "TONGBAN_PLACES", "TONGBAN_HTTP",
-    "TONGBAN_SERVICE_PHONE", "TONGBAN_KEYS",
+    "TONGBAN_SERVICE_PHONE", "TONGBAN_KEYS",     "TONGBAN_LOGIN",
 };
 static const char *const ini_keys[TB_CFG_COUNT] = {"place",         "data_dir", "broker", "db",
                                                    "share_dir",     "agent",    "places", "http",
-                                                   "service_phone", "keys"};
+                                                   "service_phone", "keys",     "login"};
 static const char *const flags[TB_CFG_COUNT] = {"place",         "data-dir", "broker", "db",
                                                 "share-dir",     "agent",    "places", "http",
-                                                "service-phone", "keys"};
+                                                "service-phone", "keys",     "login"};
 
 /* ---- What the library says: handed back, never printed ---- */
 
@@ -154,7 +154,7 @@ static void test_precedence(void **state)
                 assert_non_null(got);
                 assert_string_equal(got, v);
             } else if (k == TB_CFG_PLACE || k == TB_CFG_DB || k == TB_CFG_AGENT ||
-                       k == TB_CFG_HTTP || k == TB_CFG_SERVICE_PHONE) {
+                       k == TB_CFG_HTTP || k == TB_CFG_SERVICE_PHONE || k == TB_CFG_LOGIN) {
                 if (got)
                     print_error("key %s: \"%s\" with nothing set\n", ini_keys[k], got);
                 assert_null(got);
