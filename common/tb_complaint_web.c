@@ -5,6 +5,7 @@
 #include "tb_error.h"
 #include "tb_i18n.h"
 #include "tb_input.h"
+#include "tb_webapi.h"
 #include "tb_wire.h"
 
 #include <errno.h>
@@ -224,10 +225,22 @@ int tb_complaint_list_json(tb_store_t *store, const tb_complaint_query_t *q, jso
     return 0;
 }
 
-int tb_web_complaint(json_t *body, tb_act_t *a, const char **ret_why)
+void tb_web_refuse_step(tb_http_resp_t *resp, int rc, const char *field, tb_store_t *store,
+                        const tb_catalog_t *catalog, tb_event_type_t t, const char *case_id)
+{
+    tb_msg_t msg;
+    tb_act_explain_step(store, catalog, t, case_id, rc, &msg);
+    size_t n = strlen(msg.text); /* one message, not a terminal's lines */
+    while (n && msg.text[n - 1] == '\n')
+        msg.text[--n] = '\0';
+    tb_web_refuse(resp, rc, field, msg.text[0] ? msg.text : NULL);
+}
+
+int tb_web_complaint(json_t *body, tb_act_t *a, const char **ret_why, const char **ret_field)
 {
     json_t *t = json_object_get(body, "text"), *k = json_object_get(body, "kind");
     *ret_why = NULL;
+    *ret_field = t && !json_is_string(t) && !json_is_null(t) ? "text" : "kind";
     if ((t && !json_is_string(t) && !json_is_null(t)) ||
         (k && !json_is_string(k) && !json_is_null(k))) {
         *ret_why = TB_TR("投诉内容和类别须为文字", "the text and the kind are text");

@@ -13,6 +13,7 @@
 #define TB_COMPLAINT_WEB_H
 
 #include "tb_act.h"
+#include "tb_http.h"
 #include "tb_place.h"
 #include "tb_store.h"
 
@@ -42,7 +43,13 @@ int tb_complaint_list_json(tb_store_t *store, const tb_complaint_query_t *q, jso
  * `complaint-reply --text T` take it: "text" into a->reason, "kind"
  * (COMPLAINED only; 投诉, 咨询, 求助, complaint, consult; absent: 投诉) into
  * a->complaint_kind; strings borrowed from body.  0, or -TB_EBADVALUE with
- * the words in *ret_why (a member that is not text, an unknown kind). */
-int tb_web_complaint(json_t *body, tb_act_t *a, const char **ret_why);
+ * the words in *ret_why and the field they are about in *ret_field ("text",
+ * "kind": a member that is not text, an unknown kind). */
+int tb_web_complaint(json_t *body, tb_act_t *a, const char **ret_why, const char **ret_field);
+
+/* Answer a step the store refused with the command line's words
+ * (tb_act_explain_step, as one line): 400 on field, or as tb_web_refuse. */
+void tb_web_refuse_step(tb_http_resp_t *resp, int rc, const char *field, tb_store_t *store,
+                        const tb_catalog_t *catalog, tb_event_type_t t, const char *case_id);
 
 #endif

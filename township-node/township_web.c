@@ -208,12 +208,13 @@ static const struct {
 #define NACTIONS (sizeof actions / sizeof actions[0])
 
 /* The fields of a step, as the command line's options give them. */
-static int read_step(json_t *b, tb_act_t *a, char *mats, size_t size, const char **ret_why)
+static int read_step(json_t *b, tb_act_t *a, char *mats, size_t size, const char **ret_why,
+                     const char **ret_field)
 {
     int rc;
     *ret_why = NULL;
     if (tb_complaint_event(a->type)) /* as complain/complaint-reply --kind --text */
-        return tb_web_complaint(b, a, ret_why);
+        return tb_web_complaint(b, a, ret_why, ret_field);
     if ((rc = tb_web_str(b, "reason", &a->reason)) < 0 ||
         (rc = tb_web_str(b, "comment", &a->comment)) < 0 ||
         (rc = tb_web_str(b, "basis", &a->basis)) < 0)
@@ -264,10 +265,13 @@ static void act(township_web_t *w, const tb_webuser_t *u, const char *id, const 
     }
     char mats[2048];
     tb_act_t a = {.type = actions[k].type, .case_id = id, .actor = u->login};
-    const char *why;
-    int rc = read_step(tb_http_json_body(req), &a, mats, sizeof mats, &why);
+    const char *why, *field = NULL;
+    int rc = read_step(tb_http_json_body(req), &a, mats, sizeof mats, &why, &field);
     if (rc < 0) {
-        refuse_msg(resp, rc, a.type, why);
+        if (field)
+            tb_web_refuse(resp, rc, field, why);
+        else
+            refuse_msg(resp, rc, a.type, why);
         return;
     }
     tb_store_t *s = NULL;
@@ -277,13 +281,8 @@ static void act(township_web_t *w, const tb_webuser_t *u, const char *id, const 
     }
     township_t t = {w->env, s};
     if ((rc = township_act(&t, &a)) < 0) {
-        tb_msg_t msg;
-        tb_act_explain_step(s, w->env->catalog, a.type, id, rc, &msg);
+        tb_web_refuse_step(resp, rc, field_of(rc, a.type), s, w->env->catalog, a.type, id);
         tb_store_destroy(&s);
-        size_t n = strlen(msg.text); /* one message, not a terminal's lines */
-        while (n && msg.text[n - 1] == '\n')
-            msg.text[--n] = '\0';
-        refuse_msg(resp, rc, a.type, msg.text[0] ? msg.text : NULL);
         return;
     }
     tb_store_destroy(&s);

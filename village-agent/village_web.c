@@ -137,10 +137,10 @@ static const struct {
 /* A complaint filed from the screen: the checks and the words of `complain`. */
 static void complain(village_web_t *w, tb_act_t *a, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
-    const char *why;
-    int rc = tb_web_complaint(tb_http_json_body(req), a, &why);
+    const char *why, *field;
+    int rc = tb_web_complaint(tb_http_json_body(req), a, &why, &field);
     if (rc < 0) {
-        tb_web_refuse(resp, rc, "kind", why);
+        tb_web_refuse(resp, rc, field, why);
         return;
     }
     tb_store_t *s = NULL;
@@ -149,14 +149,9 @@ static void complain(village_web_t *w, tb_act_t *a, const tb_http_req_t *req, tb
         return;
     }
     if ((rc = village_act(w->env, s, a)) < 0) {
-        tb_msg_t msg;
-        tb_act_explain_step(s, w->env->catalog, a->type, a->case_id, rc, &msg);
+        tb_web_refuse_step(resp, rc, rc == -TB_EILLEGAL || rc == -TB_ENOCASE ? "form" : "text", s,
+                           w->env->catalog, a->type, a->case_id);
         tb_store_destroy(&s);
-        size_t n = strlen(msg.text); /* one message, not a terminal's lines */
-        while (n && msg.text[n - 1] == '\n')
-            msg.text[--n] = '\0';
-        tb_web_refuse(resp, rc, rc == -TB_EILLEGAL || rc == -TB_ENOCASE ? "form" : "text",
-                      msg.text);
         return;
     }
     tb_store_destroy(&s);

@@ -132,6 +132,11 @@ def township():
           st == 400 and fields(body) == ["text"] and "反馈须写明办理情况" in message(body), body)
     st, body = http_at(base, "POST", url, {"text": "投" * 700}, W)
     check("a reply over 2000 bytes: 400 on text", st == 400 and fields(body) == ["text"], body)
+    st, body = http_at(base, "POST", f"/api/cases/{case_id}/complain", {"kind": "表扬", "text": "很好"}, W)
+    check("the window files with an unknown kind: 400 on kind", st == 400 and fields(body) == ["kind"], body)
+    st, body = http_at(base, "POST", f"/api/cases/{case_id}/complain", {"text": "再投诉"}, W)
+    check("the window files while one is open: 400, the CLI's words",
+          st == 400 and "已有未办结的投诉" in message(body), body)
     check("nothing refused was written", steps() == before, steps())
 
     d = browser()
