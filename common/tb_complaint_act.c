@@ -55,7 +55,13 @@ void tb_act_explain_step(tb_store_t *store, const tb_catalog_t *catalog, tb_even
                    TB_TR("错误：办件 %s 没有流转给本单位待反馈的投诉\n",
                          "error: case %s has no complaint assigned to this unit to answer\n"),
                    case_id);
-    } else if (t == TB_EV_COMPLAINED && err == -TB_EBADVALUE) {
+    } else if (t == TB_EV_COMPLAINT_REPLIED && err == -TB_ENOREASON) {
+        tb_msg_clear(ret_msg);
+        tb_msg_add(ret_msg,
+                   TB_TR("错误：%s：反馈须写明办理情况（--text，至多 2000 字节）\n",
+                         "error: %s: an answer needs its text (--text, at most 2000 bytes)\n"),
+                   case_id);
+    } else if (t == TB_EV_COMPLAINED && (err == -TB_EBADVALUE || err == -TB_ENOREASON)) {
         tb_msg_clear(ret_msg);
         tb_msg_add(
             ret_msg,

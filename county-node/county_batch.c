@@ -198,6 +198,7 @@ void county_batch_start(county_t *self)
     self->batch_err[0] = '\0';
     self->batch_sqlstate[0] = '\0';
     self->batch_event_seq = self->event_seq;
+    county_complaint_turn_reset(self); /* complaints as this batch makes them, from the store */
     int rc = county_reuse_batch(self);
     for (size_t i = 0; rc == 0 && i < self->inflight.n; i++)
         rc = apply_msg(self, i);

@@ -158,5 +158,8 @@ void county_complaint_free(county_t *self)
 {
     free(self->cp_ops);
     self->cp_ops = NULL;
+    free(self->cp_turns); /* county_complaint_turn.c */
+    self->cp_turns = NULL;
+    self->ncp_turns = self->cp_turns_cap = 0;
     self->ncp_ops = self->cp_ops_cap = self->cp_taken = 0;
 }

@@ -23,6 +23,7 @@
 #include "county.h"
 
 #include "tb_case.h"
+#include "tb_complaint.h"
 #include "tb_edge.h"
 #include "tb_link.h"
 #include "tb_linkeng.h"
@@ -132,6 +133,13 @@ typedef struct {
     int64_t due_ms;
     char why[16]; /* the complaint's state, for a clear */
 } cp_op_t;
+
+/* ---- a case's complaint as the batch in flight makes it (county_complaint_turn.c) ---- */
+
+typedef struct {
+    char case_id[TB_CASEID_MAX];
+    tb_complaint_t c;
+} cp_turn_t;
 
 /* ---- a card to raise or clear in the batch (county_cards.c) ------------------------- */
 
@@ -259,6 +267,9 @@ struct county {
      * the first cp_taken are in the batch in flight */
     cp_op_t *cp_ops;
     size_t ncp_ops, cp_ops_cap, cp_taken;
+    /* each case's complaint as the batch in flight makes it (county_complaint_turn.c) */
+    cp_turn_t *cp_turns;
+    size_t ncp_turns, cp_turns_cap;
 
     /* intake (county_intake.c): taken for the next batch */
     PGconn *cmd_pg;
@@ -487,6 +498,17 @@ void county_on_envelope(void *ctx, const tb_env_t *env);
 /* On the plain connection: queue the complaint cards to raise or clear; the
  * instant the next open complaint falls overdue (INT64_MAX: none). */
 int64_t county_complaint_poll(county_t *self);
+/* ---- county_complaint_turn.c --------------------------------------------------------- */
+
+/* Whether complaint step ev follows its complaint's flow as the batch in
+ * flight has it (0: and the batch's copy moves on; any other event: 0),
+ * -TB_EILLEGAL or -TB_ENOTHOLDER (out of turn), -TB_ESTORE, -ENOMEM. */
+int county_complaint_turn(county_t *self, const tb_event_msg_t *ev);
+/* Forget the batch's copies (at every batch start). */
+void county_complaint_turn_reset(county_t *self);
+/* The words for a complaint step out of turn (REJECTED's reason, a staff
+ * command's refusal). */
+const char *county_complaint_why(const tb_event_msg_t *ev, int err);
 /* In the batch being built: the queued cards, their events and rows. */
 int county_complaint_batch(county_t *self);
 void county_complaint_committed(county_t *self);

@@ -60,11 +60,17 @@ int county_apply_cmd(county_t *self, const cmd_t *c)
     int fold = tb_event_check(&ev);
     if (fold == 0)
         fold = cur ? tb_event_fold(cur, &ev, self->env->catalog, &next) : -TB_ENOCASE;
+    /* Two staff typing the same complaint step at once both pass the CLI's
+     * check: the flow as this batch has it lets the first through. */
+    int turn = fold == 0 ? county_complaint_turn(self, &ev) : 0;
+    if (turn < 0 && turn != -TB_EILLEGAL && turn != -TB_ENOTHOLDER)
+        return turn;
+    fold = turn < 0 ? turn : fold;
     params_t p = {0};
     p_int(&p, c->id);
     if (fold < 0) {
         p_text(&p, "refused");
-        p_text(&p, tb_strerror(fold));
+        p_text(&p, turn < 0 ? county_complaint_why(&ev, turn) : tb_strerror(fold));
         tb_info("command %" PRId64 " on %s refused: %s", c->id, c->case_id, tb_strerror(fold));
         return county_stmt_send(self, "cmd_done", &p);
     }

@@ -99,6 +99,15 @@ int county_record_event(county_t *self, const tb_event_msg_t *ev, const uint8_t 
     } else {
         fold = tb_event_fold(cur ? cur : &none, ev, self->env->catalog, &next);
     }
+    /* A complaint step from below also follows its complaint's flow (the
+     * county's own took their turn as commands: county_apply_cmd). */
+    if (fold == 0 && tb_complaint_event((int)ev->type) && strcmp(ev->origin_node, self->place)) {
+        int turn = county_complaint_turn(self, ev);
+        if (turn == -TB_EILLEGAL || turn == -TB_ENOTHOLDER)
+            fold = turn; /* stored unfolded, answered with REJECTED (apply_msg) */
+        else if (turn < 0)
+            return turn;
+    }
     /* (apply_msg has checked that the sender may speak for the origin.) */
     if (fold < 0 && county_may_log(self, via))
         tb_warn("event %s/%" PRIu64 " on %s via %s breaks the rules (%s): stored, not applied",
@@ -204,8 +213,10 @@ int county_receive(county_t *self, const char *case_id, const char *township)
 int county_reject(county_t *self, const tb_event_msg_t *bad, const uint8_t *body, size_t len,
                   int why, const char *via)
 {
+    bool turn =
+        tb_complaint_event((int)bad->type) && (why == -TB_EILLEGAL || why == -TB_ENOTHOLDER);
     return county_reject_code(self, bad, body, len, tb_reject_code_event(why, bad),
-                              tb_strerror(why), via);
+                              turn ? county_complaint_why(bad, why) : tb_strerror(why), via);
 }
 
 int county_reject_code(county_t *self, const tb_event_msg_t *bad, const uint8_t *body, size_t len,

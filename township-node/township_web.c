@@ -1,6 +1,8 @@
 /* township_web: the township window's screens (township_web.h says what and why). */
 #include "township_web.h"
 
+#include "tb_complaint.h"
+#include "tb_complaint_web.h"
 #include "tb_data.h"
 #include "tb_error.h"
 #include "tb_i18n.h"
@@ -30,6 +32,10 @@ static tb_report_opts_t report_opts(township_web_t *w)
 /* The field a refusal is about, for the form to show it next to the field. */
 static const char *field_of(int rc, tb_event_type_t type)
 {
+    if (tb_complaint_event(type)) /* 投诉: its text, or the form (out of turn) */
+        return rc == -TB_EBADVALUE || rc == -TB_ENOREASON || rc == -TB_ETOOLONG || rc == -TB_EDECODE
+                   ? "text"
+                   : "form";
     switch (-rc) {
     case TB_EBADNAME:
         return "client";
@@ -195,15 +201,20 @@ static const struct {
     {"deliver", TB_EV_DELIVERED},  {"rate", TB_EV_RATED},
     {"withdraw", TB_EV_WITHDRAWN}, {"note", TB_EV_NOTE},
     {"reply", TB_EV_SUPERVISION_REPLY}, /* issue 11, 督办反馈: reason holds the text */
+    {"complain", TB_EV_COMPLAINED},     /* 投诉 at the window: {kind, text} */
+    {"complaint-reply", TB_EV_COMPLAINT_REPLIED}, /* 反馈 a complaint assigned here: {text} */
     /* clang-format on */
 };
 #define NACTIONS (sizeof actions / sizeof actions[0])
 
 /* The fields of a step, as the command line's options give them. */
-static int read_step(json_t *b, tb_act_t *a, char *mats, size_t size, const char **ret_why)
+static int read_step(json_t *b, tb_act_t *a, char *mats, size_t size, const char **ret_why,
+                     const char **ret_field)
 {
     int rc;
     *ret_why = NULL;
+    if (tb_complaint_event(a->type)) /* as complain/complaint-reply --kind --text */
+        return tb_web_complaint(b, a, ret_why, ret_field);
     if ((rc = tb_web_str(b, "reason", &a->reason)) < 0 ||
         (rc = tb_web_str(b, "comment", &a->comment)) < 0 ||
         (rc = tb_web_str(b, "basis", &a->basis)) < 0)
@@ -254,10 +265,13 @@ static void act(township_web_t *w, const tb_webuser_t *u, const char *id, const 
     }
     char mats[2048];
     tb_act_t a = {.type = actions[k].type, .case_id = id, .actor = u->login};
-    const char *why;
-    int rc = read_step(tb_http_json_body(req), &a, mats, sizeof mats, &why);
+    const char *why, *field = NULL;
+    int rc = read_step(tb_http_json_body(req), &a, mats, sizeof mats, &why, &field);
     if (rc < 0) {
-        refuse_msg(resp, rc, a.type, why);
+        if (field)
+            tb_web_refuse(resp, rc, field, why);
+        else
+            refuse_msg(resp, rc, a.type, why);
         return;
     }
     tb_store_t *s = NULL;
@@ -267,13 +281,8 @@ static void act(township_web_t *w, const tb_webuser_t *u, const char *id, const 
     }
     township_t t = {w->env, s};
     if ((rc = township_act(&t, &a)) < 0) {
-        tb_msg_t msg;
-        tb_act_explain(s, w->env->catalog, id, rc, &msg);
+        tb_web_refuse_step(resp, rc, field_of(rc, a.type), s, w->env->catalog, a.type, id);
         tb_store_destroy(&s);
-        size_t n = strlen(msg.text); /* one message, not a terminal's lines */
-        while (n && msg.text[n - 1] == '\n')
-            msg.text[--n] = '\0';
-        refuse_msg(resp, rc, a.type, msg.text[0] ? msg.text : NULL);
         return;
     }
     tb_store_destroy(&s);
@@ -295,8 +304,10 @@ static void on_case_get(void *ctx, const tb_http_req_t *req, tb_http_resp_t *res
     uint32_t mask = it ? tb_case_next_steps(&cs, it, w->env->place) : 0;
     json_t *steps = json_array();
     for (size_t k = 0; k < NACTIONS; k++)
-        if (mask & (UINT32_C(1) << actions[k].type))
+        if (!tb_complaint_event(actions[k].type) && (mask & (UINT32_C(1) << actions[k].type)))
             json_array_append_new(steps, json_string(actions[k].name));
+    township_complaint_case(w, json_string_value(json_object_get(c, "case_id")), c,
+                            steps); /* its complaint's steps (issue 11) */
     json_object_set_new(c, "steps", steps);
     tb_http_reply_json(resp, 200, c);
 }
@@ -329,6 +340,8 @@ static const tb_http_route_t routes[] = {
     {"GET", "/api/cases/*", on_case_get, false},
     {"POST", "/api/cases/*", on_case_post, true},
     {"GET", "/api/villages", on_villages, false},
+    {"GET", "/api/complaints", township_complaints, false},
+    {"GET", "/api/complaints/*", township_complaint, false},
 };
 
 int township_web_start(uv_loop_t *loop, const char *addr, township_web_t *w, tb_http_t **ret)

@@ -25,6 +25,10 @@
  *                                withdraw {reason}, note {reason}
  *   GET  /api/villages           this township's villages: last heard, cursor, open,
  *                                overdue, due soon (counted in SQL)
+ *   GET  /api/complaints?state=  the complaints on this township's cases, open first by
+ *                                deadline; "mine": assigned here, to answer (issue 11)
+ *   GET  /api/complaints/ID      one case's complaint with its steps
+ *   POST /api/cases/ID/complain {kind, text}, .../complaint-reply {text}: as the CLI
  * Every route but login needs a signed-in person (401): a window of
  * this township changes cases and is their actor (its login), an auditor
  * only reads (403 read_only); every change carries the session's CSRF token
@@ -50,5 +54,12 @@ typedef tb_webnode_t township_web_t;
 int township_web_start(uv_loop_t *loop, const char *addr, township_web_t *w, tb_http_t **ret);
 /* Free what township_web_start made besides the server (after tb_http_close). */
 void township_web_stop(township_web_t *w);
+
+/* The complaints (township_complaint.c): GET /api/complaints and
+ * GET /api/complaints/CASE; and for a case's page, its complaint as
+ * "complaint" and the complaint steps it allows here appended to steps. */
+void township_complaints(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp);
+void township_complaint(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp);
+void township_complaint_case(township_web_t *w, const char *case_id, json_t *c, json_t *steps);
 
 #endif

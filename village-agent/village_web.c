@@ -1,6 +1,8 @@
 /* village_web: the village agent's screens (village_web.h says what and why). */
 #include "village_web.h"
 
+#include "tb_complaint.h"
+#include "tb_complaint_web.h"
 #include "tb_error.h"
 #include "tb_i18n.h"
 #include "tb_labels.h"
@@ -124,9 +126,37 @@ static const struct {
     const char *name;
     tb_event_type_t type;
 } actions[] = {
-    {"supplement", TB_EV_SUPPLEMENTED}, {"deliver", TB_EV_DELIVERED}, {"rate", TB_EV_RATED},
-    {"withdraw", TB_EV_WITHDRAWN},      {"note", TB_EV_NOTE},
+    {"supplement", TB_EV_SUPPLEMENTED},
+    {"deliver", TB_EV_DELIVERED},
+    {"rate", TB_EV_RATED},
+    {"withdraw", TB_EV_WITHDRAWN},
+    {"note", TB_EV_NOTE},
+    {"complain", TB_EV_COMPLAINED}, /* 投诉 for a resident: {kind, text} (issue 11) */
 };
+
+/* A complaint filed from the screen: the checks and the words of `complain`. */
+static void complain(village_web_t *w, tb_act_t *a, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    const char *why, *field;
+    int rc = tb_web_complaint(tb_http_json_body(req), a, &why, &field);
+    if (rc < 0) {
+        tb_web_refuse(resp, rc, field, why);
+        return;
+    }
+    tb_store_t *s = NULL;
+    if ((rc = tb_web_store(w->env, &s)) < 0) {
+        refuse(resp, rc);
+        return;
+    }
+    if ((rc = village_act(w->env, s, a)) < 0) {
+        tb_web_refuse_step(resp, rc, rc == -TB_EILLEGAL || rc == -TB_ENOCASE ? "form" : "text", s,
+                           w->env->catalog, a->type, a->case_id);
+        tb_store_destroy(&s);
+        return;
+    }
+    tb_store_destroy(&s);
+    tb_webnode_changed(w, 200, a->case_id, resp);
+}
 
 static void act(village_web_t *w, const tb_webuser_t *u, const char *id, const char *name,
                 const tb_http_req_t *req, tb_http_resp_t *resp)
@@ -142,6 +172,10 @@ static void act(village_web_t *w, const tb_webuser_t *u, const char *id, const c
     json_t *b = tb_http_json_body(req);
     char mats[2048];
     tb_act_t a = {.type = actions[k].type, .case_id = id, .actor = u->login};
+    if (a.type == TB_EV_COMPLAINED) {
+        complain(w, &a, req, resp);
+        return;
+    }
     int rc;
     if ((rc = tb_web_str(b, "reason", &a.reason)) < 0 ||
         (rc = tb_web_str(b, "comment", &a.comment)) < 0 ||

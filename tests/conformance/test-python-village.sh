@@ -85,6 +85,11 @@ eq "the county holds the case as the Python village logged it" "prereview $TOWN"
     "$(tb_psql "$PGDIR" -c "SELECT state || ' ' || holder FROM cases WHERE case_id='$a'")"
 eq "a complaint (EVENT_COMPLAINED) is consumed" yes "$(seen complaint_acked)"
 eq "... and not refused" no "$(seen complaint_rejected)"
+eq "a second complaint while one is open is consumed" yes "$(seen complaint2_acked)"
+eq "... and answered with REJECTED, out of state, by the county" "REJECT_OUT_OF_STATE $COUNTY" \
+    "$(seen complaint2_code) $(seen complaint2_by)"
+eq "... naming the refused bytes, with the county's words" "match yes" \
+    "$(seen complaint2_digest) $(seen complaint2_words)"
 eq "the county has it as a complaint to accept, filed by the village" "$a filed $VIL complaint" \
     "$("$C" complaint list --place $COUNTY --db "$DB" --json | jq -r '.[0] | "\(.case_id) \(.state) \(.filed_by) \(.kind)"')"
 eq "the township counted every refused item against the village" 105 \

@@ -229,6 +229,15 @@ def main():
     v.pump(2)
     note("complaint_acked", "yes" if v.acked >= kc else "no")
     note("complaint_rejected", "yes" if v.rejection_of(sc) else "no")
+    # 4c. A second complaint on case a while the first is open: out of the
+    #     complaint's turn; consumed, and answered with REJECTED.
+    sc2, bc2 = v.event(case_id=a, type=pb.EVENT_COMPLAINED, actor="外包团队", at_ms=now_ms(),
+                       reason="再投诉一次", complaint_kind="complaint")
+    kc2 = v.queue(bc2)
+    v.pump(30, lambda: v.acked >= kc2)
+    note("complaint2_acked", "yes" if v.acked >= kc2 else "no")
+    r = expect_rejection(v, "complaint2", sc2, bc2, seconds=40)
+    note("complaint2_words", "yes" if r is not None and "已有未办结的投诉" in r.reason else "no")
 
     # 5. Malformed items, each answered with REJECTED and its code.
     b = v.case_id()

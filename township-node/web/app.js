@@ -1,6 +1,6 @@
 /* The township window's screens (served by tongban-township serve, nothing
  * fetched from elsewhere).  Hash routes: #/inbox, #/register, #/villages,
- * #/case/<id>, #/notice/<id> (the printable 一次性告知书), #/receipt/<id>.
+ * #/complaints, #/complaint/<case id> (投诉, issue 11), #/case/<id>, #/notice/<id> (the printable 一次性告知书), #/receipt/<id>.
  * Every value from the server is put in the page as text (never as HTML).
  * The server checks every field again and answers 400 with
  * {"errors": [{"field", "message"}]} in the same words as the command line;
@@ -36,6 +36,11 @@ const EN = {
   "现场勘查": "site survey", "听证": "hearing", "公告公示": "public notice", "检验检测鉴定": "appraisal",
   "非常满意": "Very satisfied", "满意": "Satisfied", "基本满意": "Basically satisfied",
   "不满意": "Dissatisfied", "非常不满意": "Very dissatisfied", "意见": "Comment", "从未": "never",
+  "nav.complaints": "Complaints", "投诉": "Complaint", "未办结": "Open", "待本单位反馈": "ours to answer",
+  "类别": "Kind", "投诉内容": "Complaint", "责任单位": "Responsible unit", "期限": "Due", "没有投诉": "No complaints",
+  "投诉过程": "Steps", "登记": "Filed", "反馈": "Reply", "投诉反馈": "Answer the complaint",
+  "反馈内容": "What was done", "查看投诉": "See the complaint", "为群众登记投诉": "File a complaint for the resident",
+  "咨询": "Consultation", "登记投诉": "File the complaint", "办件": "Case",
 };
 /* ---- always visible: the county link, the backlog, the county's last status ---- */
 let lastStatusMs = null;
@@ -118,6 +123,70 @@ async function viewNotice(id) {
     h("a", { class: "button", href: "#/case/" + encodeURIComponent(id) }, T("返回"))));
 }
 
+/* ---- one step's form: POST it, the server's field errors next to their fields ---- */
+function submitStep(id, name, formId, body, done) {
+  return async (ev) => {
+    ev.preventDefault();
+    const form = document.getElementById(formId);
+    for (const e of form.querySelectorAll(".err")) e.textContent = "";
+    try {
+      await api("POST", `/api/cases/${encodeURIComponent(id)}/${name}`, body());
+      toast(T("已保存"));
+      done();
+    } catch (e) {
+      if (e.fields.length) for (const f of e.fields) (form.querySelector(".err-" + f.field) || form.querySelector(".err-form")).textContent = f.message;
+      else toast(e.message);
+    }
+  };
+}
+const errBox = (f) => h("div", { class: "err err-" + f });
+
+/* ---- 投诉: the complaints on this township's cases, soonest deadline first ---- */
+const CP_FILTERS = [["", "未办结"], ["all", "全部"]];
+let cpFilter = "";
+async function viewComplaints() {
+  const data = await api("GET", "/api/complaints" + (cpFilter ? "?state=" + cpFilter : ""));
+  const tabs = h("div", { class: "tabs", role: "group", "aria-label": T("状态") }, CP_FILTERS.map(([f, label]) =>
+    h("button", { type: "button", "aria-pressed": cpFilter === f ? "true" : "false",
+      onclick: () => { cpFilter = f; viewComplaints(); } }, T(label))));
+  const rows = (data.complaints || []).map((p) => h("tr", {},
+    h("td", {}, h("a", { href: "#/complaint/" + encodeURIComponent(p.case_id) }, p.case_id)),
+    h("td", {}, p.client_name), h("td", {}, p.kind_label), h("td", {}, p.text),
+    h("td", {}, p.mine ? h("strong", {}, `${p.state_label}（${T("待本单位反馈")}）`) : p.state_label),
+    h("td", {}, p.unit_name || ""), h("td", {}, p.due || ""),
+    h("td", {}, p.overdue ? h("span", { class: "card-red" }, T("已超期")) : "")));
+  show(h("h1", {}, T("投诉")), h("div", { class: "filters" }, tabs),
+    rows.length ? h("div", { class: "scroll" }, h("table", { id: "complaints" }, h("thead", {}, h("tr", {},
+      ["办件编号", "群众", "类别", "投诉内容", "状态", "责任单位", "期限", "预警"].map((k) => h("th", {}, T(k))))),
+    h("tbody", {}, rows))) : h("p", { class: "hint", id: "complaints-none" }, T("没有投诉")));
+}
+
+/* One complaint: what it says, its steps, and the 反馈 form when it waits for ours. */
+async function viewComplaint(id) {
+  const d = await api("GET", "/api/complaints/" + encodeURIComponent(id));
+  const p = d.complaint;
+  const kv = (k, v) => (v ? [h("dt", {}, T(k)), h("dd", {}, v)] : []);
+  const forms = [];
+  if (p.mine)
+    forms.push(h("form", { class: "card", id: "f-cpreply", onsubmit: submitStep(id, "complaint-reply", "f-cpreply",
+      () => ({ text: document.getElementById("cpreply-text").value }), () => viewComplaint(id)) },
+      h("label", { for: "cpreply-text" }, T("投诉反馈") + " · " + T("反馈内容")),
+      h("textarea", { id: "cpreply-text", maxlength: 2000 }), errBox("text"), errBox("form"),
+      h("button", { type: "submit", class: "primary", id: "do-cpreply" }, T("提交反馈"))));
+  show(h("h1", {}, `${T("投诉")} ${p.case_id}`),
+    h("div", { class: "card", id: "complaint" }, h("dl", { class: "kv" },
+      kv("类别", p.kind_label), kv("群众", `${p.client_name} ${d.client_phone || ""}`), kv("事项", `${p.item_code} ${d.item_name || ""}`),
+      kv("投诉内容", p.text), kv("登记", `${p.filed_at} · ${p.filed_by_name}`),
+      kv("状态", p.mine ? `${p.state_label}（${T("待本单位反馈")}）` : p.state_label),
+      kv("责任单位", p.unit_name), kv("期限", p.due), kv("预警", p.overdue ? T("已超期") : ""), kv("反馈", p.reply)),
+      h("a", { class: "button", href: "#/case/" + encodeURIComponent(p.case_id) }, T("办件") + " " + p.case_id)),
+    h("h2", {}, T("投诉过程")),
+    h("ol", { class: "timeline", id: "cp-steps" }, (d.steps || []).map((e) =>
+      h("li", {}, h("strong", {}, e.label), ` · ${e.where} · ${e.at}`, e.actor ? ` · ${e.actor}` : "",
+        e.reason ? h("div", { class: "hint" }, e.reason) : null))),
+    h("div", { id: "steps" }, forms));
+}
+
 /* ---- 一件办件: timeline and the window's steps ---- */
 const BASES = [["survey", "现场勘查"], ["hearing", "听证"], ["notice", "公告公示"], ["appraisal", "检验检测鉴定"]];
 const RATINGS = ["非常满意", "满意", "基本满意", "不满意", "非常不满意"];
@@ -129,20 +198,9 @@ async function viewCase(id) {
   const val = (sel) => document.querySelector(sel)?.value ?? "";
   const checked = (sel) => [...document.querySelectorAll(sel + " input:checked")].map((i) => i.value);
   /* One form per step; the server's field errors go next to the field. */
-  const step = (name, formId, body, after) => async (ev) => {
-    ev.preventDefault();
-    const form = document.getElementById(formId);
-    for (const e of form.querySelectorAll(".err")) e.textContent = "";
-    try {
-      await api("POST", `/api/cases/${encodeURIComponent(id)}/${name}`, body());
-      toast(T("已保存"));
-      if (after) location.hash = after; else viewCase(id);
-    } catch (e) {
-      if (e.fields.length) for (const f of e.fields) (form.querySelector(".err-" + f.field) || form.querySelector(".err-form")).textContent = f.message;
-      else toast(e.message);
-    }
-  };
-  const err = (f) => h("div", { class: "err err-" + f });
+  const step = (name, formId, body, after) =>
+    submitStep(id, name, formId, body, after ? () => (location.hash = after) : () => viewCase(id));
+  const err = errBox;
   const forms = [];
   const checklist = (box, onlyMissing, onlyNoncore) => h("fieldset", { class: "materials", id: box },
     h("legend", {}, T("材料清单")),
@@ -217,6 +275,17 @@ async function viewCase(id) {
     forms.push(h("form", { class: "card", id: "f-reply", onsubmit: step("reply", "f-reply", () => ({ reason: val("#reply-text") })) },
       h("label", { for: "reply-text" }, T("督办反馈")), h("input", { type: "text", id: "reply-text", maxlength: 2000 }),
       err("reason"), err("form"), h("button", { type: "submit" }, T("提交反馈"))));
+  /* 投诉 (issue 11): the case's complaint, and filing one for the resident at the window. */
+  if (c.complaint)
+    forms.unshift(h("p", {}, h("a", { class: "button", id: "show-complaint", href: "#/complaint/" + encodeURIComponent(id) },
+      `${T("查看投诉")}：${c.complaint.state_label}${c.complaint.mine ? "（" + T("待本单位反馈") + "）" : ""}`)));
+  if (steps.has("complain"))
+    forms.push(h("form", { class: "card", id: "f-complain", onsubmit: step("complain", "f-complain", () => ({
+      kind: val("#complain-kind"), text: val("#complain-text") }), "#/complaint/" + encodeURIComponent(id)) },
+      h("h2", {}, T("为群众登记投诉")), h("label", { for: "complain-kind" }, T("类别")),
+      h("select", { id: "complain-kind" }, h("option", { value: "投诉" }, T("投诉")), h("option", { value: "咨询" }, T("咨询"))),
+      err("kind"), h("label", { for: "complain-text" }, T("投诉内容")), h("textarea", { id: "complain-text", maxlength: 2000 }),
+      err("text"), err("form"), h("button", { type: "submit" }, T("登记投诉"))));
   show(h("h1", {}, c.case_id),
     h("div", { class: "card" }, h("dl", { class: "kv" },
       kv("群众", `${c.client_name} ${c.client_phone}`), kv("事项", `${c.item_code} ${c.item_name}`),
@@ -235,10 +304,12 @@ async function route(refresh) {
   if (!me) return signIn();
   const [, name, arg] = (location.hash || "#/inbox").split("/");
   for (const a of document.querySelectorAll("nav a")) a.classList.toggle("on", a.getAttribute("href") === "#/" + name);
-  if (refresh && (name === "register" || name === "case")) return; /* never wipe a form being filled */
+  if (refresh && (name === "register" || name === "case" || name === "complaint")) return; /* never wipe a form being filled */
   try {
     if (name === "register") await viewRegister();
     else if (name === "villages") await viewVillages();
+    else if (name === "complaints") await viewComplaints();
+    else if (name === "complaint" && arg) await viewComplaint(decodeURIComponent(arg));
     else if (name === "case" && arg) await viewCase(decodeURIComponent(arg));
     else if (name === "notice" && arg) await viewNotice(decodeURIComponent(arg));
     else if (name === "receipt" && arg) await viewReceipt(decodeURIComponent(arg));
@@ -247,5 +318,5 @@ async function route(refresh) {
     if (e.status !== 401) show(h("p", { class: "err" }, e.message));
   }
 }
-const NAV = { "nav.inbox": "待办", "nav.register": "窗口登记", "nav.villages": "各村" };
+const NAV = { "nav.inbox": "待办", "nav.register": "窗口登记", "nav.villages": "各村", "nav.complaints": "投诉" };
 boot();

@@ -28,6 +28,8 @@ const EN = {
   "返回台账": "Back to the ledger", "登记下一件": "Log the next case",
   "预计": "estimated", "受理日期自": "Taken from", "至": "to", "上一页": "Previous", "下一页": "Next", "翻页": "Pages",
   "登录": "Sign in", "登录名": "Login", "密码": "Password", "退出": "Sign out",
+  "为群众登记投诉": "File a complaint for the resident", "类别": "Kind", "投诉": "Complaint",
+  "咨询": "Consultation", "投诉内容": "Complaint", "登记投诉": "File the complaint", "被退回": "Returned",
 };
 /* ---- the link status, always visible; a new status redraws the view ---- */
 let lastStatusMs = null;
@@ -137,6 +139,18 @@ async function viewCase(id) {
       h("label", { for: "withdraw-reason" }, T("撤回") + " · " + T("原因")),
       h("input", { type: "text", id: "withdraw-reason", maxlength: 2000 }),
       h("button", { type: "submit" }, T("撤回"))));
+  }
+  /* 投诉 (issue 11): for the resident, when no complaint of the case is open
+   * (its newest complaint step is none, 不予受理 or 办结); the server checks again. */
+  const cp = (c.history || []).filter((e) => e.event.startsWith("complain")).map((e) => e.event)
+    .filter((e) => e === "complained" || e === "complaint_declined" || e === "complaint_closed").pop();
+  if (!cp || cp !== "complained") {
+    actions.push(h("form", { class: "card", id: "complain-form", onsubmit: act("complain", () => ({
+      kind: document.getElementById("complain-kind").value, text: document.getElementById("complain-text").value })) },
+      h("h2", {}, T("为群众登记投诉")), h("label", { for: "complain-kind" }, T("类别")),
+      h("select", { id: "complain-kind" }, h("option", { value: "投诉" }, T("投诉")), h("option", { value: "咨询" }, T("咨询"))),
+      h("label", { for: "complain-text" }, T("投诉内容")), h("textarea", { id: "complain-text", maxlength: 2000 }),
+      h("button", { type: "submit", id: "do-complain" }, T("登记投诉"))));
   }
   actions.push(h("form", { class: "card", id: "note-form", onsubmit: act("note", () => ({
     reason: document.getElementById("note-text").value })) },
