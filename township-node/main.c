@@ -2,7 +2,7 @@
 #include "township.h"
 #include "township_web.h"
 
-#include "rating_indicators.h"
+#include "rating_cli.h"
 #include "tb_auditcli.h"
 #include "tb_data.h"
 #include "tb_error.h"
@@ -236,15 +236,13 @@ int main(int argc, char **argv)
     bool known = act >= 0 || !strcmp(cmd, "inbox") || !strcmp(cmd, "cases") ||
                  !strcmp(cmd, "show") || !strcmp(cmd, "serve") || !strcmp(cmd, "register") ||
                  !strcmp(cmd, "items");
-    tb_opt_t opts[] = {
-        {"json", false, NULL},     {"help", false, NULL},   {"missing", true, NULL},
-        {"materials", true, NULL}, {"pledge", true, NULL},  {"due", true, NULL},
-        {"reason", true, NULL},    {"grant", false, NULL},  {"deny", false, NULL},
-        {"basis", true, NULL},     {"rating", true, NULL},  {"comment", true, NULL},
-        {"client", true, NULL},    {"phone", true, NULL},   {"item", true, NULL},
-        {"note", true, NULL},      {"reply", true, NULL},   {"text", true, NULL},
-        {"kind", true, NULL},      {"overall", true, NULL}, {"efficiency", true, NULL},
-        {"skill", true, NULL},     {"attitude", true, NULL}};
+    tb_opt_t opts[] = {{"json", false, NULL},     {"help", false, NULL},  {"missing", true, NULL},
+                       {"materials", true, NULL}, {"pledge", true, NULL}, {"due", true, NULL},
+                       {"reason", true, NULL},    {"grant", false, NULL}, {"deny", false, NULL},
+                       {"basis", true, NULL},     {"rating", true, NULL}, {"comment", true, NULL},
+                       {"client", true, NULL},    {"phone", true, NULL},  {"item", true, NULL},
+                       {"note", true, NULL},      {"reply", true, NULL},  {"text", true, NULL},
+                       {"kind", true, NULL},      TB_RATING_OPTS};
     int nopts = (int)(sizeof opts / sizeof opts[0]);
     const char *pos[2];
     int npos = 0, status = 2;
@@ -410,11 +408,7 @@ int main(int argc, char **argv)
                     tb_opt(opts, nopts, "rating"));
             goto out;
         }
-        const char *typed[TB_RATING_INDICATORS];
-        for (int i = 0; i < TB_RATING_INDICATORS; i++)
-            typed[i] = tb_opt(opts, nopts, tb_rating_indicator_keys[i]);
-        tb_msg_clear(&msg);
-        if (tb_rating_indicators_parse(typed, a.indicators, &msg) < 0) {
+        if (tb_rating_indicators_opts(opts, nopts, a.indicators, &msg) < 0) {
             fprintf(stderr, TB_TR("错误：%s\n", "error: %s\n"), msg.text);
             goto out;
         }

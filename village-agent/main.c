@@ -1,7 +1,7 @@
 /* tongban-village: the village agent's commands and daemon. */
 #include "village.h"
 
-#include "rating_indicators.h"
+#include "rating_cli.h"
 #include "tb_auditcli.h"
 #include "tb_data.h"
 #include "tb_error.h"
@@ -237,13 +237,11 @@ int main(int argc, char **argv)
         return tb_auditcli_main(argc, argv, 2, TB_LEVEL_VILLAGE);
     if (strcmp(cmd, "serve") == 0)
         tb_signal_hold(); /* released once the loop handles SIGTERM (tb_signal.h) */
-    tb_opt_t opts[] = {
-        {"client", true, NULL},     {"phone", true, NULL},  {"item", true, NULL},
-        {"note", true, NULL},       {"json", false, NULL},  {"help", false, NULL},
-        {"materials", true, NULL},  {"reply", true, NULL},  {"rating", true, NULL},
-        {"comment", true, NULL},    {"reason", true, NULL}, {"wait", true, NULL},
-        {"text", true, NULL},       {"kind", true, NULL},   {"overall", true, NULL},
-        {"efficiency", true, NULL}, {"skill", true, NULL},  {"attitude", true, NULL}};
+    tb_opt_t opts[] = {{"client", true, NULL},    {"phone", true, NULL},  {"item", true, NULL},
+                       {"note", true, NULL},      {"json", false, NULL},  {"help", false, NULL},
+                       {"materials", true, NULL}, {"reply", true, NULL},  {"rating", true, NULL},
+                       {"comment", true, NULL},   {"reason", true, NULL}, {"wait", true, NULL},
+                       {"text", true, NULL},      {"kind", true, NULL},   TB_RATING_OPTS};
     int nopts = (int)(sizeof opts / sizeof opts[0]);
     const char *pos[2];
     int npos = 0;
@@ -325,11 +323,7 @@ int main(int argc, char **argv)
                 tb_strerror(-TB_EBADVALUE), tb_opt(opts, nopts, "rating"));
             goto out;
         }
-        const char *typed[TB_RATING_INDICATORS];
-        for (int i = 0; i < TB_RATING_INDICATORS; i++)
-            typed[i] = tb_opt(opts, nopts, tb_rating_indicator_keys[i]);
-        tb_msg_clear(&msg);
-        if (tb_rating_indicators_parse(typed, a.indicators, &msg) < 0) {
+        if (tb_rating_indicators_opts(opts, nopts, a.indicators, &msg) < 0) {
             fprintf(stderr, TB_TR("错误：%s\n", "error: %s\n"), msg.text);
             goto out;
         }
