@@ -354,6 +354,7 @@ async function ratings() {
         h("td", { text: done(x.revisited_ms) }), h("td", { text: done(x.rectified_ms, OUTCOMES[x.outcome]) }),
         h("td", { text: x.followup ? ["", "非常不满意", "不满意", "基本满意", "满意", "非常满意"][x.followup] : "—" }),
         h("td", { text: x.appeal in APPEALS ? APPEALS[x.appeal] : x.appeal }), h("td", { class: x.card ? "bad" : null, text: x.card ? LEVELS[x.card] : "" }))))))); 
+}
 /* ---- the complaints board (投诉, issue 11) ---- */
 const msFmt = new Intl.DateTimeFormat("sv-SE", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
 const when = (ms) => (ms ? msFmt.format(new Date(ms)) : "—");
