@@ -1,5 +1,7 @@
 #include "tb_act.h"
 
+#include "rating_indicators.h"
+
 #include "tb_complaint.h"
 #include "tb_error.h"
 #include "tb_i18n.h"
@@ -108,6 +110,7 @@ int tb_act(tb_store_t *store, const tb_act_t *a, const char *const *peers)
         ev.n_materials = (size_t)n;
         ev.due_ms = a->due_ms;
         ev.rating = a->rating;
+        tb_rating_indicators_set(&ev, a->indicators);
         ev.decision = (Tongban__V1__Decision)a->decision;
         ev.card_id = order;
         const char *kind = tb_complaint_kind_word(a->complaint_kind);

@@ -14,14 +14,15 @@ typedef struct {
     tb_event_type_t type;
     const char *case_id;
     const char *actor;
-    const char *target;         /* SUBMITTED/FORWARDED */
-    const char *reason;         /* REFUSED, DECIDED deny, SUSPENDED (optional), NOTE, WITHDRAWN */
-    const char *basis;          /* SUSPENDED */
-    const char *comment;        /* RATED */
-    const char *materials;      /* "a,b" or "a、b": NOTICE, SUPPLEMENTED, PLEDGED */
-    int64_t due_ms;             /* PLEDGED */
-    unsigned rating;            /* RATED */
-    unsigned decision;          /* DECIDED */
+    const char *target;     /* SUBMITTED/FORWARDED */
+    const char *reason;     /* REFUSED, DECIDED deny, SUSPENDED (optional), NOTE, WITHDRAWN */
+    const char *basis;      /* SUSPENDED */
+    const char *comment;    /* RATED */
+    const char *materials;  /* "a,b" or "a、b": NOTICE, SUPPLEMENTED, PLEDGED */
+    int64_t due_ms;         /* PLEDGED */
+    unsigned rating;        /* RATED */
+    unsigned indicators[4]; /* RATED: GB/T 39735's four, all 1..5 or all 0 (rating_indicators.h) */
+    unsigned decision;      /* DECIDED */
     const char *complaint_kind; /* COMPLAINED: as typed (tb_complaint_kind_word; NULL: 投诉) */
 } tb_act_t;
 

@@ -1,6 +1,8 @@
 /* tb_webapi: the shared parts of the nodes' JSON APIs (tb_webapi.h). */
 #include "tb_webapi.h"
 
+#include "rating_indicators.h"
+
 #include "tb_calendar.h"
 #include "tb_error.h"
 #include "tb_i18n.h"
@@ -98,6 +100,23 @@ int tb_web_rating(json_t *b, unsigned *ret)
         rating = num;
     }
     return rating && tb_rating_parse(rating, ret) == 0 ? 0 : -TB_EBADVALUE;
+}
+
+int tb_web_rating_indicators(json_t *b, unsigned ret[TB_RATING_INDICATORS], tb_msg_t *msg)
+{
+    char num[TB_RATING_INDICATORS][24];
+    const char *typed[TB_RATING_INDICATORS];
+    for (int i = 0; i < TB_RATING_INDICATORS; i++) {
+        json_t *v = json_object_get(b, tb_rating_indicator_keys[i]);
+        typed[i] = json_string_value(v);
+        if (json_is_integer(v)) {
+            snprintf(num[i], sizeof num[i], "%lld", (long long)json_integer_value(v));
+            typed[i] = num[i];
+        } else if (v && !json_is_null(v) && !json_is_string(v)) {
+            typed[i] = "?"; /* given, and no level */
+        }
+    }
+    return tb_rating_indicators_parse(typed, ret, msg);
 }
 
 void tb_webnode_changed(tb_webnode_t *w, unsigned status, const char *case_id, tb_http_resp_t *resp)

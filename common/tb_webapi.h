@@ -82,6 +82,11 @@ int tb_web_list(json_t *body, const char *key, char *buf, size_t size);
 int tb_web_entry(json_t *body, tb_entry_t *e, char *mats, size_t size);
 /* A step's "rating": 1..5 as a number or text, or a Chinese label.  0 or -TB_EBADVALUE. */
 int tb_web_rating(json_t *body, unsigned *ret);
+/* GB/T 39735's four indicators of a rating from the body ("overall",
+ * "efficiency", "skill", "attitude": a level 1..5 as a number or a string,
+ * absent or "" for none) into ret[4], checked as the command line checks
+ * them (rating_indicators.h): 0, or -TB_EBADVALUE with the words in msg. */
+int tb_web_rating_indicators(json_t *body, unsigned ret[4], tb_msg_t *msg);
 /* After a change: the daemon is told to send at once, and the case id answered. */
 void tb_webnode_changed(tb_webnode_t *w, unsigned status, const char *case_id,
                         tb_http_resp_t *resp);

@@ -1,4 +1,6 @@
 #include "tb_wire.h"
+
+#include "rating_indicators.h"
 #include "tb_accountlist.h"
 
 #include "tb_calendar.h"
@@ -155,7 +157,7 @@ int tb_event_check(const tb_event_msg_t *ev)
     bool may_target = handover || ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_COMPLAINT_FAULT;
     if ((ev->target && ev->target[0]) ? !may_target : handover)
         return -TB_EPROTO;
-    if (tb_complaint_wire_check(ev) < 0)
+    if (tb_complaint_wire_check(ev) < 0 || tb_rating_indicators_check(ev) < 0)
         return -TB_EPROTO;
     if (ev->n_materials > TB_ITEM_MATERIALS_MAX || check_str(ev->basis, 32) < 0 ||
         check_str(ev->comment, TB_MAX_NOTE) < 0 || ev->rating > 5 ||
@@ -244,10 +246,12 @@ void tb_event_detail(const tb_event_msg_t *ev, char *buf, size_t size)
                                 ev->decision == TONGBAN__V1__DECISION__DECISION_GRANT
                                     ? TB_TR("准予", "granted")
                                     : TB_TR("不予许可", "denied"));
-    else if (ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATED)
-        len += (size_t)snprintf(buf + len, size - len, "%s", tb_rating_label(ev->rating));
-    else if (ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED && ev->ledger &&
-             ev->ledger->result && ev->ledger->result[0])
+    else if (ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATED) {
+        char ind[256];
+        tb_rating_indicators_text(ev, ind, sizeof ind);
+        len += (size_t)snprintf(buf + len, size - len, "%s%s", tb_rating_label(ev->rating), ind);
+    } else if (ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED && ev->ledger &&
+               ev->ledger->result && ev->ledger->result[0])
         len += (size_t)snprintf(buf + len, size - len, "%s", ev->ledger->result);
     if (len < size && ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_PLEDGED) {
         char due[32];

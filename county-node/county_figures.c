@@ -29,6 +29,8 @@ static const struct {
     {"overdue", "超期数", false},
     {"open", "在办数", false},
     {"cards", "亮牌数", false},
+    {"cards_yellow", "黄牌", false},
+    {"cards_red", "红牌", false},
     {"rating_rate", "评议率", true},
     {"satisfied_rate", "满意率", true},
     {"bad_rate", "差评率", true},

@@ -20,6 +20,7 @@
 #include "county_accounts.h"
 #include "county_board.h"
 #include "county_int.h"
+#include "rating_indicators.h"
 
 #include "tb_cli.h"
 #include "tb_error.h"
@@ -66,6 +67,23 @@ static const char *const outcomes[][2] = {
 static const char *const kinds[][2] = {{"误评", "mistaken"}, {"恶意差评", "malicious"}};
 
 #define MS(col) "coalesce((extract(epoch FROM " col ") * 1000)::bigint, 0)"
+/* GB/T 39735's four indicators of the case's rating (migration 014) as
+ * "overall efficiency skill attitude", "" when not given. */
+#define INDICATORS                                                                                 \
+    "coalesce((SELECT concat_ws(' ', overall, efficiency, skill, attitude) FROM"                   \
+    " rating_indicators x WHERE x.case_id = r.case_id), '')"
+
+/* The INDICATORS column as {"overall", "efficiency", "skill", "attitude"}, or null. */
+static json_t *county_rating_indicators(const char *four)
+{
+    unsigned v[TB_RATING_INDICATORS];
+    if (sscanf(four, "%u %u %u %u", &v[0], &v[1], &v[2], &v[3]) != TB_RATING_INDICATORS)
+        return json_null();
+    json_t *o = json_object();
+    for (int i = 0; i < TB_RATING_INDICATORS; i++)
+        json_object_set_new(o, tb_rating_indicator_keys[i], json_integer(v[i]));
+    return o;
+}
 
 /* The rows as JSON, newest first: case_id NULL for all (owner: a unit's
  * subtree prefix, "" for any; open: not yet rectified or appeal pending). */
@@ -90,7 +108,8 @@ static json_t *rows_json(PGconn *pg, const char *case_id, const char *owner, boo
                                                                 " coalesce((SELECT level FROM "
                                                                 "cards k WHERE k.case_id = "
                                                                 "r.case_id AND k.kind = 'revisit'"
-                                                                "  AND k.cleared_at IS NULL), '')"
+                                                                "  AND k.cleared_at IS NULL), "
+                                                                "''), " INDICATORS
                                                                 " FROM rectifications r WHERE ($1 "
                                                                 "= '' OR case_id = $1) AND owner "
                                                                 "LIKE $2 || '%'"
@@ -135,6 +154,7 @@ static json_t *rows_json(PGconn *pg, const char *case_id, const char *owner, boo
         }
         json_object_update(o, more);
         json_decref(more);
+        json_object_set_new(o, "indicators", county_rating_indicators(PQgetvalue(r, i, 22)));
         json_array_append_new(arr, o);
     }
     PQclear(r);

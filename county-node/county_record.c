@@ -5,6 +5,7 @@
  * of it goes into the pipeline of the batch being built; nothing here waits. */
 #include "county_int.h"
 
+#include "rating_indicators.h"
 #include "tb_complaint.h"
 #include "tb_error.h"
 #include "tb_log.h"
@@ -34,7 +35,22 @@ static int project(county_t *self, const tb_event_msg_t *ev, const tb_projection
     p_text(&p, rated ? ev->comment : "");
     p_text(&p, reply);
     p_int(&p, r->completion_ms);
-    return county_stmt_send(self, "proj", &p);
+    int rc = county_stmt_send(self, "proj", &p);
+    if (rc < 0 || !rated || !ev->rating_overall)
+        return rc;
+    /* GB/T 39735's four indicators (checked on the wire: all four or none):
+     * a statement of their own, only when given, so a batch of plain
+     * ratings keeps to the bulk statements. */
+    unsigned v[TB_RATING_INDICATORS];
+    tb_rating_indicators_get(ev, v);
+    params_t q = {0};
+    p_text(&q, ev->case_id);
+    p_int(&q, ev->rating);
+    for (int i = 0; i < TB_RATING_INDICATORS; i++)
+        p_int(&q, v[i]);
+    p_text(&q, ev->origin_node);
+    p_int(&q, ev->at_ms);
+    return county_stmt_send(self, "rating_ind", &q);
 }
 
 /* The fold in column col of row i of a text-format result (bytea): 0 and

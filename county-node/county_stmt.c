@@ -112,6 +112,11 @@ static const struct {
      " completion_time = CASE WHEN $12::bigint > 0"
      " THEN to_timestamp($12::bigint::float8 / 1000) END"
      " WHERE case_id = $1"},
+    {"rating_ind",
+     "INSERT INTO rating_indicators(case_id, rating, overall, efficiency, skill, attitude,"
+     " channel, origin_node, rated_at) VALUES ($1, $2::smallint, $3::smallint, $4::smallint,"
+     " $5::smallint, $6::smallint, CASE WHEN right($7, 3) = '000' THEN 'window' ELSE 'village'"
+     " END, $7, to_timestamp($8::bigint / 1000.0)) ON CONFLICT (case_id) DO NOTHING"},
     {"detail", "UPDATE case_events SET detail = $3, rejected = $4 WHERE origin_node = $1 AND "
                "origin_seq = $2"},
     {"cmd_done",

@@ -2,6 +2,7 @@
 #include "township.h"
 #include "township_web.h"
 
+#include "rating_cli.h"
 #include "tb_auditcli.h"
 #include "tb_data.h"
 #include "tb_error.h"
@@ -113,7 +114,10 @@ static void usage(FILE *out)
             "                         notice 公告公示、appraisal 检验检测鉴定\n"
             "  resume 办件编号                       恢复办理\n"
             "  result 办件编号                       出件：结果交回登记方（村或本窗口）\n"
-            "  deliver 办件编号 / rate 办件编号 --rating 等级 / withdraw 办件编号 / note 办件编号 "
+            "  rate 办件编号 --rating 等级 [--comment 意见] [--overall 整体满意度 --efficiency "
+            "服务效率\n"
+            "       --skill 服务水平 --attitude 服务态度]（四项指标 1..5，全填或全不填）\n"
+            "  deliver 办件编号 / withdraw 办件编号 / note 办件编号 "
             "--reason 内容\n"
             "                         窗口登记的办件：送达、好差评、撤回、备注\n"
             "  reply 办件编号 --text 内容             督办反馈：答复县级督办\n"
@@ -165,7 +169,9 @@ static void usage(FILE *out)
             "  resume CASE                      resume handling\n"
             "  result CASE                      issue the result back to who logged the case "
             "(出件)\n"
-            "  deliver CASE / rate CASE --rating LEVEL / withdraw CASE / note CASE --reason TEXT\n"
+            "  rate CASE --rating LEVEL [--comment TEXT] [--overall N --efficiency N --skill N\n"
+            "       --attitude N] (GB/T 39735's four indicators, 1..5, all four or none)\n"
+            "  deliver CASE / withdraw CASE / note CASE --reason TEXT\n"
             "                         for walk-in cases: delivery, rating, withdrawal, notes\n"
             "  reply CASE --text TEXT                answer the county's supervision order "
             "(督办反馈)\n"
@@ -247,7 +253,7 @@ int main(int argc, char **argv)
                        {"basis", true, NULL},     {"rating", true, NULL}, {"comment", true, NULL},
                        {"client", true, NULL},    {"phone", true, NULL},  {"item", true, NULL},
                        {"note", true, NULL},      {"reply", true, NULL},  {"text", true, NULL},
-                       {"kind", true, NULL}};
+                       {"kind", true, NULL},      TB_RATING_OPTS};
     int nopts = (int)(sizeof opts / sizeof opts[0]);
     const char *pos[2];
     int npos = 0, status = 2;
@@ -414,6 +420,10 @@ int main(int argc, char **argv)
             tb_rating_parse(tb_opt(opts, nopts, "rating"), &a.rating) < 0) {
             fprintf(stderr, TB_TR("错误：%s：%s\n", "error: %s: %s\n"), tb_strerror(-TB_EBADVALUE),
                     tb_opt(opts, nopts, "rating"));
+            goto out;
+        }
+        if (tb_rating_indicators_opts(opts, nopts, a.indicators, &msg) < 0) {
+            fprintf(stderr, TB_TR("错误：%s\n", "error: %s\n"), msg.text);
             goto out;
         }
         if ((rc = township_act(&t, &a)) < 0) {

@@ -208,8 +208,8 @@ static const struct {
 #define NACTIONS (sizeof actions / sizeof actions[0])
 
 /* The fields of a step, as the command line's options give them. */
-static int read_step(json_t *b, tb_act_t *a, char *mats, size_t size, const char **ret_why,
-                     const char **ret_field)
+static int read_step(json_t *b, tb_act_t *a, char *mats, size_t size, tb_msg_t *msg,
+                     const char **ret_why, const char **ret_field)
 {
     int rc;
     *ret_why = NULL;
@@ -249,6 +249,10 @@ static int read_step(json_t *b, tb_act_t *a, char *mats, size_t size, const char
     }
     if (a->type == TB_EV_RATED && tb_web_rating(b, &a->rating) < 0)
         return -TB_EBADVALUE;
+    if (a->type == TB_EV_RATED && tb_web_rating_indicators(b, a->indicators, msg) < 0) {
+        *ret_why = msg->text;
+        return -TB_EBADVALUE;
+    }
     return 0;
 }
 
@@ -266,7 +270,9 @@ static void act(township_web_t *w, const tb_webuser_t *u, const char *id, const 
     char mats[2048];
     tb_act_t a = {.type = actions[k].type, .case_id = id, .actor = u->login};
     const char *why, *field = NULL;
-    int rc = read_step(tb_http_json_body(req), &a, mats, sizeof mats, &why, &field);
+    tb_msg_t m;
+    tb_msg_clear(&m);
+    int rc = read_step(tb_http_json_body(req), &a, mats, sizeof mats, &m, &why, &field);
     if (rc < 0) {
         if (field)
             tb_web_refuse(resp, rc, field, why);

@@ -1,6 +1,7 @@
 /* tongban-village: the village agent's commands and daemon. */
 #include "village.h"
 
+#include "rating_cli.h"
 #include "tb_auditcli.h"
 #include "tb_data.h"
 #include "tb_error.h"
@@ -105,7 +106,9 @@ static void usage(FILE *out)
             "                     登记一条咨询（ZX001）或帮扶求助（BF001）及答复，当场办结\n"
             "  supplement 办件编号 --materials 材料,材料   群众补交材料（补正或容缺材料）\n"
             "  deliver 办件编号   结果已送达群众（送达），办件办结\n"
-            "  rate 办件编号 --rating 等级 [--comment 意见]\n"
+            "  rate 办件编号 --rating 等级 [--comment 意见] [--overall 整体满意度 --efficiency "
+            "服务效率\n"
+            "       --skill 服务水平 --attitude 服务态度]（四项指标 1..5，全填或全不填）\n"
             "  complain 办件编号 [--kind 投诉|咨询] --text 内容   为群众登记投诉，报县级受理\n"
             "                     "
             "好差评（一事一评）：非常满意、满意、基本满意、不满意、非常不满意（或 5..1）\n"
@@ -146,7 +149,8 @@ static void usage(FILE *out)
             "                     reply given; closed at once\n"
             "  supplement CASE --materials A,B   the resident brought materials (missing or owed)\n"
             "  deliver CASE       the result was handed to the resident (送达); the case closes\n"
-            "  rate CASE --rating LEVEL [--comment TEXT]\n"
+            "  rate CASE --rating LEVEL [--comment TEXT] [--overall N --efficiency N --skill N\n"
+            "       --attitude N] (GB/T 39735's four indicators, 1..5, all four or none)\n"
             "  complain CASE [--kind complaint|consult] --text TEXT   file a resident's complaint\n"
             "                     the resident's rating, once per case: very satisfied, "
             "satisfied,\n"
@@ -262,7 +266,7 @@ int main(int argc, char **argv)
                        {"note", true, NULL},      {"json", false, NULL},  {"help", false, NULL},
                        {"materials", true, NULL}, {"reply", true, NULL},  {"rating", true, NULL},
                        {"comment", true, NULL},   {"reason", true, NULL}, {"wait", true, NULL},
-                       {"text", true, NULL},      {"kind", true, NULL}};
+                       {"text", true, NULL},      {"kind", true, NULL},   TB_RATING_OPTS};
     int nopts = (int)(sizeof opts / sizeof opts[0]);
     const char *pos[2];
     int npos = 0;
@@ -337,6 +341,10 @@ int main(int argc, char **argv)
                     "error: %s: %s (use very satisfied, satisfied, basically satisfied, "
                     "dissatisfied, very dissatisfied, or 5..1)\n"),
                 tb_strerror(-TB_EBADVALUE), tb_opt(opts, nopts, "rating"));
+            goto out;
+        }
+        if (tb_rating_indicators_opts(opts, nopts, a.indicators, &msg) < 0) {
+            fprintf(stderr, TB_TR("错误：%s\n", "error: %s\n"), msg.text);
             goto out;
         }
         if ((rc = open_store(&env, &store)) < 0 || sign_in(&env, store, &who, &a.actor, &status))

@@ -188,6 +188,12 @@ static void act(village_web_t *w, const tb_webuser_t *u, const char *id, const c
         refuse(resp, -TB_EBADVALUE);
         return;
     }
+    tb_msg_t m;
+    tb_msg_clear(&m);
+    if (a.type == TB_EV_RATED && tb_web_rating_indicators(b, a.indicators, &m) < 0) {
+        tb_web_refuse(resp, -TB_EBADVALUE, "indicators", m.text);
+        return;
+    }
     tb_store_t *s = NULL;
     if ((rc = tb_web_store(w->env, &s)) < 0 || (rc = village_act(w->env, s, &a)) < 0) {
         tb_store_destroy(&s);

@@ -20,6 +20,15 @@ function h(tag, attrs, ...kids) {
   for (const k of kids.flat()) if (k != null) e.append(k.nodeType ? k : document.createTextNode(String(k)));
   return e;
 }
+
+/* ---- a rating's four offline indicators (GB/T 39735; all four or none) ---- */
+const INDICATORS = [["overall", "整体满意度"], ["efficiency", "服务效率"], ["skill", "服务水平"], ["attitude", "服务态度"]];
+function indicatorFields(levels) {
+  return h("fieldset", { class: "indicators" }, h("legend", {}, T("评价指标（选填：四项全填或全不填）")),
+    INDICATORS.map(([k, n]) => h("label", {}, T(n) + " ", h("select", { id: "ind-" + k, name: k },
+      h("option", { value: "" }, T("不填")), levels.map((r, i) => h("option", { value: String(5 - i) }, T(r)))))));
+}
+const indicatorValues = () => Object.fromEntries(INDICATORS.map(([k]) => [k, document.getElementById("ind-" + k).value]));
 const view = () => document.getElementById("view");
 function show(...nodes) {
   const v = view();

@@ -279,7 +279,7 @@ async function stats() {
   const form = rangeForm(p.from, p.to, (f, t) => (location.hash = link("/stats", Object.assign({}, p, { from: f, to: t, by: by.value, period: period.value }))), [by, period]);
   const csv = h("a", { class: "button noprint", id: "csv", href: "/api/stats?" + new URLSearchParams(Object.assign({}, p, { format: "csv" })), download: "", text: "导出 CSV" });
   show(h("h1", { text: st.scope_name + " · 统计表" }), form, csv, statsTable(st),
-    h("p", { class: "hint", text: "按登记时间（村台账受理时间）统计；亮牌、投诉尚未记录，显示为“—”；申诉成立的差评不计入评议率、满意率、差评率。" }));
+    h("p", { class: "hint", text: "按登记时间（村台账受理时间）统计；亮牌按亮牌时间、亮牌时的经办单位统计；投诉尚未记录，显示为“—”；申诉成立的差评不计入评议率、满意率、差评率。" }));
 }
 
 async function bulletin() {
@@ -288,8 +288,8 @@ async function bulletin() {
   const t = b.total;
   const unitRow = (r) => h("tr", {}, h("td", { text: r.name }), h("td", { class: "n", text: num(r.accepted) }),
     h("td", { class: "n", text: num(r.closed) }), h("td", { class: "n", text: pct(r.on_time_rate) }),
-    h("td", { class: "n", text: num(r.overdue) }), h("td", { class: "n", text: pct(r.satisfied_rate) }));
-  const table = (rows) => h("table", {}, h("thead", {}, h("tr", {}, ["单位", "受理", "办结", "按时办结率", "超期", "满意率"].map((x, i) => h("th", { class: i ? "n" : null, text: x })))), h("tbody", {}, rows.map(unitRow)));
+    h("td", { class: "n", text: num(r.overdue) }), h("td", { class: "n", text: num(r.cards) }), h("td", { class: "n", text: pct(r.satisfied_rate) }));
+  const table = (rows) => h("table", {}, h("thead", {}, h("tr", {}, ["单位", "受理", "办结", "按时办结率", "超期", "亮牌", "满意率"].map((x, i) => h("th", { class: i ? "n" : null, text: x })))), h("tbody", {}, rows.map(unitRow)));
   /* The months as Chinese words (an <input type=month> speaks the browser's language). */
   const months = [];
   for (let [y, m] = today().slice(0, 7).split("-").map(Number), i = 0; i < 36; i++, m === 1 ? (y--, m = 12) : m--)
@@ -301,7 +301,7 @@ async function bulletin() {
     h("article", { class: "bulletin", id: "bulletin" },
       h("h1", { text: b.county + "政务服务月度通报" }), h("p", { style: null, text: b.month }),
       h("h2", { text: "一、总体情况" }),
-      h("p", { text: `本月受理 ${t.accepted} 件，办结 ${t.closed} 件，办结率 ${pct(t.close_rate)}；按时办结率 ${pct(t.on_time_rate)}，提前办结率 ${pct(t.early_rate)}；承诺件平均承诺 ${num(t.avg_promised_days)} 个工作日，实际平均 ${num(t.avg_workdays)} 个工作日，提速 ${pct(t.speedup_rate)}；超期 ${t.overdue} 件；评议率 ${pct(t.rating_rate)}，满意率 ${pct(t.satisfied_rate)}，差评率 ${pct(t.bad_rate)}。村级代办 ${t.entrust} 件、咨询 ${t.consult} 件、帮扶 ${t.help} 件。` }),
+      h("p", { text: `本月受理 ${t.accepted} 件，办结 ${t.closed} 件，办结率 ${pct(t.close_rate)}；按时办结率 ${pct(t.on_time_rate)}，提前办结率 ${pct(t.early_rate)}；承诺件平均承诺 ${num(t.avg_promised_days)} 个工作日，实际平均 ${num(t.avg_workdays)} 个工作日，提速 ${pct(t.speedup_rate)}；超期 ${t.overdue} 件；亮牌 ${t.cards} 张（黄牌 ${t.cards_yellow}，红牌 ${t.cards_red}）；评议率 ${pct(t.rating_rate)}，满意率 ${pct(t.satisfied_rate)}，差评率 ${pct(t.bad_rate)}。村级代办 ${t.entrust} 件、咨询 ${t.consult} 件、帮扶 ${t.help} 件。` }),
       h("h2", { text: "二、各乡镇情况" }), table(b.townships),
       h("h2", { text: "三、表现较好的单位" }), table(b.top),
       h("h2", { text: "四、需要改进的单位" }), table(b.bottom),

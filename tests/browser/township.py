@@ -17,7 +17,7 @@ import time
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from webcheck import browser, check, finish, http_at, sign_in_page, signin  # noqa: E402
@@ -269,6 +269,32 @@ try:
     tw_wait.until(lambda d: "result" in history(walk))
     check("an immediate item granted gets its result at once", "result" in history(walk), history(walk))
     tw.save_screenshot(f"{shots}/township-case-decided.png")
+
+    # Delivered at the window and rated there as GB/T 39735 has it: the five
+    # levels and the four offline indicators, all four or none (the village's words).
+    st, body = http("POST", f"/api/cases/{walk}/deliver", {}, H)
+    check("the walk-in delivered at the window", st == 200, body)
+    tw.refresh()  # the same address: load the case again
+    tw_wait.until(EC.presence_of_element_located((By.ID, "f-rate")))
+    check("the window's rating form has the four indicators",
+          all(tw.find_elements(By.ID, "ind-" + k) for k in ("overall", "efficiency", "skill", "attitude")))
+    tw.find_element(By.ID, "r0").click()  # 非常满意
+    Select(tw.find_element(By.ID, "ind-overall")).select_by_value("5")
+    tw.find_element(By.CSS_SELECTOR, "#f-rate button[type=submit]").click()
+    tw_wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#f-rate .err-rating").text != "")
+    check("one indicator of four: refused on the form, the village's words",
+          "须全部填写或全部不填" in tw.find_element(By.CSS_SELECTOR, "#f-rate .err-rating").text)
+    check("nothing was rated", "rated" not in history(walk), history(walk))
+    for k, v in (("efficiency", "4"), ("skill", "4"), ("attitude", "5")):
+        Select(tw.find_element(By.ID, "ind-" + k)).select_by_value(v)
+    tw.save_screenshot(f"{shots}/township-rating.png")
+    tw.find_element(By.CSS_SELECTOR, "#f-rate button[type=submit]").click()
+    tw_wait.until(lambda d: "rated" in history(walk))
+    tw_wait.until(lambda d: "整体满意度" in text(d, "timeline"))
+    check("the rating with its indicators is in the window's history",
+          "非常满意（整体满意度 非常满意、服务效率 满意、服务水平 满意、服务态度 非常满意）" in text(tw, "timeline"),
+          text(tw, "timeline"))
+    tw.save_screenshot(f"{shots}/township-rated.png")
 
     # Phone-sized screen (390×844): every screen fits its width.
     tw.set_window_size(390, 844)

@@ -17,7 +17,7 @@ from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from webcheck import browser, check, finish, http_at, sign_in_page, signin  # noqa: E402
@@ -174,9 +174,38 @@ try:
         ids.add(drv.execute_script("const e = document.activeElement; return e.id || e.getAttribute('href') || e.textContent.trim();"))
     check("Tab reaches the filters, the search and the case link",
           {"ledger-q", "ledger-item", "ledger-from", "ledger-to", "#/case/" + case_id} <= ids, sorted(i for i in ids if i))
+    # The rating form (GB/T 39735): the five levels and the four offline
+    # indicators, all four or none.  A consultation answered on the spot is
+    # closed at once, so it can be rated here.
+    st, body = http("POST", "/api/cases", {"client": "赵六", "phone": "13607961111", "item": "ZX001",
+                                           "reply": "已当场解答"}, H)
+    rated = body.get("case_id", "") if isinstance(body, dict) else ""
+    check("a consultation answered on the spot", st in (200, 201) and rated != "", body)
+    drv.get(base + "/#/case/" + rated)
+    wait.until(EC.presence_of_element_located((By.ID, "rate")))
+    check("the rating form has the four indicators",
+          all(drv.find_elements(By.ID, "ind-" + k) for k in ("overall", "efficiency", "skill", "attitude")))
+    drv.find_element(By.ID, "r1").click()  # 满意
+    Select(drv.find_element(By.ID, "ind-overall")).select_by_value("4")
+    Select(drv.find_element(By.ID, "ind-efficiency")).select_by_value("5")
+    drv.find_element(By.CSS_SELECTOR, "#rate button[type=submit]").click()
+    wait.until(lambda d: "四项评价指标" in d.find_element(By.ID, "toast").text)
+    check("two indicators of four: the same words as the command line",
+          "须全部填写或全部不填" in drv.find_element(By.ID, "toast").text, drv.find_element(By.ID, "toast").text)
+    check("nothing was rated", http("GET", "/api/cases/" + rated)[1].get("rating") in (0, None))
+    Select(drv.find_element(By.ID, "ind-skill")).select_by_value("4")
+    Select(drv.find_element(By.ID, "ind-attitude")).select_by_value("3")
+    drv.save_screenshot(f"{shots}/village-rating.png")
+    drv.find_element(By.CSS_SELECTOR, "#rate button[type=submit]").click()
+    wait.until(lambda d: "整体满意度" in d.find_element(By.ID, "timeline").text)
+    check("the rating with its indicators is in the history",
+          "满意（整体满意度 满意、服务效率 非常满意、服务水平 满意、服务态度 基本满意）"
+          in drv.find_element(By.ID, "timeline").text, drv.find_element(By.ID, "timeline").text)
+    drv.save_screenshot(f"{shots}/village-rated.png")
 finally:
     drv.quit()
 
 st, after = http("GET", "/api/cases")
-check("exactly one case was logged through the page", st == 200 and len(after["cases"]) == 1, after)
+check("exactly one case was logged through the page (and the consultation rated above by the API)",
+      st == 200 and len([c for c in after["cases"] if c.get("item_code") != "ZX001"]) == 1, after)
 finish()

@@ -51,6 +51,9 @@ eq "a seq beyond the next is not taken" yes "$(seen gap_held)"
 eq "then both are applied in order" yes "$(seen gap_applied)"
 eq "the same event again under a new seq is consumed" yes "$(seen dup_event_acked)"
 eq "... and not refused" no "$(seen dup_event_rejected)"
+eq "a rating with three of the four indicators: REJECTED by the township, malformed" \
+    "REJECT_MALFORMED $TOWN yes match" \
+    "$(seen indicators_code) $(seen indicators_by) $(seen indicators_reason) $(seen indicators_digest)"
 eq "times in seconds: REJECTED, bad time" REJECT_BAD_TIME "$(seen seconds_code)"
 eq "a malformed phone: REJECTED, bad phone" REJECT_BAD_PHONE "$(seen phone_code)"
 eq "a case id without zero padding: REJECTED, bad case id" REJECT_BAD_CASE_ID "$(seen caseid_code)"
@@ -76,7 +79,8 @@ eq "a flood of 100 refused items is consumed" yes "$(seen flood_acked)"
 answered=$(sqlite3 "$WORK/t/$TOWN.db" "SELECT count(*) FROM events WHERE type = 18 AND origin_node = '$TOWN'")
 unanswered=$(sqlite3 "$WORK/t/$TOWN.db" "SELECT value FROM counters WHERE name = 'unanswered $VIL'")
 echo "# flood: ${answered} answered, ${unanswered} only counted, $(seen flood_seconds) s"
-eq "every refused item is answered or counted as unanswered" 105 "$((answered + ${unanswered:-0}))"
+# 106 refused at the township: seconds, phone, caseid, entitled, reused, indicators, the flood's 100.
+eq "every refused item is answered or counted as unanswered" 106 "$((answered + ${unanswered:-0}))"
 eq "the village heard every answer the township made" "$answered" "$(seen flood_answers)"
 ok "the answers are limited: at most 60 in a minute (two minutes at most here)" \
     test "$answered" -le 120 -a "${unanswered:-0}" -gt 0
@@ -92,7 +96,7 @@ eq "... naming the refused bytes, with the county's words" "match yes" \
     "$(seen complaint2_digest) $(seen complaint2_words)"
 eq "the county has it as a complaint to accept, filed by the village" "$a filed $VIL complaint" \
     "$("$C" complaint list --place $COUNTY --db "$DB" --json | jq -r '.[0] | "\(.case_id) \(.state) \(.filed_by) \(.kind)"')"
-eq "the township counted every refused item against the village" 105 \
+eq "the township counted every refused item against the village" 106 \
     "$(sqlite3 "$WORK/t/$TOWN.db" "SELECT value FROM counters WHERE name='refused $VIL'")"
 ok "the township's drop lines name the village and the reason" \
     grep -q "message from $VIL refused: 电话号码格式不符\|message from $VIL refused: bad phone" "$WORK/town.log"

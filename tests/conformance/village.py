@@ -239,6 +239,13 @@ def main():
     r = expect_rejection(v, "complaint2", sc2, bc2, seconds=40)
     note("complaint2_words", "yes" if r is not None and "已有未办结的投诉" in r.reason else "no")
 
+    # 4c. A rating with three of GB/T 39735's four indicators (CaseEvent 50..53,
+    #     all four or none, issue 11): malformed, refused by the township.
+    sr, br = v.event(case_id=a, type=pb.EVENT_RATED, actor="外包团队", at_ms=now_ms(), rating=4,
+                     rating_overall=4, rating_efficiency=4, rating_skill=4)
+    v.queue(br)
+    expect_rejection(v, "indicators", sr, br)
+
     # 5. Malformed items, each answered with REJECTED and its code.
     b = v.case_id()
     s6, b6 = logged(v, b, at=int(time.time()))  # seconds, not milliseconds

@@ -77,3 +77,24 @@ INSERT INTO case_events(origin_node, origin_seq, case_id, type, type_name, actor
 ('360826100000', 1, '360826100001-20260922-0001', 3, 'received', '窗口李', '2026-09-23 08:30+08', '', '', '360826100000', true, ''),
 ('360826100000', 2, '360826100001-20260922-0001', 4, 'accepted', '窗口李', '2026-09-24 10:00+08', '', '', '360826100000', true, ''),
 ('360826100000', 3, '360826100001-20260922-0001', 14, 'delivered', '窗口李', '2026-10-09 16:00+08', '', '', '360826100000', true, '');
+
+-- 亮牌: cards as the county's timer writes them (all cleared since, so the
+-- cards open now stay those the test adds later).  Counted by the day the
+-- card was raised (China time) and the unit holding the case then:
+--   I  白凤社区's case in pre-review at 澄江镇: yellow Wed Sep 30 00:00   澄江镇, September
+--   J  in pre-review at 澄江镇: yellow Tue Oct 13 00:00                 澄江镇, October
+--   E  accepted at 桥头镇: yellow Tue Oct 20 00:00, red Thu Oct 22 00:00 桥头镇, October
+--   F  at 桥头镇: red Sat Oct 31 23:59:59, the range's last second      桥头镇, October
+--   F  again Sun Nov 1 00:00: after the range, not counted
+--   L  another county's holder on Oct 10: outside the scope, not counted
+-- Sep 1 - Oct 31: 3 yellow, 2 red; 澄江镇 2 yellow; 桥头镇 1 yellow, 2 red;
+-- September 1 (yellow), October 4 (2 yellow, 2 red).
+INSERT INTO cards(id, case_id, level, kind, raised_at, due_at, holder, responsible, cleared_at,
+                  cleared_why) VALUES
+(801, '360826100002-20260929-0002', 'yellow', 'prereview', '2026-09-30 00:00+08', '2026-10-08 23:59:59.999+08', '360826100000', '窗口李', '2026-10-08 09:00+08', 'refused'),
+(802, '360826100001-20261010-0001', 'yellow', 'prereview', '2026-10-13 00:00+08', '2026-10-13 23:59:59.999+08', '360826100000', '', '2026-10-14 00:00+08', 'limits'),
+(803, '360826102001-20261008-0001', 'yellow', 'deadline', '2026-10-20 00:00+08', '2026-10-21 23:59:59.999+08', '360826102000', '窗口周', '2026-10-22 00:00+08', 'red'),
+(804, '360826102001-20261008-0001', 'red', 'deadline', '2026-10-22 00:00+08', '2026-10-21 23:59:59.999+08', '360826102000', '窗口周', '2026-10-23 00:00+08', 'limits'),
+(805, '360826102001-20261009-0001', 'red', 'deadline', '2026-10-31 23:59:59+08', '2026-10-22 23:59:59.999+08', '360826102000', '', '2026-10-31 23:59:59.5+08', 'paused'),
+(806, '360826102001-20261009-0001', 'red', 'deadline', '2026-11-01 00:00+08', '2026-10-22 23:59:59.999+08', '360826102000', '', '2026-11-01 00:00:01+08', 'paused'),
+(807, '360827100001-20260922-0001', 'yellow', 'deadline', '2026-10-10 00:00+08', '2026-10-15 23:59:59.999+08', '360827100000', '', '2026-10-10 00:00:01+08', 'closed');

@@ -173,6 +173,22 @@ clock_at "2026-10-22 10:00"
 sleep 1.5
 eq "P: an answered order is not urged" "" "$(sup_col "$P" urged_at)"
 eq "P: the reply did not change the case's state" accepted "$(cstate "$P" state)"
+# 亮牌 in the statistics: the cards raised above on the injected clock, by
+# the month each was raised and the township holding the case then (both
+# cases at 澄江镇 the whole time).  September: P yellow (pre-review) 09-29.
+# October: P red (pre-review) 10-01; P and M yellow on 10-09 (yellow_days 3)
+# and again on 10-12; P red on 10-13 (due Mon 10-12: LD001's 3 working days
+# from 10-08 are 10-09, Sat 10-10, 10-12; raised at the first tick after the
+# clock jumped to 23:59:57), M red 10-14.  8 cards: 5 yellow, 3 red, as listed.
+cards_by() { "$C" report --from 2026-09-01 --to 2026-10-31 "$@" --place $COUNTY --db "$DB" --json; }
+county cards --json | jq -r '.[] | "# card \(.id) \(.level) \(.kind) \(.case_id) \(.holder) \(.raised_ms / 1000 + 28800 | floor | todate[0:16])"'
+eq "report: 8 cards raised, as many as listed" "$(county cards --json | jq -c '[length, (map(select(.level == "yellow")) | length), (map(select(.level == "red")) | length)]')" \
+    "$(cards_by | jq -c '.total | [.cards, .cards_yellow, .cards_red]')"
+eq "report: 亮牌 by month of raising and the township holding the case" \
+    "[[\"$TOWN\",\"2026-09\",1,0],[\"$TOWN\",\"2026-10\",4,3]]" \
+    "$(cards_by --by township --month | jq -c '[.rows[] | [.unit, .period, .cards_yellow, .cards_red]]')"
+eq "report: the day P turned red" '[0,1]' \
+    "$("$C" report --from 2026-10-01 --to 2026-10-01 --place $COUNTY --db "$DB" --json | jq -c '.total | [.cards_yellow, .cards_red]')"
 # The card timer is armed for boundaries, never for an instant already past:
 # the county did a few hundred batches in this test, not millions (it once
 # spun on a stale 催办 boundary).

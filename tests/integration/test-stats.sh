@@ -47,7 +47,11 @@ eq "承诺件: count, average working days, promised, 提速率" '[3,8.6667,10,0
 eq "overdue and open" '[2,3]' "$(t '.total | [.overdue, .open]')"
 eq "评议率 满意率 差评率" '[0.75,0.6667,0.3333]' \
     "$(t '.total | [.rating_rate, (.satisfied_rate*10000|round/10000), (.bad_rate*10000|round/10000)]')"
-eq "not recorded yet: null, never invented" '[null,null]' "$(t '.total | [.cards, .complaints]')"
+# 亮牌 (the scenario's cards): raised Sep 1 - Oct 31 in 泰和县: I, J, E yellow; E, F red
+# (F's second card on Nov 1 and another county's card are not counted).
+eq "亮牌: the cards raised in the range, all and by level" '[5,3,2]' \
+    "$(t '.total | [.cards, .cards_yellow, .cards_red]')"
+eq "complaints: not from this statement, null, never invented" 'null' "$(t '.total.complaints')"
 eq "B's 差评 opened a rectification, not revisited nor rectified yet: 0 of 1" '[0,0]' \
     "$(t '.total | [.rectify_rate, .revisit_rate]')"
 
@@ -59,14 +63,22 @@ eq "澄江镇: entrusted, accepted, closed, on time, 提速率, open" '[5,3,3,1,
 eq "桥头镇: closed late, no rating: rates null" '[3,1,0,-0.1,2,null]' \
     "$(jq -c ".rows[] | select(.unit == \"$TOWN2\") | [.accepted, .closed, .on_time_rate, (.speedup_rate*10000|round/10000), .overdue, .satisfied_rate]" <<<"$J")"
 eq "by township: the total is the county's" '[6,4]' "$(jq -c '.total | [.accepted, .closed]' <<<"$J")"
+eq "亮牌 by the township holding the case then: 澄江镇 2 yellow; 桥头镇 1 yellow, 2 red" \
+    "[[\"$TOWN\",2,0],[\"$TOWN2\",1,2]]" "$(jq -c '[.rows[] | [.unit, .cards_yellow, .cards_red]]' <<<"$J")"
 
 J=$("$C" "${R[@]}" --month --json)
-eq "by month: September and October" '[["2026-09",5,4,4],["2026-10",3,2,0]]' \
-    "$(jq -c '[.rows[] | [.period, .entrust, .accepted, .closed]]' <<<"$J")"
+eq "by month: September and October (cards by the month they were raised)" \
+    '[["2026-09",5,4,4,1],["2026-10",3,2,0,4]]' \
+    "$(jq -c '[.rows[] | [.period, .entrust, .accepted, .closed, .cards]]' <<<"$J")"
+J=$("$C" report --from 2026-10-31 --to 2026-10-31 --by township --json)
+eq "a day with cards but no case logged: a row of its own (F's red at 23:59:59)" \
+    "[[\"$TOWN2\",0,1,null]]" "$(jq -c '[.rows[] | [.unit, .accepted, .cards_red, .close_rate]]' <<<"$J")"
 J=$("$C" "${R[@]}" --by village --scope $TOWN --json)
 eq "by village inside 澄江镇 (the window's walk-ins under the township)" \
     "$TOWN:1,360826100001:1,360826100002:1" \
     "$(jq -r '[.rows[] | "\(.unit):\(.accepted)"] | join(",")' <<<"$J")"
+eq "亮牌 by village: under the township window holding I and J then, not their villages" \
+    "$TOWN:2,360826100001:0,360826100002:0" "$(jq -r '[.rows[] | "\(.unit):\(.cards)"] | join(",")' <<<"$J")"
 J=$("$C" "${R[@]}" --by item --json)
 eq "by item: names from the catalog" "BF001 0,JS001 1,NB001 5,ZX001 0" \
     "$(jq -r '[.rows[] | "\(.unit) \(.accepted)"] | join(",")' <<<"$J")"
@@ -77,16 +89,18 @@ eq "one day: the make-up Saturday's pre-review case" '[1,0,1]' "$(jq -c '.total 
 CSV=$("$C" "${R[@]}" --by township --day --csv)
 eq "CSV: the header" "unit,name,period,entrust,consult,help,accepted,closed,close_rate" \
     "$(head -n 1 <<<"$CSV" | cut -d, -f1-9 | tr -d '\r')"
-# Days with business: 澄江镇 Sep 22, 29, 30, Oct 8, 10; 桥头镇 Sep 25, Oct 8, 9.
-eq "CSV: per day kept, the total last" "8 total" "$(python3 -c '
+# Days with business: 澄江镇 Sep 22, 29, 30, Oct 8, 10; 桥头镇 Sep 25, Oct 8, 9;
+# and days with cards only: 澄江镇 Oct 13; 桥头镇 Oct 20, 22, 31.
+eq "CSV: per day kept, the total last" "12 total 5" "$(python3 -c '
 import csv, sys
 rows = list(csv.DictReader(sys.stdin))
-print(len(rows) - 1, rows[-1]["unit"])' <<<"$CSV")"
+print(len(rows) - 1, rows[-1]["unit"], rows[-1]["cards"])' <<<"$CSV")"
 eq "CSV: 澄江镇 on 2026-09-30 (C accepted and closed, G a consultation)" "1,1,1" "$(python3 -c '
 import csv, sys
 r = [r for r in csv.DictReader(sys.stdin) if r["unit"] == "'$TOWN'" and r["period"] == "2026-09-30"][0]
 print(",".join([r["accepted"], r["consult"], r["closed"]]))' <<<"$CSV")"
 eq "a table for people: 受理数 of the county's row and of the total" "2" "$("$C" "${R[@]}" | grep -c '受理数 6')"
+eq "a table for people: 亮牌数, 黄牌, 红牌" "2" "$("$C" "${R[@]}" | grep -c '亮牌数 5;  黄牌 3;  红牌 2')"
 
 # Refusals: exit 1, the reason, nothing written.
 pgstate() { sql "SELECT count(*), max(updated_at) FROM cases" -c "SELECT count(*) FROM county_commands"; }
@@ -138,8 +152,12 @@ eq "a case's timeline across tiers (A's events in the scenario)" "200 logged sub
     "$(web a GET /api/case/360826100001-20260922-0001 | { read -r st; echo "$st $(jq -r '[.history[].event] | join(" ")')"; })"
 eq "the view is audited with the login" "sup dashboard" \
     "$(sql "SELECT actor || ' ' || what FROM view_audit WHERE case_id = '360826100001-20260922-0001'")"
-eq "the auditor sees only 桥头镇 by default" "$TOWN2 3" \
-    "$(body b GET "/api/stats?$Q" | jq -r '"\(.scope) \(.total.accepted)"')"
+eq "the auditor sees only 桥头镇 by default (and its 3 cards)" "$TOWN2 3 3" \
+    "$(body b GET "/api/stats?$Q" | jq -r '"\(.scope) \(.total.accepted) \(.total.cards)"')"
+eq "the API's 亮牌 are the command's" "$("$C" "${R[@]}" --by township --json | jq -c '.total')" \
+    "$(body a GET "/api/stats?$Q&by=township" | jq -c '.total')"
+eq "the October bulletin: its cards, yellow and red" "4 2 2" \
+    "$(body a GET "/api/bulletin?month=2026-10" | jq -r '.total | "\(.cards) \(.cards_yellow) \(.cards_red)"')"
 eq "the overview answers with the units below the scope" "township" "$(body a GET /api/overview | jq -r .by)"
 # The cards open now (table cards of migration 008, written here as the
 # county writes them): one red in 桥头镇, one yellow in 澄江镇, one cleared.

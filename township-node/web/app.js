@@ -258,8 +258,9 @@ async function viewCase(id) {
         h("button", { type: "submit", class: "primary", id: "do-" + name }, T(label))));
   if (steps.has("rate"))
     forms.push(h("form", { class: "card", id: "f-rate", onsubmit: step("rate", "f-rate", () => ({
-      rating: 5 - RATINGS.indexOf(document.querySelector("#f-rate input:checked")?.value ?? ""), comment: val("#rate-comment") })) },
+      rating: 5 - RATINGS.indexOf(document.querySelector("#f-rate input:checked")?.value ?? ""), comment: val("#rate-comment"), ...indicatorValues() })) },
       h("h2", {}, T("评价")), RATINGS.map((r, i) => h("label", {}, h("input", { type: "radio", name: "rating", value: r, id: "r" + i }), T(r))),
+      indicatorFields(RATINGS),
       err("rating"), h("label", { for: "rate-comment" }, T("意见")), h("textarea", { id: "rate-comment", maxlength: 2000 }),
       err("form"), h("button", { type: "submit", class: "primary" }, T("提交"))));
   if (steps.has("withdraw"))

@@ -127,9 +127,10 @@ async function viewCase(id) {
   if (!c.rating && c.state === "closed") {
     actions.push(h("form", { class: "card", id: "rate", onsubmit: act("rate", () => ({
       rating: 5 - RATINGS.indexOf(document.querySelector("#rate input:checked")?.value ?? ""),
-      comment: document.getElementById("rate-comment").value })) },
+      comment: document.getElementById("rate-comment").value, ...indicatorValues() })) },
       h("h2", {}, T("评价")),
       RATINGS.map((r, i) => h("label", {}, h("input", { type: "radio", name: "rating", value: r, id: "r" + i }), T(r))),
+      indicatorFields(RATINGS),
       h("label", { for: "rate-comment" }, T("意见")), h("textarea", { id: "rate-comment", maxlength: 2000 }),
       h("button", { type: "submit", class: "primary" }, T("提交"))));
   }
