@@ -31,6 +31,8 @@ typedef struct {
     bool has_epoch;    /* epoch below was read from the store (or set in the open batch) */
     uint64_t epoch;    /* the peer's current store epoch (0: none known) */
     uint64_t replayed; /* the last retired epoch seen (and told) from this peer */
+    bool resetting;    /* async: a new epoch's reset is queued; nothing in or out until the
+                        * backend makes the engine anew over the reset link */
     bool need_ack;
     /* asynchronous backends */
     uint64_t cursor_batch; /* the cursor the batch being assembled or in flight writes */
@@ -217,6 +219,8 @@ static int check_epoch(tb_linkeng_t *self, peer_t *p, uint64_t e)
             return rc;
         p->has_epoch = true;
     }
+    if (p->resetting)
+        return -EAGAIN; /* the peer resends once the reset committed */
     if (p->epoch == e)
         return 0;
     if (p->replayed == e)
@@ -234,6 +238,23 @@ static int check_epoch(tb_linkeng_t *self, peer_t *p, uint64_t e)
         }
         if ((rc = load_cursor(self, p)) < 0)
             return rc;
+    }
+    if (self->store.async) {
+        /* The backend puts the epoch (and the reset) in its next batch.  A
+         * reset cannot share that batch with the new store's messages (its
+         * cursor goes to 0 after the old store's last ones are applied), so
+         * this peer is left alone until the backend, after the commit, makes
+         * the engine anew over the reset link; the peer retransmits. */
+        if ((rc = self->store.epoch_set(self->st, p->code, e, reset)) < 0)
+            return rc;
+        if (reset) {
+            p->resetting = true;
+            if (self->env.on_epoch)
+                self->env.on_epoch(self->env.ctx, p->code, p->epoch, e, false);
+            return -EAGAIN;
+        }
+        p->epoch = e;
+        return 0;
     }
     if ((rc = open_tx(self)) < 0 || (rc = self->store.epoch_set(self->st, p->code, e, reset)) < 0) {
         fail(self, rc);
@@ -371,7 +392,7 @@ void tb_linkeng_flush(tb_linkeng_t *self)
     for (size_t i = 0; i < self->npeers; i++) {
         peer_t *p = &self->peers[i];
         uint64_t from, to;
-        if (!p->has_tx || !tb_link_tx_due(&p->tx, t, self->env.window, &from, &to))
+        if (!p->has_tx || p->resetting || !tb_link_tx_due(&p->tx, t, self->env.window, &from, &to))
             continue;
         emit_t e = {self, p, from, from - 1, false};
         int rc = self->store.read(self->st, p->code, from, to, on_emit, &e);
@@ -384,7 +405,7 @@ void tb_linkeng_flush(tb_linkeng_t *self)
     }
     for (size_t i = 0; i < self->npeers; i++) {
         peer_t *p = &self->peers[i];
-        if (p->need_ack && p->has_cursor &&
+        if (p->need_ack && p->has_cursor && !p->resetting &&
             send_env(self, p->code, TONGBAN__V1__KIND__KIND_ACK, 0, p->cursor_done, NULL, 0) == 0)
             p->need_ack = false;
     }
