@@ -205,6 +205,13 @@ static void on_data(tb_linkeng_t *self, peer_t *p, const tb_env_t *env)
     p->cursor = env->seq;
 }
 
+/* env.on_epoch, when the daemon gave one: p's epoch is still the old one. */
+static void tell_epoch(tb_linkeng_t *self, const peer_t *p, uint64_t e, bool replay)
+{
+    if (self->env.on_epoch)
+        self->env.on_epoch(self->env.ctx, p->code, p->epoch, e, replay);
+}
+
 /* The envelope carries the sender's epoch e (non-zero): 0 to go on with it,
  * or negative to drop it whole (a retired epoch, or the store failed: the
  * sender retransmits).  A new epoch from a peer we knew under another one
@@ -232,8 +239,7 @@ static int check_epoch(tb_linkeng_t *self, peer_t *p, uint64_t e)
             return rc;
         if (retired) {
             p->replayed = e;
-            if (self->env.on_epoch)
-                self->env.on_epoch(self->env.ctx, p->code, p->epoch, e, true);
+            tell_epoch(self, p, e, true);
             return -TB_EPROTO;
         }
         if ((rc = load_cursor(self, p)) < 0)
@@ -249,8 +255,7 @@ static int check_epoch(tb_linkeng_t *self, peer_t *p, uint64_t e)
             return rc;
         if (reset) {
             p->resetting = true;
-            if (self->env.on_epoch)
-                self->env.on_epoch(self->env.ctx, p->code, p->epoch, e, false);
+            tell_epoch(self, p, e, false);
             return -EAGAIN;
         }
         p->epoch = e;
@@ -264,8 +269,7 @@ static int check_epoch(tb_linkeng_t *self, peer_t *p, uint64_t e)
         p->cursor = 0;       /* committed as 0 with the batch (drained) */
         p->has_tx = false;   /* re-read from the renumbered outbox after it */
         p->need_ack = false; /* nothing of the new store applied yet */
-        if (self->env.on_epoch)
-            self->env.on_epoch(self->env.ctx, p->code, p->epoch, e, false);
+        tell_epoch(self, p, e, false);
     }
     p->epoch = e;
     return 0;

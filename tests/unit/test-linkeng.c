@@ -279,18 +279,6 @@ static int as_epoch_set(void *st, const char *peer, uint64_t epoch, bool reset)
         f->committed.epoch = epoch; /* the backend answers from memory at once */
     return 0;
 }
-static const tb_linkeng_store_t async_epoch_store = {
-    .cursor_get = st_cursor_get,
-    .apply = as_apply,
-    .cursor_set = st_cursor_set,
-    .ack = st_ack,
-    .heads = as_heads,
-    .read = as_read,
-    .epoch_get = st_epoch_get,
-    .epoch_retired = st_epoch_retired,
-    .epoch_set = as_epoch_set,
-    .async = true,
-};
 
 /* ---- the fake wire and clock ---- */
 static int w_send(void *ctx, const char *dest, Tongban__V1__Kind kind, uint64_t seq, uint64_t ack,
@@ -342,8 +330,10 @@ static fix_t *fix_new(uint64_t out_last, uint32_t window, tb_fault_t *fault)
     assert_rc(tb_linkeng_new(&fake_store, f, &env, &f->eng), 0);
     return f;
 }
-/* The engine over the asynchronous fake, with notes and the peer filter. */
-static fix_t *fix_async(uint64_t out_last, tb_fault_t *fault)
+static void w_epoch(void *ctx, const char *peer, uint64_t old_epoch, uint64_t new_epoch,
+                    bool replay);
+/* The engine over an asynchronous fake, with notes and the peer filter. */
+static fix_t *fix_async_on(const tb_linkeng_store_t *store, uint64_t out_last, tb_fault_t *fault)
 {
     fix_t *f = calloc(1, sizeof *f);
     assert_non_null(f);
@@ -356,9 +346,14 @@ static fix_t *fix_async(uint64_t out_last, tb_fault_t *fault)
                             .fault = fault,
                             .ctx = f,
                             .window = 256,
-                            .accept_peer = w_accept};
-    assert_rc(tb_linkeng_new(&async_store, f, &env, &f->eng), 0);
+                            .accept_peer = w_accept,
+                            .on_epoch = w_epoch};
+    assert_rc(tb_linkeng_new(store, f, &env, &f->eng), 0);
     return f;
+}
+static fix_t *fix_async(uint64_t out_last, tb_fault_t *fault)
+{
+    return fix_async_on(&async_store, out_last, fault);
 }
 /* The backend assembles a batch of everything accepted: the engine adds the
  * cursors and acks to its statements (the fake's open transaction). */
@@ -413,23 +408,6 @@ static fix_t *fix_epoch(uint64_t out_last)
                             .window = 256,
                             .on_epoch = w_epoch};
     assert_rc(tb_linkeng_new(&epoch_store, f, &env, &f->eng), 0);
-    return f;
-}
-/* The engine over the asynchronous fake with epochs. */
-static fix_t *fix_async_epoch(uint64_t out_last)
-{
-    fix_t *f = calloc(1, sizeof *f);
-    assert_non_null(f);
-    f->out_last = f->mem_upto = out_last;
-    f->now = 1000000;
-    f->wire_fd = -1;
-    tb_linkeng_env_t env = {.send = w_send,
-                            .now_ms = w_now,
-                            .note = w_note,
-                            .ctx = f,
-                            .window = 256,
-                            .on_epoch = w_epoch};
-    assert_rc(tb_linkeng_new(&async_epoch_store, f, &env, &f->eng), 0);
     return f;
 }
 static void fix_free(fix_t *f)
@@ -1128,7 +1106,11 @@ static void test_epoch_reset_rolled_back(void **state)
 static void test_async_epoch_reset(void **state)
 {
     (void)state;
-    fix_t *f = fix_async_epoch(3);
+    tb_linkeng_store_t st = async_store; /* copied by the engine */
+    st.epoch_get = st_epoch_get;
+    st.epoch_retired = st_epoch_retired;
+    st.epoch_set = as_epoch_set;
+    fix_t *f = fix_async_on(&st, 3, NULL);
     deliver_e(f, PEER, TONGBAN__V1__KIND__KIND_DATA, 1, 0, EPOCH_A);
     tb_linkeng_drained(f->eng);
     assert_int_equal(f->epoch_sets, 1); /* a first epoch: recorded */
