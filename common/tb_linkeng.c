@@ -31,6 +31,8 @@ typedef struct {
     bool has_epoch;    /* epoch below was read from the store (or set in the open batch) */
     uint64_t epoch;    /* the peer's current store epoch (0: none known) */
     uint64_t replayed; /* the last retired epoch seen (and told) from this peer */
+    bool resetting;    /* async: a new epoch's reset is queued; nothing in or out until the
+                        * backend makes the engine anew over the reset link */
     bool need_ack;
     /* asynchronous backends */
     uint64_t cursor_batch; /* the cursor the batch being assembled or in flight writes */
@@ -203,6 +205,13 @@ static void on_data(tb_linkeng_t *self, peer_t *p, const tb_env_t *env)
     p->cursor = env->seq;
 }
 
+/* env.on_epoch, when the daemon gave one: p's epoch is still the old one. */
+static void tell_epoch(tb_linkeng_t *self, const peer_t *p, uint64_t e, bool replay)
+{
+    if (self->env.on_epoch)
+        self->env.on_epoch(self->env.ctx, p->code, p->epoch, e, replay);
+}
+
 /* The envelope carries the sender's epoch e (non-zero): 0 to go on with it,
  * or negative to drop it whole (a retired epoch, or the store failed: the
  * sender retransmits).  A new epoch from a peer we knew under another one
@@ -217,6 +226,8 @@ static int check_epoch(tb_linkeng_t *self, peer_t *p, uint64_t e)
             return rc;
         p->has_epoch = true;
     }
+    if (p->resetting)
+        return -EAGAIN; /* the peer resends once the reset committed */
     if (p->epoch == e)
         return 0;
     if (p->replayed == e)
@@ -228,12 +239,27 @@ static int check_epoch(tb_linkeng_t *self, peer_t *p, uint64_t e)
             return rc;
         if (retired) {
             p->replayed = e;
-            if (self->env.on_epoch)
-                self->env.on_epoch(self->env.ctx, p->code, p->epoch, e, true);
+            tell_epoch(self, p, e, true);
             return -TB_EPROTO;
         }
         if ((rc = load_cursor(self, p)) < 0)
             return rc;
+    }
+    if (self->store.async) {
+        /* The backend puts the epoch (and the reset) in its next batch.  A
+         * reset cannot share that batch with the new store's messages (its
+         * cursor goes to 0 after the old store's last ones are applied), so
+         * this peer is left alone until the backend, after the commit, makes
+         * the engine anew over the reset link; the peer retransmits. */
+        if ((rc = self->store.epoch_set(self->st, p->code, e, reset)) < 0)
+            return rc;
+        if (reset) {
+            p->resetting = true;
+            tell_epoch(self, p, e, false);
+            return -EAGAIN;
+        }
+        p->epoch = e;
+        return 0;
     }
     if ((rc = open_tx(self)) < 0 || (rc = self->store.epoch_set(self->st, p->code, e, reset)) < 0) {
         fail(self, rc);
@@ -243,8 +269,7 @@ static int check_epoch(tb_linkeng_t *self, peer_t *p, uint64_t e)
         p->cursor = 0;       /* committed as 0 with the batch (drained) */
         p->has_tx = false;   /* re-read from the renumbered outbox after it */
         p->need_ack = false; /* nothing of the new store applied yet */
-        if (self->env.on_epoch)
-            self->env.on_epoch(self->env.ctx, p->code, p->epoch, e, false);
+        tell_epoch(self, p, e, false);
     }
     p->epoch = e;
     return 0;
@@ -371,7 +396,7 @@ void tb_linkeng_flush(tb_linkeng_t *self)
     for (size_t i = 0; i < self->npeers; i++) {
         peer_t *p = &self->peers[i];
         uint64_t from, to;
-        if (!p->has_tx || !tb_link_tx_due(&p->tx, t, self->env.window, &from, &to))
+        if (!p->has_tx || p->resetting || !tb_link_tx_due(&p->tx, t, self->env.window, &from, &to))
             continue;
         emit_t e = {self, p, from, from - 1, false};
         int rc = self->store.read(self->st, p->code, from, to, on_emit, &e);
@@ -384,7 +409,7 @@ void tb_linkeng_flush(tb_linkeng_t *self)
     }
     for (size_t i = 0; i < self->npeers; i++) {
         peer_t *p = &self->peers[i];
-        if (p->need_ack && p->has_cursor &&
+        if (p->need_ack && p->has_cursor && !p->resetting &&
             send_env(self, p->code, TONGBAN__V1__KIND__KIND_ACK, 0, p->cursor_done, NULL, 0) == 0)
             p->need_ack = false;
     }

@@ -86,14 +86,19 @@ typedef struct {
     /* Read the outbox to peer, seqs from..to, through emit. */
     int (*read)(void *st, const char *peer, uint64_t from, uint64_t to, tb_linkeng_emit_fn emit,
                 void *arg);
-    /* Optional, synchronous backends only (NULL: the backend keeps no epochs
-     * and none is checked).  Link epochs (proto Envelope.epoch): epoch_get
+    /* Optional (NULL: the backend keeps no epochs and none is checked).
+     * Link epochs (proto Envelope.epoch): epoch_get
      * gives peer's current epoch (0: none known yet); epoch_retired whether
      * epoch is one peer had before its current one (*ret 1) or not (0);
      * epoch_set, in the batch's transaction, makes epoch peer's current one
      * and retires the one before, and with reset also puts the receive cursor
      * of peer back to 0 and renumbers the outbox to peer: what peer never
-     * acknowledged stays, as seqs 1.. in the same order, acked 0. */
+     * acknowledged stays, as seqs 1.. in the same order, acked 0.
+     * An asynchronous backend answers epoch_get and epoch_retired from memory
+     * and puts epoch_set in its next batch, after the batch's cursors; after a
+     * reset the engine drops everything from and to that peer (the peer
+     * retransmits) until the backend, once that batch committed, makes a new
+     * engine over the reset link. */
     int (*epoch_get)(void *st, const char *peer, uint64_t *ret_epoch);
     int (*epoch_retired)(void *st, const char *peer, uint64_t epoch, int *ret);
     int (*epoch_set)(void *st, const char *peer, uint64_t epoch, bool reset);

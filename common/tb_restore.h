@@ -40,7 +40,8 @@ int tb_restore_replace(tb_store_t *store, const tb_event_msg_t *ev, const uint8_
 int tb_restore_apply(tb_store_t *store, const Tongban__V1__RestoreAnswer *a);
 
 /* Queue to node (a child of this store's node) everything this store holds of
- * it, then the RestoreAnswer; *ret (may be NULL) gets the answer's numbers
+ * it (data versions, its account lists, its cases' events and statuses),
+ * then the RestoreAnswer; *ret (may be NULL) gets the answer's numbers
  * (its lost array is not filled: ret->n_lost counts them).  Once per store
  * of node (its current epoch, 0 if it sends none): -EALREADY, nothing
  * queued, for a second request (bad input must not grow the outbox). */

@@ -2,6 +2,7 @@
 #include "tb_restore.h"
 #include "tb_store_int.h"
 
+#include "tb_accountlist.h"
 #include "tb_data.h"
 #include "tb_error.h"
 #include "tb_log.h"
@@ -191,6 +192,14 @@ int tb_restore_answer(tb_store_t *self, const char *node, Tongban__V1__RestoreAn
      * they were logged under. */
     int rc = queue_data(self, node, TB_DATA_CATALOG, &a.catalog_version);
     if (rc < 0 || (rc = queue_data(self, node, TB_DATA_CALENDAR, &a.calendar_version)) < 0)
+        return rc;
+    /* The node's account list (every version its parent kept, oldest first):
+     * people sign in at the restored node at once, not only after the
+     * county's next account change. */
+    char accounts[sizeof TB_DATA_ACCOUNTS + TB_CODE_LEN];
+    uint32_t accounts_version;
+    snprintf(accounts, sizeof accounts, "%s%s", TB_DATA_ACCOUNTS, node);
+    if ((rc = queue_data(self, node, accounts, &accounts_version)) < 0)
         return rc;
     /* Every event on the node's cases, in the order this store recorded them. */
     rc = tb_store_prep(

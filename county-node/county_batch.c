@@ -175,7 +175,7 @@ void county_batch_start(county_t *self)
     bool acks = self->eng && tb_linkeng_batch_due(self->eng);
     ssize_t reload = county_link_reload_choice(self);
     if (self->pending.n == 0 && !acks && reload < 0 && self->ncmds == 0 && self->ndata == 0 &&
-        !self->due_refresh && !self->cards_scan && self->nsup_ops == 0)
+        !self->due_refresh && !self->cards_scan && self->nsup_ops == 0 && !county_epoch_due(self))
         return;
     msgs_clear(&self->inflight);
     if (self->careful && self->pending.n > 1) {
@@ -217,6 +217,8 @@ void county_batch_start(county_t *self)
         rc = county_refresh_due(self);
     if (rc == 0)
         rc = county_link_batch(self);
+    if (rc == 0)
+        rc = county_epoch_batch(self); /* after the cursors: a reset puts one back to 0 */
     self->reloading = reload;
     if (rc == 0)
         rc = county_link_batch_reload(self);
@@ -261,6 +263,11 @@ void county_batch_finish(county_t *self)
             self->careful = self->inflight.n;
         }
         county_pg_lost(self, "batch failed");
+        return;
+    }
+    if (self->epoch_reset_in_batch) {
+        /* A township's link was reset in the store: memory follows by a reload. */
+        county_pg_reload(self, "a township's store was replaced and its link reset");
         return;
     }
     if (self->careful && self->inflight.n)

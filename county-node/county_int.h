@@ -179,6 +179,12 @@ typedef struct {
     uint64_t last;      /* the outbox's last committed seq */
     msgs_t queue;       /* our unacked messages to it, seq ascending (a prefix: see spilled) */
     bool spilled;       /* the outbox table holds messages after the queue's tail */
+    /* its store epochs (county_epoch.c, sql/016_link_epochs.sql) */
+    uint64_t epoch;    /* current (0: none known yet) */
+    uint64_t *retired; /* the ones it had before */
+    size_t nretired;
+    uint64_t epoch_next;            /* epoch_queued: the next batch makes it current */
+    bool epoch_queued, epoch_reset; /* ... and with epoch_reset, resets the link */
 } peer_t;
 
 /* ---- the context ------------------------------------------------------------------- */
@@ -229,9 +235,10 @@ struct county {
     uint64_t poison_seq;
     char poison_why[256];
     ssize_t reloading; /* index of the township whose spilled outbox the batch reads, or -1 */
-    msgs_t out_new;    /* new outbox rows of the batch in flight */
-    struct county_bulk *bulk; /* its row statements not sent yet (county_bulk.c) */
-    uint64_t event_seq;       /* last origin_seq the county minted (committed) */
+    bool epoch_reset_in_batch; /* a link reset is in the batch in flight (county_epoch.c) */
+    msgs_t out_new;            /* new outbox rows of the batch in flight */
+    struct county_bulk *bulk;  /* its row statements not sent yet (county_bulk.c) */
+    uint64_t event_seq;        /* last origin_seq the county minted (committed) */
     uint64_t batch_event_seq;
     /* A new calendar is in force: the next batch recounts every case's
      * deadline (county_refresh_due); cleared when that batch commits. */
@@ -346,10 +353,26 @@ int county_pg_open(county_t *self);
 /* Read this database's store epoch and put it in every envelope the county
  * sends (county_epoch.c; the connection not yet in pipeline mode). */
 int county_epoch_load(county_t *self);
+/* The townships' epochs (link_epoch, link_epoch_old) into the peers, while
+ * the links are loaded: 0 or negative. */
+int county_epoch_load_peers(county_t *self);
+/* The link engine's epoch functions over the peers (tb_linkeng_store_t). */
+int county_epoch_get(void *st, const char *peer, uint64_t *ret_epoch);
+int county_epoch_retired(void *st, const char *peer, uint64_t epoch, int *ret);
+int county_epoch_set(void *st, const char *peer, uint64_t epoch, bool reset);
+/* Something for the next batch (a township's epoch to record or a link to reset). */
+bool county_epoch_due(const county_t *self);
+/* Put the queued epochs in the batch, after its cursors: 0 or negative. */
+int county_epoch_batch(county_t *self);
+/* The engine's on_epoch: the daemon's log lines. */
+void county_epoch_note(void *ctx, const char *peer, uint64_t old_epoch, uint64_t new_epoch,
+                       bool replay);
 /* Close the connection; pg_poll is reusable once its close callback ran. */
 void county_pg_close(county_t *self);
 /* The database failed: forget everything not committed, reconnect, reload. */
 void county_pg_lost(county_t *self, const char *why);
+/* The same without a failure (a township's link was reset): logged as news. */
+void county_pg_reload(county_t *self, const char *why);
 /* Poll for writability too while libpq has more to send; 0 or a libuv error. */
 int county_pg_want_write(county_t *self, bool on);
 /* Send what libpq holds after a Sync: 0, or the connection was given up. */

@@ -65,8 +65,10 @@ bool county_my_township(county_t *self, const char *code)
 void county_link_reset(county_t *self)
 {
     tb_linkeng_destroy(&self->eng);
-    for (size_t i = 0; i < self->npeers; i++)
+    for (size_t i = 0; i < self->npeers; i++) {
         msgs_free(&self->peers[i].queue);
+        free(self->peers[i].retired);
+    }
     free(self->peers);
     self->peers = NULL;
     self->npeers = self->cap = 0;
@@ -162,6 +164,9 @@ static const tb_linkeng_store_t county_store = {
     .ack = st_ack,
     .heads = st_heads,
     .read = st_read,
+    .epoch_get = county_epoch_get,
+    .epoch_retired = county_epoch_retired,
+    .epoch_set = county_epoch_set,
     .async = true,
 };
 
@@ -280,6 +285,8 @@ int county_link_load(county_t *self)
         }
     }
     PQclear(r);
+    if ((rc = county_epoch_load_peers(self)) < 0)
+        return rc;
     return county_link_engine(self);
 }
 
@@ -294,6 +301,7 @@ int county_link_engine(county_t *self)
         .ctx = self,
         .window = COUNTY_WINDOW,
         .accept_peer = net_accept,
+        .on_epoch = county_epoch_note,
     };
     return tb_linkeng_new(&county_store, self, &env, &self->eng);
 }

@@ -164,13 +164,13 @@ void county_pg_close(county_t *self)
     }
 }
 
-void county_pg_lost(county_t *self, const char *why)
+static void pg_drop(county_t *self, const char *why)
 {
-    tb_error("PostgreSQL failed (%s); reconnecting, unacknowledged messages will be resent", why);
     snprintf(self->lost_why, sizeof self->lost_why, "%s", why);
     county_pg_close(self);
     self->in_flight = false;
     self->reloading = -1;
+    self->epoch_reset_in_batch = false;
     msgs_clear(&self->inflight);
     msgs_clear(&self->pending);
     msgs_clear(&self->out_new);
@@ -182,6 +182,21 @@ void county_pg_lost(county_t *self, const char *why)
         county_shutdown(self); /* the batch in flight is lost: not acknowledged, resent later */
     else
         county_start_reconnect(self);
+}
+
+void county_pg_lost(county_t *self, const char *why)
+{
+    tb_error("PostgreSQL failed (%s); reconnecting, unacknowledged messages will be resent", why);
+    pg_drop(self, why);
+}
+
+/* Everything in memory is made again from the store by the reconnect path,
+ * the one every failure takes (tested by the fault suite), rather than by a
+ * second loader that would have to run beside a pipeline. */
+void county_pg_reload(county_t *self, const char *why)
+{
+    tb_info("%s; reloading the state, unacknowledged messages will be resent", why);
+    pg_drop(self, why);
 }
 
 int county_pg_want_write(county_t *self, bool on)

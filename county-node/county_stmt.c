@@ -75,6 +75,7 @@ static const struct {
                  " ON CONFLICT (peer) DO UPDATE SET last = GREATEST(link_out.last, EXCLUDED.last)"},
     {"cursor", "INSERT INTO link_in(peer, cursor) VALUES ($1, $2)"
                " ON CONFLICT (peer) DO UPDATE SET cursor = EXCLUDED.cursor"},
+    {"epoch_set", "CALL link_epoch_set($1, $2::bigint, $3::boolean)"},
     {"counter", "INSERT INTO counters(name, value) VALUES ($1, $2)"
                 " ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value"},
     {"ack", "WITH d AS (DELETE FROM outbox WHERE peer = $1 AND seq <= $2)"

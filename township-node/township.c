@@ -203,7 +203,15 @@ static int from_county(township_t *t, const tb_item_msg_t *item, const uint8_t *
                      item->data->kind, (unsigned)item->data->version);
             return refuse(t, t->env->parent, body, len, why);
         }
-        return tb_store_enqueue(t->store, scope, body, len, NULL);
+        /* Kept with its signature, every version in order (a village takes
+         * only the next one), so that a village restored later gets its
+         * list at once (tb_restore_answer); 1: had it already. */
+        int rc = tb_store_data_put(t->store, item->data->kind, item->data->version,
+                                   item->data->body.data, item->data->body.len);
+        if (rc == 0)
+            rc = tb_store_data_sign(t->store, item->data->kind, item->data->version,
+                                    item->data->signature.data, item->data->signature.len);
+        return rc < 0 ? rc : tb_store_enqueue(t->store, scope, body, len, NULL);
     }
     int rc = tb_edge_from_above(t->env, t->store, item, body, len, &fold);
     if (rc == 3) {

@@ -24,14 +24,32 @@ county_events() {
 vil_events() { sqlite3 "$WORK/v/$VIL.db" "SELECT origin_node || '/' || origin_seq FROM events ORDER BY 1"; }
 doubled() { tb_psql "$PGDIR" -c "SELECT count(*) - count(DISTINCT (origin_node, origin_seq)) FROM case_events"; }
 
+# The village's accounts (two versions of its list: a village takes only the
+# next one, so the whole chain must come back).
+PW='Zhang-San-Li-Si'
+add() { printf '%s\n' "$PW" | county account add "$1" --name "$2" --role agent --scope $VIL >/dev/null; }
+logins() { sqlite3 "$WORK/v/$VIL.db" "SELECT body FROM data_versions WHERE kind='accounts/$VIL' ORDER BY version DESC LIMIT 1" | tail -n +2 | cut -f1 | grep -v '^$' | sort | paste -sd' '; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+VP=$(free_port)
+signin() { curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+    --data "{\"login\":\"$1\",\"password\":\"$PW\"}" "http://127.0.0.1:$VP/api/login"; }
+
 start broker "$BROKER" serve
 start county "$C" serve --place $COUNTY --db "$DB"
 start town "$T" serve --place $TOWN --data-dir "$WORK/t"
-start vil "$V" serve --place $VIL --data-dir "$WORK/v"
+start vil "$V" serve --place $VIL --data-dir "$WORK/v" --http 127.0.0.1:$VP
 
 a=$(vil log --client 王五 --phone 13912345678 --item LD001 --materials 居民身份证,解除劳动合同证明)
 c=$(vil log --client 赵六 --phone 13912340000 --item ZX001 --reply 已当场答复)
 ok "case a reaches the county" tb_wait_for 30 at_c "$a" prereview
+# (the county distributes accounts to the townships it has a link with)
+ok "add a village agent" add zhang.agent 张代办
+one_list() { [ "$(logins)" = "zhang.agent" ]; }
+ok "the village has its account list" tb_wait_for 60 one_list
+ok "add a second agent" add li.agent 李代办
+both() { [ "$(logins)" = "li.agent zhang.agent" ]; }
+ok "the village has its second list" tb_wait_for 60 both
+eq "the agent signs in at the village" 200 "$(signin li.agent)"
 # Catalog version 1 from the county (a new item), in force at the village.
 cp "$TB_SOURCE/data/catalog.csv" "$WORK/catalog-v1.csv"
 echo 'XX001,测试新增事项,township,promised,3,5,居民身份证:core;申请表:noncore' >>"$WORK/catalog-v1.csv"
@@ -73,7 +91,7 @@ e=$(vil log --client 周九 --phone 13912340002 --item LD001 --materials 居民�
 ok "case e is only on the old disk" test -n "$e"
 rm -f "$WORK/v/$VIL.db" "$WORK/v/$VIL.db-wal" "$WORK/v/$VIL.db-shm"
 start town "$T" serve --place $TOWN --data-dir "$WORK/t"
-start vil "$V" serve --place $VIL --data-dir "$WORK/v"
+start vil "$V" serve --place $VIL --data-dir "$WORK/v" --http 127.0.0.1:$VP
 # The township's pending messages reach the new store before the agent asks.
 reset_done() { grep -q "peer $VIL has a new store" "$WORK/town.log"; }
 ok "the township resets the link (the new store acks nothing of the old)" tb_wait_for 60 reset_done
@@ -87,6 +105,9 @@ eq "case e, never seen upstream, is not in it" "" "$(vstate "$e" state)"
 ok "the report says what never left the old PC" contains "$(vil restore --wait 1)" "$high 之后登记而未送出的事项已丢失"
 eq "the restored events are the county's" "$events_before" "$(vil_events)"
 eq "the village is on catalog version 1 again" 1 "$(vil items --json | jq .catalog_version)"
+eq "the restored village has its account list (both versions)" "2 li.agent zhang.agent" \
+    "$(sqlite3 "$WORK/v/$VIL.db" "SELECT count(*) FROM data_versions WHERE kind='accounts/$VIL'") $(logins)"
+eq "the agent signs in at the restored village" 200 "$(signin li.agent)"
 ok "the township logged the reset with both epochs" grep -Eq "peer $VIL has a new store \(epoch old [0-9a-f]{16} new [0-9a-f]{16}\)" "$WORK/town.log"
 ok "the village logged the restore" grep -q "store restored from township: " "$WORK/vil.log"
 eq "restore again: the same answer" "$out" "$(vil restore --wait 1 --json)"

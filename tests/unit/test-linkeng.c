@@ -68,6 +68,9 @@ typedef struct {
     int notes[16]; /* per tb_linkeng_note_t */
     /* on_epoch: resets and replays told, with the last epochs */
     int resets, replays;
+    /* the asynchronous backend's epoch_set: calls, and the last one's reset */
+    int epoch_sets;
+    bool epoch_set_reset;
     uint64_t told_old, told_new;
 } fix_t;
 
@@ -265,6 +268,18 @@ static const tb_linkeng_store_t async_store = {
     .async = true,
 };
 
+/* Epochs at an asynchronous backend: epoch_set only queues (for its next batch). */
+static int as_epoch_set(void *st, const char *peer, uint64_t epoch, bool reset)
+{
+    fix_t *f = st;
+    assert_string_equal(peer, PEER);
+    f->epoch_sets++;
+    f->epoch_set_reset = reset;
+    if (!reset)
+        f->committed.epoch = epoch; /* the backend answers from memory at once */
+    return 0;
+}
+
 /* ---- the fake wire and clock ---- */
 static int w_send(void *ctx, const char *dest, Tongban__V1__Kind kind, uint64_t seq, uint64_t ack,
                   const uint8_t *body, size_t len)
@@ -315,8 +330,10 @@ static fix_t *fix_new(uint64_t out_last, uint32_t window, tb_fault_t *fault)
     assert_rc(tb_linkeng_new(&fake_store, f, &env, &f->eng), 0);
     return f;
 }
-/* The engine over the asynchronous fake, with notes and the peer filter. */
-static fix_t *fix_async(uint64_t out_last, tb_fault_t *fault)
+static void w_epoch(void *ctx, const char *peer, uint64_t old_epoch, uint64_t new_epoch,
+                    bool replay);
+/* The engine over an asynchronous fake, with notes and the peer filter. */
+static fix_t *fix_async_on(const tb_linkeng_store_t *store, uint64_t out_last, tb_fault_t *fault)
 {
     fix_t *f = calloc(1, sizeof *f);
     assert_non_null(f);
@@ -329,9 +346,14 @@ static fix_t *fix_async(uint64_t out_last, tb_fault_t *fault)
                             .fault = fault,
                             .ctx = f,
                             .window = 256,
-                            .accept_peer = w_accept};
-    assert_rc(tb_linkeng_new(&async_store, f, &env, &f->eng), 0);
+                            .accept_peer = w_accept,
+                            .on_epoch = w_epoch};
+    assert_rc(tb_linkeng_new(store, f, &env, &f->eng), 0);
     return f;
+}
+static fix_t *fix_async(uint64_t out_last, tb_fault_t *fault)
+{
+    return fix_async_on(&async_store, out_last, fault);
 }
 /* The backend assembles a batch of everything accepted: the engine adds the
  * cursors and acks to its statements (the fake's open transaction). */
@@ -1076,6 +1098,47 @@ static void test_epoch_reset_rolled_back(void **state)
     fix_free(f);
 }
 
+/* The county (an asynchronous backend) meets a township's new store: a first
+ * epoch is queued and the link goes on; a new one queues the reset for the
+ * backend's next batch, told once, and from then on nothing from or to that
+ * peer (not its new store's messages, not the old one's, no data, no ack)
+ * until the backend makes the engine anew over the reset link. */
+static void test_async_epoch_reset(void **state)
+{
+    (void)state;
+    tb_linkeng_store_t st = async_store; /* copied by the engine */
+    st.epoch_get = st_epoch_get;
+    st.epoch_retired = st_epoch_retired;
+    st.epoch_set = as_epoch_set;
+    fix_t *f = fix_async_on(&st, 3, NULL);
+    deliver_e(f, PEER, TONGBAN__V1__KIND__KIND_DATA, 1, 0, EPOCH_A);
+    tb_linkeng_drained(f->eng);
+    assert_int_equal(f->epoch_sets, 1); /* a first epoch: recorded */
+    assert_false(f->epoch_set_reset);
+    assert_int_equal(f->nacc, 1); /* ... and accepted */
+    batch(f);
+    outcome(f, true);
+    assert_int_equal(last_of(f, 'A')->ack, 1);
+
+    int mark = f->nlog;
+    deliver_e(f, PEER, TONGBAN__V1__KIND__KIND_DATA, 1, 0, EPOCH_B);
+    assert_int_equal(f->epoch_sets, 2);
+    assert_true(f->epoch_set_reset);
+    assert_int_equal(f->resets, 1);
+    assert_int_equal(f->told_old, EPOCH_A);
+    assert_int_equal(f->told_new, EPOCH_B);
+    assert_int_equal(f->nacc, 0); /* not accepted: the peer resends after the reset */
+    deliver_e(f, PEER, TONGBAN__V1__KIND__KIND_DATA, 2, 0, EPOCH_B);
+    deliver_e(f, PEER, TONGBAN__V1__KIND__KIND_DATA, 2, 1, EPOCH_A);
+    f->now += 60000; /* every retransmit timer due */
+    tb_linkeng_drained(f->eng);
+    assert_int_equal(f->epoch_sets, 2); /* queued once */
+    assert_int_equal(f->resets, 1);
+    assert_int_equal(f->nacc, 0);
+    assert_int_equal(count(f, mark, 'D') + count(f, mark, 'A'), 0);
+    fix_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1094,6 +1157,7 @@ int main(void)
         cmocka_unit_test(test_peer_filter),
         cmocka_unit_test(test_epoch_reset),
         cmocka_unit_test(test_epoch_reset_rolled_back),
+        cmocka_unit_test(test_async_epoch_reset),
 #ifdef TB_TEST_HOOKS
         cmocka_unit_test(test_crash_after_commit),
         cmocka_unit_test(test_fault_send_path),
