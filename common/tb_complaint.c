@@ -4,7 +4,9 @@
 #include "tb_error.h"
 #include "tb_i18n.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define BIT(s) (1u << (s))
@@ -201,4 +203,14 @@ const char *tb_complaint_kind_word(const char *k)
 const char *tb_complaint_kind_label(bool consult)
 {
     return consult ? TB_TR("咨询/求助", "consultation") : TB_TR("投诉", "complaint");
+}
+
+int tb_complaint_text(char **slot, const char *s)
+{
+    char *d = strdup(s ? s : "");
+    if (!d)
+        return -ENOMEM;
+    free(*slot);
+    *slot = d;
+    return 0;
 }

@@ -100,5 +100,8 @@ const char *tb_complaint_state_label(tb_cp_state_t s);
 const char *tb_complaint_kind_word(const char *typed);
 /* 投诉 or 咨询/求助 */
 const char *tb_complaint_kind_label(bool consult);
+/* A copy of an event's text (NULL: "") into *slot, freeing what was there: 0 or -ENOMEM.
+ * The complaint lists (county_complaint.c, tb_complaint_web.c) keep their texts so. */
+int tb_complaint_text(char **slot, const char *s);
 
 #endif

@@ -33,16 +33,6 @@ static void rows_free(rows_t *l)
     free(l->v);
 }
 
-static int set_text(char **slot, const char *s)
-{
-    char *d = strdup(s ? s : "");
-    if (!d)
-        return -ENOMEM;
-    free(*slot);
-    *slot = d;
-    return 0;
-}
-
 /* One folded complaint event of case_id (events come by case, then as
  * recorded): a COMPLAINED that follows opens the case's newest complaint. */
 static int take(rows_t *l, const char *case_id, const tb_event_msg_t *ev)
@@ -68,11 +58,11 @@ static int take(rows_t *l, const char *case_id, const tb_event_msg_t *ev)
         free(last->reply);
         last->reply = NULL;
         last->c = c; /* the newest complaint of the case replaces an older, closed one */
-        return set_text(&last->text, ev->reason);
+        return tb_complaint_text(&last->text, ev->reason);
     }
     last->c = c;
     return ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_COMPLAINT_REPLIED
-               ? set_text(&last->reply, ev->reason)
+               ? tb_complaint_text(&last->reply, ev->reason)
                : 0;
 }
 

@@ -24,16 +24,6 @@ void county_complaints_free(county_complaints_t *l)
     memset(l, 0, sizeof *l);
 }
 
-static int set_text(char **slot, const char *s)
-{
-    char *d = strdup(s ? s : "");
-    if (!d)
-        return -ENOMEM;
-    free(*slot);
-    *slot = d;
-    return 0;
-}
-
 /* One stored event into the list (ordered by case, then id). */
 static int take(county_complaints_t *l, uint64_t row, const char *case_id, const tb_event_msg_t *ev)
 {
@@ -56,14 +46,14 @@ static int take(county_complaints_t *l, uint64_t row, const char *case_id, const
         memset(r, 0, sizeof *r);
         r->c = c;
         snprintf(r->case_id, sizeof r->case_id, "%s", case_id);
-        return set_text(&r->text, ev->reason);
+        return tb_complaint_text(&r->text, ev->reason);
     }
     if (!last || tb_complaint_apply(&last->c, ev, 0) < 0)
         return 0; /* out of turn: in the history only */
     if (ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_COMPLAINT_REPLIED)
-        return set_text(&last->reply, ev->reason);
+        return tb_complaint_text(&last->reply, ev->reason);
     if (ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_COMPLAINT_REVISITED)
-        return set_text(&last->revisit, ev->reason);
+        return tb_complaint_text(&last->revisit, ev->reason);
     return 0;
 }
 

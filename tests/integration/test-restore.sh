@@ -50,6 +50,14 @@ ok "add a second agent" add li.agent 李代办
 both() { [ "$(logins)" = "li.agent zhang.agent" ]; }
 ok "the village has its second list" tb_wait_for 60 both
 eq "the agent signs in at the village" 200 "$(signin li.agent)"
+# With lists in their stores, the village's and the window's commands sign in
+# (common/tb_signin_cli.h): the agent, and window staff added for it.
+VIL_LOGIN=li.agent VIL_PW=$(pwfile vil "$PW")
+addw() { printf '%s\n' "$PW" | county account add wang.window --name 王窗口 --role window --scope $TOWN >/dev/null; }
+ok "add window staff" addw
+town_list() { sqlite3 "$WORK/t/$TOWN.db" "SELECT body FROM data_versions WHERE kind='accounts/$TOWN' ORDER BY version DESC LIMIT 1" | grep -q '^wang.window'; }
+ok "the township has the window's account" tb_wait_for 60 town_list
+TOWN_LOGIN=wang.window TOWN_PW=$(pwfile town "$PW")
 # Catalog version 1 from the county (a new item), in force at the village.
 cp "$TB_SOURCE/data/catalog.csv" "$WORK/catalog-v1.csv"
 echo 'XX001,测试新增事项,township,promised,3,5,居民身份证:core;申请表:noncore' >>"$WORK/catalog-v1.csv"
