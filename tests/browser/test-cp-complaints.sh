@@ -18,6 +18,8 @@ vport=$(freeport)
 "$TB_SEED" "$WORK/t" $TOWN 1 li.win 李窗口 window $TOWN 'Li-Chuang-Kou-1' aud.t 镇审计 auditor $TOWN 'Shen-Ji-Yuan-1' \
     >/dev/null && "$TB_SEED" "$WORK/v" $VIL 1 zhang.agent 张代办 agent $VIL 'Zhang-Dai-Ban-1' >/dev/null ||
     { echo "Bail out! cannot seed the accounts"; exit 1; }
+# Both nodes hold account lists: their command lines sign in (common/tb_signin_cli.h).
+VIL_LOGIN=zhang.agent VIL_PW=$(pwfile vil Zhang-Dai-Ban-1) TOWN_LOGIN=li.win TOWN_PW=$(pwfile town Li-Chuang-Kou-1)
 start broker "$BROKER" serve
 start county "$C" serve --place $COUNTY --db "$DB"
 start town "$T" serve --place $TOWN --data-dir "$WORK/t" --agent 窗口李 --http "127.0.0.1:$tport"
