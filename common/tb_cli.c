@@ -87,6 +87,22 @@ int tb_cli_args(int argc, char **argv, int first, tb_config_t *cfg, tb_opt_t *op
     return 0;
 }
 
+int tb_cli_start(int argc, char **argv, tb_config_t *cfg, tb_opt_t *opts, int nopts,
+                 const char **pos, int maxpos, int *ret_npos, void (*usage)(FILE *), FILE *out,
+                 FILE *err)
+{
+    tb_msg_t msg;
+    if (tb_cli_args(argc, argv, 2, cfg, opts, nopts, pos, maxpos, ret_npos, &msg) < 0) {
+        fputs(msg.text, err);
+        return 2;
+    }
+    if (tb_opt(opts, nopts, "help")) {
+        usage(out);
+        return 0;
+    }
+    return -1;
+}
+
 int tb_cli_case_check(const char *id, tb_msg_t *ret_msg)
 {
     tb_msg_clear(ret_msg);

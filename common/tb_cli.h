@@ -36,6 +36,13 @@ typedef struct {
 int tb_cli_args(int argc, char **argv, int first, tb_config_t *cfg, tb_opt_t *opts, int nopts,
                 const char **pos, int maxpos, int *ret_npos, tb_msg_t *ret_msg);
 
+/* How a command's main starts: tb_cli_args from argv[2] into cfg, opts and pos, then
+ * --help.  Returns the exit status when the command ends here: 0 after usage(out) for
+ * --help, 2 after the words of a wrong argument on err; or -1 to go on. */
+int tb_cli_start(int argc, char **argv, tb_config_t *cfg, tb_opt_t *opts, int nopts,
+                 const char **pos, int maxpos, int *ret_npos, void (*usage)(FILE *), FILE *out,
+                 FILE *err);
+
 /* 0 if id is a well-formed case id, else -EINVAL with what one looks like in
  * ret_msg (may be NULL). */
 int tb_cli_case_check(const char *id, tb_msg_t *ret_msg);

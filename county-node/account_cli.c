@@ -88,13 +88,9 @@ int county_account_main(int argc, char **argv)
     PGconn *pg = NULL;
     char pw[COUNTY_PW_MAX + 2] = "";
     tb_msg_t msg; /* the library's words for the person at the terminal, printed here */
-    if (tb_cli_args(argc, argv, 2, &env.cfg, opts, nopts, pos, 2, &npos, &msg) < 0) {
-        fputs(msg.text, stderr);
-        goto out;
-    }
-    if (tb_opt(opts, nopts, "help")) {
-        usage(stdout);
-        status = 0;
+    int st = tb_cli_start(argc, argv, &env.cfg, opts, nopts, pos, 2, &npos, usage, stdout, stderr);
+    if (st >= 0) {
+        status = st;
         goto out;
     }
     const char *sub = audit ? "audit" : npos >= 1 ? pos[0] : "";

@@ -339,13 +339,9 @@ int county_complaint_main(int argc, char **argv)
     tb_config_init(&env.cfg);
     PGconn *pg = NULL;
     tb_msg_t msg;
-    if (tb_cli_args(argc, argv, 2, &env.cfg, opts, nopts, pos, 3, &npos, &msg) < 0) {
-        fputs(msg.text, stderr);
-        goto out;
-    }
-    if (tb_opt(opts, nopts, "help")) {
-        usage(stdout);
-        status = 0;
+    int st = tb_cli_start(argc, argv, &env.cfg, opts, nopts, pos, 3, &npos, usage, stdout, stderr);
+    if (st >= 0) {
+        status = st;
         goto out;
     }
     const char *sub = npos ? pos[0] : "";

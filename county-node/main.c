@@ -265,13 +265,9 @@ int main(int argc, char **argv)
         goto out;
     }
     tb_msg_t msg; /* the library's words for the person at the terminal, printed here */
-    if (tb_cli_args(argc, argv, 2, &env.cfg, opts, nopts, pos, 3, &npos, &msg) < 0) {
-        fputs(msg.text, stderr);
-        goto out;
-    }
-    if (tb_opt(opts, nopts, "help")) {
-        usage(stdout);
-        status = 0;
+    int st = tb_cli_start(argc, argv, &env.cfg, opts, nopts, pos, 3, &npos, usage, stdout, stderr);
+    if (st >= 0) {
+        status = st;
         goto out;
     }
     int want = !strcmp(cmd, "show") || act >= 0 ? 1 : 0;

@@ -287,13 +287,9 @@ int main(int argc, char **argv)
     }
     /* The library says what is wrong (msg); this is where it is printed. */
     tb_msg_t msg;
-    if (tb_cli_args(argc, argv, 2, &env.cfg, opts, nopts, pos, 2, &npos, &msg) < 0) {
-        fputs(msg.text, stderr);
-        goto out;
-    }
-    if (tb_opt(opts, nopts, "help")) {
-        usage(stdout);
-        status = 0;
+    int st = tb_cli_start(argc, argv, &env.cfg, opts, nopts, pos, 2, &npos, usage, stdout, stderr);
+    if (st >= 0) {
+        status = st;
         goto out;
     }
     /* Only a step and show take an argument (the case); nothing takes two. */
