@@ -18,6 +18,7 @@
 #include "tb_case.h"
 #include "tb_catalog.h"
 #include "tb_error.h"
+#include "tb_labels.h"
 #include "tb_node.h"
 #include "tb_wire.h"
 #include "tongban_store.pb-c.h"
@@ -286,52 +287,16 @@ static const char calendar_text[] = "date,kind,holiday\n2026-10-01,off,国庆节
 static void items(void)
 {
     Tongban__V1__CaseEvent ev;
-    static const char *type_names[] = {"",
-                                       "logged",
-                                       "submitted",
-                                       "received",
-                                       "accepted",
-                                       "forwarded",
-                                       "notice",
-                                       "supplemented",
-                                       "pledged",
-                                       "refused",
-                                       "decided",
-                                       "suspended",
-                                       "resumed",
-                                       "result",
-                                       "delivered",
-                                       "rated",
-                                       "withdrawn",
-                                       "note",
-                                       "rejected",
-                                       "card-raised",
-                                       "card-cleared",
-                                       "supervised",
-                                       "supervision-reply",
-                                       "urged",
-                                       "circulated",
-                                       NULL,
-                                       NULL,
-                                       NULL,
-                                       NULL,
-                                       NULL,
-                                       "complained",
-                                       "complaint-accepted",
-                                       "complaint-declined",
-                                       "complaint-assigned",
-                                       "complaint-replied",
-                                       "complaint-revisited",
-                                       "complaint-closed",
-                                       "complaint-redone",
-                                       "complaint-fault"};
     char name[64];
     check(tb_caseid_format(VILLAGE, AT_MS, 7, case_id), "case id");
     for (int t = 1; t < TB_EV_LAST; t++) {
-        if (!type_names[t])
+        if (!tb_event_name((tb_event_type_t)t)[0])
             continue; /* a number the contract leaves unused */
         event_init(&ev, (Tongban__V1__EventType)t);
-        snprintf(name, sizeof name, "event-%s", type_names[t]);
+        snprintf(name, sizeof name, "event-%s", tb_event_name((tb_event_type_t)t));
+        for (char *u = name; *u; u++)
+            if (*u == '_')
+                *u = '-'; /* the committed file names use hyphens */
         put_event("accept", name, &ev);
     }
 
