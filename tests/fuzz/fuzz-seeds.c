@@ -366,6 +366,15 @@ static void items(void)
     EV("accept", "basis-32-bytes", SUSPENDED, ev.basis = rep('b', 32));
     EV("reject", "basis-33-bytes", SUSPENDED, ev.basis = rep('b', 33));
     EV("reject", "rating-6", RATED, ev.rating = 6);
+    /* GB/T 39735's four indicators: all four or none, each 1..5, on a rating only. */
+    EV("accept", "rated-indicators", RATED, ev.rating_overall = 5, ev.rating_efficiency = 4,
+       ev.rating_skill = 3, ev.rating_attitude = 1);
+    EV("reject", "rated-indicators-three", RATED, ev.rating_overall = 5, ev.rating_efficiency = 4,
+       ev.rating_skill = 3);
+    EV("reject", "rated-indicator-6", RATED, ev.rating_overall = 5, ev.rating_efficiency = 4,
+       ev.rating_skill = 3, ev.rating_attitude = 6);
+    EV("reject", "indicators-on-note", NOTE, ev.rating_overall = 5, ev.rating_efficiency = 4,
+       ev.rating_skill = 3, ev.rating_attitude = 1);
     EV("accept", "comment-2048-bytes", RATED, ev.comment = han(TB_MAX_NOTE));
     EV("reject", "comment-2049-bytes", RATED, ev.comment = han(TB_MAX_NOTE + 1));
     EV("accept", "decision-deny", DECIDED, ev.decision = TONGBAN__V1__DECISION__DECISION_DENY,
