@@ -114,6 +114,8 @@ typedef struct {
     unsigned decision;
     char *actor, *reason, *basis;
     int64_t due_ms, card_id; /* SUPERVISED (migration 008) */
+
+    char taken_by[COUNTY_CMD_KEY_LEN]; /* the token of the connection that took it (020) */
 } cmd_t;
 
 typedef struct {
@@ -289,6 +291,9 @@ struct county {
     size_t ncmds, cmds_cap;
     data_t *data;
     size_t ndata;
+
+    /* cmd_pg's token: the commands it took are taken_by it (migration 020) */
+    char cmd_token[COUNTY_CMD_KEY_LEN];
 };
 
 /* ---- county_stmt.c ------------------------------------------------------------------ */

@@ -120,8 +120,9 @@ static const struct {
      " END, $7, to_timestamp($8::bigint / 1000.0)) ON CONFLICT (case_id) DO NOTHING"},
     {"detail", "UPDATE case_events SET detail = $3, rejected = $4 WHERE origin_node = $1 AND "
                "origin_seq = $2"},
-    {"cmd_done",
-     "UPDATE county_commands SET status = $2, error = $3, done_at = now() WHERE id = $1"},
+    /* Only while the connection that took it still holds it, else the
+     * batch rolls back (migration 020: exactly once). */
+    {"cmd_done", "CALL county_command_done($1::bigint, $2, $3, $4)"},
     {"data_sent", "INSERT INTO data_sent(peer, kind, version) VALUES ($1, $2, $3)"
                   " ON CONFLICT (peer, kind) DO UPDATE SET version = EXCLUDED.version"},
     /* The batch's rows over arrays (county_bulk.c): each parameter an array,
