@@ -22,10 +22,8 @@ orders() { psql_c "SELECT count(*) FROM case_events WHERE case_id='$1' AND type_
 start broker "$BROKER" serve
 start county "$C" serve --place $COUNTY --db "$DB"
 start town "$T" serve --place $TOWN --data-dir "$WORK/t"
-serving() { grep -q "serving via" "$WORK/$1.log"; }
 ok "town is serving" tb_wait_for 30 serving town
 k=$(town register --client 赵六 --phone 13607961111 --item YB003 --materials 居民身份证)
-at_c() { [ "$(cstate "$1" state)" = "$2" ]; }
 ok "a walk-in case reaches the county" tb_wait_for 30 at_c "$k" prereview
 due=$(TZ=Asia/Shanghai date -d "+20 days" +%F)
 ok "a first order is issued" county supervise "$k" --due "$due" --text 第一次督办

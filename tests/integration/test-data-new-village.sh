@@ -25,13 +25,11 @@ start broker "$BROKER" serve
 start county "$C" serve --place $COUNTY --db "$DB"
 start town env TONGBAN_SHARE_DIR="$WORK/share-old" "$T" serve --place $TOWN --data-dir "$WORK/t"
 start vil "$V" serve --place $VIL --data-dir "$WORK/v"
-serving() { [ "$(grep -c "serving via" "$WORK/$1.log")" -ge "${2:-1}" ]; } # NAME [STARTS]
 ok "town is serving" tb_wait_for 30 serving town
 ok "vil is serving" tb_wait_for 30 serving vil
 
 # The link exists: a walk-in case has reached the county.
 k=$(town_old register --client 赵六 --phone 13607961111 --item YB003 --materials 居民身份证)
-at_c() { [ "$(cstate "$1" state)" = "$2" ]; }
 ok "a walk-in case reaches the county" tb_wait_for 30 at_c "$k" prereview
 
 # Catalog version 1 and calendar version 1 reach the township and its villages of then.

@@ -19,16 +19,8 @@ need_pg
 source "$(dirname "$0")/one-of-each.sh"
 psql_c() { tb_psql "$PGDIR" -c "$1"; }
 
-start broker "$BROKER" serve
-start county "$C" serve --place $COUNTY --db "$DB"
-start town "$T" serve --place $TOWN --data-dir "$WORK/t"
-start vil "$V" serve --place $VIL --data-dir "$WORK/v"
-serving() { grep -q "serving via" "$WORK/$1.log"; }
-ok "town is serving" tb_wait_for 30 serving town
-ok "vil is serving" tb_wait_for 30 serving vil
-
+start_one_of_each
 a=$(vil log --client 王五 --phone 13912345678 --item LD001 --materials 居民身份证,解除劳动合同证明)
-at_c() { [ "$(cstate "$1" state)" = "$2" ]; }
 ok "a first case reaches the county" tb_wait_for 30 at_c "$a" prereview
 n=$(psql_c "SELECT max(origin_seq) FROM case_events WHERE origin_node = '$VIL'")
 eq "the village's next event id is the one after the county's highest" "$n" \
