@@ -113,9 +113,7 @@ typedef struct {
     int type;
     unsigned decision;
     char *actor, *reason, *basis;
-    int64_t due_ms, card_id; /* SUPERVISED (migration 008) */
-
-    char taken_by[COUNTY_CMD_KEY_LEN]; /* the token of the connection that took it (020) */
+    int64_t due_ms, card_id, taken_by; /* SUPERVISED (008); the number it was taken under (020) */
 } cmd_t;
 
 typedef struct {
@@ -291,9 +289,6 @@ struct county {
     size_t ncmds, cmds_cap;
     data_t *data;
     size_t ndata;
-
-    /* cmd_pg's token: the commands it took are taken_by it (migration 020) */
-    char cmd_token[COUNTY_CMD_KEY_LEN];
 };
 
 /* ---- county_stmt.c ------------------------------------------------------------------ */

@@ -52,17 +52,20 @@ eq "exactly one more order (two in all)" 2 "$(orders "$k")"
 eq "no command left waiting" 0 "$(psql_c "SELECT count(*) FROM county_commands WHERE status IN ('new', 'taken')")"
 
 # The daemon's side, the statement its batch ends a command with: a batch of
-# an intake connection given up (the daemon reconnected and the command was
-# taken again under the new connection's token) cannot mark it, so that
-# batch rolls back with the event it made.
+# a connection given up (the daemon reconnected and took the command again,
+# under a new number) cannot mark it, so that batch rolls back with the
+# event it made.
 stop county
 psql_c "INSERT INTO county_commands(case_id, type, actor, status, taken_by, idem_key)
-        VALUES ('$k', 5, '审批王', 'taken', 'the-new-connection', 'k-guard')" >/dev/null
+        VALUES ('$k', 5, '审批王', 'taken', 1002, 'k-guard')" >/dev/null
 guard=$(psql_c "SELECT id FROM county_commands WHERE idem_key = 'k-guard'")
-out=$(psql_c "CALL county_command_done($guard, 'done', '', 'the-old-connection')" 2>&1)
-ok "a stale connection's batch cannot mark the command" contains "$out" "no longer taken"
-eq "the command is still taken by the new connection" "taken the-new-connection" \
+out=$(psql_c "CALL county_command_done($guard, 'done', '', 1001)" 2>&1)
+ok "a batch of an earlier take cannot mark the command" contains "$out" "no longer taken"
+eq "the command is still taken under the new number" "taken 1002" \
     "$(psql_c "SELECT status || ' ' || taken_by FROM county_commands WHERE id = $guard")"
-psql_c "CALL county_command_done($guard, 'done', '', 'the-new-connection')" >/dev/null
-eq "the connection that holds it can" done "$(psql_c "SELECT status FROM county_commands WHERE id = $guard")"
+psql_c "CALL county_command_done($guard, 'done', '', 1002)" >/dev/null
+eq "the batch of the take that holds it can" done "$(psql_c "SELECT status FROM county_commands WHERE id = $guard")"
+eq "every command the daemon took has its own number" \
+    "$(psql_c "SELECT count(*) FROM county_commands WHERE idem_key <> 'k-guard'")" \
+    "$(psql_c "SELECT count(DISTINCT taken_by) FROM county_commands WHERE idem_key <> 'k-guard' AND taken_by > 0")"
 finish
