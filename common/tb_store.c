@@ -113,6 +113,14 @@ static const char *const migrations[] = {
     "CREATE INDEX IF NOT EXISTS cases_holder ON cases(holder);"
     "CREATE INDEX IF NOT EXISTS events_origin_recorded ON events(origin_node, recorded_ms);"
     "CREATE INDEX IF NOT EXISTS events_recorded ON events(recorded_ms);",
+    /* review9 (issue 9): at a township, per village and kind, the newest
+     * catalog or calendar version queued to it (tb_store_relay.c), so that a
+     * village added to the place data later gets the whole chain at once.
+     * Empty at first: the first start after it queues every village every
+     * version again, which a village that has them consumes as "not newer".
+     * Independent of the others, and idempotent. */
+    "CREATE TABLE IF NOT EXISTS data_relayed(peer TEXT NOT NULL, kind TEXT NOT NULL,"
+    "  version INTEGER NOT NULL, PRIMARY KEY(peer, kind)) WITHOUT ROWID;",
 };
 #define FOLD_PB_VERSION 4 /* the schema version with fold as tb_case_pack() */
 

@@ -122,6 +122,12 @@ int tb_store_data_put(tb_store_t *self, const char *kind, uint32_t version, cons
                       size_t len);
 int tb_store_data_newest(tb_store_t *self, const char *kind, uint32_t *ret_version, char **ret_body,
                          size_t *ret_len);
+/* Queue to node (a village, at its township) every catalog and calendar
+ * version this store holds and has not queued to it before, oldest first,
+ * signed as the county signed it, and record it (data_relayed): each version
+ * once per node, and a node that appears later gets the whole chain.  Inside
+ * a transaction; *ret_queued (may be NULL) how many were queued. */
+int tb_store_data_relay(tb_store_t *self, const char *node, unsigned *ret_queued);
 
 /* Messages waiting in all outboxes. */
 int tb_store_backlog(tb_store_t *self, uint64_t *ret_n);

@@ -7,6 +7,7 @@
  *   tb_store_case.c  events and the cases projection: apply (the county's
  *                    rejections, refold), emit, the case read, the due
  *                    refresh, the county's status of a case
+ *   tb_store_relay.c the data versions handed on to the nodes below
  *   tb_store_link.c  the durable link's tables: outbox and its seq, receive
  *                    cursors, acks and heads, quarantine; named counters and
  *                    the backlog
@@ -33,5 +34,10 @@ int tb_store_exec(tb_store_t *self, const char *sql);
 int tb_store_prep(tb_store_t *self, const char *sql, sqlite3_stmt **ret);
 /* Step a statement that returns no rows, then finalize it (always). */
 int tb_store_run(tb_store_t *self, sqlite3_stmt *st);
+/* Queue to node every stored version of kind above after, oldest first, with
+ * the county's signature kept for it (tb_store_relay.c); *ret_newest the
+ * newest queued (after when none).  Inside a transaction. */
+int tb_store_data_queue(tb_store_t *self, const char *node, const char *kind, uint32_t after,
+                        uint32_t *ret_newest);
 
 #endif

@@ -128,41 +128,6 @@ int tb_restore_apply(tb_store_t *self, const Tongban__V1__RestoreAnswer *a)
     return tb_store_run(self, st);
 }
 
-/* Queue every version of kind this store holds, oldest first; *ret the newest. */
-static int queue_data(tb_store_t *self, const char *node, const char *kind, uint32_t *ret)
-{
-    sqlite3_stmt *st;
-    int rc =
-        tb_store_prep(self,
-                      "SELECT d.version, d.body, coalesce(s.signature, x'') FROM data_versions d"
-                      " LEFT JOIN data_signatures s ON s.kind = d.kind AND s.version = d.version"
-                      " WHERE d.kind = ?1 ORDER BY d.version",
-                      &st);
-    if (rc < 0)
-        return rc;
-    sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
-    *ret = 0;
-    int s;
-    while (rc == 0 && (s = sqlite3_step(st)) == SQLITE_ROW) {
-        Tongban__V1__DataVersion dv = TONGBAN__V1__DATA_VERSION__INIT;
-        dv.kind = (char *)kind;
-        dv.version = (uint32_t)sqlite3_column_int64(st, 0);
-        dv.body.data = (uint8_t *)sqlite3_column_blob(st, 1);
-        dv.body.len = (size_t)sqlite3_column_bytes(st, 1);
-        dv.signature.data = (uint8_t *)sqlite3_column_blob(st, 2); /* the county's, kept */
-        dv.signature.len = (size_t)sqlite3_column_bytes(st, 2);
-        tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
-        item.item_case = TONGBAN__V1__ITEM__ITEM_DATA;
-        item.data = &dv;
-        rc = queue_item(self, node, &item);
-        *ret = dv.version;
-    }
-    if (rc == 0 && s != SQLITE_DONE)
-        rc = tb_store_sql_err(self, "restore data");
-    sqlite3_finalize(st);
-    return rc;
-}
-
 int tb_restore_answer(tb_store_t *self, const char *node, Tongban__V1__RestoreAnswer *ret)
 {
     Tongban__V1__RestoreAnswer a = TONGBAN__V1__RESTORE_ANSWER__INIT;
@@ -190,8 +155,9 @@ int tb_restore_answer(tb_store_t *self, const char *node, Tongban__V1__RestoreAn
         return rc0;
     /* The data versions first: the events are checked against the catalog
      * they were logged under. */
-    int rc = queue_data(self, node, TB_DATA_CATALOG, &a.catalog_version);
-    if (rc < 0 || (rc = queue_data(self, node, TB_DATA_CALENDAR, &a.calendar_version)) < 0)
+    int rc = tb_store_data_queue(self, node, TB_DATA_CATALOG, 0, &a.catalog_version);
+    if (rc < 0 ||
+        (rc = tb_store_data_queue(self, node, TB_DATA_CALENDAR, 0, &a.calendar_version)) < 0)
         return rc;
     /* The node's account list (every version its parent kept, oldest first):
      * people sign in at the restored node at once, not only after the
@@ -199,7 +165,7 @@ int tb_restore_answer(tb_store_t *self, const char *node, Tongban__V1__RestoreAn
     char accounts[sizeof TB_DATA_ACCOUNTS + TB_CODE_LEN];
     uint32_t accounts_version;
     snprintf(accounts, sizeof accounts, "%s%s", TB_DATA_ACCOUNTS, node);
-    if ((rc = queue_data(self, node, accounts, &accounts_version)) < 0)
+    if ((rc = tb_store_data_queue(self, node, accounts, 0, &accounts_version)) < 0)
         return rc;
     /* Every event on the node's cases, in the order this store recorded them. */
     rc = tb_store_prep(

@@ -50,7 +50,11 @@ int county_print_case(PGconn *pg, const tb_env_ctx_t *env, const char *case_id, 
 /* A step county staff take (decide, result, suspend, resume): checked at once
  * against the stored fold, then handed to the running daemon through
  * county_commands; waits for it.  0, the rule broken (ret_err may hold the
- * daemon's words), -ETIMEDOUT if no daemon took it (then nothing changed). */
+ * daemon's words), -ETIMEDOUT if no daemon took it (then nothing changed).
+ * Exactly once (migration 020): the row carries an idempotency key (one
+ * county_command chooses), and when pg's connection drops the command
+ * reconnects (PQreset) and goes on with the same row: an INSERT whose commit
+ * it did not see is not made twice, and it reports what the daemon did. */
 typedef struct {
     const char *case_id, *actor, *reason, *basis;
     int type;          /* tb_event_type_t */
@@ -61,6 +65,14 @@ typedef struct {
 } county_cmd_t;
 int county_command(PGconn *pg, const tb_env_ctx_t *env, const county_cmd_t *cmd, char *ret_err,
                    size_t err_size);
+/* A fresh idempotency key (32 hex digits from the OS's random source).  A
+ * caller that may repeat the same command itself (a screen retrying a
+ * request) chooses it once and passes it to county_command_keyed each time:
+ * the command is queued once.  county_cmd_key: 0 or -errno. */
+#define COUNTY_CMD_KEY_LEN 33
+int county_cmd_key(char ret_key[COUNTY_CMD_KEY_LEN]);
+int county_command_keyed(PGconn *pg, const tb_env_ctx_t *env, const county_cmd_t *cmd,
+                         const char *key, char *ret_err, size_t err_size);
 
 /* Check a catalog ("catalog") or holiday calendar ("calendar") file and store
  * it as the next version of that kind: the version, or a negative code

@@ -5,7 +5,15 @@
  * against the stored fold (a clear error at once, nothing written), then
  * queues it in county_commands and waits for the daemon to take it, validate
  * it again with the same state machine and record it.  If no daemon takes it
- * within the wait, the command is withdrawn, so nothing changes. */
+ * within the wait, the command is withdrawn, so nothing changes.
+ *
+ * Exactly once (issue 9, migration 020): before, a connection that dropped
+ * after the INSERT made the command report a store error although the row
+ * stayed and the daemon applied it; the person typed it again and it ran
+ * twice.  Now the row carries a key chosen before the INSERT, and a lost
+ * connection is made again and the same statement repeated: the INSERT
+ * finds its own row by the key, the wait goes on and reports what the
+ * daemon did. */
 #include "county.h"
 #include "county_complaint.h"
 
@@ -21,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,8 +39,50 @@ static void nap_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
+int county_cmd_key(char ret_key[COUNTY_CMD_KEY_LEN])
+{
+    uint8_t b[16];
+    for (size_t got = 0; got < sizeof b;) {
+        ssize_t n = getrandom(b + got, sizeof b - got, 0);
+        if (n < 0 && errno != EINTR)
+            return -errno;
+        got += n > 0 ? (size_t)n : 0;
+    }
+    for (size_t i = 0; i < sizeof b; i++)
+        snprintf(ret_key + 2 * i, 3, "%02x", b[i]);
+    return 0;
+}
+
+enum { CMD_RECONNECTS = 30 }; /* a dropped connection made again, 200 ms apart */
+
+/* A statement of the command line's; when the connection was lost (the
+ * server ended it, a network fault) it is made again (PQreset) and the
+ * statement repeated: each statement below may run twice (the INSERT finds
+ * its row by the key). */
+static PGresult *exec_again(PGconn *pg, const char *sql, int n, const char *const *v)
+{
+    for (int tries = 0;; tries++) {
+        PGresult *r = PQexecParams(pg, sql, n, NULL, v, NULL, NULL, 0);
+        ExecStatusType s = PQresultStatus(r);
+        if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK || PQstatus(pg) != CONNECTION_BAD ||
+            tries == CMD_RECONNECTS)
+            return r;
+        PQclear(r);
+        nap_ms(200);
+        PQreset(pg);
+    }
+}
+
 int county_command(PGconn *pg, const tb_env_ctx_t *env, const county_cmd_t *cmd, char *ret_err,
                    size_t err_size)
+{
+    char key[COUNTY_CMD_KEY_LEN];
+    int rc = county_cmd_key(key);
+    return rc < 0 ? rc : county_command_keyed(pg, env, cmd, key, ret_err, err_size);
+}
+
+int county_command_keyed(PGconn *pg, const tb_env_ctx_t *env, const county_cmd_t *cmd,
+                         const char *key, char *ret_err, size_t err_size)
 {
     ret_err[0] = '\0';
     const char *p1[1] = {cmd->case_id};
@@ -77,13 +128,18 @@ int county_command(PGconn *pg, const tb_env_ctx_t *env, const county_cmd_t *cmd,
     snprintf(decision, sizeof decision, "%u", cmd->decision);
     snprintf(due, sizeof due, "%lld", (long long)cmd->due_ms);
     snprintf(card, sizeof card, "%lld", (long long)cmd->card_id);
-    const char *p[8] = {cmd->case_id, type,     cmd->actor, cmd->reason,
-                        cmd->basis,   decision, due,        card};
-    r = PQexecParams(pg,
-                     "INSERT INTO county_commands(case_id, type, actor, reason, basis, decision,"
-                     " due_ms, card_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-                     8, NULL, p, NULL, NULL, 0);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+    const char *p[9] = {cmd->case_id, type, cmd->actor, cmd->reason, cmd->basis,
+                        decision,     due,  card,       key};
+    /* The row it made, or (the INSERT again after a lost connection) the row
+     * its first INSERT made. */
+    r = exec_again(pg,
+                   "WITH ins AS (INSERT INTO county_commands(case_id, type, actor, reason, basis,"
+                   " decision, due_ms, card_id, idem_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
+                   " $9) ON CONFLICT (idem_key) DO NOTHING RETURNING id)"
+                   " SELECT id FROM ins UNION ALL"
+                   " SELECT id FROM county_commands WHERE idem_key = $9",
+                   9, p);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) < 1) {
         snprintf(ret_err, err_size, "%s", PQerrorMessage(pg));
         PQclear(r);
         return -TB_ESTORE;
@@ -92,9 +148,13 @@ int county_command(PGconn *pg, const tb_env_ctx_t *env, const county_cmd_t *cmd,
     snprintf(id, sizeof id, "%s", PQgetvalue(r, 0, 0));
     PQclear(r);
     const char *pid[1] = {id};
+    bool withdrawn = false; /* the DELETE below ran, its answer maybe lost with the connection */
     for (int waited = 0;; waited += 100) {
-        r = PQexecParams(pg, "SELECT status, error FROM county_commands WHERE id = $1", 1, NULL,
-                         pid, NULL, NULL, 0);
+        r = exec_again(pg, "SELECT status, error FROM county_commands WHERE id = $1", 1, pid);
+        if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 0 && withdrawn) {
+            PQclear(r);
+            return -ETIMEDOUT;
+        }
         if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
             PQclear(r);
             return -TB_ESTORE;
@@ -112,8 +172,9 @@ int county_command(PGconn *pg, const tb_env_ctx_t *env, const county_cmd_t *cmd,
         }
         PQclear(r);
         if (waited >= cmd->wait_ms && !strcmp(status, "new")) {
-            r = PQexecParams(pg, "DELETE FROM county_commands WHERE id = $1 AND status = 'new'", 1,
-                             NULL, pid, NULL, NULL, 0);
+            withdrawn = true;
+            r = exec_again(pg, "DELETE FROM county_commands WHERE id = $1 AND status = 'new'", 1,
+                           pid);
             bool gone = PQresultStatus(r) == PGRES_COMMAND_OK && atoi(PQcmdTuples(r)) == 1;
             PQclear(r);
             if (gone)

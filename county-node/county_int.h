@@ -113,7 +113,7 @@ typedef struct {
     int type;
     unsigned decision;
     char *actor, *reason, *basis;
-    int64_t due_ms, card_id; /* SUPERVISED (migration 008) */
+    int64_t due_ms, card_id, taken_by; /* SUPERVISED (008); the number it was taken under (020) */
 } cmd_t;
 
 typedef struct {

@@ -71,6 +71,7 @@ int county_apply_cmd(county_t *self, const cmd_t *c)
     if (fold < 0) {
         p_text(&p, "refused");
         p_text(&p, turn < 0 ? county_complaint_why(&ev, turn) : tb_strerror(fold));
+        p_int(&p, c->taken_by);
         tb_info("command %" PRId64 " on %s refused: %s", c->id, c->case_id, tb_strerror(fold));
         return county_stmt_send(self, "cmd_done", &p);
     }
@@ -85,6 +86,7 @@ int county_apply_cmd(county_t *self, const cmd_t *c)
         rc = county_sup_issued(self, &ev, c->card_id, holder); /* county_cards.c */
     p_text(&p, "done");
     p_text(&p, "");
+    p_int(&p, c->taken_by);
     return rc < 0 ? rc : county_stmt_send(self, "cmd_done", &p);
 }
 
@@ -255,11 +257,17 @@ void county_poll_commands(county_t *self)
 {
     if (!self->pg || self->stopping || self->ncmds || county_cmd_connect(self) < 0)
         return;
+    /* Each take under a new number (taken_by): the batch marks a command
+     * done only while it is still taken under that number (migration 020).
+     * The rows a connection given up took went back to 'new' when this one
+     * was made: a batch of that connection still running at the server can
+     * no longer mark them once they are taken again, so it rolls back. */
     PGresult *r = PQexec(self->cmd_pg,
-                         "UPDATE county_commands SET status = 'taken' WHERE id IN"
+                         "UPDATE county_commands SET status = 'taken',"
+                         " taken_by = nextval('county_command_take') WHERE id IN"
                          " (SELECT id FROM county_commands WHERE status = 'new' ORDER BY id"
                          " LIMIT 100) RETURNING id, case_id, type, actor, reason, basis, decision,"
-                         " due_ms, card_id");
+                         " due_ms, card_id, taken_by");
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         tb_warn("commands: %s", PQerrorMessage(self->cmd_pg));
         PQclear(r);
@@ -290,6 +298,7 @@ void county_poll_commands(county_t *self)
         c->decision = (unsigned)atoi(PQgetvalue(r, i, 6));
         c->due_ms = strtoll(PQgetvalue(r, i, 7), NULL, 10);
         c->card_id = strtoll(PQgetvalue(r, i, 8), NULL, 10);
+        c->taken_by = strtoll(PQgetvalue(r, i, 9), NULL, 10);
         if (!c->actor || !c->reason || !c->basis) {
             cmd_free(c);
             continue; /* stays 'taken' until the next reconnect */

@@ -45,7 +45,13 @@ void p_bytes(params_t *p, const uint8_t *b, size_t len)
     p->fmt[p->n++] = 1;
 }
 
-/* Milliseconds become timestamps as to_timestamp(ms::float8 / 1000): the
+/* An event is inserted without ON CONFLICT: the batch has decided it is new
+ * (county_reuse.c) and folds, projects and answers it, so a stored id means
+ * memory is behind the store (a batch of a connection given up committed at
+ * the server after all): the batch must fail (23505) and memory be reloaded,
+ * not go on with the effects of an insert that did nothing (issue 9).
+ *
+ * Milliseconds become timestamps as to_timestamp(ms::float8 / 1000): the
  * same value as through numeric (ms / 1000.0: the same nearest double,
  * checked on 2 M random values), at a third of the cost (issue 13: up to
  * seven per event in a batch). */
@@ -56,7 +62,7 @@ static const struct {
      "WITH ins AS (INSERT INTO case_events(origin_node, origin_seq, case_id, type, type_name,"
      " actor, at, target, reason, via, folded, body) VALUES ($1, $2, $3, $4, $5, $6,"
      " to_timestamp($7::bigint::float8 / 1000), $8, $9, $10, $11::boolean, $12)"
-     " ON CONFLICT (origin_node, origin_seq) DO NOTHING RETURNING case_id)"
+     " RETURNING case_id)"
      " INSERT INTO cases(case_id, origin, client_name, client_phone, agent, item_code, note,"
      " accept_time, state, holder, pending, version, updated_at)"
      " SELECT case_id, $13, $14, $15, $16, $17, $18, to_timestamp($19::bigint::float8 / 1000),"
@@ -66,7 +72,7 @@ static const struct {
      "WITH ins AS (INSERT INTO case_events(origin_node, origin_seq, case_id, type, type_name,"
      " actor, at, target, reason, via, folded, body) VALUES ($1, $2, $3, $4, $5, $6,"
      " to_timestamp($7::bigint::float8 / 1000), $8, $9, $10, $11::boolean, $12)"
-     " ON CONFLICT (origin_node, origin_seq) DO NOTHING RETURNING case_id)"
+     " RETURNING case_id)"
      " UPDATE cases SET state = $13, holder = $14, pending = $15, version = $16,"
      " updated_at = to_timestamp($7::bigint::float8 / 1000)"
      " WHERE case_id IN (SELECT case_id FROM ins) AND $11::boolean"},
@@ -120,8 +126,9 @@ static const struct {
      " END, $7, to_timestamp($8::bigint / 1000.0)) ON CONFLICT (case_id) DO NOTHING"},
     {"detail", "UPDATE case_events SET detail = $3, rejected = $4 WHERE origin_node = $1 AND "
                "origin_seq = $2"},
-    {"cmd_done",
-     "UPDATE county_commands SET status = $2, error = $3, done_at = now() WHERE id = $1"},
+    /* Only while the connection that took it still holds it, else the
+     * batch rolls back (migration 020: exactly once). */
+    {"cmd_done", "CALL county_command_done($1::bigint, $2, $3, $4)"},
     {"data_sent", "INSERT INTO data_sent(peer, kind, version) VALUES ($1, $2, $3)"
                   " ON CONFLICT (peer, kind) DO UPDATE SET version = EXCLUDED.version"},
     /* The batch's rows over arrays (county_bulk.c): each parameter an array,
@@ -134,7 +141,7 @@ static const struct {
      " FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[],"
      " $7::bigint[], $8::text[], $9::text[], $10::text[], $11::boolean[], $12::bytea[],"
      " $13::text[], $14::text[]) WITH ORDINALITY AS u(o, s, c, t, tn, a, ms, tg, r, v, f, b, d,"
-     " rj, n) ORDER BY n ON CONFLICT (origin_node, origin_seq) DO NOTHING"},
+     " rj, n) ORDER BY n"},
     {"bulk_logged_case",
      "INSERT INTO cases(case_id, origin, client_name, client_phone, agent, item_code, note,"
      " accept_time, state, holder, pending, version, updated_at)"

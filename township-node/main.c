@@ -224,6 +224,27 @@ static const struct {
     {"complaint-reply", TB_EV_COMPLAINT_REPLIED, "text", "已反馈投诉", "complaint answered"},
 };
 
+/* The data versions a village of our place data has not had yet (one added
+ * to the place data since the last start): queued before the link starts. */
+static int relay_at_start(township_t *t)
+{
+    unsigned villages = 0;
+    int rc = tb_store_begin(t->store);
+    if (rc == 0 && (rc = township_relay_data(t, &villages)) < 0)
+        tb_store_rollback(t->store);
+    else if (rc == 0)
+        rc = tb_store_commit(t->store); /* rolls back itself when it fails */
+    if (rc < 0)
+        fprintf(stderr,
+                TB_TR("错误：无法向本乡镇的村转发县级数据：%s\n",
+                      "error: cannot relay the county's data to our villages: %s\n"),
+                tb_strerror(rc));
+    else if (villages)
+        tb_info("catalog and calendar versions queued to %u village(s) that had not had them",
+                villages);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     tb_log_init("township");
@@ -433,6 +454,8 @@ int main(int argc, char **argv)
     } else {
         tb_curve_t curve;
         if (tb_keycli_load(&env.cfg, env.place, &curve) < 0)
+            goto out;
+        if ((rc = relay_at_start(&t)) < 0)
             goto out;
         serve_ctx_t sc = {.node = t};
         const char *http = tb_config_get(&env.cfg, TB_CFG_HTTP);

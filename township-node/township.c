@@ -183,7 +183,7 @@ static int from_village(township_t *t, const char *peer, const tb_item_msg_t *it
  * when new here, passed down.  A catalog or calendar version goes (in the
  * same transaction, so exactly once) to every village of this township the
  * place data knows, whether or not it has ever spoken: the link keeps it
- * until the village comes.  A rejection goes to the node whose event it
+ * until the village comes (township_relay_data).  A rejection goes to the node whose event it
  * refused (one of our villages, or us); anything else to the village the
  * case belongs to. */
 static int from_county(township_t *t, const tb_item_msg_t *item, const uint8_t *body, size_t len)
@@ -249,11 +249,7 @@ static int from_county(township_t *t, const tb_item_msg_t *item, const uint8_t *
     if (item->item_case == TONGBAN__V1__ITEM__ITEM_DATA) {
         tb_info("%s version %u in force; relaying it to our villages", item->data->kind,
                 (unsigned)item->data->version);
-        const char *v;
-        for (size_t i = 0; rc == 0 && (v = tb_places_child(t->env->places, t->env->place, i)); i++)
-            if (tb_code_level(v) == TB_LEVEL_VILLAGE)
-                rc = tb_store_enqueue(t->store, v, body, len, NULL);
-        return rc;
+        return township_relay_data(t, NULL);
     }
     if (fold < 0 && tb_log_peer(&lines, t->env->parent))
         tb_warn("county event %s/%llu does not fold here: %s", item->event->origin_node,
@@ -266,6 +262,22 @@ static int from_county(township_t *t, const tb_item_msg_t *item, const uint8_t *
         memcpy(village, item->event->rejected_origin, TB_CODE_LEN + 1);
     if (my_village(t, village))
         rc = tb_store_enqueue(t->store, village, body, len, NULL);
+    return rc;
+}
+
+int township_relay_data(township_t *t, unsigned *ret_villages)
+{
+    const char *v;
+    unsigned villages = 0;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && (v = tb_places_child(t->env->places, t->env->place, i)); i++) {
+        unsigned queued = 0;
+        if (tb_code_level(v) == TB_LEVEL_VILLAGE)
+            rc = tb_store_data_relay(t->store, v, &queued);
+        villages += queued > 0;
+    }
+    if (rc == 0 && ret_villages)
+        *ret_villages = villages;
     return rc;
 }
 

@@ -22,6 +22,14 @@ typedef tb_edge_t township_t;
 int township_apply(void *ctx, const char *peer, const tb_item_msg_t *item, const uint8_t *body,
                    size_t len);
 
+/* Every catalog and calendar version this store holds, queued to each
+ * village of this township in the place data that has not had it yet
+ * (tb_store_data_relay): when a version arrives from the county, and at
+ * start, so that a village added to the place data since gets the whole
+ * chain at once.  Inside a transaction; *ret_villages (may be NULL) how
+ * many villages were queued something. */
+int township_relay_data(township_t *t, unsigned *ret_villages);
+
 /* Any step of window staff on a case (see tb_act()): queued to the county and
  * to the case's village.  Deciding an immediate item (即办件) with a grant
  * also issues the result at once (马上办), in the same transaction. */

@@ -11,3 +11,17 @@ county() { "$C" "$@" --place $COUNTY --db "$DB" --agent 审批王; }
 vstate() { vil ledger --json | jq -r ".[] | select(.case_id==\"$1\") | .$2"; }
 tstate() { town cases --json | jq -r ".[] | select(.case_id==\"$1\") | .$2"; }
 cstate() { county cases --json | jq -r ".[] | select(.case_id==\"$1\") | .$2"; }
+# serving NAME [STARTS]: NAME's log says it serves (at least STARTS times:
+# the log keeps every start's lines).
+serving() { [ "$(grep -c "serving via" "$WORK/$1.log")" -ge "${2:-1}" ]; }
+at_c() { [ "$(cstate "$1" state)" = "$2" ]; } # at_c CASE STATE: the county's state of CASE
+# start_one_of_each: the broker, the county, the township and the village
+# started, and both SQLite nodes serving.
+start_one_of_each() {
+    start broker "$BROKER" serve
+    start county "$C" serve --place $COUNTY --db "$DB"
+    start town "$T" serve --place $TOWN --data-dir "$WORK/t"
+    start vil "$V" serve --place $VIL --data-dir "$WORK/v"
+    ok "town is serving" tb_wait_for 30 serving town
+    ok "vil is serving" tb_wait_for 30 serving vil
+}

@@ -161,6 +161,18 @@ static void test_old_fold(void **state)
     cmd.type = TB_EV_DECIDED;
     cmd.decision = TB_DECISION_GRANT;
     assert_rc(county_command(pg, &env, &cmd, msg, sizeof msg), -ETIMEDOUT);
+    /* Exactly once (migration 020): the same command again under its key (its
+     * first INSERT committed, the daemon applied it, the answer was lost with
+     * the connection) finds its row and reports it, and adds none. */
+    PQclear(PQexec(pg, "INSERT INTO county_commands(case_id, type, actor, status, idem_key)"
+                       " VALUES ('" CASE_OK "', 5, '赵六', 'done', 'k-lost')"));
+    assert_rc(county_command_keyed(pg, &env, &cmd, "k-lost", msg, sizeof msg), 0);
+    assert_int_equal(sql_int(pg, "SELECT count(*) FROM county_commands"), 1);
+    char key[COUNTY_CMD_KEY_LEN], other[COUNTY_CMD_KEY_LEN];
+    assert_rc(county_cmd_key(key), 0);
+    assert_rc(county_cmd_key(other), 0);
+    assert_int_equal(strlen(key), 32);
+    assert_string_not_equal(key, other);
     cmd.case_id = CASE_BAD; /* read as a case from before the lifecycle */
     assert_rc(county_command(pg, &env, &cmd, msg, sizeof msg), -TB_EILLEGAL);
 

@@ -141,8 +141,8 @@ static void test_open(void **state)
     struct stat sb;
     assert_int_equal(stat(path, &sb), 0);
     assert_string_equal(tb_store_place(f->store), VILLAGE);
-    /* 4 + epoch + audit + signatures + the screens' list indexes (web10) */
-    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 8);
+    /* 4 + epoch + audit + signatures + the screens' list indexes (web10) + data_relayed */
+    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 9);
     assert_int_equal(sql_int(f->store, "SELECT count(*) FROM sqlite_master WHERE type='index' AND"
                                        " name IN ('cases_accept', 'cases_due', 'cases_holder',"
                                        " 'events_origin_recorded', 'events_recorded')"),
@@ -151,7 +151,7 @@ static void test_open(void **state)
     static const char *const tables[] = {
         "counters",       "events",     "cases",         "link_out",    "outbox",
         "link_in",        "quarantine", "data_versions", "store_epoch", "link_epoch",
-        "link_epoch_old", "restore",    "audit"};
+        "link_epoch_old", "restore",    "audit",         "data_relayed"};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         char sql[128];
         snprintf(sql, sizeof sql,
@@ -166,7 +166,7 @@ static void test_open(void **state)
     tb_store_destroy(&f->store);
     assert_null(f->store);
     assert_rc(open_store(f), 0);
-    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 8);
+    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 9);
     assert_int_equal(sql_int(f->store, "SELECT count(*) FROM events"), 1);
     assert_int_equal(sql_int(f->store, "SELECT count(*) FROM cases"), 1);
 
@@ -998,6 +998,53 @@ static void test_restore_once(void **state)
                      2 * queued);
 }
 
+/* The data relay (tb_store_relay.c): each stored version queued once per
+ * node, oldest first; a node met later gets the whole chain at once; a new
+ * version goes only to those that had the one before. */
+static void test_data_relay(void **state)
+{
+    fix_t *f = *state;
+    tb_store_t *s = f->store;
+    const char *v1 = "360826100001", *v2 = "360826100002";
+    unsigned n = 99;
+    assert_rc(tb_store_begin(s), 0);
+    assert_rc(tb_store_data_relay(s, v1, &n), 0); /* nothing stored yet */
+    assert_int_equal(n, 0);
+    assert_rc(tb_store_data_put(s, TB_DATA_CATALOG, 1, (const uint8_t *)"a", 1), 0);
+    assert_rc(tb_store_data_put(s, TB_DATA_CALENDAR, 1, (const uint8_t *)"b", 1), 0);
+    assert_rc(tb_store_data_put(s, TB_DATA_CATALOG, 2, (const uint8_t *)"c", 1), 0);
+    assert_rc(tb_store_data_relay(s, v1, &n), 0);
+    assert_int_equal(n, 3);
+    assert_rc(tb_store_data_relay(s, v1, &n), 0); /* again: nothing */
+    assert_int_equal(n, 0);
+    assert_rc(tb_store_data_put(s, TB_DATA_CATALOG, 3, (const uint8_t *)"d", 1), 0);
+    assert_rc(tb_store_data_relay(s, v1, &n), 0); /* only the new one */
+    assert_int_equal(n, 1);
+    assert_rc(tb_store_data_relay(s, v2, &n), 0); /* met later: the whole chain */
+    assert_int_equal(n, 4);
+    assert_rc(tb_store_commit(s), 0);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM outbox WHERE peer='360826100001'"), 4);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM outbox WHERE peer='360826100002'"), 4);
+    /* In order, per kind: the catalog's chain, then the calendar's. */
+    static const struct {
+        uint64_t seq;
+        const char *kind;
+        uint32_t version;
+    } want[] = {{1, TB_DATA_CATALOG, 1}, {3, TB_DATA_CATALOG, 3}, {4, TB_DATA_CALENDAR, 1}};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        uint8_t *buf;
+        size_t len;
+        assert_rc(tb_store_outbox_get(s, v2, want[i].seq, &buf, &len), 0);
+        Tongban__V1__Item *item = tongban__v1__item__unpack(NULL, len, buf);
+        assert_non_null(item);
+        assert_int_equal(item->item_case, TONGBAN__V1__ITEM__ITEM_DATA);
+        assert_string_equal(item->data->kind, want[i].kind);
+        assert_int_equal(item->data->version, want[i].version);
+        tongban__v1__item__free_unpacked(item, NULL);
+        free(buf);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1005,6 +1052,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_open_race, setup, teardown),
         cmocka_unit_test_setup_teardown(test_epochs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restore_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_data_relay, setup, teardown),
         cmocka_unit_test_setup_teardown(test_emit_logged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_apply_illegal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ack_and_cursor, setup, teardown),
