@@ -235,10 +235,11 @@ struct county {
     uint64_t poison_seq;
     char poison_why[256];
     ssize_t reloading; /* index of the township whose spilled outbox the batch reads, or -1 */
-    bool epoch_reset_in_batch; /* a link reset is in the batch in flight (county_epoch.c) */
-    msgs_t out_new;            /* new outbox rows of the batch in flight */
-    struct county_bulk *bulk;  /* its row statements not sent yet (county_bulk.c) */
-    uint64_t event_seq;        /* last origin_seq the county minted (committed) */
+    bool epoch_reset_in_batch;    /* a link reset is in the batch in flight (county_epoch.c) */
+    msgs_t out_new;               /* new outbox rows of the batch in flight */
+    struct county_bulk *bulk;     /* its row statements not sent yet (county_bulk.c) */
+    struct county_folded *folded; /* the ids each case folded in it, in order (county_record.c) */
+    uint64_t event_seq;           /* last origin_seq the county minted (committed) */
     uint64_t batch_event_seq;
     /* A new calendar is in force: the next batch recounts every case's
      * deadline (county_refresh_due); cleared when that batch commits. */
@@ -438,6 +439,13 @@ int county_reject_code(county_t *self, const tb_event_msg_t *bad, const uint8_t 
 int county_emit_own(county_t *self, tb_event_msg_t *ev, const char *to);
 /* A StatusUpdate to the township of every case the batch changed. */
 int county_status_updates(county_t *self);
+/* The ids of the events each case folded in the batch being built, for
+ * its StatusUpdate (proto StatusUpdate.folded): forgotten at the start of a
+ * batch, once its status updates are queued, and at the end. */
+void county_folded_free(county_t *self);
+/* The batch's events are checked under the catalog version in force: the
+ * batch's transaction says which (migration 019), before its first event. */
+int county_catver(county_t *self);
 /* Every case's deadline again, on the calendar now in force. */
 int county_refresh_due(county_t *self);
 
