@@ -398,19 +398,20 @@ static void test_gap(void **state)
     tb_event_msg_t sb = step(CASE, TONGBAN__V1__EVENT_TYPE__EVENT_SUBMITTED, VIL, 0, AT + 1000);
     sb.target = (char *)TOWN;
     emit(f->vil, &sb);
-    tb_event_msg_t nt = step(CASE, TONGBAN__V1__EVENT_TYPE__EVENT_NOTE, VIL, 0, AT + 3000);
-    nt.reason = (char *)"群众来电";
-    emit(f->vil, &nt);
-    /* The county folded the township's RECEIVED (not here yet) before our note. */
+    tb_event_msg_t wd = step(CASE, TONGBAN__V1__EVENT_TYPE__EVENT_WITHDRAWN, VIL, 0, AT + 3000);
+    emit(f->vil, &wd);
+    /* The county folded the township's RECEIVED (not here yet) before our
+     * withdrawal: position 3 is a gap here, so 4 orders nothing yet. */
     char *ids[] = {VIL "/1", VIL "/2", TOWN "/1", VIL "/3"};
-    confirm(f->vil, CASE, 4, "prereview", ids, 4);
+    confirm(f->vil, CASE, 4, "withdrawn", ids, 4);
     assert_int_equal(sql_int(f->vil, "SELECT version FROM cases"), 3);
     tb_event_msg_t rc = step(CASE, TONGBAN__V1__EVENT_TYPE__EVENT_RECEIVED, TOWN, 1, AT + 2000);
-    from_above(f->vil, &rc); /* it comes: the note folds after it */
-    const tb_event_msg_t *order[] = {&lg, &sb, &rc, &nt};
+    from_above(f->vil, &rc); /* it comes: placed before our withdrawal */
+    const tb_event_msg_t *order[] = {&lg, &sb, &rc, &wd};
     uint8_t want[TB_CASE_PACKED_MAX];
     size_t n = county_fold(order, 4, f->t.catalog, want);
     assert_fold_is(f->vil, CASE, want, n);
+    assert_int_equal(folded_of(f->vil, TOWN, 1), 1);
 }
 
 int main(void)
