@@ -18,7 +18,8 @@
  *              were; and the stored events say which version each was
  *              checked under;
  *   gap        a confirmation naming an event this store does not hold yet
- *              orders nothing beyond it until that event comes. */
+ *              orders nothing beyond it until that event comes;
+ *   folded ids the ids a StatusUpdate names, as a receiver checks them. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -414,6 +415,62 @@ static void test_gap(void **state)
     assert_int_equal(folded_of(f->vil, TOWN, 1), 1);
 }
 
+/* StatusUpdate.folded as a receiver checks it (tb_item_decode). */
+static int decode_status(uint32_t version, char **ids, size_t n)
+{
+    Tongban__V1__StatusUpdate st = TONGBAN__V1__STATUS_UPDATE__INIT;
+    st.case_id = (char *)CASE;
+    st.state = (char *)"prereview";
+    st.holder = (char *)TOWN;
+    st.version = version;
+    st.at_ms = AT;
+    st.folded = ids;
+    st.n_folded = n;
+    tb_item_msg_t item = TONGBAN__V1__ITEM__INIT, *got = NULL;
+    item.item_case = TONGBAN__V1__ITEM__ITEM_STATUS;
+    item.status = &st;
+    uint8_t *buf;
+    size_t len;
+    assert_rc(tb_pack_item(&item, &buf, &len), 0);
+    int rc = tb_item_decode(buf, len, &got);
+    tb_item_free(&got);
+    free(buf);
+    return rc;
+}
+
+static void test_folded_ids(void **state)
+{
+    (void)state;
+    char origin[TB_CODE_LEN + 1];
+    uint64_t seq = 0;
+    assert_rc(tb_event_id_parse(VIL "/17", origin, &seq), 0);
+    assert_string_equal(origin, VIL);
+    assert_int_equal(seq, 17);
+    assert_rc(tb_event_id_parse(CTY "/18446744073709551615", origin, &seq), 0);
+    assert_true(seq == UINT64_MAX);
+    const char *bad[] = {"",
+                         VIL,
+                         VIL "/",
+                         VIL "/0",
+                         VIL "/017",
+                         VIL "/1x",
+                         VIL ":1",
+                         "36082610000/1",
+                         "abc/1",
+                         VIL "/-1",
+                         CTY "/18446744073709551616"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        if (tb_event_id_parse(bad[i], origin, &seq) != -TB_EPROTO)
+            print_error("taken: \"%s\"\n", bad[i]);
+        assert_rc(tb_event_id_parse(bad[i], origin, &seq), -TB_EPROTO);
+    }
+    char *two[] = {VIL "/1", TOWN "/2"}, *worse[] = {VIL "/1", (char *)"360826100001-2"};
+    assert_rc(decode_status(2, two, 2), 0);
+    assert_rc(decode_status(1, two, 2), -TB_EPROTO); /* more ids than events folded */
+    assert_rc(decode_status(2, worse, 2), -TB_EPROTO);
+    assert_rc(decode_status(0, NULL, 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -421,6 +478,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rejected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_catalog, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gap, setup, teardown),
+        cmocka_unit_test(test_folded_ids),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
