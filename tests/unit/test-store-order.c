@@ -187,18 +187,26 @@ static int64_t folded_of(tb_store_t *s, const char *origin, uint64_t seq)
     return sql_int(s, sql);
 }
 
+/* The village logs a county-level case (YB003) and submits it to its
+ * township: lg and sb are its two events, l the ledger lg points to. */
+static void log_and_submit(fix_t *f, Tongban__V1__LedgerRecord *l, tb_event_msg_t *lg,
+                           tb_event_msg_t *sb)
+{
+    *l = ledger("YB003");
+    *lg = step(CASE, TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED, VIL, 0, AT);
+    lg->ledger = l;
+    emit(f->vil, lg);
+    *sb = step(CASE, TONGBAN__V1__EVENT_TYPE__EVENT_SUBMITTED, VIL, 0, AT + 1000);
+    sb->target = (char *)TOWN;
+    emit(f->vil, sb);
+}
+
 /* The village logs a county-level case and submits it; the township takes,
  * accepts and forwards it; the county takes it.  evs gets the 6 events in
  * order; the county has confirmed them all (version 6). */
 static void to_county(fix_t *f, tb_event_msg_t evs[6], Tongban__V1__LedgerRecord *l)
 {
-    *l = ledger("YB003");
-    evs[0] = step(CASE, TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED, VIL, 0, AT);
-    evs[0].ledger = l;
-    emit(f->vil, &evs[0]);
-    evs[1] = step(CASE, TONGBAN__V1__EVENT_TYPE__EVENT_SUBMITTED, VIL, 0, AT + 1000);
-    evs[1].target = (char *)TOWN;
-    emit(f->vil, &evs[1]);
+    log_and_submit(f, l, &evs[0], &evs[1]);
     evs[2] = step(CASE, TONGBAN__V1__EVENT_TYPE__EVENT_RECEIVED, TOWN, 1, AT + 2000);
     evs[3] = step(CASE, TONGBAN__V1__EVENT_TYPE__EVENT_ACCEPTED, TOWN, 2, AT + 3000);
     evs[4] = step(CASE, TONGBAN__V1__EVENT_TYPE__EVENT_FORWARDED, TOWN, 3, AT + 4000);
@@ -243,13 +251,9 @@ static void test_crossing(void **state)
 static void test_rejected(void **state)
 {
     fix_t *f = *state;
-    Tongban__V1__LedgerRecord l = ledger("YB003");
-    tb_event_msg_t lg = step(CASE, TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED, VIL, 0, AT);
-    lg.ledger = &l;
-    emit(f->vil, &lg);
-    tb_event_msg_t sb = step(CASE, TONGBAN__V1__EVENT_TYPE__EVENT_SUBMITTED, VIL, 0, AT + 1000);
-    sb.target = (char *)TOWN;
-    emit(f->vil, &sb);
+    Tongban__V1__LedgerRecord l;
+    tb_event_msg_t lg, sb;
+    log_and_submit(f, &l, &lg, &sb);
     tb_event_msg_t rc = step(CASE, TONGBAN__V1__EVENT_TYPE__EVENT_RECEIVED, TOWN, 1, AT + 2000);
     from_above(f->vil, &rc);
     char *first[] = {VIL "/1", VIL "/2", TOWN "/1"};
@@ -392,13 +396,9 @@ static void test_catalog(void **state)
 static void test_gap(void **state)
 {
     fix_t *f = *state;
-    Tongban__V1__LedgerRecord l = ledger("YB003");
-    tb_event_msg_t lg = step(CASE, TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED, VIL, 0, AT);
-    lg.ledger = &l;
-    emit(f->vil, &lg);
-    tb_event_msg_t sb = step(CASE, TONGBAN__V1__EVENT_TYPE__EVENT_SUBMITTED, VIL, 0, AT + 1000);
-    sb.target = (char *)TOWN;
-    emit(f->vil, &sb);
+    Tongban__V1__LedgerRecord l;
+    tb_event_msg_t lg, sb;
+    log_and_submit(f, &l, &lg, &sb);
     tb_event_msg_t wd = step(CASE, TONGBAN__V1__EVENT_TYPE__EVENT_WITHDRAWN, VIL, 0, AT + 3000);
     emit(f->vil, &wd);
     /* The county folded the township's RECEIVED (not here yet) before our
