@@ -177,13 +177,6 @@ static size_t folded_ids(const county_t *self, const char *case_id, char **ids, 
     return n;
 }
 
-int county_catver(county_t *self)
-{
-    params_t p = {0};
-    p_int(&p, self->env->catalog_version);
-    return county_stmt_send(self, "catver", &p);
-}
-
 /* Record one event (folded or not) and fold it into the overlay. */
 int county_record_event(county_t *self, const tb_event_msg_t *ev, const uint8_t *body, size_t len,
                         const char *via, int *ret_fold)

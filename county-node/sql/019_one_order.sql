@@ -1,7 +1,7 @@
 -- One order (issue 9): each stored event keeps the catalog version it was
 -- checked under.  At the county that is the version in force when the batch
 -- applied it: the batch sets tongban.catalog_version for its transaction
--- before it records any event (statement "catver", county_record.c: a
+-- before it records any event (statement "catver", county_batch.c: a
 -- procedure, since CALL answers no rows and a batch reads the rows it gets
 -- as a spilled outbox read back), and the
 -- column's default reads it, so the insert statements (one per event and the
