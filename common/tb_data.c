@@ -5,6 +5,7 @@
 #include "tb_sign.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,15 @@ static int use(tb_env_ctx_t *env, const char *kind, uint32_t version, const char
 int tb_data_use_stored(tb_env_ctx_t *env, tb_store_t *store)
 {
     static const char *const kinds[] = {TB_DATA_CATALOG, TB_DATA_CALENDAR};
+    /* The store records each event's catalog version (env's follows the
+     * versions that arrive) and finds version 0 in the shipped file. */
+    const char *share = tb_config_get(&env->cfg, TB_CFG_SHARE_DIR);
+    char shipped[4200];
+    if (share)
+        snprintf(shipped, sizeof shipped, "%s/catalog.csv", share);
+    int set = tb_store_set_catalog_version(store, &env->catalog_version, share ? shipped : NULL);
+    if (set < 0)
+        return set;
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
         uint32_t version;
         char *body;

@@ -19,6 +19,30 @@ void tb_store_set_rules(tb_store_t *self, const tb_catalog_t *catalog,
     self->calendar = calendar;
 }
 
+int tb_store_set_catalog_version(tb_store_t *self, const uint32_t *version,
+                                 const char *shipped_path)
+{
+    char *path = shipped_path ? strdup(shipped_path) : NULL;
+    if (shipped_path && !path)
+        return -ENOMEM;
+    free(self->shipped_catalog);
+    self->shipped_catalog = path;
+    self->catalog_version = version;
+    return 0;
+}
+
+/* order9 (issue 9, one order; tb_store_order.c): the county's position of
+ * each event it folded (StatusUpdate.folded), kept per case whether or not
+ * the event is here yet; and (add_catalog_version below, since SQLite adds
+ * no column "if not exists") the catalog version each event was checked
+ * under when it was recorded here (0 before this: the shipped file).  One
+ * self-contained step, idempotent like the others. */
+#define ORDER_MIGRATION                                                                            \
+    "CREATE TABLE IF NOT EXISTS case_order(case_id TEXT NOT NULL, pos INTEGER NOT NULL,"           \
+    "  origin_node TEXT NOT NULL, origin_seq INTEGER NOT NULL,"                                    \
+    "  PRIMARY KEY(case_id, pos)) WITHOUT ROWID;"                                                  \
+    "CREATE INDEX IF NOT EXISTS case_order_id ON case_order(origin_node, origin_seq);"
+
 /* Versioned migrations: schema version N is reached by running migrations[N-1]. */
 static const char *const migrations[] = {
     "CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL);"
@@ -121,6 +145,7 @@ static const char *const migrations[] = {
      * Independent of the others, and idempotent. */
     "CREATE TABLE IF NOT EXISTS data_relayed(peer TEXT NOT NULL, kind TEXT NOT NULL,"
     "  version INTEGER NOT NULL, PRIMARY KEY(peer, kind)) WITHOUT ROWID;",
+    ORDER_MIGRATION,
 };
 #define FOLD_PB_VERSION 4 /* the schema version with fold as tb_case_pack() */
 
@@ -200,6 +225,24 @@ static int fold_from_text(tb_store_t *self)
     return rc;
 }
 
+/* ORDER_MIGRATION's column, added once. */
+static int add_catalog_version(tb_store_t *self)
+{
+    sqlite3_stmt *st;
+    int rc = tb_store_prep(
+        self, "SELECT count(*) FROM pragma_table_info('events') WHERE name = 'catalog_version'",
+        &st);
+    if (rc < 0)
+        return rc;
+    int have = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    sqlite3_finalize(st);
+    if (have < 0)
+        return tb_store_sql_err(self, "table_info");
+    return have ? 0
+                : tb_store_exec(self, "ALTER TABLE events ADD COLUMN catalog_version INTEGER"
+                                      " NOT NULL DEFAULT 0");
+}
+
 static int migrate(tb_store_t *self)
 {
     /* Under the write lock, so that a daemon and a command opening a new store
@@ -222,6 +265,8 @@ static int migrate(tb_store_t *self)
         snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", v + 1);
         if ((rc = tb_store_exec(self, migrations[v])) == 0 && v + 1 == FOLD_PB_VERSION)
             rc = fold_from_text(self);
+        if (rc == 0 && strcmp(migrations[v], ORDER_MIGRATION) == 0)
+            rc = add_catalog_version(self);
         if (rc == 0)
             rc = tb_store_exec(self, pragma);
     }
@@ -288,6 +333,7 @@ void tb_store_destroy(tb_store_t **self_p)
     tb_store_t *self = *self_p;
     if (self->db)
         sqlite3_close_v2(self->db);
+    free(self->shipped_catalog);
     free(self);
     *self_p = NULL;
 }

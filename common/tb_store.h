@@ -29,6 +29,14 @@ sqlite3 *tb_store_db(tb_store_t *self);
  * every event fails to fold with -TB_EUNKNOWN_ITEM. */
 void tb_store_set_rules(tb_store_t *self, const tb_catalog_t *catalog,
                         const tb_calendar_t *calendar);
+/* The version of the catalog given to tb_store_set_rules (borrowed: it
+ * follows the node's version in force as new ones arrive; NULL: 0) and the
+ * file of version 0, the shipped catalog.csv (copied; NULL: none).  Each
+ * event is stored with the catalog version it was checked under, and a
+ * refold checks it under that version again (tb_store_order.c): the one in
+ * force, one kept in data_versions, or the shipped file.  0 or -ENOMEM. */
+int tb_store_set_catalog_version(tb_store_t *self, const uint32_t *version,
+                                 const char *shipped_path);
 /* Recompute the deadlines of every case (after the calendar changed). */
 int tb_store_refresh_due(tb_store_t *self);
 const char *tb_store_place(const tb_store_t *self);
@@ -77,7 +85,10 @@ int tb_store_emit(tb_store_t *self, tb_event_msg_t *ev, const char *const *peers
 int tb_store_enqueue(tb_store_t *self, const char *peer, const uint8_t *body, size_t len,
                      uint64_t *ret_seq);
 
-/* Record the county's status for a case (inside a transaction).  Older versions are ignored. */
+/* Record the county's status for a case (inside a transaction).  Older
+ * versions are ignored.  The positions of the events it names (folded, the
+ * county's order) are kept, and the case is folded again when they change
+ * the order its events fold in (tb_store_order.c). */
 int tb_store_county_status(tb_store_t *self, const Tongban__V1__StatusUpdate *st);
 
 int tb_store_case_get(tb_store_t *self, const char *case_id, tb_case_t *ret_case,

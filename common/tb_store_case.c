@@ -54,8 +54,7 @@ static const char *nz(const char *s)
     return s ? s : "";
 }
 
-/* Write a case's row (tb_project) into cases. */
-static int project_fold(tb_store_t *self, const char *case_id, const tb_case_t *c, int64_t at_ms)
+int tb_store_project_fold(tb_store_t *self, const char *case_id, const tb_case_t *c, int64_t at_ms)
 {
     const tb_item_t *item = self->catalog ? tb_catalog_find(self->catalog, c->item) : NULL;
     tb_projection_t row;
@@ -122,86 +121,7 @@ static int project(tb_store_t *self, const tb_event_msg_t *ev, const tb_case_t *
         if ((rc = tb_store_run(self, st)) < 0)
             return rc;
     }
-    return project_fold(self, ev->case_id, next, ev->at_ms);
-}
-
-/* The county refused one of our events: fold the case again from all its
- * events in the order they were recorded, leaving out those the county
- * refused, so the local view matches the county's.  Each event's folded flag
- * is set to what this fold says: events that built on the refused one drop
- * out, and events from above that did not fold on top of it now do. */
-static int refold(tb_store_t *self, const char *case_id, int64_t at_ms)
-{
-    sqlite3_stmt *st;
-    int rc =
-        tb_store_prep(self,
-                      "SELECT rowid, body, rejected <> '', folded FROM events WHERE case_id = ?1"
-                      " AND type <> ?2 ORDER BY rowid",
-                      &st);
-    if (rc < 0)
-        return rc;
-    sqlite3_bind_text(st, 1, case_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(st, 2, TB_EV_REJECTED);
-    tb_case_t c = {0};
-    struct {
-        int64_t rowid;
-        int folded;
-    } flip[512];
-    size_t nflip = 0;
-    /* The rating's comment is not in the fold (tb_projection.h): it is the
-     * comment of the last RATED event that still folds, "" if none does. */
-    char *comment = NULL;
-    bool nomem = false;
-    int s;
-    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        int fold = -TB_EILLEGAL;
-        if (!sqlite3_column_int(st, 2)) {
-            tb_item_msg_t *item = NULL;
-            tb_case_t next;
-            fold = tb_item_decode(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1),
-                                  &item);
-            if (fold == 0)
-                fold = item->item_case == TONGBAN__V1__ITEM__ITEM_EVENT
-                           ? tb_event_fold(&c, item->event, self->catalog, &next)
-                           : -TB_EPROTO;
-            if (fold == 0 && item->event->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATED) {
-                free(comment);
-                if (!(comment = strdup(nz(item->event->comment))))
-                    nomem = true;
-            }
-            tb_item_free(&item);
-            if (fold == 0)
-                c = next;
-        }
-        if ((fold == 0) != (sqlite3_column_int(st, 3) != 0) &&
-            nflip < sizeof flip / sizeof flip[0]) {
-            flip[nflip].rowid = sqlite3_column_int64(st, 0);
-            flip[nflip++].folded = fold == 0;
-        }
-    }
-    sqlite3_finalize(st);
-    if (s != SQLITE_DONE || nomem) {
-        free(comment);
-        return nomem ? -ENOMEM : tb_store_sql_err(self, "refold");
-    }
-    rc = tb_store_prep(self, "UPDATE cases SET rating_comment = ?2 WHERE case_id = ?1", &st);
-    if (rc == 0) {
-        sqlite3_bind_text(st, 1, case_id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, comment ? comment : "", -1, SQLITE_TRANSIENT);
-        rc = tb_store_run(self, st);
-    }
-    free(comment);
-    if (rc < 0)
-        return rc;
-    for (size_t i = 0; i < nflip; i++) {
-        if ((rc = tb_store_prep(self, "UPDATE events SET folded = ?2 WHERE rowid = ?1", &st)) < 0)
-            return rc;
-        sqlite3_bind_int64(st, 1, flip[i].rowid);
-        sqlite3_bind_int(st, 2, flip[i].folded);
-        if ((rc = tb_store_run(self, st)) < 0)
-            return rc;
-    }
-    return project_fold(self, case_id, &c, at_ms);
+    return tb_store_project_fold(self, ev->case_id, next, ev->at_ms);
 }
 
 static int apply_rejection(tb_store_t *self, const tb_event_msg_t *ev)
@@ -234,7 +154,7 @@ static int apply_rejection(tb_store_t *self, const tb_event_msg_t *ev)
     rc = tb_store_case_get(self, ev->case_id, &c, NULL);
     if (rc == -TB_ENOCASE)
         return 0; /* we never had the case */
-    return rc < 0 ? rc : refold(self, ev->case_id, ev->at_ms);
+    return rc < 0 ? rc : tb_store_refold(self, ev->case_id, ev->at_ms);
 }
 
 /* Whether (origin, seq) is recorded: 0 no, 1 with these very bytes, 2 with
@@ -348,8 +268,8 @@ int tb_store_apply(tb_store_t *self, const tb_event_msg_t *ev, const uint8_t *bo
     rc = tb_store_prep(
         self,
         "INSERT INTO events(origin_node, origin_seq, case_id, type, actor, at_ms, target,"
-        " reason, body, recorded_ms, folded, detail)"
-        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
+        " reason, body, recorded_ms, folded, detail, catalog_version)"
+        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
         &st);
     if (rc < 0)
         return rc;
@@ -365,11 +285,18 @@ int tb_store_apply(tb_store_t *self, const tb_event_msg_t *ev, const uint8_t *bo
     sqlite3_bind_int64(st, 10, tb_now_ms());
     sqlite3_bind_int(st, 11, fold == 0);
     sqlite3_bind_text(st, 12, detail, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 13, self->catalog_version ? *self->catalog_version : 0);
     if ((rc = tb_store_run(self, st)) < 0)
         return rc;
-    if (fold < 0)
-        return 0;
-    return rejection ? apply_rejection(self, ev) : project(self, ev, &next);
+    if (rejection)
+        return fold < 0 ? 0 : apply_rejection(self, ev);
+    /* One order (tb_store_order.c): an event the county has placed already
+     * (its confirmation came first) may belong before events folded here:
+     * the case is folded again in order.  Any other goes last: on top. */
+    if (fold == 0 && (rc = project(self, ev, &next)) < 0)
+        return rc;
+    int placed = tb_store_has_position(self, ev->origin_node, ev->origin_seq);
+    return placed <= 0 ? placed : tb_store_refold(self, ev->case_id, ev->at_ms);
 }
 
 int tb_store_refresh_due(tb_store_t *self)
@@ -385,8 +312,8 @@ int tb_store_refresh_due(tb_store_t *self)
         tb_case_t c;
         if (tb_case_unpack(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1), &c) ==
             0)
-            rc = project_fold(self, (const char *)sqlite3_column_text(st, 0), &c,
-                              sqlite3_column_int64(st, 2));
+            rc = tb_store_project_fold(self, (const char *)sqlite3_column_text(st, 0), &c,
+                                       sqlite3_column_int64(st, 2));
     }
     sqlite3_finalize(st);
     return rc;
@@ -416,19 +343,4 @@ int tb_store_emit(tb_store_t *self, tb_event_msg_t *ev, const char *const *peers
         rc = tb_store_enqueue(self, peers[i], buf, len, NULL);
     free(buf);
     return rc > 0 ? -TB_ESTORE : rc; /* 1 or 2: our own new id taken already */
-}
-
-int tb_store_county_status(tb_store_t *self, const Tongban__V1__StatusUpdate *s)
-{
-    sqlite3_stmt *st;
-    int rc = tb_store_prep(self,
-                           "UPDATE cases SET county_state = ?2, county_version = ?3"
-                           " WHERE case_id = ?1 AND county_version < ?3",
-                           &st);
-    if (rc < 0)
-        return rc;
-    sqlite3_bind_text(st, 1, s->case_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, s->state, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(st, 3, (int)s->version);
-    return tb_store_run(self, st);
 }

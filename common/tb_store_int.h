@@ -8,6 +8,10 @@
  *                    rejections, refold), emit, the case read, the due
  *                    refresh, the county's status of a case
  *   tb_store_relay.c the data versions handed on to the nodes below
+ *                    rejections), emit, the case read, the due refresh
+ *   tb_store_order.c the order a case's events fold in (the county's
+ *                    positions, StatusUpdate.folded), the refold, the
+ *                    county's status of a case
  *   tb_store_link.c  the durable link's tables: outbox and its seq, receive
  *                    cursors, acks and heads, quarantine; named counters and
  *                    the backlog
@@ -20,9 +24,11 @@
 struct tb_store {
     sqlite3 *db;
     char place[TB_CODE_LEN + 1];
-    const tb_catalog_t *catalog;   /* borrowed: the items the fold needs */
-    const tb_calendar_t *calendar; /* borrowed: for the deadlines; NULL: none computed */
-    char last_error[256];          /* the last SQLite failure, for the daemon to log */
+    const tb_catalog_t *catalog;     /* borrowed: the items the fold needs */
+    const tb_calendar_t *calendar;   /* borrowed: for the deadlines; NULL: none computed */
+    const uint32_t *catalog_version; /* borrowed: catalog's version; NULL: 0 */
+    char *shipped_catalog;           /* the file of version 0, or NULL */
+    char last_error[256];            /* the last SQLite failure, for the daemon to log */
 };
 
 /* A SQLite failure as our code (-ENOSPC, -EBUSY, -EACCES or -TB_ESTORE); what
@@ -39,5 +45,13 @@ int tb_store_run(tb_store_t *self, sqlite3_stmt *st);
  * newest queued (after when none).  Inside a transaction. */
 int tb_store_data_queue(tb_store_t *self, const char *node, const char *kind, uint32_t after,
                         uint32_t *ret_newest);
+
+/* Write a case's row (tb_project of c) into cases (tb_store_case.c). */
+int tb_store_project_fold(tb_store_t *self, const char *case_id, const tb_case_t *c, int64_t at_ms);
+/* Fold case_id again from its first event, in the county's order, each
+ * event under its own catalog version (tb_store_order.c). */
+int tb_store_refold(tb_store_t *self, const char *case_id, int64_t at_ms);
+/* 1 when the county's order places event (origin, seq), 0 when not. */
+int tb_store_has_position(tb_store_t *self, const char *origin, uint64_t seq);
 
 #endif

@@ -285,6 +285,42 @@ int tb_data_check(const Tongban__V1__DataVersion *dv)
     return rc == -ENOMEM ? rc : rc < 0 ? -TB_EPROTO : 0;
 }
 
+int tb_event_id_parse(const char *s, char ret_origin[TB_CODE_LEN + 1], uint64_t *ret_seq)
+{
+    char origin[TB_CODE_LEN + 1];
+    if (!s || strlen(s) < TB_CODE_LEN + 2 || s[TB_CODE_LEN] != '/')
+        return -TB_EPROTO;
+    memcpy(origin, s, TB_CODE_LEN);
+    origin[TB_CODE_LEN] = '\0';
+    const char *d = s + TB_CODE_LEN + 1;
+    uint64_t seq = 0;
+    if (!tb_code_valid(origin) || *d == '0' || strlen(d) > 20)
+        return -TB_EPROTO;
+    for (; *d; d++) {
+        if (*d < '0' || *d > '9' || seq > (UINT64_MAX - (uint64_t)(*d - '0')) / 10)
+            return -TB_EPROTO;
+        seq = seq * 10 + (uint64_t)(*d - '0');
+    }
+    memcpy(ret_origin, origin, sizeof origin);
+    *ret_seq = seq;
+    return 0;
+}
+
+/* StatusUpdate.folded: at most TB_FOLDED_MAX ids, no more than the events
+ * folded (version), each well formed. */
+static int folded_check(const Tongban__V1__StatusUpdate *s)
+{
+    if (s->n_folded > TB_FOLDED_MAX || s->n_folded > s->version)
+        return -TB_EPROTO;
+    for (size_t i = 0; i < s->n_folded; i++) {
+        char origin[TB_CODE_LEN + 1];
+        uint64_t seq;
+        if (tb_event_id_parse(s->folded[i], origin, &seq) < 0)
+            return -TB_EPROTO;
+    }
+    return 0;
+}
+
 int tb_item_decode(const uint8_t *buf, size_t len, tb_item_msg_t **ret_item)
 {
     /* What tb_pack_item() would refuse to make (and no envelope can carry). */
@@ -302,7 +338,7 @@ int tb_item_decode(const uint8_t *buf, size_t len, tb_item_msg_t **ret_item)
         rc = (tb_caseid_valid(s->case_id) && tb_state_from_name(s->state) != TB_ST_NONE &&
               tb_code_valid(s->holder) &&
               (s->state_code == 0 || (int)s->state_code == (int)tb_state_from_name(s->state)))
-                 ? 0
+                 ? folded_check(s)
                  : -TB_EPROTO;
     } else if (item->item_case == TONGBAN__V1__ITEM__ITEM_DATA) {
         rc = tb_data_check(item->data);

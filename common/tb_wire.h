@@ -52,6 +52,12 @@ void tb_item_free(tb_item_msg_t **item_p);
 /* Validate a case event (also used before packing one we made). */
 int tb_event_check(const tb_event_msg_t *ev);
 
+/* An event id as StatusUpdate.folded names it, "<origin_node>/<origin_seq>"
+ * (12 digits, '/', a decimal seq >= 1 without leading zeros): 0 and both
+ * written, or -TB_EPROTO. */
+#define TB_FOLDED_MAX 1000 /* ids in one StatusUpdate */
+int tb_event_id_parse(const char *s, char ret_origin[TB_CODE_LEN + 1], uint64_t *ret_seq);
+
 /* Fold a (checked) event into a case with tb_case_step, its item looked up in
  * the catalog: the ledger's item for LOGGED, else the case's.  A NULL catalog
  * or an unknown item gives -TB_EUNKNOWN_ITEM. */

@@ -194,12 +194,19 @@ void county_batch_start(county_t *self)
     }
     self->in_flight = true;
     county_bulk_reset(self); /* rows of a batch given up before its Sync */
+    county_folded_free(self);
     self->batch_failed = false;
     self->batch_err[0] = '\0';
     self->batch_sqlstate[0] = '\0';
     self->batch_event_seq = self->event_seq;
     county_complaint_turn_reset(self); /* complaints as this batch makes them, from the store */
     int rc = county_reuse_batch(self);
+    if (rc == 0) {
+        /* Its events are checked under this catalog version (migration 019). */
+        params_t p = {0};
+        p_int(&p, self->env->catalog_version);
+        rc = county_stmt_send(self, "catver", &p);
+    }
     for (size_t i = 0; rc == 0 && i < self->inflight.n; i++)
         rc = apply_msg(self, i);
     for (size_t i = 0; rc == 0 && i < self->ncmds; i++)

@@ -9,8 +9,7 @@
  *   county_pg.c      the PostgreSQL connection: open, load, pump, lose, reconnect
  *   county_cache.c   the case cache and the overlay of the batch in flight
  *   county_batch.c   a batch: start (validate, quarantine, poison) and finish (commit)
- *   county_record.c  what a batch writes: events, projection, own events, rejections,
- *                    status updates, deadlines
+ *   county_record.c  a batch's writes: events, projection, own events, status, deadlines
  *   county_intake.c  staff commands and data versions, taken on the plain connection
  *   county_link.c    the link engine's backend: accepting, outbox queues, read-back
  *   county_serve.c   the loop: timers, signals, start and stop
@@ -235,10 +234,11 @@ struct county {
     uint64_t poison_seq;
     char poison_why[256];
     ssize_t reloading; /* index of the township whose spilled outbox the batch reads, or -1 */
-    bool epoch_reset_in_batch; /* a link reset is in the batch in flight (county_epoch.c) */
-    msgs_t out_new;            /* new outbox rows of the batch in flight */
-    struct county_bulk *bulk;  /* its row statements not sent yet (county_bulk.c) */
-    uint64_t event_seq;        /* last origin_seq the county minted (committed) */
+    bool epoch_reset_in_batch;    /* a link reset is in the batch in flight (county_epoch.c) */
+    msgs_t out_new;               /* new outbox rows of the batch in flight */
+    struct county_bulk *bulk;     /* its row statements not sent yet (county_bulk.c) */
+    struct county_folded *folded; /* the ids each case folded in it, in order (county_record.c) */
+    uint64_t event_seq;           /* last origin_seq the county minted (committed) */
     uint64_t batch_event_seq;
     /* A new calendar is in force: the next batch recounts every case's
      * deadline (county_refresh_due); cleared when that batch commits. */
@@ -326,8 +326,7 @@ static inline bool county_online(const county_t *self)
 int county_stmt_sync(county_t *self);
 /* Prepare every statement on pg: 0 or -TB_ESTORE (logged). */
 int county_stmt_prepare(PGconn *pg);
-/* A blocking query returning rows (loading the state): the result, or NULL
- * (logged). */
+/* A blocking query returning rows (loading the state): the result, or NULL (logged). */
 PGresult *county_query(PGconn *pg, const char *sql);
 /* Queue a prepared statement in the pipeline (text results): 0, or -TB_ESTORE
  * (-ENOMEM keeping the batch's rows) with the batch marked failed and the
@@ -436,8 +435,9 @@ int county_reject_code(county_t *self, const tb_event_msg_t *bad, const uint8_t 
                        int code, const char *reason, const char *via);
 /* Mint one of the county's own events and queue it to township `to`. */
 int county_emit_own(county_t *self, tb_event_msg_t *ev, const char *to);
-/* A StatusUpdate to the township of every case the batch changed. */
+/* A StatusUpdate to the township of every case the batch changed, with StatusUpdate.folded. */
 int county_status_updates(county_t *self);
+void county_folded_free(county_t *self); /* forget those ids: at batch start, end and fini */
 /* Every case's deadline again, on the calendar now in force. */
 int county_refresh_due(county_t *self);
 

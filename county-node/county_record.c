@@ -101,6 +101,82 @@ int county_fold_from_text(PGconn *pg)
     return ok ? 0 : -TB_ESTORE;
 }
 
+/* The ids each case folded in the batch being built, in order, for its
+ * StatusUpdate (proto StatusUpdate.folded: they hold the positions up to the
+ * case's version, so every tier folds in the county's order).  A list per
+ * case through one array: by_case maps a case to 1 + its first and last
+ * entries (first | last << 32). */
+#define FOLDED_MAX TB_FOLDED_MAX /* more in one update: none named (the proto says so) */
+struct county_folded {
+    tb_map_t *by_case;
+    struct {
+        char id[TB_CODE_LEN + 22]; /* "<origin>/<seq>" */
+        uint32_t next;             /* 1 + the case's next entry, 0 at its end */
+    } * v;
+    size_t n, cap;
+};
+
+void county_folded_free(county_t *self)
+{
+    if (!self->folded)
+        return;
+    tb_map_destroy(&self->folded->by_case);
+    free(self->folded->v);
+    free(self->folded);
+    self->folded = NULL;
+}
+
+static int folded_note(county_t *self, const tb_event_msg_t *ev)
+{
+    struct county_folded *f = self->folded;
+    if (!f) {
+        if (!(f = self->folded = county_malloc(sizeof *f)))
+            return -ENOMEM;
+        memset(f, 0, sizeof *f);
+        if (!(f->by_case = tb_map_new())) {
+            county_folded_free(self);
+            return -ENOMEM;
+        }
+    }
+    if (f->n == f->cap) {
+        size_t cap = f->cap ? 2 * f->cap : 64;
+        void *v = county_realloc(f->v, cap * sizeof f->v[0]);
+        if (!v)
+            return -ENOMEM;
+        f->v = v;
+        f->cap = cap;
+    }
+    snprintf(f->v[f->n].id, sizeof f->v[f->n].id, "%s/%" PRIu64, ev->origin_node, ev->origin_seq);
+    f->v[f->n].next = 0;
+    uintptr_t ends = 0, was = 0;
+    uint64_t me = f->n + 1;
+    bool more = tb_map_get(f->by_case, ev->case_id, &was);
+    ends = more ? (was & 0xffffffffu) | (uintptr_t)(me << 32) : (uintptr_t)(me | me << 32);
+    int rc = county_map_put(f->by_case, ev->case_id, ends);
+    if (rc < 0)
+        return rc;
+    if (more)
+        f->v[(was >> 32) - 1].next = (uint32_t)me; /* linked only once the map took it */
+    f->n++;
+    return 0;
+}
+
+/* The ids case_id folded in this batch, in order, into ids (at most max):
+ * how many, or 0 when none or more than max. */
+static size_t folded_ids(const county_t *self, const char *case_id, char **ids, size_t max)
+{
+    uintptr_t ends;
+    if (!self->folded || !tb_map_get(self->folded->by_case, case_id, &ends))
+        return 0;
+    size_t n = 0;
+    for (uint32_t i = (uint32_t)(ends & 0xffffffffu); i; i = self->folded->v[i - 1].next) {
+        if (n == max)
+            return 0;
+        ids[n++] = self->folded->v[i - 1].id;
+    }
+    return n;
+}
+
 /* Record one event (folded or not) and fold it into the overlay. */
 int county_record_event(county_t *self, const tb_event_msg_t *ev, const uint8_t *body, size_t len,
                         const char *via, int *ret_fold)
@@ -172,6 +248,8 @@ int county_record_event(county_t *self, const tb_event_msg_t *ev, const uint8_t 
         rc = project(self, ev, &row);
     if (rc == 0 && fold == 0 && !rejection)
         rc = county_overlay_put(self, ev->case_id, &next);
+    if (rc == 0 && fold == 0 && !rejection)
+        rc = folded_note(self, ev);
     char detail[1024];
     tb_event_detail(ev, detail, sizeof detail);
     if (rc == 0 && (detail[0] || fold < 0)) {
@@ -254,6 +332,7 @@ int county_reject_code(county_t *self, const tb_event_msg_t *bad, const uint8_t 
 /* Tell the township of each changed case what the county now holds. */
 int county_status_updates(county_t *self)
 {
+    char *ids[FOLDED_MAX]; /* borrowed from self->folded */
     size_t pos = 0;
     const char *case_id;
     uintptr_t v;
@@ -272,6 +351,8 @@ int county_status_updates(county_t *self)
         st.version = c->version;
         st.at_ms = tb_now_ms();
         st.state_code = (Tongban__V1__CaseState)c->state; /* the enum follows tb_state_t */
+        st.n_folded = folded_ids(self, case_id, ids, FOLDED_MAX);
+        st.folded = ids;
         tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
         item.item_case = TONGBAN__V1__ITEM__ITEM_STATUS;
         item.status = &st;
@@ -284,6 +365,7 @@ int county_status_updates(county_t *self)
         if (rc < 0)
             return rc;
     }
+    county_folded_free(self);
     return 0;
 }
 

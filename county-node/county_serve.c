@@ -191,6 +191,7 @@ void county_fini(county_t *self)
     msgs_free(&self->inflight);
     msgs_free(&self->out_new);
     county_bulk_free(self);
+    county_folded_free(self);
     county_cmds_clear(self);
     free(self->cmds);
     self->cmds = NULL;

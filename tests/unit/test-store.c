@@ -141,17 +141,18 @@ static void test_open(void **state)
     struct stat sb;
     assert_int_equal(stat(path, &sb), 0);
     assert_string_equal(tb_store_place(f->store), VILLAGE);
-    /* 4 + epoch + audit + signatures + the screens' list indexes (web10) + data_relayed */
-    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 9);
+    /* 4 + epoch + audit + signatures + the screens' list indexes (web10) + data_relayed (review9)
+     * + one order (order9) */
+    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 10);
     assert_int_equal(sql_int(f->store, "SELECT count(*) FROM sqlite_master WHERE type='index' AND"
                                        " name IN ('cases_accept', 'cases_due', 'cases_holder',"
                                        " 'events_origin_recorded', 'events_recorded')"),
                      5);
     assert_string_equal(sql_text(f->store, "PRAGMA journal_mode", buf, sizeof buf), "wal");
     static const char *const tables[] = {
-        "counters",       "events",     "cases",         "link_out",    "outbox",
-        "link_in",        "quarantine", "data_versions", "store_epoch", "link_epoch",
-        "link_epoch_old", "restore",    "audit",         "data_relayed"};
+        "counters",       "events",     "cases",         "link_out",     "outbox",
+        "link_in",        "quarantine", "data_versions", "store_epoch",  "link_epoch",
+        "link_epoch_old", "restore",    "audit",         "data_relayed", "case_order"};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         char sql[128];
         snprintf(sql, sizeof sql,
@@ -166,7 +167,7 @@ static void test_open(void **state)
     tb_store_destroy(&f->store);
     assert_null(f->store);
     assert_rc(open_store(f), 0);
-    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 9);
+    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 10);
     assert_int_equal(sql_int(f->store, "SELECT count(*) FROM events"), 1);
     assert_int_equal(sql_int(f->store, "SELECT count(*) FROM cases"), 1);
 

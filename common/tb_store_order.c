@@ -1,0 +1,338 @@
+/* tb_store_order.c: the order a case's events are folded in, and the refold
+ * (tb_store_int.h says which part of the store is where).
+ *
+ * One order (issue 9): every tier folds a case's events in the county's
+ * order.  The county names the events it folded, with their positions, in
+ * each StatusUpdate (proto StatusUpdate.folded); tb_store_county_status keeps
+ * those positions in case_order.  A case's order is then:
+ *
+ *   1. its confirmed events: those at positions 1..M, M the longest run of
+ *      positions from 1 whose events this store holds, by position;
+ *   2. every other event (our own not confirmed yet, one from above the
+ *      county has not folded yet, one beyond a gap), in the order this store
+ *      recorded them (rowid).
+ *
+ * The projection in cases is always the fold of the case's events in that
+ * order.  A new event without a position goes last in it, so recording it
+ * folds it on top (tb_store_apply, as before); anything that changes the
+ * order refolds the case from its first event: a confirmation that puts
+ * events in another order (or fills a gap), an event that arrives after its
+ * position, a REJECTED of one of its events.  Each event is folded under
+ * the catalog version it was checked under when it was recorded
+ * (events.catalog_version): the catalog in force, else that version's body
+ * kept in data_versions, else (version 0) the shipped file. */
+#include "tb_store_int.h"
+
+#include "tb_error.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    int64_t rowid, pos; /* pos: the county's position, 0 when none is known */
+    uint8_t *body;
+    size_t len;
+    bool rejected, folded;
+    uint32_t catalog_version;
+    bool confirmed; /* pos in 1..M (ord_t) */
+    int64_t key;    /* pos when confirmed, else rowid */
+} ord_row_t;
+
+typedef struct {
+    ord_row_t *v;
+    size_t n;
+    int64_t confirmed; /* M: positions 1..M are held here */
+} ord_t;
+
+static void ord_free(ord_t *o)
+{
+    for (size_t i = 0; i < o->n; i++)
+        free(o->v[i].body);
+    free(o->v);
+    memset(o, 0, sizeof *o);
+}
+
+static int by_pos(const void *a, const void *b)
+{
+    const ord_row_t *x = a, *y = b;
+    return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* Fold order: the confirmed ones (pos 1..M) by position, then the rest by
+ * rowid; order_load puts each row's place in key. */
+static int by_key(const void *a, const void *b)
+{
+    const ord_row_t *x = a, *y = b;
+    if (x->confirmed != y->confirmed)
+        return x->confirmed ? -1 : 1;
+    return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/* The events of case_id (but REJECTED verdicts, which are not steps of the
+ * case) in fold order; with their bodies when bodies is set. */
+static int order_load(tb_store_t *self, const char *case_id, bool bodies, ord_t *ret)
+{
+    sqlite3_stmt *st;
+    int rc = tb_store_prep(self,
+                           "SELECT e.rowid, coalesce((SELECT min(o.pos) FROM case_order o"
+                           " WHERE o.case_id = e.case_id AND o.origin_node = e.origin_node"
+                           " AND o.origin_seq = e.origin_seq), 0), e.body, e.rejected <> '',"
+                           " e.folded, e.catalog_version FROM events e"
+                           " WHERE e.case_id = ?1 AND e.type <> ?2 ORDER BY e.rowid",
+                           &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, case_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, TB_EV_REJECTED);
+    ord_t o = {0};
+    size_t cap = 0;
+    int s;
+    while (rc == 0 && (s = sqlite3_step(st)) == SQLITE_ROW) {
+        if (o.n == cap) {
+            size_t ncap = cap ? 2 * cap : 32;
+            ord_row_t *v = realloc(o.v, ncap * sizeof *v);
+            if (!v) {
+                rc = -ENOMEM;
+                break;
+            }
+            o.v = v;
+            cap = ncap;
+        }
+        ord_row_t *r = &o.v[o.n];
+        memset(r, 0, sizeof *r);
+        r->rowid = sqlite3_column_int64(st, 0);
+        r->pos = sqlite3_column_int64(st, 1);
+        r->rejected = sqlite3_column_int(st, 3) != 0;
+        r->folded = sqlite3_column_int(st, 4) != 0;
+        r->catalog_version = (uint32_t)sqlite3_column_int64(st, 5);
+        if (bodies) {
+            r->len = (size_t)sqlite3_column_bytes(st, 2);
+            if (!(r->body = malloc(r->len ? r->len : 1))) {
+                rc = -ENOMEM;
+                break;
+            }
+            if (r->len)
+                memcpy(r->body, sqlite3_column_blob(st, 2), r->len);
+        }
+        o.n++;
+    }
+    if (rc == 0 && s != SQLITE_DONE)
+        rc = tb_store_sql_err(self, "case order");
+    sqlite3_finalize(st);
+    if (rc < 0) {
+        ord_free(&o);
+        return rc;
+    }
+    /* M: sort by position to find the run 1..M, then into fold order. */
+    qsort(o.v, o.n, sizeof *o.v, by_pos);
+    for (size_t i = 0; i < o.n; i++)
+        if (o.v[i].pos == o.confirmed + 1)
+            o.confirmed++;
+    for (size_t i = 0; i < o.n; i++) {
+        o.v[i].confirmed = o.v[i].pos >= 1 && o.v[i].pos <= o.confirmed;
+        o.v[i].key = o.v[i].confirmed ? o.v[i].pos : o.v[i].rowid;
+    }
+    qsort(o.v, o.n, sizeof *o.v, by_key);
+    *ret = o;
+    return 0;
+}
+
+/* The catalogs of the versions a refold meets, each loaded once. */
+typedef struct {
+    uint32_t version[8];
+    tb_catalog_t *catalog[8];
+    size_t n;
+} catalogs_t;
+
+static void catalogs_free(catalogs_t *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        tb_catalog_destroy(&c->catalog[i]);
+    c->n = 0;
+}
+
+/* The catalog of version v: the one in force, a version kept in
+ * data_versions, or the shipped file for 0.  One this store cannot find
+ * (a store older than the versions it holds) is the catalog in force. */
+static const tb_catalog_t *catalog_of(tb_store_t *self, uint32_t v, catalogs_t *c)
+{
+    uint32_t now = self->catalog_version ? *self->catalog_version : 0;
+    if (v == now || !self->catalog)
+        return self->catalog;
+    for (size_t i = 0; i < c->n; i++)
+        if (c->version[i] == v)
+            return c->catalog[i];
+    if (c->n == sizeof c->version / sizeof c->version[0])
+        return self->catalog;
+    tb_catalog_t *cat = tb_catalog_new();
+    int rc = cat ? -ENOENT : -ENOMEM, line;
+    if (cat && v == 0 && self->shipped_catalog) {
+        rc = tb_catalog_load(cat, self->shipped_catalog, &line);
+    } else if (cat && v > 0) {
+        sqlite3_stmt *st;
+        if ((rc = tb_store_prep(self,
+                                "SELECT body FROM data_versions WHERE kind = 'catalog'"
+                                " AND version = ?1",
+                                &st)) == 0) {
+            sqlite3_bind_int64(st, 1, v);
+            rc = sqlite3_step(st) == SQLITE_ROW
+                     ? tb_catalog_load_buf(cat, sqlite3_column_blob(st, 0),
+                                           (size_t)sqlite3_column_bytes(st, 0), &line)
+                     : -ENOENT;
+            sqlite3_finalize(st);
+        }
+    }
+    if (rc < 0) {
+        tb_catalog_destroy(&cat);
+        return self->catalog;
+    }
+    c->version[c->n] = v;
+    c->catalog[c->n++] = cat;
+    return cat;
+}
+
+/* Fold case_id again from all its events in fold order, leaving out those
+ * the county refused, each under its own catalog version.  Each event's
+ * folded flag is set to what this fold says: events that built on a refused
+ * one drop out, and events that did not fold on top of it (or in the order
+ * this store had) now do. */
+int tb_store_refold(tb_store_t *self, const char *case_id, int64_t at_ms)
+{
+    ord_t o;
+    int rc = order_load(self, case_id, true, &o);
+    if (rc < 0)
+        return rc;
+    tb_case_t c = {0};
+    catalogs_t cats = {0};
+    /* The rating's comment is not in the fold (tb_projection.h): it is the
+     * comment of the last RATED event that still folds, "" if none does. */
+    char *comment = NULL;
+    for (size_t i = 0; rc == 0 && i < o.n; i++) {
+        ord_row_t *r = &o.v[i];
+        int fold = -TB_EILLEGAL;
+        if (!r->rejected) {
+            tb_item_msg_t *item = NULL;
+            tb_case_t next;
+            fold = tb_item_decode(r->body, r->len, &item);
+            if (fold == 0)
+                fold = item->item_case == TONGBAN__V1__ITEM__ITEM_EVENT
+                           ? tb_event_fold(&c, item->event,
+                                           catalog_of(self, r->catalog_version, &cats), &next)
+                           : -TB_EPROTO;
+            if (fold == 0 && item->event->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATED) {
+                free(comment);
+                const char *text = item->event->comment ? item->event->comment : "";
+                if (!(comment = strdup(text)))
+                    rc = -ENOMEM;
+            }
+            tb_item_free(&item);
+            if (fold == 0)
+                c = next;
+        }
+        if (rc == 0 && (fold == 0) != r->folded) {
+            sqlite3_stmt *st;
+            if ((rc = tb_store_prep(self, "UPDATE events SET folded = ?2 WHERE rowid = ?1", &st)) ==
+                0) {
+                sqlite3_bind_int64(st, 1, r->rowid);
+                sqlite3_bind_int(st, 2, fold == 0);
+                rc = tb_store_run(self, st);
+            }
+        }
+    }
+    catalogs_free(&cats);
+    ord_free(&o);
+    sqlite3_stmt *st;
+    if (rc == 0 &&
+        (rc = tb_store_prep(self, "UPDATE cases SET rating_comment = ?2 WHERE case_id = ?1",
+                            &st)) == 0) {
+        sqlite3_bind_text(st, 1, case_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, comment ? comment : "", -1, SQLITE_TRANSIENT);
+        rc = tb_store_run(self, st);
+    }
+    free(comment);
+    return rc < 0 ? rc : tb_store_project_fold(self, case_id, &c, at_ms);
+}
+
+int tb_store_has_position(tb_store_t *self, const char *origin, uint64_t seq)
+{
+    sqlite3_stmt *st;
+    int rc = tb_store_prep(
+        self, "SELECT 1 FROM case_order WHERE origin_node = ?1 AND origin_seq = ?2", &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, origin, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+    int s = sqlite3_step(st);
+    rc = s == SQLITE_ROW ? 1 : s == SQLITE_DONE ? 0 : tb_store_sql_err(self, "position");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Whether two loads put the same events in the same order. */
+static bool same_order(const ord_t *a, const ord_t *b)
+{
+    if (a->n != b->n)
+        return false;
+    for (size_t i = 0; i < a->n; i++)
+        if (a->v[i].rowid != b->v[i].rowid)
+            return false;
+    return true;
+}
+
+/* Keep the positions a StatusUpdate names: the k ids hold version-k+1..version. */
+static int keep_positions(tb_store_t *self, const Tongban__V1__StatusUpdate *s)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < s->n_folded; i++) {
+        char origin[TB_CODE_LEN + 1];
+        uint64_t seq;
+        if (tb_event_id_parse(s->folded[i], origin, &seq) < 0)
+            return -TB_EPROTO; /* tb_item_decode refused it already */
+        sqlite3_stmt *st;
+        if ((rc = tb_store_prep(self,
+                                "INSERT OR REPLACE INTO case_order(case_id, pos, origin_node,"
+                                " origin_seq) VALUES(?1, ?2, ?3, ?4)",
+                                &st)) < 0)
+            return rc;
+        sqlite3_bind_text(st, 1, s->case_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)(s->version - s->n_folded + 1 + i));
+        sqlite3_bind_text(st, 3, origin, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 4, (sqlite3_int64)seq);
+        rc = tb_store_run(self, st);
+    }
+    return rc;
+}
+
+int tb_store_county_status(tb_store_t *self, const Tongban__V1__StatusUpdate *s)
+{
+    sqlite3_stmt *st;
+    int rc = tb_store_prep(self,
+                           "UPDATE cases SET county_state = ?2, county_version = ?3"
+                           " WHERE case_id = ?1 AND county_version < ?3",
+                           &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, s->case_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, s->state, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 3, (int)s->version);
+    if ((rc = tb_store_run(self, st)) < 0 || s->n_folded == 0 || s->n_folded > s->version)
+        return rc;
+    tb_case_t c;
+    if ((rc = tb_store_case_get(self, s->case_id, &c, NULL)) < 0)
+        return rc == -TB_ENOCASE ? 0 : rc; /* not a case of ours */
+    /* The confirmation refolds the case only when it changes the order. */
+    ord_t before, after;
+    if ((rc = order_load(self, s->case_id, false, &before)) < 0)
+        return rc;
+    if ((rc = keep_positions(self, s)) == 0 &&
+        (rc = order_load(self, s->case_id, false, &after)) == 0) {
+        bool same = same_order(&before, &after);
+        ord_free(&after);
+        if (!same)
+            rc = tb_store_refold(self, s->case_id, s->at_ms);
+    }
+    ord_free(&before);
+    return rc;
+}
