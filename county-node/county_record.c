@@ -251,6 +251,21 @@ int county_reject_code(county_t *self, const tb_event_msg_t *bad, const uint8_t 
     return county_emit_own(self, &ev, via);
 }
 
+int county_status_pack(const char *case_id, const tb_case_t *c, uint8_t **ret_buf, size_t *ret_len)
+{
+    Tongban__V1__StatusUpdate st = TONGBAN__V1__STATUS_UPDATE__INIT;
+    st.case_id = (char *)case_id;
+    st.state = (char *)tb_state_name(c->state);
+    st.holder = (char *)c->holder;
+    st.version = c->version;
+    st.at_ms = tb_now_ms();
+    st.state_code = (Tongban__V1__CaseState)c->state; /* the enum follows tb_state_t */
+    tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
+    item.item_case = TONGBAN__V1__ITEM__ITEM_STATUS;
+    item.status = &st;
+    return tb_pack_item(&item, ret_buf, ret_len);
+}
+
 /* Tell the township of each changed case what the county now holds. */
 int county_status_updates(county_t *self)
 {
@@ -265,19 +280,9 @@ int county_status_updates(county_t *self)
             memcpy(township, village, sizeof township); /* a walk-in case */
         else if (tb_code_parent(village, township) < 0)
             continue;
-        Tongban__V1__StatusUpdate st = TONGBAN__V1__STATUS_UPDATE__INIT;
-        st.case_id = (char *)case_id;
-        st.state = (char *)tb_state_name(c->state);
-        st.holder = (char *)c->holder;
-        st.version = c->version;
-        st.at_ms = tb_now_ms();
-        st.state_code = (Tongban__V1__CaseState)c->state; /* the enum follows tb_state_t */
-        tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
-        item.item_case = TONGBAN__V1__ITEM__ITEM_STATUS;
-        item.status = &st;
-        uint8_t *buf;
+        uint8_t *buf = NULL;
         size_t len;
-        int rc = tb_pack_item(&item, &buf, &len);
+        int rc = county_status_pack(case_id, c, &buf, &len);
         if (rc == 0)
             rc = county_link_queue(self, township, buf, len);
         free(buf);
