@@ -41,6 +41,11 @@ start county "$C" serve --place $COUNTY --db "$DB"
 start town "$T" serve --place $TOWN --data-dir "$WORK/t"
 start vil "$V" serve --place $VIL --data-dir "$WORK/v"
 
+# A walk-in consultation first: the county distributes data to the
+# townships it has a link with.
+g=$(town register --client 孙八 --phone 13912340001 --item ZX001 --reply 已答复)
+greached() { [ -n "$(cstate "$g" state)" ]; }
+ok "g (walk-in consultation) at the county" tb_wait_for 30 greached
 # Account lists for the township and its village (signed chains), a catalog
 # version with a new item.
 PW='Zhang-San-Li-Si'
@@ -69,7 +74,6 @@ ok "the county decides w1" county decide "$w1" --grant
 ok "w1 decided at the township" tb_wait_for 30 at_t "$w1" decided
 w2=$(town register --client 钱七 --phone 13507962222 --item XX001 --materials 居民身份证)
 ok "w2 (walk-in on catalog v1) accepted" town accept "$w2"
-g=$(town register --client 孙八 --phone 13912340001 --item ZX001 --reply 已答复)
 v1=$(vil log --client 王五 --phone 13912345678 --item YB003 --materials $FULL_YB)
 ok "v1 (village) in pre-review at the township" tb_wait_for 30 at_t "$v1" prereview
 ok "v1 accepted" town accept "$v1"
