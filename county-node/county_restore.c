@@ -6,12 +6,13 @@
  * batch that takes the request records it (township_restores, migration 017:
  * once per store epoch; a second request from the same store is quarantined
  * and counted, nothing queued).  The answer then goes out in chunks, one per
- * batch, never blocking the loop for long and never one giant message:
+ * batch (RESTORE_CHUNK events), never blocking the loop for long and never
+ * one giant message:
  * between batches, on the plain connection (as the intake reads), the next
  * chunk is read, and the next batch queues it on the link with its progress
  * row in the same transaction.  A batch that does not commit leaves the
  * progress where it was, and the chunk is read again.  A chunk waits while
- * the township has more than RESTORE_AHEAD messages unacknowledged, so the
+ * the township has more than RESTORE_AHEAD chunks unacknowledged, so the
  * answer moves through the link's window at the pace the township applies
  * it, and the outbox stays bounded.
  *
@@ -33,9 +34,11 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+/* TONGBAN_COUNTY_RESTORE_CHUNK lowers the chunk (as TONGBAN_COUNTY_MAX_QUEUE
+ * the queue) so the tests take an answer in many batches. */
 enum {
     RESTORE_CHUNK = 1000,    /* events read and queued per batch */
-    RESTORE_AHEAD = 2000,    /* a chunk waits while more than this is unacknowledged */
+    RESTORE_AHEAD = 2,       /* a chunk waits while more than this many chunks are unacknowledged */
     RESTORE_MAX_LOST = 4096, /* lost ids named in one answer (as tb_store_restore.c) */
 };
 
@@ -44,6 +47,7 @@ struct county_restore {
     bool due;    /* ... to be queued by the next batch with its progress */
     bool idle;   /* no answer owed at the last look at the table */
     bool failed; /* the last read failed (said once) */
+    int chunk;   /* RESTORE_CHUNK, or lower (TONGBAN_COUNTY_RESTORE_CHUNK) */
     char peer[TB_CODE_LEN + 1];
     int64_t epoch, old_last, new_last, events; /* the progress row this chunk moves */
     bool done;                                 /* the chunk ends with the answer */
@@ -53,8 +57,13 @@ struct county_restore {
 
 static struct county_restore *restore_get(county_t *self)
 {
+    if (self->restore)
+        return self->restore;
+    self->restore = calloc(1, sizeof *self->restore);
     if (!self->restore)
-        self->restore = calloc(1, sizeof *self->restore);
+        return NULL;
+    const char *c = getenv("TONGBAN_COUNTY_RESTORE_CHUNK");
+    self->restore->chunk = c && atoi(c) > 0 && atoi(c) < RESTORE_CHUNK ? atoi(c) : RESTORE_CHUNK;
     return self->restore;
 }
 
@@ -178,7 +187,7 @@ static int read_events(county_t *self, struct county_restore *r)
 {
     char last[24], limit[24];
     snprintf(last, sizeof last, "%" PRId64, r->old_last);
-    snprintf(limit, sizeof limit, "%d", RESTORE_CHUNK);
+    snprintf(limit, sizeof limit, "%d", r->chunk);
     const char *v[3] = {r->peer, last, limit};
     PGresult *res = query(self,
                           "SELECT id, body FROM case_events WHERE id > $2::bigint"
@@ -200,7 +209,7 @@ static int read_events(county_t *self, struct county_restore *r)
     }
     PQclear(res);
     r->events = n;
-    r->done = n < RESTORE_CHUNK;
+    r->done = n < r->chunk;
     return rc;
 }
 
@@ -301,7 +310,8 @@ static int read_chunk(county_t *self, struct county_restore *r)
         return 0;
     }
     tb_linkeng_peer_t e;
-    if (tb_linkeng_peer(self->eng, r->peer, &e) == 0 && e.last > e.acked + RESTORE_AHEAD)
+    if (tb_linkeng_peer(self->eng, r->peer, &e) == 0 &&
+        e.last > e.acked + (uint64_t)(RESTORE_AHEAD * r->chunk))
         return 0; /* paced: the township applies what it has first */
     int rc = data_done ? 0 : read_data(self, r);
     if (rc == 0)

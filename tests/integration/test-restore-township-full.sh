@@ -36,6 +36,9 @@ town_cases() { town cases --json | jq -r 'sort_by(.case_id) | .[] | "\(.case_id)
 doubled() { psql_ "SELECT count(*) - count(DISTINCT (origin_node, origin_seq)) FROM case_events"; }
 high() { psql_ "SELECT coalesce(max(origin_seq), 0) FROM case_events WHERE origin_node = '$TOWN'"; }
 
+# The answer in chunks of 3 events (many batches), the county's outbox to
+# the township spilled beyond 4 messages in memory.
+export TONGBAN_COUNTY_RESTORE_CHUNK=3 TONGBAN_COUNTY_MAX_QUEUE=4
 start broker "$BROKER" serve
 start county "$C" serve --place $COUNTY --db "$DB"
 start town "$T" serve --place $TOWN --data-dir "$WORK/t"
