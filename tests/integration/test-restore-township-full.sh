@@ -113,18 +113,31 @@ events_before=$(county_events)
 cases_before=$(county_cases)
 rm -f "$WORK/t/$TOWN.db" "$WORK/t/$TOWN.db-wal" "$WORK/t/$TOWN.db-shm"
 
-# The new PC: restore asked before serve, then serve, then wait for it.
+# The new PC: restore asked before serve (the window can do nothing until
+# the answer is in), then serve.  The county is down at first: the village
+# reconnects and submits a case while the restore is pending, and the
+# township confirms it only once the answer says where its ids continue.
 unset TOWN_LOGIN TOWN_PW
 refuse "restore queues the request and says to start serve" 1 "请启动 tongban-township serve" town restore --wait 1
+tprobe() { sqlite3 "$WORK/t/$TOWN.db" "SELECT count(*) FROM events; SELECT count(*) FROM outbox"; }
+REFUSE_PROBE=tprobe refuse "no walk-in before the answer" 1 "正在从县里恢复" \
+    town register --client 吴十 --phone 13607963333 --item YB003 --materials $FULL_YB
+stop county
 start town "$T" serve --place $TOWN --data-dir "$WORK/t"
+start vil "$V" serve --place $VIL --data-dir "$WORK/v"
+d0=$(vil log --client 冯十二 --phone 13912340004 --item LD001 --materials 居民身份证,解除劳动合同证明)
+ok "d0 reaches the restoring township" tb_wait_for 30 at_t "$d0" submitted
+eq "... which mints no id of its own" 0 "$(sqlite3 "$WORK/t/$TOWN.db" "SELECT count(*) FROM events WHERE origin_node = '$TOWN'")"
+start county "$C" serve --place $COUNTY --db "$DB"
 out=$(town restore --wait 120 --json)
 ok "restore answers" test -n "$out"
 eq "restored: the origin_seq high-water mark" "$hwm" "$(jq .origin_seq <<<"$out")"
 eq "restored: the lost id, exactly" "[$gseq]" "$(jq -c .lost <<<"$out")"
-eq "restored: the cases" "$(wc -l <<<"$cases_before")" "$(jq .cases <<<"$out")"
-eq "restored: the events" "$(wc -l <<<"$events_before")" "$(jq .events <<<"$out")"
-eq "the township's events are the county's (by digest)" "$events_before" "$(town_events)"
-eq "the township's cases are the county's" "$cases_before" "$(town_cases)"
+# (d0 reached the county before the answer's last chunk: one case more)
+eq "restored: the cases" "$(($(wc -l <<<"$cases_before") + 1))" "$(jq .cases <<<"$out")"
+ok "restored: every event the county had (and d0's)" test "$(jq .events <<<"$out")" -gt "$(wc -l <<<"$events_before")"
+eq "every event the county had is back (by digest)" "" "$(comm -23 <(echo "$events_before") <(town_events))"
+ok "the township's events and cases are the county's" tb_wait_for 30 synced
 eq "v1's decision reached the new store" decided "$(tstate "$v1" state)"
 eq "v2's card is in the township's inbox" yellow "$(town inbox --json | jq -r --arg c "$v2" '.[] | select(.case_id==$c) | .county_card')"
 eq "the township is on catalog version 1 again" 1 "$(town items --json | jq .catalog_version)"
@@ -146,8 +159,11 @@ ok "and forwards it" town forward "$k"
 ok "k at the county" tb_wait_for 30 at_c "$k" county
 ok "the county decides k" county decide "$k" --grant
 ok "the decision reaches the township" tb_wait_for 30 at_t "$k" decided
-# The village reconnects (the township's new epoch resets their link) and continues.
-start vil "$V" serve --place $VIL --data-dir "$WORK/v"
+# The village (reconnected: the township's new epoch reset their link) continues.
+ok "d0 confirmed after the answer" tb_wait_for 30 at_c "$d0" prereview
+eq "... by a RECEIVED after the high-water mark" 1 \
+    "$(psql_ "SELECT count(*) FROM case_events WHERE case_id = '$d0' AND type_name = 'received' AND origin_node = '$TOWN' AND origin_seq > $hwm")"
+ok "d0 in pre-review at the village" tb_wait_for 30 at_v "$d0" prereview
 ok "the restored township tells the village of v1's decision" tb_wait_for 60 at_v "$v1" decided
 d=$(vil log --client 郑十一 --phone 13912340003 --item LD001 --materials 居民身份证,解除劳动合同证明)
 ok "the village's new case reaches the township" tb_wait_for 30 at_t "$d" prereview
