@@ -108,6 +108,13 @@ stop town
 ok "the county decides v1" county decide "$v1" --grant
 queued() { [ "$(psql_ "SELECT count(*) FROM outbox WHERE peer = '$TOWN'")" -ge 1 ]; }
 ok "the decision waits for the township" tb_wait_for 30 queued
+# ... and so does catalog version 2: the new store gets it before the
+# answer's chain from version 1 (taken from the answer, not refused).
+cp "$WORK/catalog-v1.csv" "$WORK/catalog-v2.csv"
+echo 'XX002,测试新增事项二,township,promised,3,5,居民身份证:core' >>"$WORK/catalog-v2.csv"
+ok "the county imports catalog version 2" county catalog import "$WORK/catalog-v2.csv"
+v2queued() { [ "$(psql_ "SELECT version FROM data_sent WHERE peer = '$TOWN' AND kind = 'catalog'")" = 2 ]; }
+ok "catalog version 2 waits for the township" tb_wait_for 30 v2queued
 hwm=$(high)
 events_before=$(county_events)
 cases_before=$(county_cases)
@@ -140,7 +147,7 @@ eq "every event the county had is back (by digest)" "" "$(comm -23 <(echo "$even
 ok "the township's events and cases are the county's" tb_wait_for 30 synced
 eq "v1's decision reached the new store" decided "$(tstate "$v1" state)"
 eq "v2's card is in the township's inbox" yellow "$(town inbox --json | jq -r --arg c "$v2" '.[] | select(.case_id==$c) | .county_card')"
-eq "the township is on catalog version 1 again" 1 "$(town items --json | jq .catalog_version)"
+eq "the township is on catalog version 2" 2 "$(town items --json | jq .catalog_version)"
 eq "both account lists are back" 2 \
     "$(sqlite3 "$WORK/t/$TOWN.db" "SELECT count(*) FROM data_versions WHERE kind IN ('accounts/$TOWN', 'accounts/$VIL')")"
 ok "the county logged the answer" grep -q "township $TOWN's lost store answered (queued): " "$WORK/county.log"
