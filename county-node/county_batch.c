@@ -10,6 +10,7 @@
  * one per batch until the one that fails alone is found and quarantined (the
  * poison). */
 #include "county_int.h"
+#include "county_restore.h"
 
 #include "tb_error.h"
 #include "tb_log.h"

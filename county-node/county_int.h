@@ -9,8 +9,7 @@
  *   county_pg.c      the PostgreSQL connection: open, load, pump, lose, reconnect
  *   county_cache.c   the case cache and the overlay of the batch in flight
  *   county_batch.c   a batch: start (validate, quarantine, poison) and finish (commit)
- *   county_record.c  what a batch writes: events, projection, own events, rejections,
- *                    status updates, deadlines
+ *   county_record.c  what a batch writes: events, projection, own events, statuses, deadlines
  *   county_intake.c  staff commands and data versions, taken on the plain connection
  *   county_link.c    the link engine's backend: accepting, outbox queues, read-back
  *   county_serve.c   the loop: timers, signals, start and stop
@@ -277,9 +276,7 @@ struct county {
     /* each case's complaint as the batch in flight makes it (county_complaint_turn.c) */
     cp_turn_t *cp_turns;
     size_t ncp_turns, cp_turns_cap;
-
-    /* township restores (county_restore.c): the next chunk of an answer */
-    struct county_restore *restore;
+    struct county_restore *restore; /* township restores (county_restore.h) */
 
     /* intake (county_intake.c): taken for the next batch */
     PGconn *cmd_pg;
@@ -518,28 +515,6 @@ void county_link_lost(county_t *self);
 /* Send what is due on every link, and acks. */
 void county_link_flush(county_t *self);
 void county_on_envelope(void *ctx, const tb_env_t *env);
-
-/* ---- county_restore.c: a township's lost store answered from PostgreSQL (issue 9) ---- */
-
-/* A RestoreRequest from m's township, in the batch being built: recorded for
- * its current epoch, answered by later batches; one a second time from the
- * same store is quarantined, counted and answered with nothing.  0 or
- * negative (the batch fails). */
-int county_restore_asked(county_t *self, const msg_t *m, const Tongban__V1__RestoreRequest *rq);
-/* Between batches, on the plain connection: read the next chunk of an answer
- * owed (paced by the township's unacknowledged outbox). */
-void county_restore_poll(county_t *self);
-/* A chunk read and not yet queued. */
-bool county_restore_due(const county_t *self);
-/* Queue it in the batch being built, with its progress row: 0 or negative. */
-int county_restore_batch(county_t *self);
-void county_restore_free(county_t *self);
-/* The Item carrying data version kind/version (signed with the county's key,
- * county_intake.c) and the StatusUpdate of a case (county_record.c), packed:
- * 0 or negative; *ret_buf is the caller's to free. */
-int county_data_pack(county_t *self, const char *kind, uint32_t version, const char *body,
-                     size_t len, uint8_t **ret_buf, size_t *ret_len);
-int county_status_pack(const char *case_id, const tb_case_t *c, uint8_t **ret_buf, size_t *ret_len);
 
 /* ---- county_complaint_card.c -------------------------------------------------------- */
 

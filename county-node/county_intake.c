@@ -6,6 +6,7 @@
 #include "tb_sign.h"
 #include "county_complaint.h"
 #include "county_int.h"
+#include "county_restore.h"
 
 #include "tb_error.h"
 #include "tb_log.h"

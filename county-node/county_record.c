@@ -4,6 +4,7 @@
  * update per changed case, and deadlines recounted on a new calendar.  All
  * of it goes into the pipeline of the batch being built; nothing here waits. */
 #include "county_int.h"
+#include "county_restore.h"
 
 #include "rating_indicators.h"
 #include "tb_complaint.h"

@@ -27,6 +27,7 @@
  * committed cache) and the RestoreAnswer: the township's origin_seq
  * high-water mark and the ids below it the county never stored (lost). */
 #include "county_int.h"
+#include "county_restore.h"
 
 #include "tb_error.h"
 #include "tb_log.h"

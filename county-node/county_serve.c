@@ -9,6 +9,7 @@
  * set up is a clear error and a clean exit (every handle already initialised
  * is closed, the loop runs until they are, county_serve returns the error). */
 #include "county_int.h"
+#include "county_restore.h"
 
 #include "tb_error.h"
 #include "tb_log.h"
