@@ -48,6 +48,9 @@ int tb_restore_apply(tb_store_t *store, const Tongban__V1__RestoreAnswer *a);
  * queued, for a second request (bad input must not grow the outbox). */
 int tb_restore_answer(tb_store_t *store, const char *node, Tongban__V1__RestoreAnswer *ret);
 
+/* The log line of an answer applied, from "township" or "county": into buf. */
+void tb_restore_text(const Tongban__V1__RestoreAnswer *a, const char *from, char *buf, size_t cap);
+
 /* The cases handed to this store's node (state submitted, pending it) that
  * it has not confirmed: a restored township confirms them once its answer
  * is in (its RECEIVED waits for the origin_seq high-water mark).  At most

@@ -9,6 +9,7 @@
 #include "tb_log.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -354,4 +355,14 @@ int tb_restore_waiting(tb_store_t *self, char (*ret_ids)[TB_CASEID_MAX], size_t 
     if (rc == 0)
         *ret_n = n;
     return rc;
+}
+
+void tb_restore_text(const Tongban__V1__RestoreAnswer *a, const char *from, char *buf, size_t cap)
+{
+    snprintf(buf, cap,
+             "store restored from the %s: %" PRIu64 " event(s) of %" PRIu64
+             " case(s), catalog v%u, calendar v%u; our events continue after origin_seq %" PRIu64
+             "; %zu event id(s) never reached the %s (lost)",
+             from, a->events, a->cases, (unsigned)a->catalog_version, (unsigned)a->calendar_version,
+             a->origin_seq, a->n_lost, from);
 }

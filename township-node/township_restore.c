@@ -62,10 +62,8 @@ int township_restored(township_t *t, const Tongban__V1__RestoreAnswer *a)
     free(ids);
     if (rc < 0)
         return rc;
-    tb_warn("store restored from the county: %" PRIu64 " event(s) of %" PRIu64
-            " case(s), catalog v%u, calendar v%u; our events continue after origin_seq %" PRIu64
-            "; %zu event id(s) never reached the county (lost); %zu case(s) confirmed now",
-            a->events, a->cases, (unsigned)a->catalog_version, (unsigned)a->calendar_version,
-            a->origin_seq, a->n_lost, n);
+    char line[400];
+    tb_restore_text(a, "county", line, sizeof line);
+    tb_warn("%s; %zu case(s) confirmed now", line, n);
     return 0;
 }

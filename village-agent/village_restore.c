@@ -16,11 +16,9 @@ int village_restored(village_node_t *v, const Tongban__V1__RestoreAnswer *a)
     int rc = tb_restore_apply(v->store, a);
     if (rc < 0)
         return rc;
-    tb_warn("store restored from township: %" PRIu64 " event(s) of %" PRIu64
-            " case(s), catalog v%u, calendar v%u; our events continue after origin_seq %" PRIu64
-            "; %zu event id(s) never reached the township (lost)",
-            a->events, a->cases, (unsigned)a->catalog_version, (unsigned)a->calendar_version,
-            a->origin_seq, a->n_lost);
+    char line[400];
+    tb_restore_text(a, "township", line, sizeof line);
+    tb_warn("%s", line);
     return 0;
 }
 
