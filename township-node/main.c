@@ -355,11 +355,7 @@ int main(int argc, char **argv)
     /* Our own event ids continue after the county's high-water mark: none
      * is minted before the restore's answer is in. */
     if ((act >= 0 || !strcmp(cmd, "register")) && township_restoring(&t)) {
-        fputs(TB_TR("错误：本乡镇正在从县里恢复数据，恢复完成后才能办理（tongban-township restore "
-                    "查看进度）\n",
-                    "error: this township's store is being restored from the county; steps wait "
-                    "until it is done (tongban-township restore shows where it stands)\n"),
-              stderr);
+        fprintf(stderr, TB_TR("错误：%s\n", "error: %s\n"), township_restoring_why());
         goto out;
     }
     tb_report_opts_t ro = {env.places, env.catalog, tb_opt(opts, nopts, "json") != NULL, true,

@@ -144,7 +144,7 @@ static int from_village(township_t *t, const char *peer, const tb_item_msg_t *it
     int rc = tb_store_origin_last(t->store, peer, &last);
     if (rc < 0)
         return rc;
-    if (!township_restoring(t))
+    if (ev->origin_seq > last + 1 && !township_restoring(t))
         gap_alarm(peer, last, ev->origin_seq); /* (restoring: the answer brings the ids) */
     int fold = 0;
     rc = tb_store_apply(t->store, ev, body, len, true, &fold);

@@ -50,6 +50,8 @@ int township_restore(township_t *t, const char *village);
  * restore asked, the answer not in yet): its own event ids wait for the
  * answer's high-water mark. */
 bool township_restoring(township_t *t);
+/* Why a step or registration is refused meanwhile (for a person: borrowed). */
+const char *township_restoring_why(void);
 /* The county's RestoreAnswer to our request (inside the batch transaction):
  * record it (tb_restore_apply: the event and case-number counters), confirm
  * (签收) the villages' cases handed to us meanwhile, and log the numbers.

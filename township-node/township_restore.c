@@ -7,6 +7,7 @@
  *    the county, the RestoreAnswer last. */
 #include "township.h"
 
+#include "tb_i18n.h"
 #include "tb_log.h"
 #include "tb_restore.h"
 
@@ -32,6 +33,14 @@ bool township_restoring(township_t *t)
 {
     tb_restore_t r;
     return tb_restore_status(t->store, &r) == 0 && r.asked && !r.answered;
+}
+
+const char *township_restoring_why(void)
+{
+    return TB_TR(
+        "本乡镇正在从县里恢复数据，恢复完成后才能办理（tongban-township restore 查看进度）",
+        "this township's store is being restored from the county; steps wait until it "
+        "is done (tongban-township restore shows where it stands)");
 }
 
 enum { WAITING_MAX = 4096 }; /* cases confirmed at once after a restore (more: at the next) */
