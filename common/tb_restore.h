@@ -28,8 +28,9 @@
 int tb_restore_request(tb_store_t *store, const char *parent);
 
 /* While a restore is asked and not yet answered: an event from above that
- * is recorded already (it came before the request, from the parent's
- * pending outbox, on no case yet, so unfolded) is forgotten, so that applying
+ * is recorded already and did not fold (it came before the request, from the
+ * parent's pending outbox, or before its case's history, on no case yet) is
+ * forgotten, so that applying
  * it now, in the answer's order, records and folds it there.  Call before
  * applying each event from above; 0 or a negative code. */
 int tb_restore_replace(tb_store_t *store, const tb_event_msg_t *ev, const uint8_t *body,
@@ -46,6 +47,16 @@ int tb_restore_apply(tb_store_t *store, const Tongban__V1__RestoreAnswer *a);
  * of node (its current epoch, 0 if it sends none): -EALREADY, nothing
  * queued, for a second request (bad input must not grow the outbox). */
 int tb_restore_answer(tb_store_t *store, const char *node, Tongban__V1__RestoreAnswer *ret);
+
+/* The log line of an answer applied, from "township" or "county": into buf. */
+void tb_restore_text(const Tongban__V1__RestoreAnswer *a, const char *from, char *buf, size_t cap);
+
+/* The cases handed to this store's node (state submitted, pending it) that
+ * it has not confirmed: a restored township confirms them once its answer
+ * is in (its RECEIVED waits for the origin_seq high-water mark).  At most
+ * cap ids into ret_ids, their number in *ret_n. */
+int tb_restore_waiting(tb_store_t *store, char (*ret_ids)[TB_CASEID_MAX], size_t cap,
+                       size_t *ret_n);
 
 /* Where this store's restore stands. */
 typedef struct {

@@ -4,10 +4,12 @@
 
 #include "tb_accountlist.h"
 #include "tb_data.h"
+#include "tb_labels.h"
 #include "tb_error.h"
 #include "tb_log.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,11 +290,45 @@ int tb_restore_replace(tb_store_t *self, const tb_event_msg_t *ev, const uint8_t
     sqlite3_stmt *st;
     if ((rc = tb_store_prep(self,
                             "DELETE FROM events WHERE origin_node = ?1 AND origin_seq = ?2"
-                            " AND body = ?3",
+                            " AND body = ?3 AND folded = 0",
                             &st)) < 0)
         return rc;
     sqlite3_bind_text(st, 1, ev->origin_node, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)ev->origin_seq);
     sqlite3_bind_blob(st, 3, body, (int)len, SQLITE_TRANSIENT);
     return tb_store_run(self, st);
+}
+
+int tb_restore_waiting(tb_store_t *self, char (*ret_ids)[TB_CASEID_MAX], size_t cap, size_t *ret_n)
+{
+    sqlite3_stmt *st;
+    int rc = tb_store_prep(self,
+                           "SELECT case_id FROM cases WHERE state = ?1 AND pending = ?2"
+                           " ORDER BY case_id LIMIT ?3",
+                           &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, tb_state_name(TB_ST_SUBMITTED), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, self->place, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)cap);
+    size_t n = 0;
+    int s;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW && n < cap)
+        snprintf(ret_ids[n++], TB_CASEID_MAX, "%s", (const char *)sqlite3_column_text(st, 0));
+    if (s != SQLITE_ROW && s != SQLITE_DONE)
+        rc = tb_store_sql_err(self, "restore waiting");
+    sqlite3_finalize(st);
+    if (rc == 0)
+        *ret_n = n;
+    return rc;
+}
+
+void tb_restore_text(const Tongban__V1__RestoreAnswer *a, const char *from, char *buf, size_t cap)
+{
+    snprintf(buf, cap,
+             "store restored from the %s: %" PRIu64 " event(s) of %" PRIu64
+             " case(s), catalog v%u, calendar v%u; our events continue after origin_seq %" PRIu64
+             "; %zu event id(s) never reached the %s (lost)",
+             from, a->events, a->cases, (unsigned)a->catalog_version, (unsigned)a->calendar_version,
+             a->origin_seq, a->n_lost, from);
 }

@@ -10,6 +10,7 @@
  * one per batch until the one that fails alone is found and quarantined (the
  * poison). */
 #include "county_int.h"
+#include "county_restore.h"
 
 #include "tb_error.h"
 #include "tb_log.h"
@@ -127,6 +128,11 @@ static int apply_msg(county_t *self, size_t index)
     }
     tb_item_msg_t *item = NULL;
     int rc = tb_item_decode(m->buf, m->len, &item);
+    if (rc == 0 && item->item_case == TONGBAN__V1__ITEM__ITEM_RESTORE_REQUEST) {
+        rc = county_restore_asked(self, m, item->restore_request); /* county_restore.c */
+        tb_item_free(&item);
+        return rc;
+    }
     const char *why = NULL;
     char parent[TB_CODE_LEN + 1] = "";
     if (rc < 0)
@@ -175,7 +181,8 @@ void county_batch_start(county_t *self)
     bool acks = self->eng && tb_linkeng_batch_due(self->eng);
     ssize_t reload = county_link_reload_choice(self);
     if (self->pending.n == 0 && !acks && reload < 0 && self->ncmds == 0 && self->ndata == 0 &&
-        !self->due_refresh && !self->cards_scan && self->nsup_ops == 0 && !county_epoch_due(self))
+        !self->due_refresh && !self->cards_scan && self->nsup_ops == 0 && !county_epoch_due(self) &&
+        !county_restore_due(self))
         return;
     msgs_clear(&self->inflight);
     if (self->careful && self->pending.n > 1) {
@@ -207,6 +214,8 @@ void county_batch_start(county_t *self)
         p_int(&p, self->env->catalog_version);
         rc = county_stmt_send(self, "catver", &p);
     }
+    if (rc == 0)
+        rc = county_restore_batch(self); /* before the live items: a chunk of an answer */
     for (size_t i = 0; rc == 0 && i < self->inflight.n; i++)
         rc = apply_msg(self, i);
     for (size_t i = 0; rc == 0 && i < self->ncmds; i++)

@@ -267,8 +267,7 @@ struct county {
     /* content-addressed event ids (county_reuse.c) */
     tb_map_t *origin_last; /* origin node -> highest origin_seq stored or in the batch */
     tb_map_t *batch_ids;   /* "origin/seq" -> 1 + its index in inflight, this batch's events */
-    /* Lines a remote peer can cause (county_may_log) and REJECTED answers to
-     * reused ids, each limited per peer a minute. */
+    /* Lines a peer can cause (county_may_log), REJECTEDs to reused ids: per peer a minute */
     tb_ratelimit_t lines_rl, answers_rl;
     /* complaints overdue (county_complaint_card.c): cards to raise or clear;
      * the first cp_taken are in the batch in flight */
@@ -277,6 +276,7 @@ struct county {
     /* each case's complaint as the batch in flight makes it (county_complaint_turn.c) */
     cp_turn_t *cp_turns;
     size_t ncp_turns, cp_turns_cap;
+    struct county_restore *restore; /* township restores (county_restore.h) */
 
     /* intake (county_intake.c): taken for the next batch */
     PGconn *cmd_pg;

@@ -6,6 +6,7 @@
 #include "tb_sign.h"
 #include "county_complaint.h"
 #include "county_int.h"
+#include "county_restore.h"
 
 #include "tb_error.h"
 #include "tb_log.h"
@@ -90,30 +91,38 @@ int county_apply_cmd(county_t *self, const cmd_t *c)
     return rc < 0 ? rc : county_stmt_send(self, "cmd_done", &p);
 }
 
-/* A catalog or calendar version to a township, with the record that it was
- * queued, in the batch: so exactly once, and again to no one. */
-int county_apply_data(county_t *self, const data_t *d)
+/* The Item carrying a data version, signed with the county's key (unsigned,
+ * with an error line, when the county has none: every node refuses it). */
+int county_data_pack(county_t *self, const char *kind, uint32_t version, const char *body,
+                     size_t len, uint8_t **ret_buf, size_t *ret_len)
 {
     Tongban__V1__DataVersion dv = TONGBAN__V1__DATA_VERSION__INIT;
-    dv.kind = (char *)d->kind;
-    dv.version = d->version;
-    dv.body.data = (uint8_t *)d->body;
-    dv.body.len = d->len;
+    dv.kind = (char *)kind;
+    dv.version = version;
+    dv.body.data = (uint8_t *)body;
+    dv.body.len = len;
     unsigned char sig[TB_SIGN_BYTES];
-    if (self->env->data_sk_set && tb_sign_data(self->env->data_sk, d->kind, d->version,
-                                               (const uint8_t *)d->body, d->len, sig) == 0) {
+    if (self->env->data_sk_set &&
+        tb_sign_data(self->env->data_sk, kind, version, (const uint8_t *)body, len, sig) == 0) {
         dv.signature.data = sig;
         dv.signature.len = sizeof sig;
     } else {
         tb_error("%s version %u goes unsigned (no county signing key): every node will refuse it",
-                 d->kind, (unsigned)d->version);
+                 kind, (unsigned)version);
     }
     tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
     item.item_case = TONGBAN__V1__ITEM__ITEM_DATA;
     item.data = &dv;
+    return tb_pack_item(&item, ret_buf, ret_len);
+}
+
+/* A catalog or calendar version to a township, with the record that it was
+ * queued, in the batch: so exactly once, and again to no one. */
+int county_apply_data(county_t *self, const data_t *d)
+{
     uint8_t *buf;
     size_t len;
-    int rc = tb_pack_item(&item, &buf, &len);
+    int rc = county_data_pack(self, d->kind, d->version, d->body, d->len, &buf, &len);
     if (rc < 0) {
         tb_error("%s version %u cannot be sent: %s", d->kind, (unsigned)d->version,
                  tb_strerror(rc));

@@ -4,6 +4,7 @@
  * update per changed case, and deadlines recounted on a new calendar.  All
  * of it goes into the pipeline of the batch being built; nothing here waits. */
 #include "county_int.h"
+#include "county_restore.h"
 
 #include "rating_indicators.h"
 #include "tb_complaint.h"
@@ -329,6 +330,24 @@ int county_reject_code(county_t *self, const tb_event_msg_t *bad, const uint8_t 
     return county_emit_own(self, &ev, via);
 }
 
+int county_status_pack(const char *case_id, const tb_case_t *c, char **folded, size_t n_folded,
+                       uint8_t **ret_buf, size_t *ret_len)
+{
+    Tongban__V1__StatusUpdate st = TONGBAN__V1__STATUS_UPDATE__INIT;
+    st.case_id = (char *)case_id;
+    st.state = (char *)tb_state_name(c->state);
+    st.holder = (char *)c->holder;
+    st.version = c->version;
+    st.at_ms = tb_now_ms();
+    st.state_code = (Tongban__V1__CaseState)c->state; /* the enum follows tb_state_t */
+    st.n_folded = n_folded;
+    st.folded = folded;
+    tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
+    item.item_case = TONGBAN__V1__ITEM__ITEM_STATUS;
+    item.status = &st;
+    return tb_pack_item(&item, ret_buf, ret_len);
+}
+
 /* Tell the township of each changed case what the county now holds. */
 int county_status_updates(county_t *self)
 {
@@ -344,21 +363,10 @@ int county_status_updates(county_t *self)
             memcpy(township, village, sizeof township); /* a walk-in case */
         else if (tb_code_parent(village, township) < 0)
             continue;
-        Tongban__V1__StatusUpdate st = TONGBAN__V1__STATUS_UPDATE__INIT;
-        st.case_id = (char *)case_id;
-        st.state = (char *)tb_state_name(c->state);
-        st.holder = (char *)c->holder;
-        st.version = c->version;
-        st.at_ms = tb_now_ms();
-        st.state_code = (Tongban__V1__CaseState)c->state; /* the enum follows tb_state_t */
-        st.n_folded = folded_ids(self, case_id, ids, FOLDED_MAX);
-        st.folded = ids;
-        tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
-        item.item_case = TONGBAN__V1__ITEM__ITEM_STATUS;
-        item.status = &st;
-        uint8_t *buf;
+        uint8_t *buf = NULL;
         size_t len;
-        int rc = tb_pack_item(&item, &buf, &len);
+        int rc = county_status_pack(case_id, c, ids, folded_ids(self, case_id, ids, FOLDED_MAX),
+                                    &buf, &len);
         if (rc == 0)
             rc = county_link_queue(self, township, buf, len);
         free(buf);

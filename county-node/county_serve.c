@@ -9,6 +9,7 @@
  * set up is a clear error and a clean exit (every handle already initialised
  * is closed, the loop runs until they are, county_serve returns the error). */
 #include "county_int.h"
+#include "county_restore.h"
 
 #include "tb_error.h"
 #include "tb_log.h"
@@ -86,7 +87,9 @@ static void on_send_timer(uv_timer_t *t)
         county_cards_poll(self); /* the card timer asked for the 督办 orders */
         county_notify_drain(self);
     }
-    county_batch_start(self); /* persists acks even when nothing arrives */
+    if (!self->in_flight)
+        county_restore_poll(self); /* the next chunk of a township's restore */
+    county_batch_start(self);      /* persists acks even when nothing arrives */
     county_link_flush(self);
 }
 
@@ -198,6 +201,7 @@ void county_fini(county_t *self)
     county_data_clear(self);
     county_cards_free(self);
     county_reuse_free(self);
+    county_restore_free(self);
     county_notify_stop(self); /* a county that never ran its loop */
     PQfinish(self->cmd_pg);
     self->cmd_pg = NULL;

@@ -83,6 +83,11 @@ static const struct {
     {"cursor", "INSERT INTO link_in(peer, cursor) VALUES ($1, $2)"
                " ON CONFLICT (peer) DO UPDATE SET cursor = EXCLUDED.cursor"},
     {"epoch_set", "CALL link_epoch_set($1, $2::bigint, $3::boolean)"},
+    /* A township's lost store (county_restore.c, sql/017_township_restore.sql). */
+    {"restore_ask", "INSERT INTO township_restores(peer, epoch) VALUES ($1, $2::bigint)"
+                    " ON CONFLICT DO NOTHING"},
+    {"restore_step", "CALL township_restore_step($1, $2::bigint, $3::bigint, $4::bigint,"
+                     " $5::bigint, $6::boolean)"},
     {"counter", "INSERT INTO counters(name, value) VALUES ($1, $2)"
                 " ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value"},
     {"ack", "WITH d AS (DELETE FROM outbox WHERE peer = $1 AND seq <= $2)"

@@ -13,9 +13,12 @@
 #include "tb_signal.h"
 #include "tb_signin_cli.h"
 #include "tb_report.h"
+#include "tb_restore_cli.h"
 #include "tb_sqlink.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -126,6 +129,8 @@ static void usage(FILE *out)
             "  serve                  启动乡镇节点：接收村级报送、转报县级、回传进度；\n"
             "                         并在 --http 地址（默认 127.0.0.1:8402，off "
             "关闭）提供窗口网页\n"
+            "  restore [--wait 秒]    换了电脑或数据丢失：在新的空数据上从县里恢复全部办件\n"
+            "                         （先于 serve 执行，再启动 serve）\n"
             "  keygen                 生成本节点的 CurveZMQ 密钥对（--keys 目录）\n"
             "  audit [--login 登录名] [--case 办件编号] [--json]\n"
             "                     本节点的审计记录（登录、登录失败、查看个人信息）\n"
@@ -179,6 +184,9 @@ static void usage(FILE *out)
             "  complaint-reply CASE --text TEXT      answer a complaint the county assigned here\n"
             "  serve                  run the township node, and the window's screens on --http\n"
             "                         (default 127.0.0.1:8402; off: none)\n"
+            "  restore [--wait SECONDS]\n"
+            "                         a replaced PC or a lost store: get every case back from the\n"
+            "                         county into the new, empty store (run it before serve)\n"
             "  keygen                 make this node's CurveZMQ key pair (in --keys DIR)\n"
             "  audit [--login LOGIN] [--case ID] [--json]\n"
             "                     this node's audit (sign-ins, failed sign-ins, views of personal "
@@ -245,6 +253,23 @@ static int relay_at_start(township_t *t)
     return rc;
 }
 
+/* tongban-township restore [--wait SECONDS]: the exit status. */
+static int township_restore_cli(const tb_env_ctx_t *env, tb_store_t *store, const char *wait,
+                                bool json)
+{
+    int wait_s = wait ? atoi(wait) : 120;
+    if (wait_s <= 0 || wait_s > 86400) {
+        fputs(TB_TR("用法：tongban-township restore [--wait 秒]\n",
+                    "usage: tongban-township restore [--wait SECONDS]\n"),
+              stderr);
+        return 2;
+    }
+    int rc = tb_restore_cli(env, store, wait_s, json, stdout, stderr); /* says its refusals */
+    if (rc < 0 && rc != -EEXIST && rc != -ETIMEDOUT)
+        fprintf(stderr, TB_TR("错误：%s\n", "error: %s\n"), tb_strerror(rc));
+    return rc < 0 ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     tb_log_init("township");
@@ -267,14 +292,14 @@ int main(int argc, char **argv)
             act = (int)i;
     bool known = act >= 0 || !strcmp(cmd, "inbox") || !strcmp(cmd, "cases") ||
                  !strcmp(cmd, "show") || !strcmp(cmd, "serve") || !strcmp(cmd, "register") ||
-                 !strcmp(cmd, "items");
+                 !strcmp(cmd, "items") || !strcmp(cmd, "restore");
     tb_opt_t opts[] = {{"json", false, NULL},     {"help", false, NULL},  {"missing", true, NULL},
                        {"materials", true, NULL}, {"pledge", true, NULL}, {"due", true, NULL},
                        {"reason", true, NULL},    {"grant", false, NULL}, {"deny", false, NULL},
                        {"basis", true, NULL},     {"rating", true, NULL}, {"comment", true, NULL},
                        {"client", true, NULL},    {"phone", true, NULL},  {"item", true, NULL},
                        {"note", true, NULL},      {"reply", true, NULL},  {"text", true, NULL},
-                       {"kind", true, NULL},      TB_RATING_OPTS};
+                       {"kind", true, NULL},      {"wait", true, NULL},   TB_RATING_OPTS};
     int nopts = (int)(sizeof opts / sizeof opts[0]);
     const char *pos[2];
     int npos = 0, status = 2;
@@ -348,6 +373,12 @@ int main(int argc, char **argv)
         goto out;
     }
     township_t t = {&env, store};
+    /* Our own event ids continue after the county's high-water mark: none
+     * is minted before the restore's answer is in. */
+    if ((act >= 0 || !strcmp(cmd, "register")) && township_restoring(&t)) {
+        fprintf(stderr, TB_TR("错误：%s\n", "error: %s\n"), township_restoring_why());
+        goto out;
+    }
     tb_report_opts_t ro = {env.places, env.catalog, tb_opt(opts, nopts, "json") != NULL, true,
                            env.calendar};
     if (!strcmp(cmd, "inbox") || !strcmp(cmd, "cases")) {
@@ -357,6 +388,9 @@ int main(int argc, char **argv)
     } else if (!strcmp(cmd, "items")) {
         rc = tb_report_items(env.catalog, env.catalog_version, env.calendar_version, ro.json,
                              stdout);
+    } else if (!strcmp(cmd, "restore")) {
+        status = township_restore_cli(&env, store, tb_opt(opts, nopts, "wait"), ro.json);
+        goto out;
     } else if (!strcmp(cmd, "register")) {
         tb_entry_t w = {tb_opt(opts, nopts, "client"),
                         tb_opt(opts, nopts, "phone"),

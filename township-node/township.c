@@ -6,6 +6,7 @@
 #include "tb_error.h"
 #include "tb_log.h"
 #include "tb_reject.h"
+#include "tb_restore.h"
 #include "tb_sign.h"
 
 #include <errno.h>
@@ -143,7 +144,8 @@ static int from_village(township_t *t, const char *peer, const tb_item_msg_t *it
     int rc = tb_store_origin_last(t->store, peer, &last);
     if (rc < 0)
         return rc;
-    gap_alarm(peer, last, ev->origin_seq);
+    if (ev->origin_seq > last + 1 && !township_restoring(t))
+        gap_alarm(peer, last, ev->origin_seq); /* (restoring: the answer brings the ids) */
     int fold = 0;
     rc = tb_store_apply(t->store, ev, body, len, true, &fold);
     if (rc == 2) {
@@ -165,8 +167,10 @@ static int from_village(township_t *t, const char *peer, const tb_item_msg_t *it
                 tb_strerror(fold));
     if ((rc = tb_store_enqueue(t->store, t->env->parent, body, len, NULL)) < 0)
         return rc;
+    /* Confirmed at once; while our own store is being restored, once the
+     * answer is in (township_restored: our ids wait for its high-water mark). */
     if (fold == 0 && ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_SUBMITTED &&
-        strcmp(ev->target, t->env->place) == 0) {
+        strcmp(ev->target, t->env->place) == 0 && !township_restoring(t)) {
         tb_event_msg_t rcv = TONGBAN__V1__CASE_EVENT__INIT;
         rcv.case_id = ev->case_id;
         rcv.type = TONGBAN__V1__EVENT_TYPE__EVENT_RECEIVED;
@@ -213,7 +217,21 @@ static int from_county(township_t *t, const tb_item_msg_t *item, const uint8_t *
                                     item->data->signature.data, item->data->signature.len);
         return rc < 0 ? rc : tb_store_enqueue(t->store, scope, body, len, NULL);
     }
-    int rc = tb_edge_from_above(t->env, t->store, item, body, len, &fold);
+    /* Restoring our own store: an event that came before its case's history
+     * is taken again in the answer's order (tb_restore_replace). */
+    int rc = item->item_case == TONGBAN__V1__ITEM__ITEM_EVENT
+                 ? tb_restore_replace(t->store, item->event, body, len)
+                 : 0;
+    if (rc < 0)
+        return rc;
+    rc = tb_edge_from_above(t->env, t->store, item, body, len, &fold);
+    if (rc == 2 && item->item_case == TONGBAN__V1__ITEM__ITEM_DATA && township_restoring(t)) {
+        /* A version the old store's link still held, ahead of the chain the
+         * answer brings from version 1: consumed, the answer has it too. */
+        tb_info("%s version %u before the restore's chain: taken from the answer", item->data->kind,
+                (unsigned)item->data->version);
+        return 0;
+    }
     if (rc == 3) {
         char why[128];
         snprintf(why, sizeof why, "%s version %u without a valid county signature%s",
@@ -292,6 +310,12 @@ int township_apply(void *ctx, const char *peer, const tb_item_msg_t *item, const
         int rc = township_restore(t, peer);
         return rc == -EALREADY ? refuse(t, peer, body, len, "restore asked again by the same store")
                                : rc;
+    }
+    /* ... and the county answers ours (township_restore.c). */
+    if (item->item_case == TONGBAN__V1__ITEM__ITEM_RESTORE_ANSWER &&
+        strcmp(peer, t->env->parent) == 0) {
+        int rc = township_restored(t, item->restore_answer);
+        return rc == -EINVAL ? refuse(t, peer, body, len, "a restore answer nobody asked for") : rc;
     }
     if (item->item_case == TONGBAN__V1__ITEM__ITEM_RESTORE_REQUEST ||
         item->item_case == TONGBAN__V1__ITEM__ITEM_RESTORE_ANSWER)

@@ -54,4 +54,16 @@ int township_undecodable(void *ctx, const char *peer, uint64_t seq, const uint8_
  * transaction.  township_restore.c. */
 int township_restore(township_t *t, const char *village);
 
+/* This township's own store is being restored from the county (tongban-township
+ * restore asked, the answer not in yet): its own event ids wait for the
+ * answer's high-water mark. */
+bool township_restoring(township_t *t);
+/* Why a step or registration is refused meanwhile (for a person: borrowed). */
+const char *township_restoring_why(void);
+/* The county's RestoreAnswer to our request (inside the batch transaction):
+ * record it (tb_restore_apply: the event and case-number counters), confirm
+ * (签收) the villages' cases handed to us meanwhile, and log the numbers.
+ * -EINVAL when no restore was asked.  township_restore.c. */
+int township_restored(township_t *t, const Tongban__V1__RestoreAnswer *a);
+
 #endif

@@ -65,6 +65,17 @@ static void refuse_msg(tb_http_resp_t *resp, int rc, tb_event_type_t type, const
     tb_web_refuse(resp, rc, field_of(rc, type), message);
 }
 
+/* While our own store is restored from the county, no step and no
+ * registration: our event ids wait for its high-water mark.  True: refused. */
+static bool restoring(township_web_t *w, tb_store_t *s, tb_http_resp_t *resp)
+{
+    township_t t = {w->env, s};
+    if (!township_restoring(&t))
+        return false;
+    tb_web_refuse(resp, -EBUSY, NULL, township_restoring_why());
+    return true;
+}
+
 /* The latest recorded_ms of events made by origin (0: none). */
 static int64_t last_from(tb_store_t *s, const char *origin)
 {
@@ -175,7 +186,11 @@ static void register_case(township_web_t *w, const tb_webuser_t *u, const tb_htt
     }
     tb_store_t *s = NULL;
     char id[TB_CASEID_MAX];
-    if ((rc = tb_web_store(w->env, &s)) < 0 || (rc = tb_edge_log(w->env, s, &e, id)) < 0) {
+    if ((rc = tb_web_store(w->env, &s)) == 0 && restoring(w, s, resp)) {
+        tb_store_destroy(&s);
+        return;
+    }
+    if (rc < 0 || (rc = tb_edge_log(w->env, s, &e, id)) < 0) {
         tb_store_destroy(&s);
         refuse_msg(resp, rc, TB_EV_NONE,
                    rc == -TB_ENOREASON ? TB_TR("咨询和帮扶必须登记答复（--reply）",
@@ -283,6 +298,10 @@ static void act(township_web_t *w, const tb_webuser_t *u, const char *id, const 
     tb_store_t *s = NULL;
     if ((rc = tb_web_store(w->env, &s)) < 0) {
         refuse_msg(resp, rc, a.type, NULL);
+        return;
+    }
+    if (restoring(w, s, resp)) {
+        tb_store_destroy(&s);
         return;
     }
     township_t t = {w->env, s};

@@ -436,18 +436,8 @@ int main(int argc, char **argv)
         int rc = open_store(&env, &store);
         if (rc < 0)
             goto out;
-        rc = village_restore_cmd(&env, store, wait_s, json);
-        if (rc == -EEXIST)
-            fputs(TB_TR("错误：本台账已有办件；恢复只能写入新的空台账（先把旧文件移走）\n",
-                        "error: this store holds cases already; a restore goes into a new, "
-                        "empty store (move the old file away first)\n"),
-                  stderr);
-        else if (rc == -ETIMEDOUT)
-            fputs(TB_TR("错误：乡镇尚未答复；serve 运行时再执行一次 restore 继续等待\n",
-                        "error: no answer from the township yet; run restore again (with serve "
-                        "running) to wait on\n"),
-                  stderr);
-        else if (rc < 0)
+        rc = village_restore_cmd(&env, store, wait_s, json); /* says -EEXIST, -ETIMEDOUT */
+        if (rc < 0 && rc != -EEXIST && rc != -ETIMEDOUT)
             fail(rc);
         status = rc < 0 ? 1 : 0;
     } else if (strcmp(cmd, "ledger") == 0 || strcmp(cmd, "show") == 0) {

@@ -117,7 +117,7 @@ eq "the restored village has its account list (both versions)" "2 li.agent zhang
     "$(sqlite3 "$WORK/v/$VIL.db" "SELECT count(*) FROM data_versions WHERE kind='accounts/$VIL'") $(logins)"
 eq "the agent signs in at the restored village" 200 "$(signin li.agent)"
 ok "the township logged the reset with both epochs" grep -Eq "peer $VIL has a new store \(epoch old [0-9a-f]{16} new [0-9a-f]{16}\)" "$WORK/town.log"
-ok "the village logged the restore" grep -q "store restored from township: " "$WORK/vil.log"
+ok "the village logged the restore" grep -q "store restored from the township: " "$WORK/vil.log"
 eq "restore again: the same answer" "$out" "$(vil restore --wait 1 --json)"
 # A store that holds cases of its own is not restored into.
 vil2() { "$V" "$@" --place $VIL --data-dir "$WORK/v2" --agent 张代办; }
