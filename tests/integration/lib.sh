@@ -61,13 +61,13 @@ pwfile() {
     (umask 077 && printf '%s\n' "$2" >"$WORK/$1.pw") && echo "$WORK/$1.pw"
 }
 
-# county_staff DB [COUNTY]: the county's staff, made as an operator makes
+# county_logins DB [COUNTY]: the county's staff, made as an operator makes
 # them (account add): cty.sup (supervisor) and cty.back (back office), with
 # the password in $COUNTY_PW (a pwfile), which TONGBAN_PASSWORD_FILE names
 # from now on.  A county step then signs in with --login cty.sup (or
 # cty.back): the county records no free-text --agent (county-node/county_signin.c).
 COUNTY_STAFF_PW=county-staff-2026
-county_staff() {
+county_logins() {
     local db=$1 place=${2:-360826000000} login name role
     while read -r login name role; do
         printf '%s\n' "$COUNTY_STAFF_PW" | "$C" account add "$login" --name "$name" --role "$role" \
