@@ -64,6 +64,11 @@ static void usage(FILE *out)
             "  --db 连接串     PostgreSQL 连接串（TONGBAN_DB；未给出时用 PGHOST、PGDATABASE 等）\n"
             "  --broker 端点   消息代理（TONGBAN_BROKER）\n"
             "  --config 文件   INI 配置文件（TONGBAN_CONFIG）\n"
+            "  --login 登录名  "
+            "改动办件、投诉、评价或时限的命令须以本人县级账号签到（TONGBAN_LOGIN）；\n"
+            "                  密码在终端输入（不回显），或由 TONGBAN_PASSWORD_FILE "
+            "指定的文件（0600）给出；\n"
+            "                  签到被拒时退出码 3。尚无账号时先由操作员 account add 建立县级督办\n"
             "英文界面：LANG=en\n",
             "usage: tongban-county <command> [options]\n"
             "\n"
@@ -113,7 +118,16 @@ static void usage(FILE *out)
             "  --place CODE    this county's 12-digit code (TONGBAN_PLACE)\n"
             "  --db CONNINFO   PostgreSQL connection string (TONGBAN_DB; else PGHOST, ...)\n"
             "  --broker ENDPOINT  the broker (TONGBAN_BROKER)\n"
-            "  --config FILE   INI config file (TONGBAN_CONFIG)\n"),
+            "  --config FILE   INI config file (TONGBAN_CONFIG)\n"
+            "  --login LOGIN   a command that changes a case, complaint, rating or limit signs in "
+            "with\n"
+            "                  your county account (TONGBAN_LOGIN); the password is typed (no "
+            "echo)\n"
+            "                  or read from the file in TONGBAN_PASSWORD_FILE (mode 0600); a "
+            "refused\n"
+            "                  sign-in exits 3.  No account yet: the operator's account add makes "
+            "a\n"
+            "                  supervisor first\n"),
         out);
 }
 
