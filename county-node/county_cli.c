@@ -40,13 +40,18 @@ int county_cli_open(county_cli_t *cli)
         fprintf(stderr, "%s\n", err ? err : PQerrorMessage(cli->pg));
         return 1;
     }
+    county_cli_data(cli->pg, &cli->env);
+    return 0;
+}
+
+void county_cli_data(PGconn *pg, tb_env_ctx_t *env)
+{
     /* The catalog and calendar in force are the newest imported, else the shipped files. */
-    if (county_data_current(cli->pg, &cli->env) < 0)
+    if (county_data_current(pg, env) < 0)
         fputs(TB_TR("警告：无法加载已导入的事项目录或日历，使用随附数据\n",
                     "warning: cannot load the imported catalog or calendar; using the shipped "
                     "data\n"),
               stderr);
-    return 0;
 }
 
 int county_cli_signin(county_cli_t *cli, const char *step, const char *case_id)

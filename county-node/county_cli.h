@@ -35,6 +35,10 @@ int county_cli_start(county_cli_t *cli, int argc, char **argv, tb_opt_t *opts, i
  * after the reason was printed. */
 int county_cli_open(county_cli_t *cli);
 
+/* Put the imported catalog and calendar in force in env (county_data_current),
+ * with a warning on stderr when they cannot be read (the shipped files stay). */
+void county_cli_data(PGconn *pg, tb_env_ctx_t *env);
+
 /* Sign in for step on case_id (NULL: a step on the whole county):
  * county_signin, the password typed at stdin's terminal or from
  * TONGBAN_PASSWORD_FILE.  0 with cli->user the actor; else the refusal

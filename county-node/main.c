@@ -237,14 +237,9 @@ static int serve(tb_env_ctx_t *env)
     const char *db = tb_config_get(&env->cfg, TB_CFG_DB);
     if (!db)
         db = "";
-    /* The catalog and calendar in force are the newest imported, else the shipped files. */
     PGconn *pg = PQconnectdb(db);
-    if (PQstatus(pg) == CONNECTION_OK && county_migrate(pg, NULL) == 0 &&
-        county_data_current(pg, env) < 0)
-        fputs(TB_TR("警告：无法加载已导入的事项目录或日历，使用随附数据\n",
-                    "warning: cannot load the imported catalog or calendar; using the shipped "
-                    "data\n"),
-              stderr);
+    if (PQstatus(pg) == CONNECTION_OK && county_migrate(pg, NULL) == 0)
+        county_cli_data(pg, env);
     PQfinish(pg);
     tb_curve_t curve;
     if (tb_keycli_load(&env->cfg, env->place, &curve) < 0 || tb_keycli_load_signing(env) < 0)
