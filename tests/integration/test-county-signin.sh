@@ -21,7 +21,7 @@ RIGHT=$(pwfile right "$PW") WRONG=$(pwfile wrong not-the-password-1)
 
 # What a county step may change, and the audit: a refusal leaves all of it as it was.
 pgstate() {
-    sql "SELECT origin_node, origin_seq, case_id, type, actor FROM case_events ORDER BY 1, 2" \
+    tb_psql "$PGDIR" -c "SELECT origin_node, origin_seq, case_id, type, actor FROM case_events ORDER BY 1, 2" \
         -c "SELECT case_id, state FROM cases ORDER BY 1" -c "SELECT count(*) FROM county_commands" \
         -c "SELECT case_id, revisited_by, rectified_by, appeal, reviewed_by FROM rectifications ORDER BY 1" -c "SELECT name, days, changed_by FROM limits ORDER BY 1" \
         -c "SELECT count(*) FROM account_audit" | md5sum
