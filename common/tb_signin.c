@@ -2,12 +2,14 @@
 #include "tb_signin.h"
 
 #include "tb_error.h"
+#include "tb_i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <termios.h>
@@ -124,4 +126,46 @@ int tb_signin_read_line(FILE *in, int prompt_fd, const char *prompt, char *buf, 
     if (len > 0 && buf[len - 1] == '\r')
         buf[--len] = '\0';
     return 0;
+}
+
+/* The password from the file named in the environment, or typed at in. */
+int tb_signin_password(FILE *in, int prompt_fd, char *pw, size_t n, tb_msg_t *msg)
+{
+    const char *file = getenv(TB_SIGNIN_PWFILE_ENV);
+    int rc;
+    if (file && *file) {
+        rc = tb_signin_password_file(file, pw, n);
+        if (rc == -EPERM)
+            tb_msg_add(msg,
+                       TB_TR("错误：密码文件 %s 须为本用户所有、只有本用户可读写（chmod 600 "
+                             "%s），否则他人也能读到密码；未作任何更改\n",
+                             "error: the password file %s must be yours and readable by you "
+                             "alone (chmod 600 %s), or others can read the password; nothing "
+                             "was changed\n"),
+                       file, file);
+        else if (rc < 0)
+            tb_msg_add(msg,
+                       TB_TR("错误：无法从密码文件 %s 读出密码（%s）；未作任何更改\n",
+                             "error: no password read from the file %s (%s); nothing was "
+                             "changed\n"),
+                       file,
+                       rc == -EIO     ? TB_TR("文件为空", "it is empty")
+                       : rc == -E2BIG ? TB_TR("第一行太长", "its first line is too long")
+                                      : strerror(-rc));
+        return rc;
+    }
+    if (!in || !isatty(fileno(in))) {
+        tb_msg_add(msg,
+                   TB_TR("错误：没有密码：请在终端输入，或用环境变量 %s 指定密码文件（权限 "
+                         "0600）；未作任何更改\n",
+                         "error: no password: type it at a terminal, or name a password "
+                         "file (mode 0600) in %s; nothing was changed\n"),
+                   TB_SIGNIN_PWFILE_ENV);
+        return -EIO;
+    }
+    rc = tb_signin_read_line(in, prompt_fd, TB_TR("密码：", "password: "), pw, n);
+    if (rc < 0)
+        tb_msg_add(msg, TB_TR("错误：没有读到密码；未作任何更改\n",
+                              "error: no password read; nothing was changed\n"));
+    return rc;
 }

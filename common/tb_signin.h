@@ -21,11 +21,15 @@
 #ifndef TB_SIGNIN_H
 #define TB_SIGNIN_H
 
+#include "tb_msg.h"
+
 #include <stddef.h>
 #include <stdio.h>
 
 #define TB_SIGNIN_PW_MAX 256 /* bytes of a password, as the web's TB_WEB_PASSWORD_MAX */
 #define TB_SIGNIN_PWFILE_ENV "TONGBAN_PASSWORD_FILE"
+/* The exit status of a command whose sign-in was refused (every tier). */
+#define TB_SIGNIN_EXIT 3
 
 /* Make the dummy hash (once per process; thread-safe).  0 or -ENOMEM. */
 int tb_signin_init(void);
@@ -47,6 +51,14 @@ int tb_signin_password_file(const char *path, char *buf, size_t n);
  * typed, a newline after.  0; -EIO (nothing read); -E2BIG (longer than the
  * buffer: the rest of the line is left unread). */
 int tb_signin_read_line(FILE *in, int prompt_fd, const char *prompt, char *buf, size_t n);
+
+/* A command line's password: from the file named by TONGBAN_PASSWORD_FILE
+ * (tb_signin_password_file) when it is set, else typed at in, a terminal,
+ * without echo (prompt on prompt_fd).  0 with pw (n bytes) filled; else the
+ * source's code (-EPERM: a file others may read; -EIO: no terminal and no
+ * file, or nothing read; ...) with the words, ending "nothing was changed",
+ * in msg. */
+int tb_signin_password(FILE *in, int prompt_fd, char *pw, size_t n, tb_msg_t *msg);
 
 #ifdef TB_TEST_HOOKS
 /* Tests: how many Argon2id verifications tb_signin_check has run in this

@@ -23,13 +23,11 @@
 
 #include "tb_cli.h"
 #include "tb_msg.h"
+#include "tb_signin.h"
 #include "tb_store.h"
 #include "tb_websession.h"
 
 #include <stdio.h>
-
-/* The exit status of a command whose sign-in was refused. */
-#define TB_SIGNIN_EXIT 3
 
 /* The actor of a change about to be made at env's node, whose store is open:
  * 0 with *ret_actor (borrowed from env's config or from *ret_user) and, when

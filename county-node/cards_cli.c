@@ -3,11 +3,13 @@
  * `cards [--json] [--level yellow|red] [--open]` lists the cards the daemon's
  * timer raised (table `cards`, migration 008), oldest first; `limits list
  * [--json]` and `limits set NAME DAYS` read and change the limits supervision
- * counts with.  A change is one UPDATE that takes the next limits_version;
+ * counts with.  A change is one UPDATE that takes the next limits_version,
+ * made by a signed-in supervisor (county_signin.c), who is its changed_by;
  * the daemon sees it within a few hundred ms and looks at every case again.
  * Everything is checked before anything is written. */
 #include "county.h"
 #include "county_accounts.h"
+#include "county_cli.h"
 #include "county_int.h"
 
 #include "tb_cli.h"
@@ -137,37 +139,34 @@ static int print_limits(PGconn *pg, bool json)
 }
 
 /* supervise CASE|--card ID --due YYYY-MM-DD --text TEXT: checked here (the
- * day, the text, the card or case), then the daemon takes it like a staff
- * step (county_command): it emits SUPERVISED and stores the order. */
-static int supervise_main(tb_env_ctx_t *env, const tb_opt_t *opts, int nopts, const char **pos,
+ * day, the text, the card or case), signed in as a supervisor, then the
+ * daemon takes it like a staff step (county_command): it emits SUPERVISED
+ * and stores the order.  The exit status. */
+static int supervise_main(county_cli_t *cli, const tb_opt_t *opts, int nopts, const char **pos,
                           int npos)
 {
-    int status = 2;
-    PGconn *pg = NULL;
-    tb_msg_t msg;
     const char *card = tb_opt(opts, nopts, "card"), *due = tb_opt(opts, nopts, "due"),
                *text = tb_opt(opts, nopts, "text");
     if ((npos == 1) == (card != NULL) || npos > 1 || !due || !text) {
         usage(stderr);
-        goto out;
+        return 2;
     }
-    status = 1;
     int32_t day, today;
     if (tb_day_parse(due, &day) < 0) {
         fprintf(
             stderr,
             TB_TR("错误：日期须为 YYYY-MM-DD：%s\n", "error: the date must be YYYY-MM-DD: %s\n"),
             due);
-        goto out;
+        return 1;
     }
     if (tb_day_from_ms(tb_now_ms(), &today) == 0 && day < today) {
         fprintf(stderr, TB_TR("错误：督办期限已过：%s\n", "error: the due day is past: %s\n"), due);
-        goto out;
+        return 1;
     }
     if (!*text || tb_check_text(text, 2000) < 0) {
         fprintf(stderr, TB_TR("错误：督办内容须为 1..2000 字节的文字\n",
                               "error: the text must be 1..2000 bytes of plain text\n"));
-        goto out;
+        return 1;
     }
     char *end;
     long long card_id = card ? strtoll(card, &end, 10) : 0;
@@ -176,40 +175,32 @@ static int supervise_main(tb_env_ctx_t *env, const tb_opt_t *opts, int nopts, co
                 TB_TR("错误：牌号须为正整数：%s\n",
                       "error: the card id must be a positive number: %s\n"),
                 card);
-        goto out;
+        return 1;
     }
-    if (!tb_config_require(&env->cfg, TB_CFG_AGENT, &msg) ||
-        tb_cli_load(env, TB_LEVEL_COUNTY, &msg) < 0) {
-        fputs(msg.text, stderr);
-        goto out;
-    }
-    const char *db = tb_config_get(&env->cfg, TB_CFG_DB);
-    pg = PQconnectdb(db ? db : "");
-    const char *err = NULL;
-    if (PQstatus(pg) != CONNECTION_OK || county_migrate(pg, &err) < 0) {
-        fprintf(stderr, TB_TR("无法连接 PostgreSQL：%s", "cannot connect to PostgreSQL: %s"),
-                err ? err : PQerrorMessage(pg));
-        goto out;
-    }
+    int status = county_cli_open(cli);
+    if (status != 0)
+        return status;
     char case_id[TB_CASEID_MAX] = "";
     if (card) {
         char num[24];
         snprintf(num, sizeof num, "%lld", card_id);
         const char *p[1] = {num};
-        PGresult *r = PQexecParams(pg, "SELECT case_id FROM cards WHERE id = $1::bigint", 1, NULL,
-                                   p, NULL, NULL, 0);
+        PGresult *r = PQexecParams(cli->pg, "SELECT case_id FROM cards WHERE id = $1::bigint", 1,
+                                   NULL, p, NULL, NULL, 0);
         if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
             snprintf(case_id, sizeof case_id, "%s", PQgetvalue(r, 0, 0));
         PQclear(r);
         if (!case_id[0]) {
             fprintf(stderr, TB_TR("错误：没有这张牌：%s\n", "error: no such card: %s\n"), card);
-            goto out;
+            return 1;
         }
     } else {
         snprintf(case_id, sizeof case_id, "%s", pos[0]);
     }
+    if ((status = county_cli_signin(cli, "supervise", case_id)) != 0)
+        return status;
     county_cmd_t c = {.case_id = case_id,
-                      .actor = tb_config_get(&env->cfg, TB_CFG_AGENT),
+                      .actor = cli->user.login,
                       .reason = text,
                       .basis = "",
                       .type = TB_EV_SUPERVISED,
@@ -217,19 +208,15 @@ static int supervise_main(tb_env_ctx_t *env, const tb_opt_t *opts, int nopts, co
                       .due_ms = tb_day_end_ms(day),
                       .card_id = card_id};
     char why[512];
-    int rc = county_command(pg, env, &c, why, sizeof why);
+    int rc = county_command(cli->pg, &cli->env, &c, why, sizeof why);
     if (rc < 0) {
         fprintf(stderr, TB_TR("错误：%s：%s %s\n", "error: %s: %s %s\n"), tb_strerror(rc), case_id,
                 why);
-        goto out;
+        return 1;
     }
     printf(TB_TR("%s：已督办，%s 前反馈\n", "%s: supervision order issued, reply by %s\n"), case_id,
            due);
-    status = 0;
-out:
-    PQfinish(pg);
-    tb_cli_env_fini(env);
-    return status;
+    return 0;
 }
 
 int county_cards_main(int argc, char **argv)
@@ -240,11 +227,8 @@ int county_cards_main(int argc, char **argv)
                        {"text", true, NULL}};
     int nopts = (int)(sizeof opts / sizeof opts[0]), npos = 0, status = 2;
     const char *pos[3];
-    tb_env_ctx_t env = {0};
-    tb_config_init(&env.cfg);
-    PGconn *pg = NULL;
-    tb_msg_t msg;
-    int st = tb_cli_start(argc, argv, &env.cfg, opts, nopts, pos, 3, &npos, usage, stdout, stderr);
+    county_cli_t cli;
+    int st = county_cli_start(&cli, argc, argv, opts, nopts, pos, 3, &npos, usage);
     if (st >= 0) {
         status = st;
         goto out;
@@ -253,8 +237,10 @@ int county_cards_main(int argc, char **argv)
     bool list = limits && !strcmp(sub, "list") && npos == 1;
     bool set = limits && !strcmp(sub, "set") && npos == 3;
     const char *level = tb_opt(opts, nopts, "level");
-    if (supervise)
-        return supervise_main(&env, opts, nopts, pos, npos);
+    if (supervise) {
+        status = supervise_main(&cli, opts, nopts, pos, npos);
+        goto out;
+    }
     if ((limits && !list && !set) || (!limits && npos != 0) ||
         (level && (limits || (strcmp(level, "yellow") && strcmp(level, "red"))))) {
         usage(stderr);
@@ -285,29 +271,16 @@ int county_cards_main(int argc, char **argv)
             goto out;
         }
     }
-    if (tb_cli_load(&env, TB_LEVEL_COUNTY, &msg) < 0) {
-        fputs(msg.text, stderr);
+    if ((status = county_cli_open(&cli)) != 0 ||
+        (set && (status = county_cli_signin(&cli, "limits set", NULL)) != 0))
         goto out;
-    }
-    const char *db = tb_config_get(&env.cfg, TB_CFG_DB);
-    pg = PQconnectdb(db ? db : "");
-    if (PQstatus(pg) != CONNECTION_OK) {
-        fprintf(stderr, TB_TR("无法连接 PostgreSQL：%s", "cannot connect to PostgreSQL: %s"),
-                PQerrorMessage(pg));
-        goto out;
-    }
-    const char *err = NULL;
-    if (county_migrate(pg, &err) < 0) {
-        fprintf(stderr, "%s\n", err);
-        goto out;
-    }
+    PGconn *pg = cli.pg;
     bool json = tb_opt(opts, nopts, "json") != NULL;
     int rc;
     if (set) {
-        char by[128], num[16];
-        county_audit_os_actor(by, sizeof by);
+        char num[16];
         snprintf(num, sizeof num, "%d", days);
-        const char *p[3] = {pos[1], num, by};
+        const char *p[3] = {pos[1], num, cli.user.login};
         PGresult *r = PQexecParams(pg,
                                    "UPDATE limits SET days = $2::integer,"
                                    " version = nextval('limits_version'), changed_at = now(),"
@@ -326,7 +299,6 @@ int county_cards_main(int argc, char **argv)
     }
     status = rc < 0 ? 1 : 0;
 out:
-    PQfinish(pg);
-    tb_cli_env_fini(&env);
+    county_cli_close(&cli);
     return status;
 }

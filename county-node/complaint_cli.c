@@ -9,9 +9,12 @@
  *
  * Everything typed is checked here, before anything is written, against the
  * complaint's flow folded back from the store (tb_complaint.h); then the
- * step goes to the daemon like any staff step (county_command), which
- * records the event and sends it down the links. */
+ * person signs in (county_signin.c: a supervisor, or back office for file and
+ * reply) and the step goes to the daemon like any staff step
+ * (county_command), which records the event, the login its actor, and sends
+ * it down the links. */
 #include "county.h"
+#include "county_cli.h"
 #include "county_complaint.h"
 
 #include "tb_cli.h"
@@ -185,9 +188,11 @@ static int show(PGconn *pg, const tb_env_ctx_t *env, const tb_limits_t *lim,
 }
 
 /* A step on complaint (or, for file, case) arg: checked, then handed to the daemon. */
-static int step(PGconn *pg, tb_env_ctx_t *env, const tb_limits_t *lim, int k, const char *arg,
+static int step(county_cli_t *cli, const tb_limits_t *lim, int k, const char *arg,
                 const tb_opt_t *opts, int nopts)
 {
+    PGconn *pg = cli->pg;
+    tb_env_ctx_t *env = &cli->env;
     const char *text = tb_opt(opts, nopts, "text");
     const char *kind = NULL, *unit = "";
     tb_event_type_t t = steps[k].type;
@@ -223,10 +228,6 @@ static int step(PGconn *pg, tb_env_ctx_t *env, const tb_limits_t *lim, int k, co
                 TB_TR("错误：问责对象须为本县的单位代码：%s\n",
                       "error: the party must be a place of this county: %s\n"),
                 tb_opt(opts, nopts, "party"));
-        return 1;
-    }
-    if (!tb_config_require(&env->cfg, TB_CFG_AGENT, &msg)) {
-        fputs(msg.text, stderr);
         return 1;
     }
     county_complaints_t l;
@@ -286,6 +287,12 @@ static int step(PGconn *pg, tb_env_ctx_t *env, const tb_limits_t *lim, int k, co
     county_complaints_free(&l);
     if (rc < 0)
         return 1;
+    /* Everything typed is checked: now who takes the step (county_signin.c). */
+    char what[32];
+    snprintf(what, sizeof what, "complaint %s", steps[k].name);
+    int st = county_cli_signin(cli, what, case_id);
+    if (st != 0)
+        return st;
     /* The deadline the step starts, for the event (the lower tiers show it). */
     tb_event_msg_t ev = TONGBAN__V1__CASE_EVENT__INIT;
     ev.type = (Tongban__V1__EventType)t;
@@ -298,7 +305,7 @@ static int step(PGconn *pg, tb_env_ctx_t *env, const tb_limits_t *lim, int k, co
         tb_complaint_due(&now, env->calendar, lim, &due) < 0)
         due = 0;
     county_cmd_t c = {.case_id = case_id,
-                      .actor = tb_config_get(&env->cfg, TB_CFG_AGENT),
+                      .actor = cli->user.login,
                       .reason = text ? text : "",
                       .basis = kind ? kind : unit,
                       .type = t,
@@ -335,11 +342,8 @@ int county_complaint_main(int argc, char **argv)
                        {"state", true, NULL}, {"township", true, NULL}};
     int nopts = (int)(sizeof opts / sizeof opts[0]), npos = 0, status = 2;
     const char *pos[3];
-    tb_env_ctx_t env = {0};
-    tb_config_init(&env.cfg);
-    PGconn *pg = NULL;
-    tb_msg_t msg;
-    int st = tb_cli_start(argc, argv, &env.cfg, opts, nopts, pos, 3, &npos, usage, stdout, stderr);
+    county_cli_t cli;
+    int st = county_cli_start(&cli, argc, argv, opts, nopts, pos, 3, &npos, usage);
     if (st >= 0) {
         status = st;
         goto out;
@@ -360,23 +364,18 @@ int county_complaint_main(int argc, char **argv)
         fprintf(stderr, TB_TR("错误：没有这个状态：%s\n", "error: no such state: %s\n"), state);
         goto out;
     }
-    if (tb_cli_load(&env, TB_LEVEL_COUNTY, &msg) < 0) {
-        fputs(msg.text, stderr);
+    if ((status = county_cli_open(&cli)) != 0)
         goto out;
-    }
-    const char *db = tb_config_get(&env.cfg, TB_CFG_DB);
-    pg = PQconnectdb(db ? db : "");
-    const char *err = NULL;
+    status = 1;
+    PGconn *pg = cli.pg;
     tb_limits_t lim;
-    if (PQstatus(pg) != CONNECTION_OK || county_migrate(pg, &err) < 0 ||
-        county_data_current(pg, &env) < 0 || county_limits_read(pg, &lim, NULL) < 0) {
-        fprintf(stderr, TB_TR("无法连接 PostgreSQL：%s", "cannot connect to PostgreSQL: %s"),
-                err ? err : PQerrorMessage(pg));
+    if (county_limits_read(pg, &lim, NULL) < 0) {
+        fprintf(stderr, TB_TR("错误：%s", "error: %s"), PQerrorMessage(pg));
         goto out;
     }
     bool json = tb_opt(opts, nopts, "json") != NULL;
     if (is_list) {
-        status = list(pg, &env, &lim, state, tb_opt(opts, nopts, "township"), json) < 0;
+        status = list(pg, &cli.env, &lim, state, tb_opt(opts, nopts, "township"), json) < 0;
     } else if (is_show) {
         county_complaints_t l;
         int rc = county_complaints_read(pg, NULL, &l);
@@ -386,13 +385,12 @@ int county_complaint_main(int argc, char **argv)
             fprintf(stderr, TB_TR("错误：没有编号为 %s 的投诉\n", "error: no complaint %s\n"),
                     pos[1]);
         else
-            status = show(pg, &env, &lim, r, json) < 0;
+            status = show(pg, &cli.env, &lim, r, json) < 0;
         county_complaints_free(&l);
     } else {
-        status = step(pg, &env, &lim, k, pos[1], opts, nopts);
+        status = step(&cli, &lim, k, pos[1], opts, nopts);
     }
 out:
-    PQfinish(pg);
-    tb_cli_env_fini(&env);
+    county_cli_close(&cli);
     return status;
 }

@@ -120,20 +120,29 @@ int county_role_fits(county_role_t role, tb_level_t level)
     return fits ? 0 : -COUNTY_EROLESCOPE;
 }
 
+bool county_in_scope(const char *scope, const char *place)
+{
+    if (!scope || !place || !tb_code_valid(scope) || !tb_code_valid(place))
+        return false;
+    char up[TB_CODE_LEN + 1];
+    snprintf(up, sizeof up, "%s", place);
+    /* Walk up from the place: a village's parent is its township, whose parent is the county. */
+    for (int i = 0; i < 3; i++) {
+        char p[TB_CODE_LEN + 1];
+        if (strcmp(up, scope) == 0)
+            return true;
+        if (tb_code_level(up) == TB_LEVEL_COUNTY || tb_code_parent(up, p) < 0)
+            return false;
+        memcpy(up, p, sizeof up);
+    }
+    return false;
+}
+
 int county_scope_check(const tb_places_t *places, const char *county, const char *scope)
 {
     if (!scope || !tb_code_valid(scope) || tb_places_check(places, scope) < 0)
         return -COUNTY_ESCOPE;
-    char up[TB_CODE_LEN + 1];
-    snprintf(up, sizeof up, "%s", scope);
-    /* Walk up to the county: a village's parent is its township, whose parent is the county. */
-    for (int i = 0; i < 2 && tb_code_level(up) != TB_LEVEL_COUNTY; i++) {
-        char p[TB_CODE_LEN + 1];
-        if (tb_code_parent(up, p) < 0)
-            return -COUNTY_ESCOPE;
-        memcpy(up, p, sizeof up);
-    }
-    return strcmp(up, county) == 0 ? 0 : -COUNTY_ESCOPE;
+    return county_in_scope(county, scope) ? 0 : -COUNTY_ESCOPE;
 }
 
 int county_login_check(const char *login)
@@ -274,9 +283,12 @@ int county_account_passwd(PGconn *pg, const char *login, const char *password, c
 
 int county_account_verify(PGconn *pg, const char *login, const char *password)
 {
-    /* Not a login anyone can have: refused, and nothing stored for it. */
-    if (county_login_check(login) < 0 || !password)
-        return -COUNTY_EBADPW;
+    /* Not a login anyone can have: refused, and nothing stored for it; its
+     * answer costs the dummy's verification all the same (tb_signin.h). */
+    if (county_login_check(login) < 0 || !password) {
+        int rc = tb_signin_check(NULL, password);
+        return rc == -TB_EAUTH ? -COUNTY_EBADPW : rc;
+    }
     char max[16], window[16];
     snprintf(max, sizeof max, "%d", COUNTY_FAIL_MAX);
     snprintf(window, sizeof window, "%d", COUNTY_FAIL_WINDOW);
@@ -323,6 +335,41 @@ int county_account_verify(PGconn *pg, const char *login, const char *password)
     if (!enabled)
         return -COUNTY_EDISABLED;
     return exec_rows(pg, "DELETE FROM login_failures WHERE login = $1", 1, p) < 0 ? -TB_ESTORE : 0;
+}
+
+int county_account_signin(PGconn *pg, const char *login, const char *password,
+                          county_user_t *ret_user)
+{
+    int rc = county_account_verify(pg, login, password);
+    if (rc < 0)
+        return rc;
+    const char *p[1] = {login};
+    PGresult *r = PQexecParams(pg, "SELECT name, role, scope FROM accounts WHERE login = $1", 1,
+                               NULL, p, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+        PQclear(r);
+        return -TB_ESTORE;
+    }
+    county_user_t u = {0};
+    snprintf(u.login, sizeof u.login, "%s", login);
+    snprintf(u.name, sizeof u.name, "%s", PQgetvalue(r, 0, 0));
+    snprintf(u.role, sizeof u.role, "%s", PQgetvalue(r, 0, 1));
+    snprintf(u.scope, sizeof u.scope, "%s", PQgetvalue(r, 0, 2));
+    PQclear(r);
+    *ret_user = u;
+    return 0;
+}
+
+int county_account_audit_signin(PGconn *pg, const char *login, const char *step,
+                                const char *case_id)
+{
+    const char *p[3] = {login, step, case_id};
+    return exec_rows(pg,
+                     "INSERT INTO account_audit(actor, login, action, detail, case_id)"
+                     " VALUES ($1, $1, 'signin', $2, $3)",
+                     3, p) == 1
+               ? 0
+               : -TB_ESTORE;
 }
 
 int county_account_list(PGconn *pg, const tb_env_ctx_t *env, bool json, FILE *out)

@@ -104,6 +104,40 @@ int county_account_passwd(PGconn *pg, const char *login, const char *password, c
  * -COUNTY_EBADPW (unknown login or wrong password: a failure is stored);
  * -COUNTY_EDISABLED; -TB_ESTORE.  Success clears the login's failures. */
 int county_account_verify(PGconn *pg, const char *login, const char *password);
+/* Who signed in: what the dashboard's and the command line's sign-ins know of
+ * an account (the same sizes as tb_webuser_t, which the dashboard fills from it). */
+typedef struct {
+    char login[33], name[65], role[16], scope[TB_CODE_LEN + 1];
+} county_user_t;
+/* county_account_verify, then the account's name, role and scope into
+ * *ret_user (written only on success): 0 or verify's codes. */
+int county_account_signin(PGconn *pg, const char *login, const char *password,
+                          county_user_t *ret_user);
+/* Record in the audit that login signed in on the command line for step
+ * (e.g. "decide") on case_id (NULL: none, a county-wide step): 0 or -TB_ESTORE. */
+int county_account_audit_signin(PGconn *pg, const char *login, const char *step,
+                                const char *case_id);
+/* True when place lies in scope's subtree (the place itself, or below it). */
+bool county_in_scope(const char *scope, const char *place);
+
+/* The command line's sign-in for a county step (county_signin.c).  step is
+ * the command as typed ("decide", "complaint accept", "ratings review",
+ * "limits set", ...); case_id the case it changes, or NULL for a step on
+ * the whole county.  The login from env's config (--login, TONGBAN_LOGIN),
+ * the password from tb_signin_password (in, prompt_fd); then
+ * county_account_signin (Argon2id, one verification for an unknown login as
+ * for a wrong one, the lockout shared with the dashboard), the role the step
+ * needs (county_step_roles), the case inside the account's scope, and the
+ * sign-in in the audit.  0 with *ret_user; refused: -EACCES (no login, or
+ * the role does not fit), -COUNTY_EBADPW, -COUNTY_EDISABLED,
+ * -COUNTY_ELOCKED, -COUNTY_ESCOPE, a password source's code; -TB_ESTORE,
+ * -ENOMEM; the words (Chinese first, naming the problem) in ret_msg. */
+int county_signin(PGconn *pg, const tb_env_ctx_t *env, FILE *in, int prompt_fd, const char *step,
+                  const char *case_id, county_user_t *ret_user, tb_msg_t *ret_msg);
+/* The roles that may take step, as a bit set of 1u << county_role_t; 0 for
+ * a step nobody signs in for (unknown). */
+unsigned county_step_roles(const char *step);
+
 /* Every account (never the hash) as a table or JSON, to out. */
 int county_account_list(PGconn *pg, const tb_env_ctx_t *env, bool json, FILE *out);
 

@@ -76,13 +76,15 @@ int county_audit_print(PGconn *pg, const county_audit_query_t *q, bool json, FIL
             return -EINVAL;
     }
     const char *p[3] = {q->case_id, q->login, q->since};
-    /* One list from both tables, oldest first; a case filter leaves only views. */
+    /* One list from both tables, oldest first; a case filter leaves the views
+     * of the case and the command line's sign-ins for a step on it
+     * (account_audit.case_id, migration 021). */
     PGresult *r = PQexecParams(
         pg,
         "SELECT to_char(at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS'), actor, action,"
         " target, detail FROM ("
-        " SELECT at, 1 AS k, id, actor, action, login AS target, detail, NULL::text AS case_id"
-        " FROM account_audit"
+        " SELECT at, 1 AS k, id, actor, action, login AS target,"
+        " concat_ws(' ', nullif(detail, ''), case_id) AS detail, case_id FROM account_audit"
         " UNION ALL SELECT at, 2, id, actor, 'view', case_id, what, case_id FROM view_audit) x"
         " WHERE ($1::text IS NULL OR case_id = $1)"
         " AND ($2::text IS NULL OR actor = $2 OR (k = 1 AND target = $2))"

@@ -10,8 +10,10 @@
  *   ratings review CASE --approve|--refuse --text T  复核 by a county supervisor
  *
  * The order is the loop's: 回访 before 整改, 整改 before 追评; one of each;
- * one appeal, reviewed once.  A review is made by an enabled supervisor
- * account of this county named by --agent.  Every step is checked before
+ * one appeal, reviewed once.  Every step is taken by a signed-in county
+ * account (county_signin.c: --login, the password from the terminal or
+ * TONGBAN_PASSWORD_FILE); a review (申诉复核) by a supervisor, the other
+ * steps by a supervisor or back office.  Every step is checked before
  * anything is written, then is one UPDATE guarded by the same conditions
  * (a step raced by another fails, nothing written) and one rating_audit
  * row, in one transaction.  The JSON of list and show is what the
@@ -19,6 +21,7 @@
 #include "county.h"
 #include "county_accounts.h"
 #include "county_board.h"
+#include "county_cli.h"
 #include "county_int.h"
 #include "rating_indicators.h"
 
@@ -389,11 +392,9 @@ int county_rating_main(int argc, char **argv)
                        {"refuse", false, NULL}};
     int nopts = (int)(sizeof opts / sizeof opts[0]), npos = 0, status = 2;
     const char *pos[2];
-    tb_env_ctx_t env = {0};
-    tb_config_init(&env.cfg);
-    PGconn *pg = NULL;
+    county_cli_t cli;
     tb_msg_t msg;
-    int st = tb_cli_start(argc, argv, &env.cfg, opts, nopts, pos, 2, &npos, usage, stdout, stderr);
+    int st = county_cli_start(&cli, argc, argv, opts, nopts, pos, 2, &npos, usage);
     if (st >= 0) {
         status = st;
         goto out;
@@ -426,29 +427,14 @@ int county_rating_main(int argc, char **argv)
         fprintf(stderr, TB_TR("错误：%s\n", "error: %s\n"), why);
         goto out;
     }
-    if (tb_cli_load(&env, TB_LEVEL_COUNTY, &msg) < 0) {
-        fputs(msg.text, stderr);
+    if ((status = county_cli_open(&cli)) != 0)
         goto out;
-    }
-    const char *db = tb_config_get(&env.cfg, TB_CFG_DB), *err = NULL;
-    pg = PQconnectdb(db ? db : "");
-    if (PQstatus(pg) != CONNECTION_OK || county_migrate(pg, &err) < 0) {
-        fprintf(stderr, TB_TR("无法连接 PostgreSQL：%s", "cannot connect to PostgreSQL: %s"),
-                err ? err : PQerrorMessage(pg));
+    PGconn *pg = cli.pg;
+    char what[32];
+    snprintf(what, sizeof what, "ratings %s", sub);
+    if (step && (status = county_cli_signin(&cli, what, pos[1])) != 0)
         goto out;
-    }
-    const char *agent = tb_config_get(&env.cfg, TB_CFG_AGENT);
-    char actor[128];
-    county_audit_os_actor(actor, sizeof actor);
-    if (agent && *agent)
-        snprintf(actor, sizeof actor, "%s", agent);
-    if (step && !strcmp(sub, "review") && !county_rating_reviewer(pg, agent, env.place)) {
-        fputs(TB_TR("错误：复核须由本县启用的督查账号（--agent 登录名）作出\n",
-                    "error: a review is made by an enabled supervisor account of this county "
-                    "(--agent LOGIN)\n"),
-              stderr);
-        goto out;
-    }
+    const char *actor = cli.user.login;
     int rc;
     if (step) {
         const char *text = tb_opt(opts, nopts, "text");
@@ -464,7 +450,6 @@ int county_rating_main(int argc, char **argv)
     }
     status = rc < 0 ? 1 : 0;
 out:
-    PQfinish(pg);
-    tb_cli_env_fini(&env);
+    county_cli_close(&cli);
     return status;
 }

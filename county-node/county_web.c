@@ -98,26 +98,19 @@ static int verify(void *ctx, const char *login, const char *password, tb_webuser
         w->pg = NULL;
         return -TB_ESTORE;
     }
-    int rc = county_account_verify(w->pg, login, password);
+    county_user_t a;
+    int rc = county_account_signin(w->pg, login, password, &a);
     if (rc == -COUNTY_ELOCKED)
         return -TB_ELOCKED;
     if (rc == -COUNTY_EBADPW || rc == -COUNTY_EDISABLED || rc == -COUNTY_ENOACCOUNT)
         return -TB_EAUTH;
     if (rc < 0)
         return -TB_ESTORE;
-    const char *p[1] = {login};
-    PGresult *r = PQexecParams(w->pg, "SELECT name, role, scope FROM accounts WHERE login = $1", 1,
-                               NULL, p, NULL, NULL, 0);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
-        PQclear(r);
-        return -TB_ESTORE;
-    }
     tb_webuser_t u = {0};
-    snprintf(u.login, sizeof u.login, "%s", login);
-    snprintf(u.name, sizeof u.name, "%s", PQgetvalue(r, 0, 0));
-    snprintf(u.role, sizeof u.role, "%s", PQgetvalue(r, 0, 1));
-    snprintf(u.scope, sizeof u.scope, "%s", PQgetvalue(r, 0, 2));
-    PQclear(r);
+    snprintf(u.login, sizeof u.login, "%s", a.login);
+    snprintf(u.name, sizeof u.name, "%s", a.name);
+    snprintf(u.role, sizeof u.role, "%s", a.role);
+    snprintf(u.scope, sizeof u.scope, "%s", a.scope);
     *ret = u;
     return 0;
 }

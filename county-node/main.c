@@ -1,6 +1,7 @@
 /* tongban-county: the county node's daemon and the county staff's commands. */
 #include "county.h"
 #include "county_accounts.h"
+#include "county_cli.h"
 #include "county_web.h"
 
 #include "tb_error.h"
@@ -63,6 +64,11 @@ static void usage(FILE *out)
             "  --db 连接串     PostgreSQL 连接串（TONGBAN_DB；未给出时用 PGHOST、PGDATABASE 等）\n"
             "  --broker 端点   消息代理（TONGBAN_BROKER）\n"
             "  --config 文件   INI 配置文件（TONGBAN_CONFIG）\n"
+            "  --login 登录名  "
+            "改动办件、投诉、评价或时限的命令须以本人县级账号签到（TONGBAN_LOGIN）；\n"
+            "                  密码在终端输入（不回显），或由 TONGBAN_PASSWORD_FILE "
+            "指定的文件（0600）给出；\n"
+            "                  签到被拒时退出码 3。尚无账号时先由操作员 account add 建立县级督办\n"
             "英文界面：LANG=en\n",
             "usage: tongban-county <command> [options]\n"
             "\n"
@@ -112,20 +118,44 @@ static void usage(FILE *out)
             "  --place CODE    this county's 12-digit code (TONGBAN_PLACE)\n"
             "  --db CONNINFO   PostgreSQL connection string (TONGBAN_DB; else PGHOST, ...)\n"
             "  --broker ENDPOINT  the broker (TONGBAN_BROKER)\n"
-            "  --config FILE   INI config file (TONGBAN_CONFIG)\n"),
+            "  --config FILE   INI config file (TONGBAN_CONFIG)\n"
+            "  --login LOGIN   a command that changes a case, complaint, rating or limit signs in "
+            "with\n"
+            "                  your county account (TONGBAN_LOGIN); the password is typed (no "
+            "echo)\n"
+            "                  or read from the file in TONGBAN_PASSWORD_FILE (mode 0600); a "
+            "refused\n"
+            "                  sign-in exits 3.  No account yet: the operator's account add makes "
+            "a\n"
+            "                  supervisor first\n"),
         out);
 }
 
-/* decide, result, suspend, resume: 0, 1 (explained), or a negative code. */
-static int run_act(PGconn *pg, const tb_env_ctx_t *env, tb_event_type_t type, const char *case_id,
-                   const tb_opt_t *opts, int nopts)
+/* decide's --grant or --deny: 0 and *ret (a decision), or 1 after saying so. */
+static int decision_of(const tb_opt_t *opts, int nopts, unsigned *ret)
+{
+    bool grant = tb_opt(opts, nopts, "grant"), deny = tb_opt(opts, nopts, "deny");
+    if (grant == deny) {
+        fputs(TB_TR("错误：请给出 --grant（准予）或 --deny（不予许可，须写 --reason）之一\n",
+                    "error: give one of --grant or --deny (with --reason)\n"),
+              stderr);
+        return 1;
+    }
+    *ret = grant ? TB_DECISION_GRANT : TB_DECISION_DENY;
+    return 0;
+}
+
+/* decide, result, suspend, resume, taken by actor (the signed-in login): 0,
+ * 1 (explained), or a negative code. */
+static int run_act(PGconn *pg, const tb_env_ctx_t *env, const char *actor, tb_event_type_t type,
+                   const char *case_id, unsigned decision, const tb_opt_t *opts, int nopts)
 {
     county_cmd_t c = {case_id,
-                      tb_config_get(&env->cfg, TB_CFG_AGENT),
+                      actor,
                       tb_opt(opts, nopts, "reason"),
                       tb_opt(opts, nopts, "basis"),
                       type,
-                      0,
+                      decision,
                       10000,
                       0,
                       0};
@@ -133,16 +163,6 @@ static int run_act(PGconn *pg, const tb_env_ctx_t *env, tb_event_type_t type, co
         c.reason = "";
     if (!c.basis)
         c.basis = "";
-    if (type == TB_EV_DECIDED) {
-        bool grant = tb_opt(opts, nopts, "grant"), deny = tb_opt(opts, nopts, "deny");
-        if (grant == deny) {
-            fputs(TB_TR("错误：请给出 --grant（准予）或 --deny（不予许可，须写 --reason）之一\n",
-                        "error: give one of --grant or --deny (with --reason)\n"),
-                  stderr);
-            return 1;
-        }
-        c.decision = grant ? TB_DECISION_GRANT : TB_DECISION_DENY;
-    }
     char err[512];
     int rc = county_command(pg, env, &c, err, sizeof err);
     if (rc == -ETIMEDOUT) {
@@ -210,6 +230,47 @@ static int print_calendar(const tb_env_ctx_t *env, bool json)
     return 0;
 }
 
+/* serve: the county node and its dashboard until SIGTERM; the exit status. */
+static int serve(tb_env_ctx_t *env)
+{
+    /* An empty connection string lets libpq read PGHOST, PGDATABASE, ... */
+    const char *db = tb_config_get(&env->cfg, TB_CFG_DB);
+    if (!db)
+        db = "";
+    PGconn *pg = PQconnectdb(db);
+    if (PQstatus(pg) == CONNECTION_OK && county_migrate(pg, NULL) == 0)
+        county_cli_data(pg, env);
+    PQfinish(pg);
+    tb_curve_t curve;
+    if (tb_keycli_load(&env->cfg, env->place, &curve) < 0 || tb_keycli_load_signing(env) < 0)
+        return 1;
+    /* The dashboard (county_web.h): its own thread and connection. */
+    const char *http = tb_config_get(&env->cfg, TB_CFG_HTTP);
+    const char *addr = !http ? "127.0.0.1:8400" : strcmp(http, "off") ? http : NULL;
+    county_web_t *web = NULL;
+    int rc;
+    if (addr && (rc = county_web_start(env, db, addr, &web)) < 0) {
+        fprintf(stderr,
+                TB_TR("错误：无法在 %s 提供监察界面：%s（用 --http 换一个地址，或 --http off）\n",
+                      "error: cannot serve the dashboard on %s: %s (another --http address, "
+                      "or --http off)\n"),
+                addr, tb_strerror(rc));
+        return 1;
+    }
+    if (addr)
+        tb_info("dashboard at http://%s/", addr);
+    rc = county_serve(env, db, &curve);
+    county_web_stop(&web);
+    if (rc < 0) {
+        fprintf(stderr,
+                TB_TR("错误：县级节点停止（消息代理 %s）：%s\n",
+                      "error: the county node stopped (broker %s): %s\n"),
+                tb_config_get(&env->cfg, TB_CFG_BROKER), tb_strerror(rc));
+        return 1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     tb_log_init("county");
@@ -243,9 +304,8 @@ int main(int argc, char **argv)
     int nopts = (int)(sizeof opts / sizeof opts[0]);
     const char *pos[3];
     int npos = 0, status = 2;
-    tb_env_ctx_t env = {0};
-    tb_config_init(&env.cfg);
-    PGconn *pg = NULL;
+    county_cli_t cli;
+    tb_env_ctx_t *env = &cli.env;
     static const struct {
         const char *name;
         tb_event_type_t type;
@@ -262,10 +322,10 @@ int main(int argc, char **argv)
         strcmp(cmd, "catalog") && strcmp(cmd, "calendar")) {
         fprintf(stderr, TB_TR("未知命令：%s\n\n", "unknown command: %s\n\n"), cmd);
         usage(stderr);
-        goto out;
+        return 2;
     }
+    int st = county_cli_start(&cli, argc, argv, opts, nopts, pos, 3, &npos, usage);
     tb_msg_t msg; /* the library's words for the person at the terminal, printed here */
-    int st = tb_cli_start(argc, argv, &env.cfg, opts, nopts, pos, 3, &npos, usage, stdout, stderr);
     if (st >= 0) {
         status = st;
         goto out;
@@ -278,77 +338,31 @@ int main(int argc, char **argv)
         usage(stderr);
         goto out;
     }
-    if (((act >= 0 || !strcmp(cmd, "show")) && tb_cli_case_check(pos[0], &msg) < 0) ||
-        tb_cli_load(&env, TB_LEVEL_COUNTY, &msg) < 0) {
+    if ((act >= 0 || !strcmp(cmd, "show")) && tb_cli_case_check(pos[0], &msg) < 0) {
         fputs(msg.text, stderr);
         goto out;
     }
-    status = 1;
-    /* A staff step names who took it: none without an actor. */
-    if (act >= 0 && !tb_config_require(&env.cfg, TB_CFG_AGENT, &msg)) {
-        fputs(msg.text, stderr);
-        goto out;
-    }
-    /* An empty connection string lets libpq read PGHOST, PGDATABASE, ... */
-    const char *db = tb_config_get(&env.cfg, TB_CFG_DB);
-    if (!db)
-        db = "";
     bool json = tb_opt(opts, nopts, "json") != NULL;
     int rc;
-    /* The catalog and calendar in force are the newest imported, else the shipped files. */
-    pg = PQconnectdb(db);
-    if (PQstatus(pg) == CONNECTION_OK && county_migrate(pg, NULL) == 0 &&
-        county_data_current(pg, &env) < 0)
-        fputs(TB_TR("警告：无法加载已导入的事项目录或日历，使用随附数据\n",
-                    "warning: cannot load the imported catalog or calendar; using the shipped "
-                    "data\n"),
-              stderr);
     if (strcmp(cmd, "serve") == 0) {
-        PQfinish(pg);
-        pg = NULL;
-        tb_curve_t curve;
-        if (tb_keycli_load(&env.cfg, env.place, &curve) < 0 || tb_keycli_load_signing(&env) < 0)
-            goto out;
-        /* The dashboard (county_web.h): its own thread and connection. */
-        const char *http = tb_config_get(&env.cfg, TB_CFG_HTTP);
-        const char *addr = !http ? "127.0.0.1:8400" : strcmp(http, "off") ? http : NULL;
-        county_web_t *web = NULL;
-        if (addr && (rc = county_web_start(&env, db, addr, &web)) < 0) {
-            fprintf(
-                stderr,
-                TB_TR("错误：无法在 %s 提供监察界面：%s（用 --http 换一个地址，或 --http off）\n",
-                      "error: cannot serve the dashboard on %s: %s (another --http address, "
-                      "or --http off)\n"),
-                addr, tb_strerror(rc));
-            goto out;
-        }
-        if (addr)
-            tb_info("dashboard at http://%s/", addr);
-        rc = county_serve(&env, db, &curve);
-        county_web_stop(&web);
-        if (rc < 0) {
-            fprintf(stderr,
-                    TB_TR("错误：县级节点停止（消息代理 %s）：%s\n",
-                          "error: the county node stopped (broker %s): %s\n"),
-                    tb_config_get(&env.cfg, TB_CFG_BROKER), tb_strerror(rc));
-            goto out;
-        }
-    } else {
-        if (PQstatus(pg) != CONNECTION_OK) {
-            fprintf(stderr, TB_TR("无法连接 PostgreSQL：%s", "cannot connect to PostgreSQL: %s"),
-                    PQerrorMessage(pg));
-            goto out;
-        }
-        const char *err = NULL;
-        rc = county_migrate(pg, &err);
-        if (rc < 0)
-            fprintf(stderr, "%s\n", err);
-        else if (strcmp(cmd, "migrate") == 0)
+        if (tb_cli_load(env, TB_LEVEL_COUNTY, &msg) < 0)
+            fputs(msg.text, stderr);
+        else
+            status = serve(env);
+        goto out;
+    }
+    if ((status = county_cli_open(&cli)) != 0)
+        goto out;
+    status = 1;
+    PGconn *pg = cli.pg;
+    {
+        rc = 0;
+        if (strcmp(cmd, "migrate") == 0)
             puts(TB_TR("数据库结构已是最新", "the database schema is up to date"));
         else if (strcmp(cmd, "cases") == 0)
-            rc = county_print_cases(pg, &env, json);
+            rc = county_print_cases(pg, env, json);
         else if (strcmp(cmd, "report") == 0) {
-            if ((rc = county_report_stats(pg, &env, opts, nopts)) == 1)
+            if ((rc = county_report_stats(pg, env, opts, nopts)) == 1)
                 goto out;
         } else if (strcmp(cmd, "refused") == 0)
             rc = county_print_refused(pg, json, stdout);
@@ -356,19 +370,26 @@ int main(int argc, char **argv)
             /* Who saw the case's personal data is recorded first: no record, no view. */
             char who[128];
             county_audit_os_actor(who, sizeof who);
-            rc = county_audit_show(pg, &env, who, pos[0], json);
+            rc = county_audit_show(pg, env, who, pos[0], json);
             if (rc == -TB_ENOCASE) {
                 fprintf(stderr, TB_TR("错误：%s：%s\n", "error: %s: %s\n"), tb_strerror(rc),
                         pos[0]);
                 goto out;
             }
-        } else if (act >= 0)
-            rc = run_act(pg, &env, acts[act].type, pos[0], opts, nopts);
-        else if (!strcmp(pos[0], "list") && !strcmp(cmd, "catalog")) {
-            rc = tb_report_items(env.catalog, env.catalog_version, env.calendar_version, json,
+        } else if (act >= 0) {
+            /* Checked before the password is asked for; then signed in (county_signin.c). */
+            unsigned decision = 0;
+            if (acts[act].type == TB_EV_DECIDED && decision_of(opts, nopts, &decision))
+                goto out;
+            if ((status = county_cli_signin(&cli, cmd, pos[0])) != 0)
+                goto out;
+            status = 1;
+            rc = run_act(pg, env, cli.user.login, acts[act].type, pos[0], decision, opts, nopts);
+        } else if (!strcmp(pos[0], "list") && !strcmp(cmd, "catalog")) {
+            rc = tb_report_items(env->catalog, env->catalog_version, env->calendar_version, json,
                                  stdout);
         } else if (!strcmp(pos[0], "list")) {
-            rc = print_calendar(&env, json);
+            rc = print_calendar(env, json);
         } else {
             int line = 0;
             rc = county_data_import(pg, cmd, pos[1], &line);
@@ -410,7 +431,6 @@ int main(int argc, char **argv)
     }
     status = 0;
 out:
-    PQfinish(pg);
-    tb_cli_env_fini(&env);
+    county_cli_close(&cli);
     return status;
 }

@@ -237,7 +237,15 @@ for v in "${VILLAGES[@]}"; do
     vil "$v" ledger
 done
 step "县级决定、出件，村代办员送达，群众评价 / the county decides, the result goes back, the agent delivers, the resident rates"
-county() { "$C" "$@" --place $COUNTY --db "$DB" --agent 审批科王; }
+# The county takes no free-text --agent: its operator makes the first
+# accounts (account add, the password on stdin here, typed without echo at a
+# terminal), and county staff sign in with --login, the password typed or in
+# a file only they can read (TONGBAN_PASSWORD_FILE, mode 0600).
+DEMO_PW=demo-county-2026
+printf '%s\n' "$DEMO_PW" | "$C" account add zhao.sup --name 赵督办 --role supervisor --scope $COUNTY --place $COUNTY --db "$DB"
+printf '%s\n' "$DEMO_PW" | "$C" account add wang.back --name 王审批 --role backoffice --scope $COUNTY --place $COUNTY --db "$DB"
+(umask 077 && printf '%s\n' "$DEMO_PW" >"$RUN/county.pw")
+county() { TONGBAN_PASSWORD_FILE=$RUN/county.pw "$C" "$@" --place $COUNTY --db "$DB" --login wang.back; }
 county decide "$first" --grant --reason "材料齐全，符合报销条件"
 county result "$first"
 ready() { [ "$(vil "${VILLAGES[0]}" show "$first" --json | jq -r .holder)" = "${VILLAGES[0]}" ]; }

@@ -9,6 +9,7 @@
 source "$(dirname "$0")/../integration/lib.sh"
 need_pg
 source "$TB_SOURCE/tests/integration/one-of-each.sh"
+county_logins "$DB" && COUNTY_LOGIN=cty.sup # the county signs in (county_signin.c)
 SHOTS=$TB_BUILD/browser-shots
 mkdir -p "$SHOTS"
 rm -f "$SHOTS"/cp-*.png

@@ -33,6 +33,7 @@
 source "$(dirname "$0")/../integration/lib.sh"
 source "$(dirname "$0")/county.sh"
 need_pg
+county_logins "$DB" || { echo "Bail out! cannot add the county staff accounts"; exit 1; }
 
 seed0=${TB_FAULT_SEED:-$(date +%s)}
 schedules=${TB_FAULT_SCHEDULES:-2}
@@ -145,6 +146,8 @@ township_staff() {
 }
 
 # The county's staff: decide (or now and then suspend), resume, issue the result.
+# They sign in as cty.sup (county_logins); each step's --reason is unique, as
+# the window's actor is, so a step recorded twice shows.
 county_staff() {
     local id state a
     while read -r id state; do
@@ -153,13 +156,13 @@ county_staff() {
         case $state in
         county)
             if [ $((n % 4)) = 0 ]; then
-                staff_do "$id" suspended "$a" "$C" suspend "$id" --basis survey --place $COUNTY --db "$DB" --agent "$a"
+                staff_do "$id" suspended "$a" "$C" suspend "$id" --basis survey --reason "$a" --place $COUNTY --db "$DB" --login cty.sup
             else
-                staff_do "$id" decided "$a" "$C" decide "$id" --grant --place $COUNTY --db "$DB" --agent "$a"
+                staff_do "$id" decided "$a" "$C" decide "$id" --grant --reason "$a" --place $COUNTY --db "$DB" --login cty.sup
             fi
             ;;
-        suspended) staff_do "$id" resumed "$a" "$C" resume "$id" --place $COUNTY --db "$DB" --agent "$a" ;;
-        decided) staff_do "$id" result "$a" "$C" result "$id" --place $COUNTY --db "$DB" --agent "$a" ;;
+        suspended) staff_do "$id" resumed "$a" "$C" resume "$id" --reason "$a" --place $COUNTY --db "$DB" --login cty.sup ;;
+        decided) staff_do "$id" result "$a" "$C" result "$id" --reason "$a" --place $COUNTY --db "$DB" --login cty.sup ;;
         esac
     done < <(LANG=en timeout 30 "$C" cases --place $COUNTY --db "$DB" --json 2>>"$WORK/staff-list.log" |
         jq -r '.[] | select(.state == "county" or .state == "suspended" or .state == "decided")
@@ -391,13 +394,15 @@ mv "$WORK/ids.kept" "$WORK/ids"
 reconcile "$WORK/ids" 240
 # A staff command refused for certain changed nothing at the county.
 cut -f3 "$WORK/staff-refused" | sort >"$WORK/refused-actors"
-tb_psql "$PGDIR" -c "SELECT actor FROM case_events" | sort >"$WORK/county-actors"
+tb_psql "$PGDIR" -c "SELECT actor FROM case_events UNION ALL SELECT reason FROM case_events" |
+    sort >"$WORK/county-actors"
 eq "events at the county from a staff command that was refused" 0 \
     "$(comm -12 "$WORK/refused-actors" "$WORK/county-actors" | wc -l)"
 # Those cut off by PostgreSQL may or may not have been recorded, but not twice.
-eq "staff commands (actors are unique) at the county more than once" 0 \
-    "$(tb_psql "$PGDIR" -c "SELECT count(*) FROM (SELECT actor FROM case_events WHERE actor LIKE '窗口-%'
-        OR actor LIKE '县审批-%' GROUP BY actor HAVING count(*) > 1) d")"
+eq "staff commands (actors and the county's reasons are unique) at the county more than once" 0 \
+    "$(tb_psql "$PGDIR" -c "SELECT count(*) FROM (SELECT m FROM (SELECT actor AS m FROM case_events
+        WHERE actor LIKE '窗口-%' UNION ALL SELECT reason FROM case_events WHERE reason LIKE '县审批-%') x
+        GROUP BY m HAVING count(*) > 1) d")"
 for n in "${targets[@]}"; do
     ok "$n still running at the end" alive "$n"
 done

@@ -61,6 +61,21 @@ pwfile() {
     (umask 077 && printf '%s\n' "$2" >"$WORK/$1.pw") && echo "$WORK/$1.pw"
 }
 
+# county_logins DB [COUNTY]: the county's staff, made as an operator makes
+# them (account add): cty.sup (supervisor) and cty.back (back office), with
+# the password in $COUNTY_PW (a pwfile), which TONGBAN_PASSWORD_FILE names
+# from now on.  A county step then signs in with --login cty.sup (or
+# cty.back): the county records no free-text --agent (county-node/county_signin.c).
+COUNTY_STAFF_PW=county-staff-2026
+county_logins() {
+    local db=$1 place=${2:-360826000000} login name role
+    while read -r login name role; do
+        printf '%s\n' "$COUNTY_STAFF_PW" | "$C" account add "$login" --name "$name" --role "$role" \
+            --scope "$place" --place "$place" --db "$db" >/dev/null || return 1
+    done <<<$'cty.sup 县督办 supervisor\ncty.back 县后台 backoffice'
+    COUNTY_PW=$(pwfile county-staff "$COUNTY_STAFF_PW") && export TONGBAN_PASSWORD_FILE=$COUNTY_PW
+}
+
 ok() {  # ok DESCRIPTION COMMAND...
     local what=$1
     shift

@@ -7,7 +7,10 @@ COUNTY=360826000000 TOWN=360826100000 VIL=360826100001
 # list has arrived the node takes --agent, as a fresh node does.
 vil() { TONGBAN_PASSWORD_FILE=${VIL_PW:-} "$V" "$@" --place $VIL --data-dir "$WORK/v" --agent 张代办 ${VIL_LOGIN:+--login "$VIL_LOGIN"}; }
 town() { TONGBAN_PASSWORD_FILE=${TOWN_PW:-} "$T" "$@" --place $TOWN --data-dir "$WORK/t" --agent 窗口李 ${TOWN_LOGIN:+--login "$TOWN_LOGIN"}; }
-county() { "$C" "$@" --place $COUNTY --db "$DB" --agent 审批王; }
+# The county's steps sign in as COUNTY_LOGIN (after county_logins: cty.sup),
+# or as the login county_as names.
+county() { "$C" "$@" --place $COUNTY --db "$DB" ${COUNTY_LOGIN:+--login "$COUNTY_LOGIN"}; }
+county_as() { local login=$1; shift; "$C" "$@" --place $COUNTY --db "$DB" --login "$login"; }
 vstate() { vil ledger --json | jq -r ".[] | select(.case_id==\"$1\") | .$2"; }
 tstate() { town cases --json | jq -r ".[] | select(.case_id==\"$1\") | .$2"; }
 cstate() { county cases --json | jq -r ".[] | select(.case_id==\"$1\") | .$2"; }

@@ -2,11 +2,13 @@
 # Bad input at the county: every command of tongban-county refuses a missing
 # argument, an unknown option and a malformed value with its exact exit status
 # (2: the command line is wrong; 1: the input is refused) and a clear message,
-# and writes nothing to PostgreSQL.  No staff step is taken without an actor.
+# and writes nothing to PostgreSQL.  No staff step is taken without a sign-in
+# (exit 3; county-node/county_signin.c, tests in test-county-signin.sh).
 source "$(dirname "$0")/lib.sh"
 need_pg
 source "$(dirname "$0")/one-of-each.sh"
-export TONGBAN_PLACE=$COUNTY TONGBAN_DB=$DB TONGBAN_AGENT=审批王
+county_logins "$DB" || { echo "Bail out! cannot add the county staff accounts"; exit 1; }
+export TONGBAN_PLACE=$COUNTY TONGBAN_DB=$DB TONGBAN_LOGIN=cty.back
 BAD=$'\xff\xfe'
 LONG=$(head -c 2001 /dev/zero | tr '\0' a)
 NOCASE=$TOWN-20260101-9999
@@ -39,16 +41,16 @@ eq "the county's event times are the window's" \
     "$(tb_psql "$PGDIR" -F '|' -c "SELECT origin_seq, (extract(epoch FROM at) * 1000)::bigint FROM case_events
         WHERE case_id = '$k' AND origin_node = '$TOWN' ORDER BY 1")"
 
-# No actor: every staff step is refused before anything is asked of the county node.
-agent_msg="缺少设置：经办人姓名。请使用 --agent 值，或设置环境变量 TONGBAN_AGENT，或在配置文件（--config 或 TONGBAN_CONFIG 指定）中写 \"agent = 值\""
+# No sign-in: every staff step is refused before anything is asked of the county node.
 for c in decide result suspend resume; do
-    refuse "$c: no actor" 1 "$agent_msg" env -u TONGBAN_AGENT "$C" $c "$k" --grant --basis survey
-    refuse "$c: an empty --agent" 1 "$agent_msg" "$C" $c "$k" --grant --basis survey --agent ""
+    refuse "$c: no login" 3 "县级改动须以本人账号签到：--login" env -u TONGBAN_LOGIN "$C" $c "$k" --grant --basis survey
+    refuse "$c: --agent instead of a login" 3 "县级不以 --agent 记录经办人：请用 --login" \
+        env -u TONGBAN_LOGIN "$C" $c "$k" --grant --basis survey --agent 审批王
 done
 refuse "decide: an actor that is not UTF-8" 2 "经办人姓名（--agent、TONGBAN_AGENT 或配置文件中的 agent）须为一行 UTF-8 文字，不超过 64 字节" "$C" decide "$k" --grant --agent "$BAD"
 refuse "decide: an overlong actor" 2 "经办人姓名（--agent、TONGBAN_AGENT 或配置文件中的 agent）须为一行 UTF-8 文字，不超过 64 字节" env TONGBAN_AGENT="$(head -c 65 /dev/zero | tr '\0' a)" "$C" decide "$k" --grant
-refuse "no actor, in English" 1 "missing setting: the name of the person at the keyboard. Give --agent VALUE, or set TONGBAN_AGENT" \
-    env -u TONGBAN_AGENT LANG=en "$C" decide "$k" --grant
+refuse "no login, in English" 3 "error: a change at the county needs your own sign-in: --login LOGIN" \
+    env -u TONGBAN_LOGIN LANG=en "$C" decide "$k" --grant
 
 # Every step: missing case, malformed case id, unknown case, unknown option, a second case.
 for c in decide result suspend resume; do

@@ -11,6 +11,7 @@
 source "$(dirname "$0")/lib.sh"
 need_pg
 source "$(dirname "$0")/one-of-each.sh"
+county_logins "$DB" && COUNTY_LOGIN=cty.sup # the county signs in (county_signin.c)
 
 CLOCK=$WORK/clock
 clock_at() {

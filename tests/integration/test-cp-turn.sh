@@ -15,6 +15,7 @@
 source "$(dirname "$0")/lib.sh"
 need_pg
 source "$(dirname "$0")/one-of-each.sh"
+county_logins "$DB" && COUNTY_LOGIN=cty.sup # the county signs in (county_signin.c)
 
 cpf() { county complaint list --state all --json | jq -r --arg c "$1" ".[] | select(.case_id==\$c) | .$2"; }
 cp_is() { [ "$(cpf "$1" "$2")" = "$3" ]; }

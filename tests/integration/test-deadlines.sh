@@ -17,6 +17,7 @@
 source "$(dirname "$0")/lib.sh"
 need_pg
 source "$(dirname "$0")/one-of-each.sh"
+county_logins "$DB" && COUNTY_LOGIN=cty.sup # the county signs in (county_signin.c)
 
 CLOCK=$WORK/clock
 TODAY=""

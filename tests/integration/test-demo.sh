@@ -10,6 +10,8 @@ eq "deploy/demo.sh exits 0" 0 $rc
 ok "all six cases reached the county" contains "$out" "全部 6 件已到达"
 ok "the result came back and the case closed with a rating" contains "$out" "评价：      非常满意"
 ok "no event duplicated" contains "$out" "duplicated events: 0"
+decided_by() { grep -Eq '决定 .* wang\.back +准予' <<<"$out"; }
+ok "the county's decision names the back office who signed in" decided_by
 none_left() {
     local p
     for p in $(cat "$WORK/demo/pids"); do kill -0 "$p" 2>/dev/null && return 1; done

@@ -9,6 +9,7 @@ source "$(dirname "$0")/lib.sh"
 need_pg
 
 source "$(dirname "$0")/one-of-each.sh"
+county_logins "$DB" && COUNTY_LOGIN=cty.sup # the county signs in (county_signin.c)
 # wait_all CASE STATE: every tier shows the case in STATE.
 at_all() { [ "$(vstate "$1" state)" = "$2" ] && [ "$(tstate "$1" state)" = "$2" ] && [ "$(cstate "$1" state)" = "$2" ]; }
 at_tc() { [ "$(tstate "$1" state)" = "$2" ] && [ "$(cstate "$1" state)" = "$2" ]; }

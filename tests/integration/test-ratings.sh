@@ -17,6 +17,7 @@
 source "$(dirname "$0")/lib.sh"
 need_pg
 source "$(dirname "$0")/one-of-each.sh"
+county_logins "$DB" && COUNTY_LOGIN=cty.sup # the county signs in (county_signin.c)
 
 CLOCK=$WORK/clock
 clock_at() {
@@ -109,20 +110,22 @@ eq "rates: A revisited and rectified" '[4,2,2,0.5,0.5,0.5,0.5]' "$(rates)"
 # 申诉复核: the township appeals C, a county supervisor approves.
 ok "C: the township appeals (恶意差评)" county ratings appeal "$KC" --kind 恶意差评 --text 当事人与窗口人员有私人纠纷
 refuse "a second appeal" 1 "每件差评只能申诉一次" county ratings appeal "$KC" --kind 误评 --text again
-refuse "a review by someone who is not a supervisor" 1 "复核须由本县启用的督查账号" county ratings review "$KC" --approve --text 同意
+refuse "a review by back office, not a supervisor: exit 3" 3 "须由县级督办签到办理" county_as cty.back ratings review "$KC" --approve --text 同意
 printf '%s\n' 'Qiu-ju-2026!' | "$C" account add win1 --name 窗口 --role window --scope $TOWN --place $COUNTY --db "$DB" >/dev/null
-refuse "a review by a window account" 1 "复核须由本县启用的督查账号" "$C" ratings review "$KC" --approve --text 同意 --place $COUNTY --db "$DB" --agent win1
+ACCT_PW=$(pwfile acct 'Qiu-ju-2026!')
+refuse "a review by a window account: exit 3" 3 "账号 win1（乡镇窗口）不能办理「ratings review」" \
+    env TONGBAN_PASSWORD_FILE="$ACCT_PW" "$C" ratings review "$KC" --approve --text 同意 --place $COUNTY --db "$DB" --login win1
 ok "a county supervisor account" sh -c "printf '%s\n' 'Qiu-ju-2026!' | '$C' account add sup1 --name 督查张 --role supervisor --scope $COUNTY --place $COUNTY --db '$DB'"
-refuse "a review with no appeal" 1 "没有待复核的申诉" "$C" ratings review "$KA" --approve --text x --place $COUNTY --db "$DB" --agent sup1
-refuse "a review says approve or refuse" 1 "--approve 或 --refuse" "$C" ratings review "$KC" --approve --refuse --text x --place $COUNTY --db "$DB" --agent sup1
-ok "C: the supervisor approves the appeal" "$C" ratings review "$KC" --approve --text 经核实属恶意差评 --place $COUNTY --db "$DB" --agent sup1
+refuse "a review with no appeal" 1 "没有待复核的申诉" env TONGBAN_PASSWORD_FILE="$ACCT_PW" "$C" ratings review "$KA" --approve --text x --place $COUNTY --db "$DB" --login sup1
+refuse "a review says approve or refuse" 1 "--approve 或 --refuse" env TONGBAN_PASSWORD_FILE="$ACCT_PW" "$C" ratings review "$KC" --approve --refuse --text x --place $COUNTY --db "$DB" --login sup1
+ok "C: the supervisor approves the appeal" env TONGBAN_PASSWORD_FILE="$ACCT_PW" "$C" ratings review "$KC" --approve --text 经核实属恶意差评 --place $COUNTY --db "$DB" --login sup1
 eq "C: approved, by sup1" "approved sup1 malicious" "$(rect "$KC" '"\(.appeal) \(.reviewed_by) \(.appeal_kind)"')"
 ok "C: its revisit card is cleared" tb_wait_for 10 eval '[ "$(revisit_card "$KC")" = "red appeal" ]'
 eq "rates: C out of them (3 rated, 2 satisfied, 1 bad)" '[3,2,1,0.6667,0.3333,1,1]' "$(rates)"
 eq "the case keeps its rating" 1 "$(cstate "$KC" rating)"
 eq "every step audited, in order" "revisit rectify followup appeal review" \
     "$(sql "SELECT string_agg(action, ' ' ORDER BY id) FROM rating_audit")"
-eq "the audit names who" "审批王 审批王 审批王 审批王 sup1" "$(sql "SELECT string_agg(actor, ' ' ORDER BY id) FROM rating_audit")"
+eq "the audit names who" "cty.sup cty.sup cty.sup cty.sup sup1" "$(sql "SELECT string_agg(actor, ' ' ORDER BY id) FROM rating_audit")"
 refuse "the audit is append-only" 1 "append-only" tb_psql "$PGDIR" -v ON_ERROR_STOP=1 -c "DELETE FROM rating_audit"
 eq "open rectifications: none (A rectified, C removed)" "[]" "$(county ratings list --open --json | jq -c '[.[].case_id]')"
 eq "the limits are data" "rectify_days=15 revisit_days=1" \

@@ -13,7 +13,8 @@ export TONGBAN_BROKER=ipc://$WORK/broker.sock
 COUNTY=360826000000 TOWN=360826100000 VIL=360826100001
 vil() { "$V" "$@" --place $VIL --data-dir "$WORK/v" --agent 张代办; }
 town() { "$T" "$@" --place $TOWN --data-dir "$WORK/t" --agent 窗口李; }
-county() { "$C" "$@" --place $COUNTY --db "$DB" --agent 审批王; }
+county_logins "$DB" || { echo "Bail out! cannot add the county staff accounts"; exit 1; }
+county() { "$C" "$@" --place $COUNTY --db "$DB" --login cty.sup; } # signs in (county_logins)
 cstate() { county cases --json | jq -r ".[] | select(.case_id==\"$1\") | .$2"; }
 vstate() { vil ledger --json | jq -r ".[] | select(.case_id==\"$1\") | .$2"; }
 at_all() {

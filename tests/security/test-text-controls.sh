@@ -11,7 +11,7 @@ need_pg
 COUNTY=360826000000 TOWN=360826100000 VIL=360826100001
 vil() { "$V" "$@" --place $VIL --data-dir "$WORK/v" --agent 张三; }
 town() { "$T" "$@" --place $TOWN --data-dir "$WORK/t" --agent 窗口李; }
-county() { "$C" "$@" --place $COUNTY --db "$DB" --agent 县审批王; }
+county() { "$C" "$@" --place $COUNTY --db "$DB" --login cty.sup; } # refused before any sign-in
 
 C1=$'\xc2\x9b'     # U+009B CSI, a terminal's escape in one character
 RLO=$'\xe2\x80\xae' # U+202E right-to-left override

@@ -175,6 +175,80 @@ static void test_county(void **state)
     PQfinish(pg);
 }
 
+/* One sign-in of the county's command line (county_signin) as login, the
+ * password file holding password: its code, and one verification whatever it is. */
+static int county_cli(PGconn *pg, const char *login, const char *password, const char *step,
+                      const char *case_id, unsigned long verifications)
+{
+    char file[96];
+    snprintf(file, sizeof file, "%s/county.pw", tmpdir);
+    write_file(file, password, 0600);
+    setenv(TB_SIGNIN_PWFILE_ENV, file, 1);
+    tb_env_ctx_t env = {0};
+    tb_config_init(&env.cfg);
+    if (login)
+        assert_int_equal(tb_config_flag(&env.cfg, "login", login), 1);
+    env.place = "360826000000";
+    county_user_t u;
+    tb_msg_t msg;
+    unsigned long n = tb_signin_verify_count();
+    int rc = county_signin(pg, &env, NULL, -1, step, case_id, &u, &msg);
+    if (tb_signin_verify_count() - n != verifications)
+        fail_msg("%s %s: %lu verifications, want %lu (%s)", login ? login : "(none)", step,
+                 tb_signin_verify_count() - n, verifications, msg.text);
+    tb_config_fini(&env.cfg);
+    unsetenv(TB_SIGNIN_PWFILE_ENV);
+    return rc;
+}
+
+static long signins(PGconn *pg)
+{
+    PGresult *r = PQexec(pg, "SELECT count(*) FROM account_audit WHERE action = 'signin'");
+    assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+    long n = atol(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return n;
+}
+
+/* The county's command line (county_signin): the same one verification for
+ * an unknown login, a malformed one and a wrong password; the role the step
+ * needs; the case in the account's scope; the sign-in audited, a refusal not. */
+static void test_county_cli(void **state)
+{
+    (void)state;
+    PGconn *pg = PQconnectdb(conninfo);
+    assert_int_equal(PQstatus(pg), CONNECTION_OK);
+    char hash[COUNTY_HASH_MAX];
+    assert_rc(county_password_hash(PASSWORD, hash), 0);
+    const char *p[1] = {hash};
+    /* zhao.sup is test_county's; qian.bo's scope is a township, as if edited in the store. */
+    county_exec(pg,
+                "INSERT INTO accounts(login, name, role, scope, pw_hash) VALUES"
+                " ('sun.bo', '孙', 'backoffice', '360826000000', $1),"
+                " ('li.aud', '李', 'auditor', '360826000000', $1),"
+                " ('zhou.win', '周', 'window', '360826100000', $1),"
+                " ('qian.bo', '钱', 'backoffice', '360826102000', $1)",
+                1, p);
+    const char *k = "360826100001-20261201-0001";
+    long audited = signins(pg);
+    assert_rc(county_cli(pg, "sun.bo", "Qiu-ju-2026", "decide", k, 1), -COUNTY_EBADPW);
+    assert_rc(county_cli(pg, "nobody", PASSWORD, "decide", k, 1), -COUNTY_EBADPW);
+    assert_rc(county_cli(pg, "No Body", PASSWORD, "decide", k, 1), -COUNTY_EBADPW);
+    assert_rc(county_cli(pg, NULL, PASSWORD, "decide", k, 0), -EACCES);
+    assert_rc(county_cli(pg, "li.aud", PASSWORD, "decide", k, 1), -EACCES);
+    assert_rc(county_cli(pg, "zhou.win", PASSWORD, "decide", k, 1), -EACCES);
+    assert_rc(county_cli(pg, "sun.bo", PASSWORD, "ratings review", k, 1), -EACCES);
+    assert_rc(county_cli(pg, "sun.bo", PASSWORD, "supervise", k, 1), -EACCES);
+    assert_rc(county_cli(pg, "qian.bo", PASSWORD, "decide", k, 1), -COUNTY_ESCOPE);
+    assert_rc(county_cli(pg, "qian.bo", PASSWORD, "ratings rectify", NULL, 1), -COUNTY_ESCOPE);
+    assert_int_equal(signins(pg), audited);
+    assert_rc(county_cli(pg, "sun.bo", PASSWORD, "decide", k, 1), 0);
+    assert_rc(county_cli(pg, "zhao.sup", PASSWORD, "ratings review", k, 1), 0);
+    assert_rc(county_cli(pg, "qian.bo", PASSWORD, "decide", "360826102001-20261201-0001", 1), 0);
+    assert_int_equal(signins(pg), audited + 3);
+    PQfinish(pg);
+}
+
 int main(int argc, char **argv)
 {
     conninfo = argc > 1 ? argv[1] : NULL;
@@ -187,7 +261,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_node),
     };
     /* The county's part needs a cluster: registered again as signin-pg. */
-    const struct CMUnitTest county[] = {cmocka_unit_test(test_county)};
+    const struct CMUnitTest county[] = {cmocka_unit_test(test_county),
+                                        cmocka_unit_test(test_county_cli)};
     int rc = conninfo ? cmocka_run_group_tests(county, NULL, NULL)
                       : cmocka_run_group_tests(node, NULL, NULL);
     char cmd[128];
