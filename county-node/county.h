@@ -58,6 +58,7 @@ typedef struct {
     int wait_ms;
     int64_t due_ms;  /* SUPERVISED: the reply is due (the last ms of a day), else 0 */
     int64_t card_id; /* SUPERVISED: the card it is about, or 0 */
+    unsigned rating; /* RATING_FOLLOWUP: 1..5 (reason: the resident's words) */
 } county_cmd_t;
 int county_command(PGconn *pg, const tb_env_ctx_t *env, const county_cmd_t *cmd, char *ret_err,
                    size_t err_size);

@@ -8,6 +8,7 @@
  * within the wait, the command is withdrawn, so nothing changes. */
 #include "county.h"
 #include "county_complaint.h"
+#include "county_int.h"
 
 #include "tb_error.h"
 #include "tb_file.h"
@@ -66,23 +67,26 @@ int county_command(PGconn *pg, const tb_env_ctx_t *env, const county_cmd_t *cmd,
     ev.due_ms = cmd->due_ms;
     ev.card_id = cmd->type == TB_EV_SUPERVISED ? 1 : 0; /* the daemon numbers the order */
     county_complaint_fill(&ev, cmd->type, cmd->basis, cmd->card_id);
+    county_followup_fill(&ev, cmd->rating);
     tb_case_t next;
     if ((rc = tb_event_check(&ev)) < 0)
         return -TB_EBADVALUE;
     if ((rc = tb_event_fold(&c, &ev, env->catalog, &next)) < 0)
         return rc;
 
-    char type[8], decision[8], due[24], card[24];
+    char type[8], decision[8], due[24], card[24], rating[8];
     snprintf(type, sizeof type, "%d", cmd->type);
+    snprintf(rating, sizeof rating, "%u", cmd->rating);
     snprintf(decision, sizeof decision, "%u", cmd->decision);
     snprintf(due, sizeof due, "%lld", (long long)cmd->due_ms);
     snprintf(card, sizeof card, "%lld", (long long)cmd->card_id);
-    const char *p[8] = {cmd->case_id, type,     cmd->actor, cmd->reason,
-                        cmd->basis,   decision, due,        card};
+    const char *p[9] = {cmd->case_id, type, cmd->actor, cmd->reason, cmd->basis,
+                        decision,     due,  card,       rating};
     r = PQexecParams(pg,
                      "INSERT INTO county_commands(case_id, type, actor, reason, basis, decision,"
-                     " due_ms, card_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-                     8, NULL, p, NULL, NULL, 0);
+                     " due_ms, card_id, rating) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+                     " RETURNING id",
+                     9, NULL, p, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         snprintf(ret_err, err_size, "%s", PQerrorMessage(pg));
         PQclear(r);

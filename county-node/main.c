@@ -128,6 +128,7 @@ static int run_act(PGconn *pg, const tb_env_ctx_t *env, tb_event_type_t type, co
                       0,
                       10000,
                       0,
+                      0,
                       0};
     if (!c.reason)
         c.reason = "";

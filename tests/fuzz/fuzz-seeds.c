@@ -164,6 +164,10 @@ static void event_init(Tongban__V1__CaseEvent *ev, Tongban__V1__EventType type)
         ev->rating = 5;
         ev->comment = "办得快";
         break;
+    case TONGBAN__V1__EVENT_TYPE__EVENT_RATING_FOLLOWUP:
+        ev->rating = 4;
+        ev->comment = "整改后满意";
+        break;
     case TONGBAN__V1__EVENT_TYPE__EVENT_REJECTED:
         ev->origin_node = COUNTY;
         ev->rejected_origin = VILLAGE;
@@ -324,7 +328,10 @@ static void items(void)
                                        "complaint-revisited",
                                        "complaint-closed",
                                        "complaint-redone",
-                                       "complaint-fault"};
+                                       "complaint-fault",
+                                       NULL,
+                                       "rating-followup"};
+    _Static_assert(sizeof type_names / sizeof *type_names == TB_EV_LAST, "one name per type");
     char name[64];
     check(tb_caseid_format(VILLAGE, AT_MS, 7, case_id), "case id");
     for (int t = 1; t < TB_EV_LAST; t++) {
