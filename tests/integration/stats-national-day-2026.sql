@@ -108,10 +108,11 @@ INSERT INTO cards(id, case_id, level, kind, raised_at, due_at, holder, responsib
 --      replied, a fault recorded (问责); still open               1 filed, open, 1 redo, 1 fault
 --   E  one COMPLAINED refused out of turn (folded = false: not counted),
 --      one filed and still waiting for 受理                        1 filed, open
+--   B  filed at 白凤社区, declined                                  1 filed, 1 declined
 --   K  (August) and L (another county): filed and closed, not counted
--- Sep 1 - Oct 31: 4 filed, 1 closed, 1 declined, 2 open, 1 redo, 1 fault;
--- 澄江镇 (C) 2/1/1/0, 桥头镇 (D, E) 2/0/0/2; by the month the case was
--- logged: September 3 (C, D), October 1 (E).
+-- Sep 1 - Oct 31: 5 filed, 1 closed, 2 declined, 2 open, 1 redo, 1 fault;
+-- 澄江镇 (B, C) 3/1/2/0, 桥头镇 (D, E) 2/0/0/2; by the month the case was
+-- logged: September 4 (B, C, D), October 1 (E).
 INSERT INTO case_events(origin_node, origin_seq, case_id, type, type_name, actor, at, target,
                         reason, via, folded, body)
 SELECT o, seq, c, t, n, '张代办', at::timestamptz, '', '', '360826100000', f, '' FROM (VALUES
@@ -133,6 +134,8 @@ SELECT o, seq, c, t, n, '张代办', at::timestamptz, '', '', '360826100000', f,
 ('360826000000', 110, '360826102001-20260925-0001', 38, 'complaint_fault', '2026-10-22 10:00+08', true),
 ('360826102001', 12, '360826102001-20261008-0001', 30, 'complained', '2026-10-20 09:00+08', false),
 ('360826102001', 13, '360826102001-20261008-0001', 30, 'complained', '2026-10-21 09:00+08', true),
+('360826100002', 11, '360826100002-20260929-0001', 30, 'complained', '2026-10-21 09:00+08', true),
+('360826000000', 112, '360826100002-20260929-0001', 32, 'complaint_declined', '2026-10-22 09:00+08', true),
 ('360826100001', 13, '360826100001-20260831-0001', 30, 'complained', '2026-09-02 09:00+08', true),
 ('360826000000', 111, '360826100001-20260831-0001', 36, 'complaint_closed', '2026-09-03 09:00+08', true),
 ('360827100001', 11, '360827100001-20260922-0001', 30, 'complained', '2026-10-12 09:00+08', true)
