@@ -57,7 +57,10 @@ static bool same_event(const Tongban__V1__CaseEvent *a, const Tongban__V1__CaseE
            same_str(a->rejected_origin, b->rejected_origin) && a->rejected_seq == b->rejected_seq &&
            a->card_id == b->card_id && same_str(a->card_level, b->card_level) &&
            same_str(a->card_kind, b->card_kind) && a->reject_code == b->reject_code &&
-           same_str(a->rejected_digest, b->rejected_digest);
+           same_str(a->rejected_digest, b->rejected_digest) &&
+           same_str(a->complaint_kind, b->complaint_kind) && a->complaint_id == b->complaint_id &&
+           a->rating_overall == b->rating_overall && a->rating_efficiency == b->rating_efficiency &&
+           a->rating_skill == b->rating_skill && a->rating_attitude == b->rating_attitude;
 }
 
 static bool same_status(const Tongban__V1__StatusUpdate *a, const Tongban__V1__StatusUpdate *b)
@@ -151,6 +154,14 @@ static void fresh_copy(const tb_item_msg_t *src, fresh_t *f)
         f->ev.card_kind = e->card_kind;
         f->ev.reject_code = e->reject_code;
         f->ev.rejected_digest = e->rejected_digest;
+        /* Complaints (40, 41) and the rating's indicators (50..53): a
+         * COMPLAINED without its kind, say, would not pass the wire check. */
+        f->ev.complaint_kind = e->complaint_kind;
+        f->ev.complaint_id = e->complaint_id;
+        f->ev.rating_overall = e->rating_overall;
+        f->ev.rating_efficiency = e->rating_efficiency;
+        f->ev.rating_skill = e->rating_skill;
+        f->ev.rating_attitude = e->rating_attitude;
         if (e->ledger) {
             const Tongban__V1__LedgerRecord *l = e->ledger;
             f->ev.ledger = &f->ledger;

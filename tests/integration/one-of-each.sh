@@ -11,3 +11,12 @@ county() { "$C" "$@" --place $COUNTY --db "$DB" --agent 审批王; }
 vstate() { vil ledger --json | jq -r ".[] | select(.case_id==\"$1\") | .$2"; }
 tstate() { town cases --json | jq -r ".[] | select(.case_id==\"$1\") | .$2"; }
 cstate() { county cases --json | jq -r ".[] | select(.case_id==\"$1\") | .$2"; }
+# delivered: a YB001 case logged at the village, accepted and granted at the
+# township, delivered at the village (needs at_all of the test); prints its id.
+delivered() {
+    local id
+    id=$(vil log --client 李秀英 --phone 13807961234 --item YB001 --materials 居民身份证,户口簿)
+    tb_wait_for 30 at_all "$id" prereview && town accept "$id" >/dev/null &&
+        town decide "$id" --grant >/dev/null && tb_wait_for 30 at_all "$id" result &&
+        vil deliver "$id" >/dev/null && echo "$id"
+}

@@ -28,14 +28,6 @@ start county "$C" serve --place $COUNTY --db "$DB"
 start town "$T" serve --place $TOWN --data-dir "$WORK/t"
 start vil "$V" serve --place $VIL --data-dir "$WORK/v"
 
-# delivered ID: a YB001 case decided at the township and delivered at the village.
-delivered() {
-    local id
-    id=$(vil log --client 李秀英 --phone 13807961234 --item YB001 --materials 居民身份证,户口簿)
-    tb_wait_for 30 at_all "$id" prereview && town accept "$id" >/dev/null &&
-        town decide "$id" --grant >/dev/null && tb_wait_for 30 at_all "$id" result &&
-        vil deliver "$id" >/dev/null && echo "$id"
-}
 K=$(delivered)
 ok "K: delivered" test -n "$K"
 

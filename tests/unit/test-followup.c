@@ -16,6 +16,7 @@
 #include "tb_catalog.h"
 #include "tb_error.h"
 #include "tb_test.h"
+#include "tb_test_catalog.h"
 #include "tb_wire.h"
 
 #define V "360826100001"  /* the village that logged the case */
@@ -26,7 +27,6 @@
 #define CASE V "-20260928-0001"
 #define AT INT64_C(1790000000000)
 
-static tb_catalog_t *cat;
 static const char *const tiers[] = {V, T, C};
 
 /* A village case delivered: closed, held by the village, not rated yet. */
@@ -159,21 +159,6 @@ static void test_pack(void **state)
     assert_int_equal(tb_event_from_name("rating_followup"), TB_EV_RATING_FOLLOWUP);
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    cat = tb_catalog_new();
-    int line = 0;
-    return cat && tb_catalog_load(cat, TB_SOURCE_DATA_DIR "/catalog.csv", &line) == 0 ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    tb_catalog_destroy(&cat);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -181,5 +166,5 @@ int main(void)
         cmocka_unit_test(test_who_and_value), cmocka_unit_test(test_indicators),
         cmocka_unit_test(test_pack),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, catalog_setup, catalog_teardown);
 }

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "tb_test.h"
+#include "tb_test_catalog.h"
 
 #include "tb_case.h"
 #include "tb_catalog.h"
@@ -30,8 +31,6 @@
 #define C "360826000000"  /* the county */
 #define C2 "360827000000" /* another county */
 #define AT INT64_C(1772413200000)
-
-static tb_catalog_t *cat;
 
 /* ---- The table itself ---- */
 
@@ -471,21 +470,6 @@ static void test_changed_messages(void **state)
     assert_rc(tb_case_step(&sup, &s, &next), -TB_EOWED);
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    cat = tb_catalog_new();
-    int line = 0;
-    return cat && tb_catalog_load(cat, TB_SOURCE_DATA_DIR "/catalog.csv", &line) == 0 ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    tb_catalog_destroy(&cat);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -494,5 +478,5 @@ int main(void)
         cmocka_unit_test(test_next_steps),
         cmocka_unit_test(test_changed_messages),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, catalog_setup, catalog_teardown);
 }
