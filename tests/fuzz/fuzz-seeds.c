@@ -912,6 +912,8 @@ static void cases(void)
     FOLD("accept", "noticed", m.noticed = 1);
     FOLD("accept", "rating-5", m.rating = 5);
     FOLD("reject", "rating-6", m.rating = 6);
+    FOLD("accept", "followup-5", m.followup = 5);
+    FOLD("reject", "followup-6", m.followup = 6);
     FOLD("accept", "decision-2", m.decision = 2);
     FOLD("reject", "decision-3", m.decision = 3);
     FOLD("accept", "times-max",
