@@ -8,7 +8,6 @@
  * within the wait, the command is withdrawn, so nothing changes. */
 #include "county.h"
 #include "county_complaint.h"
-#include "county_int.h"
 
 #include "tb_error.h"
 #include "tb_file.h"

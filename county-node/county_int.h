@@ -111,15 +111,10 @@ typedef struct {
     int64_t id;
     char case_id[TB_CASEID_MAX];
     int type;
-    unsigned decision;
+    unsigned decision, rating; /* rating: RATING_FOLLOWUP's level (migration 018) */
     char *actor, *reason, *basis;
     int64_t due_ms, card_id; /* SUPERVISED (migration 008) */
-    unsigned rating;         /* RATING_FOLLOWUP (migration 018) */
 } cmd_t;
-
-/* A 追评 command's event (county_rating.c): its level, and its words as the
- * comment (a command carries them as its reason).  Other types: untouched. */
-void county_followup_fill(tb_event_msg_t *ev, unsigned rating);
 
 typedef struct {
     char peer[TB_CODE_LEN + 1];

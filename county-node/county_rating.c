@@ -27,7 +27,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-void county_followup_fill(tb_event_msg_t *ev, unsigned rating)
+void county_followup_fill(struct Tongban__V1__CaseEvent *ev, unsigned rating)
 {
     if (ev->type != TONGBAN__V1__EVENT_TYPE__EVENT_RATING_FOLLOWUP)
         return;
