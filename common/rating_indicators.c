@@ -5,6 +5,7 @@
 #include "tb_i18n.h"
 #include "tb_labels.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 
 const char *const tb_rating_indicator_keys[TB_RATING_INDICATORS] = {"overall", "efficiency",
@@ -70,9 +71,9 @@ int tb_rating_indicators_check(const Tongban__V1__CaseEvent *ev)
     }
     if (given == 0)
         return 0;
-    return given == TB_RATING_INDICATORS && ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATED
-               ? 0
-               : -TB_EPROTO;
+    bool rating = ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATED ||
+                  ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATING_FOLLOWUP;
+    return given == TB_RATING_INDICATORS && rating ? 0 : -TB_EPROTO;
 }
 
 void tb_rating_indicators_text(const Tongban__V1__CaseEvent *ev, char *buf, size_t size)

@@ -24,8 +24,8 @@ extern const char *const tb_rating_indicator_names[TB_RATING_INDICATORS];
 int tb_rating_indicators_parse(const char *const typed[TB_RATING_INDICATORS],
                                unsigned ret[TB_RATING_INDICATORS], tb_msg_t *msg);
 
-/* The indicators of an event: 0 when ev is a RATED with none or all four in
- * 1..5, or any other event with none; else -TB_EPROTO. */
+/* The indicators of an event: 0 when ev is a RATED or a RATING_FOLLOWUP (追评)
+ * with none or all four in 1..5, or any other event with none; else -TB_EPROTO. */
 int tb_rating_indicators_check(const Tongban__V1__CaseEvent *ev);
 
 /* Copy v[] into the event's fields, and back. */

@@ -83,8 +83,9 @@ static int check_case(const tb_case_t *cur, const tb_item_t *item, const char *o
     if (r->item == TB_ITEM_OWN_LEVEL && item->level != lv)
         return -TB_EAUTHORITY; /* e.g. a township deciding a county item */
     /* 6. once */
-    if ((r->once == TB_ONCE_NOTICE && cur->noticed) || (r->once == TB_ONCE_RATING && cur->rating))
-        return -TB_EONCE; /* 一次性告知: one notice lists everything; 一事一评 */
+    if ((r->once == TB_ONCE_NOTICE && cur->noticed) || (r->once == TB_ONCE_RATING && cur->rating) ||
+        (r->once == TB_ONCE_FOLLOWUP && cur->followup))
+        return -TB_EONCE; /* 一次性告知: one notice lists everything; 一事一评; one 追评 */
     /* 7. from-state, and its guard */
     if (!(r->from[lv] & TB_ST_BIT(cur->state)))
         return -TB_EILLEGAL;
@@ -102,6 +103,10 @@ static int check_case(const tb_case_t *cur, const tb_item_t *item, const char *o
     case TB_GUARD_TO_BRING:
         if ((cur->missing | cur->owed) == 0)
             return -TB_EILLEGAL;
+        break;
+    case TB_GUARD_RATED:
+        if (!cur->rating)
+            return -TB_EILLEGAL; /* a 追评 follows the first rating */
         break;
     }
     return 0;

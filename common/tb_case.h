@@ -18,7 +18,8 @@
  *   accepted(township item)|county(county item) --DECIDED--> decided
  *   accepted|county --SUSPENDED(basis)--> suspended --RESUMED--> (back)
  *   decided|refused --RESULT--> result (held by the origin) --DELIVERED--> closed
- *   closed --RATED(once)--> closed;  before a decision --WITHDRAWN--> withdrawn
+ *   closed --RATED(once)--> closed --RATING_FOLLOWUP(once, 追评)--> closed
+ *   before a decision --WITHDRAWN--> withdrawn
  *
  * Which event may come from which state, from whom, on which item and with
  * what data is one row per event type in tb_rules.c; tb_case_step checks
@@ -80,6 +81,8 @@ typedef enum {
     TB_EV_COMPLAINT_CLOSED = 36,    /* 办结 */
     TB_EV_COMPLAINT_REDONE = 37,    /* 重办 */
     TB_EV_COMPLAINT_FAULT = 38,     /* 问责 */
+    /* 39 is unused (refused on the wire, no rule). */
+    TB_EV_RATING_FOLLOWUP = 40, /* 追评: the resident rates again, once, after RATED */
     TB_EV_LAST
 } tb_event_type_t;
 
@@ -119,6 +122,7 @@ typedef struct {
     uint32_t owed;                 /* bit i: owed under a pledge (容缺) */
     bool noticed;                  /* the one-time notice was given */
     uint8_t rating;                /* 0, or 1 非常不满意 .. 5 非常满意 */
+    uint8_t followup;              /* 追评: 0, or 1..5 as rating */
     uint8_t decision;              /* TB_DECISION_* */
     int64_t arrived_ms;            /* the township received it: the pre-review clock */
     int64_t accepted_ms;           /* 受理: the handling clock */
@@ -143,7 +147,7 @@ typedef struct {
     const char *reply;          /* LOGGED of a consultation or help request */
     const char *complaint_kind; /* COMPLAINED: "complaint" or "consult" */
     int64_t due_ms;             /* PLEDGED */
-    unsigned rating;            /* RATED */
+    unsigned rating;            /* RATED, RATING_FOLLOWUP */
     unsigned decision;          /* DECIDED */
 } tb_step_t;
 

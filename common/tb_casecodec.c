@@ -168,6 +168,7 @@ size_t tb_case_pack(const tb_case_t *c, uint8_t buf[TB_CASE_PACKED_MAX])
     m.owed = c->owed;
     m.noticed = c->noticed;
     m.rating = c->rating;
+    m.followup = c->followup;
     m.decision = c->decision;
     m.arrived_ms = c->arrived_ms;
     m.accepted_ms = c->accepted_ms;
@@ -205,7 +206,7 @@ static int fold_check(const Tongban__Store__V1__CaseFold *m)
 {
     if (m->base.n_unknown_fields || !state_ok((int)m->state) || !state_ok((int)m->resume) ||
         !code_ok(m->holder) || !code_ok(m->pending) || !code_ok(m->origin) || !m->item ||
-        strlen(m->item) >= sizeof((tb_case_t *)0)->item || m->rating > 5 ||
+        strlen(m->item) >= sizeof((tb_case_t *)0)->item || m->rating > 5 || m->followup > 5 ||
         m->decision > TB_DECISION_DENY || m->arrived_ms < 0 || m->accepted_ms < 0 ||
         m->pledge_due_ms < 0 || m->decided_ms < 0 || m->closed_ms < 0 ||
         m->n_pauses > TB_CASE_PAUSES_MAX)
@@ -240,6 +241,7 @@ int tb_case_unpack(const uint8_t *buf, size_t len, tb_case_t *ret_case)
         c.owed = m->owed;
         c.noticed = m->noticed;
         c.rating = (uint8_t)m->rating;
+        c.followup = (uint8_t)m->followup;
         c.decision = (uint8_t)m->decision;
         c.arrived_ms = m->arrived_ms;
         c.accepted_ms = m->accepted_ms;

@@ -142,7 +142,9 @@ static const char *event_names[TB_EV_LAST] = {"none",
                                               "complaint_revisited",
                                               "complaint_closed",
                                               "complaint_redone",
-                                              "complaint_fault"};
+                                              "complaint_fault",
+                                              "",
+                                              "rating_followup"};
 
 const char *tb_event_name(tb_event_type_t t)
 {
@@ -226,6 +228,8 @@ const char *tb_event_label(tb_event_type_t t)
         return TB_TR("投诉重办", "complaint redone");
     case TB_EV_COMPLAINT_FAULT:
         return TB_TR("问责", "fault recorded");
+    case TB_EV_RATING_FOLLOWUP:
+        return TB_TR("追评", "follow-up rating");
     default:
         return TB_TR("未知", "unknown");
     }

@@ -21,6 +21,7 @@ void tb_project(const tb_case_t *c, const tb_item_t *item, const tb_calendar_t *
     r.legal_due_ms = r.paused ? 0 : legal;
     tb_case_to_bring(c, item, r.to_bring, sizeof r.to_bring);
     r.rating = c->rating;
+    r.followup = c->followup;
     r.decision = c->decision;
     r.completion_ms = c->closed_ms ? c->closed_ms : c->decided_ms;
     *ret_row = r;

@@ -45,6 +45,7 @@ typedef struct {
     int64_t legal_due_ms;           /* legal deadline; 0: none */
     char to_bring[TB_TO_BRING_MAX]; /* missing and owed materials, "、"-joined */
     uint8_t rating;
+    uint8_t followup; /* 追评: 0, 1..5 */
     uint8_t decision;
     int64_t completion_ms; /* 办结, else the decision; 0: none */
 } tb_projection_t;

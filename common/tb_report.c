@@ -157,6 +157,11 @@ json_t *tb_report_case_row(sqlite3_stmt *st, const tb_report_opts_t *o)
     const char *returned = col(st, 24);
     json_object_update_new(j, json_pack("{s:b, s:o}", "returned", *returned != 0, "returned_reason",
                                         jtext(returned, o)));
+    /* 追评 (issue 11): its words only beside a level (a refold may drop it). */
+    int followup = sqlite3_column_int(st, 25);
+    json_object_update_new(j, json_pack("{s:i, s:s, s:o}", "followup", followup, "followup_label",
+                                        followup ? tb_rating_label((unsigned)followup) : "",
+                                        "followup_comment", jtext(followup ? col(st, 26) : "", o)));
     return j;
 }
 
@@ -344,6 +349,10 @@ int tb_report_case(tb_store_t *store, const char *case_id, const tb_report_opts_
         fprintf(out, "%s  %s %s\n", TB_TR("评价：    ", "rating:   "),
                 json_string_value(json_object_get(c, "rating_label")),
                 json_string_value(json_object_get(c, "rating_comment")));
+    if (json_integer_value(json_object_get(c, "followup")))
+        fprintf(out, "%s  %s %s\n", TB_TR("追评：    ", "follow-up:"),
+                json_string_value(json_object_get(c, "followup_label")),
+                json_string_value(json_object_get(c, "followup_comment")));
     fprintf(out, "%s\n", TB_TR("办理过程：", "history:"));
     size_t i;
     json_t *e, *hist = json_object_get(c, "history");

@@ -41,7 +41,7 @@ const char *tb_card_label(const char *name);
     "  WHERE e.case_id = cases.case_id AND e.type IN (19, 20) AND e.folded = 1"                    \
     "  ORDER BY e.at_ms DESC, e.origin_seq DESC LIMIT 1),"                                         \
     " (SELECT e.rejected FROM events e WHERE e.case_id = cases.case_id AND e.rejected <> ''"       \
-    " ORDER BY e.rowid LIMIT 1)"
+    " ORDER BY e.rowid LIMIT 1), followup, followup_comment"
 
 /* One case as JSON from a row whose columns are TB_REPORT_CASE_COLS of cases
  * (NULL: out of memory); the screens' paged lists (tb_weblist.h) use it. */

@@ -211,6 +211,15 @@ static int rated(const tb_case_t *cur, const tb_step_t *ev, uint32_t m, tb_case_
     return 0;
 }
 
+/* 追评: the resident's second word, kept beside the first (the statistics
+ * count the first, as GB/T 39735 does; the 追评 is the fix's rating). */
+static int rating_followup(const tb_case_t *cur, const tb_step_t *ev, uint32_t m, tb_case_t *next)
+{
+    (void)cur, (void)m;
+    next->followup = (uint8_t)ev->rating;
+    return 0;
+}
+
 static int withdrawn(const tb_case_t *cur, const tb_step_t *ev, uint32_t m, tb_case_t *next)
 {
     (void)cur, (void)m;
@@ -316,6 +325,14 @@ static const tb_rule_t rules[TB_EV_LAST] = {
                          .who = TB_WHO_HOLDER, .guard = TB_GUARD_SETTLED},
     [TB_EV_RATED] = {RULE(RATED, rated), .levels = VIL | TWN, .from = FROM(S(CLOSED)),
                      .who = TB_WHO_PARTY, .once = TB_ONCE_RATING, .fields = TB_F_RATING},
+    /* 追评 (issue 11): once, after the first rating, taken for the resident
+     * where a complaint may be filed (the origin, a window above it, the
+     * county).  Any time after RATED: a 差评's rectification and its outcome
+     * live at the county only, and the rule must be the same at every tier. */
+    [TB_EV_RATING_FOLLOWUP] = {RULE(RATING_FOLLOWUP, rating_followup), .levels = VIL | TWN | CTY,
+                               .from = FROM(S(CLOSED)), .who = TB_WHO_AREA,
+                               .once = TB_ONCE_FOLLOWUP, .guard = TB_GUARD_RATED,
+                               .fields = TB_F_RATING},
     [TB_EV_WITHDRAWN] = {RULE(WITHDRAWN, withdrawn), .levels = VIL | TWN, .from = FROM(OPEN),
                          .who = TB_WHO_PARTY},
     [TB_EV_NOTE] = {RULE(NOTE, note), .levels = VIL | TWN | CTY, .from = FROM(ANY),

@@ -12,11 +12,13 @@
  *                or origin), or the target of the handover under way     -TB_ENOTHOLDER
  *   5. item rule the item's level allows the step (escalate only a
  *                county item; decide only an item of one's own level)    -TB_EAUTHORITY
- *   6. once      a once-only step not already taken (notice, rating)     -TB_EONCE
+ *   6. once      a once-only step not already taken (notice, rating,
+ *                追评)                                                  -TB_EONCE
  *   7. from      the case's state is one the step may come from (per
  *                sender level), with its guard: no handover under way
  *                for a holder's step, one under way for RECEIVED,
- *                something to bring for SUPPLEMENTED                     -TB_EILLEGAL
+ *                something to bring for SUPPLEMENTED, a first rating
+ *                for RATING_FOLLOWUP                                     -TB_EILLEGAL
  *   8. fields    what the step carries, in this order: the target
  *                (-TB_EAUTHORITY), materials (-TB_ENOMATERIAL,
  *                -TB_EMATERIAL, -TB_ECORE), written reason, basis or
@@ -62,13 +64,14 @@ typedef enum {
     TB_ITEM_OWN_LEVEL, /* only an item of the sender's level (DECIDED) */
 } tb_item_rule_t;
 
-typedef enum { TB_ONCE_NONE = 0, TB_ONCE_NOTICE, TB_ONCE_RATING } tb_once_t;
+typedef enum { TB_ONCE_NONE = 0, TB_ONCE_NOTICE, TB_ONCE_RATING, TB_ONCE_FOLLOWUP } tb_once_t;
 
 typedef enum {
     TB_GUARD_NONE = 0,
     TB_GUARD_SETTLED,  /* no handover under way */
     TB_GUARD_HANDOVER, /* a handover under way */
-    TB_GUARD_TO_BRING  /* something missing or owed */
+    TB_GUARD_TO_BRING, /* something missing or owed */
+    TB_GUARD_RATED     /* the first rating was given (追评) */
 } tb_guard_t;
 
 typedef enum {

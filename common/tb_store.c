@@ -146,6 +146,12 @@ static const char *const migrations[] = {
     "CREATE TABLE IF NOT EXISTS data_relayed(peer TEXT NOT NULL, kind TEXT NOT NULL,"
     "  version INTEGER NOT NULL, PRIMARY KEY(peer, kind)) WITHOUT ROWID;",
     ORDER_MIGRATION,
+    /* followup11 (issue 11): the 追评 (RATING_FOLLOWUP) as the case row shows
+     * it: its level from the fold, its words from the event (as the first
+     * rating's).  A refold that drops the 追评 zeroes the level; the words are
+     * shown only beside a level.  One step, independent of the others. */
+    "ALTER TABLE cases ADD COLUMN followup INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE cases ADD COLUMN followup_comment TEXT NOT NULL DEFAULT '';",
 };
 #define FOLD_PB_VERSION 4 /* the schema version with fold as tb_case_pack() */
 

@@ -60,14 +60,15 @@ int tb_store_project_fold(tb_store_t *self, const char *case_id, const tb_case_t
     tb_projection_t row;
     tb_project(c, item, self->calendar, &row);
     sqlite3_stmt *st;
-    int rc =
-        tb_store_prep(self,
-                      "UPDATE cases SET state = ?2, holder = ?3, pending = ?4, version = ?5,"
-                      " updated_ms = ?6, fold = ?7, due_ms = ?8, legal_due_ms = ?9, to_bring = ?10,"
-                      " rating = ?11, decision = ?12,"
-                      " completion_time_ms = CASE WHEN ?13 > 0 THEN ?13 ELSE NULL END, paused = ?14"
-                      " WHERE case_id = ?1",
-                      &st);
+    int rc = tb_store_prep(
+        self,
+        "UPDATE cases SET state = ?2, holder = ?3, pending = ?4, version = ?5,"
+        " updated_ms = ?6, fold = ?7, due_ms = ?8, legal_due_ms = ?9, to_bring = ?10,"
+        " rating = ?11, decision = ?12,"
+        " completion_time_ms = CASE WHEN ?13 > 0 THEN ?13 ELSE NULL END, paused = ?14,"
+        " followup = ?15"
+        " WHERE case_id = ?1",
+        &st);
     if (rc < 0)
         return rc;
     sqlite3_bind_text(st, 1, case_id, -1, SQLITE_TRANSIENT);
@@ -84,6 +85,7 @@ int tb_store_project_fold(tb_store_t *self, const char *case_id, const tb_case_t
     sqlite3_bind_int(st, 12, row.decision);
     sqlite3_bind_int64(st, 13, row.completion_ms);
     sqlite3_bind_int(st, 14, row.paused);
+    sqlite3_bind_int(st, 15, row.followup);
     return tb_store_run(self, st);
 }
 
@@ -112,8 +114,12 @@ static int project(tb_store_t *self, const tb_event_msg_t *ev, const tb_case_t *
         sqlite3_bind_text(st, 8, nz(l->result), -1, SQLITE_TRANSIENT);
         if ((rc = tb_store_run(self, st)) < 0)
             return rc;
-    } else if (ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATED) {
-        if ((rc = tb_store_prep(self, "UPDATE cases SET rating_comment = ?2 WHERE case_id = ?1",
+    } else if (ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATED ||
+               ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATING_FOLLOWUP) {
+        if ((rc = tb_store_prep(self,
+                                ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATED
+                                    ? "UPDATE cases SET rating_comment = ?2 WHERE case_id = ?1"
+                                    : "UPDATE cases SET followup_comment = ?2 WHERE case_id = ?1",
                                 &st)) < 0)
             return rc;
         sqlite3_bind_text(st, 1, ev->case_id, -1, SQLITE_TRANSIENT);

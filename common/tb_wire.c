@@ -246,7 +246,8 @@ void tb_event_detail(const tb_event_msg_t *ev, char *buf, size_t size)
                                 ev->decision == TONGBAN__V1__DECISION__DECISION_GRANT
                                     ? TB_TR("准予", "granted")
                                     : TB_TR("不予许可", "denied"));
-    else if (ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATED) {
+    else if (ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATED ||
+             ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATING_FOLLOWUP) {
         char ind[256];
         tb_rating_indicators_text(ev, ind, sizeof ind);
         len += (size_t)snprintf(buf + len, size - len, "%s%s", tb_rating_label(ev->rating), ind);

@@ -62,7 +62,12 @@ typedef struct {
     int wait_ms;
     int64_t due_ms;  /* SUPERVISED: the reply is due (the last ms of a day), else 0 */
     int64_t card_id; /* SUPERVISED: the card it is about, or 0 */
+    unsigned rating; /* RATING_FOLLOWUP: 1..5 (reason: the resident's words) */
 } county_cmd_t;
+/* A 追评 command's event (county_rating.c): its level, and its words as the
+ * comment (a command carries them as its reason).  Other types: untouched. */
+struct Tongban__V1__CaseEvent;
+void county_followup_fill(struct Tongban__V1__CaseEvent *ev, unsigned rating);
 int county_command(PGconn *pg, const tb_env_ctx_t *env, const county_cmd_t *cmd, char *ret_err,
                    size_t err_size);
 /* A fresh idempotency key (32 hex digits from the OS's random source).  A

@@ -254,8 +254,11 @@ void county_board_on_step(void *ctx, const tb_http_req_t *req, tb_http_resp_t *r
     else if (!tb_web_in_scope(s->scope, owner) ||
              (review && !county_rating_reviewer(pg, s->login, county_web_env(w)->place)))
         tb_http_reply_error(resp, 403, "scope", "该差评的责任单位不在本账号范围内");
-    else if ((rc = county_rating_step(pg, step, id, a.text ? a.text : "", s->login, word, n, why,
-                                      sizeof why)) < 0)
+    else if ((rc = !strcmp(step, "followup")
+                       ? county_rating_followup(pg, county_web_env(w), id, a.text, s->login, n, why,
+                                                sizeof why)
+                       : county_rating_step(pg, step, id, a.text ? a.text : "", s->login, word, n,
+                                            why, sizeof why)) < 0)
         tb_http_reply_error(resp, rc == -TB_ESTORE ? 500 : rc == -ENOENT ? 404 : 409, "step", why);
     else {
         json_decref(row);

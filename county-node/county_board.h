@@ -57,6 +57,14 @@ int county_rating_check(const char *step, const county_rating_args_t *a, const c
  * loop's order, once only), -EINVAL (an unknown step), -TB_ESTORE; why says it. */
 int county_rating_step(PGconn *pg, const char *step, const char *case_id, const char *text,
                        const char *actor, const char *word, unsigned n, char *why, size_t size);
+/* The 追评 ("followup") is not a row step: the county records the resident's
+ * RATING_FOLLOWUP (EventType 40) as its own event, through the daemon like
+ * every staff step (county_command), and the rectification's 追评 is written
+ * from that event (migration 018).  Any rated case of the county, once.  0,
+ * -TB_ENOCASE, the rule broken (-TB_EILLEGAL not rated yet, -TB_EONCE a
+ * second one), -ETIMEDOUT (no daemon took it), -TB_ESTORE; why says it. */
+int county_rating_followup(PGconn *pg, const tb_env_ctx_t *env, const char *case_id,
+                           const char *text, const char *actor, unsigned n, char *why, size_t size);
 /* An enabled supervisor account whose scope is the county: who may review an appeal. */
 bool county_rating_reviewer(PGconn *pg, const char *login, const char *county);
 

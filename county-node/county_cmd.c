@@ -117,28 +117,30 @@ int county_command_keyed(PGconn *pg, const tb_env_ctx_t *env, const county_cmd_t
     ev.due_ms = cmd->due_ms;
     ev.card_id = cmd->type == TB_EV_SUPERVISED ? 1 : 0; /* the daemon numbers the order */
     county_complaint_fill(&ev, cmd->type, cmd->basis, cmd->card_id);
+    county_followup_fill(&ev, cmd->rating);
     tb_case_t next;
     if ((rc = tb_event_check(&ev)) < 0)
         return -TB_EBADVALUE;
     if ((rc = tb_event_fold(&c, &ev, env->catalog, &next)) < 0)
         return rc;
 
-    char type[8], decision[8], due[24], card[24];
+    char type[8], decision[8], due[24], card[24], rating[8];
     snprintf(type, sizeof type, "%d", cmd->type);
+    snprintf(rating, sizeof rating, "%u", cmd->rating);
     snprintf(decision, sizeof decision, "%u", cmd->decision);
     snprintf(due, sizeof due, "%lld", (long long)cmd->due_ms);
     snprintf(card, sizeof card, "%lld", (long long)cmd->card_id);
-    const char *p[9] = {cmd->case_id, type, cmd->actor, cmd->reason, cmd->basis,
-                        decision,     due,  card,       key};
+    const char *p[10] = {cmd->case_id, type, cmd->actor, cmd->reason, cmd->basis,
+                        decision,     due,  card,       key, rating};
     /* The row it made, or (the INSERT again after a lost connection) the row
      * its first INSERT made. */
     r = exec_again(pg,
                    "WITH ins AS (INSERT INTO county_commands(case_id, type, actor, reason, basis,"
-                   " decision, due_ms, card_id, idem_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
-                   " $9) ON CONFLICT (idem_key) DO NOTHING RETURNING id)"
+                   " decision, due_ms, card_id, idem_key, rating) VALUES ($1, $2, $3, $4, $5, $6,"
+                   " $7, $8, $9, $10) ON CONFLICT (idem_key) DO NOTHING RETURNING id)"
                    " SELECT id FROM ins UNION ALL"
                    " SELECT id FROM county_commands WHERE idem_key = $9",
-                   9, p);
+                   10, p);
     if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) < 1) {
         snprintf(ret_err, err_size, "%s", PQerrorMessage(pg));
         PQclear(r);

@@ -37,6 +37,13 @@ static const struct {
     {"rectify_rate", "差评整改率", true},
     {"revisit_rate", "回访率", true},
     {"complaints", "投诉数", false},
+    {"complaints_closed", "投诉办结", false},
+    {"complaints_declined", "投诉不予受理", false},
+    {"complaints_open", "投诉办理中", false},
+    {"complaints_redone", "投诉重办次数", false},
+    {"complaints_fault", "问责数", false},
+    {"followups", "追评数", false},
+    {"followup_satisfied_rate", "追评满意率", true},
 };
 #define NCOLS (sizeof cols / sizeof cols[0])
 

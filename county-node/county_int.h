@@ -110,7 +110,7 @@ typedef struct {
     int64_t id;
     char case_id[TB_CASEID_MAX];
     int type;
-    unsigned decision;
+    unsigned decision, rating; /* rating: RATING_FOLLOWUP's level (migration 018) */
     char *actor, *reason, *basis;
     int64_t due_ms, card_id, taken_by; /* SUPERVISED (008); the number it was taken under (020) */
 } cmd_t;

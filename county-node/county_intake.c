@@ -56,6 +56,7 @@ int county_apply_cmd(county_t *self, const cmd_t *c)
     if (c->type == TB_EV_SUPERVISED)
         ev.card_id = ev.origin_seq;                            /* the order's id is its event's */
     county_complaint_fill(&ev, c->type, c->basis, c->card_id); /* complaints: their fields */
+    county_followup_fill(&ev, c->rating);                      /* 追评: its level and words */
     tb_case_t next;
     const tb_case_t *cur = county_case_lookup(self, c->case_id);
     int fold = tb_event_check(&ev);
@@ -276,7 +277,7 @@ void county_poll_commands(county_t *self)
                          " taken_by = nextval('county_command_take') WHERE id IN"
                          " (SELECT id FROM county_commands WHERE status = 'new' ORDER BY id"
                          " LIMIT 100) RETURNING id, case_id, type, actor, reason, basis, decision,"
-                         " due_ms, card_id, taken_by");
+                         " due_ms, card_id, taken_by, rating");
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         tb_warn("commands: %s", PQerrorMessage(self->cmd_pg));
         PQclear(r);
@@ -308,6 +309,7 @@ void county_poll_commands(county_t *self)
         c->due_ms = strtoll(PQgetvalue(r, i, 7), NULL, 10);
         c->card_id = strtoll(PQgetvalue(r, i, 8), NULL, 10);
         c->taken_by = strtoll(PQgetvalue(r, i, 9), NULL, 10);
+        c->rating = (unsigned)atoi(PQgetvalue(r, i, 10));
         if (!c->actor || !c->reason || !c->basis) {
             cmd_free(c);
             continue; /* stays 'taken' until the next reconnect */

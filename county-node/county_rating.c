@@ -27,6 +27,15 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+void county_followup_fill(struct Tongban__V1__CaseEvent *ev, unsigned rating)
+{
+    if (ev->type != TONGBAN__V1__EVENT_TYPE__EVENT_RATING_FOLLOWUP)
+        return;
+    ev->rating = rating;
+    ev->comment = ev->reason;
+    ev->reason = (char *)"";
+}
+
 void county_rating_free(county_t *self)
 {
     free(self->rating_ops);

@@ -9,11 +9,15 @@
  *   ratings appeal CASE --kind 误评|恶意差评 --text T  申诉 by the handling unit
  *   ratings review CASE --approve|--refuse --text T  复核 by a county supervisor
  *
- * The order is the loop's: 回访 before 整改, 整改 before 追评; one of each;
- * one appeal, reviewed once.  Every step is taken by a signed-in county
- * account (county_signin.c: --login, the password from the terminal or
- * TONGBAN_PASSWORD_FILE); a review (申诉复核) by a supervisor, the other
- * steps by a supervisor or back office.  Every step is checked before
+ * The order is the loop's: 回访 before 整改; one of each; one appeal,
+ * reviewed once.  The 追评 is the resident's event (RATING_FOLLOWUP), not a
+ * row step: `followup` sends it through the daemon (county_rating_followup)
+ * and the row takes it from the event; once per case, after the rating, as
+ * at every tier (tb_rules.c).  County staff who take it for the resident (by
+ * phone, after the 回访) keep the loop's order: on a 差评, 整改 first.  Every
+ * step is taken by a signed-in county account (county_signin.c: --login, the
+ * password from the terminal or TONGBAN_PASSWORD_FILE); a review (申诉复核)
+ * by a supervisor, the other steps by a supervisor or back office.  Every step is checked before
  * anything is written, then is one UPDATE guarded by the same conditions
  * (a step raced by another fails, nothing written) and one rating_audit
  * row, in one transaction.  The JSON of list and show is what the
@@ -259,11 +263,11 @@ static const step_t steps[] = {
      "CASE WHEN revisited_at IS NULL THEN '请先回访再整改|revisit first' WHEN rectified_at IS NOT "
      "NULL THEN '已整改过，不能重复整改|already rectified' END",
      "rectified_at = now(), rectified_by = $3, rectify_note = $2, outcome = $4"},
+    /* An event (county_rating_followup): only the loop's guard is a row's. */
     {"followup",
      "CASE WHEN rectified_at IS NULL THEN '整改后才能追评|a follow-up rating comes after the "
-     "rectification' WHEN followup IS NOT NULL THEN '每件只能追评一次|one follow-up rating per "
-     "case' END",
-     "followup = $5::smallint, followup_comment = $2, followup_at = now()"},
+     "rectification' END",
+     NULL},
     {"appeal", "CASE WHEN appeal <> 'none' THEN '每件差评只能申诉一次|one appeal per rating' END",
      "appeal = 'pending', appeal_kind = $4, appeal_reason = $2, appealed_at = now(),"
      " appealed_by = $3"},
@@ -281,19 +285,11 @@ static void words(const char *w, char *why, size_t size)
         snprintf(why, size, "%.*s", bar ? (int)(bar - w) : (int)strlen(w), w);
 }
 
-int county_rating_step(PGconn *pg, const char *step, const char *case_id, const char *text,
-                       const char *actor, const char *word, unsigned n, char *why, size_t size)
+/* The step's guard over case_id's rectification: 0, -ENOENT (none),
+ * -TB_EILLEGAL (not now, in words), -TB_ESTORE. */
+static int guarded(PGconn *pg, const step_t *s, const char *case_id, char *why, size_t size)
 {
-    const step_t *s = NULL;
-    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
-        if (!strcmp(step, steps[i].name))
-            s = &steps[i];
-    if (!s) {
-        snprintf(why, size, "%s", TB_TR("未知的步骤", "unknown step"));
-        return -EINVAL;
-    }
-    char sql[1024], num[8], why_sql[512];
-    snprintf(num, sizeof num, "%u", n);
+    char why_sql[512];
     snprintf(why_sql, sizeof why_sql, "SELECT %s FROM rectifications WHERE case_id = $1", s->guard);
     const char *p1[1] = {case_id};
     PGresult *r = PQexecParams(pg, why_sql, 1, NULL, p1, NULL, NULL, 0);
@@ -309,8 +305,25 @@ int county_rating_step(PGconn *pg, const char *step, const char *case_id, const 
         rc = -TB_EILLEGAL;
     }
     PQclear(r);
+    return rc;
+}
+
+int county_rating_step(PGconn *pg, const char *step, const char *case_id, const char *text,
+                       const char *actor, const char *word, unsigned n, char *why, size_t size)
+{
+    const step_t *s = NULL;
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
+        if (!strcmp(step, steps[i].name))
+            s = &steps[i];
+    if (!s || !s->set) {
+        snprintf(why, size, "%s", TB_TR("未知的步骤", "unknown step"));
+        return -EINVAL;
+    }
+    int rc = guarded(pg, s, case_id, why, size);
     if (rc < 0)
         return rc;
+    char sql[1024], num[8];
+    snprintf(num, sizeof num, "%u", n);
     /* One statement: the step guarded again, and its audit row. */
     snprintf(sql, sizeof sql,
              "WITH u AS (UPDATE rectifications SET %s WHERE case_id = $1 AND (%s) IS NULL"
@@ -319,7 +332,7 @@ int county_rating_step(PGconn *pg, const char *step, const char *case_id, const 
              " FROM u",
              s->set, s->guard, s->name);
     const char *p[5] = {case_id, text, actor, word ? word : "", num};
-    r = PQexecParams(pg, sql, 5, NULL, p, NULL, NULL, 0);
+    PGresult *r = PQexecParams(pg, sql, 5, NULL, p, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
         snprintf(why, size, TB_TR("未能记录（%s）", "not recorded (%s)"), PQerrorMessage(pg));
         rc = -TB_ESTORE;
@@ -328,6 +341,40 @@ int county_rating_step(PGconn *pg, const char *step, const char *case_id, const 
         rc = -TB_EILLEGAL;
     }
     PQclear(r);
+    return rc;
+}
+
+int county_rating_followup(PGconn *pg, const tb_env_ctx_t *env, const char *case_id,
+                           const char *text, const char *actor, unsigned n, char *why, size_t size)
+{
+    const step_t *s = NULL;
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
+        if (!strcmp(steps[i].name, "followup"))
+            s = &steps[i];
+    int rc = guarded(pg, s, case_id, why, size); /* a case with no 差评 has no row: no guard */
+    if (rc < 0 && rc != -ENOENT)
+        return rc;
+    county_cmd_t c = {.case_id = case_id,
+                      .actor = actor,
+                      .reason = text ? text : "",
+                      .basis = "",
+                      .type = TB_EV_RATING_FOLLOWUP,
+                      .wait_ms = 10000,
+                      .rating = n};
+    char err[512];
+    rc = county_command(pg, env, &c, err, sizeof err);
+    if (rc == -TB_EONCE)
+        snprintf(why, size, "%s", TB_TR("每件只能追评一次", "one follow-up rating per case"));
+    else if (rc == -TB_ENOCASE)
+        snprintf(why, size, TB_TR("没有该办件：%s", "no such case: %s"), case_id);
+    else if (rc == -TB_EILLEGAL && !err[0])
+        snprintf(why, size, "%s",
+                 TB_TR("办件尚未评价，评价后才能追评", "the case is not rated yet: rate it first"));
+    else if (rc == -ETIMEDOUT)
+        snprintf(why, size, "%s",
+                 TB_TR("县级节点未在运行，未记录", "the county node is not running: not recorded"));
+    else if (rc < 0)
+        snprintf(why, size, "%s%s%s", tb_strerror(rc), err[0] ? "：" : "", err);
     return rc;
 }
 
@@ -438,7 +485,10 @@ int county_rating_main(int argc, char **argv)
     int rc;
     if (step) {
         const char *text = tb_opt(opts, nopts, "text");
-        rc = county_rating_step(pg, sub, pos[1], text ? text : "", actor, word, n, why, sizeof why);
+        rc = !strcmp(sub, "followup")
+                 ? county_rating_followup(pg, &env, pos[1], text, actor, n, why, sizeof why)
+                 : county_rating_step(pg, sub, pos[1], text ? text : "", actor, word, n, why,
+                                      sizeof why);
         if (rc == 0)
             printf(TB_TR("%s：已记录\n", "%s: recorded\n"), pos[1]);
         else

@@ -37,6 +37,16 @@ static int project(county_t *self, const tb_event_msg_t *ev, const tb_projection
     p_text(&p, reply);
     p_int(&p, r->completion_ms);
     int rc = county_stmt_send(self, "proj", &p);
+    if (rc == 0 && ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATING_FOLLOWUP) {
+        params_t f = {0};
+        p_text(&f, ev->case_id);
+        p_int(&f, ev->rating);
+        p_text(&f, ev->comment);
+        p_int(&f, ev->at_ms);
+        p_text(&f, ev->origin_node);
+        p_text(&f, ev->actor);
+        return county_stmt_send(self, "followup", &f);
+    }
     if (rc < 0 || !rated || !ev->rating_overall)
         return rc;
     /* GB/T 39735's four indicators (checked on the wire: all four or none):

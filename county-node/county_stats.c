@@ -112,9 +112,13 @@ int county_stats_parse(const tb_env_ctx_t *env, const char *from, const char *to
     "  cal.w[(c.completion_time AT TIME ZONE 'Asia/Shanghai')::date - $8::date + 1]"               \
     "  - cal.w[(c.stat_accepted_at AT TIME ZONE 'Asia/Shanghai')::date - $8::date + 1] AS wd"      \
     "  , coalesce(rq.appeal = 'approved', false) AS struck,"                                       \
-    "  rq.revisited_at IS NOT NULL AS revisited, rq.rectified_at IS NOT NULL AS rectified"         \
+    "  rq.revisited_at IS NOT NULL AS revisited, rq.rectified_at IS NOT NULL AS rectified,"        \
+    "  c.followup, coalesce(k.filed, 0) AS cp_filed, coalesce(k.declined, 0) AS cp_declined,"      \
+    "  coalesce(k.closed, 0) AS cp_closed, coalesce(k.redone, 0) AS cp_redone,"                    \
+    "  coalesce(k.faults, 0) AS cp_faults"                                                         \
     "  FROM cases c LEFT JOIN items i ON i.code = c.item_code CROSS JOIN cal CROSS JOIN now"       \
     "  LEFT JOIN rectifications rq ON rq.case_id = c.case_id"                                      \
+    "  LEFT JOIN case_complaint_counts k ON k.case_id = c.case_id"                                 \
     "  WHERE c.accept_time >= ($1::date::timestamp AT TIME ZONE 'Asia/Shanghai')"                  \
     "  AND c.accept_time < (($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')"               \
     "  AND c.origin LIKE $3),"                                                                     \
@@ -134,7 +138,9 @@ int county_stats_parse(const tb_env_ctx_t *env, const char *from, const char *to
     "   AS open,"                                                                                  \
     "  acc AND closed AND rating > 0 AND NOT struck AS rated,"                                     \
     "  acc AND closed AND rating >= 3 AND NOT struck AS satisfied,"                                \
-    "  acc AND closed AND rating BETWEEN 1 AND 2 AND NOT struck AS bad FROM c)"
+    "  acc AND closed AND rating BETWEEN 1 AND 2 AND NOT struck AS bad,"                           \
+    "  acc AND closed AND rating > 0 AND followup > 0 AND NOT struck AS followed,"                 \
+    "  acc AND closed AND rating > 0 AND followup >= 3 AND NOT struck AS followed_ok FROM c)"
 
 /* A row's period as text: "2026-10", "2026-10-01" or "". */
 #define PERIOD_TEXT                                                                                \
@@ -154,7 +160,9 @@ static const char stats_sql[] = CASES_CTE
     " count(*) FILTER (WHERE overdue), count(*) FILTER (WHERE open),"
     " count(*) FILTER (WHERE rated), count(*) FILTER (WHERE satisfied),"
     " count(*) FILTER (WHERE bad),"
-    " count(*) FILTER (WHERE bad AND rectified), count(*) FILTER (WHERE bad AND revisited)"
+    " count(*) FILTER (WHERE bad AND rectified), count(*) FILTER (WHERE bad AND revisited),"
+    " sum(cp_filed), sum(cp_declined), sum(cp_closed), sum(cp_redone), sum(cp_faults),"
+    " count(*) FILTER (WHERE followed), count(*) FILTER (WHERE followed_ok)"
     " FROM m GROUP BY unit, period";
 
 /* 亮牌: the cards raised from `from` to `to` (China-time days of raised_at),
@@ -178,8 +186,9 @@ static const char cards_raised_sql[] =
 /* The counts one may list, in the order of the columns above (after
  * unit and period). */
 const char *const county_stats_measures[] = {
-    "entrust", "consult", "help",  "accepted",  "closed", "on_time",      "early", "immediate",
-    "overdue", "open",    "rated", "satisfied", "bad",    "overdue_open", "all",   NULL};
+    "entrust", "consult",      "help",    "accepted",   "closed",   "on_time",
+    "early",   "immediate",    "overdue", "open",       "rated",    "satisfied",
+    "bad",     "overdue_open", "all",     "complained", "followed", NULL};
 
 static const char list_sql[] = CASES_CTE
     " SELECT case_id, origin, agent, item_code, client_name, state, holder,"
@@ -192,7 +201,8 @@ static const char list_sql[] = CASES_CTE
     "  WHEN 'early' THEN early WHEN 'immediate' THEN immediate WHEN 'overdue' THEN overdue"
     "  WHEN 'overdue_open' THEN overdue_open"
     "  WHEN 'open' THEN open WHEN 'rated' THEN rated WHEN 'satisfied' THEN satisfied"
-    "  WHEN 'bad' THEN bad ELSE true END"
+    "  WHEN 'bad' THEN bad WHEN 'complained' THEN cp_filed > 0 WHEN 'followed' THEN followed"
+    "  ELSE true END"
     " ORDER BY accept_time, case_id LIMIT $16";
 
 #define CAL_DAYS 3661 /* the calendar passed: from the day before `from`, ten years */
@@ -300,8 +310,8 @@ static json_t *rate(long long num, long long den)
     return den > 0 ? json_real((double)num / (double)den) : json_null();
 }
 
-#define NSQL 19    /* the sums of a row of stats_sql, after unit and period */
-#define NCOUNTS 21 /* and the cards raised (cards_sql): yellow, red */
+#define NSQL 26    /* the sums of a row of stats_sql, after unit and period */
+#define NCOUNTS 28 /* and the cards raised (cards_sql): yellow, red */
 
 /* The sums of a row (or of the total) as the measures. */
 static json_t *measures(const long long v[NCOUNTS])
@@ -309,8 +319,8 @@ static json_t *measures(const long long v[NCOUNTS])
     long long entrust = v[0], consult = v[1], help = v[2], accepted = v[3], closed = v[4],
               closed_due = v[5], on_time = v[6], early = v[7], immediate = v[8], pc = v[9],
               wd_sum = v[10], promised_sum = v[11], overdue = v[12], open = v[13], rated = v[14],
-              satisfied = v[15], bad = v[16], rectified = v[17], revisited = v[18], yellow = v[19],
-              red = v[20];
+              satisfied = v[15], bad = v[16], rectified = v[17], revisited = v[18],
+              yellow = v[NSQL], red = v[NSQL + 1];
     json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:o, s:I, s:o, s:I, s:o}", "entrust",
                           (json_int_t)entrust, "consult", (json_int_t)consult, "help",
                           (json_int_t)help, "accepted", (json_int_t)accepted, "closed",
@@ -322,7 +332,7 @@ static json_t *measures(const long long v[NCOUNTS])
         return NULL;
     json_t *more = json_pack(
         "{s:I, s:o, s:o, s:o, s:I, s:I, s:I, s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:o, s:o, "
-        "s:n}",
+        "s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
         "promised_closed", (json_int_t)pc, "avg_workdays", rate(wd_sum, pc), "avg_promised_days",
         rate(promised_sum, pc), "speedup_rate",
         promised_sum > 0 ? json_real(1.0 - (double)wd_sum / (double)promised_sum) : json_null(),
@@ -331,7 +341,12 @@ static json_t *measures(const long long v[NCOUNTS])
         rate(bad, rated), "satisfied", (json_int_t)satisfied, "bad", (json_int_t)bad, "cards",
         (json_int_t)(yellow + red), "cards_yellow", (json_int_t)yellow, "cards_red",
         (json_int_t)red, "rectify_rate", rate(rectified, bad), "revisit_rate", rate(revisited, bad),
-        "complaints");
+        /* Complaints of the row's cases by outcome (v[19..23]: filed, declined,
+         * closed, 重办 steps, 问责 records), and the 追评 (v[24..25]). */
+        "complaints", (json_int_t)v[19], "complaints_open", (json_int_t)(v[19] - v[20] - v[21]),
+        "complaints_closed", (json_int_t)v[21], "complaints_declined", (json_int_t)v[20],
+        "complaints_redone", (json_int_t)v[22], "complaints_fault", (json_int_t)v[23], "followups",
+        (json_int_t)v[24], "followup_satisfied_rate", rate(v[25], v[24]));
     if (!more) {
         json_decref(o);
         return NULL;

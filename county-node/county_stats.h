@@ -57,7 +57,9 @@ int county_stats_parse(const tb_env_ctx_t *env, const char *from, const char *to
  *   {"from", "to", "by", "period", "scope", "scope_name",
  *    "rows": [{"unit", "name", "period", <measures>}...], "total": {<measures>}}
  * Measures: counts (integers) and rates (0..1, or null when nothing to divide
- * by, and for what is not recorded here: complaints).  cards, cards_yellow
+ * by).  complaints* count the complaints about the row's cases by outcome
+ * (README "Statistics"); followups and followup_satisfied_rate the 追评 of
+ * its rated cases (the rates above count the first rating only).  cards, cards_yellow
  * and cards_red (亮牌) count the cards raised in the range (not the cases
  * logged in it) by the unit holding the case when each was raised; a unit and
  * period with cards but no case logged is a row of its own.

@@ -130,6 +130,19 @@ static const struct {
      " channel, origin_node, rated_at) VALUES ($1, $2::smallint, $3::smallint, $4::smallint,"
      " $5::smallint, $6::smallint, CASE WHEN right($7, 3) = '000' THEN 'window' ELSE 'village'"
      " END, $7, to_timestamp($8::bigint / 1000.0)) ON CONFLICT (case_id) DO NOTHING"},
+    /* 追评 (migration 018): the case's row, its rectification if it has
+     * one, and that one's audit, from the event alone. */
+    {"followup",
+     "WITH c AS (UPDATE cases SET followup = $2::smallint, followup_comment = $3,"
+     " followup_at = to_timestamp($4::bigint / 1000.0), followup_channel = CASE"
+     " WHEN right($5, 6) = '000000' THEN 'county' WHEN right($5, 3) = '000' THEN 'window'"
+     " ELSE 'village' END WHERE case_id = $1 AND followup = 0 RETURNING case_id),"
+     " r AS (UPDATE rectifications SET followup = $2::smallint, followup_comment = $3,"
+     " followup_at = to_timestamp($4::bigint / 1000.0) WHERE case_id IN (SELECT case_id FROM c)"
+     " AND followup IS NULL RETURNING case_id)"
+     " INSERT INTO rating_audit(actor, case_id, action, detail)"
+     " SELECT coalesce(nullif($6, ''), $5), case_id, 'followup', concat_ws(' ', $2, nullif($3, ''))"
+     " FROM r"},
     {"detail", "UPDATE case_events SET detail = $3, rejected = $4 WHERE origin_node = $1 AND "
                "origin_seq = $2"},
     /* Only while the connection that took it still holds it, else the

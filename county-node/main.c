@@ -158,6 +158,7 @@ static int run_act(PGconn *pg, const tb_env_ctx_t *env, const char *actor, tb_ev
                       decision,
                       10000,
                       0,
+                      0,
                       0};
     if (!c.reason)
         c.reason = "";

@@ -120,6 +120,8 @@ static void usage(FILE *out)
             "  rate 办件编号 --rating 等级 [--comment 意见] [--overall 整体满意度 --efficiency "
             "服务效率\n"
             "       --skill 服务水平 --attitude 服务态度]（四项指标 1..5，全填或全不填）\n"
+            "  followup 办件编号 --rating 等级 [--comment 意见] [四项指标同上]\n"
+            "                         追评：本窗口登记或本镇村登记的办件，评价之后一次\n"
             "  deliver 办件编号 / withdraw 办件编号 / note 办件编号 "
             "--reason 内容\n"
             "                         窗口登记的办件：送达、好差评、撤回、备注\n"
@@ -176,6 +178,8 @@ static void usage(FILE *out)
             "(出件)\n"
             "  rate CASE --rating LEVEL [--comment TEXT] [--overall N --efficiency N --skill N\n"
             "       --attitude N] (GB/T 39735's four indicators, 1..5, all four or none)\n"
+            "  followup CASE --rating LEVEL [--comment TEXT] [the four indicators as above]\n"
+            "                         follow-up rating (追评) of a rated case of this township\n"
             "  deliver CASE / withdraw CASE / note CASE --reason TEXT\n"
             "                         for walk-in cases: delivery, rating, withdrawal, notes\n"
             "  reply CASE --text TEXT                answer the county's supervision order "
@@ -224,6 +228,7 @@ static const struct {
     {"result", TB_EV_RESULT, NULL, "已出件", "result issued"},
     {"deliver", TB_EV_DELIVERED, NULL, "已送达，办结", "delivered; the case is closed"},
     {"rate", TB_EV_RATED, "rating", "已记录评价", "rating recorded"},
+    {"followup", TB_EV_RATING_FOLLOWUP, "rating", "已记录追评", "follow-up rating recorded"},
     {"withdraw", TB_EV_WITHDRAWN, NULL, "已撤回", "withdrawn"},
     {"note", TB_EV_NOTE, "reason", "已添加备注", "note added"},
     {"reply", TB_EV_SUPERVISION_REPLY, "text", "已反馈督办", "supervision order answered"},
@@ -467,7 +472,7 @@ int main(int argc, char **argv)
             }
             a.decision = grant ? TB_DECISION_GRANT : TB_DECISION_DENY;
         }
-        if (a.type == TB_EV_RATED &&
+        if (tb_rating_step(a.type) &&
             tb_rating_parse(tb_opt(opts, nopts, "rating"), &a.rating) < 0) {
             fprintf(stderr, TB_TR("错误：%s：%s\n", "error: %s: %s\n"), tb_strerror(-TB_EBADVALUE),
                     tb_opt(opts, nopts, "rating"));

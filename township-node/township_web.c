@@ -1,6 +1,7 @@
 /* township_web: the township window's screens (township_web.h says what and why). */
 #include "township_web.h"
 
+#include "rating_cli.h"
 #include "tb_complaint.h"
 #include "tb_complaint_web.h"
 #include "tb_data.h"
@@ -51,7 +52,7 @@ static const char *field_of(int rc, tb_event_type_t type)
     case TB_ENOREASON:
         return type == TB_EV_NONE ? "reply" : type == TB_EV_SUSPENDED ? "basis" : "reason";
     case TB_EBADVALUE:
-        return type == TB_EV_RATED       ? "rating"
+        return tb_rating_step(type)      ? "rating"
                : type == TB_EV_SUSPENDED ? "basis"
                : type == TB_EV_PLEDGED   ? "due"
                                          : "decision";
@@ -215,6 +216,7 @@ static const struct {
     {"resume", TB_EV_RESUMED},     {"result", TB_EV_RESULT},
     {"deliver", TB_EV_DELIVERED},  {"rate", TB_EV_RATED},
     {"withdraw", TB_EV_WITHDRAWN}, {"note", TB_EV_NOTE},
+    {"followup", TB_EV_RATING_FOLLOWUP}, /* 追评: {rating, comment, indicators} as rate */
     {"reply", TB_EV_SUPERVISION_REPLY}, /* issue 11, 督办反馈: reason holds the text */
     {"complain", TB_EV_COMPLAINED},     /* 投诉 at the window: {kind, text} */
     {"complaint-reply", TB_EV_COMPLAINT_REPLIED}, /* 反馈 a complaint assigned here: {text} */
@@ -262,9 +264,9 @@ static int read_step(json_t *b, tb_act_t *a, char *mats, size_t size, tb_msg_t *
         }
         a->decision = !strcmp(d, "grant") ? TB_DECISION_GRANT : TB_DECISION_DENY;
     }
-    if (a->type == TB_EV_RATED && tb_web_rating(b, &a->rating) < 0)
+    if (tb_rating_step(a->type) && tb_web_rating(b, &a->rating) < 0)
         return -TB_EBADVALUE;
-    if (a->type == TB_EV_RATED && tb_web_rating_indicators(b, a->indicators, msg) < 0) {
+    if (tb_rating_step(a->type) && tb_web_rating_indicators(b, a->indicators, msg) < 0) {
         *ret_why = msg->text;
         return -TB_EBADVALUE;
     }
@@ -328,9 +330,14 @@ static void on_case_get(void *ctx, const tb_http_req_t *req, tb_http_resp_t *res
     const tb_item_t *it = tb_catalog_find(w->env->catalog, cs.item);
     uint32_t mask = it ? tb_case_next_steps(&cs, it, w->env->place) : 0;
     json_t *steps = json_array();
-    for (size_t k = 0; k < NACTIONS; k++)
-        if (!tb_complaint_event(actions[k].type) && (mask & (UINT32_C(1) << actions[k].type)))
+    for (size_t k = 0; k < NACTIONS; k++) {
+        tb_event_type_t t = actions[k].type;
+        /* The mask has 32 bits: a step above them (追评, 40) is asked alone. */
+        bool may = t < 32 ? (mask & (UINT32_C(1) << t)) != 0
+                          : it && tb_case_check(&cs, it, w->env->place, t) == 0;
+        if (!tb_complaint_event(t) && may)
             json_array_append_new(steps, json_string(actions[k].name));
+    }
     township_complaint_case(w, json_string_value(json_object_get(c, "case_id")), c,
                             steps); /* its complaint's steps (issue 11) */
     json_object_set_new(c, "steps", steps);

@@ -109,6 +109,8 @@ static void usage(FILE *out)
             "  rate 办件编号 --rating 等级 [--comment 意见] [--overall 整体满意度 --efficiency "
             "服务效率\n"
             "       --skill 服务水平 --attitude 服务态度]（四项指标 1..5，全填或全不填）\n"
+            "  followup 办件编号 --rating 等级 [--comment 意见] [四项指标同上]\n"
+            "                     追评：评价之后群众再评一次（差评整改后等），每件一次\n"
             "  complain 办件编号 [--kind 投诉|咨询] --text 内容   为群众登记投诉，报县级受理\n"
             "                     "
             "好差评（一事一评）：非常满意、满意、基本满意、不满意、非常不满意（或 5..1）\n"
@@ -151,6 +153,8 @@ static void usage(FILE *out)
             "  deliver CASE       the result was handed to the resident (送达); the case closes\n"
             "  rate CASE --rating LEVEL [--comment TEXT] [--overall N --efficiency N --skill N\n"
             "       --attitude N] (GB/T 39735's four indicators, 1..5, all four or none)\n"
+            "  followup CASE --rating LEVEL [--comment TEXT] [the four indicators as above]\n"
+            "                     the resident's follow-up rating (追评), once, after the rating\n"
             "  complain CASE [--kind complaint|consult] --text TEXT   file a resident's complaint\n"
             "                     the resident's rating, once per case: very satisfied, "
             "satisfied,\n"
@@ -240,6 +244,7 @@ static const struct {
     {"supplement", TB_EV_SUPPLEMENTED, "materials", "已登记补交材料", "materials recorded"},
     {"deliver", TB_EV_DELIVERED, NULL, "已送达，办结", "delivered; the case is closed"},
     {"rate", TB_EV_RATED, "rating", "已记录评价", "rating recorded"},
+    {"followup", TB_EV_RATING_FOLLOWUP, "rating", "已记录追评", "follow-up rating recorded"},
     {"withdraw", TB_EV_WITHDRAWN, NULL, "已撤回", "withdrawn"},
     {"note", TB_EV_NOTE, "reason", "已添加备注", "note added"},
     {"complain", TB_EV_COMPLAINED, "text", "已登记投诉，报县级受理",
@@ -328,7 +333,7 @@ int main(int argc, char **argv)
             a.reason = tb_opt(opts, nopts, "text");
             a.complaint_kind = tb_opt(opts, nopts, "kind"); /* as typed: tb_act checks it */
         }
-        if (acts[act].type == TB_EV_RATED &&
+        if (tb_rating_step(acts[act].type) &&
             tb_rating_parse(tb_opt(opts, nopts, "rating"), &a.rating) < 0) {
             fprintf(
                 stderr,

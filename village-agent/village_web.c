@@ -1,6 +1,7 @@
 /* village_web: the village agent's screens (village_web.h says what and why). */
 #include "village_web.h"
 
+#include "rating_cli.h"
 #include "tb_complaint.h"
 #include "tb_complaint_web.h"
 #include "tb_error.h"
@@ -129,6 +130,7 @@ static const struct {
     {"supplement", TB_EV_SUPPLEMENTED},
     {"deliver", TB_EV_DELIVERED},
     {"rate", TB_EV_RATED},
+    {"followup", TB_EV_RATING_FOLLOWUP}, /* 追评: {rating, comment, indicators} as rate */
     {"withdraw", TB_EV_WITHDRAWN},
     {"note", TB_EV_NOTE},
     {"complain", TB_EV_COMPLAINED}, /* 投诉 for a resident: {kind, text} (issue 11) */
@@ -184,13 +186,13 @@ static void act(village_web_t *w, const tb_webuser_t *u, const char *id, const c
         return;
     }
     a.materials = mats[0] ? mats : NULL;
-    if (a.type == TB_EV_RATED && tb_web_rating(b, &a.rating) < 0) {
+    if (tb_rating_step(a.type) && tb_web_rating(b, &a.rating) < 0) {
         refuse(resp, -TB_EBADVALUE);
         return;
     }
     tb_msg_t m;
     tb_msg_clear(&m);
-    if (a.type == TB_EV_RATED && tb_web_rating_indicators(b, a.indicators, &m) < 0) {
+    if (tb_rating_step(a.type) && tb_web_rating_indicators(b, a.indicators, &m) < 0) {
         tb_web_refuse(resp, -TB_EBADVALUE, "indicators", m.text);
         return;
     }

@@ -84,7 +84,9 @@ const COLS = [
   ["overdue", "超期", num, true], ["open", "在办", num, true], ["cards", "亮牌", num],
   ["rating_rate", "评议率", pct], ["satisfied_rate", "满意率", pct], ["bad_rate", "差评率", pct, false, "bad"],
   ["rectify_rate", "差评整改率", pct], ["entrust", "代办", num, true], ["consult", "咨询", num, true],
-  ["help", "帮扶", num, true],
+  ["help", "帮扶", num, true], ["complaints", "投诉", num, true, "complained"], ["complaints_closed", "投诉办结", num],
+  ["complaints_declined", "投诉不予受理", num], ["complaints_open", "投诉办理中", num],
+  ["followups", "追评", num, true, "followed"], ["followup_satisfied_rate", "追评满意率", pct],
 ];
 const STATES = {
   logged: "已登记", submitted: "已报送", prereview: "预审中", accepted: "已受理", escalated: "已上报",
@@ -100,11 +102,11 @@ function statsTable(st, unitLink) {
   const row = (r, total) => h("tr", {},
     h("td", {}, total ? "合计" : unitLink ? unitLink(r) : r.name),
     st.period !== "none" ? h("td", { text: total ? "" : r.period }) : null,
-    COLS.map(([k, , f, listable]) => {
+    COLS.map(([k, , f, listable, measure]) => {
       const v = r[k];
       const text = f(v);
       if (!listable || !v) return h("td", { class: "n", text });
-      const p = Object.assign({}, base, { measure: k });
+      const p = Object.assign({}, base, { measure: measure || k });
       if (!total) { p.unit = r.unit; if (st.period !== "none") p.at = r.period; }
       return h("td", { class: "n" }, h("a", { href: link("/cases", p), "data-measure": k, text }));
     }));
@@ -279,7 +281,7 @@ async function stats() {
   const form = rangeForm(p.from, p.to, (f, t) => (location.hash = link("/stats", Object.assign({}, p, { from: f, to: t, by: by.value, period: period.value }))), [by, period]);
   const csv = h("a", { class: "button noprint", id: "csv", href: "/api/stats?" + new URLSearchParams(Object.assign({}, p, { format: "csv" })), download: "", text: "导出 CSV" });
   show(h("h1", { text: st.scope_name + " · 统计表" }), form, csv, statsTable(st),
-    h("p", { class: "hint", text: "按登记时间（村台账受理时间）统计；亮牌按亮牌时间、亮牌时的经办单位统计；投诉尚未记录，显示为“—”；申诉成立的差评不计入评议率、满意率、差评率。" }));
+    h("p", { class: "hint", text: "按登记时间（村台账受理时间）统计；亮牌按亮牌时间、亮牌时的经办单位统计；投诉按所涉办件统计（办结、不予受理、办理中）；满意率按首次评价计（GB/T 39735），追评单列；申诉成立的差评不计入评议率、满意率、差评率。" }));
 }
 
 async function bulletin() {
@@ -301,7 +303,7 @@ async function bulletin() {
     h("article", { class: "bulletin", id: "bulletin" },
       h("h1", { text: b.county + "政务服务月度通报" }), h("p", { style: null, text: b.month }),
       h("h2", { text: "一、总体情况" }),
-      h("p", { text: `本月受理 ${t.accepted} 件，办结 ${t.closed} 件，办结率 ${pct(t.close_rate)}；按时办结率 ${pct(t.on_time_rate)}，提前办结率 ${pct(t.early_rate)}；承诺件平均承诺 ${num(t.avg_promised_days)} 个工作日，实际平均 ${num(t.avg_workdays)} 个工作日，提速 ${pct(t.speedup_rate)}；超期 ${t.overdue} 件；亮牌 ${t.cards} 张（黄牌 ${t.cards_yellow}，红牌 ${t.cards_red}）；评议率 ${pct(t.rating_rate)}，满意率 ${pct(t.satisfied_rate)}，差评率 ${pct(t.bad_rate)}。村级代办 ${t.entrust} 件、咨询 ${t.consult} 件、帮扶 ${t.help} 件。` }),
+      h("p", { text: `本月受理 ${t.accepted} 件，办结 ${t.closed} 件，办结率 ${pct(t.close_rate)}；按时办结率 ${pct(t.on_time_rate)}，提前办结率 ${pct(t.early_rate)}；承诺件平均承诺 ${num(t.avg_promised_days)} 个工作日，实际平均 ${num(t.avg_workdays)} 个工作日，提速 ${pct(t.speedup_rate)}；超期 ${t.overdue} 件；亮牌 ${t.cards} 张（黄牌 ${t.cards_yellow}，红牌 ${t.cards_red}）；评议率 ${pct(t.rating_rate)}，满意率 ${pct(t.satisfied_rate)}，差评率 ${pct(t.bad_rate)}，差评整改率 ${pct(t.rectify_rate)}；追评 ${t.followups} 件，追评满意率 ${pct(t.followup_satisfied_rate)}；投诉 ${t.complaints} 件（办结 ${t.complaints_closed}，不予受理 ${t.complaints_declined}，办理中 ${t.complaints_open}）。村级代办 ${t.entrust} 件、咨询 ${t.consult} 件、帮扶 ${t.help} 件。` }),
       h("h2", { text: "二、各乡镇情况" }), table(b.townships),
       h("h2", { text: "三、表现较好的单位" }), table(b.top),
       h("h2", { text: "四、需要改进的单位" }), table(b.bottom),
@@ -358,7 +360,7 @@ async function ratings() {
         h("td", { class: "bad", text: x.rating_label }), h("td", { text: x.comment }), h("td", { text: x.channel === "window" ? "窗口" : x.channel === "village" ? "村代办点" : "网上" }),
         h("td", { text: x.owner_name || x.owner }), h("td", { text: fmtMs(x.rated_ms) }), h("td", { text: fmtMs(x.revisit_due_ms) }),
         h("td", { text: done(x.revisited_ms) }), h("td", { text: done(x.rectified_ms, OUTCOMES[x.outcome]) }),
-        h("td", { text: x.followup ? ["", "非常不满意", "不满意", "基本满意", "满意", "非常满意"][x.followup] : "—" }),
+        h("td", { text: x.followup ? ["", "非常不满意", "不满意", "基本满意", "满意", "非常满意"][x.followup] + (x.followup_comment ? "：" + x.followup_comment : "") : "—" }),
         h("td", { text: x.appeal in APPEALS ? APPEALS[x.appeal] : x.appeal }), h("td", { class: x.card ? "bad" : null, text: x.card ? LEVELS[x.card] : "" })))))));
 }
 

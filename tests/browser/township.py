@@ -295,6 +295,20 @@ try:
           "非常满意（整体满意度 非常满意、服务效率 满意、服务水平 满意、服务态度 非常满意）" in text(tw, "timeline"),
           text(tw, "timeline"))
     tw.save_screenshot(f"{shots}/township-rated.png")
+    # 追评 at the window (issue 11): once, after the rating.
+    tw_wait.until(EC.presence_of_element_located((By.ID, "f-followup")))
+    tw.find_element(By.ID, "fu3").click()  # 不满意
+    tw.find_element(By.ID, "followup-comment").send_keys("结果有误，要求更正")
+    tw.execute_script("arguments[0].scrollIntoView()", tw.find_element(By.ID, "f-followup"))
+    tw.save_screenshot(f"{shots}/township-followup.png")
+    tw.find_element(By.ID, "do-followup").click()
+    tw_wait.until(lambda d: "rating_followup" in history(walk))
+    tw_wait.until(lambda d: "追评" in text(d, "timeline"))
+    check("the window's 追评 is in its history and on the case, its form gone",
+          "不满意 结果有误，要求更正" in tw.find_element(By.CSS_SELECTOR, "dl.kv").text
+          and not tw.find_elements(By.ID, "f-followup"), tw.find_element(By.CSS_SELECTOR, "dl.kv").text)
+    tw.execute_script("arguments[0].scrollIntoView()", tw.find_element(By.CSS_SELECTOR, "dl.kv"))
+    tw.save_screenshot(f"{shots}/township-followed-up.png")
 
     # Phone-sized screen (390×844): every screen fits its width.
     tw.set_window_size(390, 844)

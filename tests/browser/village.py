@@ -202,6 +202,31 @@ try:
           "满意（整体满意度 满意、服务效率 非常满意、服务水平 满意、服务态度 基本满意）"
           in drv.find_element(By.ID, "timeline").text, drv.find_element(By.ID, "timeline").text)
     drv.save_screenshot(f"{shots}/village-rated.png")
+    # 追评 (issue 11): once the case is rated, the resident may rate again,
+    # once; the same five levels and four indicators.
+    wait.until(EC.presence_of_element_located((By.ID, "followup")))
+    check("the 追评 form comes after the rating, with the four indicators",
+          "追评" in drv.find_element(By.ID, "followup").text
+          and all(drv.find_elements(By.ID, "ind-" + k) for k in ("overall", "efficiency", "skill", "attitude")))
+    drv.find_element(By.ID, "do-followup").click()  # no level chosen
+    wait.until(lambda d: d.find_element(By.ID, "toast").text != "")
+    check("a 追评 without its level: refused, nothing written",
+          http("GET", "/api/cases/" + rated)[1].get("followup") in (0, None), drv.find_element(By.ID, "toast").text)
+    drv.find_element(By.ID, "fu0").click()  # 非常满意
+    drv.find_element(By.ID, "followup-comment").send_keys("又来办了一次，很顺利")
+    submit = drv.find_element(By.ID, "do-followup")
+    drv.execute_script("arguments[0].scrollIntoView()", drv.find_element(By.ID, "followup"))
+    drv.save_screenshot(f"{shots}/village-followup.png")
+    drv.execute_script("arguments[0].scrollIntoView({block: 'center'})", submit)  # clear of the toast
+    submit.click()
+    wait.until(lambda d: "追评" in d.find_element(By.ID, "timeline").text)
+    check("the 追评 is in the history and on the case",
+          "非常满意 又来办了一次，很顺利" in drv.find_element(By.CSS_SELECTOR, "dl.kv").text
+          and not drv.find_elements(By.ID, "followup"), drv.find_element(By.CSS_SELECTOR, "dl.kv").text)
+    drv.execute_script("arguments[0].scrollIntoView()", drv.find_element(By.CSS_SELECTOR, "dl.kv"))
+    drv.save_screenshot(f"{shots}/village-followed-up.png")
+    st, body = http("POST", f"/api/cases/{rated}/followup", {"rating": "满意"}, H)
+    check("a second 追评: refused (once per case)", st == 400 and "只能做一次" in json.dumps(body, ensure_ascii=False), (st, body))
 finally:
     drv.quit()
 

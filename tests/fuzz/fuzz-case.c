@@ -24,8 +24,8 @@ static void check_case(const tb_case_t *c)
         if (codes[i][0] && !tb_code_valid(codes[i]))
             abort();
     if (c->state >= TB_ST_LAST || c->resume >= TB_ST_LAST || c->npauses > TB_CASE_PAUSES_MAX ||
-        c->rating > 5 || c->decision > 2 || c->arrived_ms < 0 || c->accepted_ms < 0 ||
-        c->pledge_due_ms < 0 || c->decided_ms < 0 || c->closed_ms < 0 ||
+        c->rating > 5 || c->followup > 5 || c->decision > 2 || c->arrived_ms < 0 ||
+        c->accepted_ms < 0 || c->pledge_due_ms < 0 || c->decided_ms < 0 || c->closed_ms < 0 ||
         memchr(c->item, '\0', sizeof c->item) == NULL)
         abort();
     for (uint32_t i = 0; i < c->npauses; i++)

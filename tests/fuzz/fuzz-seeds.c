@@ -165,6 +165,10 @@ static void event_init(Tongban__V1__CaseEvent *ev, Tongban__V1__EventType type)
         ev->rating = 5;
         ev->comment = "办得快";
         break;
+    case TONGBAN__V1__EVENT_TYPE__EVENT_RATING_FOLLOWUP:
+        ev->rating = 4;
+        ev->comment = "整改后满意";
+        break;
     case TONGBAN__V1__EVENT_TYPE__EVENT_REJECTED:
         ev->origin_node = COUNTY;
         ev->rejected_origin = VILLAGE;
@@ -879,6 +883,8 @@ static void cases(void)
     FOLD("accept", "noticed", m.noticed = 1);
     FOLD("accept", "rating-5", m.rating = 5);
     FOLD("reject", "rating-6", m.rating = 6);
+    FOLD("accept", "followup-5", m.followup = 5);
+    FOLD("reject", "followup-6", m.followup = 6);
     FOLD("accept", "decision-2", m.decision = 2);
     FOLD("reject", "decision-3", m.decision = 3);
     FOLD("accept", "times-max",

@@ -28,3 +28,12 @@ start_one_of_each() {
     ok "town is serving" tb_wait_for 30 serving town
     ok "vil is serving" tb_wait_for 30 serving vil
 }
+# delivered: a YB001 case logged at the village, accepted and granted at the
+# township, delivered at the village (needs at_all of the test); prints its id.
+delivered() {
+    local id
+    id=$(vil log --client 李秀英 --phone 13807961234 --item YB001 --materials 居民身份证,户口簿)
+    tb_wait_for 30 at_all "$id" prereview && town accept "$id" >/dev/null &&
+        town decide "$id" --grant >/dev/null && tb_wait_for 30 at_all "$id" result &&
+        vil deliver "$id" >/dev/null && echo "$id"
+}

@@ -98,3 +98,54 @@ INSERT INTO cards(id, case_id, level, kind, raised_at, due_at, holder, responsib
 (805, '360826102001-20261009-0001', 'red', 'deadline', '2026-10-31 23:59:59+08', '2026-10-22 23:59:59.999+08', '360826102000', '', '2026-10-31 23:59:59.5+08', 'paused'),
 (806, '360826102001-20261009-0001', 'red', 'deadline', '2026-11-01 00:00+08', '2026-10-22 23:59:59.999+08', '360826102000', '', '2026-11-01 00:00:01+08', 'paused'),
 (807, '360827100001-20260922-0001', 'yellow', 'deadline', '2026-10-10 00:00+08', '2026-10-15 23:59:59.999+08', '360827100000', '', '2026-10-10 00:00:01+08', 'closed');
+
+-- 投诉 (complaints by outcome), counted on the case they are about, over the
+-- cases logged in the range (as the ratings are); the flow's folded events
+-- (EventType 30..38) with no bodies, as the figures read only their types:
+--   C  filed Oct 10 at the 澄江镇 window, accepted, assigned, replied, revisited,
+--      closed (办结); filed again Oct 20, declined (不予受理)      2 filed, 1 closed, 1 declined
+--   D  filed, accepted, assigned, replied, revisited, redone (重办),
+--      replied, a fault recorded (问责); still open               1 filed, open, 1 redo, 1 fault
+--   E  one COMPLAINED refused out of turn (folded = false: not counted),
+--      one filed and still waiting for 受理                        1 filed, open
+--   B  filed at 白凤社区, declined                                  1 filed, 1 declined
+--   K  (August) and L (another county): filed and closed, not counted
+-- Sep 1 - Oct 31: 5 filed, 1 closed, 2 declined, 2 open, 1 redo, 1 fault;
+-- 澄江镇 (B, C) 3/1/2/0, 桥头镇 (D, E) 2/0/0/2; by the month the case was
+-- logged: September 4 (B, C, D), October 1 (E).
+INSERT INTO case_events(origin_node, origin_seq, case_id, type, type_name, actor, at, target,
+                        reason, via, folded, body)
+SELECT o, seq, c, t, n, '张代办', at::timestamptz, '', '', '360826100000', f, '' FROM (VALUES
+('360826100000', 21, '360826100000-20260930-0001', 30, 'complained', '2026-10-10 09:00+08', true),
+('360826000000', 101, '360826100000-20260930-0001', 31, 'complaint_accepted', '2026-10-10 10:00+08', true),
+('360826000000', 102, '360826100000-20260930-0001', 33, 'complaint_assigned', '2026-10-10 10:01+08', true),
+('360826100000', 11, '360826100000-20260930-0001', 34, 'complaint_replied', '2026-10-12 10:00+08', true),
+('360826000000', 103, '360826100000-20260930-0001', 35, 'complaint_revisited', '2026-10-13 10:00+08', true),
+('360826000000', 104, '360826100000-20260930-0001', 36, 'complaint_closed', '2026-10-13 11:00+08', true),
+('360826100000', 22, '360826100000-20260930-0001', 30, 'complained', '2026-10-20 09:00+08', true),
+('360826000000', 105, '360826100000-20260930-0001', 32, 'complaint_declined', '2026-10-20 10:00+08', true),
+('360826102001', 11, '360826102001-20260925-0001', 30, 'complained', '2026-10-19 11:00+08', true),
+('360826000000', 106, '360826102001-20260925-0001', 31, 'complaint_accepted', '2026-10-19 12:00+08', true),
+('360826000000', 107, '360826102001-20260925-0001', 33, 'complaint_assigned', '2026-10-19 12:01+08', true),
+('360826102000', 11, '360826102001-20260925-0001', 34, 'complaint_replied', '2026-10-20 09:00+08', true),
+('360826000000', 108, '360826102001-20260925-0001', 35, 'complaint_revisited', '2026-10-21 09:00+08', true),
+('360826000000', 109, '360826102001-20260925-0001', 37, 'complaint_redone', '2026-10-21 09:05+08', true),
+('360826102000', 12, '360826102001-20260925-0001', 34, 'complaint_replied', '2026-10-22 09:00+08', true),
+('360826000000', 110, '360826102001-20260925-0001', 38, 'complaint_fault', '2026-10-22 10:00+08', true),
+('360826102001', 12, '360826102001-20261008-0001', 30, 'complained', '2026-10-20 09:00+08', false),
+('360826102001', 13, '360826102001-20261008-0001', 30, 'complained', '2026-10-21 09:00+08', true),
+('360826100002', 11, '360826100002-20260929-0001', 30, 'complained', '2026-10-21 09:00+08', true),
+('360826000000', 112, '360826100002-20260929-0001', 32, 'complaint_declined', '2026-10-22 09:00+08', true),
+('360826100001', 13, '360826100001-20260831-0001', 30, 'complained', '2026-09-02 09:00+08', true),
+('360826000000', 111, '360826100001-20260831-0001', 36, 'complaint_closed', '2026-09-03 09:00+08', true),
+('360827100001', 11, '360827100001-20260922-0001', 30, 'complained', '2026-10-12 09:00+08', true)
+) AS e(o, seq, c, t, n, at, f);
+
+-- 追评 (migration 018): A 不满意 (2), B 满意 (4); K and L outside.  The
+-- rates count the first rating (GB/T 39735): 满意率 stays 2 of 3; 2 追评,
+-- 1 of them satisfied (追评满意率 0.5).
+UPDATE cases SET followup = CASE case_id WHEN '360826100001-20260922-0001' THEN 2
+                 WHEN '360826100002-20260929-0001' THEN 4 WHEN '360826100001-20260831-0001' THEN 5
+                 ELSE 1 END
+ WHERE case_id IN ('360826100001-20260922-0001', '360826100002-20260929-0001',
+                   '360826100001-20260831-0001', '360827100001-20260922-0001');

@@ -51,7 +51,12 @@ eq "评议率 满意率 差评率" '[0.75,0.6667,0.3333]' \
 # (F's second card on Nov 1 and another county's card are not counted).
 eq "亮牌: the cards raised in the range, all and by level" '[5,3,2]' \
     "$(t '.total | [.cards, .cards_yellow, .cards_red]')"
-eq "complaints: not from this statement, null, never invented" 'null' "$(t '.total.complaints')"
+# 投诉 by outcome (the scenario): C 2 (1 closed, 1 declined), B 1 declined, D 1 open
+# (1 redo, 1 fault), E 1 open (its refused COMPLAINED not counted); K and L outside.
+eq "complaints: filed, closed, declined, open, redone, fault" '[5,1,2,2,1,1]' \
+    "$(t '.total | [.complaints, .complaints_closed, .complaints_declined, .complaints_open, .complaints_redone, .complaints_fault]')"
+eq "追评: 2, one satisfied; 满意率 still the first rating's" '[2,0.5,0.6667]' \
+    "$(t '.total | [.followups, .followup_satisfied_rate, (.satisfied_rate*10000|round/10000)]')"
 eq "B's 差评 opened a rectification, not revisited nor rectified yet: 0 of 1" '[0,0]' \
     "$(t '.total | [.rectify_rate, .revisit_rate]')"
 
@@ -63,6 +68,9 @@ eq "澄江镇: entrusted, accepted, closed, on time, 提速率, open" '[5,3,3,1,
 eq "桥头镇: closed late, no rating: rates null" '[3,1,0,-0.1,2,null]' \
     "$(jq -c ".rows[] | select(.unit == \"$TOWN2\") | [.accepted, .closed, .on_time_rate, (.speedup_rate*10000|round/10000), .overdue, .satisfied_rate]" <<<"$J")"
 eq "by township: the total is the county's" '[6,4]' "$(jq -c '.total | [.accepted, .closed]' <<<"$J")"
+eq "complaints by township: 澄江镇 B's and C's; 桥头镇 D's and E's, open" \
+    "[[\"$TOWN\",3,1,2,0],[\"$TOWN2\",2,0,0,2]]" \
+    "$(jq -c '[.rows[] | [.unit, .complaints, .complaints_closed, .complaints_declined, .complaints_open]]' <<<"$J")"
 eq "亮牌 by the township holding the case then: 澄江镇 2 yellow; 桥头镇 1 yellow, 2 red" \
     "[[\"$TOWN\",2,0],[\"$TOWN2\",1,2]]" "$(jq -c '[.rows[] | [.unit, .cards_yellow, .cards_red]]' <<<"$J")"
 
@@ -70,6 +78,8 @@ J=$("$C" "${R[@]}" --month --json)
 eq "by month: September and October (cards by the month they were raised)" \
     '[["2026-09",5,4,4,1],["2026-10",3,2,0,4]]' \
     "$(jq -c '[.rows[] | [.period, .entrust, .accepted, .closed, .cards]]' <<<"$J")"
+eq "complaints by the month the case was logged: September B, C, D; October E" '[["2026-09",4],["2026-10",1]]' \
+    "$(jq -c '[.rows[] | [.period, .complaints]]' <<<"$J")"
 J=$("$C" report --from 2026-10-31 --to 2026-10-31 --by township --json)
 eq "a day with cards but no case logged: a row of its own (F's red at 23:59:59)" \
     "[[\"$TOWN2\",0,1,null]]" "$(jq -c '[.rows[] | [.unit, .accepted, .cards_red, .close_rate]]' <<<"$J")"
@@ -101,6 +111,11 @@ r = [r for r in csv.DictReader(sys.stdin) if r["unit"] == "'$TOWN'" and r["perio
 print(",".join([r["accepted"], r["consult"], r["closed"]]))' <<<"$CSV")"
 eq "a table for people: 受理数 of the county's row and of the total" "2" "$("$C" "${R[@]}" | grep -c '受理数 6')"
 eq "a table for people: 亮牌数, 黄牌, 红牌" "2" "$("$C" "${R[@]}" | grep -c '亮牌数 5;  黄牌 3;  红牌 2')"
+eq "a table for people: 投诉 by outcome" "2" "$("$C" "${R[@]}" | grep -c '投诉数 5;  投诉办结 1$')"
+eq "CSV: the complaint and 追评 columns" "5,1,2,2,1,1,2,0.5000" "$(python3 -c '
+import csv, sys
+r = list(csv.DictReader(sys.stdin))[-1]
+print(",".join(r[k] for k in ["complaints", "complaints_closed", "complaints_declined", "complaints_open", "complaints_redone", "complaints_fault", "followups", "followup_satisfied_rate"]))' <<<"$("$C" "${R[@]}" --csv)")"
 
 # Refusals: exit 1, the reason, nothing written.
 pgstate() { sql "SELECT count(*), max(updated_at) FROM cases" -c "SELECT count(*) FROM county_commands"; }
@@ -146,6 +161,10 @@ rows = list(csv.DictReader(sys.stdin))
 print(sum(int(r["accepted"]) for r in rows[:-1]), rows[-1]["accepted"])' <<<"$CSV")"
 eq "the cases behind 超期 (overdue)" "360826102001-20260925-0001 360826102001-20261008-0001" \
     "$(body a GET "/api/cases?$Q&measure=overdue" | jq -r '[.cases[].case_id] | join(" ")')"
+eq "the cases behind 投诉 (complained)" "360826102001-20260925-0001 360826100002-20260929-0001 360826100000-20260930-0001 360826102001-20261008-0001" \
+    "$(body a GET "/api/cases?$Q&measure=complained" | jq -r '[.cases[].case_id] | join(" ")')"
+eq "the October bulletin's complaints (of the cases logged in October: E)" "1 0 1" \
+    "$(body a GET "/api/bulletin?month=2026-10" | jq -r '.total | "\(.complaints) \(.complaints_closed) \(.complaints_open)"')"
 eq "the cases behind 桥头镇's 受理数" 3 \
     "$(body a GET "/api/cases?$Q&by=township&unit=$TOWN2&measure=accepted" | jq '.cases | length')"
 eq "a case's timeline across tiers (A's events in the scenario)" "200 logged submitted received accepted delivered" \

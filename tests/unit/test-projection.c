@@ -444,10 +444,12 @@ static void test_old_store(void **state)
     assert_false(rb.paused);
 
     /* Back to schema 3. */
-    exec_ok(f->store, "BEGIN; ALTER TABLE cases DROP COLUMN fold;"
-                      " ALTER TABLE cases RENAME COLUMN fold_text TO fold;"
-                      " UPDATE cases SET due_ms = -1, legal_due_ms = -1 WHERE paused;"
-                      " ALTER TABLE cases DROP COLUMN paused; PRAGMA user_version = 3; COMMIT");
+    exec_ok(f->store,
+            "BEGIN; ALTER TABLE cases DROP COLUMN fold;"
+            " ALTER TABLE cases RENAME COLUMN fold_text TO fold;"
+            " UPDATE cases SET due_ms = -1, legal_due_ms = -1 WHERE paused;"
+            " ALTER TABLE cases DROP COLUMN paused; ALTER TABLE cases DROP COLUMN followup;"
+            " ALTER TABLE cases DROP COLUMN followup_comment; PRAGMA user_version = 3; COMMIT");
     const tb_case_t *cases[] = {&a, &b};
     const char *ids[] = {CASE_A, CASE_B};
     for (int i = 0; i < 2; i++) {
@@ -463,8 +465,8 @@ static void test_old_store(void **state)
 
     assert_rc(tb_store_open(f->dir, V, &f->store), 0);
     tb_store_set_rules(f->store, cat, cal);
-    /* + signatures + list indexes + data_relayed + one order */
-    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 10);
+    /* + signatures + list indexes + data_relayed + one order + 追评 */
+    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 11);
     assert_int_equal(sql_int(f->store, "SELECT count(*) FROM cases WHERE fold_text <> ''"), 0);
     tb_case_t a2, b2;
     assert_rc(tb_store_case_get(f->store, CASE_A, &a2, NULL), 0);
@@ -494,10 +496,12 @@ static void test_old_store_bad_text(void **state)
     fix_t *f = *state;
     for (int i = 0; i < 3; i++)
         apply(f->store, CASE_A, walk[i].type, walk[i].origin, walk[i].target, i);
-    exec_ok(f->store, "BEGIN; ALTER TABLE cases DROP COLUMN fold;"
-                      " ALTER TABLE cases RENAME COLUMN fold_text TO fold;"
-                      " ALTER TABLE cases DROP COLUMN paused; PRAGMA user_version = 3;"
-                      " UPDATE cases SET fold = '1 99 garbage'; COMMIT");
+    exec_ok(f->store,
+            "BEGIN; ALTER TABLE cases DROP COLUMN fold;"
+            " ALTER TABLE cases RENAME COLUMN fold_text TO fold;"
+            " ALTER TABLE cases DROP COLUMN paused; ALTER TABLE cases DROP COLUMN followup;"
+            " ALTER TABLE cases DROP COLUMN followup_comment; PRAGMA user_version = 3;"
+            " UPDATE cases SET fold = '1 99 garbage'; COMMIT");
     tb_store_destroy(&f->store);
     assert_rc(tb_store_open(f->dir, V, &f->store), 0);
     tb_store_set_rules(f->store, cat, cal);

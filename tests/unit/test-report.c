@@ -440,7 +440,7 @@ static void test_cases_json(void **state)
               "county_state_label,county_state,county_version,county_card,county_card_label,due,"
               "due_ms,legal_due,legal_due_ms,"
               "card,card_label,to_bring,rating,rating_label,rating_comment,decision,result,"
-              "completion_time,returned,returned_reason");
+              "completion_time,returned,returned_reason,followup,followup_label,followup_comment");
     assert_string_equal(json_string_value(json_object_get(a, "case_id")), CASE_A);
     assert_string_equal(json_string_value(json_object_get(a, "client_phone")), "138****8000");
     assert_string_equal(json_string_value(json_object_get(a, "item_name")), "新农合参保登记及缴费");

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "tb_test.h"
+#include "tb_test_catalog.h"
 
 #include "tb_case.h"
 #include "tb_catalog.h"
@@ -31,8 +32,6 @@
 #define C2 "360827000000" /* another county */
 #define AT INT64_C(1772413200000)
 
-static tb_catalog_t *cat;
-
 /* ---- The table itself ---- */
 
 static void test_table_rows(void **state)
@@ -40,7 +39,8 @@ static void test_table_rows(void **state)
     (void)state;
     for (int t = TB_EV_LOGGED; t < TB_EV_LAST; t++) {
         const tb_rule_t *r = tb_rule_for((tb_event_type_t)t);
-        if (t == TB_EV_REJECTED || (t > TB_EV_CIRCULATED && t < TB_EV_COMPLAINED)) {
+        if (t == TB_EV_REJECTED || (t > TB_EV_CIRCULATED && t < TB_EV_COMPLAINED) ||
+            (t > TB_EV_COMPLAINT_FAULT && t < TB_EV_RATING_FOLLOWUP)) {
             assert_null(r); /* the county's verdict, never a step; numbers left unused */
             continue;
         }
@@ -141,6 +141,8 @@ static void make_base(tb_event_type_t t, base_t *b)
             c->missing = 1u << material_index(item, false);
         if (c->state == TB_ST_SUSPENDED)
             c->resume = TB_ST_ACCEPTED;
+        if (r->guard == TB_GUARD_RATED)
+            c->rating = 1; /* a 追评 follows the first rating */
     }
 
     tb_step_t *s = &b->s;
@@ -242,6 +244,8 @@ static int m_once(base_t *b)
         b->c.noticed = true;
     else if (b->rule->once == TB_ONCE_RATING)
         b->c.rating = 3;
+    else if (b->rule->once == TB_ONCE_FOLLOWUP)
+        b->c.followup = 4;
     else
         return 0;
     return -TB_EONCE;
@@ -258,6 +262,16 @@ static int m_from(base_t *b)
             return -TB_EILLEGAL;
         }
     return 0; /* NOTE: any state */
+}
+
+/* The guard of the from-state that the base case can break by itself: a 追评
+ * before the first rating. */
+static int m_guard(base_t *b)
+{
+    if (b->rule->guard != TB_GUARD_RATED)
+        return 0;
+    b->c.rating = 0;
+    return -TB_EILLEGAL;
 }
 
 static int m_field(base_t *b)
@@ -309,8 +323,8 @@ static const mistake_t mistakes[] = {
     {"unknown item", P_ITEM, m_item},          {"sender's level", P_SENDER, m_level},
     {"case exists or not", P_STATE, m_exists}, {"not holder/origin/target", P_SENDER, m_who},
     {"item's level", P_ITEM, m_item_rule},     {"once only", P_FLAGS, m_once},
-    {"from-state", P_STATE, m_from},           {"a field", P_PAYLOAD, m_field},
-    {"materials owed", P_OWED, m_owed},
+    {"from-state", P_STATE, m_from},           {"first rating first", P_STATE, m_guard},
+    {"a field", P_PAYLOAD, m_field},           {"materials owed", P_OWED, m_owed},
 };
 #define NMISTAKES (sizeof mistakes / sizeof mistakes[0])
 
@@ -456,21 +470,6 @@ static void test_changed_messages(void **state)
     assert_rc(tb_case_step(&sup, &s, &next), -TB_EOWED);
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    cat = tb_catalog_new();
-    int line = 0;
-    return cat && tb_catalog_load(cat, TB_SOURCE_DATA_DIR "/catalog.csv", &line) == 0 ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    tb_catalog_destroy(&cat);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -479,5 +478,5 @@ int main(void)
         cmocka_unit_test(test_next_steps),
         cmocka_unit_test(test_changed_messages),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, catalog_setup, catalog_teardown);
 }

@@ -142,8 +142,8 @@ static void test_open(void **state)
     assert_int_equal(stat(path, &sb), 0);
     assert_string_equal(tb_store_place(f->store), VILLAGE);
     /* 4 + epoch + audit + signatures + the screens' list indexes (web10) + data_relayed (review9)
-     * + one order (order9) */
-    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 10);
+     * + one order (order9) + 追评 (followup11) */
+    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 11);
     assert_int_equal(sql_int(f->store, "SELECT count(*) FROM sqlite_master WHERE type='index' AND"
                                        " name IN ('cases_accept', 'cases_due', 'cases_holder',"
                                        " 'events_origin_recorded', 'events_recorded')"),
@@ -167,7 +167,7 @@ static void test_open(void **state)
     tb_store_destroy(&f->store);
     assert_null(f->store);
     assert_rc(open_store(f), 0);
-    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 10);
+    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 11);
     assert_int_equal(sql_int(f->store, "SELECT count(*) FROM events"), 1);
     assert_int_equal(sql_int(f->store, "SELECT count(*) FROM cases"), 1);
 

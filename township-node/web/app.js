@@ -27,6 +27,8 @@ const EN = {
   "承诺补交期限": "Due date of the pledge", "不予受理": "Refuse", "理由": "Reason", "决定": "Decide",
   "准予": "Grant", "不予许可": "Deny", "上报县级": "Forward to the county", "挂起": "Suspend",
   "依据": "Basis", "说明": "Explanation", "恢复办理": "Resume", "出件": "Issue the result", "送达": "Deliver",
+  "追评": "Follow-up rating", "提交追评": "Submit follow-up rating",
+  "群众对整改或办理结果的再次评价，每件一次": "The resident rates again (the fix, or the service since): once per case",
   "评价": "Rating", "撤回": "Withdraw", "提交": "Submit", "打印": "Print", "村": "Village",
   "最近联系": "Last heard", "办理中": "Open", "已超期": "Overdue", "即将到期": "Due soon",
   "已收到序号": "Cursor", "需补材料": "Still to bring", "办理结果": "Result", "代办员": "Agent",
@@ -263,6 +265,15 @@ async function viewCase(id) {
       indicatorFields(RATINGS),
       err("rating"), h("label", { for: "rate-comment" }, T("意见")), h("textarea", { id: "rate-comment", maxlength: 2000 }),
       err("form"), h("button", { type: "submit", class: "primary" }, T("提交"))));
+  /* 追评 (issue 11): once, after the rating; the same fields as the rating. */
+  if (steps.has("followup"))
+    forms.push(h("form", { class: "card", id: "f-followup", onsubmit: step("followup", "f-followup", () => ({
+      rating: 5 - RATINGS.indexOf(document.querySelector("#f-followup input:checked")?.value ?? ""), comment: val("#followup-comment"), ...indicatorValues() })) },
+      h("h2", {}, T("追评")), h("p", { class: "hint" }, T("群众对整改或办理结果的再次评价，每件一次")),
+      RATINGS.map((r, i) => h("label", {}, h("input", { type: "radio", name: "followup", value: r, id: "fu" + i }), T(r))),
+      indicatorFields(RATINGS),
+      err("rating"), h("label", { for: "followup-comment" }, T("意见")), h("textarea", { id: "followup-comment", maxlength: 2000 }),
+      err("form"), h("button", { type: "submit", class: "primary", id: "do-followup" }, T("提交追评"))));
   if (steps.has("withdraw"))
     forms.push(h("form", { class: "card", id: "f-withdraw", onsubmit: step("withdraw", "f-withdraw", () => ({ reason: val("#withdraw-reason") })) },
       h("label", { for: "withdraw-reason" }, T("撤回") + " · " + T("理由")), h("input", { type: "text", id: "withdraw-reason", maxlength: 2000 }),
@@ -292,7 +303,9 @@ async function viewCase(id) {
       kv("群众", `${c.client_name} ${c.client_phone}`), kv("事项", `${c.item_code} ${c.item_name}`),
       kv("代办员", c.agent), kv("受理时间", c.accept_time), kv("状态", `${c.state_label}（${c.holder_name}）`),
       kv("县级状态", c.county_state_label), kv("办理期限", c.due === "-" ? "" : c.due), kv("预警", c.card_label),
-      kv("需补材料", c.to_bring), kv("办理结果", c.result), kv("备注", c.note))),
+      kv("需补材料", c.to_bring), kv("办理结果", c.result),
+      kv("评价", c.rating ? `${c.rating_label} ${c.rating_comment || ""}` : ""),
+      kv("追评", c.followup ? `${c.followup_label} ${c.followup_comment || ""}` : ""), kv("备注", c.note))),
     h("h2", {}, T("办理过程")),
     h("ol", { class: "timeline", id: "timeline" }, (c.history || []).map((e) =>
       h("li", {}, h("strong", {}, e.label), ` · ${e.where} · ${e.at}`, e.actor ? ` · ${e.actor}` : "",

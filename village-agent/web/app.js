@@ -16,6 +16,8 @@ const EN = {
   "搜索姓名或办件编号": "Search name or case id", "办件编号": "Case id", "群众": "Resident",
   "受理时间": "Taken at", "状态": "Status", "经办方": "Holder", "办理期限": "Due", "预警": "Card",
   "办理过程": "History", "补交材料": "Materials brought", "送达": "Delivered to the resident",
+  "追评": "Follow-up rating", "提交追评": "Submit follow-up rating",
+  "群众对整改或办理结果的再次评价，每件一次": "The resident rates again (the fix, or the service since): once per case",
   "评价": "Rating", "撤回": "Withdraw", "原因": "Reason", "意见": "Comment", "提交": "Submit",
   "回执": "Receipt", "打印": "Print", "乡镇已连接": "Township link up",
   "乡镇未连接": "Township link down", "待报送": "waiting to send", "最近回传": "last status",
@@ -134,6 +136,17 @@ async function viewCase(id) {
       h("label", { for: "rate-comment" }, T("意见")), h("textarea", { id: "rate-comment", maxlength: 2000 }),
       h("button", { type: "submit", class: "primary" }, T("提交"))));
   }
+  /* 追评 (issue 11): once, after the rating (the fix of a 差评, or the service since). */
+  if (c.rating && !c.followup && c.state === "closed") {
+    actions.push(h("form", { class: "card", id: "followup", onsubmit: act("followup", () => ({
+      rating: 5 - RATINGS.indexOf(document.querySelector("#followup input:checked")?.value ?? ""),
+      comment: document.getElementById("followup-comment").value, ...indicatorValues() })) },
+      h("h2", {}, T("追评")), h("p", { class: "hint" }, T("群众对整改或办理结果的再次评价，每件一次")),
+      RATINGS.map((r, i) => h("label", {}, h("input", { type: "radio", name: "followup", value: r, id: "fu" + i }), T(r))),
+      indicatorFields(RATINGS),
+      h("label", { for: "followup-comment" }, T("意见")), h("textarea", { id: "followup-comment", maxlength: 2000 }),
+      h("button", { type: "submit", class: "primary", id: "do-followup" }, T("提交追评"))));
+  }
   if (c.state !== "closed" && c.state !== "withdrawn") {
     actions.push(h("form", { class: "card", id: "withdraw", onsubmit: act("withdraw", () => ({
       reason: document.getElementById("withdraw-reason").value })) },
@@ -162,7 +175,8 @@ async function viewCase(id) {
       kv("群众", `${c.client_name} ${c.client_phone}`), kv("事项", `${c.item_code} ${c.item_name}`),
       kv("代办员", c.agent), kv("受理时间", c.accept_time), kv("状态", `${c.state_label}（${c.holder_name}）`), kv("被退回", c.returned ? c.returned_reason : ""),
       kv("办理期限", c.due === "-" ? "" : c.due), kv("预警", c.card_label), kv("需补材料", c.to_bring),
-      kv("办理结果", c.result), kv("评价", c.rating ? c.rating_label : ""), kv("备注", c.note)),
+      kv("办理结果", c.result), kv("评价", c.rating ? c.rating_label : ""),
+      kv("追评", c.followup ? `${c.followup_label} ${c.followup_comment || ""}` : ""), kv("备注", c.note)),
       h("a", { class: "button", href: "#/receipt/" + encodeURIComponent(c.case_id) }, T("回执"))),
     h("h2", {}, T("办理过程")),
     h("ol", { class: "timeline", id: "timeline" }, (c.history || []).map((e) =>
