@@ -486,7 +486,7 @@ int county_rating_main(int argc, char **argv)
     if (step) {
         const char *text = tb_opt(opts, nopts, "text");
         rc = !strcmp(sub, "followup")
-                 ? county_rating_followup(pg, &env, pos[1], text, actor, n, why, sizeof why)
+                 ? county_rating_followup(pg, &cli.env, pos[1], text, actor, n, why, sizeof why)
                  : county_rating_step(pg, sub, pos[1], text ? text : "", actor, word, n, why,
                                       sizeof why);
         if (rc == 0)

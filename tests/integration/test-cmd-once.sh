@@ -16,6 +16,7 @@ source "$(dirname "$0")/lib.sh"
 need_pg
 
 source "$(dirname "$0")/one-of-each.sh"
+county_logins "$DB" && COUNTY_LOGIN=cty.sup # the county signs in (county_signin.c)
 psql_c() { tb_psql "$PGDIR" -c "$1"; }
 orders() { psql_c "SELECT count(*) FROM case_events WHERE case_id='$1' AND type_name='supervised'"; }
 

@@ -18,6 +18,7 @@
 source "$(dirname "$0")/lib.sh"
 need_pg
 source "$(dirname "$0")/one-of-each.sh"
+county_logins "$DB" && COUNTY_LOGIN=cty.sup # the county signs in (county_signin.c)
 at_all() { [ "$(vstate "$1" state)" = "$2" ] && [ "$(tstate "$1" state)" = "$2" ] && [ "$(cstate "$1" state)" = "$2" ]; }
 sql() { tb_psql "$PGDIR" -c "$1"; }
 rect() { county ratings show "$1" --json | jq -r "$2"; }
@@ -38,7 +39,7 @@ refuse "K: a 追评 needs its level" 2 "--rating" vil followup "$K"
 REFUSE_PROBE=
 ok "K: rated 不满意 at the village" vil rate "$K" --rating 不满意 --comment 跑了两趟
 ok "K: the county opened its rectification" tb_wait_for 30 eval 'county ratings show "$K" --json >/dev/null 2>&1'
-ok "K: 回访 and 整改 at the county" sh -c "'$C' ratings revisit '$K' --text 已回访 --place $COUNTY --db '$DB' --agent 审批王 >/dev/null && '$C' ratings rectify '$K' --outcome 立行立改 --text 已整改 --place $COUNTY --db '$DB' --agent 审批王 >/dev/null"
+ok "K: 回访 and 整改 at the county" sh -c "'$C' ratings revisit '$K' --text 已回访 --place $COUNTY --db '$DB' --login cty.sup >/dev/null && '$C' ratings rectify '$K' --outcome 立行立改 --text 已整改 --place $COUNTY --db '$DB' --login cty.sup >/dev/null"
 REFUSE_PROBE=vprobe
 refuse "K: a 追评 level out of range" 1 "非常不满意" vil followup "$K" --rating 6
 REFUSE_PROBE=
@@ -65,7 +66,7 @@ W=$(town register --client 王五 --phone 13912345678 --item YB001 --materials �
 ok "W: accepted, granted, delivered, rated 非常不满意 at the window" sh -c "'$T' accept '$W' --place $TOWN --data-dir '$WORK/t' --agent 窗口李 >/dev/null && '$T' decide '$W' --grant --place $TOWN --data-dir '$WORK/t' --agent 窗口李 >/dev/null && '$T' deliver '$W' --place $TOWN --data-dir '$WORK/t' --agent 窗口李 >/dev/null && '$T' rate '$W' --rating 非常不满意 --comment 态度差 --place $TOWN --data-dir '$WORK/t' --agent 窗口李 >/dev/null"
 ok "W: its rectification at the county" tb_wait_for 30 eval 'county ratings show "$W" --json >/dev/null 2>&1'
 refuse "W: the county keeps the loop's order: 整改 before its 追评" 1 "整改后才能追评" county ratings followup "$W" --rating 满意
-ok "W: 回访 and 整改 (解释说明)" sh -c "'$C' ratings revisit '$W' --text 已回访 --place $COUNTY --db '$DB' --agent 审批王 >/dev/null && '$C' ratings rectify '$W' --outcome 解释说明 --text 已说明 --place $COUNTY --db '$DB' --agent 审批王 >/dev/null"
+ok "W: 回访 and 整改 (解释说明)" sh -c "'$C' ratings revisit '$W' --text 已回访 --place $COUNTY --db '$DB' --login cty.sup >/dev/null && '$C' ratings rectify '$W' --outcome 解释说明 --text 已说明 --place $COUNTY --db '$DB' --login cty.sup >/dev/null"
 ok "W: the 追评 at the window" town followup "$W" --rating 基本满意 --comment 说明清楚了
 ok "W: it reaches the rectification" tb_wait_for 30 eval '[ "$(rect "$W" .followup)" = 3 ]'
 eq "W: channel window, audited by the window" "3 window 窗口李" \

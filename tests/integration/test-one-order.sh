@@ -13,6 +13,7 @@ source "$(dirname "$0")/lib.sh"
 need_pg
 
 source "$(dirname "$0")/one-of-each.sh"
+county_logins "$DB" && COUNTY_LOGIN=cty.sup # the county signs in (county_signin.c)
 at_c() { [ "$(cstate "$1" state)" = "$2" ]; }
 at_t() { [ "$(tstate "$1" state)" = "$2" ]; }
 at_tc() { at_t "$1" "$2" && at_c "$1" "$2"; }
