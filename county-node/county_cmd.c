@@ -131,7 +131,7 @@ int county_command_keyed(PGconn *pg, const tb_env_ctx_t *env, const county_cmd_t
     snprintf(due, sizeof due, "%lld", (long long)cmd->due_ms);
     snprintf(card, sizeof card, "%lld", (long long)cmd->card_id);
     const char *p[10] = {cmd->case_id, type, cmd->actor, cmd->reason, cmd->basis,
-                        decision,     due,  card,       key, rating};
+                         decision,     due,  card,       key,         rating};
     /* The row it made, or (the INSERT again after a lost connection) the row
      * its first INSERT made. */
     r = exec_again(pg,
