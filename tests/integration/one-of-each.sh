@@ -17,7 +17,10 @@ cstate() { county cases --json | jq -r ".[] | select(.case_id==\"$1\") | .$2"; }
 # serving NAME [STARTS]: NAME's log says it serves (at least STARTS times:
 # the log keeps every start's lines).
 serving() { [ "$(grep -c "serving via" "$WORK/$1.log")" -ge "${2:-1}" ]; }
-at_c() { [ "$(cstate "$1" state)" = "$2" ]; } # at_c CASE STATE: the county's state of CASE
+# at_c / at_t / at_v CASE STATE: the county's, the township's, the village's state of CASE
+at_c() { [ "$(cstate "$1" state)" = "$2" ]; }
+at_t() { [ "$(tstate "$1" state)" = "$2" ]; }
+at_v() { [ "$(vstate "$1" state)" = "$2" ]; }
 # start_one_of_each: the broker, the county, the township and the village
 # started, and both SQLite nodes serving.
 start_one_of_each() {

@@ -28,7 +28,6 @@ ok "vil is serving" tb_wait_for 30 serving vil
 
 # The link exists: a case has travelled village -> township -> county.
 b=$(vil log --client 王五 --phone 13912345678 --item LD001 --materials 居民身份证,解除劳动合同证明)
-at_c() { [ "$(cstate "$1" state)" = "$2" ]; }
 ok "a case reaches the county on the shipped catalog" tb_wait_for 30 at_c "$b" prereview
 eq "village: shipped catalog (version 0)" 0 "$(vil items --json | jq .catalog_version)"
 eq "township: shipped catalog (version 0)" 0 "$(town items --json | jq .catalog_version)"

@@ -14,8 +14,6 @@ need_pg
 
 source "$(dirname "$0")/one-of-each.sh"
 county_logins "$DB" && COUNTY_LOGIN=cty.sup # the county signs in (county_signin.c)
-at_c() { [ "$(cstate "$1" state)" = "$2" ]; }
-at_t() { [ "$(tstate "$1" state)" = "$2" ]; }
 at_tc() { at_t "$1" "$2" && at_c "$1" "$2"; }
 sfold() { sqlite3 "$1" "SELECT lower(hex(fold)) FROM cases WHERE case_id='$2'" | xxd -r -p | sha256sum | cut -c1-64; }
 vfold() { sfold "$WORK/v/$VIL.db" "$1"; }
@@ -27,10 +25,7 @@ sversion() { sqlite3 "$1" "SELECT version FROM cases WHERE case_id='$2'"; }
 caught_up() { [ "$(sversion "$1" "$2")" = "$(cversion "$2")" ] &&
     [ "$(sqlite3 "$1" "SELECT county_version FROM cases WHERE case_id='$2'")" = "$(cversion "$2")" ]; }
 
-start broker "$BROKER" serve
-start county "$C" serve --place $COUNTY --db "$DB"
-start town "$T" serve --place $TOWN --data-dir "$WORK/t"
-start vil "$V" serve --place $VIL --data-dir "$WORK/v"
+start_one_of_each
 
 # Catalog version 1 in force everywhere before the cases below are logged
 # (the county sends versions to the townships it has a link with: a

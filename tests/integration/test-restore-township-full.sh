@@ -16,9 +16,6 @@ need_pg
 
 source "$(dirname "$0")/one-of-each.sh"
 county_logins "$DB" && COUNTY_LOGIN=cty.sup # the county signs in (county_signin.c)
-at_c() { [ "$(cstate "$1" state)" = "$2" ]; }
-at_t() { [ "$(tstate "$1" state)" = "$2" ]; }
-at_v() { [ "$(vstate "$1" state)" = "$2" ]; }
 psql_() { tb_psql "$PGDIR" -c "$1"; }
 SUB="(left(case_id, 9) = left('$TOWN', 9) OR case_id IN (SELECT case_id FROM cases WHERE holder = '$TOWN'))"
 # Every event of the township's subtree: id and SHA-256 of its bytes.
@@ -40,10 +37,7 @@ high() { psql_ "SELECT coalesce(max(origin_seq), 0) FROM case_events WHERE origi
 # The answer in chunks of 3 events (many batches), the county's outbox to
 # the township spilled beyond 4 messages in memory.
 export TONGBAN_COUNTY_RESTORE_CHUNK=3 TONGBAN_COUNTY_MAX_QUEUE=4
-start broker "$BROKER" serve
-start county "$C" serve --place $COUNTY --db "$DB"
-start town "$T" serve --place $TOWN --data-dir "$WORK/t"
-start vil "$V" serve --place $VIL --data-dir "$WORK/v"
+start_one_of_each
 
 # A walk-in consultation first: the county distributes data to the
 # townships it has a link with.

@@ -11,15 +11,10 @@ need_pg
 
 source "$(dirname "$0")/one-of-each.sh"
 county_logins "$DB" && COUNTY_LOGIN=cty.sup # the county signs in (county_signin.c)
-at_c() { [ "$(cstate "$1" state)" = "$2" ]; }
-at_t() { [ "$(tstate "$1" state)" = "$2" ]; }
 doubled() { tb_psql "$PGDIR" -c "SELECT count(*) - count(DISTINCT (origin_node, origin_seq)) FROM case_events"; }
 cursor() { tb_psql "$PGDIR" -c "SELECT cursor FROM link_in WHERE peer='$TOWN'"; }
 
-start broker "$BROKER" serve
-start county "$C" serve --place $COUNTY --db "$DB"
-start town "$T" serve --place $TOWN --data-dir "$WORK/t"
-start vil "$V" serve --place $VIL --data-dir "$WORK/v"
+start_one_of_each
 
 # The old store: the township relays a village's consultation (its link to
 # the county moves past 1) and mints no event id of its own (a new store

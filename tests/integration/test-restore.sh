@@ -10,8 +10,6 @@ source "$(dirname "$0")/lib.sh"
 need_pg
 
 source "$(dirname "$0")/one-of-each.sh"
-at_c() { [ "$(cstate "$1" state)" = "$2" ]; }
-at_v() { [ "$(vstate "$1" state)" = "$2" ]; }
 # The village's cases at the county and in the village ledger: id, state, holder.
 county_view() {
     tb_psql "$PGDIR" -c "SELECT case_id || ' ' || state || ' ' || holder FROM cases WHERE origin = '$VIL' ORDER BY case_id"
