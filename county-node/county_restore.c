@@ -24,7 +24,8 @@
  * one is left, so an event the live link sent before its case's history
  * comes again after it (the township replaces it, tb_restore_replace); then
  * in the last chunk the county's status of each of those cases (from the
- * committed cache) and the RestoreAnswer: the township's origin_seq
+ * committed cache, naming its folded ids at positions 1..version) and the
+ * RestoreAnswer: the township's origin_seq
  * high-water mark and the ids below it the county never stored (lost). */
 #include "county_int.h"
 #include "county_restore.h"
