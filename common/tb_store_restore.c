@@ -14,7 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { MAX_LOST = 4096 }; /* lost ids named in one answer (the rest: counted) */
+enum { MAX_LOST = 4096 };                 /* lost ids named in one answer (the rest: counted) */
+enum { ORDER_ID_MAX = TB_CODE_LEN + 22 }; /* "<origin>/<seq>" */
 
 static int count_of(tb_store_t *self, const char *sql, const char *arg, uint64_t *ret)
 {
@@ -130,6 +131,41 @@ int tb_restore_apply(tb_store_t *self, const Tongban__V1__RestoreAnswer *a)
     return tb_store_run(self, st);
 }
 
+/* The ids case_id's positions 1..version hold here (case_order, as the
+ * county named them), into ids (version of them, each ORDER_ID_MAX):
+ * how many, or 0 unless every one of them is held and version is at most
+ * TB_FOLDED_MAX (proto StatusUpdate.folded: none named then). */
+static int order_ids(tb_store_t *self, const char *case_id, uint32_t version,
+                     char (*ids)[ORDER_ID_MAX], size_t *ret_n)
+{
+    *ret_n = 0;
+    if (version == 0 || version > TB_FOLDED_MAX)
+        return 0;
+    sqlite3_stmt *st;
+    int rc = tb_store_prep(self,
+                           "SELECT pos, origin_node, origin_seq FROM case_order"
+                           " WHERE case_id = ?1 AND pos BETWEEN 1 AND ?2 ORDER BY pos",
+                           &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, case_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, version);
+    size_t n = 0;
+    int s;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW && n < version &&
+           sqlite3_column_int64(st, 0) == (sqlite3_int64)n + 1) {
+        snprintf(ids[n], ORDER_ID_MAX, "%s/%lld", (const char *)sqlite3_column_text(st, 1),
+                 (long long)sqlite3_column_int64(st, 2));
+        n++;
+    }
+    if (s != SQLITE_ROW && s != SQLITE_DONE)
+        rc = tb_store_sql_err(self, "restore order");
+    sqlite3_finalize(st);
+    if (rc == 0 && n == version)
+        *ret_n = n;
+    return rc;
+}
+
 int tb_restore_answer(tb_store_t *self, const char *node, Tongban__V1__RestoreAnswer *ret)
 {
     Tongban__V1__RestoreAnswer a = TONGBAN__V1__RESTORE_ANSWER__INIT;
@@ -186,7 +222,15 @@ int tb_restore_answer(tb_store_t *self, const char *node, Tongban__V1__RestoreAn
     sqlite3_finalize(st);
     if (rc < 0)
         return rc;
-    /* The county's last status of each case. */
+    /* The county's last status of each case, with the ids of its positions
+     * 1..version when this store holds them all (the restored store then
+     * folds in the county's order from the first event). */
+    char(*ids)[ORDER_ID_MAX] = malloc(TB_FOLDED_MAX * sizeof *ids);
+    char *idp[TB_FOLDED_MAX];
+    if (!ids)
+        return -ENOMEM;
+    for (size_t i = 0; i < TB_FOLDED_MAX; i++)
+        idp[i] = ids[i];
     if ((rc = tb_store_prep(self,
                             "SELECT case_id, county_state, holder, county_version, updated_ms"
                             " FROM cases WHERE substr(case_id, 1, 12) = ?1",
@@ -203,6 +247,9 @@ int tb_restore_answer(tb_store_t *self, const char *node, Tongban__V1__RestoreAn
         su.holder = (char *)sqlite3_column_text(st, 2);
         su.version = (uint32_t)sqlite3_column_int64(st, 3);
         su.at_ms = sqlite3_column_int64(st, 4);
+        if ((rc = order_ids(self, su.case_id, su.version, ids, &su.n_folded)) < 0)
+            break;
+        su.folded = idp;
         tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
         item.item_case = TONGBAN__V1__ITEM__ITEM_STATUS;
         item.status = &su;
@@ -211,6 +258,7 @@ int tb_restore_answer(tb_store_t *self, const char *node, Tongban__V1__RestoreAn
     if (rc == 0 && s != SQLITE_DONE)
         rc = tb_store_sql_err(self, "restore statuses");
     sqlite3_finalize(st);
+    free(ids);
     if (rc < 0 || (rc = tb_store_origin_last(self, node, &a.origin_seq)) < 0)
         return rc;
     /* The node's own events below the high-water mark this store never got. */

@@ -24,7 +24,8 @@
  * one is left, so an event the live link sent before its case's history
  * comes again after it (the township replaces it, tb_restore_replace); then
  * in the last chunk the county's status of each of those cases (from the
- * committed cache) and the RestoreAnswer: the township's origin_seq
+ * committed cache, naming its folded ids at positions 1..version) and the
+ * RestoreAnswer: the township's origin_seq
  * high-water mark and the ids below it the county never stored (lost). */
 #include "county_int.h"
 #include "county_restore.h"
@@ -214,24 +215,61 @@ static int read_events(county_t *self, struct county_restore *r)
     return rc;
 }
 
+/* The ids of a case's folded events in the county's order (case_events.id;
+ * a REJECTED verdict takes no position, as county_record.c counts): rows
+ * res[first..] of case_id, into ids when they are its positions 1..version
+ * (at most TB_FOLDED_MAX), else none (proto StatusUpdate.folded). */
+static size_t order_ids(PGresult *res, int first, const char *case_id, uint32_t version, char **ids)
+{
+    int n = 0, rows = PQntuples(res);
+    while (first + n < rows && strcmp(PQgetvalue(res, first + n, 0), case_id) == 0)
+        n++;
+    if (n == 0 || (uint32_t)n != version || n > TB_FOLDED_MAX)
+        return 0;
+    for (int i = 0; i < n; i++)
+        ids[i] = PQgetvalue(res, first + i, 1);
+    return (size_t)n;
+}
+
 /* The county's status of each case of the answer, from the committed cache
- * (between batches: the same state the events just read make). */
+ * (between batches: the same state the events just read make), each with
+ * the ids of all its folded events (StatusUpdate.folded, positions
+ * 1..version): the restored store folds in the county's order from the
+ * first event. */
 static int read_statuses(county_t *self, struct county_restore *r)
 {
+    const char *q[1] = {r->peer};
+    PGresult *res = query(self,
+                          "SELECT case_id, origin_node || '/' || origin_seq FROM case_events"
+                          " WHERE folded AND type <> 18 AND (left(case_id, 9) = left($1, 9)"
+                          "  OR case_id IN (SELECT case_id FROM cases WHERE holder = $1))"
+                          " ORDER BY case_id, id",
+                          1, q, 0);
+    tb_map_t *first = res ? tb_map_new() : NULL;
+    char **ids = first ? calloc(TB_FOLDED_MAX, sizeof *ids) : NULL;
+    int rc = !res ? -TB_ESTORE : !ids ? -ENOMEM : 0;
+    for (int i = 0; rc == 0 && i < PQntuples(res); i++)
+        if (!tb_map_get(first, PQgetvalue(res, i, 0), NULL))
+            rc = tb_map_put(first, PQgetvalue(res, i, 0), (uintptr_t)i);
     size_t pos = 0;
     const char *case_id;
-    uintptr_t v;
-    int rc = 0;
+    uintptr_t v, at;
     while (rc == 0 && tb_map_next(self->cases, &pos, &case_id, &v)) {
         const tb_case_t *c = (const tb_case_t *)v;
         if (strncmp(case_id, r->peer, 9) != 0 && strcmp(c->holder, r->peer) != 0)
             continue;
+        size_t n =
+            tb_map_get(first, case_id, &at) ? order_ids(res, (int)at, case_id, c->version, ids) : 0;
         uint8_t *buf;
         size_t len;
-        if ((rc = county_status_pack(case_id, c, NULL, 0, &buf, &len)) == 0)
+        if ((rc = county_status_pack(case_id, c, ids, n, &buf, &len)) == 0)
             rc = push(r, buf, len);
         r->a.cases++;
     }
+    free(ids);
+    if (first)
+        tb_map_destroy(&first);
+    PQclear(res);
     return rc;
 }
 

@@ -15,6 +15,7 @@ source "$(dirname "$0")/lib.sh"
 need_pg
 
 source "$(dirname "$0")/one-of-each.sh"
+source "$(dirname "$0")/restore-order.sh"
 county_logins "$DB" && COUNTY_LOGIN=cty.sup # the county signs in (county_signin.c)
 psql_() { tb_psql "$PGDIR" -c "$1"; }
 SUB="(left(case_id, 9) = left('$TOWN', 9) OR case_id IN (SELECT case_id FROM cases WHERE holder = '$TOWN'))"
@@ -140,6 +141,9 @@ eq "restored: the cases" "$(($(wc -l <<<"$cases_before") + 1))" "$(jq .cases <<<
 ok "restored: every event the county had (and d0's)" test "$(jq .events <<<"$out")" -gt "$(wc -l <<<"$events_before")"
 eq "every event the county had is back (by digest)" "" "$(comm -23 <(echo "$events_before") <(town_events))"
 ok "the township's events and cases are the county's" tb_wait_for 30 synced
+# The county's answer names each case's folded ids (case_events in id
+# order): the restored township folds in the county's order from the first event.
+restored_order "$WORK/t/$TOWN.db" "$w1" "$w2" "$v1" "$v2"
 eq "v1's decision reached the new store" decided "$(tstate "$v1" state)"
 eq "v2's card is in the township's inbox" yellow "$(town inbox --json | jq -r --arg c "$v2" '.[] | select(.case_id==$c) | .county_card')"
 eq "the township is on catalog version 2" 2 "$(town items --json | jq .catalog_version)"

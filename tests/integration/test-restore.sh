@@ -10,6 +10,7 @@ source "$(dirname "$0")/lib.sh"
 need_pg
 
 source "$(dirname "$0")/one-of-each.sh"
+source "$(dirname "$0")/restore-order.sh"
 # The village's cases at the county and in the village ledger: id, state, holder.
 county_view() {
     tb_psql "$PGDIR" -c "SELECT case_id || ' ' || state || ' ' || holder FROM cases WHERE origin = '$VIL' ORDER BY case_id"
@@ -110,6 +111,9 @@ eq "the restored ledger equals the county's" "$before" "$(vil_view)"
 eq "case e, never seen upstream, is not in it" "" "$(vstate "$e" state)"
 ok "the report says what never left the old PC" contains "$(vil restore --wait 1)" "$high 之后登记而未送出的事项已丢失"
 eq "the restored events are the county's" "$events_before" "$(vil_events)"
+# The township's answer names each case's folded ids (its case_order): the
+# restored village folds in the county's order from the first event.
+restored_order "$WORK/v/$VIL.db" "$a" "$b" "$c"
 eq "the village is on catalog version 1 again" 1 "$(vil items --json | jq .catalog_version)"
 eq "the restored village has its account list (both versions)" "2 li.agent zhang.agent" \
     "$(sqlite3 "$WORK/v/$VIL.db" "SELECT count(*) FROM data_versions WHERE kind='accounts/$VIL'") $(logins)"
