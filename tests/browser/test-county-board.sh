@@ -16,7 +16,6 @@ CLOCK=$WORK/clock
 clock_at() { date -d "$1 +0800" +%s%3N >"$CLOCK.new" && mv "$CLOCK.new" "$CLOCK"; }
 clock_at "2026-09-28 10:00"
 export TONGBAN_TEST_CLOCK=$CLOCK
-at_all() { [ "$(vstate "$1" state)" = "$2" ] && [ "$(tstate "$1" state)" = "$2" ] && [ "$(cstate "$1" state)" = "$2" ]; }
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 start broker "$BROKER" serve
 start county env TONGBAN_TEST_INTAKE_TICKS=100000 "$C" serve --place $COUNTY --db "$DB" --http "127.0.0.1:$port"

@@ -21,6 +21,7 @@ serving() { [ "$(grep -c "serving via" "$WORK/$1.log")" -ge "${2:-1}" ]; }
 at_c() { [ "$(cstate "$1" state)" = "$2" ]; }
 at_t() { [ "$(tstate "$1" state)" = "$2" ]; }
 at_v() { [ "$(vstate "$1" state)" = "$2" ]; }
+at_all() { at_v "$1" "$2" && at_t "$1" "$2" && at_c "$1" "$2"; } # every tier
 # start_one_of_each: the broker, the county, the township and the village
 # started, and both SQLite nodes serving.
 start_one_of_each() {

@@ -25,7 +25,6 @@ clock_at() {
 }
 clock_at "2026-09-28 10:00"
 export TONGBAN_TEST_CLOCK=$CLOCK
-at_all() { [ "$(vstate "$1" state)" = "$2" ] && [ "$(tstate "$1" state)" = "$2" ] && [ "$(cstate "$1" state)" = "$2" ]; }
 # open_card CASE: "level kind" of the case's open card at the county, or "".
 open_card() { county cards --open --json | jq -r --arg c "$1" '.[] | select(.case_id==$c) | "\(.level) \(.kind)"'; }
 card_is() { [ "$(open_card "$1")" = "$2" ]; }

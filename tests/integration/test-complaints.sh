@@ -20,7 +20,6 @@ clock_at() {
 }
 clock_at "2026-09-28 10:00"
 export TONGBAN_TEST_CLOCK=$CLOCK
-at_all() { [ "$(vstate "$1" state)" = "$2" ] && [ "$(tstate "$1" state)" = "$2" ] && [ "$(cstate "$1" state)" = "$2" ]; }
 # cp ID FIELD: a field of complaint ID as the county lists it.
 cp() { county complaint list --state all --json | jq -r --argjson i "$1" ".[] | select(.id==\$i) | .$2"; }
 cp_is() { [ "$(cp "$1" "$2")" = "$3" ]; }

@@ -31,7 +31,6 @@ clock_at() {
 clock_at "2026-09-20 10:00"
 export TONGBAN_TEST_CLOCK=$CLOCK
 wd() { python3 "$TB_SOURCE/tests/integration/workday.py" "$TB_SOURCE/data/holidays-cn-2026.csv" "$@"; }
-at_all() { [ "$(vstate "$1" state)" = "$2" ] && [ "$(tstate "$1" state)" = "$2" ] && [ "$(cstate "$1" state)" = "$2" ]; }
 
 # The cases whose clock is checked, in order; for each, its label, the
 # oracle's arguments for its due day ("paused" while its clock is stopped),

@@ -19,7 +19,6 @@ source "$(dirname "$0")/lib.sh"
 need_pg
 source "$(dirname "$0")/one-of-each.sh"
 county_logins "$DB" && COUNTY_LOGIN=cty.sup # the county signs in (county_signin.c)
-at_all() { [ "$(vstate "$1" state)" = "$2" ] && [ "$(tstate "$1" state)" = "$2" ] && [ "$(cstate "$1" state)" = "$2" ]; }
 sql() { tb_psql "$PGDIR" -c "$1"; }
 rect() { county ratings show "$1" --json | jq -r "$2"; }
 detail() { "$1" show "$2" --json | jq -r '.history[] | select(.event == "rating_followup") | .detail'; }

@@ -11,7 +11,6 @@ need_pg
 source "$(dirname "$0")/one-of-each.sh"
 county_logins "$DB" && COUNTY_LOGIN=cty.sup # the county signs in (county_signin.c)
 # wait_all CASE STATE: every tier shows the case in STATE.
-at_all() { [ "$(vstate "$1" state)" = "$2" ] && [ "$(tstate "$1" state)" = "$2" ] && [ "$(cstate "$1" state)" = "$2" ]; }
 at_tc() { [ "$(tstate "$1" state)" = "$2" ] && [ "$(cstate "$1" state)" = "$2" ]; }
 # Every daemon and command runs on a fixed injected clock (TONGBAN_TEST_CLOCK,
 # common/tb_log.h): Tuesday 2026-09-29 10:00 CST, the day before the National

@@ -10,7 +10,6 @@ source "$(dirname "$0")/lib.sh"
 need_pg
 source "$(dirname "$0")/one-of-each.sh"
 county_logins "$DB" && COUNTY_LOGIN=cty.sup # the county signs in (county_signin.c)
-at_all() { [ "$(vstate "$1" state)" = "$2" ] && [ "$(tstate "$1" state)" = "$2" ] && [ "$(cstate "$1" state)" = "$2" ]; }
 sql() { tb_psql "$PGDIR" -c "$1"; }
 ind() { sql "SELECT concat_ws(' ', rating, overall, efficiency, skill, attitude, channel, origin_node) FROM rating_indicators WHERE case_id = '$1'"; }
 detail() { "$1" show "$2" --json | jq -r '.history[] | select(.event == "rated") | .detail'; }

@@ -26,7 +26,6 @@ clock_at() {
 }
 clock_at "2026-09-28 10:00"
 export TONGBAN_TEST_CLOCK=$CLOCK
-at_all() { [ "$(vstate "$1" state)" = "$2" ] && [ "$(tstate "$1" state)" = "$2" ] && [ "$(cstate "$1" state)" = "$2" ]; }
 sql() { tb_psql "$PGDIR" -c "$1"; }
 rect() { county ratings show "$1" --json | jq -r "$2"; }
 revisit_card() { county cards --json | jq -r --arg c "$1" '[.[] | select(.case_id==$c and .kind=="revisit")] | map("\(.level) \(if .cleared_ms == 0 then "open" else .cleared_why end)") | join(",")'; }
