@@ -33,7 +33,7 @@ start_one_of_each() {
     ok "vil is serving" tb_wait_for 30 serving vil
 }
 # delivered: a YB001 case logged at the village, accepted and granted at the
-# township, delivered at the village (needs at_all of the test); prints its id.
+# township, delivered at the village; prints its id.
 delivered() {
     local id
     id=$(vil log --client 李秀英 --phone 13807961234 --item YB001 --materials 居民身份证,户口簿)
