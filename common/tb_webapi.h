@@ -80,8 +80,13 @@ int tb_web_list(json_t *body, const char *key, char *buf, size_t size);
  * item, note (empty: none), reply, materials[] (joined into mats).  Strings
  * borrowed from body; agent left to the caller.  0 or as tb_web_str/list. */
 int tb_web_entry(json_t *body, tb_entry_t *e, char *mats, size_t size);
-/* A step's "rating": 1..5 as a number or text, or a Chinese label.  0 or -TB_EBADVALUE. */
+/* A step's "rating": 1..5 as a number or text, or a Chinese label.  0 or -TB_EBADVALUE
+ * (missing or not a level: the screens say TB_WEB_NO_LEVEL). */
 int tb_web_rating(json_t *body, unsigned *ret);
+#define TB_WEB_NO_LEVEL                                                                            \
+    TB_TR("请选择评价等级：非常满意、满意、基本满意、不满意或非常不满意",                          \
+          "choose a rating level: very satisfied, satisfied, basically satisfied, dissatisfied "   \
+          "or very dissatisfied")
 /* GB/T 39735's four indicators of a rating from the body ("overall",
  * "efficiency", "skill", "attitude": a level 1..5 as a number or a string,
  * absent or "" for none) into ret[4], checked as the command line checks

@@ -264,8 +264,10 @@ static int read_step(json_t *b, tb_act_t *a, char *mats, size_t size, tb_msg_t *
         }
         a->decision = !strcmp(d, "grant") ? TB_DECISION_GRANT : TB_DECISION_DENY;
     }
-    if (tb_rating_step(a->type) && tb_web_rating(b, &a->rating) < 0)
+    if (tb_rating_step(a->type) && tb_web_rating(b, &a->rating) < 0) {
+        *ret_why = TB_WEB_NO_LEVEL;
         return -TB_EBADVALUE;
+    }
     if (tb_rating_step(a->type) && tb_web_rating_indicators(b, a->indicators, msg) < 0) {
         *ret_why = msg->text;
         return -TB_EBADVALUE;

@@ -187,7 +187,7 @@ static void act(village_web_t *w, const tb_webuser_t *u, const char *id, const c
     }
     a.materials = mats[0] ? mats : NULL;
     if (tb_rating_step(a.type) && tb_web_rating(b, &a.rating) < 0) {
-        refuse(resp, -TB_EBADVALUE);
+        tb_web_refuse(resp, -TB_EBADVALUE, "rating", TB_WEB_NO_LEVEL);
         return;
     }
     tb_msg_t m;

@@ -353,7 +353,7 @@ async function ratings() {
   const open = h("label", { class: "noprint" }, h("input", { type: "checkbox", id: "f-open", checked: p.open === "1", onchange: (e) => (location.hash = link("/ratings", Object.assign({}, p, { open: e.target.checked ? "1" : "" }))) }), " 只看未办结");
   const done = (ms, what) => (ms ? fmtMs(ms) + (what ? " " + what : "") : "—");
   show(h("h1", { text: "好差评 · 差评整改" }), open,
-    h("p", { class: "hint", id: "ratings-count", text: `共 ${r.ratings.length} 件差评；回访 1 个工作日内、整改 15 个工作日内（时限为数据，见 limits）；申诉成立的差评不计入满意率、差评率。` }),
+    h("p", { class: "hint", id: "ratings-count", text: `共 ${r.ratings.length} 件差评；回访 1 个工作日内、整改 15 个工作日内（时限由督办人员设定）；申诉成立的差评不计入满意率、差评率。` }),
     h("div", { class: "scroll" }, h("table", { id: "ratings" }, h("thead", {}, h("tr", {}, ["办件", "评价", "意见", "渠道", "责任单位", "评价时间", "回访期限", "回访", "整改", "追评", "申诉", "亮牌"].map((x) => h("th", { text: x })))),
       h("tbody", {}, r.ratings.map((x) => h("tr", { "data-case": x.case_id },
         h("td", {}, h("a", { href: "#/case/" + encodeURIComponent(x.case_id), class: "case", text: x.case_id })),

@@ -210,8 +210,9 @@ try:
           and all(drv.find_elements(By.ID, "ind-" + k) for k in ("overall", "efficiency", "skill", "attitude")))
     drv.find_element(By.ID, "do-followup").click()  # no level chosen
     wait.until(lambda d: d.find_element(By.ID, "toast").text != "")
-    check("a 追评 without its level: refused, nothing written",
-          http("GET", "/api/cases/" + rated)[1].get("followup") in (0, None), drv.find_element(By.ID, "toast").text)
+    check("a 追评 without its level: refused in words that name the level, nothing written",
+          "请选择评价等级" in drv.find_element(By.ID, "toast").text
+          and http("GET", "/api/cases/" + rated)[1].get("followup") in (0, None), drv.find_element(By.ID, "toast").text)
     drv.find_element(By.ID, "fu0").click()  # 非常满意
     drv.find_element(By.ID, "followup-comment").send_keys("又来办了一次，很顺利")
     submit = drv.find_element(By.ID, "do-followup")
