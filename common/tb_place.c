@@ -187,7 +187,8 @@ int tb_places_load_dir(tb_places_t *self, const char *dir, const char *set, char
         places_clear(&tmp);
         return rc;
     }
-    qsort(tmp.v, tmp.n, sizeof(place_t), place_cmp);
+    if (tmp.n) /* tmp.v is NULL for a file with no row */
+        qsort(tmp.v, tmp.n, sizeof(place_t), place_cmp);
     places_clear(self);
     *self = tmp;
     return 0;

@@ -126,7 +126,8 @@ static int order_load(tb_store_t *self, const char *case_id, bool bodies, ord_t 
         return rc;
     }
     /* M: sort by position to find the run 1..M, then into fold order. */
-    qsort(o.v, o.n, sizeof *o.v, by_pos);
+    if (o.n) /* o.v is NULL for a case with no event: qsort wants an array */
+        qsort(o.v, o.n, sizeof *o.v, by_pos);
     for (size_t i = 0; i < o.n; i++)
         if (o.v[i].pos == o.confirmed + 1)
             o.confirmed++;
@@ -134,7 +135,8 @@ static int order_load(tb_store_t *self, const char *case_id, bool bodies, ord_t 
         o.v[i].confirmed = o.v[i].pos >= 1 && o.v[i].pos <= o.confirmed;
         o.v[i].key = o.v[i].confirmed ? o.v[i].pos : o.v[i].rowid;
     }
-    qsort(o.v, o.n, sizeof *o.v, by_key);
+    if (o.n)
+        qsort(o.v, o.n, sizeof *o.v, by_key);
     *ret = o;
     return 0;
 }

@@ -235,7 +235,8 @@ json_t *county_complaints_board(const county_complaints_t *l, const tb_env_ctx_t
             break;
         k++;
     }
-    qsort(v, k, sizeof *v, by_due);
+    if (k) /* v is NULL when there is no complaint: qsort wants an array */
+        qsort(v, k, sizeof *v, by_due);
     json_t *arr = json_array();
     for (size_t i = 0; i < k; i++)
         if (!arr || json_array_append_new(arr, v[i]) < 0)

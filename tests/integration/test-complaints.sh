@@ -39,6 +39,8 @@ eq "the complaint limits are data, issue 11's defaults" \
     "complaint_accept_days=5 complaint_days=13 consult_days=3 revisit_days=1" \
     "$(county limits list --json | jq -r '[.[] | select(.name | test("complaint|consult|revisit")) | "\(.name)=\(.days)"] | join(" ")')"
 
+eq "no complaint yet: the county's list is empty (and sorts nothing)" "[]" "$(county complaint list --state all --json | jq -c .)"
+
 # --- the village files it ---
 vil_history() { vil show "$A" --json | jq -c '.history | length'; }
 REFUSE_PROBE=vil_history
