@@ -25,10 +25,10 @@
 #   TB_BENCH_LAT_SECS  latency: seconds of load (default 30)
 #   TB_BENCH_YEAR      year replay: cases county-wide (default 60000; the issue's
 #                      figure is 1200000), six events each
-#   TB_BENCH_LOGS      ingest: copy PostgreSQL's, the county's and the broker's
-#                      logs into this directory after the run (with
-#                      PGOPTIONS="-c log_min_duration_statement=0" PostgreSQL's
-#                      has the county's statements and their durations)
+#   TB_BENCH_LOGS      ingest, year: copy PostgreSQL's, the county's and the broker's
+#                      logs into this directory after the run, as ingest-*.log and
+#                      year-*.log (with PGOPTIONS="-c log_min_duration_statement=0"
+#                      PostgreSQL's has the county's statements and their durations)
 #   TB_BENCH_ONLY      a space-separated subset of: broker ingest year catchup e2e latency idle fleet
 # Results: bench/RESULTS.md says what was measured on which machine and when.
 set -u
@@ -106,6 +106,31 @@ copy_baseline() {
 
 county_up() { grep -q "serving\|ready\|listening" "$WORK/county.log"; }
 
+# The CPU a run of bench-ingest cost per event: cpu_mark before it, then
+# cpu_per_event EVENTS sets pg_us and county_us (the throwaway cluster's, the
+# county daemon's); after copy_baseline, add_cpu FIGURE adds the row against
+# COPY's CPU per row.
+cpu_mark() { pg0=$(pg_ticks) county0=$(cpu_ticks "${PID[county]}"); }
+cpu_per_event() {
+    pg_us=$(per_item_us "$(($(pg_ticks) - pg0))" "$1")
+    county_us=$(per_item_us "$(($(cpu_ticks "${PID[county]}") - county0))" "$1")
+}
+add_cpu() {
+    local copy_us
+    copy_us=$(cat "$WORK/copy.cpu")
+    add "$1, CPU per event: PostgreSQL; the county (us)" "$pg_us; $county_us" \
+        "$copy_us (COPY, PostgreSQL's CPU per row)" "$(ratio "$copy_us" "$pg_us")" "-"
+}
+
+# keep_logs NAME: with TB_BENCH_LOGS, PostgreSQL's, the county's and the
+# broker's logs into $TB_BENCH_LOGS/NAME-*.log.
+keep_logs() {
+    [ -n "${TB_BENCH_LOGS:-}" ] || return 0
+    mkdir -p "$TB_BENCH_LOGS" && cp "$PGDIR/postgres.log" "$TB_BENCH_LOGS/$1-postgres.log" &&
+        cp "$WORK/county.log" "$TB_BENCH_LOGS/$1-county.log" &&
+        cp "$WORK/broker.log" "$TB_BENCH_LOGS/$1-broker.log"
+}
+
 # ---- county durable ingest, fed by simulated townships through the broker --------------------
 if want ingest; then
     [ -n "$PGDIR" ] || need_pg
@@ -115,10 +140,9 @@ if want ingest; then
     run broker
     run county
     tb_wait_for 60 county_up || sleep 2
-    pg0=$(pg_ticks) county0=$(cpu_ticks "${PID[county]}")
+    cpu_mark
     out=$("$TB_BUILD/bench/bench-ingest" "$TONGBAN_BROKER" "$COUNTY" "$n" "${towns[@]}")
-    pg_us=$(per_item_us "$(($(pg_ticks) - pg0))" "$((n * ${#towns[@]}))")
-    county_us=$(per_item_us "$(($(cpu_ticks "${PID[county]}") - county0))" "$((n * ${#towns[@]}))")
+    cpu_per_event "$((n * ${#towns[@]}))"
     echo "# $out" >&2
     rate=$(sed -n 's/.*events_per_s=\([0-9]*\).*/\1/p' <<<"$out")
     # Acknowledged must mean recorded and folded: otherwise the figure is void.
@@ -127,15 +151,12 @@ if want ingest; then
     got=$(tb_psql "$PGDIR" -c "SELECT count(*) FROM case_events WHERE folded AND origin_node <> '$COUNTY'")
     [ "$got" = "$((n * ${#towns[@]}))" ] || { echo "# only $got events folded at the county" >&2; rate=""; }
     stop_all
-    [ -n "${TB_BENCH_LOGS:-}" ] && mkdir -p "$TB_BENCH_LOGS" &&
-        cp "$PGDIR/postgres.log" "$WORK/county.log" "$WORK/broker.log" "$TB_BENCH_LOGS/"
+    keep_logs ingest
     copy=$(copy_baseline)
     if [ -n "$rate" ] && [ -n "$copy" ]; then
         add "county durable ingest (events/s, ${#towns[@]} townships)" "$rate" "$copy (COPY rows/s)" \
             "$(ratio "$rate" "$copy")" ">= 0.3x and >= 20,000/s"
-        copy_us=$(cat "$WORK/copy.cpu")
-        add "county ingest, CPU per event: PostgreSQL; the county (us)" "$pg_us; $county_us" \
-            "$copy_us (COPY, PostgreSQL's CPU per row)" "$(ratio "$copy_us" "$pg_us")" "-"
+        add_cpu "county ingest"
     else
         add "county durable ingest" "failed" "${copy:--}" "-" ">= 0.3x and >= 20,000/s"
     fi
@@ -157,7 +178,9 @@ if want year; then
     run broker
     run county
     tb_wait_for 60 county_up || sleep 2
+    cpu_mark
     out=$(TB_BENCH_LIFECYCLE=1 "$TB_BUILD/bench/bench-ingest" "$TONGBAN_BROKER" "$COUNTY" "$((per * 6))" "${towns[@]}")
+    cpu_per_event "$((per * 6 * ${#towns[@]}))"
     echo "# $out" >&2
     rate=$(sed -n 's/.*events_per_s=\([0-9]*\).*/\1/p' <<<"$out")
     secs=$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<<"$out")
@@ -166,11 +189,13 @@ if want year; then
     [ "$got" = "$((per * 6 * ${#towns[@]}))" ] && [ "$closed" = "$((per * ${#towns[@]}))" ] ||
         { echo "# only $got events folded, $closed cases closed at the county" >&2; rate=""; }
     stop_all
+    keep_logs year
     copy=$(copy_baseline)
     if [ -n "$rate" ] && [ -n "$copy" ]; then
         full=$(echo "scale=1; 7200000 / $rate / 60" | bc)
         add "year replay, $((per * ${#towns[@]})) cases ($((per * 6 * ${#towns[@]})) events) in ${secs} s (events/s; a year of 1.2 M cases at this rate: ${full} min)" \
             "$rate" "$copy (COPY rows/s)" "$(ratio "$rate" "$copy")" "1.2 M cases <= 10 min"
+        add_cpu "year replay"
     else
         add "year replay" "failed" "${copy:--}" "-" "1.2 M cases <= 10 min"
     fi

@@ -9,13 +9,20 @@
  * parameter a binary PostgreSQL array (one element per row), unnest()ed by
  * the statement.  Only parameters carry data; the SQL text is fixed.
  *
- * The case rows keep the per-event history: the k-th step of each case (its
- * insert or state update, then its projection, per event) goes in round k,
- * one statement per kind and round, so every row update the old per-event
- * statements made is still made, in the same order per case, and the
- * database's BEFORE UPDATE trigger (migration 009's statistics) sees each.
- * A batch of walk-in cases is then three statements whatever its size; a
- * batch of whole lives, about two per event of a life. */
+ * A case's rows fold: all its steps between two flushes (its state update
+ * per event, its projection per event) become ONE row, an INSERT for a case
+ * the batch creates or one UPDATE, holding what the last step wrote (the
+ * rating's comment and the reply: the last step that gave one).  The
+ * statistics columns migration 009's BEFORE UPDATE trigger keeps are
+ * computed here as the trigger would have over each of those row updates
+ * (fold_fire), and written with the row; the trigger, firing once on the
+ * folded UPDATE, then finds them as it would set them.  What cannot fold is
+ * sent as its own statement after a flush, as before: a projection with no
+ * earlier step of its case since the flush, a state update of a created case
+ * not yet projected, and the projection that rates a case the batch creates
+ * 1..2 (migration 012's rectification opens on an UPDATE of the rating, and
+ * an INSERT fires none).  A batch of walk-in cases is three statements, a
+ * batch of whole lives too, whatever its size. */
 #include "county_int.h"
 
 #include "tb_error.h"
@@ -25,24 +32,37 @@
 #include <stdio.h>
 
 enum {
-    BULK_MAXCOL = 24,
+    BULK_MAXCOL = 28,
     OID_BOOL = 16,
     OID_BYTEA = 17,
     OID_INT8 = 20,
     OID_TEXT = 25,
 };
 
-/* The kinds, in the order a flush sends them (the case kinds by round). */
+/* The kinds, in the order a flush sends them. */
 typedef enum {
     K_EVENT,
-    K_LOGGED_CASE,
-    K_NEW_CASE, /* a K_LOGGED_CASE and its projection, one row (take_proj) */
-    K_EVENT_CASE,
-    K_PROJ,
+    K_LOGGED_CASE, /* a case created, not projected yet */
+    K_NEW_CASE,    /* a case created and projected: one INSERT */
+    K_CASE,        /* an existing case's steps: one UPDATE */
     K_OUTBOX,
     K_LINK_OUT,
     K_N
 } kind_t;
+
+/* Where a case row kind keeps its state update's columns (st h pe ver ms)
+ * and its projection's (fo du ld pa tb ra de rd cm re co), then the
+ * statistics (K_NEW_CASE: sd sa; K_CASE: sd dbc sa). */
+enum {
+    NEW_EV = 8,
+    NEW_PROJ = 13,
+    NEW_STAT = 24,
+    CASE_EV = 1,
+    CASE_HP = 6,
+    CASE_PROJ = 7,
+    CASE_STAT = 18,
+    PROJ_N = 11,
+};
 
 static const struct {
     const char *stmt;
@@ -58,25 +78,33 @@ static const struct {
                        13,
                        {3, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 7},
                        "tttttttitttii"},
-    [K_NEW_CASE] = {"bulk_new_case", 24, {0}, "tttttttitttiixiibtiibtti"},
-    [K_EVENT_CASE] = {"bulk_event_case", 6, {3, 13, 14, 15, 16, 7}, "ttttii"},
-    [K_PROJ] = {"bulk_proj", 12, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, "txiibtiibtti"},
+    [K_NEW_CASE] = {"bulk_new_case", 26, {0}, "tttttttitttiixiibtiibttiii"},
+    [K_CASE] = {"bulk_case", 21, {3, 13, 14, 15, 16, 7}, "ttttiibxiibtiibttiibi"},
     [K_OUTBOX] = {"bulk_outbox", 3, {1, 2, 3}, "tix"},
     [K_LINK_OUT] = {"bulk_link_out", 2, {1, 2}, "ti"},
 };
 
+/* What migration 009's trigger would have kept over a case's row updates so
+ * far in this flush. */
+typedef struct {
+    bool due_known; /* due_at is due (else the stored one: no projection yet) */
+    bool dbc;       /* the stored due_at was a candidate (K_CASE) */
+    int64_t due;    /* the row's due_at as ms, 0 NULL */
+    int64_t sd, sa; /* stat_due_at, stat_accepted_at as ms, 0 none */
+} fold_t;
+
 typedef struct {
     kind_t kind;
-    uint32_t round; /* the case kinds: the step of its case; else 0 */
-    size_t order;   /* arrival */
-    char *blob;     /* the column values, each followed by a NUL */
+    size_t order; /* arrival */
+    char *blob;   /* the column values, each followed by a NUL */
     uint32_t off[BULK_MAXCOL], len[BULK_MAXCOL];
+    fold_t f; /* the case kinds */
 } row_t;
 
 struct county_bulk {
     row_t *rows;
     size_t n, cap;
-    tb_map_t *steps; /* case id -> steps so far in this flush | (1 + its last row) << 32 */
+    tb_map_t *cases; /* case id -> 1 + index of its row in this flush */
     tb_map_t *links; /* peer -> 1 + index of its link_out row */
 };
 
@@ -108,7 +136,13 @@ static size_t param_len(const params_t *p, int i)
     return p->fmt[i] ? (size_t)p->len[i] : strlen(p->v[i]);
 }
 
-/* Append a row of kind k taken from the statement's parameters. */
+static bool folded(const params_t *p)
+{
+    return p->n > 10 && strcmp(p->v[10], "true") == 0;
+}
+
+/* Append a row of kind k taken from the statement's parameters; a case row
+ * is found again by case_id until the flush. */
 static int row_add(county_t *self, kind_t k, const params_t *p, const char *case_id)
 {
     struct county_bulk *b = self->bulk;
@@ -130,18 +164,145 @@ static int row_add(county_t *self, kind_t k, const params_t *p, const char *case
     row_t *r = &b->rows[b->n];
     memset(r, 0, sizeof *r);
     r->order = b->n;
-    if (case_id) {
-        uintptr_t steps = 0;
-        tb_map_get(b->steps, case_id, &steps);
-        steps &= UINT32_MAX;
-        if (county_map_put(b->steps, case_id, (uintptr_t)(b->n + 1) << 32 | (steps + 1)) < 0)
-            return -ENOMEM;
-        r->round = (uint32_t)steps;
-    }
+    if (case_id && county_map_put(b->cases, case_id, b->n + 1) < 0)
+        return -ENOMEM;
     int rc = row_pack(r, k, v, len);
     if (rc == 0)
         b->n++;
     return rc;
+}
+
+/* Row r as kind k, its columns from `at` on replaced by v/len (n of them),
+ * the columns it did not have '': 0 or -ENOMEM. */
+static int row_set(row_t *r, kind_t k, int at, const char *const *nv, const size_t *nlen, int n)
+{
+    const char *v[BULK_MAXCOL];
+    size_t len[BULK_MAXCOL];
+    int had = kinds[r->kind].n;
+    for (int i = 0; i < kinds[k].n; i++) {
+        v[i] = i < had ? r->blob + r->off[i] : "";
+        len[i] = i < had ? r->len[i] : 0;
+    }
+    for (int i = 0; i < n; i++) {
+        v[at + i] = nv[i];
+        len[at + i] = nlen[i];
+    }
+    return row_pack(r, k, v, len); /* copies before it frees the old values */
+}
+
+static const char *col(const row_t *r, int c)
+{
+    return c < kinds[r->kind].n ? r->blob + r->off[c] : "";
+}
+
+static int64_t num(const char *s)
+{
+    return strtoll(s, NULL, 10);
+}
+
+/* One update of the case's row as migration 009's trigger saw it: the row
+ * then in state st, updated_at ms, due_at f->due (or the stored one).  Keep
+ * the two state lists the trigger's. */
+static void fold_fire(fold_t *f, const char *st, int64_t ms)
+{
+    static const char *const handled[] = {"accepted", "escalated", "county"};
+    static const char *const after[] = {"decided", "result", "closed"};
+    bool handling = false, accepted = false;
+    for (int i = 0; i < 3; i++) {
+        handling = handling || strcmp(st, handled[i]) == 0;
+        accepted = accepted || strcmp(st, after[i]) == 0;
+    }
+    if (handling && !f->due_known)
+        f->dbc = true; /* the stored due_at, if any: before any later one */
+    else if (handling && f->due > 0)
+        f->sd = f->due;
+    if ((handling || accepted) && !f->sa)
+        f->sa = ms;
+}
+
+static int ev_at(const row_t *r)
+{
+    return r->kind == K_CASE ? CASE_EV : NEW_EV;
+}
+
+/* A later state update of a case with a row in this flush (ins_event's
+ * state, holder, pending, version and time). */
+static int fold_event(row_t *r, const params_t *p)
+{
+    const char *v[5] = {p->v[12], p->v[13], p->v[14], p->v[15], p->v[6]};
+    size_t len[5];
+    for (int i = 0; i < 5; i++)
+        len[i] = strlen(v[i]);
+    int rc = row_set(r, r->kind, ev_at(r), v, len, 5);
+    if (rc == 0)
+        fold_fire(&r->f, p->v[12], num(p->v[6]));
+    return rc;
+}
+
+/* The projection of a case: folded into its row of this flush (a created
+ * case's becomes K_NEW_CASE).  1 taken, 0 not (sent alone after a flush:
+ * no row of its case in this flush, or it rates a case created here 1..2),
+ * or -ENOMEM. */
+static int take_proj(county_t *self, const params_t *p)
+{
+    struct county_bulk *b = self->bulk;
+    uintptr_t at = 0;
+    if (!tb_map_get(b->cases, p->v[0], &at))
+        return 0;
+    row_t *r = &b->rows[at - 1];
+    bool created = r->kind != K_CASE;
+    int base = created ? NEW_PROJ : CASE_PROJ;
+    int64_t rating = num(p->v[6]);
+    if (created && rating >= 1 && rating <= 2 && num(col(r, base + 5)) == 0)
+        return 0;
+    const char *v[PROJ_N + 1];
+    size_t len[PROJ_N + 1];
+    v[0] = "true"; /* K_CASE's hp: the row has a projection */
+    len[0] = 4;
+    for (int i = 0; i < PROJ_N; i++) {
+        v[i + 1] = p->v[i + 1];
+        len[i + 1] = param_len(p, i + 1);
+    }
+    if (strcmp(p->v[8], "true") != 0) { /* no comment given: the last one stays */
+        v[8] = col(r, base + 7);
+        v[9] = col(r, base + 8);
+    }
+    if (!p->v[10][0]) /* no reply given: the last one stays */
+        v[10] = col(r, base + 9);
+    for (int i = 8; i <= 10; i++)
+        len[i] = strlen(v[i]);
+    int rc = created ? row_set(r, K_NEW_CASE, base, v + 1, len + 1, PROJ_N)
+                     : row_set(r, K_CASE, CASE_HP, v, len, PROJ_N + 1);
+    if (rc < 0)
+        return rc;
+    r->f.due_known = true;
+    r->f.due = num(p->v[2]);
+    fold_fire(&r->f, col(r, ev_at(r)), num(col(r, ev_at(r) + 4)));
+    return 1;
+}
+
+/* The event row, and its case's: a new row (K_LOGGED_CASE, K_CASE), or the
+ * step folded into the case's row of this flush.  1 taken, 0 not (sent
+ * alone after a flush), or -ENOMEM. */
+static int take_event(county_t *self, const params_t *p, bool logged)
+{
+    struct county_bulk *b = self->bulk;
+    uintptr_t at = 0;
+    bool folds = folded(p), known = folds && tb_map_get(b->cases, p->v[2], &at);
+    if (known && (logged || b->rows[at - 1].kind == K_LOGGED_CASE))
+        return 0;
+    int rc = row_add(self, K_EVENT, p, NULL);
+    if (rc == 0 && known)
+        rc = fold_event(&b->rows[at - 1], p);
+    else if (rc == 0 && folds)
+        rc = row_add(self, logged ? K_LOGGED_CASE : K_CASE, p, p->v[2]);
+    if (rc == 0 && folds && !known) {
+        row_t *r = &b->rows[b->n - 1];
+        r->f.due_known = logged; /* an INSERT leaves due_at NULL and fires nothing */
+        if (!logged)
+            fold_fire(&r->f, p->v[12], num(p->v[6]));
+    }
+    return rc < 0 ? rc : 1;
 }
 
 /* The event row just added gets its detail: 1 if it was that event's, else 0. */
@@ -188,42 +349,6 @@ static int take_link_out(county_t *self, const params_t *p)
     return rc < 0 ? rc : 1;
 }
 
-/* The projection of a case: its own step, or, right after the row that
- * creates the case, one row with it (the statement, an INSERT, fires no
- * UPDATE trigger, so it writes the statistics columns as migration 009's
- * trigger would have on the projection's UPDATE).  1 taken, 0 not (no
- * earlier step of its case in this flush), or -ENOMEM. */
-static int take_proj(county_t *self, const params_t *p)
-{
-    struct county_bulk *b = self->bulk;
-    uintptr_t steps = 0;
-    if (!tb_map_get(b->steps, p->v[0], &steps))
-        return 0;
-    row_t *r = &b->rows[(steps >> 32) - 1];
-    if ((steps & UINT32_MAX) != 1 || r->kind != K_LOGGED_CASE) {
-        int rc = row_add(self, K_PROJ, p, p->v[0]);
-        return rc < 0 ? rc : 1;
-    }
-    const char *v[BULK_MAXCOL];
-    size_t len[BULK_MAXCOL];
-    int n = kinds[K_LOGGED_CASE].n;
-    for (int i = 0; i < n; i++) {
-        v[i] = r->blob + r->off[i];
-        len[i] = r->len[i];
-    }
-    for (int i = 1; i < p->n && n < BULK_MAXCOL; i++, n++) {
-        v[n] = p->v[i];
-        len[n] = param_len(p, i);
-    }
-    int rc = row_pack(r, K_NEW_CASE, v, len);
-    return rc < 0 ? rc : 1;
-}
-
-static bool folded(const params_t *p)
-{
-    return p->n > 10 && strcmp(p->v[10], "true") == 0;
-}
-
 int county_bulk_take(county_t *self, const char *name, const params_t *p)
 {
     if (!self->bulk) {
@@ -233,18 +358,14 @@ int county_bulk_take(county_t *self, const char *name, const params_t *p)
         memset(self->bulk, 0, sizeof *self->bulk);
     }
     struct county_bulk *b = self->bulk;
-    if (!b->steps && !(b->steps = tb_map_new()))
+    if (!b->cases && !(b->cases = tb_map_new()))
         return -ENOMEM;
     if (!b->links && !(b->links = tb_map_new()))
         return -ENOMEM;
     bool logged = strcmp(name, "ins_logged") == 0;
     int rc;
-    if (logged || strcmp(name, "ins_event") == 0) {
-        rc = row_add(self, K_EVENT, p, NULL);
-        if (rc == 0 && folded(p))
-            rc = row_add(self, logged ? K_LOGGED_CASE : K_EVENT_CASE, p, p->v[2]);
-        return rc < 0 ? rc : 1;
-    }
+    if (logged || strcmp(name, "ins_event") == 0)
+        return take_event(self, p, logged);
     if (strcmp(name, "proj") == 0)
         return take_proj(self, p);
     if (strcmp(name, "detail") == 0)
@@ -261,12 +382,6 @@ int county_bulk_take(county_t *self, const char *name, const params_t *p)
 static int row_cmp(const void *a, const void *b)
 {
     const row_t *x = a, *y = b;
-    int px = x->kind == K_EVENT ? 0 : x->kind >= K_OUTBOX ? 2 : 1;
-    int py = y->kind == K_EVENT ? 0 : y->kind >= K_OUTBOX ? 2 : 1;
-    if (px != py)
-        return px - py;
-    if (x->round != y->round)
-        return x->round < y->round ? -1 : 1;
     if (x->kind != y->kind)
         return (int)x->kind - (int)y->kind;
     return x->order < y->order ? -1 : x->order > y->order;
@@ -346,17 +461,35 @@ static int send_group(county_t *self, const row_t *rows, size_t n)
     return rc;
 }
 
+/* A folded case row's statistics columns, from what fold_fire kept. */
+static int fold_finish(row_t *r)
+{
+    char sd[24], sa[24];
+    snprintf(sd, sizeof sd, "%" PRId64, r->f.sd);
+    snprintf(sa, sizeof sa, "%" PRId64, r->f.sa);
+    const char *dbc = r->f.dbc ? "true" : "false";
+    const char *v[3] = {sd, r->kind == K_CASE ? dbc : sa, sa};
+    size_t len[3] = {strlen(v[0]), strlen(v[1]), strlen(v[2])};
+    return r->kind == K_CASE ? row_set(r, K_CASE, CASE_STAT, v, len, 3)
+                             : row_set(r, K_NEW_CASE, NEW_STAT, v, len, 2);
+}
+
 int county_bulk_flush(county_t *self)
 {
     struct county_bulk *b = self->bulk;
     if (!b || !b->n)
         return 0;
-    qsort(b->rows, b->n, sizeof *b->rows, row_cmp);
     int rc = 0;
+    for (size_t i = 0; rc == 0 && i < b->n; i++)
+        if (b->rows[i].kind == K_NEW_CASE || b->rows[i].kind == K_CASE)
+            rc = fold_finish(&b->rows[i]);
+    if (rc < 0) {
+        county_bulk_reset(self);
+        return rc;
+    }
+    qsort(b->rows, b->n, sizeof *b->rows, row_cmp);
     for (size_t i = 0, j; rc == 0 && i < b->n; i = j) {
-        for (j = i + 1;
-             j < b->n && b->rows[j].kind == b->rows[i].kind && b->rows[j].round == b->rows[i].round;
-             j++)
+        for (j = i + 1; j < b->n && b->rows[j].kind == b->rows[i].kind; j++)
             ;
         rc = send_group(self, &b->rows[i], j - i);
     }
@@ -372,7 +505,7 @@ void county_bulk_reset(county_t *self)
     for (size_t i = 0; i < b->n; i++)
         free(b->rows[i].blob);
     b->n = 0;
-    tb_map_destroy(&b->steps);
+    tb_map_destroy(&b->cases);
     tb_map_destroy(&b->links);
 }
 

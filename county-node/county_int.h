@@ -338,7 +338,7 @@ int county_stmt_send(county_t *self, const char *name, params_t *p);
 /* Keep row statement `name` for the batch's bulk statements: 1 kept, 0 not a
  * row statement (send it as it is), or -ENOMEM. */
 int county_bulk_take(county_t *self, const char *name, const params_t *p);
-/* Send what was kept, one statement per kind (and per case step): 0 or
+/* Send what was kept, one statement per kind (a case's steps folded): 0 or
  * negative (the batch marked failed on a send error). */
 int county_bulk_flush(county_t *self);
 /* Forget what was kept (a batch abandoned). */

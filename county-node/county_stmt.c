@@ -152,7 +152,8 @@ static const struct {
                   " ON CONFLICT (peer, kind) DO UPDATE SET version = EXCLUDED.version"},
     /* The batch's rows over arrays (county_bulk.c): each parameter an array,
      * one element per row; the same columns and rules as ins_logged,
-     * ins_event (+ detail), proj, outbox and link_out. */
+     * ins_event (+ detail), proj, outbox and link_out, a case's steps
+     * folded into one row. */
     {"bulk_events",
      "INSERT INTO case_events(origin_node, origin_seq, case_id, type, type_name, actor, at,"
      " target, reason, via, folded, body, detail, rejected)"
@@ -169,9 +170,10 @@ static const struct {
      " $5::text[], $6::text[], $7::text[], $8::bigint[], $9::text[], $10::text[], $11::text[],"
      " $12::bigint[], $13::bigint[]) AS u(c, o, cn, cp, ag, it, nt, acc, st, h, pe, ver, ms)"
      " ON CONFLICT (case_id) DO NOTHING"},
-    /* A case created and projected in the batch: ins_logged's row and proj's
-     * in one INSERT.  The statistics columns as migration 009's trigger
-     * sets them on proj's UPDATE (keep the two state lists the same). */
+    /* A case created and projected in the batch: ins_logged's row and its
+     * later steps in one INSERT.  An INSERT fires no UPDATE trigger: the
+     * statistics columns (sd, sa: ms, 0 none) as migration 009's trigger
+     * would have kept them over the steps (county_bulk.c, fold_fire). */
     {"bulk_new_case",
      "INSERT INTO cases(case_id, origin, client_name, client_phone, agent, item_code, note,"
      " accept_time, state, holder, pending, version, updated_at, fold, due_at, legal_due_at,"
@@ -183,33 +185,48 @@ static const struct {
      " CASE WHEN ld > 0 THEN to_timestamp(ld::float8 / 1000) END, pa, tb, ra, de,"
      " CASE WHEN rd THEN cm ELSE '' END, CASE WHEN re <> '' THEN re END,"
      " CASE WHEN co > 0 THEN to_timestamp(co::float8 / 1000) END,"
-     " CASE WHEN st IN ('accepted', 'escalated', 'county') AND du > 0"
-     " THEN to_timestamp(du::float8 / 1000) END,"
-     " CASE WHEN st IN ('accepted', 'escalated', 'county', 'decided', 'result', 'closed')"
-     " THEN to_timestamp(ms::float8 / 1000) END"
+     " CASE WHEN sd > 0 THEN to_timestamp(sd::float8 / 1000) END,"
+     " CASE WHEN sa > 0 THEN to_timestamp(sa::float8 / 1000) END"
      " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],"
      " $7::text[], $8::bigint[], $9::text[], $10::text[], $11::text[], $12::bigint[],"
      " $13::bigint[], $14::bytea[], $15::bigint[], $16::bigint[], $17::boolean[], $18::text[],"
-     " $19::bigint[], $20::bigint[], $21::boolean[], $22::text[], $23::text[], $24::bigint[])"
+     " $19::bigint[], $20::bigint[], $21::boolean[], $22::text[], $23::text[], $24::bigint[],"
+     " $25::bigint[], $26::bigint[])"
      " AS u(c, o, cn, cp, ag, it, nt, acc, st, h, pe, ver, ms, fo, du, ld, pa, tb, ra, de, rd,"
-     " cm, re, co) ON CONFLICT (case_id) DO NOTHING"},
-    {"bulk_event_case",
+     " cm, re, co, sd, sa) ON CONFLICT (case_id) DO NOTHING"},
+    /* A stored case's steps in the batch, one UPDATE: the last state
+     * update, the last projection if any (hp), the last comment and reply
+     * given.  The statistics as migration 009's trigger would have kept
+     * them over the steps: sd the last deadline it kept (ms, 0 none), else
+     * with dbc the stored due_at (a step into a handled state before any
+     * projection), else what is stored; sa the first step's time in an
+     * accepted state, unless one is stored.  The trigger, firing on this
+     * UPDATE, finds what it would set. */
+    {"bulk_case",
      "UPDATE cases SET state = u.st, holder = u.h, pending = u.pe, version = u.ver,"
-     " updated_at = to_timestamp(u.ms::float8 / 1000)"
-     " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[])"
-     " AS u(c, st, h, pe, ver, ms)"
-     " WHERE cases.case_id = u.c"},
-    {"bulk_proj",
-     "UPDATE cases SET fold = u.fo,"
-     " due_at = CASE WHEN u.du > 0 THEN to_timestamp(u.du::float8 / 1000) END,"
-     " legal_due_at = CASE WHEN u.ld > 0 THEN to_timestamp(u.ld::float8 / 1000) END,"
-     " paused = u.pa, to_bring = u.tb, rating = u.ra, decision = u.de,"
+     " updated_at = to_timestamp(u.ms::float8 / 1000),"
+     " fold = CASE WHEN u.hp THEN u.fo ELSE cases.fold END,"
+     " due_at = CASE WHEN NOT u.hp THEN cases.due_at"
+     " WHEN u.du > 0 THEN to_timestamp(u.du::float8 / 1000) END,"
+     " legal_due_at = CASE WHEN NOT u.hp THEN cases.legal_due_at"
+     " WHEN u.ld > 0 THEN to_timestamp(u.ld::float8 / 1000) END,"
+     " paused = CASE WHEN u.hp THEN u.pa ELSE cases.paused END,"
+     " to_bring = CASE WHEN u.hp THEN u.tb ELSE cases.to_bring END,"
+     " rating = CASE WHEN u.hp THEN u.ra ELSE cases.rating END,"
+     " decision = CASE WHEN u.hp THEN u.de ELSE cases.decision END,"
      " rating_comment = CASE WHEN u.rd THEN u.cm ELSE cases.rating_comment END,"
      " result = CASE WHEN u.re <> '' THEN u.re ELSE cases.result END,"
-     " completion_time = CASE WHEN u.co > 0 THEN to_timestamp(u.co::float8 / 1000) END"
-     " FROM unnest($1::text[], $2::bytea[], $3::bigint[], $4::bigint[], $5::boolean[],"
-     " $6::text[], $7::bigint[], $8::bigint[], $9::boolean[], $10::text[], $11::text[],"
-     " $12::bigint[]) AS u(c, fo, du, ld, pa, tb, ra, de, rd, cm, re, co)"
+     " completion_time = CASE WHEN NOT u.hp THEN cases.completion_time"
+     " WHEN u.co > 0 THEN to_timestamp(u.co::float8 / 1000) END,"
+     " stat_due_at = CASE WHEN u.sd > 0 THEN to_timestamp(u.sd::float8 / 1000)"
+     " WHEN u.dbc AND cases.due_at IS NOT NULL THEN cases.due_at ELSE cases.stat_due_at END,"
+     " stat_accepted_at = coalesce(cases.stat_accepted_at,"
+     " CASE WHEN u.sa > 0 THEN to_timestamp(u.sa::float8 / 1000) END)"
+     " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[],"
+     " $7::boolean[], $8::bytea[], $9::bigint[], $10::bigint[], $11::boolean[], $12::text[],"
+     " $13::bigint[], $14::bigint[], $15::boolean[], $16::text[], $17::text[], $18::bigint[],"
+     " $19::bigint[], $20::boolean[], $21::bigint[])"
+     " AS u(c, st, h, pe, ver, ms, hp, fo, du, ld, pa, tb, ra, de, rd, cm, re, co, sd, dbc, sa)"
      " WHERE cases.case_id = u.c"},
     {"bulk_outbox", "INSERT INTO outbox(peer, seq, body)"
                     " SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[])"},

@@ -71,4 +71,41 @@ static inline void tb_test_logged(uint64_t seq, int n, uint8_t **ret_buf, size_t
     assert_rc(tb_pack_item(&item, ret_buf, ret_len), 0);
 }
 
+/* An empty county store on the throwaway cluster conninfo, migrated to the
+ * newest schema: its connection, or NULL. */
+static inline PGconn *tb_test_county_store(const char *conninfo)
+{
+    PGconn *pg = PQconnectdb(conninfo);
+    if (PQstatus(pg) != CONNECTION_OK) {
+        PQfinish(pg);
+        return NULL;
+    }
+    PGresult *r = PQexec(pg, "SET client_min_messages = warning;"
+                             "DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    const char *err = NULL;
+    if (!ok || county_migrate(pg, &err) < 0) {
+        PQfinish(pg);
+        return NULL;
+    }
+    return pg;
+}
+
+/* Link message seq from TOWNSHIP, through county_on_envelope: accepted
+ * into the pending batch. */
+static inline void tb_test_county_accept(county_t *c, uint64_t seq, const uint8_t *buf, size_t len)
+{
+    size_t before = c->pending.n;
+    tb_env_t env = TONGBAN__V1__ENVELOPE__INIT;
+    env.sender = (char *)TOWNSHIP;
+    env.receiver = (char *)COUNTY;
+    env.kind = TONGBAN__V1__KIND__KIND_DATA;
+    env.seq = seq;
+    env.body.data = (uint8_t *)buf;
+    env.body.len = len;
+    county_on_envelope(c, &env);
+    assert_int_equal(c->pending.n, before + 1);
+}
+
 #endif

@@ -63,18 +63,9 @@ static long long sql_int(PGconn *pg, const char *sql)
 
 static int setup(void **state)
 {
-    PGconn *pg = PQconnectdb(conninfo);
-    if (PQstatus(pg) != CONNECTION_OK)
+    PGconn *pg = tb_test_county_store(conninfo);
+    if (!pg)
         return -1;
-    PGresult *r = PQexec(pg, "SET client_min_messages = warning;"
-                             "DROP SCHEMA public CASCADE; CREATE SCHEMA public");
-    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    PQclear(r);
-    const char *err = NULL;
-    if (!ok || county_migrate(pg, &err) < 0) {
-        PQfinish(pg);
-        return -1;
-    }
     fixture_t *f = calloc(1, sizeof *f);
     if (!f) {
         PQfinish(pg);
@@ -154,20 +145,9 @@ static void assert_cache_is_store(fixture_t *f)
         assert_int_equal(held, (size_t)rows);
 }
 
-/* Link message seq from the township, through county_on_envelope: accepted
- * into the pending batch. */
 static void link_accept(fixture_t *f, uint64_t seq, const uint8_t *buf, size_t len)
 {
-    size_t before = f->c.pending.n;
-    tb_env_t env = TONGBAN__V1__ENVELOPE__INIT;
-    env.sender = (char *)TOWNSHIP;
-    env.receiver = (char *)COUNTY;
-    env.kind = TONGBAN__V1__KIND__KIND_DATA;
-    env.seq = seq;
-    env.body.data = (uint8_t *)buf;
-    env.body.len = len;
-    county_on_envelope(&f->c, &env);
-    assert_int_equal(f->c.pending.n, before + 1);
+    tb_test_county_accept(&f->c, seq, buf, len);
 }
 
 static void test_load(void **state)

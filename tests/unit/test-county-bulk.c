@@ -1,0 +1,201 @@
+/* A case's steps folded into one row per batch (county-node/county_bulk.c,
+ * issue 13), against a throwaway PostgreSQL (tests/unit/county-pg.sh passes
+ * its conninfo).
+ *
+ * One walk-in case's whole life at the township window (LOGGED, ACCEPTED,
+ * an ACCEPTED again: out of state, stored unfolded and answered with the
+ * county's REJECTED, DECIDED, RESULT, DELIVERED, RATED 差评 with a comment,
+ * a NOTE after it)
+ * is fed to the county in-process, into an empty store each time, cut into
+ * batches in several ways: every step its own batch (each row statement of
+ * the old path: one case-row write per step, migration 009's trigger on
+ * each), all in one batch (one INSERT), the case created alone and the rest
+ * in one batch (one UPDATE after it), and two cuts in between.  Every way
+ * must leave the same case row (every column: the projection, the fold, the
+ * statistics columns stat_accepted_at and stat_due_at), the same events and
+ * the same rectification (migration 012's trigger on the rating). */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tb_test.h"
+
+#include "county_int.h"
+#include "tb_caseid.h"
+#include "tb_log.h"
+#include "tb_test_county.h"
+
+enum { STEPS = 8 };
+
+static const char *conninfo;
+static char tmpdir[64];
+static int64_t base_ms; /* the case's first step, the same in every run */
+
+/* Step i (0-based) of the life, as link and origin seq i + 1. */
+static void life_step(int i, uint8_t **ret_buf, size_t *ret_len)
+{
+    static const Tongban__V1__EventType life[STEPS] = {
+        TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED,   TONGBAN__V1__EVENT_TYPE__EVENT_ACCEPTED,
+        TONGBAN__V1__EVENT_TYPE__EVENT_ACCEPTED, TONGBAN__V1__EVENT_TYPE__EVENT_DECIDED,
+        TONGBAN__V1__EVENT_TYPE__EVENT_RESULT,   TONGBAN__V1__EVENT_TYPE__EVENT_DELIVERED,
+        TONGBAN__V1__EVENT_TYPE__EVENT_RATED,    TONGBAN__V1__EVENT_TYPE__EVENT_NOTE};
+    char id[TB_CASEID_MAX];
+    assert_rc(tb_caseid_format(TOWNSHIP, base_ms, 1, id), 0);
+    Tongban__V1__LedgerRecord l = TONGBAN__V1__LEDGER_RECORD__INIT;
+    l.client_name = (char *)"张三";
+    l.client_phone = (char *)"13800138000";
+    l.agent = (char *)"窗口";
+    l.item_code = (char *)"YB001"; /* the township's: the window decides */
+    l.note = (char *)"";
+    l.result = (char *)"";
+    l.accept_time_ms = base_ms;
+    tb_event_msg_t ev = TONGBAN__V1__CASE_EVENT__INIT;
+    ev.origin_node = (char *)TOWNSHIP;
+    ev.origin_seq = (uint64_t)i + 1;
+    ev.case_id = id;
+    ev.type = life[i];
+    ev.actor = (char *)"窗口";
+    ev.at_ms = base_ms + i * 60000;
+    if (i == 0)
+        ev.ledger = &l;
+    if (ev.type == TONGBAN__V1__EVENT_TYPE__EVENT_DECIDED)
+        ev.decision = TONGBAN__V1__DECISION__DECISION_GRANT;
+    if (ev.type == TONGBAN__V1__EVENT_TYPE__EVENT_RATED) {
+        ev.rating = 2;
+        ev.comment = (char *)"等了太久";
+    }
+    if (ev.type == TONGBAN__V1__EVENT_TYPE__EVENT_NOTE)
+        ev.reason = (char *)"已电话致歉"; /* projected after the rating: its comment stays */
+    assert_rc(tb_event_check(&ev), 0);
+    tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
+    item.item_case = TONGBAN__V1__ITEM__ITEM_EVENT;
+    item.event = &ev;
+    assert_rc(tb_pack_item(&item, ret_buf, ret_len), 0);
+}
+
+/* One query's rows, one line each, into out (empty when none). */
+static void dump(PGconn *pg, const char *sql, char *out, size_t size)
+{
+    PGresult *r = PQexec(pg, sql);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK)
+        fail_msg("%s: %s", sql, PQerrorMessage(pg));
+    size_t at = 0;
+    out[0] = '\0';
+    for (int i = 0; i < PQntuples(r); i++)
+        at += (size_t)snprintf(out + at, at < size ? size - at : 0, "%s\n", PQgetvalue(r, i, 0));
+    assert_true(at < size);
+    PQclear(r);
+}
+
+enum { DUMP = 16384 };
+
+typedef struct {
+    char cases[DUMP], events[DUMP], own[DUMP], rect[DUMP];
+} store_t;
+
+/* The life in batches of cut[0], cut[1], ... steps (summing to STEPS), into
+ * an empty store: what the store holds after. */
+static void run(const int *cut, store_t *out)
+{
+    PGconn *pg = tb_test_county_store(conninfo);
+    assert_non_null(pg);
+    uv_loop_t loop;
+    tb_env_ctx_t env;
+    county_t c;
+    memset(&c, 0, sizeof c);
+    assert_rc(tb_test_county_init(&c, &loop, &env, tmpdir, conninfo), 0);
+    assert_rc(county_pg_open(&c), 0);
+    int step = 0;
+    for (const int *n = cut; step < STEPS; n++) {
+        for (int i = 0; i < *n; i++, step++) {
+            uint8_t *buf;
+            size_t len;
+            life_step(step, &buf, &len);
+            tb_test_county_accept(&c, (uint64_t)step + 1, buf, len);
+            free(buf);
+        }
+        uint64_t batches = c.batches;
+        county_batch_start(&c);
+        while (c.in_flight && c.pg)
+            uv_run(&loop, UV_RUN_ONCE);
+        if (!c.pg || c.batches != batches + 1)
+            fail_msg("the batch of steps %d..%d did not commit: %s", step - *n + 1, step,
+                     c.lost_why);
+    }
+    /* Every column of the case's row; the township's events as stored; the
+     * county's own (a REJECTED: its time and body are the moment's); the
+     * rectification the 差评 opened. */
+    dump(pg, "SELECT row_to_json(c)::text FROM cases c", out->cases, DUMP);
+    dump(pg,
+         "SELECT concat_ws(' ', origin_node, origin_seq, case_id, type, type_name, actor, at,"
+         " target, reason, via, folded, digest, detail, rejected, catalog_version)"
+         " FROM case_events WHERE origin_node <> '" COUNTY "' ORDER BY id",
+         out->events, DUMP);
+    dump(pg,
+         "SELECT concat_ws(' ', case_id, type_name, folded, reason) FROM case_events"
+         " WHERE origin_node = '" COUNTY "' ORDER BY id",
+         out->own, DUMP);
+    dump(pg,
+         "SELECT concat_ws(' ', case_id, rating, comment, channel, named, rated_at, owner)"
+         " FROM rectifications",
+         out->rect, DUMP);
+    county_pg_close(&c);
+    tb_test_county_fini(&c, &loop, &env);
+    PQfinish(pg);
+}
+
+static void test_fold_equals_steps(void **state)
+{
+    (void)state;
+    static const int cuts[][STEPS] = {
+        {1, 1, 1, 1, 1, 1, 1, 1}, /* the old path: every step its own batch */
+        {8},                      /* one INSERT (the 差评 an UPDATE after it) */
+        {1, 7},                   /* one UPDATE, the 差评 and the note in it */
+        {2, 6},
+        {4, 4},
+        {6, 2},
+    };
+    static store_t want, got;
+    run(cuts[0], &want);
+    /* The reference itself is the life: closed with its statistics, the
+     * illegal step refused, the 差评's rectification open. */
+    assert_non_null(strstr(want.cases, "\"state\":\"closed\""));
+    assert_null(strstr(want.cases, "\"stat_accepted_at\":null"));
+    assert_null(strstr(want.cases, "\"stat_due_at\":null"));
+    assert_non_null(strstr(want.own, " rejected "));
+    assert_non_null(strstr(want.rect, "等了太久"));
+    for (size_t k = 1; k < sizeof cuts / sizeof cuts[0]; k++) {
+        run(cuts[k], &got);
+        print_message("# batches of %d %d %d ...: case row, events, rectification\n", cuts[k][0],
+                      cuts[k][1], cuts[k][2]);
+        assert_string_equal(got.cases, want.cases);
+        assert_string_equal(got.events, want.events);
+        assert_string_equal(got.own, want.own);
+        assert_string_equal(got.rect, want.rect);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: test-county-bulk CONNINFO (tests/unit/county-pg.sh runs it)\n");
+        return 1;
+    }
+    conninfo = argv[1];
+    base_ms = (tb_now_ms() - 3600000) / 1000 * 1000;
+    strcpy(tmpdir, "/tmp/tb-test-county-bulk-XXXXXX");
+    if (!mkdtemp(tmpdir))
+        return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fold_equals_steps),
+    };
+    int failed = cmocka_run_group_tests_name("county-bulk", tests, NULL, NULL);
+    rmdir(tmpdir);
+    return failed ? 1 : 0;
+}
