@@ -12,10 +12,14 @@
  *
  * Holds COUNT DEALER sockets, each with its own routing id (PREFIX, 4 to 8
  * digits, followed by a running number to 12 digits), with the same socket
- * options as a node (tb_node.c: ZMTP heartbeats 2 s / 6 s, reconnect 100 ms to
- * 5 s, no queueing while down), connected to the broker at ENDPOINT.  Like a
- * node, each sends a HEARTBEAT envelope to the broker every TB_HEARTBEAT_MS
- * and reads the broker's answers.  After SECONDS it prints one line:
+ * options as a node (tb_node.c: ZMTP heartbeats at the heartbeat interval,
+ * at least 2 s, timeout three of them; reconnect 100 ms to 5 s, no queueing
+ * while down), connected to the broker at ENDPOINT.  Like an idle node, each
+ * sends a HEARTBEAT envelope announcing its interval to the broker once per
+ * heartbeat interval (TONGBAN_HEARTBEAT_MS as the nodes read it, default
+ * TB_HEARTBEAT_IVL_MS), the fleet spread over the interval one tick
+ * (TB_TICK_MS) at a time, and reads the broker's answers every tick.  After
+ * SECONDS it prints one line:
  *
  *   fleet sockets=N beats=B answers=A cpu_s=C
  *
@@ -45,9 +49,10 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int beat(void *sock, const char *code)
+static int beat(void *sock, const char *code, int hb_ms)
 {
     Tongban__V1__Heartbeat hb = TONGBAN__V1__HEARTBEAT__INIT;
+    hb.interval_ms = (uint32_t)hb_ms;
     uint8_t body[64], *buf;
     size_t blen = tongban__v1__heartbeat__pack(&hb, body), len;
     if (tb_env_pack(code, TB_BROKER_CODE, TONGBAN__V1__KIND__KIND_HEARTBEAT, 0, 0, body, blen, &buf,
@@ -126,6 +131,12 @@ int main(int argc, char **argv)
     }
     const char *endpoint = argv[1], *prefix = argv[2], *keydir = argv[5];
     long count = strtol(argv[3], NULL, 10);
+    int hb_ms;
+    if (tb_heartbeat_ivl_parse(getenv("TONGBAN_HEARTBEAT_MS"), &hb_ms) < 0) {
+        fprintf(stderr, "TONGBAN_HEARTBEAT_MS: want %d..%d ms\n", TB_HEARTBEAT_MIN_MS,
+                TB_HEARTBEAT_MAX_MS);
+        return 2;
+    }
     double secs = strtod(argv[4], NULL);
     char why[600], bpub[TB_KEY_Z85_LEN + 1], path[4200];
     snprintf(path, sizeof path, "%s/broker.pub", keydir);
@@ -146,7 +157,8 @@ int main(int argc, char **argv)
     char(*codes)[13] = calloc((size_t)count, sizeof *codes);
     if (!socks || !codes)
         return 1;
-    int zero = 0, one = 1, ivl = 100, ivl_max = 5000, hb = 2000, hbt = 6000;
+    int zero = 0, one = 1, ivl = 100, ivl_max = 5000;
+    int hb = hb_ms > 2000 ? hb_ms : 2000, hbt = 3 * hb;
     for (long i = 0; i < count; i++) {
         char kpub[41], ksec[41], rid[24];
         if (fscanf(kf, "%12s %40s %40s", codes[i], kpub, ksec) != 3) {
@@ -178,17 +190,21 @@ int main(int argc, char **argv)
     fclose(kf);
     uint64_t beats = 0, answers = 0;
     double end = now_s() + secs, next = now_s();
+    long slots = hb_ms / TB_TICK_MS, tick = 0;
     while (now_s() < end) {
-        /* Each socket beats once a period, spread over the period as nodes would be. */
+        /* Each socket beats once an interval, the fleet spread over the
+         * interval's ticks as nodes started at different times would be. */
         for (long i = 0; i < count; i++) {
-            beats += beat(socks[i], codes[i]) == 0;
+            if (i % slots == tick % slots)
+                beats += beat(socks[i], codes[i], hb_ms) == 0;
             zmq_msg_t m;
             zmq_msg_init(&m);
             while (zmq_msg_recv(&m, socks[i], ZMQ_DONTWAIT) >= 0)
                 answers += !zmq_msg_more(&m);
             zmq_msg_close(&m);
         }
-        next += TB_HEARTBEAT_MS / 1000.0;
+        tick++;
+        next += TB_TICK_MS / 1000.0;
         double wait = next - now_s();
         if (wait > 0) {
             struct timespec ts = {(time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9)};

@@ -23,7 +23,10 @@ struct tb_node {
     int open_handles;
     char place[TB_CODE_LEN + 1];
     tb_node_handler_t h;
-    int64_t broker_seen_ms;
+    int64_t heard_ms; /* a valid envelope last came through the broker */
+    int64_t sent_ms;  /* an envelope was last sent (any kind) */
+    int64_t beat_ms;  /* a heartbeat was last sent */
+    int hb_ms;        /* the heartbeat interval (TONGBAN_HEARTBEAT_MS) */
     uint64_t backlog;
     uint64_t epoch; /* the store's epoch, in every envelope sent (0: none) */
     tb_node_stats_t stats;
@@ -82,8 +85,10 @@ static int recv_one(tb_node_t *self)
             why = "envelope sender is not the connection's place", rc = -TB_EPROTO;
         else if (strcmp(env->receiver, self->place) != 0)
             why = "envelope receiver is not this node", rc = -TB_EPROTO;
-        if (rc == 0 && strcmp(sender, TB_BROKER_CODE) == 0)
-            self->broker_seen_ms = tb_mono_ms();
+        /* The socket's one connection is the broker's: whatever arrives
+         * valid came through it (only the broker stamps its own code). */
+        if (rc == 0)
+            self->heard_ms = tb_mono_ms();
     }
     if (rc < 0) {
         self->stats.dropped++;
@@ -132,16 +137,63 @@ static void on_poll(uv_poll_t *h, int status, int events)
     drain(h->data);
 }
 
-static void on_timer(uv_timer_t *h)
+int64_t tb_presence_ttl_ms(uint32_t announced_ms)
 {
-    tb_node_t *self = h->data;
+    if (announced_ms == 0)
+        return TB_PRESENCE_OLD_MS;
+    int64_t ms = announced_ms < TB_HEARTBEAT_MIN_MS   ? TB_HEARTBEAT_MIN_MS
+                 : announced_ms > TB_HEARTBEAT_MAX_MS ? TB_HEARTBEAT_MAX_MS
+                                                      : announced_ms;
+    return TB_PRESENCE_FACTOR * ms;
+}
+
+int tb_heartbeat_ivl_parse(const char *text, int *ret_ms)
+{
+    if (!text || !*text) {
+        *ret_ms = TB_HEARTBEAT_IVL_MS;
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || *end || text[0] < '0' || text[0] > '9' || v < TB_HEARTBEAT_MIN_MS ||
+        v > TB_HEARTBEAT_MAX_MS)
+        return -TB_ECONFIG;
+    *ret_ms = (int)v;
+    return 0;
+}
+
+/* Presence costs one heartbeat per interval at idle and none while the node
+ * talks: any envelope it sends refreshes its presence at the broker.  It
+ * also beats when nothing came back for an interval (a busy sender that
+ * nobody answers still learns that the broker is there), but never twice in
+ * one interval.  Half a tick of slack, so a tick landing a moment early does
+ * not put the beat off by a whole tick. */
+static void maybe_beat(tb_node_t *self)
+{
+    int64_t now = tb_mono_ms(), due = self->hb_ms - TB_TICK_MS / 2;
+    bool quiet = !self->sent_ms || now - self->sent_ms >= due;
+    bool deaf = !self->heard_ms || now - self->heard_ms >= due;
+    if (!(quiet || deaf) || (self->beat_ms && now - self->beat_ms < due))
+        return;
     Tongban__V1__Heartbeat hb = TONGBAN__V1__HEARTBEAT__INIT;
     hb.sent_at_ms = tb_now_ms();
     hb.backlog = self->backlog;
     hb.epoch = self->epoch;
+    hb.interval_ms = (uint32_t)self->hb_ms;
     uint8_t buf[64];
     size_t len = tongban__v1__heartbeat__pack(&hb, buf);
-    tb_node_send(self, TB_BROKER_CODE, TONGBAN__V1__KIND__KIND_HEARTBEAT, 0, 0, buf, len);
+    if (tb_node_send(self, TB_BROKER_CODE, TONGBAN__V1__KIND__KIND_HEARTBEAT, 0, 0, buf, len) ==
+        0) {
+        self->beat_ms = now;
+        self->stats.heartbeats++;
+    }
+}
+
+static void on_timer(uv_timer_t *h)
+{
+    tb_node_t *self = h->data;
+    maybe_beat(self);
     if (self->h.on_tick)
         self->h.on_tick(self->h.ctx);
     drain(self);
@@ -184,7 +236,8 @@ int tb_node_new_curve(uv_loop_t *loop, const char *place, const char *endpoint,
     tb_node_t *self = calloc(1, sizeof *self);
     if (!self)
         return -ENOMEM;
-    if (tb_fault_from_env(&self->fault) < 0) {
+    if (tb_fault_from_env(&self->fault) < 0 ||
+        tb_heartbeat_ivl_parse(getenv("TONGBAN_HEARTBEAT_MS"), &self->hb_ms) < 0) {
         free(self);
         return -TB_ECONFIG;
     }
@@ -200,7 +253,11 @@ int tb_node_new_curve(uv_loop_t *loop, const char *place, const char *endpoint,
         free(self);
         return e;
     }
-    int zero = 0, one = 1, hwm = 10000, ivl = 100, ivl_max = 5000, hb = 2000, hbt = 6000;
+    /* ZMTP heartbeats stay on here (one connection: cheap), at the interval
+     * or every 2 s if shorter, to find a dead connection and reconnect; the
+     * broker sets none (broker.c). */
+    int zero = 0, one = 1, hwm = 10000, ivl = 100, ivl_max = 5000;
+    int hb = self->hb_ms > 2000 ? self->hb_ms : 2000, hbt = 3 * hb;
     int64_t maxsize = TB_MAX_FRAME + 64;
     int rc = 0;
     if (curve) {
@@ -247,7 +304,7 @@ int tb_node_new_curve(uv_loop_t *loop, const char *place, const char *endpoint,
     if ((rc = uv_idle_init(loop, &self->idle)) == 0 && ++self->open_handles &&
         (rc = uv_timer_init(loop, &self->timer)) == 0 && ++self->open_handles &&
         (rc = uv_poll_start(&self->poll, UV_READABLE, on_poll)) == 0)
-        rc = uv_timer_start(&self->timer, on_timer, 10, TB_HEARTBEAT_MS);
+        rc = uv_timer_start(&self->timer, on_timer, 10, TB_TICK_MS);
     if (rc < 0) {
         tb_node_close(&self); /* freed once the loop ran the close callbacks */
         return rc;
@@ -290,6 +347,7 @@ static int send_raw(tb_node_t *self, const char *dest, const uint8_t *buf, size_
         self->stats.send_blocked++;
     } else {
         self->stats.sent++;
+        self->sent_ms = tb_mono_ms();
     }
     /* The send may have consumed the fd's edge: look for input on the next turn. */
     if (!self->draining)
@@ -335,7 +393,13 @@ void tb_node_set_backlog(tb_node_t *self, uint64_t backlog)
 
 bool tb_node_broker_alive(const tb_node_t *self)
 {
-    return self->broker_seen_ms && tb_mono_ms() - self->broker_seen_ms < 3 * TB_HEARTBEAT_MS;
+    return self->heard_ms &&
+           tb_mono_ms() - self->heard_ms < (int64_t)TB_PRESENCE_FACTOR * self->hb_ms;
+}
+
+int tb_node_heartbeat_ms(const tb_node_t *self)
+{
+    return self->hb_ms;
 }
 
 tb_node_stats_t tb_node_stats(const tb_node_t *self)
