@@ -17,6 +17,7 @@ enum { DRAIN_BUDGET = 256 };
 struct tb_node {
     uv_loop_t *loop;
     void *zctx, *sock;
+    void *mon; /* the socket's monitor: a handshake with the broker succeeded */
     uv_poll_t poll;
     uv_idle_t idle;
     uv_timer_t timer;
@@ -27,6 +28,7 @@ struct tb_node {
     int64_t sent_ms;  /* an envelope was last sent (any kind) */
     int64_t beat_ms;  /* a heartbeat was last sent */
     int hb_ms;        /* the heartbeat interval (TONGBAN_HEARTBEAT_MS) */
+    bool greet;       /* a new connection: beat at this tick */
     uint64_t backlog;
     uint64_t epoch; /* the store's epoch, in every envelope sent (0: none) */
     tb_node_stats_t stats;
@@ -172,9 +174,9 @@ int tb_heartbeat_ivl_parse(const char *text, int *ret_ms)
 static void maybe_beat(tb_node_t *self)
 {
     int64_t now = tb_mono_ms(), due = self->hb_ms - TB_TICK_MS / 2;
-    bool quiet = !self->sent_ms || now - self->sent_ms >= due;
+    bool quiet = self->greet || !self->sent_ms || now - self->sent_ms >= due;
     bool deaf = !self->heard_ms || now - self->heard_ms >= due;
-    if (!(quiet || deaf) || (self->beat_ms && now - self->beat_ms < due))
+    if (!(quiet || deaf) || (!self->greet && self->beat_ms && now - self->beat_ms < due))
         return;
     Tongban__V1__Heartbeat hb = TONGBAN__V1__HEARTBEAT__INIT;
     hb.sent_at_ms = tb_now_ms();
@@ -186,13 +188,26 @@ static void maybe_beat(tb_node_t *self)
     if (tb_node_send(self, TB_BROKER_CODE, TONGBAN__V1__KIND__KIND_HEARTBEAT, 0, 0, buf, len) ==
         0) {
         self->beat_ms = now;
+        self->greet = false;
         self->stats.heartbeats++;
     }
+}
+
+/* A broker that restarted knows an idle node only from its next message:
+ * beat at the first tick after every handshake, not an interval later. */
+static void read_monitor(tb_node_t *self)
+{
+    zmq_msg_t m;
+    zmq_msg_init(&m);
+    while (self->mon && zmq_msg_recv(&m, self->mon, ZMQ_DONTWAIT) >= 0)
+        self->greet = true; /* an event is two frames; either says it */
+    zmq_msg_close(&m);
 }
 
 static void on_timer(uv_timer_t *h)
 {
     tb_node_t *self = h->data;
+    read_monitor(self);
     maybe_beat(self);
     if (self->h.on_tick)
         self->h.on_tick(self->h.ctx);
@@ -219,6 +234,23 @@ static int curve_routing_id(const char *place, char *ret, size_t len)
     for (size_t i = 0; i < sizeof rnd; i++)
         off += snprintf(ret + off, len - (size_t)off, "%02x", rnd[i]);
     return off;
+}
+
+/* The monitor is stopped before the socket it watches closes and what it
+ * queued is read away: events left in the inproc pipe would leak their
+ * endpoint text (libzmq). */
+static void close_sockets(tb_node_t *self)
+{
+    if (self->mon) {
+        zmq_socket_monitor(self->sock, NULL, 0);
+        read_monitor(self);
+        zmq_close(self->mon);
+        self->mon = NULL;
+    }
+    zmq_close(self->sock);
+    self->sock = NULL;
+    zmq_ctx_term(self->zctx);
+    self->zctx = NULL;
 }
 
 int tb_node_new(uv_loop_t *loop, const char *place, const char *endpoint,
@@ -283,6 +315,13 @@ int tb_node_new_curve(uv_loop_t *loop, const char *place, const char *endpoint,
     zmq_setsockopt(self->sock, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof ivl_max);
     zmq_setsockopt(self->sock, ZMQ_HEARTBEAT_IVL, &hb, sizeof hb);
     zmq_setsockopt(self->sock, ZMQ_HEARTBEAT_TIMEOUT, &hbt, sizeof hbt);
+    char mon_ep[64];
+    snprintf(mon_ep, sizeof mon_ep, "inproc://tb-node-monitor-%p", (void *)self);
+    if (rc == 0 && (zmq_socket_monitor(self->sock, mon_ep, ZMQ_EVENT_HANDSHAKE_SUCCEEDED) < 0 ||
+                    !(self->mon = zmq_socket(self->zctx, ZMQ_PAIR)) ||
+                    zmq_setsockopt(self->mon, ZMQ_LINGER, &zero, sizeof zero) < 0 ||
+                    zmq_connect(self->mon, mon_ep) < 0))
+        rc = -zmq_errno();
     if (rc == 0 && zmq_connect(self->sock, endpoint) < 0)
         rc = -zmq_errno();
     int fd = -1;
@@ -292,8 +331,7 @@ int tb_node_new_curve(uv_loop_t *loop, const char *place, const char *endpoint,
     if (rc == 0)
         rc = uv_poll_init(loop, &self->poll, fd);
     if (rc < 0) {
-        zmq_close(self->sock);
-        zmq_ctx_term(self->zctx);
+        close_sockets(self);
         free(self);
         return rc;
     }
@@ -332,10 +370,7 @@ void tb_node_close(tb_node_t **self_p)
         uv_close((uv_handle_t *)&self->idle, on_closed);
     if (made >= 3)
         uv_close((uv_handle_t *)&self->timer, on_closed);
-    zmq_close(self->sock);
-    self->sock = NULL;
-    zmq_ctx_term(self->zctx);
-    self->zctx = NULL;
+    close_sockets(self);
 }
 
 static int send_raw(tb_node_t *self, const char *dest, const uint8_t *buf, size_t len)

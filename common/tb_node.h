@@ -30,7 +30,9 @@
  * outboxes) runs every TB_TICK_MS and costs no network.  A HEARTBEAT goes to
  * the broker only when the node has sent nothing for its heartbeat interval,
  * or heard nothing through the broker for that long, at most one per
- * interval; it announces the interval (Heartbeat.interval_ms), and the broker
+ * interval, and at the first tick after each new handshake with the broker
+ * (a restarted broker knows the node at once); it announces the interval
+ * (Heartbeat.interval_ms), and the broker
  * keeps the node present for TB_PRESENCE_FACTOR intervals after each message
  * from it.  The interval is TB_HEARTBEAT_IVL_MS unless TONGBAN_HEARTBEAT_MS
  * names another within TB_HEARTBEAT_MIN_MS..TB_HEARTBEAT_MAX_MS (tests shorten

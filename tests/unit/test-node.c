@@ -73,6 +73,17 @@ static void on_tick(void *ctx)
     ((fix_t *)ctx)->nticks++;
 }
 
+/* The fake broker's ROUTER, bound to the fixture's endpoint. */
+static int bind_router(fix_t *f)
+{
+    f->router = zmq_socket(f->zctx, ZMQ_ROUTER);
+    int zero = 0, one = 1, hwm = 100000;
+    zmq_setsockopt(f->router, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_setsockopt(f->router, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
+    zmq_setsockopt(f->router, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    return zmq_bind(f->router, f->endpoint);
+}
+
 static int setup(void **state)
 {
     fix_t *f = calloc(1, sizeof *f);
@@ -85,12 +96,7 @@ static int setup(void **state)
     }
     snprintf(f->endpoint, sizeof f->endpoint, "ipc://%s/broker.sock", f->dir);
     f->zctx = zmq_ctx_new();
-    f->router = zmq_socket(f->zctx, ZMQ_ROUTER);
-    int zero = 0, one = 1, hwm = 100000;
-    zmq_setsockopt(f->router, ZMQ_LINGER, &zero, sizeof zero);
-    zmq_setsockopt(f->router, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
-    zmq_setsockopt(f->router, ZMQ_SNDHWM, &hwm, sizeof hwm);
-    if (zmq_bind(f->router, f->endpoint) < 0)
+    if (bind_router(f) < 0)
         return -1;
     *state = f;
     return 0;
@@ -409,6 +415,25 @@ static void test_heartbeat_busy(void **state)
     assert_true(tb_node_broker_alive(f->node)); /* the ACKs came through the broker */
 }
 
+/* A restarted broker hears from an idle node at once, not an interval later:
+ * the node beats at the first tick after each new handshake. */
+static void test_heartbeat_after_reconnect(void **state)
+{
+    fix_t *f = *state;
+    setenv("TONGBAN_HEARTBEAT_MS", "60000", 1);
+    start_node(f);
+    pump(f, 1200); /* a tick without a beat: the interval is a minute */
+    zmq_close(f->router);
+    assert_int_equal(bind_router(f), 0); /* the broker restarted */
+    msg_t m;
+    if (!router_recv(f, 3000, &m))
+        fail_msg("no heartbeat within 3 s of the new connection (interval 60 s)");
+    assert_int_equal(m.n, 3);
+    assert_string_equal((char *)m.data[1], TB_BROKER_CODE);
+    msg_free(&m);
+    assert_int_equal(tb_node_stats(f->node).heartbeats, 2);
+}
+
 /* The interval's text and the broker's presence time for an announcement. */
 static void test_heartbeat_rules(void **state)
 {
@@ -563,6 +588,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_heartbeat, setup, teardown),
         cmocka_unit_test_setup_teardown(test_heartbeat_interval, setup, teardown),
         cmocka_unit_test_setup_teardown(test_heartbeat_busy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_heartbeat_after_reconnect, setup, teardown),
         cmocka_unit_test(test_heartbeat_rules),
         cmocka_unit_test_setup_teardown(test_heartbeat_env_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unreachable, setup, teardown),
