@@ -16,17 +16,27 @@
 #include <unistd.h>
 #include <zmq.h>
 
+/* No ZMTP heartbeats here: libzmq keeps a heartbeat-timeout timer per
+ * connection and re-arms it on every message received, and its I/O thread
+ * cancels timers by walking all of them, so with thousands of idle nodes the
+ * broker spent most of its time there.  Presence is the application's
+ * heartbeat (tb_node.h); each node runs ZMTP heartbeats on its own side to
+ * find a dead connection; a connection that died without a word (a node's
+ * power cut, a dropped NAT mapping) is reaped by TCP keepalive: probes
+ * after 60 s idle, every 10 s, 3 unanswered close it. */
 static void set_common_options(broker_t *self)
 {
-    int one = 1, zero = 0, hwm = 100000, hb = 2000, hbt = 6000, hs = 5000;
+    int one = 1, zero = 0, hwm = 100000, hs = 5000, ka_idle = 60, ka_intvl = 10, ka_cnt = 3;
     int64_t maxsize = TB_MAX_FRAME + 64;
     zmq_setsockopt(self->sock, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
     zmq_setsockopt(self->sock, ZMQ_LINGER, &zero, sizeof zero);
     zmq_setsockopt(self->sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
     zmq_setsockopt(self->sock, ZMQ_RCVHWM, &hwm, sizeof hwm);
     zmq_setsockopt(self->sock, ZMQ_MAXMSGSIZE, &maxsize, sizeof maxsize);
-    zmq_setsockopt(self->sock, ZMQ_HEARTBEAT_IVL, &hb, sizeof hb);
-    zmq_setsockopt(self->sock, ZMQ_HEARTBEAT_TIMEOUT, &hbt, sizeof hbt);
+    zmq_setsockopt(self->sock, ZMQ_TCP_KEEPALIVE, &one, sizeof one);
+    zmq_setsockopt(self->sock, ZMQ_TCP_KEEPALIVE_IDLE, &ka_idle, sizeof ka_idle);
+    zmq_setsockopt(self->sock, ZMQ_TCP_KEEPALIVE_INTVL, &ka_intvl, sizeof ka_intvl);
+    zmq_setsockopt(self->sock, ZMQ_TCP_KEEPALIVE_CNT, &ka_cnt, sizeof ka_cnt);
     zmq_setsockopt(self->sock, ZMQ_HANDSHAKE_IVL, &hs, sizeof hs);
 }
 
@@ -211,7 +221,7 @@ static void send_unreachable(broker_t *self, const char *to, const char *peer)
 static bool present(broker_t *self, const char *code, int64_t now)
 {
     peer_t *p = peer_get(self, code);
-    return p && now - p->seen < PRESENCE_TTL_MS;
+    return p && now - p->seen < p->ttl;
 }
 
 static void sweep(broker_t *self, int64_t now)
@@ -221,8 +231,8 @@ static void sweep(broker_t *self, int64_t now)
     uintptr_t v;
     while (tb_map_next(self->peers, &pos, &key, &v)) {
         peer_t *p = (peer_t *)v;
-        if (now - p->seen >= PRESENCE_TTL_MS && now >= p->banned_until) {
-            tb_info("node %s gone (no heartbeat for %d ms)", key, PRESENCE_TTL_MS);
+        if (now - p->seen >= p->ttl && now >= p->banned_until) {
+            tb_info("node %s gone (nothing heard for %lld ms)", key, (long long)p->ttl);
             free(p);
             tb_map_del(self->peers, key);
         }
@@ -283,6 +293,25 @@ static int sender_place(broker_t *self, zmq_msg_t *rid, zmq_msg_t *any, char *re
     memcpy(ret_place, place, TB_CODE_LEN + 1);
     memcpy(ret_key, key, TB_KEY_Z85_LEN + 1);
     return 0;
+}
+
+/* A heartbeat's announced interval sets how long its sender stays present;
+ * one that does not decode (or an older node's, announcing none) leaves
+ * TB_PRESENCE_OLD_MS.  Only heartbeats are decoded: what is forwarded never is. */
+static void take_interval(peer_t *p, zmq_msg_t *envelope)
+{
+    uint32_t announced = 0;
+    tb_env_t *env = NULL;
+    if (tb_env_decode(zmq_msg_data(envelope), zmq_msg_size(envelope), &env) == 0 &&
+        env->kind == TONGBAN__V1__KIND__KIND_HEARTBEAT) {
+        Tongban__V1__Heartbeat *hb =
+            tongban__v1__heartbeat__unpack(NULL, env->body.len, env->body.data);
+        if (hb)
+            announced = hb->interval_ms;
+        tongban__v1__heartbeat__free_unpacked(hb, NULL);
+    }
+    tb_env_free(&env);
+    p->ttl = tb_presence_ttl_ms(announced);
 }
 
 /* Rate limit and bans: true if the message may pass. */
@@ -352,6 +381,7 @@ static int route_one(broker_t *self, int64_t now)
                 p = NULL;
             } else {
                 p->tokens_at = now;
+                p->ttl = TB_PRESENCE_OLD_MS;
                 p->tokens = 2.0 * (self->limits.rate > 0 ? self->limits.rate : 20000);
                 tb_info("node %s connected", from);
             }
@@ -365,6 +395,7 @@ static int route_one(broker_t *self, int64_t now)
             peer_t *d;
             if (strcmp(dest, TB_BROKER_CODE) == 0) {
                 self->stats.heartbeats++;
+                take_interval(p, &f[2]);
                 send_own(self, from, TONGBAN__V1__KIND__KIND_HEARTBEAT, NULL, 0);
             } else if (!present(self, dest, now) || !(d = peer_get(self, dest))) {
                 send_unreachable(self, from, dest);

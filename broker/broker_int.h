@@ -13,8 +13,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
-/* A node not heard from for this long is absent (heartbeats come every second). */
-enum { PRESENCE_TTL_MS = 5 * TB_HEARTBEAT_MS, BATCH = 512, RID_MAX = 64 };
+enum { BATCH = 512, RID_MAX = 64 };
 
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"
 #define ZAP_DOMAIN "tongban"
@@ -26,6 +25,7 @@ typedef struct {
     size_t ridlen;
     char key[TB_KEY_Z85_LEN + 1]; /* CURVE: the key it connected with */
     int64_t seen, banned_until, tokens_at, warned_at;
+    int64_t ttl; /* present this long after seen: tb_presence_ttl_ms() of its announced interval */
     double tokens;
 } peer_t;
 

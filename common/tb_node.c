@@ -17,13 +17,18 @@ enum { DRAIN_BUDGET = 256 };
 struct tb_node {
     uv_loop_t *loop;
     void *zctx, *sock;
+    void *mon; /* the socket's monitor: a handshake with the broker succeeded */
     uv_poll_t poll;
     uv_idle_t idle;
     uv_timer_t timer;
     int open_handles;
     char place[TB_CODE_LEN + 1];
     tb_node_handler_t h;
-    int64_t broker_seen_ms;
+    int64_t heard_ms; /* a valid envelope last came through the broker */
+    int64_t sent_ms;  /* an envelope was last sent (any kind) */
+    int64_t beat_ms;  /* a heartbeat was last sent */
+    int hb_ms;        /* the heartbeat interval (TONGBAN_HEARTBEAT_MS) */
+    bool greet;       /* a new connection: beat at this tick */
     uint64_t backlog;
     uint64_t epoch; /* the store's epoch, in every envelope sent (0: none) */
     tb_node_stats_t stats;
@@ -82,8 +87,10 @@ static int recv_one(tb_node_t *self)
             why = "envelope sender is not the connection's place", rc = -TB_EPROTO;
         else if (strcmp(env->receiver, self->place) != 0)
             why = "envelope receiver is not this node", rc = -TB_EPROTO;
-        if (rc == 0 && strcmp(sender, TB_BROKER_CODE) == 0)
-            self->broker_seen_ms = tb_mono_ms();
+        /* The socket's one connection is the broker's: whatever arrives
+         * valid came through it (only the broker stamps its own code). */
+        if (rc == 0)
+            self->heard_ms = tb_mono_ms();
     }
     if (rc < 0) {
         self->stats.dropped++;
@@ -132,16 +139,76 @@ static void on_poll(uv_poll_t *h, int status, int events)
     drain(h->data);
 }
 
-static void on_timer(uv_timer_t *h)
+int64_t tb_presence_ttl_ms(uint32_t announced_ms)
 {
-    tb_node_t *self = h->data;
+    if (announced_ms == 0)
+        return TB_PRESENCE_OLD_MS;
+    int64_t ms = announced_ms < TB_HEARTBEAT_MIN_MS   ? TB_HEARTBEAT_MIN_MS
+                 : announced_ms > TB_HEARTBEAT_MAX_MS ? TB_HEARTBEAT_MAX_MS
+                                                      : announced_ms;
+    return TB_PRESENCE_FACTOR * ms;
+}
+
+int tb_heartbeat_ivl_parse(const char *text, int *ret_ms)
+{
+    if (!text || !*text) {
+        *ret_ms = TB_HEARTBEAT_IVL_MS;
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || *end || text[0] < '0' || text[0] > '9' || v < TB_HEARTBEAT_MIN_MS ||
+        v > TB_HEARTBEAT_MAX_MS)
+        return -TB_ECONFIG;
+    *ret_ms = (int)v;
+    return 0;
+}
+
+/* Presence costs one heartbeat per interval at idle and none while the node
+ * talks: any envelope it sends refreshes its presence at the broker.  It
+ * also beats when nothing came back for an interval (a busy sender that
+ * nobody answers still learns that the broker is there), but never twice in
+ * one interval.  Half a tick of slack, so a tick landing a moment early does
+ * not put the beat off by a whole tick. */
+static void maybe_beat(tb_node_t *self)
+{
+    int64_t now = tb_mono_ms(), due = self->hb_ms - TB_TICK_MS / 2;
+    bool quiet = self->greet || !self->sent_ms || now - self->sent_ms >= due;
+    bool deaf = !self->heard_ms || now - self->heard_ms >= due;
+    if (!(quiet || deaf) || (!self->greet && self->beat_ms && now - self->beat_ms < due))
+        return;
     Tongban__V1__Heartbeat hb = TONGBAN__V1__HEARTBEAT__INIT;
     hb.sent_at_ms = tb_now_ms();
     hb.backlog = self->backlog;
     hb.epoch = self->epoch;
+    hb.interval_ms = (uint32_t)self->hb_ms;
     uint8_t buf[64];
     size_t len = tongban__v1__heartbeat__pack(&hb, buf);
-    tb_node_send(self, TB_BROKER_CODE, TONGBAN__V1__KIND__KIND_HEARTBEAT, 0, 0, buf, len);
+    if (tb_node_send(self, TB_BROKER_CODE, TONGBAN__V1__KIND__KIND_HEARTBEAT, 0, 0, buf, len) ==
+        0) {
+        self->beat_ms = now;
+        self->greet = false;
+        self->stats.heartbeats++;
+    }
+}
+
+/* A broker that restarted knows an idle node only from its next message:
+ * beat at the first tick after every handshake, not an interval later. */
+static void read_monitor(tb_node_t *self)
+{
+    zmq_msg_t m;
+    zmq_msg_init(&m);
+    while (self->mon && zmq_msg_recv(&m, self->mon, ZMQ_DONTWAIT) >= 0)
+        self->greet = true; /* an event is two frames; either says it */
+    zmq_msg_close(&m);
+}
+
+static void on_timer(uv_timer_t *h)
+{
+    tb_node_t *self = h->data;
+    read_monitor(self);
+    maybe_beat(self);
     if (self->h.on_tick)
         self->h.on_tick(self->h.ctx);
     drain(self);
@@ -169,6 +236,23 @@ static int curve_routing_id(const char *place, char *ret, size_t len)
     return off;
 }
 
+/* The monitor is stopped before the socket it watches closes and what it
+ * queued is read away: events left in the inproc pipe would leak their
+ * endpoint text (libzmq). */
+static void close_sockets(tb_node_t *self)
+{
+    if (self->mon) {
+        zmq_socket_monitor(self->sock, NULL, 0);
+        read_monitor(self);
+        zmq_close(self->mon);
+        self->mon = NULL;
+    }
+    zmq_close(self->sock);
+    self->sock = NULL;
+    zmq_ctx_term(self->zctx);
+    self->zctx = NULL;
+}
+
 int tb_node_new(uv_loop_t *loop, const char *place, const char *endpoint,
                 const tb_node_handler_t *handler, tb_node_t **ret_node)
 {
@@ -184,7 +268,8 @@ int tb_node_new_curve(uv_loop_t *loop, const char *place, const char *endpoint,
     tb_node_t *self = calloc(1, sizeof *self);
     if (!self)
         return -ENOMEM;
-    if (tb_fault_from_env(&self->fault) < 0) {
+    if (tb_fault_from_env(&self->fault) < 0 ||
+        tb_heartbeat_ivl_parse(getenv("TONGBAN_HEARTBEAT_MS"), &self->hb_ms) < 0) {
         free(self);
         return -TB_ECONFIG;
     }
@@ -200,7 +285,11 @@ int tb_node_new_curve(uv_loop_t *loop, const char *place, const char *endpoint,
         free(self);
         return e;
     }
-    int zero = 0, one = 1, hwm = 10000, ivl = 100, ivl_max = 5000, hb = 2000, hbt = 6000;
+    /* ZMTP heartbeats stay on here (one connection: cheap), at the interval
+     * or every 2 s if shorter, to find a dead connection and reconnect; the
+     * broker sets none (broker.c). */
+    int zero = 0, one = 1, hwm = 10000, ivl = 100, ivl_max = 5000;
+    int hb = self->hb_ms > 2000 ? self->hb_ms : 2000, hbt = 3 * hb;
     int64_t maxsize = TB_MAX_FRAME + 64;
     int rc = 0;
     if (curve) {
@@ -226,6 +315,13 @@ int tb_node_new_curve(uv_loop_t *loop, const char *place, const char *endpoint,
     zmq_setsockopt(self->sock, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof ivl_max);
     zmq_setsockopt(self->sock, ZMQ_HEARTBEAT_IVL, &hb, sizeof hb);
     zmq_setsockopt(self->sock, ZMQ_HEARTBEAT_TIMEOUT, &hbt, sizeof hbt);
+    char mon_ep[64];
+    snprintf(mon_ep, sizeof mon_ep, "inproc://tb-node-monitor-%p", (void *)self);
+    if (rc == 0 && (zmq_socket_monitor(self->sock, mon_ep, ZMQ_EVENT_HANDSHAKE_SUCCEEDED) < 0 ||
+                    !(self->mon = zmq_socket(self->zctx, ZMQ_PAIR)) ||
+                    zmq_setsockopt(self->mon, ZMQ_LINGER, &zero, sizeof zero) < 0 ||
+                    zmq_connect(self->mon, mon_ep) < 0))
+        rc = -zmq_errno();
     if (rc == 0 && zmq_connect(self->sock, endpoint) < 0)
         rc = -zmq_errno();
     int fd = -1;
@@ -235,8 +331,7 @@ int tb_node_new_curve(uv_loop_t *loop, const char *place, const char *endpoint,
     if (rc == 0)
         rc = uv_poll_init(loop, &self->poll, fd);
     if (rc < 0) {
-        zmq_close(self->sock);
-        zmq_ctx_term(self->zctx);
+        close_sockets(self);
         free(self);
         return rc;
     }
@@ -247,7 +342,7 @@ int tb_node_new_curve(uv_loop_t *loop, const char *place, const char *endpoint,
     if ((rc = uv_idle_init(loop, &self->idle)) == 0 && ++self->open_handles &&
         (rc = uv_timer_init(loop, &self->timer)) == 0 && ++self->open_handles &&
         (rc = uv_poll_start(&self->poll, UV_READABLE, on_poll)) == 0)
-        rc = uv_timer_start(&self->timer, on_timer, 10, TB_HEARTBEAT_MS);
+        rc = uv_timer_start(&self->timer, on_timer, 10, TB_TICK_MS);
     if (rc < 0) {
         tb_node_close(&self); /* freed once the loop ran the close callbacks */
         return rc;
@@ -275,10 +370,7 @@ void tb_node_close(tb_node_t **self_p)
         uv_close((uv_handle_t *)&self->idle, on_closed);
     if (made >= 3)
         uv_close((uv_handle_t *)&self->timer, on_closed);
-    zmq_close(self->sock);
-    self->sock = NULL;
-    zmq_ctx_term(self->zctx);
-    self->zctx = NULL;
+    close_sockets(self);
 }
 
 static int send_raw(tb_node_t *self, const char *dest, const uint8_t *buf, size_t len)
@@ -290,6 +382,7 @@ static int send_raw(tb_node_t *self, const char *dest, const uint8_t *buf, size_
         self->stats.send_blocked++;
     } else {
         self->stats.sent++;
+        self->sent_ms = tb_mono_ms();
     }
     /* The send may have consumed the fd's edge: look for input on the next turn. */
     if (!self->draining)
@@ -335,7 +428,13 @@ void tb_node_set_backlog(tb_node_t *self, uint64_t backlog)
 
 bool tb_node_broker_alive(const tb_node_t *self)
 {
-    return self->broker_seen_ms && tb_mono_ms() - self->broker_seen_ms < 3 * TB_HEARTBEAT_MS;
+    return self->heard_ms &&
+           tb_mono_ms() - self->heard_ms < (int64_t)TB_PRESENCE_FACTOR * self->hb_ms;
+}
+
+int tb_node_heartbeat_ms(const tb_node_t *self)
+{
+    return self->hb_ms;
 }
 
 tb_node_stats_t tb_node_stats(const tb_node_t *self)

@@ -25,7 +25,33 @@
 #include <uv.h>
 
 #define TB_BROKER_CODE "000000000000" /* the broker's own address on the wire */
-#define TB_HEARTBEAT_MS 1000
+
+/* Presence (proto/README.md section 3).  The node's own tick (retransmits,
+ * outboxes) runs every TB_TICK_MS and costs no network.  A HEARTBEAT goes to
+ * the broker only when the node has sent nothing for its heartbeat interval,
+ * or heard nothing through the broker for that long, at most one per
+ * interval, and at the first tick after each new handshake with the broker
+ * (a restarted broker knows the node at once); it announces the interval
+ * (Heartbeat.interval_ms), and the broker
+ * keeps the node present for TB_PRESENCE_FACTOR intervals after each message
+ * from it.  The interval is TB_HEARTBEAT_IVL_MS unless TONGBAN_HEARTBEAT_MS
+ * names another within TB_HEARTBEAT_MIN_MS..TB_HEARTBEAT_MAX_MS (tests shorten
+ * it); a node announcing none is an older one beating every second, present
+ * for TB_PRESENCE_OLD_MS. */
+#define TB_TICK_MS 1000
+#define TB_HEARTBEAT_IVL_MS 10000
+#define TB_HEARTBEAT_MIN_MS 1000
+#define TB_HEARTBEAT_MAX_MS 60000
+#define TB_PRESENCE_FACTOR 3
+#define TB_PRESENCE_OLD_MS 5000
+
+/* How long the broker keeps a node present after a message from it, for the
+ * interval it announced (0: none announced).  Pure. */
+int64_t tb_presence_ttl_ms(uint32_t announced_ms);
+/* The heartbeat interval named by text (TONGBAN_HEARTBEAT_MS; NULL or "": the
+ * default): 0 and ret_ms, or -TB_ECONFIG when it is not a whole number of ms
+ * within TB_HEARTBEAT_MIN_MS..TB_HEARTBEAT_MAX_MS. */
+int tb_heartbeat_ivl_parse(const char *text, int *ret_ms);
 
 typedef struct tb_node tb_node_t;
 
@@ -34,7 +60,7 @@ typedef struct {
     void (*on_envelope)(void *ctx, const tb_env_t *env);
     /* The drain ended for this loop turn: commit batches, send acks. */
     void (*on_drained)(void *ctx);
-    /* The heartbeat timer fired (once per TB_HEARTBEAT_MS): retransmit, poll outboxes. */
+    /* The local tick (once per TB_TICK_MS): retransmit, poll outboxes. */
     void (*on_tick)(void *ctx);
     void *ctx;
 } tb_node_handler_t;
@@ -75,12 +101,17 @@ void tb_node_set_epoch(tb_node_t *self, uint64_t epoch);
 /* Backlog reported in heartbeats. */
 void tb_node_set_backlog(tb_node_t *self, uint64_t backlog);
 
-/* True if the broker answered a heartbeat within the last 3 intervals. */
+/* True if anything came through the broker (its heartbeat answers, a peer's
+ * envelopes, its UNREACHABLE) within the last TB_PRESENCE_FACTOR heartbeat
+ * intervals. */
 bool tb_node_broker_alive(const tb_node_t *self);
 
-/* Counters for logs and tests. */
+/* The heartbeat interval in force (TONGBAN_HEARTBEAT_MS or the default). */
+int tb_node_heartbeat_ms(const tb_node_t *self);
+
+/* Counters for logs and tests (heartbeats: those sent, counted in sent too). */
 typedef struct {
-    uint64_t received, dropped, sent, send_blocked;
+    uint64_t received, dropped, sent, send_blocked, heartbeats;
 } tb_node_stats_t;
 tb_node_stats_t tb_node_stats(const tb_node_t *self);
 

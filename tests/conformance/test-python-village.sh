@@ -19,6 +19,12 @@ PY=/usr/bin/python3
 mkdir -p "$WORK/py"
 ok "protoc --python_out generates the contract" \
     protoc --proto_path="$TB_SOURCE/proto" --python_out="$WORK/py" "$TB_SOURCE/proto/tongban.proto"
+# The heartbeat's announced interval (proto/README.md section 3) is field 5,
+# a uint32.  This village announces none and beats every second: the broker
+# keeps it present as an older node (5 s), and it runs to the end below.
+eq "the contract's Heartbeat.interval_ms is field 5, a uint32" "5 13" "$($PY -c "
+import sys; sys.path.insert(0, '$WORK/py'); import tongban_pb2 as pb
+f = pb.Heartbeat.DESCRIPTOR.fields_by_name['interval_ms']; print(f.number, f.type)")"
 
 # A key pair the stranger makes itself; the county admits its public key.
 mkdir -m 700 -p "$WORK/pykeys"

@@ -1,5 +1,6 @@
-/* fuzz-heartbeat: the Heartbeat body (tb_node sends one to the broker every
- * second) unpacked with protobuf-c.
+/* fuzz-heartbeat: the Heartbeat body (tb_node sends one to the broker when
+ * idle for its interval; the broker unpacks it for interval_ms) unpacked with
+ * protobuf-c.
  *
  * A body that unpacks must round-trip: its fields packed in a fresh message
  * (as tb_node does; see below) unpack to the same fields, and packing again
@@ -38,10 +39,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     Tongban__V1__Heartbeat fresh = TONGBAN__V1__HEARTBEAT__INIT;
     fresh.sent_at_ms = hb->sent_at_ms;
     fresh.backlog = hb->backlog;
+    fresh.epoch = hb->epoch;
+    fresh.interval_ms = hb->interval_ms;
     size_t len1, len2;
     uint8_t *buf1 = pack(&fresh, &len1);
     Tongban__V1__Heartbeat *again = tongban__v1__heartbeat__unpack(NULL, len1, buf1);
-    if (!again || again->sent_at_ms != hb->sent_at_ms || again->backlog != hb->backlog)
+    if (!again || again->sent_at_ms != hb->sent_at_ms || again->backlog != hb->backlog ||
+        again->epoch != hb->epoch || again->interval_ms != hb->interval_ms)
         abort();
     uint8_t *buf2 = pack(again, &len2);
     if (len1 != len2 || len1 > size || memcmp(buf1, buf2, len1) != 0)

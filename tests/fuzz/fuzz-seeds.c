@@ -583,6 +583,9 @@ static void envelopes(void)
     size_t hlen = tongban__v1__heartbeat__pack(&hb, hbuf);
     put_env("accept", "heartbeat", VILLAGE, TB_BROKER_CODE, HB, 0, 0, hbuf, hlen);
     put_env("reject", "heartbeat-seq-1", VILLAGE, TB_BROKER_CODE, HB, 1, 0, hbuf, hlen);
+    hb.interval_ms = 10000; /* a node announcing its interval (proto/README.md section 3) */
+    hlen = tongban__v1__heartbeat__pack(&hb, hbuf);
+    put_env("accept", "heartbeat-interval", VILLAGE, TB_BROKER_CODE, HB, 0, 0, hbuf, hlen);
 
     Tongban__V1__Unreachable u = TONGBAN__V1__UNREACHABLE__INIT;
     uint8_t ubuf[64];
@@ -638,9 +641,16 @@ static void broker_bodies(void)
     hb.sent_at_ms = AT_MS;
     hb.backlog = 3;
     put("heartbeat", "accept", "typical", buf, tongban__v1__heartbeat__pack(&hb, buf));
+    hb.interval_ms = 10000;
+    hb.epoch = 0x1234567890abcdefULL;
+    put("heartbeat", "accept", "interval", buf, tongban__v1__heartbeat__pack(&hb, buf));
+    hb.interval_ms = 0;
+    hb.epoch = 0;
     hb.sent_at_ms = INT64_MIN;
     hb.backlog = UINT64_MAX;
     put("heartbeat", "accept", "extremes", buf, tongban__v1__heartbeat__pack(&hb, buf));
+    hb.interval_ms = UINT32_MAX; /* moved to 60 s by the broker */
+    put("heartbeat", "accept", "interval-max", buf, tongban__v1__heartbeat__pack(&hb, buf));
     put("heartbeat", "accept", "empty", "", 0);
     /* field 1 (int64) with its varint cut short; field 2 as length-delimited */
     put("heartbeat", "reject", "varint-cut", "\x08\x80", 2);

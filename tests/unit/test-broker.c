@@ -401,6 +401,90 @@ static void test_presence_expires(void **state)
     close_node(f, b);
 }
 
+/* A real Heartbeat envelope from `id`, announcing interval_ms (0: none, as
+ * an older node sends), answered by the broker. */
+static void beat(void *s, const char *id, uint32_t interval_ms)
+{
+    Tongban__V1__Heartbeat hb = TONGBAN__V1__HEARTBEAT__INIT;
+    hb.sent_at_ms = TB_TIME_MIN_MS + 1;
+    hb.interval_ms = interval_ms;
+    uint8_t body[64], *buf;
+    size_t blen = tongban__v1__heartbeat__pack(&hb, body), len;
+    assert_rc(tb_env_pack(id, TB_BROKER_CODE, TONGBAN__V1__KIND__KIND_HEARTBEAT, 0, 0, body, blen,
+                          &buf, &len),
+              0);
+    assert_true(zmq_send(s, TB_BROKER_CODE, TB_CODE_LEN, ZMQ_SNDMORE) >= 0);
+    assert_true(zmq_send(s, buf, len, 0) >= 0);
+    free(buf);
+    tb_env_t *env = expect_from_broker(s, id, TONGBAN__V1__KIND__KIND_HEARTBEAT);
+    tb_env_free(&env);
+}
+
+static void nap_until(const struct timespec *t0, long ms)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long left = ms - ((now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000);
+    if (left > 0) {
+        struct timespec ts = {left / 1000, (left % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* Presence follows the interval a heartbeat announces: 3 intervals.  TOWN_A
+ * announces 2 s (present for 6 s), NOBODY is an older node announcing none
+ * (5 s, as before).  At 5.5 s A is reached and the older one is not; at 6.5 s
+ * A is gone too. */
+static void test_presence_follows_interval(void **state)
+{
+    fix_t *f = *state;
+    void *a = node(f, TOWN_A), *old = node(f, NOBODY), *b = node(f, TOWN_B);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    beat(a, TOWN_A, 2000);
+    beat(old, NOBODY, 0);
+    nap_until(&t0, 5500);
+    hello(b, TOWN_B);
+    send_frames(b, TOWN_A, "at 5.5 s", NULL);
+    expect_routed(a, TOWN_B, "at 5.5 s");
+    send_frames(b, NOBODY, "at 5.5 s", NULL);
+    tb_env_t *env = expect_from_broker(b, TOWN_B, TONGBAN__V1__KIND__KIND_UNREACHABLE);
+    tb_env_free(&env);
+    expect_nothing(old, 50);
+    nap_until(&t0, 6500);
+    send_frames(b, TOWN_A, "at 6.5 s", NULL);
+    env = expect_from_broker(b, TOWN_B, TONGBAN__V1__KIND__KIND_UNREACHABLE);
+    tb_env_free(&env);
+    expect_nothing(a, 100);
+    close_node(f, a);
+    close_node(f, old);
+    close_node(f, b);
+}
+
+/* Any message is presence: a node that announced 2 s and then only sends
+ * DATA (no heartbeat) stays present past 3 intervals from its heartbeat. */
+static void test_presence_by_data(void **state)
+{
+    fix_t *f = *state;
+    void *a = node(f, TOWN_A), *b = node(f, TOWN_B);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    beat(a, TOWN_A, 2000);
+    beat(b, TOWN_B, 2000);
+    for (int i = 1; i <= 4; i++) {
+        nap_until(&t0, 1900L * i);
+        send_frames(a, TOWN_B, "data", NULL); /* a talks: present */
+        expect_routed(b, TOWN_A, "data");
+        send_frames(b, TOWN_A, "ack", NULL); /* b talks too */
+        expect_routed(a, TOWN_B, "ack");
+    }
+    close_node(f, a);
+    close_node(f, b);
+    stop_broker(f);
+    assert_int_equal(f->stats.heartbeats, 2);
+    assert_int_equal(f->stats.unreachable, 0);
+}
+
 static void test_bind_refused(void **state)
 {
     (void)state;
@@ -419,6 +503,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unreachable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed_dropped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_presence_expires, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_presence_follows_interval, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_presence_by_data, setup, teardown),
         cmocka_unit_test(test_bind_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,6 +21,8 @@
 
 #include "tb_test.h"
 
+#include "tb_error.h"
+#include "tb_log.h"
 #include "tb_node.h"
 #include "tb_wire.h"
 
@@ -71,6 +73,17 @@ static void on_tick(void *ctx)
     ((fix_t *)ctx)->nticks++;
 }
 
+/* The fake broker's ROUTER, bound to the fixture's endpoint. */
+static int bind_router(fix_t *f)
+{
+    f->router = zmq_socket(f->zctx, ZMQ_ROUTER);
+    int zero = 0, one = 1, hwm = 100000;
+    zmq_setsockopt(f->router, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_setsockopt(f->router, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
+    zmq_setsockopt(f->router, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    return zmq_bind(f->router, f->endpoint);
+}
+
 static int setup(void **state)
 {
     fix_t *f = calloc(1, sizeof *f);
@@ -83,12 +96,7 @@ static int setup(void **state)
     }
     snprintf(f->endpoint, sizeof f->endpoint, "ipc://%s/broker.sock", f->dir);
     f->zctx = zmq_ctx_new();
-    f->router = zmq_socket(f->zctx, ZMQ_ROUTER);
-    int zero = 0, one = 1, hwm = 100000;
-    zmq_setsockopt(f->router, ZMQ_LINGER, &zero, sizeof zero);
-    zmq_setsockopt(f->router, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
-    zmq_setsockopt(f->router, ZMQ_SNDHWM, &hwm, sizeof hwm);
-    if (zmq_bind(f->router, f->endpoint) < 0)
+    if (bind_router(f) < 0)
         return -1;
     *state = f;
     return 0;
@@ -97,6 +105,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fix_t *f = *state;
+    unsetenv("TONGBAN_HEARTBEAT_MS");
     tb_node_close(&f->node);
     uv_run(&f->loop, UV_RUN_DEFAULT); /* the close callbacks free the node */
     int rc = uv_loop_close(&f->loop);
@@ -311,6 +320,7 @@ static void test_receive_and_drop(void **state)
 static void test_heartbeat(void **state)
 {
     fix_t *f = *state;
+    setenv("TONGBAN_HEARTBEAT_MS", "1000", 1); /* an interval of one tick, as nodes once beat */
     start_node(f);
     assert_false(tb_node_broker_alive(f->node));
     assert_true(f->nticks >= 1);
@@ -333,6 +343,133 @@ static void test_heartbeat(void **state)
     tongban__v1__heartbeat__free_unpacked(hb, NULL);
     tb_env_free(&env);
     assert_true(f->nticks >= 2);
+}
+
+/* What the node sent to the broker over about ms, stepping its loop and, when
+ * busy, sending DATA to PEER every 250 ms with the fake broker answering each
+ * with an ACK from PEER: how many heartbeats, and the interval the last one
+ * announced. */
+static int count_beats(fix_t *f, int ms, bool busy, uint32_t *ret_announced)
+{
+    int beats = 0;
+    int64_t end = tb_mono_ms() + ms, next_data = 0;
+    uint64_t seq = 0;
+    while (tb_mono_ms() < end) {
+        if (busy && tb_mono_ms() >= next_data) {
+            next_data = tb_mono_ms() + 250;
+            assert_rc(tb_node_send(f->node, PEER, TONGBAN__V1__KIND__KIND_DATA, ++seq, 0,
+                                   (const uint8_t *)"x", 1),
+                      0);
+        }
+        msg_t m;
+        if (!router_recv(f, 10, &m))
+            continue;
+        assert_int_equal(m.n, 3);
+        tb_env_t *env = NULL;
+        assert_rc(tb_env_decode(m.data[2], m.len[2], &env), 0);
+        if (env->kind == TONGBAN__V1__KIND__KIND_HEARTBEAT) {
+            Tongban__V1__Heartbeat *hb =
+                tongban__v1__heartbeat__unpack(NULL, env->body.len, env->body.data);
+            assert_non_null(hb);
+            *ret_announced = hb->interval_ms;
+            tongban__v1__heartbeat__free_unpacked(hb, NULL);
+            beats++;
+        } else if (env->kind == TONGBAN__V1__KIND__KIND_DATA) {
+            router_send(f, PEER, PEER, ME, TONGBAN__V1__KIND__KIND_ACK, 0, NULL);
+        }
+        tb_env_free(&env);
+        msg_free(&m);
+    }
+    return beats;
+}
+
+/* Idle, a node beats once per its interval (TONGBAN_HEARTBEAT_MS), not once
+ * per tick, and announces the interval in every heartbeat. */
+static void test_heartbeat_interval(void **state)
+{
+    fix_t *f = *state;
+    setenv("TONGBAN_HEARTBEAT_MS", "2000", 1);
+    start_node(f); /* the first heartbeat, at once */
+    assert_int_equal(tb_node_heartbeat_ms(f->node), 2000);
+    uint32_t announced = 0;
+    int beats = count_beats(f, 4600, false, &announced);
+    if (beats != 2)
+        fail_msg("idle over 4.6 s with a 2 s interval: %d more heartbeats (want 2)", beats);
+    assert_int_equal(announced, 2000);
+    assert_true(f->nticks >= 4); /* the local tick still runs every second */
+}
+
+/* A node that talks and is answered sends no heartbeat beside its first:
+ * every envelope it sends is presence.  One that talks and hears nothing
+ * back beats once per interval, no more. */
+static void test_heartbeat_busy(void **state)
+{
+    fix_t *f = *state;
+    setenv("TONGBAN_HEARTBEAT_MS", "2000", 1);
+    start_node(f);
+    uint32_t announced = 0;
+    int beats = count_beats(f, 4600, true, &announced);
+    if (beats != 0)
+        fail_msg("busy and answered over 4.6 s: %d heartbeats (want 0)", beats);
+    assert_int_equal(tb_node_stats(f->node).heartbeats, 1);
+    assert_true(tb_node_broker_alive(f->node)); /* the ACKs came through the broker */
+}
+
+/* A restarted broker hears from an idle node at once, not an interval later:
+ * the node beats at the first tick after each new handshake. */
+static void test_heartbeat_after_reconnect(void **state)
+{
+    fix_t *f = *state;
+    setenv("TONGBAN_HEARTBEAT_MS", "60000", 1);
+    start_node(f);
+    pump(f, 1200); /* a tick without a beat: the interval is a minute */
+    zmq_close(f->router);
+    assert_int_equal(bind_router(f), 0); /* the broker restarted */
+    msg_t m;
+    if (!router_recv(f, 3000, &m))
+        fail_msg("no heartbeat within 3 s of the new connection (interval 60 s)");
+    assert_int_equal(m.n, 3);
+    assert_string_equal((char *)m.data[1], TB_BROKER_CODE);
+    msg_free(&m);
+    assert_int_equal(tb_node_stats(f->node).heartbeats, 2);
+}
+
+/* The interval's text and the broker's presence time for an announcement. */
+static void test_heartbeat_rules(void **state)
+{
+    (void)state;
+    int ms = -1;
+    assert_rc(tb_heartbeat_ivl_parse(NULL, &ms), 0);
+    assert_int_equal(ms, TB_HEARTBEAT_IVL_MS);
+    assert_rc(tb_heartbeat_ivl_parse("", &ms), 0);
+    assert_int_equal(ms, TB_HEARTBEAT_IVL_MS);
+    assert_rc(tb_heartbeat_ivl_parse("1000", &ms), 0);
+    assert_int_equal(ms, 1000);
+    assert_rc(tb_heartbeat_ivl_parse("60000", &ms), 0);
+    assert_int_equal(ms, 60000);
+    static const char *bad[] = {
+        "999", "60001", "-5000", "+5000", " 5000", "5000ms", "5e3", "x", "99999999999999999999"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        ms = -1;
+        if (tb_heartbeat_ivl_parse(bad[i], &ms) != -TB_ECONFIG || ms != -1)
+            fail_msg("TONGBAN_HEARTBEAT_MS=\"%s\" taken (ms %d)", bad[i], ms);
+    }
+    assert_int_equal(tb_presence_ttl_ms(0), 5000); /* an older node: as before */
+    assert_int_equal(tb_presence_ttl_ms(10000), 30000);
+    assert_int_equal(tb_presence_ttl_ms(2000), 6000);
+    assert_int_equal(tb_presence_ttl_ms(1), 3000);             /* raised to 1 s */
+    assert_int_equal(tb_presence_ttl_ms(4000000000u), 180000); /* lowered to 60 s */
+}
+
+/* A refused interval refuses the node, as a malformed TONGBAN_FAULT does. */
+static void test_heartbeat_env_refused(void **state)
+{
+    fix_t *f = *state;
+    setenv("TONGBAN_HEARTBEAT_MS", "500", 1);
+    tb_node_handler_t h = {on_envelope, on_drained, on_tick, f};
+    tb_node_t *n = (tb_node_t *)f; /* must stay untouched */
+    assert_rc(tb_node_new(&f->loop, ME, f->endpoint, &h, &n), -TB_ECONFIG);
+    assert_ptr_equal(n, (tb_node_t *)f);
 }
 
 /* The broker's UNREACHABLE is handed to the handler as it is (the link layer
@@ -444,10 +581,16 @@ static void test_new_refused(void **state)
 int main(void)
 {
     unsetenv("TONGBAN_FAULT");
+    unsetenv("TONGBAN_HEARTBEAT_MS");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_send_envelope, setup, teardown),
         cmocka_unit_test_setup_teardown(test_receive_and_drop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_heartbeat, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_heartbeat_interval, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_heartbeat_busy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_heartbeat_after_reconnect, setup, teardown),
+        cmocka_unit_test(test_heartbeat_rules),
+        cmocka_unit_test_setup_teardown(test_heartbeat_env_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unreachable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_burst_drained, setup, teardown),
         cmocka_unit_test_setup_teardown(test_burst_with_sends, setup, teardown),
