@@ -76,7 +76,7 @@ turn() {
     echo "# $1"
     "$1" serve --http "127.0.0.1:$port" >"$W/county.log" 2>&1 &
     CPID=$!
-    tb_wait_for 60 /usr/bin/python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/', timeout=2)"
+    tb_wait_for 60 /usr/bin/python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/', timeout=2)" 2>/dev/null
     /usr/bin/python3 "$ROOT/bench/stats_latency.py" "http://127.0.0.1:$port" bench Bench-Mark-2026
     kill "$CPID" && wait "$CPID" || true
     CPID=
