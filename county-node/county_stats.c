@@ -121,7 +121,7 @@ int county_stats_parse(const tb_env_ctx_t *env, const char *from, const char *to
     "  LEFT JOIN case_complaint_counts k ON k.case_id = c.case_id"                                 \
     "  WHERE c.accept_time >= ($1::date::timestamp AT TIME ZONE 'Asia/Shanghai')"                  \
     "  AND c.accept_time < (($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')"               \
-    "  AND c.origin LIKE $3 OFFSET 0),"                                                            \
+    "  AND c.origin LIKE $3),"                                                                     \
     " m AS (SELECT *,"                                                                             \
     "  kind NOT IN ('consult', 'help') AS entrust, kind = 'consult' AS consult,"                   \
     "  kind = 'help' AS help, acc AS accepted, acc AND closed AS closed_,"                         \
