@@ -3,7 +3,13 @@
 # cases (issue 11): p50/p99 of the API's answer time, measured through
 # `tongban-county serve --http` (its own thread and connection).
 #
-#   bench/stats-1m.sh [BUILD_DIR]      (default: build)
+#   bench/stats-1m.sh [BUILD_DIR [OTHER_COUNTY_BINARY]]      (default: build)
+#
+# With OTHER_COUNTY_BINARY (e.g. a copy of main's tongban-county), both are
+# measured on the same loaded store in alternating turns, BUILD_DIR's first:
+# TB_STATS_PAIRS turns each (default 2).  TB_STATS_N requests per query
+# (default 40).  Both binaries must want the same schema (the store is
+# migrated by BUILD_DIR's).
 #
 # A throwaway PostgreSQL cluster in /tmp (removed at the end; the data never
 # enters the repository).  The cases are made by one INSERT ... SELECT over
@@ -13,13 +19,15 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-$ROOT/build}
+OTHER=${2:-}
 source "$ROOT/deploy/lib.sh"
 C=$BUILD/county-node/tongban-county
 W=$(mktemp -d /tmp/tongban-bench-stats.XXXXXX)
 chmod 755 "$W"
 PIDS=()
+CPID=
 cleanup() {
-    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+    for p in "${PIDS[@]}" $CPID; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
     tb_pg_stop "$W/pg"
     rm -rf "$W"
 }
@@ -28,6 +36,7 @@ DB=$(tb_pg_start "$W/pg")
 export TONGBAN_PLACE=360826000000 TONGBAN_DB=$DB TONGBAN_BROKER=ipc://$W/broker.sock
 export TONGBAN_KEYS=$W/keys
 /usr/bin/python3 "$ROOT/tests/integration/curve-keys.py" "$TONGBAN_KEYS" "$ROOT/data" >/dev/null
+"$C" signkey --keys "$TONGBAN_KEYS" >/dev/null
 "$C" migrate >/dev/null
 cat >"$W/load.sql" <<SQL
 CREATE TEMP TABLE v (code text, name text, street text, p text, c text, a text);
@@ -62,7 +71,21 @@ printf '%s\n' 'Bench-Mark-2026' | "$C" account add bench --name 压测 --role su
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$BUILD/broker/tongban-broker" serve >"$W/broker.log" 2>&1 &
 PIDS+=($!)
-"$C" serve --http "127.0.0.1:$port" >"$W/county.log" 2>&1 &
-PIDS+=($!)
-tb_wait_for 30 /usr/bin/python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/', timeout=2)"
-/usr/bin/python3 "$ROOT/bench/stats_latency.py" "http://127.0.0.1:$port" bench Bench-Mark-2026
+# One turn: serve the dashboard with county binary $1, time the queries, stop it.
+turn() {
+    echo "# $1"
+    "$1" serve --http "127.0.0.1:$port" >"$W/county.log" 2>&1 &
+    CPID=$!
+    tb_wait_for 60 /usr/bin/python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/', timeout=2)" 2>/dev/null
+    /usr/bin/python3 "$ROOT/bench/stats_latency.py" "http://127.0.0.1:$port" bench Bench-Mark-2026
+    kill "$CPID" && wait "$CPID" || true
+    CPID=
+}
+if [ -z "$OTHER" ]; then
+    turn "$C"
+else
+    for _ in $(seq "${TB_STATS_PAIRS:-2}"); do
+        turn "$C"
+        turn "$OTHER"
+    done
+fi

@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """stats_latency.py URL LOGIN PASSWORD: sign in to the county's dashboard and
 time GET /api/overview and one statistics query (a year, by township and
-month), 40 times each after 2 warm-up requests: p50, p99, max in ms."""
+month), 40 times each (TB_STATS_N) after 2 warm-up requests: p50, p99, max in ms."""
 import http.cookiejar
 import json
+import os
 import statistics
 import sys
 import time
@@ -25,7 +26,7 @@ for name, path in queries.items():
     for _ in range(2):
         opener.open(base + path, timeout=120).read()
     ms = []
-    for _ in range(40):
+    for _ in range(int(os.environ.get("TB_STATS_N", "40"))):
         t = time.perf_counter()
         body = opener.open(base + path, timeout=120).read()
         ms.append((time.perf_counter() - t) * 1000)

@@ -88,16 +88,14 @@ int county_stats_parse(const tb_env_ctx_t *env, const char *from, const char *to
 /* The cases of the query with what the figures need, one row each.
  * $1 from, $2 to (days), $3 the scope as a LIKE pattern, $4 now (unix ms),
  * $5..$7 the catalog (codes, kinds, promised days; newline-separated),
- * $8 the calendar's first day, $9 its working days ('1'/'0' per day),
+ * $8 the calendar's first day, $9 its working days as running counts (an int[]
+ * literal: element n is the number of working days among days 1..n, day 1 being $8),
  * $10 by, $11 period, $12 the county's code. */
 #define CASES_CTE                                                                                  \
     "WITH items AS (SELECT * FROM unnest(string_to_array($5, E'\\n'),"                             \
     "  string_to_array($6, E'\\n'), string_to_array($7, E'\\n')::int[]) AS i(code, kind, "         \
     "promised)),"                                                                                  \
-    " cal AS (SELECT array_agg(w ORDER BY n) AS w FROM (SELECT n,"                                 \
-    "  sum(substr($9, n, 1)::int) OVER (ORDER BY n) AS w FROM generate_series(1, length($9)) AS "  \
-    "n)"                                                                                           \
-    "  AS x), now AS (SELECT to_timestamp($4::bigint / 1000.0) AS t),"                             \
+    " cal AS (SELECT $9::int[] AS w), now AS (SELECT to_timestamp($4::bigint / 1000.0) AS t),"     \
     " c AS (SELECT c.case_id, c.origin, c.agent, c.item_code, c.client_name, c.state, c.holder,"   \
     "  c.accept_time,"                                                                             \
     "  CASE $10 WHEN 'township' THEN substr(c.origin, 1, 9) || '000' WHEN 'village' THEN c.origin" \
@@ -110,7 +108,9 @@ int county_stats_parse(const tb_env_ctx_t *env, const char *from, const char *to
     "  c.state = 'closed' AS closed, now.t AS now_t, c.completion_time AS done, c.stat_due_at AS " \
     "due,"                                                                                         \
     "  cal.w[(c.completion_time AT TIME ZONE 'Asia/Shanghai')::date - $8::date + 1]"               \
-    "  - cal.w[(c.stat_accepted_at AT TIME ZONE 'Asia/Shanghai')::date - $8::date + 1] AS wd"      \
+    "  - cal.w[(c.stat_accepted_at AT TIME ZONE 'Asia/Shanghai')::date - $8::date + 1] AS wd,"     \
+    "  (c.completion_time AT TIME ZONE 'Asia/Shanghai')::date AS done_day,"                        \
+    "  (c.stat_due_at AT TIME ZONE 'Asia/Shanghai')::date AS due_day"                              \
     "  , coalesce(rq.appeal = 'approved', false) AS struck,"                                       \
     "  rq.revisited_at IS NOT NULL AS revisited, rq.rectified_at IS NOT NULL AS rectified,"        \
     "  c.followup, coalesce(k.filed, 0) AS cp_filed, coalesce(k.declined, 0) AS cp_declined,"      \
@@ -126,8 +126,7 @@ int county_stats_parse(const tb_env_ctx_t *env, const char *from, const char *to
     "  kind NOT IN ('consult', 'help') AS entrust, kind = 'consult' AS consult,"                   \
     "  kind = 'help' AS help, acc AS accepted, acc AND closed AS closed_,"                         \
     "  acc AND closed AND done <= due AS on_time,"                                                 \
-    "  acc AND closed AND (done AT TIME ZONE 'Asia/Shanghai')::date"                               \
-    "   < (due AT TIME ZONE 'Asia/Shanghai')::date AS early,"                                      \
+    "  acc AND closed AND done_day < due_day AS early,"                                            \
     "  acc AND kind = 'immediate' AS immediate,"                                                   \
     "  acc AND ((done IS NOT NULL AND done > due) OR (done IS NULL AND NOT paused"                 \
     "   AND state NOT IN ('withdrawn', 'refused') AND due < now_t))"                               \
@@ -268,15 +267,24 @@ static int params_fill(params_t *p, const tb_env_ctx_t *env, const county_stats_
             (rc = append(&p->own[1], &len[1], &cap[1], kind, true)) == 0)
             rc = append(&p->own[2], &len[2], &cap[2], days, true);
     }
-    if (rc == 0 && !(p->own[3] = malloc(CAL_DAYS + 1)))
+    /* Each running count has at most 4 digits and a comma; with the braces. */
+    if (rc == 0 && !(p->own[3] = malloc(CAL_DAYS * 5 + 3)))
         rc = -ENOMEM;
     if (rc < 0) {
         params_free(p);
         return rc;
     }
-    for (int i = 0; i < CAL_DAYS; i++)
-        p->own[3][i] = tb_calendar_is_workday(env->calendar, q->from_day - 1 + i) ? '1' : '0';
-    p->own[3][CAL_DAYS] = 0;
+    /* Summed here rather than by a window over substr() in the statement,
+     * which walked the string once per day (measured: 150-600 ms a query). */
+    size_t at = 0;
+    int workdays = 0;
+    p->own[3][at++] = '{';
+    for (int i = 0; i < CAL_DAYS; i++) {
+        workdays += tb_calendar_is_workday(env->calendar, q->from_day - 1 + i) ? 1 : 0;
+        at += (size_t)snprintf(p->own[3] + at, CAL_DAYS * 5 + 3 - at, i ? ",%d" : "%d", workdays);
+    }
+    p->own[3][at++] = '}';
+    p->own[3][at] = 0;
     const char *none = "";
     p->v[0] = p->from;
     p->v[1] = p->to;
