@@ -136,6 +136,16 @@ keep_logs() {
         cp "$WORK/broker.log" "$TB_BENCH_LOGS/$1-broker.log"
 }
 
+# edge_cpu EVENTS "VILLAGE..." "TOWNSHIP...": the CPU (user + system, their
+# whole lives so far) the villages and the townships named spent per event,
+# in us, as "V, T": beside a catch-up's events/s, steadier on a shared machine.
+edge_cpu() {
+    local v=0 t=0 p
+    for p in $2; do v=$((v + $(cpu_ticks "${PID[$p]}"))); done
+    for p in $3; do t=$((t + $(cpu_ticks "${PID[$p]}"))); done
+    echo "$(per_item_us "$v" "$1"), $(per_item_us "$t" "$1")"
+}
+
 # ---- county durable ingest, fed by simulated townships through the broker --------------------
 if want ingest; then
     [ -n "$PGDIR" ] || need_pg
@@ -226,9 +236,11 @@ if want catchup; then
     if tb_wait_for 900 all_in; then
         secs=$(secs_since "$t0")
         rate=$(echo "scale=0; 2 * $n / $secs" | bc)
+        cpu=$(edge_cpu "$((2 * n))" "$away" "$town")
         stop_all
         copy=$(copy_baseline)
-        add "village catch-up, $n cases (events/s; seconds)" "$rate; $(printf '%.1f' "$secs") s" \
+        add "village catch-up, $n cases (events/s; seconds; CPU per event in us: village, township)" \
+            "$rate; $(printf '%.1f' "$secs") s; $cpu" \
             "${copy:--} (COPY rows/s)" "$([ -n "$copy" ] && ratio "$rate" "$copy" || echo -)" \
             "10,000 cases <= 5 s"
     else
@@ -264,10 +276,11 @@ if want e2e; then
     if tb_wait_for 1800 e2e_in; then
         secs=$(secs_since "$t0")
         rate=$(echo "scale=0; $want_events / $secs" | bc)
+        cpu=$(edge_cpu "$want_events" "${VILLAGES[*]}" "${TOWNS[*]}")
         stop_all
         copy=$(copy_baseline)
-        add "end to end, ${#VILLAGES[@]} villages x $n cases ($want_events events; events/s)" \
-            "$rate ($(printf '%.1f' "$secs") s)" "${copy:--} (COPY rows/s)" \
+        add "end to end, ${#VILLAGES[@]} villages x $n cases ($want_events events; events/s; CPU per event in us: villages, townships)" \
+            "$rate ($(printf '%.1f' "$secs") s); $cpu" "${copy:--} (COPY rows/s)" \
             "$([ -n "$copy" ] && ratio "$rate" "$copy" || echo -)" ">= 20,000 events/s"
     else
         add "end to end" "failed: $(all_events) of $want_events" "-" "-" ">= 20,000 events/s"

@@ -188,11 +188,66 @@ int tb_store_exec(tb_store_t *self, const char *sql)
 
 int tb_store_prep(tb_store_t *self, const char *sql, sqlite3_stmt **ret)
 {
-    /* Compiled on every call: a few microseconds against an fsync per commit.
-     * A statement cache is the next step if profiles ever show it. */
     if (sqlite3_prepare_v2(self->db, sql, -1, ret, NULL) != SQLITE_OK)
         return tb_store_sql_err(self, sql);
     return 0;
+}
+
+/* FNV-1a of the SQL text: the cache is keyed by the text, not the pointer,
+ * so SQL formatted into a reused buffer never finds another's statement. */
+static uint32_t sql_hash(const char *sql)
+{
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)sql; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    return h;
+}
+
+int tb_store_stmt(tb_store_t *self, const char *sql, sqlite3_stmt **ret)
+{
+    /* Compiling was most of an edge's CPU while it caught up (the profile in
+     * bench/RESULTS.md, 2026-12-01, edge13): a statement per call, parsed
+     * and planned again for every message.  Kept statements are reused;
+     * sqlite3_prepare_v2's statements compile themselves again when the
+     * schema changed under them. */
+    uint32_t h = sql_hash(sql);
+    for (int i = 0; i < self->nstmts; i++) {
+        tb_store_cached_t *c = &self->stmts[i];
+        if (c->hash != h || c->busy || strcmp(sqlite3_sql(c->st), sql) != 0)
+            continue;
+        c->busy = true;
+        *ret = c->st;
+        return 0;
+    }
+    sqlite3_stmt *st;
+    int rc = tb_store_prep(self, sql, &st);
+    if (rc < 0)
+        return rc;
+    /* A second copy for a caller nested inside the first is not kept. */
+    bool held = false;
+    for (int i = 0; i < self->nstmts && !held; i++)
+        held = self->stmts[i].hash == h && strcmp(sqlite3_sql(self->stmts[i].st), sql) == 0;
+    /* Only a statement whose text is the whole of sql is found again. */
+    if (!held && self->nstmts < TB_STORE_STMTS && strcmp(sqlite3_sql(st), sql) == 0)
+        self->stmts[self->nstmts++] = (tb_store_cached_t){st, h, true};
+    *ret = st;
+    return 0;
+}
+
+void tb_store_done(tb_store_t *self, sqlite3_stmt *st)
+{
+    if (!st)
+        return;
+    for (int i = 0; i < self->nstmts; i++) {
+        if (self->stmts[i].st != st)
+            continue;
+        /* What step said is already in last_error; reset repeats it. */
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        self->stmts[i].busy = false;
+        return;
+    }
+    sqlite3_finalize(st);
 }
 
 /* Migration 4's second half: each fold in the text form (a store written
@@ -337,6 +392,11 @@ void tb_store_destroy(tb_store_t **self_p)
     if (!self_p || !*self_p)
         return;
     tb_store_t *self = *self_p;
+    /* sqlite3_close_v2 would keep a connection with statements open as a
+     * zombie, never freed: the cache's go first. */
+    for (int i = 0; i < self->nstmts; i++)
+        sqlite3_finalize(self->stmts[i].st);
+    self->nstmts = 0;
     if (self->db)
         sqlite3_close_v2(self->db);
     free(self->shipped_catalog);
@@ -374,11 +434,11 @@ void tb_store_rollback(tb_store_t *self)
         sqlite3_exec(self->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-/* Step a statement that returns no rows, then finalize it. */
+/* Step a statement that returns no rows, then give it back. */
 int tb_store_run(tb_store_t *self, sqlite3_stmt *st)
 {
     int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : tb_store_sql_err(self, sqlite3_sql(st));
-    sqlite3_finalize(st);
+    tb_store_done(self, st);
     return rc;
 }
 
@@ -386,7 +446,7 @@ int tb_store_data_newest(tb_store_t *self, const char *kind, uint32_t *ret_versi
                          size_t *ret_len)
 {
     sqlite3_stmt *st;
-    int rc = tb_store_prep(self,
+    int rc = tb_store_stmt(self,
                            "SELECT version, body FROM data_versions WHERE kind = ?1"
                            " ORDER BY version DESC LIMIT 1",
                            &st);
@@ -416,7 +476,7 @@ int tb_store_data_newest(tb_store_t *self, const char *kind, uint32_t *ret_versi
     } else {
         rc = s == SQLITE_DONE ? -ENOENT : tb_store_sql_err(self, "data_versions");
     }
-    sqlite3_finalize(st);
+    tb_store_done(self, st);
     return rc;
 }
 
@@ -424,7 +484,7 @@ int tb_store_data_sign(tb_store_t *self, const char *kind, uint32_t version, con
                        size_t len)
 {
     sqlite3_stmt *st;
-    int rc = tb_store_prep(self,
+    int rc = tb_store_stmt(self,
                            "INSERT OR REPLACE INTO data_signatures(kind, version, signature)"
                            " VALUES(?1, ?2, ?3)",
                            &st);
@@ -434,7 +494,7 @@ int tb_store_data_sign(tb_store_t *self, const char *kind, uint32_t version, con
     sqlite3_bind_int64(st, 2, (sqlite3_int64)version);
     sqlite3_bind_blob(st, 3, len ? (const void *)sig : "", (int)len, SQLITE_TRANSIENT);
     rc = sqlite3_step(st) == SQLITE_DONE ? 0 : tb_store_sql_err(self, "data_signatures");
-    sqlite3_finalize(st);
+    tb_store_done(self, st);
     return rc;
 }
 
@@ -448,7 +508,7 @@ int tb_store_data_put(tb_store_t *self, const char *kind, uint32_t version, cons
     if (rc == 0 && version <= have)
         return 1;
     sqlite3_stmt *st;
-    if ((rc = tb_store_prep(self,
+    if ((rc = tb_store_stmt(self,
                             "INSERT INTO data_versions(kind, version, body, received_ms)"
                             " VALUES(?1, ?2, ?3, ?4)",
                             &st)) < 0)
@@ -458,6 +518,6 @@ int tb_store_data_put(tb_store_t *self, const char *kind, uint32_t version, cons
     sqlite3_bind_blob(st, 3, len ? (const void *)body : "", (int)len, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 4, (sqlite3_int64)tb_now_ms());
     rc = sqlite3_step(st) == SQLITE_DONE ? 0 : tb_store_sql_err(self, "data_versions");
-    sqlite3_finalize(st);
+    tb_store_done(self, st);
     return rc;
 }

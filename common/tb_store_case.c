@@ -16,7 +16,7 @@ int tb_store_case_get(tb_store_t *self, const char *case_id, tb_case_t *ret_case
 {
     sqlite3_stmt *st;
     int rc =
-        tb_store_prep(self,
+        tb_store_stmt(self,
                       "SELECT state, holder, pending, version, origin, fold, item_code FROM cases"
                       " WHERE case_id = ?1",
                       &st);
@@ -45,7 +45,7 @@ int tb_store_case_get(tb_store_t *self, const char *case_id, tb_case_t *ret_case
     } else {
         rc = s == SQLITE_DONE ? -TB_ENOCASE : tb_store_sql_err(self, "case get");
     }
-    sqlite3_finalize(st);
+    tb_store_done(self, st);
     return rc;
 }
 
@@ -60,7 +60,7 @@ int tb_store_project_fold(tb_store_t *self, const char *case_id, const tb_case_t
     tb_projection_t row;
     tb_project(c, item, self->calendar, &row);
     sqlite3_stmt *st;
-    int rc = tb_store_prep(
+    int rc = tb_store_stmt(
         self,
         "UPDATE cases SET state = ?2, holder = ?3, pending = ?4, version = ?5,"
         " updated_ms = ?6, fold = ?7, due_ms = ?8, legal_due_ms = ?9, to_bring = ?10,"
@@ -95,7 +95,7 @@ static int project(tb_store_t *self, const tb_event_msg_t *ev, const tb_case_t *
     int rc;
     if (ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED) {
         const Tongban__V1__LedgerRecord *l = ev->ledger;
-        rc = tb_store_prep(
+        rc = tb_store_stmt(
             self,
             "INSERT INTO cases(case_id, origin, client_name, client_phone, agent, item_code,"
             " note, accept_time_ms, result, state, holder, pending, version, updated_ms)"
@@ -116,7 +116,7 @@ static int project(tb_store_t *self, const tb_event_msg_t *ev, const tb_case_t *
             return rc;
     } else if (ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATED ||
                ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATING_FOLLOWUP) {
-        if ((rc = tb_store_prep(self,
+        if ((rc = tb_store_stmt(self,
                                 ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATED
                                     ? "UPDATE cases SET rating_comment = ?2 WHERE case_id = ?1"
                                     : "UPDATE cases SET followup_comment = ?2 WHERE case_id = ?1",
@@ -144,7 +144,7 @@ static int apply_rejection(tb_store_t *self, const tb_event_msg_t *ev)
             return d;
     }
     sqlite3_stmt *st;
-    int rc = tb_store_prep(self,
+    int rc = tb_store_stmt(self,
                            "UPDATE events SET folded = 0, rejected = ?3"
                            " WHERE origin_node = ?1 AND origin_seq = ?2 AND case_id = ?4",
                            &st);
@@ -169,7 +169,7 @@ static int event_exists(tb_store_t *self, const char *origin, uint64_t seq, cons
                         size_t len)
 {
     sqlite3_stmt *st;
-    int rc = tb_store_prep(
+    int rc = tb_store_stmt(
         self, "SELECT body = ?3 FROM events WHERE origin_node = ?1 AND origin_seq = ?2", &st);
     if (rc < 0)
         return rc;
@@ -180,7 +180,7 @@ static int event_exists(tb_store_t *self, const char *origin, uint64_t seq, cons
     rc = s == SQLITE_ROW    ? (sqlite3_column_int(st, 0) ? 1 : 2)
          : s == SQLITE_DONE ? 0
                             : tb_store_sql_err(self, "exists");
-    sqlite3_finalize(st);
+    tb_store_done(self, st);
     return rc;
 }
 
@@ -188,7 +188,7 @@ int tb_store_event_digest(tb_store_t *self, const char *origin, uint64_t seq,
                           char ret_hex[TB_DIGEST_HEX])
 {
     sqlite3_stmt *st;
-    int rc = tb_store_prep(
+    int rc = tb_store_stmt(
         self, "SELECT body FROM events WHERE origin_node = ?1 AND origin_seq = ?2", &st);
     if (rc < 0)
         return rc;
@@ -199,14 +199,14 @@ int tb_store_event_digest(tb_store_t *self, const char *origin, uint64_t seq,
         tb_digest_hex(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), ret_hex);
     else
         rc = s == SQLITE_DONE ? -ENOENT : tb_store_sql_err(self, "digest");
-    sqlite3_finalize(st);
+    tb_store_done(self, st);
     return rc;
 }
 
 int tb_store_origin_last(tb_store_t *self, const char *origin, uint64_t *ret_seq)
 {
     sqlite3_stmt *st;
-    int rc = tb_store_prep(self,
+    int rc = tb_store_stmt(self,
                            "SELECT max((SELECT coalesce(max(origin_seq), 0) FROM events"
                            " WHERE origin_node = ?1), coalesce((SELECT value FROM counters"
                            " WHERE name = 'consumed ' || ?1), 0))",
@@ -218,14 +218,14 @@ int tb_store_origin_last(tb_store_t *self, const char *origin, uint64_t *ret_seq
         *ret_seq = (uint64_t)sqlite3_column_int64(st, 0);
     else
         rc = tb_store_sql_err(self, "origin last");
-    sqlite3_finalize(st);
+    tb_store_done(self, st);
     return rc;
 }
 
 int tb_store_origin_consumed(tb_store_t *self, const char *origin, uint64_t seq)
 {
     sqlite3_stmt *st;
-    int rc = tb_store_prep(self,
+    int rc = tb_store_stmt(self,
                            "INSERT INTO counters(name, value) VALUES('consumed ' || ?1, ?2)"
                            " ON CONFLICT(name) DO UPDATE SET value = max(value, excluded.value)",
                            &st);
@@ -271,7 +271,7 @@ int tb_store_apply(tb_store_t *self, const tb_event_msg_t *ev, const uint8_t *bo
     char detail[1024];
     tb_event_detail(ev, detail, sizeof detail);
     sqlite3_stmt *st;
-    rc = tb_store_prep(
+    rc = tb_store_stmt(
         self,
         "INSERT INTO events(origin_node, origin_seq, case_id, type, actor, at_ms, target,"
         " reason, body, recorded_ms, folded, detail, catalog_version)"
@@ -309,7 +309,7 @@ int tb_store_refresh_due(tb_store_t *self)
 {
     /* Deadlines depend on the calendar: recompute every open case's. */
     sqlite3_stmt *st;
-    int rc = tb_store_prep(
+    int rc = tb_store_stmt(
         self, "SELECT case_id, fold, updated_ms FROM cases WHERE length(fold) > 0", &st);
     if (rc < 0)
         return rc;
@@ -321,7 +321,7 @@ int tb_store_refresh_due(tb_store_t *self)
             rc = tb_store_project_fold(self, (const char *)sqlite3_column_text(st, 0), &c,
                                        sqlite3_column_int64(st, 2));
     }
-    sqlite3_finalize(st);
+    tb_store_done(self, st);
     return rc;
 }
 

@@ -14,7 +14,7 @@
 int tb_store_counter_next(tb_store_t *self, const char *name, uint64_t *ret_value)
 {
     sqlite3_stmt *st;
-    int rc = tb_store_prep(self,
+    int rc = tb_store_stmt(self,
                            "INSERT INTO counters(name, value) VALUES(?1, 1) "
                            "ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value",
                            &st);
@@ -27,7 +27,7 @@ int tb_store_counter_next(tb_store_t *self, const char *name, uint64_t *ret_valu
     } else {
         rc = tb_store_sql_err(self, "counter");
     }
-    sqlite3_finalize(st);
+    tb_store_done(self, st);
     return rc;
 }
 
@@ -35,7 +35,7 @@ int tb_store_enqueue(tb_store_t *self, const char *peer, const uint8_t *body, si
                      uint64_t *ret_seq)
 {
     sqlite3_stmt *st;
-    int rc = tb_store_prep(self,
+    int rc = tb_store_stmt(self,
                            "INSERT INTO link_out(peer, last, acked) VALUES(?1, 1, 0) "
                            "ON CONFLICT(peer) DO UPDATE SET last = last + 1 RETURNING last",
                            &st);
@@ -47,10 +47,10 @@ int tb_store_enqueue(tb_store_t *self, const char *peer, const uint8_t *body, si
         seq = (uint64_t)sqlite3_column_int64(st, 0);
     else
         rc = tb_store_sql_err(self, "link_out");
-    sqlite3_finalize(st);
+    tb_store_done(self, st);
     if (rc < 0)
         return rc;
-    if ((rc = tb_store_prep(self, "INSERT INTO outbox(peer, seq, body) VALUES(?1, ?2, ?3)", &st)) <
+    if ((rc = tb_store_stmt(self, "INSERT INTO outbox(peer, seq, body) VALUES(?1, ?2, ?3)", &st)) <
         0)
         return rc;
     sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
@@ -66,7 +66,7 @@ int tb_store_enqueue(tb_store_t *self, const char *peer, const uint8_t *body, si
 int tb_store_cursor_get(tb_store_t *self, const char *peer, uint64_t *ret_cursor)
 {
     sqlite3_stmt *st;
-    int rc = tb_store_prep(self, "SELECT cursor FROM link_in WHERE peer = ?1", &st);
+    int rc = tb_store_stmt(self, "SELECT cursor FROM link_in WHERE peer = ?1", &st);
     if (rc < 0)
         return rc;
     sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
@@ -77,14 +77,14 @@ int tb_store_cursor_get(tb_store_t *self, const char *peer, uint64_t *ret_cursor
         *ret_cursor = 0;
     else
         rc = tb_store_sql_err(self, "cursor");
-    sqlite3_finalize(st);
+    tb_store_done(self, st);
     return rc;
 }
 
 int tb_store_cursor_set(tb_store_t *self, const char *peer, uint64_t cursor)
 {
     sqlite3_stmt *st;
-    int rc = tb_store_prep(self,
+    int rc = tb_store_stmt(self,
                            "INSERT INTO link_in(peer, cursor) VALUES(?1, ?2) "
                            "ON CONFLICT(peer) DO UPDATE SET cursor = excluded.cursor",
                            &st);
@@ -98,7 +98,7 @@ int tb_store_cursor_set(tb_store_t *self, const char *peer, uint64_t cursor)
 int tb_store_out_get(tb_store_t *self, const char *peer, uint64_t *ret_last, uint64_t *ret_acked)
 {
     sqlite3_stmt *st;
-    int rc = tb_store_prep(self, "SELECT last, acked FROM link_out WHERE peer = ?1", &st);
+    int rc = tb_store_stmt(self, "SELECT last, acked FROM link_out WHERE peer = ?1", &st);
     if (rc < 0)
         return rc;
     sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
@@ -111,7 +111,7 @@ int tb_store_out_get(tb_store_t *self, const char *peer, uint64_t *ret_last, uin
     } else {
         rc = tb_store_sql_err(self, "link_out get");
     }
-    sqlite3_finalize(st);
+    tb_store_done(self, st);
     return rc;
 }
 
@@ -119,14 +119,14 @@ int tb_store_ack(tb_store_t *self, const char *peer, uint64_t ack)
 {
     sqlite3_stmt *st;
     int rc;
-    if ((rc = tb_store_prep(self, "UPDATE link_out SET acked = ?2 WHERE peer = ?1 AND acked < ?2",
+    if ((rc = tb_store_stmt(self, "UPDATE link_out SET acked = ?2 WHERE peer = ?1 AND acked < ?2",
                             &st)) == 0) {
         sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 2, (sqlite3_int64)ack);
         rc = tb_store_run(self, st);
     }
     if (rc == 0 &&
-        (rc = tb_store_prep(self, "DELETE FROM outbox WHERE peer = ?1 AND seq <= ?2", &st)) == 0) {
+        (rc = tb_store_stmt(self, "DELETE FROM outbox WHERE peer = ?1 AND seq <= ?2", &st)) == 0) {
         sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 2, (sqlite3_int64)ack);
         rc = tb_store_run(self, st);
@@ -145,7 +145,7 @@ int tb_store_quarantine(tb_store_t *self, const char *peer, uint64_t seq, const 
                         size_t len, const char *why)
 {
     sqlite3_stmt *st;
-    int rc = tb_store_prep(
+    int rc = tb_store_stmt(
         self, "SELECT count(*), coalesce(sum(length(body)), 0) FROM quarantine WHERE peer = ?1",
         &st);
     if (rc < 0)
@@ -158,7 +158,7 @@ int tb_store_quarantine(tb_store_t *self, const char *peer, uint64_t seq, const 
     } else {
         rc = tb_store_sql_err(self, "quarantine size");
     }
-    sqlite3_finalize(st);
+    tb_store_done(self, st);
     if (rc < 0)
         return rc;
     /* Beyond the bound: a prefix, and the length and digest of the whole. */
@@ -172,7 +172,7 @@ int tb_store_quarantine(tb_store_t *self, const char *peer, uint64_t seq, const 
         if (len > TB_QUARANTINE_PREFIX)
             len = TB_QUARANTINE_PREFIX;
     }
-    if ((rc = tb_store_prep(self,
+    if ((rc = tb_store_stmt(self,
                             "INSERT INTO quarantine(peer, seq, body, why, at_ms)"
                             " VALUES(?1, ?2, ?3, ?4, ?5)",
                             &st)) < 0)
@@ -189,7 +189,7 @@ int tb_store_outbox_get(tb_store_t *self, const char *peer, uint64_t seq, uint8_
                         size_t *ret_len)
 {
     sqlite3_stmt *st;
-    int rc = tb_store_prep(self, "SELECT body FROM outbox WHERE peer = ?1 AND seq = ?2", &st);
+    int rc = tb_store_stmt(self, "SELECT body FROM outbox WHERE peer = ?1 AND seq = ?2", &st);
     if (rc < 0)
         return rc;
     sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
@@ -209,21 +209,21 @@ int tb_store_outbox_get(tb_store_t *self, const char *peer, uint64_t seq, uint8_
     } else {
         rc = s == SQLITE_DONE ? -ENOENT : tb_store_sql_err(self, "outbox get");
     }
-    sqlite3_finalize(st);
+    tb_store_done(self, st);
     return rc;
 }
 
 int tb_store_backlog(tb_store_t *self, uint64_t *ret_n)
 {
     sqlite3_stmt *st;
-    int rc = tb_store_prep(self, "SELECT count(*) FROM outbox", &st);
+    int rc = tb_store_stmt(self, "SELECT count(*) FROM outbox", &st);
     if (rc < 0)
         return rc;
     if (sqlite3_step(st) == SQLITE_ROW)
         *ret_n = (uint64_t)sqlite3_column_int64(st, 0);
     else
         rc = tb_store_sql_err(self, "backlog");
-    sqlite3_finalize(st);
+    tb_store_done(self, st);
     return rc;
 }
 
@@ -231,7 +231,7 @@ int tb_store_backlog(tb_store_t *self, uint64_t *ret_n)
 static int one_u64(tb_store_t *self, const char *sql, const char *peer, uint64_t x, uint64_t *ret)
 {
     sqlite3_stmt *st;
-    int rc = tb_store_prep(self, sql, &st);
+    int rc = tb_store_stmt(self, sql, &st);
     if (rc < 0)
         return rc;
     if (peer)
@@ -244,7 +244,7 @@ static int one_u64(tb_store_t *self, const char *sql, const char *peer, uint64_t
         *ret = 0;
     else
         rc = tb_store_sql_err(self, "epoch");
-    sqlite3_finalize(st);
+    tb_store_done(self, st);
     return rc;
 }
 
@@ -278,7 +278,7 @@ int tb_store_peer_epoch_retired(tb_store_t *self, const char *peer, uint64_t epo
 static int run_u64(tb_store_t *self, const char *sql, const char *peer, uint64_t x)
 {
     sqlite3_stmt *st;
-    int rc = tb_store_prep(self, sql, &st);
+    int rc = tb_store_stmt(self, sql, &st);
     if (rc < 0)
         return rc;
     sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);

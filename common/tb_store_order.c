@@ -75,7 +75,7 @@ static int by_key(const void *a, const void *b)
 static int order_load(tb_store_t *self, const char *case_id, bool bodies, ord_t *ret)
 {
     sqlite3_stmt *st;
-    int rc = tb_store_prep(self,
+    int rc = tb_store_stmt(self,
                            "SELECT e.rowid, coalesce((SELECT min(o.pos) FROM case_order o"
                            " WHERE o.case_id = e.case_id AND o.origin_node = e.origin_node"
                            " AND o.origin_seq = e.origin_seq), 0), e.body, e.rejected <> '',"
@@ -120,7 +120,7 @@ static int order_load(tb_store_t *self, const char *case_id, bool bodies, ord_t 
     }
     if (rc == 0 && s != SQLITE_DONE)
         rc = tb_store_sql_err(self, "case order");
-    sqlite3_finalize(st);
+    tb_store_done(self, st);
     if (rc < 0) {
         ord_free(&o);
         return rc;
@@ -174,7 +174,7 @@ static const tb_catalog_t *catalog_of(tb_store_t *self, uint32_t v, catalogs_t *
         rc = tb_catalog_load(cat, self->shipped_catalog, &line);
     } else if (cat && v > 0) {
         sqlite3_stmt *st;
-        if ((rc = tb_store_prep(self,
+        if ((rc = tb_store_stmt(self,
                                 "SELECT body FROM data_versions WHERE kind = 'catalog'"
                                 " AND version = ?1",
                                 &st)) == 0) {
@@ -183,7 +183,7 @@ static const tb_catalog_t *catalog_of(tb_store_t *self, uint32_t v, catalogs_t *
                      ? tb_catalog_load_buf(cat, sqlite3_column_blob(st, 0),
                                            (size_t)sqlite3_column_bytes(st, 0), &line)
                      : -ENOENT;
-            sqlite3_finalize(st);
+            tb_store_done(self, st);
         }
     }
     if (rc < 0) {
@@ -235,7 +235,7 @@ int tb_store_refold(tb_store_t *self, const char *case_id, int64_t at_ms)
         }
         if (rc == 0 && (fold == 0) != r->folded) {
             sqlite3_stmt *st;
-            if ((rc = tb_store_prep(self, "UPDATE events SET folded = ?2 WHERE rowid = ?1", &st)) ==
+            if ((rc = tb_store_stmt(self, "UPDATE events SET folded = ?2 WHERE rowid = ?1", &st)) ==
                 0) {
                 sqlite3_bind_int64(st, 1, r->rowid);
                 sqlite3_bind_int(st, 2, fold == 0);
@@ -247,7 +247,7 @@ int tb_store_refold(tb_store_t *self, const char *case_id, int64_t at_ms)
     ord_free(&o);
     sqlite3_stmt *st;
     if (rc == 0 &&
-        (rc = tb_store_prep(self, "UPDATE cases SET rating_comment = ?2 WHERE case_id = ?1",
+        (rc = tb_store_stmt(self, "UPDATE cases SET rating_comment = ?2 WHERE case_id = ?1",
                             &st)) == 0) {
         sqlite3_bind_text(st, 1, case_id, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 2, comment ? comment : "", -1, SQLITE_TRANSIENT);
@@ -260,7 +260,7 @@ int tb_store_refold(tb_store_t *self, const char *case_id, int64_t at_ms)
 int tb_store_has_position(tb_store_t *self, const char *origin, uint64_t seq)
 {
     sqlite3_stmt *st;
-    int rc = tb_store_prep(
+    int rc = tb_store_stmt(
         self, "SELECT 1 FROM case_order WHERE origin_node = ?1 AND origin_seq = ?2", &st);
     if (rc < 0)
         return rc;
@@ -268,7 +268,7 @@ int tb_store_has_position(tb_store_t *self, const char *origin, uint64_t seq)
     sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
     int s = sqlite3_step(st);
     rc = s == SQLITE_ROW ? 1 : s == SQLITE_DONE ? 0 : tb_store_sql_err(self, "position");
-    sqlite3_finalize(st);
+    tb_store_done(self, st);
     return rc;
 }
 
@@ -293,7 +293,7 @@ static int keep_positions(tb_store_t *self, const Tongban__V1__StatusUpdate *s)
         if (tb_event_id_parse(s->folded[i], origin, &seq) < 0)
             return -TB_EPROTO; /* tb_item_decode refused it already */
         sqlite3_stmt *st;
-        if ((rc = tb_store_prep(self,
+        if ((rc = tb_store_stmt(self,
                                 "INSERT OR REPLACE INTO case_order(case_id, pos, origin_node,"
                                 " origin_seq) VALUES(?1, ?2, ?3, ?4)",
                                 &st)) < 0)
@@ -310,7 +310,7 @@ static int keep_positions(tb_store_t *self, const Tongban__V1__StatusUpdate *s)
 int tb_store_county_status(tb_store_t *self, const Tongban__V1__StatusUpdate *s)
 {
     sqlite3_stmt *st;
-    int rc = tb_store_prep(self,
+    int rc = tb_store_stmt(self,
                            "UPDATE cases SET county_state = ?2, county_version = ?3"
                            " WHERE case_id = ?1 AND county_version < ?3",
                            &st);

@@ -16,7 +16,7 @@ int tb_store_data_queue(tb_store_t *self, const char *node, const char *kind, ui
 {
     sqlite3_stmt *st;
     int rc =
-        tb_store_prep(self,
+        tb_store_stmt(self,
                       "SELECT d.version, d.body, coalesce(s.signature, x'') FROM data_versions d"
                       " LEFT JOIN data_signatures s ON s.kind = d.kind AND s.version = d.version"
                       " WHERE d.kind = ?1 AND d.version > ?2 ORDER BY d.version",
@@ -48,7 +48,7 @@ int tb_store_data_queue(tb_store_t *self, const char *node, const char *kind, ui
     }
     if (rc == 0 && s != SQLITE_DONE)
         rc = tb_store_sql_err(self, "data versions");
-    sqlite3_finalize(st);
+    tb_store_done(self, st);
     if (rc == 0)
         *ret_newest = newest;
     return rc;
@@ -59,7 +59,7 @@ static int relayed(tb_store_t *self, const char *node, const char *kind, uint32_
 {
     sqlite3_stmt *st;
     int rc =
-        tb_store_prep(self, "SELECT version FROM data_relayed WHERE peer = ?1 AND kind = ?2", &st);
+        tb_store_stmt(self, "SELECT version FROM data_relayed WHERE peer = ?1 AND kind = ?2", &st);
     if (rc < 0)
         return rc;
     sqlite3_bind_text(st, 1, node, -1, SQLITE_TRANSIENT);
@@ -71,7 +71,7 @@ static int relayed(tb_store_t *self, const char *node, const char *kind, uint32_
         *ret = 0;
     else
         rc = tb_store_sql_err(self, "data_relayed");
-    sqlite3_finalize(st);
+    tb_store_done(self, st);
     return rc;
 }
 
@@ -89,7 +89,7 @@ int tb_store_data_relay(tb_store_t *self, const char *node, unsigned *ret_queued
         if (newest == after)
             continue;
         sqlite3_stmt *st;
-        if ((rc = tb_store_prep(self,
+        if ((rc = tb_store_stmt(self,
                                 "INSERT INTO data_relayed(peer, kind, version) VALUES(?1, ?2, ?3)"
                                 " ON CONFLICT(peer, kind) DO UPDATE SET version = excluded.version",
                                 &st)) < 0)

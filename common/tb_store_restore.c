@@ -20,7 +20,7 @@ enum { ORDER_ID_MAX = TB_CODE_LEN + 22 }; /* "<origin>/<seq>" */
 static int count_of(tb_store_t *self, const char *sql, const char *arg, uint64_t *ret)
 {
     sqlite3_stmt *st;
-    int rc = tb_store_prep(self, sql, &st);
+    int rc = tb_store_stmt(self, sql, &st);
     if (rc < 0)
         return rc;
     if (arg)
@@ -29,7 +29,7 @@ static int count_of(tb_store_t *self, const char *sql, const char *arg, uint64_t
         *ret = (uint64_t)sqlite3_column_int64(st, 0);
     else
         rc = tb_store_sql_err(self, "restore");
-    sqlite3_finalize(st);
+    tb_store_done(self, st);
     return rc;
 }
 
@@ -66,7 +66,7 @@ int tb_restore_request(tb_store_t *self, const char *parent)
     if ((rc = tb_store_exec(self, "DELETE FROM restore")) < 0)
         return rc;
     sqlite3_stmt *st;
-    if ((rc = tb_store_prep(self, "INSERT INTO restore(asked_ms) VALUES(?1)", &st)) < 0)
+    if ((rc = tb_store_stmt(self, "INSERT INTO restore(asked_ms) VALUES(?1)", &st)) < 0)
         return rc;
     sqlite3_bind_int64(st, 1, tb_now_ms());
     if ((rc = tb_store_run(self, st)) < 0)
@@ -94,7 +94,7 @@ int tb_restore_apply(tb_store_t *self, const Tongban__V1__RestoreAnswer *a)
         used += (size_t)n;
     }
     sqlite3_stmt *st;
-    if ((rc = tb_store_prep(self,
+    if ((rc = tb_store_stmt(self,
                             "UPDATE restore SET answered_ms = ?1, origin_seq = ?2, events = ?3,"
                             " cases = ?4, lost = ?5",
                             &st)) < 0)
@@ -108,7 +108,7 @@ int tb_restore_apply(tb_store_t *self, const Tongban__V1__RestoreAnswer *a)
         return rc;
     /* The origin_seq counter: new events continue after the high-water mark
      * (and after anything this store minted meanwhile). */
-    if ((rc = tb_store_prep(self,
+    if ((rc = tb_store_stmt(self,
                             "INSERT INTO counters(name, value) VALUES('event', ?1)"
                             " ON CONFLICT(name) DO UPDATE SET value = max(value, excluded.value)",
                             &st)) < 0)
@@ -119,7 +119,7 @@ int tb_restore_apply(tb_store_t *self, const Tongban__V1__RestoreAnswer *a)
     /* The case-id counter of every day a restored case of ours was logged:
      * <code>-<yyyymmdd>-<seq> (from the events: a case whose events do not
      * fold here has no row, but its id is taken). */
-    if ((rc = tb_store_prep(
+    if ((rc = tb_store_stmt(
              self,
              "INSERT INTO counters(name, value)"
              " SELECT 'case-' || substr(case_id, 14, 8), max(CAST(substr(case_id, 23) AS INTEGER))"
@@ -142,7 +142,7 @@ static int order_ids(tb_store_t *self, const char *case_id, uint32_t version,
     if (version == 0 || version > TB_FOLDED_MAX)
         return 0;
     sqlite3_stmt *st;
-    int rc = tb_store_prep(self,
+    int rc = tb_store_stmt(self,
                            "SELECT pos, origin_node, origin_seq FROM case_order"
                            " WHERE case_id = ?1 AND pos BETWEEN 1 AND ?2 ORDER BY pos",
                            &st);
@@ -160,7 +160,7 @@ static int order_ids(tb_store_t *self, const char *case_id, uint32_t version,
     }
     if (s != SQLITE_ROW && s != SQLITE_DONE)
         rc = tb_store_sql_err(self, "restore order");
-    sqlite3_finalize(st);
+    tb_store_done(self, st);
     if (rc == 0 && n == version)
         *ret_n = n;
     return rc;
@@ -183,7 +183,7 @@ int tb_restore_answer(tb_store_t *self, const char *node, Tongban__V1__RestoreAn
         return rc0;
     if (done)
         return -EALREADY;
-    if ((rc0 = tb_store_prep(
+    if ((rc0 = tb_store_stmt(
              self, "INSERT INTO restore_answered(peer, epoch, at_ms) VALUES(?1, ?2, ?3)", &st)) < 0)
         return rc0;
     sqlite3_bind_text(st, 1, node, -1, SQLITE_TRANSIENT);
@@ -206,7 +206,7 @@ int tb_restore_answer(tb_store_t *self, const char *node, Tongban__V1__RestoreAn
     if ((rc = tb_store_data_queue(self, node, accounts, 0, &accounts_version)) < 0)
         return rc;
     /* Every event on the node's cases, in the order this store recorded them. */
-    rc = tb_store_prep(
+    rc = tb_store_stmt(
         self, "SELECT body FROM events WHERE substr(case_id, 1, 12) = ?1 ORDER BY rowid", &st);
     if (rc < 0)
         return rc;
@@ -219,7 +219,7 @@ int tb_restore_answer(tb_store_t *self, const char *node, Tongban__V1__RestoreAn
     }
     if (rc == 0 && s != SQLITE_DONE)
         rc = tb_store_sql_err(self, "restore events");
-    sqlite3_finalize(st);
+    tb_store_done(self, st);
     if (rc < 0)
         return rc;
     /* The county's last status of each case, with the ids of its positions
@@ -231,7 +231,7 @@ int tb_restore_answer(tb_store_t *self, const char *node, Tongban__V1__RestoreAn
         return -ENOMEM;
     for (size_t i = 0; i < TB_FOLDED_MAX; i++)
         idp[i] = ids[i];
-    if ((rc = tb_store_prep(self,
+    if ((rc = tb_store_stmt(self,
                             "SELECT case_id, county_state, holder, county_version, updated_ms"
                             " FROM cases WHERE substr(case_id, 1, 12) = ?1",
                             &st)) < 0)
@@ -257,14 +257,14 @@ int tb_restore_answer(tb_store_t *self, const char *node, Tongban__V1__RestoreAn
     }
     if (rc == 0 && s != SQLITE_DONE)
         rc = tb_store_sql_err(self, "restore statuses");
-    sqlite3_finalize(st);
+    tb_store_done(self, st);
     free(ids);
     if (rc < 0 || (rc = tb_store_origin_last(self, node, &a.origin_seq)) < 0)
         return rc;
     /* The node's own events below the high-water mark this store never got. */
     uint64_t *lost = NULL;
     size_t nlost = 0;
-    if ((rc = tb_store_prep(self,
+    if ((rc = tb_store_stmt(self,
                             "SELECT origin_seq FROM events WHERE origin_node = ?1"
                             " ORDER BY origin_seq",
                             &st)) < 0)
@@ -286,7 +286,7 @@ int tb_restore_answer(tb_store_t *self, const char *node, Tongban__V1__RestoreAn
     }
     if (rc == 0 && s != SQLITE_DONE)
         rc = tb_store_sql_err(self, "restore lost");
-    sqlite3_finalize(st);
+    tb_store_done(self, st);
     a.lost = lost;
     a.n_lost = nlost;
     if (rc == 0) {
@@ -307,7 +307,7 @@ int tb_restore_status(tb_store_t *self, tb_restore_t *ret)
 {
     memset(ret, 0, sizeof *ret);
     sqlite3_stmt *st;
-    int rc = tb_store_prep(self,
+    int rc = tb_store_stmt(self,
                            "SELECT answered_ms IS NOT NULL, coalesce(origin_seq, 0),"
                            " coalesce(events, 0), coalesce(cases, 0), coalesce(lost, '')"
                            " FROM restore",
@@ -325,7 +325,7 @@ int tb_restore_status(tb_store_t *self, tb_restore_t *ret)
     } else if (s != SQLITE_DONE) {
         rc = tb_store_sql_err(self, "restore status");
     }
-    sqlite3_finalize(st);
+    tb_store_done(self, st);
     return rc;
 }
 
@@ -336,7 +336,7 @@ int tb_restore_replace(tb_store_t *self, const tb_event_msg_t *ev, const uint8_t
     if (rc < 0 || !r.asked || r.answered)
         return rc;
     sqlite3_stmt *st;
-    if ((rc = tb_store_prep(self,
+    if ((rc = tb_store_stmt(self,
                             "DELETE FROM events WHERE origin_node = ?1 AND origin_seq = ?2"
                             " AND body = ?3 AND folded = 0",
                             &st)) < 0)
@@ -350,7 +350,7 @@ int tb_restore_replace(tb_store_t *self, const tb_event_msg_t *ev, const uint8_t
 int tb_restore_waiting(tb_store_t *self, char (*ret_ids)[TB_CASEID_MAX], size_t cap, size_t *ret_n)
 {
     sqlite3_stmt *st;
-    int rc = tb_store_prep(self,
+    int rc = tb_store_stmt(self,
                            "SELECT case_id FROM cases WHERE state = ?1 AND pending = ?2"
                            " ORDER BY case_id LIMIT ?3",
                            &st);
@@ -365,7 +365,7 @@ int tb_restore_waiting(tb_store_t *self, char (*ret_ids)[TB_CASEID_MAX], size_t 
         snprintf(ret_ids[n++], TB_CASEID_MAX, "%s", (const char *)sqlite3_column_text(st, 0));
     if (s != SQLITE_ROW && s != SQLITE_DONE)
         rc = tb_store_sql_err(self, "restore waiting");
-    sqlite3_finalize(st);
+    tb_store_done(self, st);
     if (rc == 0)
         *ret_n = n;
     return rc;
