@@ -20,6 +20,7 @@ import sys
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -46,7 +47,8 @@ for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366
     opts.add_argument(a)
 opts.binary_location = "/usr/bin/chromium"
 d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
-wait = WebDriverWait(d, 20)
+# A view re-rendered between finding an element and reading it: look again.
+wait = WebDriverWait(d, 20, ignored_exceptions=(StaleElementReferenceException,))
 R = "?from=2026-09-01&to=2026-10-31"
 try:
     d.get(base + "/")
@@ -77,7 +79,7 @@ try:
     d.execute_script("window.__noReload = true")
     subprocess.run(["bash", "-c", add_case], check=True)
     try:
-        WebDriverWait(d, 12).until(lambda x: "今日受理\n2" in x.find_element(By.ID, "tiles").text)
+        WebDriverWait(d, 12, ignored_exceptions=(StaleElementReferenceException,)).until(lambda x: "今日受理\n2" in x.find_element(By.ID, "tiles").text)
         seen = True
     except Exception:
         seen = False

@@ -14,6 +14,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
@@ -21,7 +22,8 @@ from webcheck import browser, check, finish, http_at, signin  # noqa: E402
 
 base, login, password, shots, case, clock, red_at = sys.argv[1:8]
 d = browser()
-wait = WebDriverWait(d, 20)
+# A view re-rendered between finding an element and reading it: look again.
+wait = WebDriverWait(d, 20, ignored_exceptions=(StaleElementReferenceException,))
 
 
 def rows(table):
