@@ -1,12 +1,8 @@
 /* county_stats: the county's figures (county_stats.h says what; README "Statistics" defines them).
- *
- * One fixed statement does the work.  What it needs besides the store comes
- * as parameters: the catalog in force as three arrays (codes, kinds,
- * promised days) and the calendar in force as a string of '1'/'0' per day
- * from a start day, so working days between two days are a difference of
- * running counts (no per-case loop over days, the same calendar as the
- * deadlines).  Grouping and period are parameters chosen from a fixed list
- * (CASE in the SQL), so no text of a request ever reaches the SQL. */
+ * One fixed statement does the work. The catalog in force (codes, kinds, promised days) and the
+ * calendar in force (working days as running counts from a start day: working days between two
+ * days are a difference, the same calendar as the deadlines) come as parameters, and so do the
+ * grouping and period, picked from a fixed list (CASE in the SQL): no request text reaches SQL. */
 #include "county_stats.h"
 
 #include "tb_calendar.h"
@@ -164,11 +160,10 @@ static const char stats_sql[] = CASES_CTE
     " count(*) FILTER (WHERE followed), count(*) FILTER (WHERE followed_ok)"
     " FROM m GROUP BY unit, period";
 
-/* 亮牌: the cards raised from `from` to `to` (China-time days of raised_at),
- * by the unit holding the case when the card was raised (cards.holder; the
- * case's item; the person responsible then, or the holder when none), within
- * the scope's subtree of holders.  $1 from, $2 to, $3 the scope as a LIKE
- * pattern, $4 by, $5 period, $6 the county's code.  Every level and kind. */
+/* 亮牌: the cards raised from `from` to `to` (China-time days of raised_at), by the unit
+ * holding the case when the card was raised (cards.holder; the case's item; the person
+ * responsible then, or the holder when none), in the scope's subtree; every level and kind.
+ * $1 from, $2 to, $3 the scope as a LIKE pattern, $4 by, $5 period, $6 the county's code. */
 static const char cards_raised_sql[] =
     "SELECT CASE $4 WHEN 'township' THEN substr(k.holder, 1, 9) || '000' WHEN 'village' THEN"
     "  k.holder WHEN 'item' THEN coalesce(c.item_code, '') WHEN 'agent' THEN"
@@ -182,8 +177,7 @@ static const char cards_raised_sql[] =
     " AND k.raised_at < (($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')"
     " AND k.holder LIKE $3 GROUP BY 1, 2";
 
-/* The counts one may list, in the order of the columns above (after
- * unit and period). */
+/* The counts one may list, in the order of the columns above (after unit and period). */
 const char *const county_stats_measures[] = {
     "entrust", "consult",      "help",    "accepted",   "closed",   "on_time",
     "early",   "immediate",    "overdue", "open",       "rated",    "satisfied",
