@@ -106,6 +106,35 @@ int main(int argc, char **argv)
         tb_config_fini(&cfg);
         return 2;
     }
+    /* Every connection is a file descriptor: take all the kernel allows. */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    /* Limits for hostile peers (TONGBAN_BROKER_RATE messages/s per place,
+     * TONGBAN_BROKER_MAX_RSS_MB before exiting for the supervisor,
+     * TONGBAN_BROKER_MAX_CONN connections at once: by default the open-file
+     * limit less 64 for the broker's own files, so a flood of connections
+     * meets the cap, not a broker that can no longer open anything). */
+    broker_limits_t lim = {0, 1024, 0};
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur > 128)
+        lim.max_conn = (long)rl.rlim_cur - 64;
+    /* Junk, 0 or a value out of range is refused with the variable named
+     * (it used to be read by atoi, so "5O0" silently became 5). */
+    long rate, rss, conn;
+    tb_msg_t bad = {{0}};
+    if (tb_config_env_int("TONGBAN_BROKER_RATE", 1, 10000000, 20000, &rate, &bad) < 0 ||
+        tb_config_env_int("TONGBAN_BROKER_MAX_RSS_MB", 16, 4194304, lim.max_rss_mb, &rss, &bad) <
+            0 ||
+        tb_config_env_int("TONGBAN_BROKER_MAX_CONN", 1, 100000000, lim.max_conn, &conn, &bad) < 0) {
+        fputs(bad.text, stderr);
+        tb_config_fini(&cfg);
+        return 2;
+    }
+    lim.rate = (int)rate;
+    lim.max_rss_mb = (int)rss;
+    lim.max_conn = conn;
     const char *endpoint = tb_config_get(&cfg, TB_CFG_BROKER);
     const char *dir = tb_config_get(&cfg, TB_CFG_KEYS);
     char why[600], pub[TB_KEY_Z85_LEN + 1], sec[TB_KEY_Z85_LEN + 1], allow[4096];
@@ -128,12 +157,6 @@ int main(int argc, char **argv)
         return 1;
     }
     snprintf(allow, sizeof allow, "%s/%s", dir, TB_ALLOW_FILE);
-    /* Every connection is a file descriptor: take all the kernel allows. */
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-        rl.rlim_cur = rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
-    }
     broker_t *b;
     rc = broker_new_curve(sec, allow, &b, why, sizeof why);
     if (rc < 0) {
@@ -148,23 +171,6 @@ int main(int argc, char **argv)
         tb_config_fini(&cfg);
         return 1;
     }
-    /* Limits for hostile peers (TONGBAN_BROKER_RATE messages/s per place,
-     * TONGBAN_BROKER_MAX_RSS_MB before exiting for the supervisor,
-     * TONGBAN_BROKER_MAX_CONN connections at once: by default the open-file
-     * limit less 64 for the broker's own files, so a flood of connections
-     * meets the cap, not a broker that can no longer open anything). */
-    broker_limits_t lim = {0, 1024, 0};
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur > 128)
-        lim.max_conn = (long)rl.rlim_cur - 64;
-    const char *v = getenv("TONGBAN_BROKER_RATE");
-    if (v && atoi(v) > 0)
-        lim.rate = atoi(v);
-    v = getenv("TONGBAN_BROKER_MAX_RSS_MB");
-    if (v && atoi(v) > 0)
-        lim.max_rss_mb = atoi(v);
-    v = getenv("TONGBAN_BROKER_MAX_CONN");
-    if (v && atol(v) > 0)
-        lim.max_conn = atol(v);
     broker_set_limits(b, &lim);
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
         tb_info("open files: at most %llu; connections: at most %ld",

@@ -3,7 +3,9 @@
 #include "tb_error.h"
 #include "tb_i18n.h"
 #include "tb_msg.h"
+#include "tb_node.h"
 
+#include <errno.h>
 #include <ini.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -161,6 +163,10 @@ int tb_config_load(tb_config_t *cfg, tb_msg_t *ret_msg)
             return -TB_ECONFIG;
         }
     }
+    long hb;
+    if (tb_config_env_int("TONGBAN_HEARTBEAT_MS", TB_HEARTBEAT_MIN_MS, TB_HEARTBEAT_MAX_MS,
+                          TB_HEARTBEAT_IVL_MS, &hb, ret_msg) < 0)
+        return -TB_ECONFIG;
     set(cfg, TB_CFG_BROKER, "tcp://127.0.0.1:7700", PRIO_DEFAULT);
     set(cfg, TB_CFG_DATA_DIR, "/var/lib/tongban", PRIO_DEFAULT);
     set(cfg, TB_CFG_PLACES, "taihe", PRIO_DEFAULT);
@@ -199,4 +205,36 @@ const char *tb_config_require(const tb_config_t *cfg, tb_cfg_key_t key, tb_msg_t
 const char *tb_config_key_name(tb_cfg_key_t key)
 {
     return keys[key].flag;
+}
+
+int tb_config_parse_int(const char *text, long min, long max, long *ret_value)
+{
+    if (!text || text[0] < '0' || text[0] > '9')
+        return -TB_ECONFIG;
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || *end || v < min || v > max)
+        return -TB_ECONFIG;
+    *ret_value = v;
+    return 0;
+}
+
+int tb_config_env_int(const char *name, long min, long max, long dflt, long *ret_value,
+                      tb_msg_t *ret_msg)
+{
+    const char *v = getenv(name);
+    if (!v || !*v) {
+        *ret_value = dflt;
+        return 0;
+    }
+    if (tb_config_parse_int(v, min, max, ret_value) == 0)
+        return 0;
+    /* The value is shown as typed, cut to a line's worth: it may be anything. */
+    tb_msg_add(ret_msg,
+               TB_TR("环境变量 %s 的值“%.40s”无效：应为 %ld 到 %ld 之间的整数（不设置则为 %ld）\n",
+                     "environment variable %s: \"%.40s\" is not valid: it must be a whole number "
+                     "from %ld to %ld (unset: %ld)\n"),
+               name, v, min, max, dflt);
+    return -TB_ECONFIG;
 }

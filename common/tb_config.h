@@ -22,6 +22,10 @@
  *   service_phone --service-phone TONGBAN_SERVICE_PHONE  the service point's phone, on receipts
  *   keys       --keys        TONGBAN_KEYS         CURVE key directory (default: data_dir;
  * tb_keys.h)
+ *
+ * tb_config_load also refuses a malformed TONGBAN_HEARTBEAT_MS (tb_node.h), so
+ * every binary names the variable and its range at start instead of a node
+ * failing later with a bare configuration error.
  */
 #ifndef TB_CONFIG_H
 #define TB_CONFIG_H
@@ -74,5 +78,18 @@ const char *tb_config_require(const tb_config_t *cfg, tb_cfg_key_t key, tb_msg_t
 
 /* The long option names, for getopt tables and --help. */
 const char *tb_config_key_name(tb_cfg_key_t key);
+
+/* A whole number from text: decimal digits only (no sign, no space, no
+ * suffix), within min..max.  Returns 0 with *ret_value set, or -TB_ECONFIG
+ * (empty, junk such as "5O0" or "10 ", out of range, overflow). */
+int tb_config_parse_int(const char *text, long min, long max, long *ret_value);
+
+/* A numeric knob from the environment variable name: unset or empty gives
+ * dflt; otherwise as tb_config_parse_int, and a refused value gives
+ * -TB_ECONFIG with the variable, what it held and its range in ret_msg (may
+ * be NULL).  Every TONGBAN_* number is read this way, so junk is refused
+ * with the same words everywhere instead of silently read as 0 or ignored. */
+int tb_config_env_int(const char *name, long min, long max, long dflt, long *ret_value,
+                      tb_msg_t *ret_msg);
 
 #endif

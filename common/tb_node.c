@@ -1,5 +1,6 @@
 #include "tb_node.h"
 
+#include "tb_config.h"
 #include "tb_error.h"
 #include "tb_fault.h"
 #include "tb_log.h" /* the clocks only: this library logs nothing */
@@ -151,15 +152,9 @@ int64_t tb_presence_ttl_ms(uint32_t announced_ms)
 
 int tb_heartbeat_ivl_parse(const char *text, int *ret_ms)
 {
-    if (!text || !*text) {
-        *ret_ms = TB_HEARTBEAT_IVL_MS;
-        return 0;
-    }
-    char *end;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    if (errno || *end || text[0] < '0' || text[0] > '9' || v < TB_HEARTBEAT_MIN_MS ||
-        v > TB_HEARTBEAT_MAX_MS)
+    long v = TB_HEARTBEAT_IVL_MS;
+    if (text && *text &&
+        tb_config_parse_int(text, TB_HEARTBEAT_MIN_MS, TB_HEARTBEAT_MAX_MS, &v) < 0)
         return -TB_ECONFIG;
     *ret_ms = (int)v;
     return 0;

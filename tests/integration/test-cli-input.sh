@@ -106,6 +106,11 @@ refuse "broker serve: an argument it does not take" 2 "多余的参数：x" "$BR
 refuse "broker serve: malformed endpoint" 1 "无法绑定 nonsense" "$BROKER" serve --broker nonsense
 refuse "broker serve: unreadable config" 2 "无法读取配置文件 $WORK/none.ini" "$BROKER" serve --config "$WORK/none.ini"
 refuse "broker serve: English" 2 "unknown option: --bogus" env LANG=en "$BROKER" serve --bogus
+# Numeric knobs in the environment: junk is refused with the variable and its range named.
+refuse "broker serve: junk in TONGBAN_BROKER_RATE" 2 "环境变量 TONGBAN_BROKER_RATE 的值“5O0”无效：应为 1 到 10000000 之间的整数（不设置则为 20000）" env TONGBAN_BROKER_RATE=5O0 "$BROKER" serve
+refuse "broker serve: TONGBAN_BROKER_MAX_CONN of 0" 2 "环境变量 TONGBAN_BROKER_MAX_CONN 的值“0”无效" env TONGBAN_BROKER_MAX_CONN=0 "$BROKER" serve
+refuse "broker serve: English, a negative TONGBAN_BROKER_MAX_RSS_MB" 2 "environment variable TONGBAN_BROKER_MAX_RSS_MB: \"-5\" is not valid: it must be a whole number from 16 to 4194304 (unset: 1024)" env LANG=en TONGBAN_BROKER_MAX_RSS_MB=-5 "$BROKER" serve
+refuse "village: a malformed TONGBAN_HEARTBEAT_MS" 2 "环境变量 TONGBAN_HEARTBEAT_MS 的值“10s”无效：应为 1000 到 60000 之间的整数（不设置则为 10000）" env TONGBAN_HEARTBEAT_MS=10s "$V" ledger --place $VIL
 
 # Help: each binary's own, on stdout, exit 0.
 help_is() { local out; out=$("$1" --help 2>/dev/null) && [[ $out == *"$2"* ]]; }

@@ -74,6 +74,8 @@ static void clear_env(void)
     for (int i = 0; i < TB_CFG_COUNT; i++)
         unsetenv(env_names[i]);
     unsetenv("TONGBAN_CONFIG");
+    unsetenv("TONGBAN_HEARTBEAT_MS");
+    unsetenv("TB_TEST_KNOB");
 }
 
 static int setup(void **state)
@@ -186,6 +188,76 @@ static void test_env(void **state)
     assert_rc(load(&cfg), 0);
     assert_string_equal(tb_config_get(&cfg, TB_CFG_AGENT), "赵六");
     assert_string_equal(tb_config_get(&cfg, TB_CFG_BROKER), "tcp://10.0.0.1:7700");
+    tb_config_fini(&cfg);
+}
+
+/* tb_config_parse_int: digits only, within the range, both bounds taken. */
+static void test_parse_int(void **state)
+{
+    (void)state;
+    long v = -7;
+    assert_rc(tb_config_parse_int("0", 0, 10, &v), 0);
+    assert_int_equal(v, 0);
+    assert_rc(tb_config_parse_int("10", 0, 10, &v), 0);
+    assert_int_equal(v, 10);
+    assert_rc(tb_config_parse_int("0007", 0, 10, &v), 0);
+    assert_int_equal(v, 7);
+    static const char *const bad[] = {NULL,          "",    "11",  "-1",
+                                      "+5",          " 5",  "5 ",  "5O0",
+                                      "0x10",        "1e3", "5.0", "99999999999999999999999",
+                                      "\xe5\x8d\x81"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        v = -7;
+        if (tb_config_parse_int(bad[i], 0, 10, &v) != -TB_ECONFIG || v != -7)
+            fail_msg("\"%s\" taken (v %ld)", bad[i] ? bad[i] : "(null)", v);
+    }
+}
+
+/* tb_config_env_int: unset or empty gives the default; junk is refused with
+ * the variable, its value and its range named. */
+static void test_env_int(void **state)
+{
+    (void)state;
+    long v = -7;
+    tb_msg_t m = {{0}};
+    assert_rc(tb_config_env_int("TB_TEST_KNOB", 1, 100, 42, &v, &m), 0);
+    assert_int_equal(v, 42);
+    setenv("TB_TEST_KNOB", "", 1);
+    assert_rc(tb_config_env_int("TB_TEST_KNOB", 1, 100, 42, &v, &m), 0);
+    assert_int_equal(v, 42);
+    setenv("TB_TEST_KNOB", "100", 1);
+    assert_rc(tb_config_env_int("TB_TEST_KNOB", 1, 100, 42, &v, &m), 0);
+    assert_int_equal(v, 100);
+    assert_string_equal(m.text, "");
+    setenv("TB_TEST_KNOB", "5O0", 1);
+    v = -7;
+    assert_rc(tb_config_env_int("TB_TEST_KNOB", 1, 100, 42, &v, &m), -TB_ECONFIG);
+    assert_int_equal(v, -7);
+    assert_string_equal(m.text, "environment variable TB_TEST_KNOB: \"5O0\" is not valid: it must "
+                                "be a whole number from 1 to 100 (unset: 42)\n");
+    tb_lang_set_en(false);
+    tb_msg_clear(&m);
+    setenv("TB_TEST_KNOB", "0", 1);
+    assert_rc(tb_config_env_int("TB_TEST_KNOB", 1, 100, 42, &v, &m), -TB_ECONFIG);
+    assert_string_equal(
+        m.text, "环境变量 TB_TEST_KNOB 的值“0”无效：应为 1 到 100 之间的整数（不设置则为 42）\n");
+    tb_lang_set_en(true);
+}
+
+/* A malformed TONGBAN_HEARTBEAT_MS stops every binary at its configuration
+ * load, with the variable and its range named (not a bare error later). */
+static void test_heartbeat_knob(void **state)
+{
+    (void)state;
+    tb_config_t cfg;
+    tb_config_init(&cfg);
+    setenv("TONGBAN_HEARTBEAT_MS", "500", 1);
+    assert_rc(load(&cfg), -TB_ECONFIG);
+    assert_said("environment variable TONGBAN_HEARTBEAT_MS: \"500\" is not valid: it must be a "
+                "whole number from 1000 to 60000 (unset: 10000)\n");
+    setenv("TONGBAN_HEARTBEAT_MS", "2000", 1);
+    assert_rc(load(&cfg), 0);
+    assert_said("");
     tb_config_fini(&cfg);
 }
 
@@ -475,6 +547,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_precedence, setup, teardown),
         cmocka_unit_test_setup_teardown(test_env, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_parse_int, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_env_int, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_heartbeat_knob, setup, teardown),
         cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flags, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ini_valid, setup, teardown),
