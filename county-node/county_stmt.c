@@ -80,8 +80,6 @@ static const struct {
     {"outbox", "INSERT INTO outbox(peer, seq, body) VALUES ($1, $2, $3)"},
     {"link_out", "INSERT INTO link_out(peer, last, acked) VALUES ($1, $2, 0)"
                  " ON CONFLICT (peer) DO UPDATE SET last = GREATEST(link_out.last, EXCLUDED.last)"},
-    {"cursor", "INSERT INTO link_in(peer, cursor) VALUES ($1, $2)"
-               " ON CONFLICT (peer) DO UPDATE SET cursor = EXCLUDED.cursor"},
     {"epoch_set", "CALL link_epoch_set($1, $2::bigint, $3::boolean)"},
     /* A township's lost store (county_restore.c, sql/017_township_restore.sql). */
     {"restore_ask", "INSERT INTO township_restores(peer, epoch) VALUES ($1, $2::bigint)"
@@ -90,8 +88,6 @@ static const struct {
                      " $5::bigint, $6::boolean)"},
     {"counter", "INSERT INTO counters(name, value) VALUES ($1, $2)"
                 " ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value"},
-    {"ack", "WITH d AS (DELETE FROM outbox WHERE peer = $1 AND seq <= $2)"
-            " UPDATE link_out SET acked = $2 WHERE peer = $1 AND acked < $2"},
     /* Bounded per peer (county_quarantine): whole bodies while the peer's rows
      * are fewer than $5 and their bytes stay within $6; beyond, the first $7
      * bytes with the whole body's length and SHA-256 in why.  At most $5 rows
@@ -234,6 +230,23 @@ static const struct {
      "INSERT INTO link_out(peer, last, acked) SELECT p, l, 0 FROM unnest($1::text[],"
      " $2::bigint[]) AS u(p, l)"
      " ON CONFLICT (peer) DO UPDATE SET last = GREATEST(link_out.last, EXCLUDED.last)"},
+    /* The batch's receive cursors ("cursor": peer, seq) and the acks
+     * received since the last batch ("ack": peer, cumulative ack), one row
+     * per peer each (county_bulk.c).  An ack deletes the outbox rows it
+     * newly covers, those above the ack stored (link_out.acked): no row at
+     * or below it is left by any writer (this statement, link_epoch_set of
+     * 016), and a range bounded on both sides keeps the DELETE from
+     * walking the index entries of every row deleted before, dead until
+     * vacuum came (issue 14: the walk grew with the link's age and was a
+     * seventh of PostgreSQL's time in the walk-in ingest).  The DELETE
+     * and the UPDATE see the same snapshot: the acked read is the old. */
+    {"bulk_cursor", "INSERT INTO link_in(peer, cursor) SELECT * FROM unnest($1::text[],"
+                    " $2::bigint[]) ON CONFLICT (peer) DO UPDATE SET cursor = EXCLUDED.cursor"},
+    {"bulk_ack",
+     "WITH a AS (SELECT * FROM unnest($1::text[], $2::bigint[]) AS u(p, k)),"
+     " d AS (DELETE FROM outbox o USING a, link_out l WHERE l.peer = a.p AND o.peer = a.p"
+     " AND o.seq > l.acked AND o.seq <= a.k)"
+     " UPDATE link_out SET acked = a.k FROM a WHERE link_out.peer = a.p AND link_out.acked < a.k"},
     /* Supervision (county_cards.c, migration 008): the responsible person is
      * whoever made the holder's last step on the case. */
     {"card_raise",
