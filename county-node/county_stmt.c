@@ -317,6 +317,29 @@ int county_stmt_prepare(PGconn *pg)
     return 0;
 }
 
+/* A prepared statement is planned at its first executions, then by a
+ * generic plan cached for the connection's life.  bulk_case joins a
+ * batch's rows to cases: a generic plan made while cases was small (a
+ * fresh store: the year's replay, a new county) costed one scan of a few
+ * hundred rows below a hundred index probes, and went on scanning the
+ * whole table per statement as it grew: 13 ms a statement against 1, the
+ * year's replay at 150 us of PostgreSQL's CPU per event against 16, until
+ * an autoanalyze happened to invalidate the plan (issue 14: the bimodal
+ * year figures of issue 13, on both binaries).  Every statement of a
+ * batch reaches its rows by a key; with sequential scans off the planner
+ * takes the index whatever the estimates (a table with no index is still
+ * scanned).  The state's load before this reads whole tables, as it
+ * should. */
+int county_stmt_plan_batches(PGconn *pg)
+{
+    PGresult *set = PQexec(pg, "SET enable_seqscan = off");
+    bool ok = PQresultStatus(set) == PGRES_COMMAND_OK;
+    PQclear(set);
+    if (!ok)
+        tb_error("planner settings: %s", PQerrorMessage(pg));
+    return ok ? 0 : -TB_ESTORE;
+}
+
 PGresult *county_query(PGconn *pg, const char *sql)
 {
     PGresult *r = PQexec(pg, sql);

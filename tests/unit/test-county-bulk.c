@@ -17,7 +17,11 @@
  *
  * A batch's receive cursors and acks (issue 14): one statement each for all
  * townships, one row per township (the greatest of what came), and an ack
- * deletes exactly the outbox rows it newly covers. */
+ * deletes exactly the outbox rows it newly covers.
+ *
+ * The batch connection's plans (issue 14): bulk_case's generic plan, made
+ * on an empty store, reaches cases by its index, not by a scan of the
+ * table that stays cached while the table grows. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -263,6 +267,59 @@ static void test_cursors_and_acks(void **state)
     PQfinish(pg);
 }
 
+/* One statement on the county's batch connection (in pipeline mode), its
+ * rows as one text. */
+static void batch_query(county_t *c, const char *sql, char *out, size_t size)
+{
+    PGconn *bp = c->pg;
+    assert_int_equal(PQsetnonblocking(bp, 0), 0);
+    assert_int_equal(PQsendQueryParams(bp, sql, 0, NULL, NULL, NULL, NULL, 0), 1);
+    assert_int_equal(PQpipelineSync(bp), 1);
+    assert_int_equal(PQflush(bp), 0);
+    size_t at = 0;
+    out[0] = '\0';
+    for (;;) {
+        PGresult *r = PQgetResult(bp);
+        if (!r)
+            continue;
+        ExecStatusType st = PQresultStatus(r);
+        if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK && st != PGRES_PIPELINE_SYNC)
+            fail_msg("%s: %s", sql, PQresultErrorMessage(r));
+        for (int i = 0; st == PGRES_TUPLES_OK && i < PQntuples(r); i++)
+            at += (size_t)snprintf(out + at, at < size ? size - at : 0, "%s\n",
+                                   PQgetvalue(r, i, 0));
+        PQclear(r);
+        if (st == PGRES_PIPELINE_SYNC)
+            break;
+    }
+    assert_true(at < size);
+}
+
+static void test_batch_plans(void **state)
+{
+    (void)state;
+    PGconn *pg = tb_test_county_store(conninfo);
+    assert_non_null(pg);
+    uv_loop_t loop;
+    tb_env_ctx_t env;
+    county_t c;
+    memset(&c, 0, sizeof c);
+    assert_rc(tb_test_county_init(&c, &loop, &env, tmpdir, conninfo), 0);
+    assert_rc(county_pg_open(&c), 0);
+    char plan[4096];
+    batch_query(&c, "SET plan_cache_mode = force_generic_plan", plan, sizeof plan);
+    batch_query(&c,
+                "EXPLAIN EXECUTE bulk_case('{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}',"
+                " '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}')",
+                plan, sizeof plan);
+    print_message("# bulk_case's generic plan on an empty store:\n%s", plan);
+    assert_non_null(strstr(plan, "Index Scan using cases_pkey"));
+    assert_null(strstr(plan, "Seq Scan on cases"));
+    county_pg_close(&c);
+    tb_test_county_fini(&c, &loop, &env);
+    PQfinish(pg);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -277,6 +334,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fold_equals_steps),
         cmocka_unit_test(test_cursors_and_acks),
+        cmocka_unit_test(test_batch_plans),
     };
     int failed = cmocka_run_group_tests_name("county-bulk", tests, NULL, NULL);
     rmdir(tmpdir);
