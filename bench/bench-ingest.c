@@ -8,10 +8,18 @@
  * key directory in TONGBAN_KEYS (<code>.key, broker.pub; the harness's keys
  * are on the broker's allow-list) and the routing id "<code>/bench".  Each township sends EVENTS
  * walk-in cases (one LOGGED event each, origin the township, origin_seq and
- * link seq 1..EVENTS) to COUNTY as DATA envelopes, at most WINDOW unacked, and
- * counts the county's cumulative ACKs: an ACK means the batch holding the event
- * committed in PostgreSQL (validated, folded, recorded).  DATA the county sends
- * back is acked at once.  Prints one line:
+ * link seq 1..EVENTS) to COUNTY as DATA envelopes and counts the county's
+ * cumulative ACKs: an ACK means the batch holding the event committed in
+ * PostgreSQL (validated, folded, recorded).  DATA the county sends back is
+ * acked at once.  Each township sends as a real township's link engine does
+ * (common/tb_linkeng.c over common/tb_link.h, which this program calls): the
+ * same window (256 past the ack, tb_sqlink.c's WINDOW), go-back-N after
+ * TB_LINK_BACKOFF_MIN_MS without ack progress, the timeout doubled at each
+ * go-back up to TB_LINK_BACKOFF_MAX_MS and back to the minimum when the ack
+ * moves.  Before issue 14 it went back after every second without an ack,
+ * with no back-off: a loaded county spent its time on the generator's
+ * duplicates.  `resent` counts the events sent more than once.  Prints one
+ * line:
  *
  *   ingest events=N seconds=S events_per_s=R resent=K
  *
@@ -26,6 +34,7 @@
  * never asserted (bench/README.md). */
 #include "tb_caseid.h"
 #include "tb_keys.h"
+#include "tb_link.h"
 #include "tb_wire.h"
 
 #include <inttypes.h>
@@ -36,13 +45,14 @@
 #include <time.h>
 #include <zmq.h>
 
-enum { WINDOW = 256, MAX_TOWNS = 64 };
+enum { WINDOW = 256, MAX_TOWNS = 64 }; /* WINDOW: a township's (common/tb_sqlink.c) */
 
 typedef struct {
     const char *code;
     void *sock;
-    uint64_t sent, acked, rx_cursor;
-    double progress; /* when acked last moved (go back to it after a second of silence) */
+    tb_link_tx_t tx;  /* the send side, as the link engine keeps it */
+    uint64_t high;    /* the highest seq ever sent */
+    uint64_t rx_cursor;
     uint64_t resent;
 } town_t;
 
@@ -51,6 +61,11 @@ static double now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int64_t now_ms(void)
+{
+    return (int64_t)(now_s() * 1000);
 }
 
 static int send_env(town_t *t, const char *county, Tongban__V1__Kind kind, uint64_t seq,
@@ -145,10 +160,8 @@ static int drain(town_t *t, const char *county)
         if (more && zmq_msg_recv(&env, t->sock, 0) >= 0) {
             tb_env_t *e;
             if (tb_env_decode(zmq_msg_data(&env), zmq_msg_size(&env), &e) == 0) {
-                if (e->ack > t->acked && e->ack <= t->sent) {
-                    t->acked = e->ack;
-                    t->progress = now_s();
-                }
+                if (e->ack <= t->high)
+                    tb_link_tx_on_ack(&t->tx, e->ack, now_ms());
                 if (e->kind == TONGBAN__V1__KIND__KIND_DATA && e->seq == t->rx_cursor + 1) {
                     t->rx_cursor = e->seq;
                     send_env(t, county, TONGBAN__V1__KIND__KIND_ACK, 0, NULL, 0);
@@ -223,24 +236,29 @@ int main(int argc, char **argv)
                               : (int64_t)time(NULL) * 1000;
     double t0 = now_s(), last_beat = t0;
     for (int i = 0; i < ntowns; i++)
-        towns[i].progress = t0;
+        tb_link_tx_init(&towns[i].tx, n, 0, now_ms()); /* the whole outbox is there */
     for (;;) {
         int done = 0;
+        int64_t wait = 100;
         for (int i = 0; i < ntowns; i++) {
             town_t *t = &towns[i];
-            while (t->sent < n && t->sent < t->acked + WINDOW) {
-                if (send_case(t, county, t->sent + 1, at_ms) < 0) {
-                    fprintf(stderr, "%s: send failed at %" PRIu64 "\n", t->code, t->sent + 1);
-                    return 1;
-                }
-                t->sent++;
+            uint64_t from, to;
+            if (tb_link_tx_due(&t->tx, now_ms(), WINDOW, &from, &to)) {
+                for (uint64_t seq = from; seq <= to; seq++)
+                    if (send_case(t, county, seq, at_ms) < 0) {
+                        fprintf(stderr, "%s: send failed at %" PRIu64 "\n", t->code, seq);
+                        return 1;
+                    }
+                tb_link_tx_sent(&t->tx, to);
+                if (from <= t->high) /* a go-back: these went out before */
+                    t->resent += (to < t->high ? to : t->high) - from + 1;
+                if (to > t->high)
+                    t->high = to;
             }
-            done += t->acked == n;
-            if (t->acked < t->sent && now_s() - t->progress > 1.0) {
-                t->resent += t->sent - t->acked; /* go back N, as a township would */
-                t->sent = t->acked;
-                t->progress = now_s();
-            }
+            done += t->tx.acked == n;
+            int64_t w = tb_link_tx_wait_ms(&t->tx, now_ms());
+            if (w >= 0 && w < wait)
+                wait = w;
         }
         if (done == ntowns)
             break;
@@ -253,7 +271,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "gave up after 600 s\n");
             return 1;
         }
-        zmq_poll(items, ntowns, 100);
+        zmq_poll(items, ntowns, (long)wait);
         for (int i = 0; i < ntowns; i++)
             drain(&towns[i], county);
     }

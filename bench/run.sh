@@ -160,6 +160,7 @@ if want ingest; then
     cpu_per_event "$((n * ${#towns[@]}))"
     echo "# $out" >&2
     rate=$(sed -n 's/.*events_per_s=\([0-9]*\).*/\1/p' <<<"$out")
+    resent=$(sed -n 's/.*resent=\([0-9]*\).*/\1/p' <<<"$out")
     # Acknowledged must mean recorded and folded: otherwise the figure is void.
     # (The county's own events, such as the yellow cards its timer raises
     # on yesterday's cases, are not the townships' and do not count.)
@@ -169,7 +170,7 @@ if want ingest; then
     keep_logs ingest
     copy=$(copy_baseline)
     if [ -n "$rate" ] && [ -n "$copy" ]; then
-        add "county durable ingest (events/s, ${#towns[@]} townships)" "$rate" "$copy (COPY rows/s)" \
+        add "county durable ingest (events/s, ${#towns[@]} townships, $resent events resent)" "$rate" "$copy (COPY rows/s)" \
             "$(ratio "$rate" "$copy")" ">= 0.3x and >= 20,000/s"
         add_cpu "county ingest"
     else
@@ -199,6 +200,7 @@ if want year; then
     echo "# $out" >&2
     rate=$(sed -n 's/.*events_per_s=\([0-9]*\).*/\1/p' <<<"$out")
     secs=$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<<"$out")
+    resent=$(sed -n 's/.*resent=\([0-9]*\).*/\1/p' <<<"$out")
     got=$(tb_psql "$PGDIR" -c "SELECT count(*) FROM case_events WHERE folded AND origin_node <> '$COUNTY'")
     closed=$(tb_psql "$PGDIR" -c "SELECT count(*) FROM cases WHERE state = 'closed'")
     [ "$got" = "$((per * 6 * ${#towns[@]}))" ] && [ "$closed" = "$((per * ${#towns[@]}))" ] ||
@@ -208,7 +210,7 @@ if want year; then
     copy=$(copy_baseline)
     if [ -n "$rate" ] && [ -n "$copy" ]; then
         full=$(echo "scale=1; 7200000 / $rate / 60" | bc)
-        add "year replay, $((per * ${#towns[@]})) cases ($((per * 6 * ${#towns[@]})) events) in ${secs} s (events/s; a year of 1.2 M cases at this rate: ${full} min)" \
+        add "year replay, $((per * ${#towns[@]})) cases ($((per * 6 * ${#towns[@]})) events, $resent resent) in ${secs} s (events/s; a year of 1.2 M cases at this rate: ${full} min)" \
             "$rate" "$copy (COPY rows/s)" "$(ratio "$rate" "$copy")" "1.2 M cases <= 10 min"
         add_cpu "year replay"
     else

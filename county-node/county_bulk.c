@@ -3,7 +3,8 @@
  *
  * county_stmt_send hands the row statements of a batch here (the event row
  * of ins_logged/ins_event and its detail, the case row parts of ins_* and
- * proj, outbox and link_out rows); they are kept in memory, in order, and
+ * proj, outbox and link_out rows, the link engine's receive cursors and
+ * acks: one row per peer each); they are kept in memory, in order, and
  * county_bulk_flush sends them, before any other statement of the batch and
  * before its Sync, as the "bulk_*" statements of county_stmt.c: each
  * parameter a binary PostgreSQL array (one element per row), unnest()ed by
@@ -21,8 +22,12 @@
  * earlier step of its case since the flush, a state update of a created case
  * not yet projected, and the projection that rates a case the batch creates
  * 1..2 (migration 012's rectification opens on an UPDATE of the rating, and
- * an INSERT fires none).  A batch of walk-in cases is three statements, a
- * batch of whole lives too, whatever its size. */
+ * an INSERT fires none).  A batch of walk-in cases is six statements
+ * (events, cases, outbox, link_out, cursors, acks), a batch of whole lives
+ * too, whatever its size and however many townships it serves: the cursors
+ * and acks were a statement per township each before issue 14.  Every other
+ * statement flushes the rows before it, so a cursor or an ack still runs
+ * before a later link_epoch_set of its peer. */
 #include "county_int.h"
 
 #include "tb_error.h"
@@ -47,6 +52,8 @@ typedef enum {
     K_CASE,        /* an existing case's steps: one UPDATE */
     K_OUTBOX,
     K_LINK_OUT,
+    K_CURSOR, /* link_in: one row per peer */
+    K_ACK,    /* the outbox rows a peer acknowledged: one row per peer */
     K_N
 } kind_t;
 
@@ -82,6 +89,8 @@ static const struct {
     [K_CASE] = {"bulk_case", 21, {3, 13, 14, 15, 16, 7}, "ttttiibxiibtiibttiibi"},
     [K_OUTBOX] = {"bulk_outbox", 3, {1, 2, 3}, "tix"},
     [K_LINK_OUT] = {"bulk_link_out", 2, {1, 2}, "ti"},
+    [K_CURSOR] = {"bulk_cursor", 2, {1, 2}, "ti"},
+    [K_ACK] = {"bulk_ack", 2, {1, 2}, "ti"},
 };
 
 /* What migration 009's trigger would have kept over a case's row updates so
@@ -105,7 +114,7 @@ struct county_bulk {
     row_t *rows;
     size_t n, cap;
     tb_map_t *cases; /* case id -> 1 + index of its row in this flush */
-    tb_map_t *links; /* peer -> 1 + index of its link_out row */
+    tb_map_t *peers[K_N]; /* K_LINK_OUT, K_CURSOR, K_ACK: peer -> 1 + index of its row */
 };
 
 /* A row of kind k from the values v/len (column order): 0 or -ENOMEM. */
@@ -329,14 +338,17 @@ static int take_detail(county_t *self, const params_t *p)
     return rc < 0 ? rc : 1;
 }
 
-/* One link_out row per peer, the greatest seq (the statement keeps the greatest). */
-static int take_link_out(county_t *self, const params_t *p)
+/* One row of kind k per peer, with the greatest number: link_out's last
+ * (its statement keeps the greatest anyway), the receive cursor, the ack.
+ * One row per peer is also what the statements need: an INSERT ... ON
+ * CONFLICT DO UPDATE may not touch a row twice. */
+static int take_peer_row(county_t *self, kind_t k, const params_t *p)
 {
     struct county_bulk *b = self->bulk;
     uintptr_t at = 0;
-    if (!tb_map_get(b->links, p->v[0], &at)) {
-        int rc = row_add(self, K_LINK_OUT, p, NULL);
-        if (rc == 0 && county_map_put(b->links, p->v[0], b->n) < 0)
+    if (!tb_map_get(b->peers[k], p->v[0], &at)) {
+        int rc = row_add(self, k, p, NULL);
+        if (rc == 0 && county_map_put(b->peers[k], p->v[0], b->n) < 0)
             rc = -ENOMEM;
         return rc < 0 ? rc : 1;
     }
@@ -345,7 +357,7 @@ static int take_link_out(county_t *self, const params_t *p)
         return 1;
     const char *v[2] = {p->v[0], p->v[1]};
     size_t len[2] = {strlen(p->v[0]), strlen(p->v[1])};
-    int rc = row_pack(r, K_LINK_OUT, v, len);
+    int rc = row_pack(r, k, v, len);
     return rc < 0 ? rc : 1;
 }
 
@@ -360,8 +372,9 @@ int county_bulk_take(county_t *self, const char *name, const params_t *p)
     struct county_bulk *b = self->bulk;
     if (!b->cases && !(b->cases = tb_map_new()))
         return -ENOMEM;
-    if (!b->links && !(b->links = tb_map_new()))
-        return -ENOMEM;
+    for (kind_t k = K_LINK_OUT; k <= K_ACK; k++)
+        if (!b->peers[k] && !(b->peers[k] = tb_map_new()))
+            return -ENOMEM;
     bool logged = strcmp(name, "ins_logged") == 0;
     int rc;
     if (logged || strcmp(name, "ins_event") == 0)
@@ -375,7 +388,11 @@ int county_bulk_take(county_t *self, const char *name, const params_t *p)
         return rc < 0 ? rc : 1;
     }
     if (strcmp(name, "link_out") == 0)
-        return take_link_out(self, p);
+        return take_peer_row(self, K_LINK_OUT, p);
+    if (strcmp(name, "cursor") == 0)
+        return take_peer_row(self, K_CURSOR, p);
+    if (strcmp(name, "ack") == 0)
+        return take_peer_row(self, K_ACK, p);
     return 0;
 }
 
@@ -506,7 +523,8 @@ void county_bulk_reset(county_t *self)
         free(b->rows[i].blob);
     b->n = 0;
     tb_map_destroy(&b->cases);
-    tb_map_destroy(&b->links);
+    for (kind_t k = 0; k < K_N; k++)
+        tb_map_destroy(&b->peers[k]);
 }
 
 void county_bulk_free(county_t *self)

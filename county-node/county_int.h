@@ -326,6 +326,9 @@ static inline bool county_online(const county_t *self)
 int county_stmt_sync(county_t *self);
 /* Prepare every statement on pg: 0 or -TB_ESTORE (logged). */
 int county_stmt_prepare(PGconn *pg);
+/* After the state's load, before the first batch: the batch's plans never
+ * scan a whole table (county_stmt.c says why).  0 or -TB_ESTORE. */
+int county_stmt_plan_batches(PGconn *pg);
 /* A blocking query returning rows (loading the state): the result, or NULL (logged). */
 PGresult *county_query(PGconn *pg, const char *sql);
 /* Queue a prepared statement in the pipeline (text results): 0, or -TB_ESTORE

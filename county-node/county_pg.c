@@ -119,6 +119,8 @@ int county_pg_open(county_t *self)
         rc = county_stmt_prepare(pg);
     if (rc == 0 && (rc = county_load(self)) < 0)
         tb_error("cannot load the state: %s", tb_strerror(rc));
+    if (rc == 0)
+        rc = county_stmt_plan_batches(pg);
     if (rc == 0 && (PQsetnonblocking(pg, 1) != 0 || PQenterPipelineMode(pg) != 1)) {
         tb_error("pipeline mode: %s", PQerrorMessage(pg));
         rc = -TB_ESTORE;

@@ -80,8 +80,6 @@ static const struct {
     {"outbox", "INSERT INTO outbox(peer, seq, body) VALUES ($1, $2, $3)"},
     {"link_out", "INSERT INTO link_out(peer, last, acked) VALUES ($1, $2, 0)"
                  " ON CONFLICT (peer) DO UPDATE SET last = GREATEST(link_out.last, EXCLUDED.last)"},
-    {"cursor", "INSERT INTO link_in(peer, cursor) VALUES ($1, $2)"
-               " ON CONFLICT (peer) DO UPDATE SET cursor = EXCLUDED.cursor"},
     {"epoch_set", "CALL link_epoch_set($1, $2::bigint, $3::boolean)"},
     /* A township's lost store (county_restore.c, sql/017_township_restore.sql). */
     {"restore_ask", "INSERT INTO township_restores(peer, epoch) VALUES ($1, $2::bigint)"
@@ -90,8 +88,6 @@ static const struct {
                      " $5::bigint, $6::boolean)"},
     {"counter", "INSERT INTO counters(name, value) VALUES ($1, $2)"
                 " ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value"},
-    {"ack", "WITH d AS (DELETE FROM outbox WHERE peer = $1 AND seq <= $2)"
-            " UPDATE link_out SET acked = $2 WHERE peer = $1 AND acked < $2"},
     /* Bounded per peer (county_quarantine): whole bodies while the peer's rows
      * are fewer than $5 and their bytes stay within $6; beyond, the first $7
      * bytes with the whole body's length and SHA-256 in why.  At most $5 rows
@@ -153,22 +149,35 @@ static const struct {
     /* The batch's rows over arrays (county_bulk.c): each parameter an array,
      * one element per row; the same columns and rules as ins_logged,
      * ins_event (+ detail), proj, outbox and link_out, a case's steps
-     * folded into one row. */
+     * folded into one row.  The arrays are unnest()ed in the select list,
+     * in step (arrays of one length), not in FROM: a function in FROM
+     * fills a tuplestore per array before the first row and reads each
+     * back (issue 14: a tenth of PostgreSQL's time in the walk-in ingest;
+     * 1,000 event rows went in 20 % faster without it, same cluster, in
+     * turns).  The events keep their order by the row number (their ids).
+     * Not bulk_case: it joins cases, and a generic plan made while cases
+     * was small, seeing the select list's 10 rows (FROM unnest: 100),
+     * scanned the whole table per batch and kept doing so as it grew (seen
+     * in the year's replay: 13 ms a statement against 1). */
     {"bulk_events",
      "INSERT INTO case_events(origin_node, origin_seq, case_id, type, type_name, actor, at,"
      " target, reason, via, folded, body, detail, rejected)"
      " SELECT o, s, c, t, tn, a, to_timestamp(ms::float8 / 1000), tg, r, v, f, b, d, rj"
-     " FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[],"
-     " $7::bigint[], $8::text[], $9::text[], $10::text[], $11::boolean[], $12::bytea[],"
-     " $13::text[], $14::text[]) WITH ORDINALITY AS u(o, s, c, t, tn, a, ms, tg, r, v, f, b, d,"
-     " rj, n) ORDER BY n"},
+     " FROM (SELECT unnest($1::text[]) o, unnest($2::bigint[]) s, unnest($3::text[]) c,"
+     " unnest($4::bigint[]) t, unnest($5::text[]) tn, unnest($6::text[]) a,"
+     " unnest($7::bigint[]) ms, unnest($8::text[]) tg, unnest($9::text[]) r,"
+     " unnest($10::text[]) v, unnest($11::boolean[]) f, unnest($12::bytea[]) b,"
+     " unnest($13::text[]) d, unnest($14::text[]) rj,"
+     " generate_series(1, cardinality($1::text[])) n) u ORDER BY n"},
     {"bulk_logged_case",
      "INSERT INTO cases(case_id, origin, client_name, client_phone, agent, item_code, note,"
      " accept_time, state, holder, pending, version, updated_at)"
      " SELECT c, o, cn, cp, ag, it, nt, to_timestamp(acc::float8 / 1000), st, h, pe, ver,"
-     " to_timestamp(ms::float8 / 1000) FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],"
-     " $5::text[], $6::text[], $7::text[], $8::bigint[], $9::text[], $10::text[], $11::text[],"
-     " $12::bigint[], $13::bigint[]) AS u(c, o, cn, cp, ag, it, nt, acc, st, h, pe, ver, ms)"
+     " to_timestamp(ms::float8 / 1000) FROM (SELECT unnest($1::text[]) c, unnest($2::text[]) o,"
+     " unnest($3::text[]) cn, unnest($4::text[]) cp, unnest($5::text[]) ag,"
+     " unnest($6::text[]) it, unnest($7::text[]) nt, unnest($8::bigint[]) acc,"
+     " unnest($9::text[]) st, unnest($10::text[]) h, unnest($11::text[]) pe,"
+     " unnest($12::bigint[]) ver, unnest($13::bigint[]) ms) u"
      " ON CONFLICT (case_id) DO NOTHING"},
     /* A case created and projected in the batch: ins_logged's row and its
      * later steps in one INSERT.  An INSERT fires no UPDATE trigger: the
@@ -187,13 +196,16 @@ static const struct {
      " CASE WHEN co > 0 THEN to_timestamp(co::float8 / 1000) END,"
      " CASE WHEN sd > 0 THEN to_timestamp(sd::float8 / 1000) END,"
      " CASE WHEN sa > 0 THEN to_timestamp(sa::float8 / 1000) END"
-     " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],"
-     " $7::text[], $8::bigint[], $9::text[], $10::text[], $11::text[], $12::bigint[],"
-     " $13::bigint[], $14::bytea[], $15::bigint[], $16::bigint[], $17::boolean[], $18::text[],"
-     " $19::bigint[], $20::bigint[], $21::boolean[], $22::text[], $23::text[], $24::bigint[],"
-     " $25::bigint[], $26::bigint[])"
-     " AS u(c, o, cn, cp, ag, it, nt, acc, st, h, pe, ver, ms, fo, du, ld, pa, tb, ra, de, rd,"
-     " cm, re, co, sd, sa) ON CONFLICT (case_id) DO NOTHING"},
+     " FROM (SELECT unnest($1::text[]) c, unnest($2::text[]) o, unnest($3::text[]) cn,"
+     " unnest($4::text[]) cp, unnest($5::text[]) ag, unnest($6::text[]) it,"
+     " unnest($7::text[]) nt, unnest($8::bigint[]) acc, unnest($9::text[]) st,"
+     " unnest($10::text[]) h, unnest($11::text[]) pe, unnest($12::bigint[]) ver,"
+     " unnest($13::bigint[]) ms, unnest($14::bytea[]) fo, unnest($15::bigint[]) du,"
+     " unnest($16::bigint[]) ld, unnest($17::boolean[]) pa, unnest($18::text[]) tb,"
+     " unnest($19::bigint[]) ra, unnest($20::bigint[]) de, unnest($21::boolean[]) rd,"
+     " unnest($22::text[]) cm, unnest($23::text[]) re, unnest($24::bigint[]) co,"
+     " unnest($25::bigint[]) sd, unnest($26::bigint[]) sa) u"
+     " ON CONFLICT (case_id) DO NOTHING"},
     /* A stored case's steps in the batch, one UPDATE: the last state
      * update, the last projection if any (hp), the last comment and reply
      * given.  The statistics as migration 009's trigger would have kept
@@ -228,12 +240,32 @@ static const struct {
      " $19::bigint[], $20::boolean[], $21::bigint[])"
      " AS u(c, st, h, pe, ver, ms, hp, fo, du, ld, pa, tb, ra, de, rd, cm, re, co, sd, dbc, sa)"
      " WHERE cases.case_id = u.c"},
-    {"bulk_outbox", "INSERT INTO outbox(peer, seq, body)"
-                    " SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[])"},
+    {"bulk_outbox", "INSERT INTO outbox(peer, seq, body) SELECT unnest($1::text[]),"
+                    " unnest($2::bigint[]), unnest($3::bytea[])"},
     {"bulk_link_out",
      "INSERT INTO link_out(peer, last, acked) SELECT p, l, 0 FROM unnest($1::text[],"
      " $2::bigint[]) AS u(p, l)"
      " ON CONFLICT (peer) DO UPDATE SET last = GREATEST(link_out.last, EXCLUDED.last)"},
+    /* The batch's receive cursors ("cursor": peer, seq) and the acks
+     * received since the last batch ("ack": peer, cumulative ack), one row
+     * per peer each (county_bulk.c).  An ack deletes the outbox rows it
+     * newly covers, those above the ack stored (link_out.acked): no row at
+     * or below it is left by any writer (this statement, link_epoch_set of
+     * 016), and a range bounded on both sides keeps the DELETE from
+     * walking the index entries of every row deleted before, dead until
+     * vacuum came (issue 14: the walk grew with the link's age and was a
+     * seventh of PostgreSQL's time in the walk-in ingest).  The DELETE
+     * and the UPDATE see the same snapshot: the acked read is the old.  Both
+     * bounds come from one relation (a), so both are the index scan's
+     * condition (with the lower from link_out joined in the DELETE, the
+     * planner filtered the upper bound instead). */
+    {"bulk_cursor", "INSERT INTO link_in(peer, cursor) SELECT * FROM unnest($1::text[],"
+                    " $2::bigint[]) ON CONFLICT (peer) DO UPDATE SET cursor = EXCLUDED.cursor"},
+    {"bulk_ack",
+     "WITH a AS (SELECT u.p, u.k, l.acked AS lo FROM unnest($1::text[], $2::bigint[]) AS u(p, k)"
+     " JOIN link_out l ON l.peer = u.p),"
+     " d AS (DELETE FROM outbox o USING a WHERE o.peer = a.p AND o.seq > a.lo AND o.seq <= a.k)"
+     " UPDATE link_out SET acked = a.k FROM a WHERE link_out.peer = a.p AND link_out.acked < a.k"},
     /* Supervision (county_cards.c, migration 008): the responsible person is
      * whoever made the holder's last step on the case. */
     {"card_raise",
@@ -283,6 +315,29 @@ int county_stmt_prepare(PGconn *pg)
         }
     }
     return 0;
+}
+
+/* A prepared statement is planned at its first executions, then by a
+ * generic plan cached for the connection's life.  bulk_case joins a
+ * batch's rows to cases: a generic plan made while cases was small (a
+ * fresh store: the year's replay, a new county) costed one scan of a few
+ * hundred rows below a hundred index probes, and went on scanning the
+ * whole table per statement as it grew: 13 ms a statement against 1, the
+ * year's replay at 150 us of PostgreSQL's CPU per event against 16, until
+ * an autoanalyze happened to invalidate the plan (issue 14: the bimodal
+ * year figures of issue 13, on both binaries).  Every statement of a
+ * batch reaches its rows by a key; with sequential scans off the planner
+ * takes the index whatever the estimates (a table with no index is still
+ * scanned).  The state's load before this reads whole tables, as it
+ * should. */
+int county_stmt_plan_batches(PGconn *pg)
+{
+    PGresult *set = PQexec(pg, "SET enable_seqscan = off");
+    bool ok = PQresultStatus(set) == PGRES_COMMAND_OK;
+    PQclear(set);
+    if (!ok)
+        tb_error("planner settings: %s", PQerrorMessage(pg));
+    return ok ? 0 : -TB_ESTORE;
 }
 
 PGresult *county_query(PGconn *pg, const char *sql)

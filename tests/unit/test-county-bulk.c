@@ -13,7 +13,16 @@
  * in one batch (one UPDATE after it), and two cuts in between.  Every way
  * must leave the same case row (every column: the projection, the fold, the
  * statistics columns stat_accepted_at and stat_due_at), the same events and
- * the same rectification (migration 012's trigger on the rating). */
+ * the same rectification (migration 012's trigger on the rating).
+ *
+ * A batch's receive cursors and acks (issue 14): one statement each for all
+ * townships, one row per township (the greatest of what came), and an ack
+ * deletes exactly the outbox rows it newly covers.
+ *
+ * The batch connection's plans (issue 14): bulk_case's generic plan, made
+ * on an empty store, reaches cases by its index, not by a scan of the
+ * table that stays cached while the table grows; and cases_due, which no
+ * query reads, is gone (migration 022). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -181,6 +190,141 @@ static void test_fold_equals_steps(void **state)
     }
 }
 
+static void exec_ok(PGconn *pg, const char *sql)
+{
+    PGresult *r = PQexec(pg, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        fail_msg("%s: %s", sql, PQerrorMessage(pg));
+    PQclear(r);
+}
+
+/* Statement name of the batch with (peer, n) as its parameters. */
+static void send_peer(county_t *c, const char *name, const char *peer, int64_t n)
+{
+    params_t p = {0};
+    p_text(&p, peer);
+    p_int(&p, n);
+    assert_rc(county_stmt_send(c, name, &p), 0);
+}
+
+/* The cursors and acks of two townships in one batch, several of each per
+ * township as the rows came: what the store holds after its Sync. */
+static void test_cursors_and_acks(void **state)
+{
+    (void)state;
+    PGconn *pg = tb_test_county_store(conninfo);
+    assert_non_null(pg);
+    /* TOWNSHIP acknowledged 2 of 10 before, the other none of 5. */
+    exec_ok(pg, "INSERT INTO link_out(peer, last, acked) VALUES ('" TOWNSHIP "', 10, 2),"
+                " ('360826102000', 5, 0);"
+                "INSERT INTO outbox(peer, seq, body) SELECT '" TOWNSHIP "', s, '\\x01'"
+                " FROM generate_series(3, 10) s;"
+                "INSERT INTO outbox(peer, seq, body) SELECT '360826102000', s, '\\x01'"
+                " FROM generate_series(1, 5) s;"
+                "INSERT INTO link_in(peer, cursor) VALUES ('360826102000', 7)");
+    uv_loop_t loop;
+    tb_env_ctx_t env;
+    county_t c;
+    memset(&c, 0, sizeof c);
+    assert_rc(tb_test_county_init(&c, &loop, &env, tmpdir, conninfo), 0);
+    assert_rc(county_pg_open(&c), 0);
+    send_peer(&c, "cursor", TOWNSHIP, 4);
+    send_peer(&c, "ack", TOWNSHIP, 6);
+    send_peer(&c, "cursor", "360826102000", 9);
+    send_peer(&c, "ack", "360826102000", 5);
+    send_peer(&c, "cursor", TOWNSHIP, 9);
+    send_peer(&c, "ack", TOWNSHIP, 4); /* older than the 6 before it: no effect */
+    assert_rc(county_stmt_sync(&c), 0);
+    /* Read the pipeline's results by hand: two statements, then the Sync. */
+    PGconn *bp = c.pg;
+    assert_int_equal(PQsetnonblocking(bp, 0), 0);
+    assert_int_equal(PQflush(bp), 0);
+    int statements = 0;
+    for (;;) {
+        PGresult *r = PQgetResult(bp);
+        if (!r)
+            continue; /* the end of one statement's results */
+        ExecStatusType st = PQresultStatus(r);
+        if (st != PGRES_COMMAND_OK && st != PGRES_PIPELINE_SYNC)
+            fail_msg("batch: %s", PQresultErrorMessage(r));
+        statements += st == PGRES_COMMAND_OK;
+        PQclear(r);
+        if (st == PGRES_PIPELINE_SYNC)
+            break;
+    }
+    assert_int_equal(statements, 2); /* bulk_cursor, bulk_ack */
+    char got[512];
+    dump(pg, "SELECT peer || ' ' || cursor FROM link_in ORDER BY peer", got, sizeof got);
+    assert_string_equal(got, TOWNSHIP " 9\n360826102000 9\n");
+    dump(pg, "SELECT peer || ' ' || last || ' ' || acked FROM link_out ORDER BY peer", got,
+         sizeof got);
+    assert_string_equal(got, TOWNSHIP " 10 6\n360826102000 5 5\n");
+    dump(pg, "SELECT peer || ' ' || string_agg(seq::text, ',' ORDER BY seq) FROM outbox"
+             " GROUP BY peer ORDER BY peer",
+         got, sizeof got);
+    assert_string_equal(got, TOWNSHIP " 7,8,9,10\n");
+    county_pg_close(&c);
+    tb_test_county_fini(&c, &loop, &env);
+    PQfinish(pg);
+}
+
+/* One statement on the county's batch connection (in pipeline mode), its
+ * rows as one text. */
+static void batch_query(county_t *c, const char *sql, char *out, size_t size)
+{
+    PGconn *bp = c->pg;
+    assert_int_equal(PQsetnonblocking(bp, 0), 0);
+    assert_int_equal(PQsendQueryParams(bp, sql, 0, NULL, NULL, NULL, NULL, 0), 1);
+    assert_int_equal(PQpipelineSync(bp), 1);
+    assert_int_equal(PQflush(bp), 0);
+    size_t at = 0;
+    out[0] = '\0';
+    for (;;) {
+        PGresult *r = PQgetResult(bp);
+        if (!r)
+            continue;
+        ExecStatusType st = PQresultStatus(r);
+        if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK && st != PGRES_PIPELINE_SYNC)
+            fail_msg("%s: %s", sql, PQresultErrorMessage(r));
+        for (int i = 0; st == PGRES_TUPLES_OK && i < PQntuples(r); i++)
+            at += (size_t)snprintf(out + at, at < size ? size - at : 0, "%s\n",
+                                   PQgetvalue(r, i, 0));
+        PQclear(r);
+        if (st == PGRES_PIPELINE_SYNC)
+            break;
+    }
+    assert_true(at < size);
+}
+
+static void test_batch_plans(void **state)
+{
+    (void)state;
+    PGconn *pg = tb_test_county_store(conninfo);
+    assert_non_null(pg);
+    uv_loop_t loop;
+    tb_env_ctx_t env;
+    county_t c;
+    memset(&c, 0, sizeof c);
+    assert_rc(tb_test_county_init(&c, &loop, &env, tmpdir, conninfo), 0);
+    assert_rc(county_pg_open(&c), 0);
+    char plan[4096];
+    batch_query(&c, "SET plan_cache_mode = force_generic_plan", plan, sizeof plan);
+    batch_query(&c,
+                "EXPLAIN EXECUTE bulk_case('{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}',"
+                " '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}')",
+                plan, sizeof plan);
+    print_message("# bulk_case's generic plan on an empty store:\n%s", plan);
+    assert_non_null(strstr(plan, "Index Scan using cases_pkey"));
+    assert_null(strstr(plan, "Seq Scan on cases"));
+    char idx[1024];
+    dump(pg, "SELECT indexname FROM pg_indexes WHERE tablename = 'cases' ORDER BY 1", idx,
+         sizeof idx);
+    assert_string_equal(idx, "cases_accept_time\ncases_holder\ncases_open\ncases_pkey\n");
+    county_pg_close(&c);
+    tb_test_county_fini(&c, &loop, &env);
+    PQfinish(pg);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -194,6 +338,8 @@ int main(int argc, char **argv)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fold_equals_steps),
+        cmocka_unit_test(test_cursors_and_acks),
+        cmocka_unit_test(test_batch_plans),
     };
     int failed = cmocka_run_group_tests_name("county-bulk", tests, NULL, NULL);
     rmdir(tmpdir);

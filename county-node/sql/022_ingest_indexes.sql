@@ -1,0 +1,15 @@
+-- tongban county store, migration 022: an index no query reads (issue 14).
+--
+-- cases_due (002) indexed the live deadline, for a card timer that was to
+-- find the cases past it by SQL.  The timer reads the deadlines from the
+-- county's memory (county_cards.c), and no statement of the county, its
+-- dashboard, its statistics or its commands filters or orders cases by
+-- due_at (the statistics read stat_due_at; the overview's open cases come
+-- through cases_open).  Every case row written with a deadline paid for
+-- it: one more index entry per walk-in and per step that moves the clock.
+-- The other indexes of cases and case_events are read: cases_holder by a
+-- township's restore (county_restore.c), cases_accept_time and cases_open
+-- by the statistics, case_events_case by the reports and complaints.
+--
+-- Written to run again over itself.
+DROP INDEX IF EXISTS cases_due;
