@@ -591,7 +591,8 @@ int county_stats_cards(PGconn *pg, const tb_env_ctx_t *env, const county_stats_q
 /* Open cases and those of them past their deadline now, per unit one level
  * down: what the overview shows live.  Not limited to a range of logging
  * days (a case logged three years ago and still open counts), and cheap: it
- * reads only the open cases (the partial index cases_open of migration 009).
+ * reads only the open cases, and those from the index alone (the partial
+ * index cases_open_now of migration 023 carries every column used here).
  * $1 scope LIKE pattern, $2 now (unix ms), $3/$4 catalog codes and kinds,
  * $5 by (township|village). */
 static const char open_sql[] =
