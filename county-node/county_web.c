@@ -396,7 +396,6 @@ static void on_complaints(void *ctx, const tb_http_req_t *req, tb_http_resp_t *r
         tb_http_reply_json(resp, 200, o);
 }
 
-/* One overview figure set: the query's JSON, or NULL after answering. */
 /* The overview: today, this week, this month by unit, the 30 days' trend, open and overdue
  * now, the cards open now (county_stats_overview). */
 static void on_overview(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
