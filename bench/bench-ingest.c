@@ -16,7 +16,7 @@
  * same window (256 past the ack, tb_sqlink.c's WINDOW), go-back-N after
  * TB_LINK_BACKOFF_MIN_MS without ack progress, the timeout doubled at each
  * go-back up to TB_LINK_BACKOFF_MAX_MS and back to the minimum when the ack
- * moves.  Before issue 14 it went back after every second without an ack,
+ * moves.  Before issue 13 it went back after every second without an ack,
  * with no back-off: a loaded county spent its time on the generator's
  * duplicates.  `resent` counts the events sent more than once.  Prints one
  * line:

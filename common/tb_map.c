@@ -9,7 +9,7 @@
 /* Each slot keeps its key's hash: a probe compares hashes and calls strcmp
  * only on a match (the county's keys, case ids, share their first 22
  * bytes: strcmp on every probe was a tenth of the county's CPU in the
- * walk-in ingest, issue 14), and growing rehashes no key. */
+ * walk-in ingest, issue 13), and growing rehashes no key. */
 typedef struct {
     char *key; /* NULL empty, TOMBSTONE deleted */
     uint64_t hash;

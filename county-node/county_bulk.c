@@ -25,7 +25,7 @@
  * an INSERT fires none).  A batch of walk-in cases is six statements
  * (events, cases, outbox, link_out, cursors, acks), a batch of whole lives
  * too, whatever its size and however many townships it serves: the cursors
- * and acks were a statement per township each before issue 14.  Every other
+ * and acks were a statement per township each until 2026-12-01 (issue 13).  Every other
  * statement flushes the rows before it, so a cursor or an ack still runs
  * before a later link_epoch_set of its peer. */
 #include "county_int.h"
@@ -113,7 +113,7 @@ typedef struct {
 struct county_bulk {
     row_t *rows;
     size_t n, cap;
-    tb_map_t *cases; /* case id -> 1 + index of its row in this flush */
+    tb_map_t *cases;      /* case id -> 1 + index of its row in this flush */
     tb_map_t *peers[K_N]; /* K_LINK_OUT, K_CURSOR, K_ACK: peer -> 1 + index of its row */
 };
 

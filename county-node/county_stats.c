@@ -399,10 +399,12 @@ static int add_row(json_t *rows, const tb_env_ctx_t *env, county_by_t by, const 
     return json_array_append_new(rows, m) < 0 ? -ENOMEM : 0;
 }
 
-/* The rows of the figures: those of stats_sql (r) with the cards raised of
+/* What is done with each (unit, period) of the figures: 0 or a negative code, which stops. */
+typedef int (*row_fn)(void *ctx, const char *unit, const char *period, const long long v[NCOUNTS]);
+
+/* Each (unit, period) of the figures to fn: those of stats_sql (r) with the cards raised of
  * the same unit and period (k), then the units and periods with cards only. */
-static int add_rows(json_t *rows, const tb_env_ctx_t *env, county_by_t by, const PGresult *r,
-                    const PGresult *k, long long tot[NCOUNTS])
+static int each_row(const PGresult *r, const PGresult *k, row_fn fn, void *ctx)
 {
     int nk = PQntuples(k), rc = 0;
     bool *used = calloc((size_t)nk + 1, sizeof *used);
@@ -425,14 +427,16 @@ static int add_rows(json_t *rows, const tb_env_ctx_t *env, county_by_t by, const
             v[NSQL + 1] = strtoll(PQgetvalue(k, j, 3), NULL, 10);
             break;
         }
-        rc = add_row(rows, env, by, PQgetvalue(src, row, 0), PQgetvalue(src, row, 1), v, tot);
+        rc = fn(ctx, PQgetvalue(src, row, 0), PQgetvalue(src, row, 1), v);
     }
     free(used);
     return rc;
 }
 
-int county_stats_run(PGconn *pg, const tb_env_ctx_t *env, const county_stats_query_t *q,
-                     json_t **ret)
+/* The two statements of the figures (the cases', the cards raised') in one snapshot:
+ * 0 with both results, or -TB_ESTORE / -ENOMEM / -EINVAL. */
+static int query(PGconn *pg, const tb_env_ctx_t *env, const county_stats_query_t *q,
+                 PGresult **ret_r, PGresult **ret_k)
 {
     params_t p;
     int rc = params_fill(&p, env, q);
@@ -454,19 +458,51 @@ int county_stats_run(PGconn *pg, const tb_env_ctx_t *env, const county_stats_que
     bool good = PQresultStatus(r) == PGRES_TUPLES_OK && PQresultStatus(k) == PGRES_TUPLES_OK;
     if (began)
         PQclear(PQexec(pg, good ? "COMMIT" : "ROLLBACK"));
+    if (!good) {
+        PQclear(r);
+        PQclear(k);
+        return -TB_ESTORE;
+    }
+    *ret_r = r;
+    *ret_k = k;
+    return 0;
+}
+
+typedef struct {
+    json_t *rows;
+    const tb_env_ctx_t *env;
+    county_by_t by;
+    long long tot[NCOUNTS];
+} run_ctx_t;
+
+static int run_row(void *ctx, const char *unit, const char *period, const long long v[NCOUNTS])
+{
+    run_ctx_t *x = ctx;
+    return add_row(x->rows, x->env, x->by, unit, period, v, x->tot);
+}
+
+int county_stats_run(PGconn *pg, const tb_env_ctx_t *env, const county_stats_query_t *q,
+                     json_t **ret)
+{
+    char from[TB_DAY_BUFSZ], to[TB_DAY_BUFSZ];
+    if (tb_day_format(q->from_day, from, sizeof from) < 0 ||
+        tb_day_format(q->to_day, to, sizeof to) < 0)
+        return -EINVAL;
+    PGresult *r, *k;
+    int rc = query(pg, env, q, &r, &k);
+    if (rc < 0)
+        return rc;
     const char *sname = tb_places_name(env->places, q->scope);
-    json_t *o = good ? json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:[]}", "from", p.from, "to", p.to,
-                                 "by", by_names[q->by], "period", period_names[q->period], "scope",
-                                 q->scope, "scope_name", sname ? sname : q->scope, "rows")
-                     : NULL;
-    json_t *rows = json_object_get(o, "rows");
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:[]}", "from", from, "to", to, "by",
+                          by_names[q->by], "period", period_names[q->period], "scope", q->scope,
+                          "scope_name", sname ? sname : q->scope, "rows");
     /* The total is the sum of the rows (every column is a count or a sum),
      * added here rather than by GROUPING SETS, which makes PostgreSQL sort
      * the million rows instead of hashing them. */
-    long long tot[NCOUNTS] = {0};
+    run_ctx_t x = {json_object_get(o, "rows"), env, q->by, {0}};
     json_t *total = NULL;
-    rc = !good ? -TB_ESTORE : !o ? -ENOMEM : add_rows(rows, env, q->by, r, k, tot);
-    if (rc == 0 && !(total = measures(tot)))
+    rc = !o ? -ENOMEM : each_row(r, k, run_row, &x);
+    if (rc == 0 && !(total = measures(x.tot)))
         rc = -ENOMEM;
     PQclear(r);
     PQclear(k);
@@ -475,7 +511,7 @@ int county_stats_run(PGconn *pg, const tb_env_ctx_t *env, const county_stats_que
         return rc;
     }
     json_object_set_new(o, "total", total);
-    sort_rows(rows);
+    sort_rows(x.rows);
     *ret = o;
     return 0;
 }
@@ -555,7 +591,8 @@ int county_stats_cards(PGconn *pg, const tb_env_ctx_t *env, const county_stats_q
 /* Open cases and those of them past their deadline now, per unit one level
  * down: what the overview shows live.  Not limited to a range of logging
  * days (a case logged three years ago and still open counts), and cheap: it
- * reads only the open cases (the partial index cases_open of migration 009).
+ * reads only the open cases, and those from the index alone (the partial
+ * index cases_open_now of migration 023 carries every column used here).
  * $1 scope LIKE pattern, $2 now (unix ms), $3/$4 catalog codes and kinds,
  * $5 by (township|village). */
 static const char open_sql[] =
@@ -597,4 +634,165 @@ int county_stats_open(PGconn *pg, const tb_env_ctx_t *env, const county_stats_qu
     *ret = json_pack("{s:o, s:{s:I, s:I}}", "rows", rows, "total", "open", (json_int_t)open,
                      "overdue", (json_int_t)late);
     return *ret ? 0 : -ENOMEM;
+}
+
+/* ---- the overview ----------------------------------------------------------------------- */
+
+/* Sums by one key (a unit, or a day), in the order first met. */
+typedef struct {
+    char *key;
+    long long v[NCOUNTS];
+} sum_t;
+
+typedef struct {
+    sum_t *at;
+    size_t n, cap;
+} sums_t;
+
+static int sums_add(sums_t *s, const char *key, const long long v[NCOUNTS])
+{
+    size_t i = 0;
+    while (i < s->n && strcmp(s->at[i].key, key))
+        i++;
+    if (i == s->n) {
+        if (s->n == s->cap) {
+            size_t nc = s->cap ? s->cap * 2 : 32;
+            sum_t *a = realloc(s->at, nc * sizeof *a);
+            if (!a)
+                return -ENOMEM;
+            s->at = a;
+            s->cap = nc;
+        }
+        sum_t *e = &s->at[s->n];
+        memset(e, 0, sizeof *e);
+        if (!(e->key = strdup(key)))
+            return -ENOMEM;
+        s->n++;
+    }
+    for (int k = 0; k < NCOUNTS; k++)
+        s->at[i].v[k] += v[k];
+    return 0;
+}
+
+static void sums_free(sums_t *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->at[i].key);
+    free(s->at);
+}
+
+/* The overview's four ranges, folded from one query by unit and day: the first day of each
+ * (YYYY-MM-DD: such days compare as text in their order). */
+typedef struct {
+    char today[TB_DAY_BUFSZ], week[TB_DAY_BUFSZ], month[TB_DAY_BUFSZ], trend[TB_DAY_BUFSZ];
+    long long t[NCOUNTS], wk[NCOUNTS], mo[NCOUNTS];
+    sums_t units; /* the month's, by unit */
+    sums_t days;  /* the trend's, by day */
+} fold_t;
+
+static void add_to(long long tot[NCOUNTS], const long long v[NCOUNTS])
+{
+    for (int k = 0; k < NCOUNTS; k++)
+        tot[k] += v[k];
+}
+
+static int fold_row(void *ctx, const char *unit, const char *day, const long long v[NCOUNTS])
+{
+    fold_t *f = ctx;
+    int rc = 0;
+    if (strcmp(day, f->today) == 0)
+        add_to(f->t, v);
+    if (strcmp(day, f->week) >= 0)
+        add_to(f->wk, v);
+    if (strcmp(day, f->month) >= 0) {
+        add_to(f->mo, v);
+        rc = sums_add(&f->units, unit, v);
+    }
+    if (rc == 0 && strcmp(day, f->trend) >= 0)
+        rc = sums_add(&f->days, day, v);
+    return rc;
+}
+
+/* The month's rows (by unit, no period) or the trend's (the county's code by day), as
+ * county_stats_run gives them: sorted. */
+static json_t *fold_rows(const tb_env_ctx_t *env, county_by_t by, const sums_t *s, bool by_day)
+{
+    json_t *rows = json_array();
+    long long tot[NCOUNTS] = {0};
+    for (size_t i = 0; rows && i < s->n; i++) {
+        if (add_row(rows, env, by_day ? COUNTY_BY_COUNTY : by, by_day ? env->place : s->at[i].key,
+                    by_day ? s->at[i].key : "", s->at[i].v, tot) < 0) {
+            json_decref(rows);
+            return NULL;
+        }
+    }
+    if (rows)
+        sort_rows(rows);
+    return rows;
+}
+
+int county_stats_overview(PGconn *pg, const tb_env_ctx_t *env, const char *scope, int64_t now_ms,
+                          json_t **ret)
+{
+    int32_t today;
+    if (tb_day_from_ms(now_ms, &today) < 0)
+        return -ERANGE;
+    int y, m, d;
+    tb_day_to_ymd(today, &y, &m, &d);
+    int32_t week = today - (tb_day_weekday(today) - 1), month = today - (d - 1),
+            trend = today - 29;
+    int32_t first = trend < month ? trend : month;
+    first = week < first ? week : first;
+    /* One level down from the place asked about: a county's townships, a township's villages. */
+    county_by_t down =
+        tb_code_level(scope) == TB_LEVEL_COUNTY ? COUNTY_BY_TOWNSHIP : COUNTY_BY_VILLAGE;
+    fold_t f = {0};
+    if (tb_day_format(today, f.today, sizeof f.today) < 0 ||
+        tb_day_format(week, f.week, sizeof f.week) < 0 ||
+        tb_day_format(month, f.month, sizeof f.month) < 0 ||
+        tb_day_format(trend, f.trend, sizeof f.trend) < 0)
+        return -EINVAL;
+    /* Today, this week, this month by unit and the 30 days' trend were four statements over
+     * the same days (the month's and the trend's each read ~80,000 of a busy county's
+     * cases); every figure is a count or a sum, so one statement by unit and day from the
+     * first of those days, folded here, gives the same numbers in one read. */
+    county_stats_query_t q = {first, today, down, COUNTY_PERIOD_DAY, {0}, now_ms};
+    snprintf(q.scope, sizeof q.scope, "%s", scope);
+    PGresult *r, *k;
+    int rc = query(pg, env, &q, &r, &k);
+    if (rc < 0)
+        return rc;
+    rc = each_row(r, k, fold_row, &f);
+    PQclear(r);
+    PQclear(k);
+    json_t *op = NULL, *cards = NULL, *units = NULL, *days = NULL, *o = NULL;
+    if (rc == 0 && (!(units = fold_rows(env, down, &f.units, false)) ||
+                    !(days = fold_rows(env, down, &f.days, true))))
+        rc = -ENOMEM;
+    sums_free(&f.units);
+    sums_free(&f.days);
+    q.by = down;
+    q.period = COUNTY_PERIOD_NONE;
+    if (rc == 0 && (rc = county_stats_open(pg, env, &q, &op)) == 0)
+        rc = county_stats_cards(pg, env, &q, &cards);
+    const char *sn = tb_places_name(env->places, scope);
+    if (rc == 0)
+        o = json_pack("{s:s, s:s, s:I, s:o, s:o, s:o, s:O, s:O, s:O, s:O, s:O, s:s, s:s, s:s, "
+                      "s:s}",
+                      "scope", scope, "scope_name", sn ? sn : scope, "now_ms", (json_int_t)now_ms,
+                      "today", measures(f.t), "week", measures(f.wk), "month",
+                      measures(f.mo), "units", units, "open", json_object_get(op, "total"),
+                      "open_units", json_object_get(op, "rows"), "trend", days, "cards", cards,
+                      "by", by_names[down], "month_from", f.month, "week_from", f.week,
+                      "today_day", f.today);
+    json_decref(units);
+    json_decref(days);
+    json_decref(op);
+    json_decref(cards);
+    if (rc == 0 && !o)
+        rc = -ENOMEM;
+    if (rc < 0)
+        return rc;
+    *ret = o;
+    return 0;
 }

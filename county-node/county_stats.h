@@ -86,6 +86,18 @@ int county_stats_cards(PGconn *pg, const tb_env_ctx_t *env, const county_stats_q
 int county_stats_open(PGconn *pg, const tb_env_ctx_t *env, const county_stats_query_t *q,
                       json_t **ret);
 
+/* The dashboard's overview of scope at now_ms (its China-time day "today"), by the units one
+ * level down (a county's townships, else villages):
+ *   {"scope", "scope_name", "now_ms", "by", "today_day", "week_from", "month_from",
+ *    "today", "week", "month": {<measures>} (the totals of county_stats_run from today,
+ *    this week's Monday and the month's first day to today), "units": the month's rows by
+ *    unit, "trend": the rows by day of the 30 days to today (unit: the county's code),
+ *    "open", "open_units": county_stats_open's total and rows, "cards": county_stats_cards}.
+ * The same figures as those calls, from one statement.  0, -ERANGE (the clock),
+ * -TB_ESTORE, -ENOMEM. */
+int county_stats_overview(PGconn *pg, const tb_env_ctx_t *env, const char *scope, int64_t now_ms,
+                          json_t **ret);
+
 /* The names of the counts one may list, NULL-terminated. */
 extern const char *const county_stats_measures[];
 

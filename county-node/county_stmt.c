@@ -152,7 +152,7 @@ static const struct {
      * folded into one row.  The arrays are unnest()ed in the select list,
      * in step (arrays of one length), not in FROM: a function in FROM
      * fills a tuplestore per array before the first row and reads each
-     * back (issue 14: a tenth of PostgreSQL's time in the walk-in ingest;
+     * back (issue 13: a tenth of PostgreSQL's time in the walk-in ingest;
      * 1,000 event rows went in 20 % faster without it, same cluster, in
      * turns).  The events keep their order by the row number (their ids).
      * Not bulk_case: it joins cases, and a generic plan made while cases
@@ -253,7 +253,7 @@ static const struct {
      * or below it is left by any writer (this statement, link_epoch_set of
      * 016), and a range bounded on both sides keeps the DELETE from
      * walking the index entries of every row deleted before, dead until
-     * vacuum came (issue 14: the walk grew with the link's age and was a
+     * vacuum came (issue 13: the walk grew with the link's age and was a
      * seventh of PostgreSQL's time in the walk-in ingest).  The DELETE
      * and the UPDATE see the same snapshot: the acked read is the old.  Both
      * bounds come from one relation (a), so both are the index scan's
@@ -324,7 +324,7 @@ int county_stmt_prepare(PGconn *pg)
  * hundred rows below a hundred index probes, and went on scanning the
  * whole table per statement as it grew: 13 ms a statement against 1, the
  * year's replay at 150 us of PostgreSQL's CPU per event against 16, until
- * an autoanalyze happened to invalidate the plan (issue 14: the bimodal
+ * an autoanalyze happened to invalidate the plan (issue 13: the bimodal
  * year figures of issue 13, on both binaries).  Every statement of a
  * batch reaches its rows by a key; with sequential scans off the planner
  * takes the index whatever the estimates (a table with no index is still

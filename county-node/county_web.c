@@ -396,20 +396,8 @@ static void on_complaints(void *ctx, const tb_http_req_t *req, tb_http_resp_t *r
         tb_http_reply_json(resp, 200, o);
 }
 
-/* One overview figure set: the query's JSON, or NULL after answering. */
-static json_t *run(county_web_t *w, PGconn *pg, tb_http_resp_t *resp, const char *scope,
-                   int32_t from, int32_t to, county_by_t by, county_period_t period)
-{
-    county_stats_query_t q = {from, to, by, period, {0}, tb_now_ms()};
-    memcpy(q.scope, scope, TB_CODE_LEN + 1);
-    json_t *st;
-    if (county_stats_run(pg, &w->env, &q, &st) < 0) {
-        county_web_failed(w, resp);
-        return NULL;
-    }
-    return st;
-}
-
+/* The overview: today, this week, this month by unit, the 30 days' trend, open and overdue
+ * now, the cards open now (county_stats_overview). */
 static void on_overview(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     county_web_t *w = ctx;
@@ -418,60 +406,16 @@ static void on_overview(void *ctx, const tb_http_req_t *req, tb_http_resp_t *res
     if (!sc)
         return;
     PGconn *pg = county_web_db(w, resp);
-    int32_t today;
     if (!pg)
         return;
-    if (tb_day_from_ms(tb_now_ms(), &today) < 0) {
+    json_t *o;
+    int rc = county_stats_overview(pg, &w->env, sc, tb_now_ms(), &o);
+    if (rc == -ERANGE)
         tb_http_reply_error(resp, 500, "clock", "the clock is out of range");
-        return;
-    }
-    int y, m, d;
-    tb_day_to_ymd(today, &y, &m, &d);
-    int32_t week = today - (tb_day_weekday(today) - 1), month = today - (d - 1);
-    /* One level down from the place asked about: a county's townships, a township's villages. */
-    county_by_t down =
-        tb_code_level(sc) == TB_LEVEL_COUNTY ? COUNTY_BY_TOWNSHIP : COUNTY_BY_VILLAGE;
-    json_t *t = run(w, pg, resp, sc, today, today, COUNTY_BY_COUNTY, COUNTY_PERIOD_NONE);
-    json_t *wk = t ? run(w, pg, resp, sc, week, today, COUNTY_BY_COUNTY, COUNTY_PERIOD_NONE) : NULL;
-    json_t *mo = wk ? run(w, pg, resp, sc, month, today, down, COUNTY_PERIOD_NONE) : NULL;
-    json_t *tr =
-        mo ? run(w, pg, resp, sc, today - 29, today, COUNTY_BY_COUNTY, COUNTY_PERIOD_DAY) : NULL;
-    /* Open and overdue: over the longest range a query takes, by the same units. */
-    /* Open and overdue now: every open case, whenever logged (county_stats_open). */
-    json_t *op = NULL, *cards = NULL;
-    if (tr) {
-        county_stats_query_t q = {today, today, down, COUNTY_PERIOD_NONE, {0}, tb_now_ms()};
-        memcpy(q.scope, sc, TB_CODE_LEN + 1);
-        if (county_stats_open(pg, &w->env, &q, &op) < 0 ||
-            county_stats_cards(pg, &w->env, &q, &cards) < 0)
-            county_web_failed(w, resp);
-    }
-
-    if (!op || !cards) {
-        json_decref(op);
-        json_decref(t);
-        json_decref(wk);
-        json_decref(mo);
-        json_decref(tr);
-        return;
-    }
-    const char *sn = tb_places_name(w->env.places, sc);
-    json_t *o = json_pack(
-        "{s:s, s:s, s:I, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:o}", "scope", sc, "scope_name",
-        sn ? sn : sc, "now_ms", (json_int_t)tb_now_ms(), "today", json_object_get(t, "total"),
-        "week", json_object_get(wk, "total"), "month", json_object_get(mo, "total"), "units",
-        json_object_get(mo, "rows"), "open", json_object_get(op, "total"), "open_units",
-        json_object_get(op, "rows"), "trend", json_object_get(tr, "rows"), "cards", cards);
-    json_object_set_new(o, "by", json_string(down == COUNTY_BY_TOWNSHIP ? "township" : "village"));
-    json_object_set(o, "month_from", json_object_get(mo, "from"));
-    json_object_set(o, "week_from", json_object_get(wk, "from"));
-    json_object_set(o, "today_day", json_object_get(t, "from"));
-    json_decref(t);
-    json_decref(wk);
-    json_decref(mo);
-    json_decref(tr);
-    json_decref(op);
-    tb_http_reply_json(resp, 200, o);
+    else if (rc < 0)
+        county_web_failed(w, resp);
+    else
+        tb_http_reply_json(resp, 200, o);
 }
 
 static const tb_http_route_t routes[] = {

@@ -1,4 +1,4 @@
--- tongban county store, migration 022: an index no query reads (issue 14).
+-- tongban county store, migration 022: an index no query reads (issue 13).
 --
 -- cases_due (002) indexed the live deadline, for a card timer that was to
 -- find the cases past it by SQL.  The timer reads the deadlines from the
