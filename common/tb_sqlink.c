@@ -19,7 +19,7 @@
 /* POLL_MS: the turn while something is due now but pushed back, under fault
  * injection, or when the wake socket could not be made; SAFETY_MS: the slow safety poll
  * of an idle node whose commands wake it (tb_sqlink_wake). */
-enum { WINDOW = 256, POLL_MS = 100, SAFETY_MS = 5000 };
+enum { POLL_MS = 100, SAFETY_MS = 5000 };
 
 /* The SQLite backend of the link engine (tb_linkeng.h): the node's store
  * behind tb_linkeng_store_t, tb_node as the wire, tb_mono_ms as the clock.
@@ -286,14 +286,17 @@ static void on_timer(uv_timer_t *t);
  * while anything was unacknowledged: 322 villages with a case each in flight
  * woke 3,220 times a second to find nothing due.  Never pushes an earlier
  * turn later. */
+uint64_t tb_sqlink_turn_ms(bool woken, bool fault, int64_t wait_ms)
+{
+    if (!woken || fault || wait_ms == 0)
+        return POLL_MS;
+    return wait_ms > 0 && wait_ms < SAFETY_MS ? (uint64_t)wait_ms : SAFETY_MS;
+}
+
 static void rearm(tb_sqlink_t *self)
 {
-    uint64_t want = SAFETY_MS;
-    int64_t w = tb_linkeng_wait_ms(self->eng);
-    if (self->wake_fd < 0 || tb_node_fault(self->node)->active || w == 0)
-        want = POLL_MS;
-    else if (w > 0 && w < SAFETY_MS)
-        want = (uint64_t)w;
+    uint64_t want = tb_sqlink_turn_ms(self->wake_fd >= 0, tb_node_fault(self->node)->active,
+                                      tb_linkeng_wait_ms(self->eng));
     if (!uv_is_active((uv_handle_t *)&self->timer) || uv_timer_get_due_in(&self->timer) > want)
         uv_timer_start(&self->timer, on_timer, want, 0);
 }
@@ -422,7 +425,7 @@ int tb_sqlink_new(uv_loop_t *loop, tb_store_t *store, const char *endpoint,
                             .note = net_note,
                             .fault = tb_node_fault(self->node),
                             .ctx = self,
-                            .window = WINDOW};
+                            .window = TB_SQLINK_WINDOW};
     if ((rc = tb_linkeng_new(&sqlite_store, self, &env, &self->eng)) < 0) {
         tb_node_close(&self->node);
         free(self);
