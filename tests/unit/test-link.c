@@ -337,8 +337,8 @@ static void test_rto(void **state)
     expect_idle(&tx, now + tx.rto_ms - 1, 8);
     int64_t rto = tx.rto_ms;
     expect_due(&tx, now + rto, 8, 13, 13);
-    assert_int_equal(tx.backoff_ms, rto * 2 > TB_LINK_BACKOFF_MAX_MS ? TB_LINK_BACKOFF_MAX_MS
-                                                                     : rto * 2);
+    assert_int_equal(tx.backoff_ms,
+                     rto * 2 > TB_LINK_BACKOFF_MAX_MS ? TB_LINK_BACKOFF_MAX_MS : rto * 2);
     /* Its ack may answer either sending: no sample (Karn), the timeout stays. */
     now += rto + 5;
     assert_rc(tb_link_tx_on_ack(&tx, 13, now), 1);

@@ -509,14 +509,14 @@ static void test_wake(void **state)
 static void test_turn_ms(void **state)
 {
     (void)state;
-    assert_int_equal(tb_sqlink_turn_ms(true, false, 480), 480);   /* a retransmit deadline */
+    assert_int_equal(tb_sqlink_turn_ms(true, false, 480), 480); /* a retransmit deadline */
     assert_int_equal(tb_sqlink_turn_ms(true, false, 1), 1);
     assert_int_equal(tb_sqlink_turn_ms(true, false, 29000), 5000); /* a long hold: safety poll */
     assert_int_equal(tb_sqlink_turn_ms(true, false, -1), 5000);    /* nothing in flight */
     assert_int_equal(tb_sqlink_turn_ms(true, false, 0), 100);      /* due now, pushed back */
     assert_int_equal(tb_sqlink_turn_ms(false, false, 480), 100);   /* no wake socket */
     assert_int_equal(tb_sqlink_turn_ms(false, false, -1), 100);
-    assert_int_equal(tb_sqlink_turn_ms(true, true, 480), 100);     /* fault injection */
+    assert_int_equal(tb_sqlink_turn_ms(true, true, 480), 100); /* fault injection */
 }
 
 /* UNREACHABLE for a peer, from the broker, holds that peer's outbox for the
