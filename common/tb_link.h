@@ -8,7 +8,16 @@
  *
  * Retransmission is go-back-N: the sender sends up to `window` messages past
  * the ack; when the ack has not moved for the current backoff, it starts again
- * from ack + 1 and doubles the backoff (up to a cap).  A receiver drops what
+ * from ack + 1 and doubles the backoff (up to a cap).  The backoff starts from
+ * a timeout learned from the acks (RFC 6298's smoothed round trip plus four
+ * times its variation, at least TB_LINK_BACKOFF_MIN_MS): a receiver that
+ * commits in batches under load acks a message a second or more after it was
+ * sent, and a fixed 500 ms made its senders resend whole windows it already
+ * held (issue 13's latency run: 161,663 duplicates beside 90,000 new messages
+ * at the county), which cost the broker, the county and the edges the CPU the
+ * new messages needed.  One message at a time is timed (the last of the first
+ * sending of a range), never one that was resent (Karn's rule: its ack may
+ * answer either sending).  A receiver drops what
  * is out of order, so a gap is held back until the sender fills it: we chose
  * this over a reorder buffer because the sender must keep the messages anyway
  * and dropping bounds the receiver's memory at zero.
@@ -26,6 +35,13 @@ typedef struct {
     int64_t progress_ms;      /* monotonic time of the last ack progress or round start */
     int64_t backoff_ms;       /* current retransmit timeout */
     int64_t blocked_until_ms; /* peer unreachable: send nothing before this time */
+    int64_t rto_ms;           /* the timeout learned from the round trips (the backoff's base) */
+    int64_t srtt_ms;          /* smoothed round trip (0: no sample yet) */
+    int64_t rttvar_ms;        /* its mean deviation */
+    uint64_t top;             /* highest seq ever sent */
+    uint64_t probe_seq;       /* the seq being timed (0: none) */
+    int64_t probe_ms;         /* when it was sent */
+    int64_t due_ms;           /* the time of the last tb_link_tx_due */
 } tb_link_tx_t;
 
 enum { TB_LINK_BACKOFF_MIN_MS = 500, TB_LINK_BACKOFF_MAX_MS = 30000 };

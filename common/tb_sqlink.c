@@ -16,10 +16,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-/* POLL_MS: the turn while something is unacknowledged or due (retransmits),
- * or when the wake socket could not be made; SAFETY_MS: the slow safety poll
+/* POLL_MS: the turn while something is due now but pushed back, under fault
+ * injection, or when the wake socket could not be made; SAFETY_MS: the slow safety poll
  * of an idle node whose commands wake it (tb_sqlink_wake). */
-enum { WINDOW = 256, POLL_MS = 100, SAFETY_MS = 5000 };
+enum { POLL_MS = 100, SAFETY_MS = 5000 };
 
 /* The SQLite backend of the link engine (tb_linkeng.h): the node's store
  * behind tb_linkeng_store_t, tb_node as the wire, tb_mono_ms as the clock.
@@ -115,16 +115,7 @@ static int st_apply(void *st, const char *peer, uint64_t seq, const uint8_t *bod
 
 static int st_heads(void *st, tb_linkeng_head_fn fn, void *arg)
 {
-    sqlite3 *db = tb_store_db(((tb_sqlink_t *)st)->store);
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(db, "SELECT peer, last, acked FROM link_out", -1, &q, NULL) != SQLITE_OK)
-        return -TB_ESTORE;
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-        fn(arg, (const char *)sqlite3_column_text(q, 0), (uint64_t)sqlite3_column_int64(q, 1),
-           (uint64_t)sqlite3_column_int64(q, 2));
-    sqlite3_finalize(q);
-    return rc == SQLITE_DONE ? 0 : -TB_ESTORE;
+    return tb_store_out_heads(((tb_sqlink_t *)st)->store, fn, arg);
 }
 
 static int st_read(void *st, const char *peer, uint64_t from, uint64_t to, tb_linkeng_emit_fn emit,
@@ -287,15 +278,25 @@ int tb_sqlink_note_text(const tb_sqlink_note_t *n, char *buf, size_t cap)
 
 static void on_timer(uv_timer_t *t);
 
-/* The next turn: soon while anything is unacknowledged or due, under fault
- * injection, or without a wake socket; otherwise only the safety poll (a
- * command wakes us).  Never pushes an earlier turn later. */
+/* The next turn: at the engine's next deadline (a retransmit timeout, an
+ * unreachable peer's hold), soon when something is due now but was pushed
+ * back, always soon under fault injection or without a wake socket;
+ * otherwise only the safety poll (a command wakes us, and what this process
+ * applies or does flushes at once).  Until 2026-12-01 it polled every POLL_MS
+ * while anything was unacknowledged: 322 villages with a case each in flight
+ * woke 3,220 times a second to find nothing due.  Never pushes an earlier
+ * turn later. */
+uint64_t tb_sqlink_turn_ms(bool woken, bool fault, int64_t wait_ms)
+{
+    if (!woken || fault || wait_ms == 0)
+        return POLL_MS;
+    return wait_ms > 0 && wait_ms < SAFETY_MS ? (uint64_t)wait_ms : SAFETY_MS;
+}
+
 static void rearm(tb_sqlink_t *self)
 {
-    uint64_t want = SAFETY_MS;
-    if (self->wake_fd < 0 || tb_node_fault(self->node)->active ||
-        tb_linkeng_backlog(self->eng) > 0 || tb_linkeng_wait_ms(self->eng) >= 0)
-        want = POLL_MS;
+    uint64_t want = tb_sqlink_turn_ms(self->wake_fd >= 0, tb_node_fault(self->node)->active,
+                                      tb_linkeng_wait_ms(self->eng));
     if (!uv_is_active((uv_handle_t *)&self->timer) || uv_timer_get_due_in(&self->timer) > want)
         uv_timer_start(&self->timer, on_timer, want, 0);
 }
@@ -424,7 +425,7 @@ int tb_sqlink_new(uv_loop_t *loop, tb_store_t *store, const char *endpoint,
                             .note = net_note,
                             .fault = tb_node_fault(self->node),
                             .ctx = self,
-                            .window = WINDOW};
+                            .window = TB_SQLINK_WINDOW};
     if ((rc = tb_linkeng_new(&sqlite_store, self, &env, &self->eng)) < 0) {
         tb_node_close(&self->node);
         free(self);

@@ -28,6 +28,16 @@
 
 typedef struct tb_sqlink tb_sqlink_t;
 
+/* Messages in flight past the ack, per peer.  256 until 2026-12-01 (issue 13): under the
+ * whole county's trickle a township's link to the county acks about once a
+ * second (the county commits in batches, on a loaded machine), so 256 a
+ * round capped a big township (30 villages) at ~200 messages/s, about what
+ * it makes, and a queue of 20,000 messages built in its outboxes (the
+ * latency run's p50 of 6-30 s).  The receiver takes at most 256 a loop turn
+ * (tb_node's drain budget, one transaction each), so a window of 4 such
+ * turns keeps it busy while the acks of the first come back. */
+enum { TB_SQLINK_WINDOW = 1024 };
+
 /* What the link tells the daemon (to log). */
 typedef enum {
     TB_SQLINK_ENGINE,       /* the link engine noted `what` (peer, seq, rc) */
@@ -84,6 +94,11 @@ typedef struct {
 int tb_sqlink_new(uv_loop_t *loop, tb_store_t *store, const char *endpoint,
                   const tb_sqlink_app_t *app, tb_sqlink_t **ret);
 void tb_sqlink_close(tb_sqlink_t **self_p);
+
+/* The link's next timer turn, in ms: wait_ms is the engine's next deadline
+ * (tb_linkeng_wait_ms: -1 none, 0 due now), woken whether commands can wake
+ * the node (its wake socket is bound), fault whether fault injection is on. */
+uint64_t tb_sqlink_turn_ms(bool woken, bool fault, int64_t wait_ms);
 
 /* Send what is due now (after the caller queued something). */
 void tb_sqlink_flush(tb_sqlink_t *self);

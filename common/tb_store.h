@@ -98,6 +98,11 @@ int tb_store_case_get(tb_store_t *self, const char *case_id, tb_case_t *ret_case
 int tb_store_cursor_get(tb_store_t *self, const char *peer, uint64_t *ret_cursor);
 int tb_store_cursor_set(tb_store_t *self, const char *peer, uint64_t cursor);
 int tb_store_out_get(tb_store_t *self, const char *peer, uint64_t *ret_last, uint64_t *ret_acked);
+/* Every outbox's head through fn (peer, last seq assigned, ack stored), from
+ * a cached statement: the link engine reads them at every flush. */
+int tb_store_out_heads(tb_store_t *self,
+                       void (*fn)(void *arg, const char *peer, uint64_t last, uint64_t acked),
+                       void *arg);
 /* Record an ack and prune what it covers (inside a transaction). */
 int tb_store_ack(tb_store_t *self, const char *peer, uint64_t ack);
 

@@ -115,6 +115,23 @@ int tb_store_out_get(tb_store_t *self, const char *peer, uint64_t *ret_last, uin
     return rc;
 }
 
+int tb_store_out_heads(tb_store_t *self,
+                       void (*fn)(void *arg, const char *peer, uint64_t last, uint64_t acked),
+                       void *arg)
+{
+    sqlite3_stmt *st;
+    int rc = tb_store_stmt(self, "SELECT peer, last, acked FROM link_out", &st);
+    if (rc < 0)
+        return rc;
+    int s;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW)
+        fn(arg, (const char *)sqlite3_column_text(st, 0), (uint64_t)sqlite3_column_int64(st, 1),
+           (uint64_t)sqlite3_column_int64(st, 2));
+    rc = s == SQLITE_DONE ? 0 : tb_store_sql_err(self, "outbox heads");
+    tb_store_done(self, st);
+    return rc;
+}
+
 int tb_store_ack(tb_store_t *self, const char *peer, uint64_t ack)
 {
     sqlite3_stmt *st;

@@ -298,6 +298,71 @@ static void test_wait_ms(void **state)
     expect_due(&tx, 1700 + w, 8, 2, 3);
 }
 
+/* The timeout follows the round trips: a receiver that acks 2 s after each
+ * sending is not sent its window again every 500 ms; once its acks are quick
+ * again the timeout comes back down to the floor; an ack that may answer a
+ * resending is not taken as a round trip (Karn). */
+static void test_rto(void **state)
+{
+    (void)state;
+    tb_link_tx_t tx;
+    tb_link_tx_init(&tx, 0, 0, 0);
+    int64_t now = 0;
+    /* A slow receiver: each message acked 400 ms after it went (under the floor). */
+    for (uint64_t s = 1; s <= 4; s++) {
+        tb_link_tx_appended(&tx, s);
+        expect_due(&tx, now, 8, s, s);
+        now += 400;
+        assert_rc(tb_link_tx_on_ack(&tx, s, now), 1);
+    }
+    assert_int_equal(tx.srtt_ms, 400);
+    /* RFC 6298: 3 x the first sample, then srtt + 4 x a deviation shrinking to 0 */
+    assert_int_equal(tx.rto_ms, 400 + 4 * tx.rttvar_ms);
+    assert_true(tx.rto_ms < 1200);
+    /* Slower: 2000 ms a round trip.  The timeout grows past it. */
+    for (uint64_t s = 5; s <= 12; s++) {
+        tb_link_tx_appended(&tx, s);
+        expect_due(&tx, now, 8, s, s);
+        /* Not gone back at the old floor: nothing due 500 ms later. */
+        expect_idle(&tx, now + TB_LINK_BACKOFF_MIN_MS, 8);
+        now += 2000;
+        assert_rc(tb_link_tx_on_ack(&tx, s, now), 1);
+    }
+    assert_true(tx.srtt_ms > 1000); /* 2000 - 1600 x (7/8)^8 */
+    assert_true(tx.rto_ms > 2000);
+    assert_int_equal(tx.backoff_ms, tx.rto_ms);
+    /* A message never acked is still sent again, after the learned timeout. */
+    tb_link_tx_appended(&tx, 13);
+    expect_due(&tx, now, 8, 13, 13);
+    expect_idle(&tx, now + tx.rto_ms - 1, 8);
+    int64_t rto = tx.rto_ms;
+    expect_due(&tx, now + rto, 8, 13, 13);
+    assert_int_equal(tx.backoff_ms,
+                     rto * 2 > TB_LINK_BACKOFF_MAX_MS ? TB_LINK_BACKOFF_MAX_MS : rto * 2);
+    /* Its ack may answer either sending: no sample (Karn), the timeout stays. */
+    now += rto + 5;
+    assert_rc(tb_link_tx_on_ack(&tx, 13, now), 1);
+    assert_int_equal(tx.rto_ms, rto);
+    assert_int_equal(tx.backoff_ms, rto);
+    /* Quick acks again: the timeout comes back down to the floor. */
+    for (uint64_t s = 14; s <= 60; s++) {
+        tb_link_tx_appended(&tx, s);
+        expect_due(&tx, now, 8, s, s);
+        now += 10;
+        assert_rc(tb_link_tx_on_ack(&tx, s, now), 1);
+    }
+    assert_int_equal(tx.rto_ms, TB_LINK_BACKOFF_MIN_MS);
+    assert_int_equal(tx.backoff_ms, TB_LINK_BACKOFF_MIN_MS);
+    /* A range in flight is timed by its last message: an ack below it is no sample. */
+    tb_link_tx_appended(&tx, 64);
+    expect_due(&tx, now, 8, 61, 64);
+    int64_t srtt = tx.srtt_ms;
+    assert_rc(tb_link_tx_on_ack(&tx, 62, now + 3000), 1);
+    assert_int_equal(tx.srtt_ms, srtt);
+    assert_rc(tb_link_tx_on_ack(&tx, 64, now + 3000), 1);
+    assert_true(tx.srtt_ms > srtt);
+}
+
 /* ---- Receiver ---- */
 
 static void test_rx_classify(void **state)
@@ -530,6 +595,7 @@ int main(void)
         cmocka_unit_test(test_backoff),
         cmocka_unit_test(test_unreachable),
         cmocka_unit_test(test_wait_ms),
+        cmocka_unit_test(test_rto),
         cmocka_unit_test(test_unreachable_burst),
         cmocka_unit_test(test_rx_classify),
         cmocka_unit_test(test_simulation),
