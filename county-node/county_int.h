@@ -326,23 +326,21 @@ static inline bool county_online(const county_t *self)
 int county_stmt_sync(county_t *self);
 /* Prepare every statement on pg: 0 or -TB_ESTORE (logged). */
 int county_stmt_prepare(PGconn *pg);
-/* After the state's load, before the first batch: the batch's plans never
- * scan a whole table (county_stmt.c says why).  0 or -TB_ESTORE. */
+/* After the state's load: no batch plan scans a whole table (county_stmt.c). */
 int county_stmt_plan_batches(PGconn *pg);
 /* A blocking query returning rows (loading the state): the result, or NULL (logged). */
 PGresult *county_query(PGconn *pg, const char *sql);
-/* Queue a prepared statement in the pipeline (text results): 0, or -TB_ESTORE
- * (-ENOMEM keeping the batch's rows) with the batch marked failed and the
- * reason in batch_err. */
+/* Queue a prepared statement in the pipeline (text results): 0, or -TB_ESTORE (-ENOMEM
+ * keeping the batch's rows) with the batch marked failed and the reason in batch_err. */
 int county_stmt_send(county_t *self, const char *name, params_t *p);
 
 /* ---- county_bulk.c: a batch's row statements, sent over arrays ------------------------ */
 
-/* Keep row statement `name` for the batch's bulk statements: 1 kept, 0 not a
- * row statement (send it as it is), or -ENOMEM. */
+/* Keep row statement `name` for the batch's bulk statements: 1 kept, 0 not a row
+ * statement (send it as it is), or -ENOMEM. */
 int county_bulk_take(county_t *self, const char *name, const params_t *p);
-/* Send what was kept, one statement per kind (a case's steps folded): 0 or
- * negative (the batch marked failed on a send error). */
+/* Send what was kept, one statement per kind (a case's steps folded): 0 or negative (the
+ * batch marked failed on a send error). */
 int county_bulk_flush(county_t *self);
 /* Forget what was kept (a batch abandoned). */
 void county_bulk_reset(county_t *self);
@@ -502,8 +500,7 @@ bool county_my_township(county_t *self, const char *code);
 void county_snapshot_accounts(county_t *self, PGconn *pg);
 /* A new outbox row to `peer` in the batch: 0 or negative. */
 int county_link_queue(county_t *self, const char *peer, const uint8_t *buf, size_t len);
-/* Name the batch's link messages to the engine and write its cursors and
- * acks: 0 or negative. */
+/* Name the batch's link messages to the engine and write its cursors and acks: 0 or negative. */
 int county_link_batch(county_t *self);
 /* The township whose spilled outbox this batch reads back (index), or -1. */
 ssize_t county_link_reload_choice(county_t *self);

@@ -3,7 +3,7 @@
  * calendar in force (working days as running counts from a start day: working days between two
  * days are a difference, the same calendar as the deadlines) come as parameters, and so do the
  * grouping and period, picked from a fixed list (CASE in the SQL): no request text reaches SQL. */
-#include "county_stats.h"
+#include "county_stats_int.h"
 
 #include "tb_calendar.h"
 #include "tb_catalog.h"
@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const by_names[] = {"county", "township", "village", "item", "agent"};
+const char *const county_stats_by_names[] = {"county", "township", "village", "item", "agent"};
 static const char *const period_names[] = {"none", "month", "day"};
 
 int county_stats_parse(const tb_env_ctx_t *env, const char *from, const char *to, const char *by,
@@ -44,9 +44,10 @@ int county_stats_parse(const tb_env_ctx_t *env, const char *from, const char *to
     q.by = COUNTY_BY_COUNTY;
     if (by) {
         size_t i = 0;
-        while (i < sizeof by_names / sizeof by_names[0] && strcmp(by, by_names[i]))
+        while (i < sizeof county_stats_by_names / sizeof county_stats_by_names[0] &&
+               strcmp(by, county_stats_by_names[i]))
             i++;
-        if (i == sizeof by_names / sizeof by_names[0]) {
+        if (i == sizeof county_stats_by_names / sizeof county_stats_by_names[0]) {
             *ret_msg = "by must be one of county, township, village, item, agent";
             return -EINVAL;
         }
@@ -200,15 +201,7 @@ static const char list_sql[] = CASES_CTE
 
 #define CAL_DAYS 3661 /* the calendar passed: from the day before `from`, ten years */
 
-/* The parameters every statement takes: 12 strings, some allocated (freed by params_free). */
-typedef struct {
-    const char *v[16];
-    char *own[6];
-    char from[TB_DAY_BUFSZ], to[TB_DAY_BUFSZ], cal0[TB_DAY_BUFSZ], now[24], like[TB_CODE_LEN + 2];
-    char limit[16];
-} params_t;
-
-static void params_free(params_t *p)
+void county_stats_params_free(county_stats_params_t *p)
 {
     for (size_t i = 0; i < sizeof p->own / sizeof p->own[0]; i++)
         free(p->own[i]);
@@ -233,7 +226,8 @@ static int append(char **buf, size_t *len, size_t *cap, const char *s, bool sep)
     return 0;
 }
 
-static int params_fill(params_t *p, const tb_env_ctx_t *env, const county_stats_query_t *q)
+int county_stats_params_fill(county_stats_params_t *p, const tb_env_ctx_t *env,
+                             const county_stats_query_t *q)
 {
     memset(p, 0, sizeof *p);
     if (tb_day_format(q->from_day, p->from, sizeof p->from) < 0 ||
@@ -265,7 +259,7 @@ static int params_fill(params_t *p, const tb_env_ctx_t *env, const county_stats_
     if (rc == 0 && !(p->own[3] = malloc(CAL_DAYS * 5 + 3)))
         rc = -ENOMEM;
     if (rc < 0) {
-        params_free(p);
+        county_stats_params_free(p);
         return rc;
     }
     /* Summed here rather than by a window over substr() in the statement,
@@ -289,13 +283,13 @@ static int params_fill(params_t *p, const tb_env_ctx_t *env, const county_stats_
     p->v[6] = p->own[2] ? p->own[2] : none;
     p->v[7] = p->cal0;
     p->v[8] = p->own[3];
-    p->v[9] = by_names[q->by];
+    p->v[9] = county_stats_by_names[q->by];
     p->v[10] = period_names[q->period];
     p->v[11] = env->place;
     return 0;
 }
 
-static const char *unit_name(const tb_env_ctx_t *env, county_by_t by, const char *unit)
+const char *county_stats_unit_name(const tb_env_ctx_t *env, county_by_t by, const char *unit)
 {
     if (by == COUNTY_BY_ITEM) {
         const tb_item_t *it = tb_catalog_find(env->catalog, unit);
@@ -312,11 +306,8 @@ static json_t *rate(long long num, long long den)
     return den > 0 ? json_real((double)num / (double)den) : json_null();
 }
 
-#define NSQL 26    /* the sums of a row of stats_sql, after unit and period */
-#define NCOUNTS 28 /* and the cards raised (cards_sql): yellow, red */
-
 /* The sums of a row (or of the total) as the measures. */
-static json_t *measures(const long long v[NCOUNTS])
+json_t *county_stats_figures(const long long v[NCOUNTS])
 {
     long long entrust = v[0], consult = v[1], help = v[2], accepted = v[3], closed = v[4],
               closed_due = v[5], on_time = v[6], early = v[7], immediate = v[8], pc = v[9],
@@ -369,7 +360,7 @@ static int row_cmp(const void *a, const void *b)
 }
 
 /* Rows by unit, then period (byte order: codes and dates sort as they read). */
-static void sort_rows(json_t *rows)
+void county_stats_sort_rows(json_t *rows)
 {
     size_t n = json_array_size(rows);
     json_t **v = n ? malloc(n * sizeof *v) : NULL;
@@ -385,26 +376,23 @@ static void sort_rows(json_t *rows)
 }
 
 /* One row of the figures into rows, its sums added to tot. */
-static int add_row(json_t *rows, const tb_env_ctx_t *env, county_by_t by, const char *unit,
-                   const char *period, const long long v[NCOUNTS], long long tot[NCOUNTS])
+int county_stats_add_row(json_t *rows, const tb_env_ctx_t *env, county_by_t by, const char *unit,
+                         const char *period, const long long v[NCOUNTS], long long tot[NCOUNTS])
 {
     for (int k = 0; k < NCOUNTS; k++)
         tot[k] += v[k];
-    json_t *m = measures(v);
+    json_t *m = county_stats_figures(v);
     if (!m)
         return -ENOMEM;
     json_object_set_new(m, "unit", json_string(unit));
-    json_object_set_new(m, "name", json_string(unit_name(env, by, unit)));
+    json_object_set_new(m, "name", json_string(county_stats_unit_name(env, by, unit)));
     json_object_set_new(m, "period", json_string(period));
     return json_array_append_new(rows, m) < 0 ? -ENOMEM : 0;
 }
 
-/* What is done with each (unit, period) of the figures: 0 or a negative code, which stops. */
-typedef int (*row_fn)(void *ctx, const char *unit, const char *period, const long long v[NCOUNTS]);
-
 /* Each (unit, period) of the figures to fn: those of stats_sql (r) with the cards raised of
  * the same unit and period (k), then the units and periods with cards only. */
-static int each_row(const PGresult *r, const PGresult *k, row_fn fn, void *ctx)
+int county_stats_each_row(const PGresult *r, const PGresult *k, county_stats_row_fn fn, void *ctx)
 {
     int nk = PQntuples(k), rc = 0;
     bool *used = calloc((size_t)nk + 1, sizeof *used);
@@ -435,11 +423,11 @@ static int each_row(const PGresult *r, const PGresult *k, row_fn fn, void *ctx)
 
 /* The two statements of the figures (the cases', the cards raised') in one snapshot:
  * 0 with both results, or -TB_ESTORE / -ENOMEM / -EINVAL. */
-static int query(PGconn *pg, const tb_env_ctx_t *env, const county_stats_query_t *q,
-                 PGresult **ret_r, PGresult **ret_k)
+int county_stats_query(PGconn *pg, const tb_env_ctx_t *env, const county_stats_query_t *q,
+                       PGresult **ret_r, PGresult **ret_k)
 {
-    params_t p;
-    int rc = params_fill(&p, env, q);
+    county_stats_params_t p;
+    int rc = county_stats_params_fill(&p, env, q);
     if (rc < 0)
         return rc;
     /* Enough memory for the grouping to be a hash table rather than a sort
@@ -451,10 +439,10 @@ static int query(PGconn *pg, const tb_env_ctx_t *env, const county_stats_query_t
     bool began = PQresultStatus(r) == PGRES_TUPLES_OK;
     PQclear(r);
     r = PQexecParams(pg, stats_sql, 12, NULL, p.v, NULL, NULL, 0);
-    const char *kv[6] = {p.from,    p.to, p.like, by_names[q->by], period_names[q->period],
-                         env->place};
+    const char *kv[6] = {
+        p.from, p.to, p.like, county_stats_by_names[q->by], period_names[q->period], env->place};
     PGresult *k = PQexecParams(pg, cards_raised_sql, 6, NULL, kv, NULL, NULL, 0);
-    params_free(&p);
+    county_stats_params_free(&p);
     bool good = PQresultStatus(r) == PGRES_TUPLES_OK && PQresultStatus(k) == PGRES_TUPLES_OK;
     if (began)
         PQclear(PQexec(pg, good ? "COMMIT" : "ROLLBACK"));
@@ -478,7 +466,7 @@ typedef struct {
 static int run_row(void *ctx, const char *unit, const char *period, const long long v[NCOUNTS])
 {
     run_ctx_t *x = ctx;
-    return add_row(x->rows, x->env, x->by, unit, period, v, x->tot);
+    return county_stats_add_row(x->rows, x->env, x->by, unit, period, v, x->tot);
 }
 
 int county_stats_run(PGconn *pg, const tb_env_ctx_t *env, const county_stats_query_t *q,
@@ -489,20 +477,20 @@ int county_stats_run(PGconn *pg, const tb_env_ctx_t *env, const county_stats_que
         tb_day_format(q->to_day, to, sizeof to) < 0)
         return -EINVAL;
     PGresult *r, *k;
-    int rc = query(pg, env, q, &r, &k);
+    int rc = county_stats_query(pg, env, q, &r, &k);
     if (rc < 0)
         return rc;
     const char *sname = tb_places_name(env->places, q->scope);
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:[]}", "from", from, "to", to, "by",
-                          by_names[q->by], "period", period_names[q->period], "scope", q->scope,
-                          "scope_name", sname ? sname : q->scope, "rows");
+                          county_stats_by_names[q->by], "period", period_names[q->period], "scope",
+                          q->scope, "scope_name", sname ? sname : q->scope, "rows");
     /* The total is the sum of the rows (every column is a count or a sum),
      * added here rather than by GROUPING SETS, which makes PostgreSQL sort
      * the million rows instead of hashing them. */
     run_ctx_t x = {json_object_get(o, "rows"), env, q->by, {0}};
     json_t *total = NULL;
-    rc = !o ? -ENOMEM : each_row(r, k, run_row, &x);
-    if (rc == 0 && !(total = measures(x.tot)))
+    rc = !o ? -ENOMEM : county_stats_each_row(r, k, run_row, &x);
+    if (rc == 0 && !(total = county_stats_figures(x.tot)))
         rc = -ENOMEM;
     PQclear(r);
     PQclear(k);
@@ -511,7 +499,7 @@ int county_stats_run(PGconn *pg, const tb_env_ctx_t *env, const county_stats_que
         return rc;
     }
     json_object_set_new(o, "total", total);
-    sort_rows(x.rows);
+    county_stats_sort_rows(x.rows);
     *ret = o;
     return 0;
 }
@@ -524,8 +512,8 @@ int county_stats_list(PGconn *pg, const tb_env_ctx_t *env, const county_stats_qu
         i++;
     if (!county_stats_measures[i])
         return -EINVAL;
-    params_t p;
-    int rc = params_fill(&p, env, q);
+    county_stats_params_t p;
+    int rc = county_stats_params_fill(&p, env, q);
     if (rc < 0)
         return rc;
     snprintf(p.limit, sizeof p.limit, "%d", COUNTY_STATS_LIST_MAX + 1);
@@ -534,7 +522,7 @@ int county_stats_list(PGconn *pg, const tb_env_ctx_t *env, const county_stats_qu
     p.v[14] = period ? period : "";
     p.v[15] = p.limit;
     PGresult *r = PQexecParams(pg, list_sql, 16, NULL, p.v, NULL, NULL, 0);
-    params_free(&p);
+    county_stats_params_free(&p);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         PQclear(r);
         return -TB_ESTORE;
@@ -559,240 +547,4 @@ int county_stats_list(PGconn *pg, const tb_env_ctx_t *env, const county_stats_qu
     PQclear(r);
     *ret = json_pack("{s:o, s:b}", "cases", arr, "truncated", n > COUNTY_STATS_LIST_MAX);
     return *ret ? 0 : -ENOMEM;
-}
-
-/* The cards open now in the scope (cards of migration 008: one open card
- * per case at most), by level.  $1 the scope as a LIKE pattern on the case
- * id, which begins with its origin's code. */
-static const char cards_sql[] =
-    "SELECT count(*) FILTER (WHERE level = 'yellow'), count(*) FILTER (WHERE level = 'red')"
-    " FROM cards WHERE cleared_at IS NULL AND case_id LIKE $1";
-
-int county_stats_cards(PGconn *pg, const tb_env_ctx_t *env, const county_stats_query_t *q,
-                       json_t **ret)
-{
-    params_t p;
-    int rc = params_fill(&p, env, q);
-    if (rc < 0)
-        return rc;
-    const char *v[1] = {p.like};
-    PGresult *r = PQexecParams(pg, cards_sql, 1, NULL, v, NULL, NULL, 0);
-    params_free(&p);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
-        PQclear(r);
-        return -TB_ESTORE;
-    }
-    *ret = json_pack("{s:I, s:I}", "yellow", (json_int_t)strtoll(PQgetvalue(r, 0, 0), NULL, 10),
-                     "red", (json_int_t)strtoll(PQgetvalue(r, 0, 1), NULL, 10));
-    PQclear(r);
-    return *ret ? 0 : -ENOMEM;
-}
-
-/* Open cases and those of them past their deadline now, per unit one level
- * down: what the overview shows live.  Not limited to a range of logging
- * days (a case logged three years ago and still open counts), and cheap: it
- * reads only the open cases, and those from the index alone (the partial
- * index cases_open_now of migration 023 carries every column used here).
- * $1 scope LIKE pattern, $2 now (unix ms), $3/$4 catalog codes and kinds,
- * $5 by (township|village). */
-static const char open_sql[] =
-    "WITH items AS (SELECT * FROM unnest(string_to_array($3, E'\\n'),"
-    "  string_to_array($4, E'\\n')) AS i(code, kind))"
-    " SELECT CASE $5 WHEN 'township' THEN substr(c.origin, 1, 9) || '000' ELSE c.origin END,"
-    " count(*), count(*) FILTER (WHERE c.stat_accepted_at IS NOT NULL AND NOT c.paused"
-    "  AND c.completion_time IS NULL AND c.stat_due_at < to_timestamp($2::bigint / 1000.0))"
-    " FROM cases c LEFT JOIN items i ON i.code = c.item_code"
-    " WHERE c.state NOT IN ('closed', 'withdrawn', 'refused') AND c.origin LIKE $1"
-    " AND coalesce(i.kind, '') NOT IN ('consult', 'help') GROUP BY 1 ORDER BY 1";
-
-int county_stats_open(PGconn *pg, const tb_env_ctx_t *env, const county_stats_query_t *q,
-                      json_t **ret)
-{
-    params_t p;
-    int rc = params_fill(&p, env, q);
-    if (rc < 0)
-        return rc;
-    const char *v[5] = {p.like, p.now, p.v[4], p.v[5], by_names[q->by]};
-    PGresult *r = PQexecParams(pg, open_sql, 5, NULL, v, NULL, NULL, 0);
-    params_free(&p);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        PQclear(r);
-        return -TB_ESTORE;
-    }
-    json_t *rows = json_array();
-    long long open = 0, late = 0;
-    for (int i = 0; i < PQntuples(r); i++) {
-        long long o = strtoll(PQgetvalue(r, i, 1), NULL, 10);
-        long long l = strtoll(PQgetvalue(r, i, 2), NULL, 10);
-        open += o;
-        late += l;
-        json_array_append_new(rows, json_pack("{s:s, s:s, s:I, s:I}", "unit", PQgetvalue(r, i, 0),
-                                              "name", unit_name(env, q->by, PQgetvalue(r, i, 0)),
-                                              "open", (json_int_t)o, "overdue", (json_int_t)l));
-    }
-    PQclear(r);
-    *ret = json_pack("{s:o, s:{s:I, s:I}}", "rows", rows, "total", "open", (json_int_t)open,
-                     "overdue", (json_int_t)late);
-    return *ret ? 0 : -ENOMEM;
-}
-
-/* ---- the overview ----------------------------------------------------------------------- */
-
-/* Sums by one key (a unit, or a day), in the order first met. */
-typedef struct {
-    char *key;
-    long long v[NCOUNTS];
-} sum_t;
-
-typedef struct {
-    sum_t *at;
-    size_t n, cap;
-} sums_t;
-
-static int sums_add(sums_t *s, const char *key, const long long v[NCOUNTS])
-{
-    size_t i = 0;
-    while (i < s->n && strcmp(s->at[i].key, key))
-        i++;
-    if (i == s->n) {
-        if (s->n == s->cap) {
-            size_t nc = s->cap ? s->cap * 2 : 32;
-            sum_t *a = realloc(s->at, nc * sizeof *a);
-            if (!a)
-                return -ENOMEM;
-            s->at = a;
-            s->cap = nc;
-        }
-        sum_t *e = &s->at[s->n];
-        memset(e, 0, sizeof *e);
-        if (!(e->key = strdup(key)))
-            return -ENOMEM;
-        s->n++;
-    }
-    for (int k = 0; k < NCOUNTS; k++)
-        s->at[i].v[k] += v[k];
-    return 0;
-}
-
-static void sums_free(sums_t *s)
-{
-    for (size_t i = 0; i < s->n; i++)
-        free(s->at[i].key);
-    free(s->at);
-}
-
-/* The overview's four ranges, folded from one query by unit and day: the first day of each
- * (YYYY-MM-DD: such days compare as text in their order). */
-typedef struct {
-    char today[TB_DAY_BUFSZ], week[TB_DAY_BUFSZ], month[TB_DAY_BUFSZ], trend[TB_DAY_BUFSZ];
-    long long t[NCOUNTS], wk[NCOUNTS], mo[NCOUNTS];
-    sums_t units; /* the month's, by unit */
-    sums_t days;  /* the trend's, by day */
-} fold_t;
-
-static void add_to(long long tot[NCOUNTS], const long long v[NCOUNTS])
-{
-    for (int k = 0; k < NCOUNTS; k++)
-        tot[k] += v[k];
-}
-
-static int fold_row(void *ctx, const char *unit, const char *day, const long long v[NCOUNTS])
-{
-    fold_t *f = ctx;
-    int rc = 0;
-    if (strcmp(day, f->today) == 0)
-        add_to(f->t, v);
-    if (strcmp(day, f->week) >= 0)
-        add_to(f->wk, v);
-    if (strcmp(day, f->month) >= 0) {
-        add_to(f->mo, v);
-        rc = sums_add(&f->units, unit, v);
-    }
-    if (rc == 0 && strcmp(day, f->trend) >= 0)
-        rc = sums_add(&f->days, day, v);
-    return rc;
-}
-
-/* The month's rows (by unit, no period) or the trend's (the county's code by day), as
- * county_stats_run gives them: sorted. */
-static json_t *fold_rows(const tb_env_ctx_t *env, county_by_t by, const sums_t *s, bool by_day)
-{
-    json_t *rows = json_array();
-    long long tot[NCOUNTS] = {0};
-    for (size_t i = 0; rows && i < s->n; i++) {
-        if (add_row(rows, env, by_day ? COUNTY_BY_COUNTY : by, by_day ? env->place : s->at[i].key,
-                    by_day ? s->at[i].key : "", s->at[i].v, tot) < 0) {
-            json_decref(rows);
-            return NULL;
-        }
-    }
-    if (rows)
-        sort_rows(rows);
-    return rows;
-}
-
-int county_stats_overview(PGconn *pg, const tb_env_ctx_t *env, const char *scope, int64_t now_ms,
-                          json_t **ret)
-{
-    int32_t today;
-    if (tb_day_from_ms(now_ms, &today) < 0)
-        return -ERANGE;
-    int y, m, d;
-    tb_day_to_ymd(today, &y, &m, &d);
-    int32_t week = today - (tb_day_weekday(today) - 1), month = today - (d - 1),
-            trend = today - 29;
-    int32_t first = trend < month ? trend : month;
-    first = week < first ? week : first;
-    /* One level down from the place asked about: a county's townships, a township's villages. */
-    county_by_t down =
-        tb_code_level(scope) == TB_LEVEL_COUNTY ? COUNTY_BY_TOWNSHIP : COUNTY_BY_VILLAGE;
-    fold_t f = {0};
-    if (tb_day_format(today, f.today, sizeof f.today) < 0 ||
-        tb_day_format(week, f.week, sizeof f.week) < 0 ||
-        tb_day_format(month, f.month, sizeof f.month) < 0 ||
-        tb_day_format(trend, f.trend, sizeof f.trend) < 0)
-        return -EINVAL;
-    /* Today, this week, this month by unit and the 30 days' trend were four statements over
-     * the same days (the month's and the trend's each read ~80,000 of a busy county's
-     * cases); every figure is a count or a sum, so one statement by unit and day from the
-     * first of those days, folded here, gives the same numbers in one read. */
-    county_stats_query_t q = {first, today, down, COUNTY_PERIOD_DAY, {0}, now_ms};
-    snprintf(q.scope, sizeof q.scope, "%s", scope);
-    PGresult *r, *k;
-    int rc = query(pg, env, &q, &r, &k);
-    if (rc < 0)
-        return rc;
-    rc = each_row(r, k, fold_row, &f);
-    PQclear(r);
-    PQclear(k);
-    json_t *op = NULL, *cards = NULL, *units = NULL, *days = NULL, *o = NULL;
-    if (rc == 0 && (!(units = fold_rows(env, down, &f.units, false)) ||
-                    !(days = fold_rows(env, down, &f.days, true))))
-        rc = -ENOMEM;
-    sums_free(&f.units);
-    sums_free(&f.days);
-    q.by = down;
-    q.period = COUNTY_PERIOD_NONE;
-    if (rc == 0 && (rc = county_stats_open(pg, env, &q, &op)) == 0)
-        rc = county_stats_cards(pg, env, &q, &cards);
-    const char *sn = tb_places_name(env->places, scope);
-    if (rc == 0)
-        o = json_pack("{s:s, s:s, s:I, s:o, s:o, s:o, s:O, s:O, s:O, s:O, s:O, s:s, s:s, s:s, "
-                      "s:s}",
-                      "scope", scope, "scope_name", sn ? sn : scope, "now_ms", (json_int_t)now_ms,
-                      "today", measures(f.t), "week", measures(f.wk), "month",
-                      measures(f.mo), "units", units, "open", json_object_get(op, "total"),
-                      "open_units", json_object_get(op, "rows"), "trend", days, "cards", cards,
-                      "by", by_names[down], "month_from", f.month, "week_from", f.week,
-                      "today_day", f.today);
-    json_decref(units);
-    json_decref(days);
-    json_decref(op);
-    json_decref(cards);
-    if (rc == 0 && !o)
-        rc = -ENOMEM;
-    if (rc < 0)
-        return rc;
-    *ret = o;
-    return 0;
 }

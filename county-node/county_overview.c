@@ -1,0 +1,253 @@
+/* county_overview: the dashboard's overview (county_stats_overview, county_stats.h): today,
+ * this week, this month by unit and the 30 days' trend folded from ONE run of the figures'
+ * statement by unit and day (county_stats.c), with the figures of now: the open cases
+ * (county_stats_open) and the open cards (county_stats_cards). */
+#include "county_stats_int.h"
+
+#include "tb_calendar.h"
+#include "tb_error.h"
+#include "tb_place.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the figures now ------------------------------------------------------------------- */
+
+/* The cards open now in the scope (cards of migration 008: one open card
+ * per case at most), by level.  $1 the scope as a LIKE pattern on the case
+ * id, which begins with its origin's code. */
+static const char cards_sql[] =
+    "SELECT count(*) FILTER (WHERE level = 'yellow'), count(*) FILTER (WHERE level = 'red')"
+    " FROM cards WHERE cleared_at IS NULL AND case_id LIKE $1";
+
+int county_stats_cards(PGconn *pg, const tb_env_ctx_t *env, const county_stats_query_t *q,
+                       json_t **ret)
+{
+    county_stats_params_t p;
+    int rc = county_stats_params_fill(&p, env, q);
+    if (rc < 0)
+        return rc;
+    const char *v[1] = {p.like};
+    PGresult *r = PQexecParams(pg, cards_sql, 1, NULL, v, NULL, NULL, 0);
+    county_stats_params_free(&p);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+        PQclear(r);
+        return -TB_ESTORE;
+    }
+    *ret = json_pack("{s:I, s:I}", "yellow", (json_int_t)strtoll(PQgetvalue(r, 0, 0), NULL, 10),
+                     "red", (json_int_t)strtoll(PQgetvalue(r, 0, 1), NULL, 10));
+    PQclear(r);
+    return *ret ? 0 : -ENOMEM;
+}
+
+/* Open cases and those of them past their deadline now, per unit one level
+ * down: what the overview shows live.  Not limited to a range of logging
+ * days (a case logged three years ago and still open counts), and cheap: it
+ * reads only the open cases, and those from the index alone (the partial
+ * index cases_open_now of migration 023 carries every column used here).
+ * $1 scope LIKE pattern, $2 now (unix ms), $3/$4 catalog codes and kinds,
+ * $5 by (township|village). */
+static const char open_sql[] =
+    "WITH items AS (SELECT * FROM unnest(string_to_array($3, E'\\n'),"
+    "  string_to_array($4, E'\\n')) AS i(code, kind))"
+    " SELECT CASE $5 WHEN 'township' THEN substr(c.origin, 1, 9) || '000' ELSE c.origin END,"
+    " count(*), count(*) FILTER (WHERE c.stat_accepted_at IS NOT NULL AND NOT c.paused"
+    "  AND c.completion_time IS NULL AND c.stat_due_at < to_timestamp($2::bigint / 1000.0))"
+    " FROM cases c LEFT JOIN items i ON i.code = c.item_code"
+    " WHERE c.state NOT IN ('closed', 'withdrawn', 'refused') AND c.origin LIKE $1"
+    " AND coalesce(i.kind, '') NOT IN ('consult', 'help') GROUP BY 1 ORDER BY 1";
+
+int county_stats_open(PGconn *pg, const tb_env_ctx_t *env, const county_stats_query_t *q,
+                      json_t **ret)
+{
+    county_stats_params_t p;
+    int rc = county_stats_params_fill(&p, env, q);
+    if (rc < 0)
+        return rc;
+    const char *v[5] = {p.like, p.now, p.v[4], p.v[5], county_stats_by_names[q->by]};
+    PGresult *r = PQexecParams(pg, open_sql, 5, NULL, v, NULL, NULL, 0);
+    county_stats_params_free(&p);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        PQclear(r);
+        return -TB_ESTORE;
+    }
+    json_t *rows = json_array();
+    long long open = 0, late = 0;
+    for (int i = 0; i < PQntuples(r); i++) {
+        long long o = strtoll(PQgetvalue(r, i, 1), NULL, 10);
+        long long l = strtoll(PQgetvalue(r, i, 2), NULL, 10);
+        open += o;
+        late += l;
+        json_array_append_new(rows,
+                              json_pack("{s:s, s:s, s:I, s:I}", "unit", PQgetvalue(r, i, 0), "name",
+                                        county_stats_unit_name(env, q->by, PQgetvalue(r, i, 0)),
+                                        "open", (json_int_t)o, "overdue", (json_int_t)l));
+    }
+    PQclear(r);
+    *ret = json_pack("{s:o, s:{s:I, s:I}}", "rows", rows, "total", "open", (json_int_t)open,
+                     "overdue", (json_int_t)late);
+    return *ret ? 0 : -ENOMEM;
+}
+
+/* ---- the overview ----------------------------------------------------------------------- */
+
+/* Sums by one key (a unit, or a day), in the order first met. */
+typedef struct {
+    char *key;
+    long long v[NCOUNTS];
+} sum_t;
+
+typedef struct {
+    sum_t *at;
+    size_t n, cap;
+} sums_t;
+
+static int sums_add(sums_t *s, const char *key, const long long v[NCOUNTS])
+{
+    size_t i = 0;
+    while (i < s->n && strcmp(s->at[i].key, key))
+        i++;
+    if (i == s->n) {
+        if (s->n == s->cap) {
+            size_t nc = s->cap ? s->cap * 2 : 32;
+            sum_t *a = realloc(s->at, nc * sizeof *a);
+            if (!a)
+                return -ENOMEM;
+            s->at = a;
+            s->cap = nc;
+        }
+        sum_t *e = &s->at[s->n];
+        memset(e, 0, sizeof *e);
+        if (!(e->key = strdup(key)))
+            return -ENOMEM;
+        s->n++;
+    }
+    for (int k = 0; k < NCOUNTS; k++)
+        s->at[i].v[k] += v[k];
+    return 0;
+}
+
+static void sums_free(sums_t *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->at[i].key);
+    free(s->at);
+}
+
+/* The overview's four ranges, folded from one query by unit and day: the first day of each
+ * (YYYY-MM-DD: such days compare as text in their order). */
+typedef struct {
+    char today[TB_DAY_BUFSZ], week[TB_DAY_BUFSZ], month[TB_DAY_BUFSZ], trend[TB_DAY_BUFSZ];
+    long long t[NCOUNTS], wk[NCOUNTS], mo[NCOUNTS];
+    sums_t units; /* the month's, by unit */
+    sums_t days;  /* the trend's, by day */
+} fold_t;
+
+static void add_to(long long tot[NCOUNTS], const long long v[NCOUNTS])
+{
+    for (int k = 0; k < NCOUNTS; k++)
+        tot[k] += v[k];
+}
+
+static int fold_row(void *ctx, const char *unit, const char *day, const long long v[NCOUNTS])
+{
+    fold_t *f = ctx;
+    int rc = 0;
+    if (strcmp(day, f->today) == 0)
+        add_to(f->t, v);
+    if (strcmp(day, f->week) >= 0)
+        add_to(f->wk, v);
+    if (strcmp(day, f->month) >= 0) {
+        add_to(f->mo, v);
+        rc = sums_add(&f->units, unit, v);
+    }
+    if (rc == 0 && strcmp(day, f->trend) >= 0)
+        rc = sums_add(&f->days, day, v);
+    return rc;
+}
+
+/* The month's rows (by unit, no period) or the trend's (the county's code by day), as
+ * county_stats_run gives them: sorted. */
+static json_t *fold_rows(const tb_env_ctx_t *env, county_by_t by, const sums_t *s, bool by_day)
+{
+    json_t *rows = json_array();
+    long long tot[NCOUNTS] = {0};
+    for (size_t i = 0; rows && i < s->n; i++) {
+        if (county_stats_add_row(rows, env, by_day ? COUNTY_BY_COUNTY : by,
+                                 by_day ? env->place : s->at[i].key, by_day ? s->at[i].key : "",
+                                 s->at[i].v, tot) < 0) {
+            json_decref(rows);
+            return NULL;
+        }
+    }
+    if (rows)
+        county_stats_sort_rows(rows);
+    return rows;
+}
+
+int county_stats_overview(PGconn *pg, const tb_env_ctx_t *env, const char *scope, int64_t now_ms,
+                          json_t **ret)
+{
+    int32_t today;
+    if (tb_day_from_ms(now_ms, &today) < 0)
+        return -ERANGE;
+    int y, m, d;
+    tb_day_to_ymd(today, &y, &m, &d);
+    int32_t week = today - (tb_day_weekday(today) - 1), month = today - (d - 1), trend = today - 29;
+    int32_t first = trend < month ? trend : month;
+    first = week < first ? week : first;
+    /* One level down from the place asked about: a county's townships, a township's villages. */
+    county_by_t down =
+        tb_code_level(scope) == TB_LEVEL_COUNTY ? COUNTY_BY_TOWNSHIP : COUNTY_BY_VILLAGE;
+    fold_t f = {0};
+    if (tb_day_format(today, f.today, sizeof f.today) < 0 ||
+        tb_day_format(week, f.week, sizeof f.week) < 0 ||
+        tb_day_format(month, f.month, sizeof f.month) < 0 ||
+        tb_day_format(trend, f.trend, sizeof f.trend) < 0)
+        return -EINVAL;
+    /* Today, this week, this month by unit and the 30 days' trend were four statements over
+     * the same days (the month's and the trend's each read ~80,000 of a busy county's
+     * cases); every figure is a count or a sum, so one statement by unit and day from the
+     * first of those days, folded here, gives the same numbers in one read. */
+    county_stats_query_t q = {first, today, down, COUNTY_PERIOD_DAY, {0}, now_ms};
+    snprintf(q.scope, sizeof q.scope, "%s", scope);
+    PGresult *r, *k;
+    int rc = county_stats_query(pg, env, &q, &r, &k);
+    if (rc < 0)
+        return rc;
+    rc = county_stats_each_row(r, k, fold_row, &f);
+    PQclear(r);
+    PQclear(k);
+    json_t *op = NULL, *cards = NULL, *units = NULL, *days = NULL, *o = NULL;
+    if (rc == 0 && (!(units = fold_rows(env, down, &f.units, false)) ||
+                    !(days = fold_rows(env, down, &f.days, true))))
+        rc = -ENOMEM;
+    sums_free(&f.units);
+    sums_free(&f.days);
+    q.by = down;
+    q.period = COUNTY_PERIOD_NONE;
+    if (rc == 0 && (rc = county_stats_open(pg, env, &q, &op)) == 0)
+        rc = county_stats_cards(pg, env, &q, &cards);
+    const char *sn = tb_places_name(env->places, scope);
+    if (rc == 0)
+        o = json_pack("{s:s, s:s, s:I, s:o, s:o, s:o, s:O, s:O, s:O, s:O, s:O, s:s, s:s, s:s, "
+                      "s:s}",
+                      "scope", scope, "scope_name", sn ? sn : scope, "now_ms", (json_int_t)now_ms,
+                      "today", county_stats_figures(f.t), "week", county_stats_figures(f.wk),
+                      "month", county_stats_figures(f.mo), "units", units, "open",
+                      json_object_get(op, "total"), "open_units", json_object_get(op, "rows"),
+                      "trend", days, "cards", cards, "by", county_stats_by_names[down],
+                      "month_from", f.month, "week_from", f.week, "today_day", f.today);
+    json_decref(units);
+    json_decref(days);
+    json_decref(op);
+    json_decref(cards);
+    if (rc == 0 && !o)
+        rc = -ENOMEM;
+    if (rc < 0)
+        return rc;
+    *ret = o;
+    return 0;
+}
