@@ -324,7 +324,7 @@ int county_stmt_prepare(PGconn *pg)
  * hundred rows below a hundred index probes, and went on scanning the
  * whole table per statement as it grew: 13 ms a statement against 1, the
  * year's replay at 150 us of PostgreSQL's CPU per event against 16, until
- * an autoanalyze happened to invalidate the plan (issue 13: the bimodal
+ * an autoanalyze happened to invalidate the plan (the bimodal
  * year figures of issue 13, on both binaries).  Every statement of a
  * batch reaches its rows by a key; with sequential scans off the planner
  * takes the index whatever the estimates (a table with no index is still
