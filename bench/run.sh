@@ -28,6 +28,8 @@
 #                      the daemon's wake, as the CLI does, without a process
 #                      start per case)
 #   TB_BENCH_LAT_SECS  latency: seconds of load (default 30)
+#   TB_BENCH_LAT_DUMP  latency: also write, to this file, one line per second of
+#                      load: second|cases logged in it|p50 ms|max ms (where a tail is)
 #   TB_BENCH_YEAR      year replay: cases county-wide (default 60000; the issue's
 #                      figure is 1200000), six events each
 #   TB_BENCH_LOGS      ingest, year: copy PostgreSQL's, the county's and the broker's
@@ -332,6 +334,12 @@ if want latency; then
             round(percentile_cont(0.99) WITHIN GROUP (ORDER BY l)::numeric, 1), count(*)
         FROM (SELECT extract(epoch FROM pg_xact_commit_timestamp(xmin) - at) * 1000 AS l
               FROM case_events WHERE type_name = 'logged') x")
+    if [ -n "${TB_BENCH_LAT_DUMP:-}" ]; then
+        tb_psql "$PGDIR" -c "SELECT s, count(*), round(percentile_cont(0.5) WITHIN GROUP (ORDER BY l)::numeric),
+                round(max(l)::numeric) FROM (SELECT floor(extract(epoch FROM at - min(at) OVER ())) AS s,
+                extract(epoch FROM pg_xact_commit_timestamp(xmin) - at) * 1000 AS l
+              FROM case_events WHERE type_name = 'logged') x GROUP BY s ORDER BY s" >"$TB_BENCH_LAT_DUMP"
+    fi
     stop_all
     VILLAGES=("${SMALLV[@]}") TOWNS=("${SMALLT[@]}")
     # Baseline: a single-row commit (pgbench) and a CURVE zmq round trip.
