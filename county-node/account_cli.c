@@ -6,6 +6,7 @@
  * /proc/PID/environ).  It is wiped from memory after use and never printed. */
 #include "county.h"
 #include "county_accounts.h"
+#include "county_cli.h"
 
 #include "tb_error.h"
 #include "tb_i18n.h"
@@ -83,12 +84,10 @@ int county_account_main(int argc, char **argv)
                        {"login", true, NULL}, {"since", true, NULL}};
     int nopts = (int)(sizeof opts / sizeof opts[0]), npos = 0, status = 2;
     const char *pos[2];
-    tb_env_ctx_t env = {0};
-    tb_config_init(&env.cfg);
-    PGconn *pg = NULL;
+    county_cli_t cli;
+    tb_env_ctx_t *env = &cli.env;
     char pw[COUNTY_PW_MAX + 2] = "";
-    tb_msg_t msg; /* the library's words for the person at the terminal, printed here */
-    int st = tb_cli_start(argc, argv, &env.cfg, opts, nopts, pos, 2, &npos, usage, stdout, stderr);
+    int st = county_cli_start(&cli, argc, argv, opts, nopts, pos, 2, &npos, usage);
     if (st >= 0) {
         status = st;
         goto out;
@@ -106,10 +105,8 @@ int county_account_main(int argc, char **argv)
         usage(stderr);
         goto out;
     }
-    if (tb_cli_load(&env, TB_LEVEL_COUNTY, &msg) < 0) {
-        fputs(msg.text, stderr);
+    if ((status = county_cli_load(&cli)) != 0)
         goto out;
-    }
     status = 1;
     county_role_t role = COUNTY_ROLE_NONE;
     int rc;
@@ -124,31 +121,22 @@ int county_account_main(int argc, char **argv)
             refuse(rc, role_name);
             goto out;
         }
-        if ((rc = county_scope_check(env.places, env.place, scope)) < 0 ||
+        if ((rc = county_scope_check(env->places, env->place, scope)) < 0 ||
             (rc = county_role_fits(role, tb_code_level(scope))) < 0) {
             refuse(rc, scope);
             goto out;
         }
     }
-    const char *db = tb_config_get(&env.cfg, TB_CFG_DB);
-    pg = PQconnectdb(db ? db : "");
-    if (PQstatus(pg) != CONNECTION_OK) {
-        fprintf(stderr, TB_TR("无法连接 PostgreSQL：%s", "cannot connect to PostgreSQL: %s"),
-                PQerrorMessage(pg));
+    if ((status = county_cli_connect(&cli)) != 0)
         goto out;
-    }
-    const char *err = NULL;
-    if (county_migrate(pg, &err) < 0) {
-        fprintf(stderr, "%s\n", err);
-        goto out;
-    }
+    status = 1;
     char by[128];
     county_audit_os_actor(by, sizeof by);
     bool json = tb_opt(opts, nopts, "json") != NULL;
     if (audit) {
         county_audit_query_t q = {tb_opt(opts, nopts, "case"), tb_opt(opts, nopts, "login"),
                                   tb_opt(opts, nopts, "since")};
-        rc = county_audit_print(pg, &q, json, stdout);
+        rc = county_audit_print(cli.pg, &q, json, stdout);
         if (rc == -EINVAL) {
             fprintf(stderr,
                     TB_TR("错误：日期应为 YYYY-MM-DD：%s\n", "error: a date is YYYY-MM-DD: %s\n"),
@@ -156,9 +144,9 @@ int county_account_main(int argc, char **argv)
             goto out;
         }
     } else if (list)
-        rc = county_account_list(pg, &env, json, stdout);
+        rc = county_account_list(cli.pg, env, json, stdout);
     else if (!strcmp(sub, "disable") || !strcmp(sub, "enable"))
-        rc = county_account_set_enabled(pg, login, !strcmp(sub, "enable"), by);
+        rc = county_account_set_enabled(cli.pg, login, !strcmp(sub, "enable"), by);
     else {
         if ((rc = read_password(add || !strcmp(sub, "passwd"), pw, sizeof pw)) < 0) {
             refuse(rc, login);
@@ -167,11 +155,11 @@ int county_account_main(int argc, char **argv)
         if (add) {
             county_account_t a = {login, tb_opt(opts, nopts, "name"), tb_opt(opts, nopts, "scope"),
                                   pw, role};
-            rc = county_account_add(pg, &env, &a, by);
+            rc = county_account_add(cli.pg, env, &a, by);
         } else if (!strcmp(sub, "passwd"))
-            rc = county_account_passwd(pg, login, pw, by);
+            rc = county_account_passwd(cli.pg, login, pw, by);
         else
-            rc = county_account_verify(pg, login, pw);
+            rc = county_account_verify(cli.pg, login, pw);
     }
     if (rc < 0) {
         refuse(rc, rc == -TB_EBADNAME ? tb_opt(opts, nopts, "name") : login);
@@ -190,7 +178,6 @@ int county_account_main(int argc, char **argv)
     status = 0;
 out:
     sodium_memzero(pw, sizeof pw);
-    PQfinish(pg);
-    tb_cli_env_fini(&env);
+    county_cli_close(&cli);
     return status;
 }

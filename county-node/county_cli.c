@@ -20,13 +20,24 @@ int county_cli_start(county_cli_t *cli, int argc, char **argv, tb_opt_t *opts, i
                         stdout, stderr);
 }
 
-int county_cli_open(county_cli_t *cli)
+int county_cli_load(county_cli_t *cli)
 {
     tb_msg_t msg;
     if (tb_cli_load(&cli->env, TB_LEVEL_COUNTY, &msg) < 0) {
         fputs(msg.text, stderr);
         return 2;
     }
+    return 0;
+}
+
+int county_cli_open(county_cli_t *cli)
+{
+    int status = county_cli_load(cli);
+    return status ? status : county_cli_connect(cli);
+}
+
+int county_cli_connect(county_cli_t *cli)
+{
     /* An empty connection string lets libpq read PGHOST, PGDATABASE, ... */
     const char *db = tb_config_get(&cli->env.cfg, TB_CFG_DB);
     cli->pg = PQconnectdb(db ? db : "");

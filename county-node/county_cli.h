@@ -1,6 +1,6 @@
 /* county_cli: how every county command that reads or changes the store
  * starts and ends (main.c's case commands, cards_cli.c, complaint_cli.c,
- * county_rating_cli.c): the arguments, the config, places, catalog and
+ * county_rating_cli.c, account_cli.c): the arguments, the config, places, catalog and
  * calendar, the PostgreSQL connection with its schema migrated and the
  * imported catalog and calendar in force, the sign-in of a step, the close.
  *
@@ -34,6 +34,13 @@ int county_cli_start(county_cli_t *cli, int argc, char **argv, tb_opt_t *opts, i
  * when they cannot be read: the shipped files stay).  0, or the exit status
  * after the reason was printed. */
 int county_cli_open(county_cli_t *cli);
+
+/* county_cli_open in two steps, for a command that refuses what it can
+ * before it connects (account_cli.c): the config and data (exit status 2
+ * when they cannot be read), then the connection, migration and data in
+ * force (1). */
+int county_cli_load(county_cli_t *cli);
+int county_cli_connect(county_cli_t *cli);
 
 /* Put the imported catalog and calendar in force in env (county_data_current),
  * with a warning on stderr when they cannot be read (the shipped files stay). */
