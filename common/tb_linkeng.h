@@ -60,6 +60,11 @@
 
 typedef struct tb_linkeng tb_linkeng_t;
 
+/* A synchronous backend stores a peer's ack with its next batch, or in a
+ * transaction of its own at most this long after it came (tb_linkeng.c,
+ * write_acks): a stored ack only prunes the outbox. */
+enum { TB_LINKENG_ACK_LAZY_MS = 1000 };
+
 /* heads(): called once per outbox: its peer, the last seq assigned, the ack stored. */
 typedef void (*tb_linkeng_head_fn)(void *arg, const char *peer, uint64_t last, uint64_t acked);
 /* read(): called per message of the range, in seq order; a negative return
