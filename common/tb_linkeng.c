@@ -34,6 +34,8 @@ typedef struct {
     bool resetting;    /* async: a new epoch's reset is queued; nothing in or out until the
                         * backend makes the engine anew over the reset link */
     bool need_ack;
+    int64_t ack_due_ms; /* need_ack: the ack leaves by then (env.ack_delay_ms) */
+    uint64_t ack_sent;  /* the cursor last sent to the peer (in an ack or a data) */
     uint64_t ack_stored; /* tx.acked as last stored */
     uint64_t ack_batch;  /* tx.acked as the batch (open, or in flight) stores it */
     /* asynchronous backends */
@@ -43,6 +45,10 @@ typedef struct {
 /* ACK_LAZY_MS: how long a synchronous backend may hold a peer's ack unstored
  * when no batch comes to carry it (TB_LINKENG_ACK_LAZY_MS). */
 enum { MAX_DELAYED = 64, DELAY_MS = 1000, ACK_LAZY_MS = TB_LINKENG_ACK_LAZY_MS };
+
+/* A delayed ack leaves at once when this many messages are unacknowledged (a
+ * sender in full flow must not wait for its window). */
+enum { ACK_EVERY = 64 };
 
 /* An envelope the fault hook holds back (test builds: reordering). */
 typedef struct {
@@ -210,6 +216,13 @@ static void on_data(tb_linkeng_t *self, peer_t *p, const tb_env_t *env)
             p->cursor = env->seq; /* else not accepted now: the peer resends */
         return;
     }
+    /* An ack for new data may wait env.ack_delay_ms for a data of ours to
+     * carry it (a status update going back down, the next event going up):
+     * one message, one turn at each end and at the broker fewer per event.
+     * A duplicate or a gap is answered at once: the sender is going back. */
+    int64_t due = now(self) + (k == TB_LINK_NEXT ? self->env.ack_delay_ms : 0);
+    if (!p->need_ack || due < p->ack_due_ms)
+        p->ack_due_ms = due;
     p->need_ack = true;
     if (k != TB_LINK_NEXT)
         return; /* duplicate: re-ack; gap: dropped, the sender goes back */
@@ -408,6 +421,7 @@ static int on_emit(void *arg, uint64_t seq, const uint8_t *body, size_t len)
         return rc;
     }
     p->need_ack = false; /* the data carried the ack */
+    p->ack_sent = p->has_cursor ? p->cursor_done : 0;
     e->sent = seq;
     e->expect = seq + 1;
     return 0;
@@ -448,8 +462,11 @@ void tb_linkeng_flush(tb_linkeng_t *self)
     for (size_t i = 0; i < self->npeers; i++) {
         peer_t *p = &self->peers[i];
         if (p->need_ack && p->has_cursor && !p->resetting &&
-            send_env(self, p->code, TONGBAN__V1__KIND__KIND_ACK, 0, p->cursor_done, NULL, 0) == 0)
+            (p->ack_due_ms <= t || p->cursor_done - p->ack_sent >= ACK_EVERY) &&
+            send_env(self, p->code, TONGBAN__V1__KIND__KIND_ACK, 0, p->cursor_done, NULL, 0) == 0) {
             p->need_ack = false;
+            p->ack_sent = p->cursor_done;
+        }
     }
 }
 
@@ -607,8 +624,11 @@ int64_t tb_linkeng_wait_ms(const tb_linkeng_t *self)
         int64_t w = p->has_tx ? tb_link_tx_wait_ms(&p->tx, t) : -1;
         if (w >= 0 && (best < 0 || w < best))
             best = w;
-        if (p->need_ack && p->has_cursor)
-            best = 0;
+        if (p->need_ack && p->has_cursor) {
+            int64_t a = p->ack_due_ms > t ? p->ack_due_ms - t : 0;
+            if (best < 0 || a < best)
+                best = a;
+        }
     }
     if (self->acks_due) {
         int64_t w = self->acks_since + ACK_LAZY_MS - t;

@@ -136,6 +136,12 @@ typedef struct {
     void *ctx;
     /* Messages in flight past the ack per peer. */
     uint32_t window;
+    /* A synchronous backend: how long an ack for new data may wait for a
+     * data of ours to the same peer to carry it (0: sent at the end of the
+     * turn).  Below the peer's retransmit timeout (TB_LINK_BACKOFF_MIN_MS);
+     * sent at once when ACK_EVERY (64) messages are unacknowledged, and for
+     * a duplicate or a gap. */
+    int64_t ack_delay_ms;
     /* Optional: may this node exchange data with peer (not the broker)?  An
      * envelope from a peer refused is dropped whole (noted). */
     bool (*accept_peer)(void *ctx, const char *peer);

@@ -425,7 +425,8 @@ int tb_sqlink_new(uv_loop_t *loop, tb_store_t *store, const char *endpoint,
                             .note = net_note,
                             .fault = tb_node_fault(self->node),
                             .ctx = self,
-                            .window = TB_SQLINK_WINDOW};
+                            .window = TB_SQLINK_WINDOW,
+                            .ack_delay_ms = TB_SQLINK_ACK_DELAY_MS};
     if ((rc = tb_linkeng_new(&sqlite_store, self, &env, &self->eng)) < 0) {
         tb_node_close(&self->node);
         free(self);

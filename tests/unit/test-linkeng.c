@@ -318,17 +318,27 @@ static bool w_accept(void *ctx, const char *peer)
     return strcmp(peer, OTHER) != 0;
 }
 
-static fix_t *fix_new(uint64_t out_last, uint32_t window, tb_fault_t *fault)
+/* The engine over the synchronous fake; acks for new data delayed ack_delay_ms. */
+static fix_t *fix_new_delay(uint64_t out_last, uint32_t window, tb_fault_t *fault,
+                            int64_t ack_delay_ms)
 {
     fix_t *f = calloc(1, sizeof *f);
     assert_non_null(f);
     f->out_last = out_last;
     f->now = 1000000;
     f->wire_fd = -1;
-    tb_linkeng_env_t env = {
-        .send = w_send, .now_ms = w_now, .fault = fault, .ctx = f, .window = window};
+    tb_linkeng_env_t env = {.send = w_send,
+                            .now_ms = w_now,
+                            .fault = fault,
+                            .ctx = f,
+                            .window = window,
+                            .ack_delay_ms = ack_delay_ms};
     assert_rc(tb_linkeng_new(&fake_store, f, &env, &f->eng), 0);
     return f;
+}
+static fix_t *fix_new(uint64_t out_last, uint32_t window, tb_fault_t *fault)
+{
+    return fix_new_delay(out_last, window, fault, 0);
 }
 static void w_epoch(void *ctx, const char *peer, uint64_t old_epoch, uint64_t new_epoch,
                     bool replay);
@@ -680,6 +690,51 @@ static void test_ack_rides_batch(void **state)
     assert_int_equal(f->committed.cursor, 1);
     assert_string_equal((sent_since(f, mark, s, sizeof s), s), "4,5"); /* from the stored ack */
     assert_int_equal(tb_linkeng_wait_ms(f->eng), TB_LINK_BACKOFF_MIN_MS); /* no ack waits */
+    fix_free(f);
+}
+
+/* A delayed ack (env.ack_delay_ms): the ack of new data waits for a data of
+ * ours to the peer to carry it, or the delay; a duplicate is answered at
+ * once, and so is a run of ACK_EVERY (64) new messages. */
+static void test_ack_delayed(void **state)
+{
+    (void)state;
+    fix_t *f = fix_new_delay(0, 256, NULL, 100);
+    data(f, 1);
+    assert_rc(tb_linkeng_drained(f->eng), 0);
+    assert_int_equal(f->committed.cursor, 1);
+    assert_int_equal(count(f, 0, 'A'), 0);
+    assert_int_equal(tb_linkeng_wait_ms(f->eng), 100);
+    /* Our outbox to the peer grows within the delay: the data carries the ack. */
+    f->now += 40;
+    f->out_last = 1;
+    f->committed.acked = 0;
+    tb_linkeng_flush(f->eng);
+    assert_int_equal(count(f, 0, 'A'), 0);
+    assert_int_equal(count(f, 0, 'D'), 1);
+    assert_int_equal(last_of(f, 'D')->ack, 1);
+    assert_int_equal(tb_linkeng_wait_ms(f->eng), TB_LINK_BACKOFF_MIN_MS); /* its retransmit */
+    /* Nothing to carry the next one: it leaves when the delay is over. */
+    data(f, 2);
+    assert_rc(tb_linkeng_drained(f->eng), 0);
+    assert_int_equal(count(f, 0, 'A'), 0);
+    f->now += 99;
+    tb_linkeng_flush(f->eng);
+    assert_int_equal(count(f, 0, 'A'), 0);
+    f->now += 1;
+    tb_linkeng_flush(f->eng);
+    assert_int_equal(count(f, 0, 'A'), 1);
+    assert_int_equal(last_of(f, 'A')->ack, 2);
+    /* A duplicate: the sender is going back, answered at once. */
+    data(f, 2);
+    assert_rc(tb_linkeng_drained(f->eng), 0);
+    assert_int_equal(count(f, 0, 'A'), 2);
+    /* 64 new ones in a turn: at once. */
+    for (uint64_t seq = 3; seq < 3 + 64; seq++)
+        data(f, seq);
+    assert_rc(tb_linkeng_drained(f->eng), 0);
+    assert_int_equal(count(f, 0, 'A'), 3);
+    assert_int_equal(last_of(f, 'A')->ack, 66);
     fix_free(f);
 }
 
@@ -1203,6 +1258,7 @@ int main(void)
         cmocka_unit_test(test_store_fails_mid_batch),
         cmocka_unit_test(test_retransmit_backoff),
         cmocka_unit_test(test_ack_rides_batch),
+        cmocka_unit_test(test_ack_delayed),
         cmocka_unit_test(test_window_full),
         cmocka_unit_test(test_pushback_and_hole),
         cmocka_unit_test(test_unreachable),
