@@ -6,7 +6,11 @@
  * broker's UNREACHABLE holds a peer's outbox; only the broker may say so),
  * one transaction per batch of messages drained in a loop turn with the new
  * cursors in it, acks only after that transaction committed, and the
- * crash_after_commit fault hook between the commit and its acks.
+ * crash_after_commit fault hook between the commit and its acks.  Since
+ * 2026-12-01 a synchronous backend stores the acks it received with its next
+ * batch (TB_LINKENG_ACK_LAZY_MS) and, with env.ack_delay_ms, lets an ack for
+ * new data wait for a data of its own to carry it: under a trickle every
+ * message used to cost a commit for its ack and an ack envelope of its own.
  *
  * The engine never knows SQL, sockets or the time of day: it reaches its
  * store through tb_linkeng_store_t (like redis's ae.c over its aeApi*
