@@ -43,8 +43,14 @@ enum { TB_SQLINK_WINDOW = 1024 };
  * up and its status update comes back down a few ms to a few tens of ms
  * later: the status carries the township's ack of the event, the next
  * event up a township's ack of the county's status, instead of an ack of
- * their own (2026-12-01, issue 13).  Well below the 500 ms retransmit floor. */
+ * their own (2026-12-01, issue 13).  Well below the 500 ms retransmit floor.
+ * A township only: traffic passes it both ways all the time.  A village's
+ * next message up comes seconds later, so its ack would only wait, and then
+ * cost a timer turn of its own (measured: the villages' CPU per case did not
+ * fall while they delayed theirs). */
 enum { TB_SQLINK_ACK_DELAY_MS = 100 };
+/* The ack delay of a node at place: TB_SQLINK_ACK_DELAY_MS for a township, else 0. */
+int64_t tb_sqlink_ack_delay_ms(const char *place);
 
 /* What the link tells the daemon (to log). */
 typedef enum {

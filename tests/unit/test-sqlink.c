@@ -514,6 +514,18 @@ static void test_wake(void **state)
     tb_store_destroy(&cmd);
 }
 
+/* A township's acks for new data wait for a message of its own to carry them
+ * (a status update down, the next event up); a village's and anything
+ * else's leave at the end of the turn (tb_sqlink.h, TB_SQLINK_ACK_DELAY_MS). */
+static void test_ack_delay(void **state)
+{
+    (void)state;
+    assert_true(TB_SQLINK_ACK_DELAY_MS > 0 && (int)TB_SQLINK_ACK_DELAY_MS < (int)TB_LINK_BACKOFF_MIN_MS);
+    assert_int_equal(tb_sqlink_ack_delay_ms("360826100000"), TB_SQLINK_ACK_DELAY_MS);
+    assert_int_equal(tb_sqlink_ack_delay_ms("360826100001"), 0);
+    assert_int_equal(tb_sqlink_ack_delay_ms("360826000000"), 0);
+}
+
 /* Busy, it does not poll every 100 ms either (it did until 2026-12-01, while
  * anything was unacknowledged: the whole county's trickle woke 322 villages
  * ten times a second).  The next turn is the engine's next deadline; 100 ms
@@ -672,6 +684,7 @@ int main(void)
 {
     unsetenv("TONGBAN_FAULT");
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ack_delay),
         cmocka_unit_test_setup_teardown(test_apply_in_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_duplicates_and_gaps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_apply_fails_mid_batch, setup, teardown),
