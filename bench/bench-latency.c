@@ -13,7 +13,9 @@
  * itself is measured at the county (commit time minus the event's time) by bench/run.sh.  Prints
  * one line:
  *
- *   latency-load offered=R achieved=A logged=N failed=F seconds=S
+ *   latency-load offered=R achieved=A logged=N failed=F seconds=S cpu_us=C
+ *
+ * (C: the generator's own CPU per case logged, in us, opening the stores included.)
  *
  * Not a test: performance is measured, never asserted (bench/README.md). */
 #include "tb_cli.h"
@@ -24,6 +26,7 @@
 #include "tb_store.h"
 
 #include <pthread.h>
+#include <sys/resource.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,8 +126,15 @@ int main(int argc, char **argv)
     for (int k = 0; k < THREADS; k++)
         pthread_join(th[k], NULL);
     double secs = now_s() - t0;
-    printf("latency-load offered=%.0f achieved=%.0f logged=%ld failed=%ld seconds=%.1f\n", rate,
-           (double)atomic_load(&logged) / secs, atomic_load(&logged), atomic_load(&failed), secs);
+    /* The generator's own CPU per case (the "village log" itself: user + system, all threads). */
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    double cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 +
+                 (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+    long n = atomic_load(&logged);
+    printf("latency-load offered=%.0f achieved=%.0f logged=%ld failed=%ld seconds=%.1f"
+           " cpu_us=%.1f\n",
+           rate, (double)n / secs, n, atomic_load(&failed), secs, n ? cpu / (double)n : 0.0);
     for (int i = 0; i < nvillages; i++)
         tb_store_destroy(&villages[i].store);
     free(villages);

@@ -320,6 +320,14 @@ if want latency; then
     for v in "${VILLAGES[@]}"; do run "$v"; done
     tb_wait_for 60 county_up || sleep 2
     sleep 5
+    # CPU ticks of each kind of process, from here to the end of the load.
+    lat_ticks() {
+        local v=0 t=0 p
+        for p in "${VILLAGES[@]}"; do v=$((v + $(cpu_ticks "${PID[$p]}"))); done
+        for p in "${TOWNS[@]}"; do t=$((t + $(cpu_ticks "${PID[$p]}"))); done
+        echo "$v $t $(cpu_ticks "${PID[broker]}") $(cpu_ticks "${PID[county]}") $(pg_ticks)"
+    }
+    ticks0=($(lat_ticks))
     t0=$(date +%s.%N)
     gen=$("$TB_BUILD/bench/bench-latency" "$WORK" "$rate" "$secs" "${VILLAGES[@]}") ||
         echo "# the generator failed: $gen" >&2
@@ -330,6 +338,16 @@ if want latency; then
     nlog=$(villages_logged)
     lat_in() { [ "$(logged)" -ge "$nlog" ]; }
     tb_wait_for 120 lat_in || echo "# only $(logged) of $nlog cases at the county" >&2
+    # The status updates and acks that follow the last commit (a lone ack is
+    # stored within 1 s), then the CPU per case of each kind of process.
+    sleep 2
+    ticks1=($(lat_ticks))
+    lat_cpu=""
+    for i in 0 1 2 3 4; do
+        lat_cpu+="${lat_cpu:+, }$(per_item_us "$((ticks1[i] - ticks0[i]))" "$nlog")"
+    done
+    gen_cpu=$(sed -n 's/.* cpu_us=\([0-9.]*\).*/\1/p' <<<"$gen")
+    lat_cpu+=", ${gen_cpu:--}"
     q=$(tb_psql "$PGDIR" -c "SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY l)::numeric, 1),
             round(percentile_cont(0.99) WITHIN GROUP (ORDER BY l)::numeric, 1), count(*)
         FROM (SELECT extract(epoch FROM pg_xact_commit_timestamp(xmin) - at) * 1000 AS l
@@ -381,6 +399,8 @@ PY
     add "village log -> county commit, ms p50/p99 ($n cases, $got/s achieved of $rate/s offered, 322 villages)" \
         "${p50:-?} / ${p99:-?}" "$b50 / $b99 (zmq CURVE round trip $r50/$r99 + single-row commit $c50/$c99)" \
         "$([ -n "${p50:-}" ] && ratio "$p50" "$b50" || echo -) (p50)" "p99 <= 50 ms at 1,000/s offered"
+    add "village log -> county commit, CPU per case in us: villages, townships, broker, county, PostgreSQL, generator" \
+        "$lat_cpu" "-" "-" "-"
 fi
 
 # ---- idle nodes: CPU and memory with nothing to do ----------------------------------------------

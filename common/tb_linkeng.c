@@ -34,13 +34,21 @@ typedef struct {
     bool resetting;    /* async: a new epoch's reset is queued; nothing in or out until the
                         * backend makes the engine anew over the reset link */
     bool need_ack;
+    int64_t ack_due_ms; /* need_ack: the ack leaves by then (env.ack_delay_ms) */
+    uint64_t ack_sent;  /* the cursor last sent to the peer (in an ack or a data) */
+    uint64_t ack_stored; /* tx.acked as last stored */
+    uint64_t ack_batch;  /* tx.acked as the batch (open, or in flight) stores it */
     /* asynchronous backends */
     uint64_t cursor_batch; /* the cursor the batch being assembled or in flight writes */
-    uint64_t ack_stored;   /* tx.acked as last stored */
-    uint64_t ack_batch;    /* tx.acked as the batch in flight stores it */
 } peer_t;
 
-enum { MAX_DELAYED = 64, DELAY_MS = 1000 };
+/* ACK_LAZY_MS: how long a synchronous backend may hold a peer's ack unstored
+ * when no batch comes to carry it (TB_LINKENG_ACK_LAZY_MS). */
+enum { MAX_DELAYED = 64, DELAY_MS = 1000, ACK_LAZY_MS = TB_LINKENG_ACK_LAZY_MS };
+
+/* A delayed ack leaves at once when this many messages are unacknowledged (a
+ * sender in full flow must not wait for its window). */
+enum { ACK_EVERY = 64 };
 
 /* An envelope the fault hook holds back (test builds: reordering). */
 typedef struct {
@@ -61,6 +69,8 @@ struct tb_linkeng {
     int failed; /* the open batch hit an error (its code): roll it back */
     uint64_t backlog;
     bool batch_open; /* async: a batch is assembled or in flight */
+    bool acks_due;   /* sync: an ack received is not stored yet (since acks_since) */
+    int64_t acks_since;
     delayed_t delayed[MAX_DELAYED];
     int ndelayed;
     int64_t delayed_since;
@@ -159,6 +169,26 @@ static void fail(tb_linkeng_t *self, int rc)
         self->failed = rc < 0 ? rc : -TB_ESTORE;
 }
 
+/* A synchronous backend: the acks received since the last store of them, into
+ * the open batch.  An ack is not written in a transaction of its own as it
+ * comes (until 2026-12-01 it was: under a trickle every message cost its
+ * sender a second commit, an fsync, for its ack, and a township one for each
+ * village's ack of a status update).  A stored ack only prunes the outbox: one
+ * lost with a crash means the peer gets those messages again and, its cursor
+ * past them, re-acks them without applying; so an ack waits for the next
+ * batch of this node, or at most ACK_LAZY_MS (tb_linkeng_flush). */
+static int write_acks(tb_linkeng_t *self)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < self->npeers; i++) {
+        peer_t *p = &self->peers[i];
+        if (p->has_tx && p->tx.acked > p->ack_stored &&
+            (rc = self->store.ack(self->st, p->code, p->tx.acked)) == 0)
+            p->ack_batch = p->tx.acked;
+    }
+    return rc;
+}
+
 /* The cursor of peer as the store has it, once. */
 static int load_cursor(tb_linkeng_t *self, peer_t *p)
 {
@@ -186,6 +216,13 @@ static void on_data(tb_linkeng_t *self, peer_t *p, const tb_env_t *env)
             p->cursor = env->seq; /* else not accepted now: the peer resends */
         return;
     }
+    /* An ack for new data may wait env.ack_delay_ms for a data of ours to
+     * carry it (a status update going back down, the next event going up):
+     * one message, one turn at each end and at the broker fewer per event.
+     * A duplicate or a gap is answered at once: the sender is going back. */
+    int64_t due = now(self) + (k == TB_LINK_NEXT ? self->env.ack_delay_ms : 0);
+    if (!p->need_ack || due < p->ack_due_ms)
+        p->ack_due_ms = due;
     p->need_ack = true;
     if (k != TB_LINK_NEXT)
         return; /* duplicate: re-ack; gap: dropped, the sender goes back */
@@ -261,7 +298,12 @@ static int check_epoch(tb_linkeng_t *self, peer_t *p, uint64_t e)
         p->epoch = e;
         return 0;
     }
-    if ((rc = open_tx(self)) < 0 || (rc = self->store.epoch_set(self->st, p->code, e, reset)) < 0) {
+    /* The renumbering keeps what the old store never acknowledged: its acks
+     * received so far are stored first. */
+    if ((rc = open_tx(self)) < 0 ||
+        (reset && p->has_tx && p->tx.acked > p->ack_stored &&
+         (rc = self->store.ack(self->st, p->code, p->tx.acked)) < 0) ||
+        (rc = self->store.epoch_set(self->st, p->code, e, reset)) < 0) {
         fail(self, rc);
         return rc;
     }
@@ -311,13 +353,13 @@ void tb_linkeng_on_envelope(tb_linkeng_t *self, const tb_env_t *env)
         return;
     if (env->ack && p->has_tx) {
         int adv = tb_link_tx_on_ack(&p->tx, env->ack, now(self));
-        int rc = 0;
-        if (adv < 0)
+        if (adv < 0) {
             note(self, TB_LINKENG_ACK_BEYOND, p->code, env->ack, adv);
-        else if (adv > 0 && !self->store.async &&
-                 ((rc = open_tx(self)) < 0 ||
-                  (rc = self->store.ack(self->st, p->code, env->ack)) < 0))
-            fail(self, rc);
+        } else if (adv > 0 && !self->store.async && !self->acks_due) {
+            /* Stored with the next batch, or alone after ACK_LAZY_MS (write_acks). */
+            self->acks_due = true;
+            self->acks_since = now(self);
+        }
     }
     if (env->kind == TONGBAN__V1__KIND__KIND_DATA)
         on_data(self, p, env);
@@ -379,6 +421,7 @@ static int on_emit(void *arg, uint64_t seq, const uint8_t *body, size_t len)
         return rc;
     }
     p->need_ack = false; /* the data carried the ack */
+    p->ack_sent = p->has_cursor ? p->cursor_done : 0;
     e->sent = seq;
     e->expect = seq + 1;
     return 0;
@@ -389,6 +432,15 @@ void tb_linkeng_flush(tb_linkeng_t *self)
     if (self->in_tx)
         return;
     int64_t t = now(self);
+    if (self->acks_due && t - self->acks_since >= ACK_LAZY_MS) {
+        /* No batch came to carry them: a transaction for the acks alone
+         * (drained writes and commits them, then flushes again). */
+        if (open_tx(self) == 0) {
+            tb_linkeng_drained(self);
+            return;
+        }
+        self->acks_since = t; /* the store is busy: later */
+    }
     if (self->ndelayed && t - self->delayed_since >= DELAY_MS)
         release_delayed(self);
     if (!self->store.async)
@@ -410,8 +462,11 @@ void tb_linkeng_flush(tb_linkeng_t *self)
     for (size_t i = 0; i < self->npeers; i++) {
         peer_t *p = &self->peers[i];
         if (p->need_ack && p->has_cursor && !p->resetting &&
-            send_env(self, p->code, TONGBAN__V1__KIND__KIND_ACK, 0, p->cursor_done, NULL, 0) == 0)
+            (p->ack_due_ms <= t || p->cursor_done - p->ack_sent >= ACK_EVERY) &&
+            send_env(self, p->code, TONGBAN__V1__KIND__KIND_ACK, 0, p->cursor_done, NULL, 0) == 0) {
             p->need_ack = false;
+            p->ack_sent = p->cursor_done;
+        }
     }
 }
 
@@ -422,7 +477,9 @@ int tb_linkeng_drained(tb_linkeng_t *self)
         return 0;
     }
     if (self->in_tx) {
-        int rc = self->failed ? self->failed : self->store.commit(self->st);
+        int rc = self->failed ? self->failed : write_acks(self);
+        if (rc == 0)
+            rc = self->store.commit(self->st);
         self->in_tx = false;
         if (rc < 0) {
             self->store.rollback(self->st);
@@ -432,6 +489,7 @@ int tb_linkeng_drained(tb_linkeng_t *self)
         }
     }
     int rc = self->failed;
+    self->acks_due = false;
     for (size_t i = 0; i < self->npeers; i++) {
         peer_t *p = &self->peers[i];
         if (rc) {
@@ -442,7 +500,11 @@ int tb_linkeng_drained(tb_linkeng_t *self)
             p->has_epoch = false; /* an epoch set in the batch is undone too */
         } else {
             p->cursor_done = p->cursor;
+            if (p->ack_batch > p->ack_stored)
+                p->ack_stored = p->ack_batch;
+            self->acks_due |= p->has_tx && p->tx.acked > p->ack_stored;
         }
+        p->ack_batch = 0;
     }
     if (rc)
         note(self, TB_LINKENG_ROLLED_BACK, "", 0, rc);
@@ -562,8 +624,18 @@ int64_t tb_linkeng_wait_ms(const tb_linkeng_t *self)
         int64_t w = p->has_tx ? tb_link_tx_wait_ms(&p->tx, t) : -1;
         if (w >= 0 && (best < 0 || w < best))
             best = w;
-        if (p->need_ack && p->has_cursor)
-            best = 0;
+        if (p->need_ack && p->has_cursor) {
+            int64_t a = p->ack_due_ms > t ? p->ack_due_ms - t : 0;
+            if (best < 0 || a < best)
+                best = a;
+        }
+    }
+    if (self->acks_due) {
+        int64_t w = self->acks_since + ACK_LAZY_MS - t;
+        if (w < 0)
+            w = 0;
+        if (best < 0 || w < best)
+            best = w;
     }
     return best;
 }
@@ -590,6 +662,11 @@ void tb_linkeng_destroy(tb_linkeng_t **self_p)
     *self_p = NULL;
     if (self->in_tx)
         self->store.rollback(self->st);
+    else if (self->acks_due && open_tx(self) == 0) {
+        /* A clean stop stores the acks it holds (else resent after the start). */
+        if (write_acks(self) < 0 || self->store.commit(self->st) < 0)
+            self->store.rollback(self->st);
+    }
     for (int i = 0; i < self->ndelayed; i++)
         free(self->delayed[i].body);
     free(self->peers);

@@ -6,7 +6,11 @@
  * broker's UNREACHABLE holds a peer's outbox; only the broker may say so),
  * one transaction per batch of messages drained in a loop turn with the new
  * cursors in it, acks only after that transaction committed, and the
- * crash_after_commit fault hook between the commit and its acks.
+ * crash_after_commit fault hook between the commit and its acks.  Since
+ * 2026-12-01 a synchronous backend stores the acks it received with its next
+ * batch (TB_LINKENG_ACK_LAZY_MS) and, with env.ack_delay_ms, lets an ack for
+ * new data wait for a data of its own to carry it: under a trickle every
+ * message used to cost a commit for its ack and an ack envelope of its own.
  *
  * The engine never knows SQL, sockets or the time of day: it reaches its
  * store through tb_linkeng_store_t (like redis's ae.c over its aeApi*
@@ -59,6 +63,11 @@
 #include <stdint.h>
 
 typedef struct tb_linkeng tb_linkeng_t;
+
+/* A synchronous backend stores a peer's ack with its next batch, or in a
+ * transaction of its own at most this long after it came (tb_linkeng.c,
+ * write_acks): a stored ack only prunes the outbox. */
+enum { TB_LINKENG_ACK_LAZY_MS = 1000 };
 
 /* heads(): called once per outbox: its peer, the last seq assigned, the ack stored. */
 typedef void (*tb_linkeng_head_fn)(void *arg, const char *peer, uint64_t last, uint64_t acked);
@@ -131,6 +140,12 @@ typedef struct {
     void *ctx;
     /* Messages in flight past the ack per peer. */
     uint32_t window;
+    /* A synchronous backend: how long an ack for new data may wait for a
+     * data of ours to the same peer to carry it (0: sent at the end of the
+     * turn).  Below the peer's retransmit timeout (TB_LINK_BACKOFF_MIN_MS);
+     * sent at once when ACK_EVERY (64) messages are unacknowledged, and for
+     * a duplicate or a gap. */
+    int64_t ack_delay_ms;
     /* Optional: may this node exchange data with peer (not the broker)?  An
      * envelope from a peer refused is dropped whole (noted). */
     bool (*accept_peer)(void *ctx, const char *peer);

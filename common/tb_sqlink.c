@@ -3,6 +3,7 @@
 #include "tb_error.h"
 #include "tb_edge.h"
 #include "tb_linkeng.h"
+#include "tb_place.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -393,6 +394,11 @@ int tb_sqlink_wake(tb_store_t *store)
     return rc == -EAGAIN ? 0 : rc;
 }
 
+int64_t tb_sqlink_ack_delay_ms(const char *place)
+{
+    return tb_code_level(place) == TB_LEVEL_TOWNSHIP ? TB_SQLINK_ACK_DELAY_MS : 0;
+}
+
 int tb_sqlink_new(uv_loop_t *loop, tb_store_t *store, const char *endpoint,
                   const tb_sqlink_app_t *app, tb_sqlink_t **ret)
 {
@@ -425,7 +431,8 @@ int tb_sqlink_new(uv_loop_t *loop, tb_store_t *store, const char *endpoint,
                             .note = net_note,
                             .fault = tb_node_fault(self->node),
                             .ctx = self,
-                            .window = TB_SQLINK_WINDOW};
+                            .window = TB_SQLINK_WINDOW,
+                            .ack_delay_ms = tb_sqlink_ack_delay_ms(tb_store_place(store))};
     if ((rc = tb_linkeng_new(&sqlite_store, self, &env, &self->eng)) < 0) {
         tb_node_close(&self->node);
         free(self);

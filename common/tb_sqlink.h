@@ -38,6 +38,20 @@ typedef struct tb_sqlink tb_sqlink_t;
  * turns keeps it busy while the acks of the first come back. */
 enum { TB_SQLINK_WINDOW = 1024 };
 
+/* How long an ack for new data waits for a data of ours to carry it
+ * (tb_linkeng_env_t.ack_delay_ms).  Under a trickle each case's event goes
+ * up and its status update comes back down a few ms to a few tens of ms
+ * later: the status carries the township's ack of the event, the next
+ * event up a township's ack of the county's status, instead of an ack of
+ * their own (2026-12-01, issue 13).  Well below the 500 ms retransmit floor.
+ * A township only: traffic passes it both ways all the time.  A village's
+ * next message up comes seconds later, so its ack would only wait, and then
+ * cost a timer turn of its own (measured: the villages' CPU per case did not
+ * fall while they delayed theirs). */
+enum { TB_SQLINK_ACK_DELAY_MS = 100 };
+/* The ack delay of a node at place: TB_SQLINK_ACK_DELAY_MS for a township, else 0. */
+int64_t tb_sqlink_ack_delay_ms(const char *place);
+
 /* What the link tells the daemon (to log). */
 typedef enum {
     TB_SQLINK_ENGINE,       /* the link engine noted `what` (peer, seq, rc) */

@@ -318,17 +318,27 @@ static bool w_accept(void *ctx, const char *peer)
     return strcmp(peer, OTHER) != 0;
 }
 
-static fix_t *fix_new(uint64_t out_last, uint32_t window, tb_fault_t *fault)
+/* The engine over the synchronous fake; acks for new data delayed ack_delay_ms. */
+static fix_t *fix_new_delay(uint64_t out_last, uint32_t window, tb_fault_t *fault,
+                            int64_t ack_delay_ms)
 {
     fix_t *f = calloc(1, sizeof *f);
     assert_non_null(f);
     f->out_last = out_last;
     f->now = 1000000;
     f->wire_fd = -1;
-    tb_linkeng_env_t env = {
-        .send = w_send, .now_ms = w_now, .fault = fault, .ctx = f, .window = window};
+    tb_linkeng_env_t env = {.send = w_send,
+                            .now_ms = w_now,
+                            .fault = fault,
+                            .ctx = f,
+                            .window = window,
+                            .ack_delay_ms = ack_delay_ms};
     assert_rc(tb_linkeng_new(&fake_store, f, &env, &f->eng), 0);
     return f;
+}
+static fix_t *fix_new(uint64_t out_last, uint32_t window, tb_fault_t *fault)
+{
+    return fix_new_delay(out_last, window, fault, 0);
 }
 static void w_epoch(void *ctx, const char *peer, uint64_t old_epoch, uint64_t new_epoch,
                     bool replay);
@@ -610,22 +620,123 @@ static void test_retransmit_backoff(void **state)
     f->now += 1;
     tb_linkeng_flush(f->eng);
     assert_string_equal((sent_since(f, mark, s, sizeof s), s), "1,2,3,4,5");
-    /* The peer acks 3: recorded in a transaction, and the timeout is back to the minimum. */
+    /* The peer acks 3: the timeout is back to the minimum at once; the ack
+     * is stored in a transaction of its own when no batch came to carry it
+     * within TB_LINKENG_ACK_LAZY_MS. */
     ack(f, 3);
-    assert_true(f->in_tx);
+    assert_false(f->in_tx);
     assert_rc(tb_linkeng_drained(f->eng), 0);
-    assert_int_equal(f->committed.acked, 3);
+    assert_int_equal(f->committed.acked, 0);
     assert_int_equal(tb_linkeng_backlog(f->eng), 2);
     mark = f->nlog;
     f->now += TB_LINK_BACKOFF_MIN_MS;
     tb_linkeng_flush(f->eng);
     assert_string_equal((sent_since(f, mark, s, sizeof s), s), "4,5");
+    assert_int_equal(f->committed.acked, 0);
+    assert_int_equal(tb_linkeng_wait_ms(f->eng), TB_LINKENG_ACK_LAZY_MS - TB_LINK_BACKOFF_MIN_MS);
+    f->now += TB_LINKENG_ACK_LAZY_MS - TB_LINK_BACKOFF_MIN_MS;
+    int commits = count(f, 0, 'C');
+    tb_linkeng_flush(f->eng);
+    assert_false(f->in_tx);
+    assert_int_equal(f->committed.acked, 3);
+    assert_int_equal(count(f, 0, 'C'), commits + 1);
     /* An ack for a seq never assigned is ignored, and an old one changes nothing. */
     ack(f, 9);
     ack(f, 2);
     assert_false(f->in_tx);
     assert_rc(tb_linkeng_drained(f->eng), 0);
     assert_int_equal(f->committed.acked, 3);
+    fix_free(f);
+}
+
+/* An ack rides in the next batch: no transaction of its own.  The peer's ack
+ * of 3 comes alone (nothing written), then its DATA 1: one commit stores the
+ * cursor and the ack together.  A batch that rolls back forgets the ack with
+ * it (the outbox is re-read: 1..5 go again, the peer re-acks). */
+static void test_ack_rides_batch(void **state)
+{
+    (void)state;
+    char s[256];
+    fix_t *f = fix_new(5, 256, NULL);
+    tb_linkeng_flush(f->eng);
+    assert_int_equal(sent_since(f, 0, s, sizeof s), 5);
+    ack(f, 3);
+    assert_false(f->in_tx);
+    assert_rc(tb_linkeng_drained(f->eng), 0);
+    assert_int_equal(count(f, 0, 'C'), 0);
+    assert_int_equal(f->acks_written, 0);
+    f->now += 10;
+    data(f, 1);
+    assert_true(f->in_tx);
+    assert_rc(tb_linkeng_drained(f->eng), 0);
+    assert_int_equal(count(f, 0, 'C'), 1);
+    assert_int_equal(f->acks_written, 1);
+    assert_int_equal(f->committed.cursor, 1);
+    assert_int_equal(f->committed.acked, 3);
+    /* Stored: no lone commit later; the next deadline is the retransmit's. */
+    assert_int_equal(tb_linkeng_wait_ms(f->eng), TB_LINK_BACKOFF_MIN_MS - 10);
+    f->now += TB_LINKENG_ACK_LAZY_MS;
+    tb_linkeng_flush(f->eng);
+    assert_int_equal(count(f, 0, 'C'), 1);
+
+    /* An ack of 4, then a batch whose commit fails: neither is stored. */
+    ack(f, 4);
+    data(f, 2);
+    f->fail_commit = true;
+    int mark = f->nlog;
+    assert_true(tb_linkeng_drained(f->eng) < 0);
+    f->fail_commit = false;
+    assert_int_equal(f->committed.acked, 3);
+    assert_int_equal(f->committed.cursor, 1);
+    assert_string_equal((sent_since(f, mark, s, sizeof s), s), "4,5"); /* from the stored ack */
+    assert_int_equal(tb_linkeng_wait_ms(f->eng), TB_LINK_BACKOFF_MIN_MS); /* no ack waits */
+    fix_free(f);
+}
+
+/* A delayed ack (env.ack_delay_ms): the ack of new data waits for a data of
+ * ours to the peer to carry it, or the delay; a duplicate is answered at
+ * once, and so is a run of ACK_EVERY (64) new messages. */
+static void test_ack_delayed(void **state)
+{
+    (void)state;
+    fix_t *f = fix_new_delay(0, 256, NULL, 100);
+    data(f, 1);
+    assert_rc(tb_linkeng_drained(f->eng), 0);
+    assert_int_equal(f->committed.cursor, 1);
+    assert_int_equal(count(f, 0, 'A'), 0);
+    assert_int_equal(tb_linkeng_wait_ms(f->eng), 100);
+    /* Our outbox to the peer grows within the delay: the data carries the ack. */
+    f->now += 40;
+    f->out_last = 1;
+    f->committed.acked = 0;
+    tb_linkeng_flush(f->eng);
+    assert_int_equal(count(f, 0, 'A'), 0);
+    assert_int_equal(count(f, 0, 'D'), 1);
+    assert_int_equal(last_of(f, 'D')->ack, 1);
+    assert_int_equal(tb_linkeng_wait_ms(f->eng), TB_LINK_BACKOFF_MIN_MS); /* its retransmit */
+    /* Nothing to carry the next one: it leaves when the delay is over. */
+    data(f, 2);
+    assert_rc(tb_linkeng_drained(f->eng), 0);
+    assert_int_equal(count(f, 0, 'A'), 0);
+    f->now += 99;
+    tb_linkeng_flush(f->eng);
+    assert_int_equal(count(f, 0, 'A'), 0);
+    f->now += 1;
+    tb_linkeng_flush(f->eng);
+    assert_int_equal(count(f, 0, 'A'), 1);
+    assert_int_equal(last_of(f, 'A')->ack, 2);
+    /* A duplicate: the sender is going back, answered at once. */
+    data(f, 2);
+    assert_rc(tb_linkeng_drained(f->eng), 0);
+    assert_int_equal(count(f, 0, 'A'), 2);
+    fix_free(f);
+    /* 64 new ones in a turn (a sender in full flow): at once. */
+    f = fix_new_delay(0, 256, NULL, 100);
+    for (uint64_t seq = 1; seq <= 64; seq++)
+        data(f, seq);
+    assert_rc(tb_linkeng_drained(f->eng), 0);
+    assert_int_equal(count(f, 0, 'A'), 1);
+    assert_int_equal(last_of(f, 'A')->ack, 64);
     fix_free(f);
 }
 
@@ -1036,9 +1147,11 @@ static void test_epoch_reset(void **state)
     assert_int_equal(last_of(f, 'D')->ack, 2);
     assert_int_equal(f->notes[TB_LINKENG_ACK_BEYOND], 0);
 
-    /* The new store acks what it got: the renumbered seqs. */
+    /* The new store acks what it got: the renumbered seqs (stored alone, lazily). */
     deliver_e(f, PEER, TONGBAN__V1__KIND__KIND_ACK, 0, 3, EPOCH_B);
     assert_rc(tb_linkeng_drained(f->eng), 0);
+    f->now += TB_LINKENG_ACK_LAZY_MS;
+    tb_linkeng_flush(f->eng);
     assert_int_equal(f->committed.acked, 3);
     assert_int_equal(f->notes[TB_LINKENG_ACK_BEYOND], 0);
 
@@ -1146,6 +1259,8 @@ int main(void)
         cmocka_unit_test(test_dup_and_reorder),
         cmocka_unit_test(test_store_fails_mid_batch),
         cmocka_unit_test(test_retransmit_backoff),
+        cmocka_unit_test(test_ack_rides_batch),
+        cmocka_unit_test(test_ack_delayed),
         cmocka_unit_test(test_window_full),
         cmocka_unit_test(test_pushback_and_hole),
         cmocka_unit_test(test_unreachable),

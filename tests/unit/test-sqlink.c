@@ -27,6 +27,7 @@
 
 #include "tb_test.h"
 
+#include "tb_linkeng.h"
 #include "tb_sqlink.h"
 #include "tb_store.h"
 #include "tb_wire.h"
@@ -176,6 +177,20 @@ static int64_t mono_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The ack of PEER's outbox as the store has it, after pumping until it is
+ * `want` (a lone ack is stored within TB_LINKENG_ACK_LAZY_MS) or long enough. */
+static uint64_t stored_ack(fix_t *f, uint64_t want)
+{
+    uint64_t last = 0, acked = 0;
+    for (int i = 0; i < (TB_LINKENG_ACK_LAZY_MS + 1000) / 10; i++) {
+        assert_rc(tb_store_out_get(f->store, PEER, &last, &acked), 0);
+        if (acked == want)
+            break;
+        pump(f, 10);
+    }
+    return acked;
 }
 
 static void peer_send(fix_t *f, Tongban__V1__Kind kind, uint64_t seq, uint64_t ack,
@@ -449,7 +464,7 @@ static void test_outbox_retransmit_ack(void **state)
     assert_int_equal(f->data_seq[5], 3);
 
     peer_send(f, TONGBAN__V1__KIND__KIND_ACK, 0, 2, NULL, 0);
-    pump(f, 150);
+    assert_int_equal(stored_ack(f, 2), 2);
     uint64_t last = 0, acked = 0;
     assert_rc(tb_store_out_get(f->store, PEER, &last, &acked), 0);
     assert_int_equal(last, 3);
@@ -468,9 +483,7 @@ static void test_outbox_retransmit_ack(void **state)
     assert_int_equal(acked, 2);
 
     peer_send(f, TONGBAN__V1__KIND__KIND_ACK, 0, 3, NULL, 0);
-    pump(f, 150);
-    assert_rc(tb_store_out_get(f->store, PEER, &last, &acked), 0);
-    assert_int_equal(acked, 3);
+    assert_int_equal(stored_ack(f, 3), 3);
     assert_int_equal(committed(f, "SELECT count(*) FROM outbox"), 0);
     assert_int_equal(tb_sqlink_backlog(f->link), 0);
     /* Acked: nothing more is sent. */
@@ -513,6 +526,18 @@ static void test_wake(void **state)
     uv_run(&f->loop, UV_RUN_DEFAULT);
     assert_rc(tb_sqlink_wake(cmd), -ENOENT);
     tb_store_destroy(&cmd);
+}
+
+/* A township's acks for new data wait for a message of its own to carry them
+ * (a status update down, the next event up); a village's and anything
+ * else's leave at the end of the turn (tb_sqlink.h, TB_SQLINK_ACK_DELAY_MS). */
+static void test_ack_delay(void **state)
+{
+    (void)state;
+    assert_true(TB_SQLINK_ACK_DELAY_MS > 0 && (int)TB_SQLINK_ACK_DELAY_MS < (int)TB_LINK_BACKOFF_MIN_MS);
+    assert_int_equal(tb_sqlink_ack_delay_ms("360826100000"), TB_SQLINK_ACK_DELAY_MS);
+    assert_int_equal(tb_sqlink_ack_delay_ms("360826100001"), 0);
+    assert_int_equal(tb_sqlink_ack_delay_ms("360826000000"), 0);
 }
 
 /* Busy, it does not poll every 100 ms either (it did until 2026-12-01, while
@@ -614,7 +639,7 @@ static void test_window(void **state)
     assert_int_equal(f->data_max, n);
     assert_int_equal(tb_sqlink_backlog(f->link), n - 100);
     peer_send(f, TONGBAN__V1__KIND__KIND_ACK, 0, n, NULL, 0);
-    pump(f, 200);
+    assert_int_equal(stored_ack(f, (uint64_t)n), (uint64_t)n);
     assert_int_equal(tb_sqlink_backlog(f->link), 0);
     assert_int_equal(committed(f, "SELECT count(*) FROM outbox"), 0);
 }
@@ -679,6 +704,7 @@ int main(void)
 {
     unsetenv("TONGBAN_FAULT");
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ack_delay),
         cmocka_unit_test_setup_teardown(test_apply_in_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_duplicates_and_gaps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_apply_fails_mid_batch, setup, teardown),
