@@ -193,27 +193,28 @@ int tb_store_prep(tb_store_t *self, const char *sql, sqlite3_stmt **ret)
     return 0;
 }
 
-/* FNV-1a of the SQL text: the cache is keyed by the text, not the pointer,
- * so SQL formatted into a reused buffer never finds another's statement. */
-static uint32_t sql_hash(const char *sql)
-{
-    uint32_t h = 2166136261u;
-    for (const unsigned char *p = (const unsigned char *)sql; *p; p++)
-        h = (h ^ *p) * 16777619u;
-    return h;
-}
-
 int tb_store_stmt(tb_store_t *self, const char *sql, sqlite3_stmt **ret)
 {
     /* Compiling was most of an edge's CPU while it caught up (the profile in
      * bench/RESULTS.md, 2026-12-01, edge13): a statement per call, parsed
      * and planned again for every message.  Kept statements are reused;
      * sqlite3_prepare_v2's statements compile themselves again when the
-     * schema changed under them. */
-    uint32_t h = sql_hash(sql);
+     * schema changed under them.  The cache is keyed by the text: callers
+     * pass literals, so the text's address finds its statement first, and
+     * strcmp (a vector compare) makes sure (SQL formatted into a reused
+     * buffer never finds another's statement).  Until 2026-12-01 every call hashed the whole text byte by byte
+     * first: 4 % of a township relaying a backlog (bench/RESULTS.md). */
     for (int i = 0; i < self->nstmts; i++) {
         tb_store_cached_t *c = &self->stmts[i];
-        if (c->hash != h || c->busy || strcmp(sqlite3_sql(c->st), sql) != 0)
+        if (c->key == sql && !c->busy && strcmp(sqlite3_sql(c->st), sql) == 0) {
+            c->busy = true;
+            *ret = c->st;
+            return 0;
+        }
+    }
+    for (int i = 0; i < self->nstmts; i++) {
+        tb_store_cached_t *c = &self->stmts[i];
+        if (c->busy || strcmp(sqlite3_sql(c->st), sql) != 0)
             continue;
         c->busy = true;
         *ret = c->st;
@@ -226,10 +227,10 @@ int tb_store_stmt(tb_store_t *self, const char *sql, sqlite3_stmt **ret)
     /* A second copy for a caller nested inside the first is not kept. */
     bool held = false;
     for (int i = 0; i < self->nstmts && !held; i++)
-        held = self->stmts[i].hash == h && strcmp(sqlite3_sql(self->stmts[i].st), sql) == 0;
+        held = strcmp(sqlite3_sql(self->stmts[i].st), sql) == 0;
     /* Only a statement whose text is the whole of sql is found again. */
     if (!held && self->nstmts < TB_STORE_STMTS && strcmp(sqlite3_sql(st), sql) == 0)
-        self->stmts[self->nstmts++] = (tb_store_cached_t){st, h, true};
+        self->stmts[self->nstmts++] = (tb_store_cached_t){st, sql, true};
     *ret = st;
     return 0;
 }

@@ -125,6 +125,15 @@ int tb_store_quarantine(tb_store_t *self, const char *peer, uint64_t seq, const 
 /* The queued message seq for peer: malloc'd copy in *ret_buf. -ENOENT if pruned. */
 int tb_store_outbox_get(tb_store_t *self, const char *peer, uint64_t seq, uint8_t **ret_buf,
                         size_t *ret_len);
+/* The queued messages for peer with seqs from..to, in seq order, through
+ * fn (body borrowed for the call); what is missing is skipped (fn sees the
+ * seqs).  One statement and one read transaction for the range: a link
+ * sending its window read it a message at a time, each its own read
+ * transaction (9 % of a relaying township).  A negative return of fn stops
+ * the read and is what this returns. */
+int tb_store_outbox_each(tb_store_t *self, const char *peer, uint64_t from, uint64_t to,
+                         int (*fn)(void *arg, uint64_t seq, const uint8_t *body, size_t len),
+                         void *arg);
 /* Data the county distributes (catalog, calendar; see proto DataVersion).
  * tb_store_data_put stores a version of kind if it is newer than every stored
  * one (inside a transaction): 0 stored, 1 not newer (nothing written).

@@ -24,8 +24,8 @@
 /* One compiled statement kept for reuse (tb_store_stmt). */
 typedef struct {
     sqlite3_stmt *st;
-    uint32_t hash; /* of the SQL text */
-    bool busy;     /* handed out, not yet given back with tb_store_done */
+    const char *key; /* the address of the text it was asked for first (a literal) */
+    bool busy;       /* handed out, not yet given back with tb_store_done */
 } tb_store_cached_t;
 
 /* Statements kept per store: the edges use about 60 distinct ones; one past

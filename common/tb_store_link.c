@@ -230,6 +230,32 @@ int tb_store_outbox_get(tb_store_t *self, const char *peer, uint64_t seq, uint8_
     return rc;
 }
 
+int tb_store_outbox_each(tb_store_t *self, const char *peer, uint64_t from, uint64_t to,
+                         int (*fn)(void *arg, uint64_t seq, const uint8_t *body, size_t len),
+                         void *arg)
+{
+    sqlite3_stmt *st;
+    int rc = tb_store_stmt(self,
+                           "SELECT seq, body FROM outbox WHERE peer = ?1 AND seq BETWEEN ?2 AND ?3"
+                           " ORDER BY seq",
+                           &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)from);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)to);
+    int s = SQLITE_DONE;
+    while (rc == 0 && (s = sqlite3_step(st)) == SQLITE_ROW) {
+        const uint8_t *body = sqlite3_column_blob(st, 1); /* NULL when empty */
+        rc = fn(arg, (uint64_t)sqlite3_column_int64(st, 0), body ? body : (const uint8_t *)"",
+                (size_t)sqlite3_column_bytes(st, 1));
+    }
+    if (rc == 0 && s != SQLITE_DONE)
+        rc = tb_store_sql_err(self, "outbox each");
+    tb_store_done(self, st);
+    return rc;
+}
+
 int tb_store_backlog(tb_store_t *self, uint64_t *ret_n)
 {
     sqlite3_stmt *st;

@@ -14,7 +14,10 @@
  *   full       more distinct statements than the cache keeps all work; those
  *              past it are finalized at once, and the store closes with the
  *              cache full (the sanitizer build's leak check sees the rest);
- *   partial    SQL with text after its statement is never found again. */
+ *   partial    SQL with text after its statement is never found again;
+ *   address    the cache is keyed by the text, found first by its address:
+ *              the same text at another address finds the same statement,
+ *              a reused buffer with other text never finds it (full). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -176,6 +179,28 @@ static void midway(void **state)
     sqlite3_close(other);
 }
 
+static void address(void **state)
+{
+    fx_t *f = *state;
+    sqlite3_stmt *a, *b, *c;
+    assert_int_equal(tb_store_stmt(f->s, "SELECT x FROM t WHERE x = ?1", &a), 0);
+    tb_store_done(f->s, a);
+    char *copy = strdup("SELECT x FROM t WHERE x = ?1");
+    assert_non_null(copy);
+    assert_int_equal(tb_store_stmt(f->s, copy, &b), 0);
+    assert_ptr_equal(a, b);
+    tb_store_done(f->s, b);
+    /* The copy's buffer now says something else: another statement. */
+    snprintf(copy, strlen(copy) + 1, "SELECT 5+x FROM t WHERE x=?1"); /* as long */
+    assert_int_equal(tb_store_stmt(f->s, copy, &c), 0);
+    assert_ptr_not_equal(a, c);
+    sqlite3_bind_int(c, 1, 2);
+    assert_int_equal(sqlite3_step(c), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(c, 0), 7);
+    tb_store_done(f->s, c);
+    free(copy);
+}
+
 static void full(void **state)
 {
     fx_t *f = *state;
@@ -225,6 +250,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(midway, setup, teardown),
         cmocka_unit_test_setup_teardown(full, setup, teardown),
         cmocka_unit_test_setup_teardown(partial, setup, teardown),
+        cmocka_unit_test_setup_teardown(address, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

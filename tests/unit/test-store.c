@@ -394,6 +394,23 @@ static void test_apply_illegal(void **state)
     assert_int_equal(sql_int(s, "SELECT folded FROM events WHERE origin_seq=8"), 0);
 }
 
+/* What tb_store_outbox_each handed over; -EAGAIN once stop_at were seen. */
+typedef struct {
+    int n, stop_at;
+    uint64_t seq[8];
+    uint8_t body[8];
+} seen_t;
+
+static int on_each(void *arg, uint64_t seq, const uint8_t *body, size_t len)
+{
+    seen_t *s = arg;
+    assert_int_equal(len, 1);
+    assert_true(s->n < 8);
+    s->seq[s->n] = seq;
+    s->body[s->n++] = body[0];
+    return s->stop_at && s->n >= s->stop_at ? -EAGAIN : 0;
+}
+
 static void test_ack_and_cursor(void **state)
 {
     fix_t *f = *state;
@@ -430,6 +447,24 @@ static void test_ack_and_cursor(void **state)
     assert_int_equal(len, 1);
     assert_int_equal(body[0], 4);
     free(body);
+
+    /* A range: what is left of it, in order, and nothing of another peer's. */
+    seen_t seen = {0};
+    assert_rc(tb_store_outbox_each(s, TOWNSHIP, 1, 9, on_each, &seen), 0);
+    assert_int_equal(seen.n, 2);
+    assert_int_equal(seen.seq[0], 4);
+    assert_int_equal(seen.body[0], 4);
+    assert_int_equal(seen.seq[1], 5);
+    assert_int_equal(seen.body[1], 5);
+    seen = (seen_t){0};
+    assert_rc(tb_store_outbox_each(s, TOWNSHIP, 5, 5, on_each, &seen), 0);
+    assert_int_equal(seen.n, 1);
+    assert_int_equal(seen.seq[0], 5);
+    /* The callback's error stops the read and is what it returns. */
+    seen = (seen_t){.stop_at = 1};
+    assert_rc(tb_store_outbox_each(s, TOWNSHIP, 4, 5, on_each, &seen), -EAGAIN);
+    assert_int_equal(seen.n, 1);
+    assert_int_equal(seen.seq[0], 4);
 
     /* An older ack neither lowers acked nor brings anything back. */
     assert_rc(tb_store_ack(s, TOWNSHIP, 1), 0);
