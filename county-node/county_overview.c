@@ -214,7 +214,9 @@ int county_stats_overview(PGconn *pg, const tb_env_ctx_t *env, const char *scope
     county_stats_query_t q = {first, today, down, COUNTY_PERIOD_DAY, {0}, now_ms};
     snprintf(q.scope, sizeof q.scope, "%s", scope);
     PGresult *r, *k;
-    int rc = county_stats_query(pg, env, &q, &r, &k);
+    int rc = county_stats_calendar_sync(pg, env);
+    if (rc == 0)
+        rc = county_stats_query(pg, env, &q, true, &r, &k);
     if (rc < 0)
         return rc;
     rc = county_stats_each_row(r, k, fold_row, &f);
