@@ -1,19 +1,20 @@
 -- The dashboard's overview from per-day sums (issue 13, county_overview.c): every figure of the
 -- statistics (county_stats.c) that does not depend on the moment asked, summed per China-time
--- day of logging (accept_time), village (origin) and item, kept by the database in the same
+-- day of logging (accept_time) and village (origin), kept by the database in the same
 -- transaction as the rows they come from.  The overview reads ~10,000 of these rows for its
--- 30 days instead of ~80,000 cases scattered over the whole table, and evaluates no figure
--- per case.
+-- 30 days (322 villages) instead of ~80,000 cases scattered over the whole table, and
+-- evaluates no figure per case.
 --
--- What is summed needs neither the catalog nor the moment: the item stays in the key, so the
--- kinds and promised days of the catalog in force are applied when read, as the statement
--- over the cases applies them.  The one figure that depends on the moment, a case overdue
--- while still open (its deadline before "now"), is counted when read, from the partial
--- index cases_overdue_watch below (accepted, not done, not paused, not withdrawn or refused).
--- The working days to close depend on the calendar in force: they are summed with the
--- calendar of stat_calendar (running counts of working days from 2000-01-01), which the
--- county writes, with a fingerprint, by stat_calendar_set(); a different calendar there
--- rebuilds every sum.  The county checks the fingerprint before it reads the sums.
+-- The figures depend on the catalog (an item's kind and promised days) and the calendar (the
+-- working days to close) in force: the sums are counted with those of stat_items and
+-- stat_calendar, which the county writes with a fingerprint of both by stat_calendar_set()
+-- before it reads the sums (county_stats_calendar_sync); another fingerprint replaces them
+-- and rebuilds every sum (a catalog or calendar imported: a few seconds at 1 M cases, once).
+-- Until the county first wrote them (a store just migrated), every item counts as a kind
+-- unknown and no working days are known; the first overview rebuilds.  The one figure that
+-- depends on the moment, a case overdue while still open (its deadline before "now"), is
+-- counted when read, from the partial index cases_overdue_watch below (accepted, not done,
+-- not paused, not withdrawn or refused).
 --
 -- Who moves the sums: a change of a case row (an INSERT, an UPDATE of any column, a DELETE:
 -- the writers' bulk statements and single-row ones alike, the restore and the replay), a
@@ -27,43 +28,56 @@
 -- Written to run again over itself (IF NOT EXISTS, OR REPLACE); the sums are rebuilt from
 -- the cases at the end (the backfill of a store migrated with cases in it).
 
+-- The figures in the order of county_stats.c's stats_sql (its comments define them), every
+-- one a count or a sum of the day's cases of the village, with the kinds and promised days
+-- of stat_items.
 CREATE TABLE IF NOT EXISTS case_day_sums (
-    day         date    NOT NULL,   -- accept_time's China-time day
-    origin      text    NOT NULL,
-    item_code   text    NOT NULL,
-    n           integer NOT NULL,   -- cases
-    acc         integer NOT NULL,   -- 受理 (stat_accepted_at set)
-    cl          integer NOT NULL,   -- accepted and closed
-    cl_due      integer NOT NULL,   -- ... with a deadline kept
-    on_time     integer NOT NULL,
-    early       integer NOT NULL,   -- closed a calendar day or more before the deadline's day
-    cl_wd       integer NOT NULL,   -- accepted and closed, working days known
-    wd          bigint  NOT NULL,   -- their working days, summed (stat_calendar)
-    late_done   integer NOT NULL,   -- completed after the deadline
-    open        integer NOT NULL,   -- not closed, withdrawn or refused
-    rated       integer NOT NULL,
-    satisfied   integer NOT NULL,
-    bad         integer NOT NULL,
-    bad_rect    integer NOT NULL,
-    bad_rev     integer NOT NULL,
-    followed    integer NOT NULL,
-    followed_ok integer NOT NULL,
-    cp_filed    integer NOT NULL,
-    cp_declined integer NOT NULL,
-    cp_closed   integer NOT NULL,
-    cp_redone   integer NOT NULL,
-    cp_faults   integer NOT NULL,
-    PRIMARY KEY (day, origin, item_code)
+    day          date    NOT NULL,   -- accept_time's China-time day
+    origin       text    NOT NULL,
+    n            integer NOT NULL,   -- cases, every kind
+    entrust      integer NOT NULL,
+    consult      integer NOT NULL,
+    help         integer NOT NULL,
+    accepted     integer NOT NULL,
+    closed       integer NOT NULL,
+    closed_due   integer NOT NULL,
+    on_time      integer NOT NULL,
+    early        integer NOT NULL,
+    immediate    integer NOT NULL,
+    promised_closed integer NOT NULL, -- 承诺件 closed, working days known
+    workdays     bigint  NOT NULL,   -- their working days (stat_calendar)
+    promised_sum bigint  NOT NULL,   -- their promised days
+    late_done    integer NOT NULL,   -- overdue, completed after the deadline (the rest: live)
+    open         integer NOT NULL,
+    rated        integer NOT NULL,
+    satisfied    integer NOT NULL,
+    bad          integer NOT NULL,
+    bad_rect     integer NOT NULL,
+    bad_rev      integer NOT NULL,
+    cp_filed     integer NOT NULL,
+    cp_declined  integer NOT NULL,
+    cp_closed    integer NOT NULL,
+    cp_redone    integer NOT NULL,
+    cp_faults    integer NOT NULL,
+    followed     integer NOT NULL,
+    followed_ok  integer NOT NULL,
+    PRIMARY KEY (day, origin)
 );
 
--- The calendar the sums' working days were counted with: element k of w is the number of
--- working days among first .. first + k - 1 (w[1] is first's own); fp the county's
--- fingerprint of it (county_stats.c).  One row.
+-- What the sums were counted with: the calendar (element k of w is the number of working
+-- days among first .. first + k - 1) and the catalog's kinds and promised days, as the
+-- county had them in force; fp the county's fingerprint of both (county_stats.c).  One row,
+-- and the items.
 CREATE TABLE IF NOT EXISTS stat_calendar (
     one   boolean PRIMARY KEY DEFAULT true CHECK (one),
     first date    NOT NULL,
     w     integer[] NOT NULL,
     fp    text    NOT NULL
+);
+CREATE TABLE IF NOT EXISTS stat_items (
+    code     text PRIMARY KEY,
+    kind     text NOT NULL,
+    promised integer
 );
 
 -- The cases that may be overdue while open, by their day: read live by the overview (the
@@ -84,9 +98,9 @@ DO $$ BEGIN
 EXCEPTION WHEN duplicate_object THEN NULL;
 END $$;
 
--- Add rows' contributions to the sums, grouped by day, village and item; a group whose deltas
--- are all zero (an update that moved no figure) is not written.  The same definitions as
--- county_stats.c's CASES_CTE and its m, before the kind of the item (applied when read).
+-- Add rows' contributions to the sums, grouped by day and village; a group whose deltas are
+-- all zero (an update that moved no figure) is not written.  The same definitions as
+-- county_stats.c's CASES_CTE and its m, with the kinds of stat_items.
 CREATE OR REPLACE FUNCTION case_day_sums_add(rows case_day_row[]) RETURNS void
     LANGUAGE plpgsql AS $$
 DECLARE
@@ -96,51 +110,67 @@ BEGIN
     SELECT first, w INTO cf, cw FROM stat_calendar;
     INSERT INTO case_day_sums AS s
     SELECT * FROM (
-    SELECT day, origin, item_code, sum(sg) AS n, sum(sg * a::int), sum(sg * ac::int),
+    SELECT day, origin, sum(sg) AS n, sum(sg * ent::int), sum(sg * (kind = 'consult')::int),
+           sum(sg * (kind = 'help')::int), sum(sg * a::int), sum(sg * ac::int),
            sum(sg * (ac AND due IS NOT NULL)::int),
            sum(sg * coalesce(ac AND done <= due, false)::int),
            sum(sg * coalesce(ac AND (done AT TIME ZONE 'Asia/Shanghai')::date
                              < (due AT TIME ZONE 'Asia/Shanghai')::date, false)::int),
-           sum(sg * (ac AND w IS NOT NULL)::int), sum(sg * CASE WHEN ac THEN coalesce(w, 0) ELSE 0 END),
+           sum(sg * (a AND kind = 'immediate')::int),
+           sum(sg * (ac AND pr AND w IS NOT NULL)::int),
+           sum(sg * CASE WHEN ac AND pr THEN coalesce(w, 0) ELSE 0 END),
+           sum(sg * CASE WHEN ac AND pr AND w IS NOT NULL THEN promised ELSE 0 END),
            sum(sg * coalesce(a AND done > due, false)::int),
-           sum(sg * (state NOT IN ('closed', 'withdrawn', 'refused'))::int),
+           sum(sg * (ent AND state NOT IN ('closed', 'withdrawn', 'refused'))::int),
            sum(sg * (ac AND rating > 0 AND NOT struck)::int),
            sum(sg * (ac AND rating >= 3 AND NOT struck)::int),
            sum(sg * (ac AND rating BETWEEN 1 AND 2 AND NOT struck)::int),
            sum(sg * (ac AND rating BETWEEN 1 AND 2 AND NOT struck AND rectified)::int),
            sum(sg * (ac AND rating BETWEEN 1 AND 2 AND NOT struck AND revisited)::int),
-           sum(sg * (ac AND rating > 0 AND followup > 0 AND NOT struck)::int),
-           sum(sg * (ac AND rating > 0 AND followup >= 3 AND NOT struck)::int),
            sum(sg * cp_filed), sum(sg * cp_declined), sum(sg * cp_closed), sum(sg * cp_redone),
-           sum(sg * cp_faults)
-      FROM (SELECT r.*, (r.accept_time AT TIME ZONE 'Asia/Shanghai')::date AS day,
-                   r.accepted_at IS NOT NULL AS a,
-                   r.accepted_at IS NOT NULL AND r.state = 'closed' AS ac,
-                   cw[(r.done AT TIME ZONE 'Asia/Shanghai')::date - cf + 1]
-                   - cw[(r.accepted_at AT TIME ZONE 'Asia/Shanghai')::date - cf + 1] AS w
-              FROM unnest(rows) r) x
-     GROUP BY 1, 2, 3) d(day, origin, item_code, n, acc, cl, cl_due, on_time, early, cl_wd,
-        wd, late_done, open, rated, satisfied, bad, bad_rect, bad_rev, followed, followed_ok,
-        cp_filed, cp_declined, cp_closed, cp_redone, cp_faults)
-     WHERE ROW(d.n, d.acc, d.cl, d.cl_due, d.on_time, d.early, d.cl_wd, d.wd, d.late_done,
-               d.open, d.rated, d.satisfied, d.bad, d.bad_rect, d.bad_rev, d.followed,
-               d.followed_ok, d.cp_filed, d.cp_declined, d.cp_closed, d.cp_redone, d.cp_faults)
-           <> ROW(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-    ON CONFLICT (day, origin, item_code) DO UPDATE SET n = s.n + excluded.n,
-        acc = s.acc + excluded.acc, cl = s.cl + excluded.cl,
-        cl_due = s.cl_due + excluded.cl_due, on_time = s.on_time + excluded.on_time,
-        early = s.early + excluded.early, cl_wd = s.cl_wd + excluded.cl_wd,
-        wd = s.wd + excluded.wd, late_done = s.late_done + excluded.late_done,
-        open = s.open + excluded.open, rated = s.rated + excluded.rated,
-        satisfied = s.satisfied + excluded.satisfied, bad = s.bad + excluded.bad,
-        bad_rect = s.bad_rect + excluded.bad_rect, bad_rev = s.bad_rev + excluded.bad_rev,
-        followed = s.followed + excluded.followed,
-        followed_ok = s.followed_ok + excluded.followed_ok,
+           sum(sg * cp_faults),
+           sum(sg * (ac AND rating > 0 AND followup > 0 AND NOT struck)::int),
+           sum(sg * (ac AND rating > 0 AND followup >= 3 AND NOT struck)::int)
+      FROM (SELECT y.*, ent AND y.accepted_at IS NOT NULL AS a,
+                   ent AND y.accepted_at IS NOT NULL AND y.state = 'closed' AS ac
+              FROM (SELECT r.*, (r.accept_time AT TIME ZONE 'Asia/Shanghai')::date AS day,
+                           coalesce(i.kind, '') AS kind, i.promised,
+                           coalesce(i.kind, '') NOT IN ('consult', 'help') AS ent,
+                           coalesce(i.kind = 'promised' AND i.promised > 0, false) AS pr,
+                           cw[(r.done AT TIME ZONE 'Asia/Shanghai')::date - cf + 1]
+                           - cw[(r.accepted_at AT TIME ZONE 'Asia/Shanghai')::date - cf + 1] AS w
+                      FROM unnest(rows) r LEFT JOIN stat_items i ON i.code = r.item_code) y) x
+     GROUP BY 1, 2) d(day, origin, n, entrust, consult, help, accepted, closed, closed_due, on_time, early, immediate, promised_closed, workdays, promised_sum, late_done, open, rated, satisfied, bad, bad_rect, bad_rev, cp_filed, cp_declined, cp_closed, cp_redone, cp_faults, followed, followed_ok)
+     WHERE ROW(d.n, d.entrust, d.consult, d.help, d.accepted, d.closed, d.closed_due, d.on_time, d.early, d.immediate, d.promised_closed, d.workdays, d.promised_sum, d.late_done, d.open, d.rated, d.satisfied, d.bad, d.bad_rect, d.bad_rev, d.cp_filed, d.cp_declined, d.cp_closed, d.cp_redone, d.cp_faults, d.followed, d.followed_ok)
+           <> ROW(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    ON CONFLICT (day, origin) DO UPDATE SET
+        n = s.n + excluded.n,
+        entrust = s.entrust + excluded.entrust,
+        consult = s.consult + excluded.consult,
+        help = s.help + excluded.help,
+        accepted = s.accepted + excluded.accepted,
+        closed = s.closed + excluded.closed,
+        closed_due = s.closed_due + excluded.closed_due,
+        on_time = s.on_time + excluded.on_time,
+        early = s.early + excluded.early,
+        immediate = s.immediate + excluded.immediate,
+        promised_closed = s.promised_closed + excluded.promised_closed,
+        workdays = s.workdays + excluded.workdays,
+        promised_sum = s.promised_sum + excluded.promised_sum,
+        late_done = s.late_done + excluded.late_done,
+        open = s.open + excluded.open,
+        rated = s.rated + excluded.rated,
+        satisfied = s.satisfied + excluded.satisfied,
+        bad = s.bad + excluded.bad,
+        bad_rect = s.bad_rect + excluded.bad_rect,
+        bad_rev = s.bad_rev + excluded.bad_rev,
         cp_filed = s.cp_filed + excluded.cp_filed,
         cp_declined = s.cp_declined + excluded.cp_declined,
         cp_closed = s.cp_closed + excluded.cp_closed,
         cp_redone = s.cp_redone + excluded.cp_redone,
-        cp_faults = s.cp_faults + excluded.cp_faults;
+        cp_faults = s.cp_faults + excluded.cp_faults,
+        followed = s.followed + excluded.followed,
+        followed_ok = s.followed_ok + excluded.followed_ok;
 END $$;
 
 -- A case row's contribution now: its rectification and complaints as stored; cp false: no
@@ -280,9 +310,10 @@ BEGIN
     END LOOP;
 END $$;
 
--- The county's calendar for the working days (county_stats.c): a different fingerprint
--- replaces it and rebuilds the sums.  True when it did.
-CREATE OR REPLACE FUNCTION stat_calendar_set(first date, w integer[], fp text)
+-- The county's calendar and catalog in force (county_stats.c): a different fingerprint
+-- replaces them and rebuilds the sums.  True when it did.
+CREATE OR REPLACE FUNCTION stat_calendar_set(first date, w integer[], codes text,
+        kinds text, promised text, fp text)
     RETURNS boolean LANGUAGE plpgsql AS $$
 BEGIN
     LOCK TABLE stat_calendar IN EXCLUSIVE MODE;
@@ -291,6 +322,10 @@ BEGIN
     END IF;
     INSERT INTO stat_calendar(one, first, w, fp) VALUES (true, first, w, fp)
         ON CONFLICT (one) DO UPDATE SET first = excluded.first, w = excluded.w, fp = excluded.fp;
+    DELETE FROM stat_items;
+    INSERT INTO stat_items(code, kind, promised)
+        SELECT DISTINCT ON (c) c, k, p FROM unnest(string_to_array(codes, E'\n'),
+            string_to_array(kinds, E'\n'), string_to_array(promised, E'\n')::int[]) AS i(c, k, p);
     PERFORM case_day_sums_rebuild();
     RETURN true;
 END $$;

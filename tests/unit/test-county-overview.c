@@ -363,9 +363,9 @@ static void test_sums_follow_the_calendar(void **state)
                               "2026-10-10,off,测试\n2026-10-18,work,测试\n";
     int bad = 0;
     assert_rc(tb_calendar_load_buf(env.calendar, cal, strlen(cal), &bad), 0);
-    long long wd0 = count_of(pg, "SELECT sum(wd) FROM case_day_sums");
+    long long wd0 = count_of(pg, "SELECT sum(workdays) FROM case_day_sums");
     assert_true(same_everywhere(pg, &env, "another calendar") >= 12);
-    long long wd1 = count_of(pg, "SELECT sum(wd) FROM case_day_sums");
+    long long wd1 = count_of(pg, "SELECT sum(workdays) FROM case_day_sums");
     if (wd0 == wd1)
         fail_msg("the working days did not move with the calendar: %lld", wd0);
     PGresult *r = PQexec(pg, "SELECT fp FROM stat_calendar");
@@ -373,9 +373,25 @@ static void test_sums_follow_the_calendar(void **state)
         fail_msg("the calendar's fingerprint did not change: %s", fp0);
     PQclear(r);
     free(fp0);
+    /* A catalog imported: NB001 promises 6 days, not 10; JS001 becomes a 承诺件 of 3 days;
+     * SF001 (generated, not in the catalog) stays unknown. */
+    const char *src = getenv("TB_SOURCE");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/data/catalog.csv", src);
+    char *csv = strdup(slurp(path)), *at;
+    assert_non_null(at = strstr(csv, "promised,10,20"));
+    memcpy(at, "promised,06,20", 14);
+    assert_non_null(at = strstr(csv, "JS001"));
+    assert_non_null(at = strstr(at, "immediate,0,0"));
+    memcpy(at, "promised1,3,9", 13);
+    memmove(at + 8, at + 9, strlen(at + 9) + 1); /* "promised,3,9" */
+    assert_rc(tb_catalog_load_buf(env.catalog, csv, strlen(csv), &bad), 0);
+    free(csv);
+    assert_true(same_everywhere(pg, &env, "another catalog") >= 12);
+    assert_true(count_of(pg, "SELECT promised FROM stat_items WHERE code = 'JS001'") == 3);
     /* The sums are read: one changed by hand makes the overview differ from the cases. */
-    exec_ok(pg, "UPDATE case_day_sums SET n = n + 1 WHERE day = '2026-10-09'"
-                " AND origin = '360826100001' AND item_code = 'NB001'");
+    exec_ok(pg, "UPDATE case_day_sums SET entrust = entrust + 1 WHERE day = '2026-10-09'"
+                " AND origin = '360826100001'");
     int64_t now = china_ms("2026-10-10 12:00:00");
     json_t *want = old_overview(pg, &env, COUNTY, now), *got = NULL;
     assert_rc(county_stats_overview(pg, &env, COUNTY, now, &got), 0);
