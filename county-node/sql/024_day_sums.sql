@@ -74,6 +74,13 @@ CREATE TABLE IF NOT EXISTS stat_calendar (
     w     integer[] NOT NULL,
     fp    text    NOT NULL
 );
+-- The open cases by village, whenever logged (the overview's "open now"; county_stats_open):
+-- the sum of case_day_sums.open over every day, kept beside it.
+CREATE TABLE IF NOT EXISTS case_open_sums (
+    origin text PRIMARY KEY,
+    open   integer NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS stat_items (
     code     text PRIMARY KEY,
     kind     text NOT NULL,
@@ -84,7 +91,7 @@ CREATE TABLE IF NOT EXISTS stat_items (
 -- deadline is compared with now).  The same predicate as county_stats.c's overdue_open,
 -- without the deadline; the columns the overview reads are carried (an index-only scan).
 CREATE INDEX IF NOT EXISTS cases_overdue_watch ON cases (accept_time)
-    INCLUDE (origin, item_code, stat_due_at)
+    INCLUDE (origin, item_code, stat_due_at, state)
     WHERE stat_accepted_at IS NOT NULL AND completion_time IS NULL AND NOT paused
       AND state NOT IN ('withdrawn', 'refused');
 
@@ -107,7 +114,26 @@ DECLARE
     cf date;
     cw integer[];
 BEGIN
+    /* Most single-row updates (a card raised, a holder changed) move no figure: nothing to
+     * read, not even the calendar (a 146 kB array). */
+    IF cardinality(rows) = 0 THEN
+        RETURN;
+    END IF;
     SELECT first, w INTO cf, cw FROM stat_calendar;
+    WITH x AS (SELECT y.*, ent AND y.accepted_at IS NOT NULL AS a,
+                   ent AND y.accepted_at IS NOT NULL AND y.state = 'closed' AS ac
+              FROM (SELECT r.*, (r.accept_time AT TIME ZONE 'Asia/Shanghai')::date AS day,
+                           coalesce(i.kind, '') AS kind, i.promised,
+                           coalesce(i.kind, '') NOT IN ('consult', 'help') AS ent,
+                           coalesce(i.kind = 'promised' AND i.promised > 0, false) AS pr,
+                           cw[(r.done AT TIME ZONE 'Asia/Shanghai')::date - cf + 1]
+                           - cw[(r.accepted_at AT TIME ZONE 'Asia/Shanghai')::date - cf + 1] AS w
+                      FROM unnest(rows) r LEFT JOIN stat_items i ON i.code = r.item_code) y),
+    o AS (INSERT INTO case_open_sums AS s
+          SELECT origin, sum(sg * (ent AND state NOT IN ('closed', 'withdrawn', 'refused'))::int)
+            FROM x GROUP BY origin
+          HAVING sum(sg * (ent AND state NOT IN ('closed', 'withdrawn', 'refused'))::int) <> 0
+          ON CONFLICT (origin) DO UPDATE SET open = s.open + excluded.open)
     INSERT INTO case_day_sums AS s
     SELECT * FROM (
     SELECT day, origin, sum(sg) AS n, sum(sg * ent::int), sum(sg * (kind = 'consult')::int),
@@ -131,16 +157,7 @@ BEGIN
            sum(sg * cp_faults),
            sum(sg * (ac AND rating > 0 AND followup > 0 AND NOT struck)::int),
            sum(sg * (ac AND rating > 0 AND followup >= 3 AND NOT struck)::int)
-      FROM (SELECT y.*, ent AND y.accepted_at IS NOT NULL AS a,
-                   ent AND y.accepted_at IS NOT NULL AND y.state = 'closed' AS ac
-              FROM (SELECT r.*, (r.accept_time AT TIME ZONE 'Asia/Shanghai')::date AS day,
-                           coalesce(i.kind, '') AS kind, i.promised,
-                           coalesce(i.kind, '') NOT IN ('consult', 'help') AS ent,
-                           coalesce(i.kind = 'promised' AND i.promised > 0, false) AS pr,
-                           cw[(r.done AT TIME ZONE 'Asia/Shanghai')::date - cf + 1]
-                           - cw[(r.accepted_at AT TIME ZONE 'Asia/Shanghai')::date - cf + 1] AS w
-                      FROM unnest(rows) r LEFT JOIN stat_items i ON i.code = r.item_code) y) x
-     GROUP BY 1, 2) d(day, origin, n, entrust, consult, help, accepted, closed, closed_due, on_time, early, immediate, promised_closed, workdays, promised_sum, late_done, open, rated, satisfied, bad, bad_rect, bad_rev, cp_filed, cp_declined, cp_closed, cp_redone, cp_faults, followed, followed_ok)
+     FROM x GROUP BY 1, 2) d(day, origin, n, entrust, consult, help, accepted, closed, closed_due, on_time, early, immediate, promised_closed, workdays, promised_sum, late_done, open, rated, satisfied, bad, bad_rect, bad_rev, cp_filed, cp_declined, cp_closed, cp_redone, cp_faults, followed, followed_ok)
      WHERE ROW(d.n, d.entrust, d.consult, d.help, d.accepted, d.closed, d.closed_due, d.on_time, d.early, d.immediate, d.promised_closed, d.workdays, d.promised_sum, d.late_done, d.open, d.rated, d.satisfied, d.bad, d.bad_rect, d.bad_rev, d.cp_filed, d.cp_declined, d.cp_closed, d.cp_redone, d.cp_faults, d.followed, d.followed_ok)
            <> ROW(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
     ON CONFLICT (day, origin) DO UPDATE SET
@@ -300,8 +317,9 @@ CREATE OR REPLACE FUNCTION case_day_sums_rebuild() RETURNS void LANGUAGE plpgsql
 DECLARE
     lo timestamptz;
 BEGIN
-    LOCK TABLE case_day_sums IN EXCLUSIVE MODE;
+    LOCK TABLE case_day_sums, case_open_sums IN EXCLUSIVE MODE;
     DELETE FROM case_day_sums;
+    DELETE FROM case_open_sums;
     /* A week of cases at a time: the rows passed are held in memory. */
     FOR lo IN SELECT generate_series(min(accept_time), max(accept_time), interval '7 days')
                 FROM cases LOOP
