@@ -358,7 +358,10 @@ static void test_sums_follow_the_calendar(void **state)
     tb_env_ctx_t env;
     load_env(&env);
     assert_true(same_everywhere(pg, &env, "the shipped calendar") >= 12);
-    char *fp0 = strdup(PQgetvalue(PQexec(pg, "SELECT fp FROM stat_calendar"), 0, 0));
+    PGresult *r = PQexec(pg, "SELECT fp FROM stat_calendar");
+    assert_int_equal(PQntuples(r), 1);
+    char *fp0 = strdup(PQgetvalue(r, 0, 0));
+    PQclear(r);
     static const char cal[] = "date,kind,holiday\n2026-09-28,off,测试\n2026-10-08,off,测试\n"
                               "2026-10-10,off,测试\n2026-10-18,work,测试\n";
     int bad = 0;
@@ -368,7 +371,7 @@ static void test_sums_follow_the_calendar(void **state)
     long long wd1 = count_of(pg, "SELECT sum(workdays) FROM case_day_sums");
     if (wd0 == wd1)
         fail_msg("the working days did not move with the calendar: %lld", wd0);
-    PGresult *r = PQexec(pg, "SELECT fp FROM stat_calendar");
+    r = PQexec(pg, "SELECT fp FROM stat_calendar");
     if (strcmp(fp0, PQgetvalue(r, 0, 0)) == 0)
         fail_msg("the calendar's fingerprint did not change: %s", fp0);
     PQclear(r);
