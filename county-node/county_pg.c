@@ -14,6 +14,7 @@
  * county_pg_open waits (returns -EAGAIN, the reconnect timer retries) while
  * it is set. */
 #include "county_int.h"
+#include "county_stats_int.h"
 
 #include "tb_error.h"
 #include "tb_log.h"
@@ -113,6 +114,23 @@ int county_pg_open(county_t *self)
         err = PQerrorMessage(pg);
     if (rc < 0)
         tb_error("schema migration failed: %s", err);
+    /* The per-day sums counted with this catalog and calendar (migration 024): here rather
+     * than at the dashboard's first overview, so the writers' triggers count with them from
+     * the first batch.  A rebuild (another catalog or calendar, a store just migrated) reads
+     * every case: no statement timeout for it.  Not fatal: the overview tries again. */
+    if (rc == 0) {
+        PQclear(PQexec(pg, "SET statement_timeout = 0"));
+        int64_t t0 = tb_now_ms();
+        int sr = county_stats_calendar_sync(pg, self->env);
+        if (sr < 0)
+            tb_warn("the statistics' per-day sums: %s", PQerrorMessage(pg));
+        else if (tb_now_ms() - t0 > 1000)
+            tb_info("the statistics' per-day sums counted again in %" PRId64 " ms",
+                    tb_now_ms() - t0);
+        set = PQexec(pg, "SET statement_timeout = '60s'");
+        rc = PQresultStatus(set) == PGRES_COMMAND_OK ? 0 : -TB_ESTORE;
+        PQclear(set);
+    }
     if (rc == 0)
         rc = county_epoch_load(self);
     if (rc == 0)

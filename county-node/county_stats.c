@@ -161,6 +161,41 @@ static const char stats_sql[] = CASES_CTE
     " count(*) FILTER (WHERE followed), count(*) FILTER (WHERE followed_ok)"
     " FROM m GROUP BY unit, period";
 
+/* The same figures by unit and day from migration 024's per-day sums (case_day_sums: every
+ * figure of stats_sql that does not depend on the moment, by logging day and village,
+ * counted with the catalog and calendar that county_stats_calendar_sync made them count
+ * with); the one figure of the moment, overdue while open (its deadline before now), counted
+ * from the cases of the partial index cases_overdue_watch.
+ * $1 from, $2 to (days), $3 the scope as a LIKE pattern, $4 now (unix ms), $5..$7 the
+ * catalog (as stats_sql), $8 by (county|township|village), $9 the county's code. */
+static const char sums_sql[] =
+    "WITH items AS (SELECT * FROM unnest(string_to_array($5, E'\\n'),"
+    "  string_to_array($6, E'\\n'), string_to_array($7, E'\\n')::int[]) AS i(code, kind, "
+    "promised)),"
+    " src AS (SELECT origin, day, n, entrust, consult, help, accepted, closed, closed_due,"
+    "  on_time, early, immediate, promised_closed, workdays, promised_sum, late_done, open,"
+    "  rated, satisfied, bad, bad_rect, bad_rev, cp_filed, cp_declined, cp_closed, cp_redone,"
+    "  cp_faults, followed, followed_ok"
+    "  FROM case_day_sums WHERE day BETWEEN $1::date AND $2::date AND origin LIKE $3"
+    "  UNION ALL"
+    "  SELECT c.origin, (c.accept_time AT TIME ZONE 'Asia/Shanghai')::date, 0, 0, 0, 0, 0, 0, 0,"
+    "  0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0"
+    "  FROM cases c LEFT JOIN items i ON i.code = c.item_code"
+    "  WHERE c.stat_accepted_at IS NOT NULL AND c.completion_time IS NULL AND NOT c.paused"
+    "  AND c.state NOT IN ('withdrawn', 'refused')"
+    "  AND c.accept_time >= ($1::date::timestamp AT TIME ZONE 'Asia/Shanghai')"
+    "  AND c.accept_time < (($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')"
+    "  AND c.origin LIKE $3 AND c.stat_due_at < to_timestamp($4::bigint / 1000.0)"
+    "  AND coalesce(i.kind, '') NOT IN ('consult', 'help'))"
+    " SELECT CASE $8 WHEN 'township' THEN substr(origin, 1, 9) || '000' WHEN 'village' THEN"
+    "  origin ELSE $9 END AS unit, to_char(day, 'YYYY-MM-DD'),"
+    " sum(entrust), sum(consult), sum(help), sum(accepted), sum(closed), sum(closed_due),"
+    " sum(on_time), sum(early), sum(immediate), sum(promised_closed), sum(workdays),"
+    " sum(promised_sum), sum(late_done), sum(open), sum(rated), sum(satisfied), sum(bad),"
+    " sum(bad_rect), sum(bad_rev), sum(cp_filed), sum(cp_declined), sum(cp_closed),"
+    " sum(cp_redone), sum(cp_faults), sum(followed), sum(followed_ok)"
+    " FROM src GROUP BY 1, day HAVING sum(n) > 0";
+
 /* 亮牌: the cards raised from `from` to `to` (China-time days of raised_at), by the unit
  * holding the case when the card was raised (cards.holder; the case's item; the person
  * responsible then, or the holder when none), in the scope's subtree; every level and kind.
@@ -424,7 +459,7 @@ int county_stats_each_row(const PGresult *r, const PGresult *k, county_stats_row
 /* The two statements of the figures (the cases', the cards raised') in one snapshot:
  * 0 with both results, or -TB_ESTORE / -ENOMEM / -EINVAL. */
 int county_stats_query(PGconn *pg, const tb_env_ctx_t *env, const county_stats_query_t *q,
-                       PGresult **ret_r, PGresult **ret_k)
+                       bool from_sums, PGresult **ret_r, PGresult **ret_k)
 {
     county_stats_params_t p;
     int rc = county_stats_params_fill(&p, env, q);
@@ -438,7 +473,13 @@ int county_stats_query(PGconn *pg, const tb_env_ctx_t *env, const county_stats_q
                              " SELECT set_config('work_mem', '64MB', true)");
     bool began = PQresultStatus(r) == PGRES_TUPLES_OK;
     PQclear(r);
-    r = PQexecParams(pg, stats_sql, 12, NULL, p.v, NULL, NULL, 0);
+    if (from_sums) {
+        const char *sv[9] = {p.from, p.to,   p.like, p.now, p.v[4], p.v[5], p.v[6],
+                             county_stats_by_names[q->by], env->place};
+        r = PQexecParams(pg, sums_sql, 9, NULL, sv, NULL, NULL, 0);
+    } else {
+        r = PQexecParams(pg, stats_sql, 12, NULL, p.v, NULL, NULL, 0);
+    }
     const char *kv[6] = {
         p.from, p.to, p.like, county_stats_by_names[q->by], period_names[q->period], env->place};
     PGresult *k = PQexecParams(pg, cards_raised_sql, 6, NULL, kv, NULL, NULL, 0);
@@ -454,6 +495,76 @@ int county_stats_query(PGconn *pg, const tb_env_ctx_t *env, const county_stats_q
     *ret_r = r;
     *ret_k = k;
     return 0;
+}
+
+/* What the per-day sums are counted with (migration 024's stat_calendar and stat_items): the
+ * running counts of working days from 2000-01-01 to 2099-12-31 and the catalog's codes,
+ * kinds and promised days, with a fingerprint of both (FNV-1a over the days' working flags
+ * and the catalog's three lists).  Any case the dashboard shows has its days there;
+ * stats_sql's own calendar (CAL_DAYS from the day before `from`) gives the same differences. */
+#define SUMS_CAL_FIRST "2000-01-01"
+#define SUMS_CAL_DAYS 36525
+
+int county_stats_calendar_sync(PGconn *pg, const tb_env_ctx_t *env)
+{
+    int32_t first;
+    if (tb_day_parse(SUMS_CAL_FIRST, &first) < 0)
+        return -EINVAL;
+    county_stats_query_t q = {0};
+    memcpy(q.scope, env->place, TB_CODE_LEN + 1);
+    q.from_day = q.to_day = first + 1;
+    county_stats_params_t p;
+    int rc = county_stats_params_fill(&p, env, &q);
+    if (rc < 0)
+        return rc;
+    uint64_t h = 1469598103934665603ULL;
+    for (int i = 0; i < SUMS_CAL_DAYS; i++) {
+        h ^= tb_calendar_is_workday(env->calendar, first + i) ? 1u : 0u;
+        h *= 1099511628211ULL;
+    }
+    for (int k = 4; k <= 6; k++) {
+        for (const unsigned char *c = (const unsigned char *)p.v[k]; *c; c++) {
+            h ^= *c;
+            h *= 1099511628211ULL;
+        }
+        h ^= 0x100; /* the lists' ends */
+        h *= 1099511628211ULL;
+    }
+    char fp[32];
+    snprintf(fp, sizeof fp, "%016" PRIx64, h);
+    const char *v1[1] = {fp};
+    PGresult *r = PQexecParams(pg, "SELECT 1 FROM stat_calendar WHERE fp = $1", 1, NULL, v1, NULL,
+                               NULL, 0);
+    int st = PQresultStatus(r), n = PQntuples(r);
+    PQclear(r);
+    if (st != PGRES_TUPLES_OK || n == 1) {
+        county_stats_params_free(&p);
+        return st != PGRES_TUPLES_OK ? -TB_ESTORE : 0;
+    }
+    /* Another calendar or catalog (or none yet): every sum again, once (seconds at 1 M). */
+    char *w = malloc((size_t)SUMS_CAL_DAYS * 7 + 3);
+    if (!w) {
+        county_stats_params_free(&p);
+        return -ENOMEM;
+    }
+    size_t at = 0;
+    int workdays = 0;
+    w[at++] = '{';
+    for (int i = 0; i < SUMS_CAL_DAYS; i++) {
+        workdays += tb_calendar_is_workday(env->calendar, first + i) ? 1 : 0;
+        at += (size_t)snprintf(w + at, (size_t)SUMS_CAL_DAYS * 7 + 3 - at, i ? ",%d" : "%d",
+                               workdays);
+    }
+    w[at++] = '}';
+    w[at] = 0;
+    const char *v6[6] = {SUMS_CAL_FIRST, w, p.v[4], p.v[5], p.v[6], fp};
+    r = PQexecParams(pg, "SELECT stat_calendar_set($1::date, $2::int[], $3, $4, $5, $6)", 6, NULL,
+                     v6, NULL, NULL, 0);
+    free(w);
+    county_stats_params_free(&p);
+    st = PQresultStatus(r);
+    PQclear(r);
+    return st == PGRES_TUPLES_OK ? 0 : -TB_ESTORE;
 }
 
 typedef struct {
@@ -477,7 +588,7 @@ int county_stats_run(PGconn *pg, const tb_env_ctx_t *env, const county_stats_que
         tb_day_format(q->to_day, to, sizeof to) < 0)
         return -EINVAL;
     PGresult *r, *k;
-    int rc = county_stats_query(pg, env, q, &r, &k);
+    int rc = county_stats_query(pg, env, q, false, &r, &k);
     if (rc < 0)
         return rc;
     const char *sname = tb_places_name(env->places, q->scope);

@@ -52,8 +52,15 @@ typedef int (*county_stats_row_fn)(void *ctx, const char *unit, const char *peri
 int county_stats_each_row(const PGresult *r, const PGresult *k, county_stats_row_fn fn, void *ctx);
 
 /* The two statements of the figures (the cases', the cards raised') in one snapshot:
- * 0 with both results, or -TB_ESTORE / -ENOMEM / -EINVAL. */
+ * 0 with both results, or -TB_ESTORE / -ENOMEM / -EINVAL.  from_sums: the cases' figures
+ * from migration 024's per-day sums (by township, village or county, period day only; the
+ * same numbers once county_stats_calendar_sync has run), not from the cases. */
 int county_stats_query(PGconn *pg, const tb_env_ctx_t *env, const county_stats_query_t *q,
-                       PGresult **ret_r, PGresult **ret_k);
+                       bool from_sums, PGresult **ret_r, PGresult **ret_k);
+
+/* Make migration 024's per-day sums count working days with env's calendar in force: nothing
+ * when they already do (a fingerprint compared), else the calendar stored and every sum
+ * rebuilt.  0, -TB_ESTORE, -ENOMEM. */
+int county_stats_calendar_sync(PGconn *pg, const tb_env_ctx_t *env);
 
 #endif

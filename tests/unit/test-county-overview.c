@@ -159,6 +159,51 @@ static int64_t china_ms(const char *now)
     return ((int64_t)n * 86400 + h * 3600 + mi * 60 + s - 8 * 3600) * 1000;
 }
 
+/* The overview (from migration 024's sums) against the four queries over the cases, as JSON,
+ * for several "now"s and scopes; fails on the first difference.  How many comparisons had
+ * every kind of figure in them (not a comparison of nothing). */
+static int same_everywhere(PGconn *pg, const tb_env_ctx_t *env, const char *what)
+{
+    static const char *const nows[] = {
+        "2026-10-01 00:00:00", /* Thursday, the holiday's and the month's first second */
+        "2026-09-30 23:59:59", /* the month's last second (Wednesday) */
+        "2026-10-08 09:30:00", /* the first working day after the holiday */
+        "2026-10-10 12:00:00", /* the make-up Saturday */
+        "2026-11-01 08:00:00", /* Sunday, a month's first day: the week began in October */
+        "2026-11-02 00:00:00", /* Monday's midnight: the week begins after the month */
+        "2026-10-31 23:59:59", /* Saturday, the month's last second (F's red card) */
+        "2026-11-20 10:00:00", /* after the cases: the trend's first days only */
+    };
+    static const char *const scopes[] = {COUNTY, "360826102000", TOWNSHIP, VILLAGE};
+    int nonzero = 0;
+    for (size_t i = 0; i < sizeof nows / sizeof nows[0]; i++) {
+        for (size_t j = 0; j < sizeof scopes / sizeof scopes[0]; j++) {
+            int64_t now = china_ms(nows[i]);
+            json_t *want = old_overview(pg, env, scopes[j], now), *got = NULL;
+            assert_rc(county_stats_overview(pg, env, scopes[j], now, &got), 0);
+            char *a = json_dumps(want, JSON_SORT_KEYS | JSON_COMPACT);
+            char *b = json_dumps(got, JSON_SORT_KEYS | JSON_COMPACT);
+            if (strcmp(a, b) != 0)
+                fail_msg("%s, now %s, scope %s:\nfrom the cases: %s\nfrom the sums: %s", what,
+                         nows[i], scopes[j], a, b);
+            if (json_integer_value(json_object_get(json_object_get(got, "month"), "accepted")) >
+                    0 &&
+                json_array_size(json_object_get(got, "trend")) >= 20 &&
+                json_integer_value(json_object_get(json_object_get(got, "open"), "overdue")) > 0 &&
+                json_integer_value(json_object_get(json_object_get(got, "month"), "cards")) > 0 &&
+                json_integer_value(json_object_get(json_object_get(got, "today"), "entrust")) > 0)
+                nonzero++;
+            print_message("# %s: %s %s: %zu bytes, the same\n", what, nows[i], scopes[j],
+                          strlen(b));
+            free(a);
+            free(b);
+            json_decref(want);
+            json_decref(got);
+        }
+    }
+    return nonzero;
+}
+
 static void test_overview_equals_four_queries(void **state)
 {
     (void)state;
@@ -179,44 +224,220 @@ static void test_overview_equals_four_queries(void **state)
     setenv("TONGBAN_DB", conninfo, 1);
     tb_config_init(&env.cfg);
     assert_rc(tb_cli_load(&env, TB_LEVEL_COUNTY, NULL), 0);
-    static const char *const nows[] = {
-        "2026-10-01 00:00:00", /* Thursday, the holiday's and the month's first second */
-        "2026-09-30 23:59:59", /* the month's last second (Wednesday) */
-        "2026-10-08 09:30:00", /* the first working day after the holiday */
-        "2026-10-10 12:00:00", /* the make-up Saturday */
-        "2026-11-01 08:00:00", /* Sunday, a month's first day: the week began in October */
-        "2026-11-02 00:00:00", /* Monday's midnight: the week begins after the month */
-        "2026-10-31 23:59:59", /* Saturday, the month's last second (F's red card) */
-        "2026-11-20 10:00:00", /* after the cases: the trend's first days only */
-    };
-    static const char *const scopes[] = {COUNTY, "360826102000", TOWNSHIP, VILLAGE};
-    int nonzero = 0;
-    for (size_t i = 0; i < sizeof nows / sizeof nows[0]; i++) {
-        for (size_t j = 0; j < sizeof scopes / sizeof scopes[0]; j++) {
-            int64_t now = china_ms(nows[i]);
-            json_t *want = old_overview(pg, &env, scopes[j], now), *got = NULL;
-            assert_rc(county_stats_overview(pg, &env, scopes[j], now, &got), 0);
-            char *a = json_dumps(want, JSON_SORT_KEYS | JSON_COMPACT);
-            char *b = json_dumps(got, JSON_SORT_KEYS | JSON_COMPACT);
-            if (strcmp(a, b) != 0)
-                fail_msg("now %s, scope %s:\nfour queries: %s\none statement: %s", nows[i],
-                         scopes[j], a, b);
-            /* Not a comparison of nothing: the figures are there. */
-            if (json_integer_value(json_object_get(json_object_get(got, "month"), "accepted")) >
-                    0 &&
-                json_array_size(json_object_get(got, "trend")) >= 20 &&
-                json_integer_value(json_object_get(json_object_get(got, "open"), "overdue")) > 0 &&
-                json_integer_value(json_object_get(json_object_get(got, "month"), "cards")) > 0 &&
-                json_integer_value(json_object_get(json_object_get(got, "today"), "entrust")) > 0)
-                nonzero++;
-            print_message("# %s %s: %zu bytes, the same\n", nows[i], scopes[j], strlen(b));
-            free(a);
-            free(b);
-            json_decref(want);
-            json_decref(got);
-        }
+    assert_true(same_everywhere(pg, &env, "the store") >= 12);
+    tb_cli_env_fini(&env);
+    PQfinish(pg);
+}
+
+/* The store of the first test, made the same way. */
+static void build_store(PGconn *pg)
+{
+    const char *src = getenv("TB_SOURCE");
+    assert_non_null(src);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tests/integration/stats-national-day-2026.sql", src);
+    exec_ok(pg, slurp(path));
+    exec_ok(pg, generated_sql);
+    exec_ok(pg, "ANALYZE");
+}
+
+static void load_env(tb_env_ctx_t *env)
+{
+    memset(env, 0, sizeof *env);
+    setenv("TONGBAN_PLACE", COUNTY, 1);
+    setenv("TONGBAN_SHARE_DIR", TB_SOURCE_DATA_DIR, 1);
+    setenv("TONGBAN_DB", conninfo, 1);
+    tb_config_init(&env->cfg);
+    assert_rc(tb_cli_load(env, TB_LEVEL_COUNTY, NULL), 0);
+}
+
+static long long count_of(PGconn *pg, const char *sql)
+{
+    PGresult *r = PQexec(pg, sql);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+        fail_msg("%.200s: %s", sql, PQerrorMessage(pg));
+    long long n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return n;
+}
+
+/* What changes a case after the day it was logged, as the county's writers change it: late
+ * 受理 (single-row and multi-row statements, so the trigger of migration 009 sets
+ * stat_accepted_at days later), late completions with ratings and 追评, refusals and
+ * withdrawals of cases in pre-review, a deadline moved (county_refresh_due's statement),
+ * pauses, a case whose logging time moved across midnight, a case removed,
+ * rectifications struck by an approved appeal, revisited, rectified and removed, complaint
+ * events of every outcome (and one not folded).  After each, the sums' overview equals
+ * the four queries over the cases. */
+static const char *const changes[] = {
+    /* late 受理, one case at a time (the record path) */
+    "UPDATE cases SET state = 'accepted', updated_at = accept_time + interval '3 days 2 hours',"
+    " due_at = accept_time + interval '12 days', version = version + 1"
+    " WHERE case_id = (SELECT min(case_id) FROM cases WHERE state = 'prereview'"
+    " AND client_name = '王五')",
+    /* late 受理 of many at once (the bulk path), across midnights and the holiday */
+    "UPDATE cases SET state = 'accepted', updated_at = accept_time + (1 + length(case_id) % 4)"
+    " * interval '19 hours', due_at = accept_time + interval '9 days', version = version + 1"
+    " WHERE state = 'prereview' AND client_name = '王五' AND right(case_id, 1) IN ('2', '5')",
+    /* late completions, some after their deadline, rated, some with 追评 */
+    "UPDATE cases SET state = 'closed', completion_time = updated_at + (right(case_id, 1)::int)"
+    " * interval '2 days', due_at = NULL, rating = right(case_id, 1)::int % 6,"
+    " followup = CASE WHEN right(case_id, 1) IN ('3', '6') THEN 2 ELSE 0 END,"
+    " version = version + 1 WHERE state = 'accepted' AND client_name = '王五'"
+    " AND right(case_id, 2) < '50'",
+    /* refusals and withdrawals in pre-review */
+    "UPDATE cases SET state = CASE WHEN right(case_id, 1) < '5' THEN 'refused' ELSE 'withdrawn'"
+    " END, version = version + 1 WHERE state = 'prereview' AND client_name = '王五'"
+    " AND right(case_id, 1) IN ('0', '7', '8')",
+    /* deadlines recounted (a calendar's refresh writes due_at; the trigger keeps stat_due_at) */
+    "UPDATE cases SET due_at = due_at + interval '2 days' WHERE state = 'accepted'"
+    " AND client_name = '王五' AND right(case_id, 1) IN ('1', '4')",
+    /* paused and resumed */
+    "UPDATE cases SET paused = NOT paused WHERE state = 'accepted' AND client_name = '王五'"
+    " AND right(case_id, 1) = '9'",
+    /* a logging time moved across midnight, and a case removed */
+    "UPDATE cases SET accept_time = accept_time + interval '9 hours'"
+    " WHERE case_id = (SELECT max(case_id) FROM cases WHERE client_name = '王五'"
+    " AND state = 'closed')",
+    "DELETE FROM cases WHERE case_id = (SELECT min(case_id) FROM cases WHERE state = 'closed'"
+    " AND client_name = '王五' AND rating = 5)",
+    /* rectifications (opened by migration 012's trigger for a 差评): two removed, one
+     * written again, an approved appeal, revisited, rectified */
+    "DELETE FROM rectifications WHERE case_id IN (SELECT case_id FROM rectifications"
+    " ORDER BY case_id LIMIT 2)",
+    "INSERT INTO rectifications(case_id, rating, comment, channel, named, rated_at, owner)"
+    " SELECT case_id, rating, '差', 'village', true, completion_time, holder FROM cases"
+    " WHERE state = 'closed' AND rating BETWEEN 1 AND 2 AND client_name = '王五'"
+    " AND completion_time > '2026-01-01'"
+    " ON CONFLICT (case_id) DO NOTHING",
+    "UPDATE rectifications SET appeal = 'approved' WHERE right(case_id, 1) IN ('5', '6')",
+    "UPDATE rectifications SET revisited_at = rated_at + interval '1 day',"
+    " rectified_at = CASE WHEN right(case_id, 1) = '8' THEN rated_at + interval '2 days' END"
+    " WHERE revisited_at IS NULL AND right(case_id, 1) IN ('2', '8', '9')",
+    /* complaints of every outcome, and one the rules refused (not folded: not counted) */
+    "INSERT INTO case_events(origin_node, origin_seq, case_id, type, type_name, actor, at,"
+    " target, reason, via, folded, body)"
+    " SELECT '360826000000', 5000 + row_number() OVER (ORDER BY case_id, t), case_id, t,"
+    " 'complaint', '张代办', accept_time + interval '5 days', '', '', '360826000000',"
+    " t <> 38 OR right(case_id, 1) <> '3', '' FROM cases"
+    " CROSS JOIN unnest(ARRAY[30, 31, 32, 36, 37, 38]) t"
+    " WHERE client_name = '王五' AND right(case_id, 2) IN ('13', '42', '77')",
+};
+
+static void test_sums_follow_late_changes(void **state)
+{
+    (void)state;
+    PGconn *pg = tb_test_county_store(conninfo);
+    assert_non_null(pg);
+    build_store(pg);
+    tb_env_ctx_t env;
+    load_env(&env);
+    for (size_t i = 0; i < sizeof changes / sizeof changes[0]; i++) {
+        PGresult *r = PQexec(pg, changes[i]);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK || strcmp(PQcmdTuples(r), "0") == 0)
+            fail_msg("%.200s: %s (%s rows)", changes[i], PQerrorMessage(pg), PQcmdTuples(r));
+        PQclear(r);
+        char what[64];
+        snprintf(what, sizeof what, "after change %zu", i + 1);
+        /* the last change is checked everywhere; the others at every now and scope too */
+        assert_true(same_everywhere(pg, &env, what) >= 8);
     }
-    assert_true(nonzero >= 12);
+    tb_cli_env_fini(&env);
+    PQfinish(pg);
+}
+
+/* A calendar change (a holiday calendar imported: the working days of cases already closed
+ * move): the overview stores the new calendar, rebuilds every sum and equals the four
+ * queries counted with it.  And the sums are what it reads: a sum changed by hand shows. */
+static void test_sums_follow_the_calendar(void **state)
+{
+    (void)state;
+    PGconn *pg = tb_test_county_store(conninfo);
+    assert_non_null(pg);
+    build_store(pg);
+    tb_env_ctx_t env;
+    load_env(&env);
+    assert_true(same_everywhere(pg, &env, "the shipped calendar") >= 12);
+    PGresult *r = PQexec(pg, "SELECT fp FROM stat_calendar");
+    assert_int_equal(PQntuples(r), 1);
+    char *fp0 = strdup(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    static const char cal[] = "date,kind,holiday\n2026-09-28,off,测试\n2026-10-08,off,测试\n"
+                              "2026-10-10,off,测试\n2026-10-18,work,测试\n";
+    int bad = 0;
+    assert_rc(tb_calendar_load_buf(env.calendar, cal, strlen(cal), &bad), 0);
+    long long wd0 = count_of(pg, "SELECT sum(workdays) FROM case_day_sums");
+    assert_true(same_everywhere(pg, &env, "another calendar") >= 12);
+    long long wd1 = count_of(pg, "SELECT sum(workdays) FROM case_day_sums");
+    if (wd0 == wd1)
+        fail_msg("the working days did not move with the calendar: %lld", wd0);
+    r = PQexec(pg, "SELECT fp FROM stat_calendar");
+    if (strcmp(fp0, PQgetvalue(r, 0, 0)) == 0)
+        fail_msg("the calendar's fingerprint did not change: %s", fp0);
+    PQclear(r);
+    free(fp0);
+    /* A catalog imported: NB001 promises 6 days, not 10; JS001 becomes a 承诺件 of 3 days;
+     * SF001 (generated, not in the catalog) stays unknown. */
+    const char *src = getenv("TB_SOURCE");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/data/catalog.csv", src);
+    char *csv = strdup(slurp(path)), *at;
+    assert_non_null(at = strstr(csv, "promised,10,20"));
+    memcpy(at, "promised,06,20", 14);
+    assert_non_null(at = strstr(csv, "JS001"));
+    assert_non_null(at = strstr(at, "immediate,0,0"));
+    memcpy(at, "promised1,3,9", 13);
+    memmove(at + 8, at + 9, strlen(at + 9) + 1); /* "promised,3,9" */
+    assert_rc(tb_catalog_load_buf(env.catalog, csv, strlen(csv), &bad), 0);
+    free(csv);
+    assert_true(same_everywhere(pg, &env, "another catalog") >= 12);
+    assert_true(count_of(pg, "SELECT promised FROM stat_items WHERE code = 'JS001'") == 3);
+    /* The sums are read: one changed by hand makes the overview differ from the cases. */
+    exec_ok(pg, "UPDATE case_day_sums SET entrust = entrust + 1 WHERE day = '2026-10-09'"
+                " AND origin = '360826100001'");
+    int64_t now = china_ms("2026-10-10 12:00:00");
+    json_t *want = old_overview(pg, &env, COUNTY, now), *got = NULL;
+    assert_rc(county_stats_overview(pg, &env, COUNTY, now, &got), 0);
+    json_int_t w = json_integer_value(json_object_get(json_object_get(want, "month"), "entrust"));
+    json_int_t g = json_integer_value(json_object_get(json_object_get(got, "month"), "entrust"));
+    if (g != w + 1)
+        fail_msg("the month's entrust: %lld from the sums, %lld from the cases", (long long)g,
+                 (long long)w);
+    json_decref(want);
+    json_decref(got);
+    tb_cli_env_fini(&env);
+    PQfinish(pg);
+}
+
+/* A store migrated to 023 with cases in it (the sums' triggers not there yet when they were
+ * written): migration 024 builds the sums from them. */
+extern const char *const county_migrations[];
+extern const size_t county_migration_count;
+
+static void test_migration_backfills(void **state)
+{
+    (void)state;
+    PGconn *pg = tb_test_county_store(conninfo);
+    assert_non_null(pg);
+    exec_ok(pg, "DROP TRIGGER cases_day_sums_ins ON cases; DROP TRIGGER cases_day_sums_upd ON"
+                " cases; DROP TRIGGER cases_day_sums_del ON cases;"
+                " DROP TRIGGER rectifications_day_sums ON rectifications;"
+                " DROP TRIGGER case_events_day_sums ON case_events; DROP TABLE case_day_sums;"
+                " DROP TABLE stat_calendar");
+    build_store(pg);
+    const char *m024 = NULL;
+    for (size_t v = 0; v < county_migration_count; v++)
+        if (strstr(county_migrations[v], "CREATE TABLE IF NOT EXISTS case_day_sums"))
+            m024 = county_migrations[v];
+    assert_non_null(m024);
+    exec_ok(pg, "BEGIN");
+    exec_ok(pg, m024);
+    exec_ok(pg, "COMMIT");
+    assert_true(count_of(pg, "SELECT sum(n) FROM case_day_sums") ==
+                count_of(pg, "SELECT count(*) FROM cases"));
+    tb_env_ctx_t env;
+    load_env(&env);
+    assert_true(same_everywhere(pg, &env, "backfilled") >= 12);
     tb_cli_env_fini(&env);
     PQfinish(pg);
 }
@@ -259,6 +480,9 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_overview_equals_four_queries),
         cmocka_unit_test(test_open_now_from_the_index),
+        cmocka_unit_test(test_sums_follow_late_changes),
+        cmocka_unit_test(test_sums_follow_the_calendar),
+        cmocka_unit_test(test_migration_backfills),
     };
     return cmocka_run_group_tests_name("county-overview", tests, NULL, NULL) ? 1 : 0;
 }
