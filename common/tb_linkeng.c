@@ -7,8 +7,9 @@
  * in with the effects, a failed batch forgets its cursors and re-reads the
  * send side from the store, and no ack leaves before commit() returned.
  * An asynchronous backend (store.async) keeps a third cursor per peer, the
- * batch in flight's, and tells the engine when that batch committed. */
-#include "tb_linkeng.h"
+ * batch in flight's, and tells the engine when that batch committed
+ * (tb_linkeng_batch.c). */
+#include "tb_linkeng_int.h"
 
 #include "tb_error.h"
 #include "tb_node.h" /* TB_BROKER_CODE */
@@ -21,62 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct {
-    char code[TB_CODE_LEN + 1];
-    tb_link_tx_t tx;
-    bool has_tx;
-    uint64_t cursor;      /* last applied seq from this peer (committed or in the open batch) */
-    uint64_t cursor_done; /* last committed */
-    bool has_cursor;
-    bool has_epoch;    /* epoch below was read from the store (or set in the open batch) */
-    uint64_t epoch;    /* the peer's current store epoch (0: none known) */
-    uint64_t replayed; /* the last retired epoch seen (and told) from this peer */
-    bool resetting;    /* async: a new epoch's reset is queued; nothing in or out until the
-                        * backend makes the engine anew over the reset link */
-    bool need_ack;
-    int64_t ack_due_ms; /* need_ack: the ack leaves by then (env.ack_delay_ms) */
-    uint64_t ack_sent;  /* the cursor last sent to the peer (in an ack or a data) */
-    uint64_t ack_stored; /* tx.acked as last stored */
-    uint64_t ack_batch;  /* tx.acked as the batch (open, or in flight) stores it */
-    /* asynchronous backends */
-    uint64_t cursor_batch; /* the cursor the batch being assembled or in flight writes */
-} peer_t;
-
-/* ACK_LAZY_MS: how long a synchronous backend may hold a peer's ack unstored
- * when no batch comes to carry it (TB_LINKENG_ACK_LAZY_MS). */
-enum { MAX_DELAYED = 64, DELAY_MS = 1000, ACK_LAZY_MS = TB_LINKENG_ACK_LAZY_MS };
-
-/* A delayed ack leaves at once when this many messages are unacknowledged (a
- * sender in full flow must not wait for its window). */
-enum { ACK_EVERY = 64 };
-
-/* An envelope the fault hook holds back (test builds: reordering). */
-typedef struct {
-    char dest[TB_CODE_LEN + 1];
-    Tongban__V1__Kind kind;
-    uint64_t seq, ack;
-    uint8_t *body;
-    size_t len;
-} delayed_t;
-
-struct tb_linkeng {
-    tb_linkeng_store_t store;
-    void *st;
-    tb_linkeng_env_t env;
-    peer_t *peers;
-    size_t npeers, cap;
-    bool in_tx;
-    int failed; /* the open batch hit an error (its code): roll it back */
-    uint64_t backlog;
-    bool batch_open; /* async: a batch is assembled or in flight */
-    bool acks_due;   /* sync: an ack received is not stored yet (since acks_since) */
-    int64_t acks_since;
-    delayed_t delayed[MAX_DELAYED];
-    int ndelayed;
-    int64_t delayed_since;
-};
-
-static int64_t now(tb_linkeng_t *self)
+int64_t tb_linkeng_now(tb_linkeng_t *self)
 {
     return self->env.now_ms(self->env.ctx);
 }
@@ -122,7 +68,7 @@ static int send_env(tb_linkeng_t *self, const char *dest, Tongban__V1__Kind kind
         d->ack = ack;
         d->len = len;
         if (self->ndelayed++ == 0)
-            self->delayed_since = now(self);
+            self->delayed_since = tb_linkeng_now(self);
         return 0;
     }
     case TB_FAULT_DUP:
@@ -134,7 +80,7 @@ static int send_env(tb_linkeng_t *self, const char *dest, Tongban__V1__Kind kind
     return self->env.send(self->env.ctx, dest, kind, seq, ack, body, len);
 }
 
-static peer_t *peer_get(tb_linkeng_t *self, const char *code)
+peer_t *tb_linkeng_peer_get(tb_linkeng_t *self, const char *code)
 {
     for (size_t i = 0; i < self->npeers; i++)
         if (strcmp(self->peers[i].code, code) == 0)
@@ -220,7 +166,7 @@ static void on_data(tb_linkeng_t *self, peer_t *p, const tb_env_t *env)
      * carry it (a status update going back down, the next event going up):
      * one message, one turn at each end and at the broker fewer per event.
      * A duplicate or a gap is answered at once: the sender is going back. */
-    int64_t due = now(self) + (k == TB_LINK_NEXT ? self->env.ack_delay_ms : 0);
+    int64_t due = tb_linkeng_now(self) + (k == TB_LINK_NEXT ? self->env.ack_delay_ms : 0);
     if (!p->need_ack || due < p->ack_due_ms)
         p->ack_due_ms = due;
     p->need_ack = true;
@@ -322,9 +268,9 @@ static void on_unreachable(tb_linkeng_t *self, const tb_env_t *env)
     Tongban__V1__Unreachable *u =
         tongban__v1__unreachable__unpack(NULL, env->body.len, env->body.data);
     if (u && tb_code_valid(u->peer)) {
-        peer_t *p = peer_get(self, u->peer);
+        peer_t *p = tb_linkeng_peer_get(self, u->peer);
         if (p && p->has_tx)
-            tb_link_tx_unreachable(&p->tx, now(self));
+            tb_link_tx_unreachable(&p->tx, tb_linkeng_now(self));
         note(self, TB_LINKENG_UNREACHABLE, u->peer, 0, 0);
     }
     if (u)
@@ -346,19 +292,19 @@ void tb_linkeng_on_envelope(tb_linkeng_t *self, const tb_env_t *env)
         note(self, TB_LINKENG_PEER_REFUSED, env->sender, env->seq, 0);
         return;
     }
-    peer_t *p = peer_get(self, env->sender);
+    peer_t *p = tb_linkeng_peer_get(self, env->sender);
     if (!p)
         return;
     if (env->epoch && self->store.epoch_get && check_epoch(self, p, env->epoch) < 0)
         return;
     if (env->ack && p->has_tx) {
-        int adv = tb_link_tx_on_ack(&p->tx, env->ack, now(self));
+        int adv = tb_link_tx_on_ack(&p->tx, env->ack, tb_linkeng_now(self));
         if (adv < 0) {
             note(self, TB_LINKENG_ACK_BEYOND, p->code, env->ack, adv);
         } else if (adv > 0 && !self->store.async && !self->acks_due) {
             /* Stored with the next batch, or alone after ACK_LAZY_MS (write_acks). */
             self->acks_due = true;
-            self->acks_since = now(self);
+            self->acks_since = tb_linkeng_now(self);
         }
     }
     if (env->kind == TONGBAN__V1__KIND__KIND_DATA)
@@ -376,13 +322,13 @@ static void on_head(void *arg, const char *code, uint64_t last, uint64_t acked)
     heads_t *h = arg;
     if (h->nomem || !tb_code_valid(code))
         return;
-    peer_t *p = peer_get(h->self, code);
+    peer_t *p = tb_linkeng_peer_get(h->self, code);
     if (!p) {
         h->nomem = true;
         return;
     }
     if (!p->has_tx) {
-        tb_link_tx_init(&p->tx, last, acked, now(h->self));
+        tb_link_tx_init(&p->tx, last, acked, tb_linkeng_now(h->self));
         p->has_tx = true;
         p->ack_stored = acked;
     } else {
@@ -431,7 +377,7 @@ void tb_linkeng_flush(tb_linkeng_t *self)
 {
     if (self->in_tx)
         return;
-    int64_t t = now(self);
+    int64_t t = tb_linkeng_now(self);
     if (self->acks_due && t - self->acks_since >= ACK_LAZY_MS) {
         /* No batch came to carry them: a transaction for the acks alone
          * (drained writes and commits them, then flushes again). */
@@ -511,90 +457,6 @@ int tb_linkeng_drained(tb_linkeng_t *self)
     self->failed = 0;
     tb_linkeng_flush(self);
     return rc;
-}
-
-int tb_linkeng_batch_take(tb_linkeng_t *self, const char *peer, uint64_t seq)
-{
-    assert(self->store.async);
-    peer_t *p = peer_get(self, peer);
-    if (!p || !p->has_cursor || seq > p->cursor || seq <= p->cursor_done)
-        return -EINVAL;
-    if (!self->batch_open) {
-        self->batch_open = true;
-        for (size_t i = 0; i < self->npeers; i++)
-            self->peers[i].cursor_batch = self->peers[i].cursor_done;
-    }
-    if (seq > p->cursor_batch)
-        p->cursor_batch = seq;
-    return 0;
-}
-
-int tb_linkeng_batch_write(tb_linkeng_t *self)
-{
-    assert(self->store.async);
-    if (!self->batch_open) {
-        self->batch_open = true;
-        for (size_t i = 0; i < self->npeers; i++)
-            self->peers[i].cursor_batch = self->peers[i].cursor_done;
-    }
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && i < self->npeers; i++) {
-        peer_t *p = &self->peers[i];
-        if (p->has_cursor && p->cursor_batch > p->cursor_done)
-            rc = self->store.cursor_set(self->st, p->code, p->cursor_batch);
-        p->ack_batch = p->has_tx ? p->tx.acked : 0;
-        if (rc == 0 && p->ack_batch > p->ack_stored)
-            rc = self->store.ack(self->st, p->code, p->ack_batch);
-    }
-    return rc;
-}
-
-bool tb_linkeng_batch_due(const tb_linkeng_t *self)
-{
-    for (size_t i = 0; i < self->npeers; i++)
-        if (self->peers[i].has_tx && self->peers[i].tx.acked > self->peers[i].ack_stored)
-            return true;
-    return false;
-}
-
-void tb_linkeng_committed(tb_linkeng_t *self, int rc)
-{
-    assert(self->store.async);
-    if (rc == 0 && self->batch_open && self->env.fault)
-        tb_fault_committed(self->env.fault); /* test hook: die between commit and acks */
-    for (size_t i = 0; i < self->npeers; i++) {
-        peer_t *p = &self->peers[i];
-        if (rc < 0) {
-            /* Lost: what was accepted is gone with the backend's queue. */
-            p->cursor = p->cursor_done;
-            p->need_ack = false;
-        } else if (self->batch_open) {
-            if (p->cursor_batch > p->cursor_done) {
-                p->cursor_done = p->cursor_batch;
-                p->need_ack = true;
-            }
-            if (p->ack_batch > p->ack_stored)
-                p->ack_stored = p->ack_batch; /* the outbox is pruned up to here */
-        }
-        p->cursor_batch = p->cursor_done;
-        p->ack_batch = 0;
-    }
-    self->batch_open = false;
-    if (rc == 0)
-        tb_linkeng_flush(self);
-}
-
-int tb_linkeng_appended(tb_linkeng_t *self, const char *peer, uint64_t last)
-{
-    peer_t *p = peer_get(self, peer);
-    if (!p)
-        return -ENOMEM;
-    if (!p->has_tx) {
-        tb_link_tx_init(&p->tx, 0, 0, now(self));
-        p->has_tx = true;
-    }
-    tb_link_tx_appended(&p->tx, last);
-    return 0;
 }
 
 int tb_linkeng_peer(const tb_linkeng_t *self, const char *peer, tb_linkeng_peer_t *ret)

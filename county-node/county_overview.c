@@ -10,9 +10,82 @@
 #include "tb_place.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* ---- the sums' calendar and catalog ------------------------------------------------------ */
+
+/* What the per-day sums are counted with (migration 024's stat_calendar and stat_items): the
+ * running counts of working days from 2000-01-01 to 2099-12-31 and the catalog's codes,
+ * kinds and promised days, with a fingerprint of both (FNV-1a over the days' working flags
+ * and the catalog's three lists).  Any case the dashboard shows has its days there;
+ * stats_sql's own calendar (CAL_DAYS from the day before `from`) gives the same differences. */
+#define SUMS_CAL_FIRST "2000-01-01"
+#define SUMS_CAL_DAYS 36525
+
+int county_stats_calendar_sync(PGconn *pg, const tb_env_ctx_t *env)
+{
+    int32_t first;
+    if (tb_day_parse(SUMS_CAL_FIRST, &first) < 0)
+        return -EINVAL;
+    county_stats_query_t q = {0};
+    memcpy(q.scope, env->place, TB_CODE_LEN + 1);
+    q.from_day = q.to_day = first + 1;
+    county_stats_params_t p;
+    int rc = county_stats_params_fill(&p, env, &q);
+    if (rc < 0)
+        return rc;
+    uint64_t h = 1469598103934665603ULL;
+    for (int i = 0; i < SUMS_CAL_DAYS; i++) {
+        h ^= tb_calendar_is_workday(env->calendar, first + i) ? 1u : 0u;
+        h *= 1099511628211ULL;
+    }
+    for (int k = 4; k <= 6; k++) {
+        for (const unsigned char *c = (const unsigned char *)p.v[k]; *c; c++) {
+            h ^= *c;
+            h *= 1099511628211ULL;
+        }
+        h ^= 0x100; /* the lists' ends */
+        h *= 1099511628211ULL;
+    }
+    char fp[32];
+    snprintf(fp, sizeof fp, "%016" PRIx64, h);
+    const char *v1[1] = {fp};
+    PGresult *r = PQexecParams(pg, "SELECT 1 FROM stat_calendar WHERE fp = $1", 1, NULL, v1, NULL,
+                               NULL, 0);
+    int st = PQresultStatus(r), n = PQntuples(r);
+    PQclear(r);
+    if (st != PGRES_TUPLES_OK || n == 1) {
+        county_stats_params_free(&p);
+        return st != PGRES_TUPLES_OK ? -TB_ESTORE : 0;
+    }
+    /* Another calendar or catalog (or none yet): every sum again, once (seconds at 1 M). */
+    char *w = malloc((size_t)SUMS_CAL_DAYS * 7 + 3);
+    if (!w) {
+        county_stats_params_free(&p);
+        return -ENOMEM;
+    }
+    size_t at = 0;
+    int workdays = 0;
+    w[at++] = '{';
+    for (int i = 0; i < SUMS_CAL_DAYS; i++) {
+        workdays += tb_calendar_is_workday(env->calendar, first + i) ? 1 : 0;
+        at += (size_t)snprintf(w + at, (size_t)SUMS_CAL_DAYS * 7 + 3 - at, i ? ",%d" : "%d",
+                               workdays);
+    }
+    w[at++] = '}';
+    w[at] = 0;
+    const char *v6[6] = {SUMS_CAL_FIRST, w, p.v[4], p.v[5], p.v[6], fp};
+    r = PQexecParams(pg, "SELECT stat_calendar_set($1::date, $2::int[], $3, $4, $5, $6)", 6, NULL,
+                     v6, NULL, NULL, 0);
+    free(w);
+    county_stats_params_free(&p);
+    st = PQresultStatus(r);
+    PQclear(r);
+    return st == PGRES_TUPLES_OK ? 0 : -TB_ESTORE;
+}
 
 /* ---- the figures now ------------------------------------------------------------------- */
 
