@@ -119,7 +119,12 @@ BEGIN
     IF cardinality(rows) = 0 THEN
         RETURN;
     END IF;
-    SELECT first, w INTO cf, cw FROM stat_calendar;
+    /* Working days are counted only for a case accepted and done: a batch of cases just
+     * logged or accepted (the trickle of a working day) does not read the calendar. */
+    IF EXISTS (SELECT 1 FROM unnest(rows) r
+                WHERE r.done IS NOT NULL AND r.accepted_at IS NOT NULL) THEN
+        SELECT first, w INTO cf, cw FROM stat_calendar;
+    END IF;
     WITH x AS (SELECT y.*, ent AND y.accepted_at IS NOT NULL AS a,
                    ent AND y.accepted_at IS NOT NULL AND y.state = 'closed' AS ac
               FROM (SELECT r.*, (r.accept_time AT TIME ZONE 'Asia/Shanghai')::date AS day,
