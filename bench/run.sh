@@ -114,6 +114,23 @@ copy_baseline() {
 
 county_up() { grep -q "serving\|ready\|listening" "$WORK/county.log"; }
 
+# wait_in SECS COND NAME...: tb_wait_for SECS COND, but stop waiting when a
+# node named died (its log says why): the status COND's, 1 on time-out or death.
+dead=
+wait_in() {
+    local secs=$1 cond=$2
+    shift 2
+    some_dead() {
+        local node
+        for node in "$@"; do alive "$node" || { dead=$node && return 0; }; done
+        return 1
+    }
+    tb_wait_for "$secs" eval "$cond || some_dead $*"
+    $cond && return 0
+    [ -n "$dead" ] && echo "# $dead died: see $WORK/$dead.log" >&2
+    return 1
+}
+
 # The CPU a run of bench-ingest cost per event: cpu_mark before it, then
 # cpu_per_event EVENTS sets pg_us and county_us (the throwaway cluster's, the
 # county daemon's); after copy_baseline, add_cpu FIGURE adds the row against
@@ -239,7 +256,7 @@ if want catchup; then
     all_in() { [ "$(events)" = "$((2 * n))" ]; }
     t0=$(date +%s.%N)
     run "$away"
-    if tb_wait_for 900 all_in; then
+    if wait_in 900 all_in broker county "$town" "$away"; then
         secs=$(secs_since "$t0")
         rate=$(echo "scale=0; 2 * $n / $secs" | bc)
         cpu=$(edge_cpu "$((2 * n))" "$away" "$town")
@@ -284,7 +301,7 @@ if want e2e; then
     e2e_in() { [ "$(all_events)" -ge "$want_events" ]; }
     t0=$(date +%s.%N)
     for v in "${VILLAGES[@]}"; do run "$v"; done
-    if tb_wait_for 1800 e2e_in; then
+    if wait_in 1800 e2e_in broker county "${TOWNS[@]}" "${VILLAGES[@]}"; then
         secs=$(secs_since "$t0")
         rate=$(echo "scale=0; $want_events / $secs" | bc)
         cpu=$(edge_cpu "$want_events" "${VILLAGES[*]}" "${TOWNS[*]}")
@@ -344,7 +361,7 @@ if want latency; then
     villages_logged() { for v in "${VILLAGES[@]}"; do sq "$v" "SELECT count(*) FROM cases" 2>/dev/null || echo 0; done | paste -sd+ | bc; }
     nlog=$(villages_logged)
     lat_in() { [ "$(logged)" -ge "$nlog" ]; }
-    tb_wait_for 120 lat_in || echo "# only $(logged) of $nlog cases at the county" >&2
+    wait_in 120 lat_in broker county "${TOWNS[@]}" "${VILLAGES[@]}" || echo "# only $(logged) of $nlog cases at the county" >&2
     # The status updates and acks that follow the last commit (a lone ack is
     # stored within 1 s), then the CPU per case of each kind of process.
     sleep 2
