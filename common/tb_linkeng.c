@@ -96,6 +96,8 @@ peer_t *tb_linkeng_peer_get(tb_linkeng_t *self, const char *code)
     peer_t *p = &self->peers[self->npeers++];
     memset(p, 0, sizeof *p);
     strcpy(p->code, code);
+    if (self->env.hold_ms && !self->store.async)
+        p->hold_ms = self->env.hold_ms(self->env.ctx, code);
     return p;
 }
 
@@ -373,6 +375,31 @@ static int on_emit(void *arg, uint64_t seq, const uint8_t *body, size_t len)
     return 0;
 }
 
+/* An ack to p is due now: its delay is over, or ACK_EVERY messages wait for it. */
+static bool ack_due(const peer_t *p, int64_t t)
+{
+    return p->need_ack && p->has_cursor && !p->resetting &&
+           (p->ack_due_ms <= t || p->cursor_done - p->ack_sent >= ACK_EVERY);
+}
+
+/* New data to p waits (env.hold_ms) while nothing to p is in flight, the
+ * hold is not over and no ack to p is due.  Only new data: a retransmit,
+ * or more behind data in flight, goes as before. */
+static bool held(peer_t *p, int64_t t)
+{
+    const tb_link_tx_t *tx = &p->tx;
+    if (p->hold_ms <= 0 || tx->sent != tx->acked || tx->sent >= tx->last ||
+        t < tx->blocked_until_ms) {
+        p->holding = false;
+        return false;
+    }
+    if (!p->holding) {
+        p->holding = true;
+        p->held_since = t;
+    }
+    return t - p->held_since < p->hold_ms && !ack_due(p, t);
+}
+
 void tb_linkeng_flush(tb_linkeng_t *self)
 {
     if (self->in_tx)
@@ -394,7 +421,8 @@ void tb_linkeng_flush(tb_linkeng_t *self)
     for (size_t i = 0; i < self->npeers; i++) {
         peer_t *p = &self->peers[i];
         uint64_t from, to;
-        if (!p->has_tx || p->resetting || !tb_link_tx_due(&p->tx, t, self->env.window, &from, &to))
+        if (!p->has_tx || p->resetting || held(p, t) ||
+            !tb_link_tx_due(&p->tx, t, self->env.window, &from, &to))
             continue;
         emit_t e = {self, p, from, from - 1, false};
         int rc = self->store.read(self->st, p->code, from, to, on_emit, &e);
@@ -402,13 +430,14 @@ void tb_linkeng_flush(tb_linkeng_t *self)
             rc = -TB_ESTORE; /* the range ended early: a hole in the outbox */
         if (rc < 0 && !e.pushed_back && rc != -EAGAIN) /* -EAGAIN: not in memory yet */
             note(self, TB_LINKENG_READ_FAILED, p->code, e.expect, rc);
-        if (e.sent >= from)
+        if (e.sent >= from) {
             tb_link_tx_sent(&p->tx, e.sent);
+            p->holding = false;
+        }
     }
     for (size_t i = 0; i < self->npeers; i++) {
         peer_t *p = &self->peers[i];
-        if (p->need_ack && p->has_cursor && !p->resetting &&
-            (p->ack_due_ms <= t || p->cursor_done - p->ack_sent >= ACK_EVERY) &&
+        if (ack_due(p, t) &&
             send_env(self, p->code, TONGBAN__V1__KIND__KIND_ACK, 0, p->cursor_done, NULL, 0) == 0) {
             p->need_ack = false;
             p->ack_sent = p->cursor_done;
@@ -483,7 +512,9 @@ int64_t tb_linkeng_wait_ms(const tb_linkeng_t *self)
     int64_t t = self->env.now_ms(self->env.ctx);
     for (size_t i = 0; i < self->npeers; i++) {
         const peer_t *p = &self->peers[i];
-        int64_t w = p->has_tx ? tb_link_tx_wait_ms(&p->tx, t) : -1;
+        int64_t w = !p->has_tx    ? -1
+                    : p->holding ? (p->held_since + p->hold_ms > t ? p->held_since + p->hold_ms - t : 0)
+                                 : tb_link_tx_wait_ms(&p->tx, t);
         if (w >= 0 && (best < 0 || w < best))
             best = w;
         if (p->need_ack && p->has_cursor) {
