@@ -150,6 +150,14 @@ static int load_cursor(tb_linkeng_t *self, peer_t *p)
     return 0;
 }
 
+/* The end of a hold that began at since: the next multiple of hold_ms on
+ * the clock, so that the holds of many peers (a township's villages) end in
+ * the same turn, one read of the outbox heads for all; at most hold_ms. */
+static int64_t hold_end(const peer_t *p, int64_t since)
+{
+    return (since / p->hold_ms + 1) * p->hold_ms;
+}
+
 static void on_data(tb_linkeng_t *self, peer_t *p, const tb_env_t *env)
 {
     if (load_cursor(self, p) < 0)
@@ -168,7 +176,12 @@ static void on_data(tb_linkeng_t *self, peer_t *p, const tb_env_t *env)
      * carry it (a status update going back down, the next event going up):
      * one message, one turn at each end and at the broker fewer per event.
      * A duplicate or a gap is answered at once: the sender is going back. */
-    int64_t due = tb_linkeng_now(self) + (k == TB_LINK_NEXT ? self->env.ack_delay_ms : 0);
+    int64_t now = tb_linkeng_now(self);
+    int64_t due = now + (k == TB_LINK_NEXT ? self->env.ack_delay_ms : 0);
+    /* A peer whose data we hold: the ack on the holds' clock (hold_end), so
+     * that it and the data held leave together, in one turn for all. */
+    if (k == TB_LINK_NEXT && p->hold_ms > 0 && self->env.ack_delay_ms > 0)
+        due = hold_end(p, now);
     if (!p->need_ack || due < p->ack_due_ms)
         p->ack_due_ms = due;
     p->need_ack = true;
@@ -397,7 +410,7 @@ static bool held(peer_t *p, int64_t t)
         p->holding = true;
         p->held_since = t;
     }
-    return t - p->held_since < p->hold_ms && !ack_due(p, t);
+    return t < hold_end(p, p->held_since) && !ack_due(p, t);
 }
 
 void tb_linkeng_flush(tb_linkeng_t *self)
@@ -513,7 +526,7 @@ int64_t tb_linkeng_wait_ms(const tb_linkeng_t *self)
     for (size_t i = 0; i < self->npeers; i++) {
         const peer_t *p = &self->peers[i];
         int64_t w = !p->has_tx    ? -1
-                    : p->holding ? (p->held_since + p->hold_ms > t ? p->held_since + p->hold_ms - t : 0)
+                    : p->holding ? (hold_end(p, p->held_since) > t ? hold_end(p, p->held_since) - t : 0)
                                  : tb_link_tx_wait_ms(&p->tx, t);
         if (w >= 0 && (best < 0 || w < best))
             best = w;

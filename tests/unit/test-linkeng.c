@@ -815,6 +815,26 @@ static void test_hold(void **state)
     assert_string_equal((sent_since(f, mark, s, sizeof s), s), "4");
     assert_int_equal(last_of(f, 'D')->ack, 1);
     assert_int_equal(count(f, mark, 'A'), 0);
+    /* Holds end on the clock's multiples of hold_ms (one turn for many
+     * peers): one begun 30 ms past a multiple ends 70 ms later. */
+    ack(f, 4);
+    assert_rc(tb_linkeng_drained(f->eng), 0);
+    mark = f->nlog;
+    f->now = 1003030;
+    f->out_last = 5;
+    tb_linkeng_flush(f->eng);
+    assert_int_equal(sent_since(f, mark, s, sizeof s), 0);
+    assert_int_equal(tb_linkeng_wait_ms(f->eng), 70);
+    /* ... and so does the ack of new data from that peer. */
+    f->now += 20;
+    data(f, 2);
+    assert_rc(tb_linkeng_drained(f->eng), 0);
+    assert_int_equal(tb_linkeng_wait_ms(f->eng), 50);
+    f->now += 50;
+    tb_linkeng_flush(f->eng);
+    assert_string_equal((sent_since(f, mark, s, sizeof s), s), "5");
+    assert_int_equal(last_of(f, 'D')->ack, 2);
+    assert_int_equal(count(f, mark, 'A'), 0);
     fix_free(f);
     /* Another peer (hold 0) is not held. */
     f = fix_new_hold(0, 0);
