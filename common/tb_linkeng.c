@@ -96,6 +96,8 @@ peer_t *tb_linkeng_peer_get(tb_linkeng_t *self, const char *code)
     peer_t *p = &self->peers[self->npeers++];
     memset(p, 0, sizeof *p);
     strcpy(p->code, code);
+    if (self->env.hold_ms && !self->store.async)
+        p->hold_ms = self->env.hold_ms(self->env.ctx, code);
     return p;
 }
 
@@ -148,6 +150,14 @@ static int load_cursor(tb_linkeng_t *self, peer_t *p)
     return 0;
 }
 
+/* The end of a hold that began at since: the next multiple of hold_ms on
+ * the clock, so that the holds of many peers (a township's villages) end in
+ * the same turn, one read of the outbox heads for all; at most hold_ms. */
+static int64_t hold_end(const peer_t *p, int64_t since)
+{
+    return (since / p->hold_ms + 1) * p->hold_ms;
+}
+
 static void on_data(tb_linkeng_t *self, peer_t *p, const tb_env_t *env)
 {
     if (load_cursor(self, p) < 0)
@@ -166,7 +176,12 @@ static void on_data(tb_linkeng_t *self, peer_t *p, const tb_env_t *env)
      * carry it (a status update going back down, the next event going up):
      * one message, one turn at each end and at the broker fewer per event.
      * A duplicate or a gap is answered at once: the sender is going back. */
-    int64_t due = tb_linkeng_now(self) + (k == TB_LINK_NEXT ? self->env.ack_delay_ms : 0);
+    int64_t now = tb_linkeng_now(self);
+    int64_t due = now + (k == TB_LINK_NEXT ? self->env.ack_delay_ms : 0);
+    /* A peer whose data we hold: the ack on the holds' clock (hold_end), so
+     * that it and the data held leave together, in one turn for all. */
+    if (k == TB_LINK_NEXT && p->hold_ms > 0 && self->env.ack_delay_ms > 0)
+        due = hold_end(p, now);
     if (!p->need_ack || due < p->ack_due_ms)
         p->ack_due_ms = due;
     p->need_ack = true;
@@ -373,6 +388,31 @@ static int on_emit(void *arg, uint64_t seq, const uint8_t *body, size_t len)
     return 0;
 }
 
+/* An ack to p is due now: its delay is over, or ACK_EVERY messages wait for it. */
+static bool ack_due(const peer_t *p, int64_t t)
+{
+    return p->need_ack && p->has_cursor && !p->resetting &&
+           (p->ack_due_ms <= t || p->cursor_done - p->ack_sent >= ACK_EVERY);
+}
+
+/* New data to p waits (env.hold_ms) while nothing to p is in flight, the
+ * hold is not over and no ack to p is due.  Only new data: a retransmit,
+ * or more behind data in flight, goes as before. */
+static bool held(peer_t *p, int64_t t)
+{
+    const tb_link_tx_t *tx = &p->tx;
+    if (p->hold_ms <= 0 || tx->sent != tx->acked || tx->sent >= tx->last ||
+        t < tx->blocked_until_ms) {
+        p->holding = false;
+        return false;
+    }
+    if (!p->holding) {
+        p->holding = true;
+        p->held_since = t;
+    }
+    return t < hold_end(p, p->held_since) && !ack_due(p, t);
+}
+
 void tb_linkeng_flush(tb_linkeng_t *self)
 {
     if (self->in_tx)
@@ -394,7 +434,8 @@ void tb_linkeng_flush(tb_linkeng_t *self)
     for (size_t i = 0; i < self->npeers; i++) {
         peer_t *p = &self->peers[i];
         uint64_t from, to;
-        if (!p->has_tx || p->resetting || !tb_link_tx_due(&p->tx, t, self->env.window, &from, &to))
+        if (!p->has_tx || p->resetting || held(p, t) ||
+            !tb_link_tx_due(&p->tx, t, self->env.window, &from, &to))
             continue;
         emit_t e = {self, p, from, from - 1, false};
         int rc = self->store.read(self->st, p->code, from, to, on_emit, &e);
@@ -402,13 +443,14 @@ void tb_linkeng_flush(tb_linkeng_t *self)
             rc = -TB_ESTORE; /* the range ended early: a hole in the outbox */
         if (rc < 0 && !e.pushed_back && rc != -EAGAIN) /* -EAGAIN: not in memory yet */
             note(self, TB_LINKENG_READ_FAILED, p->code, e.expect, rc);
-        if (e.sent >= from)
+        if (e.sent >= from) {
             tb_link_tx_sent(&p->tx, e.sent);
+            p->holding = false;
+        }
     }
     for (size_t i = 0; i < self->npeers; i++) {
         peer_t *p = &self->peers[i];
-        if (p->need_ack && p->has_cursor && !p->resetting &&
-            (p->ack_due_ms <= t || p->cursor_done - p->ack_sent >= ACK_EVERY) &&
+        if (ack_due(p, t) &&
             send_env(self, p->code, TONGBAN__V1__KIND__KIND_ACK, 0, p->cursor_done, NULL, 0) == 0) {
             p->need_ack = false;
             p->ack_sent = p->cursor_done;
@@ -483,7 +525,9 @@ int64_t tb_linkeng_wait_ms(const tb_linkeng_t *self)
     int64_t t = self->env.now_ms(self->env.ctx);
     for (size_t i = 0; i < self->npeers; i++) {
         const peer_t *p = &self->peers[i];
-        int64_t w = p->has_tx ? tb_link_tx_wait_ms(&p->tx, t) : -1;
+        int64_t w = !p->has_tx    ? -1
+                    : p->holding ? (hold_end(p, p->held_since) > t ? hold_end(p, p->held_since) - t : 0)
+                                 : tb_link_tx_wait_ms(&p->tx, t);
         if (w >= 0 && (best < 0 || w < best))
             best = w;
         if (p->need_ack && p->has_cursor) {

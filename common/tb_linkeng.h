@@ -146,6 +146,16 @@ typedef struct {
      * sent at once when ACK_EVERY (64) messages are unacknowledged, and for
      * a duplicate or a gap. */
     int64_t ack_delay_ms;
+    /* Optional, a synchronous backend: how long new data to peer may wait for
+     * more to go with it, when nothing to peer is in flight (0: sent at the
+     * end of the turn).  A hold ends at the next multiple of hold_ms on the
+     * clock (the holds of many peers end in one turn), and so does an ack
+     * for new data from such a peer (when ack_delay_ms is set); the data
+     * leaves earlier when an ack to peer falls due (it carries it).  A township holds what it sends a village so that the
+     * RECEIVED it confirms a case with and the county's status update that
+     * follows go down in one turn: one transaction, one wake and one ack at
+     * the village instead of two (2026-12-01, issue 13). */
+    int64_t (*hold_ms)(void *ctx, const char *peer);
     /* Optional: may this node exchange data with peer (not the broker)?  An
      * envelope from a peer refused is dropped whole (noted). */
     bool (*accept_peer)(void *ctx, const char *peer);

@@ -27,6 +27,9 @@ typedef struct {
     uint64_t ack_sent;  /* the cursor last sent to the peer (in an ack or a data) */
     uint64_t ack_stored; /* tx.acked as last stored */
     uint64_t ack_batch;  /* tx.acked as the batch (open, or in flight) stores it */
+    int64_t hold_ms;     /* env.hold_ms for this peer (0: none) */
+    bool holding;        /* new data waits since held_since (env.hold_ms) */
+    int64_t held_since;
     /* asynchronous backends */
     uint64_t cursor_batch; /* the cursor the batch being assembled or in flight writes */
 } peer_t;

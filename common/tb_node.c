@@ -113,13 +113,19 @@ static void drain(tb_node_t *self)
     self->draining = true;
     int budget = DRAIN_BUDGET;
     int got = 0;
-    while (budget-- > 0 && readable(self)) {
+    bool more = false;
+    while (budget-- > 0 && (more = readable(self))) {
         if (recv_one(self) == 0)
             break;
         got++;
     }
     self->draining = false;
-    if (got && self->h.on_drained)
+    /* ZMQ_EVENTS just said nothing waits, and nothing ran since: asking again
+     * cost a poll of libzmq's mailbox (and getpid) on every empty turn, and
+     * each send is followed by one (send_raw). */
+    if (!got && !more)
+        return;
+    if (self->h.on_drained)
         self->h.on_drained(self->h.ctx);
     /* Anything left (budget spent, or sends in on_drained consumed the edge)? */
     if (readable(self))

@@ -388,6 +388,18 @@ int64_t tb_sqlink_ack_delay_ms(const char *place)
     return tb_code_level(place) == TB_LEVEL_TOWNSHIP ? TB_SQLINK_ACK_DELAY_MS : 0;
 }
 
+int64_t tb_sqlink_hold_ms(const char *place, const char *peer)
+{
+    return tb_code_level(place) == TB_LEVEL_TOWNSHIP && tb_code_level(peer) == TB_LEVEL_VILLAGE
+               ? TB_SQLINK_ACK_DELAY_MS
+               : 0;
+}
+
+static int64_t net_hold(void *ctx, const char *peer)
+{
+    return tb_sqlink_hold_ms(tb_store_place(((tb_sqlink_t *)ctx)->store), peer);
+}
+
 int tb_sqlink_new(uv_loop_t *loop, tb_store_t *store, const char *endpoint,
                   const tb_sqlink_app_t *app, tb_sqlink_t **ret)
 {
@@ -421,7 +433,8 @@ int tb_sqlink_new(uv_loop_t *loop, tb_store_t *store, const char *endpoint,
                             .fault = tb_node_fault(self->node),
                             .ctx = self,
                             .window = TB_SQLINK_WINDOW,
-                            .ack_delay_ms = tb_sqlink_ack_delay_ms(tb_store_place(store))};
+                            .ack_delay_ms = tb_sqlink_ack_delay_ms(tb_store_place(store)),
+                            .hold_ms = net_hold};
     if ((rc = tb_linkeng_new(&sqlite_store, self, &env, &self->eng)) < 0) {
         tb_node_close(&self->node);
         free(self);

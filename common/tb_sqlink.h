@@ -51,6 +51,15 @@ enum { TB_SQLINK_WINDOW = 1024 };
 enum { TB_SQLINK_ACK_DELAY_MS = 100 };
 /* The ack delay of a node at place: TB_SQLINK_ACK_DELAY_MS for a township, else 0. */
 int64_t tb_sqlink_ack_delay_ms(const char *place);
+/* How long new data from the node at place to peer may wait for more
+ * (tb_linkeng_env_t.hold_ms): TB_SQLINK_ACK_DELAY_MS from a township to a
+ * village, else 0.  Under a trickle a township sends a village two messages a
+ * case a few ms apart, its RECEIVED and the county's status update after it;
+ * held, both go down in one turn, with the township's ack of the case's events
+ * (which waits as long), and the village applies them in one transaction
+ * and acks them once.  Nothing going up waits: the log -> county latency is
+ * unchanged. */
+int64_t tb_sqlink_hold_ms(const char *place, const char *peer);
 
 /* What the link tells the daemon (to log). */
 typedef enum {

@@ -415,15 +415,25 @@ const char *tb_store_place(const tb_store_t *self)
     return self->place;
 }
 
+/* BEGIN and COMMIT as kept statements: sqlite3_exec compiled them again for
+ * every transaction, 2.4 % of a village's CPU under the latency run's
+ * trickle (bench/RESULTS.md, 2026-12-01, vil16). */
+static int run_kept(tb_store_t *self, const char *sql)
+{
+    sqlite3_stmt *st;
+    int rc = tb_store_stmt(self, sql, &st);
+    return rc < 0 ? rc : tb_store_run(self, st);
+}
+
 int tb_store_begin(tb_store_t *self)
 {
     self->last_error[0] = '\0'; /* what a failure in this transaction says, not an older one's */
-    return tb_store_exec(self, "BEGIN IMMEDIATE");
+    return run_kept(self, "BEGIN IMMEDIATE");
 }
 
 int tb_store_commit(tb_store_t *self)
 {
-    int rc = tb_store_exec(self, "COMMIT");
+    int rc = run_kept(self, "COMMIT");
     if (rc < 0)
         tb_store_rollback(self);
     return rc;

@@ -72,6 +72,7 @@ typedef struct {
     int epoch_sets;
     bool epoch_set_reset;
     uint64_t told_old, told_new;
+    int64_t hold; /* env.hold_ms for PEER (fix_new_hold) */
 } fix_t;
 
 static void logev(fix_t *f, char kind, const char *dest, uint64_t seq, uint64_t ack)
@@ -333,6 +334,27 @@ static fix_t *fix_new_delay(uint64_t out_last, uint32_t window, tb_fault_t *faul
                             .ctx = f,
                             .window = window,
                             .ack_delay_ms = ack_delay_ms};
+    assert_rc(tb_linkeng_new(&fake_store, f, &env, &f->eng), 0);
+    return f;
+}
+static int64_t w_hold(void *ctx, const char *peer)
+{
+    return strcmp(peer, PEER) == 0 ? ((fix_t *)ctx)->hold : 0;
+}
+/* The engine over the synchronous fake; new data to PEER held hold_ms (env.hold_ms). */
+static fix_t *fix_new_hold(int64_t ack_delay_ms, int64_t hold_ms)
+{
+    fix_t *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    f->now = 1000000;
+    f->wire_fd = -1;
+    f->hold = hold_ms;
+    tb_linkeng_env_t env = {.send = w_send,
+                            .now_ms = w_now,
+                            .ctx = f,
+                            .window = 256,
+                            .ack_delay_ms = ack_delay_ms,
+                            .hold_ms = w_hold};
     assert_rc(tb_linkeng_new(&fake_store, f, &env, &f->eng), 0);
     return f;
 }
@@ -737,6 +759,88 @@ static void test_ack_delayed(void **state)
     assert_rc(tb_linkeng_drained(f->eng), 0);
     assert_int_equal(count(f, 0, 'A'), 1);
     assert_int_equal(last_of(f, 'A')->ack, 64);
+    fix_free(f);
+}
+
+/* A hold (env.hold_ms): new data to a peer with nothing in flight waits for
+ * more to go with it, until the hold is over or an ack to the peer falls due
+ * (the data carries it); data behind data in flight, and a retransmit, go at
+ * once.  The timer is told when the hold ends. */
+static void test_hold(void **state)
+{
+    (void)state;
+    char s[256];
+    fix_t *f = fix_new_hold(100, 100);
+    f->out_last = 1;
+    tb_linkeng_flush(f->eng);
+    assert_int_equal(count(f, 0, 'D'), 0);
+    assert_int_equal(tb_linkeng_wait_ms(f->eng), 100);
+    f->now += 30;
+    f->out_last = 2; /* a second within the hold joins the first */
+    tb_linkeng_flush(f->eng);
+    assert_int_equal(count(f, 0, 'D'), 0);
+    assert_int_equal(tb_linkeng_wait_ms(f->eng), 70);
+    f->now += 69;
+    tb_linkeng_flush(f->eng);
+    assert_int_equal(count(f, 0, 'D'), 0);
+    f->now += 1;
+    tb_linkeng_flush(f->eng);
+    assert_string_equal((sent_since(f, 0, s, sizeof s), s), "1,2");
+    assert_int_equal(tb_linkeng_wait_ms(f->eng), TB_LINK_BACKOFF_MIN_MS); /* their retransmit */
+    /* More while those are in flight: at once. */
+    int mark = f->nlog;
+    f->out_last = 3;
+    tb_linkeng_flush(f->eng);
+    assert_string_equal((sent_since(f, mark, s, sizeof s), s), "3");
+    /* No ack for a whole timeout: the go-back is not held. */
+    mark = f->nlog;
+    f->now += TB_LINK_BACKOFF_MIN_MS;
+    tb_linkeng_flush(f->eng);
+    assert_string_equal((sent_since(f, mark, s, sizeof s), s), "1,2,3");
+    ack(f, 3);
+    assert_rc(tb_linkeng_drained(f->eng), 0);
+    /* All acked; new data, and data from the peer whose ack may wait 100 ms:
+     * the ack falls due 40 ms into the hold and both leave then, as one. */
+    mark = f->nlog;
+    f->now += 1000;
+    data(f, 1);
+    assert_rc(tb_linkeng_drained(f->eng), 0);
+    f->now += 60;
+    f->out_last = 4;
+    tb_linkeng_flush(f->eng);
+    assert_int_equal(sent_since(f, mark, s, sizeof s), 0);
+    assert_int_equal(tb_linkeng_wait_ms(f->eng), 40);
+    f->now += 40;
+    tb_linkeng_flush(f->eng);
+    assert_string_equal((sent_since(f, mark, s, sizeof s), s), "4");
+    assert_int_equal(last_of(f, 'D')->ack, 1);
+    assert_int_equal(count(f, mark, 'A'), 0);
+    /* Holds end on the clock's multiples of hold_ms (one turn for many
+     * peers): one begun 30 ms past a multiple ends 70 ms later. */
+    ack(f, 4);
+    assert_rc(tb_linkeng_drained(f->eng), 0);
+    mark = f->nlog;
+    f->now = 1003030;
+    f->out_last = 5;
+    tb_linkeng_flush(f->eng);
+    assert_int_equal(sent_since(f, mark, s, sizeof s), 0);
+    assert_int_equal(tb_linkeng_wait_ms(f->eng), 70);
+    /* ... and so does the ack of new data from that peer. */
+    f->now += 20;
+    data(f, 2);
+    assert_rc(tb_linkeng_drained(f->eng), 0);
+    assert_int_equal(tb_linkeng_wait_ms(f->eng), 50);
+    f->now += 50;
+    tb_linkeng_flush(f->eng);
+    assert_string_equal((sent_since(f, mark, s, sizeof s), s), "5");
+    assert_int_equal(last_of(f, 'D')->ack, 2);
+    assert_int_equal(count(f, mark, 'A'), 0);
+    fix_free(f);
+    /* Another peer (hold 0) is not held. */
+    f = fix_new_hold(0, 0);
+    f->out_last = 1;
+    tb_linkeng_flush(f->eng);
+    assert_string_equal((sent_since(f, 0, s, sizeof s), s), "1");
     fix_free(f);
 }
 
@@ -1261,6 +1365,7 @@ int main(void)
         cmocka_unit_test(test_retransmit_backoff),
         cmocka_unit_test(test_ack_rides_batch),
         cmocka_unit_test(test_ack_delayed),
+        cmocka_unit_test(test_hold),
         cmocka_unit_test(test_window_full),
         cmocka_unit_test(test_pushback_and_hole),
         cmocka_unit_test(test_unreachable),

@@ -538,6 +538,11 @@ static void test_ack_delay(void **state)
     assert_int_equal(tb_sqlink_ack_delay_ms("360826100000"), TB_SQLINK_ACK_DELAY_MS);
     assert_int_equal(tb_sqlink_ack_delay_ms("360826100001"), 0);
     assert_int_equal(tb_sqlink_ack_delay_ms("360826000000"), 0);
+    /* A township holds what goes down to a village; nothing else is held. */
+    assert_int_equal(tb_sqlink_hold_ms("360826100000", "360826100001"), TB_SQLINK_ACK_DELAY_MS);
+    assert_int_equal(tb_sqlink_hold_ms("360826100000", "360826000000"), 0);
+    assert_int_equal(tb_sqlink_hold_ms("360826100001", "360826100000"), 0);
+    assert_int_equal(tb_sqlink_hold_ms("360826000000", "360826100000"), 0);
 }
 
 /* Busy, it does not poll every 100 ms either (it did until 2026-12-01, while

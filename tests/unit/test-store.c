@@ -220,6 +220,42 @@ static void test_open_race(void **state)
     }
 }
 
+/* How many statements the connection holds with exactly this text. */
+static int stmts_with(tb_store_t *s, const char *sql)
+{
+    int n = 0;
+    for (sqlite3_stmt *st = sqlite3_next_stmt(tb_store_db(s), NULL); st;
+         st = sqlite3_next_stmt(tb_store_db(s), st))
+        n += strcmp(sqlite3_sql(st), sql) == 0;
+    return n;
+}
+
+/* BEGIN and COMMIT are kept statements, compiled once, not per transaction;
+ * a transaction still commits, and a failed COMMIT still rolls back. */
+static void test_begin_commit_kept(void **state)
+{
+    fix_t *f = *state;
+    tb_store_t *s = f->store;
+    for (int i = 0; i < 3; i++) {
+        assert_rc(tb_store_begin(s), 0);
+        assert_rc(tb_store_counter_next(s, "kept", &(uint64_t){0}), 0);
+        assert_rc(tb_store_commit(s), 0);
+        assert_int_equal(sqlite3_get_autocommit(tb_store_db(s)), 1);
+    }
+    assert_int_equal(stmts_with(s, "BEGIN IMMEDIATE"), 1);
+    assert_int_equal(stmts_with(s, "COMMIT"), 1);
+    assert_int_equal(sql_int(s, "SELECT value FROM counters WHERE name = 'kept'"), 3);
+    /* A second BEGIN inside the first fails and leaves the first open. */
+    assert_rc(tb_store_begin(s), 0);
+    assert_true(tb_store_begin(s) < 0);
+    assert_int_equal(sqlite3_get_autocommit(tb_store_db(s)), 0);
+    tb_store_rollback(s);
+    assert_int_equal(sqlite3_get_autocommit(tb_store_db(s)), 1);
+    /* COMMIT with no transaction fails (and rollback copes). */
+    assert_true(tb_store_commit(s) < 0);
+    assert_int_equal(sqlite3_get_autocommit(tb_store_db(s)), 1);
+}
+
 static void test_emit_logged(void **state)
 {
     fix_t *f = *state;
@@ -1089,6 +1125,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_epochs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restore_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_data_relay, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_begin_commit_kept, setup, teardown),
         cmocka_unit_test_setup_teardown(test_emit_logged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_apply_illegal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ack_and_cursor, setup, teardown),
