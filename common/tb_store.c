@@ -418,12 +418,16 @@ const char *tb_store_place(const tb_store_t *self)
 int tb_store_begin(tb_store_t *self)
 {
     self->last_error[0] = '\0'; /* what a failure in this transaction says, not an older one's */
+    self->noutlast = 0;
     return tb_store_exec(self, "BEGIN IMMEDIATE");
 }
 
 int tb_store_commit(tb_store_t *self)
 {
-    int rc = tb_store_exec(self, "COMMIT");
+    int rc = tb_store_out_flush(self);
+    if (rc == 0)
+        rc = tb_store_exec(self, "COMMIT");
+    self->noutlast = 0;
     if (rc < 0)
         tb_store_rollback(self);
     return rc;
@@ -431,6 +435,7 @@ int tb_store_commit(tb_store_t *self)
 
 void tb_store_rollback(tb_store_t *self)
 {
+    self->noutlast = 0;
     if (!sqlite3_get_autocommit(self->db))
         sqlite3_exec(self->db, "ROLLBACK", NULL, NULL, NULL);
 }
