@@ -95,21 +95,24 @@ static const char *nz(const char *s)
     return s ? s : "";
 }
 
-int tb_store_project_fold(tb_store_t *self, const char *case_id, const tb_case_t *c, int64_t at_ms)
+/* The columns of the cases row that follow the fold: ?2..?15 (?1 the case). */
+#define FOLD_SET                                                                                   \
+    "state = ?2, holder = ?3, pending = ?4, version = ?5,"                                         \
+    " updated_ms = ?6, fold = ?7, due_ms = ?8, legal_due_ms = ?9, to_bring = ?10,"                 \
+    " rating = ?11, decision = ?12,"                                                               \
+    " completion_time_ms = CASE WHEN ?13 > 0 THEN ?13 ELSE NULL END, paused = ?14,"                \
+    " followup = ?15"
+
+/* Compile sql (a statement with FOLD_SET's parameters) and bind case_id and
+ * tb_project of c to them. */
+static int fold_stmt(tb_store_t *self, const char *sql, const char *case_id, const tb_case_t *c,
+                     int64_t at_ms, sqlite3_stmt **ret)
 {
     const tb_item_t *item = self->catalog ? tb_catalog_find(self->catalog, c->item) : NULL;
     tb_projection_t row;
     tb_project(c, item, self->calendar, &row);
     sqlite3_stmt *st;
-    int rc = tb_store_stmt(
-        self,
-        "UPDATE cases SET state = ?2, holder = ?3, pending = ?4, version = ?5,"
-        " updated_ms = ?6, fold = ?7, due_ms = ?8, legal_due_ms = ?9, to_bring = ?10,"
-        " rating = ?11, decision = ?12,"
-        " completion_time_ms = CASE WHEN ?13 > 0 THEN ?13 ELSE NULL END, paused = ?14,"
-        " followup = ?15"
-        " WHERE case_id = ?1",
-        &st);
+    int rc = tb_store_stmt(self, sql, &st);
     if (rc < 0)
         return rc;
     sqlite3_bind_text(st, 1, case_id, -1, SQLITE_TRANSIENT);
@@ -127,7 +130,16 @@ int tb_store_project_fold(tb_store_t *self, const char *case_id, const tb_case_t
     sqlite3_bind_int64(st, 13, row.completion_ms);
     sqlite3_bind_int(st, 14, row.paused);
     sqlite3_bind_int(st, 15, row.followup);
-    return tb_store_run(self, st);
+    *ret = st;
+    return 0;
+}
+
+int tb_store_project_fold(tb_store_t *self, const char *case_id, const tb_case_t *c, int64_t at_ms)
+{
+    sqlite3_stmt *st;
+    int rc = fold_stmt(self, "UPDATE cases SET " FOLD_SET " WHERE case_id = ?1", case_id, c, at_ms,
+                       &st);
+    return rc < 0 ? rc : tb_store_run(self, st);
 }
 
 static int project(tb_store_t *self, const tb_event_msg_t *ev, const tb_case_t *next)
@@ -135,28 +147,32 @@ static int project(tb_store_t *self, const tb_event_msg_t *ev, const tb_case_t *
     sqlite3_stmt *st;
     int rc;
     if (ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED) {
+        /* The ledger's row and its fold in one statement (until 2026-12-01
+         * an insert, then the update every event makes); a row there
+         * already keeps its ledger and takes the fold. */
         const Tongban__V1__LedgerRecord *l = ev->ledger;
-        rc = tb_store_stmt(
-            self,
-            "INSERT INTO cases(case_id, origin, client_name, client_phone, agent, item_code,"
-            " note, accept_time_ms, result, state, holder, pending, version, updated_ms)"
-            " VALUES(?1, substr(?1, 1, 12), ?2, ?3, ?4, ?5, ?6, ?7, ?8, '', '', '', 0, ?7)"
-            " ON CONFLICT(case_id) DO NOTHING",
-            &st);
-        if (rc < 0)
+        if ((rc = fold_stmt(self,
+                            "INSERT INTO cases(case_id, origin, client_name, client_phone, agent,"
+                            " item_code, note, accept_time_ms, result, state, holder, pending,"
+                            " version, updated_ms, fold, due_ms, legal_due_ms, to_bring, rating,"
+                            " decision, completion_time_ms, paused, followup)"
+                            " VALUES(?1, substr(?1, 1, 12), ?16, ?17, ?18, ?19, ?20, ?21, ?22,"
+                            " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+                            " CASE WHEN ?13 > 0 THEN ?13 ELSE NULL END, ?14, ?15)"
+                            " ON CONFLICT(case_id) DO UPDATE SET " FOLD_SET,
+                            ev->case_id, next, ev->at_ms, &st)) < 0)
             return rc;
-        sqlite3_bind_text(st, 1, ev->case_id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, nz(l->client_name), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 3, nz(l->client_phone), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 4, nz(l->agent), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 5, nz(l->item_code), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 6, nz(l->note), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 7, l->accept_time_ms);
-        sqlite3_bind_text(st, 8, nz(l->result), -1, SQLITE_TRANSIENT);
-        if ((rc = tb_store_run(self, st)) < 0)
-            return rc;
-    } else if (ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATED ||
-               ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATING_FOLLOWUP) {
+        sqlite3_bind_text(st, 16, nz(l->client_name), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 17, nz(l->client_phone), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 18, nz(l->agent), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 19, nz(l->item_code), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 20, nz(l->note), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 21, l->accept_time_ms);
+        sqlite3_bind_text(st, 22, nz(l->result), -1, SQLITE_TRANSIENT);
+        return tb_store_run(self, st);
+    }
+    if (ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATED ||
+        ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATING_FOLLOWUP) {
         if ((rc = tb_store_stmt(self,
                                 ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATED
                                     ? "UPDATE cases SET rating_comment = ?2 WHERE case_id = ?1"

@@ -98,7 +98,8 @@ static int order_load(tb_store_t *self, const char *case_id, bool bodies, ord_t 
     int rc = tb_store_stmt(self,
                            "SELECT e.rowid, coalesce((SELECT min(o.pos) FROM case_order o"
                            " WHERE o.case_id = e.case_id AND o.origin_node = e.origin_node"
-                           " AND o.origin_seq = e.origin_seq), 0), e.body, e.rejected <> '',"
+                           " AND o.origin_seq = e.origin_seq), 0),"
+                           " CASE WHEN ?3 THEN e.body END, e.rejected <> '',"
                            " e.folded, e.catalog_version, e.origin_node, e.origin_seq FROM events e"
                            " WHERE e.case_id = ?1 AND e.type <> ?2 ORDER BY e.rowid",
                            &st);
@@ -106,6 +107,7 @@ static int order_load(tb_store_t *self, const char *case_id, bool bodies, ord_t 
         return rc;
     sqlite3_bind_text(st, 1, case_id, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 2, TB_EV_REJECTED);
+    sqlite3_bind_int(st, 3, bodies); /* a status update's check reads no body */
     ord_t o = {0};
     size_t cap = 0;
     int s;

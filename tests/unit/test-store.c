@@ -246,6 +246,9 @@ static void test_emit_logged(void **state)
     assert_string_equal(sql_text(s, "SELECT state FROM cases", buf, sizeof buf), "logged");
     assert_string_equal(sql_text(s, "SELECT holder FROM cases", buf, sizeof buf), VILLAGE);
     assert_int_equal(sql_int(s, "SELECT version FROM cases"), 1);
+    /* The ledger and the fold in one row: last updated when the event was made. */
+    assert_int_equal(sql_int(s, "SELECT updated_ms = (SELECT at_ms FROM events) FROM cases"), 1);
+    assert_int_equal(sql_int(s, "SELECT length(fold) > 0 FROM cases"), 1);
 
     tb_case_t c;
     char origin[TB_CODE_LEN + 1];
