@@ -255,14 +255,17 @@ if want catchup; then
     events() { tb_psql "$PGDIR" -c "SELECT count(*) FROM case_events WHERE origin_node = '$away'"; }
     all_in() { [ "$(events)" = "$((2 * n))" ]; }
     t0=$(date +%s.%N)
+    cpu_mark
     run "$away"
     if wait_in 900 all_in broker county "$town" "$away"; then
         secs=$(secs_since "$t0")
         rate=$(echo "scale=0; 2 * $n / $secs" | bc)
         cpu=$(edge_cpu "$((2 * n))" "$away" "$town")
+        cpu_per_event "$((2 * n))"
+        cpu="$cpu; $county_us, $pg_us"
         stop_all
         copy=$(copy_baseline)
-        add "village catch-up, $n cases (events/s; seconds; CPU per event in us: village, township)" \
+        add "village catch-up, $n cases (events/s; seconds; CPU per event in us: village, township; county, PostgreSQL)" \
             "$rate; $(printf '%.1f' "$secs") s; $cpu" \
             "${copy:--} (COPY rows/s)" "$([ -n "$copy" ] && ratio "$rate" "$copy" || echo -)" \
             "10,000 cases <= 5 s"
@@ -300,14 +303,17 @@ if want e2e; then
     all_events() { tb_psql "$PGDIR" -c "SELECT count(*) FROM case_events"; }
     e2e_in() { [ "$(all_events)" -ge "$want_events" ]; }
     t0=$(date +%s.%N)
+    cpu_mark
     for v in "${VILLAGES[@]}"; do run "$v"; done
     if wait_in 1800 e2e_in broker county "${TOWNS[@]}" "${VILLAGES[@]}"; then
         secs=$(secs_since "$t0")
         rate=$(echo "scale=0; $want_events / $secs" | bc)
         cpu=$(edge_cpu "$want_events" "${VILLAGES[*]}" "${TOWNS[*]}")
+        cpu_per_event "$want_events"
+        cpu="$cpu; $county_us, $pg_us"
         stop_all
         copy=$(copy_baseline)
-        add "end to end, ${#VILLAGES[@]} villages x $n cases ($want_events events; events/s; CPU per event in us: villages, townships)" \
+        add "end to end, ${#VILLAGES[@]} villages x $n cases ($want_events events; events/s; CPU per event in us: villages, townships; county, PostgreSQL)" \
             "$rate ($(printf '%.1f' "$secs") s); $cpu" "${copy:--} (COPY rows/s)" \
             "$([ -n "$copy" ] && ratio "$rate" "$copy" || echo -)" ">= 20,000 events/s"
     else

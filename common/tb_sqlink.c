@@ -22,6 +22,10 @@
  * of an idle node whose commands wake it (tb_sqlink_wake). */
 enum { POLL_MS = 100, SAFETY_MS = 5000 };
 
+/* Peers whose receive cursor one batch keeps in memory (st_cursor_set); a
+ * township of more villages than this writes the rest at once. */
+enum { TB_SQLINK_CURSORS = 64 };
+
 /* The SQLite backend of the link engine (tb_linkeng.h): the node's store
  * behind tb_linkeng_store_t, tb_node as the wire, tb_mono_ms as the clock.
  * What the engine notes goes on to the daemon (app.note), which logs it. */
@@ -36,6 +40,14 @@ struct tb_sqlink {
     int open_handles; /* self is freed when the last handle's close callback ran */
     char wake_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
     tb_ratelimit_t notes; /* what a remote peer can cause, per peer (TB_SQLINK_HELD) */
+    /* The receive cursors the open batch moved, written once each just before
+     * its commit (st_commit): a bulk batch wrote its peer's cursor after every
+     * message, in the same transaction, so only the last write counted. */
+    struct {
+        char peer[TB_CODE_LEN + 1];
+        uint64_t seq;
+    } cursors[TB_SQLINK_CURSORS];
+    int ncursors;
 };
 
 /* A note a remote peer can cause: a flood of them must not flood the log. */
@@ -67,27 +79,63 @@ static void tell(tb_sqlink_t *self, tb_sqlink_event_t event, tb_linkeng_note_t w
 
 static int st_begin(void *st)
 {
-    return tb_store_begin(((tb_sqlink_t *)st)->store);
+    tb_sqlink_t *self = st;
+    self->ncursors = 0;
+    return tb_store_begin(self->store);
 }
 
+/* The batch's cursors into the store, then its commit.  A failure leaves the
+ * transaction open: the engine rolls it back. */
 static int st_commit(void *st)
 {
-    return tb_store_commit(((tb_sqlink_t *)st)->store);
+    tb_sqlink_t *self = st;
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < self->ncursors; i++)
+        rc = tb_store_cursor_set(self->store, self->cursors[i].peer, self->cursors[i].seq);
+    self->ncursors = 0;
+    return rc < 0 ? rc : tb_store_commit(self->store);
 }
 
 static void st_rollback(void *st)
 {
-    tb_store_rollback(((tb_sqlink_t *)st)->store);
+    tb_sqlink_t *self = st;
+    self->ncursors = 0;
+    tb_store_rollback(self->store);
+}
+
+/* peer's slot among the batch's cursors, -1 if it has none. */
+static int cursor_slot(const tb_sqlink_t *self, const char *peer)
+{
+    for (int i = 0; i < self->ncursors; i++)
+        if (strcmp(self->cursors[i].peer, peer) == 0)
+            return i;
+    return -1;
 }
 
 static int st_cursor_get(void *st, const char *peer, uint64_t *ret_cursor)
 {
-    return tb_store_cursor_get(((tb_sqlink_t *)st)->store, peer, ret_cursor);
+    tb_sqlink_t *self = st;
+    int i = cursor_slot(self, peer);
+    if (i >= 0) {
+        *ret_cursor = self->cursors[i].seq;
+        return 0;
+    }
+    return tb_store_cursor_get(self->store, peer, ret_cursor);
 }
 
+/* Noted for the commit; written at once when the batch has no slot left. */
 static int st_cursor_set(void *st, const char *peer, uint64_t seq)
 {
-    return tb_store_cursor_set(((tb_sqlink_t *)st)->store, peer, seq);
+    tb_sqlink_t *self = st;
+    int i = cursor_slot(self, peer);
+    if (i < 0 && (self->ncursors == TB_SQLINK_CURSORS || strlen(peer) > TB_CODE_LEN))
+        return tb_store_cursor_set(self->store, peer, seq);
+    if (i < 0) {
+        i = self->ncursors++;
+        memcpy(self->cursors[i].peer, peer, strlen(peer) + 1);
+    }
+    self->cursors[i].seq = seq;
+    return 0;
 }
 
 static int st_ack(void *st, const char *peer, uint64_t ack)
@@ -138,7 +186,11 @@ static int st_epoch_retired(void *st, const char *peer, uint64_t epoch, int *ret
 
 static int st_epoch_set(void *st, const char *peer, uint64_t epoch, bool reset)
 {
-    return tb_store_peer_epoch_set(((tb_sqlink_t *)st)->store, peer, epoch, reset);
+    tb_sqlink_t *self = st;
+    int i = reset ? cursor_slot(self, peer) : -1;
+    if (i >= 0) /* the reset stores its cursor as 0: the old store's is void */
+        self->cursors[i] = self->cursors[--self->ncursors];
+    return tb_store_peer_epoch_set(self->store, peer, epoch, reset);
 }
 
 static const tb_linkeng_store_t sqlite_store = {

@@ -428,12 +428,16 @@ static int run_kept(tb_store_t *self, const char *sql)
 int tb_store_begin(tb_store_t *self)
 {
     self->last_error[0] = '\0'; /* what a failure in this transaction says, not an older one's */
+    self->noutlast = 0;
     return run_kept(self, "BEGIN IMMEDIATE");
 }
 
 int tb_store_commit(tb_store_t *self)
 {
-    int rc = run_kept(self, "COMMIT");
+    int rc = tb_store_out_flush(self);
+    if (rc == 0)
+        rc = run_kept(self, "COMMIT");
+    self->noutlast = 0;
     if (rc < 0)
         tb_store_rollback(self);
     return rc;
@@ -441,6 +445,7 @@ int tb_store_commit(tb_store_t *self)
 
 void tb_store_rollback(tb_store_t *self)
 {
+    self->noutlast = 0;
     if (!sqlite3_get_autocommit(self->db))
         sqlite3_exec(self->db, "ROLLBACK", NULL, NULL, NULL);
 }

@@ -11,6 +11,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The case in the columns state, holder, pending, version, origin, fold,
+ * item_code of st's row, from column at on. */
+static void case_of_row(sqlite3_stmt *st, int at, tb_case_t *ret_case)
+{
+    tb_case_t c = {0};
+    const void *fold = sqlite3_column_blob(st, at + 5);
+    int len = sqlite3_column_bytes(st, at + 5);
+    if (len <= 0 || tb_case_unpack(fold, (size_t)len, &c) < 0) {
+        /* A row from before the lifecycle (schema 1): what it has. */
+        memset(&c, 0, sizeof c);
+        c.state = tb_state_from_name((const char *)sqlite3_column_text(st, at));
+        snprintf(c.holder, sizeof c.holder, "%s", (const char *)sqlite3_column_text(st, at + 1));
+        snprintf(c.pending, sizeof c.pending, "%s", (const char *)sqlite3_column_text(st, at + 2));
+        c.version = (uint32_t)sqlite3_column_int(st, at + 3);
+        snprintf(c.origin, sizeof c.origin, "%s", (const char *)sqlite3_column_text(st, at + 4));
+        snprintf(c.item, sizeof c.item, "%s", (const char *)sqlite3_column_text(st, at + 6));
+    }
+    *ret_case = c;
+}
+
 int tb_store_case_get(tb_store_t *self, const char *case_id, tb_case_t *ret_case,
                       char ret_origin[TB_CODE_LEN + 1])
 {
@@ -25,20 +45,7 @@ int tb_store_case_get(tb_store_t *self, const char *case_id, tb_case_t *ret_case
     sqlite3_bind_text(st, 1, case_id, -1, SQLITE_TRANSIENT);
     int s = sqlite3_step(st);
     if (s == SQLITE_ROW) {
-        tb_case_t c = {0};
-        const void *fold = sqlite3_column_blob(st, 5);
-        int len = sqlite3_column_bytes(st, 5);
-        if (len <= 0 || tb_case_unpack(fold, (size_t)len, &c) < 0) {
-            /* A row from before the lifecycle (schema 1): what it has. */
-            memset(&c, 0, sizeof c);
-            c.state = tb_state_from_name((const char *)sqlite3_column_text(st, 0));
-            snprintf(c.holder, sizeof c.holder, "%s", (const char *)sqlite3_column_text(st, 1));
-            snprintf(c.pending, sizeof c.pending, "%s", (const char *)sqlite3_column_text(st, 2));
-            c.version = (uint32_t)sqlite3_column_int(st, 3);
-            snprintf(c.origin, sizeof c.origin, "%s", (const char *)sqlite3_column_text(st, 4));
-            snprintf(c.item, sizeof c.item, "%s", (const char *)sqlite3_column_text(st, 6));
-        }
-        *ret_case = c;
+        case_of_row(st, 0, ret_case);
         if (ret_origin)
             snprintf(ret_origin, TB_CODE_LEN + 1, "%s", (const char *)sqlite3_column_text(st, 4));
         rc = 0;
@@ -49,26 +56,63 @@ int tb_store_case_get(tb_store_t *self, const char *case_id, tb_case_t *ret_case
     return rc;
 }
 
+/* What tb_store_apply reads before it writes, in one statement: ev's case
+ * (*ret_case zeroed when there is none) and whether the county's order
+ * places ev already (*ret_placed: a row of case_order names it).  Until
+ * 2026-12-01 two statements, and a third asking whether ev was recorded
+ * (now the insert says so, tb_store_apply). */
+static int case_and_position(tb_store_t *self, const tb_event_msg_t *ev, tb_case_t *ret_case,
+                             bool *ret_placed)
+{
+    sqlite3_stmt *st;
+    int rc = tb_store_stmt(
+        self,
+        "SELECT c.state, c.holder, c.pending, c.version, c.origin, c.fold, c.item_code,"
+        " c.case_id IS NOT NULL, EXISTS(SELECT 1 FROM case_order"
+        " WHERE origin_node = ?2 AND origin_seq = ?3)"
+        " FROM (SELECT 1) LEFT JOIN cases c ON c.case_id = ?1",
+        &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, ev->case_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, ev->origin_node, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)ev->origin_seq);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        tb_case_t c = {0};
+        if (sqlite3_column_int(st, 7))
+            case_of_row(st, 0, &c);
+        *ret_case = c;
+        *ret_placed = sqlite3_column_int(st, 8) != 0;
+    } else {
+        rc = tb_store_sql_err(self, "case and position");
+    }
+    tb_store_done(self, st);
+    return rc;
+}
+
 static const char *nz(const char *s)
 {
     return s ? s : "";
 }
 
-int tb_store_project_fold(tb_store_t *self, const char *case_id, const tb_case_t *c, int64_t at_ms)
+/* The columns of the cases row that follow the fold: ?2..?15 (?1 the case). */
+#define FOLD_SET                                                                                   \
+    "state = ?2, holder = ?3, pending = ?4, version = ?5,"                                         \
+    " updated_ms = ?6, fold = ?7, due_ms = ?8, legal_due_ms = ?9, to_bring = ?10,"                 \
+    " rating = ?11, decision = ?12,"                                                               \
+    " completion_time_ms = CASE WHEN ?13 > 0 THEN ?13 ELSE NULL END, paused = ?14,"                \
+    " followup = ?15"
+
+/* Compile sql (a statement with FOLD_SET's parameters) and bind case_id and
+ * tb_project of c to them. */
+static int fold_stmt(tb_store_t *self, const char *sql, const char *case_id, const tb_case_t *c,
+                     int64_t at_ms, sqlite3_stmt **ret)
 {
     const tb_item_t *item = self->catalog ? tb_catalog_find(self->catalog, c->item) : NULL;
     tb_projection_t row;
     tb_project(c, item, self->calendar, &row);
     sqlite3_stmt *st;
-    int rc = tb_store_stmt(
-        self,
-        "UPDATE cases SET state = ?2, holder = ?3, pending = ?4, version = ?5,"
-        " updated_ms = ?6, fold = ?7, due_ms = ?8, legal_due_ms = ?9, to_bring = ?10,"
-        " rating = ?11, decision = ?12,"
-        " completion_time_ms = CASE WHEN ?13 > 0 THEN ?13 ELSE NULL END, paused = ?14,"
-        " followup = ?15"
-        " WHERE case_id = ?1",
-        &st);
+    int rc = tb_store_stmt(self, sql, &st);
     if (rc < 0)
         return rc;
     sqlite3_bind_text(st, 1, case_id, -1, SQLITE_TRANSIENT);
@@ -86,7 +130,16 @@ int tb_store_project_fold(tb_store_t *self, const char *case_id, const tb_case_t
     sqlite3_bind_int64(st, 13, row.completion_ms);
     sqlite3_bind_int(st, 14, row.paused);
     sqlite3_bind_int(st, 15, row.followup);
-    return tb_store_run(self, st);
+    *ret = st;
+    return 0;
+}
+
+int tb_store_project_fold(tb_store_t *self, const char *case_id, const tb_case_t *c, int64_t at_ms)
+{
+    sqlite3_stmt *st;
+    int rc = fold_stmt(self, "UPDATE cases SET " FOLD_SET " WHERE case_id = ?1", case_id, c, at_ms,
+                       &st);
+    return rc < 0 ? rc : tb_store_run(self, st);
 }
 
 static int project(tb_store_t *self, const tb_event_msg_t *ev, const tb_case_t *next)
@@ -94,28 +147,32 @@ static int project(tb_store_t *self, const tb_event_msg_t *ev, const tb_case_t *
     sqlite3_stmt *st;
     int rc;
     if (ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED) {
+        /* The ledger's row and its fold in one statement (until 2026-12-01
+         * an insert, then the update every event makes); a row there
+         * already keeps its ledger and takes the fold. */
         const Tongban__V1__LedgerRecord *l = ev->ledger;
-        rc = tb_store_stmt(
-            self,
-            "INSERT INTO cases(case_id, origin, client_name, client_phone, agent, item_code,"
-            " note, accept_time_ms, result, state, holder, pending, version, updated_ms)"
-            " VALUES(?1, substr(?1, 1, 12), ?2, ?3, ?4, ?5, ?6, ?7, ?8, '', '', '', 0, ?7)"
-            " ON CONFLICT(case_id) DO NOTHING",
-            &st);
-        if (rc < 0)
+        if ((rc = fold_stmt(self,
+                            "INSERT INTO cases(case_id, origin, client_name, client_phone, agent,"
+                            " item_code, note, accept_time_ms, result, state, holder, pending,"
+                            " version, updated_ms, fold, due_ms, legal_due_ms, to_bring, rating,"
+                            " decision, completion_time_ms, paused, followup)"
+                            " VALUES(?1, substr(?1, 1, 12), ?16, ?17, ?18, ?19, ?20, ?21, ?22,"
+                            " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+                            " CASE WHEN ?13 > 0 THEN ?13 ELSE NULL END, ?14, ?15)"
+                            " ON CONFLICT(case_id) DO UPDATE SET " FOLD_SET,
+                            ev->case_id, next, ev->at_ms, &st)) < 0)
             return rc;
-        sqlite3_bind_text(st, 1, ev->case_id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, nz(l->client_name), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 3, nz(l->client_phone), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 4, nz(l->agent), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 5, nz(l->item_code), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 6, nz(l->note), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 7, l->accept_time_ms);
-        sqlite3_bind_text(st, 8, nz(l->result), -1, SQLITE_TRANSIENT);
-        if ((rc = tb_store_run(self, st)) < 0)
-            return rc;
-    } else if (ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATED ||
-               ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATING_FOLLOWUP) {
+        sqlite3_bind_text(st, 16, nz(l->client_name), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 17, nz(l->client_phone), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 18, nz(l->agent), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 19, nz(l->item_code), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 20, nz(l->note), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 21, l->accept_time_ms);
+        sqlite3_bind_text(st, 22, nz(l->result), -1, SQLITE_TRANSIENT);
+        return tb_store_run(self, st);
+    }
+    if (ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATED ||
+        ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATING_FOLLOWUP) {
         if ((rc = tb_store_stmt(self,
                                 ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATED
                                     ? "UPDATE cases SET rating_comment = ?2 WHERE case_id = ?1"
@@ -239,13 +296,11 @@ int tb_store_origin_consumed(tb_store_t *self, const char *origin, uint64_t seq)
 int tb_store_apply(tb_store_t *self, const tb_event_msg_t *ev, const uint8_t *body, size_t len,
                    bool record_illegal, int *ret_fold)
 {
-    int rc = event_exists(self, ev->origin_node, ev->origin_seq, body, len);
-    if (rc != 0)
-        return rc;
     bool rejection = ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_REJECTED;
     tb_case_t cur = {0}, next;
-    rc = tb_store_case_get(self, ev->case_id, &cur, NULL);
-    if (rc < 0 && rc != -TB_ENOCASE)
+    bool placed = false;
+    int rc = case_and_position(self, ev, &cur, &placed);
+    if (rc < 0)
         return rc;
     int fold;
     char parent[TB_CODE_LEN + 1] = "";
@@ -263,19 +318,25 @@ int tb_store_apply(tb_store_t *self, const tb_event_msg_t *ev, const uint8_t *bo
     } else {
         fold = tb_event_fold(&cur, ev, self->catalog, &next);
     }
-    if (ret_fold)
-        *ret_fold = fold;
-    if (fold < 0 && !record_illegal)
-        return fold;
+    if (fold < 0 && !record_illegal) {
+        /* One recorded already says so first (1 or 2), as before. */
+        rc = event_exists(self, ev->origin_node, ev->origin_seq, body, len);
+        if (rc == 0 && ret_fold)
+            *ret_fold = fold;
+        return rc != 0 ? rc : fold;
+    }
 
     char detail[1024];
     tb_event_detail(ev, detail, sizeof detail);
     sqlite3_stmt *st;
+    /* The id recorded already (a resend, our own id reused): nothing is
+     * written, and event_exists says whether with these bytes. */
     rc = tb_store_stmt(
         self,
         "INSERT INTO events(origin_node, origin_seq, case_id, type, actor, at_ms, target,"
         " reason, body, recorded_ms, folded, detail, catalog_version)"
-        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
+        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)"
+        " ON CONFLICT(origin_node, origin_seq) DO NOTHING",
         &st);
     if (rc < 0)
         return rc;
@@ -294,6 +355,12 @@ int tb_store_apply(tb_store_t *self, const tb_event_msg_t *ev, const uint8_t *bo
     sqlite3_bind_int64(st, 13, self->catalog_version ? *self->catalog_version : 0);
     if ((rc = tb_store_run(self, st)) < 0)
         return rc;
+    if (sqlite3_changes(self->db) == 0) {
+        rc = event_exists(self, ev->origin_node, ev->origin_seq, body, len);
+        return rc != 0 ? rc : -TB_ESTORE; /* 0: not there, yet the insert did nothing */
+    }
+    if (ret_fold)
+        *ret_fold = fold;
     if (rejection)
         return fold < 0 ? 0 : apply_rejection(self, ev);
     /* One order (tb_store_order.c): an event the county has placed already
@@ -301,8 +368,7 @@ int tb_store_apply(tb_store_t *self, const tb_event_msg_t *ev, const uint8_t *bo
      * the case is folded again in order.  Any other goes last: on top. */
     if (fold == 0 && (rc = project(self, ev, &next)) < 0)
         return rc;
-    int placed = tb_store_has_position(self, ev->origin_node, ev->origin_seq);
-    return placed <= 0 ? placed : tb_store_refold(self, ev->case_id, ev->at_ms);
+    return placed ? tb_store_refold(self, ev->case_id, ev->at_ms) : 0;
 }
 
 int tb_store_refresh_due(tb_store_t *self)

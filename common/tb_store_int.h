@@ -32,6 +32,19 @@ typedef struct {
  * this many is compiled for its call and finalized at tb_store_done. */
 enum { TB_STORE_STMTS = 128 };
 
+/* An outbox's last seq assigned in the open transaction (tb_store_enqueue):
+ * the first message to a peer in a transaction bumps link_out.last in the
+ * file, the next ones only here, and tb_store_commit writes the newest back
+ * once (tb_store_out_flush).  A bulk batch queued two statements a message,
+ * one of them for a row of five. */
+typedef struct {
+    char peer[TB_CODE_LEN + 1];
+    uint64_t last;
+    bool dirty; /* last is ahead of link_out.last */
+} tb_store_outlast_t;
+
+enum { TB_STORE_OUTLAST = 8 };
+
 struct tb_store {
     sqlite3 *db;
     char place[TB_CODE_LEN + 1];
@@ -42,6 +55,8 @@ struct tb_store {
     char last_error[256];                    /* the last SQLite failure, for the daemon to log */
     tb_store_cached_t stmts[TB_STORE_STMTS]; /* the statement cache (tb_store_stmt) */
     int nstmts;
+    tb_store_outlast_t outlast[TB_STORE_OUTLAST]; /* valid inside one transaction */
+    int noutlast;
 };
 
 /* A SQLite failure as our code (-ENOSPC, -EBUSY, -EACCES or -TB_ESTORE); what
@@ -72,12 +87,15 @@ int tb_store_run(tb_store_t *self, sqlite3_stmt *st);
 int tb_store_data_queue(tb_store_t *self, const char *node, const char *kind, uint32_t after,
                         uint32_t *ret_newest);
 
+/* Write back the outboxes' last seqs the open transaction assigned in
+ * memory (tb_store_outlast_t); every read or other write of link_out calls
+ * it first.  0 or negative. */
+int tb_store_out_flush(tb_store_t *self);
+
 /* Write a case's row (tb_project of c) into cases (tb_store_case.c). */
 int tb_store_project_fold(tb_store_t *self, const char *case_id, const tb_case_t *c, int64_t at_ms);
 /* Fold case_id again from its first event, in the county's order, each
  * event under its own catalog version (tb_store_order.c). */
 int tb_store_refold(tb_store_t *self, const char *case_id, int64_t at_ms);
-/* 1 when the county's order places event (origin, seq), 0 when not. */
-int tb_store_has_position(tb_store_t *self, const char *origin, uint64_t seq);
 
 #endif

@@ -31,25 +31,66 @@ int tb_store_counter_next(tb_store_t *self, const char *name, uint64_t *ret_valu
     return rc;
 }
 
+/* The slot of peer's last seq in the open transaction, or NULL: none yet
+ * (make: a free slot for it, NULL when full or the name too long). */
+static tb_store_outlast_t *outlast(tb_store_t *self, const char *peer, bool make)
+{
+    for (int i = 0; i < self->noutlast; i++)
+        if (strcmp(self->outlast[i].peer, peer) == 0)
+            return &self->outlast[i];
+    if (!make || self->noutlast == TB_STORE_OUTLAST || strlen(peer) > TB_CODE_LEN)
+        return NULL;
+    tb_store_outlast_t *o = &self->outlast[self->noutlast++];
+    memset(o, 0, sizeof *o);
+    memcpy(o->peer, peer, strlen(peer) + 1);
+    return o;
+}
+
+int tb_store_out_flush(tb_store_t *self)
+{
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < self->noutlast; i++) {
+        tb_store_outlast_t *o = &self->outlast[i];
+        if (!o->dirty)
+            continue;
+        sqlite3_stmt *st;
+        if ((rc = tb_store_stmt(self, "UPDATE link_out SET last = ?2 WHERE peer = ?1", &st)) < 0)
+            break;
+        sqlite3_bind_text(st, 1, o->peer, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)o->last);
+        if ((rc = tb_store_run(self, st)) == 0)
+            o->dirty = false;
+    }
+    return rc;
+}
+
 int tb_store_enqueue(tb_store_t *self, const char *peer, const uint8_t *body, size_t len,
                      uint64_t *ret_seq)
 {
-    sqlite3_stmt *st;
-    int rc = tb_store_stmt(self,
-                           "INSERT INTO link_out(peer, last, acked) VALUES(?1, 1, 0) "
-                           "ON CONFLICT(peer) DO UPDATE SET last = last + 1 RETURNING last",
-                           &st);
-    if (rc < 0)
-        return rc;
-    sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+    /* Inside a transaction the row is bumped once and the rest counted here
+     * (tb_store_outlast_t); outside one (autocommit) every time. */
+    bool tx = !sqlite3_get_autocommit(self->db);
+    tb_store_outlast_t *o = tx ? outlast(self, peer, false) : NULL;
     uint64_t seq = 0;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        seq = (uint64_t)sqlite3_column_int64(st, 0);
-    else
-        rc = tb_store_sql_err(self, "link_out");
-    tb_store_done(self, st);
-    if (rc < 0)
-        return rc;
+    sqlite3_stmt *st;
+    int rc;
+    if (o) {
+        seq = o->last + 1;
+    } else {
+        if ((rc = tb_store_stmt(self,
+                                "INSERT INTO link_out(peer, last, acked) VALUES(?1, 1, 0) "
+                                "ON CONFLICT(peer) DO UPDATE SET last = last + 1 RETURNING last",
+                                &st)) < 0)
+            return rc;
+        sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            seq = (uint64_t)sqlite3_column_int64(st, 0);
+        else
+            rc = tb_store_sql_err(self, "link_out");
+        tb_store_done(self, st);
+        if (rc < 0)
+            return rc;
+    }
     if ((rc = tb_store_stmt(self, "INSERT INTO outbox(peer, seq, body) VALUES(?1, ?2, ?3)", &st)) <
         0)
         return rc;
@@ -58,6 +99,12 @@ int tb_store_enqueue(tb_store_t *self, const char *peer, const uint8_t *body, si
     sqlite3_bind_blob(st, 3, body, (int)len, SQLITE_TRANSIENT);
     if ((rc = tb_store_run(self, st)) < 0)
         return rc;
+    if (o) {
+        o->last = seq;
+        o->dirty = true;
+    } else if (tx && (o = outlast(self, peer, true))) {
+        o->last = seq; /* link_out holds it already */
+    }
     if (ret_seq)
         *ret_seq = seq;
     return 0;
@@ -98,7 +145,9 @@ int tb_store_cursor_set(tb_store_t *self, const char *peer, uint64_t cursor)
 int tb_store_out_get(tb_store_t *self, const char *peer, uint64_t *ret_last, uint64_t *ret_acked)
 {
     sqlite3_stmt *st;
-    int rc = tb_store_stmt(self, "SELECT last, acked FROM link_out WHERE peer = ?1", &st);
+    int rc = tb_store_out_flush(self);
+    if (rc == 0)
+        rc = tb_store_stmt(self, "SELECT last, acked FROM link_out WHERE peer = ?1", &st);
     if (rc < 0)
         return rc;
     sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
@@ -120,7 +169,9 @@ int tb_store_out_heads(tb_store_t *self,
                        void *arg)
 {
     sqlite3_stmt *st;
-    int rc = tb_store_stmt(self, "SELECT peer, last, acked FROM link_out", &st);
+    int rc = tb_store_out_flush(self);
+    if (rc == 0)
+        rc = tb_store_stmt(self, "SELECT peer, last, acked FROM link_out", &st);
     if (rc < 0)
         return rc;
     int s;
@@ -345,7 +396,10 @@ int tb_store_peer_epoch_set(tb_store_t *self, const char *peer, uint64_t epoch, 
         "UPDATE outbox SET seq = -seq WHERE peer = ?1 AND seq < 0",
         "UPDATE link_out SET last = last - acked, acked = 0 WHERE peer = ?1",
     };
-    int rc = run_u64(self, retire, peer, (uint64_t)tb_now_ms());
+    int rc = tb_store_out_flush(self);
+    self->noutlast = 0; /* a reset renumbers link_out.last */
+    if (rc == 0)
+        rc = run_u64(self, retire, peer, (uint64_t)tb_now_ms());
     if (rc == 0)
         rc = run_u64(self, set, peer, epoch);
     for (size_t i = 0; reset && rc == 0 && i < sizeof renumber / sizeof renumber[0]; i++)

@@ -32,6 +32,8 @@
 
 typedef struct {
     int64_t rowid, pos; /* pos: the county's position, 0 when none is known */
+    char origin[TB_CODE_LEN + 1]; /* the event's id ("" when longer: matches no id) */
+    uint64_t seq;
     uint8_t *body;
     size_t len;
     bool rejected, folded;
@@ -70,6 +72,24 @@ static int by_key(const void *a, const void *b)
     return x->key < y->key ? -1 : x->key > y->key;
 }
 
+/* o's rows (each with its pos) into fold order. */
+static void order_sort(ord_t *o)
+{
+    /* M: sort by position to find the run 1..M, then into fold order. */
+    o->confirmed = 0;
+    if (o->n) /* o->v is NULL for a case with no event: qsort wants an array */
+        qsort(o->v, o->n, sizeof *o->v, by_pos);
+    for (size_t i = 0; i < o->n; i++)
+        if (o->v[i].pos == o->confirmed + 1)
+            o->confirmed++;
+    for (size_t i = 0; i < o->n; i++) {
+        o->v[i].confirmed = o->v[i].pos >= 1 && o->v[i].pos <= o->confirmed;
+        o->v[i].key = o->v[i].confirmed ? o->v[i].pos : o->v[i].rowid;
+    }
+    if (o->n)
+        qsort(o->v, o->n, sizeof *o->v, by_key);
+}
+
 /* The events of case_id (but REJECTED verdicts, which are not steps of the
  * case) in fold order; with their bodies when bodies is set. */
 static int order_load(tb_store_t *self, const char *case_id, bool bodies, ord_t *ret)
@@ -78,14 +98,16 @@ static int order_load(tb_store_t *self, const char *case_id, bool bodies, ord_t 
     int rc = tb_store_stmt(self,
                            "SELECT e.rowid, coalesce((SELECT min(o.pos) FROM case_order o"
                            " WHERE o.case_id = e.case_id AND o.origin_node = e.origin_node"
-                           " AND o.origin_seq = e.origin_seq), 0), e.body, e.rejected <> '',"
-                           " e.folded, e.catalog_version FROM events e"
+                           " AND o.origin_seq = e.origin_seq), 0),"
+                           " CASE WHEN ?3 THEN e.body END, e.rejected <> '',"
+                           " e.folded, e.catalog_version, e.origin_node, e.origin_seq FROM events e"
                            " WHERE e.case_id = ?1 AND e.type <> ?2 ORDER BY e.rowid",
                            &st);
     if (rc < 0)
         return rc;
     sqlite3_bind_text(st, 1, case_id, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 2, TB_EV_REJECTED);
+    sqlite3_bind_int(st, 3, bodies); /* a status update's check reads no body */
     ord_t o = {0};
     size_t cap = 0;
     int s;
@@ -107,6 +129,10 @@ static int order_load(tb_store_t *self, const char *case_id, bool bodies, ord_t 
         r->rejected = sqlite3_column_int(st, 3) != 0;
         r->folded = sqlite3_column_int(st, 4) != 0;
         r->catalog_version = (uint32_t)sqlite3_column_int64(st, 5);
+        const char *origin = (const char *)sqlite3_column_text(st, 6);
+        if (origin && strlen(origin) <= TB_CODE_LEN)
+            memcpy(r->origin, origin, strlen(origin) + 1);
+        r->seq = (uint64_t)sqlite3_column_int64(st, 7);
         if (bodies) {
             r->len = (size_t)sqlite3_column_bytes(st, 2);
             if (!(r->body = malloc(r->len ? r->len : 1))) {
@@ -125,18 +151,7 @@ static int order_load(tb_store_t *self, const char *case_id, bool bodies, ord_t 
         ord_free(&o);
         return rc;
     }
-    /* M: sort by position to find the run 1..M, then into fold order. */
-    if (o.n) /* o.v is NULL for a case with no event: qsort wants an array */
-        qsort(o.v, o.n, sizeof *o.v, by_pos);
-    for (size_t i = 0; i < o.n; i++)
-        if (o.v[i].pos == o.confirmed + 1)
-            o.confirmed++;
-    for (size_t i = 0; i < o.n; i++) {
-        o.v[i].confirmed = o.v[i].pos >= 1 && o.v[i].pos <= o.confirmed;
-        o.v[i].key = o.v[i].confirmed ? o.v[i].pos : o.v[i].rowid;
-    }
-    if (o.n)
-        qsort(o.v, o.n, sizeof *o.v, by_key);
+    order_sort(&o);
     *ret = o;
     return 0;
 }
@@ -257,21 +272,6 @@ int tb_store_refold(tb_store_t *self, const char *case_id, int64_t at_ms)
     return rc < 0 ? rc : tb_store_project_fold(self, case_id, &c, at_ms);
 }
 
-int tb_store_has_position(tb_store_t *self, const char *origin, uint64_t seq)
-{
-    sqlite3_stmt *st;
-    int rc = tb_store_stmt(
-        self, "SELECT 1 FROM case_order WHERE origin_node = ?1 AND origin_seq = ?2", &st);
-    if (rc < 0)
-        return rc;
-    sqlite3_bind_text(st, 1, origin, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
-    int s = sqlite3_step(st);
-    rc = s == SQLITE_ROW ? 1 : s == SQLITE_DONE ? 0 : tb_store_sql_err(self, "position");
-    tb_store_done(self, st);
-    return rc;
-}
-
 /* Whether two loads put the same events in the same order. */
 static bool same_order(const ord_t *a, const ord_t *b)
 {
@@ -283,15 +283,34 @@ static bool same_order(const ord_t *a, const ord_t *b)
     return true;
 }
 
-/* Keep the positions a StatusUpdate names: the k ids hold version-k+1..version. */
-static int keep_positions(tb_store_t *self, const Tongban__V1__StatusUpdate *s)
+/* The positions a StatusUpdate names: the k ids hold version-k+1..version.
+ * With now (the case's events in fold order, before), written only where
+ * now does not show them already, and now's rows given them (*ret_exact
+ * false when now cannot say what the order becomes: an event here loses
+ * the position it was placed by, so its place depends on rows not loaded). */
+static int keep_positions(tb_store_t *self, const Tongban__V1__StatusUpdate *s, ord_t *now,
+                          bool *ret_exact)
 {
     int rc = 0;
+    bool exact = true;
     for (size_t i = 0; rc == 0 && i < s->n_folded; i++) {
         char origin[TB_CODE_LEN + 1];
         uint64_t seq;
         if (tb_event_id_parse(s->folded[i], origin, &seq) < 0)
             return -TB_EPROTO; /* tb_item_decode refused it already */
+        int64_t pos = (int64_t)(s->version - s->n_folded + 1 + i);
+        ord_row_t *mine = NULL;
+        for (size_t k = 0; k < now->n; k++) {
+            ord_row_t *r = &now->v[k];
+            if (r->seq == seq && strcmp(r->origin, origin) == 0)
+                mine = r;
+            else if (r->pos == pos)
+                exact = false; /* replaced: its next position is not loaded */
+        }
+        if (mine && mine->pos == pos)
+            continue; /* its row is there: min(pos) is this very one */
+        if (mine && (mine->pos == 0 || pos < mine->pos))
+            mine->pos = pos; /* its min(pos) with this row */
         sqlite3_stmt *st;
         if ((rc = tb_store_stmt(self,
                                 "INSERT OR REPLACE INTO case_order(case_id, pos, origin_node,"
@@ -299,20 +318,25 @@ static int keep_positions(tb_store_t *self, const Tongban__V1__StatusUpdate *s)
                                 &st)) < 0)
             return rc;
         sqlite3_bind_text(st, 1, s->case_id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 2, (sqlite3_int64)(s->version - s->n_folded + 1 + i));
+        sqlite3_bind_int64(st, 2, pos);
         sqlite3_bind_text(st, 3, origin, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 4, (sqlite3_int64)seq);
         rc = tb_store_run(self, st);
     }
+    if (rc == 0)
+        *ret_exact = exact;
     return rc;
 }
 
 int tb_store_county_status(tb_store_t *self, const Tongban__V1__StatusUpdate *s)
 {
+    /* One statement: the county's state when newer, and whether the case is
+     * ours (a row matched). */
     sqlite3_stmt *st;
     int rc = tb_store_stmt(self,
-                           "UPDATE cases SET county_state = ?2, county_version = ?3"
-                           " WHERE case_id = ?1 AND county_version < ?3",
+                           "UPDATE cases SET county_state = CASE WHEN county_version < ?3"
+                           " THEN ?2 ELSE county_state END,"
+                           " county_version = max(county_version, ?3) WHERE case_id = ?1",
                            &st);
     if (rc < 0)
         return rc;
@@ -321,20 +345,33 @@ int tb_store_county_status(tb_store_t *self, const Tongban__V1__StatusUpdate *s)
     sqlite3_bind_int(st, 3, (int)s->version);
     if ((rc = tb_store_run(self, st)) < 0 || s->n_folded == 0 || s->n_folded > s->version)
         return rc;
-    tb_case_t c;
-    if ((rc = tb_store_case_get(self, s->case_id, &c, NULL)) < 0)
-        return rc == -TB_ENOCASE ? 0 : rc; /* not a case of ours */
-    /* The confirmation refolds the case only when it changes the order. */
-    ord_t before, after;
+    if (sqlite3_changes(self->db) == 0)
+        return 0; /* not a case of ours */
+    /* The confirmation refolds the case only when it changes the order: the
+     * order after is the one before with the new positions, worked out here
+     * (until 2026-12-01 the case's events were read again after the write, a
+     * second read per status update); read again only when it cannot be. */
+    ord_t before, after = {0};
     if ((rc = order_load(self, s->case_id, false, &before)) < 0)
         return rc;
-    if ((rc = keep_positions(self, s)) == 0 &&
-        (rc = order_load(self, s->case_id, false, &after)) == 0) {
-        bool same = same_order(&before, &after);
-        ord_free(&after);
-        if (!same)
-            rc = tb_store_refold(self, s->case_id, s->at_ms);
+    if (before.n && !(after.v = malloc(before.n * sizeof *after.v)))
+        rc = -ENOMEM;
+    if (rc == 0) {
+        if (before.n)
+            memcpy(after.v, before.v, before.n * sizeof *after.v); /* no bodies: nothing owned */
+        after.n = before.n;
+        bool exact = true;
+        rc = keep_positions(self, s, &after, &exact);
+        if (rc == 0 && !exact) {
+            ord_free(&after);
+            rc = order_load(self, s->case_id, false, &after);
+        } else if (rc == 0) {
+            order_sort(&after);
+        }
     }
+    if (rc == 0 && !same_order(&before, &after))
+        rc = tb_store_refold(self, s->case_id, s->at_ms);
+    ord_free(&after);
     ord_free(&before);
     return rc;
 }

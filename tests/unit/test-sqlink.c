@@ -224,6 +224,34 @@ static void peer_data(fix_t *f, uint64_t seq, uint32_t version)
     free(buf);
 }
 
+/* DATA seq (version = seq), or with data false an ACK of nothing, from the
+ * peer's store of epoch e. */
+static void peer_epoch(fix_t *f, uint64_t e, bool data, uint64_t seq)
+{
+    Tongban__V1__StatusUpdate st = TONGBAN__V1__STATUS_UPDATE__INIT;
+    st.case_id = (char *)CASE_ID;
+    st.state = (char *)tb_state_name(TB_ST_LOGGED);
+    st.holder = (char *)ME;
+    st.version = (uint32_t)seq;
+    st.at_ms = TB_TIME_MIN_MS + 1;
+    tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
+    item.item_case = TONGBAN__V1__ITEM__ITEM_STATUS;
+    item.status = &st;
+    uint8_t *body = NULL, *buf;
+    size_t len = 0, blen;
+    if (data)
+        assert_rc(tb_pack_item(&item, &body, &len), 0);
+    assert_rc(tb_env_pack_epoch(PEER, ME,
+                                data ? TONGBAN__V1__KIND__KIND_DATA : TONGBAN__V1__KIND__KIND_ACK,
+                                data ? seq : 0, 0, e, body, len, &buf, &blen),
+              0);
+    assert_true(zmq_send(f->router, ME, TB_CODE_LEN, ZMQ_SNDMORE) >= 0);
+    assert_true(zmq_send(f->router, PEER, TB_CODE_LEN, ZMQ_SNDMORE) >= 0);
+    assert_true(zmq_send(f->router, buf, blen, 0) >= 0);
+    free(buf);
+    free(body);
+}
+
 /* seqs [from, to] (version = seq), all waiting before the loop looks: one batch. */
 static void peer_burst(fix_t *f, uint64_t from, uint64_t to)
 {
@@ -314,6 +342,33 @@ static void test_apply_in_order(void **state)
     assert_int_equal(effects(f), 5);
     assert_int_equal(committed_cursor(f), 5);
     assert_int_equal(f->nacks, 1); /* cumulative: one ack for the batch */
+}
+
+/* The cursors a batch moves are written at its commit (tb_sqlink keeps them
+ * until then): a peer's new store (a new epoch) in the same batch as its old
+ * store's last messages leaves the cursor at 0, as the reset stores it, not
+ * at the old store's seq; the new store's first message is then applied. */
+static void test_reset_in_batch(void **state)
+{
+    fix_t *f = *state;
+    for (uint64_t s = 1; s <= 3; s++)
+        peer_epoch(f, 0xA, true, s);
+    nap_ms(300);
+    pump_until_ack(f, 3, 2000);
+    assert_int_equal(committed_cursor(f), 3);
+    peer_epoch(f, 0xA, true, 4);
+    peer_epoch(f, 0xA, true, 5);
+    peer_epoch(f, 0xB, false, 0); /* the new store says hello: nothing of it to apply yet */
+    nap_ms(300);
+    pump(f, 300);
+    assert_int_equal(effects(f), 5);
+    assert_int_equal(committed_cursor(f), 0);
+    peer_epoch(f, 0xB, true, 1);
+    nap_ms(300);
+    pump_until_ack(f, 1, 2000);
+    assert_int_equal(f->last_ack, 1);
+    assert_int_equal(effects(f), 6);
+    assert_int_equal(committed_cursor(f), 1);
 }
 
 /* Duplicates are re-acked and not applied; a gap is dropped until filled. */
@@ -712,6 +767,7 @@ int main(void)
         cmocka_unit_test(test_ack_delay),
         cmocka_unit_test_setup_teardown(test_apply_in_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_duplicates_and_gaps, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reset_in_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_apply_fails_mid_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commit_fails, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_busy, setup, teardown),

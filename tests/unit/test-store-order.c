@@ -415,6 +415,40 @@ static void test_gap(void **state)
     assert_int_equal(folded_of(f->vil, TOWN, 1), 1);
 }
 
+/* The county's order moves one of our events to a later position (here
+ * after a township's step it folded first): the position it held is given
+ * to another event, so what the case's order becomes depends on the rows
+ * the status update does not name (tb_store_county_status reads them again).
+ * The fold is the county's, in its new order. */
+static void test_position_moved(void **state)
+{
+    fix_t *f = *state;
+    Tongban__V1__LedgerRecord l;
+    tb_event_msg_t lg, sb;
+    log_and_submit(f, &l, &lg, &sb);
+    tb_event_msg_t wd = step(CASE, TONGBAN__V1__EVENT_TYPE__EVENT_WITHDRAWN, VIL, 0, AT + 3000);
+    emit(f->vil, &wd);
+    char *first[] = {VIL "/1", VIL "/2", VIL "/3"};
+    confirm(f->vil, CASE, 3, "withdrawn", first, 3);
+    tb_event_msg_t rc = step(CASE, TONGBAN__V1__EVENT_TYPE__EVENT_RECEIVED, TOWN, 1, AT + 2000);
+    from_above(f->vil, &rc); /* after our withdrawal: does not fold here */
+    assert_int_equal(folded_of(f->vil, TOWN, 1), 0);
+    char *moved[] = {VIL "/1", VIL "/2", TOWN "/1", VIL "/3"};
+    confirm(f->vil, CASE, 4, "withdrawn", moved, 4);
+    const tb_event_msg_t *order[] = {&lg, &sb, &rc, &wd};
+    uint8_t want[TB_CASE_PACKED_MAX];
+    size_t n = county_fold(order, 4, f->t.catalog, want);
+    assert_fold_is(f->vil, CASE, want, n);
+    assert_int_equal(folded_of(f->vil, TOWN, 1), 1);
+    assert_int_equal(folded_of(f->vil, VIL, 3), 1);
+    /* Positions the store holds already write nothing and change nothing. */
+    sqlite3 *db = tb_store_db(f->vil);
+    int before = sqlite3_total_changes(db);
+    confirm(f->vil, CASE, 4, "withdrawn", moved, 4);
+    assert_int_equal(sqlite3_total_changes(db) - before, 1); /* the county's state alone */
+    assert_fold_is(f->vil, CASE, want, n);
+}
+
 /* StatusUpdate.folded as a receiver checks it (tb_item_decode). */
 static int decode_status(uint32_t version, char **ids, size_t n)
 {
@@ -477,6 +511,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_crossing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rejected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_catalog, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_position_moved, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gap, setup, teardown),
         cmocka_unit_test(test_folded_ids),
     };

@@ -282,6 +282,9 @@ static void test_emit_logged(void **state)
     assert_string_equal(sql_text(s, "SELECT state FROM cases", buf, sizeof buf), "logged");
     assert_string_equal(sql_text(s, "SELECT holder FROM cases", buf, sizeof buf), VILLAGE);
     assert_int_equal(sql_int(s, "SELECT version FROM cases"), 1);
+    /* The ledger and the fold in one row: last updated when the event was made. */
+    assert_int_equal(sql_int(s, "SELECT updated_ms = (SELECT at_ms FROM events) FROM cases"), 1);
+    assert_int_equal(sql_int(s, "SELECT length(fold) > 0 FROM cases"), 1);
 
     tb_case_t c;
     char origin[TB_CODE_LEN + 1];
@@ -984,6 +987,63 @@ static void test_ratelimit(void **state)
  * epoch only recorded; a new one resets the link (cursor 0, the outbox's
  * unacknowledged messages renumbered from 1 in order, acked 0) and retires
  * the old one. */
+/* Inside a transaction an outbox numbers its messages in memory after the
+ * first (tb_store_outlast_t): what a reader in the same transaction, the
+ * commit, a rollback and a link reset see is the same as when every message
+ * bumped link_out itself. */
+static void test_enqueue_in_tx(void **state)
+{
+    fix_t *f = *state;
+    tb_store_t *s = f->store;
+    uint64_t seq = 0, last = 0, acked = 0;
+    assert_rc(tb_store_begin(s), 0);
+    for (uint64_t i = 1; i <= 3; i++) {
+        assert_rc(tb_store_enqueue(s, TOWNSHIP, (const uint8_t *)"t", 1, &seq), 0);
+        assert_int_equal(seq, i);
+    }
+    assert_rc(tb_store_enqueue(s, COUNTY, (const uint8_t *)"c", 1, &seq), 0);
+    assert_int_equal(seq, 1);
+    assert_rc(tb_store_out_get(s, TOWNSHIP, &last, &acked), 0); /* in the transaction */
+    assert_int_equal(last, 3);
+    assert_rc(tb_store_enqueue(s, TOWNSHIP, (const uint8_t *)"t", 1, &seq), 0);
+    assert_int_equal(seq, 4);
+    assert_rc(tb_store_commit(s), 0);
+    assert_int_equal(sql_int(s, "SELECT last FROM link_out WHERE peer='" TOWNSHIP "'"), 4);
+    assert_int_equal(sql_int(s, "SELECT last FROM link_out WHERE peer='" COUNTY "'"), 1);
+    assert_int_equal(sql_int(s, "SELECT max(seq) FROM outbox WHERE peer='" TOWNSHIP "'"), 4);
+
+    /* Rolled back: neither the messages nor their numbers stay. */
+    assert_rc(tb_store_begin(s), 0);
+    for (int i = 0; i < 3; i++)
+        assert_rc(tb_store_enqueue(s, TOWNSHIP, (const uint8_t *)"x", 1, NULL), 0);
+    tb_store_rollback(s);
+    assert_int_equal(sql_int(s, "SELECT last FROM link_out WHERE peer='" TOWNSHIP "'"), 4);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM outbox WHERE peer='" TOWNSHIP "'"), 4);
+    assert_rc(tb_store_enqueue(s, TOWNSHIP, (const uint8_t *)"a", 1, &seq), 0); /* autocommit */
+    assert_int_equal(seq, 5);
+
+    /* A reset in the batch renumbers from the numbers it assigned. */
+    assert_rc(tb_store_begin(s), 0);
+    assert_rc(tb_store_peer_epoch_set(s, TOWNSHIP, 0xA, false), 0);
+    assert_rc(tb_store_enqueue(s, TOWNSHIP, (const uint8_t *)"b", 1, &seq), 0);
+    assert_rc(tb_store_enqueue(s, TOWNSHIP, (const uint8_t *)"c", 1, &seq), 0);
+    assert_int_equal(seq, 7);
+    assert_rc(tb_store_ack(s, TOWNSHIP, 4), 0);
+    assert_rc(tb_store_peer_epoch_set(s, TOWNSHIP, 0xB, true), 0); /* 5..7 become 1..3 */
+    assert_rc(tb_store_enqueue(s, TOWNSHIP, (const uint8_t *)"d", 1, &seq), 0);
+    assert_int_equal(seq, 4);
+    assert_rc(tb_store_commit(s), 0);
+    assert_rc(tb_store_out_get(s, TOWNSHIP, &last, &acked), 0);
+    assert_int_equal(last, 4);
+    assert_int_equal(acked, 0);
+    char buf[16];
+    assert_string_equal(sql_text(s,
+                                 "SELECT group_concat(b, '') FROM (SELECT CAST(body AS TEXT) AS b"
+                                 " FROM outbox WHERE peer='" TOWNSHIP "' ORDER BY seq)",
+                                 buf, sizeof buf),
+                        "abcd");
+}
+
 static void test_epochs(void **state)
 {
     fix_t *f = *state;
@@ -1123,6 +1183,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_open, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_race, setup, teardown),
         cmocka_unit_test_setup_teardown(test_epochs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_enqueue_in_tx, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restore_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_data_relay, setup, teardown),
         cmocka_unit_test_setup_teardown(test_begin_commit_kept, setup, teardown),
