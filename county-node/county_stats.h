@@ -62,7 +62,9 @@ int county_stats_parse(const tb_env_ctx_t *env, const char *from, const char *to
  * its rated cases (the rates above count the first rating only).  cards, cards_yellow
  * and cards_red (亮牌) count the cards raised in the range (not the cases
  * logged in it) by the unit holding the case when each was raised; a unit and
- * period with cards but no case logged is a row of its own.
+ * period with cards but no case logged is a row of its own.  By the county, a township or a
+ * village the figures are added up from migration 024's per-day sums (after
+ * county_stats_calendar_sync), by item or agent counted from the cases: the same numbers.
  * 0, -TB_ESTORE (the statement failed), -ENOMEM. */
 int county_stats_run(PGconn *pg, const tb_env_ctx_t *env, const county_stats_query_t *q,
                      json_t **ret);

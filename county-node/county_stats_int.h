@@ -53,10 +53,15 @@ int county_stats_each_row(const PGresult *r, const PGresult *k, county_stats_row
 
 /* The two statements of the figures (the cases', the cards raised') in one snapshot:
  * 0 with both results, or -TB_ESTORE / -ENOMEM / -EINVAL.  from_sums: the cases' figures
- * from migration 024's per-day sums (by township, village or county, period day only; the
- * same numbers once county_stats_calendar_sync has run), not from the cases. */
+ * from migration 024's per-day sums (by township, village or county, any period; the same
+ * numbers once county_stats_calendar_sync has run), not from the cases. */
 int county_stats_query(PGconn *pg, const tb_env_ctx_t *env, const county_stats_query_t *q,
                        bool from_sums, PGresult **ret_r, PGresult **ret_k);
+
+/* county_stats_run always from the cases (stats_sql), whatever the unit: what the per-day
+ * sums must equal (tests/unit/test-county-overview.c compares the two). */
+int county_stats_run_cases(PGconn *pg, const tb_env_ctx_t *env, const county_stats_query_t *q,
+                           json_t **ret);
 
 /* Make migration 024's per-day sums count working days with env's calendar in force: nothing
  * when they already do (a fingerprint compared), else the calendar stored and every sum

@@ -13,7 +13,12 @@
  * or not, paused, closed on time, early or late, rated, with rectifications (revisited,
  * rectified, an approved appeal) and cards raised and cleared.  The overview is compared, as
  * JSON, for several "now"s (a month's first and last day, a Monday's midnight, a Sunday, the
- * holiday, a day after it) and three scopes (the county, a township, a village). */
+ * holiday, a day after it) and three scopes (the county, a township, a village).  240 more
+ * cases from Dec 29 2025 to Jan 4 2026 put the turn of the year and the New Year holiday in.
+ *
+ * The statistics (/api/stats, county_stats_run: by the county, a township or a village from
+ * the same sums) are compared with stats_sql over the cases (county_stats_run_cases) on the
+ * same stores, after the same changes: stats_same. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,6 +31,7 @@
 
 #include "county_int.h"
 #include "county_stats.h"
+#include "county_stats_int.h"
 #include "tb_calendar.h"
 #include "tb_place.h"
 #include "tb_test_county.h"
@@ -70,9 +76,10 @@ static const char generated_sql[] =
     "  CASE WHEN st = 'closed' THEN g % 6 ELSE 0 END,"
     "  CASE WHEN st = 'closed' AND g % 4 = 0 THEN 1 + g % 5 ELSE 0 END,"
     "  st = 'suspended' OR (st = 'accepted' AND g % 13 = 0)"
-    " FROM generate_series(1, 3000) AS g"
-    " CROSS JOIN LATERAL (SELECT timestamptz '2026-08-20 00:00+08' + g * interval '37 minutes'"
-    "   + (g % 3) * interval '1 second' AS t,"
+    " FROM generate_series(1, 3240) AS g"
+    " CROSS JOIN LATERAL (SELECT CASE WHEN g <= 3000 THEN timestamptz '2026-08-20 00:00+08'"
+    "   + g * interval '37 minutes' ELSE timestamptz '2025-12-29 00:00+08'"
+    "   + (g - 3000) * interval '37 minutes' END + (g % 3) * interval '1 second' AS t,"
     "  (ARRAY['closed', 'closed', 'closed', 'accepted', 'prereview', 'refused', 'withdrawn',"
     "   'suspended', 'closed', 'accepted', 'decided'])[1 + g % 11] AS st) tt"
     " JOIN (SELECT * FROM unnest(ARRAY['360826100001', '360826100002', '360826100000',"
@@ -95,7 +102,8 @@ static const char generated_sql[] =
     "  CASE WHEN right(case_id, 1) = '2' THEN 'agent1' ELSE '' END,"
     "  CASE WHEN state = 'closed' THEN completion_time END,"
     "  CASE WHEN state = 'closed' THEN 'closed' END"
-    " FROM cases WHERE client_name = '王五' AND stat_due_at IS NOT NULL AND right(case_id, 2) < '40';";
+    " FROM cases WHERE client_name = '王五' AND stat_due_at IS NOT NULL AND right(case_id, 2) < "
+    "'40';";
 
 /* The overview as on_overview made it before county_stats_overview (county_web.c at b36980a). */
 static json_t *run(PGconn *pg, const tb_env_ctx_t *env, const char *sc, int64_t now_ms,
@@ -104,7 +112,7 @@ static json_t *run(PGconn *pg, const tb_env_ctx_t *env, const char *sc, int64_t 
     county_stats_query_t q = {from, to, by, period, {0}, now_ms};
     memcpy(q.scope, sc, TB_CODE_LEN + 1);
     json_t *st = NULL;
-    assert_rc(county_stats_run(pg, env, &q, &st), 0);
+    assert_rc(county_stats_run_cases(pg, env, &q, &st), 0);
     return st;
 }
 
@@ -204,6 +212,125 @@ static int same_everywhere(PGconn *pg, const tb_env_ctx_t *env, const char *what
     return nonzero;
 }
 
+/* Where two results of county_stats_run differ, for the failure's message: the first row
+ * (or the total) and measure with different values. */
+static void first_diff(const json_t *want, const json_t *got, char *buf, size_t len)
+{
+    const json_t *wr = json_object_get(want, "rows"), *gr = json_object_get(got, "rows");
+    snprintf(buf, len, "rows: %zu from the cases, %zu from the sums", json_array_size(wr),
+             json_array_size(gr));
+    if (json_array_size(wr) != json_array_size(gr))
+        return;
+    for (size_t i = 0; i <= json_array_size(wr); i++) {
+        const json_t *a =
+            i < json_array_size(wr) ? json_array_get(wr, i) : json_object_get(want, "total");
+        const json_t *b =
+            i < json_array_size(gr) ? json_array_get(gr, i) : json_object_get(got, "total");
+        const char *key;
+        json_t *v;
+        json_object_foreach((json_t *)a, key, v)
+        {
+            if (json_equal(v, json_object_get(b, key)))
+                continue;
+            char *x = json_dumps(v, JSON_ENCODE_ANY),
+                 *y = json_dumps(json_object_get(b, key), JSON_ENCODE_ANY);
+            snprintf(buf, len, "%s %s %s: %s from the cases, %s from the sums",
+                     i < json_array_size(wr) ? "row" : "total",
+                     json_string_value(json_object_get(a, "unit"))
+                         ? json_string_value(json_object_get(a, "unit"))
+                         : "",
+                     key, x ? x : "?", y ? y : "?");
+            free(x);
+            free(y);
+            return;
+        }
+    }
+}
+
+/* Every figure of county_stats_run (/api/stats, the report, the 月度通报: from the per-day
+ * sums by the county, a township or a village) against stats_sql run over the cases
+ * (county_stats_run_cases), as JSON: each by (county, township, village) x period (none,
+ * month, day) x scope (the county, two townships, a village) x range (a year and more, the
+ * turn of the year, from mid-September to mid-October, the National Day alone, the day of
+ * the make-up Saturday), each range with its own "now" for the cases overdue while open.
+ * Fails on the first difference.  The counts that were non-zero in some comparison are
+ * added to seen (an object of their names); how many comparisons had accepted cases. */
+static int stats_same(PGconn *pg, const tb_env_ctx_t *env, const char *what, json_t *seen)
+{
+    static const struct {
+        const char *from, *to, *now;
+    } ranges[] = {
+        {"2025-12-01", "2026-11-30", "2026-10-20 10:00:00"},
+        {"2025-12-31", "2026-01-02", "2026-01-01 12:00:00"},
+        {"2026-09-17", "2026-10-16", "2026-10-12 08:00:00"},
+        {"2026-10-01", "2026-10-01", "2026-11-20 10:00:00"},
+        {"2026-10-10", "2026-10-10", "2026-09-30 23:59:59"},
+    };
+    static const char *const scopes[] = {COUNTY, "360826102000", TOWNSHIP, VILLAGE};
+    int nonzero = 0;
+    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++) {
+        county_stats_query_t q = {0};
+        assert_rc(tb_day_parse(ranges[i].from, &q.from_day), 0);
+        assert_rc(tb_day_parse(ranges[i].to, &q.to_day), 0);
+        q.now_ms = china_ms(ranges[i].now);
+        for (size_t j = 0; j < sizeof scopes / sizeof scopes[0]; j++) {
+            memcpy(q.scope, scopes[j], TB_CODE_LEN + 1);
+            for (int by = COUNTY_BY_COUNTY; by <= COUNTY_BY_VILLAGE; by++) {
+                for (int per = COUNTY_PERIOD_NONE; per <= COUNTY_PERIOD_DAY; per++) {
+                    q.by = (county_by_t)by;
+                    q.period = (county_period_t)per;
+                    json_t *want = NULL, *got = NULL;
+                    assert_rc(county_stats_run_cases(pg, env, &q, &want), 0);
+                    assert_rc(county_stats_run(pg, env, &q, &got), 0);
+                    char *a = json_dumps(want, JSON_SORT_KEYS | JSON_COMPACT);
+                    char *b = json_dumps(got, JSON_SORT_KEYS | JSON_COMPACT);
+                    if (strcmp(a, b) != 0) {
+                        char d[512];
+                        first_diff(want, got, d, sizeof d);
+                        fail_msg("%s, %s..%s (now %s), scope %s, by %d, period %d: %s", what,
+                                 ranges[i].from, ranges[i].to, ranges[i].now, scopes[j], by, per,
+                                 d);
+                    }
+                    json_t *tot = json_object_get(got, "total");
+                    const char *key;
+                    json_t *v;
+                    json_object_foreach(tot, key, v)
+                    {
+                        if (json_is_integer(v) && json_integer_value(v) > 0)
+                            json_object_set_new(seen, key, json_true());
+                    }
+                    if (json_integer_value(json_object_get(tot, "accepted")) > 0)
+                        nonzero++;
+                    free(a);
+                    free(b);
+                    json_decref(want);
+                    json_decref(got);
+                }
+            }
+        }
+    }
+    print_message("# %s: /api/stats from the sums equals stats_sql in %zu x 36 queries (%d with"
+                  " accepted cases)\n",
+                  what, sizeof ranges / sizeof ranges[0], nonzero);
+    return nonzero;
+}
+
+/* Every count of the figures was non-zero in some comparison of stats_same. */
+static void seen_all(json_t *seen)
+{
+    /* Space-separated: the names of the counts. */
+    static const char counts[] =
+        "entrust consult help accepted closed on_time early immediate"
+        " promised_closed overdue open rated satisfied bad cards"
+        " cards_yellow cards_red complaints complaints_closed"
+        " complaints_declined complaints_redone complaints_fault followups";
+    char name[32];
+    int n = 0;
+    for (const char *at = counts; sscanf(at, "%31s%n", name, &n) == 1; at += n)
+        if (!json_object_get(seen, name))
+            fail_msg("%s was 0 in every comparison: nothing compared", name);
+}
+
 static void test_overview_equals_four_queries(void **state)
 {
     (void)state;
@@ -225,6 +352,9 @@ static void test_overview_equals_four_queries(void **state)
     tb_config_init(&env.cfg);
     assert_rc(tb_cli_load(&env, TB_LEVEL_COUNTY, NULL), 0);
     assert_true(same_everywhere(pg, &env, "the store") >= 12);
+    json_t *seen = json_object();
+    assert_true(stats_same(pg, &env, "the store", seen) >= 100);
+    json_decref(seen);
     tb_cli_env_fini(&env);
     PQfinish(pg);
 }
@@ -332,6 +462,7 @@ static void test_sums_follow_late_changes(void **state)
     build_store(pg);
     tb_env_ctx_t env;
     load_env(&env);
+    json_t *seen = json_object();
     for (size_t i = 0; i < sizeof changes / sizeof changes[0]; i++) {
         PGresult *r = PQexec(pg, changes[i]);
         if (PQresultStatus(r) != PGRES_COMMAND_OK || strcmp(PQcmdTuples(r), "0") == 0)
@@ -341,7 +472,11 @@ static void test_sums_follow_late_changes(void **state)
         snprintf(what, sizeof what, "after change %zu", i + 1);
         /* the last change is checked everywhere; the others at every now and scope too */
         assert_true(same_everywhere(pg, &env, what) >= 8);
+        json_object_clear(seen);
+        assert_true(stats_same(pg, &env, what, seen) >= 100);
     }
+    seen_all(seen);
+    json_decref(seen);
     tb_cli_env_fini(&env);
     PQfinish(pg);
 }
@@ -368,6 +503,8 @@ static void test_sums_follow_the_calendar(void **state)
     assert_rc(tb_calendar_load_buf(env.calendar, cal, strlen(cal), &bad), 0);
     long long wd0 = count_of(pg, "SELECT sum(workdays) FROM case_day_sums");
     assert_true(same_everywhere(pg, &env, "another calendar") >= 12);
+    json_t *seen = json_object();
+    assert_true(stats_same(pg, &env, "another calendar", seen) >= 100);
     long long wd1 = count_of(pg, "SELECT sum(workdays) FROM case_day_sums");
     if (wd0 == wd1)
         fail_msg("the working days did not move with the calendar: %lld", wd0);
@@ -391,6 +528,8 @@ static void test_sums_follow_the_calendar(void **state)
     assert_rc(tb_catalog_load_buf(env.catalog, csv, strlen(csv), &bad), 0);
     free(csv);
     assert_true(same_everywhere(pg, &env, "another catalog") >= 12);
+    assert_true(stats_same(pg, &env, "another catalog", seen) >= 100);
+    json_decref(seen);
     assert_true(count_of(pg, "SELECT promised FROM stat_items WHERE code = 'JS001'") == 3);
     /* The sums are read: one changed by hand makes the overview differ from the cases. */
     exec_ok(pg, "UPDATE case_day_sums SET entrust = entrust + 1 WHERE day = '2026-10-09'"
@@ -403,6 +542,19 @@ static void test_sums_follow_the_calendar(void **state)
     if (g != w + 1)
         fail_msg("the month's entrust: %lld from the sums, %lld from the cases", (long long)g,
                  (long long)w);
+    json_decref(want);
+    json_decref(got);
+    /* And so are they by /api/stats: October by township, from the sums and from the cases. */
+    county_stats_query_t q = {0, 0, COUNTY_BY_TOWNSHIP, COUNTY_PERIOD_MONTH, COUNTY, now};
+    assert_rc(tb_day_parse("2026-10-01", &q.from_day), 0);
+    assert_rc(tb_day_parse("2026-10-31", &q.to_day), 0);
+    assert_rc(county_stats_run_cases(pg, &env, &q, &want), 0);
+    assert_rc(county_stats_run(pg, &env, &q, &got), 0);
+    w = json_integer_value(json_object_get(json_object_get(want, "total"), "entrust"));
+    g = json_integer_value(json_object_get(json_object_get(got, "total"), "entrust"));
+    if (g != w + 1)
+        fail_msg("October's entrust by township: %lld from the sums, %lld from the cases",
+                 (long long)g, (long long)w);
     json_decref(want);
     json_decref(got);
     tb_cli_env_fini(&env);
@@ -425,19 +577,24 @@ static void test_migration_backfills(void **state)
                 " DROP TRIGGER case_events_day_sums ON case_events; DROP TABLE case_day_sums;"
                 " DROP TABLE stat_calendar");
     build_store(pg);
-    const char *m024 = NULL;
+    /* 024 and the migrations after it (026 replaces one of its functions). */
+    size_t m024 = county_migration_count;
     for (size_t v = 0; v < county_migration_count; v++)
         if (strstr(county_migrations[v], "CREATE TABLE IF NOT EXISTS case_day_sums"))
-            m024 = county_migrations[v];
-    assert_non_null(m024);
+            m024 = v;
+    assert_true(m024 < county_migration_count);
     exec_ok(pg, "BEGIN");
-    exec_ok(pg, m024);
+    for (size_t v = m024; v < county_migration_count; v++)
+        exec_ok(pg, county_migrations[v]);
     exec_ok(pg, "COMMIT");
     assert_true(count_of(pg, "SELECT sum(n) FROM case_day_sums") ==
                 count_of(pg, "SELECT count(*) FROM cases"));
     tb_env_ctx_t env;
     load_env(&env);
     assert_true(same_everywhere(pg, &env, "backfilled") >= 12);
+    json_t *seen = json_object();
+    assert_true(stats_same(pg, &env, "backfilled", seen) >= 100);
+    json_decref(seen);
     tb_cli_env_fini(&env);
     PQfinish(pg);
 }
