@@ -15,8 +15,8 @@
 -- transition tables by a nested loop, the square of the rows.  A case whose figures did not
 -- move (the columns below unchanged) is still skipped before any probe.
 --
--- case_day_row_of() stays for the rectifications' and complaints' row triggers (one case
--- each) and the rebuild of 024.  Written to run again over itself (OR REPLACE).
+-- The rectifications' row trigger and the rebuild no longer call it either, so it is dropped
+-- (at the end).  Written to run again over itself (OR REPLACE, IF EXISTS).
 
 CREATE OR REPLACE FUNCTION cases_day_sums() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -123,3 +123,77 @@ DROP TRIGGER IF EXISTS cases_day_sums_upd ON cases;
 CREATE TRIGGER cases_day_sums_upd AFTER UPDATE ON cases
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION cases_day_sums_upd();
+
+-- A rectification written, changed or removed: as 024's, without case_day_row_of (whose
+-- rectification and complaint counts it replaced or left out anyway).
+CREATE OR REPLACE FUNCTION rectifications_day_sums() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    c cases;
+    id text := CASE WHEN TG_OP = 'DELETE' THEN OLD.case_id ELSE NEW.case_id END;
+    rows case_day_row[] := '{}';
+    d case_day_row;
+BEGIN
+    SELECT * INTO c FROM cases WHERE case_id = id FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    d := ROW(1, c.accept_time, c.origin, c.item_code, c.state, c.stat_accepted_at,
+             c.completion_time, c.stat_due_at, c.rating, c.followup, false, false, false, 0, 0,
+             0, 0, 0)::case_day_row;
+    IF TG_OP <> 'DELETE' THEN
+        d.struck := coalesce(NEW.appeal = 'approved', false);
+        d.revisited := NEW.revisited_at IS NOT NULL;
+        d.rectified := NEW.rectified_at IS NOT NULL;
+        rows := rows || d;
+    END IF;
+    d.sg := -1;
+    d.struck := false;
+    d.revisited := false;
+    d.rectified := false;
+    IF TG_OP <> 'INSERT' THEN
+        d.struck := coalesce(OLD.appeal = 'approved', false);
+        d.revisited := OLD.revisited_at IS NOT NULL;
+        d.rectified := OLD.rectified_at IS NOT NULL;
+    END IF;
+    rows := rows || d;
+    PERFORM case_day_sums_add(rows);
+    RETURN NULL;
+END $$;
+
+-- Every sum again from the cases (a calendar changed, stat_calendar_set): as 024's, the
+-- contributions made inline.
+CREATE OR REPLACE FUNCTION case_day_sums_rebuild() RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    lo timestamptz;
+BEGIN
+    LOCK TABLE case_day_sums, case_open_sums IN EXCLUSIVE MODE;
+    DELETE FROM case_day_sums;
+    DELETE FROM case_open_sums;
+    /* A week of cases at a time: the rows passed are held in memory. */
+    FOR lo IN SELECT generate_series(min(accept_time), max(accept_time), interval '7 days')
+                FROM cases LOOP
+        PERFORM case_day_sums_add(ARRAY(
+            SELECT ROW(1, c.accept_time, c.origin, c.item_code, c.state, c.stat_accepted_at,
+                       c.completion_time, c.stat_due_at, c.rating, c.followup,
+                       coalesce(r.struck, false), coalesce(r.revisited, false),
+                       coalesce(r.rectified, false), k.filed, k.declined, k.closed, k.redone,
+                       k.faults)::case_day_row
+              FROM cases c
+              LEFT JOIN LATERAL (SELECT x.appeal = 'approved' AS struck,
+                                        x.revisited_at IS NOT NULL AS revisited,
+                                        x.rectified_at IS NOT NULL AS rectified
+                                   FROM rectifications x WHERE x.case_id = c.case_id
+                                 OFFSET 0) r ON true
+              CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE e.type = 30) AS filed,
+                                         count(*) FILTER (WHERE e.type = 32) AS declined,
+                                         count(*) FILTER (WHERE e.type = 36) AS closed,
+                                         count(*) FILTER (WHERE e.type = 37) AS redone,
+                                         count(*) FILTER (WHERE e.type = 38) AS faults
+                                    FROM case_events e
+                                   WHERE e.case_id = c.case_id AND e.type BETWEEN 30 AND 38
+                                     AND e.folded) k
+             WHERE c.accept_time >= lo AND c.accept_time < lo + interval '7 days'));
+    END LOOP;
+END $$;
+
+DROP FUNCTION IF EXISTS case_day_row_of(cases, integer, boolean);
