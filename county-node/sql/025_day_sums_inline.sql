@@ -67,9 +67,11 @@ BEGIN
 END $$;
 
 -- An update's: by a hash join of the transition tables whatever the session's settings or
--- the rows' count when the plan was cached (see the header).
+-- the rows' count when the plan was cached (see the header).  Nested loops off costs the
+-- probes' loops, which remain the only way, PostgreSQL's disable_cost: far past jit_above_cost,
+-- so JIT stays off here (it compiled the statement, a second per batch of one row).
 CREATE OR REPLACE FUNCTION cases_day_sums_upd() RETURNS trigger LANGUAGE plpgsql
-    SET enable_hashjoin = on SET enable_nestloop = off AS $$
+    SET enable_hashjoin = on SET enable_nestloop = off SET jit = off AS $$
 BEGIN
     /* Both rows of a changed case, with its rectification as stored (the same for both:
      * they cancel unless the figures they enter moved); its complaint counts only when
@@ -197,3 +199,8 @@ BEGIN
 END $$;
 
 DROP FUNCTION IF EXISTS case_day_row_of(cases, integer, boolean);
+
+-- No JIT for the sums' own statements either: on the county's batch connection (sequential
+-- scans off) reading the one row of stat_calendar costs disable_cost, and a batch that closed
+-- a case compiled that read.
+ALTER FUNCTION case_day_sums_add(case_day_row[]) SET jit = off;
