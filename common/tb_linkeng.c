@@ -128,12 +128,18 @@ static void fail(tb_linkeng_t *self, int rc)
 static int write_acks(tb_linkeng_t *self)
 {
     int rc = 0;
-    for (size_t i = 0; rc == 0 && i < self->npeers; i++) {
-        peer_t *p = &self->peers[i];
-        if (p->has_tx && p->tx.acked > p->ack_stored &&
-            (rc = self->store.ack(self->st, p->code, p->tx.acked)) == 0)
-            p->ack_batch = p->tx.acked;
-    }
+    for (size_t i = 0; rc == 0 && i < self->npeers; i++)
+        rc = tb_linkeng_ack_store(self, &self->peers[i]);
+    return rc;
+}
+
+int tb_linkeng_ack_store(tb_linkeng_t *self, peer_t *p)
+{
+    if (!p->has_tx || p->tx.acked <= p->ack_stored)
+        return 0;
+    int rc = self->store.ack(self->st, p->code, p->tx.acked);
+    if (rc == 0)
+        p->ack_batch = p->tx.acked;
     return rc;
 }
 

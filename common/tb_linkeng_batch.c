@@ -35,9 +35,8 @@ int tb_linkeng_batch_write(tb_linkeng_t *self)
         peer_t *p = &self->peers[i];
         if (p->has_cursor && p->cursor_batch > p->cursor_done)
             rc = self->store.cursor_set(self->st, p->code, p->cursor_batch);
-        p->ack_batch = p->has_tx ? p->tx.acked : 0;
-        if (rc == 0 && p->ack_batch > p->ack_stored)
-            rc = self->store.ack(self->st, p->code, p->ack_batch);
+        if (rc == 0)
+            rc = tb_linkeng_ack_store(self, p);
     }
     return rc;
 }

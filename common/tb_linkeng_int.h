@@ -72,5 +72,8 @@ struct tb_linkeng {
 int64_t tb_linkeng_now(tb_linkeng_t *self);
 /* The peer of code, added when new; NULL when out of memory. */
 peer_t *tb_linkeng_peer_get(tb_linkeng_t *self, const char *code);
+/* p's acks received since they were last stored, into the open batch (noted
+ * in ack_batch, ack_stored when it commits): 0, or the store's error. */
+int tb_linkeng_ack_store(tb_linkeng_t *self, peer_t *p);
 
 #endif
