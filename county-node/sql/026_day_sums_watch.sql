@@ -31,6 +31,10 @@ CREATE INDEX IF NOT EXISTS cases_not_due ON cases (stat_due_at)
     WHERE stat_accepted_at IS NOT NULL AND completion_time IS NULL AND NOT paused
       AND state NOT IN ('withdrawn', 'refused') AND stat_due_at IS NOT NULL;
 
+-- 024's cases_overdue_watch: no statement reads it any more (the same cases, by deadline, are
+-- in cases_not_due), and every writer of a watched case kept it.
+DROP INDEX IF EXISTS cases_overdue_watch;
+
 -- 024's, with watch (wt) in both tables.
 CREATE OR REPLACE FUNCTION case_day_sums_add(rows case_day_row[]) RETURNS void
     LANGUAGE plpgsql AS $$
