@@ -11,7 +11,7 @@
 -- lately, a few thousand, instead of every one still open.  case_open_sums keeps the same
 -- count of the open cases (state not closed) for the overview's overdue now.
 --
--- A case's paused flag now enters its contribution (case_day_row.paused) and the update
+-- A case's paused flag now enters its contribution (case_day_row_w.paused) and the update
 -- trigger's test of a changed case: a pause or a resume moves the watch.  Every function that
 -- makes a case_day_row is replaced for the new attribute (025's, and 024's complaint trigger);
 -- a catalog or calendar imported rebuilds the sums as before, a kind changed included.  The
@@ -20,9 +20,15 @@
 ALTER TABLE case_day_sums ADD COLUMN IF NOT EXISTS watch integer NOT NULL DEFAULT 0;
 ALTER TABLE case_open_sums ADD COLUMN IF NOT EXISTS watch integer NOT NULL DEFAULT 0;
 
+-- case_day_row with the case's paused flag: a type of its own, so that 024 and 025, run again
+-- over a migrated store (their functions make case_day_row values of 18 attributes), still run.
 DO $$ BEGIN
-    ALTER TYPE case_day_row ADD ATTRIBUTE paused boolean;
-EXCEPTION WHEN duplicate_column THEN NULL;
+    CREATE TYPE case_day_row_w AS (sg integer, accept_time timestamptz, origin text,
+        item_code text, state text, accepted_at timestamptz, done timestamptz,
+        due timestamptz, rating integer, followup integer, struck boolean, revisited boolean,
+        rectified boolean, cp_filed bigint, cp_declined bigint, cp_closed bigint,
+        cp_redone bigint, cp_faults bigint, paused boolean);
+EXCEPTION WHEN duplicate_object THEN NULL;
 END $$;
 
 -- The watched cases by deadline: the statistics and the overview read those not yet due.
@@ -36,7 +42,7 @@ CREATE INDEX IF NOT EXISTS cases_not_due ON cases (stat_due_at)
 DROP INDEX IF EXISTS cases_overdue_watch;
 
 -- 024's, with watch (wt) in both tables.
-CREATE OR REPLACE FUNCTION case_day_sums_add(rows case_day_row[]) RETURNS void
+CREATE OR REPLACE FUNCTION case_day_sums_add(rows case_day_row_w[]) RETURNS void
     LANGUAGE plpgsql AS $$
 DECLARE
     cf date;
@@ -140,7 +146,7 @@ BEGIN
                        n.completion_time, n.stat_due_at, n.rating, n.followup,
                        coalesce(r.struck, false), coalesce(r.revisited, false),
                        coalesce(r.rectified, false), k.filed, k.declined, k.closed, k.redone,
-                       k.faults, n.paused)::case_day_row
+                       k.faults, n.paused)::case_day_row_w
               FROM new_rows n
               LEFT JOIN LATERAL (SELECT x.appeal = 'approved' AS struck,
                                         x.revisited_at IS NOT NULL AS revisited,
@@ -161,7 +167,7 @@ BEGIN
                        o.completion_time, o.stat_due_at, o.rating, o.followup,
                        coalesce(r.struck, false), coalesce(r.revisited, false),
                        coalesce(r.rectified, false), k.filed, k.declined, k.closed, k.redone,
-                       k.faults, o.paused)::case_day_row
+                       k.faults, o.paused)::case_day_row_w
               FROM old_rows o
               LEFT JOIN LATERAL (SELECT x.appeal = 'approved' AS struck,
                                         x.revisited_at IS NOT NULL AS revisited,
@@ -227,12 +233,12 @@ BEGIN
                    ch.stat_accepted_at, ch.completion_time, ch.stat_due_at, ch.rating,
                    ch.followup, coalesce(r.struck, false), coalesce(r.revisited, false),
                    coalesce(r.rectified, false), k.filed, k.declined, k.closed, k.redone,
-                   k.faults, ch.paused)::case_day_row),
+                   k.faults, ch.paused)::case_day_row_w),
               (ROW(-1, ch.o_accept_time, ch.o_origin, ch.o_item_code, ch.o_state,
                    ch.o_stat_accepted_at, ch.o_completion_time, ch.o_stat_due_at,
                    ch.o_rating, ch.o_followup, coalesce(r.struck, false),
                    coalesce(r.revisited, false), coalesce(r.rectified, false), k.filed,
-                   k.declined, k.closed, k.redone, k.faults, ch.o_paused)::case_day_row)) v(d)));
+                   k.declined, k.closed, k.redone, k.faults, ch.o_paused)::case_day_row_w)) v(d)));
     RETURN NULL;
 END $$;
 DROP TRIGGER IF EXISTS cases_day_sums_upd ON cases;
@@ -249,8 +255,8 @@ CREATE OR REPLACE FUNCTION rectifications_day_sums() RETURNS trigger LANGUAGE pl
 DECLARE
     c cases;
     id text := CASE WHEN TG_OP = 'DELETE' THEN OLD.case_id ELSE NEW.case_id END;
-    rows case_day_row[] := '{}';
-    d case_day_row;
+    rows case_day_row_w[] := '{}';
+    d case_day_row_w;
 BEGIN
     SELECT * INTO c FROM cases WHERE case_id = id FOR UPDATE;
     IF NOT FOUND THEN
@@ -258,7 +264,7 @@ BEGIN
     END IF;
     d := ROW(1, c.accept_time, c.origin, c.item_code, c.state, c.stat_accepted_at,
              c.completion_time, c.stat_due_at, c.rating, c.followup, false, false, false, 0, 0,
-             0, 0, 0, c.paused)::case_day_row;
+             0, 0, 0, c.paused)::case_day_row_w;
     /* The case as it is now: with its rectification, or without one after a DELETE (the
      * case stays in its day's figures; 024's version left it out). */
     IF TG_OP <> 'DELETE' THEN
@@ -298,7 +304,7 @@ BEGIN
                        c.completion_time, c.stat_due_at, c.rating, c.followup,
                        coalesce(r.struck, false), coalesce(r.revisited, false),
                        coalesce(r.rectified, false), k.filed, k.declined, k.closed, k.redone,
-                       k.faults, c.paused)::case_day_row
+                       k.faults, c.paused)::case_day_row_w
               FROM cases c
               LEFT JOIN LATERAL (SELECT x.appeal = 'approved' AS struck,
                                         x.revisited_at IS NOT NULL AS revisited,
@@ -329,12 +335,13 @@ BEGIN
     IF FOUND THEN
         PERFORM case_day_sums_add(ARRAY[ROW(1, c.accept_time, c.origin, c.item_code, '', NULL,
             NULL, NULL, 0, 0, false, false, false, (NEW.type = 30)::int, (NEW.type = 32)::int,
-            (NEW.type = 36)::int, (NEW.type = 37)::int, (NEW.type = 38)::int, false)::case_day_row,
+            (NEW.type = 36)::int, (NEW.type = 37)::int, (NEW.type = 38)::int, false)::case_day_row_w,
             ROW(-1, c.accept_time, c.origin, c.item_code, '', NULL, NULL, NULL, 0, 0, false,
-            false, false, 0, 0, 0, 0, 0, false)::case_day_row]);
+            false, false, 0, 0, 0, 0, 0, false)::case_day_row_w]);
     END IF;
     RETURN NULL;
 END $$;
-ALTER FUNCTION case_day_sums_add(case_day_row[]) SET jit = off;
+ALTER FUNCTION case_day_sums_add(case_day_row_w[]) SET jit = off;
+DROP FUNCTION IF EXISTS case_day_sums_add(case_day_row[]);
 
 DO $$ BEGIN PERFORM case_day_sums_rebuild(); END $$;
