@@ -134,20 +134,21 @@ static const char open_sql[] =
     " AND coalesce(i.kind, '') NOT IN ('consult', 'help') GROUP BY 1 ORDER BY 1";
 
 /* The same figures from migration 024's counts: the open cases by village from
- * case_open_sums, those of them past their deadline now from the partial index
- * cases_overdue_watch (the accepted cases not done, not paused, not withdrawn or refused),
- * ~60,000 index entries in bench/stats-1m.sh's store instead of 120,000.  $1..$5 as open_sql. */
+ * case_open_sums, those of them past their deadline now its watch (migration 026: accepted,
+ * not done, not paused, with a deadline) less those not yet due, from the partial index
+ * cases_not_due (the cases accepted lately) instead of every watched one.  $1..$5 as
+ * open_sql. */
 static const char open_sums_sql[] =
     "WITH items AS (SELECT * FROM unnest(string_to_array($3, E'\\n'),"
     "  string_to_array($4, E'\\n')) AS i(code, kind)),"
     " od AS (SELECT c.origin, count(*) AS n FROM cases c LEFT JOIN items i ON i.code = c.item_code"
     "  WHERE c.stat_accepted_at IS NOT NULL AND c.completion_time IS NULL AND NOT c.paused"
     "  AND c.state NOT IN ('withdrawn', 'refused') AND c.state <> 'closed' AND c.origin LIKE $1"
-    "  AND c.stat_due_at < to_timestamp($2::bigint / 1000.0)"
+    "  AND c.stat_due_at >= to_timestamp($2::bigint / 1000.0)"
     "  AND coalesce(i.kind, '') NOT IN ('consult', 'help') GROUP BY 1)"
     " SELECT CASE $5 WHEN 'township' THEN substr(origin, 1, 9) || '000' ELSE origin END,"
-    " sum(open), sum(n) FROM (SELECT origin, open, 0 AS n FROM case_open_sums"
-    "  WHERE origin LIKE $1 UNION ALL SELECT origin, 0, n FROM od) u"
+    " sum(open), sum(watch) - sum(n) FROM (SELECT origin, open, watch, 0 AS n"
+    "  FROM case_open_sums WHERE origin LIKE $1 UNION ALL SELECT origin, 0, 0, n FROM od) u"
     " GROUP BY 1 HAVING sum(open) > 0 ORDER BY 1";
 
 static int open_run(PGconn *pg, const tb_env_ctx_t *env, const county_stats_query_t *q,

@@ -168,9 +168,10 @@ static const char stats_sql[] = CASES_CTE
  * figure of stats_sql that does not depend on the moment, by China-time logging day and
  * village, counted with the catalog and calendar that county_stats_calendar_sync made them
  * count with): a month is the sum of its days, a township the sum of its villages.  The one
- * figure of the moment, overdue while open (its deadline before now), is counted from the
- * cases of the partial index cases_overdue_watch, by village and day first (a year of a busy
- * county has ~100,000 of them), then added in as its own column.  A (unit, period) is a row
+ * figure of the moment, overdue while open (its deadline before now), is the sums' watch
+ * (migration 026: the cases accepted, not done, not paused, not withdrawn or refused, with a
+ * deadline) less those of them not yet due, counted from the partial index cases_not_due
+ * (the cases accepted lately: a few thousand where the whole watch of a year is ~100,000).  A (unit, period) is a row
  * when it has a case logged (n), as stats_sql's GROUP BY makes one.
  * $1 from, $2 to (days), $3 the scope as a LIKE pattern, $4 now (unix ms), $5..$7 the
  * catalog (as stats_sql), $8 by (county|township|village), $9 the county's code,
@@ -192,25 +193,25 @@ static const char sums_sql[] =
     "  sum(bad_rect) AS bad_rect, sum(bad_rev) AS bad_rev, sum(cp_filed) AS cp_filed,"
     "  sum(cp_declined) AS cp_declined, sum(cp_closed) AS cp_closed,"
     "  sum(cp_redone) AS cp_redone, sum(cp_faults) AS cp_faults, sum(followed) AS followed,"
-    "  sum(followed_ok) AS followed_ok"
+    "  sum(followed_ok) AS followed_ok, sum(watch) AS watch"
     "  FROM case_day_sums WHERE day BETWEEN $1::date AND $2::date AND origin LIKE $3"
     "  GROUP BY 1, 2),"
     " od AS (SELECT CASE $8 WHEN 'township' THEN substr(c.origin, 1, 9) || '000'"
     "   WHEN 'village' THEN c.origin ELSE $9 END AS unit,"
     "  CASE $10 WHEN 'month' THEN date_trunc('month', c.accept_time AT TIME ZONE"
     "   'Asia/Shanghai') WHEN 'day' THEN date_trunc('day', c.accept_time AT TIME ZONE"
-    "   'Asia/Shanghai') ELSE timestamp '2000-01-01' END AS p, count(*) AS live"
+    "   'Asia/Shanghai') ELSE timestamp '2000-01-01' END AS p, count(*) AS not_due"
     "  FROM cases c LEFT JOIN items i ON i.code = c.item_code"
     "  WHERE c.stat_accepted_at IS NOT NULL AND c.completion_time IS NULL AND NOT c.paused"
     "  AND c.state NOT IN ('withdrawn', 'refused')"
     "  AND c.accept_time >= ($1::date::timestamp AT TIME ZONE 'Asia/Shanghai')"
     "  AND c.accept_time < (($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')"
-    "  AND c.origin LIKE $3 AND c.stat_due_at < to_timestamp($4::bigint / 1000.0)"
+    "  AND c.origin LIKE $3 AND c.stat_due_at >= to_timestamp($4::bigint / 1000.0)"
     "  AND coalesce(i.kind, '') NOT IN ('consult', 'help') GROUP BY 1, 2)"
     " SELECT s.unit, CASE $10 WHEN 'none' THEN '' ELSE to_char(s.p, CASE $10 WHEN 'month'"
     "  THEN 'YYYY-MM' ELSE 'YYYY-MM-DD' END) END,"
     " entrust, consult, help, accepted, closed, closed_due, on_time, early, immediate,"
-    " promised_closed, workdays, promised_sum, late_done + coalesce(od.live, 0), open, rated,"
+    " promised_closed, workdays, promised_sum, late_done + watch - coalesce(od.not_due, 0), open, rated,"
     " satisfied, bad, bad_rect, bad_rev, cp_filed, cp_declined, cp_closed, cp_redone,"
     " cp_faults, followed, followed_ok"
     " FROM s LEFT JOIN od ON od.unit = s.unit AND od.p = s.p WHERE s.n > 0";

@@ -641,7 +641,8 @@ static void test_migration_backfills(void **state)
                 " cases; DROP TRIGGER cases_day_sums_del ON cases;"
                 " DROP TRIGGER rectifications_day_sums ON rectifications;"
                 " DROP TRIGGER case_events_day_sums ON case_events; DROP TABLE case_day_sums;"
-                " DROP TABLE stat_calendar");
+                " DROP TABLE case_open_sums; DROP TABLE stat_calendar;"
+                " DROP INDEX cases_not_due; DROP TYPE case_day_row_w CASCADE; DROP TYPE case_day_row");
     build_store(pg);
     size_t m024 = county_migration_count;
     for (size_t v = 0; v < county_migration_count; v++)
