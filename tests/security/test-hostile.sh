@@ -88,6 +88,10 @@ ok "the bomb got through the handshake and was cut off ($(cat "$WORK/bomb.out"))
 ok "the broker's memory stayed bounded: peak $peak MB (limit $LIMIT_MB MB)" test "$peak" -lt $((LIMIT_MB + 150))
 ok "the broker exited at its limit" tb_wait_for 10 grep -q "over the limit of $LIMIT_MB MB" "$WORK/broker.log"
 ok "the supervisor restarted it" tb_wait_for 10 grep -q "supervise: .* exited with status 75; restarting" "$WORK/broker.log"
+# ... and the new broker is up (a SIGTERM before its handler is set would
+# end it by the default action, status 143, as the stop below once did).
+listening_again() { [ "$(grep -c "listening on" "$WORK/broker.log")" -ge 2 ]; }
+ok "the restarted broker listens" tb_wait_for 30 listening_again
 ok "the case logged during the attack reaches the county" tb_wait_for 30 at_county "$id2"
 eq "and exactly once" 0 "$(tb_psql "$PGDIR" -c "SELECT count(*) FROM (SELECT 1 FROM case_events GROUP BY origin_node, origin_seq HAVING count(*) > 1) d")"
 
