@@ -181,19 +181,34 @@ const char *tb_store_last_error(const tb_store_t *self)
 
 int tb_store_exec(tb_store_t *self, const char *sql)
 {
+    int rc = tb_store_proj_flush(self);
+    if (rc < 0)
+        return rc;
     if (sqlite3_exec(self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
         return tb_store_sql_err(self, sql);
     return 0;
 }
 
-int tb_store_prep(tb_store_t *self, const char *sql, sqlite3_stmt **ret)
+static int prep(tb_store_t *self, const char *sql, sqlite3_stmt **ret)
 {
     if (sqlite3_prepare_v2(self->db, sql, -1, ret, NULL) != SQLITE_OK)
         return tb_store_sql_err(self, sql);
     return 0;
 }
 
+int tb_store_prep(tb_store_t *self, const char *sql, sqlite3_stmt **ret)
+{
+    int rc = tb_store_proj_flush(self);
+    return rc < 0 ? rc : prep(self, sql, ret);
+}
+
 int tb_store_stmt(tb_store_t *self, const char *sql, sqlite3_stmt **ret)
+{
+    int rc = tb_store_proj_flush(self);
+    return rc < 0 ? rc : tb_store_stmt_keep(self, sql, ret);
+}
+
+int tb_store_stmt_keep(tb_store_t *self, const char *sql, sqlite3_stmt **ret)
 {
     /* Compiling was most of an edge's CPU while it caught up (the profile in
      * bench/RESULTS.md, 2026-12-01, edge13): a statement per call, parsed
@@ -221,7 +236,7 @@ int tb_store_stmt(tb_store_t *self, const char *sql, sqlite3_stmt **ret)
         return 0;
     }
     sqlite3_stmt *st;
-    int rc = tb_store_prep(self, sql, &st);
+    int rc = prep(self, sql, &st);
     if (rc < 0)
         return rc;
     /* A second copy for a caller nested inside the first is not kept. */
@@ -393,6 +408,7 @@ void tb_store_destroy(tb_store_t **self_p)
     if (!self_p || !*self_p)
         return;
     tb_store_t *self = *self_p;
+    tb_store_tx_forget(self);
     /* sqlite3_close_v2 would keep a connection with statements open as a
      * zombie, never freed: the cache's go first. */
     for (int i = 0; i < self->nstmts; i++)
@@ -407,6 +423,11 @@ void tb_store_destroy(tb_store_t **self_p)
 
 sqlite3 *tb_store_db(tb_store_t *self)
 {
+    /* Whoever asks for the handle may read cases: the pending row goes in
+     * first; a failure is the commit's to return (proj_failed). */
+    int rc = tb_store_proj_flush(self);
+    if (rc < 0 && !self->proj_failed)
+        self->proj_failed = rc;
     return self->db;
 }
 
@@ -429,15 +450,21 @@ int tb_store_begin(tb_store_t *self)
 {
     self->last_error[0] = '\0'; /* what a failure in this transaction says, not an older one's */
     self->noutlast = 0;
+    tb_store_tx_forget(self);
     return run_kept(self, "BEGIN IMMEDIATE");
 }
 
 int tb_store_commit(tb_store_t *self)
 {
-    int rc = tb_store_out_flush(self);
+    int rc = tb_store_proj_flush(self);
+    if (rc == 0 && self->proj_failed)
+        rc = self->proj_failed;
+    if (rc == 0)
+        rc = tb_store_out_flush(self);
     if (rc == 0)
         rc = run_kept(self, "COMMIT");
     self->noutlast = 0;
+    tb_store_tx_forget(self);
     if (rc < 0)
         tb_store_rollback(self);
     return rc;
@@ -446,6 +473,7 @@ int tb_store_commit(tb_store_t *self)
 void tb_store_rollback(tb_store_t *self)
 {
     self->noutlast = 0;
+    tb_store_tx_forget(self);
     if (!sqlite3_get_autocommit(self->db))
         sqlite3_exec(self->db, "ROLLBACK", NULL, NULL, NULL);
 }

@@ -65,7 +65,29 @@ static int case_and_position(tb_store_t *self, const tb_event_msg_t *ev, tb_case
                              bool *ret_placed)
 {
     sqlite3_stmt *st;
-    int rc = tb_store_stmt(
+    int rc;
+    if (self->proj.pending && strcmp(self->proj.case_id, ev->case_id) == 0) {
+        /* The case folded last in this transaction, not written yet: its
+         * fold is here; only whether the county placed ev is read. */
+        if ((rc = tb_store_stmt_keep(self,
+                                     "SELECT EXISTS(SELECT 1 FROM case_order"
+                                     " WHERE origin_node = ?1 AND origin_seq = ?2)",
+                                     &st)) < 0)
+            return rc;
+        sqlite3_bind_text(st, 1, ev->origin_node, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)ev->origin_seq);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            *ret_case = self->proj.c;
+            *ret_placed = sqlite3_column_int(st, 0) != 0;
+        } else {
+            rc = tb_store_sql_err(self, "position");
+        }
+        tb_store_done(self, st);
+        return rc;
+    }
+    /* Another case's row, or none pending: the pending row (of another
+     * case) is not read here, so it stays pending. */
+    rc = tb_store_stmt_keep(
         self,
         "SELECT c.state, c.holder, c.pending, c.version, c.origin, c.fold, c.item_code,"
         " c.case_id IS NOT NULL, EXISTS(SELECT 1 FROM case_order"
@@ -74,8 +96,8 @@ static int case_and_position(tb_store_t *self, const tb_event_msg_t *ev, tb_case
         &st);
     if (rc < 0)
         return rc;
-    sqlite3_bind_text(st, 1, ev->case_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, ev->origin_node, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 1, ev->case_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, ev->origin_node, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)ev->origin_seq);
     if (sqlite3_step(st) == SQLITE_ROW) {
         tb_case_t c = {0};
@@ -142,37 +164,108 @@ int tb_store_project_fold(tb_store_t *self, const char *case_id, const tb_case_t
     return rc < 0 ? rc : tb_store_run(self, st);
 }
 
-static int project(tb_store_t *self, const tb_event_msg_t *ev, const tb_case_t *next)
+#define LOGGED_INSERT                                                                              \
+    "INSERT INTO cases(case_id, origin, client_name, client_phone, agent,"                         \
+    " item_code, note, accept_time_ms, result, state, holder, pending,"                            \
+    " version, updated_ms, fold, due_ms, legal_due_ms, to_bring, rating,"                          \
+    " decision, completion_time_ms, paused, followup)"                                             \
+    " VALUES(?1, substr(?1, 1, 12), ?16, ?17, ?18, ?19, ?20, ?21, ?22,"                            \
+    " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"                                              \
+    " CASE WHEN ?13 > 0 THEN ?13 ELSE NULL END, ?14, ?15)"                                         \
+    " ON CONFLICT(case_id) DO UPDATE SET " FOLD_SET
+
+/* The ledger's row and its fold in one statement (until 2026-12-01 an
+ * insert, then the update every event makes); a row there already keeps
+ * its ledger and takes the fold.  l: client_name, client_phone, agent,
+ * item_code, note, result. */
+static int logged_insert(tb_store_t *self, const char *case_id, const tb_case_t *c, int64_t at_ms,
+                         const char *const l[6], int64_t accept_time_ms)
 {
     sqlite3_stmt *st;
-    int rc;
-    if (ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED) {
-        /* The ledger's row and its fold in one statement (until 2026-12-01
-         * an insert, then the update every event makes); a row there
-         * already keeps its ledger and takes the fold. */
-        const Tongban__V1__LedgerRecord *l = ev->ledger;
-        if ((rc = fold_stmt(self,
-                            "INSERT INTO cases(case_id, origin, client_name, client_phone, agent,"
-                            " item_code, note, accept_time_ms, result, state, holder, pending,"
-                            " version, updated_ms, fold, due_ms, legal_due_ms, to_bring, rating,"
-                            " decision, completion_time_ms, paused, followup)"
-                            " VALUES(?1, substr(?1, 1, 12), ?16, ?17, ?18, ?19, ?20, ?21, ?22,"
-                            " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-                            " CASE WHEN ?13 > 0 THEN ?13 ELSE NULL END, ?14, ?15)"
-                            " ON CONFLICT(case_id) DO UPDATE SET " FOLD_SET,
-                            ev->case_id, next, ev->at_ms, &st)) < 0)
-            return rc;
-        sqlite3_bind_text(st, 16, nz(l->client_name), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 17, nz(l->client_phone), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 18, nz(l->agent), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 19, nz(l->item_code), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 20, nz(l->note), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 21, l->accept_time_ms);
-        sqlite3_bind_text(st, 22, nz(l->result), -1, SQLITE_TRANSIENT);
-        return tb_store_run(self, st);
+    int rc = fold_stmt(self, LOGGED_INSERT, case_id, c, at_ms, &st);
+    if (rc < 0)
+        return rc;
+    for (int i = 0; i < 5; i++)
+        sqlite3_bind_text(st, 16 + i, nz(l[i]), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 21, accept_time_ms);
+    sqlite3_bind_text(st, 22, nz(l[5]), -1, SQLITE_STATIC);
+    return tb_store_run(self, st);
+}
+
+void tb_store_tx_forget(tb_store_t *self)
+{
+    tb_store_proj_t *p = &self->proj;
+    for (size_t i = 0; i < sizeof p->ledger / sizeof p->ledger[0]; i++)
+        free(p->ledger[i]);
+    memset(p, 0, sizeof *p);
+    self->proj_failed = 0;
+    self->noriginlast = 0;
+}
+
+int tb_store_proj_flush(tb_store_t *self)
+{
+    tb_store_proj_t *p = &self->proj;
+    if (!p->pending)
+        return 0;
+    p->pending = false; /* first: the statements below pass tb_store_stmt */
+    int rc = p->logged ? logged_insert(self, p->case_id, &p->c, p->at_ms,
+                                       (const char *const *)p->ledger, p->accept_time_ms)
+                       : tb_store_project_fold(self, p->case_id, &p->c, p->at_ms);
+    for (size_t i = 0; i < sizeof p->ledger / sizeof p->ledger[0]; i++) {
+        free(p->ledger[i]);
+        p->ledger[i] = NULL;
     }
+    p->logged = false;
+    return rc;
+}
+
+/* next as ev's case's row: kept pending inside a transaction (tb_store_proj_t),
+ * written at once outside one. */
+static int project_keep(tb_store_t *self, const tb_event_msg_t *ev, const tb_case_t *next)
+{
+    tb_store_proj_t *p = &self->proj;
+    bool logged = ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED;
+    const Tongban__V1__LedgerRecord *l = ev->ledger;
+    const char *ledger[6] = {NULL};
+    if (logged)
+        ledger[0] = l->client_name, ledger[1] = l->client_phone, ledger[2] = l->agent,
+        ledger[3] = l->item_code, ledger[4] = l->note, ledger[5] = l->result;
+    if (sqlite3_get_autocommit(self->db) || strlen(ev->case_id) >= sizeof p->case_id)
+        return logged ? logged_insert(self, ev->case_id, next, ev->at_ms, ledger,
+                                      l->accept_time_ms)
+                      : tb_store_project_fold(self, ev->case_id, next, ev->at_ms);
+    int rc;
+    /* Another case's row, or a second LOGGED on this one: the pending one
+     * goes in first. */
+    if (p->pending && (logged || strcmp(p->case_id, ev->case_id) != 0) &&
+        (rc = tb_store_proj_flush(self)) < 0)
+        return rc;
+    if (logged) {
+        for (int i = 0; i < 6; i++)
+            if (!(p->ledger[i] = strdup(nz(ledger[i])))) {
+                for (int k = 0; k < i; k++) {
+                    free(p->ledger[k]);
+                    p->ledger[k] = NULL;
+                }
+                return -ENOMEM;
+            }
+        p->logged = true;
+        p->accept_time_ms = l->accept_time_ms;
+    }
+    if (!p->pending)
+        memcpy(p->case_id, ev->case_id, strlen(ev->case_id) + 1);
+    p->c = *next;
+    p->at_ms = ev->at_ms;
+    p->pending = true;
+    return 0;
+}
+
+static int project(tb_store_t *self, const tb_event_msg_t *ev, const tb_case_t *next)
+{
     if (ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATED ||
         ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATING_FOLLOWUP) {
+        sqlite3_stmt *st;
+        int rc;
         if ((rc = tb_store_stmt(self,
                                 ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATED
                                     ? "UPDATE cases SET rating_comment = ?2 WHERE case_id = ?1"
@@ -184,7 +277,7 @@ static int project(tb_store_t *self, const tb_event_msg_t *ev, const tb_case_t *
         if ((rc = tb_store_run(self, st)) < 0)
             return rc;
     }
-    return tb_store_project_fold(self, ev->case_id, next, ev->at_ms);
+    return project_keep(self, ev, next);
 }
 
 static int apply_rejection(tb_store_t *self, const tb_event_msg_t *ev)
@@ -226,7 +319,7 @@ static int event_exists(tb_store_t *self, const char *origin, uint64_t seq, cons
                         size_t len)
 {
     sqlite3_stmt *st;
-    int rc = tb_store_stmt(
+    int rc = tb_store_stmt_keep(
         self, "SELECT body = ?3 FROM events WHERE origin_node = ?1 AND origin_seq = ?2", &st);
     if (rc < 0)
         return rc;
@@ -260,29 +353,64 @@ int tb_store_event_digest(tb_store_t *self, const char *origin, uint64_t seq,
     return rc;
 }
 
+/* origin's slot among the transaction's known last ids, or NULL. */
+static tb_store_originlast_t *originlast(tb_store_t *self, const char *origin)
+{
+    for (int i = 0; i < self->noriginlast; i++)
+        if (strcmp(self->originlast[i].origin, origin) == 0)
+            return &self->originlast[i];
+    return NULL;
+}
+
+/* (origin, seq) recorded or consumed in the open transaction. */
+static void originlast_saw(tb_store_t *self, const char *origin, uint64_t seq)
+{
+    tb_store_originlast_t *o = originlast(self, origin);
+    if (o && seq > o->last)
+        o->last = seq;
+}
+
 int tb_store_origin_last(tb_store_t *self, const char *origin, uint64_t *ret_seq)
 {
+    /* Inside a transaction, read once per origin, then kept up to date by
+     * every insert and consumption (originlast_saw). */
+    bool tx = !sqlite3_get_autocommit(self->db);
+    tb_store_originlast_t *o = tx ? originlast(self, origin) : NULL;
+    if (o) {
+        *ret_seq = o->last;
+        return 0;
+    }
     sqlite3_stmt *st;
-    int rc = tb_store_stmt(self,
+    int rc = tb_store_stmt_keep(self,
                            "SELECT max((SELECT coalesce(max(origin_seq), 0) FROM events"
                            " WHERE origin_node = ?1), coalesce((SELECT value FROM counters"
                            " WHERE name = 'consumed ' || ?1), 0))",
                            &st);
     if (rc < 0)
         return rc;
-    sqlite3_bind_text(st, 1, origin, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+    uint64_t last = 0;
     if (sqlite3_step(st) == SQLITE_ROW)
-        *ret_seq = (uint64_t)sqlite3_column_int64(st, 0);
+        last = (uint64_t)sqlite3_column_int64(st, 0);
     else
         rc = tb_store_sql_err(self, "origin last");
     tb_store_done(self, st);
-    return rc;
+    if (rc < 0)
+        return rc;
+    if (tx && self->noriginlast < TB_STORE_ORIGINLAST && strlen(origin) <= TB_CODE_LEN) {
+        o = &self->originlast[self->noriginlast++];
+        memcpy(o->origin, origin, strlen(origin) + 1);
+        o->last = last;
+    }
+    *ret_seq = last;
+    return 0;
 }
 
 int tb_store_origin_consumed(tb_store_t *self, const char *origin, uint64_t seq)
 {
     sqlite3_stmt *st;
-    int rc = tb_store_stmt(self,
+    originlast_saw(self, origin, seq);
+    int rc = tb_store_stmt_keep(self,
                            "INSERT INTO counters(name, value) VALUES('consumed ' || ?1, ?2)"
                            " ON CONFLICT(name) DO UPDATE SET value = max(value, excluded.value)",
                            &st);
@@ -331,7 +459,7 @@ int tb_store_apply(tb_store_t *self, const tb_event_msg_t *ev, const uint8_t *bo
     sqlite3_stmt *st;
     /* The id recorded already (a resend, our own id reused): nothing is
      * written, and event_exists says whether with these bytes. */
-    rc = tb_store_stmt(
+    rc = tb_store_stmt_keep(
         self,
         "INSERT INTO events(origin_node, origin_seq, case_id, type, actor, at_ms, target,"
         " reason, body, recorded_ms, folded, detail, catalog_version)"
@@ -340,18 +468,19 @@ int tb_store_apply(tb_store_t *self, const tb_event_msg_t *ev, const uint8_t *bo
         &st);
     if (rc < 0)
         return rc;
-    sqlite3_bind_text(st, 1, ev->origin_node, -1, SQLITE_TRANSIENT);
+    /* SQLITE_STATIC: every value outlives the step (tb_store_run unbinds). */
+    sqlite3_bind_text(st, 1, ev->origin_node, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)ev->origin_seq);
-    sqlite3_bind_text(st, 3, ev->case_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, ev->case_id, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 4, ev->type);
-    sqlite3_bind_text(st, 5, nz(ev->actor), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, nz(ev->actor), -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 6, ev->at_ms);
-    sqlite3_bind_text(st, 7, nz(ev->target), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 8, nz(ev->reason), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_blob(st, 9, body, (int)len, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 7, nz(ev->target), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, nz(ev->reason), -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 9, body, (int)len, SQLITE_STATIC);
     sqlite3_bind_int64(st, 10, tb_now_ms());
     sqlite3_bind_int(st, 11, fold == 0);
-    sqlite3_bind_text(st, 12, detail, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 12, detail, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 13, self->catalog_version ? *self->catalog_version : 0);
     if ((rc = tb_store_run(self, st)) < 0)
         return rc;
@@ -359,6 +488,7 @@ int tb_store_apply(tb_store_t *self, const tb_event_msg_t *ev, const uint8_t *bo
         rc = event_exists(self, ev->origin_node, ev->origin_seq, body, len);
         return rc != 0 ? rc : -TB_ESTORE; /* 0: not there, yet the insert did nothing */
     }
+    originlast_saw(self, ev->origin_node, ev->origin_seq);
     if (ret_fold)
         *ret_fold = fold;
     if (rejection)

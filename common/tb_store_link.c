@@ -14,8 +14,8 @@
 int tb_store_counter_next(tb_store_t *self, const char *name, uint64_t *ret_value)
 {
     sqlite3_stmt *st;
-    int rc = tb_store_stmt(self,
-                           "INSERT INTO counters(name, value) VALUES(?1, 1) "
+    int rc = tb_store_stmt_keep(self,
+                                "INSERT INTO counters(name, value) VALUES(?1, 1) "
                            "ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value",
                            &st);
     if (rc < 0)
@@ -54,7 +54,8 @@ int tb_store_out_flush(tb_store_t *self)
         if (!o->dirty)
             continue;
         sqlite3_stmt *st;
-        if ((rc = tb_store_stmt(self, "UPDATE link_out SET last = ?2 WHERE peer = ?1", &st)) < 0)
+        if ((rc = tb_store_stmt_keep(self, "UPDATE link_out SET last = ?2 WHERE peer = ?1", &st)) <
+            0)
             break;
         sqlite3_bind_text(st, 1, o->peer, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 2, (sqlite3_int64)o->last);
@@ -77,8 +78,8 @@ int tb_store_enqueue(tb_store_t *self, const char *peer, const uint8_t *body, si
     if (o) {
         seq = o->last + 1;
     } else {
-        if ((rc = tb_store_stmt(self,
-                                "INSERT INTO link_out(peer, last, acked) VALUES(?1, 1, 0) "
+        if ((rc = tb_store_stmt_keep(self,
+                                     "INSERT INTO link_out(peer, last, acked) VALUES(?1, 1, 0) "
                                 "ON CONFLICT(peer) DO UPDATE SET last = last + 1 RETURNING last",
                                 &st)) < 0)
             return rc;
@@ -91,12 +92,12 @@ int tb_store_enqueue(tb_store_t *self, const char *peer, const uint8_t *body, si
         if (rc < 0)
             return rc;
     }
-    if ((rc = tb_store_stmt(self, "INSERT INTO outbox(peer, seq, body) VALUES(?1, ?2, ?3)", &st)) <
-        0)
+    if ((rc = tb_store_stmt_keep(self, "INSERT INTO outbox(peer, seq, body) VALUES(?1, ?2, ?3)",
+                                 &st)) < 0)
         return rc;
-    sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 1, peer, -1, SQLITE_STATIC); /* both outlive the step */
     sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
-    sqlite3_bind_blob(st, 3, body, (int)len, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(st, 3, body, (int)len, SQLITE_STATIC);
     if ((rc = tb_store_run(self, st)) < 0)
         return rc;
     if (o) {

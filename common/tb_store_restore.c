@@ -344,6 +344,7 @@ int tb_restore_replace(tb_store_t *self, const tb_event_msg_t *ev, const uint8_t
     sqlite3_bind_text(st, 1, ev->origin_node, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)ev->origin_seq);
     sqlite3_bind_blob(st, 3, body, (int)len, SQLITE_TRANSIENT);
+    self->noriginlast = 0; /* an origin's newest id may be the one going */
     return tb_store_run(self, st);
 }
 

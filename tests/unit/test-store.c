@@ -1044,6 +1044,167 @@ static void test_enqueue_in_tx(void **state)
                         "abcd");
 }
 
+/* Statements the store ran, by kind (sqlite3_trace_v2 on its connection). */
+typedef struct {
+    int case_writes; /* INSERT INTO cases / UPDATE cases SET state */
+    int case_reads;  /* tb_store_apply's read of a case's row */
+    int origin_last; /* tb_store_origin_last's read */
+} traced_t;
+
+static int on_trace(unsigned type, void *ctx, void *p, void *x)
+{
+    traced_t *t = ctx;
+    const char *sql = x;
+    (void)p;
+    if (type != SQLITE_TRACE_STMT || !sql)
+        return 0;
+    t->case_writes += strncmp(sql, "INSERT INTO cases(", 18) == 0 ||
+                      strncmp(sql, "UPDATE cases SET state", 22) == 0;
+    t->case_reads += strstr(sql, "LEFT JOIN cases") != NULL;
+    t->origin_last += strncmp(sql, "SELECT max((SELECT coalesce(max(origin_seq)", 43) == 0;
+    return 0;
+}
+
+/* LOGGED and SUBMITTED of one case in one transaction (as tb_edge_log and a
+ * township relaying them): case_id's row written once, at the commit. */
+static void log_and_submit(tb_store_t *s, const char *case_id)
+{
+    event_t e;
+    logged(&e);
+    e.ev.case_id = (char *)case_id;
+    assert_rc(tb_store_emit(s, &e.ev, peers), 0);
+    tb_event_msg_t sub = TONGBAN__V1__CASE_EVENT__INIT;
+    sub.case_id = (char *)case_id;
+    sub.type = TONGBAN__V1__EVENT_TYPE__EVENT_SUBMITTED;
+    sub.actor = "王五";
+    sub.target = TOWNSHIP;
+    assert_rc(tb_store_emit(s, &sub, peers), 0);
+}
+
+/* Inside a transaction the row of the case folded last waits (edge18): the
+ * next event of that case folds on it without reading it back, and it is
+ * written once, before anything else can read cases and at the commit; a
+ * rollback forgets it. */
+static void test_pending_row(void **state)
+{
+    fix_t *f = *state;
+    tb_store_t *s = f->store;
+    traced_t t = {0};
+    char buf[64];
+    sqlite3_trace_v2(tb_store_db(s), SQLITE_TRACE_STMT, on_trace, &t);
+
+    /* Two events, one read (the LOGGED's: no row yet), no write until the commit. */
+    assert_rc(tb_store_begin(s), 0);
+    log_and_submit(s, VILLAGE "-20261122-0001");
+    assert_int_equal(t.case_reads, 1);
+    assert_int_equal(t.case_writes, 0);
+    assert_rc(tb_store_commit(s), 0);
+    assert_int_equal(t.case_writes, 1);
+    assert_string_equal(sql_text(s, "SELECT state || ' ' || pending || ' ' || client_name"
+                                    " || ' ' || version FROM cases",
+                                 buf, sizeof buf),
+                        "submitted " TOWNSHIP " 李四 2");
+
+    /* A read through the store sees the pending row (written first). */
+    t = (traced_t){0};
+    assert_rc(tb_store_begin(s), 0);
+    log_and_submit(s, VILLAGE "-20261122-0002");
+    tb_case_t c;
+    assert_rc(tb_store_case_get(s, VILLAGE "-20261122-0002", &c, NULL), 0);
+    assert_int_equal(c.state, TB_ST_SUBMITTED);
+    assert_int_equal(t.case_writes, 1);
+    /* ... and so does one on the handle (tb_store_db writes it first). */
+    event_t e;
+    logged(&e);
+    e.ev.case_id = VILLAGE "-20261122-0003";
+    assert_rc(tb_store_emit(s, &e.ev, peers), 0);
+    assert_string_equal(sql_text(s,
+                                 "SELECT state FROM cases WHERE case_id = '" VILLAGE
+                                 "-20261122-0003'",
+                                 buf, sizeof buf),
+                        "logged");
+    /* Another case's event writes the one pending first. */
+    logged(&e);
+    e.ev.case_id = VILLAGE "-20261122-0004";
+    int before = t.case_writes;
+    assert_rc(tb_store_emit(s, &e.ev, peers), 0);
+    logged(&e);
+    e.ev.case_id = VILLAGE "-20261122-0005";
+    assert_rc(tb_store_emit(s, &e.ev, peers), 0);
+    assert_int_equal(t.case_writes, before + 1); /* 0004's; 0005's waits */
+    assert_rc(tb_store_commit(s), 0);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM cases"), 5);
+
+    /* Rolled back: the pending row goes with the transaction, and the next
+     * transaction does not write it. */
+    assert_rc(tb_store_begin(s), 0);
+    log_and_submit(s, VILLAGE "-20261122-0006");
+    tb_store_rollback(s);
+    assert_rc(tb_store_begin(s), 0);
+    assert_rc(tb_store_counter_next(s, "other", &(uint64_t){0}), 0);
+    assert_rc(tb_store_commit(s), 0);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM cases WHERE case_id LIKE '%-0006'"), 0);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM events WHERE case_id LIKE '%-0006'"), 0);
+
+    /* Outside a transaction the row is written at once. */
+    logged(&e);
+    e.ev.case_id = VILLAGE "-20261122-0007";
+    uint8_t *body;
+    size_t len;
+    e.ev.origin_node = VILLAGE;
+    e.ev.origin_seq = 100;
+    tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
+    item.item_case = TONGBAN__V1__ITEM__ITEM_EVENT;
+    item.event = &e.ev;
+    assert_rc(tb_pack_item(&item, &body, &len), 0);
+    assert_rc(tb_store_apply(s, &e.ev, body, len, false, NULL), 0);
+    free(body);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM cases WHERE case_id LIKE '%-0007'"), 1);
+    sqlite3_trace_v2(tb_store_db(s), 0, NULL, NULL);
+}
+
+/* tb_store_origin_last reads an origin's newest id once per transaction,
+ * then counts the ids recorded and consumed in it (edge18). */
+static void test_origin_last_in_tx(void **state)
+{
+    fix_t *f = *state;
+    tb_store_t *s = f->store;
+    traced_t t = {0};
+    uint64_t last = 99;
+    sqlite3_trace_v2(tb_store_db(s), SQLITE_TRACE_STMT, on_trace, &t);
+    assert_rc(tb_store_begin(s), 0);
+    assert_rc(tb_store_origin_last(s, VILLAGE, &last), 0);
+    assert_int_equal(last, 0);
+    log_and_submit(s, VILLAGE "-20261122-0001"); /* ids 1 and 2 */
+    assert_rc(tb_store_origin_last(s, VILLAGE, &last), 0);
+    assert_int_equal(last, 2);
+    assert_rc(tb_store_origin_last(s, TOWNSHIP, &last), 0);
+    assert_int_equal(last, 0);
+    assert_rc(tb_store_origin_consumed(s, TOWNSHIP, 7), 0);
+    assert_rc(tb_store_origin_last(s, TOWNSHIP, &last), 0);
+    assert_int_equal(last, 7);
+    assert_rc(tb_store_origin_consumed(s, TOWNSHIP, 3), 0); /* lower: stays 7 */
+    assert_rc(tb_store_origin_last(s, TOWNSHIP, &last), 0);
+    assert_int_equal(last, 7);
+    assert_int_equal(t.origin_last, 2); /* once per origin */
+    assert_rc(tb_store_commit(s), 0);
+
+    /* A rolled-back transaction's ids are not remembered. */
+    assert_rc(tb_store_begin(s), 0);
+    log_and_submit(s, VILLAGE "-20261122-0002"); /* ids 3 and 4 */
+    assert_rc(tb_store_origin_last(s, VILLAGE, &last), 0);
+    assert_int_equal(last, 4);
+    tb_store_rollback(s);
+    assert_rc(tb_store_begin(s), 0);
+    assert_rc(tb_store_origin_last(s, VILLAGE, &last), 0);
+    assert_int_equal(last, 2);
+    assert_rc(tb_store_origin_last(s, TOWNSHIP, &last), 0);
+    assert_int_equal(last, 7);
+    tb_store_rollback(s);
+    assert_int_equal(t.origin_last, 5); /* 2, then 1 in the rolled-back one, then 2 */
+    sqlite3_trace_v2(tb_store_db(s), 0, NULL, NULL);
+}
+
 static void test_epochs(void **state)
 {
     fix_t *f = *state;
@@ -1184,6 +1345,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_open_race, setup, teardown),
         cmocka_unit_test_setup_teardown(test_epochs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_enqueue_in_tx, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pending_row, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_origin_last_in_tx, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restore_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_data_relay, setup, teardown),
         cmocka_unit_test_setup_teardown(test_begin_commit_kept, setup, teardown),
