@@ -65,5 +65,8 @@ typedef struct {
     char lost[1024]; /* the lost origin_seqs, comma-separated ("" none; "..." if cut) */
 } tb_restore_t;
 int tb_restore_status(tb_store_t *store, tb_restore_t *ret);
+/* 1 when a restore is asked and not answered yet, 0 when not, or negative.
+ * Inside a transaction read once (no other process writes until it ends). */
+int tb_restore_pending(tb_store_t *store);
 
 #endif

@@ -200,6 +200,7 @@ void tb_store_tx_forget(tb_store_t *self)
     memset(p, 0, sizeof *p);
     self->proj_failed = 0;
     self->noriginlast = 0;
+    self->restore_pending = 0;
 }
 
 int tb_store_proj_flush(tb_store_t *self)

@@ -91,6 +91,10 @@ struct tb_store {
     int proj_failed;                                    /* a write of proj that failed: the commit's */
     tb_store_originlast_t originlast[TB_STORE_ORIGINLAST]; /* valid inside one transaction */
     int noriginlast;
+    /* Inside a transaction, whether a restore is asked and not answered
+     * (tb_restore_pending): 0 not known yet, 1 no, 2 yes.  A township asked
+     * for every message it took (5 % of its CPU in the end to end drain). */
+    int restore_pending;
 };
 
 /* A SQLite failure as our code (-ENOSPC, -EBUSY, -EACCES or -TB_ESTORE); what

@@ -63,6 +63,7 @@ int tb_restore_request(tb_store_t *self, const char *parent)
     tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
     item.item_case = TONGBAN__V1__ITEM__ITEM_RESTORE_REQUEST;
     item.restore_request = &rq;
+    self->restore_pending = 0;
     if ((rc = tb_store_exec(self, "DELETE FROM restore")) < 0)
         return rc;
     sqlite3_stmt *st;
@@ -104,6 +105,7 @@ int tb_restore_apply(tb_store_t *self, const Tongban__V1__RestoreAnswer *a)
     sqlite3_bind_int64(st, 3, (sqlite3_int64)a->events);
     sqlite3_bind_int64(st, 4, (sqlite3_int64)a->cases);
     sqlite3_bind_text(st, 5, lost, -1, SQLITE_TRANSIENT);
+    self->restore_pending = 0; /* answered now (or rolled back) */
     if ((rc = tb_store_run(self, st)) < 0)
         return rc;
     /* The origin_seq counter: new events continue after the high-water mark
@@ -329,11 +331,24 @@ int tb_restore_status(tb_store_t *self, tb_restore_t *ret)
     return rc;
 }
 
-int tb_restore_replace(tb_store_t *self, const tb_event_msg_t *ev, const uint8_t *body, size_t len)
+int tb_restore_pending(tb_store_t *self)
 {
+    if (self->restore_pending)
+        return self->restore_pending == 2;
     tb_restore_t r;
     int rc = tb_restore_status(self, &r);
-    if (rc < 0 || !r.asked || r.answered)
+    if (rc < 0)
+        return rc;
+    rc = r.asked && !r.answered;
+    if (!sqlite3_get_autocommit(self->db))
+        self->restore_pending = rc ? 2 : 1; /* no other writer until the commit */
+    return rc;
+}
+
+int tb_restore_replace(tb_store_t *self, const tb_event_msg_t *ev, const uint8_t *body, size_t len)
+{
+    int rc = tb_restore_pending(self);
+    if (rc <= 0)
         return rc;
     sqlite3_stmt *st;
     if ((rc = tb_store_stmt(self,

@@ -31,8 +31,7 @@ int township_restore(township_t *t, const char *village)
 
 bool township_restoring(township_t *t)
 {
-    tb_restore_t r;
-    return tb_restore_status(t->store, &r) == 0 && r.asked && !r.answered;
+    return tb_restore_pending(t->store) > 0;
 }
 
 const char *township_restoring_why(void)

@@ -1049,6 +1049,7 @@ typedef struct {
     int case_writes; /* INSERT INTO cases / UPDATE cases SET state */
     int case_reads;  /* tb_store_apply's read of a case's row */
     int origin_last; /* tb_store_origin_last's read */
+    int restore_reads; /* tb_restore_status's read */
 } traced_t;
 
 static int on_trace(unsigned type, void *ctx, void *p, void *x)
@@ -1062,6 +1063,7 @@ static int on_trace(unsigned type, void *ctx, void *p, void *x)
                       strncmp(sql, "UPDATE cases SET state", 22) == 0;
     t->case_reads += strstr(sql, "LEFT JOIN cases") != NULL;
     t->origin_last += strncmp(sql, "SELECT max((SELECT coalesce(max(origin_seq)", 43) == 0;
+    t->restore_reads += strstr(sql, "FROM restore") && strncmp(sql, "SELECT answered_ms", 18) == 0;
     return 0;
 }
 
@@ -1202,6 +1204,36 @@ static void test_origin_last_in_tx(void **state)
     assert_int_equal(last, 7);
     tb_store_rollback(s);
     assert_int_equal(t.origin_last, 5); /* 2, then 1 in the rolled-back one, then 2 */
+    sqlite3_trace_v2(tb_store_db(s), 0, NULL, NULL);
+}
+
+/* Whether a restore is pending: read once inside a transaction (edge18),
+ * and anew after this store asks or is answered. */
+static void test_restore_pending(void **state)
+{
+    fix_t *f = *state;
+    tb_store_t *s = f->store;
+    traced_t t = {0};
+    sqlite3_trace_v2(tb_store_db(s), SQLITE_TRACE_STMT, on_trace, &t);
+    int reads = 0;
+    assert_rc(tb_store_begin(s), 0);
+    for (int i = 0; i < 3; i++)
+        assert_rc(tb_restore_pending(s), 0);
+    assert_rc(tb_restore_request(s, TOWNSHIP), 0);
+    assert_rc(tb_restore_pending(s), 1);
+    assert_rc(tb_restore_pending(s), 1);
+    assert_rc(tb_store_commit(s), 0);
+    reads = t.restore_reads;
+    assert_int_equal(reads, 2); /* before the request and after it */
+    assert_rc(tb_store_begin(s), 0);
+    assert_rc(tb_restore_pending(s), 1);
+    Tongban__V1__RestoreAnswer a = TONGBAN__V1__RESTORE_ANSWER__INIT;
+    a.node = VILLAGE;
+    assert_rc(tb_restore_apply(s, &a), 0);
+    assert_rc(tb_restore_pending(s), 0);
+    tb_store_rollback(s); /* the answer undone: pending again */
+    assert_rc(tb_restore_pending(s), 1);
+    assert_int_equal(t.restore_reads, reads + 3);
     sqlite3_trace_v2(tb_store_db(s), 0, NULL, NULL);
 }
 
@@ -1347,6 +1379,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_enqueue_in_tx, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pending_row, setup, teardown),
         cmocka_unit_test_setup_teardown(test_origin_last_in_tx, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_restore_pending, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restore_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_data_relay, setup, teardown),
         cmocka_unit_test_setup_teardown(test_begin_commit_kept, setup, teardown),
