@@ -283,6 +283,49 @@ static bool same_order(const ord_t *a, const ord_t *b)
     return true;
 }
 
+/* One INSERT OR REPLACE into case_order for n rows (1..POS_ROWS): a status
+ * update names a case's events folded in one county batch, most often two
+ * or three; until edge18 a statement each. */
+enum { POS_ROWS = 4 };
+#define POS_INSERT "INSERT OR REPLACE INTO case_order(case_id, pos, origin_node, origin_seq) VALUES"
+static const char *const pos_sql[POS_ROWS + 1] = {
+    NULL,
+    POS_INSERT "(?1, ?2, ?3, ?4)",
+    POS_INSERT "(?1, ?2, ?3, ?4), (?1, ?5, ?6, ?7)",
+    POS_INSERT "(?1, ?2, ?3, ?4), (?1, ?5, ?6, ?7), (?1, ?8, ?9, ?10)",
+    POS_INSERT "(?1, ?2, ?3, ?4), (?1, ?5, ?6, ?7), (?1, ?8, ?9, ?10), (?1, ?11, ?12, ?13)",
+};
+
+typedef struct {
+    int64_t pos;
+    char origin[TB_CODE_LEN + 1];
+    uint64_t seq;
+} pos_row_t;
+
+/* Write rows[0..n) of case_id's positions, up to POS_ROWS a statement, in
+ * order (a later row for the same position replaces an earlier one, as
+ * one statement each did). */
+static int positions_write(tb_store_t *self, const char *case_id, const pos_row_t *rows, size_t n)
+{
+    int rc = 0;
+    for (size_t at = 0; rc == 0 && at < n;) {
+        size_t k = n - at < POS_ROWS ? n - at : POS_ROWS;
+        sqlite3_stmt *st;
+        if ((rc = tb_store_stmt(self, pos_sql[k], &st)) < 0)
+            return rc;
+        sqlite3_bind_text(st, 1, case_id, -1, SQLITE_STATIC);
+        for (size_t i = 0; i < k; i++) {
+            const pos_row_t *r = &rows[at + i];
+            sqlite3_bind_int64(st, (int)(2 + 3 * i), r->pos);
+            sqlite3_bind_text(st, (int)(3 + 3 * i), r->origin, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(st, (int)(4 + 3 * i), (sqlite3_int64)r->seq);
+        }
+        rc = tb_store_run(self, st);
+        at += k;
+    }
+    return rc;
+}
+
 /* The positions a StatusUpdate names: the k ids hold version-k+1..version.
  * With now (the case's events in fold order, before), written only where
  * now does not show them already, and now's rows given them (*ret_exact
@@ -291,6 +334,8 @@ static bool same_order(const ord_t *a, const ord_t *b)
 static int keep_positions(tb_store_t *self, const Tongban__V1__StatusUpdate *s, ord_t *now,
                           bool *ret_exact)
 {
+    pos_row_t rows[POS_ROWS];
+    size_t nrows = 0;
     int rc = 0;
     bool exact = true;
     for (size_t i = 0; rc == 0 && i < s->n_folded; i++) {
@@ -311,18 +356,16 @@ static int keep_positions(tb_store_t *self, const Tongban__V1__StatusUpdate *s, 
             continue; /* its row is there: min(pos) is this very one */
         if (mine && (mine->pos == 0 || pos < mine->pos))
             mine->pos = pos; /* its min(pos) with this row */
-        sqlite3_stmt *st;
-        if ((rc = tb_store_stmt(self,
-                                "INSERT OR REPLACE INTO case_order(case_id, pos, origin_node,"
-                                " origin_seq) VALUES(?1, ?2, ?3, ?4)",
-                                &st)) < 0)
-            return rc;
-        sqlite3_bind_text(st, 1, s->case_id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 2, pos);
-        sqlite3_bind_text(st, 3, origin, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 4, (sqlite3_int64)seq);
-        rc = tb_store_run(self, st);
+        if (nrows == POS_ROWS) {
+            rc = positions_write(self, s->case_id, rows, nrows);
+            nrows = 0;
+        }
+        rows[nrows].pos = pos;
+        memcpy(rows[nrows].origin, origin, sizeof origin);
+        rows[nrows++].seq = seq;
     }
+    if (rc == 0)
+        rc = positions_write(self, s->case_id, rows, nrows);
     if (rc == 0)
         *ret_exact = exact;
     return rc;

@@ -449,6 +449,68 @@ static void test_position_moved(void **state)
     assert_fold_is(f->vil, CASE, want, n);
 }
 
+/* The one text SQL gives (on the store's own connection), into buf. */
+static const char *pos_text(tb_store_t *s, const char *sql, char *buf, size_t len)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(tb_store_db(s), sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    snprintf(buf, len, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return buf;
+}
+
+static int count_inserts(unsigned type, void *ctx, void *p, void *x)
+{
+    (void)p;
+    if (type == SQLITE_TRACE_STMT && x &&
+        strncmp(x, "INSERT OR REPLACE INTO case_order", 33) == 0)
+        ++*(int *)ctx;
+    return 0;
+}
+
+/* A status update's positions go in up to four a statement (edge18; one a
+ * statement before): six positions in two, each row as named. */
+static void test_positions_rows(void **state)
+{
+    fix_t *f = *state;
+    int inserts = 0;
+    sqlite3_trace_v2(tb_store_db(f->vil), SQLITE_TRACE_STMT, count_inserts, &inserts);
+    tb_event_msg_t evs[6];
+    Tongban__V1__LedgerRecord l;
+    to_county(f, evs, &l);
+    sqlite3_trace_v2(tb_store_db(f->vil), 0, NULL, NULL);
+    assert_int_equal(inserts, 2);
+    char buf[256];
+    assert_string_equal(pos_text(f->vil,
+                                    "SELECT group_concat(pos || ':' || origin_node || '/' ||"
+                                    " origin_seq, ' ') FROM (SELECT * FROM case_order"
+                                    " ORDER BY pos)",
+                                    buf, sizeof buf),
+                        "1:" VIL "/1 2:" VIL "/2 3:" TOWN "/1 4:" TOWN "/2 5:" TOWN "/3 6:" CTY
+                        "/1");
+    /* A later update replaces the positions it names, and only those. */
+    char *ids[] = {TOWN "/3", CTY "/1", CTY "/2"};
+    Tongban__V1__StatusUpdate st = TONGBAN__V1__STATUS_UPDATE__INIT;
+    st.case_id = (char *)CASE;
+    st.state = (char *)"county";
+    st.holder = (char *)CTY;
+    st.version = 7;
+    st.at_ms = AT + 200000;
+    st.folded = ids;
+    st.n_folded = 3;
+    assert_rc(tb_store_begin(f->vil), 0);
+    assert_rc(tb_store_county_status(f->vil, &st), 0);
+    assert_rc(tb_store_commit(f->vil), 0);
+    assert_string_equal(pos_text(f->vil,
+                                    "SELECT group_concat(pos || ':' || origin_node || '/' ||"
+                                    " origin_seq, ' ') FROM (SELECT * FROM case_order"
+                                    " ORDER BY pos)",
+                                    buf, sizeof buf),
+                        "1:" VIL "/1 2:" VIL "/2 3:" TOWN "/1 4:" TOWN "/2 5:" TOWN "/3 6:" CTY
+                        "/1 7:" CTY "/2");
+}
+
 /* StatusUpdate.folded as a receiver checks it (tb_item_decode). */
 static int decode_status(uint32_t version, char **ids, size_t n)
 {
@@ -513,6 +575,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_catalog, setup, teardown),
         cmocka_unit_test_setup_teardown(test_position_moved, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_positions_rows, setup, teardown),
         cmocka_unit_test(test_folded_ids),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
