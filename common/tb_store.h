@@ -6,7 +6,10 @@
  * projection (the fold of the events), and the durable link state: the outbox
  * per peer with its last assigned seq and the peer's ack, and the receive
  * cursor per peer.  The daemon and the commands a person types open the same
- * file; writers take BEGIN IMMEDIATE and wait up to busy_timeout.
+ * file; writers take BEGIN IMMEDIATE and wait up to busy_timeout.  A store
+ * is used by one thread at a time (its connection is opened without a mutex
+ * of its own, SQLITE_OPEN_NOMUTEX): a thread may hand it to another, never
+ * share it.
  */
 #ifndef TB_STORE_H
 #define TB_STORE_H

@@ -144,6 +144,8 @@ static void test_open(void **state)
     /* 4 + epoch + audit + signatures + the screens' list indexes (web10) + data_relayed (review9)
      * + one order (order9) + 追评 (followup11) */
     assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 11);
+    /* One thread at a time: the connection takes no mutex of its own. */
+    assert_null(sqlite3_db_mutex(tb_store_db(f->store)));
     assert_int_equal(sql_int(f->store, "SELECT count(*) FROM sqlite_master WHERE type='index' AND"
                                        " name IN ('cases_accept', 'cases_due', 'cases_holder',"
                                        " 'events_origin_recorded', 'events_recorded')"),
@@ -168,6 +170,8 @@ static void test_open(void **state)
     assert_null(f->store);
     assert_rc(open_store(f), 0);
     assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 11);
+    /* One thread at a time: the connection takes no mutex of its own. */
+    assert_null(sqlite3_db_mutex(tb_store_db(f->store)));
     assert_int_equal(sql_int(f->store, "SELECT count(*) FROM events"), 1);
     assert_int_equal(sql_int(f->store, "SELECT count(*) FROM cases"), 1);
 
