@@ -116,3 +116,11 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
+
+-- Migration 023's cases_open_now: no statement of the county reads it any more.  It served
+-- the overview's open cases now, which since 026 come from case_open_sums; its one reader
+-- left, county_stats_open, is the tests' reference for those sums (test-county-overview),
+-- on a few thousand cases.  Every case logged wrote an entry (the ingest: one of the five
+-- index entries of each new case, ~35 bytes wider than the others for its INCLUDE columns),
+-- and every step of an open case rewrote it.  As 022 dropped cases_due.
+DROP INDEX IF EXISTS cases_open_now;

@@ -678,34 +678,6 @@ static void test_migration_backfills(void **state)
     PQfinish(pg);
 }
 
-/* The open cases now are counted from the index alone (migration 023's cases_open_now
- * carries every column county_stats_open reads): with the heap made the expensive way,
- * PostgreSQL's plan for the statement is an index-only scan of it. */
-static void test_open_now_from_the_index(void **state)
-{
-    (void)state;
-    PGconn *pg = tb_test_county_store(conninfo);
-    assert_non_null(pg);
-    exec_ok(pg, generated_sql);
-    exec_ok(pg, "VACUUM ANALYZE cases");
-    exec_ok(pg, "SET enable_seqscan = off; SET enable_bitmapscan = off;"
-                " SET enable_indexscan = off");
-    PGresult *r = PQexec(pg, "EXPLAIN SELECT substr(c.origin, 1, 9), count(*),"
-                             " count(*) FILTER (WHERE c.stat_accepted_at IS NOT NULL AND NOT"
-                             " c.paused AND c.completion_time IS NULL AND c.stat_due_at < now())"
-                             " FROM cases c WHERE c.state NOT IN ('closed', 'withdrawn',"
-                             " 'refused') AND c.origin LIKE '360826%' AND c.item_code <> ''"
-                             " GROUP BY 1");
-    assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
-    bool only = false;
-    for (int i = 0; i < PQntuples(r); i++)
-        only = only || strstr(PQgetvalue(r, i, 0), "Index Only Scan using cases_open_now");
-    if (!only)
-        fail_msg("not an index-only scan of cases_open_now: %s", PQgetvalue(r, 0, 0));
-    PQclear(r);
-    PQfinish(pg);
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -715,7 +687,6 @@ int main(int argc, char **argv)
     conninfo = argv[1];
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_overview_equals_four_queries),
-        cmocka_unit_test(test_open_now_from_the_index),
         cmocka_unit_test(test_sums_follow_late_changes),
         cmocka_unit_test(test_sums_follow_changes_as_the_batch_plans),
         cmocka_unit_test(test_sums_follow_the_calendar),
