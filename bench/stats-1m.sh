@@ -69,7 +69,7 @@ tb_psql "$W/pg" -f "$W/load.sql"
 # A store a year old has been vacuumed many times over (autovacuum): its
 # visibility map is set and its rows' hint bits written.  One just loaded has
 # neither until autovacuum reaches it during the run, which index-only scans
-# (migration 023's cases_open_now) notice.  TB_STATS_VACUUM=1 vacuums first,
+# (migration 026's cases_not_due) notice.  TB_STATS_VACUUM=1 vacuums first,
 # after one statistics query has made the county store its catalog and
 # calendar for the per-day sums (migration 024: the load counted them with
 # none, so that first query rebuilds every sum, leaving a dead row for each).

@@ -117,10 +117,12 @@ int county_stats_cards(PGconn *pg, const tb_env_ctx_t *env, const county_stats_q
 }
 
 /* Open cases and those of them past their deadline now, per unit one level
- * down: what the overview shows live.  Not limited to a range of logging
- * days (a case logged three years ago and still open counts), and cheap: it
- * reads only the open cases, and those from the index alone (the partial
- * index cases_open_now of migration 023 carries every column used here).
+ * down, counted from the cases: what the overview shows live, as the tests'
+ * reference for open_sums_sql (the overview's).  Not limited to a range of
+ * logging days (a case logged three years ago and still open counts).  It
+ * reads every case: migration 027 dropped the partial index of the open cases
+ * (023's cases_open_now), which no other statement read and every case
+ * logged wrote.
  * $1 scope LIKE pattern, $2 now (unix ms), $3/$4 catalog codes and kinds,
  * $5 by (township|village). */
 static const char open_sql[] =
