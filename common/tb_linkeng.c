@@ -135,8 +135,8 @@ static int write_acks(tb_linkeng_t *self)
 
 int tb_linkeng_ack_store(tb_linkeng_t *self, peer_t *p)
 {
-    if (!p->has_tx || p->tx.acked <= p->ack_stored)
-        return 0;
+    if (!p->has_tx || p->tx.acked <= p->ack_stored || p->tx.acked <= p->ack_first)
+        return 0; /* stored, or in the older of two batches in flight */
     int rc = self->store.ack(self->st, p->code, p->tx.acked);
     if (rc == 0)
         p->ack_batch = p->tx.acked;

@@ -191,12 +191,17 @@ void tb_linkeng_flush(tb_linkeng_t *self);
 int tb_linkeng_batch_take(tb_linkeng_t *self, const char *peer, uint64_t seq);
 /* Add the batch's cursors (store cursor_set) and the acks received since the
  * last batch (store ack) to the batch: 0 or the store's negative code.  The
- * batch is then in flight until tb_linkeng_committed. */
+ * batch is then in flight until tb_linkeng_committed.  A take or a write
+ * after it begins the next batch while that one is in flight (at most two:
+ * else -EBUSY): its cursors and acks follow the older's, which the backend
+ * must guarantee commits first and alone can commit without the newer. */
 int tb_linkeng_batch_write(tb_linkeng_t *self);
 /* True when acks were received that no batch has stored yet. */
 bool tb_linkeng_batch_due(const tb_linkeng_t *self);
 /* The batch in flight committed (rc 0: commit hook, cursors, acks out) or was
- * lost (rc < 0: every accepted cursor back to the committed one). */
+ * lost (rc < 0: every accepted cursor back to the committed one).  With two in
+ * flight, rc 0 is the older's commit (the newer stays in flight), rc < 0 loses
+ * both. */
 void tb_linkeng_committed(tb_linkeng_t *self, int rc);
 /* The outbox to peer now ends at seq last (committed): 0 or -ENOMEM. */
 int tb_linkeng_appended(tb_linkeng_t *self, const char *peer, uint64_t last);

@@ -27,11 +27,13 @@ typedef struct {
     uint64_t ack_sent;  /* the cursor last sent to the peer (in an ack or a data) */
     uint64_t ack_stored; /* tx.acked as last stored */
     uint64_t ack_batch;  /* tx.acked as the batch (open, or in flight) stores it */
+    uint64_t ack_first;  /* async, two batches in flight: tx.acked as the older stores it */
     int64_t hold_ms;     /* env.hold_ms for this peer (0: none) */
     bool holding;        /* new data waits since held_since (env.hold_ms) */
     int64_t held_since;
     /* asynchronous backends */
     uint64_t cursor_batch; /* the cursor the batch being assembled or in flight writes */
+    uint64_t cursor_first; /* two batches in flight: the cursor the older writes */
 } peer_t;
 
 /* ACK_LAZY_MS: how long a synchronous backend may hold a peer's ack unstored
@@ -61,6 +63,8 @@ struct tb_linkeng {
     int failed; /* the open batch hit an error (its code): roll it back */
     uint64_t backlog;
     bool batch_open; /* async: a batch is assembled or in flight */
+    bool batch_written; /* async: the newest batch's cursors and acks are written */
+    bool two;           /* async: two batches in flight (the older's in *_first) */
     bool acks_due;   /* sync: an ack received is not stored yet (since acks_since) */
     int64_t acks_since;
     delayed_t delayed[MAX_DELAYED];

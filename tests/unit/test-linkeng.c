@@ -1097,6 +1097,60 @@ static void test_async_acks_in_batch(void **state)
     fix_free(f);
 }
 
+/* Two batches in flight (the county's overlap): the newer's cursor and acks
+ * follow the older's; the older's commit acknowledges only its messages, the
+ * newer's the rest; a third cannot begin; a loss loses both. */
+static void test_async_two_in_flight(void **state)
+{
+    (void)state;
+    fix_t *f = fix_async(3, NULL);
+    tb_linkeng_flush(f->eng);
+    ack(f, 2);
+    data(f, 1);
+    data(f, 2);
+    batch(f); /* the older: cursor 2, ack 2 */
+    assert_int_equal(f->tx.cursor, 2);
+    assert_int_equal(f->acks_written, 1);
+    data(f, 3);
+    assert_int_equal(f->acc[0], 3);
+    assert_rc(tb_linkeng_batch_take(f->eng, PEER, 3), 0);
+    assert_rc(tb_linkeng_batch_write(f->eng), 0); /* the newer, while the older is in flight */
+    f->nacc = 0;
+    assert_int_equal(f->tx.cursor, 3);
+    assert_int_equal(f->acks_written, 1); /* ack 2 is the older's: not written again */
+    assert_rc(tb_linkeng_batch_write(f->eng), -EBUSY); /* at most two */
+    assert_int_equal(count(f, 0, 'A'), 0);
+    tb_linkeng_committed(f->eng, 0); /* the older */
+    tb_linkeng_peer_t p;
+    assert_rc(tb_linkeng_peer(f->eng, PEER, &p), 0);
+    assert_int_equal(p.committed, 2);
+    assert_int_equal(p.accepted, 3);
+    assert_int_equal(last_of(f, 'A')->ack, 2); /* not 3: the newer is not committed */
+    assert_false(tb_linkeng_batch_due(f->eng));
+    tb_linkeng_committed(f->eng, 0); /* the newer */
+    assert_rc(tb_linkeng_peer(f->eng, PEER, &p), 0);
+    assert_int_equal(p.committed, 3);
+    assert_int_equal(last_of(f, 'A')->ack, 3);
+    /* Two in flight and the older lost: both are, the accepted cursor goes back. */
+    data(f, 4);
+    f->nacc = 0;
+    assert_rc(tb_linkeng_batch_take(f->eng, PEER, 4), 0);
+    assert_rc(tb_linkeng_batch_write(f->eng), 0);
+    data(f, 5);
+    f->nacc = 0;
+    assert_rc(tb_linkeng_batch_take(f->eng, PEER, 5), 0);
+    assert_rc(tb_linkeng_batch_write(f->eng), 0);
+    int mark = f->nlog;
+    tb_linkeng_committed(f->eng, -TB_ESTORE);
+    assert_int_equal(count(f, mark, 'A'), 0);
+    assert_rc(tb_linkeng_peer(f->eng, PEER, &p), 0);
+    assert_int_equal(p.committed, 3);
+    assert_int_equal(p.accepted, 3);
+    data(f, 4); /* resent: accepted again */
+    assert_int_equal(f->nacc, 1);
+    fix_free(f);
+}
+
 /* read() may say "not yet" for a range not in memory: no note, tried later;
  * the outbox's growth is told (tb_linkeng_appended), heads() is read once. */
 static void test_async_not_yet_and_appended(void **state)
@@ -1373,6 +1427,7 @@ int main(void)
         cmocka_unit_test(test_async_accept_during_commit),
         cmocka_unit_test(test_async_lost_batch),
         cmocka_unit_test(test_async_acks_in_batch),
+        cmocka_unit_test(test_async_two_in_flight),
         cmocka_unit_test(test_async_not_yet_and_appended),
         cmocka_unit_test(test_peer_filter),
         cmocka_unit_test(test_epoch_reset),
