@@ -8,7 +8,27 @@
  * committed, memory follows and acks go out; rolled back, everything not
  * committed is reloaded, and when the data was at fault the next messages go
  * one per batch until the one that fails alone is found and quarantined (the
- * poison). */
+ * poison).
+ *
+ * Two batches in flight (issue 13: the county's CPU and PostgreSQL's ran in
+ * series, each idle half the time).  While batch N is in flight, the next,
+ * N+1, may be built on top of it and sent, when both are plain ingest
+ * (overlap_ok says which).  The invariants:
+ *  - N+1 sees N's effects as if committed: its cases (N's overlay, then the
+ *    cache), its event ids (county_reuse.c), its outbox seqs (county_link.c),
+ *    its minted event numbers; N's commit moves N's overlay into the cache,
+ *    N+1's stays pending;
+ *  - N+1 commits only if N did: N writes a fresh mark ("batch" in counters,
+ *    from the stored one up) and N+1's first statement fails unless that mark
+ *    is committed (batch_after, county_stmt.c); when N fails the connection
+ *    is given up (county_pg_lost), which forgets both, reloads memory from
+ *    the store, and the townships resend what was not acknowledged;
+ *  - acks follow commits: N's when N's Sync reports, N+1's when N+1's does
+ *    (the link engine keeps both batches' cursors, tb_linkeng.h);
+ *  - anything that cannot be built on an uncommitted batch (a reload or an
+ *    epoch reset in N, the poison search, staff commands and data versions,
+ *    cards and supervision, complaints, recounted deadlines, a restore
+ *    chunk, an outbox read-back, stopping) waits: one batch in flight. */
 #include "county_int.h"
 #include "county_restore.h"
 
@@ -174,16 +194,66 @@ static int apply_msg(county_t *self, size_t index)
     return rc;
 }
 
+/* May the next batch start while this one is in flight?  The plain ingest
+ * only: the one in flight wrote its mark and holds nothing a batch could not
+ * be built on (a read-back, an epoch reset, recounted deadlines, cards,
+ * supervision stages, complaints, the poison search), and the next would be
+ * enough messages and acks alone (no staff command, data version, card
+ * scan, epoch, restore or read-back due), and the county is not stopping. */
+static bool overlap_ok(county_t *self)
+{
+    return !self->older.on && self->mark_in_batch && self->pending.n >= COUNTY_OVERLAP_MIN &&
+           !self->careful && !self->poison_seq && self->reloading < 0 &&
+           !self->epoch_reset_in_batch && !self->due_in_batch && !self->due_refresh &&
+           !self->ncard_ops && !self->nsup_ops && !self->sup_taken && !self->ncp_ops &&
+           !self->nrating_ops && !self->ncp_turns && !self->cards_scan && !self->ncmds &&
+           !self->ndata && !county_epoch_due(self) && !county_restore_due(self) &&
+           county_link_reload_choice(self) < 0;
+}
+
+/* The batch in flight becomes the older of two (county_older_t): 0 or -ENOMEM. */
+static int older_take(county_t *self)
+{
+    county_older_t *o = &self->older;
+    tb_map_t *overlay = tb_map_new(), *ids = tb_map_new();
+    if (!overlay || !ids) {
+        tb_map_destroy(&overlay);
+        tb_map_destroy(&ids);
+        return -ENOMEM;
+    }
+    msgs_t t = o->msgs; /* empty: its buffers are reused */
+    o->msgs = self->inflight;
+    self->inflight = t;
+    t = o->out_new;
+    o->out_new = self->out_new;
+    self->out_new = t;
+    o->overlay = self->overlay;
+    self->overlay = overlay;
+    o->ids = self->batch_ids;
+    self->batch_ids = ids;
+    o->event_seq = self->batch_event_seq;
+    o->mark = self->mark_in_batch;
+    o->on = true;
+    return 0;
+}
+
 void county_batch_start(county_t *self)
 {
-    if (self->in_flight || !county_online(self) || self->stopping)
+    if (!county_online(self) || self->stopping)
+        return;
+    bool overlap = self->in_flight;
+    if (overlap && !overlap_ok(self))
         return;
     bool acks = self->eng && tb_linkeng_batch_due(self->eng);
-    ssize_t reload = county_link_reload_choice(self);
+    ssize_t reload = overlap ? -1 : county_link_reload_choice(self);
     if (self->pending.n == 0 && !acks && reload < 0 && self->ncmds == 0 && self->ndata == 0 &&
         !self->due_refresh && !self->cards_scan && self->nsup_ops == 0 && !county_epoch_due(self) &&
         !county_restore_due(self))
         return;
+    if (overlap && older_take(self) < 0) {
+        county_pg_lost(self, tb_strerror(-ENOMEM));
+        return;
+    }
     msgs_clear(&self->inflight);
     if (self->careful && self->pending.n > 1) {
         /* One message alone, to find the one that makes batches fail. */
@@ -202,12 +272,22 @@ void county_batch_start(county_t *self)
     self->in_flight = true;
     county_bulk_reset(self); /* rows of a batch given up before its Sync */
     county_folded_free(self);
-    self->batch_failed = false;
-    self->batch_err[0] = '\0';
-    self->batch_sqlstate[0] = '\0';
-    self->batch_event_seq = self->event_seq;
+    if (!overlap) {
+        /* (With two in flight these are the older's results, still to come.) */
+        self->batch_failed = false;
+        self->batch_err[0] = '\0';
+        self->batch_sqlstate[0] = '\0';
+        self->batch_event_seq = self->event_seq;
+    }
+    uint64_t seq0 = self->batch_event_seq; /* the older's last, if any */
     county_complaint_turn_reset(self); /* complaints as this batch makes them, from the store */
     int rc = county_reuse_batch(self);
+    if (rc == 0 && overlap) {
+        /* First: none of this batch commits unless the older did. */
+        params_t g = {0};
+        p_int(&g, (int64_t)self->older.mark);
+        rc = county_stmt_send(self, "batch_after", &g);
+    }
     if (rc == 0) {
         /* Its events are checked under this catalog version (migration 019). */
         params_t p = {0};
@@ -238,11 +318,21 @@ void county_batch_start(county_t *self)
     self->reloading = reload;
     if (rc == 0)
         rc = county_link_batch_reload(self);
-    if (rc == 0 && self->batch_event_seq != self->event_seq) {
+    if (rc == 0 && self->batch_event_seq != seq0) {
         params_t a = {0};
         p_text(&a, "event");
         p_int(&a, (int64_t)self->batch_event_seq);
         rc = county_stmt_send(self, "counter", &a);
+    }
+    /* A batch big enough to be followed by another while in flight writes
+     * its mark, a number never committed before (the stored one was loaded). */
+    self->mark_in_batch = 0;
+    if (rc == 0 && self->inflight.n >= COUNTY_OVERLAP_MIN) {
+        self->mark_in_batch = ++self->mark;
+        params_t m = {0};
+        p_text(&m, "batch");
+        p_int(&m, (int64_t)self->mark_in_batch);
+        rc = county_stmt_send(self, "counter", &m);
     }
     if (rc == 0)
         rc = county_stmt_sync(self);
@@ -257,9 +347,31 @@ void county_batch_start(county_t *self)
         county_pg_flush(self);
 }
 
+/* The older of two batches in flight committed: memory follows, its acks go
+ * out; the newer stays in flight, and the next may start beside it.  It was
+ * plain ingest (overlap_ok): no reload, epoch reset, careful search,
+ * deadlines or cards of its own. */
+static void finish_older(county_t *self)
+{
+    if (county_overlay_commit_older(self) < 0) {
+        county_pg_lost(self, "out of memory after a commit: reloading the state");
+        return;
+    }
+    self->event_seq = self->older.event_seq;
+    self->batches++;
+    county_link_committed(self, &self->older.out_new); /* acks go out */
+    county_older_drop(self);
+    if (!county_online(self) || self->stopping)
+        return; /* reloading; or stopping after the newer (county_batch_finish) */
+    county_batch_start(self);
+}
+
 void county_batch_finish(county_t *self)
 {
-    self->in_flight = false;
+    bool two = self->older.on;
+    const msgs_t *done = two ? &self->older.msgs : &self->inflight; /* what this Sync ends */
+    if (!two)
+        self->in_flight = false;
     if (self->batch_failed) {
         /* The transaction rolled back: drop what it would have made true; the
          * townships resend, and reloading keeps memory equal to the store.
@@ -267,18 +379,22 @@ void county_batch_finish(county_t *self)
          * server, find the message that did it: one per batch from now on,
          * and one that fails alone is quarantined when it comes again, so
          * it cannot hold its link back for ever. */
-        tb_error("batch of %zu message(s) rolled back: %s", self->inflight.n, self->batch_err);
+        tb_error("batch of %zu message(s) rolled back: %s", done->n, self->batch_err);
         bool data_error = strncmp(self->batch_sqlstate, "22", 2) == 0 ||
                           strncmp(self->batch_sqlstate, "23", 2) == 0;
-        if (data_error && self->inflight.n == 1 && self->careful) {
-            snprintf(self->poison_peer, sizeof self->poison_peer, "%s", self->inflight.v[0].peer);
-            self->poison_seq = self->inflight.v[0].seq;
+        if (data_error && done->n == 1 && self->careful) {
+            snprintf(self->poison_peer, sizeof self->poison_peer, "%s", done->v[0].peer);
+            self->poison_seq = done->v[0].seq;
             snprintf(self->poison_why, sizeof self->poison_why, "the store refused it: %.200s",
                      self->batch_err);
-        } else if (data_error && self->careful < self->inflight.n) {
-            self->careful = self->inflight.n;
+        } else if (data_error && self->careful < done->n) {
+            self->careful = done->n;
         }
-        county_pg_lost(self, "batch failed");
+        county_pg_lost(self, "batch failed"); /* the newer of two too: its first statement failed */
+        return;
+    }
+    if (two) {
+        finish_older(self);
         return;
     }
     if (self->epoch_reset_in_batch) {
@@ -307,7 +423,7 @@ void county_batch_finish(county_t *self)
     self->event_seq = self->batch_event_seq;
     self->batches++;
     msgs_clear(&self->inflight);
-    county_link_committed(self); /* acks go out */
+    county_link_committed(self, &self->out_new); /* acks go out */
     county_cards_committed(self);
     if (!county_online(self))
         return; /* it had to reload */

@@ -56,6 +56,7 @@ int county_cache_new(county_t *self)
 
 void county_cache_free(county_t *self)
 {
+    county_older_drop(self);
     free_cases(&self->cases);
     free_cases(&self->overlay);
 }
@@ -71,7 +72,9 @@ int county_cache_load(county_t *self, const char *case_id, tb_case_t *c)
 const tb_case_t *county_case_lookup(county_t *self, const char *case_id)
 {
     uintptr_t v;
-    if (tb_map_get(self->overlay, case_id, &v) || tb_map_get(self->cases, case_id, &v))
+    if (tb_map_get(self->overlay, case_id, &v) ||
+        (self->older.on && tb_map_get(self->older.overlay, case_id, &v)) ||
+        tb_map_get(self->cases, case_id, &v))
         return (const tb_case_t *)v;
     return NULL;
 }
@@ -101,7 +104,33 @@ void county_overlay_drop(county_t *self)
     self->overlay = tb_map_new(); /* NULL is handled: the next load makes both again */
 }
 
+static int commit_map(county_t *self, tb_map_t **overlay);
+
+void county_older_drop(county_t *self)
+{
+    county_older_t *o = &self->older;
+    free_cases(&o->overlay);
+    tb_map_destroy(&o->ids);
+    msgs_clear(&o->msgs);
+    msgs_clear(&o->out_new);
+    o->on = false;
+    o->event_seq = o->mark = 0;
+}
+
 int county_overlay_commit(county_t *self)
+{
+    return commit_map(self, &self->overlay);
+}
+
+int county_overlay_commit_older(county_t *self)
+{
+    int rc = commit_map(self, &self->older.overlay);
+    if (rc < 0)
+        free_cases(&self->overlay); /* with the cache: everything is reloaded */
+    return rc;
+}
+
+static int commit_map(county_t *self, tb_map_t **overlay)
 {
     /* A new case needs a slot in the cache, which may fail; an existing one is
      * replaced in place, which cannot.  So the overlay's entries are moved one
@@ -112,7 +141,7 @@ int county_overlay_commit(county_t *self)
     const char *case_id;
     uintptr_t v;
     int rc = next ? 0 : -ENOMEM;
-    while (rc == 0 && tb_map_next(self->overlay, &pos, &case_id, &v)) {
+    while (rc == 0 && tb_map_next(*overlay, &pos, &case_id, &v)) {
         uintptr_t old;
         bool had = tb_map_get(self->cases, case_id, &old);
         rc = county_map_put(self->cases, case_id, v);
@@ -120,14 +149,15 @@ int county_overlay_commit(county_t *self)
             break;
         if (had)
             free((void *)old);
-        tb_map_put(self->overlay, case_id, 0); /* replaces in place: cannot fail */
+        tb_map_put(*overlay, case_id, 0); /* replaces in place: cannot fail */
     }
     if (rc < 0) {
         tb_map_destroy(&next);
-        county_cache_free(self); /* the cache owns what moved; the overlay what did not */
+        free_cases(&self->cases); /* the cache owns what moved; the overlay what did not */
+        free_cases(overlay);
         return rc;
     }
-    tb_map_destroy(&self->overlay); /* its values are all 0 now */
-    self->overlay = next;
+    tb_map_destroy(overlay); /* its values are all 0 now */
+    *overlay = next;
     return 0;
 }

@@ -186,6 +186,29 @@ typedef struct {
     bool epoch_queued, epoch_reset; /* ... and with epoch_reset, resets the link */
 } peer_t;
 
+/* ---- the older of two batches in flight (county_batch.c) ----------------------------
+ *
+ * While batch N is in flight, batch N+1 may be built and sent on top of it
+ * (the plain ingest only: county_batch_start says when), so that the county's
+ * CPU overlaps PostgreSQL's.  What N+1 must see of N, and what N's commit
+ * needs, moves here when N+1 starts; the batch fields of county_t are then
+ * N+1's.  N+1's first statement ("batch_after") fails unless N's mark is
+ * committed: in pipeline mode the server runs N+1 as a fresh transaction
+ * even when N rolled back. */
+typedef struct {
+    bool on;
+    msgs_t msgs;        /* N's messages */
+    msgs_t out_new;     /* N's new outbox rows */
+    tb_map_t *overlay;  /* what N makes true of cases (N+1 sees it) */
+    tb_map_t *ids;      /* N's event ids -> 1 + index in msgs (county_reuse.c) */
+    uint64_t event_seq; /* the last origin_seq N minted */
+    uint64_t mark;      /* the mark N writes */
+} county_older_t;
+
+/* A batch of at least this many messages writes its mark ("batch" in
+ * counters) and may be followed by a second batch while it is in flight. */
+enum { COUNTY_OVERLAP_MIN = 32 };
+
 /* ---- the context ------------------------------------------------------------------- */
 
 struct county {
@@ -236,6 +259,9 @@ struct county {
     ssize_t reloading; /* index of the township whose spilled outbox the batch reads, or -1 */
     bool epoch_reset_in_batch;    /* a link reset is in the batch in flight (county_epoch.c) */
     msgs_t out_new;               /* new outbox rows of the batch in flight */
+    county_older_t older;         /* the older of two batches in flight */
+    uint64_t mark;                /* the last batch mark used (loaded: the stored one) */
+    uint64_t mark_in_batch;       /* the mark the newest batch writes, or 0 */
     struct county_bulk *bulk;     /* its row statements not sent yet (county_bulk.c) */
     struct county_folded *folded; /* the ids each case folded in it, in order (county_record.c) */
     uint64_t event_seq;           /* last origin_seq the county minted (committed) */
@@ -394,12 +420,19 @@ void county_overlay_drop(county_t *self);
 /* The batch committed: make its overlay the cache's.  0, or -ENOMEM: then the
  * cache and overlay are both freed (memory must be reloaded from the store). */
 int county_overlay_commit(county_t *self);
+/* The same for the older of two batches in flight (self->older.overlay); the
+ * newer's overlay stays pending. */
+int county_overlay_commit_older(county_t *self);
+/* Forget the older of two batches in flight: its overlay, messages, rows and
+ * ids (its commit was handled, or the connection is given up). */
+void county_older_drop(county_t *self);
 
 /* ---- county_batch.c ----------------------------------------------------------------- */
 
 /* Start the next batch if there is work and none is in flight. */
 void county_batch_start(county_t *self);
-/* The batch's Sync arrived: make it true in memory and acknowledge, or not. */
+/* The Sync of the batch in flight (the older of two) arrived: make it true in
+ * memory and acknowledge, or not. */
 void county_batch_finish(county_t *self);
 
 /* Keep a message we cannot use in the quarantine (bounded per peer, as the
@@ -508,8 +541,9 @@ ssize_t county_link_reload_choice(county_t *self);
  * counter): 0 or negative; the rows arrive in county_link_reload_rows. */
 int county_link_batch_reload(county_t *self);
 void county_link_reload_rows(county_t *self, const PGresult *r);
-/* The batch committed: its outbox rows join the queues, cursors and acks advance. */
-void county_link_committed(county_t *self);
+/* The batch committed: its outbox rows (rows: out_new, or the older's of two
+ * in flight) join the queues, cursors and acks advance. */
+void county_link_committed(county_t *self, msgs_t *rows);
 /* The batch was lost: cursors back to what is committed. */
 void county_link_lost(county_t *self);
 /* Send what is due on every link, and acks. */

@@ -313,13 +313,16 @@ int county_link_queue(county_t *self, const char *peer, const uint8_t *buf, size
     peer_t *p = county_peer_get(self, peer);
     if (!p)
         return -ENOMEM;
-    /* seqs of this batch follow the committed last and the batch's earlier rows */
+    /* seqs of this batch follow the committed last, the rows of the older
+     * batch in flight and the batch's earlier rows */
     uint64_t seq = p->last + 1;
-    for (size_t i = self->out_new.n; i > 0; i--) /* the peer's last row: near the end */
-        if (strcmp(self->out_new.v[i - 1].peer, peer) == 0) {
-            seq = self->out_new.v[i - 1].seq + 1;
-            break;
-        }
+    const msgs_t *rows[2] = {&self->out_new, self->older.on ? &self->older.out_new : NULL};
+    for (int k = 0; k < 2 && seq == p->last + 1 && rows[k]; k++)
+        for (size_t i = rows[k]->n; i > 0; i--) /* the peer's last row: near the end */
+            if (strcmp(rows[k]->v[i - 1].peer, peer) == 0) {
+                seq = rows[k]->v[i - 1].seq + 1;
+                break;
+            }
     int rc = msgs_push(&self->out_new, peer, seq, buf, len);
     if (rc < 0)
         return rc;
@@ -393,10 +396,10 @@ void county_link_reload_rows(county_t *self, const PGresult *r)
              p->spilled ? ", more waiting" : "");
 }
 
-void county_link_committed(county_t *self)
+void county_link_committed(county_t *self, msgs_t *rows)
 {
-    for (size_t i = 0; i < self->out_new.n; i++) {
-        msg_t *m = &self->out_new.v[i];
+    for (size_t i = 0; i < rows->n; i++) {
+        msg_t *m = &rows->v[i];
         peer_t *p = county_peer_get(self, m->peer);
         if (!p)
             continue;
@@ -407,7 +410,7 @@ void county_link_committed(county_t *self)
             msgs_push(&p->queue, m->peer, m->seq, m->buf, m->len) < 0)
             p->spilled = true;
     }
-    msgs_clear(&self->out_new);
+    msgs_clear(rows);
     tb_linkeng_committed(self->eng, 0); /* the commit hook, then the acks go out */
 }
 

@@ -75,6 +75,13 @@ static int county_load(county_t *self)
         return -TB_ESTORE;
     self->event_seq = PQntuples(r) ? strtoull(PQgetvalue(r, 0, 0), NULL, 10) : 0;
     PQclear(r);
+    /* The batch marks go on from the stored one: a mark not committed is
+     * never equal to it (county_batch.c). */
+    if (!(r = county_query(self->pg, "SELECT value FROM counters WHERE name = 'batch'")))
+        return -TB_ESTORE;
+    self->mark = PQntuples(r) ? strtoull(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+    self->mark_in_batch = 0;
+    PQclear(r);
     if ((rc = county_cards_load(self)) < 0)
         return rc;
     uint64_t backlog = 0;
@@ -195,6 +202,8 @@ static void pg_drop(county_t *self, const char *why)
     msgs_clear(&self->pending);
     msgs_clear(&self->out_new);
     county_overlay_drop(self);
+    county_older_drop(self);
+    self->mark_in_batch = 0;
     county_cards_lost(self);
     county_intake_lost(self);
     county_link_lost(self);

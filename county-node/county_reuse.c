@@ -12,8 +12,8 @@
  * an id above the highest one seen from its origin is new.  Only an id at or
  * below it is looked up: an earlier event of the batch being built
  * (batch_ids), else the committed store on the plain connection (a blocking
- * query, like the intake's; a batch starts only when the last one
- * committed, so the store has every earlier batch).  Such an id is rare
+ * query, like the intake's; the store has every earlier batch but the
+ * older of two in flight, whose ids are looked up in memory too).  Such an id is rare
  * among honest nodes (a link reset resending what was applied); a hostile
  * township can send many, each one indexed lookup, paced by its link window.
  * An id below the highest that is not stored (one its township refused on
@@ -108,6 +108,9 @@ int county_reuse_check(county_t *self, const msg_t *m, const tb_event_msg_t *ev,
     uintptr_t index = 0;
     if (tb_map_get(self->batch_ids, key, &index)) {
         const msg_t *first = &self->inflight.v[index - 1];
+        tb_digest_hex(first->buf, first->len, stored);
+    } else if (self->older.on && tb_map_get(self->older.ids, key, &index)) {
+        const msg_t *first = &self->older.msgs.v[index - 1]; /* not committed yet */
         tb_digest_hex(first->buf, first->len, stored);
     } else {
         int rc = stored_digest(self, ev, stored);

@@ -193,6 +193,8 @@ void county_fini(county_t *self)
     msgs_free(&self->pending);
     msgs_free(&self->inflight);
     msgs_free(&self->out_new);
+    msgs_free(&self->older.msgs);
+    msgs_free(&self->older.out_new);
     county_bulk_free(self);
     county_folded_free(self);
     county_cmds_clear(self);

@@ -88,6 +88,16 @@ static const struct {
                      " $5::bigint, $6::boolean)"},
     {"counter", "INSERT INTO counters(name, value) VALUES ($1, $2)"
                 " ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value"},
+    /* The first statement of a batch sent while the one before it is in
+     * flight (county_batch.c): that batch wrote mark $1 ("counter" batch);
+     * if it did not commit, this batch, which the server runs as a
+     * transaction of its own after the other's Sync, fails here, on an error
+     * of class 42 (no data error: the poison search is not entered), and
+     * none of it commits. */
+    {"batch_after",
+     "SELECT current_setting(CASE WHEN EXISTS (SELECT 1 FROM counters WHERE name = 'batch'"
+     " AND value = $1::bigint) THEN 'server_version' ELSE 'tongban.batch_before_rolled_back'"
+     " END)"},
     /* Bounded per peer (county_quarantine): whole bodies while the peer's rows
      * are fewer than $5 and their bytes stay within $6; beyond, the first $7
      * bytes with the whole body's length and SHA-256 in why.  At most $5 rows
