@@ -21,7 +21,12 @@
  *            table's;
  *   reuse    the poll handle of a connection just given up is not reused
  *            before its close callback ran (county_pg_open says -EAGAIN);
- *   uv       a libuv start that fails stops the county with its error. */
+ *   uv       a libuv start that fails stops the county with its error;
+ *   overlap  (no allocation failure) two batches in flight, the older failing
+ *            at the server: the newer, which the server runs as a
+ *            transaction of its own after the older's Sync, fails at its first
+ *            statement (42704, no data error) and none of it commits; after
+ *            the reconnect everything is stored once. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -300,6 +305,77 @@ static void test_uv_failure(void **state)
     assert_true(f->c.stopping);
 }
 
+/* Two batches in flight against PostgreSQL, the older failing at the server
+ * (the poison hook's 22012 on its first case).  The test reads every result
+ * of both itself before looking at the store: the county would give the
+ * connection up at the older's failure, and whether the server had run the
+ * newer by then would be a race.  Without the newer's first statement
+ * (batch_after) its 32 cases would be committed here. */
+static void test_overlap(void **state)
+{
+    fixture_t *f = *state;
+    assert_rc(county_pg_open(&f->c), 0);
+    const int n = COUNTY_OVERLAP_MIN;
+    setenv("TONGBAN_TEST_POISON_CASE", VILLAGE "-20261122-0001", 1);
+    for (int s = 1; s <= 2 * n; s++) {
+        uint8_t *buf;
+        size_t len;
+        tb_test_logged((uint64_t)s, s, &buf, &len);
+        link_accept(f, (uint64_t)s, buf, len);
+        free(buf);
+        if (s == n)
+            county_batch_start(&f->c); /* the older: cases 1..n */
+    }
+    unsetenv("TONGBAN_TEST_POISON_CASE");
+    county_batch_start(&f->c); /* the newer, while the older is in flight */
+    assert_true(f->c.older.on);
+    PGconn *pg = f->c.pg;
+    assert_rc(PQsetnonblocking(pg, 0), 0);
+    assert_rc(PQflush(pg), 0);
+    int syncs = 0;
+    char older_state[6] = "", newer_state[6] = "";
+    while (syncs < 2) {
+        PGresult *r = PQgetResult(pg);
+        if (!r)
+            continue; /* the end of one statement's results */
+        const char *st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+        char *to = syncs ? newer_state : older_state;
+        if (PQresultStatus(r) == PGRES_PIPELINE_SYNC)
+            syncs++;
+        else if (PQresultStatus(r) == PGRES_FATAL_ERROR && !to[0])
+            snprintf(to, 6, "%s", st ? st : "?");
+        PQclear(r);
+    }
+    assert_int_equal(sql_int(f->pg, "SELECT count(*) FROM cases"), 0);
+    assert_int_equal(sql_int(f->pg, "SELECT count(*) FROM case_events"), 0);
+    assert_int_equal(sql_int(f->pg, "SELECT count(*) FROM link_in"), 0);
+    assert_string_equal(older_state, "22012");
+    assert_string_equal(newer_state, "42704"); /* not class 22 or 23: no poison search */
+    /* The county gives the connection up; the township resends; all once. */
+    county_pg_lost(&f->c, "test: both batches' results were read by the test");
+    reopen(f);
+    for (int s = 1; s <= 2 * n; s++) {
+        uint8_t *buf;
+        size_t len;
+        tb_test_logged((uint64_t)s, s, &buf, &len);
+        link_accept(f, (uint64_t)s, buf, len);
+        free(buf);
+        if (s == n)
+            county_batch_start(&f->c);
+    }
+    county_batch_start(&f->c);
+    assert_true(f->c.older.on);
+    while (f->c.in_flight && f->c.pg)
+        uv_run(&f->loop, UV_RUN_ONCE);
+    assert_non_null(f->c.pg);
+    assert_int_equal(f->c.batches, 2);
+    assert_int_equal(sql_int(f->pg, "SELECT count(*) FROM cases"), 2 * n);
+    assert_int_equal(sql_int(f->pg, "SELECT count(*) FROM case_events"), 2 * n);
+    assert_int_equal(sql_int(f->pg, "SELECT cursor FROM link_in"), 2 * n);
+    assert_int_equal(sql_int(f->pg, "SELECT value FROM counters WHERE name = 'batch'"), 2);
+    assert_cache_is_store(f);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -315,6 +391,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reuse, setup, teardown),
         cmocka_unit_test_setup_teardown(test_uv_failure, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_overlap, setup, teardown),
     };
     int failed = cmocka_run_group_tests_name("county-alloc", tests, NULL, NULL);
     rmdir(tmpdir);

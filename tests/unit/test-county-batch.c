@@ -7,7 +7,9 @@
  * next; each batch carries its own cursor ("cursor") and the acks received
  * since the last ("ack") before its Sync; the engine learns the commit (and
  * the new outbox heads) only from county_batch_finish; a lost batch puts the
- * accepted cursor back; a township of another county is not accepted.
+ * accepted cursor back; a township of another county is not accepted; two
+ * batches in flight (the newer's first statement names the older's mark,
+ * each Sync commits its own, a lost older loses both).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -30,7 +32,7 @@
 
 #define FOREIGN "360827100000" /* a township of another county */
 
-enum { MAX_STMTS = 256 };
+enum { MAX_STMTS = 4096 };
 
 typedef struct {
     char name[16];
@@ -225,6 +227,117 @@ static void test_lost_batch(void **state)
     assert_int_equal(peer(f, TOWNSHIP).accepted, 1);
 }
 
+/* The statement named name with first parameter a, from index from: its index or -1. */
+static int find_a(fixture_t *f, int from, const char *name, const char *a)
+{
+    for (int i = from; i < f->n; i++)
+        if (strcmp(f->stmts[i].name, name) == 0 && strcmp(f->stmts[i].a, a) == 0)
+            return i;
+    return -1;
+}
+
+/* The seq (second parameter) of the last statement named name in [from, to). */
+static long long last_b(fixture_t *f, int from, int to, const char *name)
+{
+    long long b = -1;
+    for (int i = from; i < to; i++)
+        if (strcmp(f->stmts[i].name, name) == 0)
+            b = atoll(f->stmts[i].b);
+    return b;
+}
+
+/* Two batches in flight (county_batch.c): a batch of COUNTY_OVERLAP_MIN
+ * messages writes its mark; what arrives meanwhile forms the next batch at
+ * once, whose first statement names that mark and whose outbox rows follow
+ * the older's; no third starts; each Sync commits its own batch, the older
+ * first, and the engine's committed cursor follows. */
+static void test_two_in_flight(void **state)
+{
+    fixture_t *f = *state;
+    const uint64_t n = COUNTY_OVERLAP_MIN;
+    for (uint64_t s = 1; s <= n; s++)
+        data(f, s);
+    county_batch_start(&f->c);
+    int end1 = f->n;
+    int m = find_a(f, 0, "counter", "batch");
+    assert_true(m >= 0 && m < end1 - 1);
+    assert_string_equal(f->stmts[m].b, "1"); /* the first mark of an empty store */
+    assert_false(f->c.older.on);
+    for (uint64_t s = n + 1; s <= 2 * n; s++)
+        data(f, s);
+    county_batch_start(&f->c); /* while the first is in flight */
+    int end2 = f->n;
+    assert_true(end2 > end1);
+    assert_true(f->c.older.on);
+    assert_string_equal(f->stmts[end1].name, "batch_after"); /* its first statement */
+    assert_string_equal(f->stmts[end1].a, "1");
+    assert_int_equal(last_b(f, end1, end2, "cursor"), (long long)(2 * n));
+    long long out1 = last_b(f, 0, end1, "outbox");
+    assert_true(out1 > 0);
+    int o2 = find(f, end1, "outbox");
+    assert_true(o2 > end1);
+    assert_int_equal(atoll(f->stmts[o2].b), out1 + 1); /* on top of the older's rows */
+    m = find_a(f, end1, "counter", "batch");
+    assert_true(m > end1);
+    assert_string_equal(f->stmts[m].b, "2");
+    for (uint64_t s = 2 * n + 1; s <= 3 * n; s++)
+        data(f, s);
+    county_batch_start(&f->c); /* at most two */
+    assert_int_equal(f->n, end2);
+    tb_linkeng_peer_t p = peer(f, TOWNSHIP);
+    assert_int_equal(p.accepted, 3 * n);
+    assert_int_equal(p.committed, 0);
+
+    county_batch_finish(&f->c); /* the older's Sync: committed; a third starts beside the newer */
+    p = peer(f, TOWNSHIP);
+    assert_int_equal(p.committed, n);
+    assert_int_equal(p.last, (uint64_t)out1);
+    assert_int_equal(f->c.batches, 1);
+    assert_true(f->c.in_flight);
+    assert_true(f->c.older.on);
+    int end3 = f->n;
+    assert_string_equal(f->stmts[end2].name, "batch_after");
+    assert_string_equal(f->stmts[end2].a, "2");
+    assert_int_equal(last_b(f, end2, end3, "cursor"), (long long)(3 * n));
+
+    county_batch_finish(&f->c); /* the second's */
+    assert_int_equal(peer(f, TOWNSHIP).committed, 2 * n);
+    assert_true(f->c.in_flight);
+    assert_false(f->c.older.on);
+    county_batch_finish(&f->c); /* the third's */
+    assert_false(f->c.in_flight);
+    assert_int_equal(peer(f, TOWNSHIP).committed, 3 * n);
+    assert_int_equal(f->c.batches, 3);
+}
+
+/* The older of two batches in flight failed: both are lost (the connection
+ * is given up, nothing is acknowledged), the accepted cursor goes back to
+ * the committed one and the resends are accepted again. */
+static void test_two_lost(void **state)
+{
+    fixture_t *f = *state;
+    const uint64_t n = COUNTY_OVERLAP_MIN;
+    for (uint64_t s = 1; s <= n; s++)
+        data(f, s);
+    county_batch_start(&f->c);
+    for (uint64_t s = n + 1; s <= 2 * n; s++)
+        data(f, s);
+    county_batch_start(&f->c);
+    assert_true(f->c.older.on);
+    f->c.batch_failed = true; /* the older's error result, before its Sync */
+    county_batch_finish(&f->c);
+    uv_timer_stop(&f->c.reconnect);
+    assert_false(f->c.older.on);
+    assert_false(f->c.in_flight);
+    assert_int_equal(f->c.batches, 0);
+    assert_int_equal(f->c.pending.n, 0);
+    tb_linkeng_peer_t p = peer(f, TOWNSHIP);
+    assert_int_equal(p.accepted, 0);
+    assert_int_equal(p.committed, 0);
+    data(f, 1);
+    assert_int_equal(peer(f, TOWNSHIP).accepted, 1);
+}
+
 /* Only the county's own townships: another county's is not accepted. */
 static void test_foreign_township(void **state)
 {
@@ -245,6 +358,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cursor_in_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ack_in_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lost_batch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_two_in_flight, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_two_lost, setup, teardown),
         cmocka_unit_test_setup_teardown(test_foreign_township, setup, teardown),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
