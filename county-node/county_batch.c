@@ -254,6 +254,7 @@ void county_batch_start(county_t *self)
         county_pg_lost(self, tb_strerror(-ENOMEM));
         return;
     }
+    self->overlapped += overlap;
     msgs_clear(&self->inflight);
     if (self->careful && self->pending.n > 1) {
         /* One message alone, to find the one that makes batches fail. */

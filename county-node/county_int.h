@@ -225,6 +225,7 @@ struct county {
     int fatal;   /* a libuv failure that stopped the county, or 0 */
     unsigned ticks;
     uint64_t batches, events;
+    uint64_t overlapped; /* batches started while another was in flight */
 
     /* the connection (county_pg.c) */
     char *conninfo;

@@ -98,8 +98,9 @@ void county_shutdown(county_t *self)
     if (self->closed)
         return;
     self->closed = true;
-    tb_info("stopped after %" PRIu64 " batch(es), %" PRIu64 " event(s)", self->batches,
-            self->events);
+    tb_info("stopped after %" PRIu64 " batch(es) (%" PRIu64 " started beside another in flight), %" PRIu64
+            " event(s)",
+            self->batches, self->overlapped, self->events);
     tb_node_close(&self->node);
     if (self->handles & H_RECONNECT)
         uv_close((uv_handle_t *)&self->reconnect, NULL);
