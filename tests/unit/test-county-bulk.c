@@ -118,6 +118,7 @@ static void run(const int *cut, store_t *out)
     uv_loop_t loop;
     tb_env_ctx_t env;
     county_t c;
+    memset(&env, 0, sizeof env); /* the catalog version in force: 0, the shipped file */
     memset(&c, 0, sizeof c);
     assert_rc(tb_test_county_init(&c, &loop, &env, tmpdir, conninfo), 0);
     assert_rc(county_pg_open(&c), 0);
@@ -226,6 +227,7 @@ static void test_cursors_and_acks(void **state)
     uv_loop_t loop;
     tb_env_ctx_t env;
     county_t c;
+    memset(&env, 0, sizeof env); /* the catalog version in force: 0, the shipped file */
     memset(&c, 0, sizeof c);
     assert_rc(tb_test_county_init(&c, &loop, &env, tmpdir, conninfo), 0);
     assert_rc(county_pg_open(&c), 0);
@@ -305,6 +307,7 @@ static void test_batch_plans(void **state)
     uv_loop_t loop;
     tb_env_ctx_t env;
     county_t c;
+    memset(&env, 0, sizeof env); /* the catalog version in force: 0, the shipped file */
     memset(&c, 0, sizeof c);
     assert_rc(tb_test_county_init(&c, &loop, &env, tmpdir, conninfo), 0);
     assert_rc(county_pg_open(&c), 0);
