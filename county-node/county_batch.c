@@ -202,7 +202,7 @@ static int apply_msg(county_t *self, size_t index)
  * scan, epoch, restore or read-back due), and the county is not stopping. */
 static bool overlap_ok(county_t *self)
 {
-    return !self->older.on && self->mark_in_batch && self->pending.n >= COUNTY_OVERLAP_MIN &&
+    return !self->older.on && self->mark_in_batch && self->pending.n >= self->overlap_min &&
            !self->careful && !self->poison_seq && self->reloading < 0 &&
            !self->epoch_reset_in_batch && !self->due_in_batch && !self->due_refresh &&
            !self->ncard_ops && !self->nsup_ops && !self->sup_taken && !self->ncp_ops &&
@@ -328,7 +328,7 @@ void county_batch_start(county_t *self)
     /* A batch big enough to be followed by another while in flight writes
      * its mark, a number never committed before (the stored one was loaded). */
     self->mark_in_batch = 0;
-    if (rc == 0 && self->inflight.n >= COUNTY_OVERLAP_MIN) {
+    if (rc == 0 && self->inflight.n >= self->overlap_min) {
         self->mark_in_batch = ++self->mark;
         params_t m = {0};
         p_text(&m, "batch");

@@ -28,6 +28,7 @@ static inline int tb_test_county_init(county_t *c, uv_loop_t *loop, tb_env_ctx_t
     setenv("TONGBAN_DB", db, 1);
     unsetenv("TONGBAN_FAULT");
     unsetenv("TONGBAN_TEST_POISON_CASE");
+    unsetenv("TONGBAN_TEST_OVERLAP_MIN");
     tb_config_init(&env->cfg);
     if (uv_loop_init(loop) < 0 || tb_cli_load(env, TB_LEVEL_COUNTY, NULL) < 0 ||
         county_init(c, loop, env, db, NULL) < 0)
