@@ -15,38 +15,23 @@ screenshot of every screen into SHOT_DIR.  The bash wrapper
 (test-county-web.sh) owns the daemons."""
 import csv
 import io
+import os
 import subprocess
 import sys
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from webcheck import browser, check, finish  # noqa: E402
+
 base, login, password, shots, add_case = sys.argv[1:6]
-n = 0
-failed = 0
 
 
-def check(desc, cond, detail=""):
-    global n, failed
-    n += 1
-    if cond:
-        print(f"ok {n} - {desc}")
-    else:
-        failed += 1
-        print(f"not ok {n} - {desc}{': ' + str(detail) if detail else ''}")
-    sys.stdout.flush()
-
-
-opts = webdriver.ChromeOptions()
-for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,900",
-          "--lang=zh-CN", "--disable-dev-shm-usage"):
-    opts.add_argument(a)
-opts.binary_location = "/usr/bin/chromium"
-d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+d = browser()  # Chinese, as webcheck.py says
+d.set_window_size(1366, 900)
 # A view re-rendered between finding an element and reading it: look again.
 wait = WebDriverWait(d, 20, ignored_exceptions=(StaleElementReferenceException,))
 R = "?from=2026-09-01&to=2026-10-31"
@@ -164,5 +149,4 @@ try:
 finally:
     d.quit()
 
-print(f"# {n - failed} of {n} browser checks passed")
-sys.exit(1 if failed else 0)
+finish()

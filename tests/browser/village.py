@@ -20,7 +20,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from webcheck import browser, check, finish, http_at, sign_in_page, signin  # noqa: E402
+from webcheck import browser, check, check_chinese_locale, finish, http_at, sign_in_page, signin  # noqa: E402
 
 base, shots = sys.argv[1], sys.argv[2]
 PASSWORD = "Wang-Dai-Ban-1"
@@ -85,6 +85,7 @@ try:
     wait.until(EC.presence_of_element_located((By.ID, "item-search")))
     check("signed in, the page names the agent", "王代办" in drv.find_element(By.ID, "who").text)
     check("the log form loads, in Chinese", "登记办件" in drv.page_source)
+    check_chinese_locale(drv)
     drv.save_screenshot(f"{shots}/village-log.png")
 
     # Bad input is shown next to the field, and nothing is saved.

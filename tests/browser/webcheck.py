@@ -1,6 +1,7 @@
 """What the browser checks share (village.py, township.py): TAP lines, a JSON
 request to a node's API, and a headless Chromium."""
 import json
+import os
 import sys
 import urllib.error
 import urllib.request
@@ -61,12 +62,25 @@ def sign_in_page(drv, wait, login, password, By, EC):
 
 
 def browser():
+    """Chromium as the users run it: in Chinese.  On Linux, Chromium takes its
+    locale (and so the format of <input type=date> and type=month) from the
+    environment, not from --lang, and only when chromium-l10n is installed:
+    LANGUAGE for the browser, --lang and Accept-Language for the pages."""
     opts = webdriver.ChromeOptions()
     for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,768",
               "--lang=zh-CN", "--disable-dev-shm-usage"):
         opts.add_argument(a)
+    opts.add_experimental_option("prefs", {"intl.accept_languages": "zh-CN,zh"})
     opts.binary_location = "/usr/bin/chromium"
-    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+    env = dict(os.environ, LANGUAGE="zh_CN:zh")
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver", env=env), options=opts)
+
+
+def check_chinese_locale(drv):
+    """The browser formats dates in Chinese (年/月/日 in a date input), not mm/dd/yyyy."""
+    loc = drv.execute_script("return Intl.DateTimeFormat().resolvedOptions().locale + ' ' + navigator.language")
+    check("the browser runs in Chinese (its date inputs read 年/月/日)", loc.startswith("zh") and loc.endswith("zh-CN"),
+          f"{loc}: is chromium-l10n installed?")
 
 
 def finish():
