@@ -20,7 +20,8 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from webcheck import browser, check, check_chinese_locale, finish, http_at, sign_in_page, signin  # noqa: E402
+from webcheck import (browser, check, check_chinese_locale, check_table_layout, finish, http_at,  # noqa: E402
+                      sign_in_page, signin, unlabelled)
 
 base, shots = sys.argv[1], sys.argv[2]
 PASSWORD = "Wang-Dai-Ban-1"
@@ -134,6 +135,8 @@ try:
     drv.get(base + "/#/ledger")
     wait.until(EC.presence_of_element_located((By.ID, "ledger")))
     check("the ledger lists the new case", case_id in drv.find_element(By.ID, "ledger").text)
+    check_table_layout(drv, "ledger", "the ledger")
+    check("the ledger's filters are labelled (搜索, 事项, 受理日期自, 至)", unlabelled(drv) == [], unlabelled(drv))
     drv.save_screenshot(f"{shots}/village-ledger.png")
     drv.find_element(By.LINK_TEXT, case_id).click()
     wait.until(EC.presence_of_element_located((By.ID, "timeline")))
@@ -163,6 +166,11 @@ try:
         wait.until(EC.presence_of_element_located((By.ID, mark)))
         check(f"{name}: fits a phone-sized screen",
               drv.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1"))
+        if name in ("ledger", "month"):
+            check_table_layout(drv, mark, f"{name} on a phone", dates=name == "ledger")
+        if name == "ledger":
+            check("the ledger's four columns fit the phone's width (no sideways scroll)",
+                  drv.execute_script("const s = document.querySelector('.scroll'); return s.scrollWidth <= s.clientWidth + 1"))
         drv.save_screenshot(f"{shots}/village-{name}-phone.png")
     # Keyboard: Tab from the page's start reaches the ledger's pager.
     drv.get(base + "/#/ledger")

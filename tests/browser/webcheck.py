@@ -83,6 +83,50 @@ def check_chinese_locale(drv):
           f"{loc}: is chromium-l10n installed?")
 
 
+# How a table's cells lay out, measured in the page: the lines a cell's text
+# takes (distinct tops of its line boxes) and a column's width in characters.
+_TABLE_LAYOUT = """
+const t = document.getElementById(arguments[0]);
+const lines = (e) => { const r = document.createRange(); r.selectNodeContents(e);
+  return new Set([...r.getClientRects()].filter((x) => x.width > 0).map((x) => Math.round(x.top))).size; };
+const shown = (sel) => [...t.querySelectorAll(sel)].filter((e) => e.getClientRects().length);
+const chars = (e) => (e.clientWidth - parseFloat(getComputedStyle(e).paddingLeft)
+  - parseFloat(getComputedStyle(e).paddingRight)) / parseFloat(getComputedStyle(e).fontSize);
+return { who: shown("td.client").map(lines), item: shown("td.item").map((e) => Math.round(chars(e) * 10) / 10),
+  dates: shown(".nw, td.d").filter((e) => e.textContent).map(lines),
+  heads: shown("th").filter((e) => lines(e) > 1).map((e) => e.textContent) };
+"""
+
+
+def table_layout(drv, table_id):
+    """{who: lines per name cell, item: characters per line of each item cell,
+    dates: lines per date, heads: the headings that wrap} of a table."""
+    return drv.execute_script(_TABLE_LAYOUT, table_id)
+
+
+def check_table_layout(drv, table_id, what, dates=True):
+    """A list of cases as a person reads it, on any screen: a resident's name on
+    one line, an item at least 4 characters a line (not one), a date or time in
+    one piece (dates=False: none is shown), every heading whole."""
+    lay = table_layout(drv, table_id)
+    check(f"{what}: names on one line, items 4+ characters a line",
+          lay["who"] and lay["item"] and all(n == 1 for n in lay["who"]) and all(c >= 4 for c in lay["item"]), lay)
+    check(f"{what}: every date and time in one piece, every heading whole",
+          bool(lay["dates"]) == dates and all(n == 1 for n in lay["dates"]) and not lay["heads"], lay)
+
+
+def unlabelled(drv):
+    """The form controls of the view that have no visible label: a <label> around
+    them or naming them, with words of its own (a placeholder, an aria-label or a
+    select's first option is not one: gone once a value is picked, or unseen)."""
+    return drv.execute_script("""
+      const own = (l) => [...l.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+      return [...document.querySelectorAll("#view input, #view select, #view textarea")]
+        .filter((e) => e.type !== "hidden" && e.getClientRects().length)
+        .filter((e) => ![...e.labels].some((l) => l.getClientRects().length && own(l)))
+        .map((e) => e.id || e.name || e.outerHTML.slice(0, 60));""")
+
+
 def finish():
     n, failed = counts["n"], counts["failed"]
     print(f"# {n - failed} of {n} browser checks passed")
