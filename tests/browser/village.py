@@ -137,6 +137,14 @@ try:
     check("the ledger lists the new case", case_id in drv.find_element(By.ID, "ledger").text)
     check_table_layout(drv, "ledger", "the ledger")
     check("the ledger's filters are labelled (搜索, 事项, 受理日期自, 至)", unlabelled(drv) == [], unlabelled(drv))
+    # English stays one click away (tb_i18n): the same labels, in English.
+    drv.find_element(By.ID, "lang").click()
+    wait.until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "Ledger")
+    words = [lb.text.split("\n")[0].strip() for lb in drv.find_elements(By.CSS_SELECTOR, ".filters label")]
+    check("in English the ledger's filters are labelled in English",
+          words == ["Search", "Service item", "Taken from", "to"] and unlabelled(drv) == [], words)
+    drv.find_element(By.ID, "lang").click()
+    wait.until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "台账")
     drv.save_screenshot(f"{shots}/village-ledger.png")
     drv.find_element(By.LINK_TEXT, case_id).click()
     wait.until(EC.presence_of_element_located((By.ID, "timeline")))
