@@ -5,8 +5,9 @@ TB_DEB_PACKAGES="meson ninja-build pkg-config gcc clang libclang-rt-14-dev proto
  libzmq3-dev libuv1-dev libsqlite3-dev libpq-dev postgresql-15 libinih-dev libjansson-dev libmicrohttpd-dev
  libcmocka-dev libsodium-dev libjs-chart.js python3 python3-zmq jq bc bsdextrautils iproute2 procps sqlite3"
 
-# What only the tests need on top: a real browser for the screens (suite browser).
-TB_TEST_DEB_PACKAGES="chromium chromium-driver fonts-noto-cjk python3-selenium python3-protobuf protobuf-compiler"
+# What only the tests need on top: a real browser for the screens (suite browser), in
+# Chinese as the users run it (chromium-l10n: without it date inputs read mm/dd/yyyy).
+TB_TEST_DEB_PACKAGES="chromium chromium-l10n chromium-driver fonts-noto-cjk python3-selenium python3-protobuf protobuf-compiler"
 
 # Install what is missing (apt-get as root; otherwise say what to install):
 # TB_DEB_PACKAGES and the extra packages given as arguments.

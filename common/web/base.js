@@ -86,12 +86,19 @@ function cardCell(c) {
   return h("span", {}, h("span", { class: c.card === "red" ? "card-red" : c.card === "yellow" ? "card-yellow" : "" }, c.card_label || ""), county);
 }
 
-/* ---- a list of cases: the table (or 没有办件), and its pages ---- */
+/* A case's deadline as a person reads it: none ("-"), the clock paused, or the date. */
+const dueText = (due) => (due === "-" ? "" : due === "paused" ? T("计时暂停") : due || "");
+/* "2026-12-02 09:04": the date and the time each in one piece; a narrow cell
+ * breaks between them, never inside the date ("2026-" / "12-02"). */
+const when = (s) => String(s || "").split(" ").flatMap((p, i) => [i ? " " : null, h("span", { class: "nw" }, p)]);
+
+/* ---- a list of cases: the table (or 没有办件), and its pages.  The columns'
+ * classes (app.css) keep a name and an item readable on a phone. ---- */
 function caseTable(id, cases) {
   const rows = cases.map((c) => h("tr", { class: c.card ? "row-" + c.card : "" },
-    h("td", {}, h("a", { href: "#/case/" + encodeURIComponent(c.case_id) }, c.case_id)),
-    h("td", {}, c.client_name), h("td", {}, c.item_name), h("td", {}, c.accept_time),
-    h("td", {}, c.returned ? `被退回：${c.returned_reason}` : c.state_label), h("td", {}, c.holder_name), h("td", {}, c.due === "-" ? "" : c.due),
+    h("td", { class: "id" }, h("a", { href: "#/case/" + encodeURIComponent(c.case_id) }, c.case_id)),
+    h("td", { class: "client" }, c.client_name), h("td", { class: "item" }, c.item_name), h("td", {}, when(c.accept_time)),
+    h("td", {}, c.returned ? `被退回：${c.returned_reason}` : c.state_label), h("td", {}, c.holder_name), h("td", {}, when(dueText(c.due))),
     h("td", {}, cardCell(c))));
   return rows.length ? h("div", { class: "scroll" }, h("table", { id }, h("thead", {}, h("tr", {},
     ["办件编号", "群众", "事项", "受理时间", "状态", "经办方", "办理期限", "预警"].map((s) => h("th", {}, T(s))))),
@@ -104,10 +111,12 @@ function filterTabs(state, set) {
     h("button", { type: "button", "aria-pressed": state.filter === f ? "true" : "false",
       onclick: () => set("filter", f) }, T(label))));
 }
+/* The search of a list, labelled like every filter beside it (the placeholder
+ * says what it searches only while it is empty). */
 function searchBox(id, state, set) {
-  const q = h("input", { type: "search", id, value: state.q, placeholder: T("搜索姓名或办件编号"), "aria-label": T("搜索姓名或办件编号") });
+  const q = h("input", { type: "search", id, value: state.q, placeholder: T("搜索姓名或办件编号") });
   q.addEventListener("change", () => set("q", q.value.trim()));
-  return q;
+  return h("label", {}, T("搜索"), q);
 }
 function listQuery(state) {
   return new URLSearchParams(Object.entries(state).filter(([, v]) => v)).toString();

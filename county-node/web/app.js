@@ -22,6 +22,9 @@ function h(tag, attrs, ...kids) {
   return e;
 }
 const $ = (id) => document.getElementById(id);
+/* "2026-09-29 23:59" in a cell: the date and the time each in one piece (app.css .nw);
+ * a narrow column breaks between them, never inside the date ("2026-09-" / "29"). */
+const when = (s) => String(s || "").split(" ").flatMap((p, i) => [i ? " " : null, h("span", { class: "nw" }, p)]);
 function show(...nodes) {
   const v = $("view");
   v.replaceChildren(...nodes.flat().filter((n) => n != null));
@@ -101,7 +104,7 @@ function statsTable(st, unitLink) {
   const base = { from: st.from, to: st.to, scope: st.scope, by: st.by, period: st.period };
   const row = (r, total) => h("tr", {},
     h("td", {}, total ? "合计" : unitLink ? unitLink(r) : r.name),
-    st.period !== "none" ? h("td", { text: total ? "" : r.period }) : null,
+    st.period !== "none" ? h("td", { class: "d", text: total ? "" : r.period }) : null,
     COLS.map(([k, , f, listable, measure]) => {
       const v = r[k];
       const text = f(v);
@@ -110,7 +113,7 @@ function statsTable(st, unitLink) {
       if (!total) { p.unit = r.unit; if (st.period !== "none") p.at = r.period; }
       return h("td", { class: "n" }, h("a", { href: link("/cases", p), "data-measure": k, text }));
     }));
-  return h("div", { class: "scroll" }, h("table", { class: "stats" },
+  return h("div", { class: "scroll" }, h("table", { class: "stats", id: "stats" },
     h("thead", {}, head), h("tbody", {}, st.rows.map((r) => row(r, false)), st.total ? row(st.total, true) : null)));
 }
 
@@ -249,7 +252,7 @@ async function cases() {
       h("tbody", {}, r.cases.map((c) => h("tr", {},
         h("td", {}, h("a", { href: "#/case/" + encodeURIComponent(c.case_id), class: "case", text: c.case_id })),
         h("td", { text: c.origin_name }), h("td", { text: c.item_name }), h("td", { text: c.client_name }),
-        h("td", { text: STATES[c.state] || c.state }), h("td", { text: c.accept_time }), h("td", { text: c.due }), h("td", { text: c.done })))))));
+        h("td", { text: STATES[c.state] || c.state }), h("td", {}, when(c.accept_time)), h("td", {}, when(c.due)), h("td", {}, when(c.done))))))));
 }
 
 async function caseView(id) {
@@ -274,11 +277,12 @@ async function stats() {
     period: q.get("period") || "none" };
   if (q.get("scope")) p.scope = q.get("scope");
   const st = await api("/api/stats?" + new URLSearchParams(p));
-  const by = h("select", { id: "by", "aria-label": "分组" }, [["county", "全县"], ["township", "乡镇"], ["village", "村"], ["item", "事项"], ["agent", "代办员"]]
+  const by = h("select", { id: "by" }, [["county", "全县"], ["township", "乡镇"], ["village", "村"], ["item", "事项"], ["agent", "代办员"]]
     .map(([v, t]) => h("option", { value: v, selected: v === p.by, text: t })));
-  const period = h("select", { id: "period", "aria-label": "期间" }, [["none", "合计"], ["month", "按月"], ["day", "按日"]]
+  const period = h("select", { id: "period" }, [["none", "合计"], ["month", "按月"], ["day", "按日"]]
     .map(([v, t]) => h("option", { value: v, selected: v === p.period, text: t })));
-  const form = rangeForm(p.from, p.to, (f, t) => (location.hash = link("/stats", Object.assign({}, p, { from: f, to: t, by: by.value, period: period.value }))), [by, period]);
+  const form = rangeForm(p.from, p.to, (f, t) => (location.hash = link("/stats", Object.assign({}, p, { from: f, to: t, by: by.value, period: period.value }))),
+    [h("label", {}, "分组 ", by), h("label", {}, "期间 ", period)]);
   const csv = h("a", { class: "button noprint", id: "csv", href: "/api/stats?" + new URLSearchParams(Object.assign({}, p, { format: "csv" })), download: "", text: "导出 CSV" });
   show(h("h1", { text: st.scope_name + " · 统计表" }), form, csv, statsTable(st),
     h("p", { class: "hint", text: "按登记时间（村台账受理时间）统计；亮牌按亮牌时间、亮牌时的经办单位统计；投诉按所涉办件统计（办结、不予受理、办理中）；满意率按首次评价计（GB/T 39735），追评单列；申诉成立的差评不计入评议率、满意率、差评率。" }));
@@ -297,9 +301,9 @@ async function bulletin() {
   for (let [y, m] = today().slice(0, 7).split("-").map(Number), i = 0; i < 36; i++, m === 1 ? (y--, m = 12) : m--)
     months.push(`${y}-${String(m).padStart(2, "0")}`);
   if (!months.includes(month)) months.unshift(month);
-  const pick = h("select", { id: "month", "aria-label": "月份", onchange: (e) => (location.hash = link("/bulletin", { month: e.target.value })) },
+  const pick = h("select", { id: "month", onchange: (e) => (location.hash = link("/bulletin", { month: e.target.value })) },
     months.map((v) => h("option", { value: v, selected: v === month, text: `${+v.slice(0, 4)}年${+v.slice(5)}月` })));
-  show(h("div", { class: "noprint bar" }, pick, h("button", { type: "button", onclick: () => print(), text: "打印" })),
+  show(h("div", { class: "noprint bar" }, h("label", { for: "month" }, "月份"), pick, h("button", { type: "button", onclick: () => print(), text: "打印" })),
     h("article", { class: "bulletin", id: "bulletin" },
       h("h1", { text: b.county + "政务服务月度通报" }), h("p", { style: null, text: b.month }),
       h("h2", { text: "一、总体情况" }),
@@ -317,8 +321,8 @@ const OUTCOMES = { immediate: "立行立改", deadline: "限期整改", explain:
 const APPEALS = { none: "", pending: "申诉待复核", approved: "申诉成立（不计入）", refused: "申诉驳回" };
 const fmtMs = (ms) => (ms ? dayFmt.format(new Date(ms)) + " " + new Date(ms).toLocaleTimeString("zh-CN", { timeZone: "Asia/Shanghai", hour: "2-digit", minute: "2-digit", hour12: false }) : "—");
 function pickSelect(id, label, map, value, go) {
-  return h("select", { id, "aria-label": label, onchange: go },
-    h("option", { value: "", text: "全部" + label }), Object.entries(map).map(([v, t]) => h("option", { value: v, selected: v === value, text: t })));
+  return h("label", {}, label + " ", h("select", { id, onchange: go },
+    h("option", { value: "", text: "全部" + label }), Object.entries(map).map(([v, t]) => h("option", { value: v, selected: v === value, text: t }))));
 }
 async function board() {
   const q = route().q;
@@ -341,7 +345,7 @@ async function board() {
         h("td", { class: c.level === "red" ? "bad" : "warn", text: LEVELS[c.level] || c.level }), h("td", { text: KINDS[c.kind] || c.kind }),
         h("td", { class: "n", text: c.days_overdue }), h("td", {}, h("a", { href: "#/case/" + encodeURIComponent(c.case_id), class: "case", text: c.case_id })),
         h("td", { text: c.item_name }), h("td", { text: c.township_name }), h("td", { text: c.origin_name }), h("td", { text: c.holder_name || c.holder }),
-        h("td", { text: c.responsible || "—" }), h("td", { text: fmtMs(c.due_ms) }), h("td", { text: fmtMs(c.raised_ms) }))))))); 
+        h("td", { text: c.responsible || "—" }), h("td", {}, when(fmtMs(c.due_ms))), h("td", {}, when(fmtMs(c.raised_ms))))))))); 
 }
 async function ratings() {
   const q = route().q;
@@ -358,8 +362,8 @@ async function ratings() {
       h("tbody", {}, r.ratings.map((x) => h("tr", { "data-case": x.case_id },
         h("td", {}, h("a", { href: "#/case/" + encodeURIComponent(x.case_id), class: "case", text: x.case_id })),
         h("td", { class: "bad", text: x.rating_label }), h("td", { text: x.comment }), h("td", { text: x.channel === "window" ? "窗口" : x.channel === "village" ? "村代办点" : "网上" }),
-        h("td", { text: x.owner_name || x.owner }), h("td", { text: fmtMs(x.rated_ms) }), h("td", { text: fmtMs(x.revisit_due_ms) }),
-        h("td", { text: done(x.revisited_ms) }), h("td", { text: done(x.rectified_ms, OUTCOMES[x.outcome]) }),
+        h("td", { text: x.owner_name || x.owner }), h("td", {}, when(fmtMs(x.rated_ms))), h("td", {}, when(fmtMs(x.revisit_due_ms))),
+        h("td", {}, when(done(x.revisited_ms))), h("td", { text: done(x.rectified_ms, OUTCOMES[x.outcome]) }),
         h("td", { text: x.followup ? ["", "非常不满意", "不满意", "基本满意", "满意", "非常满意"][x.followup] + (x.followup_comment ? "：" + x.followup_comment : "") : "—" }),
         h("td", { text: x.appeal in APPEALS ? APPEALS[x.appeal] : x.appeal }), h("td", { class: x.card ? "bad" : null, text: x.card ? LEVELS[x.card] : "" })))))));
 }
@@ -375,11 +379,11 @@ async function complaints() {
     api("/api/complaints?" + new URLSearchParams(Object.assign({}, p, { state: "all", township: "" })))]);
   const towns = new Map(all.complaints.map((c) => [c.township, c.township_name || c.township]));
   const go = () => (location.hash = link("/complaints", Object.assign({}, p, { state: st.value, township: tw.value })));
-  const st = h("select", { id: "cp-state", "aria-label": "状态", onchange: go }, CP_STATES.map(([v, t]) => h("option", { value: v, selected: v === (p.state || ""), text: t })));
-  const tw = h("select", { id: "cp-township", "aria-label": "乡镇", onchange: go }, h("option", { value: "", text: "全部乡镇" }),
+  const st = h("select", { id: "cp-state", onchange: go }, CP_STATES.map(([v, t]) => h("option", { value: v, selected: v === (p.state || ""), text: t })));
+  const tw = h("select", { id: "cp-township", onchange: go }, h("option", { value: "", text: "全部乡镇" }),
     [...towns].map(([v, t]) => h("option", { value: v, selected: v === p.township, text: t })));
   const o = r.outcomes;
-  show(h("h1", { text: "投诉看板" }), h("div", { class: "noprint filters" }, st, tw),
+  show(h("h1", { text: "投诉看板" }), h("div", { class: "noprint filters" }, h("label", {}, "状态 ", st), h("label", {}, "乡镇 ", tw)),
     h("p", { class: "hint", id: "cp-outcomes", text: `共 ${o.filed} 件：办理中 ${o.open}（超期 ${o.overdue}），办结 ${o.closed}（其中重办后办结 ${o.closed_after_redo}），不予受理 ${o.declined}，重办 ${o.redone}，问责 ${o.faults}。` }),
     r.complaints.length === 0 ? h("p", { class: "hint", id: "cp-none", text: "没有符合条件的投诉。" }) : h("div", { class: "scroll" }, h("table", { id: "complaints" },
       h("thead", {}, h("tr", {}, ["编号", "办件", "类别", "状态", "期限", "责任单位", "乡镇", "内容", "反馈"].map((x) => h("th", { text: x })))),
@@ -387,7 +391,7 @@ async function complaints() {
         h("td", { class: "n", text: c.id }),
         h("td", {}, h("a", { href: "#/case/" + encodeURIComponent(c.case_id), class: "case", text: c.case_id })),
         h("td", { text: c.kind_label }), h("td", { text: c.state_label + (c.redos ? "（重办 " + c.redos + "）" : "") }),
-        h("td", { text: fmtMs(c.due_ms) + (c.overdue ? " 超期" : "") }), h("td", { text: c.unit_name || "—" }),
+        h("td", {}, when(fmtMs(c.due_ms) + (c.overdue ? " 超期" : ""))), h("td", { text: c.unit_name || "—" }),
         h("td", { text: c.township_name }), h("td", { text: c.text }), h("td", { text: c.reply || "—" })))))));
 }
 

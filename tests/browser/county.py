@@ -15,38 +15,23 @@ screenshot of every screen into SHOT_DIR.  The bash wrapper
 (test-county-web.sh) owns the daemons."""
 import csv
 import io
+import os
 import subprocess
 import sys
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from webcheck import browser, check, finish, table_layout, unlabelled  # noqa: E402
+
 base, login, password, shots, add_case = sys.argv[1:6]
-n = 0
-failed = 0
 
 
-def check(desc, cond, detail=""):
-    global n, failed
-    n += 1
-    if cond:
-        print(f"ok {n} - {desc}")
-    else:
-        failed += 1
-        print(f"not ok {n} - {desc}{': ' + str(detail) if detail else ''}")
-    sys.stdout.flush()
-
-
-opts = webdriver.ChromeOptions()
-for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,900",
-          "--lang=zh-CN", "--disable-dev-shm-usage"):
-    opts.add_argument(a)
-opts.binary_location = "/usr/bin/chromium"
-d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+d = browser()  # Chinese, as webcheck.py says
+d.set_window_size(1366, 900)
 # A view re-rendered between finding an element and reading it: look again.
 wait = WebDriverWait(d, 20, ignored_exceptions=(StaleElementReferenceException,))
 R = "?from=2026-09-01&to=2026-10-31"
@@ -93,11 +78,14 @@ try:
     wait.until(EC.presence_of_element_located((By.LINK_TEXT, "澄江镇"))).click()
     wait.until(EC.presence_of_element_located((By.LINK_TEXT, "文田社区居委会")))
     check("the township's villages", "白凤社区居委会" in d.find_element(By.TAG_NAME, "table").text)
+    check("the drill-down's controls are labelled", unlabelled(d) == [], unlabelled(d))
     d.save_screenshot(f"{shots}/county-drill-township.png")
     d.find_element(By.LINK_TEXT, "文田社区居委会").click()
     wait.until(EC.presence_of_element_located((By.ID, "case-list")))
     lst = d.find_element(By.ID, "case-list").text
     check("the village's cases", "360826100001-20260922-0001" in lst, lst)
+    lay = table_layout(d, "case-list")
+    check("the case list's dates and times in one piece", lay["dates"] and all(k == 1 for k in lay["dates"]), lay)
     d.save_screenshot(f"{shots}/county-cases.png")
     d.find_element(By.LINK_TEXT, "360826100001-20260922-0001").click()
     tl = wait.until(EC.presence_of_element_located((By.ID, "timeline")))
@@ -126,6 +114,12 @@ try:
           len(rows) > 2 and rows[-1]["unit"] == "total" and rows[-1]["accepted"] == "6",
           text[:300])
     check("the CSV keeps the day", all(len(r["period"]) == 10 for r in rows[:-1]), rows[:2])
+    check("the statistics' controls are labelled (起, 止, 分组, 期间)", unlabelled(d) == [], unlabelled(d))
+    labels = [lb.text.split("\n")[0].strip() for lb in d.find_elements(By.CSS_SELECTOR, "#view form label")]
+    check("... with those words", labels == ["起", "止", "分组", "期间"], labels)
+    lay = table_layout(d, "stats")
+    check("the per-day table: each day in one piece (no 2026- / 09-30)",
+          len(lay["dates"]) > 2 and all(k == 1 for k in lay["dates"]), lay)
     d.save_screenshot(f"{shots}/county-stats.png")
 
     # 月度通报, printable.
@@ -133,6 +127,7 @@ try:
     b = wait.until(EC.presence_of_element_located((By.ID, "bulletin")))
     check("the September bulletin: totals and the idle townships",
           "本月受理 4 件" in b.text and "禾市镇" in d.find_element(By.ID, "idle").text, b.text[:200])
+    check("the bulletin's month is labelled", unlabelled(d) == [], unlabelled(d))
     d.save_screenshot(f"{shots}/county-bulletin.png")
     pick = Select(d.find_element(By.ID, "month"))
     check("the bulletin's month is picked in Chinese words",
@@ -160,9 +155,9 @@ try:
     except Exception:
         filtered = False
     check("the state filter: no closed complaint", filtered, d.current_url)
+    check("the complaints board's filters are labelled", unlabelled(d) == [], unlabelled(d))
     d.save_screenshot(f"{shots}/county-complaints.png")
 finally:
     d.quit()
 
-print(f"# {n - failed} of {n} browser checks passed")
-sys.exit(1 if failed else 0)
+finish()

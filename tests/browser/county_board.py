@@ -18,7 +18,7 @@ from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
-from webcheck import browser, check, finish, http_at, signin  # noqa: E402
+from webcheck import browser, check, finish, http_at, signin, table_layout, unlabelled  # noqa: E402
 
 base, login, password, shots, case, clock, red_at = sys.argv[1:8]
 d = browser()
@@ -42,6 +42,8 @@ try:
     check("好差评 lists the 差评's rectification", case in rows("ratings"), rows("ratings"))
     row = d.find_element(By.CSS_SELECTOR, f'#ratings tr[data-case="{case}"]').text
     check("with its level, comment and owner (澄江镇, which decided it)", "不满意" in row and "等了很久" in row and "澄江镇" in row, row)
+    lay = table_layout(d, "ratings")
+    check("好差评: its times in one piece", lay["dates"] and all(k == 1 for k in lay["dates"]), lay)
     d.save_screenshot(f"{shots}/county-board-ratings.png")
 
     d.get(base + "/#/board")
@@ -61,6 +63,10 @@ try:
     check("the red card appears on the open board within 5 s, no reload", case in rows("board") and took <= 5, f"{took:.1f} s")
     row = d.find_element(By.CSS_SELECTOR, f'#board tr[data-case="{case}"]').text if case in rows("board") else ""
     check("as 红牌 · 差评未回访", "红牌" in row and "差评未回访" in row, row)
+    check("the board's filters are labelled (乡镇, 牌, 类别)", unlabelled(d) == [], unlabelled(d))
+    lay = table_layout(d, "board")
+    check("the board's 期限 and 亮牌时间: the date and the time each in one piece (no 2026-09- / 30)",
+          len(lay["dates"]) >= 2 * len(rows("board")) > 0 and all(k == 1 for k in lay["dates"]), lay)
     d.save_screenshot(f"{shots}/county-board-red.png")
 
     d.get(base + "/#/board?level=yellow")

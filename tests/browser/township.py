@@ -20,7 +20,8 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from webcheck import browser, check, finish, http_at, sign_in_page, signin  # noqa: E402
+from webcheck import (browser, check, check_table_layout, finish, http_at, sign_in_page, signin,  # noqa: E402
+                      table_layout, unlabelled)
 
 tbase, vbase, case_id, shots = sys.argv[1:5]
 TPASS, APASS, VPASS = "Li-Chuang-Kou-1", "Shen-Ji-Yuan-1", "Zhang-Dai-Ban-1"
@@ -120,6 +121,8 @@ try:
     tw_wait.until(lambda d: "县级" in text(d, "link-text") and "待报送" in text(d, "backlog"))
     check("the link to the county, the backlog and the county's last status are shown",
           "县级最近回传" in text(tw, "last-status"), text(tw, "link"))
+    check_table_layout(tw, "inbox", "the inbox")
+    check("the inbox's filters are labelled (搜索, 村, 事项)", unlabelled(tw) == [], unlabelled(tw))
     tw.save_screenshot(f"{shots}/township-inbox.png")
 
     # Pre-review: the item's materials as a checklist; the notice lists every missing one.
@@ -160,6 +163,8 @@ try:
     boxes = vw.find_elements(By.CSS_SELECTOR, "#notice input[type=checkbox]")
     check("the village page shows the notice as a checklist",
           [b.get_attribute("value") for b in boxes] == MISSING, [b.get_attribute("value") for b in boxes])
+    kv = vw.find_element(By.CSS_SELECTOR, "dl.kv").text
+    check("a paused clock reads 计时暂停 on the case, not the API's word", "计时暂停" in kv and "paused" not in kv, kv)
     vw.save_screenshot(f"{shots}/township-village-checklist.png")
     for b in boxes[:3]:
         b.click()
@@ -319,6 +324,14 @@ try:
         tw_wait.until(EC.presence_of_element_located((By.ID, mark)))
         check(f"{name}: fits a phone-sized screen",
               tw.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1"))
+        if name == "inbox":
+            check_table_layout(tw, "inbox", "the inbox on a phone")
+            check("the inbox's four columns fit the phone's width (no sideways scroll)",
+                  tw.execute_script("const s = document.querySelector('.scroll'); return s.scrollWidth <= s.clientWidth + 1"))
+        if name == "villages":
+            lay = table_layout(tw, "villages")
+            check("the villages on a phone: every heading whole, a time in one piece",
+                  not lay["heads"] and all(n == 1 for n in lay["dates"]), lay)
         tw.save_screenshot(f"{shots}/township-{name}-phone.png")
         if name == "inbox":
             check("the inbox shows its count", text(tw, "page-count").startswith("共 "), text(tw, "page-count"))

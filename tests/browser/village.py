@@ -20,7 +20,8 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from webcheck import browser, check, finish, http_at, sign_in_page, signin  # noqa: E402
+from webcheck import (browser, check, check_chinese_locale, check_table_layout, finish, http_at,  # noqa: E402
+                      sign_in_page, signin, unlabelled)
 
 base, shots = sys.argv[1], sys.argv[2]
 PASSWORD = "Wang-Dai-Ban-1"
@@ -85,6 +86,7 @@ try:
     wait.until(EC.presence_of_element_located((By.ID, "item-search")))
     check("signed in, the page names the agent", "王代办" in drv.find_element(By.ID, "who").text)
     check("the log form loads, in Chinese", "登记办件" in drv.page_source)
+    check_chinese_locale(drv)
     drv.save_screenshot(f"{shots}/village-log.png")
 
     # Bad input is shown next to the field, and nothing is saved.
@@ -133,6 +135,16 @@ try:
     drv.get(base + "/#/ledger")
     wait.until(EC.presence_of_element_located((By.ID, "ledger")))
     check("the ledger lists the new case", case_id in drv.find_element(By.ID, "ledger").text)
+    check_table_layout(drv, "ledger", "the ledger")
+    check("the ledger's filters are labelled (搜索, 事项, 受理日期自, 至)", unlabelled(drv) == [], unlabelled(drv))
+    # English stays one click away (tb_i18n): the same labels, in English.
+    drv.find_element(By.ID, "lang").click()
+    wait.until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "Ledger")
+    words = [lb.text.split("\n")[0].strip() for lb in drv.find_elements(By.CSS_SELECTOR, ".filters label")]
+    check("in English the ledger's filters are labelled in English",
+          words == ["Search", "Service item", "Taken from", "to"] and unlabelled(drv) == [], words)
+    drv.find_element(By.ID, "lang").click()
+    wait.until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "台账")
     drv.save_screenshot(f"{shots}/village-ledger.png")
     drv.find_element(By.LINK_TEXT, case_id).click()
     wait.until(EC.presence_of_element_located((By.ID, "timeline")))
@@ -162,6 +174,11 @@ try:
         wait.until(EC.presence_of_element_located((By.ID, mark)))
         check(f"{name}: fits a phone-sized screen",
               drv.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1"))
+        if name in ("ledger", "month"):
+            check_table_layout(drv, mark, f"{name} on a phone", dates=name == "ledger")
+        if name == "ledger":
+            check("the ledger's four columns fit the phone's width (no sideways scroll)",
+                  drv.execute_script("const s = document.querySelector('.scroll'); return s.scrollWidth <= s.clientWidth + 1"))
         drv.save_screenshot(f"{shots}/village-{name}-phone.png")
     # Keyboard: Tab from the page's start reaches the ledger's pager.
     drv.get(base + "/#/ledger")

@@ -1,6 +1,7 @@
 """What the browser checks share (village.py, township.py): TAP lines, a JSON
 request to a node's API, and a headless Chromium."""
 import json
+import os
 import sys
 import urllib.error
 import urllib.request
@@ -61,12 +62,69 @@ def sign_in_page(drv, wait, login, password, By, EC):
 
 
 def browser():
+    """Chromium as the users run it: in Chinese.  On Linux, Chromium takes its
+    locale (and so the format of <input type=date> and type=month) from the
+    environment, not from --lang, and only when chromium-l10n is installed:
+    LANGUAGE for the browser, --lang and Accept-Language for the pages."""
     opts = webdriver.ChromeOptions()
     for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,768",
               "--lang=zh-CN", "--disable-dev-shm-usage"):
         opts.add_argument(a)
+    opts.add_experimental_option("prefs", {"intl.accept_languages": "zh-CN,zh"})
     opts.binary_location = "/usr/bin/chromium"
-    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+    env = dict(os.environ, LANGUAGE="zh_CN:zh")
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver", env=env), options=opts)
+
+
+def check_chinese_locale(drv):
+    """The browser formats dates in Chinese (年/月/日 in a date input), not mm/dd/yyyy."""
+    loc = drv.execute_script("return Intl.DateTimeFormat().resolvedOptions().locale + ' ' + navigator.language")
+    check("the browser runs in Chinese (its date inputs read 年/月/日)", loc.startswith("zh") and loc.endswith("zh-CN"),
+          f"{loc}: is chromium-l10n installed?")
+
+
+# How a table's cells lay out, measured in the page: the lines a cell's text
+# takes (distinct tops of its line boxes) and a column's width in characters.
+_TABLE_LAYOUT = """
+const t = document.getElementById(arguments[0]);
+const lines = (e) => { const r = document.createRange(); r.selectNodeContents(e);
+  return new Set([...r.getClientRects()].filter((x) => x.width > 0).map((x) => Math.round(x.top))).size; };
+const shown = (sel) => [...t.querySelectorAll(sel)].filter((e) => e.getClientRects().length);
+const chars = (e) => (e.clientWidth - parseFloat(getComputedStyle(e).paddingLeft)
+  - parseFloat(getComputedStyle(e).paddingRight)) / parseFloat(getComputedStyle(e).fontSize);
+return { who: shown("td.client").map(lines), item: shown("td.item").map((e) => Math.round(chars(e) * 10) / 10),
+  dates: shown(".nw, td.d").filter((e) => e.textContent).map(lines),
+  heads: shown("th").filter((e) => lines(e) > 1).map((e) => e.textContent) };
+"""
+
+
+def table_layout(drv, table_id):
+    """{who: lines per name cell, item: characters per line of each item cell,
+    dates: lines per date, heads: the headings that wrap} of a table."""
+    return drv.execute_script(_TABLE_LAYOUT, table_id)
+
+
+def check_table_layout(drv, table_id, what, dates=True):
+    """A list of cases as a person reads it, on any screen: a resident's name on
+    one line, an item at least 4 characters a line (not one), a date or time in
+    one piece (dates=False: none is shown), every heading whole."""
+    lay = table_layout(drv, table_id)
+    check(f"{what}: names on one line, items 4+ characters a line",
+          lay["who"] and lay["item"] and all(n == 1 for n in lay["who"]) and all(c >= 4 for c in lay["item"]), lay)
+    check(f"{what}: every date and time in one piece, every heading whole",
+          bool(lay["dates"]) == dates and all(n == 1 for n in lay["dates"]) and not lay["heads"], lay)
+
+
+def unlabelled(drv):
+    """The form controls of the view that have no visible label: a <label> around
+    them or naming them, with words of its own (a placeholder, an aria-label or a
+    select's first option is not one: gone once a value is picked, or unseen)."""
+    return drv.execute_script("""
+      const own = (l) => [...l.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+      return [...document.querySelectorAll("#view input, #view select, #view textarea")]
+        .filter((e) => e.type !== "hidden" && e.getClientRects().length)
+        .filter((e) => ![...e.labels].some((l) => l.getClientRects().length && own(l)))
+        .map((e) => e.id || e.name || e.outerHTML.slice(0, 60));""")
 
 
 def finish():

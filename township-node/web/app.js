@@ -10,8 +10,8 @@
 "use strict";
 
 const EN = {
-  "预计": "estimated", "全部": "All", "办理中": "Open", "即将到期": "Due soon", "已超期": "Overdue", "已办结": "Closed",
-  "搜索姓名或办件编号": "Search name or case id", "上一页": "Previous", "下一页": "Next", "翻页": "Pages",
+  "预计": "estimated", "计时暂停": "clock paused", "全部": "All", "办理中": "Open", "即将到期": "Due soon", "已超期": "Overdue", "已办结": "Closed",
+  "搜索姓名或办件编号": "Search name or case id", "搜索": "Search", "上一页": "Previous", "下一页": "Next", "翻页": "Pages",
   "登录": "Sign in", "登录名": "Login", "密码": "Password", "退出": "Sign out",
   "nav.inbox": "Inbox", "nav.register": "Walk-in", "nav.villages": "Villages",
   "待办": "Inbox", "窗口登记": "Walk-in registration", "各村": "Villages", "事项": "Service item",
@@ -68,15 +68,16 @@ async function viewInbox() {
   const [data, vs] = await Promise.all([api("GET", "/api/inbox?" + listQuery(inboxState)), api("GET", "/api/villages")]);
   /* A changed filter starts again at page 1. */
   const set = (k, v) => { inboxState[k] = v; inboxState.page = 1; viewInbox(); };
-  const village = h("select", { id: "inbox-village", "aria-label": T("村") }, h("option", { value: "" }, T("所有村")),
+  const village = h("select", { id: "inbox-village" }, h("option", { value: "" }, T("所有村")),
     vs.villages.map((v) => h("option", { value: v.place, selected: v.place === inboxState.village }, v.name || v.place)));
   village.addEventListener("change", () => set("village", village.value));
-  const item = h("select", { id: "inbox-item", "aria-label": T("事项") }, h("option", { value: "" }, T("所有事项")),
+  const item = h("select", { id: "inbox-item" }, h("option", { value: "" }, T("所有事项")),
     catalog.map((it) => h("option", { value: it.code, selected: it.code === inboxState.item }, `${it.code} ${it.name}`)));
   item.addEventListener("change", () => set("item", item.value));
   const go = (n) => { inboxState.page = n; viewInbox(); };
   show(h("h1", {}, T("待办")),
-    h("div", { class: "filters" }, filterTabs(inboxState, set), searchBox("inbox-q", inboxState, set), village, item),
+    h("div", { class: "filters" }, filterTabs(inboxState, set), searchBox("inbox-q", inboxState, set),
+      h("label", {}, T("村"), village), h("label", {}, T("事项"), item)),
     caseTable("inbox", data.cases || []), pager(data, go));
 }
 
@@ -84,13 +85,14 @@ async function viewInbox() {
 async function viewVillages() {
   const data = await api("GET", "/api/villages");
   const rows = data.villages.map((v) => h("tr", {},
-    h("td", {}, h("a", { href: "#/inbox", onclick: () => { inboxState.village = v.place; inboxState.page = 1; } }, `${v.name} ${v.place}`)),
-    h("td", {}, v.last_heard || T("从未")), h("td", {}, String(v.cursor)), h("td", {}, String(v.open)),
+    h("td", {}, h("a", { href: "#/inbox", onclick: () => { inboxState.village = v.place; inboxState.page = 1; } },
+      h("span", { class: "nw" }, v.name), " ", h("span", { class: "nw" }, v.place))),
+    h("td", {}, v.last_heard ? when(v.last_heard) : T("从未")), h("td", {}, String(v.cursor)), h("td", {}, String(v.open)),
     h("td", {}, v.due_soon ? h("span", { class: "card-yellow" }, String(v.due_soon)) : "0"),
     h("td", {}, v.overdue ? h("span", { class: "card-red" }, String(v.overdue)) : "0")));
-  show(h("h1", {}, T("各村")), h("table", { id: "villages" }, h("thead", {}, h("tr", {},
+  show(h("h1", {}, T("各村")), h("div", { class: "scroll" }, h("table", { id: "villages" }, h("thead", {}, h("tr", {},
     ["村", "最近联系", "已收到序号", "办理中", "即将到期", "已超期"].map((s) => h("th", {}, T(s))))),
-  h("tbody", {}, rows)));
+  h("tbody", {}, rows))));
 }
 
 /* ---- 窗口登记: walk-in registration, the village's form ---- */
@@ -153,9 +155,9 @@ async function viewComplaints() {
       onclick: () => { cpFilter = f; viewComplaints(); } }, T(label))));
   const rows = (data.complaints || []).map((p) => h("tr", {},
     h("td", {}, h("a", { href: "#/complaint/" + encodeURIComponent(p.case_id) }, p.case_id)),
-    h("td", {}, p.client_name), h("td", {}, p.kind_label), h("td", {}, p.text),
+    h("td", { class: "client" }, p.client_name), h("td", {}, p.kind_label), h("td", {}, p.text),
     h("td", {}, p.mine ? h("strong", {}, `${p.state_label}（${T("待本单位反馈")}）`) : p.state_label),
-    h("td", {}, p.unit_name || ""), h("td", {}, p.due || ""),
+    h("td", {}, p.unit_name || ""), h("td", {}, when(p.due)),
     h("td", {}, p.overdue ? h("span", { class: "card-red" }, T("已超期")) : "")));
   show(h("h1", {}, T("投诉")), h("div", { class: "filters" }, tabs),
     rows.length ? h("div", { class: "scroll" }, h("table", { id: "complaints" }, h("thead", {}, h("tr", {},
@@ -302,7 +304,7 @@ async function viewCase(id) {
     h("div", { class: "card" }, h("dl", { class: "kv" },
       kv("群众", `${c.client_name} ${c.client_phone}`), kv("事项", `${c.item_code} ${c.item_name}`),
       kv("代办员", c.agent), kv("受理时间", c.accept_time), kv("状态", `${c.state_label}（${c.holder_name}）`),
-      kv("县级状态", c.county_state_label), kv("办理期限", c.due === "-" ? "" : c.due), kv("预警", c.card_label),
+      kv("县级状态", c.county_state_label), kv("办理期限", dueText(c.due)), kv("预警", c.card_label),
       kv("需补材料", c.to_bring), kv("办理结果", c.result),
       kv("评价", c.rating ? `${c.rating_label} ${c.rating_comment || ""}` : ""),
       kv("追评", c.followup ? `${c.followup_label} ${c.followup_comment || ""}` : ""), kv("备注", c.note))),

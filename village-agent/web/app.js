@@ -13,7 +13,7 @@ const EN = {
   "备注": "Note", "答复": "Reply given", "保存并打印回执": "Save and print the receipt",
   "核心": "core", "非核心（可容缺）": "non-core (may be owed)", "台账": "Ledger",
   "全部": "All", "办理中": "Open", "即将到期": "Due soon", "已超期": "Overdue", "已办结": "Closed",
-  "搜索姓名或办件编号": "Search name or case id", "办件编号": "Case id", "群众": "Resident",
+  "搜索姓名或办件编号": "Search name or case id", "搜索": "Search", "办件编号": "Case id", "群众": "Resident",
   "受理时间": "Taken at", "状态": "Status", "经办方": "Holder", "办理期限": "Due", "预警": "Card",
   "办理过程": "History", "补交材料": "Materials brought", "送达": "Delivered to the resident",
   "追评": "Follow-up rating", "提交追评": "Submit follow-up rating",
@@ -28,7 +28,7 @@ const EN = {
   "村代办点联系电话": "Village service point phone", "群众签字": "Resident's signature",
   "所有事项": "All items", "显示": "Show", "办件回执": "Case receipt", "已交材料": "Handed over",
   "返回台账": "Back to the ledger", "登记下一件": "Log the next case",
-  "预计": "estimated", "受理日期自": "Taken from", "至": "to", "上一页": "Previous", "下一页": "Next", "翻页": "Pages",
+  "预计": "estimated", "计时暂停": "clock paused", "受理日期自": "Taken from", "至": "to", "上一页": "Previous", "下一页": "Next", "翻页": "Pages",
   "登录": "Sign in", "登录名": "Login", "密码": "Password", "退出": "Sign out",
   "为群众登记投诉": "File a complaint for the resident", "类别": "Kind", "投诉": "Complaint",
   "咨询": "Consultation", "投诉内容": "Complaint", "登记投诉": "File the complaint", "被退回": "Returned",
@@ -65,17 +65,17 @@ async function viewLedger() {
   const data = await api("GET", "/api/cases?" + listQuery(ledgerState));
   /* A changed filter starts again at page 1. */
   const set = (k, v) => { ledgerState[k] = v; ledgerState.page = 1; viewLedger(); };
-  const item = h("select", { id: "ledger-item", "aria-label": T("事项") }, h("option", { value: "" }, T("所有事项")),
+  const item = h("select", { id: "ledger-item" }, h("option", { value: "" }, T("所有事项")),
     catalog.map((it) => h("option", { value: it.code, selected: it.code === ledgerState.item }, `${it.code} ${it.name}`)));
   item.addEventListener("change", () => set("item", item.value));
   const day = (k, label) => {
     const d = h("input", { type: "date", id: "ledger-" + k, value: ledgerState[k] });
     d.addEventListener("change", () => set(k, d.value));
-    return h("label", {}, T(label), d);
+    return h("label", { class: "day" }, T(label), d);
   };
   const go = (n) => { ledgerState.page = n; viewLedger(); };
   show(h("h1", {}, T("台账")),
-    h("div", { class: "filters" }, filterTabs(ledgerState, set), searchBox("ledger-q", ledgerState, set), item,
+    h("div", { class: "filters" }, filterTabs(ledgerState, set), searchBox("ledger-q", ledgerState, set), h("label", {}, T("事项"), item),
       day("from", "受理日期自"), day("to", "至")),
     caseTable("ledger", data.cases || []), pager(data, go));
 }
@@ -86,15 +86,15 @@ async function viewMonth() {
   const data = await api("GET", "/api/ledger?month=" + encodeURIComponent(viewMonth.m || ""));
   const m = h("input", { type: "month", id: "month", value: data.month });
   m.addEventListener("change", () => { viewMonth.m = m.value; viewMonth(); });
-  const rows = (data.rows || []).map((r) => h("tr", {}, h("td", {}, r.client_name), h("td", {}, r.client_phone),
-    h("td", {}, r.agent), h("td", {}, r.item_name), h("td", {}, r.accept_time),
-    h("td", {}, r.completion_time || ""), h("td", {}, r.result || "")));
+  const rows = (data.rows || []).map((r) => h("tr", {}, h("td", { class: "client" }, r.client_name), h("td", {}, r.client_phone),
+    h("td", {}, r.agent), h("td", { class: "item" }, r.item_name), h("td", {}, when(r.accept_time)),
+    h("td", {}, when(r.completion_time)), h("td", {}, r.result || "")));
   show(h("h1", {}, `${data.place_name || ""} ${T("月度台账")} ${m.value}`),
     h("div", { class: "filters noprint" }, h("label", { for: "month" }, T("月份")), m,
       h("button", { type: "button", onclick: () => print() }, T("打印"))),
-    h("table", { id: "month-ledger" }, h("thead", {}, h("tr", {},
+    h("div", { class: "scroll" }, h("table", { id: "month-ledger" }, h("thead", {}, h("tr", {},
       ["群众", "联系电话", "代办员", "事项", "受理时间", "办结时间", "办理结果"].map((s) => h("th", {}, T(s))))),
-    h("tbody", {}, rows)));
+    h("tbody", {}, rows))));
 }
 
 /* ---- 一件办件: details, timeline, the agent's actions ---- */
@@ -174,7 +174,7 @@ async function viewCase(id) {
     h("div", { class: "card" }, h("dl", { class: "kv" },
       kv("群众", `${c.client_name} ${c.client_phone}`), kv("事项", `${c.item_code} ${c.item_name}`),
       kv("代办员", c.agent), kv("受理时间", c.accept_time), kv("状态", `${c.state_label}（${c.holder_name}）`), kv("被退回", c.returned ? c.returned_reason : ""),
-      kv("办理期限", c.due === "-" ? "" : c.due), kv("预警", c.card_label), kv("需补材料", c.to_bring),
+      kv("办理期限", dueText(c.due)), kv("预警", c.card_label), kv("需补材料", c.to_bring),
       kv("办理结果", c.result), kv("评价", c.rating ? c.rating_label : ""),
       kv("追评", c.followup ? `${c.followup_label} ${c.followup_comment || ""}` : ""), kv("备注", c.note)),
       h("a", { class: "button", href: "#/receipt/" + encodeURIComponent(c.case_id) }, T("回执"))),
