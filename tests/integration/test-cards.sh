@@ -137,11 +137,10 @@ refuse "supervise: a due day already past is refused" 1 "2026-10-09" county supe
 refuse "supervise: an unknown card is refused" 1 "99999" county supervise --card 99999 --due 2026-10-13 --text 请尽快办结
 refuse "supervise: no text is refused" 2 "supervise" county supervise "$M" --due 2026-10-13
 REFUSE_PROBE=
-t0=$(date +%s%N)
-ok "supervise M's card, reply by 10-13" county supervise --card "$MCARD" --due 2026-10-13 --text 请于10月13日前办结并反馈
-ms=$((($(date +%s%N) - t0) / 1000000))
-echo "# supervise took $ms ms (the daemon woken by NOTIFY)"
-ok "the daemon took the order at once, woken by NOTIFY ($ms ms)" test "$ms" -lt 2000
+# The command waits at most 10 s for the daemon to take it (else it is
+# withdrawn and refused), and the daemon's safety poll is ~3 hours away: its
+# success is the proof that NOTIFY woke the daemon.  Nothing here is timed.
+ok "supervise M's card, reply by 10-13 (the daemon woken by NOTIFY)" county supervise --card "$MCARD" --due 2026-10-13 --text 请于10月13日前办结并反馈
 eq "M: the order is stored, addressed to its holder" "$TOWN" "$(tb_psql "$PGDIR" -c "SELECT holder FROM supervisions WHERE case_id = '$M'")"
 eq "M: the order names the card" "$MCARD" "$(tb_psql "$PGDIR" -c "SELECT card_id FROM supervisions WHERE case_id = '$M'")"
 ok "M: 督办 is in the county's history" history_has county "$M" supervised
