@@ -186,27 +186,31 @@ static uint64_t be64(const char *s)
 
 /* The cases the township holds outside its subtree (its subtree's are
  * found by their ids' prefix), from the committed cache (between batches:
- * the state the events read make), as a PostgreSQL text array literal the
- * caller frees, into *ret: 0 or -ENOMEM.  Until migration 028 the
- * statements read them from cases by holder (cases_holder), an index every
- * ingested case paid for and only a restore read; the walk over the cache
- * is what read_statuses does anyway. */
+ * the state the events read make).  Until migration 028 the statements read
+ * them from cases by holder (cases_holder), an index every ingested case
+ * paid for and only a restore read; the walk over the cache is what
+ * read_statuses does anyway. */
 static int held_elsewhere(county_t *self, const char *peer, char **ret)
+{
+    if (!self->cases)
+        return -TB_ESTORE; /* dropped for a reload: read again after it */
+    return county_restore_held(self->cases, peer, ret);
+}
+
+int county_restore_held(const tb_map_t *cases, const char *peer, char **ret_array)
 {
     size_t n = 1, cap = 64, pos = 0;
     const char *case_id;
     uintptr_t v;
-    if (!self->cases)
-        return -TB_ESTORE; /* dropped for a reload: read again after it */
     char *a = county_malloc(cap);
     if (!a)
         return -ENOMEM;
     a[0] = '{';
-    while (tb_map_next(self->cases, &pos, &case_id, &v)) {
+    while (tb_map_next(cases, &pos, &case_id, &v)) {
         const tb_case_t *c = (const tb_case_t *)v;
         if (strncmp(case_id, peer, 9) == 0 || strcmp(c->holder, peer) != 0)
             continue;
-        size_t need = n + 2 * strlen(case_id) + 4; /* quotes, escapes, comma, '}' and NUL */
+        size_t need = n + 2 * strlen(case_id) + 5; /* quotes, escapes, comma, '}' and NUL */
         if (need > cap) {
             cap = need * 2;
             char *b = county_realloc(a, cap);
@@ -228,7 +232,7 @@ static int held_elsewhere(county_t *self, const char *peer, char **ret)
     }
     a[n++] = '}';
     a[n] = '\0';
-    *ret = a;
+    *ret_array = a;
     return 0;
 }
 
