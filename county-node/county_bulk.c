@@ -113,9 +113,9 @@ typedef struct {
 /* The rows' values live in blocks that never move until the flush ends
  * (a row repacked when a step folds into it leaves its old values there):
  * one allocation per ARENA_BLOCK bytes instead of one per row and per
- * fold (issue 13: malloc and free were a fifth of the county's CPU in the
- * walk-in ingest, this file's blobs a good part of it).  The reset keeps
- * the first block for the next flush. */
+ * fold (issue 13: malloc and free were a tenth to a fifth of the county's
+ * CPU in the walk-in ingest, these blobs and arrays a share of it).  The
+ * reset keeps the first block for the next flush. */
 enum { ARENA_BLOCK = 64 * 1024 };
 
 typedef struct block {
@@ -153,8 +153,7 @@ static char *arena_alloc(struct county_bulk *b, size_t size)
     return p;
 }
 
-/* Every block but the oldest freed, that one emptied (it is the first to be
- * made, so the smallest that ever served a whole flush, at most). */
+/* Every block but the oldest freed, that one emptied and kept. */
 static void arena_reset(struct county_bulk *b)
 {
     while (b->arena && b->arena->next) {
