@@ -105,25 +105,74 @@ typedef struct {
 typedef struct {
     kind_t kind;
     size_t order; /* arrival */
-    char *blob;   /* the column values, each followed by a NUL */
+    char *blob;   /* the column values, each followed by a NUL (in the flush's arena) */
     uint32_t off[BULK_MAXCOL], len[BULK_MAXCOL];
     fold_t f; /* the case kinds */
 } row_t;
 
+/* The rows' values live in blocks that never move until the flush ends
+ * (a row repacked when a step folds into it leaves its old values there):
+ * one allocation per ARENA_BLOCK bytes instead of one per row and per
+ * fold (issue 13: malloc and free were a tenth to a fifth of the county's
+ * CPU in the walk-in ingest, these blobs and arrays a share of it).  The
+ * reset keeps the first block for the next flush. */
+enum { ARENA_BLOCK = 64 * 1024 };
+
+typedef struct block {
+    struct block *next;
+    size_t used, cap;
+    char data[];
+} block_t;
+
 struct county_bulk {
     row_t *rows;
     size_t n, cap;
+    block_t *arena;       /* the newest block first */
+    uint8_t *cols;        /* a group's arrays, reused by every send_group */
+    size_t cols_cap;
     tb_map_t *cases;      /* case id -> 1 + index of its row in this flush */
     tb_map_t *peers[K_N]; /* K_LINK_OUT, K_CURSOR, K_ACK: peer -> 1 + index of its row */
 };
 
+/* size bytes from the flush's arena, or NULL. */
+static char *arena_alloc(struct county_bulk *b, size_t size)
+{
+    block_t *a = b->arena;
+    if (!a || a->cap - a->used < size) {
+        size_t cap = size > ARENA_BLOCK ? size : ARENA_BLOCK;
+        block_t *n = county_malloc(sizeof *n + cap);
+        if (!n)
+            return NULL;
+        n->next = a;
+        n->used = 0;
+        n->cap = cap;
+        b->arena = a = n;
+    }
+    char *p = a->data + a->used;
+    a->used += size;
+    return p;
+}
+
+/* Every block but the oldest freed, that one emptied and kept. */
+static void arena_reset(struct county_bulk *b)
+{
+    while (b->arena && b->arena->next) {
+        block_t *next = b->arena->next;
+        free(b->arena);
+        b->arena = next;
+    }
+    if (b->arena)
+        b->arena->used = 0;
+}
+
 /* A row of kind k from the values v/len (column order): 0 or -ENOMEM. */
-static int row_pack(row_t *r, kind_t k, const char *const *v, const size_t *len)
+static int row_pack(struct county_bulk *b, row_t *r, kind_t k, const char *const *v,
+                    const size_t *len)
 {
     size_t total = 0;
     for (int i = 0; i < kinds[k].n; i++)
         total += len[i] + 1;
-    char *blob = county_malloc(total ? total : 1);
+    char *blob = arena_alloc(b, total ? total : 1);
     if (!blob)
         return -ENOMEM;
     size_t at = 0;
@@ -134,8 +183,7 @@ static int row_pack(row_t *r, kind_t k, const char *const *v, const size_t *len)
         r->len[i] = (uint32_t)len[i];
         at += len[i] + 1;
     }
-    free(r->blob);
-    r->blob = blob;
+    r->blob = blob; /* the old values stay in the arena until the flush ends */
     r->kind = k;
     return 0;
 }
@@ -175,7 +223,7 @@ static int row_add(county_t *self, kind_t k, const params_t *p, const char *case
     r->order = b->n;
     if (case_id && county_map_put(b->cases, case_id, b->n + 1) < 0)
         return -ENOMEM;
-    int rc = row_pack(r, k, v, len);
+    int rc = row_pack(b, r, k, v, len);
     if (rc == 0)
         b->n++;
     return rc;
@@ -183,7 +231,8 @@ static int row_add(county_t *self, kind_t k, const params_t *p, const char *case
 
 /* Row r as kind k, its columns from `at` on replaced by v/len (n of them),
  * the columns it did not have '': 0 or -ENOMEM. */
-static int row_set(row_t *r, kind_t k, int at, const char *const *nv, const size_t *nlen, int n)
+static int row_set(struct county_bulk *b, row_t *r, kind_t k, int at, const char *const *nv,
+                   const size_t *nlen, int n)
 {
     const char *v[BULK_MAXCOL];
     size_t len[BULK_MAXCOL];
@@ -196,7 +245,7 @@ static int row_set(row_t *r, kind_t k, int at, const char *const *nv, const size
         v[at + i] = nv[i];
         len[at + i] = nlen[i];
     }
-    return row_pack(r, k, v, len); /* copies before it frees the old values */
+    return row_pack(b, r, k, v, len);
 }
 
 static const char *col(const row_t *r, int c)
@@ -236,13 +285,13 @@ static int ev_at(const row_t *r)
 
 /* A later state update of a case with a row in this flush (ins_event's
  * state, holder, pending, version and time). */
-static int fold_event(row_t *r, const params_t *p)
+static int fold_event(struct county_bulk *b, row_t *r, const params_t *p)
 {
     const char *v[5] = {p->v[12], p->v[13], p->v[14], p->v[15], p->v[6]};
     size_t len[5];
     for (int i = 0; i < 5; i++)
         len[i] = strlen(v[i]);
-    int rc = row_set(r, r->kind, ev_at(r), v, len, 5);
+    int rc = row_set(b, r, r->kind, ev_at(r), v, len, 5);
     if (rc == 0)
         fold_fire(&r->f, p->v[12], num(p->v[6]));
     return rc;
@@ -280,8 +329,8 @@ static int take_proj(county_t *self, const params_t *p)
         v[10] = col(r, base + 9);
     for (int i = 8; i <= 10; i++)
         len[i] = strlen(v[i]);
-    int rc = created ? row_set(r, K_NEW_CASE, base, v + 1, len + 1, PROJ_N)
-                     : row_set(r, K_CASE, CASE_HP, v, len, PROJ_N + 1);
+    int rc = created ? row_set(b, r, K_NEW_CASE, base, v + 1, len + 1, PROJ_N)
+                     : row_set(b, r, K_CASE, CASE_HP, v, len, PROJ_N + 1);
     if (rc < 0)
         return rc;
     r->f.due_known = true;
@@ -302,7 +351,7 @@ static int take_event(county_t *self, const params_t *p, bool logged)
         return 0;
     int rc = row_add(self, K_EVENT, p, NULL);
     if (rc == 0 && known)
-        rc = fold_event(&b->rows[at - 1], p);
+        rc = fold_event(b, &b->rows[at - 1], p);
     else if (rc == 0 && folds)
         rc = row_add(self, logged ? K_LOGGED_CASE : K_CASE, p, p->v[2]);
     if (rc == 0 && folds && !known) {
@@ -334,7 +383,7 @@ static int take_detail(county_t *self, const params_t *p)
     len[12] = strlen(p->v[2]);
     v[13] = p->v[3];
     len[13] = strlen(p->v[3]);
-    int rc = row_pack(r, K_EVENT, v, len);
+    int rc = row_pack(b, r, K_EVENT, v, len);
     return rc < 0 ? rc : 1;
 }
 
@@ -357,7 +406,7 @@ static int take_peer_row(county_t *self, kind_t k, const params_t *p)
         return 1;
     const char *v[2] = {p->v[0], p->v[1]};
     size_t len[2] = {strlen(p->v[0]), strlen(p->v[1])};
-    int rc = row_pack(r, k, v, len);
+    int rc = row_pack(b, r, k, v, len);
     return rc < 0 ? rc : 1;
 }
 
@@ -410,16 +459,19 @@ static void put32(uint8_t *at, uint32_t x)
     memcpy(at, &x, 4);
 }
 
-/* Column c of rows[0..n) as a binary one-dimensional array: its size, or 0
- * (out of memory). */
-static size_t column(const row_t *rows, size_t n, int c, char type, uint8_t **ret)
+/* The size of column c of rows[0..n) as a binary one-dimensional array. */
+static size_t column_size(const row_t *rows, size_t n, int c, char type)
 {
     size_t size = 20;
     for (size_t i = 0; i < n; i++)
         size += 4 + (type == 'i' ? 8 : type == 'b' ? 1 : rows[i].len[c]);
-    uint8_t *a = county_malloc(size);
-    if (!a)
-        return 0;
+    return size;
+}
+
+/* Column c of rows[0..n) as a binary one-dimensional array, into a (its
+ * column_size). */
+static void column(const row_t *rows, size_t n, int c, char type, uint8_t *a)
+{
     uint32_t oid = type == 'i'   ? OID_INT8
                    : type == 'b' ? OID_BOOL
                    : type == 'x' ? OID_BYTEA
@@ -448,38 +500,50 @@ static size_t column(const row_t *rows, size_t n, int c, char type, uint8_t **re
             w += 4 + rows[i].len[c];
         }
     }
-    *ret = a;
-    return size;
 }
 
-/* One statement for rows[0..n), all of one kind. */
+/* One statement for rows[0..n), all of one kind: its arrays side by side
+ * in one buffer kept for the next group (libpq copies them out before
+ * PQsendQueryPrepared returns). */
 static int send_group(county_t *self, const row_t *rows, size_t n)
 {
+    struct county_bulk *b = self->bulk;
     kind_t k = rows[0].kind;
     const char *v[BULK_MAXCOL];
-    uint8_t *a[BULK_MAXCOL] = {0};
+    size_t size[BULK_MAXCOL], total = 0;
     int len[BULK_MAXCOL], fmt[BULK_MAXCOL];
-    int rc = 0;
-    for (int c = 0; rc == 0 && c < kinds[k].n; c++) {
-        size_t size = column(rows, n, c, kinds[k].type[c], &a[c]);
-        if (!size || size > INT32_MAX)
-            rc = -ENOMEM;
-        v[c] = (const char *)a[c];
-        len[c] = (int)size;
-        fmt[c] = 1;
+    for (int c = 0; c < kinds[k].n; c++) {
+        size[c] = column_size(rows, n, c, kinds[k].type[c]);
+        if (size[c] > INT32_MAX)
+            return -ENOMEM;
+        total += size[c];
     }
-    if (rc == 0 && !PQsendQueryPrepared(self->pg, kinds[k].stmt, kinds[k].n, v, len, fmt, 0)) {
+    if (total > b->cols_cap) {
+        uint8_t *cols = county_malloc(total);
+        if (!cols)
+            return -ENOMEM;
+        free(b->cols);
+        b->cols = cols;
+        b->cols_cap = total;
+    }
+    uint8_t *at = b->cols;
+    for (int c = 0; c < kinds[k].n; c++) {
+        column(rows, n, c, kinds[k].type[c], at);
+        v[c] = (const char *)at;
+        len[c] = (int)size[c];
+        fmt[c] = 1;
+        at += size[c];
+    }
+    if (!PQsendQueryPrepared(self->pg, kinds[k].stmt, kinds[k].n, v, len, fmt, 0)) {
         snprintf(self->batch_err, sizeof self->batch_err, "%s", PQerrorMessage(self->pg));
         self->batch_failed = true;
-        rc = -TB_ESTORE;
+        return -TB_ESTORE;
     }
-    for (int c = 0; c < kinds[k].n; c++)
-        free(a[c]);
-    return rc;
+    return 0;
 }
 
 /* A folded case row's statistics columns, from what fold_fire kept. */
-static int fold_finish(row_t *r)
+static int fold_finish(struct county_bulk *b, row_t *r)
 {
     char sd[24], sa[24];
     snprintf(sd, sizeof sd, "%" PRId64, r->f.sd);
@@ -487,8 +551,8 @@ static int fold_finish(row_t *r)
     const char *dbc = r->f.dbc ? "true" : "false";
     const char *v[3] = {sd, r->kind == K_CASE ? dbc : sa, sa};
     size_t len[3] = {strlen(v[0]), strlen(v[1]), strlen(v[2])};
-    return r->kind == K_CASE ? row_set(r, K_CASE, CASE_STAT, v, len, 3)
-                             : row_set(r, K_NEW_CASE, NEW_STAT, v, len, 2);
+    return r->kind == K_CASE ? row_set(b, r, K_CASE, CASE_STAT, v, len, 3)
+                             : row_set(b, r, K_NEW_CASE, NEW_STAT, v, len, 2);
 }
 
 int county_bulk_flush(county_t *self)
@@ -499,7 +563,7 @@ int county_bulk_flush(county_t *self)
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < b->n; i++)
         if (b->rows[i].kind == K_NEW_CASE || b->rows[i].kind == K_CASE)
-            rc = fold_finish(&b->rows[i]);
+            rc = fold_finish(b, &b->rows[i]);
     if (rc < 0) {
         county_bulk_reset(self);
         return rc;
@@ -519,8 +583,7 @@ void county_bulk_reset(county_t *self)
     struct county_bulk *b = self->bulk;
     if (!b)
         return;
-    for (size_t i = 0; i < b->n; i++)
-        free(b->rows[i].blob);
+    arena_reset(b);
     b->n = 0;
     tb_map_destroy(&b->cases);
     for (kind_t k = 0; k < K_N; k++)
@@ -530,8 +593,11 @@ void county_bulk_reset(county_t *self)
 void county_bulk_free(county_t *self)
 {
     county_bulk_reset(self);
-    if (self->bulk)
+    if (self->bulk) {
         free(self->bulk->rows);
+        free(self->bulk->arena); /* the reset left one block at most */
+        free(self->bulk->cols);
+    }
     free(self->bulk);
     self->bulk = NULL;
 }

@@ -184,22 +184,77 @@ static uint64_t be64(const char *s)
     return x;
 }
 
+/* The cases the township holds outside its subtree (its subtree's are
+ * found by their ids' prefix), from the committed cache (between batches:
+ * the state the events read make).  Until migration 028 the statements read
+ * them from cases by holder (cases_holder), an index every ingested case
+ * paid for and only a restore read; the walk over the cache is what
+ * read_statuses does anyway. */
+static int held_elsewhere(county_t *self, const char *peer, char **ret)
+{
+    if (!self->cases)
+        return -TB_ESTORE; /* dropped for a reload: read again after it */
+    return county_restore_held(self->cases, peer, ret);
+}
+
+int county_restore_held(const tb_map_t *cases, const char *peer, char **ret_array)
+{
+    size_t n = 1, cap = 64, pos = 0;
+    const char *case_id;
+    uintptr_t v;
+    char *a = county_malloc(cap);
+    if (!a)
+        return -ENOMEM;
+    a[0] = '{';
+    while (tb_map_next(cases, &pos, &case_id, &v)) {
+        const tb_case_t *c = (const tb_case_t *)v;
+        if (strcmp(c->holder, peer) != 0 || strncmp(case_id, peer, 9) == 0)
+            continue; /* the holder first: most fail there, one memory read each */
+        size_t need = n + 2 * strlen(case_id) + 5; /* quotes, escapes, comma, '}' and NUL */
+        if (need > cap) {
+            cap = need * 2;
+            char *b = county_realloc(a, cap);
+            if (!b) {
+                free(a);
+                return -ENOMEM;
+            }
+            a = b;
+        }
+        if (n > 1)
+            a[n++] = ',';
+        a[n++] = '"';
+        for (const char *s = case_id; *s; s++) {
+            if (*s == '"' || *s == '\\')
+                a[n++] = '\\';
+            a[n++] = *s;
+        }
+        a[n++] = '"';
+    }
+    a[n++] = '}';
+    a[n] = '\0';
+    *ret_array = a;
+    return 0;
+}
+
 /* The next RESTORE_CHUNK events after the progress, as stored. */
 static int read_events(county_t *self, struct county_restore *r)
 {
-    char last[24], limit[24];
+    char last[24], limit[24], *held;
     snprintf(last, sizeof last, "%" PRId64, r->old_last);
     snprintf(limit, sizeof limit, "%d", r->chunk);
-    const char *v[3] = {r->peer, last, limit};
+    int rc = held_elsewhere(self, r->peer, &held);
+    if (rc < 0)
+        return rc;
+    const char *v[4] = {r->peer, last, limit, held};
     PGresult *res = query(self,
                           "SELECT id, body FROM case_events WHERE id > $2::bigint"
-                          " AND (left(case_id, 9) = left($1, 9)"
-                          "  OR case_id IN (SELECT case_id FROM cases WHERE holder = $1))"
+                          " AND (left(case_id, 9) = left($1, 9) OR case_id = ANY($4::text[]))"
                           " ORDER BY id LIMIT $3::bigint",
-                          3, v, 1);
+                          4, v, 1);
+    free(held);
     if (!res)
         return -TB_ESTORE;
-    int n = PQntuples(res), rc = 0;
+    int n = PQntuples(res);
     for (int i = 0; rc == 0 && i < n; i++) {
         if (PQgetlength(res, i, 0) != 8) {
             rc = -TB_ESTORE;
@@ -238,13 +293,18 @@ static size_t order_ids(PGresult *res, int first, const char *case_id, uint32_t 
  * first event. */
 static int read_statuses(county_t *self, struct county_restore *r)
 {
-    const char *q[1] = {r->peer};
+    char *held;
+    int hrc = held_elsewhere(self, r->peer, &held);
+    if (hrc < 0)
+        return hrc;
+    const char *q[2] = {r->peer, held};
     PGresult *res = query(self,
                           "SELECT case_id, origin_node || '/' || origin_seq FROM case_events"
                           " WHERE folded AND type <> 18 AND (left(case_id, 9) = left($1, 9)"
-                          "  OR case_id IN (SELECT case_id FROM cases WHERE holder = $1))"
+                          "  OR case_id = ANY($2::text[]))"
                           " ORDER BY case_id, id",
-                          1, q, 0);
+                          2, q, 0);
+    free(held);
     tb_map_t *first = res ? tb_map_new() : NULL;
     char **ids = first ? calloc(TB_FOLDED_MAX, sizeof *ids) : NULL;
     int rc = !res ? -TB_ESTORE : !ids ? -ENOMEM : 0;

@@ -19,6 +19,11 @@ bool county_restore_due(const county_t *self);
 /* Queue it in the batch being built, with its progress row: 0 or negative. */
 int county_restore_batch(county_t *self);
 void county_restore_free(county_t *self);
+/* The ids of the cases in `cases` (case id -> tb_case_t *) that township
+ * `peer` holds outside its subtree (ids not starting with its 9 digits), as
+ * a PostgreSQL text array literal ("{}" for none), into *ret_array (the
+ * caller's to free): 0 or -ENOMEM.  A restore sends their events too. */
+int county_restore_held(const tb_map_t *cases, const char *peer, char **ret_array);
 /* The Item carrying data version kind/version (signed with the county's key,
  * county_intake.c) and the StatusUpdate of a case (county_record.c; folded:
  * the ids the batch folded, NULL and 0 for none), packed:

@@ -49,7 +49,12 @@ void p_bytes(params_t *p, const uint8_t *b, size_t len)
  * (county_reuse.c) and folds, projects and answers it, so a stored id means
  * memory is behind the store (a batch of a connection given up committed at
  * the server after all): the batch must fail (23505) and memory be reloaded,
- * not go on with the effects of an insert that did nothing (issue 9).
+ * not go on with the effects of an insert that did nothing (issue 9).  A
+ * case is inserted the same way: a LOGGED event folds only when memory
+ * holds no such case, so a stored one means memory is behind (until
+ * 2026-12-02 ON CONFLICT DO NOTHING kept the stored row under a case memory
+ * had just created from the event, and made every insert of the walk-in
+ * ingest probe cases_pkey once more before inserting: issue 13).
  *
  * Milliseconds become timestamps as to_timestamp(ms::float8 / 1000): the
  * same value as through numeric (ms / 1000.0: the same nearest double,
@@ -66,8 +71,7 @@ static const struct {
      " INSERT INTO cases(case_id, origin, client_name, client_phone, agent, item_code, note,"
      " accept_time, state, holder, pending, version, updated_at)"
      " SELECT case_id, $13, $14, $15, $16, $17, $18, to_timestamp($19::bigint::float8 / 1000),"
-     " $20, $21, $22, $23, to_timestamp($7::bigint::float8 / 1000) FROM ins WHERE $11::boolean"
-     " ON CONFLICT (case_id) DO NOTHING"},
+     " $20, $21, $22, $23, to_timestamp($7::bigint::float8 / 1000) FROM ins WHERE $11::boolean"},
     {"ins_event",
      "WITH ins AS (INSERT INTO case_events(origin_node, origin_seq, case_id, type, type_name,"
      " actor, at, target, reason, via, folded, body) VALUES ($1, $2, $3, $4, $5, $6,"
@@ -187,8 +191,7 @@ static const struct {
      " unnest($3::text[]) cn, unnest($4::text[]) cp, unnest($5::text[]) ag,"
      " unnest($6::text[]) it, unnest($7::text[]) nt, unnest($8::bigint[]) acc,"
      " unnest($9::text[]) st, unnest($10::text[]) h, unnest($11::text[]) pe,"
-     " unnest($12::bigint[]) ver, unnest($13::bigint[]) ms) u"
-     " ON CONFLICT (case_id) DO NOTHING"},
+     " unnest($12::bigint[]) ver, unnest($13::bigint[]) ms) u"},
     /* A case created and projected in the batch: ins_logged's row and its
      * later steps in one INSERT.  An INSERT fires no UPDATE trigger: the
      * statistics columns (sd, sa: ms, 0 none) as migration 009's trigger
@@ -214,8 +217,7 @@ static const struct {
      " unnest($16::bigint[]) ld, unnest($17::boolean[]) pa, unnest($18::text[]) tb,"
      " unnest($19::bigint[]) ra, unnest($20::bigint[]) de, unnest($21::boolean[]) rd,"
      " unnest($22::text[]) cm, unnest($23::text[]) re, unnest($24::bigint[]) co,"
-     " unnest($25::bigint[]) sd, unnest($26::bigint[]) sa) u"
-     " ON CONFLICT (case_id) DO NOTHING"},
+     " unnest($25::bigint[]) sd, unnest($26::bigint[]) sa) u"},
     /* A stored case's steps in the batch, one UPDATE: the last state
      * update, the last projection if any (hp), the last comment and reply
      * given.  The statistics as migration 009's trigger would have kept

@@ -105,6 +105,12 @@ tb_as_pg() {
 # gets the same pg_hba.conf and pg_ident.conf at every start, so one made by an
 # older lib.sh with trust auth is closed too.  Errors are logged terse: a
 # DETAIL line ("Failing row contains (…)") would quote a resident's phone.
+#
+# Text compares bytewise (LC_COLLATE C; LC_CTYPE stays C.UTF-8): the same
+# order as C.UTF-8's for UTF-8 text (by code point), without strcoll: the
+# county's keys are text (case ids, place codes), and comparing them in its
+# indexes under C.UTF-8 was a tenth of PostgreSQL's CPU in the walk-in
+# ingest (issue 13).  A cluster made before keeps its collation.
 tb_pg_start() {
     local dir=$1 owner
     owner=$(id -un)
@@ -114,7 +120,7 @@ tb_pg_start() {
     chmod 0700 "$dir"
     if [ ! -f "$dir/data/PG_VERSION" ]; then
         tb_as_pg "$TB_PG_BIN/initdb" -D "$dir/data" -U tongban --auth=peer -E UTF8 \
-            --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; return 1; }
+            --locale=C.UTF-8 --lc-collate=C >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; return 1; }
     fi
     tb_as_pg sh -c 'printf "%s\n" "local all all peer map=tongban" >"$1/pg_hba.conf" &&
         printf "tongban %s tongban\n" "$2" root postgres >"$1/pg_ident.conf"' \

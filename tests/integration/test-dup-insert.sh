@@ -12,7 +12,11 @@
 # the store does not hold, its status sent down.  Now the insert refuses the
 # id (no ON CONFLICT): the batch rolls back, memory is reloaded from the
 # store, and the event is judged against what is stored (here: other content
-# under a stored id, refused with REJECT_REUSED_ID).
+# under a stored id, refused with REJECT_REUSED_ID).  The same for a case:
+# a case row the store holds and memory does not (written by hand here) is
+# not kept silently under the case memory folds from a new LOGGED (the
+# insert had ON CONFLICT DO NOTHING until 2026-12-02): the batch rolls back,
+# memory is reloaded, and the LOGGED is judged against the stored case.
 source "$(dirname "$0")/lib.sh"
 need_pg
 
@@ -47,4 +51,22 @@ ok "the county lists no such case" \
 returned() { [ "$(vstate "$b" returned_reason)" = 事件编号已用于其他内容 ]; }
 ok "the village is told (REJECTED: 被退回, the id reused)" tb_wait_for 30 returned
 ok "the first case is untouched" at_c "$a" prereview
+
+# The village's next case id (its case numbers run on; the day is b's), as a
+# case row in the store behind the daemon's back.
+c_id=$(printf '%s-%04d' "${b%-*}" "$((10#${b##*-} + 1))")
+psql_c "INSERT INTO cases(case_id, origin, client_name, client_phone, agent, item_code, note,
+        accept_time, state, holder, pending, version, updated_at)
+        VALUES ('$c_id', '$VIL', '手工录入', '13900000000', '张代办', 'LD001', '', now(),
+        'prereview', '$TOWN', '', 1, now())" >/dev/null
+c=$(vil log --client 孙七 --phone 13507962222 --item LD001 --materials 居民身份证,解除劳动合同证明)
+eq "the village's next case has the id stored by hand (same day)" "$c_id" "$c"
+cstored() { [ "$(psql_c "SELECT count(*) FROM case_events WHERE case_id = '$c' AND type = 1")" = 1 ]; }
+ok "the county has stored the next case's LOGGED" tb_wait_for 30 cstored
+eq "it is stored unfolded: the case was in the store" f \
+    "$(psql_c "SELECT folded FROM case_events WHERE case_id = '$c' AND type = 1")"
+eq "the stored case row keeps its client (not the LOGGED's)" 手工录入 \
+    "$(psql_c "SELECT client_name FROM cases WHERE case_id = '$c'")"
+ok "the batch that met the stored case rolled back (memory reloaded)" \
+    grep -q "rolled back: .*cases_pkey" "$WORK/county.log"
 finish

@@ -25,4 +25,7 @@ out=$(runuser -u nobody -- psql "host=$PGDIR user=postgres dbname=postgres" -qtA
 ok "nobody cannot run a program through COPY TO PROGRAM" contains "$out" "Permission denied"
 ok "no other role: a wrong user name is refused for root too" bash -c "! psql 'host=$PGDIR user=postgres dbname=tongban' -qtAXc 'SELECT 1' >/dev/null 2>&1"
 ok "the county daemon's migrations run over it" "$C" migrate --place 360826000000 --db "$DB"
+# Its text compares bytewise (issue 13: strcoll in every index comparison), its characters UTF-8.
+eq "the cluster's collation is C, its ctype C.UTF-8" "C C.UTF-8" \
+    "$(psql "$DB" -qtAXc "SELECT datcollate || ' ' || datctype FROM pg_database WHERE datname = current_database()")"
 finish

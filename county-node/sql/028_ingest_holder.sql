@@ -1,0 +1,13 @@
+-- tongban county store, migration 028: cases_holder goes (issue 13).
+--
+-- 001's cases_holder indexed the node holding each case.  Its one reader
+-- was a township's restore (county_restore.c): the events and statuses of
+-- the cases the township holds outside its own subtree.  The restore now
+-- takes those case ids from the county's committed cache, which it already
+-- walks for the statuses, and passes them as an array: no statement reads
+-- cases by holder any more.  Every case logged wrote an entry, and every
+-- step that moved the case to another holder wrote one more (the holder
+-- moves at most steps of a case's life).
+--
+-- Written to run again over itself.
+DROP INDEX IF EXISTS cases_holder;
