@@ -453,7 +453,6 @@ static int run_kept(tb_store_t *self, const char *sql)
 int tb_store_begin(tb_store_t *self)
 {
     self->last_error[0] = '\0'; /* what a failure in this transaction says, not an older one's */
-    self->noutlast = 0;
     tb_store_tx_forget(self);
     return run_kept(self, "BEGIN IMMEDIATE");
 }
@@ -467,7 +466,6 @@ int tb_store_commit(tb_store_t *self)
         rc = tb_store_out_flush(self);
     if (rc == 0)
         rc = run_kept(self, "COMMIT");
-    self->noutlast = 0;
     tb_store_tx_forget(self);
     if (rc < 0)
         tb_store_rollback(self);
@@ -476,7 +474,6 @@ int tb_store_commit(tb_store_t *self)
 
 void tb_store_rollback(tb_store_t *self)
 {
-    self->noutlast = 0;
     tb_store_tx_forget(self);
     if (!sqlite3_get_autocommit(self->db))
         sqlite3_exec(self->db, "ROLLBACK", NULL, NULL, NULL);

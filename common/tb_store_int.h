@@ -118,7 +118,8 @@ int tb_store_stmt(tb_store_t *self, const char *sql, sqlite3_stmt **ret);
 int tb_store_stmt_keep(tb_store_t *self, const char *sql, sqlite3_stmt **ret);
 /* Write the pending cases row, if any (tb_store_case.c).  0 or negative. */
 int tb_store_proj_flush(tb_store_t *self);
-/* Forget the pending row and the origins' last ids (a transaction's end). */
+/* Forget the pending row, the origins' last ids and the outboxes' last seqs
+ * (a transaction's end). */
 void tb_store_tx_forget(tb_store_t *self);
 /* Give back a statement from tb_store_stmt or tb_store_prep: a cached one
  * is reset (so no read stays open) and its values unbound, any other is
