@@ -132,15 +132,45 @@ int tb_store_cursor_get(tb_store_t *self, const char *peer, uint64_t *ret_cursor
 int tb_store_cursor_set(tb_store_t *self, const char *peer, uint64_t cursor)
 {
     sqlite3_stmt *st;
-    int rc = tb_store_stmt(self,
-                           "INSERT INTO link_in(peer, cursor) VALUES(?1, ?2) "
-                           "ON CONFLICT(peer) DO UPDATE SET cursor = excluded.cursor",
-                           &st);
+    int rc = tb_store_stmt_keep(self,
+                                "INSERT INTO link_in(peer, cursor) VALUES(?1, ?2) "
+                                "ON CONFLICT(peer) DO UPDATE SET cursor = excluded.cursor",
+                                &st);
     if (rc < 0)
         return rc;
-    sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 1, peer, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)cursor);
+    if ((rc = tb_store_run(self, st)) < 0)
+        return rc;
+    /* The cursor moved: we heard from peer now (tb_store_heard). */
+    if ((rc = tb_store_stmt_keep(self,
+                                 "INSERT INTO link_heard(peer, at_ms) VALUES(?1, ?2) "
+                                 "ON CONFLICT(peer) DO UPDATE SET at_ms = excluded.at_ms",
+                                 &st)) < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, peer, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, tb_now_ms());
     return tb_store_run(self, st);
+}
+
+int tb_store_heard(tb_store_t *self, const char *peer, int64_t *ret_ms)
+{
+    sqlite3_stmt *st;
+    int rc = tb_store_stmt_keep(self,
+                                peer ? "SELECT coalesce(max(at_ms), 0) FROM link_heard"
+                                       " WHERE peer = ?1"
+                                     : "SELECT coalesce(max(at_ms), 0) FROM link_heard",
+                                &st);
+    if (rc < 0)
+        return rc;
+    if (peer)
+        sqlite3_bind_text(st, 1, peer, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *ret_ms = sqlite3_column_int64(st, 0);
+    else
+        rc = tb_store_sql_err(self, "heard");
+    tb_store_done(self, st);
+    return rc;
 }
 
 int tb_store_out_get(tb_store_t *self, const char *peer, uint64_t *ret_last, uint64_t *ret_acked)
