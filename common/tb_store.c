@@ -480,6 +480,8 @@ int tb_store_commit(tb_store_t *self)
     if (rc == 0)
         rc = tb_store_out_flush(self);
     if (rc == 0)
+        rc = tb_store_counter_flush(self);
+    if (rc == 0)
         rc = run_kept(self, "COMMIT");
     tb_store_tx_forget(self);
     if (rc < 0)

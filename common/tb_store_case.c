@@ -210,6 +210,7 @@ void tb_store_tx_forget(tb_store_t *self)
     self->proj_failed = 0;
     self->noriginlast = 0;
     self->noutlast = 0;
+    memset(&self->counter, 0, sizeof self->counter);
     self->restore_pending = 0;
 }
 

@@ -13,22 +13,55 @@
 
 int tb_store_counter_next(tb_store_t *self, const char *name, uint64_t *ret_value)
 {
-    sqlite3_stmt *st;
-    int rc = tb_store_stmt_keep(self,
-                                "INSERT INTO counters(name, value) VALUES(?1, 1) "
-                           "ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value",
-                           &st);
+    tb_store_counter_t *k = &self->counter;
+    bool tx = !sqlite3_get_autocommit(self->db);
+    if (tx && k->known && strcmp(k->name, name) == 0) {
+        *ret_value = ++k->value;
+        k->dirty = true;
+        return 0;
+    }
+    int rc = tb_store_counter_flush(self);
     if (rc < 0)
         return rc;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        *ret_value = (uint64_t)sqlite3_column_int64(st, 0);
-        rc = 0;
-    } else {
+    sqlite3_stmt *st;
+    if ((rc = tb_store_stmt_keep(self,
+                                 "INSERT INTO counters(name, value) VALUES(?1, 1) "
+                                 "ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value",
+                                 &st)) < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    uint64_t value = 0;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        value = (uint64_t)sqlite3_column_int64(st, 0);
+    else
         rc = tb_store_sql_err(self, "counter");
-    }
     tb_store_done(self, st);
-    return rc;
+    if (rc < 0)
+        return rc;
+    if (tx && strlen(name) < sizeof k->name) {
+        memcpy(k->name, name, strlen(name) + 1);
+        k->value = value;
+        k->known = true;
+    }
+    *ret_value = value;
+    return 0;
+}
+
+int tb_store_counter_flush(tb_store_t *self)
+{
+    tb_store_counter_t *k = &self->counter;
+    bool dirty = k->dirty;
+    k->known = k->dirty = false;
+    if (!dirty)
+        return 0;
+    sqlite3_stmt *st;
+    int rc = tb_store_stmt_keep(self, "UPDATE counters SET value = max(value, ?2) WHERE name = ?1",
+                                &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, k->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)k->value);
+    return tb_store_run(self, st);
 }
 
 /* The slot of peer's last seq in the open transaction, or NULL: none yet

@@ -134,6 +134,18 @@ static void emit_logged(tb_store_t *s)
     assert_int_equal(e.ev.origin_seq, 1);
 }
 
+/* A LOGGED emitted in its own transaction takes the id seq. */
+static void emit_logged_seq(tb_store_t *s, uint64_t seq)
+{
+    event_t e;
+    logged(&e);
+    assert_rc(tb_store_begin(s), 0);
+    assert_rc(tb_store_emit(s, &e.ev, peers), 0);
+    assert_rc(tb_store_commit(s), 0);
+    assert_int_equal(e.ev.origin_seq, seq);
+    assert_int_equal(sql_int(s, "SELECT value FROM counters WHERE name = 'event'"), seq);
+}
+
 static void test_open(void **state)
 {
     fix_t *f = *state;
@@ -1074,6 +1086,51 @@ static void test_ratelimit(void **state)
  * first (tb_store_outlast_t): what a reader in the same transaction, the
  * commit, a rollback and a link reset see is the same as when every message
  * bumped link_out itself. */
+/* A counter inside a transaction: its first use bumps the row, the next ones are counted in memory
+ * and the commit writes the newest back; a rollback forgets them, another counter between them
+ * does not lose any, and nothing is handed out twice. */
+static void test_counter_in_tx(void **state)
+{
+    fix_t *f = *state;
+    tb_store_t *s = f->store;
+    uint64_t v = 0;
+    assert_rc(tb_store_begin(s), 0);
+    for (uint64_t i = 1; i <= 3; i++) {
+        assert_rc(tb_store_counter_next(s, "event", &v), 0);
+        assert_int_equal(v, i);
+    }
+    assert_int_equal(sql_int(s, "SELECT value FROM counters WHERE name = 'event'"), 1);
+    assert_rc(tb_store_counter_next(s, "case-20261202", &v), 0); /* another: "event" goes in */
+    assert_int_equal(v, 1);
+    assert_int_equal(sql_int(s, "SELECT value FROM counters WHERE name = 'event'"), 3);
+    assert_rc(tb_store_counter_next(s, "event", &v), 0);
+    assert_int_equal(v, 4);
+    assert_rc(tb_store_counter_next(s, "event", &v), 0);
+    assert_int_equal(v, 5);
+    assert_rc(tb_store_commit(s), 0);
+    assert_int_equal(sql_int(s, "SELECT value FROM counters WHERE name = 'event'"), 5);
+    assert_int_equal(sql_int(s, "SELECT value FROM counters WHERE name = 'case-20261202'"), 1);
+
+    /* Rolled back: the numbers counted are free again. */
+    assert_rc(tb_store_begin(s), 0);
+    for (int i = 0; i < 3; i++)
+        assert_rc(tb_store_counter_next(s, "event", &v), 0);
+    assert_int_equal(v, 8);
+    tb_store_rollback(s);
+    assert_int_equal(sql_int(s, "SELECT value FROM counters WHERE name = 'event'"), 5);
+    assert_rc(tb_store_counter_next(s, "event", &v), 0); /* autocommit: in the file at once */
+    assert_int_equal(v, 6);
+    assert_int_equal(sql_int(s, "SELECT value FROM counters WHERE name = 'event'"), 6);
+
+    /* Emitted events take their ids from it: two in one transaction, then one more. */
+    assert_rc(tb_store_begin(s), 0);
+    assert_rc(tb_store_counter_next(s, "event", &v), 0);
+    assert_rc(tb_store_counter_next(s, "event", &v), 0);
+    assert_int_equal(v, 8);
+    assert_rc(tb_store_commit(s), 0);
+    emit_logged_seq(s, 9);
+}
+
 static void test_enqueue_in_tx(void **state)
 {
     fix_t *f = *state;
@@ -1461,6 +1518,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_open_race, setup, teardown),
         cmocka_unit_test_setup_teardown(test_epochs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_enqueue_in_tx, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_counter_in_tx, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pending_row, setup, teardown),
         cmocka_unit_test_setup_teardown(test_origin_last_in_tx, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restore_pending, setup, teardown),
