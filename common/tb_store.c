@@ -152,6 +152,21 @@ static const char *const migrations[] = {
      * shown only beside a level.  One step, independent of the others. */
     "ALTER TABLE cases ADD COLUMN followup INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE cases ADD COLUMN followup_comment TEXT NOT NULL DEFAULT '';",
+    /* edge20 (issue 13): "last heard from" a place is the time its messages
+     * last moved our receive cursor (tb_store_cursor_set, once per peer and
+     * batch), not the newest recorded_ms of its events, which took two of
+     * the five b-trees every event row wrote (events_origin_recorded and
+     * events_recorded: a screen's probe each).  Filled first from those
+     * indexes: a peer's newest event (a village's township: its own events,
+     * not the county's it relayed).  Independent of the others, and
+     * idempotent. */
+    "CREATE TABLE IF NOT EXISTS link_heard(peer TEXT PRIMARY KEY, at_ms INTEGER NOT NULL)"
+    "  WITHOUT ROWID;"
+    "INSERT OR IGNORE INTO link_heard(peer, at_ms)"
+    "  SELECT peer, (SELECT max(recorded_ms) FROM events WHERE origin_node = peer) AS at"
+    "  FROM link_in WHERE at IS NOT NULL;"
+    "DROP INDEX IF EXISTS events_origin_recorded;"
+    "DROP INDEX IF EXISTS events_recorded;",
 };
 #define FOLD_PB_VERSION 4 /* the schema version with fold as tb_case_pack() */
 
@@ -453,7 +468,6 @@ static int run_kept(tb_store_t *self, const char *sql)
 int tb_store_begin(tb_store_t *self)
 {
     self->last_error[0] = '\0'; /* what a failure in this transaction says, not an older one's */
-    self->noutlast = 0;
     tb_store_tx_forget(self);
     return run_kept(self, "BEGIN IMMEDIATE");
 }
@@ -466,8 +480,9 @@ int tb_store_commit(tb_store_t *self)
     if (rc == 0)
         rc = tb_store_out_flush(self);
     if (rc == 0)
+        rc = tb_store_counter_flush(self);
+    if (rc == 0)
         rc = run_kept(self, "COMMIT");
-    self->noutlast = 0;
     tb_store_tx_forget(self);
     if (rc < 0)
         tb_store_rollback(self);
@@ -476,7 +491,6 @@ int tb_store_commit(tb_store_t *self)
 
 void tb_store_rollback(tb_store_t *self)
 {
-    self->noutlast = 0;
     tb_store_tx_forget(self);
     if (!sqlite3_get_autocommit(self->db))
         sqlite3_exec(self->db, "ROLLBACK", NULL, NULL, NULL);

@@ -99,7 +99,11 @@ int tb_store_case_get(tb_store_t *self, const char *case_id, tb_case_t *ret_case
 
 /* Link state. */
 int tb_store_cursor_get(tb_store_t *self, const char *peer, uint64_t *ret_cursor);
+/* Also notes that we heard from peer now (link_heard). */
 int tb_store_cursor_set(tb_store_t *self, const char *peer, uint64_t cursor);
+/* When peer's messages last moved our receive cursor (any peer's: NULL),
+ * in ms since the epoch; 0: never.  The screens' "last heard from". */
+int tb_store_heard(tb_store_t *self, const char *peer, int64_t *ret_ms);
 int tb_store_out_get(tb_store_t *self, const char *peer, uint64_t *ret_last, uint64_t *ret_acked);
 /* Every outbox's head through fn (peer, last seq assigned, ack stored), from
  * a cached statement: the link engine reads them at every flush. */

@@ -192,14 +192,25 @@ static int logged_insert(tb_store_t *self, const char *case_id, const tb_case_t 
     return tb_store_run(self, st);
 }
 
+/* Free the pending row's ledger copies and mark it as having none. */
+static void ledger_free(tb_store_proj_t *p)
+{
+    for (size_t i = 0; i < sizeof p->ledger / sizeof p->ledger[0]; i++) {
+        free(p->ledger[i]);
+        p->ledger[i] = NULL;
+    }
+    p->logged = false;
+}
+
 void tb_store_tx_forget(tb_store_t *self)
 {
     tb_store_proj_t *p = &self->proj;
-    for (size_t i = 0; i < sizeof p->ledger / sizeof p->ledger[0]; i++)
-        free(p->ledger[i]);
+    ledger_free(p);
     memset(p, 0, sizeof *p);
     self->proj_failed = 0;
     self->noriginlast = 0;
+    self->noutlast = 0;
+    memset(&self->counter, 0, sizeof self->counter);
     self->restore_pending = 0;
 }
 
@@ -212,11 +223,7 @@ int tb_store_proj_flush(tb_store_t *self)
     int rc = p->logged ? logged_insert(self, p->case_id, &p->c, p->at_ms,
                                        (const char *const *)p->ledger, p->accept_time_ms)
                        : tb_store_project_fold(self, p->case_id, &p->c, p->at_ms);
-    for (size_t i = 0; i < sizeof p->ledger / sizeof p->ledger[0]; i++) {
-        free(p->ledger[i]);
-        p->ledger[i] = NULL;
-    }
-    p->logged = false;
+    ledger_free(p);
     return rc;
 }
 
@@ -244,10 +251,7 @@ static int project_keep(tb_store_t *self, const tb_event_msg_t *ev, const tb_cas
     if (logged) {
         for (int i = 0; i < 6; i++)
             if (!(p->ledger[i] = strdup(nz(ledger[i])))) {
-                for (int k = 0; k < i; k++) {
-                    free(p->ledger[k]);
-                    p->ledger[k] = NULL;
-                }
+                ledger_free(p);
                 return -ENOMEM;
             }
         p->logged = true;

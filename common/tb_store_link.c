@@ -13,22 +13,55 @@
 
 int tb_store_counter_next(tb_store_t *self, const char *name, uint64_t *ret_value)
 {
-    sqlite3_stmt *st;
-    int rc = tb_store_stmt_keep(self,
-                                "INSERT INTO counters(name, value) VALUES(?1, 1) "
-                           "ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value",
-                           &st);
+    tb_store_counter_t *k = &self->counter;
+    bool tx = !sqlite3_get_autocommit(self->db);
+    if (tx && k->known && strcmp(k->name, name) == 0) {
+        *ret_value = ++k->value;
+        k->dirty = true;
+        return 0;
+    }
+    int rc = tb_store_counter_flush(self);
     if (rc < 0)
         return rc;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        *ret_value = (uint64_t)sqlite3_column_int64(st, 0);
-        rc = 0;
-    } else {
+    sqlite3_stmt *st;
+    if ((rc = tb_store_stmt_keep(self,
+                                 "INSERT INTO counters(name, value) VALUES(?1, 1) "
+                                 "ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value",
+                                 &st)) < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    uint64_t value = 0;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        value = (uint64_t)sqlite3_column_int64(st, 0);
+    else
         rc = tb_store_sql_err(self, "counter");
-    }
     tb_store_done(self, st);
-    return rc;
+    if (rc < 0)
+        return rc;
+    if (tx && strlen(name) < sizeof k->name) {
+        memcpy(k->name, name, strlen(name) + 1);
+        k->value = value;
+        k->known = true;
+    }
+    *ret_value = value;
+    return 0;
+}
+
+int tb_store_counter_flush(tb_store_t *self)
+{
+    tb_store_counter_t *k = &self->counter;
+    bool dirty = k->dirty;
+    k->known = k->dirty = false;
+    if (!dirty)
+        return 0;
+    sqlite3_stmt *st;
+    int rc = tb_store_stmt_keep(self, "UPDATE counters SET value = max(value, ?2) WHERE name = ?1",
+                                &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, k->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)k->value);
+    return tb_store_run(self, st);
 }
 
 /* The slot of peer's last seq in the open transaction, or NULL: none yet
@@ -132,15 +165,45 @@ int tb_store_cursor_get(tb_store_t *self, const char *peer, uint64_t *ret_cursor
 int tb_store_cursor_set(tb_store_t *self, const char *peer, uint64_t cursor)
 {
     sqlite3_stmt *st;
-    int rc = tb_store_stmt(self,
-                           "INSERT INTO link_in(peer, cursor) VALUES(?1, ?2) "
-                           "ON CONFLICT(peer) DO UPDATE SET cursor = excluded.cursor",
-                           &st);
+    int rc = tb_store_stmt_keep(self,
+                                "INSERT INTO link_in(peer, cursor) VALUES(?1, ?2) "
+                                "ON CONFLICT(peer) DO UPDATE SET cursor = excluded.cursor",
+                                &st);
     if (rc < 0)
         return rc;
-    sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 1, peer, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)cursor);
+    if ((rc = tb_store_run(self, st)) < 0)
+        return rc;
+    /* The cursor moved: we heard from peer now (tb_store_heard). */
+    if ((rc = tb_store_stmt_keep(self,
+                                 "INSERT INTO link_heard(peer, at_ms) VALUES(?1, ?2) "
+                                 "ON CONFLICT(peer) DO UPDATE SET at_ms = excluded.at_ms",
+                                 &st)) < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, peer, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, tb_now_ms());
     return tb_store_run(self, st);
+}
+
+int tb_store_heard(tb_store_t *self, const char *peer, int64_t *ret_ms)
+{
+    sqlite3_stmt *st;
+    int rc = tb_store_stmt_keep(self,
+                                peer ? "SELECT coalesce(max(at_ms), 0) FROM link_heard"
+                                       " WHERE peer = ?1"
+                                     : "SELECT coalesce(max(at_ms), 0) FROM link_heard",
+                                &st);
+    if (rc < 0)
+        return rc;
+    if (peer)
+        sqlite3_bind_text(st, 1, peer, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *ret_ms = sqlite3_column_int64(st, 0);
+    else
+        rc = tb_store_sql_err(self, "heard");
+    tb_store_done(self, st);
+    return rc;
 }
 
 int tb_store_out_get(tb_store_t *self, const char *peer, uint64_t *ret_last, uint64_t *ret_acked)

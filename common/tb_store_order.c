@@ -302,28 +302,25 @@ typedef struct {
     uint64_t seq;
 } pos_row_t;
 
-/* Write rows[0..n) of case_id's positions, up to POS_ROWS a statement, in
- * order (a later row for the same position replaces an earlier one, as
- * one statement each did). */
+/* Write rows[0..n) of case_id's positions (n <= POS_ROWS: keep_positions
+ * writes a full rows[] before it takes another) in one statement, in order
+ * (a later row for the same position replaces an earlier one, as one
+ * statement each did). */
 static int positions_write(tb_store_t *self, const char *case_id, const pos_row_t *rows, size_t n)
 {
-    int rc = 0;
-    for (size_t at = 0; rc == 0 && at < n;) {
-        size_t k = n - at < POS_ROWS ? n - at : POS_ROWS;
-        sqlite3_stmt *st;
-        if ((rc = tb_store_stmt(self, pos_sql[k], &st)) < 0)
-            return rc;
-        sqlite3_bind_text(st, 1, case_id, -1, SQLITE_STATIC);
-        for (size_t i = 0; i < k; i++) {
-            const pos_row_t *r = &rows[at + i];
-            sqlite3_bind_int64(st, (int)(2 + 3 * i), r->pos);
-            sqlite3_bind_text(st, (int)(3 + 3 * i), r->origin, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(st, (int)(4 + 3 * i), (sqlite3_int64)r->seq);
-        }
-        rc = tb_store_run(self, st);
-        at += k;
+    if (n == 0)
+        return 0;
+    sqlite3_stmt *st;
+    int rc = tb_store_stmt(self, pos_sql[n], &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, case_id, -1, SQLITE_STATIC);
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_bind_int64(st, (int)(2 + 3 * i), rows[i].pos);
+        sqlite3_bind_text(st, (int)(3 + 3 * i), rows[i].origin, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, (int)(4 + 3 * i), (sqlite3_int64)rows[i].seq);
     }
-    return rc;
+    return tb_store_run(self, st);
 }
 
 /* The positions a StatusUpdate names: the k ids hold version-k+1..version.

@@ -109,7 +109,10 @@ int tb_restore_apply(tb_store_t *self, const Tongban__V1__RestoreAnswer *a)
     if ((rc = tb_store_run(self, st)) < 0)
         return rc;
     /* The origin_seq counter: new events continue after the high-water mark
-     * (and after anything this store minted meanwhile). */
+     * (and after anything this store minted meanwhile); one counted in
+     * memory goes in first. */
+    if ((rc = tb_store_counter_flush(self)) < 0)
+        return rc;
     if ((rc = tb_store_stmt(self,
                             "INSERT INTO counters(name, value) VALUES('event', ?1)"
                             " ON CONFLICT(name) DO UPDATE SET value = max(value, excluded.value)",

@@ -77,21 +77,11 @@ static bool restoring(township_web_t *w, tb_store_t *s, tb_http_resp_t *resp)
     return true;
 }
 
-/* The latest recorded_ms of events made by origin (0: none). */
+/* When origin's messages last reached us (0: never, or the store failed). */
 static int64_t last_from(tb_store_t *s, const char *origin)
 {
-    sqlite3_stmt *st;
     int64_t last = 0;
-    if (sqlite3_prepare_v2(
-            tb_store_db(s),
-            "SELECT coalesce(max(recorded_ms), 0) FROM events WHERE origin_node = ?1", -1, &st,
-            NULL) != SQLITE_OK)
-        return 0;
-    sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        last = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return last;
+    return tb_store_heard(s, origin, &last) == 0 ? last : 0;
 }
 
 /* ---- handlers ---------------------------------------------------------------------------- */

@@ -75,16 +75,8 @@ static void on_status(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
     tb_store_t *s = NULL;
     int64_t last = 0;
     if (tb_web_store(w->env, &s) == 0) {
-        sqlite3_stmt *st; /* newest first down the recorded_ms index, not a scan */
-        if (sqlite3_prepare_v2(tb_store_db(s),
-                               "SELECT recorded_ms FROM events WHERE origin_node <> ?1"
-                               " ORDER BY recorded_ms DESC LIMIT 1",
-                               -1, &st, NULL) == SQLITE_OK) {
-            sqlite3_bind_text(st, 1, w->env->place, -1, SQLITE_STATIC);
-            if (sqlite3_step(st) == SQLITE_ROW)
-                last = sqlite3_column_int64(st, 0);
-            sqlite3_finalize(st);
-        }
+        if (tb_store_heard(s, NULL, &last) < 0) /* our township is our only peer */
+            last = 0;
         tb_store_destroy(&s);
     }
     tb_webnode_status(w, u, "township", last, resp);

@@ -23,6 +23,7 @@
 #include "tb_test_store.h"
 
 #include "tb_error.h"
+#include "tb_log.h"
 #include "tb_restore.h"
 #include "tb_sign.h"
 #include "tb_store.h"
@@ -133,6 +134,18 @@ static void emit_logged(tb_store_t *s)
     assert_int_equal(e.ev.origin_seq, 1);
 }
 
+/* A LOGGED emitted in its own transaction takes the id seq. */
+static void emit_logged_seq(tb_store_t *s, uint64_t seq)
+{
+    event_t e;
+    logged(&e);
+    assert_rc(tb_store_begin(s), 0);
+    assert_rc(tb_store_emit(s, &e.ev, peers), 0);
+    assert_rc(tb_store_commit(s), 0);
+    assert_int_equal(e.ev.origin_seq, seq);
+    assert_int_equal(sql_int(s, "SELECT value FROM counters WHERE name = 'event'"), seq);
+}
+
 static void test_open(void **state)
 {
     fix_t *f = *state;
@@ -142,19 +155,23 @@ static void test_open(void **state)
     assert_int_equal(stat(path, &sb), 0);
     assert_string_equal(tb_store_place(f->store), VILLAGE);
     /* 4 + epoch + audit + signatures + the screens' list indexes (web10) + data_relayed (review9)
-     * + one order (order9) + 追评 (followup11) */
-    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 11);
+     * + one order (order9) + 追评 (followup11) + last heard per peer (edge20) */
+    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 12);
     /* One thread at a time: the connection takes no mutex of its own. */
     assert_null(sqlite3_db_mutex(tb_store_db(f->store)));
     assert_int_equal(sql_int(f->store, "SELECT count(*) FROM sqlite_master WHERE type='index' AND"
-                                       " name IN ('cases_accept', 'cases_due', 'cases_holder',"
-                                       " 'events_origin_recorded', 'events_recorded')"),
-                     5);
+                                       " name IN ('cases_accept', 'cases_due', 'cases_holder')"),
+                     3);
+    /* An event row writes the table, its key and events_case: no index by recorded_ms. */
+    assert_int_equal(sql_int(f->store, "SELECT count(*) FROM sqlite_master WHERE type='index' AND"
+                                       " tbl_name = 'events'"),
+                     2);
     assert_string_equal(sql_text(f->store, "PRAGMA journal_mode", buf, sizeof buf), "wal");
     static const char *const tables[] = {
         "counters",       "events",     "cases",         "link_out",     "outbox",
         "link_in",        "quarantine", "data_versions", "store_epoch",  "link_epoch",
-        "link_epoch_old", "restore",    "audit",         "data_relayed", "case_order"};
+        "link_epoch_old", "restore",    "audit",         "data_relayed", "case_order",
+        "link_heard"};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         char sql[128];
         snprintf(sql, sizeof sql,
@@ -169,7 +186,7 @@ static void test_open(void **state)
     tb_store_destroy(&f->store);
     assert_null(f->store);
     assert_rc(open_store(f), 0);
-    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 11);
+    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 12);
     /* One thread at a time: the connection takes no mutex of its own. */
     assert_null(sqlite3_db_mutex(tb_store_db(f->store)));
     assert_int_equal(sql_int(f->store, "SELECT count(*) FROM events"), 1);
@@ -185,6 +202,72 @@ static void test_open(void **state)
     assert_ptr_equal(s, sentinel);
     assert_int_equal(sqlite3_exec(tb_store_db(f->store), "PRAGMA user_version=1", NULL, NULL, NULL),
                      SQLITE_OK);
+}
+
+/* A store of schema 11 (before edge20): its two indexes by recorded_ms go, and each peer's last
+ * heard is its newest event's recorded_ms; a peer with no event has none. */
+static void test_migrate_heard(void **state)
+{
+    fix_t *f = *state;
+    sqlite3 *db = tb_store_db(f->store);
+    /* Schema 11 is this one without link_heard and with the two indexes. */
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "DROP TABLE link_heard;"
+                     "CREATE INDEX events_origin_recorded ON events(origin_node, recorded_ms);"
+                     "CREATE INDEX events_recorded ON events(recorded_ms);"
+                     "INSERT INTO events(origin_node, origin_seq, case_id, type, actor, at_ms,"
+                     "  target, reason, body, recorded_ms, folded) VALUES"
+                     "  ('" TOWNSHIP "', 1, 'c', 1, '', 0, '', '', x'', 1000, 1),"
+                     "  ('" TOWNSHIP "', 2, 'c', 1, '', 0, '', '', x'', 3000, 1),"
+                     "  ('" COUNTY "', 1, 'c', 1, '', 0, '', '', x'', 5000, 1),"
+                     "  ('" VILLAGE "', 1, 'c', 1, '', 0, '', '', x'', 9000, 1);"
+                     "INSERT INTO link_in(peer, cursor) VALUES('" TOWNSHIP "', 2),"
+                     "  ('360826100002', 4);"
+                     "PRAGMA user_version=11",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    tb_store_destroy(&f->store);
+    assert_rc(open_store(f), 0);
+    tb_store_t *s = f->store;
+    assert_int_equal(sql_int(s, "PRAGMA user_version"), 12);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM sqlite_master WHERE type='index' AND"
+                                " name IN ('events_origin_recorded', 'events_recorded')"),
+                     0);
+    int64_t at = -1;
+    assert_rc(tb_store_heard(s, TOWNSHIP, &at), 0);
+    assert_int_equal(at, 3000);
+    assert_rc(tb_store_heard(s, "360826100002", &at), 0);
+    assert_int_equal(at, 0);
+    assert_rc(tb_store_heard(s, COUNTY, &at), 0); /* no link from it: not heard */
+    assert_int_equal(at, 0);
+    assert_rc(tb_store_heard(s, NULL, &at), 0);
+    assert_int_equal(at, 3000);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM link_heard"), 1);
+
+    /* Run again (the migrations are idempotent): nothing changes. */
+    assert_int_equal(sqlite3_exec(tb_store_db(s), "PRAGMA user_version=11", NULL, NULL, NULL),
+                     SQLITE_OK);
+    tb_store_destroy(&f->store);
+    assert_rc(open_store(f), 0);
+    s = f->store;
+    assert_int_equal(sql_int(s, "PRAGMA user_version"), 12);
+    assert_rc(tb_store_heard(s, TOWNSHIP, &at), 0);
+    assert_int_equal(at, 3000);
+
+    /* A cursor moved: heard from that peer now, inside a transaction as at its end. */
+    int64_t t0 = tb_now_ms();
+    assert_rc(tb_store_begin(s), 0);
+    assert_rc(tb_store_cursor_set(s, "360826100002", 5), 0);
+    assert_rc(tb_store_commit(s), 0);
+    assert_rc(tb_store_heard(s, "360826100002", &at), 0);
+    if (at < t0 || at > tb_now_ms())
+        print_error("heard %lld, not in [%lld, now]\n", (long long)at, (long long)t0);
+    assert_true(at >= t0 && at <= tb_now_ms());
+    assert_rc(tb_store_heard(s, TOWNSHIP, &at), 0);
+    assert_int_equal(at, 3000);
+    assert_rc(tb_store_heard(s, NULL, &at), 0);
+    assert_true(at >= t0);
 }
 
 /* Processes creating one new store at once (a daemon starting while a command makes the store):
@@ -530,7 +613,15 @@ static void test_ack_and_cursor(void **state)
     uint64_t cur = 99;
     assert_rc(tb_store_cursor_get(s, TOWNSHIP, &cur), 0);
     assert_int_equal(cur, 0);
+    int64_t heard = -1;
+    assert_rc(tb_store_heard(s, TOWNSHIP, &heard), 0);
+    assert_int_equal(heard, 0); /* never */
+    int64_t t0 = tb_now_ms();
     assert_rc(tb_store_cursor_set(s, TOWNSHIP, 5), 0);
+    assert_rc(tb_store_heard(s, TOWNSHIP, &heard), 0);
+    assert_true(heard >= t0 && heard <= tb_now_ms());
+    assert_rc(tb_store_heard(s, COUNTY, &heard), 0);
+    assert_int_equal(heard, 0);
     assert_rc(tb_store_cursor_get(s, TOWNSHIP, &cur), 0);
     assert_int_equal(cur, 5);
     assert_rc(tb_store_cursor_set(s, TOWNSHIP, 6), 0);
@@ -995,6 +1086,51 @@ static void test_ratelimit(void **state)
  * first (tb_store_outlast_t): what a reader in the same transaction, the
  * commit, a rollback and a link reset see is the same as when every message
  * bumped link_out itself. */
+/* A counter inside a transaction: its first use bumps the row, the next ones are counted in memory
+ * and the commit writes the newest back; a rollback forgets them, another counter between them
+ * does not lose any, and nothing is handed out twice. */
+static void test_counter_in_tx(void **state)
+{
+    fix_t *f = *state;
+    tb_store_t *s = f->store;
+    uint64_t v = 0;
+    assert_rc(tb_store_begin(s), 0);
+    for (uint64_t i = 1; i <= 3; i++) {
+        assert_rc(tb_store_counter_next(s, "event", &v), 0);
+        assert_int_equal(v, i);
+    }
+    assert_int_equal(sql_int(s, "SELECT value FROM counters WHERE name = 'event'"), 1);
+    assert_rc(tb_store_counter_next(s, "case-20261202", &v), 0); /* another: "event" goes in */
+    assert_int_equal(v, 1);
+    assert_int_equal(sql_int(s, "SELECT value FROM counters WHERE name = 'event'"), 3);
+    assert_rc(tb_store_counter_next(s, "event", &v), 0);
+    assert_int_equal(v, 4);
+    assert_rc(tb_store_counter_next(s, "event", &v), 0);
+    assert_int_equal(v, 5);
+    assert_rc(tb_store_commit(s), 0);
+    assert_int_equal(sql_int(s, "SELECT value FROM counters WHERE name = 'event'"), 5);
+    assert_int_equal(sql_int(s, "SELECT value FROM counters WHERE name = 'case-20261202'"), 1);
+
+    /* Rolled back: the numbers counted are free again. */
+    assert_rc(tb_store_begin(s), 0);
+    for (int i = 0; i < 3; i++)
+        assert_rc(tb_store_counter_next(s, "event", &v), 0);
+    assert_int_equal(v, 8);
+    tb_store_rollback(s);
+    assert_int_equal(sql_int(s, "SELECT value FROM counters WHERE name = 'event'"), 5);
+    assert_rc(tb_store_counter_next(s, "event", &v), 0); /* autocommit: in the file at once */
+    assert_int_equal(v, 6);
+    assert_int_equal(sql_int(s, "SELECT value FROM counters WHERE name = 'event'"), 6);
+
+    /* Emitted events take their ids from it: two in one transaction, then one more. */
+    assert_rc(tb_store_begin(s), 0);
+    assert_rc(tb_store_counter_next(s, "event", &v), 0);
+    assert_rc(tb_store_counter_next(s, "event", &v), 0);
+    assert_int_equal(v, 8);
+    assert_rc(tb_store_commit(s), 0);
+    emit_logged_seq(s, 9);
+}
+
 static void test_enqueue_in_tx(void **state)
 {
     fix_t *f = *state;
@@ -1378,9 +1514,11 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_open, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migrate_heard, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_race, setup, teardown),
         cmocka_unit_test_setup_teardown(test_epochs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_enqueue_in_tx, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_counter_in_tx, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pending_row, setup, teardown),
         cmocka_unit_test_setup_teardown(test_origin_last_in_tx, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restore_pending, setup, teardown),
