@@ -305,6 +305,21 @@ static void test_uv_failure(void **state)
     assert_true(f->c.stopping);
 }
 
+/* 2n walk-ins accepted from the township, the older batch (cases 1..n)
+ * started after the nth: the newer's n wait for county_batch_start. */
+static void accept_two(fixture_t *f, int n)
+{
+    for (int s = 1; s <= 2 * n; s++) {
+        uint8_t *buf;
+        size_t len;
+        tb_test_logged((uint64_t)s, s, &buf, &len);
+        link_accept(f, (uint64_t)s, buf, len);
+        free(buf);
+        if (s == n)
+            county_batch_start(&f->c);
+    }
+}
+
 /* Two batches in flight against PostgreSQL, the older failing at the server
  * (the poison hook's 22012 on its first case).  The test reads every result
  * of both itself before looking at the store: the county would give the
@@ -317,15 +332,7 @@ static void test_overlap(void **state)
     assert_rc(county_pg_open(&f->c), 0);
     const int n = COUNTY_OVERLAP_MIN;
     setenv("TONGBAN_TEST_POISON_CASE", VILLAGE "-20261122-0001", 1);
-    for (int s = 1; s <= 2 * n; s++) {
-        uint8_t *buf;
-        size_t len;
-        tb_test_logged((uint64_t)s, s, &buf, &len);
-        link_accept(f, (uint64_t)s, buf, len);
-        free(buf);
-        if (s == n)
-            county_batch_start(&f->c); /* the older: cases 1..n */
-    }
+    accept_two(f, n);
     unsetenv("TONGBAN_TEST_POISON_CASE");
     county_batch_start(&f->c); /* the newer, while the older is in flight */
     assert_true(f->c.older.on);
@@ -354,15 +361,7 @@ static void test_overlap(void **state)
     /* The county gives the connection up; the township resends; all once. */
     county_pg_lost(&f->c, "test: both batches' results were read by the test");
     reopen(f);
-    for (int s = 1; s <= 2 * n; s++) {
-        uint8_t *buf;
-        size_t len;
-        tb_test_logged((uint64_t)s, s, &buf, &len);
-        link_accept(f, (uint64_t)s, buf, len);
-        free(buf);
-        if (s == n)
-            county_batch_start(&f->c);
-    }
+    accept_two(f, n);
     county_batch_start(&f->c);
     assert_true(f->c.older.on);
     while (f->c.in_flight && f->c.pg)
