@@ -123,6 +123,10 @@ try:
           "县级最近回传" in text(tw, "last-status"), text(tw, "link"))
     check_table_layout(tw, "inbox", "the inbox")
     check("the inbox's filters are labelled (搜索, 村, 事项)", unlabelled(tw) == [], unlabelled(tw))
+    rows = tw.execute_script("return [...document.querySelectorAll('header.top nav, #lang')]"
+                             ".map((e) => Math.round(e.getBoundingClientRect().top))")
+    check("at 1,366 px the English button is on the header's first row, beside the menu",
+          len(rows) == 2 and abs(rows[0] - rows[1]) < 20, rows)
     tw.save_screenshot(f"{shots}/township-inbox.png")
 
     # Pre-review: the item's materials as a checklist; the notice lists every missing one.
@@ -332,6 +336,8 @@ try:
             lay = table_layout(tw, "villages")
             check("the villages on a phone: every heading whole, a time in one piece",
                   not lay["heads"] and all(n == 1 for n in lay["dates"]), lay)
+            check("the villages' table fits the phone's width (no sideways scroll)",
+                  tw.execute_script("const s = document.querySelector('.scroll'); return s.scrollWidth <= s.clientWidth + 1"))
         tw.save_screenshot(f"{shots}/township-{name}-phone.png")
         if name == "inbox":
             check("the inbox shows its count", text(tw, "page-count").startswith("共 "), text(tw, "page-count"))
