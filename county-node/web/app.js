@@ -231,7 +231,7 @@ async function overview(tv) {
     h("div", { class: "charts" }, h("div", { class: "card" }, h("h2", { text: units }), c1),
       h("div", { class: "card" }, h("h2", { text: T("近30天受理与办结") }), c2)),
     h("div", { class: "card" }, h("h2", { text: units + ZE("（点击逐级查看）", " (click to drill down)") }),
-      h("table", { id: "units" }, h("thead", {}, h("tr", {}, ["单位", "受理", "办结", "按时办结率", "在办", "超期"].map((x, i) => h("th", { class: i ? "n" : null, text: T(x) })))), rows)));
+      h("div", { class: "scroll" }, h("table", { id: "units" }, h("thead", {}, h("tr", {}, ["单位", "受理", "办结", "按时办结率", "在办", "超期"].map((x, i) => h("th", { class: i ? "n" : null, text: T(x) })))), rows))));
   if (window.Chart) {
     charts.push(new Chart(c1, { type: "bar", data: { labels: o.units.map((r) => r.name),
       datasets: [{ label: T("受理"), data: o.units.map((r) => r.accepted), backgroundColor: "#0b57a4" },
