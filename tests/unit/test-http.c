@@ -134,10 +134,12 @@ static void *client(void *arg)
 
     /* The page's language: per request, given back after it. */
     s = request("GET /api/word?lang=en HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-    expect(r, s && strstr(s, "{\"word\":\"closed\"}"), "?lang=en: the handler's words in English", s);
+    expect(r, s && strstr(s, "{\"word\":\"closed\"}"), "?lang=en: the handler's words in English",
+           s);
     free(s);
     s = request("GET /api/word HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-    expect(r, s && strstr(s, "{\"word\":\"办结\"}"), "no lang after lang=en: the process's Chinese", s);
+    expect(r, s && strstr(s, "{\"word\":\"办结\"}"), "no lang after lang=en: the process's Chinese",
+           s);
     free(s);
     s = request("GET /api/word?lang=zh HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
     expect(r, s && strstr(s, "{\"word\":\"办结\"}"), "?lang=zh: Chinese", s);
