@@ -1,5 +1,6 @@
 /* tb_http: libmicrohttpd on a libuv loop (tb_http.h says what and why). */
 #include "tb_http.h"
+#include "tb_i18n.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -281,7 +282,11 @@ static void dispatch(tb_http_t *self, struct MHD_Connection *conn, const char *m
             return;
         }
     }
+    /* The page's language (?lang=en or zh, common/web/lang.js) for the words
+     * the handler answers with: labels, refusals. */
+    tb_lang_request(MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "lang"));
     hit->fn(self->ctx, &req, resp);
+    tb_lang_request(NULL);
     json_decref(req.json);
     if (!resp->set)
         tb_http_reply_error(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "no_response",

@@ -5,6 +5,7 @@
 
 #include "tb_calendar.h"
 #include "tb_error.h"
+#include "tb_i18n.h"
 #include "tb_log.h" /* tb_now_ms */
 #include "tb_place.h"
 #include "tb_webapi.h"
@@ -84,17 +85,23 @@ void county_board_on_board(void *ctx, const tb_http_req_t *req, tb_http_resp_t *
     if (!one_of(level, levels) || !one_of(kind, kinds)) {
         tb_http_reply_error(
             resp, 400, "query",
-            "level is yellow or red; kind is deadline, prereview, revisit or complaint");
+            TB_TR("牌（level）须为 yellow 或 red；类别（kind）须为 "
+                  "deadline、prereview、revisit、complaint 之一",
+                  "level is yellow or red; kind is deadline, prereview, revisit or complaint"));
         return;
     }
     if (town && *town &&
         (!tb_code_valid(town) || tb_code_level(town) != TB_LEVEL_TOWNSHIP ||
          tb_places_check(env->places, town) < 0 || strncmp(town, env->place, 6) != 0)) {
-        tb_http_reply_error(resp, 400, "township", "township is not a township of this county");
+        tb_http_reply_error(
+            resp, 400, "township",
+            TB_TR("所选乡镇不是本县的乡镇", "township is not a township of this county"));
         return;
     }
     if (town && *town && !tb_web_in_scope(sc, town) && !tb_web_in_scope(town, sc)) {
-        tb_http_reply_error(resp, 403, "scope", "that township is outside your account's scope");
+        tb_http_reply_error(
+            resp, 403, "scope",
+            TB_TR("该乡镇超出本账号的辖区", "that township is outside your account's scope"));
         return;
     }
     PGconn *pg = county_web_db(w, resp);
@@ -150,7 +157,7 @@ void county_board_on_board(void *ctx, const tb_http_req_t *req, tb_http_resp_t *
     if (!o) {
         if (!ok)
             json_decref(cards);
-        tb_http_reply_error(resp, 500, "memory", "out of memory");
+        tb_http_reply_error(resp, 500, "memory", TB_TR("内存不足", "out of memory"));
         return;
     }
     tb_http_reply_json(resp, 200, o);
@@ -165,7 +172,7 @@ void county_board_on_ratings(void *ctx, const tb_http_req_t *req, tb_http_resp_t
         return;
     const char *open = tb_http_query(req, "open");
     if (open && strcmp(open, "0") && strcmp(open, "1") && *open) {
-        tb_http_reply_error(resp, 400, "open", "open is 0 or 1");
+        tb_http_reply_error(resp, 400, "open", TB_TR("open 须为 0 或 1", "open is 0 or 1"));
         return;
     }
     PGconn *pg = county_web_db(w, resp);
@@ -189,7 +196,7 @@ void county_board_on_ratings(void *ctx, const tb_http_req_t *req, tb_http_resp_t
     }
     json_t *o = json_pack("{s:s, s:o}", "scope", sc, "ratings", list);
     if (!o) {
-        tb_http_reply_error(resp, 500, "memory", "out of memory");
+        tb_http_reply_error(resp, 500, "memory", TB_TR("内存不足", "out of memory"));
         return;
     }
     tb_http_reply_json(resp, 200, o);
@@ -210,9 +217,12 @@ void county_board_on_step(void *ctx, const tb_http_req_t *req, tb_http_resp_t *r
     (void)county_role_parse(s->role, &role);
     bool review = !strcmp(step, "review");
     if (role == COUNTY_ROLE_AUDITOR || (review && role != COUNTY_ROLE_SUPERVISOR)) {
-        tb_http_reply_error(resp, 403, "role",
-                            review ? "申诉复核须由县级督办账号作出"
-                                   : "审计账号只读，不能办理差评整改");
+        tb_http_reply_error(
+            resp, 403, "role",
+            review ? TB_TR("申诉复核须由县级督办账号作出",
+                           "an appeal is reviewed by a county supervisor's account")
+                   : TB_TR("审计账号只读，不能办理差评整改",
+                           "an auditor's account only reads: it cannot work on bad ratings"));
         return;
     }
     json_t *body = tb_http_json_body(req);
@@ -222,8 +232,10 @@ void county_board_on_step(void *ctx, const tb_http_req_t *req, tb_http_resp_t *r
         tb_web_str(body, "kind", &a.kind) < 0 || tb_web_str(body, "rating", &a.rating) < 0 ||
         tb_web_str(body, "verdict", &verdict) < 0 ||
         (verdict && strcmp(verdict, "approve") && strcmp(verdict, "refuse"))) {
-        tb_http_reply_error(resp, 400, "body",
-                            "text, outcome, kind, rating are strings; verdict approve or refuse");
+        tb_http_reply_error(
+            resp, 400, "body",
+            TB_TR("text、outcome、kind、rating 须为文字；verdict 须为 approve 或 refuse",
+                  "text, outcome, kind, rating are strings; verdict approve or refuse"));
         return;
     }
     a.approve = verdict && !strcmp(verdict, "approve");
@@ -233,7 +245,7 @@ void county_board_on_step(void *ctx, const tb_http_req_t *req, tb_http_resp_t *r
     char why[512];
     if (strcmp(step, "revisit") && strcmp(step, "rectify") && strcmp(step, "followup") &&
         strcmp(step, "appeal") && !review) {
-        tb_http_reply_error(resp, 404, "not_found", "no such step");
+        tb_http_reply_error(resp, 404, "not_found", TB_TR("没有这个办理步骤", "no such step"));
         return;
     }
     if (county_rating_check(step, &a, &word, &n, why, sizeof why) < 0) {
@@ -250,10 +262,14 @@ void county_board_on_step(void *ctx, const tb_http_req_t *req, tb_http_resp_t *r
     if (!row)
         county_web_failed(w, resp);
     else if (!owner)
-        tb_http_reply_error(resp, 404, "no_rectification", "该办件没有差评整改");
+        tb_http_reply_error(resp, 404, "no_rectification",
+                            TB_TR("该办件没有差评整改", "this case has no bad rating to fix"));
     else if (!tb_web_in_scope(s->scope, owner) ||
              (review && !county_rating_reviewer(pg, s->login, county_web_env(w)->place)))
-        tb_http_reply_error(resp, 403, "scope", "该差评的责任单位不在本账号范围内");
+        tb_http_reply_error(
+            resp, 403, "scope",
+            TB_TR("该差评的责任单位不在本账号范围内",
+                  "the bad rating's responsible unit is outside your account's scope"));
     else if ((rc = !strcmp(step, "followup")
                        ? county_rating_followup(pg, county_web_env(w), id, a.text, s->login, n, why,
                                                 sizeof why)

@@ -278,13 +278,17 @@ int county_complaints_api(PGconn *pg, const tb_env_ctx_t *env, const char *scope
     if (township && township[0] &&
         (tb_code_level(township) != TB_LEVEL_TOWNSHIP ||
          tb_places_check(env->places, township) < 0 || !in_scope(scope, township))) {
-        *ret_msg = "township is not a township of this county in your scope";
+        *ret_msg = TB_TR("所选乡镇不是本账号辖区内本县的乡镇",
+                         "township is not a township of this county in your scope");
         return -EINVAL;
     }
     if (state && state[0] && strcmp(state, "all") &&
         tb_complaint_state_from_name(state) == TB_CP_NONE) {
-        *ret_msg = "state is not one of filed, accepted, declined, assigned, replied, revisited, "
-                   "closed, all";
+        *ret_msg =
+            TB_TR("状态（state）须为 filed、accepted、declined、assigned、replied、revisited、"
+                  "closed、all 之一",
+                  "state is not one of filed, accepted, declined, assigned, replied, revisited, "
+                  "closed, all");
         return -EINVAL;
     }
     tb_limits_t lim;

@@ -3,6 +3,7 @@
 #include "county_stats.h"
 
 #include "tb_calendar.h"
+#include "tb_i18n.h"
 #include "tb_place.h"
 
 #include <errno.h>
@@ -143,12 +144,12 @@ int county_stats_bulletin(PGconn *pg, const tb_env_ctx_t *env, const char *month
     int32_t from, to;
     if (!month || strlen(month) != 7 || month[4] != '-' ||
         snprintf(first, sizeof first, "%s-01", month) != 10 || tb_day_parse(first, &from) < 0) {
-        *ret_msg = "month must be written YYYY-MM";
+        *ret_msg = TB_TR("月份须写作 YYYY-MM", "month must be written YYYY-MM");
         return -EINVAL;
     }
     tb_day_to_ymd(from, &y, &m, &d);
     if (tb_day_from_ymd(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1, &to) < 0) {
-        *ret_msg = "month must be written YYYY-MM";
+        *ret_msg = TB_TR("月份须写作 YYYY-MM", "month must be written YYYY-MM");
         return -EINVAL;
     }
     county_stats_query_t q = {from, to - 1, COUNTY_BY_TOWNSHIP, COUNTY_PERIOD_NONE, {0}, now_ms};

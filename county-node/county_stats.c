@@ -11,6 +11,7 @@
 #include "tb_calendar.h"
 #include "tb_catalog.h"
 #include "tb_error.h"
+#include "tb_i18n.h"
 #include "tb_input.h"
 #include "tb_log.h" /* tb_now_ms only: nothing here logs */
 #include "tb_place.h"
@@ -29,19 +30,22 @@ int county_stats_parse(const tb_env_ctx_t *env, const char *from, const char *to
 {
     county_stats_query_t q = {0};
     if (!from || !to) {
-        *ret_msg = "from and to are required (YYYY-MM-DD)";
+        *ret_msg = TB_TR("须填写起止日期（YYYY-MM-DD）", "from and to are required (YYYY-MM-DD)");
         return -EINVAL;
     }
     if (tb_day_parse(from, &q.from_day) < 0 || tb_day_parse(to, &q.to_day) < 0) {
-        *ret_msg = "from and to must be dates written YYYY-MM-DD";
+        *ret_msg =
+            TB_TR("起止日期须写作 YYYY-MM-DD", "from and to must be dates written YYYY-MM-DD");
         return -EINVAL;
     }
     if (q.to_day < q.from_day) {
-        *ret_msg = "the range is reversed: from is after to";
+        *ret_msg =
+            TB_TR("日期范围颠倒：起始日期晚于截止日期", "the range is reversed: from is after to");
         return -EINVAL;
     }
     if (q.to_day - q.from_day + 1 > COUNTY_STATS_MAX_DAYS) {
-        *ret_msg = "the range is too long: at most 732 days at once";
+        *ret_msg = TB_TR("日期范围过长：一次最多 732 天",
+                         "the range is too long: at most 732 days at once");
         return -EINVAL;
     }
     q.by = COUNTY_BY_COUNTY;
@@ -51,7 +55,8 @@ int county_stats_parse(const tb_env_ctx_t *env, const char *from, const char *to
                strcmp(by, county_stats_by_names[i]))
             i++;
         if (i == sizeof county_stats_by_names / sizeof county_stats_by_names[0]) {
-            *ret_msg = "by must be one of county, township, village, item, agent";
+            *ret_msg = TB_TR("分组（by）须为 county、township、village、item、agent 之一",
+                             "by must be one of county, township, village, item, agent");
             return -EINVAL;
         }
         q.by = (county_by_t)i;
@@ -62,7 +67,8 @@ int county_stats_parse(const tb_env_ctx_t *env, const char *from, const char *to
         while (i < sizeof period_names / sizeof period_names[0] && strcmp(period, period_names[i]))
             i++;
         if (i == sizeof period_names / sizeof period_names[0]) {
-            *ret_msg = "period must be one of none, month, day";
+            *ret_msg = TB_TR("期间（period）须为 none、month、day 之一",
+                             "period must be one of none, month, day");
             return -EINVAL;
         }
         q.period = (county_period_t)i;
@@ -70,11 +76,11 @@ int county_stats_parse(const tb_env_ctx_t *env, const char *from, const char *to
     if (!scope)
         scope = env->place;
     if (!tb_code_valid(scope)) {
-        *ret_msg = "scope must be a 12-digit place code";
+        *ret_msg = TB_TR("地点（scope）须为 12 位地点代码", "scope must be a 12-digit place code");
         return -EINVAL;
     }
     if (strncmp(scope, env->place, 6) != 0 || tb_places_check(env->places, scope) < 0) {
-        *ret_msg = "scope is not a known place of this county";
+        *ret_msg = TB_TR("所选地点不是本县的地点", "scope is not a known place of this county");
         return -EINVAL;
     }
     memcpy(q.scope, scope, TB_CODE_LEN + 1);
@@ -211,7 +217,8 @@ static const char sums_sql[] =
     " SELECT s.unit, CASE $10 WHEN 'none' THEN '' ELSE to_char(s.p, CASE $10 WHEN 'month'"
     "  THEN 'YYYY-MM' ELSE 'YYYY-MM-DD' END) END,"
     " entrust, consult, help, accepted, closed, closed_due, on_time, early, immediate,"
-    " promised_closed, workdays, promised_sum, late_done + watch - coalesce(od.not_due, 0), open, rated,"
+    " promised_closed, workdays, promised_sum, late_done + watch - coalesce(od.not_due, 0), open, "
+    "rated,"
     " satisfied, bad, bad_rect, bad_rev, cp_filed, cp_declined, cp_closed, cp_redone,"
     " cp_faults, followed, followed_ok"
     " FROM s LEFT JOIN od ON od.unit = s.unit AND od.p = s.p WHERE s.n > 0";

@@ -12,6 +12,7 @@
 #include "tb_caseid.h"
 #include "tb_error.h"
 #include "tb_http.h"
+#include "tb_i18n.h"
 #include "tb_log.h" /* tb_now_ms */
 #include "tb_place.h"
 #include "tb_webapi.h"
@@ -56,7 +57,9 @@ PGconn *county_web_db(county_web_t *w, tb_http_resp_t *resp)
         if (PQstatus(w->pg) != CONNECTION_OK) {
             PQfinish(w->pg);
             w->pg = NULL;
-            tb_http_reply_error(resp, 503, "store", "the county's database cannot be reached");
+            tb_http_reply_error(
+                resp, 503, "store",
+                TB_TR("无法连接县级数据库", "the county's database cannot be reached"));
             return NULL;
         }
         w->data_at = 0;
@@ -69,7 +72,8 @@ PGconn *county_web_db(county_web_t *w, tb_http_resp_t *resp)
 
 void county_web_failed(county_web_t *w, tb_http_resp_t *resp)
 {
-    tb_http_reply_error(resp, 500, "store", "the query failed; try again");
+    tb_http_reply_error(resp, 500, "store",
+                        TB_TR("查询失败，请重试", "the query failed; try again"));
     if (w->pg && PQstatus(w->pg) != CONNECTION_OK) {
         PQfinish(w->pg);
         w->pg = NULL;
@@ -127,8 +131,10 @@ const tb_webuser_t *county_web_who(county_web_t *w, const tb_http_req_t *req, tb
     if (county_role_parse(u->role, &role) < 0 ||
         (role != COUNTY_ROLE_SUPERVISOR && role != COUNTY_ROLE_BACKOFFICE &&
          role != COUNTY_ROLE_AUDITOR)) {
-        tb_http_reply_error(resp, 403, "role",
-                            "this account works at a township or village: use that node's screens");
+        tb_http_reply_error(
+            resp, 403, "role",
+            TB_TR("本账号属于乡镇或村，请在该节点的页面办理",
+                  "this account works at a township or village: use that node's screens"));
         return NULL;
     }
     return u;
@@ -146,11 +152,15 @@ const char *county_web_scope(county_web_t *w, const tb_webuser_t *s, const tb_ht
         return s->scope;
     if (!tb_code_valid(sc) || strncmp(sc, w->env.place, 6) != 0 ||
         tb_places_check(w->env.places, sc) < 0) {
-        tb_http_reply_error(resp, 400, "scope", "scope is not a known place of this county");
+        tb_http_reply_error(
+            resp, 400, "scope",
+            TB_TR("所选地点不是本县的地点", "scope is not a known place of this county"));
         return NULL;
     }
     if (!tb_web_in_scope(s->scope, sc)) {
-        tb_http_reply_error(resp, 403, "scope", "that place is outside your account's scope");
+        tb_http_reply_error(
+            resp, 403, "scope",
+            TB_TR("该地点超出本账号的辖区", "that place is outside your account's scope"));
         return NULL;
     }
     return sc;
@@ -221,7 +231,8 @@ static void on_stats(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
         return;
     const char *format = tb_http_query(req, "format");
     if (format && strcmp(format, "csv") && strcmp(format, "json")) {
-        tb_http_reply_error(resp, 400, "format", "format must be csv or json");
+        tb_http_reply_error(resp, 400, "format",
+                            TB_TR("导出格式须为 csv 或 json", "format must be csv or json"));
         return;
     }
     PGconn *pg = county_web_db(w, resp);
@@ -251,7 +262,7 @@ static void on_stats(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
         tb_http_reply_header(resp, "Content-Disposition", disp);
         tb_http_reply_bytes(resp, 200, "text/csv; charset=utf-8", buf, len);
     } else {
-        tb_http_reply_error(resp, 500, "csv", "cannot write the CSV");
+        tb_http_reply_error(resp, 500, "csv", TB_TR("无法生成 CSV", "cannot write the CSV"));
     }
     free(buf);
     json_decref(st);
@@ -269,7 +280,8 @@ static void on_cases(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
     if (!measure)
         measure = "all";
     if ((unit && strlen(unit) > 64) || (at && strlen(at) > 10)) {
-        tb_http_reply_error(resp, 400, "query", "unit or at is too long");
+        tb_http_reply_error(resp, 400, "query",
+                            TB_TR("单位（unit）或期间（at）过长", "unit or at is too long"));
         return;
     }
     PGconn *pg = county_web_db(w, resp);
@@ -278,7 +290,9 @@ static void on_cases(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
     json_t *list;
     int rc = county_stats_list(pg, &w->env, &q, measure, unit, at, &list);
     if (rc == -EINVAL)
-        tb_http_reply_error(resp, 400, "measure", "measure is not one of the counts");
+        tb_http_reply_error(
+            resp, 400, "measure",
+            TB_TR("所选统计项（measure）不能列出办件", "measure is not one of the counts"));
     else if (rc < 0)
         county_web_failed(w, resp);
     else
@@ -293,7 +307,7 @@ static void on_case(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
         return;
     const char *id = tb_http_param(req);
     if (tb_cli_case_check(id, NULL) < 0) {
-        tb_http_reply_error(resp, 400, "case", "not a case id");
+        tb_http_reply_error(resp, 400, "case", TB_TR("不是办件编号", "not a case id"));
         return;
     }
     PGconn *pg = county_web_db(w, resp);
@@ -315,7 +329,8 @@ static void on_case(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
     if (PQntuples(r) == 0 || !tb_web_in_scope(s->scope, PQgetvalue(r, 0, 0))) {
         /* Outside the scope reads as unknown: no hint that the case exists. */
         PQclear(r);
-        tb_http_reply_error(resp, 404, "case", "no such case in your scope");
+        tb_http_reply_error(resp, 404, "case",
+                            TB_TR("本账号辖区内没有该办件", "no such case in your scope"));
         return;
     }
     const tb_item_t *it = tb_catalog_find(w->env.catalog, PQgetvalue(r, 0, 1));
@@ -350,7 +365,9 @@ static void on_bulletin(void *ctx, const tb_http_req_t *req, tb_http_resp_t *res
     if (!s)
         return;
     if (strcmp(s->scope, w->env.place)) {
-        tb_http_reply_error(resp, 403, "scope", "the monthly bulletin is the whole county's");
+        tb_http_reply_error(resp, 403, "scope",
+                            TB_TR("月度通报是全县的，须由全县范围的账号查看",
+                                  "the monthly bulletin is the whole county's"));
         return;
     }
     char cur[TB_DAY_BUFSZ] = "";
@@ -411,7 +428,8 @@ static void on_overview(void *ctx, const tb_http_req_t *req, tb_http_resp_t *res
     json_t *o;
     int rc = county_stats_overview(pg, &w->env, sc, tb_now_ms(), &o);
     if (rc == -ERANGE)
-        tb_http_reply_error(resp, 500, "clock", "the clock is out of range");
+        tb_http_reply_error(resp, 500, "clock",
+                            TB_TR("系统时钟超出范围", "the clock is out of range"));
     else if (rc < 0)
         county_web_failed(w, resp);
     else

@@ -1,25 +1,9 @@
 /* What the village's and the township's screens share (served by both nodes
- * as /base.js, before each one's /app.js): text-only DOM helpers, the API
- * call with the session's CSRF token, sign-in, the pager, the language
- * switch and the start.  Each app.js defines EN (its English words), NAV
- * (the menu's Chinese), pollStatus() and route(); call boot() at its end. */
+ * as /base.js, after /lang.js and before each one's /app.js): sign-in, the
+ * API call with the session's CSRF token, the pager, the lists and the start.
+ * Each app.js defines EN (its English words), NAV (the menu's Chinese),
+ * pollStatus() and route(); call boot() at its end. */
 "use strict";
-
-let lang = localStorage.getItem("tb-lang") === "en" ? "en" : "zh";
-const T = (s) => (lang === "en" && EN[s]) || s;
-
-/* ---- DOM helpers: text only ---- */
-function h(tag, attrs, ...kids) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === false || v == null) continue;
-    if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
-    else if (k === "text") e.textContent = v;
-    else e.setAttribute(k, v === true ? "" : v);
-  }
-  for (const k of kids.flat()) if (k != null) e.append(k.nodeType ? k : document.createTextNode(String(k)));
-  return e;
-}
 
 /* ---- a rating's four offline indicators (GB/T 39735; all four or none) ---- */
 const INDICATORS = [["overall", "整体满意度"], ["efficiency", "服务效率"], ["skill", "服务水平"], ["attitude", "服务态度"]];
@@ -35,13 +19,6 @@ function show(...nodes) {
   v.replaceChildren(...nodes.flat().filter((n) => n != null));
   v.focus();
 }
-function toast(msg) {
-  const t = document.getElementById("toast");
-  t.textContent = msg;
-  t.hidden = false;
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => (t.hidden = true), 3500);
-}
 
 /* ---- the API ---- */
 let csrf = "";
@@ -52,7 +29,7 @@ async function api(method, path, body) {
     opt.body = JSON.stringify(body);
   }
   if (method !== "GET" && csrf) opt.headers["X-CSRF-Token"] = csrf;
-  const r = await fetch(path + (path.includes("?") ? "&" : "?") + "lang=" + lang, opt);
+  const r = await fetch(withLang(path), opt);
   let data = null;
   try { data = await r.json(); } catch (e) { data = null; }
   if (r.status === 401 && path !== "/api/login") signIn();
@@ -88,9 +65,6 @@ function cardCell(c) {
 
 /* A case's deadline as a person reads it: none ("-"), the clock paused, or the date. */
 const dueText = (due) => (due === "-" ? "" : due === "paused" ? T("计时暂停") : due || "");
-/* "2026-12-02 09:04": the date and the time each in one piece; a narrow cell
- * breaks between them, never inside the date ("2026-" / "12-02"). */
-const when = (s) => String(s || "").split(" ").flatMap((p, i) => [i ? " " : null, h("span", { class: "nw" }, p)]);
 
 /* ---- a list of cases: the table (or 没有办件), and its pages.  The columns'
  * classes (app.css) keep a name and an item readable on a phone. ---- */
@@ -260,12 +234,7 @@ function showWho() {
     me ? h("button", { type: "button", class: "lang", id: "logout", onclick: signOut }, T("退出")) : "");
 }
 
-/* ---- the language, the start ---- */
-function applyLang() {
-  document.documentElement.lang = lang === "en" ? "en" : "zh-CN";
-  for (const e of document.querySelectorAll("[data-i18n]")) e.textContent = lang === "en" ? EN[e.dataset.i18n] : NAV[e.dataset.i18n];
-  document.getElementById("lang").textContent = lang === "en" ? "中文" : "English";
-}
+/* ---- the start ---- */
 let polling = null;
 async function started() {
   showWho();
@@ -275,10 +244,8 @@ async function started() {
 }
 function boot() {
   document.getElementById("lang").addEventListener("click", () => {
-    lang = lang === "en" ? "zh" : "en";
-    localStorage.setItem("tb-lang", lang);
+    switchLang();
     catalog = null;
-    applyLang();
     route();
   });
   window.addEventListener("hashchange", () => { if (me) route(); });

@@ -10,8 +10,11 @@ Sign in; the overview loads (tiles, a chart per township, the trend); in TV
 mode a case accepted meanwhile (ADD_CASE_CMD, run by us) appears without a
 reload; drill-down county → township → village → case list → the case's
 timeline; the statistics table's CSV link downloads a CSV that parses with
-the table's numbers; the printable bulletin.  Prints TAP-like lines and a
-screenshot of every screen into SHOT_DIR.  The bash wrapper
+the table's numbers; the printable bulletin; then the header's English
+button: every view in English (no Chinese left but the data: names of places
+and people, items, what people wrote), at 1,366 px and on a phone, and back
+to Chinese.  Prints TAP-like lines and a screenshot of every screen into
+SHOT_DIR.  The bash wrapper
 (test-county-web.sh) owns the daemons."""
 import csv
 import io
@@ -25,9 +28,10 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from webcheck import browser, check, finish, table_layout, unlabelled  # noqa: E402
+from webcheck import RECORD, browser, check, chinese_left, finish, table_layout, unlabelled  # noqa: E402
 
 base, login, password, shots, add_case = sys.argv[1:6]
+
 
 
 d = browser()  # Chinese, as webcheck.py says
@@ -157,6 +161,80 @@ try:
     check("the state filter: no closed complaint", filtered, d.current_url)
     check("the complaints board's filters are labelled", unlabelled(d) == [], unlabelled(d))
     d.save_screenshot(f"{shots}/county-complaints.png")
+
+    # English: the header's button; every view drawn again in English, the
+    # server's words too (?lang=en); nothing Chinese left but data.
+    d.get(base + "/#/")
+    wait.until(EC.presence_of_element_located((By.ID, "tiles")))
+    d.execute_script(RECORD)
+    check("the header offers English", d.find_element(By.ID, "lang").text == "English",
+          d.find_element(By.ID, "lang").text)
+    d.find_element(By.ID, "lang").click()
+    wait.until(lambda x: x.find_element(By.TAG_NAME, "h1").text.endswith(" · Overview"))
+    wait.until(lambda x: "Taken today" in x.find_element(By.ID, "tiles").text)
+    check("English: the menu", [a.text for a in d.find_elements(By.CSS_SELECTOR, "nav a")] ==
+          ["Overview", "Drill down", "Card board", "Ratings", "Statistics", "Monthly bulletin", "Complaints",
+           "Wall screen"], [a.text for a in d.find_elements(By.CSS_SELECTOR, "nav a")])
+    check("English: the server's words in the header (the role)", "(county supervisor, " in d.find_element(By.ID, "who").text, d.find_element(By.ID, "who").text)
+    check("English: the charts' legends",
+          d.execute_script("return Chart.getChart('chart-units').data.datasets.map((x) => x.label).join()") == "Taken,Closed")
+    wait.until(lambda x: x.find_element(By.ID, "updated").text.startswith("updated "))
+    check("English: the overview shows no Chinese but data", chinese_left(d) == [], chinese_left(d))
+    check("English: the overview fits 1,366 px",
+          d.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1"))
+    d.save_screenshot(f"{shots}/county-overview-en.png")
+    # Each view: the hash, what it shows when drawn, the screenshot's name (or None).
+    views = [
+        ("#/tv", lambda x: x.find_element(By.TAG_NAME, "h1").text.endswith("(wall screen)"), "tv"),
+        ("#/drill" + R, lambda x: x.find_element(By.TAG_NAME, "h1").text.endswith(" · Drill down"), None),
+        ("#/drill" + R + "&scope=360826100000", lambda x: x.find_elements(By.LINK_TEXT, "文田社区居委会"), None),
+        ("#/cases" + R + "&scope=360826100001&measure=all", lambda x: x.find_element(By.TAG_NAME, "h1").text == "Cases: All", None),
+        ("#/case/360826100001-20260922-0001", lambda x: x.find_elements(By.ID, "timeline")
+         and x.find_element(By.ID, "case-state").text == "Closed", "case"),
+        ("#/stats" + R + "&by=village&period=day", lambda x: x.find_element(By.TAG_NAME, "h1").text.endswith(" · Statistics"), "stats"),
+        ("#/bulletin?month=2026-09", lambda x: "This month 4 case(s) were taken" in x.find_element(By.ID, "bulletin").text, "bulletin"),
+        # (county_board.py shoots the board with a card: county-board-red-en.png)
+        ("#/board", lambda x: x.find_element(By.TAG_NAME, "h1").text == "Card board", "emptyboard"),
+        ("#/ratings", lambda x: x.find_element(By.TAG_NAME, "h1").text.startswith("Ratings"), None),
+        ("#/complaints", lambda x: "To accept" in x.find_element(By.ID, "complaints").text
+         or "to accept" in x.find_element(By.ID, "complaints").text, "complaints"),
+    ]
+    for hash_, drawn, shot in views:
+        d.execute_script("location.hash = arguments[0]", hash_)
+        try:
+            wait.until(drawn)
+            ok = True
+        except Exception:
+            ok = False
+        check(f"English: {hash_} is drawn in English", ok, d.find_element(By.ID, "view").text[:300])
+        check(f"English: {hash_} shows no Chinese but data", chinese_left(d) == [], chinese_left(d))
+        if shot:
+            d.save_screenshot(f"{shots}/county-{shot}-en.png")
+    d.execute_script("location.hash = '#/stats" + R + "'")
+    wait.until(lambda x: x.find_elements(By.ID, "csv") and "by=township" not in x.current_url)
+    labels = [lb.text.split("\n")[0].strip() for lb in d.find_elements(By.CSS_SELECTOR, "#view form label")]
+    check("English: the statistics' filters are labelled in English", labels == ["From", "To", "Group by", "Period"]
+          and unlabelled(d) == [], labels)
+    check("English: a refusal comes in English",
+          d.execute_async_script("const done = arguments[0]; fetch('/api/board?township=360826999000&lang=en')"
+                                 ".then((r) => r.json()).then((j) => done(j.error.message))")
+          .startswith("township is not"))
+    # On a phone: the overview, the statistics and the board, nothing cut.
+    d.set_window_size(390, 844)
+    for hash_, mark, shot in (("#/", "tiles", "overview"), ("#/stats" + R, "stats", "stats"), ("#/board", "board", "emptyboard")):
+        d.execute_script("location.hash = arguments[0]", hash_)
+        wait.until(EC.presence_of_element_located((By.ID, mark)))
+        check(f"English on a phone: {shot} fits 390 px (wide tables scroll in their box)",
+              d.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1"))
+        d.execute_script("document.getElementById(arguments[0]).scrollIntoView()", mark)
+        d.save_screenshot(f"{shots}/county-{shot}-en-phone.png")
+    d.set_window_size(1366, 900)
+    # Back to Chinese, kept like the others (localStorage).
+    d.find_element(By.ID, "lang").click()
+    wait.until(lambda x: x.find_element(By.TAG_NAME, "h1").text == "亮牌看板")
+    check("back in Chinese: the menu and the button",
+          d.find_element(By.CSS_SELECTOR, "nav a").text == "总览" and d.find_element(By.ID, "lang").text == "English")
+    check("the choice is kept", d.execute_script("return localStorage.getItem('tb-lang')") == "zh")
 finally:
     d.quit()
 

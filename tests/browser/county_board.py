@@ -18,7 +18,7 @@ from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
-from webcheck import browser, check, finish, http_at, signin, table_layout, unlabelled  # noqa: E402
+from webcheck import RECORD, browser, check, chinese_left, finish, http_at, signin, table_layout, unlabelled  # noqa: E402
 
 base, login, password, shots, case, clock, red_at = sys.argv[1:8]
 d = browser()
@@ -68,6 +68,34 @@ try:
     check("the board's 期限 and 亮牌时间: the date and the time each in one piece (no 2026-09- / 30)",
           len(lay["dates"]) >= 2 * len(rows("board")) > 0 and all(k == 1 for k in lay["dates"]), lay)
     d.save_screenshot(f"{shots}/county-board-red.png")
+
+    # In English (the header's button): the card's words and the ratings'
+    # are English, the server's too; the names of places and people stay.
+    d.execute_script(RECORD)
+    d.find_element(By.ID, "lang").click()
+    wait.until(lambda x: x.find_element(By.TAG_NAME, "h1").text == "Card board")
+    wait.until(lambda x: case in rows("board"))
+    row = d.find_element(By.CSS_SELECTOR, f'#board tr[data-case="{case}"]').text
+    check("English: the card as Red · Bad rating not revisited", "Red" in row and "Bad rating not revisited" in row, row)
+    check("English: the board shows no Chinese but data", chinese_left(d) == [], chinese_left(d))
+    d.save_screenshot(f"{shots}/county-board-red-en.png")
+    d.execute_script("location.hash = '#/ratings'")
+    wait.until(EC.presence_of_element_located((By.ID, "ratings")))
+    row = d.find_element(By.CSS_SELECTOR, f'#ratings tr[data-case="{case}"]').text
+    check("English: the rating's level from the server in English, the comment as written",
+          "dissatisfied" in row and "等了很久" in row, row)
+    check("English: the ratings show no Chinese but data", chinese_left(d) == [], chinese_left(d))
+    d.save_screenshot(f"{shots}/county-board-ratings-en.png")
+    d.set_window_size(390, 844)
+    d.execute_script("location.hash = '#/board'")
+    wait.until(lambda x: case in rows("board"))
+    check("English on a phone: the board fits 390 px (its table scrolls in its box)",
+          d.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1"))
+    d.execute_script("document.getElementById('board').scrollIntoView()")
+    d.save_screenshot(f"{shots}/county-board-red-en-phone.png")
+    d.set_window_size(1366, 768)
+    d.find_element(By.ID, "lang").click()
+    wait.until(lambda x: x.find_element(By.TAG_NAME, "h1").text == "亮牌看板")
 
     d.get(base + "/#/board?level=yellow")
     wait.until(EC.presence_of_element_located((By.ID, "board")))

@@ -2,6 +2,7 @@
 request to a node's API, and a headless Chromium."""
 import json
 import os
+import re
 import sys
 import urllib.error
 import urllib.request
@@ -125,6 +126,55 @@ def unlabelled(drv):
         .filter((e) => e.type !== "hidden" && e.getClientRects().length)
         .filter((e) => ![...e.labels].some((l) => l.getClientRects().length && own(l)))
         .map((e) => e.id || e.name || e.outerHTML.slice(0, 60));""")
+
+
+# The English check of a county view (county.py, county_board.py).  What the
+# server sends as data (stays as stored in English too); every other
+# member is words (labels, refusals) and follows the page's language.
+DATA_KEYS = {"name", "scope_name", "township_name", "origin_name", "item_name", "client_name", "holder_name",
+             "responsible", "comment", "text", "reply", "owner_name", "unit_name", "where", "actor", "detail",
+             "reason", "rejected", "county", "followup_comment", "agent"}
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]+")
+# Every answer of the API the page read, kept by the page (JSON only).
+RECORD = """if (!window.__answers) { window.__answers = []; const f = window.fetch;
+  window.fetch = async (...a) => { const r = await f(...a);
+    r.clone().json().then((j) => window.__answers.push(j)).catch(() => {}); return r; }; }"""
+# The words a person sees: the header and the view (options, aria-labels and
+# placeholders too), the title and the charts' legends; not the product's
+# name (.mark) nor the button back to 中文.
+SHOWN = """const keep = (e) => { const c = e.cloneNode(true); for (const x of c.querySelectorAll(".mark, #lang")) x.remove(); return c; };
+  const parts = [document.title];
+  for (const e of [keep(document.querySelector("header")), keep(document.getElementById("view"))]) {
+    const w = document.createTreeWalker(e, NodeFilter.SHOW_TEXT);
+    while (w.nextNode()) parts.push(w.currentNode.nodeValue);
+    for (const x of e.querySelectorAll("[aria-label], [placeholder], [title]"))
+      parts.push(x.getAttribute("aria-label") || "", x.getAttribute("placeholder") || "", x.getAttribute("title") || ""); }
+  if (window.Chart) for (const id of ["chart-units", "chart-trend"]) { const c = Chart.getChart(id);
+    if (c) parts.push(...c.data.datasets.map((d) => d.label)); }
+  return parts.join(" | ");"""
+
+
+def data_runs(answers):
+    """The CJK runs of every data member of the API's answers."""
+    runs = set()
+
+    def walk(v, key=None):
+        if isinstance(v, dict):
+            for k, x in v.items():
+                walk(x, k)
+        elif isinstance(v, list):
+            for x in v:
+                walk(x, key)
+        elif isinstance(v, str) and key in DATA_KEYS:
+            runs.update(CJK.findall(v))
+    walk(answers)
+    return runs
+
+
+def chinese_left(drv):
+    """The Chinese on the page that is no data of the API's answers: [] in English."""
+    runs = data_runs(drv.execute_script("return window.__answers || []"))
+    return sorted({r for r in CJK.findall(drv.execute_script(SHOWN)) if r not in runs})
 
 
 def finish():

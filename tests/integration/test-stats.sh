@@ -120,15 +120,15 @@ print(",".join(r[k] for k in ["complaints", "complaints_closed", "complaints_dec
 # Refusals: exit 1, the reason, nothing written.
 pgstate() { sql "SELECT count(*), max(updated_at) FROM cases" -c "SELECT count(*) FROM county_commands"; }
 REFUSE_PROBE=pgstate
-refuse "no range" 1 "from and to are required" "$C" report
+refuse "no range" 1 "须填写起止日期" "$C" report
 refuse "a malformed date" 1 "YYYY-MM-DD" "$C" report --from 2026-9-1 --to 2026-10-31
 refuse "a date that does not exist" 1 "YYYY-MM-DD" "$C" report --from 2026-02-30 --to 2026-10-31
-refuse "a reversed range" 1 "reversed" "$C" report --from 2026-10-31 --to 2026-09-01
-refuse "a huge range" 1 "too long" "$C" report --from 2000-01-01 --to 2026-10-31
-refuse "an unknown grouping" 1 "by must be one of" "$C" report --from 2026-09-01 --to 2026-10-31 --by street
-refuse "an unknown place" 1 "not a known place" "$C" report --from 2026-09-01 --to 2026-10-31 --scope 360826999000
-refuse "another county's place" 1 "not a known place" "$C" report --from 2026-09-01 --to 2026-10-31 --scope 360827100000
-refuse "a place that is not a code" 1 "12-digit" "$C" report --from 2026-09-01 --to 2026-10-31 --scope "1' OR '1'='1"
+refuse "a reversed range" 1 "日期范围颠倒" "$C" report --from 2026-10-31 --to 2026-09-01
+refuse "a huge range" 1 "日期范围过长" "$C" report --from 2000-01-01 --to 2026-10-31
+refuse "an unknown grouping" 1 "分组（by）须为" "$C" report --from 2026-09-01 --to 2026-10-31 --by street
+refuse "an unknown place" 1 "不是本县的地点" "$C" report --from 2026-09-01 --to 2026-10-31 --scope 360826999000
+refuse "another county's place" 1 "不是本县的地点" "$C" report --from 2026-09-01 --to 2026-10-31 --scope 360827100000
+refuse "a place that is not a code" 1 "12 位地点代码" "$C" report --from 2026-09-01 --to 2026-10-31 --scope "1' OR '1'='1"
 refuse "month and day at once" 1 "只能各选其一" "$C" report --from 2026-09-01 --to 2026-10-31 --month --day
 
 # ---- the same numbers from the dashboard's API (tongban-county serve --http)
@@ -195,18 +195,22 @@ eq "the cases behind the overview's 超期 (open and past due)" "360826102001-20
     "$(body a GET "/api/cases?$Q&measure=overdue_open" | jq -r '[.cases[].case_id] | join(" ")')"
 eq "the September bulletin: 澄江镇 first, 桥头镇 last, 禾市镇 idle" "澄江镇 桥头镇 1 4" \
     "$(body a GET "/api/bulletin?month=2026-09" | jq -r '"\(.top[0].name) \(.bottom[0].name) \([.idle[] | select(.name == "禾市镇")] | length) \(.total.accepted)"')"
-# Refusals: 400 with a clear message, 403 outside the scope, 404 an unknown case.
-eq "reversed range: 400" "400 the range is reversed: from is after to" \
+# Refusals: 400 with a clear message (Chinese first, English when the page
+# asks: ?lang=en), 403 outside the scope, 404 an unknown case.
+eq "reversed range: 400, in Chinese" "400 日期范围颠倒：起始日期晚于截止日期" \
     "$(web a GET "/api/stats?from=2026-10-31&to=2026-09-01" | { read -r st; echo "$st $(jq -r .error.message)"; })"
-eq "huge range: 400" "too long" "$(emsg a GET "/api/stats?from=2020-01-01&to=2026-10-31" | grep -o 'too long')"
+eq "reversed range: 400, in English when asked" "400 the range is reversed: from is after to" \
+    "$(web a GET "/api/stats?from=2026-10-31&to=2026-09-01&lang=en" | { read -r st; echo "$st $(jq -r .error.message)"; })"
+eq "huge range: 400" "too long" "$(emsg a GET "/api/stats?from=2020-01-01&to=2026-10-31&lang=en" | grep -o 'too long')"
 eq "malformed date: 400" 400 "$(status a GET "/api/stats?from=2026-13-01&to=2026-10-31")"
-eq "missing dates: 400" "from and to are required (YYYY-MM-DD)" "$(emsg a GET "/api/stats")"
+eq "missing dates: 400" "from and to are required (YYYY-MM-DD)" "$(emsg a GET "/api/stats?lang=en")"
 eq "unknown grouping: 400" 400 "$(status a GET "/api/stats?$Q&by=1;DROP%20TABLE%20cases")"
-eq "unknown place: 400" "scope is not a known place of this county" "$(emsg a GET "/api/stats?$Q&scope=360826999000")"
+eq "unknown place: 400" "scope is not a known place of this county" "$(emsg a GET "/api/stats?$Q&scope=360826999000&lang=en")"
 eq "a quote in the scope: 400" 400 "$(status a GET "/api/stats?$Q&scope=%27%20OR%201=1--")"
-eq "unknown measure: 400" "measure is not one of the counts" "$(emsg a GET "/api/cases?$Q&measure=pg_sleep")"
+eq "unknown measure: 400" "measure is not one of the counts" "$(emsg a GET "/api/cases?$Q&measure=pg_sleep&lang=en")"
 eq "unknown format: 400" 400 "$(status a GET "/api/stats?$Q&format=xml")"
-eq "bad month: 400" "month must be written YYYY-MM" "$(emsg a GET "/api/bulletin?month=2026-13")"
+eq "bad month: 400" "month must be written YYYY-MM" "$(emsg a GET "/api/bulletin?month=2026-13&lang=en")"
+eq "bad month: 400, in Chinese" "月份须写作 YYYY-MM" "$(emsg a GET "/api/bulletin?month=2026-13&lang=zh")"
 eq "the auditor of 桥头镇 asks for 澄江镇: 403" 403 "$(status b GET "/api/stats?$Q&scope=$TOWN")"
 eq "the auditor of 桥头镇 opens a case of 澄江镇: 404" 404 "$(status b GET /api/case/360826100001-20260922-0001)"
 eq "not a case id: 400" 400 "$(status a GET "/api/case/x'--")"

@@ -2,6 +2,7 @@
  * test's libuv loop, a client thread sends raw requests (well-formed and
  * not) and checks the status line, the headers and the body it gets. */
 #include "tb_http.h"
+#include "tb_i18n.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -45,6 +46,14 @@ static void on_case(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
                        json_pack("{s:s,s:s}", "id", tb_http_param(req), "cookie", c ? c : ""));
 }
 
+/* A word in the request's language (?lang=en or zh; the process's otherwise). */
+static void on_word(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
+{
+    (void)ctx;
+    (void)req;
+    tb_http_reply_json(resp, 200, json_pack("{s:s}", "word", TB_TR("办结", "closed")));
+}
+
 static void on_silent(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
 {
     (void)ctx;
@@ -57,6 +66,7 @@ static const tb_http_route_t routes[] = {
     {"POST", "/api/echo", on_echo, true},
     {"GET", "/api/cases/*", on_case, false},
     {"GET", "/api/silent", on_silent, false},
+    {"GET", "/api/word", on_word, false},
 };
 static const unsigned char index_html[] = "<!doctype html><title>通办</title>";
 static const tb_http_asset_t assets[] = {
@@ -120,6 +130,19 @@ static void *client(void *arg)
     expect(r, s && strstr(s, "X-Content-Type-Options: nosniff"), "nosniff on every answer", s);
     expect(r, s && strstr(s, "Content-Security-Policy: default-src 'self'"), "CSP", s);
     expect(r, s && strstr(s, "application/json; charset=utf-8"), "JSON content type", s);
+    free(s);
+
+    /* The page's language: per request, given back after it. */
+    s = request("GET /api/word?lang=en HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    expect(r, s && strstr(s, "{\"word\":\"closed\"}"), "?lang=en: the handler's words in English",
+           s);
+    free(s);
+    s = request("GET /api/word HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    expect(r, s && strstr(s, "{\"word\":\"办结\"}"), "no lang after lang=en: the process's Chinese",
+           s);
+    free(s);
+    s = request("GET /api/word?lang=zh HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    expect(r, s && strstr(s, "{\"word\":\"办结\"}"), "?lang=zh: Chinese", s);
     free(s);
 
     s = request("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
@@ -247,6 +270,7 @@ static void on_done(uv_async_t *a)
 static void test_serves_and_refuses(void **state)
 {
     (void)state;
+    tb_lang_set_en(false); /* the process speaks Chinese; a request may ask for English */
     uv_loop_t loop;
     uv_loop_init(&loop);
     tb_http_t *h = NULL;
@@ -265,6 +289,38 @@ static void test_serves_and_refuses(void **state)
     if (result.failures)
         fprintf(stderr, "%s", result.log);
     assert_int_equal(result.failures, 0);
+    assert_false(tb_lang_en()); /* the English request's language did not stay */
+}
+
+/* A request's language is its thread's only: the county answers its dashboard
+ * on a thread of its own while its loop goes on in the process's language. */
+static void *english_thread(void *arg)
+{
+    tb_lang_request("en");
+    *(bool *)arg = tb_lang_en();
+    return NULL;
+}
+
+static void test_request_language_is_per_thread(void **state)
+{
+    (void)state;
+    tb_lang_set_en(false);
+    bool there = false;
+    pthread_t t;
+    pthread_create(&t, NULL, english_thread, &there);
+    pthread_join(t, NULL);
+    assert_true(there);
+    assert_false(tb_lang_en());
+    tb_lang_request("en-GB");
+    assert_true(tb_lang_en());
+    tb_lang_request("zh");
+    assert_false(tb_lang_en());
+    tb_lang_set_en(true);
+    tb_lang_request("zh-CN"); /* the request's choice wins over the process's */
+    assert_false(tb_lang_en());
+    tb_lang_request(NULL);
+    assert_true(tb_lang_en());
+    tb_lang_set_en(false);
 }
 
 static void test_bad_address(void **state)
@@ -302,6 +358,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_serves_and_refuses),
         cmocka_unit_test(test_bad_address),
+        cmocka_unit_test(test_request_language_is_per_thread),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
