@@ -28,6 +28,7 @@
  * and acks were a statement per township each until 2026-12-01 (issue 13).  Every other
  * statement flushes the rows before it, so a cursor or an ack still runs
  * before a later link_epoch_set of its peer. */
+#include "county_arena.h"
 #include "county_int.h"
 
 #include "tb_error.h"
@@ -110,60 +111,18 @@ typedef struct {
     fold_t f; /* the case kinds */
 } row_t;
 
-/* The rows' values live in blocks that never move until the flush ends
- * (a row repacked when a step folds into it leaves its old values there):
- * one allocation per ARENA_BLOCK bytes instead of one per row and per
- * fold (issue 13: malloc and free were a tenth to a fifth of the county's
- * CPU in the walk-in ingest, these blobs and arrays a share of it).  The
- * reset keeps the first block for the next flush. */
-enum { ARENA_BLOCK = 64 * 1024 };
-
-typedef struct block {
-    struct block *next;
-    size_t used, cap;
-    char data[];
-} block_t;
-
+/* The rows' values live in an arena (county_arena.h): blocks that never
+ * move until the flush ends (a row repacked when a step folds into it leaves
+ * its old values there).  The reset keeps the first block for the next flush. */
 struct county_bulk {
     row_t *rows;
     size_t n, cap;
-    block_t *arena;       /* the newest block first */
+    county_arena_t arena;
     uint8_t *cols;        /* a group's arrays, reused by every send_group */
     size_t cols_cap;
     tb_map_t *cases;      /* case id -> 1 + index of its row in this flush */
     tb_map_t *peers[K_N]; /* K_LINK_OUT, K_CURSOR, K_ACK: peer -> 1 + index of its row */
 };
-
-/* size bytes from the flush's arena, or NULL. */
-static char *arena_alloc(struct county_bulk *b, size_t size)
-{
-    block_t *a = b->arena;
-    if (!a || a->cap - a->used < size) {
-        size_t cap = size > ARENA_BLOCK ? size : ARENA_BLOCK;
-        block_t *n = county_malloc(sizeof *n + cap);
-        if (!n)
-            return NULL;
-        n->next = a;
-        n->used = 0;
-        n->cap = cap;
-        b->arena = a = n;
-    }
-    char *p = a->data + a->used;
-    a->used += size;
-    return p;
-}
-
-/* Every block but the oldest freed, that one emptied and kept. */
-static void arena_reset(struct county_bulk *b)
-{
-    while (b->arena && b->arena->next) {
-        block_t *next = b->arena->next;
-        free(b->arena);
-        b->arena = next;
-    }
-    if (b->arena)
-        b->arena->used = 0;
-}
 
 /* A row of kind k from the values v/len (column order): 0 or -ENOMEM. */
 static int row_pack(struct county_bulk *b, row_t *r, kind_t k, const char *const *v,
@@ -172,7 +131,7 @@ static int row_pack(struct county_bulk *b, row_t *r, kind_t k, const char *const
     size_t total = 0;
     for (int i = 0; i < kinds[k].n; i++)
         total += len[i] + 1;
-    char *blob = arena_alloc(b, total ? total : 1);
+    char *blob = county_arena_alloc(&b->arena, total ? total : 1);
     if (!blob)
         return -ENOMEM;
     size_t at = 0;
@@ -583,7 +542,7 @@ void county_bulk_reset(county_t *self)
     struct county_bulk *b = self->bulk;
     if (!b)
         return;
-    arena_reset(b);
+    county_arena_reset(&b->arena);
     b->n = 0;
     tb_map_destroy(&b->cases);
     for (kind_t k = 0; k < K_N; k++)
@@ -595,7 +554,7 @@ void county_bulk_free(county_t *self)
     county_bulk_reset(self);
     if (self->bulk) {
         free(self->bulk->rows);
-        free(self->bulk->arena); /* the reset left one block at most */
+        county_arena_free(&self->bulk->arena);
         free(self->bulk->cols);
     }
     free(self->bulk);
