@@ -28,6 +28,7 @@
  * and acks were a statement per township each until 2026-12-01 (issue 13).  Every other
  * statement flushes the rows before it, so a cursor or an ack still runs
  * before a later link_epoch_set of its peer. */
+#include "county_arena.h"
 #include "county_int.h"
 
 #include "tb_error.h"
@@ -110,60 +111,18 @@ typedef struct {
     fold_t f; /* the case kinds */
 } row_t;
 
-/* The rows' values live in blocks that never move until the flush ends
- * (a row repacked when a step folds into it leaves its old values there):
- * one allocation per ARENA_BLOCK bytes instead of one per row and per
- * fold (issue 13: malloc and free were a tenth to a fifth of the county's
- * CPU in the walk-in ingest, these blobs and arrays a share of it).  The
- * reset keeps the first block for the next flush. */
-enum { ARENA_BLOCK = 64 * 1024 };
-
-typedef struct block {
-    struct block *next;
-    size_t used, cap;
-    char data[];
-} block_t;
-
+/* The rows' values live in an arena (county_arena.h): blocks that never
+ * move until the flush ends (a row repacked when a step folds into it leaves
+ * its old values there).  The reset keeps the first block for the next flush. */
 struct county_bulk {
     row_t *rows;
     size_t n, cap;
-    block_t *arena;       /* the newest block first */
+    county_arena_t arena;
     uint8_t *cols;        /* a group's arrays, reused by every send_group */
     size_t cols_cap;
     tb_map_t *cases;      /* case id -> 1 + index of its row in this flush */
     tb_map_t *peers[K_N]; /* K_LINK_OUT, K_CURSOR, K_ACK: peer -> 1 + index of its row */
 };
-
-/* size bytes from the flush's arena, or NULL. */
-static char *arena_alloc(struct county_bulk *b, size_t size)
-{
-    block_t *a = b->arena;
-    if (!a || a->cap - a->used < size) {
-        size_t cap = size > ARENA_BLOCK ? size : ARENA_BLOCK;
-        block_t *n = county_malloc(sizeof *n + cap);
-        if (!n)
-            return NULL;
-        n->next = a;
-        n->used = 0;
-        n->cap = cap;
-        b->arena = a = n;
-    }
-    char *p = a->data + a->used;
-    a->used += size;
-    return p;
-}
-
-/* Every block but the oldest freed, that one emptied and kept. */
-static void arena_reset(struct county_bulk *b)
-{
-    while (b->arena && b->arena->next) {
-        block_t *next = b->arena->next;
-        free(b->arena);
-        b->arena = next;
-    }
-    if (b->arena)
-        b->arena->used = 0;
-}
 
 /* A row of kind k from the values v/len (column order): 0 or -ENOMEM. */
 static int row_pack(struct county_bulk *b, row_t *r, kind_t k, const char *const *v,
@@ -172,7 +131,7 @@ static int row_pack(struct county_bulk *b, row_t *r, kind_t k, const char *const
     size_t total = 0;
     for (int i = 0; i < kinds[k].n; i++)
         total += len[i] + 1;
-    char *blob = arena_alloc(b, total ? total : 1);
+    char *blob = county_arena_alloc(&b->arena, total ? total : 1);
     if (!blob)
         return -ENOMEM;
     size_t at = 0;
@@ -253,9 +212,19 @@ static const char *col(const row_t *r, int c)
     return c < kinds[r->kind].n ? r->blob + r->off[c] : "";
 }
 
+/* A number column's value: what p_int wrote (an optional '-', then digits),
+ * or '' (0) for a column the row's statement did not have.  Not strtoll: its
+ * locale and errno handling were 2 % of the county's CPU in the walk-in
+ * ingest (issue 13, perf on 7e13c73), once per number column per row in
+ * column() and again in the folds.  Only the county's own formatting comes
+ * here, never bytes from the network. */
 static int64_t num(const char *s)
 {
-    return strtoll(s, NULL, 10);
+    bool neg = *s == '-';
+    uint64_t x = 0;
+    for (s += neg; *s >= '0' && *s <= '9'; s++)
+        x = x * 10 + (uint64_t)(*s - '0');
+    return neg ? (int64_t)(0 - x) : (int64_t)x;
 }
 
 /* One update of the case's row as migration 009's trigger saw it: the row
@@ -402,7 +371,7 @@ static int take_peer_row(county_t *self, kind_t k, const params_t *p)
         return rc < 0 ? rc : 1;
     }
     row_t *r = &b->rows[at - 1];
-    if (strtoll(p->v[1], NULL, 10) <= strtoll(r->blob + r->off[1], NULL, 10))
+    if (num(p->v[1]) <= num(r->blob + r->off[1]))
         return 1;
     const char *v[2] = {p->v[0], p->v[1]};
     size_t len[2] = {strlen(p->v[0]), strlen(p->v[1])};
@@ -485,7 +454,7 @@ static void column(const row_t *rows, size_t n, int c, char type, uint8_t *a)
     for (size_t i = 0; i < n; i++) {
         const char *v = rows[i].blob + rows[i].off[c];
         if (type == 'i') {
-            uint64_t x = (uint64_t)strtoll(v, NULL, 10);
+            uint64_t x = (uint64_t)num(v);
             put32(w, 8);
             put32(w + 4, (uint32_t)(x >> 32));
             put32(w + 8, (uint32_t)x);
@@ -583,7 +552,7 @@ void county_bulk_reset(county_t *self)
     struct county_bulk *b = self->bulk;
     if (!b)
         return;
-    arena_reset(b);
+    county_arena_reset(&b->arena);
     b->n = 0;
     tb_map_destroy(&b->cases);
     for (kind_t k = 0; k < K_N; k++)
@@ -595,7 +564,7 @@ void county_bulk_free(county_t *self)
     county_bulk_reset(self);
     if (self->bulk) {
         free(self->bulk->rows);
-        free(self->bulk->arena); /* the reset left one block at most */
+        county_arena_free(&self->bulk->arena);
         free(self->bulk->cols);
     }
     free(self->bulk);

@@ -6,6 +6,7 @@
  *
  *   county_stmt.c    the prepared statements, their parameter builder, migrations
  *   county_bulk.c    a batch's row statements kept and sent as one statement over arrays
+ *   county_arena.c   county_bulk.c's rows' blocks, kept until the flush ends
  *   county_pg.c      the PostgreSQL connection: open, load, pump, lose, reconnect
  *   county_cache.c   the case cache and the overlay of the batch in flight
  *   county_batch.c   a batch: start (validate, quarantine, poison) and finish (commit)

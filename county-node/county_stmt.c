@@ -172,7 +172,18 @@ static const struct {
      * Not bulk_case: it joins cases, and a generic plan made while cases
      * was small, seeing the select list's 10 rows (FROM unnest: 100),
      * scanned the whole table per batch and kept doing so as it grew (seen
-     * in the year's replay: 13 ms a statement against 1). */
+     * in the year's replay: 13 ms a statement against 1).
+     *
+     * COPY instead of bulk_events was measured and rejected (2026-12-02,
+     * issue 13): the same 50,000 walk-in event rows in batches of 1,000 into
+     * the county's case_events (every index and trigger), one backend, CPU
+     * from /proc, in turns: COPY (text) 12.4-12.8 us a row, this statement
+     * 10.4-12.8.  COPY cannot run in libpq's pipeline mode either: it would
+     * cost the batch its pipeline or its single transaction, for nothing.
+     * Each of the three indexes a walk-in's event row enters costs ~0.8 us
+     * of it (case_events_pkey ~0: an append), and each has a reader that
+     * must stay bounded at 1 M cases (the unique id: exactly once; case_id:
+     * card_raise, the reports, complaints; id: a township's restore). */
     {"bulk_events",
      "INSERT INTO case_events(origin_node, origin_seq, case_id, type, type_name, actor, at,"
      " target, reason, via, folded, body, detail, rejected)"

@@ -17,7 +17,8 @@
  *
  * A batch's receive cursors and acks (issue 13): one statement each for all
  * townships, one row per township (the greatest of what came), and an ack
- * deletes exactly the outbox rows it newly covers.
+ * deletes exactly the outbox rows it newly covers; their numbers are compared as
+ * numbers, every digit kept.
  *
  * The batch connection's plans (issue 13): bulk_case's generic plan, made
  * on an empty store, reaches cases by its index, not by a scan of the
@@ -209,6 +210,28 @@ static void send_peer(county_t *c, const char *name, const char *peer, int64_t n
     assert_rc(county_stmt_send(c, name, &p), 0);
 }
 
+/* The batch's Sync sent and its results read by hand: how many statements ran. */
+static int batch_sync(county_t *c)
+{
+    assert_rc(county_stmt_sync(c), 0);
+    PGconn *bp = c->pg;
+    assert_int_equal(PQsetnonblocking(bp, 0), 0);
+    assert_int_equal(PQflush(bp), 0);
+    int statements = 0;
+    for (;;) {
+        PGresult *r = PQgetResult(bp);
+        if (!r)
+            continue; /* the end of one statement's results */
+        ExecStatusType st = PQresultStatus(r);
+        if (st != PGRES_COMMAND_OK && st != PGRES_PIPELINE_SYNC)
+            fail_msg("batch: %s", PQresultErrorMessage(r));
+        statements += st == PGRES_COMMAND_OK;
+        PQclear(r);
+        if (st == PGRES_PIPELINE_SYNC)
+            return statements;
+    }
+}
+
 /* The cursors and acks of two townships in one batch, several of each per
  * township as the rows came: what the store holds after its Sync. */
 static void test_cursors_and_acks(void **state)
@@ -237,25 +260,7 @@ static void test_cursors_and_acks(void **state)
     send_peer(&c, "ack", "360826102000", 5);
     send_peer(&c, "cursor", TOWNSHIP, 9);
     send_peer(&c, "ack", TOWNSHIP, 4); /* older than the 6 before it: no effect */
-    assert_rc(county_stmt_sync(&c), 0);
-    /* Read the pipeline's results by hand: two statements, then the Sync. */
-    PGconn *bp = c.pg;
-    assert_int_equal(PQsetnonblocking(bp, 0), 0);
-    assert_int_equal(PQflush(bp), 0);
-    int statements = 0;
-    for (;;) {
-        PGresult *r = PQgetResult(bp);
-        if (!r)
-            continue; /* the end of one statement's results */
-        ExecStatusType st = PQresultStatus(r);
-        if (st != PGRES_COMMAND_OK && st != PGRES_PIPELINE_SYNC)
-            fail_msg("batch: %s", PQresultErrorMessage(r));
-        statements += st == PGRES_COMMAND_OK;
-        PQclear(r);
-        if (st == PGRES_PIPELINE_SYNC)
-            break;
-    }
-    assert_int_equal(statements, 2); /* bulk_cursor, bulk_ack */
+    assert_int_equal(batch_sync(&c), 2); /* bulk_cursor, bulk_ack */
     char got[512];
     dump(pg, "SELECT peer || ' ' || cursor FROM link_in ORDER BY peer", got, sizeof got);
     assert_string_equal(got, TOWNSHIP " 9\n360826102000 9\n");
@@ -266,6 +271,36 @@ static void test_cursors_and_acks(void **state)
              " GROUP BY peer ORDER BY peer",
          got, sizeof got);
     assert_string_equal(got, TOWNSHIP " 7,8,9,10\n");
+    county_pg_close(&c);
+    tb_test_county_fini(&c, &loop, &env);
+    PQfinish(pg);
+}
+
+/* The bulk rows' numbers are read back as numbers, not as text (county_bulk.c's
+ * num): 10 is greater than 9, and a cursor past 2^53 (beyond a double) and
+ * INT64_MAX keep every digit; a smaller one that came later does not win. */
+static void test_cursor_numbers(void **state)
+{
+    (void)state;
+    PGconn *pg = tb_test_county_store(conninfo);
+    assert_non_null(pg);
+    uv_loop_t loop;
+    tb_env_ctx_t env;
+    county_t c;
+    memset(&env, 0, sizeof env);
+    memset(&c, 0, sizeof c);
+    assert_rc(tb_test_county_init(&c, &loop, &env, tmpdir, conninfo), 0);
+    assert_rc(county_pg_open(&c), 0);
+    send_peer(&c, "cursor", TOWNSHIP, 9);
+    send_peer(&c, "cursor", TOWNSHIP, 10);
+    send_peer(&c, "cursor", "360826102000", INT64_MAX);
+    send_peer(&c, "cursor", "360826102000", 5000000000);
+    send_peer(&c, "cursor", "360826103000", 9007199254740993);
+    assert_int_equal(batch_sync(&c), 1); /* bulk_cursor */
+    char got[512];
+    dump(pg, "SELECT peer || ' ' || cursor FROM link_in ORDER BY peer", got, sizeof got);
+    assert_string_equal(got, TOWNSHIP " 10\n360826102000 9223372036854775807\n"
+                             "360826103000 9007199254740993\n");
     county_pg_close(&c);
     tb_test_county_fini(&c, &loop, &env);
     PQfinish(pg);
@@ -357,6 +392,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fold_equals_steps),
         cmocka_unit_test(test_cursors_and_acks),
+        cmocka_unit_test(test_cursor_numbers),
         cmocka_unit_test(test_batch_plans),
     };
     int failed = cmocka_run_group_tests_name("county-bulk", tests, NULL, NULL);
