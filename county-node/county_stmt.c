@@ -80,7 +80,7 @@ static const struct {
      " UPDATE cases SET state = $13, holder = $14, pending = $15, version = $16,"
      " updated_at = to_timestamp($7::bigint::float8 / 1000)"
      " WHERE case_id IN (SELECT case_id FROM ins) AND $11::boolean"},
-    {"catver", "CALL county_catalog_in_force($1::integer)"},
+    {"catver", "CALL county_catalog_for_session($1::integer)"},
     {"outbox", "INSERT INTO outbox(peer, seq, body) VALUES ($1, $2, $3)"},
     {"link_out", "INSERT INTO link_out(peer, last, acked) VALUES ($1, $2, 0)"
                  " ON CONFLICT (peer) DO UPDATE SET last = GREATEST(link_out.last, EXCLUDED.last)"},
