@@ -289,11 +289,17 @@ void county_batch_start(county_t *self)
         p_int(&g, (int64_t)self->older.mark);
         rc = county_stmt_send(self, "batch_after", &g);
     }
-    if (rc == 0) {
-        /* Its events are checked under this catalog version (migration 019). */
+    if (rc == 0 && self->catver_conn != (int64_t)self->env->catalog_version) {
+        /* Its events are checked under this catalog version (migration 019),
+         * set for the session when it connects and when the version changes,
+         * not per batch (issue 13: a statement per batch at a trickle).  A
+         * batch that rolls back takes the setting with it and closes the
+         * connection, whose successor sets it again (county_pg_open). */
         params_t p = {0};
         p_int(&p, self->env->catalog_version);
         rc = county_stmt_send(self, "catver", &p);
+        if (rc == 0)
+            self->catver_conn = self->env->catalog_version;
     }
     if (rc == 0)
         rc = county_restore_batch(self); /* before the live items: a chunk of an answer */

@@ -264,6 +264,7 @@ struct county {
     county_older_t older;         /* the older of two batches in flight */
     uint64_t mark;                /* the last batch mark used (loaded: the stored one) */
     uint64_t mark_in_batch;       /* the mark the newest batch writes, or 0 */
+    int64_t catver_conn;          /* the catalog version set for the connection's session, or -1 */
     size_t overlap_min;           /* COUNTY_OVERLAP_MIN (TONGBAN_TEST_OVERLAP_MIN in tests) */
     struct county_bulk *bulk;     /* its row statements not sent yet (county_bulk.c) */
     struct county_folded *folded; /* the ids each case folded in it, in order (county_record.c) */

@@ -109,6 +109,7 @@ int county_pg_open(county_t *self)
         return -TB_ESTORE;
     }
     self->pg = pg;
+    self->catver_conn = -1; /* a new session: its batches set the catalog version again */
     /* Acks follow commits: never let a server default of synchronous_commit=off
      * turn an acknowledged batch into a lost one. */
     PGresult *set = PQexec(pg, "SET synchronous_commit = on; SET statement_timeout = '60s'");

@@ -80,7 +80,7 @@ static const struct {
      " UPDATE cases SET state = $13, holder = $14, pending = $15, version = $16,"
      " updated_at = to_timestamp($7::bigint::float8 / 1000)"
      " WHERE case_id IN (SELECT case_id FROM ins) AND $11::boolean"},
-    {"catver", "CALL county_catalog_in_force($1::integer)"},
+    {"catver", "CALL county_catalog_for_session($1::integer)"},
     {"outbox", "INSERT INTO outbox(peer, seq, body) VALUES ($1, $2, $3)"},
     {"link_out", "INSERT INTO link_out(peer, last, acked) VALUES ($1, $2, 0)"
                  " ON CONFLICT (peer) DO UPDATE SET last = GREATEST(link_out.last, EXCLUDED.last)"},
@@ -352,10 +352,24 @@ int county_stmt_prepare(PGconn *pg)
  * batch reaches its rows by a key; with sequential scans off the planner
  * takes the index whatever the estimates (a table with no index is still
  * scanned).  The state's load before this reads whole tables, as it
- * should. */
+ * should.
+ *
+ * The same settings make every statement's plan one of index probes and
+ * nested loops whatever the rows' count, so a plan is planned once, not
+ * per batch: plan_cache_mode = force_generic_plan.  Under "auto" the
+ * server compared a generic plan's cost (an array parameter unnested to
+ * 10 rows) with each custom plan's (the batch's real 1-3 at a trickle)
+ * and kept planning bulk_events, bulk_case and bulk_ack anew at every
+ * batch: measured at 150 cases/s (issue 13's latency row), 0.2-0.6 ms of
+ * planning each, 12 % of the backend's CPU.  And no JIT: the disabled
+ * scan and joins add PostgreSQL's disable_cost to a plan that needs one,
+ * far past jit_above_cost, and a compile costs more than any batch's
+ * statement (migration 025 turned it off in the sums' functions for that
+ * reason). */
 int county_stmt_plan_batches(PGconn *pg)
 {
-    PGresult *set = PQexec(pg, "SET enable_seqscan = off");
+    PGresult *set = PQexec(pg, "SET enable_seqscan = off; SET plan_cache_mode = force_generic_plan;"
+                               " SET jit = off");
     bool ok = PQresultStatus(set) == PGRES_COMMAND_OK;
     PQclear(set);
     if (!ok)

@@ -67,6 +67,13 @@ ok "village logs a case with the new item" matches "$x" "^${VIL}-[0-9]{8}-[0-9]{
 ok "it reaches the county (which validates it on version 1)" tb_wait_for 30 at_c "$x" prereview
 eq "the county's item for it" XX001 "$(tb_psql "$PGDIR" -c "SELECT item_code FROM cases WHERE case_id='$x'")"
 eq "no event was rejected" 0 "$(tb_psql "$PGDIR" -c "SELECT count(*) FROM case_events WHERE NOT folded")"
+# Each event at the county keeps the catalog version its batch applied it under (migration
+# 019): version 0 for the first case, logged before the import, and 1 for the new item's,
+# logged after it while the county's connection stayed up (the version is set for that
+# connection's session when it changes, no longer in every batch: issue 13).
+cver() { tb_psql "$PGDIR" -c "SELECT string_agg(DISTINCT catalog_version::text, ',') FROM case_events WHERE case_id='$1'"; }
+eq "county: the first case's events were checked under version 0" 0 "$(cver "$b")"
+eq "county: the new item's events were checked under version 1" 1 "$(cver "$x")"
 
 # The removed item is refused where a person types it, and nothing is written.
 # (nothing written: each store's own events and its cases stay as they were;
