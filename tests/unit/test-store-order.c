@@ -19,6 +19,9 @@
  *              checked under;
  *   gap        a confirmation naming an event this store does not hold yet
  *              orders nothing beyond it until that event comes;
+ *   known      the common case: an update placing the events recorded next,
+ *              in the order recorded, reads none of them (the row knows);
+ *              anything else reads them as before;
  *   folded ids the ids a StatusUpdate names, as a receiver checks them. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -511,6 +514,140 @@ static void test_positions_rows(void **state)
                         "/1 7:" CTY "/2");
 }
 
+static int count_order_reads(unsigned type, void *ctx, void *p, void *x)
+{
+    (void)p;
+    if (type == SQLITE_TRACE_STMT && x && strncmp(x, "SELECT e.rowid", 14) == 0)
+        ++*(int *)ctx;
+    return 0;
+}
+
+/* confirm, counting the reads of the case's events in fold order (order_load). */
+static int confirm_reads(tb_store_t *s, uint32_t version, char **ids, size_t n)
+{
+    int reads = 0;
+    sqlite3_trace_v2(tb_store_db(s), SQLITE_TRACE_STMT, count_order_reads, &reads);
+    confirm(s, CASE, version, "county", ids, n);
+    sqlite3_trace_v2(tb_store_db(s), 0, NULL, NULL);
+    return reads;
+}
+
+/* What the case's row knows of its order: "m|tail", "NULL" when it does not. */
+static const char *row_order(tb_store_t *s, char *buf, size_t len)
+{
+    return pos_text(s,
+                    "SELECT coalesce(order_m || '|' || order_tail, 'NULL') FROM cases"
+                    " WHERE case_id = '" CASE "'",
+                    buf, len);
+}
+
+static const char *positions(tb_store_t *s, char *buf, size_t len)
+{
+    return pos_text(s,
+                    "SELECT coalesce(group_concat(pos || ':' || origin_node || '/' || origin_seq,"
+                    " ' '), '') FROM (SELECT * FROM case_order ORDER BY pos)",
+                    buf, len);
+}
+
+/* The common case (st21): the county places the events recorded here next,
+ * in the order recorded: the positions are written and the row knows them,
+ * and the case's events are not read; anything else reads them, as before,
+ * and the row learns its order again from that read. */
+static void test_order_known(void **state)
+{
+    fix_t *f = *state;
+    char buf[256];
+    tb_event_msg_t lg, sb;
+    Tongban__V1__LedgerRecord l;
+    log_and_submit(f, &l, &lg, &sb);
+    assert_string_equal(row_order(f->vil, buf, sizeof buf), "0|" VIL "/1 " VIL "/2");
+    char *first[] = {VIL "/1", VIL "/2"};
+    assert_int_equal(confirm_reads(f->vil, 2, first, 2), 0);
+    assert_string_equal(row_order(f->vil, buf, sizeof buf), "2|");
+    assert_string_equal(positions(f->vil, buf, sizeof buf), "1:" VIL "/1 2:" VIL "/2");
+    assert_string_equal(pos_text(f->vil, "SELECT county_state || ' ' || county_version FROM cases",
+                                 buf, sizeof buf),
+                        "county 2");
+    /* The township's RECEIVED comes down, then the county's update placing it. */
+    tb_event_msg_t rc = step(CASE, TONGBAN__V1__EVENT_TYPE__EVENT_RECEIVED, TOWN, 1, AT + 2000);
+    from_above(f->vil, &rc);
+    assert_string_equal(row_order(f->vil, buf, sizeof buf), "2|" TOWN "/1");
+    char *third[] = {TOWN "/1"};
+    assert_int_equal(confirm_reads(f->vil, 3, third, 1), 0);
+    assert_string_equal(row_order(f->vil, buf, sizeof buf), "3|");
+    const tb_event_msg_t *order[] = {&lg, &sb, &rc};
+    uint8_t want[TB_CASE_PACKED_MAX];
+    size_t n = county_fold(order, 3, f->t.catalog, want);
+    assert_fold_is(f->vil, CASE, want, n);
+
+    /* The same update again: read, nothing written but the county's state. */
+    assert_int_equal(confirm_reads(f->vil, 3, third, 1), 1);
+    assert_string_equal(row_order(f->vil, buf, sizeof buf), "3|");
+    assert_string_equal(positions(f->vil, buf, sizeof buf), "1:" VIL "/1 2:" VIL "/2 3:" TOWN "/1");
+
+    /* Two steps from above, placed by the county the other way round: read,
+     * and the case is folded again in the county's order. */
+    tb_event_msg_t ac = step(CASE, TONGBAN__V1__EVENT_TYPE__EVENT_ACCEPTED, TOWN, 2, AT + 3000);
+    tb_event_msg_t fw = step(CASE, TONGBAN__V1__EVENT_TYPE__EVENT_FORWARDED, TOWN, 3, AT + 4000);
+    fw.target = (char *)CTY;
+    from_above(f->vil, &ac);
+    from_above(f->vil, &fw);
+    assert_string_equal(row_order(f->vil, buf, sizeof buf), "3|" TOWN "/2 " TOWN "/3");
+    char *crossed[] = {TOWN "/3", TOWN "/2"};
+    assert_int_equal(confirm_reads(f->vil, 5, crossed, 2), 2); /* the check's, the refold's */
+    assert_int_equal(folded_of(f->vil, TOWN, 3), 0); /* FORWARDED before ACCEPTED: illegal */
+    const tb_event_msg_t *order2[] = {&lg, &sb, &rc, &ac};
+    n = county_fold(order2, 4, f->t.catalog, want);
+    assert_fold_is(f->vil, CASE, want, n);
+    assert_string_equal(row_order(f->vil, buf, sizeof buf), "5|");
+
+    /* A position for an event not here yet: the row cannot know the order
+     * until a read shows it whole again. */
+    tb_event_msg_t cr = step(CASE, TONGBAN__V1__EVENT_TYPE__EVENT_RECEIVED, CTY, 1, AT + 5000);
+    char *gap[] = {CTY "/1"};
+    assert_int_equal(confirm_reads(f->vil, 6, gap, 1), 1);
+    assert_string_equal(row_order(f->vil, buf, sizeof buf), "NULL");
+    from_above(f->vil, &cr); /* placed already: folded again, the row still does not know */
+    assert_string_equal(row_order(f->vil, buf, sizeof buf), "NULL");
+    assert_int_equal(confirm_reads(f->vil, 6, gap, 1), 1);
+    assert_string_equal(row_order(f->vil, buf, sizeof buf), "6|");
+}
+
+/* A store of schema 12 (before st21): its cases rows know nothing of their
+ * order; the first status update reads the events, the next one need not. */
+static void test_migrate_order_state(void **state)
+{
+    fix_t *f = *state;
+    char buf[256];
+    tb_event_msg_t lg, sb;
+    Tongban__V1__LedgerRecord l;
+    log_and_submit(f, &l, &lg, &sb);
+    assert_int_equal(sqlite3_exec(tb_store_db(f->vil),
+                                  "ALTER TABLE cases DROP COLUMN order_m;"
+                                  "ALTER TABLE cases DROP COLUMN order_tail;"
+                                  "PRAGMA user_version=12",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    tb_store_destroy(&f->vil);
+    assert_rc(tb_tdir_open(&f->t, VIL, &f->vil), 0);
+    assert_int_equal(sql_int(f->vil, "PRAGMA user_version"), 13);
+    assert_string_equal(row_order(f->vil, buf, sizeof buf), "NULL");
+    char *first[] = {VIL "/1"};
+    assert_int_equal(confirm_reads(f->vil, 1, first, 1), 1);
+    assert_string_equal(row_order(f->vil, buf, sizeof buf), "1|" VIL "/2");
+    char *second[] = {VIL "/2"};
+    assert_int_equal(confirm_reads(f->vil, 2, second, 1), 0);
+    assert_string_equal(row_order(f->vil, buf, sizeof buf), "2|");
+    assert_string_equal(positions(f->vil, buf, sizeof buf), "1:" VIL "/1 2:" VIL "/2");
+    /* Run again (idempotent): the columns are there, nothing changes. */
+    assert_int_equal(sqlite3_exec(tb_store_db(f->vil), "PRAGMA user_version=12", NULL, NULL, NULL),
+                     SQLITE_OK);
+    tb_store_destroy(&f->vil);
+    assert_rc(tb_tdir_open(&f->t, VIL, &f->vil), 0);
+    assert_int_equal(sql_int(f->vil, "PRAGMA user_version"), 13);
+    assert_string_equal(row_order(f->vil, buf, sizeof buf), "2|");
+}
+
 /* StatusUpdate.folded as a receiver checks it (tb_item_decode). */
 static int decode_status(uint32_t version, char **ids, size_t n)
 {
@@ -576,6 +713,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_position_moved, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_positions_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_order_known, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migrate_order_state, setup, teardown),
         cmocka_unit_test(test_folded_ids),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
