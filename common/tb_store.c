@@ -43,6 +43,15 @@ int tb_store_set_catalog_version(tb_store_t *self, const uint32_t *version,
     "  PRIMARY KEY(case_id, pos)) WITHOUT ROWID;"                                                  \
     "CREATE INDEX IF NOT EXISTS case_order_id ON case_order(origin_node, origin_seq);"
 
+/* st21 (issue 13): what a case's row knows of its order (tb_store_order.c,
+ * "What the row knows"): cases.order_m, the county positions held here as
+ * the case's first events in recording order (NULL: not known, the order is
+ * read from the events), and cases.order_tail, the ids of the events
+ * recorded after them, in recording order.  A row from before it has NULL,
+ * and takes the first status update's read.  The columns are added in C
+ * (add_order_state), as SQLite adds no column "if not exists": idempotent. */
+#define ORDER_STATE_MIGRATION "/* st21: cases.order_m, cases.order_tail (add_order_state) */"
+
 /* Versioned migrations: schema version N is reached by running migrations[N-1]. */
 static const char *const migrations[] = {
     "CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL);"
@@ -167,6 +176,7 @@ static const char *const migrations[] = {
     "  FROM link_in WHERE at IS NOT NULL;"
     "DROP INDEX IF EXISTS events_origin_recorded;"
     "DROP INDEX IF EXISTS events_recorded;",
+    ORDER_STATE_MIGRATION,
 };
 #define FOLD_PB_VERSION 4 /* the schema version with fold as tb_case_pack() */
 
@@ -317,22 +327,36 @@ static int fold_from_text(tb_store_t *self)
     return rc;
 }
 
-/* ORDER_MIGRATION's column, added once. */
-static int add_catalog_version(tb_store_t *self)
+/* alter (an ALTER TABLE ... ADD COLUMN) unless table has column already. */
+static int add_column(tb_store_t *self, const char *table, const char *column, const char *alter)
 {
     sqlite3_stmt *st;
-    int rc = tb_store_prep(
-        self, "SELECT count(*) FROM pragma_table_info('events') WHERE name = 'catalog_version'",
-        &st);
+    int rc = tb_store_prep(self, "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2", &st);
     if (rc < 0)
         return rc;
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, column, -1, SQLITE_STATIC);
     int have = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
     sqlite3_finalize(st);
     if (have < 0)
         return tb_store_sql_err(self, "table_info");
-    return have ? 0
-                : tb_store_exec(self, "ALTER TABLE events ADD COLUMN catalog_version INTEGER"
-                                      " NOT NULL DEFAULT 0");
+    return have ? 0 : tb_store_exec(self, alter);
+}
+
+/* ORDER_MIGRATION's column, added once. */
+static int add_catalog_version(tb_store_t *self)
+{
+    return add_column(self, "events", "catalog_version",
+                      "ALTER TABLE events ADD COLUMN catalog_version INTEGER NOT NULL DEFAULT 0");
+}
+
+/* ORDER_STATE_MIGRATION's columns, each added once. */
+static int add_order_state(tb_store_t *self)
+{
+    int rc = add_column(self, "cases", "order_m", "ALTER TABLE cases ADD COLUMN order_m INTEGER");
+    return rc < 0 ? rc
+                  : add_column(self, "cases", "order_tail",
+                               "ALTER TABLE cases ADD COLUMN order_tail TEXT");
 }
 
 static int migrate(tb_store_t *self)
@@ -359,6 +383,8 @@ static int migrate(tb_store_t *self)
             rc = fold_from_text(self);
         if (rc == 0 && strcmp(migrations[v], ORDER_MIGRATION) == 0)
             rc = add_catalog_version(self);
+        if (rc == 0 && strcmp(migrations[v], ORDER_STATE_MIGRATION) == 0)
+            rc = add_order_state(self);
         if (rc == 0)
             rc = tb_store_exec(self, pragma);
     }

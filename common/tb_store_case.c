@@ -164,22 +164,53 @@ int tb_store_project_fold(tb_store_t *self, const char *case_id, const tb_case_t
     return rc < 0 ? rc : tb_store_run(self, st);
 }
 
+/* What the row knows of its order (tb_store_order.c) after the events
+ * folded into it: ?24 their ids, appended to order_tail; ?23 set when the
+ * row no longer knows (both NULL then).  A row that did not know still does
+ * not. */
+#define ORDER_ADD                                                                                  \
+    ", order_m = CASE WHEN ?23 THEN NULL ELSE order_m END,"                                        \
+    " order_tail = CASE WHEN ?23 OR order_m IS NULL THEN NULL WHEN ?24 = '' THEN order_tail"       \
+    " WHEN order_tail = '' THEN ?24 ELSE order_tail || ' ' || ?24 END"
+
+static void order_bind(sqlite3_stmt *st, const char *tail_add, bool lost)
+{
+    sqlite3_bind_int(st, 23, lost);
+    sqlite3_bind_text(st, 24, tail_add, -1, SQLITE_TRANSIENT);
+}
+
+/* tb_store_project_fold, and the ids of the events folded into the row
+ * added to its order_tail (lost: the row no longer knows its order). */
+static int project_events(tb_store_t *self, const char *case_id, const tb_case_t *c, int64_t at_ms,
+                          const char *tail_add, bool lost)
+{
+    sqlite3_stmt *st;
+    int rc = fold_stmt(self, "UPDATE cases SET " FOLD_SET ORDER_ADD " WHERE case_id = ?1", case_id,
+                       c, at_ms, &st);
+    if (rc < 0)
+        return rc;
+    order_bind(st, tail_add, lost);
+    return tb_store_run(self, st);
+}
+
 #define LOGGED_INSERT                                                                              \
     "INSERT INTO cases(case_id, origin, client_name, client_phone, agent,"                         \
     " item_code, note, accept_time_ms, result, state, holder, pending,"                            \
     " version, updated_ms, fold, due_ms, legal_due_ms, to_bring, rating,"                          \
-    " decision, completion_time_ms, paused, followup)"                                             \
+    " decision, completion_time_ms, paused, followup, order_m, order_tail)"                        \
     " VALUES(?1, substr(?1, 1, 12), ?16, ?17, ?18, ?19, ?20, ?21, ?22,"                            \
     " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"                                              \
-    " CASE WHEN ?13 > 0 THEN ?13 ELSE NULL END, ?14, ?15)"                                         \
-    " ON CONFLICT(case_id) DO UPDATE SET " FOLD_SET
+    " CASE WHEN ?13 > 0 THEN ?13 ELSE NULL END, ?14, ?15,"                                         \
+    " CASE WHEN ?23 THEN NULL ELSE 0 END, CASE WHEN ?23 THEN NULL ELSE ?24 END)"                   \
+    " ON CONFLICT(case_id) DO UPDATE SET " FOLD_SET ORDER_ADD
 
 /* The ledger's row and its fold in one statement (until 2026-12-01 an
  * insert, then the update every event makes); a row there already keeps
  * its ledger and takes the fold.  l: client_name, client_phone, agent,
  * item_code, note, result. */
 static int logged_insert(tb_store_t *self, const char *case_id, const tb_case_t *c, int64_t at_ms,
-                         const char *const l[6], int64_t accept_time_ms)
+                         const char *const l[6], int64_t accept_time_ms, const char *tail_add,
+                         bool lost)
 {
     sqlite3_stmt *st;
     int rc = fold_stmt(self, LOGGED_INSERT, case_id, c, at_ms, &st);
@@ -189,6 +220,7 @@ static int logged_insert(tb_store_t *self, const char *case_id, const tb_case_t 
         sqlite3_bind_text(st, 16 + i, nz(l[i]), -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 21, accept_time_ms);
     sqlite3_bind_text(st, 22, nz(l[5]), -1, SQLITE_STATIC);
+    order_bind(st, tail_add, lost);
     return tb_store_run(self, st);
 }
 
@@ -220,16 +252,21 @@ int tb_store_proj_flush(tb_store_t *self)
     if (!p->pending)
         return 0;
     p->pending = false; /* first: the statements below pass tb_store_stmt */
-    int rc = p->logged ? logged_insert(self, p->case_id, &p->c, p->at_ms,
-                                       (const char *const *)p->ledger, p->accept_time_ms)
-                       : tb_store_project_fold(self, p->case_id, &p->c, p->at_ms);
+    int rc = p->logged
+                 ? logged_insert(self, p->case_id, &p->c, p->at_ms, (const char *const *)p->ledger,
+                                 p->accept_time_ms, p->tail_add, p->order_lost)
+                 : project_events(self, p->case_id, &p->c, p->at_ms, p->tail_add, p->order_lost);
     ledger_free(p);
+    p->tail_add[0] = '\0';
+    p->order_lost = false;
     return rc;
 }
 
 /* next as ev's case's row: kept pending inside a transaction (tb_store_proj_t),
- * written at once outside one. */
-static int project_keep(tb_store_t *self, const tb_event_msg_t *ev, const tb_case_t *next)
+ * written at once outside one.  placed: the county had placed ev before it
+ * came (the case is folded again: its row no longer knows its order). */
+static int project_keep(tb_store_t *self, const tb_event_msg_t *ev, const tb_case_t *next,
+                        bool placed)
 {
     tb_store_proj_t *p = &self->proj;
     bool logged = ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED;
@@ -238,16 +275,22 @@ static int project_keep(tb_store_t *self, const tb_event_msg_t *ev, const tb_cas
     if (logged)
         ledger[0] = l->client_name, ledger[1] = l->client_phone, ledger[2] = l->agent,
         ledger[3] = l->item_code, ledger[4] = l->note, ledger[5] = l->result;
-    if (sqlite3_get_autocommit(self->db) || strlen(ev->case_id) >= sizeof p->case_id)
-        return logged ? logged_insert(self, ev->case_id, next, ev->at_ms, ledger,
-                                      l->accept_time_ms)
-                      : tb_store_project_fold(self, ev->case_id, next, ev->at_ms);
+    if (sqlite3_get_autocommit(self->db) || strlen(ev->case_id) >= sizeof p->case_id) {
+        char id[TB_STORE_TAIL_ADD] = "";
+        bool lost = placed || !tb_store_order_add(id, sizeof id, ev->origin_node, ev->origin_seq);
+        return logged ? logged_insert(self, ev->case_id, next, ev->at_ms, ledger, l->accept_time_ms,
+                                      id, lost)
+                      : project_events(self, ev->case_id, next, ev->at_ms, id, lost);
+    }
     int rc;
     /* Another case's row, or a second LOGGED on this one: the pending one
      * goes in first. */
     if (p->pending && (logged || strcmp(p->case_id, ev->case_id) != 0) &&
         (rc = tb_store_proj_flush(self)) < 0)
         return rc;
+    if (placed ||
+        !tb_store_order_add(p->tail_add, sizeof p->tail_add, ev->origin_node, ev->origin_seq))
+        p->order_lost = true;
     if (logged) {
         for (int i = 0; i < 6; i++)
             if (!(p->ledger[i] = strdup(nz(ledger[i])))) {
@@ -265,7 +308,7 @@ static int project_keep(tb_store_t *self, const tb_event_msg_t *ev, const tb_cas
     return 0;
 }
 
-static int project(tb_store_t *self, const tb_event_msg_t *ev, const tb_case_t *next)
+static int project(tb_store_t *self, const tb_event_msg_t *ev, const tb_case_t *next, bool placed)
 {
     if (ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATED ||
         ev->type == TONGBAN__V1__EVENT_TYPE__EVENT_RATING_FOLLOWUP) {
@@ -282,7 +325,7 @@ static int project(tb_store_t *self, const tb_event_msg_t *ev, const tb_case_t *
         if ((rc = tb_store_run(self, st)) < 0)
             return rc;
     }
-    return project_keep(self, ev, next);
+    return project_keep(self, ev, next, placed);
 }
 
 static int apply_rejection(tb_store_t *self, const tb_event_msg_t *ev)
@@ -501,7 +544,7 @@ int tb_store_apply(tb_store_t *self, const tb_event_msg_t *ev, const uint8_t *bo
     /* One order (tb_store_order.c): an event the county has placed already
      * (its confirmation came first) may belong before events folded here:
      * the case is folded again in order.  Any other goes last: on top. */
-    if (fold == 0 && (rc = project(self, ev, &next)) < 0)
+    if (fold == 0 && (rc = project(self, ev, &next, placed)) < 0)
         return rc;
     return placed ? tb_store_refold(self, ev->case_id, ev->at_ms) : 0;
 }

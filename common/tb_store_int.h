@@ -45,6 +45,11 @@ typedef struct {
 
 enum { TB_STORE_OUTLAST = 8 };
 
+/* Room for the ids a pending cases row adds to its order_tail ("origin/seq",
+ * space-separated: a relayed case's LOGGED, SUBMITTED and RECEIVED take about
+ * 100 bytes). */
+enum { TB_STORE_TAIL_ADD = 320 };
+
 /* The cases row tb_store_apply last folded, not written yet (inside a
  * transaction only): a case's next event in the same transaction folds on
  * it and replaces it, so a township relaying a village's LOGGED and
@@ -63,6 +68,12 @@ typedef struct {
     bool logged;
     char *ledger[6]; /* client_name, client_phone, agent, item_code, note, result */
     int64_t accept_time_ms;
+    /* The ids of the events folded into it since the row was last written,
+     * for its order_tail (tb_store_order.c, "What the row knows");
+     * order_lost: the row no longer knows its order (an event the county had
+     * placed already, or more ids than fit here). */
+    char tail_add[TB_STORE_TAIL_ADD];
+    bool order_lost;
 } tb_store_proj_t;
 
 /* The counter tb_store_counter_next counted last in the open transaction:
@@ -162,5 +173,11 @@ int tb_store_project_fold(tb_store_t *self, const char *case_id, const tb_case_t
 /* Fold case_id again from its first event, in the county's order, each
  * event under its own catalog version (tb_store_order.c). */
 int tb_store_refold(tb_store_t *self, const char *case_id, int64_t at_ms);
+/* Add "origin/seq" to the ids in buf (cap bytes, space-separated); false
+ * when it does not fit (buf unchanged) (tb_store_order.c). */
+bool tb_store_order_add(char *buf, size_t cap, const char *origin, uint64_t seq);
+/* case_id's row no longer knows its order: its next status update reads the
+ * events (tb_store_order.c).  0 or negative. */
+int tb_store_order_forget(tb_store_t *self, const char *case_id);
 
 #endif

@@ -363,7 +363,11 @@ int tb_restore_replace(tb_store_t *self, const tb_event_msg_t *ev, const uint8_t
     sqlite3_bind_int64(st, 2, (sqlite3_int64)ev->origin_seq);
     sqlite3_bind_blob(st, 3, body, (int)len, SQLITE_TRANSIENT);
     self->noriginlast = 0; /* an origin's newest id may be the one going */
-    return tb_store_run(self, st);
+    if ((rc = tb_store_run(self, st)) < 0 || sqlite3_changes(self->db) == 0)
+        return rc;
+    /* The event comes back after the case's others: its row's order is not
+     * the one it knew (tb_store_order.c). */
+    return tb_store_order_forget(self, ev->case_id);
 }
 
 int tb_restore_waiting(tb_store_t *self, char (*ret_ids)[TB_CASEID_MAX], size_t cap, size_t *ret_n)

@@ -19,6 +19,9 @@
  *              checked under;
  *   gap        a confirmation naming an event this store does not hold yet
  *              orders nothing beyond it until that event comes;
+ *   known      the common case: an update placing the events recorded next,
+ *              in the order recorded, reads none of them (the row knows);
+ *              anything else reads them as before;
  *   folded ids the ids a StatusUpdate names, as a receiver checks them. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -511,6 +514,302 @@ static void test_positions_rows(void **state)
                         "/1 7:" CTY "/2");
 }
 
+static int count_order_reads(unsigned type, void *ctx, void *p, void *x)
+{
+    (void)p;
+    if (type == SQLITE_TRACE_STMT && x && strncmp(x, "SELECT e.rowid", 14) == 0)
+        ++*(int *)ctx;
+    return 0;
+}
+
+/* confirm, counting the reads of the case's events in fold order (order_load). */
+static int confirm_reads(tb_store_t *s, uint32_t version, char **ids, size_t n)
+{
+    int reads = 0;
+    sqlite3_trace_v2(tb_store_db(s), SQLITE_TRACE_STMT, count_order_reads, &reads);
+    confirm(s, CASE, version, "county", ids, n);
+    sqlite3_trace_v2(tb_store_db(s), 0, NULL, NULL);
+    return reads;
+}
+
+/* What the case's row knows of its order: "m|tail", "NULL" when it does not. */
+static const char *row_order(tb_store_t *s, char *buf, size_t len)
+{
+    return pos_text(s,
+                    "SELECT coalesce(order_m || '|' || order_tail, 'NULL') FROM cases"
+                    " WHERE case_id = '" CASE "'",
+                    buf, len);
+}
+
+static const char *positions(tb_store_t *s, char *buf, size_t len)
+{
+    return pos_text(s,
+                    "SELECT coalesce(group_concat(pos || ':' || origin_node || '/' || origin_seq,"
+                    " ' '), '') FROM (SELECT * FROM case_order ORDER BY pos)",
+                    buf, len);
+}
+
+/* The common case (st21): the county places the events recorded here next,
+ * in the order recorded: the positions are written and the row knows them,
+ * and the case's events are not read; anything else reads them, as before,
+ * and the row learns its order again from that read. */
+static void test_order_known(void **state)
+{
+    fix_t *f = *state;
+    char buf[256];
+    tb_event_msg_t lg, sb;
+    Tongban__V1__LedgerRecord l;
+    log_and_submit(f, &l, &lg, &sb);
+    assert_string_equal(row_order(f->vil, buf, sizeof buf), "0|" VIL "/1 " VIL "/2");
+    char *first[] = {VIL "/1", VIL "/2"};
+    assert_int_equal(confirm_reads(f->vil, 2, first, 2), 0);
+    assert_string_equal(row_order(f->vil, buf, sizeof buf), "2|");
+    assert_string_equal(positions(f->vil, buf, sizeof buf), "1:" VIL "/1 2:" VIL "/2");
+    assert_string_equal(pos_text(f->vil, "SELECT county_state || ' ' || county_version FROM cases",
+                                 buf, sizeof buf),
+                        "county 2");
+    /* The township's RECEIVED comes down, then the county's update placing it. */
+    tb_event_msg_t rc = step(CASE, TONGBAN__V1__EVENT_TYPE__EVENT_RECEIVED, TOWN, 1, AT + 2000);
+    from_above(f->vil, &rc);
+    assert_string_equal(row_order(f->vil, buf, sizeof buf), "2|" TOWN "/1");
+    char *third[] = {TOWN "/1"};
+    assert_int_equal(confirm_reads(f->vil, 3, third, 1), 0);
+    assert_string_equal(row_order(f->vil, buf, sizeof buf), "3|");
+    const tb_event_msg_t *order[] = {&lg, &sb, &rc};
+    uint8_t want[TB_CASE_PACKED_MAX];
+    size_t n = county_fold(order, 3, f->t.catalog, want);
+    assert_fold_is(f->vil, CASE, want, n);
+
+    /* The same update again: read, nothing written but the county's state. */
+    assert_int_equal(confirm_reads(f->vil, 3, third, 1), 1);
+    assert_string_equal(row_order(f->vil, buf, sizeof buf), "3|");
+    assert_string_equal(positions(f->vil, buf, sizeof buf), "1:" VIL "/1 2:" VIL "/2 3:" TOWN "/1");
+
+    /* Two steps from above, placed by the county the other way round: read,
+     * and the case is folded again in the county's order. */
+    tb_event_msg_t ac = step(CASE, TONGBAN__V1__EVENT_TYPE__EVENT_ACCEPTED, TOWN, 2, AT + 3000);
+    tb_event_msg_t fw = step(CASE, TONGBAN__V1__EVENT_TYPE__EVENT_FORWARDED, TOWN, 3, AT + 4000);
+    fw.target = (char *)CTY;
+    from_above(f->vil, &ac);
+    from_above(f->vil, &fw);
+    assert_string_equal(row_order(f->vil, buf, sizeof buf), "3|" TOWN "/2 " TOWN "/3");
+    char *crossed[] = {TOWN "/3", TOWN "/2"};
+    assert_int_equal(confirm_reads(f->vil, 5, crossed, 2), 2); /* the check's, the refold's */
+    assert_int_equal(folded_of(f->vil, TOWN, 3), 0); /* FORWARDED before ACCEPTED: illegal */
+    const tb_event_msg_t *order2[] = {&lg, &sb, &rc, &ac};
+    n = county_fold(order2, 4, f->t.catalog, want);
+    assert_fold_is(f->vil, CASE, want, n);
+    assert_string_equal(row_order(f->vil, buf, sizeof buf), "5|");
+
+    /* A position for an event not here yet: the row cannot know the order
+     * until a read shows it whole again. */
+    tb_event_msg_t cr = step(CASE, TONGBAN__V1__EVENT_TYPE__EVENT_RECEIVED, CTY, 1, AT + 5000);
+    char *gap[] = {CTY "/1"};
+    assert_int_equal(confirm_reads(f->vil, 6, gap, 1), 1);
+    assert_string_equal(row_order(f->vil, buf, sizeof buf), "NULL");
+    from_above(f->vil, &cr); /* placed already: folded again, the row still does not know */
+    assert_string_equal(row_order(f->vil, buf, sizeof buf), "NULL");
+    assert_int_equal(confirm_reads(f->vil, 6, gap, 1), 1);
+    assert_string_equal(row_order(f->vil, buf, sizeof buf), "6|");
+}
+
+/* A store of schema 12 (before st21): its cases rows know nothing of their
+ * order; the first status update reads the events, the next one need not. */
+static void test_migrate_order_state(void **state)
+{
+    fix_t *f = *state;
+    char buf[256];
+    tb_event_msg_t lg, sb;
+    Tongban__V1__LedgerRecord l;
+    log_and_submit(f, &l, &lg, &sb);
+    assert_int_equal(sqlite3_exec(tb_store_db(f->vil),
+                                  "ALTER TABLE cases DROP COLUMN order_m;"
+                                  "ALTER TABLE cases DROP COLUMN order_tail;"
+                                  "PRAGMA user_version=12",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    tb_store_destroy(&f->vil);
+    assert_rc(tb_tdir_open(&f->t, VIL, &f->vil), 0);
+    assert_int_equal(sql_int(f->vil, "PRAGMA user_version"), 13);
+    assert_string_equal(row_order(f->vil, buf, sizeof buf), "NULL");
+    char *first[] = {VIL "/1"};
+    assert_int_equal(confirm_reads(f->vil, 1, first, 1), 1);
+    assert_string_equal(row_order(f->vil, buf, sizeof buf), "1|" VIL "/2");
+    char *second[] = {VIL "/2"};
+    assert_int_equal(confirm_reads(f->vil, 2, second, 1), 0);
+    assert_string_equal(row_order(f->vil, buf, sizeof buf), "2|");
+    assert_string_equal(positions(f->vil, buf, sizeof buf), "1:" VIL "/1 2:" VIL "/2");
+    /* Run again (idempotent): the columns are there, nothing changes. */
+    assert_int_equal(sqlite3_exec(tb_store_db(f->vil), "PRAGMA user_version=12", NULL, NULL, NULL),
+                     SQLITE_OK);
+    tb_store_destroy(&f->vil);
+    assert_rc(tb_tdir_open(&f->t, VIL, &f->vil), 0);
+    assert_int_equal(sql_int(f->vil, "PRAGMA user_version"), 13);
+    assert_string_equal(row_order(f->vil, buf, sizeof buf), "2|");
+}
+
+/* One line of what store s holds of case_id: its fold (hex), each event's
+ * id and folded flag in recording order, and its positions. */
+static void case_state(tb_store_t *s, const char *case_id, char *buf, size_t len)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT (SELECT hex(fold) FROM cases WHERE case_id = '%s') || ' | ' ||"
+             " (SELECT group_concat(id, ' ') FROM (SELECT origin_node || '/' || origin_seq || ':'"
+             "  || folded AS id FROM events WHERE case_id = '%s' ORDER BY rowid)) || ' | ' ||"
+             " coalesce((SELECT group_concat(p, ' ') FROM (SELECT pos || '=' || origin_node ||"
+             "  '/' || origin_seq AS p FROM case_order WHERE case_id = '%s' ORDER BY pos)), '')",
+             case_id, case_id, case_id);
+    pos_text(s, sql, buf, len);
+}
+
+static void case_order_known(tb_store_t *s, const char *case_id, char *buf, size_t len)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT coalesce(order_m || '|' || order_tail, 'NULL') FROM cases"
+             " WHERE case_id = '%s'",
+             case_id);
+    pos_text(s, sql, buf, len);
+}
+
+/* The common case's shortcut against the read it saves: two stores take the
+ * same steps of a case (the village's own, steps from above in random
+ * order, the county's updates placing every event in its natural or a
+ * random order, in chunks), one of them made to forget its row's order
+ * before each update (so every update there reads the events, as before
+ * st21).  After every step both hold the same fold, the same folded flags
+ * and the same positions, and after every update the same row order. */
+static void test_order_differential(void **state)
+{
+    fix_t *f = *state;
+    tb_tdir_t t2;
+    tb_store_t *b = NULL;
+    assert_int_equal(tb_tdir_init(&t2, "order2"), 0);
+    assert_rc(tb_tdir_open(&t2, VIL, &b), 0);
+    tb_store_t *st[2] = {f->vil, b};
+    for (int k = 0; k < 2; k++)
+        assert_int_equal(
+            sqlite3_exec(tb_store_db(st[k]), "PRAGMA synchronous=OFF", NULL, NULL, NULL),
+            SQLITE_OK);
+    unsigned seed = 13;
+    int fast = 0, updates = 0;
+    for (int it = 0; it < 80; it++) {
+        char case_id[TB_CASEID_MAX];
+        snprintf(case_id, sizeof case_id, VIL "-20251130-%04d", it + 1);
+        Tongban__V1__LedgerRecord l = ledger("YB003");
+        tb_event_msg_t ev[8];
+        char ids[8][40];
+        ev[0] = step(case_id, TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED, VIL, 0, AT);
+        ev[0].ledger = &l;
+        ev[1] = step(case_id, TONGBAN__V1__EVENT_TYPE__EVENT_SUBMITTED, VIL, 0, AT + 1000);
+        ev[1].target = (char *)TOWN;
+        for (int k = 0; k < 2; k++)
+            for (int i = 0; i < 2; i++) {
+                tb_event_msg_t e = ev[i];
+                emit(st[k], &e);
+                ev[i].origin_seq = e.origin_seq;
+            }
+        uint64_t tb = (uint64_t)it * 10, cb = (uint64_t)it * 10;
+        ev[2] = step(case_id, TONGBAN__V1__EVENT_TYPE__EVENT_RECEIVED, TOWN, tb + 1, AT + 2000);
+        ev[3] = step(case_id, TONGBAN__V1__EVENT_TYPE__EVENT_ACCEPTED, TOWN, tb + 2, AT + 3000);
+        ev[4] = step(case_id, TONGBAN__V1__EVENT_TYPE__EVENT_FORWARDED, TOWN, tb + 3, AT + 4000);
+        ev[4].target = (char *)CTY;
+        ev[5] = step(case_id, TONGBAN__V1__EVENT_TYPE__EVENT_RECEIVED, CTY, cb + 1, AT + 5000);
+        ev[6] = step(case_id, TONGBAN__V1__EVENT_TYPE__EVENT_SUSPENDED, CTY, cb + 2, AT + 5500);
+        ev[6].basis = (char *)"survey";
+        ev[7] = step(case_id, TONGBAN__V1__EVENT_TYPE__EVENT_WITHDRAWN, VIL, 0, AT + 6000);
+        /* The arrivals (2..7) in a random order; our withdrawal is emitted. */
+        int arrive[6] = {2, 3, 4, 5, 6, 7};
+        for (int i = 5; i > 0; i--) {
+            int j = (int)(rand_r(&seed) % (unsigned)(i + 1)), x = arrive[i];
+            arrive[i] = arrive[j];
+            arrive[j] = x;
+        }
+        /* The county's order: natural or random; our withdrawal's id is
+         * known only once emitted, so the order holds indexes. */
+        int order[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+        if (rand_r(&seed) % 2)
+            for (int i = 7; i > 0; i--) {
+                int j = (int)(rand_r(&seed) % (unsigned)(i + 1)), x = order[i];
+                order[i] = order[j];
+                order[j] = x;
+            }
+        int na = 0, placed = 0;
+        while (na < 6 || placed < 8) {
+            bool do_arrival = na < 6 && (placed == 8 || rand_r(&seed) % 2);
+            /* An update may not name our withdrawal before it is emitted. */
+            if (!do_arrival && na < 6) {
+                int n = 1 + (int)(rand_r(&seed) % 3);
+                for (int i = 0; i < n && placed + i < 8; i++)
+                    if (order[placed + i] == 7 && ev[7].origin_seq == 0)
+                        do_arrival = true;
+            }
+            if (do_arrival) {
+                int i = arrive[na++];
+                for (int k = 0; k < 2; k++) {
+                    if (i == 7) {
+                        tb_event_msg_t e = ev[7];
+                        emit(st[k], &e);
+                        ev[7].origin_seq = e.origin_seq;
+                    } else {
+                        from_above(st[k], &ev[i]);
+                    }
+                }
+            } else {
+                int n = 1 + (int)(rand_r(&seed) % 3);
+                if (n > 8 - placed)
+                    n = 8 - placed;
+                char *named[3];
+                bool ok = true;
+                for (int i = 0; i < n; i++) {
+                    const tb_event_msg_t *e = &ev[order[placed + i]];
+                    if (e->origin_seq == 0)
+                        ok = false;
+                    snprintf(ids[i], sizeof ids[i], "%s/%llu", e->origin_node,
+                             (unsigned long long)e->origin_seq);
+                    named[i] = ids[i];
+                }
+                if (!ok)
+                    continue;
+                assert_int_equal(sqlite3_exec(tb_store_db(b),
+                                              "UPDATE cases SET order_m = NULL,"
+                                              " order_tail = NULL",
+                                              NULL, NULL, NULL),
+                                 SQLITE_OK);
+                placed += n;
+                int reads = 0;
+                sqlite3_trace_v2(tb_store_db(f->vil), SQLITE_TRACE_STMT, count_order_reads, &reads);
+                for (int k = 0; k < 2; k++) {
+                    if (k == 1)
+                        sqlite3_trace_v2(tb_store_db(f->vil), 0, NULL, NULL);
+                    confirm(st[k], case_id, (uint32_t)placed, "county", named, (size_t)n);
+                }
+                fast += reads == 0;
+                updates++;
+                char ka[1200], kb[1200];
+                case_order_known(st[0], case_id, ka, sizeof ka);
+                case_order_known(st[1], case_id, kb, sizeof kb);
+                if (strcmp(ka, kb) != 0)
+                    print_error("case %d, %d placed: row order %s, read %s\n", it, placed, ka, kb);
+                assert_string_equal(ka, kb);
+            }
+            char sa[4096], sb[4096];
+            case_state(st[0], case_id, sa, sizeof sa);
+            case_state(st[1], case_id, sb, sizeof sb);
+            if (strcmp(sa, sb) != 0)
+                print_error("case %d: shortcut %s\nread %s\n", it, sa, sb);
+            assert_string_equal(sa, sb);
+        }
+    }
+    /* Both ways were taken, the shortcut often. */
+    if (fast < updates / 10 || fast == updates)
+        print_error("%d of %d updates read nothing\n", fast, updates);
+    assert_true(fast >= updates / 10 && fast < updates);
+    tb_store_destroy(&b);
+    tb_tdir_fini(&t2);
+}
+
 /* StatusUpdate.folded as a receiver checks it (tb_item_decode). */
 static int decode_status(uint32_t version, char **ids, size_t n)
 {
@@ -576,6 +875,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_position_moved, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_positions_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_order_known, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migrate_order_state, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_order_differential, setup, teardown),
         cmocka_unit_test(test_folded_ids),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

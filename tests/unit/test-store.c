@@ -155,8 +155,9 @@ static void test_open(void **state)
     assert_int_equal(stat(path, &sb), 0);
     assert_string_equal(tb_store_place(f->store), VILLAGE);
     /* 4 + epoch + audit + signatures + the screens' list indexes (web10) + data_relayed (review9)
-     * + one order (order9) + 追评 (followup11) + last heard per peer (edge20) */
-    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 12);
+     * + one order (order9) + 追评 (followup11) + last heard per peer (edge20)
+     * + what a case row knows of its order (st21) */
+    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 13);
     /* One thread at a time: the connection takes no mutex of its own. */
     assert_null(sqlite3_db_mutex(tb_store_db(f->store)));
     assert_int_equal(sql_int(f->store, "SELECT count(*) FROM sqlite_master WHERE type='index' AND"
@@ -186,7 +187,7 @@ static void test_open(void **state)
     tb_store_destroy(&f->store);
     assert_null(f->store);
     assert_rc(open_store(f), 0);
-    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 12);
+    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 13);
     /* One thread at a time: the connection takes no mutex of its own. */
     assert_null(sqlite3_db_mutex(tb_store_db(f->store)));
     assert_int_equal(sql_int(f->store, "SELECT count(*) FROM events"), 1);
@@ -230,7 +231,7 @@ static void test_migrate_heard(void **state)
     tb_store_destroy(&f->store);
     assert_rc(open_store(f), 0);
     tb_store_t *s = f->store;
-    assert_int_equal(sql_int(s, "PRAGMA user_version"), 12);
+    assert_int_equal(sql_int(s, "PRAGMA user_version"), 13);
     assert_int_equal(sql_int(s, "SELECT count(*) FROM sqlite_master WHERE type='index' AND"
                                 " name IN ('events_origin_recorded', 'events_recorded')"),
                      0);
@@ -251,7 +252,7 @@ static void test_migrate_heard(void **state)
     tb_store_destroy(&f->store);
     assert_rc(open_store(f), 0);
     s = f->store;
-    assert_int_equal(sql_int(s, "PRAGMA user_version"), 12);
+    assert_int_equal(sql_int(s, "PRAGMA user_version"), 13);
     assert_rc(tb_store_heard(s, TOWNSHIP, &at), 0);
     assert_int_equal(at, 3000);
 
