@@ -250,8 +250,8 @@ static void on_timer(uv_timer_t *t);
  * otherwise only the safety poll (a command wakes us, and what this process
  * applies or does flushes at once).  Until 2026-12-01 it polled every POLL_MS
  * while anything was unacknowledged: 322 villages with a case each in flight
- * woke 3,220 times a second to find nothing due.  Never pushes an earlier
- * turn later. */
+ * woke 3,220 times a second to find nothing due.  A poll is never pushed
+ * later; an exact deadline follows the engine's (tb_sqlink_rearm). */
 uint64_t tb_sqlink_turn_ms(bool woken, bool fault, int64_t wait_ms)
 {
     if (!woken || fault || wait_ms == 0)
@@ -259,11 +259,18 @@ uint64_t tb_sqlink_turn_ms(bool woken, bool fault, int64_t wait_ms)
     return wait_ms > 0 && wait_ms < SAFETY_MS ? (uint64_t)wait_ms : SAFETY_MS;
 }
 
+bool tb_sqlink_rearm(bool active, uint64_t due_in, uint64_t want, bool exact)
+{
+    return !active || due_in > want || (exact && due_in != want);
+}
+
 static void rearm(tb_sqlink_t *self)
 {
-    uint64_t want = tb_sqlink_turn_ms(self->wake_fd >= 0, tb_node_fault(self->node)->active,
-                                      tb_linkeng_wait_ms(self->eng));
-    if (!uv_is_active((uv_handle_t *)&self->timer) || uv_timer_get_due_in(&self->timer) > want)
+    bool woken = self->wake_fd >= 0, fault = tb_node_fault(self->node)->active;
+    uint64_t want = tb_sqlink_turn_ms(woken, fault, tb_linkeng_wait_ms(self->eng));
+    bool active = uv_is_active((uv_handle_t *)&self->timer);
+    if (tb_sqlink_rearm(active, active ? uv_timer_get_due_in(&self->timer) : 0, want,
+                        woken && !fault))
         uv_timer_start(&self->timer, on_timer, want, 0);
 }
 
@@ -376,6 +383,18 @@ static int64_t net_hold(void *ctx, const char *peer)
     return tb_sqlink_hold_ms(tb_store_place(((tb_sqlink_t *)ctx)->store), peer);
 }
 
+int64_t tb_sqlink_defer_ms(const char *place, const char *peer)
+{
+    return tb_code_level(place) == TB_LEVEL_TOWNSHIP && tb_code_level(peer) == TB_LEVEL_COUNTY
+               ? TB_SQLINK_ACK_DELAY_MS
+               : 0;
+}
+
+static int64_t net_defer(void *ctx, const char *peer)
+{
+    return tb_sqlink_defer_ms(tb_store_place(((tb_sqlink_t *)ctx)->store), peer);
+}
+
 int tb_sqlink_new(uv_loop_t *loop, tb_store_t *store, const char *endpoint,
                   const tb_sqlink_app_t *app, tb_sqlink_t **ret)
 {
@@ -410,7 +429,8 @@ int tb_sqlink_new(uv_loop_t *loop, tb_store_t *store, const char *endpoint,
                             .ctx = self,
                             .window = TB_SQLINK_WINDOW,
                             .ack_delay_ms = tb_sqlink_ack_delay_ms(tb_store_place(store)),
-                            .hold_ms = net_hold};
+                            .hold_ms = net_hold,
+                            .defer_ms = net_defer};
     if ((rc = tb_linkeng_new(&sqlite_store, self, &env, &self->eng)) < 0) {
         tb_node_close(&self->node);
         free(self);

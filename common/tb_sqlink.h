@@ -60,6 +60,14 @@ int64_t tb_sqlink_ack_delay_ms(const char *place);
  * and acks them once.  Nothing going up waits: the log -> county latency is
  * unchanged. */
 int64_t tb_sqlink_hold_ms(const char *place, const char *peer);
+/* How long new data from peer may wait unapplied for a batch to share
+ * (tb_linkeng_env_t.defer_ms): TB_SQLINK_ACK_DELAY_MS at a township for what
+ * the county sends, else 0.  Under a trickle the county's status update of a
+ * case comes down between two cases going up; applied with the next one (or
+ * at the holds' next turn, when it would go down to the village anyway), it
+ * costs no transaction and fsync of its own.  What a village sends is never
+ * deferred: its events go up at once (the log -> county latency). */
+int64_t tb_sqlink_defer_ms(const char *place, const char *peer);
 
 /* What the link tells the daemon (to log). */
 typedef enum {
@@ -122,6 +130,15 @@ void tb_sqlink_close(tb_sqlink_t **self_p);
  * (tb_linkeng_wait_ms: -1 none, 0 due now), woken whether commands can wake
  * the node (its wake socket is bound), fault whether fault injection is on. */
 uint64_t tb_sqlink_turn_ms(bool woken, bool fault, int64_t wait_ms);
+/* Whether the link's timer (active, due in due_in ms) is started anew at
+ * want (tb_sqlink_turn_ms): when it would fire later, and, when want is the
+ * engine's own next deadline (exact: woken and no fault injection), also when
+ * it would fire earlier.  A turn at a deadline that went away (the
+ * retransmit timeout of data since acknowledged: one per message a village
+ * or a township sends) found nothing to do and read the outbox heads for it
+ * (until 2026-12-02).  A poll (not exact) is never pushed later: restarted
+ * at every turn it would never come. */
+bool tb_sqlink_rearm(bool active, uint64_t due_in, uint64_t want, bool exact);
 
 /* Send what is due now (after the caller queued something). */
 void tb_sqlink_flush(tb_sqlink_t *self);

@@ -598,6 +598,12 @@ static void test_ack_delay(void **state)
     assert_int_equal(tb_sqlink_hold_ms("360826100000", "360826000000"), 0);
     assert_int_equal(tb_sqlink_hold_ms("360826100001", "360826100000"), 0);
     assert_int_equal(tb_sqlink_hold_ms("360826000000", "360826100000"), 0);
+    /* A township defers applying what the county sends down as long as its
+     * holds last; nothing else is deferred (a village's events go up at once). */
+    assert_int_equal(tb_sqlink_defer_ms("360826100000", "360826000000"), TB_SQLINK_ACK_DELAY_MS);
+    assert_int_equal(tb_sqlink_defer_ms("360826100000", "360826100001"), 0);
+    assert_int_equal(tb_sqlink_defer_ms("360826100001", "360826100000"), 0);
+    assert_int_equal(tb_sqlink_defer_ms("360826000000", "360826100000"), 0);
 }
 
 /* Busy, it does not poll every 100 ms either (it did until 2026-12-01, while
@@ -616,6 +622,14 @@ static void test_turn_ms(void **state)
     assert_int_equal(tb_sqlink_turn_ms(false, false, 480), 100);   /* no wake socket */
     assert_int_equal(tb_sqlink_turn_ms(false, false, -1), 100);
     assert_int_equal(tb_sqlink_turn_ms(true, true, 480), 100); /* fault injection */
+    /* The timer follows the engine's deadline both ways: a retransmit
+     * deadline gone (its data acked) is no turn; a poll is never put off. */
+    assert_true(tb_sqlink_rearm(false, 0, 5000, true));     /* not armed */
+    assert_true(tb_sqlink_rearm(true, 480, 5000, true));    /* acked: the safety poll only */
+    assert_true(tb_sqlink_rearm(true, 5000, 480, true));    /* an earlier deadline */
+    assert_false(tb_sqlink_rearm(true, 480, 480, true));    /* as it is */
+    assert_false(tb_sqlink_rearm(true, 40, 100, false));    /* a poll already due sooner */
+    assert_true(tb_sqlink_rearm(true, 480, 100, false));
 }
 
 /* UNREACHABLE for a peer, from the broker, holds that peer's outbox for the
