@@ -98,8 +98,6 @@ peer_t *tb_linkeng_peer_get(tb_linkeng_t *self, const char *code)
     strcpy(p->code, code);
     if (self->env.hold_ms && !self->store.async)
         p->hold_ms = self->env.hold_ms(self->env.ctx, code);
-    if (self->env.defer_ms && !self->store.async)
-        p->defer_ms = self->env.defer_ms(self->env.ctx, code);
     return p;
 }
 
@@ -166,25 +164,25 @@ static int64_t hold_end(const peer_t *p, int64_t since)
     return (since / p->hold_ms + 1) * p->hold_ms;
 }
 
-/* Data seq from p (body, len), which came at now. */
-static void on_data(tb_linkeng_t *self, peer_t *p, uint64_t seq, const uint8_t *body, size_t len,
-                    int64_t now)
+static void on_data(tb_linkeng_t *self, peer_t *p, const tb_env_t *env)
 {
     if (load_cursor(self, p) < 0)
         return;
-    tb_link_rx_t k = tb_link_rx_classify(p->cursor, seq);
+    tb_link_rx_t k = tb_link_rx_classify(p->cursor, env->seq);
     if (self->store.async) {
         /* Accept into the backend's pending batch; acks wait for its commit. */
-        if (k == TB_LINK_DUP && seq <= p->cursor_done)
+        if (k == TB_LINK_DUP && env->seq <= p->cursor_done)
             p->need_ack = true; /* committed already: re-ack */
-        if (k == TB_LINK_NEXT && self->store.apply(self->st, p->code, seq, body, len) == 0)
-            p->cursor = seq; /* else not accepted now: the peer resends */
+        if (k == TB_LINK_NEXT &&
+            self->store.apply(self->st, p->code, env->seq, env->body.data, env->body.len) == 0)
+            p->cursor = env->seq; /* else not accepted now: the peer resends */
         return;
     }
     /* An ack for new data may wait env.ack_delay_ms for a data of ours to
      * carry it (a status update going back down, the next event going up):
      * one message, one turn at each end and at the broker fewer per event.
      * A duplicate or a gap is answered at once: the sender is going back. */
+    int64_t now = tb_linkeng_now(self);
     int64_t due = now + (k == TB_LINK_NEXT ? self->env.ack_delay_ms : 0);
     /* A peer whose data we hold: the ack on the holds' clock (hold_end), so
      * that it and the data held leave together, in one turn for all. */
@@ -200,65 +198,15 @@ static void on_data(tb_linkeng_t *self, peer_t *p, uint64_t seq, const uint8_t *
         fail(self, rc);
         return;
     }
-    rc = self->store.apply(self->st, p->code, seq, body, len);
+    rc = self->store.apply(self->st, p->code, env->seq, env->body.data, env->body.len);
     if (rc == 0)
-        rc = self->store.cursor_set(self->st, p->code, seq);
+        rc = self->store.cursor_set(self->st, p->code, env->seq);
     if (rc < 0) {
-        note(self, TB_LINKENG_APPLY_FAILED, p->code, seq, rc);
+        note(self, TB_LINKENG_APPLY_FAILED, p->code, env->seq, rc);
         fail(self, rc);
         return;
     }
-    p->cursor = seq;
-}
-
-/* The deferred data (env.defer_ms), in the order it came, into the open
- * batch (opened here if need be); the queue is empty after.  Stops applying
- * at a failure: the batch rolls back and the peers resend. */
-static void replay_deferred(tb_linkeng_t *self)
-{
-    int rc = self->ndeferred ? open_tx(self) : 0;
-    if (rc < 0)
-        fail(self, rc);
-    for (int i = 0; i < self->ndeferred; i++) {
-        deferred_t *d = &self->deferred[i];
-        peer_t *p = tb_linkeng_peer_get(self, d->peer); /* known: it came */
-        if (p && !self->failed)
-            on_data(self, p, d->seq, d->body, d->len, d->at);
-        if (p)
-            p->deferred_upto = 0;
-        free(d->body);
-    }
-    self->ndeferred = 0;
-}
-
-/* Keep env's data from p in memory to apply later (env.defer_ms): true when
- * kept (or a copy of one kept), false when it is to be applied now: p defers
- * nothing, the queue is full, or env is not p's next message (a duplicate
- * of what is applied, or a gap: answered now as ever). */
-static bool defer_data(tb_linkeng_t *self, peer_t *p, const tb_env_t *env)
-{
-    if (p->defer_ms <= 0 || self->failed || load_cursor(self, p) < 0)
-        return false;
-    uint64_t last = p->deferred_upto ? p->deferred_upto : p->cursor;
-    if (p->deferred_upto && env->seq > p->cursor && env->seq <= last)
-        return true; /* resent while kept: acked once the kept one commits */
-    if (env->seq != last + 1 || self->ndeferred == MAX_DEFERRED)
-        return false;
-    deferred_t *d = &self->deferred[self->ndeferred];
-    d->body = malloc(env->body.len ? env->body.len : 1);
-    if (!d->body)
-        return false;
-    if (env->body.len)
-        memcpy(d->body, env->body.data, env->body.len);
-    d->len = env->body.len;
-    d->seq = env->seq;
-    d->at = tb_linkeng_now(self);
-    strcpy(d->peer, p->code);
-    int64_t until = (d->at / p->defer_ms + 1) * p->defer_ms;
-    if (self->ndeferred++ == 0 || until < self->deferred_until)
-        self->deferred_until = until;
-    p->deferred_upto = env->seq;
-    return true;
+    p->cursor = env->seq;
 }
 
 /* env.on_epoch, when the daemon gave one: p's epoch is still the old one. */
@@ -368,13 +316,8 @@ void tb_linkeng_on_envelope(tb_linkeng_t *self, const tb_env_t *env)
     peer_t *p = tb_linkeng_peer_get(self, env->sender);
     if (!p)
         return;
-    if (env->epoch && self->store.epoch_get) {
-        /* A peer's epoch may change only behind what came before it. */
-        if (self->ndeferred && !(p->has_epoch && p->epoch == env->epoch))
-            replay_deferred(self);
-        if (check_epoch(self, p, env->epoch) < 0)
-            return;
-    }
+    if (env->epoch && self->store.epoch_get && check_epoch(self, p, env->epoch) < 0)
+        return;
     if (env->ack && p->has_tx) {
         int adv = tb_link_tx_on_ack(&p->tx, env->ack, tb_linkeng_now(self));
         if (adv < 0) {
@@ -385,11 +328,8 @@ void tb_linkeng_on_envelope(tb_linkeng_t *self, const tb_env_t *env)
             self->acks_since = tb_linkeng_now(self);
         }
     }
-    if (env->kind != TONGBAN__V1__KIND__KIND_DATA || defer_data(self, p, env))
-        return;
-    replay_deferred(self); /* what came before it is applied before it */
-    if (!self->failed)
-        on_data(self, p, env->seq, env->body.data, env->body.len, tb_linkeng_now(self));
+    if (env->kind == TONGBAN__V1__KIND__KIND_DATA)
+        on_data(self, p, env);
 }
 
 typedef struct {
@@ -484,13 +424,6 @@ void tb_linkeng_flush(tb_linkeng_t *self)
     if (self->in_tx)
         return;
     int64_t t = tb_linkeng_now(self);
-    if (self->ndeferred && t >= self->deferred_until) {
-        /* No batch came to carry the deferred data: its own (drained
-         * commits it, with the acks due, then flushes again). */
-        replay_deferred(self);
-        tb_linkeng_drained(self);
-        return;
-    }
     if (self->acks_due && t - self->acks_since >= ACK_LAZY_MS) {
         /* No batch came to carry them: a transaction for the acks alone
          * (drained writes and commits them, then flushes again). */
@@ -538,7 +471,6 @@ int tb_linkeng_drained(tb_linkeng_t *self)
         return 0;
     }
     if (self->in_tx) {
-        replay_deferred(self); /* the batch commits anyway: the deferred data goes with it */
         int rc = self->failed ? self->failed : write_acks(self);
         if (rc == 0)
             rc = self->store.commit(self->st);
@@ -610,11 +542,6 @@ int64_t tb_linkeng_wait_ms(const tb_linkeng_t *self)
                 best = a;
         }
     }
-    if (self->ndeferred) {
-        int64_t w = self->deferred_until > t ? self->deferred_until - t : 0;
-        if (best < 0 || w < best)
-            best = w;
-    }
     if (self->acks_due) {
         int64_t w = self->acks_since + ACK_LAZY_MS - t;
         if (w < 0)
@@ -654,8 +581,6 @@ void tb_linkeng_destroy(tb_linkeng_t **self_p)
     }
     for (int i = 0; i < self->ndelayed; i++)
         free(self->delayed[i].body);
-    for (int i = 0; i < self->ndeferred; i++)
-        free(self->deferred[i].body); /* never acknowledged: the peers resend */
     free(self->peers);
     free(self);
 }

@@ -156,17 +156,6 @@ typedef struct {
      * follows go down in one turn: one transaction, one wake and one ack at
      * the village instead of two (2026-12-01, issue 13). */
     int64_t (*hold_ms)(void *ctx, const char *peer);
-    /* Optional, a synchronous backend: how long new data from peer may wait
-     * in memory, unapplied, for a batch to share (0: applied and committed in
-     * the turn it came).  It is applied, in the order everything came, before
-     * any data that may not wait, and committed with it; else at the next
-     * multiple of defer_ms on the clock (with the holds' turn when it equals
-     * hold_ms).  Nothing of it is acknowledged before that commit: a crash
-     * loses only what the peer resends.  A township defers what the county
-     * sends down (its effects go to held villages anyway), so that under a
-     * trickle it shares the next case's transaction, one commit and fsync a
-     * case instead of two (2026-12-02, issue 13). */
-    int64_t (*defer_ms)(void *ctx, const char *peer);
     /* Optional: may this node exchange data with peer (not the broker)?  An
      * envelope from a peer refused is dropped whole (noted). */
     bool (*accept_peer)(void *ctx, const char *peer);
@@ -228,8 +217,7 @@ int tb_linkeng_peer(const tb_linkeng_t *self, const char *peer, tb_linkeng_peer_
 
 /* Messages not yet acknowledged in all outboxes (as of the last flush). */
 uint64_t tb_linkeng_backlog(const tb_linkeng_t *self);
-/* Milliseconds until a flush could send something or commit deferred data
- * without new input, or -1. */
+/* Milliseconds until a flush could send something without new input, or -1. */
 int64_t tb_linkeng_wait_ms(const tb_linkeng_t *self);
 
 #endif

@@ -29,8 +29,6 @@ typedef struct {
     uint64_t ack_batch;  /* tx.acked as the batch (open, or in flight) stores it */
     uint64_t ack_first;  /* async, two batches in flight: tx.acked as the older stores it */
     int64_t hold_ms;     /* env.hold_ms for this peer (0: none) */
-    int64_t defer_ms;    /* env.defer_ms for this peer (0: none) */
-    uint64_t deferred_upto; /* the last seq of this peer's in the deferred queue (0: none) */
     bool holding;        /* new data waits since held_since (env.hold_ms) */
     int64_t held_since;
     /* asynchronous backends */
@@ -45,16 +43,6 @@ enum { MAX_DELAYED = 64, DELAY_MS = 1000, ACK_LAZY_MS = TB_LINKENG_ACK_LAZY_MS }
 /* A delayed ack leaves at once when this many messages are unacknowledged (a
  * sender in full flow must not wait for its window). */
 enum { ACK_EVERY = 64 };
-
-/* New data whose apply and commit wait (env.defer_ms), in arrival order. */
-enum { MAX_DEFERRED = 64 };
-typedef struct {
-    char peer[TB_CODE_LEN + 1];
-    uint64_t seq;
-    int64_t at; /* when it came: its ack's delay runs from then */
-    uint8_t *body;
-    size_t len;
-} deferred_t;
 
 /* An envelope the fault hook holds back (test builds: reordering). */
 typedef struct {
@@ -79,9 +67,6 @@ struct tb_linkeng {
     bool two;           /* async: two batches in flight (the older's in *_first) */
     bool acks_due;   /* sync: an ack received is not stored yet (since acks_since) */
     int64_t acks_since;
-    deferred_t deferred[MAX_DEFERRED];
-    int ndeferred;
-    int64_t deferred_until; /* ndeferred: applied and committed by then at the latest */
     delayed_t delayed[MAX_DELAYED];
     int ndelayed;
     int64_t delayed_since;

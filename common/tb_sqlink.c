@@ -383,18 +383,6 @@ static int64_t net_hold(void *ctx, const char *peer)
     return tb_sqlink_hold_ms(tb_store_place(((tb_sqlink_t *)ctx)->store), peer);
 }
 
-int64_t tb_sqlink_defer_ms(const char *place, const char *peer)
-{
-    return tb_code_level(place) == TB_LEVEL_TOWNSHIP && tb_code_level(peer) == TB_LEVEL_COUNTY
-               ? TB_SQLINK_ACK_DELAY_MS
-               : 0;
-}
-
-static int64_t net_defer(void *ctx, const char *peer)
-{
-    return tb_sqlink_defer_ms(tb_store_place(((tb_sqlink_t *)ctx)->store), peer);
-}
-
 int tb_sqlink_new(uv_loop_t *loop, tb_store_t *store, const char *endpoint,
                   const tb_sqlink_app_t *app, tb_sqlink_t **ret)
 {
@@ -429,8 +417,7 @@ int tb_sqlink_new(uv_loop_t *loop, tb_store_t *store, const char *endpoint,
                             .ctx = self,
                             .window = TB_SQLINK_WINDOW,
                             .ack_delay_ms = tb_sqlink_ack_delay_ms(tb_store_place(store)),
-                            .hold_ms = net_hold,
-                            .defer_ms = net_defer};
+                            .hold_ms = net_hold};
     if ((rc = tb_linkeng_new(&sqlite_store, self, &env, &self->eng)) < 0) {
         tb_node_close(&self->node);
         free(self);

@@ -60,14 +60,6 @@ int64_t tb_sqlink_ack_delay_ms(const char *place);
  * and acks them once.  Nothing going up waits: the log -> county latency is
  * unchanged. */
 int64_t tb_sqlink_hold_ms(const char *place, const char *peer);
-/* How long new data from peer may wait unapplied for a batch to share
- * (tb_linkeng_env_t.defer_ms): TB_SQLINK_ACK_DELAY_MS at a township for what
- * the county sends, else 0.  Under a trickle the county's status update of a
- * case comes down between two cases going up; applied with the next one (or
- * at the holds' next turn, when it would go down to the village anyway), it
- * costs no transaction and fsync of its own.  What a village sends is never
- * deferred: its events go up at once (the log -> county latency). */
-int64_t tb_sqlink_defer_ms(const char *place, const char *peer);
 
 /* What the link tells the daemon (to log). */
 typedef enum {

@@ -32,8 +32,7 @@ enum { MAX = 64, MAX_OUT = 16 };
 
 typedef struct {
     uint64_t cursor, acked; /* to/from PEER */
-    uint64_t other_cursor;  /* from OTHER (the deferral tests) */
-    uint64_t applied[MAX];  /* PEER's seqs; OTHER's as 1000 + seq */
+    uint64_t applied[MAX];
     int napplied;
     uint64_t epoch;      /* PEER's current epoch (0: none known) */
     uint64_t retired[8]; /* PEER's epochs before it */
@@ -73,8 +72,7 @@ typedef struct {
     int epoch_sets;
     bool epoch_set_reset;
     uint64_t told_old, told_new;
-    int64_t hold;  /* env.hold_ms for PEER (fix_new_hold) */
-    int64_t defer; /* env.defer_ms for PEER (fix_new_defer) */
+    int64_t hold; /* env.hold_ms for PEER (fix_new_hold) */
 } fix_t;
 
 static void logev(fix_t *f, char kind, const char *dest, uint64_t seq, uint64_t ack)
@@ -118,34 +116,27 @@ static void st_rollback(void *st)
 static int st_cursor_get(void *st, const char *peer, uint64_t *ret)
 {
     fix_t *f = st;
-    *ret = strcmp(peer, PEER) == 0 ? f->committed.cursor : f->committed.other_cursor;
+    *ret = strcmp(peer, PEER) == 0 ? f->committed.cursor : 0;
     return 0;
 }
 static int st_apply(void *st, const char *peer, uint64_t seq, const uint8_t *body, size_t len)
 {
     fix_t *f = st;
     assert_true(f->in_tx);
-    bool other = strcmp(peer, OTHER) == 0;
-    if (!other)
-        assert_string_equal(peer, PEER);
+    assert_string_equal(peer, PEER);
     char want[16];
     snprintf(want, sizeof want, "p%llu", (unsigned long long)seq);
     assert_int_equal(len, strlen(want));
     assert_memory_equal(body, want, len);
-    if ((int)seq == f->fail_apply_seq && !other)
+    if ((int)seq == f->fail_apply_seq)
         return -TB_ESTORE;
-    assert_true(f->tx.napplied < MAX);
-    f->tx.applied[f->tx.napplied++] = other ? 1000 + seq : seq;
+    f->tx.applied[f->tx.napplied++] = seq;
     return 0;
 }
 static int st_cursor_set(void *st, const char *peer, uint64_t seq)
 {
     fix_t *f = st;
     assert_true(f->in_tx);
-    if (strcmp(peer, OTHER) == 0) {
-        f->tx.other_cursor = seq;
-        return 0;
-    }
     assert_string_equal(peer, PEER);
     f->tx.cursor = seq;
     return 0;
@@ -364,29 +355,6 @@ static fix_t *fix_new_hold(int64_t ack_delay_ms, int64_t hold_ms)
                             .window = 256,
                             .ack_delay_ms = ack_delay_ms,
                             .hold_ms = w_hold};
-    assert_rc(tb_linkeng_new(&fake_store, f, &env, &f->eng), 0);
-    return f;
-}
-static int64_t w_defer(void *ctx, const char *peer)
-{
-    return strcmp(peer, PEER) == 0 ? ((fix_t *)ctx)->defer : 0;
-}
-/* The engine over the synchronous fake; acks for new data delayed 100 ms,
- * new data from PEER deferred defer_ms (env.defer_ms), none from OTHER. */
-static fix_t *fix_new_defer(int64_t defer_ms)
-{
-    fix_t *f = calloc(1, sizeof *f);
-    assert_non_null(f);
-    f->now = 1000000;
-    f->wire_fd = -1;
-    f->defer = defer_ms;
-    tb_linkeng_env_t env = {.send = w_send,
-                            .now_ms = w_now,
-                            .note = w_note,
-                            .ctx = f,
-                            .window = 256,
-                            .ack_delay_ms = 100,
-                            .defer_ms = w_defer};
     assert_rc(tb_linkeng_new(&fake_store, f, &env, &f->eng), 0);
     return f;
 }
@@ -791,112 +759,6 @@ static void test_ack_delayed(void **state)
     assert_rc(tb_linkeng_drained(f->eng), 0);
     assert_int_equal(count(f, 0, 'A'), 1);
     assert_int_equal(last_of(f, 'A')->ack, 64);
-    fix_free(f);
-}
-
-/* The applied seqs of the committed store, as "1,2,1003". */
-static const char *applied(fix_t *f, char *out, size_t cap)
-{
-    out[0] = 0;
-    for (int i = 0; i < f->committed.napplied; i++) {
-        size_t l = strlen(out);
-        snprintf(out + l, cap - l, "%s%llu", i ? "," : "",
-                 (unsigned long long)f->committed.applied[i]);
-    }
-    return out;
-}
-
-/* Deferred data (env.defer_ms): new data from a peer that may wait is kept
- * unapplied, uncommitted and unacknowledged until data that may not wait
- * comes (applied after it, in the order they came, one commit), or the next
- * multiple of defer_ms on the clock (a commit of its own); its ack is never
- * sent before that commit.  A failed batch forgets it (the peer resends),
- * and so does a stop. */
-static void test_defer(void **state)
-{
-    (void)state;
-    char s[256];
-    fix_t *f = fix_new_defer(100);
-    f->now = 1000030;
-    data(f, 1);
-    assert_rc(tb_linkeng_drained(f->eng), 0);
-    assert_int_equal(count(f, 0, 'C'), 0);
-    assert_false(f->in_tx); /* no transaction stays open between turns */
-    assert_int_equal(tb_linkeng_wait_ms(f->eng), 70);
-    /* Resent while kept, and the next one: kept, nothing answered yet. */
-    data(f, 1);
-    data(f, 2);
-    assert_rc(tb_linkeng_drained(f->eng), 0);
-    f->now += 69;
-    tb_linkeng_flush(f->eng);
-    assert_int_equal(count(f, 0, 'C') + count(f, 0, 'A'), 0);
-    assert_int_equal(f->committed.cursor, 0);
-    /* The next multiple of 100 ms: applied and committed, in one batch. */
-    f->now += 1;
-    tb_linkeng_flush(f->eng);
-    assert_int_equal(count(f, 0, 'C'), 1);
-    assert_string_equal(applied(f, s, sizeof s), "1,2");
-    assert_int_equal(f->committed.cursor, 2);
-    /* The ack's delay ran from when they came (1000030 + 100). */
-    assert_int_equal(count(f, 0, 'A'), 0);
-    assert_int_equal(tb_linkeng_wait_ms(f->eng), 30);
-    f->now += 30;
-    tb_linkeng_flush(f->eng);
-    assert_int_equal(count(f, 0, 'A'), 1);
-    assert_int_equal(last_of(f, 'A')->ack, 2);
-    assert_int_equal(f->log[f->nlog - 2].kind, 'C'); /* the commit, then the ack */
-    /* Data that may not wait (OTHER's) takes the kept data with it: applied
-     * first, as they came, one commit. */
-    int mark = f->nlog;
-    data(f, 3);
-    assert_rc(tb_linkeng_drained(f->eng), 0);
-    assert_int_equal(count(f, mark, 'C'), 0);
-    deliver(f, OTHER, TONGBAN__V1__KIND__KIND_DATA, 1, 0);
-    assert_rc(tb_linkeng_drained(f->eng), 0);
-    assert_int_equal(count(f, mark, 'C'), 1);
-    assert_string_equal(applied(f, s, sizeof s), "1,2,3,1001");
-    assert_int_equal(f->committed.cursor, 3);
-    assert_int_equal(f->committed.other_cursor, 1);
-    assert_int_equal(tb_linkeng_wait_ms(f->eng), 100); /* their acks' delay */
-    /* A gap is not kept: the sender is going back, told at once. */
-    mark = f->nlog;
-    data(f, 5);
-    assert_rc(tb_linkeng_drained(f->eng), 0);
-    assert_int_equal(f->committed.cursor, 3);
-    assert_int_equal(count(f, mark, 'A'), 1);
-    assert_int_equal(last_of(f, 'A')->ack, 3);
-    /* A kept message whose apply fails: the batch rolls back, nothing is
-     * acknowledged, and the resent one is kept and committed the next time. */
-    mark = f->nlog;
-    f->fail_apply_seq = 4;
-    data(f, 4);
-    assert_rc(tb_linkeng_drained(f->eng), 0);
-    f->now += 100;
-    tb_linkeng_flush(f->eng);
-    assert_int_equal(count(f, mark, 'R'), 1);
-    assert_int_equal(f->notes[TB_LINKENG_ROLLED_BACK], 1);
-    assert_int_equal(f->committed.cursor, 3);
-    assert_int_equal(count(f, mark, 'A') + count(f, mark, 'C'), 0);
-    f->fail_apply_seq = 0;
-    data(f, 4);
-    assert_rc(tb_linkeng_drained(f->eng), 0);
-    assert_int_equal(f->committed.cursor, 3);
-    f->now += 100;
-    tb_linkeng_flush(f->eng);
-    assert_int_equal(f->committed.cursor, 4);
-    /* Kept at a stop: forgotten, never acknowledged (the peer resends it). */
-    mark = f->nlog;
-    data(f, 5);
-    assert_rc(tb_linkeng_drained(f->eng), 0);
-    tb_linkeng_destroy(&f->eng);
-    assert_int_equal(f->committed.cursor, 4);
-    assert_int_equal(count(f, mark, 'C') + count(f, mark, 'A'), 0);
-    free(f);
-    /* Without env.defer_ms nothing waits: committed in its own turn. */
-    f = fix_new_defer(0);
-    data(f, 1);
-    assert_rc(tb_linkeng_drained(f->eng), 0);
-    assert_int_equal(f->committed.cursor, 1);
     fix_free(f);
 }
 
@@ -1558,7 +1420,6 @@ int main(void)
         cmocka_unit_test(test_ack_rides_batch),
         cmocka_unit_test(test_ack_delayed),
         cmocka_unit_test(test_hold),
-        cmocka_unit_test(test_defer),
         cmocka_unit_test(test_window_full),
         cmocka_unit_test(test_pushback_and_hole),
         cmocka_unit_test(test_unreachable),

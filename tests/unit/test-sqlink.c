@@ -598,12 +598,6 @@ static void test_ack_delay(void **state)
     assert_int_equal(tb_sqlink_hold_ms("360826100000", "360826000000"), 0);
     assert_int_equal(tb_sqlink_hold_ms("360826100001", "360826100000"), 0);
     assert_int_equal(tb_sqlink_hold_ms("360826000000", "360826100000"), 0);
-    /* A township defers applying what the county sends down as long as its
-     * holds last; nothing else is deferred (a village's events go up at once). */
-    assert_int_equal(tb_sqlink_defer_ms("360826100000", "360826000000"), TB_SQLINK_ACK_DELAY_MS);
-    assert_int_equal(tb_sqlink_defer_ms("360826100000", "360826100001"), 0);
-    assert_int_equal(tb_sqlink_defer_ms("360826100001", "360826100000"), 0);
-    assert_int_equal(tb_sqlink_defer_ms("360826000000", "360826100000"), 0);
 }
 
 /* Busy, it does not poll every 100 ms either (it did until 2026-12-01, while
