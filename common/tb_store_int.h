@@ -3,18 +3,20 @@
  *
  *   tb_store.c       the file and its schema: open (and the migrations, with
  *                    migration 4's re-encoding of the folds), transactions,
- *                    the SQL helpers below, the county's data versions
+ *                    the SQL helpers below
  *   tb_store_case.c  events and the cases projection: apply (the county's
- *                    rejections, refold), emit, the case read, the due
- *                    refresh, the county's status of a case
- *   tb_store_relay.c the data versions handed on to the nodes below
  *                    rejections), emit, the case read, the due refresh
  *   tb_store_order.c the order a case's events fold in (the county's
  *                    positions, StatusUpdate.folded), the refold, the
  *                    county's status of a case
+ *   tb_store_known.c what a case's row knows of its order (st21): when a
+ *                    status update need not read the case's events
+ *   tb_store_relay.c the county's data versions: kept, and handed on to the
+ *                    nodes below
  *   tb_store_link.c  the durable link's tables: outbox and its seq, receive
  *                    cursors, acks and heads, quarantine; named counters and
  *                    the backlog
+ *   tb_store_restore.c a lost store rebuilt from the parent
  */
 #ifndef TB_STORE_INT_H
 #define TB_STORE_INT_H
@@ -174,10 +176,26 @@ int tb_store_project_fold(tb_store_t *self, const char *case_id, const tb_case_t
  * event under its own catalog version (tb_store_order.c). */
 int tb_store_refold(tb_store_t *self, const char *case_id, int64_t at_ms);
 /* Add "origin/seq" to the ids in buf (cap bytes, space-separated); false
- * when it does not fit (buf unchanged) (tb_store_order.c). */
+ * when it does not fit (buf unchanged) (tb_store_known.c). */
 bool tb_store_order_add(char *buf, size_t cap, const char *origin, uint64_t seq);
 /* case_id's row no longer knows its order: its next status update reads the
- * events (tb_store_order.c).  0 or negative. */
+ * events (tb_store_known.c).  0 or negative. */
 int tb_store_order_forget(tb_store_t *self, const char *case_id);
+
+/* What the row knows (order_m, order_tail), read with the case's number of
+ * events (tb_store_known.c).  m -1: not known; found false: not a case of
+ * ours. */
+typedef struct {
+    bool found;
+    int64_t m, events;
+    char tail[1024]; /* "" when longer: then m is -1 */
+} row_order_t;
+int tb_store_row_order_read(tb_store_t *self, const char *case_id, row_order_t *ret);
+/* Whether the update s only extends the order r knows: the county placed,
+ * at positions m+1..version, the first n_folded ids of the tail in its
+ * order, and the row accounts for every event of the case; *ret_rest is
+ * then what stays in the tail (tb_store_known.c). */
+bool tb_store_extends_order(const row_order_t *r, const Tongban__V1__StatusUpdate *s,
+                            const char **ret_rest);
 
 #endif

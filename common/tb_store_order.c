@@ -22,22 +22,8 @@
  * (events.catalog_version): the catalog in force, else that version's body
  * kept in data_versions, else (version 0) the shipped file.
  *
- * What the row knows (st21, schema 13): a status update needs the case's
- * events only when it may change their order.  The cases row keeps order_m
- * (M: the positions 1..M are held here, the highest position kept for the
- * case is M) and order_tail (the ids of the case's other events, in the
- * order recorded): the fold order is then those M by position and the tail
- * in order.  Each event folded into the row adds its id to the tail
- * (tb_store_case.c, with the row's write); an update that places the first
- * ids of the tail next (positions M+1.., in the tail's order) while the row
- * accounts for every event of the case (M plus the tail is the count of its
- * events) changes no order: its positions are written, M and the tail move,
- * and nothing is read.  Anything else (an event the county placed before it
- * came, one recorded without folding, a REJECTED verdict, a crossing, a
- * position for an event not here, a restore's replacement) reads the
- * events as before; that read tells the row its order again when it can
- * (order_known).  NULL: the row does not know (a row from before schema 13
- * until its first update). */
+ * What the row knows of its order, so that a status update need not read the
+ * events: tb_store_known.c. */
 #include "tb_store_int.h"
 
 #include "tb_error.h"
@@ -386,103 +372,7 @@ static int keep_positions(tb_store_t *self, const Tongban__V1__StatusUpdate *s, 
     return rc;
 }
 
-bool tb_store_order_add(char *buf, size_t cap, const char *origin, uint64_t seq)
-{
-    size_t used = strlen(buf);
-    int n = snprintf(buf + used, cap - used, "%s%s/%" PRIu64, used ? " " : "", origin, seq);
-    if (n < 0 || (size_t)n >= cap - used) {
-        buf[used] = '\0';
-        return false;
-    }
-    return true;
-}
-
-int tb_store_order_forget(tb_store_t *self, const char *case_id)
-{
-    sqlite3_stmt *st;
-    int rc = tb_store_stmt(self,
-                           "UPDATE cases SET order_m = NULL, order_tail = NULL"
-                           " WHERE case_id = ?1",
-                           &st);
-    if (rc < 0)
-        return rc;
-    sqlite3_bind_text(st, 1, case_id, -1, SQLITE_TRANSIENT);
-    return tb_store_run(self, st);
-}
-
-/* What the row knows (order_m, order_tail), read with the case's number of
- * events.  ret_m -1: not known; ret_found false: not a case of ours. */
-typedef struct {
-    bool found;
-    int64_t m, events;
-    char tail[1024]; /* "" when longer: then m is -1 */
-} row_order_t;
-
-static int row_order_read(tb_store_t *self, const char *case_id, row_order_t *ret)
-{
-    sqlite3_stmt *st;
-    int rc = tb_store_stmt(self,
-                           "SELECT order_m, order_tail,"
-                           " (SELECT count(*) FROM events WHERE case_id = ?1)"
-                           " FROM cases WHERE case_id = ?1",
-                           &st);
-    if (rc < 0)
-        return rc;
-    sqlite3_bind_text(st, 1, case_id, -1, SQLITE_STATIC);
-    int step = sqlite3_step(st);
-    ret->found = step == SQLITE_ROW;
-    ret->m = -1;
-    ret->tail[0] = '\0';
-    if (step == SQLITE_ROW) {
-        const char *tail = (const char *)sqlite3_column_text(st, 1);
-        if (sqlite3_column_type(st, 0) != SQLITE_NULL && tail && strlen(tail) < sizeof ret->tail) {
-            ret->m = sqlite3_column_int64(st, 0);
-            memcpy(ret->tail, tail, strlen(tail) + 1);
-        }
-        ret->events = sqlite3_column_int64(st, 2);
-    } else if (step != SQLITE_DONE) {
-        rc = tb_store_sql_err(self, "case order state");
-    }
-    tb_store_done(self, st);
-    return rc;
-}
-
-/* The number of ids in a tail. */
-static size_t tail_count(const char *tail)
-{
-    size_t n = *tail != '\0';
-    for (; *tail; tail++)
-        n += *tail == ' ';
-    return n;
-}
-
-/* Whether the update s only extends the order the row knows: the county
- * placed, at positions m+1..version, the first n_folded events of the tail,
- * in the tail's order, and the row accounts for every event of the case.
- * Then the order stays the one folded (the confirmed events by position, the
- * rest in recording order) and *ret_rest is what stays in the tail. */
-static bool extends_order(const row_order_t *r, const Tongban__V1__StatusUpdate *s,
-                          const char **ret_rest)
-{
-    if (r->m < 0 || r->m != (int64_t)(s->version - s->n_folded) ||
-        r->events != r->m + (int64_t)tail_count(r->tail))
-        return false;
-    const char *at = r->tail;
-    for (size_t i = 0; i < s->n_folded; i++) {
-        size_t len = strlen(s->folded[i]);
-        if (strncmp(at, s->folded[i], len) != 0 || (at[len] != ' ' && at[len] != '\0'))
-            return false;
-        at += len;
-        if (*at == ' ')
-            at++;
-        else if (i + 1 < s->n_folded)
-            return false;
-    }
-    *ret_rest = at;
-    return true;
-}
-
-/* All of s's positions, none held before (extends_order), POS_ROWS a
+/* All of s's positions, none held before (tb_store_extends_order), POS_ROWS a
  * statement. */
 static int positions_all(tb_store_t *self, const Tongban__V1__StatusUpdate *s)
 {
@@ -567,7 +457,7 @@ static int county_state_write(tb_store_t *self, const Tongban__V1__StatusUpdate 
 int tb_store_county_status(tb_store_t *self, const Tongban__V1__StatusUpdate *s)
 {
     row_order_t r;
-    int rc = row_order_read(self, s->case_id, &r);
+    int rc = tb_store_row_order_read(self, s->case_id, &r);
     if (rc < 0 || !r.found)
         return rc; /* not a case of ours */
     if (s->n_folded == 0 || s->n_folded > s->version)
@@ -579,7 +469,7 @@ int tb_store_county_status(tb_store_t *self, const Tongban__V1__StatusUpdate *s)
      * update read them: a fifth of a township's CPU in the end to end drain,
      * a third of a village's, bench/RESULTS.md edge20). */
     const char *rest;
-    if (extends_order(&r, s, &rest)) {
+    if (tb_store_extends_order(&r, s, &rest)) {
         row_order_t next;
         snprintf(next.tail, sizeof next.tail, "%s", rest);
         if ((rc = positions_all(self, s)) < 0)

@@ -1,4 +1,5 @@
-/* tb_store_relay.c: the data versions this store hands on to the nodes
+/* tb_store_relay.c: the data versions the county distributes, as this store
+ * keeps them (tb_store_data_newest, _sign, _put) and hands them on to the nodes
  * below it (a township to its villages): every version it holds, oldest
  * first, with the county's signature, and per node and kind the newest one
  * queued (data_relayed), so that each goes once to each node and a node that
@@ -8,8 +9,91 @@
 #include "tb_store_int.h"
 
 #include "tb_data.h"
+#include "tb_log.h"
 
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+
+int tb_store_data_newest(tb_store_t *self, const char *kind, uint32_t *ret_version, char **ret_body,
+                         size_t *ret_len)
+{
+    sqlite3_stmt *st;
+    int rc = tb_store_stmt(self,
+                           "SELECT version, body FROM data_versions WHERE kind = ?1"
+                           " ORDER BY version DESC LIMIT 1",
+                           &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        size_t len = (size_t)sqlite3_column_bytes(st, 1);
+        const void *b = sqlite3_column_blob(st, 1);
+        char *body = malloc(len + 1);
+        if (!body) {
+            rc = -ENOMEM;
+        } else {
+            if (len)
+                memcpy(body, b, len);
+            body[len] = '\0';
+            if (ret_version)
+                *ret_version = (uint32_t)sqlite3_column_int64(st, 0);
+            if (ret_body)
+                *ret_body = body;
+            else
+                free(body);
+            if (ret_len)
+                *ret_len = len;
+        }
+    } else {
+        rc = s == SQLITE_DONE ? -ENOENT : tb_store_sql_err(self, "data_versions");
+    }
+    tb_store_done(self, st);
+    return rc;
+}
+
+int tb_store_data_sign(tb_store_t *self, const char *kind, uint32_t version, const uint8_t *sig,
+                       size_t len)
+{
+    sqlite3_stmt *st;
+    int rc = tb_store_stmt(self,
+                           "INSERT OR REPLACE INTO data_signatures(kind, version, signature)"
+                           " VALUES(?1, ?2, ?3)",
+                           &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)version);
+    sqlite3_bind_blob(st, 3, len ? (const void *)sig : "", (int)len, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : tb_store_sql_err(self, "data_signatures");
+    tb_store_done(self, st);
+    return rc;
+}
+
+int tb_store_data_put(tb_store_t *self, const char *kind, uint32_t version, const uint8_t *body,
+                      size_t len)
+{
+    uint32_t have = 0;
+    int rc = tb_store_data_newest(self, kind, &have, NULL, NULL);
+    if (rc < 0 && rc != -ENOENT)
+        return rc;
+    if (rc == 0 && version <= have)
+        return 1;
+    sqlite3_stmt *st;
+    if ((rc = tb_store_stmt(self,
+                            "INSERT INTO data_versions(kind, version, body, received_ms)"
+                            " VALUES(?1, ?2, ?3, ?4)",
+                            &st)) < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)version);
+    sqlite3_bind_blob(st, 3, len ? (const void *)body : "", (int)len, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)tb_now_ms());
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : tb_store_sql_err(self, "data_versions");
+    tb_store_done(self, st);
+    return rc;
+}
 
 int tb_store_data_queue(tb_store_t *self, const char *node, const char *kind, uint32_t after,
                         uint32_t *ret_newest)
