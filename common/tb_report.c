@@ -1,5 +1,6 @@
 #include "tb_report.h"
 
+#include "tb_accountlist.h"
 #include "tb_case.h"
 #include "tb_cli.h"
 #include "tb_error.h"
@@ -304,6 +305,87 @@ int tb_report_case_json(tb_store_t *store, const char *case_id, const tb_report_
     json_object_set_new(c, "history", hist);
     *ret = c;
     return 0;
+}
+
+/* ---- the people's names (tb_report_name_people) ---- */
+
+/* The account lists read for one answer: a village's, its township's; rarely more. */
+typedef struct {
+    tb_store_t *store;
+    struct {
+        char code[TB_CODE_LEN + 1];
+        char *body; /* NULL: this place has no list here */
+        size_t len;
+    } list[4];
+    size_t n;
+} names_t;
+
+/* The name login has in place code's list, else NULL. */
+static const char *name_in(names_t *nm, const char *code, const char *login, tb_account_t *a)
+{
+    size_t k = 0;
+    while (k < nm->n && strcmp(nm->list[k].code, code))
+        k++;
+    if (k == nm->n) {
+        if (k == sizeof nm->list / sizeof nm->list[0])
+            return NULL; /* more places than one answer shows: logins */
+        char kind[sizeof TB_DATA_ACCOUNTS + TB_CODE_LEN];
+        snprintf(kind, sizeof kind, "%s%s", TB_DATA_ACCOUNTS, code);
+        snprintf(nm->list[k].code, sizeof nm->list[k].code, "%s", code);
+        nm->list[k].body = NULL;
+        if (tb_store_data_newest(nm->store, kind, NULL, &nm->list[k].body, &nm->list[k].len) < 0)
+            nm->list[k].body = NULL;
+        nm->n++;
+    }
+    if (!nm->list[k].body ||
+        tb_accountlist_find(nm->list[k].body, nm->list[k].len, login, a) < 0 || !a->name[0])
+        return NULL;
+    return a->name;
+}
+
+/* obj[key_name] = the name of obj[key_login] in the list of the place whose code
+ * starts obj[key_place]. */
+static void name_one(names_t *nm, json_t *obj, const char *key_login, const char *key_place,
+                     const char *key_name)
+{
+    const char *login = json_string_value(json_object_get(obj, key_login));
+    const char *place = json_string_value(json_object_get(obj, key_place));
+    if (!login)
+        return;
+    char code[TB_CODE_LEN + 1] = "";
+    if (place && strlen(place) >= TB_CODE_LEN)
+        snprintf(code, sizeof code, "%.*s", TB_CODE_LEN, place);
+    tb_account_t a;
+    const char *name = code[0] && login[0] ? name_in(nm, code, login, &a) : NULL;
+    if (!name && code[0] && login[0] && tb_code_level(code) == TB_LEVEL_VILLAGE) {
+        memcpy(code + 9, "000", 4); /* a township's list holds its villages' people too */
+        name = name_in(nm, code, login, &a);
+    }
+    json_object_set_new(obj, key_name, json_string(name ? name : login));
+}
+
+static void name_all(names_t *nm, json_t *v)
+{
+    size_t i;
+    json_t *x;
+    if (json_is_array(v)) {
+        json_array_foreach(v, i, x) name_all(nm, x);
+        return;
+    }
+    if (!json_is_object(v))
+        return;
+    name_all(nm, json_object_get(v, "cases"));
+    name_one(nm, v, "agent", "case_id", "agent_name");
+    json_array_foreach(json_object_get(v, "history"), i, x) name_one(nm, x, "actor", "origin",
+                                                                      "actor_name");
+}
+
+void tb_report_name_people(tb_store_t *store, json_t *v)
+{
+    names_t nm = {.store = store};
+    name_all(&nm, v);
+    for (size_t k = 0; k < nm.n; k++)
+        free(nm.list[k].body);
 }
 
 int tb_report_case(tb_store_t *store, const char *case_id, const tb_report_opts_t *o, FILE *out)

@@ -56,6 +56,14 @@ int tb_report_case_json(tb_store_t *store, const char *case_id, const tb_report_
 json_t *tb_report_items_json(const tb_catalog_t *catalog, uint32_t catalog_version,
                              uint32_t calendar_version);
 
+/* The people's names beside their logins, for the screens: every case object in v
+ * (an array of cases, a page {"cases": [...]}, one case with its "history", or
+ * month rows with a case_id) gets "agent_name" and every history entry
+ * "actor_name", from the newest account list of the place they belong to (the
+ * case's village by its id, the event's origin node) in store; a login no list
+ * names, or free text typed as the agent at the command line, is its own name. */
+void tb_report_name_people(tb_store_t *store, json_t *v);
+
 /* All cases (held == NULL) or those held by, or being handed to, `held`. */
 int tb_report_cases(tb_store_t *store, const char *held, const tb_report_opts_t *o, FILE *out);
 /* One case with its whole history; -TB_ENOCASE if unknown. */

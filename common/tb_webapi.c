@@ -269,6 +269,8 @@ void tb_web_case_list(tb_env_ctx_t *env, const char *held, bool by_due, const tb
     int rc = tb_web_store(env, &s);
     if (rc == 0)
         rc = tb_weblist_page(s, &q, o, tb_now_ms(), &page);
+    if (rc == 0)
+        tb_report_name_people(s, page);
     tb_store_destroy(&s);
     if (rc < 0)
         tb_web_refuse(resp, rc, "form", NULL);
@@ -323,8 +325,10 @@ int tb_web_case_open(tb_env_ctx_t *env, const tb_webuser_t *u, const tb_report_o
         rc = tb_audit_add(s, u->login, "view", id, NULL);
     if (rc == 0)
         rc = tb_report_case_json(s, id, o, &c);
-    if (rc == 0)
+    if (rc == 0) {
+        tb_report_name_people(s, c);
         rc = tb_store_case_get(s, id, &cs, origin);
+    }
     tb_store_destroy(&s);
     if (rc < 0) {
         json_decref(c);

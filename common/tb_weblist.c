@@ -137,7 +137,7 @@ static const char sql_by_due[] = PAGE_("(paused <> 0 OR due_ms <= 0), due_ms, ca
 static const char sql_newest[] = PAGE_("accept_time_ms DESC, case_id DESC");
 static const char sql_month[] =
     "SELECT client_name, client_phone, agent, item_code, accept_time_ms, completion_time_ms,"
-    " result FROM cases WHERE accept_time_ms >= ?1 AND accept_time_ms < ?2"
+    " result, case_id FROM cases WHERE accept_time_ms >= ?1 AND accept_time_ms < ?2"
     " ORDER BY accept_time_ms, case_id";
 static const char sql_counts[] =
     "SELECT substr(case_id, 1, 12), count(*), total(" CLOCK_ " AND due_ms < ?1),"
@@ -261,10 +261,11 @@ int tb_weblist_month(tb_store_t *store, int64_t from_ms, int64_t to_ms, const tb
         tb_fmt_time(sqlite3_column_int64(st, 5), done);
         bool m = o->mask_phone;
         const char *item = it ? it->name : code ? code : "";
-        json_t *row = json_pack("{s:o,s:o,s:o,s:s,s:s,s:s,s:o}", "client_name",
+        json_t *row = json_pack("{s:o,s:o,s:o,s:s,s:s,s:s,s:o,s:s}", "client_name",
                                 safe(text(st, 0), m), "client_phone", safe(phone, m), "agent",
                                 safe(text(st, 2), m), "item_name", item, "accept_time", at,
-                                "completion_time", done, "result", safe(text(st, 6), m));
+                                "completion_time", done, "result", safe(text(st, 6), m),
+                                "case_id", text(st, 7));
         if (!row || json_array_append_new(rows, row) < 0) {
             json_decref(rows);
             rows = NULL;

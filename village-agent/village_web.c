@@ -258,6 +258,8 @@ static void on_ledger(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
     int rc = tb_web_store(w->env, &s);
     if (rc == 0)
         rc = tb_weblist_month(s, tb_day_start_ms(first), tb_day_start_ms(next), &o, &rows);
+    if (rc == 0)
+        tb_report_name_people(s, rows);
     tb_store_destroy(&s);
     if (rc < 0) {
         refuse(resp, rc);

@@ -2,7 +2,8 @@
  * as /base.js, after /lang.js and before each one's /app.js): sign-in, the
  * API call with the session's CSRF token, the pager, the lists and the start.
  * Each app.js defines EN (its English words), NAV (the menu's Chinese),
- * pollStatus() and route(); call boot() at its end. */
+ * drawStatus(s) (the header from an /api/status answer), pollStatus() (which
+ * keeps that answer in lastStatus) and route(); call boot() at its end. */
 "use strict";
 
 /* ---- a rating's four offline indicators (GB/T 39735; all four or none) ---- */
@@ -60,8 +61,10 @@ async function loadCatalog() {
 function cardCell(c) {
   /* The county's card (issue 11) beside the local one: 【县级红牌】. */
   const county = c.county_card ? h("span", { class: "card-" + c.county_card + " county-card" }, c.county_card_label) : "";
-  return h("span", {}, h("span", { class: c.card === "red" ? "card-red" : c.card === "yellow" ? "card-yellow" : "" }, c.card_label || ""), county);
+  return h("span", {}, h("span", { class: c.card === "red" ? "card-red" : c.card === "yellow" ? "card-yellow" : "" }, cardText(c)), county);
 }
+/* The warning a person reads: a paused clock is said once, by the deadline (dueText). */
+const cardText = (c) => (c.card === "paused" ? "" : c.card_label || "");
 
 /* A case's deadline as a person reads it: none ("-"), the clock paused, or the date. */
 const dueText = (due) => (due === "-" ? "" : due === "paused" ? T("计时暂停") : due || "");
@@ -194,7 +197,7 @@ function receiptCard(c, s, who, phoneLabel) {
     h("dl", { class: "kv" }, kv("办件编号", c.case_id), kv("事项", `${c.item_code} ${c.item_name}`),
       kv("群众", c.client_name), kv("已交材料", logged ? logged.detail : ""),
       kv("需补材料", (r.to_bring || []).join("、"), "receipt-bring"),
-      kv("承诺办结日期", promised, "receipt-promised"), kv(who, c.agent), kv("受理时间", c.accept_time),
+      kv("承诺办结日期", promised, "receipt-promised"), kv(who, c.agent_name || c.agent), kv("受理时间", c.accept_time),
       kv(phoneLabel, s.phone || "")),
     h("p", {}, `${T("群众签字")}：＿＿＿＿＿＿＿＿`));
 }
@@ -242,10 +245,12 @@ async function started() {
   if (!polling) polling = setInterval(() => { if (me) pollStatus(); }, 3000);
   route();
 }
+let lastStatus = null; /* the newest /api/status answer (pollStatus) */
 function boot() {
   document.getElementById("lang").addEventListener("click", () => {
     switchLang();
     catalog = null;
+    if (me && lastStatus) drawStatus(lastStatus); /* the header's words now, not at the next poll */
     route();
   });
   window.addEventListener("hashchange", () => { if (me) route(); });

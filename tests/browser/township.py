@@ -169,6 +169,8 @@ try:
           [b.get_attribute("value") for b in boxes] == MISSING, [b.get_attribute("value") for b in boxes])
     kv = vw.find_element(By.CSS_SELECTOR, "dl.kv").text
     check("a paused clock reads 计时暂停 on the case, not the API's word", "计时暂停" in kv and "paused" not in kv, kv)
+    check("the paused clock is said once on the case (the deadline), not again as a warning",
+          kv.count("计时暂停") == 1, kv)
     vw.save_screenshot(f"{shots}/township-village-checklist.png")
     for b in boxes[:3]:
         b.click()

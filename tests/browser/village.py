@@ -143,13 +143,22 @@ try:
     words = [lb.text.split("\n")[0].strip() for lb in drv.find_elements(By.CSS_SELECTOR, ".filters label")]
     check("in English the ledger's filters are labelled in English",
           words == ["Search", "Service item", "Taken from", "to"] and unlabelled(drv) == [], words)
+    # The header's link words follow at once (the click redraws them), not at the next poll.
+    check("in English the header's link words are English at once",
+          drv.find_element(By.ID, "link-text").text in ("Township link up", "Township link down"),
+          drv.find_element(By.ID, "link-text").text)
     drv.find_element(By.ID, "lang").click()
+    check("back in Chinese the header's link words are Chinese at once",
+          drv.find_element(By.ID, "link-text").text in ("乡镇已连接", "乡镇未连接"),
+          drv.find_element(By.ID, "link-text").text)
     wait.until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "台账")
     drv.save_screenshot(f"{shots}/village-ledger.png")
     drv.find_element(By.LINK_TEXT, case_id).click()
     wait.until(EC.presence_of_element_located((By.ID, "timeline")))
     check("the case page shows its history", "登记" in drv.find_element(By.ID, "timeline").text,
           drv.find_element(By.ID, "timeline").text)
+    tl = drv.find_element(By.ID, "timeline").text
+    check("the case page names the agent (王代办), not the login", "王代办" in tl and "wang.agent" not in tl, tl)
     drv.save_screenshot(f"{shots}/village-case.png")
 
     # A note through the page lands in the history.
@@ -161,7 +170,9 @@ try:
     # The monthly ledger prints the resident's line.
     drv.get(base + "/#/month")
     wait.until(EC.presence_of_element_located((By.ID, "month-ledger")))
-    check("the monthly ledger has the case's resident", "李四" in drv.find_element(By.ID, "month-ledger").text)
+    ml = drv.find_element(By.ID, "month-ledger").text
+    check("the monthly ledger has the case's resident", "李四" in ml, ml)
+    check("the monthly ledger names the agent (王代办), not the login", "王代办" in ml and "wang.agent" not in ml, ml)
     drv.save_screenshot(f"{shots}/village-month.png")
 
     # Phone-sized screen (390×844): every screen fits its width (a wide table

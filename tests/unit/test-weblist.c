@@ -18,6 +18,7 @@
 #include "tb_test.h"
 #include "tb_test_store.h"
 
+#include "tb_accountlist.h"
 #include "tb_error.h"
 #include "tb_report.h"
 #include "tb_weblist.h"
@@ -209,12 +210,88 @@ static void test_filters(void **state)
     json_decref(p);
 }
 
+/* The screens show people by name (tb_report_name_people): an agent's login on a
+ * case, in a page, in the month's rows and in the case's history, is named by the
+ * account list of the case's place; a login no list has and free text stay as
+ * they are. */
+static void test_names(void **state)
+{
+    fix_t *f = *state;
+    static const char body[] =
+        TB_ACCOUNTS_HEADER "wang.agent\t王小明\twindow\t" TOWNSHIP "\t1\t$argon2id$v=19$x\n";
+    assert_rc(tb_store_data_put(f->store, TB_DATA_ACCOUNTS TOWNSHIP, 1, (const uint8_t *)body,
+                                strlen(body)),
+              0);
+    const char *id = TOWNSHIP "-20260501-0901", *other = TOWNSHIP "-20260501-0902";
+    int64_t at = AT0 + 60 * 24 * HOUR;
+    Tongban__V1__LedgerRecord l = TONGBAN__V1__LEDGER_RECORD__INIT;
+    l.client_name = "张三";
+    l.client_phone = "13800138000";
+    l.item_code = "YB001";
+    l.accept_time_ms = at;
+    tb_event_msg_t ev = TONGBAN__V1__CASE_EVENT__INIT;
+    ev.type = TONGBAN__V1__EVENT_TYPE__EVENT_LOGGED;
+    ev.at_ms = at;
+    ev.ledger = &l;
+    static const char *const peers[] = {NULL};
+    const char *who[][2] = {{id, "wang.agent"}, {other, "li.gone"}};
+    for (int k = 0; k < 2; k++) {
+        ev.case_id = (char *)who[k][0];
+        ev.actor = l.agent = (char *)who[k][1];
+        ev.origin_seq = 0;
+        assert_rc(tb_store_begin(f->store), 0);
+        assert_rc(tb_store_emit(f->store, &ev, peers), 0);
+        assert_rc(tb_store_commit(f->store), 0);
+    }
+    tb_weblist_query_t q = {.page = 1, .per = 5, .q = "-0901"};
+    json_t *p = page(f, &q, at);
+    tb_report_name_people(f->store, p);
+    json_t *c = json_array_get(json_object_get(p, "cases"), 0);
+    assert_string_equal(json_string_value(json_object_get(c, "agent")), "wang.agent");
+    assert_string_equal(json_string_value(json_object_get(c, "agent_name")), "王小明");
+    json_decref(p);
+
+    json_t *one = NULL;
+    assert_rc(tb_report_case_json(f->store, id, &f->opts, &one), 0);
+    tb_report_name_people(f->store, one);
+    assert_string_equal(json_string_value(json_object_get(one, "agent_name")), "王小明");
+    json_t *e = json_array_get(json_object_get(one, "history"), 0);
+    assert_string_equal(json_string_value(json_object_get(e, "actor_name")), "王小明");
+    json_decref(one);
+
+    int32_t d;
+    tb_day_from_ms(at, &d);
+    json_t *rows = NULL;
+    assert_rc(tb_weblist_month(f->store, tb_day_start_ms(d), tb_day_start_ms(d + 1), &f->opts,
+                               &rows),
+              0);
+    tb_report_name_people(f->store, rows);
+    assert_int_equal(json_array_size(rows), 2);
+    const char *want[][2] = {{"wang.agent", "王小明"}, {"li.gone", "li.gone"}};
+    for (size_t k = 0; k < 2; k++) {
+        json_t *r = json_array_get(rows, k);
+        assert_string_equal(json_string_value(json_object_get(r, "case_id")), who[k][0]);
+        assert_string_equal(json_string_value(json_object_get(r, "agent")), want[k][0]);
+        assert_string_equal(json_string_value(json_object_get(r, "agent_name")), want[k][1]);
+    }
+    json_decref(rows);
+
+    /* Free text typed as the agent (the fixture's 赵六) is its own name. */
+    q = (tb_weblist_query_t){.page = 1, .per = 5, .q = "-0001"};
+    p = page(f, &q, at);
+    tb_report_name_people(f->store, p);
+    c = json_array_get(json_object_get(p, "cases"), 0);
+    assert_string_equal(json_string_value(json_object_get(c, "agent_name")), "赵六");
+    json_decref(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cards_match),
         cmocka_unit_test(test_pages),
         cmocka_unit_test(test_filters),
+        cmocka_unit_test(test_names), /* last: it adds cases */
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -46,14 +46,17 @@ const EN = {
 };
 /* ---- always visible: the county link, the backlog, the county's last status ---- */
 let lastStatusMs = null;
+function drawStatus(s) {
+  document.getElementById("place-name").textContent = s.place_name || s.place || "";
+  document.getElementById("link-dot").className = "dot " + (s.link_up ? "up" : "down");
+  document.getElementById("link-text").textContent = T(s.link_up ? "县级已连接" : "县级未连接");
+  document.getElementById("backlog").textContent = `${T("待报送")} ${s.backlog || 0}`;
+  document.getElementById("last-status").textContent = `${T("县级最近回传")} ${s.last_status || T("从未")}`;
+}
 async function pollStatus() {
   try {
-    const s = await api("GET", "/api/status");
-    document.getElementById("place-name").textContent = s.place_name || s.place || "";
-    document.getElementById("link-dot").className = "dot " + (s.link_up ? "up" : "down");
-    document.getElementById("link-text").textContent = T(s.link_up ? "县级已连接" : "县级未连接");
-    document.getElementById("backlog").textContent = `${T("待报送")} ${s.backlog || 0}`;
-    document.getElementById("last-status").textContent = `${T("县级最近回传")} ${s.last_status || T("从未")}`;
+    const s = lastStatus = await api("GET", "/api/status");
+    drawStatus(s);
     if (lastStatusMs !== null && s.last_status_ms !== lastStatusMs) route(true);
     lastStatusMs = s.last_status_ms;
   } catch (e) {
@@ -119,7 +122,7 @@ async function viewNotice(id) {
   show(h("div", { class: "receipt", id: "notice-doc" },
     h("h1", {}, `${s.place_name || ""} ${T("一次性告知书")}`),
     h("dl", { class: "kv" }, kv("办件编号", c.case_id), kv("事项", `${c.item_code} ${c.item_name}`),
-      kv("群众", c.client_name), kv("窗口人员", ev ? ev.actor : s.agent), kv("受理时间", ev ? ev.at : "")),
+      kv("群众", c.client_name), kv("窗口人员", ev ? ev.actor_name || ev.actor : s.agent), kv("受理时间", ev ? ev.at : "")),
     h("p", {}, T("请补齐以下全部材料后再来办理") + "："),
     h("ol", { id: "notice-list" }, missing.map((m) => h("li", {}, m))),
     h("p", {}, `${T("窗口联系电话")}：${s.phone || ""}`)),
@@ -186,7 +189,7 @@ async function viewComplaint(id) {
       h("a", { class: "button", href: "#/case/" + encodeURIComponent(p.case_id) }, T("办件") + " " + p.case_id)),
     h("h2", {}, T("投诉过程")),
     h("ol", { class: "timeline", id: "cp-steps" }, (d.steps || []).map((e) =>
-      h("li", {}, h("strong", {}, e.label), ` · ${e.where} · ${e.at}`, e.actor ? ` · ${e.actor}` : "",
+      h("li", {}, h("strong", {}, e.label), ` · ${e.where} · ${e.at}`, e.actor ? ` · ${e.actor_name || e.actor}` : "",
         e.reason ? h("div", { class: "hint" }, e.reason) : null))),
     h("div", { id: "steps" }, forms));
 }
@@ -303,14 +306,14 @@ async function viewCase(id) {
   show(h("h1", {}, c.case_id),
     h("div", { class: "card" }, h("dl", { class: "kv" },
       kv("群众", `${c.client_name} ${c.client_phone}`), kv("事项", `${c.item_code} ${c.item_name}`),
-      kv("代办员", c.agent), kv("受理时间", c.accept_time), kv("状态", `${c.state_label}（${c.holder_name}）`),
-      kv("县级状态", c.county_state_label), kv("办理期限", dueText(c.due)), kv("预警", c.card_label),
+      kv("代办员", c.agent_name || c.agent), kv("受理时间", c.accept_time), kv("状态", `${c.state_label}（${c.holder_name}）`),
+      kv("县级状态", c.county_state_label), kv("办理期限", dueText(c.due)), kv("预警", cardText(c)),
       kv("需补材料", c.to_bring), kv("办理结果", c.result),
       kv("评价", c.rating ? `${c.rating_label} ${c.rating_comment || ""}` : ""),
       kv("追评", c.followup ? `${c.followup_label} ${c.followup_comment || ""}` : ""), kv("备注", c.note))),
     h("h2", {}, T("办理过程")),
     h("ol", { class: "timeline", id: "timeline" }, (c.history || []).map((e) =>
-      h("li", {}, h("strong", {}, e.label), ` · ${e.where} · ${e.at}`, e.actor ? ` · ${e.actor}` : "",
+      h("li", {}, h("strong", {}, e.label), ` · ${e.where} · ${e.at}`, e.actor ? ` · ${e.actor_name || e.actor}` : "",
         e.detail ? h("div", { class: "hint" }, e.detail) : null, e.reason ? h("div", { class: "hint" }, e.reason) : null))),
     h("div", { id: "steps" }, forms));
 }

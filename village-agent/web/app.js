@@ -35,15 +35,17 @@ const EN = {
 };
 /* ---- the link status, always visible; a new status redraws the view ---- */
 let lastStatusMs = null;
+function drawStatus(s) {
+  document.getElementById("place-name").textContent = s.place_name || s.place || "";
+  document.getElementById("link-dot").className = "dot " + (s.link_up ? "up" : "down");
+  document.getElementById("link-text").textContent = T(s.link_up ? "乡镇已连接" : "乡镇未连接");
+  document.getElementById("backlog").textContent = s.backlog ? `${T("待报送")} ${s.backlog}` : "";
+  document.getElementById("last-status").textContent = s.last_status ? `${T("最近回传")} ${s.last_status}` : "";
+}
 async function pollStatus() {
   try {
-    const s = await api("GET", "/api/status");
-    document.getElementById("place-name").textContent = s.place_name || s.place || "";
-    const dot = document.getElementById("link-dot");
-    dot.className = "dot " + (s.link_up ? "up" : "down");
-    document.getElementById("link-text").textContent = T(s.link_up ? "乡镇已连接" : "乡镇未连接");
-    document.getElementById("backlog").textContent = s.backlog ? `${T("待报送")} ${s.backlog}` : "";
-    document.getElementById("last-status").textContent = s.last_status ? `${T("最近回传")} ${s.last_status}` : "";
+    const s = lastStatus = await api("GET", "/api/status");
+    drawStatus(s);
     if (lastStatusMs !== null && s.last_status_ms !== lastStatusMs) route(true);
     lastStatusMs = s.last_status_ms;
   } catch (e) {
@@ -87,10 +89,10 @@ async function viewMonth() {
   const m = h("input", { type: "month", id: "month", value: data.month });
   m.addEventListener("change", () => { viewMonth.m = m.value; viewMonth(); });
   const rows = (data.rows || []).map((r) => h("tr", {}, h("td", { class: "client" }, r.client_name), h("td", {}, r.client_phone),
-    h("td", {}, r.agent), h("td", { class: "item" }, r.item_name), h("td", {}, when(r.accept_time)),
+    h("td", {}, r.agent_name || r.agent), h("td", { class: "item" }, r.item_name), h("td", {}, when(r.accept_time)),
     h("td", {}, when(r.completion_time)), h("td", {}, r.result || "")));
   show(h("h1", {}, `${data.place_name || ""} ${T("月度台账")} ${m.value}`),
-    h("div", { class: "filters noprint" }, h("label", { for: "month" }, T("月份")), m,
+    h("div", { class: "filters month noprint" }, h("label", {}, T("月份"), m),
       h("button", { type: "button", onclick: () => print() }, T("打印"))),
     h("div", { class: "scroll" }, h("table", { id: "month-ledger" }, h("thead", {}, h("tr", {},
       ["群众", "联系电话", "代办员", "事项", "受理时间", "办结时间", "办理结果"].map((s) => h("th", {}, T(s))))),
@@ -173,14 +175,14 @@ async function viewCase(id) {
   show(h("h1", {}, `${c.case_id}`),
     h("div", { class: "card" }, h("dl", { class: "kv" },
       kv("群众", `${c.client_name} ${c.client_phone}`), kv("事项", `${c.item_code} ${c.item_name}`),
-      kv("代办员", c.agent), kv("受理时间", c.accept_time), kv("状态", `${c.state_label}（${c.holder_name}）`), kv("被退回", c.returned ? c.returned_reason : ""),
-      kv("办理期限", dueText(c.due)), kv("预警", c.card_label), kv("需补材料", c.to_bring),
+      kv("代办员", c.agent_name || c.agent), kv("受理时间", c.accept_time), kv("状态", `${c.state_label}（${c.holder_name}）`), kv("被退回", c.returned ? c.returned_reason : ""),
+      kv("办理期限", dueText(c.due)), kv("预警", cardText(c)), kv("需补材料", c.to_bring),
       kv("办理结果", c.result), kv("评价", c.rating ? c.rating_label : ""),
       kv("追评", c.followup ? `${c.followup_label} ${c.followup_comment || ""}` : ""), kv("备注", c.note)),
       h("a", { class: "button", href: "#/receipt/" + encodeURIComponent(c.case_id) }, T("回执"))),
     h("h2", {}, T("办理过程")),
     h("ol", { class: "timeline", id: "timeline" }, (c.history || []).map((e) =>
-      h("li", {}, h("strong", {}, e.label), ` · ${e.where} · ${e.at}`, e.actor ? ` · ${e.actor}` : "",
+      h("li", {}, h("strong", {}, e.label), ` · ${e.where} · ${e.at}`, e.actor ? ` · ${e.actor_name || e.actor}` : "",
         e.detail ? h("div", { class: "hint" }, e.detail) : null,
         e.reason ? h("div", { class: "hint" }, e.reason) : null))),
     actions);
