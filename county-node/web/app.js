@@ -445,6 +445,7 @@ async function complaints() {
 
 async function render() {
   stopTimers();
+  $("updated").textContent = ""; /* the overview's own: it writes it again */
   document.body.classList.toggle("tv", route().path === "/tv");
   const { path } = route();
   for (const a of document.querySelectorAll("nav a")) a.classList.toggle("on", a.getAttribute("href") === "#" + path);

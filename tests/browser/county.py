@@ -208,6 +208,9 @@ try:
             ok = False
         check(f"English: {hash_} is drawn in English", ok, d.find_element(By.ID, "view").text[:300])
         check(f"English: {hash_} shows no Chinese but data", chinese_left(d) == [], chinese_left(d))
+        if hash_ != "#/tv":  # the overview's "updated HH:MM" is the overview's only
+            check(f"{hash_}: no overview's 'updated' in the header", d.find_element(By.ID, "updated").text == "",
+                  d.find_element(By.ID, "updated").text)
         if shot:
             d.save_screenshot(f"{shots}/county-{shot}-en.png")
     d.execute_script("location.hash = '#/stats" + R + "'")
