@@ -324,9 +324,14 @@ int county_rating_step(PGconn *pg, const char *step, const char *case_id, const 
         return rc;
     char sql[1024], num[8];
     snprintf(num, sizeof num, "%u", n);
-    /* One statement: the step guarded again, and its audit row. */
+    /* One statement: the step guarded again, and its audit row.  The case row is
+     * locked first (l, a one-time filter evaluated before the UPDATE's scan), as a
+     * batch changing the case and the rectifications' trigger lock it: the same
+     * order everywhere, so a step never deadlocks with a batch (it waits). */
     snprintf(sql, sizeof sql,
-             "WITH u AS (UPDATE rectifications SET %s WHERE case_id = $1 AND (%s) IS NULL"
+             "WITH l AS (SELECT 1 FROM cases WHERE case_id = $1 FOR UPDATE),"
+             " u AS (UPDATE rectifications SET %s WHERE case_id = $1 AND (%s) IS NULL"
+             " AND EXISTS (SELECT 1 FROM l)"
              " RETURNING case_id) INSERT INTO rating_audit(actor, case_id, action, detail)"
              " SELECT $3, case_id, '%s', concat_ws(' ', nullif($4, ''), nullif($5, '0'), $2)"
              " FROM u",

@@ -23,7 +23,13 @@
  * The batch connection's plans (issue 13): bulk_case's generic plan, made
  * on an empty store, reaches cases by its index, not by a scan of the
  * table that stays cached while the table grows; and cases_due, which no
- * query reads, is gone (migration 022). */
+ * query reads, is gone (migration 022).
+ *
+ * A supervisor's rectification step (county_rating_step: the CLI's and the
+ * dashboard's) while a batch holds the case: the step waits for the case row
+ * before it takes the rectification's, in the order a batch takes them, so
+ * the two never deadlock (before, PostgreSQL aborted one after
+ * deadlock_timeout: the supervisor read "not recorded"). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -32,10 +38,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "tb_test.h"
 
+#include "county_board.h"
 #include "county_int.h"
 #include "tb_calendar.h"
 #include "tb_caseid.h"
@@ -368,6 +376,74 @@ static void test_batch_plans(void **state)
     PQfinish(pg);
 }
 
+typedef struct {
+    const char *case_id;
+    int rc;
+    char why[512];
+} step_t;
+
+static void *revisit(void *arg)
+{
+    step_t *st = arg;
+    PGconn *pg = PQconnectdb(conninfo);
+    st->rc = PQstatus(pg) == CONNECTION_OK
+                 ? county_rating_step(pg, "revisit", st->case_id, "已回访", "zhao.sup", NULL, 0,
+                                      st->why, sizeof st->why)
+                 : -1;
+    PQfinish(pg);
+    return NULL;
+}
+
+/* A batch holds the case row (A: locked, as its UPDATE of the case does), a
+ * supervisor's revisit starts, then the batch writes the rectification (as
+ * migration 012's trigger on a rating does) and commits: both succeed. */
+static void test_rating_step_waits(void **state)
+{
+    (void)state;
+    static const int all[STEPS] = {8};
+    static store_t life;
+    run(all, &life); /* the case closed with its 差评: the rectification open */
+    PGconn *a = PQconnectdb(conninfo), *watch = PQconnectdb(conninfo);
+    assert_int_equal(PQstatus(a), CONNECTION_OK);
+    assert_int_equal(PQstatus(watch), CONNECTION_OK);
+    PGresult *r = PQexec(a, "SELECT case_id FROM rectifications");
+    assert_int_equal(PQntuples(r), 1);
+    step_t st = {.case_id = strdup(PQgetvalue(r, 0, 0)), .rc = 1};
+    PQclear(r);
+    exec_ok(a, "BEGIN");
+    const char *p[1] = {st.case_id};
+    r = PQexecParams(a, "SELECT 1 FROM cases WHERE case_id = $1 FOR UPDATE", 1, NULL, p, NULL,
+                     NULL, 0);
+    assert_int_equal(PQntuples(r), 1);
+    PQclear(r);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, revisit, &st), 0);
+    /* The step is waiting for a lock (not by time: by what PostgreSQL says). */
+    for (int waiting = 0; !waiting;) {
+        r = PQexec(watch, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                          " AND query LIKE '%UPDATE rectifications%'");
+        waiting = atoi(PQgetvalue(r, 0, 0));
+        PQclear(r);
+        if (!waiting)
+            usleep(10000);
+    }
+    r = PQexecParams(a, "UPDATE rectifications SET owner = owner WHERE case_id = $1", 1, NULL, p,
+                     NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        fail_msg("the batch's write of the rectification: %s", PQerrorMessage(a));
+    PQclear(r);
+    exec_ok(a, "COMMIT");
+    assert_int_equal(pthread_join(t, NULL), 0);
+    if (st.rc != 0)
+        fail_msg("the revisit beside the batch: %d %s", st.rc, st.why);
+    r = PQexec(a, "SELECT count(*) FROM rectifications WHERE revisited_at IS NOT NULL");
+    assert_string_equal(PQgetvalue(r, 0, 0), "1");
+    PQclear(r);
+    free((char *)st.case_id);
+    PQfinish(watch);
+    PQfinish(a);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -394,6 +470,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_cursors_and_acks),
         cmocka_unit_test(test_cursor_numbers),
         cmocka_unit_test(test_batch_plans),
+        cmocka_unit_test(test_rating_step_waits),
     };
     int failed = cmocka_run_group_tests_name("county-bulk", tests, NULL, NULL);
     rmdir(tmpdir);
