@@ -12,39 +12,39 @@
 /* ---- output ----------------------------------------------------------------------------- */
 
 static const struct {
-    const char *key, *zh;
+    const char *key, *zh, *en;
     bool is_rate;
 } cols[] = {
-    {"entrust", "代办", false},
-    {"consult", "咨询", false},
-    {"help", "帮扶", false},
-    {"accepted", "受理数", false},
-    {"closed", "办结数", false},
-    {"close_rate", "办结率", true},
-    {"on_time_rate", "按时办结率", true},
-    {"early_rate", "提前办结率", true},
-    {"immediate_rate", "即办率", true},
-    {"avg_workdays", "承诺件平均办结工作日", false},
-    {"avg_promised_days", "平均承诺工作日", false},
-    {"speedup_rate", "提速率", true},
-    {"overdue", "超期数", false},
-    {"open", "在办数", false},
-    {"cards", "亮牌数", false},
-    {"cards_yellow", "黄牌", false},
-    {"cards_red", "红牌", false},
-    {"rating_rate", "评议率", true},
-    {"satisfied_rate", "满意率", true},
-    {"bad_rate", "差评率", true},
-    {"rectify_rate", "差评整改率", true},
-    {"revisit_rate", "回访率", true},
-    {"complaints", "投诉数", false},
-    {"complaints_closed", "投诉办结", false},
-    {"complaints_declined", "投诉不予受理", false},
-    {"complaints_open", "投诉办理中", false},
-    {"complaints_redone", "投诉重办次数", false},
-    {"complaints_fault", "问责数", false},
-    {"followups", "追评数", false},
-    {"followup_satisfied_rate", "追评满意率", true},
+    {"entrust", "代办", "Entrusted", false},
+    {"consult", "咨询", "Consultations", false},
+    {"help", "帮扶", "Help", false},
+    {"accepted", "受理数", "Taken", false},
+    {"closed", "办结数", "Closed", false},
+    {"close_rate", "办结率", "Close rate", true},
+    {"on_time_rate", "按时办结率", "On-time rate", true},
+    {"early_rate", "提前办结率", "Early rate", true},
+    {"immediate_rate", "即办率", "Same-day rate", true},
+    {"avg_workdays", "承诺件平均办结工作日", "Avg working days (promised items)", false},
+    {"avg_promised_days", "平均承诺工作日", "Avg promised working days", false},
+    {"speedup_rate", "提速率", "Speed-up rate", true},
+    {"overdue", "超期数", "Overdue", false},
+    {"open", "在办数", "Open", false},
+    {"cards", "亮牌数", "Cards", false},
+    {"cards_yellow", "黄牌", "Yellow cards", false},
+    {"cards_red", "红牌", "Red cards", false},
+    {"rating_rate", "评议率", "Rating rate", true},
+    {"satisfied_rate", "满意率", "Satisfied rate", true},
+    {"bad_rate", "差评率", "Bad rating rate", true},
+    {"rectify_rate", "差评整改率", "Bad ratings fixed", true},
+    {"revisit_rate", "回访率", "Revisit rate", true},
+    {"complaints", "投诉数", "Complaints", false},
+    {"complaints_closed", "投诉办结", "Complaints closed", false},
+    {"complaints_declined", "投诉不予受理", "Complaints declined", false},
+    {"complaints_open", "投诉办理中", "Complaints open", false},
+    {"complaints_redone", "投诉重办次数", "Complaints redone", false},
+    {"complaints_fault", "问责数", "Faults found", false},
+    {"followups", "追评数", "Follow-up ratings", false},
+    {"followup_satisfied_rate", "追评满意率", "Follow-up satisfied rate", true},
 };
 #define NCOLS (sizeof cols / sizeof cols[0])
 
@@ -79,11 +79,16 @@ static void csv_field(FILE *out, const char *s)
     fputc('"', out);
 }
 
-int county_stats_csv(const json_t *stats, FILE *out)
+int county_stats_csv(const json_t *stats, bool people, FILE *out)
 {
-    fputs("unit,name,period", out);
+    if (people) { /* the BOM: a spreadsheet then reads the Chinese as UTF-8 */
+        fputs("\xEF\xBB\xBF", out);
+        fputs(TB_TR("单位代码,单位,时段", "Unit code,Unit,Period"), out);
+    } else {
+        fputs("unit,name,period", out);
+    }
     for (size_t k = 0; k < NCOLS; k++)
-        fprintf(out, ",%s", cols[k].key);
+        fprintf(out, ",%s", !people ? cols[k].key : TB_TR(cols[k].zh, cols[k].en));
     fputs("\r\n", out);
     size_t i;
     json_t *row;
@@ -93,9 +98,11 @@ int county_stats_csv(const json_t *stats, FILE *out)
         if (!row)
             break;
         bool total = i == json_array_size(rows);
-        csv_field(out, total ? "total" : json_string_value(json_object_get(row, "unit")));
+        csv_field(out, total ? (people ? "" : "total")
+                             : json_string_value(json_object_get(row, "unit")));
         fputc(',', out);
-        csv_field(out, total ? "合计" : json_string_value(json_object_get(row, "name")));
+        csv_field(out, total ? (people ? TB_TR("合计", "Total") : "合计")
+                             : json_string_value(json_object_get(row, "name")));
         fputc(',', out);
         csv_field(out, total ? "" : json_string_value(json_object_get(row, "period")));
         for (size_t k = 0; k < NCOLS; k++) {

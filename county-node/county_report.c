@@ -228,7 +228,7 @@ int county_report_stats(PGconn *pg, const tb_env_ctx_t *env, const tb_opt_t *opt
         json_object_set_new(st, "complaints_by_outcome", cp);
         return dump(st);
     }
-    rc = csv ? county_stats_csv(st, stdout) : county_stats_print(st, stdout);
+    rc = csv ? county_stats_csv(st, false, stdout) : county_stats_print(st, stdout);
     if (rc == 0 && !csv)
         county_complaint_outcomes_print(cp, stdout);
     json_decref(cp);

@@ -104,8 +104,12 @@ int county_stats_overview(PGconn *pg, const tb_env_ctx_t *env, const char *scope
 extern const char *const county_stats_measures[];
 
 /* The result of county_stats_run as CSV (header, one line per row, then the
- * total), or as a table for people. */
-int county_stats_csv(const json_t *stats, FILE *out);
+ * total), or as a table for people.  The CSV's header is the JSON's keys
+ * ("unit,name,period,entrust,...": the command line's --csv, for scripts), or
+ * with people the columns' names in the request's language after a UTF-8 BOM
+ * (the screen's download, opened in a spreadsheet: 单位代码,单位,时段,代办,...;
+ * the total's code empty). */
+int county_stats_csv(const json_t *stats, bool people, FILE *out);
 int county_stats_print(const json_t *stats, FILE *out);
 
 /* 月度通报: the month "YYYY-MM" as JSON {"month", "total", "townships":

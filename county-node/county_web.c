@@ -250,7 +250,7 @@ static void on_stats(void *ctx, const tb_http_req_t *req, tb_http_resp_t *resp)
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    int rc = f ? county_stats_csv(st, f) : -ENOMEM;
+    int rc = f ? county_stats_csv(st, true, f) : -ENOMEM;
     if (f && fclose(f) != 0)
         rc = -EIO;
     if (rc == 0) {

@@ -19,6 +19,7 @@ SHOT_DIR.  The bash wrapper
 import csv
 import io
 import os
+import re
 import subprocess
 import sys
 
@@ -113,11 +114,15 @@ try:
     href = d.find_element(By.ID, "csv").get_attribute("href")
     text = d.execute_async_script(
         "const done = arguments[1]; fetch(arguments[0]).then(r => r.text()).then(done)", href)
-    rows = list(csv.DictReader(io.StringIO(text)))
-    check("the CSV downloads and parses: per-day rows and the total",
-          len(rows) > 2 and rows[-1]["unit"] == "total" and rows[-1]["accepted"] == "6",
-          text[:300])
-    check("the CSV keeps the day", all(len(r["period"]) == 10 for r in rows[:-1]), rows[:2])
+    first = d.execute_async_script(
+        "const done = arguments[1]; fetch(arguments[0]).then(r => r.arrayBuffer())"
+        ".then(b => done(Array.from(new Uint8Array(b.slice(0, 3)))))", href)
+    check("the CSV starts with a UTF-8 BOM (a spreadsheet reads its Chinese)", first == [0xEF, 0xBB, 0xBF], first)
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    check("the CSV downloads and parses: per-day rows and the total, headed in Chinese",
+          len(rows) > 2 and rows[-1]["单位"] == "合计" and rows[-1]["单位代码"] == ""
+          and rows[-1]["受理数"] == "6", text[:300])
+    check("the CSV keeps the day", all(len(r["时段"]) == 10 for r in rows[:-1]), rows[:2])
     check("the statistics' controls are labelled (起, 止, 分组, 期间)", unlabelled(d) == [], unlabelled(d))
     labels = [lb.text.split("\n")[0].strip() for lb in d.find_elements(By.CSS_SELECTOR, "#view form label")]
     check("... with those words", labels == ["起", "止", "分组", "期间"], labels)
@@ -218,6 +223,12 @@ try:
     labels = [lb.text.split("\n")[0].strip() for lb in d.find_elements(By.CSS_SELECTOR, "#view form label")]
     check("English: the statistics' filters are labelled in English", labels == ["From", "To", "Group by", "Period"]
           and unlabelled(d) == [], labels)
+    href = d.find_element(By.ID, "csv").get_attribute("href")
+    text = d.execute_async_script(
+        "const done = arguments[1]; fetch(arguments[0]).then(r => r.text()).then(done)", href)
+    head = next(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    check("English: the CSV is headed in English", head[:4] == ["Unit code", "Unit", "Period", "Entrusted"]
+          and not any(re.search("[\u4e00-\u9fff]", x) for x in head), head)
     check("English: a refusal comes in English",
           d.execute_async_script("const done = arguments[0]; fetch('/api/board?township=360826999000&lang=en')"
                                  ".then((r) => r.json()).then((j) => done(j.error.message))")

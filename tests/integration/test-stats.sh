@@ -155,10 +155,13 @@ eq "the API gives the command's numbers" \
     "$("$C" "${R[@]}" --by township --json | jq -c '[.rows[] | [.unit, .accepted, .closed, .on_time_rate]], .total.speedup_rate')" \
     "$(body a GET "/api/stats?$Q&by=township" | jq -c '[.rows[] | [.unit, .accepted, .closed, .on_time_rate]], .total.speedup_rate')"
 CSV=$(body a GET "/api/stats?$Q&by=village&period=day&format=csv")
-eq "CSV from the API: per day kept, parses, the total's 受理数" "6 6" "$(python3 -c '
-import csv, sys
-rows = list(csv.DictReader(sys.stdin))
-print(sum(int(r["accepted"]) for r in rows[:-1]), rows[-1]["accepted"])' <<<"$CSV")"
+eq "CSV from the API (the screen's download): a BOM, headed in Chinese, per day kept, the total's 受理数" \
+    "bom 6 6 合计" "$(python3 -c '
+import csv, io, sys
+data = sys.stdin.buffer.read()
+rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+print("bom" if data.startswith(b"\xef\xbb\xbf") else "no-bom",
+      sum(int(r["受理数"]) for r in rows[:-1]), rows[-1]["受理数"], rows[-1]["单位"])' <<<"$CSV")"
 eq "the cases behind 超期 (overdue)" "360826102001-20260925-0001 360826102001-20261008-0001" \
     "$(body a GET "/api/cases?$Q&measure=overdue" | jq -r '[.cases[].case_id] | join(" ")')"
 eq "the cases behind 投诉 (complained)" "360826102001-20260925-0001 360826100002-20260929-0001 360826100000-20260930-0001 360826102001-20261008-0001" \
