@@ -185,6 +185,9 @@ try:
         wait.until(EC.presence_of_element_located((By.ID, mark)))
         check(f"{name}: fits a phone-sized screen",
               drv.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1"))
+        if name == "log":  # the header leaves the phone's screen to the work (place, menu, link, who)
+            top = drv.execute_script("return [document.querySelector('header').offsetHeight, window.innerHeight]")
+            check("on a phone the header takes at most a quarter of the screen", top[0] * 4 <= top[1], top)
         if name in ("ledger", "month"):
             check_table_layout(drv, mark, f"{name} on a phone", dates=name == "ledger")
         if name == "ledger":
