@@ -233,7 +233,7 @@ async function signOut() {
 }
 function showWho() {
   const w = document.getElementById("who");
-  w.replaceChildren(me ? h("span", { id: "who-name" }, me.name, h("span", { class: "login" }, " · " + me.login)) : "",
+  w.replaceChildren(me ? h("span", { id: "who-name" }, me.name, h("span", { class: "who-login" }, " · " + me.login)) : "",
     me ? h("button", { type: "button", class: "lang", id: "logout", onclick: signOut }, T("退出")) : "");
 }
 

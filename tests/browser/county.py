@@ -240,6 +240,10 @@ try:
         wait.until(EC.presence_of_element_located((By.ID, mark)))
         check(f"English on a phone: {shot} fits 390 px (wide tables scroll in their box)",
               d.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1"))
+        if shot == "overview":
+            tops = d.execute_script("return [...document.querySelectorAll('#tiles .tile')].slice(0, 2)"
+                                    ".map((t) => t.getBoundingClientRect().top)")
+            check("on a phone the overview's tiles go two by two", len(tops) == 2 and tops[0] == tops[1], tops)
         d.execute_script("document.getElementById(arguments[0]).scrollIntoView()", mark)
         d.save_screenshot(f"{shots}/county-{shot}-en-phone.png")
     d.set_window_size(1366, 900)
