@@ -398,8 +398,10 @@ static long long count_of(PGconn *pg, const char *sql)
  * pauses, a case whose logging time moved across midnight, a case removed,
  * rectifications struck by an approved appeal, revisited, rectified and removed, complaint
  * events of every outcome (and one not folded), cases of every kind and state inserted
- * (those not accepted summed by migration 027's path), some with complaints stored first.
- * After each, the sums' overview equals the four queries over the cases. */
+ * (those not accepted summed by migration 027's path), some with complaints stored first,
+ * some with complaints filed in the same transaction, steps between states of one class and
+ * across classes (migration 030).  After each, the sums' overview equals the four queries over
+ * the cases. */
 static const char *const changes[] = {
     /* late 受理, one case at a time (the record path) */
     "UPDATE cases SET state = 'accepted', updated_at = accept_time + interval '3 days 2 hours',"
@@ -482,6 +484,25 @@ static const char *const changes[] = {
     " CROSS JOIN unnest(ARRAY[30, 32, 36, 37, 38]) t WHERE right(case_id, 2) BETWEEN '60' AND '69'",
     "INSERT INTO cases SELECT (jsonb_populate_record(c, jsonb_build_object('case_id',"
     " c.case_id || 'u'))).* FROM cases c WHERE right(case_id, 2) BETWEEN '60' AND '79'",
+    /* steps within one class of state, which no figure tells apart (migration 030 passes
+     * none of them to the sums): between open states, accepted or not, and from refused
+     * to withdrawn; with one step across classes in the same statement (a decided case
+     * withdrawn), which must move its figures */
+    "UPDATE cases SET state = CASE state WHEN 'prereview' THEN 'received'"
+    " WHEN 'accepted' THEN 'decided' WHEN 'refused' THEN 'withdrawn'"
+    " WHEN 'decided' THEN 'withdrawn' END, version = version + 1"
+    " WHERE client_name = '王五' AND state IN ('prereview', 'accepted', 'refused', 'decided')"
+    " AND right(case_id, 1) IN ('1', '6')",
+    /* a batch that files complaints for cases it logs, the events first (the county's batch
+     * order: bulk_events, then bulk_new_case), one transaction; not accepted and accepted */
+    "INSERT INTO case_events(origin_node, origin_seq, case_id, type, type_name, actor, at,"
+    " target, reason, via, folded, body)"
+    " SELECT '360826000000', 30000 + row_number() OVER (ORDER BY case_id, t), case_id || 'b',"
+    " t, 'complaint', '张代办', accept_time + interval '2 hours', '', '', '360826000000',"
+    " true, '' FROM cases CROSS JOIN unnest(ARRAY[30, 32, 36, 37, 38]) t"
+    " WHERE right(case_id, 2) BETWEEN '80' AND '84';"
+    "INSERT INTO cases SELECT (jsonb_populate_record(c, jsonb_build_object('case_id',"
+    " c.case_id || 'b'))).* FROM cases c WHERE right(case_id, 2) BETWEEN '80' AND '89'",
     /* many cases removed at once */
     "DELETE FROM cases WHERE client_name = '王五' AND right(case_id, 2) IN ('21', '37', '64')",
 };
