@@ -87,7 +87,20 @@ void tb_map_clear(tb_map_t *self)
 {
     if (!self)
         return;
-    memset(self->slots, 0, self->cap * sizeof(slot_t));
+    /* Slots sized for one odd big batch are not kept (nor zeroed at every
+     * clear after it): back to twice what this round held, when that is far
+     * less.  Without the memory the old slots stay, zeroed. */
+    size_t cap = 64;
+    while (cap < 2 * self->size)
+        cap *= 2;
+    slot_t *slots = self->cap > 1024 && cap * 16 <= self->cap ? calloc(cap, sizeof(slot_t)) : NULL;
+    if (slots) {
+        free(self->slots);
+        self->slots = slots;
+        self->cap = cap;
+    } else {
+        memset(self->slots, 0, self->cap * sizeof(slot_t));
+    }
     self->size = self->used = 0;
     self->live = self->dead = 0;
     if (self->keys) { /* the newest block is the largest: kept for the next keys */
@@ -237,6 +250,11 @@ bool tb_map_del(tb_map_t *self, const char *key)
 size_t tb_map_size(const tb_map_t *self)
 {
     return self->size;
+}
+
+size_t tb_map_slot_count(const tb_map_t *self)
+{
+    return self->cap;
 }
 
 size_t tb_map_key_bytes(const tb_map_t *self)

@@ -16,7 +16,8 @@ tb_map_t *tb_map_new(void);
 /* Frees keys; values are the caller's (free them first, e.g. with tb_map_next). */
 void tb_map_destroy(tb_map_t **self_p);
 /* Every key gone, the slots and the newest key block kept for reuse (a map
- * made again for each batch cost an allocation per growth step).  NULL is ok. */
+ * made again for each batch cost an allocation per growth step); slots far
+ * more than twice the keys just cleared are given back.  NULL is ok. */
 void tb_map_clear(tb_map_t *self);
 /* 0, or -ENOMEM. Replaces an existing value. */
 int tb_map_put(tb_map_t *self, const char *key, uintptr_t value);
@@ -24,6 +25,8 @@ int tb_map_put(tb_map_t *self, const char *key, uintptr_t value);
 bool tb_map_get(const tb_map_t *self, const char *key, uintptr_t *ret_value);
 bool tb_map_del(tb_map_t *self, const char *key);
 size_t tb_map_size(const tb_map_t *self);
+/* Slots (free and used) the map has now. */
+size_t tb_map_slot_count(const tb_map_t *self);
 /* Bytes the key blocks hold (live keys, deleted ones not yet packed, room). */
 size_t tb_map_key_bytes(const tb_map_t *self);
 /* Iterate: start with *pos = 0; returns false at the end. */

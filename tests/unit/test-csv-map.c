@@ -301,6 +301,35 @@ static void test_map_clear(void **state)
     assert_rc(tb_map_put(m, "x", 1), 0);
     assert_true(tb_map_del(m, "x"));
     assert_int_equal(tb_map_size(m), 0);
+
+    /* One big round, then small ones: the small rounds do not keep (and
+     * zero at each clear) the big round's slots. */
+    for (int i = 0; i < NKEYS; i++) {
+        key_of(i, key);
+        assert_rc(tb_map_put(m, key, 1), 0);
+    }
+    size_t big = tb_map_slot_count(m);
+    tb_map_clear(m); /* 100,000 held: kept */
+    assert_int_equal(tb_map_slot_count(m), big);
+    for (int i = 0; i < 100; i++) {
+        key_of(i, key);
+        assert_rc(tb_map_put(m, key, 1), 0);
+    }
+    tb_map_clear(m); /* 100 held: shrunk */
+    if (tb_map_slot_count(m) > 256) {
+        print_error("%zu slots kept after a round of 100 (%zu after the big one)\n",
+                    tb_map_slot_count(m), big);
+        fail();
+    }
+    for (int i = 0; i < 1000; i++) {
+        key_of(i, key);
+        assert_rc(tb_map_put(m, key, (uintptr_t)i), 0);
+    }
+    assert_int_equal(tb_map_size(m), 1000);
+    key_of(999, key);
+    uintptr_t v = 0;
+    assert_true(tb_map_get(m, key, &v));
+    assert_int_equal(v, 999);
     tb_map_destroy(&m);
 }
 
