@@ -41,25 +41,48 @@
 
 /* ---- messages in memory ---------------------------------------------------------------- */
 
+/* Room for one more: 0 or -ENOMEM. */
+static int msgs_room(msgs_t *m)
+{
+    if (m->n < m->cap)
+        return 0;
+    size_t cap = m->cap ? m->cap * 2 : 64;
+    msg_t *v = county_realloc(m->v, cap * sizeof(msg_t));
+    if (!v)
+        return -ENOMEM;
+    m->v = v;
+    m->cap = cap;
+    return 0;
+}
+
+static void msg_set(msg_t *x, const char *peer, uint64_t seq, uint8_t *buf, size_t len)
+{
+    size_t n = strnlen(peer, sizeof x->peer - 1); /* as snprintf "%s" would cut it */
+    memcpy(x->peer, peer, n);
+    x->peer[n] = '\0';
+    x->seq = seq;
+    x->buf = buf;
+    x->len = len;
+}
+
 int msgs_push(msgs_t *m, const char *peer, uint64_t seq, const uint8_t *buf, size_t len)
 {
-    if (m->n == m->cap) {
-        size_t cap = m->cap ? m->cap * 2 : 64;
-        msg_t *v = county_realloc(m->v, cap * sizeof(msg_t));
-        if (!v)
-            return -ENOMEM;
-        m->v = v;
-        m->cap = cap;
-    }
-    msg_t *x = &m->v[m->n];
-    x->buf = county_malloc(len ? len : 1);
-    if (!x->buf)
+    if (msgs_room(m) < 0)
         return -ENOMEM;
-    memcpy(x->buf, buf, len);
-    x->len = len;
-    x->seq = seq;
-    snprintf(x->peer, sizeof x->peer, "%s", peer);
-    m->n++;
+    uint8_t *copy = county_malloc(len ? len : 1);
+    if (!copy)
+        return -ENOMEM;
+    memcpy(copy, buf, len);
+    msg_set(&m->v[m->n++], peer, seq, copy, len);
+    return 0;
+}
+
+int msgs_push_own(msgs_t *m, const char *peer, uint64_t seq, uint8_t **buf_p, size_t len)
+{
+    if (msgs_room(m) < 0)
+        return -ENOMEM;
+    msg_set(&m->v[m->n++], peer, seq, *buf_p, len);
+    *buf_p = NULL;
     return 0;
 }
 
@@ -215,10 +238,12 @@ static bool overlap_ok(county_t *self)
 static int older_take(county_t *self)
 {
     county_older_t *o = &self->older;
-    tb_map_t *overlay = tb_map_new(), *ids = tb_map_new();
+    /* The last older's maps, emptied by county_older_drop, or new ones. */
+    tb_map_t *overlay = o->overlay ? o->overlay : tb_map_new();
+    tb_map_t *ids = o->ids ? o->ids : tb_map_new();
     if (!overlay || !ids) {
-        tb_map_destroy(&overlay);
-        tb_map_destroy(&ids);
+        o->overlay = overlay;
+        o->ids = ids;
         return -ENOMEM;
     }
     msgs_t t = o->msgs; /* empty: its buffers are reused */
@@ -272,7 +297,7 @@ void county_batch_start(county_t *self)
     }
     self->in_flight = true;
     county_bulk_reset(self); /* rows of a batch given up before its Sync */
-    county_folded_free(self);
+    county_folded_reset(self);
     if (!overlap) {
         /* (With two in flight these are the older's results, still to come.) */
         self->batch_failed = false;

@@ -554,15 +554,18 @@ void county_bulk_reset(county_t *self)
         return;
     county_arena_reset(&b->arena);
     b->n = 0;
-    tb_map_destroy(&b->cases);
+    tb_map_clear(b->cases); /* kept for the next flush, sized by the last */
     for (kind_t k = 0; k < K_N; k++)
-        tb_map_destroy(&b->peers[k]);
+        tb_map_clear(b->peers[k]);
 }
 
 void county_bulk_free(county_t *self)
 {
     county_bulk_reset(self);
     if (self->bulk) {
+        tb_map_destroy(&self->bulk->cases);
+        for (kind_t k = 0; k < K_N; k++)
+            tb_map_destroy(&self->bulk->peers[k]);
         free(self->bulk->rows);
         county_arena_free(&self->bulk->arena);
         free(self->bulk->cols);

@@ -31,14 +31,22 @@ bool county_test_alloc_fails(void)
 }
 #endif
 
-static void free_cases(tb_map_t **m)
+/* The cases a map holds freed, the map emptied and kept (its slots sized
+ * for the next batch), or destroyed. */
+static void clear_cases(tb_map_t *m)
 {
-    if (!*m)
+    if (!m)
         return;
     size_t pos = 0;
     uintptr_t v;
-    while (tb_map_next(*m, &pos, NULL, &v))
+    while (tb_map_next(m, &pos, NULL, &v))
         free((void *)v);
+    tb_map_clear(m);
+}
+
+static void free_cases(tb_map_t **m)
+{
+    clear_cases(*m);
     tb_map_destroy(m);
 }
 
@@ -57,6 +65,8 @@ int county_cache_new(county_t *self)
 void county_cache_free(county_t *self)
 {
     county_older_drop(self);
+    tb_map_destroy(&self->older.overlay); /* empty: kept by the drop for the next older */
+    tb_map_destroy(&self->older.ids);
     free_cases(&self->cases);
     free_cases(&self->overlay);
 }
@@ -98,10 +108,7 @@ int county_overlay_put(county_t *self, const char *case_id, const tb_case_t *c)
 
 void county_overlay_drop(county_t *self)
 {
-    if (!self->overlay || tb_map_size(self->overlay) == 0)
-        return;
-    free_cases(&self->overlay);
-    self->overlay = tb_map_new(); /* NULL is handled: the next load makes both again */
+    clear_cases(self->overlay); /* NULL is handled: the next load makes both again */
 }
 
 static int commit_map(county_t *self, tb_map_t **overlay);
@@ -109,8 +116,8 @@ static int commit_map(county_t *self, tb_map_t **overlay);
 void county_older_drop(county_t *self)
 {
     county_older_t *o = &self->older;
-    free_cases(&o->overlay);
-    tb_map_destroy(&o->ids);
+    clear_cases(o->overlay); /* both kept, empty, for the next older (older_take) */
+    tb_map_clear(o->ids);
     msgs_clear(&o->msgs);
     msgs_clear(&o->out_new);
     o->on = false;
@@ -135,12 +142,12 @@ static int commit_map(county_t *self, tb_map_t **overlay)
     /* A new case needs a slot in the cache, which may fail; an existing one is
      * replaced in place, which cannot.  So the overlay's entries are moved one
      * by one and each removed from the overlay as it goes: on failure no case
-     * is owned by both maps, and both are freed for the reload. */
-    tb_map_t *next = tb_map_new();
+     * is owned by both maps, and both are freed for the reload.  The overlay
+     * is then emptied and kept for the next batch. */
     size_t pos = 0;
     const char *case_id;
     uintptr_t v;
-    int rc = next ? 0 : -ENOMEM;
+    int rc = 0;
     while (rc == 0 && tb_map_next(*overlay, &pos, &case_id, &v)) {
         uintptr_t old;
         bool had = tb_map_get(self->cases, case_id, &old);
@@ -152,12 +159,10 @@ static int commit_map(county_t *self, tb_map_t **overlay)
         tb_map_put(*overlay, case_id, 0); /* replaces in place: cannot fail */
     }
     if (rc < 0) {
-        tb_map_destroy(&next);
         free_cases(&self->cases); /* the cache owns what moved; the overlay what did not */
         free_cases(overlay);
         return rc;
     }
-    tb_map_destroy(overlay); /* its values are all 0 now */
-    *overlay = next;
+    tb_map_clear(*overlay); /* its values are all 0 now */
     return 0;
 }

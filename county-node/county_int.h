@@ -102,6 +102,9 @@ typedef struct {
 
 /* 0 or -ENOMEM (then m is unchanged). */
 int msgs_push(msgs_t *m, const char *peer, uint64_t seq, const uint8_t *buf, size_t len);
+/* The same, taking *buf_p (a malloc'd buffer) instead of a copy: *buf_p is
+ * NULL after a success, still the caller's after a failure. */
+int msgs_push_own(msgs_t *m, const char *peer, uint64_t seq, uint8_t **buf_p, size_t len);
 void msgs_clear(msgs_t *m);
 void msgs_free(msgs_t *m);
 
@@ -475,7 +478,8 @@ int county_reject_code(county_t *self, const tb_event_msg_t *bad, const uint8_t 
 int county_emit_own(county_t *self, tb_event_msg_t *ev, const char *to);
 /* A StatusUpdate to the township of every case the batch changed, with StatusUpdate.folded. */
 int county_status_updates(county_t *self);
-void county_folded_free(county_t *self); /* forget those ids: at batch start, end and fini */
+void county_folded_reset(county_t *self); /* forget those ids: at batch start and end */
+void county_folded_free(county_t *self);  /* and the memory: at fini */
 /* Every case's deadline again, on the calendar now in force. */
 int county_refresh_due(county_t *self);
 
@@ -537,6 +541,8 @@ bool county_my_township(county_t *self, const char *code);
 void county_snapshot_accounts(county_t *self, PGconn *pg);
 /* A new outbox row to `peer` in the batch: 0 or negative. */
 int county_link_queue(county_t *self, const char *peer, const uint8_t *buf, size_t len);
+/* The same, taking *buf_p (malloc'd) instead of copying it: NULL after a success. */
+int county_link_queue_own(county_t *self, const char *peer, uint8_t **buf_p, size_t len);
 /* Name the batch's link messages to the engine and write its cursors and acks: 0 or negative. */
 int county_link_batch(county_t *self);
 /* The township whose spilled outbox this batch reads back (index), or -1. */

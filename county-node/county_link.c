@@ -310,6 +310,17 @@ int county_link_engine(county_t *self)
 
 int county_link_queue(county_t *self, const char *peer, const uint8_t *buf, size_t len)
 {
+    uint8_t *copy = county_malloc(len ? len : 1);
+    if (!copy)
+        return -ENOMEM;
+    memcpy(copy, buf, len);
+    int rc = county_link_queue_own(self, peer, &copy, len);
+    free(copy); /* NULL unless it failed */
+    return rc;
+}
+
+int county_link_queue_own(county_t *self, const char *peer, uint8_t **buf_p, size_t len)
+{
     peer_t *p = county_peer_get(self, peer);
     if (!p)
         return -ENOMEM;
@@ -323,7 +334,8 @@ int county_link_queue(county_t *self, const char *peer, const uint8_t *buf, size
                 seq = rows[k]->v[i - 1].seq + 1;
                 break;
             }
-    int rc = msgs_push(&self->out_new, peer, seq, buf, len);
+    const uint8_t *buf = *buf_p; /* out_new's from here: kept until the commit */
+    int rc = msgs_push_own(&self->out_new, peer, seq, buf_p, len);
     if (rc < 0)
         return rc;
     params_t a = {0};
@@ -407,8 +419,8 @@ void county_link_committed(county_t *self, msgs_t *rows)
         if (tb_linkeng_appended(self->eng, m->peer, m->seq) < 0)
             continue; /* not sent before the state is reloaded */
         if (p->spilled || p->queue.n >= self->max_queue ||
-            msgs_push(&p->queue, m->peer, m->seq, m->buf, m->len) < 0)
-            p->spilled = true;
+            msgs_push_own(&p->queue, m->peer, m->seq, &m->buf, m->len) < 0)
+            p->spilled = true; /* (moved, not copied: the row's buffer is NULL) */
     }
     msgs_clear(rows);
     tb_linkeng_committed(self->eng, 0); /* the commit hook, then the acks go out */

@@ -127,6 +127,17 @@ struct county_folded {
     size_t n, cap;
 };
 
+/* Forget the ids, keep the memory for the next batch (its map sized by the
+ * batches so far: one made and destroyed per batch was a malloc per growth
+ * step and a free per key, issue 13). */
+void county_folded_reset(county_t *self)
+{
+    if (!self->folded)
+        return;
+    tb_map_clear(self->folded->by_case);
+    self->folded->n = 0;
+}
+
 void county_folded_free(county_t *self)
 {
     if (!self->folded)
@@ -378,12 +389,12 @@ int county_status_updates(county_t *self)
         int rc = county_status_pack(case_id, c, ids, folded_ids(self, case_id, ids, FOLDED_MAX),
                                     &buf, &len);
         if (rc == 0)
-            rc = county_link_queue(self, township, buf, len);
-        free(buf);
+            rc = county_link_queue_own(self, township, &buf, len);
+        free(buf); /* NULL unless it failed */
         if (rc < 0)
             return rc;
     }
-    county_folded_free(self);
+    county_folded_reset(self);
     return 0;
 }
 

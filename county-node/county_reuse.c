@@ -60,9 +60,10 @@ int county_reuse_load(county_t *self)
 
 int county_reuse_batch(county_t *self)
 {
-    if (self->batch_ids && tb_map_size(self->batch_ids) == 0)
+    if (self->batch_ids) { /* kept, its slots sized by the batches so far */
+        tb_map_clear(self->batch_ids);
         return 0;
-    tb_map_destroy(&self->batch_ids);
+    }
     self->batch_ids = tb_map_new();
     return self->batch_ids ? 0 : -ENOMEM;
 }

@@ -225,7 +225,111 @@ static void test_map_many(void **state)
     assert_int_equal(tb_map_size(m), NKEYS);
     assert_int_equal(check_iteration(m, seen, all), NKEYS);
 
+    /* The churn's dead keys were packed away at the rehashes, not kept:
+     * the blocks hold about the live keys (~13 bytes each), not the
+     * 400,000 deleted ones (~13 bytes each, 5 MB). */
+    size_t bytes = tb_map_key_bytes(m);
+    if (bytes > 4 * (size_t)NKEYS * 13 + 2 * 64 * 1024) {
+        print_error("key blocks hold %zu bytes for %d keys\n", bytes, NKEYS);
+        fail();
+    }
+
     free(seen);
+    tb_map_destroy(&m);
+}
+
+/* A key tb_map_next gave stays put while the map grows (no key deleted):
+ * the county walks a map's keys while it puts into others, never holding
+ * one across a delete. */
+static void test_map_keys_stay(void **state)
+{
+    (void)state;
+    tb_map_t *m = tb_map_new();
+    assert_non_null(m);
+    assert_rc(tb_map_put(m, "360826100001-20261202-0001", 1), 0);
+    size_t pos = 0;
+    const char *k = NULL;
+    assert_true(tb_map_next(m, &pos, &k, NULL));
+    char key[32];
+    for (int i = 0; i < NKEYS; i++) {
+        key_of(i, key);
+        assert_rc(tb_map_put(m, key, (uintptr_t)i), 0);
+    }
+    assert_string_equal(k, "360826100001-20261202-0001");
+    assert_true(tb_map_get(m, k, NULL));
+    tb_map_destroy(&m);
+}
+
+/* A cleared map is empty and as good as new, however often it is reused;
+ * its key bytes do not pile up across the clears. */
+static void test_map_clear(void **state)
+{
+    (void)state;
+    tb_map_clear(NULL);
+    tb_map_t *m = tb_map_new();
+    assert_non_null(m);
+    tb_map_clear(m); /* empty, no key block yet */
+    assert_int_equal(tb_map_size(m), 0);
+    char key[32];
+    size_t first = 0;
+    for (int round = 0; round < 20; round++) {
+        for (int i = 0; i < 5000; i++) {
+            key_of(i * (round + 1), key);
+            assert_rc(tb_map_put(m, key, (uintptr_t)i * 7 + 1), 0);
+        }
+        assert_int_equal(tb_map_size(m), 5000);
+        for (int i = 0; i < 5000; i++) {
+            uintptr_t v = 0;
+            key_of(i * (round + 1), key);
+            assert_true(tb_map_get(m, key, &v));
+            assert_int_equal(v, (uintptr_t)i * 7 + 1);
+        }
+        if (round == 0)
+            first = tb_map_key_bytes(m);
+        else if (tb_map_key_bytes(m) > 2 * first) {
+            print_error("round %d: %zu key bytes, %zu after the first\n", round,
+                        tb_map_key_bytes(m), first);
+            fail();
+        }
+        tb_map_clear(m);
+        assert_int_equal(tb_map_size(m), 0);
+        key_of(0, key);
+        assert_false(tb_map_get(m, key, NULL));
+        size_t pos = 0;
+        assert_false(tb_map_next(m, &pos, NULL, NULL));
+    }
+    assert_rc(tb_map_put(m, "x", 1), 0);
+    assert_true(tb_map_del(m, "x"));
+    assert_int_equal(tb_map_size(m), 0);
+
+    /* One big round, then small ones: the small rounds do not keep (and
+     * zero at each clear) the big round's slots. */
+    for (int i = 0; i < NKEYS; i++) {
+        key_of(i, key);
+        assert_rc(tb_map_put(m, key, 1), 0);
+    }
+    size_t big = tb_map_slot_count(m);
+    tb_map_clear(m); /* 100,000 held: kept */
+    assert_int_equal(tb_map_slot_count(m), big);
+    for (int i = 0; i < 100; i++) {
+        key_of(i, key);
+        assert_rc(tb_map_put(m, key, 1), 0);
+    }
+    tb_map_clear(m); /* 100 held: shrunk */
+    if (tb_map_slot_count(m) > 256) {
+        print_error("%zu slots kept after a round of 100 (%zu after the big one)\n",
+                    tb_map_slot_count(m), big);
+        fail();
+    }
+    for (int i = 0; i < 1000; i++) {
+        key_of(i, key);
+        assert_rc(tb_map_put(m, key, (uintptr_t)i), 0);
+    }
+    assert_int_equal(tb_map_size(m), 1000);
+    key_of(999, key);
+    uintptr_t v = 0;
+    assert_true(tb_map_get(m, key, &v));
+    assert_int_equal(v, 999);
     tb_map_destroy(&m);
 }
 
@@ -235,6 +339,8 @@ int main(void)
         cmocka_unit_test(test_csv),
         cmocka_unit_test(test_map_basic),
         cmocka_unit_test(test_map_many),
+        cmocka_unit_test(test_map_keys_stay),
+        cmocka_unit_test(test_map_clear),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
