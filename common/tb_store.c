@@ -177,6 +177,14 @@ static const char *const migrations[] = {
     "DROP INDEX IF EXISTS events_origin_recorded;"
     "DROP INDEX IF EXISTS events_recorded;",
     ORDER_STATE_MIGRATION,
+    /* twp22 (issue 13): case_order's second b-tree goes.  case_order_id
+     * (origin_node, origin_seq) served one reader, tb_store_apply's "does the
+     * county place this event already", which now asks within the event's
+     * case (the key's prefix, a case's few positions): a county position
+     * names an event of that case only.  Every position a status update
+     * writes (about three a case at a township and at a village) wrote two
+     * b-trees.  Independent of the others, and idempotent. */
+    "DROP INDEX IF EXISTS case_order_id;",
 };
 #define FOLD_PB_VERSION 4 /* the schema version with fold as tb_case_pack() */
 

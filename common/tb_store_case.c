@@ -58,7 +58,9 @@ int tb_store_case_get(tb_store_t *self, const char *case_id, tb_case_t *ret_case
 
 /* What tb_store_apply reads before it writes, in one statement: ev's case
  * (*ret_case zeroed when there is none) and whether the county's order
- * places ev already (*ret_placed: a row of case_order names it).  Until
+ * places ev already (*ret_placed: a row of case_order names it, among ev's
+ * case's positions: the key's prefix, since edge migration 14 no index by
+ * event id).  Until
  * 2026-12-01 two statements, and a third asking whether ev was recorded
  * (now the insert says so, tb_store_apply). */
 static int case_and_position(tb_store_t *self, const tb_event_msg_t *ev, tb_case_t *ret_case,
@@ -70,12 +72,13 @@ static int case_and_position(tb_store_t *self, const tb_event_msg_t *ev, tb_case
         /* The case folded last in this transaction, not written yet: its
          * fold is here; only whether the county placed ev is read. */
         if ((rc = tb_store_stmt_keep(self,
-                                     "SELECT EXISTS(SELECT 1 FROM case_order"
-                                     " WHERE origin_node = ?1 AND origin_seq = ?2)",
+                                     "SELECT EXISTS(SELECT 1 FROM case_order WHERE case_id = ?1"
+                                     " AND origin_node = ?2 AND origin_seq = ?3)",
                                      &st)) < 0)
             return rc;
-        sqlite3_bind_text(st, 1, ev->origin_node, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, (sqlite3_int64)ev->origin_seq);
+        sqlite3_bind_text(st, 1, ev->case_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, ev->origin_node, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)ev->origin_seq);
         if (sqlite3_step(st) == SQLITE_ROW) {
             *ret_case = self->proj.c;
             *ret_placed = sqlite3_column_int(st, 0) != 0;
@@ -91,7 +94,7 @@ static int case_and_position(tb_store_t *self, const tb_event_msg_t *ev, tb_case
         self,
         "SELECT c.state, c.holder, c.pending, c.version, c.origin, c.fold, c.item_code,"
         " c.case_id IS NOT NULL, EXISTS(SELECT 1 FROM case_order"
-        " WHERE origin_node = ?2 AND origin_seq = ?3)"
+        " WHERE case_id = ?1 AND origin_node = ?2 AND origin_seq = ?3)"
         " FROM (SELECT 1) LEFT JOIN cases c ON c.case_id = ?1",
         &st);
     if (rc < 0)
