@@ -192,6 +192,10 @@ static void test_open(void **state)
     assert_null(sqlite3_db_mutex(tb_store_db(f->store)));
     assert_int_equal(sql_int(f->store, "SELECT count(*) FROM events"), 1);
     assert_int_equal(sql_int(f->store, "SELECT count(*) FROM cases"), 1);
+    /* SQLite counts no memory (the first store turned its statistics off:
+     * no process-wide mutex in each of its mallocs). */
+    assert_int_equal(sqlite3_memory_used(), 0);
+    assert_int_equal(sqlite3_memory_highwater(0), 0);
 
     /* Bad place codes and a store from a newer version are refused. */
     tb_store_t *s = (tb_store_t *)&sb, *sentinel = s;
