@@ -6,6 +6,7 @@
 #include "tb_log.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,6 +178,14 @@ static const char *const migrations[] = {
     "DROP INDEX IF EXISTS events_origin_recorded;"
     "DROP INDEX IF EXISTS events_recorded;",
     ORDER_STATE_MIGRATION,
+    /* twp22 (issue 13): case_order's second b-tree goes.  case_order_id
+     * (origin_node, origin_seq) served one reader, tb_store_apply's "does the
+     * county place this event already", which now asks within the event's
+     * case (the key's prefix, a case's few positions): a county position
+     * names an event of that case only.  Every position a status update
+     * writes (about three a case at a township and at a village) wrote two
+     * b-trees.  Independent of the others, and idempotent. */
+    "DROP INDEX IF EXISTS case_order_id;",
 };
 #define FOLD_PB_VERSION 4 /* the schema version with fold as tb_case_pack() */
 
@@ -397,11 +406,24 @@ static int migrate(tb_store_t *self)
 
 static int open_once(const char *dir, const char *place, tb_store_t **ret_store);
 
+/* SQLite's memory statistics off, once per process, before its first
+ * connection (later, sqlite3_config refuses, harmlessly: a program that
+ * used SQLite before its first store keeps them).  With them on, every
+ * malloc and free SQLite makes (about 30 of each a relayed event at a
+ * township: this SQLite is built without lookaside) takes and releases a
+ * process-wide mutex to count bytes nobody here reads (twp22). */
+static void sqlite_setup(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 /* Two processes opening a new store at once (a daemon starting while a command creates the
  * store) can meet SQLite's locks where its busy handler is not asked (the journal mode
  * switch, a WAL index being built): such an -EBUSY is tried again for up to 10 s. */
 int tb_store_open(const char *dir, const char *place, tb_store_t **ret_store)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sqlite_setup);
     struct timespec t0, t;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     int rc;

@@ -58,7 +58,9 @@ int tb_store_case_get(tb_store_t *self, const char *case_id, tb_case_t *ret_case
 
 /* What tb_store_apply reads before it writes, in one statement: ev's case
  * (*ret_case zeroed when there is none) and whether the county's order
- * places ev already (*ret_placed: a row of case_order names it).  Until
+ * places ev already (*ret_placed: a row of case_order names it, among ev's
+ * case's positions: the key's prefix, since edge migration 14 no index by
+ * event id).  Until
  * 2026-12-01 two statements, and a third asking whether ev was recorded
  * (now the insert says so, tb_store_apply). */
 static int case_and_position(tb_store_t *self, const tb_event_msg_t *ev, tb_case_t *ret_case,
@@ -70,12 +72,13 @@ static int case_and_position(tb_store_t *self, const tb_event_msg_t *ev, tb_case
         /* The case folded last in this transaction, not written yet: its
          * fold is here; only whether the county placed ev is read. */
         if ((rc = tb_store_stmt_keep(self,
-                                     "SELECT EXISTS(SELECT 1 FROM case_order"
-                                     " WHERE origin_node = ?1 AND origin_seq = ?2)",
+                                     "SELECT EXISTS(SELECT 1 FROM case_order WHERE case_id = ?1"
+                                     " AND origin_node = ?2 AND origin_seq = ?3)",
                                      &st)) < 0)
             return rc;
-        sqlite3_bind_text(st, 1, ev->origin_node, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, (sqlite3_int64)ev->origin_seq);
+        sqlite3_bind_text(st, 1, ev->case_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, ev->origin_node, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)ev->origin_seq);
         if (sqlite3_step(st) == SQLITE_ROW) {
             *ret_case = self->proj.c;
             *ret_placed = sqlite3_column_int(st, 0) != 0;
@@ -91,7 +94,7 @@ static int case_and_position(tb_store_t *self, const tb_event_msg_t *ev, tb_case
         self,
         "SELECT c.state, c.holder, c.pending, c.version, c.origin, c.fold, c.item_code,"
         " c.case_id IS NOT NULL, EXISTS(SELECT 1 FROM case_order"
-        " WHERE origin_node = ?2 AND origin_seq = ?3)"
+        " WHERE case_id = ?1 AND origin_node = ?2 AND origin_seq = ?3)"
         " FROM (SELECT 1) LEFT JOIN cases c ON c.case_id = ?1",
         &st);
     if (rc < 0)
@@ -126,32 +129,36 @@ static const char *nz(const char *s)
     " followup = ?15"
 
 /* Compile sql (a statement with FOLD_SET's parameters) and bind case_id and
- * tb_project of c to them. */
+ * tb_project of c to them.  Bound without copies: case_id and self->row
+ * (the projection) stay as they are until the caller's step, which follows
+ * at once with no other statement asked for.  The statement is asked for
+ * first: tb_store_stmt may write the pending row through this very function
+ * (tb_store_proj_flush), which fills self->row with that row. */
 static int fold_stmt(tb_store_t *self, const char *sql, const char *case_id, const tb_case_t *c,
                      int64_t at_ms, sqlite3_stmt **ret)
 {
-    const tb_item_t *item = self->catalog ? tb_catalog_find(self->catalog, c->item) : NULL;
-    tb_projection_t row;
-    tb_project(c, item, self->calendar, &row);
     sqlite3_stmt *st;
     int rc = tb_store_stmt(self, sql, &st);
     if (rc < 0)
         return rc;
-    sqlite3_bind_text(st, 1, case_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, tb_state_name(row.state), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, row.holder, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 4, row.pending, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 5, row.version);
+    const tb_item_t *item = self->catalog ? tb_catalog_find(self->catalog, c->item) : NULL;
+    tb_projection_t *row = &self->row;
+    tb_project(c, item, self->calendar, row);
+    sqlite3_bind_text(st, 1, case_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, tb_state_name(row->state), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, row->holder, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, row->pending, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, row->version);
     sqlite3_bind_int64(st, 6, at_ms);
-    sqlite3_bind_blob(st, 7, row.fold, (int)row.fold_len, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 8, row.due_ms);
-    sqlite3_bind_int64(st, 9, row.legal_due_ms);
-    sqlite3_bind_text(st, 10, row.to_bring, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(st, 11, row.rating);
-    sqlite3_bind_int(st, 12, row.decision);
-    sqlite3_bind_int64(st, 13, row.completion_ms);
-    sqlite3_bind_int(st, 14, row.paused);
-    sqlite3_bind_int(st, 15, row.followup);
+    sqlite3_bind_blob(st, 7, row->fold, (int)row->fold_len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 8, row->due_ms);
+    sqlite3_bind_int64(st, 9, row->legal_due_ms);
+    sqlite3_bind_text(st, 10, row->to_bring, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 11, row->rating);
+    sqlite3_bind_int(st, 12, row->decision);
+    sqlite3_bind_int64(st, 13, row->completion_ms);
+    sqlite3_bind_int(st, 14, row->paused);
+    sqlite3_bind_int(st, 15, row->followup);
     *ret = st;
     return 0;
 }
@@ -176,7 +183,7 @@ int tb_store_project_fold(tb_store_t *self, const char *case_id, const tb_case_t
 static void order_bind(sqlite3_stmt *st, const char *tail_add, bool lost)
 {
     sqlite3_bind_int(st, 23, lost);
-    sqlite3_bind_text(st, 24, tail_add, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 24, tail_add, -1, SQLITE_STATIC); /* the caller's, past the step */
 }
 
 /* tb_store_project_fold, and the ids of the events folded into the row
@@ -224,14 +231,30 @@ static int logged_insert(tb_store_t *self, const char *case_id, const tb_case_t 
     return tb_store_run(self, st);
 }
 
-/* Free the pending row's ledger copies and mark it as having none. */
+/* Free the pending row's ledger copies (one allocation, ledger[0]'s) and
+ * mark it as having none. */
 static void ledger_free(tb_store_proj_t *p)
 {
-    for (size_t i = 0; i < sizeof p->ledger / sizeof p->ledger[0]; i++) {
-        free(p->ledger[i]);
-        p->ledger[i] = NULL;
-    }
+    free(p->ledger[0]);
+    memset(p->ledger, 0, sizeof p->ledger);
     p->logged = false;
+}
+
+/* Copy the six ledger strings (NULL as "") into one allocation. */
+static int ledger_copy(tb_store_proj_t *p, const char *const ledger[6])
+{
+    size_t len[6], total = 0;
+    for (int i = 0; i < 6; i++)
+        total += (len[i] = strlen(nz(ledger[i]))) + 1;
+    char *buf = malloc(total);
+    if (!buf)
+        return -ENOMEM;
+    for (int i = 0; i < 6; i++) {
+        memcpy(buf, nz(ledger[i]), len[i] + 1);
+        p->ledger[i] = buf;
+        buf += len[i] + 1;
+    }
+    return 0;
 }
 
 void tb_store_tx_forget(tb_store_t *self)
@@ -292,11 +315,8 @@ static int project_keep(tb_store_t *self, const tb_event_msg_t *ev, const tb_cas
         !tb_store_order_add(p->tail_add, sizeof p->tail_add, ev->origin_node, ev->origin_seq))
         p->order_lost = true;
     if (logged) {
-        for (int i = 0; i < 6; i++)
-            if (!(p->ledger[i] = strdup(nz(ledger[i])))) {
-                ledger_free(p);
-                return -ENOMEM;
-            }
+        if ((rc = ledger_copy(p, ledger)) < 0)
+            return rc;
         p->logged = true;
         p->accept_time_ms = l->accept_time_ms;
     }

@@ -21,6 +21,7 @@
 #ifndef TB_STORE_INT_H
 #define TB_STORE_INT_H
 
+#include "tb_projection.h"
 #include "tb_store.h"
 
 /* One compiled statement kept for reuse (tb_store_stmt). */
@@ -68,7 +69,10 @@ typedef struct {
     int64_t at_ms; /* its newest event's time (updated_ms) */
     /* A LOGGED's row, its insert not made yet: the ledger (owned copies). */
     bool logged;
-    char *ledger[6]; /* client_name, client_phone, agent, item_code, note, result */
+    /* client_name, client_phone, agent, item_code, note, result: copies in
+     * one allocation, ledger[0]'s (a LOGGED's six strdups were 5 % of a
+     * township's mallocs in the end to end, twp22) */
+    char *ledger[6];
     int64_t accept_time_ms;
     /* The ids of the events folded into it since the row was last written,
      * for its order_tail (tb_store_order.c, "What the row knows");
@@ -122,6 +126,10 @@ struct tb_store {
      * (tb_restore_pending): 0 not known yet, 1 no, 2 yes.  A township asked
      * for every message it took (5 % of its CPU in the end to end drain). */
     int restore_pending;
+    /* The cases row's values a statement of tb_store_case.c's fold_stmt is
+     * bound to (SQLITE_STATIC) until its step: bound as copies, each text and
+     * the fold were a malloc and a free per row written (twp22). */
+    tb_projection_t row;
 };
 
 /* A SQLite failure as our code (-ENOSPC, -EBUSY, -EACCES or -TB_ESTORE); what

@@ -466,7 +466,7 @@ static void test_old_store(void **state)
     assert_rc(tb_store_open(f->dir, V, &f->store), 0);
     tb_store_set_rules(f->store, cat, cal);
     /* + signatures + list indexes + data_relayed + one order + 追评 + link_heard + order state */
-    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 13);
+    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 14);
     assert_int_equal(sql_int(f->store, "SELECT count(*) FROM cases WHERE fold_text <> ''"), 0);
     tb_case_t a2, b2;
     assert_rc(tb_store_case_get(f->store, CASE_A, &a2, NULL), 0);

@@ -630,7 +630,7 @@ static void test_migrate_order_state(void **state)
                      SQLITE_OK);
     tb_store_destroy(&f->vil);
     assert_rc(tb_tdir_open(&f->t, VIL, &f->vil), 0);
-    assert_int_equal(sql_int(f->vil, "PRAGMA user_version"), 13);
+    assert_int_equal(sql_int(f->vil, "PRAGMA user_version"), 14);
     assert_string_equal(row_order(f->vil, buf, sizeof buf), "NULL");
     char *first[] = {VIL "/1"};
     assert_int_equal(confirm_reads(f->vil, 1, first, 1), 1);
@@ -644,8 +644,50 @@ static void test_migrate_order_state(void **state)
                      SQLITE_OK);
     tb_store_destroy(&f->vil);
     assert_rc(tb_tdir_open(&f->t, VIL, &f->vil), 0);
-    assert_int_equal(sql_int(f->vil, "PRAGMA user_version"), 13);
+    assert_int_equal(sql_int(f->vil, "PRAGMA user_version"), 14);
     assert_string_equal(row_order(f->vil, buf, sizeof buf), "2|");
+}
+
+/* A store of schema 13 (before twp22): case_order has its index by event id,
+ * which migration 14 drops.  Whether the county placed an event is read
+ * within the event's case (test_gap: placed before it came): a position
+ * naming its id under another case does not place it, so the row keeps
+ * knowing its order (before, any case's row placed it: the row forgot). */
+static void test_migrate_order_index(void **state)
+{
+    fix_t *f = *state;
+    char buf[256];
+    const char *idx = "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+                      " AND tbl_name = 'case_order'";
+    assert_int_equal(sql_int(f->vil, idx), 0);
+    Tongban__V1__LedgerRecord l;
+    tb_event_msg_t lg, sb;
+    log_and_submit(f, &l, &lg, &sb);
+    assert_string_equal(row_order(f->vil, buf, sizeof buf), "0|" VIL "/1 " VIL "/2");
+    assert_int_equal(sqlite3_exec(tb_store_db(f->vil),
+                                  "CREATE INDEX case_order_id ON case_order(origin_node, origin_seq);"
+                                  "INSERT INTO case_order VALUES('" CASE2 "', 1, '" TOWN "', 1);"
+                                  "PRAGMA user_version=13",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    tb_store_destroy(&f->vil);
+    assert_rc(tb_tdir_open(&f->t, VIL, &f->vil), 0);
+    assert_int_equal(sql_int(f->vil, "PRAGMA user_version"), 14);
+    assert_int_equal(sql_int(f->vil, idx), 0);
+    assert_int_equal(sql_int(f->vil, "SELECT count(*) FROM case_order"), 1);
+    tb_event_msg_t rc = step(CASE, TONGBAN__V1__EVENT_TYPE__EVENT_RECEIVED, TOWN, 1, AT + 2000);
+    from_above(f->vil, &rc);
+    assert_int_equal(folded_of(f->vil, TOWN, 1), 1);
+    assert_string_equal(row_order(f->vil, buf, sizeof buf),
+                        "0|" VIL "/1 " VIL "/2 " TOWN "/1");
+    /* Run again (idempotent): nothing to drop, nothing changes. */
+    assert_int_equal(sqlite3_exec(tb_store_db(f->vil), "PRAGMA user_version=13", NULL, NULL, NULL),
+                     SQLITE_OK);
+    tb_store_destroy(&f->vil);
+    assert_rc(tb_tdir_open(&f->t, VIL, &f->vil), 0);
+    assert_int_equal(sql_int(f->vil, "PRAGMA user_version"), 14);
+    assert_string_equal(row_order(f->vil, buf, sizeof buf),
+                        "0|" VIL "/1 " VIL "/2 " TOWN "/1");
 }
 
 /* One line of what store s holds of case_id: its fold (hex), each event's
@@ -877,6 +919,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_positions_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_order_known, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrate_order_state, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migrate_order_index, setup, teardown),
         cmocka_unit_test_setup_teardown(test_order_differential, setup, teardown),
         cmocka_unit_test(test_folded_ids),
     };
