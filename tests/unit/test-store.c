@@ -235,7 +235,7 @@ static void test_old_page_size(void **state)
     sqlite3_close(db);
     assert_rc(open_store(f), 0);
     assert_int_equal(sql_int(f->store, "PRAGMA page_size"), 4096);
-    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 13);
+    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 14);
     emit_logged(f->store);
     assert_int_equal(sql_int(f->store, "SELECT count(*) FROM events"), 1);
 }
