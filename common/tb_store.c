@@ -461,16 +461,7 @@ static int open_once(const char *dir, const char *place, tb_store_t **ret_store)
         return rc;
     }
     sqlite3_busy_timeout(self->db, 5000);
-    /* A new store's pages are 1 KiB, not SQLite's default 4 KiB (an older
-     * store keeps its size: in WAL mode it is fixed once the file is made).
-     * A commit writes every page it touched into the WAL whole: a village's
-     * log touches 13 (the case, its two events, their outbox rows and their
-     * indexes), 54 KB of WAL and its fsync at 4 KiB, 20 KB at 1 KiB.  At
-     * issue 13's 1,000 events/s the villages alone wrote 27 MB/s of WAL at
-     * 4 KiB, and the shared disk's fsyncs stalled for a second or more
-     * (bench/RESULTS.md, 2026-12-02, lat22). */
-    if ((rc = tb_store_exec(self, "PRAGMA page_size=1024")) < 0 ||
-        (rc = tb_store_exec(self, "PRAGMA journal_mode=WAL")) < 0 ||
+    if ((rc = tb_store_exec(self, "PRAGMA journal_mode=WAL")) < 0 ||
         (rc = tb_store_exec(self, "PRAGMA synchronous=FULL")) < 0 || (rc = migrate(self)) < 0) {
         tb_store_destroy(&self);
         return rc;

@@ -168,8 +168,6 @@ static void test_open(void **state)
                                        " tbl_name = 'events'"),
                      2);
     assert_string_equal(sql_text(f->store, "PRAGMA journal_mode", buf, sizeof buf), "wal");
-    /* A new store's pages are 1 KiB (a commit writes the pages it touched whole). */
-    assert_int_equal(sql_int(f->store, "PRAGMA page_size"), 1024);
     static const char *const tables[] = {
         "counters",       "events",     "cases",         "link_out",     "outbox",
         "link_in",        "quarantine", "data_versions", "store_epoch",  "link_epoch",
@@ -209,35 +207,6 @@ static void test_open(void **state)
     assert_ptr_equal(s, sentinel);
     assert_int_equal(sqlite3_exec(tb_store_db(f->store), "PRAGMA user_version=1", NULL, NULL, NULL),
                      SQLITE_OK);
-}
-
-/* A store made with SQLite's default 4 KiB pages (before lat22) keeps them: it
- * opens, migrates and takes events as before. */
-static void test_old_page_size(void **state)
-{
-    fix_t *f = *state;
-    tb_store_destroy(&f->store);
-    char path[128];
-    snprintf(path, sizeof path, "%s/%s.db", f->t.dir, VILLAGE);
-    assert_int_equal(unlink(path), 0);
-    for (int i = 0; i < 2; i++) { /* the last connection's close removed them: make sure */
-        char side[160];
-        snprintf(side, sizeof side, "%s-%s", path, i ? "shm" : "wal");
-        unlink(side);
-    }
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db,
-                                  "PRAGMA page_size=4096; PRAGMA journal_mode=WAL;"
-                                  " CREATE TABLE lat22_old(x); DROP TABLE lat22_old;",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
-    sqlite3_close(db);
-    assert_rc(open_store(f), 0);
-    assert_int_equal(sql_int(f->store, "PRAGMA page_size"), 4096);
-    assert_int_equal(sql_int(f->store, "PRAGMA user_version"), 14);
-    emit_logged(f->store);
-    assert_int_equal(sql_int(f->store, "SELECT count(*) FROM events"), 1);
 }
 
 /* A store of schema 11 (before edge20): its two indexes by recorded_ms go, and each peer's last
@@ -1551,7 +1520,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_open, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrate_heard, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_old_page_size, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_race, setup, teardown),
         cmocka_unit_test_setup_teardown(test_epochs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_enqueue_in_tx, setup, teardown),
