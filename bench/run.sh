@@ -150,6 +150,14 @@ add_cpu() {
         "$copy_us (COPY, PostgreSQL's CPU per row)" "$(ratio "$copy_us" "$pg_us")" "-"
 }
 
+# What each row empties in the county's store before it starts: the cases and the
+# links, and what the county remembers of each peer's store (link_epoch): the rows
+# wipe the edges' stores, and a county that remembered their old epochs took each
+# township's new store for a replaced one, reset its link and reloaded its state
+# (about a second each) in the first seconds of the next row's load: the latency
+# row's p99 of 3.4 s after the end to end.
+COUNTY_TABLES="case_events, cases, outbox, link_in, link_out, link_epoch, link_epoch_old"
+
 # keep_logs NAME: with TB_BENCH_LOGS, PostgreSQL's, the county's and the
 # broker's logs into $TB_BENCH_LOGS/NAME-*.log.
 keep_logs() {
@@ -199,7 +207,7 @@ if want ingest; then
     else
         add "county durable ingest" "failed" "${copy:--}" "-" ">= 0.3x and >= 20,000/s"
     fi
-    tb_psql "$PGDIR" -c "TRUNCATE case_events, cases, outbox, link_in, link_out CASCADE" >/dev/null
+    tb_psql "$PGDIR" -c "TRUNCATE $COUNTY_TABLES CASCADE" >/dev/null
 fi
 
 # ---- a year's replay: whole lives of cases into an empty county store ------------------------
@@ -213,7 +221,7 @@ if want year; then
     mapfile -t towns < <(tail -n +2 "$TB_SOURCE/data/taihe-townships.csv" | cut -d, -f1 | sed 's/$/000/')
     per=$(((cases + ${#towns[@]} - 1) / ${#towns[@]}))
     echo "# year: ${#towns[@]} townships x $per cases x 6 events into an empty county store" >&2
-    tb_psql "$PGDIR" -c "TRUNCATE case_events, cases, outbox, link_in, link_out CASCADE" >/dev/null 2>&1
+    tb_psql "$PGDIR" -c "TRUNCATE $COUNTY_TABLES CASCADE" >/dev/null 2>&1
     run broker
     run county
     tb_wait_for 60 county_up || sleep 2
@@ -239,7 +247,7 @@ if want year; then
     else
         add "year replay" "failed" "${copy:--}" "-" "1.2 M cases <= 10 min"
     fi
-    tb_psql "$PGDIR" -c "TRUNCATE case_events, cases, outbox, link_in, link_out CASCADE" >/dev/null
+    tb_psql "$PGDIR" -c "TRUNCATE $COUNTY_TABLES CASCADE" >/dev/null
 fi
 
 # ---- one village's catch-up of a backlog, end to end -----------------------------------------
@@ -284,7 +292,7 @@ fi
 if want e2e; then
     [ -n "$PGDIR" ] || need_pg
     n=${TB_BENCH_E2E:-10000}
-    tb_psql "$PGDIR" -c "TRUNCATE case_events, cases, outbox, link_in, link_out CASCADE" >/dev/null
+    tb_psql "$PGDIR" -c "TRUNCATE $COUNTY_TABLES CASCADE" >/dev/null
     for v in "${VILLAGES[@]}"; do rm -rf "${WORK:?}/$v" "${WORK:?}/$v.log"; done
     for t in "${TOWNS[@]}"; do rm -rf "${WORK:?}/$t" "${WORK:?}/$t.log"; done
     echo "# e2e: $n cases logged offline at each of ${#VILLAGES[@]} villages" >&2
@@ -356,7 +364,7 @@ if want latency; then
     LAT_ROWS=()
     rates=(${TB_BENCH_LAT_RATE:-500 1000})
     for rate in "${rates[@]}"; do
-        tb_psql "$PGDIR" -c "TRUNCATE case_events, cases, outbox, link_in, link_out CASCADE" >/dev/null 2>&1
+        tb_psql "$PGDIR" -c "TRUNCATE $COUNTY_TABLES CASCADE" >/dev/null 2>&1
         for v in "${VILLAGES[@]}" "${TOWNS[@]}"; do rm -rf "${WORK:?}/$v" "${WORK:?}/$v.log"; done
         echo "# latency: ${#TOWNS[@]} townships, ${#VILLAGES[@]} villages, $rate logs/s ($((rate * 2)) events/s) offered for $secs s" >&2
         ulimit -n "$(ulimit -Hn)" 2>/dev/null
@@ -397,6 +405,7 @@ if want latency; then
                   FROM case_events WHERE type_name = 'logged') x GROUP BY s ORDER BY s" >"$dump"
         fi
         stop_all
+        keep_logs "latency-$rate"
         LAT_ROWS+=("$rate|${q//|/ }|$offered|$lat_cpu")
     done
     VILLAGES=("${SMALLV[@]}") TOWNS=("${SMALLT[@]}")
