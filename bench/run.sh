@@ -36,9 +36,9 @@
 #                      with more than one rate, one file per rate, FILE.RATE
 #   TB_BENCH_YEAR      year replay: cases county-wide (default 60000; the issue's
 #                      figure is 1200000), six events each
-#   TB_BENCH_LOGS      ingest, year: copy PostgreSQL's, the county's and the broker's
-#                      logs into this directory after the run, as ingest-*.log and
-#                      year-*.log (with PGOPTIONS="-c log_min_duration_statement=0"
+#   TB_BENCH_LOGS      ingest, year, latency: copy PostgreSQL's, the county's and the
+#                      broker's logs into this directory after the run, as ingest-*.log,
+#                      year-*.log and latency-RATE-*.log (with PGOPTIONS="-c log_min_duration_statement=0"
 #                      PostgreSQL's has the county's statements and their durations)
 #   TB_BENCH_ONLY      a space-separated subset of: broker ingest year catchup e2e latency idle fleet
 # Results: bench/RESULTS.md says what was measured on which machine and when.
