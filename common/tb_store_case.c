@@ -421,74 +421,6 @@ int tb_store_event_digest(tb_store_t *self, const char *origin, uint64_t seq,
     return rc;
 }
 
-/* origin's slot among the transaction's known last ids, or NULL. */
-static tb_store_originlast_t *originlast(tb_store_t *self, const char *origin)
-{
-    for (int i = 0; i < self->noriginlast; i++)
-        if (strcmp(self->originlast[i].origin, origin) == 0)
-            return &self->originlast[i];
-    return NULL;
-}
-
-/* (origin, seq) recorded or consumed in the open transaction. */
-static void originlast_saw(tb_store_t *self, const char *origin, uint64_t seq)
-{
-    tb_store_originlast_t *o = originlast(self, origin);
-    if (o && seq > o->last)
-        o->last = seq;
-}
-
-int tb_store_origin_last(tb_store_t *self, const char *origin, uint64_t *ret_seq)
-{
-    /* Inside a transaction, read once per origin, then kept up to date by
-     * every insert and consumption (originlast_saw). */
-    bool tx = !sqlite3_get_autocommit(self->db);
-    tb_store_originlast_t *o = tx ? originlast(self, origin) : NULL;
-    if (o) {
-        *ret_seq = o->last;
-        return 0;
-    }
-    sqlite3_stmt *st;
-    int rc = tb_store_stmt_keep(self,
-                           "SELECT max((SELECT coalesce(max(origin_seq), 0) FROM events"
-                           " WHERE origin_node = ?1), coalesce((SELECT value FROM counters"
-                           " WHERE name = 'consumed ' || ?1), 0))",
-                           &st);
-    if (rc < 0)
-        return rc;
-    sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
-    uint64_t last = 0;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        last = (uint64_t)sqlite3_column_int64(st, 0);
-    else
-        rc = tb_store_sql_err(self, "origin last");
-    tb_store_done(self, st);
-    if (rc < 0)
-        return rc;
-    if (tx && self->noriginlast < TB_STORE_ORIGINLAST && strlen(origin) <= TB_CODE_LEN) {
-        o = &self->originlast[self->noriginlast++];
-        memcpy(o->origin, origin, strlen(origin) + 1);
-        o->last = last;
-    }
-    *ret_seq = last;
-    return 0;
-}
-
-int tb_store_origin_consumed(tb_store_t *self, const char *origin, uint64_t seq)
-{
-    sqlite3_stmt *st;
-    originlast_saw(self, origin, seq);
-    int rc = tb_store_stmt_keep(self,
-                           "INSERT INTO counters(name, value) VALUES('consumed ' || ?1, ?2)"
-                           " ON CONFLICT(name) DO UPDATE SET value = max(value, excluded.value)",
-                           &st);
-    if (rc < 0)
-        return rc;
-    sqlite3_bind_text(st, 1, origin, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
-    return tb_store_run(self, st);
-}
-
 int tb_store_apply(tb_store_t *self, const tb_event_msg_t *ev, const uint8_t *body, size_t len,
                    bool record_illegal, int *ret_fold)
 {
@@ -556,7 +488,7 @@ int tb_store_apply(tb_store_t *self, const tb_event_msg_t *ev, const uint8_t *bo
         rc = event_exists(self, ev->origin_node, ev->origin_seq, body, len);
         return rc != 0 ? rc : -TB_ESTORE; /* 0: not there, yet the insert did nothing */
     }
-    originlast_saw(self, ev->origin_node, ev->origin_seq);
+    tb_store_originlast_saw(self, ev->origin_node, ev->origin_seq);
     if (ret_fold)
         *ret_fold = fold;
     if (rejection)

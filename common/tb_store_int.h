@@ -102,6 +102,8 @@ typedef struct {
     char origin[TB_CODE_LEN + 1];
     uint64_t last;
 } tb_store_originlast_t;
+/* (origin, seq) recorded or consumed in the open transaction (tb_store_link.c). */
+void tb_store_originlast_saw(tb_store_t *self, const char *origin, uint64_t seq);
 
 enum { TB_STORE_ORIGINLAST = 16 };
 

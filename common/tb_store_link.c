@@ -470,3 +470,72 @@ int tb_store_peer_epoch_set(tb_store_t *self, const char *peer, uint64_t epoch, 
         rc = run_u64(self, renumber[i], peer, 0);
     return rc;
 }
+
+/* ---- an origin's newest event id (the township's gap alarm), kept per transaction ---- */
+
+/* origin's slot among the transaction's known last ids, or NULL. */
+static tb_store_originlast_t *originlast(tb_store_t *self, const char *origin)
+{
+    for (int i = 0; i < self->noriginlast; i++)
+        if (strcmp(self->originlast[i].origin, origin) == 0)
+            return &self->originlast[i];
+    return NULL;
+}
+
+void tb_store_originlast_saw(tb_store_t *self, const char *origin, uint64_t seq)
+{
+    tb_store_originlast_t *o = originlast(self, origin);
+    if (o && seq > o->last)
+        o->last = seq;
+}
+
+int tb_store_origin_last(tb_store_t *self, const char *origin, uint64_t *ret_seq)
+{
+    /* Inside a transaction, read once per origin, then kept up to date by
+     * every insert and consumption (tb_store_originlast_saw). */
+    bool tx = !sqlite3_get_autocommit(self->db);
+    tb_store_originlast_t *o = tx ? originlast(self, origin) : NULL;
+    if (o) {
+        *ret_seq = o->last;
+        return 0;
+    }
+    sqlite3_stmt *st;
+    int rc = tb_store_stmt_keep(self,
+                           "SELECT max((SELECT coalesce(max(origin_seq), 0) FROM events"
+                           " WHERE origin_node = ?1), coalesce((SELECT value FROM counters"
+                           " WHERE name = 'consumed ' || ?1), 0))",
+                           &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+    uint64_t last = 0;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        last = (uint64_t)sqlite3_column_int64(st, 0);
+    else
+        rc = tb_store_sql_err(self, "origin last");
+    tb_store_done(self, st);
+    if (rc < 0)
+        return rc;
+    if (tx && self->noriginlast < TB_STORE_ORIGINLAST && strlen(origin) <= TB_CODE_LEN) {
+        o = &self->originlast[self->noriginlast++];
+        memcpy(o->origin, origin, strlen(origin) + 1);
+        o->last = last;
+    }
+    *ret_seq = last;
+    return 0;
+}
+
+int tb_store_origin_consumed(tb_store_t *self, const char *origin, uint64_t seq)
+{
+    sqlite3_stmt *st;
+    tb_store_originlast_saw(self, origin, seq);
+    int rc = tb_store_stmt_keep(self,
+                           "INSERT INTO counters(name, value) VALUES('consumed ' || ?1, ?2)"
+                           " ON CONFLICT(name) DO UPDATE SET value = max(value, excluded.value)",
+                           &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, origin, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+    return tb_store_run(self, st);
+}
