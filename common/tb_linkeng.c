@@ -38,17 +38,30 @@ static void release_delayed(tb_linkeng_t *self)
 {
     for (int i = 0; i < self->ndelayed; i++) {
         delayed_t *d = &self->delayed[i];
-        self->env.send(self->env.ctx, d->dest, d->kind, d->seq, d->ack, d->body, d->len);
+        self->env.send(self->env.ctx, d->dest, d->dest_epoch, d->kind, d->seq, d->ack, d->body,
+                       d->len);
         free(d->body);
     }
     self->ndelayed = 0;
 }
 
-/* The engine's one way out: env.send, through the fault hook (drop, dup,
- * delay) when the test build has one active. */
-static int send_env(tb_linkeng_t *self, const char *dest, Tongban__V1__Kind kind, uint64_t seq,
+/* The epoch of p's store as ours knows it, for Envelope.receiver_epoch: read
+ * once (0 while the store cannot say: the receiver then checks nothing). */
+static uint64_t peer_epoch(tb_linkeng_t *self, peer_t *p)
+{
+    if (!p->has_epoch && self->store.epoch_get &&
+        self->store.epoch_get(self->st, p->code, &p->epoch) == 0)
+        p->has_epoch = true;
+    return p->has_epoch ? p->epoch : 0;
+}
+
+/* The engine's one way out: env.send to p, through the fault hook (drop,
+ * dup, delay) when the test build has one active. */
+static int send_env(tb_linkeng_t *self, peer_t *p, Tongban__V1__Kind kind, uint64_t seq,
                     uint64_t ack, const uint8_t *body, size_t len)
 {
+    const char *dest = p->code;
+    uint64_t dest_epoch = peer_epoch(self, p);
     tb_fault_action_t act = self->env.fault ? tb_fault_roll(self->env.fault) : TB_FAULT_PASS;
     switch (act) {
     case TB_FAULT_DROP:
@@ -64,6 +77,7 @@ static int send_env(tb_linkeng_t *self, const char *dest, Tongban__V1__Kind kind
             memcpy(d->body, body, len);
         snprintf(d->dest, sizeof d->dest, "%s", dest);
         d->kind = kind;
+        d->dest_epoch = dest_epoch;
         d->seq = seq;
         d->ack = ack;
         d->len = len;
@@ -72,12 +86,12 @@ static int send_env(tb_linkeng_t *self, const char *dest, Tongban__V1__Kind kind
         return 0;
     }
     case TB_FAULT_DUP:
-        self->env.send(self->env.ctx, dest, kind, seq, ack, body, len);
+        self->env.send(self->env.ctx, dest, dest_epoch, kind, seq, ack, body, len);
         break;
     case TB_FAULT_PASS:
         break;
     }
-    return self->env.send(self->env.ctx, dest, kind, seq, ack, body, len);
+    return self->env.send(self->env.ctx, dest, dest_epoch, kind, seq, ack, body, len);
 }
 
 peer_t *tb_linkeng_peer_get(tb_linkeng_t *self, const char *code)
@@ -284,6 +298,22 @@ static int check_epoch(tb_linkeng_t *self, peer_t *p, uint64_t e)
     return 0;
 }
 
+/* p sent to the store ours replaced, not knowing yet (Envelope.receiver_epoch):
+ * its ack counts that store's messages (taken, it would delete ours of the
+ * same seqs unsent) and its seq follows that store's numbering; neither is
+ * taken.  An ack of ours goes at once: it carries our epoch, on which p
+ * resets the link and renumbers what it had for the old store. */
+static void for_old_store(tb_linkeng_t *self, peer_t *p, uint64_t seq)
+{
+    note(self, TB_LINKENG_FOR_OLD_STORE, p->code, seq, 0);
+    if (load_cursor(self, p) < 0)
+        return;
+    int64_t now = tb_linkeng_now(self);
+    if (!p->need_ack || now < p->ack_due_ms)
+        p->ack_due_ms = now;
+    p->need_ack = true;
+}
+
 static void on_unreachable(tb_linkeng_t *self, const tb_env_t *env)
 {
     Tongban__V1__Unreachable *u =
@@ -318,6 +348,10 @@ void tb_linkeng_on_envelope(tb_linkeng_t *self, const tb_env_t *env)
         return;
     if (env->epoch && self->store.epoch_get && check_epoch(self, p, env->epoch) < 0)
         return;
+    if (env->receiver_epoch && self->env.epoch && env->receiver_epoch != self->env.epoch) {
+        for_old_store(self, p, env->seq);
+        return;
+    }
     if (env->ack && p->has_tx) {
         int adv = tb_link_tx_on_ack(&p->tx, env->ack, tb_linkeng_now(self));
         if (adv < 0) {
@@ -380,7 +414,7 @@ static int on_emit(void *arg, uint64_t seq, const uint8_t *body, size_t len)
     peer_t *p = e->p;
     if (seq != e->expect)
         return -TB_ESTORE; /* a hole in the outbox: send nothing past it */
-    int rc = send_env(e->self, p->code, TONGBAN__V1__KIND__KIND_DATA, seq,
+    int rc = send_env(e->self, p, TONGBAN__V1__KIND__KIND_DATA, seq,
                       p->has_cursor ? p->cursor_done : 0, body, len);
     if (rc < 0) {
         note(e->self, TB_LINKENG_SEND_FAILED, p->code, seq, rc);
@@ -457,7 +491,7 @@ void tb_linkeng_flush(tb_linkeng_t *self)
     for (size_t i = 0; i < self->npeers; i++) {
         peer_t *p = &self->peers[i];
         if (ack_due(p, t) &&
-            send_env(self, p->code, TONGBAN__V1__KIND__KIND_ACK, 0, p->cursor_done, NULL, 0) == 0) {
+            send_env(self, p, TONGBAN__V1__KIND__KIND_ACK, 0, p->cursor_done, NULL, 0) == 0) {
             p->need_ack = false;
             p->ack_sent = p->cursor_done;
         }

@@ -125,12 +125,17 @@ typedef enum {
     TB_LINKENG_READ_FAILED,  /* reading peer's outbox at seq failed (rc) */
     TB_LINKENG_SEND_FAILED,  /* sending to peer failed with rc (-EAGAIN: back-pressure) */
     TB_LINKENG_PEER_REFUSED, /* env->accept_peer said no: the envelope was dropped */
+    TB_LINKENG_FOR_OLD_STORE, /* peer sent seq (0: no data) to the store ours replaced: dropped */
 } tb_linkeng_note_t;
 
 typedef struct {
     /* The wire: as tb_node_send (0, -EAGAIN / -EHOSTUNREACH, or another error). */
-    int (*send)(void *ctx, const char *dest, Tongban__V1__Kind kind, uint64_t seq, uint64_t ack,
-                const uint8_t *body, size_t len);
+    int (*send)(void *ctx, const char *dest, uint64_t dest_epoch, Tongban__V1__Kind kind,
+                uint64_t seq, uint64_t ack, const uint8_t *body, size_t len);
+    /* This node's store epoch (what tb_node_set_epoch was given; 0: none).  An
+     * envelope whose receiver_epoch names another is dropped whole and
+     * answered with an ack (proto Envelope.receiver_epoch). */
+    uint64_t epoch;
     /* The monotonic clock, in milliseconds (retransmit and backoff timers). */
     int64_t (*now_ms)(void *ctx);
     /* Optional: what happened, for the daemon to log. */

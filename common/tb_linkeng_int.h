@@ -48,7 +48,7 @@ enum { ACK_EVERY = 64 };
 typedef struct {
     char dest[TB_CODE_LEN + 1];
     Tongban__V1__Kind kind;
-    uint64_t seq, ack;
+    uint64_t dest_epoch, seq, ack;
     uint8_t *body;
     size_t len;
 } delayed_t;

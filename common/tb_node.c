@@ -186,7 +186,7 @@ static void maybe_beat(tb_node_t *self)
     hb.interval_ms = (uint32_t)self->hb_ms;
     uint8_t buf[64];
     size_t len = tongban__v1__heartbeat__pack(&hb, buf);
-    if (tb_node_send(self, TB_BROKER_CODE, TONGBAN__V1__KIND__KIND_HEARTBEAT, 0, 0, buf, len) ==
+    if (tb_node_send(self, TB_BROKER_CODE, 0, TONGBAN__V1__KIND__KIND_HEARTBEAT, 0, 0, buf, len) ==
         0) {
         self->beat_ms = now;
         self->greet = false;
@@ -391,15 +391,15 @@ static int send_raw(tb_node_t *self, const char *dest, const uint8_t *buf, size_
     return rc;
 }
 
-int tb_node_send(tb_node_t *self, const char *dest, Tongban__V1__Kind kind, uint64_t seq,
-                 uint64_t ack, const uint8_t *body, size_t len)
+int tb_node_send(tb_node_t *self, const char *dest, uint64_t dest_epoch, Tongban__V1__Kind kind,
+                 uint64_t seq, uint64_t ack, const uint8_t *body, size_t len)
 {
     if (!self->sock)
         return -ESHUTDOWN;
     uint8_t *buf;
     size_t blen;
-    int rc =
-        tb_env_pack_epoch(self->place, dest, kind, seq, ack, self->epoch, body, len, &buf, &blen);
+    int rc = tb_env_pack_epoch(self->place, dest, kind, seq, ack, self->epoch, dest_epoch, body, len,
+                               &buf, &blen);
     if (rc < 0)
         return rc;
     rc = send_raw(self, dest, buf, blen);

@@ -77,10 +77,12 @@ int tb_node_new_curve(uv_loop_t *loop, const char *place, const char *endpoint,
 /* Close the handles; the node is freed once the loop has run their close callbacks. */
 void tb_node_close(tb_node_t **self_p);
 
-/* Send an envelope to dest.  0, or -EAGAIN / -EHOSTUNREACH (back-pressure: the
- * caller keeps the message and tries later), or another negative code. */
-int tb_node_send(tb_node_t *self, const char *dest, Tongban__V1__Kind kind, uint64_t seq,
-                 uint64_t ack, const uint8_t *body, size_t len);
+/* Send an envelope to dest, whose store epoch we know as dest_epoch (0: none;
+ * proto Envelope.receiver_epoch).  0, or -EAGAIN / -EHOSTUNREACH
+ * (back-pressure: the caller keeps the message and tries later), or another
+ * negative code. */
+int tb_node_send(tb_node_t *self, const char *dest, uint64_t dest_epoch, Tongban__V1__Kind kind,
+                 uint64_t seq, uint64_t ack, const uint8_t *body, size_t len);
 
 /* An envelope was dropped (frames received, rc): for the daemon to log,
  * naming peer (the sender frame the broker stamped, "?" when it is not a

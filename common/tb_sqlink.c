@@ -208,10 +208,10 @@ static const tb_linkeng_store_t sqlite_store = {
     .read = st_read,
 };
 
-static int net_send(void *ctx, const char *dest, Tongban__V1__Kind kind, uint64_t seq, uint64_t ack,
-                    const uint8_t *body, size_t len)
+static int net_send(void *ctx, const char *dest, uint64_t dest_epoch, Tongban__V1__Kind kind,
+                    uint64_t seq, uint64_t ack, const uint8_t *body, size_t len)
 {
-    return tb_node_send(((tb_sqlink_t *)ctx)->node, dest, kind, seq, ack, body, len);
+    return tb_node_send(((tb_sqlink_t *)ctx)->node, dest, dest_epoch, kind, seq, ack, body, len);
 }
 
 static int64_t net_now(void *ctx)
@@ -410,6 +410,7 @@ int tb_sqlink_new(uv_loop_t *loop, tb_store_t *store, const char *endpoint,
     }
     tb_node_set_epoch(self->node, epoch);
     tb_linkeng_env_t env = {.send = net_send,
+                            .epoch = epoch,
                             .on_epoch = net_epoch,
                             .now_ms = net_now,
                             .note = net_note,

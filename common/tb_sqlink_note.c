@@ -81,6 +81,11 @@ int tb_sqlink_note_text(const tb_sqlink_note_t *n, char *buf, size_t cap)
     case TB_LINKENG_PEER_REFUSED:
         snprintf(buf, cap, "message from %s refused: dropped", peer);
         return TB_LOG_WARN;
+    case TB_LINKENG_FOR_OLD_STORE:
+        snprintf(buf, cap,
+                 "peer %s sent (seq %llu) to the store this one replaced: dropped, our epoch told",
+                 peer, s);
+        return TB_LOG_INFO;
     }
     return -1;
 }

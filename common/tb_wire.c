@@ -93,15 +93,17 @@ int tb_env_pack(const char *sender, const char *receiver, Tongban__V1__Kind kind
                 uint64_t ack, const uint8_t *body, size_t body_len, uint8_t **ret_buf,
                 size_t *ret_len)
 {
-    return tb_env_pack_epoch(sender, receiver, kind, seq, ack, 0, body, body_len, ret_buf, ret_len);
+    return tb_env_pack_epoch(sender, receiver, kind, seq, ack, 0, 0, body, body_len, ret_buf,
+                             ret_len);
 }
 
 int tb_env_pack_epoch(const char *sender, const char *receiver, Tongban__V1__Kind kind,
-                      uint64_t seq, uint64_t ack, uint64_t epoch, const uint8_t *body,
-                      size_t body_len, uint8_t **ret_buf, size_t *ret_len)
+                      uint64_t seq, uint64_t ack, uint64_t epoch, uint64_t receiver_epoch,
+                      const uint8_t *body, size_t body_len, uint8_t **ret_buf, size_t *ret_len)
 {
     tb_env_t env = TONGBAN__V1__ENVELOPE__INIT;
     env.epoch = epoch;
+    env.receiver_epoch = receiver_epoch;
     env.version = TB_PROTO_VERSION;
     env.sender = (char *)sender;
     env.receiver = (char *)receiver;

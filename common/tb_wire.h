@@ -42,10 +42,11 @@ void tb_env_free(tb_env_t **env_p);
 int tb_env_pack(const char *sender, const char *receiver, Tongban__V1__Kind kind, uint64_t seq,
                 uint64_t ack, const uint8_t *body, size_t body_len, uint8_t **ret_buf,
                 size_t *ret_len);
-/* The same, carrying the sender's store epoch (0: none; proto Envelope.epoch). */
+/* The same, carrying the sender's store epoch and the receiver's as the
+ * sender knows it (0: none; proto Envelope.epoch, .receiver_epoch). */
 int tb_env_pack_epoch(const char *sender, const char *receiver, Tongban__V1__Kind kind,
-                      uint64_t seq, uint64_t ack, uint64_t epoch, const uint8_t *body,
-                      size_t body_len, uint8_t **ret_buf, size_t *ret_len);
+                      uint64_t seq, uint64_t ack, uint64_t epoch, uint64_t receiver_epoch,
+                      const uint8_t *body, size_t body_len, uint8_t **ret_buf, size_t *ret_len);
 
 int tb_item_decode(const uint8_t *buf, size_t len, tb_item_msg_t **ret_item);
 void tb_item_free(tb_item_msg_t **item_p);

@@ -16,6 +16,7 @@ int county_epoch_load(county_t *self)
     if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
         uint64_t epoch = (uint64_t)strtoll(PQgetvalue(r, 0, 0), NULL, 10);
         if (epoch) {
+            self->store_epoch = epoch;
             if (self->node) /* the unit tests' county may have none */
                 tb_node_set_epoch(self->node, epoch);
             rc = 0;

@@ -263,6 +263,7 @@ struct county {
     char poison_why[256];
     ssize_t reloading; /* index of the township whose spilled outbox the batch reads, or -1 */
     bool epoch_reset_in_batch;    /* a link reset is in the batch in flight (county_epoch.c) */
+    uint64_t store_epoch;         /* this database's (county_epoch_load) */
     msgs_t out_new;               /* new outbox rows of the batch in flight */
     county_older_t older;         /* the older of two batches in flight */
     uint64_t mark;                /* the last batch mark used (loaded: the stored one) */

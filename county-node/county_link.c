@@ -170,11 +170,12 @@ static const tb_linkeng_store_t county_store = {
     .async = true,
 };
 
-static int net_send(void *ctx, const char *dest, Tongban__V1__Kind kind, uint64_t seq, uint64_t ack,
-                    const uint8_t *body, size_t len)
+static int net_send(void *ctx, const char *dest, uint64_t dest_epoch, Tongban__V1__Kind kind,
+                    uint64_t seq, uint64_t ack, const uint8_t *body, size_t len)
 {
     county_t *self = ctx;
-    return self->node ? tb_node_send(self->node, dest, kind, seq, ack, body, len) : -ESHUTDOWN;
+    return self->node ? tb_node_send(self->node, dest, dest_epoch, kind, seq, ack, body, len)
+                      : -ESHUTDOWN;
 }
 
 static int64_t net_now(void *ctx)
@@ -204,6 +205,12 @@ static void net_note(void *ctx, tb_linkeng_note_t what, const char *peer, uint64
         break;
     case TB_LINKENG_UNREACHABLE:
         tb_debug("township %s not connected; holding its outbox", peer);
+        break;
+    case TB_LINKENG_FOR_OLD_STORE:
+        if (county_may_log(ctx, peer))
+            tb_info("township %s sent (seq %" PRIu64 ") to the store this county's replaced: "
+                    "dropped, our epoch told",
+                    peer, seq);
         break;
     default:
         break; /* back-pressure: the queue keeps it and the timer tries again */
@@ -302,6 +309,7 @@ int county_link_engine(county_t *self)
         .window = COUNTY_WINDOW,
         .accept_peer = net_accept,
         .on_epoch = county_epoch_note,
+        .epoch = self->store_epoch,
     };
     return tb_linkeng_new(&county_store, self, &env, &self->eng);
 }

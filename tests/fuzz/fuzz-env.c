@@ -12,15 +12,16 @@
 
 static int repack(const tb_env_t *env, uint8_t **ret_buf, size_t *ret_len)
 {
-    return tb_env_pack(env->sender, env->receiver, env->kind, env->seq, env->ack, env->body.data,
-                       env->body.len, ret_buf, ret_len);
+    return tb_env_pack_epoch(env->sender, env->receiver, env->kind, env->seq, env->ack, env->epoch,
+                             env->receiver_epoch, env->body.data, env->body.len, ret_buf, ret_len);
 }
 
 static int same_env(const tb_env_t *a, const tb_env_t *b)
 {
     return a->version == b->version && strcmp(a->sender, b->sender) == 0 &&
            strcmp(a->receiver, b->receiver) == 0 && a->seq == b->seq && a->ack == b->ack &&
-           a->kind == b->kind && a->body.len == b->body.len &&
+           a->kind == b->kind && a->epoch == b->epoch && a->receiver_epoch == b->receiver_epoch &&
+           a->body.len == b->body.len &&
            (a->body.len == 0 || memcmp(a->body.data, b->body.data, a->body.len) == 0);
 }
 

@@ -575,6 +575,15 @@ static void envelopes(void)
     put_env("accept", "data", VILLAGE, TOWNSHIP, DATA, 1, 0, logged, logged_len);
     put_env("accept", "data-with-ack", VILLAGE, TOWNSHIP, DATA, 2, 3, logged, logged_len);
     put_env("accept", "ack", TOWNSHIP, VILLAGE, ACK, 0, 2, NULL, 0);
+    { /* both store epochs: the sender's and the receiver's as the sender knows it */
+        uint8_t *eb;
+        size_t elen;
+        check(tb_env_pack_epoch(TOWNSHIP, VILLAGE, DATA, 4, 2, 0x1234567890abcdefULL,
+                                0xfedcba0987654321ULL, logged, logged_len, &eb, &elen),
+              "epochs");
+        put("env", "accept", "data-epochs", eb, elen);
+        free(eb);
+    }
 
     Tongban__V1__Heartbeat hb = TONGBAN__V1__HEARTBEAT__INIT;
     uint8_t hbuf[64];

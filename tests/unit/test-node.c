@@ -59,7 +59,7 @@ static void on_envelope(void *ctx, const tb_env_t *env)
     f->nenv++;
     if (f->reply && env->kind == TONGBAN__V1__KIND__KIND_DATA)
         assert_rc(
-            tb_node_send(f->node, env->sender, TONGBAN__V1__KIND__KIND_ACK, 0, env->seq, NULL, 0),
+            tb_node_send(f->node, env->sender, 0, TONGBAN__V1__KIND__KIND_ACK, 0, env->seq, NULL, 0),
             0);
 }
 
@@ -240,11 +240,12 @@ static void test_send_envelope(void **state)
     fix_t *f = *state;
     start_node(f);
     assert_rc(
-        tb_node_send(f->node, PEER, TONGBAN__V1__KIND__KIND_DATA, 7, 3, (const uint8_t *)"abc", 3),
+        tb_node_send(f->node, PEER, 0x5eed, TONGBAN__V1__KIND__KIND_DATA, 7, 3, (const uint8_t *)"abc", 3),
         0);
     tb_env_t *env = router_expect(f, PEER, TONGBAN__V1__KIND__KIND_DATA);
     assert_int_equal(env->seq, 7);
     assert_int_equal(env->ack, 3);
+    assert_int_equal(env->receiver_epoch, 0x5eed); /* the peer's store as we know it */
     assert_int_equal(env->version, TB_PROTO_VERSION);
     assert_int_equal(env->body.len, 3);
     assert_memory_equal(env->body.data, "abc", 3);
@@ -252,7 +253,7 @@ static void test_send_envelope(void **state)
     /* The largest item fits an envelope; a body as big as a whole frame does
      * not, and is refused before the wire. */
     uint8_t *body = calloc(1, TB_MAX_FRAME);
-    assert_rc(tb_node_send(f->node, PEER, TONGBAN__V1__KIND__KIND_DATA, 8, 0, body, TB_MAX_BODY),
+    assert_rc(tb_node_send(f->node, PEER, 0, TONGBAN__V1__KIND__KIND_DATA, 8, 0, body, TB_MAX_BODY),
               0);
     env = router_expect(f, PEER, TONGBAN__V1__KIND__KIND_DATA);
     assert_int_equal(env->body.len, TB_MAX_BODY);
@@ -262,7 +263,7 @@ static void test_send_envelope(void **state)
      * found the connection not yet up, can slip into the counts). */
     tb_node_stats_t before = tb_node_stats(f->node);
     assert_true(before.sent >= 3); /* a heartbeat (one a second) and two DATA */
-    assert_rc(tb_node_send(f->node, PEER, TONGBAN__V1__KIND__KIND_DATA, 9, 0, body, TB_MAX_FRAME),
+    assert_rc(tb_node_send(f->node, PEER, 0, TONGBAN__V1__KIND__KIND_DATA, 9, 0, body, TB_MAX_FRAME),
               -E2BIG);
     free(body);
     tb_node_stats_t st = tb_node_stats(f->node);
@@ -357,7 +358,7 @@ static int count_beats(fix_t *f, int ms, bool busy, uint32_t *ret_announced)
     while (tb_mono_ms() < end) {
         if (busy && tb_mono_ms() >= next_data) {
             next_data = tb_mono_ms() + 250;
-            assert_rc(tb_node_send(f->node, PEER, TONGBAN__V1__KIND__KIND_DATA, ++seq, 0,
+            assert_rc(tb_node_send(f->node, PEER, 0, TONGBAN__V1__KIND__KIND_DATA, ++seq, 0,
                                    (const uint8_t *)"x", 1),
                       0);
         }
@@ -557,7 +558,7 @@ static void test_send_without_broker(void **state)
     tb_node_handler_t h = {on_envelope, on_drained, NULL, f};
     assert_rc(tb_node_new(&f->loop, ME, nowhere, &h, &f->node), 0);
     assert_rc(
-        tb_node_send(f->node, PEER, TONGBAN__V1__KIND__KIND_DATA, 1, 0, (const uint8_t *)"x", 1),
+        tb_node_send(f->node, PEER, 0, TONGBAN__V1__KIND__KIND_DATA, 1, 0, (const uint8_t *)"x", 1),
         -EAGAIN);
     pump(f, 30); /* the heartbeat timer fires and is blocked too, and nothing breaks */
     tb_node_stats_t st = tb_node_stats(f->node);

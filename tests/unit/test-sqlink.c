@@ -243,7 +243,7 @@ static void peer_epoch(fix_t *f, uint64_t e, bool data, uint64_t seq)
         assert_rc(tb_pack_item(&item, &body, &len), 0);
     assert_rc(tb_env_pack_epoch(PEER, ME,
                                 data ? TONGBAN__V1__KIND__KIND_DATA : TONGBAN__V1__KIND__KIND_ACK,
-                                data ? seq : 0, 0, e, body, len, &buf, &blen),
+                                data ? seq : 0, 0, e, 0, body, len, &buf, &blen),
               0);
     assert_true(zmq_send(f->router, ME, TB_CODE_LEN, ZMQ_SNDMORE) >= 0);
     assert_true(zmq_send(f->router, PEER, TB_CODE_LEN, ZMQ_SNDMORE) >= 0);
