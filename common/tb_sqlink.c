@@ -56,7 +56,8 @@ static bool remote(tb_sqlink_event_t event, tb_linkeng_note_t what)
     return event == TB_SQLINK_QUARANTINED || event == TB_SQLINK_DROPPED ||
            event == TB_SQLINK_EPOCH_REPLAY ||
            (event == TB_SQLINK_ENGINE &&
-            (what == TB_LINKENG_ACK_BEYOND || what == TB_LINKENG_PEER_REFUSED));
+            (what == TB_LINKENG_ACK_BEYOND || what == TB_LINKENG_PEER_REFUSED ||
+             what == TB_LINKENG_FOR_OLD_STORE));
 }
 
 static void tell(tb_sqlink_t *self, tb_sqlink_event_t event, tb_linkeng_note_t what,
