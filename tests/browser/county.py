@@ -233,6 +233,17 @@ try:
           d.execute_async_script("const done = arguments[0]; fetch('/api/board?township=360826999000&lang=en')"
                                  ".then((r) => r.json()).then((j) => done(j.error.message))")
           .startswith("township is not"))
+    # At 1,366 px the English statistics are wider than the screen: scrolled to
+    # its last measure, the table still shows each row's unit.
+    pos = d.execute_script(
+        "const box = document.getElementById('stats').parentElement;"
+        "box.scrollLeft = box.scrollWidth;"
+        "const cell = document.querySelector('#stats tbody td');"
+        "return [box.scrollLeft, Math.round(cell.getBoundingClientRect().left"
+        " - box.getBoundingClientRect().left)];")
+    check("English: the statistics scroll sideways in their box, the unit kept in view",
+          pos[0] > 0 and abs(pos[1]) <= 1, pos)
+    d.save_screenshot(f"{shots}/county-stats-en-scrolled.png")
     # On a phone: the overview, the statistics and the board, nothing cut.
     d.set_window_size(390, 844)
     for hash_, mark, shot in (("#/", "tiles", "overview"), ("#/stats" + R, "stats", "stats"), ("#/board", "board", "emptyboard")):
