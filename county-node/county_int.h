@@ -334,6 +334,12 @@ typedef struct {
 } params_t;
 
 void p_text(params_t *p, const char *s);
+/* x in decimal into out (as "%" PRId64), NUL-terminated: its length. */
+size_t county_fmt_i64(char out[24], int64_t x);
+/* "origin/seq" into out of size bytes, cut as snprintf cuts it: an event's id. */
+void county_event_key(char *out, size_t size, const char *origin, uint64_t seq);
+/* The first TB_CODE_LEN bytes of a case id (as "%.12s"): the code of the node that logged it. */
+void county_code_of(const char *case_id, char out[TB_CODE_LEN + 1]);
 void p_int(params_t *p, int64_t x);
 void p_bytes(params_t *p, const uint8_t *b, size_t len);
 /* The fake statement sink, a test hook (tests/unit/test-county-batch.c): when

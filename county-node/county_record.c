@@ -168,7 +168,7 @@ static int folded_note(county_t *self, const tb_event_msg_t *ev)
         f->v = v;
         f->cap = cap;
     }
-    snprintf(f->v[f->n].id, sizeof f->v[f->n].id, "%s/%" PRIu64, ev->origin_node, ev->origin_seq);
+    county_event_key(f->v[f->n].id, sizeof f->v[f->n].id, ev->origin_node, ev->origin_seq);
     f->v[f->n].next = 0;
     uintptr_t ends = 0, was = 0;
     uint64_t me = f->n + 1;
@@ -243,7 +243,7 @@ int county_record_event(county_t *self, const tb_event_msg_t *ev, const uint8_t 
     char origin[TB_CODE_LEN + 1]; /* must outlive the send below */
     if (logged) {
         const Tongban__V1__LedgerRecord *l = ev->ledger;
-        snprintf(origin, sizeof origin, "%.12s", ev->case_id);
+        county_code_of(ev->case_id, origin);
         p_text(&p, origin);
         p_text(&p, l->client_name);
         p_text(&p, l->client_phone);
@@ -379,7 +379,7 @@ int county_status_updates(county_t *self)
     while (tb_map_next(self->overlay, &pos, &case_id, &v)) {
         const tb_case_t *c = (const tb_case_t *)v;
         char village[TB_CODE_LEN + 1], township[TB_CODE_LEN + 1];
-        snprintf(village, sizeof village, "%.12s", case_id);
+        county_code_of(case_id, village);
         if (tb_code_level(village) == TB_LEVEL_TOWNSHIP)
             memcpy(township, village, sizeof township); /* a walk-in case */
         else if (tb_code_parent(village, township) < 0)

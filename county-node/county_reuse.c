@@ -70,7 +70,7 @@ int county_reuse_batch(county_t *self)
 
 static void id_key(const tb_event_msg_t *ev, char *key, size_t size)
 {
-    snprintf(key, size, "%s/%" PRIu64, ev->origin_node, ev->origin_seq);
+    county_event_key(key, size, ev->origin_node, ev->origin_seq);
 }
 
 /* The digest stored under ev's id, on the plain connection: 0, -ENOENT, or
