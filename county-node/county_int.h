@@ -188,6 +188,11 @@ typedef struct {
     size_t nretired;
     uint64_t epoch_next;            /* epoch_queued: the next batch makes it current */
     bool epoch_queued, epoch_reset; /* ... and with epoch_reset, resets the link */
+    /* Its newest row queued in a batch not yet committed: seq q_seq at index
+     * q_at of out_new (or, once that batch is the older one, of older.out_new).
+     * A hint, checked before use (county_link_queue_own). */
+    uint64_t q_seq;
+    size_t q_at;
 } peer_t;
 
 /* ---- the older of two batches in flight (county_batch.c) ----------------------------
@@ -247,6 +252,7 @@ struct county {
     tb_linkeng_t *eng; /* the link engine, made at every load */
     peer_t *peers;
     size_t npeers, cap;
+    tb_map_t *peer_at; /* code -> 1 + its index in peers */
     size_t max_queue;
     msgs_t pending; /* accepted, waiting for the next batch */
 
