@@ -86,6 +86,12 @@ static inline int county_map_put(tb_map_t *m, const char *key, uintptr_t value)
     return county_test_alloc_fails() ? -ENOMEM : tb_map_put(m, key, value);
 }
 
+static inline int county_map_put_hashed(tb_map_t *m, const char *key, uint64_t hash,
+                                        uintptr_t value)
+{
+    return county_test_alloc_fails() ? -ENOMEM : tb_map_put_hashed(m, key, hash, value);
+}
+
 /* ---- a message kept in memory (county_batch.c) -------------------------------------- */
 
 typedef struct {

@@ -172,9 +172,10 @@ static int folded_note(county_t *self, const tb_event_msg_t *ev)
     f->v[f->n].next = 0;
     uintptr_t ends = 0, was = 0;
     uint64_t me = f->n + 1;
-    bool more = tb_map_get(f->by_case, ev->case_id, &was);
+    uint64_t h = tb_map_hash(ev->case_id);
+    bool more = tb_map_get_hashed(f->by_case, ev->case_id, h, &was);
     ends = more ? (was & 0xffffffffu) | (uintptr_t)(me << 32) : (uintptr_t)(me | me << 32);
-    int rc = county_map_put(f->by_case, ev->case_id, ends);
+    int rc = county_map_put_hashed(f->by_case, ev->case_id, h, ends);
     if (rc < 0)
         return rc;
     if (more)
