@@ -21,6 +21,7 @@
 #define COUNTY_INT_H
 
 #include "county.h"
+#include "county_arena.h"
 
 #include "tb_case.h"
 #include "tb_complaint.h"
@@ -261,6 +262,7 @@ struct county {
     tb_map_t *peer_at; /* code -> 1 + its index in peers */
     size_t max_queue;
     msgs_t pending; /* accepted, waiting for the next batch */
+    county_arena_t decode; /* the item apply_msg decoded last (county_batch.c) */
 
     /* the batch (county_batch.c, county_record.c) */
     msgs_t inflight; /* in the batch being committed */
