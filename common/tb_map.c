@@ -195,10 +195,14 @@ static int grow(tb_map_t *self)
     return 0;
 }
 
-int tb_map_put(tb_map_t *self, const char *key, uintptr_t value)
+uint64_t tb_map_hash(const char *key)
 {
     size_t len;
-    uint64_t h = hash(key, &len);
+    return hash(key, &len);
+}
+
+static int put(tb_map_t *self, const char *key, uint64_t h, size_t len, uintptr_t value)
+{
     slot_t *s = find(self, key, h);
     if (s) {
         s->value = value;
@@ -223,15 +227,32 @@ int tb_map_put(tb_map_t *self, const char *key, uintptr_t value)
     return 0;
 }
 
-bool tb_map_get(const tb_map_t *self, const char *key, uintptr_t *ret_value)
+int tb_map_put(tb_map_t *self, const char *key, uintptr_t value)
 {
     size_t len;
-    slot_t *s = find(self, key, hash(key, &len));
+    uint64_t h = hash(key, &len);
+    return put(self, key, h, len, value);
+}
+
+int tb_map_put_hashed(tb_map_t *self, const char *key, uint64_t hash, uintptr_t value)
+{
+    return put(self, key, hash, strlen(key), value);
+}
+
+bool tb_map_get_hashed(const tb_map_t *self, const char *key, uint64_t hash, uintptr_t *ret_value)
+{
+    slot_t *s = find(self, key, hash);
     if (!s)
         return false;
     if (ret_value)
         *ret_value = s->value;
     return true;
+}
+
+bool tb_map_get(const tb_map_t *self, const char *key, uintptr_t *ret_value)
+{
+    size_t len;
+    return tb_map_get_hashed(self, key, hash(key, &len), ret_value);
 }
 
 bool tb_map_del(tb_map_t *self, const char *key)

@@ -24,6 +24,11 @@ int tb_map_put(tb_map_t *self, const char *key, uintptr_t value);
 /* True and *ret_value if present. */
 bool tb_map_get(const tb_map_t *self, const char *key, uintptr_t *ret_value);
 bool tb_map_del(tb_map_t *self, const char *key);
+/* The same with the key's hash given (tb_map_hash): a key looked up in
+ * several maps, or looked up and then put, is hashed once. */
+uint64_t tb_map_hash(const char *key);
+int tb_map_put_hashed(tb_map_t *self, const char *key, uint64_t hash, uintptr_t value);
+bool tb_map_get_hashed(const tb_map_t *self, const char *key, uint64_t hash, uintptr_t *ret_value);
 size_t tb_map_size(const tb_map_t *self);
 /* Slots (free and used) the map has now. */
 size_t tb_map_slot_count(const tb_map_t *self);

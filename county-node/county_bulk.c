@@ -515,11 +515,10 @@ static int send_group(county_t *self, const row_t *rows, size_t n)
 static int fold_finish(struct county_bulk *b, row_t *r)
 {
     char sd[24], sa[24];
-    snprintf(sd, sizeof sd, "%" PRId64, r->f.sd);
-    snprintf(sa, sizeof sa, "%" PRId64, r->f.sa);
+    size_t sdn = county_fmt_i64(sd, r->f.sd), san = county_fmt_i64(sa, r->f.sa);
     const char *dbc = r->f.dbc ? "true" : "false";
     const char *v[3] = {sd, r->kind == K_CASE ? dbc : sa, sa};
-    size_t len[3] = {strlen(v[0]), strlen(v[1]), strlen(v[2])};
+    size_t len[3] = {sdn, r->kind == K_CASE ? strlen(dbc) : san, san};
     return r->kind == K_CASE ? row_set(b, r, K_CASE, CASE_STAT, v, len, 3)
                              : row_set(b, r, K_NEW_CASE, NEW_STAT, v, len, 2);
 }

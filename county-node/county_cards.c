@@ -158,7 +158,7 @@ int county_cards_load(county_t *self)
 void county_case_township(const char *case_id, char town[TB_CODE_LEN + 1])
 {
     char origin[TB_CODE_LEN + 1];
-    snprintf(origin, sizeof origin, "%.12s", case_id);
+    county_code_of(case_id, origin);
     if (tb_code_level(origin) != TB_LEVEL_VILLAGE || tb_code_parent(origin, town) < 0)
         memcpy(town, origin, TB_CODE_LEN + 1);
 }
@@ -365,6 +365,15 @@ static int look(county_t *self, const char *case_id, int64_t now, int64_t *next_
     return op_push(self, &op);
 }
 
+/* snprintf(id, TB_CASEID_MAX, "%s", key) without its cost (once per case a
+ * batch changed). */
+static void id_copy(char id[TB_CASEID_MAX], const char *key)
+{
+    size_t n = strnlen(key, TB_CASEID_MAX - 1);
+    memcpy(id, key, n);
+    id[n] = '\0';
+}
+
 int county_cards_batch(county_t *self)
 {
     self->ncard_ops = 0;
@@ -387,11 +396,11 @@ int county_cards_batch(county_t *self)
     const char *key;
     uintptr_t v;
     while (all && tb_map_next(self->cases, &pos, &key, &v) && k < n)
-        snprintf(ids[k++], TB_CASEID_MAX, "%s", key);
+        id_copy(ids[k++], key);
     pos = 0;
     while (tb_map_next(self->overlay, &pos, &key, &v) && k < n)
         if (!all || !tb_map_get(self->cases, key, &v))
-            snprintf(ids[k++], TB_CASEID_MAX, "%s", key);
+            id_copy(ids[k++], key);
     int64_t now = tb_now_ms(), next = all ? INT64_MAX : self->cards_next_ms;
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < k; i++)

@@ -21,6 +21,7 @@
 #define COUNTY_INT_H
 
 #include "county.h"
+#include "county_arena.h"
 
 #include "tb_case.h"
 #include "tb_complaint.h"
@@ -84,6 +85,12 @@ static inline void *county_realloc(void *p, size_t n)
 static inline int county_map_put(tb_map_t *m, const char *key, uintptr_t value)
 {
     return county_test_alloc_fails() ? -ENOMEM : tb_map_put(m, key, value);
+}
+
+static inline int county_map_put_hashed(tb_map_t *m, const char *key, uint64_t hash,
+                                        uintptr_t value)
+{
+    return county_test_alloc_fails() ? -ENOMEM : tb_map_put_hashed(m, key, hash, value);
 }
 
 /* ---- a message kept in memory (county_batch.c) -------------------------------------- */
@@ -188,6 +195,11 @@ typedef struct {
     size_t nretired;
     uint64_t epoch_next;            /* epoch_queued: the next batch makes it current */
     bool epoch_queued, epoch_reset; /* ... and with epoch_reset, resets the link */
+    /* Its newest row queued in a batch not yet committed: seq q_seq at index
+     * q_at of out_new (or, once that batch is the older one, of older.out_new).
+     * A hint, checked before use (county_link_queue_own). */
+    uint64_t q_seq;
+    size_t q_at;
 } peer_t;
 
 /* ---- the older of two batches in flight (county_batch.c) ----------------------------
@@ -247,8 +259,10 @@ struct county {
     tb_linkeng_t *eng; /* the link engine, made at every load */
     peer_t *peers;
     size_t npeers, cap;
+    tb_map_t *peer_at; /* code -> 1 + its index in peers */
     size_t max_queue;
     msgs_t pending; /* accepted, waiting for the next batch */
+    county_arena_t decode; /* the item apply_msg decoded last (county_batch.c) */
 
     /* the batch (county_batch.c, county_record.c) */
     msgs_t inflight; /* in the batch being committed */
@@ -335,6 +349,12 @@ typedef struct {
 } params_t;
 
 void p_text(params_t *p, const char *s);
+/* x in decimal into out (as "%" PRId64), NUL-terminated: its length. */
+size_t county_fmt_i64(char out[24], int64_t x);
+/* "origin/seq" into out of size bytes, cut as snprintf cuts it: an event's id. */
+void county_event_key(char *out, size_t size, const char *origin, uint64_t seq);
+/* The first TB_CODE_LEN bytes of a case id (as "%.12s"): the code of the node that logged it. */
+void county_code_of(const char *case_id, char out[TB_CODE_LEN + 1]);
 void p_int(params_t *p, int64_t x);
 void p_bytes(params_t *p, const uint8_t *b, size_t len);
 /* The fake statement sink, a test hook (tests/unit/test-county-batch.c): when

@@ -168,13 +168,14 @@ static int folded_note(county_t *self, const tb_event_msg_t *ev)
         f->v = v;
         f->cap = cap;
     }
-    snprintf(f->v[f->n].id, sizeof f->v[f->n].id, "%s/%" PRIu64, ev->origin_node, ev->origin_seq);
+    county_event_key(f->v[f->n].id, sizeof f->v[f->n].id, ev->origin_node, ev->origin_seq);
     f->v[f->n].next = 0;
     uintptr_t ends = 0, was = 0;
     uint64_t me = f->n + 1;
-    bool more = tb_map_get(f->by_case, ev->case_id, &was);
+    uint64_t h = tb_map_hash(ev->case_id);
+    bool more = tb_map_get_hashed(f->by_case, ev->case_id, h, &was);
     ends = more ? (was & 0xffffffffu) | (uintptr_t)(me << 32) : (uintptr_t)(me | me << 32);
-    int rc = county_map_put(f->by_case, ev->case_id, ends);
+    int rc = county_map_put_hashed(f->by_case, ev->case_id, h, ends);
     if (rc < 0)
         return rc;
     if (more)
@@ -243,7 +244,7 @@ int county_record_event(county_t *self, const tb_event_msg_t *ev, const uint8_t 
     char origin[TB_CODE_LEN + 1]; /* must outlive the send below */
     if (logged) {
         const Tongban__V1__LedgerRecord *l = ev->ledger;
-        snprintf(origin, sizeof origin, "%.12s", ev->case_id);
+        county_code_of(ev->case_id, origin);
         p_text(&p, origin);
         p_text(&p, l->client_name);
         p_text(&p, l->client_phone);
@@ -379,7 +380,7 @@ int county_status_updates(county_t *self)
     while (tb_map_next(self->overlay, &pos, &case_id, &v)) {
         const tb_case_t *c = (const tb_case_t *)v;
         char village[TB_CODE_LEN + 1], township[TB_CODE_LEN + 1];
-        snprintf(village, sizeof village, "%.12s", case_id);
+        county_code_of(case_id, village);
         if (tb_code_level(village) == TB_LEVEL_TOWNSHIP)
             memcpy(township, village, sizeof township); /* a walk-in case */
         else if (tb_code_parent(village, township) < 0)

@@ -70,7 +70,7 @@ int county_reuse_batch(county_t *self)
 
 static void id_key(const tb_event_msg_t *ev, char *key, size_t size)
 {
-    snprintf(key, size, "%s/%" PRIu64, ev->origin_node, ev->origin_seq);
+    county_event_key(key, size, ev->origin_node, ev->origin_seq);
 }
 
 /* The digest stored under ev's id, on the plain connection: 0, -ENOENT, or
@@ -130,10 +130,12 @@ int county_reuse_seen(county_t *self, const tb_event_msg_t *ev, size_t index)
     if (!self->origin_last || strcmp(ev->origin_node, self->place) == 0)
         return 0;
     uintptr_t last = 0;
-    tb_map_get(self->origin_last, ev->origin_node, &last);
+    uint64_t h = tb_map_hash(ev->origin_node);
+    tb_map_get_hashed(self->origin_last, ev->origin_node, h, &last);
     int rc = 0;
     if (ev->origin_seq > (uint64_t)last)
-        rc = county_map_put(self->origin_last, ev->origin_node, (uintptr_t)ev->origin_seq);
+        rc =
+            county_map_put_hashed(self->origin_last, ev->origin_node, h, (uintptr_t)ev->origin_seq);
     char key[TB_CODE_LEN + 24];
     id_key(ev, key, sizeof key);
     return rc < 0 ? rc : county_map_put(self->batch_ids, key, (uintptr_t)index + 1);

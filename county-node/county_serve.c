@@ -203,6 +203,7 @@ void county_fini(county_t *self)
     msgs_free(&self->older.msgs);
     msgs_free(&self->older.out_new);
     county_bulk_free(self);
+    county_arena_free(&self->decode);
     county_folded_free(self);
     county_cmds_clear(self);
     free(self->cmds);

@@ -338,6 +338,66 @@ static void test_two_lost(void **state)
     assert_int_equal(peer(f, TOWNSHIP).accepted, 1);
 }
 
+/* The seqs county_link_queue gives each township's outbox rows: each
+ * township's follow its own newest row in the batch, else in the older batch
+ * in flight, else its committed last, however the townships' rows
+ * interleave; and once batches were dropped (lost), a township starts again
+ * after its committed last, whatever rows of other townships took the
+ * places of its dropped ones (county_link_queue_own keeps a hint per
+ * township, checked before use). */
+static uint64_t queue(fixture_t *f, const char *town)
+{
+    static const uint8_t body[] = {1, 2, 3};
+    size_t n = f->c.out_new.n;
+    assert_rc(county_link_queue(&f->c, town, body, sizeof body), 0);
+    assert_int_equal(f->c.out_new.n, n + 1);
+    assert_string_equal(f->c.out_new.v[n].peer, town);
+    assert_string_equal(f->stmts[f->n - 2].name, "outbox");
+    assert_string_equal(f->stmts[f->n - 2].a, town);
+    assert_int_equal(atoll(f->stmts[f->n - 2].b), (long long)f->c.out_new.v[n].seq);
+    return f->c.out_new.v[n].seq;
+}
+
+static void test_outbox_seqs(void **state)
+{
+    fixture_t *f = *state;
+    const char *a = "360826101000", *b = "360826102000", *c = "360826103000";
+    assert_int_equal(queue(f, a), 1);
+    assert_int_equal(queue(f, b), 1);
+    assert_int_equal(queue(f, a), 2);
+    assert_int_equal(queue(f, c), 1);
+    assert_int_equal(queue(f, a), 3);
+    assert_int_equal(queue(f, b), 2);
+    /* this batch becomes the older one in flight (as county_batch.c's older_take) */
+    msgs_t t = f->c.older.out_new;
+    f->c.older.out_new = f->c.out_new;
+    f->c.out_new = t;
+    f->c.older.on = true;
+    assert_int_equal(queue(f, b), 3); /* after the older's rows */
+    assert_int_equal(queue(f, b), 4);
+    assert_int_equal(queue(f, a), 4);
+    assert_int_equal(queue(f, c), 2);
+    assert_int_equal(queue(f, TOWNSHIP), 1);
+    /* both lost: other townships' rows take the places of a's and c's */
+    county_older_drop(&f->c);
+    msgs_clear(&f->c.out_new);
+    county_peer_get(&f->c, c)->last = 7; /* committed outboxes */
+    county_peer_get(&f->c, TOWNSHIP)->last = 3;
+    assert_int_equal(queue(f, b), 1);
+    assert_int_equal(queue(f, b), 2);
+    assert_int_equal(queue(f, TOWNSHIP), 4); /* where a's 4 was: same place, same seq */
+    assert_int_equal(queue(f, a), 1);
+    assert_int_equal(queue(f, c), 8);
+    assert_int_equal(queue(f, a), 2);
+    assert_int_equal(queue(f, b), 3);
+    assert_int_equal(queue(f, TOWNSHIP), 5);
+    /* a batch committed: its rows leave out_new, the last moves */
+    county_peer_get(&f->c, a)->last = 2;
+    msgs_clear(&f->c.out_new);
+    assert_int_equal(queue(f, b), 1);
+    assert_int_equal(queue(f, a), 3);
+}
+
 /* Only the county's own townships: another county's is not accepted. */
 static void test_foreign_township(void **state)
 {
@@ -361,6 +421,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_two_in_flight, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_lost, setup, teardown),
         cmocka_unit_test_setup_teardown(test_foreign_township, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_outbox_seqs, setup, teardown),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     rmdir(tmpdir);

@@ -127,6 +127,49 @@ static void test_map_basic(void **state)
     tb_map_destroy(NULL);
 }
 
+/* The hashed entry points are the same map: a key put either way is found
+ * either way, in any map (one hash probes several), through growth. */
+static void test_map_hashed(void **state)
+{
+    (void)state;
+    tb_map_t *a = tb_map_new(), *b = tb_map_new();
+    assert_non_null(a);
+    assert_non_null(b);
+    char key[32];
+    for (int i = 0; i < 5000; i++) {
+        snprintf(key, sizeof key, "360826100001-20261202-%06d", i);
+        uint64_t h = tb_map_hash(key);
+        assert_true(h == tb_map_hash(key));
+        if (i % 2)
+            assert_rc(tb_map_put_hashed(a, key, h, (uintptr_t)i + 1), 0);
+        else
+            assert_rc(tb_map_put(a, key, (uintptr_t)i + 1), 0);
+        if (i % 3 == 0)
+            assert_rc(tb_map_put_hashed(b, key, h, 7), 0);
+    }
+    assert_int_equal(tb_map_size(a), 5000);
+    for (int i = 0; i < 5000; i++) {
+        snprintf(key, sizeof key, "360826100001-20261202-%06d", i);
+        uint64_t h = tb_map_hash(key);
+        uintptr_t v = 0, w = 0;
+        assert_true(tb_map_get_hashed(a, key, h, &v));
+        assert_int_equal(v, (uintptr_t)i + 1);
+        assert_true(tb_map_get(a, key, &w));
+        assert_int_equal(w, v);
+        assert_int_equal(tb_map_get_hashed(b, key, h, NULL), i % 3 == 0);
+    }
+    uintptr_t v = 5;
+    assert_false(tb_map_get_hashed(a, "absent", tb_map_hash("absent"), &v));
+    assert_int_equal(v, 5); /* untouched */
+    const char *four = "360826100001-20261202-000004";
+    assert_rc(tb_map_put_hashed(a, four, tb_map_hash(four), 9), 0);
+    assert_int_equal(tb_map_size(a), 5000); /* replaced */
+    assert_true(tb_map_get(a, "360826100001-20261202-000004", &v));
+    assert_int_equal(v, 9);
+    tb_map_destroy(&a);
+    tb_map_destroy(&b);
+}
+
 #define NKEYS 100000
 
 static void key_of(int i, char buf[32])
@@ -338,6 +381,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_csv),
         cmocka_unit_test(test_map_basic),
+        cmocka_unit_test(test_map_hashed),
         cmocka_unit_test(test_map_many),
         cmocka_unit_test(test_map_keys_stay),
         cmocka_unit_test(test_map_clear),
