@@ -33,67 +33,6 @@ static void note(tb_linkeng_t *self, tb_linkeng_note_t what, const char *peer, u
         self->env.note(self->env.ctx, what, peer, seq, rc);
 }
 
-/* Send what the fault hook held back, after what went since (reordered). */
-static void release_delayed(tb_linkeng_t *self)
-{
-    for (int i = 0; i < self->ndelayed; i++) {
-        delayed_t *d = &self->delayed[i];
-        self->env.send(self->env.ctx, d->dest, d->dest_epoch, d->kind, d->seq, d->ack, d->body,
-                       d->len);
-        free(d->body);
-    }
-    self->ndelayed = 0;
-}
-
-/* The epoch of p's store as ours knows it, for Envelope.receiver_epoch: read
- * once (0 while the store cannot say: the receiver then checks nothing). */
-static uint64_t peer_epoch(tb_linkeng_t *self, peer_t *p)
-{
-    if (!p->has_epoch && self->store.epoch_get &&
-        self->store.epoch_get(self->st, p->code, &p->epoch) == 0)
-        p->has_epoch = true;
-    return p->has_epoch ? p->epoch : 0;
-}
-
-/* The engine's one way out: env.send to p, through the fault hook (drop,
- * dup, delay) when the test build has one active. */
-static int send_env(tb_linkeng_t *self, peer_t *p, Tongban__V1__Kind kind, uint64_t seq,
-                    uint64_t ack, const uint8_t *body, size_t len)
-{
-    const char *dest = p->code;
-    uint64_t dest_epoch = peer_epoch(self, p);
-    tb_fault_action_t act = self->env.fault ? tb_fault_roll(self->env.fault) : TB_FAULT_PASS;
-    switch (act) {
-    case TB_FAULT_DROP:
-        return 0; /* "sent", and lost on the way */
-    case TB_FAULT_DELAY: {
-        if (self->ndelayed == MAX_DELAYED)
-            release_delayed(self);
-        delayed_t *d = &self->delayed[self->ndelayed];
-        d->body = malloc(len ? len : 1);
-        if (!d->body)
-            return 0; /* lost on the way */
-        if (len)
-            memcpy(d->body, body, len);
-        snprintf(d->dest, sizeof d->dest, "%s", dest);
-        d->kind = kind;
-        d->dest_epoch = dest_epoch;
-        d->seq = seq;
-        d->ack = ack;
-        d->len = len;
-        if (self->ndelayed++ == 0)
-            self->delayed_since = tb_linkeng_now(self);
-        return 0;
-    }
-    case TB_FAULT_DUP:
-        self->env.send(self->env.ctx, dest, dest_epoch, kind, seq, ack, body, len);
-        break;
-    case TB_FAULT_PASS:
-        break;
-    }
-    return self->env.send(self->env.ctx, dest, dest_epoch, kind, seq, ack, body, len);
-}
-
 peer_t *tb_linkeng_peer_get(tb_linkeng_t *self, const char *code)
 {
     for (size_t i = 0; i < self->npeers; i++)
@@ -414,8 +353,8 @@ static int on_emit(void *arg, uint64_t seq, const uint8_t *body, size_t len)
     peer_t *p = e->p;
     if (seq != e->expect)
         return -TB_ESTORE; /* a hole in the outbox: send nothing past it */
-    int rc = send_env(e->self, p, TONGBAN__V1__KIND__KIND_DATA, seq,
-                      p->has_cursor ? p->cursor_done : 0, body, len);
+    int rc = tb_linkeng_send(e->self, p, TONGBAN__V1__KIND__KIND_DATA, seq,
+                             p->has_cursor ? p->cursor_done : 0, body, len);
     if (rc < 0) {
         note(e->self, TB_LINKENG_SEND_FAILED, p->code, seq, rc);
         e->pushed_back = true;
@@ -468,7 +407,7 @@ void tb_linkeng_flush(tb_linkeng_t *self)
         self->acks_since = t; /* the store is busy: later */
     }
     if (self->ndelayed && t - self->delayed_since >= DELAY_MS)
-        release_delayed(self);
+        tb_linkeng_release_delayed(self);
     if (!self->store.async)
         refresh_peers(self); /* an asynchronous backend tells (tb_linkeng_appended) */
     for (size_t i = 0; i < self->npeers; i++) {
@@ -490,8 +429,8 @@ void tb_linkeng_flush(tb_linkeng_t *self)
     }
     for (size_t i = 0; i < self->npeers; i++) {
         peer_t *p = &self->peers[i];
-        if (ack_due(p, t) &&
-            send_env(self, p, TONGBAN__V1__KIND__KIND_ACK, 0, p->cursor_done, NULL, 0) == 0) {
+        if (ack_due(p, t) && tb_linkeng_send(self, p, TONGBAN__V1__KIND__KIND_ACK, 0,
+                                             p->cursor_done, NULL, 0) == 0) {
             p->need_ack = false;
             p->ack_sent = p->cursor_done;
         }

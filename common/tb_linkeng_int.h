@@ -72,6 +72,12 @@ struct tb_linkeng {
     int64_t delayed_since;
 };
 
+/* env.send to p, naming p's store epoch, through the fault hook (drop, dup,
+ * delay) when a test build has one active (tb_linkeng_send.c). */
+int tb_linkeng_send(tb_linkeng_t *self, peer_t *p, Tongban__V1__Kind kind, uint64_t seq,
+                    uint64_t ack, const uint8_t *body, size_t len);
+/* Send what the fault hook held back, after what went since (reordered). */
+void tb_linkeng_release_delayed(tb_linkeng_t *self);
 /* The engine's clock (env.now_ms). */
 int64_t tb_linkeng_now(tb_linkeng_t *self);
 /* The peer of code, added when new; NULL when out of memory. */
