@@ -117,6 +117,14 @@ static int64_t hold_end(const peer_t *p, int64_t since)
     return (since / p->hold_ms + 1) * p->hold_ms;
 }
 
+/* An ack to p is wanted by due (or earlier, if one was wanted sooner). */
+static void want_ack(peer_t *p, int64_t due)
+{
+    if (!p->need_ack || due < p->ack_due_ms)
+        p->ack_due_ms = due;
+    p->need_ack = true;
+}
+
 static void on_data(tb_linkeng_t *self, peer_t *p, const tb_env_t *env)
 {
     if (load_cursor(self, p) < 0)
@@ -141,9 +149,7 @@ static void on_data(tb_linkeng_t *self, peer_t *p, const tb_env_t *env)
      * that it and the data held leave together, in one turn for all. */
     if (k == TB_LINK_NEXT && p->hold_ms > 0 && self->env.ack_delay_ms > 0)
         due = hold_end(p, now);
-    if (!p->need_ack || due < p->ack_due_ms)
-        p->ack_due_ms = due;
-    p->need_ack = true;
+    want_ack(p, due);
     if (k != TB_LINK_NEXT)
         return; /* duplicate: re-ack; gap: dropped, the sender goes back */
     int rc = open_tx(self);
@@ -247,10 +253,7 @@ static void for_old_store(tb_linkeng_t *self, peer_t *p, uint64_t seq)
     note(self, TB_LINKENG_FOR_OLD_STORE, p->code, seq, 0);
     if (load_cursor(self, p) < 0)
         return;
-    int64_t now = tb_linkeng_now(self);
-    if (!p->need_ack || now < p->ack_due_ms)
-        p->ack_due_ms = now;
-    p->need_ack = true;
+    want_ack(p, tb_linkeng_now(self));
 }
 
 static void on_unreachable(tb_linkeng_t *self, const tb_env_t *env)
