@@ -13,9 +13,10 @@
  * itself is measured at the county (commit time minus the event's time) by bench/run.sh.  Prints
  * one line:
  *
- *   latency-load offered=R achieved=A logged=N failed=F seconds=S cpu_us=C
+ *   latency-load offered=R achieved=A logged=N failed=F seconds=S cpu_us=C ctxsw=W
  *
- * (C: the generator's own CPU per case logged, in us, opening the stores included.)
+ * (C: the generator's own CPU per case logged, in us, opening the stores included;
+ * W: its context switches per case, all threads.)
  *
  * Not a test: performance is measured, never asserted (bench/README.md). */
 #include "tb_cli.h"
@@ -132,9 +133,11 @@ int main(int argc, char **argv)
     double cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 +
                  (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
     long n = atomic_load(&logged);
+    double wakes = (double)(ru.ru_nvcsw + ru.ru_nivcsw);
     printf("latency-load offered=%.0f achieved=%.0f logged=%ld failed=%ld seconds=%.1f"
-           " cpu_us=%.1f\n",
-           rate, (double)n / secs, n, atomic_load(&failed), secs, n ? cpu / (double)n : 0.0);
+           " cpu_us=%.1f ctxsw=%.1f\n",
+           rate, (double)n / secs, n, atomic_load(&failed), secs, n ? cpu / (double)n : 0.0,
+           n ? wakes / (double)n : 0.0);
     for (int i = 0; i < nvillages; i++)
         tb_store_destroy(&villages[i].store);
     free(villages);

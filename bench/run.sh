@@ -58,6 +58,19 @@ pct() { printf "%.2f%%" "$(echo "scale=4; $1" | bc)"; }
 want() { [[ " $ONLY " == *" $1 "* ]]; }
 secs_since() { echo "$(date +%s.%N) - $1" | bc; }
 
+# ---- this machine's raw costs -----------------------------------------------------------------
+# A system call, a wake-up of another process and a write + fdatasync, measured
+# now: every tier's CPU per case is mostly these (bench-machine.c), and a
+# paravirtualised machine can charge ten times what bare metal does for them.
+machine=$("$TB_BUILD/bench/bench-machine" "$WORK")
+mval() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$machine"; }
+if [ -n "$(mval syscall_ns)" ]; then
+    add "this machine: a system call (ns); a wake-up of another process, per hop (us wall, us CPU); a 4 KiB write + fdatasync where the stores are (us wall, us CPU of the caller)" \
+        "$(mval syscall_ns); $(mval wake_us), $(mval wake_cpu_us); $(mval fsync_us), $(mval fsync_cpu_us)" "-" "-" "-"
+else
+    add "this machine's raw costs" "failed" "-" "-" "-"
+fi
+
 # ---- broker forwarding against a bare libzmq ROUTER ------------------------------------------
 if want broker; then
     echo "# broker: bench-broker, ${TB_BENCH_MESSAGES:-100000} messages x 4 pairs of 300 bytes" >&2
@@ -358,6 +371,22 @@ if want latency; then
         for p in "${TOWNS[@]}"; do t=$((t + $(cpu_ticks "${PID[$p]}"))); done
         echo "$v $t $(cpu_ticks "${PID[broker]}") $(cpu_ticks "${PID[county]}") $(pg_ticks)"
     }
+    # Context switches (voluntary or not: a wake-up each), every thread of the
+    # live processes $@; then of each kind, as lat_ticks.  Counted, not timed:
+    # on any machine, what the tiers' CPU per case is mostly made of.
+    ctx_switches() {
+        local p f=()
+        for p in "$@"; do f+=(/proc/"$p"/task/*/status); done
+        cat "${f[@]}" 2>/dev/null | awk '/^(non)?voluntary_ctxt_switches:/ { s += $2 } END { print s + 0 }'
+    }
+    lat_wakes() {
+        local v=() t=() p pg
+        for p in "${VILLAGES[@]}"; do v+=("${PID[$p]}"); done
+        for p in "${TOWNS[@]}"; do t+=("${PID[$p]}"); done
+        pg=$(head -1 "$PGDIR/data/postmaster.pid")
+        echo "$(ctx_switches "${v[@]}") $(ctx_switches "${t[@]}") $(ctx_switches "${PID[broker]}")" \
+            "$(ctx_switches "${PID[county]}") $(ctx_switches "$pg" $(pgrep -P "$pg"))"
+    }
     logged() { tb_psql "$PGDIR" -c "SELECT count(*) FROM case_events WHERE type_name = 'logged'"; }
     villages_logged() { for v in "${VILLAGES[@]}"; do sq "$v" "SELECT count(*) FROM cases" 2>/dev/null || echo 0; done | paste -sd+ | bc; }
     lat_in() { [ "$(logged)" -ge "$nlog" ]; }
@@ -374,7 +403,7 @@ if want latency; then
         for v in "${VILLAGES[@]}"; do run "$v"; done
         tb_wait_for 60 county_up || sleep 2
         sleep 5
-        ticks0=($(lat_ticks))
+        ticks0=($(lat_ticks)) wakes0=($(lat_wakes))
         t0=$(date +%s.%N)
         gen=$("$TB_BUILD/bench/bench-latency" "$WORK" "$rate" "$secs" "${VILLAGES[@]}") ||
             echo "# the generator failed: $gen" >&2
@@ -385,13 +414,15 @@ if want latency; then
         # The status updates and acks that follow the last commit (a lone ack is
         # stored within 1 s), then the CPU per case of each kind of process.
         sleep 2
-        ticks1=($(lat_ticks))
-        lat_cpu=""
+        ticks1=($(lat_ticks)) wakes1=($(lat_wakes))
+        lat_cpu="" lat_wake=""
         for i in 0 1 2 3 4; do
             lat_cpu+="${lat_cpu:+, }$(per_item_us "$((ticks1[i] - ticks0[i]))" "$nlog")"
+            lat_wake+="${lat_wake:+, }$(printf '%.1f' "$(echo "scale=2; (${wakes1[i]} - ${wakes0[i]}) / $nlog" | bc)")"
         done
         gen_cpu=$(sed -n 's/.* cpu_us=\([0-9.]*\).*/\1/p' <<<"$gen")
         lat_cpu+=", ${gen_cpu:--}"
+        lat_wake+=", $(sed -n 's/.* ctxsw=\([0-9.]*\).*/\1/p' <<<"$gen")"
         q=$(tb_psql "$PGDIR" -c "SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY l)::numeric, 1),
                 round(percentile_cont(0.99) WITHIN GROUP (ORDER BY l)::numeric, 1), count(*)
             FROM (SELECT extract(epoch FROM pg_xact_commit_timestamp(xmin) - at) * 1000 AS l
@@ -406,7 +437,7 @@ if want latency; then
         fi
         stop_all
         keep_logs "latency-$rate"
-        LAT_ROWS+=("$rate|${q//|/ }|$offered|$lat_cpu")
+        LAT_ROWS+=("$rate|${q//|/ }|$offered|$lat_cpu|$lat_wake")
     done
     VILLAGES=("${SMALLV[@]}") TOWNS=("${SMALLT[@]}")
     # Baseline: a single-row commit (pgbench) and a CURVE zmq round trip.
@@ -444,7 +475,7 @@ PY
     read -r r50 r99 <<<"$rtt_p"
     b50=$(echo "${c50:-0} + ${r50:-0}" | bc) b99=$(echo "${c99:-0} + ${r99:-0}" | bc)
     for row in "${LAT_ROWS[@]}"; do
-        IFS='|' read -r rate q offered lat_cpu <<<"$row"
+        IFS='|' read -r rate q offered lat_cpu lat_wake <<<"$row"
         read -r p50 p99 n <<<"$q"
         got=$(printf '%.1f' "$(echo "scale=2; ${n:-0} / $offered" | bc)")
         # A log offers two events (LOGGED, SUBMITTED): the issue's figure is in events.
@@ -456,6 +487,8 @@ PY
             "$([ -n "${p50:-}" ] && ratio "$p50" "$b50" || echo -) (p50)" "$goal"
         add "village log -> county commit at $ev events/s offered, CPU per case in us: villages, townships, broker, county, PostgreSQL, generator" \
             "$lat_cpu" "-" "-" "-"
+        add "village log -> county commit at $ev events/s offered, wake-ups (context switches, all threads) per case: villages, townships, broker, county, PostgreSQL, generator" \
+            "$lat_wake" "-" "-" "-"
     done
 fi
 
