@@ -553,7 +553,7 @@ if want fleet; then
             { echo "# fleet keys for $c failed" >&2; exit 1; }
     done
     for c in "${cities[@]}"; do
-        TONGBAN_BROKER_RATE=1000000000 "$FB/broker/tongban-broker" serve --broker "ipc://$WORK/fleet-$c.sock" \
+        TONGBAN_BROKER_RATE=10000000 "$FB/broker/tongban-broker" serve --broker "ipc://$WORK/fleet-$c.sock" \
             --keys "$WORK/fleet-keys-$c" >"$WORK/fleet-broker-$c.log" 2>&1 &
         BPIDS+=($!)
         PIDS+=($!)
@@ -593,7 +593,7 @@ if want fleet; then
     wait "${BPIDS[@]}" 2>/dev/null
     rm -rf "$WORK/lone-keys"
     "$TB_BUILD/bench/bench-fleet" --make-keys "$WORK/lone-keys" 3608 1 >/dev/null 2>&1
-    TONGBAN_BROKER_RATE=1000000000 "$FB/broker/tongban-broker" serve --broker "ipc://$WORK/lone.sock" \
+    TONGBAN_BROKER_RATE=10000000 "$FB/broker/tongban-broker" serve --broker "ipc://$WORK/lone.sock" \
         --keys "$WORK/lone-keys" >"$WORK/lone-broker.log" 2>&1 &
     lone_pid=$!
     PIDS+=($lone_pid)
