@@ -50,7 +50,7 @@ if want fleet; then
         PIDS+=($!)
     done
     # The generators connect 128 handshakes at a time each and say when all
-    # are in; measure from 5 s after the last (their 60 s start then too).
+    # are in; measure from 5 s after the last (their fleet_secs start then too).
     t0=$(date +%s)
     while [ "$(cat "$WORK"/fleet-gen-*.out 2>/dev/null | grep -c '^fleet connected=')" -lt ${#cities[@]} ] &&
         [ $(($(date +%s) - t0)) -lt 320 ]; do sleep 1; done
