@@ -22,6 +22,7 @@
  *
  * Not a test: performance is measured, never asserted (bench/README.md). */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,27 +65,36 @@ static int wake(double *ret_wall, double *ret_cpu)
     if (pipe(ab) < 0 || pipe(ba) < 0)
         return -1;
     pid_t pid = fork();
-    if (pid < 0)
+    if (pid < 0) {
+        for (int i = 0; i < 2; i++) {
+            close(ab[i]);
+            close(ba[i]);
+        }
         return -1;
+    }
     if (pid == 0) {
+        /* Only its own ends: a parent that stops early closes ab[1], and the
+         * child's read then sees end of file instead of waiting forever. */
+        close(ab[1]);
+        close(ba[0]);
         for (int i = 0; i < N; i++)
             if (read(ab[0], &c, 1) != 1 || write(ba[1], &c, 1) != 1)
                 _exit(1);
         _exit(0);
     }
+    close(ab[0]);
+    close(ba[1]);
     double t0 = wall_us(), c0 = cpu_us(RUSAGE_SELF);
     int rc = 0;
     for (int i = 0; i < N && rc == 0; i++)
         if (write(ab[1], &c, 1) != 1 || read(ba[0], &c, 1) != 1)
             rc = -1;
     double t1 = wall_us(), c1 = cpu_us(RUSAGE_SELF);
+    close(ab[1]);
+    close(ba[0]);
     int st;
     if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
         rc = -1;
-    for (int i = 0; i < 2; i++) {
-        close(ab[i]);
-        close(ba[i]);
-    }
     *ret_wall = (t1 - t0) / (2.0 * N);
     *ret_cpu = (c1 - c0 + cpu_us(RUSAGE_CHILDREN)) / (2.0 * N);
     return rc;
@@ -118,6 +128,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench-machine WORKDIR\n");
         return 2;
     }
+    signal(SIGPIPE, SIG_IGN); /* a ping-pong child that quit: EPIPE, an error, not death */
     double sc = syscall_ns(), ww, wc, fw, fc;
     if (sync_cost(argv[1], &fw, &fc) < 0) {
         perror("bench-machine: write and sync");

@@ -1,5 +1,5 @@
 # The province figure of bench/run.sh (issue 13), sourced by it: its helpers (want, add,
-# ratio, ticks, rss_kib), WORK, PIDS and TB_BUILD are the harness's.  Not run on its own.
+# ratio, cpu_ticks, rss_kib), WORK, PIDS and TB_BUILD are the harness's.  Not run on its own.
 
 # ---- a province's broker tier at idle ------------------------------------------------------------
 # One broker per city of 江西 (data/jiangxi-counties.csv), each with its share
@@ -58,11 +58,11 @@ if want fleet; then
     tin=$(date +%s)
     sleep 5
     b0=0
-    for p in "${BPIDS[@]}"; do b0=$((b0 + $(ticks "$p"))); done
+    for p in "${BPIDS[@]}"; do b0=$((b0 + $(cpu_ticks "$p"))); done
     sleep 30
     b1=0 rss=0
     for p in "${BPIDS[@]}"; do
-        b1=$((b1 + $(ticks "$p")))
+        b1=$((b1 + $(cpu_ticks "$p")))
         rss=$((rss + $(rss_kib "$p")))
     done
     # A message still routed: the broker traffic through the first city's

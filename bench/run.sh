@@ -104,6 +104,16 @@ cpu_ticks() {
 pg_ticks() { cpu_ticks "$(head -1 "$PGDIR/data/postmaster.pid")" all; }
 # Microseconds per item of $1 ticks over $2 items.
 per_item_us() { echo "scale=1; $1 * 1000000 / $(getconf CLK_TCK) / $2" | bc; }
+# Context switches so far of every thread of the live processes $2...: KIND
+# all (voluntary or not: a wake-up each, for the latency figure) or voluntary
+# (each a return from epoll_wait or a lock: an idle node's wake-ups).
+ctx_switches() {
+    local re='^(non)?voluntary_ctxt_switches:' p f=()
+    [ "$1" = voluntary ] && re='^voluntary_ctxt_switches:'
+    shift
+    for p in "$@"; do f+=(/proc/"$p"/task/*/status); done
+    cat "${f[@]}" 2>/dev/null | awk -v re="$re" '$0 ~ re { s += $2 } END { print s + 0 }'
+}
 
 # COPY of the county's case_events rows into an equivalent table (same
 # indexes, same cluster, fsync on, one transaction): the raw limit for any
@@ -371,21 +381,16 @@ if want latency; then
         for p in "${TOWNS[@]}"; do t=$((t + $(cpu_ticks "${PID[$p]}"))); done
         echo "$v $t $(cpu_ticks "${PID[broker]}") $(cpu_ticks "${PID[county]}") $(pg_ticks)"
     }
-    # Context switches (voluntary or not: a wake-up each), every thread of the
-    # live processes $@; then of each kind, as lat_ticks.  Counted, not timed:
-    # on any machine, what the tiers' CPU per case is mostly made of.
-    ctx_switches() {
-        local p f=()
-        for p in "$@"; do f+=(/proc/"$p"/task/*/status); done
-        cat "${f[@]}" 2>/dev/null | awk '/^(non)?voluntary_ctxt_switches:/ { s += $2 } END { print s + 0 }'
-    }
+    # Context switches of both kinds (a wake-up each), per tier as lat_ticks.
+    # Counted, not timed: on any machine, what the tiers' CPU per case is
+    # mostly made of.
     lat_wakes() {
         local v=() t=() p pg
         for p in "${VILLAGES[@]}"; do v+=("${PID[$p]}"); done
         for p in "${TOWNS[@]}"; do t+=("${PID[$p]}"); done
         pg=$(head -1 "$PGDIR/data/postmaster.pid")
-        echo "$(ctx_switches "${v[@]}") $(ctx_switches "${t[@]}") $(ctx_switches "${PID[broker]}")" \
-            "$(ctx_switches "${PID[county]}") $(ctx_switches "$pg" $(pgrep -P "$pg"))"
+        echo "$(ctx_switches all "${v[@]}") $(ctx_switches all "${t[@]}") $(ctx_switches all "${PID[broker]}")" \
+            "$(ctx_switches all "${PID[county]}") $(ctx_switches all "$pg" $(pgrep -P "$pg"))"
     }
     logged() { tb_psql "$PGDIR" -c "SELECT count(*) FROM case_events WHERE type_name = 'logged'"; }
     villages_logged() { for v in "${VILLAGES[@]}"; do sq "$v" "SELECT count(*) FROM cases" 2>/dev/null || echo 0; done | paste -sd+ | bc; }
@@ -493,12 +498,7 @@ PY
 fi
 
 # ---- idle nodes: CPU and memory with nothing to do ----------------------------------------------
-# CPU ticks of a process from /proc (utime + stime, in clock ticks).
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
-# Wakeups of a process: voluntary context switches of all its threads (the
-# loop's and libzmq's), each one a return from epoll_wait or a lock.
-wakeups() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt_switches/ {n += $2} END {print n + 0}'; }
 if want idle; then
     [ -n "$PGDIR" ] || need_pg
     echo "# idle: broker, county, ${#TOWNS[@]} townships, ${#VILLAGES[@]} villages, 20 s with no work" >&2
@@ -510,17 +510,17 @@ if want idle; then
     hz=$(getconf CLK_TCK)
     declare -A T0 W0
     for v in "${VILLAGES[@]}" "${TOWNS[0]}"; do
-        T0[$v]=$(ticks "${PID[$v]}")
-        W0[$v]=$(wakeups "${PID[$v]}")
+        T0[$v]=$(cpu_ticks "${PID[$v]}")
+        W0[$v]=$(ctx_switches voluntary "${PID[$v]}")
     done
     sleep 20
     vcpu=0 vwake=0
     for v in "${VILLAGES[@]}"; do
-        vcpu=$((vcpu + $(ticks "${PID[$v]}") - T0[$v]))
-        vwake=$((vwake + $(wakeups "${PID[$v]}") - W0[$v]))
+        vcpu=$((vcpu + $(cpu_ticks "${PID[$v]}") - T0[$v]))
+        vwake=$((vwake + $(ctx_switches voluntary "${PID[$v]}") - W0[$v]))
     done
-    tcpu=$(($(ticks "${PID[${TOWNS[0]}]}") - T0[${TOWNS[0]}]))
-    twake=$(($(wakeups "${PID[${TOWNS[0]}]}") - W0[${TOWNS[0]}]))
+    tcpu=$(($(cpu_ticks "${PID[${TOWNS[0]}]}") - T0[${TOWNS[0]}]))
+    twake=$(($(ctx_switches voluntary "${PID[${TOWNS[0]}]}") - W0[${TOWNS[0]}]))
     vrss=$(rss_kib "${PID[${VILLAGES[0]}]}")
     add "idle village: CPU (% of a core), wakeups/s (all threads), RSS" \
         "$(pct "100 * $vcpu / ${#VILLAGES[@]} / $hz / 20"), $(printf '%.1f' "$(echo "scale=2; $vwake / ${#VILLAGES[@]} / 20" | bc)")/s, $((vrss / 1024)) MiB" \
