@@ -45,7 +45,10 @@ run_build() {
     shift 2
     echo "==> meson test ($name build)"
     rm -f "$dir/meson-logs/testlog.json"
-    env "$@" meson test -C "$dir" --print-errorlogs "${meson_args[@]}" || status=1
+    # Most tests wait on daemons more than they compute: two per core (the fault
+    # and browser suites are is_parallel: false and still run one at a time).
+    env "$@" meson test -C "$dir" --print-errorlogs \
+        --num-processes "${TB_TEST_JOBS:-$((2 * $(nproc)))}" "${meson_args[@]}" || status=1
     tally "$dir"
     while IFS= read -r t; do
         [ -n "$t" ] && skips+=("$name: $t")
