@@ -233,10 +233,13 @@ async function overview(tv) {
     h("div", { class: "card" }, h("h2", { text: units + ZE("（点击逐级查看）", " (click to drill down)") }),
       h("div", { class: "scroll" }, h("table", { id: "units" }, h("thead", {}, h("tr", {}, ["单位", "受理", "办结", "按时办结率", "在办", "超期"].map((x, i) => h("th", { class: i ? "n" : null, text: T(x) })))), rows))));
   if (window.Chart) {
+    // Counts of cases: whole numbers on the axis from 0, never 0.5 of a case.
+    const countOpts = () => ({ animation: false, maintainAspectRatio: false,
+      scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } });
     charts.push(new Chart(c1, { type: "bar", data: { labels: o.units.map((r) => r.name),
       datasets: [{ label: T("受理"), data: o.units.map((r) => r.accepted), backgroundColor: "#0b57a4" },
         { label: T("办结"), data: o.units.map((r) => r.closed), backgroundColor: "#1b6e3a" }] },
-      options: { animation: false, maintainAspectRatio: false } }));
+      options: countOpts() }));
     const days = [];
     for (let i = 29; i >= 0; i--) days.push(addDays(t, -i));
     const by = {};
@@ -244,7 +247,7 @@ async function overview(tv) {
     charts.push(new Chart(c2, { type: "line", data: { labels: days.map((d) => d.slice(5)),
       datasets: [{ label: T("受理"), data: days.map((d) => (by[d] || {}).accepted || 0), borderColor: "#0b57a4" },
         { label: T("办结"), data: days.map((d) => (by[d] || {}).closed || 0), borderColor: "#1b6e3a" }] },
-      options: { animation: false, maintainAspectRatio: false } }));
+      options: countOpts() }));
   }
   $("updated").textContent = ZE("更新于 ", "updated ") + new Date().toLocaleTimeString("zh-CN", { hour12: false });
 }

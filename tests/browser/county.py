@@ -35,6 +35,18 @@ base, login, password, shots, add_case = sys.argv[1:6]
 
 
 
+
+
+def header_rows(d):
+    """(ok, the measures): the menu's top within the brand's row and the header
+    at most 15 % of the window's height."""
+    m = d.execute_script("const b = document.querySelector('.brand').getBoundingClientRect(),"
+                         " n = document.getElementById('nav').getBoundingClientRect();"
+                         " return [b.top, b.bottom, n.top, document.querySelector('header').offsetHeight,"
+                         " window.innerHeight];")
+    return m[2] < m[1] and m[3] <= 0.15 * m[4], m
+
+
 d = browser()  # Chinese, as webcheck.py says
 d.set_window_size(1366, 900)
 # A view re-rendered between finding an element and reading it: look again.
@@ -58,9 +70,15 @@ try:
     check("Chart.js came from the node and drew both charts",
           d.execute_script("return !!window.Chart && Chart.getChart('chart-units') != null"
                            " && Chart.getChart('chart-trend') != null"))
+    check("both charts count in whole cases (no 0.1 ticks on a count axis)",
+          d.execute_script("return ['chart-units', 'chart-trend'].every((id) => {"
+                           " const t = Chart.getChart(id).scales.y.ticks;"
+                           " return t.length > 1 && t.every((x) => Number.isInteger(x.value)); })"))
     units = d.find_element(By.ID, "units").text
     check("the township table of the month lists 澄江镇", "澄江镇" in units, units)
     check("who is signed in", "王督办" in d.find_element(By.ID, "who").text)
+    check("at 1,366 px the menu is on the place's row, the header two rows (<= 15 % of the screen)",
+          *header_rows(d))
     d.save_screenshot(f"{shots}/county-overview.png")
 
     # TV mode: a case accepted now shows within seconds, without a reload.
@@ -187,6 +205,8 @@ try:
     check("English: the overview shows no Chinese but data", chinese_left(d) == [], chinese_left(d))
     check("English: the overview fits 1,366 px",
           d.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1"))
+    check("English at 1,366 px: the menu on the place's row, the header two rows (<= 15 % of the screen)",
+          *header_rows(d))
     d.save_screenshot(f"{shots}/county-overview-en.png")
     # Each view: the hash, what it shows when drawn, the screenshot's name (or None).
     views = [

@@ -193,6 +193,10 @@ try:
         if name == "ledger":
             check("the ledger's four columns fit the phone's width (no sideways scroll)",
                   drv.execute_script("const s = document.querySelector('.scroll'); return s.scrollWidth <= s.clientWidth + 1"))
+            check("on a phone a toast (已保存) leaves the ledger's pager readable",
+                  drv.execute_script("toast('已保存'); const a = document.getElementById('toast').getBoundingClientRect();"
+                                     " const b = document.querySelector('.pager').getBoundingClientRect();"
+                                     " return a.bottom <= b.top || b.bottom <= a.top;"))
         drv.save_screenshot(f"{shots}/village-{name}-phone.png")
     # Keyboard: Tab from the page's start reaches the ledger's pager.
     drv.get(base + "/#/ledger")
