@@ -228,17 +228,21 @@ static const char sums_sql[] =
  * responsible then, or the holder when none), in the scope's subtree; every level and kind.
  * $1 from, $2 to, $3 the scope as a LIKE pattern, $4 by, $5 period, $6 the county's code. */
 static const char cards_raised_sql[] =
-    "SELECT CASE $4 WHEN 'township' THEN substr(k.holder, 1, 9) || '000' WHEN 'village' THEN"
-    "  k.holder WHEN 'item' THEN coalesce(c.item_code, '') WHEN 'agent' THEN"
-    "  coalesce(nullif(k.responsible, ''), k.holder) ELSE $6 END,"
-    " coalesce(to_char(date_trunc(CASE $5 WHEN 'month' THEN 'month' ELSE 'day' END,"
-    "  k.raised_at AT TIME ZONE 'Asia/Shanghai'), CASE $5 WHEN 'month' THEN 'YYYY-MM'"
-    "  WHEN 'day' THEN 'YYYY-MM-DD' END), ''),"
-    " count(*) FILTER (WHERE k.level = 'yellow'), count(*) FILTER (WHERE k.level = 'red')"
+    "SELECT u, coalesce(to_char(date_trunc(CASE $5 WHEN 'month' THEN 'month' ELSE 'day' END,"
+    "  d AT TIME ZONE 'Asia/Shanghai'), CASE $5 WHEN 'month' THEN 'YYYY-MM'"
+    "  WHEN 'day' THEN 'YYYY-MM-DD' END), ''), sum(y)::bigint, sum(r)::bigint"
+    " FROM (SELECT CASE $4 WHEN 'township' THEN substr(k.holder, 1, 9) || '000' WHEN 'village'"
+    "  THEN k.holder WHEN 'item' THEN coalesce(c.item_code, '') WHEN 'agent' THEN"
+    "  coalesce(nullif(k.responsible, ''), k.holder) ELSE $6 END AS u,"
+    /* the China day of raised_at (UTC+8, no summer time since 1991) by arithmetic: per card,
+     * the time zone's rules and to_char were two thirds of the statement (200,000 cards:
+     * 117 -> 49 ms); they now run once per unit and day. */
+    "  date_bin('1 day', k.raised_at, '2000-01-01 00:00+08') AS d,"
+    "  count(*) FILTER (WHERE k.level = 'yellow') AS y, count(*) FILTER (WHERE k.level = 'red') AS r"
     " FROM cards k LEFT JOIN cases c ON c.case_id = k.case_id"
     " WHERE k.raised_at >= ($1::date::timestamp AT TIME ZONE 'Asia/Shanghai')"
     " AND k.raised_at < (($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')"
-    " AND k.holder LIKE $3 GROUP BY 1, 2";
+    " AND k.holder LIKE $3 GROUP BY 1, 2) g GROUP BY 1, 2";
 
 /* The counts one may list, in the order of the columns above (after unit and period). */
 const char *const county_stats_measures[] = {
