@@ -45,8 +45,8 @@ run_build() {
     shift 2
     echo "==> meson test ($name build)"
     rm -f "$dir/meson-logs/testlog.json"
-    # Most tests wait on daemons more than they compute: two per core (the fault
-    # and browser suites are is_parallel: false and still run one at a time).
+    # Most tests wait on daemons more than they compute: two per core (the
+    # browser suite is is_parallel: false and still runs one at a time).
     env "$@" meson test -C "$dir" --print-errorlogs \
         --num-processes "${TB_TEST_JOBS:-$((2 * $(nproc)))}" "${meson_args[@]}" || status=1
     tally "$dir"
