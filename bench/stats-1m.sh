@@ -88,16 +88,15 @@ port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1
 "$BUILD/broker/tongban-broker" serve >"$W/broker.log" 2>&1 &
 PIDS+=($!)
 # TB_STATS_SETTLE=1: the county's first deadline sweep over this synthetic
-# store (a fifth of its cases open for up to a year) writes a card for every
-# late one, over a hundred thousand, clearing the visibility map the queries'
-# index-only scans rely on.  A real county writes those cards as the days go
-# by.  So each turn also waits for the sweep to end (cards raised, then for
-# 3 s the card count and the county's log unchanged and no other statement
-# running: the sweep raises its cards in one transaction), vacuums, and
-# times the queries again.
+# store (a fifth of its cases open for up to a year) raises a card on every
+# late one, 200,000 of them, which the overview and the statistics then count
+# (and the sweep's updates leave the cases' visibility map to a VACUUM).  A
+# real county raises its cards as the days go by.  So each turn also waits
+# for the sweep to end (cards raised, then for 3 s the card count and the
+# county's log unchanged and no other statement running: the sweep raises
+# its cards in one transaction), vacuums, and times the queries again.
 cards() { tb_psql "$W/pg" -c "SELECT count(*) FROM cards"; }
-last=
-settled() {
+settled() {  # $last: what the previous look saw (turn() empties it)
     local now
     now="$(cards) $(wc -l <"$W/county.log") $(tb_psql "$W/pg" -c "SELECT count(*) FROM pg_stat_activity
         WHERE state = 'active' AND backend_type = 'client backend' AND pid <> pg_backend_pid()")"

@@ -34,9 +34,6 @@ from webcheck import RECORD, browser, check, chinese_left, finish, table_layout,
 base, login, password, shots, add_case = sys.argv[1:6]
 
 
-
-
-
 def header_rows(d):
     """(ok, the measures): the menu's top within the brand's row and the header
     at most 15 % of the window's height."""
