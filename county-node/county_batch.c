@@ -289,10 +289,25 @@ static int apply_msg(county_t *self, size_t index)
  * be built on (a read-back, an epoch reset, recounted deadlines, cards,
  * supervision stages, complaints, the poison search), and the next would be
  * enough messages and acks alone (no staff command, data version, card
- * scan, epoch, restore or read-back due), and the county is not stopping. */
+ * scan, epoch, restore or read-back due), and the county is not stopping.
+ *
+ * Enough: overlap_min, and half as many as the batch in flight.  The next
+ * batch is sent at once and waits in PostgreSQL behind this one; once it
+ * started, a third waits for this one's commit.  Started at the first
+ * overlap_min messages, it was small (one drain, ~250 under load), so that
+ * PostgreSQL finished both long before the county had built the third from
+ * everything that came meanwhile (~4,500 messages, 30 ms of the county's
+ * CPU): batches went big, small, big, PostgreSQL idle ~30 ms a cycle.  Half:
+ * batches of even size, each built while PostgreSQL runs the one before
+ * (issue 13's ingest, bench/RESULTS.md 2026-12-03: +4 %).  Under a trickle
+ * nothing changes: a batch that waits starts when the one in flight
+ * commits, as without overlap. */
 static bool overlap_ok(county_t *self)
 {
-    return !self->older.on && self->mark_in_batch && self->pending.n >= self->overlap_min &&
+    size_t need = self->inflight.n / 2;
+    if (need < self->overlap_min)
+        need = self->overlap_min;
+    return !self->older.on && self->mark_in_batch && self->pending.n >= need &&
            !self->careful && !self->poison_seq && self->reloading < 0 &&
            !self->epoch_reset_in_batch && !self->due_in_batch && !self->due_refresh &&
            !self->ncard_ops && !self->nsup_ops && !self->sup_taken && !self->ncp_ops &&

@@ -310,6 +310,43 @@ static void test_two_in_flight(void **state)
     assert_int_equal(f->c.batches, 3);
 }
 
+/* The next batch starts beside a big one in flight only once it has half as
+ * many messages (county_batch.c, overlap_ok): a small one would leave
+ * PostgreSQL idle while the county builds the third.  When the one in
+ * flight commits first, what waited starts alone. */
+static void test_overlap_half(void **state)
+{
+    fixture_t *f = *state;
+    const uint64_t n = 4 * COUNTY_OVERLAP_MIN;
+    for (uint64_t s = 1; s <= n; s++)
+        data(f, s);
+    county_batch_start(&f->c);
+    int end1 = f->n;
+    for (uint64_t s = n + 1; s < n + n / 2; s++)
+        data(f, s);
+    county_batch_start(&f->c); /* n/2 - 1 waiting: not yet */
+    assert_int_equal(f->n, end1);
+    assert_false(f->c.older.on);
+    data(f, n + n / 2);
+    county_batch_start(&f->c); /* n/2: beside the first */
+    assert_true(f->n > end1);
+    assert_true(f->c.older.on);
+    assert_string_equal(f->stmts[end1].name, "batch_after");
+    int end2 = f->n;
+    for (uint64_t s = n + n / 2 + 1; s <= n + n / 2 + COUNTY_OVERLAP_MIN; s++)
+        data(f, s);
+    /* The first commits: the second (n/2) is the one in flight, and the
+     * COUNTY_OVERLAP_MIN (n/4) waiting start beside it. */
+    county_batch_finish(&f->c);
+    assert_int_equal(peer(f, TOWNSHIP).committed, n);
+    assert_true(f->c.older.on);
+    assert_string_equal(f->stmts[find(f, end2, "batch_after")].a, "2");
+    county_batch_finish(&f->c);
+    county_batch_finish(&f->c);
+    assert_false(f->c.in_flight);
+    assert_int_equal(peer(f, TOWNSHIP).committed, n + n / 2 + COUNTY_OVERLAP_MIN);
+}
+
 /* The older of two batches in flight failed: both are lost (the connection
  * is given up, nothing is acknowledged), the accepted cursor goes back to
  * the committed one and the resends are accepted again. */
@@ -420,6 +457,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_lost_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_in_flight, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_lost, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_overlap_half, setup, teardown),
         cmocka_unit_test_setup_teardown(test_foreign_township, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outbox_seqs, setup, teardown),
     };
