@@ -10,16 +10,25 @@
  * walk-in cases (one LOGGED event each, origin the township, origin_seq and
  * link seq 1..EVENTS) to COUNTY as DATA envelopes and counts the county's
  * cumulative ACKs: an ACK means the batch holding the event committed in
- * PostgreSQL (validated, folded, recorded).  DATA the county sends back is
- * acked at once.  Each township sends as a real township's link engine does
- * (common/tb_linkeng.c over common/tb_link.h, which this program calls): the
- * same window (256 past the ack, tb_sqlink.c's WINDOW), go-back-N after
- * TB_LINK_BACKOFF_MIN_MS without ack progress, the timeout doubled at each
- * go-back up to TB_LINK_BACKOFF_MAX_MS and back to the minimum when the ack
- * moves.  Before issue 13 it went back after every second without an ack,
- * with no back-off: a loaded county spent its time on the generator's
- * duplicates.  `resent` counts the events sent more than once.  Prints one
- * line:
+ * PostgreSQL (validated, folded, recorded).  Each township sends and acks
+ * as a real township's link engine does (common/tb_linkeng.c over
+ * common/tb_link.h, which this program calls): go-back-N after the learned
+ * timeout (at least TB_LINK_BACKOFF_MIN_MS) without ack progress, doubled at
+ * each go-back up to TB_LINK_BACKOFF_MAX_MS; the county's DATA (a status
+ * update a case) acked by the next envelope going up, or by an ACK of its
+ * own TB_SQLINK_ACK_DELAY_MS after it came, at once after
+ * TB_LINKENG_ACK_EVERY unacknowledged, or for a duplicate or a gap.  Until
+ * 2026-12-03 every status was acked at once by an ACK of its own: a message
+ * more per event through the broker (CURVE both ways) and the county, which
+ * a township does not send (measured: 41-44k events/s against 37-39k).
+ *
+ * One difference: the window, 256 past the ack (TB_BENCH_WINDOW), where a
+ * township's is TB_SQLINK_WINDOW (1,024).  26 townships x 1,024 sent at once
+ * is ~0.6 s of the county's work, more than the 500 ms a township waits
+ * before its first round trip is timed: every township went back and sent
+ * its window again (17,000-28,000 of 52,000 events resent), so the figure
+ * measured the go-back more than the ingest (bench/RESULTS.md, 2026-12-03).
+ * `resent` counts the events sent more than once.  Prints one line:
  *
  *   ingest events=N seconds=S events_per_s=R resent=K
  *
@@ -35,6 +44,8 @@
 #include "tb_caseid.h"
 #include "tb_keys.h"
 #include "tb_link.h"
+#include "tb_linkeng.h"
+#include "tb_sqlink.h" /* TB_SQLINK_ACK_DELAY_MS */
 #include "tb_wire.h"
 
 #include <inttypes.h>
@@ -45,7 +56,7 @@
 #include <time.h>
 #include <zmq.h>
 
-enum { WINDOW = 256, MAX_TOWNS = 64 }; /* WINDOW: a township's (common/tb_sqlink.c) */
+enum { WINDOW = 256, MAX_TOWNS = 64 }; /* WINDOW: TB_BENCH_WINDOW's default (above) */
 
 typedef struct {
     const char *code;
@@ -53,6 +64,8 @@ typedef struct {
     tb_link_tx_t tx;  /* the send side, as the link engine keeps it */
     uint64_t high;    /* the highest seq ever sent */
     uint64_t rx_cursor;
+    uint64_t ack_sent;  /* the rx_cursor the last envelope sent carried */
+    int64_t ack_due_ms; /* when an ack of rx_cursor must leave (0: none owed) */
     uint64_t resent;
 } town_t;
 
@@ -79,6 +92,10 @@ static int send_env(town_t *t, const char *county, Tongban__V1__Kind kind, uint6
     if (zmq_send(t->sock, county, strlen(county), ZMQ_SNDMORE) < 0 ||
         zmq_send(t->sock, buf, n, 0) < 0)
         rc = -1;
+    if (kind != TONGBAN__V1__KIND__KIND_HEARTBEAT) { /* (a heartbeat stops at the broker) */
+        t->ack_sent = t->rx_cursor;                   /* the envelope carries the ack */
+        t->ack_due_ms = 0;
+    }
     free(buf);
     return rc;
 }
@@ -164,8 +181,14 @@ static int drain(town_t *t, const char *county)
                     tb_link_tx_on_ack(&t->tx, e->ack, now_ms());
                 if (e->kind == TONGBAN__V1__KIND__KIND_DATA && e->seq == t->rx_cursor + 1) {
                     t->rx_cursor = e->seq;
-                    send_env(t, county, TONGBAN__V1__KIND__KIND_ACK, 0, NULL, 0);
+                    if (!t->ack_due_ms)
+                        t->ack_due_ms = now_ms() + TB_SQLINK_ACK_DELAY_MS;
+                } else if (e->kind == TONGBAN__V1__KIND__KIND_DATA) {
+                    t->ack_due_ms = now_ms(); /* a duplicate or a gap: at once */
                 }
+                if (t->ack_due_ms && (t->ack_due_ms <= now_ms() ||
+                                      t->rx_cursor - t->ack_sent >= TB_LINKENG_ACK_EVERY))
+                    send_env(t, county, TONGBAN__V1__KIND__KIND_ACK, 0, NULL, 0);
                 tb_env_free(&e);
             }
         }
@@ -183,6 +206,16 @@ int main(int argc, char **argv)
     }
     const char *endpoint = argv[1], *county = argv[2], *keydir = getenv("TONGBAN_KEYS");
     uint64_t n = strtoull(argv[3], NULL, 10);
+    const char *win_env = getenv("TB_BENCH_WINDOW");
+    uint32_t window = WINDOW;
+    if (win_env && *win_env) {
+        unsigned long w = strtoul(win_env, NULL, 10);
+        if (w < 1 || w > 65536) {
+            fprintf(stderr, "TB_BENCH_WINDOW: messages past the ack, 1..65536\n");
+            return 2;
+        }
+        window = (uint32_t)w;
+    }
     if (!keydir || !*keydir) {
         fprintf(stderr, "TONGBAN_KEYS: the key directory (every township's key, broker.pub)\n");
         return 2;
@@ -243,7 +276,7 @@ int main(int argc, char **argv)
         for (int i = 0; i < ntowns; i++) {
             town_t *t = &towns[i];
             uint64_t from, to;
-            if (tb_link_tx_due(&t->tx, now_ms(), WINDOW, &from, &to)) {
+            if (tb_link_tx_due(&t->tx, now_ms(), window, &from, &to)) {
                 for (uint64_t seq = from; seq <= to; seq++)
                     if (send_case(t, county, seq, at_ms) < 0) {
                         fprintf(stderr, "%s: send failed at %" PRIu64 "\n", t->code, seq);
@@ -256,9 +289,13 @@ int main(int argc, char **argv)
                     t->high = to;
             }
             done += t->tx.acked == n;
+            if (t->ack_due_ms && t->ack_due_ms <= now_ms())
+                send_env(t, county, TONGBAN__V1__KIND__KIND_ACK, 0, NULL, 0);
             int64_t w = tb_link_tx_wait_ms(&t->tx, now_ms());
             if (w >= 0 && w < wait)
                 wait = w;
+            if (t->ack_due_ms && t->ack_due_ms - now_ms() < wait)
+                wait = t->ack_due_ms - now_ms();
         }
         if (done == ntowns)
             break;

@@ -69,6 +69,10 @@ typedef struct tb_linkeng tb_linkeng_t;
  * write_acks): a stored ack only prunes the outbox. */
 enum { TB_LINKENG_ACK_LAZY_MS = 1000 };
 
+/* A delayed ack (ack_delay_ms below) leaves at once when this many messages
+ * are unacknowledged: a sender in full flow must not wait for its window. */
+enum { TB_LINKENG_ACK_EVERY = 64 };
+
 /* heads(): called once per outbox: its peer, the last seq assigned, the ack stored. */
 typedef void (*tb_linkeng_head_fn)(void *arg, const char *peer, uint64_t last, uint64_t acked);
 /* read(): called per message of the range, in seq order; a negative return
@@ -148,8 +152,8 @@ typedef struct {
     /* A synchronous backend: how long an ack for new data may wait for a
      * data of ours to the same peer to carry it (0: sent at the end of the
      * turn).  Below the peer's retransmit timeout (TB_LINK_BACKOFF_MIN_MS);
-     * sent at once when ACK_EVERY (64) messages are unacknowledged, and for
-     * a duplicate or a gap. */
+     * sent at once when TB_LINKENG_ACK_EVERY messages are unacknowledged, and
+     * for a duplicate or a gap. */
     int64_t ack_delay_ms;
     /* Optional, a synchronous backend: how long new data to peer may wait for
      * more to go with it, when nothing to peer is in flight (0: sent at the

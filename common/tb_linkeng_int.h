@@ -40,9 +40,7 @@ typedef struct {
  * when no batch comes to carry it (TB_LINKENG_ACK_LAZY_MS). */
 enum { MAX_DELAYED = 64, DELAY_MS = 1000, ACK_LAZY_MS = TB_LINKENG_ACK_LAZY_MS };
 
-/* A delayed ack leaves at once when this many messages are unacknowledged (a
- * sender in full flow must not wait for its window). */
-enum { ACK_EVERY = 64 };
+enum { ACK_EVERY = TB_LINKENG_ACK_EVERY };
 
 /* An envelope the fault hook holds back (test builds: reordering). */
 typedef struct {
