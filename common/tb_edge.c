@@ -206,6 +206,11 @@ int tb_edge_from_above(tb_env_ctx_t *env, tb_store_t *store, const tb_item_msg_t
     case TONGBAN__V1__ITEM__ITEM_STATUS:
         rc = tb_store_county_status(store, item->status);
         break;
+    case TONGBAN__V1__ITEM__ITEM_STATUSES: /* in order, in the caller's transaction */
+        rc = 0;
+        for (size_t i = 0; rc == 0 && i < item->statuses->n_updates; i++)
+            rc = tb_store_county_status(store, item->statuses->updates[i]);
+        break;
     default:
         rc = tb_store_apply(store, item->event, body, len, true, &fold);
         break;

@@ -104,6 +104,7 @@ int tb_env_pack_epoch(const char *sender, const char *receiver, Tongban__V1__Kin
     tb_env_t env = TONGBAN__V1__ENVELOPE__INIT;
     env.epoch = epoch;
     env.receiver_epoch = receiver_epoch;
+    env.takes = TB_TAKES;
     env.version = TB_PROTO_VERSION;
     env.sender = (char *)sender;
     env.receiver = (char *)receiver;
@@ -324,6 +325,17 @@ static int folded_check(const Tongban__V1__StatusUpdate *s)
     return 0;
 }
 
+/* A StatusUpdate: a case id, a state (state_code, when given, names the
+ * same one), the holder's place code, its folded ids. */
+static int status_check(const Tongban__V1__StatusUpdate *s)
+{
+    return (tb_caseid_valid(s->case_id) && tb_state_from_name(s->state) != TB_ST_NONE &&
+            tb_code_valid(s->holder) &&
+            (s->state_code == 0 || (int)s->state_code == (int)tb_state_from_name(s->state)))
+               ? folded_check(s)
+               : -TB_EPROTO;
+}
+
 int tb_item_decode(const uint8_t *buf, size_t len, tb_item_msg_t **ret_item)
 {
     /* What tb_pack_item() would refuse to make (and no envelope can carry). */
@@ -336,13 +348,12 @@ int tb_item_decode(const uint8_t *buf, size_t len, tb_item_msg_t **ret_item)
     if (item->item_case == TONGBAN__V1__ITEM__ITEM_EVENT) {
         rc = tb_event_check(item->event);
     } else if (item->item_case == TONGBAN__V1__ITEM__ITEM_STATUS) {
-        const Tongban__V1__StatusUpdate *s = item->status;
-        /* state_code, when given, names the same state as state. */
-        rc = (tb_caseid_valid(s->case_id) && tb_state_from_name(s->state) != TB_ST_NONE &&
-              tb_code_valid(s->holder) &&
-              (s->state_code == 0 || (int)s->state_code == (int)tb_state_from_name(s->state)))
-                 ? folded_check(s)
-                 : -TB_EPROTO;
+        rc = status_check(item->status);
+    } else if (item->item_case == TONGBAN__V1__ITEM__ITEM_STATUSES) {
+        const Tongban__V1__StatusList *l = item->statuses;
+        rc = l->n_updates >= 1 && l->n_updates <= TB_STATUS_LIST_MAX ? 0 : -TB_EPROTO;
+        for (size_t i = 0; rc == 0 && i < l->n_updates; i++)
+            rc = status_check(l->updates[i]);
     } else if (item->item_case == TONGBAN__V1__ITEM__ITEM_DATA) {
         rc = tb_data_check(item->data);
     } else if (item->item_case == TONGBAN__V1__ITEM__ITEM_RESTORE_REQUEST) {

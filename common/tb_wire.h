@@ -31,6 +31,15 @@ typedef Tongban__V1__DataVersion tb_data_msg_t;
 #define TB_DATA_CATALOG "catalog"
 #define TB_DATA_CALENDAR "calendar"
 
+/* Envelope.takes: what a node of this build takes beyond the first items of
+ * version 1, set in every envelope it packs.  A sender sends a peer an item
+ * of a bit only once the peer's envelopes carry that bit. */
+enum {
+    TB_TAKES_STATUS_LIST = 1u << 0, /* Item.statuses (a StatusList) */
+    TB_TAKES = TB_TAKES_STATUS_LIST,
+};
+#define TB_STATUS_LIST_MAX 1000 /* updates in one StatusList */
+
 /* Decode and validate an envelope.  Free with tb_env_free(). */
 /* Why tb_env_decode refuses buf: the first rule broken, in words (static
  * English text for the log; "" when it decodes). */

@@ -200,6 +200,7 @@ typedef struct {
      * A hint, checked before use (county_link_queue_own). */
     uint64_t q_seq;
     size_t q_at;
+    bool takes_lists; /* its envelopes say it takes StatusLists (Envelope.takes) */
 } peer_t;
 
 /* ---- the older of two batches in flight (county_batch.c) ----------------------------
@@ -497,8 +498,16 @@ int county_reject_code(county_t *self, const tb_event_msg_t *bad, const uint8_t 
                        int code, const char *reason, const char *via);
 /* Mint one of the county's own events and queue it to township `to`. */
 int county_emit_own(county_t *self, tb_event_msg_t *ev, const char *to);
-/* A StatusUpdate to the township of every case the batch changed, with StatusUpdate.folded. */
+/* A StatusUpdate to the township of every case the batch changed, with
+ * StatusUpdate.folded: in StatusLists to a township that takes them
+ * (county_status.c). */
 int county_status_updates(county_t *self);
+/* The ids case_id folded in this batch, in order, into ids (at most max):
+ * how many, or 0 when none or more than max. */
+size_t county_folded_ids(const county_t *self, const char *case_id, char **ids, size_t max);
+/* A case's StatusUpdate (borrowing case_id, c and folded). */
+void county_status_fill(Tongban__V1__StatusUpdate *st, const char *case_id, const tb_case_t *c,
+                        char **folded, size_t n_folded);
 void county_folded_reset(county_t *self); /* forget those ids: at batch start and end */
 void county_folded_free(county_t *self);  /* and the memory: at fini */
 /* Every case's deadline again, on the calendar now in force. */

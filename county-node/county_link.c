@@ -476,6 +476,13 @@ void county_link_flush(county_t *self)
 void county_on_envelope(void *ctx, const tb_env_t *env)
 {
     county_t *self = ctx;
+    /* What it takes (county_status.c), from its store as we know it: an
+     * envelope of a retired store (an old PC woken up) says nothing. */
+    peer_t *p = peer_find(self, env->sender);
+    if (!p && county_my_township(self, env->sender))
+        p = county_peer_get(self, env->sender);
+    if (p && (env->epoch == 0 || p->epoch == 0 || env->epoch == p->epoch))
+        p->takes_lists = (env->takes & TB_TAKES_STATUS_LIST) != 0;
     if (self->eng)
         tb_linkeng_on_envelope(self->eng, env);
 }

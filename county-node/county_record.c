@@ -117,7 +117,6 @@ int county_fold_from_text(PGconn *pg)
  * case's version, so every tier folds in the county's order).  A list per
  * case through one array: by_case maps a case to 1 + its first and last
  * entries (first | last << 32). */
-#define FOLDED_MAX TB_FOLDED_MAX /* more in one update: none named (the proto says so) */
 struct county_folded {
     tb_map_t *by_case;
     struct {
@@ -184,9 +183,7 @@ static int folded_note(county_t *self, const tb_event_msg_t *ev)
     return 0;
 }
 
-/* The ids case_id folded in this batch, in order, into ids (at most max):
- * how many, or 0 when none or more than max. */
-static size_t folded_ids(const county_t *self, const char *case_id, char **ids, size_t max)
+size_t county_folded_ids(const county_t *self, const char *case_id, char **ids, size_t max)
 {
     uintptr_t ends;
     if (!self->folded || !tb_map_get(self->folded->by_case, case_id, &ends))
@@ -352,51 +349,29 @@ int county_reject_code(county_t *self, const tb_event_msg_t *bad, const uint8_t 
     return county_emit_own(self, &ev, via);
 }
 
+void county_status_fill(Tongban__V1__StatusUpdate *st, const char *case_id, const tb_case_t *c,
+                        char **folded, size_t n_folded)
+{
+    tongban__v1__status_update__init(st);
+    st->case_id = (char *)case_id;
+    st->state = (char *)tb_state_name(c->state);
+    st->holder = (char *)c->holder;
+    st->version = c->version;
+    st->at_ms = tb_now_ms();
+    st->state_code = (Tongban__V1__CaseState)c->state; /* the enum follows tb_state_t */
+    st->n_folded = n_folded;
+    st->folded = folded;
+}
+
 int county_status_pack(const char *case_id, const tb_case_t *c, char **folded, size_t n_folded,
                        uint8_t **ret_buf, size_t *ret_len)
 {
-    Tongban__V1__StatusUpdate st = TONGBAN__V1__STATUS_UPDATE__INIT;
-    st.case_id = (char *)case_id;
-    st.state = (char *)tb_state_name(c->state);
-    st.holder = (char *)c->holder;
-    st.version = c->version;
-    st.at_ms = tb_now_ms();
-    st.state_code = (Tongban__V1__CaseState)c->state; /* the enum follows tb_state_t */
-    st.n_folded = n_folded;
-    st.folded = folded;
+    Tongban__V1__StatusUpdate st;
+    county_status_fill(&st, case_id, c, folded, n_folded);
     tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
     item.item_case = TONGBAN__V1__ITEM__ITEM_STATUS;
     item.status = &st;
     return tb_pack_item(&item, ret_buf, ret_len);
-}
-
-/* Tell the township of each changed case what the county now holds. */
-int county_status_updates(county_t *self)
-{
-    char *ids[FOLDED_MAX]; /* borrowed from self->folded */
-    size_t pos = 0;
-    const char *case_id;
-    uintptr_t v;
-    while (tb_map_next(self->overlay, &pos, &case_id, &v)) {
-        const tb_case_t *c = (const tb_case_t *)v;
-        char village[TB_CODE_LEN + 1], township[TB_CODE_LEN + 1];
-        county_code_of(case_id, village);
-        if (tb_code_level(village) == TB_LEVEL_TOWNSHIP)
-            memcpy(township, village, sizeof township); /* a walk-in case */
-        else if (tb_code_parent(village, township) < 0)
-            continue;
-        uint8_t *buf = NULL;
-        size_t len;
-        int rc = county_status_pack(case_id, c, ids, folded_ids(self, case_id, ids, FOLDED_MAX),
-                                    &buf, &len);
-        if (rc == 0)
-            rc = county_link_queue_own(self, township, &buf, len);
-        free(buf); /* NULL unless it failed */
-        if (rc < 0)
-            return rc;
-    }
-    county_folded_reset(self);
-    return 0;
 }
 
 /* Every case's deadline and what to bring again, on the calendar and catalog now in force. */

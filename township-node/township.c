@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The village a case belongs to: case ids start with their origin's code. */
@@ -127,7 +128,8 @@ static int from_village(township_t *t, const char *peer, const tb_item_msg_t *it
     /* Status updates and data versions come from the county only. */
     if (item->item_case != TONGBAN__V1__ITEM__ITEM_EVENT)
         return refuse(t, peer, body, len,
-                      item->item_case == TONGBAN__V1__ITEM__ITEM_STATUS
+                      item->item_case == TONGBAN__V1__ITEM__ITEM_STATUS ||
+                              item->item_case == TONGBAN__V1__ITEM__ITEM_STATUSES
                           ? "a status update from a village"
                           : "a data version from a village");
     const tb_event_msg_t *ev = item->event;
@@ -190,6 +192,30 @@ static int from_village(township_t *t, const char *peer, const tb_item_msg_t *it
  * until the village comes (township_relay_data).  A rejection goes to the node whose event it
  * refused (one of our villages, or us); anything else to the village the
  * case belongs to. */
+/* The county's statuses of a batch (applied): each on its own to its case's
+ * village, as a single status came, the order kept (a village applies what
+ * a township of any version relays). */
+static int relay_statuses(township_t *t, const Tongban__V1__StatusList *l)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < l->n_updates; i++) {
+        char village[TB_CODE_LEN + 1];
+        case_village(l->updates[i]->case_id, village);
+        if (!my_village(t, village))
+            continue; /* a walk-in case: no village */
+        tb_item_msg_t one = TONGBAN__V1__ITEM__INIT;
+        one.item_case = TONGBAN__V1__ITEM__ITEM_STATUS;
+        one.status = l->updates[i];
+        uint8_t *buf;
+        size_t n;
+        if ((rc = tb_pack_item(&one, &buf, &n)) == 0) {
+            rc = tb_store_enqueue(t->store, village, buf, n, NULL);
+            free(buf);
+        }
+    }
+    return rc;
+}
+
 static int from_county(township_t *t, const tb_item_msg_t *item, const uint8_t *body, size_t len)
 {
     int fold = 0;
@@ -269,6 +295,8 @@ static int from_county(township_t *t, const tb_item_msg_t *item, const uint8_t *
                 (unsigned)item->data->version);
         return township_relay_data(t, NULL);
     }
+    if (item->item_case == TONGBAN__V1__ITEM__ITEM_STATUSES)
+        return relay_statuses(t, item->statuses);
     if (fold < 0 && tb_log_peer(&lines, t->env->parent))
         tb_warn("county event %s/%llu does not fold here: %s", item->event->origin_node,
                 (unsigned long long)item->event->origin_seq, tb_strerror(fold));

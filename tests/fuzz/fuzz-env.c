@@ -7,6 +7,7 @@
 #include "fuzz.h"
 #include "tb_wire.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,8 +40,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t *buf1 = NULL, *buf2 = NULL;
     size_t len1 = 0, len2 = 0;
     tb_env_t *again = NULL;
-    /* The canonical form is never longer than what was accepted. */
-    if (repack(env, &buf1, &len1) < 0 || len1 > size)
+    /* The canonical form is never longer than what was accepted, but for the
+     * Envelope.takes this build sets (two bytes; the rest is compared), for
+     * which an envelope within two bytes of TB_MAX_FRAME has no room (none
+     * is repacked: a DATA body is at most TB_MAX_BODY, a heartbeat is
+     * answered, not relayed). */
+    rc = repack(env, &buf1, &len1);
+    if (rc == -E2BIG && size + 2 > TB_MAX_FRAME) {
+        tb_env_free(&env);
+        return 0;
+    }
+    if (rc < 0 || len1 > size + 2)
         abort();
     if (tb_env_decode(buf1, len1, &again) < 0 || !same_env(env, again))
         abort();

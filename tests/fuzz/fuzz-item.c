@@ -1,6 +1,6 @@
-/* fuzz-item: tb_item_decode() on untrusted bytes, the link items (case events
- * status updates and the county's catalog and calendar versions) carried in
- * DATA envelopes.
+/* fuzz-item: tb_item_decode() on untrusted bytes, the link items (case events,
+ * status updates alone and in lists, and the county's catalog and calendar
+ * versions) carried in DATA envelopes.
  *
  * Besides "no crash, no leak", an item that decodes must survive a round
  * trip: its fields, copied into a fresh message as tb_store_emit() and the
@@ -95,6 +95,14 @@ static bool same_item(const tb_item_msg_t *a, const tb_item_msg_t *b)
         return a->event && b->event && same_event(a->event, b->event);
     if (a->item_case == TONGBAN__V1__ITEM__ITEM_STATUS)
         return a->status && b->status && same_status(a->status, b->status);
+    if (a->item_case == TONGBAN__V1__ITEM__ITEM_STATUSES) {
+        if (!a->statuses || !b->statuses || a->statuses->n_updates != b->statuses->n_updates)
+            return false;
+        for (size_t i = 0; i < a->statuses->n_updates; i++)
+            if (!same_status(a->statuses->updates[i], b->statuses->updates[i]))
+                return false;
+        return true;
+    }
     if (a->item_case == TONGBAN__V1__ITEM__ITEM_DATA)
         return a->data && b->data && same_str(a->data->kind, b->data->kind) &&
                a->data->version == b->data->version && same_bytes(a->data->body, b->data->body) &&
@@ -117,17 +125,31 @@ typedef struct {
     Tongban__V1__DataVersion dv;
     Tongban__V1__RestoreRequest rq;
     Tongban__V1__RestoreAnswer ra;
+    Tongban__V1__StatusList sl;
+    Tongban__V1__StatusUpdate *slp[TB_STATUS_LIST_MAX];
+    Tongban__V1__StatusUpdate sls[TB_STATUS_LIST_MAX];
 } fresh_t;
+
+static void fresh_status(Tongban__V1__StatusUpdate *dst, const Tongban__V1__StatusUpdate *st)
+{
+    *dst = (Tongban__V1__StatusUpdate)TONGBAN__V1__STATUS_UPDATE__INIT;
+    dst->case_id = st->case_id;
+    dst->state = st->state;
+    dst->holder = st->holder;
+    dst->version = st->version;
+    dst->at_ms = st->at_ms;
+    dst->state_code = st->state_code;
+}
 
 static void fresh_copy(const tb_item_msg_t *src, fresh_t *f)
 {
-    *f = (fresh_t){.item = TONGBAN__V1__ITEM__INIT,
-                   .ev = TONGBAN__V1__CASE_EVENT__INIT,
-                   .ledger = TONGBAN__V1__LEDGER_RECORD__INIT,
-                   .st = TONGBAN__V1__STATUS_UPDATE__INIT,
-                   .dv = TONGBAN__V1__DATA_VERSION__INIT,
-                   .rq = TONGBAN__V1__RESTORE_REQUEST__INIT,
-                   .ra = TONGBAN__V1__RESTORE_ANSWER__INIT};
+    f->item = (tb_item_msg_t)TONGBAN__V1__ITEM__INIT;
+    f->ev = (Tongban__V1__CaseEvent)TONGBAN__V1__CASE_EVENT__INIT;
+    f->ledger = (Tongban__V1__LedgerRecord)TONGBAN__V1__LEDGER_RECORD__INIT;
+    f->dv = (Tongban__V1__DataVersion)TONGBAN__V1__DATA_VERSION__INIT;
+    f->rq = (Tongban__V1__RestoreRequest)TONGBAN__V1__RESTORE_REQUEST__INIT;
+    f->ra = (Tongban__V1__RestoreAnswer)TONGBAN__V1__RESTORE_ANSWER__INIT;
+    f->sl = (Tongban__V1__StatusList)TONGBAN__V1__STATUS_LIST__INIT;
     f->item.item_case = src->item_case;
     if (src->item_case == TONGBAN__V1__ITEM__ITEM_EVENT) {
         const Tongban__V1__CaseEvent *e = src->event;
@@ -187,15 +209,17 @@ static void fresh_copy(const tb_item_msg_t *src, fresh_t *f)
         f->ra = *a;
         f->ra.base =
             (ProtobufCMessage)PROTOBUF_C_MESSAGE_INIT(&tongban__v1__restore_answer__descriptor);
+    } else if (src->item_case == TONGBAN__V1__ITEM__ITEM_STATUSES) {
+        f->item.statuses = &f->sl;
+        f->sl.n_updates = src->statuses->n_updates; /* <= TB_STATUS_LIST_MAX: decoded */
+        f->sl.updates = f->slp;
+        for (size_t i = 0; i < f->sl.n_updates; i++) {
+            fresh_status(&f->sls[i], src->statuses->updates[i]);
+            f->slp[i] = &f->sls[i];
+        }
     } else {
-        const Tongban__V1__StatusUpdate *st = src->status;
         f->item.status = &f->st;
-        f->st.case_id = st->case_id;
-        f->st.state = st->state;
-        f->st.holder = st->holder;
-        f->st.version = st->version;
-        f->st.at_ms = st->at_ms;
-        f->st.state_code = st->state_code;
+        fresh_status(&f->st, src->status);
     }
 }
 
@@ -217,7 +241,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t *buf1 = NULL, *buf2 = NULL;
     size_t len1 = 0, len2 = 0;
     tb_item_msg_t *again = NULL;
-    fresh_t fresh;
+    static fresh_t fresh; /* (a list's updates: too big for the stack) */
     fresh_copy(item, &fresh);
     if (tb_pack_item(&fresh.item, &buf1, &len1) < 0 || len1 > size)
         abort();

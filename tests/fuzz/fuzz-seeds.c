@@ -255,6 +255,18 @@ static void put_status(const char *verdict, const char *name, Tongban__V1__Statu
     pack_item(&item, verdict, name, NULL, NULL);
 }
 
+static void put_statuses(const char *verdict, const char *name, Tongban__V1__StatusUpdate **v,
+                         size_t n)
+{
+    Tongban__V1__StatusList l = TONGBAN__V1__STATUS_LIST__INIT;
+    l.n_updates = n;
+    l.updates = v;
+    tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
+    item.item_case = TONGBAN__V1__ITEM__ITEM_STATUSES;
+    item.statuses = &l;
+    pack_item(&item, verdict, name, NULL, NULL);
+}
+
 static void put_data(const char *verdict, const char *name, const char *kind, uint32_t version,
                      const char *body, size_t len)
 {
@@ -461,6 +473,19 @@ static void items(void)
     st.holder = TOWNSHIP;
     st.case_id = "360826100001-20260105";
     put_status("reject", "status-bad-caseid", &st);
+    st.case_id = case_id;
+
+    /* Status lists (Item.statuses): 1..TB_STATUS_LIST_MAX updates, each as alone. */
+    Tongban__V1__StatusUpdate second = st, *two[TB_STATUS_LIST_MAX + 1];
+    second.state = "closed";
+    for (size_t i = 0; i <= TB_STATUS_LIST_MAX; i++)
+        two[i] = i % 2 ? &second : &st;
+    put_statuses("accept", "statuses", two, 2);
+    put_statuses("accept", "statuses-max", two, TB_STATUS_LIST_MAX);
+    put_statuses("reject", "statuses-over-max", two, TB_STATUS_LIST_MAX + 1);
+    put_statuses("reject", "statuses-empty", two, 0);
+    second.state = "finished";
+    put_statuses("reject", "statuses-one-bad", two, 2);
 
     /* Data versions: the body must parse as its kind. */
     char *body = malloc(TB_MAX_BODY + 2);

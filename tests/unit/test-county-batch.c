@@ -37,6 +37,8 @@ enum { MAX_STMTS = 4096 };
 typedef struct {
     char name[16];
     char a[32], b[32]; /* the first two parameters, when text */
+    uint8_t *c;        /* the third, when binary (an outbox row's body) */
+    size_t c_len;
 } stmt_t;
 
 typedef struct {
@@ -45,6 +47,7 @@ typedef struct {
     county_t c;
     stmt_t stmts[MAX_STMTS];
     int n;
+    uint32_t takes; /* Envelope.takes of what deliver() sends */
 } fixture_t;
 
 static fixture_t *the; /* the sink has no context of its own */
@@ -55,7 +58,12 @@ static int sink(county_t *self, const char *name, const params_t *p)
     assert_ptr_equal(self, &the->c);
     assert_true(the->n < MAX_STMTS);
     stmt_t *s = &the->stmts[the->n++];
+    free(s->c);
     memset(s, 0, sizeof *s);
+    if (p && p->n > 2 && p->fmt[2] == 1 && (s->c = malloc(p->len[2] ? (size_t)p->len[2] : 1))) {
+        memcpy(s->c, p->v[2], (size_t)p->len[2]);
+        s->c_len = (size_t)p->len[2];
+    }
     snprintf(s->name, sizeof s->name, "%s", name);
     if (p && p->n > 0 && p->fmt[0] == 0)
         snprintf(s->a, sizeof s->a, "%s", p->v[0]);
@@ -83,6 +91,8 @@ static int teardown(void **state)
     fixture_t *f = *state;
     county_test_set_sink(NULL);
     tb_test_county_fini(&f->c, &f->loop, &f->env);
+    for (int i = 0; i < MAX_STMTS; i++)
+        free(f->stmts[i].c);
     free(f);
     return 0;
 }
@@ -104,6 +114,7 @@ static void deliver(fixture_t *f, const char *from, Tongban__V1__Kind kind, uint
     env.ack = ack;
     env.body.data = buf;
     env.body.len = len;
+    env.takes = f->takes;
     county_on_envelope(&f->c, &env);
     free(buf);
 }
@@ -347,6 +358,78 @@ static void test_overlap_half(void **state)
     assert_int_equal(peer(f, TOWNSHIP).committed, n + n / 2 + COUNTY_OVERLAP_MIN);
 }
 
+/* The statuses of a batch (county_status.c): to a township whose envelopes
+ * say it takes StatusLists, one outbox row, a list of every case's update in
+ * the batch; to one whose do not (an older township), one row a case. */
+static void test_status_lists(void **state)
+{
+    fixture_t *f = *state;
+    f->takes = TB_TAKES;
+    for (uint64_t s = 1; s <= 5; s++)
+        data(f, s);
+    county_batch_start(&f->c);
+    assert_int_equal(count(f, 0, "outbox"), 1);
+    const stmt_t *o = &f->stmts[find(f, 0, "outbox")];
+    assert_string_equal(o->a, TOWNSHIP);
+    tb_item_msg_t *item = NULL;
+    assert_rc(tb_item_decode(o->c, o->c_len, &item), 0);
+    assert_int_equal(item->item_case, TONGBAN__V1__ITEM__ITEM_STATUSES);
+    assert_int_equal(item->statuses->n_updates, 5);
+    bool seen[6] = {false};
+    for (size_t i = 0; i < 5; i++) {
+        const Tongban__V1__StatusUpdate *u = item->statuses->updates[i];
+        int n = atoi(u->case_id + strlen(u->case_id) - 4);
+        assert_true(n >= 1 && n <= 5 && !seen[n]);
+        seen[n] = true;
+        assert_string_equal(u->state, "logged");
+        assert_int_equal(u->version, 1);
+        assert_int_equal(u->n_folded, 1); /* its LOGGED, by id */
+    }
+    tb_item_free(&item);
+    county_batch_finish(&f->c);
+
+    f->takes = 0; /* the township's PC got older software back */
+    int end1 = f->n;
+    for (uint64_t s = 6; s <= 8; s++)
+        data(f, s);
+    county_batch_start(&f->c);
+    assert_int_equal(count(f, end1, "outbox"), 3);
+    for (int i = find(f, end1, "outbox"); i >= 0; i = find(f, i + 1, "outbox")) {
+        assert_rc(tb_item_decode(f->stmts[i].c, f->stmts[i].c_len, &item), 0);
+        assert_int_equal(item->item_case, TONGBAN__V1__ITEM__ITEM_STATUS);
+        tb_item_free(&item);
+    }
+    county_batch_finish(&f->c);
+    assert_int_equal(peer(f, TOWNSHIP).committed, 8);
+
+    /* More than one list holds (TB_MAX_BODY, TB_STATUS_LIST_MAX): several,
+     * every update once, each with its own folded id. */
+    f->takes = TB_TAKES;
+    int end2 = f->n;
+    const uint64_t more = TB_STATUS_LIST_MAX + 1;
+    for (uint64_t s = 9; s < 9 + more; s++)
+        data(f, s);
+    county_batch_start(&f->c);
+    assert_true(count(f, end2, "outbox") >= 2);
+    size_t got = 0;
+    for (int i = find(f, end2, "outbox"); i >= 0; i = find(f, i + 1, "outbox")) {
+        assert_true(f->stmts[i].c_len <= TB_MAX_BODY);
+        assert_rc(tb_item_decode(f->stmts[i].c, f->stmts[i].c_len, &item), 0);
+        assert_int_equal(item->item_case, TONGBAN__V1__ITEM__ITEM_STATUSES);
+        for (size_t k = 0; k < item->statuses->n_updates; k++) {
+            const Tongban__V1__StatusUpdate *u = item->statuses->updates[k];
+            char want[64];
+            snprintf(want, sizeof want, "%s/%d", VILLAGE, atoi(u->case_id + strlen(u->case_id) - 4));
+            assert_int_equal(u->n_folded, 1);
+            assert_string_equal(u->folded[0], want);
+        }
+        got += item->statuses->n_updates;
+        tb_item_free(&item);
+    }
+    assert_int_equal(got, more);
+    county_batch_finish(&f->c);
+}
+
 /* The older of two batches in flight failed: both are lost (the connection
  * is given up, nothing is acknowledged), the accepted cursor goes back to
  * the committed one and the resends are accepted again. */
@@ -458,6 +541,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_two_in_flight, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_lost, setup, teardown),
         cmocka_unit_test_setup_teardown(test_overlap_half, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_status_lists, setup, teardown),
         cmocka_unit_test_setup_teardown(test_foreign_township, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outbox_seqs, setup, teardown),
     };

@@ -64,6 +64,7 @@ static uint8_t *raw_env(uint32_t version, const char *sender, const char *receiv
     env.ack = ack;
     env.body.data = (uint8_t *)body;
     env.body.len = body_len;
+    env.takes = TB_TAKES; /* as tb_env_pack */
     size_t len = tongban__v1__envelope__get_packed_size(&env);
     uint8_t *buf = malloc(len ? len : 1);
     assert_non_null(buf);
@@ -239,12 +240,14 @@ static void test_env_contract(void **state)
     }
 }
 
-/* The body length that makes a DATA envelope exactly `want` bytes long. */
+/* The body length that makes a DATA envelope exactly `want` bytes long, as
+ * tb_env_pack makes it (with what this build takes, Envelope.takes). */
 static size_t body_len_for(size_t want)
 {
     for (size_t b = want; b > 0; b--) {
         tb_env_t env = TONGBAN__V1__ENVELOPE__INIT;
         env.version = 1;
+        env.takes = TB_TAKES;
         env.sender = VILLAGE;
         env.receiver = TOWNSHIP;
         env.kind = TONGBAN__V1__KIND__KIND_DATA;
@@ -601,6 +604,77 @@ static void test_item_status(void **state)
     assert_rc(status_round_trip(CASE_ID, "accepted", NULL, &item), -TB_EPROTO);
 }
 
+/* A StatusList (issue 13) of n updates, the one at index bad (if < n) with
+ * state bad_state: packed by hand (tb_pack_item refuses nothing here). */
+static int status_list_decode(size_t n, size_t bad, const char *bad_state, tb_item_msg_t **ret)
+{
+    Tongban__V1__StatusUpdate *v = calloc(n ? n : 1, sizeof *v);
+    Tongban__V1__StatusUpdate **p = calloc(n ? n : 1, sizeof *p);
+    assert_non_null(v);
+    assert_non_null(p);
+    for (size_t i = 0; i < n; i++) {
+        tongban__v1__status_update__init(&v[i]);
+        v[i].case_id = (char *)CASE_ID;
+        v[i].state = (char *)(i == bad ? bad_state : "accepted");
+        v[i].holder = (char *)TOWNSHIP;
+        v[i].version = (uint32_t)i + 1;
+        p[i] = &v[i];
+    }
+    Tongban__V1__StatusList l = TONGBAN__V1__STATUS_LIST__INIT;
+    l.n_updates = n;
+    l.updates = p;
+    tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
+    item.item_case = TONGBAN__V1__ITEM__ITEM_STATUSES;
+    item.statuses = &l;
+    size_t len = tongban__v1__item__get_packed_size(&item);
+    uint8_t *buf = malloc(len);
+    assert_non_null(buf);
+    tongban__v1__item__pack(&item, buf);
+    int rc = item_decode_copy(buf, len, ret);
+    free(buf);
+    free(p);
+    free(v);
+    return rc;
+}
+
+/* Item.statuses: 1..TB_STATUS_LIST_MAX updates, each checked as one alone;
+ * every envelope this build packs says it takes them (Envelope.takes). */
+static void test_item_status_list(void **state)
+{
+    (void)state;
+    tb_item_msg_t *item = NULL;
+    assert_rc(status_list_decode(3, 3, NULL, &item), 0);
+    assert_int_equal(item->item_case, TONGBAN__V1__ITEM__ITEM_STATUSES);
+    assert_int_equal(item->statuses->n_updates, 3);
+    for (size_t i = 0; i < 3; i++) {
+        assert_string_equal(item->statuses->updates[i]->case_id, CASE_ID);
+        assert_int_equal(item->statuses->updates[i]->version, i + 1); /* in order */
+    }
+    tb_item_free(&item);
+    assert_rc(status_list_decode(TB_STATUS_LIST_MAX, TB_STATUS_LIST_MAX, NULL, &item), 0);
+    tb_item_free(&item);
+
+    tb_item_msg_t *sentinel = (tb_item_msg_t *)&item;
+    item = sentinel;
+    assert_rc(status_list_decode(0, 0, NULL, &item), -TB_EPROTO); /* empty */
+    assert_rc(status_list_decode(TB_STATUS_LIST_MAX + 1, TB_STATUS_LIST_MAX + 1, NULL, &item),
+              -TB_EPROTO);
+    assert_rc(status_list_decode(3, 0, "finished", &item), -TB_EPROTO); /* any one bad */
+    assert_rc(status_list_decode(3, 2, "", &item), -TB_EPROTO);
+    assert_ptr_equal(item, sentinel);
+
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    assert_rc(tb_env_pack(VILLAGE, TOWNSHIP, TONGBAN__V1__KIND__KIND_ACK, 0, 0, NULL, 0, &buf, &len),
+              0);
+    tb_env_t *env = NULL;
+    assert_rc(env_decode_copy(buf, len, &env), 0);
+    assert_int_equal(env->takes, TB_TAKES);
+    assert_true(env->takes & TB_TAKES_STATUS_LIST);
+    tb_env_free(&env);
+    free(buf);
+}
+
 static void test_item_garbage(void **state)
 {
     (void)state;
@@ -709,6 +783,7 @@ int main(void)
         cmocka_unit_test(test_item_logged_round_trip),
         cmocka_unit_test(test_event_rejects),
         cmocka_unit_test(test_item_status),
+        cmocka_unit_test(test_item_status_list),
         cmocka_unit_test(test_item_garbage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
