@@ -61,8 +61,8 @@ enum { WINDOW = 256, MAX_TOWNS = 64 }; /* WINDOW: TB_BENCH_WINDOW's default (abo
 typedef struct {
     const char *code;
     void *sock;
-    tb_link_tx_t tx;  /* the send side, as the link engine keeps it */
-    uint64_t high;    /* the highest seq ever sent */
+    tb_link_tx_t tx; /* the send side, as the link engine keeps it */
+    uint64_t high;   /* the highest seq ever sent */
     uint64_t rx_cursor;
     uint64_t ack_sent;  /* the rx_cursor the last envelope sent carried */
     int64_t ack_due_ms; /* when an ack of rx_cursor must leave (0: none owed) */
@@ -93,7 +93,7 @@ static int send_env(town_t *t, const char *county, Tongban__V1__Kind kind, uint6
         zmq_send(t->sock, buf, n, 0) < 0)
         rc = -1;
     if (kind != TONGBAN__V1__KIND__KIND_HEARTBEAT) { /* (a heartbeat stops at the broker) */
-        t->ack_sent = t->rx_cursor;                   /* the envelope carries the ack */
+        t->ack_sent = t->rx_cursor;                  /* the envelope carries the ack */
         t->ack_due_ms = 0;
     }
     free(buf);

@@ -55,10 +55,11 @@ const char *tb_edge_case_id(const tb_item_msg_t *item);
 
 /* Apply one item from the node above (inside the batch transaction): a data
  * version is stored and put in force when newer (tb_data_receive), a status
- * update (or each of a list, in order) recorded, an event recorded and folded (one that does not fold here
- * is kept, for the county to judge).  Returns 0 when it was new here, so the
- * caller may pass it on, with *ret_fold the fold's result for an event (0, or
- * why it does not fold; 0 for other items); 1 when there is nothing new (an
+ * update (or each of a list, in order) recorded, an event recorded and folded
+ * (one that does not fold here is kept, for the county to judge).  Returns 0
+ * when it was new here, so the caller may pass it on, with *ret_fold the
+ * fold's result for an event (0, or why it does not fold; 0 for other
+ * items); 1 when there is nothing new (an
  * event seen before, a version not newer); 2 for a data version newer than
  * the next one (tb_data_receive: nothing done, to be refused) or an event
  * whose id is recorded with other bytes (tb_store_apply: nothing done, an

@@ -307,13 +307,12 @@ static bool overlap_ok(county_t *self)
     size_t need = self->inflight.n / 2;
     if (need < self->overlap_min)
         need = self->overlap_min;
-    return !self->older.on && self->mark_in_batch && self->pending.n >= need &&
-           !self->careful && !self->poison_seq && self->reloading < 0 &&
-           !self->epoch_reset_in_batch && !self->due_in_batch && !self->due_refresh &&
-           !self->ncard_ops && !self->nsup_ops && !self->sup_taken && !self->ncp_ops &&
-           !self->nrating_ops && !self->ncp_turns && !self->cards_scan && !self->ncmds &&
-           !self->ndata && !county_epoch_due(self) && !county_restore_due(self) &&
-           county_link_reload_choice(self) < 0;
+    return !self->older.on && self->mark_in_batch && self->pending.n >= need && !self->careful &&
+           !self->poison_seq && self->reloading < 0 && !self->epoch_reset_in_batch &&
+           !self->due_in_batch && !self->due_refresh && !self->ncard_ops && !self->nsup_ops &&
+           !self->sup_taken && !self->ncp_ops && !self->nrating_ops && !self->ncp_turns &&
+           !self->cards_scan && !self->ncmds && !self->ndata && !county_epoch_due(self) &&
+           !county_restore_due(self) && county_link_reload_choice(self) < 0;
 }
 
 /* The batch in flight becomes the older of two (county_older_t): 0 or -ENOMEM. */

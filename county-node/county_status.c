@@ -163,8 +163,8 @@ int county_status_updates(county_t *self)
         }
         uint8_t *buf = NULL;
         size_t len;
-        rc = county_status_pack(case_id, c, ids,
-                                county_folded_ids(self, case_id, ids, FOLDED_MAX), &buf, &len);
+        rc = county_status_pack(case_id, c, ids, county_folded_ids(self, case_id, ids, FOLDED_MAX),
+                                &buf, &len);
         if (rc == 0)
             rc = county_link_queue_own(self, township, &buf, len);
         free(buf); /* NULL unless it failed */

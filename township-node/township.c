@@ -185,13 +185,6 @@ static int from_village(township_t *t, const char *peer, const tb_item_msg_t *it
     return rc;
 }
 
-/* What the county sends is applied as at a village (tb_edge_from_above) and,
- * when new here, passed down.  A catalog or calendar version goes (in the
- * same transaction, so exactly once) to every village of this township the
- * place data knows, whether or not it has ever spoken: the link keeps it
- * until the village comes (township_relay_data).  A rejection goes to the node whose event it
- * refused (one of our villages, or us); anything else to the village the
- * case belongs to. */
 /* The county's statuses of a batch (applied): each on its own to its case's
  * village, as a single status came, the order kept (a village applies what
  * a township of any version relays). */
@@ -203,9 +196,21 @@ static int relay_statuses(township_t *t, const Tongban__V1__StatusList *l)
         case_village(l->updates[i]->case_id, village);
         if (!my_village(t, village))
             continue; /* a walk-in case: no village */
+        /* A fresh update of the fields we know: protobuf-c would pack the
+         * unknown fields it kept, and not always as they came (fuzz-item.c). */
+        const Tongban__V1__StatusUpdate *u = l->updates[i];
+        Tongban__V1__StatusUpdate st = TONGBAN__V1__STATUS_UPDATE__INIT;
+        st.case_id = u->case_id;
+        st.state = u->state;
+        st.holder = u->holder;
+        st.version = u->version;
+        st.at_ms = u->at_ms;
+        st.state_code = u->state_code;
+        st.n_folded = u->n_folded;
+        st.folded = u->folded;
         tb_item_msg_t one = TONGBAN__V1__ITEM__INIT;
         one.item_case = TONGBAN__V1__ITEM__ITEM_STATUS;
-        one.status = l->updates[i];
+        one.status = &st;
         uint8_t *buf;
         size_t n;
         if ((rc = tb_pack_item(&one, &buf, &n)) == 0) {
@@ -216,6 +221,13 @@ static int relay_statuses(township_t *t, const Tongban__V1__StatusList *l)
     return rc;
 }
 
+/* What the county sends is applied as at a village (tb_edge_from_above) and,
+ * when new here, passed down.  A catalog or calendar version goes (in the
+ * same transaction, so exactly once) to every village of this township the
+ * place data knows, whether or not it has ever spoken: the link keeps it
+ * until the village comes (township_relay_data).  A rejection goes to the node whose event it
+ * refused (one of our villages, or us); anything else to the village the
+ * case belongs to. */
 static int from_county(township_t *t, const tb_item_msg_t *item, const uint8_t *body, size_t len)
 {
     int fold = 0;

@@ -59,8 +59,8 @@ int village_apply(void *ctx, const char *peer, const tb_item_msg_t *item, const 
     const char *case_id = tb_edge_case_id(item);
     if (case_id && strncmp(case_id, tb_store_place(v->store), TB_CODE_LEN) != 0)
         return refuse(v, peer, body, len, "a case this village did not log");
-    for (size_t i = 0; item->item_case == TONGBAN__V1__ITEM__ITEM_STATUSES &&
-                       i < item->statuses->n_updates; i++)
+    for (size_t i = 0;
+         item->item_case == TONGBAN__V1__ITEM__ITEM_STATUSES && i < item->statuses->n_updates; i++)
         if (strncmp(item->statuses->updates[i]->case_id, tb_store_place(v->store), TB_CODE_LEN))
             return refuse(v, peer, body, len, "a case this village did not log");
     char scope[TB_CODE_LEN + 1];

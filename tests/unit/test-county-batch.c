@@ -419,7 +419,8 @@ static void test_status_lists(void **state)
         for (size_t k = 0; k < item->statuses->n_updates; k++) {
             const Tongban__V1__StatusUpdate *u = item->statuses->updates[k];
             char want[64];
-            snprintf(want, sizeof want, "%s/%d", VILLAGE, atoi(u->case_id + strlen(u->case_id) - 4));
+            snprintf(want, sizeof want, "%s/%d", VILLAGE,
+                     atoi(u->case_id + strlen(u->case_id) - 4));
             assert_int_equal(u->n_folded, 1);
             assert_string_equal(u->folded[0], want);
         }

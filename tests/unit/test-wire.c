@@ -50,6 +50,19 @@ static int item_decode_copy(const void *buf, size_t len, tb_item_msg_t **ret)
     return rc;
 }
 
+/* An item packed with protobuf-c directly (tb_pack_item refuses what is over
+ * TB_MAX_BODY), decoded. */
+static int item_decode_packed(const tb_item_msg_t *item, tb_item_msg_t **ret)
+{
+    size_t n = tongban__v1__item__get_packed_size(item);
+    uint8_t *buf = malloc(n ? n : 1);
+    assert_non_null(buf);
+    tongban__v1__item__pack(item, buf);
+    int rc = tb_item_decode(buf, n, ret);
+    free(buf);
+    return rc;
+}
+
 /* Pack an envelope with protobuf-c directly, bypassing tb_env_pack's limits. */
 static uint8_t *raw_env(uint32_t version, const char *sender, const char *receiver, int kind,
                         uint64_t seq, uint64_t ack, const uint8_t *body, size_t body_len,
@@ -605,7 +618,7 @@ static void test_item_status(void **state)
 }
 
 /* A StatusList (issue 13) of n updates, the one at index bad (if < n) with
- * state bad_state: packed by hand (tb_pack_item refuses nothing here). */
+ * state bad_state, decoded. */
 static int status_list_decode(size_t n, size_t bad, const char *bad_state, tb_item_msg_t **ret)
 {
     Tongban__V1__StatusUpdate *v = calloc(n ? n : 1, sizeof *v);
@@ -626,12 +639,7 @@ static int status_list_decode(size_t n, size_t bad, const char *bad_state, tb_it
     tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
     item.item_case = TONGBAN__V1__ITEM__ITEM_STATUSES;
     item.statuses = &l;
-    size_t len = tongban__v1__item__get_packed_size(&item);
-    uint8_t *buf = malloc(len);
-    assert_non_null(buf);
-    tongban__v1__item__pack(&item, buf);
-    int rc = item_decode_copy(buf, len, ret);
-    free(buf);
+    int rc = item_decode_packed(&item, ret);
     free(p);
     free(v);
     return rc;
@@ -665,8 +673,8 @@ static void test_item_status_list(void **state)
 
     uint8_t *buf = NULL;
     size_t len = 0;
-    assert_rc(tb_env_pack(VILLAGE, TOWNSHIP, TONGBAN__V1__KIND__KIND_ACK, 0, 0, NULL, 0, &buf, &len),
-              0);
+    assert_rc(
+        tb_env_pack(VILLAGE, TOWNSHIP, TONGBAN__V1__KIND__KIND_ACK, 0, 0, NULL, 0, &buf, &len), 0);
     tb_env_t *env = NULL;
     assert_rc(env_decode_copy(buf, len, &env), 0);
     assert_int_equal(env->takes, TB_TAKES);
@@ -719,14 +727,7 @@ static int decode_data(const char *kind, uint32_t version, const char *body, siz
     tb_item_msg_t item = TONGBAN__V1__ITEM__INIT;
     item.item_case = TONGBAN__V1__ITEM__ITEM_DATA;
     item.data = &dv;
-    /* packed by hand: tb_pack_item refuses what is over TB_MAX_BODY */
-    size_t n = tongban__v1__item__get_packed_size(&item);
-    uint8_t *buf = malloc(n);
-    assert_non_null(buf);
-    tongban__v1__item__pack(&item, buf);
-    int rc = tb_item_decode(buf, n, ret);
-    free(buf);
-    return rc;
+    return item_decode_packed(&item, ret);
 }
 
 static void test_item_data(void **state)
