@@ -44,6 +44,15 @@ def header_rows(d):
     return m[2] < m[1] and m[3] <= 0.15 * m[4], m
 
 
+def logout_beside_time(d):
+    """(ok, the measures): 退出 on the update time's row (their middles within
+    half the button's height), not alone on a row under it."""
+    m = d.execute_script("const u = document.getElementById('updated').getBoundingClientRect(),"
+                         " o = document.getElementById('logout').getBoundingClientRect();"
+                         " return [(u.top + u.bottom) / 2, (o.top + o.bottom) / 2, o.height];")
+    return abs(m[0] - m[1]) < m[2] / 2, m
+
+
 d = browser()  # Chinese, as webcheck.py says
 d.set_window_size(1366, 900)
 # A view re-rendered between finding an element and reading it: look again.
@@ -76,6 +85,7 @@ try:
     check("who is signed in", "王督办" in d.find_element(By.ID, "who").text)
     check("at 1,366 px the menu is on the place's row, the header two rows (<= 15 % of the screen)",
           *header_rows(d))
+    check("at 1,366 px 退出 is on the update time's row", *logout_beside_time(d))
     d.save_screenshot(f"{shots}/county-overview.png")
 
     # TV mode: a case accepted now shows within seconds, without a reload.
@@ -204,6 +214,7 @@ try:
           d.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1"))
     check("English at 1,366 px: the menu on the place's row, the header two rows (<= 15 % of the screen)",
           *header_rows(d))
+    check("English at 1,366 px: sign out on the update time's row", *logout_beside_time(d))
     d.save_screenshot(f"{shots}/county-overview-en.png")
     # Each view: the hash, what it shows when drawn, the screenshot's name (or None).
     views = [
