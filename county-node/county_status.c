@@ -53,9 +53,10 @@ static int ref_cmp(const void *a, const void *b)
 
 /* The list under construction for one township. */
 typedef struct {
-    Tongban__V1__StatusUpdate *st; /* TB_STATUS_LIST_MAX */
+    Tongban__V1__StatusUpdate *st; /* st_cap */
     Tongban__V1__StatusUpdate **ptr;
-    char **ids; /* IDS_CAP, borrowed from the batch's folded ids */
+    char **ids; /* ids_cap, borrowed from the batch's folded ids */
+    size_t st_cap, ids_cap;
     size_t n, nids, size;
 } list_t;
 
@@ -84,7 +85,7 @@ static int list_flush(county_t *self, const char *code, list_t *l)
 /* One more update for town's list, flushing the list first when it is full. */
 static int list_add(county_t *self, list_t *l, const ref_t *r)
 {
-    if (l->n == TB_STATUS_LIST_MAX || l->nids + FOLDED_MAX > IDS_CAP) {
+    if (l->n == l->st_cap || l->nids + FOLDED_MAX > l->ids_cap) {
         int rc = list_flush(self, self->peers[r->town].code, l);
         if (rc < 0)
             return rc;
@@ -114,13 +115,17 @@ static int list_add(county_t *self, list_t *l, const ref_t *r)
     return 0;
 }
 
-/* The updates of the townships that take lists, refs sorted by township. */
+/* The updates of the townships that take lists, refs sorted by township.
+ * The list's room is what the batch needs, up to one full list: a trickle's
+ * batch of one case does not allocate for a thousand. */
 static int send_lists(county_t *self, ref_t *refs, size_t n)
 {
     list_t l = {0};
-    l.st = malloc(TB_STATUS_LIST_MAX * sizeof *l.st);
-    l.ptr = malloc(TB_STATUS_LIST_MAX * sizeof *l.ptr);
-    l.ids = malloc(IDS_CAP * sizeof *l.ids);
+    l.st_cap = n < TB_STATUS_LIST_MAX ? n : TB_STATUS_LIST_MAX;
+    l.ids_cap = l.st_cap * FOLDED_MAX < IDS_CAP ? l.st_cap * FOLDED_MAX : IDS_CAP;
+    l.st = malloc(l.st_cap * sizeof *l.st);
+    l.ptr = malloc(l.st_cap * sizeof *l.ptr);
+    l.ids = malloc(l.ids_cap * sizeof *l.ids);
     int rc = l.st && l.ptr && l.ids ? 0 : -ENOMEM;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         rc = list_add(self, &l, &refs[i]);
